@@ -1,0 +1,151 @@
+# Parley build. `make` builds build/parley; `make run` installs what is missing,
+# builds and starts the server; `make test` installs test dependencies and runs
+# every test (unit tests and API tests under ASan+UBSan, browser tests, store
+# tests against SQLite and PostgreSQL). See README.md.
+
+CC       ?= cc
+PKGS     := libevent libevent_pthreads jansson libcmark libutf8proc libsodium sqlite3 libpq
+WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wvla -Wimplicit-fallthrough
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc -Ibuild/gen
+CFLAGS   ?= -O2 -g
+LIBS      = $(PKG_LIBS) -lpthread -lm
+
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+# Debian packages: to build and run, and (in addition) to test.
+DEB_BUILD := build-essential pkg-config libevent-dev libjansson-dev libcmark-dev \
+             libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev
+DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium nodejs npm clang curl
+SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+LIB_SRC  := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
+WEB      := $(shell find web -type f 2>/dev/null | sort)
+GEN_SRC  := build/gen/assets.c
+
+REL_OBJ  := $(patsubst src/%.c,build/obj/%.o,$(LIB_SRC)) build/obj/gen/assets.o
+SAN_OBJ  := $(patsubst src/%.c,build/asan/obj/%.o,$(LIB_SRC)) build/asan/obj/gen/assets.o
+
+UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
+UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
+
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+FUZZ_REPLAY := $(patsubst fuzz/%.c,build/asan/fuzz/%,$(FUZZ_SRC))
+FUZZ_LIBFUZZER := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+
+.PHONY: all run deps test-deps test check unit api browser fuzz-replay fuzz model golden \
+        bench format clean pgtest
+
+all: build/parley
+
+# ---- dependencies ----------------------------------------------------------
+deps:
+	@missing=""; for p in $(DEB_BUILD); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq $$missing; \
+	else echo "deps: all build packages present"; fi
+
+test-deps: deps
+	@missing=""; for p in $(DEB_TEST); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq $$missing; \
+	else echo "test-deps: all test packages present"; fi
+	@cd tests && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+
+# ---- build -----------------------------------------------------------------
+build/gen/assets.c: $(WEB) build/tools/bin2c
+	@mkdir -p $(dir $@)
+	build/tools/bin2c $@ $(WEB)
+
+build/tools/bin2c: tools/bin2c.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -o $@ $<
+
+build/obj/gen/assets.o: build/gen/assets.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -std=c11 -c -o $@ $<
+
+build/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+build/parley: build/obj/main.o $(REL_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+build/asan/obj/gen/assets.o: build/gen/assets.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(SAN_FLAGS) -std=c11 -c -o $@ $<
+
+build/asan/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(SAN_FLAGS) -MMD -MP -c -o $@ $<
+
+build/asan/parley: build/asan/obj/main.o $(SAN_OBJ)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
+
+build/asan/tests/%: tests/unit/%.c $(SAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -Itests $(WARN) -Wno-missing-prototypes $(SAN_FLAGS) \
+	  -o $@ $< $(SAN_OBJ) $(LIBS) -lcmocka
+
+build/asan/fuzz/%: fuzz/%.c fuzz/replay.c $(SAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(SAN_FLAGS) -o $@ $< fuzz/replay.c $(SAN_OBJ) $(LIBS)
+
+-include $(shell find build/obj build/asan/obj -name '*.d' 2>/dev/null)
+
+# ---- run -------------------------------------------------------------------
+run: deps
+	$(MAKE) build/parley
+	build/parley serve --listen 127.0.0.1:8080 --db sqlite:parley.db
+
+# ---- tests -----------------------------------------------------------------
+# check: what needs no outside service (unit tests, fuzz corpus replay).
+check: unit fuzz-replay
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; done
+
+fuzz-replay: $(FUZZ_REPLAY)
+	@set -e; for f in $(FUZZ_REPLAY); do n=$$(basename $$f); n=$${n#fuzz_}; \
+	  echo "== $$f fuzz/corpus/$$n"; $$f fuzz/corpus/$$n; done
+
+api: build/asan/parley build/parley
+	cd tests && PARLEY_BIN=../build/asan/parley node --test --test-concurrency=1 api/
+
+browser: build/parley
+	cd tests && PARLEY_BIN=../build/parley node --test --test-concurrency=1 browser/
+
+test: test-deps
+	$(MAKE) all build/asan/parley
+	$(MAKE) check
+	$(MAKE) api
+	$(MAKE) pgtest
+	$(MAKE) browser
+
+# Store and API suites against a throwaway PostgreSQL cluster (tests/pg.sh
+# starts it on a free port and stops it afterwards).
+pgtest: build/asan/parley
+	@if [ -x tests/pg.sh ]; then tests/pg.sh; else echo "pgtest: no PostgreSQL suite yet"; fi
+
+# libFuzzer builds (clang); run e.g. build/fuzz/fuzz_markdown fuzz/corpus/markdown
+fuzz: $(FUZZ_LIBFUZZER)
+build/fuzz/%: fuzz/%.c $(LIB_SRC) $(GEN_SRC)
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -o $@ $< $(LIB_SRC) $(GEN_SRC) $(LIBS)
+
+format:
+	clang-format --dry-run -Werror $$(find src tests/unit fuzz tools -name '*.[ch]')
+
+clean:
+	rm -rf build

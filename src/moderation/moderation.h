@@ -1,0 +1,78 @@
+/* moderation/moderation.h: the one decision every comment write passes through.
+ *
+ * api/ calls moderation_decide() for each posted or edited comment and for
+ * POST /api/v1/check. The engine is built once at start from the config
+ * (lexicons, model, policy table), then immutable and shared by all threads;
+ * moderation_decide() is thread-safe and does no I/O.
+ *
+ * Flow: server -> api -> moderation (here) -> store.
+ */
+#ifndef PARLEY_MODERATION_MODERATION_H
+#define PARLEY_MODERATION_MODERATION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/arena.h"
+#include "util/config.h"
+#include "util/error.h"
+
+typedef struct moderation moderation;
+
+typedef enum { MOD_PUBLISH = 0, MOD_HOLD = 1, MOD_REJECT = 2 } moderation_decision;
+
+/* Article status as the store keeps it (store_article_status). */
+typedef enum {
+    MOD_ARTICLE_OPEN = 0,
+    MOD_ARTICLE_PREMODERATED = 1,
+    MOD_ARTICLE_CLOSED = 2
+} moderation_article_status;
+
+typedef struct moderation_input {
+    const char *body; /* UTF-8, already validated; body_len bytes */
+    size_t body_len;
+    const char *article_title; /* may be "" */
+    const char *article_text;  /* may be "" */
+    moderation_article_status article_status;
+    bool article_sensitive;
+    const char *parent_body;        /* NULL for a top-level comment */
+    const char *parent_author_name; /* NULL for a top-level comment */
+    int64_t author_id;              /* 0 when unknown (POST /check anonymously) */
+    int64_t author_created_at;      /* 0 when unknown */
+    int64_t now;                    /* Unix ms */
+    /* The author's recent comment bodies, newest first (spam repetition). */
+    const char *const *recent_bodies;
+    const int64_t *recent_times;
+    size_t n_recent;
+} moderation_input;
+
+typedef struct moderation_reason {
+    const char *rule;    /* API.md RULE: "profanity", "premoderated", ... */
+    const char *message; /* a sentence for the reader */
+    const char *excerpt; /* the words at fault, copied from the original text; "" if none */
+} moderation_reason;
+
+typedef struct moderation_result {
+    moderation_decision decision;
+    moderation_reason *reasons;
+    size_t n_reasons;
+    /* Scores for moderators, 0..1; negative when the engine did not compute one. */
+    double offensive;
+    double attack;
+    double on_topic;
+} moderation_result;
+
+/* Builds the engine from the config. */
+int moderation_new(const config *cfg, moderation **out, pl_error *err);
+void moderation_free(moderation *m); /* m may be NULL */
+
+/* Decides on one comment. Everything in *out is allocated from a. Never
+ * fails: an engine that cannot judge publishes nothing it doubts. */
+void moderation_decide(const moderation *m, const moderation_input *in, arena *a,
+                       moderation_result *out);
+
+/* "publish", "hold" or "reject". */
+const char *moderation_decision_name(moderation_decision d);
+
+#endif

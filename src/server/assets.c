@@ -1,0 +1,13 @@
+/* server/assets.c: lookup in the compiled-in asset table. */
+#include "server/assets.h"
+
+#include <string.h>
+
+const asset *
+asset_find(const char *path)
+{
+    for (const asset *a = assets; a->path != NULL; a++)
+        if (strcmp(a->path, path) == 0)
+            return a;
+    return NULL;
+}

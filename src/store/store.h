@@ -1,0 +1,265 @@
+/* store/store.h: the only way to reach Parley's storage.
+ *
+ * A store is one connection to SQLite ("sqlite:PATH") or, later, PostgreSQL
+ * ("postgres://..."). Nothing outside store/ sees SQL. One thread uses a
+ * store at a time; the server opens one per event loop (reads) and one for
+ * the writer thread (all writes, committed in groups).
+ *
+ * Memory: strings and arrays in results are allocated from the arena the
+ * caller passes and live as long as that arena. Ids are int64 inside the
+ * server; the API prints them as decimal strings. Times are Unix
+ * milliseconds (UTC).
+ *
+ * Errors: 0 on success, PL_ENOTFOUND, PL_ECONFLICT (unique key taken),
+ * PL_EINVAL (bad argument) or PL_ESTORE (the database failed; err says how).
+ * No function here commits on its own when a transaction is open; outside a
+ * transaction each write is its own durable transaction.
+ */
+#ifndef PARLEY_STORE_STORE_H
+#define PARLEY_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/arena.h"
+#include "util/error.h"
+
+typedef struct store store;
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+/* Opens the store named by url and applies pending schema migrations (numbered,
+ * each in its own transaction; safe when several processes start at once).
+ * read_only opens a connection that never writes (the event loops' readers).
+ * On success sets *out and returns 0. */
+int store_open(const char *url, bool read_only, store **out, pl_error *err);
+void store_close(store *s); /* s may be NULL */
+
+/* Cheap liveness probe for /healthz: 0 when the database answers. */
+int store_ping(store *s, pl_error *err);
+
+/* Transactions. begin/commit/rollback bracket a group commit; a savepoint
+ * isolates one job inside it so a failing job does not undo the others.
+ * commit returns only once the transaction is durable on disk. */
+int store_begin(store *s, pl_error *err);
+int store_commit(store *s, pl_error *err);
+void store_rollback(store *s);
+int store_savepoint(store *s, pl_error *err);
+int store_savepoint_release(store *s, pl_error *err);
+void store_savepoint_rollback(store *s);
+
+/* Test-only fault injection: the nth store call from now (1 = the next)
+ * fails with PL_ESTORE; 0 disables. Counted per store. */
+void store_fail_after(store *s, int nth);
+
+/* ---- users and sessions -------------------------------------------------- */
+
+typedef enum { ROLE_READER = 0, ROLE_MODERATOR = 1, ROLE_ADMIN = 2 } store_role;
+
+typedef struct store_user {
+    int64_t id;
+    const char *email; /* lower-cased on insert */
+    const char *name;
+    const char *pw_hash; /* libsodium argon2id string; "" for SSO-only users */
+    store_role role;
+    int64_t created_at;
+    /* Ban state: banned && banned_until == 0 is permanent; banned_until > 0 is a
+     * suspension that ends then (callers compare with the clock). */
+    bool banned;
+    int64_t banned_until;
+    const char *ban_reason; /* NULL when not banned */
+    bool deleted;
+} store_user;
+
+/* Inserts a user; sets u->id. PL_ECONFLICT when the e-mail is taken
+ * (compared case-insensitively). */
+int store_user_insert(store *s, store_user *u, pl_error *err);
+int store_user_by_id(store *s, int64_t id, arena *a, store_user *out, pl_error *err);
+int store_user_by_email(store *s, const char *email, arena *a, store_user *out, pl_error *err);
+/* Sets or lifts a ban. banned=false clears until and reason. */
+int store_user_set_ban(store *s, int64_t user_id, bool banned, int64_t until, const char *reason,
+                       pl_error *err);
+int store_user_set_role(store *s, int64_t user_id, store_role role, pl_error *err);
+
+/* Sessions are looked up by the SHA-256 of their token; the token itself is
+ * never stored. */
+#define STORE_TOKEN_HASH_LEN 32
+int store_session_insert(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t user_id,
+                         int64_t expires_at, pl_error *err);
+/* Finds the user of an unexpired session (expires_at > now). PL_ENOTFOUND
+ * when there is none. */
+int store_session_user(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t now,
+                       arena *a, store_user *out, pl_error *err);
+int store_session_delete(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], pl_error *err);
+
+/* ---- articles ------------------------------------------------------------ */
+
+typedef enum { ARTICLE_OPEN = 0, ARTICLE_PREMODERATED = 1, ARTICLE_CLOSED = 2 } store_article_status;
+
+typedef struct store_article {
+    const char *id;
+    const char *title; /* "" when unknown */
+    const char *url;   /* "" when unknown */
+    const char *text;  /* "" when unknown; used by the on-topic check */
+    store_article_status status;
+    bool sensitive;
+    int64_t comment_count; /* published comments, replies included */
+    int64_t created_at;
+} store_article;
+
+int store_article_get(store *s, const char *id, arena *a, store_article *out, pl_error *err);
+/* Creates the article open for comments if it does not exist, with the given
+ * title and url (either may be NULL); an existing article is left alone
+ * except that an empty title or url is filled in. */
+int store_article_ensure(store *s, const char *id, const char *title, const char *url,
+                         pl_error *err);
+
+/* Fields to change; a NULL pointer or a false has_* leaves the field as is.
+ * Creates the article when missing. */
+typedef struct store_article_update {
+    const char *title;
+    const char *url;
+    const char *text;
+    bool has_status;
+    store_article_status status;
+    bool has_sensitive;
+    bool sensitive;
+} store_article_update;
+int store_article_update(store *s, const char *id, const store_article_update *up, pl_error *err);
+
+/* Published-comment counts for n article ids; an unknown id counts 0. */
+int store_article_counts(store *s, const char *const *ids, size_t n, int64_t *counts,
+                         pl_error *err);
+
+/* ---- comments ------------------------------------------------------------ */
+
+typedef enum {
+    COMMENT_PUBLISHED = 0,
+    COMMENT_PENDING = 1,  /* held for a moderator */
+    COMMENT_REJECTED = 2, /* refused by the engine or a moderator; kept for the record */
+    COMMENT_DELETED = 3   /* removed by its author or a moderator; body cleared */
+} store_comment_status;
+
+typedef struct store_comment {
+    int64_t id;
+    const char *article_id;
+    int64_t parent_id; /* 0 for a top-level comment */
+    int64_t root_id;   /* the top-level ancestor; its own id when top-level */
+    int64_t author_id;
+    const char *author_name; /* filled on reads */
+    const char *body;        /* the Markdown as written */
+    const char *html;        /* rendered, sanitised */
+    const char *moderation;  /* the MODERATION JSON of the last decision */
+    store_comment_status status;
+    bool featured;
+    int64_t created_at;
+    int64_t edited_at; /* 0 when never edited */
+    int64_t likes;
+    bool liked_by_me; /* for the viewer passed to the read */
+    int64_t reply_count; /* direct replies visible to everyone (published) */
+} store_comment;
+
+/* Inserts c (id, root_id and created_at are set by the store: created_at
+ * from c->created_at when non-zero, else now). The parent, when given, must
+ * be in the same article: PL_ENOTFOUND otherwise. Creates the article when
+ * missing and keeps its comment_count. */
+int store_comment_insert(store *s, store_comment *c, pl_error *err);
+
+/* Reads one comment with its author name and likes. viewer_id (0 = anonymous)
+ * decides liked_by_me. */
+int store_comment_get(store *s, int64_t id, int64_t viewer_id, arena *a, store_comment *out,
+                      pl_error *err);
+
+/* Replaces the body after an edit (edited_at = now), with its new html,
+ * status and moderation JSON. */
+int store_comment_edit(store *s, int64_t id, const char *body, const char *html,
+                       store_comment_status status, const char *moderation, int64_t now,
+                       pl_error *err);
+
+/* Sets status (a moderator decision, or deletion). Deleting clears body and
+ * html but keeps the row, so replies keep their place. */
+int store_comment_set_status(store *s, int64_t id, store_comment_status status, pl_error *err);
+int store_comment_set_featured(store *s, int64_t id, bool featured, pl_error *err);
+
+typedef enum { SORT_OLDEST = 0, SORT_NEWEST = 1, SORT_TOP = 2 } store_sort;
+
+/* Paging position: the sort key of the last item seen and its id. For
+ * SORT_OLDEST/NEWEST key is created_at; for SORT_TOP it is likes. */
+typedef struct store_cursor {
+    bool set;
+    int64_t key;
+    int64_t id;
+} store_cursor;
+
+typedef struct store_comment_list {
+    store_comment *items;
+    size_t n;
+} store_comment_list;
+
+/* One page of top-level comments of an article, visible to viewer_id:
+ * published ones, the viewer's own pending ones, and deleted ones that
+ * still have visible replies (as placeholders). Returns at most limit items
+ * after the cursor; *more is set when another page exists. */
+int store_comments_page(store *s, const char *article_id, store_sort sort, store_cursor after,
+                        int limit, int64_t viewer_id, arena *a, store_comment_list *out, bool *more,
+                        pl_error *err);
+
+/* All replies (at any depth) under the given top-level ids, oldest first,
+ * with the same visibility rule. The caller nests them by parent_id. */
+int store_comments_replies(store *s, const int64_t *root_ids, size_t n, int64_t viewer_id,
+                           arena *a, store_comment_list *out, pl_error *err);
+
+/* Recent comments by one author since a time, newest first, at most limit
+ * (spam and repetition checks). */
+int store_comments_by_author(store *s, int64_t author_id, int64_t since, int limit, arena *a,
+                             store_comment_list *out, pl_error *err);
+
+/* Likes: idempotent; both set *likes to the comment's new count. */
+int store_like_add(store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err);
+int store_like_remove(store *s, int64_t comment_id, int64_t user_id, int64_t *likes,
+                      pl_error *err);
+
+/* ---- flags --------------------------------------------------------------- */
+
+/* Records a reader's flag. PL_ECONFLICT when this user already flagged this
+ * comment; PL_ENOTFOUND when the comment does not exist. Sets *flag_id. */
+int store_flag_insert(store *s, int64_t comment_id, int64_t user_id, const char *reason,
+                      const char *note, int64_t *flag_id, pl_error *err);
+
+typedef struct store_flag_group {
+    const char *reason;
+    int64_t count;
+    const char *notes; /* notes joined by "\n", "" when none */
+} store_flag_group;
+
+/* Flags on one comment grouped by reason. */
+int store_flags_for_comment(store *s, int64_t comment_id, arena *a, store_flag_group **out,
+                            size_t *n, pl_error *err);
+
+/* ---- moderation desk ----------------------------------------------------- */
+
+typedef enum { QUEUE_PENDING = 0, QUEUE_FLAGGED = 1, QUEUE_REJECTED = 2 } store_queue;
+
+/* One page of a queue, oldest first by id: pending and rejected by status;
+ * flagged = published comments with unreviewed flags. after_id 0 starts. */
+int store_queue_list(store *s, store_queue q, int64_t after_id, int limit, arena *a,
+                     store_comment_list *out, bool *more, pl_error *err);
+
+typedef struct store_log_entry {
+    int64_t id;
+    int64_t at;
+    int64_t actor_id;   /* 0 for an automatic decision */
+    const char *action; /* "approve", "reject", "ban", "auto_hold", ... */
+    const char *target_type; /* "comment", "user", "article" */
+    const char *target_id;
+    const char *reason; /* "" when none */
+} store_log_entry;
+
+/* Appends to the moderation log (append-only: there is no update or delete). */
+int store_log_append(store *s, const store_log_entry *e, pl_error *err);
+/* Newest first; before_id 0 starts. */
+int store_log_list(store *s, int64_t before_id, int limit, arena *a, store_log_entry **out,
+                   size_t *n, pl_error *err);
+
+#endif

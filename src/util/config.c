@@ -1,0 +1,218 @@
+/* util/config.c: see config.h. */
+#include "util/config.h"
+#include "util/text.h"
+#include "util/xalloc.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { T_INT, T_BOOL, T_STR };
+
+typedef struct setting {
+    const char *name;
+    int type;
+    const char *def_str;
+    int64_t def_int;
+    int64_t min, max;
+    const char *help;
+    size_t offset;
+} setting;
+
+#define DEF_STR_INT(d) NULL
+#define DEF_STR_BOOL(d) NULL
+#define DEF_STR_STR(d) d
+#define DEF_INT_INT(d) d
+#define DEF_INT_BOOL(d) d
+#define DEF_INT_STR(d) 0
+#define CONFIG_ROW(f, name, type, def, min, max, help)                                             \
+    {name, T_##type, DEF_STR_##type(def), DEF_INT_##type(def), min, max, help,                    \
+     offsetof(config, f)},
+static const setting settings[] = {CONFIG_SETTINGS(CONFIG_ROW)};
+#undef CONFIG_ROW
+#define N_SETTINGS (sizeof settings / sizeof settings[0])
+
+void
+config_init(config *c)
+{
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < N_SETTINGS; i++) {
+        const setting *s = &settings[i];
+        char *field = (char *)c + s->offset;
+        if (s->type == T_INT)
+            *(int64_t *)(void *)field = s->def_int;
+        else if (s->type == T_BOOL)
+            *(bool *)(void *)field = s->def_int != 0;
+        else
+            *(char **)(void *)field = xstrdup(s->def_str);
+    }
+}
+
+void
+config_fini(config *c)
+{
+    for (size_t i = 0; i < N_SETTINGS; i++)
+        if (settings[i].type == T_STR)
+            free(*(char **)(void *)((char *)c + settings[i].offset));
+    for (size_t i = 0; i < c->n_extra; i++) {
+        free(c->extra_keys[i]);
+        free(c->extra_values[i]);
+    }
+    free(c->extra_keys);
+    free(c->extra_values);
+    memset(c, 0, sizeof *c);
+}
+
+static int
+parse_bool(const char *v, bool *out)
+{
+    if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "yes")) {
+        *out = true;
+        return 0;
+    }
+    if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "no")) {
+        *out = false;
+        return 0;
+    }
+    return PL_EINVAL;
+}
+
+int
+config_set(config *c, const char *name, const char *value, pl_error *err)
+{
+    for (size_t i = 0; i < N_SETTINGS; i++) {
+        const setting *s = &settings[i];
+        if (strcmp(s->name, name) != 0)
+            continue;
+        char *field = (char *)c + s->offset;
+        if (s->type == T_INT) {
+            int64_t v;
+            if (parse_int(value, s->min, s->max, &v) < 0)
+                return pl_errorf(err, PL_EINVAL,
+                                 "%s must be a whole number from %lld to %lld, not '%s'", name,
+                                 (long long)s->min, (long long)s->max, value);
+            *(int64_t *)(void *)field = v;
+        } else if (s->type == T_BOOL) {
+            bool v;
+            if (parse_bool(value, &v) < 0)
+                return pl_errorf(err, PL_EINVAL, "%s must be on or off, not '%s'", name, value);
+            *(bool *)(void *)field = v;
+        } else {
+            char **p = (char **)(void *)field;
+            free(*p);
+            *p = xstrdup(value);
+        }
+        return 0;
+    }
+    if (strchr(name, '.') != NULL) {
+        for (size_t i = 0; i < c->n_extra; i++) {
+            if (strcmp(c->extra_keys[i], name) == 0) {
+                free(c->extra_values[i]);
+                c->extra_values[i] = xstrdup(value);
+                return 0;
+            }
+        }
+        c->extra_keys = xrealloc(c->extra_keys, (c->n_extra + 1) * sizeof *c->extra_keys);
+        c->extra_values = xrealloc(c->extra_values, (c->n_extra + 1) * sizeof *c->extra_values);
+        c->extra_keys[c->n_extra] = xstrdup(name);
+        c->extra_values[c->n_extra] = xstrdup(value);
+        c->n_extra++;
+        return 0;
+    }
+    return pl_errorf(err, PL_EINVAL, "unknown setting '%s'", name);
+}
+
+static char *
+trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+int
+config_load_file(config *c, const char *path, pl_error *err)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return pl_errorf(err, PL_EINVAL, "cannot open config file %s", path);
+    char line[4096];
+    int lineno = 0, rc = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        lineno++;
+        if (strchr(line, '\n') == NULL && !feof(f)) {
+            rc = pl_errorf(err, PL_EINVAL, "%s:%d: line too long", path, lineno);
+            break;
+        }
+        char *p = trim(line);
+        if (*p == '\0' || *p == '#')
+            continue;
+        char *eq = strchr(p, '=');
+        if (eq == NULL) {
+            rc = pl_errorf(err, PL_EINVAL, "%s:%d: expected 'name = value'", path, lineno);
+            break;
+        }
+        *eq = '\0';
+        char *name = trim(p), *value = trim(eq + 1);
+        size_t vn = strlen(value);
+        if (vn >= 2 && value[0] == '"' && value[vn - 1] == '"') {
+            value[vn - 1] = '\0';
+            value++;
+        }
+        pl_error e;
+        if (config_set(c, name, value, &e) < 0) {
+            rc = pl_errorf(err, PL_EINVAL, "%s:%d: %s", path, lineno, e.msg);
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+int
+config_load_env(config *c, pl_error *err)
+{
+    for (size_t i = 0; i < N_SETTINGS; i++) {
+        char env[96] = "PARLEY_";
+        size_t n = strlen(env);
+        for (const char *p = settings[i].name; *p && n < sizeof env - 1; p++)
+            env[n++] = *p == '.' ? '_' : (char)toupper((unsigned char)*p);
+        env[n] = '\0';
+        const char *v = getenv(env);
+        if (v == NULL)
+            continue;
+        pl_error e;
+        if (config_set(c, settings[i].name, v, &e) < 0)
+            return pl_errorf(err, PL_EINVAL, "%s: %s", env, e.msg);
+    }
+    return 0;
+}
+
+const char *
+config_extra(const config *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_extra; i++)
+        if (strcmp(c->extra_keys[i], name) == 0)
+            return c->extra_values[i];
+    return NULL;
+}
+
+void
+config_print_help(FILE *f)
+{
+    fprintf(f, "Settings (config file 'name = value', or environment PARLEY_NAME):\n");
+    for (size_t i = 0; i < N_SETTINGS; i++) {
+        const setting *s = &settings[i];
+        char def[64];
+        if (s->type == T_INT)
+            snprintf(def, sizeof def, "%lld", (long long)s->def_int);
+        else if (s->type == T_BOOL)
+            snprintf(def, sizeof def, "%s", s->def_int ? "on" : "off");
+        else
+            snprintf(def, sizeof def, "\"%s\"", s->def_str);
+        fprintf(f, "  %-24s %s (default %s)\n", s->name, s->help, def);
+    }
+}

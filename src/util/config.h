@@ -1,0 +1,90 @@
+/* util/config.h: Parley's settings, from one table.
+ *
+ * CONFIG_SETTINGS below is the single list of settings: its name, type,
+ * default, bounds and help. It drives the config file (`key = value` lines,
+ * `#` comments), the environment (PARLEY_<NAME> with dots as underscores,
+ * upper-cased), `parley serve --help` and `parley config --check`.
+ * Precedence: command-line flag > environment > config file > default.
+ * A config is built once at start, then read-only and shared by all threads.
+ */
+#ifndef PARLEY_UTIL_CONFIG_H
+#define PARLEY_UTIL_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util/error.h"
+
+/* X(field, "name", type, default, min, max, "help")
+ * type: INT (int64 in [min,max]), BOOL, STR (default is a string literal). */
+#define CONFIG_SETTINGS(X)                                                                         \
+    X(listen, "listen", STR, "127.0.0.1:8080", 0, 0, "address and port to listen on")             \
+    X(db, "db", STR, "sqlite:parley.db", 0, 0, "database URL: sqlite:PATH or postgres://...")     \
+    X(threads, "threads", INT, 0, 0, 64, "event-loop threads; 0 means one per core")             \
+    X(public_url, "public_url", STR, "", 0, 0,                                                     \
+      "the server's own origin as browsers see it (https://comments.example.com)")               \
+    X(allowed_origins, "allowed_origins", STR, "", 0, 0,                                           \
+      "space-separated extra origins allowed to make state-changing requests")                  \
+    X(max_body, "max_body", INT, 65536, 1024, 16777216, "largest request body in bytes")          \
+    X(max_header, "max_header", INT, 8192, 1024, 65536, "largest request header block in bytes") \
+    X(max_comment_chars, "max_comment_chars", INT, 5000, 1, 100000,                                \
+      "longest comment text in characters")                                                     \
+    X(max_connections, "max_connections", INT, 10000, 1, 1000000,                                  \
+      "open connections in total")                                                              \
+    X(max_connections_per_ip, "max_connections_per_ip", INT, 256, 1, 1000000,                      \
+      "open connections from one client address")                                               \
+    X(request_timeout_ms, "request_timeout_ms", INT, 10000, 100, 600000,                           \
+      "whole-request deadline: a request not fully received by then is dropped")                \
+    X(edit_window_s, "edit_window_s", INT, 900, 0, 86400 * 365,                                    \
+      "seconds during which authors may edit their comments")                                   \
+    X(session_days, "session_days", INT, 30, 1, 3650, "days a login session lasts")               \
+    X(rate_limit, "rate_limit", BOOL, 1, 0, 1, "enforce rate limits (off only for tests)")        \
+    X(commit_batch, "commit_batch", INT, 256, 1, 10000,                                            \
+      "most writes committed together in one transaction")                                      \
+    X(log_level, "log_level", STR, "info", 0, 0, "error, warn, info or debug")                     \
+    X(guidelines_file, "guidelines_file", STR, "", 0, 0,                                           \
+      "Markdown file replacing the default /guidelines page")                                   \
+    X(terms_file, "terms_file", STR, "", 0, 0, "Markdown file replacing the default /terms page") \
+    X(faq_file, "faq_file", STR, "", 0, 0, "Markdown file replacing the default /faq page")       \
+    X(demo, "demo", BOOL, 1, 0, 1, "serve the demo article page at /")
+
+typedef struct config {
+#define CONFIG_FIELD_INT(f) int64_t f;
+#define CONFIG_FIELD_BOOL(f) bool f;
+#define CONFIG_FIELD_STR(f) char *f;
+#define CONFIG_FIELD(f, name, type, def, min, max, help) CONFIG_FIELD_##type(f)
+    CONFIG_SETTINGS(CONFIG_FIELD)
+#undef CONFIG_FIELD
+#undef CONFIG_FIELD_INT
+#undef CONFIG_FIELD_BOOL
+#undef CONFIG_FIELD_STR
+    /* Settings not in the table whose names contain a dot ("policy.slur"),
+     * kept for the modules that own them. */
+    char **extra_keys;
+    char **extra_values;
+    size_t n_extra;
+} config;
+
+/* Fills c with the defaults. */
+void config_init(config *c);
+void config_fini(config *c);
+
+/* Sets one setting from text. PL_EINVAL with a message naming the setting
+ * when the name is unknown or the value out of range. */
+int config_set(config *c, const char *name, const char *value, pl_error *err);
+
+/* Reads a config file. Errors name the file and line. */
+int config_load_file(config *c, const char *path, pl_error *err);
+
+/* Applies PARLEY_* environment variables. */
+int config_load_env(config *c, pl_error *err);
+
+/* Returns the value of an extra ("policy.slur") setting or NULL. */
+const char *config_extra(const config *c, const char *name);
+
+/* Prints the settings table (name, default, help) for --help. */
+void config_print_help(FILE *f);
+
+#endif

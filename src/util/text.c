@@ -1,0 +1,258 @@
+/* util/text.c: see text.h. */
+#include "util/text.h"
+#include "util/error.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int
+parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    if (s == NULL || *s == '\0')
+        return PL_EINVAL;
+    const char *p = s;
+    bool neg = false;
+    if (*p == '-') {
+        if (min >= 0)
+            return PL_EINVAL;
+        neg = true;
+        p++;
+    }
+    if (*p < '0' || *p > '9')
+        return PL_EINVAL;
+    uint64_t v = 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return PL_EINVAL;
+        if (v > (UINT64_MAX - 9) / 10)
+            return PL_EINVAL;
+        v = v * 10 + (uint64_t)(*p - '0');
+        if (v > (uint64_t)INT64_MAX + 1)
+            return PL_EINVAL;
+    }
+    int64_t r;
+    if (neg)
+        r = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+    else if (v > (uint64_t)INT64_MAX)
+        return PL_EINVAL;
+    else
+        r = (int64_t)v;
+    if (r < min || r > max)
+        return PL_EINVAL;
+    *out = r;
+    return 0;
+}
+
+bool
+utf8_valid(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (n - i < len)
+            return false;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+size_t
+utf8_length(const char *s, size_t n)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            count++;
+    return count;
+}
+
+void
+time_format_rfc3339(int64_t unix_ms, char out[32])
+{
+    time_t t = (time_t)(unix_ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int
+digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int
+time_parse_rfc3339(const char *s, int64_t *unix_ms)
+{
+    int y, mo, d, h, mi, sec;
+    if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
+        s[13] != ':' || s[16] != ':')
+        return PL_EINVAL;
+    if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
+        digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &sec))
+        return PL_EINVAL;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return PL_EINVAL;
+    const char *p = s + 19;
+    int ms = 0;
+    if (*p == '.') {
+        p++;
+        int scale = 100, nd = 0;
+        while (*p >= '0' && *p <= '9') {
+            if (nd < 3)
+                ms += (*p - '0') * scale;
+            scale /= 10;
+            nd++;
+            p++;
+        }
+        if (nd == 0)
+            return PL_EINVAL;
+    }
+    int offset_min = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh, om;
+        if (strlen(p) != 6 || p[3] != ':' || digits(p + 1, 2, &oh) || digits(p + 4, 2, &om) ||
+            oh > 23 || om > 59)
+            return PL_EINVAL;
+        offset_min = (oh * 60 + om) * (*p == '-' ? -1 : 1);
+        p += 6;
+    } else {
+        return PL_EINVAL;
+    }
+    if (*p != '\0')
+        return PL_EINVAL;
+    /* Days from civil date (proleptic Gregorian), after H. Hinnant's algorithm. */
+    int yy = y - (mo <= 2);
+    int era = (yy >= 0 ? yy : yy - 399) / 400;
+    int yoe = yy - era * 400;
+    int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = (int64_t)era * 146097 + doe - 719468;
+    int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
+    *unix_ms = secs * 1000 + ms;
+    return 0;
+}
+
+int64_t
+time_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool
+article_id_valid(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++) {
+        char c = s[n];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == ':' || c == '-'))
+            return false;
+        if (n >= 128)
+            return false;
+    }
+    return n >= 1 && n <= 128;
+}
+
+static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+size_t
+b64url_encode(const unsigned char *in, size_t n, char *out)
+{
+    size_t o = 0;
+    size_t i = 0;
+    for (; i + 2 < n; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+        out[o++] = b64chars[v >> 18];
+        out[o++] = b64chars[(v >> 12) & 63];
+        out[o++] = b64chars[(v >> 6) & 63];
+        out[o++] = b64chars[v & 63];
+    }
+    if (n - i == 1) {
+        uint32_t v = (uint32_t)in[i] << 16;
+        out[o++] = b64chars[v >> 18];
+        out[o++] = b64chars[(v >> 12) & 63];
+    } else if (n - i == 2) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
+        out[o++] = b64chars[v >> 18];
+        out[o++] = b64chars[(v >> 12) & 63];
+        out[o++] = b64chars[(v >> 6) & 63];
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static int
+b64val(char c)
+{
+    const char *p = c ? strchr(b64chars, c) : NULL;
+    return p ? (int)(p - b64chars) : -1;
+}
+
+long
+b64url_decode(const char *in, unsigned char *out, size_t out_size)
+{
+    size_t n = strlen(in), o = 0;
+    if (n % 4 == 1)
+        return -1;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        int v = b64val(in[i]);
+        if (v < 0)
+            return -1;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (o >= out_size)
+                return -1;
+            out[o++] = (unsigned char)(acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+    if (acc != 0) /* non-canonical trailing bits */
+        return -1;
+    return (long)o;
+}

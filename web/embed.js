@@ -1,0 +1,1 @@
+/* Parley embed widget: placeholder until issue #4 lands. */
