@@ -23,10 +23,11 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LIB_SRC  := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
 WEB      := $(shell find web -type f 2>/dev/null | sort)
-GEN_SRC  := build/gen/assets.c
+DATA     := $(shell find data -type f ! -name '*.md' 2>/dev/null | sort)
+GEN_SRC  := build/gen/assets.c build/gen/data_files.c
 
-REL_OBJ  := $(patsubst src/%.c,build/obj/%.o,$(LIB_SRC)) build/obj/gen/assets.o
-SAN_OBJ  := $(patsubst src/%.c,build/asan/obj/%.o,$(LIB_SRC)) build/asan/obj/gen/assets.o
+REL_OBJ  := $(patsubst src/%.c,build/obj/%.o,$(LIB_SRC)) build/obj/gen/assets.o build/obj/gen/data_files.o
+SAN_OBJ  := $(patsubst src/%.c,build/asan/obj/%.o,$(LIB_SRC)) build/asan/obj/gen/assets.o build/asan/obj/gen/data_files.o
 
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
@@ -63,13 +64,17 @@ test-deps: deps
 # ---- build -----------------------------------------------------------------
 build/gen/assets.c: $(WEB) build/tools/bin2c
 	@mkdir -p $(dir $@)
-	build/tools/bin2c $@ $(WEB)
+	build/tools/bin2c $@ assets web $(WEB)
+
+build/gen/data_files.c: $(DATA) build/tools/bin2c
+	@mkdir -p $(dir $@)
+	build/tools/bin2c $@ data_files data $(DATA)
 
 build/tools/bin2c: tools/bin2c.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O2 -o $@ $<
 
-build/obj/gen/assets.o: build/gen/assets.c
+build/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -std=c11 -c -o $@ $<
 
@@ -80,7 +85,7 @@ build/obj/%.o: src/%.c
 build/parley: build/obj/main.o $(REL_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
-build/asan/obj/gen/assets.o: build/gen/assets.c
+build/asan/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(SAN_FLAGS) -std=c11 -c -o $@ $<
 

@@ -4,9 +4,9 @@
 #include <string.h>
 
 const asset *
-asset_find(const char *path)
+asset_find(const asset *table, const char *path)
 {
-    for (const asset *a = assets; a->path != NULL; a++)
+    for (const asset *a = table; a->path != NULL; a++)
         if (strcmp(a->path, path) == 0)
             return a;
     return NULL;

@@ -14,9 +14,12 @@ typedef struct asset {
     long size;
 } asset;
 
+/* web/ files: widget, pages, desk, demo ("/embed.js"). */
 extern const asset assets[];
+/* data/ files: lexicons and model weights ("/lexicon/slurs.tsv"). */
+extern const asset data_files[];
 
-/* Finds an asset by path, or NULL. */
-const asset *asset_find(const char *path);
+/* Finds a path in a table (assets or data_files), or NULL. */
+const asset *asset_find(const asset *table, const char *path);
 
 #endif
