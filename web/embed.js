@@ -1,1 +1,561 @@
-/* Parley embed widget: placeholder until issue #4 lands. */
+/* Parley embed widget: the comment section under a publisher's article.
+ *
+ * A publisher adds <div id="parley" data-article-id="ID"
+ * data-article-title="TITLE"></div> and <script src="https://HOST/embed.js"
+ * async>. This script finds its server from its own URL (so the page may live
+ * on another host), loads embed.css beside itself, and renders into an open
+ * shadow root on the div: the publisher's CSS cannot break the widget and the
+ * widget's cannot leak out, while the --parley-* custom properties (which
+ * inherit through the shadow boundary) let the publisher restyle it
+ * (docs/widget.md). Comments appear after one API round trip.
+ *
+ * Invariants: every piece of text from the server or the reader enters the
+ * DOM as a Text node (h() below, textContent); the one exception is the
+ * server's sanitised comment `html`. No global is defined; nothing runs
+ * synchronously beyond finding the mount point.
+ */
+(() => {
+  'use strict';
+  const script = document.currentScript ||
+    [...document.scripts].find((s) => /\/embed\.js(\?|#|$)/.test(s.src));
+  const BASE = new URL('.', script ? script.src : location.href).href;
+  const API = BASE + 'api/v1/';
+
+  const REASONS = [
+    ['profanity', 'Profanity'], ['vulgarity', 'Vulgarity'], ['slur', 'A slur'],
+    ['personal_attack', 'A personal attack'], ['harassment', 'Harassment'],
+    ['tragedy_joke', 'Joking about a tragedy'], ['off_topic', 'Off topic'], ['spam', 'Spam'],
+    ['terms_of_service', 'Breaks the terms of service'], ['other', 'Something else'],
+  ];
+  const SOFT = ['premoderated', 'new_user']; // hold reasons that say nothing against the text
+  const SORTS = [['newest', 'Newest'], ['oldest', 'Oldest'], ['top', 'Top']];
+  let uid = 0;
+
+  // Builds an element. Attributes: class, text (textContent), on* listeners,
+  // anything else with setAttribute; null/false skip. Children: nodes or
+  // strings (appended as Text nodes, never parsed).
+  function h(tag, attrs, ...kids) {
+    const e = document.createElement(tag);
+    for (const k in attrs) {
+      const v = attrs[k];
+      if (v == null || v === false) continue;
+      if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+      else if (k === 'class') e.className = v;
+      else if (k === 'text') e.textContent = v;
+      else e.setAttribute(k, v === true ? '' : v);
+    }
+    for (const c of kids.flat()) if (c != null && c !== false) e.append(c);
+    return e;
+  }
+  const btn = (text, onclick, cls, attrs) =>
+    h('button', { type: 'button', class: cls || 'pl-link', text, onclick, ...attrs });
+
+  // A failed request carries a sentence a reader can act on, never a code.
+  class ApiError extends Error {
+    constructor(status, code, message, body) {
+      super(message);
+      Object.assign(this, { status, code, body: body || {} });
+    }
+  }
+  function sentence(status, code, msg, retry) {
+    if (status === 0) return 'We could not reach the comment server. Check your connection and try again.';
+    if (status === 401) return code === 'login_required' ? 'Please log in first.' : 'That email and password do not match an account.';
+    if (status === 403) {
+      if (code === 'banned' || code === 'suspended') return msg || 'Your account may not post or react right now.';
+      if (code === 'cross_origin') return 'This site is not allowed to send comments to this server.';
+      return 'You are not allowed to do that.';
+    }
+    if (status === 404) return 'That comment no longer exists. It may have been deleted.';
+    if (status === 409) return code === 'already_flagged' ? 'You already flagged this comment.'
+      : code === 'email_taken' ? 'An account with that email already exists. Try logging in instead.' : 'That was already done.';
+    if (status === 413) return 'That is too long. Please shorten it and try again.';
+    if (status === 423) return 'Comments on this article are closed.';
+    if (status === 429) {
+      const s = parseInt(retry, 10);
+      return 'You are doing that too often. Please wait ' +
+        (s > 90 ? Math.ceil(s / 60) + ' minutes' : s > 0 ? s + ' seconds' : 'a moment') + ' and try again.';
+    }
+    if (status >= 500) return 'Something went wrong on our side. Please try again in a moment.';
+    return msg || 'That did not work. Please check what you entered and try again.';
+  }
+  async function api(method, path, body) {
+    const init = { method, credentials: 'include', headers: { Accept: 'application/json' } };
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    let r;
+    try {
+      r = await fetch(API + path, init);
+    } catch (e) {
+      throw new ApiError(0, 'network', sentence(0));
+    }
+    let j = null;
+    try { j = r.status === 204 ? null : await r.json(); } catch (e) { /* empty or not JSON */ }
+    if (!r.ok) {
+      const e = (j && j.error) || {};
+      throw new ApiError(r.status, e.code, sentence(r.status, e.code, e.message, r.headers.get('Retry-After')), j);
+    }
+    return j;
+  }
+
+  const fmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const timeEl = (iso, prefix) => {
+    const d = new Date(iso);
+    return h('time', { datetime: iso, title: d.toString() }, (prefix || '') + (isNaN(d) ? iso : fmt.format(d)));
+  };
+  const plural = (n, one, many) => n + ' ' + (n === 1 ? one : many);
+
+  // Markdown source of a sanitised comment, for editing when the server
+  // sends only `html`: a walk over the element kinds the renderer allows.
+  function toMarkdown(node) {
+    let out = '';
+    for (const n of node.childNodes) {
+      if (n.nodeType === 3) { out += n.data; continue; }
+      if (n.nodeType !== 1) continue;
+      const t = n.tagName, inner = toMarkdown(n);
+      if (t === 'P') out += inner.trim() + '\n\n';
+      else if (t === 'BR') out += '\n';
+      else if (t === 'EM' || t === 'I') out += '*' + inner + '*';
+      else if (t === 'STRONG' || t === 'B') out += '**' + inner + '**';
+      else if (t === 'CODE') out += n.parentNode.tagName === 'PRE' ? inner : '`' + inner + '`';
+      else if (t === 'PRE') out += '```\n' + inner.replace(/\n$/, '') + '\n```\n\n';
+      else if (t === 'A') out += '[' + inner + '](' + n.getAttribute('href') + ')';
+      else if (t === 'BLOCKQUOTE') out += inner.trim().split('\n').map((l) => '> ' + l).join('\n') + '\n\n';
+      else if (t === 'UL' || t === 'OL') {
+        let i = 0;
+        for (const li of n.children) out += (t === 'OL' ? ++i + '. ' : '- ') + toMarkdown(li).trim() + '\n';
+        out += '\n';
+      } else out += inner;
+    }
+    return out;
+  }
+
+  function mount(host) {
+    if (host.shadowRoot) return;
+    const root = host.attachShadow({ mode: 'open' });
+    const st = {
+      id: host.dataset.articleId || '',
+      title: host.dataset.articleTitle || '',
+      sort: SORTS.some((s) => s[0] === host.dataset.sort) ? host.dataset.sort : 'newest',
+      limit: Math.min(100, Math.max(1, parseInt(host.dataset.pageSize, 10) || 25)),
+      me: null, next: null, article: null, count: 0, editWindow: 900, src: new Map(), gen: 0,
+    };
+    const enc = encodeURIComponent;
+    const live = h('div', { class: 'pl-sr', role: 'status', 'aria-live': 'polite' });
+    const say = (msg) => { live.textContent = ''; setTimeout(() => { live.textContent = msg; }, 50); };
+    const heading = h('h2', { class: 'pl-h', id: 'pl-h', tabindex: '-1' }, 'Comments');
+    const sorter = h('div', { class: 'pl-sort', role: 'group', 'aria-label': 'Sort comments' },
+      SORTS.map(([k, label]) => btn(label, () => setSort(k), 'pl-chip', { 'data-sort': k, 'aria-pressed': String(k === st.sort) })));
+    const account = h('div', { class: 'pl-account' });
+    const notice = h('p', { class: 'pl-note', hidden: true });
+    const list = h('ol', { class: 'pl-list', 'aria-labelledby': 'pl-h' });
+    const status = h('p', { class: 'pl-muted pl-status' });
+    const more = btn('Load more comments', () => load(true), 'pl-btn pl-more', { hidden: true });
+    const guide = h('p', { class: 'pl-guide' },
+      'Keep it civil and on topic; no profanity, vulgarity, slurs or personal attacks. People who harass others or joke about tragedies will be blocked. Read our ',
+      h('a', { href: BASE + 'guidelines', target: '_blank', rel: 'noopener' }, 'guidelines'), ', ',
+      h('a', { href: BASE + 'terms', target: '_blank', rel: 'noopener' }, 'terms'), ' and ',
+      h('a', { href: BASE + 'faq', target: '_blank', rel: 'noopener' }, 'FAQ'), '.');
+    const main = composer({ label: 'Join the discussion', submit: 'Post comment', kind: 'new' });
+    const section = h('section', { class: 'pl', 'aria-labelledby': 'pl-h', style: 'visibility:hidden' },
+      h('div', { class: 'pl-top' }, heading, sorter), account, guide, notice, main.el, live, status, list, more);
+    const css = h('link', { rel: 'stylesheet', href: BASE + 'embed.css' });
+    const shown = () => { section.style.visibility = ''; };
+    css.onload = css.onerror = shown;
+    setTimeout(shown, 3000); // never stay invisible because a stylesheet hangs
+    root.append(css, section);
+
+    // ---- account bar and login dialog -------------------------------------
+    function drawAccount() {
+      account.replaceChildren(st.me
+        ? h('p', null, 'Logged in as ', h('strong', null, st.me.name), ' · ', btn('Log out', logout))
+        : h('p', null, btn('Log in', (e) => auth('', e.target)), ' or ', btn('create an account', (e) => auth('', e.target, true)), ' to comment.'));
+    }
+    async function logout() {
+      try { await api('POST', 'auth/logout', {}); } catch (e) { if (e.status !== 401) return say(e.message); }
+      st.me = null;
+      drawAccount();
+      say('You are logged out.');
+      load(false);
+    }
+    // Opens the login / register dialog; resolves once it closes, with
+    // st.me set when the reader logged in.
+    function auth(reason, opener, register) {
+      return new Promise((resolve) => {
+        const id = 'pl-d' + ++uid;
+        const title = h('h2', { id, class: 'pl-h' });
+        const why = h('p', { class: 'pl-muted', hidden: !reason, text: reason });
+        const field = (label, attrs) => {
+          const fid = 'pl-f' + ++uid;
+          return h('p', { class: 'pl-field' }, h('label', { for: fid, text: label }), h('input', { id: fid, required: true, ...attrs }));
+        };
+        const name = field('Name shown with your comments', { name: 'name', autocomplete: 'nickname', maxlength: '64' });
+        const email = field('Email', { name: 'email', type: 'email', autocomplete: 'email' });
+        const pass = field('Password', { name: 'password', type: 'password' });
+        const err = h('p', { class: 'pl-err', role: 'alert' });
+        const submit = h('button', { type: 'submit', class: 'pl-btn' });
+        const swap = btn('', () => set(!register));
+        const set = (r) => {
+          register = r;
+          title.textContent = r ? 'Create an account' : 'Log in';
+          submit.textContent = r ? 'Create account' : 'Log in';
+          swap.textContent = r ? 'I already have an account' : 'New here? Create an account';
+          name.hidden = !r;
+          name.lastChild.disabled = !r;
+          pass.lastChild.autocomplete = r ? 'new-password' : 'current-password';
+          pass.lastChild.minLength = r ? 8 : 0;
+          err.textContent = '';
+        };
+        const form = h('form', {
+          onsubmit: async (ev) => {
+            ev.preventDefault();
+            err.textContent = '';
+            submit.disabled = true;
+            const v = (f) => f.lastChild.value;
+            try {
+              const r = register
+                ? await api('POST', 'auth/register', { name: v(name).trim(), email: v(email).trim(), password: v(pass) })
+                : await api('POST', 'auth/login', { email: v(email).trim(), password: v(pass) });
+              st.me = r.user;
+              drawAccount();
+              dlg.close();
+              say('You are logged in as ' + st.me.name + '.');
+              load(false);
+            } catch (e) {
+              err.textContent = e.message;
+            }
+            submit.disabled = false;
+          },
+        }, why, name, email, pass, err, h('div', { class: 'pl-row' }, submit, btn('Cancel', () => dlg.close(), 'pl-btn pl-quiet')), h('p', null, swap));
+        const dlg = h('dialog', { class: 'pl-dlg', 'aria-labelledby': id }, title, form);
+        set(!!register);
+        modal(dlg, opener, () => resolve(st.me));
+        (register ? name : email).lastChild.focus();
+      });
+    }
+    // Shows a modal dialog: Tab stays inside, Escape closes (native), focus
+    // returns to the element that opened it.
+    function modal(dlg, opener, onclose) {
+      const back = opener || root.activeElement;
+      dlg.addEventListener('keydown', (e) => {
+        if (e.key !== 'Tab') return;
+        const f = [...dlg.querySelectorAll('button,input,textarea,a[href],select')].filter((x) => !x.disabled && x.offsetParent);
+        const first = f[0], last = f[f.length - 1], cur = root.activeElement;
+        if (e.shiftKey ? cur === first : cur === last) { e.preventDefault(); (e.shiftKey ? last : first).focus(); }
+      });
+      dlg.addEventListener('close', () => {
+        dlg.remove();
+        if (back && back.isConnected) back.focus();
+        if (onclose) onclose();
+      });
+      section.append(dlg);
+      dlg.showModal();
+    }
+    const needLogin = async (why, opener) => st.me || (await auth(why, opener));
+
+    // ---- flag dialog -----------------------------------------------------
+    function flag(c, opener) {
+      const id = 'pl-d' + ++uid;
+      const noteId = 'pl-f' + ++uid;
+      const err = h('p', { class: 'pl-err', role: 'alert' });
+      const count = h('span', { class: 'pl-muted', 'aria-live': 'polite', text: '0 / 500' });
+      const note = h('textarea', { id: noteId, name: 'note', maxlength: '500', rows: '3', oninput: () => { count.textContent = note.value.length + ' / 500'; } });
+      const send = h('button', { type: 'submit', class: 'pl-btn' }, 'Flag comment');
+      const body = h('form', {
+        onsubmit: async (ev) => {
+          ev.preventDefault();
+          const pick = body.querySelector('input:checked');
+          if (!pick) { err.textContent = 'Choose a reason first.'; return; }
+          send.disabled = true;
+          err.textContent = '';
+          try {
+            const b = { reason: pick.value };
+            if (note.value.trim()) b.note = note.value.trim();
+            await api('POST', 'comments/' + enc(c.id) + '/flags', b);
+            done('Thank you. A moderator will review this comment.');
+          } catch (e) {
+            if (e.status === 409) done(e.message);
+            else { err.textContent = e.message; send.disabled = false; }
+          }
+        },
+      },
+      h('fieldset', null, h('legend', null, 'Why should a moderator look at this comment?'),
+        REASONS.map(([v, label], i) => h('label', { class: 'pl-radio' }, h('input', { type: 'radio', name: 'reason', value: v, required: i === 0 }), ' ' + label))),
+      h('p', { class: 'pl-field' }, h('label', { for: noteId }, 'Anything else moderators should know? (optional)'), note, count),
+      err, h('div', { class: 'pl-row' }, send, btn('Cancel', () => dlg.close(), 'pl-btn pl-quiet')));
+      const dlg = h('dialog', { class: 'pl-dlg', 'aria-labelledby': id },
+        h('h2', { id, class: 'pl-h' }, 'Flag this comment'),
+        h('p', { class: 'pl-muted' }, 'Comment by ', c.author ? c.author.name : 'a reader'), body);
+      const done = (msg) => {
+        opener.firstChild.data = 'flagged';
+        const ok = btn('Close', () => dlg.close(), 'pl-btn');
+        body.replaceWith(h('div', null, h('p', { role: 'status', class: 'pl-ok' }, msg), ok));
+        ok.focus();
+      };
+      modal(dlg, opener);
+      body.querySelector('input').focus();
+    }
+
+    // ---- composing: new comment, reply, edit ------------------------------
+    // One form for all three. Before sending it asks POST /check; on hold or
+    // reject it shows why and lets the reader edit, or post a hold anyway.
+    function composer(o) {
+      const tid = 'pl-t' + ++uid;
+      const ta = h('textarea', { id: tid, name: 'body', rows: o.kind === 'new' ? '4' : '3', maxlength: '5000', required: true });
+      ta.value = o.value || '';
+      const nudge = h('div', { class: 'pl-nudge', tabindex: '-1', hidden: true });
+      const err = h('p', { class: 'pl-err', role: 'alert' });
+      const submit = h('button', { type: 'submit', class: 'pl-btn' }, o.submit);
+      let forced = false;
+      ta.addEventListener('input', () => { if (!nudge.hidden) { nudge.hidden = true; forced = false; } });
+      ta.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) form.requestSubmit(); });
+      const form = h('form', { class: 'pl-form', onsubmit: (e) => { e.preventDefault(); send(); } },
+        h('label', { for: tid, class: 'pl-label' }, o.label), ta, nudge, err,
+        h('div', { class: 'pl-row' }, submit, o.cancel && btn('Cancel', o.cancel, 'pl-btn pl-quiet'),
+          o.kind === 'new' && h('span', { class: 'pl-muted pl-hint' }, 'Markdown: *italic*, **bold**, [link](https://…)')));
+      function showReasons(m, refused) {
+        const rs = (m && m.reasons) || [];
+        const soft = !refused && rs.length > 0 && rs.every((r) => SOFT.includes(r.rule));
+        const hold = !refused && m.decision === 'hold';
+        nudge.replaceChildren(
+          h('p', { class: 'pl-nudge-h' }, refused ? 'Your comment was not published because it breaks our community guidelines:'
+            : soft ? 'Comments here are read by a moderator before they appear.'
+              : hold ? 'Your comment may break our community guidelines. A moderator would have to review it before it appears:'
+                : 'Your comment breaks our community guidelines and would not be published:'),
+          h('ul', null, rs.map((r) => h('li', null, r.message || r.rule, r.excerpt ? [' ', h('q', { class: 'pl-q' }, r.excerpt)] : null))),
+          h('div', { class: 'pl-row' },
+            btn(soft ? 'Edit it' : 'Edit my comment', () => { nudge.hidden = true; ta.focus(); }, 'pl-btn pl-quiet'),
+            hold && btn(soft ? 'Post for review' : 'Post anyway for review', () => { forced = true; send(); }, 'pl-btn')));
+        nudge.hidden = false;
+        nudge.focus();
+      }
+      async function send() {
+        err.textContent = '';
+        const text = ta.value.trim();
+        if (!text) { err.textContent = 'Write something first.'; ta.focus(); return; }
+        if (!(await needLogin('Log in or create an account to post your comment. What you wrote stays here.', submit))) return;
+        submit.disabled = true;
+        try {
+          if (!forced) {
+            let m = null;
+            try { m = await api('POST', 'check', { article_id: st.id, body: text }); } catch (e) {
+              // The check is advice; the post itself gets the real answer.
+            }
+            if (m && (m.decision === 'hold' || m.decision === 'reject')) { showReasons(m, false); return; }
+          }
+          const r = o.kind === 'edit'
+            ? await api('PATCH', 'comments/' + enc(o.id), { body: text })
+            : await api('POST', 'articles/' + enc(st.id) + '/comments', { body: text, parent_id: o.parent || null });
+          forced = false;
+          nudge.hidden = true;
+          st.src.set(r.comment.id, text);
+          o.done(r.comment);
+          if (o.kind === 'new') ta.value = '';
+          say(r.comment.status === 'pending'
+            ? 'Your comment was sent. It is awaiting review and will appear to others once a moderator approves it.'
+            : o.kind === 'edit' ? 'Your comment was updated.' : 'Your comment was posted.');
+        } catch (e) {
+          if (e.status === 422) showReasons(e.body.moderation, true);
+          else {
+            err.textContent = e.message;
+            if (e.status === 401) { st.me = null; drawAccount(); }
+            if (e.status === 423) closed();
+          }
+        } finally {
+          submit.disabled = false;
+        }
+      }
+      o.done = o.done || ((c) => addComment(c));
+      return { el: form, ta };
+    }
+
+    // ---- comments ----------------------------------------------------------
+    function setCount(n) {
+      st.count = Math.max(0, n);
+      heading.textContent = st.count ? plural(st.count, 'comment', 'comments') : 'Comments';
+    }
+    function closed() {
+      main.el.hidden = true;
+      notice.hidden = false;
+      notice.textContent = 'Comments on this article are closed.';
+    }
+    function addComment(c) {
+      st.gen++; // a list fetched before this post would drop it
+      if (c.status === 'published') setCount(st.count + 1);
+      const el = commentEl(c);
+      if (st.sort === 'oldest' && !st.next) list.append(el); else list.prepend(el);
+      list.hidden = false;
+      status.textContent = '';
+    }
+    function commentEl(c) {
+      const mine = !!(st.me && c.author && st.me.id === c.author.id);
+      const gone = c.status === 'deleted' || c.deleted;
+      const nameId = 'pl-n' + ++uid;
+      const body = h('div', { class: 'pl-body' });
+      if (gone) body.append(h('p', { class: 'pl-muted', text: 'This comment was deleted.' }));
+      else body.innerHTML = c.html || ''; // the server's sanitised HTML: the only innerHTML here
+      for (const a of body.querySelectorAll('a')) { a.target = '_blank'; a.rel = 'nofollow ugc noopener'; }
+      const replies = h('ol', { class: 'pl-replies' });
+      for (const r of c.replies || []) replies.append(commentEl(r));
+      const acts = h('div', { class: 'pl-acts' });
+      const box = h('article', { class: 'pl-c' + (mine ? ' pl-mine' : ''), id: 'pl-c-' + c.id, 'aria-labelledby': nameId },
+        h('header', { class: 'pl-meta' },
+          h('span', { class: 'pl-name', id: nameId }, gone ? 'Deleted comment' : (c.author && c.author.name) || 'Reader'),
+          mine && !gone && h('span', { class: 'pl-tag' }, 'you'),
+          timeEl(c.created_at),
+          c.edited_at && !gone && h('span', { class: 'pl-muted', title: new Date(c.edited_at).toString() }, '(edited)'),
+          c.featured && h('span', { class: 'pl-tag' }, 'featured'),
+          c.status === 'pending' && h('span', { class: 'pl-tag pl-pending' }, 'Awaiting review'),
+          c.status === 'rejected' && h('span', { class: 'pl-tag pl-pending' }, 'Not published')),
+        body, acts);
+      const li = h('li', { class: 'pl-item' }, box, replies);
+      if (gone) return li;
+      const likes = h('span', { class: 'pl-n' }, String(c.likes || 0));
+      const like = btn('Like ', async () => {
+        if (!(await needLogin('Log in or create an account to like comments.', like))) return;
+        const on = like.getAttribute('aria-pressed') !== 'true';
+        like.disabled = true;
+        try {
+          const r = await api(on ? 'POST' : 'DELETE', 'comments/' + enc(c.id) + '/likes', on ? {} : undefined);
+          like.setAttribute('aria-pressed', String(on));
+          likes.textContent = String(r && r.likes != null ? r.likes : +likes.textContent + (on ? 1 : -1));
+        } catch (e) { say(e.message); note(e.message); }
+        like.disabled = false;
+      }, 'pl-link pl-like', { 'aria-pressed': String(!!c.liked_by_me) });
+      like.append(likes);
+      const note = (msg) => {
+        let p = box.querySelector('.pl-err');
+        if (!p) box.insertBefore(p = h('p', { class: 'pl-err', role: 'alert' }), acts);
+        p.textContent = msg;
+      };
+      let open = null;
+      // One inline form (reply or edit) at a time; its button toggles it.
+      const toggle = (make, opener) => {
+        if (open) { const was = open.opener; open.close(); if (was === opener) return; }
+        open = make();
+        open.opener = opener;
+        opener.setAttribute('aria-expanded', 'true');
+      };
+      const shut = (f, opener) => { f.el.remove(); open = null; opener.setAttribute('aria-expanded', 'false'); opener.focus(); };
+      const reply = btn('Reply', () => toggle(() => {
+        const f = composer({
+          label: 'Reply to ' + ((c.author && c.author.name) || 'this comment'), submit: 'Post reply', kind: 'reply', parent: c.id,
+          cancel: () => open && open.close(),
+          done: (r) => { open.close(); replies.append(commentEl(r)); if (r.status === 'published') setCount(st.count + 1); },
+        });
+        li.insertBefore(f.el, replies);
+        f.ta.focus();
+        return { close: () => shut(f, reply) };
+      }, reply), 'pl-link', { 'aria-expanded': 'false' });
+      acts.append(like, reply);
+      if (mine && c.status !== 'rejected') {
+        const age = (Date.now() - Date.parse(c.created_at)) / 1000;
+        if (age < st.editWindow) {
+          const edit = btn('Edit', () => toggle(() => {
+            const f = composer({
+              label: 'Edit your comment', submit: 'Save changes', kind: 'edit', id: c.id,
+              value: c.body || st.src.get(c.id) || toMarkdown(body).trim(),
+              cancel: () => open && open.close(),
+              done: (n) => { open.close(); li.replaceWith(commentEl(Object.assign(c, n, { replies: c.replies }))); },
+            });
+            body.hidden = true;
+            box.insertBefore(f.el, acts);
+            f.ta.focus();
+            return { close: () => { body.hidden = false; shut(f, edit); } };
+          }, edit), 'pl-link', { 'aria-expanded': 'false' });
+          acts.append(edit);
+        }
+        const del = btn('Delete', () => {
+          const ask = h('span', { class: 'pl-ask', role: 'group', 'aria-label': 'Confirm deletion' }, 'Delete this comment? ',
+            btn('Yes, delete', async () => {
+              try {
+                await api('DELETE', 'comments/' + enc(c.id));
+                if (c.status === 'published') setCount(st.count - 1);
+                if (replies.children.length) li.replaceWith(commentEl(Object.assign(c, { status: 'deleted', replies: [...(c.replies || [])] })));
+                else li.remove();
+                say('Your comment was deleted.');
+                heading.focus();
+              } catch (e) { note(e.message); }
+            }, 'pl-link pl-danger'), ' ',
+            btn('Keep it', () => { ask.replaceWith(del); del.focus(); }));
+          del.replaceWith(ask);
+          ask.querySelector('button').focus();
+        }, 'pl-link');
+        acts.append(del);
+      }
+      const fl = btn('flag', () => needLogin('Log in or create an account to flag comments.', fl).then((ok) => ok && flag(c, fl)), 'pl-link pl-flag',
+        { 'aria-haspopup': 'dialog' });
+      fl.append(h('span', { class: 'pl-sr' }, ' comment by ' + ((c.author && c.author.name) || 'a reader')));
+      acts.append(fl);
+      return li;
+    }
+
+    // Fetches a page of comments (the next one when append). With `who`, a
+    // pending GET /me, renders once both answered: one round trip, and the
+    // reader's own comments show their edit and delete buttons at once.
+    async function load(append, who) {
+      const gen = ++st.gen;
+      more.disabled = true;
+      try {
+        const q = 'articles/' + enc(st.id) + '/comments?sort=' + st.sort + '&limit=' + st.limit +
+          (append && st.next ? '&after=' + enc(st.next) : '');
+        const [r, me] = await Promise.all([api('GET', q), who]);
+        if (who) { st.me = me; drawAccount(); }
+        if (gen !== st.gen) return;
+        st.article = r.article || st.article;
+        if (r.edit_window_s != null) st.editWindow = r.edit_window_s;
+        st.next = r.next || null;
+        const els = (r.comments || []).map(commentEl);
+        if (append) list.append(...els); else list.replaceChildren(...els);
+        if (st.article) {
+          setCount(st.article.comment_count || 0);
+          if (st.article.status === 'closed') closed();
+          else if (st.article.status === 'premoderated') {
+            notice.hidden = false;
+            notice.textContent = 'A moderator reads every comment on this article before it appears.';
+          }
+        } else if (!append) setCount(els.length);
+        status.textContent = list.children.length ? '' : 'No comments yet. Start the conversation.';
+        more.hidden = !st.next;
+        if (append) say(plural(els.length, 'more comment', 'more comments') + ' loaded.');
+        if (!st.shown) { st.shown = 1; performance.mark && performance.mark('parley:rendered'); }
+      } catch (e) {
+        if (gen === st.gen) say(status.textContent = e.status === 0 ? e.message : 'The comments could not be loaded. ' + e.message);
+      }
+      more.disabled = false;
+    }
+    function setSort(k) {
+      if (k === st.sort) return;
+      st.sort = k;
+      for (const b of sorter.children) b.setAttribute('aria-pressed', String(b.dataset.sort === k));
+      load(false).then(() => say('Comments sorted by ' + k + '.'));
+    }
+
+    if (!/^[A-Za-z0-9._:-]{1,128}$/.test(st.id)) {
+      status.textContent = 'This comment section is missing a valid data-article-id.';
+      return shown();
+    }
+    load(false, api('GET', 'me').then((r) => (r && r.user) || null, () => null));
+  }
+
+  // Comment counts for links elsewhere on the page: <a data-parley-count="ID">.
+  function counts() {
+    const els = [...document.querySelectorAll('[data-parley-count]')].slice(0, 100);
+    if (!els.length) return;
+    api('GET', 'counts?' + els.map((e) => 'article=' + encodeURIComponent(e.dataset.parleyCount)).join('&')).then((r) => {
+      for (const e of els) {
+        const n = r.counts && r.counts[e.dataset.parleyCount];
+        if (n != null) e.textContent = plural(n, 'comment', 'comments');
+      }
+    }, () => {});
+  }
+
+  function start() {
+    const host = document.getElementById('parley');
+    if (host) mount(host);
+    counts();
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();
