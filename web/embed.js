@@ -259,8 +259,8 @@
       const id = 'pl-d' + ++uid;
       const noteId = 'pl-f' + ++uid;
       const err = h('p', { class: 'pl-err', role: 'alert' });
-      const count = h('span', { class: 'pl-muted', 'aria-live': 'polite', text: '0 / 500' });
-      const note = h('textarea', { id: noteId, name: 'note', maxlength: '500', rows: '3', oninput: () => { count.textContent = note.value.length + ' / 500'; } });
+      const count = h('span', { class: 'pl-muted pl-count', id: noteId + 'c', text: '0 / 500' });
+      const note = h('textarea', { id: noteId, name: 'note', maxlength: '500', rows: '3', 'aria-describedby': noteId + 'c', oninput: () => { count.textContent = note.value.length + ' / 500'; } });
       const send = h('button', { type: 'submit', class: 'pl-btn' }, 'Flag comment');
       const body = h('form', {
         onsubmit: async (ev) => {

@@ -1,0 +1,136 @@
+// The reader's journey in a real browser against a real server: register in
+// place, post, reply, like, edit, delete, log out and back in.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../lib/server.mjs';
+import { launch, articlePage, reader, seed, registerInPage } from '../lib/browser.mjs';
+
+let server, browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.stop(); });
+
+const box = (page, text) => page.locator('article.pl-c', { hasText: text });
+
+test('a reader registers, posts, replies, likes, edits and deletes without leaving the page', async () => {
+  const ben = await reader(server.url, 'Ben Other');
+  const first = await seed(ben, 'journey', 'The roof evenings sound great.');
+  const ctx = await browser.newContext();
+  const page = await articlePage(ctx, server.url, 'journey');
+  await box(page, 'The roof evenings sound great.').waitFor();
+  assert.equal(await page.locator('.pl-top .pl-h').textContent(), '1 comment');
+  const url = page.url();
+
+  // Register in the widget's dialog.
+  const email = `ada.${process.pid}@example.org`;
+  await registerInPage(page, 'Ada Reader', email);
+  assert.equal(page.url(), url, 'the reader never left the page');
+
+  // Post a top-level comment.
+  await page.getByLabel('Join the discussion').fill('I have put my name on the list. *Can not wait.*');
+  await page.getByRole('button', { name: 'Post comment' }).click();
+  const mine = box(page, 'I have put my name on the list.');
+  await mine.waitFor();
+  assert.equal(await mine.locator('em').textContent(), 'Can not wait.', 'the server-rendered emphasis is shown');
+  await page.locator('.pl-top .pl-h', { hasText: '2 comments' }).waitFor();
+  await page.locator('[role=status]', { hasText: 'Your comment was posted.' }).waitFor();
+  assert.equal(await page.getByLabel('Join the discussion').inputValue(), '', 'the form is cleared');
+
+  // Reply to Ben.
+  await box(page, 'The roof evenings sound great.').getByRole('button', { name: 'Reply' }).click();
+  await page.getByLabel('Reply to Ben Other').fill('Agreed, see you on the roof.');
+  await page.getByRole('button', { name: 'Post reply' }).click();
+  const reply = page.locator(`#pl-c-${first.id} + .pl-replies article.pl-c`, { hasText: 'Agreed, see you on the roof.' });
+  await reply.waitFor();
+  await page.locator('.pl-top .pl-h', { hasText: '3 comments' }).waitFor();
+
+  // Like Ben's comment, check it holds after a reload, then unlike.
+  const like = box(page, 'The roof evenings sound great.').locator('.pl-like');
+  await like.click();
+  await page.waitForFunction(() => document.querySelector('#parley').shadowRoot.querySelector('.pl-like[aria-pressed=true]'));
+  assert.equal(await like.locator('.pl-n').textContent(), '1');
+  await page.reload();
+  const like2 = box(page, 'The roof evenings sound great.').locator('.pl-like');
+  await like2.waitFor();
+  assert.equal(await like2.getAttribute('aria-pressed'), 'true', 'liked_by_me comes back from the server');
+  assert.equal(await like2.locator('.pl-n').textContent(), '1');
+  await like2.click();
+  await box(page, 'The roof evenings sound great.').locator('.pl-like[aria-pressed=false]').waitFor();
+  assert.equal(await like2.locator('.pl-n').textContent(), '0');
+
+  // Edit my comment: the form holds the Markdown source.
+  const mine2 = box(page, 'I have put my name on the list.');
+  await mine2.getByRole('button', { name: 'Edit' }).click();
+  const editor = page.getByLabel('Edit your comment');
+  assert.equal(await editor.inputValue(), 'I have put my name on the list. *Can not wait.*');
+  await editor.fill('I have put my name on the list. Number 57!');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  const edited = box(page, 'Number 57!');
+  await edited.waitFor();
+  await edited.locator('text=(edited)').waitFor();
+  assert.equal(await box(page, 'Can not wait').count(), 0);
+
+  // Ben's comment has no edit or delete for Ada.
+  assert.equal(await box(page, 'The roof evenings sound great.').getByRole('button', { name: 'Edit' }).count(), 0);
+  assert.equal(await box(page, 'The roof evenings sound great.').getByRole('button', { name: 'Delete' }).count(), 0);
+
+  // Delete my reply (asks first).
+  const myReply = box(page, 'Agreed, see you on the roof.');
+  await myReply.getByRole('button', { name: 'Delete' }).click();
+  await myReply.getByRole('button', { name: 'Keep it' }).click();
+  assert.equal(await myReply.count(), 1, 'keeping it keeps it');
+  await myReply.getByRole('button', { name: 'Delete' }).click();
+  await myReply.getByRole('button', { name: 'Yes, delete' }).click();
+  await myReply.waitFor({ state: 'detached' });
+  await page.locator('.pl-top .pl-h', { hasText: '2 comments' }).waitFor();
+  const gone = await ben.get('/api/v1/articles/journey/comments?sort=oldest');
+  assert.ok(!JSON.stringify(gone.json).includes('see you on the roof'), 'the server no longer lists the reply');
+
+  // Log out and back in, in place.
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.locator('.pl-account', { hasText: 'Log in' }).waitFor();
+  assert.equal(await box(page, 'Number 57!').getByRole('button', { name: 'Edit' }).count(), 0, 'no edit when logged out');
+  await page.locator('.pl-account').getByRole('button', { name: 'Log in' }).click();
+  const dlg = page.locator('dialog.pl-dlg');
+  await dlg.getByLabel('Email').fill(email);
+  await dlg.getByLabel('Password').fill('wrong password');
+  await dlg.getByRole('button', { name: 'Log in' }).click();
+  await dlg.locator('.pl-err', { hasText: 'do not match' }).waitFor();
+  await dlg.getByLabel('Password').fill('correct horse battery');
+  await dlg.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('.pl-account', { hasText: 'Logged in as Ada Reader' }).waitFor();
+  await box(page, 'Number 57!').getByRole('button', { name: 'Edit' }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await ctx.close();
+});
+
+test('posting while logged out asks to log in and keeps the draft', async () => {
+  const ctx = await browser.newContext();
+  const page = await articlePage(ctx, server.url, 'journey-draft');
+  await page.getByLabel('Join the discussion').fill('My first words here.');
+  await page.getByRole('button', { name: 'Post comment' }).click();
+  const dlg = page.locator('dialog.pl-dlg');
+  await dlg.waitFor();
+  await dlg.locator('text=What you wrote stays here.').waitFor();
+  await dlg.getByRole('button', { name: 'New here? Create an account' }).click();
+  await dlg.getByLabel('Name shown with your comments').fill('Cleo New');
+  await dlg.getByLabel('Email').fill(`cleo.${process.pid}@example.org`);
+  await dlg.getByLabel('Password').fill('correct horse battery');
+  await dlg.getByRole('button', { name: 'Create account' }).click();
+  await box(page, 'My first words here.').waitFor();
+  assert.equal(await page.locator('.pl-c').count(), 1);
+  await ctx.close();
+});
+
+test('a taken email is said in words', async () => {
+  const dup = await reader(server.url, 'Dana Dup');
+  const ctx = await browser.newContext();
+  const page = await articlePage(ctx, server.url, 'journey-dup');
+  await page.getByRole('button', { name: 'create an account' }).click();
+  const dlg = page.locator('dialog.pl-dlg');
+  await dlg.getByLabel('Name shown with your comments').fill('Dana Again');
+  await dlg.getByLabel('Email').fill(dup.email);
+  await dlg.getByLabel('Password').fill('correct horse battery');
+  await dlg.getByRole('button', { name: 'Create account' }).click();
+  await dlg.locator('.pl-err', { hasText: 'already exists' }).waitFor();
+  await ctx.close();
+});
