@@ -333,9 +333,8 @@ db_fail(sq *q, pl_error *err, const char *what)
 static int
 prep(sq *q, int which, sqlite3_stmt **out, pl_error *err)
 {
-    if (q->st[which] == NULL &&
-        sqlite3_prepare_v3(q->db, sql[which], -1, SQLITE_PREPARE_PERSISTENT, &q->st[which],
-                           NULL) != SQLITE_OK) {
+    if (q->st[which] == NULL && sqlite3_prepare_v3(q->db, sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+                                                   &q->st[which], NULL) != SQLITE_OK) {
         q->st[which] = NULL;
         return db_fail(q, err, "prepare");
     }
@@ -411,7 +410,7 @@ run(sq *q, sqlite3_stmt *st, pl_error *err, const char *what)
 static int
 run_id(sq *q, int which, pl_error *err, const char *what)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc = prep(q, which, &st, err);
     return rc < 0 ? rc : run(q, st, err, what);
 }
@@ -546,9 +545,8 @@ migrate(sq *q, pl_error *err)
         if (rc == 0 && v < i + 1) {
             sqlite3_stmt *st = NULL;
             rc = exec_fixed(q, migrations[i], err, "migration");
-            if (rc == 0 &&
-                sqlite3_prepare_v2(q->db, "INSERT INTO schema_version VALUES (?1, ?2)", -1, &st,
-                                   NULL) != SQLITE_OK)
+            if (rc == 0 && sqlite3_prepare_v2(q->db, "INSERT INTO schema_version VALUES (?1, ?2)",
+                                              -1, &st, NULL) != SQLITE_OK)
                 rc = db_fail(q, err, "prepare");
             if (rc == 0) {
                 bind_i64(st, 1, i + 1);
@@ -744,7 +742,7 @@ static int
 sq_user_insert(store *s, store_user *u, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
     if (u->email == NULL || u->email[0] == '\0')
         return pl_errorf(err, PL_EINVAL, "user without an e-mail address");
@@ -775,7 +773,7 @@ static int
 sq_user_by_id(store *s, int64_t id, arena *a, store_user *out, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc = prep(q, ST_USER_BY_ID, &st, err);
     if (rc < 0)
         return rc;
@@ -787,7 +785,7 @@ static int
 sq_user_by_email(store *s, const char *email, arena *a, store_user *out, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc = prep(q, ST_USER_BY_EMAIL, &st, err);
     if (rc < 0)
         return rc;
@@ -813,7 +811,7 @@ sq_user_set_ban(store *s, int64_t user_id, bool banned, int64_t until, const cha
                 pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
     if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_USER_SET_BAN, &st, err)) < 0)
         return rc;
@@ -828,7 +826,7 @@ static int
 sq_user_set_role(store *s, int64_t user_id, store_role role, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
     if (role < ROLE_READER || role > ROLE_ADMIN)
         return pl_errorf(err, PL_EINVAL, "unknown role %d", (int)role);
@@ -844,7 +842,7 @@ sq_session_insert(store *s, const unsigned char *hash, int64_t user_id, int64_t 
                   pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
     if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_SESSION_INSERT, &st, err)) < 0)
         return rc;
@@ -860,7 +858,7 @@ sq_session_user(store *s, const unsigned char *hash, int64_t now, arena *a, stor
                 pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc = prep(q, ST_SESSION_USER, &st, err);
     if (rc < 0)
         return rc;
@@ -876,7 +874,7 @@ static int
 sq_session_delete(store *s, const unsigned char *hash, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
     if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_SESSION_DELETE, &st, err)) < 0)
         return rc;
@@ -898,7 +896,7 @@ static int
 sq_article_get(store *s, const char *id, arena *a, store_article *out, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     bool found;
     int rc;
     if ((rc = check_article_id(id, err)) < 0 || (rc = prep(q, ST_ARTICLE_GET, &st, err)) < 0)
@@ -925,7 +923,7 @@ static int
 sq_article_ensure(store *s, const char *id, const char *title, const char *url, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
     if ((rc = check_article_id(id, err)) < 0 || (rc = check_writable(q, err)) < 0 ||
         (rc = prep(q, ST_ARTICLE_ENSURE, &st, err)) < 0)
@@ -941,7 +939,7 @@ sq_article_ensure(store *s, const char *id, const char *title, const char *url, 
 static int
 article_create(sq *q, const char *id, pl_error *err)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc = prep(q, ST_ARTICLE_CREATE, &st, err);
     if (rc < 0)
         return rc;
@@ -954,7 +952,7 @@ static int
 sq_article_update(store *s, const char *id, const store_article_changes *up, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     bool outer;
     int rc;
     if ((rc = check_article_id(id, err)) < 0)
@@ -984,7 +982,7 @@ static int
 sq_article_counts(store *s, const char *const *ids, size_t n, int64_t *counts, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     bool outer;
     int rc;
     if (n == 0)
@@ -1072,7 +1070,7 @@ static int
 sq_comment_insert(store *s, store_comment *c, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     bool outer, found;
     int64_t root_id = 0;
     int rc;
@@ -1088,8 +1086,8 @@ sq_comment_insert(store *s, store_comment *c, pl_error *err)
             goto done;
         bind_i64(st, 1, c->parent_id);
         rc = one_row(q, st, err, "read parent", &found);
-        if (rc == 0 && (!found || strcmp((const char *)sqlite3_column_text(st, 0),
-                                         c->article_id) != 0))
+        if (rc == 0 &&
+            (!found || strcmp((const char *)sqlite3_column_text(st, 0), c->article_id) != 0))
             rc = pl_errorf(err, PL_ENOTFOUND, "no such parent comment in this article");
         else if (rc == 0)
             root_id = sqlite3_column_int64(st, 1);
@@ -1138,11 +1136,10 @@ done:
 }
 
 static int
-sq_comment_get(store *s, int64_t id, int64_t viewer_id, arena *a, store_comment *out,
-               pl_error *err)
+sq_comment_get(store *s, int64_t id, int64_t viewer_id, arena *a, store_comment *out, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     bool found;
     int rc = prep(q, ST_COMMENT_GET, &st, err);
     if (rc < 0)
@@ -1163,7 +1160,7 @@ sq_comment_edit(store *s, int64_t id, const char *body, const char *html,
                 store_comment_status status, const char *moderation, int64_t now, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
     if (body == NULL || html == NULL || !valid_status(status))
         return pl_errorf(err, PL_EINVAL, "edit without body, html or valid status");
@@ -1182,7 +1179,7 @@ static int
 sq_comment_set_status(store *s, int64_t id, store_comment_status status, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
     if (!valid_status(status))
         return pl_errorf(err, PL_EINVAL, "unknown comment status %d", (int)status);
@@ -1197,10 +1194,9 @@ static int
 sq_comment_set_featured(store *s, int64_t id, bool featured, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
-    if ((rc = check_writable(q, err)) < 0 ||
-        (rc = prep(q, ST_COMMENT_SET_FEATURED, &st, err)) < 0)
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_COMMENT_SET_FEATURED, &st, err)) < 0)
         return rc;
     bind_i64(st, 1, id);
     bind_i64(st, 2, featured);
@@ -1212,7 +1208,7 @@ sq_comments_page(store *s, const char *article_id, store_sort sort, store_cursor
                  int64_t viewer_id, arena *a, store_comment_list *out, bool *more, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     clist l = {.a = a};
     int which, rc;
 
@@ -1293,10 +1289,10 @@ thread_filter(store_comment *v, size_t n, int64_t viewer_id, arena *a)
     unsigned char *state = arena_zalloc(a, n != 0 ? n : 1); /* bit 1 visible, 2 has visible desc */
     for (size_t k = n; k-- > 0;) {
         const store_comment *c = &v[k];
-        bool visible = c->status == COMMENT_PUBLISHED ||
-                       (c->status == COMMENT_PENDING && viewer_id != 0 &&
-                        c->author_id == viewer_id) ||
-                       (c->status == COMMENT_DELETED && (state[k] & 2) != 0);
+        bool visible =
+            c->status == COMMENT_PUBLISHED ||
+            (c->status == COMMENT_PENDING && viewer_id != 0 && c->author_id == viewer_id) ||
+            (c->status == COMMENT_DELETED && (state[k] & 2) != 0);
         if (visible)
             state[k] |= 1;
         if (state[k] != 0) {
@@ -1317,7 +1313,7 @@ sq_comments_replies(store *s, const int64_t *root_ids, size_t n, int64_t viewer_
                     store_comment_list *out, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     clist all = {.a = a};
     bool outer;
     int rc;
@@ -1351,7 +1347,7 @@ sq_comments_by_author(store *s, int64_t author_id, int64_t since, int limit, are
                       store_comment_list *out, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     clist l = {.a = a};
     int rc;
 
@@ -1376,7 +1372,7 @@ sq_comments_by_author(store *s, int64_t author_id, int64_t since, int limit, are
 static int
 comment_likes(sq *q, int64_t comment_id, int64_t *likes, pl_error *err)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     bool found;
     int rc = prep(q, ST_COMMENT_LIKES, &st, err);
     if (rc < 0)
@@ -1394,7 +1390,7 @@ comment_likes(sq *q, int64_t comment_id, int64_t *likes, pl_error *err)
 static int
 like_change(sq *q, int which, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     bool outer;
     int rc = op_begin(q, &outer, err);
     if (rc < 0)
@@ -1427,11 +1423,11 @@ sq_like_remove(store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl
 /* ---- flags and the desk ------------------------------------------------------------ */
 
 static int
-sq_flag_insert(store *s, int64_t comment_id, int64_t user_id, const char *reason,
-               const char *note, int64_t *flag_id, pl_error *err)
+sq_flag_insert(store *s, int64_t comment_id, int64_t user_id, const char *reason, const char *note,
+               int64_t *flag_id, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     bool outer;
     int rc;
     if (reason == NULL || reason[0] == '\0')
@@ -1459,7 +1455,7 @@ sq_flags_for_comment(store *s, int64_t comment_id, arena *a, store_flag_group **
                      pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     store_flag_group *v = NULL;
     size_t cap = 0, len = 0;
     int step, rc;
@@ -1496,7 +1492,7 @@ static int
 sq_flags_mark_reviewed(store *s, int64_t comment_id, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     bool outer;
     int rc = op_begin(q, &outer, err);
     if (rc < 0)
@@ -1514,7 +1510,7 @@ sq_queue_list(store *s, store_queue queue, int64_t after_id, int limit, arena *a
               store_comment_list *out, bool *more, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     clist l = {.a = a};
     int rc;
 
@@ -1551,7 +1547,7 @@ static int
 sq_log_append(store *s, const store_log_entry *e, pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
     if (e->action == NULL || e->target_type == NULL || e->target_id == NULL)
         return pl_errorf(err, PL_EINVAL, "log entry without action or target");
@@ -1571,7 +1567,7 @@ sq_log_list(store *s, int64_t before_id, int limit, arena *a, store_log_entry **
             pl_error *err)
 {
     sq *q = to_sq(s);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int step, rc;
 
     *out = NULL;

@@ -33,15 +33,14 @@ typedef struct store_ops {
 
     int (*session_insert)(store *s, const unsigned char *hash, int64_t user_id, int64_t expires_at,
                           pl_error *err);
-    int (*session_user)(store *s, const unsigned char *hash, int64_t now, arena *a,
-                        store_user *out, pl_error *err);
+    int (*session_user)(store *s, const unsigned char *hash, int64_t now, arena *a, store_user *out,
+                        pl_error *err);
     int (*session_delete)(store *s, const unsigned char *hash, pl_error *err);
 
     int (*article_get)(store *s, const char *id, arena *a, store_article *out, pl_error *err);
     int (*article_ensure)(store *s, const char *id, const char *title, const char *url,
                           pl_error *err);
-    int (*article_update)(store *s, const char *id, const store_article_changes *up,
-                          pl_error *err);
+    int (*article_update)(store *s, const char *id, const store_article_changes *up, pl_error *err);
     int (*article_counts)(store *s, const char *const *ids, size_t n, int64_t *counts,
                           pl_error *err);
 
@@ -60,8 +59,7 @@ typedef struct store_ops {
                             arena *a, store_comment_list *out, pl_error *err);
     int (*comments_by_author)(store *s, int64_t author_id, int64_t since, int limit, arena *a,
                               store_comment_list *out, pl_error *err);
-    int (*like_add)(store *s, int64_t comment_id, int64_t user_id, int64_t *likes,
-                    pl_error *err);
+    int (*like_add)(store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err);
     int (*like_remove)(store *s, int64_t comment_id, int64_t user_id, int64_t *likes,
                        pl_error *err);
 

@@ -1074,6 +1074,29 @@ reader_sees_committed_data(void **state)
     assert_int_equal(store_user_insert(r, &x, &err), PL_ESTORE);
     assert_int_equal(store_begin(r, &err), PL_ESTORE);
     assert_int_equal(store_like_add(r, a, u, &n, &err), PL_ESTORE);
+
+    /* After all those calls (failed ones included) neither connection holds
+     * a read transaction: a full checkpoint can finish and empty the WAL. */
+    store_comment_list l = page(f, art, u);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(store_comments_page(r, art, SORT_TOP, (store_cursor){0}, 1, u, f->a, &l,
+                                         &(bool){false}, &err),
+                     0);
+    l = replies(f, a, 0);
+    if (f->dir[0] != '\0') {
+        sqlite3 *db;
+        sqlite3_stmt *st;
+        char path[128];
+        snprintf(path, sizeof path, "%s/test.db", f->dir);
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(TRUNCATE)", -1, &st, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(st, 0), 0); /* not blocked */
+        assert_int_equal(sqlite3_column_int(st, 1), 0); /* WAL truncated to empty */
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+    }
     store_close(r);
 }
 
