@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1146,6 +1147,56 @@ concurrent_first_open_is_safe(void **state)
     }
 }
 
+static void
+commit_survives_kill(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *art = article(f, "k");
+    int64_t u = new_user(f, "u");
+    int pipefd[2];
+    assert_int_equal(pipe(pipefd), 0);
+
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* Commit a group, report the ids, then die without closing. */
+        store *s = NULL;
+        pl_error e = {0};
+        int64_t ids[2] = {0, 0};
+        if (store_open(f->url, false, &s, &e) == 0 && store_begin(s, &e) == 0) {
+            for (int i = 0; i < 2; i++) {
+                store_comment c = {.article_id = art, .author_id = u, .body = "b", .html = "b",
+                                   .status = COMMENT_PUBLISHED};
+                if (store_comment_insert(s, &c, &e) == 0)
+                    ids[i] = c.id;
+            }
+            if (store_commit(s, &e) != 0)
+                ids[0] = ids[1] = 0;
+        }
+        if (write(pipefd[1], ids, sizeof ids) != (ssize_t)sizeof ids)
+            _exit(1);
+        kill(getpid(), SIGKILL);
+        _exit(1);
+    }
+    close(pipefd[1]);
+    int64_t ids[2] = {0, 0};
+    assert_int_equal(read(pipefd[0], ids, sizeof ids), (ssize_t)sizeof ids);
+    close(pipefd[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_true(ids[0] > 0 && ids[1] > 0);
+
+    store_close(f->s);
+    f->s = NULL;
+    assert_int_equal(store_open(f->url, false, &f->s, &err), 0);
+    store_comment got;
+    assert_int_equal(store_comment_get(f->s, ids[0], 0, f->a, &got, &err), 0);
+    assert_int_equal(store_comment_get(f->s, ids[1], 0, f->a, &got, &err), 0);
+    assert_int_equal(count_of(f, art), 2);
+}
+
 int
 main(void)
 {
@@ -1173,6 +1224,7 @@ main(void)
         cmocka_unit_test_setup_teardown(reopen_keeps_data, setup, teardown),
         cmocka_unit_test_setup_teardown(reader_sees_committed_data, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_first_open_is_safe, setup, teardown),
+        cmocka_unit_test_setup_teardown(commit_survives_kill, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
