@@ -116,7 +116,9 @@ int store_article_ensure(store *s, const char *id, const char *title, const char
                          pl_error *err);
 
 /* Fields to change; a NULL pointer or a false has_* leaves the field as is.
- * Creates the article when missing. */
+ * Creates the article when missing. The typedef cannot also be called
+ * store_article_update (the function's name), so it is store_article_changes;
+ * `struct store_article_update` names the same type. */
 typedef struct store_article_update {
     const char *title;
     const char *url;
@@ -125,8 +127,8 @@ typedef struct store_article_update {
     store_article_status status;
     bool has_sensitive;
     bool sensitive;
-} store_article_update;
-int store_article_update(store *s, const char *id, const store_article_update *up, pl_error *err);
+} store_article_changes;
+int store_article_update(store *s, const char *id, const store_article_changes *up, pl_error *err);
 
 /* Published-comment counts for n article ids; an unknown id counts 0. */
 int store_article_counts(store *s, const char *const *ids, size_t n, int64_t *counts,
@@ -236,6 +238,10 @@ typedef struct store_flag_group {
 /* Flags on one comment grouped by reason. */
 int store_flags_for_comment(store *s, int64_t comment_id, arena *a, store_flag_group **out,
                             size_t *n, pl_error *err);
+/* Marks every flag on the comment reviewed (a moderator has dealt with it),
+ * which takes the comment off the flagged queue until someone flags it
+ * again. PL_ENOTFOUND when the comment does not exist. */
+int store_flags_mark_reviewed(store *s, int64_t comment_id, pl_error *err);
 
 /* ---- moderation desk ----------------------------------------------------- */
 
