@@ -88,7 +88,7 @@ int store_user_set_role(store *s, int64_t user_id, store_role role, pl_error *er
 int store_session_insert(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t user_id,
                          int64_t expires_at, pl_error *err);
 /* Finds the user of an unexpired session (expires_at > now). PL_ENOTFOUND
- * when there is none. */
+ * when there is none, or when its user is deleted. */
 int store_session_user(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t now,
                        arena *a, store_user *out, pl_error *err);
 int store_session_delete(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], pl_error *err);
@@ -212,8 +212,8 @@ int store_comments_page(store *s, const char *article_id, store_sort sort, store
 int store_comments_replies(store *s, const int64_t *root_ids, size_t n, int64_t viewer_id,
                            arena *a, store_comment_list *out, pl_error *err);
 
-/* Recent comments by one author since a time, newest first, at most limit
- * (spam and repetition checks). */
+/* Recent comments by one author since a time (created_at >= since), newest
+ * first, at most limit, whatever their status (spam and repetition checks). */
 int store_comments_by_author(store *s, int64_t author_id, int64_t since, int limit, arena *a,
                              store_comment_list *out, pl_error *err);
 
