@@ -67,27 +67,47 @@ test('guidelines, terms and FAQ pages are readable HTML from the template', asyn
   await ctx.close();
 });
 
-test('a publisher page on another origin loads the widget and its API from the script\'s origin', async () => {
+// A publisher's page on another origin: serves the two-line embed.
+async function publisher(scriptUrl) {
   const html = `<!doctype html><meta charset="utf-8"><title>Publisher</title><h1>Elsewhere</h1>
-<div id="parley" data-article-id="demo-welcome" data-article-title="Demo"></div><script src="${server.url}/embed.js" async></script>`;
+<div id="parley" data-article-id="demo-welcome" data-article-title="Demo"></div><script src="${scriptUrl}" async></script>`;
   const pub = http.createServer((req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end(html); });
   await new Promise((r) => pub.listen(0, '127.0.0.1', r));
-  const origin = `http://localhost:${pub.address().port}`; // another origin than the server's 127.0.0.1
+  return { origin: `http://localhost:${pub.address().port}`, close: () => pub.close() }; // localhost: not the server's 127.0.0.1
+}
+
+test('on another origin the widget takes its API and stylesheet from its own script URL', async () => {
+  const pub = await publisher(`${server.url}/embed.js`);
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
-  const api = [];
-  page.on('request', (r) => { if (r.url().includes('/api/v1/') || r.url().endsWith('.css')) api.push(r.url()); });
-  await page.goto(origin + '/');
-  await page.locator('#parley .pl-list').waitFor({ state: 'attached' });
-  await page.waitForFunction(() => document.querySelector('#parley').shadowRoot.querySelector('.pl-c, .pl-status:not(:empty)'));
-  assert.ok(api.length >= 2);
-  for (const u of api) assert.ok(u.startsWith(server.url + '/'), `${u} goes to the comment server`);
-  // Whether the comments show depends on the server's CORS answer for this origin.
-  const shown = await page.locator('article.pl-c').count();
-  const status = await page.locator('.pl-status').textContent();
-  assert.ok(shown > 0 || /could not/.test(status), 'comments, or a sentence saying they could not load');
+  const seen = [];
+  page.on('request', (r) => { if (r.url().includes('/api/v1/') || r.url().endsWith('.css')) seen.push(r.url()); });
+  await page.goto(pub.origin + '/');
+  await page.waitForFunction(() => document.querySelector('#parley').shadowRoot?.querySelector('.pl-c, .pl-status:not(:empty)'));
+  assert.ok(seen.some((u) => u.endsWith('/embed.css')) && seen.some((u) => u.includes('/api/v1/articles/demo-welcome/comments')), seen.join(' '));
+  for (const u of seen) assert.ok(u.startsWith(server.url + '/'), `${u} goes to the comment server`);
   await ctx.close();
   pub.close();
+});
+
+test('on an allowed origin the comments load across origins', { todo: 'the server sends no CORS headers (Access-Control-Allow-Origin/-Credentials, OPTIONS preflight) yet' }, async () => {
+  const pub = await publisher('about:blank');
+  pub.close();
+  const other = await startServer({ env: { PARLEY_ALLOWED_ORIGINS: pub.origin } });
+  try {
+    const a = await reader(other.url, 'Cross Origin');
+    await seed(a, 'demo-welcome', 'Seen from another origin.');
+    const pub2 = http.createServer((req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end(`<!doctype html><div id="parley" data-article-id="demo-welcome"></div><script src="${other.url}/embed.js" async></script>`); });
+    await new Promise((r) => pub2.listen(Number(new URL(pub.origin).port), '127.0.0.1', r));
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(pub.origin + '/');
+    await page.locator('article.pl-c', { hasText: 'Seen from another origin.' }).waitFor({ timeout: 5000 });
+    await ctx.close();
+    pub2.close();
+  } finally {
+    await other.stop();
+  }
 });
 
 test('embed.js and embed.css together weigh at most 15 KB gzipped', async () => {

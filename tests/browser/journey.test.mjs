@@ -30,7 +30,6 @@ test('a reader registers, posts, replies, likes, edits and deletes without leavi
   await page.getByRole('button', { name: 'Post comment' }).click();
   const mine = box(page, 'I have put my name on the list.');
   await mine.waitFor();
-  assert.equal(await mine.locator('em').textContent(), 'Can not wait.', 'the server-rendered emphasis is shown');
   await page.locator('.pl-top .pl-h', { hasText: '2 comments' }).waitFor();
   await page.locator('[role=status]', { hasText: 'Your comment was posted.' }).waitFor();
   assert.equal(await page.getByLabel('Join the discussion').inputValue(), '', 'the form is cleared');
@@ -132,5 +131,22 @@ test('a taken email is said in words', async () => {
   await dlg.getByLabel('Password').fill('correct horse battery');
   await dlg.getByRole('button', { name: 'Create account' }).click();
   await dlg.locator('.pl-err', { hasText: 'already exists' }).waitFor();
+  await ctx.close();
+});
+
+test('the server\'s rendered Markdown shows as formatting, links open safely', async () => {
+  const ed = await reader(server.url, 'Eve Markdown');
+  await seed(ed, 'markdown', 'Some *emphasis*, **strength** and a [link](https://example.org/).\n\n> a quote');
+  const ctx = await browser.newContext();
+  const page = await articlePage(ctx, server.url, 'markdown');
+  const c = box(page, 'Some');
+  await c.waitFor();
+  assert.equal(await c.locator('.pl-body em').textContent(), 'emphasis');
+  assert.equal(await c.locator('.pl-body strong').textContent(), 'strength');
+  assert.equal(await c.locator('.pl-body blockquote').count(), 1);
+  const a = c.locator('.pl-body a');
+  assert.equal(await a.getAttribute('href'), 'https://example.org/');
+  assert.match(await a.getAttribute('rel'), /noopener/);
+  assert.equal(await a.getAttribute('target'), '_blank');
   await ctx.close();
 });
