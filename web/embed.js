@@ -161,7 +161,10 @@
     const section = h('section', { class: 'pl', 'aria-labelledby': 'pl-h', style: 'visibility:hidden' },
       h('div', { class: 'pl-top' }, heading, sorter), account, guide, notice, main.el, live, status, list, more);
     const css = h('link', { rel: 'stylesheet', href: BASE + 'embed.css' });
-    const shown = () => { section.style.visibility = ''; };
+    // 'parley:rendered' marks the moment comments are in the DOM and styled.
+    let ready = 0;
+    const mark = () => { if (++ready === 2 && performance.mark) performance.mark('parley:rendered'); };
+    const shown = () => { if (section.style.visibility) { section.style.visibility = ''; mark(); } };
     css.onload = css.onerror = shown;
     setTimeout(shown, 3000); // never stay invisible because a stylesheet hangs
     root.append(css, section);
@@ -519,7 +522,7 @@
         status.textContent = list.children.length ? '' : 'No comments yet. Start the conversation.';
         more.hidden = !st.next;
         if (append) say(plural(els.length, 'more comment', 'more comments') + ' loaded.');
-        if (!st.shown) { st.shown = 1; performance.mark && performance.mark('parley:rendered'); }
+        if (!st.shown) { st.shown = 1; mark(); }
       } catch (e) {
         if (gen === st.gen) say(status.textContent = e.status === 0 ? e.message : 'The comments could not be loaded. ' + e.message);
       }
