@@ -37,7 +37,7 @@ FUZZ_REPLAY := $(patsubst fuzz/%.c,build/asan/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIBFUZZER := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
 .PHONY: all run deps test-deps test check unit api browser fuzz-replay fuzz model golden \
-        bench format clean pgtest
+        bench format clean pgtest evalmodel
 
 all: build/parley
 
@@ -104,6 +104,26 @@ build/asan/tests/%: tests/unit/%.c $(SAN_OBJ)
 build/asan/fuzz/%: fuzz/%.c fuzz/replay.c $(SAN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(SAN_FLAGS) -o $@ $< fuzz/replay.c $(SAN_OBJ) $(LIBS)
+
+# Classifier trainer and evaluator (build time only; they link the server's
+# featuriser so both hash the same features). `make model` retrains.
+TOOL_DS := tools/dataset.c tools/dataset.h
+build/tools/train: tools/train.c $(TOOL_DS) $(REL_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) -O2 -o $@ tools/train.c tools/dataset.c $(REL_OBJ) $(LIBS)
+
+build/tools/evalmodel: tools/evalmodel.c $(TOOL_DS) $(REL_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) -O2 -o $@ tools/evalmodel.c tools/dataset.c $(REL_OBJ) $(LIBS)
+
+# ../shared/data beside the checkout (or beside its parent, for a worktree).
+SHARED_DATA ?= $(firstword $(wildcard ../shared/data ../../shared/data) ../shared/data)
+model: build/tools/train
+	@mkdir -p data/model
+	build/tools/train --data $(SHARED_DATA) --out data/model/parley.model
+
+evalmodel: build/tools/evalmodel
+	build/tools/evalmodel --data $(SHARED_DATA) --model data/model/parley.model
 
 -include $(shell find build/obj build/asan/obj -name '*.d' 2>/dev/null)
 
