@@ -35,6 +35,9 @@ typedef struct opts {
     double w_spans;
     double w_kaggle_neg_off;
     double w_identity;
+    int split;
+    int average;
+    uint32_t char_min, char_max;
 } opts;
 
 /* Sparse features of every sample, in one pool. */
@@ -61,43 +64,67 @@ collect_emit(uint32_t hash, void *ctx)
     c->h[c->n++] = hash;
 }
 
+typedef struct entry {
+    uint32_t bucket;
+    float val;
+} entry;
+
 static int
-cmp_u32(const void *a, const void *b)
+cmp_entry(const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    uint32_t x = ((const entry *)a)->bucket, y = ((const entry *)b)->bucket;
     return x < y ? -1 : x > y;
 }
 
+/* Turns each sample into sorted (bucket, value) pairs with the value the
+ * scorer gives it: count / sqrt(features in its group). */
 static void
 featurize_all(const sample_set *s, const classifier_config *cfg, uint32_t log2b, feats *f)
 {
     collect c = {0};
+    entry *e = NULL;
+    size_t ecap = 0;
+    int split = (cfg->flags & CLASSIFIER_F_SPLIT_NORM) != 0;
     f->start = xmalloc((s->n + 1) * sizeof *f->start);
     f->n = 0;
     for (size_t i = 0; i < s->n; i++) {
         c.n = 0;
         classifier_featurize(cfg, s->v[i].text, s->v[i].len, collect_emit, &c);
+        size_t nword = 0;
         for (size_t k = 0; k < c.n; k++)
-            c.h[k] = classifier_bucket(c.h[k], log2b);
-        qsort(c.h, c.n, sizeof *c.h, cmp_u32);
+            nword += (c.h[k] & CLASSIFIER_WORD_BIT) != 0;
+        double nw = split ? 1.0 / sqrt((double)(nword ? nword : 1)) : 0;
+        double nc = split ? 1.0 / sqrt((double)(c.n - nword ? c.n - nword : 1)) : 0;
+        if (!split)
+            nw = nc = c.n ? 1.0 / sqrt((double)c.n) : 0;
+        if (c.n > ecap) {
+            ecap = c.n * 2;
+            e = xrealloc(e, ecap * sizeof *e);
+        }
+        for (size_t k = 0; k < c.n; k++) {
+            e[k].bucket = classifier_bucket(c.h[k], log2b);
+            e[k].val = (float)((c.h[k] & CLASSIFIER_WORD_BIT) ? nw : nc);
+        }
+        qsort(e, c.n, sizeof *e, cmp_entry);
         f->start[i] = f->n;
-        double norm = c.n ? 1.0 / sqrt((double)c.n) : 0;
         for (size_t k = 0; k < c.n;) {
             size_t j = k;
-            while (j < c.n && c.h[j] == c.h[k])
-                j++;
+            double v = 0;
+            while (j < c.n && e[j].bucket == e[k].bucket)
+                v += e[j++].val;
             if (f->n == f->cap) {
                 f->cap = f->cap ? f->cap * 2 : 1 << 20;
                 f->idx = xrealloc(f->idx, f->cap * sizeof *f->idx);
                 f->val = xrealloc(f->val, f->cap * sizeof *f->val);
             }
-            f->idx[f->n] = c.h[k];
-            f->val[f->n] = (float)((double)(j - k) * norm);
+            f->idx[f->n] = e[k].bucket;
+            f->val[f->n] = (float)v;
             f->n++;
             k = j;
         }
     }
     f->start[s->n] = f->n;
+    free(e);
     free(c.h);
 }
 
@@ -185,7 +212,9 @@ evaluate_holdout(const model *m, const sample_set *s, const feats *f, const char
         for (size_t i = 0; i < s->n; i++) {
             if (!hold[i] || s->v[i].y[h] < 0)
                 continue;
-            if (h == 0 && strcmp(s->v[i].tag, "olid") != 0)
+            /* Offensive is judged on OLID, attack on Kaggle insults: the
+             * product's notion of an attack (on a participant) is Kaggle's. */
+            if (strcmp(s->v[i].tag, h == 0 ? "olid" : "kaggle") != 0)
                 continue;
             p[n] = predict(m, f, i, h);
             y[n++] = s->v[i].y[h];
@@ -193,7 +222,7 @@ evaluate_holdout(const model *m, const sample_set *s, const feats *f, const char
         ev->thr[h] = best_threshold(p, y, n, &ev->f1[h]);
         if (!quiet_threshold)
             fprintf(stderr, "  held-out %s: n=%zu macro-F1 %.3f at threshold %.2f\n",
-                    h == 0 ? "offensive (OLID)" : "attack (OLID+Kaggle)", n, ev->f1[h],
+                    h == 0 ? "offensive (OLID)" : "attack (Kaggle)", n, ev->f1[h],
                     ev->thr[h]);
     }
     free(p);
@@ -215,6 +244,11 @@ train(model *m, const sample_set *s, const feats *f, const char *skip, const opt
         if (skip == NULL || !skip[i])
             order[n++] = i;
     uint64_t rng = UINT64_C(0x2545f4914f6cdd1d);
+    /* With --average the model is the mean of the weights at the end of
+     * each epoch after the first, which steadies the last epochs' noise. */
+    float *avg = o->average ? xcalloc(nw, sizeof *avg) : NULL;
+    double avg_bias[HEADS] = {0};
+    int n_avg = 0;
     for (int ep = 0; ep < o->epochs; ep++) {
         for (size_t i = n; i > 1; i--) {
             size_t j = (size_t)(rng_next(&rng) % i);
@@ -247,8 +281,27 @@ train(model *m, const sample_set *s, const feats *f, const char *skip, const opt
         }
         fprintf(stderr, "  epoch %d/%d: %zu samples, log-loss offensive %.4f attack %.4f\n",
                 ep + 1, o->epochs, n, loss[0] / (wsum[0] + 1e-9), loss[1] / (wsum[1] + 1e-9));
+        if (avg != NULL && (ep > 0 || o->epochs == 1)) {
+            for (size_t k = 0; k < nw; k++)
+                avg[k] += m->w[k];
+            for (int h = 0; h < HEADS; h++)
+                avg_bias[h] += m->bias[h];
+            n_avg++;
+        }
         if (hold != NULL) {
             holdout_eval ev;
+            evaluate_holdout(m, s, f, hold, &ev, 0);
+        }
+    }
+    if (avg != NULL) {
+        for (size_t k = 0; k < nw; k++)
+            m->w[k] = avg[k] / (float)n_avg;
+        for (int h = 0; h < HEADS; h++)
+            m->bias[h] = avg_bias[h] / n_avg;
+        free(avg);
+        if (hold != NULL) {
+            holdout_eval ev;
+            fprintf(stderr, "  averaged over %d epochs:\n", n_avg);
             evaluate_holdout(m, s, f, hold, &ev, 0);
         }
     }
@@ -382,15 +435,16 @@ usage(void)
 {
     fprintf(stderr, "usage: train [--data DIR] [--out FILE] [--epochs N] [--log2-buckets N]\n"
                     "             [--bits 8|16] [--l2 X] [--lr X] [--w-davidson X]\n"
-                    "             [--w-spans X] [--w-kaggle-neg X] [--w-identity X]\n");
+                    "             [--w-spans X] [--w-kaggle-neg X] [--w-identity X]\n"
+                    "             [--split-norm 0|1] [--average 0|1] [--char-min N] [--char-max N]\n");
     exit(2);
 }
 
 int
 main(int argc, char **argv)
 {
-    opts o = {"../shared/data", "data/model/parley.model", 6, 20, 8, 1e-6, 0.1,
-              0.2, 0.5, 0.5, 1.0};
+    opts o = {"../shared/data", "data/model/parley.model", 10, 20, 8, 1e-6, 0.1,
+              0.1, 0.0, 0.5, 2.0, 0, 1, 2, 5};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (i + 1 >= argc)
@@ -418,6 +472,14 @@ main(int argc, char **argv)
             o.w_kaggle_neg_off = atof(v);
         else if (!strcmp(a, "--w-identity"))
             o.w_identity = atof(v);
+        else if (!strcmp(a, "--split-norm"))
+            o.split = atoi(v);
+        else if (!strcmp(a, "--average"))
+            o.average = atoi(v);
+        else if (!strcmp(a, "--char-min"))
+            o.char_min = (uint32_t)atoi(v);
+        else if (!strcmp(a, "--char-max"))
+            o.char_max = (uint32_t)atoi(v);
         else
             usage();
     }
@@ -428,7 +490,10 @@ main(int argc, char **argv)
     sample_set s = {0};
     if (load_training(&s, &o) < 0)
         return 1;
-    classifier_config cfg = {CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS, 2, 5, 0x5eed1e55u};
+    classifier_config cfg = {CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS, o.char_min, o.char_max,
+                             0x5eed1e55u};
+    if (o.split)
+        cfg.flags |= CLASSIFIER_F_SPLIT_NORM;
     feats f = {0};
     fprintf(stderr, "featurising %zu samples...\n", s.n);
     featurize_all(&s, &cfg, o.log2_buckets, &f);

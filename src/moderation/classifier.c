@@ -151,9 +151,10 @@ emit_word(fz *z, const uint32_t *cp, size_t len)
     for (size_t i = 0; i < len; i++)
         h = mix(h, cp[i]);
     if (z->cfg->flags & CLASSIFIER_F_WORDS)
-        z->emit(finish(h), z->ctx);
+        z->emit(finish(h) | CLASSIFIER_WORD_BIT, z->ctx);
     if ((z->cfg->flags & CLASSIFIER_F_BIGRAMS) && z->have_prev)
-        z->emit(finish(mix(mix(BASIS_BIGRAM ^ z->cfg->seed, (uint32_t)z->prev_word), (uint32_t)h)),
+        z->emit(finish(mix(mix(BASIS_BIGRAM ^ z->cfg->seed, (uint32_t)z->prev_word), (uint32_t)h)) |
+                    CLASSIFIER_WORD_BIT,
                 z->ctx);
     z->prev_word = h;
     z->have_prev = 1;
@@ -176,7 +177,7 @@ emit_chars(fz *z, const uint32_t *cp, size_t len)
         for (size_t k = 1; k <= hi && s + k <= plen; k++) {
             h = mix(h, pad[s + k - 1]);
             if (k >= lo)
-                z->emit(finish(h), z->ctx);
+                z->emit(finish(h) & ~CLASSIFIER_WORD_BIT, z->ctx);
         }
     }
 }
@@ -362,11 +363,14 @@ classifier_featurize(const classifier_config *cfg, const char *text, size_t n,
 
 /* ---- scoring -------------------------------------------------------------- */
 
+/* Sums per group: [0] character n-grams, [1] words (or everything in [0]
+ * when the model does not normalise the groups apart). */
 typedef struct score_acc {
     const classifier *c;
     uint32_t mask;
-    int64_t sum[CLASSIFIER_HEADS];
-    uint64_t count;
+    int split;
+    int64_t sum[2][CLASSIFIER_HEADS];
+    uint64_t count[2];
 } score_acc;
 
 static void
@@ -374,14 +378,15 @@ score_emit(uint32_t hash, void *ctx)
 {
     score_acc *a = ctx;
     size_t b = (size_t)(hash & a->mask) * CLASSIFIER_HEADS;
+    int g = a->split && (hash & CLASSIFIER_WORD_BIT);
     if (a->c->w8 != NULL) {
-        a->sum[0] += a->c->w8[b];
-        a->sum[1] += a->c->w8[b + 1];
+        a->sum[g][0] += a->c->w8[b];
+        a->sum[g][1] += a->c->w8[b + 1];
     } else {
-        a->sum[0] += a->c->w16[b];
-        a->sum[1] += a->c->w16[b + 1];
+        a->sum[g][0] += a->c->w16[b];
+        a->sum[g][1] += a->c->w16[b + 1];
     }
-    a->count++;
+    a->count[g]++;
 }
 
 static double
@@ -393,14 +398,19 @@ sigmoid(double x)
 void
 classifier_score(const classifier *c, const char *text, size_t n, classifier_scores *out)
 {
-    score_acc a = {c, (UINT32_C(1) << c->log2_buckets) - 1, {0, 0}, 0};
+    score_acc a;
     double z[CLASSIFIER_HEADS];
 
+    memset(&a, 0, sizeof a);
+    a.c = c;
+    a.mask = (UINT32_C(1) << c->log2_buckets) - 1;
+    a.split = (c->cfg.flags & CLASSIFIER_F_SPLIT_NORM) != 0;
     featurize(&c->cfg, text, n, score_emit, &a);
     for (int h = 0; h < CLASSIFIER_HEADS; h++) {
         z[h] = c->bias[h];
-        if (a.count > 0)
-            z[h] += (double)c->scale[h] * (double)a.sum[h] / sqrt((double)a.count);
+        for (int g = 0; g < 2; g++)
+            if (a.count[g] > 0)
+                z[h] += (double)c->scale[h] * (double)a.sum[g][h] / sqrt((double)a.count[g]);
     }
     out->offensive = sigmoid(z[0]);
     out->attack = sigmoid(z[1]);
@@ -476,7 +486,8 @@ check_config(const classifier_config *cfg, uint32_t log2_buckets, uint32_t bits,
         return pl_errorf(err, PL_EINVAL, "model: bucket count 2^%u out of range", log2_buckets);
     if (bits != 8 && bits != 16)
         return pl_errorf(err, PL_EINVAL, "model: weight width %u is neither 8 nor 16", bits);
-    if (cfg->flags & ~(uint32_t)(CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS))
+    if (cfg->flags &
+        ~(uint32_t)(CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS | CLASSIFIER_F_SPLIT_NORM))
         return pl_errorf(err, PL_EINVAL, "model: unknown feature flags %#x", cfg->flags);
     if (cfg->char_max != 0 &&
         (cfg->char_min < 1 || cfg->char_min > cfg->char_max || cfg->char_max > CLASSIFIER_MAX_CHAR_N))

@@ -57,6 +57,7 @@ enum {
     CLASSIFIER_HEADS = 2,        /* 0 offensive, 1 attack */
     CLASSIFIER_F_WORDS = 1,      /* word unigrams */
     CLASSIFIER_F_BIGRAMS = 2,    /* word bigrams */
+    CLASSIFIER_F_SPLIT_NORM = 4, /* words and character n-grams normalised apart */
     CLASSIFIER_MAX_CHAR_N = 8,   /* longest character n-gram a file may ask for */
     CLASSIFIER_MIN_LOG2 = 10,    /* bucket count bounds (log2) */
     CLASSIFIER_MAX_LOG2 = 24,
@@ -70,13 +71,18 @@ typedef struct classifier_config {
 } classifier_config;
 
 /* Calls emit(hash, ctx) once per feature occurrence of text. The features of
- * equal text under equal config are always the same, in the same order. */
+ * equal text under equal config are always the same, in the same order.
+ * Word and bigram hashes have CLASSIFIER_WORD_BIT set, character n-gram
+ * hashes have it clear (no model has that many buckets). */
+#define CLASSIFIER_WORD_BIT UINT32_C(0x80000000)
 void classifier_featurize(const classifier_config *cfg, const char *text, size_t n,
                           void (*emit)(uint32_t hash, void *ctx), void *ctx);
 
 /* Everything a model file holds, in floating point: weights[b * HEADS + h]
  * is the weight of bucket b for head h; the score of head h is
- * sigmoid(bias[h] + sum_f weights[f] * count_f / sqrt(total features)). */
+ * sigmoid(bias[h] + sum_f weights[f] * count_f / sqrt(total features)),
+ * where with CLASSIFIER_F_SPLIT_NORM the word and the character features
+ * are two sums, each divided by the square root of its own count. */
 typedef struct classifier_params {
     classifier_config cfg;
     uint32_t log2_buckets;
