@@ -40,7 +40,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         w[i] = (float)((int)(i * 37 % 201) - 100) / 25.0f;
     classifier_params p = {
         {CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS | CLASSIFIER_F_SPLIT_NORM, 1, 8, 3},
-        LOG2, 8, {-1.0f, 1.0f}, {0.5f, 0.5f}, w};
+        LOG2,
+        8,
+        {-1.0f, 1.0f},
+        {0.5f, 0.5f},
+        w};
     unsigned char *bytes;
     size_t n;
     if (classifier_encode(&p, &bytes, &n, &err) != 0 || classifier_load(bytes, n, &c, &err) != 0)

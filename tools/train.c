@@ -222,8 +222,7 @@ evaluate_holdout(const model *m, const sample_set *s, const feats *f, const char
         ev->thr[h] = best_threshold(p, y, n, &ev->f1[h]);
         if (!quiet_threshold)
             fprintf(stderr, "  held-out %s: n=%zu macro-F1 %.3f at threshold %.2f\n",
-                    h == 0 ? "offensive (OLID)" : "attack (Kaggle)", n, ev->f1[h],
-                    ev->thr[h]);
+                    h == 0 ? "offensive (OLID)" : "attack (Kaggle)", n, ev->f1[h], ev->thr[h]);
     }
     free(p);
     free(y);
@@ -279,8 +278,8 @@ train(model *m, const sample_set *s, const feats *f, const char *skip, const opt
                 m->bias[h] -= o->lr * g / sqrt(m->gbias[h] + 1e-8);
             }
         }
-        fprintf(stderr, "  epoch %d/%d: %zu samples, log-loss offensive %.4f attack %.4f\n",
-                ep + 1, o->epochs, n, loss[0] / (wsum[0] + 1e-9), loss[1] / (wsum[1] + 1e-9));
+        fprintf(stderr, "  epoch %d/%d: %zu samples, log-loss offensive %.4f attack %.4f\n", ep + 1,
+                o->epochs, n, loss[0] / (wsum[0] + 1e-9), loss[1] / (wsum[1] + 1e-9));
         if (avg != NULL && (ep > 0 || o->epochs == 1)) {
             for (size_t k = 0; k < nw; k++)
                 avg[k] += m->w[k];
@@ -315,13 +314,46 @@ static long
 add_identity_negatives(sample_set *s, double weight)
 {
     static const char *const idents[] = {
-        "gay",      "lesbian",  "bisexual", "trans",     "transgender", "queer",
-        "black",    "white",    "asian",    "latino",    "hispanic",    "mexican",
-        "african",  "arab",     "indian",   "chinese",   "jewish",      "muslim",
-        "christian", "catholic", "hindu",   "buddhist",  "sikh",        "atheist",
-        "immigrant", "refugee", "disabled", "deaf",      "blind",       "autistic",
-        "older",    "young",    "female",   "male",      "nonbinary",   "native american",
-        "african american", "middle eastern", "homosexual", "lgbt",
+        "gay",
+        "lesbian",
+        "bisexual",
+        "trans",
+        "transgender",
+        "queer",
+        "black",
+        "white",
+        "asian",
+        "latino",
+        "hispanic",
+        "mexican",
+        "african",
+        "arab",
+        "indian",
+        "chinese",
+        "jewish",
+        "muslim",
+        "christian",
+        "catholic",
+        "hindu",
+        "buddhist",
+        "sikh",
+        "atheist",
+        "immigrant",
+        "refugee",
+        "disabled",
+        "deaf",
+        "blind",
+        "autistic",
+        "older",
+        "young",
+        "female",
+        "male",
+        "nonbinary",
+        "native american",
+        "african american",
+        "middle eastern",
+        "homosexual",
+        "lgbt",
     };
     static const char *const templates[] = {
         "My neighbour is a %s woman and she runs the bakery on our street.",
@@ -357,8 +389,8 @@ add_identity_negatives(sample_set *s, double weight)
         for (size_t t = 0; t < sizeof templates / sizeof *templates; t++) {
             /* Templates mark the identity with one %s; no format string. */
             const char *mark = strstr(templates[t], "%s");
-            int n = snprintf(buf, sizeof buf, "%.*s%s%s", (int)(mark - templates[t]),
-                             templates[t], idents[i], mark + 2);
+            int n = snprintf(buf, sizeof buf, "%.*s%s%s", (int)(mark - templates[t]), templates[t],
+                             idents[i], mark + 2);
             sample *x = set_add(s, buf, (size_t)n, "identity");
             x->y[0] = x->y[1] = 0;
             x->w[0] = x->w[1] = (float)weight;
@@ -433,18 +465,32 @@ write_file(const char *path, const unsigned char *p, size_t n)
 static void
 usage(void)
 {
-    fprintf(stderr, "usage: train [--data DIR] [--out FILE] [--epochs N] [--log2-buckets N]\n"
-                    "             [--bits 8|16] [--l2 X] [--lr X] [--w-davidson X]\n"
-                    "             [--w-spans X] [--w-kaggle-neg X] [--w-identity X]\n"
-                    "             [--split-norm 0|1] [--average 0|1] [--char-min N] [--char-max N]\n");
+    fprintf(stderr,
+            "usage: train [--data DIR] [--out FILE] [--epochs N] [--log2-buckets N]\n"
+            "             [--bits 8|16] [--l2 X] [--lr X] [--w-davidson X]\n"
+            "             [--w-spans X] [--w-kaggle-neg X] [--w-identity X]\n"
+            "             [--split-norm 0|1] [--average 0|1] [--char-min N] [--char-max N]\n");
     exit(2);
 }
 
 int
 main(int argc, char **argv)
 {
-    opts o = {"../shared/data", "data/model/parley.model", 10, 20, 8, 1e-6, 0.1,
-              0.1, 0.0, 0.5, 2.0, 0, 1, 2, 5};
+    opts o = {"../shared/data",
+              "data/model/parley.model",
+              10,
+              20,
+              8,
+              1e-6,
+              0.1,
+              0.1,
+              0.0,
+              0.5,
+              2.0,
+              0,
+              1,
+              2,
+              5};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (i + 1 >= argc)

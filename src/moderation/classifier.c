@@ -276,8 +276,7 @@ is_space_byte(unsigned char c)
 static int
 is_name_byte(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
 static void
@@ -337,11 +336,11 @@ featurize(const classifier_config *cfg, const char *text, size_t n, emit_fn emit
         i += (size_t)len;
         utf8proc_int32_t out[8];
         int last = 0;
-        utf8proc_ssize_t m = utf8proc_decompose_char(
-            cp, out, 8,
-            UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK |
-                UTF8PROC_IGNORE | UTF8PROC_LUMP,
-            &last);
+        utf8proc_ssize_t m =
+            utf8proc_decompose_char(cp, out, 8,
+                                    UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                        UTF8PROC_STRIPMARK | UTF8PROC_IGNORE | UTF8PROC_LUMP,
+                                    &last);
         if (m < 0 || m > 8) {
             flush(&z);
             continue;
@@ -489,8 +488,8 @@ check_config(const classifier_config *cfg, uint32_t log2_buckets, uint32_t bits,
     if (cfg->flags &
         ~(uint32_t)(CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS | CLASSIFIER_F_SPLIT_NORM))
         return pl_errorf(err, PL_EINVAL, "model: unknown feature flags %#x", cfg->flags);
-    if (cfg->char_max != 0 &&
-        (cfg->char_min < 1 || cfg->char_min > cfg->char_max || cfg->char_max > CLASSIFIER_MAX_CHAR_N))
+    if (cfg->char_max != 0 && (cfg->char_min < 1 || cfg->char_min > cfg->char_max ||
+                               cfg->char_max > CLASSIFIER_MAX_CHAR_N))
         return pl_errorf(err, PL_EINVAL, "model: character n-gram range %u..%u invalid",
                          cfg->char_min, cfg->char_max);
     return 0;
@@ -577,9 +576,8 @@ classifier_load(const unsigned char *data, size_t n, classifier **out, pl_error 
         c.scale[h] = get_f32(data + 40 + 4 * h);
         c.bias[h] = get_f32(data + 48 + 4 * h);
         c.threshold[h] = get_f32(data + 56 + 4 * h);
-        if (!isfinite(c.scale[h]) || c.scale[h] < 0 || c.scale[h] > 1e6f ||
-            !isfinite(c.bias[h]) || fabsf(c.bias[h]) > 1e6f || !(c.threshold[h] >= 0) ||
-            !(c.threshold[h] <= 1))
+        if (!isfinite(c.scale[h]) || c.scale[h] < 0 || c.scale[h] > 1e6f || !isfinite(c.bias[h]) ||
+            fabsf(c.bias[h]) > 1e6f || !(c.threshold[h] >= 0) || !(c.threshold[h] <= 1))
             return pl_errorf(err, PL_EINVAL, "model: scale, bias or threshold of head %d invalid",
                              h);
     }

@@ -64,10 +64,10 @@ enum {
 };
 
 typedef struct classifier_config {
-    uint32_t flags;   /* CLASSIFIER_F_* */
+    uint32_t flags;    /* CLASSIFIER_F_* */
     uint32_t char_min; /* character n-grams from char_min to char_max code */
     uint32_t char_max; /* points; char_max 0 disables them */
-    uint32_t seed;    /* hash seed */
+    uint32_t seed;     /* hash seed */
 } classifier_config;
 
 /* Calls emit(hash, ctx) once per feature occurrence of text. The features of

@@ -48,10 +48,8 @@ offensive_sentences_score_above_threshold(void **state)
 {
     const classifier *c = *state;
     static const char *const cases[] = {
-        "You are a fucking idiot.",
-        "What a load of shit, go fuck yourself.",
-        "Shut up, you stupid bitch.",
-        "This asshole should be ashamed, what a piece of shit.",
+        "You are a fucking idiot.",   "What a load of shit, go fuck yourself.",
+        "Shut up, you stupid bitch.", "This asshole should be ashamed, what a piece of shit.",
         "you r a f*cking m0r0n",
     };
     classifier_scores t;
@@ -98,8 +96,7 @@ benign_sentences_score_below_threshold(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         classifier_scores s = score(c, cases[i]);
         if (s.offensive >= t.offensive || s.attack >= t.attack)
-            fail_msg("flagged (offensive %.3f, attack %.3f): %s", s.offensive, s.attack,
-                     cases[i]);
+            fail_msg("flagged (offensive %.3f, attack %.3f): %s", s.offensive, s.attack, cases[i]);
     }
 }
 
