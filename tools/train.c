@@ -38,6 +38,7 @@ typedef struct opts {
     int split;
     int average;
     uint32_t char_min, char_max;
+    double nb;
 } opts;
 
 /* Sparse features of every sample, in one pool. */
@@ -132,6 +133,7 @@ typedef struct model {
     size_t nb;
     float *w; /* nb * HEADS */
     float *g; /* AdaGrad accumulators */
+    float *r; /* NB log-count ratio per weight (--nb), or NULL */
     double bias[HEADS], gbias[HEADS];
 } model;
 
@@ -145,9 +147,45 @@ static double
 predict(const model *m, const feats *f, size_t i, int h)
 {
     double z = m->bias[h];
-    for (size_t k = f->start[i]; k < f->start[i + 1]; k++)
-        z += m->w[(size_t)f->idx[k] * HEADS + (size_t)h] * f->val[k];
+    for (size_t k = f->start[i]; k < f->start[i + 1]; k++) {
+        size_t wi = (size_t)f->idx[k] * HEADS + (size_t)h;
+        z += m->w[wi] * (m->r ? m->r[wi] : 1.0f) * f->val[k];
+    }
     return sigmoid(z);
+}
+
+/* Naive-Bayes log-count ratios per bucket and head (the NB-SVM idea of
+ * Wang and Manning): features that split the classes get larger steps. The
+ * ratios are folded into the shipped weights, so neither the file format
+ * nor the scorer knows about them. */
+static void
+nb_ratios(model *m, const sample_set *s, const feats *f, const char *skip, double alpha)
+{
+    size_t nw = m->nb * HEADS;
+    float *pos = xcalloc(nw, sizeof *pos), *neg = xcalloc(nw, sizeof *neg);
+    double tot[2][HEADS] = {{0}};
+    for (size_t i = 0; i < s->n; i++) {
+        if (skip != NULL && skip[i])
+            continue;
+        for (int h = 0; h < HEADS; h++) {
+            const sample *x = &s->v[i];
+            if (x->y[h] < 0 || x->w[h] <= 0)
+                continue;
+            float *t = x->y[h] ? pos : neg;
+            for (size_t k = f->start[i]; k < f->start[i + 1]; k++) {
+                t[(size_t)f->idx[k] * HEADS + (size_t)h] += x->w[h];
+                tot[x->y[h] ? 1 : 0][h] += x->w[h];
+            }
+        }
+    }
+    for (size_t wi = 0; wi < nw; wi++) {
+        int h = (int)(wi % HEADS);
+        double p = (pos[wi] + alpha) / (tot[1][h] + alpha * (double)m->nb);
+        double q = (neg[wi] + alpha) / (tot[0][h] + alpha * (double)m->nb);
+        m->r[wi] = (float)fabs(log(p / q));
+    }
+    free(pos);
+    free(neg);
 }
 
 static uint64_t
@@ -233,6 +271,8 @@ train(model *m, const sample_set *s, const feats *f, const char *skip, const opt
       const char *hold)
 {
     size_t nw = m->nb * HEADS;
+    if (m->r != NULL)
+        nb_ratios(m, s, f, skip, o->nb);
     memset(m->w, 0, nw * sizeof *m->w);
     memset(m->g, 0, nw * sizeof *m->g);
     memset(m->bias, 0, sizeof m->bias);
@@ -270,7 +310,7 @@ train(model *m, const sample_set *s, const feats *f, const char *skip, const opt
                 for (size_t k = f->start[i]; k < f->start[i + 1]; k++) {
                     size_t wi = (size_t)f->idx[k] * HEADS + (size_t)h;
                     /* L2 applied lazily, to the weights this sample touches. */
-                    double gi = g * f->val[k] + o->l2 * m->w[wi];
+                    double gi = g * f->val[k] * (m->r ? m->r[wi] : 1.0f) + o->l2 * m->w[wi];
                     m->g[wi] += (float)(gi * gi);
                     m->w[wi] -= (float)(o->lr * gi / sqrt(m->g[wi] + 1e-8));
                 }
@@ -469,28 +509,30 @@ usage(void)
             "usage: train [--data DIR] [--out FILE] [--epochs N] [--log2-buckets N]\n"
             "             [--bits 8|16] [--l2 X] [--lr X] [--w-davidson X]\n"
             "             [--w-spans X] [--w-kaggle-neg X] [--w-identity X]\n"
-            "             [--split-norm 0|1] [--average 0|1] [--char-min N] [--char-max N]\n");
+            "             [--split-norm 0|1] [--average 0|1] [--char-min N] [--char-max N]\n"
+                    "             [--nb ALPHA]\n");
     exit(2);
 }
 
 int
 main(int argc, char **argv)
 {
-    opts o = {"../shared/data",
-              "data/model/parley.model",
-              10,
-              20,
-              8,
-              1e-6,
-              0.1,
-              0.1,
-              0.0,
-              0.5,
-              2.0,
-              0,
-              1,
-              2,
-              5};
+    opts o = {.data = "../shared/data",
+              .out = "data/model/parley.model",
+              .epochs = 6,
+              .log2_buckets = 20,
+              .bits = 8,
+              .l2 = 1e-6,
+              .lr = 0.1,
+              .w_davidson = 0.1,
+              .w_spans = 0.0,
+              .w_kaggle_neg_off = 0.5,
+              .w_identity = 2.0,
+              .split = 0,
+              .average = 1,
+              .char_min = 2,
+              .char_max = 5,
+              .nb = 1.0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (i + 1 >= argc)
@@ -526,6 +568,8 @@ main(int argc, char **argv)
             o.char_min = (uint32_t)atoi(v);
         else if (!strcmp(a, "--char-max"))
             o.char_max = (uint32_t)atoi(v);
+        else if (!strcmp(a, "--nb"))
+            o.nb = atof(v);
         else
             usage();
     }
@@ -558,6 +602,7 @@ main(int argc, char **argv)
     m.nb = (size_t)1 << o.log2_buckets;
     m.w = xmalloc(m.nb * HEADS * sizeof *m.w);
     m.g = xmalloc(m.nb * HEADS * sizeof *m.g);
+    m.r = o.nb > 0 ? xmalloc(m.nb * HEADS * sizeof *m.r) : NULL;
 
     fprintf(stderr, "pass 1: training without %zu held-out samples\n", nh);
     train(&m, &s, &f, hold, &o, hold);
@@ -577,6 +622,9 @@ main(int argc, char **argv)
         p.bias[h] = (float)m.bias[h];
         p.threshold[h] = (float)ev.thr[h];
     }
+    if (m.r != NULL)
+        for (size_t k = 0; k < m.nb * HEADS; k++)
+            m.w[k] *= m.r[k];
     p.weights = m.w;
     unsigned char *out;
     size_t n;
@@ -591,6 +639,7 @@ main(int argc, char **argv)
     free(out);
     free(m.w);
     free(m.g);
+    free(m.r);
     free(hold);
     free(f.start);
     free(f.idx);
