@@ -510,7 +510,7 @@ usage(void)
             "             [--bits 8|16] [--l2 X] [--lr X] [--w-davidson X]\n"
             "             [--w-spans X] [--w-kaggle-neg X] [--w-identity X]\n"
             "             [--split-norm 0|1] [--average 0|1] [--char-min N] [--char-max N]\n"
-                    "             [--nb ALPHA]\n");
+            "             [--nb ALPHA]\n");
     exit(2);
 }
 

@@ -72,17 +72,34 @@ finish(uint64_t h)
 
 /* ---- featuriser ----------------------------------------------------------- */
 
-typedef void (*emit_fn)(uint32_t hash, void *ctx);
+/* Features go out in batches: the scorer can then issue all the batch's
+ * loads into the weight table before it needs the first one, which hides
+ * most cache misses (the table is larger than the caches). */
+#define BATCH 64
+
+typedef void (*batch_fn)(const uint32_t *hash, size_t n, void *ctx);
 
 typedef struct fz {
     const classifier_config *cfg;
-    emit_fn emit;
+    batch_fn emit;
     void *ctx;
+    uint32_t batch[BATCH];
+    size_t n_batch;
     uint32_t tok[TOK_MAX];
     size_t len;
     uint64_t prev_word; /* hash of the previous token, for bigrams */
     int have_prev;
 } fz;
+
+static void
+push(fz *z, uint32_t hash)
+{
+    z->batch[z->n_batch++] = hash;
+    if (z->n_batch == BATCH) {
+        z->emit(z->batch, BATCH, z->ctx);
+        z->n_batch = 0;
+    }
+}
 
 static int
 is_letter_cp(uint32_t c)
@@ -151,11 +168,10 @@ emit_word(fz *z, const uint32_t *cp, size_t len)
     for (size_t i = 0; i < len; i++)
         h = mix(h, cp[i]);
     if (z->cfg->flags & CLASSIFIER_F_WORDS)
-        z->emit(finish(h) | CLASSIFIER_WORD_BIT, z->ctx);
+        push(z, finish(h) | CLASSIFIER_WORD_BIT);
     if ((z->cfg->flags & CLASSIFIER_F_BIGRAMS) && z->have_prev)
-        z->emit(finish(mix(mix(BASIS_BIGRAM ^ z->cfg->seed, (uint32_t)z->prev_word), (uint32_t)h)) |
-                    CLASSIFIER_WORD_BIT,
-                z->ctx);
+        push(z, finish(mix(mix(BASIS_BIGRAM ^ z->cfg->seed, (uint32_t)z->prev_word), (uint32_t)h)) |
+                    CLASSIFIER_WORD_BIT);
     z->prev_word = h;
     z->have_prev = 1;
 }
@@ -177,7 +193,7 @@ emit_chars(fz *z, const uint32_t *cp, size_t len)
         for (size_t k = 1; k <= hi && s + k <= plen; k++) {
             h = mix(h, pad[s + k - 1]);
             if (k >= lo)
-                z->emit(finish(h) & ~CLASSIFIER_WORD_BIT, z->ctx);
+                push(z, finish(h) & ~CLASSIFIER_WORD_BIT);
         }
     }
 }
@@ -280,7 +296,7 @@ is_name_byte(unsigned char c)
 }
 
 static void
-featurize(const classifier_config *cfg, const char *text, size_t n, emit_fn emit, void *ctx)
+featurize(const classifier_config *cfg, const char *text, size_t n, batch_fn emit, void *ctx)
 {
     const unsigned char *s = (const unsigned char *)text;
     fz z;
@@ -290,6 +306,7 @@ featurize(const classifier_config *cfg, const char *text, size_t n, emit_fn emit
     z.cfg = cfg;
     z.emit = emit;
     z.ctx = ctx;
+    z.n_batch = 0;
     z.len = 0;
     z.prev_word = 0;
     z.have_prev = 0;
@@ -351,13 +368,29 @@ featurize(const classifier_config *cfg, const char *text, size_t n, emit_fn emit
         boundary = utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
     }
     flush(&z);
+    if (z.n_batch > 0)
+        emit(z.batch, z.n_batch, ctx);
+}
+
+typedef struct one_by_one {
+    void (*emit)(uint32_t hash, void *ctx);
+    void *ctx;
+} one_by_one;
+
+static void
+emit_each(const uint32_t *hash, size_t n, void *ctx)
+{
+    one_by_one *o = ctx;
+    for (size_t i = 0; i < n; i++)
+        o->emit(hash[i], o->ctx);
 }
 
 void
 classifier_featurize(const classifier_config *cfg, const char *text, size_t n,
                      void (*emit)(uint32_t hash, void *ctx), void *ctx)
 {
-    featurize(cfg, text, n, emit, ctx);
+    one_by_one o = {emit, ctx};
+    featurize(cfg, text, n, emit_each, &o);
 }
 
 /* ---- scoring -------------------------------------------------------------- */
@@ -373,19 +406,29 @@ typedef struct score_acc {
 } score_acc;
 
 static void
-score_emit(uint32_t hash, void *ctx)
+score_batch(const uint32_t *hash, size_t n, void *ctx)
 {
     score_acc *a = ctx;
-    size_t b = (size_t)(hash & a->mask) * CLASSIFIER_HEADS;
-    int g = a->split && (hash & CLASSIFIER_WORD_BIT);
-    if (a->c->w8 != NULL) {
-        a->sum[g][0] += a->c->w8[b];
-        a->sum[g][1] += a->c->w8[b + 1];
-    } else {
-        a->sum[g][0] += a->c->w16[b];
-        a->sum[g][1] += a->c->w16[b + 1];
+    const classifier *c = a->c;
+    for (size_t i = 0; i < n; i++) {
+        size_t b = (size_t)(hash[i] & a->mask) * CLASSIFIER_HEADS;
+        if (c->w8 != NULL)
+            __builtin_prefetch(c->w8 + b);
+        else
+            __builtin_prefetch(c->w16 + b);
     }
-    a->count[g]++;
+    for (size_t i = 0; i < n; i++) {
+        size_t b = (size_t)(hash[i] & a->mask) * CLASSIFIER_HEADS;
+        int g = a->split && (hash[i] & CLASSIFIER_WORD_BIT);
+        if (c->w8 != NULL) {
+            a->sum[g][0] += c->w8[b];
+            a->sum[g][1] += c->w8[b + 1];
+        } else {
+            a->sum[g][0] += c->w16[b];
+            a->sum[g][1] += c->w16[b + 1];
+        }
+        a->count[g]++;
+    }
 }
 
 static double
@@ -404,7 +447,7 @@ classifier_score(const classifier *c, const char *text, size_t n, classifier_sco
     a.c = c;
     a.mask = (UINT32_C(1) << c->log2_buckets) - 1;
     a.split = (c->cfg.flags & CLASSIFIER_F_SPLIT_NORM) != 0;
-    featurize(&c->cfg, text, n, score_emit, &a);
+    featurize(&c->cfg, text, n, score_batch, &a);
     for (int h = 0; h < CLASSIFIER_HEADS; h++) {
         z[h] = c->bias[h];
         for (int g = 0; g < 2; g++)
