@@ -149,6 +149,10 @@ build/fuzz/%: fuzz/%.c $(LIB_SRC) $(GEN_SRC)
 	clang $(CPPFLAGS) $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -o $@ $< $(LIB_SRC) $(GEN_SRC) $(LIBS)
 
+# Rewrites tests/render/*.html from the renderer; review the diff.
+golden: build/asan/tests/render/test_markdown
+	ASAN_OPTIONS=detect_leaks=1 build/asan/tests/render/test_markdown --write
+
 format:
 	clang-format --dry-run -Werror $$(find src tests/unit fuzz tools -name '*.[ch]')
 
