@@ -35,8 +35,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = config_load_file(&c, path, &err);
     if (rc < 0 && (err.code != rc || err.msg[0] == '\0'))
         abort();
-    if (rc == 0 && (c.threads < 0 || c.threads > 64 || c.max_body < 1024 ||
-                    c.session_days < 1 || c.commit_batch < 1))
+    if (rc == 0 && (c.threads < 0 || c.threads > 64 || c.max_body < 1024 || c.session_days < 1 ||
+                    c.commit_batch < 1))
         abort();
     config_fini(&c);
     unlink(path);

@@ -73,7 +73,8 @@ main(int argc, char **argv)
         names[count++] = xstrdup(e->d_name);
     }
     closedir(d);
-    qsort(names, count, sizeof *names, cmp_names);
+    if (count > 1)
+        qsort(names, count, sizeof *names, cmp_names);
 
     int rc = 0;
     size_t replayed = 0;

@@ -31,9 +31,9 @@ typedef struct buf {
 
 typedef struct render {
     buf out;
-    bool page;           /* headings and thematic breaks allowed */
-    size_t link_budget;  /* bytes of URL and title still allowed */
-    int plain;           /* > 0 inside an image: text only, no markup */
+    bool page;          /* headings and thematic breaks allowed */
+    size_t link_budget; /* bytes of URL and title still allowed */
+    int plain;          /* > 0 inside an image: text only, no markup */
 } render;
 
 /* Marks a link node whose <a> was written, so its exit writes </a>. The
@@ -58,6 +58,8 @@ buf_grow(buf *b, size_t more)
 static void
 put(buf *b, const char *s, size_t n)
 {
+    if (n == 0)
+        return; /* b->p may still be NULL, and memcpy wants valid pointers */
     buf_grow(b, n);
     memcpy(b->p + b->n, s, n);
     b->n += n;
@@ -87,12 +89,23 @@ put_escaped(buf *b, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         const char *rep;
         switch (s[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: continue;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        default:
+            continue;
         }
         put(b, s + start, i - start);
         puts_(b, rep);
@@ -116,6 +129,8 @@ static void
 put_href(buf *b, const char *url)
 {
     static const char hex[] = "0123456789ABCDEF";
+    if (url == NULL)
+        return;
     for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
         unsigned char c = *p;
         if (c == '&') {
@@ -337,8 +352,8 @@ render_node(render *r, cmark_node *node, cmark_event_type ev)
 static char *
 render_markdown(arena *a, const char *md, size_t n, bool page)
 {
-    cmark_node *doc = cmark_parse_document(md ? md : "", md ? n : 0,
-                                           CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8);
+    cmark_node *doc =
+        cmark_parse_document(md ? md : "", md ? n : 0, CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8);
     if (doc == NULL)
         abort(); /* cmark returns NULL only when its allocator failed */
     render r = {.page = page, .link_budget = n + LINK_SLACK};

@@ -3,6 +3,7 @@
 #include "util/arena.h"
 #include "util/xalloc.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -78,6 +79,7 @@ arena_reset(arena *a)
             free(b);
         b = next;
     }
+    assert(keep != NULL); /* arena_new made one and only reset frees them */
     keep->next = NULL;
     keep->used = 0;
     a->head = keep;

@@ -116,8 +116,8 @@ time_format_rfc3339(int64_t unix_ms, char out[32])
      * keeps the text at 20 bytes; the wide buffer only quiets the compiler,
      * which cannot see that. */
     char tmp[96];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     memcpy(out, tmp, 21);
 }
 

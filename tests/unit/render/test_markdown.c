@@ -126,9 +126,9 @@ attr_ok(const char *tag, const char *name, size_t name_len, const char *val, siz
 static void
 assert_only_allowed_markup(const char *html)
 {
-    static const char *const names[] = {"p",  "em", "strong", "code", "pre", "blockquote", "ul",
-                                        "ol", "li", "a",      "br",   "h2",  "h3",         "h4",
-                                        "hr"};
+    static const char *const names[] = {"p",          "em", "strong", "code", "pre",
+                                        "blockquote", "ul", "ol",     "li",   "a",
+                                        "br",         "h2", "h3",     "h4",   "hr"};
     for (const char *p = strchr(html, '<'); p != NULL; p = strchr(p, '<')) {
         p++;
         bool closing = *p == '/';

@@ -56,8 +56,8 @@ parse_int_rejects_garbage(void **state)
 {
     (void)state;
     int64_t v;
-    static const char *const bad[] = {"", " 1", "1 ", "+1", "1a", "a1", "0x10", "1.0", "1e3",
-                                      "-", "--1", "1-", "\t1", "１"};
+    static const char *const bad[] = {"",    " 1",  "1 ", "+1",  "1a", "a1",  "0x10",
+                                      "1.0", "1e3", "-",  "--1", "1-", "\t1", "１"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(parse_int(bad[i], -100, 100, &v), PL_EINVAL);
     assert_int_equal(parse_int(NULL, 0, 1, &v), PL_EINVAL);
@@ -91,20 +91,20 @@ static void
 utf8_valid_rejects_malformed(void **state)
 {
     (void)state;
-    assert_false(valid("\xc0\x80"));             /* overlong NUL */
-    assert_false(valid("\xc1\xbf"));             /* overlong U+007F */
-    assert_false(valid("\xe0\x9f\xbf"));         /* overlong U+07FF */
-    assert_false(valid("\xf0\x8f\xbf\xbf"));     /* overlong U+FFFF */
-    assert_false(valid("\xed\xa0\x80"));         /* U+D800 */
-    assert_false(valid("\xed\xbf\xbf"));         /* U+DFFF */
-    assert_false(valid("\xf4\x90\x80\x80"));     /* U+110000 */
-    assert_false(valid("\xf5\x80\x80\x80"));     /* lead byte past F4 */
+    assert_false(valid("\xc0\x80"));         /* overlong NUL */
+    assert_false(valid("\xc1\xbf"));         /* overlong U+007F */
+    assert_false(valid("\xe0\x9f\xbf"));     /* overlong U+07FF */
+    assert_false(valid("\xf0\x8f\xbf\xbf")); /* overlong U+FFFF */
+    assert_false(valid("\xed\xa0\x80"));     /* U+D800 */
+    assert_false(valid("\xed\xbf\xbf"));     /* U+DFFF */
+    assert_false(valid("\xf4\x90\x80\x80")); /* U+110000 */
+    assert_false(valid("\xf5\x80\x80\x80")); /* lead byte past F4 */
     assert_false(valid("\xff"));
-    assert_false(valid("\x80"));                 /* lone continuation */
-    assert_false(valid("\xc3"));                 /* truncated 2-byte */
-    assert_false(valid("\xe2\x82"));             /* truncated 3-byte */
-    assert_false(valid("\xf0\x9f\x98"));         /* truncated 4-byte */
-    assert_false(valid("\xe2\x28\xa1"));         /* bad continuation */
+    assert_false(valid("\x80"));         /* lone continuation */
+    assert_false(valid("\xc3"));         /* truncated 2-byte */
+    assert_false(valid("\xe2\x82"));     /* truncated 3-byte */
+    assert_false(valid("\xf0\x9f\x98")); /* truncated 4-byte */
+    assert_false(valid("\xe2\x28\xa1")); /* bad continuation */
     assert_false(valid("ok\xc3"));
     /* Truncation by length, not by NUL. */
     assert_false(utf8_valid("\xc3\xa9", 1));
@@ -155,18 +155,18 @@ time_parse_rejects(void **state)
     static const char *const bad[] = {
         "",
         "2026-11-27",
-        "2026-11-27T10:15:00",      /* no offset */
-        "2026-11-27 10:15:00Z",     /* space instead of T */
+        "2026-11-27T10:15:00",  /* no offset */
+        "2026-11-27 10:15:00Z", /* space instead of T */
         "2026-13-01T00:00:00Z",
         "2026-00-01T00:00:00Z",
         "2026-11-00T00:00:00Z",
-        "2026-11-31T00:00:00Z",     /* November has 30 days */
-        "2026-02-29T00:00:00Z",     /* not a leap year */
-        "1900-02-29T00:00:00Z",     /* not a leap year either */
+        "2026-11-31T00:00:00Z", /* November has 30 days */
+        "2026-02-29T00:00:00Z", /* not a leap year */
+        "1900-02-29T00:00:00Z", /* not a leap year either */
         "2026-11-27T24:00:00Z",
         "2026-11-27T10:60:00Z",
         "2026-11-27T10:15:61Z",
-        "2026-11-27T10:15:00.Z",    /* fraction without digits */
+        "2026-11-27T10:15:00.Z", /* fraction without digits */
         "2026-11-27T10:15:00+1:00",
         "2026-11-27T10:15:00+01:00x",
         "2026-11-27T10:15:00+24:00",
@@ -279,13 +279,13 @@ b64url_rejects(void **state)
     (void)state;
     unsigned char out[64];
     assert_int_equal(b64url_decode("", out, sizeof out), 0);
-    assert_int_equal(b64url_decode("A", out, sizeof out), -1);      /* 1 mod 4 */
+    assert_int_equal(b64url_decode("A", out, sizeof out), -1); /* 1 mod 4 */
     assert_int_equal(b64url_decode("AAAAA", out, sizeof out), -1);
     assert_int_equal(b64url_decode("aGVsbG8=", out, sizeof out), -1); /* padding */
-    assert_int_equal(b64url_decode("ab+c", out, sizeof out), -1);   /* standard alphabet */
+    assert_int_equal(b64url_decode("ab+c", out, sizeof out), -1);     /* standard alphabet */
     assert_int_equal(b64url_decode("ab/c", out, sizeof out), -1);
     assert_int_equal(b64url_decode("ab c", out, sizeof out), -1);
-    assert_int_equal(b64url_decode("AB", out, sizeof out), -1);     /* non-zero spare bits */
+    assert_int_equal(b64url_decode("AB", out, sizeof out), -1); /* non-zero spare bits */
     assert_int_equal(b64url_decode("AAB", out, sizeof out), -1);
     assert_int_equal(b64url_decode("AA", out, sizeof out), 1);
     assert_int_equal(b64url_decode("AAE", out, sizeof out), 2);
