@@ -20,8 +20,12 @@
 
 /* Link URLs and titles may be repeated through reference definitions
  * ("[a]: http://long..." then "[a][a][a]..."), which would make the output
- * grow with the square of the input. Only this many bytes of URL and title
- * beyond the input's own length are written; further links keep their text. */
+ * grow with the square of the input. The opening <a> tags of a document may
+ * take LINK_PER_BYTE bytes per input byte plus LINK_SLACK; links past that
+ * keep only their text. A link written out once costs at most about 6 bytes
+ * per byte of its source (percent-encoding, &quot; in titles, the fixed
+ * attributes), so only repeated references ever reach the limit. */
+#define LINK_PER_BYTE 8
 #define LINK_SLACK 4096
 
 typedef struct buf {
@@ -32,7 +36,7 @@ typedef struct buf {
 typedef struct render {
     buf out;
     bool page;          /* headings and thematic breaks allowed */
-    size_t link_budget; /* bytes of URL and title still allowed */
+    size_t link_budget; /* bytes of <a ...> tags still allowed */
     int plain;          /* > 0 inside an image: text only, no markup */
 } render;
 
@@ -206,10 +210,13 @@ enter_link(render *r, cmark_node *node)
 {
     const char *url = cmark_node_get_url(node);
     const char *title = cmark_node_get_title(node);
-    size_t cost = (url ? strlen(url) : 0) + (title ? strlen(title) : 0);
-    if (r->plain > 0 || !url_allowed(url) || cost > r->link_budget)
+    if (r->plain > 0 || !url_allowed(url))
         return;
-    r->link_budget -= cost;
+    /* The tag is never shorter than its URL and title; this check spares
+     * writing them only to take them back. */
+    if (strlen(url) + (title ? strlen(title) : 0) > r->link_budget)
+        return;
+    size_t start = r->out.n;
     puts_(&r->out, "<a href=\"");
     put_href(&r->out, url);
     puts_(&r->out, "\"");
@@ -219,6 +226,17 @@ enter_link(render *r, cmark_node *node)
         puts_(&r->out, "\"");
     }
     puts_(&r->out, " rel=\"nofollow ugc noopener\">");
+    /* Counting what was written, escapes included, keeps the bound exact.
+     * Over budget, the tag is taken back, this link and every later one stay
+     * text (an empty budget makes the check above refuse them before any
+     * writing, so a long repeated reference is not written again and again). */
+    size_t cost = r->out.n - start;
+    if (cost > r->link_budget) {
+        r->out.n = start;
+        r->link_budget = 0;
+        return;
+    }
+    r->link_budget -= cost;
     cmark_node_set_user_data(node, (void *)&link_open_mark);
 }
 
@@ -356,7 +374,9 @@ render_markdown(arena *a, const char *md, size_t n, bool page)
         cmark_parse_document(md ? md : "", md ? n : 0, CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8);
     if (doc == NULL)
         abort(); /* cmark returns NULL only when its allocator failed */
-    render r = {.page = page, .link_budget = n + LINK_SLACK};
+    render r = {.page = page, .link_budget = LINK_SLACK};
+    r.link_budget +=
+        n > (SIZE_MAX - LINK_SLACK) / LINK_PER_BYTE ? SIZE_MAX - LINK_SLACK : n * LINK_PER_BYTE;
     cmark_iter *it = cmark_iter_new(doc);
     cmark_event_type ev;
     while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE)
