@@ -470,7 +470,7 @@ api_comment_post(req *r, const route_args *a)
     const char *article_id = a->seg[0];
     if (!api_article_id(r, article_id))
         return;
-    if (!api_require_writer(r))
+    if (!api_require_writer(r) || !req_rate_limit(r, LIMIT_COMMENT))
         return;
     static const char *const allowed[] = {"body", "parent_id", "article_title", "article_url",
                                           NULL};
@@ -562,7 +562,7 @@ load_own_comment(req *r, const char *id_s, store_comment *c)
 void
 api_comment_patch(req *r, const route_args *a)
 {
-    if (!api_require_writer(r))
+    if (!api_require_writer(r) || !req_rate_limit(r, LIMIT_COMMENT))
         return;
     store_comment c;
     if (!load_own_comment(r, a->seg[0], &c))
