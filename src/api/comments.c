@@ -11,6 +11,7 @@
 #include "api/api_int.h"
 #include "moderation/moderation_json.h"
 #include "render/markdown.h"
+#include "server/events.h"
 #include "util/log.h"
 #include "util/text.h"
 
@@ -219,6 +220,14 @@ api_comments_list(req *r, const route_args *a)
 }
 
 void
+api_events(req *r, const route_args *a)
+{
+    if (!api_article_id(r, a->seg[0]))
+        return;
+    events_subscribe(r, a->seg[0]);
+}
+
+void
 api_counts(req *r, const route_args *a)
 {
     (void)a;
@@ -411,6 +420,11 @@ post_write(job *j, store *s, pl_error *err)
     }
     if (rc < 0)
         return rc;
+    /* Readers hear of a comment only once it is public. */
+    j->event_comment = pj->c.id;
+    j->event = pj->c.status == COMMENT_PUBLISHED ? (pj->edit ? "edited" : "created")
+               : pj->edit                        ? "removed"
+                                                 : NULL;
     if ((rc = log_decision(j, s, pj, err)) < 0)
         return rc;
     if (pj->mod.decision == MOD_REJECT || has_rule(&pj->mod, "personal_attack") ||
@@ -659,6 +673,8 @@ api_comment_delete(req *r, const route_args *a)
     j->write = delete_write;
     j->done = empty_done;
     j->article = c.article_id;
+    j->event = "removed";
+    j->event_comment = c.id;
     job_submit(j);
 }
 

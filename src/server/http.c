@@ -722,7 +722,7 @@ http_handle(struct evhttp_request *ev, void *arg)
     if (c != NULL) {
         c->busy = true;
         evhttp_request_set_on_complete_cb(ev, request_complete_cb, c);
-        r->client_ip = c->ip;
+        r->client_ip = arena_strdup(r->a, c->ip); /* the conn may go before a job ends */
         const char *xff = req_header(r, "X-Forwarded-For");
         if (xff != NULL && a->cfg->trusted_proxy[0] != '\0' &&
             strcmp(c->ip, a->cfg->trusted_proxy) == 0) {

@@ -75,6 +75,10 @@ struct job {
     /* The article whose comments this job's write changes, or NULL: after
      * the commit, its cached views are marked stale before anyone is told. */
     const char *article;
+    /* With article: the live-update event to announce after the commit
+     * ("created", "edited", "removed"; NULL for none) and its comment. */
+    const char *event;
+    int64_t event_comment;
     int rc;            /* result of write (0 when none), or PL_ESTORE if the commit failed */
     pl_error err;
     job *next;

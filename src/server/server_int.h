@@ -60,6 +60,7 @@ struct app {
     atomic_bool draining;
     cache *cache;
     ratelimit *limits;
+    struct stream_list *streams; /* one per loop, see events.c */
     int fail_after;
     int64_t started_at;
     /* Publisher's Markdown for /guidelines, /terms, /faq (NULL: defaults). */
