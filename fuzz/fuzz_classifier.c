@@ -7,13 +7,10 @@
  * classifier_encode, which drives the featuriser over arbitrary, often
  * invalid, UTF-8; the scores must stay probabilities.
  */
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-
+#include "fuzz.h"
 #include "moderation/classifier.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include <stdlib.h>
 
 static void
 score_checked(const classifier *c, const uint8_t *data, size_t size)

@@ -1,18 +1,54 @@
-/* fuzz/replay.c: runs a fuzz target over every file of a corpus directory
- * without libFuzzer, so `make check` replays each committed corpus under
- * ASan+UBSan.
+/* fuzz/replay.c: runs a fuzz target over every file of a corpus directory.
  *
- * Usage: fuzz_<mod> DIR. Every regular file in DIR is read whole and passed
- * once to LLVMFuzzerTestOneInput; any sanitizer report aborts the run.
+ * Used where libFuzzer is not: `make check` builds each fuzz/fuzz_<mod>.c with
+ * this main under ASan and UBSan and replays fuzz/corpus/<mod>, so every input
+ * that once crashed keeps being tried. Files are read whole and fed in name
+ * order, one call each, from a fresh heap copy of exactly their size so ASan
+ * catches a read past the end. An empty or missing directory is an error:
+ * a replay that tried nothing must not pass.
  */
+#include "fuzz.h"
+#include "util/xalloc.h"
+
 #include <dirent.h>
-#include <stddef.h>
-#include <stdint.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static int
+cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+replay_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "replay: cannot open %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || st.st_size < 0) {
+        fclose(f);
+        return -1;
+    }
+    size_t n = (size_t)st.st_size;
+    uint8_t *data = xmalloc(n);
+    if (fread(data, 1, n, f) != n) {
+        fprintf(stderr, "replay: cannot read %s\n", path);
+        free(data);
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    LLVMFuzzerTestOneInput(data, n);
+    free(data);
+    return 0;
+}
 
 int
 main(int argc, char **argv)
@@ -21,40 +57,44 @@ main(int argc, char **argv)
         fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
         return 2;
     }
-    DIR *d = opendir(argv[1]);
+    const char *dir = argv[1];
+    DIR *d = opendir(dir);
     if (d == NULL) {
-        perror(argv[1]);
+        fprintf(stderr, "replay: cannot open %s: %s\n", dir, strerror(errno));
         return 1;
     }
+    char **names = NULL;
+    size_t count = 0;
     struct dirent *e;
-    int files = 0;
     while ((e = readdir(d)) != NULL) {
-        char path[4096];
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s", argv[1], e->d_name);
-        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        if (e->d_name[0] == '.')
             continue;
-        FILE *f = fopen(path, "rb");
-        if (f == NULL) {
-            perror(path);
-            closedir(d);
-            return 1;
-        }
-        size_t n = (size_t)st.st_size;
-        uint8_t *buf = malloc(n ? n : 1);
-        if (buf == NULL || fread(buf, 1, n, f) != n) {
-            fprintf(stderr, "%s: read failed\n", path);
-            fclose(f);
-            free(buf);
-            closedir(d);
-            return 1;
-        }
-        fclose(f);
-        LLVMFuzzerTestOneInput(buf, n);
-        free(buf);
-        files++;
+        names = xrealloc(names, (count + 1) * sizeof *names);
+        names[count++] = xstrdup(e->d_name);
     }
     closedir(d);
-    printf("replayed %d inputs from %s\n", files, argv[1]);
-    return 0;
+    if (count > 1)
+        qsort(names, count, sizeof *names, cmp_names);
+
+    int rc = 0;
+    size_t replayed = 0;
+    for (size_t i = 0; i < count; i++) {
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+            if (replay_file(path) == 0)
+                replayed++;
+            else
+                rc = 1;
+        }
+        free(names[i]);
+    }
+    free(names);
+    printf("replayed %zu inputs from %s\n", replayed, dir);
+    if (replayed == 0) {
+        fprintf(stderr, "replay: no inputs in %s\n", dir);
+        rc = 1;
+    }
+    return rc;
 }

@@ -372,6 +372,43 @@ req_send_error(req *r, int status, const char *code, const char *message, const 
     req_send_json(r, status, body);
 }
 
+/* ---- rate limits ----------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    double per_minute, burst;
+    bool per_account;
+} limit_table[] = {
+    [LIMIT_READ] = {"read", 1200, 600, false},
+    [LIMIT_WRITE] = {"write", 120, 60, false},
+    [LIMIT_AUTH] = {"auth", 10, 10, false},
+    [LIMIT_COMMENT] = {"comment", 6, 6, true},
+    [LIMIT_FLAG] = {"flag", 20.0 / 60.0, 20, true},
+};
+
+bool
+req_rate_limit(req *r, limit_class cls)
+{
+    if (!r->app->cfg->rate_limit)
+        return true;
+    char key[96];
+    if (limit_table[cls].per_account && r->user != NULL)
+        snprintf(key, sizeof key, "%s:u:%lld", limit_table[cls].name, (long long)r->user->id);
+    else
+        snprintf(key, sizeof key, "%s:ip:%s", limit_table[cls].name, r->client_ip);
+    int retry = 1;
+    if (ratelimit_take(r->app->limits, key, limit_table[cls].per_minute, limit_table[cls].burst,
+                       r->now, &retry))
+        return true;
+    char value[16], msg[160];
+    snprintf(value, sizeof value, "%d", retry);
+    req_add_header(r, "Retry-After", value);
+    snprintf(msg, sizeof msg, "Too many requests; please wait %d second%s and try again.", retry,
+             retry == 1 ? "" : "s");
+    req_send_error(r, 429, "rate_limited", msg, NULL, NULL);
+    return false;
+}
+
 /* ---- cached views ------------------------------------------------------- */
 
 static void
@@ -685,7 +722,18 @@ http_handle(struct evhttp_request *ev, void *arg)
     if (c != NULL) {
         c->busy = true;
         evhttp_request_set_on_complete_cb(ev, request_complete_cb, c);
-        r->client_ip = c->ip;
+        r->client_ip = arena_strdup(r->a, c->ip); /* the conn may go before a job ends */
+        const char *xff = req_header(r, "X-Forwarded-For");
+        if (xff != NULL && a->cfg->trusted_proxy[0] != '\0' &&
+            strcmp(c->ip, a->cfg->trusted_proxy) == 0) {
+            /* The proxy appends the address it saw last. */
+            const char *last = strrchr(xff, ',');
+            last = last ? last + 1 : xff;
+            while (*last == ' ')
+                last++;
+            if (*last != '\0' && strlen(last) < 64)
+                r->client_ip = arena_strdup(r->a, last);
+        }
     } else {
         char *host = NULL;
         ev_uint16_t port = 0;
@@ -765,6 +813,10 @@ http_handle(struct evhttp_request *ev, void *arg)
             return;
         }
     }
+    if (!req_rate_limit(r, LIMIT_READ))
+        return;
+    if (state_changing && !req_rate_limit(r, LIMIT_WRITE))
+        return;
     if (is_api)
         load_session(r);
 

@@ -75,6 +75,10 @@ struct job {
     /* The article whose comments this job's write changes, or NULL: after
      * the commit, its cached views are marked stale before anyone is told. */
     const char *article;
+    /* With article: the live-update event to announce after the commit
+     * ("created", "edited", "removed"; NULL for none) and its comment. */
+    const char *event;
+    int64_t event_comment;
     int rc;            /* result of write (0 when none), or PL_ESTORE if the commit failed */
     pl_error err;
     job *next;
@@ -111,6 +115,23 @@ const char *req_header(req *r, const char *name);
 const char *req_query(req *r, const char *name, int *count);
 /* All values of a repeated query parameter, in order; returns how many. */
 int req_query_all(req *r, const char *name, const char **out, int max);
+
+/* ---- rate limits (server/ratelimit.h) ------------------------------------ */
+
+/* Rate limit classes; each has its own per-minute rate and burst. */
+typedef enum {
+    LIMIT_READ,    /* any request, per client address */
+    LIMIT_WRITE,   /* state-changing request, per client address */
+    LIMIT_AUTH,    /* register and login, per client address */
+    LIMIT_COMMENT, /* comments posted or edited, per account */
+    LIMIT_FLAG     /* flags, per account */
+} limit_class;
+
+/* Takes a token for this request in class cls (per account when the class is
+ * per account and there is a session, else per client address). When over
+ * the limit, sends 429 with Retry-After and returns false. Always true when
+ * rate limits are off. */
+bool req_rate_limit(req *r, limit_class cls);
 
 /* ---- the anonymous view cache (server/cache.h) ------------------------- */
 
