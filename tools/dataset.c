@@ -106,7 +106,8 @@ sb_put(sbuf *b, const char *p, size_t n)
         b->cap = (b->n + n + 1) * 2;
         b->p = xrealloc(b->p, b->cap);
     }
-    memcpy(b->p + b->n, p, n);
+    if (n > 0)
+        memcpy(b->p + b->n, p, n);
     b->n += n;
     b->p[b->n] = '\0';
 }

@@ -207,7 +207,7 @@ main(int argc, char **argv)
         else if (!strcmp(argv[i], "--model"))
             path = argv[i + 1];
         else if (!strcmp(argv[i], "--bench-mb"))
-            mb = atof(argv[i + 1]);
+            mb = strtod(argv[i + 1], NULL);
         else {
             fprintf(stderr, "usage: evalmodel [--data DIR] [--model FILE] [--bench-mb N]\n");
             return 2;

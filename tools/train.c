@@ -106,7 +106,8 @@ featurize_all(const sample_set *s, const classifier_config *cfg, uint32_t log2b,
             e[k].bucket = classifier_bucket(c.h[k], log2b);
             e[k].val = (float)((c.h[k] & CLASSIFIER_WORD_BIT) ? nw : nc);
         }
-        qsort(e, c.n, sizeof *e, cmp_entry);
+        if (c.n > 1)
+            qsort(e, c.n, sizeof *e, cmp_entry);
         f->start[i] = f->n;
         for (size_t k = 0; k < c.n;) {
             size_t j = k;
@@ -468,9 +469,8 @@ load_training(sample_set *s, const opts *o)
         s->v[i].w[0] = (float)o->w_davidson;
     fprintf(stderr, "read Davidson: %ld (weight %.2f)\n", n, o->w_davidson);
     before = s->n;
-    if ((n = ds_toxic_spans(s, o->data, "tsd_train.csv")) < 0)
-        return -1;
-    if ((n = ds_toxic_spans(s, o->data, "tsd_trial.csv")) < 0)
+    if (ds_toxic_spans(s, o->data, "tsd_train.csv") < 0 ||
+        ds_toxic_spans(s, o->data, "tsd_trial.csv") < 0)
         return -1;
     for (size_t i = before; i < s->n; i++)
         s->v[i].w[0] = (float)o->w_spans;
@@ -500,6 +500,19 @@ write_file(const char *path, const unsigned char *p, size_t n)
         return -1;
     }
     return 0;
+}
+
+/* A numeric option: the whole argument must be a number in [lo, hi]. */
+static double
+num_arg(const char *name, const char *v, double lo, double hi)
+{
+    char *end;
+    double x = strtod(v, &end);
+    if (end == v || *end != '\0' || !(x >= lo && x <= hi)) {
+        fprintf(stderr, "train: %s wants a number in [%g, %g], not \"%s\"\n", name, lo, hi, v);
+        exit(2);
+    }
+    return x;
 }
 
 static void
@@ -543,33 +556,33 @@ main(int argc, char **argv)
         else if (!strcmp(a, "--out"))
             o.out = v;
         else if (!strcmp(a, "--epochs"))
-            o.epochs = atoi(v);
+            o.epochs = (int)num_arg(a, v, 0, 1000);
         else if (!strcmp(a, "--log2-buckets"))
-            o.log2_buckets = (uint32_t)atoi(v);
+            o.log2_buckets = (uint32_t)num_arg(a, v, 0, 64);
         else if (!strcmp(a, "--bits"))
-            o.bits = (uint32_t)atoi(v);
+            o.bits = (uint32_t)num_arg(a, v, 0, 64);
         else if (!strcmp(a, "--l2"))
-            o.l2 = atof(v);
+            o.l2 = num_arg(a, v, 0, 1e6);
         else if (!strcmp(a, "--lr"))
-            o.lr = atof(v);
+            o.lr = num_arg(a, v, 0, 1e6);
         else if (!strcmp(a, "--w-davidson"))
-            o.w_davidson = atof(v);
+            o.w_davidson = num_arg(a, v, 0, 1e6);
         else if (!strcmp(a, "--w-spans"))
-            o.w_spans = atof(v);
+            o.w_spans = num_arg(a, v, 0, 1e6);
         else if (!strcmp(a, "--w-kaggle-neg"))
-            o.w_kaggle_neg_off = atof(v);
+            o.w_kaggle_neg_off = num_arg(a, v, 0, 1e6);
         else if (!strcmp(a, "--w-identity"))
-            o.w_identity = atof(v);
+            o.w_identity = num_arg(a, v, 0, 1e6);
         else if (!strcmp(a, "--split-norm"))
-            o.split = atoi(v);
+            o.split = (int)num_arg(a, v, 0, 1000);
         else if (!strcmp(a, "--average"))
-            o.average = atoi(v);
+            o.average = (int)num_arg(a, v, 0, 1000);
         else if (!strcmp(a, "--char-min"))
-            o.char_min = (uint32_t)atoi(v);
+            o.char_min = (uint32_t)num_arg(a, v, 0, 64);
         else if (!strcmp(a, "--char-max"))
-            o.char_max = (uint32_t)atoi(v);
+            o.char_max = (uint32_t)num_arg(a, v, 0, 64);
         else if (!strcmp(a, "--nb"))
-            o.nb = atof(v);
+            o.nb = num_arg(a, v, 0, 1e6);
         else
             usage();
     }

@@ -17,8 +17,10 @@
 #include "server/assets.h"
 #include "util/xalloc.h"
 
-#define MODEL_MAGIC "PLYMODEL"
 #define MODEL_VERSION 1u
+
+/* The first eight bytes of a model file (not a C string: no NUL). */
+static const unsigned char model_magic[8] = {'P', 'L', 'Y', 'M', 'O', 'D', 'E', 'L'};
 #define HEADER_SIZE 64u
 
 /* Tokens longer than this are cut into pieces: it bounds the work per
@@ -557,7 +559,7 @@ classifier_encode(const classifier_params *p, unsigned char **out, size_t *n, pl
             m = fmaxf(m, fabsf(p->weights[i]));
         scale[h] = m > 0 ? m / qmax : 1.0f;
     }
-    memcpy(buf, MODEL_MAGIC, 8);
+    memcpy(buf, model_magic, sizeof model_magic);
     put_u32(buf + 8, MODEL_VERSION);
     put_u32(buf + 12, CLASSIFIER_HEADS);
     put_u32(buf + 16, p->log2_buckets);
@@ -567,9 +569,9 @@ classifier_encode(const classifier_params *p, unsigned char **out, size_t *n, pl
     put_u32(buf + 32, p->cfg.char_max);
     put_u32(buf + 36, p->cfg.seed);
     for (int h = 0; h < CLASSIFIER_HEADS; h++) {
-        put_f32(buf + 40 + 4 * h, scale[h]);
-        put_f32(buf + 48 + 4 * h, p->bias[h]);
-        put_f32(buf + 56 + 4 * h, p->threshold[h]);
+        put_f32(buf + 40 + 4 * (size_t)h, scale[h]);
+        put_f32(buf + 48 + 4 * (size_t)h, p->bias[h]);
+        put_f32(buf + 56 + 4 * (size_t)h, p->threshold[h]);
     }
     unsigned char *w = buf + HEADER_SIZE;
     for (size_t i = 0; i < nw; i++) {
@@ -595,7 +597,7 @@ classifier_load(const unsigned char *data, size_t n, classifier **out, pl_error 
     *out = NULL;
     if (data == NULL || n < HEADER_SIZE + 4)
         return pl_errorf(err, PL_EINVAL, "model: %zu bytes is too short for a model file", n);
-    if (memcmp(data, MODEL_MAGIC, 8) != 0)
+    if (memcmp(data, model_magic, sizeof model_magic) != 0)
         return pl_errorf(err, PL_EINVAL, "model: bad magic (not a Parley model file)");
     if (get_u32(data + 8) != MODEL_VERSION)
         return pl_errorf(err, PL_EINVAL, "model: unsupported version %u", get_u32(data + 8));
@@ -616,9 +618,9 @@ classifier_load(const unsigned char *data, size_t n, classifier **out, pl_error 
     if (n != want)
         return pl_errorf(err, PL_EINVAL, "model: %zu bytes, its header implies %zu", n, want);
     for (int h = 0; h < CLASSIFIER_HEADS; h++) {
-        c.scale[h] = get_f32(data + 40 + 4 * h);
-        c.bias[h] = get_f32(data + 48 + 4 * h);
-        c.threshold[h] = get_f32(data + 56 + 4 * h);
+        c.scale[h] = get_f32(data + 40 + 4 * (size_t)h);
+        c.bias[h] = get_f32(data + 48 + 4 * (size_t)h);
+        c.threshold[h] = get_f32(data + 56 + 4 * (size_t)h);
         if (!isfinite(c.scale[h]) || c.scale[h] < 0 || c.scale[h] > 1e6f || !isfinite(c.bias[h]) ||
             fabsf(c.bias[h]) > 1e6f || !(c.threshold[h] >= 0) || !(c.threshold[h] <= 1))
             return pl_errorf(err, PL_EINVAL, "model: scale, bias or threshold of head %d invalid",
