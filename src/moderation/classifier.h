@@ -45,7 +45,9 @@ void classifier_score(const classifier *c, const char *text, size_t n, classifie
 /* The thresholds chosen with the model (stored in the model file): a score
  * >= out->offensive means the comment reads as offensive, a score >=
  * out->attack that it reads as an attack on a person. They were picked by
- * tools/train on held-out data and checked for bias (docs/MODERATION.md). */
+ * tools/train on held-out data and checked for bias (docs/MODERATION.md).
+ * The model shipped in data/model/ uses 0.39 for both; read them from here,
+ * since retraining moves them. */
 void classifier_thresholds(const classifier *c, classifier_scores *out);
 
 /* Bytes of memory the loaded model holds. */
