@@ -566,7 +566,7 @@ api_comment_patch(req *r, const route_args *a)
         req_send_error(r, 403, "forbidden", "You can only edit your own comments.", NULL, NULL);
         return;
     }
-    if (r->now - c.created_at > req_config(r)->edit_window_s * 1000) {
+    if (r->now - c.created_at >= req_config(r)->edit_window_s * 1000) {
         req_send_error(r, 403, "edit_window_closed",
                        "The time to edit this comment has passed.", NULL, NULL);
         return;
