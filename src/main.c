@@ -140,6 +140,13 @@ cmd_serve(int argc, char **argv)
         config_fini(&cfg);
         return rc;
     }
+    if (!server_listen_valid(cfg.listen)) {
+        fprintf(stderr,
+                "parley serve: --listen: '%s' is not HOST:PORT with a port from 0 to 65535\n",
+                cfg.listen);
+        config_fini(&cfg);
+        return EXIT_USAGE;
+    }
     if (sodium_init() < 0) {
         fprintf(stderr, "parley serve: libsodium could not start\n");
         config_fini(&cfg);
