@@ -136,6 +136,21 @@ test('moderation desk: pending queue, approve, ban, suspend, lift, log newest fi
   r = await mod.get('/api/v1/mod/queue?queue=pending');
   assert.ok(!r.json.items.some((i) => i.comment.id === cid), 'approved comment left the queue');
 
+  // Reject and feature: a rejected comment leaves the thread for everyone
+  // (its author included) and waits in the rejected queue.
+  const other = await reader.post(`/api/v1/articles/${articleId('desk-rej')}/comments`, { body: 'to be rejected' });
+  assert.equal(other.status, 201);
+  const pending = (await mod.get('/api/v1/mod/queue?queue=pending')).json.items;
+  assert.ok(!pending.some((i) => i.comment.id === other.json.comment.id), 'published comments are not pending');
+  r = await mod.post(`/api/v1/mod/comments/${other.json.comment.id}/decision`, { action: 'reject', reason: 'off the rails' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.comment.status, 'rejected');
+  r = await mod.get('/api/v1/mod/queue?queue=rejected');
+  assert.ok(r.json.items.some((i) => i.comment.id === other.json.comment.id));
+  r = await mod.post(`/api/v1/mod/comments/${cid}/decision`, { action: 'feature' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.comment.status, 'published');
+
   // Permanent ban: writes get 403 banned with the reason.
   const open = articleId('desk-open');
   r = await mod.post(`/api/v1/mod/users/${uid}/ban`, { reason: 'spamming links', until: null });
@@ -178,13 +193,14 @@ test('moderation desk: pending queue, approve, ban, suspend, lift, log newest fi
   const entries = r.json.entries;
   assert.ok(Array.isArray(entries));
   const mine = entries.filter((e) => (e.target_type === 'user' && e.target_id === uid) || (e.target_type === 'comment' && e.target_id === cid));
-  assert.deepEqual(mine.map((e) => e.action), ['unban', 'suspend', 'ban', 'approve', 'auto_hold']);
+  assert.deepEqual(mine.map((e) => e.action), ['unban', 'suspend', 'ban', 'feature', 'approve', 'auto_hold']);
   for (let i = 1; i < entries.length; i++) {
     assert.ok(entries[i - 1].at >= entries[i].at, 'newest first');
     assert.ok(BigInt(entries[i - 1].id) > BigInt(entries[i].id), 'newest first by id');
   }
-  assert.equal(mine[3].reason, 'fine');
+  assert.equal(mine[4].reason, 'fine');
   assert.equal(mine[2].reason, 'spamming links');
   assert.equal(mine[0].actor_id, modId);
-  assert.equal(mine[4].actor_id, null, 'automatic decisions have no actor');
+  assert.equal(mine[5].actor_id, null, 'automatic decisions have no actor');
+  assert.ok(entries.some((e) => e.action === 'reject' && e.target_id === other.json.comment.id && e.reason === 'off the rails'));
 });

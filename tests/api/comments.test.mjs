@@ -222,6 +222,15 @@ test('250 comments paged with limit 7 in every sort: no gap, no duplicate, right
     for (const c of seen) assert.equal(c.likes, likes.get(c.id), `${sort}: likes of ${c.id}`);
     assert.equal(seen.find((c) => c.id === posted[3].id).replies.length, 1);
   }
+  // When the last page is exactly full, next is null on it (no empty page).
+  const exact = articleId('exact');
+  await Promise.all(Array.from({ length: 14 }, (_, i) => post(bob, exact, `exact ${i}`)));
+  const p1 = await anon.get(comments(exact) + '?limit=7');
+  assert.equal(p1.json.comments.length, 7);
+  assert.equal(typeof p1.json.next, 'string');
+  const p2 = await anon.get(comments(exact) + `?limit=7&after=${encodeURIComponent(p1.json.next)}`);
+  assert.equal(p2.json.comments.length, 7);
+  assert.equal(p2.json.next, null);
   // Oldest first is the default.
   const d = await anon.get(comments(art) + '?limit=3');
   assert.deepEqual(d.json.comments.map((c) => c.id), (await anon.get(comments(art) + '?limit=3&sort=oldest')).json.comments.map((c) => c.id));
@@ -307,6 +316,10 @@ test('likes: idempotent, counted, liked_by_me per viewer', async () => {
   assert.equal((await seen(anon)).likes, 2);
   assert.deepEqual((await bob.del(L)).json, { likes: 1 });
   assert.deepEqual((await bob.del(L)).json, { likes: 1 });
+  // Concurrent likes by one reader still count once.
+  const rs = await Promise.all(Array.from({ length: 10 }, () => bob.post(L)));
+  for (const x of rs) assert.deepEqual(x.json, { likes: 2 });
+  await bob.del(L);
   assert.equal((await seen(bob)).liked_by_me, false);
   assert.equal((await seen(carol)).liked_by_me, true);
   assert.equal((await seen(anon)).likes, 1);

@@ -7,14 +7,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, createUser, Client } from '../lib/server.mjs';
-import { expectError, stopClean, rawRequest, parseResponse, articleId } from '../lib/api.mjs';
+import { expectError, stopClean, rawRequest, parseResponse, articleId, configFile } from '../lib/api.mjs';
 
 let srv, alice, bob, mod, anon;
 const ART = 'conv-main';
 let aliceComment, bobComment;
 
 before(async () => {
-  srv = await startServer();
+  srv = await startServer({ args: ['--config', configFile('allowed_origins = https://news.example https://blog.example:8443\n')] });
   createUser(srv.dbUrl, { email: 'mod@example.com', name: 'Moderator', role: 'moderator' });
   alice = new Client(srv.url);
   bob = new Client(srv.url);
@@ -208,7 +208,8 @@ test('401 login_required without a session', async () => {
 
 test('403 cross_origin for a foreign Origin; own Origin and no Origin accepted', async () => {
   const before = await snapshot();
-  for (const origin of ['http://evil.example', 'null', 'http://127.0.0.1.evil.example', 'https://example.com']) {
+  for (const origin of ['http://evil.example', 'null', 'http://127.0.0.1.evil.example', 'https://example.com',
+    'https://news.example.evil', 'http://news.example', 'https://blog.example', `${new URL(srv.url).origin}.evil`]) {
     expectError(await alice.post(P, { body: 'x' }, { origin }), 403, 'cross_origin');
     expectError(await alice.del(`/api/v1/comments/${aliceComment.id}`, undefined, { origin }), 403, 'cross_origin');
     expectError(await alice.post('/api/v1/auth/logout', undefined, { origin }), 403, 'cross_origin');
@@ -224,6 +225,12 @@ test('403 cross_origin for a foreign Origin; own Origin and no Origin accepted',
   assert.equal(r.status, 201, r.text);
   r = await alice.post(`/api/v1/articles/${a1}/comments`, { body: 'no origin' });
   assert.equal(r.status, 201, r.text);
+  // Origins in the configured allow-list are accepted too.
+  for (const origin of ['https://news.example', 'https://blog.example:8443']) {
+    r = await alice.post(`/api/v1/articles/${a1}/comments`, { body: `from ${origin}` }, { origin });
+    assert.equal(r.status, 201, r.text);
+  }
+  assert.equal((await anon.get(`/api/v1/articles/${a1}/comments`)).json.comments.length, 4);
 });
 
 test('404 unknown route, 405 wrong method with Allow', async () => {
