@@ -28,9 +28,16 @@ export function sanitizerReport(log) {
 }
 
 // Stops the server with SIGTERM and asserts a clean exit and a clean log.
+// With PARLEY_TEST_LOG_DIR set, the server's log is kept there for reading.
 export async function stopClean(srv) {
   const r = await srv.stop('SIGTERM');
+  if (process.env.PARLEY_TEST_LOG_DIR) {
+    const name = `${path.basename(process.argv[1] || 'test')}-${process.pid}-${Date.now()}.log`;
+    writeFileSync(path.join(process.env.PARLEY_TEST_LOG_DIR, name), srv.log());
+  }
   const report = sanitizerReport(srv.log());
+  const errors = srv.log().split('\n').filter((l) => / level=error /.test(l));
+  assert.deepEqual(errors, [], 'the server logged errors');
   assert.equal(report, null, `sanitizer report in the server log:\n${srv.log().slice(-4000)}`);
   assert.deepEqual(r, { code: 0, sig: null }, `server exit: ${JSON.stringify(r)}\n${srv.log().slice(-2000)}`);
 }
