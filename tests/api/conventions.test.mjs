@@ -182,7 +182,7 @@ test('bad article ids get 400; bad comment ids 404; bad cursors 400', async () =
   for (const cur of ['garbage', '!!!!', 'AAAA', Buffer.from('o.1.x').toString('base64url'), Buffer.from('o.-5.1').toString('base64url'), 'x'.repeat(500)]) {
     expectError(await anon.get(`${curArt}?after=${cur}`), 400, 'invalid_field', 'after');
   }
-  assert.equal((await anon.get(`${curArt}?after=${valid}`)).json.comments[0].html, '<p>two</p>');
+  assert.equal((await anon.get(`${curArt}?after=${valid}`)).json.comments[0].html.trim(), '<p>two</p>');
   // A cursor from one sort order is not valid in another.
   expectError(await anon.get(`${curArt}?sort=top&after=${valid}`), 400, 'invalid_field', 'after');
   expectError(await anon.get(`${P}?sort=random`), 400, 'invalid_field', 'sort');
