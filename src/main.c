@@ -153,6 +153,12 @@ cmd_serve(int argc, char **argv)
         return 1;
     }
     server_options opts = {.cfg = &cfg};
+    /* Test hook (tests/api/faults.test.mjs): the writer's nth store call
+     * fails, to show that a 500 loses nothing the client was told was kept. */
+    const char *fail_after = getenv("PARLEY_TEST_FAIL_AFTER");
+    int64_t nth;
+    if (fail_after != NULL && parse_int(fail_after, 1, 1000000, &nth) == 0)
+        opts.fail_after = (int)nth;
     rc = server_run(&opts);
     config_fini(&cfg);
     return rc;
