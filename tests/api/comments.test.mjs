@@ -296,6 +296,10 @@ test('delete: 204; with replies a placeholder stays, without replies it disappea
   assert.equal((await mod.del(`/api/v1/comments/${other.id}`)).status, 204);
   assert.deepEqual((await anon.get(comments(art))).json.comments.map((c) => c.id), [parent.id]);
   assert.equal((await anon.get(`/api/v1/counts?article=${art}`)).json.counts[art], 1);
+  // Once its last reply is deleted, the placeholder has nothing to hold up.
+  assert.equal((await bob.del(`/api/v1/comments/${reply.id}`)).status, 204);
+  assert.deepEqual((await anon.get(comments(art))).json.comments, []);
+  assert.equal((await anon.get(`/api/v1/counts?article=${art}`)).json.counts[art], 0);
 });
 
 test('likes: idempotent, counted, liked_by_me per viewer', async () => {
