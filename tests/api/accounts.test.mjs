@@ -124,6 +124,8 @@ test('moderation desk: pending queue, approve, ban, suspend, lift, log newest fi
   assert.ok('next' in r.json);
   expectError(await mod.get('/api/v1/mod/queue?queue=bogus'), 400, 'invalid_field', 'queue');
 
+  // An anonymous view taken before the decision must not be served after it.
+  assert.deepEqual((await anon.get(`/api/v1/articles/${art}/comments`)).json.comments, []);
   expectError(await mod.post(`/api/v1/mod/comments/${cid}/decision`, { action: 'smite' }), 400, 'invalid_field', 'action');
   expectError(await mod.post('/api/v1/mod/comments/99999999/decision', { action: 'approve' }), 404, 'not_found');
   r = await mod.post(`/api/v1/mod/comments/${cid}/decision`, { action: 'approve', reason: 'fine' });

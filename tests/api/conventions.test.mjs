@@ -259,6 +259,7 @@ test('423 comments_closed on a closed article; reopening accepts comments again'
   let r = await alice.post(`/api/v1/articles/${id}/comments`, { body: 'before closing' });
   assert.equal(r.status, 201);
   const cid = r.json.comment.id;
+  assert.equal((await anon.get(`/api/v1/articles/${id}/comments`)).json.article.status, 'open');
   r = await mod.put(`/api/v1/articles/${id}`, { status: 'closed' });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.article.status, 'closed');
