@@ -375,3 +375,45 @@ test('flags: 201 {flag:{id,reason}}, bad reason 400, long note 400, own comment 
   assert.deepEqual(item.flags.map((f) => [f.reason, f.count]), [['personal_attack', 1]]);
   assert.ok(item.flags[0].note.includes('n'.repeat(500)));
 });
+
+test('concurrent mixed writes keep counts, reply counts and likes consistent', async () => {
+  const art = articleId('mix');
+  const users = [alice, bob, carol, mod];
+  const ids = [];
+  for (let i = 0; i < 16; i++) ids.push((await post(users[i % 4], art, `seed ${i}`)).id);
+  let seed = 2463534242;
+  const rnd = (n) => { seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0; return seed % n; };
+  const seen = {};
+  for (let round = 0; round < 6; round++) {
+    const ops = Array.from({ length: 40 }, () => {
+      const u = users[rnd(4)];
+      const id = ids[rnd(ids.length)];
+      switch (rnd(6)) {
+        case 0: return u.post(comments(art), { body: 'a reply', parent_id: id }).then((r) => { if (r.status === 201) ids.push(r.json.comment.id); return r; });
+        case 1: return u.post(`/api/v1/comments/${id}/likes`);
+        case 2: return u.del(`/api/v1/comments/${id}/likes`);
+        case 3: return u.del(`/api/v1/comments/${id}`);
+        case 4: return u.patch(`/api/v1/comments/${id}`, { body: 'edited' });
+        default: return u.get(comments(art) + '?sort=top&limit=100');
+      }
+    });
+    for (const r of await Promise.all(ops)) {
+      assert.ok([200, 201, 204, 403, 404].includes(r.status), `unexpected ${r.status}: ${r.text}`);
+      seen[r.status] = (seen[r.status] || 0) + 1;
+    }
+  }
+  assert.ok(seen[201] && seen[204] && seen[200], JSON.stringify(seen));
+  const views = await Promise.all([anon, ...users].map((u) => u.get(comments(art) + '?limit=100')));
+  const flat = (cs) => cs.flatMap((c) => [c, ...flat(c.replies)]);
+  const all = views.map((v) => flat(v.json.comments));
+  const published = all[0].filter((c) => c.status === 'published');
+  assert.equal(views[0].json.article.comment_count, published.length);
+  assert.deepEqual((await anon.get(`/api/v1/counts?article=${art}`)).json.counts[art], published.length);
+  for (const c of all[0]) {
+    assert.equal(c.reply_count, c.replies.filter((x) => x.status === 'published').length, `reply_count of ${c.id}`);
+    if (c.status === 'deleted') assert.ok(c.replies.length > 0, `placeholder ${c.id} without replies`);
+    // likes equals the number of users who see liked_by_me.
+    const likers = all.slice(1).filter((list) => list.find((x) => x.id === c.id)?.liked_by_me).length;
+    assert.equal(c.likes, likers, `likes of ${c.id}`);
+  }
+});
