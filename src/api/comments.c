@@ -209,9 +209,15 @@ api_counts(req *r, const route_args *a)
                        "article", NULL);
         return;
     }
-    for (int i = 0; i < n; i++)
-        if (!api_article_id(r, ids[i]))
+    /* The error names the query parameter the client sent: `article`. */
+    for (int i = 0; i < n; i++) {
+        if (!article_id_valid(ids[i])) {
+            req_send_error(r, 400, "invalid_field",
+                           "Each article id is 1 to 128 characters of letters, digits and . _ : -",
+                           "article", NULL);
             return;
+        }
+    }
     int64_t counts[100];
     pl_error err;
     int rc = store_article_counts(req_store(r), ids, (size_t)n, counts, &err);
