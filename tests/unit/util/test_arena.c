@@ -28,7 +28,7 @@ small_allocations_are_aligned_and_distinct(void **state)
     }
     /* The last allocation still holds what was written. */
     assert_int_equal(prev[0], 4999 & 0xFF);
-    assert_true(arena_footprint(a) > 5000 * 16);
+    assert_true(arena_footprint(a) > (size_t)5000 * 16);
     arena_free(a);
 }
 
