@@ -249,6 +249,14 @@ test('404 unknown route, 405 wrong method with Allow', async () => {
   r = await anon.get('/api/v1/auth/login');
   expectError(r, 405, 'method_not_allowed');
   assert.match(r.headers.get('allow'), /POST/);
+  r = await anon.req('OPTIONS', P);
+  expectError(r, 405, 'method_not_allowed');
+  assert.match(r.headers.get('allow'), /GET/);
+  // HEAD is GET without the body.
+  r = await anon.req('HEAD', P);
+  assert.equal(r.status, 200);
+  assert.equal(r.text, '');
+  assert.match(r.headers.get('content-type'), /^application\/json/);
   await stillServing();
 });
 
