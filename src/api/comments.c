@@ -209,9 +209,15 @@ api_counts(req *r, const route_args *a)
                        "article", NULL);
         return;
     }
-    for (int i = 0; i < n; i++)
-        if (!api_article_id(r, ids[i]))
+    /* The error names the query parameter the client sent: `article`. */
+    for (int i = 0; i < n; i++) {
+        if (!article_id_valid(ids[i])) {
+            req_send_error(r, 400, "invalid_field",
+                           "Each article id is 1 to 128 characters of letters, digits and . _ : -",
+                           "article", NULL);
             return;
+        }
+    }
     int64_t counts[100];
     pl_error err;
     int rc = store_article_counts(req_store(r), ids, (size_t)n, counts, &err);
@@ -551,7 +557,7 @@ api_comment_patch(req *r, const route_args *a)
         req_send_error(r, 403, "forbidden", "You can only edit your own comments.", NULL, NULL);
         return;
     }
-    if (r->now - c.created_at > req_config(r)->edit_window_s * 1000) {
+    if (r->now - c.created_at >= req_config(r)->edit_window_s * 1000) {
         req_send_error(r, 403, "edit_window_closed",
                        "The time to edit this comment has passed.", NULL, NULL);
         return;

@@ -135,6 +135,13 @@ split_host_port(const char *listen, char *host, size_t hn, char *port, size_t pn
     return 0;
 }
 
+bool
+server_listen_valid(const char *listen)
+{
+    char host[256], port[16];
+    return split_host_port(listen, host, sizeof host, port, sizeof port) == 0;
+}
+
 static int
 bind_listen(const char *addr_s, int *fd_out, char *url, size_t url_n)
 {

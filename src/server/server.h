@@ -164,6 +164,10 @@ typedef struct server_options {
     int fail_after;
 } server_options;
 
+/* True when listen is HOST:PORT (or [V6]:PORT) with a port from 0 to 65535;
+ * checked before starting so a bad value is a usage error (exit 2). */
+bool server_listen_valid(const char *listen);
+
 /* Runs the server until SIGTERM or SIGINT, then drains in-flight requests,
  * flushes queued writes and closes the database. Returns 0 or an exit status. */
 int server_run(const server_options *opts);

@@ -41,6 +41,8 @@ int store_ping(store *s, pl_error *err);
 
 /* Transactions. begin/commit/rollback bracket a group commit; a savepoint
  * isolates one job inside it so a failing job does not undo the others.
+ * savepoint_rollback undoes the job's changes and ends its savepoint (do not
+ * release it afterwards).
  * commit returns only once the transaction is durable on disk. */
 int store_begin(store *s, pl_error *err);
 int store_commit(store *s, pl_error *err);
