@@ -156,6 +156,12 @@ api_comments_list(req *r, const route_args *a)
         return;
     }
 
+    /* Comments listed only to keep the thread's shape show as removed. */
+    for (size_t i = 0; i < page.n + replies.n; i++) {
+        store_comment *c = i < page.n ? &page.items[i] : &replies.items[i - page.n];
+        if (c->status == COMMENT_REJECTED || (c->status == COMMENT_PENDING && c->author_id != viewer))
+            c->status = COMMENT_DELETED;
+    }
     node_map map;
     map_init(r, &map, page.n + replies.n);
     json_t *list = json_array();

@@ -202,8 +202,9 @@ typedef struct store_comment_list {
 } store_comment_list;
 
 /* One page of top-level comments of an article, visible to viewer_id:
- * published ones, the viewer's own pending ones, and deleted ones that
- * still have visible replies (as placeholders). Returns at most limit items
+ * published ones, the viewer's own pending ones, and any other (deleted,
+ * rejected, someone else's pending) that still has visible replies, as a
+ * placeholder whose status the caller shows as deleted. Returns at most limit items
  * after the cursor; *more is set when another page exists. */
 int store_comments_page(store *s, const char *article_id, store_sort sort, store_cursor after,
                         int limit, int64_t viewer_id, arena *a, store_comment_list *out, bool *more,
