@@ -2,7 +2,8 @@
  *
  * Lifetime of a stream's evhttp request: while the connection lives, evhttp
  * owns it and we only write chunks. When the connection goes, evhttp calls
- * our close callback before freeing anything; at that moment the request is
+ * the connection's close callback (http.c, which calls ours) before freeing
+ * anything; at that moment the request is
  * either still attached to the connection (it will be freed with it) or
  * detached (evhttp_request_get_connection() is NULL: it is ours to free,
  * which evhttp_send_reply_end does for a detached request). Either way the
@@ -67,9 +68,8 @@ free_detached_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-closed_cb(struct evhttp_connection *evcon, void *arg)
+closed_cb(void *arg)
 {
-    (void)evcon;
     subscriber *s = arg;
     if (evhttp_request_get_connection(s->ev) == NULL)
         event_base_once(s->lp->base, -1, EV_TIMEOUT, free_detached_cb, s->ev, NULL);
@@ -110,7 +110,12 @@ events_subscribe(req *r, const char *article_id)
     evhttp_add_header(h, "Content-Type", "text/event-stream; charset=utf-8");
     evhttp_add_header(h, "Cache-Control", "no-store");
     evhttp_add_header(h, "X-Accel-Buffering", "no"); /* nginx: do not buffer the stream */
-    evhttp_connection_set_closecb(evcon, closed_cb, s);
+    if (!http_conn_set_on_close(lp, r->ev, closed_cb, s)) {
+        unlink_sub(s);
+        free(s);
+        req_send_empty(r, 204);
+        return;
+    }
     evhttp_send_reply_start(r->ev, 200, "OK");
     static const char hello[] = "retry: 5000\n: connected\n\n";
     send_text(s, hello, sizeof hello - 1);
@@ -177,9 +182,7 @@ events_close_all(loop *lp)
     stream_list *l = list_of(lp);
     while (l->head != NULL) {
         subscriber *s = l->head;
-        struct evhttp_connection *evcon = evhttp_request_get_connection(s->ev);
-        if (evcon)
-            evhttp_connection_set_closecb(evcon, NULL, NULL);
+        http_conn_set_on_close(lp, s->ev, NULL, NULL);
         unlink_sub(s);
         evhttp_send_reply_end(s->ev);
         free(s);

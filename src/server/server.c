@@ -245,9 +245,11 @@ loop_fini(loop *lp)
 {
     if (lp->sweep)
         event_free(lp->sweep);
-    http_conns_free(lp);
+    /* evhttp first: freeing its connections calls our close callbacks,
+     * which still need the tracking records that http_conns_free drops. */
     if (lp->http)
         evhttp_free(lp->http); /* frees the bound listener too */
+    http_conns_free(lp);
     if (lp->base)
         event_base_free(lp->base);
     store_close(lp->reader);

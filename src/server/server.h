@@ -48,6 +48,7 @@ struct req {
     int method;
     bool head; /* a HEAD request: answered like GET, without the body */
     const char *path;  /* decoded path, without the query */
+    const char *raw_path; /* the path as sent (percent-encoded) */
     const char *query; /* raw query string or NULL */
     const char *body;  /* NUL-terminated copy; body_len bytes */
     size_t body_len;
