@@ -76,17 +76,18 @@ COOKIE=$(curl -s -D - -o /dev/null -H 'content-type: application/json' \
 measure() {
   name=$1; path=$2
   code=$(curl -s -o "$DIR/out" -w '%{http_code}' -H "Cookie: $COOKIE" "$URL$path")
-  items=$(grep -o '"comment":' "$DIR/out" | wc -l)
+  items=$(grep -o '"comment":{\|"action":' "$DIR/out" | wc -l)
   times=$(for _ in $(seq 21); do
     curl -s -o /dev/null -w '%{time_total}\n' -H "Cookie: $COOKIE" "$URL$path"; done | sort -n)
   med=$(echo "$times" | sed -n 11p); max=$(echo "$times" | tail -1)
   rps=$(wrk -t2 -c8 -d"${DURATION}s" -H "Cookie: $COOKIE" "$URL$path" |
     awk '/Requests\/sec/ {print $2} /Latency/ {lat=$2} END {print lat}' | paste -sd' ')
-  printf '%-34s status %s, %3s items, curl median %ss max %ss, wrk req/s + mean latency: %s\n' \
-    "$name" "$code" "$items" "$med" "$max" "$rps"
+  printf '%-34s status %s, %3s items, %6s bytes, curl median %ss max %ss, wrk req/s + mean latency: %s\n' \
+    "$name" "$code" "$items" "$(wc -c <"$DIR/out")" "$med" "$max" "$rps"
 }
 
 [ -z "${PROBE:-}" ] || { sh "$PROBE" "$URL" "$COOKIE"; exit 0; }
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t2 -c8 -d${DURATION}s"
 measure "pending, first page (50)" "/api/v1/mod/queue?queue=pending&limit=50"
 measure "pending, page 100 (after=99000)" "/api/v1/mod/queue?queue=pending&limit=50&after=99000"
 measure "flagged, first page (50)" "/api/v1/mod/queue?queue=flagged&limit=50"
