@@ -532,6 +532,7 @@ api_comment_post(req *r, const route_args *a)
                      : store_comment_get(req_store(r), pid, 0, r->a, &parent, &err);
         if (rc == 0 && (strcmp(parent.article_id, article_id) != 0 ||
                         parent.status == COMMENT_REJECTED || parent.status == COMMENT_DELETED ||
+                        parent.status == COMMENT_HIDDEN ||
                         (parent.status == COMMENT_PENDING && parent.author_id != r->user->id)))
             rc = PL_ENOTFOUND;
         if (rc == PL_ENOTFOUND) {
@@ -623,6 +624,10 @@ api_comment_patch(req *r, const route_args *a)
     pj->c = c;
     pj->edit = true;
     prepare(r, pj, body, &art, has_parent ? &parent : NULL);
+    /* Flags hid it until a moderator reviews it: an edit does not bring it
+     * back on its own (the engine may still hold or refuse the new text). */
+    if (c.status == COMMENT_HIDDEN && pj->c.status == COMMENT_PUBLISHED)
+        pj->c.status = COMMENT_HIDDEN;
     job *j = job_new(r, pj);
     j->write = post_write;
     j->done = post_done;

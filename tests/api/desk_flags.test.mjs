@@ -29,6 +29,12 @@ test('three established flags hide a comment from readers; approving dismisses t
   assert.ok(!(await listIds(anon, art)).includes(c.id), 'hidden after the third flag');
   assert.ok(!(await listIds(f[0], art)).includes(c.id));
   assert.equal((await anon.get(`/api/v1/articles/${art}`)).json.article.comment_count, 0);
+  // Its author cannot bring it back by editing it, and nobody can reply to it.
+  const ed = await author.patch(`/api/v1/comments/${c.id}`, { body: 'You are all wise.' });
+  assert.equal(ed.status, 200);
+  assert.equal(ed.json.comment.status, 'hidden');
+  assert.ok(!(await listIds(anon, art)).includes(c.id));
+  assert.equal((await f[0].post(`/api/v1/articles/${art}/comments`, { body: 'Reply.', parent_id: c.id })).status, 404);
 
   const q = (await D.mod.get('/api/v1/mod/queue?queue=flagged&limit=100')).json.items;
   const item = q.find((i) => i.comment.id === c.id);
@@ -43,6 +49,7 @@ test('three established flags hide a comment from readers; approving dismisses t
   const before = (await D.mod.get('/api/v1/mod/counts')).json.flagged;
   const res = await D.mod.post(`/api/v1/mod/comments/${c.id}/decision`, { action: 'approve', reason: 'Robust, not abusive.' });
   assert.equal(res.json.comment.status, 'published');
+  assert.equal(res.json.comment.body, 'You are all wise.');
   assert.equal((await D.mod.get('/api/v1/mod/counts')).json.flagged, before - 1);
   assert.ok(!(await D.mod.get('/api/v1/mod/queue?queue=flagged&limit=100')).json.items.some((i) => i.comment.id === c.id));
   assert.ok((await listIds(anon, art)).includes(c.id));
