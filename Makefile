@@ -101,7 +101,7 @@ build/asan/tests/%: tests/unit/%.c $(SAN_OBJ)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -Itests $(WARN) -Wno-missing-prototypes $(SAN_FLAGS) \
 	  -o $@ $< $(SAN_OBJ) $(LIBS) -lcmocka
 
-build/asan/fuzz/%: fuzz/%.c fuzz/replay.c $(SAN_OBJ)
+build/asan/fuzz/%: fuzz/%.c fuzz/replay.c fuzz/fuzz.h $(SAN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(SAN_FLAGS) -o $@ $< fuzz/replay.c $(SAN_OBJ) $(LIBS)
 
@@ -144,10 +144,15 @@ pgtest: build/asan/parley
 
 # libFuzzer builds (clang); run e.g. build/fuzz/fuzz_markdown fuzz/corpus/markdown
 fuzz: $(FUZZ_LIBFUZZER)
-build/fuzz/%: fuzz/%.c $(LIB_SRC) $(GEN_SRC)
+build/fuzz/%: fuzz/%.c fuzz/fuzz.h $(LIB_SRC) $(GEN_SRC)
 	@mkdir -p $(dir $@)
 	clang $(CPPFLAGS) $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all \
 	  -o $@ $< $(LIB_SRC) $(GEN_SRC) $(LIBS)
+
+# Rewrites tests/render/*.html from the renderer; review the diff.
+golden: build/asan/tests/render/test_markdown
+	ASAN_OPTIONS=detect_leaks=1 build/asan/tests/render/test_markdown --write
 
 format:
 	clang-format --dry-run -Werror $$(find src tests/unit fuzz tools -name '*.[ch]')

@@ -9,8 +9,10 @@
  * comment that tipped it, and the log says so.
  */
 #include "api/api_int.h"
+#include "api/cursor.h"
 #include "moderation/moderation_json.h"
 #include "render/markdown.h"
+#include "server/events.h"
 #include "util/log.h"
 #include "util/text.h"
 
@@ -66,43 +68,6 @@ api_article_get(req *r, const route_args *a)
     if (!load_article(r, a->seg[0], &art))
         return;
     req_send_json(r, 200, json_pack("{s:o}", "article", api_article_json(&art)));
-}
-
-/* Cursor: base64url of "<sort>.<key>.<id>"; opaque to clients. */
-static char *
-cursor_encode(req *r, store_sort sort, const store_comment *last)
-{
-    char raw[80];
-    int64_t key = sort == SORT_TOP ? last->likes : last->created_at;
-    int n = snprintf(raw, sizeof raw, "%c.%lld.%lld", "ont"[sort], (long long)key,
-                     (long long)last->id);
-    char *out = arena_alloc(r->a, (size_t)n * 2 + 4);
-    b64url_encode((const unsigned char *)raw, (size_t)n, out);
-    return out;
-}
-
-static bool
-cursor_decode(const char *s, store_sort sort, store_cursor *out)
-{
-    unsigned char raw[96];
-    if (strlen(s) > 120)
-        return false;
-    long n = b64url_decode(s, raw, sizeof raw - 1);
-    if (n < 5)
-        return false;
-    raw[n] = '\0';
-    char *text = (char *)raw;
-    if (text[0] != "ont"[sort] || text[1] != '.')
-        return false;
-    char *dot = strchr(text + 2, '.');
-    if (dot == NULL)
-        return false;
-    *dot = '\0';
-    if (parse_int(text + 2, 0, INT64_MAX, &out->key) < 0 ||
-        parse_int(dot + 1, 1, INT64_MAX, &out->id) < 0)
-        return false;
-    out->set = true;
-    return true;
 }
 
 /* A small id -> JSON map for nesting replies (open addressing; the arena
@@ -182,6 +147,9 @@ api_comments_list(req *r, const route_args *a)
                        NULL);
         return;
     }
+    if (req_serve_cached(r, article_id))
+        return;
+    uint64_t gen = req_cache_generation(r, article_id);
     store_article art;
     if (!load_article(r, article_id, &art))
         return;
@@ -233,12 +201,23 @@ api_comments_list(req *r, const route_args *a)
         map_put(&map, rc_->id, c);
     }
     json_t *next = more && page.n > 0
-                       ? json_string(cursor_encode(r, sort, &page.items[page.n - 1]))
+                       ? json_string(cursor_encode(r->a, sort, page.items[page.n - 1].created_at,
+                                                   page.items[page.n - 1].likes,
+                                                   page.items[page.n - 1].id))
                        : json_null();
-    req_send_json(r, 200,
-                  json_pack("{s:o, s:o, s:o, s:I}", "article", api_article_json(&art), "comments",
-                            list, "next", next, "edit_window_s",
-                            (json_int_t)req_config(r)->edit_window_s));
+    req_send_json_cacheable(r,
+                            json_pack("{s:o, s:o, s:o, s:I}", "article", api_article_json(&art),
+                                      "comments", list, "next", next, "edit_window_s",
+                                      (json_int_t)req_config(r)->edit_window_s),
+                            article_id, gen);
+}
+
+void
+api_events(req *r, const route_args *a)
+{
+    if (!api_article_id(r, a->seg[0]))
+        return;
+    events_subscribe(r, a->seg[0]);
 }
 
 void
@@ -434,6 +413,11 @@ post_write(job *j, store *s, pl_error *err)
     }
     if (rc < 0)
         return rc;
+    /* Readers hear of a comment only once it is public. */
+    j->event_comment = pj->c.id;
+    j->event = pj->c.status == COMMENT_PUBLISHED ? (pj->edit ? "edited" : "created")
+               : pj->edit                        ? "removed"
+                                                 : NULL;
     if ((rc = log_decision(j, s, pj, err)) < 0)
         return rc;
     if (pj->mod.decision == MOD_REJECT || has_rule(&pj->mod, "personal_attack") ||
@@ -493,7 +477,7 @@ api_comment_post(req *r, const route_args *a)
     const char *article_id = a->seg[0];
     if (!api_article_id(r, article_id))
         return;
-    if (!api_require_writer(r))
+    if (!api_require_writer(r) || !req_rate_limit(r, LIMIT_COMMENT))
         return;
     static const char *const allowed[] = {"body", "parent_id", "article_title", "article_url",
                                           NULL};
@@ -559,6 +543,7 @@ api_comment_post(req *r, const route_args *a)
     job *j = job_new(r, pj);
     j->write = post_write;
     j->done = post_done;
+    j->article = article_id;
     job_submit(j);
 }
 
@@ -585,7 +570,7 @@ load_own_comment(req *r, const char *id_s, store_comment *c)
 void
 api_comment_patch(req *r, const route_args *a)
 {
-    if (!api_require_writer(r))
+    if (!api_require_writer(r) || !req_rate_limit(r, LIMIT_COMMENT))
         return;
     store_comment c;
     if (!load_own_comment(r, a->seg[0], &c))
@@ -631,6 +616,7 @@ api_comment_patch(req *r, const route_args *a)
     job *j = job_new(r, pj);
     j->write = post_write;
     j->done = post_done;
+    j->article = c.article_id;
     job_submit(j);
 }
 
@@ -684,6 +670,9 @@ api_comment_delete(req *r, const route_args *a)
     job *j = job_new(r, sj);
     j->write = delete_write;
     j->done = empty_done;
+    j->article = c.article_id;
+    j->event = "removed";
+    j->event_comment = c.id;
     job_submit(j);
 }
 
@@ -731,6 +720,7 @@ like(req *r, const route_args *a, bool add)
     job *j = job_new(r, sj);
     j->write = add ? like_add_write : like_remove_write;
     j->done = like_done;
+    j->article = c.article_id;
     job_submit(j);
 }
 

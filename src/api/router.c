@@ -19,6 +19,7 @@ static const route routes[] = {
     {HTTP_PUT, "articles/*", api_article_put},
     {HTTP_GET, "articles/*/comments", api_comments_list},
     {HTTP_POST, "articles/*/comments", api_comment_post},
+    {HTTP_GET, "articles/*/events", api_events},
     {HTTP_PATCH, "comments/*", api_comment_patch},
     {HTTP_DELETE, "comments/*", api_comment_delete},
     {HTTP_POST, "comments/*/likes", api_like_post},

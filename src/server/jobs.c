@@ -7,6 +7,7 @@
  * the commit fails, every job of the group fails with PL_ESTORE and nothing
  * of it was acknowledged.
  */
+#include "server/events_int.h"
 #include "server/server_int.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -179,6 +180,13 @@ run_group(app *a, job *list)
             j->rc = PL_ESTORE;
             j->err = err;
         }
+    }
+    for (job *j = list; j != NULL; j = j->next) {
+        if (j->rc != 0 || j->article == NULL)
+            continue;
+        cache_bump(a->cache, j->article);
+        if (j->event != NULL)
+            events_publish(a, j->article, j->event, j->event_comment);
     }
 hand_back:
     while (list != NULL) {

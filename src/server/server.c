@@ -7,6 +7,7 @@
  * flushes the writer queue and closes the stores, so nothing acknowledged
  * is lost and nothing half-written is left.
  */
+#include "server/events_int.h"
 #include "server/pages.h"
 #include "server/server_int.h"
 #include "util/log.h"
@@ -196,6 +197,7 @@ sweep_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     http_sweep(arg);
+    events_heartbeat(arg, time_now_ms());
 }
 
 static int
@@ -273,6 +275,7 @@ exit_loop_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     loop *lp = arg;
+    events_close_all(lp);
     event_base_loopbreak(lp->base);
 }
 
@@ -328,6 +331,8 @@ server_run(const server_options *opts)
     queue_init(&a->slow);
     parse_origins(a);
     raise_fd_limit();
+    a->cache = cache_new(4096, 4 << 20);
+    a->limits = ratelimit_new();
 
     /* Signals are taken by sigwait in this thread only; block them before any
      * thread starts so the others inherit the mask. SIGPIPE is ignored: a
@@ -363,6 +368,7 @@ server_run(const server_options *opts)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     a->nloops = cfg->threads > 0 ? (int)cfg->threads : (ncpu > 0 ? (int)ncpu : 1);
     a->loops = xcalloc((size_t)a->nloops, sizeof *a->loops);
+    a->streams = xcalloc((size_t)a->nloops, events_list_size());
     for (int i = 0; i < a->nloops; i++)
         if (loop_init(a, &a->loops[i], i) < 0)
             goto out;
@@ -410,11 +416,14 @@ out:
         for (int i = 0; i < a->nloops; i++)
             loop_fini(&a->loops[i]);
     free(a->loops);
+    free(a->streams);
     if (a->listen_fd >= 0)
         close(a->listen_fd);
     store_close(a->writer_store);
     moderation_free(a->mod);
     pages_fini(a);
+    cache_free(a->cache);
+    ratelimit_free(a->limits);
     queue_fini(&a->writes);
     queue_fini(&a->slow);
     pthread_mutex_destroy(&a->ip_mu);
