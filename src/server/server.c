@@ -23,7 +23,6 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,11 +155,7 @@ bind_listen(const char *addr_s, int *fd_out, char *url, size_t url_n)
     }
     int fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
-    /* TCP_NODELAY is inherited by accepted sockets on Linux: without it a
-     * response written in two pieces (headers, then a body over one segment)
-     * on a kept-alive connection waits for the client's delayed ACK, ~40 ms. */
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0 ||
         bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 1024) < 0) {
         log_error_errno("msg=\"cannot listen\" address=\"%s\"", addr_s);
         if (fd >= 0)
