@@ -237,6 +237,8 @@ api_me_export(req *r, const route_args *a)
 
 typedef struct delete_job {
     bool remove;
+    const char **articles; /* every article the account commented on */
+    size_t n_articles;
 } delete_job;
 
 static int
@@ -244,7 +246,19 @@ delete_me_write(job *j, store *s, pl_error *err)
 {
     delete_job *dj = j->data;
     req *r = j->r;
-    int rc = store_user_delete(s, r->user->id, dj->remove, err);
+    store_comment_list mine = {0};
+    int rc = store_comments_by_author(s, r->user->id, 0, 1000000, r->a, &mine, err);
+    if (rc < 0)
+        return rc;
+    dj->articles = arena_alloc(r->a, (mine.n ? mine.n : 1) * sizeof *dj->articles);
+    for (size_t i = 0; i < mine.n; i++) {
+        size_t k = 0;
+        while (k < dj->n_articles && strcmp(dj->articles[k], mine.items[i].article_id) != 0)
+            k++;
+        if (k == dj->n_articles)
+            dj->articles[dj->n_articles++] = mine.items[i].article_id;
+    }
+    rc = store_user_delete(s, r->user->id, dj->remove, err);
     if (rc < 0)
         return rc;
     char id[24];
@@ -261,6 +275,11 @@ delete_me_done(job *j)
         api_send_rc(j->r, j->rc, &j->err);
         return;
     }
+    delete_job *dj = j->data;
+    /* The names (or the comments) changed on every article the account
+     * wrote on; a job carries one article, so the rest are marked here. */
+    for (size_t i = 0; i < dj->n_articles; i++)
+        req_cache_bump(j->r, dj->articles[i]);
     log_info("msg=\"account deleted\" user=%lld", (long long)j->r->user->id);
     session_set_cookie(j->r, NULL);
     req_send_empty(j->r, 204);

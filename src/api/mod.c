@@ -118,7 +118,7 @@ cached_article(req *r, store *st, page_cache *pc, const char *id)
 }
 
 static void
-cache_free(page_cache *pc)
+page_cache_free(page_cache *pc)
 {
     for (size_t i = 0; i < pc->n_authors; i++)
         json_decref(pc->authors[i]);
@@ -214,7 +214,7 @@ api_mod_queue(req *r, const route_args *a)
                                  cached_author(r, st, &pc, c->author_id));
         json_array_append_new(items, item);
     }
-    cache_free(&pc);
+    page_cache_free(&pc);
     json_t *next = more && list.n > 0 ? id_string(list.items[list.n - 1].id) : json_null();
     req_send_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next", next));
 }
@@ -311,6 +311,12 @@ undo_write(job *j, store *s, pl_error *err)
         return rc;
     dj->id = d.comment_id;
     dj->undone_action = d.action;
+    store_comment c;
+    if ((rc = store_comment_get(s, d.comment_id, 0, r->a, &c, err)) < 0)
+        return rc;
+    j->article = c.article_id; /* set here: the comment is known only now */
+    j->event = "edited";
+    j->event_comment = c.id;
     store_log_entry e = {0,         r->now,
                          r->user->id, "undo",
                          "comment", id_text(r, d.comment_id),

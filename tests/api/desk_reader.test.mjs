@@ -60,6 +60,9 @@ test('data export holds the account, comments, flags, likes and mutes', async ()
 test('deleting an account (anonymize): comments stay under "Deleted account", the session ends, the log says so', async () => {
   const me = await D.reader('Zoe');
   const c = await post(me, 'delete-story', 'I was here.');
+  // An anonymous reader has the thread (and so the server's view cache).
+  const before = (await new Client(D.url).get('/api/v1/articles/delete-story/comments')).json.comments;
+  assert.equal(before.find((x) => x.id === c.id).author.name, 'Zoe');
   const res = await me.del('/api/v1/me');
   assert.equal(res.status, 204);
   assert.equal((await me.get('/api/v1/me')).status, 401);
@@ -84,6 +87,7 @@ test('deleting an account (remove): comments are gone, replies by others stay un
     const a = await post(me, 'remove-story', 'Top by Rem.');
     const b = await post(other, 'remove-story', 'Reply by Stay.', a.id);
     const lone = await post(me, 'remove-story', 'Lonely comment by Rem.');
+    assert.equal((await new Client(S.url).get('/api/v1/articles/remove-story/comments')).json.comments.length, 2);
     assert.equal((await me.del('/api/v1/me')).status, 204);
     const list = (await new Client(S.url).get('/api/v1/articles/remove-story/comments')).json.comments;
     assert.ok(!list.some((x) => x.id === lone.id));

@@ -343,13 +343,16 @@
 
   // ---- log -----------------------------------------------------------------
 
+  let logSeq = 0;
   async function loadLog() {
+    const seq = ++logSeq; // a slower, older answer must not overwrite a newer one
     const f = new FormData($('log-filters'));
     const q = new URLSearchParams();
     for (const [k, v] of f.entries()) if (String(v).trim()) q.set(k, String(v).trim());
     q.set('limit', '200');
     try {
       const r = await call('GET', `/mod/log?${q}`);
+      if (seq !== logSeq) return;
       $('log-rows').replaceChildren(...r.entries.map((e) => el('tr', {},
         el('td', {}, when(e.at)),
         el('td', {}, e.actor ? `${e.actor.name} (#${e.actor.id})` : 'automatic'),
