@@ -68,9 +68,19 @@ test('a moderator works through the pending queue by keyboard', async () => {
     const r = await w.post(`/api/v1/articles/${art}/comments`, { body, parent_id: ids.length === 1 ? top.json.comment.id : null });
     ids.push(r.json.comment.id);
   }
+  // What the engine would store for an attack (this branch's engine only
+  // knows pre-moderation): the desk must show the rule, the score and mark
+  // the words at fault.
+  const engine = { decision: 'hold', reasons: [{ rule: 'personal_attack', message: 'This reads as a personal attack.', excerpt: 'an idiot' }], scores: { attack: 0.91, offensive: 0.4 } };
+  sql(srv.dbUrl, `UPDATE comments SET moderation = '${JSON.stringify(engine)}' WHERE id = ${ids[1]}`);
   const page = await modPage();
   await page.locator('.item').first().waitFor();
   assert.equal(await page.locator('[data-count=pending]').textContent(), '3');
+  const second = page.locator('.item').nth(1);
+  assert.equal(await second.locator('.body mark').textContent(), 'an idiot');
+  assert.equal(await second.locator('.body mark').getAttribute('title'), 'personal_attack');
+  assert.match(await second.textContent(), /attack 0\.91/);
+  assert.match(await second.textContent(), /personal_attack: This reads as a personal attack\./);
   assert.equal(await page.locator('.item').count(), 3);
   assert.match(await current(page).textContent(), /First: the harbour wall/);
   assert.match(await page.locator('.item').nth(1).locator('blockquote').textContent(), /Moderators can post too/);
