@@ -39,7 +39,24 @@ load_article(req *r, const char *id, store_article *out)
         api_send_rc(r, rc, &err);
         return false;
     }
+    /* auto_close_days is applied when an article is read, not by a
+     * background sweep: the answer is the same at every instant, nothing
+     * needs waking up, and a moderator can still see the stored status in
+     * the database. The desk shows the effective (closed) status. */
+    int64_t days = req_config(r)->auto_close_days;
+    if (days > 0 && out->status != ARTICLE_CLOSED && out->created_at > 0 &&
+        r->now - out->created_at > days * 86400000LL)
+        out->status = ARTICLE_CLOSED;
     return true;
+}
+
+static bool
+muted(const int64_t *ids, size_t n, int64_t author_id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == author_id)
+            return true;
+    return false;
 }
 
 void
@@ -159,13 +176,22 @@ api_comments_list(req *r, const route_args *a)
     /* Comments listed only to keep the thread's shape show as removed. */
     for (size_t i = 0; i < page.n + replies.n; i++) {
         store_comment *c = i < page.n ? &page.items[i] : &replies.items[i - page.n];
-        if (c->status == COMMENT_REJECTED || (c->status == COMMENT_PENDING && c->author_id != viewer))
+        if (c->status == COMMENT_REJECTED || c->status == COMMENT_HIDDEN ||
+            (c->status == COMMENT_PENDING && c->author_id != viewer))
             c->status = COMMENT_DELETED;
     }
+    /* A muted author's comments, and the replies under them, are left out
+     * for this reader only; the page may come out shorter than limit. */
+    size_t n_muted = 0;
+    int64_t *muted_ids = api_muted_ids(r, &n_muted);
+
     node_map map;
     map_init(r, &map, page.n + replies.n);
     json_t *list = json_array();
     for (size_t i = 0; i < page.n; i++) {
+        if (page.items[i].status != COMMENT_DELETED &&
+            muted(muted_ids, n_muted, page.items[i].author_id))
+            continue;
         json_t *c = api_comment_json(&page.items[i]);
         json_array_append_new(list, c);
         map_put(&map, page.items[i].id, c);
@@ -175,6 +201,8 @@ api_comments_list(req *r, const route_args *a)
         json_t *parent = map_get(&map, rc_->parent_id);
         if (parent == NULL)
             continue; /* its parent is not visible to this reader */
+        if (rc_->status != COMMENT_DELETED && muted(muted_ids, n_muted, rc_->author_id))
+            continue;
         json_t *c = api_comment_json(rc_);
         json_array_append_new(json_object_get(parent, "replies"), c);
         map_put(&map, rc_->id, c);
@@ -501,6 +529,7 @@ api_comment_post(req *r, const route_args *a)
                      : store_comment_get(req_store(r), pid, 0, r->a, &parent, &err);
         if (rc == 0 && (strcmp(parent.article_id, article_id) != 0 ||
                         parent.status == COMMENT_REJECTED || parent.status == COMMENT_DELETED ||
+                        parent.status == COMMENT_HIDDEN ||
                         (parent.status == COMMENT_PENDING && parent.author_id != r->user->id)))
             rc = PL_ENOTFOUND;
         if (rc == PL_ENOTFOUND) {
@@ -593,6 +622,10 @@ api_comment_patch(req *r, const route_args *a)
     pj->c = c;
     pj->edit = true;
     prepare(r, pj, body, &art, has_parent ? &parent : NULL);
+    /* Flags hid it until a moderator reviews it: an edit does not bring it
+     * back on its own (the engine may still hold or refuse the new text). */
+    if (c.status == COMMENT_HIDDEN && pj->c.status == COMMENT_PUBLISHED)
+        pj->c.status = COMMENT_HIDDEN;
     job *j = job_new(r, pj);
     j->write = post_write;
     j->done = post_done;

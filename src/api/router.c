@@ -38,6 +38,17 @@ static const route routes[] = {
     {HTTP_POST, "mod/users/*/ban", api_mod_ban},
     {HTTP_DELETE, "mod/users/*/ban", api_mod_unban},
     {HTTP_GET, "mod/log", api_mod_log},
+    {HTTP_GET, "mod/counts", api_mod_counts},
+    {HTTP_POST, "mod/undo", api_mod_undo},
+    {HTTP_POST, "mod/users/*/role", api_mod_role},
+    {HTTP_GET, "mod/users/*", api_mod_user},
+    {HTTP_GET, "me/mutes", api_mutes_get},
+    {HTTP_PUT, "me/mutes/*", api_mute_put},
+    {HTTP_DELETE, "me/mutes/*", api_mute_delete},
+    {HTTP_GET, "me/comments", api_me_comments},
+    {HTTP_GET, "me/export", api_me_export},
+    {HTTP_DELETE, "me", api_me_delete},
+    {HTTP_POST, "auth/sso", api_sso},
 };
 
 static const char *

@@ -502,6 +502,12 @@ req_cache_generation(req *r, const char *article_id)
 }
 
 void
+req_cache_bump(req *r, const char *article_id)
+{
+    cache_bump(r->app->cache, article_id);
+}
+
+void
 req_send_json_cacheable(req *r, json_t *body, const char *article_id, uint64_t gen)
 {
     if (!anonymous_get(r)) {

@@ -142,6 +142,9 @@ bool req_rate_limit(req *r, limit_class cls);
 bool req_serve_cached(req *r, const char *article_id);
 /* The article's cache generation; read it before reading the data. */
 uint64_t req_cache_generation(req *r, const char *article_id);
+/* Marks the article's cached views stale, for a committed write that
+ * touched more articles than its job's one (an account deletion). */
+void req_cache_bump(req *r, const char *article_id);
 /* Sends body (stolen) as 200 JSON with an ETag and, for anonymous requests,
  * stores it in the cache under the request URI at generation gen. */
 void req_send_json_cacheable(req *r, json_t *body, const char *article_id, uint64_t gen);
