@@ -740,7 +740,17 @@ store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err)
             rc = db_fail(q, err, "prepare");
             goto fail;
         }
-        if (sqlite3_step(st) != SQLITE_ROW) {
+        /* Switching a fresh file to WAL needs an exclusive lock, and the busy
+         * handler does not wait for it: when another process is opening the
+         * same file at this moment, retry for up to five seconds. */
+        int step = sqlite3_step(st);
+        for (int tries = 0; (step == SQLITE_BUSY || step == SQLITE_LOCKED) && tries < 500; tries++) {
+            sqlite3_reset(st);
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            step = sqlite3_step(st);
+        }
+        if (step != SQLITE_ROW) {
             rc = db_fail(q, err, "journal_mode");
         } else {
             const char *mode = (const char *)sqlite3_column_text(st, 0);

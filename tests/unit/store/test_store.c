@@ -1123,6 +1123,8 @@ concurrent_first_open_is_safe(void **state)
             int rc = store_open(url, false, &s, &e);
             if (rc == 0)
                 rc = store_user_insert(s, &u, &e);
+            if (rc != 0)
+                fprintf(stderr, "child %d: %s\n", i, e.msg);
             store_close(s);
             _exit(rc == 0 ? 0 : 1);
         }
