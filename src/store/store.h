@@ -1,7 +1,7 @@
 /* store/store.h: the only way to reach Parley's storage.
  *
- * A store is one connection to SQLite ("sqlite:PATH") or, later, PostgreSQL
- * ("postgres://..."). Nothing outside store/ sees SQL. One thread uses a
+ * A store is one connection to SQLite ("sqlite:PATH") or PostgreSQL
+ * ("postgres://..." / "postgresql://..."). Nothing outside store/ sees SQL. One thread uses a
  * store at a time; the server opens one per event loop (reads) and one for
  * the writer thread (all writes, committed in groups).
  *
