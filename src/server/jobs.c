@@ -164,9 +164,10 @@ run_group(app *a, job *list)
         }
         j->rc = j->write(j, s, &j->err);
         if (j->rc < 0) {
+            /* Undoes the job and pops its savepoint (store.h): releasing it
+             * again would be an error, and on PostgreSQL an error inside a
+             * transaction fails the whole group. */
             store_savepoint_rollback(s);
-            if (store_savepoint_release(s, &err) < 0)
-                log_error("msg=\"savepoint release failed\" error=\"%s\"", err.msg);
         } else if (store_savepoint_release(s, &j->err) < 0) {
             store_savepoint_rollback(s);
             j->rc = PL_ESTORE;

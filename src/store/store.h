@@ -1,9 +1,10 @@
 /* store/store.h: the only way to reach Parley's storage.
  *
  * A store is one connection to SQLite ("sqlite:PATH") or PostgreSQL
- * ("postgres://..." / "postgresql://..."). Nothing outside store/ sees SQL. One thread uses a
- * store at a time; the server opens one per event loop (reads) and one for
- * the writer thread (all writes, committed in groups).
+ * ("postgres://..." or "postgresql://..."). Nothing outside store/ sees
+ * SQL. One thread uses a store at a time; the server opens one per event
+ * loop (reads) and one for the writer thread (all writes, committed in
+ * groups).
  *
  * Memory: strings and arrays in results are allocated from the arena the
  * caller passes and live as long as that arena. Ids are int64 inside the
@@ -41,7 +42,9 @@ int store_ping(store *s, pl_error *err);
 
 /* Transactions. begin/commit/rollback bracket a group commit; a savepoint
  * isolates one job inside it so a failing job does not undo the others.
- * commit returns only once the transaction is durable on disk. */
+ * savepoint_rollback undoes the job and also ends its savepoint (do not
+ * release it afterwards). commit returns only once the transaction is
+ * durable on disk. */
 int store_begin(store *s, pl_error *err);
 int store_commit(store *s, pl_error *err);
 void store_rollback(store *s);
