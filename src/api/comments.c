@@ -165,6 +165,9 @@ api_comments_list(req *r, const route_args *a)
                        NULL);
         return;
     }
+    if (req_serve_cached(r, article_id))
+        return;
+    uint64_t gen = req_cache_generation(r, article_id);
     store_article art;
     if (!load_article(r, article_id, &art))
         return;
@@ -208,10 +211,11 @@ api_comments_list(req *r, const route_args *a)
     json_t *next = more && page.n > 0
                        ? json_string(cursor_encode(r, sort, &page.items[page.n - 1]))
                        : json_null();
-    req_send_json(r, 200,
-                  json_pack("{s:o, s:o, s:o, s:I}", "article", api_article_json(&art), "comments",
-                            list, "next", next, "edit_window_s",
-                            (json_int_t)req_config(r)->edit_window_s));
+    req_send_json_cacheable(r,
+                            json_pack("{s:o, s:o, s:o, s:I}", "article", api_article_json(&art),
+                                      "comments", list, "next", next, "edit_window_s",
+                                      (json_int_t)req_config(r)->edit_window_s),
+                            article_id, gen);
 }
 
 void
@@ -466,7 +470,7 @@ api_comment_post(req *r, const route_args *a)
     const char *article_id = a->seg[0];
     if (!api_article_id(r, article_id))
         return;
-    if (!api_require_writer(r))
+    if (!api_require_writer(r) || !req_rate_limit(r, LIMIT_COMMENT))
         return;
     static const char *const allowed[] = {"body", "parent_id", "article_title", "article_url",
                                           NULL};
@@ -531,6 +535,7 @@ api_comment_post(req *r, const route_args *a)
     job *j = job_new(r, pj);
     j->write = post_write;
     j->done = post_done;
+    j->article = article_id;
     job_submit(j);
 }
 
@@ -557,7 +562,7 @@ load_own_comment(req *r, const char *id_s, store_comment *c)
 void
 api_comment_patch(req *r, const route_args *a)
 {
-    if (!api_require_writer(r))
+    if (!api_require_writer(r) || !req_rate_limit(r, LIMIT_COMMENT))
         return;
     store_comment c;
     if (!load_own_comment(r, a->seg[0], &c))
@@ -599,6 +604,7 @@ api_comment_patch(req *r, const route_args *a)
     job *j = job_new(r, pj);
     j->write = post_write;
     j->done = post_done;
+    j->article = c.article_id;
     job_submit(j);
 }
 
@@ -652,6 +658,7 @@ api_comment_delete(req *r, const route_args *a)
     job *j = job_new(r, sj);
     j->write = delete_write;
     j->done = empty_done;
+    j->article = c.article_id;
     job_submit(j);
 }
 
@@ -699,6 +706,7 @@ like(req *r, const route_args *a, bool add)
     job *j = job_new(r, sj);
     j->write = add ? like_add_write : like_remove_write;
     j->done = like_done;
+    j->article = c.article_id;
     job_submit(j);
 }
 

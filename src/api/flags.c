@@ -49,7 +49,7 @@ flag_done(job *j)
 void
 api_flag_post(req *r, const route_args *a)
 {
-    if (!api_require_writer(r))
+    if (!api_require_writer(r) || !req_rate_limit(r, LIMIT_FLAG))
         return;
     int64_t cid;
     if (!api_comment_id(r, a->seg[0], &cid))

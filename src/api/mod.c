@@ -161,6 +161,7 @@ api_mod_decision(req *r, const route_args *a)
     job *j = job_new(r, dj);
     j->write = decision_write;
     j->done = decision_done;
+    j->article = c.article_id;
     job_submit(j);
 }
 

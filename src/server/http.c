@@ -30,6 +30,7 @@
 #include <sys/queue.h>
 #include <event2/keyvalq_struct.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,10 @@ conn_register(loop *lp, conn *c)
         return;
     c->registered = true;
     atomic_store(&conn_by_fd[c->fd], c);
+    /* Responses go out in one write; without this, Nagle's algorithm and the
+     * client's delayed ACK hold the last segment of a large response ~40 ms. */
+    int one = 1;
+    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
     if (getpeername(c->fd, (struct sockaddr *)&ss, &sl) == 0) {
@@ -367,6 +372,116 @@ req_send_error(req *r, int status, const char *code, const char *message, const 
     req_send_json(r, status, body);
 }
 
+/* ---- rate limits ----------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    double per_minute, burst;
+    bool per_account;
+} limit_table[] = {
+    [LIMIT_READ] = {"read", 1200, 600, false},
+    [LIMIT_WRITE] = {"write", 120, 60, false},
+    [LIMIT_AUTH] = {"auth", 10, 10, false},
+    [LIMIT_COMMENT] = {"comment", 6, 6, true},
+    [LIMIT_FLAG] = {"flag", 20.0 / 60.0, 20, true},
+};
+
+bool
+req_rate_limit(req *r, limit_class cls)
+{
+    if (!r->app->cfg->rate_limit)
+        return true;
+    char key[96];
+    if (limit_table[cls].per_account && r->user != NULL)
+        snprintf(key, sizeof key, "%s:u:%lld", limit_table[cls].name, (long long)r->user->id);
+    else
+        snprintf(key, sizeof key, "%s:ip:%s", limit_table[cls].name, r->client_ip);
+    int retry = 1;
+    if (ratelimit_take(r->app->limits, key, limit_table[cls].per_minute, limit_table[cls].burst,
+                       r->now, &retry))
+        return true;
+    char value[16], msg[160];
+    snprintf(value, sizeof value, "%d", retry);
+    req_add_header(r, "Retry-After", value);
+    snprintf(msg, sizeof msg, "Too many requests; please wait %d second%s and try again.", retry,
+             retry == 1 ? "" : "s");
+    req_send_error(r, 429, "rate_limited", msg, NULL, NULL);
+    return false;
+}
+
+/* ---- cached views ------------------------------------------------------- */
+
+static void
+unref_cb(const void *data, size_t len, void *arg)
+{
+    (void)data;
+    (void)len;
+    cache_body_unref(arg);
+}
+
+static bool
+anonymous_get(req *r)
+{
+    return r->method == HTTP_GET && r->user == NULL && !r->has_session_cookie;
+}
+
+static void
+send_cached(req *r, cache_body *b, const char *etag)
+{
+    common_headers(r);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
+    evhttp_add_header(h, "ETag", etag);
+    evhttp_add_header(h, "Vary", "Cookie");
+    /* Short enough that a CDN in front shows new comments within seconds,
+     * long enough to absorb a spike. */
+    evhttp_add_header(h, "Cache-Control", "public, max-age=5, stale-while-revalidate=30");
+    const char *inm = req_header(r, "If-None-Match");
+    struct evbuffer *buf = evbuffer_new();
+    if (inm != NULL && strstr(inm, etag) != NULL) {
+        cache_body_unref(b);
+        send_buffer(r, 304, buf);
+        return;
+    }
+    evbuffer_add_reference(buf, cache_body_data(b), cache_body_len(b), unref_cb, b);
+    send_buffer(r, 200, buf);
+}
+
+bool
+req_serve_cached(req *r, const char *article_id)
+{
+    if (!anonymous_get(r))
+        return false;
+    char etag[24];
+    cache_body *b = cache_get(r->app->cache, evhttp_request_get_uri(r->ev), article_id, etag);
+    if (b == NULL)
+        return false;
+    send_cached(r, b, etag);
+    return true;
+}
+
+uint64_t
+req_cache_generation(req *r, const char *article_id)
+{
+    return cache_generation(r->app->cache, article_id);
+}
+
+void
+req_send_json_cacheable(req *r, json_t *body, const char *article_id, uint64_t gen)
+{
+    if (!anonymous_get(r)) {
+        req_send_json(r, 200, body);
+        return;
+    }
+    char *s = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    char etag[24];
+    cache_body *b = cache_put(r->app->cache, evhttp_request_get_uri(r->ev), article_id, gen, s,
+                              strlen(s), etag);
+    free(s);
+    send_cached(r, b, etag);
+}
+
 /* ---- queries ----------------------------------------------------------- */
 
 /* Parses the query string on first use; req_finish frees it. */
@@ -608,6 +723,17 @@ http_handle(struct evhttp_request *ev, void *arg)
         c->busy = true;
         evhttp_request_set_on_complete_cb(ev, request_complete_cb, c);
         r->client_ip = c->ip;
+        const char *xff = req_header(r, "X-Forwarded-For");
+        if (xff != NULL && a->cfg->trusted_proxy[0] != '\0' &&
+            strcmp(c->ip, a->cfg->trusted_proxy) == 0) {
+            /* The proxy appends the address it saw last. */
+            const char *last = strrchr(xff, ',');
+            last = last ? last + 1 : xff;
+            while (*last == ' ')
+                last++;
+            if (*last != '\0' && strlen(last) < 64)
+                r->client_ip = arena_strdup(r->a, last);
+        }
     } else {
         char *host = NULL;
         ev_uint16_t port = 0;
@@ -687,6 +813,10 @@ http_handle(struct evhttp_request *ev, void *arg)
             return;
         }
     }
+    if (!req_rate_limit(r, LIMIT_READ))
+        return;
+    if (state_changing && !req_rate_limit(r, LIMIT_WRITE))
+        return;
     if (is_api)
         load_session(r);
 

@@ -181,6 +181,9 @@ run_group(app *a, job *list)
             j->err = err;
         }
     }
+    for (job *j = list; j != NULL; j = j->next)
+        if (j->rc == 0 && j->article != NULL)
+            cache_bump(a->cache, j->article);
 hand_back:
     while (list != NULL) {
         job *next = list->next;

@@ -323,6 +323,8 @@ server_run(const server_options *opts)
     queue_init(&a->slow);
     parse_origins(a);
     raise_fd_limit();
+    a->cache = cache_new(4096, 4 << 20);
+    a->limits = ratelimit_new();
 
     /* Signals are taken by sigwait in this thread only; block them before any
      * thread starts so the others inherit the mask. SIGPIPE is ignored: a
@@ -410,6 +412,8 @@ out:
     store_close(a->writer_store);
     moderation_free(a->mod);
     pages_fini(a);
+    cache_free(a->cache);
+    ratelimit_free(a->limits);
     queue_fini(&a->writes);
     queue_fini(&a->slow);
     pthread_mutex_destroy(&a->ip_mu);

@@ -72,6 +72,9 @@ struct job {
     /* Runs on the request's loop; sends the response. Required. */
     void (*done)(job *j);
     void *data;        /* the handler's own state */
+    /* The article whose comments this job's write changes, or NULL: after
+     * the commit, its cached views are marked stale before anyone is told. */
+    const char *article;
     int rc;            /* result of write (0 when none), or PL_ESTORE if the commit failed */
     pl_error err;
     job *next;
@@ -108,6 +111,35 @@ const char *req_header(req *r, const char *name);
 const char *req_query(req *r, const char *name, int *count);
 /* All values of a repeated query parameter, in order; returns how many. */
 int req_query_all(req *r, const char *name, const char **out, int max);
+
+/* ---- rate limits (server/ratelimit.h) ------------------------------------ */
+
+/* Rate limit classes; each has its own per-minute rate and burst. */
+typedef enum {
+    LIMIT_READ,    /* any request, per client address */
+    LIMIT_WRITE,   /* state-changing request, per client address */
+    LIMIT_AUTH,    /* register and login, per client address */
+    LIMIT_COMMENT, /* comments posted or edited, per account */
+    LIMIT_FLAG     /* flags, per account */
+} limit_class;
+
+/* Takes a token for this request in class cls (per account when the class is
+ * per account and there is a session, else per client address). When over
+ * the limit, sends 429 with Retry-After and returns false. Always true when
+ * rate limits are off. */
+bool req_rate_limit(req *r, limit_class cls);
+
+/* ---- the anonymous view cache (server/cache.h) ------------------------- */
+
+/* For an anonymous GET: answers from the cache (200, or 304 when
+ * If-None-Match matches) and returns true; false when the caller must build
+ * the response. */
+bool req_serve_cached(req *r, const char *article_id);
+/* The article's cache generation; read it before reading the data. */
+uint64_t req_cache_generation(req *r, const char *article_id);
+/* Sends body (stolen) as 200 JSON with an ETag and, for anonymous requests,
+ * stores it in the cache under the request URI at generation gen. */
+void req_send_json_cacheable(req *r, json_t *body, const char *article_id, uint64_t gen);
 
 /* ---- sessions ------------------------------------------------------------ */
 

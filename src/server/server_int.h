@@ -5,6 +5,8 @@
 
 #include <pthread.h>
 
+#include "server/cache.h"
+#include "server/ratelimit.h"
 #include "server/server.h"
 
 struct evhttp;
@@ -56,6 +58,8 @@ struct app {
     pthread_t writer_thread;
     pthread_t slow_thread;
     atomic_bool draining;
+    cache *cache;
+    ratelimit *limits;
     int fail_after;
     int64_t started_at;
     /* Publisher's Markdown for /guidelines, /terms, /faq (NULL: defaults). */

@@ -41,6 +41,8 @@
       "seconds during which authors may edit their comments")                                   \
     X(session_days, "session_days", INT, 30, 1, 3650, "days a login session lasts")               \
     X(rate_limit, "rate_limit", BOOL, 1, 0, 1, "enforce rate limits (off only for tests)")        \
+    X(trusted_proxy, "trusted_proxy", STR, "", 0, 0,                                               \
+      "address of a reverse proxy whose X-Forwarded-For names the client")                      \
     X(commit_batch, "commit_batch", INT, 256, 1, 10000,                                            \
       "most writes committed together in one transaction")                                      \
     X(log_level, "log_level", STR, "info", 0, 0, "error, warn, info or debug")                     \
