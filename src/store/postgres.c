@@ -363,6 +363,8 @@ type_oid(char t)
     }
 }
 
+#define MAX_PENDING 8
+
 typedef struct pg {
     struct store base; /* first: a store * is a pg * */
     PGconn *conn;
@@ -371,6 +373,10 @@ typedef struct pg {
      * then a lost connection must not be silently re-opened. */
     bool in_txn;
     bool prepared[ST_COUNT];
+    /* Transaction commands (BEGIN, SAVEPOINT, RELEASE) not yet sent: they
+     * go out with the next statement, in one round trip (see deferred). */
+    const char *pending[MAX_PENDING];
+    int npending;
 } pg;
 
 static pg *
@@ -549,20 +555,6 @@ ensure_conn(pg *q, pl_error *err)
     return session_init(q, err);
 }
 
-/* Runs fixed text that carries no input. */
-static int
-exec_fixed(pg *q, const char *text, pl_error *err, const char *what)
-{
-    int rc = ensure_conn(q, err);
-    if (rc < 0)
-        return rc;
-    PGresult *res = PQexec(q->conn, text);
-    ExecStatusType st = PQresultStatus(res);
-    rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : db_fail(q, res, err, what);
-    PQclear(res);
-    return rc;
-}
-
 static int
 prepare(pg *q, int which, pl_error *err)
 {
@@ -582,36 +574,186 @@ prepare(pg *q, int which, pl_error *err)
     return rc;
 }
 
-/* Runs prepared statement `which` with p (freed here). On success returns 0
- * and, when out is not NULL, hands over the result (the caller PQclears
- * it). Results come back as text. */
+/* ---- deferred transaction commands ------------------------------------------
+ *
+ * The writer's group commit wraps every job in a savepoint, and every write
+ * inside a transaction in a savepoint of its own, so a one-statement write
+ * would cost SAVEPOINT, the statement and RELEASE: three round trips to
+ * the server. Instead BEGIN, SAVEPOINT and RELEASE are queued here and sent
+ * together with the next statement, in one round trip (libpq's pipeline
+ * mode); COMMIT and every rollback flush or drop the queue. Order is kept,
+ * so the server sees exactly the sequence it would have seen one by one. A
+ * queued command that fails (only possible once the transaction has failed
+ * anyway) fails the statement it travelled with, and then the commit. */
+
+/* Queues a transaction command. A RELEASE right after its own SAVEPOINT
+ * cancels both: nothing ran in between. */
+static int send_batch(pg *q, const char *fixed, int which, params *p, PGresult **out,
+                      pl_error *err, const char *what);
+
 static int
-run(pg *q, int which, params *p, PGresult **out, pl_error *err, const char *what)
+defer(pg *q, const char *text, pl_error *err)
+{
+    if (q->npending > 0 && strncmp(text, "RELEASE ", 8) == 0 &&
+        strncmp(q->pending[q->npending - 1], "SAVEPOINT ", 10) == 0 &&
+        strcmp(q->pending[q->npending - 1] + 10, text + 8) == 0) {
+        q->npending--;
+        return 0;
+    }
+    if (q->npending == MAX_PENDING) {
+        int rc = send_batch(q, NULL, -1, NULL, NULL, err, "deferred commands");
+        if (rc < 0)
+            return rc;
+    }
+    q->pending[q->npending++] = text;
+    return 0;
+}
+
+/* Drops the queued `text` (a SAVEPOINT or BEGIN never sent) and everything
+ * queued after it; true when it was queued, so there is nothing to undo. */
+static bool
+drop_queued(pg *q, const char *text)
+{
+    for (int i = q->npending; i-- > 0;) {
+        if (strcmp(q->pending[i], text) == 0) {
+            q->npending = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool
+ok_status(const PGresult *res)
+{
+    ExecStatusType st = PQresultStatus(res);
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+/* Sends the queued commands, then one final command: fixed text when fixed
+ * is not NULL, else prepared statement `which` with p (freed here), or
+ * nothing when which < 0. On success returns 0 and, when out is not NULL,
+ * hands over the final command's result (the caller PQclears it). Results
+ * come back as text. */
+static int
+send_batch(pg *q, const char *fixed, int which, params *p, PGresult **out, pl_error *err,
+           const char *what)
 {
     char name[16];
     int rc;
+    bool final = fixed != NULL || which >= 0;
 
     if (out != NULL)
         *out = NULL;
-    assert(p->n == (int)strlen(sql[which].types));
-    if ((rc = ensure_conn(q, err)) < 0 || (!q->prepared[which] && (rc = prepare(q, which, err)) < 0)) {
-        params_free(p);
+    if ((rc = ensure_conn(q, err)) < 0 ||
+        (fixed == NULL && which >= 0 && !q->prepared[which] && (rc = prepare(q, which, err)) < 0)) {
+        if (p != NULL)
+            params_free(p);
         return rc;
     }
-    snprintf(name, sizeof name, "p%d", which);
-    PGresult *res = PQexecPrepared(q->conn, name, p->n, p->v, p->len, p->fmt, 0);
-    params_free(p);
-    ExecStatusType st = PQresultStatus(res);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        rc = db_fail(q, res, err, what);
+    if (which >= 0)
+        snprintf(name, sizeof name, "p%d", which);
+
+    if (q->npending == 0) {
+        if (!final)
+            return 0;
+        PGresult *res = fixed != NULL
+                            ? PQexec(q->conn, fixed)
+                            : PQexecPrepared(q->conn, name, p->n, p->v, p->len, p->fmt, 0);
+        if (p != NULL)
+            params_free(p);
+        if (!ok_status(res)) {
+            rc = db_fail(q, res, err, what);
+            PQclear(res);
+            return rc;
+        }
+        if (out != NULL)
+            *out = res;
+        else
+            PQclear(res);
+        return 0;
+    }
+
+    /* Pipeline: every command, one sync, then one result (or error) per
+     * command in order, then the sync's. After a failure the server skips
+     * the rest (PGRES_PIPELINE_ABORTED). */
+    int n = q->npending, total = n + (final ? 1 : 0);
+    bool sent = PQenterPipelineMode(q->conn) == 1;
+    for (int i = 0; sent && i < n; i++)
+        sent = PQsendQueryParams(q->conn, q->pending[i], 0, NULL, NULL, NULL, NULL, 0) == 1;
+    if (sent && fixed != NULL)
+        sent = PQsendQueryParams(q->conn, fixed, 0, NULL, NULL, NULL, NULL, 0) == 1;
+    else if (sent && which >= 0)
+        sent = PQsendQueryPrepared(q->conn, name, p->n, p->v, p->len, p->fmt, 0) == 1;
+    if (p != NULL)
+        params_free(p);
+    q->npending = 0;
+    if (!sent || PQpipelineSync(q->conn) != 1) {
+        rc = db_fail(q, NULL, err, what);
+        PQexitPipelineMode(q->conn);
+        return rc;
+    }
+    PGresult *last = NULL;
+    for (int k = 0; k < total; k++) {
+        PGresult *res;
+        bool seen = false;
+        while ((res = PQgetResult(q->conn)) != NULL) {
+            if (!seen && rc == 0 && !ok_status(res))
+                rc = db_fail(q, res, err, k < n ? "deferred transaction command" : what);
+            if (!seen && k == n && final && out != NULL && rc == 0)
+                last = res;
+            else
+                PQclear(res);
+            seen = true;
+        }
+        if (!seen) { /* the connection broke */
+            if (rc == 0)
+                rc = db_fail(q, NULL, err, what);
+            break;
+        }
+    }
+    if (PQstatus(q->conn) == CONNECTION_OK) {
+        PGresult *res = PQgetResult(q->conn); /* PGRES_PIPELINE_SYNC */
         PQclear(res);
+    }
+    PQexitPipelineMode(q->conn);
+    if (rc < 0) {
+        PQclear(last);
         return rc;
     }
     if (out != NULL)
-        *out = res;
-    else
-        PQclear(res);
+        *out = last;
     return 0;
+}
+
+/* Runs prepared statement `which` with p (freed here), after the queued
+ * commands; see send_batch. */
+static int
+run(pg *q, int which, params *p, PGresult **out, pl_error *err, const char *what)
+{
+    assert(p->n == (int)strlen(sql[which].types));
+    return send_batch(q, NULL, which, p, out, err, what);
+}
+
+/* Runs fixed text that carries no input, after the queued commands. */
+static int
+exec_fixed(pg *q, const char *text, pl_error *err, const char *what)
+{
+    return send_batch(q, text, -1, NULL, NULL, err, what);
+}
+
+/* Runs fixed text now, dropping the queue: for rollbacks, which undo
+ * whatever was queued anyway. May hold several statements. */
+static int
+exec_now(pg *q, const char *text, pl_error *err, const char *what)
+{
+    q->npending = 0;
+    if (PQstatus(q->conn) != CONNECTION_OK)
+        return pl_errorf(err, PL_ESTORE, "postgres %s: connection lost", what);
+    PGresult *res = PQexec(q->conn, text);
+    int rc = ok_status(res) ? 0 : db_fail(q, res, err, what);
+    PQclear(res);
+    return rc;
 }
 
 static int64_t
@@ -645,15 +787,17 @@ check_writable(pg *q, pl_error *err)
     return 0;
 }
 
+/* True inside a transaction, including one whose BEGIN is still queued. */
 static bool
 txn_open(pg *q)
 {
-    return PQtransactionStatus(q->conn) != PQTRANS_IDLE;
+    return q->npending > 0 || PQtransactionStatus(q->conn) != PQTRANS_IDLE;
 }
 
 /* An operation's own atomic unit: a transaction when the caller has none
  * open, else a savepoint inside the caller's (so a failure here, which
- * PostgreSQL would let poison the whole transaction, is undone alone). */
+ * PostgreSQL would let poison the whole transaction, is undone alone).
+ * The BEGIN or SAVEPOINT is queued and goes out with the first statement. */
 static int
 op_begin(pg *q, bool *outer, pl_error *err)
 {
@@ -663,7 +807,18 @@ op_begin(pg *q, bool *outer, pl_error *err)
     if ((rc = ensure_conn(q, err)) < 0)
         return rc;
     *outer = !txn_open(q);
-    return exec_fixed(q, *outer ? "BEGIN" : "SAVEPOINT op", err, "begin");
+    return defer(q, *outer ? "BEGIN" : "SAVEPOINT op", err);
+}
+
+/* Undoes a whole transaction (queued or sent). */
+static void
+abort_txn(pg *q)
+{
+    if (drop_queued(q, "BEGIN"))
+        q->npending = 0;
+    else if (PQstatus(q->conn) == CONNECTION_OK && txn_open(q))
+        exec_now(q, "ROLLBACK", NULL, "rollback");
+    q->npending = 0;
 }
 
 /* Ends the unit: commits when rc is 0, else undoes it and returns rc. */
@@ -671,19 +826,21 @@ static int
 op_end(pg *q, bool outer, int rc, pl_error *err)
 {
     if (rc == 0) {
-        if (outer && PQtransactionStatus(q->conn) == PQTRANS_INERROR)
+        if (!outer)
+            return defer(q, "RELEASE op", err);
+        if (PQtransactionStatus(q->conn) == PQTRANS_INERROR)
             rc = pl_errorf(err, PL_ESTORE, "postgres: transaction failed");
+        else if (drop_queued(q, "BEGIN"))
+            return 0; /* nothing was sent: nothing to commit */
         else
-            rc = exec_fixed(q, outer ? "COMMIT" : "RELEASE op", err, "commit");
+            rc = exec_fixed(q, "COMMIT", err, "commit");
         if (rc == 0)
             return 0;
     }
-    if (outer) {
-        if (txn_open(q))
-            exec_fixed(q, "ROLLBACK", NULL, "rollback");
-    } else if (exec_fixed(q, "ROLLBACK TO op", NULL, "rollback") == 0) {
-        exec_fixed(q, "RELEASE op", NULL, "release");
-    }
+    if (outer)
+        abort_txn(q);
+    else if (!drop_queued(q, "SAVEPOINT op"))
+        exec_now(q, "ROLLBACK TO op; RELEASE op", NULL, "rollback");
     return rc;
 }
 
@@ -692,16 +849,13 @@ op_end(pg *q, bool outer, int rc, pl_error *err)
 static int
 write1(pg *q, int which, params *p, PGresult **out, pl_error *err, const char *what)
 {
-    bool outer;
     int rc = check_writable(q, err);
     if (rc == 0)
         rc = ensure_conn(q, err);
+    bool outer = rc == 0 && !txn_open(q);
+    if (rc == 0 && !outer)
+        rc = defer(q, "SAVEPOINT op", err);
     if (rc < 0) {
-        params_free(p);
-        return rc;
-    }
-    outer = !txn_open(q);
-    if (!outer && (rc = exec_fixed(q, "SAVEPOINT op", err, "savepoint")) < 0) {
         params_free(p);
         return rc;
     }
@@ -873,7 +1027,7 @@ pg_begin(store *s, pl_error *err)
     if (rc == 0 && txn_open(q))
         rc = pl_errorf(err, PL_ESTORE, "postgres: a transaction is already open");
     if (rc == 0)
-        rc = exec_fixed(q, "BEGIN", err, "begin");
+        rc = defer(q, "BEGIN", err);
     q->in_txn = rc == 0;
     return rc;
 }
@@ -884,23 +1038,24 @@ pg_commit(store *s, pl_error *err)
     pg *q = to_pg(s);
     int rc = 0;
     PGTransactionStatusType ts = PQtransactionStatus(q->conn);
-    if (ts == PQTRANS_IDLE || ts == PQTRANS_UNKNOWN)
-        rc = pl_errorf(err, PL_ESTORE, "postgres commit: no transaction is open");
-    else if (ts == PQTRANS_INERROR)
+    if (ts == PQTRANS_INERROR)
         rc = pl_errorf(err, PL_ESTORE, "postgres commit: the transaction failed earlier");
-    if (rc == 0) {
-        PGresult *res = PQexec(q->conn, "COMMIT");
-        if (PQresultStatus(res) != PGRES_COMMAND_OK)
-            rc = db_fail(q, res, err, "commit");
-        else if (strcmp(PQcmdStatus(res), "COMMIT") != 0)
-            /* COMMIT of a failed transaction answers ROLLBACK, not an error. */
+    else if (drop_queued(q, "BEGIN"))
+        ts = PQTRANS_IDLE; /* nothing was sent: an empty transaction commits */
+    else if (ts == PQTRANS_IDLE || ts == PQTRANS_UNKNOWN)
+        rc = pl_errorf(err, PL_ESTORE, "postgres commit: no transaction is open");
+    else {
+        PGresult *res;
+        rc = send_batch(q, "COMMIT", -1, NULL, &res, err, "commit");
+        /* COMMIT of a failed transaction answers ROLLBACK, not an error. */
+        if (rc == 0 && strcmp(PQcmdStatus(res), "COMMIT") != 0)
             rc = pl_errorf(err, PL_ESTORE, "postgres commit: the transaction was rolled back");
         PQclear(res);
     }
     /* A failed COMMIT may leave the transaction open; close it, so the
      * connection is usable and the caller's rollback finds nothing. */
-    if (rc < 0 && PQstatus(q->conn) == CONNECTION_OK && txn_open(q))
-        exec_fixed(q, "ROLLBACK", NULL, "rollback");
+    if (rc < 0)
+        abort_txn(q);
     q->in_txn = false;
     return rc;
 }
@@ -909,8 +1064,7 @@ static void
 pg_rollback(store *s)
 {
     pg *q = to_pg(s);
-    if (PQstatus(q->conn) == CONNECTION_OK && txn_open(q))
-        exec_fixed(q, "ROLLBACK", NULL, "rollback");
+    abort_txn(q);
     q->in_txn = false;
 }
 
@@ -919,13 +1073,14 @@ pg_savepoint(store *s, pl_error *err)
 {
     pg *q = to_pg(s);
     int rc = check_writable(q, err);
-    return rc < 0 ? rc : exec_fixed(q, "SAVEPOINT job", err, "savepoint");
+    return rc < 0 ? rc : defer(q, "SAVEPOINT job", err);
 }
 
+/* Queued: a failure shows at the next statement or at the commit. */
 static int
 pg_savepoint_release(store *s, pl_error *err)
 {
-    return exec_fixed(to_pg(s), "RELEASE job", err, "release");
+    return defer(to_pg(s), "RELEASE job", err);
 }
 
 static void
@@ -933,8 +1088,8 @@ pg_savepoint_rollback(store *s)
 {
     pg *q = to_pg(s);
     /* ROLLBACK TO keeps the savepoint on the stack; RELEASE pops it. */
-    if (exec_fixed(q, "ROLLBACK TO job", NULL, "rollback to") == 0)
-        exec_fixed(q, "RELEASE job", NULL, "release");
+    if (!drop_queued(q, "SAVEPOINT job"))
+        exec_now(q, "ROLLBACK TO job; RELEASE job", NULL, "rollback to");
 }
 
 /* ---- users and sessions ----------------------------------------------------- */
