@@ -1285,6 +1285,53 @@ concurrent_first_open_is_safe(void **state)
     }
 }
 
+/* PostgreSQL only: a connection the server drops fails the call in flight,
+ * and the next call opens a new one; inside a transaction the calls fail
+ * until the caller rolls back (the transaction is gone). */
+static void
+lost_connection_is_reopened(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    char url[300], kill_sql[240];
+    store *s = NULL;
+    if (!is_pg(f))
+        skip();
+    snprintf(url, sizeof url, "%s?application_name=victim_%ld", f->url, (long)getpid());
+    snprintf(kill_sql, sizeof kill_sql,
+             "SELECT count(*) FROM (SELECT pg_terminate_backend(pid, 5000) AS gone"
+             " FROM pg_stat_activity WHERE application_name = 'victim_%ld') v WHERE gone",
+             (long)getpid());
+    const char *art = article(f, "lost");
+    int64_t u = new_user(f, "u");
+    PGconn *admin = pg_connect(f->url);
+    assert_int_equal(store_open(url, false, &s, &err), 0);
+    assert_int_equal(store_ping(s, &err), 0);
+
+    assert_int_equal(pg_int(admin, kill_sql), 1);
+    assert_int_equal(store_ping(s, &err), PL_ESTORE);
+    assert_int_equal(store_ping(s, &err), 0);
+    store_comment c = {.article_id = art, .author_id = u, .body = "b", .html = "b"};
+    assert_int_equal(store_comment_insert(s, &c, &err), 0);
+
+    assert_int_equal(store_begin(s, &err), 0);
+    store_comment lost = {.article_id = art, .author_id = u, .body = "b", .html = "b"};
+    assert_int_equal(store_comment_insert(s, &lost, &err), 0);
+    assert_int_equal(pg_int(admin, kill_sql), 1);
+    store_comment more = {.article_id = art, .author_id = u, .body = "b", .html = "b"};
+    assert_int_equal(store_comment_insert(s, &more, &err), PL_ESTORE);
+    assert_int_equal(store_ping(s, &err), PL_ESTORE); /* not silently outside the transaction */
+    assert_int_equal(store_commit(s, &err), PL_ESTORE);
+    store_rollback(s);
+    assert_int_equal(store_ping(s, &err), 0);
+    store_comment got;
+    assert_int_equal(store_comment_get(s, c.id, 0, f->a, &got, &err), 0);
+    assert_int_equal(store_comment_get(s, lost.id, 0, f->a, &got, &err), PL_ENOTFOUND);
+    assert_int_equal(count_of(f, art), 1);
+    store_close(s);
+    PQfinish(admin);
+}
+
 static void
 commit_survives_kill(void **state)
 {
@@ -1365,6 +1412,7 @@ main(void)
         cmocka_unit_test_setup_teardown(reader_sees_committed_data, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_first_open_is_safe, setup, teardown),
         cmocka_unit_test_setup_teardown(commit_survives_kill, setup, teardown),
+        cmocka_unit_test_setup_teardown(lost_connection_is_reopened, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
