@@ -65,6 +65,7 @@ void api_like_post(req *r, const route_args *a);
 void api_like_delete(req *r, const route_args *a);
 void api_flag_post(req *r, const route_args *a);
 void api_counts(req *r, const route_args *a);
+void api_events(req *r, const route_args *a);
 void api_check(req *r, const route_args *a);
 void api_register(req *r, const route_args *a);
 void api_login(req *r, const route_args *a);

@@ -162,6 +162,10 @@ api_mod_decision(req *r, const route_args *a)
     j->write = decision_write;
     j->done = decision_done;
     j->article = c.article_id;
+    j->event_comment = id;
+    j->event = strcmp(dj->action, "approve") == 0  ? "created"
+               : strcmp(dj->action, "reject") == 0 ? "removed"
+                                                   : "edited";
     job_submit(j);
 }
 

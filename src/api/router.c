@@ -6,6 +6,8 @@
  */
 #include "api/api_int.h"
 
+#include <event2/http.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct route {
@@ -19,6 +21,7 @@ static const route routes[] = {
     {HTTP_PUT, "articles/*", api_article_put},
     {HTTP_GET, "articles/*/comments", api_comments_list},
     {HTTP_POST, "articles/*/comments", api_comment_post},
+    {HTTP_GET, "articles/*/events", api_events},
     {HTTP_PATCH, "comments/*", api_comment_patch},
     {HTTP_DELETE, "comments/*", api_comment_delete},
     {HTTP_POST, "comments/*/likes", api_like_post},
@@ -56,8 +59,10 @@ method_name(int m)
     }
 }
 
-/* Splits rest into segments (arena copies); false when there are too many or
- * an empty one ("a//b", trailing slash). */
+/* Splits the raw (still percent-encoded) rest of the path into decoded
+ * segments, so an encoded slash stays inside its segment ("a%2Fb" is one
+ * id, refused by the id check, not two segments). False when there are too
+ * many, an empty one ("a//b", trailing slash) or one that decodes to a NUL. */
 static bool
 split(req *r, const char *rest, route_args *out)
 {
@@ -68,7 +73,15 @@ split(req *r, const char *rest, route_args *out)
         size_t len = slash ? (size_t)(slash - p) : strlen(p);
         if (len == 0 || out->n == API_MAX_SEGS)
             return false;
-        out->seg[out->n++] = arena_strndup(r->a, p, len);
+        char *raw = arena_strndup(r->a, p, len);
+        size_t dlen = 0;
+        char *dec = evhttp_uridecode(raw, 0, &dlen);
+        if (dec == NULL || strlen(dec) != dlen) {
+            free(dec);
+            return false;
+        }
+        out->seg[out->n++] = arena_strdup(r->a, dec);
+        free(dec);
         if (!slash)
             break;
         p = slash + 1;
@@ -108,7 +121,7 @@ api_dispatch(req *r)
     route_args path;
     if (r->method == HTTP_HEAD)
         r->method = HTTP_GET; /* answered without a body by the sender */
-    if (strncmp(r->path, "/api/v1/", 8) != 0 || !split(r, r->path + 8, &path)) {
+    if (strncmp(r->raw_path, "/api/v1/", 8) != 0 || !split(r, r->raw_path + 8, &path)) {
         req_send_error(r, 404, "not_found", "There is no API endpoint at this address.", NULL,
                        NULL);
         return;

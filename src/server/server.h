@@ -48,6 +48,7 @@ struct req {
     int method;
     bool head; /* a HEAD request: answered like GET, without the body */
     const char *path;  /* decoded path, without the query */
+    const char *raw_path; /* the path as sent (percent-encoded) */
     const char *query; /* raw query string or NULL */
     const char *body;  /* NUL-terminated copy; body_len bytes */
     size_t body_len;
@@ -75,6 +76,10 @@ struct job {
     /* The article whose comments this job's write changes, or NULL: after
      * the commit, its cached views are marked stale before anyone is told. */
     const char *article;
+    /* With article: the live-update event to announce after the commit
+     * ("created", "edited", "removed"; NULL for none) and its comment. */
+    const char *event;
+    int64_t event_comment;
     int rc;            /* result of write (0 when none), or PL_ESTORE if the commit failed */
     pl_error err;
     job *next;
@@ -159,6 +164,10 @@ typedef struct server_options {
     /* Test hook: the writer fails the nth store call (0: off). */
     int fail_after;
 } server_options;
+
+/* True when listen is HOST:PORT (or [V6]:PORT) with a port from 0 to 65535;
+ * checked before starting so a bad value is a usage error (exit 2). */
+bool server_listen_valid(const char *listen);
 
 /* Runs the server until SIGTERM or SIGINT, then drains in-flight requests,
  * flushes queued writes and closes the database. Returns 0 or an exit status. */

@@ -153,13 +153,14 @@ static const char *const migrations[] = {
     " (SELECT count(*) FROM comments r WHERE r.parent_id = c.id AND r.status = 0)"
 #define COMMENT_FROM " FROM comments c JOIN users u ON u.id = c.author_id"
 
-/* Published, the viewer's own pending, or a deleted top-level comment with a
- * visible descendant (a placeholder). A deleted comment that is visible only
- * as a placeholder always has a published or own-pending descendant deeper
- * down, so testing those two statuses over the whole thread is enough. */
+/* Published, the viewer's own pending, or any other top-level comment
+ * (deleted, rejected, someone else's pending) with a visible descendant: a
+ * placeholder, so the thread keeps its shape. A comment visible only as a
+ * placeholder always has a published or own-pending descendant deeper down,
+ * so testing those two statuses over the whole thread is enough. */
 #define OWN_PENDING(t) "(" t ".status = 1 AND ?1 <> 0 AND " t ".author_id = ?1)"
 #define TOP_VISIBLE                                                                                \
-    "(c.status = 0 OR " OWN_PENDING("c") " OR (c.status = 3 AND EXISTS (SELECT 1 FROM"             \
+    "(c.status = 0 OR " OWN_PENDING("c") " OR (c.status <> 0 AND EXISTS (SELECT 1 FROM"            \
                                          " comments d WHERE d.root_id = c.id AND d.id <> c.id"     \
                                          " AND (d.status = 0 OR " OWN_PENDING("d") "))))"
 #define PAGE(cmp, order)                                                                           \
@@ -1281,8 +1282,8 @@ find_id(const store_comment *v, size_t n, int64_t id)
 
 /* Keeps the visible comments of one thread v[0..n) (sorted by id, so every
  * child comes after its parent) and moves them to the front; returns how
- * many. A deleted comment stays as a placeholder while any descendant is
- * visible, which walking the ids downwards settles in one pass. */
+ * many. A comment that is not visible itself stays as a placeholder while
+ * any descendant is visible, which walking the ids downwards settles in one pass. */
 static size_t
 thread_filter(store_comment *v, size_t n, int64_t viewer_id, arena *a)
 {
@@ -1292,7 +1293,7 @@ thread_filter(store_comment *v, size_t n, int64_t viewer_id, arena *a)
         bool visible =
             c->status == COMMENT_PUBLISHED ||
             (c->status == COMMENT_PENDING && viewer_id != 0 && c->author_id == viewer_id) ||
-            (c->status == COMMENT_DELETED && (state[k] & 2) != 0);
+            (state[k] & 2) != 0; /* a placeholder, whatever its own status */
         if (visible)
             state[k] |= 1;
         if (state[k] != 0) {

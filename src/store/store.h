@@ -42,9 +42,9 @@ int store_ping(store *s, pl_error *err);
 
 /* Transactions. begin/commit/rollback bracket a group commit; a savepoint
  * isolates one job inside it so a failing job does not undo the others.
- * savepoint_rollback undoes the job and also ends its savepoint (do not
- * release it afterwards). commit returns only once the transaction is
- * durable on disk. */
+ * savepoint_rollback undoes the job's changes and ends its savepoint (do not
+ * release it afterwards).
+ * commit returns only once the transaction is durable on disk. */
 int store_begin(store *s, pl_error *err);
 int store_commit(store *s, pl_error *err);
 void store_rollback(store *s);
@@ -203,8 +203,9 @@ typedef struct store_comment_list {
 } store_comment_list;
 
 /* One page of top-level comments of an article, visible to viewer_id:
- * published ones, the viewer's own pending ones, and deleted ones that
- * still have visible replies (as placeholders). Returns at most limit items
+ * published ones, the viewer's own pending ones, and any other (deleted,
+ * rejected, someone else's pending) that still has visible replies, as a
+ * placeholder whose status the caller shows as deleted. Returns at most limit items
  * after the cursor; *more is set when another page exists. */
 int store_comments_page(store *s, const char *article_id, store_sort sort, store_cursor after,
                         int limit, int64_t viewer_id, arena *a, store_comment_list *out, bool *more,
