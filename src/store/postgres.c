@@ -186,10 +186,11 @@ static const char *const *const migrations[] = {
 #define COMMENT_FROM " FROM comments c JOIN users u ON u.id = c.author_id"
 
 /* The same visibility rule as sqlite.c: published, the viewer's own
- * pending, or a deleted top-level comment with a visible descendant. */
+ * pending, or any other top-level comment (deleted, rejected, someone
+ * else's pending) with a visible descendant, as a placeholder. */
 #define OWN_PENDING(t) "(" t ".status = 1 AND $1 <> 0 AND " t ".author_id = $1)"
 #define TOP_VISIBLE                                                                                \
-    "(c.status = 0 OR " OWN_PENDING("c") " OR (c.status = 3 AND EXISTS (SELECT 1 FROM"             \
+    "(c.status = 0 OR " OWN_PENDING("c") " OR (c.status <> 0 AND EXISTS (SELECT 1 FROM"            \
                                          " comments d WHERE d.root_id = c.id AND d.id <> c.id"     \
                                          " AND (d.status = 0 OR " OWN_PENDING("d") "))))"
 #define PAGE(cmp, order)                                                                           \
@@ -588,8 +589,8 @@ prepare(pg *q, int which, pl_error *err)
 
 /* Queues a transaction command. A RELEASE right after its own SAVEPOINT
  * cancels both: nothing ran in between. */
-static int send_batch(pg *q, const char *fixed, int which, params *p, PGresult **out,
-                      pl_error *err, const char *what);
+static int send_batch(pg *q, const char *fixed, int which, params *p, PGresult **out, pl_error *err,
+                      const char *what);
 
 static int
 defer(pg *q, const char *text, pl_error *err)
@@ -1613,7 +1614,7 @@ thread_filter(store_comment *v, size_t n, int64_t viewer_id, arena *a)
         bool visible =
             c->status == COMMENT_PUBLISHED ||
             (c->status == COMMENT_PENDING && viewer_id != 0 && c->author_id == viewer_id) ||
-            (c->status == COMMENT_DELETED && (state[k] & 2) != 0);
+            (state[k] & 2) != 0; /* a placeholder, whatever its own status */
         if (visible)
             state[k] |= 1;
         if (state[k] != 0) {
@@ -1825,8 +1826,8 @@ pg_queue_list(store *s, store_queue queue, int64_t after_id, int limit, arena *a
         p_i64(&p, after_id);
         p_i64(&p, (int64_t)limit + 1);
     }
-    rc = read_comments(to_pg(s), queue == QUEUE_FLAGGED ? ST_QUEUE_FLAGGED : ST_QUEUE_STATUS, &p,
-                       a, out, err);
+    rc = read_comments(to_pg(s), queue == QUEUE_FLAGGED ? ST_QUEUE_FLAGGED : ST_QUEUE_STATUS, &p, a,
+                       out, err);
     if (rc < 0)
         return rc;
     if (out->n > (size_t)limit) {
