@@ -31,9 +31,11 @@ store_open(const char *url, bool read_only, store **out, pl_error *err)
             return pl_errorf(err, PL_EINVAL, "sqlite URL without a path");
         return store_sqlite_open(path, read_only, out, err);
     }
+    /* libpq reads the whole URL itself (host, port, user, dbname, options). */
     if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-        return pl_errorf(err, PL_EINVAL, "PostgreSQL support is not built yet");
-    return pl_errorf(err, PL_EINVAL, "unknown database URL scheme (want sqlite:PATH)");
+        return store_postgres_open(url, read_only, out, err);
+    return pl_errorf(err, PL_EINVAL,
+                     "unknown database URL scheme (want sqlite:PATH or postgres://...)");
 }
 
 void

@@ -1,9 +1,10 @@
 /* store/store.h: the only way to reach Parley's storage.
  *
- * A store is one connection to SQLite ("sqlite:PATH") or, later, PostgreSQL
- * ("postgres://..."). Nothing outside store/ sees SQL. One thread uses a
- * store at a time; the server opens one per event loop (reads) and one for
- * the writer thread (all writes, committed in groups).
+ * A store is one connection to SQLite ("sqlite:PATH") or PostgreSQL
+ * ("postgres://..." or "postgresql://..."). Nothing outside store/ sees
+ * SQL. One thread uses a store at a time; the server opens one per event
+ * loop (reads) and one for the writer thread (all writes, committed in
+ * groups).
  *
  * Memory: strings and arrays in results are allocated from the arena the
  * caller passes and live as long as that arena. Ids are int64 inside the

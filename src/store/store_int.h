@@ -1,6 +1,6 @@
 /* store/store_int.h: what a storage backend implements (store.c dispatches).
  *
- * Each backend (sqlite.c, later postgres.c) defines a struct that begins
+ * Each backend (sqlite.c, postgres.c) defines a struct that begins
  * with `struct store` and a const store_ops table with one entry per public
  * operation of store.h. The public functions in store.c count the call for
  * fault injection and then call through the table; backends never see the
@@ -114,9 +114,11 @@ struct store {
     int fail_countdown;
 };
 
-/* Backend constructors, called by store_open with the part of the URL after
- * the scheme ("sqlite:" or "sqlite://" removed). Each allocates its struct,
- * sets ->ops, and on failure returns a PL_E* code with nothing left open. */
+/* Backend constructors, called by store_open: SQLite with the part of the
+ * URL after the scheme ("sqlite:" or "sqlite://" removed), PostgreSQL with
+ * the whole URL (libpq parses it). Each allocates its struct, sets ->ops,
+ * and on failure returns a PL_E* code with nothing left open. */
 int store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err);
+int store_postgres_open(const char *url, bool read_only, store **out, pl_error *err);
 
 #endif
