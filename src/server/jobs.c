@@ -164,6 +164,8 @@ run_group(app *a, job *list)
             continue;
         }
         j->rc = j->write(j, s, &j->err);
+        if (j->rc >= 0 && j->article != NULL && notices_send(a, s, j, &j->err) < 0)
+            j->rc = PL_ESTORE;
         if (j->rc < 0) {
             /* Undoes the job and ends its savepoint: releasing it again would
              * fail, and on PostgreSQL that error aborts the whole group. */
