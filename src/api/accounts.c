@@ -125,6 +125,8 @@ void
 api_register(req *r, const route_args *a)
 {
     (void)a;
+    if (!req_rate_limit(r, LIMIT_AUTH))
+        return;
     static const char *const allowed[] = {"name", "email", "password", NULL};
     json_t *o = api_body_object(r, allowed);
     if (o == NULL)
@@ -225,6 +227,8 @@ void
 api_login(req *r, const route_args *a)
 {
     (void)a;
+    if (!req_rate_limit(r, LIMIT_AUTH))
+        return;
     static const char *const allowed[] = {"email", "password", NULL};
     json_t *o = api_body_object(r, allowed);
     if (o == NULL)

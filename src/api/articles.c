@@ -90,5 +90,6 @@ api_article_put(req *r, const route_args *a)
     job *j = job_new(r, aj);
     j->write = article_write;
     j->done = article_done;
+    j->article = aj->id;
     job_submit(j);
 }

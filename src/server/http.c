@@ -30,6 +30,7 @@
 #include <sys/queue.h>
 #include <event2/keyvalq_struct.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,9 @@ struct conn {
     bool admitted;
     bool refused;
     bool busy;       /* a request is being handled */
+    bool closed;     /* evhttp closed the connection; only our reference is left */
+    void (*on_close)(void *arg); /* a stream's hook (events.c), or NULL */
+    void *on_close_arg;
     int64_t deadline; /* Unix ms by which the next request must be complete */
 };
 
@@ -108,6 +112,10 @@ conn_register(loop *lp, conn *c)
         return;
     c->registered = true;
     atomic_store(&conn_by_fd[c->fd], c);
+    /* Responses go out in one write; without this, Nagle's algorithm and the
+     * client's delayed ACK hold the last segment of a large response ~40 ms. */
+    int one = 1;
+    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
     if (getpeername(c->fd, (struct sockaddr *)&ss, &sl) == 0) {
@@ -231,6 +239,38 @@ conn_of(loop *lp, struct evhttp_request *ev)
         c = atomic_load(&conn_by_fd[fd]);
     }
     return c != NULL && c->lp == lp ? c : NULL;
+}
+
+/* evhttp is about to free the connection: give its slot back at once (a
+ * client opening many short connections must not be refused for ones it
+ * already closed), and tell a stream that lives on it. Our reference keeps
+ * the bufferevent until the sweep sees evhttp let go of it. */
+static void
+conn_closed_cb(struct evhttp_connection *evcon, void *arg)
+{
+    (void)evcon;
+    conn *c = arg;
+    if (c->closed)
+        return;
+    c->closed = true;
+    if (c->admitted) {
+        app_conn_release(c->lp->app, c->ip);
+        c->admitted = false;
+    }
+    if (c->on_close != NULL)
+        c->on_close(c->on_close_arg);
+    c->on_close = NULL;
+}
+
+bool
+http_conn_set_on_close(loop *lp, struct evhttp_request *ev, void (*fn)(void *), void *arg)
+{
+    conn *c = conn_of(lp, ev);
+    if (c == NULL || c->closed)
+        return false;
+    c->on_close = fn;
+    c->on_close_arg = arg;
+    return true;
 }
 
 static void
@@ -365,6 +405,136 @@ req_send_error(req *r, int status, const char *code, const char *message, const 
         json_decref(extra);
     }
     req_send_json(r, status, body);
+}
+
+/* ---- rate limits ----------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    double per_minute, burst;
+    bool per_account;
+} limit_table[] = {
+    [LIMIT_READ] = {"read", 1200, 600, false},
+    [LIMIT_WRITE] = {"write", 120, 60, false},
+    [LIMIT_AUTH] = {"auth", 10, 10, false},
+    [LIMIT_COMMENT] = {"comment", 6, 6, true},
+    [LIMIT_FLAG] = {"flag", 20.0 / 60.0, 20, true},
+};
+
+void
+req_send_rate_limited(req *r, int retry)
+{
+    char value[16], msg[160];
+    snprintf(value, sizeof value, "%d", retry);
+    req_add_header(r, "Retry-After", value);
+    snprintf(msg, sizeof msg, "Too many requests; please wait %d second%s and try again.", retry,
+             retry == 1 ? "" : "s");
+    req_send_error(r, 429, "rate_limited", msg, NULL, NULL);
+}
+
+bool
+req_rate_limit(req *r, limit_class cls)
+{
+    if (!r->app->cfg->rate_limit)
+        return true;
+    char key[96];
+    if (limit_table[cls].per_account && r->user != NULL)
+        snprintf(key, sizeof key, "%s:u:%lld", limit_table[cls].name, (long long)r->user->id);
+    else
+        snprintf(key, sizeof key, "%s:ip:%s", limit_table[cls].name, r->client_ip);
+    int retry = 1;
+    if (ratelimit_take(r->app->limits, key, limit_table[cls].per_minute, limit_table[cls].burst,
+                       r->now, &retry)) {
+        /* The classes that guard writes are also counted in the database
+         * by the writer, so several nodes share one bucket (jobs.c). */
+        if (cls == LIMIT_AUTH || cls == LIMIT_COMMENT || cls == LIMIT_FLAG) {
+            snprintf(r->rate_key, sizeof r->rate_key, "%s", key);
+            r->rate_per_minute = limit_table[cls].per_minute;
+            r->rate_burst = limit_table[cls].burst;
+        }
+        return true;
+    }
+    req_send_rate_limited(r, retry);
+    return false;
+}
+
+/* ---- cached views ------------------------------------------------------- */
+
+static void
+unref_cb(const void *data, size_t len, void *arg)
+{
+    (void)data;
+    (void)len;
+    cache_body_unref(arg);
+}
+
+static bool
+anonymous_get(req *r)
+{
+    return r->method == HTTP_GET && r->user == NULL && !r->has_session_cookie;
+}
+
+static void
+send_cached(req *r, cache_body *b, const char *etag)
+{
+    common_headers(r);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
+    evhttp_add_header(h, "ETag", etag);
+    evhttp_add_header(h, "Vary", "Cookie");
+    /* Short enough that a CDN in front shows new comments within seconds,
+     * long enough to absorb a spike. */
+    evhttp_add_header(h, "Cache-Control", "public, max-age=5, stale-while-revalidate=30");
+    const char *inm = req_header(r, "If-None-Match");
+    struct evbuffer *buf = evbuffer_new();
+    if (inm != NULL && strstr(inm, etag) != NULL) {
+        cache_body_unref(b);
+        send_buffer(r, 304, buf);
+        return;
+    }
+    evbuffer_add_reference(buf, cache_body_data(b), cache_body_len(b), unref_cb, b);
+    send_buffer(r, 200, buf);
+}
+
+bool
+req_serve_cached(req *r, const char *article_id)
+{
+    if (!anonymous_get(r))
+        return false;
+    char etag[24];
+    cache_body *b = cache_get(r->app->cache, evhttp_request_get_uri(r->ev), article_id, etag);
+    if (b == NULL)
+        return false;
+    send_cached(r, b, etag);
+    return true;
+}
+
+uint64_t
+req_cache_generation(req *r, const char *article_id)
+{
+    return cache_generation(r->app->cache, article_id);
+}
+
+void
+req_cache_bump(req *r, const char *article_id)
+{
+    cache_bump(r->app->cache, article_id);
+}
+
+void
+req_send_json_cacheable(req *r, json_t *body, const char *article_id, uint64_t gen)
+{
+    if (!anonymous_get(r)) {
+        req_send_json(r, 200, body);
+        return;
+    }
+    char *s = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    char etag[24];
+    cache_body *b = cache_put(r->app->cache, evhttp_request_get_uri(r->ev), article_id, gen, s,
+                              strlen(s), etag);
+    free(s);
+    send_cached(r, b, etag);
 }
 
 /* ---- queries ----------------------------------------------------------- */
@@ -607,7 +777,19 @@ http_handle(struct evhttp_request *ev, void *arg)
     if (c != NULL) {
         c->busy = true;
         evhttp_request_set_on_complete_cb(ev, request_complete_cb, c);
-        r->client_ip = c->ip;
+        evhttp_connection_set_closecb(evhttp_request_get_connection(ev), conn_closed_cb, c);
+        r->client_ip = arena_strdup(r->a, c->ip); /* the conn may go before a job ends */
+        const char *xff = req_header(r, "X-Forwarded-For");
+        if (xff != NULL && a->cfg->trusted_proxy[0] != '\0' &&
+            strcmp(c->ip, a->cfg->trusted_proxy) == 0) {
+            /* The proxy appends the address it saw last. */
+            const char *last = strrchr(xff, ',');
+            last = last ? last + 1 : xff;
+            while (*last == ' ')
+                last++;
+            if (*last != '\0' && strlen(last) < 64)
+                r->client_ip = arena_strdup(r->a, last);
+        }
     } else {
         char *host = NULL;
         ev_uint16_t port = 0;
@@ -636,6 +818,7 @@ http_handle(struct evhttp_request *ev, void *arg)
         return;
     }
     r->path = arena_strdup(r->a, decoded);
+    r->raw_path = raw_path;
     free(decoded);
     r->query = qmark ? arena_strdup(r->a, qmark + 1) : NULL;
 
@@ -687,6 +870,10 @@ http_handle(struct evhttp_request *ev, void *arg)
             return;
         }
     }
+    if (!req_rate_limit(r, LIMIT_READ))
+        return;
+    if (state_changing && !req_rate_limit(r, LIMIT_WRITE))
+        return;
     if (is_api)
         load_session(r);
 

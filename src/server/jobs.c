@@ -7,6 +7,7 @@
  * the commit fails, every job of the group fails with PL_ESTORE and nothing
  * of it was acknowledged.
  */
+#include "server/events_int.h"
 #include "server/server_int.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -124,6 +125,11 @@ job_submit(job *j)
 void
 job_complete(job *j)
 {
+    /* Refused by the buckets shared with other nodes: nothing was written. */
+    if (j->rc == PL_ERATE) {
+        req_send_rate_limited(j->r, j->retry_after > 0 ? j->retry_after : 1);
+        return;
+    }
     j->done(j);
 }
 
@@ -162,11 +168,18 @@ run_group(app *a, job *list)
             j->rc = PL_ESTORE;
             continue;
         }
-        j->rc = j->write(j, s, &j->err);
+        j->rc = 0;
+        if (j->r->rate_key[0] != '\0' && a->cfg->rate_limit)
+            j->rc = store_rate_take(s, j->r->rate_key, j->r->rate_per_minute, j->r->rate_burst,
+                                    j->r->now, &j->retry_after, &j->err);
+        if (j->rc == 0)
+            j->rc = j->write(j, s, &j->err);
+        if (j->rc >= 0 && j->article != NULL && notices_send(a, s, j, &j->err) < 0)
+            j->rc = PL_ESTORE;
         if (j->rc < 0) {
+            /* Undoes the job and ends its savepoint: releasing it again would
+             * fail, and on PostgreSQL that error aborts the whole group. */
             store_savepoint_rollback(s);
-            if (store_savepoint_release(s, &err) < 0)
-                log_error("msg=\"savepoint release failed\" error=\"%s\"", err.msg);
         } else if (store_savepoint_release(s, &j->err) < 0) {
             store_savepoint_rollback(s);
             j->rc = PL_ESTORE;
@@ -179,6 +192,13 @@ run_group(app *a, job *list)
             j->rc = PL_ESTORE;
             j->err = err;
         }
+    }
+    for (job *j = list; j != NULL; j = j->next) {
+        if (j->rc != 0 || j->article == NULL)
+            continue;
+        cache_bump(a->cache, j->article);
+        if (j->event != NULL)
+            events_publish(a, j->article, j->event, j->event_comment);
     }
 hand_back:
     while (list != NULL) {

@@ -195,10 +195,11 @@ pages_dispatch(req *r)
         not_found(r);
         return;
     }
-    const char *cache = strstr(as->content_type, "text/html") ? "no-cache" : "public, max-age=300";
+    const char *cache_control =
+        strstr(as->content_type, "text/html") ? "no-cache" : "public, max-age=300";
     if (strstr(as->content_type, "text/html"))
         req_add_header(r, "Content-Security-Policy",
                        "default-src 'self'; img-src 'self' data:; style-src 'self' "
                        "'unsafe-inline'; frame-ancestors 'self'");
-    req_send_bytes(r, 200, as->content_type, as->data, (size_t)as->size, cache);
+    req_send_bytes(r, 200, as->content_type, as->data, (size_t)as->size, cache_control);
 }

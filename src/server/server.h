@@ -48,6 +48,7 @@ struct req {
     int method;
     bool head; /* a HEAD request: answered like GET, without the body */
     const char *path;  /* decoded path, without the query */
+    const char *raw_path; /* the path as sent (percent-encoded) */
     const char *query; /* raw query string or NULL */
     const char *body;  /* NUL-terminated copy; body_len bytes */
     size_t body_len;
@@ -58,6 +59,10 @@ struct req {
     unsigned char session_hash[STORE_TOKEN_HASH_LEN];
     int64_t now;
     struct evkeyvalq *qs; /* parsed query, owned; see req_query */
+    /* The shared rate-limit bucket a write job of this request must also
+     * take a token from on the writer (several nodes), "" for none. */
+    char rate_key[96];
+    double rate_per_minute, rate_burst;
 };
 
 /* A unit of deferred work for one request; see the file comment. Allocate
@@ -72,7 +77,15 @@ struct job {
     /* Runs on the request's loop; sends the response. Required. */
     void (*done)(job *j);
     void *data;        /* the handler's own state */
+    /* The article whose comments this job's write changes, or NULL: after
+     * the commit, its cached views are marked stale before anyone is told. */
+    const char *article;
+    /* With article: the live-update event to announce after the commit
+     * ("created", "edited", "removed"; NULL for none) and its comment. */
+    const char *event;
+    int64_t event_comment;
     int rc;            /* result of write (0 when none), or PL_ESTORE if the commit failed */
+    int retry_after;   /* with rc == PL_ERATE: seconds until the shared bucket refills */
     pl_error err;
     job *next;
 };
@@ -109,6 +122,38 @@ const char *req_query(req *r, const char *name, int *count);
 /* All values of a repeated query parameter, in order; returns how many. */
 int req_query_all(req *r, const char *name, const char **out, int max);
 
+/* ---- rate limits (server/ratelimit.h) ------------------------------------ */
+
+/* Rate limit classes; each has its own per-minute rate and burst. */
+typedef enum {
+    LIMIT_READ,    /* any request, per client address */
+    LIMIT_WRITE,   /* state-changing request, per client address */
+    LIMIT_AUTH,    /* register and login, per client address */
+    LIMIT_COMMENT, /* comments posted or edited, per account */
+    LIMIT_FLAG     /* flags, per account */
+} limit_class;
+
+/* Takes a token for this request in class cls (per account when the class is
+ * per account and there is a session, else per client address). When over
+ * the limit, sends 429 with Retry-After and returns false. Always true when
+ * rate limits are off. */
+bool req_rate_limit(req *r, limit_class cls);
+
+/* ---- the anonymous view cache (server/cache.h) ------------------------- */
+
+/* For an anonymous GET: answers from the cache (200, or 304 when
+ * If-None-Match matches) and returns true; false when the caller must build
+ * the response. */
+bool req_serve_cached(req *r, const char *article_id);
+/* The article's cache generation; read it before reading the data. */
+uint64_t req_cache_generation(req *r, const char *article_id);
+/* Marks the article's cached views stale, for a committed write that
+ * touched more articles than its job's one (an account deletion). */
+void req_cache_bump(req *r, const char *article_id);
+/* Sends body (stolen) as 200 JSON with an ETag and, for anonymous requests,
+ * stores it in the cache under the request URI at generation gen. */
+void req_send_json_cacheable(req *r, json_t *body, const char *article_id, uint64_t gen);
+
 /* ---- sessions ------------------------------------------------------------ */
 
 /* Makes a new session token; writes the cookie value (base64url, 43 chars +
@@ -127,6 +172,10 @@ typedef struct server_options {
     /* Test hook: the writer fails the nth store call (0: off). */
     int fail_after;
 } server_options;
+
+/* True when listen is HOST:PORT (or [V6]:PORT) with a port from 0 to 65535;
+ * checked before starting so a bad value is a usage error (exit 2). */
+bool server_listen_valid(const char *listen);
 
 /* Runs the server until SIGTERM or SIGINT, then drains in-flight requests,
  * flushes queued writes and closes the database. Returns 0 or an exit status. */
