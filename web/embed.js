@@ -139,7 +139,7 @@
       title: host.dataset.articleTitle || '',
       sort: SORTS.some((s) => s[0] === host.dataset.sort) ? host.dataset.sort : 'newest',
       limit: Math.min(100, Math.max(1, parseInt(host.dataset.pageSize, 10) || 25)),
-      me: null, next: null, article: null, count: 0, editWindow: 900, src: new Map(), gen: 0,
+      me: null, next: null, article: null, count: 0, editWindow: 900, src: new Map(), gen: 0, fresh: new Set(), posting: null,
     };
     const enc = encodeURIComponent;
     const live = h('div', { class: 'pl-sr', role: 'status', 'aria-live': 'polite' });
@@ -152,6 +152,8 @@
     const list = h('ol', { class: 'pl-list', 'aria-labelledby': 'pl-h' });
     const status = h('p', { class: 'pl-muted pl-status' });
     const more = btn('Load more comments', () => load(true), 'pl-btn pl-more', { hidden: true });
+    const fresh = btn('', () => { st.fresh.clear(); fresh.hidden = true; heading.focus(); if (st.sort === 'newest') load(false); else setSort('newest'); },
+      'pl-btn pl-fresh', { hidden: true });
     const guide = h('p', { class: 'pl-guide' },
       'Keep it civil and on topic; no profanity, vulgarity, slurs or personal attacks. People who harass others or joke about tragedies will be blocked. Read our ',
       h('a', { href: BASE + 'guidelines', target: '_blank', rel: 'noopener' }, 'guidelines'), ', ',
@@ -159,7 +161,7 @@
       h('a', { href: BASE + 'faq', target: '_blank', rel: 'noopener' }, 'FAQ'), '.');
     const main = composer({ label: 'Join the discussion', submit: 'Post comment', kind: 'new' });
     const section = h('section', { class: 'pl', 'aria-labelledby': 'pl-h', style: 'visibility:hidden' },
-      h('div', { class: 'pl-top' }, heading, sorter), account, guide, notice, main.el, live, status, list, more);
+      h('div', { class: 'pl-top' }, heading, sorter), account, guide, notice, main.el, live, fresh, status, list, more);
     const css = h('link', { rel: 'stylesheet', href: BASE + 'embed.css' });
     // 'parley:rendered' marks the moment comments are in the DOM and styled.
     let ready = 0;
@@ -347,9 +349,9 @@
             }
             if (m && (m.decision === 'hold' || m.decision === 'reject')) { showReasons(m, false); return; }
           }
-          const r = o.kind === 'edit'
-            ? await api('PATCH', 'comments/' + enc(o.id), { body: text })
-            : await api('POST', 'articles/' + enc(st.id) + '/comments', { body: text, parent_id: o.parent || null });
+          const r = await (st.posting = o.kind === 'edit'
+            ? api('PATCH', 'comments/' + enc(o.id), { body: text })
+            : api('POST', 'articles/' + enc(st.id) + '/comments', { body: text, parent_id: o.parent || null }));
           forced = false;
           nudge.hidden = true;
           st.src.set(r.comment.id, text);
@@ -487,7 +489,8 @@
         }, 'pl-link');
         acts.append(del);
       }
-      const fl = btn('flag', () => needLogin('Log in or create an account to flag comments.', fl).then((ok) => ok && flag(c, fl)), 'pl-link pl-flag',
+      const fl = btn('flag', () => mine ? note('This is your own comment: edit or delete it instead of flagging it.')
+        : needLogin('Log in or create an account to flag comments.', fl).then((ok) => ok && flag(c, fl)), 'pl-link pl-flag',
         { 'aria-haspopup': 'dialog' });
       fl.append(h('span', { class: 'pl-sr' }, ' comment by ' + ((c.author && c.author.name) || 'a reader')));
       acts.append(fl);
@@ -539,7 +542,29 @@
       status.textContent = 'This comment section is missing a valid data-article-id.';
       return shown();
     }
-    load(false, api('GET', 'me').then((r) => (r && r.user) || null, () => null));
+    load(false, api('GET', 'me').then((r) => (r && r.user) || null, () => null)).then(listen);
+
+    // Live updates (Server-Sent Events): comments others publish while the
+    // page is open are counted and announced, and shown on request, so the
+    // list never moves under the reader's eyes.
+    function listen() {
+      if (!window.EventSource || host.dataset.live === 'off') return;
+      const es = new EventSource(API + 'articles/' + enc(st.id) + '/events', { withCredentials: true });
+      es.onopen = () => { section.dataset.live = 'open'; };
+      es.addEventListener('comment', async (e) => {
+        let d;
+        try { d = JSON.parse(e.data); } catch (x) { return; }
+        if (d.type !== 'created') return;
+        try { await st.posting; } catch (x) { /* its own error is shown by the form */ }
+        const id = String(d.comment_id);
+        if (st.src.has(id) || root.getElementById('pl-c-' + id) || st.fresh.has(id)) return;
+        st.fresh.add(id);
+        const n = plural(st.fresh.size, 'new comment', 'new comments');
+        fresh.textContent = 'Show ' + n;
+        fresh.hidden = false;
+        say(n + ' posted while you were reading.');
+      });
+    }
   }
 
   // Comment counts for links elsewhere on the page: <a data-parley-count="ID">.

@@ -100,3 +100,29 @@ test('comment counts fill data-parley-count elements', async () => {
   await page.locator('a', { hasText: '0 comments' }).waitFor();
   await ctx.close();
 });
+
+test('comments published while the page is open are announced and shown on request', async () => {
+  await seed(ann, 'live', 'Already here.');
+  const ctx = await browser.newContext();
+  const [name, ...v] = bob.cookie.split('=');
+  await ctx.addCookies([{ name, value: v.join('='), domain: new URL(server.url).hostname, path: '/' }]);
+  const page = await articlePage(ctx, server.url, 'live');
+  await page.locator('.pl-c', { hasText: 'Already here.' }).waitFor();
+  await page.locator('section.pl[data-live=open]').waitFor({ state: 'attached' });
+  // Bob's own post from the page is not "new" to him.
+  await page.getByLabel('Join the discussion').fill('Bob writes from the page.');
+  await page.getByRole('button', { name: 'Post comment' }).click();
+  await page.locator('.pl-c', { hasText: 'Bob writes from the page.' }).waitFor();
+  assert.equal(await page.locator('.pl-fresh').isVisible(), false, 'no "new comments" button for my own');
+  // Ann posts elsewhere: announced, not inserted until asked.
+  await seed(ann, 'live', 'Ann, live from another tab.');
+  const show = page.getByRole('button', { name: 'Show 1 new comment', exact: true });
+  await show.waitFor();
+  await page.locator('[role=status]', { hasText: '1 new comment posted while you were reading.' }).waitFor();
+  assert.equal(await page.locator('.pl-c', { hasText: 'Ann, live from another tab.' }).count(), 0);
+  await show.click();
+  await page.locator('.pl-c', { hasText: 'Ann, live from another tab.' }).waitFor();
+  await show.waitFor({ state: 'hidden' });
+  assert.equal(await page.locator('.pl-c', { hasText: 'Bob writes from the page.' }).count(), 1);
+  await ctx.close();
+});
