@@ -9,7 +9,8 @@
 // performance.mark('parley:rendered'), set right after the comments are in
 // the DOM, measured from navigation start. Reported: median, min and max for
 // the default page size (25 top-level comments) and for data-page-size=100
-// (the whole thread at once), and embed.js + embed.css gzipped (-9).
+// (the whole thread at once), with when embed.js, the comments answer and
+// embed.css arrived (Resource Timing), and embed.js + embed.css gzipped (-9).
 //
 // Run: make build/parley && node bench/widget_bench.mjs   (from the repository root)
 import { createRequire } from 'node:module';
@@ -66,20 +67,26 @@ try {
         `<!doctype html><html lang="en"><meta charset="utf-8"><title>Bench</title><h1>Article</h1><p>Text.</p><div id="parley" data-article-id="${ARTICLE}"${extra}></div><script src="/embed.js" async></script></html>` }));
       await page.goto(`${server.url}/bench`);
       await page.waitForFunction(() => performance.getEntriesByName('parley:rendered').length > 0);
-      const t = await page.evaluate(() => performance.getEntriesByName('parley:rendered')[0].startTime);
+      const t = await page.evaluate(() => {
+        const end = (re) => { const e = performance.getEntriesByType('resource').find((r) => re.test(r.name)); return e ? e.responseEnd : NaN; };
+        return { rendered: performance.getEntriesByName('parley:rendered')[0].startTime, js: end(/\/embed\.js/), api: end(/\/comments\?/), css: end(/\/embed\.css/) };
+      });
       const n = await page.locator('article.pl-c').count();
       if (expect && n !== expect) throw new Error(`rendered ${n} comments, expected ${expect}`);
       if (run > 0) times.push(t); // run 0 warms the server and the browser process
       await ctx.close();
     }
-    results[label] = { median: median(times), min: Math.min(...times), max: Math.max(...times) };
+    const r = times.map((x) => x.rendered);
+    results[label] = { median: median(r), min: Math.min(...r), max: Math.max(...r),
+      js: median(times.map((x) => x.js)), api: median(times.map((x) => x.api)), css: median(times.map((x) => x.css)) };
   }
   const js = readFileSync(path.join(root, 'web', 'embed.js'));
   const css = readFileSync(path.join(root, 'web', 'embed.css'));
   const gz = (b) => gzipSync(b, { level: 9 }).length;
   console.log(`Widget bench, ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0].model.trim()} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Chromium ${browser.version()}, ${RUNS} runs`);
   for (const [label, r] of Object.entries(results))
-    console.log(`- navigation start to comments rendered, ${label}: median ${r.median.toFixed(1)} ms (min ${r.min.toFixed(1)}, max ${r.max.toFixed(1)})`);
+    console.log(`- navigation start to comments rendered, ${label}: median ${r.median.toFixed(1)} ms (min ${r.min.toFixed(1)}, max ${r.max.toFixed(1)}); ` +
+      `medians of when embed.js arrived ${r.js.toFixed(1)} ms, the comments answer ${r.api.toFixed(1)} ms, embed.css ${r.css.toFixed(1)} ms`);
   console.log(`- size: embed.js ${js.length} B raw, ${gz(js)} B gzipped; embed.css ${css.length} B raw, ${gz(css)} B gzipped; together ${gz(js) + gz(css)} B gzipped (budget 15360)`);
 } finally {
   await browser?.close();

@@ -99,10 +99,13 @@
     return j;
   }
 
-  const fmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-  const timeEl = (iso, prefix) => {
+  // Built on first use: ICU's start-up costs tens of milliseconds, which
+  // mount() spends while the first requests are on the wire.
+  let fmt;
+  const local = (d) => (fmt || (fmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }))).format(d);
+  const timeEl = (iso) => {
     const d = new Date(iso);
-    return h('time', { datetime: iso, title: d.toString() }, (prefix || '') + (isNaN(d) ? iso : fmt.format(d)));
+    return h('time', { datetime: iso, title: d.toString() }, isNaN(d) ? iso : local(d));
   };
   const plural = (n, one, many) => n + ' ' + (n === 1 ? one : many);
 
@@ -543,6 +546,7 @@
       return shown();
     }
     load(false, api('GET', 'me').then((r) => (r && r.user) || null, () => null)).then(listen);
+    local(new Date()); // the requests are out; warm the date formatter meanwhile
 
     // Live updates (Server-Sent Events): comments others publish while the
     // page is open are counted and announced, and shown on request, so the
@@ -579,11 +583,11 @@
     }, () => {});
   }
 
-  function start() {
-    const host = document.getElementById('parley');
-    if (host) mount(host);
-    counts();
-  }
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
-  else start();
+  // The mount point usually precedes the script: start at once then, without
+  // waiting for the rest of the page to parse.
+  const host = document.getElementById('parley');
+  if (host) mount(host);
+  const rest = () => { if (!host) { const el = document.getElementById('parley'); if (el) mount(el); } counts(); };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', rest);
+  else rest();
 })();
