@@ -145,6 +145,13 @@
       me: null, next: null, article: null, count: 0, editWindow: 900, src: new Map(), gen: 0, fresh: new Set(), posting: null,
     };
     const enc = encodeURIComponent;
+    // The headline and address go with each post, so the first comment
+    // registers the article with them (the server keeps existing values).
+    const canon = document.querySelector('link[rel=canonical]');
+    const url = (host.dataset.articleUrl || (canon && canon.href) || location.href).split('#')[0];
+    st.about = {};
+    if (st.title) st.about.article_title = st.title.slice(0, 300);
+    if (/^https?:\/\//.test(url) && url.length <= 2000) st.about.article_url = url;
     const live = h('div', { class: 'pl-sr', role: 'status', 'aria-live': 'polite' });
     const say = (msg) => { live.textContent = ''; setTimeout(() => { live.textContent = msg; }, 50); };
     const heading = h('h2', { class: 'pl-h', id: 'pl-h', tabindex: '-1' }, 'Comments');
@@ -354,7 +361,7 @@
           }
           const r = await (st.posting = o.kind === 'edit'
             ? api('PATCH', 'comments/' + enc(o.id), { body: text })
-            : api('POST', 'articles/' + enc(st.id) + '/comments', { body: text, parent_id: o.parent || null }));
+            : api('POST', 'articles/' + enc(st.id) + '/comments', { body: text, parent_id: o.parent || null, ...st.about }));
           forced = false;
           nudge.hidden = true;
           st.src.set(r.comment.id, text);

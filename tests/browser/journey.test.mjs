@@ -150,3 +150,17 @@ test('the server\'s rendered Markdown shows as formatting, links open safely', a
   assert.equal(await a.getAttribute('target'), '_blank');
   await ctx.close();
 });
+
+test('the first post registers the article with the embed\'s title and address', async () => {
+  const ctx = await browser.newContext();
+  const [name, ...v] = (await reader(server.url, 'Tia Title')).cookie.split('=');
+  await ctx.addCookies([{ name, value: v.join('='), domain: new URL(server.url).hostname, path: '/' }]);
+  const page = await articlePage(ctx, server.url, 'titled', { 'article-title': 'Library lends telescopes', 'article-url': 'https://news.example.org/telescopes' });
+  await page.getByLabel('Join the discussion').fill('First!');
+  await page.getByRole('button', { name: 'Post comment' }).click();
+  await box(page, 'First!').waitFor();
+  const a = await fetch(`${server.url}/api/v1/articles/titled`).then((r) => r.json());
+  assert.equal(a.article.title, 'Library lends telescopes');
+  assert.equal(a.article.url, 'https://news.example.org/telescopes');
+  await ctx.close();
+});

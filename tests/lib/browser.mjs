@@ -38,11 +38,11 @@ export async function articlePage(context, base, article, attrs = {}) {
   page.dialogs = [];
   page.on('pageerror', (e) => page.errors.push(String(e)));
   page.on('dialog', (d) => { page.dialogs.push(d.message()); d.dismiss().catch(() => {}); });
-  const extra = Object.entries(attrs).map(([k, v]) => ` data-${k}="${esc(v)}"`).join('');
+  const extra = Object.entries({ 'article-title': 'Test article', ...attrs }).map(([k, v]) => ` data-${k}="${esc(v)}"`).join('');
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Test article ${esc(article)}</title></head>
 <body style="margin:0;padding:16px;font-family:serif"><main><h1>Test article</h1><p>Some text.</p>
-<div id="parley" data-article-id="${esc(article)}" data-article-title="Test article"${extra}></div>
+<div id="parley" data-article-id="${esc(article)}"${extra}></div>
 <script src="/embed.js" async></script></main></body></html>`;
   const url = `${base}/t/${encodeURIComponent(article)}`;
   await page.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
