@@ -42,6 +42,22 @@ test('the demo article page shows a working comment section', async () => {
   }
 });
 
+test('the flag dialog over the demo article', async () => {
+  const r = await reader(server.url, 'Demo Flagger');
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const [name, ...v] = r.cookie.split('=');
+  await ctx.addCookies([{ name, value: v.join('='), domain: new URL(server.url).hostname, path: '/' }]);
+  const page = await ctx.newPage();
+  await page.goto(server.url + '/');
+  const c = page.locator('article.pl-c', { hasText: 'What a lovely idea' });
+  await c.waitFor();
+  await c.scrollIntoViewIfNeeded();
+  await c.locator('.pl-flag').click();
+  await page.getByRole('dialog', { name: 'Flag this comment' }).getByLabel('Off topic').check();
+  await shot(page, 'demo-flag-dialog.png');
+  await ctx.close();
+});
+
 test('guidelines, terms and FAQ pages are readable HTML from the template', async () => {
   const want = { '/guidelines': ['Community guidelines', 'Keep it civil and on topic'], '/terms': ['Terms of service', 'Your comments'], '/faq': ['Frequently asked questions', 'What does flagging do?'] };
   const ctx = await browser.newContext();
