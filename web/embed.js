@@ -324,7 +324,10 @@
       const submit = h('button', { type: 'submit', class: 'pl-btn' }, o.submit);
       let forced = false;
       ta.addEventListener('input', () => { if (!nudge.hidden) { nudge.hidden = true; forced = false; } });
-      ta.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) form.requestSubmit(); });
+      ta.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) form.requestSubmit();
+        if (e.key === 'Escape' && o.cancel) o.cancel();
+      });
       const form = h('form', { class: 'pl-form', onsubmit: (e) => { e.preventDefault(); send(); } },
         h('label', { for: tid, class: 'pl-label' }, o.label), ta, nudge, err,
         h('div', { class: 'pl-row' }, submit, o.cancel && btn('Cancel', o.cancel, 'pl-btn pl-quiet'),
@@ -403,7 +406,9 @@
       list.hidden = false;
       status.textContent = '';
     }
-    function commentEl(c) {
+    // One comment and its replies; sib is the array holding c (its parent's
+    // replies), kept in step so a redrawn parent keeps replies added here.
+    function commentEl(c, sib) {
       const mine = !!(st.me && c.author && st.me.id === c.author.id);
       const gone = c.status === 'deleted' || c.deleted;
       const nameId = 'pl-n' + ++uid;
@@ -412,7 +417,7 @@
       else body.innerHTML = c.html || ''; // the server's sanitised HTML: the only innerHTML here
       for (const a of body.querySelectorAll('a')) { a.target = '_blank'; a.rel = 'nofollow ugc noopener'; }
       const replies = h('ol', { class: 'pl-replies' });
-      for (const r of c.replies || []) replies.append(commentEl(r));
+      for (const r of c.replies || []) replies.append(commentEl(r, c.replies));
       const acts = h('div', { class: 'pl-acts' });
       const box = h('article', { class: 'pl-c' + (mine ? ' pl-mine' : ''), id: 'pl-c-' + c.id, 'aria-labelledby': nameId },
         h('header', { class: 'pl-meta' },
@@ -457,7 +462,12 @@
         const f = composer({
           label: 'Reply to ' + ((c.author && c.author.name) || 'this comment'), submit: 'Post reply', kind: 'reply', parent: c.id,
           cancel: () => open && open.close(),
-          done: (r) => { open.close(); replies.append(commentEl(r)); if (r.status === 'published') setCount(st.count + 1); },
+          done: (r) => {
+            open.close();
+            (c.replies = c.replies || []).push(r);
+            replies.append(commentEl(r, c.replies));
+            if (r.status === 'published') setCount(st.count + 1);
+          },
         });
         li.insertBefore(f.el, replies);
         f.ta.focus();
@@ -472,7 +482,12 @@
               label: 'Edit your comment', submit: 'Save changes', kind: 'edit', id: c.id,
               value: c.body || st.src.get(c.id) || toMarkdown(body).trim(),
               cancel: () => open && open.close(),
-              done: (n) => { open.close(); li.replaceWith(commentEl(Object.assign(c, n, { replies: c.replies }))); },
+              done: (n) => {
+                open.close();
+                const el = commentEl(Object.assign(c, n, { replies: c.replies }), sib);
+                li.replaceWith(el);
+                el.querySelector('.pl-acts button').focus();
+              },
             });
             body.hidden = true;
             box.insertBefore(f.el, acts);
@@ -487,8 +502,8 @@
               try {
                 await api('DELETE', 'comments/' + enc(c.id));
                 if (c.status === 'published') setCount(st.count - 1);
-                if (replies.children.length) li.replaceWith(commentEl(Object.assign(c, { status: 'deleted', replies: [...(c.replies || [])] })));
-                else li.remove();
+                if (replies.children.length) li.replaceWith(commentEl(Object.assign(c, { status: 'deleted' }), sib));
+                else { li.remove(); if (sib) sib.splice(sib.indexOf(c), 1); }
                 say('Your comment was deleted.');
                 heading.focus();
               } catch (e) { note(e.message); }
@@ -522,7 +537,7 @@
         st.article = r.article || st.article;
         if (r.edit_window_s != null) st.editWindow = r.edit_window_s;
         st.next = r.next || null;
-        const els = (r.comments || []).map(commentEl);
+        const els = (r.comments || []).map((c) => commentEl(c));
         if (append) list.append(...els); else list.replaceChildren(...els);
         if (st.article) {
           setCount(st.article.comment_count || 0);

@@ -164,3 +164,64 @@ test('the first post registers the article with the embed\'s title and address',
   assert.equal(a.article.url, 'https://news.example.org/telescopes');
   await ctx.close();
 });
+
+test('deleting a comment with replies leaves a placeholder that keeps the thread; Escape cancels a reply', async () => {
+  const zed = await reader(server.url, 'Zed Parent');
+  const yan = await reader(server.url, 'Yan Child');
+  const top = await seed(zed, 'thread-delete', 'The parent comment.');
+  await seed(yan, 'thread-delete', 'A reply that must survive.', top.id);
+  const ctx = await browser.newContext();
+  const [name, ...v] = zed.cookie.split('=');
+  await ctx.addCookies([{ name, value: v.join('='), domain: new URL(server.url).hostname, path: '/' }]);
+  const page = await articlePage(ctx, server.url, 'thread-delete');
+  const parent = box(page, 'The parent comment.');
+  await parent.waitFor();
+  // Escape closes an inline reply form and gives focus back to Reply.
+  await parent.getByRole('button', { name: 'Reply' }).click();
+  await page.getByLabel('Reply to Zed Parent').press('Escape');
+  await page.getByLabel('Reply to Zed Parent').waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.querySelector('#parley').shadowRoot.activeElement.textContent), 'Reply');
+  // A reply written here, then the parent edited: the new reply stays.
+  await parent.getByRole('button', { name: 'Reply' }).click();
+  await page.getByLabel('Reply to Zed Parent').fill('Zed answers himself.');
+  await page.getByRole('button', { name: 'Post reply' }).click();
+  await box(page, 'Zed answers himself.').waitFor();
+  await parent.getByRole('button', { name: 'Edit' }).click();
+  await page.getByLabel('Edit your comment').fill('The parent comment, edited.');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await box(page, 'The parent comment, edited.').waitFor();
+  assert.equal(await box(page, 'Zed answers himself.').count(), 1, 'the local reply survives the redraw');
+  assert.equal(await page.evaluate(() => document.querySelector('#parley').shadowRoot.activeElement.textContent.trim()), 'Like 0', 'focus lands in the edited comment');
+  // Delete the parent: a placeholder keeps the replies.
+  const edited = box(page, 'The parent comment, edited.');
+  await edited.getByRole('button', { name: 'Delete' }).click();
+  await edited.getByRole('button', { name: 'Yes, delete' }).click();
+  await box(page, 'This comment was deleted.').waitFor();
+  assert.equal(await box(page, 'A reply that must survive.').count(), 1);
+  assert.equal(await box(page, 'Zed answers himself.').count(), 1);
+  assert.equal(await box(page, 'This comment was deleted.').locator('.pl-flag').count(), 0, 'nothing to flag in a placeholder');
+  await page.reload();
+  await box(page, 'This comment was deleted.').waitFor();
+  assert.equal(await box(page, 'A reply that must survive.').count(), 1, 'the server keeps the thread too');
+  await ctx.close();
+});
+
+test('after the edit window, no Edit button (Delete stays)', async () => {
+  const s2 = await startServer({ env: { PARLEY_EDIT_WINDOW_S: '0' } });
+  try {
+    const w = await reader(s2.url, 'Wes Window');
+    await seed(w, 'window', 'Written a moment ago.');
+    const ctx = await browser.newContext();
+    const [name, ...v] = w.cookie.split('=');
+    await ctx.addCookies([{ name, value: v.join('='), domain: new URL(s2.url).hostname, path: '/' }]);
+    const page = await articlePage(ctx, s2.url, 'window');
+    const c = box(page, 'Written a moment ago.');
+    await c.getByRole('button', { name: 'Delete' }).waitFor();
+    assert.equal(await c.getByRole('button', { name: 'Edit' }).count(), 0);
+    const r = await w.patch(`/api/v1/comments/${(await w.get('/api/v1/articles/window/comments')).json.comments[0].id}`, { body: 'late' });
+    assert.equal(r.status, 403, 'the server refuses the late edit as well');
+    await ctx.close();
+  } finally {
+    await s2.stop();
+  }
+});
