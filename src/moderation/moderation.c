@@ -1,33 +1,116 @@
-/* moderation/moderation.c: the decision entry point.
+/* moderation/moderation.c: the decision on one comment.
  *
- * For now it applies only the article's status: a premoderated article holds
- * every comment for a moderator. Closed articles are refused by api/ with 423
- * before the engine is asked. Word filtering, the classifier, the tragedy
- * guard, the on-topic score and spam checks arrive with the moderation
- * engine (XXX #3); nothing here pretends to filter words yet.
+ * The body is folded once (normalize.h) and scanned once by the lexicon's
+ * automaton (lexicon.h); every rule then reads the same hits and tokens:
+ * strong profanity, vulgarity and slurs (with the words that are innocent
+ * or reclaimed in most uses reported only when aimed at someone), personal
+ * attacks (an insult with a person as its target: the reader, the parent's
+ * author, a named person; an insult said of an idea is criticism),
+ * harassment (threats, wishes of harm, personal details, repeated attacks),
+ * the tragedy guard, the on-topic score and spam. Each rule that fires gives
+ * one reason; the policy table (policy.h) maps it to publish, hold or reject
+ * and the decision is the strictest. The classifier's scores, when a model
+ * is built in, only add a personal_attack hold where the lexicon also has
+ * evidence: nothing is rejected on the model alone.
+ *
+ * Everything per comment comes from the caller's arena; the engine itself
+ * is immutable after moderation_new, so one engine serves all threads.
  */
 #include "moderation/moderation.h"
-#include "util/xalloc.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#include "moderation/classifier.h"
+#include "moderation/lexicon.h"
+#include "moderation/normalize.h"
+#include "moderation/policy.h"
+#include "moderation/topic.h"
+#include "util/text.h"
+#include "util/xalloc.h"
+
+#define EXCERPT_MAX 200
 
 struct moderation {
-    int unused;
+    lexicon *lx;
+    classifier *clf; /* NULL: no model built in */
+    policy pol;
+    int64_t repeat_window_ms;
+    int64_t new_user_ms;
+    int64_t max_links;
+    int64_t off_topic_min_words;
+    double off_topic_below;
 };
+
+static int
+extra_int(const config *cfg, const char *name, int64_t min, int64_t max, int64_t def,
+          int64_t *out, pl_error *err)
+{
+    const char *v = cfg ? config_extra(cfg, name) : NULL;
+    if (v == NULL) {
+        *out = def;
+        return 0;
+    }
+    if (parse_int(v, min, max, out) < 0)
+        return pl_errorf(err, PL_EINVAL, "%s: expected a whole number from %lld to %lld", name,
+                         (long long)min, (long long)max);
+    return 0;
+}
 
 int
 moderation_new(const config *cfg, moderation **out, pl_error *err)
 {
-    (void)cfg;
-    (void)err;
-    *out = xcalloc(1, sizeof **out);
+    moderation *m = xcalloc(1, sizeof *m);
+    int64_t pct = 10;
+    int rc;
+    if (cfg != NULL)
+        rc = policy_from_config(cfg, &m->pol, err);
+    else {
+        policy_defaults(&m->pol);
+        rc = 0;
+    }
+    if (rc < 0 ||
+        (rc = extra_int(cfg, "moderation.repeat_window_s", 0, 86400 * 7, 600, &m->repeat_window_ms,
+                        err)) < 0 ||
+        (rc = extra_int(cfg, "moderation.new_user_hours", 0, 24 * 365, 24, &m->new_user_ms,
+                        err)) < 0 ||
+        (rc = extra_int(cfg, "moderation.max_links", 1, 1000, 3, &m->max_links, err)) < 0 ||
+        (rc = extra_int(cfg, "moderation.off_topic_min_words", 1, 100000, 25,
+                        &m->off_topic_min_words, err)) < 0 ||
+        (rc = extra_int(cfg, "moderation.off_topic_below_percent", 0, 100, 10, &pct, err)) < 0)
+        goto fail;
+    m->repeat_window_ms *= 1000;
+    m->new_user_ms *= 3600 * 1000;
+    m->off_topic_below = (double)pct / 100.0;
+    const char *dir = cfg ? config_extra(cfg, "moderation.lexicon_dir") : NULL;
+    if ((rc = lexicon_load(dir, &m->lx, err)) < 0)
+        goto fail;
+    pl_error ignored;
+    if (classifier_load_builtin(&m->clf, &ignored) < 0)
+        m->clf = NULL; /* no model yet: the engine runs on the lexicon alone */
+    *out = m;
     return 0;
+fail:
+    moderation_free(m);
+    return rc;
 }
 
 void
 moderation_free(moderation *m)
 {
+    if (m == NULL)
+        return;
+    lexicon_free(m->lx);
+    classifier_free(m->clf);
     free(m);
+}
+
+size_t
+moderation_memory(const moderation *m)
+{
+    lexicon_stats st;
+    lexicon_get_stats(m->lx, &st);
+    return sizeof *m + st.bytes;
 }
 
 const char *
@@ -44,23 +127,696 @@ moderation_decision_name(moderation_decision d)
     return "publish";
 }
 
+/* ---- per-comment context --------------------------------------------------- */
+
+typedef struct found {
+    bool on;
+    const char *message;
+    uint32_t os, oe; /* excerpt in the original body; os == oe: none */
+} found;
+
+typedef struct ctx {
+    const moderation *m;
+    const moderation_input *in;
+    arena *a;
+    norm_text t;
+    lex_hit *hits;
+    size_t nhits;
+    uint32_t *ts, *te; /* folded token spans */
+    size_t ntok;
+    uint32_t *tok_of; /* folded byte -> token */
+    found f[RULE_COUNT];
+    bool attack_found;
+} ctx;
+
+static void
+tokenize(ctx *c)
+{
+    const norm_text *t = &c->t;
+    size_t cap = t->len / 2 + 2;
+    c->ts = arena_alloc(c->a, cap * sizeof *c->ts);
+    c->te = arena_alloc(c->a, cap * sizeof *c->te);
+    c->tok_of = arena_alloc(c->a, (t->len + 1) * sizeof *c->tok_of);
+    c->ntok = 0;
+    size_t i = 0;
+    while (i < t->len) {
+        size_t e = i;
+        while (e < t->len && t->s[e] != ' ')
+            e++;
+        for (size_t k = i; k <= e && k < t->len; k++)
+            c->tok_of[k] = (uint32_t)c->ntok;
+        c->ts[c->ntok] = (uint32_t)i;
+        c->te[c->ntok] = (uint32_t)e;
+        c->ntok++;
+        i = e + 1;
+    }
+}
+
+/* True when token k spells w; doubles in w match one folded letter, as the
+ * folded text keeps a double letter as one byte with a run of two. */
+static bool
+tok_is(const ctx *c, long k, const char *w)
+{
+    if (k < 0 || (size_t)k >= c->ntok)
+        return false;
+    const char *s = c->t.s + c->ts[k];
+    size_t n = c->te[k] - c->ts[k], i = 0;
+    for (const char *p = w; *p; p++) {
+        if (p > w && *p == p[-1])
+            continue;
+        if (i >= n || s[i] != *p)
+            return false;
+        i++;
+    }
+    return i == n;
+}
+
+static bool
+tok_in(const ctx *c, long k, const char *const *set)
+{
+    for (; *set; set++)
+        if (tok_is(c, k, *set))
+            return true;
+    return false;
+}
+
+static const char *const second_person[] = {"you", "u", "ya", "ye", "yall", "thou", "yourself",
+                                            NULL};
+static const char *const second_copula[] = {"youre", "ur", "your", "yer", "youve", NULL};
+static const char *const third_copula[] = {"hes", "shes", "theyre", NULL};
+static const char *const copulas[] = {"is",    "are",   "was",  "were",  "be",     "been",
+                                      "being", "r",     "am",   "seem",  "seems",  "look",
+                                      "looks", "sound", "sounds", "act", "acting", "become",
+                                      "becoming", "get", "getting", NULL};
+static const char *const fillers[] = {
+    "a",         "an",      "the",     "such",      "so",       "really",    "very",
+    "total",     "totally", "complete", "completely", "absolute", "absolutely", "utter",
+    "utterly",   "just",    "pretty",  "too",       "fucking",  "fuckin",    "bloody",
+    "damn",      "real",    "big",     "little",    "clearly",  "obviously", "being",
+    "acting",    "like",    "stupid",  "dumb",      "ignorant", "pathetic",  "worthless",
+    "brainless", "lying",   "useless", "old",       "sad",      "fat",       "ugly",
+    "typical",   "of",      "one",     "another",   "certified", "proper",   "right",
+    "bit",       "kind",    "sort",    "such",      NULL};
+static const char *const negators[] = {"not", "never", "no", "isnt", "arent", "wasnt", "werent",
+                                       "dont", "doesnt", "didnt", "aint", "nobody", "noone",
+                                       "nothing", "none", "hardly", "cant", "wont", "shouldnt",
+                                       "neither", "nor", NULL};
+static const char *const person_words[] = {
+    "he",         "she",       "him",        "her",      "they",     "them",       "author",
+    "writer",     "journalist", "reporter",  "editor",   "columnist", "op",        "poster",
+    "commenter",  "commentator", "guy",      "man",      "woman",    "lady",       "dude",
+    "mayor",      "president", "minister",   "senator",  "governor", "councillor", "councilor",
+    "politician", "boss",      "ceo",        "chairman", "judge",    "teacher",    "officer",
+    "person",     "moderator", "mod",        "husband",  "wife",     "mother",     "father",
+    "mom",        "mum",       "dad",        "son",      "daughter", "boy",        "girl",
+    "reader",     "chancellor", "premier",   "leader",   "candidate", "spokesman", "spokeswoman",
+    "mp",         "pm",        "king",       "queen",    "prince",   "princess",   "coach",
+    "manager",    "player",    "owner",      "founder",  "host",     "anchor",     NULL};
+static const char *const first_person[] = {"i", "im", "me", "we", "us", "myself", "ourselves",
+                                           "ive", "id", "ill", NULL};
+static const char *const not_names[] = {
+    "this",  "that",    "it",      "its",     "thats",   "which",  "what",    "there",
+    "here",  "the",     "a",       "an",      "and",     "but",    "or",      "so",
+    "if",    "then",    "everything", "nothing", "something", "all", "some",  "many",
+    "most",  "who",     "why",     "how",     "when",    "where",  "my",      "our",
+    "his",   "their",   "these",   "those",   "today",   "now",    "well",    "yes",
+    "no",    "oh",      "ok",      "okay",    "sure",    "honestly", "frankly", "also",
+    "plan",  "idea",    "policy",  "article", "argument", "law",   "bill",    "decision",
+    "proposal", "comment", "post",  "claim",  "statement", "move", "approach", "logic",
+    "reasoning", "theory", "rule", "budget",  "scheme",  "design", "piece",   "story",
+    "take",  "view",    "opinion", "point",   "question", "answer", "response", "reply",
+    "system", "program", "programme", "strategy", "deal", "report", "study",  "vote",
+    "tax",   "thing",   "stuff",   "headline", "title",  "government", "council", "party",
+    "brexit", "congress", "parliament", "senate", "court", "city", "country", "state",
+    "economy", "market", "company", "team",  "club",    "school", "church",  "media",
+    "news",  "internet", "twitter", "facebook", NULL};
+static const char *const idea_words[] = {
+    "this",     "that",     "it",      "its",      "thats",    "which",   "plan",
+    "idea",     "policy",   "article", "argument", "law",      "bill",    "decision",
+    "proposal", "comment",  "post",    "claim",    "statement", "move",   "approach",
+    "logic",    "reasoning", "theory", "rule",     "budget",   "scheme",  "design",
+    "piece",    "story",    "take",    "view",     "opinion",  "point",   "question",
+    "answer",   "response", "reply",   "system",   "program",  "programme", "strategy",
+    "deal",     "report",   "study",   "vote",     "tax",      "thing",   "stuff",
+    "headline", "title",    "everything", "nothing", "something", "government", "plans",
+    "ideas",    "policies", "arguments", "laws",  "decisions", "comments", "claims",
+    "rules",    "idea",     "what",    NULL};
+
+static void
+set_reason(ctx *c, moderation_rule r, const char *message, uint32_t os, uint32_t oe)
+{
+    if (c->f[r].on || c->m->pol.action[r] == POLICY_OFF)
+        return;
+    c->f[r] = (found){true, message, os, oe};
+}
+
+/* Original byte span of folded tokens [k1, k2]. */
+static void
+span_tokens(const ctx *c, size_t k1, size_t k2, uint32_t *os, uint32_t *oe)
+{
+    *os = c->t.ostart[c->ts[k1]];
+    *oe = c->t.oend[c->te[k2] - 1];
+}
+
+static void
+span_hit(const ctx *c, const lex_hit *h, uint32_t *os, uint32_t *oe)
+{
+    *os = c->t.ostart[h->start];
+    *oe = c->t.oend[h->end - 1];
+}
+
+/* A masked word ("f*cking") stands where an intensifier would. */
+static bool
+tok_masked(const ctx *c, long k)
+{
+    return memchr(c->t.s + c->ts[k], '*', c->te[k] - c->ts[k]) != NULL;
+}
+
+static bool
+negated_before(const ctx *c, long k, int window)
+{
+    for (long j = k - 1; j >= 0 && j >= k - window; j--)
+        if (tok_in(c, j, negators))
+            return true;
+    return false;
+}
+
+static bool
+is_parent_author(const ctx *c, long k)
+{
+    const char *name = c->in->parent_author_name;
+    if (name == NULL || name[0] == '\0' || k < 0 || (size_t)k >= c->ntok)
+        return false;
+    /* Compare the first word of the name, folded like the comment. */
+    norm_text nt;
+    size_t n = strlen(name);
+    if (n > 128)
+        n = 128;
+    norm_fold(c->a, name, n, &nt);
+    size_t e = 0;
+    while (e < nt.len && nt.s[e] != ' ')
+        e++;
+    return e > 0 && e == c->te[k] - c->ts[k] && !memcmp(nt.s, c->t.s + c->ts[k], e);
+}
+
+static bool
+looks_like_name(const ctx *c, long k)
+{
+    if (k < 0 || (size_t)k >= c->ntok)
+        return false;
+    return (c->t.flags[c->ts[k]] & NORM_CAPITAL) && !tok_in(c, k, not_names) &&
+           !tok_in(c, k, first_person);
+}
+
+/* The original character before byte os, skipping spaces; 0 at the start. */
+static char
+orig_before(const ctx *c, uint32_t os)
+{
+    while (os > 0) {
+        char ch = c->in->body[--os];
+        if (ch != ' ' && ch != '\t')
+            return ch;
+    }
+    return 0;
+}
+
+static char
+orig_after(const ctx *c, uint32_t oe)
+{
+    while (oe < c->in->body_len) {
+        char ch = c->in->body[oe++];
+        if (ch != ' ' && ch != '\t')
+            return ch;
+    }
+    return 0;
+}
+
+/* ---- rules ------------------------------------------------------------------ */
+
+static const char MSG_ATTACK[] =
+    "This reads as a personal attack. Criticise the argument, not the person.";
+
+/* Is the insult in tokens [k, kend] aimed at a person? Sets the excerpt
+ * start token in *from. */
+static bool
+insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
+{
+    bool noun = h->category == LEX_INSULT;
+    *from = k;
+    if (h->via == LEX_VIA_TARGETED)
+        return true;
+    if (negated_before(c, k, 4))
+        return false;
+    long j = k - 1;
+    int skipped = 0;
+    while (j >= 0 && skipped < 5 && (tok_in(c, j, fillers) || tok_masked(c, j))) {
+        j--;
+        skipped++;
+    }
+    if (tok_in(c, j, second_person) || tok_in(c, j, second_copula)) {
+        /* "you idiot", "you're a moron", "your an idiot"; but "your stupid
+         * plan" is about the plan: an adjective after "your" needs "you". */
+        if (tok_is(c, j, "your") && !(noun && skipped > 0 && tok_in(c, j + 1, (const char *const[]){"a", "an", NULL})))
+            return false;
+        *from = j;
+        return true;
+    }
+    if (tok_in(c, j, third_copula)) {
+        *from = j;
+        return true;
+    }
+    if (tok_in(c, j, copulas)) {
+        long s = j - 1;
+        if (tok_in(c, s, second_person)) {
+            *from = s;
+            return true;
+        }
+        if (tok_in(c, s, first_person) || tok_in(c, s, idea_words))
+            return false;
+        /* "the author is an idiot", "Bob is a moron" (names only with a
+         * noun: "Brexit is stupid" is about a thing). */
+        if (tok_in(c, s, person_words) || is_parent_author(c, s) ||
+            (noun && looks_like_name(c, s))) {
+            *from = s;
+            return true;
+        }
+        return false;
+    }
+    if (!noun)
+        return false;
+    /* "idiots like you", "what an idiot you are". */
+    if (tok_is(c, kend + 1, "like") && tok_in(c, kend + 2, second_person))
+        return true;
+    if (tok_in(c, kend + 1, second_person) && (j < 0 || tok_is(c, j, "what")))
+        return true;
+    /* A vocative: "Nice try, idiot." or "Idiot, read the article." */
+    uint32_t os, oe;
+    span_hit(c, h, &os, &oe);
+    char b = orig_before(c, os), a = orig_after(c, oe);
+    if (b == ',' && (a == 0 || a == '.' || a == '!' || a == '?'))
+        return true;
+    if (b == 0 && (a == ',' || a == '!' || a == 0 || a == '.'))
+        return true;
+    /* "What an idiot." */
+    if (j >= 0 && tok_is(c, j, "what") && j == 0)
+        return true;
+    return false;
+}
+
+static void
+rule_words(ctx *c)
+{
+    for (size_t i = 0; i < c->nhits; i++) {
+        const lex_hit *h = &c->hits[i];
+        uint32_t os, oe;
+        span_hit(c, h, &os, &oe);
+        long k = c->tok_of[h->start];
+        if (h->category <= LEX_SLUR) /* the whole word: "Fucking", not "Fuck" */
+            span_tokens(c, (size_t)k, c->tok_of[h->end - 1], &os, &oe);
+        switch (h->category) {
+        case LEX_PROFANITY:
+            if (h->severity >= 2)
+                set_reason(c, RULE_PROFANITY,
+                           "This comment uses strong language, which is not allowed here.", os, oe);
+            break;
+        case LEX_VULGARITY:
+            if (h->severity >= 2)
+                set_reason(c, RULE_VULGARITY, "This comment uses vulgar language.", os, oe);
+            break;
+        case LEX_SLUR: {
+            if (h->severity == 0)
+                break;
+            bool aimed = h->severity >= 2;
+            if (!aimed) {
+                /* Reclaimed or innocent in most uses: only when aimed at
+                 * someone ("you ...", "... like you", "dirty ..."). */
+                static const char *const cues[] = {"dirty", "filthy", "stinking", "fucking",
+                                                   "fuckin", "damn", "bloody", "typical",
+                                                   "those", "these", "stupid", "disgusting",
+                                                   "worthless", "lazy", "ugly", "fat",
+                                                   "bunch", "kill", "all", NULL};
+                long kend = c->tok_of[h->end - 1];
+                for (long j = k - 1; j >= 0 && j >= k - 3 && !aimed; j--)
+                    aimed = tok_in(c, j, second_person) || tok_is(c, j, "youre");
+                aimed = aimed || tok_in(c, k - 1, cues) ||
+                        (tok_is(c, kend + 1, "like") && tok_in(c, kend + 2, second_person));
+            }
+            if (aimed)
+                set_reason(c, RULE_SLUR,
+                           "This comment uses a slur. Slurs are not allowed here.", os, oe);
+            break;
+        }
+        case LEX_INSULT:
+        case LEX_INSULT_ADJ: {
+            if (h->severity == 0)
+                break;
+            long from, kend = c->tok_of[h->end - 1];
+            if (insult_target(c, h, k, kend, &from)) {
+                uint32_t fos, foe;
+                span_tokens(c, (size_t)from, (size_t)kend, &fos, &foe);
+                if (from > kend) /* "idiots like you": the insult itself */
+                    fos = os;
+                set_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, fos < os ? fos : os, oe);
+                c->attack_found = true;
+            }
+            break;
+        }
+        case LEX_ATTACK:
+            if (negated_before(c, k, 2))
+                break;
+            if (h->severity >= 2 || c->in->parent_body != NULL) {
+                set_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, os, oe);
+                c->attack_found = true;
+            }
+            break;
+        case LEX_HARASSMENT:
+            /* "don't kill yourself" is care, not a threat. */
+            if (h->severity >= 2 && !negated_before(c, k, 2) && !tok_is(c, k - 1, "please"))
+                set_reason(c, RULE_HARASSMENT,
+                           "This reads as a threat or a wish of harm against a person.", os, oe);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* Personal details: "his address is 12 ...", "she lives at 4 ...". */
+static void
+rule_personal_details(ctx *c)
+{
+    static const char *const owners[] = {"his", "her", "their", "your", "ur", NULL};
+    static const char *const details[] = {"address", "phone", "number", "home", "cell", NULL};
+    bool number = false;
+    long cue = -1;
+    for (size_t k = 0; k < c->ntok; k++) {
+        size_t n = c->te[k] - c->ts[k], digits = 0;
+        for (size_t i = c->ts[k]; i < c->te[k]; i++)
+            digits += c->t.s[i] >= '0' && c->t.s[i] <= '9';
+        if (digits >= 2 && digits == n)
+            number = true;
+        if ((tok_in(c, (long)k, owners) && tok_in(c, (long)k + 1, details)) ||
+            (tok_is(c, (long)k, "lives") &&
+             tok_in(c, (long)k + 1, (const char *const[]){"at", "on", NULL})))
+            cue = (long)k;
+    }
+    if (number && cue >= 0) {
+        uint32_t os, oe;
+        span_tokens(c, (size_t)cue, (size_t)cue + 1, &os, &oe);
+        set_reason(c, RULE_HARASSMENT, "Do not share a person's private details such as an "
+                   "address or phone number.", os, oe);
+    }
+}
+
+/* The same person attacked again and again: this comment is an attack on
+ * the parent's author, and the author's recent comments name them too. */
+static void
+rule_repeated_targeting(ctx *c)
+{
+    const moderation_input *in = c->in;
+    if (!c->attack_found || in->parent_author_name == NULL || in->parent_author_name[0] == '\0')
+        return;
+    size_t nl = strlen(in->parent_author_name), times = 0;
+    for (size_t i = 0; i < in->n_recent; i++) {
+        if (in->recent_times && in->now - in->recent_times[i] > 86400000)
+            continue;
+        const char *b = in->recent_bodies[i];
+        for (const char *p = b; (p = strchr(p, in->parent_author_name[0])) != NULL; p++)
+            if (!strncmp(p, in->parent_author_name, nl)) {
+                times++;
+                break;
+            }
+    }
+    if (times >= 2)
+        set_reason(c, RULE_HARASSMENT,
+                   "You have repeatedly attacked the same person. Please stop.",
+                   c->f[RULE_PERSONAL_ATTACK].os, c->f[RULE_PERSONAL_ATTACK].oe);
+}
+
+static bool
+text_is_sensitive(ctx *c)
+{
+    const moderation_input *in = c->in;
+    if (in->article_sensitive)
+        return true;
+    const char *parts[2] = {in->article_title, in->article_text};
+    for (int p = 0; p < 2; p++) {
+        if (parts[p] == NULL || parts[p][0] == '\0')
+            continue;
+        norm_text nt;
+        norm_fold(c->a, parts[p], strlen(parts[p]), &nt);
+        lex_hit *h;
+        size_t n = lexicon_scan(c->m->lx, &nt, c->a, &h), count = 0, weight = 0;
+        for (size_t i = 0; i < n; i++)
+            if (h[i].category == LEX_TRAGEDY) {
+                count++;
+                weight += h[i].severity;
+            }
+        if (p == 0 && weight >= 2)
+            return true;
+        if (p == 1 && count >= 3 && weight >= 6)
+            return true;
+    }
+    return false;
+}
+
+static void
+rule_tragedy(ctx *c)
+{
+    size_t strong = 0, weak = 0;
+    const lex_hit *first = NULL;
+    for (size_t i = 0; i < c->nhits; i++) {
+        const lex_hit *h = &c->hits[i];
+        if (h->category != LEX_MOCK)
+            continue;
+        if (negated_before(c, c->tok_of[h->start], 3))
+            continue;
+        if (h->severity >= 2)
+            strong++;
+        else
+            weak++;
+        if (first == NULL)
+            first = h;
+    }
+    if (first == NULL || (strong == 0 && weak < 2))
+        return;
+    if (!text_is_sensitive(c))
+        return;
+    uint32_t os, oe;
+    span_hit(c, first, &os, &oe);
+    set_reason(c, RULE_TRAGEDY_JOKE,
+               "This story is about people who died or were hurt: comments that joke about or "
+               "celebrate it are not allowed.",
+               os, oe);
+}
+
+static double
+rule_topic(ctx *c)
+{
+    const moderation_input *in = c->in;
+    if (in->article_text == NULL || in->article_text[0] == '\0')
+        return -1;
+    size_t n_words;
+    topic_set art = {0};
+    norm_text nt;
+    /* Cheap test first: a short comment never counts as off topic. */
+    if (topic_count(c->a, &c->t) < (size_t)c->m->off_topic_min_words)
+        return -1;
+    norm_fold(c->a, in->article_text, strlen(in->article_text), &nt);
+    topic_add(c->a, &art, &nt);
+    if (art.n < 30)
+        return -1; /* too little article text to judge */
+    if (in->article_title && in->article_title[0]) {
+        norm_fold(c->a, in->article_title, strlen(in->article_title), &nt);
+        topic_add(c->a, &art, &nt);
+    }
+    if (in->parent_body && in->parent_body[0]) {
+        norm_fold(c->a, in->parent_body, strlen(in->parent_body), &nt);
+        topic_add(c->a, &art, &nt);
+    }
+    double score = topic_overlap(c->a, &c->t, &art, &n_words);
+    if (score < c->m->off_topic_below)
+        set_reason(c, RULE_OFF_TOPIC,
+                   "This comment seems to be about something other than the article.", 0, 0);
+    return score;
+}
+
+static size_t
+count_links(const char *s, size_t n, size_t *words_outside)
+{
+    size_t links = 0, words = 0, i = 0;
+    while (i < n) {
+        while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
+            i++;
+        size_t st = i;
+        bool letter = false, link = false;
+        while (i < n && s[i] != ' ' && s[i] != '\n' && s[i] != '\t' && s[i] != '\r') {
+            char ch = s[i] | 0x20;
+            letter |= ch >= 'a' && ch <= 'z';
+            i++;
+        }
+        size_t len = i - st;
+        for (size_t k = st; k < i && !link; k++) {
+            size_t rest = i - k;
+            if ((rest >= 7 && !strncasecmp(s + k, "http://", 7)) ||
+                (rest >= 8 && !strncasecmp(s + k, "https://", 8)) ||
+                (rest >= 4 && !strncasecmp(s + k, "www.", 4)))
+                link = true;
+        }
+        if (link)
+            links++;
+        else if (letter && len > 0)
+            words++;
+    }
+    *words_outside = words;
+    return links;
+}
+
+static void
+rule_spam(ctx *c)
+{
+    const moderation_input *in = c->in;
+    size_t words;
+    size_t links = count_links(in->body, in->body_len, &words);
+    if ((int64_t)links >= c->m->max_links)
+        set_reason(c, RULE_SPAM, "This comment has too many links.", 0, 0);
+    bool new_account = in->author_created_at > 0 && in->now > 0 &&
+                       in->now - in->author_created_at < c->m->new_user_ms;
+    if (links > 0 && new_account) {
+        if (words <= 3)
+            set_reason(c, RULE_SPAM, "New accounts cannot post comments that are only links.", 0,
+                       0);
+        else
+            set_reason(c, RULE_NEW_USER,
+                       "Links from new accounts are checked by a moderator first.", 0, 0);
+    }
+    if (c->t.len == 0)
+        return;
+    for (size_t i = 0; i < in->n_recent; i++) {
+        if (in->recent_times && in->now - in->recent_times[i] > c->m->repeat_window_ms)
+            continue;
+        const char *b = in->recent_bodies[i];
+        norm_text rt;
+        norm_fold(c->a, b, strlen(b), &rt);
+        if (rt.len == c->t.len && !memcmp(rt.s, c->t.s, rt.len)) {
+            set_reason(c, RULE_SPAM, "You posted the same comment a few minutes ago.", 0, 0);
+            break;
+        }
+    }
+}
+
+/* ---- decision ---------------------------------------------------------------- */
+
+static const char *
+suffix_for(policy_action a)
+{
+    switch (a) {
+    case POLICY_REJECT:
+        return " Please edit the comment and post it again.";
+    case POLICY_HOLD:
+        return " A moderator will review it before it appears.";
+    case POLICY_PUBLISH:
+        return " It is published, and a moderator may review it.";
+    case POLICY_OFF:
+        break;
+    }
+    return "";
+}
+
+static char *
+excerpt(const ctx *c, uint32_t os, uint32_t oe)
+{
+    if (oe <= os || oe > c->in->body_len)
+        return "";
+    if (oe - os > EXCERPT_MAX) {
+        oe = os + EXCERPT_MAX;
+        while (oe > os && ((unsigned char)c->in->body[oe] & 0xC0) == 0x80)
+            oe--; /* never cut a character in half */
+    }
+    return arena_strndup(c->a, c->in->body + os, oe - os);
+}
+
+static double
+lexicon_offensive(const ctx *c)
+{
+    static const double w[4] = {0.15, 0.3, 0.7, 0.9};
+    double keep = 1.0;
+    for (size_t i = 0; i < c->nhits; i++) {
+        const lex_hit *h = &c->hits[i];
+        if (h->category <= LEX_HARASSMENT)
+            keep *= 1.0 - w[h->severity & 3];
+    }
+    return 1.0 - keep;
+}
+
 void
 moderation_decide(const moderation *m, const moderation_input *in, arena *a,
                   moderation_result *out)
 {
-    (void)m;
-    out->decision = MOD_PUBLISH;
-    out->reasons = NULL;
-    out->n_reasons = 0;
-    out->offensive = -1;
-    out->attack = -1;
-    out->on_topic = -1;
-    if (in->article_status == MOD_ARTICLE_PREMODERATED) {
-        out->reasons = arena_alloc(a, sizeof *out->reasons);
-        out->reasons[0] = (moderation_reason){
-            "premoderated", "Comments on this article are reviewed by a moderator before they appear.",
-            ""};
-        out->n_reasons = 1;
-        out->decision = MOD_HOLD;
+    ctx *c = arena_zalloc(a, sizeof *c);
+    c->m = m;
+    c->in = in;
+    c->a = a;
+    norm_fold(a, in->body, in->body_len, &c->t);
+    c->nhits = lexicon_scan(m->lx, &c->t, a, &c->hits);
+    tokenize(c);
+
+    rule_words(c);
+    rule_personal_details(c);
+    classifier_scores cs = {-1, -1};
+    if (m->clf != NULL) {
+        classifier_score(m->clf, in->body, in->body_len, &cs);
+        /* The model adds a hold only beside lexicon evidence: an insult or
+         * strong word in a comment it reads as an attack. */
+        if (!c->attack_found && cs.attack >= 0.75) {
+            for (size_t i = 0; i < c->nhits; i++) {
+                const lex_hit *h = &c->hits[i];
+                if (((h->category == LEX_INSULT || h->category == LEX_INSULT_ADJ) &&
+                     h->severity >= 1) ||
+                    (h->category <= LEX_VULGARITY && h->severity >= 2)) {
+                    uint32_t os, oe;
+                    span_hit(c, h, &os, &oe);
+                    set_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, os, oe);
+                    c->attack_found = true;
+                    break;
+                }
+            }
+        }
     }
+    rule_repeated_targeting(c);
+    rule_tragedy(c);
+    double on_topic = rule_topic(c);
+    rule_spam(c);
+    if (in->article_status == MOD_ARTICLE_PREMODERATED)
+        c->f[RULE_PREMODERATED] =
+            (found){true, "Comments on this article are reviewed by a moderator before they "
+                          "appear.", 0, 0};
+
+    size_t n = 0;
+    for (int r = 0; r < RULE_COUNT; r++)
+        n += c->f[r].on;
+    out->decision = MOD_PUBLISH;
+    out->reasons = n ? arena_alloc(a, n * sizeof *out->reasons) : NULL;
+    out->n_reasons = 0;
+    out->queue_for_review = false;
+    for (int r = 0; r < RULE_COUNT; r++) {
+        if (!c->f[r].on)
+            continue;
+        policy_action act = r == RULE_PREMODERATED ? POLICY_HOLD : m->pol.action[r];
+        const char *msg = r == RULE_PREMODERATED
+                              ? c->f[r].message
+                              : arena_printf(a, "%s%s", c->f[r].message, suffix_for(act));
+        out->reasons[out->n_reasons++] =
+            (moderation_reason){policy_rule_name((moderation_rule)r), msg,
+                                excerpt(c, c->f[r].os, c->f[r].oe)};
+        if (act == POLICY_PUBLISH)
+            out->queue_for_review = true;
+        if ((int)act > (int)out->decision)
+            out->decision = (moderation_decision)act;
+    }
+    double lo = lexicon_offensive(c);
+    out->offensive = cs.offensive > lo ? cs.offensive : lo;
+    double la = c->attack_found ? 0.9 : 0.0;
+    out->attack = cs.attack > la ? cs.attack : la;
+    out->on_topic = on_topic;
 }

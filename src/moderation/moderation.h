@@ -61,9 +61,19 @@ typedef struct moderation_result {
     double offensive;
     double attack;
     double on_topic;
+    /* True when a reason fired whose policy is "publish" (off_topic by
+     * default): the comment is published and api/ also puts it in the
+     * moderators' flagged queue with these reasons. */
+    bool queue_for_review;
 } moderation_result;
 
-/* Builds the engine from the config. */
+/* Builds the engine from the config: the lexicon compiled into the binary
+ * (or the lists in the extra setting moderation.lexicon_dir), the classifier
+ * when one is built in (the engine runs without scores otherwise), and the
+ * policy table (extra settings policy.<rule>, see moderation/policy.h).
+ * Other extra settings: moderation.repeat_window_s (600), moderation.
+ * new_user_hours (24), moderation.max_links (3), moderation.off_topic_min_words
+ * (25), moderation.off_topic_below (0.1). PL_EINVAL naming a bad setting. */
 int moderation_new(const config *cfg, moderation **out, pl_error *err);
 void moderation_free(moderation *m); /* m may be NULL */
 
@@ -71,6 +81,9 @@ void moderation_free(moderation *m); /* m may be NULL */
  * fails: an engine that cannot judge publishes nothing it doubts. */
 void moderation_decide(const moderation *m, const moderation_input *in, arena *a,
                        moderation_result *out);
+
+/* Bytes held by the loaded lexicon (and model), for the benchmark. */
+size_t moderation_memory(const moderation *m);
 
 /* "publish", "hold" or "reject". */
 const char *moderation_decision_name(moderation_decision d);

@@ -1,0 +1,202 @@
+/* moderation/topic.c: see topic.h.
+ *
+ * Hashing words into a set keeps the cost linear in the texts with no
+ * allocation per word; a 32-bit FNV-1a collision between two content words
+ * only makes a comment look slightly more on topic, the safe direction.
+ */
+#include "moderation/topic.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Common English words that say nothing about a topic. Sorted for bsearch. */
+static const char *const stop_words[] = {
+    "about",   "above",  "after",   "again",  "against", "all",    "also",   "although",
+    "always",  "among",  "and",     "another", "any",    "anyone", "anything", "are",
+    "around",  "because", "been",   "before", "being",   "below",  "between", "both",
+    "but",     "can",    "cannot",  "could",  "did",     "does",   "doing",  "done",
+    "dont",    "down",   "during",  "each",   "either",  "else",   "enough", "even",
+    "ever",    "every",  "for",     "from",   "further", "get",    "gets",   "getting",
+    "going",   "gone",   "got",     "had",    "has",     "have",   "having", "her",
+    "here",    "hers",   "herself", "him",    "himself", "his",    "how",    "however",
+    "into",    "its",    "itself",  "just",   "know",    "least",  "less",   "let",
+    "like",    "made",   "make",    "makes",  "many",    "may",    "maybe",  "might",
+    "mine",    "more",   "most",    "much",   "must",    "myself", "need",   "never",
+    "nor",     "not",    "nothing", "now",    "off",     "often",  "once",   "one",
+    "only",    "other",  "others",  "our",    "ours",    "out",    "over",   "own",
+    "people",  "really", "said",    "same",   "say",    "says",   "see",    "seem",
+    "she",     "should", "since",   "some",   "someone", "something", "still", "such",
+    "take",    "than",   "that",    "thats",  "the",     "their",  "theirs", "them",
+    "then",    "there",  "these",   "they",   "thing",   "things", "think",  "this",
+    "those",   "though", "through", "too",    "under",   "until",  "upon",   "very",
+    "want",    "was",     "way",    "well",   "were",    "what",   "when",   "where",
+    "whether", "which",  "while",   "who",    "whom",    "whose",  "why",    "will",
+    "with",    "within", "without", "would",  "yes",     "yet",    "you",    "your",
+    "youre",   "yours",  "yourself",
+};
+
+static int
+cmp_word(const void *k, const void *e)
+{
+    return strcmp((const char *)k, *(const char *const *)e);
+}
+
+/* Stems the word in w (n letters, NUL-terminated buffer of at least 32)
+ * and returns its hash, or 0 when it is not a content word. */
+static uint32_t
+word_hash(char *w, size_t n)
+{
+    if (n < 3 || n > 30)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (w[i] < 'a' || w[i] > 'z')
+            return 0;
+    w[n] = '\0';
+    if (bsearch(w, stop_words, sizeof stop_words / sizeof stop_words[0], sizeof stop_words[0],
+                cmp_word) != NULL)
+        return 0;
+    static const char *const sfx[] = {"ing", "ed", "ly", "es", "er", "s"};
+    for (size_t k = 0; k < sizeof sfx / sizeof sfx[0]; k++) {
+        size_t l = strlen(sfx[k]);
+        if (n >= l + 4 && !memcmp(w + n - l, sfx[k], l)) {
+            n -= l;
+            break;
+        }
+    }
+    if (n > 6)
+        n = 6;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)w[i]) * 16777619u;
+    return h ? h : 1;
+}
+
+typedef void (*word_fn)(void *ctx, uint32_t h);
+
+static void
+each_word(const norm_text *t, word_fn fn, void *ctx)
+{
+    size_t i = 0;
+    char w[32];
+    while (i < t->len) {
+        size_t e = i;
+        while (e < t->len && t->s[e] != ' ')
+            e++;
+        if (e - i < sizeof w - 1) {
+            /* Expand collapsed doubles so "ball" and "bal" stay apart. */
+            size_t n = 0;
+            for (size_t k = i; k < e && n + 2 < sizeof w; k++) {
+                w[n++] = t->s[k];
+                if (t->run[k] == 2)
+                    w[n++] = t->s[k];
+            }
+            uint32_t h = word_hash(w, n);
+            if (h)
+                fn(ctx, h);
+        }
+        i = e + 1;
+    }
+}
+
+static bool
+set_insert(topic_set *s, uint32_t h)
+{
+    size_t m = s->cap - 1, i = h & m;
+    while (s->slots[i] != 0) {
+        if (s->slots[i] == h)
+            return false;
+        i = (i + 1) & m;
+    }
+    s->slots[i] = h;
+    s->n++;
+    return true;
+}
+
+static bool
+set_has(const topic_set *s, uint32_t h)
+{
+    if (s->cap == 0)
+        return false;
+    size_t m = s->cap - 1, i = h & m;
+    while (s->slots[i] != 0) {
+        if (s->slots[i] == h)
+            return true;
+        i = (i + 1) & m;
+    }
+    return false;
+}
+
+typedef struct add_ctx {
+    arena *a;
+    topic_set *set;
+} add_ctx;
+
+static void
+grow(arena *a, topic_set *s, size_t want)
+{
+    size_t cap = 64;
+    while (cap < want * 2)
+        cap *= 2;
+    if (cap <= s->cap)
+        return;
+    topic_set n = {arena_zalloc(a, cap * sizeof *n.slots), cap, 0};
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->slots[i])
+            set_insert(&n, s->slots[i]);
+    *s = n;
+}
+
+static void
+add_word(void *ctx, uint32_t h)
+{
+    add_ctx *c = ctx;
+    if (c->set->n + 1 > c->set->cap / 2)
+        grow(c->a, c->set, c->set->n + 1);
+    set_insert(c->set, h);
+}
+
+void
+topic_add(arena *a, topic_set *set, const norm_text *t)
+{
+    grow(a, set, t->len / 4 + 16);
+    add_ctx c = {a, set};
+    each_word(t, add_word, &c);
+}
+
+typedef struct overlap_ctx {
+    arena *a;
+    topic_set seen;
+    const topic_set *article;
+    size_t shared;
+} overlap_ctx;
+
+static void
+overlap_word(void *ctx, uint32_t h)
+{
+    overlap_ctx *c = ctx;
+    if (c->seen.n + 1 > c->seen.cap / 2)
+        grow(c->a, &c->seen, c->seen.n + 1);
+    if (set_insert(&c->seen, h) && set_has(c->article, h))
+        c->shared++;
+}
+
+size_t
+topic_count(arena *a, const norm_text *t)
+{
+    topic_set empty = {0};
+    overlap_ctx c = {a, {0}, &empty, 0};
+    grow(a, &c.seen, t->len / 4 + 16);
+    each_word(t, overlap_word, &c);
+    return c.seen.n;
+}
+
+double
+topic_overlap(arena *a, const norm_text *comment, const topic_set *article, size_t *n_words)
+{
+    overlap_ctx c = {a, {0}, article, 0};
+    grow(a, &c.seen, comment->len / 4 + 16);
+    each_word(comment, overlap_word, &c);
+    *n_words = c.seen.n;
+    return c.seen.n ? (double)c.shared / (double)c.seen.n : 1.0;
+}
