@@ -393,6 +393,11 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
         }
         if (tok_in(c, s, first_person) || tok_in(c, s, idea_words))
             return false;
+        /* "Politicians are idiots": a plural subject is a group, and
+         * insulting a group is not an attack on a person here. */
+        if ((tok_is(c, j, "are") || tok_is(c, j, "were")) && s >= 0 && c->te[s] > c->ts[s] &&
+            c->t.s[c->te[s] - 1] == 's' && !tok_in(c, s, person_words))
+            return false;
         /* "the author is an idiot", "Bob is a moron" (names only with a
          * noun: "Brexit is stupid" is about a thing). */
         if (tok_in(c, s, person_words) || is_parent_author(c, s) ||
