@@ -1,15 +1,354 @@
-/* main.c: placeholder entry point while the server is built; dispatches
- * `parley check` to the moderation engine's command. */
+/* main.c: Parley's command line.
+ *
+ *   parley serve [--listen HOST:PORT] [--db URL] [--config FILE] [--rate-limit on|off]
+ *   parley admin create-user [--db URL] --email E --name N --role reader|moderator|admin
+ *   parley check [options] < comment.txt
+ *   parley config --check [--config FILE]
+ *
+ * A bad flag or value prints one line naming it and exits with status 2.
+ */
+#include "moderation/check_cmd.h"
+#include "server/server.h"
+#include "store/store.h"
+#include "util/config.h"
+#include "util/log.h"
+#include "util/text.h"
+
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "moderation/check_cmd.h"
+#define EXIT_USAGE 2
+
+static void
+usage(FILE *f)
+{
+    fprintf(f, "Usage: parley <command> [options]\n"
+               "\n"
+               "Parley is a self-hosted comment system for news sites.\n"
+               "\n"
+               "Commands:\n"
+               "  serve     run the comment server\n"
+               "  admin     manage accounts (admin create-user ...)\n"
+               "  check     judge one comment with the moderation engine\n"
+               "  config    check a config file (config --check --config FILE)\n"
+               "\n"
+               "Run 'parley <command> --help' for a command's options.\n");
+}
+
+static void
+serve_usage(FILE *f)
+{
+    fprintf(f, "Usage: parley serve [--listen HOST:PORT] [--db URL] [--config FILE]\n"
+               "                    [--rate-limit on|off] [--threads N] [--log-level LEVEL]\n"
+               "\n"
+               "  --listen HOST:PORT   address to listen on (default 127.0.0.1:8080; port 0\n"
+               "                       picks a free one and logs it)\n"
+               "  --db URL             sqlite:PATH (default sqlite:parley.db) or postgres://...\n"
+               "  --config FILE        settings file, 'name = value' per line\n"
+               "  --rate-limit on|off  off disables rate limits (tests and benchmarks only)\n"
+               "  --threads N          event-loop threads (default: one per core)\n"
+               "  --log-level LEVEL    error, warn, info (default) or debug\n"
+               "\n");
+    config_print_help(f);
+}
+
+static int
+bad_flag(const char *cmd, const char *flag, const char *why)
+{
+    fprintf(stderr, "parley %s: %s: %s (see 'parley %s --help')\n", cmd, flag, why, cmd);
+    return EXIT_USAGE;
+}
+
+/* Settings given as flags are applied after the config file and the
+ * environment, so they win. */
+typedef struct flag_setting {
+    const char *flag;
+    const char *setting;
+} flag_setting;
+
+static const flag_setting serve_flags[] = {
+    {"--listen", "listen"},       {"--db", "db"},           {"--rate-limit", "rate_limit"},
+    {"--threads", "threads"},     {"--log-level", "log_level"},
+};
+
+static int
+load_config(const char *cmd, config *cfg, const char *config_file, const char **names,
+            const char **values, int n)
+{
+    pl_error err;
+    config_init(cfg);
+    if (config_file != NULL && config_load_file(cfg, config_file, &err) < 0) {
+        fprintf(stderr, "parley %s: --config: %s\n", cmd, err.msg);
+        return EXIT_USAGE;
+    }
+    if (config_load_env(cfg, &err) < 0) {
+        fprintf(stderr, "parley %s: %s\n", cmd, err.msg);
+        return EXIT_USAGE;
+    }
+    for (int i = 0; i < n; i++) {
+        if (config_set(cfg, names[i], values[i], &err) < 0) {
+            fprintf(stderr, "parley %s: %s\n", cmd, err.msg);
+            return EXIT_USAGE;
+        }
+    }
+    int lvl = log_level_parse(cfg->log_level);
+    if (lvl < 0) {
+        fprintf(stderr, "parley %s: log_level must be error, warn, info or debug, not '%s'\n", cmd,
+                cfg->log_level);
+        return EXIT_USAGE;
+    }
+    log_level = lvl;
+    return 0;
+}
+
+static int
+cmd_serve(int argc, char **argv)
+{
+    const char *config_file = NULL;
+    const char *names[16], *values[16];
+    int n = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            serve_usage(stdout);
+            return 0;
+        }
+        if (!strcmp(arg, "--config")) {
+            if (i + 1 >= argc)
+                return bad_flag("serve", arg, "needs a value");
+            config_file = argv[++i];
+            continue;
+        }
+        const flag_setting *fs = NULL;
+        for (size_t k = 0; k < sizeof serve_flags / sizeof serve_flags[0]; k++)
+            if (!strcmp(arg, serve_flags[k].flag))
+                fs = &serve_flags[k];
+        if (fs == NULL)
+            return bad_flag("serve", arg, "unknown option");
+        if (i + 1 >= argc)
+            return bad_flag("serve", arg, "needs a value");
+        if (n == 16)
+            return bad_flag("serve", arg, "too many options");
+        names[n] = fs->setting;
+        values[n++] = argv[++i];
+    }
+    config cfg;
+    int rc = load_config("serve", &cfg, config_file, names, values, n);
+    if (rc != 0) {
+        config_fini(&cfg);
+        return rc;
+    }
+    if (sodium_init() < 0) {
+        fprintf(stderr, "parley serve: libsodium could not start\n");
+        config_fini(&cfg);
+        return 1;
+    }
+    server_options opts = {.cfg = &cfg};
+    rc = server_run(&opts);
+    config_fini(&cfg);
+    return rc;
+}
+
+static void
+create_user_usage(FILE *f)
+{
+    fprintf(f, "Usage: parley admin create-user [--db URL] --email E --name N\n"
+               "                                --role reader|moderator|admin\n"
+               "\n"
+               "Creates an account. The password is read from standard input (one line).\n"
+               "Safe while a server runs on the same database.\n");
+}
+
+static int
+read_password(char *buf, size_t n)
+{
+    if (fgets(buf, (int)n, stdin) == NULL)
+        return -1;
+    size_t len = strlen(buf);
+    if (len > 0 && buf[len - 1] != '\n' && !feof(stdin))
+        return -2; /* too long */
+    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+        buf[--len] = '\0';
+    return 0;
+}
+
+static int
+cmd_create_user(int argc, char **argv)
+{
+    const char *db = NULL, *email = NULL, *name = NULL, *role_s = NULL, *config_file = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            create_user_usage(stdout);
+            return 0;
+        }
+        const char **slot = !strcmp(arg, "--db")       ? &db
+                            : !strcmp(arg, "--email")  ? &email
+                            : !strcmp(arg, "--name")   ? &name
+                            : !strcmp(arg, "--role")   ? &role_s
+                            : !strcmp(arg, "--config") ? &config_file
+                                                       : NULL;
+        if (slot == NULL)
+            return bad_flag("admin create-user", arg, "unknown option");
+        if (i + 1 >= argc)
+            return bad_flag("admin create-user", arg, "needs a value");
+        *slot = argv[++i];
+    }
+    if (email == NULL)
+        return bad_flag("admin create-user", "--email", "is required");
+    if (name == NULL || name[0] == '\0' || utf8_length(name, strlen(name)) > 50 ||
+        !utf8_valid(name, strlen(name)))
+        return bad_flag("admin create-user", "--name", "is required (1 to 50 characters)");
+    store_role role;
+    if (role_s == NULL)
+        return bad_flag("admin create-user", "--role", "is required (reader, moderator or admin)");
+    if (!strcmp(role_s, "reader"))
+        role = ROLE_READER;
+    else if (!strcmp(role_s, "moderator"))
+        role = ROLE_MODERATOR;
+    else if (!strcmp(role_s, "admin"))
+        role = ROLE_ADMIN;
+    else
+        return bad_flag("admin create-user", "--role", "must be reader, moderator or admin");
+    const char *at = strchr(email, '@');
+    if (at == NULL || at == email || !strchr(at + 1, '.') || strlen(email) > 254 ||
+        strpbrk(email, " \t<>,;\""))
+        return bad_flag("admin create-user", "--email", "is not a valid e-mail address");
+
+    config cfg;
+    const char *names[1] = {"db"}, *values[1] = {db};
+    int rc = load_config("admin create-user", &cfg, config_file, names, values, db ? 1 : 0);
+    if (rc != 0) {
+        config_fini(&cfg);
+        return rc;
+    }
+    char pw[1100];
+    int prc = read_password(pw, sizeof pw);
+    if (prc < 0 || strlen(pw) < 8 || strlen(pw) > 1024) {
+        fprintf(stderr, "parley admin create-user: the password on standard input must be one "
+                        "line of 8 to 1024 bytes\n");
+        config_fini(&cfg);
+        return EXIT_USAGE;
+    }
+    if (sodium_init() < 0) {
+        config_fini(&cfg);
+        return 1;
+    }
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+        fprintf(stderr, "parley admin create-user: not enough memory to hash the password\n");
+        config_fini(&cfg);
+        return 1;
+    }
+    sodium_memzero(pw, sizeof pw);
+    char *lower = strdup(email);
+    for (char *p = lower; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    store *s = NULL;
+    pl_error err;
+    rc = 1;
+    if (store_open(cfg.db, false, &s, &err) < 0) {
+        fprintf(stderr, "parley admin create-user: cannot open %s: %s\n", cfg.db, err.msg);
+        goto out;
+    }
+    store_user u = {0};
+    u.email = lower;
+    u.name = name;
+    u.pw_hash = hash;
+    u.role = role;
+    u.created_at = time_now_ms();
+    int irc = store_user_insert(s, &u, &err);
+    if (irc == PL_ECONFLICT) {
+        fprintf(stderr, "parley admin create-user: an account with e-mail %s already exists\n",
+                lower);
+        goto out;
+    }
+    if (irc < 0) {
+        fprintf(stderr, "parley admin create-user: %s\n", err.msg);
+        goto out;
+    }
+    printf("created user %lld (%s, %s)\n", (long long)u.id, lower, role_s);
+    rc = 0;
+out:
+    store_close(s);
+    free(lower);
+    config_fini(&cfg);
+    return rc;
+}
+
+static int
+cmd_admin(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fprintf(argc < 2 ? stderr : stdout,
+                "Usage: parley admin create-user [--db URL] --email E --name N --role ROLE\n");
+        return argc < 2 ? EXIT_USAGE : 0;
+    }
+    if (!strcmp(argv[1], "create-user"))
+        return cmd_create_user(argc - 1, argv + 1);
+    fprintf(stderr, "parley admin: unknown subcommand '%s' (see 'parley admin --help')\n",
+            argv[1]);
+    return EXIT_USAGE;
+}
+
+static int
+cmd_config(int argc, char **argv)
+{
+    const char *config_file = NULL;
+    bool check = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("Usage: parley config --check [--config FILE]\n\n");
+            config_print_help(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--check")) {
+            check = true;
+        } else if (!strcmp(argv[i], "--config")) {
+            if (i + 1 >= argc)
+                return bad_flag("config", argv[i], "needs a value");
+            config_file = argv[++i];
+        } else {
+            return bad_flag("config", argv[i], "unknown option");
+        }
+    }
+    if (!check)
+        return bad_flag("config", "--check", "is required");
+    config cfg;
+    int rc = load_config("config", &cfg, config_file, NULL, NULL, 0);
+    if (rc == 0)
+        printf("config ok\n");
+    config_fini(&cfg);
+    return rc;
+}
 
 int
 main(int argc, char **argv)
 {
-    if (argc > 1 && !strcmp(argv[1], "check"))
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("parley 0.1.0\n");
+        return 0;
+    }
+    if (!strcmp(cmd, "serve"))
+        return cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "admin"))
+        return cmd_admin(argc - 1, argv + 1);
+    if (!strcmp(cmd, "check"))
         return check_cmd_main(argc - 1, argv + 1);
-    puts("parley: under construction");
-    return 0;
+    if (!strcmp(cmd, "config"))
+        return cmd_config(argc - 1, argv + 1);
+    fprintf(stderr, "parley: unknown command '%s' (see 'parley --help')\n", cmd);
+    return EXIT_USAGE;
 }

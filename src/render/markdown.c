@@ -31,3 +31,9 @@ md_render_html(arena *a, const char *md, size_t n)
     memcpy(out + o, "</p>", 5);
     return out;
 }
+
+char *
+md_render_page_html(arena *a, const char *md, size_t n)
+{
+    return md_render_html(a, md, n);
+}

@@ -16,4 +16,8 @@
 /* Renders n bytes of UTF-8 Markdown; the result lives in a. Never NULL. */
 char *md_render_html(arena *a, const char *md, size_t n);
 
+/* As md_render_html, but also allows headings (h2-h4) and thematic breaks:
+ * for the publisher's guidelines, terms and FAQ pages. */
+char *md_render_page_html(arena *a, const char *md, size_t n);
+
 #endif

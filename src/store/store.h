@@ -88,7 +88,7 @@ int store_user_set_role(store *s, int64_t user_id, store_role role, pl_error *er
 int store_session_insert(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t user_id,
                          int64_t expires_at, pl_error *err);
 /* Finds the user of an unexpired session (expires_at > now). PL_ENOTFOUND
- * when there is none. */
+ * when there is none, or when its user is deleted. */
 int store_session_user(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t now,
                        arena *a, store_user *out, pl_error *err);
 int store_session_delete(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], pl_error *err);
@@ -116,7 +116,9 @@ int store_article_ensure(store *s, const char *id, const char *title, const char
                          pl_error *err);
 
 /* Fields to change; a NULL pointer or a false has_* leaves the field as is.
- * Creates the article when missing. */
+ * Creates the article when missing. The typedef cannot also be called
+ * store_article_update (the function's name), so it is store_article_changes;
+ * `struct store_article_update` names the same type. */
 typedef struct store_article_update {
     const char *title;
     const char *url;
@@ -125,8 +127,8 @@ typedef struct store_article_update {
     store_article_status status;
     bool has_sensitive;
     bool sensitive;
-} store_article_update;
-int store_article_update(store *s, const char *id, const store_article_update *up, pl_error *err);
+} store_article_changes;
+int store_article_update(store *s, const char *id, const store_article_changes *up, pl_error *err);
 
 /* Published-comment counts for n article ids; an unknown id counts 0. */
 int store_article_counts(store *s, const char *const *ids, size_t n, int64_t *counts,
@@ -210,8 +212,8 @@ int store_comments_page(store *s, const char *article_id, store_sort sort, store
 int store_comments_replies(store *s, const int64_t *root_ids, size_t n, int64_t viewer_id,
                            arena *a, store_comment_list *out, pl_error *err);
 
-/* Recent comments by one author since a time, newest first, at most limit
- * (spam and repetition checks). */
+/* Recent comments by one author since a time (created_at >= since), newest
+ * first, at most limit, whatever their status (spam and repetition checks). */
 int store_comments_by_author(store *s, int64_t author_id, int64_t since, int limit, arena *a,
                              store_comment_list *out, pl_error *err);
 
@@ -236,6 +238,10 @@ typedef struct store_flag_group {
 /* Flags on one comment grouped by reason. */
 int store_flags_for_comment(store *s, int64_t comment_id, arena *a, store_flag_group **out,
                             size_t *n, pl_error *err);
+/* Marks every flag on the comment reviewed (a moderator has dealt with it),
+ * which takes the comment off the flagged queue until someone flags it
+ * again. PL_ENOTFOUND when the comment does not exist. */
+int store_flags_mark_reviewed(store *s, int64_t comment_id, pl_error *err);
 
 /* ---- moderation desk ----------------------------------------------------- */
 

@@ -41,6 +41,8 @@
       "seconds during which authors may edit their comments")                                   \
     X(session_days, "session_days", INT, 30, 1, 3650, "days a login session lasts")               \
     X(rate_limit, "rate_limit", BOOL, 1, 0, 1, "enforce rate limits (off only for tests)")        \
+    X(trusted_proxy, "trusted_proxy", STR, "", 0, 0,                                               \
+      "address of a reverse proxy whose X-Forwarded-For names the client")                      \
     X(commit_batch, "commit_batch", INT, 256, 1, 10000,                                            \
       "most writes committed together in one transaction")                                      \
     X(log_level, "log_level", STR, "info", 0, 0, "error, warn, info or debug")                     \
@@ -48,7 +50,13 @@
       "Markdown file replacing the default /guidelines page")                                   \
     X(terms_file, "terms_file", STR, "", 0, 0, "Markdown file replacing the default /terms page") \
     X(faq_file, "faq_file", STR, "", 0, 0, "Markdown file replacing the default /faq page")       \
-    X(demo, "demo", BOOL, 1, 0, 1, "serve the demo article page at /")
+    X(demo, "demo", BOOL, 1, 0, 1, "serve the demo article page at /")                             \
+    X(auto_suspend_after, "auto_suspend_after", INT, 3, 1, 1000,                                   \
+      "refused comments (or attacks on one person) in the window that suspend an author")       \
+    X(auto_suspend_window_h, "auto_suspend_window_h", INT, 24, 1, 24 * 365,                        \
+      "hours over which refusals are counted for automatic suspension")                         \
+    X(auto_suspend_hours, "auto_suspend_hours", INT, 24, 1, 24 * 365,                              \
+      "hours an automatic suspension lasts")
 
 typedef struct config {
 #define CONFIG_FIELD_INT(f) int64_t f;

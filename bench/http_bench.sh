@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# bench/http_bench.sh: Parley against nginx on loopback, side by side in one run.
+#
+# Seeds a 100-comment thread, saves the exact bytes Parley answers for an
+# anonymous GET of it, serves those bytes from nginx as a static file, then
+# runs wrk against both (GET), and against Parley's POST of new comments.
+# Prints requests/s and p50/p99 latency per case, plus Parley's idle and peak
+# resident memory. Usage: bench/http_bench.sh [DURATION_S] [CONNS...]
+# Needs: build/parley, wrk, nginx (make test-deps installs them).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DUR=${1:-10}
+shift || true
+CONNS=${*:-32 256}
+PARLEY=${PARLEY_BIN:-build/parley}
+DB_URL=${BENCH_DB_URL:-}
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+
+PPORT=$(free_port)
+db=${DB_URL:-sqlite:$work/bench.db}
+$PARLEY serve --listen 127.0.0.1:$PPORT --db "$db" --rate-limit off --log-level warn 2>"$work/parley.log" &
+ppid=$!
+pids+=($ppid)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PPORT/healthz" >/dev/null && break; sleep 0.1; done
+B=http://127.0.0.1:$PPORT
+idle=$(rss_kb $ppid)
+
+# Seed: one author, 100 top-level comments of ~200 bytes of Markdown each.
+curl -sf -c "$work/cj" -H 'content-type: application/json' \
+  -d '{"name":"Bench Reader","email":"bench@example.com","password":"benchmark-pass"}' \
+  "$B/api/v1/auth/register" >/dev/null
+for i in $(seq 100); do
+  curl -sf -b "$work/cj" -H 'content-type: application/json' \
+    -d "{\"body\":\"Comment $i: the council's *budget* plan moves money from roads to schools; the vote is next week and residents can speak at the hearing. More at https://example.com/news/$i\"}" \
+    "$B/api/v1/articles/bench-100/comments" >/dev/null
+done
+URL_PATH="/api/v1/articles/bench-100/comments?limit=100"
+curl -sf "$B$URL_PATH" > "$work/thread.json"
+bytes=$(wc -c < "$work/thread.json")
+
+# nginx serving the same bytes as a static file.
+NPORT=$(free_port)
+mkdir -p "$work/www/api/v1/articles/bench-100" "$work/ngx"
+cp "$work/thread.json" "$work/www/api/v1/articles/bench-100/comments"
+chmod 711 "$work"; chmod -R a+rX "$work/www"  # nginx workers run as nobody under root
+cat > "$work/nginx.conf" <<NGX
+worker_processes 2;
+daemon off;
+pid $work/ngx/nginx.pid;
+error_log $work/ngx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/ngx/body;
+  proxy_temp_path $work/ngx/proxy;
+  fastcgi_temp_path $work/ngx/fastcgi;
+  uwsgi_temp_path $work/ngx/uwsgi;
+  scgi_temp_path $work/ngx/scgi;
+  default_type application/json;
+  server { listen 127.0.0.1:$NPORT; root $work/www; }
+}
+NGX
+nginx -c "$work/nginx.conf" -p "$work/ngx" &
+pids+=($!)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$NPORT$URL_PATH" >/dev/null && break; sleep 0.1; done
+curl -s "http://127.0.0.1:$NPORT$URL_PATH" > "$work/ngx.json"; cmp "$work/ngx.json" "$work/thread.json" || { echo "nginx bytes differ" >&2; head -c 300 "$work/ngx.json" >&2; exit 1; }
+
+# wrk prints latency percentiles with --latency; pick p50 and p99.
+run_wrk() { # name url conns [script]
+  local name=$1 url=$2 c=$3 script=${4:-}
+  local out
+  if [ -n "$script" ]; then out=$(wrk -t2 -c"$c" -d"${DUR}s" --latency -s "$script" "$url"); 
+  else out=$(wrk -t2 -c"$c" -d"${DUR}s" --latency "$url"); fi
+  local rps p50 p99 errs
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errs=$(awk '/Non-2xx/ {print $4}' <<<"$out")
+  printf '%-28s conns=%-4s req/s=%-10s p50=%-9s p99=%-9s non2xx=%s\n' "$name" "$c" "$rps" "$p50" "$p99" "${errs:-0}"
+}
+
+echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -m), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); response $bytes bytes; ${DUR}s per case; db=${db%%:*}"
+for c in $CONNS; do
+  run_wrk "nginx static GET" "http://127.0.0.1:$NPORT$URL_PATH" "$c"
+  run_wrk "parley GET 100-comment" "$B$URL_PATH" "$c"
+done
+peak_get=$(hwm_kb $ppid)
+
+# POST: each wrk connection posts as the bench user.
+cookie=$(awk '/parley_session/ {print $7}' "$work/cj")
+cat > "$work/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Cookie"] = "parley_session=$cookie"
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, "/api/v1/articles/bench-post/comments", nil,
+    '{"body":"Posting comment number ' .. n .. ' about the budget vote and the schools plan."}')
+end
+LUA
+for c in $CONNS; do
+  run_wrk "parley POST comment" "$B" "$c" "$work/post.lua"
+done
+echo "parley memory: idle ${idle} kB RSS, peak ${peak_get} kB after GETs, peak $(hwm_kb $ppid) kB after POSTs"

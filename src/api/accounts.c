@@ -1,0 +1,304 @@
+/* api/accounts.c: register, log in, log out, who am I.
+ *
+ * Password hashing (argon2id through libsodium, tens of milliseconds) runs
+ * on the hashing thread, never on a loop. A login for an unknown e-mail still
+ * verifies against a fixed hash, so response time does not tell which
+ * addresses have accounts. Session tokens are 256 random bits; only their
+ * SHA-256 is stored.
+ */
+#include "api/api_int.h"
+#include "util/log.h"
+#include "util/text.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <string.h>
+
+typedef struct auth_job {
+    const char *name;
+    const char *email;
+    char *password; /* wiped after hashing */
+    char pw_hash[crypto_pwhash_STRBYTES];
+    bool ok; /* login: password matched */
+    store_user user;
+    bool user_found;
+    char token[64];
+    unsigned char token_hash[STORE_TOKEN_HASH_LEN];
+} auth_job;
+
+/* Lower-cases ASCII and checks a plausible address: something@domain.tld,
+ * no spaces, at most 254 bytes. */
+static char *
+normalize_email(req *r, const char *email)
+{
+    size_t n = strlen(email);
+    const char *at = strchr(email, '@');
+    if (n > 254 || at == NULL || at == email || strchr(at + 1, '@') || !strchr(at + 1, '.') ||
+        at[1] == '.' || email[n - 1] == '.' || strpbrk(email, " \t<>,;\"") != NULL)
+        return NULL;
+    char *out = arena_strdup(r->a, email);
+    for (char *p = out; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return out;
+}
+
+static bool
+check_password(req *r, const char *pw)
+{
+    size_t n = strlen(pw);
+    if (n < 8) {
+        req_send_error(r, 400, "invalid_field", "The password must be at least 8 characters.",
+                       "password", NULL);
+        return false;
+    }
+    if (n > 1024) {
+        req_send_error(r, 400, "invalid_field", "The password must be at most 1024 bytes.",
+                       "password", NULL);
+        return false;
+    }
+    return true;
+}
+
+static void
+wipe(char *s)
+{
+    if (s)
+        sodium_memzero(s, strlen(s));
+}
+
+/* ---- register ---------------------------------------------------------- */
+
+static void
+register_slow(job *j)
+{
+    auth_job *aj = j->data;
+    if (crypto_pwhash_str(aj->pw_hash, aj->password, strlen(aj->password),
+                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        aj->pw_hash[0] = '\0';
+    wipe(aj->password);
+}
+
+static int
+register_write(job *j, store *s, pl_error *err)
+{
+    auth_job *aj = j->data;
+    if (aj->pw_hash[0] == '\0')
+        return pl_errorf(err, PL_EBUSY, "The server could not hash the password; try again.");
+    memset(&aj->user, 0, sizeof aj->user);
+    aj->user.email = aj->email;
+    aj->user.name = aj->name;
+    aj->user.pw_hash = aj->pw_hash;
+    aj->user.role = ROLE_READER;
+    aj->user.created_at = j->r->now;
+    int rc = store_user_insert(s, &aj->user, err);
+    if (rc < 0)
+        return rc;
+    session_token_new(aj->token, aj->token_hash);
+    int64_t expires = j->r->now + req_config(j->r)->session_days * 86400000LL;
+    return store_session_insert(s, aj->token_hash, aj->user.id, expires, err);
+}
+
+static void
+register_done(job *j)
+{
+    auth_job *aj = j->data;
+    req *r = j->r;
+    if (j->rc == PL_ECONFLICT) {
+        req_send_error(r, 409, "email_taken", "An account with this e-mail address already exists.",
+                       "email", NULL);
+        return;
+    }
+    if (j->rc < 0) {
+        if (j->rc == PL_ESTORE)
+            log_error("msg=\"register failed\" error=\"%s\"", j->err.msg);
+        api_send_rc(r, j->rc, &j->err);
+        return;
+    }
+    log_info("msg=registered user=%lld", (long long)aj->user.id);
+    session_set_cookie(r, aj->token);
+    req_send_json(r, 201, json_pack("{s:o}", "user", api_user_json(&aj->user, r->now)));
+}
+
+void
+api_register(req *r, const route_args *a)
+{
+    (void)a;
+    if (!req_rate_limit(r, LIMIT_AUTH))
+        return;
+    static const char *const allowed[] = {"name", "email", "password", NULL};
+    json_t *o = api_body_object(r, allowed);
+    if (o == NULL)
+        return;
+    const char *name, *email, *password;
+    bool ok = api_req_string(r, o, "name", 50, false, false, &name) &&
+              api_req_string(r, o, "email", 254, false, false, &email) &&
+              api_req_string(r, o, "password", 1024, true, false, &password);
+    json_decref(o);
+    if (!ok)
+        return;
+    char *norm = normalize_email(r, email);
+    if (norm == NULL) {
+        req_send_error(r, 400, "invalid_field", "The e-mail address is not valid.", "email", NULL);
+        return;
+    }
+    if (!check_password(r, password))
+        return;
+    auth_job *aj = arena_zalloc(r->a, sizeof *aj);
+    aj->name = name;
+    aj->email = norm;
+    aj->password = (char *)password;
+    job *j = job_new(r, aj);
+    j->slow = register_slow;
+    j->write = register_write;
+    j->done = register_done;
+    job_submit(j);
+}
+
+/* ---- login --------------------------------------------------------------- */
+
+/* A hash of a random password, made once, to verify unknown addresses
+ * against. Written once under pthread_once, then only read. */
+static char login_dummy_hash[crypto_pwhash_STRBYTES];
+
+static void
+make_dummy(void)
+{
+    unsigned char pw[16];
+    randombytes_buf(pw, sizeof pw);
+    if (crypto_pwhash_str(login_dummy_hash, (const char *)pw, sizeof pw,
+                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        login_dummy_hash[0] = '\0';
+}
+
+static void
+login_slow(job *j)
+{
+    auth_job *aj = j->data;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    if (!aj->user_found) {
+        pthread_once(&once, make_dummy);
+        /* The result is ignored: only the time spent matters here. */
+        if (login_dummy_hash[0] != '\0' &&
+            crypto_pwhash_str_verify(login_dummy_hash, aj->password, strlen(aj->password)) == 0)
+            log_debug("msg=\"unexpected match against the dummy hash\"");
+        aj->ok = false;
+    } else {
+        aj->ok = aj->user.pw_hash[0] != '\0' &&
+                 crypto_pwhash_str_verify(aj->user.pw_hash, aj->password,
+                                          strlen(aj->password)) == 0;
+    }
+    wipe(aj->password);
+}
+
+static int
+login_write(job *j, store *s, pl_error *err)
+{
+    auth_job *aj = j->data;
+    if (!aj->ok)
+        return 0;
+    session_token_new(aj->token, aj->token_hash);
+    int64_t expires = j->r->now + req_config(j->r)->session_days * 86400000LL;
+    return store_session_insert(s, aj->token_hash, aj->user.id, expires, err);
+}
+
+static void
+login_done(job *j)
+{
+    auth_job *aj = j->data;
+    req *r = j->r;
+    if (j->rc < 0) {
+        log_error("msg=\"login failed\" error=\"%s\"", j->err.msg);
+        api_send_rc(r, j->rc, &j->err);
+        return;
+    }
+    if (!aj->ok) {
+        req_send_error(r, 401, "invalid_credentials", "The e-mail address or password is wrong.",
+                       NULL, NULL);
+        return;
+    }
+    session_set_cookie(r, aj->token);
+    req_send_json(r, 200, json_pack("{s:o}", "user", api_user_json(&aj->user, r->now)));
+}
+
+void
+api_login(req *r, const route_args *a)
+{
+    (void)a;
+    if (!req_rate_limit(r, LIMIT_AUTH))
+        return;
+    static const char *const allowed[] = {"email", "password", NULL};
+    json_t *o = api_body_object(r, allowed);
+    if (o == NULL)
+        return;
+    const char *email, *password;
+    bool ok = api_req_string(r, o, "email", 254, false, false, &email) &&
+              api_req_string(r, o, "password", 1024, true, false, &password);
+    json_decref(o);
+    if (!ok)
+        return;
+    auth_job *aj = arena_zalloc(r->a, sizeof *aj);
+    aj->password = (char *)password;
+    char *norm = normalize_email(r, email);
+    pl_error err;
+    if (norm != NULL) {
+        int rc = store_user_by_email(req_store(r), norm, r->a, &aj->user, &err);
+        if (rc == 0 && !aj->user.deleted)
+            aj->user_found = true;
+        else if (rc < 0 && rc != PL_ENOTFOUND) {
+            log_error("msg=\"login lookup failed\" error=\"%s\"", err.msg);
+            api_send_rc(r, rc, &err);
+            return;
+        }
+    }
+    job *j = job_new(r, aj);
+    j->slow = login_slow;
+    j->write = login_write;
+    j->done = login_done;
+    job_submit(j);
+}
+
+/* ---- logout, me ---------------------------------------------------------- */
+
+static int
+logout_write(job *j, store *s, pl_error *err)
+{
+    return store_session_delete(s, j->r->session_hash, err);
+}
+
+static void
+logout_done(job *j)
+{
+    if (j->rc < 0 && j->rc != PL_ENOTFOUND) {
+        api_send_rc(j->r, j->rc, &j->err);
+        return;
+    }
+    session_set_cookie(j->r, NULL);
+    req_send_empty(j->r, 204);
+}
+
+void
+api_logout(req *r, const route_args *a)
+{
+    (void)a;
+    if (!r->has_session_cookie) {
+        session_set_cookie(r, NULL);
+        req_send_empty(r, 204);
+        return;
+    }
+    job *j = job_new(r, NULL);
+    j->write = logout_write;
+    j->done = logout_done;
+    job_submit(j);
+}
+
+void
+api_me(req *r, const route_args *a)
+{
+    (void)a;
+    if (!api_require_user(r))
+        return;
+    req_send_json(r, 200, json_pack("{s:o}", "user", api_user_json(r->user, r->now)));
+}

@@ -1,0 +1,16 @@
+/* api/api.h: the handlers of /api/v1 (API.md), one file per resource.
+ *
+ * Handlers run on the request's loop thread. They validate input at the
+ * edge, read through req_store(), decide (moderation for writes) and either
+ * answer at once or submit a job whose write step runs on the writer thread.
+ * Nothing below api/ knows about HTTP.
+ */
+#ifndef PARLEY_API_API_H
+#define PARLEY_API_API_H
+
+#include "server/server.h"
+
+/* Routes one /api/ request to its handler. */
+void api_dispatch(req *r);
+
+#endif

@@ -1,0 +1,79 @@
+/* api/api_int.h: helpers shared by the handlers of api/: input checks that
+ * answer the API's errors, the COMMENT and USER JSON shapes, and the map from
+ * PL_E* codes to HTTP statuses. A helper that returns false (or NULL) has
+ * already sent the error response; the handler just returns. */
+#ifndef PARLEY_API_API_INT_H
+#define PARLEY_API_API_INT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "api/api.h"
+
+/* Path segments after /api/v1/ ("articles", "abc", "comments"). */
+#define API_MAX_SEGS 6
+typedef struct route_args {
+    const char *seg[API_MAX_SEGS];
+    int n;
+} route_args;
+
+/* Sends the error that matches rc (PL_E*), with err's message when set. */
+void api_send_rc(req *r, int rc, const pl_error *err);
+
+/* Parses the body as a JSON object whose keys are all in allowed (NULL-
+ * terminated). Sends 400 bad_json / invalid_utf8 / invalid_field. */
+json_t *api_body_object(req *r, const char *const *allowed);
+
+/* Reads an optional string field: absent or null leaves *out NULL. A wrong
+ * type, invalid text (NUL, control characters when !multiline) or more
+ * than max_chars characters sends 400 invalid_field (413 too_large when
+ * too_large_413). */
+bool api_opt_string(req *r, json_t *o, const char *field, size_t max_chars, bool multiline,
+                    bool too_large_413, const char **out);
+/* As api_opt_string, but the field must be present and not empty. */
+bool api_req_string(req *r, json_t *o, const char *field, size_t max_chars, bool multiline,
+                    bool too_large_413, const char **out);
+
+/* Session checks: 401 login_required; 403 banned / suspended for writes. */
+bool api_require_user(req *r);
+bool api_require_writer(req *r);
+bool api_require_moderator(req *r);
+
+/* Parses a comment id from the path; 404 when it cannot name a comment. */
+bool api_comment_id(req *r, const char *s, int64_t *id);
+/* Checks an article id; 400 invalid_field when malformed. */
+bool api_article_id(req *r, const char *s);
+
+/* JSON shapes. */
+json_t *api_comment_json(const store_comment *c);
+json_t *api_user_json(const store_user *u, int64_t now);
+json_t *api_article_json(const store_article *a);
+json_t *api_time(int64_t ms); /* RFC 3339 string, or null for 0 */
+const char *api_comment_status_name(store_comment_status s);
+const char *api_role_name(store_role role);
+int api_role_parse(const char *s, store_role *out);
+const char *api_article_status_name(store_article_status s);
+
+/* Handlers. */
+void api_article_get(req *r, const route_args *a);
+void api_article_put(req *r, const route_args *a);
+void api_comments_list(req *r, const route_args *a);
+void api_comment_post(req *r, const route_args *a);
+void api_comment_patch(req *r, const route_args *a);
+void api_comment_delete(req *r, const route_args *a);
+void api_like_post(req *r, const route_args *a);
+void api_like_delete(req *r, const route_args *a);
+void api_flag_post(req *r, const route_args *a);
+void api_counts(req *r, const route_args *a);
+void api_check(req *r, const route_args *a);
+void api_register(req *r, const route_args *a);
+void api_login(req *r, const route_args *a);
+void api_logout(req *r, const route_args *a);
+void api_me(req *r, const route_args *a);
+void api_mod_queue(req *r, const route_args *a);
+void api_mod_decision(req *r, const route_args *a);
+void api_mod_ban(req *r, const route_args *a);
+void api_mod_unban(req *r, const route_args *a);
+void api_mod_log(req *r, const route_args *a);
+
+#endif

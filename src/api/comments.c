@@ -1,0 +1,756 @@
+/* api/comments.c: listing, posting, editing and deleting comments, likes,
+ * counts and the pre-post check.
+ *
+ * Every write of a comment body passes through moderation_decide() first;
+ * the decision picks the stored status (publish: published, hold: pending,
+ * reject: rejected, kept for moderators) and, for a reject, the 422 answer.
+ * Repeated refusals, or repeated attacks on the same person, suspend the
+ * author automatically (see auto_suspend), in the same transaction as the
+ * comment that tipped it, and the log says so.
+ */
+#include "api/api_int.h"
+#include "moderation/moderation_json.h"
+#include "render/markdown.h"
+#include "util/log.h"
+#include "util/text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- reading ------------------------------------------------------------- */
+
+static bool
+load_article(req *r, const char *id, store_article *out)
+{
+    pl_error err;
+    int rc = store_article_get(req_store(r), id, r->a, out, &err);
+    if (rc == PL_ENOTFOUND) {
+        memset(out, 0, sizeof *out);
+        out->id = id;
+        out->title = out->url = out->text = "";
+        out->status = ARTICLE_OPEN;
+        return true;
+    }
+    if (rc < 0) {
+        log_error("msg=\"article read failed\" error=\"%s\"", err.msg);
+        api_send_rc(r, rc, &err);
+        return false;
+    }
+    return true;
+}
+
+void
+api_article_get(req *r, const route_args *a)
+{
+    if (!api_article_id(r, a->seg[0]))
+        return;
+    store_article art;
+    if (!load_article(r, a->seg[0], &art))
+        return;
+    req_send_json(r, 200, json_pack("{s:o}", "article", api_article_json(&art)));
+}
+
+/* Cursor: base64url of "<sort>.<key>.<id>"; opaque to clients. */
+static char *
+cursor_encode(req *r, store_sort sort, const store_comment *last)
+{
+    char raw[80];
+    int64_t key = sort == SORT_TOP ? last->likes : last->created_at;
+    int n = snprintf(raw, sizeof raw, "%c.%lld.%lld", "ont"[sort], (long long)key,
+                     (long long)last->id);
+    char *out = arena_alloc(r->a, (size_t)n * 2 + 4);
+    b64url_encode((const unsigned char *)raw, (size_t)n, out);
+    return out;
+}
+
+static bool
+cursor_decode(const char *s, store_sort sort, store_cursor *out)
+{
+    unsigned char raw[96];
+    if (strlen(s) > 120)
+        return false;
+    long n = b64url_decode(s, raw, sizeof raw - 1);
+    if (n < 5)
+        return false;
+    raw[n] = '\0';
+    char *text = (char *)raw;
+    if (text[0] != "ont"[sort] || text[1] != '.')
+        return false;
+    char *dot = strchr(text + 2, '.');
+    if (dot == NULL)
+        return false;
+    *dot = '\0';
+    if (parse_int(text + 2, 0, INT64_MAX, &out->key) < 0 ||
+        parse_int(dot + 1, 1, INT64_MAX, &out->id) < 0)
+        return false;
+    out->set = true;
+    return true;
+}
+
+/* A small id -> JSON map for nesting replies (open addressing; the arena
+ * owns it). */
+typedef struct node_map {
+    int64_t *ids;
+    json_t **nodes;
+    size_t cap;
+} node_map;
+
+static void
+map_init(req *r, node_map *m, size_t n)
+{
+    m->cap = 16;
+    while (m->cap < n * 2)
+        m->cap <<= 1;
+    m->ids = arena_zalloc(r->a, m->cap * sizeof *m->ids);
+    m->nodes = arena_zalloc(r->a, m->cap * sizeof *m->nodes);
+}
+
+static void
+map_put(node_map *m, int64_t id, json_t *node)
+{
+    size_t i = (size_t)id * 11400714819323198485ull & (m->cap - 1);
+    while (m->ids[i] != 0 && m->ids[i] != id)
+        i = (i + 1) & (m->cap - 1);
+    m->ids[i] = id;
+    m->nodes[i] = node;
+}
+
+static json_t *
+map_get(const node_map *m, int64_t id)
+{
+    size_t i = (size_t)id * 11400714819323198485ull & (m->cap - 1);
+    while (m->ids[i] != 0) {
+        if (m->ids[i] == id)
+            return m->nodes[i];
+        i = (i + 1) & (m->cap - 1);
+    }
+    return NULL;
+}
+
+void
+api_comments_list(req *r, const route_args *a)
+{
+    const char *article_id = a->seg[0];
+    if (!api_article_id(r, article_id))
+        return;
+    int count;
+    const char *sort_s = req_query(r, "sort", &count);
+    store_sort sort = SORT_OLDEST;
+    if (sort_s != NULL) {
+        if (strcmp(sort_s, "oldest") == 0)
+            sort = SORT_OLDEST;
+        else if (strcmp(sort_s, "newest") == 0)
+            sort = SORT_NEWEST;
+        else if (strcmp(sort_s, "top") == 0)
+            sort = SORT_TOP;
+        else {
+            req_send_error(r, 400, "invalid_field", "sort must be oldest, newest or top.", "sort",
+                           NULL);
+            return;
+        }
+    }
+    int64_t limit = 50;
+    const char *limit_s = req_query(r, "limit", NULL);
+    if (limit_s != NULL && parse_int(limit_s, 1, 100, &limit) < 0) {
+        req_send_error(r, 400, "invalid_field", "limit must be a whole number from 1 to 100.",
+                       "limit", NULL);
+        return;
+    }
+    store_cursor after = {0};
+    const char *after_s = req_query(r, "after", NULL);
+    if (after_s != NULL && !cursor_decode(after_s, sort, &after)) {
+        req_send_error(r, 400, "invalid_field",
+                       "The paging cursor is not valid; start again without 'after'.", "after",
+                       NULL);
+        return;
+    }
+    if (req_serve_cached(r, article_id))
+        return;
+    uint64_t gen = req_cache_generation(r, article_id);
+    store_article art;
+    if (!load_article(r, article_id, &art))
+        return;
+
+    int64_t viewer = r->user ? r->user->id : 0;
+    store_comment_list page = {0}, replies = {0};
+    bool more = false;
+    pl_error err;
+    store *s = req_store(r);
+    int rc = store_comments_page(s, article_id, sort, after, (int)limit, viewer, r->a, &page,
+                                 &more, &err);
+    if (rc == 0 && page.n > 0) {
+        int64_t *roots = arena_alloc(r->a, page.n * sizeof *roots);
+        for (size_t i = 0; i < page.n; i++)
+            roots[i] = page.items[i].id;
+        rc = store_comments_replies(s, roots, page.n, viewer, r->a, &replies, &err);
+    }
+    if (rc < 0) {
+        log_error("msg=\"comment list failed\" error=\"%s\"", err.msg);
+        api_send_rc(r, rc, &err);
+        return;
+    }
+
+    node_map map;
+    map_init(r, &map, page.n + replies.n);
+    json_t *list = json_array();
+    for (size_t i = 0; i < page.n; i++) {
+        json_t *c = api_comment_json(&page.items[i]);
+        json_array_append_new(list, c);
+        map_put(&map, page.items[i].id, c);
+    }
+    for (size_t i = 0; i < replies.n; i++) {
+        const store_comment *rc_ = &replies.items[i];
+        json_t *parent = map_get(&map, rc_->parent_id);
+        if (parent == NULL)
+            continue; /* its parent is not visible to this reader */
+        json_t *c = api_comment_json(rc_);
+        json_array_append_new(json_object_get(parent, "replies"), c);
+        map_put(&map, rc_->id, c);
+    }
+    json_t *next = more && page.n > 0
+                       ? json_string(cursor_encode(r, sort, &page.items[page.n - 1]))
+                       : json_null();
+    req_send_json_cacheable(r,
+                            json_pack("{s:o, s:o, s:o, s:I}", "article", api_article_json(&art),
+                                      "comments", list, "next", next, "edit_window_s",
+                                      (json_int_t)req_config(r)->edit_window_s),
+                            article_id, gen);
+}
+
+void
+api_counts(req *r, const route_args *a)
+{
+    (void)a;
+    const char *ids[101];
+    int n = req_query_all(r, "article", ids, 101);
+    if (n == 0) {
+        req_send_error(r, 400, "invalid_field", "Name at least one article: ?article=ID.",
+                       "article", NULL);
+        return;
+    }
+    if (n > 100) {
+        req_send_error(r, 400, "invalid_field", "Ask for at most 100 articles at once.",
+                       "article", NULL);
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        if (!api_article_id(r, ids[i]))
+            return;
+    int64_t counts[100];
+    pl_error err;
+    int rc = store_article_counts(req_store(r), ids, (size_t)n, counts, &err);
+    if (rc < 0) {
+        api_send_rc(r, rc, &err);
+        return;
+    }
+    json_t *o = json_object();
+    for (int i = 0; i < n; i++)
+        json_object_set_new(o, ids[i], json_integer(counts[i]));
+    req_send_json(r, 200, json_pack("{s:o}", "counts", o));
+}
+
+/* ---- moderation input ---------------------------------------------------- */
+
+/* Gathers what the engine needs about the author (recent comments, account
+ * age) and the thread (parent), then decides. parent may be NULL. */
+static void
+decide(req *r, const char *body, const store_article *art, const store_comment *parent,
+       moderation_result *out)
+{
+    moderation_input in = {0};
+    in.body = body;
+    in.body_len = strlen(body);
+    in.article_title = art->title ? art->title : "";
+    in.article_text = art->text ? art->text : "";
+    in.article_status = (moderation_article_status)art->status;
+    in.article_sensitive = art->sensitive;
+    in.now = r->now;
+    if (parent != NULL) {
+        in.parent_body = parent->body ? parent->body : "";
+        in.parent_author_name = parent->author_name ? parent->author_name : "";
+    }
+    if (r->user != NULL) {
+        in.author_id = r->user->id;
+        in.author_created_at = r->user->created_at;
+        store_comment_list recent = {0};
+        pl_error err;
+        if (store_comments_by_author(req_store(r), r->user->id, r->now - 10 * 60 * 1000, 20, r->a,
+                                     &recent, &err) == 0 &&
+            recent.n > 0) {
+            const char **bodies = arena_alloc(r->a, recent.n * sizeof *bodies);
+            int64_t *times = arena_alloc(r->a, recent.n * sizeof *times);
+            for (size_t i = 0; i < recent.n; i++) {
+                bodies[i] = recent.items[i].body ? recent.items[i].body : "";
+                times[i] = recent.items[i].created_at;
+            }
+            in.recent_bodies = bodies;
+            in.recent_times = times;
+            in.n_recent = recent.n;
+        }
+    }
+    moderation_decide(req_moderation(r), &in, r->a, out);
+}
+
+static store_comment_status
+status_for(moderation_decision d)
+{
+    return d == MOD_REJECT ? COMMENT_REJECTED : d == MOD_HOLD ? COMMENT_PENDING : COMMENT_PUBLISHED;
+}
+
+static bool
+has_rule(const moderation_result *m, const char *rule)
+{
+    for (size_t i = 0; i < m->n_reasons; i++)
+        if (strcmp(m->reasons[i].rule, rule) == 0)
+            return true;
+    return false;
+}
+
+/* ---- automatic suspension -------------------------------------------------- */
+
+/* Called in the write transaction after a comment by author was refused or
+ * held as an attack. Suspends the author when, within the window, the engine
+ * refused auto_suspend_after of their comments, or they attacked the same
+ * person (the author of the parent comment) that many times. */
+static int
+auto_suspend(job *j, store *s, int64_t author_id, pl_error *err)
+{
+    req *r = j->r;
+    const config *cfg = req_config(r);
+    store_comment_list recent = {0};
+    int64_t since = r->now - cfg->auto_suspend_window_h * 3600000LL;
+    int rc = store_comments_by_author(s, author_id, since, 100, r->a, &recent, err);
+    if (rc < 0)
+        return rc;
+    int64_t refused = 0;
+    int64_t target_counts[100] = {0};
+    int64_t targets[100] = {0};
+    size_t ntargets = 0;
+    int64_t worst = 0;
+    for (size_t i = 0; i < recent.n; i++) {
+        const store_comment *c = &recent.items[i];
+        if (c->status == COMMENT_REJECTED)
+            refused++;
+        bool attack = c->moderation != NULL && (strstr(c->moderation, "\"personal_attack\"") ||
+                                                strstr(c->moderation, "\"harassment\""));
+        if (!attack || c->parent_id == 0)
+            continue;
+        store_comment parent;
+        if (store_comment_get(s, c->parent_id, 0, r->a, &parent, err) < 0)
+            continue;
+        size_t k = 0;
+        while (k < ntargets && targets[k] != parent.author_id)
+            k++;
+        if (k == ntargets && ntargets < 100)
+            targets[ntargets++] = parent.author_id;
+        if (k < 100 && ++target_counts[k] > worst)
+            worst = target_counts[k];
+    }
+    const char *why = NULL;
+    if (refused >= cfg->auto_suspend_after)
+        why = "repeated comments refused for breaking the community guidelines";
+    else if (worst >= cfg->auto_suspend_after)
+        why = "repeated personal attacks on the same person";
+    if (why == NULL)
+        return 0;
+    int64_t until = r->now + cfg->auto_suspend_hours * 3600000LL;
+    rc = store_user_set_ban(s, author_id, true, until, why, err);
+    if (rc < 0)
+        return rc;
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)author_id);
+    char *reason = arena_printf(r->a, "%s; suspended for %lld hours", why,
+                                (long long)cfg->auto_suspend_hours);
+    store_log_entry e = {0, r->now, 0, "auto_suspend", "user", id, reason};
+    log_info("msg=\"author suspended automatically\" user=%s", id);
+    return store_log_append(s, &e, err);
+}
+
+/* ---- posting ----------------------------------------------------------- */
+
+typedef struct post_job {
+    store_comment c;
+    moderation_result mod;
+    json_t *mod_json; /* for the response */
+    const char *title, *url;
+    bool edit;
+} post_job;
+
+static int
+log_decision(job *j, store *s, post_job *pj, pl_error *err)
+{
+    if (pj->mod.decision == MOD_PUBLISH)
+        return 0;
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)pj->c.id);
+    const char *rules = "";
+    for (size_t i = 0; i < pj->mod.n_reasons; i++)
+        rules = arena_printf(j->r->a, "%s%s%s", rules, i ? "," : "", pj->mod.reasons[i].rule);
+    store_log_entry e = {0,      j->r->now, 0, pj->mod.decision == MOD_REJECT ? "auto_reject" : "auto_hold",
+                         "comment", id,        rules};
+    return store_log_append(s, &e, err);
+}
+
+static int
+post_write(job *j, store *s, pl_error *err)
+{
+    post_job *pj = j->data;
+    int rc;
+    if (pj->edit) {
+        rc = store_comment_edit(s, pj->c.id, pj->c.body, pj->c.html, pj->c.status,
+                                pj->c.moderation, j->r->now, err);
+        pj->c.edited_at = j->r->now;
+    } else {
+        if (pj->title || pj->url) {
+            rc = store_article_ensure(s, pj->c.article_id, pj->title, pj->url, err);
+            if (rc < 0)
+                return rc;
+        }
+        rc = store_comment_insert(s, &pj->c, err);
+    }
+    if (rc < 0)
+        return rc;
+    if ((rc = log_decision(j, s, pj, err)) < 0)
+        return rc;
+    if (pj->mod.decision == MOD_REJECT || has_rule(&pj->mod, "personal_attack") ||
+        has_rule(&pj->mod, "harassment"))
+        return auto_suspend(j, s, pj->c.author_id, err);
+    return 0;
+}
+
+static void
+post_done(job *j)
+{
+    post_job *pj = j->data;
+    req *r = j->r;
+    if (j->rc < 0) {
+        json_decref(pj->mod_json);
+        if (j->rc == PL_ENOTFOUND) {
+            req_send_error(r, 404, "not_found", "The comment you reply to does not exist.",
+                           "parent_id", NULL);
+            return;
+        }
+        log_error("msg=\"comment write failed\" error=\"%s\"", j->err.msg);
+        api_send_rc(r, j->rc, &j->err);
+        return;
+    }
+    if (pj->mod.decision == MOD_REJECT) {
+        req_send_error(r, 422, "guideline_violation",
+                       "This comment breaks the community guidelines and was not published; "
+                       "see the reasons, and edit it.",
+                       NULL, json_pack("{s:o}", "moderation", pj->mod_json));
+        return;
+    }
+    json_t *c = api_comment_json(&pj->c);
+    req_send_json(r, pj->edit ? 200 : 201,
+                  json_pack("{s:o, s:o}", "comment", c, "moderation", pj->mod_json));
+}
+
+/* Fills pj->c's body, html, status and moderation from the decision. */
+static void
+prepare(req *r, post_job *pj, const char *body, const store_article *art,
+        const store_comment *parent)
+{
+    decide(r, body, art, parent, &pj->mod);
+    pj->mod_json = moderation_result_to_json(&pj->mod, false);
+    json_t *stored = moderation_result_to_json(&pj->mod, true);
+    char *text = json_dumps(stored, JSON_COMPACT);
+    pj->c.moderation = arena_strdup(r->a, text);
+    free(text);
+    json_decref(stored);
+    pj->c.body = body;
+    pj->c.html = md_render_html(r->a, body, strlen(body));
+    pj->c.status = status_for(pj->mod.decision);
+}
+
+void
+api_comment_post(req *r, const route_args *a)
+{
+    const char *article_id = a->seg[0];
+    if (!api_article_id(r, article_id))
+        return;
+    if (!api_require_writer(r) || !req_rate_limit(r, LIMIT_COMMENT))
+        return;
+    static const char *const allowed[] = {"body", "parent_id", "article_title", "article_url",
+                                          NULL};
+    json_t *o = api_body_object(r, allowed);
+    if (o == NULL)
+        return;
+    const char *body, *parent_s, *title, *url;
+    size_t max = (size_t)req_config(r)->max_comment_chars;
+    bool ok = api_req_string(r, o, "body", max, true, true, &body) &&
+              api_opt_string(r, o, "parent_id", 32, false, false, &parent_s) &&
+              api_opt_string(r, o, "article_title", 300, false, false, &title) &&
+              api_opt_string(r, o, "article_url", 2000, false, false, &url);
+    json_decref(o);
+    if (!ok)
+        return;
+    if (url != NULL && strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) {
+        req_send_error(r, 400, "invalid_field", "article_url must be an http or https URL.",
+                       "article_url", NULL);
+        return;
+    }
+    store_article art;
+    if (!load_article(r, article_id, &art))
+        return;
+    if (art.status == ARTICLE_CLOSED) {
+        req_send_error(r, 423, "comments_closed", "Comments on this article are closed.", NULL,
+                       NULL);
+        return;
+    }
+    store_comment parent = {0};
+    bool has_parent = false;
+    if (parent_s != NULL) {
+        int64_t pid;
+        pl_error err;
+        int rc = parse_int(parent_s, 1, INT64_MAX, &pid) < 0
+                     ? PL_ENOTFOUND
+                     : store_comment_get(req_store(r), pid, 0, r->a, &parent, &err);
+        if (rc == 0 && (strcmp(parent.article_id, article_id) != 0 ||
+                        parent.status == COMMENT_REJECTED || parent.status == COMMENT_DELETED ||
+                        (parent.status == COMMENT_PENDING && parent.author_id != r->user->id)))
+            rc = PL_ENOTFOUND;
+        if (rc == PL_ENOTFOUND) {
+            req_send_error(r, 404, "not_found",
+                           "The comment you reply to does not exist in this article.",
+                           "parent_id", NULL);
+            return;
+        }
+        if (rc < 0) {
+            api_send_rc(r, rc, &err);
+            return;
+        }
+        has_parent = true;
+    }
+    post_job *pj = arena_zalloc(r->a, sizeof *pj);
+    pj->c.article_id = article_id;
+    pj->c.parent_id = has_parent ? parent.id : 0;
+    pj->c.author_id = r->user->id;
+    pj->c.author_name = r->user->name;
+    pj->c.created_at = r->now;
+    pj->title = title;
+    pj->url = url;
+    prepare(r, pj, body, &art, has_parent ? &parent : NULL);
+    job *j = job_new(r, pj);
+    j->write = post_write;
+    j->done = post_done;
+    j->article = article_id;
+    job_submit(j);
+}
+
+/* Loads a comment named in the path for a change by the current user. */
+static bool
+load_own_comment(req *r, const char *id_s, store_comment *c)
+{
+    int64_t id;
+    if (!api_comment_id(r, id_s, &id))
+        return false;
+    pl_error err;
+    int rc = store_comment_get(req_store(r), id, r->user ? r->user->id : 0, r->a, c, &err);
+    if (rc == PL_ENOTFOUND || (rc == 0 && c->status == COMMENT_DELETED)) {
+        req_send_error(r, 404, "not_found", "There is no such comment.", NULL, NULL);
+        return false;
+    }
+    if (rc < 0) {
+        api_send_rc(r, rc, &err);
+        return false;
+    }
+    return true;
+}
+
+void
+api_comment_patch(req *r, const route_args *a)
+{
+    if (!api_require_writer(r) || !req_rate_limit(r, LIMIT_COMMENT))
+        return;
+    store_comment c;
+    if (!load_own_comment(r, a->seg[0], &c))
+        return;
+    if (c.author_id != r->user->id) {
+        req_send_error(r, 403, "forbidden", "You can only edit your own comments.", NULL, NULL);
+        return;
+    }
+    if (r->now - c.created_at > req_config(r)->edit_window_s * 1000) {
+        req_send_error(r, 403, "edit_window_closed",
+                       "The time to edit this comment has passed.", NULL, NULL);
+        return;
+    }
+    static const char *const allowed[] = {"body", NULL};
+    json_t *o = api_body_object(r, allowed);
+    if (o == NULL)
+        return;
+    const char *body;
+    bool ok = api_req_string(r, o, "body", (size_t)req_config(r)->max_comment_chars, true, true,
+                             &body);
+    json_decref(o);
+    if (!ok)
+        return;
+    store_article art;
+    if (!load_article(r, c.article_id, &art))
+        return;
+    if (art.status == ARTICLE_CLOSED) {
+        req_send_error(r, 423, "comments_closed", "Comments on this article are closed.", NULL,
+                       NULL);
+        return;
+    }
+    store_comment parent = {0};
+    bool has_parent = c.parent_id != 0 &&
+                      store_comment_get(req_store(r), c.parent_id, 0, r->a, &parent, NULL) == 0;
+    post_job *pj = arena_zalloc(r->a, sizeof *pj);
+    pj->c = c;
+    pj->edit = true;
+    prepare(r, pj, body, &art, has_parent ? &parent : NULL);
+    job *j = job_new(r, pj);
+    j->write = post_write;
+    j->done = post_done;
+    j->article = c.article_id;
+    job_submit(j);
+}
+
+typedef struct simple_job {
+    int64_t id;
+    int64_t n;
+    bool moderator;
+} simple_job;
+
+static int
+delete_write(job *j, store *s, pl_error *err)
+{
+    simple_job *sj = j->data;
+    int rc = store_comment_set_status(s, sj->id, COMMENT_DELETED, err);
+    if (rc < 0 || !sj->moderator)
+        return rc;
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)sj->id);
+    store_log_entry e = {0, j->r->now, j->r->user->id, "delete", "comment", id, ""};
+    return store_log_append(s, &e, err);
+}
+
+static void
+empty_done(job *j)
+{
+    if (j->rc < 0) {
+        api_send_rc(j->r, j->rc, &j->err);
+        return;
+    }
+    req_send_empty(j->r, 204);
+}
+
+void
+api_comment_delete(req *r, const route_args *a)
+{
+    if (!api_require_user(r))
+        return;
+    store_comment c;
+    if (!load_own_comment(r, a->seg[0], &c))
+        return;
+    bool moderator = r->user->role == ROLE_MODERATOR || r->user->role == ROLE_ADMIN;
+    if (c.author_id != r->user->id && !moderator) {
+        req_send_error(r, 403, "forbidden", "You can only delete your own comments.", NULL, NULL);
+        return;
+    }
+    if (c.author_id == r->user->id && !moderator && !api_require_writer(r))
+        return;
+    simple_job *sj = arena_zalloc(r->a, sizeof *sj);
+    sj->id = c.id;
+    sj->moderator = c.author_id != r->user->id;
+    job *j = job_new(r, sj);
+    j->write = delete_write;
+    j->done = empty_done;
+    j->article = c.article_id;
+    job_submit(j);
+}
+
+/* ---- likes ------------------------------------------------------------- */
+
+static int
+like_add_write(job *j, store *s, pl_error *err)
+{
+    simple_job *sj = j->data;
+    return store_like_add(s, sj->id, j->r->user->id, &sj->n, err);
+}
+
+static int
+like_remove_write(job *j, store *s, pl_error *err)
+{
+    simple_job *sj = j->data;
+    return store_like_remove(s, sj->id, j->r->user->id, &sj->n, err);
+}
+
+static void
+like_done(job *j)
+{
+    simple_job *sj = j->data;
+    if (j->rc < 0) {
+        api_send_rc(j->r, j->rc, &j->err);
+        return;
+    }
+    req_send_json(j->r, 200, json_pack("{s:I}", "likes", (json_int_t)sj->n));
+}
+
+static void
+like(req *r, const route_args *a, bool add)
+{
+    if (!api_require_writer(r))
+        return;
+    store_comment c;
+    if (!load_own_comment(r, a->seg[0], &c))
+        return;
+    if (c.status != COMMENT_PUBLISHED) {
+        req_send_error(r, 404, "not_found", "There is no such comment.", NULL, NULL);
+        return;
+    }
+    simple_job *sj = arena_zalloc(r->a, sizeof *sj);
+    sj->id = c.id;
+    job *j = job_new(r, sj);
+    j->write = add ? like_add_write : like_remove_write;
+    j->done = like_done;
+    j->article = c.article_id;
+    job_submit(j);
+}
+
+void
+api_like_post(req *r, const route_args *a)
+{
+    like(r, a, true);
+}
+
+void
+api_like_delete(req *r, const route_args *a)
+{
+    like(r, a, false);
+}
+
+/* ---- check ------------------------------------------------------------- */
+
+void
+api_check(req *r, const route_args *a)
+{
+    (void)a;
+    static const char *const allowed[] = {"article_id", "body", "parent_id", NULL};
+    json_t *o = api_body_object(r, allowed);
+    if (o == NULL)
+        return;
+    const char *article_id, *body, *parent_s;
+    bool ok = api_req_string(r, o, "article_id", 128, false, false, &article_id) &&
+              api_req_string(r, o, "body", (size_t)req_config(r)->max_comment_chars, true, true,
+                             &body) &&
+              api_opt_string(r, o, "parent_id", 32, false, false, &parent_s);
+    json_decref(o);
+    if (!ok || !api_article_id(r, article_id))
+        return;
+    store_article art;
+    if (!load_article(r, article_id, &art))
+        return;
+    store_comment parent = {0};
+    bool has_parent = false;
+    int64_t pid;
+    if (parent_s != NULL && parse_int(parent_s, 1, INT64_MAX, &pid) == 0 &&
+        store_comment_get(req_store(r), pid, 0, r->a, &parent, NULL) == 0 &&
+        strcmp(parent.article_id, article_id) == 0)
+        has_parent = true;
+    moderation_result m;
+    decide(r, body, &art, has_parent ? &parent : NULL, &m);
+    req_send_json(r, 200, moderation_result_to_json(&m, false));
+}

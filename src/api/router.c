@@ -1,0 +1,136 @@
+/* api/router.c: the table of /api/v1 routes.
+ *
+ * A pattern is a path of literal segments and "*" (one segment, passed to the
+ * handler). An unknown path gets 404 not_found; a known path with the wrong
+ * method gets 405 with Allow.
+ */
+#include "api/api_int.h"
+
+#include <string.h>
+
+typedef struct route {
+    int method;
+    const char *pattern;
+    void (*handler)(req *r, const route_args *a);
+} route;
+
+static const route routes[] = {
+    {HTTP_GET, "articles/*", api_article_get},
+    {HTTP_PUT, "articles/*", api_article_put},
+    {HTTP_GET, "articles/*/comments", api_comments_list},
+    {HTTP_POST, "articles/*/comments", api_comment_post},
+    {HTTP_PATCH, "comments/*", api_comment_patch},
+    {HTTP_DELETE, "comments/*", api_comment_delete},
+    {HTTP_POST, "comments/*/likes", api_like_post},
+    {HTTP_DELETE, "comments/*/likes", api_like_delete},
+    {HTTP_POST, "comments/*/flags", api_flag_post},
+    {HTTP_GET, "counts", api_counts},
+    {HTTP_POST, "check", api_check},
+    {HTTP_POST, "auth/register", api_register},
+    {HTTP_POST, "auth/login", api_login},
+    {HTTP_POST, "auth/logout", api_logout},
+    {HTTP_GET, "me", api_me},
+    {HTTP_GET, "mod/queue", api_mod_queue},
+    {HTTP_POST, "mod/comments/*/decision", api_mod_decision},
+    {HTTP_POST, "mod/users/*/ban", api_mod_ban},
+    {HTTP_DELETE, "mod/users/*/ban", api_mod_unban},
+    {HTTP_GET, "mod/log", api_mod_log},
+};
+
+static const char *
+method_name(int m)
+{
+    switch (m) {
+    case HTTP_GET:
+        return "GET";
+    case HTTP_POST:
+        return "POST";
+    case HTTP_PUT:
+        return "PUT";
+    case HTTP_PATCH:
+        return "PATCH";
+    case HTTP_DELETE:
+        return "DELETE";
+    default:
+        return "";
+    }
+}
+
+/* Splits rest into segments (arena copies); false when there are too many or
+ * an empty one ("a//b", trailing slash). */
+static bool
+split(req *r, const char *rest, route_args *out)
+{
+    out->n = 0;
+    const char *p = rest;
+    while (*p) {
+        const char *slash = strchr(p, '/');
+        size_t len = slash ? (size_t)(slash - p) : strlen(p);
+        if (len == 0 || out->n == API_MAX_SEGS)
+            return false;
+        out->seg[out->n++] = arena_strndup(r->a, p, len);
+        if (!slash)
+            break;
+        p = slash + 1;
+        if (*p == '\0')
+            return false;
+    }
+    return out->n > 0;
+}
+
+static bool
+match(const char *pattern, const route_args *path, route_args *args)
+{
+    route_args pat = {0};
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", pattern);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+        if (pat.n == API_MAX_SEGS)
+            return false;
+        pat.seg[pat.n++] = t;
+    }
+    if (pat.n != path->n)
+        return false;
+    args->n = 0;
+    for (int i = 0; i < pat.n; i++) {
+        if (strcmp(pat.seg[i], "*") == 0)
+            args->seg[args->n++] = path->seg[i];
+        else if (strcmp(pat.seg[i], path->seg[i]) != 0)
+            return false;
+    }
+    return true;
+}
+
+void
+api_dispatch(req *r)
+{
+    route_args path;
+    if (r->method == HTTP_HEAD)
+        r->method = HTTP_GET; /* answered without a body by the sender */
+    if (strncmp(r->path, "/api/v1/", 8) != 0 || !split(r, r->path + 8, &path)) {
+        req_send_error(r, 404, "not_found", "There is no API endpoint at this address.", NULL,
+                       NULL);
+        return;
+    }
+    char allow[64] = "";
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        route_args args;
+        if (!match(routes[i].pattern, &path, &args))
+            continue;
+        if (routes[i].method == r->method) {
+            routes[i].handler(r, &args);
+            return;
+        }
+        if (allow[0])
+            strncat(allow, ", ", sizeof allow - strlen(allow) - 1);
+        strncat(allow, method_name(routes[i].method), sizeof allow - strlen(allow) - 1);
+    }
+    if (allow[0]) {
+        req_add_header(r, "Allow", allow);
+        req_send_error(r, 405, "method_not_allowed", "This endpoint does not accept that method.",
+                       NULL, NULL);
+        return;
+    }
+    req_send_error(r, 404, "not_found", "There is no API endpoint at this address.", NULL, NULL);
+}

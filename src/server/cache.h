@@ -1,0 +1,49 @@
+/* server/cache.h: the in-memory cache of anonymous thread views.
+ *
+ * Almost every page view is an anonymous GET of a thread's first page, so
+ * its JSON bytes are kept here, keyed by the request URI, and served
+ * without touching the database. Each entry remembers the generation of its
+ * article at the moment its data was read; every committed write that
+ * touches an article bumps that generation (jobs.c does it after the commit,
+ * before the writer answers), so a stale entry is never served after the
+ * write is acknowledged. Generations are kept per hash bucket of the article
+ * id: two articles sharing a bucket only cost each other extra rebuilds.
+ *
+ * The table is direct-mapped and fixed in size, so memory is bounded; bodies
+ * are reference-counted so a response can be sent from an entry that is
+ * being replaced. Thread-safe.
+ */
+#ifndef PARLEY_SERVER_CACHE_H
+#define PARLEY_SERVER_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cache cache;
+typedef struct cache_body cache_body;
+
+cache *cache_new(size_t slots, size_t max_body);
+void cache_free(cache *c);
+
+/* The article's current generation; read it BEFORE reading the data a new
+ * entry will hold. */
+uint64_t cache_generation(cache *c, const char *article_id);
+/* Marks every entry of the article stale. */
+void cache_bump(cache *c, const char *article_id);
+
+/* Returns a referenced body for key when a fresh entry exists, else NULL.
+ * etag receives the entry's ETag (quoted) when found. */
+cache_body *cache_get(cache *c, const char *key, const char *article_id, char etag[24]);
+/* Stores a copy of body under key for the article, built at generation gen.
+ * Returns a referenced body (the stored one) and its etag. */
+cache_body *cache_put(cache *c, const char *key, const char *article_id, uint64_t gen,
+                      const char *body, size_t n, char etag[24]);
+
+const char *cache_body_data(const cache_body *b);
+size_t cache_body_len(const cache_body *b);
+void cache_body_unref(cache_body *b);
+
+/* Computes the ETag (quoted, 18 chars + NUL) of arbitrary bytes. */
+void cache_etag(const char *body, size_t n, char etag[24]);
+
+#endif

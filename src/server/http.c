@@ -1,0 +1,827 @@
+/* server/http.c: from bytes on a socket to a routed request, and back.
+ *
+ * Limits are enforced where bytes arrive. evhttp caps header and body sizes;
+ * on top of it this file counts connections (in total and per client
+ * address, app_conn_admit), keeps a whole-request deadline per connection
+ * (evhttp's own timeout restarts with every byte, so a client trickling one
+ * byte a second would never time out: the sweep shuts down any connection
+ * whose request is not complete within request_timeout_ms), refuses
+ * conflicting Content-Length headers, and answers bodies over max_body with
+ * the API's JSON 413.
+ *
+ * Connection tracking: evhttp has no accept hook in libevent 2.1, but it asks
+ * us for each connection's bufferevent (evhttp_set_bevcb). We keep a
+ * reference to it, so the struct and its descriptor stay valid until we let
+ * go; evhttp clears its callbacks when it frees the connection, which the
+ * sweep notices.
+ */
+#include "api/api.h"
+#include "server/pages.h"
+#include "server/server_int.h"
+#include "util/log.h"
+#include "util/text.h"
+#include "util/xalloc.h"
+
+#include <arpa/inet.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <sys/queue.h>
+#include <event2/keyvalq_struct.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+struct conn {
+    conn *prev, *next;
+    loop *lp;
+    struct bufferevent *bev;
+    int fd;
+    char ip[INET6_ADDRSTRLEN];
+    bool registered;
+    bool admitted;
+    bool refused;
+    bool busy;       /* a request is being handled */
+    int64_t deadline; /* Unix ms by which the next request must be complete */
+};
+
+/* fd -> conn, shared by all loops (each loop touches only its own entries;
+ * a descriptor belongs to one connection at a time because we hold it open
+ * until we drop the entry). */
+#define MAX_FD (1 << 20)
+static _Atomic(conn *) *conn_by_fd;
+
+static void
+alloc_table(void)
+{
+    /* Untouched pages of this table cost no memory. */
+    conn_by_fd = xcalloc(MAX_FD, sizeof *conn_by_fd);
+}
+
+static void
+conn_table_init(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, alloc_table);
+}
+
+static void
+conn_link(loop *lp, conn *c)
+{
+    c->next = lp->conns;
+    c->prev = NULL;
+    if (lp->conns)
+        lp->conns->prev = c;
+    lp->conns = c;
+}
+
+static void
+conn_unlink(loop *lp, conn *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        lp->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+}
+
+static int64_t
+now_ms(void)
+{
+    return time_now_ms();
+}
+
+/* Connections are registered lazily: evhttp sets the descriptor right after
+ * asking for the bufferevent, so by the next callback it is known. */
+static void
+conn_register(loop *lp, conn *c)
+{
+    if (c->registered)
+        return;
+    c->fd = bufferevent_getfd(c->bev);
+    if (c->fd < 0 || c->fd >= MAX_FD)
+        return;
+    c->registered = true;
+    atomic_store(&conn_by_fd[c->fd], c);
+    /* Responses go out in one write; without this, Nagle's algorithm and the
+     * client's delayed ACK hold the last segment of a large response ~40 ms. */
+    int one = 1;
+    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getpeername(c->fd, (struct sockaddr *)&ss, &sl) == 0) {
+        if (ss.ss_family == AF_INET)
+            inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, c->ip, sizeof c->ip);
+        else if (ss.ss_family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, c->ip, sizeof c->ip);
+    }
+    if (c->ip[0] == '\0')
+        snprintf(c->ip, sizeof c->ip, "unknown");
+    c->admitted = app_conn_admit(lp->app, c->ip);
+    if (!c->admitted) {
+        c->refused = true;
+        shutdown(c->fd, SHUT_RDWR);
+    }
+}
+
+static void
+register_pending(loop *lp)
+{
+    for (conn *c = lp->conns; c != NULL && !c->registered; c = c->next)
+        conn_register(lp, c);
+}
+
+static void
+register_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    register_pending(arg);
+}
+
+struct bufferevent *
+http_new_bufferevent(struct event_base *base, void *arg)
+{
+    loop *lp = arg;
+    conn_table_init();
+    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (bev == NULL)
+        return NULL;
+    bufferevent_incref(bev);
+    conn *c = xcalloc(1, sizeof *c);
+    c->lp = lp;
+    c->bev = bev;
+    c->fd = -1;
+    c->deadline = now_ms() + lp->app->cfg->request_timeout_ms;
+    conn_link(lp, c); /* new connections go first: register_pending stops at the first known one */
+    static const struct timeval zero = {0, 0};
+    event_base_once(base, -1, EV_TIMEOUT, register_cb, lp, &zero);
+    return bev;
+}
+
+static void
+conn_release(loop *lp, conn *c)
+{
+    if (c->registered)
+        atomic_store(&conn_by_fd[c->fd], NULL);
+    if (c->admitted)
+        app_conn_release(lp->app, c->ip);
+    conn_unlink(lp, c);
+    bufferevent_decref(c->bev); /* the last reference: closes the descriptor */
+    free(c);
+}
+
+static bool
+conn_gone(conn *c)
+{
+    bufferevent_event_cb ev = NULL;
+    bufferevent_getcb(c->bev, NULL, NULL, &ev, NULL);
+    return ev == NULL;
+}
+
+void
+http_sweep(loop *lp)
+{
+    int64_t now = now_ms();
+    register_pending(lp);
+    conn *next;
+    for (conn *c = lp->conns; c != NULL; c = next) {
+        next = c->next;
+        if (conn_gone(c)) {
+            conn_release(lp, c);
+        } else if (!c->busy && c->deadline > 0 && now > c->deadline && c->registered) {
+            /* Too slow (or idle past keep-alive): shut the socket; evhttp sees
+             * the end of the stream and frees the connection, and the next
+             * sweep releases our reference. */
+            log_debug("msg=\"request deadline passed\" client=%s", c->ip);
+            shutdown(c->fd, SHUT_RDWR);
+            c->deadline = 0;
+        }
+    }
+}
+
+void
+http_conns_free(loop *lp)
+{
+    while (lp->conns != NULL) {
+        conn *c = lp->conns;
+        if (c->registered)
+            atomic_store(&conn_by_fd[c->fd], NULL);
+        if (c->admitted)
+            app_conn_release(lp->app, c->ip);
+        conn_unlink(lp, c);
+        bufferevent_decref(c->bev);
+        free(c);
+    }
+}
+
+static conn *
+conn_of(loop *lp, struct evhttp_request *ev)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
+    if (evcon == NULL)
+        return NULL;
+    int fd = bufferevent_getfd(evhttp_connection_get_bufferevent(evcon));
+    if (fd < 0 || fd >= MAX_FD)
+        return NULL;
+    conn *c = atomic_load(&conn_by_fd[fd]);
+    if (c == NULL) {
+        register_pending(lp);
+        c = atomic_load(&conn_by_fd[fd]);
+    }
+    return c != NULL && c->lp == lp ? c : NULL;
+}
+
+static void
+request_complete_cb(struct evhttp_request *ev, void *arg)
+{
+    (void)ev;
+    conn *c = arg;
+    c->busy = false;
+    c->deadline = now_ms() + c->lp->app->cfg->request_timeout_ms;
+}
+
+/* ---- responses --------------------------------------------------------- */
+
+void
+req_finish(req *r)
+{
+    atomic_fetch_sub(&r->lp->inflight, 1);
+    if (r->qs != NULL) {
+        evhttp_clear_headers(r->qs);
+        free(r->qs);
+    }
+    arena_free(r->a);
+}
+
+void
+req_add_header(req *r, const char *name, const char *value)
+{
+    evhttp_add_header(evhttp_request_get_output_headers(r->ev), name, value);
+}
+
+const char *
+req_header(req *r, const char *name)
+{
+    return evhttp_find_header(evhttp_request_get_input_headers(r->ev), name);
+}
+
+static void
+common_headers(req *r)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+    evhttp_add_header(h, "Referrer-Policy", "strict-origin-when-cross-origin");
+    if (atomic_load(&r->app->draining))
+        evhttp_add_header(h, "Connection", "close");
+}
+
+static const char *
+reason_phrase(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 423: return "Locked";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return status < 400 ? "OK" : "Error";
+    }
+}
+
+static void
+send_buffer(req *r, int status, struct evbuffer *buf)
+{
+    const char *reason = reason_phrase(status);
+    if (r->head)
+        evbuffer_drain(buf, evbuffer_get_length(buf));
+    evhttp_send_reply(r->ev, status, reason, buf);
+    evbuffer_free(buf);
+    req_finish(r);
+}
+
+void
+req_send_bytes(req *r, int status, const char *content_type, const void *data, size_t n,
+               const char *cache_control)
+{
+    common_headers(r);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    evhttp_add_header(h, "Content-Type", content_type);
+    if (cache_control)
+        evhttp_add_header(h, "Cache-Control", cache_control);
+    struct evbuffer *buf = evbuffer_new();
+    evbuffer_add(buf, data, n);
+    send_buffer(r, status, buf);
+}
+
+void
+req_send_json(req *r, int status, json_t *body)
+{
+    char *s = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    common_headers(r);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
+    if (evhttp_find_header(h, "Cache-Control") == NULL)
+        evhttp_add_header(h, "Cache-Control", "no-store");
+    struct evbuffer *buf = evbuffer_new();
+    evbuffer_add(buf, s, strlen(s));
+    free(s);
+    send_buffer(r, status, buf);
+}
+
+void
+req_send_empty(req *r, int status)
+{
+    common_headers(r);
+    evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Cache-Control", "no-store");
+    struct evbuffer *buf = evbuffer_new();
+    send_buffer(r, status, buf);
+}
+
+void
+req_send_error(req *r, int status, const char *code, const char *message, const char *field,
+               json_t *extra)
+{
+    json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message);
+    if (field)
+        json_object_set_new(e, "field", json_string(field));
+    json_t *body = json_pack("{s:o}", "error", e);
+    if (extra) {
+        json_object_update(body, extra);
+        json_decref(extra);
+    }
+    req_send_json(r, status, body);
+}
+
+/* ---- rate limits ----------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    double per_minute, burst;
+    bool per_account;
+} limit_table[] = {
+    [LIMIT_READ] = {"read", 1200, 600, false},
+    [LIMIT_WRITE] = {"write", 120, 60, false},
+    [LIMIT_AUTH] = {"auth", 10, 10, false},
+    [LIMIT_COMMENT] = {"comment", 6, 6, true},
+    [LIMIT_FLAG] = {"flag", 20.0 / 60.0, 20, true},
+};
+
+bool
+req_rate_limit(req *r, limit_class cls)
+{
+    if (!r->app->cfg->rate_limit)
+        return true;
+    char key[96];
+    if (limit_table[cls].per_account && r->user != NULL)
+        snprintf(key, sizeof key, "%s:u:%lld", limit_table[cls].name, (long long)r->user->id);
+    else
+        snprintf(key, sizeof key, "%s:ip:%s", limit_table[cls].name, r->client_ip);
+    int retry = 1;
+    if (ratelimit_take(r->app->limits, key, limit_table[cls].per_minute, limit_table[cls].burst,
+                       r->now, &retry))
+        return true;
+    char value[16], msg[160];
+    snprintf(value, sizeof value, "%d", retry);
+    req_add_header(r, "Retry-After", value);
+    snprintf(msg, sizeof msg, "Too many requests; please wait %d second%s and try again.", retry,
+             retry == 1 ? "" : "s");
+    req_send_error(r, 429, "rate_limited", msg, NULL, NULL);
+    return false;
+}
+
+/* ---- cached views ------------------------------------------------------- */
+
+static void
+unref_cb(const void *data, size_t len, void *arg)
+{
+    (void)data;
+    (void)len;
+    cache_body_unref(arg);
+}
+
+static bool
+anonymous_get(req *r)
+{
+    return r->method == HTTP_GET && r->user == NULL && !r->has_session_cookie;
+}
+
+static void
+send_cached(req *r, cache_body *b, const char *etag)
+{
+    common_headers(r);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
+    evhttp_add_header(h, "ETag", etag);
+    evhttp_add_header(h, "Vary", "Cookie");
+    /* Short enough that a CDN in front shows new comments within seconds,
+     * long enough to absorb a spike. */
+    evhttp_add_header(h, "Cache-Control", "public, max-age=5, stale-while-revalidate=30");
+    const char *inm = req_header(r, "If-None-Match");
+    struct evbuffer *buf = evbuffer_new();
+    if (inm != NULL && strstr(inm, etag) != NULL) {
+        cache_body_unref(b);
+        send_buffer(r, 304, buf);
+        return;
+    }
+    evbuffer_add_reference(buf, cache_body_data(b), cache_body_len(b), unref_cb, b);
+    send_buffer(r, 200, buf);
+}
+
+bool
+req_serve_cached(req *r, const char *article_id)
+{
+    if (!anonymous_get(r))
+        return false;
+    char etag[24];
+    cache_body *b = cache_get(r->app->cache, evhttp_request_get_uri(r->ev), article_id, etag);
+    if (b == NULL)
+        return false;
+    send_cached(r, b, etag);
+    return true;
+}
+
+uint64_t
+req_cache_generation(req *r, const char *article_id)
+{
+    return cache_generation(r->app->cache, article_id);
+}
+
+void
+req_send_json_cacheable(req *r, json_t *body, const char *article_id, uint64_t gen)
+{
+    if (!anonymous_get(r)) {
+        req_send_json(r, 200, body);
+        return;
+    }
+    char *s = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    char etag[24];
+    cache_body *b = cache_put(r->app->cache, evhttp_request_get_uri(r->ev), article_id, gen, s,
+                              strlen(s), etag);
+    free(s);
+    send_cached(r, b, etag);
+}
+
+/* ---- queries ----------------------------------------------------------- */
+
+/* Parses the query string on first use; req_finish frees it. */
+static struct evkeyvalq *
+parsed_query(req *r)
+{
+    if (r->qs == NULL) {
+        r->qs = xmalloc(sizeof *r->qs);
+        TAILQ_INIT(r->qs);
+        if (r->query != NULL && evhttp_parse_query_str(r->query, r->qs) != 0)
+            evhttp_clear_headers(r->qs); /* a malformed query counts as empty */
+    }
+    return r->qs;
+}
+
+const char *
+req_query(req *r, const char *name, int *count)
+{
+    struct evkeyvalq *q = parsed_query(r);
+    const char *first = NULL;
+    int n = 0;
+    if (q != NULL) {
+        struct evkeyval *kv;
+        TAILQ_FOREACH(kv, q, next)
+        {
+            if (strcmp(kv->key, name) == 0) {
+                if (first == NULL)
+                    first = arena_strdup(r->a, kv->value);
+                n++;
+            }
+        }
+    }
+    if (count)
+        *count = n;
+    return first;
+}
+
+int
+req_query_all(req *r, const char *name, const char **out, int max)
+{
+    struct evkeyvalq *q = parsed_query(r);
+    int n = 0;
+    if (q == NULL)
+        return 0;
+    struct evkeyval *kv;
+    TAILQ_FOREACH(kv, q, next)
+    {
+        if (strcmp(kv->key, name) == 0) {
+            if (n < max)
+                out[n] = arena_strdup(r->a, kv->value);
+            n++;
+        }
+    }
+    return n;
+}
+
+store *
+req_store(req *r)
+{
+    return r->lp->reader;
+}
+
+const config *
+req_config(req *r)
+{
+    return r->app->cfg;
+}
+
+const moderation *
+req_moderation(req *r)
+{
+    return r->app->mod;
+}
+
+/* ---- sessions ------------------------------------------------------------ */
+
+void
+session_token_new(char token[64], unsigned char hash[STORE_TOKEN_HASH_LEN])
+{
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    b64url_encode(raw, sizeof raw, token);
+    session_token_hash(token, hash);
+    sodium_memzero(raw, sizeof raw);
+}
+
+void
+session_token_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH_LEN])
+{
+    crypto_hash_sha256(hash, (const unsigned char *)token, strlen(token));
+}
+
+void
+session_set_cookie(req *r, const char *token)
+{
+    char *v;
+    if (token != NULL)
+        v = arena_printf(r->a, "parley_session=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%lld%s",
+                         token, (long long)r->app->cfg->session_days * 86400,
+                         r->secure ? "; Secure" : "");
+    else
+        v = arena_printf(r->a, "parley_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0%s",
+                         r->secure ? "; Secure" : "");
+    req_add_header(r, "Set-Cookie", v);
+}
+
+/* Finds parley_session in the Cookie header and loads its user. */
+static void
+load_session(req *r)
+{
+    const char *cookie = req_header(r, "Cookie");
+    if (cookie == NULL)
+        return;
+    const char *p = cookie;
+    while ((p = strstr(p, "parley_session=")) != NULL) {
+        if (p == cookie || p[-1] == ' ' || p[-1] == ';')
+            break;
+        p++;
+    }
+    if (p == NULL)
+        return;
+    p += strlen("parley_session=");
+    size_t n = strcspn(p, "; ");
+    if (n == 0 || n > 128)
+        return;
+    char token[129];
+    memcpy(token, p, n);
+    token[n] = '\0';
+    r->has_session_cookie = true;
+    session_token_hash(token, r->session_hash);
+    store_user *u = arena_zalloc(r->a, sizeof *u);
+    pl_error err;
+    int rc = store_session_user(req_store(r), r->session_hash, r->now, r->a, u, &err);
+    if (rc == 0 && !u->deleted)
+        r->user = u;
+    else if (rc < 0 && rc != PL_ENOTFOUND)
+        log_error("msg=\"session lookup failed\" error=\"%s\"", err.msg);
+}
+
+/* ---- request checks ------------------------------------------------------ */
+
+static bool
+origin_allowed(req *r, const char *origin)
+{
+    app *a = r->app;
+    if (a->origin != NULL && strcasecmp(origin, a->origin) == 0)
+        return true;
+    for (size_t i = 0; i < a->n_allowed; i++)
+        if (strcasecmp(origin, a->allowed_origins[i]) == 0)
+            return true;
+    /* Without public_url, our own origin is whatever Host the browser used. */
+    const char *host = req_header(r, "Host");
+    if (a->origin == NULL && host != NULL) {
+        const char *rest = NULL;
+        if (strncasecmp(origin, "http://", 7) == 0)
+            rest = origin + 7;
+        else if (strncasecmp(origin, "https://", 8) == 0)
+            rest = origin + 8;
+        if (rest != NULL && strcasecmp(rest, host) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Counts headers named name; sets *conflict when two disagree. */
+static int
+header_count(req *r, const char *name, bool *conflict)
+{
+    struct evkeyvalq *h = evhttp_request_get_input_headers(r->ev);
+    struct evkeyval *kv;
+    const char *first = NULL;
+    int n = 0;
+    *conflict = false;
+    TAILQ_FOREACH(kv, h, next)
+    {
+        if (strcasecmp(kv->key, name) == 0) {
+            if (first == NULL)
+                first = kv->value;
+            else if (strcmp(first, kv->value) != 0)
+                *conflict = true;
+            n++;
+        }
+    }
+    return n;
+}
+
+static int
+method_of(struct evhttp_request *ev)
+{
+    switch (evhttp_request_get_command(ev)) {
+    case EVHTTP_REQ_GET:
+        return HTTP_GET;
+    case EVHTTP_REQ_POST:
+        return HTTP_POST;
+    case EVHTTP_REQ_PUT:
+        return HTTP_PUT;
+    case EVHTTP_REQ_PATCH:
+        return HTTP_PATCH;
+    case EVHTTP_REQ_DELETE:
+        return HTTP_DELETE;
+    case EVHTTP_REQ_HEAD:
+        return HTTP_HEAD;
+    case EVHTTP_REQ_OPTIONS:
+        return HTTP_OPTIONS;
+    default:
+        return 0;
+    }
+}
+
+static void
+refuse_and_close(req *r, int status, const char *code, const char *message)
+{
+    req_add_header(r, "Connection", "close");
+    req_send_error(r, status, code, message, NULL, NULL);
+}
+
+void
+http_handle(struct evhttp_request *ev, void *arg)
+{
+    loop *lp = arg;
+    app *a = lp->app;
+    conn *c = conn_of(lp, ev);
+
+    req *r;
+    {
+        arena *ar = arena_new();
+        r = arena_zalloc(ar, sizeof *r);
+        r->a = ar;
+    }
+    r->ev = ev;
+    r->app = a;
+    r->lp = lp;
+    r->now = time_now_ms();
+    r->method = method_of(ev);
+    r->head = r->method == HTTP_HEAD;
+    r->secure = a->origin != NULL && strncmp(a->origin, "https:", 6) == 0;
+    atomic_fetch_add(&lp->inflight, 1);
+    if (c != NULL) {
+        c->busy = true;
+        evhttp_request_set_on_complete_cb(ev, request_complete_cb, c);
+        r->client_ip = c->ip;
+        const char *xff = req_header(r, "X-Forwarded-For");
+        if (xff != NULL && a->cfg->trusted_proxy[0] != '\0' &&
+            strcmp(c->ip, a->cfg->trusted_proxy) == 0) {
+            /* The proxy appends the address it saw last. */
+            const char *last = strrchr(xff, ',');
+            last = last ? last + 1 : xff;
+            while (*last == ' ')
+                last++;
+            if (*last != '\0' && strlen(last) < 64)
+                r->client_ip = arena_strdup(r->a, last);
+        }
+    } else {
+        char *host = NULL;
+        ev_uint16_t port = 0;
+        struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
+        if (evcon)
+            evhttp_connection_get_peer(evcon, &host, &port);
+        r->client_ip = arena_strdup(r->a, host ? host : "unknown");
+    }
+    if (c != NULL && c->refused) {
+        refuse_and_close(r, 503, "too_many_connections",
+                         "Too many open connections from your address; try again shortly.");
+        return;
+    }
+
+    const char *uri = evhttp_request_get_uri(ev);
+    const char *qmark = strchr(uri, '?');
+    size_t plen = qmark ? (size_t)(qmark - uri) : strlen(uri);
+    char *raw_path = arena_strndup(r->a, uri, plen);
+    size_t dlen = 0;
+    char *decoded = evhttp_uridecode(raw_path, 0, &dlen);
+    if (decoded == NULL || strlen(decoded) != dlen || !utf8_valid(decoded, dlen) ||
+        raw_path[0] != '/') {
+        free(decoded);
+        r->path = "/";
+        req_send_error(r, 400, "invalid_path", "The request path is not valid.", NULL, NULL);
+        return;
+    }
+    r->path = arena_strdup(r->a, decoded);
+    free(decoded);
+    r->query = qmark ? arena_strdup(r->a, qmark + 1) : NULL;
+
+    /* Request smuggling guards: one length, and never a length beside a
+     * chunked transfer. */
+    bool conflict;
+    int ncl = header_count(r, "Content-Length", &conflict);
+    bool dummy;
+    int nte = header_count(r, "Transfer-Encoding", &dummy);
+    if (conflict || (ncl > 0 && nte > 0)) {
+        refuse_and_close(r, 400, "bad_request",
+                         "The request has conflicting Content-Length or Transfer-Encoding "
+                         "headers.");
+        return;
+    }
+
+    struct evbuffer *in = evhttp_request_get_input_buffer(ev);
+    size_t blen = evbuffer_get_length(in);
+    if ((int64_t)blen > a->cfg->max_body) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "The request body is larger than the limit of %lld bytes.",
+                 (long long)a->cfg->max_body);
+        refuse_and_close(r, 413, "too_large", msg);
+        return;
+    }
+    char *body = arena_alloc(r->a, blen + 1);
+    evbuffer_remove(in, body, blen);
+    body[blen] = '\0';
+    r->body = body;
+    r->body_len = blen;
+
+    bool state_changing = r->method == HTTP_POST || r->method == HTTP_PUT ||
+                          r->method == HTTP_PATCH || r->method == HTTP_DELETE;
+    bool is_api = strncmp(r->path, "/api/", 5) == 0;
+    if (state_changing && is_api) {
+        const char *origin = req_header(r, "Origin");
+        if (origin != NULL && !origin_allowed(r, origin)) {
+            req_send_error(r, 403, "cross_origin",
+                           "This request came from another site and was refused.", NULL, NULL);
+            return;
+        }
+        const char *ct = req_header(r, "Content-Type");
+        bool json = ct != NULL && strncasecmp(ct, "application/json", 16) == 0 &&
+                    (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
+        if ((blen > 0 || ct != NULL) && !json) {
+            req_send_error(r, 415, "unsupported_media_type",
+                           "Send the request body as JSON with Content-Type: application/json.",
+                           NULL, NULL);
+            return;
+        }
+    }
+    if (!req_rate_limit(r, LIMIT_READ))
+        return;
+    if (state_changing && !req_rate_limit(r, LIMIT_WRITE))
+        return;
+    if (is_api)
+        load_session(r);
+
+    if (is_api)
+        api_dispatch(r);
+    else
+        pages_dispatch(r);
+}

@@ -1,0 +1,208 @@
+/* server/jobs.c: the writer thread (group commit) and the hashing thread.
+ *
+ * The writer takes every queued job (up to commit_batch), opens one
+ * transaction, runs each job's write step in its own savepoint, commits once
+ * and only then hands each job back to its loop. A job's response is sent
+ * after the commit returned, so a 2xx always means the write is durable. If
+ * the commit fails, every job of the group fails with PL_ESTORE and nothing
+ * of it was acknowledged.
+ */
+#include "server/server_int.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#include <event2/event.h>
+#include <string.h>
+
+void
+queue_init(queue *q)
+{
+    memset(q, 0, sizeof *q);
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->cv, NULL);
+}
+
+void
+queue_fini(queue *q)
+{
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->cv);
+}
+
+void
+queue_push(queue *q, job *j)
+{
+    j->next = NULL;
+    pthread_mutex_lock(&q->mu);
+    if (q->tail)
+        q->tail->next = j;
+    else
+        q->head = j;
+    q->tail = j;
+    q->len++;
+    pthread_cond_signal(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+}
+
+void
+queue_close(queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    q->closing = true;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+}
+
+/* Waits for work; returns up to max jobs as a list, or NULL once the queue is
+ * closed and empty. */
+static job *
+queue_take(queue *q, size_t max, size_t *n)
+{
+    pthread_mutex_lock(&q->mu);
+    while (q->head == NULL && !q->closing)
+        pthread_cond_wait(&q->cv, &q->mu);
+    job *first = q->head, *last = NULL;
+    size_t k = 0;
+    for (job *j = q->head; j != NULL && k < max; j = j->next) {
+        last = j;
+        k++;
+    }
+    if (last != NULL) {
+        q->head = last->next;
+        if (q->head == NULL)
+            q->tail = NULL;
+        last->next = NULL;
+        q->len -= k;
+    }
+    pthread_mutex_unlock(&q->mu);
+    *n = k;
+    return first;
+}
+
+job *
+job_new(req *r, void *data)
+{
+    job *j = arena_zalloc(r->a, sizeof *j);
+    j->r = r;
+    j->data = data;
+    return j;
+}
+
+static void
+complete_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    job_complete(arg);
+}
+
+/* Hands j back to the loop that owns its request. event_base_once is safe
+ * from other threads because the bases are created with locking enabled
+ * (evthread_use_pthreads), and it wakes the loop. */
+static void
+to_loop(job *j)
+{
+    static const struct timeval zero = {0, 0};
+    if (event_base_once(j->r->lp->base, -1, EV_TIMEOUT, complete_cb, j, &zero) != 0) {
+        log_error("msg=\"cannot hand a job back to its loop\"");
+        abort();
+    }
+}
+
+void
+job_submit(job *j)
+{
+    app *a = j->r->app;
+    if (j->slow != NULL)
+        queue_push(&a->slow, j);
+    else if (j->write != NULL)
+        queue_push(&a->writes, j);
+    else
+        to_loop(j);
+}
+
+void
+job_complete(job *j)
+{
+    j->done(j);
+}
+
+void *
+slow_main(void *arg)
+{
+    app *a = arg;
+    for (;;) {
+        size_t n;
+        job *list = queue_take(&a->slow, 1, &n);
+        if (list == NULL)
+            break;
+        list->slow(list);
+        list->slow = NULL;
+        job_submit(list);
+    }
+    return NULL;
+}
+
+static void
+run_group(app *a, job *list)
+{
+    store *s = a->writer_store;
+    pl_error err;
+    int rc = store_begin(s, &err);
+    if (rc < 0) {
+        log_error("msg=\"cannot begin a write transaction\" error=\"%s\"", err.msg);
+        for (job *j = list; j != NULL; j = j->next) {
+            j->rc = PL_ESTORE;
+            j->err = err;
+        }
+        goto hand_back;
+    }
+    for (job *j = list; j != NULL; j = j->next) {
+        if (store_savepoint(s, &j->err) < 0) {
+            j->rc = PL_ESTORE;
+            continue;
+        }
+        j->rc = j->write(j, s, &j->err);
+        if (j->rc < 0) {
+            store_savepoint_rollback(s);
+            if (store_savepoint_release(s, &err) < 0)
+                log_error("msg=\"savepoint release failed\" error=\"%s\"", err.msg);
+        } else if (store_savepoint_release(s, &j->err) < 0) {
+            store_savepoint_rollback(s);
+            j->rc = PL_ESTORE;
+        }
+    }
+    if (store_commit(s, &err) < 0) {
+        log_error("msg=\"group commit failed\" error=\"%s\"", err.msg);
+        store_rollback(s);
+        for (job *j = list; j != NULL; j = j->next) {
+            j->rc = PL_ESTORE;
+            j->err = err;
+        }
+    }
+    for (job *j = list; j != NULL; j = j->next)
+        if (j->rc == 0 && j->article != NULL)
+            cache_bump(a->cache, j->article);
+hand_back:
+    while (list != NULL) {
+        job *next = list->next;
+        to_loop(list);
+        list = next;
+    }
+}
+
+void *
+writer_main(void *arg)
+{
+    app *a = arg;
+    size_t batch = (size_t)a->cfg->commit_batch;
+    for (;;) {
+        size_t n;
+        job *list = queue_take(&a->writes, batch, &n);
+        if (list == NULL)
+            break;
+        log_debug("msg=\"group commit\" jobs=%zu", n);
+        run_group(a, list);
+    }
+    return NULL;
+}

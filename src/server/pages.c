@@ -1,0 +1,205 @@
+/* server/pages.c: see pages.h.
+ *
+ * /guidelines, /terms and /faq are web/page.html with {{title}} and
+ * {{content}} filled in: the content is the publisher's Markdown file when
+ * the config names one (read once at start, so no request waits for the
+ * disk), else web/pages/NAME.md, rendered by md_render_page_html, which lets
+ * no raw HTML through.
+ */
+#include "server/pages.h"
+#include "render/markdown.h"
+#include "server/assets.h"
+#include "server/server_int.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *path;
+    const char *title;
+    const char *asset;
+} page_table[] = {
+    {"/guidelines", "Community guidelines", "/pages/guidelines.md"},
+    {"/terms", "Terms of service", "/pages/terms.md"},
+    {"/faq", "Frequently asked questions", "/pages/faq.md"},
+};
+#define N_PAGES (sizeof page_table / sizeof page_table[0])
+
+static char *
+read_file(const char *path, size_t max, size_t *n, pl_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        pl_errorf(err, PL_EINVAL, "cannot open page file %s", path);
+        return NULL;
+    }
+    char *buf = xmalloc(max + 1);
+    size_t got = fread(buf, 1, max + 1, f);
+    fclose(f);
+    if (got > max) {
+        free(buf);
+        pl_errorf(err, PL_EINVAL, "page file %s is larger than %zu bytes", path, max);
+        return NULL;
+    }
+    buf[got] = '\0';
+    *n = got;
+    return buf;
+}
+
+int
+pages_init(app *a, pl_error *err)
+{
+    const char *files[N_PAGES] = {a->cfg->guidelines_file, a->cfg->terms_file, a->cfg->faq_file};
+    for (size_t i = 0; i < N_PAGES; i++) {
+        if (files[i] == NULL || files[i][0] == '\0')
+            continue;
+        a->page_md[i] = read_file(files[i], 1 << 20, &a->page_md_len[i], err);
+        if (a->page_md[i] == NULL)
+            return PL_EINVAL;
+    }
+    return 0;
+}
+
+void
+pages_fini(app *a)
+{
+    for (size_t i = 0; i < N_PAGES; i++)
+        free(a->page_md[i]);
+}
+
+static void
+html_escape_into(arena *ar, char **out, size_t *o, const char *s)
+{
+    (void)ar;
+    for (; *s; s++) {
+        const char *rep = NULL;
+        switch (*s) {
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        default:
+            break;
+        }
+        if (rep) {
+            memcpy(*out + *o, rep, strlen(rep));
+            *o += strlen(rep);
+        } else {
+            (*out)[(*o)++] = *s;
+        }
+    }
+}
+
+static void
+send_page(req *r, size_t idx)
+{
+    const asset *tpl = asset_find(assets, "/page.html");
+    const char *md;
+    size_t md_len;
+    if (r->app->page_md[idx] != NULL) {
+        md = r->app->page_md[idx];
+        md_len = r->app->page_md_len[idx];
+    } else {
+        const asset *src = asset_find(assets, page_table[idx].asset);
+        md = src ? (const char *)src->data : "";
+        md_len = src ? (size_t)src->size : 0;
+    }
+    const char *content = md_render_page_html(r->a, md, md_len);
+    const char *title = page_table[idx].title;
+    if (tpl == NULL) {
+        req_send_bytes(r, 200, "text/html; charset=utf-8", content, strlen(content),
+                       "public, max-age=300");
+        return;
+    }
+    /* Fill the template; the title is escaped, the content is already safe. */
+    size_t cap = (size_t)tpl->size + strlen(content) + strlen(title) * 6 * 4 + 1;
+    char *out = arena_alloc(r->a, cap);
+    size_t o = 0;
+    const char *p = (const char *)tpl->data, *end = p + tpl->size;
+    while (p < end) {
+        if (end - p >= 9 && memcmp(p, "{{title}}", 9) == 0) {
+            html_escape_into(r->a, &out, &o, title);
+            p += 9;
+        } else if (end - p >= 11 && memcmp(p, "{{content}}", 11) == 0) {
+            size_t n = strlen(content);
+            if (o + n >= cap)
+                break;
+            memcpy(out + o, content, n);
+            o += n;
+            p += 11;
+        } else {
+            if (o + 1 >= cap)
+                break;
+            out[o++] = *p++;
+        }
+    }
+    req_send_bytes(r, 200, "text/html; charset=utf-8", out, o, "public, max-age=300");
+}
+
+static void
+not_found(req *r)
+{
+    static const char body[] = "<!doctype html><meta charset=utf-8><title>Not found</title>"
+                               "<p>There is no page at this address.</p>\n";
+    req_send_bytes(r, 404, "text/html; charset=utf-8", body, sizeof body - 1, "no-store");
+}
+
+void
+pages_dispatch(req *r)
+{
+    if (r->method != HTTP_GET && r->method != HTTP_HEAD) {
+        req_add_header(r, "Allow", "GET, HEAD");
+        req_send_error(r, 405, "method_not_allowed", "This address only answers GET.", NULL,
+                       NULL);
+        return;
+    }
+    const char *path = r->path;
+    if (strcmp(path, "/healthz") == 0) {
+        pl_error err;
+        if (store_ping(req_store(r), &err) == 0) {
+            req_send_json(r, 200, json_pack("{s:s}", "status", "ok"));
+        } else {
+            log_error("msg=\"health check failed\" error=\"%s\"", err.msg);
+            req_send_error(r, 503, "unavailable", "The database cannot be reached.", NULL, NULL);
+        }
+        return;
+    }
+    for (size_t i = 0; i < N_PAGES; i++) {
+        if (strcmp(path, page_table[i].path) == 0) {
+            send_page(r, i);
+            return;
+        }
+    }
+    if (strcmp(path, "/") == 0) {
+        if (!r->app->cfg->demo) {
+            not_found(r);
+            return;
+        }
+        path = "/index.html";
+    } else if (strcmp(path, "/admin") == 0 || strcmp(path, "/admin/") == 0) {
+        path = "/admin/index.html";
+    }
+    const asset *as = asset_find(assets, path);
+    if (as == NULL || strncmp(path, "/pages/", 7) == 0 || strcmp(path, "/page.html") == 0) {
+        not_found(r);
+        return;
+    }
+    const char *cache_control =
+        strstr(as->content_type, "text/html") ? "no-cache" : "public, max-age=300";
+    if (strstr(as->content_type, "text/html"))
+        req_add_header(r, "Content-Security-Policy",
+                       "default-src 'self'; img-src 'self' data:; style-src 'self' "
+                       "'unsafe-inline'; frame-ancestors 'self'");
+    req_send_bytes(r, 200, as->content_type, as->data, (size_t)as->size, cache_control);
+}

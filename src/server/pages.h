@@ -1,0 +1,17 @@
+/* server/pages.h: everything outside /api/: the widget's files, the
+ * guidelines, terms and FAQ pages, the moderator desk, the demo article page
+ * and /healthz. All of it is compiled into the binary (server/assets.h). */
+#ifndef PARLEY_SERVER_PAGES_H
+#define PARLEY_SERVER_PAGES_H
+
+#include "server/server.h"
+
+/* Loads the publisher's Markdown replacements named in the config
+ * (guidelines_file, terms_file, faq_file). Returns 0 or PL_EINVAL with err. */
+int pages_init(app *a, pl_error *err);
+void pages_fini(app *a);
+
+/* Answers one non-API request. */
+void pages_dispatch(req *r);
+
+#endif

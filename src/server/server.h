@@ -1,0 +1,167 @@
+/* server/server.h: the HTTP server around the API handlers.
+ *
+ * Shape: N event-loop threads (one per core by default), each running its
+ * own evhttp on one shared listening socket and holding its own read-only
+ * store connection; one writer thread that owns the writable store and
+ * commits queued writes in groups (many comments per fsync, each acknowledged
+ * only once durable); one hashing thread for argon2id so no loop ever waits
+ * for a password hash or the disk.
+ *
+ * A request is parsed, limited and authenticated on its loop (server/http.c),
+ * handed to its api/ handler, which either answers at once (reads) or
+ * submits a job. A job runs its optional `slow` step on the hashing thread,
+ * then its optional `write` step on the writer inside the group transaction
+ * (in a savepoint of its own), then its `done` step back on the loop that
+ * owns the request, which sends the response.
+ */
+#ifndef PARLEY_SERVER_SERVER_H
+#define PARLEY_SERVER_SERVER_H
+
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "moderation/moderation.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/config.h"
+
+struct evhttp_request;
+struct event_base;
+struct evkeyvalq;
+
+typedef struct app app;
+typedef struct loop loop;
+typedef struct req req;
+typedef struct job job;
+
+enum { HTTP_GET = 1, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE, HTTP_HEAD, HTTP_OPTIONS };
+
+/* One incoming request, owned by its loop thread until the response is sent.
+ * Everything hangs off its arena. */
+struct req {
+    struct evhttp_request *ev;
+    app *app;
+    loop *lp;
+    arena *a;
+    int method;
+    bool head; /* a HEAD request: answered like GET, without the body */
+    const char *path;  /* decoded path, without the query */
+    const char *query; /* raw query string or NULL */
+    const char *body;  /* NUL-terminated copy; body_len bytes */
+    size_t body_len;
+    const char *client_ip;
+    bool secure;     /* served over HTTPS (from public_url) */
+    store_user *user; /* the session's user, or NULL */
+    bool has_session_cookie;
+    unsigned char session_hash[STORE_TOKEN_HASH_LEN];
+    int64_t now;
+    struct evkeyvalq *qs; /* parsed query, owned; see req_query */
+};
+
+/* A unit of deferred work for one request; see the file comment. Allocate
+ * from the request arena with job_new. */
+struct job {
+    req *r;
+    /* Runs on the hashing thread (no store). Optional. */
+    void (*slow)(job *j);
+    /* Runs on the writer thread inside a savepoint; a negative return rolls
+     * back this job's writes only. Optional. */
+    int (*write)(job *j, store *s, pl_error *err);
+    /* Runs on the request's loop; sends the response. Required. */
+    void (*done)(job *j);
+    void *data;        /* the handler's own state */
+    /* The article whose comments this job's write changes, or NULL: after
+     * the commit, its cached views are marked stale before anyone is told. */
+    const char *article;
+    int rc;            /* result of write (0 when none), or PL_ESTORE if the commit failed */
+    pl_error err;
+    job *next;
+};
+
+job *job_new(req *r, void *data);
+/* Queues j: slow step, then write step, then done on the loop. */
+void job_submit(job *j);
+
+/* Read-side store of the request's loop thread. */
+store *req_store(req *r);
+const config *req_config(req *r);
+const moderation *req_moderation(req *r);
+
+/* ---- responses (loop thread only) ------------------------------------- */
+
+/* Sends a JSON body (steals the reference) with the status. */
+void req_send_json(req *r, int status, json_t *body);
+/* Sends 204 with no body. */
+void req_send_empty(req *r, int status);
+/* Sends an API error body {"error": {"code", "message", "field"?}}. field may
+ * be NULL. extra (stolen, may be NULL) is merged beside "error". */
+void req_send_error(req *r, int status, const char *code, const char *message, const char *field,
+                    json_t *extra);
+/* Sends raw bytes with a content type (static assets, pages). */
+void req_send_bytes(req *r, int status, const char *content_type, const void *data, size_t n,
+                    const char *cache_control);
+/* Adds a response header. */
+void req_add_header(req *r, const char *name, const char *value);
+/* Returns a request header or NULL. */
+const char *req_header(req *r, const char *name);
+/* Returns the value of a query parameter (decoded, arena-owned) or NULL;
+ * *count receives how many times it appears when count is not NULL. */
+const char *req_query(req *r, const char *name, int *count);
+/* All values of a repeated query parameter, in order; returns how many. */
+int req_query_all(req *r, const char *name, const char **out, int max);
+
+/* ---- rate limits (server/ratelimit.h) ------------------------------------ */
+
+/* Rate limit classes; each has its own per-minute rate and burst. */
+typedef enum {
+    LIMIT_READ,    /* any request, per client address */
+    LIMIT_WRITE,   /* state-changing request, per client address */
+    LIMIT_AUTH,    /* register and login, per client address */
+    LIMIT_COMMENT, /* comments posted or edited, per account */
+    LIMIT_FLAG     /* flags, per account */
+} limit_class;
+
+/* Takes a token for this request in class cls (per account when the class is
+ * per account and there is a session, else per client address). When over
+ * the limit, sends 429 with Retry-After and returns false. Always true when
+ * rate limits are off. */
+bool req_rate_limit(req *r, limit_class cls);
+
+/* ---- the anonymous view cache (server/cache.h) ------------------------- */
+
+/* For an anonymous GET: answers from the cache (200, or 304 when
+ * If-None-Match matches) and returns true; false when the caller must build
+ * the response. */
+bool req_serve_cached(req *r, const char *article_id);
+/* The article's cache generation; read it before reading the data. */
+uint64_t req_cache_generation(req *r, const char *article_id);
+/* Sends body (stolen) as 200 JSON with an ETag and, for anonymous requests,
+ * stores it in the cache under the request URI at generation gen. */
+void req_send_json_cacheable(req *r, json_t *body, const char *article_id, uint64_t gen);
+
+/* ---- sessions ------------------------------------------------------------ */
+
+/* Makes a new session token; writes the cookie value (base64url, 43 chars +
+ * NUL) and the hash to store. */
+void session_token_new(char token[64], unsigned char hash[STORE_TOKEN_HASH_LEN]);
+/* Hashes a presented token. */
+void session_token_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH_LEN]);
+/* Adds the Set-Cookie header for a new session (or, token NULL, one that
+ * clears it). */
+void session_set_cookie(req *r, const char *token);
+
+/* ---- lifecycle --------------------------------------------------------- */
+
+typedef struct server_options {
+    const config *cfg;
+    /* Test hook: the writer fails the nth store call (0: off). */
+    int fail_after;
+} server_options;
+
+/* Runs the server until SIGTERM or SIGINT, then drains in-flight requests,
+ * flushes queued writes and closes the database. Returns 0 or an exit status. */
+int server_run(const server_options *opts);
+
+#endif

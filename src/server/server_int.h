@@ -1,0 +1,96 @@
+/* server/server_int.h: what the files of server/ share and nobody else sees:
+ * the app and loop structures, connection tracking and the job queues. */
+#ifndef PARLEY_SERVER_SERVER_INT_H
+#define PARLEY_SERVER_SERVER_INT_H
+
+#include <pthread.h>
+
+#include "server/cache.h"
+#include "server/ratelimit.h"
+#include "server/server.h"
+
+struct evhttp;
+struct event;
+struct bufferevent;
+
+/* A work queue served by one thread. */
+typedef struct queue {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    job *head, *tail;
+    size_t len;
+    bool closing;
+} queue;
+
+typedef struct conn conn;
+
+struct loop {
+    app *app;
+    int index;
+    pthread_t thread;
+    struct event_base *base;
+    struct evhttp *http;
+    struct evconnlistener *listener;
+    store *reader;
+    conn *conns; /* connections this loop tracks (doubly linked) */
+    struct event *sweep;
+    atomic_int inflight; /* requests received and not yet answered */
+};
+
+struct app {
+    const config *cfg;
+    moderation *mod;
+    int nloops;
+    loop *loops;
+    int listen_fd;
+    char *origin; /* our own origin when public_url is set ("https://x") */
+    char **allowed_origins;
+    size_t n_allowed;
+    /* Connections in total and per client address (all loops). */
+    atomic_long conns_total;
+    pthread_mutex_t ip_mu;
+    struct ip_count *ip_counts; /* small open hash, see server.c */
+    size_t ip_cap;
+    /* Writer and hashing threads. */
+    store *writer_store;
+    queue writes;
+    queue slow;
+    pthread_t writer_thread;
+    pthread_t slow_thread;
+    atomic_bool draining;
+    cache *cache;
+    ratelimit *limits;
+    int fail_after;
+    int64_t started_at;
+    /* Publisher's Markdown for /guidelines, /terms, /faq (NULL: defaults). */
+    char *page_md[3];
+    size_t page_md_len[3];
+};
+
+/* http.c: the evhttp request callback and connection hooks. */
+void http_handle(struct evhttp_request *ev, void *arg);
+struct bufferevent *http_new_bufferevent(struct event_base *base, void *arg);
+void http_sweep(loop *lp);
+void http_conn_request_started(loop *lp, struct evhttp_request *ev);
+void http_conn_request_finished(loop *lp, struct evhttp_request *ev);
+/* Releases connection-tracking state at shutdown. */
+void http_conns_free(loop *lp);
+
+/* server.c: connection admission (limits across all loops). */
+bool app_conn_admit(app *a, const char *ip);
+void app_conn_release(app *a, const char *ip);
+
+/* jobs.c */
+void queue_init(queue *q);
+void queue_fini(queue *q);
+void queue_push(queue *q, job *j);
+void queue_close(queue *q);
+void *writer_main(void *arg);
+void *slow_main(void *arg);
+/* Finishes a job on its loop (done step) and releases the request. */
+void job_complete(job *j);
+
+/* The request is answered: frees its arena and counts it out. */
+void req_finish(req *r);
+
+#endif

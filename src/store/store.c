@@ -1,0 +1,293 @@
+/* store/store.c: the public store functions, dispatched to a backend.
+ *
+ * store_open chooses the backend from the URL scheme; every other function
+ * counts itself for fault injection and calls through s->ops (store_int.h).
+ * An injected fault happens before the backend is called, so a failed call
+ * has written nothing. rollback, savepoint_rollback, close and fail_after
+ * are not counted and never fail: they are how a caller cleans up after a
+ * failure, so failing them would test nothing real.
+ */
+#include "store/store_int.h"
+
+#include <string.h>
+
+/* The scheme prefixes store_open accepts; the longer "sqlite://" first. */
+static const char sqlite_slashes[] = "sqlite://";
+static const char sqlite_plain[] = "sqlite:";
+
+int
+store_open(const char *url, bool read_only, store **out, pl_error *err)
+{
+    *out = NULL;
+    if (url == NULL || url[0] == '\0')
+        return pl_errorf(err, PL_EINVAL, "no database URL");
+    const char *path = NULL;
+    if (strncmp(url, sqlite_slashes, sizeof sqlite_slashes - 1) == 0)
+        path = url + sizeof sqlite_slashes - 1;
+    else if (strncmp(url, sqlite_plain, sizeof sqlite_plain - 1) == 0)
+        path = url + sizeof sqlite_plain - 1;
+    if (path != NULL) {
+        if (path[0] == '\0')
+            return pl_errorf(err, PL_EINVAL, "sqlite URL without a path");
+        return store_sqlite_open(path, read_only, out, err);
+    }
+    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
+        return pl_errorf(err, PL_EINVAL, "PostgreSQL support is not built yet");
+    return pl_errorf(err, PL_EINVAL, "unknown database URL scheme (want sqlite:PATH)");
+}
+
+void
+store_close(store *s)
+{
+    if (s != NULL)
+        s->ops->close(s);
+}
+
+void
+store_fail_after(store *s, int nth)
+{
+    s->fail_countdown = nth > 0 ? nth : 0;
+}
+
+/* Returns nonzero (and fills err) when this call is the injected failure. */
+static int
+injected(store *s, pl_error *err)
+{
+    if (s->fail_countdown == 0)
+        return 0;
+    if (--s->fail_countdown > 0)
+        return 0;
+    pl_errorf(err, PL_ESTORE, "injected fault (store_fail_after)");
+    return 1;
+}
+
+#define DISPATCH(s, err, call)                                                                     \
+    do {                                                                                           \
+        if (injected((s), (err)))                                                                  \
+            return PL_ESTORE;                                                                      \
+        return (s)->ops->call;                                                                     \
+    } while (0)
+
+int
+store_ping(store *s, pl_error *err)
+{
+    DISPATCH(s, err, ping(s, err));
+}
+
+int
+store_begin(store *s, pl_error *err)
+{
+    DISPATCH(s, err, begin(s, err));
+}
+
+int
+store_commit(store *s, pl_error *err)
+{
+    DISPATCH(s, err, commit(s, err));
+}
+
+void
+store_rollback(store *s)
+{
+    s->ops->rollback(s);
+}
+
+int
+store_savepoint(store *s, pl_error *err)
+{
+    DISPATCH(s, err, savepoint(s, err));
+}
+
+int
+store_savepoint_release(store *s, pl_error *err)
+{
+    DISPATCH(s, err, savepoint_release(s, err));
+}
+
+void
+store_savepoint_rollback(store *s)
+{
+    s->ops->savepoint_rollback(s);
+}
+
+int
+store_user_insert(store *s, store_user *u, pl_error *err)
+{
+    DISPATCH(s, err, user_insert(s, u, err));
+}
+
+int
+store_user_by_id(store *s, int64_t id, arena *a, store_user *out, pl_error *err)
+{
+    DISPATCH(s, err, user_by_id(s, id, a, out, err));
+}
+
+int
+store_user_by_email(store *s, const char *email, arena *a, store_user *out, pl_error *err)
+{
+    DISPATCH(s, err, user_by_email(s, email, a, out, err));
+}
+
+int
+store_user_set_ban(store *s, int64_t user_id, bool banned, int64_t until, const char *reason,
+                   pl_error *err)
+{
+    DISPATCH(s, err, user_set_ban(s, user_id, banned, until, reason, err));
+}
+
+int
+store_user_set_role(store *s, int64_t user_id, store_role role, pl_error *err)
+{
+    DISPATCH(s, err, user_set_role(s, user_id, role, err));
+}
+
+int
+store_session_insert(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t user_id,
+                     int64_t expires_at, pl_error *err)
+{
+    DISPATCH(s, err, session_insert(s, hash, user_id, expires_at, err));
+}
+
+int
+store_session_user(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t now, arena *a,
+                   store_user *out, pl_error *err)
+{
+    DISPATCH(s, err, session_user(s, hash, now, a, out, err));
+}
+
+int
+store_session_delete(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], pl_error *err)
+{
+    DISPATCH(s, err, session_delete(s, hash, err));
+}
+
+int
+store_article_get(store *s, const char *id, arena *a, store_article *out, pl_error *err)
+{
+    DISPATCH(s, err, article_get(s, id, a, out, err));
+}
+
+int
+store_article_ensure(store *s, const char *id, const char *title, const char *url, pl_error *err)
+{
+    DISPATCH(s, err, article_ensure(s, id, title, url, err));
+}
+
+int
+store_article_update(store *s, const char *id, const store_article_changes *up, pl_error *err)
+{
+    DISPATCH(s, err, article_update(s, id, up, err));
+}
+
+int
+store_article_counts(store *s, const char *const *ids, size_t n, int64_t *counts, pl_error *err)
+{
+    DISPATCH(s, err, article_counts(s, ids, n, counts, err));
+}
+
+int
+store_comment_insert(store *s, store_comment *c, pl_error *err)
+{
+    DISPATCH(s, err, comment_insert(s, c, err));
+}
+
+int
+store_comment_get(store *s, int64_t id, int64_t viewer_id, arena *a, store_comment *out,
+                  pl_error *err)
+{
+    DISPATCH(s, err, comment_get(s, id, viewer_id, a, out, err));
+}
+
+int
+store_comment_edit(store *s, int64_t id, const char *body, const char *html,
+                   store_comment_status status, const char *moderation, int64_t now, pl_error *err)
+{
+    DISPATCH(s, err, comment_edit(s, id, body, html, status, moderation, now, err));
+}
+
+int
+store_comment_set_status(store *s, int64_t id, store_comment_status status, pl_error *err)
+{
+    DISPATCH(s, err, comment_set_status(s, id, status, err));
+}
+
+int
+store_comment_set_featured(store *s, int64_t id, bool featured, pl_error *err)
+{
+    DISPATCH(s, err, comment_set_featured(s, id, featured, err));
+}
+
+int
+store_comments_page(store *s, const char *article_id, store_sort sort, store_cursor after,
+                    int limit, int64_t viewer_id, arena *a, store_comment_list *out, bool *more,
+                    pl_error *err)
+{
+    DISPATCH(s, err,
+             comments_page(s, article_id, sort, after, limit, viewer_id, a, out, more, err));
+}
+
+int
+store_comments_replies(store *s, const int64_t *root_ids, size_t n, int64_t viewer_id, arena *a,
+                       store_comment_list *out, pl_error *err)
+{
+    DISPATCH(s, err, comments_replies(s, root_ids, n, viewer_id, a, out, err));
+}
+
+int
+store_comments_by_author(store *s, int64_t author_id, int64_t since, int limit, arena *a,
+                         store_comment_list *out, pl_error *err)
+{
+    DISPATCH(s, err, comments_by_author(s, author_id, since, limit, a, out, err));
+}
+
+int
+store_like_add(store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err)
+{
+    DISPATCH(s, err, like_add(s, comment_id, user_id, likes, err));
+}
+
+int
+store_like_remove(store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err)
+{
+    DISPATCH(s, err, like_remove(s, comment_id, user_id, likes, err));
+}
+
+int
+store_flag_insert(store *s, int64_t comment_id, int64_t user_id, const char *reason,
+                  const char *note, int64_t *flag_id, pl_error *err)
+{
+    DISPATCH(s, err, flag_insert(s, comment_id, user_id, reason, note, flag_id, err));
+}
+
+int
+store_flags_for_comment(store *s, int64_t comment_id, arena *a, store_flag_group **out, size_t *n,
+                        pl_error *err)
+{
+    DISPATCH(s, err, flags_for_comment(s, comment_id, a, out, n, err));
+}
+
+int
+store_flags_mark_reviewed(store *s, int64_t comment_id, pl_error *err)
+{
+    DISPATCH(s, err, flags_mark_reviewed(s, comment_id, err));
+}
+
+int
+store_queue_list(store *s, store_queue q, int64_t after_id, int limit, arena *a,
+                 store_comment_list *out, bool *more, pl_error *err)
+{
+    DISPATCH(s, err, queue_list(s, q, after_id, limit, a, out, more, err));
+}
+
+int
+store_log_append(store *s, const store_log_entry *e, pl_error *err)
+{
+    DISPATCH(s, err, log_append(s, e, err));
+}
+
+int
+store_log_list(store *s, int64_t before_id, int limit, arena *a, store_log_entry **out, size_t *n,
+               pl_error *err)
+{
+    DISPATCH(s, err, log_list(s, before_id, limit, a, out, n, err));
+}

@@ -1,0 +1,92 @@
+/* store/store_int.h: what a storage backend implements (store.c dispatches).
+ *
+ * Each backend (sqlite.c, later postgres.c) defines a struct that begins
+ * with `struct store` and a const store_ops table with one entry per public
+ * operation of store.h. The public functions in store.c count the call for
+ * fault injection and then call through the table; backends never see the
+ * fault counter. Every entry has the meaning of the public function of the
+ * same name, and every entry is required (none may be NULL).
+ */
+#ifndef PARLEY_STORE_STORE_INT_H
+#define PARLEY_STORE_STORE_INT_H
+
+#include "store/store.h"
+
+typedef struct store_ops {
+    const char *name; /* "sqlite", "postgres": for messages */
+    void (*close)(store *s);
+    int (*ping)(store *s, pl_error *err);
+
+    int (*begin)(store *s, pl_error *err);
+    int (*commit)(store *s, pl_error *err);
+    void (*rollback)(store *s);
+    int (*savepoint)(store *s, pl_error *err);
+    int (*savepoint_release)(store *s, pl_error *err);
+    void (*savepoint_rollback)(store *s);
+
+    int (*user_insert)(store *s, store_user *u, pl_error *err);
+    int (*user_by_id)(store *s, int64_t id, arena *a, store_user *out, pl_error *err);
+    int (*user_by_email)(store *s, const char *email, arena *a, store_user *out, pl_error *err);
+    int (*user_set_ban)(store *s, int64_t user_id, bool banned, int64_t until, const char *reason,
+                        pl_error *err);
+    int (*user_set_role)(store *s, int64_t user_id, store_role role, pl_error *err);
+
+    int (*session_insert)(store *s, const unsigned char *hash, int64_t user_id, int64_t expires_at,
+                          pl_error *err);
+    int (*session_user)(store *s, const unsigned char *hash, int64_t now, arena *a, store_user *out,
+                        pl_error *err);
+    int (*session_delete)(store *s, const unsigned char *hash, pl_error *err);
+
+    int (*article_get)(store *s, const char *id, arena *a, store_article *out, pl_error *err);
+    int (*article_ensure)(store *s, const char *id, const char *title, const char *url,
+                          pl_error *err);
+    int (*article_update)(store *s, const char *id, const store_article_changes *up, pl_error *err);
+    int (*article_counts)(store *s, const char *const *ids, size_t n, int64_t *counts,
+                          pl_error *err);
+
+    int (*comment_insert)(store *s, store_comment *c, pl_error *err);
+    int (*comment_get)(store *s, int64_t id, int64_t viewer_id, arena *a, store_comment *out,
+                       pl_error *err);
+    int (*comment_edit)(store *s, int64_t id, const char *body, const char *html,
+                        store_comment_status status, const char *moderation, int64_t now,
+                        pl_error *err);
+    int (*comment_set_status)(store *s, int64_t id, store_comment_status status, pl_error *err);
+    int (*comment_set_featured)(store *s, int64_t id, bool featured, pl_error *err);
+    int (*comments_page)(store *s, const char *article_id, store_sort sort, store_cursor after,
+                         int limit, int64_t viewer_id, arena *a, store_comment_list *out,
+                         bool *more, pl_error *err);
+    int (*comments_replies)(store *s, const int64_t *root_ids, size_t n, int64_t viewer_id,
+                            arena *a, store_comment_list *out, pl_error *err);
+    int (*comments_by_author)(store *s, int64_t author_id, int64_t since, int limit, arena *a,
+                              store_comment_list *out, pl_error *err);
+    int (*like_add)(store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err);
+    int (*like_remove)(store *s, int64_t comment_id, int64_t user_id, int64_t *likes,
+                       pl_error *err);
+
+    int (*flag_insert)(store *s, int64_t comment_id, int64_t user_id, const char *reason,
+                       const char *note, int64_t *flag_id, pl_error *err);
+    int (*flags_for_comment)(store *s, int64_t comment_id, arena *a, store_flag_group **out,
+                             size_t *n, pl_error *err);
+    int (*flags_mark_reviewed)(store *s, int64_t comment_id, pl_error *err);
+
+    int (*queue_list)(store *s, store_queue q, int64_t after_id, int limit, arena *a,
+                      store_comment_list *out, bool *more, pl_error *err);
+    int (*log_append)(store *s, const store_log_entry *e, pl_error *err);
+    int (*log_list)(store *s, int64_t before_id, int limit, arena *a, store_log_entry **out,
+                    size_t *n, pl_error *err);
+} store_ops;
+
+/* The common head of every backend's connection struct. */
+struct store {
+    const store_ops *ops;
+    /* Fault injection (store_fail_after): calls left before the failing one;
+     * 0 when disabled. Only store.c touches it. */
+    int fail_countdown;
+};
+
+/* Backend constructors, called by store_open with the part of the URL after
+ * the scheme ("sqlite:" or "sqlite://" removed). Each allocates its struct,
+ * sets ->ops, and on failure returns a PL_E* code with nothing left open. */
+int store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err);
+
+#endif

@@ -1,0 +1,1230 @@
+/* tests/unit/store/test_store.c: the store suite, one set for every backend.
+ *
+ * The database comes from PARLEY_TEST_DB_URL; without it each test gets a
+ * fresh SQLite file in its own temporary directory. Tests make their own
+ * users and articles with names unique to the test, so the same suite can
+ * run against a shared PostgreSQL database later.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+typedef struct fixture {
+    store *s;
+    arena *a;
+    char dir[64];  /* temporary directory; "" when the URL came from outside */
+    char url[128];
+    char tag[48]; /* unique to this test, for e-mails and article ids */
+    int seq;
+} fixture;
+
+static int
+setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    pl_error err = {0};
+    struct timespec ts;
+    const char *env = getenv("PARLEY_TEST_DB_URL");
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(f->tag, sizeof f->tag, "%ld-%lld-%ld", (long)getpid(), (long long)ts.tv_sec,
+             ts.tv_nsec);
+    if (env != NULL && env[0] != '\0') {
+        snprintf(f->url, sizeof f->url, "%s", env);
+    } else {
+        snprintf(f->dir, sizeof f->dir, "/tmp/parley-store-XXXXXX");
+        if (mkdtemp(f->dir) == NULL)
+            return -1;
+        snprintf(f->url, sizeof f->url, "sqlite:%s/test.db", f->dir);
+    }
+    if (store_open(f->url, false, &f->s, &err) != 0) {
+        fprintf(stderr, "store_open %s: %s\n", f->url, err.msg);
+        return -1;
+    }
+    f->a = arena_new();
+    *state = f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    fixture *f = *state;
+    char path[160];
+    store_close(f->s);
+    arena_free(f->a);
+    if (f->dir[0] != '\0') {
+        static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+        for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+            snprintf(path, sizeof path, "%s/test.db%s", f->dir, suffix[i]);
+            unlink(path);
+        }
+        rmdir(f->dir);
+    }
+    free(f);
+    return 0;
+}
+
+static const char *
+article(fixture *f, const char *name)
+{
+    return arena_printf(f->a, "%s-%s", name, f->tag);
+}
+
+static int64_t
+new_user(fixture *f, const char *name)
+{
+    pl_error err = {0};
+    store_user u = {0};
+    u.email = arena_printf(f->a, "%s-%d-%s@Example.ORG", name, ++f->seq, f->tag);
+    u.name = name;
+    u.pw_hash = "$argon2id$fake";
+    assert_int_equal(store_user_insert(f->s, &u, &err), 0);
+    assert_true(u.id > 0);
+    return u.id;
+}
+
+static int64_t
+add_comment(fixture *f, const char *art, int64_t parent, int64_t author, store_comment_status st,
+            int64_t created_at)
+{
+    pl_error err = {0};
+    store_comment c = {0};
+    c.article_id = art;
+    c.parent_id = parent;
+    c.author_id = author;
+    c.body = "hello *world*";
+    c.html = "<p>hello <em>world</em></p>";
+    c.moderation = "{\"decision\":\"publish\"}";
+    c.status = st;
+    c.created_at = created_at;
+    int rc = store_comment_insert(f->s, &c, &err);
+    if (rc != 0)
+        fail_msg("insert: %s", err.msg);
+    return c.id;
+}
+
+static int64_t
+count_of(fixture *f, const char *art)
+{
+    pl_error err = {0};
+    int64_t n = -1;
+    const char *ids[1] = {art};
+    assert_int_equal(store_article_counts(f->s, ids, 1, &n, &err), 0);
+    return n;
+}
+
+/* True when id is in the list. */
+static bool
+has(const store_comment_list *l, int64_t id)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->items[i].id == id)
+            return true;
+    return false;
+}
+
+static store_comment_list
+page(fixture *f, const char *art, int64_t viewer)
+{
+    pl_error err = {0};
+    store_comment_list l;
+    bool more;
+    store_cursor none = {0};
+    assert_int_equal(store_comments_page(f->s, art, SORT_OLDEST, none, 100, viewer, f->a, &l,
+                                         &more, &err),
+                     0);
+    assert_false(more);
+    return l;
+}
+
+static store_comment_list
+replies(fixture *f, int64_t root, int64_t viewer)
+{
+    pl_error err = {0};
+    store_comment_list l;
+    assert_int_equal(store_comments_replies(f->s, &root, 1, viewer, f->a, &l, &err), 0);
+    return l;
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+static void
+open_rejects_bad_urls(void **state)
+{
+    (void)state;
+    pl_error err = {0};
+    store *s = (store *)&err; /* must be reset to NULL */
+    assert_int_equal(store_open("postgres://localhost/x", false, &s, &err), PL_EINVAL);
+    assert_null(s);
+    assert_string_equal(err.msg, "PostgreSQL support is not built yet");
+    assert_int_equal(store_open("postgresql://localhost/x", false, &s, &err), PL_EINVAL);
+    assert_int_equal(store_open("mysql://x", false, &s, &err), PL_EINVAL);
+    assert_int_equal(store_open("sqlite:", false, &s, &err), PL_EINVAL);
+    assert_int_equal(store_open("", false, &s, &err), PL_EINVAL);
+    assert_int_equal(store_open("sqlite:/nonexistent-dir/x/y.db", false, &s, &err), PL_ESTORE);
+    assert_null(s);
+    store_close(NULL);
+}
+
+static void
+ping_answers(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    assert_int_equal(store_ping(f->s, &err), 0);
+}
+
+/* ---- users and sessions ---------------------------------------------------- */
+
+static void
+users_insert_and_read(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    store_user u = {0}, got;
+    u.email = arena_printf(f->a, "Ada.Lovelace-%s@Example.org", f->tag);
+    u.name = "Ada";
+    u.pw_hash = "$argon2id$x";
+    u.role = ROLE_MODERATOR;
+    assert_int_equal(store_user_insert(f->s, &u, &err), 0);
+    assert_true(u.id > 0);
+
+    assert_int_equal(store_user_by_id(f->s, u.id, f->a, &got, &err), 0);
+    assert_string_equal(got.email, arena_printf(f->a, "ada.lovelace-%s@example.org", f->tag));
+    assert_string_equal(got.name, "Ada");
+    assert_string_equal(got.pw_hash, "$argon2id$x");
+    assert_int_equal(got.role, ROLE_MODERATOR);
+    assert_true(got.created_at > 0);
+    assert_false(got.banned);
+    assert_null(got.ban_reason);
+    assert_false(got.deleted);
+
+    /* Lookup and conflict both ignore case. */
+    const char *upper = arena_printf(f->a, "ADA.LOVELACE-%s@EXAMPLE.ORG", f->tag);
+    assert_int_equal(store_user_by_email(f->s, upper, f->a, &got, &err), 0);
+    assert_int_equal(got.id, u.id);
+    store_user dup = {.email = upper, .name = "Other"};
+    assert_int_equal(store_user_insert(f->s, &dup, &err), PL_ECONFLICT);
+    assert_int_equal(err.code, PL_ECONFLICT);
+
+    assert_int_equal(store_user_by_id(f->s, u.id + 100000, f->a, &got, &err), PL_ENOTFOUND);
+    assert_int_equal(store_user_by_email(f->s, "nobody@example.org", f->a, &got, &err),
+                     PL_ENOTFOUND);
+}
+
+static void
+users_ban_and_role(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    store_user got;
+    int64_t id = new_user(f, "troll");
+
+    assert_int_equal(store_user_set_ban(f->s, id, true, 5000, "spam", &err), 0);
+    assert_int_equal(store_user_by_id(f->s, id, f->a, &got, &err), 0);
+    assert_true(got.banned);
+    assert_int_equal(got.banned_until, 5000);
+    assert_string_equal(got.ban_reason, "spam");
+
+    assert_int_equal(store_user_set_ban(f->s, id, false, 9999, "ignored", &err), 0);
+    assert_int_equal(store_user_by_id(f->s, id, f->a, &got, &err), 0);
+    assert_false(got.banned);
+    assert_int_equal(got.banned_until, 0);
+    assert_null(got.ban_reason);
+
+    assert_int_equal(store_user_set_role(f->s, id, ROLE_ADMIN, &err), 0);
+    assert_int_equal(store_user_by_id(f->s, id, f->a, &got, &err), 0);
+    assert_int_equal(got.role, ROLE_ADMIN);
+
+    assert_int_equal(store_user_set_ban(f->s, id + 100000, true, 0, "x", &err), PL_ENOTFOUND);
+    assert_int_equal(store_user_set_role(f->s, id + 100000, ROLE_ADMIN, &err), PL_ENOTFOUND);
+    assert_int_equal(store_user_set_role(f->s, id, (store_role)7, &err), PL_EINVAL);
+}
+
+static void
+sessions_expire_and_delete(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    store_user got;
+    unsigned char h1[STORE_TOKEN_HASH_LEN], h2[STORE_TOKEN_HASH_LEN];
+    int64_t id = new_user(f, "reader");
+
+    memset(h1, 0xab, sizeof h1);
+    memcpy(h1, f->tag, strlen(f->tag) < sizeof h1 ? strlen(f->tag) : sizeof h1);
+    memcpy(h2, h1, sizeof h2);
+    h2[31] ^= 1;
+    assert_int_equal(store_session_insert(f->s, h1, id, 2000, &err), 0);
+    assert_int_equal(store_session_insert(f->s, h1, id, 3000, &err), PL_ECONFLICT);
+
+    assert_int_equal(store_session_user(f->s, h1, 1999, f->a, &got, &err), 0);
+    assert_int_equal(got.id, id);
+    assert_string_equal(got.name, "reader");
+    assert_int_equal(store_session_user(f->s, h1, 2000, f->a, &got, &err), PL_ENOTFOUND);
+    assert_int_equal(store_session_user(f->s, h2, 1000, f->a, &got, &err), PL_ENOTFOUND);
+
+    assert_int_equal(store_session_delete(f->s, h1, &err), 0);
+    assert_int_equal(store_session_user(f->s, h1, 1000, f->a, &got, &err), PL_ENOTFOUND);
+    /* A session of an unknown user cannot exist. */
+    assert_int_equal(store_session_insert(f->s, h2, id + 100000, 5000, &err), PL_ENOTFOUND);
+}
+
+/* ---- articles --------------------------------------------------------------- */
+
+static void
+articles_ensure_update_counts(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    store_article a;
+    const char *id = article(f, "art");
+
+    assert_int_equal(store_article_get(f->s, id, f->a, &a, &err), PL_ENOTFOUND);
+    assert_int_equal(store_article_ensure(f->s, id, NULL, "https://news.example/1", &err), 0);
+    assert_int_equal(store_article_get(f->s, id, f->a, &a, &err), 0);
+    assert_string_equal(a.id, id);
+    assert_string_equal(a.title, "");
+    assert_string_equal(a.url, "https://news.example/1");
+    assert_int_equal(a.status, ARTICLE_OPEN);
+    assert_false(a.sensitive);
+    assert_int_equal(a.comment_count, 0);
+    assert_true(a.created_at > 0);
+
+    /* ensure fills an empty title and never overwrites a set url. */
+    assert_int_equal(store_article_ensure(f->s, id, "Title", "https://evil.example/", &err), 0);
+    assert_int_equal(store_article_get(f->s, id, f->a, &a, &err), 0);
+    assert_string_equal(a.title, "Title");
+    assert_string_equal(a.url, "https://news.example/1");
+
+    store_article_changes up = {.text = "Body text", .has_status = true,
+                                .status = ARTICLE_CLOSED, .has_sensitive = true,
+                                .sensitive = true};
+    assert_int_equal(store_article_update(f->s, id, &up, &err), 0);
+    assert_int_equal(store_article_get(f->s, id, f->a, &a, &err), 0);
+    assert_string_equal(a.title, "Title");
+    assert_string_equal(a.text, "Body text");
+    assert_int_equal(a.status, ARTICLE_CLOSED);
+    assert_true(a.sensitive);
+
+    store_article_changes up2 = {.title = "New", .has_status = true,
+                                 .status = ARTICLE_PREMODERATED};
+    assert_int_equal(store_article_update(f->s, id, &up2, &err), 0);
+    assert_int_equal(store_article_get(f->s, id, f->a, &a, &err), 0);
+    assert_string_equal(a.title, "New");
+    assert_string_equal(a.text, "Body text");
+    assert_int_equal(a.status, ARTICLE_PREMODERATED);
+    assert_true(a.sensitive);
+
+    /* update creates a missing article. */
+    const char *id2 = article(f, "fresh");
+    store_article_changes up3 = {.title = "Fresh"};
+    assert_int_equal(store_article_update(f->s, id2, &up3, &err), 0);
+    assert_int_equal(store_article_get(f->s, id2, f->a, &a, &err), 0);
+    assert_string_equal(a.title, "Fresh");
+    assert_int_equal(a.status, ARTICLE_OPEN);
+
+    int64_t u = new_user(f, "w");
+    add_comment(f, id, 0, u, COMMENT_PUBLISHED, 0);
+    add_comment(f, id, 0, u, COMMENT_PUBLISHED, 0);
+    add_comment(f, id, 0, u, COMMENT_PENDING, 0);
+    add_comment(f, id2, 0, u, COMMENT_PUBLISHED, 0);
+    const char *ids[3] = {id, article(f, "unknown"), id2};
+    int64_t counts[3] = {-1, -1, -1};
+    assert_int_equal(store_article_counts(f->s, ids, 3, counts, &err), 0);
+    assert_int_equal(counts[0], 2);
+    assert_int_equal(counts[1], 0);
+    assert_int_equal(counts[2], 1);
+    assert_int_equal(store_article_ensure(f->s, "", NULL, NULL, &err), PL_EINVAL);
+}
+
+/* ---- comments ---------------------------------------------------------------- */
+
+static void
+comments_insert_and_get(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    store_comment c = {0}, got;
+    const char *art = article(f, "c");
+    int64_t u = new_user(f, "Grace");
+
+    c.article_id = art;
+    c.author_id = u;
+    c.body = "first";
+    c.html = "<p>first</p>";
+    c.moderation = "{}";
+    c.status = COMMENT_PUBLISHED;
+    c.featured = true;
+    assert_int_equal(store_comment_insert(f->s, &c, &err), 0);
+    assert_true(c.id > 0);
+    assert_int_equal(c.root_id, c.id);
+    assert_true(c.created_at > 0);
+
+    /* The article was created, open, and counts the comment. */
+    store_article a;
+    assert_int_equal(store_article_get(f->s, art, f->a, &a, &err), 0);
+    assert_int_equal(a.status, ARTICLE_OPEN);
+    assert_int_equal(a.comment_count, 1);
+
+    assert_int_equal(store_comment_get(f->s, c.id, 0, f->a, &got, &err), 0);
+    assert_string_equal(got.article_id, art);
+    assert_int_equal(got.parent_id, 0);
+    assert_int_equal(got.root_id, c.id);
+    assert_int_equal(got.author_id, u);
+    assert_string_equal(got.author_name, "Grace");
+    assert_string_equal(got.body, "first");
+    assert_string_equal(got.html, "<p>first</p>");
+    assert_string_equal(got.moderation, "{}");
+    assert_int_equal(got.status, COMMENT_PUBLISHED);
+    assert_true(got.featured);
+    assert_int_equal(got.created_at, c.created_at);
+    assert_int_equal(got.edited_at, 0);
+    assert_int_equal(got.likes, 0);
+    assert_false(got.liked_by_me);
+    assert_int_equal(got.reply_count, 0);
+
+    int64_t r1 = add_comment(f, art, c.id, u, COMMENT_PUBLISHED, 0);
+    int64_t r2 = add_comment(f, art, r1, u, COMMENT_PUBLISHED, 0);
+    assert_int_equal(store_comment_get(f->s, r2, 0, f->a, &got, &err), 0);
+    assert_int_equal(got.parent_id, r1);
+    assert_int_equal(got.root_id, c.id);
+    assert_int_equal(store_comment_get(f->s, c.id, 0, f->a, &got, &err), 0);
+    assert_int_equal(got.reply_count, 1);
+
+    /* A parent in another article, or none at all, is not found. */
+    store_comment bad = c;
+    bad.id = 0;
+    bad.article_id = article(f, "other");
+    bad.parent_id = c.id;
+    assert_int_equal(store_comment_insert(f->s, &bad, &err), PL_ENOTFOUND);
+    bad.article_id = art;
+    bad.parent_id = r2 + 100000;
+    assert_int_equal(store_comment_insert(f->s, &bad, &err), PL_ENOTFOUND);
+    /* The failed insert did not create the other article. */
+    assert_int_equal(store_article_get(f->s, article(f, "other"), f->a, &a, &err), PL_ENOTFOUND);
+    assert_int_equal(store_comment_get(f->s, r2 + 100000, 0, f->a, &got, &err), PL_ENOTFOUND);
+
+    assert_int_equal(store_comment_set_featured(f->s, c.id, false, &err), 0);
+    assert_int_equal(store_comment_get(f->s, c.id, 0, f->a, &got, &err), 0);
+    assert_false(got.featured);
+}
+
+static void
+comments_count_stays_exact(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *art = article(f, "n");
+    int64_t u = new_user(f, "u");
+    int64_t a = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 0);
+    int64_t b = add_comment(f, art, a, u, COMMENT_PENDING, 0);
+    int64_t c = add_comment(f, art, a, u, COMMENT_PUBLISHED, 0);
+    assert_int_equal(count_of(f, art), 2);
+
+    assert_int_equal(store_comment_set_status(f->s, b, COMMENT_PUBLISHED, &err), 0);
+    assert_int_equal(count_of(f, art), 3);
+    assert_int_equal(store_comment_set_status(f->s, b, COMMENT_PUBLISHED, &err), 0);
+    assert_int_equal(count_of(f, art), 3);
+    assert_int_equal(store_comment_set_status(f->s, c, COMMENT_REJECTED, &err), 0);
+    assert_int_equal(count_of(f, art), 2);
+    assert_int_equal(store_comment_set_status(f->s, c, COMMENT_DELETED, &err), 0);
+    assert_int_equal(count_of(f, art), 2);
+
+    /* An edit sent back to moderation stops counting; approval counts again. */
+    assert_int_equal(store_comment_edit(f->s, a, "changed", "<p>changed</p>", COMMENT_PENDING,
+                                        "{\"hold\":1}", 7777, &err),
+                     0);
+    assert_int_equal(count_of(f, art), 1);
+    store_comment got;
+    assert_int_equal(store_comment_get(f->s, a, 0, f->a, &got, &err), 0);
+    assert_string_equal(got.body, "changed");
+    assert_string_equal(got.html, "<p>changed</p>");
+    assert_string_equal(got.moderation, "{\"hold\":1}");
+    assert_int_equal(got.status, COMMENT_PENDING);
+    assert_int_equal(got.edited_at, 7777);
+    assert_int_equal(store_comment_set_status(f->s, a, COMMENT_PUBLISHED, &err), 0);
+    assert_int_equal(count_of(f, art), 2);
+
+    /* Deleting clears the text but keeps the row. */
+    assert_int_equal(store_comment_set_status(f->s, a, COMMENT_DELETED, &err), 0);
+    assert_int_equal(store_comment_get(f->s, a, 0, f->a, &got, &err), 0);
+    assert_string_equal(got.body, "");
+    assert_string_equal(got.html, "");
+    assert_int_equal(got.status, COMMENT_DELETED);
+    assert_int_equal(count_of(f, art), 1);
+
+    assert_int_equal(store_comment_set_status(f->s, c + 100000, COMMENT_DELETED, &err),
+                     PL_ENOTFOUND);
+    assert_int_equal(store_comment_edit(f->s, c + 100000, "x", "x", COMMENT_PUBLISHED, "", 1, &err),
+                     PL_ENOTFOUND);
+    assert_int_equal(store_comment_set_status(f->s, c, (store_comment_status)9, &err), PL_EINVAL);
+}
+
+static void
+deleted_placeholder_only_while_replies_visible(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *art = article(f, "d");
+    int64_t u = new_user(f, "u");
+    int64_t top = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 100);
+    int64_t mid = add_comment(f, art, top, u, COMMENT_PUBLISHED, 200);
+    int64_t leaf = add_comment(f, art, mid, u, COMMENT_PUBLISHED, 300);
+    int64_t alone = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 400);
+
+    assert_int_equal(store_comment_set_status(f->s, top, COMMENT_DELETED, &err), 0);
+    assert_int_equal(store_comment_set_status(f->s, mid, COMMENT_DELETED, &err), 0);
+    assert_int_equal(store_comment_set_status(f->s, alone, COMMENT_DELETED, &err), 0);
+
+    store_comment_list l = page(f, art, 0);
+    assert_int_equal(l.n, 1); /* alone has no replies: gone */
+    assert_int_equal(l.items[0].id, top);
+    assert_int_equal(l.items[0].status, COMMENT_DELETED);
+    assert_string_equal(l.items[0].body, "");
+
+    l = replies(f, top, 0);
+    assert_int_equal(l.n, 2); /* mid stays as a placeholder for leaf */
+    assert_int_equal(l.items[0].id, mid);
+    assert_int_equal(l.items[0].status, COMMENT_DELETED);
+    assert_int_equal(l.items[1].id, leaf);
+
+    /* Once the last visible descendant goes, so do the placeholders. */
+    assert_int_equal(store_comment_set_status(f->s, leaf, COMMENT_REJECTED, &err), 0);
+    l = page(f, art, 0);
+    assert_int_equal(l.n, 0);
+    l = replies(f, top, 0);
+    assert_int_equal(l.n, 0);
+
+    /* The author's own pending reply keeps the placeholder, for them only. */
+    int64_t own = add_comment(f, art, mid, u, COMMENT_PENDING, 500);
+    l = page(f, art, u);
+    assert_int_equal(l.n, 1);
+    l = replies(f, top, u);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.items[1].id, own);
+    l = page(f, art, 0);
+    assert_int_equal(l.n, 0);
+    l = replies(f, top, 0);
+    assert_int_equal(l.n, 0);
+}
+
+/* Pages through all top-level comments in one order; returns how many. */
+static size_t
+page_all(fixture *f, const char *art, store_sort sort, int limit, int64_t *ids, size_t cap)
+{
+    pl_error err = {0};
+    store_cursor cur = {0};
+    size_t n = 0;
+    bool more = true;
+    int guard = 0;
+    while (more) {
+        store_comment_list l;
+        assert_int_equal(store_comments_page(f->s, art, sort, cur, limit, 0, f->a, &l, &more,
+                                             &err),
+                         0);
+        assert_true(l.n <= (size_t)limit);
+        if (more)
+            assert_int_equal(l.n, limit);
+        for (size_t i = 0; i < l.n; i++) {
+            assert_true(n < cap);
+            ids[n++] = l.items[i].id;
+        }
+        if (l.n > 0) {
+            const store_comment *last = &l.items[l.n - 1];
+            cur.set = true;
+            cur.key = sort == SORT_TOP ? last->likes : last->created_at;
+            cur.id = last->id;
+        }
+        assert_true(++guard < 1000);
+    }
+    return n;
+}
+
+static void
+paging_has_no_gap_or_duplicate(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    enum { N = 250 };
+    const char *art = article(f, "p");
+    int64_t author = new_user(f, "author");
+    int64_t likers[4];
+    int64_t ids[N], got[N + 1];
+    int64_t likes[N];
+
+    for (int i = 0; i < 4; i++)
+        likers[i] = new_user(f, "liker");
+    for (int i = 0; i < N; i++) {
+        /* Three comments share each timestamp, so ties need the id. */
+        ids[i] = add_comment(f, art, 0, author, COMMENT_PUBLISHED, 1000 + i / 3);
+        likes[i] = i % 5 == 4 ? 0 : (i * 7) % 5;
+        for (int k = 0; k < likes[i]; k++) {
+            int64_t n;
+            assert_int_equal(store_like_add(f->s, ids[i], likers[k], &n, &err), 0);
+        }
+    }
+    /* Replies and hidden comments must not appear among the top level. */
+    add_comment(f, art, ids[10], author, COMMENT_PUBLISHED, 1001);
+    add_comment(f, art, 0, author, COMMENT_REJECTED, 1002);
+
+    for (int sort = SORT_OLDEST; sort <= SORT_TOP; sort++) {
+        int limits[] = {1, 7, 50, 250, 400};
+        for (size_t li = 0; li < sizeof limits / sizeof limits[0]; li++) {
+            size_t n = page_all(f, art, (store_sort)sort, limits[li], got, N + 1);
+            assert_int_equal(n, N);
+            for (size_t i = 0; i < N; i++) {
+                if (sort == SORT_OLDEST) {
+                    assert_int_equal(got[i], ids[i]);
+                } else if (sort == SORT_NEWEST) {
+                    assert_int_equal(got[i], ids[N - 1 - i]);
+                } else if (i > 0) {
+                    /* likes descending, then id descending */
+                    size_t p = (size_t)(got[i - 1] - ids[0]), c = (size_t)(got[i] - ids[0]);
+                    assert_true(likes[p] > likes[c] || (likes[p] == likes[c] && got[i - 1] > got[i]));
+                }
+            }
+            if (sort == SORT_TOP) {
+                /* Each id once: the ids are consecutive, so a mark per id. */
+                char seen[N] = {0};
+                for (size_t i = 0; i < N; i++) {
+                    size_t k = (size_t)(got[i] - ids[0]);
+                    assert_true(k < N);
+                    assert_false(seen[k]);
+                    seen[k] = 1;
+                }
+            }
+        }
+    }
+    store_comment_list l;
+    bool more;
+    store_cursor none = {0};
+    assert_int_equal(store_comments_page(f->s, art, SORT_OLDEST, none, 0, 0, f->a, &l, &more,
+                                         &err),
+                     PL_EINVAL);
+}
+
+static void
+replies_at_depth_carry_root(void **state)
+{
+    fixture *f = *state;
+    const char *art = article(f, "r");
+    int64_t u = new_user(f, "u");
+    int64_t t1 = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 10);
+    int64_t t2 = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 11);
+    int64_t a = add_comment(f, art, t1, u, COMMENT_PUBLISHED, 20);
+    int64_t b = add_comment(f, art, a, u, COMMENT_PUBLISHED, 30);
+    int64_t c = add_comment(f, art, b, u, COMMENT_PUBLISHED, 40);
+    int64_t d = add_comment(f, art, t2, u, COMMENT_PUBLISHED, 25);
+    /* Created earlier than its siblings: order is by time, not id. */
+    int64_t e = add_comment(f, art, t1, u, COMMENT_PUBLISHED, 15);
+    add_comment(f, art, a, u, COMMENT_REJECTED, 35);
+
+    pl_error err = {0};
+    store_comment_list l;
+    int64_t roots[2] = {t1, t2};
+    assert_int_equal(store_comments_replies(f->s, roots, 2, 0, f->a, &l, &err), 0);
+    int64_t want[] = {e, a, d, b, c};
+    assert_int_equal(l.n, 5);
+    for (size_t i = 0; i < l.n; i++) {
+        assert_int_equal(l.items[i].id, want[i]);
+        assert_int_equal(l.items[i].root_id, l.items[i].id == d ? t2 : t1);
+    }
+    assert_int_equal(l.items[1].parent_id, t1);
+    assert_int_equal(l.items[1].reply_count, 1); /* the rejected reply does not count */
+    assert_int_equal(l.items[3].parent_id, a);
+    assert_int_equal(l.items[4].parent_id, b);
+    assert_int_equal(store_comments_replies(f->s, roots, 0, 0, f->a, &l, &err), 0);
+    assert_int_equal(l.n, 0);
+}
+
+static void
+pending_visible_only_to_author(void **state)
+{
+    fixture *f = *state;
+    const char *art = article(f, "v");
+    int64_t u1 = new_user(f, "one"), u2 = new_user(f, "two");
+    int64_t pub = add_comment(f, art, 0, u2, COMMENT_PUBLISHED, 10);
+    int64_t mine = add_comment(f, art, 0, u1, COMMENT_PENDING, 11);
+    int64_t my_reply = add_comment(f, art, pub, u1, COMMENT_PENDING, 12);
+    int64_t rej = add_comment(f, art, 0, u1, COMMENT_REJECTED, 13);
+    int64_t rej_reply = add_comment(f, art, pub, u1, COMMENT_REJECTED, 14);
+
+    store_comment_list l = page(f, art, u1);
+    assert_int_equal(l.n, 2);
+    assert_true(has(&l, pub) && has(&l, mine));
+    assert_false(has(&l, rej));
+    l = page(f, art, u2);
+    assert_int_equal(l.n, 1);
+    assert_true(has(&l, pub));
+    l = page(f, art, 0);
+    assert_int_equal(l.n, 1);
+
+    l = replies(f, pub, u1);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.items[0].id, my_reply);
+    assert_false(has(&l, rej_reply));
+    l = replies(f, pub, u2);
+    assert_int_equal(l.n, 0);
+    l = replies(f, pub, 0);
+    assert_int_equal(l.n, 0);
+    /* reply_count counts published replies only. */
+    l = page(f, art, u1);
+    assert_int_equal(l.items[0].reply_count, 0);
+}
+
+static void
+comments_by_author_newest_first(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *art = article(f, "b");
+    int64_t u = new_user(f, "u"), other = new_user(f, "o");
+    add_comment(f, art, 0, u, COMMENT_PUBLISHED, 100);
+    int64_t b = add_comment(f, art, 0, u, COMMENT_PENDING, 200);
+    int64_t c = add_comment(f, art, 0, u, COMMENT_REJECTED, 300);
+    int64_t d = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 300);
+    add_comment(f, art, 0, other, COMMENT_PUBLISHED, 250);
+
+    store_comment_list l;
+    assert_int_equal(store_comments_by_author(f->s, u, 150, 10, f->a, &l, &err), 0);
+    assert_int_equal(l.n, 3);
+    assert_int_equal(l.items[0].id, d);
+    assert_int_equal(l.items[1].id, c);
+    assert_int_equal(l.items[2].id, b);
+    assert_int_equal(store_comments_by_author(f->s, u, 0, 2, f->a, &l, &err), 0);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.items[0].id, d);
+}
+
+static void
+likes_are_idempotent(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *art = article(f, "l");
+    int64_t u1 = new_user(f, "a"), u2 = new_user(f, "b");
+    int64_t c = add_comment(f, art, 0, u1, COMMENT_PUBLISHED, 0);
+    int64_t n = -1;
+
+    assert_int_equal(store_like_add(f->s, c, u2, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_like_add(f->s, c, u2, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_like_add(f->s, c, u1, &n, &err), 0);
+    assert_int_equal(n, 2);
+
+    store_comment got;
+    assert_int_equal(store_comment_get(f->s, c, u2, f->a, &got, &err), 0);
+    assert_int_equal(got.likes, 2);
+    assert_true(got.liked_by_me);
+
+    assert_int_equal(store_like_remove(f->s, c, u2, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_like_remove(f->s, c, u2, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_comment_get(f->s, c, u2, f->a, &got, &err), 0);
+    assert_false(got.liked_by_me);
+    assert_int_equal(got.likes, 1);
+    store_comment_list l = page(f, art, u1);
+    assert_true(l.items[0].liked_by_me);
+
+    assert_int_equal(store_like_add(f->s, c + 100000, u2, &n, &err), PL_ENOTFOUND);
+    assert_int_equal(store_like_remove(f->s, c + 100000, u2, &n, &err), PL_ENOTFOUND);
+}
+
+/* ---- flags, queues, log ---------------------------------------------------------- */
+
+static void
+flags_and_flagged_queue(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *art = article(f, "f");
+    int64_t u1 = new_user(f, "a"), u2 = new_user(f, "b"), u3 = new_user(f, "c");
+    int64_t before = add_comment(f, art, 0, u1, COMMENT_PUBLISHED, 0);
+    int64_t c = add_comment(f, art, 0, u1, COMMENT_PUBLISHED, 0);
+    int64_t hidden = add_comment(f, art, 0, u1, COMMENT_PENDING, 0);
+    int64_t id1 = 0, id2 = 0, id3 = 0;
+
+    assert_int_equal(store_flag_insert(f->s, c, u2, "spam", "buy now", &id1, &err), 0);
+    assert_int_equal(store_flag_insert(f->s, c, u3, "spam", NULL, &id2, &err), 0);
+    assert_int_equal(store_flag_insert(f->s, c, u1, "abuse", "rude", &id3, &err), 0);
+    assert_true(id1 > 0 && id2 > id1 && id3 > id2);
+    assert_int_equal(store_flag_insert(f->s, c, u2, "abuse", "", &id1, &err), PL_ECONFLICT);
+    assert_int_equal(store_flag_insert(f->s, c + 100000, u2, "spam", "", &id1, &err),
+                     PL_ENOTFOUND);
+    assert_int_equal(store_flag_insert(f->s, hidden, u2, "spam", "", &id1, &err), 0);
+
+    store_flag_group *g;
+    size_t n;
+    assert_int_equal(store_flags_for_comment(f->s, c, f->a, &g, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(g[0].reason, "spam");
+    assert_int_equal(g[0].count, 2);
+    assert_string_equal(g[0].notes, "buy now");
+    assert_string_equal(g[1].reason, "abuse");
+    assert_int_equal(g[1].count, 1);
+    assert_string_equal(g[1].notes, "rude");
+    assert_int_equal(store_flags_for_comment(f->s, before, f->a, &g, &n, &err), 0);
+    assert_int_equal(n, 0);
+
+    /* Only published comments with unreviewed flags are in the queue. */
+    store_comment_list l;
+    bool more;
+    assert_int_equal(store_queue_list(f->s, QUEUE_FLAGGED, before, 10, f->a, &l, &more, &err), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.items[0].id, c);
+    assert_false(more);
+
+    assert_int_equal(store_flags_mark_reviewed(f->s, c, &err), 0);
+    assert_int_equal(store_queue_list(f->s, QUEUE_FLAGGED, before, 10, f->a, &l, &more, &err), 0);
+    assert_int_equal(l.n, 0);
+    assert_int_equal(store_flags_mark_reviewed(f->s, c + 100000, &err), PL_ENOTFOUND);
+    /* Reviewed flags still count, and a new flag brings it back. */
+    assert_int_equal(store_flags_for_comment(f->s, c, f->a, &g, &n, &err), 0);
+    assert_int_equal(n, 2);
+    int64_t u4 = new_user(f, "d");
+    assert_int_equal(store_flag_insert(f->s, c, u4, "offtopic", "", &id1, &err), 0);
+    assert_int_equal(store_queue_list(f->s, QUEUE_FLAGGED, before, 10, f->a, &l, &more, &err), 0);
+    assert_int_equal(l.n, 1);
+}
+
+static void
+queues_by_status(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *art = article(f, "q");
+    int64_t u = new_user(f, "u");
+    int64_t start = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 0);
+    int64_t p[5], r[2];
+    for (int i = 0; i < 5; i++)
+        p[i] = add_comment(f, art, 0, u, COMMENT_PENDING, 0);
+    r[0] = add_comment(f, art, 0, u, COMMENT_REJECTED, 0);
+    r[1] = add_comment(f, art, p[0], u, COMMENT_REJECTED, 0);
+
+    store_comment_list l;
+    bool more;
+    assert_int_equal(store_queue_list(f->s, QUEUE_PENDING, start, 3, f->a, &l, &more, &err), 0);
+    assert_int_equal(l.n, 3);
+    assert_true(more);
+    assert_int_equal(l.items[0].id, p[0]);
+    assert_int_equal(l.items[2].id, p[2]);
+    assert_string_equal(l.items[0].author_name, "u");
+    assert_int_equal(store_queue_list(f->s, QUEUE_PENDING, l.items[2].id, 3, f->a, &l, &more,
+                                      &err),
+                     0);
+    assert_int_equal(l.n, 2);
+    assert_false(more);
+    assert_int_equal(l.items[1].id, p[4]);
+
+    assert_int_equal(store_queue_list(f->s, QUEUE_REJECTED, start, 10, f->a, &l, &more, &err), 0);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.items[0].id, r[0]);
+    assert_int_equal(l.items[1].id, r[1]);
+
+    /* An approval leaves the queue. */
+    assert_int_equal(store_comment_set_status(f->s, p[1], COMMENT_PUBLISHED, &err), 0);
+    assert_int_equal(store_queue_list(f->s, QUEUE_PENDING, start, 10, f->a, &l, &more, &err), 0);
+    assert_int_equal(l.n, 4);
+    assert_false(has(&l, p[1]));
+    assert_int_equal(store_queue_list(f->s, (store_queue)9, 0, 10, f->a, &l, &more, &err),
+                     PL_EINVAL);
+}
+
+static void
+modlog_newest_first(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    int64_t mod = new_user(f, "mod");
+    store_log_entry e1 = {.at = 100, .actor_id = 0, .action = "auto_hold",
+                          .target_type = "comment", .target_id = "17", .reason = "link"};
+    store_log_entry e2 = {.at = 200, .actor_id = mod, .action = "approve",
+                          .target_type = "comment", .target_id = "17"};
+    store_log_entry e3 = {.at = 300, .actor_id = mod, .action = "ban", .target_type = "user",
+                          .target_id = f->tag, .reason = "spam"};
+    assert_int_equal(store_log_append(f->s, &e1, &err), 0);
+    assert_int_equal(store_log_append(f->s, &e2, &err), 0);
+    assert_int_equal(store_log_append(f->s, &e3, &err), 0);
+
+    store_log_entry *v;
+    size_t n;
+    assert_int_equal(store_log_list(f->s, 0, 2, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].action, "ban");
+    assert_string_equal(v[0].target_id, f->tag);
+    assert_int_equal(v[0].actor_id, mod);
+    assert_string_equal(v[1].action, "approve");
+    assert_string_equal(v[1].reason, "");
+    assert_true(v[0].id > v[1].id);
+    assert_int_equal(store_log_list(f->s, v[1].id, 5, f->a, &v, &n, &err), 0);
+    assert_true(n >= 1);
+    assert_string_equal(v[0].action, "auto_hold");
+    assert_int_equal(v[0].actor_id, 0);
+    assert_int_equal(v[0].at, 100);
+    assert_string_equal(v[0].reason, "link");
+}
+
+/* ---- transactions and faults ------------------------------------------------------ */
+
+static void
+savepoint_rollback_keeps_other_jobs(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *art = article(f, "t");
+    int64_t u = new_user(f, "u");
+    store_comment got;
+
+    assert_int_equal(store_begin(f->s, &err), 0);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    int64_t a = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 0);
+    assert_int_equal(store_savepoint_release(f->s, &err), 0);
+
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    int64_t b = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 0);
+    int64_t n;
+    assert_int_equal(store_like_add(f->s, a, u, &n, &err), 0);
+    store_savepoint_rollback(f->s);
+
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    int64_t c = add_comment(f, art, a, u, COMMENT_PUBLISHED, 0);
+    /* A failing call inside a job undoes only its own part. */
+    store_comment bad = {.article_id = art, .parent_id = b + 100000, .author_id = u,
+                         .body = "x", .html = "x", .status = COMMENT_PUBLISHED};
+    assert_int_equal(store_comment_insert(f->s, &bad, &err), PL_ENOTFOUND);
+    assert_int_equal(store_savepoint_release(f->s, &err), 0);
+    assert_int_equal(store_commit(f->s, &err), 0);
+
+    assert_int_equal(store_comment_get(f->s, a, 0, f->a, &got, &err), 0);
+    assert_int_equal(got.likes, 0);
+    /* b is gone (its id may be reused by c: it was never committed). */
+    store_comment_list l = page(f, art, 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.items[0].id, a);
+    l = replies(f, a, 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.items[0].id, c);
+    (void)b;
+    assert_int_equal(count_of(f, art), 2);
+
+    /* A whole transaction rolled back leaves nothing. */
+    assert_int_equal(store_begin(f->s, &err), 0);
+    int64_t d = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 0);
+    store_rollback(f->s);
+    assert_int_equal(store_comment_get(f->s, d, 0, f->a, &got, &err), PL_ENOTFOUND);
+    assert_int_equal(count_of(f, art), 2);
+}
+
+static void
+injected_fault_stores_nothing(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *art = article(f, "x");
+    int64_t u = new_user(f, "u");
+    store_comment c = {.article_id = art, .author_id = u, .body = "b", .html = "b",
+                       .status = COMMENT_PUBLISHED};
+    int64_t ok[3];
+
+    store_fail_after(f->s, 3);
+    for (int i = 0; i < 2; i++) {
+        c.id = 0;
+        c.created_at = 0;
+        assert_int_equal(store_comment_insert(f->s, &c, &err), 0);
+        ok[i] = c.id;
+    }
+    c.id = 0;
+    c.created_at = 0;
+    assert_int_equal(store_comment_insert(f->s, &c, &err), PL_ESTORE);
+    assert_int_equal(err.code, PL_ESTORE);
+    assert_int_equal(c.id, 0);
+    /* The fault fires once. */
+    assert_int_equal(store_comment_insert(f->s, &c, &err), 0);
+    ok[2] = c.id;
+    store_comment_list l = page(f, art, 0);
+    assert_int_equal(l.n, 3);
+    for (int i = 0; i < 3; i++)
+        assert_true(has(&l, ok[i]));
+    assert_int_equal(count_of(f, art), 3);
+
+    /* Inside a group commit: the failing job is rolled back, the others are
+     * durable, and an acknowledged job is never lost. */
+    assert_int_equal(store_begin(f->s, &err), 0);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    int64_t kept = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 0);
+    assert_int_equal(store_savepoint_release(f->s, &err), 0);
+    store_fail_after(f->s, 3); /* savepoint, insert, then the like fails */
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    int64_t lost = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 0);
+    int64_t n;
+    assert_int_equal(store_like_add(f->s, lost, u, &n, &err), PL_ESTORE);
+    store_savepoint_rollback(f->s);
+    assert_int_equal(store_commit(f->s, &err), 0);
+
+    store_comment got;
+    assert_int_equal(store_comment_get(f->s, kept, 0, f->a, &got, &err), 0);
+    assert_int_equal(store_comment_get(f->s, lost, 0, f->a, &got, &err), PL_ENOTFOUND);
+    assert_int_equal(count_of(f, art), 4);
+
+    /* A failed commit loses the group, and the store stays usable. */
+    assert_int_equal(store_begin(f->s, &err), 0);
+    int64_t gone = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 0);
+    store_fail_after(f->s, 1);
+    assert_int_equal(store_commit(f->s, &err), PL_ESTORE);
+    store_rollback(f->s);
+    assert_int_equal(store_comment_get(f->s, gone, 0, f->a, &got, &err), PL_ENOTFOUND);
+    assert_int_equal(count_of(f, art), 4);
+    store_fail_after(f->s, 0);
+    assert_int_equal(store_ping(f->s, &err), 0);
+}
+
+/* ---- connections and files ---------------------------------------------------------- */
+
+static void
+reopen_keeps_data(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *art = article(f, "o");
+    int64_t u = new_user(f, "u");
+    int64_t c = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 0);
+    int64_t n;
+    assert_int_equal(store_like_add(f->s, c, u, &n, &err), 0);
+
+    for (int i = 0; i < 3; i++) {
+        store_close(f->s);
+        f->s = NULL;
+        assert_int_equal(store_open(f->url, false, &f->s, &err), 0);
+    }
+    store_comment got;
+    assert_int_equal(store_comment_get(f->s, c, u, f->a, &got, &err), 0);
+    assert_int_equal(got.likes, 1);
+    assert_true(got.liked_by_me);
+    assert_int_equal(count_of(f, art), 1);
+    store_user user;
+    assert_int_equal(store_user_by_id(f->s, u, f->a, &user, &err), 0);
+
+    /* Migrations ran once however often the store was opened. */
+    if (f->dir[0] != '\0') {
+        sqlite3 *db;
+        sqlite3_stmt *st;
+        char path[128];
+        snprintf(path, sizeof path, "%s/test.db", f->dir);
+        assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db,
+                                            "SELECT count(*), count(DISTINCT version), max(version)"
+                                            " FROM schema_version",
+                                            -1, &st, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(st, 0), sqlite3_column_int(st, 1));
+        assert_int_equal(sqlite3_column_int(st, 0), sqlite3_column_int(st, 2));
+        assert_true(sqlite3_column_int(st, 0) >= 1);
+        sqlite3_finalize(st);
+        assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+    }
+}
+
+static void
+reader_sees_committed_data(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    store *r = NULL;
+    const char *art = article(f, "rw");
+    int64_t u = new_user(f, "u");
+    store_comment got;
+
+    assert_int_equal(store_open(f->url, true, &r, &err), 0);
+    int64_t a = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 0);
+    assert_int_equal(store_comment_get(r, a, 0, f->a, &got, &err), 0);
+
+    /* Uncommitted work is invisible to the reader, committed work visible. */
+    assert_int_equal(store_begin(f->s, &err), 0);
+    int64_t b = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 0);
+    assert_int_equal(store_comment_get(r, b, 0, f->a, &got, &err), PL_ENOTFOUND);
+    assert_int_equal(store_commit(f->s, &err), 0);
+    assert_int_equal(store_comment_get(r, b, 0, f->a, &got, &err), 0);
+    const char *ids[1] = {art};
+    int64_t n = 0;
+    assert_int_equal(store_article_counts(r, ids, 1, &n, &err), 0);
+    assert_int_equal(n, 2);
+
+    /* The reader never writes. */
+    store_user x = {.email = arena_printf(f->a, "ro-%s@example.org", f->tag), .name = "x"};
+    assert_int_equal(store_user_insert(r, &x, &err), PL_ESTORE);
+    assert_int_equal(store_begin(r, &err), PL_ESTORE);
+    assert_int_equal(store_like_add(r, a, u, &n, &err), PL_ESTORE);
+
+    /* After all those calls (failed ones included) neither connection holds
+     * a read transaction: a full checkpoint can finish and empty the WAL. */
+    store_comment_list l = page(f, art, u);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(store_comments_page(r, art, SORT_TOP, (store_cursor){0}, 1, u, f->a, &l,
+                                         &(bool){false}, &err),
+                     0);
+    l = replies(f, a, 0);
+    if (f->dir[0] != '\0') {
+        sqlite3 *db;
+        sqlite3_stmt *st;
+        char path[128];
+        snprintf(path, sizeof path, "%s/test.db", f->dir);
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(TRUNCATE)", -1, &st, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(st, 0), 0); /* not blocked */
+        assert_int_equal(sqlite3_column_int(st, 1), 0); /* WAL truncated to empty */
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+    }
+    store_close(r);
+}
+
+static void
+concurrent_first_open_is_safe(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    char url[160];
+    if (f->dir[0] == '\0')
+        skip(); /* only meaningful for a fresh file */
+    snprintf(url, sizeof url, "sqlite:%s/test.db-two", f->dir);
+
+    pid_t pids[2];
+    for (int i = 0; i < 2; i++) {
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0) {
+            store *s = NULL;
+            pl_error e = {0};
+            store_user u = {.email = i == 0 ? "first@example.org" : "second@example.org",
+                            .name = "n"};
+            int rc = store_open(url, false, &s, &e);
+            if (rc == 0)
+                rc = store_user_insert(s, &u, &e);
+            store_close(s);
+            _exit(rc == 0 ? 0 : 1);
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        int status = 0;
+        assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+    store *s = NULL;
+    store_user got;
+    assert_int_equal(store_open(url, true, &s, &err), 0);
+    assert_int_equal(store_user_by_email(s, "first@example.org", f->a, &got, &err), 0);
+    assert_int_equal(store_user_by_email(s, "second@example.org", f->a, &got, &err), 0);
+    store_close(s);
+    char path[160];
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/test.db-two%s", f->dir, suffix[i]);
+        unlink(path);
+    }
+}
+
+static void
+commit_survives_kill(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *art = article(f, "k");
+    int64_t u = new_user(f, "u");
+    int pipefd[2];
+    assert_int_equal(pipe(pipefd), 0);
+
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* Commit a group, report the ids, then die without closing. */
+        store *s = NULL;
+        pl_error e = {0};
+        int64_t ids[2] = {0, 0};
+        if (store_open(f->url, false, &s, &e) == 0 && store_begin(s, &e) == 0) {
+            for (int i = 0; i < 2; i++) {
+                store_comment c = {.article_id = art, .author_id = u, .body = "b", .html = "b",
+                                   .status = COMMENT_PUBLISHED};
+                if (store_comment_insert(s, &c, &e) == 0)
+                    ids[i] = c.id;
+            }
+            if (store_commit(s, &e) != 0)
+                ids[0] = ids[1] = 0;
+        }
+        if (write(pipefd[1], ids, sizeof ids) != (ssize_t)sizeof ids)
+            _exit(1);
+        kill(getpid(), SIGKILL);
+        _exit(1);
+    }
+    close(pipefd[1]);
+    int64_t ids[2] = {0, 0};
+    assert_int_equal(read(pipefd[0], ids, sizeof ids), (ssize_t)sizeof ids);
+    close(pipefd[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_true(ids[0] > 0 && ids[1] > 0);
+
+    store_close(f->s);
+    f->s = NULL;
+    assert_int_equal(store_open(f->url, false, &f->s, &err), 0);
+    store_comment got;
+    assert_int_equal(store_comment_get(f->s, ids[0], 0, f->a, &got, &err), 0);
+    assert_int_equal(store_comment_get(f->s, ids[1], 0, f->a, &got, &err), 0);
+    assert_int_equal(count_of(f, art), 2);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(open_rejects_bad_urls),
+        cmocka_unit_test_setup_teardown(ping_answers, setup, teardown),
+        cmocka_unit_test_setup_teardown(users_insert_and_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(users_ban_and_role, setup, teardown),
+        cmocka_unit_test_setup_teardown(sessions_expire_and_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(articles_ensure_update_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(comments_insert_and_get, setup, teardown),
+        cmocka_unit_test_setup_teardown(comments_count_stays_exact, setup, teardown),
+        cmocka_unit_test_setup_teardown(deleted_placeholder_only_while_replies_visible, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(paging_has_no_gap_or_duplicate, setup, teardown),
+        cmocka_unit_test_setup_teardown(replies_at_depth_carry_root, setup, teardown),
+        cmocka_unit_test_setup_teardown(pending_visible_only_to_author, setup, teardown),
+        cmocka_unit_test_setup_teardown(comments_by_author_newest_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(likes_are_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(flags_and_flagged_queue, setup, teardown),
+        cmocka_unit_test_setup_teardown(queues_by_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(modlog_newest_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(savepoint_rollback_keeps_other_jobs, setup, teardown),
+        cmocka_unit_test_setup_teardown(injected_fault_stores_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(reopen_keeps_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(reader_sees_committed_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_first_open_is_safe, setup, teardown),
+        cmocka_unit_test_setup_teardown(commit_survives_kill, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
