@@ -580,12 +580,14 @@ resolve_mask(const lexicon *lx, const norm_text *t, size_t ts, size_t te, hits *
     const mask_word *best = NULL;
     for (size_t m = 0; m < lx->nmasks; m++) {
         const mask_word *mw = &lx->masks[m];
-        if (mw->len != n || mw->w[0] != w[0])
+        /* A glue word may begin a longer masked word ("c*ntface"). */
+        bool prefix = lx->terms[mw->term].mode == LEX_GLUE;
+        if ((prefix ? mw->len > n : mw->len != n) || mw->w[0] != w[0])
             continue;
         size_t i = 0;
-        while (i < n && (w[i] == '*' || w[i] == mw->w[i]))
+        while (i < mw->len && (w[i] == '*' || w[i] == mw->w[i]))
             i++;
-        if (i == n && (best == NULL || lx->terms[mw->term].sev > lx->terms[best->term].sev))
+        if (i == mw->len && (best == NULL || lx->terms[mw->term].sev > lx->terms[best->term].sev))
             best = mw;
     }
     if (best != NULL) {

@@ -351,6 +351,23 @@ orig_after(const ctx *c, uint32_t oe)
     return 0;
 }
 
+/* True when the original spelling of a hit is not plain letters: leetspeak,
+ * masks, look-alikes, separators, stretching or invisible characters. */
+static bool
+disguised(const ctx *c, const lex_hit *h)
+{
+    uint32_t os = c->t.ostart[h->start], oe = c->t.oend[h->end - 1];
+    for (uint32_t i = os; i < oe; i++) {
+        unsigned char ch = (unsigned char)c->in->body[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')))
+            return true;
+    }
+    for (uint32_t i = h->start; i < h->end; i++)
+        if (c->t.run[i] >= 3)
+            return true;
+    return (c->t.flags[c->ts[c->tok_of[h->start]]] & NORM_JOINED) != 0;
+}
+
 /* ---- rules ------------------------------------------------------------------ */
 
 static const char MSG_ATTACK[] =
@@ -459,11 +476,13 @@ rule_words(ctx *c)
                                                    "fuckin", "damn", "bloody", "typical",
                                                    "those", "these", "stupid", "disgusting",
                                                    "worthless", "lazy", "ugly", "fat",
-                                                   "bunch", "kill", "all", NULL};
+                                                   "bunch", "kill", "all", "many", NULL};
                 long kend = c->tok_of[h->end - 1];
                 for (long j = k - 1; j >= 0 && j >= k - 3 && !aimed; j--)
                     aimed = tok_in(c, j, second_person) || tok_is(c, j, "youre");
-                aimed = aimed || tok_in(c, k - 1, cues) ||
+                /* Disguised ("f4gg0t", "ｆａｇｇｏｔ"): nobody hides a word for a
+                 * meatball or a cigarette. */
+                aimed = aimed || disguised(c, h) || tok_in(c, k - 1, cues) ||
                         (tok_is(c, kend + 1, "like") && tok_in(c, kend + 2, second_person));
             }
             if (aimed)

@@ -333,16 +333,29 @@ join_spelled(unit *v, size_t n)
             continue;
         }
         size_t first = i, count = 1, last_end = e;
+        /* Every gap is spelled the same: "a f.u.c.k" joins only f..k. */
+        uint32_t sep[3];
+        size_t nsep = 0;
         for (;;) {
             size_t g = last_end, gaps = 0;
-            bool nl = false;
+            bool nl = false, same = true;
             while (g < n && v[g].kind == U_SEP && gaps <= 3) {
                 nl |= v[g].nl;
+                if (gaps < 3) {
+                    if (count == 1)
+                        sep[gaps] = v[g].cp;
+                    else
+                        same &= gaps < nsep && v[g].cp == sep[gaps];
+                }
                 g++;
                 gaps++;
             }
+            if (count == 1)
+                nsep = gaps;
+            else
+                same &= gaps == nsep;
             size_t e2;
-            if (gaps == 0 || gaps > 3 || nl || !single_letter_token(v, n, g, &e2))
+            if (gaps == 0 || gaps > 3 || nl || !same || !single_letter_token(v, n, g, &e2))
                 break;
             count++;
             last_end = e2;
@@ -352,8 +365,10 @@ join_spelled(unit *v, size_t n)
                 if (v[k].kind == U_SEP)
                     v[k].kind = U_DROP;
             v[first].tokf |= NORM_JOINED;
+            i = last_end;
+        } else {
+            i = e; /* the next letter may start a run of its own */
         }
-        i = last_end;
     }
 }
 
