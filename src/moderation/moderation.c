@@ -533,12 +533,18 @@ rule_personal_details(ctx *c)
     static const char *const details[] = {"address", "phone", "number", "home", "cell", NULL};
     bool number = false;
     long cue = -1;
-    for (size_t k = 0; k < c->ntok; k++) {
+    for (size_t k = 0; k < c->ntok && !number; k++) {
         size_t n = c->te[k] - c->ts[k], digits = 0;
         for (size_t i = c->ts[k]; i < c->te[k]; i++)
             digits += c->t.s[i] >= '0' && c->t.s[i] <= '9';
-        if (digits >= 2 && digits == n)
-            number = true;
+        number = digits >= 2 && digits == n;
+    }
+    if (!number)
+        return;
+    for (size_t k = 0; k < c->ntok; k++) {
+        char f = c->t.s[c->ts[k]];
+        if (f != 'h' && f != 't' && f != 'y' && f != 'u' && f != 'l')
+            continue; /* no owner word nor "lives" starts otherwise */
         if ((tok_in(c, (long)k, owners) && tok_in(c, (long)k + 1, details)) ||
             (tok_is(c, (long)k, "lives") &&
              tok_in(c, (long)k + 1, (const char *const[]){"at", "on", NULL})))
@@ -640,25 +646,19 @@ rule_topic(ctx *c)
     const moderation_input *in = c->in;
     if (in->article_text == NULL || in->article_text[0] == '\0')
         return -1;
-    size_t n_words;
-    topic_set art = {0};
-    norm_text nt;
+    topic_set art = {0}, mine = {0};
     /* Cheap test first: a short comment never counts as off topic. */
-    if (topic_count(c->a, &c->t) < (size_t)c->m->off_topic_min_words)
+    topic_add(c->a, &mine, &c->t);
+    if (mine.n < (size_t)c->m->off_topic_min_words)
         return -1;
-    norm_fold(c->a, in->article_text, strlen(in->article_text), &nt);
-    topic_add(c->a, &art, &nt);
+    topic_add_plain(c->a, &art, in->article_text, strlen(in->article_text));
     if (art.n < 30)
         return -1; /* too little article text to judge */
-    if (in->article_title && in->article_title[0]) {
-        norm_fold(c->a, in->article_title, strlen(in->article_title), &nt);
-        topic_add(c->a, &art, &nt);
-    }
-    if (in->parent_body && in->parent_body[0]) {
-        norm_fold(c->a, in->parent_body, strlen(in->parent_body), &nt);
-        topic_add(c->a, &art, &nt);
-    }
-    double score = topic_overlap(c->a, &c->t, &art, &n_words);
+    if (in->article_title && in->article_title[0])
+        topic_add_plain(c->a, &art, in->article_title, strlen(in->article_title));
+    if (in->parent_body && in->parent_body[0])
+        topic_add_plain(c->a, &art, in->parent_body, strlen(in->parent_body));
+    double score = topic_share(&mine, &art);
     if (score < c->m->off_topic_below)
         set_reason(c, RULE_OFF_TOPIC,
                    "This comment seems to be about something other than the article.", 0, 0);
@@ -681,6 +681,9 @@ count_links(const char *s, size_t n, size_t *words_outside)
         }
         size_t len = i - st;
         for (size_t k = st; k < i && !link; k++) {
+            char lc = s[k] | 0x20;
+            if (lc != 'h' && lc != 'w')
+                continue;
             size_t rest = i - k;
             if ((rest >= 7 && !strncasecmp(s + k, "http://", 7)) ||
                 (rest >= 8 && !strncasecmp(s + k, "https://", 8)) ||

@@ -43,7 +43,7 @@ typedef struct units {
     size_t n, cap;
 } units;
 
-static void
+static inline void
 push(units *u, uint32_t os, uint32_t oe, uint32_t cp, int kind, int cap)
 {
     if (u->n == u->cap) {
@@ -106,26 +106,37 @@ cmp_emoji(const void *k, const void *e)
     return a < b ? -1 : a > b;
 }
 
+/* Kind of each ASCII byte; upper-case letters are U_LETTER + 0x80. */
+#define UC (U_LETTER | 0x80)
+static const uint8_t ascii_kind[128] = {
+    ['0'] = U_DIGIT, ['1'] = U_DIGIT, ['2'] = U_DIGIT, ['3'] = U_DIGIT, ['4'] = U_DIGIT,
+    ['5'] = U_DIGIT, ['6'] = U_DIGIT, ['7'] = U_DIGIT, ['8'] = U_DIGIT, ['9'] = U_DIGIT,
+    ['@'] = U_SYM,   ['$'] = U_SYM,   ['!'] = U_SYM,   ['|'] = U_SYM,   ['+'] = U_SYM,
+    ['('] = U_SYM,   ['*'] = U_MASK,  ['#'] = U_MASK,  ['%'] = U_MASK,  ['\''] = U_APOS,
+    ['a'] = U_LETTER, ['b'] = U_LETTER, ['c'] = U_LETTER, ['d'] = U_LETTER, ['e'] = U_LETTER,
+    ['f'] = U_LETTER, ['g'] = U_LETTER, ['h'] = U_LETTER, ['i'] = U_LETTER, ['j'] = U_LETTER,
+    ['k'] = U_LETTER, ['l'] = U_LETTER, ['m'] = U_LETTER, ['n'] = U_LETTER, ['o'] = U_LETTER,
+    ['p'] = U_LETTER, ['q'] = U_LETTER, ['r'] = U_LETTER, ['s'] = U_LETTER, ['t'] = U_LETTER,
+    ['u'] = U_LETTER, ['v'] = U_LETTER, ['w'] = U_LETTER, ['x'] = U_LETTER, ['y'] = U_LETTER,
+    ['z'] = U_LETTER, ['A'] = UC,      ['B'] = UC,      ['C'] = UC,      ['D'] = UC,
+    ['E'] = UC,      ['F'] = UC,      ['G'] = UC,      ['H'] = UC,      ['I'] = UC,
+    ['J'] = UC,      ['K'] = UC,      ['L'] = UC,      ['M'] = UC,      ['N'] = UC,
+    ['O'] = UC,      ['P'] = UC,      ['Q'] = UC,      ['R'] = UC,      ['S'] = UC,
+    ['T'] = UC,      ['U'] = UC,      ['V'] = UC,      ['W'] = UC,      ['X'] = UC,
+    ['Y'] = UC,      ['Z'] = UC,
+};
+#undef UC
+
 static void
 classify_ascii(units *u, uint32_t os, uint32_t oe, uint32_t c, int cap)
 {
-    if (c >= 'A' && c <= 'Z')
+    uint8_t k = ascii_kind[c & 0x7F];
+    if (k & 0x80)
         push(u, os, oe, c + 32, U_LETTER, 1);
-    else if (c >= 'a' && c <= 'z')
-        push(u, os, oe, c, U_LETTER, cap);
-    else if (c >= '0' && c <= '9')
-        push(u, os, oe, c, U_DIGIT, 0);
-    else if (c == '@' || c == '$' || c == '!' || c == '|' || c == '+' || c == '(')
-        push(u, os, oe, c, U_SYM, 0);
-    else if (c == '*' || c == '#' || c == '%')
-        push(u, os, oe, c, U_MASK, 0);
-    else if (c == '\'')
-        push(u, os, oe, c, U_APOS, 0);
-    else {
-        push(u, os, oe, c, U_SEP, 0);
-        if (c == '\n')
-            u->v[u->n - 1].nl = 1;
-    }
+    else
+        push(u, os, oe, c, k, k == U_LETTER ? cap : 0);
+    if (c == '\n')
+        u->v[u->n - 1].nl = 1;
 }
 
 static void
@@ -387,8 +398,10 @@ emit(norm_text *t, char c, uint32_t os, uint32_t oe, uint8_t flags)
 static void
 write_out(arena *a, const unit *v, size_t n, norm_text *t)
 {
-    /* Every unit writes at most 4 bytes, or one space and one letter. */
-    size_t cap = n * 4 + 1;
+    /* A unit writes one byte, plus a space before it, or up to 4 bytes. */
+    size_t cap = 1;
+    for (size_t i = 0; i < n; i++)
+        cap += v[i].kind == U_OTHER ? 4 : 2;
     t->s = arena_alloc(a, cap);
     t->run = arena_alloc(a, cap);
     t->flags = arena_alloc(a, cap);
@@ -465,6 +478,8 @@ norm_fold(arena *a, const char *src, size_t n, norm_text *out)
     if (n > UINT32_MAX - 1)
         n = UINT32_MAX - 1;
     units u = {0};
+    u.cap = n + 64; /* one unit per ASCII byte; grows for the rest */
+    u.v = xmalloc(u.cap * sizeof *u.v);
     const uint8_t *p = (const uint8_t *)src;
     size_t i = 0;
     while (i < n) {

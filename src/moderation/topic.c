@@ -53,7 +53,7 @@ word_hash(char *w, size_t n)
         if (w[i] < 'a' || w[i] > 'z')
             return 0;
     w[n] = '\0';
-    if (bsearch(w, stop_words, sizeof stop_words / sizeof stop_words[0], sizeof stop_words[0],
+    if (n <= 9 && bsearch(w, stop_words, sizeof stop_words / sizeof stop_words[0], sizeof stop_words[0],
                 cmp_word) != NULL)
         return 0;
     static const char *const sfx[] = {"ing", "ed", "ly", "es", "er", "s"};
@@ -164,39 +164,47 @@ topic_add(arena *a, topic_set *set, const norm_text *t)
     each_word(t, add_word, &c);
 }
 
-typedef struct overlap_ctx {
-    arena *a;
-    topic_set seen;
-    const topic_set *article;
-    size_t shared;
-} overlap_ctx;
-
-static void
-overlap_word(void *ctx, uint32_t h)
+void
+topic_add_plain(arena *a, topic_set *set, const char *text, size_t n)
 {
-    overlap_ctx *c = ctx;
-    if (c->seen.n + 1 > c->seen.cap / 2)
-        grow(c->a, &c->seen, c->seen.n + 1);
-    if (set_insert(&c->seen, h) && set_has(c->article, h))
-        c->shared++;
-}
-
-size_t
-topic_count(arena *a, const norm_text *t)
-{
-    topic_set empty = {0};
-    overlap_ctx c = {a, {0}, &empty, 0};
-    grow(a, &c.seen, t->len / 4 + 16);
-    each_word(t, overlap_word, &c);
-    return c.seen.n;
+    grow(a, set, n / 6 + 16);
+    char w[32];
+    size_t k = 0;
+    bool ok = true;
+    for (size_t i = 0; i <= n; i++) {
+        char ch = i < n ? text[i] : ' ';
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch + 32);
+        if (ch == '\'')
+            continue; /* "don't" is "dont", as the normaliser spells it */
+        if ((ch >= 'a' && ch <= 'z') || (unsigned char)ch >= 0x80) {
+            if (k + 1 < sizeof w)
+                w[k++] = ch;
+            else
+                ok = false;
+            continue;
+        }
+        if (k > 0 && ok) {
+            uint32_t h = word_hash(w, k);
+            if (h) {
+                if (set->n + 1 > set->cap / 2)
+                    grow(a, set, set->n + 1);
+                set_insert(set, h);
+            }
+        }
+        k = 0;
+        ok = true;
+    }
 }
 
 double
-topic_overlap(arena *a, const norm_text *comment, const topic_set *article, size_t *n_words)
+topic_share(const topic_set *comment, const topic_set *article)
 {
-    overlap_ctx c = {a, {0}, article, 0};
-    grow(a, &c.seen, comment->len / 4 + 16);
-    each_word(comment, overlap_word, &c);
-    *n_words = c.seen.n;
-    return c.seen.n ? (double)c.shared / (double)c.seen.n : 1.0;
+    if (comment->n == 0)
+        return 1.0;
+    size_t shared = 0;
+    for (size_t i = 0; i < comment->cap; i++)
+        if (comment->slots[i] != 0 && set_has(article, comment->slots[i]))
+            shared++;
+    return (double)shared / (double)comment->n;
 }
