@@ -168,3 +168,7 @@ bench-moderation: build/bench/moderation_bench
 build/bench/moderation_bench: bench/moderation_bench.c $(REL_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(REL_OBJ) $(LIBS)
+
+build/tools/csv2tsv: tools/csv2tsv.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -o $@ $<

@@ -357,8 +357,16 @@ static bool
 disguised(const ctx *c, const lex_hit *h)
 {
     uint32_t os = c->t.ostart[h->start], oe = c->t.oend[h->end - 1];
+    const char *b = c->in->body;
     for (uint32_t i = os; i < oe; i++) {
-        unsigned char ch = (unsigned char)c->in->body[i];
+        unsigned char ch = (unsigned char)b[i];
+        if (ch == '\'')
+            continue; /* "nigga's" is a possessive, not a disguise */
+        if (ch == 0xE2 && i + 2 < oe && (unsigned char)b[i + 1] == 0x80 &&
+            (unsigned char)b[i + 2] == 0x99) {
+            i += 2; /* U+2019, the typographic apostrophe */
+            continue;
+        }
         if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')))
             return true;
     }
@@ -366,6 +374,18 @@ disguised(const ctx *c, const lex_hit *h)
         if (c->t.run[i] >= 3)
             return true;
     return (c->t.flags[c->ts[c->tok_of[h->start]]] & NORM_JOINED) != 0;
+}
+
+/* True when no sentence ends between original bytes a and b. */
+static bool
+same_sentence(const ctx *c, uint32_t a, uint32_t b)
+{
+    for (uint32_t i = a; i < b && i < c->in->body_len; i++) {
+        char ch = c->in->body[i];
+        if (ch == '.' || ch == '!' || ch == '?' || ch == '\n')
+            return false;
+    }
+    return true;
 }
 
 /* ---- rules ------------------------------------------------------------------ */
@@ -476,10 +496,11 @@ rule_words(ctx *c)
                                                    "fuckin", "damn", "bloody", "typical",
                                                    "those", "these", "stupid", "disgusting",
                                                    "worthless", "lazy", "ugly", "fat",
-                                                   "bunch", "kill", "all", "many", NULL};
+                                                   "bunch", "kill", "many", NULL};
                 long kend = c->tok_of[h->end - 1];
                 for (long j = k - 1; j >= 0 && j >= k - 3 && !aimed; j--)
-                    aimed = tok_in(c, j, second_person) || tok_is(c, j, "youre");
+                    aimed = (tok_in(c, j, second_person) || tok_is(c, j, "youre")) &&
+                            same_sentence(c, c->t.ostart[c->ts[j]], os);
                 /* Disguised ("f4gg0t", "ｆａｇｇｏｔ"): nobody hides a word for a
                  * meatball or a cigarette. */
                 aimed = aimed || disguised(c, h) || tok_in(c, k - 1, cues) ||
