@@ -131,6 +131,7 @@ moderation_decision_name(moderation_decision d)
 
 typedef struct found {
     bool on;
+    bool model; /* found with the classifier's help: never more than a hold */
     const char *message;
     uint32_t os, oe; /* excerpt in the original body; os == oe: none */
 } found;
@@ -267,7 +268,7 @@ set_reason(ctx *c, moderation_rule r, const char *message, uint32_t os, uint32_t
 {
     if (c->f[r].on || c->m->pol.action[r] == POLICY_OFF)
         return;
-    c->f[r] = (found){true, message, os, oe};
+    c->f[r] = (found){true, false, message, os, oe};
 }
 
 /* Original byte span of folded tokens [k1, k2]. */
@@ -753,6 +754,70 @@ rule_spam(ctx *c)
     }
 }
 
+/* ---- the classifier -------------------------------------------------------- */
+
+/* Scores above the classifier's own thresholds (0.41 offensive, 0.46 attack
+ * for the shipped model) by a margin: a hold needs the model to be fairly
+ * sure, and the lexicon to agree. */
+#define MODEL_ATTACK 0.5
+#define MODEL_OFFENSIVE 0.6
+
+/* The classifier runs only when the lexicon found something it could
+ * confirm; clean comments skip it (and its cost). */
+static bool
+has_evidence(const ctx *c)
+{
+    for (size_t i = 0; i < c->nhits; i++)
+        if (c->hits[i].category <= LEX_HARASSMENT)
+            return true;
+    return false;
+}
+
+static void
+model_reason(ctx *c, moderation_rule r, const char *message, const lex_hit *h)
+{
+    if (c->f[r].on || c->m->pol.action[r] == POLICY_OFF)
+        return;
+    uint32_t os, oe;
+    span_hit(c, h, &os, &oe);
+    c->f[r] = (found){true, true, message, os, oe};
+}
+
+/* Holds what the lexicon alone lets through but the model reads as an
+ * attack or as offensive: an insult with no clear target, a mild or
+ * ambiguous word used to offend, a reclaimable slur not plainly aimed. */
+static void
+model_holds(ctx *c, const classifier_scores *cs)
+{
+    for (size_t i = 0; i < c->nhits; i++) {
+        const lex_hit *h = &c->hits[i];
+        switch (h->category) {
+        case LEX_INSULT:
+        case LEX_INSULT_ADJ:
+        case LEX_ATTACK:
+            if (cs->attack >= MODEL_ATTACK && !c->attack_found) {
+                model_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, h);
+                c->attack_found = true;
+            }
+            break;
+        case LEX_PROFANITY:
+            if (h->severity <= 1 && cs->offensive >= MODEL_OFFENSIVE)
+                model_reason(c, RULE_PROFANITY, "This comment uses offensive language.", h);
+            break;
+        case LEX_VULGARITY:
+            if (h->severity <= 1 && cs->offensive >= MODEL_OFFENSIVE)
+                model_reason(c, RULE_VULGARITY, "This comment uses vulgar language.", h);
+            break;
+        case LEX_SLUR:
+            if (h->severity <= 1 && cs->offensive >= MODEL_OFFENSIVE)
+                model_reason(c, RULE_SLUR, "This comment uses a word that is often a slur.", h);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
 /* ---- decision ---------------------------------------------------------------- */
 
 static const char *
@@ -812,24 +877,9 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a,
     rule_words(c);
     rule_personal_details(c);
     classifier_scores cs = {-1, -1};
-    if (m->clf != NULL) {
+    if (m->clf != NULL && has_evidence(c)) {
         classifier_score(m->clf, in->body, in->body_len, &cs);
-        /* The model adds a hold only beside lexicon evidence: an insult or
-         * strong word in a comment it reads as an attack. */
-        if (!c->attack_found && cs.attack >= 0.75) {
-            for (size_t i = 0; i < c->nhits; i++) {
-                const lex_hit *h = &c->hits[i];
-                if (((h->category == LEX_INSULT || h->category == LEX_INSULT_ADJ) &&
-                     h->severity >= 1) ||
-                    (h->category <= LEX_VULGARITY && h->severity >= 2)) {
-                    uint32_t os, oe;
-                    span_hit(c, h, &os, &oe);
-                    set_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, os, oe);
-                    c->attack_found = true;
-                    break;
-                }
-            }
-        }
+        model_holds(c, &cs);
     }
     rule_repeated_targeting(c);
     rule_tragedy(c);
@@ -837,8 +887,17 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a,
     rule_spam(c);
     if (in->article_status == MOD_ARTICLE_PREMODERATED)
         c->f[RULE_PREMODERATED] =
-            (found){true, "Comments on this article are reviewed by a moderator before they "
-                          "appear.", 0, 0};
+            (found){true, false,
+                    "Comments on this article are reviewed by a moderator before they appear.",
+                    0, 0};
+    /* Moderators see the scores on every comment that reaches them. */
+    if (m->clf != NULL && cs.offensive < 0) {
+        bool any = false;
+        for (int r = 0; r < RULE_COUNT; r++)
+            any |= c->f[r].on;
+        if (any)
+            classifier_score(m->clf, in->body, in->body_len, &cs);
+    }
 
     size_t n = 0;
     for (int r = 0; r < RULE_COUNT; r++)
@@ -851,6 +910,8 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a,
         if (!c->f[r].on)
             continue;
         policy_action act = r == RULE_PREMODERATED ? POLICY_HOLD : m->pol.action[r];
+        if (c->f[r].model && act == POLICY_REJECT)
+            act = POLICY_HOLD; /* nothing is rejected on the model's word */
         const char *msg = r == RULE_PREMODERATED
                               ? c->f[r].message
                               : arena_printf(a, "%s%s", c->f[r].message, suffix_for(act));
