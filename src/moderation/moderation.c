@@ -761,6 +761,22 @@ rule_spam(ctx *c)
  * sure, and the lexicon to agree. */
 #define MODEL_ATTACK 0.5
 #define MODEL_OFFENSIVE 0.6
+#define MODEL_SURE_ATTACK 0.7
+
+/* The comment speaks to someone: a reply, or "you" in the text. */
+static bool
+addresses_someone(const ctx *c)
+{
+    if (c->in->parent_body != NULL)
+        return true;
+    for (size_t k = 0; k < c->ntok; k++) {
+        char f = c->t.s[c->ts[k]];
+        if ((f == 'y' || f == 'u') &&
+            (tok_in(c, (long)k, second_person) || tok_in(c, (long)k, second_copula)))
+            return true;
+    }
+    return false;
+}
 
 /* The classifier runs only when the lexicon found something it could
  * confirm; clean comments skip it (and its cost). */
@@ -770,7 +786,7 @@ has_evidence(const ctx *c)
     for (size_t i = 0; i < c->nhits; i++)
         if (c->hits[i].category <= LEX_HARASSMENT)
             return true;
-    return false;
+    return addresses_someone(c);
 }
 
 static void
@@ -789,6 +805,14 @@ model_reason(ctx *c, moderation_rule r, const char *message, const lex_hit *h)
 static void
 model_holds(ctx *c, const classifier_scores *cs)
 {
+    /* A clear attack pattern: the model is sure it is an attack and the
+     * comment speaks to someone. */
+    if (cs->attack >= MODEL_SURE_ATTACK && !c->attack_found && addresses_someone(c)) {
+        c->f[RULE_PERSONAL_ATTACK] = (found){true, true, MSG_ATTACK, 0, 0};
+        if (c->m->pol.action[RULE_PERSONAL_ATTACK] == POLICY_OFF)
+            c->f[RULE_PERSONAL_ATTACK].on = false;
+        c->attack_found = true;
+    }
     for (size_t i = 0; i < c->nhits; i++) {
         const lex_hit *h = &c->hits[i];
         switch (h->category) {
@@ -808,11 +832,10 @@ model_holds(ctx *c, const classifier_scores *cs)
             if (h->severity <= 1 && cs->offensive >= MODEL_OFFENSIVE)
                 model_reason(c, RULE_VULGARITY, "This comment uses vulgar language.", h);
             break;
-        case LEX_SLUR:
-            if (h->severity <= 1 && cs->offensive >= MODEL_OFFENSIVE)
-                model_reason(c, RULE_SLUR, "This comment uses a word that is often a slur.", h);
-            break;
         default:
+            /* Not slurs: the model reads reclaimed and innocent uses
+             * ("queer theory", "my nigga") as offensive, the very cases the
+             * contextual rule exists to publish. */
             break;
         }
     }
