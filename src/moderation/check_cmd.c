@@ -157,6 +157,7 @@ check_cmd_main(int argc, char **argv)
     pl_error err;
     moderation *m = NULL;
     char *article = NULL, *parent = NULL, *body = NULL;
+    arena *art_arena = NULL;
     rc = 1;
     if (o.config_path && config_load_file(&cfg, o.config_path, &err) < 0) {
         fprintf(stderr, "parley check: %s\n", err.msg);
@@ -179,6 +180,8 @@ check_cmd_main(int argc, char **argv)
     in.parent_body = parent;
     in.parent_author_name = parent ? (o.parent_author ? o.parent_author : "") : NULL;
     in.now = time_now_ms();
+    art_arena = arena_new(); /* the prepared article, shared by every comment */
+    in.article = moderation_article_prepare(m, in.article_title, in.article_text, art_arena);
 
     if (o.tsv_path) {
         FILE *f = fopen(o.tsv_path, "rb");
@@ -207,6 +210,7 @@ check_cmd_main(int argc, char **argv)
     arena_free(a);
     rc = 0;
 done:
+    arena_free(art_arena);
     free(article);
     free(parent);
     free(body);

@@ -40,6 +40,13 @@ struct moderation {
     int64_t max_links;
     int64_t off_topic_min_words;
     double off_topic_below;
+    topic_stops stops;
+};
+
+struct moderation_article {
+    topic_set words; /* content words of the title and text */
+    bool has_text;   /* the text has enough words to judge a comment against */
+    bool tragic;     /* the title or text tells of death or disaster */
 };
 
 static int
@@ -82,6 +89,7 @@ moderation_new(const config *cfg, moderation **out, pl_error *err)
     m->repeat_window_ms *= 1000;
     m->new_user_ms *= 3600 * 1000;
     m->off_topic_below = (double)pct / 100.0;
+    topic_stops_init(&m->stops);
     const char *dir = cfg ? config_extra(cfg, "moderation.lexicon_dir") : NULL;
     if ((rc = lexicon_load(dir, &m->lx, err)) < 0)
         goto fail;
@@ -145,7 +153,6 @@ typedef struct ctx {
     size_t nhits;
     uint32_t *ts, *te; /* folded token spans */
     size_t ntok;
-    uint32_t *tok_of; /* folded byte -> token */
     found f[RULE_COUNT];
     bool attack_found;
 } ctx;
@@ -157,20 +164,32 @@ tokenize(ctx *c)
     size_t cap = t->len / 2 + 2;
     c->ts = arena_alloc(c->a, cap * sizeof *c->ts);
     c->te = arena_alloc(c->a, cap * sizeof *c->te);
-    c->tok_of = arena_alloc(c->a, (t->len + 1) * sizeof *c->tok_of);
     c->ntok = 0;
     size_t i = 0;
     while (i < t->len) {
         size_t e = i;
         while (e < t->len && t->s[e] != ' ')
             e++;
-        for (size_t k = i; k <= e && k < t->len; k++)
-            c->tok_of[k] = (uint32_t)c->ntok;
         c->ts[c->ntok] = (uint32_t)i;
         c->te[c->ntok] = (uint32_t)e;
         c->ntok++;
         i = e + 1;
     }
+}
+
+/* The token holding folded byte pos (not a space). */
+static long
+tok_at(const ctx *c, uint32_t pos)
+{
+    size_t lo = 0, hi = c->ntok;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (c->ts[mid] <= pos)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (long)lo;
 }
 
 /* True when token k spells w; doubles in w match one folded letter, as the
@@ -374,7 +393,7 @@ disguised(const ctx *c, const lex_hit *h)
     for (uint32_t i = h->start; i < h->end; i++)
         if (c->t.run[i] >= 3)
             return true;
-    return (c->t.flags[c->ts[c->tok_of[h->start]]] & NORM_JOINED) != 0;
+    return (c->t.flags[c->ts[tok_at(c, h->start)]] & NORM_JOINED) != 0;
 }
 
 /* True when no sentence ends between original bytes a and b. */
@@ -473,9 +492,9 @@ rule_words(ctx *c)
         const lex_hit *h = &c->hits[i];
         uint32_t os, oe;
         span_hit(c, h, &os, &oe);
-        long k = c->tok_of[h->start];
+        long k = tok_at(c, h->start);
         if (h->category <= LEX_SLUR) /* the whole word: "Fucking", not "Fuck" */
-            span_tokens(c, (size_t)k, c->tok_of[h->end - 1], &os, &oe);
+            span_tokens(c, (size_t)k, (size_t)tok_at(c, h->end - 1), &os, &oe);
         switch (h->category) {
         case LEX_PROFANITY:
             if (h->severity >= 2)
@@ -498,7 +517,7 @@ rule_words(ctx *c)
                                                    "those", "these", "stupid", "disgusting",
                                                    "worthless", "lazy", "ugly", "fat",
                                                    "bunch", "kill", "many", NULL};
-                long kend = c->tok_of[h->end - 1];
+                long kend = tok_at(c, h->end - 1);
                 for (long j = k - 1; j >= 0 && j >= k - 3 && !aimed; j--)
                     aimed = (tok_in(c, j, second_person) || tok_is(c, j, "youre")) &&
                             same_sentence(c, c->t.ostart[c->ts[j]], os);
@@ -516,7 +535,7 @@ rule_words(ctx *c)
         case LEX_INSULT_ADJ: {
             if (h->severity == 0)
                 break;
-            long from, kend = c->tok_of[h->end - 1];
+            long from, kend = tok_at(c, h->end - 1);
             if (insult_target(c, h, k, kend, &from)) {
                 uint32_t fos, foe;
                 span_tokens(c, (size_t)from, (size_t)kend, &fos, &foe);
@@ -605,20 +624,19 @@ rule_repeated_targeting(ctx *c)
                    c->f[RULE_PERSONAL_ATTACK].os, c->f[RULE_PERSONAL_ATTACK].oe);
 }
 
+/* Does an article's title or text tell of death or disaster? One strong
+ * word in the title, or three in the text, say so. */
 static bool
-text_is_sensitive(ctx *c)
+article_tragic(const moderation *m, const char *title, const char *text, arena *a)
 {
-    const moderation_input *in = c->in;
-    if (in->article_sensitive)
-        return true;
-    const char *parts[2] = {in->article_title, in->article_text};
+    const char *parts[2] = {title, text};
     for (int p = 0; p < 2; p++) {
         if (parts[p] == NULL || parts[p][0] == '\0')
             continue;
         norm_text nt;
-        norm_fold(c->a, parts[p], strlen(parts[p]), &nt);
+        norm_fold(a, parts[p], strlen(parts[p]), &nt);
         lex_hit *h;
-        size_t n = lexicon_scan(c->m->lx, &nt, c->a, &h), count = 0, weight = 0;
+        size_t n = lexicon_scan(m->lx, &nt, a, &h), count = 0, weight = 0;
         for (size_t i = 0; i < n; i++)
             if (h[i].category == LEX_TRAGEDY) {
                 count++;
@@ -632,6 +650,43 @@ text_is_sensitive(ctx *c)
     return false;
 }
 
+/* The article's content words; false when its text is too short to judge
+ * a comment against. */
+static bool
+article_words(const moderation *m, const char *title, const char *text, arena *a,
+              topic_set *out)
+{
+    *out = (topic_set){0};
+    if (text == NULL || text[0] == '\0')
+        return false;
+    topic_add_plain(&m->stops, a, out, text, strlen(text));
+    if (out->n < 30)
+        return false;
+    if (title != NULL && title[0] != '\0')
+        topic_add_plain(&m->stops, a, out, title, strlen(title));
+    return true;
+}
+
+const moderation_article *
+moderation_article_prepare(const moderation *m, const char *title, const char *text, arena *a)
+{
+    moderation_article *art = arena_zalloc(a, sizeof *art);
+    art->has_text = article_words(m, title, text, a, &art->words);
+    art->tragic = article_tragic(m, title, text, a);
+    return art;
+}
+
+static bool
+text_is_sensitive(ctx *c)
+{
+    const moderation_input *in = c->in;
+    if (in->article_sensitive)
+        return true;
+    if (in->article != NULL)
+        return in->article->tragic;
+    return article_tragic(c->m, in->article_title, in->article_text, c->a);
+}
+
 static void
 rule_tragedy(ctx *c)
 {
@@ -641,7 +696,7 @@ rule_tragedy(ctx *c)
         const lex_hit *h = &c->hits[i];
         if (h->category != LEX_MOCK)
             continue;
-        if (negated_before(c, c->tok_of[h->start], 3))
+        if (negated_before(c, tok_at(c, h->start), 3))
             continue;
         if (h->severity >= 2)
             strong++;
@@ -666,21 +721,23 @@ static double
 rule_topic(ctx *c)
 {
     const moderation_input *in = c->in;
-    if (in->article_text == NULL || in->article_text[0] == '\0')
+    if (in->article == NULL && (in->article_text == NULL || in->article_text[0] == '\0'))
         return -1;
-    topic_set art = {0}, mine = {0};
+    if (in->article != NULL && !in->article->has_text)
+        return -1;
+    topic_set mine = {0}, art, parent = {0};
     /* Cheap test first: a short comment never counts as off topic. */
-    topic_add(c->a, &mine, &c->t);
+    topic_add(&c->m->stops, c->a, &mine, &c->t);
     if (mine.n < (size_t)c->m->off_topic_min_words)
         return -1;
-    topic_add_plain(c->a, &art, in->article_text, strlen(in->article_text));
-    if (art.n < 30)
+    const topic_set *words = &art;
+    if (in->article != NULL)
+        words = &in->article->words;
+    else if (!article_words(c->m, in->article_title, in->article_text, c->a, &art))
         return -1; /* too little article text to judge */
-    if (in->article_title && in->article_title[0])
-        topic_add_plain(c->a, &art, in->article_title, strlen(in->article_title));
     if (in->parent_body && in->parent_body[0])
-        topic_add_plain(c->a, &art, in->parent_body, strlen(in->parent_body));
-    double score = topic_share(&mine, &art);
+        topic_add_plain(&c->m->stops, c->a, &parent, in->parent_body, strlen(in->parent_body));
+    double score = topic_share(&mine, words, parent.n ? &parent : NULL);
     if (score < c->m->off_topic_below)
         set_reason(c, RULE_OFF_TOPIC,
                    "This comment seems to be about something other than the article.", 0, 0);
@@ -800,8 +857,9 @@ model_reason(ctx *c, moderation_rule r, const char *message, const lex_hit *h)
 }
 
 /* Holds what the lexicon alone lets through but the model reads as an
- * attack or as offensive: an insult with no clear target, a mild or
- * ambiguous word used to offend, a reclaimable slur not plainly aimed. */
+ * attack or as offensive: an insult with no clear target, a mild word used
+ * to offend. Ambiguous (severity 0) words and slurs are left alone: the
+ * model reads their innocent and reclaimed uses as offensive too. */
 static void
 model_holds(ctx *c, const classifier_scores *cs)
 {
@@ -825,11 +883,11 @@ model_holds(ctx *c, const classifier_scores *cs)
             }
             break;
         case LEX_PROFANITY:
-            if (h->severity <= 1 && cs->offensive >= MODEL_OFFENSIVE)
+            if (h->severity == 1 && cs->offensive >= MODEL_OFFENSIVE)
                 model_reason(c, RULE_PROFANITY, "This comment uses offensive language.", h);
             break;
         case LEX_VULGARITY:
-            if (h->severity <= 1 && cs->offensive >= MODEL_OFFENSIVE)
+            if (h->severity == 1 && cs->offensive >= MODEL_OFFENSIVE)
                 model_reason(c, RULE_VULGARITY, "This comment uses vulgar language.", h);
             break;
         default:

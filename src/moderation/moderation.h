@@ -29,11 +29,19 @@ typedef enum {
     MOD_ARTICLE_CLOSED = 2
 } moderation_article_status;
 
+/* What the engine derives from an article (its topic words, whether its
+ * title and text tell of death or disaster), prepared once for all the
+ * comments on it; see moderation_article_prepare. */
+typedef struct moderation_article moderation_article;
+
 typedef struct moderation_input {
     const char *body; /* UTF-8, already validated; body_len bytes */
     size_t body_len;
     const char *article_title; /* may be "" */
     const char *article_text;  /* may be "" */
+    /* Optional: moderation_article_prepare(article_title, article_text);
+     * NULL makes moderation_decide derive it from the title and text. */
+    const moderation_article *article;
     moderation_article_status article_status;
     bool article_sensitive;
     const char *parent_body;        /* NULL for a top-level comment */
@@ -81,6 +89,14 @@ void moderation_free(moderation *m); /* m may be NULL */
  * fails: an engine that cannot judge publishes nothing it doubts. */
 void moderation_decide(const moderation *m, const moderation_input *in, arena *a,
                        moderation_result *out);
+
+/* Prepares an article once so that judging each comment on it does not
+ * read the article again (the on-topic score and the tragedy guard need its
+ * words). Allocated from a; immutable, so it may be shared by threads while
+ * a lives; cache it with the article and prepare again when the title or
+ * text changes. */
+const moderation_article *moderation_article_prepare(const moderation *m, const char *title,
+                                                     const char *text, arena *a);
 
 /* Bytes held by the loaded lexicon (and model), for the benchmark. */
 size_t moderation_memory(const moderation *m);

@@ -7,7 +7,6 @@
 #include "moderation/topic.h"
 
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Common English words that say nothing about a topic. Sorted for bsearch. */
@@ -36,46 +35,68 @@ static const char *const stop_words[] = {
     "youre",   "yours",  "yourself",
 };
 
-static int
-cmp_word(const void *k, const void *e)
-{
-    return strcmp((const char *)k, *(const char *const *)e);
-}
-
-/* Stems the word in w (n letters, NUL-terminated buffer of at least 32)
- * and returns its hash, or 0 when it is not a content word. */
 static uint32_t
-word_hash(char *w, size_t n)
+fnv(const char *w, size_t n)
 {
-    if (n < 3 || n > 30)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (w[i] < 'a' || w[i] > 'z')
-            return 0;
-    w[n] = '\0';
-    if (n <= 9 && bsearch(w, stop_words, sizeof stop_words / sizeof stop_words[0], sizeof stop_words[0],
-                cmp_word) != NULL)
-        return 0;
-    static const char *const sfx[] = {"ing", "ed", "ly", "es", "er", "s"};
-    for (size_t k = 0; k < sizeof sfx / sizeof sfx[0]; k++) {
-        size_t l = strlen(sfx[k]);
-        if (n >= l + 4 && !memcmp(w + n - l, sfx[k], l)) {
-            n -= l;
-            break;
-        }
-    }
-    if (n > 6)
-        n = 6;
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < n; i++)
         h = (h ^ (uint8_t)w[i]) * 16777619u;
     return h ? h : 1;
 }
 
+static bool
+stop_has(const topic_stops *st, uint32_t h)
+{
+    size_t i = h & (TOPIC_STOP_SLOTS - 1);
+    while (st->slots[i] != 0) {
+        if (st->slots[i] == h)
+            return true;
+        i = (i + 1) & (TOPIC_STOP_SLOTS - 1);
+    }
+    return false;
+}
+
+void
+topic_stops_init(topic_stops *st)
+{
+    memset(st, 0, sizeof *st);
+    for (size_t k = 0; k < sizeof stop_words / sizeof stop_words[0]; k++) {
+        uint32_t h = fnv(stop_words[k], strlen(stop_words[k]));
+        size_t i = h & (TOPIC_STOP_SLOTS - 1);
+        while (st->slots[i] != 0 && st->slots[i] != h)
+            i = (i + 1) & (TOPIC_STOP_SLOTS - 1);
+        st->slots[i] = h;
+    }
+}
+
+/* Stems the word in w (n letters) and returns its hash, or 0 when it is
+ * not a content word. */
+static uint32_t
+word_hash(const topic_stops *st, const char *w, size_t n)
+{
+    if (n < 3 || n > 30)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (w[i] < 'a' || w[i] > 'z')
+            return 0;
+    if (n <= 9 && stop_has(st, fnv(w, n)))
+        return 0;
+    static const char *const sfx[] = {"ing", "ed", "ly", "es", "er", "s"};
+    static const size_t sfx_len[] = {3, 2, 2, 2, 2, 1};
+    for (size_t k = 0; k < sizeof sfx / sizeof sfx[0]; k++) {
+        size_t l = sfx_len[k];
+        if (n >= l + 4 && !memcmp(w + n - l, sfx[k], l)) {
+            n -= l;
+            break;
+        }
+    }
+    return fnv(w, n > 6 ? 6 : n);
+}
+
 typedef void (*word_fn)(void *ctx, uint32_t h);
 
 static void
-each_word(const norm_text *t, word_fn fn, void *ctx)
+each_word(const topic_stops *st, const norm_text *t, word_fn fn, void *ctx)
 {
     size_t i = 0;
     char w[32];
@@ -91,7 +112,7 @@ each_word(const norm_text *t, word_fn fn, void *ctx)
                 if (t->run[k] == 2)
                     w[n++] = t->s[k];
             }
-            uint32_t h = word_hash(w, n);
+            uint32_t h = word_hash(st, w, n);
             if (h)
                 fn(ctx, h);
         }
@@ -157,15 +178,15 @@ add_word(void *ctx, uint32_t h)
 }
 
 void
-topic_add(arena *a, topic_set *set, const norm_text *t)
+topic_add(const topic_stops *st, arena *a, topic_set *set, const norm_text *t)
 {
     grow(a, set, t->len / 4 + 16);
     add_ctx c = {a, set};
-    each_word(t, add_word, &c);
+    each_word(st, t, add_word, &c);
 }
 
 void
-topic_add_plain(arena *a, topic_set *set, const char *text, size_t n)
+topic_add_plain(const topic_stops *st, arena *a, topic_set *set, const char *text, size_t n)
 {
     grow(a, set, n / 6 + 16);
     char w[32];
@@ -185,7 +206,7 @@ topic_add_plain(arena *a, topic_set *set, const char *text, size_t n)
             continue;
         }
         if (k > 0 && ok) {
-            uint32_t h = word_hash(w, k);
+            uint32_t h = word_hash(st, w, k);
             if (h) {
                 if (set->n + 1 > set->cap / 2)
                     grow(a, set, set->n + 1);
@@ -198,13 +219,15 @@ topic_add_plain(arena *a, topic_set *set, const char *text, size_t n)
 }
 
 double
-topic_share(const topic_set *comment, const topic_set *article)
+topic_share(const topic_set *comment, const topic_set *article, const topic_set *also)
 {
     if (comment->n == 0)
         return 1.0;
     size_t shared = 0;
-    for (size_t i = 0; i < comment->cap; i++)
-        if (comment->slots[i] != 0 && set_has(article, comment->slots[i]))
+    for (size_t i = 0; i < comment->cap; i++) {
+        uint32_t h = comment->slots[i];
+        if (h != 0 && (set_has(article, h) || (also != NULL && set_has(also, h))))
             shared++;
+    }
     return (double)shared / (double)comment->n;
 }
