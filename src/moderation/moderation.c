@@ -167,9 +167,8 @@ tokenize(ctx *c)
     c->ntok = 0;
     size_t i = 0;
     while (i < t->len) {
-        size_t e = i;
-        while (e < t->len && t->s[e] != ' ')
-            e++;
+        const char *sp = memchr(t->s + i, ' ', t->len - i);
+        size_t e = sp ? (size_t)(sp - t->s) : t->len;
         c->ts[c->ntok] = (uint32_t)i;
         c->te[c->ntok] = (uint32_t)e;
         c->ntok++;
@@ -574,6 +573,8 @@ rule_personal_details(ctx *c)
     static const char *const details[] = {"address", "phone", "number", "home", "cell", NULL};
     bool number = false;
     long cue = -1;
+    if (strpbrk(c->t.s, "0123456789") == NULL)
+        return;
     for (size_t k = 0; k < c->ntok && !number; k++) {
         size_t n = c->te[k] - c->ts[k], digits = 0;
         for (size_t i = c->ts[k]; i < c->te[k]; i++)
@@ -744,10 +745,27 @@ rule_topic(ctx *c)
     return score;
 }
 
+/* Could the text hold a link at all? "://" or "www." (any case). */
+static bool
+maybe_link(const char *s, size_t n)
+{
+    for (const char *d = s; (d = memchr(d, ':', n - (size_t)(d - s))) != NULL; d++)
+        if ((size_t)(d - s) + 2 < n && d[1] == '/' && d[2] == '/')
+            return true;
+    for (const char *d = s; (d = memchr(d, '.', n - (size_t)(d - s))) != NULL; d++)
+        if (d - s >= 3 && ((d[-1] | 0x20) == 'w') && ((d[-2] | 0x20) == 'w') &&
+            ((d[-3] | 0x20) == 'w'))
+            return true;
+    return false;
+}
+
 static size_t
 count_links(const char *s, size_t n, size_t *words_outside)
 {
     size_t links = 0, words = 0, i = 0;
+    *words_outside = 0;
+    if (!maybe_link(s, n))
+        return 0;
     while (i < n) {
         while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
             i++;

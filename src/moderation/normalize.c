@@ -338,9 +338,13 @@ join_spelled(unit *v, size_t n)
     size_t i = 0;
     while (i < n) {
         size_t e;
-        bool at_start = i == 0 || v[i - 1].kind == U_SEP;
-        if (!at_start || !single_letter_token(v, n, i, &e)) {
+        if (v[i].kind == U_SEP) {
             i++;
+            continue;
+        }
+        if (!single_letter_token(v, n, i, &e)) {
+            while (i < n && v[i].kind != U_SEP) /* to the next token */
+                i++;
             continue;
         }
         size_t first = i, count = 1, last_end = e;
@@ -396,12 +400,10 @@ emit(norm_text *t, char c, uint32_t os, uint32_t oe, uint8_t flags)
 
 /* Pass 2c: writes the folded bytes. */
 static void
-write_out(arena *a, const unit *v, size_t n, norm_text *t)
+write_out(arena *a, const unit *v, size_t n, size_t n_other, norm_text *t)
 {
     /* A unit writes one byte, plus a space before it, or up to 4 bytes. */
-    size_t cap = 1;
-    for (size_t i = 0; i < n; i++)
-        cap += v[i].kind == U_OTHER ? 4 : 2;
+    size_t cap = 2 * n + 2 * n_other + 1;
     t->s = arena_alloc(a, cap);
     t->run = arena_alloc(a, cap);
     t->flags = arena_alloc(a, cap);
@@ -482,12 +484,14 @@ norm_fold(arena *a, const char *src, size_t n, norm_text *out)
     u.v = xmalloc(u.cap * sizeof *u.v);
     const uint8_t *p = (const uint8_t *)src;
     size_t i = 0;
+    bool ascii = true;
     while (i < n) {
         if (p[i] < 0x80) {
             classify_ascii(&u, (uint32_t)i, (uint32_t)i + 1, p[i], 0);
             i++;
             continue;
         }
+        ascii = false;
         utf8proc_int32_t cp;
         utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
         if (k <= 0) { /* not UTF-8 after all: treat the byte as a separator */
@@ -500,7 +504,11 @@ norm_fold(arena *a, const char *src, size_t n, norm_text *out)
     }
     resolve_tokens(u.v, u.n);
     join_spelled(u.v, u.n);
-    write_out(a, u.v, u.n, out);
+    size_t n_other = 0;
+    if (!ascii)
+        for (size_t k = 0; k < u.n; k++)
+            n_other += u.v[k].kind == U_OTHER;
+    write_out(a, u.v, u.n, n_other, out);
     free(u.v);
 }
 
