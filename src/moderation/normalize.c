@@ -29,14 +29,18 @@ enum {
     U_DROP,   /* part of a token that writes nothing */
 };
 
+/* Eight bytes, because every pass walks the units: the original span is
+ * [os, os + slen) (slen 0 for the separators around an emoji word). */
 typedef struct unit {
-    uint32_t os, oe; /* original byte span */
-    uint32_t cp;
-    uint8_t kind;
-    uint8_t cap;  /* upper case in the original */
-    uint8_t nl;   /* a separator that was a line break */
-    uint8_t tokf; /* NORM_* flags for the token this unit starts */
+    uint32_t os;
+    unsigned cp : 21;
+    unsigned kind : 3;
+    unsigned cap : 1;  /* upper case in the original */
+    unsigned nl : 1;   /* a separator that was a line break */
+    unsigned slen : 3; /* source bytes, 0..4 */
+    unsigned tokf : 3; /* NORM_* flags for the token this unit starts */
 } unit;
+#define UNIT_OE(x) ((x)->os + (x)->slen)
 
 typedef struct units {
     unit *v;
@@ -50,7 +54,8 @@ push(units *u, uint32_t os, uint32_t oe, uint32_t cp, int kind, int cap)
         u->cap = u->cap ? u->cap * 2 : 256;
         u->v = xrealloc(u->v, u->cap * sizeof *u->v);
     }
-    u->v[u->n++] = (unit){os, oe, cp, (uint8_t)kind, (uint8_t)cap, 0, 0};
+    u->v[u->n++] = (unit){os, cp & 0x1FFFFF, (unsigned)kind & 7, (unsigned)cap & 1, 0,
+                          (oe - os) & 7, 0};
 }
 
 /* Letters that look like Latin ones, after case folding (so only lower
@@ -312,7 +317,7 @@ resolve_tokens(unit *v, size_t n)
                 x->kind = U_DROP;
             }
         }
-        v[ts].tokf |= tokf;
+        v[ts].tokf |= tokf & 7u;
     }
 }
 
@@ -379,7 +384,7 @@ join_spelled(unit *v, size_t n)
             for (size_t k = first; k < last_end; k++)
                 if (v[k].kind == U_SEP)
                     v[k].kind = U_DROP;
-            v[first].tokf |= NORM_JOINED;
+            v[first].tokf |= NORM_JOINED & 7u;
             i = last_end;
         } else {
             i = e; /* the next letter may start a run of its own */
@@ -422,7 +427,7 @@ write_out(arena *a, const unit *v, size_t n, size_t n_other, norm_text *t)
             if (in_token || pending) {
                 if (!pending)
                     sep_os = x->os;
-                sep_oe = x->oe;
+                sep_oe = UNIT_OE(x);
                 pending = true;
             }
             in_token = false;
@@ -458,17 +463,17 @@ write_out(arena *a, const unit *v, size_t n, size_t n_other, norm_text *t)
             if (t->len > tok_start && t->s[t->len - 1] == c) {
                 if (t->run[t->len - 1] < 255)
                     t->run[t->len - 1]++;
-                t->oend[t->len - 1] = x->oe;
+                t->oend[t->len - 1] = UNIT_OE(x);
             } else {
-                emit(t, c, x->os, x->oe, f);
+                emit(t, c, x->os, UNIT_OE(x), f);
             }
         } else if (x->kind == U_DIGIT) {
-            emit(t, (char)x->cp, x->os, x->oe, f);
+            emit(t, (char)x->cp, x->os, UNIT_OE(x), f);
         } else { /* U_OTHER */
             utf8proc_uint8_t b[4];
             utf8proc_ssize_t k = utf8proc_encode_char((utf8proc_int32_t)x->cp, b);
             for (utf8proc_ssize_t j = 0; j < k; j++)
-                emit(t, (char)b[j], x->os, x->oe, j == 0 ? f : 0);
+                emit(t, (char)b[j], x->os, UNIT_OE(x), j == 0 ? f : 0);
         }
     }
     t->s[t->len] = '\0';
