@@ -19,6 +19,7 @@
 #include "util/xalloc.h"
 
 #define NCLASS 30
+#define DELTA_OUT 0x80000000u
 
 typedef struct term_rec {
     char *text;
@@ -49,7 +50,11 @@ struct lexicon {
     mask_word *masks;
     size_t nmasks, masks_cap;
 
-    int32_t *delta; /* nstates * NCLASS */
+    /* nstates * NCLASS transitions. Each holds the target state's row
+     * offset (state * NCLASS), with bit 31 set when the target has forms
+     * to report (its own or along its dictionary links), so the scan
+     * touches no other array on a byte that ends no form. */
+    uint32_t *delta;
     int32_t *dict;  /* next state with forms along the failure chain, or -1 */
     uint32_t *out_start, *out_count;
     uint32_t *outs;
@@ -346,7 +351,13 @@ build_automaton(lexicon *lx)
     }
     free(fail);
     free(queue);
-    lx->delta = next;
+    lx->delta = xmalloc(n * NCLASS * sizeof *lx->delta);
+    for (size_t i = 0; i < n * NCLASS; i++) {
+        size_t t = (size_t)next[i];
+        bool out = lx->out_count[t] > 0 || lx->dict[t] >= 0;
+        lx->delta[i] = (uint32_t)(t * NCLASS) | (out ? DELTA_OUT : 0);
+    }
+    free(next);
     lx->nstates = n;
 }
 
@@ -616,9 +627,13 @@ lexicon_scan(const lexicon *lx, const norm_text *t, arena *a, lex_hit **out)
 {
     hits h = {0};
     const unsigned char *s = (const unsigned char *)t->s;
-    int32_t st = 0;
+    uint32_t row = 0;
     for (size_t i = 0; i < t->len; i++) {
-        st = lx->delta[(size_t)st * NCLASS + lx->cls[s[i]]];
+        uint32_t v = lx->delta[row + lx->cls[s[i]]];
+        row = v & ~DELTA_OUT;
+        if (!(v & DELTA_OUT))
+            continue;
+        int32_t st = (int32_t)(row / NCLASS);
         for (int32_t o = lx->out_count[st] ? st : lx->dict[st]; o >= 0; o = lx->dict[o]) {
             const uint32_t *fo = lx->outs + lx->out_start[o];
             for (uint32_t k = 0; k < lx->out_count[o]; k++)
