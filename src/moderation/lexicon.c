@@ -63,8 +63,8 @@ struct lexicon {
 };
 
 static const char *const category_names[LEX_NCATEGORIES] = {
-    "profanity", "vulgarity", "slur",    "insult", "insult_adj",
-    "attack",    "harassment", "tragedy", "mock",   "allow",
+    "profanity",  "vulgarity", "slur",    "insult", "insult_adj", "attack",
+    "harassment", "violence",  "tragedy", "mock",   "allow",
 };
 
 const char *

@@ -34,6 +34,7 @@ typedef enum {
     LEX_INSULT_ADJ, /* an adjective: "stupid" */
     LEX_ATTACK,     /* aimed by itself: "fuck you" */
     LEX_HARASSMENT, /* a threat or a wish of harm */
+    LEX_VIOLENCE,   /* a verb of violence: a threat only in context */
     LEX_TRAGEDY,    /* marks an article about death or disaster */
     LEX_MOCK,       /* laughter, celebration, "deserved it" */
     LEX_ALLOW,

@@ -268,7 +268,9 @@ static const char *const not_names[] = {
     "tax",   "thing",   "stuff",   "headline", "title",  "government", "council", "party",
     "brexit", "congress", "parliament", "senate", "court", "city", "country", "state",
     "economy", "market", "company", "team",  "club",    "school", "church",  "media",
-    "news",  "internet", "twitter", "facebook", NULL};
+    "news",  "internet", "twitter", "facebook", "somebody", "someone", "let", "lets",
+    "please", "maybe", "perhaps", "just", "only", "one", "nobody", "anyone", "anybody",
+    NULL};
 static const char *const idea_words[] = {
     "this",     "that",     "it",      "its",      "thats",    "which",   "plan",
     "idea",     "policy",   "article", "argument", "law",      "bill",    "decision",
@@ -561,6 +563,88 @@ rule_words(ctx *c)
             break;
         default:
             break;
+        }
+    }
+}
+
+static const char *const human_words[] = {
+    "you",      "u",        "ya",        "him",      "her",       "them",      "their",
+    "his",      "he",       "she",       "they",     "everyone",  "everybody", "anyone",
+    "anybody",  "people",
+    "person",   "women",    "woman",     "men",      "man",       "girl",      "girls",
+    "boy",      "boys",     "kids",      "children", "child",     "muslims",   "jews",
+    "christians", "immigrants", "refugees", "migrants", "blacks", "whites",    "gays",
+    "lesbians", "trans",    "liberals",  "conservatives", "democrats", "republicans",
+    "politicians", "cops",  "police",    "journalists", "reporters", "mayor", "president",
+    "minister", "senator",  "judge",     "voters",   "foreigners", "yourself", "yourselves",
+    "himself",  "herself",  "themselves", "family",  "wife",      "husband",   NULL};
+static const char *const intent_words[] = {"to",    "will", "shall", "ill",  "well",  "gonna",
+                                           "wanna", "lets", "must",  "would", "gotta", NULL};
+static const char *const wish_words[] = {"should", "ought", "must",  "deserve", "deserves",
+                                         "wish",   "hope",  "love",  "only",    "better",
+                                         "just",   NULL};
+static const char *const first_subject[] = {"i", "im", "ill", "id", "we", "well", "were", "lets",
+                                            "ive", NULL};
+
+/* A person in token k: a pronoun, a group of people ("women", and words
+ * for followers or members: "-ists", "-ians"), a name. "Those" and "all"
+ * alone are not enough: "stab those balloons" threatens no one. */
+static bool
+human_at(const ctx *c, long k)
+{
+    if (tok_in(c, k, human_words) || is_parent_author(c, k) ||
+        (looks_like_name(c, k) && !tok_in(c, k, idea_words)))
+        return true;
+    if (k < 0 || (size_t)k >= c->ntok)
+        return false;
+    size_t n = c->te[k] - c->ts[k];
+    const char *w = c->t.s + c->ts[k];
+    return n > 5 && (!memcmp(w + n - 4, "ists", 4) || !memcmp(w + n - 4, "ians", 4));
+}
+
+/* Verbs of violence are threats in context: a person says they will do it
+ * to someone ("I'm going to stab ..."), or that it should be done to
+ * someone ("... should be shot", "someone should strangle ..."), within
+ * one sentence, not negated. */
+static void
+rule_threats(ctx *c)
+{
+    for (size_t i = 0; i < c->nhits; i++) {
+        const lex_hit *h = &c->hits[i];
+        if (h->category != LEX_VIOLENCE)
+            continue;
+        long k = tok_at(c, h->start), kend = tok_at(c, h->end - 1);
+        uint32_t os, oe;
+        span_hit(c, h, &os, &oe);
+        if (negated_before(c, k, 6))
+            continue;
+        bool intent = false, wish = false, person = false;
+        for (long j = k - 1; j >= 0 && j >= k - 6; j--) {
+            if (!same_sentence(c, c->t.ostart[c->ts[j]], os))
+                break;
+            if (tok_in(c, j, first_subject) &&
+                (tok_in(c, k - 1, intent_words) || tok_in(c, j, intent_words)))
+                intent = true;
+            if (tok_in(c, j, wish_words))
+                wish = true;
+            /* Before the verb a capitalised word is a name only as the
+             * subject of the wish ("Smith should be shot"), not as the
+             * first word of a sentence ("Somebody should ..."). */
+            if (looks_like_name(c, j) ? tok_in(c, j + 1, wish_words) || tok_in(c, j + 1, copulas)
+                                      : human_at(c, j))
+                person = true;
+        }
+        bool death_to = tok_is(c, k, "death") && tok_is(c, kend, "to");
+        for (long j = kend + 1; j <= kend + 3 && (size_t)j < c->ntok; j++) {
+            if (!same_sentence(c, oe, c->t.ostart[c->ts[j]]))
+                break;
+            if (human_at(c, j))
+                person = true;
+        }
+        if (person && (intent || wish || death_to)) {
+            set_reason(c, RULE_HARASSMENT,
+                       "This reads as a threat or a wish of harm against a person.", os, oe);
+            return;
         }
     }
 }
@@ -974,6 +1058,7 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a,
     tokenize(c);
 
     rule_words(c);
+    rule_threats(c);
     rule_personal_details(c);
     classifier_scores cs = {-1, -1};
     if (m->clf != NULL && has_evidence(c)) {
