@@ -29,16 +29,16 @@ enum {
     U_DROP,   /* part of a token that writes nothing */
 };
 
-/* Eight bytes, because every pass walks the units: the original span is
+/* Twelve bytes, because every pass walks the units: the original span is
  * [os, os + slen) (slen 0 for the separators around an emoji word). */
+enum { UB_CAP = 1, UB_NL = 2 }; /* unit.bits: upper case in the original; a line break */
 typedef struct unit {
     uint32_t os;
-    unsigned cp : 21;
-    unsigned kind : 3;
-    unsigned cap : 1;  /* upper case in the original */
-    unsigned nl : 1;   /* a separator that was a line break */
-    unsigned slen : 3; /* source bytes, 0..4 */
-    unsigned tokf : 3; /* NORM_* flags for the token this unit starts */
+    uint32_t cp;
+    uint8_t kind;
+    uint8_t bits;
+    uint8_t slen; /* source bytes, 0..4 */
+    uint8_t tokf; /* NORM_* flags for the token this unit starts */
 } unit;
 #define UNIT_OE(x) ((x)->os + (x)->slen)
 
@@ -54,8 +54,7 @@ push(units *u, uint32_t os, uint32_t oe, uint32_t cp, int kind, int cap)
         u->cap = u->cap ? u->cap * 2 : 256;
         u->v = xrealloc(u->v, u->cap * sizeof *u->v);
     }
-    u->v[u->n++] = (unit){os, cp & 0x1FFFFF, (unsigned)kind & 7, (unsigned)cap & 1, 0,
-                          (oe - os) & 7, 0};
+    u->v[u->n++] = (unit){os, cp, (uint8_t)kind, cap ? UB_CAP : 0, (uint8_t)(oe - os), 0};
 }
 
 /* Letters that look like Latin ones, after case folding (so only lower
@@ -132,7 +131,7 @@ static const uint8_t ascii_kind[128] = {
 };
 #undef UC
 
-static void
+static inline void
 classify_ascii(units *u, uint32_t os, uint32_t oe, uint32_t c, int cap)
 {
     uint8_t k = ascii_kind[c & 0x7F];
@@ -141,7 +140,7 @@ classify_ascii(units *u, uint32_t os, uint32_t oe, uint32_t c, int cap)
     else
         push(u, os, oe, c, k, k == U_LETTER ? cap : 0);
     if (c == '\n')
-        u->v[u->n - 1].nl = 1;
+        u->v[u->n - 1].bits |= UB_NL;
 }
 
 static void
@@ -317,7 +316,7 @@ resolve_tokens(unit *v, size_t n)
                 x->kind = U_DROP;
             }
         }
-        v[ts].tokf |= tokf & 7u;
+        v[ts].tokf |= tokf;
     }
 }
 
@@ -360,7 +359,7 @@ join_spelled(unit *v, size_t n)
             size_t g = last_end, gaps = 0;
             bool nl = false, same = true;
             while (g < n && v[g].kind == U_SEP && gaps <= 3) {
-                nl |= v[g].nl;
+                nl |= (v[g].bits & UB_NL) != 0;
                 if (gaps < 3) {
                     if (count == 1)
                         sep[gaps] = v[g].cp;
@@ -384,7 +383,7 @@ join_spelled(unit *v, size_t n)
             for (size_t k = first; k < last_end; k++)
                 if (v[k].kind == U_SEP)
                     v[k].kind = U_DROP;
-            v[first].tokf |= NORM_JOINED & 7u;
+            v[first].tokf |= NORM_JOINED;
             i = last_end;
         } else {
             i = e; /* the next letter may start a run of its own */
@@ -438,10 +437,10 @@ write_out(arena *a, const unit *v, size_t n, size_t n_other, norm_text *t)
         bool new_token = !in_token;
         if (new_token) {
             tok_flags = x->tokf;
-            if (x->cap)
+            if (x->bits & UB_CAP)
                 tok_flags |= NORM_CAPITAL;
             prev_lower = 0;
-        } else if ((tok_flags & NORM_HASHTAG) && x->cap && prev_lower &&
+        } else if ((tok_flags & NORM_HASHTAG) && (x->bits & UB_CAP) && prev_lower &&
                    x->kind == U_LETTER) {
             /* "#YouAreAnIdiot": a word boundary inside a hashtag. */
             new_token = true;
@@ -456,7 +455,7 @@ write_out(arena *a, const unit *v, size_t n, size_t n_other, norm_text *t)
             tok_start = t->len;
         }
         in_token = true;
-        prev_lower = x->kind == U_LETTER && !x->cap;
+        prev_lower = x->kind == U_LETTER && !(x->bits & UB_CAP);
         uint8_t f = t->len == tok_start ? tok_flags : 0;
         if (x->kind == U_LETTER || x->kind == U_MASK) {
             char c = (char)x->cp;
