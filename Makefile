@@ -36,8 +36,8 @@ FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_REPLAY := $(patsubst fuzz/%.c,build/asan/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIBFUZZER := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all run deps test-deps test check unit api browser fuzz-replay fuzz model golden bench-moderation \
-        bench format clean pgtest
+.PHONY: all run deps test-deps test check unit api browser fuzz-replay fuzz model golden \
+        bench format clean pgtest evalmodel bench-moderation
 
 all: build/parley
 
@@ -101,9 +101,29 @@ build/asan/tests/%: tests/unit/%.c $(SAN_OBJ)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -Itests $(WARN) -Wno-missing-prototypes $(SAN_FLAGS) \
 	  -o $@ $< $(SAN_OBJ) $(LIBS) -lcmocka
 
-build/asan/fuzz/%: fuzz/%.c fuzz/replay.c $(SAN_OBJ)
+build/asan/fuzz/%: fuzz/%.c fuzz/replay.c fuzz/fuzz.h $(SAN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(SAN_FLAGS) -o $@ $< fuzz/replay.c $(SAN_OBJ) $(LIBS)
+
+# Classifier trainer and evaluator (build time only; they link the server's
+# featuriser so both hash the same features). `make model` retrains.
+TOOL_DS := tools/dataset.c tools/dataset.h
+build/tools/train: tools/train.c $(TOOL_DS) $(REL_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) -O2 -o $@ tools/train.c tools/dataset.c $(REL_OBJ) $(LIBS)
+
+build/tools/evalmodel: tools/evalmodel.c $(TOOL_DS) $(REL_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) -O2 -o $@ tools/evalmodel.c tools/dataset.c $(REL_OBJ) $(LIBS)
+
+# ../shared/data beside the checkout (or beside its parent, for a worktree).
+SHARED_DATA ?= $(firstword $(wildcard ../shared/data ../../shared/data) ../shared/data)
+model: build/tools/train
+	@mkdir -p data/model
+	build/tools/train --data $(SHARED_DATA) --out data/model/parley.model
+
+evalmodel: build/tools/evalmodel
+	build/tools/evalmodel --data $(SHARED_DATA) --model data/model/parley.model
 
 -include $(shell find build/obj build/asan/obj -name '*.d' 2>/dev/null)
 
@@ -139,15 +159,20 @@ test: test-deps
 
 # Store and API suites against a throwaway PostgreSQL cluster (tests/pg.sh
 # starts it on a free port and stops it afterwards).
-pgtest: build/asan/parley
+pgtest: build/asan/parley build/asan/tests/store/test_store
 	@if [ -x tests/pg.sh ]; then tests/pg.sh; else echo "pgtest: no PostgreSQL suite yet"; fi
 
 # libFuzzer builds (clang); run e.g. build/fuzz/fuzz_markdown fuzz/corpus/markdown
 fuzz: $(FUZZ_LIBFUZZER)
-build/fuzz/%: fuzz/%.c $(LIB_SRC) $(GEN_SRC)
+build/fuzz/%: fuzz/%.c fuzz/fuzz.h $(LIB_SRC) $(GEN_SRC)
 	@mkdir -p $(dir $@)
 	clang $(CPPFLAGS) $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all \
 	  -o $@ $< $(LIB_SRC) $(GEN_SRC) $(LIBS)
+
+# Rewrites tests/render/*.html from the renderer; review the diff.
+golden: build/asan/tests/render/test_markdown
+	ASAN_OPTIONS=detect_leaks=1 build/asan/tests/render/test_markdown --write
 
 format:
 	clang-format --dry-run -Werror $$(find src tests/unit fuzz tools -name '*.[ch]')

@@ -140,12 +140,25 @@ cmd_serve(int argc, char **argv)
         config_fini(&cfg);
         return rc;
     }
+    if (!server_listen_valid(cfg.listen)) {
+        fprintf(stderr,
+                "parley serve: --listen: '%s' is not HOST:PORT with a port from 0 to 65535\n",
+                cfg.listen);
+        config_fini(&cfg);
+        return EXIT_USAGE;
+    }
     if (sodium_init() < 0) {
         fprintf(stderr, "parley serve: libsodium could not start\n");
         config_fini(&cfg);
         return 1;
     }
     server_options opts = {.cfg = &cfg};
+    /* Test hook (tests/api/faults.test.mjs): the writer's nth store call
+     * fails, to show that a 500 loses nothing the client was told was kept. */
+    const char *fail_after = getenv("PARLEY_TEST_FAIL_AFTER");
+    int64_t nth;
+    if (fail_after != NULL && parse_int(fail_after, 1, 1000000, &nth) == 0)
+        opts.fail_after = (int)nth;
     rc = server_run(&opts);
     config_fini(&cfg);
     return rc;

@@ -65,6 +65,7 @@ void api_like_post(req *r, const route_args *a);
 void api_like_delete(req *r, const route_args *a);
 void api_flag_post(req *r, const route_args *a);
 void api_counts(req *r, const route_args *a);
+void api_events(req *r, const route_args *a);
 void api_check(req *r, const route_args *a);
 void api_register(req *r, const route_args *a);
 void api_login(req *r, const route_args *a);
@@ -75,5 +76,25 @@ void api_mod_decision(req *r, const route_args *a);
 void api_mod_ban(req *r, const route_args *a);
 void api_mod_unban(req *r, const route_args *a);
 void api_mod_log(req *r, const route_args *a);
+void api_mod_counts(req *r, const route_args *a);
+void api_mod_undo(req *r, const route_args *a);
+void api_mod_role(req *r, const route_args *a);
+void api_mod_user(req *r, const route_args *a);
+void api_mutes_get(req *r, const route_args *a);
+void api_mute_put(req *r, const route_args *a);
+void api_mute_delete(req *r, const route_args *a);
+void api_me_comments(req *r, const route_args *a);
+void api_me_export(req *r, const route_args *a);
+void api_me_delete(req *r, const route_args *a);
+void api_sso(req *r, const route_args *a);
+
+/* The ids of the users the session's reader muted (arena-owned); NULL and
+ * *n = 0 when none or anonymous. */
+int64_t *api_muted_ids(req *r, size_t *n);
+
+/* Flag weighting (api/flags.c): one flag's weight by its flagger's record,
+ * and a comment's score from its open flags. */
+double api_flag_weight(const config *cfg, const store_flagger *f, int64_t now, bool *is_new);
+double api_flag_score(const config *cfg, const store_flagger *v, size_t n, int64_t now);
 
 #endif

@@ -9,8 +9,10 @@
  * comment that tipped it, and the log says so.
  */
 #include "api/api_int.h"
+#include "api/cursor.h"
 #include "moderation/moderation_json.h"
 #include "render/markdown.h"
+#include "server/events.h"
 #include "util/log.h"
 #include "util/text.h"
 
@@ -37,7 +39,24 @@ load_article(req *r, const char *id, store_article *out)
         api_send_rc(r, rc, &err);
         return false;
     }
+    /* auto_close_days is applied when an article is read, not by a
+     * background sweep: the answer is the same at every instant, nothing
+     * needs waking up, and a moderator can still see the stored status in
+     * the database. The desk shows the effective (closed) status. */
+    int64_t days = req_config(r)->auto_close_days;
+    if (days > 0 && out->status != ARTICLE_CLOSED && out->created_at > 0 &&
+        r->now - out->created_at > days * 86400000LL)
+        out->status = ARTICLE_CLOSED;
     return true;
+}
+
+static bool
+muted(const int64_t *ids, size_t n, int64_t author_id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == author_id)
+            return true;
+    return false;
 }
 
 void
@@ -49,43 +68,6 @@ api_article_get(req *r, const route_args *a)
     if (!load_article(r, a->seg[0], &art))
         return;
     req_send_json(r, 200, json_pack("{s:o}", "article", api_article_json(&art)));
-}
-
-/* Cursor: base64url of "<sort>.<key>.<id>"; opaque to clients. */
-static char *
-cursor_encode(req *r, store_sort sort, const store_comment *last)
-{
-    char raw[80];
-    int64_t key = sort == SORT_TOP ? last->likes : last->created_at;
-    int n = snprintf(raw, sizeof raw, "%c.%lld.%lld", "ont"[sort], (long long)key,
-                     (long long)last->id);
-    char *out = arena_alloc(r->a, (size_t)n * 2 + 4);
-    b64url_encode((const unsigned char *)raw, (size_t)n, out);
-    return out;
-}
-
-static bool
-cursor_decode(const char *s, store_sort sort, store_cursor *out)
-{
-    unsigned char raw[96];
-    if (strlen(s) > 120)
-        return false;
-    long n = b64url_decode(s, raw, sizeof raw - 1);
-    if (n < 5)
-        return false;
-    raw[n] = '\0';
-    char *text = (char *)raw;
-    if (text[0] != "ont"[sort] || text[1] != '.')
-        return false;
-    char *dot = strchr(text + 2, '.');
-    if (dot == NULL)
-        return false;
-    *dot = '\0';
-    if (parse_int(text + 2, 0, INT64_MAX, &out->key) < 0 ||
-        parse_int(dot + 1, 1, INT64_MAX, &out->id) < 0)
-        return false;
-    out->set = true;
-    return true;
 }
 
 /* A small id -> JSON map for nesting replies (open addressing; the arena
@@ -191,10 +173,25 @@ api_comments_list(req *r, const route_args *a)
         return;
     }
 
+    /* Comments listed only to keep the thread's shape show as removed. */
+    for (size_t i = 0; i < page.n + replies.n; i++) {
+        store_comment *c = i < page.n ? &page.items[i] : &replies.items[i - page.n];
+        if (c->status == COMMENT_REJECTED || c->status == COMMENT_HIDDEN ||
+            (c->status == COMMENT_PENDING && c->author_id != viewer))
+            c->status = COMMENT_DELETED;
+    }
+    /* A muted author's comments, and the replies under them, are left out
+     * for this reader only; the page may come out shorter than limit. */
+    size_t n_muted = 0;
+    int64_t *muted_ids = api_muted_ids(r, &n_muted);
+
     node_map map;
     map_init(r, &map, page.n + replies.n);
     json_t *list = json_array();
     for (size_t i = 0; i < page.n; i++) {
+        if (page.items[i].status != COMMENT_DELETED &&
+            muted(muted_ids, n_muted, page.items[i].author_id))
+            continue;
         json_t *c = api_comment_json(&page.items[i]);
         json_array_append_new(list, c);
         map_put(&map, page.items[i].id, c);
@@ -204,18 +201,30 @@ api_comments_list(req *r, const route_args *a)
         json_t *parent = map_get(&map, rc_->parent_id);
         if (parent == NULL)
             continue; /* its parent is not visible to this reader */
+        if (rc_->status != COMMENT_DELETED && muted(muted_ids, n_muted, rc_->author_id))
+            continue;
         json_t *c = api_comment_json(rc_);
         json_array_append_new(json_object_get(parent, "replies"), c);
         map_put(&map, rc_->id, c);
     }
     json_t *next = more && page.n > 0
-                       ? json_string(cursor_encode(r, sort, &page.items[page.n - 1]))
+                       ? json_string(cursor_encode(r->a, sort, page.items[page.n - 1].created_at,
+                                                   page.items[page.n - 1].likes,
+                                                   page.items[page.n - 1].id))
                        : json_null();
     req_send_json_cacheable(r,
                             json_pack("{s:o, s:o, s:o, s:I}", "article", api_article_json(&art),
                                       "comments", list, "next", next, "edit_window_s",
                                       (json_int_t)req_config(r)->edit_window_s),
                             article_id, gen);
+}
+
+void
+api_events(req *r, const route_args *a)
+{
+    if (!api_article_id(r, a->seg[0]))
+        return;
+    events_subscribe(r, a->seg[0]);
 }
 
 void
@@ -234,9 +243,15 @@ api_counts(req *r, const route_args *a)
                        "article", NULL);
         return;
     }
-    for (int i = 0; i < n; i++)
-        if (!api_article_id(r, ids[i]))
+    /* The error names the query parameter the client sent: `article`. */
+    for (int i = 0; i < n; i++) {
+        if (!article_id_valid(ids[i])) {
+            req_send_error(r, 400, "invalid_field",
+                           "Each article id is 1 to 128 characters of letters, digits and . _ : -",
+                           "article", NULL);
             return;
+        }
+    }
     int64_t counts[100];
     pl_error err;
     int rc = store_article_counts(req_store(r), ids, (size_t)n, counts, &err);
@@ -411,6 +426,11 @@ post_write(job *j, store *s, pl_error *err)
     }
     if (rc < 0)
         return rc;
+    /* Readers hear of a comment only once it is public. */
+    j->event_comment = pj->c.id;
+    j->event = pj->c.status == COMMENT_PUBLISHED ? (pj->edit ? "edited" : "created")
+               : pj->edit                        ? "removed"
+                                                 : NULL;
     if ((rc = log_decision(j, s, pj, err)) < 0)
         return rc;
     if (pj->mod.decision == MOD_REJECT || has_rule(&pj->mod, "personal_attack") ||
@@ -509,6 +529,7 @@ api_comment_post(req *r, const route_args *a)
                      : store_comment_get(req_store(r), pid, 0, r->a, &parent, &err);
         if (rc == 0 && (strcmp(parent.article_id, article_id) != 0 ||
                         parent.status == COMMENT_REJECTED || parent.status == COMMENT_DELETED ||
+                        parent.status == COMMENT_HIDDEN ||
                         (parent.status == COMMENT_PENDING && parent.author_id != r->user->id)))
             rc = PL_ENOTFOUND;
         if (rc == PL_ENOTFOUND) {
@@ -571,7 +592,7 @@ api_comment_patch(req *r, const route_args *a)
         req_send_error(r, 403, "forbidden", "You can only edit your own comments.", NULL, NULL);
         return;
     }
-    if (r->now - c.created_at > req_config(r)->edit_window_s * 1000) {
+    if (r->now - c.created_at >= req_config(r)->edit_window_s * 1000) {
         req_send_error(r, 403, "edit_window_closed",
                        "The time to edit this comment has passed.", NULL, NULL);
         return;
@@ -601,6 +622,10 @@ api_comment_patch(req *r, const route_args *a)
     pj->c = c;
     pj->edit = true;
     prepare(r, pj, body, &art, has_parent ? &parent : NULL);
+    /* Flags hid it until a moderator reviews it: an edit does not bring it
+     * back on its own (the engine may still hold or refuse the new text). */
+    if (c.status == COMMENT_HIDDEN && pj->c.status == COMMENT_PUBLISHED)
+        pj->c.status = COMMENT_HIDDEN;
     job *j = job_new(r, pj);
     j->write = post_write;
     j->done = post_done;
@@ -659,6 +684,8 @@ api_comment_delete(req *r, const route_args *a)
     j->write = delete_write;
     j->done = empty_done;
     j->article = c.article_id;
+    j->event = "removed";
+    j->event_comment = c.id;
     job_submit(j);
 }
 

@@ -250,6 +250,8 @@ api_comment_status_name(store_comment_status s)
         return "rejected";
     case COMMENT_DELETED:
         return "deleted";
+    case COMMENT_HIDDEN:
+        return "hidden";
     }
     return "published";
 }

@@ -1,6 +1,18 @@
 /* api/flags.c: readers' reports of comments that break the guidelines or
  * the terms. A reader flags a comment once; their own comments cannot be
- * flagged by them. */
+ * flagged by them; each reader may flag flags_per_hour comments an hour.
+ *
+ * Flags that work: once the weighted score of a comment's open flags
+ * reaches flag_threshold, the comment is hidden from readers (status
+ * hidden) until a moderator reviews it; a slur or harassment flag hides it
+ * at once when the engine, run on the comment, finds that rule too. A flag
+ * weighs by its flagger's record (flag_weight): flags moderators upheld
+ * raise it, dismissed ones lower it, and a new account's flag counts least,
+ * with all new accounts' flags together capped at half the threshold, so a
+ * brigade of fresh accounts cannot hide a comment on its own. The score is
+ * computed on the writer inside the transaction that stores the flag, so
+ * concurrent flags cannot both miss the threshold.
+ */
 #include "api/api_int.h"
 #include "util/log.h"
 
@@ -16,15 +28,77 @@ typedef struct flag_job {
     int64_t comment_id;
     const char *reason;
     const char *note;
+    bool confirmed; /* a slur or harassment flag the engine agrees with */
     int64_t flag_id;
+    bool hidden;
 } flag_job;
+
+double
+api_flag_weight(const config *cfg, const store_flagger *f, int64_t now, bool *is_new)
+{
+    *is_new = now - f->account_created_at < cfg->flag_new_account_days * 86400000LL;
+    if (*is_new)
+        return 0.2;
+    double w = (1.0 + (double)f->upheld) / (1.0 + (double)f->dismissed);
+    return w < 0.3 ? 0.3 : w > 3.0 ? 3.0 : w;
+}
+
+double
+api_flag_score(const config *cfg, const store_flagger *v, size_t n, int64_t now)
+{
+    double established = 0, fresh = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool is_new;
+        double w = api_flag_weight(cfg, &v[i], now, &is_new);
+        if (is_new)
+            fresh += w;
+        else
+            established += w;
+    }
+    double cap = (double)cfg->flag_threshold / 2.0;
+    return established + (fresh < cap ? fresh : cap);
+}
 
 static int
 flag_write(job *j, store *s, pl_error *err)
 {
     flag_job *fj = j->data;
-    return store_flag_insert(s, fj->comment_id, j->r->user->id, fj->reason,
-                             fj->note ? fj->note : "", &fj->flag_id, err);
+    req *r = j->r;
+    const config *cfg = req_config(r);
+    int rc = store_flag_insert(s, fj->comment_id, r->user->id, fj->reason,
+                               fj->note ? fj->note : "", &fj->flag_id, err);
+    if (rc < 0)
+        return rc;
+    store_comment c;
+    if ((rc = store_comment_get(s, fj->comment_id, 0, r->a, &c, err)) < 0)
+        return rc;
+    if (c.status != COMMENT_PUBLISHED)
+        return 0; /* already out of readers' sight */
+    store_flagger *v = NULL;
+    size_t n = 0;
+    if ((rc = store_flaggers_for_comment(s, fj->comment_id, r->a, &v, &n, err)) < 0)
+        return rc;
+    double score = api_flag_score(cfg, v, n, r->now);
+    const char *why = NULL;
+    if (fj->confirmed)
+        why = arena_printf(r->a, "%s flag confirmed by the engine", fj->reason);
+    else if (score >= (double)cfg->flag_threshold)
+        why = arena_printf(r->a, "weighted flag score %.2f reached the threshold %lld (%zu flags)",
+                           score, (long long)cfg->flag_threshold, n);
+    if (why == NULL)
+        return 0;
+    if ((rc = store_comment_set_status(s, fj->comment_id, COMMENT_HIDDEN, err)) < 0)
+        return rc;
+    fj->hidden = true;
+    /* Read after the commit on this thread: readers' cached views go stale
+     * and live readers are told the comment is gone. */
+    j->article = c.article_id;
+    j->event = "removed";
+    j->event_comment = fj->comment_id;
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)fj->comment_id);
+    store_log_entry e = {0, r->now, 0, "auto_hide", "comment", id, why};
+    return store_log_append(s, &e, err);
 }
 
 static void
@@ -44,6 +118,33 @@ flag_done(job *j)
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)fj->flag_id);
     req_send_json(r, 201, json_pack("{s:{s:s, s:s}}", "flag", "id", id, "reason", fj->reason));
+}
+
+/* Asks the engine whether the comment itself breaks the rule it is flagged
+ * for (slur, harassment): such a flag needs no threshold. */
+static bool
+engine_confirms(req *r, const store_comment *c, const char *rule)
+{
+    store_article art;
+    pl_error err;
+    moderation_input in = {0};
+    in.body = c->body ? c->body : "";
+    in.body_len = strlen(in.body);
+    in.article_title = in.article_text = "";
+    if (store_article_get(req_store(r), c->article_id, r->a, &art, &err) == 0) {
+        in.article_title = art.title;
+        in.article_text = art.text;
+        in.article_sensitive = art.sensitive;
+    }
+    in.article_status = MOD_ARTICLE_OPEN; /* the rule, not the article's policy */
+    in.author_id = c->author_id;
+    in.now = r->now;
+    moderation_result m;
+    moderation_decide(req_moderation(r), &in, r->a, &m);
+    for (size_t i = 0; i < m.n_reasons; i++)
+        if (strcmp(m.reasons[i].rule, rule) == 0)
+            return true;
+    return false;
 }
 
 void
@@ -90,10 +191,27 @@ api_flag_post(req *r, const route_args *a)
         req_send_error(r, 403, "forbidden", "You cannot flag your own comment.", NULL, NULL);
         return;
     }
+    /* The hourly limit is counted on this loop's snapshot: a burst racing
+     * it can overshoot by the writes in flight, which is harmless. */
+    int64_t recent = 0;
+    rc = store_flags_count_by_user(req_store(r), r->user->id, r->now - 3600000, &recent, &err);
+    if (rc < 0) {
+        api_send_rc(r, rc, &err);
+        return;
+    }
+    if (recent >= req_config(r)->flags_per_hour) {
+        req_add_header(r, "Retry-After", "3600");
+        req_send_error(r, 429, "rate_limited",
+                       "You have flagged many comments in the last hour; please try again later.",
+                       NULL, NULL);
+        return;
+    }
     flag_job *fj = arena_zalloc(r->a, sizeof *fj);
     fj->comment_id = cid;
     fj->reason = reason;
     fj->note = note;
+    if (strcmp(reason, "slur") == 0 || strcmp(reason, "harassment") == 0)
+        fj->confirmed = engine_confirms(r, &c, reason);
     job *j = job_new(r, fj);
     j->write = flag_write;
     j->done = flag_done;

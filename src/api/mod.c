@@ -1,8 +1,14 @@
 /* api/mod.c: the moderation desk's endpoints (moderators and admins only):
- * queues, decisions on comments, bans and suspensions, and the log.
+ * queues with everything a decision needs, live counts, decisions on
+ * comments and their undo, bans and suspensions, roles (admins only), and
+ * the log with filters.
  *
  * Every decision is written to the moderation log in the same transaction
- * as the change it records, so the log cannot miss one.
+ * as the change it records, so the log cannot miss one. A decision also
+ * keeps the comment's state before it (the decisions table), which is what
+ * POST /mod/undo restores; the undo is itself a new log entry, so the log
+ * stays append-only. Approving a comment dismisses its open flags and
+ * rejecting it upholds them: that is the record flags are weighed by.
  */
 #include "api/api_int.h"
 #include "util/log.h"
@@ -17,6 +23,134 @@ id_string(int64_t id)
     char buf[24];
     snprintf(buf, sizeof buf, "%lld", (long long)id);
     return json_string(buf);
+}
+
+static const char *
+id_text(req *r, int64_t id)
+{
+    return arena_printf(r->a, "%lld", (long long)id);
+}
+
+/* COMMENT for moderators: the public shape plus the Markdown body and the
+ * moderator's reason. */
+static json_t *
+desk_comment_json(const store_comment *c)
+{
+    json_t *cj = api_comment_json(c);
+    json_object_set_new(cj, "body", json_string(c->body ? c->body : ""));
+    json_object_set_new(cj, "moderator_reason",
+                        json_string(c->moderator_reason ? c->moderator_reason : ""));
+    json_object_set_new(cj, "article_id", json_string(c->article_id ? c->article_id : ""));
+    return cj;
+}
+
+static json_t *
+history_json(const store_user_history *h)
+{
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "comments",
+                     (json_int_t)h->comments, "published", (json_int_t)h->published, "pending",
+                     (json_int_t)h->pending, "rejected", (json_int_t)h->rejected, "hidden",
+                     (json_int_t)h->hidden, "flags_received", (json_int_t)h->flags_received,
+                     "flags_upheld", (json_int_t)h->flags_upheld, "bans", (json_int_t)h->bans);
+}
+
+/* The author as the desk shows them: who, since when, ban state, record. */
+static json_t *
+author_json(req *r, store *st, int64_t user_id)
+{
+    store_user u;
+    store_user_history h = {0};
+    pl_error err;
+    if (store_user_by_id(st, user_id, r->a, &u, &err) < 0)
+        return json_null();
+    json_t *o = api_user_json(&u, r->now);
+    json_object_set_new(o, "created_at", api_time(u.created_at));
+    json_object_set_new(o, "deleted", json_boolean(u.deleted));
+    if (store_user_history_get(st, user_id, &h, &err) == 0)
+        json_object_set_new(o, "history", history_json(&h));
+    return o;
+}
+
+/* A small cache of per-page lookups keyed by id, so a page of 50 items by
+ * a few authors on a few articles asks the store once for each. */
+typedef struct page_cache {
+    int64_t author_ids[100];
+    json_t *authors[100];
+    size_t n_authors;
+    const char *article_ids[100];
+    json_t *articles[100];
+    size_t n_articles;
+} page_cache;
+
+static json_t *
+cached_author(req *r, store *st, page_cache *pc, int64_t id)
+{
+    for (size_t i = 0; i < pc->n_authors; i++)
+        if (pc->author_ids[i] == id)
+            return json_incref(pc->authors[i]);
+    json_t *o = author_json(r, st, id);
+    if (pc->n_authors < 100) {
+        pc->author_ids[pc->n_authors] = id;
+        pc->authors[pc->n_authors++] = json_incref(o);
+    }
+    return o;
+}
+
+static json_t *
+cached_article(req *r, store *st, page_cache *pc, const char *id)
+{
+    for (size_t i = 0; i < pc->n_articles; i++)
+        if (strcmp(pc->article_ids[i], id) == 0)
+            return json_incref(pc->articles[i]);
+    store_article art;
+    pl_error err;
+    json_t *o;
+    if (store_article_get(st, id, r->a, &art, &err) == 0)
+        o = api_article_json(&art);
+    else
+        o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:I}", "id", id, "title", "", "url", "",
+                      "status", "open", "sensitive", 0, "comment_count", (json_int_t)0);
+    if (pc->n_articles < 100) {
+        pc->article_ids[pc->n_articles] = id;
+        pc->articles[pc->n_articles++] = json_incref(o);
+    }
+    return o;
+}
+
+static void
+page_cache_free(page_cache *pc)
+{
+    for (size_t i = 0; i < pc->n_authors; i++)
+        json_decref(pc->authors[i]);
+    for (size_t i = 0; i < pc->n_articles; i++)
+        json_decref(pc->articles[i]);
+}
+
+/* Flags grouped by reason: API.md's {"reason", "note", "count"} (note: the
+ * notes joined by newlines) plus the notes as a list. */
+static json_t *
+flags_json(req *r, store *st, int64_t comment_id)
+{
+    store_flag_group *groups = NULL;
+    size_t ng = 0;
+    pl_error err;
+    json_t *flags = json_array();
+    if (store_flags_for_comment(st, comment_id, r->a, &groups, &ng, &err) < 0)
+        return flags;
+    for (size_t k = 0; k < ng; k++) {
+        json_t *notes = json_array();
+        const char *p = groups[k].notes;
+        while (p && *p) {
+            const char *nl = strchr(p, '\n');
+            size_t n = nl ? (size_t)(nl - p) : strlen(p);
+            json_array_append_new(notes, json_stringn(p, n));
+            p = nl ? nl + 1 : NULL;
+        }
+        json_array_append_new(flags, json_pack("{s:s, s:s, s:I, s:o}", "reason", groups[k].reason,
+                                               "note", groups[k].notes, "count",
+                                               (json_int_t)groups[k].count, "notes", notes));
+    }
+    return flags;
 }
 
 void
@@ -58,34 +192,60 @@ api_mod_queue(req *r, const route_args *a)
         api_send_rc(r, rc, &err);
         return;
     }
+    page_cache pc = {0};
     json_t *items = json_array();
     for (size_t i = 0; i < list.n; i++) {
         const store_comment *c = &list.items[i];
-        json_t *mod = c->moderation ? json_loads(c->moderation, 0, NULL) : NULL;
+        json_t *mod = c->moderation && c->moderation[0] ? json_loads(c->moderation, 0, NULL) : NULL;
         if (mod == NULL)
-            mod = json_pack("{s:s, s:[]}", "decision", "publish", "reasons");
-        store_flag_group *groups = NULL;
-        size_t ng = 0;
-        json_t *flags = json_array();
-        if (store_flags_for_comment(st, c->id, r->a, &groups, &ng, &err) == 0)
-            for (size_t k = 0; k < ng; k++)
-                json_array_append_new(flags, json_pack("{s:s, s:s, s:I}", "reason",
-                                                       groups[k].reason, "note", groups[k].notes,
-                                                       "count", (json_int_t)groups[k].count));
-        json_t *cj = api_comment_json(c);
-        json_object_set_new(cj, "body", json_string(c->body ? c->body : ""));
-        json_array_append_new(items, json_pack("{s:o, s:s, s:o, s:o}", "comment", cj,
-                                               "article_id", c->article_id, "moderation", mod,
-                                               "flags", flags));
+            mod = json_pack("{s:s, s:[], s:{}}", "decision", "publish", "reasons", "scores");
+        json_t *parent = json_null();
+        if (c->parent_id != 0) {
+            store_comment pcm;
+            if (store_comment_get(st, c->parent_id, 0, r->a, &pcm, &err) == 0) {
+                json_decref(parent);
+                parent = desk_comment_json(&pcm);
+            }
+        }
+        json_t *item = json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:o}", "comment",
+                                 desk_comment_json(c), "article_id", c->article_id, "article",
+                                 cached_article(r, st, &pc, c->article_id), "parent", parent,
+                                 "moderation", mod, "flags", flags_json(r, st, c->id), "author",
+                                 cached_author(r, st, &pc, c->author_id));
+        json_array_append_new(items, item);
     }
+    page_cache_free(&pc);
     json_t *next = more && list.n > 0 ? id_string(list.items[list.n - 1].id) : json_null();
     req_send_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next", next));
 }
+
+void
+api_mod_counts(req *r, const route_args *a)
+{
+    (void)a;
+    if (!api_require_moderator(r))
+        return;
+    int64_t counts[3];
+    pl_error err;
+    int rc = store_queue_counts(req_store(r), counts, &err);
+    if (rc < 0) {
+        api_send_rc(r, rc, &err);
+        return;
+    }
+    req_send_json(r, 200,
+                  json_pack("{s:I, s:I, s:I}", "pending", (json_int_t)counts[QUEUE_PENDING],
+                            "flagged", (json_int_t)counts[QUEUE_FLAGGED], "rejected",
+                            (json_int_t)counts[QUEUE_REJECTED]));
+}
+
+/* ---- decisions and undo -------------------------------------------------- */
 
 typedef struct decision_job {
     int64_t id;
     const char *action;
     const char *reason;
+    bool undo;
+    const char *undone_action; /* undo: what was undone */
     store_comment result;
 } decision_job;
 
@@ -93,22 +253,77 @@ static int
 decision_write(job *j, store *s, pl_error *err)
 {
     decision_job *dj = j->data;
-    int rc;
-    if (strcmp(dj->action, "approve") == 0)
-        rc = store_comment_set_status(s, dj->id, COMMENT_PUBLISHED, err);
-    else if (strcmp(dj->action, "reject") == 0)
-        rc = store_comment_set_status(s, dj->id, COMMENT_REJECTED, err);
-    else
-        rc = store_comment_set_featured(s, dj->id, strcmp(dj->action, "feature") == 0, err);
+    req *r = j->r;
+    store_comment c;
+    int rc = store_comment_get(s, dj->id, 0, r->a, &c, err);
     if (rc < 0)
         return rc;
-    char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)dj->id);
-    store_log_entry e = {0,         j->r->now, j->r->user->id, dj->action,
-                         "comment", id,        dj->reason ? dj->reason : ""};
+    if (c.status == COMMENT_DELETED)
+        return pl_errorf(err, PL_ENOTFOUND, "There is no such comment.");
+    store_comment_status status = c.status;
+    bool featured = c.featured;
+    const char *reason = c.moderator_reason;
+    store_flag_outcome outcome = FLAG_OPEN;
+    if (strcmp(dj->action, "approve") == 0) {
+        status = COMMENT_PUBLISHED;
+        reason = dj->reason ? dj->reason : "";
+        outcome = FLAG_DISMISSED;
+    } else if (strcmp(dj->action, "reject") == 0) {
+        status = COMMENT_REJECTED;
+        featured = false;
+        reason = dj->reason ? dj->reason : "";
+        outcome = FLAG_UPHELD;
+    } else if (strcmp(dj->action, "feature") == 0) {
+        if (c.status != COMMENT_PUBLISHED)
+            return pl_errorf(err, PL_EINVAL, "Only a published comment can be featured.");
+        featured = true;
+    } else {
+        featured = false;
+    }
+    store_decision d = {0, c.id, r->user->id, r->now, dj->action, c.status, c.featured,
+                        c.moderator_reason};
+    if ((rc = store_decision_insert(s, &d, err)) < 0 ||
+        (rc = store_comment_set_state(s, c.id, status, featured, reason, err)) < 0)
+        return rc;
+    if (outcome != FLAG_OPEN && (rc = store_flags_review(s, c.id, outcome, d.id, err)) < 0)
+        return rc;
+    store_log_entry e = {0,         r->now,          r->user->id, dj->action,
+                         "comment", id_text(r, c.id), dj->reason ? dj->reason : ""};
     if ((rc = store_log_append(s, &e, err)) < 0)
         return rc;
-    return store_comment_get(s, dj->id, 0, j->r->a, &dj->result, err);
+    return store_comment_get(s, dj->id, 0, r->a, &dj->result, err);
+}
+
+static int
+undo_write(job *j, store *s, pl_error *err)
+{
+    decision_job *dj = j->data;
+    req *r = j->r;
+    store_decision d;
+    int rc = store_decision_last(s, r->user->id, r->a, &d, err);
+    if (rc == PL_ENOTFOUND)
+        return pl_errorf(err, PL_ENOTFOUND, "You have no decision left to undo.");
+    if (rc < 0)
+        return rc;
+    if ((rc = store_comment_set_state(s, d.comment_id, d.prev_status, d.prev_featured,
+                                      d.prev_reason, err)) < 0 ||
+        (rc = store_decision_undo(s, d.id, err)) < 0)
+        return rc;
+    dj->id = d.comment_id;
+    dj->undone_action = d.action;
+    store_comment c;
+    if ((rc = store_comment_get(s, d.comment_id, 0, r->a, &c, err)) < 0)
+        return rc;
+    j->article = c.article_id; /* set here: the comment is known only now */
+    j->event = "edited";
+    j->event_comment = c.id;
+    store_log_entry e = {0,         r->now,
+                         r->user->id, "undo",
+                         "comment", id_text(r, d.comment_id),
+                         arena_printf(r->a, "undid %s", d.action)};
+    if ((rc = store_log_append(s, &e, err)) < 0)
+        return rc;
+    return store_comment_get(s, d.comment_id, 0, r->a, &dj->result, err);
 }
 
 static void
@@ -119,7 +334,10 @@ decision_done(job *j)
         api_send_rc(j->r, j->rc, &j->err);
         return;
     }
-    req_send_json(j->r, 200, json_pack("{s:o}", "comment", api_comment_json(&dj->result)));
+    json_t *o = json_pack("{s:o}", "comment", desk_comment_json(&dj->result));
+    if (dj->undo)
+        json_object_set_new(o, "undone", json_string(dj->undone_action));
+    req_send_json(j->r, 200, o);
 }
 
 void
@@ -162,14 +380,35 @@ api_mod_decision(req *r, const route_args *a)
     j->write = decision_write;
     j->done = decision_done;
     j->article = c.article_id;
+    j->event_comment = id;
+    j->event = strcmp(dj->action, "approve") == 0  ? "created"
+               : strcmp(dj->action, "reject") == 0 ? "removed"
+                                                   : "edited";
     job_submit(j);
 }
+
+void
+api_mod_undo(req *r, const route_args *a)
+{
+    (void)a;
+    if (!api_require_moderator(r))
+        return;
+    decision_job *dj = arena_zalloc(r->a, sizeof *dj);
+    dj->undo = true;
+    job *j = job_new(r, dj);
+    j->write = undo_write;
+    j->done = decision_done;
+    job_submit(j);
+}
+
+/* ---- bans and roles ------------------------------------------------------ */
 
 typedef struct ban_job {
     int64_t user_id;
     bool ban;
     int64_t until;
     const char *reason;
+    store_role role; /* role changes */
     store_user result;
 } ban_job;
 
@@ -180,8 +419,6 @@ ban_write(job *j, store *s, pl_error *err)
     int rc = store_user_set_ban(s, bj->user_id, bj->ban, bj->until, bj->reason, err);
     if (rc < 0)
         return rc;
-    char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)bj->user_id);
     const char *action = !bj->ban ? "unban" : bj->until ? "suspend" : "ban";
     char *reason = (char *)(bj->reason ? bj->reason : "");
     if (bj->ban && bj->until) {
@@ -189,7 +426,8 @@ ban_write(job *j, store *s, pl_error *err)
         time_format_rfc3339(bj->until, when);
         reason = arena_printf(j->r->a, "%s (until %s)", reason, when);
     }
-    store_log_entry e = {0, j->r->now, j->r->user->id, action, "user", id, reason};
+    store_log_entry e = {0, j->r->now, j->r->user->id, action, "user", id_text(j->r, bj->user_id),
+                         reason};
     if ((rc = store_log_append(s, &e, err)) < 0)
         return rc;
     return store_user_by_id(s, bj->user_id, j->r->a, &bj->result, err);
@@ -206,18 +444,32 @@ ban_done(job *j)
     req_send_json(j->r, 200, json_pack("{s:o}", "user", api_user_json(&bj->result, j->r->now)));
 }
 
+/* Loads the target user of /mod/users/{id}/...; false when an error was sent. */
+static bool
+load_target(req *r, const char *id_s, store_user *target)
+{
+    int64_t uid;
+    pl_error err;
+    int rc = parse_int(id_s, 1, INT64_MAX, &uid) < 0
+                 ? PL_ENOTFOUND
+                 : store_user_by_id(req_store(r), uid, r->a, target, &err);
+    if (rc == PL_ENOTFOUND || (rc == 0 && target->deleted)) {
+        req_send_error(r, 404, "not_found", "There is no such user.", NULL, NULL);
+        return false;
+    }
+    if (rc < 0) {
+        api_send_rc(r, rc, &err);
+        return false;
+    }
+    return true;
+}
+
 static void
 ban(req *r, const route_args *a, bool on)
 {
     if (!api_require_moderator(r))
         return;
-    int64_t uid;
-    if (parse_int(a->seg[0], 1, INT64_MAX, &uid) < 0) {
-        req_send_error(r, 404, "not_found", "There is no such user.", NULL, NULL);
-        return;
-    }
     ban_job *bj = arena_zalloc(r->a, sizeof *bj);
-    bj->user_id = uid;
     bj->ban = on;
     if (on) {
         static const char *const allowed[] = {"reason", "until", NULL};
@@ -238,16 +490,9 @@ ban(req *r, const route_args *a, bool on)
         }
     }
     store_user target;
-    pl_error err;
-    int rc = store_user_by_id(req_store(r), uid, r->a, &target, &err);
-    if (rc == PL_ENOTFOUND) {
-        req_send_error(r, 404, "not_found", "There is no such user.", NULL, NULL);
+    if (!load_target(r, a->seg[0], &target))
         return;
-    }
-    if (rc < 0) {
-        api_send_rc(r, rc, &err);
-        return;
-    }
+    bj->user_id = target.id;
     /* Least privilege: moderators act on readers; only admins on staff. */
     if (target.role != ROLE_READER && r->user->role != ROLE_ADMIN) {
         req_send_error(r, 403, "forbidden", "Only an admin can ban a moderator or an admin.", NULL,
@@ -276,40 +521,164 @@ api_mod_unban(req *r, const route_args *a)
     ban(r, a, false);
 }
 
+static int
+role_write(job *j, store *s, pl_error *err)
+{
+    ban_job *bj = j->data;
+    int rc = store_user_set_role(s, bj->user_id, bj->role, err);
+    if (rc < 0)
+        return rc;
+    store_log_entry e = {0,      j->r->now, j->r->user->id, "role", "user",
+                         id_text(j->r, bj->user_id), api_role_name(bj->role)};
+    if ((rc = store_log_append(s, &e, err)) < 0)
+        return rc;
+    return store_user_by_id(s, bj->user_id, j->r->a, &bj->result, err);
+}
+
+void
+api_mod_role(req *r, const route_args *a)
+{
+    if (!api_require_moderator(r))
+        return;
+    if (r->user->role != ROLE_ADMIN) {
+        req_send_error(r, 403, "forbidden", "Only an admin can change roles.", NULL, NULL);
+        return;
+    }
+    static const char *const allowed[] = {"role", NULL};
+    json_t *o = api_body_object(r, allowed);
+    if (o == NULL)
+        return;
+    const char *role_s;
+    bool ok = api_req_string(r, o, "role", 20, false, false, &role_s);
+    json_decref(o);
+    if (!ok)
+        return;
+    ban_job *bj = arena_zalloc(r->a, sizeof *bj);
+    if (api_role_parse(role_s, &bj->role) < 0) {
+        req_send_error(r, 400, "invalid_field", "role must be reader, moderator or admin.", "role",
+                       NULL);
+        return;
+    }
+    store_user target;
+    if (!load_target(r, a->seg[0], &target))
+        return;
+    if (target.id == r->user->id) {
+        req_send_error(r, 403, "forbidden",
+                       "You cannot change your own role; ask another admin.", NULL, NULL);
+        return;
+    }
+    bj->user_id = target.id;
+    job *j = job_new(r, bj);
+    j->write = role_write;
+    j->done = ban_done;
+    job_submit(j);
+}
+
+void
+api_mod_user(req *r, const route_args *a)
+{
+    if (!api_require_moderator(r))
+        return;
+    store_user target;
+    if (!load_target(r, a->seg[0], &target))
+        return;
+    req_send_json(r, 200, json_pack("{s:o}", "user", author_json(r, req_store(r), target.id)));
+}
+
+/* ---- log ------------------------------------------------------------------ */
+
+static bool
+id_param(req *r, const char *name, int64_t *out)
+{
+    const char *s = req_query(r, name, NULL);
+    *out = 0;
+    if (s == NULL || s[0] == '\0')
+        return true;
+    if (parse_int(s, 1, INT64_MAX, out) == 0)
+        return true;
+    char msg[120];
+    snprintf(msg, sizeof msg, "%s must be a user id.", name);
+    req_send_error(r, 400, "invalid_field", msg, name, NULL);
+    return false;
+}
+
 void
 api_mod_log(req *r, const route_args *a)
 {
     (void)a;
     if (!api_require_moderator(r))
         return;
-    int64_t limit = 100, before = 0;
+    int64_t limit = 100;
+    store_log_filter f = {0};
     const char *s;
     if ((s = req_query(r, "limit", NULL)) && parse_int(s, 1, 500, &limit) < 0) {
         req_send_error(r, 400, "invalid_field", "limit must be a whole number from 1 to 500.",
                        "limit", NULL);
         return;
     }
-    if ((s = req_query(r, "before", NULL)) && parse_int(s, 1, INT64_MAX, &before) < 0) {
+    if ((s = req_query(r, "before", NULL)) && parse_int(s, 1, INT64_MAX, &f.before_id) < 0) {
         req_send_error(r, 400, "invalid_field", "The paging cursor is not valid.", "before", NULL);
         return;
+    }
+    s = req_query(r, "moderator", NULL);
+    if (s != NULL && strcmp(s, "auto") == 0)
+        f.actor_id = -1;
+    else if (!id_param(r, "moderator", &f.actor_id))
+        return;
+    if (!id_param(r, "author", &f.author_id))
+        return;
+    if ((s = req_query(r, "article", NULL)) && s[0] != '\0') {
+        if (!api_article_id(r, s))
+            return;
+        f.article_id = s;
+    }
+    if ((s = req_query(r, "action", NULL)) && s[0] != '\0') {
+        if (strlen(s) > 40) {
+            req_send_error(r, 400, "invalid_field", "action is at most 40 characters.", "action",
+                           NULL);
+            return;
+        }
+        f.action = s;
     }
     store_log_entry *entries = NULL;
     size_t n = 0;
     pl_error err;
-    int rc = store_log_list(req_store(r), before, (int)limit, r->a, &entries, &n, &err);
+    int rc = store_log_query(req_store(r), &f, (int)limit, r->a, &entries, &n, &err);
     if (rc < 0) {
         api_send_rc(r, rc, &err);
         return;
     }
+    /* Names of the moderators, looked up once each. */
+    int64_t seen_ids[32];
+    const char *seen_names[32];
+    size_t nseen = 0;
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {
         const store_log_entry *e = &entries[i];
+        json_t *actor = json_null();
+        if (e->actor_id != 0) {
+            const char *name = NULL;
+            for (size_t k = 0; k < nseen; k++)
+                if (seen_ids[k] == e->actor_id)
+                    name = seen_names[k];
+            if (name == NULL) {
+                store_user u;
+                name = store_user_by_id(req_store(r), e->actor_id, r->a, &u, &err) == 0 ? u.name
+                                                                                       : "";
+                if (nseen < 32) {
+                    seen_ids[nseen] = e->actor_id;
+                    seen_names[nseen++] = name;
+                }
+            }
+            actor = json_pack("{s:o, s:s}", "id", id_string(e->actor_id), "name", name);
+        }
         json_array_append_new(
-            list, json_pack("{s:o, s:o, s:o, s:s, s:s, s:s, s:s}", "id", id_string(e->id), "at",
-                            api_time(e->at), "actor_id",
-                            e->actor_id ? id_string(e->actor_id) : json_null(), "action",
-                            e->action, "target_type", e->target_type, "target_id", e->target_id,
-                            "reason", e->reason ? e->reason : ""));
+            list, json_pack("{s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:b}", "id",
+                            id_string(e->id), "at", api_time(e->at), "actor_id",
+                            e->actor_id ? id_string(e->actor_id) : json_null(), "actor", actor,
+                            "action", e->action, "target_type", e->target_type, "target_id",
+                            e->target_id, "reason", e->reason ? e->reason : "", "automatic",
+                            e->actor_id == 0));
     }
     json_t *next = n == (size_t)limit ? id_string(entries[n - 1].id) : json_null();
     req_send_json(r, 200, json_pack("{s:o, s:o}", "entries", list, "next", next));

@@ -6,6 +6,8 @@
  */
 #include "api/api_int.h"
 
+#include <event2/http.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct route {
@@ -19,6 +21,7 @@ static const route routes[] = {
     {HTTP_PUT, "articles/*", api_article_put},
     {HTTP_GET, "articles/*/comments", api_comments_list},
     {HTTP_POST, "articles/*/comments", api_comment_post},
+    {HTTP_GET, "articles/*/events", api_events},
     {HTTP_PATCH, "comments/*", api_comment_patch},
     {HTTP_DELETE, "comments/*", api_comment_delete},
     {HTTP_POST, "comments/*/likes", api_like_post},
@@ -35,6 +38,17 @@ static const route routes[] = {
     {HTTP_POST, "mod/users/*/ban", api_mod_ban},
     {HTTP_DELETE, "mod/users/*/ban", api_mod_unban},
     {HTTP_GET, "mod/log", api_mod_log},
+    {HTTP_GET, "mod/counts", api_mod_counts},
+    {HTTP_POST, "mod/undo", api_mod_undo},
+    {HTTP_POST, "mod/users/*/role", api_mod_role},
+    {HTTP_GET, "mod/users/*", api_mod_user},
+    {HTTP_GET, "me/mutes", api_mutes_get},
+    {HTTP_PUT, "me/mutes/*", api_mute_put},
+    {HTTP_DELETE, "me/mutes/*", api_mute_delete},
+    {HTTP_GET, "me/comments", api_me_comments},
+    {HTTP_GET, "me/export", api_me_export},
+    {HTTP_DELETE, "me", api_me_delete},
+    {HTTP_POST, "auth/sso", api_sso},
 };
 
 static const char *
@@ -56,8 +70,10 @@ method_name(int m)
     }
 }
 
-/* Splits rest into segments (arena copies); false when there are too many or
- * an empty one ("a//b", trailing slash). */
+/* Splits the raw (still percent-encoded) rest of the path into decoded
+ * segments, so an encoded slash stays inside its segment ("a%2Fb" is one
+ * id, refused by the id check, not two segments). False when there are too
+ * many, an empty one ("a//b", trailing slash) or one that decodes to a NUL. */
 static bool
 split(req *r, const char *rest, route_args *out)
 {
@@ -68,7 +84,15 @@ split(req *r, const char *rest, route_args *out)
         size_t len = slash ? (size_t)(slash - p) : strlen(p);
         if (len == 0 || out->n == API_MAX_SEGS)
             return false;
-        out->seg[out->n++] = arena_strndup(r->a, p, len);
+        char *raw = arena_strndup(r->a, p, len);
+        size_t dlen = 0;
+        char *dec = evhttp_uridecode(raw, 0, &dlen);
+        if (dec == NULL || strlen(dec) != dlen) {
+            free(dec);
+            return false;
+        }
+        out->seg[out->n++] = arena_strdup(r->a, dec);
+        free(dec);
         if (!slash)
             break;
         p = slash + 1;
@@ -108,7 +132,7 @@ api_dispatch(req *r)
     route_args path;
     if (r->method == HTTP_HEAD)
         r->method = HTTP_GET; /* answered without a body by the sender */
-    if (strncmp(r->path, "/api/v1/", 8) != 0 || !split(r, r->path + 8, &path)) {
+    if (strncmp(r->raw_path, "/api/v1/", 8) != 0 || !split(r, r->raw_path + 8, &path)) {
         req_send_error(r, 404, "not_found", "There is no API endpoint at this address.", NULL,
                        NULL);
         return;

@@ -47,6 +47,9 @@ struct conn {
     bool admitted;
     bool refused;
     bool busy;       /* a request is being handled */
+    bool closed;     /* evhttp closed the connection; only our reference is left */
+    void (*on_close)(void *arg); /* a stream's hook (events.c), or NULL */
+    void *on_close_arg;
     int64_t deadline; /* Unix ms by which the next request must be complete */
 };
 
@@ -236,6 +239,38 @@ conn_of(loop *lp, struct evhttp_request *ev)
         c = atomic_load(&conn_by_fd[fd]);
     }
     return c != NULL && c->lp == lp ? c : NULL;
+}
+
+/* evhttp is about to free the connection: give its slot back at once (a
+ * client opening many short connections must not be refused for ones it
+ * already closed), and tell a stream that lives on it. Our reference keeps
+ * the bufferevent until the sweep sees evhttp let go of it. */
+static void
+conn_closed_cb(struct evhttp_connection *evcon, void *arg)
+{
+    (void)evcon;
+    conn *c = arg;
+    if (c->closed)
+        return;
+    c->closed = true;
+    if (c->admitted) {
+        app_conn_release(c->lp->app, c->ip);
+        c->admitted = false;
+    }
+    if (c->on_close != NULL)
+        c->on_close(c->on_close_arg);
+    c->on_close = NULL;
+}
+
+bool
+http_conn_set_on_close(loop *lp, struct evhttp_request *ev, void (*fn)(void *), void *arg)
+{
+    conn *c = conn_of(lp, ev);
+    if (c == NULL || c->closed)
+        return false;
+    c->on_close = fn;
+    c->on_close_arg = arg;
+    return true;
 }
 
 static void
@@ -464,6 +499,12 @@ uint64_t
 req_cache_generation(req *r, const char *article_id)
 {
     return cache_generation(r->app->cache, article_id);
+}
+
+void
+req_cache_bump(req *r, const char *article_id)
+{
+    cache_bump(r->app->cache, article_id);
 }
 
 void
@@ -722,7 +763,8 @@ http_handle(struct evhttp_request *ev, void *arg)
     if (c != NULL) {
         c->busy = true;
         evhttp_request_set_on_complete_cb(ev, request_complete_cb, c);
-        r->client_ip = c->ip;
+        evhttp_connection_set_closecb(evhttp_request_get_connection(ev), conn_closed_cb, c);
+        r->client_ip = arena_strdup(r->a, c->ip); /* the conn may go before a job ends */
         const char *xff = req_header(r, "X-Forwarded-For");
         if (xff != NULL && a->cfg->trusted_proxy[0] != '\0' &&
             strcmp(c->ip, a->cfg->trusted_proxy) == 0) {
@@ -762,6 +804,7 @@ http_handle(struct evhttp_request *ev, void *arg)
         return;
     }
     r->path = arena_strdup(r->a, decoded);
+    r->raw_path = raw_path;
     free(decoded);
     r->query = qmark ? arena_strdup(r->a, qmark + 1) : NULL;
 

@@ -7,6 +7,7 @@
  * the commit fails, every job of the group fails with PL_ESTORE and nothing
  * of it was acknowledged.
  */
+#include "server/events_int.h"
 #include "server/server_int.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -164,9 +165,9 @@ run_group(app *a, job *list)
         }
         j->rc = j->write(j, s, &j->err);
         if (j->rc < 0) {
+            /* Undoes the job and ends its savepoint: releasing it again would
+             * fail, and on PostgreSQL that error aborts the whole group. */
             store_savepoint_rollback(s);
-            if (store_savepoint_release(s, &err) < 0)
-                log_error("msg=\"savepoint release failed\" error=\"%s\"", err.msg);
         } else if (store_savepoint_release(s, &j->err) < 0) {
             store_savepoint_rollback(s);
             j->rc = PL_ESTORE;
@@ -180,9 +181,13 @@ run_group(app *a, job *list)
             j->err = err;
         }
     }
-    for (job *j = list; j != NULL; j = j->next)
-        if (j->rc == 0 && j->article != NULL)
-            cache_bump(a->cache, j->article);
+    for (job *j = list; j != NULL; j = j->next) {
+        if (j->rc != 0 || j->article == NULL)
+            continue;
+        cache_bump(a->cache, j->article);
+        if (j->event != NULL)
+            events_publish(a, j->article, j->event, j->event_comment);
+    }
 hand_back:
     while (list != NULL) {
         job *next = list->next;

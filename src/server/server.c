@@ -7,6 +7,7 @@
  * flushes the writer queue and closes the stores, so nothing acknowledged
  * is lost and nothing half-written is left.
  */
+#include "server/events_int.h"
 #include "server/pages.h"
 #include "server/server_int.h"
 #include "util/log.h"
@@ -134,6 +135,13 @@ split_host_port(const char *listen, char *host, size_t hn, char *port, size_t pn
     return 0;
 }
 
+bool
+server_listen_valid(const char *listen)
+{
+    char host[256], port[16];
+    return split_host_port(listen, host, sizeof host, port, sizeof port) == 0;
+}
+
 static int
 bind_listen(const char *addr_s, int *fd_out, char *url, size_t url_n)
 {
@@ -191,6 +199,7 @@ sweep_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     http_sweep(arg);
+    events_heartbeat(arg, time_now_ms());
 }
 
 static int
@@ -236,9 +245,11 @@ loop_fini(loop *lp)
 {
     if (lp->sweep)
         event_free(lp->sweep);
-    http_conns_free(lp);
+    /* evhttp first: freeing its connections calls our close callbacks,
+     * which still need the tracking records that http_conns_free drops. */
     if (lp->http)
         evhttp_free(lp->http); /* frees the bound listener too */
+    http_conns_free(lp);
     if (lp->base)
         event_base_free(lp->base);
     store_close(lp->reader);
@@ -268,6 +279,7 @@ exit_loop_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     loop *lp = arg;
+    events_close_all(lp);
     event_base_loopbreak(lp->base);
 }
 
@@ -360,6 +372,7 @@ server_run(const server_options *opts)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     a->nloops = cfg->threads > 0 ? (int)cfg->threads : (ncpu > 0 ? (int)ncpu : 1);
     a->loops = xcalloc((size_t)a->nloops, sizeof *a->loops);
+    a->streams = xcalloc((size_t)a->nloops, events_list_size());
     for (int i = 0; i < a->nloops; i++)
         if (loop_init(a, &a->loops[i], i) < 0)
             goto out;
@@ -407,6 +420,7 @@ out:
         for (int i = 0; i < a->nloops; i++)
             loop_fini(&a->loops[i]);
     free(a->loops);
+    free(a->streams);
     if (a->listen_fd >= 0)
         close(a->listen_fd);
     store_close(a->writer_store);

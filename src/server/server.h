@@ -48,6 +48,7 @@ struct req {
     int method;
     bool head; /* a HEAD request: answered like GET, without the body */
     const char *path;  /* decoded path, without the query */
+    const char *raw_path; /* the path as sent (percent-encoded) */
     const char *query; /* raw query string or NULL */
     const char *body;  /* NUL-terminated copy; body_len bytes */
     size_t body_len;
@@ -75,6 +76,10 @@ struct job {
     /* The article whose comments this job's write changes, or NULL: after
      * the commit, its cached views are marked stale before anyone is told. */
     const char *article;
+    /* With article: the live-update event to announce after the commit
+     * ("created", "edited", "removed"; NULL for none) and its comment. */
+    const char *event;
+    int64_t event_comment;
     int rc;            /* result of write (0 when none), or PL_ESTORE if the commit failed */
     pl_error err;
     job *next;
@@ -137,6 +142,9 @@ bool req_rate_limit(req *r, limit_class cls);
 bool req_serve_cached(req *r, const char *article_id);
 /* The article's cache generation; read it before reading the data. */
 uint64_t req_cache_generation(req *r, const char *article_id);
+/* Marks the article's cached views stale, for a committed write that
+ * touched more articles than its job's one (an account deletion). */
+void req_cache_bump(req *r, const char *article_id);
 /* Sends body (stolen) as 200 JSON with an ETag and, for anonymous requests,
  * stores it in the cache under the request URI at generation gen. */
 void req_send_json_cacheable(req *r, json_t *body, const char *article_id, uint64_t gen);
@@ -159,6 +167,10 @@ typedef struct server_options {
     /* Test hook: the writer fails the nth store call (0: off). */
     int fail_after;
 } server_options;
+
+/* True when listen is HOST:PORT (or [V6]:PORT) with a port from 0 to 65535;
+ * checked before starting so a bad value is a usage error (exit 2). */
+bool server_listen_valid(const char *listen);
 
 /* Runs the server until SIGTERM or SIGINT, then drains in-flight requests,
  * flushes queued writes and closes the database. Returns 0 or an exit status. */

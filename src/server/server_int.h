@@ -60,6 +60,7 @@ struct app {
     atomic_bool draining;
     cache *cache;
     ratelimit *limits;
+    struct stream_list *streams; /* one per loop, see events.c */
     int fail_after;
     int64_t started_at;
     /* Publisher's Markdown for /guidelines, /terms, /faq (NULL: defaults). */
@@ -73,6 +74,9 @@ struct bufferevent *http_new_bufferevent(struct event_base *base, void *arg);
 void http_sweep(loop *lp);
 void http_conn_request_started(loop *lp, struct evhttp_request *ev);
 void http_conn_request_finished(loop *lp, struct evhttp_request *ev);
+/* Calls fn(arg) once when the request's connection closes (streams). False
+ * when the connection is not tracked or already closed. */
+bool http_conn_set_on_close(loop *lp, struct evhttp_request *ev, void (*fn)(void *), void *arg);
 /* Releases connection-tracking state at shutdown. */
 void http_conns_free(loop *lp);
 

@@ -8,7 +8,8 @@
  * transaction open between calls (which would starve WAL checkpoints).
  * Nothing is ever built from input strings: input is only bound.
  *
- * Schema (migration 1; times are Unix ms, ids INTEGER PRIMARY KEY):
+ * Schema (migration 1, then 2 for the moderator desk; times are Unix ms,
+ * ids INTEGER PRIMARY KEY):
  *   schema_version(version PK, applied_at)       one row per applied migration
  *   users(id, email UNIQUE lower-cased, name, pw_hash, role, created_at,
  *         banned, banned_until, ban_reason NULL, deleted)
@@ -136,6 +137,41 @@ static const char *const migrations[] = {
     "  BEGIN UPDATE comments SET likes = likes + 1 WHERE id = NEW.comment_id; END;"
     "CREATE TRIGGER likes_count_delete AFTER DELETE ON likes"
     "  BEGIN UPDATE comments SET likes = likes - 1 WHERE id = OLD.comment_id; END;",
+    /* 2: the moderator's desk: moderator reasons, flag outcomes (for the
+     * flaggers' records), undoable decisions, mutes and single sign-on. A
+     * comment hidden by flags has status 4, which no reader query shows and
+     * the comment_count triggers do not count. */
+    "ALTER TABLE comments ADD COLUMN mod_reason TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE flags ADD COLUMN outcome INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE flags ADD COLUMN decision_id INTEGER;"
+    "CREATE INDEX flags_user ON flags(user_id, created_at);"
+    "CREATE INDEX flags_decision ON flags(decision_id) WHERE decision_id IS NOT NULL;"
+    "CREATE TABLE decisions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  comment_id INTEGER NOT NULL REFERENCES comments(id),"
+    "  actor_id INTEGER NOT NULL REFERENCES users(id),"
+    "  at INTEGER NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  prev_status INTEGER NOT NULL,"
+    "  prev_featured INTEGER NOT NULL,"
+    "  prev_reason TEXT NOT NULL DEFAULT '',"
+    "  undone INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX decisions_actor ON decisions(actor_id, id) WHERE undone = 0;"
+    "CREATE TABLE mutes ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  muted_id INTEGER NOT NULL REFERENCES users(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (user_id, muted_id)) WITHOUT ROWID;"
+    "CREATE INDEX mutes_muted ON mutes(muted_id);"
+    "CREATE TABLE sso_subjects ("
+    "  sub TEXT PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id)) WITHOUT ROWID;"
+    "CREATE TABLE sso_jti ("
+    "  jti TEXT PRIMARY KEY,"
+    "  expires_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX sso_jti_expires ON sso_jti(expires_at);"
+    "CREATE INDEX modlog_actor ON modlog(actor_id, id);"
+    "CREATE INDEX modlog_target ON modlog(target_type, target_id);",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -150,16 +186,18 @@ static const char *const migrations[] = {
     "c.id, c.article_id, c.parent_id, c.root_id, c.author_id, u.name, c.body, c.html,"             \
     " c.moderation, c.status, c.featured, c.created_at, c.edited_at, c.likes,"                     \
     " EXISTS (SELECT 1 FROM likes l WHERE l.comment_id = c.id AND l.user_id = ?1),"                \
-    " (SELECT count(*) FROM comments r WHERE r.parent_id = c.id AND r.status = 0)"
+    " (SELECT count(*) FROM comments r WHERE r.parent_id = c.id AND r.status = 0),"            \
+    " c.mod_reason"
 #define COMMENT_FROM " FROM comments c JOIN users u ON u.id = c.author_id"
 
-/* Published, the viewer's own pending, or a deleted top-level comment with a
- * visible descendant (a placeholder). A deleted comment that is visible only
- * as a placeholder always has a published or own-pending descendant deeper
- * down, so testing those two statuses over the whole thread is enough. */
+/* Published, the viewer's own pending, or any other top-level comment
+ * (deleted, rejected, someone else's pending) with a visible descendant: a
+ * placeholder, so the thread keeps its shape. A comment visible only as a
+ * placeholder always has a published or own-pending descendant deeper down,
+ * so testing those two statuses over the whole thread is enough. */
 #define OWN_PENDING(t) "(" t ".status = 1 AND ?1 <> 0 AND " t ".author_id = ?1)"
 #define TOP_VISIBLE                                                                                \
-    "(c.status = 0 OR " OWN_PENDING("c") " OR (c.status = 3 AND EXISTS (SELECT 1 FROM"             \
+    "(c.status = 0 OR " OWN_PENDING("c") " OR (c.status <> 0 AND EXISTS (SELECT 1 FROM"            \
                                          " comments d WHERE d.root_id = c.id AND d.id <> c.id"     \
                                          " AND (d.status = 0 OR " OWN_PENDING("d") "))))"
 #define PAGE(cmp, order)                                                                           \
@@ -213,6 +251,32 @@ enum {
     ST_QUEUE_FLAGGED,
     ST_LOG_APPEND,
     ST_LOG_LIST,
+    ST_QUEUE_COUNTS,
+    ST_COMMENT_SET_STATE,
+    ST_DECISION_INSERT,
+    ST_DECISION_LAST,
+    ST_DECISION_UNDONE,
+    ST_FLAGS_REOPEN,
+    ST_FLAGS_REVIEW,
+    ST_FLAGGERS,
+    ST_FLAGS_BY_USER_SINCE,
+    ST_USER_HISTORY,
+    ST_LOG_QUERY,
+    ST_MUTE_INSERT,
+    ST_MUTE_DELETE,
+    ST_MUTES_LIST,
+    ST_FLAGS_BY_USER,
+    ST_LIKES_BY_USER,
+    ST_USER_DELETE,
+    ST_USER_DELETE_SESSIONS,
+    ST_USER_DELETE_MUTES,
+    ST_USER_REMOVE_COMMENTS,
+    ST_SSO_JTI_PURGE,
+    ST_SSO_JTI_INSERT,
+    ST_SSO_SUBJECT,
+    ST_SSO_LINK,
+    ST_SSO_UPDATE_NAME,
+    ST_SSO_UPDATE_EMAIL,
     ST_COUNT
 };
 
@@ -286,13 +350,84 @@ static const char *const sql[ST_COUNT] = {
     [ST_FLAG_REVIEWED] = "UPDATE flags SET reviewed = 1 WHERE comment_id = ?1 AND reviewed = 0",
     [ST_QUEUE_STATUS] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.status = ?2 AND c.id > ?3"
                         " ORDER BY c.id LIMIT ?4",
-    [ST_QUEUE_FLAGGED] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.status = 0 AND c.id > ?2"
-                         " AND EXISTS (SELECT 1 FROM flags f WHERE f.comment_id = c.id"
-                         " AND f.reviewed = 0) ORDER BY c.id LIMIT ?3",
+    /* Driven by the partial index of unreviewed flags, so a page costs the
+     * flagged comments, not a scan of every published one. */
+    [ST_QUEUE_FLAGGED] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.status IN (0, 4)"
+                         " AND c.id > ?2 AND c.id IN (SELECT f.comment_id FROM flags f"
+                         " WHERE f.reviewed = 0) ORDER BY c.id LIMIT ?3",
     [ST_LOG_APPEND] = "INSERT INTO modlog (at, actor_id, action, target_type, target_id, reason)"
                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_LOG_LIST] = "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog"
                     " WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+    [ST_QUEUE_COUNTS] =
+        "SELECT (SELECT count(*) FROM comments WHERE status = 1),"
+        " (SELECT count(*) FROM comments c WHERE c.status IN (0, 4) AND c.id IN"
+        "  (SELECT f.comment_id FROM flags f WHERE f.reviewed = 0)),"
+        " (SELECT count(*) FROM comments WHERE status = 2)",
+    [ST_COMMENT_SET_STATE] = "UPDATE comments SET status = ?2, featured = ?3, mod_reason = ?4"
+                             " WHERE id = ?1",
+    [ST_DECISION_INSERT] = "INSERT INTO decisions (comment_id, actor_id, at, action, prev_status,"
+                           " prev_featured, prev_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_DECISION_LAST] = "SELECT id, comment_id, actor_id, at, action, prev_status, prev_featured,"
+                         " prev_reason FROM decisions WHERE actor_id = ?1 AND undone = 0"
+                         " ORDER BY id DESC LIMIT 1",
+    [ST_DECISION_UNDONE] = "UPDATE decisions SET undone = 1 WHERE id = ?1 AND undone = 0",
+    [ST_FLAGS_REOPEN] = "UPDATE flags SET reviewed = 0, outcome = 0, decision_id = NULL"
+                        " WHERE decision_id = ?1",
+    [ST_FLAGS_REVIEW] = "UPDATE flags SET reviewed = 1, outcome = ?2, decision_id = ?3"
+                        " WHERE comment_id = ?1 AND reviewed = 0",
+    [ST_FLAGGERS] = "SELECT f.user_id, f.reason, u.created_at,"
+                    " (SELECT count(*) FROM flags g WHERE g.user_id = f.user_id AND g.outcome = 1),"
+                    " (SELECT count(*) FROM flags g WHERE g.user_id = f.user_id AND g.outcome = 2)"
+                    " FROM flags f JOIN users u ON u.id = f.user_id"
+                    " WHERE f.comment_id = ?1 AND f.reviewed = 0 ORDER BY f.id",
+    [ST_FLAGS_BY_USER_SINCE] = "SELECT count(*) FROM flags WHERE user_id = ?1 AND created_at >= ?2",
+    [ST_USER_HISTORY] =
+        "SELECT count(*), coalesce(sum(status = 0), 0), coalesce(sum(status = 1), 0),"
+        " coalesce(sum(status = 2), 0), coalesce(sum(status = 4), 0),"
+        " (SELECT count(*) FROM flags f JOIN comments c ON c.id = f.comment_id"
+        "  WHERE c.author_id = ?1),"
+        " (SELECT count(*) FROM flags f JOIN comments c ON c.id = f.comment_id"
+        "  WHERE c.author_id = ?1 AND f.outcome = 1),"
+        " (SELECT count(*) FROM modlog WHERE target_type = 'user' AND target_id = CAST(?1 AS TEXT)"
+        "  AND action IN ('ban', 'suspend', 'auto_suspend'))"
+        " FROM comments WHERE author_id = ?1",
+    /* ?2 actor (0 any, -1 automatic), ?3 action or NULL, ?4 author or 0,
+     * ?5 article or NULL. */
+    [ST_LOG_QUERY] =
+        "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
+        " WHERE id < ?1"
+        " AND (?2 = 0 OR (?2 = -1 AND actor_id IS NULL) OR actor_id = ?2)"
+        " AND (?3 IS NULL OR action = ?3)"
+        " AND (?4 = 0 OR (target_type = 'user' AND target_id = CAST(?4 AS TEXT))"
+        "  OR (target_type = 'comment' AND EXISTS (SELECT 1 FROM comments c"
+        "   WHERE c.id = CAST(m.target_id AS INTEGER) AND c.author_id = ?4)))"
+        " AND (?5 IS NULL OR (target_type = 'article' AND target_id = ?5)"
+        "  OR (target_type = 'comment' AND EXISTS (SELECT 1 FROM comments c"
+        "   WHERE c.id = CAST(m.target_id AS INTEGER) AND c.article_id = ?5)))"
+        " ORDER BY id DESC LIMIT ?6",
+    [ST_MUTE_INSERT] = "INSERT OR IGNORE INTO mutes (user_id, muted_id, created_at)"
+                       " VALUES (?1, ?2, ?3)",
+    [ST_MUTE_DELETE] = "DELETE FROM mutes WHERE user_id = ?1 AND muted_id = ?2",
+    [ST_MUTES_LIST] = "SELECT m.muted_id, u.name, m.created_at FROM mutes m"
+                      " JOIN users u ON u.id = m.muted_id WHERE m.user_id = ?1"
+                      " ORDER BY m.created_at, m.muted_id",
+    [ST_FLAGS_BY_USER] = "SELECT id, comment_id, reason, note, created_at, outcome FROM flags"
+                         " WHERE user_id = ?1 ORDER BY id",
+    [ST_LIKES_BY_USER] = "SELECT comment_id FROM likes WHERE user_id = ?1 ORDER BY comment_id",
+    [ST_USER_DELETE] = "UPDATE users SET deleted = 1, name = 'Deleted account',"
+                       " email = 'deleted-' || id || '@deleted.invalid', pw_hash = '',"
+                       " banned = 0, banned_until = 0, ban_reason = NULL WHERE id = ?1",
+    [ST_USER_DELETE_SESSIONS] = "DELETE FROM sessions WHERE user_id = ?1",
+    [ST_USER_DELETE_MUTES] = "DELETE FROM mutes WHERE user_id = ?1 OR muted_id = ?1",
+    [ST_USER_REMOVE_COMMENTS] = "UPDATE comments SET status = 3, body = '', html = ''"
+                                " WHERE author_id = ?1 AND status <> 3",
+    [ST_SSO_JTI_PURGE] = "DELETE FROM sso_jti WHERE expires_at < ?1",
+    [ST_SSO_JTI_INSERT] = "INSERT INTO sso_jti (jti, expires_at) VALUES (?1, ?2)",
+    [ST_SSO_SUBJECT] = "SELECT s.user_id FROM sso_subjects s WHERE s.sub = ?1",
+    [ST_SSO_LINK] = "INSERT OR REPLACE INTO sso_subjects (sub, user_id) VALUES (?1, ?2)",
+    [ST_SSO_UPDATE_NAME] = "UPDATE users SET name = ?2 WHERE id = ?1",
+    [ST_SSO_UPDATE_EMAIL] = "UPDATE OR IGNORE users SET email = ?2 WHERE id = ?1",
 };
 
 typedef struct sq {
@@ -605,7 +740,17 @@ store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err)
             rc = db_fail(q, err, "prepare");
             goto fail;
         }
-        if (sqlite3_step(st) != SQLITE_ROW) {
+        /* Switching a fresh file to WAL needs an exclusive lock, and the busy
+         * handler does not wait for it: when another process is opening the
+         * same file at this moment, retry for up to five seconds. */
+        int step = sqlite3_step(st);
+        for (int tries = 0; (step == SQLITE_BUSY || step == SQLITE_LOCKED) && tries < 500; tries++) {
+            sqlite3_reset(st);
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            step = sqlite3_step(st);
+        }
+        if (step != SQLITE_ROW) {
             rc = db_fail(q, err, "journal_mode");
         } else {
             const char *mode = (const char *)sqlite3_column_text(st, 0);
@@ -1025,6 +1170,7 @@ read_comment(sqlite3_stmt *st, arena *a, store_comment *c)
     c->likes = sqlite3_column_int64(st, 13);
     c->liked_by_me = sqlite3_column_int(st, 14) != 0;
     c->reply_count = sqlite3_column_int64(st, 15);
+    c->moderator_reason = col_text(st, 16, a);
 }
 
 /* A growing array in the caller's arena (old copies are simply left there). */
@@ -1063,7 +1209,7 @@ read_comments(sq *q, sqlite3_stmt *st, clist *l, pl_error *err)
 static bool
 valid_status(store_comment_status st)
 {
-    return st >= COMMENT_PUBLISHED && st <= COMMENT_DELETED;
+    return st >= COMMENT_PUBLISHED && st <= COMMENT_HIDDEN;
 }
 
 static int
@@ -1281,8 +1427,8 @@ find_id(const store_comment *v, size_t n, int64_t id)
 
 /* Keeps the visible comments of one thread v[0..n) (sorted by id, so every
  * child comes after its parent) and moves them to the front; returns how
- * many. A deleted comment stays as a placeholder while any descendant is
- * visible, which walking the ids downwards settles in one pass. */
+ * many. A comment that is not visible itself stays as a placeholder while
+ * any descendant is visible, which walking the ids downwards settles in one pass. */
 static size_t
 thread_filter(store_comment *v, size_t n, int64_t viewer_id, arena *a)
 {
@@ -1292,7 +1438,7 @@ thread_filter(store_comment *v, size_t n, int64_t viewer_id, arena *a)
         bool visible =
             c->status == COMMENT_PUBLISHED ||
             (c->status == COMMENT_PENDING && viewer_id != 0 && c->author_id == viewer_id) ||
-            (c->status == COMMENT_DELETED && (state[k] & 2) != 0);
+            (state[k] & 2) != 0; /* a placeholder, whatever its own status */
         if (visible)
             state[k] |= 1;
         if (state[k] != 0) {
@@ -1599,6 +1745,479 @@ sq_log_list(store *s, int64_t before_id, int limit, arena *a, store_log_entry **
     return rc;
 }
 
+/* ---- moderation desk: decisions, flag weights, mutes, export, SSO ------------ */
+
+/* Steps a one-row statement of integer columns into out[0..n). */
+static int
+ints_row(sq *q, sqlite3_stmt *st, int64_t *out, int n, pl_error *err, const char *what)
+{
+    bool found;
+    int rc = one_row(q, st, err, what, &found);
+    for (int i = 0; i < n; i++)
+        out[i] = rc == 0 && found ? sqlite3_column_int64(st, i) : 0;
+    finish(st);
+    return rc;
+}
+
+static int
+sq_queue_counts(store *s, int64_t counts[3], pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q, ST_QUEUE_COUNTS, &st, err);
+    return rc < 0 ? rc : ints_row(q, st, counts, 3, err, "count queues");
+}
+
+static int
+sq_comment_set_state(store *s, int64_t id, store_comment_status status, bool featured,
+                     const char *moderator_reason, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (!valid_status(status))
+        return pl_errorf(err, PL_EINVAL, "unknown comment status %d", (int)status);
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_COMMENT_SET_STATE, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, id);
+    bind_i64(st, 2, status);
+    bind_i64(st, 3, featured);
+    bind_text(st, 4, moderator_reason != NULL ? moderator_reason : "");
+    return update_one(q, st, err, "set comment state", "no such comment");
+}
+
+static int
+sq_decision_insert(store *s, store_decision *d, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (d->action == NULL)
+        return pl_errorf(err, PL_EINVAL, "decision without an action");
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_DECISION_INSERT, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, d->comment_id);
+    bind_i64(st, 2, d->actor_id);
+    bind_i64(st, 3, d->at != 0 ? d->at : now_ms());
+    bind_text(st, 4, d->action);
+    bind_i64(st, 5, d->prev_status);
+    bind_i64(st, 6, d->prev_featured);
+    bind_text(st, 7, d->prev_reason != NULL ? d->prev_reason : "");
+    rc = run(q, st, err, "insert decision");
+    if (rc == 0)
+        d->id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static int
+sq_decision_last(store *s, int64_t actor_id, arena *a, store_decision *out, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool found;
+    int rc = prep(q, ST_DECISION_LAST, &st, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, actor_id);
+    rc = one_row(q, st, err, "read decision", &found);
+    if (rc == 0 && found) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->comment_id = sqlite3_column_int64(st, 1);
+        out->actor_id = sqlite3_column_int64(st, 2);
+        out->at = sqlite3_column_int64(st, 3);
+        out->action = col_text(st, 4, a);
+        out->prev_status = (store_comment_status)sqlite3_column_int(st, 5);
+        out->prev_featured = sqlite3_column_int(st, 6) != 0;
+        out->prev_reason = col_text(st, 7, a);
+    } else if (rc == 0) {
+        rc = pl_errorf(err, PL_ENOTFOUND, "no decision to undo");
+    }
+    finish(st);
+    return rc;
+}
+
+static int
+sq_decision_undo(store *s, int64_t decision_id, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool outer;
+    int rc = op_begin(q, &outer, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = prep(q, ST_DECISION_UNDONE, &st, err)) == 0) {
+        bind_i64(st, 1, decision_id);
+        rc = update_one(q, st, err, "undo decision", "no such decision, or already undone");
+    }
+    if (rc == 0 && (rc = prep(q, ST_FLAGS_REOPEN, &st, err)) == 0) {
+        bind_i64(st, 1, decision_id);
+        rc = run(q, st, err, "reopen flags");
+    }
+    return op_end(q, outer, rc, err);
+}
+
+static int
+sq_flags_review(store *s, int64_t comment_id, store_flag_outcome outcome, int64_t decision_id,
+                pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool outer;
+    if (outcome != FLAG_UPHELD && outcome != FLAG_DISMISSED)
+        return pl_errorf(err, PL_EINVAL, "a review upholds or dismisses");
+    int rc = op_begin(q, &outer, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = comment_likes(q, comment_id, NULL, err)) == 0 &&
+        (rc = prep(q, ST_FLAGS_REVIEW, &st, err)) == 0) {
+        bind_i64(st, 1, comment_id);
+        bind_i64(st, 2, outcome);
+        bind_id_or_null(st, 3, decision_id);
+        rc = run(q, st, err, "review flags");
+    }
+    return op_end(q, outer, rc, err);
+}
+
+/* A growing array of fixed-size rows in an arena. */
+static void *
+grow(arena *a, void *v, size_t len, size_t *cap, size_t size)
+{
+    if (len < *cap)
+        return v;
+    size_t ncap = *cap != 0 ? *cap * 2 : 8;
+    void *nv = arena_alloc(a, ncap * size);
+    if (len != 0)
+        memcpy(nv, v, len * size);
+    *cap = ncap;
+    return nv;
+}
+
+static int
+sq_flaggers_for_comment(store *s, int64_t comment_id, arena *a, store_flagger **out, size_t *n,
+                        pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    store_flagger *v = NULL;
+    size_t len = 0, cap = 0;
+    int step, rc;
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(q, ST_FLAGGERS, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, comment_id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        v = grow(a, v, len, &cap, sizeof *v);
+        store_flagger *f = &v[len++];
+        f->user_id = sqlite3_column_int64(st, 0);
+        f->reason = col_text(st, 1, a);
+        f->account_created_at = sqlite3_column_int64(st, 2);
+        f->upheld = sqlite3_column_int64(st, 3);
+        f->dismissed = sqlite3_column_int64(st, 4);
+    }
+    rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "read flaggers");
+    finish(st);
+    if (rc == 0) {
+        *out = v;
+        *n = len;
+    }
+    return rc;
+}
+
+static int
+sq_flags_count_by_user(store *s, int64_t user_id, int64_t since, int64_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q, ST_FLAGS_BY_USER_SINCE, &st, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, user_id);
+    bind_i64(st, 2, since);
+    return ints_row(q, st, n, 1, err, "count flags");
+}
+
+static int
+sq_user_history_get(store *s, int64_t user_id, store_user_history *out, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int64_t v[8];
+    int rc = prep(q, ST_USER_HISTORY, &st, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, user_id);
+    if ((rc = ints_row(q, st, v, 8, err, "read history")) < 0)
+        return rc;
+    out->comments = v[0];
+    out->published = v[1];
+    out->pending = v[2];
+    out->rejected = v[3];
+    out->hidden = v[4];
+    out->flags_received = v[5];
+    out->flags_upheld = v[6];
+    out->bans = v[7];
+    return 0;
+}
+
+static int
+sq_log_query(store *s, const store_log_filter *f, int limit, arena *a, store_log_entry **out,
+             size_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int step, rc;
+    *out = NULL;
+    *n = 0;
+    if (limit < 1)
+        return pl_errorf(err, PL_EINVAL, "limit must be positive");
+    if ((rc = prep(q, ST_LOG_QUERY, &st, err)) < 0)
+        return rc;
+    store_log_entry *v = arena_alloc(a, (size_t)limit * sizeof *v);
+    size_t len = 0;
+    bind_i64(st, 1, f->before_id > 0 ? f->before_id : INT64_MAX);
+    bind_i64(st, 2, f->actor_id);
+    bind_text(st, 3, f->action);
+    bind_i64(st, 4, f->author_id);
+    bind_text(st, 5, f->article_id);
+    bind_i64(st, 6, limit);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        store_log_entry *e = &v[len++];
+        e->id = sqlite3_column_int64(st, 0);
+        e->at = sqlite3_column_int64(st, 1);
+        e->actor_id = sqlite3_column_int64(st, 2);
+        e->action = col_text(st, 3, a);
+        e->target_type = col_text(st, 4, a);
+        e->target_id = col_text(st, 5, a);
+        e->reason = col_text(st, 6, a);
+    }
+    rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "read log");
+    finish(st);
+    if (rc == 0) {
+        *out = v;
+        *n = len;
+    }
+    return rc;
+}
+
+static int
+sq_mute_set(store *s, int64_t user_id, int64_t muted_id, bool on, int64_t now, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 ||
+        (rc = prep(q, on ? ST_MUTE_INSERT : ST_MUTE_DELETE, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, user_id);
+    bind_i64(st, 2, muted_id);
+    if (on)
+        bind_i64(st, 3, now != 0 ? now : now_ms());
+    return run(q, st, err, "mute");
+}
+
+static int
+sq_mutes_list(store *s, int64_t user_id, arena *a, store_mute **out, size_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    store_mute *v = NULL;
+    size_t len = 0, cap = 0;
+    int step, rc;
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(q, ST_MUTES_LIST, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, user_id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        v = grow(a, v, len, &cap, sizeof *v);
+        store_mute *m = &v[len++];
+        m->user_id = sqlite3_column_int64(st, 0);
+        m->name = col_text(st, 1, a);
+        m->created_at = sqlite3_column_int64(st, 2);
+    }
+    rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "read mutes");
+    finish(st);
+    if (rc == 0) {
+        *out = v;
+        *n = len;
+    }
+    return rc;
+}
+
+static int
+sq_flags_by_user(store *s, int64_t user_id, arena *a, store_flag_row **out, size_t *n,
+                 pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    store_flag_row *v = NULL;
+    size_t len = 0, cap = 0;
+    int step, rc;
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(q, ST_FLAGS_BY_USER, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, user_id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        v = grow(a, v, len, &cap, sizeof *v);
+        store_flag_row *f = &v[len++];
+        f->id = sqlite3_column_int64(st, 0);
+        f->comment_id = sqlite3_column_int64(st, 1);
+        f->reason = col_text(st, 2, a);
+        f->note = col_text(st, 3, a);
+        f->created_at = sqlite3_column_int64(st, 4);
+        f->outcome = (store_flag_outcome)sqlite3_column_int(st, 5);
+    }
+    rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "read flags");
+    finish(st);
+    if (rc == 0) {
+        *out = v;
+        *n = len;
+    }
+    return rc;
+}
+
+static int
+sq_likes_by_user(store *s, int64_t user_id, arena *a, int64_t **comment_ids, size_t *n,
+                 pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int64_t *v = NULL;
+    size_t len = 0, cap = 0;
+    int step, rc;
+    *comment_ids = NULL;
+    *n = 0;
+    if ((rc = prep(q, ST_LIKES_BY_USER, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, user_id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        v = grow(a, v, len, &cap, sizeof *v);
+        v[len++] = sqlite3_column_int64(st, 0);
+    }
+    rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "read likes");
+    finish(st);
+    if (rc == 0) {
+        *comment_ids = v;
+        *n = len;
+    }
+    return rc;
+}
+
+/* Runs a statement whose only parameter is one id, inside the caller's unit. */
+static int
+run_with_id(sq *q, int which, int64_t id, pl_error *err, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q, which, &st, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, id);
+    return run(q, st, err, what);
+}
+
+static int
+sq_user_delete(store *s, int64_t user_id, bool remove_comments, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool outer;
+    int rc = op_begin(q, &outer, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = prep(q, ST_USER_DELETE, &st, err)) == 0) {
+        bind_i64(st, 1, user_id);
+        rc = update_one(q, st, err, "delete user", "no such user");
+    }
+    if (rc == 0)
+        rc = run_with_id(q, ST_USER_DELETE_SESSIONS, user_id, err, "delete sessions");
+    if (rc == 0)
+        rc = run_with_id(q, ST_USER_DELETE_MUTES, user_id, err, "delete mutes");
+    if (rc == 0 && remove_comments)
+        rc = run_with_id(q, ST_USER_REMOVE_COMMENTS, user_id, err, "remove comments");
+    return op_end(q, outer, rc, err);
+}
+
+static int
+sq_sso_login(store *s, const char *sub, const char *name, const char *email, const char *jti,
+             int64_t jti_expires, int64_t now, int64_t *user_id, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool outer, found = false;
+    int64_t uid = 0;
+    if (sub == NULL || sub[0] == '\0' || jti == NULL || jti[0] == '\0' || email == NULL ||
+        email[0] == '\0')
+        return pl_errorf(err, PL_EINVAL, "sso login needs sub, email and jti");
+    int rc = op_begin(q, &outer, err);
+    if (rc < 0)
+        return rc;
+    /* Expired ids can never be replayed (their tokens are refused as
+     * expired), so they are dropped here and the table stays small. */
+    if ((rc = prep(q, ST_SSO_JTI_PURGE, &st, err)) == 0) {
+        bind_i64(st, 1, now);
+        rc = run(q, st, err, "purge jti");
+    }
+    if (rc == 0 && (rc = prep(q, ST_SSO_JTI_INSERT, &st, err)) == 0) {
+        bind_text(st, 1, jti);
+        bind_i64(st, 2, jti_expires);
+        rc = run(q, st, err, "record jti");
+        if (rc == PL_ECONFLICT)
+            pl_errorf(err, PL_ECONFLICT, "this token was used before");
+    }
+    if (rc == 0 && (rc = prep(q, ST_SSO_SUBJECT, &st, err)) == 0) {
+        bind_text(st, 1, sub);
+        rc = one_row(q, st, err, "read subject", &found);
+        if (rc == 0 && found)
+            uid = sqlite3_column_int64(st, 0);
+        finish(st);
+    }
+    if (rc == 0 && !found) {
+        char *e = email_fold(email);
+        if ((rc = prep(q, ST_USER_BY_EMAIL, &st, err)) == 0) {
+            bind_text(st, 1, e);
+            rc = one_row(q, st, err, "read user", &found);
+            if (rc == 0 && found && sqlite3_column_int(st, 9) == 0)
+                uid = sqlite3_column_int64(st, 0);
+            finish(st);
+        }
+        free(e);
+        if (rc == 0 && uid == 0) {
+            store_user u = {0};
+            u.email = email;
+            u.name = name != NULL ? name : "";
+            u.pw_hash = "";
+            u.created_at = now;
+            rc = sq_user_insert(s, &u, err);
+            uid = u.id;
+        }
+        if (rc == 0 && (rc = prep(q, ST_SSO_LINK, &st, err)) == 0) {
+            bind_text(st, 1, sub);
+            bind_i64(st, 2, uid);
+            rc = run(q, st, err, "link subject");
+        }
+    } else if (rc == 0) {
+        char *e = email_fold(email);
+        if ((rc = prep(q, ST_SSO_UPDATE_EMAIL, &st, err)) == 0) {
+            bind_i64(st, 1, uid);
+            bind_text(st, 2, e);
+            rc = run(q, st, err, "update email");
+        }
+        free(e);
+    }
+    if (rc == 0 && name != NULL && name[0] != '\0' &&
+        (rc = prep(q, ST_SSO_UPDATE_NAME, &st, err)) == 0) {
+        bind_i64(st, 1, uid);
+        bind_text(st, 2, name);
+        rc = run(q, st, err, "update name");
+    }
+    rc = op_end(q, outer, rc, err);
+    if (rc == 0)
+        *user_id = uid;
+    return rc;
+}
+
 static const store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1637,4 +2256,20 @@ static const store_ops sqlite_ops = {
     .queue_list = sq_queue_list,
     .log_append = sq_log_append,
     .log_list = sq_log_list,
+    .queue_counts = sq_queue_counts,
+    .comment_set_state = sq_comment_set_state,
+    .decision_insert = sq_decision_insert,
+    .decision_last = sq_decision_last,
+    .decision_undo = sq_decision_undo,
+    .flags_review = sq_flags_review,
+    .flaggers_for_comment = sq_flaggers_for_comment,
+    .flags_count_by_user = sq_flags_count_by_user,
+    .user_history_get = sq_user_history_get,
+    .log_query = sq_log_query,
+    .mute_set = sq_mute_set,
+    .mutes_list = sq_mutes_list,
+    .flags_by_user = sq_flags_by_user,
+    .likes_by_user = sq_likes_by_user,
+    .user_delete = sq_user_delete,
+    .sso_login = sq_sso_login,
 };

@@ -31,9 +31,11 @@ store_open(const char *url, bool read_only, store **out, pl_error *err)
             return pl_errorf(err, PL_EINVAL, "sqlite URL without a path");
         return store_sqlite_open(path, read_only, out, err);
     }
+    /* libpq reads the whole URL itself (host, port, user, dbname, options). */
     if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-        return pl_errorf(err, PL_EINVAL, "PostgreSQL support is not built yet");
-    return pl_errorf(err, PL_EINVAL, "unknown database URL scheme (want sqlite:PATH)");
+        return store_postgres_open(url, read_only, out, err);
+    return pl_errorf(err, PL_EINVAL,
+                     "unknown database URL scheme (want sqlite:PATH or postgres://...)");
 }
 
 void
@@ -290,4 +292,109 @@ store_log_list(store *s, int64_t before_id, int limit, arena *a, store_log_entry
                pl_error *err)
 {
     DISPATCH(s, err, log_list(s, before_id, limit, a, out, n, err));
+}
+
+/* ---- moderation desk ---- */
+
+int
+store_queue_counts(store *s, int64_t counts[3], pl_error *err)
+{
+    DISPATCH(s, err, queue_counts(s, counts, err));
+}
+
+int
+store_comment_set_state(store *s, int64_t id, store_comment_status status, bool featured,
+                        const char *moderator_reason, pl_error *err)
+{
+    DISPATCH(s, err, comment_set_state(s, id, status, featured, moderator_reason, err));
+}
+
+int
+store_decision_insert(store *s, store_decision *d, pl_error *err)
+{
+    DISPATCH(s, err, decision_insert(s, d, err));
+}
+
+int
+store_decision_last(store *s, int64_t actor_id, arena *a, store_decision *out, pl_error *err)
+{
+    DISPATCH(s, err, decision_last(s, actor_id, a, out, err));
+}
+
+int
+store_decision_undo(store *s, int64_t decision_id, pl_error *err)
+{
+    DISPATCH(s, err, decision_undo(s, decision_id, err));
+}
+
+int
+store_flags_review(store *s, int64_t comment_id, store_flag_outcome outcome, int64_t decision_id,
+                   pl_error *err)
+{
+    DISPATCH(s, err, flags_review(s, comment_id, outcome, decision_id, err));
+}
+
+int
+store_flaggers_for_comment(store *s, int64_t comment_id, arena *a, store_flagger **out, size_t *n,
+                           pl_error *err)
+{
+    DISPATCH(s, err, flaggers_for_comment(s, comment_id, a, out, n, err));
+}
+
+int
+store_flags_count_by_user(store *s, int64_t user_id, int64_t since, int64_t *n, pl_error *err)
+{
+    DISPATCH(s, err, flags_count_by_user(s, user_id, since, n, err));
+}
+
+int
+store_user_history_get(store *s, int64_t user_id, store_user_history *out, pl_error *err)
+{
+    DISPATCH(s, err, user_history_get(s, user_id, out, err));
+}
+
+int
+store_log_query(store *s, const store_log_filter *f, int limit, arena *a, store_log_entry **out,
+                size_t *n, pl_error *err)
+{
+    DISPATCH(s, err, log_query(s, f, limit, a, out, n, err));
+}
+
+int
+store_mute_set(store *s, int64_t user_id, int64_t muted_id, bool on, int64_t now, pl_error *err)
+{
+    DISPATCH(s, err, mute_set(s, user_id, muted_id, on, now, err));
+}
+
+int
+store_mutes_list(store *s, int64_t user_id, arena *a, store_mute **out, size_t *n, pl_error *err)
+{
+    DISPATCH(s, err, mutes_list(s, user_id, a, out, n, err));
+}
+
+int
+store_flags_by_user(store *s, int64_t user_id, arena *a, store_flag_row **out, size_t *n,
+                    pl_error *err)
+{
+    DISPATCH(s, err, flags_by_user(s, user_id, a, out, n, err));
+}
+
+int
+store_likes_by_user(store *s, int64_t user_id, arena *a, int64_t **comment_ids, size_t *n,
+                    pl_error *err)
+{
+    DISPATCH(s, err, likes_by_user(s, user_id, a, comment_ids, n, err));
+}
+
+int
+store_user_delete(store *s, int64_t user_id, bool remove_comments, pl_error *err)
+{
+    DISPATCH(s, err, user_delete(s, user_id, remove_comments, err));
+}
+
+int
+store_sso_login(store *s, const char *sub, const char *name, const char *email, const char *jti,
+                int64_t jti_expires, int64_t now, int64_t *user_id, pl_error *err)
+{
+    DISPATCH(s, err, sso_login(s, sub, name, email, jti, jti_expires, now, user_id, err));
 }

@@ -1,9 +1,10 @@
 /* store/store.h: the only way to reach Parley's storage.
  *
- * A store is one connection to SQLite ("sqlite:PATH") or, later, PostgreSQL
- * ("postgres://..."). Nothing outside store/ sees SQL. One thread uses a
- * store at a time; the server opens one per event loop (reads) and one for
- * the writer thread (all writes, committed in groups).
+ * A store is one connection to SQLite ("sqlite:PATH") or PostgreSQL
+ * ("postgres://..." or "postgresql://..."). Nothing outside store/ sees
+ * SQL. One thread uses a store at a time; the server opens one per event
+ * loop (reads) and one for the writer thread (all writes, committed in
+ * groups).
  *
  * Memory: strings and arrays in results are allocated from the arena the
  * caller passes and live as long as that arena. Ids are int64 inside the
@@ -41,6 +42,8 @@ int store_ping(store *s, pl_error *err);
 
 /* Transactions. begin/commit/rollback bracket a group commit; a savepoint
  * isolates one job inside it so a failing job does not undo the others.
+ * savepoint_rollback undoes the job's changes and ends its savepoint (do not
+ * release it afterwards).
  * commit returns only once the transaction is durable on disk. */
 int store_begin(store *s, pl_error *err);
 int store_commit(store *s, pl_error *err);
@@ -140,7 +143,8 @@ typedef enum {
     COMMENT_PUBLISHED = 0,
     COMMENT_PENDING = 1,  /* held for a moderator */
     COMMENT_REJECTED = 2, /* refused by the engine or a moderator; kept for the record */
-    COMMENT_DELETED = 3   /* removed by its author or a moderator; body cleared */
+    COMMENT_DELETED = 3,  /* removed by its author or a moderator; body cleared */
+    COMMENT_HIDDEN = 4    /* hidden from readers by flags until a moderator reviews it */
 } store_comment_status;
 
 typedef struct store_comment {
@@ -160,6 +164,7 @@ typedef struct store_comment {
     int64_t likes;
     bool liked_by_me; /* for the viewer passed to the read */
     int64_t reply_count; /* direct replies visible to everyone (published) */
+    const char *moderator_reason; /* the reason of the last moderator decision, "" if none */
 } store_comment;
 
 /* Inserts c (id, root_id and created_at are set by the store: created_at
@@ -200,8 +205,9 @@ typedef struct store_comment_list {
 } store_comment_list;
 
 /* One page of top-level comments of an article, visible to viewer_id:
- * published ones, the viewer's own pending ones, and deleted ones that
- * still have visible replies (as placeholders). Returns at most limit items
+ * published ones, the viewer's own pending ones, and any other (deleted,
+ * rejected, someone else's pending) that still has visible replies, as a
+ * placeholder whose status the caller shows as deleted. Returns at most limit items
  * after the cursor; *more is set when another page exists. */
 int store_comments_page(store *s, const char *article_id, store_sort sort, store_cursor after,
                         int limit, int64_t viewer_id, arena *a, store_comment_list *out, bool *more,
@@ -248,7 +254,8 @@ int store_flags_mark_reviewed(store *s, int64_t comment_id, pl_error *err);
 typedef enum { QUEUE_PENDING = 0, QUEUE_FLAGGED = 1, QUEUE_REJECTED = 2 } store_queue;
 
 /* One page of a queue, oldest first by id: pending and rejected by status;
- * flagged = published comments with unreviewed flags. after_id 0 starts. */
+ * flagged = published or hidden comments with unreviewed flags. after_id 0
+ * starts. */
 int store_queue_list(store *s, store_queue q, int64_t after_id, int limit, arena *a,
                      store_comment_list *out, bool *more, pl_error *err);
 
@@ -267,5 +274,126 @@ int store_log_append(store *s, const store_log_entry *e, pl_error *err);
 /* Newest first; before_id 0 starts. */
 int store_log_list(store *s, int64_t before_id, int limit, arena *a, store_log_entry **out,
                    size_t *n, pl_error *err);
+
+/* ---- moderation desk: decisions, flags that weigh, readers' tools ---------- */
+
+/* Live queue sizes: counts[QUEUE_PENDING], [QUEUE_FLAGGED], [QUEUE_REJECTED]. */
+int store_queue_counts(store *s, int64_t counts[3], pl_error *err);
+
+/* Sets a comment's status, featured mark and moderator reason at once (a
+ * moderator decision or its undo). Does not clear the body. */
+int store_comment_set_state(store *s, int64_t id, store_comment_status status, bool featured,
+                            const char *moderator_reason, pl_error *err);
+
+/* A moderator decision on a comment, kept so it can be undone: the state
+ * before it. The modlog records the decision and its undo separately. */
+typedef struct store_decision {
+    int64_t id;
+    int64_t comment_id;
+    int64_t actor_id;
+    int64_t at;
+    const char *action;
+    store_comment_status prev_status;
+    bool prev_featured;
+    const char *prev_reason;
+} store_decision;
+
+/* Inserts d and sets d->id. */
+int store_decision_insert(store *s, store_decision *d, pl_error *err);
+/* The actor's newest decision that is not undone; PL_ENOTFOUND when none. */
+int store_decision_last(store *s, int64_t actor_id, arena *a, store_decision *out, pl_error *err);
+/* Marks a decision undone and reopens the flags its review closed. */
+int store_decision_undo(store *s, int64_t decision_id, pl_error *err);
+
+typedef enum { FLAG_OPEN = 0, FLAG_UPHELD = 1, FLAG_DISMISSED = 2 } store_flag_outcome;
+
+/* Closes every unreviewed flag on the comment with this outcome, recording
+ * the decision that closed them (0: none). PL_ENOTFOUND when no comment. */
+int store_flags_review(store *s, int64_t comment_id, store_flag_outcome outcome,
+                       int64_t decision_id, pl_error *err);
+
+/* One unreviewed flag with what the weighting needs about its flagger. */
+typedef struct store_flagger {
+    int64_t user_id;
+    const char *reason;
+    int64_t account_created_at;
+    int64_t upheld;    /* the flagger's earlier flags that moderators upheld */
+    int64_t dismissed; /* ... and dismissed */
+} store_flagger;
+
+int store_flaggers_for_comment(store *s, int64_t comment_id, arena *a, store_flagger **out,
+                               size_t *n, pl_error *err);
+/* Flags the user made at or after since. */
+int store_flags_count_by_user(store *s, int64_t user_id, int64_t since, int64_t *n,
+                              pl_error *err);
+
+/* The author's record for the desk. */
+typedef struct store_user_history {
+    int64_t comments; /* every comment, whatever its status */
+    int64_t published;
+    int64_t pending;
+    int64_t rejected;
+    int64_t hidden;
+    int64_t flags_received; /* flags on their comments */
+    int64_t flags_upheld;   /* of those, upheld by a moderator */
+    int64_t bans;           /* ban, suspend and auto_suspend entries in the log */
+} store_user_history;
+
+int store_user_history_get(store *s, int64_t user_id, store_user_history *out, pl_error *err);
+
+/* Log with filters; a zero or NULL field does not filter. actor_id -1
+ * selects automatic decisions. author_id selects entries on the user and on
+ * their comments; article_id entries on the article and on its comments. */
+typedef struct store_log_filter {
+    int64_t before_id;
+    int64_t actor_id;
+    int64_t author_id;
+    const char *article_id;
+    const char *action;
+} store_log_filter;
+
+int store_log_query(store *s, const store_log_filter *f, int limit, arena *a,
+                    store_log_entry **out, size_t *n, pl_error *err);
+
+/* Mutes: user_id no longer sees muted_id's comments. Idempotent. */
+typedef struct store_mute {
+    int64_t user_id; /* the muted user */
+    const char *name;
+    int64_t created_at;
+} store_mute;
+
+int store_mute_set(store *s, int64_t user_id, int64_t muted_id, bool on, int64_t now,
+                   pl_error *err);
+int store_mutes_list(store *s, int64_t user_id, arena *a, store_mute **out, size_t *n,
+                     pl_error *err);
+
+/* A user's own flags and likes, for the data export. */
+typedef struct store_flag_row {
+    int64_t id;
+    int64_t comment_id;
+    const char *reason;
+    const char *note;
+    int64_t created_at;
+    store_flag_outcome outcome;
+} store_flag_row;
+
+int store_flags_by_user(store *s, int64_t user_id, arena *a, store_flag_row **out, size_t *n,
+                        pl_error *err);
+int store_likes_by_user(store *s, int64_t user_id, arena *a, int64_t **comment_ids, size_t *n,
+                        pl_error *err);
+
+/* Deletes an account: marks it deleted, renames it "Deleted account",
+ * clears e-mail, password and ban, drops its sessions and mutes. With
+ * remove_comments its comments become deleted (bodies cleared); otherwise
+ * they stay, shown under the deleted account's name. */
+int store_user_delete(store *s, int64_t user_id, bool remove_comments, pl_error *err);
+
+/* Single sign-on: records jti (PL_ECONFLICT when it was seen before: a
+ * replay), then finds the user linked to the publisher's subject, or links
+ * the account with this e-mail, or creates one; updates its name (and its
+ * e-mail when that is free). Sets *user_id. */
+int store_sso_login(store *s, const char *sub, const char *name, const char *email,
+                    const char *jti, int64_t jti_expires, int64_t now, int64_t *user_id,
+                    pl_error *err);
 
 #endif

@@ -1,6 +1,6 @@
 /* store/store_int.h: what a storage backend implements (store.c dispatches).
  *
- * Each backend (sqlite.c, later postgres.c) defines a struct that begins
+ * Each backend (sqlite.c, postgres.c) defines a struct that begins
  * with `struct store` and a const store_ops table with one entry per public
  * operation of store.h. The public functions in store.c count the call for
  * fault injection and then call through the table; backends never see the
@@ -74,6 +74,36 @@ typedef struct store_ops {
     int (*log_append)(store *s, const store_log_entry *e, pl_error *err);
     int (*log_list)(store *s, int64_t before_id, int limit, arena *a, store_log_entry **out,
                     size_t *n, pl_error *err);
+
+    /* moderation desk */
+    int (*queue_counts)(store *s, int64_t counts[3], pl_error *err);
+    int (*comment_set_state)(store *s, int64_t id, store_comment_status status, bool featured,
+                             const char *moderator_reason, pl_error *err);
+    int (*decision_insert)(store *s, store_decision *d, pl_error *err);
+    int (*decision_last)(store *s, int64_t actor_id, arena *a, store_decision *out,
+                         pl_error *err);
+    int (*decision_undo)(store *s, int64_t decision_id, pl_error *err);
+    int (*flags_review)(store *s, int64_t comment_id, store_flag_outcome outcome,
+                        int64_t decision_id, pl_error *err);
+    int (*flaggers_for_comment)(store *s, int64_t comment_id, arena *a, store_flagger **out,
+                                size_t *n, pl_error *err);
+    int (*flags_count_by_user)(store *s, int64_t user_id, int64_t since, int64_t *n,
+                               pl_error *err);
+    int (*user_history_get)(store *s, int64_t user_id, store_user_history *out, pl_error *err);
+    int (*log_query)(store *s, const store_log_filter *f, int limit, arena *a,
+                     store_log_entry **out, size_t *n, pl_error *err);
+    int (*mute_set)(store *s, int64_t user_id, int64_t muted_id, bool on, int64_t now,
+                    pl_error *err);
+    int (*mutes_list)(store *s, int64_t user_id, arena *a, store_mute **out, size_t *n,
+                      pl_error *err);
+    int (*flags_by_user)(store *s, int64_t user_id, arena *a, store_flag_row **out, size_t *n,
+                         pl_error *err);
+    int (*likes_by_user)(store *s, int64_t user_id, arena *a, int64_t **comment_ids, size_t *n,
+                         pl_error *err);
+    int (*user_delete)(store *s, int64_t user_id, bool remove_comments, pl_error *err);
+    int (*sso_login)(store *s, const char *sub, const char *name, const char *email,
+                     const char *jti, int64_t jti_expires, int64_t now, int64_t *user_id,
+                     pl_error *err);
 } store_ops;
 
 /* The common head of every backend's connection struct. */
@@ -84,9 +114,11 @@ struct store {
     int fail_countdown;
 };
 
-/* Backend constructors, called by store_open with the part of the URL after
- * the scheme ("sqlite:" or "sqlite://" removed). Each allocates its struct,
- * sets ->ops, and on failure returns a PL_E* code with nothing left open. */
+/* Backend constructors, called by store_open: SQLite with the part of the
+ * URL after the scheme ("sqlite:" or "sqlite://" removed), PostgreSQL with
+ * the whole URL (libpq parses it). Each allocates its struct, sets ->ops,
+ * and on failure returns a PL_E* code with nothing left open. */
 int store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err);
+int store_postgres_open(const char *url, bool read_only, store **out, pl_error *err);
 
 #endif

@@ -3,6 +3,7 @@
 #include "util/arena.h"
 #include "util/xalloc.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +28,11 @@ struct arena {
 static block *
 block_new(size_t size)
 {
+    /* A request near SIZE_MAX must fail loudly, not wrap to a small block. */
+    if (size > SIZE_MAX - sizeof(block)) {
+        fprintf(stderr, "parley: arena allocation of %zu bytes is too large\n", size);
+        abort();
+    }
     block *b = xmalloc(sizeof *b + size);
     b->next = NULL;
     b->size = size;
@@ -57,18 +63,27 @@ arena_free(arena *a)
     free(a);
 }
 
+/* Keeps one standard block. Not simply the list's tail: a big block
+ * requested while the original block was the head is linked behind it, so
+ * the tail may be a big block, and keeping that would pin its memory. */
 void
 arena_reset(arena *a)
 {
+    block *keep = NULL;
     block *b = a->head;
-    while (b->next != NULL) {
+    while (b != NULL) {
         block *next = b->next;
-        free(b);
+        if (keep == NULL && b->size == ARENA_BLOCK)
+            keep = b;
+        else
+            free(b);
         b = next;
     }
-    b->used = 0;
-    a->head = b;
-    a->footprint = sizeof *b + b->size;
+    assert(keep != NULL); /* arena_new made one and only reset frees them */
+    keep->next = NULL;
+    keep->used = 0;
+    a->head = keep;
+    a->footprint = sizeof *keep + keep->size;
 }
 
 void *

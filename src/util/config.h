@@ -56,7 +56,20 @@
     X(auto_suspend_window_h, "auto_suspend_window_h", INT, 24, 1, 24 * 365,                        \
       "hours over which refusals are counted for automatic suspension")                         \
     X(auto_suspend_hours, "auto_suspend_hours", INT, 24, 1, 24 * 365,                              \
-      "hours an automatic suspension lasts")
+      "hours an automatic suspension lasts")                                                    \
+    X(flag_threshold, "flag_threshold", INT, 3, 1, 1000,                                           \
+      "weighted flag score that hides a comment from readers until a moderator reviews it")     \
+    X(flags_per_hour, "flags_per_hour", INT, 20, 1, 100000, "flags one reader may make per hour") \
+    X(flag_new_account_days, "flag_new_account_days", INT, 2, 0, 3650,                             \
+      "accounts younger than this many days flag with the least weight")                       \
+    X(auto_close_days, "auto_close_days", INT, 0, 0, 36500,                                        \
+      "close comments on articles older than this many days; 0 = never")                       \
+    X(delete_account_comments, "delete_account_comments", STR, "anonymize", 0, 0,                  \
+      "what account deletion does to the comments: anonymize or remove")                        \
+    X(sso_secret, "sso_secret", STR, "", 0, 0,                                                     \
+      "shared HS256 secret for single sign-on tokens; empty turns SSO off")                    \
+    X(sso_max_age_s, "sso_max_age_s", INT, 600, 10, 86400,                                         \
+      "oldest single sign-on token accepted (seconds since its iat)")
 
 typedef struct config {
 #define CONFIG_FIELD_INT(f) int64_t f;

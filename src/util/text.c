@@ -96,13 +96,29 @@ utf8_length(const char *s, size_t n)
     return count;
 }
 
+/* The range RFC 3339 can write: 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z. */
+#define RFC3339_MIN_S INT64_C(-62167219200)
+#define RFC3339_MAX_S INT64_C(253402300799)
+
 void
 time_format_rfc3339(int64_t unix_ms, char out[32])
 {
-    time_t t = (time_t)(unix_ms / 1000);
+    /* Floor division: -1 ms is the last second of 1969, not the epoch. */
+    int64_t secs = unix_ms / 1000 - (unix_ms % 1000 < 0);
+    if (secs < RFC3339_MIN_S)
+        secs = RFC3339_MIN_S;
+    if (secs > RFC3339_MAX_S)
+        secs = RFC3339_MAX_S;
+    time_t t = (time_t)secs;
     struct tm tm;
     gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    /* strftime's %Y does not pad years below 1000 to four digits. The clamp
+     * keeps the text at 20 bytes; the wide buffer only quiets the compiler,
+     * which cannot see that. */
+    char tmp[96];
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    memcpy(out, tmp, 21);
 }
 
 static int
@@ -128,7 +144,11 @@ time_parse_rfc3339(const char *s, int64_t *unix_ms)
     if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
         digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &sec))
         return PL_EINVAL;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 60)
+        return PL_EINVAL;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > mdays[mo - 1] + (mo == 2 && leap))
         return PL_EINVAL;
     const char *p = s + 19;
     int ms = 0;

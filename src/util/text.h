@@ -22,7 +22,8 @@ bool utf8_valid(const char *s, size_t n);
 size_t utf8_length(const char *s, size_t n);
 
 /* Formats a Unix time in milliseconds as RFC 3339 UTC with seconds
- * ("2026-11-27T10:15:00Z") into out (at least 21 bytes). */
+ * ("2026-11-27T10:15:00Z") into out, rounding down to the second. Times
+ * outside years 0000-9999 are clamped to that range. */
 void time_format_rfc3339(int64_t unix_ms, char out[32]);
 
 /* Parses RFC 3339 ("2026-11-27T10:15:00Z", "...T10:15:00.123+01:00").

@@ -1,10 +1,15 @@
 // tests/lib/server.mjs: start a real `parley serve` for API and browser tests.
 //
 // startServer() runs the binary named by PARLEY_BIN (default ../build/parley)
-// on 127.0.0.1 port 0 with a fresh temporary SQLite database (or the URL in
-// PARLEY_TEST_DB_URL when a test passes {db}), waits for the "listening" log
-// line that carries the real URL, and returns {url, dbUrl, proc, stop()}.
-// No sleeps: readiness is the log line itself.
+// on 127.0.0.1 port 0 with a fresh database (tempDb(), unless the test passes
+// {db}), waits for the "listening" log line that carries the real URL, and
+// returns {url, dbUrl, proc, stop()}. No sleeps: readiness is the log line.
+//
+// Databases: without PARLEY_TEST_DB_URL each fresh database is a temporary
+// SQLite file. With a postgres:// URL there (tests/pg.sh sets one), each is a
+// new PostgreSQL database created beside that one with psql (CREATE
+// DATABASE) and dropped again by cleanup(), so every test file starts empty.
+// With a sqlite: URL there, every server shares that one file.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,13 +19,33 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const BIN = path.resolve(here, '..', process.env.PARLEY_BIN || '../build/parley');
 
+const isPg = (url) => /^postgres(ql)?:\/\//.test(url || '');
+let pgSeq = 0;
+
+function psql(url, sql) {
+  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql], { encoding: 'utf8' });
+  if (r.error) throw new Error(`psql: ${r.error.message} (is PostgreSQL's bin directory on PATH?)`);
+  if (r.status !== 0) throw new Error(`psql ${sql} failed (${r.status}): ${r.stderr}`);
+}
+
+// A new, empty PostgreSQL database on the server of baseUrl.
+function pgFreshDb(baseUrl) {
+  const name = `parley_t${process.pid}_${++pgSeq}_${Date.now().toString(36)}`;
+  psql(baseUrl, `CREATE DATABASE ${name}`);
+  const u = new URL(baseUrl);
+  u.pathname = '/' + name;
+  return { url: u.toString(), cleanup: () => psql(baseUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 export function tempDb() {
+  if (isPg(process.env.PARLEY_TEST_DB_URL)) return pgFreshDb(process.env.PARLEY_TEST_DB_URL);
   const dir = mkdtempSync(path.join(tmpdir(), 'parley-test-'));
   return { url: `sqlite:${path.join(dir, 'parley.db')}`, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export async function startServer(opts = {}) {
-  const db = opts.db || (process.env.PARLEY_TEST_DB_URL ? { url: process.env.PARLEY_TEST_DB_URL, cleanup() {} } : tempDb());
+  const env = process.env.PARLEY_TEST_DB_URL;
+  const db = opts.db || (env && !isPg(env) ? { url: env, cleanup() {} } : tempDb());
   const args = ['serve', '--listen', opts.listen || '127.0.0.1:0', '--db', db.url, '--rate-limit', opts.rateLimit || 'off', ...(opts.args || [])];
   const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(opts.env || {}) } });
   let log = '';

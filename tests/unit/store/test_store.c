@@ -2,8 +2,11 @@
  *
  * The database comes from PARLEY_TEST_DB_URL; without it each test gets a
  * fresh SQLite file in its own temporary directory. Tests make their own
- * users and articles with names unique to the test, so the same suite can
- * run against a shared PostgreSQL database later.
+ * users and articles with names unique to the test, so the same suite runs
+ * against one shared database (tests/pg.sh runs it on PostgreSQL). Checks
+ * that need the database itself (schema_version rows, the modlog triggers,
+ * a fresh database for two processes opening it at once) talk to SQLite or
+ * PostgreSQL directly, whichever the URL names.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <libpq-fe.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -160,6 +164,55 @@ replies(fixture *f, int64_t root, int64_t viewer)
     return l;
 }
 
+/* ---- PostgreSQL, directly -------------------------------------------------- */
+
+static bool
+is_pg(const fixture *f)
+{
+    return strncmp(f->url, "postgres://", 11) == 0 || strncmp(f->url, "postgresql://", 13) == 0;
+}
+
+static PGconn *
+pg_connect(const char *url)
+{
+    PGconn *c = PQconnectdb(url);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("connect %s: %s", url, PQerrorMessage(c));
+    return c;
+}
+
+/* Runs sql; true when it succeeded. */
+static bool
+pg_ok(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    PQclear(r);
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+/* The integer in the first column of the first row of sql. */
+static long long
+pg_int(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+        fail_msg("%s: %s", sql, PQerrorMessage(c));
+    long long v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return v;
+}
+
+/* f->url with its database name replaced by name (the URL has no query). */
+static void
+pg_url_for(const fixture *f, const char *name, char *out, size_t size)
+{
+    const char *slash = strrchr(f->url, '/');
+    assert_non_null(slash);
+    assert_null(strchr(slash, '?'));
+    snprintf(out, size, "%.*s/%s", (int)(slash - f->url), f->url, name);
+}
+
 /* ---- lifecycle ---------------------------------------------------------- */
 
 static void
@@ -168,10 +221,14 @@ open_rejects_bad_urls(void **state)
     (void)state;
     pl_error err = {0};
     store *s = (store *)&err; /* must be reset to NULL */
-    assert_int_equal(store_open("postgres://localhost/x", false, &s, &err), PL_EINVAL);
+    /* Nothing listens on port 1: the PostgreSQL backend reports the failed
+     * connection as a storage failure, for both spellings of the scheme. */
+    assert_int_equal(store_open("postgres://127.0.0.1:1/x?connect_timeout=5", false, &s, &err),
+                     PL_ESTORE);
     assert_null(s);
-    assert_string_equal(err.msg, "PostgreSQL support is not built yet");
-    assert_int_equal(store_open("postgresql://localhost/x", false, &s, &err), PL_EINVAL);
+    assert_non_null(strstr(err.msg, "postgres connect"));
+    assert_int_equal(store_open("postgresql://127.0.0.1:1/x", true, &s, &err), PL_ESTORE);
+    assert_null(s);
     assert_int_equal(store_open("mysql://x", false, &s, &err), PL_EINVAL);
     assert_int_equal(store_open("sqlite:", false, &s, &err), PL_EINVAL);
     assert_int_equal(store_open("", false, &s, &err), PL_EINVAL);
@@ -878,6 +935,58 @@ modlog_newest_first(void **state)
     assert_int_equal(v[0].actor_id, 0);
     assert_int_equal(v[0].at, 100);
     assert_string_equal(v[0].reason, "link");
+
+    /* Append-only in the database itself, whoever connects. */
+    if (is_pg(f)) {
+        PGconn *c = pg_connect(f->url);
+        assert_false(pg_ok(c, "UPDATE modlog SET reason = 'changed'"));
+        assert_false(pg_ok(c, "DELETE FROM modlog"));
+        assert_false(pg_ok(c, "TRUNCATE modlog"));
+        assert_true(pg_int(c, "SELECT count(*) FROM modlog WHERE reason = 'changed'") == 0);
+        PQfinish(c);
+    }
+}
+
+/* On PostgreSQL an error inside a transaction would fail the whole
+ * transaction; the store confines each failed call to itself, as SQLite
+ * does, so a group with failed calls still commits the rest. */
+static void
+failed_calls_inside_a_transaction_keep_the_rest(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *art = article(f, "g");
+    int64_t u = new_user(f, "u"), v = new_user(f, "v");
+    store_user taken = {0};
+    int64_t flag = 0, n = 0;
+
+    assert_int_equal(store_user_by_id(f->s, u, f->a, &taken, &err), 0);
+    assert_int_equal(store_begin(f->s, &err), 0);
+    int64_t a = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 0);
+    store_user dup = {.email = taken.email, .name = "again"};
+    assert_int_equal(store_user_insert(f->s, &dup, &err), PL_ECONFLICT);
+    assert_int_equal(store_flag_insert(f->s, a, v, "spam", "", &flag, &err), 0);
+    assert_int_equal(store_flag_insert(f->s, a, v, "spam", "", &flag, &err), PL_ECONFLICT);
+    store_comment orphan = {.article_id = art, .author_id = v + 100000, .body = "x", .html = "x",
+                            .status = COMMENT_PUBLISHED};
+    assert_int_equal(store_comment_insert(f->s, &orphan, &err), PL_ENOTFOUND);
+    assert_int_equal(store_like_add(f->s, a, v + 100000, &n, &err), PL_ENOTFOUND);
+    assert_int_equal(store_like_add(f->s, a, v, &n, &err), 0);
+    assert_int_equal(n, 1);
+    int64_t b = add_comment(f, art, a, v, COMMENT_PUBLISHED, 0);
+    assert_int_equal(store_commit(f->s, &err), 0);
+
+    store_comment got;
+    assert_int_equal(store_comment_get(f->s, a, 0, f->a, &got, &err), 0);
+    assert_int_equal(got.likes, 1);
+    assert_int_equal(got.reply_count, 1);
+    assert_int_equal(store_comment_get(f->s, b, 0, f->a, &got, &err), 0);
+    assert_int_equal(count_of(f, art), 2);
+    store_flag_group *g;
+    size_t ng;
+    assert_int_equal(store_flags_for_comment(f->s, a, f->a, &g, &ng, &err), 0);
+    assert_int_equal(ng, 1);
+    assert_int_equal(g[0].count, 1);
 }
 
 /* ---- transactions and faults ------------------------------------------------------ */
@@ -1042,6 +1151,13 @@ reopen_keeps_data(void **state)
         assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
         sqlite3_finalize(st);
         sqlite3_close(db);
+    } else if (is_pg(f)) {
+        PGconn *pc = pg_connect(f->url);
+        long long rows = pg_int(pc, "SELECT count(*) FROM schema_version");
+        assert_true(rows >= 1);
+        assert_int_equal(pg_int(pc, "SELECT count(DISTINCT version) FROM schema_version"), rows);
+        assert_int_equal(pg_int(pc, "SELECT max(version) FROM schema_version"), rows);
+        PQfinish(pc);
     }
 }
 
@@ -1106,10 +1222,21 @@ concurrent_first_open_is_safe(void **state)
 {
     fixture *f = *state;
     pl_error err = {0};
-    char url[160];
-    if (f->dir[0] == '\0')
-        skip(); /* only meaningful for a fresh file */
-    snprintf(url, sizeof url, "sqlite:%s/test.db-two", f->dir);
+    char url[256], name[64];
+    PGconn *admin = NULL;
+    if (is_pg(f)) {
+        /* A fresh database of its own, beside the suite's. */
+        char sql[128];
+        snprintf(name, sizeof name, "parley_two_%ld_%d", (long)getpid(), ++f->seq);
+        admin = pg_connect(f->url);
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+        assert_true(pg_ok(admin, sql));
+        pg_url_for(f, name, url, sizeof url);
+    } else if (f->dir[0] != '\0') {
+        snprintf(url, sizeof url, "sqlite:%s/test.db-two", f->dir);
+    } else {
+        skip(); /* only meaningful for a fresh database */
+    }
 
     pid_t pids[2];
     for (int i = 0; i < 2; i++) {
@@ -1123,6 +1250,8 @@ concurrent_first_open_is_safe(void **state)
             int rc = store_open(url, false, &s, &e);
             if (rc == 0)
                 rc = store_user_insert(s, &u, &e);
+            if (rc != 0)
+                fprintf(stderr, "child %d: %s\n", i, e.msg);
             store_close(s);
             _exit(rc == 0 ? 0 : 1);
         }
@@ -1139,12 +1268,70 @@ concurrent_first_open_is_safe(void **state)
     assert_int_equal(store_user_by_email(s, "first@example.org", f->a, &got, &err), 0);
     assert_int_equal(store_user_by_email(s, "second@example.org", f->a, &got, &err), 0);
     store_close(s);
+    if (admin != NULL) {
+        char sql[128];
+        PGconn *c = pg_connect(url);
+        assert_int_equal(pg_int(c, "SELECT count(*) FROM schema_version"),
+                         pg_int(c, "SELECT max(version) FROM schema_version"));
+        PQfinish(c);
+        snprintf(sql, sizeof sql, "DROP DATABASE %s", name);
+        assert_true(pg_ok(admin, sql));
+        PQfinish(admin);
+        return;
+    }
     char path[160];
     static const char *const suffix[] = {"", "-wal", "-shm"};
     for (size_t i = 0; i < 3; i++) {
         snprintf(path, sizeof path, "%s/test.db-two%s", f->dir, suffix[i]);
         unlink(path);
     }
+}
+
+/* PostgreSQL only: a connection the server drops fails the call in flight,
+ * and the next call opens a new one; inside a transaction the calls fail
+ * until the caller rolls back (the transaction is gone). */
+static void
+lost_connection_is_reopened(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    char url[300], kill_sql[240];
+    store *s = NULL;
+    if (!is_pg(f))
+        skip();
+    snprintf(url, sizeof url, "%s?application_name=victim_%ld", f->url, (long)getpid());
+    snprintf(kill_sql, sizeof kill_sql,
+             "SELECT count(*) FROM (SELECT pg_terminate_backend(pid, 5000) AS gone"
+             " FROM pg_stat_activity WHERE application_name = 'victim_%ld') v WHERE gone",
+             (long)getpid());
+    const char *art = article(f, "lost");
+    int64_t u = new_user(f, "u");
+    PGconn *admin = pg_connect(f->url);
+    assert_int_equal(store_open(url, false, &s, &err), 0);
+    assert_int_equal(store_ping(s, &err), 0);
+
+    assert_int_equal(pg_int(admin, kill_sql), 1);
+    assert_int_equal(store_ping(s, &err), PL_ESTORE);
+    assert_int_equal(store_ping(s, &err), 0);
+    store_comment c = {.article_id = art, .author_id = u, .body = "b", .html = "b"};
+    assert_int_equal(store_comment_insert(s, &c, &err), 0);
+
+    assert_int_equal(store_begin(s, &err), 0);
+    store_comment lost = {.article_id = art, .author_id = u, .body = "b", .html = "b"};
+    assert_int_equal(store_comment_insert(s, &lost, &err), 0);
+    assert_int_equal(pg_int(admin, kill_sql), 1);
+    store_comment more = {.article_id = art, .author_id = u, .body = "b", .html = "b"};
+    assert_int_equal(store_comment_insert(s, &more, &err), PL_ESTORE);
+    assert_int_equal(store_ping(s, &err), PL_ESTORE); /* not silently outside the transaction */
+    assert_int_equal(store_commit(s, &err), PL_ESTORE);
+    store_rollback(s);
+    assert_int_equal(store_ping(s, &err), 0);
+    store_comment got;
+    assert_int_equal(store_comment_get(s, c.id, 0, f->a, &got, &err), 0);
+    assert_int_equal(store_comment_get(s, lost.id, 0, f->a, &got, &err), PL_ENOTFOUND);
+    assert_int_equal(count_of(f, art), 1);
+    store_close(s);
+    PQfinish(admin);
 }
 
 static void
@@ -1219,12 +1406,15 @@ main(void)
         cmocka_unit_test_setup_teardown(flags_and_flagged_queue, setup, teardown),
         cmocka_unit_test_setup_teardown(queues_by_status, setup, teardown),
         cmocka_unit_test_setup_teardown(modlog_newest_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(failed_calls_inside_a_transaction_keep_the_rest, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(savepoint_rollback_keeps_other_jobs, setup, teardown),
         cmocka_unit_test_setup_teardown(injected_fault_stores_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(reopen_keeps_data, setup, teardown),
         cmocka_unit_test_setup_teardown(reader_sees_committed_data, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_first_open_is_safe, setup, teardown),
         cmocka_unit_test_setup_teardown(commit_survives_kill, setup, teardown),
+        cmocka_unit_test_setup_teardown(lost_connection_is_reopened, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,99 @@
+/* api/sso.c: single sign-on. The publisher's site signs a short-lived JWT
+ * (HS256 under the config's sso_secret) naming its user; POST
+ * /api/v1/auth/sso exchanges it for a Parley session, creating or updating
+ * the user. The token is verified on the loop (api/jwt.c, constant-time);
+ * its jti is recorded on the writer in the same transaction that logs the
+ * user in, so a replayed token loses the race for the unique key and gets
+ * 401 like an expired or tampered one.
+ */
+#include "api/api_int.h"
+#include "api/jwt.h"
+#include "util/log.h"
+
+#include <string.h>
+
+typedef struct sso_job {
+    jwt_claims claims;
+    int64_t user_id;
+    store_user user;
+    char token[64];
+    unsigned char token_hash[STORE_TOKEN_HASH_LEN];
+} sso_job;
+
+static int
+sso_write(job *j, store *s, pl_error *err)
+{
+    sso_job *sj = j->data;
+    req *r = j->r;
+    /* Remember the jti until the token could no longer pass the age check. */
+    int64_t keep_until = (sj->claims.iat + req_config(r)->sso_max_age_s) * 1000 + 60000;
+    if (sj->claims.exp * 1000 > keep_until)
+        keep_until = sj->claims.exp * 1000;
+    int rc = store_sso_login(s, sj->claims.sub, sj->claims.name, sj->claims.email,
+                             sj->claims.jti, keep_until, r->now, &sj->user_id, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = store_user_by_id(s, sj->user_id, r->a, &sj->user, err)) < 0)
+        return rc;
+    if (sj->user.deleted)
+        return pl_errorf(err, PL_EFORBIDDEN, "This account was deleted.");
+    session_token_new(sj->token, sj->token_hash);
+    int64_t expires = r->now + req_config(r)->session_days * 86400000LL;
+    return store_session_insert(s, sj->token_hash, sj->user_id, expires, err);
+}
+
+static void
+sso_done(job *j)
+{
+    sso_job *sj = j->data;
+    req *r = j->r;
+    if (j->rc == PL_ECONFLICT) {
+        req_send_error(r, 401, "invalid_token",
+                       "This sign-on token was already used; sign in again on the publisher's "
+                       "site.",
+                       "token", NULL);
+        return;
+    }
+    if (j->rc < 0) {
+        if (j->rc == PL_ESTORE)
+            log_error("msg=\"sso login failed\" error=\"%s\"", j->err.msg);
+        api_send_rc(r, j->rc, &j->err);
+        return;
+    }
+    session_set_cookie(r, sj->token);
+    req_send_json(r, 200, json_pack("{s:o}", "user", api_user_json(&sj->user, r->now)));
+}
+
+void
+api_sso(req *r, const route_args *a)
+{
+    (void)a;
+    const char *secret = req_config(r)->sso_secret;
+    if (secret == NULL || secret[0] == '\0') {
+        req_send_error(r, 404, "not_found", "Single sign-on is not configured on this server.",
+                       NULL, NULL);
+        return;
+    }
+    static const char *const allowed[] = {"token", NULL};
+    json_t *o = api_body_object(r, allowed);
+    if (o == NULL)
+        return;
+    const char *token;
+    bool ok = api_req_string(r, o, "token", JWT_MAX_LEN, false, false, &token);
+    json_decref(o);
+    if (!ok)
+        return;
+    sso_job *sj = arena_zalloc(r->a, sizeof *sj);
+    pl_error err;
+    jwt_status st = jwt_verify_hs256(token, strlen(token), (const unsigned char *)secret,
+                                     strlen(secret), r->now / 1000, req_config(r)->sso_max_age_s,
+                                     r->a, &sj->claims, &err);
+    if (st != JWT_OK) {
+        req_send_error(r, 401, "invalid_token", err.msg, "token", NULL);
+        return;
+    }
+    job *j = job_new(r, sj);
+    j->write = sso_write;
+    j->done = sso_done;
+    job_submit(j);
+}

@@ -1,0 +1,202 @@
+/* server/events.c: see events.h.
+ *
+ * Lifetime of a stream's evhttp request: while the connection lives, evhttp
+ * owns it and we only write chunks. When the connection goes, evhttp calls
+ * the connection's close callback (http.c, which calls ours) before freeing
+ * anything; at that moment the request is
+ * either still attached to the connection (it will be freed with it) or
+ * detached (evhttp_request_get_connection() is NULL: it is ours to free,
+ * which evhttp_send_reply_end does for a detached request). Either way the
+ * subscriber is unlinked there and never touches the request again.
+ */
+#include "server/events.h"
+#include "server/events_int.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HEARTBEAT_MS 25000
+
+typedef struct subscriber {
+    struct subscriber *prev, *next;
+    loop *lp;
+    struct evhttp_request *ev;
+    char article[129];
+} subscriber;
+
+/* Per-loop list heads live in a small table beside the loops (a loop's
+ * index selects its slot), so loop structs need no knowledge of streams. */
+struct stream_list {
+    subscriber *head;
+    long count;
+    int64_t last_beat;
+};
+typedef struct stream_list stream_list;
+
+static stream_list *
+list_of(loop *lp)
+{
+    /* app->streams has one slot per loop; a loop touches only its own. */
+    return &lp->app->streams[lp->index];
+}
+
+static void
+unlink_sub(subscriber *s)
+{
+    stream_list *l = list_of(s->lp);
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        l->head = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    l->count--;
+}
+
+static void
+free_detached_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    evhttp_send_reply_end(arg); /* a detached request: this frees it */
+}
+
+static void
+closed_cb(void *arg)
+{
+    subscriber *s = arg;
+    if (evhttp_request_get_connection(s->ev) == NULL)
+        event_base_once(s->lp->base, -1, EV_TIMEOUT, free_detached_cb, s->ev, NULL);
+    unlink_sub(s);
+    free(s);
+}
+
+static void
+send_text(subscriber *s, const char *text, size_t n)
+{
+    struct evbuffer *buf = evbuffer_new();
+    evbuffer_add(buf, text, n);
+    evhttp_send_reply_chunk(s->ev, buf);
+    evbuffer_free(buf);
+}
+
+void
+events_subscribe(req *r, const char *article_id)
+{
+    loop *lp = r->lp;
+    struct evhttp_connection *evcon = evhttp_request_get_connection(r->ev);
+    if (evcon == NULL) {
+        req_send_empty(r, 204);
+        return;
+    }
+    subscriber *s = xcalloc(1, sizeof *s);
+    s->lp = lp;
+    s->ev = r->ev;
+    snprintf(s->article, sizeof s->article, "%s", article_id);
+    stream_list *l = list_of(lp);
+    s->next = l->head;
+    if (l->head)
+        l->head->prev = s;
+    l->head = s;
+    l->count++;
+
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    evhttp_add_header(h, "Content-Type", "text/event-stream; charset=utf-8");
+    evhttp_add_header(h, "Cache-Control", "no-store");
+    evhttp_add_header(h, "X-Accel-Buffering", "no"); /* nginx: do not buffer the stream */
+    if (!http_conn_set_on_close(lp, r->ev, closed_cb, s)) {
+        unlink_sub(s);
+        free(s);
+        req_send_empty(r, 204);
+        return;
+    }
+    evhttp_send_reply_start(r->ev, 200, "OK");
+    static const char hello[] = "retry: 5000\n: connected\n\n";
+    send_text(s, hello, sizeof hello - 1);
+    /* The stream no longer counts as a request in flight, and its arena
+     * is not needed: only the subscriber record stays. */
+    atomic_fetch_sub(&lp->inflight, 1);
+    if (r->qs != NULL) {
+        evhttp_clear_headers(r->qs);
+        free(r->qs);
+    }
+    arena_free(r->a);
+}
+
+typedef struct message {
+    loop *lp;
+    char article[129];
+    char text[200];
+    size_t n;
+} message;
+
+static void
+deliver_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    message *m = arg;
+    for (subscriber *s = list_of(m->lp)->head; s != NULL; s = s->next)
+        if (strcmp(s->article, m->article) == 0)
+            send_text(s, m->text, m->n);
+    free(m);
+}
+
+void
+events_publish(app *a, const char *article_id, const char *type, int64_t comment_id)
+{
+    for (int i = 0; i < a->nloops; i++) {
+        message *m = xmalloc(sizeof *m);
+        m->lp = &a->loops[i];
+        snprintf(m->article, sizeof m->article, "%s", article_id);
+        int n = snprintf(m->text, sizeof m->text,
+                         "event: comment\ndata: {\"type\":\"%s\",\"comment_id\":\"%lld\"}\n\n", type,
+                         (long long)comment_id);
+        m->n = n > 0 && (size_t)n < sizeof m->text ? (size_t)n : 0;
+        if (event_base_once(m->lp->base, -1, EV_TIMEOUT, deliver_cb, m, NULL) != 0)
+            free(m);
+    }
+}
+
+void
+events_heartbeat(loop *lp, int64_t now_ms)
+{
+    stream_list *l = list_of(lp);
+    if (now_ms - l->last_beat < HEARTBEAT_MS)
+        return;
+    l->last_beat = now_ms;
+    static const char beat[] = ": ping\n\n";
+    for (subscriber *s = l->head; s != NULL; s = s->next)
+        send_text(s, beat, sizeof beat - 1);
+}
+
+void
+events_close_all(loop *lp)
+{
+    stream_list *l = list_of(lp);
+    while (l->head != NULL) {
+        subscriber *s = l->head;
+        http_conn_set_on_close(lp, s->ev, NULL, NULL);
+        unlink_sub(s);
+        evhttp_send_reply_end(s->ev);
+        free(s);
+    }
+}
+
+size_t
+events_list_size(void)
+{
+    return sizeof(stream_list);
+}
+
+long
+events_count(loop *lp)
+{
+    return list_of(lp)->count;
+}

@@ -1,0 +1,65 @@
+// tests/api/desk_helpers.mjs: shared set-up for the moderator-desk API tests:
+// a server with an admin, a moderator and readers, and direct SQL on the
+// test database for what the API cannot do on purpose (age an account or an
+// article, end a suspension) — the clock is the only thing faked.
+import { spawnSync } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { startServer, createUser, Client } from '../lib/server.mjs';
+
+export function sql(dbUrl, statement) {
+  const file = dbUrl.replace(/^sqlite:(\/\/)?/, '');
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', file, statement], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sqlite3 failed: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+export async function deskServer(env = {}) {
+  const srv = await startServer({ env });
+  createUser(srv.dbUrl, { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' });
+  createUser(srv.dbUrl, { email: 'mod@example.com', name: 'Max Moderator', role: 'moderator' });
+  const admin = new Client(srv.url);
+  const mod = new Client(srv.url);
+  await admin.login('admin@example.com');
+  await mod.login('mod@example.com');
+  let n = 0;
+  // A new reader with a session; established readers' accounts are aged past
+  // flag_new_account_days so their flags carry full weight.
+  async function reader(name, { established = false } = {}) {
+    const c = new Client(srv.url);
+    const email = `${name.toLowerCase().replace(/[^a-z0-9]/g, '')}${++n}@example.com`;
+    const res = await c.register(name, email);
+    if (res.status !== 201) throw new Error(`register ${res.status} ${res.text}`);
+    c.user = res.json.user;
+    c.email = email;
+    if (established) sql(srv.dbUrl, `UPDATE users SET created_at = created_at - 30*86400000 WHERE id = ${c.user.id}`);
+    return c;
+  }
+  return { srv, admin, mod, reader, url: srv.url };
+}
+
+export async function post(client, article, body, parent_id) {
+  const res = await client.post(`/api/v1/articles/${article}/comments`, parent_id ? { body, parent_id } : { body });
+  if (res.status !== 201) throw new Error(`post ${res.status} ${res.text}`);
+  return res.json.comment;
+}
+
+export async function listIds(client, article) {
+  const res = await client.get(`/api/v1/articles/${article}/comments?limit=100`);
+  const ids = [];
+  const walk = (cs) => { for (const c of cs) { ids.push(c.id); walk(c.replies); } };
+  walk(res.json.comments);
+  return ids;
+}
+
+const b64 = (x) => Buffer.from(typeof x === 'string' ? x : JSON.stringify(x)).toString('base64url');
+
+export function jwt(secret, claims, header = { alg: 'HS256', typ: 'JWT' }) {
+  const head = b64(header) + '.' + b64(claims);
+  const sig = createHmac('sha256', secret).update(head).digest('base64url');
+  return head + '.' + sig;
+}
+
+export function claims(over = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  return { sub: 'pub-42', name: 'Paula Publisher', email: 'paula@news.example', iat: now, exp: now + 300, jti: randomUUID(), ...over };
+}

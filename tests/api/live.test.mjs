@@ -1,0 +1,124 @@
+// tests/api/live.test.mjs: the anonymous view cache, live updates over
+// Server-Sent Events, and rate limits.
+//
+// The cache must never serve a thread older than an acknowledged write; the
+// event stream must announce published comments (and not held ones); rate
+// limits answer 429 with Retry-After.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { startServer, Client } from '../lib/server.mjs';
+
+let srv, alice, anon;
+const ART = 'live-1';
+const P = `/api/v1/articles/${ART}/comments`;
+
+before(async () => {
+  srv = await startServer();
+  alice = new Client(srv.url);
+  anon = new Client(srv.url);
+  assert.equal((await alice.register('Alice', 'alice@example.com')).status, 201);
+});
+
+after(async () => {
+  const r = await srv.stop();
+  assert.equal(r.code, 0, srv.log());
+});
+
+test('anonymous thread views carry an ETag, revalidate with 304, and never go stale', async () => {
+  assert.equal((await alice.post(P, { body: 'one' })).status, 201);
+  const a = await anon.get(P);
+  assert.equal(a.status, 200);
+  const etag = a.headers.get('etag');
+  assert.match(etag, /^"[0-9a-f]{16}"$/);
+  assert.match(a.headers.get('cache-control'), /public/);
+  assert.equal(a.headers.get('vary'), 'Cookie');
+  const again = await anon.get(P, { 'if-none-match': etag });
+  assert.equal(again.status, 304);
+  assert.equal(again.text, '');
+  // A write acknowledged before the next read must show in it.
+  for (let i = 0; i < 5; i++) {
+    assert.equal((await alice.post(P, { body: `more ${i}` })).status, 201);
+    const b = await anon.get(P);
+    assert.equal(b.json.comments.length, 2 + i);
+    assert.notEqual(b.headers.get('etag'), etag);
+  }
+  // Likes change what anonymous readers see too.
+  const first = (await anon.get(P)).json.comments[0];
+  assert.equal((await alice.post(`/api/v1/comments/${first.id}/likes`)).status, 200);
+  assert.equal((await anon.get(P)).json.comments[0].likes, 1);
+  // A logged-in reader gets a personal, uncached view.
+  const mine = await alice.get(P);
+  assert.equal(mine.headers.get('etag'), null);
+  assert.equal(mine.json.comments[0].liked_by_me, true);
+});
+
+// Reads an SSE stream until `want` events arrived; resolves with them.
+function collectEvents(url, want) {
+  return new Promise((resolve, reject) => {
+    const events = [];
+    const req = http.get(url, (res) => {
+      assert.equal(res.statusCode, 200);
+      assert.match(res.headers['content-type'], /^text\/event-stream/);
+      let buf = '';
+      res.on('data', (chunk) => {
+        buf += chunk;
+        let i;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const data = block.split('\n').find((l) => l.startsWith('data: '));
+          if (data) events.push(JSON.parse(data.slice(6)));
+          if (block.startsWith('retry:')) req.emit('ready');
+          if (events.length === want) { req.destroy(); resolve(events); }
+        }
+      });
+    });
+    req.on('error', (e) => { if (events.length < want) reject(e); });
+    collectEvents.last = req;
+  });
+}
+
+test('the event stream announces created, edited and removed comments of its article only', async () => {
+  const got = collectEvents(`${srv.url}/api/v1/articles/live-2/events`, 3);
+  await new Promise((r) => collectEvents.last.once('ready', r));
+  const other = await alice.post(`/api/v1/articles/live-other/comments`, { body: 'elsewhere' });
+  assert.equal(other.status, 201);
+  const c = await alice.post('/api/v1/articles/live-2/comments', { body: 'hello' });
+  assert.equal(c.status, 201);
+  const id = c.json.comment.id;
+  assert.equal((await alice.patch(`/api/v1/comments/${id}`, { body: 'hello again' })).status, 200);
+  assert.equal((await alice.del(`/api/v1/comments/${id}`)).status, 204);
+  const events = await got;
+  assert.deepEqual(events, [
+    { type: 'created', comment_id: id },
+    { type: 'edited', comment_id: id },
+    { type: 'removed', comment_id: id },
+  ]);
+});
+
+test('a bad article id on the event stream is refused', async () => {
+  const r = await anon.get('/api/v1/articles/bad%20id/events');
+  assert.equal(r.status, 400);
+  assert.equal(r.json.error.code, 'invalid_field');
+});
+
+test('rate limits answer 429 with Retry-After when on', async () => {
+  const limited = await startServer({ rateLimit: 'on' });
+  try {
+    const c = new Client(limited.url);
+    const statuses = [];
+    for (let i = 0; i < 12; i++) {
+      const r = await c.login('nobody@example.com', 'wrong password');
+      statuses.push(r.status);
+      if (r.status === 429) {
+        assert.equal(r.json.error.code, 'rate_limited');
+        assert.match(r.headers.get('retry-after'), /^[1-9][0-9]*$/);
+      }
+    }
+    assert.deepEqual(statuses.slice(0, 10), Array(10).fill(401));
+    assert.deepEqual(statuses.slice(10), [429, 429]);
+  } finally {
+    await limited.stop();
+  }
+});

@@ -1,0 +1,182 @@
+// tests/multinode.test.mjs: two Parley nodes on one PostgreSQL database
+// behind nginx (round robin, no sticky sessions), and a reader's and a
+// moderator's journey across both.
+//
+// Needs PARLEY_TEST_DB_URL=postgres://... (tests/pg.sh sets it) and nginx
+// (/usr/sbin/nginx, Debian nginx-light); skipped otherwise. nginx runs in
+// the foreground from a temporary directory holding its config, pid file,
+// error log and temp paths, and adds an X-Parley-Upstream header naming the
+// node that answered, so the test can see that both nodes served.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer, createUser, tempDb, Client } from './lib/server.mjs';
+
+const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
+const skip = !/^postgres(ql)?:\/\//.test(process.env.PARLEY_TEST_DB_URL || '')
+  ? 'needs PARLEY_TEST_DB_URL=postgres://... (run tests/pg.sh)'
+  : !NGINX ? 'needs nginx (apt-get install nginx-light)' : false;
+
+let db, nodes = [], nginx, dir, front;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+// Starts nginx in front of the nodes; resolves once it answers /healthz.
+async function startNginx(upstreams) {
+  dir = mkdtempSync(path.join(tmpdir(), 'parley-nginx-'));
+  const port = await freePort();
+  const conf = `daemon off;
+master_process off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  upstream parley {
+${upstreams.map((u) => `    server ${u};`).join('\n')}
+    keepalive 8;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://parley;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      add_header X-Parley-Upstream $upstream_addr always;
+    }
+  }
+}
+`;
+  writeFileSync(path.join(dir, 'nginx.conf'), conf);
+  const proc = spawn(NGINX, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (c) => { stderr += c; });
+  const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve({ code, sig })));
+  const url = `http://127.0.0.1:${port}`;
+  // Bounded wait for the real condition (nginx answering through to a
+  // node); nginx prints no readiness line to wait for instead.
+  for (let i = 0; ; i++) {
+    if (proc.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
+    try {
+      const r = await fetch(url + '/healthz');
+      if (r.status === 200) break;
+    } catch { /* not listening yet */ }
+    if (i >= 200) throw new Error(`nginx did not answer: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return { url, proc, exited, log: () => stderr + (existsSync(`${dir}/error.log`) ? readFileSync(`${dir}/error.log`, 'utf8') : '') };
+}
+
+before(async () => {
+  if (skip) return;
+  db = tempDb();
+  // Both nodes start at once on the fresh database: the migration lock
+  // makes one create the schema while the other waits.
+  nodes = await Promise.all([0, 1].map(() => startServer({ db, keepDb: true })));
+  createUser(db.url, { email: 'mod@example.com', name: 'Moderator', role: 'moderator' });
+  front = await startNginx(nodes.map((n) => new URL(n.url).host));
+});
+
+after(async () => {
+  if (front) {
+    front.proc.kill('SIGQUIT');
+    await front.exited;
+  }
+  for (const n of nodes) {
+    const r = await n.stop();
+    assert.equal(r.code, 0, `node exited ${r.code ?? r.sig}:\n${n.log()}`);
+  }
+  if (db) db.cleanup();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// A client for the same user on another base URL (same cookie).
+function sameUser(client, base) {
+  const c = new Client(base);
+  c.cookie = client.cookie;
+  return c;
+}
+
+test('a reader and a moderator across two nodes behind nginx', { skip }, async () => {
+  const [a, b] = nodes;
+  const article = 'multinode-1';
+
+  // Register on node A; log in through nginx; the session works on both.
+  const reader = new Client(a.url);
+  const reg = await reader.register('Rita Reader', 'rita@example.com', 'a long password');
+  assert.equal(reg.status, 201, reg.text);
+  const readerId = reg.json.user.id;
+  const viaFront = new Client(front.url);
+  assert.equal((await viaFront.login('rita@example.com', 'a long password')).status, 200);
+  for (const n of nodes) {
+    const me = await sameUser(viaFront, n.url).get('/api/v1/me');
+    assert.equal(me.status, 200, `session refused by ${n.url}: ${me.text}`);
+    assert.equal(me.json.user.id, readerId);
+  }
+
+  // Post through nginx until both nodes have served posts.
+  const served = new Set();
+  const ids = [];
+  const places = ['harbour', 'library', 'station', 'market', 'bridge', 'park', 'school', 'museum'];
+  for (let i = 0; i < places.length; i++) {
+    const r = await viaFront.post(`/api/v1/articles/${article}/comments`,
+      { body: `Comment ${i + 1}: the plans for the ${places[i]} look sensible to me.` });
+    assert.equal(r.status, 201, r.text);
+    served.add(r.headers.get('x-parley-upstream'));
+    ids.push(r.json.comment.id);
+  }
+  assert.deepEqual([...served].sort(), nodes.map((n) => new URL(n.url).host).sort(),
+    'round robin sent posts to both nodes');
+
+  // Each node sees every comment, whichever node stored it.
+  for (const n of nodes) {
+    const r = await sameUser(viaFront, n.url).get(`/api/v1/articles/${article}/comments?limit=100`);
+    assert.equal(r.status, 200, r.text);
+    const seen = new Set(r.json.comments.map((c) => c.id));
+    for (const id of ids) assert.ok(seen.has(id), `${n.url} lacks comment ${id}`);
+  }
+
+  // A moderator logged in through nginx bans the reader through node A.
+  const modFront = new Client(front.url);
+  assert.equal((await modFront.login('mod@example.com')).status, 200);
+  const ban = await sameUser(modFront, a.url).post(`/api/v1/mod/users/${readerId}/ban`,
+    { reason: 'spam', until: null });
+  assert.equal(ban.status, 200, ban.text);
+
+  // Node B refuses the reader's next write at once, and so does nginx
+  // whichever node it picks.
+  const onB = await sameUser(viaFront, b.url).post(`/api/v1/articles/${article}/comments`,
+    { body: 'One more thought about the harbour.' });
+  assert.equal(onB.status, 403, onB.text);
+  assert.equal(onB.json.error.code, 'banned');
+  const refusedBy = new Set();
+  for (let i = 0; i < 4; i++) {
+    const r = await viaFront.post(`/api/v1/comments/${ids[0]}/likes`);
+    assert.equal(r.status, 403, r.text);
+    assert.equal(r.json.error.code, 'banned');
+    refusedBy.add(r.headers.get('x-parley-upstream'));
+  }
+  assert.equal(refusedBy.size, 2, 'both nodes refused the banned reader');
+
+  // The ban made through A is in the log read through B.
+  const log = await sameUser(modFront, b.url).get('/api/v1/mod/log');
+  assert.equal(log.status, 200, log.text);
+  assert.ok(JSON.stringify(log.json).includes('"ban"'), 'the ban is in the log on node B');
+});

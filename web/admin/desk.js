@@ -1,0 +1,370 @@
+// web/admin/desk.js: the moderator desk (served at /admin/).
+//
+// Plain JavaScript, no framework. Every piece of outside text (comments,
+// names, notes, reasons) reaches the page through text nodes only, never as
+// HTML. State is one object; each queue view is re-rendered from the API's
+// answer, and the selected item moves with j/k; a/r/f decide, u undoes.
+'use strict';
+(function () {
+  const API = '/api/v1';
+  const S = { view: 'pending', items: [], sel: 0, next: null, me: null };
+  const $ = (id) => document.getElementById(id);
+
+  function el(tag, attrs, ...kids) {
+    const n = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === 'class') n.className = v;
+      else if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
+      else n.setAttribute(k, v === true ? '' : String(v));
+    }
+    for (const kid of kids.flat()) {
+      if (kid === null || kid === undefined || kid === false) continue;
+      n.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
+    }
+    return n;
+  }
+
+  function say(msg) { $('status').textContent = msg; }
+
+  async function call(method, path, body) {
+    const opts = { method, headers: {}, credentials: 'same-origin' };
+    if (body !== undefined) {
+      opts.headers['content-type'] = 'application/json';
+      opts.body = JSON.stringify(body);
+    }
+    const res = await fetch(API + path, opts);
+    let json = null;
+    try { json = await res.json(); } catch (e) { json = null; }
+    if (!res.ok) {
+      const err = new Error(json && json.error ? json.error.message : `HTTP ${res.status}`);
+      err.status = res.status;
+      throw err;
+    }
+    return json;
+  }
+
+  function when(iso) {
+    if (!iso) return '';
+    const d = new Date(iso);
+    return isNaN(d) ? iso : d.toLocaleString();
+  }
+
+  // ---- session ---------------------------------------------------------
+
+  async function start() {
+    try {
+      const r = await call('GET', '/me');
+      if (r.user.role !== 'moderator' && r.user.role !== 'admin') {
+        showLogin('This account is not a moderator. Log in with a moderator or admin account.');
+        return;
+      }
+      S.me = r.user;
+      showDesk();
+    } catch (e) {
+      showLogin('');
+    }
+  }
+
+  function showLogin(msg) {
+    $('desk').hidden = true;
+    $('who').hidden = true;
+    $('login').hidden = false;
+    say(msg);
+    $('login-email').focus();
+  }
+
+  function showDesk() {
+    $('login').hidden = true;
+    $('desk').hidden = false;
+    $('who').hidden = false;
+    $('who-name').textContent = `${S.me.name} (${S.me.role})`;
+    select('pending');
+    refreshCounts();
+    setInterval(refreshCounts, 15000);
+  }
+
+  $('login-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      await call('POST', '/auth/login', { email: $('login-email').value, password: $('login-password').value });
+      $('login-password').value = '';
+      await start();
+    } catch (e) {
+      say(e.message);
+    }
+  });
+
+  $('logout').addEventListener('click', async () => {
+    try { await call('POST', '/auth/logout'); } catch (e) { /* the cookie is gone either way */ }
+    location.reload();
+  });
+
+  // ---- counts and tabs -------------------------------------------------
+
+  async function refreshCounts() {
+    try {
+      const c = await call('GET', '/mod/counts');
+      for (const k of ['pending', 'flagged', 'rejected']) {
+        const n = document.querySelector(`[data-count="${k}"]`);
+        n.textContent = String(c[k]);
+        n.setAttribute('aria-label', `${c[k]} waiting`);
+      }
+    } catch (e) { /* shown on the next action */ }
+  }
+
+  function select(view) {
+    S.view = view;
+    for (const t of document.querySelectorAll('[role=tab]')) t.setAttribute('aria-selected', String(t.dataset.view === view));
+    const isLog = view === 'log';
+    $('queue-panel').hidden = isLog;
+    $('log-panel').hidden = !isLog;
+    if (!isLog) $('queue-panel').setAttribute('aria-labelledby', `tab-${view}`);
+    if (isLog) loadLog(); else loadQueue(false);
+  }
+
+  document.querySelector('[role=tablist]').addEventListener('click', (ev) => {
+    const t = ev.target.closest('[role=tab]');
+    if (t) select(t.dataset.view);
+  });
+  document.querySelector('[role=tablist]').addEventListener('keydown', (ev) => {
+    if (ev.key !== 'ArrowRight' && ev.key !== 'ArrowLeft') return;
+    const tabs = [...document.querySelectorAll('[role=tab]')];
+    const i = tabs.indexOf(document.activeElement);
+    if (i < 0) return;
+    const j = (i + (ev.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length;
+    tabs[j].focus();
+    select(tabs[j].dataset.view);
+  });
+
+  // ---- queue ---------------------------------------------------------------
+
+  async function loadQueue(more) {
+    const after = more && S.next ? `&after=${encodeURIComponent(S.next)}` : '';
+    try {
+      const r = await call('GET', `/mod/queue?queue=${S.view}&limit=50${after}`);
+      S.items = more ? S.items.concat(r.items) : r.items;
+      S.next = r.next;
+      if (!more) S.sel = 0;
+      render();
+    } catch (e) {
+      if (e.status === 401 || e.status === 403) showLogin(e.message); else say(e.message);
+    }
+  }
+
+  $('more').addEventListener('click', () => loadQueue(true));
+
+  // Marks the words at fault: each excerpt of the engine's reasons, found
+  // case-insensitively in the body, becomes a <mark> of text nodes.
+  function highlighted(body, reasons) {
+    const lower = body.toLowerCase();
+    const ranges = [];
+    for (const r of reasons || []) {
+      const ex = (r.excerpt || '').toLowerCase();
+      if (!ex) continue;
+      for (let i = lower.indexOf(ex); i >= 0; i = lower.indexOf(ex, i + ex.length)) ranges.push([i, i + ex.length, r.rule]);
+    }
+    ranges.sort((a, b) => a[0] - b[0]);
+    const out = [];
+    let at = 0;
+    for (const [s, e, rule] of ranges) {
+      if (s < at) continue;
+      if (s > at) out.push(body.slice(at, s));
+      out.push(el('mark', { title: rule }, body.slice(s, e)));
+      at = e;
+    }
+    out.push(body.slice(at));
+    return out;
+  }
+
+  function historyText(h) {
+    if (!h) return '';
+    return `${h.comments} comments: ${h.published} published, ${h.pending} pending, ${h.rejected} rejected, ${h.hidden} hidden; ` +
+      `${h.flags_received} flags received (${h.flags_upheld} upheld); ${h.bans} earlier bans`;
+  }
+
+  function itemNode(it, idx) {
+    const c = it.comment;
+    const a = it.author || {};
+    const art = it.article || { id: it.article_id };
+    const mod = it.moderation || { reasons: [] };
+    const scores = Object.entries(mod.scores || {}).map(([k, v]) => `${k} ${Number(v).toFixed(2)}`).join(', ');
+    const id = `item-${c.id}`;
+    const banPanel = el('div', { class: 'panel', hidden: true, id: `${id}-ban` },
+      el('label', { for: `${id}-ban-reason` }, 'Ban reason'),
+      el('input', { id: `${id}-ban-reason`, type: 'text', maxlength: 500 }),
+      el('label', { for: `${id}-ban-until` }, 'Until (empty: permanent)'),
+      el('input', { id: `${id}-ban-until`, type: 'datetime-local' }),
+      el('button', { type: 'button', onclick: () => ban(it, true) }, 'Ban / suspend'),
+      a.banned ? el('button', { type: 'button', onclick: () => ban(it, false) }, 'Lift ban') : null);
+    const artPanel = el('div', { class: 'panel', hidden: true, id: `${id}-art` },
+      el('label', { for: `${id}-art-status` }, 'Article status'),
+      el('select', { id: `${id}-art-status` }, ['open', 'premoderated', 'closed'].map((s) =>
+        el('option', { value: s, selected: art.status === s }, s))),
+      el('label', {}, el('input', { type: 'checkbox', id: `${id}-art-sensitive`, checked: !!art.sensitive }), ' sensitive'),
+      el('button', { type: 'button', onclick: () => saveArticle(it) }, 'Save article'));
+    const toggle = (panel) => () => { panel.hidden = !panel.hidden; if (!panel.hidden) panel.querySelector('input,select').focus(); };
+    return el('li', { class: 'item', id, tabindex: -1, 'aria-current': idx === S.sel ? 'true' : null, 'aria-label': `Comment by ${a.name || 'unknown'}`, onclick: () => { S.sel = idx; mark(); } },
+      el('div', { class: 'meta' },
+        el('strong', {}, a.name || '(unknown)'),
+        a.banned ? el('span', { class: 'badge banned' }, a.banned_until ? `suspended until ${when(a.banned_until)}` : 'banned') : null,
+        el('span', { class: `badge ${c.status}` }, c.status),
+        c.featured ? el('span', { class: 'badge' }, 'featured') : null,
+        el('span', {}, when(c.created_at)),
+        el('span', {}, 'on ', el('strong', {}, art.title || art.id), ` (${art.status}${art.sensitive ? ', sensitive' : ''})`)),
+      it.parent ? el('blockquote', { 'aria-label': 'In reply to' }, `${it.parent.author ? it.parent.author.name : 'deleted'}: ${it.parent.body}`) : null,
+      el('div', { class: 'body' }, highlighted(c.body || '', mod.reasons)),
+      c.moderator_reason ? el('p', { class: 'meta' }, `Moderator's reason: ${c.moderator_reason}`) : null,
+      el('h3', {}, 'Engine'),
+      el('ul', {}, el('li', {}, `decision: ${mod.decision}${scores ? `; scores: ${scores}` : ''}`),
+        (mod.reasons || []).map((r) => el('li', {}, el('strong', {}, r.rule), `: ${r.message}`, r.excerpt ? ` (“${r.excerpt}”)` : ''))),
+      it.flags && it.flags.length ? [el('h3', {}, 'Flags'),
+        el('ul', {}, it.flags.map((f) => el('li', {}, el('strong', {}, f.reason), ` ×${f.count}`,
+          f.notes && f.notes.length ? el('ul', {}, f.notes.map((n) => el('li', {}, n))) : null)))] : null,
+      el('h3', {}, 'Author'),
+      el('p', { class: 'meta' }, `Member since ${when(a.created_at)}. ${historyText(a.history)}`),
+      el('div', { class: 'actions' },
+        el('button', { type: 'button', class: 'approve', onclick: () => decide(it, 'approve') }, 'Approve (a)'),
+        el('button', { type: 'button', class: 'reject', onclick: () => decide(it, 'reject') }, 'Reject (r)'),
+        el('button', { type: 'button', onclick: () => decide(it, c.featured ? 'unfeature' : 'feature') }, c.featured ? 'Unfeature (f)' : 'Feature (f)'),
+        el('button', { type: 'button', 'aria-expanded': 'false', 'aria-controls': `${id}-ban`, onclick: toggle(banPanel) }, 'Ban or suspend…'),
+        el('button', { type: 'button', 'aria-controls': `${id}-art`, onclick: toggle(artPanel) }, 'Article…')),
+      banPanel, artPanel);
+  }
+
+  function render() {
+    const list = $('items');
+    list.replaceChildren(...S.items.map(itemNode));
+    $('empty').hidden = S.items.length > 0;
+    $('more').hidden = !S.next;
+    mark();
+  }
+
+  function mark() {
+    const nodes = [...$('items').children];
+    if (S.sel >= nodes.length) S.sel = Math.max(0, nodes.length - 1);
+    nodes.forEach((n, i) => n.setAttribute('aria-current', i === S.sel ? 'true' : 'false'));
+    const cur = nodes[S.sel];
+    if (cur && !cur.contains(document.activeElement)) cur.focus({ preventScroll: false });
+  }
+
+  function stillBelongs(action, comment) {
+    if (action === 'approve') return S.view === 'pending' ? false : S.view === 'flagged' ? false : comment.status === 'rejected';
+    if (action === 'reject') return S.view === 'rejected';
+    return true;
+  }
+
+  async function decide(it, action) {
+    const reason = $('reason').value.trim();
+    try {
+      const r = await call('POST', `/mod/comments/${it.comment.id}/decision`, reason ? { action, reason } : { action });
+      $('reason').value = '';
+      const i = S.items.indexOf(it);
+      if (stillBelongs(action, r.comment)) {
+        it.comment = r.comment;
+        S.items[i] = it;
+      } else {
+        S.items.splice(i, 1);
+      }
+      render();
+      say(`${action} done for the comment by ${it.author ? it.author.name : 'unknown'}. Press u to undo.`);
+      refreshCounts();
+    } catch (e) {
+      say(e.message);
+    }
+  }
+
+  async function undo() {
+    try {
+      const r = await call('POST', '/mod/undo', {});
+      say(`Undid ${r.undone}; the comment is ${r.comment.status} again.`);
+      await loadQueue(false);
+      refreshCounts();
+    } catch (e) {
+      say(e.message);
+    }
+  }
+  $('undo').addEventListener('click', undo);
+
+  async function ban(it, on) {
+    const id = `item-${it.comment.id}`;
+    const uid = it.author.id;
+    try {
+      let r;
+      if (on) {
+        const reason = $(`${id}-ban-reason`).value.trim();
+        const local = $(`${id}-ban-until`).value;
+        const until = local ? new Date(local).toISOString().replace(/\.\d+Z$/, 'Z') : null;
+        r = await call('POST', `/mod/users/${uid}/ban`, { reason, until });
+      } else {
+        r = await call('DELETE', `/mod/users/${uid}/ban`);
+      }
+      for (const x of S.items) if (x.author && x.author.id === uid) Object.assign(x.author, r.user);
+      render();
+      say(on ? `${r.user.name} is ${r.user.banned_until ? `suspended until ${when(r.user.banned_until)}` : 'banned'}.` : `${r.user.name}'s ban is lifted.`);
+    } catch (e) {
+      say(e.message);
+    }
+  }
+
+  async function saveArticle(it) {
+    const id = `item-${it.comment.id}`;
+    const body = { status: $(`${id}-art-status`).value, sensitive: $(`${id}-art-sensitive`).checked };
+    try {
+      const r = await call('PUT', `/articles/${encodeURIComponent(it.article_id)}`, body);
+      for (const x of S.items) if (x.article_id === it.article_id) x.article = r.article || Object.assign(x.article || {}, body);
+      render();
+      say(`Article ${it.article_id} saved: ${body.status}${body.sensitive ? ', sensitive' : ''}.`);
+    } catch (e) {
+      say(e.message);
+    }
+  }
+
+  document.addEventListener('keydown', (ev) => {
+    if ($('desk').hidden || S.view === 'log' || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const t = ev.target;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT')) {
+      if (ev.key === 'Escape') { t.blur(); mark(); }
+      return;
+    }
+    const it = S.items[S.sel];
+    switch (ev.key) {
+    case 'j': if (S.sel < S.items.length - 1) { S.sel++; mark(); } break;
+    case 'k': if (S.sel > 0) { S.sel--; mark(); } break;
+    case 'a': if (it) decide(it, 'approve'); break;
+    case 'r': if (it) decide(it, 'reject'); break;
+    case 'f': if (it) decide(it, it.comment.featured ? 'unfeature' : 'feature'); break;
+    case 'u': undo(); break;
+    case '/': $('reason').focus(); break;
+    default: return;
+    }
+    ev.preventDefault();
+  });
+
+  // ---- log -----------------------------------------------------------------
+
+  let logSeq = 0;
+  async function loadLog() {
+    const seq = ++logSeq; // a slower, older answer must not overwrite a newer one
+    const f = new FormData($('log-filters'));
+    const q = new URLSearchParams();
+    for (const [k, v] of f.entries()) if (String(v).trim()) q.set(k, String(v).trim());
+    q.set('limit', '200');
+    try {
+      const r = await call('GET', `/mod/log?${q}`);
+      if (seq !== logSeq) return;
+      $('log-rows').replaceChildren(...r.entries.map((e) => el('tr', {},
+        el('td', {}, when(e.at)),
+        el('td', {}, e.actor ? `${e.actor.name} (#${e.actor.id})` : 'automatic'),
+        el('td', {}, e.action),
+        el('td', {}, `${e.target_type} ${e.target_id}`),
+        el('td', {}, e.reason))));
+      say(`${r.entries.length} log entries.`);
+    } catch (e) {
+      say(e.message);
+    }
+  }
+  $('log-filters').addEventListener('submit', (ev) => { ev.preventDefault(); loadLog(); });
+
+  start();
+})();
