@@ -4,22 +4,27 @@
 # (subtask A) and the Kaggle insults test set, and prints Markdown tables
 # (docs/MODERATION.md records a run).
 #
-# Usage: tools/eval_moderation.sh [SHARED_DATA]   (default ../shared/data)
+# Usage: tools/eval_moderation.sh [SHARED_DATA] [CONFIG]   (default ../shared/data)
+# CONFIG is a Parley config file passed to `parley check --config` (for
+# example one with `moderation.classifier = off` to judge the lexicon alone).
 # A comment counts as flagged when the engine holds or rejects it; for
 # HateCheck the "hate rules" column counts only slur, personal_attack and
 # harassment, the rules about people, apart from profanity.
 set -eu
 DATA=${1:-../shared/data}
+CONFIG=${2:-}
 OUT=build/eval
 mkdir -p "$OUT"
 make -s build/parley build/tools/csv2tsv >/dev/null
-P=build/parley
 C=build/tools/csv2tsv
+check() {
+    if [ -n "$CONFIG" ]; then build/parley check --config "$CONFIG" "$@"; else build/parley check "$@"; fi
+}
 
 # ---- HateCheck ---------------------------------------------------------------
 $C "$DATA/hatecheck/test_suite_cases.csv" case_id functionality label_gold > "$OUT/hc_key.tsv"
 $C "$DATA/hatecheck/test_suite_cases.csv" case_id test_case > "$OUT/hc_in.tsv"
-$P check --tsv "$OUT/hc_in.tsv" > "$OUT/hc_out.tsv"
+check --tsv "$OUT/hc_in.tsv" > "$OUT/hc_out.tsv"
 echo "### HateCheck per functionality"
 echo
 echo "| functionality | gold | cases | held or rejected | hate rules (slur, attack, harassment) | most frequent rule |"
@@ -51,11 +56,11 @@ echo "| set | comments | precision (offensive) | recall (offensive) | F1 (offens
 echo "|---|---:|---:|---:|---:|---:|---:|"
 # OLID subtask A: test tweets and gold labels (CSV with CRLF).
 tail -n +2 "$DATA/olid/testset-levela.tsv" > "$OUT/olid_in.tsv"
-$P check --tsv "$OUT/olid_in.tsv" > "$OUT/olid_out.tsv"
+check --tsv "$OUT/olid_in.tsv" > "$OUT/olid_out.tsv"
 tr -d '\r' < "$DATA/olid/labels-levela.csv" | tail -n +2 | awk -F, '{ print $1 "\t" ($2 == "OFF") }' > "$OUT/olid_key.tsv"
 awk -F'\t' 'NR == FNR { g[$1] = $2; next } ($1 in g) { print g[$1] "\t" $2 }' "$OUT/olid_key.tsv" "$OUT/olid_out.tsv" | f1 "OLID A test"
 # Kaggle insults, test_with_solutions.
 $C --unescape "$DATA/kaggle-insults-2012/test_with_solutions.csv" '#' Comment > "$OUT/kaggle_in.tsv"
 $C "$DATA/kaggle-insults-2012/test_with_solutions.csv" '#' Insult > "$OUT/kaggle_key.tsv"
-$P check --tsv "$OUT/kaggle_in.tsv" > "$OUT/kaggle_out.tsv"
+check --tsv "$OUT/kaggle_in.tsv" > "$OUT/kaggle_out.tsv"
 paste "$OUT/kaggle_key.tsv" "$OUT/kaggle_out.tsv" | awk -F'\t' '{ print $2 "\t" $4 }' | f1 "Kaggle insults test"

@@ -203,7 +203,7 @@ check_cmd_main(int argc, char **argv)
     moderation_result r;
     moderation_decide(m, &in, a, &r);
     json_t *j = moderation_result_to_json(&r, o.scores);
-    char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+    char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(4));
     puts(s);
     free(s);
     json_decref(j);

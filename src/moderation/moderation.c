@@ -93,9 +93,17 @@ moderation_new(const config *cfg, moderation **out, pl_error *err)
     const char *dir = cfg ? config_extra(cfg, "moderation.lexicon_dir") : NULL;
     if ((rc = lexicon_load(dir, &m->lx, err)) < 0)
         goto fail;
+    const char *use = cfg ? config_extra(cfg, "moderation.classifier") : NULL;
+    if (use != NULL && strcmp(use, "on") != 0 && strcmp(use, "off") != 0) {
+        rc = pl_errorf(err, PL_EINVAL, "moderation.classifier: expected on or off, not \"%s\"",
+                       use);
+        goto fail;
+    }
     pl_error ignored;
-    if (classifier_load_builtin(&m->clf, &ignored) < 0)
-        m->clf = NULL; /* no model yet: the engine runs on the lexicon alone */
+    if (use != NULL && !strcmp(use, "off"))
+        m->clf = NULL;
+    else if (classifier_load_builtin(&m->clf, &ignored) < 0)
+        m->clf = NULL; /* no model built in: the engine runs on the lexicon alone */
     *out = m;
     return 0;
 fail:
@@ -118,7 +126,7 @@ moderation_memory(const moderation *m)
 {
     lexicon_stats st;
     lexicon_get_stats(m->lx, &st);
-    return sizeof *m + st.bytes;
+    return sizeof *m + st.bytes + (m->clf ? classifier_memory(m->clf) : 0);
 }
 
 const char *
@@ -155,6 +163,7 @@ typedef struct ctx {
     size_t ntok;
     found f[RULE_COUNT];
     bool attack_found;
+    int8_t *verdict; /* INSULT_* for each hit (insults only) */
 } ctx;
 
 static void
@@ -414,17 +423,44 @@ same_sentence(const ctx *c, uint32_t a, uint32_t b)
 static const char MSG_ATTACK[] =
     "This reads as a personal attack. Criticise the argument, not the person.";
 
+/* Verdicts on an insult word: aimed at a person, said of something else
+ * (an idea, the speaker, a group, a mention, negated), or undecided. Only
+ * undecided insults may be settled by the classifier, which reads "this
+ * plan is idiotic" as an attack as readily as "you are an idiot". */
+enum { INSULT_NOT = -1, INSULT_UNKNOWN = 0, INSULT_AIMED = 1 };
+
+/* Is the word quoted or named rather than used ("calling people
+ * \"idiots\"", "he called me a moron")? */
+static bool
+mentioned(const ctx *c, const lex_hit *h, long k)
+{
+    static const char *const calls[] = {"call", "calls", "calling", "called", "word", "term",
+                                        "label", "labelled", "labeled", NULL};
+    for (long j = k - 1; j >= 0 && j >= k - 3; j--)
+        if (tok_in(c, j, calls))
+            return true;
+    uint32_t os = c->t.ostart[h->start], oe = c->t.oend[h->end - 1];
+    const unsigned char *b = (const unsigned char *)c->in->body;
+    bool open = (os >= 1 && (b[os - 1] == '"' || b[os - 1] == '\'')) ||
+                (os >= 3 && b[os - 3] == 0xE2 && b[os - 2] == 0x80 &&
+                 (b[os - 1] == 0x9C || b[os - 1] == 0x98));
+    bool close = (oe < c->in->body_len && (b[oe] == '"' || b[oe] == '\'')) ||
+                 (oe + 2 < c->in->body_len && b[oe] == 0xE2 && b[oe + 1] == 0x80 &&
+                  (b[oe + 2] == 0x9D || b[oe + 2] == 0x99));
+    return open && close;
+}
+
 /* Is the insult in tokens [k, kend] aimed at a person? Sets the excerpt
  * start token in *from. */
-static bool
+static int
 insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
 {
     bool noun = h->category == LEX_INSULT;
     *from = k;
     if (h->via == LEX_VIA_TARGETED)
-        return true;
-    if (negated_before(c, k, 4))
-        return false;
+        return INSULT_AIMED;
+    if (negated_before(c, k, 4) || mentioned(c, h, k))
+        return INSULT_NOT;
     long j = k - 1;
     int skipped = 0;
     while (j >= 0 && skipped < 5 && (tok_in(c, j, fillers) || tok_masked(c, j))) {
@@ -434,56 +470,64 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
     if (tok_in(c, j, second_person) || tok_in(c, j, second_copula)) {
         /* "you idiot", "you're a moron", "your an idiot"; but "your stupid
          * plan" is about the plan: an adjective after "your" needs "you". */
-        if (tok_is(c, j, "your") && !(noun && skipped > 0 && tok_in(c, j + 1, (const char *const[]){"a", "an", NULL})))
-            return false;
+        if (tok_is(c, j, "your") &&
+            !(noun && skipped > 0 && tok_in(c, j + 1, (const char *const[]){"a", "an", NULL})))
+            return INSULT_NOT;
         *from = j;
-        return true;
+        return INSULT_AIMED;
     }
     if (tok_in(c, j, third_copula)) {
         *from = j;
-        return true;
+        return INSULT_AIMED;
     }
     if (tok_in(c, j, copulas)) {
         long s = j - 1;
         if (tok_in(c, s, second_person)) {
             *from = s;
-            return true;
+            return INSULT_AIMED;
         }
         if (tok_in(c, s, first_person) || tok_in(c, s, idea_words))
-            return false;
+            return INSULT_NOT;
         /* "Politicians are idiots": a plural subject is a group, and
          * insulting a group is not an attack on a person here. */
         if ((tok_is(c, j, "are") || tok_is(c, j, "were")) && s >= 0 && c->te[s] > c->ts[s] &&
             c->t.s[c->te[s] - 1] == 's' && !tok_in(c, s, person_words))
-            return false;
+            return INSULT_NOT;
         /* "the author is an idiot", "Bob is a moron" (names only with a
          * noun: "Brexit is stupid" is about a thing). */
         if (tok_in(c, s, person_words) || is_parent_author(c, s) ||
             (noun && looks_like_name(c, s))) {
             *from = s;
-            return true;
+            return INSULT_AIMED;
         }
-        return false;
+        return noun ? INSULT_UNKNOWN : INSULT_NOT;
     }
-    if (!noun)
-        return false;
+    if (tok_in(c, j, first_person))
+        return INSULT_NOT; /* "I am such an idiot" was handled above; "me, an idiot" */
+    if (!noun) {
+        /* "a stupid policy", "what a dumb idea": the adjective qualifies
+         * a thing. */
+        if (tok_in(c, kend + 1, idea_words) || tok_in(c, kend + 2, idea_words))
+            return INSULT_NOT;
+        return INSULT_UNKNOWN;
+    }
     /* "idiots like you", "what an idiot you are". */
     if (tok_is(c, kend + 1, "like") && tok_in(c, kend + 2, second_person))
-        return true;
+        return INSULT_AIMED;
     if (tok_in(c, kend + 1, second_person) && (j < 0 || tok_is(c, j, "what")))
-        return true;
+        return INSULT_AIMED;
     /* A vocative: "Nice try, idiot." or "Idiot, read the article." */
     uint32_t os, oe;
     span_hit(c, h, &os, &oe);
     char b = orig_before(c, os), a = orig_after(c, oe);
     if (b == ',' && (a == 0 || a == '.' || a == '!' || a == '?'))
-        return true;
+        return INSULT_AIMED;
     if (b == 0 && (a == ',' || a == '!' || a == 0 || a == '.'))
-        return true;
+        return INSULT_AIMED;
     /* "What an idiot." */
     if (j >= 0 && tok_is(c, j, "what") && j == 0)
-        return true;
-    return false;
+        return INSULT_AIMED;
+    return INSULT_UNKNOWN;
 }
 
 static void
@@ -537,7 +581,8 @@ rule_words(ctx *c)
             if (h->severity == 0)
                 break;
             long from, kend = tok_at(c, h->end - 1);
-            if (insult_target(c, h, k, kend, &from)) {
+            c->verdict[i] = (int8_t)insult_target(c, h, k, kend, &from);
+            if (c->verdict[i] == INSULT_AIMED) {
                 uint32_t fos, foe;
                 span_tokens(c, (size_t)from, (size_t)kend, &fos, &foe);
                 if (from > kend) /* "idiots like you": the insult itself */
@@ -915,12 +960,13 @@ rule_spam(ctx *c)
 
 /* ---- the classifier -------------------------------------------------------- */
 
-/* Scores above the classifier's own thresholds (0.41 offensive, 0.46 attack
- * for the shipped model) by a margin: a hold needs the model to be fairly
- * sure, and the lexicon to agree. */
-#define MODEL_ATTACK 0.5
-#define MODEL_OFFENSIVE 0.6
-#define MODEL_SURE_ATTACK 0.7
+/* A model-assisted hold needs a score above the model's own threshold
+ * (classifier_thresholds, shipped in the model file) by a margin, and the
+ * lexicon to agree; with no word to confirm it, an attack score must be
+ * far above (the classifier's documentation suggests 0.8). */
+#define MODEL_MARGIN 0.1
+#define MODEL_OFFENSIVE_MARGIN 0.3
+#define MODEL_SURE_ATTACK 0.8
 
 /* The comment speaks to someone: a reply, or "you" in the text. */
 static bool
@@ -967,7 +1013,15 @@ model_holds(ctx *c, const classifier_scores *cs)
 {
     /* A clear attack pattern: the model is sure it is an attack and the
      * comment speaks to someone. */
-    if (cs->attack >= MODEL_SURE_ATTACK && !c->attack_found && addresses_someone(c)) {
+    classifier_scores thr;
+    classifier_thresholds(c->m->clf, &thr);
+    double attack_hold = thr.attack + MODEL_MARGIN;
+    double offensive_hold = thr.offensive + MODEL_OFFENSIVE_MARGIN;
+    bool explained = false; /* an insult the rules found aimed at no one */
+    for (size_t i = 0; i < c->nhits; i++)
+        explained |= c->verdict[i] == INSULT_NOT;
+    if (cs->attack >= MODEL_SURE_ATTACK && !c->attack_found && !explained &&
+        addresses_someone(c)) {
         c->f[RULE_PERSONAL_ATTACK] = (found){true, true, MSG_ATTACK, 0, 0};
         if (c->m->pol.action[RULE_PERSONAL_ATTACK] == POLICY_OFF)
             c->f[RULE_PERSONAL_ATTACK].on = false;
@@ -978,18 +1032,24 @@ model_holds(ctx *c, const classifier_scores *cs)
         switch (h->category) {
         case LEX_INSULT:
         case LEX_INSULT_ADJ:
+            if (c->verdict[i] == INSULT_UNKNOWN && cs->attack >= attack_hold &&
+                !c->attack_found) {
+                model_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, h);
+                c->attack_found = true;
+            }
+            break;
         case LEX_ATTACK:
-            if (cs->attack >= MODEL_ATTACK && !c->attack_found) {
+            if (cs->attack >= attack_hold && !c->attack_found) {
                 model_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, h);
                 c->attack_found = true;
             }
             break;
         case LEX_PROFANITY:
-            if (h->severity == 1 && cs->offensive >= MODEL_OFFENSIVE)
+            if (h->severity == 1 && cs->offensive >= offensive_hold)
                 model_reason(c, RULE_PROFANITY, "This comment uses offensive language.", h);
             break;
         case LEX_VULGARITY:
-            if (h->severity == 1 && cs->offensive >= MODEL_OFFENSIVE)
+            if (h->severity == 1 && cs->offensive >= offensive_hold)
                 model_reason(c, RULE_VULGARITY, "This comment uses vulgar language.", h);
             break;
         default:
@@ -1055,6 +1115,7 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a,
     c->a = a;
     norm_fold(a, in->body, in->body_len, &c->t);
     c->nhits = lexicon_scan(m->lx, &c->t, a, &c->hits);
+    c->verdict = arena_zalloc(a, c->nhits + 1);
     tokenize(c);
 
     rule_words(c);

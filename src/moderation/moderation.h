@@ -81,7 +81,8 @@ typedef struct moderation_result {
  * policy table (extra settings policy.<rule>, see moderation/policy.h).
  * Other extra settings: moderation.repeat_window_s (600), moderation.
  * new_user_hours (24), moderation.max_links (3), moderation.off_topic_min_words
- * (25), moderation.off_topic_below (0.1). PL_EINVAL naming a bad setting. */
+ * (25), moderation.off_topic_below_percent (10), moderation.classifier (on;
+ * off runs the lexicon alone). PL_EINVAL naming a bad setting. */
 int moderation_new(const config *cfg, moderation **out, pl_error *err);
 void moderation_free(moderation *m); /* m may be NULL */
 
