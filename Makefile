@@ -187,6 +187,8 @@ SHARED_DATA ?= ../shared/data
 bench-moderation: build/bench/moderation_bench
 	build/bench/moderation_bench --corpus $(SHARED_DATA)/olid/olid-training-v1.0.tsv \
 	  --evasion bench/evasion.tsv --out-comments build/bench/comments_1k.txt
+	build/bench/moderation_bench --corpus $(SHARED_DATA)/olid/olid-training-v1.0.tsv \
+	  --evasion bench/evasion.tsv --lexicon-only
 	cd bench/npm && { [ -d node_modules/obscenity ] || npm ci --no-audit --no-fund; } && \
 	  node bench.mjs ../../build/bench/comments_1k.txt ../evasion.tsv
 

@@ -262,6 +262,7 @@ main(int argc, char **argv)
     const char *corpus = NULL, *evasion = NULL, *out_comments = NULL;
     size_t n = 4000;
     double seconds = 3;
+    bool lexicon_only = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--corpus") && i + 1 < argc)
             corpus = argv[++i];
@@ -273,10 +274,12 @@ main(int argc, char **argv)
             n = (size_t)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
             seconds = strtod(argv[++i], NULL);
+        else if (!strcmp(argv[i], "--lexicon-only"))
+            lexicon_only = true;
         else {
             fprintf(stderr,
                     "usage: moderation_bench [--corpus FILE] [--evasion FILE] "
-                    "[--out-comments FILE] [--n N] [--seconds S]\n");
+                    "[--out-comments FILE] [--n N] [--seconds S] [--lexicon-only]\n");
             return 2;
         }
     }
@@ -303,14 +306,19 @@ main(int argc, char **argv)
     double t0 = now_s();
     moderation *m;
     pl_error err;
-    if (moderation_new(NULL, &m, &err) < 0) {
+    config cfg;
+    config_init(&cfg);
+    if (lexicon_only && config_set(&cfg, "moderation.classifier", "off", &err) < 0)
+        return 1;
+    if (moderation_new(&cfg, &m, &err) < 0) {
         fprintf(stderr, "moderation_bench: %s\n", err.msg);
         return 1;
     }
     double build = now_s() - t0;
     long after = rss_kb();
-    printf("corpus: %s, %zu comments of ~%d bytes\n", corpus ? corpus : "(built-in)", c.n,
-           TARGET_BYTES);
+    printf("corpus: %s, %zu comments of ~%d bytes; %s\n", corpus ? corpus : "(built-in)", c.n,
+           TARGET_BYTES, lexicon_only ? "lexicon only (moderation.classifier = off)"
+                                      : "lexicon and classifier (if one is built in)");
     printf("engine: built in %.1f ms, lexicon and tables %zu KB (moderation_memory), resident "
            "set +%ld KB\n",
            build * 1e3, moderation_memory(m) / 1024, after - before);
@@ -320,6 +328,7 @@ main(int argc, char **argv)
     if (evasion)
         run_evasion(m, evasion);
     moderation_free(m);
+    config_fini(&cfg);
     for (size_t i = 0; i < c.n; i++)
         free(c.v[i]);
     free(c.v);
