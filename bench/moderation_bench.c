@@ -190,8 +190,7 @@ run_speed(const moderation *m, const strs *c, int article, double min_seconds)
     qsort(lat, nlat, sizeof *lat, cmp_double);
     printf("%-26s %7zu comments %7.0f comments/s %6.1f MB/s  p50 %5.1f us  p99 %6.1f us  "
            "flagged %.1f%%\n",
-           names[article], total,
-           (double)total / el, (double)bytes / el / 1e6, lat[nlat / 2] * 1e6,
+           names[article], total, (double)total / el, (double)bytes / el / 1e6, lat[nlat / 2] * 1e6,
            lat[(size_t)((double)nlat * 0.99)] * 1e6, 100.0 * (double)flagged / (double)total);
     free(lat);
     arena_free(a);
@@ -247,10 +246,10 @@ run_evasion(const moderation *m, const char *path)
         arena_reset(a);
     }
     double el = now_s() - t0;
-    printf("evasion set %s: caught %zu/%zu (%.1f%%), clean flagged %zu/%zu (%.1f%%), %.0f lines/s\n",
-           path, pos_caught, pos, 100.0 * (double)pos_caught / (double)(pos ? pos : 1),
-           neg_flagged, neg, 100.0 * (double)neg_flagged / (double)(neg ? neg : 1),
-           (double)(pos + neg) / el);
+    printf(
+        "evasion set %s: caught %zu/%zu (%.1f%%), clean flagged %zu/%zu (%.1f%%), %.0f lines/s\n",
+        path, pos_caught, pos, 100.0 * (double)pos_caught / (double)(pos ? pos : 1), neg_flagged,
+        neg, 100.0 * (double)neg_flagged / (double)(neg ? neg : 1), (double)(pos + neg) / el);
     free(line);
     fclose(f);
     arena_free(a);
@@ -277,9 +276,8 @@ main(int argc, char **argv)
         else if (!strcmp(argv[i], "--lexicon-only"))
             lexicon_only = true;
         else {
-            fprintf(stderr,
-                    "usage: moderation_bench [--corpus FILE] [--evasion FILE] "
-                    "[--out-comments FILE] [--n N] [--seconds S] [--lexicon-only]\n");
+            fprintf(stderr, "usage: moderation_bench [--corpus FILE] [--evasion FILE] "
+                            "[--out-comments FILE] [--n N] [--seconds S] [--lexicon-only]\n");
             return 2;
         }
     }
@@ -317,8 +315,9 @@ main(int argc, char **argv)
     double build = now_s() - t0;
     long after = rss_kb();
     printf("corpus: %s, %zu comments of ~%d bytes; %s\n", corpus ? corpus : "(built-in)", c.n,
-           TARGET_BYTES, lexicon_only ? "lexicon only (moderation.classifier = off)"
-                                      : "lexicon and classifier (if one is built in)");
+           TARGET_BYTES,
+           lexicon_only ? "lexicon only (moderation.classifier = off)"
+                        : "lexicon and classifier (if one is built in)");
     printf("engine: built in %.1f ms, lexicon and tables %zu KB (moderation_memory), resident "
            "set +%ld KB\n",
            build * 1e3, moderation_memory(m) / 1024, after - before);

@@ -71,11 +71,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* The whole engine, with the input as comment, article and parent. */
     char *body = arena_strndup(a, s, size);
-    moderation_input in = {.body = body, .body_len = size, .article_title = body,
-                           .article_text = body, .parent_body = body,
-                           .parent_author_name = "Dave", .article_sensitive = size % 2,
-                           .author_created_at = 1, .now = 2, .recent_bodies = (const char *[]){body},
-                           .recent_times = (const int64_t[]){1}, .n_recent = 1};
+    moderation_input in = {.body = body,
+                           .body_len = size,
+                           .article_title = body,
+                           .article_text = body,
+                           .parent_body = body,
+                           .parent_author_name = "Dave",
+                           .article_sensitive = size % 2,
+                           .author_created_at = 1,
+                           .now = 2,
+                           .recent_bodies = (const char *[]){body},
+                           .recent_times = (const int64_t[]){1},
+                           .n_recent = 1};
     moderation_result r;
     moderation_decide(engine(), &in, a, &r);
     if (r.decision > MOD_REJECT)

@@ -55,7 +55,7 @@ struct lexicon {
      * to report (its own or along its dictionary links), so the scan
      * touches no other array on a byte that ends no form. */
     uint32_t *delta;
-    int32_t *dict;  /* next state with forms along the failure chain, or -1 */
+    int32_t *dict; /* next state with forms along the failure chain, or -1 */
     uint32_t *out_start, *out_count;
     uint32_t *outs;
     size_t nstates;
@@ -191,9 +191,9 @@ add_term_forms(lexicon *lx, arena *tmp, uint32_t ti)
     }
     if ((t->cat == LEX_INSULT || t->cat == LEX_INSULT_ADJ) && t->sev >= 1 &&
         strchr(t->text, ' ') == NULL && n + 10 < sizeof buf) {
-        static const char *const you[] = {"you",    "u",       "ur",       "youre", "yourea",
-                                          "yourean", "youarea", "youarean", "ura",   "uran",
-                                          "youare"};
+        static const char *const you[] = {"you",    "u",       "ur",      "youre",
+                                          "yourea", "yourean", "youarea", "youarean",
+                                          "ura",    "uran",    "youare"};
         for (size_t k = 0; k < sizeof you / sizeof you[0]; k++) {
             snprintf(buf, sizeof buf, "%s%s", you[k], t->text);
             add_form(lx, tmp, buf, ti, LEX_VIA_TARGETED);
@@ -250,8 +250,8 @@ parse_list(lexicon *lx, const lexicon_source *src, pl_error *err)
         else if (!strcmp(f[3], "glue"))
             mode = LEX_GLUE;
         else
-            return pl_errorf(err, PL_EINVAL, "%s:%d: match must be word, exact or glue",
-                             src->name, line);
+            return pl_errorf(err, PL_EINVAL, "%s:%d: match must be word, exact or glue", src->name,
+                             line);
         for (char *c = f[0]; *c; c++)
             if (*c >= 'A' && *c <= 'Z')
                 *c = (char)(*c + 32);
@@ -561,8 +561,7 @@ check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits 
                 return;
         }
     }
-    hit_push(h, a,
-             (lex_hit){(uint32_t)start, (uint32_t)end, f->term, tr->cat, tr->sev, f->via});
+    hit_push(h, a, (lex_hit){(uint32_t)start, (uint32_t)end, f->term, tr->cat, tr->sev, f->via});
 }
 
 /* A token with masked letters ("f*ck", "sh**"): the strongest listed word
@@ -604,8 +603,7 @@ resolve_mask(const lexicon *lx, const norm_text *t, size_t ts, size_t te, hits *
     if (best != NULL) {
         const term_rec *tr = &lx->terms[best->term];
         hit_push(h, a,
-                 (lex_hit){(uint32_t)ts, (uint32_t)te, best->term, tr->cat, tr->sev,
-                           LEX_VIA_MASK});
+                 (lex_hit){(uint32_t)ts, (uint32_t)te, best->term, tr->cat, tr->sev, LEX_VIA_MASK});
     }
 }
 
@@ -674,7 +672,8 @@ lexicon_scan(const lexicon *lx, const norm_text *t, arena *a, lex_hit **out)
                 continue;
             if (y->category == LEX_ALLOW)
                 drop = true;
-            else if (y->category == x->category && (y->start < x->start || y->end > x->end || j < i))
+            else if (y->category == x->category &&
+                     (y->start < x->start || y->end > x->end || j < i))
                 drop = true;
         }
         if (!drop && k < LEXICON_MAX_HITS)

@@ -50,8 +50,8 @@ struct moderation_article {
 };
 
 static int
-extra_int(const config *cfg, const char *name, int64_t min, int64_t max, int64_t def,
-          int64_t *out, pl_error *err)
+extra_int(const config *cfg, const char *name, int64_t min, int64_t max, int64_t def, int64_t *out,
+          pl_error *err)
 {
     const char *v = cfg ? config_extra(cfg, name) : NULL;
     if (v == NULL) {
@@ -79,8 +79,8 @@ moderation_new(const config *cfg, moderation **out, pl_error *err)
     if (rc < 0 ||
         (rc = extra_int(cfg, "moderation.repeat_window_s", 0, 86400 * 7, 600, &m->repeat_window_ms,
                         err)) < 0 ||
-        (rc = extra_int(cfg, "moderation.new_user_hours", 0, 24 * 365, 24, &m->new_user_ms,
-                        err)) < 0 ||
+        (rc = extra_int(cfg, "moderation.new_user_hours", 0, 24 * 365, 24, &m->new_user_ms, err)) <
+            0 ||
         (rc = extra_int(cfg, "moderation.max_links", 1, 1000, 3, &m->max_links, err)) < 0 ||
         (rc = extra_int(cfg, "moderation.off_topic_min_words", 1, 100000, 25,
                         &m->off_topic_min_words, err)) < 0 ||
@@ -95,8 +95,8 @@ moderation_new(const config *cfg, moderation **out, pl_error *err)
         goto fail;
     const char *use = cfg ? config_extra(cfg, "moderation.classifier") : NULL;
     if (use != NULL && strcmp(use, "on") != 0 && strcmp(use, "off") != 0) {
-        rc = pl_errorf(err, PL_EINVAL, "moderation.classifier: expected on or off, not \"%s\"",
-                       use);
+        rc =
+            pl_errorf(err, PL_EINVAL, "moderation.classifier: expected on or off, not \"%s\"", use);
         goto fail;
     }
     pl_error ignored;
@@ -228,69 +228,71 @@ tok_in(const ctx *c, long k, const char *const *set)
     return false;
 }
 
-static const char *const second_person[] = {"you", "u", "ya", "ye", "yall", "thou", "yourself",
-                                            NULL};
+static const char *const second_person[] = {"you",  "u",    "ya",       "ye",
+                                            "yall", "thou", "yourself", NULL};
 static const char *const second_copula[] = {"youre", "ur", "your", "yer", "youve", NULL};
 static const char *const third_copula[] = {"hes", "shes", "theyre", NULL};
-static const char *const copulas[] = {"is",    "are",   "was",  "were",  "be",     "been",
-                                      "being", "r",     "am",   "seem",  "seems",  "look",
-                                      "looks", "sound", "sounds", "act", "acting", "become",
-                                      "becoming", "get", "getting", NULL};
+static const char *const copulas[] = {"is",       "are",   "was",     "were", "be",     "been",
+                                      "being",    "r",     "am",      "seem", "seems",  "look",
+                                      "looks",    "sound", "sounds",  "act",  "acting", "become",
+                                      "becoming", "get",   "getting", NULL};
 static const char *const fillers[] = {
-    "a",         "an",      "the",     "such",      "so",       "really",    "very",
-    "total",     "totally", "complete", "completely", "absolute", "absolutely", "utter",
-    "utterly",   "just",    "pretty",  "too",       "fucking",  "fuckin",    "bloody",
-    "damn",      "real",    "big",     "little",    "clearly",  "obviously", "being",
-    "acting",    "like",    "stupid",  "dumb",      "ignorant", "pathetic",  "worthless",
-    "brainless", "lying",   "useless", "old",       "sad",      "fat",       "ugly",
-    "typical",   "of",      "one",     "another",   "certified", "proper",   "right",
-    "bit",       "kind",    "sort",    "such",      NULL};
-static const char *const negators[] = {"not", "never", "no", "isnt", "arent", "wasnt", "werent",
-                                       "dont", "doesnt", "didnt", "aint", "nobody", "noone",
-                                       "nothing", "none", "hardly", "cant", "wont", "shouldnt",
-                                       "neither", "nor", NULL};
+    "a",         "an",      "the",      "such",       "so",        "really",     "very",
+    "total",     "totally", "complete", "completely", "absolute",  "absolutely", "utter",
+    "utterly",   "just",    "pretty",   "too",        "fucking",   "fuckin",     "bloody",
+    "damn",      "real",    "big",      "little",     "clearly",   "obviously",  "being",
+    "acting",    "like",    "stupid",   "dumb",       "ignorant",  "pathetic",   "worthless",
+    "brainless", "lying",   "useless",  "old",        "sad",       "fat",        "ugly",
+    "typical",   "of",      "one",      "another",    "certified", "proper",     "right",
+    "bit",       "kind",    "sort",     "such",       NULL};
+static const char *const negators[] = {"not",      "never",   "no",     "isnt",   "arent", "wasnt",
+                                       "werent",   "dont",    "doesnt", "didnt",  "aint",  "nobody",
+                                       "noone",    "nothing", "none",   "hardly", "cant",  "wont",
+                                       "shouldnt", "neither", "nor",    NULL};
 static const char *const person_words[] = {
-    "he",         "she",       "him",        "her",      "they",     "them",       "author",
-    "writer",     "journalist", "reporter",  "editor",   "columnist", "op",        "poster",
-    "commenter",  "commentator", "guy",      "man",      "woman",    "lady",       "dude",
-    "mayor",      "president", "minister",   "senator",  "governor", "councillor", "councilor",
-    "politician", "boss",      "ceo",        "chairman", "judge",    "teacher",    "officer",
-    "person",     "moderator", "mod",        "husband",  "wife",     "mother",     "father",
-    "mom",        "mum",       "dad",        "son",      "daughter", "boy",        "girl",
-    "reader",     "chancellor", "premier",   "leader",   "candidate", "spokesman", "spokeswoman",
-    "mp",         "pm",        "king",       "queen",    "prince",   "princess",   "coach",
-    "manager",    "player",    "owner",      "founder",  "host",     "anchor",     NULL};
-static const char *const first_person[] = {"i", "im", "me", "we", "us", "myself", "ourselves",
-                                           "ive", "id", "ill", NULL};
+    "he",         "she",         "him",      "her",      "they",      "them",       "author",
+    "writer",     "journalist",  "reporter", "editor",   "columnist", "op",         "poster",
+    "commenter",  "commentator", "guy",      "man",      "woman",     "lady",       "dude",
+    "mayor",      "president",   "minister", "senator",  "governor",  "councillor", "councilor",
+    "politician", "boss",        "ceo",      "chairman", "judge",     "teacher",    "officer",
+    "person",     "moderator",   "mod",      "husband",  "wife",      "mother",     "father",
+    "mom",        "mum",         "dad",      "son",      "daughter",  "boy",        "girl",
+    "reader",     "chancellor",  "premier",  "leader",   "candidate", "spokesman",  "spokeswoman",
+    "mp",         "pm",          "king",     "queen",    "prince",    "princess",   "coach",
+    "manager",    "player",      "owner",    "founder",  "host",      "anchor",     NULL};
+static const char *const first_person[] = {"i",         "im",  "me", "we",  "us", "myself",
+                                           "ourselves", "ive", "id", "ill", NULL};
 static const char *const not_names[] = {
-    "this",  "that",    "it",      "its",     "thats",   "which",  "what",    "there",
-    "here",  "the",     "a",       "an",      "and",     "but",    "or",      "so",
-    "if",    "then",    "everything", "nothing", "something", "all", "some",  "many",
-    "most",  "who",     "why",     "how",     "when",    "where",  "my",      "our",
-    "his",   "their",   "these",   "those",   "today",   "now",    "well",    "yes",
-    "no",    "oh",      "ok",      "okay",    "sure",    "honestly", "frankly", "also",
-    "plan",  "idea",    "policy",  "article", "argument", "law",   "bill",    "decision",
-    "proposal", "comment", "post",  "claim",  "statement", "move", "approach", "logic",
-    "reasoning", "theory", "rule", "budget",  "scheme",  "design", "piece",   "story",
-    "take",  "view",    "opinion", "point",   "question", "answer", "response", "reply",
-    "system", "program", "programme", "strategy", "deal", "report", "study",  "vote",
-    "tax",   "thing",   "stuff",   "headline", "title",  "government", "council", "party",
-    "brexit", "congress", "parliament", "senate", "court", "city", "country", "state",
-    "economy", "market", "company", "team",  "club",    "school", "church",  "media",
-    "news",  "internet", "twitter", "facebook", "somebody", "someone", "let", "lets",
-    "please", "maybe", "perhaps", "just", "only", "one", "nobody", "anyone", "anybody",
-    NULL};
+    "this",       "that",      "it",         "its",      "thats",      "which",     "what",
+    "there",      "here",      "the",        "a",        "an",         "and",       "but",
+    "or",         "so",        "if",         "then",     "everything", "nothing",   "something",
+    "all",        "some",      "many",       "most",     "who",        "why",       "how",
+    "when",       "where",     "my",         "our",      "his",        "their",     "these",
+    "those",      "today",     "now",        "well",     "yes",        "no",        "oh",
+    "ok",         "okay",      "sure",       "honestly", "frankly",    "also",      "plan",
+    "idea",       "policy",    "article",    "argument", "law",        "bill",      "decision",
+    "proposal",   "comment",   "post",       "claim",    "statement",  "move",      "approach",
+    "logic",      "reasoning", "theory",     "rule",     "budget",     "scheme",    "design",
+    "piece",      "story",     "take",       "view",     "opinion",    "point",     "question",
+    "answer",     "response",  "reply",      "system",   "program",    "programme", "strategy",
+    "deal",       "report",    "study",      "vote",     "tax",        "thing",     "stuff",
+    "headline",   "title",     "government", "council",  "party",      "brexit",    "congress",
+    "parliament", "senate",    "court",      "city",     "country",    "state",     "economy",
+    "market",     "company",   "team",       "club",     "school",     "church",    "media",
+    "news",       "internet",  "twitter",    "facebook", "somebody",   "someone",   "let",
+    "lets",       "please",    "maybe",      "perhaps",  "just",       "only",      "one",
+    "nobody",     "anyone",    "anybody",    NULL};
 static const char *const idea_words[] = {
-    "this",     "that",     "it",      "its",      "thats",    "which",   "plan",
-    "idea",     "policy",   "article", "argument", "law",      "bill",    "decision",
-    "proposal", "comment",  "post",    "claim",    "statement", "move",   "approach",
-    "logic",    "reasoning", "theory", "rule",     "budget",   "scheme",  "design",
-    "piece",    "story",    "take",    "view",     "opinion",  "point",   "question",
-    "answer",   "response", "reply",   "system",   "program",  "programme", "strategy",
-    "deal",     "report",   "study",   "vote",     "tax",      "thing",   "stuff",
-    "headline", "title",    "everything", "nothing", "something", "government", "plans",
-    "ideas",    "policies", "arguments", "laws",  "decisions", "comments", "claims",
-    "rules",    "idea",     "what",    NULL};
+    "this",     "that",      "it",         "its",      "thats",     "which",      "plan",
+    "idea",     "policy",    "article",    "argument", "law",       "bill",       "decision",
+    "proposal", "comment",   "post",       "claim",    "statement", "move",       "approach",
+    "logic",    "reasoning", "theory",     "rule",     "budget",    "scheme",     "design",
+    "piece",    "story",     "take",       "view",     "opinion",   "point",      "question",
+    "answer",   "response",  "reply",      "system",   "program",   "programme",  "strategy",
+    "deal",     "report",    "study",      "vote",     "tax",       "thing",      "stuff",
+    "headline", "title",     "everything", "nothing",  "something", "government", "plans",
+    "ideas",    "policies",  "arguments",  "laws",     "decisions", "comments",   "claims",
+    "rules",    "idea",      "what",       NULL};
 
 static void
 set_reason(ctx *c, moderation_rule r, const char *message, uint32_t os, uint32_t oe)
@@ -434,8 +436,8 @@ enum { INSULT_NOT = -1, INSULT_UNKNOWN = 0, INSULT_AIMED = 1 };
 static bool
 mentioned(const ctx *c, const lex_hit *h, long k)
 {
-    static const char *const calls[] = {"call", "calls", "calling", "called", "word", "term",
-                                        "label", "labelled", "labeled", NULL};
+    static const char *const calls[] = {"call", "calls", "calling",  "called",  "word",
+                                        "term", "label", "labelled", "labeled", NULL};
     for (long j = k - 1; j >= 0 && j >= k - 3; j--)
         if (tok_in(c, j, calls))
             return true;
@@ -557,11 +559,10 @@ rule_words(ctx *c)
             if (!aimed) {
                 /* Reclaimed or innocent in most uses: only when aimed at
                  * someone ("you ...", "... like you", "dirty ..."). */
-                static const char *const cues[] = {"dirty", "filthy", "stinking", "fucking",
-                                                   "fuckin", "damn", "bloody", "typical",
-                                                   "those", "these", "stupid", "disgusting",
-                                                   "worthless", "lazy", "ugly", "fat",
-                                                   "bunch", "kill", "many", NULL};
+                static const char *const cues[] = {
+                    "dirty",   "filthy", "stinking", "fucking", "fuckin",     "damn",      "bloody",
+                    "typical", "those",  "these",    "stupid",  "disgusting", "worthless", "lazy",
+                    "ugly",    "fat",    "bunch",    "kill",    "many",       NULL};
                 long kend = tok_at(c, h->end - 1);
                 for (long j = k - 1; j >= 0 && j >= k - 3 && !aimed; j--)
                     aimed = (tok_in(c, j, second_person) || tok_is(c, j, "youre")) &&
@@ -572,8 +573,8 @@ rule_words(ctx *c)
                         (tok_is(c, kend + 1, "like") && tok_in(c, kend + 2, second_person));
             }
             if (aimed)
-                set_reason(c, RULE_SLUR,
-                           "This comment uses a slur. Slurs are not allowed here.", os, oe);
+                set_reason(c, RULE_SLUR, "This comment uses a slur. Slurs are not allowed here.",
+                           os, oe);
             break;
         }
         case LEX_INSULT:
@@ -613,23 +614,23 @@ rule_words(ctx *c)
 }
 
 static const char *const human_words[] = {
-    "you",      "u",        "ya",        "him",      "her",       "them",      "their",
-    "his",      "he",       "she",       "they",     "everyone",  "everybody", "anyone",
-    "anybody",  "people",
-    "person",   "women",    "woman",     "men",      "man",       "girl",      "girls",
-    "boy",      "boys",     "kids",      "children", "child",     "muslims",   "jews",
-    "christians", "immigrants", "refugees", "migrants", "blacks", "whites",    "gays",
-    "lesbians", "trans",    "liberals",  "conservatives", "democrats", "republicans",
-    "politicians", "cops",  "police",    "journalists", "reporters", "mayor", "president",
-    "minister", "senator",  "judge",     "voters",   "foreigners", "yourself", "yourselves",
-    "himself",  "herself",  "themselves", "family",  "wife",      "husband",   NULL};
-static const char *const intent_words[] = {"to",    "will", "shall", "ill",  "well",  "gonna",
+    "you",         "u",           "ya",         "him",      "her",           "them",
+    "their",       "his",         "he",         "she",      "they",          "everyone",
+    "everybody",   "anyone",      "anybody",    "people",   "person",        "women",
+    "woman",       "men",         "man",        "girl",     "girls",         "boy",
+    "boys",        "kids",        "children",   "child",    "muslims",       "jews",
+    "christians",  "immigrants",  "refugees",   "migrants", "blacks",        "whites",
+    "gays",        "lesbians",    "trans",      "liberals", "conservatives", "democrats",
+    "republicans", "politicians", "cops",       "police",   "journalists",   "reporters",
+    "mayor",       "president",   "minister",   "senator",  "judge",         "voters",
+    "foreigners",  "yourself",    "yourselves", "himself",  "herself",       "themselves",
+    "family",      "wife",        "husband",    NULL};
+static const char *const intent_words[] = {"to",    "will", "shall", "ill",   "well",  "gonna",
                                            "wanna", "lets", "must",  "would", "gotta", NULL};
-static const char *const wish_words[] = {"should", "ought", "must",  "deserve", "deserves",
-                                         "wish",   "hope",  "love",  "only",    "better",
-                                         "just",   NULL};
-static const char *const first_subject[] = {"i", "im", "ill", "id", "we", "well", "were", "lets",
-                                            "ive", NULL};
+static const char *const wish_words[] = {"should", "ought", "must", "deserve", "deserves", "wish",
+                                         "hope",   "love",  "only", "better",  "just",     NULL};
+static const char *const first_subject[] = {"i",    "im",   "ill",  "id",  "we",
+                                            "well", "were", "lets", "ive", NULL};
 
 /* A person in token k: a pronoun, a group of people ("women", and words
  * for followers or members: "-ists", "-ians"), a name. "Those" and "all"
@@ -724,8 +725,10 @@ rule_personal_details(ctx *c)
     if (number && cue >= 0) {
         uint32_t os, oe;
         span_tokens(c, (size_t)cue, (size_t)cue + 1, &os, &oe);
-        set_reason(c, RULE_HARASSMENT, "Do not share a person's private details such as an "
-                   "address or phone number.", os, oe);
+        set_reason(c, RULE_HARASSMENT,
+                   "Do not share a person's private details such as an "
+                   "address or phone number.",
+                   os, oe);
     }
 }
 
@@ -749,8 +752,7 @@ rule_repeated_targeting(ctx *c)
             }
     }
     if (times >= 2)
-        set_reason(c, RULE_HARASSMENT,
-                   "You have repeatedly attacked the same person. Please stop.",
+        set_reason(c, RULE_HARASSMENT, "You have repeatedly attacked the same person. Please stop.",
                    c->f[RULE_PERSONAL_ATTACK].os, c->f[RULE_PERSONAL_ATTACK].oe);
 }
 
@@ -783,8 +785,7 @@ article_tragic(const moderation *m, const char *title, const char *text, arena *
 /* The article's content words; false when its text is too short to judge
  * a comment against. */
 static bool
-article_words(const moderation *m, const char *title, const char *text, arena *a,
-              topic_set *out)
+article_words(const moderation *m, const char *title, const char *text, arena *a, topic_set *out)
 {
     *out = (topic_set){0};
     if (text == NULL || text[0] == '\0')
@@ -1020,8 +1021,7 @@ model_holds(ctx *c, const classifier_scores *cs)
     bool explained = false; /* an insult the rules found aimed at no one */
     for (size_t i = 0; i < c->nhits; i++)
         explained |= c->verdict[i] == INSULT_NOT;
-    if (cs->attack >= MODEL_SURE_ATTACK && !c->attack_found && !explained &&
-        addresses_someone(c)) {
+    if (cs->attack >= MODEL_SURE_ATTACK && !c->attack_found && !explained && addresses_someone(c)) {
         c->f[RULE_PERSONAL_ATTACK] = (found){true, true, MSG_ATTACK, 0, 0};
         if (c->m->pol.action[RULE_PERSONAL_ATTACK] == POLICY_OFF)
             c->f[RULE_PERSONAL_ATTACK].on = false;
@@ -1032,8 +1032,7 @@ model_holds(ctx *c, const classifier_scores *cs)
         switch (h->category) {
         case LEX_INSULT:
         case LEX_INSULT_ADJ:
-            if (c->verdict[i] == INSULT_UNKNOWN && cs->attack >= attack_hold &&
-                !c->attack_found) {
+            if (c->verdict[i] == INSULT_UNKNOWN && cs->attack >= attack_hold && !c->attack_found) {
                 model_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, h);
                 c->attack_found = true;
             }
@@ -1106,8 +1105,7 @@ lexicon_offensive(const ctx *c)
 }
 
 void
-moderation_decide(const moderation *m, const moderation_input *in, arena *a,
-                  moderation_result *out)
+moderation_decide(const moderation *m, const moderation_input *in, arena *a, moderation_result *out)
 {
     ctx *c = arena_zalloc(a, sizeof *c);
     c->m = m;
@@ -1131,10 +1129,9 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a,
     double on_topic = rule_topic(c);
     rule_spam(c);
     if (in->article_status == MOD_ARTICLE_PREMODERATED)
-        c->f[RULE_PREMODERATED] =
-            (found){true, false,
-                    "Comments on this article are reviewed by a moderator before they appear.",
-                    0, 0};
+        c->f[RULE_PREMODERATED] = (found){
+            true, false, "Comments on this article are reviewed by a moderator before they appear.",
+            0, 0};
     /* Moderators see the scores on every comment that reaches them. */
     if (m->clf != NULL && cs.offensive < 0) {
         bool any = false;
@@ -1160,9 +1157,8 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a,
         const char *msg = r == RULE_PREMODERATED
                               ? c->f[r].message
                               : arena_printf(a, "%s%s", c->f[r].message, suffix_for(act));
-        out->reasons[out->n_reasons++] =
-            (moderation_reason){policy_rule_name((moderation_rule)r), msg,
-                                excerpt(c, c->f[r].os, c->f[r].oe)};
+        out->reasons[out->n_reasons++] = (moderation_reason){
+            policy_rule_name((moderation_rule)r), msg, excerpt(c, c->f[r].os, c->f[r].oe)};
         if (act == POLICY_PUBLISH)
             out->queue_for_review = true;
         if ((int)act > (int)out->decision)

@@ -89,11 +89,11 @@ typedef struct emoji_word {
 } emoji_word;
 
 static const emoji_word emoji_words[] = {
-    {0x2716, "x", true},          {0x274C, "x", true},          {0x2B55, "o", true},
-    {0x1F18E, "ab", true},        {0x1F37E, "celebrate", false}, {0x1F389, "celebrate", false},
-    {0x1F38A, "celebrate", false}, {0x1F4A9, "crap", false},     {0x1F595, "middlefinger", false},
-    {0x1F602, "lol", false},      {0x1F606, "lol", false},      {0x1F639, "lol", false},
-    {0x1F921, "clown", false},    {0x1F923, "lol", false},      {0x1F973, "celebrate", false},
+    {0x2716, "x", true},           {0x274C, "x", true},           {0x2B55, "o", true},
+    {0x1F18E, "ab", true},         {0x1F37E, "celebrate", false}, {0x1F389, "celebrate", false},
+    {0x1F38A, "celebrate", false}, {0x1F4A9, "crap", false},      {0x1F595, "middlefinger", false},
+    {0x1F602, "lol", false},       {0x1F606, "lol", false},       {0x1F639, "lol", false},
+    {0x1F921, "clown", false},     {0x1F923, "lol", false},       {0x1F973, "celebrate", false},
 };
 
 static int
@@ -113,21 +113,21 @@ cmp_emoji(const void *k, const void *e)
 /* Kind of each ASCII byte; upper-case letters are U_LETTER + 0x80. */
 #define UC (U_LETTER | 0x80)
 static const uint8_t ascii_kind[128] = {
-    ['0'] = U_DIGIT, ['1'] = U_DIGIT, ['2'] = U_DIGIT, ['3'] = U_DIGIT, ['4'] = U_DIGIT,
-    ['5'] = U_DIGIT, ['6'] = U_DIGIT, ['7'] = U_DIGIT, ['8'] = U_DIGIT, ['9'] = U_DIGIT,
-    ['@'] = U_SYM,   ['$'] = U_SYM,   ['!'] = U_SYM,   ['|'] = U_SYM,   ['+'] = U_SYM,
-    ['('] = U_SYM,   ['*'] = U_MASK,  ['#'] = U_MASK,  ['%'] = U_MASK,  ['\''] = U_APOS,
+    ['0'] = U_DIGIT,  ['1'] = U_DIGIT,  ['2'] = U_DIGIT,  ['3'] = U_DIGIT,  ['4'] = U_DIGIT,
+    ['5'] = U_DIGIT,  ['6'] = U_DIGIT,  ['7'] = U_DIGIT,  ['8'] = U_DIGIT,  ['9'] = U_DIGIT,
+    ['@'] = U_SYM,    ['$'] = U_SYM,    ['!'] = U_SYM,    ['|'] = U_SYM,    ['+'] = U_SYM,
+    ['('] = U_SYM,    ['*'] = U_MASK,   ['#'] = U_MASK,   ['%'] = U_MASK,   ['\''] = U_APOS,
     ['a'] = U_LETTER, ['b'] = U_LETTER, ['c'] = U_LETTER, ['d'] = U_LETTER, ['e'] = U_LETTER,
     ['f'] = U_LETTER, ['g'] = U_LETTER, ['h'] = U_LETTER, ['i'] = U_LETTER, ['j'] = U_LETTER,
     ['k'] = U_LETTER, ['l'] = U_LETTER, ['m'] = U_LETTER, ['n'] = U_LETTER, ['o'] = U_LETTER,
     ['p'] = U_LETTER, ['q'] = U_LETTER, ['r'] = U_LETTER, ['s'] = U_LETTER, ['t'] = U_LETTER,
     ['u'] = U_LETTER, ['v'] = U_LETTER, ['w'] = U_LETTER, ['x'] = U_LETTER, ['y'] = U_LETTER,
-    ['z'] = U_LETTER, ['A'] = UC,      ['B'] = UC,      ['C'] = UC,      ['D'] = UC,
-    ['E'] = UC,      ['F'] = UC,      ['G'] = UC,      ['H'] = UC,      ['I'] = UC,
-    ['J'] = UC,      ['K'] = UC,      ['L'] = UC,      ['M'] = UC,      ['N'] = UC,
-    ['O'] = UC,      ['P'] = UC,      ['Q'] = UC,      ['R'] = UC,      ['S'] = UC,
-    ['T'] = UC,      ['U'] = UC,      ['V'] = UC,      ['W'] = UC,      ['X'] = UC,
-    ['Y'] = UC,      ['Z'] = UC,
+    ['z'] = U_LETTER, ['A'] = UC,       ['B'] = UC,       ['C'] = UC,       ['D'] = UC,
+    ['E'] = UC,       ['F'] = UC,       ['G'] = UC,       ['H'] = UC,       ['I'] = UC,
+    ['J'] = UC,       ['K'] = UC,       ['L'] = UC,       ['M'] = UC,       ['N'] = UC,
+    ['O'] = UC,       ['P'] = UC,       ['Q'] = UC,       ['R'] = UC,       ['S'] = UC,
+    ['T'] = UC,       ['U'] = UC,       ['V'] = UC,       ['W'] = UC,       ['X'] = UC,
+    ['Y'] = UC,       ['Z'] = UC,
 };
 #undef UC
 
@@ -184,11 +184,11 @@ classify_cp(units *u, uint32_t os, uint32_t oe, int32_t cp)
     int cap = p->category == UTF8PROC_CATEGORY_LU || p->category == UTF8PROC_CATEGORY_LT;
     utf8proc_int32_t buf[32];
     int last = 0;
-    utf8proc_ssize_t k = utf8proc_decompose_char(
-        cp, buf, 32,
-        UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK |
-            UTF8PROC_IGNORE | UTF8PROC_LUMP,
-        &last);
+    utf8proc_ssize_t k =
+        utf8proc_decompose_char(cp, buf, 32,
+                                UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                    UTF8PROC_STRIPMARK | UTF8PROC_IGNORE | UTF8PROC_LUMP,
+                                &last);
     if (k < 0 || k > 32) {
         push(u, os, oe, ' ', U_SEP, 0);
         return;

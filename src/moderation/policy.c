@@ -54,9 +54,11 @@ policy_from_config(const config *cfg, policy *p, pl_error *err)
             if (!strcmp(k + 7, rule_names[r]))
                 rule = r;
         if (rule < 0)
-            return pl_errorf(err, PL_EINVAL, "%s: unknown rule (one of profanity, vulgarity, slur, "
-                             "personal_attack, harassment, tragedy_joke, off_topic, spam, new_user)",
-                             k);
+            return pl_errorf(
+                err, PL_EINVAL,
+                "%s: unknown rule (one of profanity, vulgarity, slur, "
+                "personal_attack, harassment, tragedy_joke, off_topic, spam, new_user)",
+                k);
         if (rule == RULE_PREMODERATED)
             return pl_errorf(err, PL_EINVAL, "%s: premoderated articles always hold comments", k);
         const char *v = cfg->extra_values[i];

@@ -38,8 +38,7 @@ void topic_add(const topic_stops *st, arena *a, topic_set *set, const norm_text 
  * already published): ASCII words split on anything else, without the
  * normaliser's cost. Words with other letters never match, which only
  * makes a comment look less on topic when both share such words. */
-void topic_add_plain(const topic_stops *st, arena *a, topic_set *set, const char *text,
-                     size_t n);
+void topic_add_plain(const topic_stops *st, arena *a, topic_set *set, const char *text, size_t n);
 
 /* Share of the distinct content words of comment found in article or in
  * also (which may be NULL), in [0, 1]; 1 when the comment has none. */

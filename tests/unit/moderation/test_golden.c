@@ -236,8 +236,8 @@ run_case(moderation *shared, golden_case *gc, const char *file, char *report, si
             if (!strcmp(r.reasons[j].rule, gc->excerpts[i])) {
                 seen = true;
                 if (strcmp(r.reasons[j].excerpt, eq + 1) != 0)
-                    snprintf(why, sizeof why, "%s excerpt \"%s\", want \"%s\"",
-                             gc->excerpts[i], r.reasons[j].excerpt, eq + 1);
+                    snprintf(why, sizeof why, "%s excerpt \"%s\", want \"%s\"", gc->excerpts[i],
+                             r.reasons[j].excerpt, eq + 1);
                 /* Every excerpt is a slice of the original text. */
                 if (r.reasons[j].excerpt[0] && strstr(gc->text, r.reasons[j].excerpt) == NULL)
                     snprintf(why, sizeof why, "excerpt \"%s\" is not in the text",
@@ -254,8 +254,7 @@ run_case(moderation *shared, golden_case *gc, const char *file, char *report, si
             snprintf(why, sizeof why, "reason %s has no sentence", r.reasons[j].rule);
     }
     if (gc->queued_set && r.queue_for_review != gc->queued && why[0] == '\0')
-        snprintf(why, sizeof why, "queue_for_review %d, want %d", r.queue_for_review,
-                 gc->queued);
+        snprintf(why, sizeof why, "queue_for_review %d, want %d", r.queue_for_review, gc->queued);
 
     arena_free(a);
     moderation_free(own);
@@ -294,8 +293,8 @@ run_file(void **state)
             total++;
             if (gc.text == NULL || gc.expect == NULL) {
                 size_t used = strlen(report);
-                snprintf(report + used, cap - used, "  %s:%d (%s): needs text and expect\n",
-                         file, gc.line, gc.name);
+                snprintf(report + used, cap - used, "  %s:%d (%s): needs text and expect\n", file,
+                         gc.line, gc.name);
                 failed++;
             } else if (!run_case(m, &gc, file, report, cap)) {
                 failed++;

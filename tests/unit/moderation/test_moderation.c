@@ -66,8 +66,8 @@ bad_policy_settings_are_named(void **state)
     m = engine_with("moderation.max_links", "1", &rc, &err);
     assert_int_equal(rc, 0);
     arena *a = arena_new();
-    moderation_input in = {.body = "see https://x.example", .body_len = 21, .article_title = "",
-                           .article_text = ""};
+    moderation_input in = {
+        .body = "see https://x.example", .body_len = 21, .article_title = "", .article_text = ""};
     moderation_result r;
     moderation_decide(m, &in, a, &r);
     assert_int_equal(r.decision, MOD_HOLD);
@@ -129,8 +129,8 @@ scores_and_review_flag(void **state)
     pl_error err;
     assert_int_equal(moderation_new(NULL, &m, &err), 0);
     arena *a = arena_new();
-    moderation_input in = {.body = "Thanks for the report.", .body_len = 22,
-                           .article_title = "", .article_text = ""};
+    moderation_input in = {
+        .body = "Thanks for the report.", .body_len = 22, .article_title = "", .article_text = ""};
     moderation_result r;
     moderation_decide(m, &in, a, &r);
     assert_int_equal(r.decision, MOD_PUBLISH);
@@ -150,8 +150,8 @@ scores_and_review_flag(void **state)
     assert_string_equal(json_string_value(json_object_get(j, "decision")), "reject");
     json_t *reasons = json_object_get(j, "reasons");
     assert_int_equal(json_array_size(reasons), 2);
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(reasons, 0), "excerpt")), "fucking");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(reasons, 0), "excerpt")),
+                        "fucking");
     assert_non_null(json_object_get(json_object_get(j, "scores"), "offensive"));
     json_decref(j);
     arena_free(a);
@@ -168,7 +168,10 @@ pathological_comments_finish(void **state)
     arena *a = arena_new();
     size_t n = 100000;
     char *s = malloc(n + 1);
-    moderation_input in = {.body = s, .body_len = n, .article_title = "", .article_text = s,
+    moderation_input in = {.body = s,
+                           .body_len = n,
+                           .article_title = "",
+                           .article_text = s,
                            .article_sensitive = true};
     moderation_result r;
 

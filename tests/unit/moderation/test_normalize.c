@@ -26,20 +26,30 @@ folds_case_and_width(void **state)
 {
     (void)state;
     assert_string_equal(fold("HeLLo World"), "hello world");
-    assert_string_equal(fold("\xef\xbc\xa6\xef\xbd\x95\xef\xbd\x83\xef\xbd\x8b"), "fuck"); /* fullwidth */
+    assert_string_equal(fold("\xef\xbc\xa6\xef\xbd\x95\xef\xbd\x83\xef\xbd\x8b"),
+                        "fuck"); /* fullwidth */
     assert_string_equal(fold("\xf0\x9d\x90\x9f\xf0\x9d\x90\xae\xf0\x9d\x90\x9c\xf0\x9d\x90\xa4"),
                         "fuck"); /* mathematical bold */
-    assert_string_equal(fold("\xe2\x93\x95\xe2\x93\xa4\xe2\x93\x92\xe2\x93\x9a"), "fuck"); /* circled */
+    assert_string_equal(fold("\xe2\x93\x95\xe2\x93\xa4\xe2\x93\x92\xe2\x93\x9a"),
+                        "fuck"); /* circled */
 }
 
 static void
 strips_ignorables_and_marks(void **state)
 {
     (void)state;
-    assert_string_equal(fold("i\xe2\x80\x8b" "diot"), "idiot");     /* zero-width space */
-    assert_string_equal(fold("id\xc2\xad" "iot"), "idiot");          /* soft hyphen */
-    assert_string_equal(fold("i\xe2\x80\x8d" "d\xe2\x81\xa0iot"), "idiot"); /* ZWJ, word joiner */
-    assert_string_equal(fold("i\xcc\x81" "d\xcc\xb6i\xcc\xb6o\xcc\xb6t"), "idiot"); /* combining */
+    assert_string_equal(fold("i\xe2\x80\x8b"
+                             "diot"),
+                        "idiot"); /* zero-width space */
+    assert_string_equal(fold("id\xc2\xad"
+                             "iot"),
+                        "idiot"); /* soft hyphen */
+    assert_string_equal(fold("i\xe2\x80\x8d"
+                             "d\xe2\x81\xa0iot"),
+                        "idiot"); /* ZWJ, word joiner */
+    assert_string_equal(fold("i\xcc\x81"
+                             "d\xcc\xb6i\xcc\xb6o\xcc\xb6t"),
+                        "idiot"); /* combining */
     assert_string_equal(fold("caf\xc3\xa9"), "cafe");
 }
 
@@ -52,7 +62,9 @@ folds_confusables(void **state)
     assert_string_equal(fold("m\xd0\xber\xd0\xben"), "moron");
     assert_string_equal(fold("\xd1\x81\xd0\xbe\xd1\x81k"), "cock");
     /* Greek omicron and small capitals. */
-    assert_string_equal(fold("id\xce\xbf" "t"), "idot");
+    assert_string_equal(fold("id\xce\xbf"
+                             "t"),
+                        "idot");
     assert_string_equal(fold("\xe1\xb4\x8d\xe1\xb4\x8fr\xe1\xb4\x8f\xc9\xb4"), "moron");
 }
 
@@ -110,14 +122,19 @@ static void
 maps_back_to_original(void **state)
 {
     (void)state;
-    const char *s = "Well, y\xd0\xbeu are an i\xe2\x80\x8b" "d1\xc3\xb6t!!";
+    const char *s = "Well, y\xd0\xbeu are an i\xe2\x80\x8b"
+                    "d1\xc3\xb6t!!";
     norm_text t;
     norm_fold(A, s, strlen(s), &t);
     assert_string_equal(t.s, "wel you are an idiot"); /* "ll" is one byte, run 2 */
     const char *p = strstr(t.s, "idiot");
     size_t i = (size_t)(p - t.s), j = i + 5;
-    assert_int_equal(t.oend[j - 1] - t.ostart[i], strlen("i\xe2\x80\x8b" "d1\xc3\xb6t"));
-    assert_memory_equal(s + t.ostart[i], "i\xe2\x80\x8b" "d1\xc3\xb6t", t.oend[j - 1] - t.ostart[i]);
+    assert_int_equal(t.oend[j - 1] - t.ostart[i], strlen("i\xe2\x80\x8b"
+                                                         "d1\xc3\xb6t"));
+    assert_memory_equal(s + t.ostart[i],
+                        "i\xe2\x80\x8b"
+                        "d1\xc3\xb6t",
+                        t.oend[j - 1] - t.ostart[i]);
     for (size_t k = 1; k < t.len; k++)
         assert_true(t.ostart[k] >= t.ostart[k - 1]);
     assert_true(t.flags[0] & NORM_CAPITAL);
