@@ -941,8 +941,8 @@ rule_spam(ctx *c)
             set_reason(c, RULE_SPAM, "New accounts cannot post comments that are only links.", 0,
                        0);
         else
-            set_reason(c, RULE_NEW_USER,
-                       "Links from new accounts are checked by a moderator first.", 0, 0);
+            set_reason(c, RULE_NEW_USER, "This comment has links and comes from a new account.", 0,
+                       0);
     }
     if (c->t.len == 0)
         return;

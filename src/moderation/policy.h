@@ -2,9 +2,9 @@
  * comment that breaks it.
  *
  * Defaults (docs/MODERATION.md): slur, profanity and vulgarity reject (the
- * reader is invited to edit); personal_attack, harassment, tragedy_joke,
- * spam and new_user hold for a moderator; off_topic publishes and queues the
- * comment for review. The config overrides any rule with an extra setting
+ * reader is invited to edit); personal_attack, harassment, tragedy_joke and
+ * spam hold for a moderator; off_topic and new_user (links from a new
+ * account) publish and queue the comment for review. The config overrides any rule with an extra setting
  * `policy.<rule> = publish | hold | reject | off` ("off" drops the rule).
  * premoderated always holds. A policy is plain data, copied freely.
  */

@@ -41,6 +41,8 @@ policy_defaults_match_the_issue(void **state)
     assert_int_equal(p.action[RULE_HARASSMENT], POLICY_HOLD);
     assert_int_equal(p.action[RULE_TRAGEDY_JOKE], POLICY_HOLD);
     assert_int_equal(p.action[RULE_OFF_TOPIC], POLICY_PUBLISH);
+    assert_int_equal(p.action[RULE_NEW_USER], POLICY_PUBLISH);
+    assert_int_equal(p.action[RULE_SPAM], POLICY_HOLD);
     assert_string_equal(policy_rule_name(RULE_PERSONAL_ATTACK), "personal_attack");
     assert_string_equal(policy_action_name(POLICY_HOLD), "hold");
 }
