@@ -377,6 +377,8 @@ server_run(const server_options *opts)
         if (loop_init(a, &a->loops[i], i) < 0)
             goto out;
 
+    if (notices_start(a) < 0)
+        goto out;
     pthread_create(&a->writer_thread, NULL, writer_main, a);
     pthread_create(&a->slow_thread, NULL, slow_main, a);
     for (int i = 0; i < a->nloops; i++)
@@ -416,6 +418,7 @@ server_run(const server_options *opts)
     rc = 0;
     log_info("msg=stopped");
 out:
+    notices_stop(a);
     if (a->loops)
         for (int i = 0; i < a->nloops; i++)
             loop_fini(&a->loops[i]);

@@ -61,6 +61,10 @@ struct app {
     cache *cache;
     ratelimit *limits;
     struct stream_list *streams; /* one per loop, see events.c */
+    /* Change notices from other nodes (PostgreSQL LISTEN/NOTIFY). */
+    char node_id[17];
+    store *listener;
+    struct event *listen_ev;
     int fail_after;
     int64_t started_at;
     /* Publisher's Markdown for /guidelines, /terms, /faq (NULL: defaults). */
@@ -93,6 +97,15 @@ void *writer_main(void *arg);
 void *slow_main(void *arg);
 /* Finishes a job on its loop (done step) and releases the request. */
 void job_complete(job *j);
+
+/* notices.c: tells other nodes about a job's committed change (called by
+ * the writer inside the job's savepoint), and hears theirs. */
+int notices_send(app *a, store *s, const job *j, pl_error *err);
+int notices_start(app *a);
+void notices_stop(app *a);
+
+/* Sends 429 rate_limited with Retry-After. */
+void req_send_rate_limited(req *r, int retry_after_s);
 
 /* The request is answered: frees its arena and counts it out. */
 void req_finish(req *r);

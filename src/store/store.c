@@ -398,3 +398,40 @@ store_sso_login(store *s, const char *sub, const char *name, const char *email, 
 {
     DISPATCH(s, err, sso_login(s, sub, name, email, jti, jti_expires, now, user_id, err));
 }
+
+int
+store_notify(store *s, const char *payload, pl_error *err)
+{
+    if (strlen(payload) > 7000)
+        return pl_errorf(err, PL_EINVAL, "notice payload too long");
+    if (s->ops->notify == NULL)
+        return 0;
+    DISPATCH(s, err, notify(s, payload, err));
+}
+
+int
+store_listen(store *s, int *fd, pl_error *err)
+{
+    *fd = -1;
+    if (s->ops->listen == NULL)
+        return 0;
+    return s->ops->listen(s, fd, err);
+}
+
+int
+store_notices(store *s, void (*fn)(void *arg, const char *payload), void *arg, pl_error *err)
+{
+    if (s->ops->notices == NULL)
+        return 0;
+    return s->ops->notices(s, fn, arg, err);
+}
+
+int
+store_rate_take(store *s, const char *key, double per_minute, double burst, int64_t now,
+                int *retry_after_s, pl_error *err)
+{
+    *retry_after_s = 0;
+    if (s->ops->rate_take == NULL)
+        return 0;
+    DISPATCH(s, err, rate_take(s, key, per_minute, burst, now, retry_after_s, err));
+}

@@ -396,4 +396,36 @@ int store_sso_login(store *s, const char *sub, const char *name, const char *ema
                     const char *jti, int64_t jti_expires, int64_t now, int64_t *user_id,
                     pl_error *err);
 
+/* ---- change notices across nodes ------------------------------------------ */
+
+/* Several nodes on one PostgreSQL database tell each other about committed
+ * changes (to drop cached views and feed live updates) with LISTEN/NOTIFY.
+ * SQLite serves one process, so there these do nothing.
+ *
+ * store_notify queues payload (at most 7,000 bytes) with the current
+ * transaction: listeners receive it when, and only if, it commits. Outside a
+ * transaction it is sent at once. */
+int store_notify(store *s, const char *payload, pl_error *err);
+
+/* Makes this connection receive notices. *fd receives a descriptor to watch
+ * for readability, or -1 when the backend has no notices (SQLite: returns 0
+ * with *fd = -1). Use a connection of its own for listening. */
+int store_listen(store *s, int *fd, pl_error *err);
+
+/* Reads what arrived and calls fn(arg, payload) for each notice, including
+ * this node's own (the payload should say who sent it). Returns 0, or
+ * PL_ESTORE when the connection broke (then reopen and listen again). */
+int store_notices(store *s, void (*fn)(void *arg, const char *payload), void *arg,
+                  pl_error *err);
+
+/* ---- rate limits shared by several nodes ----------------------------------- */
+
+/* Takes one token from the bucket named key (refilling at per_minute tokens
+ * a minute, holding at most burst) in the database, so every node sees the
+ * same bucket. Returns 0 when allowed, or PL_ERATE and sets *retry_after_s.
+ * Backends serving one process (SQLite) have no shared buckets and always
+ * allow: the server's in-memory buckets already cover everything. */
+int store_rate_take(store *s, const char *key, double per_minute, double burst, int64_t now,
+                    int *retry_after_s, pl_error *err);
+
 #endif

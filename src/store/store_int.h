@@ -104,6 +104,15 @@ typedef struct store_ops {
     int (*sso_login)(store *s, const char *sub, const char *name, const char *email,
                      const char *jti, int64_t jti_expires, int64_t now, int64_t *user_id,
                      pl_error *err);
+    /* Change notices; NULL when the backend has none (store.c then does
+     * nothing, see store.h). */
+    int (*notify)(store *s, const char *payload, pl_error *err);
+    int (*listen)(store *s, int *fd, pl_error *err);
+    int (*notices)(store *s, void (*fn)(void *arg, const char *payload), void *arg,
+                   pl_error *err);
+    /* Shared rate-limit buckets; NULL when the backend has none (allowed). */
+    int (*rate_take)(store *s, const char *key, double per_minute, double burst, int64_t now,
+                     int *retry_after_s, pl_error *err);
 } store_ops;
 
 /* The common head of every backend's connection struct. */

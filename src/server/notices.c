@@ -1,0 +1,117 @@
+/* server/notices.c: keeping several nodes' caches and live updates in step.
+ *
+ * With several Parley nodes on one PostgreSQL database, a comment written
+ * through one node must drop the cached thread views of every node and reach
+ * the live-update streams of every node. The writer queues one notice per
+ * changed article inside the job's transaction (so it is delivered only if
+ * the write commits); each node listens on a connection of its own, watched
+ * by its first event loop, and applies the notices of the other nodes as if
+ * they were its own writes. On SQLite there is one process, store_listen
+ * reports no descriptor, and none of this runs.
+ *
+ * A notice is one line: "NODE ARTICLE EVENT COMMENT" ("-" for no event).
+ */
+#include "server/events_int.h"
+#include "server/server_int.h"
+#include "util/log.h"
+#include "util/text.h"
+
+#include <event2/event.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+int
+notices_send(app *a, store *s, const job *j, pl_error *err)
+{
+    char payload[256];
+    snprintf(payload, sizeof payload, "%s %s %s %lld", a->node_id, j->article,
+             j->event ? j->event : "-", (long long)j->event_comment);
+    return store_notify(s, payload, err);
+}
+
+static void
+on_notice(void *arg, const char *payload)
+{
+    app *a = arg;
+    char node[32], article[160], event[16];
+    long long comment = 0;
+    if (sscanf(payload, "%31s %159s %15s %lld", node, article, event, &comment) != 4 ||
+        !article_id_valid(article)) {
+        log_warn("msg=\"ignoring a malformed change notice\"");
+        return;
+    }
+    if (strcmp(node, a->node_id) == 0)
+        return; /* our own write: already applied */
+    cache_bump(a->cache, article);
+    if (strcmp(event, "-") != 0 &&
+        (!strcmp(event, "created") || !strcmp(event, "edited") || !strcmp(event, "removed")))
+        events_publish(a, article, strcmp(event, "created") == 0   ? "created"
+                                  : strcmp(event, "edited") == 0 ? "edited"
+                                                                 : "removed",
+                       comment);
+}
+
+static int listen_on(app *a);
+
+static void
+readable_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    app *a = arg;
+    pl_error err;
+    if (store_notices(a->listener, on_notice, a, &err) == 0)
+        return;
+    /* The connection broke: every cached view may have missed a change, so
+     * drop them all by reconnecting with a fresh listener; until then this
+     * node still serves its own writes correctly. */
+    log_error("msg=\"change-notice connection lost; reconnecting\" error=\"%s\"", err.msg);
+    notices_stop(a);
+    if (listen_on(a) < 0)
+        log_error("msg=\"cannot listen for change notices; other nodes' writes may show late\"");
+}
+
+static int
+listen_on(app *a)
+{
+    pl_error err;
+    int fd = -1;
+    if (store_open(a->cfg->db, true, &a->listener, &err) < 0 ||
+        store_listen(a->listener, &fd, &err) < 0) {
+        log_error("msg=\"cannot listen for change notices\" error=\"%s\"", err.msg);
+        store_close(a->listener);
+        a->listener = NULL;
+        return -1;
+    }
+    if (fd < 0) { /* single-process backend */
+        store_close(a->listener);
+        a->listener = NULL;
+        return 0;
+    }
+    a->listen_ev = event_new(a->loops[0].base, fd, EV_READ | EV_PERSIST, readable_cb, a);
+    event_add(a->listen_ev, NULL);
+    log_info("msg=\"listening for change notices\" node=%s", a->node_id);
+    return 0;
+}
+
+int
+notices_start(app *a)
+{
+    unsigned char id[8];
+    randombytes_buf(id, sizeof id);
+    for (int i = 0; i < 8; i++)
+        snprintf(a->node_id + 2 * i, 3, "%02x", id[i]);
+    return listen_on(a);
+}
+
+void
+notices_stop(app *a)
+{
+    if (a->listen_ev) {
+        event_free(a->listen_ev);
+        a->listen_ev = NULL;
+    }
+    store_close(a->listener);
+    a->listener = NULL;
+}
