@@ -937,7 +937,7 @@ rule_spam(ctx *c)
     bool new_account = in->author_created_at > 0 && in->now > 0 &&
                        in->now - in->author_created_at < c->m->new_user_ms;
     if (links > 0 && new_account) {
-        if (words <= 3)
+        if (words == 0)
             set_reason(c, RULE_SPAM, "New accounts cannot post comments that are only links.", 0,
                        0);
         else
