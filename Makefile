@@ -183,7 +183,6 @@ clean:
 # ---- moderation benchmark (bench/RESULTS.md) --------------------------------
 # The whole engine on ~1 KB comments packed from OLID tweets, then the npm
 # filters allprofanity and obscenity on the same comments and evasion set.
-SHARED_DATA ?= ../shared/data
 bench-moderation: build/bench/moderation_bench
 	build/bench/moderation_bench --corpus $(SHARED_DATA)/olid/olid-training-v1.0.tsv \
 	  --evasion bench/evasion.tsv --out-comments build/bench/comments_1k.txt

@@ -4,14 +4,19 @@
 # (subtask A) and the Kaggle insults test set, and prints Markdown tables
 # (docs/MODERATION.md records a run).
 #
-# Usage: tools/eval_moderation.sh [SHARED_DATA] [CONFIG]   (default ../shared/data)
+# Usage: tools/eval_moderation.sh [SHARED_DATA] [CONFIG]
+# SHARED_DATA defaults to ../shared/data or ../../shared/data (a worktree).
 # CONFIG is a Parley config file passed to `parley check --config` (for
 # example one with `moderation.classifier = off` to judge the lexicon alone).
 # A comment counts as flagged when the engine holds or rejects it; for
 # HateCheck the "hate rules" column counts only slur, personal_attack and
 # harassment, the rules about people, apart from profanity.
 set -eu
-DATA=${1:-../shared/data}
+DATA=${1:-}
+if [ -z "$DATA" ]; then # beside the checkout, or beside its parent for a worktree
+    for d in ../shared/data ../../shared/data; do [ -d "$d" ] && DATA=$d && break; done
+fi
+DATA=${DATA:-../shared/data}
 CONFIG=${2:-}
 OUT=build/eval
 mkdir -p "$OUT"
