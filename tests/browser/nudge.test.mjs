@@ -4,9 +4,8 @@
 // The UI of the nudge is driven two ways: with a premoderated article (the
 // server holds every comment; no word filtering involved), and with answers
 // of /check and of the post replaced through page.route, so the hold and
-// reject paths are tested whatever the moderation engine on main can do. A
-// last test asks the real engine; it is skipped while the engine publishes a
-// plain insult.
+// reject paths are tested whatever the engine's word lists say. The last two
+// tests go through the real moderation engine.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, createUser, Client } from '../lib/server.mjs';
@@ -160,23 +159,37 @@ test('a closed article shows no form and says so; a post racing the close gets 4
   await ctx.close();
 });
 
-test('the real moderation engine nudges a plain personal attack', async (t) => {
-  const probe = await rita.post('/api/v1/check', { article_id: 'engine', body: 'You are a pathetic idiot and a moron.' });
-  if (probe.status !== 200 || probe.json.decision === 'publish') {
-    t.skip(`engine not on main yet (check answered ${probe.status} ${probe.text})`);
-    return;
-  }
+test('the real engine: a personal attack is held (post anyway → awaiting review), strong language refused', async () => {
   const { ctx, page } = await asRita('engine');
-  await page.getByLabel('Join the discussion').fill('You are a pathetic idiot and a moron.');
+  const form = page.getByLabel('Join the discussion');
+  const nudge = page.locator('.pl-form .pl-nudge');
+  await form.fill('You are a pathetic idiot and a moron.');
+  await page.getByRole('button', { name: 'Post comment' }).click();
+  await nudge.locator('li', { hasText: 'personal attack' }).waitFor();
+  assert.ok((await nudge.locator('q').allTextContents()).some((q) => /pathetic|idiot|moron/i.test(q)), 'the words at fault are quoted');
+  await shot(page, 'nudge-engine-hold.png');
+  await nudge.getByRole('button', { name: 'Post anyway for review' }).click();
+  await page.locator('article.pl-c', { hasText: 'pathetic idiot' }).locator('.pl-tag', { hasText: 'Awaiting review' }).waitFor();
+  const anon = await new Client(server.url).get('/api/v1/articles/engine/comments');
+  assert.equal(anon.json.comments.length, 0, 'held, so not public');
+
+  await form.fill('This is fucking great news.');
+  await page.getByRole('button', { name: 'Post comment' }).click();
+  await nudge.locator('text=would not be published').waitFor();
+  await nudge.locator('q', { hasText: 'fucking' }).waitFor();
+  assert.equal(await nudge.getByRole('button', { name: /Post anyway/ }).count(), 0, 'no posting a refusal anyway');
+  await ctx.close();
+});
+
+test('the real engine refuses a post the check did not see coming: 422 explained', async () => {
+  const { ctx, page } = await asRita('engine-422');
+  // Only the advice is replaced; the post goes to the real server.
+  await page.route('**/api/v1/check', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"decision":"publish","reasons":[]}' }));
+  await page.getByLabel('Join the discussion').fill('This is fucking great news.');
   await page.getByRole('button', { name: 'Post comment' }).click();
   const nudge = page.locator('.pl-form .pl-nudge');
-  await nudge.locator('li').first().waitFor();
-  assert.ok((await nudge.locator('q').count()) >= 1, 'the words at fault are shown');
-  if (probe.json.decision === 'hold') {
-    await nudge.getByRole('button', { name: 'Post anyway for review' }).click();
-    await page.locator('article.pl-c', { hasText: 'pathetic idiot' }).locator('.pl-tag', { hasText: 'Awaiting review' }).waitFor();
-  } else {
-    assert.equal(await nudge.getByRole('button', { name: /Post anyway/ }).count(), 0);
-  }
+  await nudge.locator('text=was not published because it breaks our community guidelines').waitFor();
+  await nudge.locator('q', { hasText: 'fucking' }).waitFor();
+  assert.equal(await page.locator('article.pl-c').count(), 0);
   await ctx.close();
 });
