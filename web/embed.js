@@ -195,8 +195,10 @@
       load(false);
     }
     // Opens the login / register dialog; resolves once it closes, with
-    // st.me set when the reader logged in.
-    function auth(reason, opener, register) {
+    // st.me set when the reader logged in. The list is fetched again for the
+    // new reader (likes, own comments), except when quiet: then an action
+    // waits (a reply form may sit in the list), and refresh() follows it.
+    function auth(reason, opener, register, quiet) {
       return new Promise((resolve) => {
         const id = 'pl-d' + ++uid;
         const title = h('h2', { id, class: 'pl-h' });
@@ -236,7 +238,7 @@
               drawAccount();
               dlg.close();
               say('You are logged in as ' + st.me.name + '.');
-              load(false);
+              if (quiet) st.stale = true; else load(false);
             } catch (e) {
               err.textContent = e.message;
             }
@@ -261,13 +263,14 @@
       });
       dlg.addEventListener('close', () => {
         dlg.remove();
-        if (back && back.isConnected) back.focus();
+        (back && back.isConnected ? back : heading).focus();
         if (onclose) onclose();
       });
       section.append(dlg);
       dlg.showModal();
     }
-    const needLogin = async (why, opener) => st.me || (await auth(why, opener));
+    const needLogin = async (why, opener) => st.me || (await auth(why, opener, false, true));
+    const refresh = () => { if (st.stale) { st.stale = false; load(false); } };
 
     // ---- flag dialog -----------------------------------------------------
     function flag(c, opener) {
@@ -308,7 +311,7 @@
         body.replaceWith(h('div', null, h('p', { role: 'status', class: 'pl-ok' }, msg), ok));
         ok.focus();
       };
-      modal(dlg, opener);
+      modal(dlg, opener, refresh);
       body.querySelector('input').focus();
     }
 
@@ -370,6 +373,7 @@
           st.src.set(r.comment.id, text);
           o.done(r.comment);
           if (o.kind === 'new') ta.value = '';
+          refresh();
           say(r.comment.status === 'pending'
             ? 'Your comment was sent. It is awaiting review and will appear to others once a moderator approves it.'
             : o.kind === 'edit' ? 'Your comment was updated.' : 'Your comment was posted.');
@@ -442,6 +446,7 @@
           likes.textContent = String(r && r.likes != null ? r.likes : +likes.textContent + (on ? 1 : -1));
         } catch (e) { say(e.message); note(e.message); }
         like.disabled = false;
+        refresh();
       }, 'pl-link pl-like', { 'aria-pressed': String(!!c.liked_by_me) });
       like.append(likes);
       const note = (msg) => {

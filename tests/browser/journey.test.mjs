@@ -225,3 +225,28 @@ test('after the edit window, no Edit button (Delete stays)', async () => {
     await s2.stop();
   }
 });
+
+test('replying and liking while logged out: log in, and the reply and like go through', async () => {
+  const una = await reader(server.url, 'Una Author');
+  await seed(una, 'later-login', 'Reply to me after logging in.');
+  const vic = await reader(server.url, 'Vic Visitor');
+  const ctx = await browser.newContext();
+  const page = await articlePage(ctx, server.url, 'later-login');
+  const c = box(page, 'Reply to me after logging in.');
+  await c.getByRole('button', { name: 'Reply' }).click();
+  await page.getByLabel('Reply to Una Author').fill('Logged in just for this.');
+  await page.getByRole('button', { name: 'Post reply' }).click();
+  const dlg = page.getByRole('dialog', { name: 'Log in' });
+  await dlg.getByLabel('Email').fill(vic.email);
+  await dlg.getByLabel('Password').fill('correct horse battery');
+  await dlg.getByRole('button', { name: 'Log in' }).click();
+  const reply = box(page, 'Logged in just for this.');
+  await reply.waitFor();
+  await reply.getByRole('button', { name: 'Edit' }).waitFor(); // the list was refreshed for Vic
+  await c.locator('.pl-like').click();
+  await c.locator('.pl-like[aria-pressed=true]').waitFor();
+  const r = await vic.get('/api/v1/articles/later-login/comments');
+  assert.equal(r.json.comments[0].replies.length, 1);
+  assert.equal(r.json.comments[0].liked_by_me, true);
+  await ctx.close();
+});
