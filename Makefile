@@ -198,3 +198,9 @@ build/bench/moderation_bench: bench/moderation_bench.c $(REL_OBJ)
 build/tools/csv2tsv: tools/csv2tsv.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O2 -o $@ $<
+
+# ---- widget benchmark (bench/RESULTS.md, "Widget") ---------------------------
+.PHONY: bench-widget
+bench-widget: build/parley
+	@cd tests && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+	node bench/widget_bench.mjs
