@@ -536,8 +536,8 @@
       try {
         const q = 'articles/' + enc(st.id) + '/comments?sort=' + st.sort + '&limit=' + st.limit +
           (append && st.next ? '&after=' + enc(st.next) : '');
-        const [r, me] = await Promise.all([api('GET', q), who]);
-        if (who) { st.me = me; drawAccount(); }
+        if (who) who.then((me) => { st.me = me; drawAccount(); }); // runs first, even if the list fails
+        const [r] = await Promise.all([api('GET', q), who]);
         if (gen !== st.gen) return;
         st.article = r.article || st.article;
         if (r.edit_window_s != null) st.editWindow = r.edit_window_s;

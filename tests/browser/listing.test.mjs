@@ -126,3 +126,26 @@ test('comments published while the page is open are announced and shown on reque
   assert.equal(await page.locator('.pl-c', { hasText: 'Bob writes from the page.' }).count(), 1);
   await ctx.close();
 });
+
+test('when the comments cannot be loaded, a sentence says so and the account bar still works', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.route(`${server.url}/t/broken`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><div id="parley" data-article-id="broken"></div><script src="/embed.js" async></script>' }));
+  await page.route('**/api/v1/articles/broken/comments*', (r) => r.fulfill({ status: 500, contentType: 'application/json', body: '{"error":{"code":"internal","message":"x"}}' }));
+  await page.goto(`${server.url}/t/broken`);
+  await page.locator('.pl-status', { hasText: 'The comments could not be loaded. Something went wrong on our side.' }).waitFor();
+  await page.locator('.pl-account', { hasText: 'Log in' }).waitFor();
+  await ctx.close();
+});
+
+test('a missing or malformed article id is reported instead of calling the API', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const calls = [];
+  page.on('request', (r) => { if (r.url().includes('/api/v1/articles/')) calls.push(r.url()); });
+  await page.route(`${server.url}/t/bad-id`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><div id="parley" data-article-id="no spaces/allowed"></div><script src="/embed.js" async></script>' }));
+  await page.goto(`${server.url}/t/bad-id`);
+  await page.locator('.pl-status', { hasText: 'missing a valid data-article-id' }).waitFor();
+  assert.deepEqual(calls, []);
+  await ctx.close();
+});
