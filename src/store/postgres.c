@@ -235,6 +235,9 @@ static const char *const *const migrations[] = {
     "(c.status = 0 OR " OWN_PENDING("c") " OR (c.status <> 0 AND EXISTS (SELECT 1 FROM"            \
                                          " comments d WHERE d.root_id = c.id AND d.id <> c.id"     \
                                          " AND (d.status = 0 OR " OWN_PENDING("d") "))))"
+/* A change notice, delivered to the listeners when, and only if, its
+ * transaction commits; also queued as fixed text (see pg_notify). */
+#define NOTIFY_SQL "SELECT pg_notify('parley', $1)"
 #define LOG_COMMENT_ID "(CASE WHEN m.target_id ~ '^[0-9]{1,18}$' THEN m.target_id::bigint END)"
 #define PAGE(cmp, order)                                                                           \
     "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.article_id = $2 AND c.parent_id IS NULL"         \
@@ -507,8 +510,7 @@ static const stmt_def sql[ST_COUNT] = {
     [ST_SSO_UPDATE_EMAIL] = {"UPDATE users SET email = $2 WHERE id = $1 AND NOT EXISTS"
                              " (SELECT 1 FROM users o WHERE o.email = $2 AND o.id <> $1)",
                              "it"},
-    /* Delivered to the listeners when, and only if, the transaction commits. */
-    [ST_NOTIFY] = {"SELECT pg_notify('parley', $1)", "t"},
+    [ST_NOTIFY] = {NOTIFY_SQL, "t"},
 };
 
 /* Type OIDs of the parameter letters (fixed by PostgreSQL's catalog). */
@@ -536,6 +538,13 @@ type_oid(char t)
 
 #define MAX_PENDING 8
 
+/* A queued command: fixed text, with one text parameter (heap, owned by
+ * the queue) for a change notice, else NULL. */
+typedef struct queued {
+    const char *text;
+    char *arg;
+} queued;
+
 typedef struct pg {
     struct store base; /* first: a store * is a pg * */
     PGconn *conn;
@@ -549,7 +558,7 @@ typedef struct pg {
     bool prepared[ST_COUNT];
     /* Transaction commands (BEGIN, SAVEPOINT, RELEASE) not yet sent: they
      * go out with the next statement, in one round trip (see deferred). */
-    const char *pending[MAX_PENDING];
+    queued pending[MAX_PENDING];
     int npending;
 } pg;
 
@@ -760,29 +769,67 @@ prepare(pg *q, int which, pl_error *err)
  * mode); COMMIT and every rollback flush or drop the queue. Order is kept,
  * so the server sees exactly the sequence it would have seen one by one. A
  * queued command that fails (only possible once the transaction has failed
- * anyway) fails the statement it travelled with, and then the commit. */
+ * anyway) fails the statement it travelled with, and then the commit.
+ * Change notices inside a transaction are queued the same way (they take
+ * effect only at COMMIT anyway), so a job's notice costs no round trip of
+ * its own. */
+
+/* Shortens the queue to its first n commands. */
+static void
+truncate_queue(pg *q, int n)
+{
+    for (int i = n; i < q->npending; i++) {
+        free(q->pending[i].arg);
+        q->pending[i].arg = NULL;
+    }
+    if (n < q->npending)
+        q->npending = n;
+}
+
+/* True when the queue holds a change notice, which a COMMIT must deliver
+ * even if nothing else was sent. */
+static bool
+queue_has_notice(const pg *q)
+{
+    for (int i = 0; i < q->npending; i++)
+        if (q->pending[i].arg != NULL)
+            return true;
+    return false;
+}
 
 /* Queues a transaction command. A RELEASE right after its own SAVEPOINT
  * cancels both: nothing ran in between. */
 static int send_batch(pg *q, const char *fixed, int which, params *p, PGresult **out, pl_error *err,
                       const char *what);
 
+/* Queues text with its parameter arg (NULL for none; the queue takes it). */
 static int
-defer(pg *q, const char *text, pl_error *err)
+defer_arg(pg *q, const char *text, char *arg, pl_error *err)
 {
-    if (q->npending > 0 && strncmp(text, "RELEASE ", 8) == 0 &&
-        strncmp(q->pending[q->npending - 1], "SAVEPOINT ", 10) == 0 &&
-        strcmp(q->pending[q->npending - 1] + 10, text + 8) == 0) {
+    if (arg == NULL && q->npending > 0 && strncmp(text, "RELEASE ", 8) == 0 &&
+        q->pending[q->npending - 1].arg == NULL &&
+        strncmp(q->pending[q->npending - 1].text, "SAVEPOINT ", 10) == 0 &&
+        strcmp(q->pending[q->npending - 1].text + 10, text + 8) == 0) {
         q->npending--;
         return 0;
     }
     if (q->npending == MAX_PENDING) {
         int rc = send_batch(q, NULL, -1, NULL, NULL, err, "deferred commands");
-        if (rc < 0)
+        if (rc < 0) {
+            free(arg);
             return rc;
+        }
     }
-    q->pending[q->npending++] = text;
+    q->pending[q->npending].text = text;
+    q->pending[q->npending].arg = arg;
+    q->npending++;
     return 0;
+}
+
+static int
+defer(pg *q, const char *text, pl_error *err)
+{
+    return defer_arg(q, text, NULL, err);
 }
 
 /* Drops the queued `text` (a SAVEPOINT or BEGIN never sent) and everything
@@ -791,8 +838,8 @@ static bool
 drop_queued(pg *q, const char *text)
 {
     for (int i = q->npending; i-- > 0;) {
-        if (strcmp(q->pending[i], text) == 0) {
-            q->npending = i;
+        if (q->pending[i].arg == NULL && strcmp(q->pending[i].text, text) == 0) {
+            truncate_queue(q, i);
             return true;
         }
     }
@@ -855,15 +902,18 @@ send_batch(pg *q, const char *fixed, int which, params *p, PGresult **out, pl_er
      * the rest (PGRES_PIPELINE_ABORTED). */
     int n = q->npending, total = n + (final ? 1 : 0);
     bool sent = PQenterPipelineMode(q->conn) == 1;
-    for (int i = 0; sent && i < n; i++)
-        sent = PQsendQueryParams(q->conn, q->pending[i], 0, NULL, NULL, NULL, NULL, 0) == 1;
+    for (int i = 0; sent && i < n; i++) {
+        const char *arg = q->pending[i].arg;
+        sent = PQsendQueryParams(q->conn, q->pending[i].text, arg != NULL ? 1 : 0, NULL,
+                                 arg != NULL ? &arg : NULL, NULL, NULL, 0) == 1;
+    }
     if (sent && fixed != NULL)
         sent = PQsendQueryParams(q->conn, fixed, 0, NULL, NULL, NULL, NULL, 0) == 1;
     else if (sent && which >= 0)
         sent = PQsendQueryPrepared(q->conn, name, p->n, p->v, p->len, p->fmt, 0) == 1;
     if (p != NULL)
         params_free(p);
-    q->npending = 0;
+    truncate_queue(q, 0); /* libpq has copied the parameters */
     if (!sent || PQpipelineSync(q->conn) != 1) {
         rc = db_fail(q, NULL, err, what);
         PQexitPipelineMode(q->conn);
@@ -923,7 +973,7 @@ exec_fixed(pg *q, const char *text, pl_error *err, const char *what)
 static int
 exec_now(pg *q, const char *text, pl_error *err, const char *what)
 {
-    q->npending = 0;
+    truncate_queue(q, 0);
     if (PQstatus(q->conn) != CONNECTION_OK)
         return pl_errorf(err, PL_ESTORE, "postgres %s: connection lost", what);
     PGresult *res = PQexec(q->conn, text);
@@ -991,10 +1041,10 @@ static void
 abort_txn(pg *q)
 {
     if (drop_queued(q, "BEGIN"))
-        q->npending = 0;
+        truncate_queue(q, 0);
     else if (PQstatus(q->conn) == CONNECTION_OK && txn_open(q))
         exec_now(q, "ROLLBACK", NULL, "rollback");
-    q->npending = 0;
+    truncate_queue(q, 0);
 }
 
 /* Ends the unit: commits when rc is 0, else undoes it and returns rc. */
@@ -1006,7 +1056,7 @@ op_end(pg *q, bool outer, int rc, pl_error *err)
             return defer(q, "RELEASE op", err);
         if (PQtransactionStatus(q->conn) == PQTRANS_INERROR)
             rc = pl_errorf(err, PL_ESTORE, "postgres: transaction failed");
-        else if (drop_queued(q, "BEGIN"))
+        else if (!queue_has_notice(q) && drop_queued(q, "BEGIN"))
             return 0; /* nothing was sent: nothing to commit */
         else
             rc = exec_fixed(q, "COMMIT", err, "commit");
@@ -1070,6 +1120,7 @@ static void
 pg_close(store *s)
 {
     pg *q = to_pg(s);
+    truncate_queue(q, 0);
     PQfinish(q->conn);
     free(q);
 }
@@ -1216,9 +1267,9 @@ pg_commit(store *s, pl_error *err)
     PGTransactionStatusType ts = PQtransactionStatus(q->conn);
     if (ts == PQTRANS_INERROR)
         rc = pl_errorf(err, PL_ESTORE, "postgres commit: the transaction failed earlier");
-    else if (drop_queued(q, "BEGIN"))
+    else if (!queue_has_notice(q) && drop_queued(q, "BEGIN"))
         ts = PQTRANS_IDLE; /* nothing was sent: an empty transaction commits */
-    else if (ts == PQTRANS_IDLE || ts == PQTRANS_UNKNOWN)
+    else if ((ts == PQTRANS_IDLE || ts == PQTRANS_UNKNOWN) && q->npending == 0)
         rc = pl_errorf(err, PL_ESTORE, "postgres commit: no transaction is open");
     else {
         PGresult *res;
@@ -2498,15 +2549,27 @@ pg_sso_login(store *s, const char *sub, const char *name, const char *email, con
 
 /* ---- change notices ------------------------------------------------------------------ */
 
-/* A write like any other: queued with the transaction (in a savepoint of
- * its own inside one, so it is undone with the job that sent it), and
- * PostgreSQL delivers it at commit, never after a rollback. */
+/* Inside a transaction the notice is queued (see "deferred transaction
+ * commands") and goes out with the next statement or the COMMIT, after
+ * everything before it; rolling back to a savepoint before it, or the
+ * whole transaction, drops it like any other queued command, and
+ * PostgreSQL delivers a sent one only at COMMIT. pg_notify fails only on
+ * a bad channel or an over-long payload, neither possible here, so it
+ * needs no savepoint of its own. Outside a transaction it is sent at once. */
 static int
 pg_notify(store *s, const char *payload, pl_error *err)
 {
+    pg *q = to_pg(s);
     params p = {0};
+    int rc = check_writable(q, err);
+    if (rc == 0)
+        rc = ensure_conn(q, err);
+    if (rc < 0)
+        return rc;
+    if (txn_open(q))
+        return defer_arg(q, NOTIFY_SQL, xstrdup(payload), err);
     p_text(&p, payload);
-    return write1(to_pg(s), ST_NOTIFY, &p, NULL, err, "notify");
+    return run(q, ST_NOTIFY, &p, NULL, err, "notify");
 }
 
 static int
