@@ -270,3 +270,32 @@ test('a live-update stream on node B receives a comment posted through node A', 
     stream.close();
   }
 });
+
+test("deleting an account through node A renames its comments in node B's cached view", { skip }, async (t) => {
+  const [a, b] = nodes;
+  // Two articles: the deletion changes every article the account wrote on,
+  // more than the one a write job normally names.
+  const paths = ['multinode-del-1', 'multinode-del-2'].map((x) => `/api/v1/articles/${x}/comments`);
+  const leaving = new Client(a.url);
+  assert.equal((await leaving.register('Dora Departing', 'dora@example.com')).status, 201);
+  for (const p of paths) {
+    const r = await leaving.post(p, { body: 'The market square needs more benches and shade.' });
+    assert.equal(r.status, 201, r.text);
+  }
+  const anonB = new Client(b.url);
+  for (const p of paths) {
+    const v = await anonB.get(p);
+    assert.equal(v.json.comments[0].author.name, 'Dora Departing');
+  }
+  assert.equal((await leaving.del('/api/v1/me')).status, 204);
+  for (const p of paths) {
+    const start = Date.now();
+    for (;;) {
+      const v = await anonB.get(p);
+      if (v.json.comments[0].author.name === 'Deleted account') break;
+      if (Date.now() - start > 5000) assert.fail(`${p} on node B still shows the old name after 5 s`);
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    t.diagnostic(`${p}: renamed on node B after ${Date.now() - start} ms`);
+  }
+});
