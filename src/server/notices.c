@@ -22,8 +22,7 @@
 #include <string.h>
 
 static int
-send_one(app *a, store *s, const char *article, const char *event, int64_t comment,
-         pl_error *err)
+send_one(app *a, store *s, const char *article, const char *event, int64_t comment, pl_error *err)
 {
     char payload[256];
     snprintf(payload, sizeof payload, "%s %s %s %lld", a->node_id, article, event ? event : "-",

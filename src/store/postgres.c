@@ -31,7 +31,12 @@
  *
  * Connection loss: a broken connection is re-opened at the next call, but
  * never while the caller has a transaction open (that transaction is gone;
- * the caller must see its calls fail and roll back first).
+ * the caller must see its calls fail and roll back first), and never once
+ * it listens for change notices (a new one would not be listening).
+ *
+ * Change notices (store_notify/listen/notices) are LISTEN/NOTIFY on the
+ * channel "parley": a notice sent inside a transaction is queued with it
+ * and delivered by PostgreSQL at COMMIT, never after a rollback.
  */
 #include "store/store_int.h"
 #include "util/xalloc.h"
@@ -223,7 +228,7 @@ static const char *const *const migrations[] = {
     "c.id, c.article_id, c.parent_id, c.root_id, c.author_id, u.name, c.body, c.html,"             \
     " c.moderation, c.status, c.featured, c.created_at, c.edited_at, c.likes,"                     \
     " EXISTS (SELECT 1 FROM likes l WHERE l.comment_id = c.id AND l.user_id = $1),"                \
-    " (SELECT count(*) FROM comments r WHERE r.parent_id = c.id AND r.status = 0),"             \
+    " (SELECT count(*) FROM comments r WHERE r.parent_id = c.id AND r.status = 0),"                \
     " c.mod_reason"
 #define COMMENT_FROM " FROM comments c JOIN users u ON u.id = c.author_id"
 
@@ -429,8 +434,7 @@ static const stmt_def sql[ST_COUNT] = {
                           " prev_featured, prev_reason FROM decisions WHERE actor_id = $1"
                           " AND NOT undone ORDER BY id DESC LIMIT 1",
                           "i"},
-    [ST_DECISION_UNDONE] = {"UPDATE decisions SET undone = true WHERE id = $1 AND NOT undone",
-                            "i"},
+    [ST_DECISION_UNDONE] = {"UPDATE decisions SET undone = true WHERE id = $1 AND NOT undone", "i"},
     [ST_FLAGS_REOPEN] = {"UPDATE flags SET reviewed = false, outcome = 0, decision_id = NULL"
                          " WHERE decision_id = $1",
                          "i"},
@@ -2263,8 +2267,7 @@ pg_flags_review(store *s, int64_t comment_id, store_flag_outcome outcome, int64_
 
 /* Runs a query with one id parameter; hands back its result and row count. */
 static int
-rows_by_id(pg *q, int which, int64_t id, PGresult **res, int *rows, pl_error *err,
-           const char *what)
+rows_by_id(pg *q, int which, int64_t id, PGresult **res, int *rows, pl_error *err, const char *what)
 {
     params p = {0};
     p_i64(&p, id);
