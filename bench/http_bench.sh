@@ -4,8 +4,11 @@
 # Seeds a 100-comment thread, saves the exact bytes Parley answers for an
 # anonymous GET of it, serves those bytes from nginx as a static file, then
 # runs wrk against both (GET), and against Parley's POST of new comments.
-# Prints requests/s and p50/p99 latency per case, plus Parley's idle and peak
-# resident memory. Usage: bench/http_bench.sh [DURATION_S] [CONNS...]
+# Also seeds a 50,000-comment thread (BENCH_BIG) and reads its first page,
+# anonymously and logged in. Prints requests/s and p50/p99 latency per case,
+# plus Parley's idle and peak resident memory.
+# Usage: bench/http_bench.sh [DURATION_S] [CONNS...]; BENCH_DB_URL=postgres://...
+# runs it on PostgreSQL (e.g. under tests/pg.sh -- ...).
 # Needs: build/parley, wrk, nginx (make test-deps installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -97,8 +100,23 @@ for c in $CONNS; do
 done
 peak_get=$(hwm_kb $ppid)
 
-# POST: each wrk connection posts as the bench user.
+# A 50,000-comment thread: its first page should cost what a small one does
+# (keyset paging on indexes). Anonymous reads come from the view cache, so
+# logged-in reads (personal views, straight from the database) are measured
+# for both threads too.
 cookie=$(awk '/parley_session/ {print $7}' "$work/cj")
+BIG=${BENCH_BIG:-50000}
+node bench/seed.mjs "$B" "parley_session=$cookie" bench-big "$BIG"
+cat > "$work/authed.lua" <<LUA
+wrk.headers["Cookie"] = "parley_session=$cookie"
+LUA
+for c in $CONNS; do
+  run_wrk "parley GET ${BIG}-comment" "$B/api/v1/articles/bench-big/comments?limit=100" "$c"
+  run_wrk "parley GET 100 logged-in" "$B$URL_PATH" "$c" "$work/authed.lua"
+  run_wrk "parley GET ${BIG} logged-in" "$B/api/v1/articles/bench-big/comments?limit=100" "$c" "$work/authed.lua"
+done
+
+# POST: each wrk connection posts as the bench user.
 cat > "$work/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"

@@ -20,6 +20,7 @@ static const struct {
     {PL_ECLOSED, 423, "comments_closed", "Comments on this article are closed."},
     {PL_ETOOLARGE, 413, "too_large", "That is too large."},
     {PL_EBUSY, 503, "busy", "The server is busy; try again in a moment."},
+    {PL_ERATE, 429, "rate_limited", "Too many requests; please wait and try again."},
     {PL_ESTORE, 500, "internal",
      "The server could not save this; nothing was stored. Please try again."},
 };

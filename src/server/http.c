@@ -421,6 +421,17 @@ static const struct {
     [LIMIT_FLAG] = {"flag", 20.0 / 60.0, 20, true},
 };
 
+void
+req_send_rate_limited(req *r, int retry)
+{
+    char value[16], msg[160];
+    snprintf(value, sizeof value, "%d", retry);
+    req_add_header(r, "Retry-After", value);
+    snprintf(msg, sizeof msg, "Too many requests; please wait %d second%s and try again.", retry,
+             retry == 1 ? "" : "s");
+    req_send_error(r, 429, "rate_limited", msg, NULL, NULL);
+}
+
 bool
 req_rate_limit(req *r, limit_class cls)
 {
@@ -433,14 +444,17 @@ req_rate_limit(req *r, limit_class cls)
         snprintf(key, sizeof key, "%s:ip:%s", limit_table[cls].name, r->client_ip);
     int retry = 1;
     if (ratelimit_take(r->app->limits, key, limit_table[cls].per_minute, limit_table[cls].burst,
-                       r->now, &retry))
+                       r->now, &retry)) {
+        /* The classes that guard writes are also counted in the database
+         * by the writer, so several nodes share one bucket (jobs.c). */
+        if (cls == LIMIT_AUTH || cls == LIMIT_COMMENT || cls == LIMIT_FLAG) {
+            snprintf(r->rate_key, sizeof r->rate_key, "%s", key);
+            r->rate_per_minute = limit_table[cls].per_minute;
+            r->rate_burst = limit_table[cls].burst;
+        }
         return true;
-    char value[16], msg[160];
-    snprintf(value, sizeof value, "%d", retry);
-    req_add_header(r, "Retry-After", value);
-    snprintf(msg, sizeof msg, "Too many requests; please wait %d second%s and try again.", retry,
-             retry == 1 ? "" : "s");
-    req_send_error(r, 429, "rate_limited", msg, NULL, NULL);
+    }
+    req_send_rate_limited(r, retry);
     return false;
 }
 

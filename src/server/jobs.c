@@ -125,6 +125,11 @@ job_submit(job *j)
 void
 job_complete(job *j)
 {
+    /* Refused by the buckets shared with other nodes: nothing was written. */
+    if (j->rc == PL_ERATE) {
+        req_send_rate_limited(j->r, j->retry_after > 0 ? j->retry_after : 1);
+        return;
+    }
     j->done(j);
 }
 
@@ -163,7 +168,12 @@ run_group(app *a, job *list)
             j->rc = PL_ESTORE;
             continue;
         }
-        j->rc = j->write(j, s, &j->err);
+        j->rc = 0;
+        if (j->r->rate_key[0] != '\0' && a->cfg->rate_limit)
+            j->rc = store_rate_take(s, j->r->rate_key, j->r->rate_per_minute, j->r->rate_burst,
+                                    j->r->now, &j->retry_after, &j->err);
+        if (j->rc == 0)
+            j->rc = j->write(j, s, &j->err);
         if (j->rc >= 0 && j->article != NULL && notices_send(a, s, j, &j->err) < 0)
             j->rc = PL_ESTORE;
         if (j->rc < 0) {

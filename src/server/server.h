@@ -59,6 +59,10 @@ struct req {
     unsigned char session_hash[STORE_TOKEN_HASH_LEN];
     int64_t now;
     struct evkeyvalq *qs; /* parsed query, owned; see req_query */
+    /* The shared rate-limit bucket a write job of this request must also
+     * take a token from on the writer (several nodes), "" for none. */
+    char rate_key[96];
+    double rate_per_minute, rate_burst;
 };
 
 /* A unit of deferred work for one request; see the file comment. Allocate
@@ -81,6 +85,7 @@ struct job {
     const char *event;
     int64_t event_comment;
     int rc;            /* result of write (0 when none), or PL_ESTORE if the commit failed */
+    int retry_after;   /* with rc == PL_ERATE: seconds until the shared bucket refills */
     pl_error err;
     job *next;
 };

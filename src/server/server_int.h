@@ -106,6 +106,9 @@ int notices_send_article(app *a, store *s, const char *article, pl_error *err);
 int notices_start(app *a);
 void notices_stop(app *a);
 
+/* Sends 429 rate_limited with Retry-After. */
+void req_send_rate_limited(req *r, int retry_after_s);
+
 /* The request is answered: frees its arena and counts it out. */
 void req_finish(req *r);
 

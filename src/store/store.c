@@ -425,3 +425,13 @@ store_notices(store *s, void (*fn)(void *arg, const char *payload), void *arg, p
         return 0;
     return s->ops->notices(s, fn, arg, err);
 }
+
+int
+store_rate_take(store *s, const char *key, double per_minute, double burst, int64_t now,
+                int *retry_after_s, pl_error *err)
+{
+    *retry_after_s = 0;
+    if (s->ops->rate_take == NULL)
+        return 0;
+    DISPATCH(s, err, rate_take(s, key, per_minute, burst, now, retry_after_s, err));
+}

@@ -418,4 +418,14 @@ int store_listen(store *s, int *fd, pl_error *err);
 int store_notices(store *s, void (*fn)(void *arg, const char *payload), void *arg,
                   pl_error *err);
 
+/* ---- rate limits shared by several nodes ----------------------------------- */
+
+/* Takes one token from the bucket named key (refilling at per_minute tokens
+ * a minute, holding at most burst) in the database, so every node sees the
+ * same bucket. Returns 0 when allowed, or PL_ERATE and sets *retry_after_s.
+ * Backends serving one process (SQLite) have no shared buckets and always
+ * allow: the server's in-memory buckets already cover everything. */
+int store_rate_take(store *s, const char *key, double per_minute, double burst, int64_t now,
+                    int *retry_after_s, pl_error *err);
+
 #endif

@@ -110,6 +110,9 @@ typedef struct store_ops {
     int (*listen)(store *s, int *fd, pl_error *err);
     int (*notices)(store *s, void (*fn)(void *arg, const char *payload), void *arg,
                    pl_error *err);
+    /* Shared rate-limit buckets; NULL when the backend has none (allowed). */
+    int (*rate_take)(store *s, const char *key, double per_minute, double burst, int64_t now,
+                     int *retry_after_s, pl_error *err);
 } store_ops;
 
 /* The common head of every backend's connection struct. */
