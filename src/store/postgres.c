@@ -43,6 +43,7 @@
 
 #include <assert.h>
 #include <libpq-fe.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,9 +208,24 @@ static const char *const migration_2[] = {
     NULL,
 };
 
+/* Rate-limit buckets shared by every node (store_rate_take): the tokens
+ * left at `at`, and full_at, when the bucket will be full again and so the
+ * same as no row (rows past it are purged). */
+static const char *const migration_3[] = {
+    "CREATE TABLE rate_buckets ("
+    "  key TEXT PRIMARY KEY,"
+    "  tokens DOUBLE PRECISION NOT NULL,"
+    "  at BIGINT NOT NULL,"
+    "  full_at BIGINT NOT NULL,"
+    "  taken BOOLEAN NOT NULL)",
+    "CREATE INDEX rate_buckets_full ON rate_buckets(full_at)",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1, /* the initial schema */
     migration_2, /* the moderator's desk */
+    migration_3, /* shared rate-limit buckets */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -243,6 +259,10 @@ static const char *const *const migrations[] = {
 /* A change notice, delivered to the listeners when, and only if, its
  * transaction commits; also queued as fixed text (see pg_notify). */
 #define NOTIFY_SQL "SELECT pg_notify('parley', $1)"
+/* A bucket's tokens after refilling: $2 tokens a millisecond since `at`
+ * (never backwards when another node's clock is behind), at most $3. */
+#define RATE_REFILLED "least($3, b.tokens + greatest($4 - b.at, 0) * $2)"
+#define RATE_LEFT "(CASE WHEN " RATE_REFILLED " >= 1 THEN " RATE_REFILLED " - 1 ELSE " RATE_REFILLED " END)"
 #define LOG_COMMENT_ID "(CASE WHEN m.target_id ~ '^[0-9]{1,18}$' THEN m.target_id::bigint END)"
 #define PAGE(cmp, order)                                                                           \
     "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.article_id = $2 AND c.parent_id IS NULL"         \
@@ -310,11 +330,13 @@ enum {
     ST_SSO_UPDATE_NAME,
     ST_SSO_UPDATE_EMAIL,
     ST_NOTIFY,
+    ST_RATE_TAKE,
+    ST_RATE_PURGE,
     ST_COUNT
 };
 
 /* Each statement with the types of its parameters, one letter each:
- * i BIGINT, t TEXT, b BYTEA, B BOOLEAN, I BIGINT[], T TEXT[]. */
+ * i BIGINT, t TEXT, b BYTEA, B BOOLEAN, I BIGINT[], T TEXT[], d DOUBLE. */
 typedef struct stmt_def {
     const char *text;
     const char *types;
@@ -515,6 +537,18 @@ static const stmt_def sql[ST_COUNT] = {
                              " (SELECT 1 FROM users o WHERE o.email = $2 AND o.id <> $1)",
                              "it"},
     [ST_NOTIFY] = {NOTIFY_SQL, "t"},
+    /* One statement, so two nodes taking from one bucket serialise on its
+     * row: a new bucket starts full ($3) less the token taken. */
+    [ST_RATE_TAKE] = {"INSERT INTO rate_buckets AS b (key, tokens, at, full_at, taken)"
+                      " VALUES ($1, CASE WHEN $3 >= 1 THEN $3 - 1 ELSE $3 END, $4,"
+                      "  $4 + CAST(ceil(least($3, 1) / $2) AS BIGINT), $3 >= 1)"
+                      " ON CONFLICT (key) DO UPDATE SET tokens = " RATE_LEFT ","
+                      " taken = " RATE_REFILLED " >= 1, at = greatest(b.at, $4),"
+                      " full_at = greatest(b.at, $4) + CAST(ceil(($3 - " RATE_LEFT ") / $2)"
+                      "  AS BIGINT)"
+                      " RETURNING taken, tokens",
+                      "tddi"},
+    [ST_RATE_PURGE] = {"DELETE FROM rate_buckets WHERE full_at < $1", "i"},
 };
 
 /* Type OIDs of the parameter letters (fixed by PostgreSQL's catalog). */
@@ -534,6 +568,8 @@ type_oid(char t)
         return 1016; /* int8[] */
     case 'T':
         return 1009; /* text[] */
+    case 'd':
+        return 701; /* float8 */
     default:
         assert(!"unknown parameter type letter");
         return 0;
@@ -560,6 +596,8 @@ typedef struct pg {
      * new one would not be listening; the caller reconnects instead). */
     bool listening;
     bool prepared[ST_COUNT];
+    /* Rate-limit takes since the last purge of full buckets. */
+    unsigned rate_calls;
     /* Transaction commands (BEGIN, SAVEPOINT, RELEASE) not yet sent: they
      * go out with the next statement, in one round trip (see deferred). */
     queued pending[MAX_PENDING];
@@ -600,6 +638,15 @@ p_i64(params *p, int64_t x)
 {
     assert(p->n < MAX_PARAMS);
     snprintf(p->num[p->n], sizeof p->num[p->n], "%lld", (long long)x);
+    p->v[p->n] = p->num[p->n];
+    p->n++;
+}
+
+static void
+p_double(params *p, double x)
+{
+    assert(p->n < MAX_PARAMS);
+    snprintf(p->num[p->n], sizeof p->num[p->n], "%.17g", x);
     p->v[p->n] = p->num[p->n];
     p->n++;
 }
@@ -2607,6 +2654,48 @@ pg_notices(store *s, void (*fn)(void *arg, const char *payload), void *arg, pl_e
     return 0;
 }
 
+/* ---- shared rate limits --------------------------------------------------------------- */
+
+/* Full buckets are purged every this many takes on a connection (the
+ * writer's): a full bucket is the same as none, so this only bounds the
+ * table. */
+#define RATE_PURGE_EVERY 1024
+
+static int
+pg_rate_take(store *s, const char *key, double per_minute, double burst, int64_t now,
+             int *retry_after_s, pl_error *err)
+{
+    pg *q = to_pg(s);
+    params p = {0};
+    PGresult *res;
+    if (key == NULL || key[0] == '\0' || !(per_minute > 0) || !(burst > 0))
+        return pl_errorf(err, PL_EINVAL, "rate bucket needs a key, a rate and a burst");
+    double rate = per_minute / 60000.0; /* tokens per ms */
+    if (++q->rate_calls >= RATE_PURGE_EVERY) {
+        q->rate_calls = 0;
+        p_i64(&p, now);
+        int rc = write1(q, ST_RATE_PURGE, &p, NULL, err, "purge rate buckets");
+        if (rc < 0)
+            return rc;
+        p = (params){0};
+    }
+    p_text(&p, key);
+    p_double(&p, rate);
+    p_double(&p, burst);
+    p_i64(&p, now);
+    int rc = write1(q, ST_RATE_TAKE, &p, &res, err, "take rate token");
+    if (rc < 0)
+        return rc;
+    bool taken = col_bool(res, 0, 0);
+    double tokens = strtod(PQgetvalue(res, 0, 1), NULL);
+    PQclear(res);
+    if (taken)
+        return 0;
+    double wait_s = ceil((1.0 - tokens) / rate / 1000.0);
+    *retry_after_s = wait_s < 1 ? 1 : wait_s > 86400 ? 86400 : (int)wait_s;
+    return pl_errorf(err, PL_ERATE, "rate limited");
+}
+
 static const store_ops postgres_ops = {
     .name = "postgres",
     .close = pg_close,
@@ -2664,4 +2753,5 @@ static const store_ops postgres_ops = {
     .notify = pg_notify,
     .listen = pg_listen,
     .notices = pg_notices,
+    .rate_take = pg_rate_take,
 };

@@ -1537,6 +1537,69 @@ lost_listener_is_reported(void **state)
     PQfinish(admin);
 }
 
+/* Shared rate-limit buckets (PostgreSQL; SQLite always allows, its server's
+ * in-memory buckets cover its one process): a bucket starts full, refills
+ * at its rate up to its burst, refuses with a retry time when empty, and
+ * is one bucket for every connection (every node). A rolled-back take gives
+ * its token back. */
+static void
+rate_buckets_are_shared(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    store *other = NULL;
+    int retry = 0;
+    const char *key = arena_printf(f->a, "comment:user:%s", f->tag);
+    int64_t t = 1700000000000;
+    if (!is_pg(f)) {
+        for (int i = 0; i < 5; i++)
+            assert_int_equal(store_rate_take(f->s, key, 6, 2, t, &retry, &err), 0);
+        return;
+    }
+    assert_int_equal(store_open(f->url, false, &other, &err), 0);
+    /* 6 a minute (one per 10 s), burst 2: two from the full bucket, one on
+     * each of two connections, then refused on both. */
+    assert_int_equal(store_rate_take(f->s, key, 6, 2, t, &retry, &err), 0);
+    assert_int_equal(store_rate_take(other, key, 6, 2, t, &retry, &err), 0);
+    assert_int_equal(store_rate_take(f->s, key, 6, 2, t, &retry, &err), PL_ERATE);
+    assert_int_equal(retry, 10);
+    assert_int_equal(store_rate_take(other, key, 6, 2, t + 4000, &retry, &err), PL_ERATE);
+    assert_int_equal(retry, 6);
+    /* A clock behind the last take refills nothing and breaks nothing. */
+    assert_int_equal(store_rate_take(other, key, 6, 2, t - 60000, &retry, &err), PL_ERATE);
+    /* 10 s later one token is back, and only one. */
+    assert_int_equal(store_rate_take(other, key, 6, 2, t + 10000, &retry, &err), 0);
+    assert_int_equal(store_rate_take(f->s, key, 6, 2, t + 10000, &retry, &err), PL_ERATE);
+    /* A take inside a job that is rolled back is undone with it. */
+    assert_int_equal(store_begin(f->s, &err), 0);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    assert_int_equal(store_rate_take(f->s, key, 6, 2, t + 20000, &retry, &err), 0);
+    store_savepoint_rollback(f->s);
+    assert_int_equal(store_commit(f->s, &err), 0);
+    assert_int_equal(store_rate_take(other, key, 6, 2, t + 20000, &retry, &err), 0);
+    assert_int_equal(store_rate_take(other, key, 6, 2, t + 20000, &retry, &err), PL_ERATE);
+    /* Long idle: back to full (the burst), not beyond. */
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(store_rate_take(f->s, key, 6, 2, t + 3600000, &retry, &err), 0);
+    assert_int_equal(store_rate_take(f->s, key, 6, 2, t + 3600000, &retry, &err), PL_ERATE);
+    /* Another key is another bucket. */
+    const char *key2 = arena_printf(f->a, "comment:ip:%s", f->tag);
+    assert_int_equal(store_rate_take(f->s, key2, 6, 2, t + 3600000, &retry, &err), 0);
+    store_close(other);
+
+    /* Buckets full again are purged now and then (every 1,024 takes on a
+     * connection); a bucket still refilling is kept. */
+    char count_sql[300];
+    snprintf(count_sql, sizeof count_sql,
+             "SELECT count(*) FROM rate_buckets WHERE key IN ('%s', 'busy:%s')", key2, f->tag);
+    PGconn *admin = pg_connect(f->url);
+    const char *busy = arena_printf(f->a, "busy:%s", f->tag);
+    for (int i = 0; i < 1100; i++)
+        store_rate_take(f->s, busy, 60, 1e9, t + 7200000, &retry, &err);
+    assert_int_equal(pg_int(admin, count_sql), 1); /* key2 is gone, busy stays */
+    PQfinish(admin);
+}
+
 int
 main(void)
 {
@@ -1570,6 +1633,7 @@ main(void)
         cmocka_unit_test_setup_teardown(lost_connection_is_reopened, setup, teardown),
         cmocka_unit_test_setup_teardown(notices_follow_commits, setup, teardown),
         cmocka_unit_test_setup_teardown(lost_listener_is_reported, setup, teardown),
+        cmocka_unit_test_setup_teardown(rate_buckets_are_shared, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
