@@ -262,7 +262,8 @@ static const char *const *const migrations[] = {
 /* A bucket's tokens after refilling: $2 tokens a millisecond since `at`
  * (never backwards when another node's clock is behind), at most $3. */
 #define RATE_REFILLED "least($3, b.tokens + greatest($4 - b.at, 0) * $2)"
-#define RATE_LEFT "(CASE WHEN " RATE_REFILLED " >= 1 THEN " RATE_REFILLED " - 1 ELSE " RATE_REFILLED " END)"
+#define RATE_LEFT                                                                                  \
+    "(CASE WHEN " RATE_REFILLED " >= 1 THEN " RATE_REFILLED " - 1 ELSE " RATE_REFILLED " END)"
 #define LOG_COMMENT_ID "(CASE WHEN m.target_id ~ '^[0-9]{1,18}$' THEN m.target_id::bigint END)"
 #define PAGE(cmp, order)                                                                           \
     "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.article_id = $2 AND c.parent_id IS NULL"         \
