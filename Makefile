@@ -37,7 +37,7 @@ FUZZ_REPLAY := $(patsubst fuzz/%.c,build/asan/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIBFUZZER := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
 .PHONY: all run deps test-deps test check unit api browser fuzz-replay fuzz model golden \
-        bench format clean pgtest evalmodel
+        bench format clean pgtest evalmodel bench-moderation
 
 all: build/parley
 
@@ -179,3 +179,22 @@ format:
 
 clean:
 	rm -rf build
+
+# ---- moderation benchmark (bench/RESULTS.md) --------------------------------
+# The whole engine on ~1 KB comments packed from OLID tweets, then the npm
+# filters allprofanity and obscenity on the same comments and evasion set.
+bench-moderation: build/bench/moderation_bench
+	build/bench/moderation_bench --corpus $(SHARED_DATA)/olid/olid-training-v1.0.tsv \
+	  --evasion bench/evasion.tsv --out-comments build/bench/comments_1k.txt
+	build/bench/moderation_bench --corpus $(SHARED_DATA)/olid/olid-training-v1.0.tsv \
+	  --evasion bench/evasion.tsv --lexicon-only
+	cd bench/npm && { [ -d node_modules/obscenity ] || npm ci --no-audit --no-fund; } && \
+	  node bench.mjs ../../build/bench/comments_1k.txt ../evasion.tsv
+
+build/bench/moderation_bench: bench/moderation_bench.c $(REL_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(REL_OBJ) $(LIBS)
+
+build/tools/csv2tsv: tools/csv2tsv.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -o $@ $<

@@ -1,59 +1,220 @@
-/* moderation/check_cmd.c: minimal `parley check` until the moderation
- * engine's full command lands (XXX #3): reads one comment from standard
- * input and prints the MODERATION JSON. */
+/* moderation/check_cmd.c: see check_cmd.h. Reads its inputs whole (bounded
+ * by MAX_INPUT), builds one engine, and judges each comment with a fresh
+ * arena reset between comments so memory stays flat on large corpora. */
 #include "moderation/check_cmd.h"
-#include "moderation/moderation.h"
-#include "moderation/moderation_json.h"
-#include "util/xalloc.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "moderation/moderation.h"
+#include "moderation/moderation_json.h"
+#include "util/config.h"
+#include "util/text.h"
+#include "util/xalloc.h"
+
+#define MAX_INPUT ((size_t)64 << 20)
+
+static const char USAGE[] =
+    "usage: parley check [options] < comment.txt\n"
+    "       parley check --tsv FILE [options]\n"
+    "\n"
+    "Judges a comment as the server would and prints the MODERATION JSON of\n"
+    "API.md on one line. With --tsv, reads `id<TAB>text` lines and prints\n"
+    "`id<TAB>decision<TAB>rules` per line (rules comma-separated, - if none).\n"
+    "\n"
+    "options:\n"
+    "  --article-text FILE   the article's body (on-topic score, tragedy guard)\n"
+    "  --article-title TEXT  the article's title\n"
+    "  --sensitive           the article is marked sensitive (death, disaster)\n"
+    "  --parent-text FILE    the comment replies to this comment\n"
+    "  --parent-author NAME  the parent comment's author\n"
+    "  --config FILE         a Parley config file (policy.<rule> = ...)\n"
+    "  --scores              add the scores to the JSON\n"
+    "  --tsv FILE            judge every line of FILE\n"
+    "  --help                this text\n";
+
+static char *
+slurp(FILE *f, size_t *len)
+{
+    size_t cap = 4096, n = 0, k;
+    char *buf = xmalloc(cap + 1);
+    while ((k = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += k;
+        if (n == cap) {
+            if (cap >= MAX_INPUT)
+                break;
+            cap *= 2;
+            buf = xrealloc(buf, cap + 1);
+        }
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static char *
+slurp_path(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "parley check: %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    size_t n;
+    char *s = slurp(f, &n);
+    fclose(f);
+    return s;
+}
+
+typedef struct opts {
+    const char *article_text_path, *article_title, *parent_path, *parent_author, *config_path,
+        *tsv_path;
+    bool sensitive, scores;
+} opts;
+
+static int
+parse_opts(int argc, char **argv, opts *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(USAGE, stdout);
+            return 1;
+        } else if (!strcmp(a, "--sensitive")) {
+            o->sensitive = true;
+            continue;
+        } else if (!strcmp(a, "--scores")) {
+            o->scores = true;
+            continue;
+        } else if (!strcmp(a, "--article-text")) {
+            slot = &o->article_text_path;
+        } else if (!strcmp(a, "--article-title")) {
+            slot = &o->article_title;
+        } else if (!strcmp(a, "--parent-text")) {
+            slot = &o->parent_path;
+        } else if (!strcmp(a, "--parent-author")) {
+            slot = &o->parent_author;
+        } else if (!strcmp(a, "--config")) {
+            slot = &o->config_path;
+        } else if (!strcmp(a, "--tsv")) {
+            slot = &o->tsv_path;
+        } else {
+            fprintf(stderr, "parley check: unknown option %s (see parley check --help)\n", a);
+            return 2;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "parley check: %s needs a value (see parley check --help)\n", a);
+            return 2;
+        }
+        *slot = argv[++i];
+    }
+    return 0;
+}
+
+static void
+judge_tsv(const moderation *m, moderation_input *in, FILE *f)
+{
+    arena *a = arena_new();
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        char *tab = memchr(line, '\t', (size_t)n);
+        if (tab == NULL)
+            continue; /* not an id<TAB>text line */
+        *tab = '\0';
+        in->body = tab + 1;
+        in->body_len = (size_t)(line + n - (tab + 1));
+        moderation_result r;
+        moderation_decide(m, in, a, &r);
+        printf("%s\t%s\t", line, moderation_decision_name(r.decision));
+        if (r.n_reasons == 0)
+            fputs("-", stdout);
+        for (size_t i = 0; i < r.n_reasons; i++)
+            printf("%s%s", i ? "," : "", r.reasons[i].rule);
+        putchar('\n');
+        arena_reset(a);
+    }
+    free(line);
+    arena_free(a);
+}
+
 int
 check_cmd_main(int argc, char **argv)
 {
-    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        printf("Usage: parley check < comment.txt\n");
-        return 0;
-    }
-    if (argc > 1) {
-        fprintf(stderr, "parley check: %s: unknown option\n", argv[1]);
-        return 2;
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = xmalloc(cap);
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n, stdin)) > 0) {
-        n += got;
-        if (n == cap)
-            buf = xrealloc(buf, cap *= 2);
-    }
+    opts o = {0};
+    int rc = parse_opts(argc, argv, &o);
+    if (rc != 0)
+        return rc == 1 ? 0 : rc;
+
     config cfg;
     config_init(&cfg);
-    moderation *m = NULL;
     pl_error err;
+    moderation *m = NULL;
+    char *article = NULL, *parent = NULL, *body = NULL;
+    arena *art_arena = NULL;
+    rc = 1;
+    if (o.config_path && config_load_file(&cfg, o.config_path, &err) < 0) {
+        fprintf(stderr, "parley check: %s\n", err.msg);
+        goto done;
+    }
     if (moderation_new(&cfg, &m, &err) < 0) {
         fprintf(stderr, "parley check: %s\n", err.msg);
-        free(buf);
-        config_fini(&cfg);
-        return 1;
+        goto done;
     }
-    arena *a = arena_new();
+    if (o.article_text_path && (article = slurp_path(o.article_text_path)) == NULL)
+        goto done;
+    if (o.parent_path && (parent = slurp_path(o.parent_path)) == NULL)
+        goto done;
+
     moderation_input in = {0};
-    in.body = buf;
+    in.article_title = o.article_title ? o.article_title : "";
+    in.article_text = article ? article : "";
+    in.article_status = MOD_ARTICLE_OPEN;
+    in.article_sensitive = o.sensitive;
+    in.parent_body = parent;
+    in.parent_author_name = parent ? (o.parent_author ? o.parent_author : "") : NULL;
+    in.now = time_now_ms();
+    art_arena = arena_new(); /* the prepared article, shared by every comment */
+    in.article = moderation_article_prepare(m, in.article_title, in.article_text, art_arena);
+
+    if (o.tsv_path) {
+        FILE *f = fopen(o.tsv_path, "rb");
+        if (f == NULL) {
+            fprintf(stderr, "parley check: %s: %s\n", o.tsv_path, strerror(errno));
+            goto done;
+        }
+        judge_tsv(m, &in, f);
+        fclose(f);
+        rc = 0;
+        goto done;
+    }
+
+    size_t n;
+    body = slurp(stdin, &n);
+    in.body = body;
     in.body_len = n;
-    in.article_title = in.article_text = "";
-    moderation_result res;
-    moderation_decide(m, &in, a, &res);
-    json_t *j = moderation_result_to_json(&res, false);
-    char *s = json_dumps(j, JSON_COMPACT);
+    arena *a = arena_new();
+    moderation_result r;
+    moderation_decide(m, &in, a, &r);
+    json_t *j = moderation_result_to_json(&r, o.scores);
+    char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(4));
     puts(s);
     free(s);
     json_decref(j);
     arena_free(a);
+    rc = 0;
+done:
+    arena_free(art_arena);
+    free(article);
+    free(parent);
+    free(body);
     moderation_free(m);
     config_fini(&cfg);
-    free(buf);
-    return 0;
+    return rc;
 }

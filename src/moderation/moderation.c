@@ -1,33 +1,132 @@
-/* moderation/moderation.c: the decision entry point.
+/* moderation/moderation.c: the decision on one comment.
  *
- * For now it applies only the article's status: a premoderated article holds
- * every comment for a moderator. Closed articles are refused by api/ with 423
- * before the engine is asked. Word filtering, the classifier, the tragedy
- * guard, the on-topic score and spam checks arrive with the moderation
- * engine (XXX #3); nothing here pretends to filter words yet.
+ * The body is folded once (normalize.h) and scanned once by the lexicon's
+ * automaton (lexicon.h); every rule then reads the same hits and tokens:
+ * strong profanity, vulgarity and slurs (with the words that are innocent
+ * or reclaimed in most uses reported only when aimed at someone), personal
+ * attacks (an insult with a person as its target: the reader, the parent's
+ * author, a named person; an insult said of an idea is criticism),
+ * harassment (threats, wishes of harm, personal details, repeated attacks),
+ * the tragedy guard, the on-topic score and spam. Each rule that fires gives
+ * one reason; the policy table (policy.h) maps it to publish, hold or reject
+ * and the decision is the strictest. The classifier's scores, when a model
+ * is built in, only add a personal_attack hold where the lexicon also has
+ * evidence: nothing is rejected on the model alone.
+ *
+ * Everything per comment comes from the caller's arena; the engine itself
+ * is immutable after moderation_new, so one engine serves all threads.
  */
 #include "moderation/moderation.h"
-#include "util/xalloc.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#include "moderation/classifier.h"
+#include "moderation/lexicon.h"
+#include "moderation/normalize.h"
+#include "moderation/policy.h"
+#include "moderation/topic.h"
+#include "util/text.h"
+#include "util/xalloc.h"
+
+#define EXCERPT_MAX 200
 
 struct moderation {
-    int unused;
+    lexicon *lx;
+    classifier *clf; /* NULL: no model built in */
+    policy pol;
+    int64_t repeat_window_ms;
+    int64_t new_user_ms;
+    int64_t max_links;
+    int64_t off_topic_min_words;
+    double off_topic_below;
+    topic_stops stops;
 };
+
+struct moderation_article {
+    topic_set words; /* content words of the title and text */
+    bool has_text;   /* the text has enough words to judge a comment against */
+    bool tragic;     /* the title or text tells of death or disaster */
+};
+
+static int
+extra_int(const config *cfg, const char *name, int64_t min, int64_t max, int64_t def, int64_t *out,
+          pl_error *err)
+{
+    const char *v = cfg ? config_extra(cfg, name) : NULL;
+    if (v == NULL) {
+        *out = def;
+        return 0;
+    }
+    if (parse_int(v, min, max, out) < 0)
+        return pl_errorf(err, PL_EINVAL, "%s: expected a whole number from %lld to %lld", name,
+                         (long long)min, (long long)max);
+    return 0;
+}
 
 int
 moderation_new(const config *cfg, moderation **out, pl_error *err)
 {
-    (void)cfg;
-    (void)err;
-    *out = xcalloc(1, sizeof **out);
+    moderation *m = xcalloc(1, sizeof *m);
+    int64_t pct = 10;
+    int rc;
+    if (cfg != NULL)
+        rc = policy_from_config(cfg, &m->pol, err);
+    else {
+        policy_defaults(&m->pol);
+        rc = 0;
+    }
+    if (rc < 0 ||
+        (rc = extra_int(cfg, "moderation.repeat_window_s", 0, 86400 * 7, 600, &m->repeat_window_ms,
+                        err)) < 0 ||
+        (rc = extra_int(cfg, "moderation.new_user_hours", 0, 24 * 365, 24, &m->new_user_ms, err)) <
+            0 ||
+        (rc = extra_int(cfg, "moderation.max_links", 1, 1000, 3, &m->max_links, err)) < 0 ||
+        (rc = extra_int(cfg, "moderation.off_topic_min_words", 1, 100000, 25,
+                        &m->off_topic_min_words, err)) < 0 ||
+        (rc = extra_int(cfg, "moderation.off_topic_below_percent", 0, 100, 10, &pct, err)) < 0)
+        goto fail;
+    m->repeat_window_ms *= 1000;
+    m->new_user_ms *= 3600 * 1000;
+    m->off_topic_below = (double)pct / 100.0;
+    topic_stops_init(&m->stops);
+    const char *dir = cfg ? config_extra(cfg, "moderation.lexicon_dir") : NULL;
+    if ((rc = lexicon_load(dir, &m->lx, err)) < 0)
+        goto fail;
+    const char *use = cfg ? config_extra(cfg, "moderation.classifier") : NULL;
+    if (use != NULL && strcmp(use, "on") != 0 && strcmp(use, "off") != 0) {
+        rc =
+            pl_errorf(err, PL_EINVAL, "moderation.classifier: expected on or off, not \"%s\"", use);
+        goto fail;
+    }
+    pl_error ignored;
+    if (use != NULL && !strcmp(use, "off"))
+        m->clf = NULL;
+    else if (classifier_load_builtin(&m->clf, &ignored) < 0)
+        m->clf = NULL; /* no model built in: the engine runs on the lexicon alone */
+    *out = m;
     return 0;
+fail:
+    moderation_free(m);
+    return rc;
 }
 
 void
 moderation_free(moderation *m)
 {
+    if (m == NULL)
+        return;
+    lexicon_free(m->lx);
+    classifier_free(m->clf);
     free(m);
+}
+
+size_t
+moderation_memory(const moderation *m)
+{
+    lexicon_stats st;
+    lexicon_get_stats(m->lx, &st);
+    return sizeof *m + st.bytes + (m->clf ? classifier_memory(m->clf) : 0);
 }
 
 const char *
@@ -44,23 +143,1030 @@ moderation_decision_name(moderation_decision d)
     return "publish";
 }
 
-void
-moderation_decide(const moderation *m, const moderation_input *in, arena *a,
-                  moderation_result *out)
+/* ---- per-comment context --------------------------------------------------- */
+
+typedef struct found {
+    bool on;
+    bool model; /* found with the classifier's help: never more than a hold */
+    const char *message;
+    uint32_t os, oe; /* excerpt in the original body; os == oe: none */
+} found;
+
+typedef struct ctx {
+    const moderation *m;
+    const moderation_input *in;
+    arena *a;
+    norm_text t;
+    lex_hit *hits;
+    size_t nhits;
+    uint32_t *ts, *te; /* folded token spans */
+    size_t ntok;
+    found f[RULE_COUNT];
+    bool attack_found;
+    int8_t *verdict; /* INSULT_* for each hit (insults only) */
+} ctx;
+
+static void
+tokenize(ctx *c)
 {
-    (void)m;
-    out->decision = MOD_PUBLISH;
-    out->reasons = NULL;
-    out->n_reasons = 0;
-    out->offensive = -1;
-    out->attack = -1;
-    out->on_topic = -1;
-    if (in->article_status == MOD_ARTICLE_PREMODERATED) {
-        out->reasons = arena_alloc(a, sizeof *out->reasons);
-        out->reasons[0] = (moderation_reason){
-            "premoderated", "Comments on this article are reviewed by a moderator before they appear.",
-            ""};
-        out->n_reasons = 1;
-        out->decision = MOD_HOLD;
+    const norm_text *t = &c->t;
+    size_t cap = t->len / 2 + 2;
+    c->ts = arena_alloc(c->a, cap * sizeof *c->ts);
+    c->te = arena_alloc(c->a, cap * sizeof *c->te);
+    c->ntok = 0;
+    size_t i = 0;
+    while (i < t->len) {
+        const char *sp = memchr(t->s + i, ' ', t->len - i);
+        size_t e = sp ? (size_t)(sp - t->s) : t->len;
+        c->ts[c->ntok] = (uint32_t)i;
+        c->te[c->ntok] = (uint32_t)e;
+        c->ntok++;
+        i = e + 1;
     }
+}
+
+/* The token holding folded byte pos (not a space). */
+static long
+tok_at(const ctx *c, uint32_t pos)
+{
+    size_t lo = 0, hi = c->ntok;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (c->ts[mid] <= pos)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (long)lo;
+}
+
+/* True when token k spells w; doubles in w match one folded letter, as the
+ * folded text keeps a double letter as one byte with a run of two. */
+static bool
+tok_is(const ctx *c, long k, const char *w)
+{
+    if (k < 0 || (size_t)k >= c->ntok)
+        return false;
+    const char *s = c->t.s + c->ts[k];
+    size_t n = c->te[k] - c->ts[k], i = 0;
+    for (const char *p = w; *p; p++) {
+        if (p > w && *p == p[-1])
+            continue;
+        if (i >= n || s[i] != *p)
+            return false;
+        i++;
+    }
+    return i == n;
+}
+
+static bool
+tok_in(const ctx *c, long k, const char *const *set)
+{
+    for (; *set; set++)
+        if (tok_is(c, k, *set))
+            return true;
+    return false;
+}
+
+static const char *const second_person[] = {"you",  "u",    "ya",       "ye",
+                                            "yall", "thou", "yourself", NULL};
+static const char *const second_copula[] = {"youre", "ur", "your", "yer", "youve", NULL};
+static const char *const third_copula[] = {"hes", "shes", "theyre", NULL};
+static const char *const copulas[] = {"is",       "are",   "was",     "were", "be",     "been",
+                                      "being",    "r",     "am",      "seem", "seems",  "look",
+                                      "looks",    "sound", "sounds",  "act",  "acting", "become",
+                                      "becoming", "get",   "getting", NULL};
+static const char *const fillers[] = {
+    "a",         "an",      "the",      "such",       "so",        "really",     "very",
+    "total",     "totally", "complete", "completely", "absolute",  "absolutely", "utter",
+    "utterly",   "just",    "pretty",   "too",        "fucking",   "fuckin",     "bloody",
+    "damn",      "real",    "big",      "little",     "clearly",   "obviously",  "being",
+    "acting",    "like",    "stupid",   "dumb",       "ignorant",  "pathetic",   "worthless",
+    "brainless", "lying",   "useless",  "old",        "sad",       "fat",        "ugly",
+    "typical",   "of",      "one",      "another",    "certified", "proper",     "right",
+    "bit",       "kind",    "sort",     "such",       NULL};
+static const char *const negators[] = {"not",      "never",   "no",     "isnt",   "arent", "wasnt",
+                                       "werent",   "dont",    "doesnt", "didnt",  "aint",  "nobody",
+                                       "noone",    "nothing", "none",   "hardly", "cant",  "wont",
+                                       "shouldnt", "neither", "nor",    NULL};
+static const char *const person_words[] = {
+    "he",         "she",         "him",      "her",      "they",      "them",       "author",
+    "writer",     "journalist",  "reporter", "editor",   "columnist", "op",         "poster",
+    "commenter",  "commentator", "guy",      "man",      "woman",     "lady",       "dude",
+    "mayor",      "president",   "minister", "senator",  "governor",  "councillor", "councilor",
+    "politician", "boss",        "ceo",      "chairman", "judge",     "teacher",    "officer",
+    "person",     "moderator",   "mod",      "husband",  "wife",      "mother",     "father",
+    "mom",        "mum",         "dad",      "son",      "daughter",  "boy",        "girl",
+    "reader",     "chancellor",  "premier",  "leader",   "candidate", "spokesman",  "spokeswoman",
+    "mp",         "pm",          "king",     "queen",    "prince",    "princess",   "coach",
+    "manager",    "player",      "owner",    "founder",  "host",      "anchor",     NULL};
+static const char *const first_person[] = {"i",         "im",  "me", "we",  "us", "myself",
+                                           "ourselves", "ive", "id", "ill", NULL};
+static const char *const not_names[] = {
+    "this",       "that",      "it",         "its",      "thats",      "which",     "what",
+    "there",      "here",      "the",        "a",        "an",         "and",       "but",
+    "or",         "so",        "if",         "then",     "everything", "nothing",   "something",
+    "all",        "some",      "many",       "most",     "who",        "why",       "how",
+    "when",       "where",     "my",         "our",      "his",        "their",     "these",
+    "those",      "today",     "now",        "well",     "yes",        "no",        "oh",
+    "ok",         "okay",      "sure",       "honestly", "frankly",    "also",      "plan",
+    "idea",       "policy",    "article",    "argument", "law",        "bill",      "decision",
+    "proposal",   "comment",   "post",       "claim",    "statement",  "move",      "approach",
+    "logic",      "reasoning", "theory",     "rule",     "budget",     "scheme",    "design",
+    "piece",      "story",     "take",       "view",     "opinion",    "point",     "question",
+    "answer",     "response",  "reply",      "system",   "program",    "programme", "strategy",
+    "deal",       "report",    "study",      "vote",     "tax",        "thing",     "stuff",
+    "headline",   "title",     "government", "council",  "party",      "brexit",    "congress",
+    "parliament", "senate",    "court",      "city",     "country",    "state",     "economy",
+    "market",     "company",   "team",       "club",     "school",     "church",    "media",
+    "news",       "internet",  "twitter",    "facebook", "somebody",   "someone",   "let",
+    "lets",       "please",    "maybe",      "perhaps",  "just",       "only",      "one",
+    "nobody",     "anyone",    "anybody",    NULL};
+static const char *const idea_words[] = {
+    "this",     "that",      "it",         "its",      "thats",     "which",      "plan",
+    "idea",     "policy",    "article",    "argument", "law",       "bill",       "decision",
+    "proposal", "comment",   "post",       "claim",    "statement", "move",       "approach",
+    "logic",    "reasoning", "theory",     "rule",     "budget",    "scheme",     "design",
+    "piece",    "story",     "take",       "view",     "opinion",   "point",      "question",
+    "answer",   "response",  "reply",      "system",   "program",   "programme",  "strategy",
+    "deal",     "report",    "study",      "vote",     "tax",       "thing",      "stuff",
+    "headline", "title",     "everything", "nothing",  "something", "government", "plans",
+    "ideas",    "policies",  "arguments",  "laws",     "decisions", "comments",   "claims",
+    "rules",    "idea",      "what",       NULL};
+
+static void
+set_reason(ctx *c, moderation_rule r, const char *message, uint32_t os, uint32_t oe)
+{
+    if (c->f[r].on || c->m->pol.action[r] == POLICY_OFF)
+        return;
+    c->f[r] = (found){true, false, message, os, oe};
+}
+
+/* Original byte span of folded tokens [k1, k2]. */
+static void
+span_tokens(const ctx *c, size_t k1, size_t k2, uint32_t *os, uint32_t *oe)
+{
+    *os = c->t.ostart[c->ts[k1]];
+    *oe = c->t.oend[c->te[k2] - 1];
+}
+
+static void
+span_hit(const ctx *c, const lex_hit *h, uint32_t *os, uint32_t *oe)
+{
+    *os = c->t.ostart[h->start];
+    *oe = c->t.oend[h->end - 1];
+}
+
+/* A masked word ("f*cking") stands where an intensifier would. */
+static bool
+tok_masked(const ctx *c, long k)
+{
+    return memchr(c->t.s + c->ts[k], '*', c->te[k] - c->ts[k]) != NULL;
+}
+
+static bool
+negated_before(const ctx *c, long k, int window)
+{
+    for (long j = k - 1; j >= 0 && j >= k - window; j--)
+        if (tok_in(c, j, negators))
+            return true;
+    return false;
+}
+
+static bool
+is_parent_author(const ctx *c, long k)
+{
+    const char *name = c->in->parent_author_name;
+    if (name == NULL || name[0] == '\0' || k < 0 || (size_t)k >= c->ntok)
+        return false;
+    /* Compare the first word of the name, folded like the comment. */
+    norm_text nt;
+    size_t n = strlen(name);
+    if (n > 128)
+        n = 128;
+    norm_fold(c->a, name, n, &nt);
+    size_t e = 0;
+    while (e < nt.len && nt.s[e] != ' ')
+        e++;
+    return e > 0 && e == c->te[k] - c->ts[k] && !memcmp(nt.s, c->t.s + c->ts[k], e);
+}
+
+static bool
+looks_like_name(const ctx *c, long k)
+{
+    if (k < 0 || (size_t)k >= c->ntok)
+        return false;
+    return (c->t.flags[c->ts[k]] & NORM_CAPITAL) && !tok_in(c, k, not_names) &&
+           !tok_in(c, k, first_person);
+}
+
+/* The original character before byte os, skipping spaces; 0 at the start. */
+static char
+orig_before(const ctx *c, uint32_t os)
+{
+    while (os > 0) {
+        char ch = c->in->body[--os];
+        if (ch != ' ' && ch != '\t')
+            return ch;
+    }
+    return 0;
+}
+
+static char
+orig_after(const ctx *c, uint32_t oe)
+{
+    while (oe < c->in->body_len) {
+        char ch = c->in->body[oe++];
+        if (ch != ' ' && ch != '\t')
+            return ch;
+    }
+    return 0;
+}
+
+/* True when the original spelling of a hit is not plain letters: leetspeak,
+ * masks, look-alikes, separators, stretching or invisible characters. */
+static bool
+disguised(const ctx *c, const lex_hit *h)
+{
+    uint32_t os = c->t.ostart[h->start], oe = c->t.oend[h->end - 1];
+    const char *b = c->in->body;
+    for (uint32_t i = os; i < oe; i++) {
+        unsigned char ch = (unsigned char)b[i];
+        if (ch == '\'')
+            continue; /* "nigga's" is a possessive, not a disguise */
+        if (ch == 0xE2 && i + 2 < oe && (unsigned char)b[i + 1] == 0x80 &&
+            (unsigned char)b[i + 2] == 0x99) {
+            i += 2; /* U+2019, the typographic apostrophe */
+            continue;
+        }
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')))
+            return true;
+    }
+    for (uint32_t i = h->start; i < h->end; i++)
+        if (c->t.run[i] >= 3)
+            return true;
+    return (c->t.flags[c->ts[tok_at(c, h->start)]] & NORM_JOINED) != 0;
+}
+
+/* True when no sentence ends between original bytes a and b. */
+static bool
+same_sentence(const ctx *c, uint32_t a, uint32_t b)
+{
+    for (uint32_t i = a; i < b && i < c->in->body_len; i++) {
+        char ch = c->in->body[i];
+        if (ch == '.' || ch == '!' || ch == '?' || ch == '\n')
+            return false;
+    }
+    return true;
+}
+
+/* ---- rules ------------------------------------------------------------------ */
+
+static const char MSG_ATTACK[] =
+    "This reads as a personal attack. Criticise the argument, not the person.";
+
+/* Verdicts on an insult word: aimed at a person, said of something else
+ * (an idea, the speaker, a group, a mention, negated), or undecided. Only
+ * undecided insults may be settled by the classifier, which reads "this
+ * plan is idiotic" as an attack as readily as "you are an idiot". */
+enum { INSULT_NOT = -1, INSULT_UNKNOWN = 0, INSULT_AIMED = 1 };
+
+/* Is the word quoted or named rather than used ("calling people
+ * \"idiots\"", "he called me a moron")? */
+static bool
+mentioned(const ctx *c, const lex_hit *h, long k)
+{
+    static const char *const calls[] = {"call", "calls", "calling",  "called",  "word",
+                                        "term", "label", "labelled", "labeled", NULL};
+    for (long j = k - 1; j >= 0 && j >= k - 3; j--)
+        if (tok_in(c, j, calls))
+            return true;
+    uint32_t os = c->t.ostart[h->start], oe = c->t.oend[h->end - 1];
+    const unsigned char *b = (const unsigned char *)c->in->body;
+    bool open = (os >= 1 && (b[os - 1] == '"' || b[os - 1] == '\'')) ||
+                (os >= 3 && b[os - 3] == 0xE2 && b[os - 2] == 0x80 &&
+                 (b[os - 1] == 0x9C || b[os - 1] == 0x98));
+    bool close = (oe < c->in->body_len && (b[oe] == '"' || b[oe] == '\'')) ||
+                 (oe + 2 < c->in->body_len && b[oe] == 0xE2 && b[oe + 1] == 0x80 &&
+                  (b[oe + 2] == 0x9D || b[oe + 2] == 0x99));
+    return open && close;
+}
+
+/* Is the insult in tokens [k, kend] aimed at a person? Sets the excerpt
+ * start token in *from. */
+static int
+insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
+{
+    bool noun = h->category == LEX_INSULT;
+    *from = k;
+    if (h->via == LEX_VIA_TARGETED)
+        return INSULT_AIMED;
+    if (negated_before(c, k, 4) || mentioned(c, h, k))
+        return INSULT_NOT;
+    long j = k - 1;
+    int skipped = 0;
+    while (j >= 0 && skipped < 5 && (tok_in(c, j, fillers) || tok_masked(c, j))) {
+        j--;
+        skipped++;
+    }
+    if (tok_in(c, j, second_person) || tok_in(c, j, second_copula)) {
+        /* "you idiot", "you're a moron", "your an idiot"; but "your stupid
+         * plan" is about the plan: an adjective after "your" needs "you". */
+        if (tok_is(c, j, "your") &&
+            !(noun && skipped > 0 && tok_in(c, j + 1, (const char *const[]){"a", "an", NULL})))
+            return INSULT_NOT;
+        *from = j;
+        return INSULT_AIMED;
+    }
+    if (tok_in(c, j, third_copula)) {
+        *from = j;
+        return INSULT_AIMED;
+    }
+    if (tok_in(c, j, copulas)) {
+        long s = j - 1;
+        if (tok_in(c, s, second_person)) {
+            *from = s;
+            return INSULT_AIMED;
+        }
+        if (tok_in(c, s, first_person) || tok_in(c, s, idea_words))
+            return INSULT_NOT;
+        /* "Politicians are idiots": a plural subject is a group, and
+         * insulting a group is not an attack on a person here. */
+        if ((tok_is(c, j, "are") || tok_is(c, j, "were")) && s >= 0 && c->te[s] > c->ts[s] &&
+            c->t.s[c->te[s] - 1] == 's' && !tok_in(c, s, person_words))
+            return INSULT_NOT;
+        /* "the author is an idiot", "Bob is a moron" (names only with a
+         * noun: "Brexit is stupid" is about a thing). */
+        if (tok_in(c, s, person_words) || is_parent_author(c, s) ||
+            (noun && looks_like_name(c, s))) {
+            *from = s;
+            return INSULT_AIMED;
+        }
+        return noun ? INSULT_UNKNOWN : INSULT_NOT;
+    }
+    if (tok_in(c, j, first_person))
+        return INSULT_NOT; /* "I am such an idiot" was handled above; "me, an idiot" */
+    if (!noun) {
+        /* "a stupid policy", "what a dumb idea": the adjective qualifies
+         * a thing. */
+        if (tok_in(c, kend + 1, idea_words) || tok_in(c, kend + 2, idea_words))
+            return INSULT_NOT;
+        return INSULT_UNKNOWN;
+    }
+    /* "idiots like you", "what an idiot you are". */
+    if (tok_is(c, kend + 1, "like") && tok_in(c, kend + 2, second_person))
+        return INSULT_AIMED;
+    if (tok_in(c, kend + 1, second_person) && (j < 0 || tok_is(c, j, "what")))
+        return INSULT_AIMED;
+    /* A vocative: "Nice try, idiot." or "Idiot, read the article." */
+    uint32_t os, oe;
+    span_hit(c, h, &os, &oe);
+    char b = orig_before(c, os), a = orig_after(c, oe);
+    if (b == ',' && (a == 0 || a == '.' || a == '!' || a == '?'))
+        return INSULT_AIMED;
+    if (b == 0 && (a == ',' || a == '!' || a == 0 || a == '.'))
+        return INSULT_AIMED;
+    /* "What an idiot." */
+    if (j >= 0 && tok_is(c, j, "what") && j == 0)
+        return INSULT_AIMED;
+    return INSULT_UNKNOWN;
+}
+
+static void
+rule_words(ctx *c)
+{
+    for (size_t i = 0; i < c->nhits; i++) {
+        const lex_hit *h = &c->hits[i];
+        uint32_t os, oe;
+        span_hit(c, h, &os, &oe);
+        long k = tok_at(c, h->start);
+        if (h->category <= LEX_SLUR) /* the whole word: "Fucking", not "Fuck" */
+            span_tokens(c, (size_t)k, (size_t)tok_at(c, h->end - 1), &os, &oe);
+        switch (h->category) {
+        case LEX_PROFANITY:
+            if (h->severity >= 2)
+                set_reason(c, RULE_PROFANITY,
+                           "This comment uses strong language, which is not allowed here.", os, oe);
+            break;
+        case LEX_VULGARITY:
+            if (h->severity >= 2)
+                set_reason(c, RULE_VULGARITY, "This comment uses vulgar language.", os, oe);
+            break;
+        case LEX_SLUR: {
+            if (h->severity == 0)
+                break;
+            bool aimed = h->severity >= 2;
+            if (!aimed) {
+                /* Reclaimed or innocent in most uses: only when aimed at
+                 * someone ("you ...", "... like you", "dirty ..."). */
+                static const char *const cues[] = {
+                    "dirty",   "filthy", "stinking", "fucking", "fuckin",     "damn",      "bloody",
+                    "typical", "those",  "these",    "stupid",  "disgusting", "worthless", "lazy",
+                    "ugly",    "fat",    "bunch",    "kill",    "many",       NULL};
+                long kend = tok_at(c, h->end - 1);
+                for (long j = k - 1; j >= 0 && j >= k - 3 && !aimed; j--)
+                    aimed = (tok_in(c, j, second_person) || tok_is(c, j, "youre")) &&
+                            same_sentence(c, c->t.ostart[c->ts[j]], os);
+                /* Disguised ("f4gg0t", "ｆａｇｇｏｔ"): nobody hides a word for a
+                 * meatball or a cigarette. */
+                aimed = aimed || disguised(c, h) || tok_in(c, k - 1, cues) ||
+                        (tok_is(c, kend + 1, "like") && tok_in(c, kend + 2, second_person));
+            }
+            if (aimed)
+                set_reason(c, RULE_SLUR, "This comment uses a slur. Slurs are not allowed here.",
+                           os, oe);
+            break;
+        }
+        case LEX_INSULT:
+        case LEX_INSULT_ADJ: {
+            if (h->severity == 0)
+                break;
+            long from, kend = tok_at(c, h->end - 1);
+            c->verdict[i] = (int8_t)insult_target(c, h, k, kend, &from);
+            if (c->verdict[i] == INSULT_AIMED) {
+                uint32_t fos, foe;
+                span_tokens(c, (size_t)from, (size_t)kend, &fos, &foe);
+                if (from > kend) /* "idiots like you": the insult itself */
+                    fos = os;
+                set_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, fos < os ? fos : os, oe);
+                c->attack_found = true;
+            }
+            break;
+        }
+        case LEX_ATTACK:
+            if (negated_before(c, k, 2))
+                break;
+            if (h->severity >= 2 || c->in->parent_body != NULL) {
+                set_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, os, oe);
+                c->attack_found = true;
+            }
+            break;
+        case LEX_HARASSMENT:
+            /* "don't kill yourself" is care, not a threat. */
+            if (h->severity >= 2 && !negated_before(c, k, 2) && !tok_is(c, k - 1, "please"))
+                set_reason(c, RULE_HARASSMENT,
+                           "This reads as a threat or a wish of harm against a person.", os, oe);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static const char *const human_words[] = {
+    "you",         "u",           "ya",         "him",      "her",           "them",
+    "their",       "his",         "he",         "she",      "they",          "everyone",
+    "everybody",   "anyone",      "anybody",    "people",   "person",        "women",
+    "woman",       "men",         "man",        "girl",     "girls",         "boy",
+    "boys",        "kids",        "children",   "child",    "muslims",       "jews",
+    "christians",  "immigrants",  "refugees",   "migrants", "blacks",        "whites",
+    "gays",        "lesbians",    "trans",      "liberals", "conservatives", "democrats",
+    "republicans", "politicians", "cops",       "police",   "journalists",   "reporters",
+    "mayor",       "president",   "minister",   "senator",  "judge",         "voters",
+    "foreigners",  "yourself",    "yourselves", "himself",  "herself",       "themselves",
+    "family",      "wife",        "husband",    NULL};
+static const char *const intent_words[] = {"to",    "will", "shall", "ill",   "well",  "gonna",
+                                           "wanna", "lets", "must",  "would", "gotta", NULL};
+static const char *const wish_words[] = {"should", "ought", "must", "deserve", "deserves", "wish",
+                                         "hope",   "love",  "only", "better",  "just",     NULL};
+static const char *const first_subject[] = {"i",    "im",   "ill",  "id",  "we",
+                                            "well", "were", "lets", "ive", NULL};
+
+/* A person in token k: a pronoun, a group of people ("women", and words
+ * for followers or members: "-ists", "-ians"), a name. "Those" and "all"
+ * alone are not enough: "stab those balloons" threatens no one. */
+static bool
+human_at(const ctx *c, long k)
+{
+    if (tok_in(c, k, human_words) || is_parent_author(c, k) ||
+        (looks_like_name(c, k) && !tok_in(c, k, idea_words)))
+        return true;
+    if (k < 0 || (size_t)k >= c->ntok)
+        return false;
+    size_t n = c->te[k] - c->ts[k];
+    const char *w = c->t.s + c->ts[k];
+    return n > 5 && (!memcmp(w + n - 4, "ists", 4) || !memcmp(w + n - 4, "ians", 4));
+}
+
+/* Verbs of violence are threats in context: a person says they will do it
+ * to someone ("I'm going to stab ..."), or that it should be done to
+ * someone ("... should be shot", "someone should strangle ..."), within
+ * one sentence, not negated. */
+static void
+rule_threats(ctx *c)
+{
+    for (size_t i = 0; i < c->nhits; i++) {
+        const lex_hit *h = &c->hits[i];
+        if (h->category != LEX_VIOLENCE)
+            continue;
+        long k = tok_at(c, h->start), kend = tok_at(c, h->end - 1);
+        uint32_t os, oe;
+        span_hit(c, h, &os, &oe);
+        if (negated_before(c, k, 6))
+            continue;
+        bool intent = false, wish = false, person = false;
+        for (long j = k - 1; j >= 0 && j >= k - 6; j--) {
+            if (!same_sentence(c, c->t.ostart[c->ts[j]], os))
+                break;
+            if (tok_in(c, j, first_subject) &&
+                (tok_in(c, k - 1, intent_words) || tok_in(c, j, intent_words)))
+                intent = true;
+            if (tok_in(c, j, wish_words))
+                wish = true;
+            /* Before the verb a capitalised word is a name only as the
+             * subject of the wish ("Smith should be shot"), not as the
+             * first word of a sentence ("Somebody should ..."). */
+            if (looks_like_name(c, j) ? tok_in(c, j + 1, wish_words) || tok_in(c, j + 1, copulas)
+                                      : human_at(c, j))
+                person = true;
+        }
+        bool death_to = tok_is(c, k, "death") && tok_is(c, kend, "to");
+        for (long j = kend + 1; j <= kend + 3 && (size_t)j < c->ntok; j++) {
+            if (!same_sentence(c, oe, c->t.ostart[c->ts[j]]))
+                break;
+            if (human_at(c, j))
+                person = true;
+        }
+        if (person && (intent || wish || death_to)) {
+            set_reason(c, RULE_HARASSMENT,
+                       "This reads as a threat or a wish of harm against a person.", os, oe);
+            return;
+        }
+    }
+}
+
+/* Personal details: "his address is 12 ...", "she lives at 4 ...". */
+static void
+rule_personal_details(ctx *c)
+{
+    static const char *const owners[] = {"his", "her", "their", "your", "ur", NULL};
+    static const char *const details[] = {"address", "phone", "number", "home", "cell", NULL};
+    bool number = false;
+    long cue = -1;
+    if (strpbrk(c->t.s, "0123456789") == NULL)
+        return;
+    for (size_t k = 0; k < c->ntok && !number; k++) {
+        size_t n = c->te[k] - c->ts[k], digits = 0;
+        for (size_t i = c->ts[k]; i < c->te[k]; i++)
+            digits += c->t.s[i] >= '0' && c->t.s[i] <= '9';
+        number = digits >= 2 && digits == n;
+    }
+    if (!number)
+        return;
+    for (size_t k = 0; k < c->ntok; k++) {
+        char f = c->t.s[c->ts[k]];
+        if (f != 'h' && f != 't' && f != 'y' && f != 'u' && f != 'l')
+            continue; /* no owner word nor "lives" starts otherwise */
+        if ((tok_in(c, (long)k, owners) && tok_in(c, (long)k + 1, details)) ||
+            (tok_is(c, (long)k, "lives") &&
+             tok_in(c, (long)k + 1, (const char *const[]){"at", "on", NULL})))
+            cue = (long)k;
+    }
+    if (number && cue >= 0) {
+        uint32_t os, oe;
+        span_tokens(c, (size_t)cue, (size_t)cue + 1, &os, &oe);
+        set_reason(c, RULE_HARASSMENT,
+                   "Do not share a person's private details such as an "
+                   "address or phone number.",
+                   os, oe);
+    }
+}
+
+/* The same person attacked again and again: this comment is an attack on
+ * the parent's author, and the author's recent comments name them too. */
+static void
+rule_repeated_targeting(ctx *c)
+{
+    const moderation_input *in = c->in;
+    if (!c->attack_found || in->parent_author_name == NULL || in->parent_author_name[0] == '\0')
+        return;
+    size_t nl = strlen(in->parent_author_name), times = 0;
+    for (size_t i = 0; i < in->n_recent; i++) {
+        if (in->recent_times && in->now - in->recent_times[i] > 86400000)
+            continue;
+        const char *b = in->recent_bodies[i];
+        for (const char *p = b; (p = strchr(p, in->parent_author_name[0])) != NULL; p++)
+            if (!strncmp(p, in->parent_author_name, nl)) {
+                times++;
+                break;
+            }
+    }
+    if (times >= 2)
+        set_reason(c, RULE_HARASSMENT, "You have repeatedly attacked the same person. Please stop.",
+                   c->f[RULE_PERSONAL_ATTACK].os, c->f[RULE_PERSONAL_ATTACK].oe);
+}
+
+/* Does an article's title or text tell of death or disaster? One strong
+ * word in the title, or three in the text, say so. */
+static bool
+article_tragic(const moderation *m, const char *title, const char *text, arena *a)
+{
+    const char *parts[2] = {title, text};
+    for (int p = 0; p < 2; p++) {
+        if (parts[p] == NULL || parts[p][0] == '\0')
+            continue;
+        norm_text nt;
+        norm_fold(a, parts[p], strlen(parts[p]), &nt);
+        lex_hit *h;
+        size_t n = lexicon_scan(m->lx, &nt, a, &h), count = 0, weight = 0;
+        for (size_t i = 0; i < n; i++)
+            if (h[i].category == LEX_TRAGEDY) {
+                count++;
+                weight += h[i].severity;
+            }
+        if (p == 0 && weight >= 2)
+            return true;
+        if (p == 1 && count >= 3 && weight >= 6)
+            return true;
+    }
+    return false;
+}
+
+/* The article's content words; false when its text is too short to judge
+ * a comment against. */
+static bool
+article_words(const moderation *m, const char *title, const char *text, arena *a, topic_set *out)
+{
+    *out = (topic_set){0};
+    if (text == NULL || text[0] == '\0')
+        return false;
+    topic_add_plain(&m->stops, a, out, text, strlen(text));
+    if (out->n < 30)
+        return false;
+    if (title != NULL && title[0] != '\0')
+        topic_add_plain(&m->stops, a, out, title, strlen(title));
+    return true;
+}
+
+const moderation_article *
+moderation_article_prepare(const moderation *m, const char *title, const char *text, arena *a)
+{
+    moderation_article *art = arena_zalloc(a, sizeof *art);
+    art->has_text = article_words(m, title, text, a, &art->words);
+    art->tragic = article_tragic(m, title, text, a);
+    return art;
+}
+
+static bool
+text_is_sensitive(ctx *c)
+{
+    const moderation_input *in = c->in;
+    if (in->article_sensitive)
+        return true;
+    if (in->article != NULL)
+        return in->article->tragic;
+    return article_tragic(c->m, in->article_title, in->article_text, c->a);
+}
+
+static void
+rule_tragedy(ctx *c)
+{
+    size_t strong = 0, weak = 0;
+    const lex_hit *first = NULL;
+    for (size_t i = 0; i < c->nhits; i++) {
+        const lex_hit *h = &c->hits[i];
+        if (h->category != LEX_MOCK)
+            continue;
+        if (negated_before(c, tok_at(c, h->start), 3))
+            continue;
+        if (h->severity >= 2)
+            strong++;
+        else
+            weak++;
+        if (first == NULL)
+            first = h;
+    }
+    if (first == NULL || (strong == 0 && weak < 2))
+        return;
+    if (!text_is_sensitive(c))
+        return;
+    uint32_t os, oe;
+    span_hit(c, first, &os, &oe);
+    set_reason(c, RULE_TRAGEDY_JOKE,
+               "This story is about people who died or were hurt: comments that joke about or "
+               "celebrate it are not allowed.",
+               os, oe);
+}
+
+static double
+rule_topic(ctx *c)
+{
+    const moderation_input *in = c->in;
+    if (in->article == NULL && (in->article_text == NULL || in->article_text[0] == '\0'))
+        return -1;
+    if (in->article != NULL && !in->article->has_text)
+        return -1;
+    topic_set mine = {0}, art, parent = {0};
+    /* Cheap test first: a short comment never counts as off topic. */
+    topic_add(&c->m->stops, c->a, &mine, &c->t);
+    if (mine.n < (size_t)c->m->off_topic_min_words)
+        return -1;
+    const topic_set *words = &art;
+    if (in->article != NULL)
+        words = &in->article->words;
+    else if (!article_words(c->m, in->article_title, in->article_text, c->a, &art))
+        return -1; /* too little article text to judge */
+    if (in->parent_body && in->parent_body[0])
+        topic_add_plain(&c->m->stops, c->a, &parent, in->parent_body, strlen(in->parent_body));
+    double score = topic_share(&mine, words, parent.n ? &parent : NULL);
+    if (score < c->m->off_topic_below)
+        set_reason(c, RULE_OFF_TOPIC,
+                   "This comment seems to be about something other than the article.", 0, 0);
+    return score;
+}
+
+/* Could the text hold a link at all? "://" or "www." (any case). */
+static bool
+maybe_link(const char *s, size_t n)
+{
+    for (const char *d = s; (d = memchr(d, ':', n - (size_t)(d - s))) != NULL; d++)
+        if ((size_t)(d - s) + 2 < n && d[1] == '/' && d[2] == '/')
+            return true;
+    for (const char *d = s; (d = memchr(d, '.', n - (size_t)(d - s))) != NULL; d++)
+        if (d - s >= 3 && ((d[-1] | 0x20) == 'w') && ((d[-2] | 0x20) == 'w') &&
+            ((d[-3] | 0x20) == 'w'))
+            return true;
+    return false;
+}
+
+static size_t
+count_links(const char *s, size_t n, size_t *words_outside)
+{
+    size_t links = 0, words = 0, i = 0;
+    *words_outside = 0;
+    if (!maybe_link(s, n))
+        return 0;
+    while (i < n) {
+        while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
+            i++;
+        size_t st = i;
+        bool letter = false, link = false;
+        while (i < n && s[i] != ' ' && s[i] != '\n' && s[i] != '\t' && s[i] != '\r') {
+            char ch = s[i] | 0x20;
+            letter |= ch >= 'a' && ch <= 'z';
+            i++;
+        }
+        size_t len = i - st;
+        for (size_t k = st; k < i && !link; k++) {
+            char lc = s[k] | 0x20;
+            if (lc != 'h' && lc != 'w')
+                continue;
+            size_t rest = i - k;
+            if ((rest >= 7 && !strncasecmp(s + k, "http://", 7)) ||
+                (rest >= 8 && !strncasecmp(s + k, "https://", 8)) ||
+                (rest >= 4 && !strncasecmp(s + k, "www.", 4)))
+                link = true;
+        }
+        if (link)
+            links++;
+        else if (letter && len > 0)
+            words++;
+    }
+    *words_outside = words;
+    return links;
+}
+
+static void
+rule_spam(ctx *c)
+{
+    const moderation_input *in = c->in;
+    size_t words;
+    size_t links = count_links(in->body, in->body_len, &words);
+    if ((int64_t)links >= c->m->max_links)
+        set_reason(c, RULE_SPAM, "This comment has too many links.", 0, 0);
+    bool new_account = in->author_created_at > 0 && in->now > 0 &&
+                       in->now - in->author_created_at < c->m->new_user_ms;
+    if (links > 0 && new_account) {
+        if (words == 0)
+            set_reason(c, RULE_SPAM, "New accounts cannot post comments that are only links.", 0,
+                       0);
+        else
+            set_reason(c, RULE_NEW_USER, "This comment has links and comes from a new account.", 0,
+                       0);
+    }
+    if (c->t.len == 0)
+        return;
+    for (size_t i = 0; i < in->n_recent; i++) {
+        if (in->recent_times && in->now - in->recent_times[i] > c->m->repeat_window_ms)
+            continue;
+        const char *b = in->recent_bodies[i];
+        norm_text rt;
+        norm_fold(c->a, b, strlen(b), &rt);
+        if (rt.len == c->t.len && !memcmp(rt.s, c->t.s, rt.len)) {
+            set_reason(c, RULE_SPAM, "You posted the same comment a few minutes ago.", 0, 0);
+            break;
+        }
+    }
+}
+
+/* ---- the classifier -------------------------------------------------------- */
+
+/* A model-assisted hold needs a score above the model's own threshold
+ * (classifier_thresholds, shipped in the model file) by a margin, and the
+ * lexicon to agree; with no word to confirm it, an attack score must be
+ * far above (the classifier's documentation suggests 0.8). */
+#define MODEL_MARGIN 0.1
+#define MODEL_OFFENSIVE_MARGIN 0.3
+#define MODEL_SURE_ATTACK 0.8
+
+/* The comment speaks to someone: a reply, or "you" in the text. */
+static bool
+addresses_someone(const ctx *c)
+{
+    if (c->in->parent_body != NULL)
+        return true;
+    for (size_t k = 0; k < c->ntok; k++) {
+        char f = c->t.s[c->ts[k]];
+        if ((f == 'y' || f == 'u') &&
+            (tok_in(c, (long)k, second_person) || tok_in(c, (long)k, second_copula)))
+            return true;
+    }
+    return false;
+}
+
+/* The classifier runs only when the lexicon found something it could
+ * confirm; clean comments skip it (and its cost). */
+static bool
+has_evidence(const ctx *c)
+{
+    for (size_t i = 0; i < c->nhits; i++)
+        if (c->hits[i].category <= LEX_HARASSMENT)
+            return true;
+    return addresses_someone(c);
+}
+
+static void
+model_reason(ctx *c, moderation_rule r, const char *message, const lex_hit *h)
+{
+    if (c->f[r].on || c->m->pol.action[r] == POLICY_OFF)
+        return;
+    uint32_t os, oe;
+    span_hit(c, h, &os, &oe);
+    c->f[r] = (found){true, true, message, os, oe};
+}
+
+/* Holds what the lexicon alone lets through but the model reads as an
+ * attack or as offensive: an insult with no clear target, a mild word used
+ * to offend. Ambiguous (severity 0) words and slurs are left alone: the
+ * model reads their innocent and reclaimed uses as offensive too. */
+static void
+model_holds(ctx *c, const classifier_scores *cs)
+{
+    /* A clear attack pattern: the model is sure it is an attack and the
+     * comment speaks to someone. */
+    classifier_scores thr;
+    classifier_thresholds(c->m->clf, &thr);
+    double attack_hold = thr.attack + MODEL_MARGIN;
+    double offensive_hold = thr.offensive + MODEL_OFFENSIVE_MARGIN;
+    bool explained = false; /* an insult the rules found aimed at no one */
+    for (size_t i = 0; i < c->nhits; i++)
+        explained |= c->verdict[i] == INSULT_NOT;
+    if (cs->attack >= MODEL_SURE_ATTACK && !c->attack_found && !explained && addresses_someone(c)) {
+        c->f[RULE_PERSONAL_ATTACK] = (found){true, true, MSG_ATTACK, 0, 0};
+        if (c->m->pol.action[RULE_PERSONAL_ATTACK] == POLICY_OFF)
+            c->f[RULE_PERSONAL_ATTACK].on = false;
+        c->attack_found = true;
+    }
+    for (size_t i = 0; i < c->nhits; i++) {
+        const lex_hit *h = &c->hits[i];
+        switch (h->category) {
+        case LEX_INSULT:
+        case LEX_INSULT_ADJ:
+            if (c->verdict[i] == INSULT_UNKNOWN && cs->attack >= attack_hold && !c->attack_found) {
+                model_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, h);
+                c->attack_found = true;
+            }
+            break;
+        case LEX_ATTACK:
+            if (cs->attack >= attack_hold && !c->attack_found) {
+                model_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, h);
+                c->attack_found = true;
+            }
+            break;
+        case LEX_PROFANITY:
+            if (h->severity == 1 && cs->offensive >= offensive_hold)
+                model_reason(c, RULE_PROFANITY, "This comment uses offensive language.", h);
+            break;
+        case LEX_VULGARITY:
+            if (h->severity == 1 && cs->offensive >= offensive_hold)
+                model_reason(c, RULE_VULGARITY, "This comment uses vulgar language.", h);
+            break;
+        default:
+            /* Not slurs: the model reads reclaimed and innocent uses
+             * ("queer theory", "my nigga") as offensive, the very cases the
+             * contextual rule exists to publish. */
+            break;
+        }
+    }
+}
+
+/* ---- decision ---------------------------------------------------------------- */
+
+static const char *
+suffix_for(policy_action a)
+{
+    switch (a) {
+    case POLICY_REJECT:
+        return " Please edit the comment and post it again.";
+    case POLICY_HOLD:
+        return " A moderator will review it before it appears.";
+    case POLICY_PUBLISH:
+        return " It is published, and a moderator may review it.";
+    case POLICY_OFF:
+        break;
+    }
+    return "";
+}
+
+static char *
+excerpt(const ctx *c, uint32_t os, uint32_t oe)
+{
+    if (oe <= os || oe > c->in->body_len)
+        return "";
+    if (oe - os > EXCERPT_MAX) {
+        oe = os + EXCERPT_MAX;
+        while (oe > os && ((unsigned char)c->in->body[oe] & 0xC0) == 0x80)
+            oe--; /* never cut a character in half */
+    }
+    return arena_strndup(c->a, c->in->body + os, oe - os);
+}
+
+static double
+lexicon_offensive(const ctx *c)
+{
+    static const double w[4] = {0.15, 0.3, 0.7, 0.9};
+    double keep = 1.0;
+    for (size_t i = 0; i < c->nhits; i++) {
+        const lex_hit *h = &c->hits[i];
+        if (h->category <= LEX_HARASSMENT)
+            keep *= 1.0 - w[h->severity & 3];
+    }
+    return 1.0 - keep;
+}
+
+void
+moderation_decide(const moderation *m, const moderation_input *in, arena *a, moderation_result *out)
+{
+    ctx *c = arena_zalloc(a, sizeof *c);
+    c->m = m;
+    c->in = in;
+    c->a = a;
+    norm_fold(a, in->body, in->body_len, &c->t);
+    c->nhits = lexicon_scan(m->lx, &c->t, a, &c->hits);
+    c->verdict = arena_zalloc(a, c->nhits + 1);
+    tokenize(c);
+
+    rule_words(c);
+    rule_threats(c);
+    rule_personal_details(c);
+    classifier_scores cs = {-1, -1};
+    if (m->clf != NULL && has_evidence(c)) {
+        classifier_score(m->clf, in->body, in->body_len, &cs);
+        model_holds(c, &cs);
+    }
+    rule_repeated_targeting(c);
+    rule_tragedy(c);
+    double on_topic = rule_topic(c);
+    rule_spam(c);
+    if (in->article_status == MOD_ARTICLE_PREMODERATED)
+        c->f[RULE_PREMODERATED] = (found){
+            true, false, "Comments on this article are reviewed by a moderator before they appear.",
+            0, 0};
+    /* Moderators see the scores on every comment that reaches them. */
+    if (m->clf != NULL && cs.offensive < 0) {
+        bool any = false;
+        for (int r = 0; r < RULE_COUNT; r++)
+            any |= c->f[r].on;
+        if (any)
+            classifier_score(m->clf, in->body, in->body_len, &cs);
+    }
+
+    size_t n = 0;
+    for (int r = 0; r < RULE_COUNT; r++)
+        n += c->f[r].on;
+    out->decision = MOD_PUBLISH;
+    out->reasons = n ? arena_alloc(a, n * sizeof *out->reasons) : NULL;
+    out->n_reasons = 0;
+    out->queue_for_review = false;
+    for (int r = 0; r < RULE_COUNT; r++) {
+        if (!c->f[r].on)
+            continue;
+        policy_action act = r == RULE_PREMODERATED ? POLICY_HOLD : m->pol.action[r];
+        if (c->f[r].model && act == POLICY_REJECT)
+            act = POLICY_HOLD; /* nothing is rejected on the model's word */
+        const char *msg = r == RULE_PREMODERATED
+                              ? c->f[r].message
+                              : arena_printf(a, "%s%s", c->f[r].message, suffix_for(act));
+        out->reasons[out->n_reasons++] = (moderation_reason){
+            policy_rule_name((moderation_rule)r), msg, excerpt(c, c->f[r].os, c->f[r].oe)};
+        if (act == POLICY_PUBLISH)
+            out->queue_for_review = true;
+        if ((int)act > (int)out->decision)
+            out->decision = (moderation_decision)act;
+    }
+    double lo = lexicon_offensive(c);
+    out->offensive = cs.offensive > lo ? cs.offensive : lo;
+    double la = c->attack_found ? 0.9 : 0.0;
+    out->attack = cs.attack > la ? cs.attack : la;
+    out->on_topic = on_topic;
 }

@@ -29,11 +29,19 @@ typedef enum {
     MOD_ARTICLE_CLOSED = 2
 } moderation_article_status;
 
+/* What the engine derives from an article (its topic words, whether its
+ * title and text tell of death or disaster), prepared once for all the
+ * comments on it; see moderation_article_prepare. */
+typedef struct moderation_article moderation_article;
+
 typedef struct moderation_input {
     const char *body; /* UTF-8, already validated; body_len bytes */
     size_t body_len;
     const char *article_title; /* may be "" */
     const char *article_text;  /* may be "" */
+    /* Optional: moderation_article_prepare(article_title, article_text);
+     * NULL makes moderation_decide derive it from the title and text. */
+    const moderation_article *article;
     moderation_article_status article_status;
     bool article_sensitive;
     const char *parent_body;        /* NULL for a top-level comment */
@@ -61,9 +69,20 @@ typedef struct moderation_result {
     double offensive;
     double attack;
     double on_topic;
+    /* True when a reason fired whose policy is "publish" (off_topic by
+     * default): the comment is published and api/ also puts it in the
+     * moderators' flagged queue with these reasons. */
+    bool queue_for_review;
 } moderation_result;
 
-/* Builds the engine from the config. */
+/* Builds the engine from the config: the lexicon compiled into the binary
+ * (or the lists in the extra setting moderation.lexicon_dir), the classifier
+ * when one is built in (the engine runs without scores otherwise), and the
+ * policy table (extra settings policy.<rule>, see moderation/policy.h).
+ * Other extra settings: moderation.repeat_window_s (600), moderation.
+ * new_user_hours (24), moderation.max_links (3), moderation.off_topic_min_words
+ * (25), moderation.off_topic_below_percent (10), moderation.classifier (on;
+ * off runs the lexicon alone). PL_EINVAL naming a bad setting. */
 int moderation_new(const config *cfg, moderation **out, pl_error *err);
 void moderation_free(moderation *m); /* m may be NULL */
 
@@ -71,6 +90,17 @@ void moderation_free(moderation *m); /* m may be NULL */
  * fails: an engine that cannot judge publishes nothing it doubts. */
 void moderation_decide(const moderation *m, const moderation_input *in, arena *a,
                        moderation_result *out);
+
+/* Prepares an article once so that judging each comment on it does not
+ * read the article again (the on-topic score and the tragedy guard need its
+ * words). Allocated from a; immutable, so it may be shared by threads while
+ * a lives; cache it with the article and prepare again when the title or
+ * text changes. */
+const moderation_article *moderation_article_prepare(const moderation *m, const char *title,
+                                                     const char *text, arena *a);
+
+/* Bytes held by the loaded lexicon (and model), for the benchmark. */
+size_t moderation_memory(const moderation *m);
 
 /* "publish", "hold" or "reject". */
 const char *moderation_decision_name(moderation_decision d);

@@ -1,0 +1,684 @@
+/* moderation/lexicon.c: see lexicon.h.
+ *
+ * The automaton is a complete DFA (goto plus failure transitions folded
+ * into one table) over 30 byte classes: 26 letters, space, '*', digits and
+ * "anything else", which sends the scan back to the root because no form
+ * contains it. Outputs hang off states as a list of the state's own forms
+ * plus a dictionary link to the nearest failure ancestor with forms, so
+ * reporting every match costs only the matches found.
+ */
+#include "moderation/lexicon.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/assets.h"
+#include "util/xalloc.h"
+
+#define NCLASS 30
+#define DELTA_OUT 0x80000000u
+
+typedef struct term_rec {
+    char *text;
+    uint8_t cat, sev, mode;
+} term_rec;
+
+typedef struct form {
+    uint32_t key;  /* offset of the folded bytes in keys and of their minimum runs in runs */
+    uint32_t len;  /* folded bytes */
+    uint32_t term; /* index in terms */
+    uint8_t via;
+} form;
+
+typedef struct mask_word {
+    char *w; /* the form as spelled, lower case */
+    size_t len;
+    uint32_t term;
+} mask_word;
+
+struct lexicon {
+    term_rec *terms;
+    size_t nterms, terms_cap;
+    form *forms;
+    size_t nforms, forms_cap;
+    char *keys;
+    uint8_t *runs;
+    size_t pool_len, pool_cap;
+    mask_word *masks;
+    size_t nmasks, masks_cap;
+
+    /* nstates * NCLASS transitions. Each holds the target state's row
+     * offset (state * NCLASS), with bit 31 set when the target has forms
+     * to report (its own or along its dictionary links), so the scan
+     * touches no other array on a byte that ends no form. */
+    uint32_t *delta;
+    int32_t *dict; /* next state with forms along the failure chain, or -1 */
+    uint32_t *out_start, *out_count;
+    uint32_t *outs;
+    size_t nstates;
+    uint8_t cls[256];
+};
+
+static const char *const category_names[LEX_NCATEGORIES] = {
+    "profanity",  "vulgarity", "slur",    "insult", "insult_adj", "attack",
+    "harassment", "violence",  "tragedy", "mock",   "allow",
+};
+
+const char *
+lexicon_category_name(lex_category c)
+{
+    return (unsigned)c < LEX_NCATEGORIES ? category_names[c] : "unknown";
+}
+
+const char *
+lexicon_term(const lexicon *lx, uint32_t term)
+{
+    return term < lx->nterms ? lx->terms[term].text : "";
+}
+
+/* ---- building ------------------------------------------------------------ */
+
+static void
+add_form(lexicon *lx, arena *tmp, const char *text, uint32_t term, uint8_t via)
+{
+    norm_text t;
+    norm_fold(tmp, text, strlen(text), &t);
+    if (t.len == 0)
+        return;
+    for (size_t i = 0; i < t.len; i++)
+        if (lx->cls[(unsigned char)t.s[i]] == 0)
+            return; /* a form the automaton cannot spell (non-Latin): skipped */
+    if (lx->pool_len + t.len > lx->pool_cap) {
+        lx->pool_cap = (lx->pool_cap + t.len) * 2;
+        lx->keys = xrealloc(lx->keys, lx->pool_cap);
+        lx->runs = xrealloc(lx->runs, lx->pool_cap);
+    }
+    memcpy(lx->keys + lx->pool_len, t.s, t.len);
+    for (size_t i = 0; i < t.len; i++)
+        lx->runs[lx->pool_len + i] = t.run[i] >= 2 ? 2 : 1;
+    if (lx->nforms == lx->forms_cap) {
+        lx->forms_cap = lx->forms_cap ? lx->forms_cap * 2 : 1024;
+        lx->forms = xrealloc(lx->forms, lx->forms_cap * sizeof *lx->forms);
+    }
+    lx->forms[lx->nforms++] = (form){(uint32_t)lx->pool_len, (uint32_t)t.len, term, via};
+    lx->pool_len += t.len;
+}
+
+static void
+add_mask(lexicon *lx, const char *w, uint32_t term)
+{
+    if (lx->nmasks == lx->masks_cap) {
+        lx->masks_cap = lx->masks_cap ? lx->masks_cap * 2 : 256;
+        lx->masks = xrealloc(lx->masks, lx->masks_cap * sizeof *lx->masks);
+    }
+    lx->masks[lx->nmasks++] = (mask_word){xstrdup(w), strlen(w), term};
+}
+
+static bool
+maskable(const term_rec *t)
+{
+    if (strchr(t->text, ' ') != NULL || strlen(t->text) < 3)
+        return false;
+    switch (t->cat) {
+    case LEX_PROFANITY:
+    case LEX_VULGARITY:
+    case LEX_INSULT:
+        return t->sev >= 2;
+    case LEX_SLUR:
+        return t->sev >= 3;
+    }
+    return false;
+}
+
+/* All forms of one term: the term, its inflections, and for insults the
+ * glued second-person forms. */
+static void
+add_term_forms(lexicon *lx, arena *tmp, uint32_t ti)
+{
+    const term_rec *t = &lx->terms[ti];
+    size_t n = strlen(t->text);
+    char buf[160];
+    bool mask = maskable(t);
+
+    add_form(lx, tmp, t->text, ti, LEX_VIA_LIST);
+    if (mask)
+        add_mask(lx, t->text, ti);
+    if (strchr(t->text, ' ') != NULL && t->cat >= LEX_INSULT && t->cat <= LEX_HARASSMENT &&
+        n < sizeof buf) {
+        /* "fuckyou", "killyourself": the phrase run together. */
+        size_t k = 0;
+        for (const char *c = t->text; *c; c++)
+            if (*c != ' ')
+                buf[k++] = *c;
+        buf[k] = '\0';
+        add_form(lx, tmp, buf, ti, LEX_VIA_LIST);
+    }
+    if (t->mode == LEX_GLUE && mask && n + 4 < sizeof buf) {
+        /* Masked inflections of glue words ("f*cking"); the automaton
+         * already finds the unmasked ones inside longer words. */
+        static const char *const sfx[] = {"s", "ing", "in", "er", "ers", "ed", "y"};
+        for (size_t k = 0; k < sizeof sfx / sizeof sfx[0]; k++) {
+            snprintf(buf, sizeof buf, "%s%s", t->text, sfx[k]);
+            add_mask(lx, buf, ti);
+        }
+    }
+    if (t->mode == LEX_WORD && n + 4 < sizeof buf) {
+        static const char *const short_sfx[] = {"s", "es"};
+        static const char *const long_sfx[] = {"ed", "ing", "in", "er", "ers"};
+        for (size_t k = 0; k < 2; k++) {
+            snprintf(buf, sizeof buf, "%s%s", t->text, short_sfx[k]);
+            add_form(lx, tmp, buf, ti, LEX_VIA_LIST);
+            if (mask)
+                add_mask(lx, buf, ti);
+        }
+        if (n >= 4) {
+            for (size_t k = 0; k < 5; k++) {
+                snprintf(buf, sizeof buf, "%s%s", t->text, long_sfx[k]);
+                add_form(lx, tmp, buf, ti, LEX_VIA_LIST);
+                if (mask)
+                    add_mask(lx, buf, ti);
+            }
+            if (t->text[n - 1] == 'e') {
+                snprintf(buf, sizeof buf, "%.*sing", (int)(n - 1), t->text);
+                add_form(lx, tmp, buf, ti, LEX_VIA_LIST);
+                snprintf(buf, sizeof buf, "%sd", t->text);
+                add_form(lx, tmp, buf, ti, LEX_VIA_LIST);
+            }
+        }
+    }
+    if ((t->cat == LEX_INSULT || t->cat == LEX_INSULT_ADJ) && t->sev >= 1 &&
+        strchr(t->text, ' ') == NULL && n + 10 < sizeof buf) {
+        static const char *const you[] = {"you",    "u",       "ur",      "youre",
+                                          "yourea", "yourean", "youarea", "youarean",
+                                          "ura",    "uran",    "youare"};
+        for (size_t k = 0; k < sizeof you / sizeof you[0]; k++) {
+            snprintf(buf, sizeof buf, "%s%s", you[k], t->text);
+            add_form(lx, tmp, buf, ti, LEX_VIA_TARGETED);
+        }
+    }
+}
+
+static int
+parse_list(lexicon *lx, const lexicon_source *src, pl_error *err)
+{
+    const char *p = src->text, *end = src->text + src->len;
+    int line = 0;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        line++;
+        size_t ll = (size_t)(le - p);
+        if (ll > 0 && p[ll - 1] == '\r')
+            ll--;
+        if (ll == 0 || p[0] == '#') {
+            p = nl ? nl + 1 : end;
+            continue;
+        }
+        char row[256];
+        if (ll >= sizeof row)
+            return pl_errorf(err, PL_EINVAL, "%s:%d: line too long", src->name, line);
+        memcpy(row, p, ll);
+        row[ll] = '\0';
+        p = nl ? nl + 1 : end;
+        char *f[4];
+        char *save = NULL;
+        int nf = 0;
+        for (char *tok = strtok_r(row, "\t", &save); tok && nf < 4;
+             tok = strtok_r(NULL, "\t", &save))
+            f[nf++] = tok;
+        if (nf != 4)
+            return pl_errorf(err, PL_EINVAL, "%s:%d: expected term, category, severity, match",
+                             src->name, line);
+        int cat = -1;
+        for (int c = 0; c < LEX_NCATEGORIES; c++)
+            if (!strcmp(f[1], category_names[c]))
+                cat = c;
+        if (cat < 0)
+            return pl_errorf(err, PL_EINVAL, "%s:%d: unknown category \"%s\"", src->name, line,
+                             f[1]);
+        if (f[2][0] < '0' || f[2][0] > '3' || f[2][1] != '\0')
+            return pl_errorf(err, PL_EINVAL, "%s:%d: severity must be 0, 1, 2 or 3", src->name,
+                             line);
+        int mode;
+        if (!strcmp(f[3], "word"))
+            mode = LEX_WORD;
+        else if (!strcmp(f[3], "exact"))
+            mode = LEX_EXACT;
+        else if (!strcmp(f[3], "glue"))
+            mode = LEX_GLUE;
+        else
+            return pl_errorf(err, PL_EINVAL, "%s:%d: match must be word, exact or glue", src->name,
+                             line);
+        for (char *c = f[0]; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c + 32);
+        if (lx->nterms == lx->terms_cap) {
+            lx->terms_cap = lx->terms_cap ? lx->terms_cap * 2 : 512;
+            lx->terms = xrealloc(lx->terms, lx->terms_cap * sizeof *lx->terms);
+        }
+        lx->terms[lx->nterms++] =
+            (term_rec){xstrdup(f[0]), (uint8_t)cat, (uint8_t)(f[2][0] - '0'), (uint8_t)mode};
+    }
+    return 0;
+}
+
+static void
+build_automaton(lexicon *lx)
+{
+    size_t cap = 1024, n = 1;
+    int32_t *next = xmalloc(cap * NCLASS * sizeof *next);
+    for (int c = 0; c < NCLASS; c++)
+        next[c] = -1;
+    int32_t *first = NULL; /* first own form of each state, chained by form_next */
+    int32_t *form_next = xmalloc((lx->nforms + 1) * sizeof *form_next);
+
+    for (size_t fi = 0; fi < lx->nforms; fi++) {
+        const form *f = &lx->forms[fi];
+        int32_t s = 0;
+        for (uint32_t i = 0; i < f->len; i++) {
+            int c = lx->cls[(unsigned char)lx->keys[f->key + i]];
+            if (next[(size_t)s * NCLASS + (size_t)c] < 0) {
+                if (n == cap) {
+                    cap *= 2;
+                    next = xrealloc(next, cap * NCLASS * sizeof *next);
+                }
+                for (int k = 0; k < NCLASS; k++)
+                    next[n * NCLASS + (size_t)k] = -1;
+                next[(size_t)s * NCLASS + (size_t)c] = (int32_t)n;
+                n++;
+            }
+            s = next[(size_t)s * NCLASS + (size_t)c];
+        }
+        form_next[fi] = s; /* remember the end state for now */
+    }
+    first = xmalloc(n * sizeof *first);
+    for (size_t s = 0; s < n; s++)
+        first[s] = -1;
+    lx->out_count = xcalloc(n, sizeof *lx->out_count);
+    for (size_t fi = 0; fi < lx->nforms; fi++)
+        lx->out_count[form_next[fi]]++;
+    lx->out_start = xmalloc(n * sizeof *lx->out_start);
+    uint32_t acc = 0;
+    for (size_t s = 0; s < n; s++) {
+        lx->out_start[s] = acc;
+        acc += lx->out_count[s];
+    }
+    lx->outs = xmalloc((acc + 1) * sizeof *lx->outs);
+    uint32_t *fill = xcalloc(n, sizeof *fill);
+    for (size_t fi = 0; fi < lx->nforms; fi++) {
+        int32_t s = form_next[fi];
+        lx->outs[lx->out_start[s] + fill[s]++] = (uint32_t)fi;
+    }
+    free(fill);
+    free(first);
+    free(form_next);
+
+    /* Breadth-first: failure links, dictionary links, complete transitions. */
+    int32_t *fail = xmalloc(n * sizeof *fail);
+    int32_t *queue = xmalloc(n * sizeof *queue);
+    lx->dict = xmalloc(n * sizeof *lx->dict);
+    size_t qh = 0, qt = 0;
+    fail[0] = 0;
+    lx->dict[0] = -1;
+    for (int c = 0; c < NCLASS; c++) {
+        int32_t v = next[c];
+        if (v < 0) {
+            next[c] = 0;
+        } else {
+            fail[v] = 0;
+            lx->dict[v] = -1;
+            queue[qt++] = v;
+        }
+    }
+    next[0] = 0; /* class 0 (no form spells it) always returns to the root */
+    while (qh < qt) {
+        int32_t u = queue[qh++];
+        for (int c = 0; c < NCLASS; c++) {
+            size_t uc = (size_t)u * NCLASS + (size_t)c;
+            int32_t v = next[uc];
+            int32_t fv = next[(size_t)fail[u] * NCLASS + (size_t)c];
+            if (v < 0 || c == 0) {
+                next[uc] = c == 0 ? 0 : fv;
+            } else {
+                fail[v] = fv;
+                lx->dict[v] = lx->out_count[fv] ? fv : lx->dict[fv];
+                queue[qt++] = v;
+            }
+        }
+    }
+    free(fail);
+    free(queue);
+    lx->delta = xmalloc(n * NCLASS * sizeof *lx->delta);
+    for (size_t i = 0; i < n * NCLASS; i++) {
+        size_t t = (size_t)next[i];
+        bool out = lx->out_count[t] > 0 || lx->dict[t] >= 0;
+        lx->delta[i] = (uint32_t)(t * NCLASS) | (out ? DELTA_OUT : 0);
+    }
+    free(next);
+    lx->nstates = n;
+}
+
+int
+lexicon_new(const lexicon_source *src, size_t n, lexicon **out, pl_error *err)
+{
+    lexicon *lx = xcalloc(1, sizeof *lx);
+    for (int c = 'a'; c <= 'z'; c++)
+        lx->cls[c] = (uint8_t)(c - 'a' + 1);
+    lx->cls[' '] = 27;
+    lx->cls['*'] = 28;
+    for (int c = '0'; c <= '9'; c++)
+        lx->cls[c] = 29;
+    for (size_t i = 0; i < n; i++) {
+        int rc = parse_list(lx, &src[i], err);
+        if (rc < 0) {
+            lexicon_free(lx);
+            return rc;
+        }
+    }
+    arena *tmp = arena_new();
+    for (size_t i = 0; i < lx->nterms; i++) {
+        add_term_forms(lx, tmp, (uint32_t)i);
+        if (i % 64 == 63)
+            arena_reset(tmp);
+    }
+    arena_free(tmp);
+    build_automaton(lx);
+    *out = lx;
+    return 0;
+}
+
+static const char *const list_names[] = {"profanity.tsv",  "slurs.tsv",   "insults.tsv",
+                                         "harassment.tsv", "tragedy.tsv", "allow.tsv"};
+#define NLISTS (sizeof list_names / sizeof list_names[0])
+
+static char *
+read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    size_t cap = 65536, n = 0;
+    char *buf = xmalloc(cap);
+    size_t k;
+    while ((k = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += k;
+        if (n == cap) {
+            if (cap >= (size_t)16 << 20)
+                break; /* no list is that long: stop rather than grow without bound */
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+int
+lexicon_load(const char *dir, lexicon **out, pl_error *err)
+{
+    lexicon_source src[NLISTS];
+    char *owned[NLISTS] = {0};
+    int rc = 0;
+    for (size_t i = 0; i < NLISTS; i++) {
+        src[i].name = list_names[i];
+        if (dir != NULL && dir[0] != '\0') {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", dir, list_names[i]);
+            owned[i] = read_file(path, &src[i].len);
+            if (owned[i] == NULL) {
+                rc = pl_errorf(err, PL_ENOTFOUND, "lexicon %s: %s", path, strerror(errno));
+                goto done;
+            }
+            src[i].text = owned[i];
+        } else {
+            char path[64];
+            snprintf(path, sizeof path, "/lexicon/%s", list_names[i]);
+            const asset *a = asset_find(data_files, path);
+            if (a == NULL) {
+                rc = pl_errorf(err, PL_ENOTFOUND, "lexicon %s is not compiled in", path);
+                goto done;
+            }
+            src[i].text = (const char *)a->data;
+            src[i].len = (size_t)a->size;
+        }
+    }
+    rc = lexicon_new(src, NLISTS, out, err);
+done:
+    for (size_t i = 0; i < NLISTS; i++)
+        free(owned[i]);
+    return rc;
+}
+
+void
+lexicon_free(lexicon *lx)
+{
+    if (lx == NULL)
+        return;
+    for (size_t i = 0; i < lx->nterms; i++)
+        free(lx->terms[i].text);
+    for (size_t i = 0; i < lx->nmasks; i++)
+        free(lx->masks[i].w);
+    free(lx->terms);
+    free(lx->forms);
+    free(lx->keys);
+    free(lx->runs);
+    free(lx->masks);
+    free(lx->delta);
+    free(lx->dict);
+    free(lx->out_start);
+    free(lx->out_count);
+    free(lx->outs);
+    free(lx);
+}
+
+void
+lexicon_get_stats(const lexicon *lx, lexicon_stats *out)
+{
+    out->terms = lx->nterms;
+    out->patterns = lx->nforms;
+    out->states = lx->nstates;
+    size_t b = sizeof *lx + lx->nterms * sizeof *lx->terms + lx->nforms * sizeof *lx->forms +
+               lx->pool_len * 2 + lx->nmasks * sizeof *lx->masks +
+               lx->nstates * (NCLASS * sizeof(int32_t) + sizeof(int32_t) + 2 * sizeof(uint32_t)) +
+               lx->nforms * sizeof(uint32_t);
+    for (size_t i = 0; i < lx->nterms; i++)
+        b += strlen(lx->terms[i].text) + 1;
+    for (size_t i = 0; i < lx->nmasks; i++)
+        b += lx->masks[i].len + 1;
+    out->bytes = b;
+}
+
+/* ---- scanning ------------------------------------------------------------ */
+
+typedef struct hits {
+    lex_hit *v;
+    size_t n, cap;
+} hits;
+
+static void
+hit_push(hits *h, arena *a, lex_hit x)
+{
+    if (h->n == h->cap) {
+        if (h->cap >= LEXICON_MAX_HITS * 2)
+            return;
+        size_t nc = h->cap ? h->cap * 2 : 16;
+        lex_hit *v = arena_alloc(a, nc * sizeof *v);
+        if (h->n)
+            memcpy(v, h->v, h->n * sizeof *v);
+        h->v = v;
+        h->cap = nc;
+    }
+    h->v[h->n++] = x;
+}
+
+static size_t
+token_start(const norm_text *t, size_t i)
+{
+    while (i > 0 && t->s[i - 1] != ' ')
+        i--;
+    return i;
+}
+
+static bool
+runs_fit(const lexicon *lx, const form *f, const norm_text *t, size_t start)
+{
+    for (uint32_t j = 0; j < f->len; j++) {
+        uint8_t need = lx->runs[f->key + j], r = t->run[start + j];
+        /* A single letter matches a single one or a stretched run, never a
+         * natural double ("good" is not "god"); a double needs two or more. */
+        if (need >= 2 ? r < 2 : r == 2)
+            return false;
+    }
+    return true;
+}
+
+static void
+check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits *h, arena *a)
+{
+    const form *f = &lx->forms[fi];
+    if (f->len > end)
+        return;
+    size_t start = end - f->len;
+    const term_rec *tr = &lx->terms[f->term];
+    if (!runs_fit(lx, f, t, start))
+        return;
+    if (tr->mode != LEX_GLUE) {
+        bool left = start == 0 || t->s[start - 1] == ' ';
+        bool right = end == t->len || t->s[end] == ' ';
+        if (!left || !right) {
+            /* Inside a hashtag or a spelled-out run the spaces are lost:
+             * strong words match anywhere there. */
+            if (tr->sev < 2 || f->len < 4 || tr->cat >= LEX_HARASSMENT)
+                return;
+            size_t ts = token_start(t, start);
+            if (!(t->flags[ts] & (NORM_HASHTAG | NORM_JOINED)))
+                return;
+            if (memchr(t->s + start, ' ', f->len) != NULL)
+                return;
+        }
+    }
+    hit_push(h, a, (lex_hit){(uint32_t)start, (uint32_t)end, f->term, tr->cat, tr->sev, f->via});
+}
+
+/* A token with masked letters ("f*ck", "sh**"): the strongest listed word
+ * of the same spelled length whose letters agree where they show. */
+static void
+resolve_mask(const lexicon *lx, const norm_text *t, size_t ts, size_t te, hits *h, arena *a)
+{
+    char w[64];
+    size_t n = 0, visible = 0, stars = 0;
+    for (size_t i = ts; i < te; i++) {
+        int reps = t->run[i] >= 2 ? (t->s[i] == '*' ? t->run[i] : 2) : 1;
+        for (int k = 0; k < reps; k++) {
+            if (n + 1 >= sizeof w)
+                return;
+            w[n++] = t->s[i];
+            if (t->s[i] == '*')
+                stars++;
+            else if (t->s[i] >= 'a' && t->s[i] <= 'z')
+                visible++;
+            else
+                return;
+        }
+    }
+    if (stars == 0 || visible < 2 || w[0] == '*')
+        return;
+    const mask_word *best = NULL;
+    for (size_t m = 0; m < lx->nmasks; m++) {
+        const mask_word *mw = &lx->masks[m];
+        /* A glue word may begin a longer masked word ("c*ntface"). */
+        bool prefix = lx->terms[mw->term].mode == LEX_GLUE;
+        if ((prefix ? mw->len > n : mw->len != n) || mw->w[0] != w[0])
+            continue;
+        size_t i = 0;
+        while (i < mw->len && (w[i] == '*' || w[i] == mw->w[i]))
+            i++;
+        if (i == mw->len && (best == NULL || lx->terms[mw->term].sev > lx->terms[best->term].sev))
+            best = mw;
+    }
+    if (best != NULL) {
+        const term_rec *tr = &lx->terms[best->term];
+        hit_push(h, a,
+                 (lex_hit){(uint32_t)ts, (uint32_t)te, best->term, tr->cat, tr->sev, LEX_VIA_MASK});
+    }
+}
+
+static int
+cmp_hit(const void *pa, const void *pb)
+{
+    const lex_hit *x = pa, *y = pb;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end > y->end ? -1 : 1; /* longer first */
+    if (x->category != y->category)
+        return x->category < y->category ? -1 : 1;
+    return x->severity > y->severity ? -1 : x->severity < y->severity;
+}
+
+size_t
+lexicon_scan(const lexicon *lx, const norm_text *t, arena *a, lex_hit **out)
+{
+    hits h = {0};
+    const unsigned char *s = (const unsigned char *)t->s;
+    uint32_t row = 0;
+    for (size_t i = 0; i < t->len; i++) {
+        uint32_t v = lx->delta[row + lx->cls[s[i]]];
+        row = v & ~DELTA_OUT;
+        if (!(v & DELTA_OUT))
+            continue;
+        int32_t st = (int32_t)(row / NCLASS);
+        for (int32_t o = lx->out_count[st] ? st : lx->dict[st]; o >= 0; o = lx->dict[o]) {
+            const uint32_t *fo = lx->outs + lx->out_start[o];
+            for (uint32_t k = 0; k < lx->out_count[o]; k++)
+                check_form(lx, t, fo[k], i + 1, &h, a);
+        }
+    }
+    if (memchr(t->s, '*', t->len) != NULL) {
+        size_t i = 0;
+        while (i < t->len) {
+            size_t e = i;
+            while (e < t->len && t->s[e] != ' ')
+                e++;
+            if (memchr(t->s + i, '*', e - i) != NULL)
+                resolve_mask(lx, t, i, e, &h, a);
+            i = e + 1;
+        }
+    }
+    if (h.n == 0) {
+        *out = NULL;
+        return 0;
+    }
+    qsort(h.v, h.n, sizeof *h.v, cmp_hit);
+    /* Drop allow-listed hits and hits inside a longer one of the same
+     * category; keep the allow hits out of the result. */
+    size_t k = 0;
+    for (size_t i = 0; i < h.n; i++) {
+        const lex_hit *x = &h.v[i];
+        if (x->category == LEX_ALLOW)
+            continue;
+        bool drop = false;
+        for (size_t j = 0; j < h.n && !drop; j++) {
+            const lex_hit *y = &h.v[j];
+            if (y->start > x->start)
+                break; /* sorted by start */
+            if (j == i)
+                continue;
+            if (y->end < x->end)
+                continue;
+            if (y->category == LEX_ALLOW)
+                drop = true;
+            else if (y->category == x->category &&
+                     (y->start < x->start || y->end > x->end || j < i))
+                drop = true;
+        }
+        if (!drop && k < LEXICON_MAX_HITS)
+            h.v[k++] = *x;
+    }
+    *out = h.v;
+    return k;
+}

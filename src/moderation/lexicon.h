@@ -1,0 +1,99 @@
+/* moderation/lexicon.h: the word lists and the one automaton that finds
+ * every listed word in a folded text in a single pass.
+ *
+ * The lists are the TSV files of data/lexicon/ (term, category, severity,
+ * match; see data/lexicon/README.md), compiled into the binary. Each term is
+ * folded like comment text (normalize.h), expanded into its forms (plurals,
+ * -ing/-ed/-er; glued "youidiot" forms of insults), and all forms of all
+ * lists go into one Aho-Corasick automaton over the folded alphabet, built
+ * as a dense transition table so a scan costs one table lookup per byte.
+ * Matches then pass the word-boundary rule of their term (whole word, or
+ * anywhere for "glue" terms, and anywhere inside hashtags and spelled-out
+ * words for strong terms), the stretched-letter rule (a single letter in a
+ * term matches one letter or a run of three or more, a double letter needs
+ * two or more), and the allow-list: a hit inside an allow-listed word or
+ * phrase ("cunt" in Scunthorpe) is dropped. Masked words ("f*ck", "sh**")
+ * are resolved against the strong terms of the same length.
+ *
+ * A lexicon is built once, then immutable and shared by all threads.
+ */
+#ifndef PARLEY_MODERATION_LEXICON_H
+#define PARLEY_MODERATION_LEXICON_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "moderation/normalize.h"
+#include "util/arena.h"
+#include "util/error.h"
+
+typedef enum {
+    LEX_PROFANITY,
+    LEX_VULGARITY,
+    LEX_SLUR,
+    LEX_INSULT,     /* a noun for a person: "idiot" */
+    LEX_INSULT_ADJ, /* an adjective: "stupid" */
+    LEX_ATTACK,     /* aimed by itself: "fuck you" */
+    LEX_HARASSMENT, /* a threat or a wish of harm */
+    LEX_VIOLENCE,   /* a verb of violence: a threat only in context */
+    LEX_TRAGEDY,    /* marks an article about death or disaster */
+    LEX_MOCK,       /* laughter, celebration, "deserved it" */
+    LEX_ALLOW,
+    LEX_NCATEGORIES
+} lex_category;
+
+typedef enum { LEX_WORD, LEX_EXACT, LEX_GLUE } lex_match_mode;
+
+/* How a hit was found, for tests and moderators. */
+enum {
+    LEX_VIA_LIST = 0,     /* the term or one of its forms */
+    LEX_VIA_TARGETED = 1, /* a glued "you" form ("youidiot", "urstupid") */
+    LEX_VIA_MASK = 2,     /* a masked word ("f*ck") */
+};
+
+typedef struct lex_hit {
+    uint32_t start, end; /* folded bytes [start, end) */
+    uint32_t term;       /* index for lexicon_term() */
+    uint8_t category;    /* lex_category */
+    uint8_t severity;    /* 0..3 */
+    uint8_t via;         /* LEX_VIA_* */
+} lex_hit;
+
+typedef struct lexicon lexicon;
+
+/* One list: a name for error messages ("profanity.tsv") and its text. */
+typedef struct lexicon_source {
+    const char *name;
+    const char *text;
+    size_t len;
+} lexicon_source;
+
+/* Builds a lexicon from lists. PL_EINVAL naming the list and line on a
+ * malformed line. The sources are borrowed for the call. */
+int lexicon_new(const lexicon_source *src, size_t n, lexicon **out, pl_error *err);
+
+/* Builds the lexicon from the lists compiled into the binary, or, when dir
+ * is not NULL or "", from the files of the same names in dir. */
+int lexicon_load(const char *dir, lexicon **out, pl_error *err);
+
+void lexicon_free(lexicon *lx); /* lx may be NULL */
+
+/* Finds every listed word in t, allow-listed ones removed, sorted by start;
+ * a hit inside a longer hit of the same category is dropped. At most
+ * LEXICON_MAX_HITS are returned. The array comes from a. */
+#define LEXICON_MAX_HITS 512
+size_t lexicon_scan(const lexicon *lx, const norm_text *t, arena *a, lex_hit **out);
+
+/* The term as listed ("fuck"); lives as long as the lexicon. */
+const char *lexicon_term(const lexicon *lx, uint32_t term);
+
+/* Figures for the benchmark: terms, patterns (forms), automaton states and
+ * bytes held. */
+typedef struct lexicon_stats {
+    size_t terms, patterns, states, bytes;
+} lexicon_stats;
+void lexicon_get_stats(const lexicon *lx, lexicon_stats *out);
+
+/* "profanity", "slur", ... */
+const char *lexicon_category_name(lex_category c);
+
+#endif

@@ -1,0 +1,531 @@
+/* moderation/normalize.c: see normalize.h.
+ *
+ * Two passes. The first decodes code points into "units" (one folded ASCII
+ * letter, digit, symbol, separator or other letter, each with the original
+ * byte span it came from); one code point may give several units (a
+ * ligature, "ß", an emoji word) or none (an ignorable, a combining mark).
+ * The second works on tokens of units: it decides which symbols and digits
+ * are leetspeak, joins spelled-out letters, then writes the folded bytes,
+ * collapsing repeated letters. Both passes are linear: no step looks back
+ * or ahead more than a token, and a token is visited a fixed number of times.
+ */
+#include "moderation/normalize.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "util/xalloc.h"
+
+enum {
+    U_SEP,    /* space, punctuation, symbols: ends a token */
+    U_LETTER, /* ASCII letter a-z in cp */
+    U_DIGIT,  /* ASCII digit in cp */
+    U_SYM,    /* @ $ ! | + ( : a letter when inside a word */
+    U_MASK,   /* * # % : a masked letter inside a word */
+    U_APOS,   /* apostrophe: dropped inside a word ("you're") */
+    U_OTHER,  /* a letter or number with no Latin look-alike */
+    U_DROP,   /* part of a token that writes nothing */
+};
+
+/* Twelve bytes, because every pass walks the units: the original span is
+ * [os, os + slen) (slen 0 for the separators around an emoji word). */
+enum { UB_CAP = 1, UB_NL = 2 }; /* unit.bits: upper case in the original; a line break */
+typedef struct unit {
+    uint32_t os;
+    uint32_t cp;
+    uint8_t kind;
+    uint8_t bits;
+    uint8_t slen; /* source bytes, 0..4 */
+    uint8_t tokf; /* NORM_* flags for the token this unit starts */
+} unit;
+#define UNIT_OE(x) ((x)->os + (x)->slen)
+
+typedef struct units {
+    unit *v;
+    size_t n, cap;
+} units;
+
+static inline void
+push(units *u, uint32_t os, uint32_t oe, uint32_t cp, int kind, int cap)
+{
+    if (u->n == u->cap) {
+        u->cap = u->cap ? u->cap * 2 : 256;
+        u->v = xrealloc(u->v, u->cap * sizeof *u->v);
+    }
+    u->v[u->n++] = (unit){os, cp, (uint8_t)kind, cap ? UB_CAP : 0, (uint8_t)(oe - os), 0};
+}
+
+/* Letters that look like Latin ones, after case folding (so only lower
+ * case is listed). Sorted by code point for bsearch. */
+typedef struct fold_pair {
+    uint32_t cp;
+    char to;
+} fold_pair;
+
+static const fold_pair confusables[] = {
+    {0x0131, 'i'}, {0x0142, 'l'}, {0x0111, 'd'}, {0x0127, 'h'}, {0x0167, 't'}, {0x0180, 'b'},
+    {0x0192, 'f'}, {0x01C0, 'l'}, {0x0250, 'a'}, {0x0251, 'a'}, {0x0261, 'g'}, {0x0262, 'g'},
+    {0x026A, 'i'}, {0x0274, 'n'}, {0x0280, 'r'}, {0x028F, 'y'}, {0x029C, 'h'}, {0x029F, 'l'},
+    {0x03B1, 'a'}, {0x03B2, 'b'}, {0x03B3, 'y'}, {0x03B5, 'e'}, {0x03B7, 'n'}, {0x03B9, 'i'},
+    {0x03BA, 'k'}, {0x03BC, 'u'}, {0x03BD, 'v'}, {0x03BF, 'o'}, {0x03C1, 'p'}, {0x03C2, 's'},
+    {0x03C3, 'o'}, {0x03C4, 't'}, {0x03C5, 'u'}, {0x03C7, 'x'}, {0x03C9, 'w'}, {0x0430, 'a'},
+    {0x0432, 'b'}, {0x0433, 'r'}, {0x0435, 'e'}, {0x043A, 'k'}, {0x043C, 'm'}, {0x043D, 'h'},
+    {0x043E, 'o'}, {0x043F, 'n'}, {0x0440, 'p'}, {0x0441, 'c'}, {0x0442, 't'}, {0x0443, 'y'},
+    {0x0445, 'x'}, {0x044C, 'b'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0458, 'j'}, {0x04BB, 'h'},
+    {0x04CF, 'l'}, {0x0501, 'd'}, {0x051B, 'q'}, {0x051D, 'w'}, {0x1D00, 'a'}, {0x1D04, 'c'},
+    {0x1D05, 'd'}, {0x1D07, 'e'}, {0x1D0A, 'j'}, {0x1D0B, 'k'}, {0x1D0D, 'm'}, {0x1D0F, 'o'},
+    {0x1D18, 'p'}, {0x1D1B, 't'}, {0x1D1C, 'u'}, {0x1D20, 'v'}, {0x1D21, 'w'}, {0x1D22, 'z'},
+    {0xA730, 'f'}, {0xA731, 's'},
+};
+
+/* Emoji that stand for a letter or a word. Words are written as a token
+ * of their own; letters join the word around them. Sorted by code point. */
+typedef struct emoji_word {
+    uint32_t cp;
+    const char *word;
+    bool letter;
+} emoji_word;
+
+static const emoji_word emoji_words[] = {
+    {0x2716, "x", true},           {0x274C, "x", true},           {0x2B55, "o", true},
+    {0x1F18E, "ab", true},         {0x1F37E, "celebrate", false}, {0x1F389, "celebrate", false},
+    {0x1F38A, "celebrate", false}, {0x1F4A9, "crap", false},      {0x1F595, "middlefinger", false},
+    {0x1F602, "lol", false},       {0x1F606, "lol", false},       {0x1F639, "lol", false},
+    {0x1F921, "clown", false},     {0x1F923, "lol", false},       {0x1F973, "celebrate", false},
+};
+
+static int
+cmp_fold(const void *k, const void *e)
+{
+    uint32_t a = *(const uint32_t *)k, b = ((const fold_pair *)e)->cp;
+    return a < b ? -1 : a > b;
+}
+
+static int
+cmp_emoji(const void *k, const void *e)
+{
+    uint32_t a = *(const uint32_t *)k, b = ((const emoji_word *)e)->cp;
+    return a < b ? -1 : a > b;
+}
+
+/* Kind of each ASCII byte; upper-case letters are U_LETTER + 0x80. */
+#define UC (U_LETTER | 0x80)
+static const uint8_t ascii_kind[128] = {
+    ['0'] = U_DIGIT,  ['1'] = U_DIGIT,  ['2'] = U_DIGIT,  ['3'] = U_DIGIT,  ['4'] = U_DIGIT,
+    ['5'] = U_DIGIT,  ['6'] = U_DIGIT,  ['7'] = U_DIGIT,  ['8'] = U_DIGIT,  ['9'] = U_DIGIT,
+    ['@'] = U_SYM,    ['$'] = U_SYM,    ['!'] = U_SYM,    ['|'] = U_SYM,    ['+'] = U_SYM,
+    ['('] = U_SYM,    ['*'] = U_MASK,   ['#'] = U_MASK,   ['%'] = U_MASK,   ['\''] = U_APOS,
+    ['a'] = U_LETTER, ['b'] = U_LETTER, ['c'] = U_LETTER, ['d'] = U_LETTER, ['e'] = U_LETTER,
+    ['f'] = U_LETTER, ['g'] = U_LETTER, ['h'] = U_LETTER, ['i'] = U_LETTER, ['j'] = U_LETTER,
+    ['k'] = U_LETTER, ['l'] = U_LETTER, ['m'] = U_LETTER, ['n'] = U_LETTER, ['o'] = U_LETTER,
+    ['p'] = U_LETTER, ['q'] = U_LETTER, ['r'] = U_LETTER, ['s'] = U_LETTER, ['t'] = U_LETTER,
+    ['u'] = U_LETTER, ['v'] = U_LETTER, ['w'] = U_LETTER, ['x'] = U_LETTER, ['y'] = U_LETTER,
+    ['z'] = U_LETTER, ['A'] = UC,       ['B'] = UC,       ['C'] = UC,       ['D'] = UC,
+    ['E'] = UC,       ['F'] = UC,       ['G'] = UC,       ['H'] = UC,       ['I'] = UC,
+    ['J'] = UC,       ['K'] = UC,       ['L'] = UC,       ['M'] = UC,       ['N'] = UC,
+    ['O'] = UC,       ['P'] = UC,       ['Q'] = UC,       ['R'] = UC,       ['S'] = UC,
+    ['T'] = UC,       ['U'] = UC,       ['V'] = UC,       ['W'] = UC,       ['X'] = UC,
+    ['Y'] = UC,       ['Z'] = UC,
+};
+#undef UC
+
+static inline void
+classify_ascii(units *u, uint32_t os, uint32_t oe, uint32_t c, int cap)
+{
+    uint8_t k = ascii_kind[c & 0x7F];
+    if (k & 0x80)
+        push(u, os, oe, c + 32, U_LETTER, 1);
+    else
+        push(u, os, oe, c, k, k == U_LETTER ? cap : 0);
+    if (c == '\n')
+        u->v[u->n - 1].bits |= UB_NL;
+}
+
+static void
+push_word(units *u, uint32_t os, uint32_t oe, const char *w, bool letter)
+{
+    if (!letter)
+        push(u, os, os, ' ', U_SEP, 0);
+    for (const char *p = w; *p; p++)
+        push(u, os, oe, (uint32_t)*p, U_LETTER, 0);
+    if (!letter)
+        push(u, oe, oe, ' ', U_SEP, 0);
+}
+
+/* Pass 1: one non-ASCII code point at [os, oe). */
+static void
+classify_cp(units *u, uint32_t os, uint32_t oe, int32_t cp)
+{
+    const utf8proc_property_t *p = utf8proc_get_property(cp);
+    if (p->ignorable)
+        return;
+    if (p->category == UTF8PROC_CATEGORY_MN || p->category == UTF8PROC_CATEGORY_MC ||
+        p->category == UTF8PROC_CATEGORY_ME)
+        return;
+    uint32_t key = (uint32_t)cp;
+    const emoji_word *ew = bsearch(&key, emoji_words, sizeof emoji_words / sizeof emoji_words[0],
+                                   sizeof emoji_words[0], cmp_emoji);
+    if (ew != NULL) {
+        push_word(u, os, oe, ew->word, ew->letter);
+        return;
+    }
+    /* Regional indicators and negative circled or squared capitals. */
+    if (cp >= 0x1F1E6 && cp <= 0x1F1FF) {
+        push(u, os, oe, 'a' + (uint32_t)(cp - 0x1F1E6), U_LETTER, 0);
+        return;
+    }
+    if ((cp >= 0x1F150 && cp <= 0x1F169) || (cp >= 0x1F170 && cp <= 0x1F189)) {
+        uint32_t base = cp >= 0x1F170 ? 0x1F170 : 0x1F150;
+        push(u, os, oe, 'a' + ((uint32_t)cp - base), U_LETTER, 0);
+        return;
+    }
+    int cap = p->category == UTF8PROC_CATEGORY_LU || p->category == UTF8PROC_CATEGORY_LT;
+    utf8proc_int32_t buf[32];
+    int last = 0;
+    utf8proc_ssize_t k =
+        utf8proc_decompose_char(cp, buf, 32,
+                                UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                    UTF8PROC_STRIPMARK | UTF8PROC_IGNORE | UTF8PROC_LUMP,
+                                &last);
+    if (k < 0 || k > 32) {
+        push(u, os, oe, ' ', U_SEP, 0);
+        return;
+    }
+    for (utf8proc_ssize_t i = 0; i < k; i++) {
+        int32_t r = buf[i];
+        if (r < 0x80) {
+            classify_ascii(u, os, oe, (uint32_t)r, cap);
+            continue;
+        }
+        uint32_t rk = (uint32_t)r;
+        const fold_pair *f = bsearch(&rk, confusables, sizeof confusables / sizeof confusables[0],
+                                     sizeof confusables[0], cmp_fold);
+        if (f != NULL) {
+            push(u, os, oe, (uint32_t)f->to, U_LETTER, cap);
+            continue;
+        }
+        const utf8proc_property_t *q = utf8proc_get_property(r);
+        if (q->ignorable || q->category == UTF8PROC_CATEGORY_MN ||
+            q->category == UTF8PROC_CATEGORY_MC || q->category == UTF8PROC_CATEGORY_ME)
+            continue;
+        if ((q->category >= UTF8PROC_CATEGORY_LU && q->category <= UTF8PROC_CATEGORY_LO) ||
+            (q->category >= UTF8PROC_CATEGORY_ND && q->category <= UTF8PROC_CATEGORY_NO))
+            push(u, os, oe, rk, U_OTHER, cap);
+        else
+            push(u, os, oe, ' ', U_SEP, 0);
+    }
+}
+
+static char
+leet_letter(uint32_t c)
+{
+    switch (c) {
+    case '0':
+        return 'o';
+    case '1':
+        return 'i';
+    case '3':
+        return 'e';
+    case '4':
+        return 'a';
+    case '5':
+        return 's';
+    case '7':
+        return 't';
+    case '8':
+        return 'b';
+    case '9':
+        return 'g';
+    case '@':
+        return 'a';
+    case '$':
+        return 's';
+    case '!':
+        return 'i';
+    case '|':
+        return 'l';
+    case '+':
+        return 't';
+    case '(':
+        return 'c';
+    }
+    return 0;
+}
+
+static bool
+is_edge_sym(const unit *x)
+{
+    /* '@' and '$' stand for letters even at a word's edge ("@ss", "a$$");
+     * the other symbols there are punctuation ("idiot!"). */
+    return x->kind == U_APOS || (x->kind == U_SYM && x->cp != '@' && x->cp != '$');
+}
+
+/* Pass 2a: decides, token by token, what each symbol and digit means. */
+static void
+resolve_tokens(unit *v, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (v[i].kind == U_SEP) {
+            i++;
+            continue;
+        }
+        size_t ts = i, te = i;
+        while (te < n && v[te].kind != U_SEP)
+            te++;
+        i = te;
+        uint8_t tokf = 0;
+        if (v[ts].kind == U_MASK && v[ts].cp == '#' && ts + 1 < te) {
+            v[ts].kind = U_SEP;
+            ts++;
+            tokf |= NORM_HASHTAG;
+        }
+        while (ts < te && (is_edge_sym(&v[ts]) || v[ts].kind == U_MASK))
+            v[ts++].kind = U_SEP;
+        while (te > ts && is_edge_sym(&v[te - 1]))
+            v[--te].kind = U_SEP;
+        size_t letters = 0;
+        for (size_t k = ts; k < te; k++)
+            if (v[k].kind == U_LETTER || v[k].kind == U_OTHER)
+                letters++;
+        if (letters > 2) /* markdown "*word*" rather than a masked "f***" */
+            while (te > ts && v[te - 1].kind == U_MASK)
+                v[--te].kind = U_SEP;
+        if (ts == te)
+            continue;
+        for (size_t k = ts; k < te; k++) {
+            unit *x = &v[k];
+            if (letters == 0) {
+                if (x->kind != U_DIGIT)
+                    x->kind = U_SEP;
+                continue;
+            }
+            if (x->kind == U_DIGIT || x->kind == U_SYM) {
+                char l = leet_letter(x->cp);
+                if (l) {
+                    x->kind = U_LETTER;
+                    x->cp = (uint32_t)l;
+                } else if (x->kind == U_SYM) {
+                    x->kind = U_SEP;
+                }
+            } else if (x->kind == U_MASK) {
+                x->cp = '*';
+            } else if (x->kind == U_APOS) {
+                x->kind = U_DROP;
+            }
+        }
+        v[ts].tokf |= tokf;
+    }
+}
+
+static bool
+single_letter_token(const unit *v, size_t n, size_t i, size_t *end)
+{
+    if (i >= n || v[i].kind != U_LETTER)
+        return false;
+    size_t j = i + 1;
+    while (j < n && v[j].kind == U_DROP)
+        j++;
+    if (j < n && v[j].kind != U_SEP)
+        return false;
+    *end = j;
+    return true;
+}
+
+/* Pass 2b: "f u c k", "f.u.c.k", "f-u-c-k" become one token. Three or more
+ * single letters, each gap at most three separators on one line. */
+static void
+join_spelled(unit *v, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t e;
+        if (v[i].kind == U_SEP) {
+            i++;
+            continue;
+        }
+        if (!single_letter_token(v, n, i, &e)) {
+            while (i < n && v[i].kind != U_SEP) /* to the next token */
+                i++;
+            continue;
+        }
+        size_t first = i, count = 1, last_end = e;
+        /* Every gap is spelled the same: "a f.u.c.k" joins only f..k. */
+        uint32_t sep[3];
+        size_t nsep = 0;
+        for (;;) {
+            size_t g = last_end, gaps = 0;
+            bool nl = false, same = true;
+            while (g < n && v[g].kind == U_SEP && gaps <= 3) {
+                nl |= (v[g].bits & UB_NL) != 0;
+                if (gaps < 3) {
+                    if (count == 1)
+                        sep[gaps] = v[g].cp;
+                    else
+                        same &= gaps < nsep && v[g].cp == sep[gaps];
+                }
+                g++;
+                gaps++;
+            }
+            if (count == 1)
+                nsep = gaps;
+            else
+                same &= gaps == nsep;
+            size_t e2;
+            if (gaps == 0 || gaps > 3 || nl || !same || !single_letter_token(v, n, g, &e2))
+                break;
+            count++;
+            last_end = e2;
+        }
+        if (count >= 3) {
+            for (size_t k = first; k < last_end; k++)
+                if (v[k].kind == U_SEP)
+                    v[k].kind = U_DROP;
+            v[first].tokf |= NORM_JOINED;
+            i = last_end;
+        } else {
+            i = e; /* the next letter may start a run of its own */
+        }
+    }
+}
+
+static void
+emit(norm_text *t, char c, uint32_t os, uint32_t oe, uint8_t flags)
+{
+    size_t i = t->len++;
+    t->s[i] = c;
+    t->run[i] = 1;
+    t->flags[i] = flags;
+    t->ostart[i] = os;
+    t->oend[i] = oe;
+}
+
+/* Pass 2c: writes the folded bytes. */
+static void
+write_out(arena *a, const unit *v, size_t n, size_t n_other, norm_text *t)
+{
+    /* A unit writes one byte, plus a space before it, or up to 4 bytes. */
+    size_t cap = 2 * n + 2 * n_other + 1;
+    t->s = arena_alloc(a, cap);
+    t->run = arena_alloc(a, cap);
+    t->flags = arena_alloc(a, cap);
+    t->ostart = arena_alloc(a, cap * sizeof *t->ostart);
+    t->oend = arena_alloc(a, cap * sizeof *t->oend);
+    t->len = 0;
+
+    bool in_token = false, pending = false;
+    uint32_t sep_os = 0, sep_oe = 0;
+    uint8_t tok_flags = 0;
+    int prev_lower = 0; /* previous unit of the token was a lower-case letter */
+    size_t tok_start = 0;
+    for (size_t i = 0; i < n; i++) {
+        const unit *x = &v[i];
+        if (x->kind == U_SEP) {
+            if (in_token || pending) {
+                if (!pending)
+                    sep_os = x->os;
+                sep_oe = UNIT_OE(x);
+                pending = true;
+            }
+            in_token = false;
+            continue;
+        }
+        if (x->kind == U_DROP)
+            continue;
+        bool new_token = !in_token;
+        if (new_token) {
+            tok_flags = x->tokf;
+            if (x->bits & UB_CAP)
+                tok_flags |= NORM_CAPITAL;
+            prev_lower = 0;
+        } else if ((tok_flags & NORM_HASHTAG) && (x->bits & UB_CAP) && prev_lower &&
+                   x->kind == U_LETTER) {
+            /* "#YouAreAnIdiot": a word boundary inside a hashtag. */
+            new_token = true;
+            pending = true;
+            sep_os = sep_oe = x->os;
+            tok_flags = (uint8_t)(NORM_HASHTAG | NORM_CAPITAL);
+        }
+        if (new_token) {
+            if (pending && t->len > 0)
+                emit(t, ' ', sep_os, sep_oe, 0);
+            pending = false;
+            tok_start = t->len;
+        }
+        in_token = true;
+        prev_lower = x->kind == U_LETTER && !(x->bits & UB_CAP);
+        uint8_t f = t->len == tok_start ? tok_flags : 0;
+        if (x->kind == U_LETTER || x->kind == U_MASK) {
+            char c = (char)x->cp;
+            if (t->len > tok_start && t->s[t->len - 1] == c) {
+                if (t->run[t->len - 1] < 255)
+                    t->run[t->len - 1]++;
+                t->oend[t->len - 1] = UNIT_OE(x);
+            } else {
+                emit(t, c, x->os, UNIT_OE(x), f);
+            }
+        } else if (x->kind == U_DIGIT) {
+            emit(t, (char)x->cp, x->os, UNIT_OE(x), f);
+        } else { /* U_OTHER */
+            utf8proc_uint8_t b[4];
+            utf8proc_ssize_t k = utf8proc_encode_char((utf8proc_int32_t)x->cp, b);
+            for (utf8proc_ssize_t j = 0; j < k; j++)
+                emit(t, (char)b[j], x->os, UNIT_OE(x), j == 0 ? f : 0);
+        }
+    }
+    t->s[t->len] = '\0';
+}
+
+void
+norm_fold(arena *a, const char *src, size_t n, norm_text *out)
+{
+    if (n > UINT32_MAX - 1)
+        n = UINT32_MAX - 1;
+    units u = {0};
+    u.cap = n + 64; /* one unit per ASCII byte; grows for the rest */
+    u.v = xmalloc(u.cap * sizeof *u.v);
+    const uint8_t *p = (const uint8_t *)src;
+    size_t i = 0;
+    bool ascii = true;
+    while (i < n) {
+        if (p[i] < 0x80) {
+            classify_ascii(&u, (uint32_t)i, (uint32_t)i + 1, p[i], 0);
+            i++;
+            continue;
+        }
+        ascii = false;
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (k <= 0) { /* not UTF-8 after all: treat the byte as a separator */
+            push(&u, (uint32_t)i, (uint32_t)i + 1, ' ', U_SEP, 0);
+            i++;
+            continue;
+        }
+        classify_cp(&u, (uint32_t)i, (uint32_t)(i + (size_t)k), cp);
+        i += (size_t)k;
+    }
+    resolve_tokens(u.v, u.n);
+    join_spelled(u.v, u.n);
+    size_t n_other = 0;
+    if (!ascii)
+        for (size_t k = 0; k < u.n; k++)
+            n_other += u.v[k].kind == U_OTHER;
+    write_out(a, u.v, u.n, n_other, out);
+    free(u.v);
+}
+
+char *
+norm_expand(arena *a, const norm_text *t)
+{
+    char *s = arena_alloc(a, t->len * 2 + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < t->len; i++) {
+        s[k++] = t->s[i];
+        if (t->run[i] >= 2)
+            s[k++] = t->s[i];
+    }
+    s[k] = '\0';
+    return s;
+}

@@ -1,0 +1,224 @@
+/* tests/unit/moderation/test_moderation.c: the engine's interface: policy
+ * settings, lexicon errors, scores, the review flag, the JSON, and
+ * pathological comments through the whole engine. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "moderation/lexicon.h"
+#include "moderation/moderation.h"
+#include "moderation/moderation_json.h"
+#include "moderation/policy.h"
+
+static moderation *
+engine_with(const char *key, const char *value, int *rc, pl_error *err)
+{
+    config cfg;
+    config_init(&cfg);
+    assert_int_equal(config_set(&cfg, key, value, err), 0);
+    moderation *m = NULL;
+    *rc = moderation_new(&cfg, &m, err);
+    config_fini(&cfg);
+    return m;
+}
+
+static void
+policy_defaults_match_the_issue(void **state)
+{
+    (void)state;
+    policy p;
+    policy_defaults(&p);
+    assert_int_equal(p.action[RULE_SLUR], POLICY_REJECT);
+    assert_int_equal(p.action[RULE_PROFANITY], POLICY_REJECT);
+    assert_int_equal(p.action[RULE_VULGARITY], POLICY_REJECT);
+    assert_int_equal(p.action[RULE_PERSONAL_ATTACK], POLICY_HOLD);
+    assert_int_equal(p.action[RULE_HARASSMENT], POLICY_HOLD);
+    assert_int_equal(p.action[RULE_TRAGEDY_JOKE], POLICY_HOLD);
+    assert_int_equal(p.action[RULE_OFF_TOPIC], POLICY_PUBLISH);
+    assert_int_equal(p.action[RULE_NEW_USER], POLICY_PUBLISH);
+    assert_int_equal(p.action[RULE_SPAM], POLICY_HOLD);
+    assert_string_equal(policy_rule_name(RULE_PERSONAL_ATTACK), "personal_attack");
+    assert_string_equal(policy_action_name(POLICY_HOLD), "hold");
+}
+
+static void
+bad_policy_settings_are_named(void **state)
+{
+    (void)state;
+    pl_error err;
+    int rc;
+    moderation *m = engine_with("policy.swearing", "reject", &rc, &err);
+    assert_int_equal(rc, PL_EINVAL);
+    assert_null(m);
+    assert_non_null(strstr(err.msg, "policy.swearing"));
+    m = engine_with("policy.slur", "delete", &rc, &err);
+    assert_int_equal(rc, PL_EINVAL);
+    assert_non_null(strstr(err.msg, "policy.slur"));
+    m = engine_with("policy.premoderated", "publish", &rc, &err);
+    assert_int_equal(rc, PL_EINVAL);
+    m = engine_with("moderation.max_links", "zero", &rc, &err);
+    assert_int_equal(rc, PL_EINVAL);
+    assert_non_null(strstr(err.msg, "moderation.max_links"));
+    m = engine_with("moderation.max_links", "1", &rc, &err);
+    assert_int_equal(rc, 0);
+    arena *a = arena_new();
+    moderation_input in = {
+        .body = "see https://x.example", .body_len = 21, .article_title = "", .article_text = ""};
+    moderation_result r;
+    moderation_decide(m, &in, a, &r);
+    assert_int_equal(r.decision, MOD_HOLD);
+    assert_string_equal(r.reasons[0].rule, "spam");
+    arena_free(a);
+    moderation_free(m);
+}
+
+static void
+malformed_lists_are_refused(void **state)
+{
+    (void)state;
+    lexicon *lx = NULL;
+    pl_error err;
+    lexicon_source bad[] = {{"x.tsv", "# ok\nfoo\tprofanity\t2\n", 22}};
+    assert_int_equal(lexicon_new(bad, 1, &lx, &err), PL_EINVAL);
+    assert_non_null(strstr(err.msg, "x.tsv:2"));
+    lexicon_source cat[] = {{"y.tsv", "foo\tswearing\t2\tword\n", 20}};
+    assert_int_equal(lexicon_new(cat, 1, &lx, &err), PL_EINVAL);
+    assert_non_null(strstr(err.msg, "swearing"));
+    lexicon_source sev[] = {{"z.tsv", "foo\tprofanity\t9\tword\n", 21}};
+    assert_int_equal(lexicon_new(sev, 1, &lx, &err), PL_EINVAL);
+    lexicon_source good[] = {{"g.tsv", "zork\tprofanity\t2\tword\nzor\tallow\t0\tglue\n", 39}};
+    assert_int_equal(lexicon_new(good, 1, &lx, &err), 0);
+    lexicon_stats st;
+    lexicon_get_stats(lx, &st);
+    assert_int_equal(st.terms, 2);
+    assert_true(st.patterns > 2); /* inflections */
+    arena *a = arena_new();
+    norm_text t;
+    norm_fold(a, "zorks and ZORKING", 17, &t);
+    lex_hit *h;
+    assert_int_equal(lexicon_scan(lx, &t, a, &h), 2);
+    assert_string_equal(lexicon_term(lx, h[0].term), "zork");
+    arena_free(a);
+    lexicon_free(lx);
+}
+
+static void
+lexicon_override_dir_is_read(void **state)
+{
+    (void)state;
+    pl_error err;
+    int rc;
+    moderation *m = engine_with("moderation.lexicon_dir", "data/lexicon", &rc, &err);
+    assert_int_equal(rc, 0);
+    assert_true(moderation_memory(m) > 10000);
+    moderation_free(m);
+    m = engine_with("moderation.lexicon_dir", "/nonexistent", &rc, &err);
+    assert_int_equal(rc, PL_ENOTFOUND);
+    assert_null(m);
+}
+
+static void
+scores_and_review_flag(void **state)
+{
+    (void)state;
+    moderation *m;
+    pl_error err;
+    assert_int_equal(moderation_new(NULL, &m, &err), 0);
+    arena *a = arena_new();
+    moderation_input in = {
+        .body = "Thanks for the report.", .body_len = 22, .article_title = "", .article_text = ""};
+    moderation_result r;
+    moderation_decide(m, &in, a, &r);
+    assert_int_equal(r.decision, MOD_PUBLISH);
+    assert_int_equal(r.n_reasons, 0);
+    assert_false(r.queue_for_review);
+    assert_true(r.offensive >= 0 && r.offensive < 0.1);
+    assert_true(r.on_topic < 0); /* no article text: not computed */
+
+    in.body = "you are a fucking idiot";
+    in.body_len = strlen(in.body);
+    moderation_decide(m, &in, a, &r);
+    assert_int_equal(r.decision, MOD_REJECT);
+    assert_true(r.offensive > 0.8);
+    assert_true(r.attack > 0.8);
+
+    json_t *j = moderation_result_to_json(&r, true);
+    assert_string_equal(json_string_value(json_object_get(j, "decision")), "reject");
+    json_t *reasons = json_object_get(j, "reasons");
+    assert_int_equal(json_array_size(reasons), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(reasons, 0), "excerpt")),
+                        "fucking");
+    assert_non_null(json_object_get(json_object_get(j, "scores"), "offensive"));
+    json_decref(j);
+    arena_free(a);
+    moderation_free(m);
+}
+
+static void
+pathological_comments_finish(void **state)
+{
+    (void)state;
+    moderation *m;
+    pl_error err;
+    assert_int_equal(moderation_new(NULL, &m, &err), 0);
+    arena *a = arena_new();
+    size_t n = 100000;
+    char *s = malloc(n + 1);
+    moderation_input in = {.body = s,
+                           .body_len = n,
+                           .article_title = "",
+                           .article_text = s,
+                           .article_sensitive = true};
+    moderation_result r;
+
+    s[0] = 'a';
+    for (size_t i = 1; i + 1 < n; i += 2) {
+        s[i] = (char)0xcc; /* U+0301, 50,000 combining acute accents */
+        s[i + 1] = (char)0x81;
+    }
+    s[n - 1] = '\0';
+    in.body_len = n - 1;
+    moderation_decide(m, &in, a, &r);
+    assert_int_equal(r.decision, MOD_PUBLISH);
+
+    memset(s, 'x', n); /* one 100 KB word */
+    s[n] = '\0';
+    in.body_len = n;
+    moderation_decide(m, &in, a, &r);
+    assert_int_equal(r.decision, MOD_PUBLISH);
+
+    for (size_t i = 0; i < n; i++) /* 25,000 glued strong words */
+        s[i] = "fuck"[i % 4];
+    moderation_decide(m, &in, a, &r);
+    assert_int_equal(r.decision, MOD_REJECT);
+    assert_true(strlen(r.reasons[0].excerpt) <= 200);
+
+    for (size_t i = 0; i < n; i++) /* "lol idiot you " again and again */
+        s[i] = "lol idiot you "[i % 14];
+    moderation_decide(m, &in, a, &r);
+    assert_int_equal(r.decision, MOD_HOLD);
+
+    free(s);
+    arena_free(a);
+    moderation_free(m);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(policy_defaults_match_the_issue),
+        cmocka_unit_test(bad_policy_settings_are_named),
+        cmocka_unit_test(malformed_lists_are_refused),
+        cmocka_unit_test(lexicon_override_dir_is_read),
+        cmocka_unit_test(scores_and_review_flag),
+        cmocka_unit_test(pathological_comments_finish),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

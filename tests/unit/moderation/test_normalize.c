@@ -1,0 +1,194 @@
+/* tests/unit/moderation/test_normalize.c: the folding of evasions and the
+ * map from folded bytes back to the original text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "moderation/normalize.h"
+
+static arena *A;
+
+static const char *
+fold(const char *s)
+{
+    norm_text t;
+    norm_fold(A, s, strlen(s), &t);
+    return norm_expand(A, &t);
+}
+
+static void
+folds_case_and_width(void **state)
+{
+    (void)state;
+    assert_string_equal(fold("HeLLo World"), "hello world");
+    assert_string_equal(fold("\xef\xbc\xa6\xef\xbd\x95\xef\xbd\x83\xef\xbd\x8b"),
+                        "fuck"); /* fullwidth */
+    assert_string_equal(fold("\xf0\x9d\x90\x9f\xf0\x9d\x90\xae\xf0\x9d\x90\x9c\xf0\x9d\x90\xa4"),
+                        "fuck"); /* mathematical bold */
+    assert_string_equal(fold("\xe2\x93\x95\xe2\x93\xa4\xe2\x93\x92\xe2\x93\x9a"),
+                        "fuck"); /* circled */
+}
+
+static void
+strips_ignorables_and_marks(void **state)
+{
+    (void)state;
+    assert_string_equal(fold("i\xe2\x80\x8b"
+                             "diot"),
+                        "idiot"); /* zero-width space */
+    assert_string_equal(fold("id\xc2\xad"
+                             "iot"),
+                        "idiot"); /* soft hyphen */
+    assert_string_equal(fold("i\xe2\x80\x8d"
+                             "d\xe2\x81\xa0iot"),
+                        "idiot"); /* ZWJ, word joiner */
+    assert_string_equal(fold("i\xcc\x81"
+                             "d\xcc\xb6i\xcc\xb6o\xcc\xb6t"),
+                        "idiot"); /* combining */
+    assert_string_equal(fold("caf\xc3\xa9"), "cafe");
+}
+
+static void
+folds_confusables(void **state)
+{
+    (void)state;
+    /* Cyrillic а, о, с and е inside Latin words. */
+    assert_string_equal(fold("\xd0\xb0ss"), "ass");
+    assert_string_equal(fold("m\xd0\xber\xd0\xben"), "moron");
+    assert_string_equal(fold("\xd1\x81\xd0\xbe\xd1\x81k"), "cock");
+    /* Greek omicron and small capitals. */
+    assert_string_equal(fold("id\xce\xbf"
+                             "t"),
+                        "idot");
+    assert_string_equal(fold("\xe1\xb4\x8d\xe1\xb4\x8fr\xe1\xb4\x8f\xc9\xb4"), "moron");
+}
+
+static void
+folds_leetspeak(void **state)
+{
+    (void)state;
+    assert_string_equal(fold("sh1t"), "shit");
+    assert_string_equal(fold("@ss"), "ass");
+    assert_string_equal(fold("a$$hole"), "asshole");
+    assert_string_equal(fold("b!tch"), "bitch");
+    assert_string_equal(fold("1d10t"), "idiot");
+    assert_string_equal(fold("idiot!"), "idiot");
+    assert_string_equal(fold("In 2024, 100 people"), "in 2024 100 people");
+    assert_string_equal(fold("f*ck"), "f*ck");
+    assert_string_equal(fold("you are an *idiot*"), "you are an idiot");
+    assert_string_equal(fold("you're"), "youre");
+}
+
+static void
+joins_spelled_letters(void **state)
+{
+    (void)state;
+    assert_string_equal(fold("f u c k you"), "fuck you");
+    assert_string_equal(fold("f.u.c.k"), "fuck");
+    assert_string_equal(fold("f-u-c-k off"), "fuck off");
+    assert_string_equal(fold("a b"), "a b");
+    assert_string_equal(fold("f\nu\nc"), "f u c");
+}
+
+static void
+collapses_stretching(void **state)
+{
+    (void)state;
+    norm_text t;
+    norm_fold(A, "fuuuuuck", 8, &t);
+    assert_string_equal(t.s, "fuck");
+    assert_int_equal(t.run[1], 5);
+    assert_string_equal(fold("shiiiiiit"), "shiit");
+    assert_string_equal(fold("good"), "good");
+}
+
+static void
+splits_hashtags_and_maps_emoji(void **state)
+{
+    (void)state;
+    assert_string_equal(fold("#YouAreAnIdiot"), "you are an idiot");
+    assert_string_equal(fold("\xf0\x9f\x87\xab\xf0\x9f\x87\xba\xf0\x9f\x87\xa8\xf0\x9f\x87\xb0"),
+                        "fuck"); /* regional indicators */
+    assert_string_equal(fold("so funny\xf0\x9f\x98\x82"), "so funny lol");
+    assert_string_equal(fold("\xf0\x9f\x85\xb0ss"), "ass");
+}
+
+static void
+maps_back_to_original(void **state)
+{
+    (void)state;
+    const char *s = "Well, y\xd0\xbeu are an i\xe2\x80\x8b"
+                    "d1\xc3\xb6t!!";
+    norm_text t;
+    norm_fold(A, s, strlen(s), &t);
+    assert_string_equal(t.s, "wel you are an idiot"); /* "ll" is one byte, run 2 */
+    const char *p = strstr(t.s, "idiot");
+    size_t i = (size_t)(p - t.s), j = i + 5;
+    assert_int_equal(t.oend[j - 1] - t.ostart[i], strlen("i\xe2\x80\x8b"
+                                                         "d1\xc3\xb6t"));
+    assert_memory_equal(s + t.ostart[i],
+                        "i\xe2\x80\x8b"
+                        "d1\xc3\xb6t",
+                        t.oend[j - 1] - t.ostart[i]);
+    for (size_t k = 1; k < t.len; k++)
+        assert_true(t.ostart[k] >= t.ostart[k - 1]);
+    assert_true(t.flags[0] & NORM_CAPITAL);
+}
+
+static void
+pathological_inputs_finish(void **state)
+{
+    (void)state;
+    size_t n = 100000;
+    char *s = malloc(n + 2);
+    s[0] = 'a';
+    for (size_t i = 1; i + 1 < n; i += 2) {
+        s[i] = (char)0xcc;
+        s[i + 1] = (char)0x81;
+    }
+    norm_text t;
+    norm_fold(A, s, n - 1, &t);
+    assert_string_equal(t.s, "a");
+    memset(s, 'x', n);
+    norm_fold(A, s, n, &t);
+    assert_int_equal(t.len, 1);
+    assert_int_equal(t.run[0], 255);
+    for (size_t i = 0; i < n; i++)
+        s[i] = (char)('a' + i % 26);
+    norm_fold(A, s, n, &t);
+    assert_int_equal(t.len, n);
+    for (size_t i = 0; i < n; i++)
+        s[i] = i % 2 ? ' ' : 'q';
+    norm_fold(A, s, n, &t); /* fifty thousand spelled-out letters join */
+    assert_string_equal(t.s, "q");
+    for (size_t i = 0; i < n; i++)
+        s[i] = i % 3 == 2 ? ' ' : 'q';
+    norm_fold(A, s, n, &t);
+    assert_int_equal(t.len, 66667); /* "q q q ..." with runs of two */
+    free(s);
+}
+
+int
+main(void)
+{
+    A = arena_new();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(folds_case_and_width),
+        cmocka_unit_test(strips_ignorables_and_marks),
+        cmocka_unit_test(folds_confusables),
+        cmocka_unit_test(folds_leetspeak),
+        cmocka_unit_test(joins_spelled_letters),
+        cmocka_unit_test(collapses_stretching),
+        cmocka_unit_test(splits_hashtags_and_maps_emoji),
+        cmocka_unit_test(maps_back_to_original),
+        cmocka_unit_test(pathological_inputs_finish),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    arena_free(A);
+    return rc;
+}

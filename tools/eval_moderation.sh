@@ -1,0 +1,71 @@
+#!/bin/sh
+# tools/eval_moderation.sh: evaluates the whole moderation engine with
+# `parley check --tsv` on HateCheck (per functionality), the OLID test set
+# (subtask A) and the Kaggle insults test set, and prints Markdown tables
+# (docs/MODERATION.md records a run).
+#
+# Usage: tools/eval_moderation.sh [SHARED_DATA] [CONFIG]
+# SHARED_DATA defaults to ../shared/data or ../../shared/data (a worktree).
+# CONFIG is a Parley config file passed to `parley check --config` (for
+# example one with `moderation.classifier = off` to judge the lexicon alone).
+# A comment counts as flagged when the engine holds or rejects it; for
+# HateCheck the "hate rules" column counts only slur, personal_attack and
+# harassment, the rules about people, apart from profanity.
+set -eu
+DATA=${1:-}
+if [ -z "$DATA" ]; then # beside the checkout, or beside its parent for a worktree
+    for d in ../shared/data ../../shared/data; do [ -d "$d" ] && DATA=$d && break; done
+fi
+DATA=${DATA:-../shared/data}
+CONFIG=${2:-}
+OUT=build/eval
+mkdir -p "$OUT"
+make -s build/parley build/tools/csv2tsv >/dev/null
+C=build/tools/csv2tsv
+check() {
+    if [ -n "$CONFIG" ]; then build/parley check --config "$CONFIG" "$@"; else build/parley check "$@"; fi
+}
+
+# ---- HateCheck ---------------------------------------------------------------
+$C "$DATA/hatecheck/test_suite_cases.csv" case_id functionality label_gold > "$OUT/hc_key.tsv"
+$C "$DATA/hatecheck/test_suite_cases.csv" case_id test_case > "$OUT/hc_in.tsv"
+check --tsv "$OUT/hc_in.tsv" > "$OUT/hc_out.tsv"
+echo "### HateCheck per functionality"
+echo
+echo "| functionality | gold | cases | held or rejected | hate rules (slur, attack, harassment) | most frequent rule |"
+echo "|---|---|---:|---:|---:|---|"
+paste "$OUT/hc_key.tsv" "$OUT/hc_out.tsv" | awk -F'\t' '
+{ f = $2; n[f]++; gold[f] = $3; if ($5 != "publish") fl[f]++
+  if ($6 ~ /slur|personal_attack|harassment/) hr[f]++
+  if ($6 != "-") { k = split($6, r, ","); for (i = 1; i <= k; i++) rc[f SUBSEP r[i]]++ } }
+END { for (f in n) { best = "-"; bc = 0
+        for (key in rc) { split(key, p, SUBSEP); if (p[1] == f && rc[key] > bc) { bc = rc[key]; best = p[2] } }
+        printf "| %s | %s | %d | %.1f%% | %.1f%% | %s |\n", f, gold[f], n[f], 100*fl[f]/n[f], 100*hr[f]/n[f], best } }' | sort
+paste "$OUT/hc_key.tsv" "$OUT/hc_out.tsv" | awk -F'\t' '
+{ h = ($3 == "hateful"); f = ($5 != "publish"); t[h]++; c[h] += f }
+END { printf "\nHateCheck overall: hateful cases flagged %.1f%% (%d/%d); non-hateful cases flagged %.1f%% (%d/%d)\n\n", 100*c[1]/t[1], c[1], t[1], 100*c[0]/t[0], c[0], t[0] }'
+
+# ---- macro-F1 of a binary task -------------------------------------------------
+# input: gold(1/0) <TAB> decision
+f1() {
+    awk -F'\t' -v name="$1" '
+    { g = $1; p = ($2 != "publish"); if (g && p) tp++; else if (!g && p) fp++; else if (g && !p) fn++; else tn++ }
+    END { p1 = tp/(tp+fp+1e-9); r1 = tp/(tp+fn+1e-9); f1 = 2*p1*r1/(p1+r1+1e-9)
+          p0 = tn/(tn+fn+1e-9); r0 = tn/(tn+fp+1e-9); f0 = 2*p0*r0/(p0+r0+1e-9)
+          printf "| %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f |\n", name, NR, p1, r1, f1, f0, (f1+f0)/2 }'
+}
+
+echo "### OLID and Kaggle insults (flagged = held or rejected)"
+echo
+echo "| set | comments | precision (offensive) | recall (offensive) | F1 (offensive) | F1 (not) | macro-F1 |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+# OLID subtask A: test tweets and gold labels (CSV with CRLF).
+tail -n +2 "$DATA/olid/testset-levela.tsv" > "$OUT/olid_in.tsv"
+check --tsv "$OUT/olid_in.tsv" > "$OUT/olid_out.tsv"
+tr -d '\r' < "$DATA/olid/labels-levela.csv" | tail -n +2 | awk -F, '{ print $1 "\t" ($2 == "OFF") }' > "$OUT/olid_key.tsv"
+awk -F'\t' 'NR == FNR { g[$1] = $2; next } ($1 in g) { print g[$1] "\t" $2 }' "$OUT/olid_key.tsv" "$OUT/olid_out.tsv" | f1 "OLID A test"
+# Kaggle insults, test_with_solutions.
+$C --unescape "$DATA/kaggle-insults-2012/test_with_solutions.csv" '#' Comment > "$OUT/kaggle_in.tsv"
+$C "$DATA/kaggle-insults-2012/test_with_solutions.csv" '#' Insult > "$OUT/kaggle_key.tsv"
+check --tsv "$OUT/kaggle_in.tsv" > "$OUT/kaggle_out.tsv"
+paste "$OUT/kaggle_key.tsv" "$OUT/kaggle_out.tsv" | awk -F'\t' '{ print $2 "\t" $4 }' | f1 "Kaggle insults test"
