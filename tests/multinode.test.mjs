@@ -278,9 +278,12 @@ test("deleting an account through node A renames its comments in node B's cached
   const paths = ['multinode-del-1', 'multinode-del-2'].map((x) => `/api/v1/articles/${x}/comments`);
   const leaving = new Client(a.url);
   assert.equal((await leaving.register('Dora Departing', 'dora@example.com')).status, 201);
-  for (const p of paths) {
-    const r = await leaving.post(p, { body: 'The market square needs more benches and shade.' });
+  const bodies = ['The market square needs more benches and shade.',
+    'Longer opening hours at the pool would help families in the summer.'];
+  for (const [i, p] of paths.entries()) {
+    const r = await leaving.post(p, { body: bodies[i] });
     assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.comment.status, 'published', r.text);
   }
   const anonB = new Client(b.url);
   for (const p of paths) {
