@@ -159,7 +159,7 @@ test: test-deps
 
 # Store and API suites against a throwaway PostgreSQL cluster (tests/pg.sh
 # starts it on a free port and stops it afterwards).
-pgtest: build/asan/parley build/asan/tests/store/test_store
+pgtest: build/asan/parley build/asan/tests/store/test_store build/asan/tests/store/test_desk
 	@if [ -x tests/pg.sh ]; then tests/pg.sh; else echo "pgtest: no PostgreSQL suite yet"; fi
 
 # libFuzzer builds (clang); run e.g. build/fuzz/fuzz_markdown fuzz/corpus/markdown

@@ -28,6 +28,7 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+anon_kb() { awk '/RssAnon/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 
 PPORT=$(free_port)
@@ -38,6 +39,7 @@ pids+=($ppid)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PPORT/healthz" >/dev/null && break; sleep 0.1; done
 B=http://127.0.0.1:$PPORT
 idle=$(rss_kb $ppid)
+idle_anon=$(anon_kb $ppid)
 
 # Seed: one author, 100 top-level comments of ~200 bytes of Markdown each.
 curl -sf -c "$work/cj" -H 'content-type: application/json' \
@@ -131,4 +133,4 @@ LUA
 for c in $CONNS; do
   run_wrk "parley POST comment" "$B" "$c" "$work/post.lua"
 done
-echo "parley memory: idle ${idle} kB RSS, peak ${peak_get} kB after GETs, peak $(hwm_kb $ppid) kB after POSTs"
+echo "parley memory: idle ${idle} kB RSS (${idle_anon} kB of it private: the rest is shared library pages), peak ${peak_get} kB after GETs, peak $(hwm_kb $ppid) kB after POSTs (argon2id hashing takes 64 MiB while it runs)"

@@ -1,6 +1,8 @@
 // tests/multinode.test.mjs: two Parley nodes on one PostgreSQL database
 // behind nginx (round robin, no sticky sessions), and a reader's and a
-// moderator's journey across both.
+// moderator's journey across both; then the change notices between nodes:
+// a write through one node drops the other's cached anonymous view and
+// reaches the live-update streams open on the other.
 //
 // Needs PARLEY_TEST_DB_URL=postgres://... (tests/pg.sh sets it) and nginx
 // (/usr/sbin/nginx, Debian nginx-light); skipped otherwise. nginx runs in
@@ -10,6 +12,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -179,4 +182,123 @@ test('a reader and a moderator across two nodes behind nginx', { skip }, async (
   const log = await sameUser(modFront, b.url).get('/api/v1/mod/log');
   assert.equal(log.status, 200, log.text);
   assert.ok(JSON.stringify(log.json).includes('"ban"'), 'the ban is in the log on node B');
+});
+
+// Fetches B's anonymous view until it lists `id`; resolves with the time it
+// took, or rejects after `limit` ms. Each try is a real request; the short
+// pause between tries only keeps the loop from spinning.
+async function untilListed(client, path, id, limit) {
+  const start = Date.now();
+  for (;;) {
+    const r = await client.get(path);
+    assert.equal(r.status, 200, r.text);
+    if (r.json.comments.some((c) => c.id === id)) return Date.now() - start;
+    if (Date.now() - start > limit) throw new Error(`comment ${id} not listed after ${limit} ms`);
+    await new Promise((res) => setTimeout(res, 10));
+  }
+}
+
+test("a comment posted through node A shows in node B's cached anonymous view", { skip }, async (t) => {
+  const [a, b] = nodes;
+  const P = '/api/v1/articles/multinode-cache/comments';
+  const writer = new Client(a.url);
+  assert.equal((await writer.register('Wendy Writer', 'wendy@example.com')).status, 201);
+  const first = await writer.post(P, { body: 'The new timetable suits the early shift well.' });
+  assert.equal(first.status, 201, first.text);
+
+  // Prime B's view cache and check that it serves from it (304 on the ETag).
+  const anonB = new Client(b.url);
+  const view = await anonB.get(P);
+  assert.equal(view.status, 200, view.text);
+  assert.deepEqual(view.json.comments.map((c) => c.id), [first.json.comment.id]);
+  const etag = view.headers.get('etag');
+  assert.ok(etag, 'the anonymous view is cacheable');
+  assert.equal((await anonB.get(P, { 'if-none-match': etag })).status, 304);
+
+  const second = await writer.post(P, { body: 'The late buses still need a second look.' });
+  assert.equal(second.status, 201, second.text);
+  const ms = await untilListed(anonB, P, second.json.comment.id, 5000);
+  t.diagnostic(`node B listed node A's comment after ${ms} ms`);
+  const after = await anonB.get(P, { 'if-none-match': etag });
+  assert.equal(after.status, 200, 'the old ETag no longer matches');
+});
+
+// Opens an SSE stream; resolves `ready` once the server has sent its retry:
+// line, and `next` with the first event (or rejects after `limit` ms).
+function openEvents(url, limit) {
+  let req, timer;
+  const ready = new Promise((resolveReady, rejectReady) => {
+    req = http.get(url, (res) => {
+      if (res.statusCode !== 200) return rejectReady(new Error(`events: HTTP ${res.statusCode}`));
+      let buf = '';
+      res.on('data', (chunk) => {
+        buf += chunk;
+        let i;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          if (block.startsWith('retry:')) resolveReady();
+          const data = block.split('\n').find((l) => l.startsWith('data: '));
+          if (data) req.emit('event', JSON.parse(data.slice(6)));
+        }
+      });
+    });
+    req.on('error', rejectReady);
+  });
+  const next = new Promise((resolve, reject) => {
+    req.once('event', resolve);
+    req.on('error', reject);
+    timer = setTimeout(() => reject(new Error(`no event within ${limit} ms`)), limit);
+  });
+  const close = () => { clearTimeout(timer); req.destroy(); };
+  return { ready, next, close };
+}
+
+test('a live-update stream on node B receives a comment posted through node A', { skip }, async () => {
+  const [a, b] = nodes;
+  const article = 'multinode-live';
+  const stream = openEvents(`${b.url}/api/v1/articles/${article}/events`, 5000);
+  try {
+    await stream.ready;
+    const writer = new Client(a.url);
+    assert.equal((await writer.register('Lena Live', 'lena@example.com')).status, 201);
+    const c = await writer.post(`/api/v1/articles/${article}/comments`,
+      { body: 'Good to see the library opening on Sundays.' });
+    assert.equal(c.status, 201, c.text);
+    assert.deepEqual(await stream.next, { type: 'created', comment_id: c.json.comment.id });
+  } finally {
+    stream.close();
+  }
+});
+
+test("deleting an account through node A renames its comments in node B's cached view", { skip }, async (t) => {
+  const [a, b] = nodes;
+  // Two articles: the deletion changes every article the account wrote on,
+  // more than the one a write job normally names.
+  const paths = ['multinode-del-1', 'multinode-del-2'].map((x) => `/api/v1/articles/${x}/comments`);
+  const leaving = new Client(a.url);
+  assert.equal((await leaving.register('Dora Departing', 'dora@example.com')).status, 201);
+  const bodies = ['The market square needs more benches and shade.',
+    'Longer opening hours at the pool would help families in the summer.'];
+  for (const [i, p] of paths.entries()) {
+    const r = await leaving.post(p, { body: bodies[i] });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.comment.status, 'published', r.text);
+  }
+  const anonB = new Client(b.url);
+  for (const p of paths) {
+    const v = await anonB.get(p);
+    assert.equal(v.json.comments[0].author.name, 'Dora Departing');
+  }
+  assert.equal((await leaving.del('/api/v1/me')).status, 204);
+  for (const p of paths) {
+    const start = Date.now();
+    for (;;) {
+      const v = await anonB.get(p);
+      if (v.json.comments[0].author.name === 'Deleted account') break;
+      if (Date.now() - start > 5000) assert.fail(`${p} on node B still shows the old name after 5 s`);
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    t.diagnostic(`${p}: renamed on node B after ${Date.now() - start} ms`);
+  }
 });

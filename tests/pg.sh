@@ -4,8 +4,8 @@
 # Finds the Debian PostgreSQL binaries (/usr/lib/postgresql/*/bin, newest
 # version), creates a cluster with initdb in a temporary directory, starts it
 # on a free port on 127.0.0.1 (unix sockets in the same directory), and runs:
-#   1. the store unit suite (build/asan/tests/store/test_store) on a database
-#      of its own;
+#   1. the store unit suites (build/asan/tests/store/test_store and
+#      test_desk), each on a database of its own;
 #   2. the API suite (tests/api/, node --test) with PARLEY_TEST_DB_URL set, so
 #      tests/lib/server.mjs gives each server a fresh database of its own;
 #   3. the two-node test (tests/multinode.test.mjs: two `parley serve` on one
@@ -98,12 +98,16 @@ if [ "${1-}" = "--" ]; then
 fi
 
 failed=0
-echo "== store suite on PostgreSQL"
-url=$(newdb store)
-if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 PARLEY_TEST_DB_URL=$url \
-    "$root/build/asan/tests/store/test_store"; then
-    failed=1
-fi
+# Each store suite on a database of its own (the desk suite compares counts
+# as deltas, but a database of its own keeps the two independent).
+for suite in test_store test_desk; do
+    echo "== store suite $suite on PostgreSQL"
+    url=$(newdb "$suite")
+    if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 PARLEY_TEST_DB_URL=$url \
+        "$root/build/asan/tests/store/$suite"; then
+        failed=1
+    fi
+done
 
 if [ -d "$root/tests/api" ]; then
     echo "== API suite on PostgreSQL"

@@ -290,8 +290,10 @@ decide(req *r, const char *body, const store_article *art, const store_comment *
         in.author_created_at = r->user->created_at;
         store_comment_list recent = {0};
         pl_error err;
-        if (store_comments_by_author(req_store(r), r->user->id, r->now - 10 * 60 * 1000, 20, r->a,
-                                     &recent, &err) == 0 &&
+        /* A day of history: the spam rule looks at the last minutes, the
+         * repeated-targeting rule at the whole day. */
+        if (store_comments_by_author(req_store(r), r->user->id, r->now - 24 * 3600 * 1000LL, 50,
+                                     r->a, &recent, &err) == 0 &&
             recent.n > 0) {
             const char **bodies = arena_alloc(r->a, recent.n * sizeof *bodies);
             int64_t *times = arena_alloc(r->a, recent.n * sizeof *times);
@@ -395,16 +397,67 @@ typedef struct post_job {
 static int
 log_decision(job *j, store *s, post_job *pj, pl_error *err)
 {
-    if (pj->mod.decision == MOD_PUBLISH)
+    if (pj->mod.decision == MOD_PUBLISH && !pj->mod.queue_for_review)
         return 0;
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)pj->c.id);
     const char *rules = "";
     for (size_t i = 0; i < pj->mod.n_reasons; i++)
         rules = arena_printf(j->r->a, "%s%s%s", rules, i ? "," : "", pj->mod.reasons[i].rule);
-    store_log_entry e = {0,      j->r->now, 0, pj->mod.decision == MOD_REJECT ? "auto_reject" : "auto_hold",
-                         "comment", id,        rules};
+    const char *action = pj->mod.decision == MOD_PUBLISH ? "auto_review"
+                         : pj->mod.decision == MOD_HOLD  ? "auto_hold"
+                         : pj->edit                      ? "auto_reject_edit"
+                                                         : "auto_reject";
+    store_log_entry e = {0, j->r->now, 0, action, "comment", id, rules};
     return store_log_append(s, &e, err);
+}
+
+/* The account that files the engine's own review requests: a reader with
+ * no password (it cannot log in), made on first use. */
+#define REVIEWER_EMAIL "moderation-engine@parley.invalid"
+
+static int
+engine_reviewer(job *j, store *s, int64_t *id, pl_error *err)
+{
+    store_user u;
+    int rc = store_user_by_email(s, REVIEWER_EMAIL, j->r->a, &u, err);
+    if (rc == PL_ENOTFOUND) {
+        memset(&u, 0, sizeof u);
+        u.email = REVIEWER_EMAIL;
+        u.name = "Parley moderation engine";
+        u.pw_hash = "";
+        u.role = ROLE_READER;
+        u.created_at = j->r->now;
+        rc = store_user_insert(s, &u, err);
+    }
+    *id = u.id;
+    return rc;
+}
+
+/* A comment published but worth a moderator's look (off topic, a new
+ * account's links): the engine files a flag on it, so it appears in the
+ * flagged queue with the engine's reasons as the note. One flag from a
+ * fresh account never hides a comment by itself. */
+static int
+queue_for_review(job *j, store *s, post_job *pj, pl_error *err)
+{
+    int64_t reviewer;
+    int rc = engine_reviewer(j, s, &reviewer, err);
+    if (rc < 0)
+        return rc;
+    const char *reason = "other", *note = "";
+    for (size_t i = 0; i < pj->mod.n_reasons; i++) {
+        const char *rule = pj->mod.reasons[i].rule;
+        if (strcmp(rule, "off_topic") == 0 || strcmp(rule, "spam") == 0)
+            reason = rule;
+        note = arena_printf(j->r->a, "%s%sAutomatic: %s", note, i ? " " : "",
+                            pj->mod.reasons[i].message);
+    }
+    if (strlen(note) > 500)
+        note = arena_strndup(j->r->a, note, 497);
+    int64_t flag_id;
+    rc = store_flag_insert(s, pj->c.id, reviewer, reason, note, &flag_id, err);
+    return rc == PL_ECONFLICT ? 0 : rc; /* an edit re-queues an already queued comment */
 }
 
 static int
@@ -412,6 +465,11 @@ post_write(job *j, store *s, pl_error *err)
 {
     post_job *pj = j->data;
     int rc;
+    if (pj->edit && pj->mod.decision == MOD_REJECT) {
+        /* A refused edit leaves the comment as it was; only the log keeps
+         * the attempt (the author gets 422 with the reasons). */
+        return log_decision(j, s, pj, err);
+    }
     if (pj->edit) {
         rc = store_comment_edit(s, pj->c.id, pj->c.body, pj->c.html, pj->c.status,
                                 pj->c.moderation, j->r->now, err);
@@ -432,6 +490,9 @@ post_write(job *j, store *s, pl_error *err)
                : pj->edit                        ? "removed"
                                                  : NULL;
     if ((rc = log_decision(j, s, pj, err)) < 0)
+        return rc;
+    if (pj->mod.queue_for_review && pj->c.status == COMMENT_PUBLISHED &&
+        (rc = queue_for_review(j, s, pj, err)) < 0)
         return rc;
     if (pj->mod.decision == MOD_REJECT || has_rule(&pj->mod, "personal_attack") ||
         has_rule(&pj->mod, "harassment"))

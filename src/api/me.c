@@ -261,6 +261,11 @@ delete_me_write(job *j, store *s, pl_error *err)
     rc = store_user_delete(s, r->user->id, dj->remove, err);
     if (rc < 0)
         return rc;
+    /* The other nodes drop their views of those articles too (this node
+     * does in delete_me_done). */
+    for (size_t i = 0; i < dj->n_articles; i++)
+        if ((rc = req_notify_article(r, s, dj->articles[i], err)) < 0)
+            return rc;
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)r->user->id);
     store_log_entry e = {0,      r->now, r->user->id, "delete_account", "user", id,

@@ -521,6 +521,12 @@ req_cache_bump(req *r, const char *article_id)
     cache_bump(r->app->cache, article_id);
 }
 
+int
+req_notify_article(req *r, store *s, const char *article_id, pl_error *err)
+{
+    return notices_send_article(r->app, s, article_id, err);
+}
+
 void
 req_send_json_cacheable(req *r, json_t *body, const char *article_id, uint64_t gen)
 {

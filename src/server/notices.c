@@ -21,13 +21,25 @@
 #include <stdio.h>
 #include <string.h>
 
+static int
+send_one(app *a, store *s, const char *article, const char *event, int64_t comment, pl_error *err)
+{
+    char payload[256];
+    snprintf(payload, sizeof payload, "%s %s %s %lld", a->node_id, article, event ? event : "-",
+             (long long)comment);
+    return store_notify(s, payload, err);
+}
+
 int
 notices_send(app *a, store *s, const job *j, pl_error *err)
 {
-    char payload[256];
-    snprintf(payload, sizeof payload, "%s %s %s %lld", a->node_id, j->article,
-             j->event ? j->event : "-", (long long)j->event_comment);
-    return store_notify(s, payload, err);
+    return send_one(a, s, j->article, j->event, j->event_comment, err);
+}
+
+int
+notices_send_article(app *a, store *s, const char *article, pl_error *err)
+{
+    return send_one(a, s, article, NULL, 0, err);
 }
 
 static void

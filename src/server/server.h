@@ -150,6 +150,10 @@ uint64_t req_cache_generation(req *r, const char *article_id);
 /* Marks the article's cached views stale, for a committed write that
  * touched more articles than its job's one (an account deletion). */
 void req_cache_bump(req *r, const char *article_id);
+/* From a job's write step (writer thread): tells the other nodes that the
+ * article changed, for the same kind of write, so they drop their cached
+ * views of it too. Delivered only if the job commits. */
+int req_notify_article(req *r, store *s, const char *article_id, pl_error *err);
 /* Sends body (stolen) as 200 JSON with an ETag and, for anonymous requests,
  * stores it in the cache under the request URI at generation gen. */
 void req_send_json_cacheable(req *r, json_t *body, const char *article_id, uint64_t gen);

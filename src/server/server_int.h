@@ -101,6 +101,8 @@ void job_complete(job *j);
 /* notices.c: tells other nodes about a job's committed change (called by
  * the writer inside the job's savepoint), and hears theirs. */
 int notices_send(app *a, store *s, const job *j, pl_error *err);
+/* The same for one more article the job changed, without an event. */
+int notices_send_article(app *a, store *s, const char *article, pl_error *err);
 int notices_start(app *a);
 void notices_stop(app *a);
 

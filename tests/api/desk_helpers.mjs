@@ -6,7 +6,16 @@ import { spawnSync } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { startServer, createUser, Client } from '../lib/server.mjs';
 
+// SQLite through sqlite3, PostgreSQL (tests/pg.sh) through psql; statements
+// keep to SQL both accept (no integer products beyond 32 bits: PostgreSQL
+// computes them as int4 and fails).
 export function sql(dbUrl, statement) {
+  if (/^postgres(ql)?:\/\//.test(dbUrl)) {
+    const r = spawnSync('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', dbUrl, '-c', statement],
+      { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`psql failed: ${r.stderr || r.error}`);
+    return r.stdout.trim();
+  }
   const file = dbUrl.replace(/^sqlite:(\/\/)?/, '');
   const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', file, statement], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`sqlite3 failed: ${r.stderr}`);
@@ -31,7 +40,7 @@ export async function deskServer(env = {}) {
     if (res.status !== 201) throw new Error(`register ${res.status} ${res.text}`);
     c.user = res.json.user;
     c.email = email;
-    if (established) sql(srv.dbUrl, `UPDATE users SET created_at = created_at - 30*86400000 WHERE id = ${c.user.id}`);
+    if (established) sql(srv.dbUrl, `UPDATE users SET created_at = created_at - ${30 * 86400000} WHERE id = ${c.user.id}`);
     return c;
   }
   return { srv, admin, mod, reader, url: srv.url };

@@ -156,7 +156,7 @@ test('auto_close_days closes articles older than N days', async () => {
   const r = await D.reader('Olaf');
   await post(r, 'old-story', 'Fresh comment on a new article.');
   assert.equal((await r.get('/api/v1/articles/old-story')).json.article.status, 'open');
-  sql(D.srv.dbUrl, `UPDATE articles SET created_at = created_at - 31*86400000 WHERE id = 'old-story'`);
+  sql(D.srv.dbUrl, `UPDATE articles SET created_at = created_at - ${31 * 86400000} WHERE id = 'old-story'`);
   assert.equal((await r.get('/api/v1/articles/old-story')).json.article.status, 'closed');
   const res = await r.post('/api/v1/articles/old-story/comments', { body: 'Too late.' });
   assert.equal(res.status, 423);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -1384,6 +1385,221 @@ commit_survives_kill(void **state)
     assert_int_equal(count_of(f, art), 2);
 }
 
+/* ---- change notices ------------------------------------------------------------ */
+
+#define MAX_SEEN 16
+
+/* What a listener received that belongs to this test (its payloads start
+ * with the test's tag). */
+typedef struct seen {
+    const char *tag;
+    arena *a;
+    const char *payload[MAX_SEEN];
+    int n;
+} seen;
+
+static void
+collect(void *arg, const char *payload)
+{
+    seen *v = arg;
+    size_t l = strlen(v->tag);
+    if (strncmp(payload, v->tag, l) != 0 || payload[l] != ' ')
+        return;
+    assert_true(v->n < MAX_SEEN);
+    v->payload[v->n++] = arena_strdup(v->a, payload + l + 1);
+}
+
+/* Reads notices until one ends with `last`, waiting on the descriptor for
+ * each arrival (poll's bound only turns a lost notice into a failure). */
+static void
+read_until(store *l, int fd, seen *v, const char *last)
+{
+    pl_error err = {0};
+    for (;;) {
+        for (int i = 0; i < v->n; i++)
+            if (strcmp(v->payload[i], last) == 0)
+                return;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 10000) != 1)
+            fail_msg("notice \"%s\" never arrived", last);
+        assert_int_equal(store_notices(l, collect, v, &err), 0);
+    }
+}
+
+/* store_notify is transactional: a notice sent inside a transaction or a
+ * job's savepoint that is rolled back never arrives; one sent inside a
+ * committed one arrives, once, in commit order, with its payload intact.
+ * On SQLite there are no notices: listen hands back no descriptor. */
+static void
+notices_follow_commits(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    store *l = NULL;
+    int fd = 0;
+    seen v = {.tag = f->tag, .a = f->a};
+    char *big = arena_alloc(f->a, 7002);
+
+    memset(big, 'x', 7001);
+    big[7001] = '\0';
+    assert_int_equal(store_notify(f->s, big, &err), PL_EINVAL); /* 7,001 bytes */
+    big[7000] = '\0';
+    memcpy(big, f->tag, strlen(f->tag));
+    big[strlen(f->tag)] = ' ';
+
+    assert_int_equal(store_open(f->url, true, &l, &err), 0);
+    assert_int_equal(store_listen(l, &fd, &err), 0);
+    if (!is_pg(f)) {
+        assert_int_equal(fd, -1);
+        assert_int_equal(store_notify(f->s, "anything", &err), 0);
+        assert_int_equal(store_notices(l, collect, &v, &err), 0);
+        assert_int_equal(v.n, 0);
+        store_close(l);
+        return;
+    }
+    assert_true(fd >= 0);
+    const char *t = f->tag;
+
+    /* The writer's group: one job rolled back, one kept. */
+    assert_int_equal(store_begin(f->s, &err), 0);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    assert_int_equal(store_notify(f->s, arena_printf(f->a, "%s job-undone", t), &err), 0);
+    store_savepoint_rollback(f->s);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    assert_int_equal(store_notify(f->s, arena_printf(f->a, "%s job-kept", t), &err), 0);
+    assert_int_equal(store_savepoint_release(f->s, &err), 0);
+    assert_int_equal(store_commit(f->s, &err), 0);
+
+    /* A whole transaction rolled back, with a write and a notice in it. */
+    assert_int_equal(store_begin(f->s, &err), 0);
+    assert_int_equal(store_article_ensure(f->s, article(f, "notice"), "T", NULL, &err), 0);
+    assert_int_equal(store_notify(f->s, arena_printf(f->a, "%s txn-undone", t), &err), 0);
+    store_rollback(f->s);
+
+    /* Outside a transaction: sent at once. Then payloads that must come
+     * back byte for byte (quotes, a dollar sign, UTF-8, the longest). */
+    assert_int_equal(store_notify(f->s, arena_printf(f->a, "%s alone", t), &err), 0);
+    const char *odd = "it's \"quoted\"; $1 \\n caf\xc3\xa9 \xe2\x80\x94 end";
+    assert_int_equal(store_begin(f->s, &err), 0);
+    assert_int_equal(store_notify(f->s, arena_printf(f->a, "%s %s", t, odd), &err), 0);
+    assert_int_equal(store_notify(f->s, big, &err), 0);
+    assert_int_equal(store_commit(f->s, &err), 0);
+    assert_int_equal(store_notify(f->s, arena_printf(f->a, "%s last", t), &err), 0);
+
+    /* Notices arrive in commit order, so once "last" is here every earlier
+     * committed one is too, and a rolled-back one would have been. */
+    read_until(l, fd, &v, "last");
+    assert_int_equal(v.n, 5);
+    assert_string_equal(v.payload[0], "job-kept");
+    assert_string_equal(v.payload[1], "alone");
+    assert_string_equal(v.payload[2], odd);
+    assert_int_equal(strlen(v.payload[3]) + strlen(t) + 1, 7000);
+    assert_string_equal(v.payload[3], big + strlen(t) + 1);
+    assert_string_equal(v.payload[4], "last");
+    store_close(l);
+}
+
+/* PostgreSQL only: when the listening connection is cut, store_notices says
+ * so (the server then opens a new listener) instead of quietly
+ * reconnecting without LISTEN. */
+static void
+lost_listener_is_reported(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    char url[300], kill_sql[240];
+    store *l = NULL;
+    int fd = -1, rc = 0;
+    seen v = {.tag = f->tag, .a = f->a};
+    if (!is_pg(f))
+        skip();
+    snprintf(url, sizeof url, "%s?application_name=listener_%ld", f->url, (long)getpid());
+    snprintf(kill_sql, sizeof kill_sql,
+             "SELECT count(*) FROM (SELECT pg_terminate_backend(pid, 5000) AS gone"
+             " FROM pg_stat_activity WHERE application_name = 'listener_%ld') v WHERE gone",
+             (long)getpid());
+    PGconn *admin = pg_connect(f->url);
+    assert_int_equal(store_open(url, true, &l, &err), 0);
+    assert_int_equal(store_listen(l, &fd, &err), 0);
+    assert_true(fd >= 0);
+    assert_int_equal(pg_int(admin, kill_sql), 1);
+    for (int i = 0; i < 100 && rc == 0; i++) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 10000) != 1)
+            fail_msg("the cut connection never became readable");
+        rc = store_notices(l, collect, &v, &err);
+    }
+    assert_int_equal(rc, PL_ESTORE);
+    assert_int_equal(store_notices(l, collect, &v, &err), PL_ESTORE); /* and stays so */
+    assert_int_equal(store_ping(l, &err), PL_ESTORE);
+    assert_int_equal(v.n, 0);
+    store_close(l);
+    PQfinish(admin);
+}
+
+/* Shared rate-limit buckets (PostgreSQL; SQLite always allows, its server's
+ * in-memory buckets cover its one process): a bucket starts full, refills
+ * at its rate up to its burst, refuses with a retry time when empty, and
+ * is one bucket for every connection (every node). A rolled-back take gives
+ * its token back. */
+static void
+rate_buckets_are_shared(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    store *other = NULL;
+    int retry = 0;
+    const char *key = arena_printf(f->a, "comment:user:%s", f->tag);
+    int64_t t = 1700000000000;
+    if (!is_pg(f)) {
+        for (int i = 0; i < 5; i++)
+            assert_int_equal(store_rate_take(f->s, key, 6, 2, t, &retry, &err), 0);
+        return;
+    }
+    assert_int_equal(store_open(f->url, false, &other, &err), 0);
+    /* 6 a minute (one per 10 s), burst 2: two from the full bucket, one on
+     * each of two connections, then refused on both. */
+    assert_int_equal(store_rate_take(f->s, key, 6, 2, t, &retry, &err), 0);
+    assert_int_equal(store_rate_take(other, key, 6, 2, t, &retry, &err), 0);
+    assert_int_equal(store_rate_take(f->s, key, 6, 2, t, &retry, &err), PL_ERATE);
+    assert_int_equal(retry, 10);
+    assert_int_equal(store_rate_take(other, key, 6, 2, t + 4000, &retry, &err), PL_ERATE);
+    assert_int_equal(retry, 6);
+    /* A clock behind the last take refills nothing and breaks nothing. */
+    assert_int_equal(store_rate_take(other, key, 6, 2, t - 60000, &retry, &err), PL_ERATE);
+    /* 10 s later one token is back, and only one. */
+    assert_int_equal(store_rate_take(other, key, 6, 2, t + 10000, &retry, &err), 0);
+    assert_int_equal(store_rate_take(f->s, key, 6, 2, t + 10000, &retry, &err), PL_ERATE);
+    /* A take inside a job that is rolled back is undone with it. */
+    assert_int_equal(store_begin(f->s, &err), 0);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    assert_int_equal(store_rate_take(f->s, key, 6, 2, t + 20000, &retry, &err), 0);
+    store_savepoint_rollback(f->s);
+    assert_int_equal(store_commit(f->s, &err), 0);
+    assert_int_equal(store_rate_take(other, key, 6, 2, t + 20000, &retry, &err), 0);
+    assert_int_equal(store_rate_take(other, key, 6, 2, t + 20000, &retry, &err), PL_ERATE);
+    /* Long idle: back to full (the burst), not beyond. */
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(store_rate_take(f->s, key, 6, 2, t + 3600000, &retry, &err), 0);
+    assert_int_equal(store_rate_take(f->s, key, 6, 2, t + 3600000, &retry, &err), PL_ERATE);
+    /* Another key is another bucket. */
+    const char *key2 = arena_printf(f->a, "comment:ip:%s", f->tag);
+    assert_int_equal(store_rate_take(f->s, key2, 6, 2, t + 3600000, &retry, &err), 0);
+    store_close(other);
+
+    /* Buckets full again are purged now and then (every 1,024 takes on a
+     * connection); a bucket still refilling is kept. */
+    char count_sql[300];
+    snprintf(count_sql, sizeof count_sql,
+             "SELECT count(*) FROM rate_buckets WHERE key IN ('%s', 'busy:%s')", key2, f->tag);
+    PGconn *admin = pg_connect(f->url);
+    const char *busy = arena_printf(f->a, "busy:%s", f->tag);
+    for (int i = 0; i < 1100; i++)
+        store_rate_take(f->s, busy, 60, 1e9, t + 7200000, &retry, &err);
+    assert_int_equal(pg_int(admin, count_sql), 1); /* key2 is gone, busy stays */
+    PQfinish(admin);
+}
+
 int
 main(void)
 {
@@ -1415,6 +1631,9 @@ main(void)
         cmocka_unit_test_setup_teardown(concurrent_first_open_is_safe, setup, teardown),
         cmocka_unit_test_setup_teardown(commit_survives_kill, setup, teardown),
         cmocka_unit_test_setup_teardown(lost_connection_is_reopened, setup, teardown),
+        cmocka_unit_test_setup_teardown(notices_follow_commits, setup, teardown),
+        cmocka_unit_test_setup_teardown(lost_listener_is_reported, setup, teardown),
+        cmocka_unit_test_setup_teardown(rate_buckets_are_shared, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,144 @@
+// tests/api/moderation.test.mjs: the moderation engine behind the API.
+//
+// Refused comments get 422 with reasons and are kept for moderators; held
+// ones wait (visible to their author); POST /check stores nothing; an
+// off-topic comment is published and queued for review; a refused edit
+// leaves the comment as it was; repeated refusals suspend the author.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, createUser, Client } from '../lib/server.mjs';
+
+let srv, alice, bob, mod, anon;
+
+before(async () => {
+  srv = await startServer();
+  createUser(srv.dbUrl, { email: 'mod@example.com', name: 'Mod', role: 'moderator' });
+  alice = new Client(srv.url);
+  bob = new Client(srv.url);
+  mod = new Client(srv.url);
+  anon = new Client(srv.url);
+  assert.equal((await alice.register('Alice', 'alice@example.com')).status, 201);
+  assert.equal((await bob.register('Bob', 'bob@example.com')).status, 201);
+  assert.equal((await mod.login('mod@example.com')).status, 200);
+});
+
+after(async () => {
+  const r = await srv.stop();
+  assert.equal(r.code, 0, srv.log());
+  assert.doesNotMatch(srv.log(), /AddressSanitizer|runtime error/);
+});
+
+const post = (c, art, body, extra = {}) => c.post(`/api/v1/articles/${art}/comments`, { body, ...extra });
+
+test('strong profanity is refused with 422, its reasons and the words at fault, and kept as rejected', async () => {
+  const r = await post(alice, 'm-1', 'This is total bullshit, what a f.u.c.k.i.n.g mess');
+  assert.equal(r.status, 422, r.text);
+  assert.equal(r.json.error.code, 'guideline_violation');
+  assert.equal(r.json.moderation.decision, 'reject');
+  const reason = r.json.moderation.reasons.find((x) => x.rule === 'profanity');
+  assert.ok(reason, r.text);
+  assert.ok(reason.message.length > 10);
+  // The excerpt is a slice of what the reader wrote, evasion included.
+  assert.ok('This is total bullshit, what a f.u.c.k.i.n.g mess'.includes(reason.excerpt), reason.excerpt);
+  assert.equal((await anon.get('/api/v1/articles/m-1/comments')).json.comments.length, 0);
+  const q = await mod.get('/api/v1/mod/queue?queue=rejected');
+  assert.ok(q.json.items.some((it) => it.comment.body?.includes('bullshit') && it.moderation.decision === 'reject'));
+});
+
+test('a personal attack is held: 201 pending, seen by its author only, queued with its reasons', async () => {
+  const parent = (await post(bob, 'm-2', 'I think the new tram line is a good idea.')).json.comment;
+  const r = await post(alice, 'm-2', 'You are a complete idiot, Bob.', { parent_id: parent.id });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.comment.status, 'pending');
+  assert.equal(r.json.moderation.decision, 'hold');
+  assert.ok(r.json.moderation.reasons.some((x) => x.rule === 'personal_attack'));
+  const id = r.json.comment.id;
+  const mine = (await alice.get('/api/v1/articles/m-2/comments')).json.comments[0].replies;
+  assert.ok(mine.some((c) => c.id === id && c.status === 'pending'));
+  const theirs = (await bob.get('/api/v1/articles/m-2/comments')).json.comments[0].replies;
+  assert.ok(!theirs.some((c) => c.id === id));
+  const q = (await mod.get('/api/v1/mod/queue?queue=pending')).json.items;
+  const item = q.find((it) => it.comment.id === id);
+  assert.ok(item, 'held comment in the pending queue');
+  assert.ok(item.moderation.reasons.some((x) => x.rule === 'personal_attack'));
+  const log = (await mod.get('/api/v1/mod/log')).json.entries;
+  assert.ok(log.some((e) => e.action === 'auto_hold' && e.target_id === id && e.actor_id === null));
+});
+
+test('criticising an idea is civil and published', async () => {
+  const r = await post(alice, 'm-3', 'This plan is idiotic and the budget numbers do not add up.');
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.comment.status, 'published');
+  assert.deepEqual(r.json.moderation, { decision: 'publish', reasons: [] });
+});
+
+test('POST /check answers the decision and stores nothing', async () => {
+  const r = await anon.post('/api/v1/check', { article_id: 'm-4', body: 'You are a moron.' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.decision, undefined);
+  assert.equal(r.json.decision, 'hold');
+  const ok = await anon.post('/api/v1/check', { article_id: 'm-4', body: 'Thanks for the clear report.' });
+  assert.equal(ok.json.decision, 'publish');
+  assert.equal((await anon.get('/api/v1/counts?article=m-4')).json.counts['m-4'], 0);
+});
+
+test('a joke about the victims of a sensitive story is held as tragedy_joke', async () => {
+  const put = await mod.put('/api/v1/articles/m-5', { title: 'Ferry disaster: 40 dead', sensitive: true });
+  assert.equal(put.status, 200, put.text);
+  const r = await post(alice, 'm-5', 'lol they deserved it 😂');
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.comment.status, 'pending');
+  assert.ok(r.json.moderation.reasons.some((x) => x.rule === 'tragedy_joke'), r.text);
+  const kind = await post(alice, 'm-5', 'My thoughts are with the families of the victims.');
+  assert.equal(kind.json.comment.status, 'published');
+});
+
+test('an off-topic comment is published and queued for review', async () => {
+  const text = 'The city council approved the new budget for schools and roads on Tuesday after a long debate. ' +
+    'The budget adds money for school buildings, new teachers, classroom computers and road repairs across ' +
+    'the city districts. Council members argued about property taxes, bus routes and the cost of repairing ' +
+    'bridges before the final vote. Parents and teachers filled the public gallery, and the mayor said the ' +
+    'spending plan would be reviewed again next spring when the tax figures arrive.';
+  assert.equal((await mod.put('/api/v1/articles/m-6', { title: 'Council passes school budget', text })).status, 200);
+  const r = await post(bob, 'm-6', 'Has anyone tried the new pizza place on the corner? The crust is thin, ' +
+    'the cheese is fresh, the basil is grown on the roof and the wood oven is imported from Naples. ' +
+    'Their tiramisu is also excellent and the espresso is strong. Highly recommended for a Friday night ' +
+    'with friends after football, movies or concerts; the waiters are friendly and the music is jazz.');
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.comment.status, 'published');
+  assert.ok(r.json.moderation.reasons.some((x) => x.rule === 'off_topic'), r.text);
+  const q = (await mod.get('/api/v1/mod/queue?queue=flagged')).json.items;
+  const item = q.find((it) => it.comment.id === r.json.comment.id);
+  assert.ok(item, 'queued for review in the flagged queue');
+  assert.ok(item.flags.some((f) => f.reason === 'off_topic'));
+  const onTopic = await post(bob, 'm-6', 'Good that the school budget finally passed; the buildings need it.');
+  assert.equal(onTopic.json.moderation.reasons.length, 0, onTopic.text);
+});
+
+test('a refused edit leaves the comment as it was', async () => {
+  const c = (await post(bob, 'm-7', 'A perfectly polite comment.')).json.comment;
+  const r = await bob.patch(`/api/v1/comments/${c.id}`, { body: 'what a load of shit' });
+  assert.equal(r.status, 422, r.text);
+  const list = (await anon.get('/api/v1/articles/m-7/comments')).json.comments;
+  assert.equal(list.length, 1);
+  assert.equal(list[0].html, '<p>A perfectly polite comment.</p>\n');
+  assert.equal(list[0].edited_at, null);
+});
+
+test('repeated refusals suspend the author automatically, with the reason and end', async () => {
+  const carol = new Client(srv.url);
+  assert.equal((await carol.register('Carol', 'carol@example.com')).status, 201);
+  for (let i = 0; i < 3; i++) {
+    const r = await post(carol, 'm-8', `fuck off number ${i}`);
+    assert.equal(r.status, 422, r.text);
+  }
+  const r = await post(carol, 'm-8', 'A polite comment now.');
+  assert.equal(r.status, 403, r.text);
+  assert.equal(r.json.error.code, 'suspended');
+  assert.match(r.json.error.message, /until \d{4}-\d\d-\d\dT/);
+  assert.match(r.json.error.message, /refused/);
+  const me = (await carol.get('/api/v1/me')).json.user;
+  assert.ok(me.banned_until);
+  const log = (await mod.get('/api/v1/mod/log')).json.entries;
+  assert.ok(log.some((e) => e.action === 'auto_suspend' && e.target_type === 'user'));
+});
