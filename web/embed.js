@@ -94,7 +94,9 @@
     try { j = r.status === 204 ? null : await r.json(); } catch (e) { /* empty or not JSON */ }
     if (!r.ok) {
       const e = (j && j.error) || {};
-      throw new ApiError(r.status, e.code, sentence(r.status, e.code, e.message, r.headers.get('Retry-After')), j);
+      const until = j && (j.banned_until || e.banned_until), why = j && (j.reason || e.reason);
+      const msg = r.status === 403 && (until || why) ? banText(until, why) : e.message;
+      throw new ApiError(r.status, e.code, sentence(r.status, e.code, msg, r.headers.get('Retry-After')), j);
     }
     return j;
   }
@@ -107,6 +109,9 @@
     const d = new Date(iso);
     return h('time', { datetime: iso, title: d.toString() }, isNaN(d) ? iso : local(d));
   };
+  // A ban or suspension in the reader's own time and words.
+  const banText = (until, why) => (until ? 'Your account is suspended until ' + local(new Date(until)) : 'Your account is banned from commenting') +
+    (why ? '. Reason: ' + String(why).replace(/[.!\s]+$/, '') : '') + '.';
   const plural = (n, one, many) => n + ' ' + (n === 1 ? one : many);
 
   // Markdown source of a sanitised comment, for editing when the server
@@ -184,7 +189,8 @@
     // ---- account bar and login dialog -------------------------------------
     function drawAccount() {
       account.replaceChildren(st.me
-        ? h('p', null, 'Logged in as ', h('strong', null, st.me.name), ' · ', btn('Log out', logout))
+        ? h('p', null, 'Logged in as ', h('strong', null, st.me.name), ' · ', btn('Log out', logout),
+          st.me.banned && h('span', { class: 'pl-note pl-ban' }, banText(st.me.banned_until, st.me.ban_reason), ' You can still read the comments.'))
         : h('p', null, btn('Log in', (e) => auth('', e.target)), ' or ', btn('create an account', (e) => auth('', e.target, true)), ' to comment.'));
     }
     async function logout() {

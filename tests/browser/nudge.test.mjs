@@ -193,3 +193,22 @@ test('the real engine refuses a post the check did not see coming: 422 explained
   assert.equal(await page.locator('article.pl-c').count(), 0);
   await ctx.close();
 });
+
+test('a suspended reader is told until when (in local time) and why, before and when posting', async () => {
+  const sue = await reader(server.url, 'Sue Suspended');
+  const until = new Date(Date.now() + 26 * 3600 * 1000);
+  until.setUTCSeconds(0, 0);
+  const b = await mod.post(`/api/v1/mod/users/${sue.user.id}/ban`, { reason: 'Repeated personal attacks.', until: until.toISOString().replace(/\.\d+Z$/, 'Z') });
+  assert.equal(b.status, 200, b.text);
+  const ctx = await browser.newContext({ timezoneId: 'America/New_York', locale: 'en-US' });
+  const [name, ...v] = sue.cookie.split('=');
+  await ctx.addCookies([{ name, value: v.join('='), domain: new URL(server.url).hostname, path: '/' }]);
+  const page = await articlePage(ctx, server.url, 'suspended');
+  const local = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'America/New_York' }).format(until);
+  const want = `Your account is suspended until ${local}. Reason: Repeated personal attacks.`;
+  await page.locator('.pl-ban', { hasText: want }).waitFor();
+  await page.getByLabel('Join the discussion').fill('Can I post?');
+  await page.getByRole('button', { name: 'Post comment' }).click();
+  await page.locator('.pl-form > .pl-err', { hasText: want }).waitFor();
+  await ctx.close();
+});
