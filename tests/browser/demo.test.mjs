@@ -107,6 +107,27 @@ test('on another origin the widget takes its API and stylesheet from its own scr
   pub.close();
 });
 
+test('served under a path prefix (behind a proxy), the widget keeps to that prefix', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const seen = [];
+  // A stand-in for a proxy mapping /comments/* to the server's /*.
+  await page.route(`${server.url}/comments/**`, async (route) => {
+    const u = new URL(route.request().url());
+    seen.push(u.pathname);
+    const r = await route.fetch({ url: server.url + u.pathname.slice('/comments'.length) + u.search });
+    await route.fulfill({ response: r });
+  });
+  await page.route(`${server.url}/article`, (r) => r.fulfill({ contentType: 'text/html', body:
+    '<!doctype html><div id="parley" data-article-id="demo-welcome"></div><script src="/comments/embed.js" async></script>' }));
+  await page.goto(`${server.url}/article`);
+  await page.locator('article.pl-c', { hasText: 'Pleiades' }).waitFor();
+  assert.equal(await page.locator('.pl-guide a', { hasText: 'FAQ' }).getAttribute('href'), `${server.url}/comments/faq`);
+  for (const p of ['/comments/embed.js', '/comments/embed.css', '/comments/api/v1/me', '/comments/api/v1/articles/demo-welcome/comments'])
+    assert.ok(seen.includes(p), `${p} requested (saw ${seen.join(', ')})`);
+  await ctx.close();
+});
+
 test('on an allowed origin the comments load across origins', { todo: 'the server sends no CORS headers (Access-Control-Allow-Origin/-Credentials, OPTIONS preflight) yet' }, async () => {
   const pub = await publisher('about:blank');
   pub.close();
