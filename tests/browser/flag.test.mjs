@@ -119,3 +119,38 @@ test('the flag link keeps its corner on a 360 px screen', async () => {
   await assertFlagCorner(page);
   await ctx.close();
 });
+
+test('flagging by keyboard only', async () => {
+  const kay = await reader(server.url, 'Kay Keys');
+  const ctx = await browser.newContext();
+  const [name, ...v] = kay.cookie.split('=');
+  await ctx.addCookies([{ name, value: v.join('='), domain: new URL(server.url).hostname, path: '/' }]);
+  const page = await articlePage(ctx, server.url, 'flags');
+  const sent = [];
+  page.on('request', (r) => { if (r.url().endsWith('/flags')) sent.push(r.postDataJSON()); });
+  await page.locator('.pl-account', { hasText: 'Logged in as Kay Keys' }).waitFor();
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    if ((await focused(page)).text === 'flag comment by Olga Author') break;
+  }
+  assert.equal((await focused(page)).text, 'flag comment by Olga Author');
+  await page.keyboard.press('Enter');
+  const dlg = page.getByRole('dialog', { name: 'Flag this comment' });
+  await dlg.waitFor();
+  await page.keyboard.press('ArrowDown'); // radio group: Profanity -> Vulgarity
+  await page.keyboard.press('ArrowDown'); // -> A slur
+  await page.keyboard.press('ArrowDown'); // -> A personal attack
+  assert.equal((await focused(page)).value, 'personal_attack');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Typed without a mouse.');
+  await page.keyboard.press('Tab');
+  assert.equal((await focused(page)).text, 'Flag comment');
+  await page.keyboard.press('Enter');
+  await dlg.locator('[role=status]', { hasText: 'A moderator will review this comment.' }).waitFor();
+  assert.equal((await focused(page)).text, 'Close');
+  await page.keyboard.press('Enter');
+  await dlg.waitFor({ state: 'detached' });
+  assert.equal((await focused(page)).text, 'flagged comment by Olga Author', 'focus is back on the link, now "flagged"');
+  assert.deepEqual(sent, [{ reason: 'personal_attack', note: 'Typed without a mouse.' }]);
+  await ctx.close();
+});
