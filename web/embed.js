@@ -491,7 +491,7 @@
           const edit = btn('Edit', () => toggle(() => {
             const f = composer({
               label: 'Edit your comment', submit: 'Save changes', kind: 'edit', id: c.id,
-              value: c.body || st.src.get(c.id) || toMarkdown(body).trim(),
+              value: c.body || st.src.get(c.id) || toMarkdown(body).replace(/\n{3,}/g, '\n\n').trim(),
               cancel: () => open && open.close(),
               done: (n) => {
                 open.close();
