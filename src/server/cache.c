@@ -99,6 +99,13 @@ cache_bump(cache *c, const char *article_id)
 }
 
 void
+cache_bump_all(cache *c)
+{
+    for (int i = 0; i < GEN_BUCKETS; i++)
+        atomic_fetch_add(&c->gens[i], 1);
+}
+
+void
 cache_etag(const char *body, size_t n, char etag[24])
 {
     snprintf(etag, 24, "\"%016llx\"", (unsigned long long)fnv(body, n));

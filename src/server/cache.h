@@ -30,6 +30,8 @@ void cache_free(cache *c);
 uint64_t cache_generation(cache *c, const char *article_id);
 /* Marks every entry of the article stale. */
 void cache_bump(cache *c, const char *article_id);
+/* Marks every entry stale (notices from other nodes may have been missed). */
+void cache_bump_all(cache *c);
 
 /* Returns a referenced body for key when a fresh entry exists, else NULL.
  * etag receives the entry's ETag (quoted) when found. */

@@ -80,6 +80,7 @@ readable_cb(evutil_socket_t fd, short what, void *arg)
      * node still serves its own writes correctly. */
     log_error("msg=\"change-notice connection lost; reconnecting\" error=\"%s\"", err.msg);
     notices_stop(a);
+    cache_bump_all(a->cache); /* what other nodes wrote meanwhile was not heard */
     if (listen_on(a) < 0)
         log_error("msg=\"cannot listen for change notices; other nodes' writes may show late\"");
 }
