@@ -28,6 +28,10 @@
     ['terms_of_service', 'Breaks the terms of service'], ['other', 'Something else'],
   ];
   const SOFT = ['premoderated', 'new_user']; // hold reasons that say nothing against the text
+  // Pages that enforce Trusted Types may allow the policy "parley": it passes
+  // only the server's sanitised comment HTML.
+  let TT = null;
+  try { TT = window.trustedTypes ? trustedTypes.createPolicy('parley', { createHTML: (x) => x }) : null; } catch (e) { /* not allowed: plain */ }
   const SORTS = [['newest', 'Newest'], ['oldest', 'Oldest'], ['top', 'Top']];
   let uid = 0;
 
@@ -175,8 +179,9 @@
       h('a', { href: BASE + 'terms', target: '_blank', rel: 'noopener' }, 'terms'), ' and ',
       h('a', { href: BASE + 'faq', target: '_blank', rel: 'noopener' }, 'FAQ'), '.');
     const main = composer({ label: 'Join the discussion', submit: 'Post comment', kind: 'new' });
-    const section = h('section', { class: 'pl', 'aria-labelledby': 'pl-h', style: 'visibility:hidden' },
+    const section = h('section', { class: 'pl', 'aria-labelledby': 'pl-h' },
       h('div', { class: 'pl-top' }, heading, sorter), account, guide, notice, main.el, live, fresh, status, list, more);
+    section.style.visibility = 'hidden'; // through CSSOM: allowed under a strict style-src CSP
     const css = h('link', { rel: 'stylesheet', href: BASE + 'embed.css' });
     // 'parley:rendered' marks the moment comments are in the DOM and styled.
     let ready = 0;
@@ -424,7 +429,7 @@
       const nameId = 'pl-n' + ++uid;
       const body = h('div', { class: 'pl-body' });
       if (gone) body.append(h('p', { class: 'pl-muted', text: 'This comment was deleted.' }));
-      else body.innerHTML = c.html || ''; // the server's sanitised HTML: the only innerHTML here
+      else body.innerHTML = TT ? TT.createHTML(c.html || '') : c.html || ''; // the server's sanitised HTML: the only innerHTML here
       for (const a of body.querySelectorAll('a')) { a.target = '_blank'; a.rel = 'nofollow ugc noopener'; }
       const replies = h('ol', { class: 'pl-replies' });
       for (const r of c.replies || []) replies.append(commentEl(r, c.replies));

@@ -172,3 +172,19 @@ test('the publisher restyles through --parley-* custom properties', async () => 
   assert.equal(s.box, 'rgb(250, 245, 230)');
   await ctx.close();
 });
+
+test('under a strict Content Security Policy with Trusted Types the widget still works', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy|Trusted Type/i.test(m.text())) errors.push(m.text()); });
+  const csp = `default-src 'none'; script-src ${server.url}; style-src ${server.url}; connect-src ${server.url}; require-trusted-types-for 'script'; trusted-types parley`;
+  await page.route(`${server.url}/csp`, (r) => r.fulfill({ contentType: 'text/html', headers: { 'Content-Security-Policy': csp }, body:
+    '<!doctype html><div id="parley" data-article-id="access"></div><script src="/embed.js" async></script>' }));
+  await page.goto(`${server.url}/csp`);
+  await page.locator('article.pl-c', { hasText: 'A seeded comment' }).waitFor();
+  await page.waitForFunction(() => document.querySelector('#parley').shadowRoot.querySelector('.pl').style.visibility === '');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
