@@ -93,6 +93,11 @@ load_config(const char *cmd, config *cfg, const char *config_file, const char **
             return EXIT_USAGE;
         }
     }
+    if (strcmp(cfg->cookie_samesite, "lax") != 0 && strcmp(cfg->cookie_samesite, "none") != 0) {
+        fprintf(stderr, "parley %s: cookie_samesite must be lax or none, not '%s'\n", cmd,
+                cfg->cookie_samesite);
+        return EXIT_USAGE;
+    }
     int lvl = log_level_parse(cfg->log_level);
     if (lvl < 0) {
         fprintf(stderr, "parley %s: log_level must be error, warn, info or debug, not '%s'\n", cmd,

@@ -371,7 +371,7 @@
         try {
           if (!forced) {
             let m = null;
-            try { m = await api('POST', 'check', { article_id: st.id, body: text }); } catch (e) {
+            try { m = await api('POST', 'check', o.kind === 'edit' ? { article_id: st.id, body: text, comment_id: o.id } : { article_id: st.id, body: text }); } catch (e) {
               // The check is advice; the post itself gets the real answer.
             }
             if (m && (m.decision === 'hold' || m.decision === 'reject')) { showReasons(m, false); return; }

@@ -268,10 +268,12 @@ api_counts(req *r, const route_args *a)
 /* ---- moderation input ---------------------------------------------------- */
 
 /* Gathers what the engine needs about the author (recent comments, account
- * age) and the thread (parent), then decides. parent may be NULL. */
+ * age) and the thread (parent), then decides. parent may be NULL; editing
+ * names the comment being edited (0 for a new one), which must not count as
+ * an earlier post of the same text. */
 static void
 decide(req *r, const char *body, const store_article *art, const store_comment *parent,
-       moderation_result *out)
+       int64_t editing, moderation_result *out)
 {
     moderation_input in = {0};
     in.body = body;
@@ -297,13 +299,16 @@ decide(req *r, const char *body, const store_article *art, const store_comment *
             recent.n > 0) {
             const char **bodies = arena_alloc(r->a, recent.n * sizeof *bodies);
             int64_t *times = arena_alloc(r->a, recent.n * sizeof *times);
+            size_t k = 0;
             for (size_t i = 0; i < recent.n; i++) {
-                bodies[i] = recent.items[i].body ? recent.items[i].body : "";
-                times[i] = recent.items[i].created_at;
+                if (recent.items[i].id == editing)
+                    continue;
+                bodies[k] = recent.items[i].body ? recent.items[i].body : "";
+                times[k++] = recent.items[i].created_at;
             }
             in.recent_bodies = bodies;
             in.recent_times = times;
-            in.n_recent = recent.n;
+            in.n_recent = k;
         }
     }
     moderation_decide(req_moderation(r), &in, r->a, out);
@@ -533,7 +538,7 @@ static void
 prepare(req *r, post_job *pj, const char *body, const store_article *art,
         const store_comment *parent)
 {
-    decide(r, body, art, parent, &pj->mod);
+    decide(r, body, art, parent, pj->edit ? pj->c.id : 0, &pj->mod);
     pj->mod_json = moderation_result_to_json(&pj->mod, false);
     json_t *stored = moderation_result_to_json(&pj->mod, true);
     char *text = json_dumps(stored, JSON_COMPACT);
@@ -816,15 +821,18 @@ void
 api_check(req *r, const route_args *a)
 {
     (void)a;
-    static const char *const allowed[] = {"article_id", "body", "parent_id", NULL};
+    /* comment_id (an extension): the comment being edited, so its own
+     * current text does not count as an earlier post of the same words. */
+    static const char *const allowed[] = {"article_id", "body", "parent_id", "comment_id", NULL};
     json_t *o = api_body_object(r, allowed);
     if (o == NULL)
         return;
-    const char *article_id, *body, *parent_s;
+    const char *article_id, *body, *parent_s, *editing_s;
     bool ok = api_req_string(r, o, "article_id", 128, false, false, &article_id) &&
               api_req_string(r, o, "body", (size_t)req_config(r)->max_comment_chars, true, true,
                              &body) &&
-              api_opt_string(r, o, "parent_id", 32, false, false, &parent_s);
+              api_opt_string(r, o, "parent_id", 32, false, false, &parent_s) &&
+              api_opt_string(r, o, "comment_id", 32, false, false, &editing_s);
     json_decref(o);
     if (!ok || !api_article_id(r, article_id))
         return;
@@ -838,7 +846,10 @@ api_check(req *r, const route_args *a)
         store_comment_get(req_store(r), pid, 0, r->a, &parent, NULL) == 0 &&
         strcmp(parent.article_id, article_id) == 0)
         has_parent = true;
+    int64_t editing = 0;
+    if (editing_s != NULL && parse_int(editing_s, 1, INT64_MAX, &editing) < 0)
+        editing = 0;
     moderation_result m;
-    decide(r, body, &art, has_parent ? &parent : NULL, &m);
+    decide(r, body, &art, has_parent ? &parent : NULL, editing, &m);
     req_send_json(r, 200, moderation_result_to_json(&m, false));
 }

@@ -311,6 +311,13 @@ static void
 common_headers(req *r)
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    if (r->cors_origin != NULL) {
+        /* A publisher's page on an allowed origin reads the API with the
+         * reader's cookie (fetch with credentials: 'include'). */
+        evhttp_add_header(h, "Access-Control-Allow-Origin", r->cors_origin);
+        evhttp_add_header(h, "Access-Control-Allow-Credentials", "true");
+        evhttp_add_header(h, "Vary", "Origin");
+    }
     evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
     evhttp_add_header(h, "Referrer-Policy", "strict-origin-when-cross-origin");
     if (atomic_load(&r->app->draining))
@@ -639,13 +646,18 @@ void
 session_set_cookie(req *r, const char *token)
 {
     char *v;
+    /* SameSite=None (which browsers accept only with Secure) lets a
+     * publisher on another site keep the reader logged in; the Origin check
+     * then does all of the CSRF protection. */
+    bool none = strcmp(r->app->cfg->cookie_samesite, "none") == 0;
+    const char *site = none ? "None" : "Lax";
+    const char *secure = r->secure || none ? "; Secure" : "";
     if (token != NULL)
-        v = arena_printf(r->a, "parley_session=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%lld%s",
-                         token, (long long)r->app->cfg->session_days * 86400,
-                         r->secure ? "; Secure" : "");
+        v = arena_printf(r->a, "parley_session=%s; Path=/; HttpOnly; SameSite=%s; Max-Age=%lld%s",
+                         token, site, (long long)r->app->cfg->session_days * 86400, secure);
     else
-        v = arena_printf(r->a, "parley_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0%s",
-                         r->secure ? "; Secure" : "");
+        v = arena_printf(r->a, "parley_session=; Path=/; HttpOnly; SameSite=%s; Max-Age=0%s", site,
+                         secure);
     req_add_header(r, "Set-Cookie", v);
 }
 
@@ -859,6 +871,18 @@ http_handle(struct evhttp_request *ev, void *arg)
     bool state_changing = r->method == HTTP_POST || r->method == HTTP_PUT ||
                           r->method == HTTP_PATCH || r->method == HTTP_DELETE;
     bool is_api = strncmp(r->path, "/api/", 5) == 0;
+    const char *origin_h = req_header(r, "Origin");
+    if (is_api && origin_h != NULL && origin_allowed(r, origin_h))
+        r->cors_origin = arena_strdup(r->a, origin_h);
+    if (is_api && r->method == HTTP_OPTIONS && r->cors_origin != NULL &&
+        req_header(r, "Access-Control-Request-Method") != NULL) {
+        /* A CORS preflight from an allowed origin. */
+        req_add_header(r, "Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
+        req_add_header(r, "Access-Control-Allow-Headers", "Content-Type");
+        req_add_header(r, "Access-Control-Max-Age", "600");
+        req_send_empty(r, 204);
+        return;
+    }
     if (state_changing && is_api) {
         const char *origin = req_header(r, "Origin");
         if (origin != NULL && !origin_allowed(r, origin)) {

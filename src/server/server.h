@@ -53,6 +53,7 @@ struct req {
     const char *body;  /* NUL-terminated copy; body_len bytes */
     size_t body_len;
     const char *client_ip;
+    const char *cors_origin; /* an allowed foreign Origin to answer with CORS headers, or NULL */
     bool secure;     /* served over HTTPS (from public_url) */
     store_user *user; /* the session's user, or NULL */
     bool has_session_cookie;

@@ -27,6 +27,8 @@
       "the server's own origin as browsers see it (https://comments.example.com)")               \
     X(allowed_origins, "allowed_origins", STR, "", 0, 0,                                           \
       "space-separated extra origins allowed to make state-changing requests")                  \
+    X(cookie_samesite, "cookie_samesite", STR, "lax", 0, 0,                                        \
+      "lax, or none (with HTTPS) when the article pages are on another site")                   \
     X(max_body, "max_body", INT, 65536, 1024, 16777216, "largest request body in bytes")          \
     X(max_header, "max_header", INT, 8192, 1024, 65536, "largest request header block in bytes") \
     X(max_comment_chars, "max_comment_chars", INT, 5000, 1, 100000,                                \
