@@ -156,9 +156,11 @@ put_href(buf *b, const char *url)
  * backslash escapes, so "java&#x09;script:" arrives here as a tab inside the
  * scheme; any control character anywhere rejects the URL, since browsers
  * drop tabs and newlines from URLs before looking at the scheme. Relative
- * URLs are rejected too: a comment has no base it could be relative to. */
+ * URLs are rejected too: a comment has no base it could be relative to. The
+ * publisher's pages (page) may also link within the site: a path from the
+ * root ("/faq", never "//host", which names another host) or a fragment. */
 static bool
-url_allowed(const char *url)
+url_allowed(const char *url, bool page)
 {
     if (url == NULL)
         return false;
@@ -167,6 +169,8 @@ url_allowed(const char *url)
             return false;
     while (*url == ' ')
         url++;
+    if (page && ((url[0] == '/' && url[1] != '/' && url[1] != '\\') || url[0] == '#'))
+        return true;
     const char *colon = strchr(url, ':');
     if (colon == NULL)
         return false;
@@ -210,7 +214,7 @@ enter_link(render *r, cmark_node *node)
 {
     const char *url = cmark_node_get_url(node);
     const char *title = cmark_node_get_title(node);
-    if (r->plain > 0 || !url_allowed(url))
+    if (r->plain > 0 || !url_allowed(url, r->page))
         return;
     /* The tag is never shorter than its URL and title; this check spares
      * writing them only to take them back. */
