@@ -53,6 +53,8 @@
   }
   const btn = (text, onclick, cls, attrs) =>
     h('button', { type: 'button', class: cls || 'pl-link', text, onclick, ...attrs });
+  // Adds words only screen readers hear to a control's name ("Mute Ann").
+  const sr = (b, s) => (b.append(h('span', { class: 'pl-sr' }, s)), b);
 
   // A failed request carries a sentence a reader can act on, never a code.
   class ApiError extends Error {
@@ -168,6 +170,7 @@
       SORTS.map(([k, label]) => btn(label, () => setSort(k), 'pl-chip', { 'data-sort': k, 'aria-pressed': String(k === st.sort) })));
     const account = h('div', { class: 'pl-account' });
     const notice = h('p', { class: 'pl-note', hidden: true });
+    const mnote = h('p', { class: 'pl-note', hidden: true }); // "You muted X. Undo"
     const list = h('ol', { class: 'pl-list', 'aria-labelledby': 'pl-h' });
     const status = h('p', { class: 'pl-muted pl-status' });
     const more = btn('Load more comments', () => load(true), 'pl-btn pl-more', { hidden: true });
@@ -180,7 +183,7 @@
       h('a', { href: BASE + 'faq', target: '_blank', rel: 'noopener' }, 'FAQ'), '.');
     const main = composer({ label: 'Join the discussion', submit: 'Post comment', kind: 'new' });
     const section = h('section', { class: 'pl', 'aria-labelledby': 'pl-h' },
-      h('div', { class: 'pl-top' }, heading, sorter), account, guide, notice, main.el, live, fresh, status, list, more);
+      h('div', { class: 'pl-top' }, heading, sorter), account, mnote, guide, notice, main.el, live, fresh, status, list, more);
     section.style.visibility = 'hidden'; // through CSSOM: allowed under a strict style-src CSP
     const css = h('link', { rel: 'stylesheet', href: BASE + 'embed.css' });
     // 'parley:rendered' marks the moment comments are in the DOM and styled.
@@ -194,13 +197,14 @@
     // ---- account bar and login dialog -------------------------------------
     function drawAccount() {
       account.replaceChildren(st.me
-        ? h('p', null, 'Logged in as ', h('strong', null, st.me.name), ' · ', btn('Log out', logout),
+        ? h('p', null, 'Logged in as ', h('strong', null, st.me.name), ' · ', btn('Log out', logout), ' · ', btn('Muted readers', (e) => mutes(e.currentTarget)),
           st.me.banned && h('span', { class: 'pl-note pl-ban' }, banText(st.me.banned_until, st.me.ban_reason), ' You can still read the comments.'))
         : h('p', null, btn('Log in', (e) => auth('', e.target)), ' or ', btn('create an account', (e) => auth('', e.target, true)), ' to comment.'));
     }
     async function logout() {
       try { await api('POST', 'auth/logout', {}); } catch (e) { if (e.status !== 401) return say(e.message); }
       st.me = null;
+      mnote.hidden = true;
       drawAccount();
       say('You are logged out.');
       load(false);
@@ -280,12 +284,18 @@
       section.append(dlg);
       dlg.showModal();
     }
+    // A modal dialog named by its heading (flag, mute, muted readers).
+    function dialog(title, opener, onclose, ...kids) {
+      const id = 'pl-d' + ++uid;
+      const d = h('dialog', { class: 'pl-dlg', 'aria-labelledby': id }, h('h2', { id, class: 'pl-h' }, title), kids);
+      modal(d, opener, onclose);
+      return d;
+    }
     const needLogin = async (why, opener) => st.me || (await auth(why, opener, false, true));
     const refresh = () => { if (st.stale) { st.stale = false; load(false); } };
 
     // ---- flag dialog -----------------------------------------------------
     function flag(c, opener) {
-      const id = 'pl-d' + ++uid;
       const noteId = 'pl-f' + ++uid;
       const err = h('p', { class: 'pl-err', role: 'alert' });
       const count = h('span', { class: 'pl-muted pl-count', id: noteId + 'c', text: '0 / 500' });
@@ -313,8 +323,7 @@
         REASONS.map(([v, label], i) => h('label', { class: 'pl-radio' }, h('input', { type: 'radio', name: 'reason', value: v, required: i === 0 }), ' ' + label))),
       h('p', { class: 'pl-field' }, h('label', { for: noteId }, 'Anything else moderators should know? (optional)'), note, count),
       err, h('div', { class: 'pl-row' }, send, btn('Cancel', () => dlg.close(), 'pl-btn pl-quiet')));
-      const dlg = h('dialog', { class: 'pl-dlg', 'aria-labelledby': id },
-        h('h2', { id, class: 'pl-h' }, 'Flag this comment'),
+      const dlg = dialog('Flag this comment', opener, refresh,
         h('p', { class: 'pl-muted' }, 'Comment by ', c.author ? c.author.name : 'a reader'), body);
       const done = (msg) => {
         opener.firstChild.data = 'flagged';
@@ -322,8 +331,52 @@
         body.replaceWith(h('div', null, h('p', { role: 'status', class: 'pl-ok' }, msg), ok));
         ok.focus();
       };
-      modal(dlg, opener, refresh);
       body.querySelector('input').focus();
+    }
+
+    // ---- mutes -------------------------------------------------------------
+    // The server leaves a muted author's comments out of this reader's lists,
+    // so muting and unmuting just fetch the list again.
+    function mute(a, opener) {
+      let ok = 0;
+      const err = h('p', { class: 'pl-err', role: 'alert' });
+      const yes = btn('Mute', async () => {
+        yes.disabled = true;
+        try { await api('PUT', 'me/mutes/' + enc(a.id)); ok = 1; d.close(); } catch (e) { err.textContent = e.message; yes.disabled = false; }
+      }, 'pl-btn');
+      const d = dialog('Mute ' + a.name + '?', opener, async () => {
+        if (!ok) return;
+        await load(false);
+        const undo = btn('Undo', () => unmute(a).then(() => heading.focus(), (e) => say(e.message)));
+        mnote.replaceChildren('You muted ', a.name, '. ', undo);
+        mnote.hidden = false;
+        undo.focus();
+        say('You muted ' + a.name + '. Their comments are hidden for you.');
+      }, h('p', null, 'You will no longer see their comments. Nobody else is affected, and you can unmute them under Muted readers.'), err,
+      h('div', { class: 'pl-row' }, yes, btn('Cancel', () => d.close(), 'pl-btn pl-quiet')));
+      yes.focus();
+    }
+    async function unmute(a) {
+      await api('DELETE', 'me/mutes/' + enc(a.id));
+      mnote.hidden = true;
+      load(false);
+      say('You unmuted ' + a.name + '. Their comments are shown again.');
+    }
+    async function mutes(opener) {
+      let r;
+      try { r = await api('GET', 'me/mutes'); } catch (e) { return say(e.message); }
+      const err = h('p', { class: 'pl-err', role: 'alert' });
+      const none = h('p', { class: 'pl-muted', hidden: !!r.mutes.length }, 'You have not muted anyone.');
+      const ul = h('ul', { class: 'pl-mutes' }, r.mutes.map(({ user: u }) => {
+        const li = h('li', null, u.name, ' ', sr(btn('Unmute', () => unmute(u).then(() => {
+          li.remove();
+          none.hidden = !!ul.children.length;
+          d.querySelector('button').focus();
+        }, (e) => { err.textContent = e.message; })), ' ' + u.name));
+        return li;
+      }));
+      const d = dialog('Muted readers', opener, null, none, ul, err, h('div', { class: 'pl-row' }, btn('Close', () => d.close(), 'pl-btn')));
+      d.querySelector('button').focus();
     }
 
     // ---- composing: new comment, reply, edit ------------------------------
@@ -534,6 +587,10 @@
         : needLogin('Log in or create an account to flag comments.', fl).then((ok) => ok && flag(c, fl)), 'pl-link pl-flag',
         { 'aria-haspopup': 'dialog' });
       fl.append(h('span', { class: 'pl-sr' }, ' comment by ' + ((c.author && c.author.name) || 'a reader')));
+      if (st.me && !mine && c.author && c.author.id) {
+        const mu = sr(btn('Mute', () => mute(c.author, mu), 0, { 'aria-haspopup': 'dialog' }), ' ' + c.author.name);
+        acts.append(mu);
+      }
       acts.append(fl);
       return li;
     }
