@@ -349,6 +349,7 @@
         await load(false);
         const undo = btn('Undo', () => unmute(a).then(() => heading.focus(), (e) => say(e.message)));
         mnote.replaceChildren('You muted ', a.name, '. ', undo);
+        mnote.who = a.id;
         mnote.hidden = false;
         undo.focus();
         say('You muted ' + a.name + '. Their comments are hidden for you.');
@@ -358,7 +359,7 @@
     }
     async function unmute(a) {
       await api('DELETE', 'me/mutes/' + enc(a.id));
-      mnote.hidden = true;
+      if (mnote.who === a.id) mnote.hidden = true;
       load(false);
       say('You unmuted ' + a.name + '. Their comments are shown again.');
     }
@@ -586,7 +587,7 @@
       const fl = btn('flag', () => mine ? note('This is your own comment: edit or delete it instead of flagging it.')
         : needLogin('Log in or create an account to flag comments.', fl).then((ok) => ok && flag(c, fl)), 'pl-link pl-flag',
         { 'aria-haspopup': 'dialog' });
-      fl.append(h('span', { class: 'pl-sr' }, ' comment by ' + ((c.author && c.author.name) || 'a reader')));
+      sr(fl, ' comment by ' + ((c.author && c.author.name) || 'a reader'));
       if (st.me && !mine && c.author && c.author.id) {
         const mu = sr(btn('Mute', () => mute(c.author, mu), 0, { 'aria-haspopup': 'dialog' }), ' ' + c.author.name);
         acts.append(mu);

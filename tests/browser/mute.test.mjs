@@ -128,6 +128,7 @@ test('Cancel mutes nobody; the Muted readers list unmutes', async () => {
   await list.getByRole('button', { name: 'Close' }).click();
   await bobs(page).first().waitFor();
   assert.equal(await bobs(page).count(), 1, 'Bob\'s own thread is back (his reply sits under muted Ann)');
+  assert.ok(await page.locator('.pl-note', { hasText: 'You muted Ann Able.' }).isVisible(), 'the Undo for Ann stays');
   assert.deepEqual(await mutedIds(carl), [String(ann.user.id)]);
   assert.equal((await carl.del(`/api/v1/me/mutes/${ann.user.id}`)).status, 204);
   await ctx.close();
