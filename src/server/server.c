@@ -363,6 +363,8 @@ server_run(const server_options *opts)
         log_error("msg=\"cannot open the database\" db=\"%s\" error=\"%s\"", cfg->db, err.msg);
         goto out;
     }
+    if (pages_seed_demo(a, a->writer_store, &err) < 0)
+        log_warn("msg=\"cannot store the demo article's text\" error=\"%s\"", err.msg);
     if (a->fail_after > 0)
         store_fail_after(a->writer_store, a->fail_after);
     char url[128];
