@@ -209,8 +209,7 @@ pages_dispatch(req *r)
 {
     if (r->method != HTTP_GET && r->method != HTTP_HEAD) {
         req_add_header(r, "Allow", "GET, HEAD");
-        req_send_error(r, 405, "method_not_allowed", "This address only answers GET.", NULL,
-                       NULL);
+        req_send_error(r, 405, "method_not_allowed", "This address only answers GET.", NULL, NULL);
         return;
     }
     const char *path = r->path;

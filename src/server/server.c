@@ -291,8 +291,8 @@ parse_origins(app *a)
         /* Keep scheme://host[:port] only. */
         const char *p = strstr(c->public_url, "://");
         const char *end = p ? strchr(p + 3, '/') : NULL;
-        a->origin = end ? xstrndup(c->public_url, (size_t)(end - c->public_url))
-                        : xstrdup(c->public_url);
+        a->origin =
+            end ? xstrndup(c->public_url, (size_t)(end - c->public_url)) : xstrdup(c->public_url);
     }
     char *copy = xstrdup(c->allowed_origins), *save = NULL;
     for (char *t = strtok_r(copy, " ,", &save); t; t = strtok_r(NULL, " ,", &save)) {
