@@ -189,6 +189,15 @@ clean:
 # ---- moderation benchmark (bench/RESULTS.md) --------------------------------
 # The whole engine on ~1 KB comments packed from OLID tweets, then the npm
 # filters allprofanity and obscenity on the same comments and evasion set.
+# Every benchmark, one after another (results go to bench/RESULTS.md by hand,
+# with the date and machine): the HTTP server beside nginx, idle live-update
+# listeners, the moderation engine beside the npm filters, the widget.
+bench: build/parley
+	bench/http_bench.sh 6 32 256
+	node bench/sse_listeners.mjs 10000
+	$(MAKE) bench-moderation
+	$(MAKE) bench-widget
+
 bench-moderation: build/bench/moderation_bench
 	build/bench/moderation_bench --corpus $(SHARED_DATA)/olid/olid-training-v1.0.tsv \
 	  --evasion bench/evasion.tsv --out-comments build/bench/comments_1k.txt
