@@ -18,7 +18,7 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 # Debian packages: to build and run, and (in addition) to test.
 DEB_BUILD := build-essential pkg-config libevent-dev libjansson-dev libcmark-dev \
              libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev
-DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium nodejs npm clang curl
+DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium nodejs npm clang clang-format curl
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LIB_SRC  := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
@@ -37,7 +37,7 @@ FUZZ_REPLAY := $(patsubst fuzz/%.c,build/asan/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIBFUZZER := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
 .PHONY: all run deps test-deps test check unit api browser fuzz-replay fuzz model golden \
-        bench format clean pgtest evalmodel bench-moderation
+        bench format format-fix clean pgtest evalmodel bench-moderation
 
 all: build/parley
 
@@ -151,6 +151,7 @@ browser: build/parley
 	cd tests && PARLEY_BIN=../build/parley node --test --test-concurrency=1 browser/
 
 test: test-deps
+	$(MAKE) format
 	$(MAKE) all build/asan/parley
 	$(MAKE) check
 	$(MAKE) api
@@ -174,8 +175,13 @@ build/fuzz/%: fuzz/%.c fuzz/fuzz.h $(LIB_SRC) $(GEN_SRC)
 golden: build/asan/tests/render/test_markdown
 	ASAN_OPTIONS=detect_leaks=1 build/asan/tests/render/test_markdown --write
 
+# The C style of STYLE.md (.clang-format); `make format-fix` rewrites in place.
 format:
-	clang-format --dry-run -Werror $$(find src tests/unit fuzz tools -name '*.[ch]')
+	@clang-format --dry-run -Werror $$(find src tests/unit fuzz tools bench -name '*.[ch]') && \
+	  echo "format: all C files follow .clang-format"
+
+format-fix:
+	clang-format -i $$(find src tests/unit fuzz tools bench -name '*.[ch]')
 
 clean:
 	rm -rf build
@@ -183,6 +189,15 @@ clean:
 # ---- moderation benchmark (bench/RESULTS.md) --------------------------------
 # The whole engine on ~1 KB comments packed from OLID tweets, then the npm
 # filters allprofanity and obscenity on the same comments and evasion set.
+# Every benchmark, one after another (results go to bench/RESULTS.md by hand,
+# with the date and machine): the HTTP server beside nginx, idle live-update
+# listeners, the moderation engine beside the npm filters, the widget.
+bench: build/parley
+	bench/http_bench.sh 6 32 256
+	node bench/sse_listeners.mjs 10000
+	$(MAKE) bench-moderation
+	$(MAKE) bench-widget
+
 bench-moderation: build/bench/moderation_bench
 	build/bench/moderation_bench --corpus $(SHARED_DATA)/olid/olid-training-v1.0.tsv \
 	  --evasion bench/evasion.tsv --out-comments build/bench/comments_1k.txt

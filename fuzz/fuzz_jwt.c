@@ -7,8 +7,8 @@
  * correct signature, and an accepted token has every required claim and is
  * neither expired nor issued in the future; a refusal always says why.
  */
-#include "fuzz.h"
 #include "api/jwt.h"
+#include "fuzz.h"
 #include "util/text.h"
 
 #include <sodium.h>

@@ -69,8 +69,9 @@ typedef struct flag_setting {
 } flag_setting;
 
 static const flag_setting serve_flags[] = {
-    {"--listen", "listen"},       {"--db", "db"},           {"--rate-limit", "rate_limit"},
-    {"--threads", "threads"},     {"--log-level", "log_level"},
+    {"--listen", "listen"},         {"--db", "db"},
+    {"--rate-limit", "rate_limit"}, {"--threads", "threads"},
+    {"--log-level", "log_level"},
 };
 
 static int
@@ -308,8 +309,7 @@ cmd_admin(int argc, char **argv)
     }
     if (!strcmp(argv[1], "create-user"))
         return cmd_create_user(argc - 1, argv + 1);
-    fprintf(stderr, "parley admin: unknown subcommand '%s' (see 'parley admin --help')\n",
-            argv[1]);
+    fprintf(stderr, "parley admin: unknown subcommand '%s' (see 'parley admin --help')\n", argv[1]);
     return EXIT_USAGE;
 }
 

@@ -186,9 +186,9 @@ login_slow(job *j)
             log_debug("msg=\"unexpected match against the dummy hash\"");
         aj->ok = false;
     } else {
-        aj->ok = aj->user.pw_hash[0] != '\0' &&
-                 crypto_pwhash_str_verify(aj->user.pw_hash, aj->password,
-                                          strlen(aj->password)) == 0;
+        aj->ok =
+            aj->user.pw_hash[0] != '\0' &&
+            crypto_pwhash_str_verify(aj->user.pw_hash, aj->password, strlen(aj->password)) == 0;
     }
     wipe(aj->password);
 }

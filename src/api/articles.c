@@ -57,8 +57,8 @@ api_article_put(req *r, const route_args *a)
     json_t *sens = ok ? json_object_get(o, "sensitive") : NULL;
     if (ok && sens != NULL && !json_is_null(sens)) {
         if (!json_is_boolean(sens)) {
-            req_send_error(r, 400, "invalid_field", "sensitive must be true or false.",
-                           "sensitive", NULL);
+            req_send_error(r, 400, "invalid_field", "sensitive must be true or false.", "sensitive",
+                           NULL);
             ok = false;
         } else {
             aj->up.has_sensitive = true;

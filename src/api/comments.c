@@ -159,8 +159,8 @@ api_comments_list(req *r, const route_args *a)
     bool more = false;
     pl_error err;
     store *s = req_store(r);
-    int rc = store_comments_page(s, article_id, sort, after, (int)limit, viewer, r->a, &page,
-                                 &more, &err);
+    int rc = store_comments_page(s, article_id, sort, after, (int)limit, viewer, r->a, &page, &more,
+                                 &err);
     if (rc == 0 && page.n > 0) {
         int64_t *roots = arena_alloc(r->a, page.n * sizeof *roots);
         for (size_t i = 0; i < page.n; i++)
@@ -207,11 +207,11 @@ api_comments_list(req *r, const route_args *a)
         json_array_append_new(json_object_get(parent, "replies"), c);
         map_put(&map, rc_->id, c);
     }
-    json_t *next = more && page.n > 0
-                       ? json_string(cursor_encode(r->a, sort, page.items[page.n - 1].created_at,
-                                                   page.items[page.n - 1].likes,
-                                                   page.items[page.n - 1].id))
-                       : json_null();
+    json_t *next =
+        more && page.n > 0
+            ? json_string(cursor_encode(r->a, sort, page.items[page.n - 1].created_at,
+                                        page.items[page.n - 1].likes, page.items[page.n - 1].id))
+            : json_null();
     req_send_json_cacheable(r,
                             json_pack("{s:o, s:o, s:o, s:I}", "article", api_article_json(&art),
                                       "comments", list, "next", next, "edit_window_s",
@@ -239,8 +239,8 @@ api_counts(req *r, const route_args *a)
         return;
     }
     if (n > 100) {
-        req_send_error(r, 400, "invalid_field", "Ask for at most 100 articles at once.",
-                       "article", NULL);
+        req_send_error(r, 400, "invalid_field", "Ask for at most 100 articles at once.", "article",
+                       NULL);
         return;
     }
     /* The error names the query parameter the client sent: `article`. */
@@ -382,8 +382,8 @@ auto_suspend(job *j, store *s, int64_t author_id, pl_error *err)
         return rc;
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)author_id);
-    char *reason = arena_printf(r->a, "%s; suspended for %lld hours", why,
-                                (long long)cfg->auto_suspend_hours);
+    char *reason =
+        arena_printf(r->a, "%s; suspended for %lld hours", why, (long long)cfg->auto_suspend_hours);
     store_log_entry e = {0, r->now, 0, "auto_suspend", "user", id, reason};
     log_info("msg=\"author suspended automatically\" user=%s", id);
     return store_log_append(s, &e, err);
@@ -476,8 +476,8 @@ post_write(job *j, store *s, pl_error *err)
         return log_decision(j, s, pj, err);
     }
     if (pj->edit) {
-        rc = store_comment_edit(s, pj->c.id, pj->c.body, pj->c.html, pj->c.status,
-                                pj->c.moderation, j->r->now, err);
+        rc = store_comment_edit(s, pj->c.id, pj->c.body, pj->c.html, pj->c.status, pj->c.moderation,
+                                j->r->now, err);
         pj->c.edited_at = j->r->now;
     } else {
         if (pj->title || pj->url) {
@@ -593,15 +593,15 @@ api_comment_post(req *r, const route_args *a)
         int rc = parse_int(parent_s, 1, INT64_MAX, &pid) < 0
                      ? PL_ENOTFOUND
                      : store_comment_get(req_store(r), pid, 0, r->a, &parent, &err);
-        if (rc == 0 && (strcmp(parent.article_id, article_id) != 0 ||
-                        parent.status == COMMENT_REJECTED || parent.status == COMMENT_DELETED ||
-                        parent.status == COMMENT_HIDDEN ||
-                        (parent.status == COMMENT_PENDING && parent.author_id != r->user->id)))
+        if (rc == 0 &&
+            (strcmp(parent.article_id, article_id) != 0 || parent.status == COMMENT_REJECTED ||
+             parent.status == COMMENT_DELETED || parent.status == COMMENT_HIDDEN ||
+             (parent.status == COMMENT_PENDING && parent.author_id != r->user->id)))
             rc = PL_ENOTFOUND;
         if (rc == PL_ENOTFOUND) {
             req_send_error(r, 404, "not_found",
-                           "The comment you reply to does not exist in this article.",
-                           "parent_id", NULL);
+                           "The comment you reply to does not exist in this article.", "parent_id",
+                           NULL);
             return;
         }
         if (rc < 0) {
@@ -659,8 +659,8 @@ api_comment_patch(req *r, const route_args *a)
         return;
     }
     if (r->now - c.created_at >= req_config(r)->edit_window_s * 1000) {
-        req_send_error(r, 403, "edit_window_closed",
-                       "The time to edit this comment has passed.", NULL, NULL);
+        req_send_error(r, 403, "edit_window_closed", "The time to edit this comment has passed.",
+                       NULL, NULL);
         return;
     }
     static const char *const allowed[] = {"body", NULL};
@@ -668,8 +668,8 @@ api_comment_patch(req *r, const route_args *a)
     if (o == NULL)
         return;
     const char *body;
-    bool ok = api_req_string(r, o, "body", (size_t)req_config(r)->max_comment_chars, true, true,
-                             &body);
+    bool ok =
+        api_req_string(r, o, "body", (size_t)req_config(r)->max_comment_chars, true, true, &body);
     json_decref(o);
     if (!ok)
         return;
@@ -828,11 +828,11 @@ api_check(req *r, const route_args *a)
     if (o == NULL)
         return;
     const char *article_id, *body, *parent_s, *editing_s;
-    bool ok = api_req_string(r, o, "article_id", 128, false, false, &article_id) &&
-              api_req_string(r, o, "body", (size_t)req_config(r)->max_comment_chars, true, true,
-                             &body) &&
-              api_opt_string(r, o, "parent_id", 32, false, false, &parent_s) &&
-              api_opt_string(r, o, "comment_id", 32, false, false, &editing_s);
+    bool ok =
+        api_req_string(r, o, "article_id", 128, false, false, &article_id) &&
+        api_req_string(r, o, "body", (size_t)req_config(r)->max_comment_chars, true, true, &body) &&
+        api_opt_string(r, o, "parent_id", 32, false, false, &parent_s) &&
+        api_opt_string(r, o, "comment_id", 32, false, false, &editing_s);
     json_decref(o);
     if (!ok || !api_article_id(r, article_id))
         return;

@@ -49,8 +49,7 @@ api_body_object(req *r, const char *const *allowed)
         return NULL;
     }
     if (!utf8_valid(r->body, r->body_len)) {
-        req_send_error(r, 400, "invalid_utf8", "The request body is not valid UTF-8.", NULL,
-                       NULL);
+        req_send_error(r, 400, "invalid_utf8", "The request body is not valid UTF-8.", NULL, NULL);
         return NULL;
     }
     json_error_t jerr;
@@ -333,6 +332,6 @@ api_article_json(const store_article *a)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:b, s:I}", "id", a->id, "title",
                      a->title ? a->title : "", "url", a->url ? a->url : "", "status",
-                     api_article_status_name(a->status), "sensitive", a->sensitive,
-                     "comment_count", (json_int_t)a->comment_count);
+                     api_article_status_name(a->status), "sensitive", a->sensitive, "comment_count",
+                     (json_int_t)a->comment_count);
 }

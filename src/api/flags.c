@@ -20,7 +20,7 @@
 #include <string.h>
 
 static const char *const flag_reasons[] = {
-    "profanity", "vulgarity", "slur",  "personal_attack",  "harassment",
+    "profanity",    "vulgarity", "slur", "personal_attack",  "harassment",
     "tragedy_joke", "off_topic", "spam", "terms_of_service", "other",
 };
 
@@ -65,8 +65,8 @@ flag_write(job *j, store *s, pl_error *err)
     flag_job *fj = j->data;
     req *r = j->r;
     const config *cfg = req_config(r);
-    int rc = store_flag_insert(s, fj->comment_id, r->user->id, fj->reason,
-                               fj->note ? fj->note : "", &fj->flag_id, err);
+    int rc = store_flag_insert(s, fj->comment_id, r->user->id, fj->reason, fj->note ? fj->note : "",
+                               &fj->flag_id, err);
     if (rc < 0)
         return rc;
     store_comment c;

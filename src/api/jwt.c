@@ -83,7 +83,8 @@ jwt_verify_hs256(const char *token, size_t len, const unsigned char *key, size_t
     const char *dot2 = dot1 ? memchr(dot1 + 1, '.', len - (size_t)(dot1 + 1 - token)) : NULL;
     if (dot1 == NULL || dot2 == NULL ||
         memchr(dot2 + 1, '.', len - (size_t)(dot2 + 1 - token)) != NULL)
-        return fail(err, JWT_MALFORMED, "The sign-on token is not a JWT (three dot-separated parts).");
+        return fail(err, JWT_MALFORMED,
+                    "The sign-on token is not a JWT (three dot-separated parts).");
     size_t hlen = (size_t)(dot1 - token), plen = (size_t)(dot2 - dot1 - 1);
     size_t slen = len - (size_t)(dot2 + 1 - token);
     unsigned char *hdr, *payload, *sig;
@@ -100,7 +101,8 @@ jwt_verify_hs256(const char *token, size_t len, const unsigned char *key, size_t
     json_t *typ = json_object_get(h, "typ");
     bool alg_ok = json_is_string(alg) && strcmp(json_string_value(alg), "HS256") == 0 &&
                   json_string_length(alg) == 5;
-    bool typ_ok = typ == NULL || (json_is_string(typ) && (strcmp(json_string_value(typ), "JWT") == 0));
+    bool typ_ok =
+        typ == NULL || (json_is_string(typ) && (strcmp(json_string_value(typ), "JWT") == 0));
     json_decref(h);
     if (!alg_ok)
         return fail(err, JWT_BAD_ALG, "The sign-on token must be signed with HS256.");
@@ -135,7 +137,8 @@ jwt_verify_hs256(const char *token, size_t len, const unsigned char *key, size_t
     if (out->exp <= now_s)
         return fail(err, JWT_EXPIRED, "The sign-on token has expired; sign in again.");
     if (out->iat > now_s + 60)
-        return fail(err, JWT_NOT_YET, "The sign-on token was issued in the future; check the clocks.");
+        return fail(err, JWT_NOT_YET,
+                    "The sign-on token was issued in the future; check the clocks.");
     if (now_s - out->iat > max_age_s)
         return fail(err, JWT_TOO_OLD, "The sign-on token is too old; sign in again.");
     return JWT_OK;

@@ -41,8 +41,8 @@ typedef enum {
 /* Verifies token (len bytes, need not be NUL-terminated) under key at the
  * time now_s. On JWT_OK fills *out (strings in a). Otherwise err holds a
  * sentence a person can act on. */
-jwt_status jwt_verify_hs256(const char *token, size_t len, const unsigned char *key,
-                            size_t key_len, int64_t now_s, int64_t max_age_s, arena *a,
-                            jwt_claims *out, pl_error *err);
+jwt_status jwt_verify_hs256(const char *token, size_t len, const unsigned char *key, size_t key_len,
+                            int64_t now_s, int64_t max_age_s, arena *a, jwt_claims *out,
+                            pl_error *err);
 
 #endif

@@ -220,11 +220,11 @@ api_me_export(req *r, const route_args *a)
     static const char *const outcomes[] = {"open", "upheld", "dismissed"};
     for (size_t i = 0; i < nflags; i++)
         json_array_append_new(
-            fl, json_pack("{s:o, s:o, s:s, s:s, s:o, s:s}", "id", id_string(flags[i].id),
-                          "comment_id", id_string(flags[i].comment_id), "reason",
-                          flags[i].reason, "note", flags[i].note, "created_at",
-                          api_time(flags[i].created_at), "outcome",
-                          outcomes[flags[i].outcome <= FLAG_DISMISSED ? flags[i].outcome : 0]));
+            fl,
+            json_pack("{s:o, s:o, s:s, s:s, s:o, s:s}", "id", id_string(flags[i].id), "comment_id",
+                      id_string(flags[i].comment_id), "reason", flags[i].reason, "note",
+                      flags[i].note, "created_at", api_time(flags[i].created_at), "outcome",
+                      outcomes[flags[i].outcome <= FLAG_DISMISSED ? flags[i].outcome : 0]));
     json_t *ll = json_array();
     for (size_t i = 0; i < nlikes; i++)
         json_array_append_new(ll, id_string(likes[i]));
@@ -268,7 +268,12 @@ delete_me_write(job *j, store *s, pl_error *err)
             return rc;
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)r->user->id);
-    store_log_entry e = {0,      r->now, r->user->id, "delete_account", "user", id,
+    store_log_entry e = {0,
+                         r->now,
+                         r->user->id,
+                         "delete_account",
+                         "user",
+                         id,
                          dj->remove ? "comments removed" : "comments anonymized"};
     return store_log_append(s, &e, err);
 }

@@ -108,8 +108,8 @@ cached_article(req *r, store *st, page_cache *pc, const char *id)
     if (store_article_get(st, id, r->a, &art, &err) == 0)
         o = api_article_json(&art);
     else
-        o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:I}", "id", id, "title", "", "url", "",
-                      "status", "open", "sensitive", 0, "comment_count", (json_int_t)0);
+        o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:I}", "id", id, "title", "", "url", "", "status",
+                      "open", "sensitive", 0, "comment_count", (json_int_t)0);
     if (pc->n_articles < 100) {
         pc->article_ids[pc->n_articles] = id;
         pc->articles[pc->n_articles++] = json_incref(o);
@@ -280,15 +280,20 @@ decision_write(job *j, store *s, pl_error *err)
     } else {
         featured = false;
     }
-    store_decision d = {0, c.id, r->user->id, r->now, dj->action, c.status, c.featured,
-                        c.moderator_reason};
+    store_decision d = {0,          c.id,     r->user->id, r->now,
+                        dj->action, c.status, c.featured,  c.moderator_reason};
     if ((rc = store_decision_insert(s, &d, err)) < 0 ||
         (rc = store_comment_set_state(s, c.id, status, featured, reason, err)) < 0)
         return rc;
     if (outcome != FLAG_OPEN && (rc = store_flags_review(s, c.id, outcome, d.id, err)) < 0)
         return rc;
-    store_log_entry e = {0,         r->now,          r->user->id, dj->action,
-                         "comment", id_text(r, c.id), dj->reason ? dj->reason : ""};
+    store_log_entry e = {0,
+                         r->now,
+                         r->user->id,
+                         dj->action,
+                         "comment",
+                         id_text(r, c.id),
+                         dj->reason ? dj->reason : ""};
     if ((rc = store_log_append(s, &e, err)) < 0)
         return rc;
     return store_comment_get(s, dj->id, 0, r->a, &dj->result, err);
@@ -317,9 +322,12 @@ undo_write(job *j, store *s, pl_error *err)
     j->article = c.article_id; /* set here: the comment is known only now */
     j->event = "edited";
     j->event_comment = c.id;
-    store_log_entry e = {0,         r->now,
-                         r->user->id, "undo",
-                         "comment", id_text(r, d.comment_id),
+    store_log_entry e = {0,
+                         r->now,
+                         r->user->id,
+                         "undo",
+                         "comment",
+                         id_text(r, d.comment_id),
                          arena_printf(r->a, "undid %s", d.action)};
     if ((rc = store_log_append(s, &e, err)) < 0)
         return rc;
@@ -426,8 +434,8 @@ ban_write(job *j, store *s, pl_error *err)
         time_format_rfc3339(bj->until, when);
         reason = arena_printf(j->r->a, "%s (until %s)", reason, when);
     }
-    store_log_entry e = {0, j->r->now, j->r->user->id, action, "user", id_text(j->r, bj->user_id),
-                         reason};
+    store_log_entry e = {
+        0, j->r->now, j->r->user->id, action, "user", id_text(j->r, bj->user_id), reason};
     if ((rc = store_log_append(s, &e, err)) < 0)
         return rc;
     return store_user_by_id(s, bj->user_id, j->r->a, &bj->result, err);
@@ -528,8 +536,13 @@ role_write(job *j, store *s, pl_error *err)
     int rc = store_user_set_role(s, bj->user_id, bj->role, err);
     if (rc < 0)
         return rc;
-    store_log_entry e = {0,      j->r->now, j->r->user->id, "role", "user",
-                         id_text(j->r, bj->user_id), api_role_name(bj->role)};
+    store_log_entry e = {0,
+                         j->r->now,
+                         j->r->user->id,
+                         "role",
+                         "user",
+                         id_text(j->r, bj->user_id),
+                         api_role_name(bj->role)};
     if ((rc = store_log_append(s, &e, err)) < 0)
         return rc;
     return store_user_by_id(s, bj->user_id, j->r->a, &bj->result, err);
@@ -563,8 +576,8 @@ api_mod_role(req *r, const route_args *a)
     if (!load_target(r, a->seg[0], &target))
         return;
     if (target.id == r->user->id) {
-        req_send_error(r, 403, "forbidden",
-                       "You cannot change your own role; ask another admin.", NULL, NULL);
+        req_send_error(r, 403, "forbidden", "You cannot change your own role; ask another admin.",
+                       NULL, NULL);
         return;
     }
     bj->user_id = target.id;
@@ -663,8 +676,8 @@ api_mod_log(req *r, const route_args *a)
                     name = seen_names[k];
             if (name == NULL) {
                 store_user u;
-                name = store_user_by_id(req_store(r), e->actor_id, r->a, &u, &err) == 0 ? u.name
-                                                                                       : "";
+                name =
+                    store_user_by_id(req_store(r), e->actor_id, r->a, &u, &err) == 0 ? u.name : "";
                 if (nseen < 32) {
                     seen_ids[nseen] = e->actor_id;
                     seen_names[nseen++] = name;
@@ -672,13 +685,13 @@ api_mod_log(req *r, const route_args *a)
             }
             actor = json_pack("{s:o, s:s}", "id", id_string(e->actor_id), "name", name);
         }
-        json_array_append_new(
-            list, json_pack("{s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:b}", "id",
-                            id_string(e->id), "at", api_time(e->at), "actor_id",
-                            e->actor_id ? id_string(e->actor_id) : json_null(), "actor", actor,
-                            "action", e->action, "target_type", e->target_type, "target_id",
-                            e->target_id, "reason", e->reason ? e->reason : "", "automatic",
-                            e->actor_id == 0));
+        json_array_append_new(list,
+                              json_pack("{s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:b}", "id",
+                                        id_string(e->id), "at", api_time(e->at), "actor_id",
+                                        e->actor_id ? id_string(e->actor_id) : json_null(), "actor",
+                                        actor, "action", e->action, "target_type", e->target_type,
+                                        "target_id", e->target_id, "reason",
+                                        e->reason ? e->reason : "", "automatic", e->actor_id == 0));
     }
     json_t *next = n == (size_t)limit ? id_string(entries[n - 1].id) : json_null();
     req_send_json(r, 200, json_pack("{s:o, s:o}", "entries", list, "next", next));

@@ -29,8 +29,8 @@ sso_write(job *j, store *s, pl_error *err)
     int64_t keep_until = (sj->claims.iat + req_config(r)->sso_max_age_s) * 1000 + 60000;
     if (sj->claims.exp * 1000 > keep_until)
         keep_until = sj->claims.exp * 1000;
-    int rc = store_sso_login(s, sj->claims.sub, sj->claims.name, sj->claims.email,
-                             sj->claims.jti, keep_until, r->now, &sj->user_id, err);
+    int rc = store_sso_login(s, sj->claims.sub, sj->claims.name, sj->claims.email, sj->claims.jti,
+                             keep_until, r->now, &sj->user_id, err);
     if (rc < 0)
         return rc;
     if ((rc = store_user_by_id(s, sj->user_id, r->a, &sj->user, err)) < 0)
@@ -85,9 +85,9 @@ api_sso(req *r, const route_args *a)
         return;
     sso_job *sj = arena_zalloc(r->a, sizeof *sj);
     pl_error err;
-    jwt_status st = jwt_verify_hs256(token, strlen(token), (const unsigned char *)secret,
-                                     strlen(secret), r->now / 1000, req_config(r)->sso_max_age_s,
-                                     r->a, &sj->claims, &err);
+    jwt_status st =
+        jwt_verify_hs256(token, strlen(token), (const unsigned char *)secret, strlen(secret),
+                         r->now / 1000, req_config(r)->sso_max_age_s, r->a, &sj->claims, &err);
     if (st != JWT_OK) {
         req_send_error(r, 401, "invalid_token", err.msg, "token", NULL);
         return;

@@ -7,9 +7,9 @@ moderation_result_to_json(const moderation_result *r, bool with_scores)
     json_t *reasons = json_array();
     for (size_t i = 0; i < r->n_reasons; i++) {
         const moderation_reason *x = &r->reasons[i];
-        json_array_append_new(reasons, json_pack("{s:s, s:s, s:s}", "rule", x->rule, "message",
-                                                 x->message, "excerpt",
-                                                 x->excerpt ? x->excerpt : ""));
+        json_array_append_new(reasons,
+                              json_pack("{s:s, s:s, s:s}", "rule", x->rule, "message", x->message,
+                                        "excerpt", x->excerpt ? x->excerpt : ""));
     }
     json_t *o = json_pack("{s:s, s:o}", "decision", moderation_decision_name(r->decision),
                           "reasons", reasons);

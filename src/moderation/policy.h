@@ -4,9 +4,9 @@
  * Defaults (docs/MODERATION.md): slur, profanity and vulgarity reject (the
  * reader is invited to edit); personal_attack, harassment, tragedy_joke and
  * spam hold for a moderator; off_topic and new_user (links from a new
- * account) publish and queue the comment for review. The config overrides any rule with an extra setting
- * `policy.<rule> = publish | hold | reject | off` ("off" drops the rule).
- * premoderated always holds. A policy is plain data, copied freely.
+ * account) publish and queue the comment for review. The config overrides any rule with an extra
+ * setting `policy.<rule> = publish | hold | reject | off` ("off" drops the rule). premoderated
+ * always holds. A policy is plain data, copied freely.
  */
 #ifndef PARLEY_MODERATION_POLICY_H
 #define PARLEY_MODERATION_POLICY_H

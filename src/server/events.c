@@ -156,8 +156,8 @@ events_publish(app *a, const char *article_id, const char *type, int64_t comment
         m->lp = &a->loops[i];
         snprintf(m->article, sizeof m->article, "%s", article_id);
         int n = snprintf(m->text, sizeof m->text,
-                         "event: comment\ndata: {\"type\":\"%s\",\"comment_id\":\"%lld\"}\n\n", type,
-                         (long long)comment_id);
+                         "event: comment\ndata: {\"type\":\"%s\",\"comment_id\":\"%lld\"}\n\n",
+                         type, (long long)comment_id);
         m->n = n > 0 && (size_t)n < sizeof m->text ? (size_t)n : 0;
         if (event_base_once(m->lp->base, -1, EV_TIMEOUT, deliver_cb, m, NULL) != 0)
             free(m);

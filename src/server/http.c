@@ -27,7 +27,6 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
-#include <sys/queue.h>
 #include <event2/keyvalq_struct.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -35,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 struct conn {
@@ -46,8 +46,8 @@ struct conn {
     bool registered;
     bool admitted;
     bool refused;
-    bool busy;       /* a request is being handled */
-    bool closed;     /* evhttp closed the connection; only our reference is left */
+    bool busy;                   /* a request is being handled */
+    bool closed;                 /* evhttp closed the connection; only our reference is left */
     void (*on_close)(void *arg); /* a stream's hook (events.c), or NULL */
     void *on_close_arg;
     int64_t deadline; /* Unix ms by which the next request must be complete */
@@ -328,24 +328,42 @@ static const char *
 reason_phrase(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 423: return "Locked";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return status < 400 ? "OK" : "Error";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Content";
+    case 423:
+        return "Locked";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return status < 400 ? "OK" : "Error";
     }
 }
 
@@ -421,10 +439,8 @@ static const struct {
     double per_minute, burst;
     bool per_account;
 } limit_table[] = {
-    [LIMIT_READ] = {"read", 1200, 600, false},
-    [LIMIT_WRITE] = {"write", 120, 60, false},
-    [LIMIT_AUTH] = {"auth", 10, 10, false},
-    [LIMIT_COMMENT] = {"comment", 6, 6, true},
+    [LIMIT_READ] = {"read", 1200, 600, false},      [LIMIT_WRITE] = {"write", 120, 60, false},
+    [LIMIT_AUTH] = {"auth", 10, 10, false},         [LIMIT_COMMENT] = {"comment", 6, 6, true},
     [LIMIT_FLAG] = {"flag", 20.0 / 60.0, 20, true},
 };
 

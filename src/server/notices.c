@@ -58,9 +58,10 @@ on_notice(void *arg, const char *payload)
     cache_bump(a->cache, article);
     if (strcmp(event, "-") != 0 &&
         (!strcmp(event, "created") || !strcmp(event, "edited") || !strcmp(event, "removed")))
-        events_publish(a, article, strcmp(event, "created") == 0   ? "created"
-                                  : strcmp(event, "edited") == 0 ? "edited"
-                                                                 : "removed",
+        events_publish(a, article,
+                       strcmp(event, "created") == 0  ? "created"
+                       : strcmp(event, "edited") == 0 ? "edited"
+                                                      : "removed",
                        comment);
 }
 

@@ -13,6 +13,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,54 @@ send_page(req *r, size_t idx)
     req_send_bytes(r, 200, "text/html; charset=utf-8", out, o, "public, max-age=300");
 }
 
+/* Copies the text between open and close in html (NUL-terminated, as
+ * compiled-in assets are) without its markup; entities are kept as written. */
+static char *
+text_between(arena *ar, const char *html, const char *open, const char *close)
+{
+    const char *start = strstr(html, open);
+    if (start == NULL)
+        return NULL;
+    const char *end = strstr(start, close);
+    if (end == NULL)
+        return NULL;
+    char *out = arena_alloc(ar, (size_t)(end - start) + 1);
+    size_t o = 0;
+    bool in_tag = false;
+    for (const char *p = start; p < end; p++) {
+        if (*p == '<')
+            in_tag = true;
+        else if (*p == '>')
+            in_tag = false;
+        else if (!in_tag)
+            out[o++] = *p;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+int
+pages_seed_demo(app *a, store *s, pl_error *err)
+{
+    if (!a->cfg->demo)
+        return 0;
+    const asset *page = asset_find(assets, "/index.html");
+    if (page == NULL)
+        return 0;
+    arena *ar = arena_new();
+    store_article art;
+    int rc = store_article_get(s, "demo-welcome", ar, &art, err);
+    if (rc == PL_ENOTFOUND || (rc == 0 && art.text[0] == '\0')) {
+        const char *html = (const char *)page->data;
+        store_article_changes ch = {0};
+        ch.title = text_between(ar, html, "<h1>", "</h1>");
+        ch.text = text_between(ar, html, "<article>", "</article>");
+        rc = ch.text != NULL ? store_article_update(s, "demo-welcome", &ch, err) : 0;
+    }
+    arena_free(ar);
+    return rc;
+}
+
 static void
 not_found(req *r)
 {
@@ -160,8 +209,7 @@ pages_dispatch(req *r)
 {
     if (r->method != HTTP_GET && r->method != HTTP_HEAD) {
         req_add_header(r, "Allow", "GET, HEAD");
-        req_send_error(r, 405, "method_not_allowed", "This address only answers GET.", NULL,
-                       NULL);
+        req_send_error(r, 405, "method_not_allowed", "This address only answers GET.", NULL, NULL);
         return;
     }
     const char *path = r->path;

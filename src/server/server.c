@@ -291,8 +291,8 @@ parse_origins(app *a)
         /* Keep scheme://host[:port] only. */
         const char *p = strstr(c->public_url, "://");
         const char *end = p ? strchr(p + 3, '/') : NULL;
-        a->origin = end ? xstrndup(c->public_url, (size_t)(end - c->public_url))
-                        : xstrdup(c->public_url);
+        a->origin =
+            end ? xstrndup(c->public_url, (size_t)(end - c->public_url)) : xstrdup(c->public_url);
     }
     char *copy = xstrdup(c->allowed_origins), *save = NULL;
     for (char *t = strtok_r(copy, " ,", &save); t; t = strtok_r(NULL, " ,", &save)) {
@@ -363,6 +363,8 @@ server_run(const server_options *opts)
         log_error("msg=\"cannot open the database\" db=\"%s\" error=\"%s\"", cfg->db, err.msg);
         goto out;
     }
+    if (pages_seed_demo(a, a->writer_store, &err) < 0)
+        log_warn("msg=\"cannot store the demo article's text\" error=\"%s\"", err.msg);
     if (a->fail_after > 0)
         store_fail_after(a->writer_store, a->fail_after);
     char url[128];

@@ -46,16 +46,16 @@ struct req {
     loop *lp;
     arena *a;
     int method;
-    bool head; /* a HEAD request: answered like GET, without the body */
-    const char *path;  /* decoded path, without the query */
+    bool head;            /* a HEAD request: answered like GET, without the body */
+    const char *path;     /* decoded path, without the query */
     const char *raw_path; /* the path as sent (percent-encoded) */
-    const char *query; /* raw query string or NULL */
-    const char *body;  /* NUL-terminated copy; body_len bytes */
+    const char *query;    /* raw query string or NULL */
+    const char *body;     /* NUL-terminated copy; body_len bytes */
     size_t body_len;
     const char *client_ip;
     const char *cors_origin; /* an allowed foreign Origin to answer with CORS headers, or NULL */
-    bool secure;     /* served over HTTPS (from public_url) */
-    store_user *user; /* the session's user, or NULL */
+    bool secure;             /* served over HTTPS (from public_url) */
+    store_user *user;        /* the session's user, or NULL */
     bool has_session_cookie;
     unsigned char session_hash[STORE_TOKEN_HASH_LEN];
     int64_t now;
@@ -77,7 +77,7 @@ struct job {
     int (*write)(job *j, store *s, pl_error *err);
     /* Runs on the request's loop; sends the response. Required. */
     void (*done)(job *j);
-    void *data;        /* the handler's own state */
+    void *data; /* the handler's own state */
     /* The article whose comments this job's write changes, or NULL: after
      * the commit, its cached views are marked stale before anyone is told. */
     const char *article;
@@ -85,8 +85,8 @@ struct job {
      * ("created", "edited", "removed"; NULL for none) and its comment. */
     const char *event;
     int64_t event_comment;
-    int rc;            /* result of write (0 when none), or PL_ESTORE if the commit failed */
-    int retry_after;   /* with rc == PL_ERATE: seconds until the shared bucket refills */
+    int rc;          /* result of write (0 when none), or PL_ESTORE if the commit failed */
+    int retry_after; /* with rc == PL_ERATE: seconds until the shared bucket refills */
     pl_error err;
     job *next;
 };

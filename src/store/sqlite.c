@@ -186,7 +186,7 @@ static const char *const migrations[] = {
     "c.id, c.article_id, c.parent_id, c.root_id, c.author_id, u.name, c.body, c.html,"             \
     " c.moderation, c.status, c.featured, c.created_at, c.edited_at, c.likes,"                     \
     " EXISTS (SELECT 1 FROM likes l WHERE l.comment_id = c.id AND l.user_id = ?1),"                \
-    " (SELECT count(*) FROM comments r WHERE r.parent_id = c.id AND r.status = 0),"            \
+    " (SELECT count(*) FROM comments r WHERE r.parent_id = c.id AND r.status = 0),"                \
     " c.mod_reason"
 #define COMMENT_FROM " FROM comments c JOIN users u ON u.id = c.author_id"
 
@@ -359,11 +359,10 @@ static const char *const sql[ST_COUNT] = {
                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_LOG_LIST] = "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog"
                     " WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
-    [ST_QUEUE_COUNTS] =
-        "SELECT (SELECT count(*) FROM comments WHERE status = 1),"
-        " (SELECT count(*) FROM comments c WHERE c.status IN (0, 4) AND c.id IN"
-        "  (SELECT f.comment_id FROM flags f WHERE f.reviewed = 0)),"
-        " (SELECT count(*) FROM comments WHERE status = 2)",
+    [ST_QUEUE_COUNTS] = "SELECT (SELECT count(*) FROM comments WHERE status = 1),"
+                        " (SELECT count(*) FROM comments c WHERE c.status IN (0, 4) AND c.id IN"
+                        "  (SELECT f.comment_id FROM flags f WHERE f.reviewed = 0)),"
+                        " (SELECT count(*) FROM comments WHERE status = 2)",
     [ST_COMMENT_SET_STATE] = "UPDATE comments SET status = ?2, featured = ?3, mod_reason = ?4"
                              " WHERE id = ?1",
     [ST_DECISION_INSERT] = "INSERT INTO decisions (comment_id, actor_id, at, action, prev_status,"
@@ -394,18 +393,17 @@ static const char *const sql[ST_COUNT] = {
         " FROM comments WHERE author_id = ?1",
     /* ?2 actor (0 any, -1 automatic), ?3 action or NULL, ?4 author or 0,
      * ?5 article or NULL. */
-    [ST_LOG_QUERY] =
-        "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
-        " WHERE id < ?1"
-        " AND (?2 = 0 OR (?2 = -1 AND actor_id IS NULL) OR actor_id = ?2)"
-        " AND (?3 IS NULL OR action = ?3)"
-        " AND (?4 = 0 OR (target_type = 'user' AND target_id = CAST(?4 AS TEXT))"
-        "  OR (target_type = 'comment' AND EXISTS (SELECT 1 FROM comments c"
-        "   WHERE c.id = CAST(m.target_id AS INTEGER) AND c.author_id = ?4)))"
-        " AND (?5 IS NULL OR (target_type = 'article' AND target_id = ?5)"
-        "  OR (target_type = 'comment' AND EXISTS (SELECT 1 FROM comments c"
-        "   WHERE c.id = CAST(m.target_id AS INTEGER) AND c.article_id = ?5)))"
-        " ORDER BY id DESC LIMIT ?6",
+    [ST_LOG_QUERY] = "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
+                     " WHERE id < ?1"
+                     " AND (?2 = 0 OR (?2 = -1 AND actor_id IS NULL) OR actor_id = ?2)"
+                     " AND (?3 IS NULL OR action = ?3)"
+                     " AND (?4 = 0 OR (target_type = 'user' AND target_id = CAST(?4 AS TEXT))"
+                     "  OR (target_type = 'comment' AND EXISTS (SELECT 1 FROM comments c"
+                     "   WHERE c.id = CAST(m.target_id AS INTEGER) AND c.author_id = ?4)))"
+                     " AND (?5 IS NULL OR (target_type = 'article' AND target_id = ?5)"
+                     "  OR (target_type = 'comment' AND EXISTS (SELECT 1 FROM comments c"
+                     "   WHERE c.id = CAST(m.target_id AS INTEGER) AND c.article_id = ?5)))"
+                     " ORDER BY id DESC LIMIT ?6",
     [ST_MUTE_INSERT] = "INSERT OR IGNORE INTO mutes (user_id, muted_id, created_at)"
                        " VALUES (?1, ?2, ?3)",
     [ST_MUTE_DELETE] = "DELETE FROM mutes WHERE user_id = ?1 AND muted_id = ?2",
@@ -744,7 +742,8 @@ store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err)
          * handler does not wait for it: when another process is opening the
          * same file at this moment, retry for up to five seconds. */
         int step = sqlite3_step(st);
-        for (int tries = 0; (step == SQLITE_BUSY || step == SQLITE_LOCKED) && tries < 500; tries++) {
+        for (int tries = 0; (step == SQLITE_BUSY || step == SQLITE_LOCKED) && tries < 500;
+             tries++) {
             sqlite3_reset(st);
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);

@@ -98,7 +98,11 @@ int store_session_delete(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN
 
 /* ---- articles ------------------------------------------------------------ */
 
-typedef enum { ARTICLE_OPEN = 0, ARTICLE_PREMODERATED = 1, ARTICLE_CLOSED = 2 } store_article_status;
+typedef enum {
+    ARTICLE_OPEN = 0,
+    ARTICLE_PREMODERATED = 1,
+    ARTICLE_CLOSED = 2
+} store_article_status;
 
 typedef struct store_article {
     const char *id;
@@ -162,8 +166,8 @@ typedef struct store_comment {
     int64_t created_at;
     int64_t edited_at; /* 0 when never edited */
     int64_t likes;
-    bool liked_by_me; /* for the viewer passed to the read */
-    int64_t reply_count; /* direct replies visible to everyone (published) */
+    bool liked_by_me;             /* for the viewer passed to the read */
+    int64_t reply_count;          /* direct replies visible to everyone (published) */
     const char *moderator_reason; /* the reason of the last moderator decision, "" if none */
 } store_comment;
 
@@ -215,8 +219,8 @@ int store_comments_page(store *s, const char *article_id, store_sort sort, store
 
 /* All replies (at any depth) under the given top-level ids, oldest first,
  * with the same visibility rule. The caller nests them by parent_id. */
-int store_comments_replies(store *s, const int64_t *root_ids, size_t n, int64_t viewer_id,
-                           arena *a, store_comment_list *out, pl_error *err);
+int store_comments_replies(store *s, const int64_t *root_ids, size_t n, int64_t viewer_id, arena *a,
+                           store_comment_list *out, pl_error *err);
 
 /* Recent comments by one author since a time (created_at >= since), newest
  * first, at most limit, whatever their status (spam and repetition checks). */
@@ -225,8 +229,7 @@ int store_comments_by_author(store *s, int64_t author_id, int64_t since, int lim
 
 /* Likes: idempotent; both set *likes to the comment's new count. */
 int store_like_add(store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err);
-int store_like_remove(store *s, int64_t comment_id, int64_t user_id, int64_t *likes,
-                      pl_error *err);
+int store_like_remove(store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err);
 
 /* ---- flags --------------------------------------------------------------- */
 
@@ -262,8 +265,8 @@ int store_queue_list(store *s, store_queue q, int64_t after_id, int limit, arena
 typedef struct store_log_entry {
     int64_t id;
     int64_t at;
-    int64_t actor_id;   /* 0 for an automatic decision */
-    const char *action; /* "approve", "reject", "ban", "auto_hold", ... */
+    int64_t actor_id;        /* 0 for an automatic decision */
+    const char *action;      /* "approve", "reject", "ban", "auto_hold", ... */
     const char *target_type; /* "comment", "user", "article" */
     const char *target_id;
     const char *reason; /* "" when none */
@@ -324,8 +327,7 @@ typedef struct store_flagger {
 int store_flaggers_for_comment(store *s, int64_t comment_id, arena *a, store_flagger **out,
                                size_t *n, pl_error *err);
 /* Flags the user made at or after since. */
-int store_flags_count_by_user(store *s, int64_t user_id, int64_t since, int64_t *n,
-                              pl_error *err);
+int store_flags_count_by_user(store *s, int64_t user_id, int64_t since, int64_t *n, pl_error *err);
 
 /* The author's record for the desk. */
 typedef struct store_user_history {
@@ -352,8 +354,8 @@ typedef struct store_log_filter {
     const char *action;
 } store_log_filter;
 
-int store_log_query(store *s, const store_log_filter *f, int limit, arena *a,
-                    store_log_entry **out, size_t *n, pl_error *err);
+int store_log_query(store *s, const store_log_filter *f, int limit, arena *a, store_log_entry **out,
+                    size_t *n, pl_error *err);
 
 /* Mutes: user_id no longer sees muted_id's comments. Idempotent. */
 typedef struct store_mute {
@@ -392,9 +394,8 @@ int store_user_delete(store *s, int64_t user_id, bool remove_comments, pl_error 
  * replay), then finds the user linked to the publisher's subject, or links
  * the account with this e-mail, or creates one; updates its name (and its
  * e-mail when that is free). Sets *user_id. */
-int store_sso_login(store *s, const char *sub, const char *name, const char *email,
-                    const char *jti, int64_t jti_expires, int64_t now, int64_t *user_id,
-                    pl_error *err);
+int store_sso_login(store *s, const char *sub, const char *name, const char *email, const char *jti,
+                    int64_t jti_expires, int64_t now, int64_t *user_id, pl_error *err);
 
 /* ---- change notices across nodes ------------------------------------------ */
 
@@ -415,8 +416,7 @@ int store_listen(store *s, int *fd, pl_error *err);
 /* Reads what arrived and calls fn(arg, payload) for each notice, including
  * this node's own (the payload should say who sent it). Returns 0, or
  * PL_ESTORE when the connection broke (then reopen and listen again). */
-int store_notices(store *s, void (*fn)(void *arg, const char *payload), void *arg,
-                  pl_error *err);
+int store_notices(store *s, void (*fn)(void *arg, const char *payload), void *arg, pl_error *err);
 
 /* ---- rate limits shared by several nodes ----------------------------------- */
 

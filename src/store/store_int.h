@@ -80,15 +80,13 @@ typedef struct store_ops {
     int (*comment_set_state)(store *s, int64_t id, store_comment_status status, bool featured,
                              const char *moderator_reason, pl_error *err);
     int (*decision_insert)(store *s, store_decision *d, pl_error *err);
-    int (*decision_last)(store *s, int64_t actor_id, arena *a, store_decision *out,
-                         pl_error *err);
+    int (*decision_last)(store *s, int64_t actor_id, arena *a, store_decision *out, pl_error *err);
     int (*decision_undo)(store *s, int64_t decision_id, pl_error *err);
     int (*flags_review)(store *s, int64_t comment_id, store_flag_outcome outcome,
                         int64_t decision_id, pl_error *err);
     int (*flaggers_for_comment)(store *s, int64_t comment_id, arena *a, store_flagger **out,
                                 size_t *n, pl_error *err);
-    int (*flags_count_by_user)(store *s, int64_t user_id, int64_t since, int64_t *n,
-                               pl_error *err);
+    int (*flags_count_by_user)(store *s, int64_t user_id, int64_t since, int64_t *n, pl_error *err);
     int (*user_history_get)(store *s, int64_t user_id, store_user_history *out, pl_error *err);
     int (*log_query)(store *s, const store_log_filter *f, int limit, arena *a,
                      store_log_entry **out, size_t *n, pl_error *err);
@@ -108,8 +106,7 @@ typedef struct store_ops {
      * nothing, see store.h). */
     int (*notify)(store *s, const char *payload, pl_error *err);
     int (*listen)(store *s, int *fd, pl_error *err);
-    int (*notices)(store *s, void (*fn)(void *arg, const char *payload), void *arg,
-                   pl_error *err);
+    int (*notices)(store *s, void (*fn)(void *arg, const char *payload), void *arg, pl_error *err);
     /* Shared rate-limit buckets; NULL when the backend has none (allowed). */
     int (*rate_take)(store *s, const char *key, double per_minute, double burst, int64_t now,
                      int *retry_after_s, pl_error *err);

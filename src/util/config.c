@@ -26,8 +26,7 @@ typedef struct setting {
 #define DEF_INT_BOOL(d) d
 #define DEF_INT_STR(d) 0
 #define CONFIG_ROW(f, name, type, def, min, max, help)                                             \
-    {name, T_##type, DEF_STR_##type(def), DEF_INT_##type(def), min, max, help,                    \
-     offsetof(config, f)},
+    {name, T_##type, DEF_STR_##type(def), DEF_INT_##type(def), min, max, help, offsetof(config, f)},
 static const setting settings[] = {CONFIG_SETTINGS(CONFIG_ROW)};
 #undef CONFIG_ROW
 #define N_SETTINGS (sizeof settings / sizeof settings[0])

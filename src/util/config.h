@@ -20,56 +20,55 @@
 /* X(field, "name", type, default, min, max, "help")
  * type: INT (int64 in [min,max]), BOOL, STR (default is a string literal). */
 #define CONFIG_SETTINGS(X)                                                                         \
-    X(listen, "listen", STR, "127.0.0.1:8080", 0, 0, "address and port to listen on")             \
-    X(db, "db", STR, "sqlite:parley.db", 0, 0, "database URL: sqlite:PATH or postgres://...")     \
-    X(threads, "threads", INT, 0, 0, 64, "event-loop threads; 0 means one per core")             \
+    X(listen, "listen", STR, "127.0.0.1:8080", 0, 0, "address and port to listen on")              \
+    X(db, "db", STR, "sqlite:parley.db", 0, 0, "database URL: sqlite:PATH or postgres://...")      \
+    X(threads, "threads", INT, 0, 0, 64, "event-loop threads; 0 means one per core")               \
     X(public_url, "public_url", STR, "", 0, 0,                                                     \
-      "the server's own origin as browsers see it (https://comments.example.com)")               \
+      "the server's own origin as browsers see it (https://comments.example.com)")                 \
     X(allowed_origins, "allowed_origins", STR, "", 0, 0,                                           \
-      "space-separated extra origins allowed to make state-changing requests")                  \
+      "space-separated extra origins allowed to make state-changing requests")                     \
     X(cookie_samesite, "cookie_samesite", STR, "lax", 0, 0,                                        \
-      "lax, or none (with HTTPS) when the article pages are on another site")                   \
-    X(max_body, "max_body", INT, 65536, 1024, 16777216, "largest request body in bytes")          \
-    X(max_header, "max_header", INT, 8192, 1024, 65536, "largest request header block in bytes") \
+      "lax, or none (with HTTPS) when the article pages are on another site")                      \
+    X(max_body, "max_body", INT, 65536, 1024, 16777216, "largest request body in bytes")           \
+    X(max_header, "max_header", INT, 8192, 1024, 65536, "largest request header block in bytes")   \
     X(max_comment_chars, "max_comment_chars", INT, 5000, 1, 100000,                                \
-      "longest comment text in characters")                                                     \
-    X(max_connections, "max_connections", INT, 10000, 1, 1000000,                                  \
-      "open connections in total")                                                              \
+      "longest comment text in characters")                                                        \
+    X(max_connections, "max_connections", INT, 10000, 1, 1000000, "open connections in total")     \
     X(max_connections_per_ip, "max_connections_per_ip", INT, 256, 1, 1000000,                      \
-      "open connections from one client address")                                               \
+      "open connections from one client address")                                                  \
     X(request_timeout_ms, "request_timeout_ms", INT, 10000, 100, 600000,                           \
-      "whole-request deadline: a request not fully received by then is dropped")                \
+      "whole-request deadline: a request not fully received by then is dropped")                   \
     X(edit_window_s, "edit_window_s", INT, 900, 0, 86400 * 365,                                    \
-      "seconds during which authors may edit their comments")                                   \
-    X(session_days, "session_days", INT, 30, 1, 3650, "days a login session lasts")               \
-    X(rate_limit, "rate_limit", BOOL, 1, 0, 1, "enforce rate limits (off only for tests)")        \
+      "seconds during which authors may edit their comments")                                      \
+    X(session_days, "session_days", INT, 30, 1, 3650, "days a login session lasts")                \
+    X(rate_limit, "rate_limit", BOOL, 1, 0, 1, "enforce rate limits (off only for tests)")         \
     X(trusted_proxy, "trusted_proxy", STR, "", 0, 0,                                               \
-      "address of a reverse proxy whose X-Forwarded-For names the client")                      \
+      "address of a reverse proxy whose X-Forwarded-For names the client")                         \
     X(commit_batch, "commit_batch", INT, 256, 1, 10000,                                            \
-      "most writes committed together in one transaction")                                      \
+      "most writes committed together in one transaction")                                         \
     X(log_level, "log_level", STR, "info", 0, 0, "error, warn, info or debug")                     \
     X(guidelines_file, "guidelines_file", STR, "", 0, 0,                                           \
-      "Markdown file replacing the default /guidelines page")                                   \
-    X(terms_file, "terms_file", STR, "", 0, 0, "Markdown file replacing the default /terms page") \
-    X(faq_file, "faq_file", STR, "", 0, 0, "Markdown file replacing the default /faq page")       \
+      "Markdown file replacing the default /guidelines page")                                      \
+    X(terms_file, "terms_file", STR, "", 0, 0, "Markdown file replacing the default /terms page")  \
+    X(faq_file, "faq_file", STR, "", 0, 0, "Markdown file replacing the default /faq page")        \
     X(demo, "demo", BOOL, 1, 0, 1, "serve the demo article page at /")                             \
     X(auto_suspend_after, "auto_suspend_after", INT, 3, 1, 1000,                                   \
-      "refused comments (or attacks on one person) in the window that suspend an author")       \
+      "refused comments (or attacks on one person) in the window that suspend an author")          \
     X(auto_suspend_window_h, "auto_suspend_window_h", INT, 24, 1, 24 * 365,                        \
-      "hours over which refusals are counted for automatic suspension")                         \
+      "hours over which refusals are counted for automatic suspension")                            \
     X(auto_suspend_hours, "auto_suspend_hours", INT, 24, 1, 24 * 365,                              \
-      "hours an automatic suspension lasts")                                                    \
+      "hours an automatic suspension lasts")                                                       \
     X(flag_threshold, "flag_threshold", INT, 3, 1, 1000,                                           \
-      "weighted flag score that hides a comment from readers until a moderator reviews it")     \
-    X(flags_per_hour, "flags_per_hour", INT, 20, 1, 100000, "flags one reader may make per hour") \
+      "weighted flag score that hides a comment from readers until a moderator reviews it")        \
+    X(flags_per_hour, "flags_per_hour", INT, 20, 1, 100000, "flags one reader may make per hour")  \
     X(flag_new_account_days, "flag_new_account_days", INT, 2, 0, 3650,                             \
-      "accounts younger than this many days flag with the least weight")                       \
+      "accounts younger than this many days flag with the least weight")                           \
     X(auto_close_days, "auto_close_days", INT, 0, 0, 36500,                                        \
-      "close comments on articles older than this many days; 0 = never")                       \
+      "close comments on articles older than this many days; 0 = never")                           \
     X(delete_account_comments, "delete_account_comments", STR, "anonymize", 0, 0,                  \
-      "what account deletion does to the comments: anonymize or remove")                        \
+      "what account deletion does to the comments: anonymize or remove")                           \
     X(sso_secret, "sso_secret", STR, "", 0, 0,                                                     \
-      "shared HS256 secret for single sign-on tokens; empty turns SSO off")                    \
+      "shared HS256 secret for single sign-on tokens; empty turns SSO off")                        \
     X(sso_max_age_s, "sso_max_age_s", INT, 600, 10, 86400,                                         \
       "oldest single sign-on token accepted (seconds since its iat)")
 

@@ -17,7 +17,7 @@
     X(PL_ECLOSED, -6, "closed")                                                                    \
     X(PL_ETOOLARGE, -7, "too large")                                                               \
     X(PL_EBUSY, -8, "busy")                                                                        \
-    X(PL_EIO, -9, "input/output error")                                                           \
+    X(PL_EIO, -9, "input/output error")                                                            \
     X(PL_ERATE, -10, "rate limited")
 
 enum {

@@ -33,7 +33,9 @@ log_write(int level, int with_errno, const char *fmt, ...)
     gmtime_r(&ts.tv_sec, &tm);
     size_t n = strftime(line, sizeof line, "ts=%Y-%m-%dT%H:%M:%S", &tm);
     n += (size_t)snprintf(line + n, sizeof line - n, ".%03ldZ level=%s ", ts.tv_nsec / 1000000,
-                          level_names[level < 0 ? 0 : level > 3 ? 3 : level]);
+                          level_names[level < 0   ? 0
+                                      : level > 3 ? 3
+                                                  : level]);
     va_list ap;
     va_start(ap, fmt);
     int m = vsnprintf(line + n, sizeof line - n, fmt, ap);

@@ -26,8 +26,9 @@ cursor_round_trips_each_sort(void **state)
         assert_true(out.key == (s == SORT_TOP ? 42 : 1764238500123));
         assert_true(out.id == 987654321);
         /* Only base64url characters: safe in a query string as is. */
-        assert_int_equal(strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-                         strlen(c));
+        assert_int_equal(
+            strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+            strlen(c));
     }
     arena_free(a);
 }
@@ -42,11 +43,11 @@ cursor_refuses_another_sort_and_garbage(void **state)
     assert_false(cursor_decode(oldest, SORT_NEWEST, &out));
     assert_false(cursor_decode(oldest, SORT_TOP, &out));
     static const char *const bad[] = {
-        "", "zzz", "!!!!", "by4xLjE=", /* padding is not base64url here */
-        "by4tMS4x",                    /* "o.-1.1": negative key */
-        "by4xLjA",                     /* "o.1.0": id 0 */
-        "by4xMjM",                     /* "o.123": no id */
-        "eC4xLjE",                     /* "x.1.1": unknown sort */
+        "",         "zzz", "!!!!", "by4xLjE=", /* padding is not base64url here */
+        "by4tMS4x",                            /* "o.-1.1": negative key */
+        "by4xLjA",                             /* "o.1.0": id 0 */
+        "by4xMjM",                             /* "o.123": no id */
+        "eC4xLjE",                             /* "x.1.1": unknown sort */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_false(cursor_decode(bad[i], SORT_OLDEST, &out));
@@ -68,8 +69,12 @@ moderation_json_has_the_api_shape(void **state)
     reasons[1].rule = "off_topic";
     reasons[1].message = "This seems to be about something else.";
     reasons[1].excerpt = "";
-    moderation_result r = {.decision = MOD_HOLD, .reasons = reasons, .n_reasons = 2,
-                           .offensive = 0.91, .attack = 0.88, .on_topic = -1};
+    moderation_result r = {.decision = MOD_HOLD,
+                           .reasons = reasons,
+                           .n_reasons = 2,
+                           .offensive = 0.91,
+                           .attack = 0.88,
+                           .on_topic = -1};
     json_t *j = moderation_result_to_json(&r, false);
     assert_string_equal(json_string_value(json_object_get(j, "decision")), "hold");
     json_t *list = json_object_get(j, "reasons");
@@ -87,8 +92,8 @@ moderation_json_has_the_api_shape(void **state)
     assert_null(json_object_get(scores, "on_topic")); /* not computed */
     json_decref(j);
 
-    moderation_result empty = {.decision = MOD_PUBLISH, .offensive = -1, .attack = -1,
-                               .on_topic = -1};
+    moderation_result empty = {
+        .decision = MOD_PUBLISH, .offensive = -1, .attack = -1, .on_topic = -1};
     j = moderation_result_to_json(&empty, false);
     char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
     assert_string_equal(text, "{\"decision\":\"publish\",\"reasons\":[]}");

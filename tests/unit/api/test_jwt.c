@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <sodium.h>
@@ -56,8 +57,8 @@ claims(arena *a, long long iat, long long exp, const char *extra)
 static jwt_status
 verify(arena *a, const char *token, jwt_claims *c, pl_error *err)
 {
-    return jwt_verify_hs256(token, strlen(token), (const unsigned char *)KEY, strlen(KEY), NOW,
-                            600, a, c, err);
+    return jwt_verify_hs256(token, strlen(token), (const unsigned char *)KEY, strlen(KEY), NOW, 600,
+                            a, c, err);
 }
 
 static void
@@ -162,7 +163,8 @@ refuses_malformed_tokens(void **state)
         "{\"sub\":\"\",\"email\":\"e\",\"jti\":\"j\",\"iat\":1800000000,\"exp\":1800000060}",
         "{\"sub\":5,\"email\":\"e\",\"jti\":\"j\",\"iat\":1800000000,\"exp\":1800000060}",
         "{\"sub\":\"u\",\"email\":\"e\",\"jti\":\"j\",\"iat\":\"now\",\"exp\":1800000060}",
-        "{\"sub\":\"u\\u0000x\",\"email\":\"e\",\"jti\":\"j\",\"iat\":1800000000,\"exp\":1800000060}",
+        "{\"sub\":\"u\\u0000x\",\"email\":\"e\",\"jti\":\"j\",\"iat\":1800000000,\"exp\":"
+        "1800000060}",
         "{\"sub\":\"u\",\"sub\":\"v\",\"email\":\"e\",\"jti\":\"j\",\"iat\":1800000000,"
         "\"exp\":1800000060}",
         "not json",

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <libpq-fe.h>
@@ -30,7 +31,7 @@
 typedef struct fixture {
     store *s;
     arena *a;
-    char dir[64];  /* temporary directory; "" when the URL came from outside */
+    char dir[64]; /* temporary directory; "" when the URL came from outside */
     char url[128];
     char tag[48]; /* unique to this test, for e-mails and article ids */
     int seq;
@@ -149,9 +150,8 @@ page(fixture *f, const char *art, int64_t viewer)
     store_comment_list l;
     bool more;
     store_cursor none = {0};
-    assert_int_equal(store_comments_page(f->s, art, SORT_OLDEST, none, 100, viewer, f->a, &l,
-                                         &more, &err),
-                     0);
+    assert_int_equal(
+        store_comments_page(f->s, art, SORT_OLDEST, none, 100, viewer, f->a, &l, &more, &err), 0);
     assert_false(more);
     return l;
 }
@@ -368,8 +368,10 @@ articles_ensure_update_counts(void **state)
     assert_string_equal(a.title, "Title");
     assert_string_equal(a.url, "https://news.example/1");
 
-    store_article_changes up = {.text = "Body text", .has_status = true,
-                                .status = ARTICLE_CLOSED, .has_sensitive = true,
+    store_article_changes up = {.text = "Body text",
+                                .has_status = true,
+                                .status = ARTICLE_CLOSED,
+                                .has_sensitive = true,
                                 .sensitive = true};
     assert_int_equal(store_article_update(f->s, id, &up, &err), 0);
     assert_int_equal(store_article_get(f->s, id, f->a, &a, &err), 0);
@@ -378,8 +380,8 @@ articles_ensure_update_counts(void **state)
     assert_int_equal(a.status, ARTICLE_CLOSED);
     assert_true(a.sensitive);
 
-    store_article_changes up2 = {.title = "New", .has_status = true,
-                                 .status = ARTICLE_PREMODERATED};
+    store_article_changes up2 = {
+        .title = "New", .has_status = true, .status = ARTICLE_PREMODERATED};
     assert_int_equal(store_article_update(f->s, id, &up2, &err), 0);
     assert_int_equal(store_article_get(f->s, id, f->a, &a, &err), 0);
     assert_string_equal(a.title, "New");
@@ -591,8 +593,7 @@ page_all(fixture *f, const char *art, store_sort sort, int limit, int64_t *ids, 
     int guard = 0;
     while (more) {
         store_comment_list l;
-        assert_int_equal(store_comments_page(f->s, art, sort, cur, limit, 0, f->a, &l, &more,
-                                             &err),
+        assert_int_equal(store_comments_page(f->s, art, sort, cur, limit, 0, f->a, &l, &more, &err),
                          0);
         assert_true(l.n <= (size_t)limit);
         if (more)
@@ -652,7 +653,8 @@ paging_has_no_gap_or_duplicate(void **state)
                 } else if (i > 0) {
                     /* likes descending, then id descending */
                     size_t p = (size_t)(got[i - 1] - ids[0]), c = (size_t)(got[i] - ids[0]);
-                    assert_true(likes[p] > likes[c] || (likes[p] == likes[c] && got[i - 1] > got[i]));
+                    assert_true(likes[p] > likes[c] ||
+                                (likes[p] == likes[c] && got[i - 1] > got[i]));
                 }
             }
             if (sort == SORT_TOP) {
@@ -670,8 +672,7 @@ paging_has_no_gap_or_duplicate(void **state)
     store_comment_list l;
     bool more;
     store_cursor none = {0};
-    assert_int_equal(store_comments_page(f->s, art, SORT_OLDEST, none, 0, 0, f->a, &l, &more,
-                                         &err),
+    assert_int_equal(store_comments_page(f->s, art, SORT_OLDEST, none, 0, 0, f->a, &l, &more, &err),
                      PL_EINVAL);
 }
 
@@ -823,8 +824,7 @@ flags_and_flagged_queue(void **state)
     assert_int_equal(store_flag_insert(f->s, c, u1, "abuse", "rude", &id3, &err), 0);
     assert_true(id1 > 0 && id2 > id1 && id3 > id2);
     assert_int_equal(store_flag_insert(f->s, c, u2, "abuse", "", &id1, &err), PL_ECONFLICT);
-    assert_int_equal(store_flag_insert(f->s, c + 100000, u2, "spam", "", &id1, &err),
-                     PL_ENOTFOUND);
+    assert_int_equal(store_flag_insert(f->s, c + 100000, u2, "spam", "", &id1, &err), PL_ENOTFOUND);
     assert_int_equal(store_flag_insert(f->s, hidden, u2, "spam", "", &id1, &err), 0);
 
     store_flag_group *g;
@@ -883,8 +883,7 @@ queues_by_status(void **state)
     assert_int_equal(l.items[0].id, p[0]);
     assert_int_equal(l.items[2].id, p[2]);
     assert_string_equal(l.items[0].author_name, "u");
-    assert_int_equal(store_queue_list(f->s, QUEUE_PENDING, l.items[2].id, 3, f->a, &l, &more,
-                                      &err),
+    assert_int_equal(store_queue_list(f->s, QUEUE_PENDING, l.items[2].id, 3, f->a, &l, &more, &err),
                      0);
     assert_int_equal(l.n, 2);
     assert_false(more);
@@ -910,12 +909,23 @@ modlog_newest_first(void **state)
     fixture *f = *state;
     pl_error err = {0};
     int64_t mod = new_user(f, "mod");
-    store_log_entry e1 = {.at = 100, .actor_id = 0, .action = "auto_hold",
-                          .target_type = "comment", .target_id = "17", .reason = "link"};
-    store_log_entry e2 = {.at = 200, .actor_id = mod, .action = "approve",
-                          .target_type = "comment", .target_id = "17"};
-    store_log_entry e3 = {.at = 300, .actor_id = mod, .action = "ban", .target_type = "user",
-                          .target_id = f->tag, .reason = "spam"};
+    store_log_entry e1 = {.at = 100,
+                          .actor_id = 0,
+                          .action = "auto_hold",
+                          .target_type = "comment",
+                          .target_id = "17",
+                          .reason = "link"};
+    store_log_entry e2 = {.at = 200,
+                          .actor_id = mod,
+                          .action = "approve",
+                          .target_type = "comment",
+                          .target_id = "17"};
+    store_log_entry e3 = {.at = 300,
+                          .actor_id = mod,
+                          .action = "ban",
+                          .target_type = "user",
+                          .target_id = f->tag,
+                          .reason = "spam"};
     assert_int_equal(store_log_append(f->s, &e1, &err), 0);
     assert_int_equal(store_log_append(f->s, &e2, &err), 0);
     assert_int_equal(store_log_append(f->s, &e3, &err), 0);
@@ -968,7 +978,10 @@ failed_calls_inside_a_transaction_keep_the_rest(void **state)
     assert_int_equal(store_user_insert(f->s, &dup, &err), PL_ECONFLICT);
     assert_int_equal(store_flag_insert(f->s, a, v, "spam", "", &flag, &err), 0);
     assert_int_equal(store_flag_insert(f->s, a, v, "spam", "", &flag, &err), PL_ECONFLICT);
-    store_comment orphan = {.article_id = art, .author_id = v + 100000, .body = "x", .html = "x",
+    store_comment orphan = {.article_id = art,
+                            .author_id = v + 100000,
+                            .body = "x",
+                            .html = "x",
                             .status = COMMENT_PUBLISHED};
     assert_int_equal(store_comment_insert(f->s, &orphan, &err), PL_ENOTFOUND);
     assert_int_equal(store_like_add(f->s, a, v + 100000, &n, &err), PL_ENOTFOUND);
@@ -1015,8 +1028,12 @@ savepoint_rollback_keeps_other_jobs(void **state)
     assert_int_equal(store_savepoint(f->s, &err), 0);
     int64_t c = add_comment(f, art, a, u, COMMENT_PUBLISHED, 0);
     /* A failing call inside a job undoes only its own part. */
-    store_comment bad = {.article_id = art, .parent_id = b + 100000, .author_id = u,
-                         .body = "x", .html = "x", .status = COMMENT_PUBLISHED};
+    store_comment bad = {.article_id = art,
+                         .parent_id = b + 100000,
+                         .author_id = u,
+                         .body = "x",
+                         .html = "x",
+                         .status = COMMENT_PUBLISHED};
     assert_int_equal(store_comment_insert(f->s, &bad, &err), PL_ENOTFOUND);
     assert_int_equal(store_savepoint_release(f->s, &err), 0);
     assert_int_equal(store_commit(f->s, &err), 0);
@@ -1048,8 +1065,8 @@ injected_fault_stores_nothing(void **state)
     pl_error err = {0};
     const char *art = article(f, "x");
     int64_t u = new_user(f, "u");
-    store_comment c = {.article_id = art, .author_id = u, .body = "b", .html = "b",
-                       .status = COMMENT_PUBLISHED};
+    store_comment c = {
+        .article_id = art, .author_id = u, .body = "b", .html = "b", .status = COMMENT_PUBLISHED};
     int64_t ok[3];
 
     store_fail_after(f->s, 3);
@@ -1354,7 +1371,10 @@ commit_survives_kill(void **state)
         int64_t ids[2] = {0, 0};
         if (store_open(f->url, false, &s, &e) == 0 && store_begin(s, &e) == 0) {
             for (int i = 0; i < 2; i++) {
-                store_comment c = {.article_id = art, .author_id = u, .body = "b", .html = "b",
+                store_comment c = {.article_id = art,
+                                   .author_id = u,
+                                   .body = "b",
+                                   .html = "b",
                                    .status = COMMENT_PUBLISHED};
                 if (store_comment_insert(s, &c, &e) == 0)
                     ids[i] = c.id;
