@@ -18,7 +18,7 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 # Debian packages: to build and run, and (in addition) to test.
 DEB_BUILD := build-essential pkg-config libevent-dev libjansson-dev libcmark-dev \
              libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev
-DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium nodejs npm clang clang-format curl
+DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium clang clang-format curl
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LIB_SRC  := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
@@ -59,6 +59,12 @@ test-deps: deps
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
 	    apt-get install -y -qq $$missing; \
 	else echo "test-deps: all test packages present"; fi
+	@# Node.js may come from Debian or be preinstalled another way; only a
+	@# machine without node or npm gets Debian's.
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	  echo "installing: nodejs npm"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq nodejs npm; fi
 	@cd tests && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
 
 # ---- build -----------------------------------------------------------------
