@@ -212,7 +212,14 @@ loop_init(app *a, loop *lp, int index)
         log_error("msg=\"cannot open the database for reading\" error=\"%s\"", err.msg);
         return -1;
     }
-    lp->base = event_base_new();
+    /* The epoll changelist folds the enable/disable pairs evhttp makes around
+     * every response into one epoll_ctl (or none) per loop iteration. We
+     * never dup() descriptors, the one case the changelist gets wrong. */
+    struct event_config *ec = event_config_new();
+    if (ec != NULL)
+        event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+    lp->base = ec != NULL ? event_base_new_with_config(ec) : NULL;
+    event_config_free(ec);
     lp->http = evhttp_new(lp->base);
     if (lp->base == NULL || lp->http == NULL) {
         log_error("msg=\"cannot create an event loop\"");
@@ -250,6 +257,9 @@ loop_fini(loop *lp)
     if (lp->http)
         evhttp_free(lp->http); /* frees the bound listener too */
     http_conns_free(lp);
+    for (int i = 0; i < lp->nspare; i++)
+        arena_free(lp->spare[i]);
+    lp->nspare = 0;
     if (lp->base)
         event_base_free(lp->base);
     store_close(lp->reader);

@@ -35,6 +35,9 @@ struct loop {
     conn *conns; /* connections this loop tracks (doubly linked) */
     struct event *sweep;
     atomic_int inflight; /* requests received and not yet answered */
+#define LOOP_SPARE_ARENAS 32
+    arena *spare[LOOP_SPARE_ARENAS]; /* emptied request arenas, for reuse */
+    int nspare;
 };
 
 struct app {
