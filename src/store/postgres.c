@@ -1857,59 +1857,6 @@ pg_comments_page(store *s, const char *article_id, store_sort sort, store_cursor
 }
 
 static int
-cmp_created(const void *x, const void *y)
-{
-    const store_comment *a = x, *b = y;
-    if (a->created_at != b->created_at)
-        return a->created_at < b->created_at ? -1 : 1;
-    return (a->id > b->id) - (a->id < b->id);
-}
-
-/* Index of the comment with this id in v[0..n) sorted by id, or -1. */
-static ptrdiff_t
-find_id(const store_comment *v, size_t n, int64_t id)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && v[lo].id == id ? (ptrdiff_t)lo : -1;
-}
-
-/* Keeps the visible comments of one thread v[0..n) (sorted by id, so every
- * child comes after its parent: ids come from one sequence, and a parent
- * is committed before anyone can reply to it) and moves them to the front;
- * returns how many. The same rule as sqlite.c's thread_filter. */
-static size_t
-thread_filter(store_comment *v, size_t n, int64_t viewer_id, arena *a)
-{
-    unsigned char *state = arena_zalloc(a, n != 0 ? n : 1); /* bit 1 visible, 2 has visible desc */
-    for (size_t k = n; k-- > 0;) {
-        const store_comment *c = &v[k];
-        bool visible =
-            c->status == COMMENT_PUBLISHED ||
-            (c->status == COMMENT_PENDING && viewer_id != 0 && c->author_id == viewer_id) ||
-            (state[k] & 2) != 0; /* a placeholder, whatever its own status */
-        if (visible)
-            state[k] |= 1;
-        if (state[k] != 0) {
-            ptrdiff_t p = find_id(v, k, c->parent_id);
-            if (p >= 0)
-                state[p] |= 2;
-        }
-    }
-    size_t kept = 0;
-    for (size_t k = 0; k < n; k++)
-        if (state[k] & 1)
-            v[kept++] = v[k];
-    return kept;
-}
-
-static int
 pg_comments_replies(store *s, const int64_t *root_ids, size_t n, int64_t viewer_id, arena *a,
                     store_comment_list *out, pl_error *err)
 {
@@ -1932,13 +1879,13 @@ pg_comments_replies(store *s, const int64_t *root_ids, size_t n, int64_t viewer_
         size_t end = start;
         while (end < all.n && all.items[end].root_id == all.items[start].root_id)
             end++;
-        size_t k = thread_filter(all.items + start, end - start, viewer_id, a);
+        size_t k = store_thread_filter(all.items + start, end - start, viewer_id, a);
         memmove(all.items + kept, all.items + start, k * sizeof *all.items);
         kept += k;
         start = end;
     }
     if (kept > 1)
-        qsort(all.items, kept, sizeof *all.items, cmp_created);
+        qsort(all.items, kept, sizeof *all.items, store_cmp_created);
     out->items = kept != 0 ? all.items : NULL;
     out->n = kept;
     return 0;

@@ -1401,59 +1401,6 @@ sq_comments_page(store *s, const char *article_id, store_sort sort, store_cursor
 }
 
 static int
-cmp_created(const void *x, const void *y)
-{
-    const store_comment *a = x, *b = y;
-    if (a->created_at != b->created_at)
-        return a->created_at < b->created_at ? -1 : 1;
-    return (a->id > b->id) - (a->id < b->id);
-}
-
-/* Index of the comment with this id in v[0..n) sorted by id, or -1. */
-static ptrdiff_t
-find_id(const store_comment *v, size_t n, int64_t id)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && v[lo].id == id ? (ptrdiff_t)lo : -1;
-}
-
-/* Keeps the visible comments of one thread v[0..n) (sorted by id, so every
- * child comes after its parent) and moves them to the front; returns how
- * many. A comment that is not visible itself stays as a placeholder while
- * any descendant is visible, which walking the ids downwards settles in one pass. */
-static size_t
-thread_filter(store_comment *v, size_t n, int64_t viewer_id, arena *a)
-{
-    unsigned char *state = arena_zalloc(a, n != 0 ? n : 1); /* bit 1 visible, 2 has visible desc */
-    for (size_t k = n; k-- > 0;) {
-        const store_comment *c = &v[k];
-        bool visible =
-            c->status == COMMENT_PUBLISHED ||
-            (c->status == COMMENT_PENDING && viewer_id != 0 && c->author_id == viewer_id) ||
-            (state[k] & 2) != 0; /* a placeholder, whatever its own status */
-        if (visible)
-            state[k] |= 1;
-        if (state[k] != 0) {
-            ptrdiff_t p = find_id(v, k, c->parent_id);
-            if (p >= 0)
-                state[p] |= 2;
-        }
-    }
-    size_t kept = 0;
-    for (size_t k = 0; k < n; k++)
-        if (state[k] & 1)
-            v[kept++] = v[k];
-    return kept;
-}
-
-static int
 sq_comments_replies(store *s, const int64_t *root_ids, size_t n, int64_t viewer_id, arena *a,
                     store_comment_list *out, pl_error *err)
 {
@@ -1475,13 +1422,13 @@ sq_comments_replies(store *s, const int64_t *root_ids, size_t n, int64_t viewer_
         bind_i64(st, 2, root_ids[i]);
         rc = read_comments(q, st, &all, err);
         if (rc == 0)
-            all.n = start + thread_filter(all.v + start, all.n - start, viewer_id, a);
+            all.n = start + store_thread_filter(all.v + start, all.n - start, viewer_id, a);
     }
     read_end(q, outer);
     if (rc < 0)
         return rc;
     if (all.n > 1)
-        qsort(all.v, all.n, sizeof *all.v, cmp_created);
+        qsort(all.v, all.n, sizeof *all.v, store_cmp_created);
     out->items = all.v;
     out->n = all.n;
     return 0;

@@ -120,6 +120,15 @@ struct store {
     int fail_countdown;
 };
 
+/* Shared by the backends (store_common.c). store_thread_filter keeps the
+ * comments of one thread v[0..n) (sorted by id, so every child comes after
+ * its parent) that viewer_id sees, moved to the front, and returns how
+ * many: published ones, the viewer's own pending ones, and any other that
+ * has a visible descendant (a placeholder). store_cmp_created orders
+ * comments by (created_at, id) for qsort. */
+size_t store_thread_filter(store_comment *v, size_t n, int64_t viewer_id, arena *a);
+int store_cmp_created(const void *x, const void *y);
+
 /* Backend constructors, called by store_open: SQLite with the part of the
  * URL after the scheme ("sqlite:" or "sqlite://" removed), PostgreSQL with
  * the whole URL (libpq parses it). Each allocates its struct, sets ->ops,

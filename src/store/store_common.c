@@ -1,0 +1,58 @@
+/* store/store_common.c: the parts of reading a thread that do not depend on
+ * the database: deciding which comments of a thread a reader sees (and which
+ * stay as placeholders), and ordering replies. sqlite.c and postgres.c fetch
+ * the rows their own way and share these, so both keep the same rule. */
+#include "store/store_int.h"
+
+#include <stddef.h>
+
+int
+store_cmp_created(const void *x, const void *y)
+{
+    const store_comment *a = x, *b = y;
+    if (a->created_at != b->created_at)
+        return a->created_at < b->created_at ? -1 : 1;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Index of the comment with this id in v[0..n) sorted by id, or -1. */
+static ptrdiff_t
+find_id(const store_comment *v, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && v[lo].id == id ? (ptrdiff_t)lo : -1;
+}
+
+size_t
+store_thread_filter(store_comment *v, size_t n, int64_t viewer_id, arena *a)
+{
+    /* Walking the ids downwards sees every child before its parent, so one
+     * pass settles which comments have a visible descendant. */
+    unsigned char *state = arena_zalloc(a, n != 0 ? n : 1); /* bit 1 visible, 2 has visible desc */
+    for (size_t k = n; k-- > 0;) {
+        const store_comment *c = &v[k];
+        bool visible =
+            c->status == COMMENT_PUBLISHED ||
+            (c->status == COMMENT_PENDING && viewer_id != 0 && c->author_id == viewer_id) ||
+            (state[k] & 2) != 0; /* a placeholder, whatever its own status */
+        if (visible)
+            state[k] |= 1;
+        if (state[k] != 0) {
+            ptrdiff_t p = find_id(v, k, c->parent_id);
+            if (p >= 0)
+                state[p] |= 2;
+        }
+    }
+    size_t kept = 0;
+    for (size_t k = 0; k < n; k++)
+        if (state[k] & 1)
+            v[kept++] = v[k];
+    return kept;
+}
