@@ -106,25 +106,24 @@ test('a brigade of fresh accounts cannot hide a comment alone', async () => {
   assert.ok(!(await listIds(new Client(D.url), art)).includes(c.id), '1.5 + 2 = 3.5 hides');
 });
 
-test('a slur flag the engine does not confirm waits for the threshold', async () => {
+test('a harassment flag waits for the threshold unless the engine confirms it, then it hides at once', async () => {
   const author = await D.reader('Dan');
   const c = await post(author, 'flag-slur', 'A perfectly polite remark.');
   const f = await D.reader('Eve', { established: true });
   assert.equal((await flag(f, c.id, 'slur')).status, 201);
-  assert.ok((await listIds(new Client(D.url), 'flag-slur')).includes(c.id));
-  // When the engine recognises the rule in the text, the flag hides at once;
-  // that needs the word lists of the moderation engine (skipped without).
-  const text = 'Go back where you came from, you subhuman vermin.';
+  assert.ok((await listIds(new Client(D.url), 'flag-slur')).includes(c.id), 'an unconfirmed flag waits');
+  // A threat the engine holds as harassment; a moderator approves it (say,
+  // by mistake), then one flag for harassment, which the engine confirms,
+  // hides it at once.
+  const text = 'I know where you live and I will hurt you.';
   const probe = await f.post('/api/v1/check', { article_id: 'flag-slur', body: text });
-  const rule = ['slur', 'harassment'].find((x) => probe.json.reasons.some((y) => y.rule === x));
-  if (!rule) return; // the engine on this branch does not recognise the rule yet
-  // Post it under a premoderated-free article as a published comment by
-  // approving it, then one confirmed flag hides it.
+  assert.ok(probe.json.reasons.some((y) => y.rule === 'harassment'), probe.text);
   const held = (await author.post('/api/v1/articles/flag-slur/comments', { body: text })).json;
-  const id = held.comment ? held.comment.id : null;
-  if (!id) return;
-  await D.mod.post(`/api/v1/mod/comments/${id}/decision`, { action: 'approve' });
-  assert.equal((await flag(f, id, rule)).status, 201);
+  assert.equal(held.comment.status, 'pending');
+  const id = held.comment.id;
+  assert.equal((await D.mod.post(`/api/v1/mod/comments/${id}/decision`, { action: 'approve' })).status, 200);
+  assert.ok((await listIds(new Client(D.url), 'flag-slur')).includes(id), 'published after approval');
+  assert.equal((await flag(f, id, 'harassment')).status, 201);
   assert.ok(!(await listIds(new Client(D.url), 'flag-slur')).includes(id), 'hidden at once');
 });
 
