@@ -478,11 +478,14 @@ req_rate_limit(req *r, limit_class cls)
     if (ratelimit_take(r->app->limits, key, limit_table[cls].per_minute, limit_table[cls].burst,
                        r->now, &retry)) {
         /* The classes that guard writes are also counted in the database
-         * by the writer, so several nodes share one bucket (jobs.c). */
-        if (cls == LIMIT_AUTH || cls == LIMIT_COMMENT || cls == LIMIT_FLAG) {
-            snprintf(r->rate_key, sizeof r->rate_key, "%s", key);
-            r->rate_per_minute = limit_table[cls].per_minute;
-            r->rate_burst = limit_table[cls].burst;
+         * by the writer, so several nodes share their buckets (jobs.c).
+         * Reads are not: they never reach the writer, and a flood of them
+         * is a CDN's or proxy's to absorb. */
+        if (cls != LIMIT_READ && r->n_shared < 2) {
+            snprintf(r->shared[r->n_shared].key, sizeof r->shared[0].key, "%s", key);
+            r->shared[r->n_shared].per_minute = limit_table[cls].per_minute;
+            r->shared[r->n_shared].burst = limit_table[cls].burst;
+            r->n_shared++;
         }
         return true;
     }

@@ -169,9 +169,9 @@ run_group(app *a, job *list)
             continue;
         }
         j->rc = 0;
-        if (j->r->rate_key[0] != '\0' && a->cfg->rate_limit)
-            j->rc = store_rate_take(s, j->r->rate_key, j->r->rate_per_minute, j->r->rate_burst,
-                                    j->r->now, &j->retry_after, &j->err);
+        for (int k = 0; k < j->r->n_shared && j->rc == 0 && a->cfg->rate_limit; k++)
+            j->rc = store_rate_take(s, j->r->shared[k].key, j->r->shared[k].per_minute,
+                                    j->r->shared[k].burst, j->r->now, &j->retry_after, &j->err);
         if (j->rc == 0)
             j->rc = j->write(j, s, &j->err);
         if (j->rc >= 0 && j->article != NULL && notices_send(a, s, j, &j->err) < 0)

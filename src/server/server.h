@@ -60,10 +60,15 @@ struct req {
     unsigned char session_hash[STORE_TOKEN_HASH_LEN];
     int64_t now;
     struct evkeyvalq *qs; /* parsed query, owned; see req_query */
-    /* The shared rate-limit bucket a write job of this request must also
-     * take a token from on the writer (several nodes), "" for none. */
-    char rate_key[96];
-    double rate_per_minute, rate_burst;
+    /* The shared rate-limit buckets a write job of this request must also
+     * take a token from on the writer, so that several nodes count together:
+     * the per-address write bucket and the class's own (auth, comment,
+     * flag), n_shared of them. */
+    struct {
+        char key[96];
+        double per_minute, burst;
+    } shared[2];
+    int n_shared;
 };
 
 /* A unit of deferred work for one request; see the file comment. Allocate
