@@ -38,11 +38,12 @@
  * channel "parley": a notice sent inside a transaction is queued with it
  * and delivered by PostgreSQL at COMMIT, never after a rollback.
  */
+#define PARLEY_PQ_THROUGH_TABLE
+#include "store/pq_dl.h"
 #include "store/store_int.h"
 #include "util/xalloc.h"
 
 #include <assert.h>
-#include <libpq-fe.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1251,10 +1252,12 @@ store_postgres_open(const char *url, bool read_only, store **out, pl_error *err)
     const char *const keys[] = {"connect_timeout", "application_name", "client_encoding", "dbname",
                                 NULL};
     const char *const vals[] = {"10", "parley", "UTF8", url, NULL};
+    *out = NULL;
+    if (pq_load(err) < 0)
+        return PL_EINVAL;
     pg *q = xcalloc(1, sizeof *q);
     int rc = 0;
 
-    *out = NULL;
     q->base.ops = &postgres_ops;
     q->read_only = read_only;
     q->conn = PQconnectdbParams(keys, vals, 1);
