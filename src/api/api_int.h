@@ -54,6 +54,12 @@ const char *api_role_name(store_role role);
 int api_role_parse(const char *s, store_role *out);
 const char *api_article_status_name(store_article_status s);
 
+/* In a write step, after one of the author's comments was refused (by the
+ * engine or a moderator) or held as an attack: suspends the author when the
+ * refusals, or the attacks on one person, within auto_suspend_window_h reach
+ * auto_suspend_after (comments.c). */
+int api_auto_suspend(job *j, store *s, int64_t author_id, pl_error *err);
+
 /* Handlers. */
 void api_article_get(req *r, const route_args *a);
 void api_article_put(req *r, const route_args *a);

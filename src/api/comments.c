@@ -331,12 +331,12 @@ has_rule(const moderation_result *m, const char *rule)
 
 /* ---- automatic suspension -------------------------------------------------- */
 
-/* Called in the write transaction after a comment by author was refused or
- * held as an attack. Suspends the author when, within the window, the engine
- * refused auto_suspend_after of their comments, or they attacked the same
- * person (the author of the parent comment) that many times. */
-static int
-auto_suspend(job *j, store *s, int64_t author_id, pl_error *err)
+/* Called in the write transaction after a comment by author was refused
+ * (by the engine or a moderator) or held as an attack. Suspends the author when, within the window,
+ * the engine refused auto_suspend_after of their comments, or they attacked the same person (the
+ * author of the parent comment) that many times. */
+int
+api_auto_suspend(job *j, store *s, int64_t author_id, pl_error *err)
 {
     req *r = j->r;
     const config *cfg = req_config(r);
@@ -377,6 +377,13 @@ auto_suspend(job *j, store *s, int64_t author_id, pl_error *err)
     if (why == NULL)
         return 0;
     int64_t until = r->now + cfg->auto_suspend_hours * 3600000LL;
+    /* Never shorten what is already in force: a moderator's ban, or a
+     * suspension that ends later. */
+    store_user u;
+    if ((rc = store_user_by_id(s, author_id, r->a, &u, err)) < 0)
+        return rc;
+    if (u.banned && (u.banned_until == 0 || u.banned_until >= until))
+        return 0;
     rc = store_user_set_ban(s, author_id, true, until, why, err);
     if (rc < 0)
         return rc;
@@ -501,7 +508,7 @@ post_write(job *j, store *s, pl_error *err)
         return rc;
     if (pj->mod.decision == MOD_REJECT || has_rule(&pj->mod, "personal_attack") ||
         has_rule(&pj->mod, "harassment"))
-        return auto_suspend(j, s, pj->c.author_id, err);
+        return api_auto_suspend(j, s, pj->c.author_id, err);
     return 0;
 }
 

@@ -296,6 +296,11 @@ decision_write(job *j, store *s, pl_error *err)
                          dj->reason ? dj->reason : ""};
     if ((rc = store_log_append(s, &e, err)) < 0)
         return rc;
+    /* Comments rejected by moderators count toward automatic suspension
+     * like those the engine refused. */
+    if (status == COMMENT_REJECTED && c.status != COMMENT_REJECTED &&
+        (rc = api_auto_suspend(j, s, c.author_id, err)) < 0)
+        return rc;
     return store_comment_get(s, dj->id, 0, r->a, &dj->result, err);
 }
 

@@ -142,3 +142,34 @@ test('repeated refusals suspend the author automatically, with the reason and en
   const log = (await mod.get('/api/v1/mod/log')).json.entries;
   assert.ok(log.some((e) => e.action === 'auto_suspend' && e.target_type === 'user'));
 });
+
+test('comments rejected by moderators count toward automatic suspension, which never shortens a ban', async () => {
+  const dave = new Client(srv.url);
+  assert.equal((await dave.register('Dave', 'dave@example.com')).status, 201);
+  const ids = [];
+  for (let i = 0; i < 3; i++) {
+    const r = await post(dave, 'm-9', `An ordinary comment, number ${i}.`);
+    assert.equal(r.status, 201, r.text);
+    ids.push(r.json.comment.id);
+  }
+  for (const id of ids.slice(0, 2)) {
+    assert.equal((await mod.post(`/api/v1/mod/comments/${id}/decision`, { action: 'reject', reason: 'off topic' })).status, 200);
+  }
+  assert.equal((await post(dave, 'm-9', 'Still allowed after two.')).status, 201);
+  assert.equal((await mod.post(`/api/v1/mod/comments/${ids[2]}/decision`, { action: 'reject' })).status, 200);
+  const r = await post(dave, 'm-9', 'And now?');
+  assert.equal(r.status, 403, r.text);
+  assert.equal(r.json.error.code, 'suspended');
+
+  // A permanent ban stays permanent when more refusals come in.
+  const erin = new Client(srv.url);
+  assert.equal((await erin.register('Erin', 'erin@example.com')).status, 201);
+  const me = (await erin.get('/api/v1/me')).json.user;
+  const c = [];
+  for (let i = 0; i < 3; i++) c.push((await post(erin, 'm-9', `Erin says ${i}.`)).json.comment.id);
+  assert.equal((await mod.post(`/api/v1/mod/users/${me.id}/ban`, { reason: 'spam account', until: null })).status, 200);
+  for (const id of c) assert.equal((await mod.post(`/api/v1/mod/comments/${id}/decision`, { action: 'reject' })).status, 200);
+  const after = await post(erin, 'm-9', 'hello');
+  assert.equal(after.status, 403);
+  assert.equal(after.json.error.code, 'banned', after.text);
+});
