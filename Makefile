@@ -203,7 +203,7 @@ clean:
 # Every benchmark, one after another (results go to bench/RESULTS.md by hand,
 # with the date and machine): the HTTP server beside nginx, idle live-update
 # listeners, the moderation engine beside the npm filters, the widget.
-bench: build/parley
+bench: build/parley build/bench/evhttp_floor
 	bench/http_bench.sh 6 32 256
 	node bench/sse_listeners.mjs 10000
 	$(MAKE) bench-moderation
@@ -216,6 +216,10 @@ bench-moderation: build/bench/moderation_bench
 	  --evasion bench/evasion.tsv --lexicon-only
 	cd bench/npm && { [ -d node_modules/obscenity ] || npm ci --no-audit --no-fund; } && \
 	  node bench.mjs ../../build/bench/comments_1k.txt ../evasion.tsv
+
+build/bench/evhttp_floor: bench/evhttp_floor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(LIBS)
 
 build/bench/moderation_bench: bench/moderation_bench.c $(REL_OBJ)
 	@mkdir -p $(dir $@)

@@ -2,8 +2,10 @@
 # bench/http_bench.sh: Parley against nginx on loopback, side by side in one run.
 #
 # Seeds a 100-comment thread, saves the exact bytes Parley answers for an
-# anonymous GET of it, serves those bytes from nginx as a static file, then
-# runs wrk against both (GET), and against Parley's POST of new comments.
+# anonymous GET of it, serves those bytes from nginx as a static file and
+# from a bare evhttp server (bench/evhttp_floor.c: the HTTP library's own
+# ceiling), then runs wrk against all three (GET), and against Parley's POST
+# of new comments.
 # Also seeds a 50,000-comment thread (BENCH_BIG) and reads its first page,
 # anonymously and logged in. Prints requests/s and p50/p99 latency per case,
 # plus Parley's idle and peak resident memory.
@@ -81,6 +83,15 @@ pids+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$NPORT$URL_PATH" >/dev/null && break; sleep 0.1; done
 curl -s "http://127.0.0.1:$NPORT$URL_PATH" > "$work/ngx.json"; cmp "$work/ngx.json" "$work/thread.json" || { echo "nginx bytes differ" >&2; head -c 300 "$work/ngx.json" >&2; exit 1; }
 
+# The HTTP library's own ceiling: a bare evhttp server with Parley's libevent
+# setup, answering the same bytes from memory (bench/evhttp_floor.c).
+FLOOR=build/bench/evhttp_floor
+[ -x "$FLOOR" ] || make -s "$FLOOR" >/dev/null
+FPORT=$(free_port)
+"$FLOOR" "$work/thread.json" "$FPORT" &
+pids+=($!)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$FPORT/" >/dev/null && break; sleep 0.1; done
+
 # wrk prints latency percentiles with --latency; pick p50 and p99.
 run_wrk() { # name url conns [script]
   local name=$1 url=$2 c=$3 script=${4:-}
@@ -98,6 +109,7 @@ run_wrk() { # name url conns [script]
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -m), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); response $bytes bytes; ${DUR}s per case; db=${db%%:*}"
 for c in $CONNS; do
   run_wrk "nginx static GET" "http://127.0.0.1:$NPORT$URL_PATH" "$c"
+  run_wrk "bare evhttp, same bytes" "http://127.0.0.1:$FPORT$URL_PATH" "$c"
   run_wrk "parley GET 100-comment" "$B$URL_PATH" "$c"
 done
 peak_get=$(hwm_kb $ppid)
