@@ -2,15 +2,16 @@
 # bench/http_bench.sh: Parley against nginx on loopback, side by side in one run.
 #
 # Seeds a 100-comment thread, saves the exact bytes Parley answers for an
-# anonymous GET of it, serves those bytes from nginx as a static file and
-# from a bare evhttp server (bench/evhttp_floor.c: the HTTP library's own
-# ceiling), then runs wrk against all three (GET), and against Parley's POST
-# of new comments.
+# anonymous GET of it, serves those bytes from nginx as a static file (with
+# nginx's built-in defaults, and as Debian's nginx.conf tunes it) and from a
+# bare evhttp server (bench/evhttp_floor.c: evhttp as shipped), then runs wrk
+# against all four (GET), and against Parley's POST of new comments.
 # Also seeds a 50,000-comment thread (BENCH_BIG) and reads its first page,
 # anonymously and logged in. Prints requests/s and p50/p99 latency per case,
 # plus Parley's idle and peak resident memory.
 # Usage: bench/http_bench.sh [DURATION_S] [CONNS...]; BENCH_DB_URL=postgres://...
-# runs it on PostgreSQL (e.g. under tests/pg.sh -- ...).
+# runs it on PostgreSQL (e.g. under tests/pg.sh -- ...); BENCH_ROUNDS=N
+# repeats the read comparison N times (default 3) and reports medians.
 # Needs: build/parley, wrk, nginx (make test-deps installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ shift || true
 CONNS=${*:-32 256}
 PARLEY=${PARLEY_BIN:-build/parley}
 DB_URL=${BENCH_DB_URL:-}
+ROUNDS=${BENCH_ROUNDS:-3}
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -56,8 +58,10 @@ URL_PATH="/api/v1/articles/bench-100/comments?limit=100"
 curl -sf "$B$URL_PATH" > "$work/thread.json"
 bytes=$(wc -c < "$work/thread.json")
 
-# nginx serving the same bytes as a static file.
+# nginx serving the same bytes as a static file: once with nginx's built-in
+# defaults (sendfile off), once as Debian's packaged nginx.conf sets it up.
 NPORT=$(free_port)
+NPORT2=$(free_port)
 mkdir -p "$work/www/api/v1/articles/bench-100" "$work/ngx"
 cp "$work/thread.json" "$work/www/api/v1/articles/bench-100/comments"
 chmod 711 "$work"; chmod -R a+rX "$work/www"  # nginx workers run as nobody under root
@@ -76,12 +80,20 @@ http {
   scgi_temp_path $work/ngx/scgi;
   default_type application/json;
   server { listen 127.0.0.1:$NPORT; root $work/www; }
+  # nginx as Debian's stock nginx.conf runs it: sendfile and tcp_nopush on,
+  # plus a cache of open file descriptors.
+  server {
+    listen 127.0.0.1:$NPORT2; root $work/www;
+    sendfile on; tcp_nopush on;
+    open_file_cache max=100 inactive=60s;
+  }
 }
 NGX
 nginx -c "$work/nginx.conf" -p "$work/ngx" &
 pids+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$NPORT$URL_PATH" >/dev/null && break; sleep 0.1; done
 curl -s "http://127.0.0.1:$NPORT$URL_PATH" > "$work/ngx.json"; cmp "$work/ngx.json" "$work/thread.json" || { echo "nginx bytes differ" >&2; head -c 300 "$work/ngx.json" >&2; exit 1; }
+curl -s "http://127.0.0.1:$NPORT2$URL_PATH" | cmp - "$work/thread.json" || { echo "nginx (sendfile) bytes differ" >&2; exit 1; }
 
 # The HTTP library's own ceiling: a bare evhttp server with Parley's libevent
 # setup, answering the same bytes from memory (bench/evhttp_floor.c).
@@ -104,13 +116,27 @@ run_wrk() { # name url conns [script]
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   errs=$(awk '/Non-2xx/ {print $4}' <<<"$out")
   printf '%-28s conns=%-4s req/s=%-10s p50=%-9s p99=%-9s non2xx=%s\n' "$name" "$c" "$rps" "$p50" "$p99" "${errs:-0}"
+  LAST_RPS=$rps
 }
 
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -m), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); response $bytes bytes; ${DUR}s per case; db=${db%%:*}"
+# The read comparison runs ROUNDS times in turn (the machine is noisy: one
+# slow second can sink a single run), then prints each server's median and
+# Parley's ratio to each of the others.
+median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 for c in $CONNS; do
-  run_wrk "nginx static GET" "http://127.0.0.1:$NPORT$URL_PATH" "$c"
-  run_wrk "bare evhttp, same bytes" "http://127.0.0.1:$FPORT$URL_PATH" "$c"
-  run_wrk "parley GET 100-comment" "$B$URL_PATH" "$c"
+  : >"$work/rps"
+  for _ in $(seq "$ROUNDS"); do
+    run_wrk "nginx static GET" "http://127.0.0.1:$NPORT$URL_PATH" "$c"; echo "nginx $LAST_RPS" >>"$work/rps"
+    run_wrk "nginx, sendfile+fd cache" "http://127.0.0.1:$NPORT2$URL_PATH" "$c"; echo "nginx_sf $LAST_RPS" >>"$work/rps"
+    run_wrk "bare evhttp, same bytes" "http://127.0.0.1:$FPORT$URL_PATH" "$c"; echo "floor $LAST_RPS" >>"$work/rps"
+    run_wrk "parley GET 100-comment" "$B$URL_PATH" "$c"; echo "parley $LAST_RPS" >>"$work/rps"
+  done
+  med() { awk -v k="$1" '$1==k {print $2}' "$work/rps" | median; }
+  m_ng=$(med nginx); m_sf=$(med nginx_sf); m_fl=$(med floor); m_pa=$(med parley)
+  awk -v c="$c" -v r="$ROUNDS" -v ng="$m_ng" -v sf="$m_sf" -v fl="$m_fl" -v pa="$m_pa" 'BEGIN {
+    printf "medians of %d rounds, conns=%s: parley %.0f, nginx %.0f (%.2fx), nginx sendfile+fd cache %.0f (%.2fx), bare evhttp %.0f (%.2fx)\n",
+      r, c, pa, ng, pa/ng, sf, pa/sf, fl, pa/fl }'
 done
 peak_get=$(hwm_kb $ppid)
 
