@@ -84,15 +84,19 @@ split(req *r, const char *rest, route_args *out)
         size_t len = slash ? (size_t)(slash - p) : strlen(p);
         if (len == 0 || out->n == API_MAX_SEGS)
             return false;
-        char *raw = arena_strndup(r->a, p, len);
-        size_t dlen = 0;
-        char *dec = evhttp_uridecode(raw, 0, &dlen);
-        if (dec == NULL || strlen(dec) != dlen) {
+        if (memchr(p, '%', len) == NULL) {
+            out->seg[out->n++] = arena_strndup(r->a, p, len); /* nothing to decode */
+        } else {
+            char *raw = arena_strndup(r->a, p, len);
+            size_t dlen = 0;
+            char *dec = evhttp_uridecode(raw, 0, &dlen);
+            if (dec == NULL || strlen(dec) != dlen) {
+                free(dec);
+                return false;
+            }
+            out->seg[out->n++] = arena_strdup(r->a, dec);
             free(dec);
-            return false;
         }
-        out->seg[out->n++] = arena_strdup(r->a, dec);
-        free(dec);
         if (!slash)
             break;
         p = slash + 1;
@@ -102,28 +106,28 @@ split(req *r, const char *rest, route_args *out)
     return out->n > 0;
 }
 
+/* Walks the pattern in place: every request tries several routes, so no
+ * copies and no tokenising. */
 static bool
 match(const char *pattern, const route_args *path, route_args *args)
 {
-    route_args pat = {0};
-    char buf[128];
-    snprintf(buf, sizeof buf, "%s", pattern);
-    char *save = NULL;
-    for (char *t = strtok_r(buf, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
-        if (pat.n == API_MAX_SEGS)
-            return false;
-        pat.seg[pat.n++] = t;
-    }
-    if (pat.n != path->n)
-        return false;
     args->n = 0;
-    for (int i = 0; i < pat.n; i++) {
-        if (strcmp(pat.seg[i], "*") == 0)
-            args->seg[args->n++] = path->seg[i];
-        else if (strcmp(pat.seg[i], path->seg[i]) != 0)
+    int i = 0;
+    for (const char *p = pattern; *p != '\0';) {
+        const char *slash = strchr(p, '/');
+        size_t len = slash ? (size_t)(slash - p) : strlen(p);
+        if (i == path->n)
             return false;
+        if (len == 1 && *p == '*')
+            args->seg[args->n++] = path->seg[i];
+        else if (strncmp(path->seg[i], p, len) != 0 || path->seg[i][len] != '\0')
+            return false;
+        i++;
+        if (slash == NULL)
+            break;
+        p = slash + 1;
     }
-    return true;
+    return i == path->n;
 }
 
 void

@@ -36,6 +36,7 @@
 #include <strings.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <time.h>
 
 struct conn {
     conn *prev, *next;
@@ -322,10 +323,34 @@ req_header(req *r, const char *name)
     return evhttp_find_header(evhttp_request_get_input_headers(r->ev), name);
 }
 
+/* The IMF-fixdate of the request's second (RFC 9110), kept per loop: evhttp
+ * would otherwise format one for every response. Written by hand so no
+ * locale can change the names. */
+static const char *
+http_date(req *r)
+{
+    loop *lp = r->lp;
+    int64_t sec = r->now / 1000;
+    if (sec != lp->date_sec || lp->date[0] == '\0') {
+        static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+        static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+        time_t t = (time_t)sec;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        snprintf(lp->date, sizeof lp->date, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                 days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900,
+                 tm.tm_hour, tm.tm_min, tm.tm_sec);
+        lp->date_sec = sec;
+    }
+    return lp->date;
+}
+
 static void
 common_headers(req *r)
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    evhttp_add_header(h, "Date", http_date(r));
     if (r->cors_origin != NULL) {
         /* A publisher's page on an allowed origin reads the API with the
          * reader's cookie (fetch with credentials: 'include'). */
@@ -334,7 +359,6 @@ common_headers(req *r)
         evhttp_add_header(h, "Vary", "Origin");
     }
     evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-    evhttp_add_header(h, "Referrer-Policy", "strict-origin-when-cross-origin");
     if (atomic_load(&r->app->draining))
         evhttp_add_header(h, "Connection", "close");
 }
@@ -431,6 +455,10 @@ req_send_bytes(req *r, int status, const char *content_type, const void *data, s
     common_headers(r);
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
     evhttp_add_header(h, "Content-Type", content_type);
+    /* Only a document sends a Referer from its links and requests; JSON,
+     * scripts and styles have no use for this header. */
+    if (strncmp(content_type, "text/html", 9) == 0)
+        evhttp_add_header(h, "Referrer-Policy", "strict-origin-when-cross-origin");
     if (cache_control)
         evhttp_add_header(h, "Cache-Control", cache_control);
     struct evbuffer *buf = evbuffer_new();

@@ -38,6 +38,9 @@ struct loop {
 #define LOOP_SPARE_ARENAS 32
     arena *spare[LOOP_SPARE_ARENAS]; /* emptied request arenas, for reuse */
     int nspare;
+    /* The Date header, formatted once a second rather than per response. */
+    int64_t date_sec;
+    char date[32];
 };
 
 struct app {

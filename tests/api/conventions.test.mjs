@@ -336,6 +336,28 @@ test('pages: /healthz and /embed.js', async () => {
     r = await anon.get(p);
     assert.equal(r.status, 200, p);
     assert.match(r.headers.get('content-type'), /^text\/html/);
+    assert.equal(r.headers.get('referrer-policy'), 'strict-origin-when-cross-origin', p);
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff', p);
   }
+  r = await anon.get('/admin/');
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('referrer-policy'), 'strict-origin-when-cross-origin');
   assert.equal((await anon.get('/no-such-page')).status, 404);
+});
+
+test('every answer carries exactly one Date header, in IMF-fixdate, of the current time', async () => {
+  const fixdate = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+  for (const [line, want] of [[`GET /api/v1/articles/${ART}/comments HTTP/1.1`, 200], ['GET /healthz HTTP/1.1', 200],
+    ['GET /api/v1/nope HTTP/1.1', 404], ['GET /embed.js HTTP/1.1', 200]]) {
+    const before = Math.floor(Date.now() / 1000);
+    const { data } = await rawRequest(srv.url, `${line}\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    const after = Math.ceil(Date.now() / 1000);
+    const head = data.slice(0, data.indexOf('\r\n\r\n'));
+    assert.equal(parseResponse(data).status, want, line);
+    const dates = head.split('\r\n').filter((l) => /^date:/i.test(l)).map((l) => l.slice(5).trim());
+    assert.equal(dates.length, 1, `${line}: ${head}`);
+    assert.match(dates[0], fixdate);
+    const t = Date.parse(dates[0]) / 1000;
+    assert.ok(t >= before && t <= after, `${dates[0]} is not between ${before} and ${after}`);
+  }
 });
