@@ -763,9 +763,9 @@ static const char *const ih_pre_gap[] = {"all",   "the",  "these", "those", "mos
                                          "every", "of",   "for",   "by",    "towards", "toward",
                                          "around", "near", "you",  "so",    "much",  "with",
                                          "at",    "being", "other", "such", "many",  "some", NULL};
+/* The speaker's own hate, first person only: "he hates" reports another's. */
 static const char *const ih_hate_verbs[] = {
-    "hate",  "hates",   "hated",  "despise", "despises", "detest", "detests", "loathe",
-    "loathes", "abhor", "abhors", NULL};
+    "hate", "hated", "despise", "detest", "loathe", "abhor", NULL};
 /* Feelings named as nouns or adjectives: "contempt for", "disgusted by". */
 static const char *const ih_hate_feelings[] = {
     "hatred",   "contempt", "disdain", "scorn",    "loathing", "disgust",
@@ -1120,7 +1120,9 @@ ih_after(const ctx *c, long g, long ge, bool question)
     if (q >= 0) {
         if (tok_in(c, q, (const char *const[]){"deserve", "deserves", NULL}))
             return tok_is(c, q + 1, "to") && tok_is(c, q + 2, "be") ? -1 : q;
-        if (tok_in(c, q, (const char *const[]){"belong", "matter", "count", NULL}))
+        /* but "don't belong to a union", "don't count on it" */
+        if ((tok_is(c, q, "belong") && !tok_is(c, q + 1, "to")) || tok_is(c, q, "matter") ||
+            (tok_is(c, q, "count") && !tok_is(c, q + 1, "on")))
             return q;
         return -1;
     }
@@ -1178,8 +1180,21 @@ ih_before(const ctx *c, long g, bool *question)
                                               "most", "so", "many", "of", "you", NULL}))
         k--;
     if (k >= 0 && (tok_in(c, k, ih_remove) ||
-                   (tok_is(c, k + 1, "of") && tok_is(c, k, "rid"))))
-        return k;
+                   (tok_is(c, k + 1, "of") && tok_is(c, k, "rid")))) {
+        /* A call: "Deport them", "we should ban ...", "time to expel ...";
+         * not a report: "they used to lynch ...". */
+        long v = tok_is(c, k, "rid") ? k - 1 : k; /* "get rid of" */
+        if (tok_is(c, v, "get"))
+            v--;
+        if (ih_start(c, v + 1) ||
+            (tok_in(c, v, (const char *const[]){"should", "must", "lets", "gotta", "need",
+                                                "needs", "we", "just", "please", "and", "will",
+                                                "ill", "gonna", "wanna", "to", NULL}) &&
+             !(tok_is(c, v, "to") && tok_in(c, v - 1, (const char *const[]){"used", "right",
+                                                                             "rights", NULL}))))
+            return k;
+        return -1;
+    }
     if (k >= 0 && (tok_in(c, k, (const char *const[]){"are", "arent", "r", NULL}) ||
                    (tok_in(c, k, (const char *const[]){"find", "consider", NULL}) &&
                     ih_speaker(c, k)))) {
@@ -1218,6 +1233,9 @@ rule_identity_hate(ctx *c)
         if (h->category != LEX_GROUP)
             continue;
         long g = tok_at(c, h->start), ge = tok_at(c, h->end - 1);
+        if (tok_in(c, g - 1, (const char *const[]){"word", "words", "term", "terms", "label",
+                                                   "name", NULL}))
+            continue; /* "the word Muslim": a mention */
         if (tok_in(c, ge + 1, ih_people) && !ih_start(c, ge + 1))
             ge++;
         else if (tok_in(c, ge + 1, ih_dehum) && !ih_start(c, ge + 1)) {
