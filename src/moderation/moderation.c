@@ -930,6 +930,21 @@ ih_disowned(const ctx *c, long g)
     return false;
 }
 
+/* Is the statement attributed after the fact: "... are liars, said the
+ * lawyer", "... are dangerous, apparently"? */
+static bool
+ih_attributed(const ctx *c, long cue)
+{
+    static const char *const after[] = {"said",     "says",      "according", "claimed",
+                                        "claims",   "apparently", "allegedly", "supposedly",
+                                        "reportedly", "tweeted",  "wrote",     "writes",
+                                        "argued",   "argues",    "insisted",  NULL};
+    for (long k = cue + 1; k <= cue + 8 && (size_t)k < c->ntok && !ih_start(c, k); k++)
+        if (tok_in(c, k, after))
+            return true;
+    return false;
+}
+
 /* True when original byte pos is inside double quotation marks; *q and
  * *inq carry the scan over from the previous call (positions ascend). */
 static bool
@@ -1163,11 +1178,11 @@ ih_before(const ctx *c, long g, bool *question)
     }
     /* "never trust a woman" */
     for (long k = j; k >= g - 3 && k >= 0; k--) {
-        if (tok_is(c, k, "trust"))
+        if (tok_is(c, k, "trust")) /* the cue starts at the negator */
             return tok_in(c, k - 1, (const char *const[]){"never", "dont", "cant", "cannot",
                                                           "not", NULL}) &&
                            !tok_in(c, k - 2, first_person)
-                       ? k
+                       ? k - 1
                        : -1;
         if (!tok_in(c, k, (const char *const[]){"a", "an", "any", "single", "word", "by",
                                                 "said", "from", NULL}))
@@ -1182,17 +1197,16 @@ ih_before(const ctx *c, long g, bool *question)
     if (k >= 0 && (tok_in(c, k, ih_remove) ||
                    (tok_is(c, k + 1, "of") && tok_is(c, k, "rid")))) {
         /* A call: "Deport them", "we should ban ...", "time to expel ...";
-         * not a report: "they used to lynch ...". */
-        long v = tok_is(c, k, "rid") ? k - 1 : k; /* "get rid of" */
-        if (tok_is(c, v, "get"))
-            v--;
-        if (ih_start(c, v + 1) ||
-            (tok_in(c, v, (const char *const[]){"should", "must", "lets", "gotta", "need",
-                                                "needs", "we", "just", "please", "and", "will",
-                                                "ill", "gonna", "wanna", "to", NULL}) &&
-             !(tok_is(c, v, "to") && tok_in(c, v - 1, (const char *const[]){"used", "right",
-                                                                             "rights", NULL}))))
-            return k;
+         * not a report: "they used to lynch ...". v is the verb's first
+         * token ("get rid of"). */
+        long v = tok_is(c, k, "rid") && tok_is(c, k - 1, "get") ? k - 1 : k;
+        if (ih_start(c, v) ||
+            (tok_in(c, v - 1, (const char *const[]){"should", "must", "lets", "gotta", "need",
+                                                    "needs", "we", "just", "please", "will", "ill", "gonna", "wanna", "to",
+                                                    NULL}) &&
+             !(tok_is(c, v - 1, "to") &&
+               tok_in(c, v - 2, (const char *const[]){"used", "right", "rights", NULL}))))
+            return v;
         return -1;
     }
     if (k >= 0 && (tok_in(c, k, (const char *const[]){"are", "arent", "r", NULL}) ||
@@ -1215,7 +1229,7 @@ ih_before(const ctx *c, long g, bool *question)
                                                                     "toward", "with", "at",
                                                                     NULL})))
                 return -1;
-            return ih_speaker(c, s) ? k : -1;
+            return ih_speaker(c, s) ? s : -1;
         }
         if (!tok_in(c, k, ih_pre_gap))
             return -1;
@@ -1236,6 +1250,12 @@ rule_identity_hate(ctx *c)
         if (tok_in(c, g - 1, (const char *const[]){"word", "words", "term", "terms", "label",
                                                    "name", NULL}))
             continue; /* "the word Muslim": a mention */
+        /* "the women", "some men", "two immigrants": particular people, or
+         * not the whole group. */
+        if ((tok_in(c, g - 1, (const char *const[]){"some", "certain", "few", "several", "two",
+                                                    "three", "four", "both", "many", NULL}) ||
+             (tok_is(c, g - 1, "the") && !tok_is(c, g - 2, "all"))))
+            continue;
         if (tok_in(c, ge + 1, ih_people) && !ih_start(c, ge + 1))
             ge++;
         else if (tok_in(c, ge + 1, ih_dehum) && !ih_start(c, ge + 1)) {
@@ -1252,7 +1272,9 @@ rule_identity_hate(ctx *c)
         bool question;
         long cue = ih_before(c, g, &question);
         bool feeling = cue >= 0 && (tok_in(c, cue, ih_hate_verbs) ||
-                                    tok_in(c, cue, ih_hate_feelings) || tok_is(c, cue, "stand"));
+                                    tok_in(c, cue, ih_hate_feelings) ||
+                                    (tok_in(c, cue, (const char *const[]){"cant", "cannot", NULL}) &&
+                                     tok_is(c, cue + 1, "stand")));
         if (feeling && tok_in(c, ge + 1, ih_done_to))
             cue = -1;
         if (cue < 0) {
@@ -1287,7 +1309,8 @@ rule_identity_hate(ctx *c)
         } else if (!feeling && ih_disowned(c, cue)) {
             cue = -1;
         }
-        if (cue < 0 || ih_quoted(c, c->t.ostart[h->start], &qpos, &inq))
+        if (cue < 0 || ih_attributed(c, cue > ge ? cue : ge) ||
+            ih_quoted(c, c->t.ostart[h->start], &qpos, &inq))
             continue;
         uint32_t os, oe;
         span_tokens(c, (size_t)(cue < g ? cue : g), (size_t)(cue > ge ? cue : ge), &os, &oe);
