@@ -222,8 +222,12 @@ tok_is(const ctx *c, long k, const char *w)
 static bool
 tok_in(const ctx *c, long k, const char *const *set)
 {
+    if (k < 0 || (size_t)k >= c->ntok)
+        return false;
+    /* The first letter rules out almost every word without a call. */
+    char first = c->t.s[c->ts[k]];
     for (; *set; set++)
-        if (tok_is(c, k, *set))
+        if ((*set)[0] == first && tok_is(c, k, *set))
             return true;
     return false;
 }
@@ -753,132 +757,131 @@ static const char MSG_IDENTITY_HATE[] =
 
 /* Words for people after an adjective group ("black people", "trans women"). */
 static const char *const ih_people[] = {
-    "people",   "person",  "persons",     "folk",    "folks",   "men",      "women",
-    "man",      "woman",   "guys",        "kids",    "children", "lives",   "life",
-    "community", "communities", "families", "members", "individuals", "couples", "students",
-    "workers",  "girls",   "boys",        "citizens", "immigrants", "migrants", "refugees",
-    NULL};
+    "people",      "person",     "persons",   "folk",        "folks",    "men",
+    "women",       "man",        "woman",     "guys",        "kids",     "children",
+    "lives",       "life",       "community", "communities", "families", "members",
+    "individuals", "couples",    "students",  "workers",     "girls",    "boys",
+    "citizens",    "immigrants", "migrants",  "refugees",    NULL};
 /* Between a verb of hate and the group: "I hate all these women". */
-static const char *const ih_pre_gap[] = {"all",   "the",  "these", "those", "most",  "any",
-                                         "every", "of",   "for",   "by",    "towards", "toward",
-                                         "around", "near", "you",  "so",    "much",  "with",
-                                         "at",    "being", "other", "such", "many",  "some", NULL};
+static const char *const ih_pre_gap[] = {
+    "all", "the",     "these",  "those",  "most", "any",  "every", "of",   "for",
+    "by",  "towards", "toward", "around", "near", "you",  "so",    "much", "with",
+    "at",  "being",   "other",  "such",   "many", "some", NULL};
 /* The speaker's own hate, first person only: "he hates" reports another's. */
-static const char *const ih_hate_verbs[] = {
-    "hate", "hated", "despise", "detest", "loathe", "abhor", NULL};
+static const char *const ih_hate_verbs[] = {"hate",   "hated", "despise", "detest",
+                                            "loathe", "abhor", NULL};
 /* Feelings named as nouns or adjectives: "contempt for", "disgusted by". */
-static const char *const ih_hate_feelings[] = {
-    "hatred",   "contempt", "disdain", "scorn",    "loathing", "disgust",
-    "revulsion", "disgusted", "sickened", "repulsed", "sick",   NULL};
+static const char *const ih_hate_feelings[] = {"hatred",   "contempt", "disdain",   "scorn",
+                                               "loathing", "disgust",  "revulsion", "disgusted",
+                                               "sickened", "repulsed", "sick",      NULL};
 /* Between the speaker and the feeling: "I really can't stand", "I have so
  * much hatred", "I feel nothing but contempt". */
 static const char *const ih_speaker_gap[] = {
-    "really",  "just",   "absolutely", "truly",  "honestly", "so",     "also",   "seriously",
-    "totally", "fucking", "completely", "utterly", "am",     "m",      "feel",   "have",
-    "got",     "such",   "a",          "lot",     "of",      "much",   "deeply", "always",
-    "still",   "do",     "genuinely",  "personally", "literally", "simply", "frankly", "get",
-    "getting", "bloody", "too",        "only",    "pure",    "nothing", "but",    "utter",
-    NULL};
+    "really",    "just",    "absolutely", "truly",      "honestly", "so",        "also",
+    "seriously", "totally", "fucking",    "completely", "utterly",  "am",        "m",
+    "feel",      "have",    "got",        "such",       "a",        "lot",       "of",
+    "much",      "deeply",  "always",     "still",      "do",       "genuinely", "personally",
+    "literally", "simply",  "frankly",    "get",        "getting",  "bloody",    "too",
+    "only",      "pure",    "nothing",    "but",        "utter",    NULL};
 /* What happens to the group, not the group itself: "sick of women being
  * paid less" is about the pay. */
-static const char *const ih_done_to[] = {"being", "getting", "treated", "paid",   "having",
-                                         "facing", "dying", "losing",  "suffering", NULL};
+static const char *const ih_done_to[] = {"being",  "getting", "treated", "paid",      "having",
+                                         "facing", "dying",   "losing",  "suffering", NULL};
 /* After the group, before its predicate: "women like you are", "immigrants
  * in this country are". */
 static const char *const ih_post_skip[] = {
-    "here",   "today",  "now",     "all",      "really",  "just",    "always",  "honestly",
-    "truly",  "seriously", "simply", "basically", "literally", "clearly", "obviously", "generally",
-    "mostly", "in",     "this",    "our",      "my",      "the",     "country", "town",
-    "city",   "world",  "society", "area",     "around",  "there",   "these",   "days",
-    NULL};
-static const char *const ih_like_whom[] = {"you", "them", "her",  "him", "that", "this",
-                                           "these", "those", "me", "us", NULL};
+    "here",      "today",     "now",       "all",    "really",    "just",      "always",
+    "honestly",  "truly",     "seriously", "simply", "basically", "literally", "clearly",
+    "obviously", "generally", "mostly",    "in",     "this",      "our",       "my",
+    "the",       "country",   "town",      "city",   "world",     "society",   "area",
+    "around",    "there",     "these",     "days",   NULL};
+static const char *const ih_like_whom[] = {"you",   "them",  "her", "him", "that", "this",
+                                           "these", "those", "me",  "us",  NULL};
 static const char *const ih_copulas[] = {"are", "r", "were", "is", "was", NULL};
 static const char *const ih_generic[] = {"a", "an", "any", "every", "each", NULL};
 /* Between the copula and the predicate: "are all just", "are nothing but". */
 static const char *const ih_attr_gap[] = {
-    "all",    "just",     "so",      "such",     "really",    "truly",      "very",
-    "a",      "an",       "the",     "absolute", "absolutely", "total",      "totally",
-    "complete", "completely", "utter", "utterly", "simply",    "basically",  "always",
-    "literally", "human",  "common",  "mere",     "merely",    "pure",       "at",
-    "ever",   "any",      "by",      "nature",   "naturally", "inherently", "without",
-    "doubt",  "exception", "most",   "more",     "far",       "much",       "even",
-    "still",  "only",     "genuinely", "fundamentally", "born", "bunch",    "of",
-    "one",    "biggest",  "like",    "that",     "as",    "dirty",    "filthy",    "disgusting", "worthless",
-    "stinking", "fucking", "bloody", "lazy",     "stupid",    "dumb",       "useless",
-    NULL};
+    "all",        "just",       "so",        "such",          "really",     "truly",      "very",
+    "a",          "an",         "the",       "absolute",      "absolutely", "total",      "totally",
+    "complete",   "completely", "utter",     "utterly",       "simply",     "basically",  "always",
+    "literally",  "human",      "common",    "mere",          "merely",     "pure",       "at",
+    "ever",       "any",        "by",        "nature",        "naturally",  "inherently", "without",
+    "doubt",      "exception",  "most",      "more",          "far",        "much",       "even",
+    "still",      "only",       "genuinely", "fundamentally", "born",       "bunch",      "of",
+    "one",        "biggest",    "like",      "that",          "as",         "dirty",      "filthy",
+    "disgusting", "worthless",  "stinking",  "fucking",       "bloody",     "lazy",       "stupid",
+    "dumb",       "useless",    NULL};
 /* Dehumanising nouns. */
 static const char *const ih_dehum[] = {
-    "vermin",   "animals",  "animal",    "parasites", "parasite", "rats",      "rat",
-    "plague",   "subhuman", "subhumans", "scum",      "filth",    "trash",     "garbage",
-    "rubbish",  "refuse",   "dirt",      "cockroaches", "cockroach", "roaches", "pests",
-    "pest",     "virus",    "cancer",    "disease",   "infestation", "beasts", "beast",
-    "savages",  "apes",     "monkeys",   "insects",   "insect",   "lice",      "leeches",
-    "leech",    "worms",    "maggots",   "swine",     "pigs",     "dogs",      "creatures",
-    "waste",    "sewage",   "cattle",    "locusts",   "blight",   "scourge",   "stain",
-    "weeds",    "mongrels", "untermenschen", "excrement", "demons", "pox",    NULL};
+    "vermin",  "animals",  "animal",        "parasites",   "parasite",    "rats",    "rat",
+    "plague",  "subhuman", "subhumans",     "scum",        "filth",       "trash",   "garbage",
+    "rubbish", "refuse",   "dirt",          "cockroaches", "cockroach",   "roaches", "pests",
+    "pest",    "virus",    "cancer",        "disease",     "infestation", "beasts",  "beast",
+    "savages", "apes",     "monkeys",       "insects",     "insect",      "lice",    "leeches",
+    "leech",   "worms",    "maggots",       "swine",       "pigs",        "dogs",    "creatures",
+    "waste",   "sewage",   "cattle",        "locusts",     "blight",      "scourge", "stain",
+    "weeds",   "mongrels", "untermenschen", "excrement",   "demons",      "pox",     NULL};
 /* Degrading attributes of a whole group. */
 static const char *const ih_attr[] = {
-    "stupid",     "dumb",      "disgusting", "repulsive",  "despicable", "sickening",
-    "revolting",  "repugnant", "dishonest",  "vile",       "pathetic",   "liars",
-    "criminals",  "worthless", "inferior",   "evil",       "lazy",       "dirty",
-    "filthy",     "ignorant",  "violent",    "cruel",      "brainless",  "stupidest",
-    "dumbest",    "worst",     "useless",    "idiots",     "morons",     "thieves",
-    "rapists",    "terrorists", "dangerous", "threat",     "danger",     "uncivilised",
-    "uncivilized", "barbaric", "primitive",  "backward",   "disgrace",   "abomination",
-    "degenerate", "degenerates", "freaks",   "perverts",   "lesser",     "gross",
-    "nasty",      "hideous",   "untrustworthy", "deceitful", "greedy",   "parasitic",
-    "horrible",   "awful",     "deplorable", "incompetent", "inbred",    "unclean",
-    "diseased",   "abhorrent", "loathsome",  "contemptible", "detestable", "wicked",
-    "savage",     "sick",      "twisted",    "mentally",   "insane",     "unfit",
-    "liar",       "criminal",  "thief",      "rapist",     "terrorist",  NULL};
+    "stupid",      "dumb",        "disgusting",    "repulsive",    "despicable", "sickening",
+    "revolting",   "repugnant",   "dishonest",     "vile",         "pathetic",   "liars",
+    "criminals",   "worthless",   "inferior",      "evil",         "lazy",       "dirty",
+    "filthy",      "ignorant",    "violent",       "cruel",        "brainless",  "stupidest",
+    "dumbest",     "worst",       "useless",       "idiots",       "morons",     "thieves",
+    "rapists",     "terrorists",  "dangerous",     "threat",       "danger",     "uncivilised",
+    "uncivilized", "barbaric",    "primitive",     "backward",     "disgrace",   "abomination",
+    "degenerate",  "degenerates", "freaks",        "perverts",     "lesser",     "gross",
+    "nasty",       "hideous",     "untrustworthy", "deceitful",    "greedy",     "parasitic",
+    "horrible",    "awful",       "deplorable",    "incompetent",  "inbred",     "unclean",
+    "diseased",    "abhorrent",   "loathsome",     "contemptible", "detestable", "wicked",
+    "savage",      "sick",        "twisted",       "mentally",     "insane",     "unfit",
+    "liar",        "criminal",    "thief",         "rapist",       "terrorist",  NULL};
 /* Worth a group is denied when these are negated: "women are not human". */
 static const char *const ih_worth[] = {
-    "human",     "humans",     "people",   "equal",     "equals",  "worthy",  "worth",
-    "intelligent", "smart",    "clever",   "attractive", "welcome", "valuable", "important",
-    "capable",   "trustworthy", "civilised", "civilized", "normal", "deserving", "wanted",
-    "needed",    "decent",     "honest",   "sane",      "useful",  "trusted", "valued",
-    NULL};
+    "human",    "humans",      "people",  "equal",       "equals",     "worthy",
+    "worth",    "intelligent", "smart",   "clever",      "attractive", "welcome",
+    "valuable", "important",   "capable", "trustworthy", "civilised",  "civilized",
+    "normal",   "deserving",   "wanted",  "needed",      "decent",     "honest",
+    "sane",     "useful",      "trusted", "valued",      NULL};
 /* Removal: "immigrants should all be deported", "ban Muslims". */
 static const char *const ih_removed[] = {
-    "deported",  "banned",   "expelled",  "exterminated", "eradicated", "eliminated", "purged",
-    "gassed",    "sterilised", "sterilized", "locked",    "caged",      "removed",    "segregated",
-    "excluded",  "kicked",   "thrown",    "rounded",      "dumped",     "shipped",    "sent",
-    "euthanised", "euthanized", "culled", "wiped",        "killed",     "shot",       "hanged",
-    "burned",    "interned", "exiled",    "banished",     "lynched",    "castrated",  NULL};
-static const char *const ih_remove[] = {"deport",    "ban",     "expel",   "exterminate",
-                                        "eradicate", "purge",   "gas",     "sterilise",
-                                        "sterilize", "cull",    "lynch",   "banish",
-                                        "exile",     NULL};
-static const char *const ih_rights[] = {"vote",  "work",   "exist",  "live",  "drive", "marry",
-                                        "adopt", "teach",  "breed",  "reproduce", "serve", "lead",
-                                        "hold",  "run",    "own",    "speak", "enter", "stay",
-                                        "have",  "be",     "come",   "immigrate", "pray", NULL};
+    "deported", "banned",     "expelled",   "exterminated", "eradicated", "eliminated",
+    "purged",   "gassed",     "sterilised", "sterilized",   "locked",     "caged",
+    "removed",  "segregated", "excluded",   "kicked",       "thrown",     "rounded",
+    "dumped",   "shipped",    "sent",       "euthanised",   "euthanized", "culled",
+    "wiped",    "killed",     "shot",       "hanged",       "burned",     "interned",
+    "exiled",   "banished",   "lynched",    "castrated",    NULL};
+static const char *const ih_remove[] = {"deport", "ban",    "expel",     "exterminate", "eradicate",
+                                        "purge",  "gas",    "sterilise", "sterilize",   "cull",
+                                        "lynch",  "banish", "exile",     NULL};
+static const char *const ih_rights[] = {"vote",  "work",  "exist", "live",      "drive", "marry",
+                                        "adopt", "teach", "breed", "reproduce", "serve", "lead",
+                                        "hold",  "run",   "own",   "speak",     "enter", "stay",
+                                        "have",  "be",    "come",  "immigrate", "pray",  NULL};
 static const char *const ih_belong_in[] = {"zoo",   "zoos",  "cage",  "cages", "kitchen", "gutter",
                                            "sewer", "trash", "bin",   "dump",  "jail",    "prison",
                                            "camps", "camp",  "ovens", "oven",  NULL};
 /* The speaker reports or argues against what follows: "saying women are
  * vermin", "comments like ...", "you really believe ...". */
 static const char *const ih_report[] = {
-    "say",      "says",      "said",     "saying",   "call",     "calls",     "called",
-    "calling",  "claim",     "claims",   "claimed",  "claiming", "write",     "writes",
-    "wrote",    "writing",   "written",  "believe",  "believes", "think",     "thinks",
-    "thought",  "statement", "statements", "comment", "comments", "post",     "posts",
-    "things",   "stuff",     "words",    "tweet",    "tweets",   "message",   "messages",
-    "argue",    "argues",    "suggest",  "suggests", "suggesting", "imply",   "implying",
-    "pretend",  "pretending", "assume",  "assuming", "myth",     "stereotype", "notion",
-    "lie",      "lies",      "idea",     "insist",   "insists",  "insisting", "tell",
-    "telling",  "told",      "tells",    "hear",     "heard",    "read",      "realise",
-    "realising", "realize",  "realizing", "prove",   "proves",   "proved",    "spread",
-    "spreading", "shouting", "chanting", "chant",    "chants",   "sign",      "signs",
-    "slogan",   "slogans",   "rhetoric", "propaganda", "meme",   "memes",     "joke",
-    "jokes",    "accuse",    "accused",  "accusing", "portray",  "portrays",  "portraying",
-    "treat",    "treats",    "treating", "view",     "views",    "see",       "sees",
+    "say",       "says",       "said",       "saying",     "call",       "calls",      "called",
+    "calling",   "claim",      "claims",     "claimed",    "claiming",   "write",      "writes",
+    "wrote",     "writing",    "written",    "believe",    "believes",   "think",      "thinks",
+    "thought",   "statement",  "statements", "comment",    "comments",   "post",       "posts",
+    "things",    "stuff",      "words",      "tweet",      "tweets",     "message",    "messages",
+    "argue",     "argues",     "suggest",    "suggests",   "suggesting", "imply",      "implying",
+    "pretend",   "pretending", "assume",     "assuming",   "myth",       "stereotype", "notion",
+    "lie",       "lies",       "idea",       "insist",     "insists",    "insisting",  "tell",
+    "telling",   "told",       "tells",      "hear",       "heard",      "read",       "realise",
+    "realising", "realize",    "realizing",  "prove",      "proves",     "proved",     "spread",
+    "spreading", "shouting",   "chanting",   "chant",      "chants",     "sign",       "signs",
+    "slogan",    "slogans",    "rhetoric",   "propaganda", "meme",       "memes",      "joke",
+    "jokes",     "accuse",     "accused",    "accusing",   "portray",    "portrays",   "portraying",
+    "treat",     "treats",     "treating",   "view",       "views",      "see",        "sees",
     NULL};
 /* First-person opinion: "I think women are scum" is the speaker's own. */
-static const char *const ih_own_view[] = {"think",  "believe", "say",  "said",   "feel",
-                                          "telling", "tell",   "know", "reckon", "heard",
-                                          NULL};
+static const char *const ih_own_view[] = {"think", "believe", "say",    "said",  "feel", "telling",
+                                          "tell",  "know",    "reckon", "heard", NULL};
 
 static bool
 ih_start(const ctx *c, long k)
@@ -935,10 +938,10 @@ ih_disowned(const ctx *c, long g)
 static bool
 ih_attributed(const ctx *c, long cue)
 {
-    static const char *const after[] = {"said",     "says",      "according", "claimed",
-                                        "claims",   "apparently", "allegedly", "supposedly",
-                                        "reportedly", "tweeted",  "wrote",     "writes",
-                                        "argued",   "argues",    "insisted",  NULL};
+    static const char *const after[] = {"said",       "says",       "according", "claimed",
+                                        "claims",     "apparently", "allegedly", "supposedly",
+                                        "reportedly", "tweeted",    "wrote",     "writes",
+                                        "argued",     "argues",     "insisted",  NULL};
     for (long k = cue + 1; k <= cue + 8 && (size_t)k < c->ntok && !ih_start(c, k); k++)
         if (tok_in(c, k, after))
             return true;
@@ -1054,8 +1057,9 @@ ih_after(const ctx *c, long g, long ge, bool question)
     if (question) /* "why are women so ...", "I find women ...": the verb came first */
         return ih_predicate(c, p - 1, false);
     /* "... disgust me", "... make me sick" */
-    if (tok_in(c, p, (const char *const[]){"disgust", "disgusts", "sicken", "sickens", "repulse",
-                                            "repulses", "revolt", "revolts", "nauseate", NULL}) &&
+    if (tok_in(c, p,
+               (const char *const[]){"disgust", "disgusts", "sicken", "sickens", "repulse",
+                                     "repulses", "revolt", "revolts", "nauseate", NULL}) &&
         tok_in(c, p + 1, (const char *const[]){"me", "us", NULL}))
         return p;
     if (tok_in(c, p, (const char *const[]){"make", "makes", NULL}) &&
@@ -1063,8 +1067,9 @@ ih_after(const ctx *c, long g, long ge, bool question)
         long q = p + 2;
         if (tok_in(c, q, (const char *const[]){"so", "really", "physically", "feel", NULL}))
             q++;
-        if (tok_in(c, q, (const char *const[]){"sick", "ill", "angry", "furious", "puke", "vomit",
-                                                "boil", "mad", "gag", "retch", "cringe", NULL}))
+        if (tok_in(c, q,
+                   (const char *const[]){"sick", "ill", "angry", "furious", "puke", "vomit", "boil",
+                                         "mad", "gag", "retch", "cringe", NULL}))
             return q;
         return -1;
     }
@@ -1075,8 +1080,9 @@ ih_after(const ctx *c, long g, long ge, bool question)
         return ih_predicate(c, p, false);
     }
     /* "can be so ignorant", "can never be as smart", "will always be" */
-    if (tok_in(c, p, (const char *const[]){"can", "will", "would", "could", "cant", "wont",
-                                            "cannot", NULL})) {
+    if (tok_in(c, p,
+               (const char *const[]){"can", "will", "would", "could", "cant", "wont", "cannot",
+                                     NULL})) {
         long q = p + 1;
         bool neg = tok_in(c, p, negators);
         while (q <= p + 3 && (tok_in(c, q, negators) || tok_in(c, q, ih_attr_gap))) {
@@ -1093,16 +1099,16 @@ ih_after(const ctx *c, long g, long ge, bool question)
             (tok_in(c, p, negators) || tok_in(c, p + 1, negators)))
             return q;
     bool modal = tok_in(c, p, (const char *const[]){"should", "must", "need", "ought", NULL});
-    bool modal_not =
-        tok_in(c, p, (const char *const[]){"shouldnt", "mustnt", NULL}) ||
-        (modal && tok_in(c, p + 1, (const char *const[]){"not", "never", NULL}));
+    bool modal_not = tok_in(c, p, (const char *const[]){"shouldnt", "mustnt", NULL}) ||
+                     (modal && tok_in(c, p + 1, (const char *const[]){"not", "never", NULL}));
     if (modal_not) {
         long q = p + (tok_in(c, p, (const char *const[]){"shouldnt", "mustnt", NULL}) ? 1 : 2);
         if (tok_is(c, q, "even"))
             q++;
         if (tok_is(c, q, "be") &&
-            tok_in(c, q + 1, (const char *const[]){"allowed", "permitted", "trusted", "tolerated",
-                                                   "hired", "employed", "given", "let", NULL}))
+            tok_in(c, q + 1,
+                   (const char *const[]){"allowed", "permitted", "trusted", "tolerated", "hired",
+                                         "employed", "given", "let", NULL}))
             return q + 1;
         if (tok_is(c, q, "be")) /* "should not be important to anyone" */
             return ih_predicate(c, q, true);
@@ -1143,8 +1149,9 @@ ih_after(const ctx *c, long g, long ge, bool question)
     }
     /* "have no right to", "have no place in" */
     if (tok_in(c, p, (const char *const[]){"have", "has", NULL}) && tok_is(c, p + 1, "no") &&
-        tok_in(c, p + 2, (const char *const[]){"right", "rights", "place", "value", "worth",
-                                               "business", "purpose", NULL}))
+        tok_in(c, p + 2,
+               (const char *const[]){"right", "rights", "place", "value", "worth", "business",
+                                     "purpose", NULL}))
         return p + 2;
     /* "belong in a zoo" */
     if (tok_in(c, p, (const char *const[]){"belong", "belongs", NULL}) && tok_is(c, p + 1, "in")) {
@@ -1166,8 +1173,9 @@ ih_before(const ctx *c, long g, bool *question)
     long j = g - 1;
     /* "swarms of immigrants" */
     if (tok_is(c, j, "of") &&
-        tok_in(c, j - 1, (const char *const[]){"swarms", "swarm", "hordes", "horde", "plague",
-                                               "infestation", "herd", "herds", "vermin", NULL}))
+        tok_in(c, j - 1,
+               (const char *const[]){"swarms", "swarm", "hordes", "horde", "plague", "infestation",
+                                     "herd", "herds", "vermin", NULL}))
         return j - 1;
     /* "typical woman", "typical of a woman" */
     for (long k = j; k >= g - 3 && k >= 0; k--) {
@@ -1179,39 +1187,41 @@ ih_before(const ctx *c, long g, bool *question)
     /* "never trust a woman" */
     for (long k = j; k >= g - 3 && k >= 0; k--) {
         if (tok_is(c, k, "trust")) /* the cue starts at the negator */
-            return tok_in(c, k - 1, (const char *const[]){"never", "dont", "cant", "cannot",
-                                                          "not", NULL}) &&
+            return tok_in(c, k - 1,
+                          (const char *const[]){"never", "dont", "cant", "cannot", "not", NULL}) &&
                            !tok_in(c, k - 2, first_person)
                        ? k - 1
                        : -1;
-        if (!tok_in(c, k, (const char *const[]){"a", "an", "any", "single", "word", "by",
-                                                "said", "from", NULL}))
+        if (!tok_in(c, k,
+                    (const char *const[]){"a", "an", "any", "single", "word", "by", "said", "from",
+                                          NULL}))
             break;
     }
     /* "deport all immigrants", "get rid of Muslims"; "are women ..." */
     long k = j;
     while (k >= 0 && g - k <= 4 &&
-           tok_in(c, k, (const char *const[]){"all", "the", "these", "those", "every", "any",
-                                              "most", "so", "many", "of", "you", NULL}))
+           tok_in(c, k,
+                  (const char *const[]){"all", "the", "these", "those", "every", "any", "most",
+                                        "so", "many", "of", "you", NULL}))
         k--;
-    if (k >= 0 && (tok_in(c, k, ih_remove) ||
-                   (tok_is(c, k + 1, "of") && tok_is(c, k, "rid")))) {
+    if (k >= 0 && (tok_in(c, k, ih_remove) || (tok_is(c, k + 1, "of") && tok_is(c, k, "rid")))) {
         /* A call: "Deport them", "we should ban ...", "time to expel ...";
          * not a report: "they used to lynch ...". v is the verb's first
          * token ("get rid of"). */
         long v = tok_is(c, k, "rid") && tok_is(c, k - 1, "get") ? k - 1 : k;
         if (ih_start(c, v) ||
-            (tok_in(c, v - 1, (const char *const[]){"should", "must", "lets", "gotta", "need",
-                                                    "needs", "we", "just", "please", "will", "ill", "gonna", "wanna", "to",
-                                                    NULL}) &&
+            (tok_in(c, v - 1,
+                    (const char *const[]){"should", "must", "lets", "gotta", "need", "needs", "we",
+                                          "just", "please", "will", "ill", "gonna", "wanna", "to",
+                                          NULL}) &&
              !(tok_is(c, v - 1, "to") &&
                tok_in(c, v - 2, (const char *const[]){"used", "right", "rights", NULL}))))
             return v;
         return -1;
     }
-    if (k >= 0 && (tok_in(c, k, (const char *const[]){"are", "arent", "r", NULL}) ||
-                   (tok_in(c, k, (const char *const[]){"find", "consider", NULL}) &&
-                    ih_speaker(c, k)))) {
+    if (k >= 0 &&
+        (tok_in(c, k, (const char *const[]){"are", "arent", "r", NULL}) ||
+         (tok_in(c, k, (const char *const[]){"find", "consider", NULL}) && ih_speaker(c, k)))) {
         *question = true;
         return -1;
     }
@@ -1225,9 +1235,9 @@ ih_before(const ctx *c, long g, bool *question)
             long s = tok_is(c, k, "stand") ? k - 1 : k;
             /* "contempt for", "sick of", "disgusted by": a feeling needs a
              * preposition before the group, a verb takes it directly. */
-            if (feeling && !(tok_in(c, k + 1, (const char *const[]){"for", "of", "by", "towards",
-                                                                    "toward", "with", "at",
-                                                                    NULL})))
+            if (feeling && !(tok_in(c, k + 1,
+                                    (const char *const[]){"for", "of", "by", "towards", "toward",
+                                                          "with", "at", NULL})))
                 return -1;
             return ih_speaker(c, s) ? s : -1;
         }
@@ -1247,13 +1257,14 @@ rule_identity_hate(ctx *c)
         if (h->category != LEX_GROUP)
             continue;
         long g = tok_at(c, h->start), ge = tok_at(c, h->end - 1);
-        if (tok_in(c, g - 1, (const char *const[]){"word", "words", "term", "terms", "label",
-                                                   "name", NULL}))
+        if (tok_in(c, g - 1,
+                   (const char *const[]){"word", "words", "term", "terms", "label", "name", NULL}))
             continue; /* "the word Muslim": a mention */
         /* "the women", "some men", "two immigrants": particular people, or
          * not the whole group. */
-        if ((tok_in(c, g - 1, (const char *const[]){"some", "certain", "few", "several", "two",
-                                                    "three", "four", "both", "many", NULL}) ||
+        if ((tok_in(c, g - 1,
+                    (const char *const[]){"some", "certain", "few", "several", "two", "three",
+                                          "four", "both", "many", NULL}) ||
              (tok_is(c, g - 1, "the") && !tok_is(c, g - 2, "all"))))
             continue;
         if (tok_in(c, ge + 1, ih_people) && !ih_start(c, ge + 1))
@@ -1271,10 +1282,10 @@ rule_identity_hate(ctx *c)
             continue;
         bool question;
         long cue = ih_before(c, g, &question);
-        bool feeling = cue >= 0 && (tok_in(c, cue, ih_hate_verbs) ||
-                                    tok_in(c, cue, ih_hate_feelings) ||
-                                    (tok_in(c, cue, (const char *const[]){"cant", "cannot", NULL}) &&
-                                     tok_is(c, cue + 1, "stand")));
+        bool feeling =
+            cue >= 0 && (tok_in(c, cue, ih_hate_verbs) || tok_in(c, cue, ih_hate_feelings) ||
+                         (tok_in(c, cue, (const char *const[]){"cant", "cannot", NULL}) &&
+                          tok_is(c, cue + 1, "stand")));
         if (feeling && tok_in(c, ge + 1, ih_done_to))
             cue = -1;
         if (cue < 0) {
@@ -1282,11 +1293,13 @@ rule_identity_hate(ctx *c)
             if (tok_is(c, none_before, "no")) {
                 long p = ge + 1;
                 if (tok_in(c, p, (const char *const[]){"deserves", "deserve", NULL}) &&
-                    (tok_in(c, p + 1, (const char *const[]){"to", "rights", "respect", "life",
-                                                            "dignity", "equality", NULL})) &&
+                    (tok_in(c, p + 1,
+                            (const char *const[]){"to", "rights", "respect", "life", "dignity",
+                                                  "equality", NULL})) &&
                     (!tok_is(c, p + 1, "to") ||
-                     tok_in(c, p + 2, (const char *const[]){"live", "exist", "vote", "work",
-                                                            "respect", "rights", NULL})))
+                     tok_in(c, p + 2,
+                            (const char *const[]){"live", "exist", "vote", "work", "respect",
+                                                  "rights", NULL})))
                     cue = p + 1;
                 else if (tok_in(c, p, (const char *const[]){"can", "is", "will", "could", NULL})) {
                     long q = p + 1;

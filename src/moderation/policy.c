@@ -4,13 +4,12 @@
 #include <string.h>
 
 static const char *const rule_names[RULE_COUNT] = {
-    "profanity",     "vulgarity",    "slur",      "personal_attack", "harassment",
-    "identity_hate", "tragedy_joke", "off_topic", "spam",            "new_user",
-    "premoderated",
+    "profanity",    "vulgarity", "slur", "personal_attack", "harassment",   "identity_hate",
+    "tragedy_joke", "off_topic", "spam", "new_user",        "premoderated",
 };
 
 static const policy_action defaults[RULE_COUNT] = {
-    POLICY_REJECT, POLICY_REJECT, POLICY_REJECT,  POLICY_HOLD, POLICY_HOLD,    POLICY_HOLD,
+    POLICY_REJECT, POLICY_REJECT,  POLICY_REJECT, POLICY_HOLD,    POLICY_HOLD, POLICY_HOLD,
     POLICY_HOLD,   POLICY_PUBLISH, POLICY_HOLD,   POLICY_PUBLISH, POLICY_HOLD,
 };
 
