@@ -7,9 +7,11 @@
  * attacks (an insult with a person as its target: the reader, the parent's
  * author, a named person; an insult said of an idea is criticism),
  * harassment (threats, wishes of harm, personal details, repeated attacks),
- * the tragedy guard, the on-topic score and spam. Each rule that fires gives
- * one reason; the policy table (policy.h) maps it to publish, hold or reject
- * and the decision is the strictest. The classifier's scores, when a model
+ * identity hate (hate against people for who they are, written without
+ * slurs: "I hate women", "immigrants are vermin"), the tragedy guard, the
+ * on-topic score and spam. Each rule that fires gives one reason; the
+ * policy table (policy.h) maps it to publish, hold or reject and the
+ * decision is the strictest. The classifier's scores, when a model
  * is built in, only add a personal_attack hold where the lexicon also has
  * evidence: nothing is rejected on the model alone.
  *
@@ -821,6 +823,13 @@ static const char *const ih_dehum[] = {
     "leech",   "worms",    "maggots",       "swine",       "pigs",        "dogs",    "creatures",
     "waste",   "sewage",   "cattle",        "locusts",     "blight",      "scourge", "stain",
     "weeds",   "mongrels", "untermenschen", "excrement",   "demons",      "pox",     NULL};
+/* Right after a group word, only nouns with no innocent reading: "female
+ * vermin", not "women cancer survivors" or "gay animals". */
+static const char *const ih_dehum_next[] = {
+    "vermin",    "scum",        "filth",     "trash",    "garbage",       "rats",
+    "parasites", "cockroaches", "subhumans", "subhuman", "maggots",       "swine",
+    "pigs",      "apes",        "monkeys",   "savages",  "untermenschen", "leeches",
+    "lice",      "roaches",     "mongrels",  NULL};
 /* Degrading attributes of a whole group. */
 static const char *const ih_attr[] = {
     "stupid",      "dumb",        "disgusting",    "repulsive",    "despicable", "sickening",
@@ -834,8 +843,8 @@ static const char *const ih_attr[] = {
     "nasty",       "hideous",     "untrustworthy", "deceitful",    "greedy",     "parasitic",
     "horrible",    "awful",       "deplorable",    "incompetent",  "inbred",     "unclean",
     "diseased",    "abhorrent",   "loathsome",     "contemptible", "detestable", "wicked",
-    "savage",      "sick",        "twisted",       "mentally",     "insane",     "unfit",
-    "liar",        "criminal",    "thief",         "rapist",       "terrorist",  NULL};
+    "savage",      "sick",        "twisted",       "insane",       "unfit",      "liar",
+    "criminal",    "thief",       "rapist",        "terrorist",    NULL};
 /* Worth a group is denied when these are negated: "women are not human". */
 static const char *const ih_worth[] = {
     "human",    "humans",      "people",  "equal",       "equals",     "worthy",
@@ -987,6 +996,20 @@ ih_degrading(const ctx *c, long k)
     return false;
 }
 
+/* Is the degrading word at q about something else: "sick of being
+ * targeted", "the worst affected by the cuts", "worst hit"? */
+static bool
+ih_not_of_them(const ctx *c, long q)
+{
+    long n = q + 1;
+    if ((size_t)n >= c->ntok || ih_start(c, n) || tok_is(c, q, "waste")) /* "waste of space" */
+        return false;
+    if (tok_in(c, n, (const char *const[]){"of", "with", "off", "hit", "by", "at", "for", NULL}))
+        return true;
+    size_t len = c->te[n] - c->ts[n];
+    return len > 3 && !memcmp(c->t.s + c->te[n] - 2, "ed", 2) && !tok_in(c, n, ih_dehum);
+}
+
 /* After a copula at token p: "are (all just) vermin", "are not human".
  * Returns the deciding token or -1. */
 static long
@@ -1007,10 +1030,14 @@ ih_predicate(const ctx *c, long p, bool neg)
             continue;
         }
         /* "not our equal", "not worth any less" */
-        if (neg && (tok_is(c, q, "our") || tok_is(c, q, "your")))
+        if (neg && (tok_is(c, q, "our") || tok_is(c, q, "your") || tok_is(c, q, "my")))
             continue;
+        /* "not equal under the law" states a fact; "not our equals" denies it. */
+        if (tok_in(c, q, (const char *const[]){"equal", "equals", NULL}) &&
+            !tok_in(c, q - 1, (const char *const[]){"our", "my", "your", NULL}))
+            return -1;
         if (ih_degrading(c, q) && !tok_in(c, q, ih_attr_gap))
-            return neg ? -1 : q;
+            return neg || ih_not_of_them(c, q) ? -1 : q;
         if (tok_in(c, q, ih_worth)) {
             /* "worth nothing", "worth absolutely nothing" */
             if (!neg && tok_is(c, q, "worth") &&
@@ -1032,7 +1059,7 @@ ih_predicate(const ctx *c, long p, bool neg)
          * "are filthy" */
         if (ih_degrading(c, q) && (size_t)q + 1 < c->ntok && !tok_in(c, q + 1, ih_dehum) &&
             !tok_in(c, q + 1, ih_attr) && !tok_in(c, q + 1, ih_attr_gap))
-            return neg ? -1 : q;
+            return neg || ih_not_of_them(c, q) ? -1 : q;
         if (ih_degrading(c, q) && ((size_t)q + 1 >= c->ntok || ih_start(c, q + 1)))
             return neg ? -1 : q;
     }
@@ -1269,7 +1296,7 @@ rule_identity_hate(ctx *c)
             continue;
         if (tok_in(c, ge + 1, ih_people) && !ih_start(c, ge + 1))
             ge++;
-        else if (tok_in(c, ge + 1, ih_dehum) && !ih_start(c, ge + 1)) {
+        else if (tok_in(c, ge + 1, ih_dehum_next) && !ih_start(c, ge + 1)) {
             /* "female vermin", "common Muslim trash" */
             long cue = ge + 1;
             if (ih_disowned(c, g) || ih_quoted(c, c->t.ostart[h->start], &qpos, &inq))
