@@ -1,8 +1,8 @@
 #!/bin/sh
 # tools/eval_moderation.sh: evaluates the whole moderation engine with
 # `parley check --tsv` on HateCheck (per functionality), the OLID test set
-# (subtask A), the Kaggle insults test set and the Wikipedia identity-bias
-# sets, and prints Markdown tables
+# (subtask A), the Kaggle insults test set, the Wikipedia identity-bias sets
+# and the Fox News comments (with jq), and prints Markdown tables
 # (docs/MODERATION.md records a run).
 #
 # Usage: tools/eval_moderation.sh [SHARED_DATA] [CONFIG]
@@ -94,4 +94,14 @@ if [ -d "$W" ]; then
     bias "Wikipedia identity test" "$W/toxicity_nonfuzzed_testset.csv" rev_id comment toxic
     bias "Wikipedia identity test, fuzzed" "$W/toxicity_fuzzed_testset.csv" rev_id comment toxic
     bias "bias madlibs" "$W/bias_madlibs_77k.csv" '#' Text Label
+fi
+# Fox News reader comments labelled hateful or not (Gao & Huang 2017): real news-site comments.
+F="$DATA/fox-news-comments/fox-news-comments.json"
+if [ -f "$F" ] && command -v jq >/dev/null; then
+    jq -r '[input_line_number, (.text | gsub("[\t\r\n]"; " "))] | @tsv' "$F" > "$OUT/fox_in.tsv"
+    jq -r '[input_line_number, (if .label == 1 then "hateful" else "not" end)] | @tsv' "$F" > "$OUT/fox_key.tsv"
+    check --tsv "$OUT/fox_in.tsv" > "$OUT/fox_out.tsv"
+    paste "$OUT/fox_key.tsv" "$OUT/fox_out.tsv" | awk -F'\t' '
+    { l = $2; n[l]++; if ($4 != "publish") f[l]++; if ($5 ~ /identity_hate/) ih[l]++ }
+    END { for (l in n) printf "| Fox News comments | %s | %d | %.1f%% | %.1f%% |\n", l, n[l], 100*f[l]/n[l], 100*ih[l]/n[l] }' | sort
 fi

@@ -815,14 +815,15 @@ static const char *const ih_attr_gap[] = {
     "dumb",       "useless",    NULL};
 /* Dehumanising nouns. */
 static const char *const ih_dehum[] = {
-    "vermin",  "animals",  "animal",        "parasites",   "parasite",    "rats",    "rat",
-    "plague",  "subhuman", "subhumans",     "scum",        "filth",       "trash",   "garbage",
-    "rubbish", "refuse",   "dirt",          "cockroaches", "cockroach",   "roaches", "pests",
-    "pest",    "virus",    "cancer",        "disease",     "infestation", "beasts",  "beast",
-    "savages", "apes",     "monkeys",       "insects",     "insect",      "lice",    "leeches",
-    "leech",   "worms",    "maggots",       "swine",       "pigs",        "dogs",    "creatures",
-    "waste",   "sewage",   "cattle",        "locusts",     "blight",      "scourge", "stain",
-    "weeds",   "mongrels", "untermenschen", "excrement",   "demons",      "pox",     NULL};
+    "termites",      "rodents",     "barbarians",  "invaders", "hyenas",    "vermin",  "animals",
+    "animal",        "parasites",   "parasite",    "rats",     "rat",       "plague",  "subhuman",
+    "subhumans",     "scum",        "filth",       "trash",    "garbage",   "rubbish", "refuse",
+    "dirt",          "cockroaches", "cockroach",   "roaches",  "pests",     "pest",    "virus",
+    "cancer",        "disease",     "infestation", "beasts",   "beast",     "savages", "apes",
+    "monkeys",       "insects",     "insect",      "lice",     "leeches",   "leech",   "worms",
+    "maggots",       "swine",       "pigs",        "dogs",     "creatures", "waste",   "sewage",
+    "cattle",        "locusts",     "blight",      "scourge",  "stain",     "weeds",   "mongrels",
+    "untermenschen", "excrement",   "demons",      "pox",      NULL};
 /* Right after a group word, only nouns with no innocent reading: "female
  * vermin", not "women cancer survivors" or "gay animals". */
 static const char *const ih_dehum_next[] = {
@@ -832,19 +833,20 @@ static const char *const ih_dehum_next[] = {
     "lice",      "roaches",     "mongrels",  NULL};
 /* Degrading attributes of a whole group. */
 static const char *const ih_attr[] = {
-    "stupid",      "dumb",        "disgusting",    "repulsive",    "despicable", "sickening",
-    "revolting",   "repugnant",   "dishonest",     "vile",         "pathetic",   "liars",
-    "criminals",   "worthless",   "inferior",      "evil",         "lazy",       "dirty",
-    "filthy",      "ignorant",    "violent",       "cruel",        "brainless",  "stupidest",
-    "dumbest",     "worst",       "useless",       "idiots",       "morons",     "thieves",
-    "rapists",     "terrorists",  "dangerous",     "threat",       "danger",     "uncivilised",
-    "uncivilized", "barbaric",    "primitive",     "backward",     "disgrace",   "abomination",
-    "degenerate",  "degenerates", "freaks",        "perverts",     "lesser",     "gross",
-    "nasty",       "hideous",     "untrustworthy", "deceitful",    "greedy",     "parasitic",
-    "horrible",    "awful",       "deplorable",    "incompetent",  "inbred",     "unclean",
-    "diseased",    "abhorrent",   "loathsome",     "contemptible", "detestable", "wicked",
-    "savage",      "sick",        "twisted",       "insane",       "unfit",      "liar",
-    "criminal",    "thief",       "rapist",        "terrorist",    NULL};
+    "problem",    "enemy",       "stupid",      "dumb",        "disgusting",    "repulsive",
+    "despicable", "sickening",   "revolting",   "repugnant",   "dishonest",     "vile",
+    "pathetic",   "liars",       "criminals",   "worthless",   "inferior",      "evil",
+    "lazy",       "dirty",       "filthy",      "ignorant",    "violent",       "cruel",
+    "brainless",  "stupidest",   "dumbest",     "worst",       "useless",       "idiots",
+    "morons",     "thieves",     "rapists",     "terrorists",  "dangerous",     "threat",
+    "danger",     "uncivilised", "uncivilized", "barbaric",    "primitive",     "backward",
+    "disgrace",   "abomination", "degenerate",  "degenerates", "freaks",        "perverts",
+    "lesser",     "gross",       "nasty",       "hideous",     "untrustworthy", "deceitful",
+    "greedy",     "parasitic",   "horrible",    "awful",       "deplorable",    "incompetent",
+    "inbred",     "unclean",     "diseased",    "abhorrent",   "loathsome",     "contemptible",
+    "detestable", "wicked",      "savage",      "sick",        "twisted",       "insane",
+    "unfit",      "liar",        "criminal",    "thief",       "rapist",        "terrorist",
+    NULL};
 /* Worth a group is denied when these are negated: "women are not human". */
 static const char *const ih_worth[] = {
     "human",    "humans",      "people",  "equal",       "equals",     "worthy",
@@ -1006,6 +1008,11 @@ ih_not_of_them(const ctx *c, long q)
         return false;
     if (tok_in(c, n, (const char *const[]){"of", "with", "off", "hit", "by", "at", "for", NULL}))
         return true;
+    /* "the problem" ends the clause; "the problem solvers" names other things. */
+    if (tok_in(c, q, (const char *const[]){"problem", "enemy", NULL}))
+        return !tok_in(c, n,
+                       (const char *const[]){"here", "in", "now", "today", "and", "not",
+                                             "everywhere", "within", NULL});
     size_t len = c->te[n] - c->ts[n];
     return len > 3 && !memcmp(c->t.s + c->te[n] - 2, "ed", 2) && !tok_in(c, n, ih_dehum);
 }
