@@ -105,11 +105,25 @@ pids+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$FPORT/" >/dev/null && break; sleep 0.1; done
 
 # wrk prints latency percentiles with --latency; pick p50 and p99.
+# Parley's resident memory halfway through each of its cases, the largest
+# seen per kind (GET or POST): memory under load, apart from the 64 MiB the
+# one argon2id hash of the seeding made (that shows in the peak only).
+LOAD_RSS_GET=0
+LOAD_RSS_POST=0
 run_wrk() { # name url conns [script]
   local name=$1 url=$2 c=$3 script=${4:-}
-  local out
+  local out sampler=
+  case $name in parley*) (sleep "$(awk -v d="$DUR" 'BEGIN {print d / 2}')"; rss_kb "$ppid" >"$work/rss") & sampler=$! ;; esac
   if [ -n "$script" ]; then out=$(wrk -t2 -c"$c" -d"${DUR}s" --latency -s "$script" "$url"); 
   else out=$(wrk -t2 -c"$c" -d"${DUR}s" --latency "$url"); fi
+  if [ -n "$sampler" ]; then
+    wait "$sampler"
+    local kb; kb=$(cat "$work/rss")
+    case $name in
+      *POST*) [ "$kb" -gt "$LOAD_RSS_POST" ] && LOAD_RSS_POST=$kb ;;
+      *) [ "$kb" -gt "$LOAD_RSS_GET" ] && LOAD_RSS_GET=$kb ;;
+    esac
+  fi
   local rps p50 p99 errs
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
@@ -171,4 +185,4 @@ LUA
 for c in $CONNS; do
   run_wrk "parley POST comment" "$B" "$c" "$work/post.lua"
 done
-echo "parley memory: idle ${idle} kB RSS (${idle_anon} kB of it private: the rest is shared library pages), peak ${peak_get} kB after GETs, peak $(hwm_kb $ppid) kB after POSTs (argon2id hashing takes 64 MiB while it runs)"
+echo "parley memory: idle ${idle} kB RSS (${idle_anon} kB of it private: the rest is shared library pages), under load ${LOAD_RSS_GET} kB (GETs) and ${LOAD_RSS_POST} kB (POSTs), peak ${peak_get} kB after GETs, peak $(hwm_kb $ppid) kB after POSTs (argon2id hashing takes 64 MiB while it runs)"

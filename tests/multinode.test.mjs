@@ -265,7 +265,8 @@ test('a live-update stream on node B receives a comment posted through node A', 
     const c = await writer.post(`/api/v1/articles/${article}/comments`,
       { body: 'Good to see the library opening on Sundays.' });
     assert.equal(c.status, 201, c.text);
-    assert.deepEqual(await stream.next, { type: 'created', comment_id: c.json.comment.id });
+    assert.deepEqual(await stream.next,
+      { type: 'created', comment_id: c.json.comment.id, author_id: c.json.comment.author.id });
   } finally {
     stream.close();
   }

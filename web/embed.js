@@ -153,7 +153,7 @@
       title: host.dataset.articleTitle || '',
       sort: SORTS.some((s) => s[0] === host.dataset.sort) ? host.dataset.sort : 'newest',
       limit: Math.min(100, Math.max(1, parseInt(host.dataset.pageSize, 10) || 25)),
-      me: null, next: null, article: null, count: 0, editWindow: 900, src: new Map(), gen: 0, fresh: new Set(), posting: null,
+      me: null, next: null, article: null, count: 0, editWindow: 900, src: new Map(), gen: 0, fresh: new Set(), posting: null, muted: new Set(),
     };
     const enc = encodeURIComponent;
     // The headline and address go with each post, so the first comment
@@ -204,6 +204,7 @@
     async function logout() {
       try { await api('POST', 'auth/logout', {}); } catch (e) { if (e.status !== 401) return say(e.message); }
       st.me = null;
+      st.muted = new Set(); // lists are no longer filtered for this reader
       mnote.hidden = true;
       drawAccount();
       say('You are logged out.');
@@ -250,6 +251,7 @@
                 ? await api('POST', 'auth/register', { name: v(name).trim(), email: v(email).trim(), password: v(pass) })
                 : await api('POST', 'auth/login', { email: v(email).trim(), password: v(pass) });
               st.me = r.user;
+              api('GET', 'me').then((m) => { st.muted = new Set(m.muted_ids || []); }, () => {});
               drawAccount();
               dlg.close();
               say('You are logged in as ' + st.me.name + '.');
@@ -342,7 +344,7 @@
       const err = h('p', { class: 'pl-err', role: 'alert' });
       const yes = btn('Mute', async () => {
         yes.disabled = true;
-        try { await api('PUT', 'me/mutes/' + enc(a.id)); ok = 1; d.close(); } catch (e) { err.textContent = e.message; yes.disabled = false; }
+        try { await api('PUT', 'me/mutes/' + enc(a.id)); st.muted.add(String(a.id)); ok = 1; d.close(); } catch (e) { err.textContent = e.message; yes.disabled = false; }
       }, 'pl-btn');
       const d = dialog('Mute ' + a.name + '?', opener, async () => {
         if (!ok) return;
@@ -359,6 +361,7 @@
     }
     async function unmute(a) {
       await api('DELETE', 'me/mutes/' + enc(a.id));
+      st.muted.delete(String(a.id));
       if (mnote.who === a.id) mnote.hidden = true;
       load(false);
       say('You unmuted ' + a.name + '. Their comments are shown again.');
@@ -641,7 +644,7 @@
       status.textContent = 'This comment section is missing a valid data-article-id.';
       return shown();
     }
-    load(false, api('GET', 'me').then((r) => (r && r.user) || null, () => null)).then(listen);
+    load(false, api('GET', 'me').then((r) => { st.muted = new Set((r && r.muted_ids) || []); return (r && r.user) || null; }, () => null)).then(listen);
     local(new Date()); // the requests are out; warm the date formatter meanwhile
 
     // Live updates (Server-Sent Events): comments others publish while the
@@ -657,6 +660,7 @@
         if (d.type !== 'created') return;
         try { await st.posting; } catch (x) { /* its own error is shown by the form */ }
         const id = String(d.comment_id);
+        if (d.author_id && st.muted.has(String(d.author_id))) return; // muted: never shown, so not counted
         if (st.src.has(id) || root.getElementById('pl-c-' + id) || st.fresh.has(id)) return;
         st.fresh.add(id);
         const n = plural(st.fresh.size, 'new comment', 'new comments');

@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct auth_job {
@@ -300,5 +301,17 @@ api_me(req *r, const route_args *a)
     (void)a;
     if (!api_require_user(r))
         return;
-    req_send_json(r, 200, json_pack("{s:o}", "user", api_user_json(r->user, r->now)));
+    /* The ids this reader muted, so a widget can leave their new comments
+     * out of its live "N new comments" count (the lists are filtered by
+     * the server already). */
+    size_t n;
+    int64_t *muted = api_muted_ids(r, &n);
+    json_t *ids = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char buf[24];
+        snprintf(buf, sizeof buf, "%lld", (long long)muted[i]);
+        json_array_append_new(ids, json_string(buf));
+    }
+    req_send_json(
+        r, 200, json_pack("{s:o, s:o}", "user", api_user_json(r->user, r->now), "muted_ids", ids));
 }

@@ -498,6 +498,7 @@ post_write(job *j, store *s, pl_error *err)
         return rc;
     /* Readers hear of a comment only once it is public. */
     j->event_comment = pj->c.id;
+    j->event_author = pj->c.author_id;
     j->event = pj->c.status == COMMENT_PUBLISHED ? (pj->edit ? "edited" : "created")
                : pj->edit                        ? "removed"
                                                  : NULL;
@@ -759,6 +760,7 @@ api_comment_delete(req *r, const route_args *a)
     j->article = c.article_id;
     j->event = "removed";
     j->event_comment = c.id;
+    j->event_author = c.author_id;
     job_submit(j);
 }
 

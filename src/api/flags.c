@@ -31,7 +31,17 @@ typedef struct flag_job {
     bool confirmed; /* a slur or harassment flag the engine agrees with */
     int64_t flag_id;
     bool hidden;
+    bool over_limit; /* flags_per_hour reached, counted on the writer */
 } flag_job;
+
+static void
+send_over_limit(req *r)
+{
+    req_add_header(r, "Retry-After", "3600");
+    req_send_error(r, 429, "rate_limited",
+                   "You have flagged many comments in the last hour; please try again later.", NULL,
+                   NULL);
+}
 
 double
 api_flag_weight(const config *cfg, const store_flagger *f, int64_t now, bool *is_new)
@@ -65,8 +75,19 @@ flag_write(job *j, store *s, pl_error *err)
     flag_job *fj = j->data;
     req *r = j->r;
     const config *cfg = req_config(r);
-    int rc = store_flag_insert(s, fj->comment_id, r->user->id, fj->reason, fj->note ? fj->note : "",
-                               &fj->flag_id, err);
+    /* The hourly limit, counted again where writes are serialised: the
+     * loop's count cannot see flags still in flight, so a burst sent at
+     * once would otherwise get past it. */
+    int64_t recent = 0;
+    int rc = store_flags_count_by_user(s, r->user->id, r->now - 3600000, &recent, err);
+    if (rc < 0)
+        return rc;
+    if (recent >= cfg->flags_per_hour) {
+        fj->over_limit = true;
+        return 0;
+    }
+    rc = store_flag_insert(s, fj->comment_id, r->user->id, fj->reason, fj->note ? fj->note : "",
+                           &fj->flag_id, err);
     if (rc < 0)
         return rc;
     store_comment c;
@@ -113,6 +134,10 @@ flag_done(job *j)
     }
     if (j->rc < 0) {
         api_send_rc(r, j->rc, &j->err);
+        return;
+    }
+    if (fj->over_limit) {
+        send_over_limit(r);
         return;
     }
     char id[24];
@@ -191,8 +216,8 @@ api_flag_post(req *r, const route_args *a)
         req_send_error(r, 403, "forbidden", "You cannot flag your own comment.", NULL, NULL);
         return;
     }
-    /* The hourly limit is counted on this loop's snapshot: a burst racing
-     * it can overshoot by the writes in flight, which is harmless. */
+    /* The hourly limit, checked here first so most refusals cost no write
+     * job; flag_write checks it again, exactly. */
     int64_t recent = 0;
     rc = store_flags_count_by_user(req_store(r), r->user->id, r->now - 3600000, &recent, &err);
     if (rc < 0) {
@@ -200,10 +225,7 @@ api_flag_post(req *r, const route_args *a)
         return;
     }
     if (recent >= req_config(r)->flags_per_hour) {
-        req_add_header(r, "Retry-After", "3600");
-        req_send_error(r, 429, "rate_limited",
-                       "You have flagged many comments in the last hour; please try again later.",
-                       NULL, NULL);
+        send_over_limit(r);
         return;
     }
     flag_job *fj = arena_zalloc(r->a, sizeof *fj);

@@ -327,6 +327,7 @@ undo_write(job *j, store *s, pl_error *err)
     j->article = c.article_id; /* set here: the comment is known only now */
     j->event = "edited";
     j->event_comment = c.id;
+    j->event_author = c.author_id;
     store_log_entry e = {0,
                          r->now,
                          r->user->id,
@@ -394,6 +395,7 @@ api_mod_decision(req *r, const route_args *a)
     j->done = decision_done;
     j->article = c.article_id;
     j->event_comment = id;
+    j->event_author = c.author_id;
     j->event = strcmp(dj->action, "approve") == 0  ? "created"
                : strcmp(dj->action, "reject") == 0 ? "removed"
                                                    : "edited";

@@ -149,15 +149,21 @@ deliver_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 void
-events_publish(app *a, const char *article_id, const char *type, int64_t comment_id)
+events_publish(app *a, const char *article_id, const char *type, int64_t comment_id,
+               int64_t author_id)
 {
+    /* The author lets a widget leave out comments by readers its reader
+     * muted; it is public already (every comment shows it). */
+    char author[48] = "";
+    if (author_id > 0)
+        snprintf(author, sizeof author, ",\"author_id\":\"%lld\"", (long long)author_id);
     for (int i = 0; i < a->nloops; i++) {
         message *m = xmalloc(sizeof *m);
         m->lp = &a->loops[i];
         snprintf(m->article, sizeof m->article, "%s", article_id);
         int n = snprintf(m->text, sizeof m->text,
-                         "event: comment\ndata: {\"type\":\"%s\",\"comment_id\":\"%lld\"}\n\n",
-                         type, (long long)comment_id);
+                         "event: comment\ndata: {\"type\":\"%s\",\"comment_id\":\"%lld\"%s}\n\n",
+                         type, (long long)comment_id, author);
         m->n = n > 0 && (size_t)n < sizeof m->text ? (size_t)n : 0;
         if (event_base_once(m->lp->base, -1, EV_TIMEOUT, deliver_cb, m, NULL) != 0)
             free(m);

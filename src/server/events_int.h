@@ -6,7 +6,8 @@
 #include "server/server_int.h"
 
 /* Any thread: announces a change of the article's comments to every loop. */
-void events_publish(app *a, const char *article_id, const char *type, int64_t comment_id);
+void events_publish(app *a, const char *article_id, const char *type, int64_t comment_id,
+                    int64_t author_id);
 /* Loop thread: sends the keep-alive comment when it is due. */
 void events_heartbeat(loop *lp, int64_t now_ms);
 /* Loop thread: ends every stream of the loop (shutdown). */

@@ -198,7 +198,7 @@ run_group(app *a, job *list)
             continue;
         cache_bump(a->cache, j->article);
         if (j->event != NULL)
-            events_publish(a, j->article, j->event, j->event_comment);
+            events_publish(a, j->article, j->event, j->event_comment, j->event_author);
     }
 hand_back:
     while (list != NULL) {

@@ -9,7 +9,8 @@
  * they were its own writes. On SQLite there is one process, store_listen
  * reports no descriptor, and none of this runs.
  *
- * A notice is one line: "NODE ARTICLE EVENT COMMENT" ("-" for no event).
+ * A notice is one line: "NODE ARTICLE EVENT COMMENT AUTHOR" ("-" for no event,
+ * 0 for no author; nodes of the previous version send no AUTHOR).
  */
 #include "server/events_int.h"
 #include "server/server_int.h"
@@ -22,24 +23,25 @@
 #include <string.h>
 
 static int
-send_one(app *a, store *s, const char *article, const char *event, int64_t comment, pl_error *err)
+send_one(app *a, store *s, const char *article, const char *event, int64_t comment, int64_t author,
+         pl_error *err)
 {
     char payload[256];
-    snprintf(payload, sizeof payload, "%s %s %s %lld", a->node_id, article, event ? event : "-",
-             (long long)comment);
+    snprintf(payload, sizeof payload, "%s %s %s %lld %lld", a->node_id, article,
+             event ? event : "-", (long long)comment, (long long)author);
     return store_notify(s, payload, err);
 }
 
 int
 notices_send(app *a, store *s, const job *j, pl_error *err)
 {
-    return send_one(a, s, j->article, j->event, j->event_comment, err);
+    return send_one(a, s, j->article, j->event, j->event_comment, j->event_author, err);
 }
 
 int
 notices_send_article(app *a, store *s, const char *article, pl_error *err)
 {
-    return send_one(a, s, article, NULL, 0, err);
+    return send_one(a, s, article, NULL, 0, 0, err);
 }
 
 static void
@@ -47,9 +49,11 @@ on_notice(void *arg, const char *payload)
 {
     app *a = arg;
     char node[32], article[160], event[16];
-    long long comment = 0;
-    if (sscanf(payload, "%31s %159s %15s %lld", node, article, event, &comment) != 4 ||
-        !article_id_valid(article)) {
+    long long comment = 0, author = 0;
+    /* A node of the previous version sends no author (four fields). */
+    int fields =
+        sscanf(payload, "%31s %159s %15s %lld %lld", node, article, event, &comment, &author);
+    if (fields < 4 || !article_id_valid(article)) {
         log_warn("msg=\"ignoring a malformed change notice\"");
         return;
     }
@@ -62,7 +66,7 @@ on_notice(void *arg, const char *payload)
                        strcmp(event, "created") == 0  ? "created"
                        : strcmp(event, "edited") == 0 ? "edited"
                                                       : "removed",
-                       comment);
+                       comment, author > 0 ? author : 0);
 }
 
 static int listen_on(app *a);

@@ -90,8 +90,9 @@ struct job {
      * ("created", "edited", "removed"; NULL for none) and its comment. */
     const char *event;
     int64_t event_comment;
-    int rc;          /* result of write (0 when none), or PL_ESTORE if the commit failed */
-    int retry_after; /* with rc == PL_ERATE: seconds until the shared bucket refills */
+    int64_t event_author; /* the comment's author, 0 when unknown */
+    int rc;               /* result of write (0 when none), or PL_ESTORE if the commit failed */
+    int retry_after;      /* with rc == PL_ERATE: seconds until the shared bucket refills */
     pl_error err;
     job *next;
 };

@@ -44,6 +44,7 @@ test('register: 201, user, and an HttpOnly SameSite=Lax session cookie', async (
   assert.equal(me.json.user.name, 'Dana');
   assert.equal(me.json.user.role, 'reader');
   assert.equal(me.json.user.banned_until, null);
+  assert.deepEqual(me.json.muted_ids, [], 'a new reader has muted nobody');
 });
 
 test('register: duplicate e-mail (any case) 409 email_taken; bad fields 400', async () => {

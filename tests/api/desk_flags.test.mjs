@@ -139,3 +139,15 @@ test('flagging is limited per reader per hour', async () => {
   assert.equal(res.json.error.code, 'rate_limited');
   assert.equal(res.headers.get('retry-after'), '3600');
 });
+
+test('a burst of flags sent at once cannot get past the hourly limit', async () => {
+  const author = await D.reader('Ivy');
+  const f = await D.reader('Jon', { established: true });
+  const ids = [];
+  for (let i = 0; i < 10; i++) ids.push((await post(author, 'flag-burst', `Burst comment ${i}.`)).id);
+  // All ten in flight together: the loop's count sees none of the others.
+  const res = await Promise.all(ids.map((id) => flag(f, id, 'spam')));
+  const statuses = res.map((r) => r.status).sort();
+  assert.deepEqual(statuses, [...Array(6).fill(201), ...Array(4).fill(429)], statuses.join(','));
+  for (const r of res.filter((x) => x.status === 429)) assert.equal(r.json.error.code, 'rate_limited');
+});

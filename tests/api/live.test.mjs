@@ -90,10 +90,13 @@ test('the event stream announces created, edited and removed comments of its art
   assert.equal((await alice.patch(`/api/v1/comments/${id}`, { body: 'hello again' })).status, 200);
   assert.equal((await alice.del(`/api/v1/comments/${id}`)).status, 204);
   const events = await got;
+  // The author comes along so a widget can leave out readers its reader muted.
+  const author_id = c.json.comment.author.id;
+  assert.match(author_id, /^[1-9][0-9]*$/);
   assert.deepEqual(events, [
-    { type: 'created', comment_id: id },
-    { type: 'edited', comment_id: id },
-    { type: 'removed', comment_id: id },
+    { type: 'created', comment_id: id, author_id },
+    { type: 'edited', comment_id: id, author_id },
+    { type: 'removed', comment_id: id, author_id },
   ]);
 });
 

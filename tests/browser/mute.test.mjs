@@ -187,6 +187,36 @@ async function tryToPost(page) {
 }
 const NO_CODE = /\b[1-5]\d\d\b|banned_until|suspended_until|forbidden|\b(error|code)\b|[{}"_]/i;
 
+test('new comments by a muted reader are not announced live; others\' still are', async () => {
+  // Dana mutes Bob through the API before opening the page, so the widget
+  // learns the mute from GET /me; then Bob and Ann post while it is open.
+  const LIVE = 'mutes-live';
+  await seed(carl, LIVE, 'Carl opens the live thread.');
+  assert.equal((await dana.put(`/api/v1/me/mutes/${bob.user.id}`, {})).status, 200);
+  const me = await dana.get('/api/v1/me');
+  assert.deepEqual(me.json.muted_ids, [String(bob.user.id)]);
+  const { ctx, page } = await as(dana, LIVE);
+  await page.locator('article.pl-c', { hasText: 'Carl opens the live thread.' }).waitFor();
+  await page.locator('section.pl[data-live=open]').waitFor({ state: 'attached' });
+  await seed(bob, LIVE, 'Bob, whom Dana muted, posts live.');
+  await seed(ann, LIVE, 'Ann posts live after Bob.');
+  // Events arrive in order: once Ann's is counted, Bob's was seen and left out.
+  const show = page.getByRole('button', { name: 'Show 1 new comment', exact: true });
+  await show.waitFor();
+  await show.click();
+  await page.locator('article.pl-c', { hasText: 'Ann posts live after Bob.' }).waitFor();
+  assert.equal(await page.locator('article.pl-c', { hasText: 'Bob, whom Dana muted' }).count(), 0);
+  await show.waitFor({ state: 'hidden' });
+  // Once unmuted, Bob's next comment is counted again.
+  assert.equal((await dana.del(`/api/v1/me/mutes/${bob.user.id}`)).status, 204);
+  await ctx.close();
+  const again = await as(dana, LIVE);
+  await again.page.locator('section.pl[data-live=open]').waitFor({ state: 'attached' });
+  await seed(bob, LIVE, 'Bob, unmuted now, posts again.');
+  await again.page.getByRole('button', { name: 'Show 1 new comment', exact: true }).waitFor();
+  await again.ctx.close();
+});
+
 test('a banned reader who tries to post is told why, in a sentence', async () => {
   const ben = await reader(server.url, 'Ben Banned');
   const b = await mod.post(`/api/v1/mod/users/${ben.user.id}/ban`, { reason: 'Advertising a casino.', until: null });
