@@ -43,6 +43,7 @@ typedef struct parser {
     /* the first libxml2 error, with its line */
     char xml_err[200];
     int xml_err_line;
+    bool xml_err_fatal;
 
     disqus_thread *threads;
     size_t n_threads, cap_threads;
@@ -77,17 +78,22 @@ warnf(parser *ps, size_t line, const char *fmt, ...)
         ps->warn(ps->warn_arg, line, msg);
 }
 
+/* Keeps the first fatal error (the one that stopped the reader), else the
+ * first error. */
 static void
 on_xml_error(void *arg, xmlErrorPtr e)
 {
     parser *ps = arg;
-    if (e == NULL || e->level < XML_ERR_ERROR || ps->xml_err[0] != '\0')
+    if (e == NULL || e->level < XML_ERR_ERROR)
+        return;
+    if (ps->xml_err[0] != '\0' && (ps->xml_err_fatal || e->level != XML_ERR_FATAL))
         return;
     snprintf(ps->xml_err, sizeof ps->xml_err, "%s", e->message ? e->message : "malformed XML");
     size_t n = strlen(ps->xml_err);
     while (n > 0 && (ps->xml_err[n - 1] == '\n' || ps->xml_err[n - 1] == ' '))
         ps->xml_err[--n] = '\0';
     ps->xml_err_line = e->line;
+    ps->xml_err_fatal = e->level == XML_ERR_FATAL;
 }
 
 static size_t

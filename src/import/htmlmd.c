@@ -103,11 +103,11 @@ flush(writer *w)
 }
 
 static void
-want_break(writer *w, int kind)
+want_break(writer *w, int kind, bool is_br)
 {
     if (!w->started)
         return;
-    if (kind == 1 && w->pending == 1)
+    if (is_br && kind == 1 && w->pending == 1)
         kind = 2; /* <br><br> separates paragraphs */
     if (kind > w->pending)
         w->pending = kind;
@@ -271,16 +271,16 @@ enter(writer *w, const xmlNode *n)
         return false;
     }
     if (xmlStrcasecmp(n->name, (const xmlChar *)"br") == 0) {
-        want_break(w, 1);
+        want_break(w, 1, true);
         return false;
     }
     if (xmlStrcasecmp(n->name, (const xmlChar *)"blockquote") == 0) {
-        want_break(w, 2);
+        want_break(w, 2, false);
         w->quote++;
     } else if (name_is(n, para_tags)) {
-        want_break(w, 2);
+        want_break(w, 2, false);
     } else if (name_is(n, line_tags)) {
-        want_break(w, 1);
+        want_break(w, 1, false);
     } else if (xmlStrcasecmp(n->name, (const xmlChar *)"a") == 0 && w->link == NULL) {
         char *href = link_target(n);
         if (href != NULL) {
@@ -307,12 +307,12 @@ leave(writer *w, const xmlNode *n)
     if (n->type != XML_ELEMENT_NODE)
         return;
     if (xmlStrcasecmp(n->name, (const xmlChar *)"blockquote") == 0) {
-        want_break(w, 2);
+        want_break(w, 2, false);
         w->quote--;
     } else if (name_is(n, para_tags)) {
-        want_break(w, 2);
+        want_break(w, 2, false);
     } else if (name_is(n, line_tags)) {
-        want_break(w, 1);
+        want_break(w, 1, false);
     } else if (n == w->link) {
         if (w->len == w->link_pos)
             text(w, w->href, strlen(w->href)); /* a link without text shows its address */
