@@ -331,15 +331,73 @@ leave(writer *w, const xmlNode *n)
     }
 }
 
+/* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
+    if (len == 0 || s[0] > 0xF4 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
+        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
+        return 0; /* overlong, surrogate, or above U+10FFFF */
+    return len;
+}
+
+/* libxml2's HTML parser passes some invalid bytes through unchanged, so
+ * they are replaced by U+FFFD before parsing. NULL when s is valid. */
+static char *
+scrub_utf8(const char *s, size_t n, size_t *out_n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t l = utf8_seq(u + i, n - i);
+        if (l == 0 || u[i] == 0)
+            break;
+        i += l;
+    }
+    if (i == n)
+        return NULL;
+    char *out = xmalloc(n * 3 + 1);
+    size_t o = 0;
+    for (i = 0; i < n;) {
+        size_t l = u[i] == 0 ? 0 : utf8_seq(u + i, n - i);
+        if (l == 0) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        } else {
+            memcpy(out + o, s + i, l);
+            o += l;
+            i += l;
+        }
+    }
+    *out_n = o;
+    return out;
+}
+
 char *
 htmlmd_convert(arena *a, const char *html, size_t n)
 {
-    if (n == 0 || n > INT_MAX)
+    if (n == 0 || n > INT_MAX / 3)
         return arena_strdup(a, "");
+    size_t clean_n = 0;
+    char *clean = scrub_utf8(html, n, &clean_n);
+    if (clean != NULL) {
+        html = clean;
+        n = clean_n;
+    }
     htmlDocPtr doc =
         htmlReadMemory(html, (int)n, NULL, "UTF-8",
                        HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                            HTML_PARSE_NODEFDTD | HTML_PARSE_RECOVER);
+    free(clean);
     if (doc == NULL)
         return arena_strdup(a, "");
     writer w = {0};

@@ -19,9 +19,10 @@
  * the input.
  *
  * Invariants: the walk over the parsed tree is iterative (no recursion, so
- * input nesting cannot exhaust the stack); the output is valid UTF-8 when the
- * input is (libxml2 replaces invalid bytes) and at most about 4 times the
- * input plus a constant. Thread-safe.
+ * input nesting cannot exhaust the stack; libxml2 itself stops reading at
+ * 256 levels); the output is valid UTF-8 whatever the input (invalid bytes
+ * and NULs become U+FFFD) and bounded by a small multiple of the input.
+ * Thread-safe.
  */
 #ifndef PARLEY_IMPORT_HTMLMD_H
 #define PARLEY_IMPORT_HTMLMD_H
