@@ -23,8 +23,10 @@
 #include "import/disqus.h"
 #include "import/htmlmd.h"
 #include "import/import.h"
+#include "moderation/moderation.h"
 #include "render/markdown.h"
 #include "store/store.h"
+#include "util/config.h"
 #include "util/text.h"
 #include "util/xalloc.h"
 
@@ -538,6 +540,77 @@ parent_cycles_end_top_level(void **state)
     assert_string_equal(replies.items[0].body, "a");
 }
 
+/* The first comment of the article in a moderation queue, or NULL. */
+static const store_comment *
+queued(fixture *f, store_queue q, const char *article)
+{
+    int64_t after = 0;
+    bool more = true;
+    pl_error err = {0};
+    while (more) {
+        store_comment_list l;
+        if (store_queue_list(f->s, q, after, 100, f->a, &l, &more, &err) != 0)
+            fail_msg("queue: %s", err.msg);
+        for (size_t i = 0; i < l.n; i++)
+            if (strcmp(l.items[i].article_id, article) == 0)
+                return &l.items[i];
+        if (l.n == 0)
+            break;
+        after = l.items[l.n - 1].id;
+    }
+    return NULL;
+}
+
+static void
+moderate_judges_each_comment(void **state)
+{
+    fixture *f = *state;
+    const char *body =
+        "<thread dsq:id=\"5\"><id>mod-TAG</id><title>Council budget</title></thread>"
+        "<post dsq:id=\"1\"><message>This is fucking ridiculous.</message>"
+        "<createdAt>2020-01-01T00:00:00Z</createdAt><thread dsq:id=\"5\"/>"
+        "<author><name>A</name><username>m1-TAG</username></author></post>"
+        "<post dsq:id=\"2\"><message>You are an idiot</message>"
+        "<createdAt>2020-01-01T00:00:01Z</createdAt><thread dsq:id=\"5\"/>"
+        "<author><name>B</name><username>m2-TAG</username></author></post>"
+        "<post dsq:id=\"3\"><message>A fair point about the council budget.</message>"
+        "<createdAt>2020-01-01T00:00:02Z</createdAt><thread dsq:id=\"5\"/>"
+        "<author><name>C</name><username>m3-TAG</username></author></post>"
+        "</disqus>";
+    const disqus_export *x = parse_tagged(f, body);
+    config cfg;
+    config_init(&cfg);
+    moderation *m = NULL;
+    pl_error err = {0};
+    assert_int_equal(moderation_new(&cfg, &m, &err), 0);
+    import_options o = defaults();
+    o.mod = m;
+    import_stats st;
+    assert_int_equal(import_disqus(f->s, x, &o, &st, &err), 0);
+    assert_int_equal(st.comments, 3);
+    assert_int_equal(st.rejected, 1);
+    assert_int_equal(st.pending, 1);
+    assert_int_equal(st.published, 1);
+    store_comment_list page;
+    bool more;
+    store_cursor none = {0};
+    assert_int_equal(store_comments_page(f->s, arena_printf(f->a, "mod-%s", f->tag), SORT_OLDEST,
+                                         none, 5, 0, f->a, &page, &more, &err),
+                     0);
+    assert_int_equal(page.n, 1);
+    assert_string_equal(page.items[0].author_name, "C");
+    const store_comment *c = queued(f, QUEUE_REJECTED, arena_printf(f->a, "mod-%s", f->tag));
+    assert_non_null(c);
+    assert_string_equal(c->author_name, "A");
+    assert_non_null(strstr(c->moderation, "\"profanity\""));
+    c = queued(f, QUEUE_PENDING, arena_printf(f->a, "mod-%s", f->tag));
+    assert_non_null(c);
+    assert_string_equal(c->author_name, "B");
+    assert_non_null(strstr(c->moderation, "\"hold\""));
+    moderation_free(m);
+    config_fini(&cfg);
+}
+
 int
 main(void)
 {
@@ -551,6 +624,7 @@ main(void)
         cmocka_unit_test_setup_teardown(long_messages_are_shortened_with_a_marker, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(parent_cycles_end_top_level, setup, teardown),
+        cmocka_unit_test_setup_teardown(moderate_judges_each_comment, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
