@@ -55,8 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < x.n_posts; i++) {
             const disqus_post *p = &x.posts[i];
             if (p->thread >= x.n_threads || p->parent < -1 || p->parent >= (long)x.n_posts ||
-                p->parent == (long)i ||
-                (p->parent >= 0 && x.posts[p->parent].thread != p->thread))
+                p->parent == (long)i || (p->parent >= 0 && x.posts[p->parent].thread != p->thread))
                 abort();
             check_str(p->author.name);
             check_str(p->author.email);

@@ -62,8 +62,8 @@ typedef struct parser {
     bool cut;        /* the current field exceeded limit */
 } parser;
 
-static void
-warnf(parser *ps, size_t line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void warnf(parser *ps, size_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void
 warnf(parser *ps, size_t line, const char *fmt, ...)
@@ -424,11 +424,15 @@ resolve(parser *ps, disqus_export *out)
         if (parent_refs[i][0] == '\0')
             continue;
         if (!idmap_get(&post_ids, parent_refs[i], &k)) {
-            warnf(ps, p->line, "post %s replies to post %s, which is not in the export; imported "
-                               "as a top-level comment", p->dsq_id, parent_refs[i]);
+            warnf(ps, p->line,
+                  "post %s replies to post %s, which is not in the export; imported "
+                  "as a top-level comment",
+                  p->dsq_id, parent_refs[i]);
         } else if ((size_t)k == i || out->posts[k].thread != p->thread) {
-            warnf(ps, p->line, "post %s has an impossible parent %s; imported as a top-level "
-                               "comment", p->dsq_id, parent_refs[i]);
+            warnf(ps, p->line,
+                  "post %s has an impossible parent %s; imported as a top-level "
+                  "comment",
+                  p->dsq_id, parent_refs[i]);
         } else {
             p->parent = (long)k;
         }
@@ -459,7 +463,8 @@ run_reader(parser *ps, disqus_export *out, pl_error *err)
 
 /* No network, no entity substitution, no DTD loading or attribute defaults:
  * none of XML_PARSE_NOENT, DTDLOAD, DTDATTR, HUGE. */
-#define READER_OPTS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOXINCNODE)
+#define READER_OPTS                                                                                \
+    (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOXINCNODE)
 
 int
 disqus_parse_memory(const char *data, size_t n, arena *a, disqus_warn_fn warn, void *warn_arg,

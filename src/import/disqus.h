@@ -32,7 +32,7 @@
 #include "util/arena.h"
 #include "util/error.h"
 
-#define DISQUS_MAX_DEPTH 16           /* element nesting */
+#define DISQUS_MAX_DEPTH 16            /* element nesting */
 #define DISQUS_MAX_MESSAGE (256 << 10) /* raw HTML bytes of one message kept */
 
 typedef struct disqus_author {
@@ -83,7 +83,7 @@ typedef void (*disqus_warn_fn)(void *arg, size_t line, const char *msg);
  * when the file cannot be read. On failure *out is empty. */
 int disqus_parse_file(const char *path, arena *a, disqus_warn_fn warn, void *warn_arg,
                       disqus_export *out, pl_error *err);
-int disqus_parse_memory(const char *data, size_t n, arena *a, disqus_warn_fn warn,
-                        void *warn_arg, disqus_export *out, pl_error *err);
+int disqus_parse_memory(const char *data, size_t n, arena *a, disqus_warn_fn warn, void *warn_arg,
+                        disqus_export *out, pl_error *err);
 
 #endif

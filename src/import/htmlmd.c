@@ -158,12 +158,12 @@ name_is(const xmlNode *n, const char *const *names)
 }
 
 static const char *const para_tags[] = {
-    "p",       "div",    "h1",     "h2",     "h3",      "h4",   "h5",   "h6",  "ul",
-    "ol",      "dl",     "table",  "section", "article", "header", "footer", "aside", "nav",
-    "figure",  "address", "hr",    "center", "main",    "details", "summary", NULL};
+    "p",      "div",     "h1",    "h2",      "h3",      "h4",      "h5",      "h6",    "ul",
+    "ol",     "dl",      "table", "section", "article", "header",  "footer",  "aside", "nav",
+    "figure", "address", "hr",    "center",  "main",    "details", "summary", NULL};
 static const char *const line_tags[] = {"li", "tr", "dt", "dd", "caption", "figcaption", NULL};
-static const char *const skip_tags[] = {"script", "style", "template", "head", "title",
-                                        "noscript", "iframe", "object", "svg", "math", NULL};
+static const char *const skip_tags[] = {"script", "style",  "template", "head", "title", "noscript",
+                                        "iframe", "object", "svg",      "math", NULL};
 static const char *const code_tags[] = {"code", "pre", "tt", "kbd", "samp", NULL};
 static const char *const strong_tags[] = {"strong", "b", NULL};
 static const char *const em_tags[] = {"em", "i", NULL};
@@ -393,10 +393,9 @@ htmlmd_convert(arena *a, const char *html, size_t n)
         html = clean;
         n = clean_n;
     }
-    htmlDocPtr doc =
-        htmlReadMemory(html, (int)n, NULL, "UTF-8",
-                       HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                           HTML_PARSE_NODEFDTD | HTML_PARSE_RECOVER);
+    htmlDocPtr doc = htmlReadMemory(html, (int)n, NULL, "UTF-8",
+                                    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                                        HTML_PARSE_NODEFDTD | HTML_PARSE_RECOVER);
     free(clean);
     if (doc == NULL)
         return arena_strdup(a, "");

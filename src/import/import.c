@@ -26,7 +26,7 @@
 #define TRUNC_MARK "\n\n*[comment shortened on import]*"
 #define EMPTY_BODY "*(no text)*"
 #define SPAM_JSON                                                                                  \
-    "{\"decision\":\"reject\",\"reasons\":[{\"rule\":\"spam\",\"message\":\"Marked as spam on "   \
+    "{\"decision\":\"reject\",\"reasons\":[{\"rule\":\"spam\",\"message\":\"Marked as spam on "    \
     "Disqus.\",\"excerpt\":\"\"}]}"
 
 typedef struct ctx {
@@ -34,11 +34,11 @@ typedef struct ctx {
     const disqus_export *x;
     const import_options *o;
     import_stats *st;
-    arena *a;        /* lives for the whole run: keys of the maps */
-    arena *scratch;  /* reset after each thread */
-    idmap users;     /* author key -> user id (dry run: -1) */
-    idmap articles;  /* article ids written by this run -> 1 */
-    int64_t *stored; /* post index -> comment id, 0 until written */
+    arena *a;            /* lives for the whole run: keys of the maps */
+    arena *scratch;      /* reset after each thread */
+    idmap users;         /* author key -> user id (dry run: -1) */
+    idmap articles;      /* article ids written by this run -> 1 */
+    int64_t *stored;     /* post index -> comment id, 0 until written */
     const char **bodies; /* post index -> the body as stored, for --moderate */
     int64_t now;
 } ctx;
@@ -463,10 +463,11 @@ write_thread(ctx *c, const disqus_thread *t, const size_t *order_, const bool *t
         return rc;
     bool cut;
     const char *title = cut_chars(c->scratch, t->title, TITLE_MAX_CHARS, &cut);
-    const char *url = (strncmp(t->link, "https://", 8) == 0 || strncmp(t->link, "http://", 7) == 0) &&
-                              strlen(t->link) <= URL_MAX
-                          ? t->link
-                          : NULL;
+    const char *url =
+        (strncmp(t->link, "https://", 8) == 0 || strncmp(t->link, "http://", 7) == 0) &&
+                strlen(t->link) <= URL_MAX
+            ? t->link
+            : NULL;
     if (c->s != NULL) {
         rc = store_article_ensure(c->s, article, title[0] ? title : NULL, url, err);
         /* A thread closed on Disqus stays closed, unless the article was
@@ -487,6 +488,12 @@ write_thread(ctx *c, const disqus_thread *t, const size_t *order_, const bool *t
         rc = write_post(c, t, article, art, &c->x->posts[pi], pi, top[k], time[pi], err);
     }
     if (c->s != NULL) {
+        /* Servers on the same PostgreSQL database drop their cached views of
+         * the article when this commits (the notice format of
+         * server/notices.c, from a node named "import"); on SQLite this does
+         * nothing. */
+        if (rc == 0)
+            rc = store_notify(c->s, arena_printf(c->scratch, "import %s - 0 0", article), err);
         if (rc == 0)
             rc = store_commit(c->s, err);
         else
@@ -530,9 +537,9 @@ import_disqus(store *s, const disqus_export *x, const import_options *o, import_
     int64_t *time = xmalloc(np * sizeof *time);
     for (size_t i = 0; i < x->n_posts; i++) {
         const disqus_thread *t = &x->threads[x->posts[i].thread];
-        time[i] = x->posts[i].created_at  ? x->posts[i].created_at
-                  : t->created_at         ? t->created_at
-                                          : c.now;
+        time[i] = x->posts[i].created_at ? x->posts[i].created_at
+                  : t->created_at        ? t->created_at
+                                         : c.now;
     }
     size_t *rank = xmalloc(np * sizeof *rank);
     size_t *ord = xmalloc(np * sizeof *ord);

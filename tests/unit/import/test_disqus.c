@@ -222,8 +222,7 @@ missing_file_is_an_io_error(void **state)
     arena *a = arena_new();
     disqus_export x;
     pl_error err = {0};
-    assert_int_equal(
-        disqus_parse_file("/nonexistent/export.xml", a, NULL, NULL, &x, &err), PL_EIO);
+    assert_int_equal(disqus_parse_file("/nonexistent/export.xml", a, NULL, NULL, &x, &err), PL_EIO);
     assert_non_null(strstr(err.msg, "/nonexistent/export.xml"));
     arena_free(a);
 }
@@ -255,7 +254,7 @@ html_becomes_markdown(void **state)
         {"<script>alert(1)</script>safe", "safe"},
         {"&amp; &eacute; &#8212; &nbsp;x", "\\& \xC3\xA9 \xE2\x80\x94 \xC2\xA0x"},
         {"*not emphasis* _nor_ [link](http://x) # heading", "\\*not emphasis\\* \\_nor\\_ "
-                                                           "\\[link\\](http://x) \\# heading"},
+                                                            "\\[link\\](http://x) \\# heading"},
         {"- item", "\\- item"},
         {"1. first", "1\\. first"},
         {"a - b 2. c", "a - b 2. c"},
@@ -383,11 +382,10 @@ imports_into_the_store(void **state)
     assert_string_equal(spammer.pw_hash, "");
     store_comment_list byalice;
     store_user alice;
-    assert_int_equal(store_user_by_email(f->s,
-                                         arena_printf(f->a, "disqus-alice-%s@import.invalid",
-                                                      f->tag),
-                                         f->a, &alice, &err),
-                     0);
+    assert_int_equal(
+        store_user_by_email(f->s, arena_printf(f->a, "disqus-alice-%s@import.invalid", f->tag),
+                            f->a, &alice, &err),
+        0);
     assert_int_equal(store_comments_by_author(f->s, alice.id, 0, 10, f->a, &byalice, &err), 0);
     assert_int_equal(byalice.n, 2); /* one comment in each thread: one account */
     /* Real e-mails are not used by default. */
@@ -527,8 +525,8 @@ parent_cycles_end_top_level(void **state)
     store_comment_list page;
     bool more;
     store_cursor none = {0};
-    assert_int_equal(store_comments_page(f->s, arena_printf(f->a, "cycle-%s", f->tag),
-                                         SORT_OLDEST, none, 5, 0, f->a, &page, &more, &err),
+    assert_int_equal(store_comments_page(f->s, arena_printf(f->a, "cycle-%s", f->tag), SORT_OLDEST,
+                                         none, 5, 0, f->a, &page, &more, &err),
                      0);
     assert_int_equal(page.n, 2); /* c, and b (the earlier of the cycle) */
     assert_string_equal(page.items[0].body, "c");
@@ -621,8 +619,7 @@ main(void)
         cmocka_unit_test(html_becomes_markdown),
         cmocka_unit_test_setup_teardown(imports_into_the_store, setup, teardown),
         cmocka_unit_test_setup_teardown(dry_run_counts_without_a_store, setup, teardown),
-        cmocka_unit_test_setup_teardown(long_messages_are_shortened_with_a_marker, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(long_messages_are_shortened_with_a_marker, setup, teardown),
         cmocka_unit_test_setup_teardown(parent_cycles_end_top_level, setup, teardown),
         cmocka_unit_test_setup_teardown(moderate_judges_each_comment, setup, teardown),
     };
