@@ -92,6 +92,9 @@ on_xml_error(void *arg, xmlErrorPtr e)
     size_t n = strlen(ps->xml_err);
     while (n > 0 && (ps->xml_err[n - 1] == '\n' || ps->xml_err[n - 1] == ' '))
         ps->xml_err[--n] = '\0';
+    for (char *c = ps->xml_err; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' '; /* one line: some messages carry the bytes at fault on a second */
     ps->xml_err_line = e->line;
     ps->xml_err_fatal = e->level == XML_ERR_FATAL;
 }

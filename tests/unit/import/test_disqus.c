@@ -538,6 +538,44 @@ parent_cycles_end_top_level(void **state)
     assert_string_equal(replies.items[0].body, "a");
 }
 
+static void
+real_emails_when_configured(void **state)
+{
+    fixture *f = *state;
+    const char *body = "<thread dsq:id=\"5\"><id>mail-TAG</id></thread>"
+                       "<post dsq:id=\"1\"><message>hello</message><thread dsq:id=\"5\"/>"
+                       "<author><name>Real</name><email>Real-TAG@Example.com</email>"
+                       "<username>real-TAG</username></author></post>"
+                       "<post dsq:id=\"2\"><message>hi</message><thread dsq:id=\"5\"/>"
+                       "<author><name>No mail</name><username>nomail TAG</username></author>"
+                       "</post></disqus>";
+    const disqus_export *x = parse_tagged(f, body);
+    import_options o = defaults();
+    o.real_emails = true;
+    import_stats st;
+    pl_error err = {0};
+    assert_int_equal(import_disqus(f->s, x, &o, &st, &err), 0);
+    assert_int_equal(st.users, 2);
+    store_user u;
+    assert_int_equal(store_user_by_email(f->s, arena_printf(f->a, "real-%s@example.com", f->tag),
+                                         f->a, &u, &err),
+                     0);
+    assert_string_equal(u.name, "Real");
+    assert_string_equal(u.pw_hash, "");
+    /* Without an e-mail, and with a username unfit for an address: hashed. */
+    store_comment_list l;
+    bool more;
+    store_cursor none = {0};
+    assert_int_equal(store_comments_page(f->s, arena_printf(f->a, "mail-%s", f->tag), SORT_OLDEST,
+                                         none, 5, 0, f->a, &l, &more, &err),
+                     0);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(store_user_by_id(f->s, l.items[1].author_id, f->a, &u, &err), 0);
+    assert_non_null(strstr(u.email, "@guest.import.invalid"));
+    assert_true(strncmp(u.email, "disqus-", 7) == 0);
+    assert_int_equal(strlen(u.email), strlen("disqus-@guest.import.invalid") + 32);
+}
+
 /* The first comment of the article in a moderation queue, or NULL. */
 static const store_comment *
 queued(fixture *f, store_queue q, const char *article)
@@ -622,6 +660,7 @@ main(void)
         cmocka_unit_test_setup_teardown(long_messages_are_shortened_with_a_marker, setup, teardown),
         cmocka_unit_test_setup_teardown(parent_cycles_end_top_level, setup, teardown),
         cmocka_unit_test_setup_teardown(moderate_judges_each_comment, setup, teardown),
+        cmocka_unit_test_setup_teardown(real_emails_when_configured, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
