@@ -1,7 +1,8 @@
 #!/bin/sh
 # tools/eval_moderation.sh: evaluates the whole moderation engine with
 # `parley check --tsv` on HateCheck (per functionality), the OLID test set
-# (subtask A) and the Kaggle insults test set, and prints Markdown tables
+# (subtask A), the Kaggle insults test set, the Wikipedia identity-bias sets
+# and the Fox News comments (with jq), and prints Markdown tables
 # (docs/MODERATION.md records a run).
 #
 # Usage: tools/eval_moderation.sh [SHARED_DATA] [CONFIG]
@@ -9,8 +10,8 @@
 # CONFIG is a Parley config file passed to `parley check --config` (for
 # example one with `moderation.classifier = off` to judge the lexicon alone).
 # A comment counts as flagged when the engine holds or rejects it; for
-# HateCheck the "hate rules" column counts only slur, personal_attack and
-# harassment, the rules about people, apart from profanity.
+# HateCheck the "hate rules" column counts only slur, personal_attack,
+# harassment and identity_hate, the rules about people, apart from profanity.
 set -eu
 DATA=${1:-}
 if [ -z "$DATA" ]; then # beside the checkout, or beside its parent for a worktree
@@ -32,11 +33,11 @@ $C "$DATA/hatecheck/test_suite_cases.csv" case_id test_case > "$OUT/hc_in.tsv"
 check --tsv "$OUT/hc_in.tsv" > "$OUT/hc_out.tsv"
 echo "### HateCheck per functionality"
 echo
-echo "| functionality | gold | cases | held or rejected | hate rules (slur, attack, harassment) | most frequent rule |"
+echo "| functionality | gold | cases | held or rejected | hate rules (slur, attack, harassment, identity hate) | most frequent rule |"
 echo "|---|---|---:|---:|---:|---|"
 paste "$OUT/hc_key.tsv" "$OUT/hc_out.tsv" | awk -F'\t' '
 { f = $2; n[f]++; gold[f] = $3; if ($5 != "publish") fl[f]++
-  if ($6 ~ /slur|personal_attack|harassment/) hr[f]++
+  if ($6 ~ /slur|personal_attack|harassment|identity_hate/) hr[f]++
   if ($6 != "-") { k = split($6, r, ","); for (i = 1; i <= k; i++) rc[f SUBSEP r[i]]++ } }
 END { for (f in n) { best = "-"; bc = 0
         for (key in rc) { split(key, p, SUBSEP); if (p[1] == f && rc[key] > bc) { bc = rc[key]; best = p[2] } }
@@ -69,3 +70,38 @@ $C --unescape "$DATA/kaggle-insults-2012/test_with_solutions.csv" '#' Comment > 
 $C "$DATA/kaggle-insults-2012/test_with_solutions.csv" '#' Insult > "$OUT/kaggle_key.tsv"
 check --tsv "$OUT/kaggle_in.tsv" > "$OUT/kaggle_out.tsv"
 paste "$OUT/kaggle_key.tsv" "$OUT/kaggle_out.tsv" | awk -F'\t' '{ print $2 "\t" $4 }' | f1 "Kaggle insults test"
+
+# ---- identity bias ---------------------------------------------------------------
+# Wikipedia talk comments with identity terms (Dixon et al. 2018; the fuzzed set swaps the identity
+# terms) and the bias madlibs ("Muslims are wonderful", "I hate trans"): how often the engine, and
+# the identity_hate rule alone, flags each label. A rule about groups must leave neutral mentions
+# alone.
+W="$DATA/wikipedia-toxicity-bias-eval"
+if [ -d "$W" ]; then
+    echo
+    echo "### Identity bias (flagged = held or rejected)"
+    echo
+    echo "| set | label | comments | flagged | identity_hate |"
+    echo "|---|---|---:|---:|---:|"
+    bias() { # name csv id-column text-column label-column
+        $C --unescape "$2" "$3" "$4" > "$OUT/bias_in.tsv"
+        $C "$2" "$3" "$5" > "$OUT/bias_key.tsv"
+        check --tsv "$OUT/bias_in.tsv" > "$OUT/bias_out.tsv"
+        paste "$OUT/bias_key.tsv" "$OUT/bias_out.tsv" | awk -F'\t' -v name="$1" '
+        { l = $2; n[l]++; if ($4 != "publish") f[l]++; if ($5 ~ /identity_hate/) ih[l]++ }
+        END { for (l in n) printf "| %s | %s | %d | %.1f%% | %.1f%% |\n", name, l, n[l], 100*f[l]/n[l], 100*ih[l]/n[l] }' | sort
+    }
+    bias "Wikipedia identity test" "$W/toxicity_nonfuzzed_testset.csv" rev_id comment toxic
+    bias "Wikipedia identity test, fuzzed" "$W/toxicity_fuzzed_testset.csv" rev_id comment toxic
+    bias "bias madlibs" "$W/bias_madlibs_77k.csv" '#' Text Label
+fi
+# Fox News reader comments labelled hateful or not (Gao & Huang 2017): real news-site comments.
+F="$DATA/fox-news-comments/fox-news-comments.json"
+if [ -f "$F" ] && command -v jq >/dev/null; then
+    jq -r '[input_line_number, (.text | gsub("[\t\r\n]"; " "))] | @tsv' "$F" > "$OUT/fox_in.tsv"
+    jq -r '[input_line_number, (if .label == 1 then "hateful" else "not" end)] | @tsv' "$F" > "$OUT/fox_key.tsv"
+    check --tsv "$OUT/fox_in.tsv" > "$OUT/fox_out.tsv"
+    paste "$OUT/fox_key.tsv" "$OUT/fox_out.tsv" | awk -F'\t' '
+    { l = $2; n[l]++; if ($4 != "publish") f[l]++; if ($5 ~ /identity_hate/) ih[l]++ }
+    END { for (l in n) printf "| Fox News comments | %s | %d | %.1f%% | %.1f%% |\n", l, n[l], 100*f[l]/n[l], 100*ih[l]/n[l] }' | sort
+fi

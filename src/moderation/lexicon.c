@@ -64,7 +64,7 @@ struct lexicon {
 
 static const char *const category_names[LEX_NCATEGORIES] = {
     "profanity",  "vulgarity", "slur",    "insult", "insult_adj", "attack",
-    "harassment", "violence",  "tragedy", "mock",   "allow",
+    "harassment", "violence",  "tragedy", "mock",   "group",      "allow",
 };
 
 const char *

@@ -37,6 +37,7 @@ typedef enum {
     LEX_VIOLENCE,   /* a verb of violence: a threat only in context */
     LEX_TRAGEDY,    /* marks an article about death or disaster */
     LEX_MOCK,       /* laughter, celebration, "deserved it" */
+    LEX_GROUP,      /* an identity group: "women", "muslims"; "black" before "people" */
     LEX_ALLOW,
     LEX_NCATEGORIES
 } lex_category;

@@ -4,12 +4,12 @@
 #include <string.h>
 
 static const char *const rule_names[RULE_COUNT] = {
-    "profanity",    "vulgarity", "slur", "personal_attack", "harassment",
+    "profanity",    "vulgarity", "slur", "personal_attack", "harassment",   "identity_hate",
     "tragedy_joke", "off_topic", "spam", "new_user",        "premoderated",
 };
 
 static const policy_action defaults[RULE_COUNT] = {
-    POLICY_REJECT, POLICY_REJECT,  POLICY_REJECT, POLICY_HOLD,    POLICY_HOLD,
+    POLICY_REJECT, POLICY_REJECT,  POLICY_REJECT, POLICY_HOLD,    POLICY_HOLD, POLICY_HOLD,
     POLICY_HOLD,   POLICY_PUBLISH, POLICY_HOLD,   POLICY_PUBLISH, POLICY_HOLD,
 };
 
@@ -57,7 +57,8 @@ policy_from_config(const config *cfg, policy *p, pl_error *err)
             return pl_errorf(
                 err, PL_EINVAL,
                 "%s: unknown rule (one of profanity, vulgarity, slur, "
-                "personal_attack, harassment, tragedy_joke, off_topic, spam, new_user)",
+                "personal_attack, harassment, identity_hate, tragedy_joke, off_topic, spam, "
+                "new_user)",
                 k);
         if (rule == RULE_PREMODERATED)
             return pl_errorf(err, PL_EINVAL, "%s: premoderated articles always hold comments", k);

@@ -2,8 +2,8 @@
  * comment that breaks it.
  *
  * Defaults (docs/MODERATION.md): slur, profanity and vulgarity reject (the
- * reader is invited to edit); personal_attack, harassment, tragedy_joke and
- * spam hold for a moderator; off_topic and new_user (links from a new
+ * reader is invited to edit); personal_attack, harassment, identity_hate,
+ * tragedy_joke and spam hold for a moderator; off_topic and new_user (links from a new
  * account) publish and queue the comment for review. The config overrides any rule with an extra
  * setting `policy.<rule> = publish | hold | reject | off` ("off" drops the rule). premoderated
  * always holds. A policy is plain data, copied freely.
@@ -20,6 +20,7 @@ typedef enum {
     RULE_SLUR,
     RULE_PERSONAL_ATTACK,
     RULE_HARASSMENT,
+    RULE_IDENTITY_HATE,
     RULE_TRAGEDY_JOKE,
     RULE_OFF_TOPIC,
     RULE_SPAM,

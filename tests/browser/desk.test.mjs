@@ -170,6 +170,39 @@ test('a flagged comment disappears for readers after the threshold, and comes ba
   await ctx.close();
 });
 
+test('a slow answer for the queue shown first does not replace the queue the moderator switched to', async () => {
+  const author = await reader('Tess');
+  const c = (await author.post('/api/v1/articles/race-story/comments', { body: 'A remark somebody flags.' })).json.comment;
+  const flagger = await reader('Uma', true);
+  assert.equal((await flagger.post(`/api/v1/comments/${c.id}/flags`, { reason: 'spam' })).status, 201);
+
+  const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(10000);
+  // Hold the Pending queue's answer (the desk asks for it on opening) until
+  // the Flagged queue has been shown, then let it through.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route('**/api/v1/mod/queue?queue=pending*', async (route) => { await held; await route.continue(); });
+  await page.goto(`${srv.url}/admin/`);
+  await page.getByLabel('E-mail').fill('mod@example.com');
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#desk').waitFor({ state: 'visible' });
+  await page.getByRole('tab', { name: /Flagged/ }).click();
+  const item = page.locator('.item', { hasText: 'A remark somebody flags.' });
+  await item.waitFor();
+  const late = page.waitForResponse((r) => r.url().includes('queue=pending'));
+  release();
+  await late;
+  // The late answer has been handled by now (its handler runs before the
+  // next one the page makes): the page still shows the Flagged queue.
+  await page.evaluate(() => fetch('/api/v1/mod/counts').then((r) => r.json()));
+  assert.equal(await item.count(), 1, 'the flagged item is still shown');
+  assert.equal(await page.getByRole('tab', { name: /Flagged/ }).getAttribute('aria-selected'), 'true');
+  await ctx.close();
+});
+
 test('a banned reader\'s post gets 403 with the reason, banned from the desk', async () => {
   const art = 'ban-story';
   const bad = await reader('Boris');

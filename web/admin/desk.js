@@ -139,15 +139,22 @@
 
   // ---- queue ---------------------------------------------------------------
 
+  let queueSeq = 0;
   async function loadQueue(more) {
+    // A slower answer for the queue shown before must not replace the one
+    // the moderator switched to (the desk opens on Pending; a quick click on
+    // Flagged must not get Pending's items back a moment later).
+    const seq = ++queueSeq;
     const after = more && S.next ? `&after=${encodeURIComponent(S.next)}` : '';
     try {
       const r = await call('GET', `/mod/queue?queue=${S.view}&limit=50${after}`);
+      if (seq !== queueSeq) return;
       S.items = more ? S.items.concat(r.items) : r.items;
       S.next = r.next;
       if (!more) S.sel = 0;
       render();
     } catch (e) {
+      if (seq !== queueSeq) return;
       if (e.status === 401 || e.status === 403) showLogin(e.message); else say(e.message);
     }
   }

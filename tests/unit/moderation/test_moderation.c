@@ -39,11 +39,14 @@ policy_defaults_match_the_issue(void **state)
     assert_int_equal(p.action[RULE_VULGARITY], POLICY_REJECT);
     assert_int_equal(p.action[RULE_PERSONAL_ATTACK], POLICY_HOLD);
     assert_int_equal(p.action[RULE_HARASSMENT], POLICY_HOLD);
+    assert_int_equal(p.action[RULE_IDENTITY_HATE], POLICY_HOLD);
     assert_int_equal(p.action[RULE_TRAGEDY_JOKE], POLICY_HOLD);
     assert_int_equal(p.action[RULE_OFF_TOPIC], POLICY_PUBLISH);
     assert_int_equal(p.action[RULE_NEW_USER], POLICY_PUBLISH);
     assert_int_equal(p.action[RULE_SPAM], POLICY_HOLD);
     assert_string_equal(policy_rule_name(RULE_PERSONAL_ATTACK), "personal_attack");
+    assert_string_equal(policy_rule_name(RULE_IDENTITY_HATE), "identity_hate");
+    assert_string_equal(policy_rule_name(RULE_PREMODERATED), "premoderated");
     assert_string_equal(policy_action_name(POLICY_HOLD), "hold");
 }
 
@@ -160,6 +163,66 @@ scores_and_review_flag(void **state)
     moderation_free(m);
 }
 
+static moderation_result
+decide_text(const moderation *m, arena *a, const char *text)
+{
+    moderation_input in = {
+        .body = text, .body_len = strlen(text), .article_title = "", .article_text = ""};
+    moderation_result r;
+    moderation_decide(m, &in, a, &r);
+    return r;
+}
+
+static void
+identity_hate_reason_and_policy(void **state)
+{
+    (void)state;
+    moderation *m;
+    pl_error err;
+    int rc;
+    assert_int_equal(moderation_new(NULL, &m, &err), 0);
+    arena *a = arena_new();
+    moderation_result r = decide_text(m, a, "Honestly, immigrants are parasites.");
+    assert_int_equal(r.decision, MOD_HOLD);
+    assert_int_equal(r.n_reasons, 1);
+    assert_string_equal(r.reasons[0].rule, "identity_hate");
+    assert_string_equal(r.reasons[0].excerpt, "immigrants are parasites");
+    assert_non_null(strstr(r.reasons[0].message, "an attack on people for who they are"));
+    assert_non_null(strstr(r.reasons[0].message, "A moderator will review it"));
+    json_t *j = moderation_result_to_json(&r, false);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(j, "reasons"), 0), "rule")),
+                        "identity_hate");
+    json_decref(j);
+    /* A group word alone is not offensive, nor evidence for anything. */
+    r = decide_text(m, a, "Muslims are my neighbours and women run the council.");
+    assert_int_equal(r.decision, MOD_PUBLISH);
+    assert_true(r.offensive >= 0 && r.offensive < 0.1);
+    moderation_free(m);
+
+    m = engine_with("policy.identity_hate", "reject", &rc, &err);
+    assert_int_equal(rc, 0);
+    r = decide_text(m, a, "I hate women.");
+    assert_int_equal(r.decision, MOD_REJECT);
+    assert_non_null(strstr(r.reasons[0].message, "Please edit the comment"));
+    moderation_free(m);
+
+    m = engine_with("policy.identity_hate", "off", &rc, &err);
+    assert_int_equal(rc, 0);
+    r = decide_text(m, a, "I hate women.");
+    assert_int_equal(r.decision, MOD_PUBLISH);
+    assert_int_equal(r.n_reasons, 0);
+    moderation_free(m);
+
+    m = engine_with("policy.identity_hate", "maybe", &rc, &err);
+    assert_int_equal(rc, PL_EINVAL);
+    assert_non_null(strstr(err.msg, "policy.identity_hate"));
+    m = engine_with("policy.identityhate", "hold", &rc, &err);
+    assert_int_equal(rc, PL_EINVAL);
+    assert_non_null(strstr(err.msg, "identity_hate")); /* the list of rules names it */
+    arena_free(a);
+}
+
 static void
 pathological_comments_finish(void **state)
 {
@@ -204,6 +267,18 @@ pathological_comments_finish(void **state)
     moderation_decide(m, &in, a, &r);
     assert_int_equal(r.decision, MOD_HOLD);
 
+    /* 7,000 group words, each inside quotation marks that never close:
+     * the identity rule's windows and quote scan stay bounded. */
+    for (size_t i = 0; i < n; i++)
+        s[i] = "\"women are not \""[i % 16];
+    moderation_decide(m, &in, a, &r);
+    assert_int_equal(r.decision, MOD_PUBLISH);
+    for (size_t i = 0; i < n; i++)
+        s[i] = "I hate women. "[i % 14];
+    moderation_decide(m, &in, a, &r);
+    assert_int_equal(r.decision, MOD_HOLD);
+    assert_string_equal(r.reasons[0].rule, "identity_hate");
+
     free(s);
     arena_free(a);
     moderation_free(m);
@@ -218,6 +293,7 @@ main(void)
         cmocka_unit_test(malformed_lists_are_refused),
         cmocka_unit_test(lexicon_override_dir_is_read),
         cmocka_unit_test(scores_and_review_flag),
+        cmocka_unit_test(identity_hate_reason_and_policy),
         cmocka_unit_test(pathological_comments_finish),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
