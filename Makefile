@@ -4,7 +4,7 @@
 # tests against SQLite and PostgreSQL). See README.md.
 
 CC       ?= cc
-PKGS     := libevent libevent_pthreads jansson libcmark libutf8proc libsodium sqlite3
+PKGS     := libevent libevent_pthreads jansson libcmark libutf8proc libsodium sqlite3 libxml-2.0
 # libpq: its header at build time; the library is opened at run time, only for a
 # postgres:// database (src/store/pq_dl.c). Tests that talk to PostgreSQL
 # directly link it.
@@ -22,7 +22,7 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 
 # Debian packages: to build and run, and (in addition) to test.
 DEB_BUILD := build-essential pkg-config libevent-dev libjansson-dev libcmark-dev \
-             libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev
+             libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev libxml2-dev
 DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium clang clang-format curl
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

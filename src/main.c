@@ -4,9 +4,11 @@
  *   parley admin create-user [--db URL] --email E --name N --role reader|moderator|admin
  *   parley check [options] < comment.txt
  *   parley config --check [--config FILE]
+ *   parley import disqus FILE [--db URL] [--config FILE] [--force] [--dry-run] [--moderate]
  *
  * A bad flag or value prints one line naming it and exits with status 2.
  */
+#include "import/import_cmd.h"
 #include "moderation/check_cmd.h"
 #include "server/server.h"
 #include "store/store.h"
@@ -33,6 +35,7 @@ usage(FILE *f)
                "  admin     manage accounts (admin create-user ...)\n"
                "  check     judge one comment with the moderation engine\n"
                "  config    check a config file (config --check --config FILE)\n"
+               "  import    bring comment history in (import disqus FILE ...)\n"
                "\n"
                "Run 'parley <command> --help' for a command's options.\n");
 }
@@ -367,6 +370,8 @@ main(int argc, char **argv)
         return check_cmd_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "config"))
         return cmd_config(argc - 1, argv + 1);
+    if (!strcmp(cmd, "import"))
+        return import_cmd_main(argc - 1, argv + 1);
     fprintf(stderr, "parley: unknown command '%s' (see 'parley --help')\n", cmd);
     return EXIT_USAGE;
 }

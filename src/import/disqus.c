@@ -1,0 +1,509 @@
+/* import/disqus.c: the Disqus export reader (see disqus.h).
+ *
+ * One pass over the reader's nodes fills a record per <thread> and <post>;
+ * references between them (a post's thread and parent, which may come later
+ * in the file) are resolved once the document has been read, through hash
+ * maps from dsq:id to index. Every limit is checked where the bytes arrive,
+ * in append(): nothing depends on the file being well-behaved.
+ */
+#include "import/disqus.h"
+#include "import/htmlmd.h"
+#include "import/idmap.h"
+#include "util/text.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libxml/xmlreader.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define DSQ_NS "http://disqus.com/disqus-internals"
+#define MAX_FIELD 4096 /* bytes kept of any field but the message */
+
+/* ---- parser state -------------------------------------------------------- */
+
+typedef struct raw_post {
+    disqus_post p;
+    const char *thread_ref;
+    const char *parent_ref;
+} raw_post;
+
+typedef enum { REC_NONE, REC_THREAD, REC_POST, REC_OTHER } rec_kind;
+
+typedef struct parser {
+    xmlTextReaderPtr r;
+    arena *a;
+    disqus_warn_fn warn;
+    void *warn_arg;
+    size_t warnings;
+    /* the first libxml2 error, with its line */
+    char xml_err[200];
+    int xml_err_line;
+    bool xml_err_fatal;
+
+    disqus_thread *threads;
+    size_t n_threads, cap_threads;
+    raw_post *posts;
+    size_t n_posts, cap_posts;
+    idmap thread_ids;
+
+    rec_kind rec;
+    disqus_thread t;
+    raw_post p;
+    char field[32];  /* the record's child element being read */
+    char sub[32];    /* its child (inside <author>) */
+    char *buf;       /* the text of the field being read */
+    size_t len, cap; /* bytes in buf; its allocation */
+    size_t limit;    /* bytes the current field may keep */
+    bool cut;        /* the current field exceeded limit */
+} parser;
+
+static void warnf(parser *ps, size_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+warnf(parser *ps, size_t line, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ps->warnings++;
+    if (ps->warn != NULL)
+        ps->warn(ps->warn_arg, line, msg);
+}
+
+/* Keeps the first fatal error (the one that stopped the reader), else the
+ * first error. */
+static void
+on_xml_error(void *arg, xmlErrorPtr e)
+{
+    parser *ps = arg;
+    if (e == NULL || e->level < XML_ERR_ERROR)
+        return;
+    if (ps->xml_err[0] != '\0' && (ps->xml_err_fatal || e->level != XML_ERR_FATAL))
+        return;
+    snprintf(ps->xml_err, sizeof ps->xml_err, "%s", e->message ? e->message : "malformed XML");
+    size_t n = strlen(ps->xml_err);
+    while (n > 0 && (ps->xml_err[n - 1] == '\n' || ps->xml_err[n - 1] == ' '))
+        ps->xml_err[--n] = '\0';
+    for (char *c = ps->xml_err; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' '; /* one line: some messages carry the bytes at fault on a second */
+    ps->xml_err_line = e->line;
+    ps->xml_err_fatal = e->level == XML_ERR_FATAL;
+}
+
+static size_t
+line_now(parser *ps)
+{
+    int l = xmlTextReaderGetParserLineNumber(ps->r);
+    return l > 0 ? (size_t)l : 0;
+}
+
+/* Keeps at most ps->limit bytes of a field, cut at a character boundary. */
+static void
+append(parser *ps, const char *s, size_t n)
+{
+    if (ps->len + n > ps->limit) {
+        ps->cut = true;
+        n = ps->limit > ps->len ? ps->limit - ps->len : 0;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--; /* s[n] is a continuation byte: do not split its character */
+    }
+    if (n == 0)
+        return;
+    if (ps->len + n + 1 > ps->cap) {
+        size_t cap = ps->cap ? ps->cap : 1024;
+        while (cap < ps->len + n + 1)
+            cap *= 2;
+        ps->buf = xrealloc(ps->buf, cap);
+        ps->cap = cap;
+    }
+    memcpy(ps->buf + ps->len, s, n);
+    ps->len += n;
+    ps->buf[ps->len] = '\0';
+}
+
+static void
+field_start(parser *ps, size_t limit)
+{
+    ps->len = 0;
+    ps->cut = false;
+    ps->limit = limit;
+    if (ps->buf != NULL)
+        ps->buf[0] = '\0';
+}
+
+/* The field's text without surrounding white space, copied to the arena. */
+static const char *
+field_value(parser *ps)
+{
+    const char *s = ps->buf ? ps->buf : "";
+    size_t b = 0, e = ps->len;
+    while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\n' || s[b] == '\r'))
+        b++;
+    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\n' || s[e - 1] == '\r'))
+        e--;
+    return arena_strndup(ps->a, s + b, e - b);
+}
+
+static bool
+field_bool(parser *ps)
+{
+    const char *v = field_value(ps);
+    return strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0;
+}
+
+static int64_t
+field_time(parser *ps, const char *what)
+{
+    const char *v = field_value(ps);
+    int64_t ms;
+    if (v[0] == '\0')
+        return 0;
+    if (time_parse_rfc3339(v, &ms) < 0) {
+        warnf(ps, line_now(ps), "%s has an unreadable createdAt; using a fallback time", what);
+        return 0;
+    }
+    return ms;
+}
+
+static const char *
+dsq_attr(parser *ps)
+{
+    xmlChar *v = xmlTextReaderGetAttributeNs(ps->r, (const xmlChar *)"id", (const xmlChar *)DSQ_NS);
+    if (v == NULL)
+        v = xmlTextReaderGetAttribute(ps->r, (const xmlChar *)"dsq:id");
+    if (v == NULL)
+        return "";
+    size_t n = strlen((const char *)v);
+    const char *out = arena_strndup(ps->a, (const char *)v, n > 128 ? 128 : n);
+    xmlFree(v);
+    return out;
+}
+
+static void
+copy_name(char *dst, size_t cap, const xmlChar *name)
+{
+    snprintf(dst, cap, "%s", name ? (const char *)name : "");
+}
+
+/* ---- records ------------------------------------------------------------- */
+
+static void
+record_start(parser *ps, const char *name)
+{
+    ps->field[0] = ps->sub[0] = '\0';
+    if (strcmp(name, "thread") == 0) {
+        ps->rec = REC_THREAD;
+        memset(&ps->t, 0, sizeof ps->t);
+        ps->t.dsq_id = dsq_attr(ps);
+        ps->t.id = ps->t.link = ps->t.title = "";
+        ps->t.line = line_now(ps);
+    } else if (strcmp(name, "post") == 0) {
+        ps->rec = REC_POST;
+        memset(&ps->p, 0, sizeof ps->p);
+        ps->p.p.dsq_id = dsq_attr(ps);
+        ps->p.p.markdown = "";
+        ps->p.p.parent = -1;
+        ps->p.p.author.name = ps->p.p.author.email = ps->p.p.author.username = "";
+        ps->p.thread_ref = ps->p.parent_ref = "";
+        ps->p.p.line = line_now(ps);
+    } else {
+        ps->rec = REC_OTHER; /* <category> and anything newer: not imported */
+    }
+}
+
+static void
+record_end(parser *ps)
+{
+    if (ps->rec == REC_THREAD) {
+        if (ps->t.dsq_id[0] == '\0') {
+            warnf(ps, ps->t.line, "a thread without dsq:id is skipped");
+        } else if (!idmap_add(&ps->thread_ids, ps->t.dsq_id, (int64_t)ps->n_threads)) {
+            warnf(ps, ps->t.line, "thread %s appears twice; the second is skipped", ps->t.dsq_id);
+        } else {
+            if (ps->n_threads == ps->cap_threads) {
+                ps->cap_threads = ps->cap_threads ? ps->cap_threads * 2 : 16;
+                ps->threads = xrealloc(ps->threads, ps->cap_threads * sizeof *ps->threads);
+            }
+            ps->threads[ps->n_threads++] = ps->t;
+        }
+    } else if (ps->rec == REC_POST) {
+        if (ps->p.p.dsq_id[0] == '\0') {
+            warnf(ps, ps->p.p.line, "a post without dsq:id is skipped");
+        } else {
+            if (ps->n_posts == ps->cap_posts) {
+                ps->cap_posts = ps->cap_posts ? ps->cap_posts * 2 : 64;
+                ps->posts = xrealloc(ps->posts, ps->cap_posts * sizeof *ps->posts);
+            }
+            ps->posts[ps->n_posts++] = ps->p;
+        }
+    }
+    ps->rec = REC_NONE;
+}
+
+/* A child of <thread> or <post> begins (depth 2). */
+static void
+field_begin(parser *ps, const char *name)
+{
+    copy_name(ps->field, sizeof ps->field, (const xmlChar *)name);
+    ps->sub[0] = '\0';
+    bool message = ps->rec == REC_POST && strcmp(name, "message") == 0;
+    field_start(ps, message ? DISQUS_MAX_MESSAGE : MAX_FIELD);
+    if (ps->rec == REC_POST && strcmp(name, "thread") == 0)
+        ps->p.thread_ref = dsq_attr(ps);
+    else if (ps->rec == REC_POST && strcmp(name, "parent") == 0)
+        ps->p.parent_ref = dsq_attr(ps);
+}
+
+static void
+field_end(parser *ps)
+{
+    const char *f = ps->field;
+    if (ps->rec == REC_THREAD) {
+        disqus_thread *t = &ps->t;
+        if (!strcmp(f, "id"))
+            t->id = field_value(ps);
+        else if (!strcmp(f, "link"))
+            t->link = field_value(ps);
+        else if (!strcmp(f, "title"))
+            t->title = field_value(ps);
+        else if (!strcmp(f, "createdAt"))
+            t->created_at = field_time(ps, "a thread");
+        else if (!strcmp(f, "isClosed"))
+            t->closed = field_bool(ps);
+        else if (!strcmp(f, "isDeleted"))
+            t->deleted = field_bool(ps);
+    } else if (ps->rec == REC_POST) {
+        disqus_post *p = &ps->p.p;
+        if (!strcmp(f, "message")) {
+            p->truncated = ps->cut;
+            p->markdown = htmlmd_convert(ps->a, ps->buf ? ps->buf : "", ps->len);
+        } else if (!strcmp(f, "createdAt")) {
+            p->created_at = field_time(ps, "a post");
+        } else if (!strcmp(f, "isDeleted")) {
+            p->deleted = field_bool(ps);
+        } else if (!strcmp(f, "isSpam")) {
+            p->spam = field_bool(ps);
+        }
+        /* <ipAddress> is read past and never kept. */
+    }
+    ps->field[0] = '\0';
+}
+
+/* A child of <author> (depth 3). */
+static void
+sub_end(parser *ps)
+{
+    disqus_author *au = &ps->p.p.author;
+    if (ps->rec != REC_POST || strcmp(ps->field, "author") != 0)
+        return;
+    if (!strcmp(ps->sub, "name"))
+        au->name = field_value(ps);
+    else if (!strcmp(ps->sub, "email"))
+        au->email = field_value(ps);
+    else if (!strcmp(ps->sub, "username"))
+        au->username = field_value(ps);
+    else if (!strcmp(ps->sub, "isAnonymous"))
+        au->anonymous = field_bool(ps);
+    ps->sub[0] = '\0';
+}
+
+/* ---- the reader loop ----------------------------------------------------- */
+
+static int
+fail(parser *ps, pl_error *err, const char *what, const char *arg)
+{
+    return pl_errorf(err, PL_EINVAL, "line %zu: %s%s", line_now(ps), what, arg);
+}
+
+static int
+read_nodes(parser *ps, pl_error *err)
+{
+    bool root_seen = false;
+    int rc;
+    while ((rc = xmlTextReaderRead(ps->r)) == 1) {
+        int type = xmlTextReaderNodeType(ps->r);
+        int depth = xmlTextReaderDepth(ps->r);
+        if (depth > DISQUS_MAX_DEPTH)
+            return fail(ps, err, "elements nest too deep (more than 16 levels)", "");
+        if (type == XML_READER_TYPE_DOCUMENT_TYPE)
+            return fail(ps, err, "a document type declaration is not allowed in an export", "");
+        if (type == XML_READER_TYPE_ELEMENT) {
+            const char *name = (const char *)xmlTextReaderConstLocalName(ps->r);
+            if (name == NULL)
+                name = "";
+            bool empty = xmlTextReaderIsEmptyElement(ps->r) == 1;
+            if (depth == 0) {
+                if (strcmp(name, "disqus") != 0)
+                    return fail(ps, err, "not a Disqus export: the root element is ", name);
+                root_seen = true;
+            } else if (depth == 1) {
+                record_start(ps, name);
+                if (empty)
+                    record_end(ps);
+            } else if (depth == 2 && (ps->rec == REC_THREAD || ps->rec == REC_POST)) {
+                field_begin(ps, name);
+                if (empty)
+                    field_end(ps);
+            } else if (depth == 3 && ps->rec == REC_POST && !strcmp(ps->field, "author")) {
+                copy_name(ps->sub, sizeof ps->sub, (const xmlChar *)name);
+                field_start(ps, MAX_FIELD);
+                if (empty)
+                    sub_end(ps);
+            }
+        } else if (type == XML_READER_TYPE_END_ELEMENT) {
+            if (depth == 1)
+                record_end(ps);
+            else if (depth == 2 && ps->field[0] != '\0')
+                field_end(ps);
+            else if (depth == 3 && ps->sub[0] != '\0')
+                sub_end(ps);
+        } else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
+                   type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE ||
+                   type == XML_READER_TYPE_WHITESPACE) {
+            /* Text of a field (depth 3) or of an author's field (depth 4);
+             * text anywhere else is not part of the format. */
+            bool in_field = depth == 3 && ps->field[0] != '\0' && strcmp(ps->field, "author");
+            bool in_sub = depth == 4 && ps->sub[0] != '\0';
+            if (in_field || in_sub) {
+                const char *v = (const char *)xmlTextReaderConstValue(ps->r);
+                if (v != NULL)
+                    append(ps, v, strlen(v));
+            }
+        }
+    }
+    if (rc < 0 || ps->xml_err[0] != '\0') {
+        if (ps->xml_err[0] != '\0')
+            return pl_errorf(err, PL_EINVAL, "line %d: %s", ps->xml_err_line, ps->xml_err);
+        return pl_errorf(err, PL_EINVAL, "line %zu: malformed XML", line_now(ps));
+    }
+    if (!root_seen)
+        return pl_errorf(err, PL_EINVAL, "line 1: not a Disqus export (no <disqus> element)");
+    return 0;
+}
+
+/* Resolves each post's thread and parent and copies the records to the
+ * arena. */
+static void
+resolve(parser *ps, disqus_export *out)
+{
+    idmap post_ids = {0};
+    out->threads = arena_alloc(ps->a, (ps->n_threads ? ps->n_threads : 1) * sizeof *out->threads);
+    if (ps->n_threads)
+        memcpy(out->threads, ps->threads, ps->n_threads * sizeof *out->threads);
+    out->n_threads = ps->n_threads;
+    out->posts = arena_alloc(ps->a, (ps->n_posts ? ps->n_posts : 1) * sizeof *out->posts);
+    const char **parent_refs = xcalloc(ps->n_posts ? ps->n_posts : 1, sizeof *parent_refs);
+    size_t n = 0;
+    for (size_t i = 0; i < ps->n_posts; i++) {
+        raw_post *rp = &ps->posts[i];
+        int64_t t;
+        if (!idmap_get(&ps->thread_ids, rp->thread_ref, &t)) {
+            warnf(ps, rp->p.line, "post %s names no known thread ('%s'); skipped", rp->p.dsq_id,
+                  rp->thread_ref);
+            continue;
+        }
+        if (!idmap_add(&post_ids, rp->p.dsq_id, (int64_t)n)) {
+            warnf(ps, rp->p.line, "post %s appears twice; the second is skipped", rp->p.dsq_id);
+            continue;
+        }
+        rp->p.thread = (size_t)t;
+        parent_refs[n] = rp->parent_ref;
+        out->posts[n++] = rp->p;
+    }
+    out->n_posts = n;
+    for (size_t i = 0; i < n; i++) {
+        disqus_post *p = &out->posts[i];
+        int64_t k;
+        p->parent = -1;
+        if (parent_refs[i][0] == '\0')
+            continue;
+        if (!idmap_get(&post_ids, parent_refs[i], &k)) {
+            warnf(ps, p->line,
+                  "post %s replies to post %s, which is not in the export; imported "
+                  "as a top-level comment",
+                  p->dsq_id, parent_refs[i]);
+        } else if ((size_t)k == i || out->posts[k].thread != p->thread) {
+            warnf(ps, p->line,
+                  "post %s has an impossible parent %s; imported as a top-level "
+                  "comment",
+                  p->dsq_id, parent_refs[i]);
+        } else {
+            p->parent = (long)k;
+        }
+    }
+    free(parent_refs);
+    idmap_fini(&post_ids);
+}
+
+static int
+run_reader(parser *ps, disqus_export *out, pl_error *err)
+{
+    xmlTextReaderSetStructuredErrorHandler(ps->r, on_xml_error, ps);
+    /* Limits libxml2 applies beyond ours: the default maximum text node and
+     * name sizes stay in force because XML_PARSE_HUGE is not set. */
+    int rc = read_nodes(ps, err);
+    if (rc == 0)
+        resolve(ps, out);
+    out->warnings = ps->warnings;
+    free(ps->threads);
+    free(ps->posts);
+    free(ps->buf);
+    idmap_fini(&ps->thread_ids);
+    xmlFreeTextReader(ps->r);
+    if (rc < 0)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+/* No network, no entity substitution, no DTD loading or attribute defaults:
+ * none of XML_PARSE_NOENT, DTDLOAD, DTDATTR, HUGE. */
+#define READER_OPTS                                                                                \
+    (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOXINCNODE)
+
+int
+disqus_parse_memory(const char *data, size_t n, arena *a, disqus_warn_fn warn, void *warn_arg,
+                    disqus_export *out, pl_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (n > INT32_MAX)
+        return pl_errorf(err, PL_EINVAL, "the export is larger than 2 GiB; import it from a file");
+    parser ps = {0};
+    ps.a = a;
+    ps.warn = warn;
+    ps.warn_arg = warn_arg;
+    ps.r = xmlReaderForMemory(data, (int)n, "export.xml", NULL, READER_OPTS);
+    if (ps.r == NULL)
+        return pl_errorf(err, PL_EINVAL, "line 1: the XML reader could not start");
+    return run_reader(&ps, out, err);
+}
+
+int
+disqus_parse_file(const char *path, arena *a, disqus_warn_fn warn, void *warn_arg,
+                  disqus_export *out, pl_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return pl_errorf(err, PL_EIO, "cannot open %s: %s", path, strerror(errno));
+    parser ps = {0};
+    ps.a = a;
+    ps.warn = warn;
+    ps.warn_arg = warn_arg;
+    ps.r = xmlReaderForFd(fd, path, NULL, READER_OPTS);
+    if (ps.r == NULL) {
+        close(fd);
+        return pl_errorf(err, PL_EIO, "cannot read %s", path);
+    }
+    int rc = run_reader(&ps, out, err);
+    close(fd);
+    return rc;
+}

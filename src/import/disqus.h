@@ -1,0 +1,89 @@
+/* import/disqus.h: reading a Disqus XML export.
+ *
+ * `parley import disqus` (import/import_cmd.c) reads the export with this
+ * parser, then writes it through store/ (import/import.h). The parser never
+ * touches the store, so the fuzz target (fuzz/fuzz_disqus.c) runs it alone.
+ *
+ * The file is read with libxml2's streaming xmlTextReader: one node at a time,
+ * never the whole document as a tree. No network (XML_PARSE_NONET), no
+ * external DTD, no DTD attribute defaults, no entity substitution
+ * (XML_PARSE_NOENT is not set), and a document type declaration is refused
+ * outright: a Disqus export has none. Elements nest at most DISQUS_MAX_DEPTH
+ * deep, and each field keeps at most its own byte limit (longer values are
+ * cut at a UTF-8 boundary; a message longer than DISQUS_MAX_MESSAGE bytes is
+ * marked truncated), so memory grows with the number of posts, never with
+ * the size of one node. Each message is converted to Markdown
+ * (import/htmlmd.h) as soon as its post ends; the raw HTML is not kept.
+ *
+ * Invariants of a parsed export: every string is valid UTF-8 and non-NULL
+ * ("" when absent); thread and post dsq ids are unique (a repeated one is
+ * dropped with a warning); post.thread indexes threads, or the post is
+ * dropped with a warning; post.parent indexes posts of the same thread or
+ * is -1 (a parent that is missing, in another thread or the post itself
+ * makes the post top-level). Parents may form cycles in a hostile file: the
+ * writer (import.h) breaks them.
+ */
+#ifndef PARLEY_IMPORT_DISQUS_H
+#define PARLEY_IMPORT_DISQUS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/arena.h"
+#include "util/error.h"
+
+#define DISQUS_MAX_DEPTH 16            /* element nesting */
+#define DISQUS_MAX_MESSAGE (256 << 10) /* raw HTML bytes of one message kept */
+
+typedef struct disqus_author {
+    const char *name;
+    const char *email;    /* "" when absent */
+    const char *username; /* "" when absent (anonymous or guest authors) */
+    bool anonymous;
+} disqus_author;
+
+typedef struct disqus_thread {
+    const char *dsq_id;
+    const char *id; /* the site's own identifier; "" when empty */
+    const char *link;
+    const char *title;
+    int64_t created_at; /* Unix ms; 0 when absent or unreadable */
+    bool closed;
+    bool deleted;
+    size_t line; /* where the element starts, for messages */
+} disqus_thread;
+
+typedef struct disqus_post {
+    const char *dsq_id;
+    size_t thread;        /* index into threads */
+    long parent;          /* index into posts, or -1 */
+    const char *markdown; /* the message converted; not yet cut to the comment limit */
+    bool truncated;       /* the raw message exceeded DISQUS_MAX_MESSAGE */
+    int64_t created_at;   /* Unix ms; 0 when absent or unreadable */
+    bool deleted;
+    bool spam;
+    disqus_author author;
+    size_t line;
+} disqus_post;
+
+typedef struct disqus_export {
+    disqus_thread *threads;
+    size_t n_threads;
+    disqus_post *posts;
+    size_t n_posts;
+    size_t warnings; /* records dropped or repaired; each was reported */
+} disqus_export;
+
+/* Called for each warning (a dropped or repaired record), with the line. */
+typedef void (*disqus_warn_fn)(void *arg, size_t line, const char *msg);
+
+/* Parses an export from a file or from memory. Everything in *out is
+ * allocated from a. warn may be NULL. Returns 0, or PL_EINVAL for a
+ * malformed document with err naming the line ("line 12: ..."), or PL_EIO
+ * when the file cannot be read. On failure *out is empty. */
+int disqus_parse_file(const char *path, arena *a, disqus_warn_fn warn, void *warn_arg,
+                      disqus_export *out, pl_error *err);
+int disqus_parse_memory(const char *data, size_t n, arena *a, disqus_warn_fn warn, void *warn_arg,
+                        disqus_export *out, pl_error *err);
+
+#endif

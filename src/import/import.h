@@ -1,0 +1,73 @@
+/* import/import.h: writing a parsed Disqus export into Parley's store.
+ *
+ * Flow: import_cmd (the command line) -> disqus (parse) -> here -> store/.
+ * Everything goes through store/store.h, so it works on SQLite and
+ * PostgreSQL alike.
+ *
+ * Invariants:
+ * - One thread is one transaction: its article, its new users and all its
+ *   comments commit together or not at all. A failure rolls the thread back
+ *   and stops the import; threads committed before it stay, and running the
+ *   import again skips them.
+ * - Every parent is stored before its replies: within a thread, comments go
+ *   in by created time, then dsq:id, each as soon as its parent is in.
+ *   A parent cycle (only a hostile file has one) is broken by making its
+ *   earliest member top-level, so the ordering always ends.
+ * - A thread whose article already has comments is skipped, unless force
+ *   is set; threads merged into one article by this same run are not.
+ * - Bodies are Markdown within max_chars characters (longer ones are cut,
+ *   with a visible marker); html is rendered by render/markdown.h exactly
+ *   as for a posted comment. Deleted comments keep no body.
+ * - Imported authors get accounts without a password (pw_hash "") and, by
+ *   default, a synthetic address under import.invalid, never the reader's
+ *   real e-mail (see real_emails).
+ * - Readers' IP addresses are never read from the export.
+ */
+#ifndef PARLEY_IMPORT_IMPORT_H
+#define PARLEY_IMPORT_IMPORT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "import/disqus.h"
+#include "moderation/moderation.h"
+#include "store/store.h"
+#include "util/error.h"
+
+typedef struct import_options {
+    bool force;       /* import threads whose article already has comments */
+    bool dry_run;     /* count only; the store is not touched (it may be NULL) */
+    bool real_emails; /* accounts get the export's e-mail when it has one */
+    size_t max_chars; /* longest body in characters (config max_comment_chars) */
+    /* When set, each comment is judged as if posted: hold -> pending,
+     * reject -> rejected, with the MODERATION JSON stored. NULL keeps the
+     * statuses of the export. Borrowed for the call. */
+    const moderation *mod;
+    FILE *progress; /* a line every 1,000 comments and per skipped thread; NULL: quiet */
+} import_options;
+
+typedef struct import_stats {
+    size_t threads;         /* threads imported */
+    size_t threads_skipped; /* already had comments (without force) */
+    size_t threads_deleted; /* marked deleted in the export: not imported */
+    size_t threads_empty;   /* without posts: no article created */
+    size_t comments;        /* comments stored (or counted, in a dry run) */
+    size_t users;           /* accounts created (dry run: distinct authors) */
+    size_t users_reused;    /* authors already in the store */
+    size_t published, pending, rejected, deleted;
+    size_t truncated; /* bodies cut to max_chars */
+    size_t orphans;   /* replies stored top-level: parent missing or in a cycle */
+} import_stats;
+
+/* Writes x into s. Returns 0, or the store's error (err says which thread
+ * failed; that thread was rolled back). *st counts what was done either
+ * way. */
+int import_disqus(store *s, const disqus_export *x, const import_options *o, import_stats *st,
+                  pl_error *err);
+
+/* The Parley article id of a thread: its own <id> when that is a valid
+ * article id (util/text.h), else "disqus-" and its dsq:id (or a hash of the
+ * dsq:id when that is not usable). Allocated from a. */
+const char *import_article_id(arena *a, const disqus_thread *t);
+
+#endif

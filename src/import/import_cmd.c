@@ -1,0 +1,222 @@
+/* import/import_cmd.c: the `parley import` command line (see import_cmd.h).
+ *
+ * Flags follow src/main.c: `--help` prints the usage on standard output and
+ * exits 0; a bad flag or value prints one line naming it and exits 2. The
+ * database comes from --db, else the config (file, then environment), else
+ * the same default as `parley serve`.
+ */
+#include "import/import_cmd.h"
+#include "import/disqus.h"
+#include "import/import.h"
+#include "moderation/moderation.h"
+#include "store/store.h"
+#include "util/config.h"
+#include "util/log.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#define EXIT_USAGE 2
+
+static void
+usage(FILE *f)
+{
+    fprintf(f, "Usage: parley import disqus FILE [--db URL] [--config FILE] [--force]\n"
+               "                                 [--dry-run] [--moderate] [--log-level LEVEL]\n"
+               "\n"
+               "Imports the threads and comments of a Disqus XML export (see docs/IMPORT.md).\n"
+               "\n"
+               "  --db URL           sqlite:PATH (default sqlite:parley.db) or postgres://...\n"
+               "  --config FILE      settings file, 'name = value' per line; import.real_emails =\n"
+               "                     on gives imported accounts the export's e-mail addresses\n"
+               "  --force            also import threads whose article already has comments\n"
+               "  --dry-run          read and count only; the database is not opened\n"
+               "  --moderate         judge each comment with the moderation engine: what it\n"
+               "                     would hold is stored pending, what it would refuse rejected\n"
+               "  --log-level LEVEL  error, warn, info (default) or debug\n");
+}
+
+static int
+bad_flag(const char *flag, const char *why)
+{
+    fprintf(stderr, "parley import disqus: %s: %s (see 'parley import disqus --help')\n", flag,
+            why);
+    return EXIT_USAGE;
+}
+
+static void
+on_warning(void *arg, size_t line, const char *msg)
+{
+    (void)arg;
+    fprintf(stderr, "parley import: line %zu: %s\n", line, msg);
+}
+
+typedef struct cmd_opts {
+    const char *file, *db, *config_file, *log_level;
+    bool force, dry_run, moderate;
+} cmd_opts;
+
+/* Returns 0, 1 after --help, or EXIT_USAGE. */
+static int
+parse_args(int argc, char **argv, cmd_opts *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            usage(stdout);
+            return 1;
+        }
+        if (!strcmp(arg, "--force")) {
+            o->force = true;
+            continue;
+        }
+        if (!strcmp(arg, "--dry-run")) {
+            o->dry_run = true;
+            continue;
+        }
+        if (!strcmp(arg, "--moderate")) {
+            o->moderate = true;
+            continue;
+        }
+        const char **slot = !strcmp(arg, "--db")          ? &o->db
+                            : !strcmp(arg, "--config")    ? &o->config_file
+                            : !strcmp(arg, "--log-level") ? &o->log_level
+                                                          : NULL;
+        if (slot == NULL && arg[0] == '-')
+            return bad_flag(arg, "unknown option");
+        if (slot == NULL) {
+            if (o->file != NULL)
+                return bad_flag(arg, "only one export file at a time");
+            o->file = arg;
+            continue;
+        }
+        if (i + 1 >= argc)
+            return bad_flag(arg, "needs a value");
+        *slot = argv[++i];
+    }
+    if (o->file == NULL)
+        return bad_flag("FILE", "the Disqus export to import is required");
+    return 0;
+}
+
+/* Settings: file, environment, then the flags, as `parley serve` does. */
+static int
+load_settings(const cmd_opts *o, config *cfg, bool *real_emails)
+{
+    pl_error err;
+    if (o->config_file != NULL && config_load_file(cfg, o->config_file, &err) < 0) {
+        fprintf(stderr, "parley import disqus: --config: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    if (config_load_env(cfg, &err) < 0) {
+        fprintf(stderr, "parley import disqus: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    if (o->db != NULL && config_set(cfg, "db", o->db, &err) < 0)
+        return bad_flag("--db", err.msg);
+    if (o->log_level != NULL && config_set(cfg, "log_level", o->log_level, &err) < 0)
+        return bad_flag("--log-level", err.msg);
+    int lvl = log_level_parse(cfg->log_level);
+    if (lvl < 0)
+        return bad_flag(o->log_level ? "--log-level" : "log_level",
+                        "must be error, warn, info or debug");
+    log_level = lvl;
+    const char *re = config_extra(cfg, "import.real_emails");
+    *real_emails = false;
+    if (re != NULL) {
+        if (!strcasecmp(re, "on") || !strcasecmp(re, "true") || !strcmp(re, "1"))
+            *real_emails = true;
+        else if (strcasecmp(re, "off") != 0 && strcasecmp(re, "false") != 0 && strcmp(re, "0"))
+            return bad_flag("import.real_emails", "must be on or off");
+    }
+    return 0;
+}
+
+static void
+summary(const cmd_opts *o, const import_stats *st)
+{
+    printf("%s%zu threads, %zu comments (%zu published, %zu pending, %zu rejected, %zu "
+           "deleted), %zu new users, %zu existing users; skipped %zu threads with comments, "
+           "%zu deleted threads, %zu empty threads; %zu shortened, %zu orphaned replies\n",
+           o->dry_run ? "dry run, nothing written: would import " : "imported ", st->threads,
+           st->comments, st->published, st->pending, st->rejected, st->deleted, st->users,
+           st->users_reused, st->threads_skipped, st->threads_deleted, st->threads_empty,
+           st->truncated, st->orphans);
+}
+
+static int
+import_disqus_main(int argc, char **argv)
+{
+    cmd_opts o = {0};
+    int rc = parse_args(argc, argv, &o);
+    if (rc != 0)
+        return rc == 1 ? 0 : rc;
+    config cfg;
+    config_init(&cfg);
+    bool real_emails;
+    moderation *mod = NULL;
+    store *s = NULL;
+    arena *a = NULL;
+    pl_error err;
+    if ((rc = load_settings(&o, &cfg, &real_emails)) != 0)
+        goto done;
+    rc = 1;
+    if (sodium_init() < 0) {
+        fprintf(stderr, "parley import disqus: libsodium could not start\n");
+        goto done;
+    }
+    if (o.moderate && moderation_new(&cfg, &mod, &err) < 0) {
+        fprintf(stderr, "parley import disqus: %s\n", err.msg);
+        goto done;
+    }
+    /* The whole file is read before anything is written, so a malformed
+     * export changes nothing. */
+    a = arena_new();
+    disqus_export x;
+    if (disqus_parse_file(o.file, a, on_warning, NULL, &x, &err) < 0) {
+        fprintf(stderr, "parley import disqus: %s: %s\n", o.file, err.msg);
+        goto done;
+    }
+    if (!o.dry_run && store_open(cfg.db, false, &s, &err) < 0) {
+        fprintf(stderr, "parley import disqus: cannot open %s: %s\n", cfg.db, err.msg);
+        goto done;
+    }
+    import_options io = {0};
+    io.force = o.force;
+    io.dry_run = o.dry_run;
+    io.real_emails = real_emails;
+    io.max_chars = (size_t)cfg.max_comment_chars;
+    io.mod = mod;
+    io.progress = stderr;
+    import_stats st;
+    int irc = import_disqus(s, &x, &io, &st, &err);
+    summary(&o, &st);
+    if (irc < 0) {
+        fprintf(stderr, "parley import disqus: %s\n", err.msg);
+        goto done;
+    }
+    rc = 0;
+done:
+    store_close(s);
+    arena_free(a);
+    moderation_free(mod);
+    config_fini(&cfg);
+    return rc;
+}
+
+int
+import_cmd_main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fprintf(argc < 2 ? stderr : stdout,
+                "Usage: parley import disqus FILE [--db URL] [--config FILE] [--force] "
+                "[--dry-run] [--moderate]\n");
+        return argc < 2 ? EXIT_USAGE : 0;
+    }
+    if (!strcmp(argv[1], "disqus"))
+        return import_disqus_main(argc - 1, argv + 1);
+    fprintf(stderr, "parley import: unknown source '%s' (see 'parley import --help')\n", argv[1]);
+    return EXIT_USAGE;
+}
