@@ -39,6 +39,17 @@ typedef struct mask_word {
     uint32_t term;
 } mask_word;
 
+/* One word of a multi-word attack or harassment phrase that a mask may
+ * hide ("go f*** yourself"): the rest of the phrase must match exactly, so
+ * one visible letter is enough. */
+typedef struct phrase_slot {
+    char *p;       /* the folded phrase */
+    uint8_t *need; /* per folded byte: 2 when the phrase has a double letter there, else 1 */
+    char *w;       /* the hidden word as spelled, doubles expanded ("kill") */
+    uint32_t plen, so, sl, wlen; /* phrase length; slot offset and folded length in p; len of w */
+    uint32_t term;
+} phrase_slot;
+
 struct lexicon {
     term_rec *terms;
     size_t nterms, terms_cap;
@@ -49,6 +60,8 @@ struct lexicon {
     size_t pool_len, pool_cap;
     mask_word *masks;
     size_t nmasks, masks_cap;
+    phrase_slot *slots;
+    size_t nslots, slots_cap;
 
     /* nstates * NCLASS transitions. Each holds the target state's row
      * offset (state * NCLASS), with bit 31 set when the target has forms
@@ -125,12 +138,111 @@ maskable(const term_rec *t)
     switch (t->cat) {
     case LEX_PROFANITY:
     case LEX_VULGARITY:
+        /* Mild words too ("b*llocks"): resolved, they count as the word
+         * written out does (no reason alone, the classifier may hold). */
+        return t->sev >= 1;
     case LEX_INSULT:
         return t->sev >= 2;
     case LEX_SLUR:
         return t->sev >= 3;
     }
     return false;
+}
+
+static bool
+is_phrase(const term_rec *t)
+{
+    return (t->cat == LEX_ATTACK || t->cat == LEX_HARASSMENT) && strchr(t->text, ' ') != NULL;
+}
+
+/* A swear word people disguise: listed as strong profanity or vulgarity. */
+static bool
+strong_word(const lexicon *lx, const char *w, size_t n)
+{
+    for (size_t i = 0; i < lx->nterms; i++) {
+        const term_rec *t = &lx->terms[i];
+        if ((t->cat == LEX_PROFANITY || t->cat == LEX_VULGARITY) && t->sev >= 2 &&
+            strlen(t->text) == n && memcmp(t->text, w, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The words of a multi-word attack or harassment phrase that a mask may
+ * hide: every word of three letters or more ("f you" keeps its "f"). */
+static void
+add_phrase_slots(lexicon *lx, arena *tmp, uint32_t ti)
+{
+    norm_text t;
+    const char *text = lx->terms[ti].text;
+    norm_fold(tmp, text, strlen(text), &t);
+    if (t.len == 0 || t.len > 120)
+        return;
+    size_t a = 0;
+    while (a < t.len) {
+        size_t b = a;
+        while (b < t.len && t.s[b] != ' ')
+            b++;
+        char w[128];
+        size_t wl = 0;
+        bool letters = true;
+        for (size_t i = a; i < b; i++) {
+            if (t.s[i] < 'a' || t.s[i] > 'z')
+                letters = false;
+            for (int k = 0; k < (t.run[i] >= 2 ? 2 : 1) && wl + 1 < sizeof w; k++)
+                w[wl++] = t.s[i];
+        }
+        w[wl] = '\0';
+        if (letters && wl >= 3 && b - a < t.len) {
+            if (lx->nslots == lx->slots_cap) {
+                lx->slots_cap = lx->slots_cap ? lx->slots_cap * 2 : 128;
+                lx->slots = xrealloc(lx->slots, lx->slots_cap * sizeof *lx->slots);
+            }
+            phrase_slot *ps = &lx->slots[lx->nslots++];
+            ps->p = xmalloc(t.len + 1);
+            memcpy(ps->p, t.s, t.len);
+            ps->p[t.len] = '\0';
+            ps->need = xmalloc(t.len);
+            for (size_t i = 0; i < t.len; i++)
+                ps->need[i] = t.run[i] >= 2 ? 2 : 1;
+            ps->w = xstrdup(w);
+            ps->plen = (uint32_t)t.len;
+            ps->so = (uint32_t)a;
+            ps->sl = (uint32_t)(b - a);
+            ps->wlen = (uint32_t)wl;
+            ps->term = ti;
+        }
+        a = b + 1;
+    }
+}
+
+/* "fcuk off", "fukc you": a phrase whose swear word has two adjacent
+ * letters swapped. Only inside the phrase: "FCUK" alone is a brand. */
+static void
+add_transposed_forms(lexicon *lx, arena *tmp, uint32_t ti)
+{
+    const char *text = lx->terms[ti].text;
+    size_t n = strlen(text);
+    char buf[160];
+    if (n >= sizeof buf)
+        return;
+    size_t a = 0;
+    while (a < n) {
+        size_t b = a;
+        while (b < n && text[b] != ' ')
+            b++;
+        if (b - a >= 3 && strong_word(lx, text + a, b - a)) {
+            for (size_t i = a; i + 1 < b; i++) {
+                if (text[i] == text[i + 1])
+                    continue;
+                memcpy(buf, text, n + 1);
+                buf[i] = text[i + 1];
+                buf[i + 1] = text[i];
+                add_form(lx, tmp, buf, ti, LEX_VIA_TRANSPOSED);
+            }
+        }
+        a = b + 1;
+    }
 }
 
 /* All forms of one term: the term, its inflections, and for insults the
@@ -146,6 +258,10 @@ add_term_forms(lexicon *lx, arena *tmp, uint32_t ti)
     add_form(lx, tmp, t->text, ti, LEX_VIA_LIST);
     if (mask)
         add_mask(lx, t->text, ti);
+    if (is_phrase(t)) {
+        add_phrase_slots(lx, tmp, ti);
+        add_transposed_forms(lx, tmp, ti);
+    }
     if (strchr(t->text, ' ') != NULL && t->cat >= LEX_INSULT && t->cat <= LEX_HARASSMENT &&
         n < sizeof buf) {
         /* "fuckyou", "killyourself": the phrase run together. */
@@ -462,6 +578,12 @@ lexicon_free(lexicon *lx)
         free(lx->terms[i].text);
     for (size_t i = 0; i < lx->nmasks; i++)
         free(lx->masks[i].w);
+    for (size_t i = 0; i < lx->nslots; i++) {
+        free(lx->slots[i].p);
+        free(lx->slots[i].need);
+        free(lx->slots[i].w);
+    }
+    free(lx->slots);
     free(lx->terms);
     free(lx->forms);
     free(lx->keys);
@@ -489,6 +611,8 @@ lexicon_get_stats(const lexicon *lx, lexicon_stats *out)
         b += strlen(lx->terms[i].text) + 1;
     for (size_t i = 0; i < lx->nmasks; i++)
         b += lx->masks[i].len + 1;
+    for (size_t i = 0; i < lx->nslots; i++)
+        b += sizeof *lx->slots + lx->slots[i].plen * 2 + lx->slots[i].wlen + 2;
     out->bytes = b;
 }
 
@@ -564,6 +688,53 @@ check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits 
     hit_push(h, a, (lex_hit){(uint32_t)start, (uint32_t)end, f->term, tr->cat, tr->sev, f->via});
 }
 
+/* True when the folded text at [at, at + n) spells p[0, n) with the
+ * phrase's double letters doubled and its single letters not doubled (the
+ * stretch rule of runs_fit). */
+static bool
+phrase_part_fits(const norm_text *t, size_t at, const char *p, const uint8_t *need, size_t n)
+{
+    if (memcmp(t->s + at, p, n) != 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t r = t->run[at + i];
+        if (need[i] >= 2 ? r < 2 : r == 2)
+            return false;
+    }
+    return true;
+}
+
+/* A masked token that stands for one word of an attack or harassment
+ * phrase whose other words are all there ("go f*** yourself", "k*ll
+ * yourself"): the phrase fixes the word, so one visible letter is enough.
+ * w is the token spelled out (n bytes, '*' for a hidden letter). */
+static void
+resolve_phrase_mask(const lexicon *lx, const norm_text *t, size_t ts, size_t te, const char *w,
+                    size_t n, hits *h, arena *a)
+{
+    for (size_t m = 0; m < lx->nslots; m++) {
+        const phrase_slot *ps = &lx->slots[m];
+        if (ps->wlen != n || ps->so > ts)
+            continue;
+        size_t i = 0;
+        while (i < n && (w[i] == '*' || w[i] == ps->w[i]))
+            i++;
+        if (i < n)
+            continue;
+        size_t ps0 = ts - ps->so, rest = ps->plen - ps->so - ps->sl;
+        if (te + rest > t->len || (ps0 > 0 && t->s[ps0 - 1] != ' ') ||
+            (te + rest < t->len && t->s[te + rest] != ' '))
+            continue;
+        if (!phrase_part_fits(t, ps0, ps->p, ps->need, ps->so) ||
+            !phrase_part_fits(t, te, ps->p + ps->so + ps->sl, ps->need + ps->so + ps->sl, rest))
+            continue;
+        const term_rec *tr = &lx->terms[ps->term];
+        hit_push(h, a,
+                 (lex_hit){(uint32_t)ps0, (uint32_t)(te + rest), ps->term, tr->cat, tr->sev,
+                           LEX_VIA_MASK});
+    }
+}
+
 /* A token with masked letters ("f*ck", "sh**"): the strongest listed word
  * of the same spelled length whose letters agree where they show. */
 static void
@@ -585,7 +756,10 @@ resolve_mask(const lexicon *lx, const norm_text *t, size_t ts, size_t te, hits *
                 return;
         }
     }
-    if (stars == 0 || visible < 2 || w[0] == '*')
+    if (stars == 0 || visible == 0)
+        return;
+    resolve_phrase_mask(lx, t, ts, te, w, n, h, a);
+    if (visible < 2 || w[0] == '*')
         return;
     const mask_word *best = NULL;
     for (size_t m = 0; m < lx->nmasks; m++) {

@@ -48,7 +48,8 @@ typedef enum { LEX_WORD, LEX_EXACT, LEX_GLUE } lex_match_mode;
 enum {
     LEX_VIA_LIST = 0,     /* the term or one of its forms */
     LEX_VIA_TARGETED = 1, /* a glued "you" form ("youidiot", "urstupid") */
-    LEX_VIA_MASK = 2,     /* a masked word ("f*ck") */
+    LEX_VIA_MASK = 2,     /* a masked word ("f*ck"), or a phrase with one ("go f*** yourself") */
+    LEX_VIA_TRANSPOSED = 3, /* a phrase with two letters of its swear word swapped ("fcuk off") */
 };
 
 typedef struct lex_hit {
