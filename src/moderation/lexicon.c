@@ -245,6 +245,38 @@ add_transposed_forms(lexicon *lx, arena *tmp, uint32_t ti)
     }
 }
 
+/* "bullsiht", "fukced": a strong swear word of five letters or more (with
+ * its usual endings) with two adjacent letters swapped. Shorter words are
+ * left alone: "fcuk" is a brand, and a swap of four letters too often
+ * spells another word. The forms match whole words only (check_form). */
+static void
+add_transposed_word(lexicon *lx, arena *tmp, uint32_t ti)
+{
+    const term_rec *t = &lx->terms[ti];
+    static const char *const sfx[] = {"", "s", "ed", "ing", "er", "ers", "y"};
+    size_t nsfx = t->mode == LEX_EXACT ? 1 : sizeof sfx / sizeof sfx[0];
+    size_t n = strlen(t->text);
+    char base[64], buf[64];
+    for (const char *c = t->text; *c; c++)
+        if (*c < 'a' || *c > 'z')
+            return;
+    for (size_t k = 0; k < nsfx; k++) {
+        int bl = snprintf(base, sizeof base, "%s%s", t->text, sfx[k]);
+        if (bl < 5 || (size_t)bl >= sizeof base)
+            continue;
+        /* Swaps inside the word itself, and across its last letter and the
+         * ending ("fukced" is "fucked"). */
+        for (size_t i = 0; i + 1 < (size_t)bl && i < n; i++) {
+            if (base[i] == base[i + 1])
+                continue;
+            memcpy(buf, base, (size_t)bl + 1);
+            buf[i] = base[i + 1];
+            buf[i + 1] = base[i];
+            add_form(lx, tmp, buf, ti, LEX_VIA_TRANSPOSED);
+        }
+    }
+}
+
 /* All forms of one term: the term, its inflections, and for insults the
  * glued second-person forms. */
 static void
@@ -262,6 +294,8 @@ add_term_forms(lexicon *lx, arena *tmp, uint32_t ti)
         add_phrase_slots(lx, tmp, ti);
         add_transposed_forms(lx, tmp, ti);
     }
+    if ((t->cat == LEX_PROFANITY || t->cat == LEX_VULGARITY) && t->sev >= 2)
+        add_transposed_word(lx, tmp, ti);
     if (strchr(t->text, ' ') != NULL && t->cat >= LEX_INSULT && t->cat <= LEX_HARASSMENT &&
         n < sizeof buf) {
         /* "fuckyou", "killyourself": the phrase run together. */
@@ -670,10 +704,12 @@ check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits 
     const term_rec *tr = &lx->terms[f->term];
     if (!runs_fit(lx, f, t, start))
         return;
-    if (tr->mode != LEX_GLUE) {
+    if (tr->mode != LEX_GLUE || f->via == LEX_VIA_TRANSPOSED) {
         bool left = start == 0 || t->s[start - 1] == ' ';
         bool right = end == t->len || t->s[end] == ' ';
         if (!left || !right) {
+            if (f->via == LEX_VIA_TRANSPOSED)
+                return; /* a swap is a guess: whole words only */
             /* Inside a hashtag or a spelled-out run the spaces are lost:
              * strong words match anywhere there. */
             if (tr->sev < 2 || f->len < 4 || tr->cat >= LEX_HARASSMENT)
