@@ -31,6 +31,8 @@ typedef struct form {
     uint32_t len;  /* folded bytes */
     uint32_t term; /* index in terms */
     uint8_t via;
+    uint8_t gap_len; /* LEX_VIA_GAP: mask characters the original shows at gap */
+    uint16_t gap;    /* LEX_VIA_GAP: the folded space where the hidden word was */
 } form;
 
 typedef struct mask_word {
@@ -116,7 +118,7 @@ add_form(lexicon *lx, arena *tmp, const char *text, uint32_t term, uint8_t via)
         lx->forms_cap = lx->forms_cap ? lx->forms_cap * 2 : 1024;
         lx->forms = xrealloc(lx->forms, lx->forms_cap * sizeof *lx->forms);
     }
-    lx->forms[lx->nforms++] = (form){(uint32_t)lx->pool_len, (uint32_t)t.len, term, via};
+    lx->forms[lx->nforms++] = (form){(uint32_t)lx->pool_len, (uint32_t)t.len, term, via, 0, 0};
     lx->pool_len += t.len;
 }
 
@@ -245,6 +247,66 @@ add_transposed_forms(lexicon *lx, arena *tmp, uint32_t ti)
     }
 }
 
+/* "go **** yourself", "shut the **** up": the normaliser drops a word of
+ * masks alone (so "***" ratings and "*" footnotes stay clean), which leaves
+ * "go yourself". When a phrase of three words or more hides its swear word
+ * inside it, the other words fix it: the form without the word matches, and
+ * check_form then wants exactly as many masks in the original between its
+ * neighbours as the word has letters. */
+static void
+add_gap_forms(lexicon *lx, arena *tmp, uint32_t ti)
+{
+    const char *text = lx->terms[ti].text;
+    size_t n = strlen(text), words = 1;
+    char buf[160];
+    for (size_t i = 0; i < n; i++)
+        words += text[i] == ' ';
+    if (words < 3 || n >= sizeof buf)
+        return;
+    size_t a = 0;
+    while (a < n) {
+        size_t b = a;
+        while (b < n && text[b] != ' ')
+            b++;
+        if (a > 0 && b < n && b - a >= 3 && strong_word(lx, text + a, b - a)) {
+            norm_text pre;
+            norm_fold(tmp, text, a - 1, &pre);
+            memcpy(buf, text, a);
+            memcpy(buf + a, text + b + 1, n - b); /* with the NUL */
+            size_t before = lx->nforms;
+            add_form(lx, tmp, buf, ti, LEX_VIA_GAP);
+            if (lx->nforms > before && pre.len < UINT16_MAX) {
+                lx->forms[before].gap = (uint16_t)pre.len;
+                lx->forms[before].gap_len = (uint8_t)(b - a);
+            } else if (lx->nforms > before) {
+                lx->nforms--; /* never: phrases are short */
+            }
+        }
+        a = b + 1;
+    }
+}
+
+/* True when the original text between the folded tokens around the space
+ * at folded byte i holds exactly want masks and otherwise blanks. */
+static bool
+gap_masked(const norm_text *t, size_t i, size_t want)
+{
+    if (t->src == NULL || i == 0 || i + 1 >= t->len || t->s[i] != ' ')
+        return false;
+    uint32_t ob = t->oend[i - 1], oe = t->ostart[i + 1];
+    if (ob > oe || oe > t->src_len)
+        return false;
+    size_t masks = 0;
+    for (uint32_t k = ob; k < oe; k++) {
+        char c = t->src[k];
+        if (c == '*' || c == '#' || c == '%')
+            masks++;
+        else if (c != ' ' && c != '\t')
+            return false;
+    }
+    return masks == want;
+}
+
 /* "bullsiht", "fukced": a strong swear word of five letters or more (with
  * its usual endings) with two adjacent letters swapped. Shorter words are
  * left alone: "fcuk" is a brand, and a swap of four letters too often
@@ -293,6 +355,7 @@ add_term_forms(lexicon *lx, arena *tmp, uint32_t ti)
     if (is_phrase(t)) {
         add_phrase_slots(lx, tmp, ti);
         add_transposed_forms(lx, tmp, ti);
+        add_gap_forms(lx, tmp, ti);
     }
     if ((t->cat == LEX_PROFANITY || t->cat == LEX_VULGARITY) && t->sev >= 2)
         add_transposed_word(lx, tmp, ti);
@@ -704,12 +767,14 @@ check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits 
     const term_rec *tr = &lx->terms[f->term];
     if (!runs_fit(lx, f, t, start))
         return;
+    if (f->via == LEX_VIA_GAP && !gap_masked(t, start + f->gap, f->gap_len))
+        return;
     if (tr->mode != LEX_GLUE || f->via == LEX_VIA_TRANSPOSED) {
         bool left = start == 0 || t->s[start - 1] == ' ';
         bool right = end == t->len || t->s[end] == ' ';
         if (!left || !right) {
-            if (f->via == LEX_VIA_TRANSPOSED)
-                return; /* a swap is a guess: whole words only */
+            if (f->via == LEX_VIA_TRANSPOSED || f->via == LEX_VIA_GAP)
+                return; /* a guess: whole words only */
             /* Inside a hashtag or a spelled-out run the spaces are lost:
              * strong words match anywhere there. */
             if (tr->sev < 2 || f->len < 4 || tr->cat >= LEX_HARASSMENT)
