@@ -315,9 +315,11 @@ static void
 add_transposed_word(lexicon *lx, arena *tmp, uint32_t ti)
 {
     const term_rec *t = &lx->terms[ti];
-    static const char *const sfx[] = {"", "s", "ed", "ing", "er", "ers", "y"};
-    size_t nsfx = t->mode == LEX_EXACT ? 1 : sizeof sfx / sizeof sfx[0];
+    static const char *const sfx[] = {"", "s", "ed", "ing", "er", "y"};
     size_t n = strlen(t->text);
+    /* Every ending of every long word would double the automaton: short
+     * words get their endings ("fukced"), long ones the plural. */
+    size_t nsfx = t->mode == LEX_EXACT ? 1 : n <= 5 ? sizeof sfx / sizeof sfx[0] : 2;
     char base[64], buf[64];
     for (const char *c = t->text; *c; c++)
         if (*c < 'a' || *c > 'z')
@@ -327,8 +329,10 @@ add_transposed_word(lexicon *lx, arena *tmp, uint32_t ti)
         if (bl < 5 || (size_t)bl >= sizeof base)
             continue;
         /* Swaps inside the word itself, and across its last letter and the
-         * ending ("fukced" is "fucked"). */
-        for (size_t i = 0; i + 1 < (size_t)bl && i < n; i++) {
+         * ending ("fukced" is "fucked"); the first letter stays, as it does
+         * in nearly every such spelling, and a swap there would start a
+         * whole new branch of the automaton for each form. */
+        for (size_t i = 1; i + 1 < (size_t)bl && i < n; i++) {
             if (base[i] == base[i + 1])
                 continue;
             memcpy(buf, base, (size_t)bl + 1);
