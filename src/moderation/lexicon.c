@@ -157,21 +157,31 @@ is_phrase(const term_rec *t)
     return (t->cat == LEX_ATTACK || t->cat == LEX_HARASSMENT) && strchr(t->text, ' ') != NULL;
 }
 
-/* A swear word people disguise: listed as strong profanity or vulgarity. */
+/* A swear word people disguise: listed as profanity or vulgarity of at
+ * least min_sev. */
 static bool
-strong_word(const lexicon *lx, const char *w, size_t n)
+swear_word(const lexicon *lx, const char *w, size_t n, int min_sev)
 {
     for (size_t i = 0; i < lx->nterms; i++) {
         const term_rec *t = &lx->terms[i];
-        if ((t->cat == LEX_PROFANITY || t->cat == LEX_VULGARITY) && t->sev >= 2 &&
+        if ((t->cat == LEX_PROFANITY || t->cat == LEX_VULGARITY) && t->sev >= min_sev &&
             strlen(t->text) == n && memcmp(t->text, w, n) == 0)
             return true;
     }
     return false;
 }
 
+static bool
+strong_word(const lexicon *lx, const char *w, size_t n)
+{
+    return swear_word(lx, w, n, 2);
+}
+
 /* The words of a multi-word attack or harassment phrase that a mask may
- * hide: every word of three letters or more ("f you" keeps its "f"). */
+ * hide: in a threat, any word of three letters or more ("k*ll yourself";
+ * "f you" keeps its "f"); in an attack, only a listed swear word ("f***
+ * off", "go to h***"), because people mask those and not "suck" or "you":
+ * "Thank you S*** for the tip" hides a name, not "you suck". */
 static void
 add_phrase_slots(lexicon *lx, arena *tmp, uint32_t ti)
 {
@@ -195,7 +205,8 @@ add_phrase_slots(lexicon *lx, arena *tmp, uint32_t ti)
                 w[wl++] = t.s[i];
         }
         w[wl] = '\0';
-        if (letters && wl >= 3 && b - a < t.len) {
+        bool hideable = lx->terms[ti].cat == LEX_HARASSMENT || swear_word(lx, w, wl, 1);
+        if (letters && wl >= 3 && b - a < t.len && hideable) {
             if (lx->nslots == lx->slots_cap) {
                 lx->slots_cap = lx->slots_cap ? lx->slots_cap * 2 : 128;
                 lx->slots = xrealloc(lx->slots, lx->slots_cap * sizeof *lx->slots);
