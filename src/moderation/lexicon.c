@@ -31,6 +31,8 @@ typedef struct form {
     uint32_t len;  /* folded bytes */
     uint32_t term; /* index in terms */
     uint8_t via;
+    uint8_t gap_len; /* LEX_VIA_GAP: mask characters the original shows at gap */
+    uint16_t gap;    /* LEX_VIA_GAP: the folded space where the hidden word was */
 } form;
 
 typedef struct mask_word {
@@ -38,6 +40,17 @@ typedef struct mask_word {
     size_t len;
     uint32_t term;
 } mask_word;
+
+/* One word of a multi-word attack or harassment phrase that a mask may
+ * hide ("go f*** yourself"): the rest of the phrase must match exactly, so
+ * one visible letter is enough. */
+typedef struct phrase_slot {
+    char *p;       /* the folded phrase */
+    uint8_t *need; /* per folded byte: 2 when the phrase has a double letter there, else 1 */
+    char *w;       /* the hidden word as spelled, doubles expanded ("kill") */
+    uint32_t plen, so, sl, wlen; /* phrase length; slot offset and folded length in p; len of w */
+    uint32_t term;
+} phrase_slot;
 
 struct lexicon {
     term_rec *terms;
@@ -49,6 +62,8 @@ struct lexicon {
     size_t pool_len, pool_cap;
     mask_word *masks;
     size_t nmasks, masks_cap;
+    phrase_slot *slots;
+    size_t nslots, slots_cap;
 
     /* nstates * NCLASS transitions. Each holds the target state's row
      * offset (state * NCLASS), with bit 31 set when the target has forms
@@ -103,7 +118,7 @@ add_form(lexicon *lx, arena *tmp, const char *text, uint32_t term, uint8_t via)
         lx->forms_cap = lx->forms_cap ? lx->forms_cap * 2 : 1024;
         lx->forms = xrealloc(lx->forms, lx->forms_cap * sizeof *lx->forms);
     }
-    lx->forms[lx->nforms++] = (form){(uint32_t)lx->pool_len, (uint32_t)t.len, term, via};
+    lx->forms[lx->nforms++] = (form){(uint32_t)lx->pool_len, (uint32_t)t.len, term, via, 0, 0};
     lx->pool_len += t.len;
 }
 
@@ -125,12 +140,218 @@ maskable(const term_rec *t)
     switch (t->cat) {
     case LEX_PROFANITY:
     case LEX_VULGARITY:
+        /* Mild words too ("b*llocks"): resolved, they count as the word
+         * written out does (no reason alone, the classifier may hold). */
+        return t->sev >= 1;
     case LEX_INSULT:
         return t->sev >= 2;
     case LEX_SLUR:
         return t->sev >= 3;
     }
     return false;
+}
+
+static bool
+is_phrase(const term_rec *t)
+{
+    return (t->cat == LEX_ATTACK || t->cat == LEX_HARASSMENT) && strchr(t->text, ' ') != NULL;
+}
+
+/* A swear word people disguise: listed as profanity or vulgarity of at
+ * least min_sev. */
+static bool
+swear_word(const lexicon *lx, const char *w, size_t n, int min_sev)
+{
+    for (size_t i = 0; i < lx->nterms; i++) {
+        const term_rec *t = &lx->terms[i];
+        if ((t->cat == LEX_PROFANITY || t->cat == LEX_VULGARITY) && t->sev >= min_sev &&
+            strlen(t->text) == n && memcmp(t->text, w, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool
+strong_word(const lexicon *lx, const char *w, size_t n)
+{
+    return swear_word(lx, w, n, 2);
+}
+
+/* The words of a multi-word attack or harassment phrase that a mask may
+ * hide: in a threat, any word of three letters or more ("k*ll yourself";
+ * "f you" keeps its "f"); in an attack, only a listed swear word ("f***
+ * off", "go to h***"), because people mask those and not "suck" or "you":
+ * "Thank you S*** for the tip" hides a name, not "you suck". */
+static void
+add_phrase_slots(lexicon *lx, arena *tmp, uint32_t ti)
+{
+    norm_text t;
+    const char *text = lx->terms[ti].text;
+    norm_fold(tmp, text, strlen(text), &t);
+    if (t.len == 0 || t.len > 120)
+        return;
+    size_t a = 0;
+    while (a < t.len) {
+        size_t b = a;
+        while (b < t.len && t.s[b] != ' ')
+            b++;
+        char w[128];
+        size_t wl = 0;
+        bool letters = true;
+        for (size_t i = a; i < b; i++) {
+            if (t.s[i] < 'a' || t.s[i] > 'z')
+                letters = false;
+            for (int k = 0; k < (t.run[i] >= 2 ? 2 : 1) && wl + 1 < sizeof w; k++)
+                w[wl++] = t.s[i];
+        }
+        w[wl] = '\0';
+        bool hideable = lx->terms[ti].cat == LEX_HARASSMENT || swear_word(lx, w, wl, 1);
+        if (letters && wl >= 3 && b - a < t.len && hideable) {
+            if (lx->nslots == lx->slots_cap) {
+                lx->slots_cap = lx->slots_cap ? lx->slots_cap * 2 : 128;
+                lx->slots = xrealloc(lx->slots, lx->slots_cap * sizeof *lx->slots);
+            }
+            phrase_slot *ps = &lx->slots[lx->nslots++];
+            ps->p = xmalloc(t.len + 1);
+            memcpy(ps->p, t.s, t.len);
+            ps->p[t.len] = '\0';
+            ps->need = xmalloc(t.len);
+            for (size_t i = 0; i < t.len; i++)
+                ps->need[i] = t.run[i] >= 2 ? 2 : 1;
+            ps->w = xstrdup(w);
+            ps->plen = (uint32_t)t.len;
+            ps->so = (uint32_t)a;
+            ps->sl = (uint32_t)(b - a);
+            ps->wlen = (uint32_t)wl;
+            ps->term = ti;
+        }
+        a = b + 1;
+    }
+}
+
+/* "fcuk off", "fukc you": a phrase whose swear word has two adjacent
+ * letters swapped. Only inside the phrase: "FCUK" alone is a brand. */
+static void
+add_transposed_forms(lexicon *lx, arena *tmp, uint32_t ti)
+{
+    const char *text = lx->terms[ti].text;
+    size_t n = strlen(text);
+    char buf[160];
+    if (n >= sizeof buf)
+        return;
+    size_t a = 0;
+    while (a < n) {
+        size_t b = a;
+        while (b < n && text[b] != ' ')
+            b++;
+        if (b - a >= 3 && strong_word(lx, text + a, b - a)) {
+            for (size_t i = a; i + 1 < b; i++) {
+                if (text[i] == text[i + 1])
+                    continue;
+                memcpy(buf, text, n + 1);
+                buf[i] = text[i + 1];
+                buf[i + 1] = text[i];
+                add_form(lx, tmp, buf, ti, LEX_VIA_TRANSPOSED);
+            }
+        }
+        a = b + 1;
+    }
+}
+
+/* "go **** yourself", "shut the **** up": the normaliser drops a word of
+ * masks alone (so "***" ratings and "*" footnotes stay clean), which leaves
+ * "go yourself". When a phrase of three words or more hides its swear word
+ * inside it, the other words fix it: the form without the word matches, and
+ * check_form then wants exactly as many masks in the original between its
+ * neighbours as the word has letters. */
+static void
+add_gap_forms(lexicon *lx, arena *tmp, uint32_t ti)
+{
+    const char *text = lx->terms[ti].text;
+    size_t n = strlen(text), words = 1;
+    char buf[160];
+    for (size_t i = 0; i < n; i++)
+        words += text[i] == ' ';
+    if (words < 3 || n >= sizeof buf)
+        return;
+    size_t a = 0;
+    while (a < n) {
+        size_t b = a;
+        while (b < n && text[b] != ' ')
+            b++;
+        if (a > 0 && b < n && b - a >= 3 && strong_word(lx, text + a, b - a)) {
+            norm_text pre;
+            norm_fold(tmp, text, a - 1, &pre);
+            memcpy(buf, text, a);
+            memcpy(buf + a, text + b + 1, n - b); /* with the NUL */
+            size_t before = lx->nforms;
+            add_form(lx, tmp, buf, ti, LEX_VIA_GAP);
+            if (lx->nforms > before && pre.len < UINT16_MAX) {
+                lx->forms[before].gap = (uint16_t)pre.len;
+                lx->forms[before].gap_len = (uint8_t)(b - a);
+            } else if (lx->nforms > before) {
+                lx->nforms--; /* never: phrases are short */
+            }
+        }
+        a = b + 1;
+    }
+}
+
+/* True when the original text between the folded tokens around the space
+ * at folded byte i holds exactly want masks and otherwise blanks. */
+static bool
+gap_masked(const norm_text *t, size_t i, size_t want)
+{
+    if (t->src == NULL || i == 0 || i + 1 >= t->len || t->s[i] != ' ')
+        return false;
+    uint32_t ob = t->oend[i - 1], oe = t->ostart[i + 1];
+    if (ob > oe || oe > t->src_len)
+        return false;
+    size_t masks = 0;
+    for (uint32_t k = ob; k < oe; k++) {
+        char c = t->src[k];
+        if (c == '*' || c == '#' || c == '%')
+            masks++;
+        else if (c != ' ' && c != '\t')
+            return false;
+    }
+    return masks == want;
+}
+
+/* "bullsiht", "fukced": a strong swear word of five letters or more (with
+ * its usual endings) with two adjacent letters swapped. Shorter words are
+ * left alone: "fcuk" is a brand, and a swap of four letters too often
+ * spells another word. The forms match whole words only (check_form). */
+static void
+add_transposed_word(lexicon *lx, arena *tmp, uint32_t ti)
+{
+    const term_rec *t = &lx->terms[ti];
+    static const char *const sfx[] = {"", "s", "ed", "ing", "er", "y"};
+    size_t n = strlen(t->text);
+    /* Every ending of every long word would double the automaton: short
+     * words get their endings ("fukced"), long ones the plural. */
+    size_t nsfx = t->mode == LEX_EXACT ? 1 : n <= 5 ? sizeof sfx / sizeof sfx[0] : 2;
+    char base[64], buf[64];
+    for (const char *c = t->text; *c; c++)
+        if (*c < 'a' || *c > 'z')
+            return;
+    for (size_t k = 0; k < nsfx; k++) {
+        int bl = snprintf(base, sizeof base, "%s%s", t->text, sfx[k]);
+        if (bl < 5 || (size_t)bl >= sizeof base)
+            continue;
+        /* Swaps inside the word itself, and across its last letter and the
+         * ending ("fukced" is "fucked"); the first letter stays, as it does
+         * in nearly every such spelling, and a swap there would start a
+         * whole new branch of the automaton for each form. */
+        for (size_t i = 1; i + 1 < (size_t)bl && i < n; i++) {
+            if (base[i] == base[i + 1])
+                continue;
+            memcpy(buf, base, (size_t)bl + 1);
+            buf[i] = base[i + 1];
+            buf[i + 1] = base[i];
+            add_form(lx, tmp, buf, ti, LEX_VIA_TRANSPOSED);
+        }
+    }
 }
 
 /* All forms of one term: the term, its inflections, and for insults the
@@ -146,6 +367,13 @@ add_term_forms(lexicon *lx, arena *tmp, uint32_t ti)
     add_form(lx, tmp, t->text, ti, LEX_VIA_LIST);
     if (mask)
         add_mask(lx, t->text, ti);
+    if (is_phrase(t)) {
+        add_phrase_slots(lx, tmp, ti);
+        add_transposed_forms(lx, tmp, ti);
+        add_gap_forms(lx, tmp, ti);
+    }
+    if ((t->cat == LEX_PROFANITY || t->cat == LEX_VULGARITY) && t->sev >= 2)
+        add_transposed_word(lx, tmp, ti);
     if (strchr(t->text, ' ') != NULL && t->cat >= LEX_INSULT && t->cat <= LEX_HARASSMENT &&
         n < sizeof buf) {
         /* "fuckyou", "killyourself": the phrase run together. */
@@ -462,6 +690,12 @@ lexicon_free(lexicon *lx)
         free(lx->terms[i].text);
     for (size_t i = 0; i < lx->nmasks; i++)
         free(lx->masks[i].w);
+    for (size_t i = 0; i < lx->nslots; i++) {
+        free(lx->slots[i].p);
+        free(lx->slots[i].need);
+        free(lx->slots[i].w);
+    }
+    free(lx->slots);
     free(lx->terms);
     free(lx->forms);
     free(lx->keys);
@@ -489,6 +723,8 @@ lexicon_get_stats(const lexicon *lx, lexicon_stats *out)
         b += strlen(lx->terms[i].text) + 1;
     for (size_t i = 0; i < lx->nmasks; i++)
         b += lx->masks[i].len + 1;
+    for (size_t i = 0; i < lx->nslots; i++)
+        b += sizeof *lx->slots + lx->slots[i].plen * 2 + lx->slots[i].wlen + 2;
     out->bytes = b;
 }
 
@@ -546,10 +782,14 @@ check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits 
     const term_rec *tr = &lx->terms[f->term];
     if (!runs_fit(lx, f, t, start))
         return;
-    if (tr->mode != LEX_GLUE) {
+    if (f->via == LEX_VIA_GAP && !gap_masked(t, start + f->gap, f->gap_len))
+        return;
+    if (tr->mode != LEX_GLUE || f->via == LEX_VIA_TRANSPOSED) {
         bool left = start == 0 || t->s[start - 1] == ' ';
         bool right = end == t->len || t->s[end] == ' ';
         if (!left || !right) {
+            if (f->via == LEX_VIA_TRANSPOSED || f->via == LEX_VIA_GAP)
+                return; /* a guess: whole words only */
             /* Inside a hashtag or a spelled-out run the spaces are lost:
              * strong words match anywhere there. */
             if (tr->sev < 2 || f->len < 4 || tr->cat >= LEX_HARASSMENT)
@@ -562,6 +802,53 @@ check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits 
         }
     }
     hit_push(h, a, (lex_hit){(uint32_t)start, (uint32_t)end, f->term, tr->cat, tr->sev, f->via});
+}
+
+/* True when the folded text at [at, at + n) spells p[0, n) with the
+ * phrase's double letters doubled and its single letters not doubled (the
+ * stretch rule of runs_fit). */
+static bool
+phrase_part_fits(const norm_text *t, size_t at, const char *p, const uint8_t *need, size_t n)
+{
+    if (memcmp(t->s + at, p, n) != 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t r = t->run[at + i];
+        if (need[i] >= 2 ? r < 2 : r == 2)
+            return false;
+    }
+    return true;
+}
+
+/* A masked token that stands for one word of an attack or harassment
+ * phrase whose other words are all there ("go f*** yourself", "k*ll
+ * yourself"): the phrase fixes the word, so one visible letter is enough.
+ * w is the token spelled out (n bytes, '*' for a hidden letter). */
+static void
+resolve_phrase_mask(const lexicon *lx, const norm_text *t, size_t ts, size_t te, const char *w,
+                    size_t n, hits *h, arena *a)
+{
+    for (size_t m = 0; m < lx->nslots; m++) {
+        const phrase_slot *ps = &lx->slots[m];
+        if (ps->wlen != n || ps->so > ts)
+            continue;
+        size_t i = 0;
+        while (i < n && (w[i] == '*' || w[i] == ps->w[i]))
+            i++;
+        if (i < n)
+            continue;
+        size_t ps0 = ts - ps->so, rest = ps->plen - ps->so - ps->sl;
+        if (te + rest > t->len || (ps0 > 0 && t->s[ps0 - 1] != ' ') ||
+            (te + rest < t->len && t->s[te + rest] != ' '))
+            continue;
+        if (!phrase_part_fits(t, ps0, ps->p, ps->need, ps->so) ||
+            !phrase_part_fits(t, te, ps->p + ps->so + ps->sl, ps->need + ps->so + ps->sl, rest))
+            continue;
+        const term_rec *tr = &lx->terms[ps->term];
+        hit_push(h, a,
+                 (lex_hit){(uint32_t)ps0, (uint32_t)(te + rest), ps->term, tr->cat, tr->sev,
+                           LEX_VIA_MASK});
+    }
 }
 
 /* A token with masked letters ("f*ck", "sh**"): the strongest listed word
@@ -585,7 +872,10 @@ resolve_mask(const lexicon *lx, const norm_text *t, size_t ts, size_t te, hits *
                 return;
         }
     }
-    if (stars == 0 || visible < 2 || w[0] == '*')
+    if (stars == 0 || visible == 0)
+        return;
+    resolve_phrase_mask(lx, t, ts, te, w, n, h, a);
+    if (visible < 2 || w[0] == '*')
         return;
     const mask_word *best = NULL;
     for (size_t m = 0; m < lx->nmasks; m++) {

@@ -46,9 +46,11 @@ typedef enum { LEX_WORD, LEX_EXACT, LEX_GLUE } lex_match_mode;
 
 /* How a hit was found, for tests and moderators. */
 enum {
-    LEX_VIA_LIST = 0,     /* the term or one of its forms */
-    LEX_VIA_TARGETED = 1, /* a glued "you" form ("youidiot", "urstupid") */
-    LEX_VIA_MASK = 2,     /* a masked word ("f*ck") */
+    LEX_VIA_LIST = 0,       /* the term or one of its forms */
+    LEX_VIA_TARGETED = 1,   /* a glued "you" form ("youidiot", "urstupid") */
+    LEX_VIA_MASK = 2,       /* a masked word ("f*ck"), or a phrase with one ("go f*** yourself") */
+    LEX_VIA_TRANSPOSED = 3, /* two letters of a swear word swapped ("fcuk off", "bullsiht") */
+    LEX_VIA_GAP = 4,        /* a phrase with its swear word all masks ("go **** yourself") */
 };
 
 typedef struct lex_hit {

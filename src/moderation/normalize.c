@@ -513,6 +513,8 @@ norm_fold(arena *a, const char *src, size_t n, norm_text *out)
         for (size_t k = 0; k < u.n; k++)
             n_other += u.v[k].kind == U_OTHER;
     write_out(a, u.v, u.n, n_other, out);
+    out->src = src;
+    out->src_len = n;
     free(u.v);
 }
 

@@ -45,10 +45,14 @@ typedef struct norm_text {
     uint8_t *flags;   /* NORM_* per byte */
     uint32_t *ostart; /* original byte where byte i's source begins */
     uint32_t *oend;   /* original byte where it ends (exclusive) */
+    const char *src;  /* the original text, borrowed from the caller */
+    size_t src_len;
 } norm_text;
 
 /* Folds n bytes of valid UTF-8 (texts over 4 GB are cut). Everything in
- * *out is allocated from a and lives as long as the arena. */
+ * *out is allocated from a and lives as long as the arena, but for src,
+ * which points at the caller's text (the lexicon reads it back to check
+ * a fully masked word, "go **** yourself"). */
 void norm_fold(arena *a, const char *src, size_t n, norm_text *out);
 
 /* Copies the folded text with each letter repeated min(run, 2) times,

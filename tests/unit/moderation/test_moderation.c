@@ -111,6 +111,79 @@ malformed_lists_are_refused(void **state)
     lexicon_free(lx);
 }
 
+static size_t
+scan_text(const lexicon *lx, arena *a, const char *text, lex_hit **h)
+{
+    norm_text t;
+    norm_fold(a, text, strlen(text), &t);
+    return lexicon_scan(lx, &t, a, h);
+}
+
+/* Masks inside attack and harassment phrases, masks of mild words, and
+ * swapped letters: what the lexicon reports, and how it found it. */
+static void
+masks_and_swaps_in_the_lexicon(void **state)
+{
+    (void)state;
+    static const char list[] = "fuck\tprofanity\t3\tglue\n"
+                               "bollocks\tprofanity\t1\texact\n"
+                               "shitty\tprofanity\t2\texact\n"
+                               "fuck off\tattack\t3\texact\n"
+                               "go fuck yourself\tattack\t3\texact\n"
+                               "kill yourself\tharassment\t3\texact\n";
+    lexicon_source src[] = {{"m.tsv", list, sizeof list - 1}};
+    lexicon *lx = NULL;
+    pl_error err;
+    assert_int_equal(lexicon_new(src, 1, &lx, &err), 0);
+    arena *a = arena_new();
+    lex_hit *h;
+
+    /* One letter shows: only the phrase fixes the word. */
+    assert_int_equal(scan_text(lx, a, "f*** off", &h), 1);
+    assert_string_equal(lexicon_term(lx, h[0].term), "fuck off");
+    assert_int_equal(h[0].category, LEX_ATTACK);
+    assert_int_equal(h[0].via, LEX_VIA_MASK);
+    assert_int_equal(h[0].start, 0);
+    assert_int_equal(scan_text(lx, a, "so go f**k yourself", &h), 2); /* + "fuck" */
+    assert_string_equal(lexicon_term(lx, h[0].term), "go fuck yourself");
+    assert_int_equal(h[1].category, LEX_PROFANITY);
+    assert_int_equal(scan_text(lx, a, "k*ll yourself", &h), 1);
+    assert_int_equal(h[0].category, LEX_HARASSMENT);
+    assert_int_equal(h[0].via, LEX_VIA_MASK);
+    /* Not a phrase, or not the whole of it: nothing. */
+    assert_int_equal(scan_text(lx, a, "f***", &h), 0);
+    assert_int_equal(scan_text(lx, a, "f*** offer", &h), 0);
+    assert_int_equal(scan_text(lx, a, "f** off", &h), 0);     /* wrong length */
+    assert_int_equal(scan_text(lx, a, "d*** off", &h), 0);    /* wrong letter */
+    assert_int_equal(scan_text(lx, a, "**** off", &h), 0);    /* no letter shows */
+    assert_int_equal(scan_text(lx, a, "go f*** you", &h), 0); /* "yourself" cut short */
+    assert_int_equal(scan_text(lx, a, "fork off", &h), 0);
+
+    /* A mild word is resolved like a strong one. */
+    assert_int_equal(scan_text(lx, a, "what b*llocks", &h), 1);
+    assert_string_equal(lexicon_term(lx, h[0].term), "bollocks");
+    assert_int_equal(h[0].via, LEX_VIA_MASK);
+    assert_int_equal(h[0].severity, 1);
+
+    /* Swapped letters: inside the phrase at any length, alone from five
+     * letters on, and only as a whole word. */
+    assert_int_equal(scan_text(lx, a, "fcuk off", &h), 1);
+    assert_string_equal(lexicon_term(lx, h[0].term), "fuck off");
+    assert_int_equal(h[0].via, LEX_VIA_TRANSPOSED);
+    assert_int_equal(scan_text(lx, a, "fcuk", &h), 0);
+    assert_int_equal(scan_text(lx, a, "fcuk shop", &h), 0);
+    assert_int_equal(scan_text(lx, a, "so sihtty", &h), 1);
+    assert_string_equal(lexicon_term(lx, h[0].term), "shitty");
+    assert_int_equal(h[0].via, LEX_VIA_TRANSPOSED);
+    assert_int_equal(scan_text(lx, a, "fukced up", &h), 1);
+    assert_string_equal(lexicon_term(lx, h[0].term), "fuck");
+    assert_int_equal(scan_text(lx, a, "xsihtty", &h), 0);
+    assert_int_equal(scan_text(lx, a, "fukcedness", &h), 0);
+
+    arena_free(a);
+    lexicon_free(lx);
+}
+
 static void
 lexicon_override_dir_is_read(void **state)
 {
@@ -262,6 +335,16 @@ pathological_comments_finish(void **state)
     assert_int_equal(r.decision, MOD_REJECT);
     assert_true(strlen(r.reasons[0].excerpt) <= 200);
 
+    for (size_t i = 0; i < n; i++) /* 12,500 masked words, each a phrase's */
+        s[i] = "f*** go "[i % 8];
+    moderation_decide(m, &in, a, &r);
+    assert_int_equal(r.decision, MOD_PUBLISH);
+    for (size_t i = 0; i < n; i++)
+        s[i] = "go f*** yourself "[i % 17];
+    moderation_decide(m, &in, a, &r);
+    assert_int_equal(r.decision, MOD_HOLD);
+    assert_string_equal(r.reasons[0].rule, "personal_attack");
+
     for (size_t i = 0; i < n; i++) /* "lol idiot you " again and again */
         s[i] = "lol idiot you "[i % 14];
     moderation_decide(m, &in, a, &r);
@@ -291,6 +374,7 @@ main(void)
         cmocka_unit_test(policy_defaults_match_the_issue),
         cmocka_unit_test(bad_policy_settings_are_named),
         cmocka_unit_test(malformed_lists_are_refused),
+        cmocka_unit_test(masks_and_swaps_in_the_lexicon),
         cmocka_unit_test(lexicon_override_dir_is_read),
         cmocka_unit_test(scores_and_review_flag),
         cmocka_unit_test(identity_hate_reason_and_policy),

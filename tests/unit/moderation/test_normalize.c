@@ -84,6 +84,29 @@ folds_leetspeak(void **state)
     assert_string_equal(fold("you're"), "youre");
 }
 
+/* Masks: inside a word they are letters; at a word's start, alone, or
+ * after three letters they are dropped ("go **** yourself" leaves "go
+ * yourself", and the lexicon reads the original through src to tell). */
+static void
+folds_masks(void **state)
+{
+    (void)state;
+    assert_string_equal(fold("f*** off"), "f** off"); /* one "*", run 3, shown twice */
+    assert_string_equal(fold("f### off"), "f** off");
+    assert_string_equal(fold("**ck off"), "ck off");
+    assert_string_equal(fold("go **** yourself"), "go yourself");
+    assert_string_equal(fold("I gave it 4/5 ***"), "i gave it 4 5");
+    assert_string_equal(fold("5 * 3"), "5 3");
+    assert_string_equal(fold("*really* good"), "really good");
+    const char *s = "go **** yourself";
+    norm_text t;
+    norm_fold(A, s, strlen(s), &t);
+    assert_ptr_equal(t.src, s);
+    assert_int_equal(t.src_len, strlen(s));
+    assert_int_equal(t.oend[1], 2);   /* "go" ends at byte 2 */
+    assert_int_equal(t.ostart[3], 8); /* "yourself" starts at byte 8 */
+}
+
 static void
 joins_spelled_letters(void **state)
 {
@@ -178,15 +201,11 @@ main(void)
 {
     A = arena_new();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(folds_case_and_width),
-        cmocka_unit_test(strips_ignorables_and_marks),
-        cmocka_unit_test(folds_confusables),
-        cmocka_unit_test(folds_leetspeak),
-        cmocka_unit_test(joins_spelled_letters),
-        cmocka_unit_test(collapses_stretching),
-        cmocka_unit_test(splits_hashtags_and_maps_emoji),
-        cmocka_unit_test(maps_back_to_original),
-        cmocka_unit_test(pathological_inputs_finish),
+        cmocka_unit_test(folds_case_and_width),  cmocka_unit_test(strips_ignorables_and_marks),
+        cmocka_unit_test(folds_confusables),     cmocka_unit_test(folds_leetspeak),
+        cmocka_unit_test(folds_masks),           cmocka_unit_test(joins_spelled_letters),
+        cmocka_unit_test(collapses_stretching),  cmocka_unit_test(splits_hashtags_and_maps_emoji),
+        cmocka_unit_test(maps_back_to_original), cmocka_unit_test(pathological_inputs_finish),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     arena_free(A);
