@@ -436,8 +436,14 @@ static void
 send_buffer(req *r, int status, struct evbuffer *buf)
 {
     const char *reason = reason_phrase(status);
-    if (r->head)
+    if (r->head) {
+        /* HEAD answers with GET's headers, Content-Length included (a CDN or
+         * a health check may read it); evhttp would leave it out. */
+        char len[24];
+        snprintf(len, sizeof len, "%zu", evbuffer_get_length(buf));
+        evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Length", len);
         evbuffer_drain(buf, evbuffer_get_length(buf));
+    }
     struct evhttp_connection *evcon = evhttp_request_get_connection(r->ev);
     struct bufferevent *bev = evcon != NULL ? evhttp_connection_get_bufferevent(evcon) : NULL;
     evhttp_send_reply(r->ev, status, reason, buf);

@@ -254,11 +254,19 @@ test('404 unknown route, 405 wrong method with Allow', async () => {
   r = await anon.req('OPTIONS', P);
   expectError(r, 405, 'method_not_allowed');
   assert.match(r.headers.get('allow'), /GET/);
-  // HEAD is GET without the body.
+  // HEAD is GET without the body, with GET's headers and length.
+  const g = await anon.get(P);
   r = await anon.req('HEAD', P);
   assert.equal(r.status, 200);
   assert.equal(r.text, '');
   assert.match(r.headers.get('content-type'), /^application\/json/);
+  assert.equal(r.headers.get('content-length'), String(Buffer.byteLength(g.text)));
+  assert.equal(r.headers.get('etag'), g.headers.get('etag'));
+  const js = await anon.get('/embed.js');
+  r = await anon.req('HEAD', '/embed.js');
+  assert.equal(r.status, 200);
+  assert.equal(r.text, '');
+  assert.equal(r.headers.get('content-length'), String(Buffer.byteLength(js.text)));
   await stillServing();
 });
 
