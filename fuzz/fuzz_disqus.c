@@ -45,7 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     arena *a = arena_new();
     disqus_export x;
     pl_error err;
-    if (disqus_parse_memory((const char *)data, size, a, NULL, NULL, &x, &err) == 0) {
+    if (disqus_parse_memory((const char *)data, size, a, NULL, NULL, NULL, &x, &err) == 0) {
         for (size_t i = 0; i < x.n_threads; i++) {
             check_str(x.threads[i].dsq_id);
             check_str(x.threads[i].id);

@@ -4,7 +4,9 @@
  * references between them (a post's thread and parent, which may come later
  * in the file) are resolved once the document has been read, through hash
  * maps from dsq:id to index. Every limit is checked where the bytes arrive,
- * in append(): nothing depends on the file being well-behaved.
+ * in append(): nothing depends on the file being well-behaved. With a
+ * spool, each message is converted in an arena of its own, appended to the
+ * spool and the arena reset, so no message outlives its post in memory.
  */
 #include "import/disqus.h"
 #include "import/htmlmd.h"
@@ -37,6 +39,10 @@ typedef enum { REC_NONE, REC_THREAD, REC_POST, REC_OTHER } rec_kind;
 typedef struct parser {
     xmlTextReaderPtr r;
     arena *a;
+    spool *bodies; /* NULL: messages stay in a */
+    arena *msg;    /* one message's conversion, with a spool */
+    bool spool_failed;
+    pl_error spool_err;
     disqus_warn_fn warn;
     void *warn_arg;
     size_t warnings;
@@ -210,7 +216,7 @@ record_start(parser *ps, const char *name)
         ps->rec = REC_POST;
         memset(&ps->p, 0, sizeof ps->p);
         ps->p.p.dsq_id = dsq_attr(ps);
-        ps->p.p.markdown = "";
+        ps->p.p.markdown = ps->bodies != NULL ? NULL : "";
         ps->p.p.parent = -1;
         ps->p.p.author.name = ps->p.p.author.email = ps->p.p.author.username = "";
         ps->p.thread_ref = ps->p.parent_ref = "";
@@ -285,7 +291,16 @@ field_end(parser *ps)
         disqus_post *p = &ps->p.p;
         if (!strcmp(f, "message")) {
             p->truncated = ps->cut;
-            p->markdown = htmlmd_convert(ps->a, ps->buf ? ps->buf : "", ps->len);
+            if (ps->bodies == NULL) {
+                p->markdown = htmlmd_convert(ps->a, ps->buf ? ps->buf : "", ps->len);
+                p->body_len = strlen(p->markdown);
+            } else {
+                const char *md = htmlmd_convert(ps->msg, ps->buf ? ps->buf : "", ps->len);
+                p->body_len = strlen(md);
+                if (spool_append(ps->bodies, md, p->body_len, &p->body_off, &ps->spool_err) < 0)
+                    ps->spool_failed = true;
+                arena_reset(ps->msg);
+            }
         } else if (!strcmp(f, "createdAt")) {
             p->created_at = field_time(ps, "a post");
         } else if (!strcmp(f, "isDeleted")) {
@@ -379,6 +394,10 @@ read_nodes(parser *ps, pl_error *err)
                     append(ps, v, strlen(v));
             }
         }
+        if (ps->spool_failed) {
+            *err = ps->spool_err;
+            return PL_EIO;
+        }
     }
     if (rc < 0 || ps->xml_err[0] != '\0') {
         if (ps->xml_err[0] != '\0')
@@ -450,9 +469,14 @@ run_reader(parser *ps, disqus_export *out, pl_error *err)
     xmlTextReaderSetStructuredErrorHandler(ps->r, on_xml_error, ps);
     /* Limits libxml2 applies beyond ours: the default maximum text node and
      * name sizes stay in force because XML_PARSE_HUGE is not set. */
+    if (ps->bodies != NULL)
+        ps->msg = arena_new();
     int rc = read_nodes(ps, err);
-    if (rc == 0)
+    if (rc == 0) {
         resolve(ps, out);
+        out->bodies = ps->bodies;
+    }
+    arena_free(ps->msg);
     out->warnings = ps->warnings;
     free(ps->threads);
     free(ps->posts);
@@ -470,14 +494,15 @@ run_reader(parser *ps, disqus_export *out, pl_error *err)
     (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOXINCNODE)
 
 int
-disqus_parse_memory(const char *data, size_t n, arena *a, disqus_warn_fn warn, void *warn_arg,
-                    disqus_export *out, pl_error *err)
+disqus_parse_memory(const char *data, size_t n, arena *a, spool *bodies, disqus_warn_fn warn,
+                    void *warn_arg, disqus_export *out, pl_error *err)
 {
     memset(out, 0, sizeof *out);
     if (n > INT32_MAX)
         return pl_errorf(err, PL_EINVAL, "the export is larger than 2 GiB; import it from a file");
     parser ps = {0};
     ps.a = a;
+    ps.bodies = bodies;
     ps.warn = warn;
     ps.warn_arg = warn_arg;
     ps.r = xmlReaderForMemory(data, (int)n, "export.xml", NULL, READER_OPTS);
@@ -487,7 +512,7 @@ disqus_parse_memory(const char *data, size_t n, arena *a, disqus_warn_fn warn, v
 }
 
 int
-disqus_parse_file(const char *path, arena *a, disqus_warn_fn warn, void *warn_arg,
+disqus_parse_file(const char *path, arena *a, spool *bodies, disqus_warn_fn warn, void *warn_arg,
                   disqus_export *out, pl_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -496,6 +521,7 @@ disqus_parse_file(const char *path, arena *a, disqus_warn_fn warn, void *warn_ar
         return pl_errorf(err, PL_EIO, "cannot open %s: %s", path, strerror(errno));
     parser ps = {0};
     ps.a = a;
+    ps.bodies = bodies;
     ps.warn = warn;
     ps.warn_arg = warn_arg;
     ps.r = xmlReaderForFd(fd, path, NULL, READER_OPTS);
@@ -505,5 +531,18 @@ disqus_parse_file(const char *path, arena *a, disqus_warn_fn warn, void *warn_ar
     }
     int rc = run_reader(&ps, out, err);
     close(fd);
+    return rc;
+}
+
+int
+disqus_body(const disqus_export *x, const disqus_post *p, arena *a, const char **out, pl_error *err)
+{
+    if (p->markdown != NULL || p->body_len == 0 || x->bodies == NULL) {
+        *out = p->markdown != NULL ? p->markdown : "";
+        return 0;
+    }
+    char *b;
+    int rc = spool_read(x->bodies, p->body_off, p->body_len, a, &b, err);
+    *out = rc == 0 ? b : "";
     return rc;
 }

@@ -146,7 +146,7 @@ parses_threads_posts_and_links(void **state)
     disqus_export x;
     warnings w = {0};
     pl_error err = {0};
-    assert_int_equal(disqus_parse_memory(xml, strlen(xml), a, collect, &w, &x, &err), 0);
+    assert_int_equal(disqus_parse_memory(xml, strlen(xml), a, NULL, collect, &w, &x, &err), 0);
     assert_int_equal(x.n_threads, 3); /* the category is not a thread */
     assert_int_equal(x.n_posts, 6);
     assert_string_equal(x.threads[0].dsq_id, "100");
@@ -188,21 +188,24 @@ malformed_xml_names_the_line(void **state)
     pl_error err = {0};
     const char *bad = "<?xml version=\"1.0\"?>\n<disqus>\n<thread dsq:id=\"1\">\n"
                       "<title>unclosed</titel>\n</thread></disqus>\n";
-    assert_int_equal(disqus_parse_memory(bad, strlen(bad), a, NULL, NULL, &x, &err), PL_EINVAL);
+    assert_int_equal(disqus_parse_memory(bad, strlen(bad), a, NULL, NULL, NULL, &x, &err),
+                     PL_EINVAL);
     if (strncmp(err.msg, "line 4:", 7) != 0)
         fail_msg("want line 4: %s", err.msg);
     assert_int_equal(x.n_posts, 0);
 
     const char *dtd = "<?xml version=\"1.0\"?>\n<!DOCTYPE disqus [<!ENTITY a \"aaaa\">]>\n"
                       "<disqus><thread dsq:id=\"1\"><title>&a;</title></thread></disqus>\n";
-    assert_int_equal(disqus_parse_memory(dtd, strlen(dtd), a, NULL, NULL, &x, &err), PL_EINVAL);
+    assert_int_equal(disqus_parse_memory(dtd, strlen(dtd), a, NULL, NULL, NULL, &x, &err),
+                     PL_EINVAL);
     assert_non_null(strstr(err.msg, "document type"));
 
     const char *root = "<rss><thread/></rss>";
-    assert_int_equal(disqus_parse_memory(root, strlen(root), a, NULL, NULL, &x, &err), PL_EINVAL);
+    assert_int_equal(disqus_parse_memory(root, strlen(root), a, NULL, NULL, NULL, &x, &err),
+                     PL_EINVAL);
     assert_non_null(strstr(err.msg, "not a Disqus export"));
 
-    assert_int_equal(disqus_parse_memory("", 0, a, NULL, NULL, &x, &err), PL_EINVAL);
+    assert_int_equal(disqus_parse_memory("", 0, a, NULL, NULL, NULL, &x, &err), PL_EINVAL);
     assert_true(strncmp(err.msg, "line ", 5) == 0);
 
     /* Deep nesting stops at the limit instead of growing. */
@@ -210,7 +213,7 @@ malformed_xml_names_the_line(void **state)
     size_t o = (size_t)snprintf(deep, sizeof deep, "<disqus>");
     for (int i = 0; i < 40; i++)
         o += (size_t)snprintf(deep + o, sizeof deep - o, "<x>");
-    assert_int_equal(disqus_parse_memory(deep, o, a, NULL, NULL, &x, &err), PL_EINVAL);
+    assert_int_equal(disqus_parse_memory(deep, o, a, NULL, NULL, NULL, &x, &err), PL_EINVAL);
     assert_non_null(strstr(err.msg, "nest"));
     arena_free(a);
 }
@@ -222,7 +225,8 @@ missing_file_is_an_io_error(void **state)
     arena *a = arena_new();
     disqus_export x;
     pl_error err = {0};
-    assert_int_equal(disqus_parse_file("/nonexistent/export.xml", a, NULL, NULL, &x, &err), PL_EIO);
+    assert_int_equal(disqus_parse_file("/nonexistent/export.xml", a, NULL, NULL, NULL, &x, &err),
+                     PL_EIO);
     assert_non_null(strstr(err.msg, "/nonexistent/export.xml"));
     arena_free(a);
 }
@@ -310,7 +314,7 @@ parse_tagged(fixture *f, const char *body)
     char *xml = with_tag(body, f->tag);
     disqus_export *x = arena_zalloc(f->a, sizeof *x);
     pl_error err = {0};
-    int rc = disqus_parse_memory(xml, strlen(xml), f->a, NULL, NULL, x, &err);
+    int rc = disqus_parse_memory(xml, strlen(xml), f->a, NULL, NULL, NULL, x, &err);
     free(xml);
     if (rc != 0)
         fail_msg("parse: %s", err.msg);
@@ -491,7 +495,7 @@ long_messages_are_shortened_with_a_marker(void **state)
     n += huge;
     n += (size_t)snprintf(xml + n, 512, "</message></post></disqus>");
     disqus_export y;
-    assert_int_equal(disqus_parse_memory(xml, n, f->a, NULL, NULL, &y, &err), 0);
+    assert_int_equal(disqus_parse_memory(xml, n, f->a, NULL, NULL, NULL, &y, &err), 0);
     assert_int_equal(y.n_posts, 1);
     assert_true(y.posts[0].truncated);
     assert_int_equal(strlen(y.posts[0].markdown), DISQUS_MAX_MESSAGE);
