@@ -456,6 +456,16 @@ has_comments(ctx *c, const char *article, bool *exists, bool *has, pl_error *err
     return 0;
 }
 
+/* Prefixes err's message with the thread. The message is copied first:
+ * vsnprintf must not read from the buffer it writes. */
+static int
+thread_error(pl_error *err, int rc, const disqus_thread *t, const char *article, const char *what)
+{
+    char why[sizeof err->msg];
+    snprintf(why, sizeof why, "%s", err->msg);
+    return pl_errorf(err, rc, "thread %s (article %s)%s: %s", t->dsq_id, article, what, why);
+}
+
 static int
 write_thread(ctx *c, const disqus_thread *t, const size_t *order_, const bool *top, size_t n,
              const int64_t *time, pl_error *err)
@@ -466,7 +476,7 @@ write_thread(ctx *c, const disqus_thread *t, const size_t *order_, const bool *t
     bool exists = false, has = false;
     int rc;
     if (c->s != NULL && !merging && (rc = has_comments(c, article, &exists, &has, err)) < 0)
-        return pl_errorf(err, rc, "thread %s (article %s): %s", t->dsq_id, article, err->msg);
+        return thread_error(err, rc, t, article, "");
     if (has && !c->o->force) {
         c->st->threads_skipped++;
         if (c->o->progress != NULL)
@@ -522,8 +532,7 @@ write_thread(ctx *c, const disqus_thread *t, const size_t *order_, const bool *t
             store_rollback(c->s);
     }
     if (rc < 0)
-        return pl_errorf(err, rc, "thread %s (article %s) was not imported: %s", t->dsq_id, article,
-                         err->msg);
+        return thread_error(err, rc, t, article, " was not imported");
     c->st->threads++;
     return 0;
 }
