@@ -56,6 +56,7 @@ typedef struct parser {
     raw_post *posts;
     size_t n_posts, cap_posts;
     idmap thread_ids;
+    idmap strings; /* interned strings -> themselves */
 
     rec_kind rec;
     disqus_thread t;
@@ -146,30 +147,56 @@ field_start(parser *ps, size_t limit)
         ps->buf[0] = '\0';
 }
 
-/* The field's text without surrounding white space, copied to the arena. */
+/* The field's text without surrounding white space, in place (valid until
+ * the next field starts). */
 static const char *
-field_value(parser *ps)
+field_trimmed(parser *ps)
 {
-    const char *s = ps->buf ? ps->buf : "";
+    if (ps->buf == NULL)
+        return "";
+    char *s = ps->buf;
     size_t b = 0, e = ps->len;
     while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\n' || s[b] == '\r'))
         b++;
     while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\n' || s[e - 1] == '\r'))
         e--;
-    return arena_strndup(ps->a, s + b, e - b);
+    s[e] = '\0';
+    return s + b;
+}
+
+/* The field's trimmed text, copied to the arena. */
+static const char *
+field_value(parser *ps)
+{
+    return arena_strdup(ps->a, field_trimmed(ps));
+}
+
+/* s, or the copy of an equal string kept earlier: authors and thread
+ * references repeat across posts, and each is kept once. */
+static const char *
+intern(parser *ps, const char *s)
+{
+    int64_t v;
+    if (s[0] == '\0')
+        return "";
+    if (idmap_get(&ps->strings, s, &v))
+        return (const char *)(intptr_t)v;
+    const char *copy = arena_strdup(ps->a, s);
+    idmap_add(&ps->strings, copy, (int64_t)(intptr_t)copy);
+    return copy;
 }
 
 static bool
 field_bool(parser *ps)
 {
-    const char *v = field_value(ps);
+    const char *v = field_trimmed(ps);
     return strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0;
 }
 
 static int64_t
 field_time(parser *ps, const char *what)
 {
-    const char *v = field_value(ps);
+    const char *v = field_trimmed(ps);
     int64_t ms;
     if (v[0] == '\0')
         return 0;
@@ -181,15 +208,16 @@ field_time(parser *ps, const char *what)
 }
 
 static const char *
-dsq_attr(parser *ps)
+dsq_attr(parser *ps, bool interned)
 {
     xmlChar *v = xmlTextReaderGetAttributeNs(ps->r, (const xmlChar *)"id", (const xmlChar *)DSQ_NS);
     if (v == NULL)
         v = xmlTextReaderGetAttribute(ps->r, (const xmlChar *)"dsq:id");
     if (v == NULL)
         return "";
-    size_t n = strlen((const char *)v);
-    const char *out = arena_strndup(ps->a, (const char *)v, n > 128 ? 128 : n);
+    if (strlen((const char *)v) > 128)
+        v[128] = '\0';
+    const char *out = interned ? intern(ps, (const char *)v) : arena_strdup(ps->a, (const char *)v);
     xmlFree(v);
     return out;
 }
@@ -209,13 +237,13 @@ record_start(parser *ps, const char *name)
     if (strcmp(name, "thread") == 0) {
         ps->rec = REC_THREAD;
         memset(&ps->t, 0, sizeof ps->t);
-        ps->t.dsq_id = dsq_attr(ps);
+        ps->t.dsq_id = dsq_attr(ps, false);
         ps->t.id = ps->t.link = ps->t.title = "";
         ps->t.line = line_now(ps);
     } else if (strcmp(name, "post") == 0) {
         ps->rec = REC_POST;
         memset(&ps->p, 0, sizeof ps->p);
-        ps->p.p.dsq_id = dsq_attr(ps);
+        ps->p.p.dsq_id = dsq_attr(ps, false);
         ps->p.p.markdown = ps->bodies != NULL ? NULL : "";
         ps->p.p.parent = -1;
         ps->p.p.author.name = ps->p.p.author.email = ps->p.p.author.username = "";
@@ -264,9 +292,9 @@ field_begin(parser *ps, const char *name)
     bool message = ps->rec == REC_POST && strcmp(name, "message") == 0;
     field_start(ps, message ? DISQUS_MAX_MESSAGE : MAX_FIELD);
     if (ps->rec == REC_POST && strcmp(name, "thread") == 0)
-        ps->p.thread_ref = dsq_attr(ps);
+        ps->p.thread_ref = dsq_attr(ps, true);
     else if (ps->rec == REC_POST && strcmp(name, "parent") == 0)
-        ps->p.parent_ref = dsq_attr(ps);
+        ps->p.parent_ref = dsq_attr(ps, false);
 }
 
 static void
@@ -321,11 +349,11 @@ sub_end(parser *ps)
     if (ps->rec != REC_POST || strcmp(ps->field, "author") != 0)
         return;
     if (!strcmp(ps->sub, "name"))
-        au->name = field_value(ps);
+        au->name = intern(ps, field_trimmed(ps));
     else if (!strcmp(ps->sub, "email"))
-        au->email = field_value(ps);
+        au->email = intern(ps, field_trimmed(ps));
     else if (!strcmp(ps->sub, "username"))
-        au->username = field_value(ps);
+        au->username = intern(ps, field_trimmed(ps));
     else if (!strcmp(ps->sub, "isAnonymous"))
         au->anonymous = field_bool(ps);
     ps->sub[0] = '\0';
@@ -482,6 +510,7 @@ run_reader(parser *ps, disqus_export *out, pl_error *err)
     free(ps->posts);
     free(ps->buf);
     idmap_fini(&ps->thread_ids);
+    idmap_fini(&ps->strings);
     xmlFreeTextReader(ps->r);
     if (rc < 0)
         memset(out, 0, sizeof *out);
