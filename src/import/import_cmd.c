@@ -204,7 +204,8 @@ import_disqus_main(int argc, char **argv)
     /* The whole file is read before anything is written, so a malformed
      * export changes nothing. */
     a = arena_new();
-    if (spool_open(spool_dir(a, cfg.db, o.dry_run), &bodies, &err) < 0) {
+    const char *tmp = spool_dir(a, cfg.db, o.dry_run);
+    if (spool_open(tmp, &bodies, &err) < 0) {
         fprintf(stderr, "parley import disqus: %s (set TMPDIR to another directory)\n", err.msg);
         goto done;
     }
@@ -213,6 +214,8 @@ import_disqus_main(int argc, char **argv)
         fprintf(stderr, "parley import disqus: %s: %s\n", o.file, err.msg);
         goto done;
     }
+    log_debug("import: %zu posts read; their messages take %llu bytes in a temporary file in %s",
+              x.n_posts, (unsigned long long)spool_size(bodies), tmp);
     if (!o.dry_run && store_open(cfg.db, false, &s, &err) < 0) {
         fprintf(stderr, "parley import disqus: cannot open %s: %s\n", cfg.db, err.msg);
         goto done;
