@@ -16,7 +16,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libxml/xmlreader.h>
+#define PARLEY_XML_THROUGH_TABLE
+#include "import/xml_dl.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -527,6 +528,8 @@ disqus_parse_memory(const char *data, size_t n, arena *a, spool *bodies, disqus_
                     void *warn_arg, disqus_export *out, pl_error *err)
 {
     memset(out, 0, sizeof *out);
+    if (xml_load(err) < 0)
+        return PL_EINVAL;
     if (n > INT32_MAX)
         return pl_errorf(err, PL_EINVAL, "the export is larger than 2 GiB; import it from a file");
     parser ps = {0};
@@ -545,6 +548,8 @@ disqus_parse_file(const char *path, arena *a, spool *bodies, disqus_warn_fn warn
                   disqus_export *out, pl_error *err)
 {
     memset(out, 0, sizeof *out);
+    if (xml_load(err) < 0)
+        return PL_EINVAL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return pl_errorf(err, PL_EIO, "cannot open %s: %s", path, strerror(errno));

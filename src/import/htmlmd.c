@@ -10,8 +10,8 @@
 #include "import/htmlmd.h"
 #include "util/xalloc.h"
 
-#include <libxml/HTMLparser.h>
-#include <libxml/tree.h>
+#define PARLEY_XML_THROUGH_TABLE
+#include "import/xml_dl.h"
 #include <limits.h>
 #include <stdbool.h>
 #include <string.h>
@@ -385,7 +385,8 @@ scrub_utf8(const char *s, size_t n, size_t *out_n)
 char *
 htmlmd_convert(arena *a, const char *html, size_t n)
 {
-    if (n == 0 || n > INT_MAX / 3)
+    /* Without libxml2 (the importer has said so already) nothing converts. */
+    if (n == 0 || n > INT_MAX / 3 || xml_load(NULL) < 0)
         return arena_strdup(a, "");
     size_t clean_n = 0;
     char *clean = scrub_utf8(html, n, &clean_n);

@@ -76,3 +76,25 @@ test('create-user while a server runs on the same database', async () => {
   assert.equal((await alice.get('/api/v1/articles/cli/comments?limit=100')).json.comments.length, 20);
   await stopClean(srv);
 });
+
+// libpq and libxml2 are opened at run time, only by what needs them
+// (src/store/pq_dl.c, src/import/xml_dl.c): linked, they and the libraries
+// they pull in (TLS, Kerberos, ICU) would sit in every
+// server's memory. A SQLite server must not have mapped any of them, and
+// no server libxml2.
+test('a server maps libxml2 never, and libpq (with TLS and Kerberos) only for PostgreSQL', async () => {
+  const onPg = Boolean(process.env.PARLEY_TEST_DB_URL);
+  const srv = await startServer();
+  try {
+    const client = new Client(srv.url);
+    assert.equal((await client.get('/api/v1/articles/maps/comments')).status, 200);
+    const { readFileSync } = await import('node:fs');
+    const maps = readFileSync(`/proc/${srv.proc.pid}/maps`, 'utf8');
+    assert.match(maps, /libsqlite3/, 'the maps are the server\'s own');
+    for (const lib of ['libxml2', 'libicu']) assert.ok(!maps.includes(lib), `${lib} is mapped`);
+    if (onPg) assert.match(maps, /libpq/, 'a PostgreSQL server has loaded libpq');
+    else for (const lib of ['libpq', 'libssl', 'libkrb5']) assert.ok(!maps.includes(lib), `${lib} is mapped`);
+  } finally {
+    await stopClean(srv);
+  }
+});
