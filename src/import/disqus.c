@@ -4,7 +4,9 @@
  * references between them (a post's thread and parent, which may come later
  * in the file) are resolved once the document has been read, through hash
  * maps from dsq:id to index. Every limit is checked where the bytes arrive,
- * in append(): nothing depends on the file being well-behaved.
+ * in append(): nothing depends on the file being well-behaved. With a
+ * spool, each message is converted in an arena of its own, appended to the
+ * spool and the arena reset, so no message outlives its post in memory.
  */
 #include "import/disqus.h"
 #include "import/htmlmd.h"
@@ -38,6 +40,10 @@ typedef enum { REC_NONE, REC_THREAD, REC_POST, REC_OTHER } rec_kind;
 typedef struct parser {
     xmlTextReaderPtr r;
     arena *a;
+    spool *bodies; /* NULL: messages stay in a */
+    arena *msg;    /* one message's conversion, with a spool */
+    bool spool_failed;
+    pl_error spool_err;
     disqus_warn_fn warn;
     void *warn_arg;
     size_t warnings;
@@ -51,6 +57,7 @@ typedef struct parser {
     raw_post *posts;
     size_t n_posts, cap_posts;
     idmap thread_ids;
+    idmap strings; /* interned strings -> themselves */
 
     rec_kind rec;
     disqus_thread t;
@@ -141,30 +148,56 @@ field_start(parser *ps, size_t limit)
         ps->buf[0] = '\0';
 }
 
-/* The field's text without surrounding white space, copied to the arena. */
+/* The field's text without surrounding white space, in place (valid until
+ * the next field starts). */
 static const char *
-field_value(parser *ps)
+field_trimmed(parser *ps)
 {
-    const char *s = ps->buf ? ps->buf : "";
+    if (ps->buf == NULL)
+        return "";
+    char *s = ps->buf;
     size_t b = 0, e = ps->len;
     while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\n' || s[b] == '\r'))
         b++;
     while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\n' || s[e - 1] == '\r'))
         e--;
-    return arena_strndup(ps->a, s + b, e - b);
+    s[e] = '\0';
+    return s + b;
+}
+
+/* The field's trimmed text, copied to the arena. */
+static const char *
+field_value(parser *ps)
+{
+    return arena_strdup(ps->a, field_trimmed(ps));
+}
+
+/* s, or the copy of an equal string kept earlier: authors and thread
+ * references repeat across posts, and each is kept once. */
+static const char *
+intern(parser *ps, const char *s)
+{
+    int64_t v;
+    if (s[0] == '\0')
+        return "";
+    if (idmap_get(&ps->strings, s, &v))
+        return (const char *)(intptr_t)v;
+    const char *copy = arena_strdup(ps->a, s);
+    idmap_add(&ps->strings, copy, (int64_t)(intptr_t)copy);
+    return copy;
 }
 
 static bool
 field_bool(parser *ps)
 {
-    const char *v = field_value(ps);
+    const char *v = field_trimmed(ps);
     return strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0;
 }
 
 static int64_t
 field_time(parser *ps, const char *what)
 {
-    const char *v = field_value(ps);
+    const char *v = field_trimmed(ps);
     int64_t ms;
     if (v[0] == '\0')
         return 0;
@@ -176,15 +209,16 @@ field_time(parser *ps, const char *what)
 }
 
 static const char *
-dsq_attr(parser *ps)
+dsq_attr(parser *ps, bool interned)
 {
     xmlChar *v = xmlTextReaderGetAttributeNs(ps->r, (const xmlChar *)"id", (const xmlChar *)DSQ_NS);
     if (v == NULL)
         v = xmlTextReaderGetAttribute(ps->r, (const xmlChar *)"dsq:id");
     if (v == NULL)
         return "";
-    size_t n = strlen((const char *)v);
-    const char *out = arena_strndup(ps->a, (const char *)v, n > 128 ? 128 : n);
+    if (strlen((const char *)v) > 128)
+        v[128] = '\0';
+    const char *out = interned ? intern(ps, (const char *)v) : arena_strdup(ps->a, (const char *)v);
     xmlFree(v);
     return out;
 }
@@ -204,14 +238,14 @@ record_start(parser *ps, const char *name)
     if (strcmp(name, "thread") == 0) {
         ps->rec = REC_THREAD;
         memset(&ps->t, 0, sizeof ps->t);
-        ps->t.dsq_id = dsq_attr(ps);
+        ps->t.dsq_id = dsq_attr(ps, false);
         ps->t.id = ps->t.link = ps->t.title = "";
         ps->t.line = line_now(ps);
     } else if (strcmp(name, "post") == 0) {
         ps->rec = REC_POST;
         memset(&ps->p, 0, sizeof ps->p);
-        ps->p.p.dsq_id = dsq_attr(ps);
-        ps->p.p.markdown = "";
+        ps->p.p.dsq_id = dsq_attr(ps, false);
+        ps->p.p.markdown = ps->bodies != NULL ? NULL : "";
         ps->p.p.parent = -1;
         ps->p.p.author.name = ps->p.p.author.email = ps->p.p.author.username = "";
         ps->p.thread_ref = ps->p.parent_ref = "";
@@ -259,9 +293,9 @@ field_begin(parser *ps, const char *name)
     bool message = ps->rec == REC_POST && strcmp(name, "message") == 0;
     field_start(ps, message ? DISQUS_MAX_MESSAGE : MAX_FIELD);
     if (ps->rec == REC_POST && strcmp(name, "thread") == 0)
-        ps->p.thread_ref = dsq_attr(ps);
+        ps->p.thread_ref = dsq_attr(ps, true);
     else if (ps->rec == REC_POST && strcmp(name, "parent") == 0)
-        ps->p.parent_ref = dsq_attr(ps);
+        ps->p.parent_ref = dsq_attr(ps, false);
 }
 
 static void
@@ -286,7 +320,16 @@ field_end(parser *ps)
         disqus_post *p = &ps->p.p;
         if (!strcmp(f, "message")) {
             p->truncated = ps->cut;
-            p->markdown = htmlmd_convert(ps->a, ps->buf ? ps->buf : "", ps->len);
+            if (ps->bodies == NULL) {
+                p->markdown = htmlmd_convert(ps->a, ps->buf ? ps->buf : "", ps->len);
+                p->body_len = strlen(p->markdown);
+            } else {
+                const char *md = htmlmd_convert(ps->msg, ps->buf ? ps->buf : "", ps->len);
+                p->body_len = strlen(md);
+                if (spool_append(ps->bodies, md, p->body_len, &p->body_off, &ps->spool_err) < 0)
+                    ps->spool_failed = true;
+                arena_reset(ps->msg);
+            }
         } else if (!strcmp(f, "createdAt")) {
             p->created_at = field_time(ps, "a post");
         } else if (!strcmp(f, "isDeleted")) {
@@ -307,11 +350,11 @@ sub_end(parser *ps)
     if (ps->rec != REC_POST || strcmp(ps->field, "author") != 0)
         return;
     if (!strcmp(ps->sub, "name"))
-        au->name = field_value(ps);
+        au->name = intern(ps, field_trimmed(ps));
     else if (!strcmp(ps->sub, "email"))
-        au->email = field_value(ps);
+        au->email = intern(ps, field_trimmed(ps));
     else if (!strcmp(ps->sub, "username"))
-        au->username = field_value(ps);
+        au->username = intern(ps, field_trimmed(ps));
     else if (!strcmp(ps->sub, "isAnonymous"))
         au->anonymous = field_bool(ps);
     ps->sub[0] = '\0';
@@ -379,6 +422,10 @@ read_nodes(parser *ps, pl_error *err)
                 if (v != NULL)
                     append(ps, v, strlen(v));
             }
+        }
+        if (ps->spool_failed) {
+            *err = ps->spool_err;
+            return PL_EIO;
         }
     }
     if (rc < 0 || ps->xml_err[0] != '\0') {
@@ -451,14 +498,20 @@ run_reader(parser *ps, disqus_export *out, pl_error *err)
     xmlTextReaderSetStructuredErrorHandler(ps->r, on_xml_error, ps);
     /* Limits libxml2 applies beyond ours: the default maximum text node and
      * name sizes stay in force because XML_PARSE_HUGE is not set. */
+    if (ps->bodies != NULL)
+        ps->msg = arena_new();
     int rc = read_nodes(ps, err);
-    if (rc == 0)
+    if (rc == 0) {
         resolve(ps, out);
+        out->bodies = ps->bodies;
+    }
+    arena_free(ps->msg);
     out->warnings = ps->warnings;
     free(ps->threads);
     free(ps->posts);
     free(ps->buf);
     idmap_fini(&ps->thread_ids);
+    idmap_fini(&ps->strings);
     xmlFreeTextReader(ps->r);
     if (rc < 0)
         memset(out, 0, sizeof *out);
@@ -471,8 +524,8 @@ run_reader(parser *ps, disqus_export *out, pl_error *err)
     (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOXINCNODE)
 
 int
-disqus_parse_memory(const char *data, size_t n, arena *a, disqus_warn_fn warn, void *warn_arg,
-                    disqus_export *out, pl_error *err)
+disqus_parse_memory(const char *data, size_t n, arena *a, spool *bodies, disqus_warn_fn warn,
+                    void *warn_arg, disqus_export *out, pl_error *err)
 {
     memset(out, 0, sizeof *out);
     if (xml_load(err) < 0)
@@ -481,6 +534,7 @@ disqus_parse_memory(const char *data, size_t n, arena *a, disqus_warn_fn warn, v
         return pl_errorf(err, PL_EINVAL, "the export is larger than 2 GiB; import it from a file");
     parser ps = {0};
     ps.a = a;
+    ps.bodies = bodies;
     ps.warn = warn;
     ps.warn_arg = warn_arg;
     ps.r = xmlReaderForMemory(data, (int)n, "export.xml", NULL, READER_OPTS);
@@ -490,7 +544,7 @@ disqus_parse_memory(const char *data, size_t n, arena *a, disqus_warn_fn warn, v
 }
 
 int
-disqus_parse_file(const char *path, arena *a, disqus_warn_fn warn, void *warn_arg,
+disqus_parse_file(const char *path, arena *a, spool *bodies, disqus_warn_fn warn, void *warn_arg,
                   disqus_export *out, pl_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -501,6 +555,7 @@ disqus_parse_file(const char *path, arena *a, disqus_warn_fn warn, void *warn_ar
         return pl_errorf(err, PL_EIO, "cannot open %s: %s", path, strerror(errno));
     parser ps = {0};
     ps.a = a;
+    ps.bodies = bodies;
     ps.warn = warn;
     ps.warn_arg = warn_arg;
     ps.r = xmlReaderForFd(fd, path, NULL, READER_OPTS);
@@ -510,5 +565,18 @@ disqus_parse_file(const char *path, arena *a, disqus_warn_fn warn, void *warn_ar
     }
     int rc = run_reader(&ps, out, err);
     close(fd);
+    return rc;
+}
+
+int
+disqus_body(const disqus_export *x, const disqus_post *p, arena *a, const char **out, pl_error *err)
+{
+    if (p->markdown != NULL || p->body_len == 0 || x->bodies == NULL) {
+        *out = p->markdown != NULL ? p->markdown : "";
+        return 0;
+    }
+    char *b;
+    int rc = spool_read(x->bodies, p->body_off, p->body_len, a, &b, err);
+    *out = rc == 0 ? b : "";
     return rc;
 }

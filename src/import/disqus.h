@@ -14,6 +14,9 @@
  * marked truncated), so memory grows with the number of posts, never with
  * the size of one node. Each message is converted to Markdown
  * (import/htmlmd.h) as soon as its post ends; the raw HTML is not kept.
+ * Given a spool (import/spool.h), the Markdown goes there and a post keeps
+ * only its offset and length, so memory grows with the number of posts and
+ * not with their text; without one it stays in the arena.
  *
  * Invariants of a parsed export: every string is valid UTF-8 and non-NULL
  * ("" when absent); thread and post dsq ids are unique (a repeated one is
@@ -29,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "import/spool.h"
 #include "util/arena.h"
 #include "util/error.h"
 
@@ -55,11 +59,17 @@ typedef struct disqus_thread {
 
 typedef struct disqus_post {
     const char *dsq_id;
-    size_t thread;        /* index into threads */
-    long parent;          /* index into posts, or -1 */
-    const char *markdown; /* the message converted; not yet cut to the comment limit */
-    bool truncated;       /* the raw message exceeded DISQUS_MAX_MESSAGE */
-    int64_t created_at;   /* Unix ms; 0 when absent or unreadable */
+    size_t thread; /* index into threads */
+    long parent;   /* index into posts, or -1 */
+    /* The message converted, not yet cut to the comment limit: in memory
+     * (markdown) when parsed without a spool, else NULL and in the spool at
+     * body_off. body_len is its length in bytes either way. Read it with
+     * disqus_body. */
+    const char *markdown;
+    uint64_t body_off;
+    size_t body_len;
+    bool truncated;     /* the raw message exceeded DISQUS_MAX_MESSAGE */
+    int64_t created_at; /* Unix ms; 0 when absent or unreadable */
     bool deleted;
     bool spam;
     disqus_author author;
@@ -72,18 +82,26 @@ typedef struct disqus_export {
     disqus_post *posts;
     size_t n_posts;
     size_t warnings; /* records dropped or repaired; each was reported */
+    spool *bodies;   /* where the messages are (borrowed), or NULL: in memory */
 } disqus_export;
 
 /* Called for each warning (a dropped or repaired record), with the line. */
 typedef void (*disqus_warn_fn)(void *arg, size_t line, const char *msg);
 
 /* Parses an export from a file or from memory. Everything in *out is
- * allocated from a. warn may be NULL. Returns 0, or PL_EINVAL for a
- * malformed document with err naming the line ("line 12: ..."), or PL_EIO
- * when the file cannot be read. On failure *out is empty. */
-int disqus_parse_file(const char *path, arena *a, disqus_warn_fn warn, void *warn_arg,
-                      disqus_export *out, pl_error *err);
-int disqus_parse_memory(const char *data, size_t n, arena *a, disqus_warn_fn warn, void *warn_arg,
-                        disqus_export *out, pl_error *err);
+ * allocated from a; the messages go to bodies when it is not NULL (the
+ * caller keeps it open as long as *out is used). warn may be NULL. Returns
+ * 0, or PL_EINVAL for a malformed document with err naming the line
+ * ("line 12: ..."), or PL_EIO when the file cannot be read or the spool
+ * written. On failure *out is empty. */
+int disqus_parse_file(const char *path, arena *a, spool *bodies, disqus_warn_fn warn,
+                      void *warn_arg, disqus_export *out, pl_error *err);
+int disqus_parse_memory(const char *data, size_t n, arena *a, spool *bodies, disqus_warn_fn warn,
+                        void *warn_arg, disqus_export *out, pl_error *err);
+
+/* The post's converted message, NUL-terminated: p->markdown, or read back
+ * from the spool into a. PL_EIO when the spool cannot be read. */
+int disqus_body(const disqus_export *x, const disqus_post *p, arena *a, const char **out,
+                pl_error *err);
 
 #endif

@@ -7,6 +7,12 @@
  * Authors are looked up once per run (a hash map from the author's key to
  * the user id), then by their synthetic e-mail in the store, so a second
  * run reuses the accounts of the first.
+ *
+ * Message bodies are not held: each is read (from the parser's spool, see
+ * import/spool.h) when its post is written, and everything made for one
+ * post (body, HTML, moderation) lives in an arena reset after that post, so
+ * memory does not grow with the size of the messages, not even within one
+ * thread. --moderate reads a parent's body again for its replies' context.
  */
 #include "import/import.h"
 #include "import/idmap.h"
@@ -34,12 +40,12 @@ typedef struct ctx {
     const disqus_export *x;
     const import_options *o;
     import_stats *st;
-    arena *a;            /* lives for the whole run: keys of the maps */
-    arena *scratch;      /* reset after each thread */
-    idmap users;         /* author key -> user id (dry run: -1) */
-    idmap articles;      /* article ids written by this run -> 1 */
-    int64_t *stored;     /* post index -> comment id, 0 until written */
-    const char **bodies; /* post index -> the body as stored, for --moderate */
+    arena *a;        /* lives for the whole run: keys of the maps */
+    arena *scratch;  /* reset after each thread */
+    arena *post;     /* reset after each post */
+    idmap users;     /* author key -> user id (dry run: -1) */
+    idmap articles;  /* article ids written by this run -> 1 */
+    int64_t *stored; /* post index -> comment id, 0 until written */
     int64_t now;
 } ctx;
 
@@ -90,25 +96,33 @@ import_article_id(arena *a, const disqus_thread *t)
     return arena_printf(a, "disqus-%s", h);
 }
 
-/* The body as stored: converted Markdown within max_chars characters. */
-static const char *
-body_of(ctx *c, const disqus_post *p, bool *truncated)
+/* The body as stored: the post's converted Markdown within max_chars
+ * characters, in c->post. */
+static int
+body_of(ctx *c, const disqus_post *p, const char **body, bool *truncated, pl_error *err)
 {
-    const char *md = p->markdown[0] != '\0' ? p->markdown : EMPTY_BODY;
+    const char *md;
+    int rc = disqus_body(c->x, p, c->post, &md, err);
+    if (rc < 0)
+        return rc;
+    if (md[0] == '\0')
+        md = EMPTY_BODY;
     size_t max = c->o->max_chars;
     size_t mark = utf8_length(TRUNC_MARK, strlen(TRUNC_MARK));
     bool cut;
-    char *b = cut_chars(c->scratch, md, max, &cut);
+    char *b = cut_chars(c->post, md, max, &cut);
     *truncated = cut || p->truncated;
+    *body = b;
     if (!*truncated)
-        return b;
-    b = cut_chars(c->scratch, md, max > mark ? max - mark : 0, &cut);
+        return 0;
+    b = cut_chars(c->post, md, max > mark ? max - mark : 0, &cut);
     size_t n = strlen(b), slashes = 0;
     while (n > slashes && b[n - 1 - slashes] == '\\')
         slashes++;
     if (slashes % 2 == 1)
         b[--n] = '\0'; /* a lone backslash would escape the marker's line break */
-    return arena_printf(c->scratch, "%s%s", b, max > mark ? TRUNC_MARK : "");
+    *body = arena_printf(c->post, "%s%s", b, max > mark ? TRUNC_MARK : "");
+    return 0;
 }
 
 /* ---- authors ------------------------------------------------------------- */
@@ -140,12 +154,12 @@ static const char *
 display_name(ctx *c, const disqus_author *au)
 {
     const char *src = au->name[0] ? au->name : au->username[0] ? au->username : "Anonymous";
-    char *n = arena_strdup(c->scratch, src);
+    char *n = arena_strdup(c->post, src);
     for (char *p = n; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = ' ';
     bool cut;
-    n = cut_chars(c->scratch, n, NAME_MAX_CHARS, &cut);
+    n = cut_chars(c->post, n, NAME_MAX_CHARS, &cut);
     return n[0] ? n : "Anonymous";
 }
 
@@ -154,25 +168,25 @@ static int
 author_id(ctx *c, const disqus_post *p, int64_t *id, pl_error *err)
 {
     const disqus_author *au = &p->author;
-    char *user = arena_strdup(c->scratch, au->username);
-    char *mail = arena_strdup(c->scratch, au->email);
+    char *user = arena_strdup(c->post, au->username);
+    char *mail = arena_strdup(c->post, au->email);
     lower_ascii(user);
     lower_ascii(mail);
     /* One account per Disqus username; authors without one (guests) are
      * told apart by name and e-mail. */
-    const char *key = user[0] ? arena_printf(c->scratch, "u:%s", user)
-                              : arena_printf(c->scratch, "n:%s\x1f%s", au->name, mail);
+    const char *key = user[0] ? arena_printf(c->post, "u:%s", user)
+                              : arena_printf(c->post, "n:%s\x1f%s", au->name, mail);
     if (idmap_get(&c->users, key, id))
         return 0;
     const char *email;
     if (c->o->real_emails && email_usable(mail)) {
         email = mail;
     } else if (user[0] && username_usable(user)) {
-        email = arena_printf(c->scratch, "disqus-%s@import.invalid", user);
+        email = arena_printf(c->post, "disqus-%s@import.invalid", user);
     } else {
         char h[33];
         hex16(key, h);
-        email = arena_printf(c->scratch, "disqus-%s@guest.import.invalid", h);
+        email = arena_printf(c->post, "disqus-%s@guest.import.invalid", h);
     }
     if (c->s == NULL) {
         *id = -1;
@@ -181,7 +195,7 @@ author_id(ctx *c, const disqus_post *p, int64_t *id, pl_error *err)
         return 0;
     }
     store_user u = {0};
-    int rc = store_user_by_email(c->s, email, c->scratch, &u, err);
+    int rc = store_user_by_email(c->s, email, c->post, &u, err);
     if (rc == 0) {
         c->st->users_reused++;
     } else if (rc == PL_ENOTFOUND) {
@@ -334,7 +348,7 @@ order_thread(const disqus_export *x, size_t *idx, size_t n, const int64_t *time,
 
 static int
 judge(ctx *c, const disqus_thread *t, const moderation_article *art, const disqus_post *p,
-      int64_t author, const char *body, store_comment *cm)
+      int64_t author, const char *body, store_comment *cm, pl_error *err)
 {
     moderation_input in = {0};
     in.body = body;
@@ -343,17 +357,23 @@ judge(ctx *c, const disqus_thread *t, const moderation_article *art, const disqu
     in.article_text = "";
     in.article = art;
     in.article_status = MOD_ARTICLE_OPEN;
-    if (p->parent >= 0 && c->bodies[p->parent] != NULL) {
-        in.parent_body = c->bodies[p->parent];
-        in.parent_author_name = c->x->posts[p->parent].author.name;
+    /* The parent's body as stored, when it is in already (it is not, in a
+     * broken cycle) and was not deleted. */
+    const disqus_post *pp = p->parent >= 0 ? &c->x->posts[p->parent] : NULL;
+    if (pp != NULL && c->stored[p->parent] != 0 && !pp->deleted) {
+        bool cut;
+        int rc = body_of(c, pp, &in.parent_body, &cut, err);
+        if (rc < 0)
+            return rc;
+        in.parent_author_name = pp->author.name;
     }
     in.author_id = author;
     in.now = cm->created_at;
     moderation_result r;
-    moderation_decide(c->o->mod, &in, c->scratch, &r);
+    moderation_decide(c->o->mod, &in, c->post, &r);
     json_t *j = moderation_result_to_json(&r, true);
     char *s = json_dumps(j, JSON_COMPACT);
-    cm->moderation = arena_strdup(c->scratch, s);
+    cm->moderation = arena_strdup(c->post, s);
     free(s);
     json_decref(j);
     return r.decision == MOD_REJECT ? COMMENT_REJECTED
@@ -381,19 +401,20 @@ write_post(ctx *c, const disqus_thread *t, const char *article, const moderation
         cm.body = cm.html = ""; /* as the store clears a deleted comment */
     } else {
         bool truncated;
-        cm.body = body_of(c, p, &truncated);
-        cm.html = md_render_html(c->scratch, cm.body, strlen(cm.body));
+        if ((rc = body_of(c, p, &cm.body, &truncated, err)) < 0)
+            return rc;
+        cm.html = md_render_html(c->post, cm.body, strlen(cm.body));
         c->st->truncated += truncated;
         if (p->spam) {
             cm.status = COMMENT_REJECTED;
             cm.moderation = SPAM_JSON;
         } else if (c->o->mod != NULL) {
-            cm.status = judge(c, t, art, p, author, cm.body, &cm);
+            if ((rc = judge(c, t, art, p, author, cm.body, &cm, err)) < 0)
+                return rc;
+            cm.status = rc;
         } else {
             cm.status = COMMENT_PUBLISHED;
         }
-        if (c->o->mod != NULL)
-            c->bodies[pi] = cm.body;
     }
     if (c->s != NULL && (rc = store_comment_insert(c->s, &cm, err)) < 0)
         return rc;
@@ -435,6 +456,16 @@ has_comments(ctx *c, const char *article, bool *exists, bool *has, pl_error *err
     return 0;
 }
 
+/* Prefixes err's message with the thread. The message is copied first:
+ * vsnprintf must not read from the buffer it writes. */
+static int
+thread_error(pl_error *err, int rc, const disqus_thread *t, const char *article, const char *what)
+{
+    char why[sizeof err->msg];
+    snprintf(why, sizeof why, "%s", err->msg);
+    return pl_errorf(err, rc, "thread %s (article %s)%s: %s", t->dsq_id, article, what, why);
+}
+
 static int
 write_thread(ctx *c, const disqus_thread *t, const size_t *order_, const bool *top, size_t n,
              const int64_t *time, pl_error *err)
@@ -445,7 +476,7 @@ write_thread(ctx *c, const disqus_thread *t, const size_t *order_, const bool *t
     bool exists = false, has = false;
     int rc;
     if (c->s != NULL && !merging && (rc = has_comments(c, article, &exists, &has, err)) < 0)
-        return pl_errorf(err, rc, "thread %s (article %s): %s", t->dsq_id, article, err->msg);
+        return thread_error(err, rc, t, article, "");
     if (has && !c->o->force) {
         c->st->threads_skipped++;
         if (c->o->progress != NULL)
@@ -486,6 +517,7 @@ write_thread(ctx *c, const disqus_thread *t, const size_t *order_, const bool *t
         if (top[k])
             c->st->orphans++;
         rc = write_post(c, t, article, art, &c->x->posts[pi], pi, top[k], time[pi], err);
+        arena_reset(c->post);
     }
     if (c->s != NULL) {
         /* Servers on the same PostgreSQL database drop their cached views of
@@ -500,8 +532,7 @@ write_thread(ctx *c, const disqus_thread *t, const size_t *order_, const bool *t
             store_rollback(c->s);
     }
     if (rc < 0)
-        return pl_errorf(err, rc, "thread %s (article %s) was not imported: %s", t->dsq_id, article,
-                         err->msg);
+        return thread_error(err, rc, t, article, " was not imported");
     c->st->threads++;
     return 0;
 }
@@ -518,10 +549,10 @@ import_disqus(store *s, const disqus_export *x, const import_options *o, import_
     c.st = st;
     c.a = arena_new();
     c.scratch = arena_new();
+    c.post = arena_new();
     c.now = time_now_ms();
     size_t np = x->n_posts ? x->n_posts : 1, nt = x->n_threads;
     c.stored = xcalloc(np, sizeof *c.stored);
-    c.bodies = xcalloc(np, sizeof *c.bodies);
     /* Posts grouped by thread (a counting sort keeps file order inside). */
     size_t *start = xcalloc(nt + 1, sizeof *start);
     size_t *by_thread = xmalloc(np * sizeof *by_thread);
@@ -559,9 +590,6 @@ import_disqus(store *s, const disqus_export *x, const import_options *o, import_
         order_thread(x, by_thread + start[t], n, time, rank, ord, top);
         rc = write_thread(&c, th, ord, top, n, time, err);
         arena_reset(c.scratch);
-        /* Bodies kept for --moderate belonged to this thread's scratch. */
-        for (size_t k = 0; k < n; k++)
-            c.bodies[ord[k]] = NULL;
     }
     free(start);
     free(by_thread);
@@ -571,9 +599,9 @@ import_disqus(store *s, const disqus_export *x, const import_options *o, import_
     free(ord);
     free(top);
     free(c.stored);
-    free(c.bodies);
     idmap_fini(&c.users);
     idmap_fini(&c.articles);
+    arena_free(c.post);
     arena_free(c.scratch);
     arena_free(c.a);
     return rc;

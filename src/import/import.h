@@ -61,7 +61,9 @@ typedef struct import_stats {
 
 /* Writes x into s. Returns 0, or the store's error (err says which thread
  * failed; that thread was rolled back). *st counts what was done either
- * way. */
+ * way. When x's messages are in a spool (x->bodies), each is read back as
+ * its post is written; a spool that cannot be read is PL_EIO, for that
+ * thread, like a storage failure. */
 int import_disqus(store *s, const disqus_export *x, const import_options *o, import_stats *st,
                   pl_error *err);
 

@@ -4,10 +4,18 @@
  * exits 0; a bad flag or value prints one line naming it and exits 2. The
  * database comes from --db, else the config (file, then environment), else
  * the same default as `parley serve`.
+ *
+ * The converted messages wait in an unnamed temporary file (import/spool.h)
+ * between reading and writing. Its directory: $TMPDIR when set; else, for
+ * a SQLite database, the database's own directory (on disk, and with room
+ * for the same text soon anyway); else /var/tmp, which, unlike /tmp on many
+ * systems, is not kept in memory. A dry run uses it too, so it needs no
+ * more memory than a real run.
  */
 #include "import/import_cmd.h"
 #include "import/disqus.h"
 #include "import/import.h"
+#include "import/spool.h"
 #include "moderation/moderation.h"
 #include "store/store.h"
 #include "util/config.h"
@@ -15,6 +23,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -134,6 +143,26 @@ load_settings(const cmd_opts *o, config *cfg, bool *real_emails)
     return 0;
 }
 
+/* Where the temporary file goes (see the top of this file), in a. */
+static const char *
+spool_dir(arena *a, const char *db, bool dry_run)
+{
+    const char *env = getenv("TMPDIR");
+    if (env != NULL && env[0] != '\0')
+        return env;
+    const char *path = NULL;
+    if (!dry_run && strncmp(db, "sqlite://", 9) == 0)
+        path = db + 9;
+    else if (!dry_run && strncmp(db, "sqlite:", 7) == 0)
+        path = db + 7;
+    if (path == NULL || path[0] == '\0' || path[0] == ':')
+        return "/var/tmp"; /* PostgreSQL, a dry run, or no file (":memory:") */
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return ".";
+    return slash == path ? "/" : arena_strndup(a, path, (size_t)(slash - path));
+}
+
 static void
 summary(const cmd_opts *o, const import_stats *st)
 {
@@ -159,6 +188,7 @@ import_disqus_main(int argc, char **argv)
     moderation *mod = NULL;
     store *s = NULL;
     arena *a = NULL;
+    spool *bodies = NULL;
     pl_error err;
     if ((rc = load_settings(&o, &cfg, &real_emails)) != 0)
         goto done;
@@ -174,11 +204,18 @@ import_disqus_main(int argc, char **argv)
     /* The whole file is read before anything is written, so a malformed
      * export changes nothing. */
     a = arena_new();
+    const char *tmp = spool_dir(a, cfg.db, o.dry_run);
+    if (spool_open(tmp, &bodies, &err) < 0) {
+        fprintf(stderr, "parley import disqus: %s (set TMPDIR to another directory)\n", err.msg);
+        goto done;
+    }
     disqus_export x;
-    if (disqus_parse_file(o.file, a, on_warning, NULL, &x, &err) < 0) {
+    if (disqus_parse_file(o.file, a, bodies, on_warning, NULL, &x, &err) < 0) {
         fprintf(stderr, "parley import disqus: %s: %s\n", o.file, err.msg);
         goto done;
     }
+    log_debug("import: %zu posts read; their messages take %llu bytes in a temporary file in %s",
+              x.n_posts, (unsigned long long)spool_size(bodies), tmp);
     if (!o.dry_run && store_open(cfg.db, false, &s, &err) < 0) {
         fprintf(stderr, "parley import disqus: cannot open %s: %s\n", cfg.db, err.msg);
         goto done;
@@ -200,6 +237,7 @@ import_disqus_main(int argc, char **argv)
     rc = 0;
 done:
     store_close(s);
+    spool_close(bodies);
     arena_free(a);
     moderation_free(mod);
     config_fini(&cfg);

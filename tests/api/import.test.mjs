@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BIN, startServer, tempDb, Client } from '../lib/server.mjs';
@@ -75,8 +75,8 @@ function withExport(body, fn) {
   return r;
 }
 
-function run(args) {
-  return spawnSync(BIN, args, { encoding: 'utf8', timeout: 60000 });
+function run(args, env) {
+  return spawnSync(BIN, args, { encoding: 'utf8', timeout: 60000, env: { ...process.env, ...env } });
 }
 
 test('an imported export reads back through the API as posted comments', async () => {
@@ -159,6 +159,29 @@ test('--dry-run writes nothing; a malformed file exits 1 naming the line', () =>
       assert.match(r.stdout, /imported 1 threads, 5 comments/);
     });
   } finally {
+    db.cleanup();
+  }
+});
+
+test('messages wait in a temporary file under TMPDIR that is gone afterwards', () => {
+  const db = tempDb();
+  const tmp = mkdtempSync(path.join(tmpdir(), 'parley-spool-'));
+  try {
+    withExport(EXPORT, (file) => {
+      // An unusable TMPDIR stops the import before anything is written.
+      const bad = run(['import', 'disqus', file, '--db', db.url], { TMPDIR: path.join(tmp, 'missing') });
+      assert.equal(bad.status, 1, bad.stderr);
+      assert.match(bad.stderr, /cannot create a temporary file in .*missing: No such file or directory \(set TMPDIR/);
+      assert.equal(bad.stdout, '');
+      for (const extra of [['--dry-run'], []]) {
+        const r = run(['import', 'disqus', file, '--db', db.url, ...extra], { TMPDIR: tmp });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /(imported|would import) 1 threads, 5 comments/);
+        assert.deepEqual(readdirSync(tmp), [], 'nothing left in TMPDIR');
+      }
+    });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
     db.cleanup();
   }
 });

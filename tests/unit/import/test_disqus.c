@@ -16,13 +16,17 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "import/disqus.h"
 #include "import/htmlmd.h"
 #include "import/import.h"
+#include "import/spool.h"
 #include "moderation/moderation.h"
 #include "render/markdown.h"
 #include "store/store.h"
@@ -146,7 +150,7 @@ parses_threads_posts_and_links(void **state)
     disqus_export x;
     warnings w = {0};
     pl_error err = {0};
-    assert_int_equal(disqus_parse_memory(xml, strlen(xml), a, collect, &w, &x, &err), 0);
+    assert_int_equal(disqus_parse_memory(xml, strlen(xml), a, NULL, collect, &w, &x, &err), 0);
     assert_int_equal(x.n_threads, 3); /* the category is not a thread */
     assert_int_equal(x.n_posts, 6);
     assert_string_equal(x.threads[0].dsq_id, "100");
@@ -188,21 +192,24 @@ malformed_xml_names_the_line(void **state)
     pl_error err = {0};
     const char *bad = "<?xml version=\"1.0\"?>\n<disqus>\n<thread dsq:id=\"1\">\n"
                       "<title>unclosed</titel>\n</thread></disqus>\n";
-    assert_int_equal(disqus_parse_memory(bad, strlen(bad), a, NULL, NULL, &x, &err), PL_EINVAL);
+    assert_int_equal(disqus_parse_memory(bad, strlen(bad), a, NULL, NULL, NULL, &x, &err),
+                     PL_EINVAL);
     if (strncmp(err.msg, "line 4:", 7) != 0)
         fail_msg("want line 4: %s", err.msg);
     assert_int_equal(x.n_posts, 0);
 
     const char *dtd = "<?xml version=\"1.0\"?>\n<!DOCTYPE disqus [<!ENTITY a \"aaaa\">]>\n"
                       "<disqus><thread dsq:id=\"1\"><title>&a;</title></thread></disqus>\n";
-    assert_int_equal(disqus_parse_memory(dtd, strlen(dtd), a, NULL, NULL, &x, &err), PL_EINVAL);
+    assert_int_equal(disqus_parse_memory(dtd, strlen(dtd), a, NULL, NULL, NULL, &x, &err),
+                     PL_EINVAL);
     assert_non_null(strstr(err.msg, "document type"));
 
     const char *root = "<rss><thread/></rss>";
-    assert_int_equal(disqus_parse_memory(root, strlen(root), a, NULL, NULL, &x, &err), PL_EINVAL);
+    assert_int_equal(disqus_parse_memory(root, strlen(root), a, NULL, NULL, NULL, &x, &err),
+                     PL_EINVAL);
     assert_non_null(strstr(err.msg, "not a Disqus export"));
 
-    assert_int_equal(disqus_parse_memory("", 0, a, NULL, NULL, &x, &err), PL_EINVAL);
+    assert_int_equal(disqus_parse_memory("", 0, a, NULL, NULL, NULL, &x, &err), PL_EINVAL);
     assert_true(strncmp(err.msg, "line ", 5) == 0);
 
     /* Deep nesting stops at the limit instead of growing. */
@@ -210,7 +217,7 @@ malformed_xml_names_the_line(void **state)
     size_t o = (size_t)snprintf(deep, sizeof deep, "<disqus>");
     for (int i = 0; i < 40; i++)
         o += (size_t)snprintf(deep + o, sizeof deep - o, "<x>");
-    assert_int_equal(disqus_parse_memory(deep, o, a, NULL, NULL, &x, &err), PL_EINVAL);
+    assert_int_equal(disqus_parse_memory(deep, o, a, NULL, NULL, NULL, &x, &err), PL_EINVAL);
     assert_non_null(strstr(err.msg, "nest"));
     arena_free(a);
 }
@@ -222,7 +229,8 @@ missing_file_is_an_io_error(void **state)
     arena *a = arena_new();
     disqus_export x;
     pl_error err = {0};
-    assert_int_equal(disqus_parse_file("/nonexistent/export.xml", a, NULL, NULL, &x, &err), PL_EIO);
+    assert_int_equal(disqus_parse_file("/nonexistent/export.xml", a, NULL, NULL, NULL, &x, &err),
+                     PL_EIO);
     assert_non_null(strstr(err.msg, "/nonexistent/export.xml"));
     arena_free(a);
 }
@@ -310,7 +318,7 @@ parse_tagged(fixture *f, const char *body)
     char *xml = with_tag(body, f->tag);
     disqus_export *x = arena_zalloc(f->a, sizeof *x);
     pl_error err = {0};
-    int rc = disqus_parse_memory(xml, strlen(xml), f->a, NULL, NULL, x, &err);
+    int rc = disqus_parse_memory(xml, strlen(xml), f->a, NULL, NULL, NULL, x, &err);
     free(xml);
     if (rc != 0)
         fail_msg("parse: %s", err.msg);
@@ -491,7 +499,7 @@ long_messages_are_shortened_with_a_marker(void **state)
     n += huge;
     n += (size_t)snprintf(xml + n, 512, "</message></post></disqus>");
     disqus_export y;
-    assert_int_equal(disqus_parse_memory(xml, n, f->a, NULL, NULL, &y, &err), 0);
+    assert_int_equal(disqus_parse_memory(xml, n, f->a, NULL, NULL, NULL, &y, &err), 0);
     assert_int_equal(y.n_posts, 1);
     assert_true(y.posts[0].truncated);
     assert_int_equal(strlen(y.posts[0].markdown), DISQUS_MAX_MESSAGE);
@@ -647,6 +655,207 @@ moderate_judges_each_comment(void **state)
     config_fini(&cfg);
 }
 
+/* ---- bodies parked in a spool -------------------------------------------- */
+
+/* Post i's message: "p<i>" then words, multi-byte ones among them, up to n
+ * bytes; plain text, so its Markdown is itself. */
+static char *
+big_text(size_t i, size_t n)
+{
+    char *t = xmalloc(n + 1);
+    size_t o = (size_t)snprintf(t, n + 1, "p%zu", i);
+    for (size_t k = 0;; k++) {
+        char w[8];
+        if (k % 7 == 3) {
+            memcpy(w, " \xc3\xa9t\xc3\xa9", 7); /* " été" */
+        } else {
+            w[0] = ' ';
+            for (int j = 1; j < 6; j++)
+                w[j] = (char)('a' + (i + k + (size_t)j) % 26);
+            w[6] = '\0';
+        }
+        size_t wl = strlen(w);
+        if (o + wl > n)
+            break;
+        memcpy(t + o, w, wl);
+        o += wl;
+    }
+    t[o] = '\0';
+    return t;
+}
+
+static size_t
+entries_in(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+#define BIG_POSTS 2000
+#define BIG_THREADS 40
+#define BIG_BYTES 20000
+
+static void
+spooled_bodies_come_back_byte_for_byte(void **state)
+{
+    fixture *f = *state;
+    /* 2,000 messages of 20 KB (40 MB), posts of the 40 threads interleaved
+     * so bodies are read back far from file order. */
+    size_t cap = (size_t)BIG_POSTS * (BIG_BYTES + 400) + 65536;
+    char *xml = xmalloc(cap);
+    size_t o = (size_t)snprintf(xml, cap, "%s", HEAD);
+    for (int t = 0; t < BIG_THREADS; t++)
+        o += (size_t)snprintf(xml + o, cap - o,
+                              "<thread dsq:id=\"%d\"><id>big-%d-%s</id></thread>\n", t, t, f->tag);
+    for (size_t i = 0; i < BIG_POSTS; i++) {
+        char *text = big_text(i, BIG_BYTES);
+        o += (size_t)snprintf(xml + o, cap - o,
+                              "<post dsq:id=\"%zu\"><message><![CDATA[<p>%s</p>]]></message>"
+                              "<thread dsq:id=\"%zu\"/><author><name>N%zu</name></author></post>\n",
+                              i + 1, text, i % BIG_THREADS, i % 7);
+        free(text);
+    }
+    o += (size_t)snprintf(xml + o, cap - o, "</disqus>\n");
+
+    char dir[] = "/tmp/parley-spool-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    spool *sp;
+    pl_error err = {0};
+    assert_int_equal(spool_open(dir, &sp, &err), 0);
+    assert_int_equal(entries_in(dir), 0); /* unlinked as soon as made */
+
+    arena *a = arena_new();
+    disqus_export x;
+    assert_int_equal(disqus_parse_memory(xml, o, a, sp, NULL, NULL, &x, &err), 0);
+    free(xml);
+    assert_int_equal(x.n_posts, BIG_POSTS);
+    /* The messages are in the spool, not in memory: the parsed export is a
+     * small fraction of their size. */
+    uint64_t total = 0;
+    for (size_t i = 0; i < x.n_posts; i++) {
+        assert_null(x.posts[i].markdown);
+        total += x.posts[i].body_len;
+    }
+    assert_true(total > (uint64_t)BIG_POSTS * (BIG_BYTES - 10));
+    assert_true(spool_size(sp) == total);
+    if (arena_footprint(a) * 20 > total)
+        fail_msg("the export takes %zu bytes for %llu bytes of messages", arena_footprint(a),
+                 (unsigned long long)total);
+
+    import_options opt = defaults();
+    opt.max_chars = 100000;
+    import_stats st;
+    assert_int_equal(import_disqus(f->s, &x, &opt, &st, &err), 0);
+    assert_int_equal(st.comments, BIG_POSTS);
+    assert_int_equal(st.truncated, 0);
+    spool_close(sp);
+    assert_int_equal(entries_in(dir), 0);
+    rmdir(dir);
+
+    bool *seen = xcalloc(BIG_POSTS, sizeof *seen);
+    for (int t = 0; t < BIG_THREADS; t++) {
+        store_comment_list page;
+        bool more;
+        store_cursor none = {0};
+        arena *r = arena_new();
+        assert_int_equal(store_comments_page(f->s, arena_printf(r, "big-%d-%s", t, f->tag),
+                                             SORT_OLDEST, none, 100, 0, r, &page, &more, &err),
+                         0);
+        assert_int_equal(page.n, BIG_POSTS / BIG_THREADS);
+        assert_false(more);
+        for (size_t k = 0; k < page.n; k++) {
+            const char *b = page.items[k].body;
+            size_t i = strtoul(b + 1, NULL, 10);
+            assert_true(b[0] == 'p' && i < BIG_POSTS && i % BIG_THREADS == (size_t)t);
+            assert_false(seen[i]);
+            seen[i] = true;
+            char *want = big_text(i, BIG_BYTES);
+            if (strcmp(b, want) != 0)
+                fail_msg("post %zu: body differs (%zu bytes, want %zu)", i, strlen(b),
+                         strlen(want));
+            free(want);
+        }
+        arena_free(r);
+    }
+    free(seen);
+    arena_free(a);
+}
+
+/* A spool that cannot be written (disk full) or read back stops the import
+ * with the reason; nothing of the failing thread is stored. */
+static void
+spool_failures_stop_the_import(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    arena *a = arena_new();
+    char *xml = with_tag(EXPORT, f->tag);
+    const char *story = arena_printf(f->a, "story-%s", f->tag);
+    import_options o = defaults();
+    import_stats st;
+    store_article art;
+
+    /* Disk full while writing: small messages stay buffered through the
+     * parse, so the failure shows when the first body is read back. */
+    int fd = open("/dev/full", O_RDWR | O_CLOEXEC);
+    assert_true(fd >= 0);
+    spool *sp = spool_from_fd(fd);
+    disqus_export x;
+    assert_int_equal(disqus_parse_memory(xml, strlen(xml), a, sp, NULL, NULL, &x, &err), 0);
+    assert_int_equal(import_disqus(f->s, &x, &o, &st, &err), PL_EIO);
+    if (strstr(err.msg, "No space left on device") == NULL)
+        fail_msg("%s", err.msg);
+    assert_non_null(strstr(err.msg, "was not imported"));
+    assert_int_equal(st.threads, 0);
+    assert_int_equal(store_article_get(f->s, story, f->a, &art, &err), PL_ENOTFOUND);
+    spool_close(sp);
+
+    /* A message larger than the buffer is written at once: the parse
+     * itself fails. */
+    size_t huge = 100000;
+    char *big = xmalloc(huge + 512);
+    size_t n = (size_t)snprintf(big, 512,
+                                "%s<thread dsq:id=\"1\"/><post dsq:id=\"2\">"
+                                "<thread dsq:id=\"1\"/><message>",
+                                HEAD);
+    memset(big + n, 'z', huge);
+    n += huge;
+    n += (size_t)snprintf(big + n, 512, "</message></post></disqus>");
+    fd = open("/dev/full", O_RDWR | O_CLOEXEC);
+    sp = spool_from_fd(fd);
+    assert_int_equal(disqus_parse_memory(big, n, a, sp, NULL, NULL, &x, &err), PL_EIO);
+    assert_non_null(strstr(err.msg, "writing the temporary file"));
+    assert_int_equal(x.n_posts, 0);
+    spool_close(sp);
+    free(big);
+
+    /* Written but unreadable. */
+    char path[] = "/tmp/parley-spool-XXXXXX";
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    unlink(path);
+    sp = spool_from_fd(fd);
+    assert_int_equal(disqus_parse_memory(xml, strlen(xml), a, sp, NULL, NULL, &x, &err), 0);
+    assert_int_equal(import_disqus(f->s, &x, &o, &st, &err), PL_EIO);
+    assert_non_null(strstr(err.msg, "reading the temporary file"));
+    assert_int_equal(store_article_get(f->s, story, f->a, &art, &err), PL_ENOTFOUND);
+    spool_close(sp);
+
+    /* A directory that does not exist names itself. */
+    assert_int_equal(spool_open("/nonexistent/dir", &sp, &err), PL_EIO);
+    assert_non_null(strstr(err.msg, "/nonexistent/dir"));
+    free(xml);
+    arena_free(a);
+}
+
 int
 main(void)
 {
@@ -661,6 +870,8 @@ main(void)
         cmocka_unit_test_setup_teardown(parent_cycles_end_top_level, setup, teardown),
         cmocka_unit_test_setup_teardown(moderate_judges_each_comment, setup, teardown),
         cmocka_unit_test_setup_teardown(real_emails_when_configured, setup, teardown),
+        cmocka_unit_test_setup_teardown(spooled_bodies_come_back_byte_for_byte, setup, teardown),
+        cmocka_unit_test_setup_teardown(spool_failures_stop_the_import, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
