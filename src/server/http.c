@@ -438,10 +438,13 @@ send_buffer(req *r, int status, struct evbuffer *buf)
     const char *reason = reason_phrase(status);
     if (r->head) {
         /* HEAD answers with GET's headers, Content-Length included (a CDN or
-         * a health check may read it); evhttp would leave it out. */
-        char len[24];
-        snprintf(len, sizeof len, "%zu", evbuffer_get_length(buf));
-        evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Length", len);
+         * a health check may read it); evhttp would leave it out. Not on a
+         * 304 or 204, which must not claim a length of their own. */
+        if (status >= 200 && status < 300 && status != 204) {
+            char len[24];
+            snprintf(len, sizeof len, "%zu", evbuffer_get_length(buf));
+            evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Length", len);
+        }
         evbuffer_drain(buf, evbuffer_get_length(buf));
     }
     struct evhttp_connection *evcon = evhttp_request_get_connection(r->ev);

@@ -262,6 +262,10 @@ test('404 unknown route, 405 wrong method with Allow', async () => {
   assert.match(r.headers.get('content-type'), /^application\/json/);
   assert.equal(r.headers.get('content-length'), String(Buffer.byteLength(g.text)));
   assert.equal(r.headers.get('etag'), g.headers.get('etag'));
+  // A conditional HEAD that matches gets 304 with no length of its own.
+  r = await anon.req('HEAD', P, undefined, { 'if-none-match': g.headers.get('etag') });
+  assert.equal(r.status, 304);
+  assert.equal(r.headers.get('content-length'), null);
   const js = await anon.get('/embed.js');
   r = await anon.req('HEAD', '/embed.js');
   assert.equal(r.status, 200);
