@@ -12,7 +12,6 @@
 
 #include <pthread.h>
 #include <sodium.h>
-#include <stdio.h>
 #include <string.h>
 
 typedef struct auth_job {
@@ -307,11 +306,8 @@ api_me(req *r, const route_args *a)
     size_t n;
     int64_t *muted = api_muted_ids(r, &n);
     json_t *ids = json_array();
-    for (size_t i = 0; i < n; i++) {
-        char buf[24];
-        snprintf(buf, sizeof buf, "%lld", (long long)muted[i]);
-        json_array_append_new(ids, json_string(buf));
-    }
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(ids, api_id(muted[i]));
     req_send_json(
         r, 200, json_pack("{s:o, s:o}", "user", api_user_json(r->user, r->now), "muted_ids", ids));
 }

@@ -49,6 +49,7 @@ json_t *api_comment_json(const store_comment *c);
 json_t *api_user_json(const store_user *u, int64_t now);
 json_t *api_article_json(const store_article *a);
 json_t *api_time(int64_t ms); /* RFC 3339 string, or null for 0 */
+json_t *api_id(int64_t id);   /* an id as the API writes it: a decimal string */
 const char *api_comment_status_name(store_comment_status s);
 const char *api_role_name(store_role role);
 int api_role_parse(const char *s, store_role *out);

@@ -228,14 +228,18 @@ api_time(int64_t ms)
     return json_string(buf);
 }
 
-static json_t *
-id_json(int64_t id)
+json_t *
+api_id(int64_t id)
 {
-    if (id == 0)
-        return json_null();
     char buf[24];
     snprintf(buf, sizeof buf, "%lld", (long long)id);
     return json_string(buf);
+}
+
+static json_t *
+id_json(int64_t id)
+{
+    return id == 0 ? json_null() : api_id(id);
 }
 
 const char *

@@ -16,14 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static json_t *
-id_string(int64_t id)
-{
-    char buf[24];
-    snprintf(buf, sizeof buf, "%lld", (long long)id);
-    return json_string(buf);
-}
-
 /* COMMENT as its author sees it: with the Markdown, the article and the
  * moderator's reason for the last decision. */
 static json_t *
@@ -66,8 +58,8 @@ mutes_json(req *r, bool *ok)
     json_t *list = json_array();
     for (size_t i = 0; ok && i < n; i++)
         json_array_append_new(list, json_pack("{s:{s:o, s:s}, s:o}", "user", "id",
-                                              id_string(v[i].user_id), "name", v[i].name,
-                                              "created_at", api_time(v[i].created_at)));
+                                              api_id(v[i].user_id), "name", v[i].name, "created_at",
+                                              api_time(v[i].created_at)));
     return list;
 }
 
@@ -112,9 +104,9 @@ mute_done(job *j)
         req_send_empty(j->r, 204);
         return;
     }
-    req_send_json(j->r, 200,
-                  json_pack("{s:{s:o, s:s}}", "muted", "id", id_string(mj->target.id), "name",
-                            mj->target.name));
+    req_send_json(
+        j->r, 200,
+        json_pack("{s:{s:o, s:s}}", "muted", "id", api_id(mj->target.id), "name", mj->target.name));
 }
 
 static void
@@ -220,14 +212,13 @@ api_me_export(req *r, const route_args *a)
     static const char *const outcomes[] = {"open", "upheld", "dismissed"};
     for (size_t i = 0; i < nflags; i++)
         json_array_append_new(
-            fl,
-            json_pack("{s:o, s:o, s:s, s:s, s:o, s:s}", "id", id_string(flags[i].id), "comment_id",
-                      id_string(flags[i].comment_id), "reason", flags[i].reason, "note",
-                      flags[i].note, "created_at", api_time(flags[i].created_at), "outcome",
-                      outcomes[flags[i].outcome <= FLAG_DISMISSED ? flags[i].outcome : 0]));
+            fl, json_pack("{s:o, s:o, s:s, s:s, s:o, s:s}", "id", api_id(flags[i].id), "comment_id",
+                          api_id(flags[i].comment_id), "reason", flags[i].reason, "note",
+                          flags[i].note, "created_at", api_time(flags[i].created_at), "outcome",
+                          outcomes[flags[i].outcome <= FLAG_DISMISSED ? flags[i].outcome : 0]));
     json_t *ll = json_array();
     for (size_t i = 0; i < nlikes; i++)
-        json_array_append_new(ll, id_string(likes[i]));
+        json_array_append_new(ll, api_id(likes[i]));
     req_add_header(r, "Content-Disposition", "attachment; filename=\"parley-export.json\"");
     req_send_json(r, 200,
                   json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "exported_at", api_time(r->now),

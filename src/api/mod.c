@@ -17,14 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static json_t *
-id_string(int64_t id)
-{
-    char buf[24];
-    snprintf(buf, sizeof buf, "%lld", (long long)id);
-    return json_string(buf);
-}
-
 static const char *
 id_text(req *r, int64_t id)
 {
@@ -215,7 +207,7 @@ api_mod_queue(req *r, const route_args *a)
         json_array_append_new(items, item);
     }
     page_cache_free(&pc);
-    json_t *next = more && list.n > 0 ? id_string(list.items[list.n - 1].id) : json_null();
+    json_t *next = more && list.n > 0 ? api_id(list.items[list.n - 1].id) : json_null();
     req_send_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next", next));
 }
 
@@ -690,16 +682,16 @@ api_mod_log(req *r, const route_args *a)
                     seen_names[nseen++] = name;
                 }
             }
-            actor = json_pack("{s:o, s:s}", "id", id_string(e->actor_id), "name", name);
+            actor = json_pack("{s:o, s:s}", "id", api_id(e->actor_id), "name", name);
         }
         json_array_append_new(list,
                               json_pack("{s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:b}", "id",
-                                        id_string(e->id), "at", api_time(e->at), "actor_id",
-                                        e->actor_id ? id_string(e->actor_id) : json_null(), "actor",
+                                        api_id(e->id), "at", api_time(e->at), "actor_id",
+                                        e->actor_id ? api_id(e->actor_id) : json_null(), "actor",
                                         actor, "action", e->action, "target_type", e->target_type,
                                         "target_id", e->target_id, "reason",
                                         e->reason ? e->reason : "", "automatic", e->actor_id == 0));
     }
-    json_t *next = n == (size_t)limit ? id_string(entries[n - 1].id) : json_null();
+    json_t *next = n == (size_t)limit ? api_id(entries[n - 1].id) : json_null();
     req_send_json(r, 200, json_pack("{s:o, s:o}", "entries", list, "next", next));
 }

@@ -1,19 +1,11 @@
-/* import/idmap.c: see idmap.h. FNV-1a hashing with linear probing; the
+/* import/idmap.c: see idmap.h. text_hash with linear probing; the
  * table size is a power of two so the probe wraps with a mask. */
 #include "import/idmap.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static uint64_t
-hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
 
 static void
 grow(idmap *m)
@@ -25,7 +17,7 @@ grow(idmap *m)
     for (size_t i = 0; i < m->cap; i++) {
         if (m->keys[i] == NULL)
             continue;
-        size_t j = hash_str(m->keys[i]) & (g.cap - 1);
+        size_t j = text_hash(m->keys[i], strlen(m->keys[i])) & (g.cap - 1);
         while (g.keys[j] != NULL)
             j = (j + 1) & (g.cap - 1);
         g.keys[j] = m->keys[i];
@@ -42,7 +34,7 @@ idmap_add(idmap *m, const char *key, int64_t val)
 {
     if ((m->n + 1) * 2 > m->cap)
         grow(m);
-    size_t j = hash_str(key) & (m->cap - 1);
+    size_t j = text_hash(key, strlen(key)) & (m->cap - 1);
     while (m->keys[j] != NULL) {
         if (strcmp(m->keys[j], key) == 0)
             return false;
@@ -59,7 +51,7 @@ idmap_get(const idmap *m, const char *key, int64_t *val)
 {
     if (m->cap == 0)
         return false;
-    size_t j = hash_str(key) & (m->cap - 1);
+    size_t j = text_hash(key, strlen(key)) & (m->cap - 1);
     while (m->keys[j] != NULL) {
         if (strcmp(m->keys[j], key) == 0) {
             *val = m->vals[j];

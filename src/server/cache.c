@@ -1,5 +1,6 @@
 /* server/cache.c: see cache.h. */
 #include "server/cache.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 #include <pthread.h>
@@ -33,15 +34,6 @@ struct cache {
     pthread_mutex_t locks[LOCKS];
     _Atomic uint64_t gens[GEN_BUCKETS];
 };
-
-static uint64_t
-fnv(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
-}
 
 cache *
 cache_new(size_t slots, size_t max_body)
@@ -83,7 +75,7 @@ cache_free(cache *c)
 static _Atomic uint64_t *
 gen_of(cache *c, const char *article_id)
 {
-    return &c->gens[fnv(article_id, strlen(article_id)) % GEN_BUCKETS];
+    return &c->gens[text_hash(article_id, strlen(article_id)) % GEN_BUCKETS];
 }
 
 uint64_t
@@ -108,13 +100,13 @@ cache_bump_all(cache *c)
 void
 cache_etag(const char *body, size_t n, char etag[24])
 {
-    snprintf(etag, 24, "\"%016llx\"", (unsigned long long)fnv(body, n));
+    snprintf(etag, 24, "\"%016llx\"", (unsigned long long)text_hash(body, n));
 }
 
 cache_body *
 cache_get(cache *c, const char *key, const char *article_id, char etag[24])
 {
-    uint64_t h = fnv(key, strlen(key));
+    uint64_t h = text_hash(key, strlen(key));
     size_t slot = h % c->slots;
     pthread_mutex_t *mu = &c->locks[slot % LOCKS];
     uint64_t gen = cache_generation(c, article_id);
@@ -143,7 +135,7 @@ cache_put(cache *c, const char *key, const char *article_id, uint64_t gen, const
     cache_etag(body, n, etag);
     if (n > c->max_body)
         return b;
-    uint64_t h = fnv(key, strlen(key));
+    uint64_t h = text_hash(key, strlen(key));
     size_t slot = h % c->slots;
     pthread_mutex_t *mu = &c->locks[slot % LOCKS];
     pthread_mutex_lock(mu);

@@ -28,6 +28,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/util.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sodium.h>
@@ -324,23 +325,18 @@ req_header(req *r, const char *name)
 }
 
 /* The IMF-fixdate of the request's second (RFC 9110), kept per loop: evhttp
- * would otherwise format one for every response. Written by hand so no
- * locale can change the names. */
+ * would otherwise format one for every response. libevent's formatter uses
+ * its own day and month names, so no locale can change them. */
 static const char *
 http_date(req *r)
 {
     loop *lp = r->lp;
     int64_t sec = r->now / 1000;
     if (sec != lp->date_sec || lp->date[0] == '\0') {
-        static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-        static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
         time_t t = (time_t)sec;
         struct tm tm;
         gmtime_r(&t, &tm);
-        snprintf(lp->date, sizeof lp->date, "%s, %02d %s %04d %02d:%02d:%02d GMT",
-                 days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900,
-                 tm.tm_hour, tm.tm_min, tm.tm_sec);
+        evutil_date_rfc1123(lp->date, sizeof lp->date, &tm);
         lp->date_sec = sec;
     }
     return lp->date;

@@ -1,5 +1,6 @@
 /* server/ratelimit.c: see ratelimit.h. */
 #include "server/ratelimit.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 #include <math.h>
@@ -43,20 +44,11 @@ ratelimit_free(ratelimit *rl)
     free(rl);
 }
 
-static uint64_t
-hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 bool
 ratelimit_take(ratelimit *rl, const char *key, double per_minute, double burst, int64_t now_ms,
                int *retry_after_s)
 {
-    size_t slot = hash(key) % RL_SLOTS;
+    size_t slot = text_hash(key, strlen(key)) % RL_SLOTS;
     pthread_mutex_t *mu = &rl->locks[slot % RL_LOCKS];
     bool ok;
     pthread_mutex_lock(mu);

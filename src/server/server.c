@@ -39,21 +39,13 @@ typedef struct ip_count {
     long n; /* 0: free slot; -1: tombstone */
 } ip_count;
 
-static uint64_t
-hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 static ip_count *
 ip_slot(app *a, const char *ip, bool insert)
 {
     size_t mask = a->ip_cap - 1;
     ip_count *tomb = NULL;
-    for (size_t i = hash_str(ip) & mask, k = 0; k < a->ip_cap; i = (i + 1) & mask, k++) {
+    for (size_t i = text_hash(ip, strlen(ip)) & mask, k = 0; k < a->ip_cap;
+         i = (i + 1) & mask, k++) {
         ip_count *c = &a->ip_counts[i];
         if (c->n == 0)
             return insert ? (tomb ? tomb : c) : NULL;

@@ -276,3 +276,12 @@ b64url_decode(const char *in, unsigned char *out, size_t out_size)
         return -1;
     return (long)o;
 }
+
+uint64_t
+text_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}

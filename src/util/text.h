@@ -33,6 +33,10 @@ int time_parse_rfc3339(const char *s, int64_t *unix_ms);
 /* Current wall-clock time in milliseconds since the epoch. */
 int64_t time_now_ms(void);
 
+/* A 64-bit FNV-1a-style hash of n bytes, for in-memory tables and ETags:
+ * fast and well spread, not for anything an attacker must not predict. */
+uint64_t text_hash(const char *s, size_t n);
+
 /* True when s is a valid article id: 1-128 bytes of [A-Za-z0-9._:-]. */
 bool article_id_valid(const char *s);
 
