@@ -121,14 +121,13 @@ build/asan/fuzz/%: fuzz/%.c fuzz/replay.c fuzz/fuzz.h $(SAN_OBJ)
 
 # Classifier trainer and evaluator (build time only; they link the server's
 # featuriser so both hash the same features). `make model` retrains.
-TOOL_DS := tools/dataset.c tools/dataset.h
-build/tools/train: tools/train.c $(TOOL_DS) $(REL_OBJ)
+build/tools/train: tools/train.c tools/corpora.c tools/corpora.h $(REL_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) -O2 -o $@ tools/train.c tools/dataset.c $(REL_OBJ) $(LIBS)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) -O3 -march=x86-64-v2 -o $@ tools/train.c tools/corpora.c $(REL_OBJ) $(LIBS)
 
-build/tools/evalmodel: tools/evalmodel.c $(TOOL_DS) $(REL_OBJ)
+build/tools/evalmodel: tools/evalmodel.c tools/corpora.c tools/corpora.h $(REL_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) -O2 -o $@ tools/evalmodel.c tools/dataset.c $(REL_OBJ) $(LIBS)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) -O2 -o $@ tools/evalmodel.c tools/corpora.c $(REL_OBJ) $(LIBS)
 
 # ../shared/data beside the checkout (or beside its parent, for a worktree).
 SHARED_DATA ?= $(firstword $(wildcard ../shared/data ../../shared/data) ../shared/data)

@@ -1,19 +1,24 @@
 #!/bin/sh
 # tools/eval_moderation.sh: evaluates the whole moderation engine with
-# `parley check --tsv` on HateCheck (per functionality), the OLID test set
-# (subtask A), the Kaggle insults test set, the Wikipedia identity-bias sets
-# and the Fox News comments (with jq), and prints Markdown tables
-# (docs/MODERATION.md records a run).
+# `parley check --tsv` on the test splits of the public corpora and prints
+# Markdown tables (docs/MODERATION.md and bench/RESULTS.md record runs):
+# HateCheck per functionality, the OLID test set (subtask A), the Kaggle
+# insults test set, the news-comment view (Civil Comments test rows and the
+# toxic spans test posts), every other corpus with a test split (the test
+# comments come from `evalmodel --dump-test`, which reads them with
+# tools/corpora.c exactly as the model's evaluation does), the Wikipedia
+# identity-bias sets and the Fox News comments (with jq).
 #
-# Usage: tools/eval_moderation.sh [SHARED_DATA] [CONFIG]
-# SHARED_DATA defaults to ../shared/data or ../../shared/data (a worktree).
+# Usage: tools/eval_moderation.sh [DATA] [CONFIG]
+# DATA (the first argument, else $DATA) is the folder of the public corpora;
+# it defaults to ../shared/data or ../../shared/data (a worktree).
 # CONFIG is a Parley config file passed to `parley check --config` (for
 # example one with `moderation.classifier = off` to judge the lexicon alone).
 # A comment counts as flagged when the engine holds or rejects it; for
 # HateCheck the "hate rules" column counts only slur, personal_attack,
 # harassment and identity_hate, the rules about people, apart from profanity.
 set -eu
-DATA=${1:-}
+DATA=${1:-${DATA:-}}
 if [ -z "$DATA" ]; then # beside the checkout, or beside its parent for a worktree
     for d in ../shared/data ../../shared/data; do [ -d "$d" ] && DATA=$d && break; done
 fi
@@ -21,7 +26,7 @@ DATA=${DATA:-../shared/data}
 CONFIG=${2:-}
 OUT=build/eval
 mkdir -p "$OUT"
-make -s build/parley build/tools/csv2tsv >/dev/null
+make -s build/parley build/tools/csv2tsv build/tools/evalmodel >/dev/null
 C=build/tools/csv2tsv
 check() {
     if [ -n "$CONFIG" ]; then build/parley check --config "$CONFIG" "$@"; else build/parley check "$@"; fi
@@ -70,6 +75,52 @@ $C --unescape "$DATA/kaggle-insults-2012/test_with_solutions.csv" '#' Comment > 
 $C "$DATA/kaggle-insults-2012/test_with_solutions.csv" '#' Insult > "$OUT/kaggle_key.tsv"
 check --tsv "$OUT/kaggle_in.tsv" > "$OUT/kaggle_out.tsv"
 paste "$OUT/kaggle_key.tsv" "$OUT/kaggle_out.tsv" | awk -F'\t' '{ print $2 "\t" $4 }' | f1 "Kaggle insults test"
+
+# ---- every corpus with a test split ------------------------------------------------
+# The test comments of each corpus as tools/corpora.c reads them (HateCheck, the bias sets and
+# the Fox News file have their own sections). A comment is toxic when its TOXICITY label is >= 0.5
+# (a crowd share for Civil Comments and the raw toxic spans).
+TESTS=olid,kaggle-insults,civil,civil-seed,toxic-spans,toxic-spans-raw,cad,ghc,edos,convabuse
+TESTS=$TESTS,tweeteval-hate,hasoc,davidson,implicit-hate,stormfront,toxigen,hatexplain,ruddit
+TESTS=$TESTS,wiki-talk,jigsaw-sample
+build/tools/evalmodel --data "$DATA" --dump-test "$TESTS" "$OUT/tests" 2>/dev/null
+check --tsv "$OUT/tests.tsv" > "$OUT/tests_out.tsv"
+# key: id corpus toxic group; out: id decision rules -> corpus toxic decision
+awk -F'\t' 'NR == FNR { k[$1] = $2 "\t" $3; next } ($1 in k) { print k[$1] "\t" $2 }' \
+    "$OUT/tests.key" "$OUT/tests_out.tsv" > "$OUT/tests_joined.tsv"
+echo
+echo "### News comments (Civil Comments test rows: civil + civil-seed; toxic spans test posts)"
+echo
+echo "| set | comments | toxic | toxic held or rejected | clean held | clean rejected |"
+echo "|---|---:|---:|---:|---:|---:|"
+awk -F'\t' '
+function row(name, n, t, tf, c, ch, cr) {
+    printf "| %s | %d | %d | %s | %s | %s |\n", name, n, t, pc(tf, t), pc(ch, c), pc(cr, c) }
+function pc(a, b) { return b > 0 ? sprintf("%.1f%%", 100 * a / b) : "-" }
+$2 >= 0 { news = ($1 == "civil" || $1 == "civil-seed"); spans = ($1 == "toxic-spans")
+    if (!news && !spans) next
+    k = news ? "n" : "s"; n[k]++
+    if ($2 == 1) { t[k]++; if ($3 != "publish") tf[k]++ }
+    else { c[k]++; if ($3 == "hold") ch[k]++; if ($3 == "reject") cr[k]++ } }
+END { row("Civil Comments test rows", n["n"], t["n"], tf["n"], c["n"], ch["n"], cr["n"])
+      row("toxic spans test posts (all toxic)", n["s"], t["s"], tf["s"], c["s"], ch["s"], cr["s"]) }' \
+    "$OUT/tests_joined.tsv"
+echo
+echo "### Test split of every corpus (flagged = held or rejected)"
+echo
+echo "| corpus | comments | toxic | toxic flagged | clean held | clean rejected | macro-F1 |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+awk -F'\t' '
+function pc(a, b) { return b > 0 ? sprintf("%.1f%%", 100 * a / b) : "-" }
+function f1(tp, fp, fn, tn,   a, b) {
+    a = tp > 0 ? 2 * tp / (2 * tp + fp + fn) : 0; b = tn > 0 ? 2 * tn / (2 * tn + fn + fp) : 0
+    return (a + b) / 2 }
+$2 >= 0 { c = $1; if (!(c in n)) order[++m] = c; n[c]++; f = ($3 != "publish")
+    if ($2 == 1) { t[c]++; tp[c] += f } else { cl[c]++; fp[c] += f; h[c] += ($3 == "hold"); r[c] += ($3 == "reject") } }
+END { for (i = 1; i <= m; i++) { c = order[i]
+        mf = (t[c] > 0 && cl[c] > 0) ? sprintf("%.3f", f1(tp[c], fp[c], t[c] - tp[c], cl[c] - fp[c])) : "-"
+        printf "| %s | %d | %d | %s | %s | %s | %s |\n", c, n[c], t[c], pc(tp[c], t[c]), pc(h[c], cl[c]), pc(r[c], cl[c]), mf } }' \
+    "$OUT/tests_joined.tsv"
 
 # ---- identity bias ---------------------------------------------------------------
 # Wikipedia talk comments with identity terms (Dixon et al. 2018; the fuzzed set swaps the identity

@@ -1,24 +1,124 @@
-/* tools/evalmodel.c: evaluates a model file on the public test sets and
- * measures scoring speed (make evalmodel). Build time only.
+/* tools/evalmodel.c: evaluates a model file on the test splits of the public
+ * corpora (tools/corpora.h) and measures scoring speed (make evalmodel).
+ * Build time only.
  *
- * Usage: evalmodel [--data DIR] [--model FILE] [--bench-mb N]
+ * Usage: evalmodel [--data DIR] [--model FILE] [--markdown] [--bench-mb N]
+ *        evalmodel [--data DIR] --dump-test CORPUS[,CORPUS...] PREFIX
  *
- * It loads the quantised file exactly as the server does (classifier_load),
- * so the figures are those of what ships. Reports: OLID subtask A official
- * test macro-F1 and ROC AUC; Kaggle insults test_with_solutions macro-F1 and
- * ROC AUC of the attack head; the share of HateCheck cases per functionality
- * and of the Wikipedia identity sets scored at or above the thresholds (bias
- * check); throughput on 1 KB comments on one core.
+ * It loads the model file exactly as the server does (classifier_load from
+ * the file's bytes), so the figures are those of what ships. Only TEST
+ * samples are scored; the trainer never sees them. Reports, per corpus with
+ * a test split, ROC AUC per attribute and the macro-F1 of TOXICITY at the
+ * model's hold threshold (and at the best threshold, an oracle figure); the
+ * news-comment view (Civil Comments test rows: share of toxic and of clean
+ * comments scored at or above each threshold); HateCheck per functionality;
+ * false positives per identity term on the identity-bias sets; calibration
+ * per attribute; speed and memory. --markdown prints the tables as Markdown.
+ *
+ * --dump-test writes PREFIX.tsv (id<TAB>text, one test comment a line, for
+ * `parley check --tsv`) and PREFIX.key (id<TAB>corpus<TAB>toxic 1/0 or -1
+ * when unlabelled<TAB>group) for the named corpora, and needs no model.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "dataset.h"
+#include "corpora.h"
 #include "moderation/classifier.h"
 #include "util/xalloc.h"
+
+static int markdown;
+
+/* ---- tables, printed as Markdown or as aligned text ----------------------- */
+
+typedef struct table {
+    int ncol;
+    char **cell; /* row-major, header first */
+    size_t n, cap;
+} table;
+
+static void
+tcell(table *t, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->cell = xrealloc(t->cell, t->cap * sizeof *t->cell);
+    }
+    t->cell[t->n++] = xstrdup(buf);
+}
+
+static void
+theader(table *t, int ncol, ...)
+{
+    va_list ap;
+    memset(t, 0, sizeof *t);
+    t->ncol = ncol;
+    va_start(ap, ncol);
+    for (int i = 0; i < ncol; i++)
+        tcell(t, "%s", va_arg(ap, const char *));
+    va_end(ap);
+}
+
+/* Prints and frees t; the first column is left-aligned, the rest right. */
+static void
+tprint(table *t)
+{
+    size_t rows = t->n / (size_t)t->ncol;
+    int *w = xcalloc((size_t)t->ncol, sizeof *w);
+    for (size_t i = 0; i < rows * (size_t)t->ncol; i++) {
+        int l = (int)strlen(t->cell[i]);
+        if (l > w[i % (size_t)t->ncol])
+            w[i % (size_t)t->ncol] = l;
+    }
+    for (size_t r = 0; r < rows; r++) {
+        for (int c = 0; c < t->ncol; c++) {
+            const char *s = t->cell[r * (size_t)t->ncol + (size_t)c];
+            if (markdown)
+                printf("| %s ", s);
+            else
+                printf(c == 0 ? "%-*s" : "  %*s", w[c], s);
+        }
+        printf(markdown ? "|\n" : "\n");
+        if (r == 0 && markdown) {
+            for (int c = 0; c < t->ncol; c++)
+                printf(c == 0 ? "|---" : "|---:");
+            printf("|\n");
+        }
+    }
+    printf("\n");
+    for (size_t i = 0; i < t->n; i++)
+        free(t->cell[i]);
+    free(t->cell);
+    free(w);
+}
+
+static void
+heading(const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (markdown) {
+        printf("### %s\n\n", buf);
+    } else {
+        printf("%s\n", buf);
+        for (size_t i = 0; buf[i] != '\0'; i++)
+            putchar('-');
+        printf("\n\n");
+    }
+}
+
+/* ---- metrics ----------------------------------------------------------------- */
 
 typedef struct scored {
     double p;
@@ -32,12 +132,12 @@ cmp_scored(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* ROC AUC by the rank-sum formula, ties given their mean rank. */
+/* ROC AUC by the rank-sum formula, ties given their mean rank; sorts v. */
 static double
 roc_auc(scored *v, size_t n)
 {
     qsort(v, n, sizeof *v, cmp_scored);
-    double pos = 0, neg = 0, rank_sum = 0;
+    double pos = 0, rank_sum = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i;
         while (j < n && v[j].p == v[i].p)
@@ -50,79 +150,446 @@ roc_auc(scored *v, size_t n)
             }
         i = j;
     }
-    neg = (double)n - pos;
+    double neg = (double)n - pos;
     if (pos == 0 || neg == 0)
         return NAN;
     return (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
 }
 
 static double
-macro_f1(const scored *v, size_t n, double t, double *prec, double *rec)
+f1_of(double tp, double fp, double fn, double tn)
 {
-    double tp = 0, fp = 0, fn = 0, tn = 0;
-    for (size_t i = 0; i < n; i++) {
-        int d = v[i].p >= t;
-        if (d && v[i].y)
-            tp++;
-        else if (d)
-            fp++;
-        else if (v[i].y)
-            fn++;
-        else
-            tn++;
-    }
-    if (prec)
-        *prec = tp + fp > 0 ? tp / (tp + fp) : 0;
-    if (rec)
-        *rec = tp + fn > 0 ? tp / (tp + fn) : 0;
     double f1p = tp > 0 ? 2 * tp / (2 * tp + fp + fn) : 0;
     double f1n = tn > 0 ? 2 * tn / (2 * tn + fn + fp) : 0;
     return (f1p + f1n) / 2;
 }
 
-static void
-report_binary(const char *name, const classifier *c, const sample_set *s, int head, int label_head,
-              double thr)
+static double
+macro_f1(const scored *v, size_t n, double t)
 {
-    scored *v = xmalloc((s->n + 1) * sizeof *v);
-    size_t n = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        classifier_scores sc;
-        classifier_score(c, s->v[i].text, s->v[i].len, &sc);
-        v[n].p = head == 0 ? sc.p[CLF_TOXICITY] : sc.p[CLF_INSULT];
-        v[n++].y = s->v[i].y[label_head];
+    double tp = 0, fp = 0, fn = 0, tn = 0;
+    for (size_t i = 0; i < n; i++) {
+        int d = v[i].p >= t;
+        tp += d && v[i].y;
+        fp += d && !v[i].y;
+        fn += !d && v[i].y;
+        tn += !d && !v[i].y;
     }
-    double pr, rc, f1 = macro_f1(v, n, thr, &pr, &rc);
-    double best = 0, bt = 0;
-    for (int k = 1; k < 100; k++) {
-        double f = macro_f1(v, n, k / 100.0, NULL, NULL);
+    return f1_of(tp, fp, fn, tn);
+}
+
+/* The best macro-F1 over every threshold (an oracle: it looks at the test
+ * labels); v must be sorted ascending (roc_auc sorts it). */
+static double
+best_macro_f1(const scored *v, size_t n, double *at)
+{
+    double pos = 0;
+    for (size_t i = 0; i < n; i++)
+        pos += v[i].y;
+    /* Threshold at v[i].p: everything from i up is flagged. */
+    double best = -1, fn = 0, tn = 0;
+    *at = 1;
+    for (size_t i = 0; i < n;) {
+        double tp = pos - fn, fp = (double)n - pos - tn;
+        double f = f1_of(tp, fp, fn, tn);
         if (f > best) {
             best = f;
-            bt = k / 100.0;
+            *at = v[i].p;
         }
+        size_t j = i;
+        while (j < n && v[j].p == v[i].p) {
+            fn += v[j].y;
+            tn += !v[j].y;
+            j++;
+        }
+        i = j;
     }
-    double auc = roc_auc(v, n);
-    printf("| %s | %zu | %.3f | %.3f | %.3f | %.3f | %.3f (at %.2f) |\n", name, n, f1, pr, rc, auc,
-           best, bt);
+    return best;
+}
+
+/* ---- the test samples and their scores ---------------------------------------- */
+
+typedef struct evalset {
+    mset s;
+    float (*p)[CLF_ATTRS]; /* scores of s.v[i] when it is a test sample */
+    classifier_scores hold;
+} evalset;
+
+static int
+in_corpus(const msample *x, const char *name)
+{
+    return x->split == SPLIT_TEST && strcmp(x->corpus, name) == 0;
+}
+
+/* Test samples of corpus (NULL: every corpus but the synthetic suites) with
+ * a label for attr, binarised at 0.5, with their score. */
+static size_t
+collect(const evalset *e, const char *corpus, int attr, scored **out)
+{
+    scored *v = xmalloc((e->s.n + 1) * sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; i < e->s.n; i++) {
+        const msample *x = &e->s.v[i];
+        if (x->split != SPLIT_TEST || x->y[attr] < 0)
+            continue;
+        if (corpus != NULL
+                ? strcmp(x->corpus, corpus) != 0
+                : strcmp(x->corpus, "hatecheck") == 0 || strcmp(x->corpus, "madlibs") == 0)
+            continue;
+        v[n].p = e->p[i][attr];
+        v[n++].y = x->y[attr] >= 0.5f;
+    }
+    *out = v;
+    return n;
+}
+
+static void
+count_classes(const scored *v, size_t n, size_t *pos, size_t *neg)
+{
+    *pos = *neg = 0;
+    for (size_t i = 0; i < n; i++) {
+        *pos += v[i].y != 0;
+        *neg += v[i].y == 0;
+    }
+}
+
+static const char *const attr_short[CLF_ATTRS] = {"TOX", "SEV", "INS", "PRF", "THR", "IDA"};
+
+/* AUC of attr on corpus, or NAN with fewer than 20 of either class. */
+static double
+auc_of(const evalset *e, const char *corpus, int attr)
+{
+    scored *v;
+    size_t n = collect(e, corpus, attr, &v), pos, neg;
+    count_classes(v, n, &pos, &neg);
+    double auc = pos >= 20 && neg >= 20 ? roc_auc(v, n) : NAN;
+    free(v);
+    return auc;
+}
+
+typedef struct binres {
+    size_t n, pos;
+    double auc, f1, best, best_at, recall, fpr;
+} binres;
+
+/* TOXICITY (or attr) as a binary task at threshold t on corpus. */
+static binres
+binary(const evalset *e, const char *corpus, int attr, double t)
+{
+    binres r = {0};
+    scored *v;
+    size_t neg, n = collect(e, corpus, attr, &v);
+    count_classes(v, n, &r.pos, &neg);
+    r.n = n;
+    r.f1 = macro_f1(v, n, t);
+    size_t tp = 0, fp = 0;
+    for (size_t i = 0; i < n; i++) {
+        tp += v[i].y && v[i].p >= t;
+        fp += !v[i].y && v[i].p >= t;
+    }
+    r.recall = r.pos ? (double)tp / (double)r.pos : NAN;
+    r.fpr = neg ? (double)fp / (double)neg : NAN;
+    r.auc = r.pos > 0 && neg > 0 ? roc_auc(v, n) : NAN;
+    r.best = r.pos > 0 && neg > 0 ? best_macro_f1(v, n, &r.best_at) : NAN;
+    free(v);
+    return r;
+}
+
+static const char *
+fmt3(char *buf, double v)
+{
+    if (isnan(v))
+        return "-";
+    snprintf(buf, 16, "%.3f", v);
+    return buf;
+}
+
+static const char *
+pct(char *buf, double v)
+{
+    if (isnan(v))
+        return "-";
+    snprintf(buf, 16, "%.1f%%", 100 * v);
+    return buf;
+}
+
+/* ---- reports -------------------------------------------------------------------- */
+
+static void
+report_headline(const evalset *e)
+{
+    double t = e->hold.p[CLF_TOXICITY], ti = e->hold.p[CLF_INSULT];
+    char a[16], b[16], c[16];
+    heading("Headline figures (model alone, official test splits)");
+    table tb;
+    theader(&tb, 6, "test set", "n", "macro-F1 at hold", "ROC AUC", "oracle macro-F1",
+            "at threshold");
+    static const struct {
+        const char *label, *corpus;
+        int attr;
+    } rows[] = {
+        {"OLID A official test (TOXICITY)", "olid", CLF_TOXICITY},
+        {"Kaggle insults test (TOXICITY)", "kaggle-insults", CLF_TOXICITY},
+        {"Kaggle insults test (INSULT)", "kaggle-insults", CLF_INSULT},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        binres r = binary(e, rows[i].corpus, rows[i].attr, rows[i].attr == CLF_INSULT ? ti : t);
+        if (r.n == 0)
+            continue;
+        tcell(&tb, "%s", rows[i].label);
+        tcell(&tb, "%zu", r.n);
+        tcell(&tb, "%s", fmt3(a, r.f1));
+        tcell(&tb, "%s", fmt3(b, r.auc));
+        tcell(&tb, "%s", fmt3(c, r.best));
+        tcell(&tb, "%.3f", r.best_at);
+    }
+    tprint(&tb);
+}
+
+static void
+report_corpora(const evalset *e)
+{
+    double t = e->hold.p[CLF_TOXICITY];
+    char a[16], b[16], c[16];
+    heading("Per corpus, test split: ROC AUC per attribute (>= 20 of each class), TOXICITY "
+            "macro-F1 at the hold threshold %.3f and at the best threshold (oracle)",
+            t);
+    table tb;
+    theader(&tb, 13, "corpus", "licence", "n", "toxic", "AUC TOX", "SEV", "INS", "PRF", "THR",
+            "IDA", "F1 at hold", "oracle F1", "at");
+    const char *seen[64];
+    int nseen = 0;
+    for (size_t i = 0; i < e->s.n; i++) {
+        const msample *x = &e->s.v[i];
+        int k;
+        if (x->split != SPLIT_TEST)
+            continue;
+        for (k = 0; k < nseen; k++)
+            if (strcmp(seen[k], x->corpus) == 0)
+                break;
+        if (k < nseen || nseen == 64)
+            continue;
+        seen[nseen++] = x->corpus;
+        binres r = binary(e, x->corpus, CLF_TOXICITY, t);
+        size_t n = 0;
+        for (size_t j = 0; j < e->s.n; j++)
+            n += in_corpus(&e->s.v[j], x->corpus);
+        tcell(&tb, "%s", x->corpus);
+        tcell(&tb, "%s", x->licence == LIC_OPEN ? "open" : "research");
+        tcell(&tb, "%zu", n);
+        tcell(&tb, "%zu", r.pos);
+        for (int at = 0; at < CLF_ATTRS; at++)
+            tcell(&tb, "%s", fmt3(a, auc_of(e, x->corpus, at)));
+        tcell(&tb, "%s", r.pos > 0 && r.pos < r.n ? fmt3(b, r.f1) : "-");
+        tcell(&tb, "%s", fmt3(c, r.best));
+        tcell(&tb, isnan(r.best) ? "-" : "%.3f", r.best_at);
+    }
+    tprint(&tb);
+}
+
+static int
+is_news(const msample *x)
+{
+    return x->split == SPLIT_TEST &&
+           (strcmp(x->corpus, "civil") == 0 || strcmp(x->corpus, "civil-seed") == 0);
+}
+
+static void
+report_news(const evalset *e)
+{
+    scored *v = xmalloc((e->s.n + 1) * sizeof *v);
+    size_t n = 0, pos = 0, neg = 0, spans = 0;
+    for (size_t i = 0; i < e->s.n; i++) {
+        const msample *x = &e->s.v[i];
+        if (is_news(x) && x->y[CLF_TOXICITY] >= 0) {
+            v[n].p = e->p[i][CLF_TOXICITY];
+            v[n].y = x->y[CLF_TOXICITY] >= 0.5f;
+            pos += v[n].y;
+            n++;
+        }
+        spans += in_corpus(x, "toxic-spans");
+    }
+    neg = n - pos;
+    char a[16];
+    double auc = pos > 0 && neg > 0 ? roc_auc(v, n) : NAN;
+    heading("News comments (Civil Comments test rows: civil + civil-seed)");
+    printf("%zu comments, %zu toxic (crowd share >= 0.5), %zu clean; TOXICITY ROC AUC %s.\n"
+           "toxic-spans: its %zu test posts, all toxic (recall only). Hold threshold %.3f.\n\n",
+           n, pos, neg, fmt3(a, auc), spans, e->hold.p[CLF_TOXICITY]);
+    table tb;
+    theader(&tb, 4, "TOXICITY >=", "toxic at or above", "clean at or above",
+            "toxic-spans at or above");
+    for (int k = 0; k <= 12; k++) {
+        double t = 0.30 + 0.05 * k;
+        size_t tp = 0, fp = 0, sp = 0;
+        for (size_t i = 0; i < n; i++) {
+            tp += v[i].y && v[i].p >= t;
+            fp += !v[i].y && v[i].p >= t;
+        }
+        for (size_t i = 0; i < e->s.n; i++)
+            sp += in_corpus(&e->s.v[i], "toxic-spans") && e->p[i][CLF_TOXICITY] >= t;
+        char b[16], c[16], d[16];
+        tcell(&tb, "%.2f", t);
+        tcell(&tb, "%s", pct(b, pos ? (double)tp / (double)pos : NAN));
+        tcell(&tb, "%s", pct(c, neg ? (double)fp / (double)neg : NAN));
+        tcell(&tb, "%s", pct(d, spans ? (double)sp / (double)spans : NAN));
+    }
+    tprint(&tb);
     free(v);
 }
 
-static double
-flag_rate(const classifier *c, const sample_set *s, const char *tag, int want_y, int head,
-          double thr, size_t *count)
+/* The share of test samples of corpus at or above the hold threshold of
+ * TOXICITY, and of any attribute at or above its own, per group. */
+static void
+report_hatecheck(const evalset *e)
 {
-    size_t n = 0, flagged = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        if ((tag != NULL && strcmp(s->v[i].tag, tag) != 0) ||
-            (want_y >= 0 && s->v[i].y[0] != want_y))
+    const char *groups[64];
+    size_t n[64] = {0}, tox[64] = {0}, any[64] = {0};
+    int gold[64] = {0}, ng = 0;
+    for (size_t i = 0; i < e->s.n; i++) {
+        const msample *x = &e->s.v[i];
+        if (!in_corpus(x, "hatecheck") || x->group == NULL)
             continue;
-        classifier_scores sc;
-        classifier_score(c, s->v[i].text, s->v[i].len, &sc);
-        flagged += (head == 0 ? sc.p[CLF_TOXICITY] : sc.p[CLF_INSULT]) >= thr;
-        n++;
+        int k;
+        for (k = 0; k < ng; k++)
+            if (strcmp(groups[k], x->group) == 0)
+                break;
+        if (k == ng) {
+            if (ng == 64)
+                continue;
+            groups[ng++] = x->group;
+        }
+        n[k]++;
+        gold[k] = x->y[CLF_IDENTITY_ATTACK] >= 0.5f;
+        tox[k] += e->p[i][CLF_TOXICITY] >= e->hold.p[CLF_TOXICITY];
+        int a = 0;
+        for (int at = 0; at < CLF_ATTRS; at++)
+            a |= e->p[i][at] >= e->hold.p[at];
+        any[k] += a;
     }
-    *count = n;
-    return n ? (double)flagged / (double)n : 0;
+    if (ng == 0)
+        return;
+    heading("HateCheck per functionality: share at or above the hold threshold");
+    table tb;
+    theader(&tb, 5, "functionality", "gold", "cases", "TOXICITY", "any attribute");
+    for (int k = 0; k < ng; k++) {
+        char a[16], b[16];
+        tcell(&tb, "%s", groups[k]);
+        tcell(&tb, "%s", gold[k] ? "hateful" : "non-hateful");
+        tcell(&tb, "%zu", n[k]);
+        tcell(&tb, "%s", pct(a, (double)tox[k] / (double)n[k]));
+        tcell(&tb, "%s", pct(b, (double)any[k] / (double)n[k]));
+    }
+    tprint(&tb);
+}
+
+typedef struct termrate {
+    const char *term;
+    size_t n, flagged;
+} termrate;
+
+static int
+cmp_termrate(const void *a, const void *b)
+{
+    const termrate *x = a, *y = b;
+    double rx = (double)x->flagged / (double)x->n, ry = (double)y->flagged / (double)y->n;
+    if (rx != ry)
+        return rx < ry ? 1 : -1;
+    return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->term, y->term);
+}
+
+/* Identity-bias sets: TOXICITY at the hold threshold on the toxic and the
+ * non-toxic rows, and the ten identity terms with the highest false
+ * positive rate (terms with at least 10 non-toxic rows). */
+static void
+report_bias(const evalset *e, const char *corpus, const char *title)
+{
+    double t = e->hold.p[CLF_TOXICITY];
+    binres r = binary(e, corpus, CLF_TOXICITY, t);
+    if (r.n == 0)
+        return;
+    char a[16], b[16], c[16];
+    heading("%s", title);
+    printf("%zu rows, %zu toxic: TOXICITY ROC AUC %s; at the hold threshold %.3f, %s of the "
+           "toxic and %s of the non-toxic rows are flagged.\n\n",
+           r.n, r.pos, fmt3(a, r.auc), t, pct(b, r.recall), pct(c, r.fpr));
+    termrate tr[128];
+    size_t nt = 0;
+    for (size_t i = 0; i < e->s.n; i++) {
+        const msample *x = &e->s.v[i];
+        if (!in_corpus(x, corpus) || x->group == NULL || x->y[CLF_TOXICITY] != 0)
+            continue;
+        size_t k;
+        for (k = 0; k < nt; k++)
+            if (strcmp(tr[k].term, x->group) == 0)
+                break;
+        if (k == nt) {
+            if (nt == 128)
+                continue;
+            tr[nt++] = (termrate){x->group, 0, 0};
+        }
+        tr[k].n++;
+        tr[k].flagged += e->p[i][CLF_TOXICITY] >= t;
+    }
+    size_t w = 0;
+    for (size_t k = 0; k < nt; k++)
+        if (tr[k].n >= 10)
+            tr[w++] = tr[k];
+    qsort(tr, w, sizeof *tr, cmp_termrate);
+    table tb;
+    theader(&tb, 3, "identity term", "non-toxic rows", "false positive rate");
+    for (size_t k = 0; k < w && k < 10; k++) {
+        tcell(&tb, "%s", tr[k].term);
+        tcell(&tb, "%zu", tr[k].n);
+        tcell(&tb, "%s", pct(a, (double)tr[k].flagged / (double)tr[k].n));
+    }
+    tprint(&tb);
+}
+
+/* Expected calibration error (10 equal-width bins of the score) and the
+ * reliability line, per attribute, on the pooled test samples labelled for
+ * it (crowd shares kept as they are; HateCheck and madlibs left out). */
+static void
+report_calibration(const evalset *e)
+{
+    heading("Calibration on pooled test samples (HateCheck and madlibs left out): expected "
+            "calibration error and mean score / mean label per score decile");
+    table tb;
+    theader(&tb, 13, "attribute", "n", "ECE", "0-.1", ".1-.2", ".2-.3", ".3-.4", ".4-.5", ".5-.6",
+            ".6-.7", ".7-.8", ".8-.9", ".9-1");
+    for (int at = 0; at < CLF_ATTRS; at++) {
+        double sp[10] = {0}, sy[10] = {0};
+        size_t cnt[10] = {0}, n = 0;
+        for (size_t i = 0; i < e->s.n; i++) {
+            const msample *x = &e->s.v[i];
+            if (x->split != SPLIT_TEST || x->y[at] < 0 || strcmp(x->corpus, "hatecheck") == 0 ||
+                strcmp(x->corpus, "madlibs") == 0)
+                continue;
+            double p = e->p[i][at];
+            int b = p >= 1 ? 9 : p <= 0 ? 0 : (int)(p * 10);
+            sp[b] += p;
+            sy[b] += x->y[at];
+            cnt[b]++;
+            n++;
+        }
+        if (n == 0)
+            continue;
+        double ece = 0;
+        for (int b = 0; b < 10; b++)
+            if (cnt[b] > 0)
+                ece += fabs(sp[b] - sy[b]) / (double)n;
+        tcell(&tb, "%s", classifier_attr_name((classifier_attr)at));
+        tcell(&tb, "%zu", n);
+        tcell(&tb, "%.3f", ece);
+        for (int b = 0; b < 10; b++) {
+            if (cnt[b] == 0)
+                tcell(&tb, "-");
+            else
+                tcell(&tb, "%.2f/%.2f (%zu)", sp[b] / (double)cnt[b], sy[b] / (double)cnt[b],
+                      cnt[b]);
+        }
+    }
+    tprint(&tb);
 }
 
 static double
@@ -130,54 +597,134 @@ now_s(clockid_t clock)
 {
     struct timespec ts;
     clock_gettime(clock, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Builds 1 KB comments from real text (OLID test tweets joined) and scores
- * them repeatedly on this thread. */
+/* Scores comments of size bytes, built from the test texts, on this thread
+ * until mb megabytes have been scored; fills one table row. */
 static void
-bench(const classifier *c, const sample_set *s, double mb)
+bench_size(const classifier *c, const mset *s, size_t size, double mb, table *tb)
 {
-    enum { COMMENT = 1024, NCOMM = 512 };
-    char *buf = xmalloc((size_t)COMMENT * NCOMM);
+    enum { NCOMM = 512 };
+    char *buf = xmalloc(size * NCOMM);
     size_t k = 0;
     for (size_t j = 0; j < NCOMM; j++) {
-        char *d = buf + j * COMMENT;
+        char *d = buf + j * size;
         size_t n = 0;
-        while (n < COMMENT) {
-            const sample *x = &s->v[k++ % s->n];
-            size_t take = x->len < COMMENT - n ? x->len : COMMENT - n;
-            /* Cut at a character boundary. */
+        while (n < size) {
+            const msample *x = &s->v[k++ % s->n];
+            if (x->split != SPLIT_TEST)
+                continue;
+            size_t take = x->len < size - n ? x->len : size - n;
             while (take > 0 && take < x->len && ((unsigned char)x->text[take] & 0xc0) == 0x80)
-                take--;
+                take--; /* cut at a character boundary */
             memcpy(d + n, x->text, take);
             n += take;
-            if (n < COMMENT)
+            if (n < size)
                 d[n++] = ' ';
             if (take == 0)
-                while (n < COMMENT)
+                while (n < size)
                     d[n++] = ' ';
         }
     }
-    size_t total = (size_t)(mb * 1024 * 1024 / COMMENT);
-    /* Wall time, and this thread's CPU time: on a shared machine the
-     * second is the fairer figure (it leaves out time spent descheduled). */
+    size_t total = (size_t)(mb * 1048576 / (double)size);
+    if (total < NCOMM)
+        total = NCOMM;
     double sink = 0, t0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
     for (size_t i = 0; i < total; i++) {
         classifier_scores sc;
-        classifier_score(c, buf + (i % NCOMM) * COMMENT, COMMENT, &sc);
+        classifier_score(c, buf + (i % NCOMM) * size, size, &sc);
         sink += sc.p[CLF_TOXICITY];
     }
     double dt = now_s(CLOCK_MONOTONIC) - t0, ct = now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
-    double mbs = (double)total * COMMENT / 1048576.0;
-    printf("\nThroughput (one thread, %zu comments of 1 KB, built from OLID test tweets):\n"
-           "wall: %.1f MB/s, %.0f comments/s, %.1f us per comment\n"
-           "thread CPU time: %.1f MB/s, %.0f comments/s, %.1f us per comment (checksum %.3f)\n",
-           total, mbs / dt, (double)total / dt, dt / (double)total * 1e6, mbs / ct,
-           (double)total / ct, ct / (double)total * 1e6, sink / (double)total);
-    printf("Model memory: %zu bytes\n", classifier_memory(c));
+    double mbs = (double)total * (double)size / 1048576.0;
+    tcell(tb, "%zu bytes", size);
+    tcell(tb, "%zu", total);
+    tcell(tb, "%.1f", mbs / ct);
+    tcell(tb, "%.0f", (double)total / ct);
+    tcell(tb, "%.1f", mbs / dt);
+    tcell(tb, "%.0f", (double)total / dt);
+    tcell(tb, "%.3f", sink / (double)total);
     free(buf);
 }
+
+static void
+report_speed(const classifier *c, const mset *s, double mb)
+{
+    heading("Speed of classifier_score on one thread (comments built from the test texts)");
+    table tb;
+    theader(&tb, 7, "comment size", "comments", "MB/s (thread CPU)", "comments/s (CPU)",
+            "MB/s (wall)", "comments/s (wall)", "mean TOXICITY");
+    bench_size(c, s, 1024, mb, &tb);
+    bench_size(c, s, 200, mb / 4, &tb);
+    tprint(&tb);
+    printf("Model memory (classifier_memory): %zu bytes (%.1f MB)\n\n", classifier_memory(c),
+           (double)classifier_memory(c) / 1048576.0);
+}
+
+/* ---- dumping test comments for the engine --------------------------------------- */
+
+static int
+listed(const char *list, const char *name)
+{
+    size_t l = strlen(name);
+    for (const char *p = list; *p != '\0';) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n == l && strncmp(p, name, n) == 0)
+            return 1;
+        p += n + (e != NULL);
+    }
+    return 0;
+}
+
+static int
+dump_test(const mset *s, const char *list, const char *prefix)
+{
+    char tp[4096], kp[4096];
+    snprintf(tp, sizeof tp, "%s.tsv", prefix);
+    snprintf(kp, sizeof kp, "%s.key", prefix);
+    FILE *ft = fopen(tp, "w"), *fk = fopen(kp, "w");
+    if (ft == NULL || fk == NULL) {
+        perror(ft == NULL ? tp : kp);
+        if (ft)
+            fclose(ft);
+        if (fk)
+            fclose(fk);
+        return 1;
+    }
+    size_t id = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const msample *x = &s->v[i];
+        if (x->split != SPLIT_TEST || !listed(list, x->corpus))
+            continue;
+        id++;
+        fprintf(ft, "%zu\t", id);
+        for (size_t j = 0; j < x->len; j++) {
+            char ch = x->text[j];
+            fputc(ch == '\t' || ch == '\n' || ch == '\r' ? ' ' : ch, ft);
+        }
+        fputc('\n', ft);
+        float y = x->y[CLF_TOXICITY];
+        fprintf(fk, "%zu\t%s\t%d\t%s\n", id, x->corpus, y < 0 ? -1 : y >= 0.5f,
+                x->group ? x->group : "-");
+    }
+    int bad = ferror(ft) || ferror(fk);
+    bad |= fclose(ft) != 0;
+    bad |= fclose(fk) != 0;
+    if (bad) {
+        fprintf(stderr, "evalmodel: could not write %s or %s\n", tp, kp);
+        return 1;
+    }
+    if (id == 0) {
+        fprintf(stderr, "evalmodel: no test samples in corpora %s\n", list);
+        return 1;
+    }
+    fprintf(stderr, "evalmodel: %zu test comments in %s and %s\n", id, tp, kp);
+    return 0;
+}
+
+/* ---- main ------------------------------------------------------------------------ */
 
 static unsigned char *
 slurp(const char *path, size_t *n)
@@ -187,125 +734,133 @@ slurp(const char *path, size_t *n)
         perror(path);
         return NULL;
     }
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *p = xmalloc(sz > 0 ? (size_t)sz : 1);
-    *n = fread(p, 1, sz > 0 ? (size_t)sz : 0, f);
+    size_t cap = 1 << 20, r;
+    unsigned char *p = xmalloc(cap);
+    *n = 0;
+    while ((r = fread(p + *n, 1, cap - *n, f)) > 0) {
+        *n += r;
+        if (*n == cap) {
+            cap *= 2;
+            p = xrealloc(p, cap);
+        }
+    }
+    int bad = ferror(f);
     fclose(f);
+    if (bad) {
+        fprintf(stderr, "%s: read error\n", path);
+        free(p);
+        return NULL;
+    }
     return p;
 }
+
+static const char USAGE[] =
+    "usage: evalmodel [--data DIR] [--model FILE] [--markdown] [--bench-mb N]\n"
+    "       evalmodel [--data DIR] --dump-test CORPUS[,CORPUS...] PREFIX\n";
 
 int
 main(int argc, char **argv)
 {
     const char *dir = "../shared/data", *path = "data/model/parley.model";
-    double mb = 64;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--data"))
-            dir = argv[i + 1];
-        else if (!strcmp(argv[i], "--model"))
-            path = argv[i + 1];
-        else if (!strcmp(argv[i], "--bench-mb"))
-            mb = strtod(argv[i + 1], NULL);
-        else {
-            fprintf(stderr, "usage: evalmodel [--data DIR] [--model FILE] [--bench-mb N]\n");
+    const char *dump_list = NULL, *dump_prefix = NULL;
+    double mb = 16;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--markdown")) {
+            markdown = 1;
+        } else if (!strcmp(a, "--data") && i + 1 < argc) {
+            dir = argv[++i];
+        } else if (!strcmp(a, "--model") && i + 1 < argc) {
+            path = argv[++i];
+        } else if (!strcmp(a, "--bench-mb") && i + 1 < argc) {
+            mb = strtod(argv[++i], NULL);
+        } else if (!strcmp(a, "--dump-test") && i + 2 < argc) {
+            dump_list = argv[++i];
+            dump_prefix = argv[++i];
+        } else {
+            fputs(USAGE, stderr);
             return 2;
         }
     }
+
+    evalset e = {0};
+    int missing = corpora_load(&e.s, dir);
+    if (missing < 0) {
+        fprintf(stderr,
+                "evalmodel: no data directory %s.\n"
+                "It needs the public labelled corpora listed in docs/MODERATION.md (OLID, Kaggle "
+                "insults, Civil Comments, toxic spans, CAD, GHC, EDOS, ConvAbuse, TweetEval hate, "
+                "HateCheck, the Wikipedia identity-bias sets and the others there), one folder "
+                "each, as in ../shared/data. Pass --data DIR (make evalmodel SHARED_DATA=DIR).\n",
+                dir);
+        mset_free(&e.s);
+        return 2;
+    }
+    if (missing > 0)
+        fprintf(stderr, "evalmodel: %d corpora missing under %s; their figures are left out\n",
+                missing, dir);
+    if (dump_list != NULL) {
+        int rc = dump_test(&e.s, dump_list, dump_prefix);
+        mset_free(&e.s);
+        return rc;
+    }
+
     size_t n;
     unsigned char *bytes = slurp(path, &n);
-    if (bytes == NULL)
+    if (bytes == NULL) {
+        mset_free(&e.s);
         return 1;
+    }
     classifier *c;
     pl_error err;
     if (classifier_load(bytes, n, &c, &err) < 0) {
         fprintf(stderr, "%s: %s\n", path, err.msg);
+        free(bytes);
+        mset_free(&e.s);
         return 1;
     }
     free(bytes);
-    classifier_scores thr;
-    classifier_thresholds(c, &thr);
-    printf("Model %s: thresholds offensive >= %.2f, attack >= %.2f\n\n", path, thr.p[CLF_TOXICITY],
-           thr.p[CLF_INSULT]);
+    classifier_thresholds(c, &e.hold);
 
-    sample_set olid = {0}, kag = {0}, hc = {0}, wiki = {0}, mad = {0};
-    if (ds_olid_test_a(&olid, dir) < 0 || ds_kaggle(&kag, dir, "test_with_solutions.csv") < 0 ||
-        ds_hatecheck(&hc, dir) < 0 || ds_wiki_bias(&wiki, dir) < 0 || ds_madlibs(&mad, dir) < 0)
-        return 1;
-
-    printf("| test set (head) | n | macro-F1 at threshold | precision | recall | ROC AUC | best "
-           "macro-F1 (oracle threshold) |\n|---|---|---|---|---|---|---|\n");
-    report_binary("OLID A official test (offensive)", c, &olid, 0, 0, thr.p[CLF_TOXICITY]);
-    report_binary("Kaggle insults test_with_solutions (attack)", c, &kag, 1, 1, thr.p[CLF_INSULT]);
-    report_binary("Kaggle insults test_with_solutions (offensive)", c, &kag, 0, 1,
-                  thr.p[CLF_TOXICITY]);
-    report_binary("Wikipedia identity subset, toxic (offensive)", c, &wiki, 0, 0,
-                  thr.p[CLF_TOXICITY]);
-
-    printf("\nShare scored at or above the threshold (bias check: *_nh should be low):\n\n"
-           "| set | n | offensive | attack |\n|---|---|---|---|\n");
-    static const char *const fns[] = {
-        "ident_neutral_nh",
-        "ident_pos_nh",
-        "counter_quote_nh",
-        "counter_ref_nh",
-        "negate_neg_nh",
-        "slur_homonym_nh",
-        "slur_reclaimed_nh",
-        "target_obj_nh",
-        "target_indiv_nh",
-        "target_group_nh",
-        "profanity_nh",
-        "profanity_h",
-        "derog_neg_emote_h",
-        "derog_neg_attrib_h",
-        "derog_dehum_h",
-        "derog_impl_h",
-        "threat_dir_h",
-        "threat_norm_h",
-        "slur_h",
-        "spell_char_swap_h",
-        "spell_char_del_h",
-        "spell_space_del_h",
-        "spell_space_add_h",
-        "spell_leet_h",
-        "phrase_question_h",
-        "phrase_opinion_h",
-        "ref_subs_clause_h",
-        "ref_subs_sent_h",
-        "negate_pos_h",
-    };
-    for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
-        size_t k;
-        double o = flag_rate(c, &hc, fns[i], -1, 0, thr.p[CLF_TOXICITY], &k);
-        double a = flag_rate(c, &hc, fns[i], -1, 1, thr.p[CLF_INSULT], &k);
-        printf("| HateCheck %s | %zu | %.1f%% | %.1f%% |\n", fns[i], k, 100 * o, 100 * a);
+    e.p = xmalloc((e.s.n + 1) * sizeof *e.p);
+    size_t ntest = 0;
+    double t0 = now_s(CLOCK_MONOTONIC);
+    for (size_t i = 0; i < e.s.n; i++) {
+        const msample *x = &e.s.v[i];
+        if (x->split != SPLIT_TEST)
+            continue;
+        classifier_scores sc;
+        classifier_score(c, x->text, x->len, &sc);
+        for (int a = 0; a < CLF_ATTRS; a++)
+            e.p[i][a] = (float)sc.p[a];
+        ntest++;
     }
-    size_t k;
-    double o, a;
-    o = flag_rate(c, &wiki, NULL, 0, 0, thr.p[CLF_TOXICITY], &k);
-    a = flag_rate(c, &wiki, NULL, 0, 1, thr.p[CLF_INSULT], &k);
-    printf("| Wikipedia identity subset, non-toxic | %zu | %.1f%% | %.1f%% |\n", k, 100 * o,
-           100 * a);
-    o = flag_rate(c, &wiki, NULL, 1, 0, thr.p[CLF_TOXICITY], &k);
-    a = flag_rate(c, &wiki, NULL, 1, 1, thr.p[CLF_INSULT], &k);
-    printf("| Wikipedia identity subset, toxic | %zu | %.1f%% | %.1f%% |\n", k, 100 * o, 100 * a);
-    o = flag_rate(c, &mad, NULL, 0, 0, thr.p[CLF_TOXICITY], &k);
-    a = flag_rate(c, &mad, NULL, 0, 1, thr.p[CLF_INSULT], &k);
-    printf("| bias madlibs NOT_BAD | %zu | %.1f%% | %.1f%% |\n", k, 100 * o, 100 * a);
-    o = flag_rate(c, &mad, NULL, 1, 0, thr.p[CLF_TOXICITY], &k);
-    a = flag_rate(c, &mad, NULL, 1, 1, thr.p[CLF_INSULT], &k);
-    printf("| bias madlibs BAD | %zu | %.1f%% | %.1f%% |\n", k, 100 * o, 100 * a);
+    fprintf(stderr, "evalmodel: scored %zu test samples in %.1f s\n", ntest,
+            now_s(CLOCK_MONOTONIC) - t0);
 
+    printf(markdown ? "Model `%s` (%zu bytes loaded), hold thresholds:"
+                    : "Model %s (%zu bytes "
+                      "loaded), hold "
+                      "thresholds:",
+           path, n);
+    for (int a = 0; a < CLF_ATTRS; a++)
+        printf(" %s %.3f", attr_short[a], e.hold.p[a]);
+    printf("\n\n");
+
+    report_headline(&e);
+    report_news(&e);
+    report_corpora(&e);
+    report_hatecheck(&e);
+    report_bias(&e, "wiki-identity",
+                "Wikipedia Talk identity subset (non-fuzzed): TOXICITY false positives per "
+                "identity term");
+    report_bias(&e, "madlibs", "Bias madlibs: TOXICITY false positives per identity term");
+    report_calibration(&e);
     if (mb > 0)
-        bench(c, &olid, mb);
+        report_speed(c, &e.s, mb);
 
-    set_free(&olid);
-    set_free(&kag);
-    set_free(&hc);
-    set_free(&wiki);
-    set_free(&mad);
+    free(e.p);
+    mset_free(&e.s);
     classifier_free(c);
     return 0;
 }

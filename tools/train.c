@@ -1,193 +1,104 @@
-/* tools/train.c: trains the offensive/attack classifier and writes
+/* tools/train.c: trains the moderation model and writes
  * data/model/parley.model (make model). Build time only.
  *
- * Usage: train [--data DIR] [--out FILE] [--epochs N] [--log2-buckets N]
- *              [--bits 8|16] [--l2 X] [--lr X]
+ * Usage: train [--data DIR] [--out FILE] [options]   (train --help)
  *
- * Logistic regression per head (offensive, attack) over the hashed features
- * of moderation/classifier.c, fitted by AdaGrad with L2 in a fixed sample
- * order drawn from a fixed seed, so equal data gives an equal file. Training
- * runs twice: first without a held-out tenth of OLID and Kaggle insults,
- * whose scores choose the thresholds stored in the model, then on all data.
- * HateCheck and the Wikipedia identity sets are never read here: they are
- * for tools/evalmodel only.
+ * The model (moderation/classifier.h) is a small network over hashed word,
+ * bigram and character n-gram features: every feature has an embedding row
+ * and one linear weight per attribute; the summed embeddings go through one
+ * ReLU hidden layer to six sigmoid outputs (TOXICITY ... IDENTITY_ATTACK),
+ * to which the linear sums are added ("wide and deep"). It is fitted by
+ * AdaGrad on a masked, weighted binary cross-entropy: each corpus labels
+ * only the attributes it speaks to (tools/corpora.h), and crowd shares are
+ * soft targets.
+ *
+ * Everything runs on one thread in a fixed order drawn from a fixed seed,
+ * so the same data and options give the same file, byte for byte.
+ *
+ * After training, the quantised model is loaded back exactly as the server
+ * loads it, and on the DEV splits (never trained on) each attribute gets
+ * Platt scaling, so that its score is a calibrated probability, and the
+ * hold threshold is chosen. TEST splits are never read for any choice; the
+ * trainer prints their ROC AUC for the record only (tools/evalmodel reports
+ * everything).
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "dataset.h"
+#include "corpora.h"
 #include "moderation/classifier.h"
 #include "util/xalloc.h"
 
-#define HEADS CLASSIFIER_HEADS
+#define K CLF_ATTRS
 
 typedef struct opts {
     const char *data;
     const char *out;
     int epochs;
-    uint32_t log2_buckets;
-    uint32_t bits;
-    double l2;
-    double lr;
-    double w_davidson;
-    double w_spans;
-    double w_kaggle_neg_off;
-    double w_identity;
-    int split;
-    int average;
+    uint32_t log2_buckets, dim, hidden;
     uint32_t char_min, char_max;
-    double nb;
+    double lr, lr_dense, l2;
+    int open_only; /* train only on openly licensed corpora */
+    double target_fpr;
+    uint64_t seed;
+    /* per-corpus weight overrides: "name=weight" */
+    const char *weights[32];
+    int n_weights;
 } opts;
 
-/* Sparse features of every sample, in one pool. */
+/* ---- features ----------------------------------------------------------- */
+
+/* Features of every sample in one pool: bucket with the group in the top
+ * bit (set for words and bigrams, as CLASSIFIER_WORD_BIT). */
 typedef struct feats {
-    size_t *start; /* sample i has entries start[i] .. start[i+1] */
+    size_t *start; /* sample i: start[i] .. start[i+1] */
     uint32_t *idx;
-    float *val;
     size_t n, cap;
 } feats;
 
 typedef struct collect {
-    uint32_t *h;
-    size_t n, cap;
+    feats *f;
+    uint32_t mask;
 } collect;
 
 static void
 collect_emit(uint32_t hash, void *ctx)
 {
     collect *c = ctx;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 1024;
-        c->h = xrealloc(c->h, c->cap * sizeof *c->h);
+    feats *f = c->f;
+    if (f->n == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : (size_t)1 << 24;
+        f->idx = xrealloc(f->idx, f->cap * sizeof *f->idx);
     }
-    c->h[c->n++] = hash;
+    f->idx[f->n++] = (hash & c->mask) | (hash & CLASSIFIER_WORD_BIT);
 }
 
-typedef struct entry {
-    uint32_t bucket;
-    float val;
-} entry;
-
-static int
-cmp_entry(const void *a, const void *b)
-{
-    uint32_t x = ((const entry *)a)->bucket, y = ((const entry *)b)->bucket;
-    return x < y ? -1 : x > y;
-}
-
-/* Turns each sample into sorted (bucket, value) pairs with the value the
- * scorer gives it: count / sqrt(features in its group). */
 static void
-featurize_all(const sample_set *s, const classifier_config *cfg, uint32_t log2b, feats *f)
+featurize_all(const mset *s, const classifier_config *cfg, uint32_t log2b, feats *f)
 {
-    collect c = {0};
-    entry *e = NULL;
-    size_t ecap = 0;
-    int split = (cfg->flags & CLASSIFIER_F_SPLIT_NORM) != 0;
+    collect c = {f, (UINT32_C(1) << log2b) - 1};
     f->start = xmalloc((s->n + 1) * sizeof *f->start);
-    f->n = 0;
     for (size_t i = 0; i < s->n; i++) {
-        c.n = 0;
-        classifier_featurize(cfg, s->v[i].text, s->v[i].len, collect_emit, &c);
-        size_t nword = 0;
-        for (size_t k = 0; k < c.n; k++)
-            nword += (c.h[k] & CLASSIFIER_WORD_BIT) != 0;
-        double nw = split ? 1.0 / sqrt((double)(nword ? nword : 1)) : 0;
-        double nc = split ? 1.0 / sqrt((double)(c.n - nword ? c.n - nword : 1)) : 0;
-        if (!split)
-            nw = nc = c.n ? 1.0 / sqrt((double)c.n) : 0;
-        if (c.n > ecap) {
-            ecap = c.n * 2;
-            e = xrealloc(e, ecap * sizeof *e);
-        }
-        for (size_t k = 0; k < c.n; k++) {
-            e[k].bucket = classifier_bucket(c.h[k], log2b);
-            e[k].val = (float)((c.h[k] & CLASSIFIER_WORD_BIT) ? nw : nc);
-        }
-        if (c.n > 1)
-            qsort(e, c.n, sizeof *e, cmp_entry);
         f->start[i] = f->n;
-        for (size_t k = 0; k < c.n;) {
-            size_t j = k;
-            double v = 0;
-            while (j < c.n && e[j].bucket == e[k].bucket)
-                v += e[j++].val;
-            if (f->n == f->cap) {
-                f->cap = f->cap ? f->cap * 2 : 1 << 20;
-                f->idx = xrealloc(f->idx, f->cap * sizeof *f->idx);
-                f->val = xrealloc(f->val, f->cap * sizeof *f->val);
-            }
-            f->idx[f->n] = e[k].bucket;
-            f->val[f->n] = (float)v;
-            f->n++;
-            k = j;
-        }
+        classifier_featurize(cfg, s->v[i].text, s->v[i].len, collect_emit, &c);
     }
     f->start[s->n] = f->n;
-    free(e);
-    free(c.h);
 }
 
-typedef struct model {
-    size_t nb;
-    float *w; /* nb * HEADS */
-    float *g; /* AdaGrad accumulators */
-    float *r; /* NB log-count ratio per weight (--nb), or NULL */
-    double bias[HEADS], gbias[HEADS];
-} model;
+/* ---- the network in floating point ----------------------------------------- */
 
-static double
-sigmoid(double x)
-{
-    return 1.0 / (1.0 + exp(-x));
-}
-
-static double
-predict(const model *m, const feats *f, size_t i, int h)
-{
-    double z = m->bias[h];
-    for (size_t k = f->start[i]; k < f->start[i + 1]; k++) {
-        size_t wi = (size_t)f->idx[k] * HEADS + (size_t)h;
-        z += m->w[wi] * (m->r ? m->r[wi] : 1.0f) * f->val[k];
-    }
-    return sigmoid(z);
-}
-
-/* Naive-Bayes log-count ratios per bucket and head (the NB-SVM idea of
- * Wang and Manning): features that split the classes get larger steps. The
- * ratios are folded into the shipped weights, so neither the file format
- * nor the scorer knows about them. */
-static void
-nb_ratios(model *m, const sample_set *s, const feats *f, const char *skip, double alpha)
-{
-    size_t nw = m->nb * HEADS;
-    float *pos = xcalloc(nw, sizeof *pos), *neg = xcalloc(nw, sizeof *neg);
-    double tot[2][HEADS] = {{0}};
-    for (size_t i = 0; i < s->n; i++) {
-        if (skip != NULL && skip[i])
-            continue;
-        for (int h = 0; h < HEADS; h++) {
-            const sample *x = &s->v[i];
-            if (x->y[h] < 0 || x->w[h] <= 0)
-                continue;
-            float *t = x->y[h] ? pos : neg;
-            for (size_t k = f->start[i]; k < f->start[i + 1]; k++) {
-                t[(size_t)f->idx[k] * HEADS + (size_t)h] += x->w[h];
-                tot[x->y[h] ? 1 : 0][h] += x->w[h];
-            }
-        }
-    }
-    for (size_t wi = 0; wi < nw; wi++) {
-        int h = (int)(wi % HEADS);
-        double p = (pos[wi] + alpha) / (tot[1][h] + alpha * (double)m->nb);
-        double q = (neg[wi] + alpha) / (tot[0][h] + alpha * (double)m->nb);
-        m->r[wi] = (float)fabs(log(p / q));
-    }
-    free(pos);
-    free(neg);
-}
+typedef struct net {
+    size_t nb, row; /* buckets, dim + K */
+    uint32_t dim, hidden;
+    float *rows, *g_rows; /* [nb][row] and AdaGrad accumulators */
+    float *w1, *g_w1;     /* [hidden][dim] */
+    float *b1, *g_b1;     /* [hidden] */
+    float *w2, *g_w2;     /* [K][hidden] */
+    float b2[K], g_b2[K];
+} net;
 
 static uint64_t
 rng_next(uint64_t *s)
@@ -198,287 +109,409 @@ rng_next(uint64_t *s)
     return *s;
 }
 
-/* Macro-F1 of the binary decision score >= t. */
-static double
-macro_f1(const double *p, const int *y, size_t n, double t)
+/* Uniform in [-a, a). */
+static float
+rng_uniform(uint64_t *s, float a)
 {
-    double tp = 0, fp = 0, fn = 0, tn = 0;
-    for (size_t i = 0; i < n; i++) {
-        int d = p[i] >= t;
-        if (d && y[i])
-            tp++;
-        else if (d)
-            fp++;
-        else if (y[i])
-            fn++;
-        else
-            tn++;
-    }
-    double f1p = tp > 0 ? 2 * tp / (2 * tp + fp + fn) : 0;
-    double f1n = tn > 0 ? 2 * tn / (2 * tn + fn + fp) : 0;
-    return (f1p + f1n) / 2;
-}
-
-static double
-best_threshold(const double *p, const int *y, size_t n, double *f1)
-{
-    double best = 0.5, bf = -1;
-    for (int k = 5; k <= 95; k++) {
-        double t = k / 100.0, v = macro_f1(p, y, n, t);
-        if (v > bf) {
-            bf = v;
-            best = t;
-        }
-    }
-    *f1 = bf;
-    return best;
-}
-
-typedef struct holdout_eval {
-    double thr[HEADS];
-    double f1[HEADS];
-} holdout_eval;
-
-/* Scores held-out OLID (offensive) and Kaggle + OLID (attack) samples. */
-static void
-evaluate_holdout(const model *m, const sample_set *s, const feats *f, const char *hold,
-                 holdout_eval *ev, int quiet_threshold)
-{
-    double *p = xmalloc(s->n * sizeof *p);
-    int *y = xmalloc(s->n * sizeof *y);
-    for (int h = 0; h < HEADS; h++) {
-        size_t n = 0;
-        for (size_t i = 0; i < s->n; i++) {
-            if (!hold[i] || s->v[i].y[h] < 0)
-                continue;
-            /* Offensive is judged on OLID, attack on Kaggle insults: the
-             * product's notion of an attack (on a participant) is Kaggle's. */
-            if (strcmp(s->v[i].tag, h == 0 ? "olid" : "kaggle") != 0)
-                continue;
-            p[n] = predict(m, f, i, h);
-            y[n++] = s->v[i].y[h];
-        }
-        ev->thr[h] = best_threshold(p, y, n, &ev->f1[h]);
-        if (!quiet_threshold)
-            fprintf(stderr, "  held-out %s: n=%zu macro-F1 %.3f at threshold %.2f\n",
-                    h == 0 ? "offensive (OLID)" : "attack (Kaggle)", n, ev->f1[h], ev->thr[h]);
-    }
-    free(p);
-    free(y);
+    return (float)((double)(rng_next(s) >> 11) / 9007199254740992.0 * 2.0 - 1.0) * a;
 }
 
 static void
-train(model *m, const sample_set *s, const feats *f, const char *skip, const opts *o,
-      const char *hold)
+net_init(net *m, const opts *o)
 {
-    size_t nw = m->nb * HEADS;
-    if (m->r != NULL)
-        nb_ratios(m, s, f, skip, o->nb);
-    memset(m->w, 0, nw * sizeof *m->w);
-    memset(m->g, 0, nw * sizeof *m->g);
-    memset(m->bias, 0, sizeof m->bias);
-    memset(m->gbias, 0, sizeof m->gbias);
-    size_t *order = xmalloc(s->n * sizeof *order);
-    size_t n = 0;
-    for (size_t i = 0; i < s->n; i++)
-        if (skip == NULL || !skip[i])
-            order[n++] = i;
-    uint64_t rng = UINT64_C(0x2545f4914f6cdd1d);
-    /* With --average the model is the mean of the weights at the end of
-     * each epoch after the first, which steadies the last epochs' noise. */
-    float *avg = o->average ? xcalloc(nw, sizeof *avg) : NULL;
-    double avg_bias[HEADS] = {0};
-    int n_avg = 0;
-    for (int ep = 0; ep < o->epochs; ep++) {
-        for (size_t i = n; i > 1; i--) {
-            size_t j = (size_t)(rng_next(&rng) % i);
-            size_t t = order[i - 1];
-            order[i - 1] = order[j];
-            order[j] = t;
+    uint64_t rs = o->seed;
+    m->nb = (size_t)1 << o->log2_buckets;
+    m->dim = o->dim;
+    m->hidden = o->hidden;
+    m->row = o->dim + K;
+    m->rows = xcalloc(m->nb * m->row, sizeof *m->rows);
+    m->g_rows = xcalloc(m->nb * m->row, sizeof *m->g_rows);
+    for (size_t b = 0; b < m->nb; b++)
+        for (size_t k = 0; k < m->dim; k++)
+            m->rows[b * m->row + k] = rng_uniform(&rs, 0.1f);
+    size_t n1 = (size_t)m->hidden * m->dim;
+    m->w1 = xmalloc((n1 ? n1 : 1) * sizeof *m->w1);
+    m->g_w1 = xcalloc(n1 ? n1 : 1, sizeof *m->g_w1);
+    for (size_t i = 0; i < n1; i++)
+        m->w1[i] = rng_uniform(&rs, sqrtf(6.0f / (float)(m->dim + m->hidden)));
+    m->b1 = xcalloc(m->hidden ? m->hidden : 1, sizeof *m->b1);
+    m->g_b1 = xcalloc(m->hidden ? m->hidden : 1, sizeof *m->g_b1);
+    size_t n2 = (size_t)K * m->hidden;
+    m->w2 = xmalloc((n2 ? n2 : 1) * sizeof *m->w2);
+    m->g_w2 = xcalloc(n2 ? n2 : 1, sizeof *m->g_w2);
+    for (size_t i = 0; i < n2; i++)
+        m->w2[i] = rng_uniform(&rs, sqrtf(6.0f / (float)(m->hidden + K)));
+    memset(m->b2, 0, sizeof m->b2);
+    memset(m->g_b2, 0, sizeof m->g_b2);
+}
+
+static void
+net_free(net *m)
+{
+    free(m->rows);
+    free(m->g_rows);
+    free(m->w1);
+    free(m->g_w1);
+    free(m->b1);
+    free(m->g_b1);
+    free(m->w2);
+    free(m->g_w2);
+}
+
+#define ROWCAP (CLASSIFIER_MAX_DIM + K)
+
+typedef struct fwd {
+    float inv[2];
+    float x[ROWCAP];
+    float z1[CLASSIFIER_MAX_HIDDEN], h[CLASSIFIER_MAX_HIDDEN];
+    double logit[K];
+} fwd;
+
+static void
+net_forward(const net *m, const feats *f, size_t i, fwd *o)
+{
+    uint32_t cnt[2] = {0, 0};
+    float sum[2][ROWCAP];
+    memset(sum, 0, sizeof sum);
+    for (size_t j = f->start[i]; j < f->start[i + 1]; j++) {
+        uint32_t e = f->idx[j];
+        int g = (e & CLASSIFIER_WORD_BIT) != 0;
+        const float *r = m->rows + (size_t)(e & ~CLASSIFIER_WORD_BIT) * m->row;
+        for (size_t k = 0; k < m->row; k++)
+            sum[g][k] += r[k];
+        cnt[g]++;
+    }
+    for (int g = 0; g < 2; g++)
+        o->inv[g] = cnt[g] ? 1.0f / sqrtf((float)cnt[g]) : 0.0f;
+    for (size_t k = 0; k < m->row; k++)
+        o->x[k] = sum[0][k] * o->inv[0] + sum[1][k] * o->inv[1];
+    for (uint32_t j = 0; j < m->hidden; j++) {
+        const float *w = m->w1 + (size_t)j * m->dim;
+        float z = m->b1[j];
+        for (uint32_t k = 0; k < m->dim; k++)
+            z += w[k] * o->x[k];
+        o->z1[j] = z;
+        o->h[j] = z > 0 ? z : 0;
+    }
+    for (int a = 0; a < K; a++) {
+        const float *w = m->w2 + (size_t)a * m->hidden;
+        double z = (double)m->b2[a] + (double)o->x[m->dim + (size_t)a];
+        for (uint32_t j = 0; j < m->hidden; j++)
+            z += (double)(w[j] * o->h[j]);
+        o->logit[a] = z;
+    }
+}
+
+static double
+sigmoid(double x)
+{
+    return 1.0 / (1.0 + exp(-x));
+}
+
+static inline void
+adagrad(float *w, float *g2, float grad, float lr)
+{
+    *g2 += grad * grad;
+    *w -= lr * grad / sqrtf(*g2 + 1e-8f);
+}
+
+/* One step on sample i; returns its loss. */
+static double
+net_step(net *m, const feats *f, const msample *x, size_t i, const double *attr_w, const opts *o,
+         float lr, float lr_dense)
+{
+    fwd fw;
+    float gl[K], dx[ROWCAP], dz1[CLASSIFIER_MAX_HIDDEN];
+    double loss = 0;
+    int any = 0;
+
+    net_forward(m, f, i, &fw);
+    for (int a = 0; a < K; a++) {
+        gl[a] = 0;
+        if (x->y[a] < 0)
+            continue;
+        double p = sigmoid(fw.logit[a]), y = x->y[a], w = x->w * attr_w[a];
+        gl[a] = (float)(w * (p - y));
+        loss -= w * (y * log(p + 1e-12) + (1 - y) * log(1 - p + 1e-12));
+        any = 1;
+    }
+    if (!any)
+        return 0;
+    memset(dx, 0, sizeof dx);
+    for (int a = 0; a < K; a++)
+        dx[m->dim + (size_t)a] = gl[a];
+    for (uint32_t j = 0; j < m->hidden; j++) {
+        float dh = 0;
+        for (int a = 0; a < K; a++)
+            dh += m->w2[(size_t)a * m->hidden + j] * gl[a];
+        dz1[j] = fw.z1[j] > 0 ? dh : 0;
+    }
+    for (uint32_t j = 0; j < m->hidden; j++) {
+        if (dz1[j] == 0)
+            continue;
+        float *w = m->w1 + (size_t)j * m->dim;
+        for (uint32_t k = 0; k < m->dim; k++)
+            dx[k] += w[k] * dz1[j];
+    }
+    /* dense layers */
+    for (int a = 0; a < K; a++) {
+        if (gl[a] == 0)
+            continue;
+        for (uint32_t j = 0; j < m->hidden; j++)
+            adagrad(&m->w2[(size_t)a * m->hidden + j], &m->g_w2[(size_t)a * m->hidden + j],
+                    gl[a] * fw.h[j], lr_dense);
+        adagrad(&m->b2[a], &m->g_b2[a], gl[a], lr_dense);
+    }
+    for (uint32_t j = 0; j < m->hidden; j++) {
+        if (dz1[j] == 0)
+            continue;
+        for (uint32_t k = 0; k < m->dim; k++)
+            adagrad(&m->w1[(size_t)j * m->dim + k], &m->g_w1[(size_t)j * m->dim + k],
+                    dz1[j] * fw.x[k], lr_dense);
+        adagrad(&m->b1[j], &m->g_b1[j], dz1[j], lr_dense);
+    }
+    /* feature rows, with L2 on the rows touched */
+    float l2 = (float)o->l2;
+    for (size_t j = f->start[i]; j < f->start[i + 1]; j++) {
+        uint32_t e = f->idx[j];
+        float s = fw.inv[(e & CLASSIFIER_WORD_BIT) != 0];
+        size_t b = (size_t)(e & ~CLASSIFIER_WORD_BIT) * m->row;
+        for (size_t k = 0; k < m->row; k++) {
+            float g = dx[k] * s + l2 * m->rows[b + k];
+            if (g != 0)
+                adagrad(&m->rows[b + k], &m->g_rows[b + k], g, lr);
         }
-        double loss[HEADS] = {0}, wsum[HEADS] = {0};
-        for (size_t r = 0; r < n; r++) {
-            size_t i = order[r];
-            const sample *x = &s->v[i];
-            for (int h = 0; h < HEADS; h++) {
-                if (x->y[h] < 0 || x->w[h] <= 0)
-                    continue;
-                double p = predict(m, f, i, h);
-                double y = x->y[h];
-                loss[h] -= x->w[h] * (y ? log(p + 1e-12) : log(1 - p + 1e-12));
-                wsum[h] += x->w[h];
-                double g = (p - y) * x->w[h];
-                for (size_t k = f->start[i]; k < f->start[i + 1]; k++) {
-                    size_t wi = (size_t)f->idx[k] * HEADS + (size_t)h;
-                    /* L2 applied lazily, to the weights this sample touches. */
-                    double gi = g * f->val[k] * (m->r ? m->r[wi] : 1.0f) + o->l2 * m->w[wi];
-                    m->g[wi] += (float)(gi * gi);
-                    m->w[wi] -= (float)(o->lr * gi / sqrt(m->g[wi] + 1e-8));
-                }
-                m->gbias[h] += g * g;
-                m->bias[h] -= o->lr * g / sqrt(m->gbias[h] + 1e-8);
+    }
+    return loss;
+}
+
+/* ---- measuring ------------------------------------------------------------- */
+
+typedef struct scored {
+    double p;
+    double y;
+} scored;
+
+static int
+cmp_scored(const void *a, const void *b)
+{
+    double x = ((const scored *)a)->p, y = ((const scored *)b)->p;
+    return x < y ? -1 : x > y;
+}
+
+/* ROC AUC with y >= 0.5 positive; ties get their mean rank. */
+static double
+roc_auc(scored *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_scored);
+    double pos = 0, rank_sum = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && v[j].p == v[i].p)
+            j++;
+        double mean_rank = (double)(i + j + 1) / 2.0;
+        for (size_t k = i; k < j; k++)
+            if (v[k].y >= 0.5) {
+                rank_sum += mean_rank;
+                pos++;
             }
-        }
-        fprintf(stderr, "  epoch %d/%d: %zu samples, log-loss offensive %.4f attack %.4f\n", ep + 1,
-                o->epochs, n, loss[0] / (wsum[0] + 1e-9), loss[1] / (wsum[1] + 1e-9));
-        if (avg != NULL && (ep > 0 || o->epochs == 1)) {
-            for (size_t k = 0; k < nw; k++)
-                avg[k] += m->w[k];
-            for (int h = 0; h < HEADS; h++)
-                avg_bias[h] += m->bias[h];
-            n_avg++;
-        }
-        if (hold != NULL) {
-            holdout_eval ev;
-            evaluate_holdout(m, s, f, hold, &ev, 0);
-        }
+        i = j;
     }
-    if (avg != NULL) {
-        for (size_t k = 0; k < nw; k++)
-            m->w[k] = avg[k] / (float)n_avg;
-        for (int h = 0; h < HEADS; h++)
-            m->bias[h] = avg_bias[h] / n_avg;
-        free(avg);
-        if (hold != NULL) {
-            holdout_eval ev;
-            fprintf(stderr, "  averaged over %d epochs:\n", n_avg);
-            evaluate_holdout(m, s, f, hold, &ev, 0);
-        }
-    }
-    free(order);
+    double neg = (double)n - pos;
+    if (pos == 0 || neg == 0)
+        return NAN;
+    return (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
 }
 
-/* Neutral and positive sentences that mention identities, written for the
- * project, as negatives for both heads: without them a model trained on
- * tweets learns that naming a group is offensive. */
-static long
-add_identity_negatives(sample_set *s, double weight)
+static double
+platt_loss(const scored *v, size_t n, double a, double b)
 {
-    static const char *const idents[] = {
-        "gay",
-        "lesbian",
-        "bisexual",
-        "trans",
-        "transgender",
-        "queer",
-        "black",
-        "white",
-        "asian",
-        "latino",
-        "hispanic",
-        "mexican",
-        "african",
-        "arab",
-        "indian",
-        "chinese",
-        "jewish",
-        "muslim",
-        "christian",
-        "catholic",
-        "hindu",
-        "buddhist",
-        "sikh",
-        "atheist",
-        "immigrant",
-        "refugee",
-        "disabled",
-        "deaf",
-        "blind",
-        "autistic",
-        "older",
-        "young",
-        "female",
-        "male",
-        "nonbinary",
-        "native american",
-        "african american",
-        "middle eastern",
-        "homosexual",
-        "lgbt",
-    };
-    static const char *const templates[] = {
-        "My neighbour is a %s woman and she runs the bakery on our street.",
-        "I am %s and I have lived in this town for twenty years.",
-        "As a %s person, I think the council made the right call here.",
-        "The article interviews a %s teacher about the new school budget.",
-        "Our team hired two %s engineers last spring and they are great.",
-        "%s families have been part of this neighbourhood for generations.",
-        "I'm proud to be %s.",
-        "My best friend is %s and we go hiking every weekend.",
-        "The %s community organised a food drive for the flood victims.",
-        "Being %s is just one part of who I am.",
-        "She is a %s doctor who volunteers at the clinic on Sundays.",
-        "We should listen to %s voters on this issue.",
-        "The mayor met with %s residents to talk about housing.",
-        "%s people deserve the same rights as everyone else.",
-        "I love my %s grandparents.",
-        "There are many %s students at the university this year.",
-        "A %s author won the prize for best novel.",
-        "My %s coworker brought cake for everyone today.",
-        "Thank you for writing about %s athletes, it was a good read.",
-        "He is %s, and that has nothing to do with this debate.",
-        "Is it true that the new museum exhibit is about %s history?",
-        "I don't see why being %s should matter for the job.",
-        "%s",
-        "%s people",
-        "i am a %s man",
-        "you are %s and that is fine",
-    };
-    long added = 0;
-    char buf[512];
-    for (size_t i = 0; i < sizeof idents / sizeof *idents; i++)
-        for (size_t t = 0; t < sizeof templates / sizeof *templates; t++) {
-            /* Templates mark the identity with one %s; no format string. */
-            const char *mark = strstr(templates[t], "%s");
-            int n = snprintf(buf, sizeof buf, "%.*s%s%s", (int)(mark - templates[t]), templates[t],
-                             idents[i], mark + 2);
-            sample *x = set_add(s, buf, (size_t)n, "identity");
-            x->y[0] = x->y[1] = 0;
-            x->w[0] = x->w[1] = (float)weight;
-            added++;
+    double l = 0;
+    for (size_t i = 0; i < n; i++) {
+        double z = a * v[i].p + b;
+        /* log(1 + e^z) - y z, computed without overflow */
+        l += (z > 0 ? z + log1p(exp(-z)) : log1p(exp(z))) - v[i].y * z;
+    }
+    return l;
+}
+
+/* Platt scaling: a, b minimising the cross-entropy of sigmoid(a z + b)
+ * against the (soft) targets, by Newton's method with step halving, so it
+ * never diverges on saturated logits. */
+static void
+platt(const scored *v, size_t n, float *a_out, float *b_out)
+{
+    double a = 1, b = 0, loss = platt_loss(v, n, a, b);
+    for (int it = 0; it < 100 && n > 0; it++) {
+        double ga = 0, gb = 0, haa = 1e-6, hab = 0, hbb = 1e-6;
+        for (size_t i = 0; i < n; i++) {
+            double p = sigmoid(a * v[i].p + b), r = p - v[i].y, w = p * (1 - p);
+            ga += r * v[i].p;
+            gb += r;
+            haa += w * v[i].p * v[i].p;
+            hab += w * v[i].p;
+            hbb += w;
         }
-    return added;
+        double det = haa * hbb - hab * hab;
+        if (!(fabs(det) > 1e-12))
+            break;
+        double da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
+        double step = 1, nl = loss;
+        for (; step > 1e-6; step /= 2) {
+            nl = platt_loss(v, n, a - step * da, b - step * db);
+            if (nl <= loss)
+                break;
+        }
+        if (step <= 1e-6)
+            break;
+        a -= step * da;
+        b -= step * db;
+        if (loss - nl < 1e-9 * (double)n)
+            break;
+        loss = nl;
+    }
+    if (!(a > 0) || !isfinite(a) || !isfinite(b) || a > 1e3 || fabs(b) > 1e3) {
+        a = 1; /* never invert or break a score */
+        b = 0;
+    }
+    *a_out = (float)a;
+    *b_out = (float)b;
 }
 
 static int
-load_training(sample_set *s, const opts *o)
+is_corpus(const msample *x, const char *name)
 {
-    long n;
-    size_t before;
+    return strcmp(x->corpus, name) == 0;
+}
 
-    if ((n = ds_olid_train(s, o->data)) < 0)
-        return -1;
-    fprintf(stderr, "read OLID train: %ld\n", n);
-    if ((n = ds_kaggle(s, o->data, "train.csv")) < 0)
-        return -1;
-    fprintf(stderr, "read Kaggle insults train: %ld\n", n);
-    before = s->n;
-    if ((n = ds_kaggle(s, o->data, "impermium_verification_labels.csv")) < 0)
-        return -1;
-    fprintf(stderr, "read Kaggle insults verification: %ld\n", n);
-    /* A Kaggle non-insult may still swear: a weak negative for offensive. */
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->v[i].tag, "kaggle") == 0 && s->v[i].y[0] == 0)
-            s->v[i].w[0] = (float)o->w_kaggle_neg_off;
-    (void)before;
-    before = s->n;
-    if ((n = ds_davidson(s, o->data)) < 0)
-        return -1;
-    /* Davidson's coders over-flag African-American English: weak weight. */
-    for (size_t i = before; i < s->n; i++)
-        s->v[i].w[0] = (float)o->w_davidson;
-    fprintf(stderr, "read Davidson: %ld (weight %.2f)\n", n, o->w_davidson);
-    before = s->n;
-    if (ds_toxic_spans(s, o->data, "tsd_train.csv") < 0 ||
-        ds_toxic_spans(s, o->data, "tsd_trial.csv") < 0)
-        return -1;
-    for (size_t i = before; i < s->n; i++)
-        s->v[i].w[0] = (float)o->w_spans;
-    fprintf(stderr, "read toxic spans (toxic posts): %zu (weight %.2f)\n", s->n - before,
-            o->w_spans);
-    n = add_identity_negatives(s, o->w_identity);
-    fprintf(stderr, "identity negatives: %ld (weight %.2f)\n", n, o->w_identity);
-    return 0;
+/* The corpora of comments in the news-comment register: the hold threshold
+ * is chosen on their clean DEV samples. */
+static int
+news_like(const msample *x)
+{
+    return is_corpus(x, "civil") || is_corpus(x, "fox-news") || is_corpus(x, "wiki-talk");
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* ---- identity mentions ---------------------------------------------------------- */
+
+/* Hate corpora mention identities mostly to attack them, so a model learns
+ * that "gay", "Muslim" or "Black" are toxic words. Sentences written for
+ * Parley that mention identities neutrally or kindly, each template with
+ * each term, are added to TRAIN as clean (every attribute 0) to unlearn
+ * that. They are not the test sets' templates (HateCheck, the Wikipedia
+ * madlibs), which stay unseen. */
+static const char *const identity_terms[] = {
+    "gay",     "lesbian",   "bisexual",   "transgender",     "trans",
+    "queer",   "straight",  "Black",      "white",           "Asian",
+    "Latino",  "Hispanic",  "Indigenous", "Native American", "Jewish",
+    "Muslim",  "Christian", "Catholic",   "Hindu",           "Buddhist",
+    "Sikh",    "atheist",   "immigrant",  "refugee",         "Mexican",
+    "Chinese", "Indian",    "Arab",       "African",         "Palestinian",
+    "Israeli", "Iranian",   "deaf",       "blind",           "disabled",
+    "older",   "young",     "female",     "nonbinary",       "African American",
+};
+
+static const char *const identity_templates[] = {
+    "As a %s person, I think the council got this one right.",
+    "My %s neighbours helped clear the snow this morning.",
+    "The new library will serve %s families across the city.",
+    "I grew up in a %s household and this story rings true.",
+    "Many %s people live in this district and vote in every election.",
+    "The article quotes a %s teacher who has worked there for twenty years.",
+    "%s students won three of the five scholarships this year.",
+    "My best friend is %s and she agrees with the mayor.",
+    "We should listen to %s residents before deciding.",
+    "Being %s has nothing to do with how good a doctor you are.",
+    "The festival celebrates %s culture with music and food.",
+    "I'm %s, and I support this proposal.",
+    "%s voters are split on the budget, the poll says.",
+    "Hatred of %s people has no place in this town.",
+    "The survey asked %s workers about their pay and hours.",
+    "She is the first %s judge on the court.",
+    "Are there any %s candidates standing this time?",
+    "He said %s people deserve the same respect as anyone else.",
+    "I don't see why being %s should matter for this job.",
+    "%s people are just people, like everyone else here.",
+    "Proud to be %s and proud of this city.",
+    "The clinic has started offering appointments for %s patients in the evening.",
+};
+
+static void
+add_identity_neutral(mset *s)
+{
+    const size_t nt = sizeof identity_terms / sizeof *identity_terms;
+    const size_t np = sizeof identity_templates / sizeof *identity_templates;
+    for (size_t t = 0; t < np; t++)
+        for (size_t i = 0; i < nt; i++) {
+            char buf[256];
+            const char *tp = identity_templates[t], *hole = strstr(tp, "%s");
+            int n = snprintf(buf, sizeof buf, "%.*s%s%s", (int)(hole - tp), tp, identity_terms[i],
+                             hole + 2);
+            if (n <= 0 || (size_t)n >= sizeof buf)
+                continue;
+            if (buf[0] >= 'a' && buf[0] <= 'z')
+                buf[0] = (char)(buf[0] - 32);
+            if (s->n == s->cap) {
+                s->cap = s->cap ? s->cap * 2 : 1024;
+                s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+            }
+            msample *x = &s->v[s->n++];
+            memset(x, 0, sizeof *x);
+            x->text = xstrndup(buf, (size_t)n);
+            x->len = (size_t)n;
+            for (int a = 0; a < K; a++)
+                x->y[a] = 0;
+            x->w = 1;
+            x->split = corpora_hash(buf, (size_t)n) % 10 == 0 ? SPLIT_DEV : SPLIT_TRAIN;
+            x->licence = LIC_OPEN;
+            x->corpus = "identity-neutral";
+        }
+}
+
+/* ---- options ----------------------------------------------------------------- */
+
+static void
+usage(FILE *to, int status)
+{
+    fprintf(to, "usage: train [--data DIR] [--out FILE] [--epochs N] [--log2-buckets N] [--dim N]\n"
+                "             [--hidden N] [--char-min N] [--char-max N] [--lr X] [--lr-dense X]\n"
+                "             [--l2 X] [--open-only] [--target-fpr X] [--seed N]\n"
+                "             [--weight CORPUS=X]...\n"
+                "Trains the moderation model from the labelled corpora in DIR (default\n"
+                "../shared/data) and writes it to FILE (default data/model/parley.model).\n"
+                "--open-only trains on openly licensed corpora only (docs/MODERATION.md).\n"
+                "--target-fpr is the share of clean DEV comments the hold threshold may\n"
+                "flag (default 0.02). --dim 0 --hidden 0 trains a linear model.\n");
+    exit(status);
+}
+
+static double
+num_arg(const char *name, const char *v, double lo, double hi)
+{
+    char *end;
+    double d = strtod(v, &end);
+    if (*v == '\0' || *end != '\0' || !(d >= lo && d <= hi)) {
+        fprintf(stderr, "train: %s expects a number from %g to %g, not \"%s\"\n", name, lo, hi, v);
+        exit(2);
+    }
+    return d;
+}
+
+static double
+corpus_weight(const opts *o, const char *corpus)
+{
+    size_t n = strlen(corpus);
+    for (int i = 0; i < o->n_weights; i++)
+        if (strncmp(o->weights[i], corpus, n) == 0 && o->weights[i][n] == '=')
+            return atof(o->weights[i] + n + 1);
+    return 1.0;
 }
 
 static int
@@ -487,44 +520,15 @@ write_file(const char *path, const unsigned char *p, size_t n)
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "wb");
-    if (f == NULL) {
-        perror(tmp);
-        return -1;
-    }
-    if (fwrite(p, 1, n, f) != n || fclose(f) != 0) {
-        perror(tmp);
+    if (f == NULL || fwrite(p, 1, n, f) != n || fclose(f) != 0) {
+        fprintf(stderr, "train: cannot write %s\n", tmp);
         return -1;
     }
     if (rename(tmp, path) != 0) {
-        perror(path);
+        fprintf(stderr, "train: cannot rename %s to %s\n", tmp, path);
         return -1;
     }
     return 0;
-}
-
-/* A numeric option: the whole argument must be a number in [lo, hi]. */
-static double
-num_arg(const char *name, const char *v, double lo, double hi)
-{
-    char *end;
-    double x = strtod(v, &end);
-    if (end == v || *end != '\0' || !(x >= lo && x <= hi)) {
-        fprintf(stderr, "train: %s wants a number in [%g, %g], not \"%s\"\n", name, lo, hi, v);
-        exit(2);
-    }
-    return x;
-}
-
-static void
-usage(void)
-{
-    fprintf(stderr,
-            "usage: train [--data DIR] [--out FILE] [--epochs N] [--log2-buckets N]\n"
-            "             [--bits 8|16] [--l2 X] [--lr X] [--w-davidson X]\n"
-            "             [--w-spans X] [--w-kaggle-neg X] [--w-identity X]\n"
-            "             [--split-norm 0|1] [--average 0|1] [--char-min N] [--char-max N]\n"
-            "             [--nb ALPHA]\n");
-    exit(2);
 }
 
 int
@@ -532,131 +536,255 @@ main(int argc, char **argv)
 {
     opts o = {.data = "../shared/data",
               .out = "data/model/parley.model",
-              .epochs = 6,
-              .log2_buckets = 20,
-              .bits = 8,
-              .l2 = 1e-6,
-              .lr = 0.1,
-              .w_davidson = 0.1,
-              .w_spans = 0.0,
-              .w_kaggle_neg_off = 0.5,
-              .w_identity = 2.0,
-              .split = 0,
-              .average = 1,
+              .epochs = 5,
+              .log2_buckets = 18,
+              .dim = 32,
+              .hidden = 32,
               .char_min = 2,
               .char_max = 5,
-              .nb = 1.0};
+              .lr = 0.05,
+              .lr_dense = 0.01,
+              .l2 = 1e-5,
+              .open_only = 0,
+              .target_fpr = 0.02,
+              .seed = 0x9e3779b97f4a7c15u};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+            usage(stdout, 0);
+        if (!strcmp(a, "--open-only")) {
+            o.open_only = 1;
+            continue;
+        }
         if (i + 1 >= argc)
-            usage();
+            usage(stderr, 2);
         const char *v = argv[++i];
         if (!strcmp(a, "--data"))
             o.data = v;
         else if (!strcmp(a, "--out"))
             o.out = v;
         else if (!strcmp(a, "--epochs"))
-            o.epochs = (int)num_arg(a, v, 0, 1000);
+            o.epochs = (int)num_arg(a, v, 1, 100);
         else if (!strcmp(a, "--log2-buckets"))
-            o.log2_buckets = (uint32_t)num_arg(a, v, 0, 64);
-        else if (!strcmp(a, "--bits"))
-            o.bits = (uint32_t)num_arg(a, v, 0, 64);
-        else if (!strcmp(a, "--l2"))
-            o.l2 = num_arg(a, v, 0, 1e6);
-        else if (!strcmp(a, "--lr"))
-            o.lr = num_arg(a, v, 0, 1e6);
-        else if (!strcmp(a, "--w-davidson"))
-            o.w_davidson = num_arg(a, v, 0, 1e6);
-        else if (!strcmp(a, "--w-spans"))
-            o.w_spans = num_arg(a, v, 0, 1e6);
-        else if (!strcmp(a, "--w-kaggle-neg"))
-            o.w_kaggle_neg_off = num_arg(a, v, 0, 1e6);
-        else if (!strcmp(a, "--w-identity"))
-            o.w_identity = num_arg(a, v, 0, 1e6);
-        else if (!strcmp(a, "--split-norm"))
-            o.split = (int)num_arg(a, v, 0, 1000);
-        else if (!strcmp(a, "--average"))
-            o.average = (int)num_arg(a, v, 0, 1000);
+            o.log2_buckets = (uint32_t)num_arg(a, v, CLASSIFIER_MIN_LOG2, CLASSIFIER_MAX_LOG2);
+        else if (!strcmp(a, "--dim"))
+            o.dim = (uint32_t)num_arg(a, v, 0, CLASSIFIER_MAX_DIM);
+        else if (!strcmp(a, "--hidden"))
+            o.hidden = (uint32_t)num_arg(a, v, 0, CLASSIFIER_MAX_HIDDEN);
         else if (!strcmp(a, "--char-min"))
-            o.char_min = (uint32_t)num_arg(a, v, 0, 64);
+            o.char_min = (uint32_t)num_arg(a, v, 1, CLASSIFIER_MAX_CHAR_N);
         else if (!strcmp(a, "--char-max"))
-            o.char_max = (uint32_t)num_arg(a, v, 0, 64);
-        else if (!strcmp(a, "--nb"))
-            o.nb = num_arg(a, v, 0, 1e6);
+            o.char_max = (uint32_t)num_arg(a, v, 0, CLASSIFIER_MAX_CHAR_N);
+        else if (!strcmp(a, "--lr"))
+            o.lr = num_arg(a, v, 0, 10);
+        else if (!strcmp(a, "--lr-dense"))
+            o.lr_dense = num_arg(a, v, 0, 10);
+        else if (!strcmp(a, "--l2"))
+            o.l2 = num_arg(a, v, 0, 1);
+        else if (!strcmp(a, "--target-fpr"))
+            o.target_fpr = num_arg(a, v, 0.001, 0.5);
+        else if (!strcmp(a, "--seed"))
+            o.seed = (uint64_t)num_arg(a, v, 1, 1e15);
+        else if (!strcmp(a, "--weight") && o.n_weights < 32 && strchr(v, '=') != NULL)
+            o.weights[o.n_weights++] = v;
         else
-            usage();
+            usage(stderr, 2);
     }
-    if (o.epochs < 1 || o.epochs > 100 || o.log2_buckets < CLASSIFIER_MIN_LOG2 ||
-        o.log2_buckets > CLASSIFIER_MAX_LOG2)
-        usage();
+    if ((o.dim == 0) != (o.hidden == 0)) {
+        fprintf(stderr, "train: --dim and --hidden are both 0 (linear) or both positive\n");
+        return 2;
+    }
 
-    sample_set s = {0};
-    if (load_training(&s, &o) < 0)
+    clock_t t0 = clock();
+    mset s = {0};
+    int missing = corpora_load(&s, o.data);
+    if (missing < 0)
         return 1;
+    if (missing > 0)
+        fprintf(stderr, "train: %d corpora missing; training on the rest\n", missing);
+    if (corpus_weight(&o, "identity-neutral") > 0)
+        add_identity_neutral(&s);
+
     classifier_config cfg = {CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS, o.char_min, o.char_max,
                              0x5eed1e55u};
-    if (o.split)
-        cfg.flags |= CLASSIFIER_F_SPLIT_NORM;
     feats f = {0};
-    fprintf(stderr, "featurising %zu samples...\n", s.n);
     featurize_all(&s, &cfg, o.log2_buckets, &f);
-    fprintf(stderr, "  %zu distinct (sample, bucket) features\n", f.n);
+    fprintf(stderr, "train: %zu samples, %zu feature occurrences (%.1f s)\n", s.n, f.n,
+            (double)(clock() - t0) / CLOCKS_PER_SEC);
 
-    /* Hold out a fixed tenth of OLID and Kaggle, chosen by hashing the text. */
-    char *hold = xcalloc(s.n, 1);
-    size_t nh = 0;
+    /* The training order: TRAIN samples of the allowed corpora, shuffled. */
+    size_t *order = xmalloc(s.n * sizeof *order), n_train = 0;
+    for (size_t i = 0; i < s.n; i++) {
+        const msample *x = &s.v[i];
+        if (x->split != SPLIT_TRAIN || (o.open_only && x->licence != LIC_OPEN))
+            continue;
+        if (corpus_weight(&o, x->corpus) <= 0)
+            continue;
+        order[n_train++] = i;
+    }
+    /* Per-attribute loss weights: rare attributes count more, so that the
+     * shared layers learn them too (calibration undoes the shift). */
+    double pos[K] = {0}, lab[K] = {0}, attr_w[K];
+    for (size_t t = 0; t < n_train; t++)
+        for (int a = 0; a < K; a++)
+            if (s.v[order[t]].y[a] >= 0) {
+                lab[a]++;
+                pos[a] += s.v[order[t]].y[a];
+            }
+    for (int a = 0; a < K; a++) {
+        attr_w[a] = lab[a] > 0 ? fmin(4.0, sqrt(0.2 * lab[a] / (pos[a] + 1))) : 1;
+        if (attr_w[a] < 1)
+            attr_w[a] = 1;
+        fprintf(stderr, "train: %-16s %7.0f labelled, %7.0f positive, loss weight %.2f\n",
+                classifier_attr_name((classifier_attr)a), lab[a], pos[a], attr_w[a]);
+    }
+    float *cw = xmalloc(s.n * sizeof *cw);
     for (size_t i = 0; i < s.n; i++)
-        if ((strcmp(s.v[i].tag, "olid") == 0 || strcmp(s.v[i].tag, "kaggle") == 0) &&
-            ds_hash(s.v[i].text, s.v[i].len) % 10 == 0) {
-            hold[i] = 1;
-            nh++;
+        cw[i] = (float)corpus_weight(&o, s.v[i].corpus);
+
+    net m;
+    net_init(&m, &o);
+    uint64_t rs = o.seed ^ 0x243f6a8885a308d3u;
+    for (int ep = 0; ep < o.epochs; ep++) {
+        for (size_t t = n_train; t > 1; t--) {
+            size_t j = (size_t)(rng_next(&rs) % t);
+            size_t tmp = order[t - 1];
+            order[t - 1] = order[j];
+            order[j] = tmp;
         }
-    model m;
-    m.nb = (size_t)1 << o.log2_buckets;
-    m.w = xmalloc(m.nb * HEADS * sizeof *m.w);
-    m.g = xmalloc(m.nb * HEADS * sizeof *m.g);
-    m.r = o.nb > 0 ? xmalloc(m.nb * HEADS * sizeof *m.r) : NULL;
+        double loss = 0;
+        float decay = 1.0f - 0.5f * (float)ep / (float)o.epochs;
+        for (size_t t = 0; t < n_train; t++) {
+            msample x = s.v[order[t]];
+            x.w *= cw[order[t]];
+            loss += net_step(&m, &f, &x, order[t], attr_w, &o, (float)o.lr * decay,
+                             (float)o.lr_dense * decay);
+        }
+        fprintf(stderr, "train: epoch %d/%d loss %.4f (%.1f s)\n", ep + 1, o.epochs,
+                loss / (double)n_train, (double)(clock() - t0) / CLOCKS_PER_SEC);
+    }
 
-    fprintf(stderr, "pass 1: training without %zu held-out samples\n", nh);
-    train(&m, &s, &f, hold, &o, hold);
-    holdout_eval ev;
-    evaluate_holdout(&m, &s, &f, hold, &ev, 1);
-    fprintf(stderr, "thresholds: offensive %.2f (held-out macro-F1 %.3f), attack %.2f (%.3f)\n",
-            ev.thr[0], ev.f1[0], ev.thr[1], ev.f1[1]);
-
-    fprintf(stderr, "pass 2: training on all %zu samples\n", s.n);
-    train(&m, &s, &f, NULL, &o, NULL);
-
+    /* Encode without calibration, load it as the server would, and fit the
+     * calibration on the quantised model's logits over DEV. */
     classifier_params p;
+    memset(&p, 0, sizeof p);
     p.cfg = cfg;
     p.log2_buckets = o.log2_buckets;
-    p.weight_bits = o.bits;
-    for (int h = 0; h < HEADS; h++) {
-        p.bias[h] = (float)m.bias[h];
-        p.threshold[h] = (float)ev.thr[h];
+    p.dim = o.dim;
+    p.hidden = o.hidden;
+    p.rows = m.rows;
+    p.w1 = m.w1;
+    p.b1 = m.b1;
+    p.w2 = m.w2;
+    for (int a = 0; a < K; a++) {
+        p.b2[a] = m.b2[a];
+        p.cal_a[a] = 1;
+        p.cal_b[a] = 0;
+        p.threshold[a] = 0.5f;
     }
-    if (m.r != NULL)
-        for (size_t k = 0; k < m.nb * HEADS; k++)
-            m.w[k] *= m.r[k];
-    p.weights = m.w;
-    unsigned char *out;
-    size_t n;
+    unsigned char *bytes;
+    size_t nbytes;
     pl_error err;
-    if (classifier_encode(&p, &out, &n, &err) < 0) {
-        fprintf(stderr, "encode: %s\n", err.msg);
+    classifier *c;
+    if (classifier_encode(&p, &bytes, &nbytes, &err) < 0 ||
+        classifier_load(bytes, nbytes, &c, &err) < 0) {
+        fprintf(stderr, "train: %s\n", err.msg);
         return 1;
     }
-    if (write_file(o.out, out, n) < 0)
+    free(bytes);
+    double(*logit)[K] = xmalloc(s.n * sizeof *logit);
+    for (size_t i = 0; i < s.n; i++)
+        if (s.v[i].split != SPLIT_TRAIN)
+            classifier_logits(c, s.v[i].text, s.v[i].len, logit[i]);
+    classifier_free(c);
+
+    scored *v = xmalloc(s.n * sizeof *v);
+    for (int a = 0; a < K; a++) {
+        size_t n = 0;
+        for (size_t i = 0; i < s.n; i++)
+            if (s.v[i].split == SPLIT_DEV && s.v[i].y[a] >= 0)
+                v[n++] = (scored){logit[i][a], s.v[i].y[a]};
+        platt(v, n, &p.cal_a[a], &p.cal_b[a]);
+        double auc = roc_auc(v, n);
+        fprintf(stderr, "train: %-16s DEV n=%zu AUC %.3f, calibration a=%.3f b=%.3f\n",
+                classifier_attr_name((classifier_attr)a), n, auc, p.cal_a[a], p.cal_b[a]);
+    }
+    /* The hold threshold: the calibrated TOXICITY score that flags
+     * target_fpr of the clean DEV comments of the news-like corpora. One
+     * value for every attribute, since the scores are calibrated. */
+    double *clean = xmalloc(s.n * sizeof *clean);
+    size_t nc = 0;
+    for (size_t i = 0; i < s.n; i++)
+        if (s.v[i].split == SPLIT_DEV && news_like(&s.v[i]) && s.v[i].y[CLF_TOXICITY] == 0)
+            clean[nc++] = sigmoid(p.cal_a[0] * logit[i][0] + p.cal_b[0]);
+    qsort(clean, nc, sizeof *clean, cmp_double);
+    double thr = nc ? clean[(size_t)((1.0 - o.target_fpr) * (double)(nc - 1))] : 0.5;
+    thr = fmin(0.95, fmax(0.05, thr));
+    fprintf(stderr,
+            "train: hold threshold %.3f (flags %.1f%% of %zu clean news-like DEV comments)\n", thr,
+            100 * o.target_fpr, nc);
+    for (int a = 0; a < K; a++)
+        p.threshold[a] = (float)thr;
+    free(clean);
+
+    /* TEST: for the record only; nothing above looked at it. */
+    static const char *const report[] = {
+        "civil", "civil-seed", "olid",      "kaggle-insults", "cad",
+        "ghc",   "edos",       "convabuse", "tweeteval-hate", "toxic-spans-raw"};
+    for (size_t r = 0; r < sizeof report / sizeof *report; r++) {
+        size_t n = 0, npos = 0, hit = 0, nneg = 0, fp = 0;
+        for (size_t i = 0; i < s.n; i++) {
+            const msample *x = &s.v[i];
+            if (x->split != SPLIT_TEST || !is_corpus(x, report[r]) || x->y[0] < 0)
+                continue;
+            double pr = sigmoid(p.cal_a[0] * logit[i][0] + p.cal_b[0]);
+            v[n++] = (scored){pr, x->y[0]};
+            if (x->y[0] >= 0.5) {
+                npos++;
+                hit += pr >= thr;
+            } else {
+                nneg++;
+                fp += pr >= thr;
+            }
+        }
+        if (n == 0)
+            continue;
+        /* For the record: the share of toxic caught where 3% of clean is. */
+        double *neg = xmalloc((nneg ? nneg : 1) * sizeof *neg), at3 = 1;
+        size_t k = 0, caught = 0;
+        for (size_t i = 0; i < n; i++)
+            if (v[i].y < 0.5)
+                neg[k++] = v[i].p;
+        qsort(neg, k, sizeof *neg, cmp_double);
+        if (k > 0)
+            at3 = neg[(size_t)(0.97 * (double)(k - 1))];
+        for (size_t i = 0; i < n; i++)
+            caught += v[i].y >= 0.5 && v[i].p > at3;
+        free(neg);
+        fprintf(stderr,
+                "train: TEST %-16s n=%5zu TOXICITY AUC %.3f  at threshold: %.1f%% of toxic, "
+                "%.1f%% of clean; at 3%% of clean (%.3f): %.1f%% of toxic\n",
+                report[r], n, roc_auc(v, n), npos ? 100.0 * (double)hit / (double)npos : 0,
+                nneg ? 100.0 * (double)fp / (double)nneg : 0, at3,
+                npos ? 100.0 * (double)caught / (double)npos : 0);
+    }
+
+    if (classifier_encode(&p, &bytes, &nbytes, &err) < 0) {
+        fprintf(stderr, "train: %s\n", err.msg);
         return 1;
-    fprintf(stderr, "wrote %s (%zu bytes)\n", o.out, n);
-    free(out);
-    free(m.w);
-    free(m.g);
-    free(m.r);
-    free(hold);
+    }
+    if (write_file(o.out, bytes, nbytes) < 0)
+        return 1;
+    fprintf(stderr, "train: wrote %s (%zu bytes) in %.1f s\n", o.out, nbytes,
+            (double)(clock() - t0) / CLOCKS_PER_SEC);
+    free(bytes);
+    free(v);
+    free(logit);
+    free(cw);
+    free(order);
+    net_free(&m);
     free(f.start);
     free(f.idx);
-    free(f.val);
-    set_free(&s);
+    mset_free(&s);
     return 0;
 }

@@ -1,11 +1,11 @@
-/* moderation/classifier.c: featuriser, model file loader and scorer of the
- * linear offensive/attack classifier.
+/* moderation/classifier.c: featuriser, model file loader, scorer and
+ * explainer of the moderation model (classifier.h).
  *
  * The model file (docs/MODERATION.md, "Classifier") is untrusted bytes until
  * classifier_load has checked its magic, version, every parameter, its exact
  * size and its CRC-32; after that the model is immutable, so scoring from
  * many threads needs no lock. Scoring streams the features of the text into
- * integer sums without allocating: its cost is linear in the text length.
+ * float sums without allocating: its cost is linear in the text length.
  */
 #include "moderation/classifier.h"
 
@@ -17,11 +17,10 @@
 #include "server/assets.h"
 #include "util/xalloc.h"
 
-#define MODEL_VERSION 1u
+#define MODEL_VERSION 2u
 
 /* The first eight bytes of a model file (not a C string: no NUL). */
 static const unsigned char model_magic[8] = {'P', 'L', 'Y', 'M', 'O', 'D', 'E', 'L'};
-#define HEADER_SIZE 64u
 
 /* Tokens longer than this are cut into pieces: it bounds the work per
  * token and the stack buffer, and no real word is that long. */
@@ -39,19 +38,6 @@ static const unsigned char model_magic[8] = {'P', 'L', 'Y', 'M', 'O', 'D', 'E', 
 #define BASIS_WORD UINT64_C(0xcbf29ce484222325)
 #define BASIS_BIGRAM UINT64_C(0x84222325cbf29ce4)
 #define BASIS_CHAR UINT64_C(0x9e3779b97f4a7c15)
-
-struct classifier {
-    uint32_t log2_buckets;
-    uint32_t weight_bits;
-    classifier_config cfg;
-    float scale[CLASSIFIER_HEADS];
-    float bias[CLASSIFIER_HEADS];
-    float threshold[CLASSIFIER_HEADS];
-    size_t n_weights;
-    const int8_t *w8; /* weight_bits 8, else NULL */
-    int8_t *w8_owned; /* w8 when it was copied (NULL when it points into borrowed bytes) */
-    int16_t *w16;     /* weight_bits 16, else NULL */
-};
 
 /* ---- hashing -------------------------------------------------------------- */
 
@@ -81,11 +67,17 @@ finish(uint64_t h)
 #define BATCH 64
 
 typedef void (*batch_fn)(const uint32_t *hash, size_t n, void *ctx);
+/* Told the byte span of each token before its features go out (the
+ * explainer needs to know which words a feature came from). */
+typedef void (*token_fn)(uint32_t begin, uint32_t end, void *ctx);
 
 typedef struct fz {
     const classifier_config *cfg;
     batch_fn emit;
+    token_fn on_token; /* NULL unless explaining */
     void *ctx;
+    size_t pos, next; /* byte span of the code point being read */
+    size_t tok_begin; /* byte offset where the current token began */
     uint32_t batch[BATCH];
     size_t n_batch;
     uint32_t tok[TOK_MAX];
@@ -164,6 +156,21 @@ leet(uint32_t c)
     }
 }
 
+/* Starts a token spanning bytes [begin, end): the features pushed until the
+ * next call belong to it. Pending features of the previous token go out
+ * first so that the explainer can tell them apart. */
+static void
+token_start(fz *z, size_t begin, size_t end)
+{
+    if (z->on_token == NULL)
+        return;
+    if (z->n_batch > 0) {
+        z->emit(z->batch, z->n_batch, z->ctx);
+        z->n_batch = 0;
+    }
+    z->on_token((uint32_t)begin, (uint32_t)end, z->ctx);
+}
+
 static void
 emit_word(fz *z, const uint32_t *cp, size_t len)
 {
@@ -202,8 +209,9 @@ emit_chars(fz *z, const uint32_t *cp, size_t len)
 }
 
 static void
-emit_placeholder(fz *z, uint32_t ph)
+emit_placeholder(fz *z, uint32_t ph, size_t begin, size_t end)
 {
+    token_start(z, begin, end);
     emit_word(z, &ph, 1);
 }
 
@@ -231,7 +239,7 @@ flush(fz *z)
     }
     if (letters == 0) {
         if (digits > 0)
-            emit_placeholder(z, PH_NUM);
+            emit_placeholder(z, PH_NUM, z->tok_begin, z->pos);
         return;
     }
     for (size_t i = a; i < b; i++) {
@@ -245,6 +253,7 @@ flush(fz *z)
     }
     if (n == 0)
         return;
+    token_start(z, z->tok_begin, z->pos);
     emit_word(z, t, n);
     emit_chars(z, t, n);
 }
@@ -258,6 +267,8 @@ add_cp(fz *z, uint32_t c)
             return;
         if (z->len == TOK_MAX)
             flush(z);
+        if (z->len == 0)
+            z->tok_begin = z->pos;
         z->tok[z->len++] = c;
         return;
     }
@@ -265,8 +276,10 @@ add_cp(fz *z, uint32_t c)
     if (c >= 128) {
         utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)c);
         /* Emoji and other symbols carry tone ("🖕", "😂"): one word each. */
-        if (cat == UTF8PROC_CATEGORY_SO)
+        if (cat == UTF8PROC_CATEGORY_SO) {
+            token_start(z, z->pos, z->next);
             emit_word(z, &c, 1);
+        }
     }
 }
 
@@ -299,7 +312,8 @@ is_name_byte(unsigned char c)
 }
 
 static void
-featurize(const classifier_config *cfg, const char *text, size_t n, batch_fn emit, void *ctx)
+featurize(const classifier_config *cfg, const char *text, size_t n, batch_fn emit,
+          token_fn on_token, void *ctx)
 {
     const unsigned char *s = (const unsigned char *)text;
     fz z;
@@ -308,7 +322,9 @@ featurize(const classifier_config *cfg, const char *text, size_t n, batch_fn emi
 
     z.cfg = cfg;
     z.emit = emit;
+    z.on_token = on_token;
     z.ctx = ctx;
+    z.pos = z.next = z.tok_begin = 0;
     z.n_batch = 0;
     z.len = 0;
     z.prev_word = 0;
@@ -321,17 +337,17 @@ featurize(const classifier_config *cfg, const char *text, size_t n, batch_fn emi
                 prefix_ci(text + i, n - i, "www.")) {
                 while (j < n && !is_space_byte(s[j]))
                     j++;
-                emit_placeholder(&z, PH_URL);
+                emit_placeholder(&z, PH_URL, i, j);
             } else if (b == '@' && i + 1 < n && is_name_byte(s[i + 1]) &&
                        !(i + 2 < n && s[i + 1] == 's' && s[i + 2] == 's')) {
                 for (j = i + 1; j < n && is_name_byte(s[j]);)
                     j++;
-                emit_placeholder(&z, PH_USER);
+                emit_placeholder(&z, PH_USER, i, j);
             } else if (n - i >= 3 && memcmp(text + i, "URL", 3) == 0 &&
                        (n - i == 3 || !is_name_byte(s[i + 3]))) {
                 /* The public tweet corpora wrote links as the word URL. */
                 j = i + 3;
-                emit_placeholder(&z, PH_URL);
+                emit_placeholder(&z, PH_URL, i, j);
             }
             if (j != i) {
                 i = j;
@@ -339,7 +355,9 @@ featurize(const classifier_config *cfg, const char *text, size_t n, batch_fn emi
                 continue;
             }
         }
+        z.pos = i;
         if (b < 128) {
+            z.next = i + 1;
             add_cp(&z, (uint32_t)ascii_lower(b));
             boundary = is_space_byte(b);
             i++;
@@ -354,6 +372,7 @@ featurize(const classifier_config *cfg, const char *text, size_t n, batch_fn emi
             continue;
         }
         i += (size_t)len;
+        z.next = i;
         utf8proc_int32_t out[8];
         int last = 0;
         utf8proc_ssize_t m =
@@ -370,6 +389,7 @@ featurize(const classifier_config *cfg, const char *text, size_t n, batch_fn emi
         /* Unicode spaces (NBSP and kin) separate words like ASCII ones. */
         boundary = utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
     }
+    z.pos = z.next = n;
     flush(&z);
     if (z.n_batch > 0)
         emit(z.batch, z.n_batch, ctx);
@@ -393,45 +413,61 @@ classifier_featurize(const classifier_config *cfg, const char *text, size_t n,
                      void (*emit)(uint32_t hash, void *ctx), void *ctx)
 {
     one_by_one o = {emit, ctx};
-    featurize(cfg, text, n, emit_each, &o);
+    featurize(cfg, text, n, emit_each, NULL, &o);
 }
 
-/* ---- scoring -------------------------------------------------------------- */
+/* ---- the network ---------------------------------------------------------- */
 
-/* Sums per group: [0] character n-grams, [1] words (or everything in [0]
- * when the model does not normalise the groups apart). */
+/* A model (docs/MODERATION.md, "Classifier"): every hashed feature has a
+ * row of dim embedding values followed by CLF_ATTRS linear weights, stored
+ * as int8 with one float scale per row. A text's features are summed in two
+ * groups (words and bigrams; character n-grams), each divided by the square
+ * root of its count. The embedding sum x goes through one hidden layer,
+ * h = relu(W1 x + b1), and the logit of attribute a is
+ * W2[a] . h + b2[a] + (the linear sum for a). Platt scaling turns logits
+ * into calibrated probabilities: p = sigmoid(cal_a * logit + cal_b). */
+struct classifier {
+    classifier_config cfg;
+    uint32_t log2_buckets, dim, hidden, row; /* row = dim + CLF_ATTRS */
+    const int8_t *rows;                      /* [buckets][row] */
+    int8_t *rows_owned;                      /* rows when copied, else NULL */
+    float *scale;                            /* [buckets] */
+    float *w1, *b1, *w2;                     /* [hidden][dim], [hidden], [CLF_ATTRS][hidden] */
+    float b2[CLF_ATTRS], cal_a[CLF_ATTRS], cal_b[CLF_ATTRS], threshold[CLF_ATTRS];
+};
+
+#define ROW_MAX (CLASSIFIER_MAX_DIM + CLF_ATTRS)
+
 typedef struct score_acc {
     const classifier *c;
     uint32_t mask;
-    int split;
-    int64_t sum[2][CLASSIFIER_HEADS];
-    uint64_t count[2];
+    float sum[2][ROW_MAX]; /* [0] character n-grams, [1] words and bigrams */
+    uint32_t count[2];
 } score_acc;
+
+static void
+add_rows(const classifier *c, uint32_t mask, const uint32_t *hash, size_t n, float sum[2][ROW_MAX],
+         uint32_t count[2])
+{
+    size_t row = c->row;
+    for (size_t i = 0; i < n; i++)
+        __builtin_prefetch(c->rows + (size_t)(hash[i] & mask) * row);
+    for (size_t i = 0; i < n; i++) {
+        size_t b = hash[i] & mask;
+        int g = (hash[i] & CLASSIFIER_WORD_BIT) != 0;
+        const int8_t *r = c->rows + b * row;
+        float s = c->scale[b], *acc = sum[g];
+        for (size_t k = 0; k < row; k++)
+            acc[k] += s * (float)r[k];
+        count[g]++;
+    }
+}
 
 static void
 score_batch(const uint32_t *hash, size_t n, void *ctx)
 {
     score_acc *a = ctx;
-    const classifier *c = a->c;
-    for (size_t i = 0; i < n; i++) {
-        size_t b = (size_t)(hash[i] & a->mask) * CLASSIFIER_HEADS;
-        if (c->w8 != NULL)
-            __builtin_prefetch(c->w8 + b);
-        else
-            __builtin_prefetch(c->w16 + b);
-    }
-    for (size_t i = 0; i < n; i++) {
-        size_t b = (size_t)(hash[i] & a->mask) * CLASSIFIER_HEADS;
-        int g = a->split && (hash[i] & CLASSIFIER_WORD_BIT);
-        if (c->w8 != NULL) {
-            a->sum[g][0] += c->w8[b];
-            a->sum[g][1] += c->w8[b + 1];
-        } else {
-            a->sum[g][0] += c->w16[b];
-            a->sum[g][1] += c->w16[b + 1];
-        }
-        a->count[g]++;
-    }
+    add_rows(a->c, a->mask, hash, n, a->sum, a->count);
 }
 
 static double
@@ -440,38 +476,186 @@ sigmoid(double x)
     return 1.0 / (1.0 + exp(-x));
 }
 
+/* Logits of every attribute from the two group sums and counts. */
+static void
+forward(const classifier *c, const float sum[2][ROW_MAX], const uint32_t count[2],
+        double logit[CLF_ATTRS])
+{
+    float x[ROW_MAX], h[CLASSIFIER_MAX_HIDDEN];
+    float inv[2];
+    for (int g = 0; g < 2; g++)
+        inv[g] = count[g] > 0 ? 1.0f / sqrtf((float)count[g]) : 0.0f;
+    for (size_t k = 0; k < c->row; k++)
+        x[k] = sum[0][k] * inv[0] + sum[1][k] * inv[1];
+    for (uint32_t j = 0; j < c->hidden; j++) {
+        const float *w = c->w1 + (size_t)j * c->dim;
+        float z = c->b1[j];
+        for (uint32_t k = 0; k < c->dim; k++)
+            z += w[k] * x[k];
+        h[j] = z > 0 ? z : 0;
+    }
+    for (int a = 0; a < CLF_ATTRS; a++) {
+        const float *w = c->w2 + (size_t)a * c->hidden;
+        double z = (double)c->b2[a] + (double)x[c->dim + (size_t)a];
+        for (uint32_t j = 0; j < c->hidden; j++)
+            z += (double)(w[j] * h[j]);
+        logit[a] = z;
+    }
+}
+
+static double
+calibrate(const classifier *c, int a, double logit)
+{
+    return sigmoid((double)c->cal_a[a] * logit + (double)c->cal_b[a]);
+}
+
 void
 classifier_score(const classifier *c, const char *text, size_t n, classifier_scores *out)
 {
-    score_acc a;
-    double z[CLASSIFIER_HEADS];
+    score_acc acc;
+    double logit[CLF_ATTRS];
 
-    memset(&a, 0, sizeof a);
-    a.c = c;
-    a.mask = (UINT32_C(1) << c->log2_buckets) - 1;
-    a.split = (c->cfg.flags & CLASSIFIER_F_SPLIT_NORM) != 0;
-    featurize(&c->cfg, text, n, score_batch, &a);
-    for (int h = 0; h < CLASSIFIER_HEADS; h++) {
-        z[h] = c->bias[h];
-        for (int g = 0; g < 2; g++)
-            if (a.count[g] > 0)
-                z[h] += (double)c->scale[h] * (double)a.sum[g][h] / sqrt((double)a.count[g]);
+    memset(acc.sum, 0, sizeof acc.sum);
+    acc.count[0] = acc.count[1] = 0;
+    acc.c = c;
+    acc.mask = (UINT32_C(1) << c->log2_buckets) - 1;
+    featurize(&c->cfg, text, n, score_batch, NULL, &acc);
+    forward(c, (const float(*)[ROW_MAX])acc.sum, acc.count, logit);
+    for (int a = 0; a < CLF_ATTRS; a++)
+        out->p[a] = calibrate(c, a, logit[a]);
+}
+
+void
+classifier_logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS])
+{
+    score_acc acc;
+
+    memset(acc.sum, 0, sizeof acc.sum);
+    acc.count[0] = acc.count[1] = 0;
+    acc.c = c;
+    acc.mask = (UINT32_C(1) << c->log2_buckets) - 1;
+    featurize(&c->cfg, text, n, score_batch, NULL, &acc);
+    forward(c, (const float(*)[ROW_MAX])acc.sum, acc.count, out);
+}
+
+/* ---- explanations ----------------------------------------------------------- */
+
+/* Words beyond this many are scored together with the last one: an
+ * explanation names a few words, and the cost stays bounded. */
+#define EXPLAIN_TOKENS 256
+
+typedef struct tok_acc {
+    uint32_t begin, end;
+    float sum[2][ROW_MAX];
+    uint32_t count[2];
+} tok_acc;
+
+typedef struct explain_acc {
+    const classifier *c;
+    uint32_t mask;
+    tok_acc *tok; /* EXPLAIN_TOKENS entries */
+    size_t n_tok; /* tokens seen (the last entry takes the overflow) */
+    int have;     /* a token has started */
+} explain_acc;
+
+static void
+explain_token(uint32_t begin, uint32_t end, void *ctx)
+{
+    explain_acc *e = ctx;
+    if (e->have && e->n_tok == EXPLAIN_TOKENS) {
+        e->tok[EXPLAIN_TOKENS - 1].end = end; /* overflow joins the last word */
+        return;
     }
-    double off = sigmoid(z[0]), att = sigmoid(z[1]);
-    out->p[CLF_TOXICITY] = off;
-    out->p[CLF_SEVERE_TOXICITY] = off * off;
-    out->p[CLF_INSULT] = att;
-    out->p[CLF_PROFANITY] = off;
-    out->p[CLF_THREAT] = att * off;
-    out->p[CLF_IDENTITY_ATTACK] = att * off;
+    tok_acc *t = &e->tok[e->n_tok++];
+    memset(t, 0, sizeof *t);
+    t->begin = begin;
+    t->end = end;
+    e->have = 1;
+}
+
+static void
+explain_batch(const uint32_t *hash, size_t n, void *ctx)
+{
+    explain_acc *e = ctx;
+    if (e->n_tok == 0) { /* cannot happen: every feature follows a token */
+        explain_token(0, 0, ctx);
+    }
+    tok_acc *t = &e->tok[e->n_tok - 1];
+    add_rows(e->c, e->mask, hash, n, t->sum, t->count);
+}
+
+static int
+cmp_span_weight(const void *a, const void *b)
+{
+    double x = ((const classifier_span *)a)->weight, y = ((const classifier_span *)b)->weight;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+size_t
+classifier_explain(const classifier *c, const char *text, size_t n, classifier_attr attr,
+                   double min_drop, classifier_span *out, size_t max)
+{
+    explain_acc e;
+    float all[2][ROW_MAX], rest[2][ROW_MAX];
+    uint32_t count[2] = {0, 0}, rc[2];
+    double logit[CLF_ATTRS];
+    size_t n_out = 0;
+
+    if ((unsigned)attr >= CLF_ATTRS || max == 0)
+        return 0;
+    e.c = c;
+    e.mask = (UINT32_C(1) << c->log2_buckets) - 1;
+    e.tok = xmalloc(EXPLAIN_TOKENS * sizeof *e.tok);
+    e.n_tok = 0;
+    e.have = 0;
+    featurize(&c->cfg, text, n, explain_batch, explain_token, &e);
+    memset(all, 0, sizeof all);
+    for (size_t t = 0; t < e.n_tok; t++)
+        for (int g = 0; g < 2; g++) {
+            for (size_t k = 0; k < c->row; k++)
+                all[g][k] += e.tok[t].sum[g][k];
+            count[g] += e.tok[t].count[g];
+        }
+    forward(c, (const float(*)[ROW_MAX])all, count, logit);
+    double p_all = calibrate(c, (int)attr, logit[attr]);
+    /* Leave one word out: how far the probability falls without it. */
+    for (size_t t = 0; t < e.n_tok; t++) {
+        for (int g = 0; g < 2; g++) {
+            for (size_t k = 0; k < c->row; k++)
+                rest[g][k] = all[g][k] - e.tok[t].sum[g][k];
+            rc[g] = count[g] - e.tok[t].count[g];
+        }
+        forward(c, (const float(*)[ROW_MAX])rest, rc, logit);
+        double drop = p_all - calibrate(c, (int)attr, logit[attr]);
+        if (drop < min_drop || e.tok[t].end <= e.tok[t].begin || e.tok[t].end > n)
+            continue;
+        classifier_span sp = {e.tok[t].begin, e.tok[t].end, drop};
+        if (n_out < max) {
+            out[n_out++] = sp;
+        } else if (drop > out[max - 1].weight) {
+            out[max - 1] = sp;
+        } else {
+            continue;
+        }
+        qsort(out, n_out, sizeof *out, cmp_span_weight);
+    }
+    free(e.tok);
+    return n_out;
 }
 
 void
 classifier_thresholds(const classifier *c, classifier_scores *out)
 {
     for (int a = 0; a < CLF_ATTRS; a++)
-        out->p[a] = c->threshold[0];
-    out->p[CLF_INSULT] = c->threshold[1];
+        out->p[a] = c->threshold[a];
+}
+
+size_t
+classifier_memory(const classifier *c)
+{
+    size_t b = (size_t)1 << c->log2_buckets;
+    return sizeof *c + b * c->row + b * sizeof *c->scale +
+           ((size_t)c->hidden * c->dim + c->hidden + (size_t)CLF_ATTRS * c->hidden) * sizeof(float);
 }
 
 static const char *const attr_names[CLF_ATTRS] = {
@@ -493,12 +677,6 @@ classifier_attr_parse(const char *name, size_t n)
         if (strlen(attr_names[a]) == n && memcmp(attr_names[a], name, n) == 0)
             return a;
     return -1;
-}
-
-size_t
-classifier_memory(const classifier *c)
-{
-    return sizeof *c + c->n_weights * (c->weight_bits / 8);
 }
 
 /* ---- file format ---------------------------------------------------------- */
@@ -551,15 +729,22 @@ put_f32(unsigned char *p, float f)
     put_u32(p, u);
 }
 
+/* Header layout (little-endian): magic[8], version, attributes, log2
+ * buckets, dim, hidden, feature flags, char_min, char_max, seed, reserved
+ * (10 u32 at 8..47), then b2, cal_a, cal_b, threshold (CLF_ATTRS f32 each).
+ * Then w1, b1, w2 (f32), the row scales (f32), the rows (int8), CRC-32. */
+#define OFF_FLOATS 48u
+#define HEADER_SIZE (OFF_FLOATS + 4u * 4u * CLF_ATTRS)
+
 static int
-check_config(const classifier_config *cfg, uint32_t log2_buckets, uint32_t bits, pl_error *err)
+check_shape(const classifier_config *cfg, uint32_t log2_buckets, uint32_t dim, uint32_t hidden,
+            pl_error *err)
 {
     if (log2_buckets < CLASSIFIER_MIN_LOG2 || log2_buckets > CLASSIFIER_MAX_LOG2)
         return pl_errorf(err, PL_EINVAL, "model: bucket count 2^%u out of range", log2_buckets);
-    if (bits != 8 && bits != 16)
-        return pl_errorf(err, PL_EINVAL, "model: weight width %u is neither 8 nor 16", bits);
-    if (cfg->flags &
-        ~(uint32_t)(CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS | CLASSIFIER_F_SPLIT_NORM))
+    if (dim > CLASSIFIER_MAX_DIM || hidden > CLASSIFIER_MAX_HIDDEN || (dim == 0) != (hidden == 0))
+        return pl_errorf(err, PL_EINVAL, "model: layer sizes %u/%u invalid", dim, hidden);
+    if (cfg->flags & ~(uint32_t)(CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS))
         return pl_errorf(err, PL_EINVAL, "model: unknown feature flags %#x", cfg->flags);
     if (cfg->char_max != 0 && (cfg->char_min < 1 || cfg->char_min > cfg->char_max ||
                                cfg->char_max > CLASSIFIER_MAX_CHAR_N))
@@ -568,47 +753,55 @@ check_config(const classifier_config *cfg, uint32_t log2_buckets, uint32_t bits,
     return 0;
 }
 
+static size_t
+file_size(uint32_t log2_buckets, uint32_t dim, uint32_t hidden)
+{
+    size_t b = (size_t)1 << log2_buckets, row = dim + CLF_ATTRS;
+    size_t floats = (size_t)hidden * dim + hidden + (size_t)CLF_ATTRS * hidden + b;
+    return HEADER_SIZE + 4 * floats + b * row + 4;
+}
+
 int
 classifier_encode(const classifier_params *p, unsigned char **out, size_t *n, pl_error *err)
 {
-    int rc = check_config(&p->cfg, p->log2_buckets, p->weight_bits, err);
+    int rc = check_shape(&p->cfg, p->log2_buckets, p->dim, p->hidden, err);
     if (rc < 0)
         return rc;
-    size_t nw = ((size_t)1 << p->log2_buckets) * CLASSIFIER_HEADS;
-    size_t wb = p->weight_bits / 8;
-    size_t size = HEADER_SIZE + nw * wb + 4;
-    unsigned char *buf = xcalloc(1, size);
-    float qmax = p->weight_bits == 8 ? 127.0f : 32767.0f;
-    float scale[CLASSIFIER_HEADS];
+    size_t b = (size_t)1 << p->log2_buckets, row = p->dim + CLF_ATTRS;
+    size_t size = file_size(p->log2_buckets, p->dim, p->hidden);
+    unsigned char *buf = xcalloc(1, size), *w;
 
-    for (int h = 0; h < CLASSIFIER_HEADS; h++) {
-        float m = 0;
-        for (size_t i = (size_t)h; i < nw; i += CLASSIFIER_HEADS)
-            m = fmaxf(m, fabsf(p->weights[i]));
-        scale[h] = m > 0 ? m / qmax : 1.0f;
-    }
     memcpy(buf, model_magic, sizeof model_magic);
-    put_u32(buf + 8, MODEL_VERSION);
-    put_u32(buf + 12, CLASSIFIER_HEADS);
-    put_u32(buf + 16, p->log2_buckets);
-    put_u32(buf + 20, p->weight_bits);
-    put_u32(buf + 24, p->cfg.flags);
-    put_u32(buf + 28, p->cfg.char_min);
-    put_u32(buf + 32, p->cfg.char_max);
-    put_u32(buf + 36, p->cfg.seed);
-    for (int h = 0; h < CLASSIFIER_HEADS; h++) {
-        put_f32(buf + 40 + 4 * (size_t)h, scale[h]);
-        put_f32(buf + 48 + 4 * (size_t)h, p->bias[h]);
-        put_f32(buf + 56 + 4 * (size_t)h, p->threshold[h]);
+    uint32_t head[10] = {MODEL_VERSION, CLF_ATTRS,       p->log2_buckets, p->dim,      p->hidden,
+                         p->cfg.flags,  p->cfg.char_min, p->cfg.char_max, p->cfg.seed, 0};
+    for (int i = 0; i < 10; i++)
+        put_u32(buf + 8 + 4 * (size_t)i, head[i]);
+    for (int a = 0; a < CLF_ATTRS; a++) {
+        put_f32(buf + OFF_FLOATS + 4 * (size_t)a, p->b2[a]);
+        put_f32(buf + OFF_FLOATS + 4 * (size_t)(CLF_ATTRS + a), p->cal_a[a]);
+        put_f32(buf + OFF_FLOATS + 4 * (size_t)(2 * CLF_ATTRS + a), p->cal_b[a]);
+        put_f32(buf + OFF_FLOATS + 4 * (size_t)(3 * CLF_ATTRS + a), p->threshold[a]);
     }
-    unsigned char *w = buf + HEADER_SIZE;
-    for (size_t i = 0; i < nw; i++) {
-        long q = lrintf(p->weights[i] / scale[i % CLASSIFIER_HEADS]);
-        q = q > (long)qmax ? (long)qmax : q < -(long)qmax ? -(long)qmax : q;
-        uint16_t u = (uint16_t)(int16_t)q;
-        w[i * wb] = (unsigned char)u;
-        if (wb == 2)
-            w[i * wb + 1] = (unsigned char)(u >> 8);
+    w = buf + HEADER_SIZE;
+    for (size_t i = 0; i < (size_t)p->hidden * p->dim; i++, w += 4)
+        put_f32(w, p->w1[i]);
+    for (size_t i = 0; i < p->hidden; i++, w += 4)
+        put_f32(w, p->b1[i]);
+    for (size_t i = 0; i < (size_t)CLF_ATTRS * p->hidden; i++, w += 4)
+        put_f32(w, p->w2[i]);
+    unsigned char *scales = w, *rows = w + 4 * b;
+    for (size_t r = 0; r < b; r++) {
+        const float *src = p->rows + r * row;
+        float m = 0;
+        for (size_t k = 0; k < row; k++)
+            m = fmaxf(m, fabsf(src[k]));
+        float s = m > 0 ? m / 127.0f : 0.0f;
+        put_f32(scales + 4 * r, s);
+        for (size_t k = 0; k < row; k++) {
+            long q = s > 0 ? lrintf(src[k] / s) : 0;
+            q = q > 127 ? 127 : q < -127 ? -127 : q;
+            rows[r * row + k] = (unsigned char)(int8_t)q;
+        }
     }
     put_u32(buf + size - 4, crc32_ieee(buf, size - 4));
     *out = buf;
@@ -616,9 +809,14 @@ classifier_encode(const classifier_params *p, unsigned char **out, size_t *n, pl
     return 0;
 }
 
-/* Parses and checks a model. With keep, n bytes outlive the model (the
- * copy compiled into the binary), and 8-bit weights are used in place
- * instead of copied: 2 MB less memory for every server. */
+static int
+finite_in(float v, float lim)
+{
+    return isfinite(v) && fabsf(v) <= lim;
+}
+
+/* Parses and checks a model. With keep, the n bytes outlive the model (the
+ * copy compiled into the binary) and the int8 rows are used in place. */
 static int
 load(const unsigned char *data, size_t n, bool keep, classifier **out, pl_error *err)
 {
@@ -631,50 +829,63 @@ load(const unsigned char *data, size_t n, bool keep, classifier **out, pl_error 
     if (memcmp(data, model_magic, sizeof model_magic) != 0)
         return pl_errorf(err, PL_EINVAL, "model: bad magic (not a Parley model file)");
     if (get_u32(data + 8) != MODEL_VERSION)
-        return pl_errorf(err, PL_EINVAL, "model: unsupported version %u", get_u32(data + 8));
-    if (get_u32(data + 12) != CLASSIFIER_HEADS)
-        return pl_errorf(err, PL_EINVAL, "model: %u heads, expected %d", get_u32(data + 12),
-                         CLASSIFIER_HEADS);
+        return pl_errorf(err, PL_EINVAL, "model: unsupported version %u (this build reads %u)",
+                         get_u32(data + 8), MODEL_VERSION);
+    if (get_u32(data + 12) != CLF_ATTRS)
+        return pl_errorf(err, PL_EINVAL, "model: %u attributes, expected %d", get_u32(data + 12),
+                         CLF_ATTRS);
     memset(&c, 0, sizeof c);
     c.log2_buckets = get_u32(data + 16);
-    c.weight_bits = get_u32(data + 20);
-    c.cfg.flags = get_u32(data + 24);
-    c.cfg.char_min = get_u32(data + 28);
-    c.cfg.char_max = get_u32(data + 32);
-    c.cfg.seed = get_u32(data + 36);
-    if ((rc = check_config(&c.cfg, c.log2_buckets, c.weight_bits, err)) < 0)
+    c.dim = get_u32(data + 20);
+    c.hidden = get_u32(data + 24);
+    c.cfg.flags = get_u32(data + 28);
+    c.cfg.char_min = get_u32(data + 32);
+    c.cfg.char_max = get_u32(data + 36);
+    c.cfg.seed = get_u32(data + 40);
+    if ((rc = check_shape(&c.cfg, c.log2_buckets, c.dim, c.hidden, err)) < 0)
         return rc;
-    c.n_weights = ((size_t)1 << c.log2_buckets) * CLASSIFIER_HEADS;
-    size_t want = HEADER_SIZE + c.n_weights * (c.weight_bits / 8) + 4;
+    size_t want = file_size(c.log2_buckets, c.dim, c.hidden);
     if (n != want)
         return pl_errorf(err, PL_EINVAL, "model: %zu bytes, its header implies %zu", n, want);
-    for (int h = 0; h < CLASSIFIER_HEADS; h++) {
-        c.scale[h] = get_f32(data + 40 + 4 * (size_t)h);
-        c.bias[h] = get_f32(data + 48 + 4 * (size_t)h);
-        c.threshold[h] = get_f32(data + 56 + 4 * (size_t)h);
-        if (!isfinite(c.scale[h]) || c.scale[h] < 0 || c.scale[h] > 1e6f || !isfinite(c.bias[h]) ||
-            fabsf(c.bias[h]) > 1e6f || !(c.threshold[h] >= 0) || !(c.threshold[h] <= 1))
-            return pl_errorf(err, PL_EINVAL, "model: scale, bias or threshold of head %d invalid",
-                             h);
-    }
-    uint32_t crc = crc32_ieee(data, n - 4);
-    if (crc != get_u32(data + n - 4))
+    if (crc32_ieee(data, n - 4) != get_u32(data + n - 4))
         return pl_errorf(err, PL_EINVAL, "model: checksum mismatch (file damaged)");
-
+    for (int a = 0; a < CLF_ATTRS; a++) {
+        c.b2[a] = get_f32(data + OFF_FLOATS + 4 * (size_t)a);
+        c.cal_a[a] = get_f32(data + OFF_FLOATS + 4 * (size_t)(CLF_ATTRS + a));
+        c.cal_b[a] = get_f32(data + OFF_FLOATS + 4 * (size_t)(2 * CLF_ATTRS + a));
+        c.threshold[a] = get_f32(data + OFF_FLOATS + 4 * (size_t)(3 * CLF_ATTRS + a));
+        if (!finite_in(c.b2[a], 1e4f) || !finite_in(c.cal_a[a], 1e4f) ||
+            !finite_in(c.cal_b[a], 1e4f) || !(c.threshold[a] >= 0) || !(c.threshold[a] <= 1))
+            return pl_errorf(err, PL_EINVAL, "model: bias, calibration or threshold of %s invalid",
+                             attr_names[a]);
+    }
+    c.row = c.dim + CLF_ATTRS;
+    size_t b = (size_t)1 << c.log2_buckets;
+    size_t nf = (size_t)c.hidden * c.dim + c.hidden + (size_t)CLF_ATTRS * c.hidden + b;
+    float *f = xmalloc((nf ? nf : 1) * sizeof *f);
+    const unsigned char *w = data + HEADER_SIZE;
+    for (size_t i = 0; i < nf; i++) {
+        f[i] = get_f32(w + 4 * i);
+        if (!finite_in(f[i], 1e6f) || (i >= nf - b && f[i] < 0)) {
+            free(f);
+            return pl_errorf(err, PL_EINVAL, "model: weight %zu is not a finite number in range",
+                             i);
+        }
+    }
+    c.w1 = f;
+    c.b1 = f + (size_t)c.hidden * c.dim;
+    c.w2 = c.b1 + c.hidden;
+    c.scale = c.w2 + (size_t)CLF_ATTRS * c.hidden;
+    const unsigned char *rows = w + 4 * nf;
+    if (keep) {
+        c.rows = (const int8_t *)rows;
+    } else {
+        c.rows_owned = xmalloc(b * c.row);
+        memcpy(c.rows_owned, rows, b * c.row);
+        c.rows = c.rows_owned;
+    }
     classifier *m = xmalloc(sizeof *m);
     *m = c;
-    const unsigned char *w = data + HEADER_SIZE;
-    if (c.weight_bits == 8 && keep) {
-        m->w8 = (const int8_t *)w;
-    } else if (c.weight_bits == 8) {
-        m->w8_owned = xmalloc(c.n_weights);
-        memcpy(m->w8_owned, w, c.n_weights);
-        m->w8 = m->w8_owned;
-    } else {
-        m->w16 = xmalloc(c.n_weights * sizeof *m->w16);
-        for (size_t i = 0; i < c.n_weights; i++)
-            m->w16[i] = (int16_t)(uint16_t)(w[2 * i] | w[2 * i + 1] << 8);
-    }
     *out = m;
     return 0;
 }
@@ -701,7 +912,7 @@ classifier_free(classifier *c)
 {
     if (c == NULL)
         return;
-    free(c->w8_owned);
-    free(c->w16);
+    free(c->rows_owned);
+    free(c->w1); /* b1, w2 and scale live in the same block */
     free(c);
 }

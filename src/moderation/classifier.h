@@ -1,9 +1,12 @@
-/* moderation/classifier.h: the linear model over hashed word and character
- * n-grams that scores how offensive a comment reads and how much it reads as
- * an attack on a person.
+/* moderation/classifier.h: the network over hashed word and character
+ * n-grams that scores a comment on the six attributes of Perspective's
+ * production models (toxicity, severe toxicity, insult, profanity, threat,
+ * identity attack), as calibrated probabilities, and explains a score by the
+ * words that raised it.
  *
  * The weights are trained offline by tools/train (make model) from the
- * labelled public data in ../shared/data and committed under data/model/.
+ * labelled public data sets (docs/MODERATION.md lists them) and committed
+ * under data/model/.
  * A loaded model is immutable and shared read-only by all threads. Its scores
  * feed moderation_decide() together with the lexicon's; they never reject a
  * comment alone.
@@ -60,13 +63,27 @@ void classifier_free(classifier *c); /* c may be NULL */
  * Thread-safe; allocates nothing. */
 void classifier_score(const classifier *c, const char *text, size_t n, classifier_scores *out);
 
-/* The thresholds chosen with the model (stored in the model file): a score
- * >= out->offensive means the comment reads as offensive, a score >=
- * out->attack that it reads as an attack on a person. They were picked by
- * tools/train on held-out data and checked for bias (docs/MODERATION.md).
- * The model shipped in data/model/ uses 0.39 for both; read them from here,
- * since retraining moves them. */
+/* Calibrated logits before the sigmoid (the trainer fits calibration on
+ * them); out[a] is the raw logit of attribute a. */
+void classifier_logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS]);
+
+/* The hold thresholds chosen with the model (stored in the model file), one
+ * per attribute, as calibrated probabilities: tools/train picks them on
+ * held-out data (docs/MODERATION.md). Settings may override them. */
 void classifier_thresholds(const classifier *c, classifier_scores *out);
+
+/* A word of the text and how much it raised an attribute's score. */
+typedef struct classifier_span {
+    uint32_t begin, end; /* byte offsets into the text */
+    double weight;       /* how far the probability falls without the word */
+} classifier_span;
+
+/* Explains the score of attr by leaving each word out in turn: writes up to
+ * max words whose removal lowers the probability by at least min_drop,
+ * largest drop first, and returns how many. Costs one pass over the text and
+ * a small forward pass per word; allocates a scratch buffer. */
+size_t classifier_explain(const classifier *c, const char *text, size_t n, classifier_attr attr,
+                          double min_drop, classifier_span *out, size_t max);
 
 /* Bytes of memory the loaded model holds. */
 size_t classifier_memory(const classifier *c);
@@ -74,13 +91,13 @@ size_t classifier_memory(const classifier *c);
 /* ---- featuriser and model encoder, shared with tools/train ------------- */
 
 enum {
-    CLASSIFIER_HEADS = 2,        /* 0 offensive, 1 attack */
-    CLASSIFIER_F_WORDS = 1,      /* word unigrams */
-    CLASSIFIER_F_BIGRAMS = 2,    /* word bigrams */
-    CLASSIFIER_F_SPLIT_NORM = 4, /* words and character n-grams normalised apart */
-    CLASSIFIER_MAX_CHAR_N = 8,   /* longest character n-gram a file may ask for */
-    CLASSIFIER_MIN_LOG2 = 10,    /* bucket count bounds (log2) */
+    CLASSIFIER_F_WORDS = 1,    /* word unigrams */
+    CLASSIFIER_F_BIGRAMS = 2,  /* word bigrams */
+    CLASSIFIER_MAX_CHAR_N = 8, /* longest character n-gram a file may ask for */
+    CLASSIFIER_MIN_LOG2 = 10,  /* bucket count bounds (log2) */
     CLASSIFIER_MAX_LOG2 = 24,
+    CLASSIFIER_MAX_DIM = 128,    /* embedding width bound */
+    CLASSIFIER_MAX_HIDDEN = 128, /* hidden layer bound */
 };
 
 typedef struct classifier_config {
@@ -98,18 +115,20 @@ typedef struct classifier_config {
 void classifier_featurize(const classifier_config *cfg, const char *text, size_t n,
                           void (*emit)(uint32_t hash, void *ctx), void *ctx);
 
-/* Everything a model file holds, in floating point: weights[b * HEADS + h]
- * is the weight of bucket b for head h; the score of head h is
- * sigmoid(bias[h] + sum_f weights[f] * count_f / sqrt(total features)),
- * where with CLASSIFIER_F_SPLIT_NORM the word and the character features
- * are two sums, each divided by the square root of its own count. */
+/* Everything a model file holds, in floating point. rows[b * (dim +
+ * CLF_ATTRS) + k] is value k of bucket b: dim embedding values, then one
+ * linear weight per attribute. With dim and hidden 0 the model is linear. */
 typedef struct classifier_params {
     classifier_config cfg;
     uint32_t log2_buckets;
-    uint32_t weight_bits; /* 8 or 16 */
-    float bias[CLASSIFIER_HEADS];
-    float threshold[CLASSIFIER_HEADS];
-    const float *weights;
+    uint32_t dim, hidden;
+    const float *rows; /* [buckets][dim + CLF_ATTRS] */
+    const float *w1;   /* [hidden][dim] */
+    const float *b1;   /* [hidden] */
+    const float *w2;   /* [CLF_ATTRS][hidden] */
+    float b2[CLF_ATTRS];
+    float cal_a[CLF_ATTRS], cal_b[CLF_ATTRS]; /* p = sigmoid(cal_a * logit + cal_b) */
+    float threshold[CLF_ATTRS];
 } classifier_params;
 
 /* Quantises p into the model file format; *out (caller frees) gets *n bytes. */

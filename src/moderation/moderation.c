@@ -11,15 +11,19 @@
  * slurs: "I hate women", "immigrants are vermin"), the tragedy guard, the
  * on-topic score and spam. Each rule that fires gives one reason; the
  * policy table (policy.h) maps it to publish, hold or reject and the
- * decision is the strictest. The classifier's scores, when a model
- * is built in, only add a personal_attack hold where the lexicon also has
- * evidence: nothing is rejected on the model alone.
+ * decision is the strictest. The model (classifier.h), when one is built
+ * in, scores every comment: a score at or above its hold threshold holds
+ * the comment even when no rule fired, naming the words that raised it; a
+ * rule that rejects needs the model's agreement (otherwise it holds); and
+ * an attack or threat the rules found is rejected when the model is sure
+ * of it ("the model" section). Nothing is rejected on the model alone.
  *
  * Everything per comment comes from the caller's arena; the engine itself
  * is immutable after moderation_new, so one engine serves all threads.
  */
 #include "moderation/moderation.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,10 +36,15 @@
 #include "util/xalloc.h"
 
 #define EXCERPT_MAX 200
+/* The default of moderation.reject_at: an attack or threat that the rules
+ * found is rejected when the model's INSULT or THREAT score reaches it. */
+#define MODEL_REJECT_AT 0.9
 
 struct moderation {
     lexicon *lx;
-    classifier *clf; /* NULL: no model built in */
+    classifier *clf;           /* NULL: no model built in */
+    double hold_at[CLF_ATTRS]; /* model hold thresholds (calibrated probabilities) */
+    double reject_at;          /* model score that turns a rule's hold into a reject; >1: never */
     policy pol;
     int64_t repeat_window_ms;
     int64_t new_user_ms;
@@ -64,6 +73,61 @@ extra_int(const config *cfg, const char *name, int64_t min, int64_t max, int64_t
         return pl_errorf(err, PL_EINVAL, "%s: expected a whole number from %lld to %lld", name,
                          (long long)min, (long long)max);
     return 0;
+}
+
+/* A probability setting: a decimal from 0 to 1 ("off" gives off_value
+ * where off_value is positive). */
+static int
+extra_prob(const config *cfg, const char *name, double def, double off_value, double *out,
+           pl_error *err)
+{
+    const char *v = cfg ? config_extra(cfg, name) : NULL;
+    if (v == NULL) {
+        *out = def;
+        return 0;
+    }
+    if (off_value > 0 && strcmp(v, "off") == 0) {
+        *out = off_value;
+        return 0;
+    }
+    char *end;
+    double d = strtod(v, &end);
+    if (*v == '\0' || *end != '\0' || !(d > 0 && d <= 1))
+        return pl_errorf(err, PL_EINVAL,
+                         "%s: expected a number above 0 and at most 1%s, not \"%s\"", name,
+                         off_value > 0 ? " (or off)" : "", v);
+    *out = d;
+    return 0;
+}
+
+/* moderation.hold_at (every attribute), moderation.hold_at.<attribute>
+ * (toxicity, severe_toxicity, insult, profanity, threat, identity_attack)
+ * and moderation.reject_at; the defaults come with the model. */
+static int
+model_settings(const config *cfg, moderation *m, pl_error *err)
+{
+    classifier_scores thr;
+    double all;
+    int rc;
+    if (m->clf != NULL)
+        classifier_thresholds(m->clf, &thr);
+    else
+        for (int a = 0; a < CLF_ATTRS; a++)
+            thr.p[a] = 0.5;
+    if ((rc = extra_prob(cfg, "moderation.hold_at", -1, 0, &all, err)) < 0)
+        return rc;
+    for (int a = 0; a < CLF_ATTRS; a++) {
+        char name[64], lower[32];
+        const char *an = classifier_attr_name((classifier_attr)a);
+        size_t i = 0;
+        for (; an[i] != '\0' && i + 1 < sizeof lower; i++)
+            lower[i] = (char)(an[i] >= 'A' && an[i] <= 'Z' ? an[i] + 32 : an[i]);
+        lower[i] = '\0';
+        snprintf(name, sizeof name, "moderation.hold_at.%s", lower);
+        if ((rc = extra_prob(cfg, name, all > 0 ? all : thr.p[a], 0, &m->hold_at[a], err)) < 0)
+            return rc;
+    }
+    return extra_prob(cfg, "moderation.reject_at", MODEL_REJECT_AT, 2.0, &m->reject_at, err);
 }
 
 int
@@ -106,6 +170,8 @@ moderation_new(const config *cfg, moderation **out, pl_error *err)
         m->clf = NULL;
     else if (classifier_load_builtin(&m->clf, &ignored) < 0)
         m->clf = NULL; /* no model built in: the engine runs on the lexicon alone */
+    if ((rc = model_settings(cfg, m, err)) < 0)
+        goto fail;
     *out = m;
     return 0;
 fail:
@@ -174,7 +240,8 @@ typedef struct ctx {
     size_t ntok;
     found f[RULE_COUNT];
     bool attack_found;
-    int8_t *verdict; /* INSULT_* for each hit (insults only) */
+    bool model_offensive; /* the model reads the text as offensive or profane */
+    int8_t *verdict;      /* INSULT_* for each hit (insults only) */
 } ctx;
 
 static void
@@ -1602,107 +1669,148 @@ rule_spam(ctx *c)
     }
 }
 
-/* ---- the classifier -------------------------------------------------------- */
+/* ---- the model --------------------------------------------------------------- */
 
-/* A model-assisted hold needs a score above the model's own threshold
- * (classifier_thresholds, shipped in the model file) by a margin, and the
- * lexicon to agree; with no word to confirm it, an attack score must be
- * far above (the classifier's documentation suggests 0.8). */
-#define MODEL_MARGIN 0.1
-#define MODEL_OFFENSIVE_MARGIN 0.3
-#define MODEL_SURE_ATTACK 0.8
+/* The model scores every comment (classifier.h: six calibrated
+ * probabilities). Three bands:
+ *  - below every hold threshold the model adds nothing;
+ *  - at or above an attribute's hold threshold the comment is held even
+ *    when no listed word appears, under the rule that attribute maps to,
+ *    with the words that raised the score as the excerpt;
+ *  - a rule that rejects by policy (strong profanity, vulgarity, slurs)
+ *    rejects only when the model agrees that the text is offensive (its
+ *    TOXICITY or PROFANITY score reaches the hold threshold): an innocent
+ *    homograph ("magna cum laude", "blue tits") is held at worst. Attacks
+ *    and threats that the rules found and the model scores at or above
+ *    reject_at are rejected.
+ * Without a model the rules decide alone, as the policy table says. */
 
-/* The comment speaks to someone: a reply, or "you" in the text. */
-static bool
-addresses_someone(const ctx *c)
+/* The rule a model attribute holds under. */
+static moderation_rule
+attr_rule(classifier_attr a)
 {
-    if (c->in->parent_body != NULL)
-        return true;
-    for (size_t k = 0; k < c->ntok; k++) {
-        char f = c->t.s[c->ts[k]];
-        if ((f == 'y' || f == 'u') &&
-            (tok_in(c, (long)k, second_person) || tok_in(c, (long)k, second_copula)))
-            return true;
+    switch (a) {
+    case CLF_PROFANITY:
+        return RULE_PROFANITY;
+    case CLF_THREAT:
+        return RULE_HARASSMENT;
+    case CLF_IDENTITY_ATTACK:
+        return RULE_IDENTITY_HATE;
+    default:
+        return RULE_PERSONAL_ATTACK;
     }
-    return false;
 }
 
-/* The classifier runs only when the lexicon found something it could
- * confirm; clean comments skip it (and its cost). */
-static bool
-has_evidence(const ctx *c)
+static const char *
+attr_message(classifier_attr a)
 {
-    for (size_t i = 0; i < c->nhits; i++)
-        if (c->hits[i].category <= LEX_HARASSMENT)
-            return true;
-    return addresses_someone(c);
+    switch (a) {
+    case CLF_PROFANITY:
+        return "This comment reads as vulgar or profane.";
+    case CLF_THREAT:
+        return "This reads as a threat or a wish of harm against a person.";
+    case CLF_IDENTITY_ATTACK:
+        return "This comment reads as an attack on people for who they are.";
+    case CLF_INSULT:
+        return "This comment reads as insulting.";
+    default:
+        return "This comment reads as uncivil: hostile, insulting or abusive.";
+    }
 }
 
+/* Words that explain attribute a's score, as one excerpt: the strongest
+ * word, widened to the next strongest ones when they sit close by. */
 static void
-model_reason(ctx *c, moderation_rule r, const char *message, const lex_hit *h)
+model_excerpt(ctx *c, classifier_attr a, uint32_t *os, uint32_t *oe)
 {
-    if (c->f[r].on || c->m->pol.action[r] == POLICY_OFF)
+    classifier_span sp[4];
+    size_t n = classifier_explain(c->m->clf, c->in->body, c->in->body_len, a, 0.02, sp, 4);
+    *os = *oe = 0;
+    if (n == 0)
         return;
-    uint32_t os, oe;
-    span_hit(c, h, &os, &oe);
-    c->f[r] = (found){true, true, message, os, oe};
-}
-
-/* Holds what the lexicon alone lets through but the model reads as an
- * attack or as offensive: an insult with no clear target, a mild word used
- * to offend. Ambiguous (severity 0) words and slurs are left alone: the
- * model reads their innocent and reclaimed uses as offensive too. */
-static void
-model_holds(ctx *c, const classifier_scores *cs)
-{
-    /* A clear attack pattern: the model is sure it is an attack and the
-     * comment speaks to someone. */
-    classifier_scores thr;
-    classifier_thresholds(c->m->clf, &thr);
-    double attack_hold = thr.p[CLF_INSULT] + MODEL_MARGIN;
-    double offensive_hold = thr.p[CLF_TOXICITY] + MODEL_OFFENSIVE_MARGIN;
-    bool explained = false; /* an insult the rules found aimed at no one */
-    for (size_t i = 0; i < c->nhits; i++)
-        explained |= c->verdict[i] == INSULT_NOT;
-    if (cs->p[CLF_INSULT] >= MODEL_SURE_ATTACK && !c->attack_found && !explained &&
-        addresses_someone(c)) {
-        c->f[RULE_PERSONAL_ATTACK] = (found){true, true, MSG_ATTACK, 0, 0};
-        if (c->m->pol.action[RULE_PERSONAL_ATTACK] == POLICY_OFF)
-            c->f[RULE_PERSONAL_ATTACK].on = false;
-        c->attack_found = true;
-    }
-    for (size_t i = 0; i < c->nhits; i++) {
-        const lex_hit *h = &c->hits[i];
-        switch (h->category) {
-        case LEX_INSULT:
-        case LEX_INSULT_ADJ:
-            if (c->verdict[i] == INSULT_UNKNOWN && cs->p[CLF_INSULT] >= attack_hold &&
-                !c->attack_found) {
-                model_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, h);
-                c->attack_found = true;
-            }
+    *os = sp[0].begin;
+    *oe = sp[0].end;
+    for (size_t i = 1; i < n; i++) {
+        if (sp[i].weight < sp[0].weight / 4)
             break;
-        case LEX_ATTACK:
-            if (cs->p[CLF_INSULT] >= attack_hold && !c->attack_found) {
-                model_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, h);
-                c->attack_found = true;
-            }
-            break;
-        case LEX_PROFANITY:
-            if (h->severity == 1 && cs->p[CLF_TOXICITY] >= offensive_hold)
-                model_reason(c, RULE_PROFANITY, "This comment uses offensive language.", h);
-            break;
-        case LEX_VULGARITY:
-            if (h->severity == 1 && cs->p[CLF_TOXICITY] >= offensive_hold)
-                model_reason(c, RULE_VULGARITY, "This comment uses vulgar language.", h);
-            break;
-        default:
-            /* Not slurs: the model reads reclaimed and innocent uses
-             * ("queer theory", "my nigga") as offensive, the very cases the
-             * contextual rule exists to publish. */
-            break;
+        uint32_t b = sp[i].begin < *os ? sp[i].begin : *os;
+        uint32_t e = sp[i].end > *oe ? sp[i].end : *oe;
+        if (e - b <= 60) {
+            *os = b;
+            *oe = e;
         }
     }
+}
+
+static void
+model_decide(ctx *c, const classifier_scores *cs)
+{
+    const moderation *m = c->m;
+    /* The attribute furthest above its hold threshold. */
+    int best = -1;
+    double margin = 0;
+    for (int a = 0; a < CLF_ATTRS; a++) {
+        double d = cs->p[a] - m->hold_at[a];
+        if (d >= 0 && (best < 0 || d > margin)) {
+            best = a;
+            margin = d;
+        }
+    }
+    /* TOXICITY above the line says "held"; name the sharper attribute
+     * when one is close to its own line. */
+    if (best == CLF_TOXICITY || best == CLF_SEVERE_TOXICITY) {
+        static const classifier_attr specific[] = {CLF_THREAT, CLF_IDENTITY_ATTACK, CLF_INSULT,
+                                                   CLF_PROFANITY};
+        double top = -1;
+        for (size_t i = 0; i < sizeof specific / sizeof *specific; i++) {
+            double r =
+                cs->p[specific[i]] / (m->hold_at[specific[i]] > 0 ? m->hold_at[specific[i]] : 1);
+            if (r >= 0.7 && r > top) {
+                top = r;
+                best = (int)specific[i];
+            }
+        }
+    }
+    c->model_offensive = cs->p[CLF_TOXICITY] >= m->hold_at[CLF_TOXICITY] ||
+                         cs->p[CLF_PROFANITY] >= m->hold_at[CLF_PROFANITY] ||
+                         cs->p[CLF_SEVERE_TOXICITY] >= m->hold_at[CLF_SEVERE_TOXICITY];
+    if (best < 0)
+        return;
+    moderation_rule r = attr_rule((classifier_attr)best);
+    /* A rule that already fired explains the comment better. */
+    for (int k = 0; k < RULE_COUNT; k++)
+        if (c->f[k].on && k != RULE_OFF_TOPIC && k != RULE_NEW_USER && k != RULE_SPAM &&
+            k != RULE_PREMODERATED)
+            return;
+    if (m->pol.action[r] == POLICY_OFF)
+        return;
+    uint32_t os, oe;
+    model_excerpt(c, (classifier_attr)best, &os, &oe);
+    if (oe == os && best != CLF_TOXICITY)
+        model_excerpt(c, CLF_TOXICITY, &os, &oe);
+    c->f[r] = (found){true, true, attr_message((classifier_attr)best), os, oe};
+}
+
+/* What the policy says for rule r, tempered by the model: a reject needs
+ * the model's agreement, and an attack or threat the rules found becomes a
+ * reject when the model is sure of it. */
+static policy_action
+model_temper(const ctx *c, moderation_rule r, policy_action act, const classifier_scores *cs)
+{
+    const moderation *m = c->m;
+    if (m->clf == NULL || cs->p[CLF_TOXICITY] < 0)
+        return act;
+    if (c->f[r].model)
+        return act == POLICY_REJECT ? POLICY_HOLD : act;
+    if (act == POLICY_REJECT && !c->model_offensive)
+        return POLICY_HOLD; /* the words may be innocent here: a moderator decides */
+    if (act == POLICY_HOLD && m->reject_at <= 1.0) {
+        if (r == RULE_PERSONAL_ATTACK && cs->p[CLF_INSULT] >= m->reject_at)
+            return POLICY_REJECT;
+        if (r == RULE_HARASSMENT && cs->p[CLF_THREAT] >= m->reject_at)
+            return POLICY_REJECT;
+    }
+    return act;
 }
 
 /* ---- decision ---------------------------------------------------------------- */
@@ -1768,10 +1876,6 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
     classifier_scores cs;
     for (int k = 0; k < CLF_ATTRS; k++)
         cs.p[k] = -1;
-    if (m->clf != NULL && has_evidence(c)) {
-        classifier_score(m->clf, in->body, in->body_len, &cs);
-        model_holds(c, &cs);
-    }
     rule_repeated_targeting(c);
     rule_tragedy(c);
     double on_topic = rule_topic(c);
@@ -1780,13 +1884,9 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
         c->f[RULE_PREMODERATED] = (found){
             true, false, "Comments on this article are reviewed by a moderator before they appear.",
             0, 0};
-    /* Moderators see the scores on every comment that reaches them. */
-    if (m->clf != NULL && cs.p[CLF_TOXICITY] < 0) {
-        bool any = false;
-        for (int r = 0; r < RULE_COUNT; r++)
-            any |= c->f[r].on;
-        if (any)
-            classifier_score(m->clf, in->body, in->body_len, &cs);
+    if (m->clf != NULL) {
+        classifier_score(m->clf, in->body, in->body_len, &cs);
+        model_decide(c, &cs);
     }
 
     size_t n = 0;
@@ -1800,8 +1900,8 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
         if (!c->f[r].on)
             continue;
         policy_action act = r == RULE_PREMODERATED ? POLICY_HOLD : m->pol.action[r];
-        if (c->f[r].model && act == POLICY_REJECT)
-            act = POLICY_HOLD; /* nothing is rejected on the model's word */
+        if (r != RULE_PREMODERATED)
+            act = model_temper(c, (moderation_rule)r, act, &cs);
         const char *msg = r == RULE_PREMODERATED
                               ? c->f[r].message
                               : arena_printf(a, "%s%s", c->f[r].message, suffix_for(act));

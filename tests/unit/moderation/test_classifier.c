@@ -231,33 +231,50 @@ load_rejects_corrupt_bytes(void **state)
     p[n / 2] ^= 0x01;
     p[8] = 99; /* version */
     assert_rejected(p, n, "version");
-    p[8] = 1;
+    p[8] = 2;
+    unsigned char b16 = p[16];
     p[16] = 30; /* 2^30 buckets */
     assert_rejected(p, n, "bucket");
 
     classifier *c;
     pl_error err;
-    p[16] = 20;
+    p[16] = b16;
     assert_int_equal(classifier_load(p, n, &c, &err), 0);
     classifier_free(c);
     free(p);
+}
+
+static uint32_t
+bucket_of(const classifier_config *cfg, const char *word, uint32_t log2b)
+{
+    hashes x;
+    x.n = 0;
+    classifier_featurize(cfg, word, strlen(word), collect, &x);
+    assert_true(x.n >= 1);
+    return classifier_bucket(x.h[0], log2b);
 }
 
 static void
 encode_and_load_round_trip(void **state)
 {
     (void)state;
-    enum { LOG2 = 10 };
-    float *w = calloc((size_t)2 << LOG2, sizeof *w);
-    assert_non_null(w);
+    enum { LOG2 = 10, ROW = CLF_ATTRS };
+    float *rows = calloc((size_t)ROW << LOG2, sizeof *rows);
+    assert_non_null(rows);
     classifier_config cfg = {CLASSIFIER_F_WORDS, 0, 0, 42};
-    hashes x;
-    x.n = 0;
-    classifier_featurize(&cfg, "hello", 5, collect, &x);
-    assert_int_equal(x.n, 1);
-    /* One word with a large positive weight on head 0 only. */
-    w[classifier_bucket(x.h[0], LOG2) * 2] = 4.0f;
-    classifier_params p = {cfg, LOG2, 16, {-2.0f, -2.0f}, {0.5f, 0.5f}, w};
+    /* A linear model: one word with a large weight on TOXICITY only. */
+    rows[bucket_of(&cfg, "hello", LOG2) * ROW + CLF_TOXICITY] = 4.0f;
+    classifier_params p;
+    memset(&p, 0, sizeof p);
+    p.cfg = cfg;
+    p.log2_buckets = LOG2;
+    p.rows = rows;
+    for (int a = 0; a < CLF_ATTRS; a++) {
+        p.b2[a] = -2.0f;
+        p.cal_a[a] = 1.0f;
+        p.threshold[a] = 0.5f;
+    }
+    p.cal_b[CLF_THREAT] = -1.0f; /* calibration shifts one attribute */
     unsigned char *bytes;
     size_t n;
     pl_error err;
@@ -268,11 +285,75 @@ encode_and_load_round_trip(void **state)
     classifier_score(c, "hello", 5, &s);
     assert_float_equal(s.p[CLF_TOXICITY], 1.0 / (1.0 + exp(-2.0)), 1e-3);
     assert_float_equal(s.p[CLF_INSULT], 1.0 / (1.0 + exp(2.0)), 1e-3);
+    assert_float_equal(s.p[CLF_THREAT], 1.0 / (1.0 + exp(3.0)), 1e-3);
     classifier_score(c, "", 0, &s);
     assert_float_equal(s.p[CLF_TOXICITY], 1.0 / (1.0 + exp(2.0)), 1e-3);
     classifier_free(c);
     free(bytes);
-    free(w);
+    free(rows);
+}
+
+/* A one-unit network in which only "bad" raises TOXICITY: the explainer
+ * names that word and its exact bytes, and nothing else. */
+static void
+explain_names_the_word_that_raised_the_score(void **state)
+{
+    (void)state;
+    enum { LOG2 = 10, DIM = 1, ROW = DIM + CLF_ATTRS };
+    float *rows = calloc((size_t)ROW << LOG2, sizeof *rows);
+    assert_non_null(rows);
+    classifier_config cfg = {CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS, 0, 0, 7};
+    rows[bucket_of(&cfg, "bad", LOG2) * ROW] = 1.0f;
+    float w1[1] = {1.0f}, b1[1] = {0.0f}, w2[CLF_ATTRS] = {0};
+    w2[CLF_TOXICITY] = 8.0f;
+    classifier_params p;
+    memset(&p, 0, sizeof p);
+    p.cfg = cfg;
+    p.log2_buckets = LOG2;
+    p.dim = DIM;
+    p.hidden = 1;
+    p.rows = rows;
+    p.w1 = w1;
+    p.b1 = b1;
+    p.w2 = w2;
+    for (int a = 0; a < CLF_ATTRS; a++) {
+        p.b2[a] = -3.0f;
+        p.cal_a[a] = 1.0f;
+        p.threshold[a] = 0.5f;
+    }
+    unsigned char *bytes;
+    size_t n;
+    pl_error err;
+    assert_int_equal(classifier_encode(&p, &bytes, &n, &err), 0);
+    classifier *c;
+    assert_int_equal(classifier_load(bytes, n, &c, &err), 0);
+    static const char text[] = "what a  BAD day";
+    classifier_span sp[4];
+    size_t k = classifier_explain(c, text, sizeof text - 1, CLF_TOXICITY, 0.01, sp, 4);
+    assert_int_equal(k, 1);
+    assert_int_equal(sp[0].begin, 8);
+    assert_int_equal(sp[0].end, 11);
+    assert_true(sp[0].weight > 0.1);
+    /* Nothing raised INSULT. */
+    assert_int_equal(classifier_explain(c, text, sizeof text - 1, CLF_INSULT, 0.01, sp, 4), 0);
+    classifier_free(c);
+    free(bytes);
+    free(rows);
+}
+
+static void
+attribute_names_round_trip(void **state)
+{
+    (void)state;
+    for (int a = 0; a < CLF_ATTRS; a++) {
+        const char *n = classifier_attr_name((classifier_attr)a);
+        assert_non_null(n);
+        assert_int_equal(classifier_attr_parse(n, strlen(n)), a);
+    }
+    assert_int_equal(classifier_attr_parse("toxicity", 8), -1);
+    assert_int_equal(classifier_attr_parse("TOXICITYX", 9), -1);
+    assert_int_equal(classifier_attr_parse("SEXUALLY_EXPLICIT", 17), -1);
+    assert_null(classifier_attr_name(CLF_ATTRS));
 }
 
 int
@@ -288,6 +369,8 @@ main(void)
         cmocka_unit_test(featuriser_folds_evasions),
         cmocka_unit_test(featuriser_bounds_long_words),
         cmocka_unit_test(load_rejects_corrupt_bytes),
+        cmocka_unit_test(explain_names_the_word_that_raised_the_score),
+        cmocka_unit_test(attribute_names_round_trip),
         cmocka_unit_test(encode_and_load_round_trip),
     };
     int failed = cmocka_run_group_tests(model_tests, setup, teardown);
