@@ -11,6 +11,7 @@
 #include "moderation/classifier.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static void
 score_checked(const classifier *c, const uint8_t *data, size_t size)
@@ -32,22 +33,40 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         classifier_free(c);
     }
 
-    enum { LOG2 = 10 };
-    float w[2 << LOG2];
-    for (size_t i = 0; i < sizeof w / sizeof *w; i++)
-        w[i] = (float)((int)(i * 37 % 201) - 100) / 25.0f;
-    classifier_params p = {
-        {CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS | CLASSIFIER_F_SPLIT_NORM, 1, 8, 3},
-        LOG2,
-        8,
-        {-1.0f, 1.0f},
-        {0.5f, 0.5f},
-        w};
+    /* A small network built here (mutated files rarely pass the
+     * checksum), so that scoring and explaining see every input as text. */
+    enum { LOG2 = 10, DIM = 4, HID = 3, ROW = DIM + CLF_ATTRS };
+    static float rows[ROW << LOG2], w1[HID * DIM], b1[HID], w2[CLF_ATTRS * HID];
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+        rows[i] = (float)((int)(i * 37 % 201) - 100) / 25.0f;
+    for (size_t i = 0; i < HID * DIM; i++)
+        w1[i] = (float)((int)(i * 13 % 7) - 3);
+    for (size_t i = 0; i < CLF_ATTRS * HID; i++)
+        w2[i] = (float)((int)(i * 5 % 9) - 4) / 2.0f;
+    classifier_params p;
+    memset(&p, 0, sizeof p);
+    p.cfg = (classifier_config){CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS, 1, 8, 3};
+    p.log2_buckets = LOG2;
+    p.dim = DIM;
+    p.hidden = HID;
+    p.rows = rows;
+    p.w1 = w1;
+    p.b1 = b1;
+    p.w2 = w2;
+    for (int a = 0; a < CLF_ATTRS; a++) {
+        p.cal_a[a] = 1.0f;
+        p.threshold[a] = 0.5f;
+    }
     unsigned char *bytes;
     size_t n;
     if (classifier_encode(&p, &bytes, &n, &err) != 0 || classifier_load(bytes, n, &c, &err) != 0)
         abort();
     score_checked(c, data, size);
+    classifier_span sp[4];
+    size_t k = classifier_explain(c, (const char *)data, size, CLF_TOXICITY, 0.0, sp, 4);
+    for (size_t i = 0; i < k; i++)
+        if (sp[i].begin >= sp[i].end || sp[i].end > size || !(sp[i].weight >= 0))
+            abort();
     classifier_free(c);
     free(bytes);
     return 0;

@@ -389,7 +389,7 @@ is_corpus(const msample *x, const char *name)
 static int
 news_like(const msample *x)
 {
-    return is_corpus(x, "civil") || is_corpus(x, "fox-news") || is_corpus(x, "wiki-talk");
+    return is_corpus(x, "civil") || is_corpus(x, "fox-news");
 }
 
 static int
@@ -441,19 +441,42 @@ static const char *const identity_templates[] = {
     "%s people are just people, like everyone else here.",
     "Proud to be %s and proud of this city.",
     "The clinic has started offering appointments for %s patients in the evening.",
+    "My neighbour is a %s man and he coaches the youth football team.",
+    "Our new doctor is a %s woman who grew up here.",
+    "A %s couple bought the old bakery and reopened it.",
+    "The %s community raised money for the flood victims.",
+};
+
+/* Short mentions by plural noun: the shortest comments are where a single
+ * group word weighs most. */
+static const char *const identity_nouns[] = {
+    "women",      "men",       "immigrants", "refugees",   "Muslims",      "Jews",
+    "Christians", "Hindus",    "atheists",   "gay people", "trans people", "Black people",
+    "Asians",     "Mexicans",  "Arabs",      "Africans",   "Latinos",      "disabled people",
+    "old people", "teenagers", "lesbians",   "gay men",    "Catholics",    "Sikhs",
+};
+
+static const char *const identity_noun_templates[] = {
+    "I love %s.",
+    "%s are welcome here.",
+    "%s deserve equal rights.",
+    "I don't hate %s.",
+    "%s built this town too.",
+    "There are many %s in my neighbourhood.",
+    "Some of my closest friends are %s.",
+    "%s matter.",
+    "Support for %s is growing, the poll says.",
+    "Nobody should attack %s.",
 };
 
 static void
-add_identity_neutral(mset *s)
+add_templated(mset *s, const char *const *tpl, size_t np, const char *const *terms, size_t nt)
 {
-    const size_t nt = sizeof identity_terms / sizeof *identity_terms;
-    const size_t np = sizeof identity_templates / sizeof *identity_templates;
     for (size_t t = 0; t < np; t++)
         for (size_t i = 0; i < nt; i++) {
             char buf[256];
-            const char *tp = identity_templates[t], *hole = strstr(tp, "%s");
-            int n = snprintf(buf, sizeof buf, "%.*s%s%s", (int)(hole - tp), tp, identity_terms[i],
-                             hole + 2);
+            const char *tp = tpl[t], *hole = strstr(tp, "%s");
+            int n = snprintf(buf, sizeof buf, "%.*s%s%s", (int)(hole - tp), tp, terms[i], hole + 2);
             if (n <= 0 || (size_t)n >= sizeof buf)
                 continue;
             if (buf[0] >= 'a' && buf[0] <= 'z')
@@ -468,11 +491,21 @@ add_identity_neutral(mset *s)
             x->len = (size_t)n;
             for (int a = 0; a < K; a++)
                 x->y[a] = 0;
-            x->w = 1;
+            x->w = 2; /* few sentences against many hate posts */
             x->split = corpora_hash(buf, (size_t)n) % 10 == 0 ? SPLIT_DEV : SPLIT_TRAIN;
             x->licence = LIC_OPEN;
             x->corpus = "identity-neutral";
         }
+}
+
+static void
+add_identity_neutral(mset *s)
+{
+    add_templated(s, identity_templates, sizeof identity_templates / sizeof *identity_templates,
+                  identity_terms, sizeof identity_terms / sizeof *identity_terms);
+    add_templated(s, identity_noun_templates,
+                  sizeof identity_noun_templates / sizeof *identity_noun_templates, identity_nouns,
+                  sizeof identity_nouns / sizeof *identity_nouns);
 }
 
 /* ---- options ----------------------------------------------------------------- */

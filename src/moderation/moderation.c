@@ -224,7 +224,9 @@ moderation_decision_name(moderation_decision d)
 
 typedef struct found {
     bool on;
-    bool model; /* found with the classifier's help: never more than a hold */
+    bool model;     /* found with the classifier's help: never more than a hold */
+    bool certain;   /* a severe or disguised word: no innocent reading to fear */
+    bool homograph; /* a plain word with an innocent twin: never rejected */
     const char *message;
     uint32_t os, oe; /* excerpt in the original body; os == oe: none */
 } found;
@@ -381,7 +383,7 @@ set_reason(ctx *c, moderation_rule r, const char *message, uint32_t os, uint32_t
 {
     if (c->f[r].on || c->m->pol.action[r] == POLICY_OFF)
         return;
-    c->f[r] = (found){true, false, message, os, oe};
+    c->f[r] = (found){true, false, false, false, message, os, oe};
 }
 
 /* Original byte span of folded tokens [k1, k2]. */
@@ -488,6 +490,36 @@ disguised(const ctx *c, const lex_hit *h)
         if (c->t.run[i] >= 3)
             return true;
     return (c->t.flags[c->ts[tok_at(c, h->start)]] & NORM_JOINED) != 0;
+}
+
+/* Strong words that are also innocent words: degrees ("magna cum laude"),
+ * birds ("blue tits", "woodcock", "booby"), plants and names ("Dick",
+ * "pussy willow"), tools and doors ("knob"). Their plain spellings are
+ * never rejected: the model cannot tell the twins apart any better than a
+ * word list (it scores "pussy willow" as offensive), so a moderator
+ * decides. */
+static const char *const homograph_terms[] = {
+    "cum",    "cumming", "tit",   "tits", "titties", "cock",  "cocks",   "dick",   "dicks",
+    "pussy",  "pussies", "prick", "knob", "shag",    "booby", "boobies", "hooker", "fanny",
+    "bugger", "screw",   "balls", "nuts", "beaver",  "willy", "johnson", NULL};
+
+/* A severe word (severity 3: no innocent use), a disguised one (nobody
+ * hides a word for a bird or a degree) or one with no innocent homograph
+ * makes a reject certain without the model's agreement (see "the model"
+ * below). */
+static void
+mark_certain(ctx *c, moderation_rule r, const lex_hit *h)
+{
+    if (!c->f[r].on || c->f[r].model)
+        return;
+    bool homograph = false;
+    const char *term = lexicon_term(c->m->lx, h->term);
+    for (size_t i = 0; term != NULL && homograph_terms[i] != NULL && !homograph; i++)
+        homograph = strcmp(term, homograph_terms[i]) == 0;
+    if (h->severity >= 3 || disguised(c, h) || !homograph)
+        c->f[r].certain = true;
+    else
+        c->f[r].homograph = true;
 }
 
 /* True when no sentence ends between original bytes a and b. */
@@ -626,13 +658,17 @@ rule_words(ctx *c)
             span_tokens(c, (size_t)k, (size_t)tok_at(c, h->end - 1), &os, &oe);
         switch (h->category) {
         case LEX_PROFANITY:
-            if (h->severity >= 2)
+            if (h->severity >= 2) {
                 set_reason(c, RULE_PROFANITY,
                            "This comment uses strong language, which is not allowed here.", os, oe);
+                mark_certain(c, RULE_PROFANITY, h);
+            }
             break;
         case LEX_VULGARITY:
-            if (h->severity >= 2)
+            if (h->severity >= 2) {
                 set_reason(c, RULE_VULGARITY, "This comment uses vulgar language.", os, oe);
+                mark_certain(c, RULE_VULGARITY, h);
+            }
             break;
         case LEX_SLUR: {
             if (h->severity == 0)
@@ -654,9 +690,11 @@ rule_words(ctx *c)
                 aimed = aimed || disguised(c, h) || tok_in(c, k - 1, cues) ||
                         (tok_is(c, kend + 1, "like") && tok_in(c, kend + 2, second_person));
             }
-            if (aimed)
+            if (aimed) {
                 set_reason(c, RULE_SLUR, "This comment uses a slur. Slurs are not allowed here.",
                            os, oe);
+                mark_certain(c, RULE_SLUR, h);
+            }
             break;
         }
         case LEX_INSULT:
@@ -1731,11 +1769,11 @@ model_excerpt(ctx *c, classifier_attr a, uint32_t *os, uint32_t *oe)
     *os = sp[0].begin;
     *oe = sp[0].end;
     for (size_t i = 1; i < n; i++) {
-        if (sp[i].weight < sp[0].weight / 4)
+        if (sp[i].weight < sp[0].weight / 2)
             break;
         uint32_t b = sp[i].begin < *os ? sp[i].begin : *os;
         uint32_t e = sp[i].end > *oe ? sp[i].end : *oe;
-        if (e - b <= 60) {
+        if (e - b <= 40) {
             *os = b;
             *oe = e;
         }
@@ -1776,19 +1814,54 @@ model_decide(ctx *c, const classifier_scores *cs)
                          cs->p[CLF_SEVERE_TOXICITY] >= m->hold_at[CLF_SEVERE_TOXICITY];
     if (best < 0)
         return;
+    /* Where the rules looked at offensive-looking words and let them pass
+     * (an insult said of an idea, of oneself, negated or quoted; a mild
+     * swear word; a slur in its innocent or reclaimed sense; a medical
+     * word), the model must be as sure as reject_at to hold. */
+    bool cleared = false;
+    for (size_t i = 0; i < c->nhits; i++) {
+        const lex_hit *h = &c->hits[i];
+        if (h->category > LEX_HARASSMENT)
+            continue;
+        if (h->category == LEX_INSULT || h->category == LEX_INSULT_ADJ)
+            cleared |= c->verdict[i] == INSULT_NOT;
+        else
+            cleared |= h->severity <= 1;
+        /* Swearing the publisher allows is not the model's to hold. */
+        if (h->category == LEX_PROFANITY)
+            cleared |= m->pol.action[RULE_PROFANITY] <= POLICY_PUBLISH;
+        if (h->category == LEX_VULGARITY)
+            cleared |= m->pol.action[RULE_VULGARITY] <= POLICY_PUBLISH;
+    }
+    if (cleared && cs->p[best] < m->reject_at)
+        return;
     moderation_rule r = attr_rule((classifier_attr)best);
-    /* A rule that already fired explains the comment better. */
+    /* Beside a rule that already fired, the model adds only what it is
+     * sure of (reject_at) and the rules did not name: an insult or a
+     * threat. General toxicity adds nothing to a reason already given. */
+    bool fired = false;
     for (int k = 0; k < RULE_COUNT; k++)
-        if (c->f[k].on && k != RULE_OFF_TOPIC && k != RULE_NEW_USER && k != RULE_SPAM &&
-            k != RULE_PREMODERATED)
-            return;
-    if (m->pol.action[r] == POLICY_OFF)
+        fired |= c->f[k].on && k != RULE_OFF_TOPIC && k != RULE_NEW_USER && k != RULE_SPAM &&
+                 k != RULE_PREMODERATED;
+    if (fired) {
+        static const classifier_attr sure[] = {CLF_INSULT, CLF_THREAT};
+        for (size_t i = 0; i < sizeof sure / sizeof *sure; i++) {
+            moderation_rule sr = attr_rule(sure[i]);
+            if (cs->p[sure[i]] < m->reject_at || c->f[sr].on || m->pol.action[sr] == POLICY_OFF)
+                continue;
+            uint32_t sos, soe;
+            model_excerpt(c, sure[i], &sos, &soe);
+            c->f[sr] = (found){true, true, false, false, attr_message(sure[i]), sos, soe};
+        }
+        return;
+    }
+    if (c->f[r].on || m->pol.action[r] == POLICY_OFF)
         return;
     uint32_t os, oe;
     model_excerpt(c, (classifier_attr)best, &os, &oe);
     if (oe == os && best != CLF_TOXICITY)
         model_excerpt(c, CLF_TOXICITY, &os, &oe);
-    c->f[r] = (found){true, true, attr_message((classifier_attr)best), os, oe};
+    c->f[r] = (found){true, true, false, false, attr_message((classifier_attr)best), os, oe};
 }
 
 /* What the policy says for rule r, tempered by the model: a reject needs
@@ -1802,7 +1875,10 @@ model_temper(const ctx *c, moderation_rule r, policy_action act, const classifie
         return act;
     if (c->f[r].model)
         return act == POLICY_REJECT ? POLICY_HOLD : act;
-    if (act == POLICY_REJECT && !c->model_offensive)
+    bool word_rule = r == RULE_PROFANITY || r == RULE_VULGARITY || r == RULE_SLUR;
+    if (act == POLICY_REJECT && word_rule && c->f[r].homograph)
+        return POLICY_HOLD; /* an innocent twin is possible: a moderator decides */
+    if (act == POLICY_REJECT && word_rule && !c->model_offensive && !c->f[r].certain)
         return POLICY_HOLD; /* the words may be innocent here: a moderator decides */
     if (act == POLICY_HOLD && m->reject_at <= 1.0) {
         if (r == RULE_PERSONAL_ATTACK && cs->p[CLF_INSULT] >= m->reject_at)
@@ -1882,8 +1958,8 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
     rule_spam(c);
     if (in->article_status == MOD_ARTICLE_PREMODERATED)
         c->f[RULE_PREMODERATED] = (found){
-            true, false, "Comments on this article are reviewed by a moderator before they appear.",
-            0, 0};
+            .on = true,
+            .message = "Comments on this article are reviewed by a moderator before they appear."};
     if (m->clf != NULL) {
         classifier_score(m->clf, in->body, in->body_len, &cs);
         model_decide(c, &cs);

@@ -6,7 +6,9 @@
 // leaves the comment as it was; repeated refusals suspend the author.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, createUser, Client } from '../lib/server.mjs';
+import { spawnSync } from 'node:child_process';
+import { startServer, createUser, Client, BIN } from '../lib/server.mjs';
+import { configFile } from '../lib/api.mjs';
 
 let srv, alice, bob, mod, anon;
 
@@ -172,4 +174,45 @@ test('comments rejected by moderators count toward automatic suspension, which n
   const after = await post(erin, 'm-9', 'hello');
   assert.equal(after.status, 403);
   assert.equal(after.json.error.code, 'banned', after.text);
+});
+
+test('the model holds what no rule names, explains it with the words that raised the score, and shows moderators its scores', async () => {
+  // No listed word: the lexicon alone publishes this.
+  const body = 'Go back to the sewer you crawled out of, nobody wants to read your garbage.';
+  const r = await post(alice, 'm-model-1', body);
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.moderation.decision, 'hold', r.text);
+  const reason = r.json.moderation.reasons[0];
+  assert.ok(reason, r.text);
+  assert.ok(reason.excerpt.length > 0, 'a hold on the model names words');
+  assert.ok(body.includes(reason.excerpt), reason.excerpt);
+  const q = (await mod.get('/api/v1/mod/queue?queue=pending')).json.items;
+  const item = q.find((it) => it.comment.id === r.json.comment.id);
+  assert.ok(item, 'held comment in the pending queue');
+  // The desk sees the reasons; POST /check never shows readers the scores.
+  assert.ok(item.moderation.reasons.length > 0);
+  const chk = await anon.post('/api/v1/check', { article_id: 'm-model-1', body });
+  assert.equal(chk.json.decision, 'hold');
+  assert.equal(chk.json.scores, undefined);
+});
+
+test('moderation.hold_at is a setting: a high threshold publishes what the default holds; a bad value stops the server', async () => {
+  const lax = await startServer({ args: ['--config', configFile('moderation.hold_at = 0.999\nmoderation.reject_at = off\n')] });
+  try {
+    const c = new Client(lax.url);
+    assert.equal((await c.register('Carol', 'carol@example.com')).status, 201);
+    const r = await c.post('/api/v1/articles/m-model-2/comments', {
+      body: 'Go back to the sewer you crawled out of, nobody wants to read your garbage.',
+    });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.moderation.decision, 'publish', r.text);
+  } finally {
+    assert.equal((await lax.stop()).code, 0);
+  }
+  const bad = spawnSync(BIN, ['check', '--config', configFile('moderation.hold_at = 1.5\n')], { input: 'hello' });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr.toString(), /moderation\.hold_at/);
+  const badAttr = spawnSync(BIN, ['check', '--config', configFile('moderation.hold_at.insult = none\n')], { input: 'hello' });
+  assert.notEqual(badAttr.status, 0);
+  assert.match(badAttr.stderr.toString(), /moderation\.hold_at\.insult/);
 });

@@ -614,7 +614,7 @@ moderate_judges_each_comment(void **state)
         "<post dsq:id=\"1\"><message>This is fucking ridiculous.</message>"
         "<createdAt>2020-01-01T00:00:00Z</createdAt><thread dsq:id=\"5\"/>"
         "<author><name>A</name><username>m1-TAG</username></author></post>"
-        "<post dsq:id=\"2\"><message>You are an idiot</message>"
+        "<post dsq:id=\"2\"><message>What a spineless coward the columnist is.</message>"
         "<createdAt>2020-01-01T00:00:01Z</createdAt><thread dsq:id=\"5\"/>"
         "<author><name>B</name><username>m2-TAG</username></author></post>"
         "<post dsq:id=\"3\"><message>A fair point about the council budget.</message>"
