@@ -16,11 +16,11 @@ const flag = (c, id, reason = 'personal_attack', note) => c.post(`/api/v1/commen
 test('three established flags hide a comment from readers; approving dismisses them and brings it back', async () => {
   const art = 'flag-threshold';
   const author = await D.reader('Ann');
-  const c = await post(author, art, 'You are all fools.');
+  const c = await post(author, art, 'You lot never read past the headline.');
   const f = [];
   for (const n of ['F1', 'F2', 'F3']) f.push(await D.reader(n, { established: true }));
   const anon = new Client(D.url);
-  assert.equal((await flag(f[0], c.id, 'personal_attack', 'calls us fools')).status, 201);
+  assert.equal((await flag(f[0], c.id, 'personal_attack', 'talks down to us')).status, 201);
   assert.equal((await flag(f[1], c.id, 'personal_attack', 'rude')).status, 201);
   assert.ok((await listIds(anon, art)).includes(c.id), 'two flags (score 2) do not hide it');
   assert.equal((await flag(f[1], c.id)).status, 409);
@@ -41,7 +41,7 @@ test('three established flags hide a comment from readers; approving dismisses t
   assert.ok(item, 'in the flagged queue');
   assert.equal(item.comment.status, 'hidden');
   assert.deepEqual(item.flags.map((g) => [g.reason, g.count]), [['personal_attack', 2], ['other', 1]]);
-  assert.deepEqual(item.flags[0].notes.sort(), ['calls us fools', 'rude']);
+  assert.deepEqual(item.flags[0].notes.sort(), ['talks down to us', 'rude']);
   assert.equal(item.author.history.flags_received, 3);
   const hide = (await D.mod.get('/api/v1/mod/log?action=auto_hide')).json.entries.find((e) => e.target_id === c.id);
   assert.match(hide.reason, /threshold 3/);
