@@ -980,11 +980,17 @@ http_handle(struct evhttp_request *ev, void *arg)
     r->path = arena_strdup(r->a, decoded);
     r->raw_path = raw_path;
     free(decoded);
-    /* The Perspective-compatible endpoint exists only when keys are set;
-     * otherwise /v1alpha1/ is an unknown page like any other. */
-    bool is_perspective =
-        a->cfg->perspective_keys[0] != '\0' && strncmp(r->path, "/v1alpha1/", 10) == 0;
+    /* The Perspective-compatible endpoint answers in Google's shape, and
+     * only when keys are set. */
+    bool is_perspective = strncmp(r->path, "/v1alpha1/", 10) == 0;
     r->google_errors = is_perspective;
+    if (is_perspective && a->cfg->perspective_keys[0] == '\0') {
+        req_send_error(r, 404, "not_found",
+                       "This server does not offer the Perspective-compatible endpoint: its "
+                       "setting perspective_keys is empty.",
+                       NULL, NULL);
+        return;
+    }
     r->query = qmark ? arena_strdup(r->a, qmark + 1) : NULL;
 
     /* Request smuggling guards: one length, and never a length beside a
