@@ -92,8 +92,24 @@ test("Coral Talk's toxic comment request, byte for byte, and the field it reads"
     const data = await res.json();
     return data.attributeScores[model].summaryScore.value;
   }
+  // Coral's later sendToPerspective builds the same request with its fields
+  // in another order (comment, doNotStore, requestedAttributes, languages)
+  // and path.join on the endpoint, so a trailing slash there is harmless.
+  async function coralLater(text, model = 'TOXICITY') {
+    const url = new URL(`${endpoint}/`.trim());
+    url.pathname = `${url.pathname}/comments:analyze`.replace(/\/+/g, '/');
+    url.searchParams.set('key', KEY.trim());
+    const res = await fetch(url.toString(), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ comment: { text }, doNotStore: false, requestedAttributes: { [model]: {} }, languages: ['en'] }),
+    });
+    assert.equal(res.status, 200);
+    return (await res.json()).attributeScores[model].summaryScore.value;
+  }
   const toxic = await coral(INSULT);
   const clean = await coral(CLEAN);
+  assert.equal(await coralLater(INSULT), toxic, 'the same comment scores the same however the body is ordered');
   for (const v of [toxic, clean]) assert.ok(typeof v === 'number' && v >= 0 && v <= 1, `score ${v}`);
   assert.ok(toxic > clean, `the insult (${toxic}) scores above the weather report (${clean})`);
   // The "Toxicity model" setting may name another attribute.
