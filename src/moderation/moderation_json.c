@@ -21,18 +21,11 @@ moderation_result_to_json(const moderation_result *r, bool with_scores)
             json_object_set_new(scores, "attack", json_real(r->attack));
         if (r->on_topic >= 0)
             json_object_set_new(scores, "on_topic", json_real(r->on_topic));
-        /* The model's attributes, as Perspective names them, lower case. */
-        for (int a = 0; a < CLF_ATTRS; a++) {
-            if (r->scores[a] < 0)
-                continue;
-            char key[32];
-            const char *n = classifier_attr_name((classifier_attr)a);
-            size_t i = 0;
-            for (; n[i] != '\0' && i + 1 < sizeof key; i++)
-                key[i] = (char)(n[i] >= 'A' && n[i] <= 'Z' ? n[i] + 32 : n[i]);
-            key[i] = '\0';
-            json_object_set_new(scores, key, json_real(r->scores[a]));
-        }
+        /* The model's attributes, under Perspective's names. */
+        for (int a = 0; a < CLF_ATTRS; a++)
+            if (r->scores[a] >= 0)
+                json_object_set_new(scores, classifier_attr_name((classifier_attr)a),
+                                    json_real(r->scores[a]));
         json_object_set_new(o, "scores", scores);
     }
     return o;

@@ -12,8 +12,8 @@
 #include "moderation/moderation.h"
 
 /* Returns a new reference. with_scores adds {"scores": {"offensive",
- * "attack", "on_topic", "toxicity", "severe_toxicity", "insult",
- * "profanity", "threat", "identity_attack"}} with the scores the engine
+ * "attack", "on_topic", "TOXICITY", "SEVERE_TOXICITY", "INSULT",
+ * "PROFANITY", "THREAT", "IDENTITY_ATTACK"}} with the scores the engine
  * computed (the last six are the model's calibrated probabilities). */
 json_t *moderation_result_to_json(const moderation_result *r, bool with_scores);
 
