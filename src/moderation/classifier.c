@@ -509,6 +509,24 @@ calibrate(const classifier *c, int a, double logit)
     return sigmoid((double)c->cal_a[a] * logit + (double)c->cal_b[a]);
 }
 
+/* SEVERE_TOXICITY is derived, not learnt: the public data label fewer
+ * than 200 severe comments, too few for its own output to rank anything
+ * (it scored every comment near 0). A comment is severely toxic in the
+ * measure that it is surely toxic and also insulting, profane, threatening
+ * or hateful: TOXICITY squared times the strongest of the four. */
+static double
+severe(const classifier_scores *s)
+{
+    double m = s->p[CLF_INSULT];
+    if (s->p[CLF_PROFANITY] > m)
+        m = s->p[CLF_PROFANITY];
+    if (s->p[CLF_THREAT] > m)
+        m = s->p[CLF_THREAT];
+    if (s->p[CLF_IDENTITY_ATTACK] > m)
+        m = s->p[CLF_IDENTITY_ATTACK];
+    return s->p[CLF_TOXICITY] * s->p[CLF_TOXICITY] * m;
+}
+
 void
 classifier_score(const classifier *c, const char *text, size_t n, classifier_scores *out)
 {
@@ -523,6 +541,7 @@ classifier_score(const classifier *c, const char *text, size_t n, classifier_sco
     forward(c, (const float(*)[ROW_MAX])acc.sum, acc.count, logit);
     for (int a = 0; a < CLF_ATTRS; a++)
         out->p[a] = calibrate(c, a, logit[a]);
+    out->p[CLF_SEVERE_TOXICITY] = severe(out);
 }
 
 void
@@ -544,9 +563,10 @@ classifier_logits(const classifier *c, const char *text, size_t n, double out[CL
  * explanation names a few words, and the cost stays bounded. */
 #define EXPLAIN_TOKENS 256
 
+/* Per word: its byte span, and the two group sums (row values each) and
+ * counts of its features, in one flat scratch buffer. */
 typedef struct tok_acc {
     uint32_t begin, end;
-    float sum[2][ROW_MAX];
     uint32_t count[2];
 } tok_acc;
 
@@ -554,34 +574,49 @@ typedef struct explain_acc {
     const classifier *c;
     uint32_t mask;
     tok_acc *tok; /* EXPLAIN_TOKENS entries */
+    float *sums;  /* EXPLAIN_TOKENS * 2 * row floats: word t, group g at (2t + g) * row */
     size_t n_tok; /* tokens seen (the last entry takes the overflow) */
-    int have;     /* a token has started */
 } explain_acc;
+
+static float *
+tok_sum(const explain_acc *e, size_t t, int g)
+{
+    return e->sums + (2 * t + (size_t)g) * e->c->row;
+}
 
 static void
 explain_token(uint32_t begin, uint32_t end, void *ctx)
 {
     explain_acc *e = ctx;
-    if (e->have && e->n_tok == EXPLAIN_TOKENS) {
+    if (e->n_tok == EXPLAIN_TOKENS) {
         e->tok[EXPLAIN_TOKENS - 1].end = end; /* overflow joins the last word */
         return;
     }
-    tok_acc *t = &e->tok[e->n_tok++];
-    memset(t, 0, sizeof *t);
+    tok_acc *t = &e->tok[e->n_tok];
     t->begin = begin;
     t->end = end;
-    e->have = 1;
+    t->count[0] = t->count[1] = 0;
+    memset(tok_sum(e, e->n_tok, 0), 0, 2 * e->c->row * sizeof(float));
+    e->n_tok++;
 }
 
 static void
 explain_batch(const uint32_t *hash, size_t n, void *ctx)
 {
     explain_acc *e = ctx;
-    if (e->n_tok == 0) { /* cannot happen: every feature follows a token */
+    if (e->n_tok == 0) /* cannot happen: every feature follows a token */
         explain_token(0, 0, ctx);
+    size_t t = e->n_tok - 1;
+    const classifier *c = e->c;
+    for (size_t i = 0; i < n; i++) {
+        size_t b = hash[i] & e->mask;
+        int g = (hash[i] & CLASSIFIER_WORD_BIT) != 0;
+        const int8_t *r = c->rows + b * c->row;
+        float s = c->scale[b], *acc = tok_sum(e, t, g);
+        for (size_t k = 0; k < c->row; k++)
+            acc[k] += s * (float)r[k];
+        e->tok[t].count[g]++;
     }
-    tok_acc *t = &e->tok[e->n_tok - 1];
-    add_rows(e->c, e->mask, hash, n, t->sum, t->count);
 }
 
 static int
@@ -606,14 +641,15 @@ classifier_explain(const classifier *c, const char *text, size_t n, classifier_a
     e.c = c;
     e.mask = (UINT32_C(1) << c->log2_buckets) - 1;
     e.tok = xmalloc(EXPLAIN_TOKENS * sizeof *e.tok);
+    e.sums = xmalloc(EXPLAIN_TOKENS * 2 * c->row * sizeof *e.sums);
     e.n_tok = 0;
-    e.have = 0;
     featurize(&c->cfg, text, n, explain_batch, explain_token, &e);
     memset(all, 0, sizeof all);
     for (size_t t = 0; t < e.n_tok; t++)
         for (int g = 0; g < 2; g++) {
+            const float *ts = tok_sum(&e, t, g);
             for (size_t k = 0; k < c->row; k++)
-                all[g][k] += e.tok[t].sum[g][k];
+                all[g][k] += ts[k];
             count[g] += e.tok[t].count[g];
         }
     forward(c, (const float(*)[ROW_MAX])all, count, logit);
@@ -621,8 +657,9 @@ classifier_explain(const classifier *c, const char *text, size_t n, classifier_a
     /* Leave one word out: how far the probability falls without it. */
     for (size_t t = 0; t < e.n_tok; t++) {
         for (int g = 0; g < 2; g++) {
+            const float *ts = tok_sum(&e, t, g);
             for (size_t k = 0; k < c->row; k++)
-                rest[g][k] = all[g][k] - e.tok[t].sum[g][k];
+                rest[g][k] = all[g][k] - ts[k];
             rc[g] = count[g] - e.tok[t].count[g];
         }
         forward(c, (const float(*)[ROW_MAX])rest, rc, logit);
@@ -639,6 +676,7 @@ classifier_explain(const classifier *c, const char *text, size_t n, classifier_a
         }
         qsort(out, n_out, sizeof *out, cmp_span_weight);
     }
+    free(e.sums);
     free(e.tok);
     return n_out;
 }

@@ -41,7 +41,7 @@ test('three established flags hide a comment from readers; approving dismisses t
   assert.ok(item, 'in the flagged queue');
   assert.equal(item.comment.status, 'hidden');
   assert.deepEqual(item.flags.map((g) => [g.reason, g.count]), [['personal_attack', 2], ['other', 1]]);
-  assert.deepEqual(item.flags[0].notes.sort(), ['talks down to us', 'rude']);
+  assert.deepEqual(item.flags[0].notes.sort(), ['rude', 'talks down to us']);
   assert.equal(item.author.history.flags_received, 3);
   const hide = (await D.mod.get('/api/v1/mod/log?action=auto_hide')).json.entries.find((e) => e.target_id === c.id);
   assert.match(hide.reason, /threshold 3/);
