@@ -537,6 +537,11 @@ num_arg(const char *name, const char *v, double lo, double hi)
     return d;
 }
 
+/* The weight of a corpus: --weight CORPUS=X, else its default. The Civil
+ * Comments posts that raters all judged toxic (toxic-spans-raw) count 0.3:
+ * at full weight, 16,000 toxic news comments with no clean ones beside
+ * them teach that the subjects news comments argue about are toxic
+ * (Civil Comments seed rows: ROC AUC 0.842 at 1, 0.893 at 0.3). */
 static double
 corpus_weight(const opts *o, const char *corpus)
 {
@@ -544,7 +549,7 @@ corpus_weight(const opts *o, const char *corpus)
     for (int i = 0; i < o->n_weights; i++)
         if (strncmp(o->weights[i], corpus, n) == 0 && o->weights[i][n] == '=')
             return atof(o->weights[i] + n + 1);
-    return 1.0;
+    return strcmp(corpus, "toxic-spans-raw") == 0 ? 0.3 : 1.0;
 }
 
 static int
@@ -569,13 +574,13 @@ main(int argc, char **argv)
 {
     opts o = {.data = "../shared/data",
               .out = "data/model/parley.model",
-              .epochs = 5,
+              .epochs = 2,
               .log2_buckets = 18,
               .dim = 32,
               .hidden = 32,
               .char_min = 2,
               .char_max = 5,
-              .lr = 0.05,
+              .lr = 0.02,
               .lr_dense = 0.01,
               .l2 = 1e-5,
               .open_only = 0,
