@@ -404,6 +404,8 @@ typedef struct post_job {
     json_t *mod_json; /* for the response */
     const char *title, *url;
     bool edit;
+    bool unchanged; /* an edit with the very same text: nothing was written */
+    bool review;    /* an edit of an approved or featured comment, held for review */
 } post_job;
 
 static int
@@ -472,20 +474,105 @@ queue_for_review(job *j, store *s, post_job *pj, pl_error *err)
     return rc == PL_ECONFLICT ? 0 : rc; /* an edit re-queues an already queued comment */
 }
 
+#define EDIT_REFUSED_MSG                                                                           \
+    "This comment was refused or removed and cannot be edited back; write a new comment instead."
+#define REVIEW_RULE "moderator_review"
+#define REVIEW_MESSAGE                                                                             \
+    "A moderator approved or featured this comment; the changed text waits for their review "      \
+    "before it shows again."
+
+/* Turns a MODERATION object into a hold for a moderator's review. */
+static void
+mark_for_review(json_t *m)
+{
+    json_object_set_new(m, "decision", json_string("hold"));
+    json_t *reasons = json_object_get(m, "reasons");
+    if (!json_is_array(reasons)) {
+        reasons = json_array();
+        json_object_set_new(m, "reasons", reasons);
+    }
+    json_array_append_new(reasons, json_pack("{s:s, s:s, s:s}", "rule", REVIEW_RULE, "message",
+                                             REVIEW_MESSAGE, "excerpt", ""));
+}
+
+/* The edit policy, decided against the comment as it is in the database
+ * now (a moderator may have acted since the request was read):
+ * - a rejected or deleted comment cannot be edited (403);
+ * - the very same text changes nothing, whatever the engine says today;
+ * - a refused new text leaves the comment as it was (422);
+ * - a changed text of a comment a moderator approved or featured goes back
+ *   to them (pending, no longer featured), whatever the engine says;
+ * - a comment hidden by flags stays hidden until reviewed. */
+static int
+edit_write(job *j, store *s, post_job *pj, pl_error *err)
+{
+    store_comment cur;
+    int rc = store_comment_get(s, pj->c.id, 0, j->r->a, &cur, err);
+    if (rc < 0)
+        return rc;
+    if (cur.status == COMMENT_REJECTED || cur.status == COMMENT_DELETED)
+        return pl_errorf(err, PL_EFORBIDDEN, EDIT_REFUSED_MSG);
+    if (strcmp(cur.body ? cur.body : "", pj->c.body) == 0) {
+        pj->unchanged = true;
+        pj->c = cur;
+        return 0;
+    }
+    if (pj->mod.decision == MOD_REJECT) {
+        /* A refused edit leaves the comment as it was; only the log keeps
+         * the attempt (the author gets 422 with the reasons). */
+        return log_decision(j, s, pj, err);
+    }
+    bool reviewed;
+    if ((rc = store_comment_reviewed(s, cur.id, &reviewed, err)) < 0)
+        return rc;
+    if (cur.featured || reviewed) {
+        pj->review = true;
+        pj->c.status = COMMENT_PENDING;
+        json_t *stored = json_loads(pj->c.moderation, 0, NULL);
+        if (stored != NULL) {
+            mark_for_review(stored);
+            char *text = json_dumps(stored, JSON_COMPACT);
+            pj->c.moderation = arena_strdup(j->r->a, text);
+            free(text);
+            json_decref(stored);
+        }
+    } else if (cur.status == COMMENT_HIDDEN && pj->c.status == COMMENT_PUBLISHED) {
+        /* Flags hid it until a moderator reviews it: an edit does not bring
+         * it back on its own. */
+        pj->c.status = COMMENT_HIDDEN;
+    }
+    if ((rc = store_comment_edit(s, pj->c.id, pj->c.body, pj->c.html, pj->c.status,
+                                 pj->c.moderation, j->r->now, err)) < 0)
+        return rc;
+    if (cur.featured && (rc = store_comment_set_featured(s, cur.id, false, err)) < 0)
+        return rc;
+    pj->c.featured = false;
+    pj->c.edited_at = j->r->now;
+    if (pj->review) {
+        char id[24];
+        snprintf(id, sizeof id, "%lld", (long long)cur.id);
+        store_log_entry e = {0,
+                             j->r->now,
+                             0,
+                             "edit_review",
+                             "comment",
+                             id,
+                             cur.featured ? "edited after being featured"
+                                          : "edited after a moderator approved it"};
+        if ((rc = store_log_append(s, &e, err)) < 0)
+            return rc;
+    }
+    return 1; /* written; post_write goes on */
+}
+
 static int
 post_write(job *j, store *s, pl_error *err)
 {
     post_job *pj = j->data;
     int rc;
-    if (pj->edit && pj->mod.decision == MOD_REJECT) {
-        /* A refused edit leaves the comment as it was; only the log keeps
-         * the attempt (the author gets 422 with the reasons). */
-        return log_decision(j, s, pj, err);
-    }
     if (pj->edit) {
-        rc = store_comment_edit(s, pj->c.id, pj->c.body, pj->c.html, pj->c.status, pj->c.moderation,
-                                j->r->now, err);
-        pj->c.edited_at = j->r->now;
+        if ((rc = edit_write(j, s, pj, err)) <= 0)
+            return rc;
     } else {
         if (pj->title || pj->url) {
             rc = store_article_ensure(s, pj->c.article_id, pj->title, pj->url, err);
@@ -525,11 +612,20 @@ post_done(job *j)
                            "parent_id", NULL);
             return;
         }
-        log_error("msg=\"comment write failed\" error=\"%s\"", j->err.msg);
+        if (j->rc == PL_ESTORE)
+            log_error("msg=\"comment write failed\" error=\"%s\"", j->err.msg);
         api_send_rc(r, j->rc, &j->err);
         return;
     }
-    if (pj->mod.decision == MOD_REJECT) {
+    if (pj->review)
+        mark_for_review(pj->mod_json);
+    if (pj->unchanged) {
+        /* Nothing was decided: say where the comment stands. */
+        json_decref(pj->mod_json);
+        pj->mod_json = json_pack("{s:s, s:[]}", "decision",
+                                 pj->c.status == COMMENT_PUBLISHED ? "publish" : "hold", "reasons");
+    }
+    if (pj->mod.decision == MOD_REJECT && !pj->unchanged) {
         req_send_error(r, 422, "guideline_violation",
                        "This comment breaks the community guidelines and was not published; "
                        "see the reasons, and edit it.",
@@ -666,6 +762,10 @@ api_comment_patch(req *r, const route_args *a)
         req_send_error(r, 403, "forbidden", "You can only edit your own comments.", NULL, NULL);
         return;
     }
+    if (c.status == COMMENT_REJECTED) {
+        req_send_error(r, 403, "forbidden", EDIT_REFUSED_MSG, NULL, NULL);
+        return;
+    }
     if (r->now - c.created_at >= req_config(r)->edit_window_s * 1000) {
         req_send_error(r, 403, "edit_window_closed", "The time to edit this comment has passed.",
                        NULL, NULL);
@@ -696,10 +796,6 @@ api_comment_patch(req *r, const route_args *a)
     pj->c = c;
     pj->edit = true;
     prepare(r, pj, body, &art, has_parent ? &parent : NULL);
-    /* Flags hid it until a moderator reviews it: an edit does not bring it
-     * back on its own (the engine may still hold or refuse the new text). */
-    if (c.status == COMMENT_HIDDEN && pj->c.status == COMMENT_PUBLISHED)
-        pj->c.status = COMMENT_HIDDEN;
     job *j = job_new(r, pj);
     j->write = post_write;
     j->done = post_done;
@@ -749,7 +845,10 @@ api_comment_delete(req *r, const route_args *a)
         req_send_error(r, 403, "forbidden", "You can only delete your own comments.", NULL, NULL);
         return;
     }
-    if (c.author_id == r->user->id && !moderator && !api_require_writer(r))
+    /* Someone else's comment: only staff with no ban in force. */
+    if (c.author_id != r->user->id && !api_require_moderator(r))
+        return;
+    if (c.author_id == r->user->id && !api_require_writer(r))
         return;
     simple_job *sj = arena_zalloc(r->a, sizeof *sj);
     sj->id = c.id;

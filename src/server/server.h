@@ -55,6 +55,7 @@ struct req {
     const char *client_ip;
     const char *cors_origin; /* an allowed foreign Origin to answer with CORS headers, or NULL */
     bool secure;             /* served over HTTPS (from public_url) */
+    bool vary_cookie;        /* the answer depends on the cookie: Vary says so */
     store_user *user;        /* the session's user, or NULL */
     bool has_session_cookie;
     unsigned char session_hash[STORE_TOKEN_HASH_LEN];
