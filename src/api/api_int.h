@@ -41,6 +41,8 @@ bool api_require_writer(req *r);
  * suspended, like any writer. */
 bool api_require_moderator(req *r);
 
+/* True when url is an http(s) URL on one of the site's own origins. */
+bool api_own_url(req *r, const char *url);
 /* Parses a comment id from the path; 404 when it cannot name a comment. */
 bool api_comment_id(req *r, const char *s, int64_t *id);
 /* Checks an article id; 400 invalid_field when malformed. */
@@ -77,6 +79,7 @@ int api_auto_suspend(job *j, store *s, int64_t author_id, pl_error *err);
 void api_article_get(req *r, const route_args *a);
 void api_article_put(req *r, const route_args *a);
 void api_comments_list(req *r, const route_args *a);
+void api_comment_replies(req *r, const route_args *a);
 void api_comment_post(req *r, const route_args *a);
 void api_comment_patch(req *r, const route_args *a);
 void api_comment_delete(req *r, const route_args *a);

@@ -253,6 +253,22 @@ api_require_moderator(req *r)
     return api_require_writer(r);
 }
 
+/* True when url is http(s) on one of the site's own origins: only the
+ * publisher's own pages can name an article's address. */
+bool
+api_own_url(req *r, const char *url)
+{
+    const char *rest = strncmp(url, "https://", 8) == 0  ? url + 8
+                       : strncmp(url, "http://", 7) == 0 ? url + 7
+                                                         : NULL;
+    if (rest == NULL)
+        return false;
+    size_t host = strcspn(rest, "/?#");
+    if (host == 0)
+        return false;
+    return req_origin_allowed(r, arena_strndup(r->a, url, (size_t)(rest - url) + host));
+}
+
 bool
 api_comment_id(req *r, const char *s, int64_t *id)
 {

@@ -852,6 +852,12 @@ origin_allowed(req *r, const char *origin)
     return false;
 }
 
+bool
+req_origin_allowed(req *r, const char *origin)
+{
+    return origin_allowed(r, origin);
+}
+
 /* Counts headers named name; sets *conflict when two disagree. */
 static int
 header_count(req *r, const char *name, bool *conflict)
