@@ -4,7 +4,8 @@
 # tests against SQLite and PostgreSQL). See README.md.
 
 CC       ?= cc
-PKGS     := libevent libevent_pthreads jansson libcmark libutf8proc libsodium sqlite3
+PKGS     := libevent libevent_pthreads jansson libcmark libutf8proc libsodium sqlite3 zlib \
+            libbrotlienc
 # libpq: its header at build time; the library is opened at run time, only for a
 # postgres:// database (src/store/pq_dl.c). Tests that talk to PostgreSQL
 # directly link it.
@@ -25,7 +26,8 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 
 # Debian packages: to build and run, and (in addition) to test.
 DEB_BUILD := build-essential pkg-config libevent-dev libjansson-dev libcmark-dev \
-             libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev libxml2-dev
+             libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev libxml2-dev \
+             zlib1g-dev libbrotli-dev
 DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium clang clang-format curl
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -33,6 +35,15 @@ LIB_SRC  := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
 WEB      := $(shell find web -type f 2>/dev/null | sort)
 DATA     := $(shell find data -type f ! -name '*.md' 2>/dev/null | sort)
 GEN_SRC  := build/gen/assets.c build/gen/data_files.c
+
+# The version (VERSION) and the git commit it was built from, written into
+# build/gen/version.h, which is rewritten only when they change. Outside a git
+# checkout of this tree (a release tarball) the commit is "unknown".
+VERSION    := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+GIT_COMMIT := $(shell [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ] && \
+                git rev-parse --short=12 HEAD 2>/dev/null)
+GIT_DIRTY  := $(if $(GIT_COMMIT),$(shell git diff --quiet HEAD -- 2>/dev/null || echo -dirty))
+BUILD_COMMIT := $(if $(GIT_COMMIT),$(GIT_COMMIT)$(GIT_DIRTY),unknown)
 
 REL_OBJ  := $(patsubst src/%.c,build/obj/%.o,$(LIB_SRC)) build/obj/gen/assets.o build/obj/gen/data_files.o
 SAN_OBJ  := $(patsubst src/%.c,build/asan/obj/%.o,$(LIB_SRC)) build/asan/obj/gen/assets.o build/asan/obj/gen/data_files.o
@@ -83,6 +94,15 @@ build/gen/assets.c: $(WEB) build/tools/bin2c
 build/gen/data_files.c: $(DATA) build/tools/bin2c
 	@mkdir -p $(dir $@)
 	build/tools/bin2c $@ data_files data $(DATA)
+
+build/gen/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define PARLEY_VERSION "%s"\n#define PARLEY_COMMIT "%s"\n' \
+	  '$(VERSION)' '$(BUILD_COMMIT)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+build/obj/main.o build/asan/obj/main.o: build/gen/version.h
+.PHONY: FORCE
+FORCE:
 
 build/tools/bin2c: tools/bin2c.c
 	@mkdir -p $(dir $@)
@@ -142,9 +162,13 @@ evalmodel: build/tools/evalmodel
 -include $(shell find build/obj build/asan/obj -name '*.d' 2>/dev/null)
 
 # ---- run -------------------------------------------------------------------
+# `make run PORT=8090` listens on 127.0.0.1:8090; without PORT the address
+# comes from PARLEY_LISTEN (or the default, 127.0.0.1:8080), and the database
+# from PARLEY_DB (default sqlite:parley.db).
+PORT ?=
 run: deps
 	$(MAKE) build/parley
-	build/parley serve --listen 127.0.0.1:8080 --db sqlite:parley.db
+	build/parley serve $(if $(PORT),--listen 127.0.0.1:$(PORT))
 
 # ---- tests -----------------------------------------------------------------
 # check: what needs no outside service (unit tests, fuzz corpus replay).

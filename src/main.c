@@ -11,10 +11,12 @@
 #include "import/import_cmd.h"
 #include "moderation/check_cmd.h"
 #include "server/server.h"
+#include "server/static.h"
 #include "store/store.h"
 #include "util/config.h"
 #include "util/log.h"
 #include "util/text.h"
+#include "version.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -37,7 +39,8 @@ usage(FILE *f)
                "  config    check a config file (config --check --config FILE)\n"
                "  import    bring comment history in (import disqus FILE ...)\n"
                "\n"
-               "Run 'parley <command> --help' for a command's options.\n");
+               "Run 'parley <command> --help' for a command's options;\n"
+               "'parley --version' prints the version and the commit it was built from.\n");
 }
 
 static void
@@ -161,7 +164,7 @@ cmd_serve(int argc, char **argv)
         config_fini(&cfg);
         return 1;
     }
-    server_options opts = {.cfg = &cfg};
+    server_options opts = {.cfg = &cfg, .version = PARLEY_VERSION "/" PARLEY_COMMIT};
     /* Test hook (tests/api/faults.test.mjs): the writer's nth store call
      * fails, to show that a 500 loses nothing the client was told was kept. */
     const char *fail_after = getenv("PARLEY_TEST_FAIL_AFTER");
@@ -358,8 +361,11 @@ main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (!strcmp(cmd, "--version")) {
-        printf("parley 0.1.0\n");
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        char assets_version[17];
+        static_assets_version(assets, assets_version);
+        printf("parley %s (commit %s)\nwidget: /embed.js?v=%s\n", PARLEY_VERSION, PARLEY_COMMIT,
+               assets_version);
         return 0;
     }
     if (!strcmp(cmd, "serve"))

@@ -472,6 +472,22 @@ req_send_bytes(req *r, int status, const char *content_type, const void *data, s
 }
 
 void
+req_send_static(req *r, int status, const char *content_type, const void *data, size_t n)
+{
+    common_headers(r);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    if (content_type != NULL) {
+        evhttp_add_header(h, "Content-Type", content_type);
+        if (strncmp(content_type, "text/html", 9) == 0)
+            evhttp_add_header(h, "Referrer-Policy", "strict-origin-when-cross-origin");
+    }
+    struct evbuffer *buf = evbuffer_new();
+    if (n > 0)
+        evbuffer_add_reference(buf, data, n, NULL, NULL);
+    send_buffer(r, status, buf);
+}
+
+void
 req_send_json(req *r, int status, json_t *body)
 {
     char *s = json_dumps(body, JSON_COMPACT);

@@ -10,6 +10,7 @@
 #include "render/markdown.h"
 #include "server/assets.h"
 #include "server/server_int.h"
+#include "server/static.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -243,11 +244,9 @@ pages_dispatch(req *r)
         not_found(r);
         return;
     }
-    const char *cache_control =
-        strstr(as->content_type, "text/html") ? "no-cache" : "public, max-age=300";
     if (strstr(as->content_type, "text/html"))
         req_add_header(r, "Content-Security-Policy",
                        "default-src 'self'; img-src 'self' data:; style-src 'self' "
                        "'unsafe-inline'; frame-ancestors 'self'");
-    req_send_bytes(r, 200, as->content_type, as->data, (size_t)as->size, cache_control);
+    static_serve(r, r->app->statics, as);
 }

@@ -10,6 +10,7 @@
 #include "server/events_int.h"
 #include "server/pages.h"
 #include "server/server_int.h"
+#include "server/static.h"
 #include "util/log.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -357,6 +358,7 @@ server_run(const server_options *opts)
         log_error("msg=\"cannot load the pages\" error=\"%s\"", err.msg);
         goto out;
     }
+    a->statics = static_table_new(assets);
     if (moderation_new(cfg, &a->mod, &err) < 0) {
         log_error("msg=\"cannot load the moderation engine\" error=\"%s\"", err.msg);
         goto out;
@@ -387,7 +389,9 @@ server_run(const server_options *opts)
     pthread_create(&a->slow_thread, NULL, slow_main, a);
     for (int i = 0; i < a->nloops; i++)
         pthread_create(&a->loops[i].thread, NULL, loop_main, &a->loops[i]);
-    log_info("msg=listening url=%s threads=%d db=\"%s\"", url, a->nloops, cfg->db);
+    log_info("msg=listening url=%s threads=%d db=\"%s\" version=%s assets=%s", url, a->nloops,
+             cfg->db, opts->version ? opts->version : "?", static_version(a->statics));
+    static_table_compress_more(a->statics);
 
     int sig = 0;
     sigwait(&sigs, &sig);
@@ -433,6 +437,7 @@ out:
     store_close(a->writer_store);
     moderation_free(a->mod);
     pages_fini(a);
+    static_table_free(a->statics);
     cache_free(a->cache);
     ratelimit_free(a->limits);
     queue_fini(&a->writes);

@@ -119,6 +119,10 @@ void req_send_error(req *r, int status, const char *code, const char *message, c
 /* Sends raw bytes with a content type (static assets, pages). */
 void req_send_bytes(req *r, int status, const char *content_type, const void *data, size_t n,
                     const char *cache_control);
+/* Sends bytes that outlive the response (compiled-in or built at start)
+ * without copying them; the caller has added the other headers. A NULL
+ * content type sends none (a 304). */
+void req_send_static(req *r, int status, const char *content_type, const void *data, size_t n);
 /* Adds a response header. */
 void req_add_header(req *r, const char *name, const char *value);
 /* Returns a request header or NULL. */
@@ -182,6 +186,8 @@ typedef struct server_options {
     const config *cfg;
     /* Test hook: the writer fails the nth store call (0: off). */
     int fail_after;
+    /* "VERSION (commit C)", for the start-up log line. */
+    const char *version;
 } server_options;
 
 /* True when listen is HOST:PORT (or [V6]:PORT) with a port from 0 to 65535;

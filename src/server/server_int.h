@@ -76,6 +76,8 @@ struct app {
     /* Publisher's Markdown for /guidelines, /terms, /faq (NULL: defaults). */
     char *page_md[3];
     size_t page_md_len[3];
+    /* The web files, compressed and hashed once at start (static.h). */
+    struct static_table *statics;
 };
 
 /* http.c: the evhttp request callback and connection hooks. */
