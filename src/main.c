@@ -48,6 +48,7 @@ serve_usage(FILE *f)
 {
     fprintf(f, "Usage: parley serve [--listen HOST:PORT] [--db URL] [--config FILE]\n"
                "                    [--rate-limit on|off] [--threads N] [--log-level LEVEL]\n"
+               "                    [--metrics-listen HOST:PORT]\n"
                "\n"
                "  --listen HOST:PORT   address to listen on (default 127.0.0.1:8080; port 0\n"
                "                       picks a free one and logs it)\n"
@@ -56,6 +57,7 @@ serve_usage(FILE *f)
                "  --rate-limit on|off  off disables rate limits (tests and benchmarks only)\n"
                "  --threads N          event-loop threads (default: one per core)\n"
                "  --log-level LEVEL    error, warn, info (default) or debug\n"
+               "  --metrics-listen HOST:PORT  serve GET /metrics there (default: off)\n"
                "\n");
     config_print_help(f);
 }
@@ -77,8 +79,15 @@ typedef struct flag_setting {
 static const flag_setting serve_flags[] = {
     {"--listen", "listen"},         {"--db", "db"},
     {"--rate-limit", "rate_limit"}, {"--threads", "threads"},
-    {"--log-level", "log_level"},
+    {"--log-level", "log_level"},   {"--metrics-listen", "metrics_listen"},
 };
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
 
 static int
 load_config(const char *cmd, config *cfg, const char *config_file, const char **names,
@@ -103,6 +112,21 @@ load_config(const char *cmd, config *cfg, const char *config_file, const char **
     if (strcmp(cfg->cookie_samesite, "lax") != 0 && strcmp(cfg->cookie_samesite, "none") != 0) {
         fprintf(stderr, "parley %s: cookie_samesite must be lax or none, not '%s'\n", cmd,
                 cfg->cookie_samesite);
+        return EXIT_USAGE;
+    }
+    if (strcmp(cfg->log_addresses, "full") != 0 && strcmp(cfg->log_addresses, "network") != 0 &&
+        strcmp(cfg->log_addresses, "none") != 0) {
+        fprintf(stderr, "parley %s: log_addresses must be full, network or none, not '%s'\n", cmd,
+                cfg->log_addresses);
+        return EXIT_USAGE;
+    }
+    if (cfg->metrics_listen[0] != '\0' &&
+        (!server_listen_valid(cfg->metrics_listen) ||
+         (strcmp(cfg->metrics_listen, cfg->listen) == 0 && !ends_with(cfg->listen, ":0")))) {
+        fprintf(stderr,
+                "parley %s: metrics_listen must be HOST:PORT and not the public listen address, "
+                "not '%s'\n",
+                cmd, cfg->metrics_listen);
         return EXIT_USAGE;
     }
     int lvl = log_level_parse(cfg->log_level);

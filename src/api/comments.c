@@ -311,7 +311,9 @@ decide(req *r, const char *body, const store_article *art, const store_comment *
             in.n_recent = k;
         }
     }
+    int64_t t0 = req_clock_ns();
     moderation_decide(req_moderation(r), &in, r->a, out);
+    req_count_moderation(r, out->decision, req_clock_ns() - t0);
 }
 
 static store_comment_status

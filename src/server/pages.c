@@ -214,7 +214,9 @@ pages_dispatch(req *r)
         return;
     }
     const char *path = r->path;
+    r->route = ROUTE_PAGE;
     if (strcmp(path, "/healthz") == 0) {
+        r->route = ROUTE_HEALTHZ;
         pl_error err;
         if (store_ping(req_store(r), &err) == 0) {
             req_send_json(r, 200, json_pack("{s:s}", "status", "ok"));
@@ -248,5 +250,6 @@ pages_dispatch(req *r)
         req_add_header(r, "Content-Security-Policy",
                        "default-src 'self'; img-src 'self' data:; style-src 'self' "
                        "'unsafe-inline'; frame-ancestors 'self'");
+    r->route = ROUTE_STATIC;
     static_serve(r, r->app->statics, as);
 }

@@ -87,7 +87,9 @@ app_conn_admit(app *a, const char *ip)
     pthread_mutex_unlock(&a->ip_mu);
     if (!ok) {
         atomic_fetch_sub(&a->conns_total, 1);
-        log_warn("msg=\"connection refused: too many from one address\" client=%s", ip);
+        char shown[64];
+        server_log_addr(a, ip, shown, sizeof shown);
+        log_warn("msg=\"connection refused: too many from one address\" client=%s", shown);
     }
     return ok;
 }
@@ -135,8 +137,8 @@ server_listen_valid(const char *listen)
     return split_host_port(listen, host, sizeof host, port, sizeof port) == 0;
 }
 
-static int
-bind_listen(const char *addr_s, int *fd_out, char *url, size_t url_n)
+int
+server_bind(const char *addr_s, int *fd_out, char *url, size_t url_n)
 {
     char host[256], port[16];
     if (split_host_port(addr_s, host, sizeof host, port, sizeof port) < 0) {
@@ -184,6 +186,33 @@ bind_listen(const char *addr_s, int *fd_out, char *url, size_t url_n)
     return 0;
 }
 
+void
+server_log_addr(const app *a, const char *ip, char *out, size_t n)
+{
+    const char *mode = a->cfg->log_addresses;
+    if (strcmp(mode, "full") == 0) {
+        snprintf(out, n, "%s", ip);
+        return;
+    }
+    if (strcmp(mode, "network") != 0) {
+        snprintf(out, n, "-");
+        return;
+    }
+    unsigned char b[16];
+    char text[INET6_ADDRSTRLEN];
+    if (inet_pton(AF_INET, ip, b) == 1) {
+        b[3] = 0;
+        inet_ntop(AF_INET, b, text, sizeof text);
+        snprintf(out, n, "%s/24", text);
+    } else if (inet_pton(AF_INET6, ip, b) == 1) {
+        memset(b + 6, 0, 10);
+        inet_ntop(AF_INET6, b, text, sizeof text);
+        snprintf(out, n, "%s/48", text);
+    } else {
+        snprintf(out, n, "-");
+    }
+}
+
 /* ---- loops ------------------------------------------------------------- */
 
 static void
@@ -201,6 +230,7 @@ loop_init(app *a, loop *lp, int index)
     pl_error err;
     lp->app = a;
     lp->index = index;
+    lp->metrics = xcalloc(1, sizeof *lp->metrics);
     if (store_open(a->cfg->db, true, &lp->reader, &err) < 0) {
         log_error("msg=\"cannot open the database for reading\" error=\"%s\"", err.msg);
         return -1;
@@ -256,6 +286,7 @@ loop_fini(loop *lp)
     if (lp->base)
         event_base_free(lp->base);
     store_close(lp->reader);
+    free(lp->metrics);
 }
 
 static void *
@@ -327,6 +358,9 @@ server_run(const server_options *opts)
 
     a->cfg = cfg;
     a->listen_fd = -1;
+    a->metrics_fd = -1;
+    a->version = opts->version;
+    a->metrics.started_ms = time_now_ms();
     a->fail_after = opts->fail_after;
     a->started_at = time_now_ms();
     a->ip_cap = 1;
@@ -372,7 +406,7 @@ server_run(const server_options *opts)
     if (a->fail_after > 0)
         store_fail_after(a->writer_store, a->fail_after);
     char url[128];
-    if (bind_listen(cfg->listen, &a->listen_fd, url, sizeof url) < 0)
+    if (server_bind(cfg->listen, &a->listen_fd, url, sizeof url) < 0)
         goto out;
 
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -384,6 +418,8 @@ server_run(const server_options *opts)
             goto out;
 
     if (notices_start(a) < 0)
+        goto out;
+    if (metrics_start(a) < 0)
         goto out;
     pthread_create(&a->writer_thread, NULL, writer_main, a);
     pthread_create(&a->slow_thread, NULL, slow_main, a);
@@ -426,6 +462,7 @@ server_run(const server_options *opts)
     rc = 0;
     log_info("msg=stopped");
 out:
+    metrics_stop(a);
     notices_stop(a);
     if (a->loops)
         for (int i = 0; i < a->nloops; i++)

@@ -55,6 +55,8 @@ struct req {
     const char *client_ip;
     const char *cors_origin; /* an allowed foreign Origin to answer with CORS headers, or NULL */
     bool secure;             /* served over HTTPS (from public_url) */
+    int route;               /* route id for metrics (server/metrics.h), 0 until routed */
+    int64_t t0_ns;           /* monotonic arrival time */
     store_user *user;        /* the session's user, or NULL */
     bool has_session_cookie;
     unsigned char session_hash[STORE_TOKEN_HASH_LEN];
@@ -100,6 +102,15 @@ struct job {
 job *job_new(req *r, void *data);
 /* Queues j: slow step, then write step, then done on the loop. */
 void job_submit(job *j);
+
+/* Counts a comment the moderation engine judged (posted or edited), with
+ * the time the engine took, for /metrics. */
+void req_count_moderation(req *r, moderation_decision d, int64_t ns);
+/* The client's address as log lines may show it (config log_addresses):
+ * whole, its network, or "-". Arena-owned. */
+const char *req_client_for_log(req *r);
+/* Monotonic nanoseconds (for timing). */
+int64_t req_clock_ns(void);
 
 /* Read-side store of the request's loop thread. */
 store *req_store(req *r);

@@ -6,6 +6,7 @@
 #include <pthread.h>
 
 #include "server/cache.h"
+#include "server/metrics.h"
 #include "server/ratelimit.h"
 #include "server/server.h"
 
@@ -38,6 +39,7 @@ struct loop {
 #define LOOP_SPARE_ARENAS 32
     arena *spare[LOOP_SPARE_ARENAS]; /* emptied request arenas, for reuse */
     int nspare;
+    loop_metrics *metrics; /* written by this loop only */
     /* The Date header, formatted once a second rather than per response. */
     int64_t date_sec;
     char date[32];
@@ -78,7 +80,22 @@ struct app {
     size_t page_md_len[3];
     /* The web files, compressed and hashed once at start (static.h). */
     struct static_table *statics;
+    /* /metrics on metrics_listen (metrics.c). */
+    app_metrics metrics;
+    const char *version;
+    struct event_base *metrics_base;
+    struct evhttp *metrics_http;
+    int metrics_fd;
+    pthread_t metrics_thread;
+    bool metrics_running;
 };
+
+/* server.c: binds a listening socket on HOST:PORT; url receives
+ * "http://ADDR:PORT" with the real port. Logs and returns -1 on failure. */
+int server_bind(const char *addr, int *fd_out, char *url, size_t url_n);
+/* Formats a client address for a log line as log_addresses allows: whole,
+ * shortened to its network (IPv4 /24, IPv6 /48) or "-". */
+void server_log_addr(const app *a, const char *ip, char *out, size_t n);
 
 /* http.c: the evhttp request callback and connection hooks. */
 void http_handle(struct evhttp_request *ev, void *arg);

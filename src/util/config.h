@@ -70,7 +70,13 @@
     X(sso_secret, "sso_secret", STR, "", 0, 0,                                                     \
       "shared HS256 secret for single sign-on tokens; empty turns SSO off")                        \
     X(sso_max_age_s, "sso_max_age_s", INT, 600, 10, 86400,                                         \
-      "oldest single sign-on token accepted (seconds since its iat)")
+      "oldest single sign-on token accepted (seconds since its iat)")                              \
+    X(metrics_listen, "metrics_listen", STR, "", 0, 0,                                             \
+      "HOST:PORT for GET /metrics (Prometheus); empty turns it off; never the public address")     \
+    X(slow_request_ms, "slow_request_ms", INT, 2000, 1, 3600000,                                   \
+      "requests slower than this many milliseconds are logged")                                    \
+    X(log_addresses, "log_addresses", STR, "network", 0, 0,                                        \
+      "client addresses in log lines: full, network (IPv4 /24, IPv6 /48) or none")
 
 typedef struct config {
 #define CONFIG_FIELD_INT(f) int64_t f;
