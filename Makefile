@@ -28,7 +28,8 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 DEB_BUILD := build-essential pkg-config libevent-dev libjansson-dev libcmark-dev \
              libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev libxml2-dev \
              zlib1g-dev libbrotli-dev
-DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium clang clang-format curl prometheus
+DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium clang clang-format curl prometheus \
+             sqlite3
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LIB_SRC  := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))

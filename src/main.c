@@ -5,6 +5,9 @@
  *   parley check [options] < comment.txt
  *   parley config --check [--config FILE]
  *   parley import disqus FILE [--db URL] [--config FILE] [--force] [--dry-run] [--moderate]
+ *   parley backup [--db sqlite:PATH] --to FILE [--force]
+ *   parley restore --from FILE [--db sqlite:PATH] [--force]
+ *   parley --version
  *
  * A bad flag or value prints one line naming it and exits with status 2.
  */
@@ -12,6 +15,7 @@
 #include "moderation/check_cmd.h"
 #include "server/server.h"
 #include "server/static.h"
+#include "store/backup.h"
 #include "store/store.h"
 #include "util/config.h"
 #include "util/log.h"
@@ -38,6 +42,8 @@ usage(FILE *f)
                "  check     judge one comment with the moderation engine\n"
                "  config    check a config file (config --check --config FILE)\n"
                "  import    bring comment history in (import disqus FILE ...)\n"
+               "  backup    copy a SQLite database while the server runs (backup --to FILE)\n"
+               "  restore   put a backup in place (restore --from FILE --db sqlite:PATH)\n"
                "\n"
                "Run 'parley <command> --help' for a command's options;\n"
                "'parley --version' prints the version and the commit it was built from.\n");
@@ -402,6 +408,10 @@ main(int argc, char **argv)
         return cmd_config(argc - 1, argv + 1);
     if (!strcmp(cmd, "import"))
         return import_cmd_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "backup"))
+        return backup_cmd_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "restore"))
+        return restore_cmd_main(argc - 1, argv + 1);
     fprintf(stderr, "parley: unknown command '%s' (see 'parley --help')\n", cmd);
     return EXIT_USAGE;
 }
