@@ -95,53 +95,92 @@ ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
+/* Builds the config from defaults, the file, the environment and the flags,
+ * in that order, and checks the values no single setting can check. On
+ * failure writes one line (without the "parley CMD: " prefix) into why. */
 static int
-load_config(const char *cmd, config *cfg, const char *config_file, const char **names,
-            const char **values, int n)
+build_config(config *cfg, const char *config_file, const char **names, const char **values, int n,
+             char *why, size_t whyn)
 {
     pl_error err;
     config_init(cfg);
     if (config_file != NULL && config_load_file(cfg, config_file, &err) < 0) {
-        fprintf(stderr, "parley %s: --config: %s\n", cmd, err.msg);
+        snprintf(why, whyn, "--config: %s", err.msg);
         return EXIT_USAGE;
     }
     if (config_load_env(cfg, &err) < 0) {
-        fprintf(stderr, "parley %s: %s\n", cmd, err.msg);
+        snprintf(why, whyn, "%s", err.msg);
         return EXIT_USAGE;
     }
     for (int i = 0; i < n; i++) {
         if (config_set(cfg, names[i], values[i], &err) < 0) {
-            fprintf(stderr, "parley %s: %s\n", cmd, err.msg);
+            snprintf(why, whyn, "%s", err.msg);
             return EXIT_USAGE;
         }
     }
     if (strcmp(cfg->cookie_samesite, "lax") != 0 && strcmp(cfg->cookie_samesite, "none") != 0) {
-        fprintf(stderr, "parley %s: cookie_samesite must be lax or none, not '%s'\n", cmd,
-                cfg->cookie_samesite);
+        snprintf(why, whyn, "cookie_samesite must be lax or none, not '%s'", cfg->cookie_samesite);
         return EXIT_USAGE;
     }
     if (strcmp(cfg->log_addresses, "full") != 0 && strcmp(cfg->log_addresses, "network") != 0 &&
         strcmp(cfg->log_addresses, "none") != 0) {
-        fprintf(stderr, "parley %s: log_addresses must be full, network or none, not '%s'\n", cmd,
-                cfg->log_addresses);
+        snprintf(why, whyn, "log_addresses must be full, network or none, not '%s'",
+                 cfg->log_addresses);
         return EXIT_USAGE;
     }
     if (cfg->metrics_listen[0] != '\0' &&
         (!server_listen_valid(cfg->metrics_listen) ||
          (strcmp(cfg->metrics_listen, cfg->listen) == 0 && !ends_with(cfg->listen, ":0")))) {
-        fprintf(stderr,
-                "parley %s: metrics_listen must be HOST:PORT and not the public listen address, "
-                "not '%s'\n",
-                cmd, cfg->metrics_listen);
+        snprintf(why, whyn,
+                 "metrics_listen must be HOST:PORT and not the public listen address, not '%s'",
+                 cfg->metrics_listen);
         return EXIT_USAGE;
     }
-    int lvl = log_level_parse(cfg->log_level);
-    if (lvl < 0) {
-        fprintf(stderr, "parley %s: log_level must be error, warn, info or debug, not '%s'\n", cmd,
-                cfg->log_level);
+    if (log_level_parse(cfg->log_level) < 0) {
+        snprintf(why, whyn, "log_level must be error, warn, info or debug, not '%s'",
+                 cfg->log_level);
         return EXIT_USAGE;
     }
-    log_level = lvl;
+    return 0;
+}
+
+static int
+load_config(const char *cmd, config *cfg, const char *config_file, const char **names,
+            const char **values, int n)
+{
+    char why[600];
+    int rc = build_config(cfg, config_file, names, values, n, why, sizeof why);
+    if (rc != 0) {
+        fprintf(stderr, "parley %s: %s\n", cmd, why);
+        return rc;
+    }
+    log_level = log_level_parse(cfg->log_level);
+    return 0;
+}
+
+/* What `parley serve` was started with, for reloads. */
+typedef struct serve_args {
+    const char *config_file;
+    const char **names, **values;
+    int n;
+} serve_args;
+
+static int
+reload_config(config **out, void *arg, char *why, size_t whyn)
+{
+    const serve_args *sa = arg;
+    config *c = malloc(sizeof *c);
+    if (c == NULL) {
+        snprintf(why, whyn, "out of memory");
+        return 1;
+    }
+    int rc = build_config(c, sa->config_file, sa->names, sa->values, sa->n, why, whyn);
+    if (rc != 0) {
+        config_fini(c);
+        free(c);
+        return rc;
+    }
+    *out = c;
     return 0;
 }
 
@@ -194,7 +233,11 @@ cmd_serve(int argc, char **argv)
         config_fini(&cfg);
         return 1;
     }
-    server_options opts = {.cfg = &cfg, .version = PARLEY_VERSION "/" PARLEY_COMMIT};
+    serve_args sa = {config_file, names, values, n};
+    server_options opts = {.cfg = &cfg,
+                           .version = PARLEY_VERSION "/" PARLEY_COMMIT,
+                           .reload = reload_config,
+                           .reload_arg = &sa};
     /* Test hook (tests/api/faults.test.mjs): the writer's nth store call
      * fails, to show that a 500 loses nothing the client was told was kept. */
     const char *fail_after = getenv("PARLEY_TEST_FAIL_AFTER");

@@ -337,6 +337,141 @@ parse_origins(app *a)
     free(copy);
 }
 
+/* ---- reload (SIGHUP) ------------------------------------------------------ */
+
+/* Settings bound at start (sockets, threads, the database, limits evhttp and
+ * the connection table were sized with, the origins parsed once): a reload
+ * keeps their running values and says a restart is needed. */
+static const char *const restart_only[] = {"listen",
+                                           "db",
+                                           "threads",
+                                           "metrics_listen",
+                                           "public_url",
+                                           "allowed_origins",
+                                           "max_body",
+                                           "max_header",
+                                           "request_timeout_ms",
+                                           "max_connections",
+                                           "max_connections_per_ip",
+                                           "commit_batch",
+                                           NULL};
+
+typedef struct reload_diff {
+    char changed[1024];
+    char restart[512];
+} reload_diff;
+
+static void
+append_name(char *buf, size_t n, const char *name)
+{
+    size_t len = strlen(buf);
+    if (len + strlen(name) + 2 < n)
+        snprintf(buf + len, n - len, "%s%s", len ? "," : "", name);
+}
+
+static void
+note_change(const char *name, void *arg)
+{
+    reload_diff *d = arg;
+    for (const char *const *p = restart_only; *p; p++)
+        if (strcmp(*p, name) == 0) {
+            append_name(d->restart, sizeof d->restart, name);
+            return;
+        }
+    append_name(d->changed, sizeof d->changed, name);
+}
+
+static void
+ack_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    atomic_fetch_add((atomic_int *)arg, 1);
+}
+
+/* Waits until every loop has finished the callback it was running: after
+ * that no request handler can still hold a pointer it read before. Jobs
+ * never keep the engine's memory (api/ copies what it needs into the
+ * request's arena), so the loops are the only readers. False if a loop did
+ * not answer within 10 s (the caller then keeps the old data). */
+static bool
+quiesce_loops(app *a)
+{
+    atomic_int acks = 0;
+    for (int i = 0; i < a->nloops; i++)
+        event_base_once(a->loops[i].base, -1, EV_TIMEOUT, ack_cb, &acks, NULL);
+    int64_t deadline = time_now_ms() + 10000;
+    while (atomic_load(&acks) < a->nloops) {
+        if (time_now_ms() > deadline)
+            return false;
+        struct timespec ts = {0, 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return true;
+}
+
+/* Re-reads the config (file, environment, flags, as at start), the policy
+ * and word lists (a new moderation engine) and the publisher's pages. All
+ * are built first; any failure keeps everything running as it was and logs
+ * why. Then the new ones are published (atomic pointers), the loops are
+ * waited for, and the old engine and pages are freed. Old configs are kept
+ * until exit (a few hundred bytes each): the writer thread may be reading
+ * one for a job in progress. */
+static void
+reload(app *a, const server_options *opts)
+{
+    char why[512] = "";
+    pl_error err;
+    config *nc = NULL;
+    if (opts->reload == NULL || opts->reload(&nc, opts->reload_arg, why, sizeof why) != 0) {
+        log_warn("msg=\"reload failed; the running settings stay\" error=\"%s\"",
+                 why[0] ? why : "no config to reload");
+        return;
+    }
+    const config *old = atomic_load(&a->cfg);
+    reload_diff d = {"", ""};
+    config_diff(old, nc, note_change, &d);
+    for (const char *const *p = restart_only; *p; p++)
+        config_copy_setting(nc, old, *p);
+    int lvl = log_level_parse(nc->log_level);
+    moderation *nm = NULL;
+    page_set *np = NULL;
+    if (moderation_new(nc, &nm, &err) < 0) {
+        log_warn("msg=\"reload failed; the running settings stay\" error=\"%s\"", err.msg);
+    } else if (pages_load(nc, &np, &err) < 0) {
+        log_warn("msg=\"reload failed; the running settings stay\" error=\"%s\"", err.msg);
+    } else if (lvl < 0) {
+        log_warn("msg=\"reload failed; the running settings stay\" error=\"bad log_level\"");
+    } else {
+        if (old != opts->cfg) { /* the first one is the caller's */
+            retired_config *rc = xcalloc(1, sizeof *rc);
+            rc->cfg = (config *)old;
+            rc->next = a->retired;
+            a->retired = rc;
+        }
+        atomic_store(&a->cfg, nc);
+        moderation *om = atomic_exchange(&a->mod, nm);
+        page_set *op = atomic_exchange(&a->pages, np);
+        log_level = lvl;
+        if (quiesce_loops(a)) {
+            moderation_free(om);
+            pages_free(op);
+        } else {
+            log_warn("msg=\"a loop did not answer; the old engine is kept in memory\"");
+        }
+        if (d.restart[0])
+            log_warn("msg=\"settings changed that need a restart; they keep their running "
+                     "values\" settings=\"%s\"",
+                     d.restart);
+        log_info("msg=reloaded changed=\"%s\" pages=reread engine=rebuilt", d.changed);
+        return;
+    }
+    moderation_free(nm);
+    pages_free(np);
+    config_fini(nc);
+    free(nc);
+}
+
 static void
 raise_fd_limit(void)
 {
@@ -356,7 +491,7 @@ server_run(const server_options *opts)
     pl_error err;
     sigset_t sigs;
 
-    a->cfg = cfg;
+    atomic_store(&a->cfg, cfg);
     a->listen_fd = -1;
     a->metrics_fd = -1;
     a->version = opts->version;
@@ -382,21 +517,26 @@ server_run(const server_options *opts)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
     if (evthread_use_pthreads() != 0) {
         log_error("msg=\"libevent has no thread support\"");
         goto out;
     }
-    if (pages_init(a, &err) < 0) {
+    page_set *pages = NULL;
+    if (pages_load(cfg, &pages, &err) < 0) {
         log_error("msg=\"cannot load the pages\" error=\"%s\"", err.msg);
         goto out;
     }
+    atomic_store(&a->pages, pages);
     a->statics = static_table_new(assets);
-    if (moderation_new(cfg, &a->mod, &err) < 0) {
+    moderation *mod = NULL;
+    if (moderation_new(cfg, &mod, &err) < 0) {
         log_error("msg=\"cannot load the moderation engine\" error=\"%s\"", err.msg);
         goto out;
     }
+    atomic_store(&a->mod, mod);
     if (store_open(cfg->db, false, &a->writer_store, &err) < 0) {
         log_error("msg=\"cannot open the database\" db=\"%s\" error=\"%s\"", cfg->db, err.msg);
         goto out;
@@ -430,7 +570,12 @@ server_run(const server_options *opts)
     static_table_compress_more(a->statics);
 
     int sig = 0;
-    sigwait(&sigs, &sig);
+    for (;;) {
+        sigwait(&sigs, &sig);
+        if (sig != SIGHUP)
+            break;
+        reload(a, opts);
+    }
     log_info("msg=\"shutting down\" signal=%s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     atomic_store(&a->draining, true);
     for (int i = 0; i < a->nloops; i++)
@@ -472,8 +617,20 @@ out:
     if (a->listen_fd >= 0)
         close(a->listen_fd);
     store_close(a->writer_store);
-    moderation_free(a->mod);
-    pages_fini(a);
+    moderation_free(atomic_load(&a->mod));
+    pages_free(atomic_load(&a->pages));
+    const config *cur = atomic_load(&a->cfg);
+    if (cur != NULL && cur != opts->cfg) {
+        config_fini((config *)cur);
+        free((config *)cur);
+    }
+    while (a->retired != NULL) {
+        retired_config *next = a->retired->next;
+        config_fini(a->retired->cfg);
+        free(a->retired->cfg);
+        free(a->retired);
+        a->retired = next;
+    }
     static_table_free(a->statics);
     cache_free(a->cache);
     ratelimit_free(a->limits);

@@ -199,13 +199,19 @@ typedef struct server_options {
     int fail_after;
     /* "VERSION (commit C)", for the start-up log line. */
     const char *version;
+    /* SIGHUP: builds the config anew as at start (file, environment, flags)
+     * into *out (allocated; the server owns it) and returns 0, or writes why
+     * it cannot and returns nonzero. NULL: reloads are refused. */
+    int (*reload)(config **out, void *arg, char *why, size_t n);
+    void *reload_arg;
 } server_options;
 
 /* True when listen is HOST:PORT (or [V6]:PORT) with a port from 0 to 65535;
  * checked before starting so a bad value is a usage error (exit 2). */
 bool server_listen_valid(const char *listen);
 
-/* Runs the server until SIGTERM or SIGINT, then drains in-flight requests,
+/* Runs the server until SIGTERM or SIGINT (SIGHUP reloads the settings that
+ * can change safely, see docs/DEPLOY.md), then drains in-flight requests,
  * flushes queued writes and closes the database. Returns 0 or an exit status. */
 int server_run(const server_options *opts);
 

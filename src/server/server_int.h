@@ -46,8 +46,10 @@ struct loop {
 };
 
 struct app {
-    const config *cfg;
-    moderation *mod;
+    /* Both replaced by a reload (SIGHUP): a request reads each once and
+     * uses it until it is answered; see server.c, "reload". */
+    _Atomic(const config *) cfg;
+    _Atomic(moderation *) mod;
     int nloops;
     loop *loops;
     int listen_fd;
@@ -75,9 +77,10 @@ struct app {
     struct event *listen_ev;
     int fail_after;
     int64_t started_at;
-    /* Publisher's Markdown for /guidelines, /terms, /faq (NULL: defaults). */
-    char *page_md[3];
-    size_t page_md_len[3];
+    /* Publisher's Markdown for /guidelines, /terms, /faq (pages.h); replaced
+     * as a whole on reload. */
+    _Atomic(struct page_set *) pages;
+    struct retired_config *retired; /* configs replaced by reloads, freed at exit */
     /* The web files, compressed and hashed once at start (static.h). */
     struct static_table *statics;
     /* /metrics on metrics_listen (metrics.c). */
@@ -89,6 +92,11 @@ struct app {
     pthread_t metrics_thread;
     bool metrics_running;
 };
+
+typedef struct retired_config {
+    config *cfg;
+    struct retired_config *next;
+} retired_config;
 
 /* server.c: binds a listening socket on HOST:PORT; url receives
  * "http://ADDR:PORT" with the real port. Logs and returns -1 on failure. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -151,11 +152,68 @@ compressible(const char *content_type)
            strstr(content_type, "svg") != NULL || strstr(content_type, "javascript") != NULL;
 }
 
+/* The compressors' working memory (a few hundred KB for zlib, several MB
+ * for brotli at its best quality) is taken straight from the kernel and
+ * given back the moment they finish: through malloc it would stay in the
+ * process's heaps, and the idle server would keep it for good. */
+static void *
+map_alloc(size_t n)
+{
+    size_t total = n + 16;
+    unsigned char *p =
+        mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    memcpy(p, &total, sizeof total);
+    return p + 16;
+}
+
+static void
+map_free(void *ptr)
+{
+    if (ptr == NULL)
+        return;
+    unsigned char *p = (unsigned char *)ptr - 16;
+    size_t total;
+    memcpy(&total, p, sizeof total);
+    munmap(p, total);
+}
+
+static voidpf
+z_alloc(voidpf opaque, uInt items, uInt size)
+{
+    (void)opaque;
+    return map_alloc((size_t)items * size);
+}
+
+static void
+z_free(voidpf opaque, voidpf ptr)
+{
+    (void)opaque;
+    map_free(ptr);
+}
+
+static void *
+br_alloc(void *opaque, size_t n)
+{
+    (void)opaque;
+    return map_alloc(n);
+}
+
+static void
+br_free(void *opaque, void *ptr)
+{
+    (void)opaque;
+    map_free(ptr);
+}
+
 static unsigned char *
 gzip_bytes(const unsigned char *in, size_t n, size_t *out_len)
 {
     z_stream zs;
     memset(&zs, 0, sizeof zs);
+    zs.zalloc = z_alloc;
+    zs.zfree = z_free;
     /* 15 + 16: a gzip wrapper, not zlib's. */
     if (deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
         return NULL;
@@ -179,15 +237,28 @@ static unsigned char *
 brotli_bytes(const unsigned char *in, size_t n, size_t *out_len)
 {
     size_t cap = BrotliEncoderMaxCompressedSize(n);
-    if (cap == 0)
+    BrotliEncoderState *st = cap ? BrotliEncoderCreateInstance(br_alloc, br_free, NULL) : NULL;
+    if (st == NULL)
         return NULL;
+    BrotliEncoderSetParameter(st, BROTLI_PARAM_QUALITY, BROTLI_MAX_QUALITY);
+    BrotliEncoderSetParameter(st, BROTLI_PARAM_LGWIN, BROTLI_DEFAULT_WINDOW);
+    BrotliEncoderSetParameter(st, BROTLI_PARAM_MODE, BROTLI_MODE_TEXT);
+    BrotliEncoderSetParameter(st, BROTLI_PARAM_SIZE_HINT, (uint32_t)n);
     unsigned char *out = xmalloc(cap);
-    *out_len = cap;
-    if (!BrotliEncoderCompress(BROTLI_MAX_QUALITY, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, n, in,
-                               out_len, out)) {
+    const uint8_t *next_in = in;
+    size_t avail_in = n, avail_out = cap;
+    uint8_t *next_out = out;
+    bool ok = true;
+    while (ok && !BrotliEncoderIsFinished(st))
+        ok = BrotliEncoderCompressStream(st, BROTLI_OPERATION_FINISH, &avail_in, &next_in,
+                                         &avail_out, &next_out, NULL) &&
+             avail_out > 0;
+    BrotliEncoderDestroyInstance(st);
+    if (!ok) {
         free(out);
         return NULL;
     }
+    *out_len = cap - avail_out;
     return out;
 }
 

@@ -112,6 +112,13 @@ int config_load_env(config *c, pl_error *err);
 /* Returns the value of an extra ("policy.slur") setting or NULL. */
 const char *config_extra(const config *c, const char *name);
 
+/* Calls fn for every setting whose value differs between a and b (table
+ * settings first, then extra "x.y" settings present in either). */
+void config_diff(const config *a, const config *b, void (*fn)(const char *name, void *arg),
+                 void *arg);
+/* Gives dst the value src has for the table setting name. */
+void config_copy_setting(config *dst, const config *src, const char *name);
+
 /* Prints the settings table (name, default, help) for --help. */
 void config_print_help(FILE *f);
 
