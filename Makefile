@@ -29,7 +29,7 @@ DEB_BUILD := build-essential pkg-config libevent-dev libjansson-dev libcmark-dev
              libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev libxml2-dev \
              zlib1g-dev libbrotli-dev
 DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium clang clang-format curl prometheus \
-             sqlite3
+             sqlite3 systemd strace
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LIB_SRC  := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
@@ -170,6 +170,38 @@ PORT ?=
 run: deps
 	$(MAKE) build/parley
 	build/parley serve $(if $(PORT),--listen 127.0.0.1:$(PORT))
+
+# ---- install ---------------------------------------------------------------
+# `make install [PREFIX=/usr/local] [DESTDIR=...]`: the binary, the man page,
+# the systemd unit (paths filled in) and, unless one exists, a config file with
+# every setting commented out. `make uninstall` removes them again, and the
+# config file only while it is still the unedited sample. docs/DEPLOY.md.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /etc/systemd/system
+.PHONY: install uninstall
+install: build/parley
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(SYSCONFDIR)/parley
+	install -m 0755 build/parley $(DESTDIR)$(BINDIR)/parley
+	install -m 0644 dist/parley.1 $(DESTDIR)$(MANDIR)/man1/parley.1
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' dist/parley.service.in \
+	  > $(DESTDIR)$(UNITDIR)/parley.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/parley.service
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/parley/parley.conf ]; then \
+	  echo "keeping $(DESTDIR)$(SYSCONFDIR)/parley/parley.conf"; \
+	else build/parley config --sample > $(DESTDIR)$(SYSCONFDIR)/parley/parley.conf && \
+	  chmod 0644 $(DESTDIR)$(SYSCONFDIR)/parley/parley.conf; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/parley $(DESTDIR)$(MANDIR)/man1/parley.1 \
+	  $(DESTDIR)$(UNITDIR)/parley.service
+	@c=$(DESTDIR)$(SYSCONFDIR)/parley/parley.conf; \
+	if [ -e "$$c" ] && [ -x build/parley ] && build/parley config --sample | cmp -s - "$$c"; then \
+	  rm -f "$$c"; rmdir $(DESTDIR)$(SYSCONFDIR)/parley 2>/dev/null || true; \
+	elif [ -e "$$c" ]; then echo "keeping $$c (edited; remove it yourself)"; fi
 
 # ---- tests -----------------------------------------------------------------
 # check: what needs no outside service (unit tests, fuzz corpus replay).

@@ -399,8 +399,12 @@ cmd_config(int argc, char **argv)
     bool check = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("Usage: parley config --check [--config FILE]\n\n");
+            printf("Usage: parley config --check [--config FILE]\n"
+                   "       parley config --sample   (a config file with every setting)\n\n");
             config_print_help(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--sample")) {
+            config_print_sample(stdout);
             return 0;
         } else if (!strcmp(argv[i], "--check")) {
             check = true;

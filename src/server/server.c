@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -337,6 +338,59 @@ parse_origins(app *a)
     free(copy);
 }
 
+/* ---- systemd notifications (Type=notify) ----------------------------------- */
+
+/* The notification protocol is one datagram to the socket named in
+ * NOTIFY_SOCKET; doing it here spares the server libsystemd and the
+ * compression and crypto libraries it would load. No-op outside systemd. */
+static void
+notify(const char *msg)
+{
+    const char *path = getenv("NOTIFY_SOCKET");
+    if (path == NULL || (path[0] != '/' && path[0] != '@'))
+        return;
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    size_t n = strlen(path);
+    if (n >= sizeof sa.sun_path)
+        return;
+    memcpy(sa.sun_path, path, n);
+    if (sa.sun_path[0] == '@')
+        sa.sun_path[0] = '\0'; /* abstract namespace */
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+               (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) < 0)
+        log_warn_errno("msg=\"cannot notify systemd\"");
+    close(fd);
+}
+
+static void
+notify_reloading(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    char msg[96];
+    snprintf(msg, sizeof msg, "RELOADING=1\nMONOTONIC_USEC=%llu",
+             (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000);
+    notify(msg);
+}
+
+/* The watchdog interval systemd asks for (WATCHDOG_USEC), in ms; 0: none. */
+static int64_t
+watchdog_ms(void)
+{
+    const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+    int64_t us = 0, p = 0;
+    if (usec == NULL || parse_int(usec, 1, INT64_MAX / 2, &us) < 0)
+        return 0;
+    if (pid != NULL && (parse_int(pid, 1, INT64_MAX, &p) < 0 || p != (int64_t)getpid()))
+        return 0;
+    return us / 1000 > 0 ? us / 1000 : 1;
+}
+
 /* ---- reload (SIGHUP) ------------------------------------------------------ */
 
 /* Settings bound at start (sockets, threads, the database, limits evhttp and
@@ -395,18 +449,21 @@ ack_cb(evutil_socket_t fd, short what, void *arg)
  * request's arena), so the loops are the only readers. False if a loop did
  * not answer within 10 s (the caller then keeps the old data). */
 static bool
-quiesce_loops(app *a)
+quiesce_loops(app *a, int64_t within_ms)
 {
-    atomic_int acks = 0;
+    /* The counter outlives a late answer: a loop that answers after the
+     * deadline still writes to it. */
+    atomic_int *acks = xcalloc(1, sizeof *acks);
     for (int i = 0; i < a->nloops; i++)
-        event_base_once(a->loops[i].base, -1, EV_TIMEOUT, ack_cb, &acks, NULL);
-    int64_t deadline = time_now_ms() + 10000;
-    while (atomic_load(&acks) < a->nloops) {
+        event_base_once(a->loops[i].base, -1, EV_TIMEOUT, ack_cb, acks, NULL);
+    int64_t deadline = time_now_ms() + within_ms;
+    while (atomic_load(acks) < a->nloops) {
         if (time_now_ms() > deadline)
-            return false;
+            return false; /* acks is left allocated on purpose (see above) */
         struct timespec ts = {0, 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+    free(acks);
     return true;
 }
 
@@ -453,7 +510,7 @@ reload(app *a, const server_options *opts)
         moderation *om = atomic_exchange(&a->mod, nm);
         page_set *op = atomic_exchange(&a->pages, np);
         log_level = lvl;
-        if (quiesce_loops(a)) {
+        if (quiesce_loops(a, 10000)) {
             moderation_free(om);
             pages_free(op);
         } else {
@@ -569,13 +626,32 @@ server_run(const server_options *opts)
              cfg->db, opts->version ? opts->version : "?", static_version(a->statics));
     static_table_compress_more(a->statics);
 
+    notify("READY=1\nSTATUS=listening");
+    /* With a systemd watchdog, the main thread pings it at half the
+     * interval, but only while every event loop still answers. */
+    int64_t wd = watchdog_ms();
     int sig = 0;
     for (;;) {
-        sigwait(&sigs, &sig);
+        if (wd > 0) {
+            struct timespec ts = {(time_t)(wd / 2000), (long)((wd / 2) % 1000) * 1000000L};
+            sig = sigtimedwait(&sigs, NULL, &ts);
+            if (sig < 0) {
+                if (quiesce_loops(a, wd / 2))
+                    notify("WATCHDOG=1");
+                else
+                    log_warn("msg=\"an event loop is not answering; watchdog not fed\"");
+                continue;
+            }
+        } else {
+            sigwait(&sigs, &sig);
+        }
         if (sig != SIGHUP)
             break;
+        notify_reloading();
         reload(a, opts);
+        notify("READY=1\nSTATUS=listening");
     }
+    notify("STOPPING=1");
     log_info("msg=\"shutting down\" signal=%s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     atomic_store(&a->draining, true);
     for (int i = 0; i < a->nloops; i++)

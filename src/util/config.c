@@ -249,6 +249,27 @@ config_copy_setting(config *dst, const config *src, const char *name)
 }
 
 void
+config_print_sample(FILE *f)
+{
+    fprintf(f, "# Parley settings: 'name = value', one per line; '#' starts a comment.\n"
+               "# Every setting is shown at its default, commented out. The environment\n"
+               "# (PARLEY_NAME) and the command line override this file. After editing,\n"
+               "# 'parley config --check --config FILE' checks it and 'systemctl reload\n"
+               "# parley' (SIGHUP) applies what can change without a restart.\n"
+               "# Moderation settings (policy.RULE, moderation.*) are in docs/MODERATION.md.\n");
+    for (size_t i = 0; i < N_SETTINGS; i++) {
+        const setting *s = &settings[i];
+        fprintf(f, "\n# %s\n", s->help);
+        if (s->type == T_INT)
+            fprintf(f, "#%s = %lld\n", s->name, (long long)s->def_int);
+        else if (s->type == T_BOOL)
+            fprintf(f, "#%s = %s\n", s->name, s->def_int ? "on" : "off");
+        else
+            fprintf(f, "#%s = %s\n", s->name, s->def_str);
+    }
+}
+
+void
 config_print_help(FILE *f)
 {
     fprintf(f, "Settings (config file 'name = value', or environment PARLEY_NAME):\n");

@@ -119,6 +119,10 @@ void config_diff(const config *a, const config *b, void (*fn)(const char *name, 
 /* Gives dst the value src has for the table setting name. */
 void config_copy_setting(config *dst, const config *src, const char *name);
 
+/* Prints a config file with every setting commented out at its default,
+ * each under its help text (`parley config --sample`). */
+void config_print_sample(FILE *f);
+
 /* Prints the settings table (name, default, help) for --help. */
 void config_print_help(FILE *f);
 
