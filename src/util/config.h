@@ -76,7 +76,9 @@
     X(slow_request_ms, "slow_request_ms", INT, 2000, 1, 3600000,                                   \
       "requests slower than this many milliseconds are logged")                                    \
     X(log_addresses, "log_addresses", STR, "network", 0, 0,                                        \
-      "client addresses in log lines: full, network (IPv4 /24, IPv6 /48) or none")
+      "client addresses in log lines: full, network (IPv4 /24, IPv6 /48) or none")                 \
+    X(perspective_keys, "perspective_keys", STR, "", 0, 0,                                         \
+      "API keys of the Perspective-compatible endpoint, comma- or space-separated; empty: off")
 
 typedef struct config {
 #define CONFIG_FIELD_INT(f) int64_t f;
