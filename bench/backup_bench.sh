@@ -42,7 +42,7 @@ echo "seeded $N comments in $(( $(date +%s) - start )) s; database $(stat -c %s 
 rm -f "$DIR/idle.db"
 
 # The same while a server on the file takes comments from one client.
-"$BIN" serve --listen 127.0.0.1:0 --db "sqlite:$DB" --rate-limit off --log-level warn 2>"$DIR/log" &
+"$BIN" serve --listen 127.0.0.1:0 --db "sqlite:$DB" --rate-limit off 2>"$DIR/log" &
 PID=$!
 URL=
 for _ in $(seq 100); do URL=$(sed -n 's/.*msg=listening url=\([^ ]*\).*/\1/p' "$DIR/log" 2>/dev/null); [ -n "$URL" ] && break; sleep 0.1; done
