@@ -163,7 +163,7 @@ test('the real engine: a personal attack is held (post anyway → awaiting revie
   const { ctx, page } = await asRita('engine');
   const form = page.getByLabel('Join the discussion');
   const nudge = page.locator('.pl-form .pl-nudge');
-  await form.fill('You are a pathetic idiot and a moron.');
+  await form.fill('What a pathetic idiot the columnist is.');
   await page.getByRole('button', { name: 'Post comment' }).click();
   await nudge.locator('li', { hasText: 'personal attack' }).waitFor();
   assert.ok((await nudge.locator('q').allTextContents()).some((q) => /pathetic|idiot|moron/i.test(q)), 'the words at fault are quoted');
