@@ -277,6 +277,7 @@ bench: build/parley build/bench/evhttp_floor
 	$(MAKE) bench-widget
 
 bench-moderation: build/bench/moderation_bench
+	$(need-data)
 	build/bench/moderation_bench --corpus $(SHARED_DATA)/olid/olid-training-v1.0.tsv \
 	  --evasion bench/evasion.tsv --out-comments build/bench/comments_1k.txt
 	build/bench/moderation_bench --corpus $(SHARED_DATA)/olid/olid-training-v1.0.tsv \
