@@ -242,7 +242,7 @@ build/fuzz/%: fuzz/%.c fuzz/fuzz.h $(LIB_SRC) $(GEN_SRC) $(shell find src -name 
 golden: build/asan/tests/render/test_markdown
 	ASAN_OPTIONS=detect_leaks=1 build/asan/tests/render/test_markdown --write
 
-# The C style of STYLE.md (.clang-format); `make format-fix` rewrites in place.
+# The C style of CONTRIBUTING.md (.clang-format); `make format-fix` rewrites in place.
 # web/ has its own check (tools/webcheck.mjs: line length, blanks, syntax).
 format: format-web
 	@clang-format --dry-run -Werror $$(find src tests/unit fuzz tools bench -name '*.[ch]') && \
