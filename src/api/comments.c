@@ -85,6 +85,7 @@ map_init(req *r, node_map *m, size_t n)
     while (m->cap < n * 2)
         m->cap <<= 1;
     m->ids = arena_zalloc(r->a, m->cap * sizeof *m->ids);
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of json_t pointers */
     m->nodes = arena_zalloc(r->a, m->cap * sizeof *m->nodes);
 }
 

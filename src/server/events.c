@@ -188,6 +188,7 @@ events_close_all(loop *lp)
     stream_list *l = list_of(lp);
     while (l->head != NULL) {
         subscriber *s = l->head;
+        /* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): unlink_sub moved the head on */
         http_conn_set_on_close(lp, s->ev, NULL, NULL);
         unlink_sub(s);
         evhttp_send_reply_end(s->ev);

@@ -222,6 +222,7 @@ http_conns_free(loop *lp)
 {
     while (lp->conns != NULL) {
         conn *c = lp->conns;
+        /* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): conn_unlink moved the head on */
         if (c->registered)
             atomic_store(&conn_by_fd[c->fd], NULL);
         if (c->admitted)
