@@ -4,7 +4,8 @@
 # tests against SQLite and PostgreSQL). See README.md.
 
 CC       ?= cc
-PKGS     := libevent libevent_pthreads jansson libcmark libutf8proc libsodium sqlite3
+PKGS     := libevent libevent_pthreads jansson libcmark libutf8proc libsodium sqlite3 zlib \
+            libbrotlienc
 # libpq: its header at build time; the library is opened at run time, only for a
 # postgres:// database (src/store/pq_dl.c). Tests that talk to PostgreSQL
 # directly link it.
@@ -27,15 +28,25 @@ TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 
 # Debian packages: to build and run, and (in addition) to test.
 DEB_BUILD := build-essential pkg-config libevent-dev libjansson-dev libcmark-dev \
-             libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev libxml2-dev
+             libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev libxml2-dev \
+             zlib1g-dev libbrotli-dev
 DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium clang clang-format clang-tidy curl \
-             python3
+             python3 prometheus sqlite3 systemd strace
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LIB_SRC  := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
 WEB      := $(shell find web -type f 2>/dev/null | sort)
 DATA_FILES := $(shell find data -type f ! -name '*.md' 2>/dev/null | sort)
 GEN_SRC  := build/gen/assets.c build/gen/data_files.c
+
+# The version (VERSION) and the git commit it was built from, written into
+# build/gen/version.h, which is rewritten only when they change. Outside a git
+# checkout of this tree (a release tarball) the commit is "unknown".
+VERSION    := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+GIT_COMMIT := $(shell [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ] && \
+                git rev-parse --short=12 HEAD 2>/dev/null)
+GIT_DIRTY  := $(if $(GIT_COMMIT),$(shell git diff --quiet HEAD -- 2>/dev/null || echo -dirty))
+BUILD_COMMIT := $(if $(GIT_COMMIT),$(GIT_COMMIT)$(GIT_DIRTY),unknown)
 
 REL_OBJ  := $(patsubst src/%.c,build/obj/%.o,$(LIB_SRC)) build/obj/gen/assets.o build/obj/gen/data_files.o
 SAN_OBJ  := $(patsubst src/%.c,build/asan/obj/%.o,$(LIB_SRC)) build/asan/obj/gen/assets.o build/asan/obj/gen/data_files.o
@@ -87,6 +98,15 @@ build/gen/assets.c: $(WEB) build/tools/bin2c
 build/gen/data_files.c: $(DATA_FILES) build/tools/bin2c
 	@mkdir -p $(dir $@)
 	build/tools/bin2c $@ data_files data $(DATA_FILES)
+
+build/gen/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define PARLEY_VERSION "%s"\n#define PARLEY_COMMIT "%s"\n' \
+	  '$(VERSION)' '$(BUILD_COMMIT)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+build/obj/main.o build/asan/obj/main.o: build/gen/version.h
+.PHONY: FORCE
+FORCE:
 
 build/tools/bin2c: tools/bin2c.c
 	@mkdir -p $(dir $@)
@@ -189,9 +209,45 @@ evalmodel: build/tools/evalmodel
   build/asan/fuzz -name '*.d' 2>/dev/null)
 
 # ---- run -------------------------------------------------------------------
+# `make run PORT=8090` listens on 127.0.0.1:8090; without PORT the address
+# comes from PARLEY_LISTEN (or the default, 127.0.0.1:8080), and the database
+# from PARLEY_DB (default sqlite:parley.db).
+PORT ?=
 run: deps
 	$(MAKE) build/parley
-	build/parley serve --listen 127.0.0.1:8080 --db sqlite:parley.db
+	build/parley serve $(if $(PORT),--listen 127.0.0.1:$(PORT))
+
+# ---- install ---------------------------------------------------------------
+# `make install [PREFIX=/usr/local] [DESTDIR=...]`: the binary, the man page,
+# the systemd unit (paths filled in) and, unless one exists, a config file with
+# every setting commented out. `make uninstall` removes them again, and the
+# config file only while it is still the unedited sample. docs/DEPLOY.md.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /etc/systemd/system
+.PHONY: install uninstall
+install: build/parley
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(SYSCONFDIR)/parley
+	install -m 0755 build/parley $(DESTDIR)$(BINDIR)/parley
+	install -m 0644 dist/parley.1 $(DESTDIR)$(MANDIR)/man1/parley.1
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' dist/parley.service.in \
+	  > $(DESTDIR)$(UNITDIR)/parley.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/parley.service
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/parley/parley.conf ]; then \
+	  echo "keeping $(DESTDIR)$(SYSCONFDIR)/parley/parley.conf"; \
+	else build/parley config --sample > $(DESTDIR)$(SYSCONFDIR)/parley/parley.conf && \
+	  chmod 0644 $(DESTDIR)$(SYSCONFDIR)/parley/parley.conf; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/parley $(DESTDIR)$(MANDIR)/man1/parley.1 \
+	  $(DESTDIR)$(UNITDIR)/parley.service
+	@c=$(DESTDIR)$(SYSCONFDIR)/parley/parley.conf; \
+	if [ -e "$$c" ] && [ -x build/parley ] && build/parley config --sample | cmp -s - "$$c"; then \
+	  rm -f "$$c"; rmdir $(DESTDIR)$(SYSCONFDIR)/parley 2>/dev/null || true; \
+	elif [ -e "$$c" ]; then echo "keeping $$c (edited; remove it yourself)"; fi
 
 # ---- tests -----------------------------------------------------------------
 # check: what needs no outside service (unit tests, fuzz corpus replay).

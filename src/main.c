@@ -5,16 +5,22 @@
  *   parley check [options] < comment.txt
  *   parley config --check [--config FILE]
  *   parley import disqus FILE [--db URL] [--config FILE] [--force] [--dry-run] [--moderate]
+ *   parley backup [--db sqlite:PATH] --to FILE [--force]
+ *   parley restore --from FILE [--db sqlite:PATH] [--force]
+ *   parley --version
  *
  * A bad flag or value prints one line naming it and exits with status 2.
  */
 #include "import/import_cmd.h"
 #include "moderation/check_cmd.h"
 #include "server/server.h"
+#include "server/static.h"
+#include "store/backup.h"
 #include "store/store.h"
 #include "util/config.h"
 #include "util/log.h"
 #include "util/text.h"
+#include "version.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -36,8 +42,11 @@ usage(FILE *f)
                "  check     judge one comment with the moderation engine\n"
                "  config    check a config file (config --check --config FILE)\n"
                "  import    bring comment history in (import disqus FILE ...)\n"
+               "  backup    copy a SQLite database while the server runs (backup --to FILE)\n"
+               "  restore   put a backup in place (restore --from FILE --db sqlite:PATH)\n"
                "\n"
-               "Run 'parley <command> --help' for a command's options.\n");
+               "Run 'parley <command> --help' for a command's options;\n"
+               "'parley --version' prints the version and the commit it was built from.\n");
 }
 
 static void
@@ -45,6 +54,7 @@ serve_usage(FILE *f)
 {
     fprintf(f, "Usage: parley serve [--listen HOST:PORT] [--db URL] [--config FILE]\n"
                "                    [--rate-limit on|off] [--threads N] [--log-level LEVEL]\n"
+               "                    [--metrics-listen HOST:PORT]\n"
                "\n"
                "  --listen HOST:PORT   address to listen on (default 127.0.0.1:8080; port 0\n"
                "                       picks a free one and logs it)\n"
@@ -53,6 +63,7 @@ serve_usage(FILE *f)
                "  --rate-limit on|off  off disables rate limits (tests and benchmarks only)\n"
                "  --threads N          event-loop threads (default: one per core)\n"
                "  --log-level LEVEL    error, warn, info (default) or debug\n"
+               "  --metrics-listen HOST:PORT  serve GET /metrics there (default: off)\n"
                "\n");
     config_print_help(f);
 }
@@ -74,41 +85,102 @@ typedef struct flag_setting {
 static const flag_setting serve_flags[] = {
     {"--listen", "listen"},         {"--db", "db"},
     {"--rate-limit", "rate_limit"}, {"--threads", "threads"},
-    {"--log-level", "log_level"},
+    {"--log-level", "log_level"},   {"--metrics-listen", "metrics_listen"},
 };
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Builds the config from defaults, the file, the environment and the flags,
+ * in that order, and checks the values no single setting can check. On
+ * failure writes one line (without the "parley CMD: " prefix) into why. */
+static int
+build_config(config *cfg, const char *config_file, const char **names, const char **values, int n,
+             char *why, size_t whyn)
+{
+    pl_error err;
+    config_init(cfg);
+    if (config_file != NULL && config_load_file(cfg, config_file, &err) < 0) {
+        snprintf(why, whyn, "--config: %s", err.msg);
+        return EXIT_USAGE;
+    }
+    if (config_load_env(cfg, &err) < 0) {
+        snprintf(why, whyn, "%s", err.msg);
+        return EXIT_USAGE;
+    }
+    for (int i = 0; i < n; i++) {
+        if (config_set(cfg, names[i], values[i], &err) < 0) {
+            snprintf(why, whyn, "%s", err.msg);
+            return EXIT_USAGE;
+        }
+    }
+    if (strcmp(cfg->cookie_samesite, "lax") != 0 && strcmp(cfg->cookie_samesite, "none") != 0) {
+        snprintf(why, whyn, "cookie_samesite must be lax or none, not '%s'", cfg->cookie_samesite);
+        return EXIT_USAGE;
+    }
+    if (strcmp(cfg->log_addresses, "full") != 0 && strcmp(cfg->log_addresses, "network") != 0 &&
+        strcmp(cfg->log_addresses, "none") != 0) {
+        snprintf(why, whyn, "log_addresses must be full, network or none, not '%s'",
+                 cfg->log_addresses);
+        return EXIT_USAGE;
+    }
+    if (cfg->metrics_listen[0] != '\0' &&
+        (!server_listen_valid(cfg->metrics_listen) ||
+         (strcmp(cfg->metrics_listen, cfg->listen) == 0 && !ends_with(cfg->listen, ":0")))) {
+        snprintf(why, whyn,
+                 "metrics_listen must be HOST:PORT and not the public listen address, not '%s'",
+                 cfg->metrics_listen);
+        return EXIT_USAGE;
+    }
+    if (log_level_parse(cfg->log_level) < 0) {
+        snprintf(why, whyn, "log_level must be error, warn, info or debug, not '%s'",
+                 cfg->log_level);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
 
 static int
 load_config(const char *cmd, config *cfg, const char *config_file, const char **names,
             const char **values, int n)
 {
-    pl_error err;
-    config_init(cfg);
-    if (config_file != NULL && config_load_file(cfg, config_file, &err) < 0) {
-        fprintf(stderr, "parley %s: --config: %s\n", cmd, err.msg);
-        return EXIT_USAGE;
+    char why[600];
+    int rc = build_config(cfg, config_file, names, values, n, why, sizeof why);
+    if (rc != 0) {
+        fprintf(stderr, "parley %s: %s\n", cmd, why);
+        return rc;
     }
-    if (config_load_env(cfg, &err) < 0) {
-        fprintf(stderr, "parley %s: %s\n", cmd, err.msg);
-        return EXIT_USAGE;
+    log_level = log_level_parse(cfg->log_level);
+    return 0;
+}
+
+/* What `parley serve` was started with, for reloads. */
+typedef struct serve_args {
+    const char *config_file;
+    const char **names, **values;
+    int n;
+} serve_args;
+
+static int
+reload_config(config **out, void *arg, char *why, size_t whyn)
+{
+    const serve_args *sa = arg;
+    config *c = malloc(sizeof *c);
+    if (c == NULL) {
+        snprintf(why, whyn, "out of memory");
+        return 1;
     }
-    for (int i = 0; i < n; i++) {
-        if (config_set(cfg, names[i], values[i], &err) < 0) {
-            fprintf(stderr, "parley %s: %s\n", cmd, err.msg);
-            return EXIT_USAGE;
-        }
+    int rc = build_config(c, sa->config_file, sa->names, sa->values, sa->n, why, whyn);
+    if (rc != 0) {
+        config_fini(c);
+        free(c);
+        return rc;
     }
-    if (strcmp(cfg->cookie_samesite, "lax") != 0 && strcmp(cfg->cookie_samesite, "none") != 0) {
-        fprintf(stderr, "parley %s: cookie_samesite must be lax or none, not '%s'\n", cmd,
-                cfg->cookie_samesite);
-        return EXIT_USAGE;
-    }
-    int lvl = log_level_parse(cfg->log_level);
-    if (lvl < 0) {
-        fprintf(stderr, "parley %s: log_level must be error, warn, info or debug, not '%s'\n", cmd,
-                cfg->log_level);
-        return EXIT_USAGE;
-    }
-    log_level = lvl;
+    *out = c;
     return 0;
 }
 
@@ -161,7 +233,11 @@ cmd_serve(int argc, char **argv)
         config_fini(&cfg);
         return 1;
     }
-    server_options opts = {.cfg = &cfg};
+    serve_args sa = {config_file, names, values, n};
+    server_options opts = {.cfg = &cfg,
+                           .version = PARLEY_VERSION "/" PARLEY_COMMIT,
+                           .reload = reload_config,
+                           .reload_arg = &sa};
     /* Test hook (tests/api/faults.test.mjs): the writer's nth store call
      * fails, to show that a 500 loses nothing the client was told was kept. */
     const char *fail_after = getenv("PARLEY_TEST_FAIL_AFTER");
@@ -323,8 +399,12 @@ cmd_config(int argc, char **argv)
     bool check = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("Usage: parley config --check [--config FILE]\n\n");
+            printf("Usage: parley config --check [--config FILE]\n"
+                   "       parley config --sample   (a config file with every setting)\n\n");
             config_print_help(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--sample")) {
+            config_print_sample(stdout);
             return 0;
         } else if (!strcmp(argv[i], "--check")) {
             check = true;
@@ -358,8 +438,11 @@ main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (!strcmp(cmd, "--version")) {
-        printf("parley 0.1.0\n");
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        char assets_version[17];
+        static_assets_version(assets, assets_version);
+        printf("parley %s (commit %s)\nwidget: /embed.js?v=%s\n", PARLEY_VERSION, PARLEY_COMMIT,
+               assets_version);
         return 0;
     }
     if (!strcmp(cmd, "serve"))
@@ -372,6 +455,10 @@ main(int argc, char **argv)
         return cmd_config(argc - 1, argv + 1);
     if (!strcmp(cmd, "import"))
         return import_cmd_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "backup"))
+        return backup_cmd_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "restore"))
+        return restore_cmd_main(argc - 1, argv + 1);
     fprintf(stderr, "parley: unknown command '%s' (see 'parley --help')\n", cmd);
     return EXIT_USAGE;
 }

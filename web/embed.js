@@ -3,7 +3,8 @@
  * A publisher adds <div id="parley" data-article-id="ID"
  * data-article-title="TITLE"></div> and <script src="https://HOST/embed.js"
  * async>. This script finds its server from its own URL (so the page may live
- * on another host), loads embed.css beside itself, and renders into an open
+ * on another host), loads embed.css beside itself (with the same ?v= version
+ * as its own URL, so a CDN caches both for as long), and renders into an open
  * shadow root on the div: the publisher's CSS cannot break the widget and the
  * widget's cannot leak out, while the --parley-* custom properties (which
  * inherit through the shadow boundary) let the publisher restyle it
@@ -20,6 +21,8 @@
     [...document.scripts].find((s) => /\/embed\.js(\?|#|$)/.test(s.src));
   const BASE = new URL('.', script ? script.src : location.href).href;
   const API = BASE + 'api/v1/';
+  let VERSION = null;
+  try { VERSION = script ? new URL(script.src).searchParams.get('v') : null; } catch (e) { /* no version */ }
 
   const REASONS = [
     ['profanity', 'Profanity'], ['vulgarity', 'Vulgarity'], ['slur', 'A slur'],
@@ -187,7 +190,7 @@
     const section = h('section', { class: 'pl', 'aria-labelledby': 'pl-h' },
       h('div', { class: 'pl-top' }, heading, sorter), account, mnote, guide, notice, main.el, live, fresh, status, list, more);
     section.style.visibility = 'hidden'; // through CSSOM: allowed under a strict style-src CSP
-    const css = h('link', { rel: 'stylesheet', href: BASE + 'embed.css' });
+    const css = h('link', { rel: 'stylesheet', href: BASE + 'embed.css' + (VERSION ? '?v=' + encodeURIComponent(VERSION) : '') });
     // 'parley:rendered' marks the moment comments are in the DOM and styled.
     let ready = 0;
     const mark = () => { if (++ready === 2 && performance.mark) performance.mark('parley:rendered'); };

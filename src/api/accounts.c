@@ -121,7 +121,8 @@ register_done(job *j)
         api_send_rc(r, j->rc, &j->err);
         return;
     }
-    log_info("msg=registered user=%lld", (long long)aj->user.id);
+    log_info("msg=registered user=%lld client=%s", (long long)aj->user.id,
+             req_client_for_log(j->r));
     session_set_cookie(r, aj->token);
     req_send_json(r, 201, json_pack("{s:o}", "user", api_user_json(&aj->user, r->now)));
 }
@@ -220,10 +221,18 @@ login_done(job *j)
         return;
     }
     if (!aj->ok) {
+        /* The account is named when there is one; the address given never is. */
+        if (aj->user_found)
+            log_info("msg=\"login failed\" reason=bad_password user=%lld client=%s",
+                     (long long)aj->user.id, req_client_for_log(r));
+        else
+            log_info("msg=\"login failed\" reason=unknown_account client=%s",
+                     req_client_for_log(r));
         req_send_error(r, 401, "invalid_credentials", "The e-mail address or password is wrong.",
                        NULL, NULL);
         return;
     }
+    log_info("msg=login user=%lld client=%s", (long long)aj->user.id, req_client_for_log(r));
     session_set_cookie(r, aj->token);
     req_send_json(r, 200, json_pack("{s:o}", "user", api_user_json(&aj->user, r->now)));
 }

@@ -13,4 +13,8 @@
 /* Routes one /api/ request to its handler. */
 void api_dispatch(req *r);
 
+/* The routes, for metrics: how many, and one's label ("GET /api/v1/me"). */
+int api_route_count(void);
+void api_route_name(int i, char *buf, size_t n);
+
 #endif

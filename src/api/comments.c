@@ -421,7 +421,16 @@ decide(req *r, const char *body, const store_article *art, const store_comment *
             in.n_recent = k;
         }
     }
+    int64_t t0 = req_clock_ns();
     moderation_decide(req_moderation(r), &in, r->a, out);
+    req_count_moderation(r, out->decision, req_clock_ns() - t0);
+    /* The write step (on the writer thread) logs these; a reload may free
+     * the engine they point into once this callback has returned. */
+    for (size_t i = 0; i < out->n_reasons; i++) {
+        out->reasons[i].rule = arena_strdup(r->a, out->reasons[i].rule);
+        out->reasons[i].message = arena_strdup(r->a, out->reasons[i].message);
+        out->reasons[i].excerpt = arena_strdup(r->a, out->reasons[i].excerpt);
+    }
 }
 
 static store_comment_status

@@ -370,6 +370,9 @@ decision_done(job *j)
                        NULL, NULL);
         return;
     }
+    log_info("msg=\"moderator decision\" moderator=%lld comment=%lld action=%s%s%s",
+             (long long)j->r->user->id, (long long)dj->result.id, dj->undo ? "undo" : dj->action,
+             dj->undo ? " undone=" : "", dj->undo ? dj->undone_action : "");
     json_t *o = json_pack("{s:o}", "comment", desk_comment_json(&dj->result));
     if (dj->undo)
         json_object_set_new(o, "undone", json_string(dj->undone_action));
@@ -478,6 +481,15 @@ ban_done(job *j)
         api_send_rc(j->r, j->rc, &j->err);
         return;
     }
+    if (j->write == ban_write)
+        log_info("msg=%s moderator=%lld user=%lld",
+                 !bj->ban    ? "unban"
+                 : bj->until ? "suspend"
+                             : "ban",
+                 (long long)j->r->user->id, (long long)bj->user_id);
+    else
+        log_info("msg=\"role changed\" admin=%lld user=%lld role=%s", (long long)j->r->user->id,
+                 (long long)bj->user_id, api_role_name(bj->role));
     req_send_json(j->r, 200, json_pack("{s:o}", "user", api_user_json(&bj->result, j->r->now)));
 }
 

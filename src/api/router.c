@@ -5,8 +5,10 @@
  * method gets 405 with Allow.
  */
 #include "api/api_int.h"
+#include "server/metrics.h"
 
 #include <event2/http.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,6 +133,18 @@ match(const char *pattern, const route_args *path, route_args *args)
     return i == path->n;
 }
 
+int
+api_route_count(void)
+{
+    return (int)(sizeof routes / sizeof routes[0]);
+}
+
+void
+api_route_name(int i, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s /api/v1/%s", method_name(routes[i].method), routes[i].pattern);
+}
+
 void
 api_dispatch(req *r)
 {
@@ -148,6 +162,7 @@ api_dispatch(req *r)
         if (!match(routes[i].pattern, &path, &args))
             continue;
         if (routes[i].method == r->method) {
+            r->route = ROUTE_API + (int)i;
             routes[i].handler(r, &args);
             return;
         }

@@ -65,6 +65,7 @@ unlink_sub(subscriber *s)
     if (s->next)
         s->next->prev = s->prev;
     l->count--;
+    atomic_fetch_sub(&s->lp->app->metrics.streams, 1);
 }
 
 static void
@@ -166,6 +167,7 @@ events_subscribe(req *r, const char *article_id)
         l->head->prev = s;
     l->head = s;
     l->count++;
+    atomic_fetch_add(&lp->app->metrics.streams, 1);
 
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
     evhttp_add_header(h, "Content-Type", "text/event-stream; charset=utf-8");

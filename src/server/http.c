@@ -211,7 +211,9 @@ http_sweep(loop *lp)
             /* Too slow (or idle past keep-alive): shut the socket; evhttp sees
              * the end of the stream and frees the connection, and the next
              * sweep releases our reference. */
-            log_debug("msg=\"request deadline passed\" client=%s", c->ip);
+            char shown[64];
+            server_log_addr(lp->app, c->ip, shown, sizeof shown);
+            log_debug("msg=\"request deadline passed\" client=%s", shown);
             shutdown(c->fd, SHUT_RDWR);
             c->deadline = 0;
         }
@@ -480,6 +482,14 @@ send_buffer(req *r, int status, struct evbuffer *buf)
         }
         evbuffer_drain(buf, evbuffer_get_length(buf));
     }
+    int64_t ns = metrics_now_ns() - r->t0_ns;
+    metrics_request(r->lp->metrics, r->route, status, ns);
+    if (ns / 1000000 >= r->app->cfg->slow_request_ms) {
+        char route[160];
+        metrics_route_label(r->route, route, sizeof route);
+        log_warn("msg=\"slow request\" route=\"%s\" status=%d ms=%lld", route, status,
+                 (long long)(ns / 1000000));
+    }
     struct evhttp_connection *evcon = evhttp_request_get_connection(r->ev);
     struct bufferevent *bev = evcon != NULL ? evhttp_connection_get_bufferevent(evcon) : NULL;
     evhttp_send_reply(r->ev, status, reason, buf);
@@ -505,6 +515,22 @@ req_send_bytes(req *r, int status, const char *content_type, const void *data, s
         evhttp_add_header(h, "Cache-Control", cache_control);
     struct evbuffer *buf = evbuffer_new();
     evbuffer_add(buf, data, n);
+    send_buffer(r, status, buf);
+}
+
+void
+req_send_static(req *r, int status, const char *content_type, const void *data, size_t n)
+{
+    common_headers(r);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    if (content_type != NULL) {
+        evhttp_add_header(h, "Content-Type", content_type);
+        if (strncmp(content_type, "text/html", 9) == 0)
+            evhttp_add_header(h, "Referrer-Policy", "strict-origin-when-cross-origin");
+    }
+    struct evbuffer *buf = evbuffer_new();
+    if (n > 0)
+        evbuffer_add_reference(buf, data, n, NULL, NULL);
     send_buffer(r, status, buf);
 }
 
@@ -606,7 +632,12 @@ static const struct {
 void
 req_send_rate_limited(req *r, int retry)
 {
-    char value[16], msg[160];
+    char value[16], msg[160], shown[64], route[160];
+    atomic_fetch_add_explicit(&r->app->metrics.rate_limited, 1, memory_order_relaxed);
+    server_log_addr(r->app, r->client_ip, shown, sizeof shown);
+    metrics_route_label(r->route, route, sizeof route);
+    log_info("msg=\"rate limited\" client=%s user=%lld route=\"%s\" retry_after=%d", shown,
+             r->user ? (long long)r->user->id : 0LL, route, retry);
     snprintf(value, sizeof value, "%d", retry);
     req_add_header(r, "Retry-After", value);
     snprintf(msg, sizeof msg, "Too many requests; please wait %d second%s and try again.", retry,
@@ -690,6 +721,10 @@ req_serve_cached(req *r, const char *article_id)
     cache_body *b = cache_get(r->app->cache, evhttp_request_get_uri(r->ev), article_id, etag);
     if (b == NULL)
         return false;
+    atomic_store_explicit(&r->lp->metrics->cache_hits,
+                          atomic_load_explicit(&r->lp->metrics->cache_hits, memory_order_relaxed) +
+                              1,
+                          memory_order_relaxed);
     send_cached(r, b, etag);
     return true;
 }
@@ -719,6 +754,10 @@ req_send_json_cacheable(req *r, json_t *body, const char *article_id, uint64_t g
         req_send_json(r, 200, body);
         return;
     }
+    atomic_store_explicit(
+        &r->lp->metrics->cache_misses,
+        atomic_load_explicit(&r->lp->metrics->cache_misses, memory_order_relaxed) + 1,
+        memory_order_relaxed);
     char *s = json_dumps(body, JSON_COMPACT);
     json_decref(body);
     char etag[24];
@@ -782,6 +821,29 @@ req_query_all(req *r, const char *name, const char **out, int max)
         }
     }
     return n;
+}
+
+void
+req_count_moderation(req *r, moderation_decision d, int64_t ns)
+{
+    app_metrics *m = &r->app->metrics;
+    if ((int)d >= 0 && (int)d < 3)
+        atomic_fetch_add_explicit(&m->decisions[d], 1, memory_order_relaxed);
+    metrics_observe_shared(&m->moderation, ns);
+}
+
+const char *
+req_client_for_log(req *r)
+{
+    char *out = arena_alloc(r->a, 64);
+    server_log_addr(r->app, r->client_ip, out, 64);
+    return out;
+}
+
+int64_t
+req_clock_ns(void)
+{
+    return metrics_now_ns();
 }
 
 store *
@@ -990,6 +1052,7 @@ http_handle(struct evhttp_request *ev, void *arg)
     r->app = a;
     r->lp = lp;
     r->now = time_now_ms();
+    r->t0_ns = metrics_now_ns();
     r->method = method_of(ev);
     r->head = r->method == HTTP_HEAD;
     r->secure = a->origin != NULL && strncmp(a->origin, "https:", 6) == 0;

@@ -154,6 +154,7 @@ run_group(app *a, job *list)
 {
     store *s = a->writer_store;
     pl_error err;
+    int64_t t0 = metrics_now_ns();
     int rc = store_begin(s, &err);
     if (rc < 0) {
         log_error("msg=\"cannot begin a write transaction\" error=\"%s\"", err.msg);
@@ -187,13 +188,17 @@ run_group(app *a, job *list)
     }
     if (store_commit(s, &err) < 0) {
         log_error("msg=\"group commit failed\" error=\"%s\"", err.msg);
+        atomic_fetch_add_explicit(&a->metrics.commit_failures, 1, memory_order_relaxed);
         store_rollback(s);
         for (job *j = list; j != NULL; j = j->next) {
             j->rc = PL_ESTORE;
             j->err = err;
         }
     }
+    metrics_observe_own(&a->metrics.commit, metrics_now_ns() - t0);
     for (job *j = list; j != NULL; j = j->next) {
+        if (j->rc >= 0)
+            atomic_fetch_add_explicit(&a->metrics.jobs_committed, 1, memory_order_relaxed);
         if (j->rc != 0 || j->article == NULL)
             continue;
         cache_bump(a->cache, j->article);

@@ -10,6 +10,7 @@
 #include "render/markdown.h"
 #include "server/assets.h"
 #include "server/server_int.h"
+#include "server/static.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -50,25 +51,33 @@ read_file(const char *path, size_t max, size_t *n, pl_error *err)
     return buf;
 }
 
-int
-pages_init(app *a, pl_error *err)
+void
+pages_free(page_set *p)
 {
-    const char *files[N_PAGES] = {a->cfg->guidelines_file, a->cfg->terms_file, a->cfg->faq_file};
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < N_PAGES; i++)
+        free(p->md[i]);
+    free(p);
+}
+
+int
+pages_load(const config *cfg, page_set **out, pl_error *err)
+{
+    const char *files[N_PAGES] = {cfg->guidelines_file, cfg->terms_file, cfg->faq_file};
+    page_set *p = xcalloc(1, sizeof *p);
+    *out = NULL;
     for (size_t i = 0; i < N_PAGES; i++) {
         if (files[i] == NULL || files[i][0] == '\0')
             continue;
-        a->page_md[i] = read_file(files[i], 1 << 20, &a->page_md_len[i], err);
-        if (a->page_md[i] == NULL)
+        p->md[i] = read_file(files[i], 1 << 20, &p->len[i], err);
+        if (p->md[i] == NULL) {
+            pages_free(p);
             return PL_EINVAL;
+        }
     }
+    *out = p;
     return 0;
-}
-
-void
-pages_fini(app *a)
-{
-    for (size_t i = 0; i < N_PAGES; i++)
-        free(a->page_md[i]);
 }
 
 static void
@@ -108,9 +117,10 @@ send_page(req *r, size_t idx)
     const asset *tpl = asset_find(assets, "/page.html");
     const char *md;
     size_t md_len;
-    if (r->app->page_md[idx] != NULL) {
-        md = r->app->page_md[idx];
-        md_len = r->app->page_md_len[idx];
+    const page_set *ps = atomic_load_explicit(&r->app->pages, memory_order_acquire);
+    if (ps != NULL && ps->md[idx] != NULL) {
+        md = ps->md[idx];
+        md_len = ps->len[idx];
     } else {
         const asset *src = asset_find(assets, page_table[idx].asset);
         md = src ? (const char *)src->data : "";
@@ -213,7 +223,9 @@ pages_dispatch(req *r)
         return;
     }
     const char *path = r->path;
+    r->route = ROUTE_PAGE;
     if (strcmp(path, "/healthz") == 0) {
+        r->route = ROUTE_HEALTHZ;
         pl_error err;
         if (store_ping(req_store(r), &err) == 0) {
             req_send_json(r, 200, json_pack("{s:s}", "status", "ok"));
@@ -243,11 +255,10 @@ pages_dispatch(req *r)
         not_found(r);
         return;
     }
-    const char *cache_control =
-        strstr(as->content_type, "text/html") ? "no-cache" : "public, max-age=300";
     if (strstr(as->content_type, "text/html"))
         req_add_header(r, "Content-Security-Policy",
                        "default-src 'self'; img-src 'self' data:; style-src 'self' "
                        "'unsafe-inline'; frame-ancestors 'self'");
-    req_send_bytes(r, 200, as->content_type, as->data, (size_t)as->size, cache_control);
+    r->route = ROUTE_STATIC;
+    static_serve(r, r->app->statics, as);
 }

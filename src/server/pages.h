@@ -6,10 +6,16 @@
 
 #include "server/server.h"
 
-/* Loads the publisher's Markdown replacements named in the config
- * (guidelines_file, terms_file, faq_file). Returns 0 or PL_EINVAL with err. */
-int pages_init(app *a, pl_error *err);
-void pages_fini(app *a);
+/* The publisher's Markdown replacements named in the config
+ * (guidelines_file, terms_file, faq_file), read once (NULL: the default). */
+typedef struct page_set {
+    char *md[3];
+    size_t len[3];
+} page_set;
+
+/* Reads them. Returns 0 or PL_EINVAL with err naming the file. */
+int pages_load(const config *cfg, page_set **out, pl_error *err);
+void pages_free(page_set *p); /* p may be NULL */
 
 /* With the demo on: gives the demo article (web/index.html, id
  * "demo-welcome") its title and text in the store, so the on-topic check

@@ -10,6 +10,7 @@
 #include "server/events_int.h"
 #include "server/pages.h"
 #include "server/server_int.h"
+#include "server/static.h"
 #include "util/log.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -29,6 +30,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -143,7 +145,9 @@ app_conn_admit(app *a, const char *ip)
         return true;
     if (!addr_take(&a->conn_ips, ip, a->cfg->max_connections_per_ip)) {
         atomic_fetch_sub(&a->conns_total, 1);
-        log_warn("msg=\"connection refused: too many from one address\" client=%s", ip);
+        char shown[64];
+        server_log_addr(a, ip, shown, sizeof shown);
+        log_warn("msg=\"connection refused: too many from one address\" client=%s", shown);
         return false;
     }
     return true;
@@ -211,8 +215,8 @@ server_listen_valid(const char *listen)
     return split_host_port(listen, host, sizeof host, port, sizeof port) == 0;
 }
 
-static int
-bind_listen(const char *addr_s, int *fd_out, char *url, size_t url_n)
+int
+server_bind(const char *addr_s, int *fd_out, char *url, size_t url_n)
 {
     char host[256], port[16];
     if (split_host_port(addr_s, host, sizeof host, port, sizeof port) < 0) {
@@ -260,6 +264,33 @@ bind_listen(const char *addr_s, int *fd_out, char *url, size_t url_n)
     return 0;
 }
 
+void
+server_log_addr(const app *a, const char *ip, char *out, size_t n)
+{
+    const char *mode = a->cfg->log_addresses;
+    if (strcmp(mode, "full") == 0) {
+        snprintf(out, n, "%s", ip);
+        return;
+    }
+    if (strcmp(mode, "network") != 0) {
+        snprintf(out, n, "-");
+        return;
+    }
+    unsigned char b[16];
+    char text[INET6_ADDRSTRLEN];
+    if (inet_pton(AF_INET, ip, b) == 1) {
+        b[3] = 0;
+        inet_ntop(AF_INET, b, text, sizeof text);
+        snprintf(out, n, "%s/24", text);
+    } else if (inet_pton(AF_INET6, ip, b) == 1) {
+        memset(b + 6, 0, 10);
+        inet_ntop(AF_INET6, b, text, sizeof text);
+        snprintf(out, n, "%s/48", text);
+    } else {
+        snprintf(out, n, "-");
+    }
+}
+
 /* ---- loops ------------------------------------------------------------- */
 
 static void
@@ -277,6 +308,7 @@ loop_init(app *a, loop *lp, int index)
     pl_error err;
     lp->app = a;
     lp->index = index;
+    lp->metrics = xcalloc(1, sizeof *lp->metrics);
     if (store_open(a->cfg->db, true, &lp->reader, &err) < 0) {
         log_error("msg=\"cannot open the database for reading\" error=\"%s\"", err.msg);
         return -1;
@@ -332,6 +364,7 @@ loop_fini(loop *lp)
     if (lp->base)
         event_base_free(lp->base);
     store_close(lp->reader);
+    free(lp->metrics);
 }
 
 static void *
@@ -382,6 +415,197 @@ parse_origins(app *a)
     free(copy);
 }
 
+/* ---- systemd notifications (Type=notify) ----------------------------------- */
+
+/* The notification protocol is one datagram to the socket named in
+ * NOTIFY_SOCKET; doing it here spares the server libsystemd and the
+ * compression and crypto libraries it would load. No-op outside systemd. */
+static void
+notify(const char *msg)
+{
+    const char *path = getenv("NOTIFY_SOCKET");
+    if (path == NULL || (path[0] != '/' && path[0] != '@'))
+        return;
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    size_t n = strlen(path);
+    if (n >= sizeof sa.sun_path)
+        return;
+    memcpy(sa.sun_path, path, n);
+    if (sa.sun_path[0] == '@')
+        sa.sun_path[0] = '\0'; /* abstract namespace */
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+               (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) < 0)
+        log_warn_errno("msg=\"cannot notify systemd\"");
+    close(fd);
+}
+
+static void
+notify_reloading(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    char msg[96];
+    snprintf(msg, sizeof msg, "RELOADING=1\nMONOTONIC_USEC=%llu",
+             (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000);
+    notify(msg);
+}
+
+/* The watchdog interval systemd asks for (WATCHDOG_USEC), in ms; 0: none. */
+static int64_t
+watchdog_ms(void)
+{
+    const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+    int64_t us = 0, p = 0;
+    if (usec == NULL || parse_int(usec, 1, INT64_MAX / 2, &us) < 0)
+        return 0;
+    if (pid != NULL && (parse_int(pid, 1, INT64_MAX, &p) < 0 || p != (int64_t)getpid()))
+        return 0;
+    return us / 1000 > 0 ? us / 1000 : 1;
+}
+
+/* ---- reload (SIGHUP) ------------------------------------------------------ */
+
+/* Settings bound at start (sockets, threads, the database, limits evhttp and
+ * the connection table were sized with, the origins parsed once): a reload
+ * keeps their running values and says a restart is needed. */
+static const char *const restart_only[] = {"listen",
+                                           "db",
+                                           "threads",
+                                           "metrics_listen",
+                                           "public_url",
+                                           "allowed_origins",
+                                           "max_body",
+                                           "max_header",
+                                           "request_timeout_ms",
+                                           "max_connections",
+                                           "max_connections_per_ip",
+                                           "commit_batch",
+                                           NULL};
+
+typedef struct reload_diff {
+    char changed[1024];
+    char restart[512];
+} reload_diff;
+
+static void
+append_name(char *buf, size_t n, const char *name)
+{
+    size_t len = strlen(buf);
+    if (len + strlen(name) + 2 < n)
+        snprintf(buf + len, n - len, "%s%s", len ? "," : "", name);
+}
+
+static void
+note_change(const char *name, void *arg)
+{
+    reload_diff *d = arg;
+    for (const char *const *p = restart_only; *p; p++)
+        if (strcmp(*p, name) == 0) {
+            append_name(d->restart, sizeof d->restart, name);
+            return;
+        }
+    append_name(d->changed, sizeof d->changed, name);
+}
+
+static void
+ack_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    atomic_fetch_add((atomic_int *)arg, 1);
+}
+
+/* Waits until every loop has finished the callback it was running: after
+ * that no request handler can still hold a pointer it read before. Jobs
+ * never keep the engine's memory (api/ copies what it needs into the
+ * request's arena), so the loops are the only readers. False if a loop did
+ * not answer within 10 s (the caller then keeps the old data). */
+static bool
+quiesce_loops(app *a, int64_t within_ms)
+{
+    /* The counter outlives a late answer: a loop that answers after the
+     * deadline still writes to it. */
+    atomic_int *acks = xcalloc(1, sizeof *acks);
+    for (int i = 0; i < a->nloops; i++)
+        event_base_once(a->loops[i].base, -1, EV_TIMEOUT, ack_cb, acks, NULL);
+    int64_t deadline = time_now_ms() + within_ms;
+    while (atomic_load(acks) < a->nloops) {
+        if (time_now_ms() > deadline)
+            return false; /* acks is left allocated on purpose (see above) */
+        struct timespec ts = {0, 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    free(acks);
+    return true;
+}
+
+/* Re-reads the config (file, environment, flags, as at start), the policy
+ * and word lists (a new moderation engine) and the publisher's pages. All
+ * are built first; any failure keeps everything running as it was and logs
+ * why. Then the new ones are published (atomic pointers), the loops are
+ * waited for, and the old engine and pages are freed. Old configs are kept
+ * until exit (a few hundred bytes each): the writer thread may be reading
+ * one for a job in progress. */
+static void
+reload(app *a, const server_options *opts)
+{
+    char why[512] = "";
+    pl_error err;
+    config *nc = NULL;
+    if (opts->reload == NULL || opts->reload(&nc, opts->reload_arg, why, sizeof why) != 0) {
+        log_warn("msg=\"reload failed; the running settings stay\" error=\"%s\"",
+                 why[0] ? why : "no config to reload");
+        return;
+    }
+    const config *old = atomic_load(&a->cfg);
+    reload_diff d = {"", ""};
+    config_diff(old, nc, note_change, &d);
+    for (const char *const *p = restart_only; *p; p++)
+        config_copy_setting(nc, old, *p);
+    int lvl = log_level_parse(nc->log_level);
+    moderation *nm = NULL;
+    page_set *np = NULL;
+    if (moderation_new(nc, &nm, &err) < 0) {
+        log_warn("msg=\"reload failed; the running settings stay\" error=\"%s\"", err.msg);
+    } else if (pages_load(nc, &np, &err) < 0) {
+        log_warn("msg=\"reload failed; the running settings stay\" error=\"%s\"", err.msg);
+    } else if (lvl < 0) {
+        log_warn("msg=\"reload failed; the running settings stay\" error=\"bad log_level\"");
+    } else {
+        if (old != opts->cfg) { /* the first one is the caller's */
+            retired_config *rc = xcalloc(1, sizeof *rc);
+            rc->cfg = (config *)old;
+            rc->next = a->retired;
+            a->retired = rc;
+        }
+        atomic_store(&a->cfg, nc);
+        moderation *om = atomic_exchange(&a->mod, nm);
+        page_set *op = atomic_exchange(&a->pages, np);
+        log_level = lvl;
+        if (quiesce_loops(a, 10000)) {
+            moderation_free(om);
+            pages_free(op);
+        } else {
+            log_warn("msg=\"a loop did not answer; the old engine is kept in memory\"");
+        }
+        if (d.restart[0])
+            log_warn("msg=\"settings changed that need a restart; they keep their running "
+                     "values\" settings=\"%s\"",
+                     d.restart);
+        log_info("msg=reloaded changed=\"%s\" pages=reread engine=rebuilt", d.changed);
+        return;
+    }
+    moderation_free(nm);
+    pages_free(np);
+    config_fini(nc);
+    free(nc);
+}
+
 static void
 raise_fd_limit(void)
 {
@@ -401,8 +625,11 @@ server_run(const server_options *opts)
     pl_error err;
     sigset_t sigs;
 
-    a->cfg = cfg;
+    atomic_store(&a->cfg, cfg);
     a->listen_fd = -1;
+    a->metrics_fd = -1;
+    a->version = opts->version;
+    a->metrics.started_ms = time_now_ms();
     a->fail_after = opts->fail_after;
     a->started_at = time_now_ms();
     addr_table_init(&a->conn_ips, cfg->max_connections);
@@ -421,20 +648,26 @@ server_run(const server_options *opts)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
     if (evthread_use_pthreads() != 0) {
         log_error("msg=\"libevent has no thread support\"");
         goto out;
     }
-    if (pages_init(a, &err) < 0) {
+    page_set *pages = NULL;
+    if (pages_load(cfg, &pages, &err) < 0) {
         log_error("msg=\"cannot load the pages\" error=\"%s\"", err.msg);
         goto out;
     }
-    if (moderation_new(cfg, &a->mod, &err) < 0) {
+    atomic_store(&a->pages, pages);
+    a->statics = static_table_new(assets);
+    moderation *mod = NULL;
+    if (moderation_new(cfg, &mod, &err) < 0) {
         log_error("msg=\"cannot load the moderation engine\" error=\"%s\"", err.msg);
         goto out;
     }
+    atomic_store(&a->mod, mod);
     if (store_open(cfg->db, false, &a->writer_store, &err) < 0) {
         log_error("msg=\"cannot open the database\" db=\"%s\" error=\"%s\"", cfg->db, err.msg);
         goto out;
@@ -444,7 +677,7 @@ server_run(const server_options *opts)
     if (a->fail_after > 0)
         store_fail_after(a->writer_store, a->fail_after);
     char url[128];
-    if (bind_listen(cfg->listen, &a->listen_fd, url, sizeof url) < 0)
+    if (server_bind(cfg->listen, &a->listen_fd, url, sizeof url) < 0)
         goto out;
 
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -457,14 +690,42 @@ server_run(const server_options *opts)
 
     if (notices_start(a) < 0)
         goto out;
+    if (metrics_start(a) < 0)
+        goto out;
     pthread_create(&a->writer_thread, NULL, writer_main, a);
     pthread_create(&a->slow_thread, NULL, slow_main, a);
     for (int i = 0; i < a->nloops; i++)
         pthread_create(&a->loops[i].thread, NULL, loop_main, &a->loops[i]);
-    log_info("msg=listening url=%s threads=%d db=\"%s\"", url, a->nloops, cfg->db);
+    log_info("msg=listening url=%s threads=%d db=\"%s\" version=%s assets=%s", url, a->nloops,
+             cfg->db, opts->version ? opts->version : "?", static_version(a->statics));
+    static_table_compress_more(a->statics);
 
+    notify("READY=1\nSTATUS=listening");
+    /* With a systemd watchdog, the main thread pings it at half the
+     * interval, but only while every event loop still answers. */
+    int64_t wd = watchdog_ms();
     int sig = 0;
-    sigwait(&sigs, &sig);
+    for (;;) {
+        if (wd > 0) {
+            struct timespec ts = {(time_t)(wd / 2000), (long)((wd / 2) % 1000) * 1000000L};
+            sig = sigtimedwait(&sigs, NULL, &ts);
+            if (sig < 0) {
+                if (quiesce_loops(a, wd / 2))
+                    notify("WATCHDOG=1");
+                else
+                    log_warn("msg=\"an event loop is not answering; watchdog not fed\"");
+                continue;
+            }
+        } else {
+            sigwait(&sigs, &sig);
+        }
+        if (sig != SIGHUP)
+            break;
+        notify_reloading();
+        reload(a, opts);
+        notify("READY=1\nSTATUS=listening");
+    }
+    notify("STOPPING=1");
     log_info("msg=\"shutting down\" signal=%s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     atomic_store(&a->draining, true);
     for (int i = 0; i < a->nloops; i++)
@@ -496,6 +757,7 @@ server_run(const server_options *opts)
     rc = 0;
     log_info("msg=stopped");
 out:
+    metrics_stop(a);
     notices_stop(a);
     if (a->loops)
         for (int i = 0; i < a->nloops; i++)
@@ -505,8 +767,21 @@ out:
     if (a->listen_fd >= 0)
         close(a->listen_fd);
     store_close(a->writer_store);
-    moderation_free(a->mod);
-    pages_fini(a);
+    moderation_free(atomic_load(&a->mod));
+    pages_free(atomic_load(&a->pages));
+    const config *cur = atomic_load(&a->cfg);
+    if (cur != NULL && cur != opts->cfg) {
+        config_fini((config *)cur);
+        free((config *)cur);
+    }
+    while (a->retired != NULL) {
+        retired_config *next = a->retired->next;
+        config_fini(a->retired->cfg);
+        free(a->retired->cfg);
+        free(a->retired);
+        a->retired = next;
+    }
+    static_table_free(a->statics);
     cache_free(a->cache);
     ratelimit_free(a->limits);
     queue_fini(&a->writes);

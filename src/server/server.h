@@ -55,6 +55,8 @@ struct req {
     const char *client_ip;
     const char *cors_origin; /* an allowed foreign Origin to answer with CORS headers, or NULL */
     bool secure;             /* served over HTTPS (from public_url) */
+    int route;               /* route id for metrics (server/metrics.h), 0 until routed */
+    int64_t t0_ns;           /* monotonic arrival time */
     bool vary_cookie;        /* the answer depends on the cookie: Vary says so */
     /* A request to the Perspective-compatible endpoint (/v1alpha1/): its
      * errors take Google's shape; see req_send_google_error. */
@@ -105,6 +107,15 @@ job *job_new(req *r, void *data);
 /* Queues j: slow step, then write step, then done on the loop. */
 void job_submit(job *j);
 
+/* Counts a comment the moderation engine judged (posted or edited), with
+ * the time the engine took, for /metrics. */
+void req_count_moderation(req *r, moderation_decision d, int64_t ns);
+/* The client's address as log lines may show it (config log_addresses):
+ * whole, its network, or "-". Arena-owned. */
+const char *req_client_for_log(req *r);
+/* Monotonic nanoseconds (for timing). */
+int64_t req_clock_ns(void);
+
 /* Read-side store of the request's loop thread. */
 store *req_store(req *r);
 const config *req_config(req *r);
@@ -129,6 +140,10 @@ void req_send_google_error(req *r, int status, const char *message, json_t *deta
 /* Sends raw bytes with a content type (static assets, pages). */
 void req_send_bytes(req *r, int status, const char *content_type, const void *data, size_t n,
                     const char *cache_control);
+/* Sends bytes that outlive the response (compiled-in or built at start)
+ * without copying them; the caller has added the other headers. A NULL
+ * content type sends none (a 304). */
+void req_send_static(req *r, int status, const char *content_type, const void *data, size_t n);
 /* Adds a response header. */
 void req_add_header(req *r, const char *name, const char *value);
 /* Returns a request header or NULL. */
@@ -196,13 +211,21 @@ typedef struct server_options {
     const config *cfg;
     /* Test hook: the writer fails the nth store call (0: off). */
     int fail_after;
+    /* "VERSION (commit C)", for the start-up log line. */
+    const char *version;
+    /* SIGHUP: builds the config anew as at start (file, environment, flags)
+     * into *out (allocated; the server owns it) and returns 0, or writes why
+     * it cannot and returns nonzero. NULL: reloads are refused. */
+    int (*reload)(config **out, void *arg, char *why, size_t n);
+    void *reload_arg;
 } server_options;
 
 /* True when listen is HOST:PORT (or [V6]:PORT) with a port from 0 to 65535;
  * checked before starting so a bad value is a usage error (exit 2). */
 bool server_listen_valid(const char *listen);
 
-/* Runs the server until SIGTERM or SIGINT, then drains in-flight requests,
+/* Runs the server until SIGTERM or SIGINT (SIGHUP reloads the settings that
+ * can change safely, see docs/DEPLOY.md), then drains in-flight requests,
  * flushes queued writes and closes the database. Returns 0 or an exit status. */
 int server_run(const server_options *opts);
 

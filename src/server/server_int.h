@@ -6,6 +6,7 @@
 #include <pthread.h>
 
 #include "server/cache.h"
+#include "server/metrics.h"
 #include "server/ratelimit.h"
 #include "server/server.h"
 
@@ -46,14 +47,17 @@ struct loop {
 #define LOOP_SPARE_ARENAS 32
     arena *spare[LOOP_SPARE_ARENAS]; /* emptied request arenas, for reuse */
     int nspare;
+    loop_metrics *metrics; /* written by this loop only */
     /* The Date header, formatted once a second rather than per response. */
     int64_t date_sec;
     char date[32];
 };
 
 struct app {
-    const config *cfg;
-    moderation *mod;
+    /* Both replaced by a reload (SIGHUP): a request reads each once and
+     * uses it until it is answered; see server.c, "reload". */
+    _Atomic(const config *) cfg;
+    _Atomic(moderation *) mod;
     int nloops;
     loop *loops;
     int listen_fd;
@@ -82,10 +86,33 @@ struct app {
     struct event *listen_ev;
     int fail_after;
     int64_t started_at;
-    /* Publisher's Markdown for /guidelines, /terms, /faq (NULL: defaults). */
-    char *page_md[3];
-    size_t page_md_len[3];
+    /* Publisher's Markdown for /guidelines, /terms, /faq (pages.h); replaced
+     * as a whole on reload. */
+    _Atomic(struct page_set *) pages;
+    struct retired_config *retired; /* configs replaced by reloads, freed at exit */
+    /* The web files, compressed and hashed once at start (static.h). */
+    struct static_table *statics;
+    /* /metrics on metrics_listen (metrics.c). */
+    app_metrics metrics;
+    const char *version;
+    struct event_base *metrics_base;
+    struct evhttp *metrics_http;
+    int metrics_fd;
+    pthread_t metrics_thread;
+    bool metrics_running;
 };
+
+typedef struct retired_config {
+    config *cfg;
+    struct retired_config *next;
+} retired_config;
+
+/* server.c: binds a listening socket on HOST:PORT; url receives
+ * "http://ADDR:PORT" with the real port. Logs and returns -1 on failure. */
+int server_bind(const char *addr, int *fd_out, char *url, size_t url_n);
+/* Formats a client address for a log line as log_addresses allows: whole,
+ * shortened to its network (IPv4 /24, IPv6 /48) or "-". */
+void server_log_addr(const app *a, const char *ip, char *out, size_t n);
 
 /* http.c: the evhttp request callback and connection hooks. */
 void http_handle(struct evhttp_request *ev, void *arg);

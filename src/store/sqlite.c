@@ -182,6 +182,12 @@ static const char *const migrations[] = {
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
+int
+store_sqlite_schema_target(void)
+{
+    return MIGRATIONS;
+}
+
 /* ---- statements ------------------------------------------------------------ */
 
 #define USER_COLS                                                                                  \

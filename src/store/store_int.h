@@ -139,6 +139,8 @@ int store_cmp_created(const void *x, const void *y);
  * the whole URL (libpq parses it). Each allocates its struct, sets ->ops,
  * and on failure returns a PL_E* code with nothing left open. */
 int store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err);
+/* The schema version this program's SQLite migrations lead to. */
+int store_sqlite_schema_target(void);
 int store_postgres_open(const char *url, bool read_only, store **out, pl_error *err);
 
 #endif

@@ -199,6 +199,76 @@ config_extra(const config *c, const char *name)
     return NULL;
 }
 
+static bool
+setting_equal(const setting *s, const config *a, const config *b)
+{
+    const char *fa = (const char *)a + s->offset, *fb = (const char *)b + s->offset;
+    if (s->type == T_INT)
+        return *(const int64_t *)(const void *)fa == *(const int64_t *)(const void *)fb;
+    if (s->type == T_BOOL)
+        return *(const bool *)(const void *)fa == *(const bool *)(const void *)fb;
+    return strcmp(*(char *const *)(const void *)fa, *(char *const *)(const void *)fb) == 0;
+}
+
+void
+config_diff(const config *a, const config *b, void (*fn)(const char *name, void *arg), void *arg)
+{
+    for (size_t i = 0; i < N_SETTINGS; i++)
+        if (!setting_equal(&settings[i], a, b))
+            fn(settings[i].name, arg);
+    for (size_t i = 0; i < a->n_extra; i++) {
+        const char *v = config_extra(b, a->extra_keys[i]);
+        if (v == NULL || strcmp(v, a->extra_values[i]) != 0)
+            fn(a->extra_keys[i], arg);
+    }
+    for (size_t i = 0; i < b->n_extra; i++)
+        if (config_extra(a, b->extra_keys[i]) == NULL)
+            fn(b->extra_keys[i], arg);
+}
+
+void
+config_copy_setting(config *dst, const config *src, const char *name)
+{
+    for (size_t i = 0; i < N_SETTINGS; i++) {
+        const setting *s = &settings[i];
+        if (strcmp(s->name, name) != 0)
+            continue;
+        char *fd = (char *)dst + s->offset;
+        const char *fs = (const char *)src + s->offset;
+        if (s->type == T_INT) {
+            *(int64_t *)(void *)fd = *(const int64_t *)(const void *)fs;
+        } else if (s->type == T_BOOL) {
+            *(bool *)(void *)fd = *(const bool *)(const void *)fs;
+        } else {
+            char **p = (char **)(void *)fd;
+            free(*p);
+            *p = xstrdup(*(char *const *)(const void *)fs);
+        }
+        return;
+    }
+}
+
+void
+config_print_sample(FILE *f)
+{
+    fprintf(f, "# Parley settings: 'name = value', one per line; '#' starts a comment.\n"
+               "# Every setting is shown at its default, commented out. The environment\n"
+               "# (PARLEY_NAME) and the command line override this file. After editing,\n"
+               "# 'parley config --check --config FILE' checks it and 'systemctl reload\n"
+               "# parley' (SIGHUP) applies what can change without a restart.\n"
+               "# Moderation settings (policy.RULE, moderation.*) are in docs/MODERATION.md.\n");
+    for (size_t i = 0; i < N_SETTINGS; i++) {
+        const setting *s = &settings[i];
+        fprintf(f, "\n# %s\n", s->help);
+        if (s->type == T_INT)
+            fprintf(f, "#%s = %lld\n", s->name, (long long)s->def_int);
+        else if (s->type == T_BOOL)
+            fprintf(f, "#%s = %s\n", s->name, s->def_int ? "on" : "off");
+        else
+            fprintf(f, "#%s = %s\n", s->name, s->def_str);
+    }
+}
+
 void
 config_print_help(FILE *f)
 {

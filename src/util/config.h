@@ -80,6 +80,12 @@
       "shared HS256 secret for single sign-on tokens; empty turns SSO off")                        \
     X(sso_max_age_s, "sso_max_age_s", INT, 600, 10, 86400,                                         \
       "oldest single sign-on token accepted (seconds since its iat)")                              \
+    X(metrics_listen, "metrics_listen", STR, "", 0, 0,                                             \
+      "HOST:PORT for GET /metrics (Prometheus); empty turns it off; never the public address")     \
+    X(slow_request_ms, "slow_request_ms", INT, 2000, 1, 3600000,                                   \
+      "requests slower than this many milliseconds are logged")                                    \
+    X(log_addresses, "log_addresses", STR, "network", 0, 0,                                        \
+      "client addresses in log lines: full, network (IPv4 /24, IPv6 /48) or none")                 \
     X(perspective_keys, "perspective_keys", STR, "", 0, 0,                                         \
       "API keys of the Perspective-compatible endpoint, comma- or space-separated; empty: off")
 
@@ -116,6 +122,17 @@ int config_load_env(config *c, pl_error *err);
 
 /* Returns the value of an extra ("policy.slur") setting or NULL. */
 const char *config_extra(const config *c, const char *name);
+
+/* Calls fn for every setting whose value differs between a and b (table
+ * settings first, then extra "x.y" settings present in either). */
+void config_diff(const config *a, const config *b, void (*fn)(const char *name, void *arg),
+                 void *arg);
+/* Gives dst the value src has for the table setting name. */
+void config_copy_setting(config *dst, const config *src, const char *name);
+
+/* Prints a config file with every setting commented out at its default,
+ * each under its help text (`parley config --sample`). */
+void config_print_sample(FILE *f);
 
 /* Prints the settings table (name, default, help) for --help. */
 void config_print_help(FILE *f);

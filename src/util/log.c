@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-int log_level = LOG_LEVEL_INFO;
+_Atomic int log_level = LOG_LEVEL_INFO;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 

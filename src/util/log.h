@@ -9,7 +9,10 @@
 
 enum { LOG_LEVEL_ERROR = 0, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
 
-extern int log_level;
+#include <stdatomic.h>
+
+/* Changed by a reload (SIGHUP) while other threads log. */
+extern _Atomic int log_level;
 
 /* Parses "error", "warn", "info" or "debug"; returns the level or -1. */
 int log_level_parse(const char *name);
