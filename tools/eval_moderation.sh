@@ -9,20 +9,38 @@
 # tools/corpora.c exactly as the model's evaluation does), the Wikipedia
 # identity-bias sets and the Fox News comments (with jq).
 #
-# Usage: tools/eval_moderation.sh [DATA] [CONFIG]
-# DATA (the first argument, else $DATA) is the folder of the public corpora;
-# it defaults to ../shared/data or ../../shared/data (a worktree).
+# Usage: tools/eval_moderation.sh [DATA_DIR] [CONFIG]
+#    or: DATA=DIR tools/eval_moderation.sh [-] [CONFIG]
+# DATA_DIR holds the public data sets, one folder per set (data/README.md
+# names each one and where it comes from); it defaults to $DATA, then to
+# ../shared/data or ../../shared/data (a worktree); "-" keeps that default.
 # CONFIG is a Parley config file passed to `parley check --config` (for
 # example one with `moderation.classifier = off` to judge the lexicon alone).
 # A comment counts as flagged when the engine holds or rejects it; for
 # HateCheck the "hate rules" column counts only slur, personal_attack,
 # harassment and identity_hate, the rules about people, apart from profanity.
 set -eu
-DATA=${1:-${DATA:-}}
+DATA_ARG=${1:-}
+[ "$DATA_ARG" = - ] && DATA_ARG=
+DATA=${DATA_ARG:-${DATA:-}}
 if [ -z "$DATA" ]; then # beside the checkout, or beside its parent for a worktree
     for d in ../shared/data ../../shared/data; do [ -d "$d" ] && DATA=$d && break; done
 fi
 DATA=${DATA:-../shared/data}
+# The files every run needs; the identity-bias and Fox News tables are left
+# out when their sets are absent (Fox News also needs jq).
+missing=
+for f in hatecheck/test_suite_cases.csv olid/testset-levela.tsv olid/labels-levela.csv \
+    kaggle-insults-2012/test_with_solutions.csv; do
+    [ -f "$DATA/$f" ] || missing="$missing $f"
+done
+if [ -n "$missing" ]; then
+    echo "eval_moderation.sh: the data directory $DATA lacks:" >&2
+    for f in $missing; do echo "  $DATA/$f" >&2; done
+    echo "Name the directory as the first argument or with DATA=DIR; data/README.md says" >&2
+    echo "where each data set comes from." >&2
+    exit 2
+fi
 CONFIG=${2:-}
 OUT=build/eval
 mkdir -p "$OUT"

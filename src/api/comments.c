@@ -77,6 +77,7 @@ map_init(req *r, node_map *m, size_t n)
     while (m->cap < n * 2)
         m->cap <<= 1;
     m->ids = arena_zalloc(r->a, m->cap * sizeof *m->ids);
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of json_t pointers */
     m->nodes = arena_zalloc(r->a, m->cap * sizeof *m->nodes);
 }
 
@@ -133,6 +134,7 @@ nest_window(req *r, json_t *top, const thread *t, size_t k)
     node_map map;
     map_init(r, &map, k);
     map_put(&map, t->root_id, top);
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers to replies */
     thread_reply **order = arena_alloc(r->a, k * sizeof *order);
     size_t n = 0;
     for (size_t i = 0; i < k; i++) {
@@ -141,6 +143,7 @@ nest_window(req *r, json_t *top, const thread *t, size_t k)
         map_put(&map, t->v[i].c->id, thread_reply_json(&t->v[i]));
         order[n++] = &t->v[i];
     }
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): sorts the pointers, not the replies */
     qsort(order, n, sizeof *order, cmp_reply_created);
     for (size_t i = 0; i < n; i++) {
         json_t *parent = map_get(&map, order[i]->shown_parent);

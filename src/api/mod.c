@@ -398,8 +398,8 @@ api_mod_decision(req *r, const route_args *a)
     json_decref(o);
     if (!ok)
         return;
-    if (strcmp(dj->action, "approve") && strcmp(dj->action, "reject") &&
-        strcmp(dj->action, "feature") && strcmp(dj->action, "unfeature")) {
+    if (strcmp(dj->action, "approve") != 0 && strcmp(dj->action, "reject") != 0 &&
+        strcmp(dj->action, "feature") != 0 && strcmp(dj->action, "unfeature") != 0) {
         req_send_error(r, 400, "invalid_field",
                        "action must be approve, reject, feature or unfeature.", "action", NULL);
         return;

@@ -181,6 +181,7 @@ intern(parser *ps, const char *s)
     if (s[0] == '\0')
         return "";
     if (idmap_get(&ps->strings, s, &v))
+        /* NOLINTNEXTLINE(performance-no-int-to-ptr): the map stores this pointer as its value */
         return (const char *)(intptr_t)v;
     const char *copy = arena_strdup(ps->a, s);
     idmap_add(&ps->strings, copy, (int64_t)(intptr_t)copy);
@@ -415,7 +416,7 @@ read_nodes(parser *ps, pl_error *err)
                    type == XML_READER_TYPE_WHITESPACE) {
             /* Text of a field (depth 3) or of an author's field (depth 4);
              * text anywhere else is not part of the format. */
-            bool in_field = depth == 3 && ps->field[0] != '\0' && strcmp(ps->field, "author");
+            bool in_field = depth == 3 && ps->field[0] != '\0' && strcmp(ps->field, "author") != 0;
             bool in_sub = depth == 4 && ps->sub[0] != '\0';
             if (in_field || in_sub) {
                 const char *v = (const char *)xmlTextReaderConstValue(ps->r);

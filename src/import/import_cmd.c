@@ -137,7 +137,7 @@ load_settings(const cmd_opts *o, config *cfg, bool *real_emails)
     if (re != NULL) {
         if (!strcasecmp(re, "on") || !strcasecmp(re, "true") || !strcmp(re, "1"))
             *real_emails = true;
-        else if (strcasecmp(re, "off") != 0 && strcasecmp(re, "false") != 0 && strcmp(re, "0"))
+        else if (strcasecmp(re, "off") != 0 && strcasecmp(re, "false") != 0 && strcmp(re, "0") != 0)
             return bad_flag("import.real_emails", "must be on or off");
     }
     return 0;

@@ -39,6 +39,7 @@
     X(xmlTextReaderSetStructuredErrorHandler)
 
 typedef struct xml_api {
+/* NOLINTNEXTLINE(bugprone-macro-parentheses): f names a declaration */
 #define XML_MEMBER(f) __typeof__(f) *f;
     XML_FUNCTIONS(XML_MEMBER)
 #undef XML_MEMBER

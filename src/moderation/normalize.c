@@ -439,7 +439,6 @@ write_out(arena *a, const unit *v, size_t n, size_t n_other, norm_text *t)
             tok_flags = x->tokf;
             if (x->bits & UB_CAP)
                 tok_flags |= NORM_CAPITAL;
-            prev_lower = 0;
         } else if ((tok_flags & NORM_HASHTAG) && (x->bits & UB_CAP) && prev_lower &&
                    x->kind == U_LETTER) {
             /* "#YouAreAnIdiot": a word boundary inside a hashtag. */

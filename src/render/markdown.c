@@ -71,6 +71,7 @@ put(buf *b, const char *s, size_t n)
     if (n == 0)
         return; /* b->p may still be NULL, and memcpy wants valid pointers */
     buf_grow(b, n);
+    /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): cap > 0 means p is set */
     memcpy(b->p + b->n, s, n);
     b->n += n;
 }

@@ -275,6 +275,7 @@ events_close_all(loop *lp)
     stream_list *l = list_of(lp);
     while (l->head != NULL) {
         subscriber *s = l->head;
+        /* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): unlink_sub moved the head on */
         http_conn_set_on_close(lp, s->ev, NULL, NULL);
         app_stream_release(lp->app, s->client);
         unlink_sub(s);

@@ -225,6 +225,7 @@ http_conns_free(loop *lp)
 {
     while (lp->conns != NULL) {
         conn *c = lp->conns;
+        /* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): conn_unlink moved the head on */
         if (c->registered)
             atomic_store(&conn_by_fd[c->fd], NULL);
         if (c->admitted)
@@ -1016,6 +1017,24 @@ refuse_and_close(req *r, int status, const char *code, const char *message)
     req_send_error(r, status, code, message, NULL, NULL);
 }
 
+/* The client's address: the peer's, or behind trusted_proxy the last
+ * address of its X-Forwarded-For (the proxy appends the one it saw). */
+static const char *
+client_address(req *r, const char *peer)
+{
+    const char *xff = req_header(r, "X-Forwarded-For");
+    const char *proxy = r->app->cfg->trusted_proxy;
+    if (xff != NULL && proxy[0] != '\0' && strcmp(peer, proxy) == 0) {
+        const char *last = strrchr(xff, ',');
+        last = last ? last + 1 : xff;
+        while (*last == ' ')
+            last++;
+        if (*last != '\0' && strlen(last) < 64)
+            return arena_strdup(r->a, last);
+    }
+    return arena_strdup(r->a, peer);
+}
+
 void
 http_handle(struct evhttp_request *ev, void *arg)
 {
@@ -1042,18 +1061,7 @@ http_handle(struct evhttp_request *ev, void *arg)
         c->busy = true;
         evhttp_request_set_on_complete_cb(ev, request_complete_cb, c);
         evhttp_connection_set_closecb(evhttp_request_get_connection(ev), conn_closed_cb, c);
-        r->client_ip = arena_strdup(r->a, c->ip); /* the conn may go before a job ends */
-        const char *xff = req_header(r, "X-Forwarded-For");
-        if (xff != NULL && a->cfg->trusted_proxy[0] != '\0' &&
-            strcmp(c->ip, a->cfg->trusted_proxy) == 0) {
-            /* The proxy appends the address it saw last. */
-            const char *last = strrchr(xff, ',');
-            last = last ? last + 1 : xff;
-            while (*last == ' ')
-                last++;
-            if (*last != '\0' && strlen(last) < 64)
-                r->client_ip = arena_strdup(r->a, last);
-        }
+        r->client_ip = client_address(r, c->ip); /* copied: the conn may go before a job ends */
     } else {
         char *host = NULL;
         ev_uint16_t port = 0;

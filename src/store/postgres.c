@@ -806,6 +806,7 @@ static int session_init(pg *q, pl_error *err);
 
 /* Re-opens a broken connection, unless a transaction was open on it. */
 static int
+/* NOLINTNEXTLINE(misc-no-recursion): a lost connection is reopened once, so the depth is one */
 ensure_conn(pg *q, pl_error *err)
 {
     if (PQstatus(q->conn) == CONNECTION_OK)
@@ -940,6 +941,7 @@ ok_status(const PGresult *res)
  * hands over the final command's result (the caller PQclears it). Results
  * come back as text. */
 static int
+/* NOLINTNEXTLINE(misc-no-recursion): a lost connection is reopened once, so the depth is one */
 send_batch(pg *q, const char *fixed, int which, params *p, PGresult **out, pl_error *err,
            const char *what)
 {
@@ -1044,6 +1046,7 @@ run(pg *q, int which, params *p, PGresult **out, pl_error *err, const char *what
 
 /* Runs fixed text that carries no input, after the queued commands. */
 static int
+/* NOLINTNEXTLINE(misc-no-recursion): a lost connection is reopened once, so the depth is one */
 exec_fixed(pg *q, const char *text, pl_error *err, const char *what)
 {
     return send_batch(q, text, -1, NULL, NULL, err, what);
@@ -1188,6 +1191,7 @@ quiet_notice(void *arg, const char *message)
 }
 
 static int
+/* NOLINTNEXTLINE(misc-no-recursion): a lost connection is reopened once, so the depth is one */
 session_init(pg *q, pl_error *err)
 {
     PQsetNoticeProcessor(q->conn, quiet_notice, NULL);
@@ -1351,7 +1355,7 @@ pg_commit(store *s, pl_error *err)
     if (ts == PQTRANS_INERROR)
         rc = pl_errorf(err, PL_ESTORE, "postgres commit: the transaction failed earlier");
     else if (!queue_has_notice(q) && drop_queued(q, "BEGIN"))
-        ts = PQTRANS_IDLE; /* nothing was sent: an empty transaction commits */
+        rc = 0; /* nothing was sent: an empty transaction commits */
     else if ((ts == PQTRANS_IDLE || ts == PQTRANS_UNKNOWN) && q->npending == 0)
         rc = pl_errorf(err, PL_ESTORE, "postgres commit: no transaction is open");
     else {

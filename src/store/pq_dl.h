@@ -49,6 +49,7 @@
     X(PQtransactionStatus)
 
 typedef struct pq_api {
+/* NOLINTNEXTLINE(bugprone-macro-parentheses): f names a declaration */
 #define PQ_MEMBER(f) __typeof__(f) *f;
     PQ_FUNCTIONS(PQ_MEMBER)
 #undef PQ_MEMBER

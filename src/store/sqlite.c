@@ -1455,6 +1455,7 @@ sq_comments_replies(store *s, const int64_t *root_ids, size_t n, int64_t viewer_
     if (rc < 0)
         return rc;
     if (all.n > 1)
+        /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): n > 1 means v was allocated */
         qsort(all.v, all.n, sizeof *all.v, store_cmp_created);
     out->items = all.v;
     out->n = all.n;

@@ -21,6 +21,7 @@
     X(PL_ERATE, -10, "rate limited")
 
 enum {
+/* NOLINTNEXTLINE(bugprone-macro-parentheses): name is an enumerator being declared */
 #define PL_ERR_ENUM(name, value, text) name = value,
     PL_ERRORS(PL_ERR_ENUM)
 #undef PL_ERR_ENUM

@@ -239,7 +239,7 @@ test('404 unknown route, 405 wrong method with Allow', async () => {
   for (const p of ['/api/v1/nope', '/api/v1/', '/api/v1/articles', '/api/v1/articles/x/comments/extra', '/api/v2/me', '/api/v1/comments/1/likes/2', '/api/v1//me']) {
     expectError(await anon.get(p), 404, 'not_found');
   }
-  // DELETE /api/v1/me deletes the account (docs/API-EXTENSIONS.md); PUT is no method of it.
+  // DELETE /api/v1/me deletes the account (docs/API.md); PUT is no method of it.
   let r = await alice.put('/api/v1/me', {});
   expectError(r, 405, 'method_not_allowed');
   assert.match(r.headers.get('allow'), /GET/);

@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkResponse } from './openapi.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const BIN = path.resolve(here, '..', process.env.PARLEY_BIN || '../build/parley');
@@ -82,7 +83,8 @@ export function createUser(dbUrl, { email, name, role = 'reader', password = 'co
   return { email, name, role, password };
 }
 
-// A tiny client that keeps the session cookie, as a browser would.
+// A tiny client that keeps the session cookie, as a browser would. Every
+// response it receives is checked against docs/openapi.yaml (lib/openapi.mjs).
 export class Client {
   constructor(base, { origin } = {}) { this.base = base; this.cookie = null; this.origin = origin; }
   async req(method, p, body, headers = {}) {
@@ -104,7 +106,10 @@ export class Client {
     const text = await res.text();
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { json = null; }
-    return { status: res.status, headers: res.headers, text, json };
+    const out = { status: res.status, headers: res.headers, text, json };
+    // Every answer must match docs/openapi.yaml (throws when it does not).
+    checkResponse(method, this.base + p, out);
+    return out;
   }
   get(p, h) { return this.req('GET', p, undefined, h); }
   post(p, b, h) { return this.req('POST', p, b, h); }
