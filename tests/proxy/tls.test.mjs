@@ -159,6 +159,7 @@ after(async () => {
 });
 
 test('HTTPS with HTTP/2 and TLS 1.3, HSTS, no nginx version; plain HTTP redirects but for certbot', async () => {
+  assert.doesNotMatch(front.log(), /\[(warn|error|crit|alert|emerg)\]/, 'nginx started without a complaint');
   const s = await connect();
   try {
     assert.equal(s.alpnProtocol, 'h2', 'HTTP/2 negotiated');
