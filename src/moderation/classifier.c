@@ -481,7 +481,7 @@ static void
 forward(const classifier *c, const float sum[2][ROW_MAX], const uint32_t count[2],
         double logit[CLF_ATTRS])
 {
-    float x[ROW_MAX], h[CLASSIFIER_MAX_HIDDEN];
+    float x[ROW_MAX] = {0}, h[CLASSIFIER_MAX_HIDDEN];
     float inv[2];
     for (int g = 0; g < 2; g++)
         inv[g] = count[g] > 0 ? 1.0f / sqrtf((float)count[g]) : 0.0f;

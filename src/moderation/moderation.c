@@ -107,7 +107,7 @@ static int
 model_settings(const config *cfg, moderation *m, pl_error *err)
 {
     classifier_scores thr;
-    double all;
+    double all = -1;
     int rc;
     if (m->clf != NULL)
         classifier_thresholds(m->clf, &thr);

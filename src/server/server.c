@@ -616,6 +616,49 @@ raise_fd_limit(void)
     }
 }
 
+/* Stops the helper threads that started and frees everything server_run
+ * made, whichever step it reached. start_cfg is the caller's config. */
+static void
+app_free(app *a, const config *start_cfg)
+{
+    metrics_stop(a);
+    notices_stop(a);
+    if (a->loops)
+        for (int i = 0; i < a->nloops; i++)
+            loop_fini(&a->loops[i]);
+    free(a->loops);
+    free(a->streams);
+    if (a->listen_fd >= 0)
+        close(a->listen_fd);
+    store_close(a->writer_store);
+    moderation_free(atomic_load(&a->mod));
+    pages_free(atomic_load(&a->pages));
+    const config *cur = atomic_load(&a->cfg);
+    if (cur != NULL && cur != start_cfg) {
+        config_fini((config *)cur);
+        free((config *)cur);
+    }
+    while (a->retired != NULL) {
+        retired_config *next = a->retired->next;
+        config_fini(a->retired->cfg);
+        free(a->retired->cfg);
+        free(a->retired);
+        a->retired = next;
+    }
+    static_table_free(a->statics);
+    cache_free(a->cache);
+    ratelimit_free(a->limits);
+    queue_fini(&a->writes);
+    queue_fini(&a->slow);
+    addr_table_fini(&a->conn_ips);
+    addr_table_fini(&a->stream_ips);
+    free(a->origin);
+    for (size_t i = 0; i < a->n_allowed; i++)
+        free(a->allowed_origins[i]);
+    free(a->allowed_origins);
+    free(a);
+}
+
 int
 server_run(const server_options *opts)
 {
@@ -757,41 +800,6 @@ server_run(const server_options *opts)
     rc = 0;
     log_info("msg=stopped");
 out:
-    metrics_stop(a);
-    notices_stop(a);
-    if (a->loops)
-        for (int i = 0; i < a->nloops; i++)
-            loop_fini(&a->loops[i]);
-    free(a->loops);
-    free(a->streams);
-    if (a->listen_fd >= 0)
-        close(a->listen_fd);
-    store_close(a->writer_store);
-    moderation_free(atomic_load(&a->mod));
-    pages_free(atomic_load(&a->pages));
-    const config *cur = atomic_load(&a->cfg);
-    if (cur != NULL && cur != opts->cfg) {
-        config_fini((config *)cur);
-        free((config *)cur);
-    }
-    while (a->retired != NULL) {
-        retired_config *next = a->retired->next;
-        config_fini(a->retired->cfg);
-        free(a->retired->cfg);
-        free(a->retired);
-        a->retired = next;
-    }
-    static_table_free(a->statics);
-    cache_free(a->cache);
-    ratelimit_free(a->limits);
-    queue_fini(&a->writes);
-    queue_fini(&a->slow);
-    addr_table_fini(&a->conn_ips);
-    addr_table_fini(&a->stream_ips);
-    free(a->origin);
-    for (size_t i = 0; i < a->n_allowed; i++)
-        free(a->allowed_origins[i]);
-    free(a->allowed_origins);
-    free(a);
+    app_free(a, opts->cfg);
     return rc;
 }

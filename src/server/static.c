@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#define ZLIB_CONST /* next_in is const: the input is never written */
 #include <zlib.h>
 
 typedef struct static_file {
@@ -219,7 +220,7 @@ gzip_bytes(const unsigned char *in, size_t n, size_t *out_len)
         return NULL;
     size_t cap = deflateBound(&zs, (uLong)n);
     unsigned char *out = xmalloc(cap);
-    zs.next_in = (Bytef *)(uintptr_t)in;
+    zs.next_in = in;
     zs.avail_in = (uInt)n;
     zs.next_out = out;
     zs.avail_out = (uInt)cap;
