@@ -54,12 +54,14 @@ int
 pages_init(app *a, pl_error *err)
 {
     const char *files[N_PAGES] = {a->cfg->guidelines_file, a->cfg->terms_file, a->cfg->faq_file};
+    static const char *const settings[N_PAGES] = {"guidelines_file", "terms_file", "faq_file"};
     for (size_t i = 0; i < N_PAGES; i++) {
         if (files[i] == NULL || files[i][0] == '\0')
             continue;
-        a->page_md[i] = read_file(files[i], 1 << 20, &a->page_md_len[i], err);
+        pl_error e;
+        a->page_md[i] = read_file(files[i], 1 << 20, &a->page_md_len[i], &e);
         if (a->page_md[i] == NULL)
-            return PL_EINVAL;
+            return pl_errorf(err, PL_EINVAL, "%s: %s", settings[i], e.msg);
     }
     return 0;
 }

@@ -102,6 +102,42 @@ app_conn_release(app *a, const char *ip)
     pthread_mutex_unlock(&a->ip_mu);
 }
 
+/* ---- settings ----------------------------------------------------------- */
+
+/* HS256 with a short shared secret can be brute-forced offline from one
+ * token the publisher's site hands out: 32 bytes (256 bits, the size of the
+ * MAC) is the least accepted. */
+#define SSO_SECRET_MIN 32
+
+int
+server_check_config(const config *cfg, pl_error *err)
+{
+    pl_error e;
+    if (!server_listen_valid(cfg->listen))
+        return pl_errorf(err, PL_EINVAL,
+                         "listen: '%s' is not HOST:PORT with a port from 0 to 65535", cfg->listen);
+    if (store_url_check(cfg->db, &e) < 0)
+        return pl_errorf(err, PL_EINVAL, "db: %s", e.msg);
+    size_t n = strlen(cfg->sso_secret);
+    if (n > 0 && n < SSO_SECRET_MIN)
+        return pl_errorf(err, PL_EINVAL,
+                         "sso_secret: %zu bytes is too short to sign tokens safely; use at least "
+                         "%d random bytes (e.g. openssl rand -base64 32)",
+                         n, SSO_SECRET_MIN);
+    app tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.cfg = cfg;
+    int rc = pages_init(&tmp, &e);
+    pages_fini(&tmp);
+    if (rc < 0)
+        return pl_errorf(err, PL_EINVAL, "%s", e.msg);
+    moderation *m = NULL;
+    if (moderation_new(cfg, &m, &e) < 0)
+        return pl_errorf(err, PL_EINVAL, "%s", e.msg);
+    moderation_free(m);
+    return 0;
+}
+
 /* ---- listening --------------------------------------------------------- */
 
 static int
@@ -361,8 +397,10 @@ server_run(const server_options *opts)
         log_error("msg=\"cannot load the moderation engine\" error=\"%s\"", err.msg);
         goto out;
     }
+    char db_shown[512];
+    text_redact_url(cfg->db, db_shown, sizeof db_shown);
     if (store_open(cfg->db, false, &a->writer_store, &err) < 0) {
-        log_error("msg=\"cannot open the database\" db=\"%s\" error=\"%s\"", cfg->db, err.msg);
+        log_error("msg=\"cannot open the database\" db=\"%s\" error=\"%s\"", db_shown, err.msg);
         goto out;
     }
     if (pages_seed_demo(a, a->writer_store, &err) < 0)
@@ -387,7 +425,7 @@ server_run(const server_options *opts)
     pthread_create(&a->slow_thread, NULL, slow_main, a);
     for (int i = 0; i < a->nloops; i++)
         pthread_create(&a->loops[i].thread, NULL, loop_main, &a->loops[i]);
-    log_info("msg=listening url=%s threads=%d db=\"%s\"", url, a->nloops, cfg->db);
+    log_info("msg=listening url=%s threads=%d db=\"%s\"", url, a->nloops, db_shown);
 
     int sig = 0;
     sigwait(&sigs, &sig);

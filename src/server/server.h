@@ -192,4 +192,11 @@ bool server_listen_valid(const char *listen);
  * flushes queued writes and closes the database. Returns 0 or an exit status. */
 int server_run(const server_options *opts);
 
+/* Every check `parley serve` makes of its settings before it opens the
+ * database: the listen address, the database URL's scheme, the length of
+ * sso_secret, the page files (read), the moderation settings (policy.*,
+ * moderation.*, the word lists: loaded). `parley config --check` runs this
+ * very function. 0, or PL_EINVAL with one line naming the setting. */
+int server_check_config(const config *cfg, pl_error *err);
+
 #endif
