@@ -270,6 +270,15 @@ api_login(req *r, const route_args *a)
     auth_job *aj = arena_zalloc(r->a, sizeof *aj);
     aj->password = (char *)password;
     char *norm = normalize_email(r, email);
+    /* Per account tried, whether it exists or not (so a 429 tells nothing),
+     * named by a hash: no address is kept in the buckets. */
+    unsigned char h[crypto_hash_sha256_BYTES];
+    const char *who = norm != NULL ? norm : email;
+    crypto_hash_sha256(h, (const unsigned char *)who, strlen(who));
+    char subject[33];
+    sodium_bin2hex(subject, sizeof subject, h, 16);
+    if (!req_rate_limit_subject(r, LIMIT_LOGIN, subject))
+        return;
     pl_error err;
     if (norm != NULL) {
         int rc = store_user_by_email(req_store(r), norm, r->a, &aj->user, &err);

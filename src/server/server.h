@@ -67,7 +67,7 @@ struct req {
     struct {
         char key[96];
         double per_minute, burst;
-    } shared[2];
+    } shared[3];
     int n_shared;
 };
 
@@ -137,14 +137,19 @@ typedef enum {
     LIMIT_WRITE,   /* state-changing request, per client address */
     LIMIT_AUTH,    /* register and login, per client address */
     LIMIT_COMMENT, /* comments posted or edited, per account */
-    LIMIT_FLAG     /* flags, per account */
+    LIMIT_FLAG,    /* flags, per account */
+    LIMIT_LOGIN    /* login attempts, per account tried (req_rate_limit_subject) */
 } limit_class;
 
 /* Takes a token for this request in class cls (per account when the class is
- * per account and there is a session, else per client address). When over
- * the limit, sends 429 with Retry-After and returns false. Always true when
- * rate limits are off. */
+ * per account and there is a session, else per client address; an IPv6
+ * address counts by its /64, the block one subscriber usually holds). When
+ * over the limit, sends 429 with Retry-After and returns false. Always true
+ * when rate limits are off. */
 bool req_rate_limit(req *r, limit_class cls);
+/* The same for a bucket named by subject instead (the account a login
+ * tries, whether or not it exists). */
+bool req_rate_limit_subject(req *r, limit_class cls, const char *subject);
 
 /* ---- the anonymous view cache (server/cache.h) ------------------------- */
 
