@@ -189,3 +189,22 @@ test('an account that took an importer address before the rule never receives th
     db.cleanup();
   }
 });
+
+test('PUT /me/mutes/{id} tells no name: only authors with a published comment can be muted', async () => {
+  const me = await D.reader('Mia');
+  const quiet = await D.reader('Quentin Quiet');
+  const modId = (await D.mod.get('/api/v1/me')).json.user.id;
+  const unknown = await me.put('/api/v1/me/mutes/987654321');
+  expectError(unknown, 404, 'not_found');
+  for (const id of [quiet.user.id, modId]) {
+    const res = await me.put(`/api/v1/me/mutes/${id}`);
+    expectError(res, 404, 'not_found');
+    assert.equal(res.text, unknown.text, 'the same answer as for an id nobody has');
+    assert.ok(!res.text.includes('Quentin') && !res.text.includes('Max'));
+  }
+  const posted = await quiet.post('/api/v1/articles/mute-names/comments', { body: 'Now I have said something.' });
+  assert.equal(posted.status, 201, posted.text);
+  const res = await me.put(`/api/v1/me/mutes/${quiet.user.id}`);
+  assert.equal(res.status, 200, res.text);
+  assert.deepEqual(res.json.muted, { id: quiet.user.id, name: 'Quentin Quiet' });
+});
