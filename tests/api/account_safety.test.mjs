@@ -11,7 +11,7 @@
 // too, and a login to a password-less account costs a real argon2 check.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,18 @@ import { BIN, Client, createUser, tempDb } from '../lib/server.mjs';
 import { expectError, stopClean } from '../lib/api.mjs';
 import { deskServer, sql, jwt, claims } from './desk_helpers.mjs';
 
+// Runs the CLI without blocking the event loop (spawnSync would: the
+// suite's server closes idle connections meanwhile, unseen by the client).
+function run(args, input = '') {
+  return new Promise((resolve) => {
+    const p = spawn(BIN, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('close', (status) => resolve({ status, stdout, stderr }));
+    p.stdin.end(input);
+  });
+}
 const SECRET = 'a shared secret of more than thirty-two bytes, for tests';
 let D;
 before(async () => { D = await deskServer({ PARLEY_SSO_SECRET: SECRET }); });
@@ -46,12 +58,12 @@ test('registration refuses reserved domains, invisible characters in names and c
   const ok = await c.register('Carol Writer', 'carol.writer@example.com', 'my own long phrase');
   assert.equal(ok.status, 201, ok.text);
   // `admin create-user` follows the same rules.
-  const r = spawnSync(BIN, ['admin', 'create-user', '--db', D.srv.dbUrl, '--email', 'x@import.invalid', '--name', 'X', '--role', 'moderator'],
-    { input: 'a long passphrase\n', encoding: 'utf8' });
+  const r = await run(['admin', 'create-user', '--db', D.srv.dbUrl, '--email', 'x@import.invalid', '--name', 'X', '--role', 'moderator'],
+    'a long passphrase\n');
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /--email.*reserved/);
-  const r2 = spawnSync(BIN, ['admin', 'create-user', '--db', D.srv.dbUrl, '--email', 'y@example.com', '--name', 'Y', '--role', 'reader'],
-    { input: 'iloveyou\n', encoding: 'utf8' });
+  const r2 = await run(['admin', 'create-user', '--db', D.srv.dbUrl, '--email', 'y@example.com', '--name', 'Y', '--role', 'reader'],
+    'iloveyou\n');
   assert.equal(r2.status, 2, r2.stderr);
   assert.match(r2.stderr, /common/);
 });
@@ -152,44 +164,6 @@ test('a login to a password-less account takes as long as a wrong password', asy
   assert.ok(a > b * 0.4, `password-less ${a.toFixed(1)} ms vs password ${b.toFixed(1)} ms`);
 });
 
-const EXPORT = `<?xml version="1.0" encoding="utf-8"?>
-<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
-  <thread dsq:id="7"><id>squat-story</id><link>https://news.example.com/squat</link><title>Squat</title>
-    <createdAt>2013-05-27T12:00:00Z</createdAt><isClosed>false</isClosed><isDeleted>false</isDeleted></thread>
-  <post dsq:id="11"><id/><message><![CDATA[<p>Alice's old words</p>]]></message>
-    <createdAt>2013-05-27T12:30:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam>
-    <author><name>Alice</name><email>alice@reader.example.com</email><isAnonymous>false</isAnonymous><username>alice</username></author>
-    <thread dsq:id="7"/></post>
-</disqus>
-`;
-
-test('an account that took an importer address before the rule never receives the imported history', () => {
-  const db = tempDb();
-  const dir = mkdtempSync(path.join(tmpdir(), 'parley-squat-'));
-  try {
-    createUser(db.url, { email: 'editor@example.com', name: 'Editor', role: 'admin' }); // creates the schema
-    // What an attacker could do before: register the address the importer
-    // would give Disqus user "alice" (pw_hash set, as registration does).
-    sql(db.url, "INSERT INTO users (email, name, pw_hash, role, created_at) VALUES ('disqus-alice@import.invalid', 'Mallory', 'x', 0, 1)");
-    const squatter = sql(db.url, "SELECT id FROM users WHERE email = 'disqus-alice@import.invalid'");
-    const file = path.join(dir, 'export.xml');
-    writeFileSync(file, EXPORT);
-    for (let run = 0; run < 2; run++) {
-      const r = spawnSync(BIN, ['import', 'disqus', file, '--db', db.url, '--force'], { encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
-    }
-    const authors = sql(db.url, 'SELECT DISTINCT author_id FROM comments').split('\n');
-    assert.equal(authors.length, 1, 'both runs used one account');
-    assert.notEqual(authors[0], squatter, 'the squatter got nothing');
-    assert.equal(sql(db.url, `SELECT kind FROM users WHERE id = ${authors[0]}`), '2');
-    assert.equal(sql(db.url, `SELECT email FROM users WHERE id = ${authors[0]}`), 'disqus-alice+2@import.invalid');
-    assert.equal(sql(db.url, `SELECT count(*) FROM comments WHERE author_id = ${squatter}`), '0');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    db.cleanup();
-  }
-});
-
 test('PUT /me/mutes/{id} tells no name: only authors with a published comment can be muted', async () => {
   const me = await D.reader('Mia');
   const quiet = await D.reader('Quentin Quiet');
@@ -207,4 +181,42 @@ test('PUT /me/mutes/{id} tells no name: only authors with a published comment ca
   const res = await me.put(`/api/v1/me/mutes/${quiet.user.id}`);
   assert.equal(res.status, 200, res.text);
   assert.deepEqual(res.json.muted, { id: quiet.user.id, name: 'Quentin Quiet' });
+});
+
+const EXPORT = `<?xml version="1.0" encoding="utf-8"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
+  <thread dsq:id="7"><id>squat-story</id><link>https://news.example.com/squat</link><title>Squat</title>
+    <createdAt>2013-05-27T12:00:00Z</createdAt><isClosed>false</isClosed><isDeleted>false</isDeleted></thread>
+  <post dsq:id="11"><id/><message><![CDATA[<p>Alice's old words</p>]]></message>
+    <createdAt>2013-05-27T12:30:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam>
+    <author><name>Alice</name><email>alice@reader.example.com</email><isAnonymous>false</isAnonymous><username>alice</username></author>
+    <thread dsq:id="7"/></post>
+</disqus>
+`;
+
+test('an account that took an importer address before the rule never receives the imported history', async () => {
+  const db = tempDb();
+  const dir = mkdtempSync(path.join(tmpdir(), 'parley-squat-'));
+  try {
+    createUser(db.url, { email: 'editor@example.com', name: 'Editor', role: 'admin' }); // creates the schema
+    // What an attacker could do before: register the address the importer
+    // would give Disqus user "alice" (pw_hash set, as registration does).
+    sql(db.url, "INSERT INTO users (email, name, pw_hash, role, created_at) VALUES ('disqus-alice@import.invalid', 'Mallory', 'x', 0, 1)");
+    const squatter = sql(db.url, "SELECT id FROM users WHERE email = 'disqus-alice@import.invalid'");
+    const file = path.join(dir, 'export.xml');
+    writeFileSync(file, EXPORT);
+    for (let run = 0; run < 2; run++) {
+      const r = await run(['import', 'disqus', file, '--db', db.url, '--force']);
+      assert.equal(r.status, 0, r.stderr);
+    }
+    const authors = sql(db.url, 'SELECT DISTINCT author_id FROM comments').split('\n');
+    assert.equal(authors.length, 1, 'both runs used one account');
+    assert.notEqual(authors[0], squatter, 'the squatter got nothing');
+    assert.equal(sql(db.url, `SELECT kind FROM users WHERE id = ${authors[0]}`), '2');
+    assert.equal(sql(db.url, `SELECT email FROM users WHERE id = ${authors[0]}`), 'disqus-alice+2@import.invalid');
+    assert.equal(sql(db.url, `SELECT count(*) FROM comments WHERE author_id = ${squatter}`), '0');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    db.cleanup();
+  }
 });
