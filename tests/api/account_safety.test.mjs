@@ -205,7 +205,7 @@ test('an account that took an importer address before the rule never receives th
     const squatter = sql(db.url, "SELECT id FROM users WHERE email = 'disqus-alice@import.invalid'");
     const file = path.join(dir, 'export.xml');
     writeFileSync(file, EXPORT);
-    for (let run = 0; run < 2; run++) {
+    for (let i = 0; i < 2; i++) {
       const r = await run(['import', 'disqus', file, '--db', db.url, '--force']);
       assert.equal(r.status, 0, r.stderr);
     }
