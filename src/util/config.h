@@ -70,7 +70,9 @@
     X(sso_secret, "sso_secret", STR, "", 0, 0,                                                     \
       "shared HS256 secret for single sign-on tokens; empty turns SSO off")                        \
     X(sso_max_age_s, "sso_max_age_s", INT, 600, 10, 86400,                                         \
-      "oldest single sign-on token accepted (seconds since its iat)")
+      "oldest single sign-on token accepted (seconds since its iat)")                              \
+    X(perspective_keys, "perspective_keys", STR, "", 0, 0,                                         \
+      "API keys of the Perspective-compatible endpoint, comma- or space-separated; empty: off")
 
 typedef struct config {
 #define CONFIG_FIELD_INT(f) int64_t f;
