@@ -11,6 +11,7 @@
  *
  * A bad flag or value prints one line naming it and exits with status 2.
  */
+#include "api/passwords.h"
 #include "import/import_cmd.h"
 #include "moderation/check_cmd.h"
 #include "server/server.h"
@@ -228,6 +229,12 @@ cmd_serve(int argc, char **argv)
         config_fini(&cfg);
         return EXIT_USAGE;
     }
+    pl_error err;
+    if (server_check_config(&cfg, &err) < 0) {
+        fprintf(stderr, "parley serve: %s\n", err.msg);
+        config_fini(&cfg);
+        return EXIT_USAGE;
+    }
     if (sodium_init() < 0) {
         fprintf(stderr, "parley serve: libsodium could not start\n");
         config_fini(&cfg);
@@ -299,6 +306,9 @@ cmd_create_user(int argc, char **argv)
     if (name == NULL || name[0] == '\0' || utf8_length(name, strlen(name)) > 50 ||
         !utf8_valid(name, strlen(name)))
         return bad_flag("admin create-user", "--name", "is required (1 to 50 characters)");
+    if (text_has_invisible(name, strlen(name)))
+        return bad_flag("admin create-user", "--name",
+                        "holds invisible or text-direction characters");
     store_role role;
     if (role_s == NULL)
         return bad_flag("admin create-user", "--role", "is required (reader, moderator or admin)");
@@ -314,6 +324,9 @@ cmd_create_user(int argc, char **argv)
     if (at == NULL || at == email || !strchr(at + 1, '.') || strlen(email) > 254 ||
         strpbrk(email, " \t<>,;\""))
         return bad_flag("admin create-user", "--email", "is not a valid e-mail address");
+    if (email_domain_reserved(email))
+        return bad_flag("admin create-user", "--email",
+                        "is in a reserved domain (.invalid, .test, .example, .localhost)");
 
     config cfg;
     const char *names[1] = {"db"}, *values[1] = {db};
@@ -327,6 +340,13 @@ cmd_create_user(int argc, char **argv)
     if (prc < 0 || strlen(pw) < 8 || strlen(pw) > 1024) {
         fprintf(stderr, "parley admin create-user: the password on standard input must be one "
                         "line of 8 to 1024 bytes\n");
+        config_fini(&cfg);
+        return EXIT_USAGE;
+    }
+    const char *why = password_refusal(pw, email, name);
+    if (why != NULL) {
+        fprintf(stderr, "parley admin create-user: %s\n", why);
+        sodium_memzero(pw, sizeof pw);
         config_fini(&cfg);
         return EXIT_USAGE;
     }
@@ -350,7 +370,9 @@ cmd_create_user(int argc, char **argv)
     pl_error err;
     rc = 1;
     if (store_open(cfg.db, false, &s, &err) < 0) {
-        fprintf(stderr, "parley admin create-user: cannot open %s: %s\n", cfg.db, err.msg);
+        char shown[512];
+        text_redact_url(cfg.db, shown, sizeof shown);
+        fprintf(stderr, "parley admin create-user: cannot open %s: %s\n", shown, err.msg);
         goto out;
     }
     store_user u = {0};
@@ -420,6 +442,11 @@ cmd_config(int argc, char **argv)
         return bad_flag("config", "--check", "is required");
     config cfg;
     int rc = load_config("config", &cfg, config_file, NULL, NULL, 0);
+    pl_error err;
+    if (rc == 0 && server_check_config(&cfg, &err) < 0) {
+        fprintf(stderr, "parley config: %s\n", err.msg);
+        rc = EXIT_USAGE;
+    }
     if (rc == 0)
         printf("config ok\n");
     config_fini(&cfg);

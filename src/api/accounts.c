@@ -1,12 +1,18 @@
 /* api/accounts.c: register, log in, log out, who am I.
  *
  * Password hashing (argon2id through libsodium, tens of milliseconds) runs
- * on the hashing thread, never on a loop. A login for an unknown e-mail still
- * verifies against a fixed hash, so response time does not tell which
- * addresses have accounts. Session tokens are 256 random bits; only their
- * SHA-256 is stored.
+ * on the hashing thread, never on a loop. A login for an unknown e-mail, or
+ * for an account without a password (made by single sign-on or an import),
+ * still verifies against a fixed hash, so response time does not tell which
+ * addresses have accounts or which accounts have passwords. Session tokens
+ * are 256 random bits; only their SHA-256 is stored.
+ *
+ * Registration refuses addresses in reserved domains (Parley's own accounts
+ * live under .invalid), names with invisible or bidirectional characters,
+ * and the most common passwords (api/passwords.h).
  */
 #include "api/api_int.h"
+#include "api/passwords.h"
 #include "util/log.h"
 #include "util/text.h"
 
@@ -44,7 +50,7 @@ normalize_email(req *r, const char *email)
 }
 
 static bool
-check_password(req *r, const char *pw)
+check_password(req *r, const char *pw, const char *email, const char *name)
 {
     size_t n = strlen(pw);
     if (n < 8) {
@@ -55,6 +61,11 @@ check_password(req *r, const char *pw)
     if (n > 1024) {
         req_send_error(r, 400, "invalid_field", "The password must be at most 1024 bytes.",
                        "password", NULL);
+        return false;
+    }
+    const char *why = password_refusal(pw, email, name);
+    if (why != NULL) {
+        req_send_error(r, 400, "invalid_field", why, "password", NULL);
         return false;
     }
     return true;
@@ -149,7 +160,21 @@ api_register(req *r, const route_args *a)
         req_send_error(r, 400, "invalid_field", "The e-mail address is not valid.", "email", NULL);
         return;
     }
-    if (!check_password(r, password))
+    if (email_domain_reserved(norm)) {
+        req_send_error(r, 400, "invalid_field",
+                       "Addresses under .invalid, .test, .example and .localhost are reserved "
+                       "and cannot be registered.",
+                       "email", NULL);
+        return;
+    }
+    if (text_has_invisible(name, strlen(name))) {
+        req_send_error(r, 400, "invalid_field",
+                       "The name holds invisible or text-direction characters; use visible "
+                       "letters only.",
+                       "name", NULL);
+        return;
+    }
+    if (!check_password(r, password, norm, name))
         return;
     auth_job *aj = arena_zalloc(r->a, sizeof *aj);
     aj->name = name;
@@ -184,16 +209,19 @@ login_slow(job *j)
 {
     auth_job *aj = j->data;
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    if (!aj->user_found) {
-        pthread_once(&once, make_dummy);
-        /* The result is ignored: only the time spent matters here. */
+    /* Made on the first login of any kind, so that first one does not
+     * tell either. */
+    pthread_once(&once, make_dummy);
+    if (!aj->user_found || aj->user.pw_hash[0] == '\0') {
+        /* No account, or one that cannot log in with a password: the same
+         * work as a real check. The result is ignored: only the time spent
+         * matters here. */
         if (login_dummy_hash[0] != '\0' &&
             crypto_pwhash_str_verify(login_dummy_hash, aj->password, strlen(aj->password)) == 0)
             log_debug("msg=\"unexpected match against the dummy hash\"");
         aj->ok = false;
     } else {
         aj->ok =
-            aj->user.pw_hash[0] != '\0' &&
             crypto_pwhash_str_verify(aj->user.pw_hash, aj->password, strlen(aj->password)) == 0;
     }
     wipe(aj->password);
@@ -256,6 +284,15 @@ api_login(req *r, const route_args *a)
     auth_job *aj = arena_zalloc(r->a, sizeof *aj);
     aj->password = (char *)password;
     char *norm = normalize_email(r, email);
+    /* Per account tried, whether it exists or not (so a 429 tells nothing),
+     * named by a hash: no address is kept in the buckets. */
+    unsigned char h[crypto_hash_sha256_BYTES];
+    const char *who = norm != NULL ? norm : email;
+    crypto_hash_sha256(h, (const unsigned char *)who, strlen(who));
+    char subject[33];
+    sodium_bin2hex(subject, sizeof subject, h, 16);
+    if (!req_rate_limit_subject(r, LIMIT_LOGIN, subject))
+        return;
     pl_error err;
     if (norm != NULL) {
         int rc = store_user_by_email(req_store(r), norm, r->a, &aj->user, &err);

@@ -546,23 +546,22 @@ log_decision(job *j, store *s, post_job *pj, pl_error *err)
 }
 
 /* The account that files the engine's own review requests: a reader with
- * no password (it cannot log in), made on first use. */
+ * no password (it cannot log in), made on first use, and known by its kind
+ * (USER_ENGINE), never by its address alone. */
 #define REVIEWER_EMAIL "moderation-engine@parley.invalid"
 
 static int
 engine_reviewer(job *j, store *s, int64_t *id, pl_error *err)
 {
-    store_user u;
-    int rc = store_user_by_email(s, REVIEWER_EMAIL, j->r->a, &u, err);
-    if (rc == PL_ENOTFOUND) {
-        memset(&u, 0, sizeof u);
-        u.email = REVIEWER_EMAIL;
-        u.name = "Parley moderation engine";
-        u.pw_hash = "";
-        u.role = ROLE_READER;
-        u.created_at = j->r->now;
-        rc = store_user_insert(s, &u, err);
-    }
+    store_user u = {0};
+    u.email = REVIEWER_EMAIL;
+    u.name = "Parley moderation engine";
+    u.pw_hash = "";
+    u.role = ROLE_READER;
+    u.created_at = j->r->now;
+    u.kind = USER_ENGINE;
+    bool created;
+    int rc = store_user_of_kind(s, &u, j->r->a, &created, err);
     *id = u.id;
     return rc;
 }

@@ -20,6 +20,7 @@
 #include "store/store.h"
 #include "util/config.h"
 #include "util/log.h"
+#include "util/text.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -217,7 +218,9 @@ import_disqus_main(int argc, char **argv)
     log_debug("import: %zu posts read; their messages take %llu bytes in a temporary file in %s",
               x.n_posts, (unsigned long long)spool_size(bodies), tmp);
     if (!o.dry_run && store_open(cfg.db, false, &s, &err) < 0) {
-        fprintf(stderr, "parley import disqus: cannot open %s: %s\n", cfg.db, err.msg);
+        char shown[512];
+        text_redact_url(cfg.db, shown, sizeof shown);
+        fprintf(stderr, "parley import disqus: cannot open %s: %s\n", shown, err.msg);
         goto done;
     }
     import_options io = {0};

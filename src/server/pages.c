@@ -65,15 +65,17 @@ int
 pages_load(const config *cfg, page_set **out, pl_error *err)
 {
     const char *files[N_PAGES] = {cfg->guidelines_file, cfg->terms_file, cfg->faq_file};
+    static const char *const settings[N_PAGES] = {"guidelines_file", "terms_file", "faq_file"};
     page_set *p = xcalloc(1, sizeof *p);
     *out = NULL;
     for (size_t i = 0; i < N_PAGES; i++) {
         if (files[i] == NULL || files[i][0] == '\0')
             continue;
-        p->md[i] = read_file(files[i], 1 << 20, &p->len[i], err);
+        pl_error e;
+        p->md[i] = read_file(files[i], 1 << 20, &p->len[i], &e);
         if (p->md[i] == NULL) {
             pages_free(p);
-            return PL_EINVAL;
+            return pl_errorf(err, PL_EINVAL, "%s: %s", settings[i], e.msg);
         }
     }
     *out = p;

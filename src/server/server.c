@@ -183,6 +183,42 @@ app_stream_release(app *a, const char *client)
     addr_give(&a->stream_ips, client);
 }
 
+/* ---- settings ----------------------------------------------------------- */
+
+/* HS256 with a short shared secret can be brute-forced offline from one
+ * token the publisher's site hands out: 32 bytes (256 bits, the size of the
+ * MAC) is the least accepted. */
+#define SSO_SECRET_MIN 32
+
+int
+server_check_config(const config *cfg, pl_error *err)
+{
+    pl_error e;
+    if (!server_listen_valid(cfg->listen))
+        return pl_errorf(err, PL_EINVAL,
+                         "listen: '%s' is not HOST:PORT with a port from 0 to 65535", cfg->listen);
+    if (store_url_check(cfg->db, &e) < 0)
+        return pl_errorf(err, PL_EINVAL, "db: %s", e.msg);
+    size_t n = strlen(cfg->sso_secret);
+    if (n > 0 && n < SSO_SECRET_MIN)
+        return pl_errorf(err, PL_EINVAL,
+                         "sso_secret: %zu bytes is too short to sign tokens safely; use at least "
+                         "%d random bytes (e.g. openssl rand -base64 32)",
+                         n, SSO_SECRET_MIN);
+    app tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.cfg = cfg;
+    int rc = pages_init(&tmp, &e);
+    pages_fini(&tmp);
+    if (rc < 0)
+        return pl_errorf(err, PL_EINVAL, "%s", e.msg);
+    moderation *m = NULL;
+    if (moderation_new(cfg, &m, &e) < 0)
+        return pl_errorf(err, PL_EINVAL, "%s", e.msg);
+    moderation_free(m);
+    return 0;
+}
+
 /* ---- listening --------------------------------------------------------- */
 
 static int
@@ -668,8 +704,10 @@ server_run(const server_options *opts)
         goto out;
     }
     atomic_store(&a->mod, mod);
+    char db_shown[512];
+    text_redact_url(cfg->db, db_shown, sizeof db_shown);
     if (store_open(cfg->db, false, &a->writer_store, &err) < 0) {
-        log_error("msg=\"cannot open the database\" db=\"%s\" error=\"%s\"", cfg->db, err.msg);
+        log_error("msg=\"cannot open the database\" db=\"%s\" error=\"%s\"", db_shown, err.msg);
         goto out;
     }
     if (pages_seed_demo(a, a->writer_store, &err) < 0)
@@ -697,7 +735,7 @@ server_run(const server_options *opts)
     for (int i = 0; i < a->nloops; i++)
         pthread_create(&a->loops[i].thread, NULL, loop_main, &a->loops[i]);
     log_info("msg=listening url=%s threads=%d db=\"%s\" version=%s assets=%s", url, a->nloops,
-             cfg->db, opts->version ? opts->version : "?", static_version(a->statics));
+             db_shown, opts->version ? opts->version : "?", static_version(a->statics));
     static_table_compress_more(a->statics);
 
     notify("READY=1\nSTATUS=listening");

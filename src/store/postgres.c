@@ -41,10 +41,12 @@
 #define PARLEY_PQ_THROUGH_TABLE
 #include "store/pq_dl.h"
 #include "store/store_int.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 #include <assert.h>
 #include <math.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,11 +235,25 @@ static const char *const migration_4[] = {
     NULL,
 };
 
+/* Who made an account (store_user_kind; sqlite.c's migration 4 says how the
+ * existing ones are recognised). */
+static const char *const migration_5[] = {
+    "ALTER TABLE users ADD COLUMN kind INTEGER NOT NULL DEFAULT 0",
+    "UPDATE users SET kind = 1 WHERE id IN (SELECT user_id FROM sso_subjects) AND pw_hash = ''"
+    "  AND role = 0",
+    "UPDATE users SET kind = 2 WHERE kind = 0 AND pw_hash = '' AND role = 0"
+    "  AND (email LIKE 'disqus-%@import.invalid' OR email LIKE 'disqus-%@guest.import.invalid')",
+    "UPDATE users SET kind = 3 WHERE kind = 0 AND pw_hash = '' AND role = 0"
+    "  AND email = 'moderation-engine@parley.invalid'",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1, /* the initial schema */
     migration_2, /* the moderator's desk */
     migration_3, /* shared rate-limit buckets */
     migration_4, /* bans kept on deleted accounts' addresses */
+    migration_5, /* users.kind */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -249,7 +265,7 @@ static const char *const *const migrations[] = {
 
 #define USER_COLS                                                                                  \
     "u.id, u.email, u.name, u.pw_hash, u.role, u.created_at, u.banned, u.banned_until,"            \
-    " u.ban_reason, u.deleted"
+    " u.ban_reason, u.deleted, u.kind"
 
 /* $1 is always the viewer (0 = anonymous; no user has id 0). */
 #define COMMENT_COLS                                                                               \
@@ -361,9 +377,9 @@ typedef struct stmt_def {
 static const stmt_def sql[ST_COUNT] = {
     [ST_PING] = {"SELECT count(*) FROM schema_version", ""},
     [ST_USER_INSERT] = {"INSERT INTO users (email, name, pw_hash, role, created_at, banned,"
-                        " banned_until, ban_reason, deleted) VALUES ($1, $2, $3, $4, $5, $6, $7,"
-                        " $8, $9) RETURNING id",
-                        "tttiiBitB"},
+                        " banned_until, ban_reason, deleted, kind) VALUES ($1, $2, $3, $4, $5,"
+                        " $6, $7, $8, $9, $10) RETURNING id",
+                        "tttiiBitBi"},
     [ST_USER_BY_ID] = {"SELECT " USER_COLS " FROM users u WHERE u.id = $1", "i"},
     [ST_USER_BY_EMAIL] = {"SELECT " USER_COLS " FROM users u WHERE u.email = $1", "t"},
     [ST_USER_SET_BAN] = {"UPDATE users SET banned = $2, banned_until = $3, ban_reason = $4"
@@ -547,10 +563,10 @@ static const stmt_def sql[ST_COUNT] = {
     [ST_SSO_LINK] = {"INSERT INTO sso_subjects (sub, user_id) VALUES ($1, $2)"
                      " ON CONFLICT (sub) DO UPDATE SET user_id = excluded.user_id",
                      "ti"},
-    [ST_SSO_UPDATE_NAME] = {"UPDATE users SET name = $2 WHERE id = $1", "it"},
+    [ST_SSO_UPDATE_NAME] = {"UPDATE users SET name = $2 WHERE id = $1 AND role = 0", "it"},
     /* sqlite.c's UPDATE OR IGNORE: keep the old address when the new one
      * belongs to someone else. */
-    [ST_SSO_UPDATE_EMAIL] = {"UPDATE users SET email = $2 WHERE id = $1 AND NOT EXISTS"
+    [ST_SSO_UPDATE_EMAIL] = {"UPDATE users SET email = $2 WHERE id = $1 AND role = 0 AND NOT EXISTS"
                              " (SELECT 1 FROM users o WHERE o.email = $2 AND o.id <> $1)",
                              "it"},
     [ST_NOTIFY] = {NOTIFY_SQL, "t"},
@@ -1295,10 +1311,19 @@ store_postgres_open(const char *url, bool read_only, store **out, pl_error *err)
     q->conn = PQconnectdbParams(keys, vals, 1);
     if (q->conn == NULL || PQstatus(q->conn) != CONNECTION_OK) {
         char buf[200];
-        /* The message names host and port, never the password. */
         rc = pl_errorf(err, PL_ESTORE, "postgres connect: %s",
                        q->conn != NULL ? trimmed(PQerrorMessage(q->conn), buf, sizeof buf)
                                        : "out of memory");
+        /* libpq's message names host and port; should it quote the URL
+         * back (a malformed one), the password goes, as written and decoded. */
+        if (err != NULL) {
+            char pw[256];
+            for (int decoded = 0; decoded < 2; decoded++) {
+                text_url_password(url, decoded != 0, pw, sizeof pw);
+                text_redact_secret(err->msg, sizeof err->msg, pw);
+            }
+            sodium_memzero(pw, sizeof pw);
+        }
         goto fail;
     }
     if ((rc = session_init(q, err)) < 0)
@@ -1432,6 +1457,7 @@ read_user(const PGresult *res, int r, arena *a, store_user *u)
     u->banned_until = col_i64(res, r, 7);
     u->ban_reason = PQgetisnull(res, r, 8) ? NULL : col_text(res, r, 8, a);
     u->deleted = col_bool(res, r, 9);
+    u->kind = (store_user_kind)col_i64(res, r, 10);
 }
 
 /* Runs a user query and reads its one row; PL_ENOTFOUND when none. */
@@ -1469,6 +1495,7 @@ pg_user_insert(store *s, store_user *u, pl_error *err)
     p_i64(&p, u->banned ? u->banned_until : 0);
     p_text(&p, u->banned ? (u->ban_reason != NULL ? u->ban_reason : "") : NULL);
     p_bool(&p, u->deleted);
+    p_i64(&p, u->kind);
     int rc = write1(q, ST_USER_INSERT, &p, &res, err, "insert user");
     free(email);
     if (rc == PL_ECONFLICT)
@@ -2560,8 +2587,9 @@ pg_email_ban_get(store *s, const unsigned char *hash, int64_t now, arena *a, int
 }
 
 static int
-pg_sso_login(store *s, const char *sub, const char *name, const char *email, const char *jti,
-             int64_t jti_expires, int64_t now, int64_t *user_id, pl_error *err)
+pg_sso_login(store *s, const char *sub, const char *name, const char *email, bool email_verified,
+             int64_t link_user_id, const char *jti, int64_t jti_expires, int64_t now,
+             int64_t *user_id, pl_error *err)
 {
     pg *q = to_pg(s);
     PGresult *res = NULL;
@@ -2581,24 +2609,33 @@ pg_sso_login(store *s, const char *sub, const char *name, const char *email, con
         if (rc == PL_ECONFLICT)
             pl_errorf(err, PL_ECONFLICT, "this token was used before");
     }
-    bool found = false;
+    bool linked = false;
     if (rc == 0) {
         params p = {0};
         p_text(&p, sub);
         if ((rc = run(q, ST_SSO_SUBJECT, &p, &res, err, "read subject")) == 0) {
-            found = PQntuples(res) == 1;
-            if (found)
+            linked = PQntuples(res) == 1;
+            if (linked)
                 uid = col_i64(res, 0, 0);
             PQclear(res);
         }
     }
     char *e = email_fold(email);
-    if (rc == 0 && !found) {
+    if (rc == 0 && linked && link_user_id != 0 && uid != link_user_id) {
+        rc = pl_errorf(err, PL_EFORBIDDEN, "This sign-on is linked to another account already.");
+    } else if (rc == 0 && !linked && link_user_id != 0) {
+        uid = link_user_id;
+    } else if (rc == 0 && !linked) {
         params p = {0};
         p_text(&p, e);
         if ((rc = run(q, ST_USER_BY_EMAIL, &p, &res, err, "read user")) == 0) {
-            if (PQntuples(res) == 1 && !col_bool(res, 0, 9))
-                uid = col_i64(res, 0, 0);
+            if (PQntuples(res) == 1) {
+                const char *pw = PQgetvalue(res, 0, 3);
+                sso_link_rule r = {(int)col_i64(res, 0, 4), pw != NULL && pw[0] != '\0',
+                                   col_bool(res, 0, 9), (int)col_i64(res, 0, 10), email_verified};
+                if ((rc = store_sso_may_link(&r, err)) == 0)
+                    uid = col_i64(res, 0, 0);
+            }
             PQclear(res);
         }
         if (rc == 0 && uid == 0) {
@@ -2607,14 +2644,15 @@ pg_sso_login(store *s, const char *sub, const char *name, const char *email, con
             u.name = name != NULL ? name : "";
             u.pw_hash = "";
             u.created_at = now;
+            u.kind = USER_SSO;
             rc = pg_user_insert(s, &u, err);
             uid = u.id;
         }
-        if (rc == 0)
-            rc = run_id_text(q, ST_SSO_LINK, uid, sub, err, "link subject");
     } else if (rc == 0) {
         rc = run_id_text(q, ST_SSO_UPDATE_EMAIL, uid, e, err, "update email");
     }
+    if (rc == 0 && !linked)
+        rc = run_id_text(q, ST_SSO_LINK, uid, sub, err, "link subject");
     free(e);
     if (rc == 0 && name != NULL && name[0] != '\0')
         rc = run_id_text(q, ST_SSO_UPDATE_NAME, uid, name, err, "update name");

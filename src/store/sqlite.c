@@ -35,10 +35,13 @@
 #include "util/xalloc.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- schema ---------------------------------------------------------------- */
 
@@ -179,6 +182,18 @@ static const char *const migrations[] = {
     "  hash BLOB PRIMARY KEY,"
     "  ends_at INTEGER NOT NULL,"
     "  reason TEXT NOT NULL) WITHOUT ROWID;",
+    /* 4: who made an account (store_user_kind), so accounts no person
+     * registered are known by this field and not by their .invalid address.
+     * Existing ones are recognised by what only Parley made: no password and
+     * the address the importer or the engine gave them; an account made by
+     * single sign-on is one with a linked subject. */
+    "ALTER TABLE users ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE users SET kind = 1 WHERE id IN (SELECT user_id FROM sso_subjects) AND pw_hash = ''"
+    "  AND role = 0;"
+    "UPDATE users SET kind = 2 WHERE kind = 0 AND pw_hash = '' AND role = 0"
+    "  AND (email GLOB 'disqus-*@import.invalid' OR email GLOB 'disqus-*@guest.import.invalid');"
+    "UPDATE users SET kind = 3 WHERE kind = 0 AND pw_hash = '' AND role = 0"
+    "  AND email = 'moderation-engine@parley.invalid';",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -192,7 +207,7 @@ store_sqlite_schema_target(void)
 
 #define USER_COLS                                                                                  \
     "u.id, u.email, u.name, u.pw_hash, u.role, u.created_at, u.banned, u.banned_until,"            \
-    " u.ban_reason, u.deleted"
+    " u.ban_reason, u.deleted, u.kind"
 
 /* ?1 is always the viewer (0 = anonymous; no user has id 0). */
 #define COMMENT_COLS                                                                               \
@@ -309,8 +324,8 @@ static const char *const sql[ST_COUNT] = {
     [ST_OP_RELEASE] = "RELEASE op",
     [ST_OP_ROLLBACK_TO] = "ROLLBACK TO op",
     [ST_USER_INSERT] = "INSERT INTO users (email, name, pw_hash, role, created_at, banned,"
-                       " banned_until, ban_reason, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-                       " ?8, ?9)",
+                       " banned_until, ban_reason, deleted, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+                       " ?7, ?8, ?9, ?10)",
     [ST_USER_BY_ID] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
     [ST_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users u WHERE u.email = ?1",
     [ST_USER_SET_BAN] = "UPDATE users SET banned = ?2, banned_until = ?3, ban_reason = ?4"
@@ -441,8 +456,8 @@ static const char *const sql[ST_COUNT] = {
     [ST_SSO_JTI_INSERT] = "INSERT INTO sso_jti (jti, expires_at) VALUES (?1, ?2)",
     [ST_SSO_SUBJECT] = "SELECT s.user_id FROM sso_subjects s WHERE s.sub = ?1",
     [ST_SSO_LINK] = "INSERT OR REPLACE INTO sso_subjects (sub, user_id) VALUES (?1, ?2)",
-    [ST_SSO_UPDATE_NAME] = "UPDATE users SET name = ?2 WHERE id = ?1",
-    [ST_SSO_UPDATE_EMAIL] = "UPDATE OR IGNORE users SET email = ?2 WHERE id = ?1",
+    [ST_SSO_UPDATE_NAME] = "UPDATE users SET name = ?2 WHERE id = ?1 AND role = 0",
+    [ST_SSO_UPDATE_EMAIL] = "UPDATE OR IGNORE users SET email = ?2 WHERE id = ?1 AND role = 0",
     [ST_COMMENT_REVIEWED] = "SELECT EXISTS (SELECT 1 FROM decisions WHERE comment_id = ?1"
                             " AND undone = 0 AND action IN ('approve', 'feature'))",
     /* The longer of two bans wins (0 is permanent). */
@@ -739,6 +754,19 @@ store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err)
     q->base.ops = &sqlite_ops;
     q->read_only = read_only;
     *out = NULL;
+    /* The database holds e-mail addresses and password hashes: a new file
+     * is made readable by its owner only. SQLite gives the -wal and -shm
+     * files it creates beside it the same mode. An existing file keeps the
+     * mode its owner chose. */
+    if (!read_only && strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0)
+            close(fd);
+        else if (errno != EEXIST) {
+            rc = pl_errorf(err, PL_ESTORE, "sqlite open %s: %s", path, strerror(errno));
+            goto fail;
+        }
+    }
     if (sqlite3_open_v2(path, &q->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         rc = pl_errorf(err, PL_ESTORE, "sqlite open %s: %s", path,
                        q->db != NULL ? sqlite3_errmsg(q->db) : "out of memory");
@@ -883,6 +911,7 @@ read_user(sqlite3_stmt *st, arena *a, store_user *u)
     u->banned_until = sqlite3_column_int64(st, 7);
     u->ban_reason = sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL : col_text(st, 8, a);
     u->deleted = sqlite3_column_int(st, 9) != 0;
+    u->kind = (store_user_kind)sqlite3_column_int(st, 10);
 }
 
 /* Steps a statement expected to return at most one row into read(). */
@@ -931,6 +960,7 @@ sq_user_insert(store *s, store_user *u, pl_error *err)
     bind_i64(st, 7, u->banned ? u->banned_until : 0);
     bind_text(st, 8, u->banned ? u->ban_reason : NULL);
     bind_i64(st, 9, u->deleted);
+    bind_i64(st, 10, u->kind);
     rc = run(q, st, err, "insert user");
     if (rc == PL_ECONFLICT)
         pl_errorf(err, PL_ECONFLICT, "e-mail address already registered");
@@ -2167,12 +2197,13 @@ sq_email_ban_get(store *s, const unsigned char *hash, int64_t now, arena *a, int
 }
 
 static int
-sq_sso_login(store *s, const char *sub, const char *name, const char *email, const char *jti,
-             int64_t jti_expires, int64_t now, int64_t *user_id, pl_error *err)
+sq_sso_login(store *s, const char *sub, const char *name, const char *email, bool email_verified,
+             int64_t link_user_id, const char *jti, int64_t jti_expires, int64_t now,
+             int64_t *user_id, pl_error *err)
 {
     sq *q = to_sq(s);
     sqlite3_stmt *st = NULL;
-    bool outer, found = false;
+    bool outer, linked = false, found = false;
     int64_t uid = 0;
     if (sub == NULL || sub[0] == '\0' || jti == NULL || jti[0] == '\0' || email == NULL ||
         email[0] == '\0')
@@ -2195,18 +2226,28 @@ sq_sso_login(store *s, const char *sub, const char *name, const char *email, con
     }
     if (rc == 0 && (rc = prep(q, ST_SSO_SUBJECT, &st, err)) == 0) {
         bind_text(st, 1, sub);
-        rc = one_row(q, st, err, "read subject", &found);
-        if (rc == 0 && found)
+        rc = one_row(q, st, err, "read subject", &linked);
+        if (rc == 0 && linked)
             uid = sqlite3_column_int64(st, 0);
         finish(st);
     }
-    if (rc == 0 && !found) {
+    if (rc == 0 && linked && link_user_id != 0 && uid != link_user_id) {
+        rc = pl_errorf(err, PL_EFORBIDDEN, "This sign-on is linked to another account already.");
+    } else if (rc == 0 && !linked && link_user_id != 0) {
+        uid = link_user_id;
+    } else if (rc == 0 && !linked) {
         char *e = email_fold(email);
         if ((rc = prep(q, ST_USER_BY_EMAIL, &st, err)) == 0) {
             bind_text(st, 1, e);
             rc = one_row(q, st, err, "read user", &found);
-            if (rc == 0 && found && sqlite3_column_int(st, 9) == 0)
-                uid = sqlite3_column_int64(st, 0);
+            if (rc == 0 && found) {
+                const unsigned char *pw = sqlite3_column_text(st, 3);
+                sso_link_rule r = {sqlite3_column_int(st, 4), pw != NULL && pw[0] != '\0',
+                                   sqlite3_column_int(st, 9) != 0, sqlite3_column_int(st, 10),
+                                   email_verified};
+                if ((rc = store_sso_may_link(&r, err)) == 0)
+                    uid = sqlite3_column_int64(st, 0);
+            }
             finish(st);
         }
         free(e);
@@ -2216,13 +2257,9 @@ sq_sso_login(store *s, const char *sub, const char *name, const char *email, con
             u.name = name != NULL ? name : "";
             u.pw_hash = "";
             u.created_at = now;
+            u.kind = USER_SSO;
             rc = sq_user_insert(s, &u, err);
             uid = u.id;
-        }
-        if (rc == 0 && (rc = prep(q, ST_SSO_LINK, &st, err)) == 0) {
-            bind_text(st, 1, sub);
-            bind_i64(st, 2, uid);
-            rc = run(q, st, err, "link subject");
         }
     } else if (rc == 0) {
         char *e = email_fold(email);
@@ -2232,6 +2269,11 @@ sq_sso_login(store *s, const char *sub, const char *name, const char *email, con
             rc = run(q, st, err, "update email");
         }
         free(e);
+    }
+    if (rc == 0 && !linked && (rc = prep(q, ST_SSO_LINK, &st, err)) == 0) {
+        bind_text(st, 1, sub);
+        bind_i64(st, 2, uid);
+        rc = run(q, st, err, "link subject");
     }
     if (rc == 0 && name != NULL && name[0] != '\0' &&
         (rc = prep(q, ST_SSO_UPDATE_NAME, &st, err)) == 0) {

@@ -15,27 +15,49 @@
 static const char sqlite_slashes[] = "sqlite://";
 static const char sqlite_plain[] = "sqlite:";
 
+/* The file path of a sqlite: URL, or NULL for another scheme. */
+static const char *
+sqlite_path(const char *url)
+{
+    if (strncmp(url, sqlite_slashes, sizeof sqlite_slashes - 1) == 0)
+        return url + sizeof sqlite_slashes - 1;
+    if (strncmp(url, sqlite_plain, sizeof sqlite_plain - 1) == 0)
+        return url + sizeof sqlite_plain - 1;
+    return NULL;
+}
+
+static bool
+postgres_url(const char *url)
+{
+    return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+}
+
+int
+store_url_check(const char *url, pl_error *err)
+{
+    if (url == NULL || url[0] == '\0')
+        return pl_errorf(err, PL_EINVAL, "no database URL");
+    const char *path = sqlite_path(url);
+    if (path != NULL && path[0] == '\0')
+        return pl_errorf(err, PL_EINVAL, "sqlite URL without a path");
+    if (path == NULL && !postgres_url(url))
+        return pl_errorf(err, PL_EINVAL,
+                         "unknown database URL scheme (want sqlite:PATH or postgres://...)");
+    return 0;
+}
+
 int
 store_open(const char *url, bool read_only, store **out, pl_error *err)
 {
     *out = NULL;
-    if (url == NULL || url[0] == '\0')
-        return pl_errorf(err, PL_EINVAL, "no database URL");
-    const char *path = NULL;
-    if (strncmp(url, sqlite_slashes, sizeof sqlite_slashes - 1) == 0)
-        path = url + sizeof sqlite_slashes - 1;
-    else if (strncmp(url, sqlite_plain, sizeof sqlite_plain - 1) == 0)
-        path = url + sizeof sqlite_plain - 1;
-    if (path != NULL) {
-        if (path[0] == '\0')
-            return pl_errorf(err, PL_EINVAL, "sqlite URL without a path");
+    int rc = store_url_check(url, err);
+    if (rc < 0)
+        return rc;
+    const char *path = sqlite_path(url);
+    if (path != NULL)
         return store_sqlite_open(path, read_only, out, err);
-    }
     /* libpq reads the whole URL itself (host, port, user, dbname, options). */
-    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-        return store_postgres_open(url, read_only, out, err);
-    return pl_errorf(err, PL_EINVAL,
-                     "unknown database URL scheme (want sqlite:PATH or postgres://...)");
+    return store_postgres_open(url, read_only, out, err);
 }
 
 void
@@ -393,10 +415,13 @@ store_user_delete(store *s, int64_t user_id, bool remove_comments, pl_error *err
 }
 
 int
-store_sso_login(store *s, const char *sub, const char *name, const char *email, const char *jti,
-                int64_t jti_expires, int64_t now, int64_t *user_id, pl_error *err)
+store_sso_login(store *s, const char *sub, const char *name, const char *email, bool email_verified,
+                int64_t link_user_id, const char *jti, int64_t jti_expires, int64_t now,
+                int64_t *user_id, pl_error *err)
 {
-    DISPATCH(s, err, sso_login(s, sub, name, email, jti, jti_expires, now, user_id, err));
+    DISPATCH(s, err,
+             sso_login(s, sub, name, email, email_verified, link_user_id, jti, jti_expires, now,
+                       user_id, err));
 }
 
 int

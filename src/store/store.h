@@ -35,6 +35,9 @@ typedef struct store store;
  * read_only opens a connection that never writes (the event loops' readers).
  * On success sets *out and returns 0. */
 int store_open(const char *url, bool read_only, store **out, pl_error *err);
+/* What store_open checks of url before it connects: a known scheme, a path
+ * for sqlite:. 0 or PL_EINVAL. */
+int store_url_check(const char *url, pl_error *err);
 void store_close(store *s); /* s may be NULL */
 
 /* Cheap liveness probe for /healthz: 0 when the database answers. */
@@ -60,6 +63,15 @@ void store_fail_after(store *s, int nth);
 
 typedef enum { ROLE_READER = 0, ROLE_MODERATOR = 1, ROLE_ADMIN = 2 } store_role;
 
+/* Who made an account. Accounts no person registered are told apart by this
+ * field, never by their address: an address can be typed by anyone. */
+typedef enum {
+    USER_PERSON = 0,   /* registered, or made by `parley admin create-user` */
+    USER_SSO = 1,      /* made by a single sign-on from the publisher's site */
+    USER_IMPORTED = 2, /* an author of imported comments */
+    USER_ENGINE = 3,   /* the moderation engine's own account */
+} store_user_kind;
+
 typedef struct store_user {
     int64_t id;
     const char *email; /* lower-cased on insert */
@@ -73,6 +85,7 @@ typedef struct store_user {
     int64_t banned_until;
     const char *ban_reason; /* NULL when not banned */
     bool deleted;
+    store_user_kind kind;
 } store_user;
 
 /* Inserts a user; sets u->id. PL_ECONFLICT when the e-mail is taken
@@ -80,6 +93,13 @@ typedef struct store_user {
 int store_user_insert(store *s, store_user *u, pl_error *err);
 int store_user_by_id(store *s, int64_t id, arena *a, store_user *out, pl_error *err);
 int store_user_by_email(store *s, const char *email, arena *a, store_user *out, pl_error *err);
+/* The account of u->kind with address u->email, made from *u (name, role,
+ * created_at) when there is none. When the address belongs to an account of
+ * another kind or a deleted one (an address someone took before it was
+ * reserved), the next of "local+2@domain" ... "local+9@domain" is tried.
+ * Fills *u (allocated from a) and sets *created. For accounts no person
+ * registers (imported authors, the engine); never reuses a person's. */
+int store_user_of_kind(store *s, store_user *u, arena *a, bool *created, pl_error *err);
 /* Sets or lifts a ban. banned=false clears until and reason. */
 int store_user_set_ban(store *s, int64_t user_id, bool banned, int64_t until, const char *reason,
                        pl_error *err);
@@ -407,11 +427,22 @@ int store_email_ban_get(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN]
                         arena *a, int64_t *ends_at, const char **reason, pl_error *err);
 
 /* Single sign-on: records jti (PL_ECONFLICT when it was seen before: a
- * replay), then finds the user linked to the publisher's subject, or links
- * the account with this e-mail, or creates one; updates its name (and its
- * e-mail when that is free). Sets *user_id. */
-int store_sso_login(store *s, const char *sub, const char *name, const char *email, const char *jti,
-                    int64_t jti_expires, int64_t now, int64_t *user_id, pl_error *err);
+ * replay), then finds the user linked to the publisher's subject. A subject
+ * seen for the first time is linked to:
+ *   - link_user_id when it is not 0 (the explicit link step: the reader is
+ *     logged in to that account);
+ *   - else the account with this e-mail, only when email_verified and that
+ *     account is a reader's without a password (made by single sign-on or an
+ *     import), never staff's, a password account's, the engine's;
+ *   - else a new account (USER_SSO), when the e-mail is free.
+ * PL_EFORBIDDEN (message saying so) when an account holds the e-mail but may
+ * not be linked automatically, and when the subject is already linked to
+ * another account than link_user_id. Then updates the name of a reader's
+ * account (staff names are the admin's to set) and its e-mail when that is
+ * free. Sets *user_id. */
+int store_sso_login(store *s, const char *sub, const char *name, const char *email,
+                    bool email_verified, int64_t link_user_id, const char *jti, int64_t jti_expires,
+                    int64_t now, int64_t *user_id, pl_error *err);
 
 /* ---- change notices across nodes ------------------------------------------ */
 

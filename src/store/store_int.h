@@ -100,8 +100,8 @@ typedef struct store_ops {
                          pl_error *err);
     int (*user_delete)(store *s, int64_t user_id, bool remove_comments, pl_error *err);
     int (*sso_login)(store *s, const char *sub, const char *name, const char *email,
-                     const char *jti, int64_t jti_expires, int64_t now, int64_t *user_id,
-                     pl_error *err);
+                     bool email_verified, int64_t link_user_id, const char *jti,
+                     int64_t jti_expires, int64_t now, int64_t *user_id, pl_error *err);
     int (*comment_reviewed)(store *s, int64_t id, bool *reviewed, pl_error *err);
     int (*email_ban_set)(store *s, const unsigned char *hash, int64_t ends_at, const char *reason,
                          pl_error *err);
@@ -142,5 +142,20 @@ int store_sqlite_open(const char *path, bool read_only, store **out, pl_error *e
 /* The schema version this program's SQLite migrations lead to. */
 int store_sqlite_schema_target(void);
 int store_postgres_open(const char *url, bool read_only, store **out, pl_error *err);
+
+/* What single sign-on needs to know of the account holding a token's e-mail
+ * before it may link a new subject to it (store_sso_login's rule, the same
+ * for every backend). */
+typedef struct sso_link_rule {
+    int role;
+    bool has_password;
+    bool deleted;
+    int kind;
+    bool email_verified; /* the token's claim */
+} sso_link_rule;
+
+/* 0 when the account may be linked automatically; PL_EFORBIDDEN with the
+ * reason otherwise. */
+int store_sso_may_link(const sso_link_rule *r, pl_error *err);
 
 #endif
