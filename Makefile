@@ -4,7 +4,7 @@
 # tests against SQLite and PostgreSQL). See README.md.
 
 CC       ?= cc
-PKGS     := libevent libevent_pthreads jansson libcmark libutf8proc libsodium sqlite3
+PKGS     := libevent libevent_pthreads jansson libcmark libutf8proc libsodium sqlite3 libcurl
 # libpq: its header at build time; the library is opened at run time, only for a
 # postgres:// database (src/store/pq_dl.c). Tests that talk to PostgreSQL
 # directly link it.
@@ -25,8 +25,10 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 
 # Debian packages: to build and run, and (in addition) to test.
 DEB_BUILD := build-essential pkg-config libevent-dev libjansson-dev libcmark-dev \
-             libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev libxml2-dev
-DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium clang clang-format curl
+             libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev libxml2-dev \
+             libcurl4-openssl-dev
+DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium clang clang-format curl \
+             python3-aiosmtpd openssl
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LIB_SRC  := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))

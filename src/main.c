@@ -9,6 +9,7 @@
  * A bad flag or value prints one line naming it and exits with status 2.
  */
 #include "import/import_cmd.h"
+#include "mail/mail.h"
 #include "moderation/check_cmd.h"
 #include "server/server.h"
 #include "store/store.h"
@@ -109,6 +110,10 @@ load_config(const char *cmd, config *cfg, const char *config_file, const char **
         return EXIT_USAGE;
     }
     log_level = lvl;
+    if (mail_check_config(cfg, &err) < 0) {
+        fprintf(stderr, "parley %s: %s\n", cmd, err.msg);
+        return EXIT_USAGE;
+    }
     return 0;
 }
 
@@ -289,6 +294,12 @@ cmd_create_user(int argc, char **argv)
                 lower);
         goto out;
     }
+    /* The operator vouches for the address. A failure here leaves a
+     * working account whose owner can still confirm by mail. */
+    store_user_mail um = {.email_verified = true, .notify_replies = true, .notify_moderation = true};
+    if (irc == 0 && store_user_mail_set(s, u.id, &um, &err) < 0)
+        fprintf(stderr, "parley admin create-user: the address is not marked confirmed: %s\n",
+                err.msg);
     if (irc < 0) {
         fprintf(stderr, "parley admin create-user: %s\n", err.msg);
         goto out;

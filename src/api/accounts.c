@@ -28,8 +28,8 @@ typedef struct auth_job {
 
 /* Lower-cases ASCII and checks a plausible address: something@domain.tld,
  * no spaces, at most 254 bytes. */
-static char *
-normalize_email(req *r, const char *email)
+char *
+api_normalize_email(req *r, const char *email)
 {
     size_t n = strlen(email);
     const char *at = strchr(email, '@');
@@ -97,7 +97,15 @@ register_write(job *j, store *s, pl_error *err)
         return rc;
     session_token_new(aj->token, aj->token_hash);
     int64_t expires = j->r->now + req_config(j->r)->session_days * 86400000LL;
-    return store_session_insert(s, aj->token_hash, aj->user.id, expires, err);
+    rc = store_session_insert(s, aj->token_hash, aj->user.id, expires, err);
+    /* New accounts hear about replies and moderators' decisions unless
+     * they turn it off. */
+    store_user_mail m = {.notify_replies = true, .notify_moderation = true};
+    if (rc == 0)
+        rc = store_user_mail_set(s, aj->user.id, &m, err);
+    if (rc == 0)
+        rc = api_queue_verification(j, s, &aj->user, err);
+    return rc;
 }
 
 static void
@@ -138,7 +146,7 @@ api_register(req *r, const route_args *a)
     json_decref(o);
     if (!ok)
         return;
-    char *norm = normalize_email(r, email);
+    char *norm = api_normalize_email(r, email);
     if (norm == NULL) {
         req_send_error(r, 400, "invalid_field", "The e-mail address is not valid.", "email", NULL);
         return;
@@ -241,7 +249,7 @@ api_login(req *r, const route_args *a)
         return;
     auth_job *aj = arena_zalloc(r->a, sizeof *aj);
     aj->password = (char *)password;
-    char *norm = normalize_email(r, email);
+    char *norm = api_normalize_email(r, email);
     pl_error err;
     if (norm != NULL) {
         int rc = store_user_by_email(req_store(r), norm, r->a, &aj->user, &err);
@@ -308,6 +316,15 @@ api_me(req *r, const route_args *a)
     json_t *ids = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(ids, api_id(muted[i]));
-    req_send_json(
-        r, 200, json_pack("{s:o, s:o}", "user", api_user_json(r->user, r->now), "muted_ids", ids));
+    store_user_mail m;
+    pl_error err;
+    if (store_user_mail_get(req_store(r), r->user->id, &m, &err) < 0) {
+        log_error("msg=\"mail settings lookup failed\" error=\"%s\"", err.msg);
+        json_decref(ids);
+        api_send_rc(r, PL_ESTORE, NULL);
+        return;
+    }
+    json_t *u = api_user_json(r->user, r->now);
+    json_object_set_new(u, "email_verified", json_boolean(m.email_verified));
+    req_send_json(r, 200, json_pack("{s:o, s:o}", "user", u, "muted_ids", ids));
 }

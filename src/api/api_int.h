@@ -94,6 +94,18 @@ void api_me_comments(req *r, const route_args *a);
 void api_me_export(req *r, const route_args *a);
 void api_me_delete(req *r, const route_args *a);
 void api_sso(req *r, const route_args *a);
+void api_password_forgot(req *r, const route_args *a);
+void api_password_reset(req *r, const route_args *a);
+void api_me_password(req *r, const route_args *a);
+void api_verify(req *r, const route_args *a);
+void api_verify_resend(req *r, const route_args *a);
+
+/* Lower-cases ASCII and checks a plausible address (accounts.c); NULL when
+ * it is not one. Arena-owned. */
+char *api_normalize_email(req *r, const char *email);
+/* From a write step: mails the user a link to confirm their address
+ * (password.c); nothing when mail is off. Fails only on a database error. */
+int api_queue_verification(job *j, store *s, const store_user *u, pl_error *err);
 
 /* The ids of the users the session's reader muted (arena-owned); NULL and
  * *n = 0 when none or anonymous. */

@@ -49,6 +49,11 @@ static const route routes[] = {
     {HTTP_GET, "me/export", api_me_export},
     {HTTP_DELETE, "me", api_me_delete},
     {HTTP_POST, "auth/sso", api_sso},
+    {HTTP_POST, "auth/password/forgot", api_password_forgot},
+    {HTTP_POST, "auth/password/reset", api_password_reset},
+    {HTTP_POST, "me/password", api_me_password},
+    {HTTP_POST, "auth/verify", api_verify},
+    {HTTP_POST, "auth/verify/resend", api_verify_resend},
 };
 
 static const char *

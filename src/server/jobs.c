@@ -7,6 +7,7 @@
  * the commit fails, every job of the group fails with PL_ESTORE and nothing
  * of it was acknowledged.
  */
+#include "mail/mail.h"
 #include "server/events_int.h"
 #include "server/server_int.h"
 #include "util/log.h"
@@ -193,6 +194,11 @@ run_group(app *a, job *list)
             j->err = err;
         }
     }
+    bool mail = false;
+    for (job *j = list; j != NULL; j = j->next)
+        mail = mail || (j->rc == 0 && j->mail);
+    if (mail)
+        mailer_wake(a->mailer);
     for (job *j = list; j != NULL; j = j->next) {
         if (j->rc != 0 || j->article == NULL)
             continue;

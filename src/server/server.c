@@ -7,6 +7,7 @@
  * flushes the writer queue and closes the stores, so nothing acknowledged
  * is lost and nothing half-written is left.
  */
+#include "mail/mail.h"
 #include "server/events_int.h"
 #include "server/pages.h"
 #include "server/server_int.h"
@@ -369,6 +370,10 @@ server_run(const server_options *opts)
         log_warn("msg=\"cannot store the demo article's text\" error=\"%s\"", err.msg);
     if (a->fail_after > 0)
         store_fail_after(a->writer_store, a->fail_after);
+    if (mail_enabled(cfg) && mailer_start(cfg, &a->mailer, &err) < 0) {
+        log_error("msg=\"cannot start the mail sender\" error=\"%s\"", err.msg);
+        goto out;
+    }
     char url[128];
     if (bind_listen(cfg->listen, &a->listen_fd, url, sizeof url) < 0)
         goto out;
@@ -422,6 +427,7 @@ server_run(const server_options *opts)
     rc = 0;
     log_info("msg=stopped");
 out:
+    mailer_stop(a->mailer);
     notices_stop(a);
     if (a->loops)
         for (int i = 0; i < a->nloops; i++)

@@ -70,7 +70,26 @@
     X(sso_secret, "sso_secret", STR, "", 0, 0,                                                     \
       "shared HS256 secret for single sign-on tokens; empty turns SSO off")                        \
     X(sso_max_age_s, "sso_max_age_s", INT, 600, 10, 86400,                                         \
-      "oldest single sign-on token accepted (seconds since its iat)")
+      "oldest single sign-on token accepted (seconds since its iat)")                              \
+    X(smtp_url, "smtp_url", STR, "", 0, 0,                                                         \
+      "mail server: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://...; "        \
+      "empty turns mail off")                                                                      \
+    X(mail_from, "mail_from", STR, "", 0, 0,                                                       \
+      "the From of Parley's mail: an address, or Name <address>")                                  \
+    X(smtp_require_tls, "smtp_require_tls", BOOL, 0, 0, 1,                                         \
+      "refuse to send over smtp:// unless the server offers STARTTLS")                             \
+    X(smtp_ca_file, "smtp_ca_file", STR, "", 0, 0,                                                 \
+      "PEM file of certificate authorities for the mail server (empty: the system's)")             \
+    X(mail_per_recipient_hour, "mail_per_recipient_hour", INT, 5, 1, 10000,                        \
+      "most mails queued to one address in an hour; more are dropped")                             \
+    X(mail_retry_s, "mail_retry_s", INT, 60, 1, 86400,                                             \
+      "seconds before the first retry of a failed mail; doubles with each attempt")                \
+    X(mail_max_attempts, "mail_max_attempts", INT, 10, 1, 100,                                     \
+      "attempts before a mail that keeps failing is given up")                                     \
+    X(require_verified_email, "require_verified_email", BOOL, 0, 0, 1,                             \
+      "with mail configured: readers must confirm their address before they write")               \
+    X(account_contact, "account_contact", STR, "", 0, 0,                                           \
+      "whom readers should contact about their account when the site sends no mail")
 
 typedef struct config {
 #define CONFIG_FIELD_INT(f) int64_t f;
