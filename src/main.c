@@ -296,7 +296,8 @@ cmd_create_user(int argc, char **argv)
     }
     /* The operator vouches for the address. A failure here leaves a
      * working account whose owner can still confirm by mail. */
-    store_user_mail um = {.email_verified = true, .notify_replies = true, .notify_moderation = true};
+    store_user_mail um = {
+        .email_verified = true, .notify_replies = true, .notify_moderation = true};
     if (irc == 0 && store_user_mail_set(s, u.id, &um, &err) < 0)
         fprintf(stderr, "parley admin create-user: the address is not marked confirmed: %s\n",
                 err.msg);

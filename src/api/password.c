@@ -62,9 +62,9 @@ hash_new_password(job *j)
 {
     pw_job *pj = j->data;
     if (pj->current != NULL) {
-        pj->current_ok = pj->current_hash != NULL && pj->current_hash[0] != '\0' &&
-                         crypto_pwhash_str_verify(pj->current_hash, pj->current,
-                                                  strlen(pj->current)) == 0;
+        pj->current_ok =
+            pj->current_hash != NULL && pj->current_hash[0] != '\0' &&
+            crypto_pwhash_str_verify(pj->current_hash, pj->current, strlen(pj->current)) == 0;
         wipe(pj->current);
         if (!pj->current_ok) {
             wipe(pj->password);
@@ -476,9 +476,9 @@ resend_done(job *j)
         api_send_rc(j->r, j->rc, &j->err);
         return;
     }
-    req_send_json(j->r, 202,
-                  json_pack("{s:s}", "message",
-                            "A new confirmation link is on its way to your address."));
+    req_send_json(
+        j->r, 202,
+        json_pack("{s:s}", "message", "A new confirmation link is on its way to your address."));
 }
 
 void

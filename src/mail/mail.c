@@ -52,8 +52,7 @@ mail_check_config(const config *cfg, pl_error *err)
     if (cfg->mail_from[0] == '\0')
         return pl_errorf(err, PL_EINVAL, "smtp_url is set, so mail_from must be set too");
     if (!from_address(cfg->mail_from, addr, sizeof addr) || strpbrk(cfg->mail_from, "\r\n"))
-        return pl_errorf(err, PL_EINVAL,
-                         "mail_from must be an address or Name <address>, not '%s'",
+        return pl_errorf(err, PL_EINVAL, "mail_from must be an address or Name <address>, not '%s'",
                          cfg->mail_from);
     return 0;
 }
@@ -237,9 +236,9 @@ mail_compose(arena *a, const config *cfg, const mail_msg *m, int64_t now)
                         "%s"
                         "--%s--\r\n",
                         from_header(a, cfg, addr), one_line(a, m->to),
-                        header_text(a, one_line(a, m->subject)), date, id, domain, unsub,
-                        boundary, boundary, base64_lines(a, m->text), boundary,
-                        base64_lines(a, m->html), boundary);
+                        header_text(a, one_line(a, m->subject)), date, id, domain, unsub, boundary,
+                        boundary, base64_lines(a, m->text), boundary, base64_lines(a, m->html),
+                        boundary);
 }
 
 void

@@ -165,8 +165,7 @@ drain(mailer *m, arena *a)
             retry_at = now + delay;
             log_warn("msg=\"mail failed; will retry\" mail=%lld attempts=%lld retry_in_s=%lld "
                      "error=\"%s\"",
-                     (long long)mail.id, (long long)mail.attempts, (long long)(delay / 1000),
-                     why);
+                     (long long)mail.id, (long long)mail.attempts, (long long)(delay / 1000), why);
         }
         if (store_mail_finish(m->s, mail.id, state, retry_at, why, now, &err) < 0)
             log_warn("msg=\"cannot record a mail's outcome\" mail=%lld error=\"%s\"",

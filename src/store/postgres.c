@@ -614,8 +614,7 @@ static const stmt_def sql[ST_COUNT] = {
                           "iBBBi"},
     [ST_USER_SET_PASSWORD] = {"UPDATE users SET pw_hash = $2 WHERE id = $1 AND NOT deleted", "it"},
     [ST_USER_END_SESSIONS] = {"DELETE FROM sessions WHERE user_id = $1", "i"},
-    [ST_USER_END_OTHER_SESSIONS] = {"DELETE FROM sessions WHERE user_id = $1 AND hash <> $2",
-                                    "ib"},
+    [ST_USER_END_OTHER_SESSIONS] = {"DELETE FROM sessions WHERE user_id = $1 AND hash <> $2", "ib"},
     [ST_TOKENS_SPEND_RESET] = {"UPDATE account_tokens SET used_at = $2"
                                " WHERE user_id = $1 AND purpose = 1 AND used_at = 0",
                                "ii"},
@@ -643,8 +642,7 @@ static const stmt_def sql[ST_COUNT] = {
                        " ORDER BY next_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
                        " RETURNING id, recipient, message, attempts, created_at",
                        "ii"},
-    [ST_MAIL_NEXT_DUE] = {"SELECT coalesce(min(next_at), 0) FROM mail_outbox WHERE state = 0",
-                          ""},
+    [ST_MAIL_NEXT_DUE] = {"SELECT coalesce(min(next_at), 0) FROM mail_outbox WHERE state = 0", ""},
     [ST_MAIL_FINISH] = {"UPDATE mail_outbox SET state = $2, next_at = $3, last_error = $4,"
                         " finished_at = CASE WHEN $2 = 0 THEN 0 ELSE $5 END WHERE id = $1",
                         "iiiti"},
@@ -2773,8 +2771,8 @@ pg_token_use(store *s, const unsigned char *hash, store_token_purpose purpose, i
 }
 
 static int
-pg_mail_enqueue(store *s, const char *recipient, const char *message, int64_t now,
-                int64_t per_hour, pl_error *err)
+pg_mail_enqueue(store *s, const char *recipient, const char *message, int64_t now, int64_t per_hour,
+                pl_error *err)
 {
     pg *q = to_pg(s);
     bool outer;
@@ -2801,8 +2799,8 @@ pg_mail_enqueue(store *s, const char *recipient, const char *message, int64_t no
 }
 
 static int
-pg_mail_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_mail *out,
-              int64_t *next_due, pl_error *err)
+pg_mail_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_mail *out, int64_t *next_due,
+              pl_error *err)
 {
     pg *q = to_pg(s);
     *next_due = 0;

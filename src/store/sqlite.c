@@ -480,11 +480,13 @@ static const char *const sql[ST_COUNT] = {
                          " notify_moderation = excluded.notify_moderation,"
                          " notify_queue = excluded.notify_queue",
     [ST_USER_SET_PASSWORD] = "UPDATE users SET pw_hash = ?2 WHERE id = ?1 AND deleted = 0",
-    [ST_USER_END_SESSIONS] = "DELETE FROM sessions WHERE user_id = ?1 AND (?2 IS NULL OR hash <> ?2)",
+    [ST_USER_END_SESSIONS] =
+        "DELETE FROM sessions WHERE user_id = ?1 AND (?2 IS NULL OR hash <> ?2)",
     [ST_TOKENS_SPEND_RESET] = "UPDATE account_tokens SET used_at = ?2"
                               " WHERE user_id = ?1 AND purpose = 1 AND used_at = 0",
-    [ST_TOKEN_INSERT] = "INSERT INTO account_tokens (hash, user_id, purpose, created_at, expires_at)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_TOKEN_INSERT] =
+        "INSERT INTO account_tokens (hash, user_id, purpose, created_at, expires_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_TOKEN_PURGE] = "DELETE FROM account_tokens WHERE expires_at <= ?1",
     [ST_TOKEN_USE] = "SELECT t.user_id, t.used_at FROM account_tokens t JOIN users u"
                      " ON u.id = t.user_id WHERE t.hash = ?1 AND t.purpose = ?2"
@@ -2367,8 +2369,8 @@ sq_token_use(store *s, const unsigned char *hash, store_token_purpose purpose, i
 }
 
 static int
-sq_mail_enqueue(store *s, const char *recipient, const char *message, int64_t now,
-                int64_t per_hour, pl_error *err)
+sq_mail_enqueue(store *s, const char *recipient, const char *message, int64_t now, int64_t per_hour,
+                pl_error *err)
 {
     sq *q = to_sq(s);
     sqlite3_stmt *st = NULL;
@@ -2397,8 +2399,8 @@ sq_mail_enqueue(store *s, const char *recipient, const char *message, int64_t no
 }
 
 static int
-sq_mail_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_mail *out,
-              int64_t *next_due, pl_error *err)
+sq_mail_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_mail *out, int64_t *next_due,
+              pl_error *err)
 {
     sq *q = to_sq(s);
     sqlite3_stmt *st = NULL;

@@ -448,8 +448,8 @@ store_mail_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_mail *
 }
 
 int
-store_mail_finish(store *s, int64_t id, store_mail_state state, int64_t retry_at,
-                  const char *error, int64_t now, pl_error *err)
+store_mail_finish(store *s, int64_t id, store_mail_state state, int64_t retry_at, const char *error,
+                  int64_t now, pl_error *err)
 {
     DISPATCH(s, err, mail_finish(s, id, state, retry_at, error, now, err));
 }

@@ -430,8 +430,7 @@ typedef enum {
 } store_token_purpose;
 
 int store_token_insert(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t user_id,
-                       store_token_purpose purpose, int64_t now, int64_t expires_at,
-                       pl_error *err);
+                       store_token_purpose purpose, int64_t now, int64_t expires_at, pl_error *err);
 /* Finds an unexpired token of this purpose whose user is not deleted and
  * sets *user_id; with spend, it must be unused and is marked used (so a
  * single-use token works once, even when two requests race). PL_ENOTFOUND

@@ -72,7 +72,7 @@
     X(sso_max_age_s, "sso_max_age_s", INT, 600, 10, 86400,                                         \
       "oldest single sign-on token accepted (seconds since its iat)")                              \
     X(smtp_url, "smtp_url", STR, "", 0, 0,                                                         \
-      "mail server: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://...; "        \
+      "mail server: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://...; "         \
       "empty turns mail off")                                                                      \
     X(mail_from, "mail_from", STR, "", 0, 0,                                                       \
       "the From of Parley's mail: an address, or Name <address>")                                  \
@@ -87,7 +87,7 @@
     X(mail_max_attempts, "mail_max_attempts", INT, 10, 1, 100,                                     \
       "attempts before a mail that keeps failing is given up")                                     \
     X(require_verified_email, "require_verified_email", BOOL, 0, 0, 1,                             \
-      "with mail configured: readers must confirm their address before they write")               \
+      "with mail configured: readers must confirm their address before they write")                \
     X(account_contact, "account_contact", STR, "", 0, 0,                                           \
       "whom readers should contact about their account when the site sends no mail")
 
