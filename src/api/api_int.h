@@ -100,6 +100,20 @@ void api_me_password(req *r, const route_args *a);
 void api_verify(req *r, const route_args *a);
 void api_verify_resend(req *r, const route_args *a);
 
+void api_notifications_get(req *r, const route_args *a);
+void api_notifications_put(req *r, const route_args *a);
+void api_unsubscribe(req *r, const route_args *a);
+
+/* Notification mails (notify.c), from write steps: a published reply (to
+ * the parent's author), a moderator's reject or feature (to the author,
+ * with the reason), a comment held for review (to staff watching the
+ * queue). Each does nothing when mail is off or the recipient does not
+ * want it; only database errors are returned. */
+int api_notify_reply(job *j, store *s, const store_comment *reply, pl_error *err);
+int api_notify_decision(job *j, store *s, const store_comment *c, const char *action,
+                        const char *reason, pl_error *err);
+int api_notify_queue(job *j, store *s, pl_error *err);
+
 /* Lower-cases ASCII and checks a plausible address (accounts.c); NULL when
  * it is not one. Arena-owned. */
 char *api_normalize_email(req *r, const char *email);

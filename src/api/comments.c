@@ -507,6 +507,10 @@ post_write(job *j, store *s, pl_error *err)
     if (pj->mod.queue_for_review && pj->c.status == COMMENT_PUBLISHED &&
         (rc = queue_for_review(j, s, pj, err)) < 0)
         return rc;
+    if (!pj->edit && (rc = api_notify_reply(j, s, &pj->c, err)) < 0)
+        return rc;
+    if (pj->c.status == COMMENT_PENDING && (rc = api_notify_queue(j, s, err)) < 0)
+        return rc;
     if (pj->mod.decision == MOD_REJECT || has_rule(&pj->mod, "personal_attack") ||
         has_rule(&pj->mod, "harassment"))
         return api_auto_suspend(j, s, pj->c.author_id, err);

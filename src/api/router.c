@@ -54,6 +54,9 @@ static const route routes[] = {
     {HTTP_POST, "me/password", api_me_password},
     {HTTP_POST, "auth/verify", api_verify},
     {HTTP_POST, "auth/verify/resend", api_verify_resend},
+    {HTTP_GET, "me/notifications", api_notifications_get},
+    {HTTP_PUT, "me/notifications", api_notifications_put},
+    {HTTP_POST, "unsubscribe", api_unsubscribe},
 };
 
 static const char *

@@ -256,11 +256,23 @@ static const char *const migration_4[] = {
     NULL,
 };
 
+/* Notification pacing, as sqlite.c's migration 4. */
+static const char *const migration_5[] = {
+    "CREATE TABLE notify_threads ("
+    "  user_id BIGINT NOT NULL REFERENCES users(id),"
+    "  thread_id BIGINT NOT NULL,"
+    "  last_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (user_id, thread_id))",
+    "CREATE INDEX user_mail_queue ON user_mail(notify_queue) WHERE notify_queue > 0",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1, /* the initial schema */
     migration_2, /* the moderator's desk */
     migration_3, /* shared rate-limit buckets */
     migration_4, /* mail */
+    migration_5, /* notification pacing */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -384,6 +396,8 @@ enum {
     ST_MAIL_CLAIM,
     ST_MAIL_NEXT_DUE,
     ST_MAIL_FINISH,
+    ST_NOTIFY_ONCE,
+    ST_QUEUE_WATCHERS,
     ST_COUNT
 };
 
@@ -646,6 +660,14 @@ static const stmt_def sql[ST_COUNT] = {
     [ST_MAIL_FINISH] = {"UPDATE mail_outbox SET state = $2, next_at = $3, last_error = $4,"
                         " finished_at = CASE WHEN $2 = 0 THEN 0 ELSE $5 END WHERE id = $1",
                         "iiiti"},
+    [ST_NOTIFY_ONCE] = {"INSERT INTO notify_threads AS n (user_id, thread_id, last_at)"
+                        " VALUES ($1, $2, $3) ON CONFLICT (user_id, thread_id) DO UPDATE"
+                        " SET last_at = excluded.last_at WHERE n.last_at <= $3 - $4",
+                        "iiii"},
+    [ST_QUEUE_WATCHERS] = {"SELECT " USER_COLS " FROM users u JOIN user_mail m ON m.user_id = u.id"
+                           " WHERE m.notify_queue > 0 AND m.notify_queue <= $1 AND u.role >= 1"
+                           " AND NOT u.deleted ORDER BY u.id",
+                           "i"},
 };
 
 /* Type OIDs of the parameter letters (fixed by PostgreSQL's catalog). */
@@ -2845,6 +2867,45 @@ pg_mail_finish(store *s, int64_t id, store_mail_state state, int64_t retry_at, c
     return update_one(to_pg(s), ST_MAIL_FINISH, &p, err, "finish mail", "no such mail");
 }
 
+static int
+pg_notify_once(store *s, int64_t user_id, int64_t key, int64_t now, int64_t window_ms,
+               bool *allowed, pl_error *err)
+{
+    params p = {0};
+    PGresult *res;
+    *allowed = false;
+    p_i64(&p, user_id);
+    p_i64(&p, key);
+    p_i64(&p, now);
+    p_i64(&p, window_ms);
+    int rc = write1(to_pg(s), ST_NOTIFY_ONCE, &p, &res, err, "pace notification");
+    if (rc < 0)
+        return rc;
+    *allowed = strcmp(PQcmdTuples(res), "0") != 0;
+    PQclear(res);
+    return 0;
+}
+
+static int
+pg_queue_watchers(store *s, int64_t pending, arena *a, store_user **out, size_t *n, pl_error *err)
+{
+    params p = {0};
+    PGresult *res;
+    *out = NULL;
+    *n = 0;
+    p_i64(&p, pending);
+    int rc = run(to_pg(s), ST_QUEUE_WATCHERS, &p, &res, err, "read queue watchers");
+    if (rc < 0)
+        return rc;
+    int rows = PQntuples(res);
+    *out = arena_alloc(a, (size_t)(rows ? rows : 1) * sizeof **out);
+    for (int i = 0; i < rows; i++)
+        read_user(res, i, a, &(*out)[i]);
+    *n = (size_t)rows;
+    PQclear(res);
+    return 0;
+}
+
 /* ---- change notices ------------------------------------------------------------------ */
 
 /* Inside a transaction the notice is queued (see "deferred transaction
@@ -3006,6 +3067,8 @@ static const store_ops postgres_ops = {
     .mail_enqueue = pg_mail_enqueue,
     .mail_claim = pg_mail_claim,
     .mail_finish = pg_mail_finish,
+    .notify_once = pg_notify_once,
+    .queue_watchers = pg_queue_watchers,
     .notify = pg_notify,
     .listen = pg_listen,
     .notices = pg_notices,

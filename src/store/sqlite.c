@@ -201,6 +201,14 @@ static const char *const migrations[] = {
     "  last_error TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX mail_outbox_due ON mail_outbox(next_at, id) WHERE state = 0;"
     "CREATE INDEX mail_outbox_recipient ON mail_outbox(recipient, created_at);",
+    /* 4: notification pacing: when each reader was last mailed about each
+     * thread (thread_id 0: the pending queue, for staff). */
+    "CREATE TABLE notify_threads ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  thread_id INTEGER NOT NULL,"
+    "  last_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (user_id, thread_id)) WITHOUT ROWID;"
+    "CREATE INDEX user_mail_queue ON user_mail(notify_queue) WHERE notify_queue > 0;",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -321,6 +329,8 @@ enum {
     ST_MAIL_CLAIM,
     ST_MAIL_NEXT_DUE,
     ST_MAIL_FINISH,
+    ST_NOTIFY_ONCE,
+    ST_QUEUE_WATCHERS,
     ST_COUNT
 };
 
@@ -503,6 +513,12 @@ static const char *const sql[ST_COUNT] = {
     [ST_MAIL_NEXT_DUE] = "SELECT coalesce(min(next_at), 0) FROM mail_outbox WHERE state = 0",
     [ST_MAIL_FINISH] = "UPDATE mail_outbox SET state = ?2, next_at = ?3, last_error = ?4,"
                        " finished_at = CASE WHEN ?2 = 0 THEN 0 ELSE ?5 END WHERE id = ?1",
+    [ST_NOTIFY_ONCE] = "INSERT INTO notify_threads (user_id, thread_id, last_at) VALUES (?1, ?2, ?3)"
+                       " ON CONFLICT (user_id, thread_id) DO UPDATE SET last_at = excluded.last_at"
+                       " WHERE notify_threads.last_at <= ?3 - ?4",
+    [ST_QUEUE_WATCHERS] = "SELECT " USER_COLS " FROM users u JOIN user_mail m ON m.user_id = u.id"
+                          " WHERE m.notify_queue > 0 AND m.notify_queue <= ?1 AND u.role >= 1"
+                          " AND u.deleted = 0 ORDER BY u.id",
 };
 
 typedef struct sq {
@@ -2454,6 +2470,55 @@ sq_mail_finish(store *s, int64_t id, store_mail_state state, int64_t retry_at, c
     return update_one(q, st, err, "finish mail", "no such mail");
 }
 
+static int
+sq_notify_once(store *s, int64_t user_id, int64_t key, int64_t now, int64_t window_ms,
+               bool *allowed, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    *allowed = false;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_NOTIFY_ONCE, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, user_id);
+    bind_i64(st, 2, key);
+    bind_i64(st, 3, now);
+    bind_i64(st, 4, window_ms);
+    rc = run(q, st, err, "pace notification");
+    if (rc == 0)
+        *allowed = sqlite3_changes(q->db) > 0;
+    return rc;
+}
+
+static int
+sq_queue_watchers(store *s, int64_t pending, arena *a, store_user **out, size_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q, ST_QUEUE_WATCHERS, &st, err);
+    *out = NULL;
+    *n = 0;
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, pending);
+    size_t cap = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            store_user *v = arena_alloc(a, cap * sizeof *v);
+            if (*n)
+                memcpy(v, *out, *n * sizeof *v);
+            *out = v;
+        }
+        read_user(st, a, &(*out)[(*n)++]);
+    }
+    if (step != SQLITE_DONE)
+        rc = db_fail(q, err, "read queue watchers");
+    finish(st);
+    return rc;
+}
+
 static const store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -2516,4 +2581,6 @@ static const store_ops sqlite_ops = {
     .mail_enqueue = sq_mail_enqueue,
     .mail_claim = sq_mail_claim,
     .mail_finish = sq_mail_finish,
+    .notify_once = sq_notify_once,
+    .queue_watchers = sq_queue_watchers,
 };

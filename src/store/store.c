@@ -455,6 +455,20 @@ store_mail_finish(store *s, int64_t id, store_mail_state state, int64_t retry_at
 }
 
 int
+store_notify_once(store *s, int64_t user_id, int64_t key, int64_t now, int64_t window_ms,
+                  bool *allowed, pl_error *err)
+{
+    DISPATCH(s, err, notify_once(s, user_id, key, now, window_ms, allowed, err));
+}
+
+int
+store_queue_watchers(store *s, int64_t pending, arena *a, store_user **out, size_t *n,
+                     pl_error *err)
+{
+    DISPATCH(s, err, queue_watchers(s, pending, a, out, n, err));
+}
+
+int
 store_notify(store *s, const char *payload, pl_error *err)
 {
     if (strlen(payload) > 7000)

@@ -426,7 +426,8 @@ typedef enum {
     TOKEN_RESET = 1,           /* single use, one hour */
     TOKEN_VERIFY = 2,          /* single use */
     TOKEN_UNSUB_REPLIES = 3,   /* reusable until it expires */
-    TOKEN_UNSUB_MODERATION = 4 /* reusable until it expires */
+    TOKEN_UNSUB_MODERATION = 4, /* reusable until it expires */
+    TOKEN_UNSUB_QUEUE = 5       /* staff: the pending-queue mail; reusable */
 } store_token_purpose;
 
 int store_token_insert(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t user_id,
@@ -468,6 +469,18 @@ typedef enum { MAIL_WAITING = 0, MAIL_SENT = 1, MAIL_FAILED = 2 } store_mail_sta
  * retry_at. error ("" when sent) is kept for the operator. */
 int store_mail_finish(store *s, int64_t id, store_mail_state state, int64_t retry_at,
                       const char *error, int64_t now, pl_error *err);
+
+/* Notification pacing: true in *allowed (and the time recorded) when
+ * user_id was last notified about key more than window_ms before now, or
+ * never; false otherwise. key is a thread's root comment id, or 0 for the
+ * pending queue. */
+int store_notify_once(store *s, int64_t user_id, int64_t key, int64_t now, int64_t window_ms,
+                      bool *allowed, pl_error *err);
+
+/* Staff (moderators and admins, not deleted) who asked for a mail when the
+ * pending queue holds at least their threshold, and pending reaches it. */
+int store_queue_watchers(store *s, int64_t pending, arena *a, store_user **out, size_t *n,
+                         pl_error *err);
 
 /* ---- change notices across nodes ------------------------------------------ */
 

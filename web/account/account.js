@@ -1,4 +1,4 @@
-// account.js: the /reset and /verify pages. The token comes in the page's
+// account.js: the /reset, /verify and /unsubscribe pages. The token comes in the page's
 // address (?token=...); it is taken out of the address bar at once, so it
 // stays out of history and bookmarks, and is only ever sent to the API.
 (function () {
@@ -38,12 +38,19 @@
     }
     var button = form.querySelector('button');
     button.disabled = true;
-    post(page === 'reset' ? 'auth/password/reset' : 'auth/verify', body).then(function (r) {
+    var done = {
+      reset: 'Your new password is saved and you are logged in. Every other session has ended.',
+      verify: 'Thank you: your address is confirmed.',
+      unsubscribe: 'Done: you will get no more mails of this kind.'
+    };
+    var path = page === 'reset' ? 'auth/password/reset'
+      : page === 'verify' ? 'auth/verify'
+        : 'unsubscribe?token=' + encodeURIComponent(token);
+    if (page === 'unsubscribe') body = {};
+    post(path, body).then(function (r) {
       if (r.ok) {
         form.hidden = true;
-        say(page === 'reset'
-          ? 'Your new password is saved and you are logged in. Every other session has ended.'
-          : 'Thank you: your address is confirmed.', false);
+        say(done[page], false);
         return;
       }
       button.disabled = false;
