@@ -268,8 +268,8 @@ api_notify_queue(job *j, store *s, pl_error *err)
         mail_msg m = {0};
         long long pending = (long long)counts[QUEUE_PENDING];
         const char *noun = pending == 1 ? "comment" : "comments";
-        m.subject = arena_printf(a, "%lld %s wait%s for review", pending, noun,
-                                 pending == 1 ? "s" : "");
+        m.subject =
+            arena_printf(a, "%lld %s wait%s for review", pending, noun, pending == 1 ? "s" : "");
         m.text = arena_printf(a,
                               "Hello %s,\n\nthe pending queue holds %lld %s, at or past the "
                               "threshold you set. The desk: %s\n\n"
@@ -300,8 +300,8 @@ typedef struct prefs_job {
 static json_t *
 prefs_json(req *r, const store_user_mail *m)
 {
-    json_t *o = json_pack("{s:b, s:b}", "replies", m->notify_replies, "moderation",
-                          m->notify_moderation);
+    json_t *o =
+        json_pack("{s:b, s:b}", "replies", m->notify_replies, "moderation", m->notify_moderation);
     if (r->user->role != ROLE_READER)
         json_object_set_new(o, "queue_threshold", json_integer((json_int_t)m->notify_queue));
     return json_pack("{s:o, s:b}", "notifications", o, "mail", mail_enabled(req_config(r)));
@@ -381,8 +381,8 @@ api_notifications_put(req *r, const route_args *a)
         return;
     prefs_job *pj = arena_zalloc(r->a, sizeof *pj);
     pj->queue = -1;
-    bool ok = opt_bool(r, o, "replies", &pj->replies) &&
-              opt_bool(r, o, "moderation", &pj->moderation);
+    bool ok =
+        opt_bool(r, o, "replies", &pj->replies) && opt_bool(r, o, "moderation", &pj->moderation);
     json_t *q = json_object_get(o, "queue_threshold");
     if (ok && q != NULL) {
         if (r->user->role == ROLE_READER) {

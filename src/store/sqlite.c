@@ -513,9 +513,10 @@ static const char *const sql[ST_COUNT] = {
     [ST_MAIL_NEXT_DUE] = "SELECT coalesce(min(next_at), 0) FROM mail_outbox WHERE state = 0",
     [ST_MAIL_FINISH] = "UPDATE mail_outbox SET state = ?2, next_at = ?3, last_error = ?4,"
                        " finished_at = CASE WHEN ?2 = 0 THEN 0 ELSE ?5 END WHERE id = ?1",
-    [ST_NOTIFY_ONCE] = "INSERT INTO notify_threads (user_id, thread_id, last_at) VALUES (?1, ?2, ?3)"
-                       " ON CONFLICT (user_id, thread_id) DO UPDATE SET last_at = excluded.last_at"
-                       " WHERE notify_threads.last_at <= ?3 - ?4",
+    [ST_NOTIFY_ONCE] =
+        "INSERT INTO notify_threads (user_id, thread_id, last_at) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT (user_id, thread_id) DO UPDATE SET last_at = excluded.last_at"
+        " WHERE notify_threads.last_at <= ?3 - ?4",
     [ST_QUEUE_WATCHERS] = "SELECT " USER_COLS " FROM users u JOIN user_mail m ON m.user_id = u.id"
                           " WHERE m.notify_queue > 0 AND m.notify_queue <= ?1 AND u.role >= 1"
                           " AND u.deleted = 0 ORDER BY u.id",

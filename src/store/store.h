@@ -423,9 +423,9 @@ int store_user_set_password(store *s, int64_t user_id, const char *pw_hash,
 /* Tokens mailed to a user (reset, verify, unsubscribe): only the SHA-256
  * of the token is stored. */
 typedef enum {
-    TOKEN_RESET = 1,           /* single use, one hour */
-    TOKEN_VERIFY = 2,          /* single use */
-    TOKEN_UNSUB_REPLIES = 3,   /* reusable until it expires */
+    TOKEN_RESET = 1,            /* single use, one hour */
+    TOKEN_VERIFY = 2,           /* single use */
+    TOKEN_UNSUB_REPLIES = 3,    /* reusable until it expires */
     TOKEN_UNSUB_MODERATION = 4, /* reusable until it expires */
     TOKEN_UNSUB_QUEUE = 5       /* staff: the pending-queue mail; reusable */
 } store_token_purpose;

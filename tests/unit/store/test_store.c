@@ -1670,6 +1670,45 @@ mail_tokens_and_outbox(void **state)
     assert_int_equal(next, 0);
 }
 
+/* Notification pacing is one atomic check-and-record per (user, thread);
+ * queue watchers are staff whose threshold the queue reached. */
+static void
+notify_pacing_and_watchers(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    int64_t reader = new_user(f, "paced"), staff = new_user(f, "watcher");
+    assert_int_equal(store_user_set_role(f->s, staff, ROLE_MODERATOR, &err), 0);
+    int64_t now = 1800000000000LL;
+    bool ok = false;
+    assert_int_equal(store_notify_once(f->s, reader, 42, now, 3600000, &ok, &err), 0);
+    assert_true(ok);
+    assert_int_equal(store_notify_once(f->s, reader, 42, now + 3599999, 3600000, &ok, &err), 0);
+    assert_false(ok);
+    assert_int_equal(store_notify_once(f->s, reader, 43, now + 1, 3600000, &ok, &err), 0);
+    assert_true(ok); /* another thread */
+    assert_int_equal(store_notify_once(f->s, reader, 42, now + 3600000, 3600000, &ok, &err), 0);
+    assert_true(ok);
+    assert_int_equal(store_notify_once(f->s, reader, 42, now + 3600001, 3600000, &ok, &err), 0);
+    assert_false(ok); /* the window starts again from the last mail */
+
+    store_user_mail m = {.notify_queue = 1000000};
+    assert_int_equal(store_user_mail_set(f->s, staff, &m, &err), 0);
+    assert_int_equal(store_user_mail_set(f->s, reader, &m, &err), 0); /* a reader: never */
+    store_user *v;
+    size_t n;
+    assert_int_equal(store_queue_watchers(f->s, 999999, f->a, &v, &n, &err), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_true(v[i].id != staff && v[i].id != reader);
+    assert_int_equal(store_queue_watchers(f->s, 1000000, f->a, &v, &n, &err), 0);
+    bool found = false;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(v[i].id != reader);
+        found = found || v[i].id == staff;
+    }
+    assert_true(found);
+}
+
 int
 main(void)
 {
@@ -1705,6 +1744,7 @@ main(void)
         cmocka_unit_test_setup_teardown(lost_listener_is_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(rate_buckets_are_shared, setup, teardown),
         cmocka_unit_test_setup_teardown(mail_tokens_and_outbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(notify_pacing_and_watchers, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
