@@ -4,7 +4,7 @@
 # tests against SQLite and PostgreSQL). See README.md.
 
 CC       ?= cc
-PKGS     := libevent libevent_pthreads jansson libcmark libutf8proc libsodium sqlite3 libcurl
+PKGS     := libevent libevent_pthreads jansson libcmark libutf8proc libsodium sqlite3
 # libpq: its header at build time; the library is opened at run time, only for a
 # postgres:// database (src/store/pq_dl.c). Tests that talk to PostgreSQL
 # directly link it.
@@ -13,9 +13,13 @@ PQ_LIBS   = $(shell pkg-config --libs libpq 2>/dev/null)
 # libxml2: the same, opened at run time by the importer only (src/import/xml_dl.c),
 # so `parley serve` never maps it and the ICU and C++ libraries it needs.
 XML_CFLAGS = $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
+# libcurl: the same, opened at run time by the mail sender only, when smtp_url
+# is set (src/mail/curl_dl.c), so a server without mail never maps it and the
+# TLS, Kerberos and LDAP libraries it needs.
+CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wimplicit-fallthrough
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(PQ_CFLAGS) $(XML_CFLAGS)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(PQ_CFLAGS) $(XML_CFLAGS) $(CURL_CFLAGS)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc -Ibuild/gen
 CFLAGS   ?= -O2 -g

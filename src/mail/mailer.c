@@ -11,12 +11,13 @@
  * The log never holds addresses, message text or the SMTP URL (which may
  * carry a password): only mail ids, attempts and libcurl's error name.
  */
+#define PARLEY_CURL_THROUGH_TABLE
+#include "mail/curl_dl.h"
 #include "mail/mail.h"
 #include "util/log.h"
 #include "util/text.h"
 #include "util/xalloc.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -201,6 +202,9 @@ int
 mailer_start(const config *cfg, mailer **out, pl_error *err)
 {
     *out = NULL;
+    int rc = curl_load(err);
+    if (rc < 0)
+        return rc;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return pl_errorf(err, PL_ESTORE, "libcurl could not start");
     mailer *m = xcalloc(1, sizeof *m);
@@ -210,7 +214,7 @@ mailer_start(const config *cfg, mailer **out, pl_error *err)
     char *gt = strchr(m->from, '>');
     if (gt != NULL)
         *gt = '\0';
-    int rc = store_open(cfg->db, false, &m->s, err);
+    rc = store_open(cfg->db, false, &m->s, err);
     if (rc < 0) {
         free(m);
         curl_global_cleanup();

@@ -75,6 +75,11 @@ test('register sends a verification mail over STARTTLS with AUTH; verify confirm
   assert.match(html, /Confirm your address/);
   assert.match(html, /<meta name="referrer" content="no-referrer">/, 'the token never leaks in a Referer');
 
+  // libcurl is opened at run time, by a server with mail only (cli.test.mjs
+  // checks that one without mail maps no TLS library).
+  const { readFileSync } = await import('node:fs');
+  assert.match(readFileSync(`/proc/${srv.proc.pid}/maps`, 'utf8'), /libcurl/);
+
   const anon = new Client(srv.url);
   const v = await anon.post('/api/v1/auth/verify', { token });
   assert.equal(v.status, 200, v.text);
