@@ -494,6 +494,8 @@
       const box = h('article', { class: 'pl-c' + (mine ? ' pl-mine' : ''), id: 'pl-c-' + c.id, 'aria-labelledby': nameId },
         h('header', { class: 'pl-meta' },
           h('span', { class: 'pl-name', id: nameId }, gone ? 'Deleted comment' : (c.author && c.author.name) || 'Reader'),
+          !gone && c.author && (c.author.role === 'moderator' || c.author.role === 'admin') &&
+            h('span', { class: 'pl-tag pl-staff', title: 'A member of the site\'s staff' }, 'Staff'),
           mine && !gone && h('span', { class: 'pl-tag' }, 'you'),
           timeEl(c.created_at),
           c.edited_at && !gone && h('span', { class: 'pl-muted', title: new Date(c.edited_at).toString() }, '(edited)'),

@@ -7,6 +7,7 @@
  * SHA-256 is stored.
  */
 #include "api/api_int.h"
+#include "moderation/normalize.h"
 #include "util/log.h"
 #include "util/text.h"
 
@@ -41,6 +42,48 @@ api_normalize_email(req *r, const char *email)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
     return out;
+}
+
+/* A name folded as the moderation engine folds text (look-alike letters,
+ * leetspeak, case, invisible characters), without its spaces and with
+ * doubled letters made single (the folder already shrinks runs inside a
+ * word, and "TheEditor" is one word): "The Editor", "the-editor",
+ * "TheEditor" and "Τhe Εditor" in Greek letters all give "theditor". */
+static const char *
+name_key(arena *a, const char *name)
+{
+    norm_text t;
+    norm_fold(a, name, strlen(name), &t);
+    char *out = arena_alloc(a, t.len + 1), *o = out;
+    for (size_t i = 0; i < t.len; i++)
+        if (t.s[i] != ' ' && (o == out || o[-1] != t.s[i]))
+            *o++ = t.s[i];
+    *o = '\0';
+    return out;
+}
+
+bool
+api_name_free(req *r, const char *name)
+{
+    store_user *staff;
+    size_t n;
+    pl_error err;
+    if (store_staff_list(req_store(r), r->a, &staff, &n, &err) < 0) {
+        log_error("msg=\"staff lookup failed\" error=\"%s\"", err.msg);
+        api_send_rc(r, PL_ESTORE, NULL);
+        return false;
+    }
+    const char *key = name_key(r->a, name);
+    for (size_t i = 0; i < n; i++) {
+        if (key[0] != '\0' && strcmp(key, name_key(r->a, staff[i].name)) == 0) {
+            req_send_error(r, 409, "name_taken",
+                           "A member of the site's staff uses this name (or one that looks the "
+                           "same); please choose another.",
+                           "name", NULL);
+            return false;
+        }
+    }
+    return true;
 }
 
 static bool
@@ -151,7 +194,7 @@ api_register(req *r, const route_args *a)
         req_send_error(r, 400, "invalid_field", "The e-mail address is not valid.", "email", NULL);
         return;
     }
-    if (!check_password(r, password))
+    if (!check_password(r, password) || !api_name_free(r, name))
         return;
     auth_job *aj = arena_zalloc(r->a, sizeof *aj);
     aj->name = name;

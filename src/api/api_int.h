@@ -114,6 +114,10 @@ int api_notify_decision(job *j, store *s, const store_comment *c, const char *ac
                         const char *reason, pl_error *err);
 int api_notify_queue(job *j, store *s, pl_error *err);
 
+/* False, after sending 409 name_taken (field "name"), when a staff member's
+ * name folds to the same letters as name (accounts.c). */
+bool api_name_free(req *r, const char *name);
+
 /* Lower-cases ASCII and checks a plausible address (accounts.c); NULL when
  * it is not one. Arena-owned. */
 char *api_normalize_email(req *r, const char *email);

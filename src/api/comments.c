@@ -627,6 +627,7 @@ api_comment_post(req *r, const route_args *a)
     pj->c.parent_id = has_parent ? parent.id : 0;
     pj->c.author_id = r->user->id;
     pj->c.author_name = r->user->name;
+    pj->c.author_role = r->user->role;
     pj->c.created_at = r->now;
     pj->title = title;
     pj->url = url;

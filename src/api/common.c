@@ -336,8 +336,9 @@ api_comment_json(const store_comment *c)
 {
     bool deleted = c->status == COMMENT_DELETED;
     json_t *author = deleted ? json_null()
-                             : json_pack("{s:o, s:s}", "id", id_json(c->author_id), "name",
-                                         c->author_name ? c->author_name : "");
+                             : json_pack("{s:o, s:s, s:s}", "id", id_json(c->author_id), "name",
+                                         c->author_name ? c->author_name : "", "role",
+                                         api_role_name(c->author_role));
     return json_pack("{s:o, s:o, s:o, s:s, s:o, s:o, s:s, s:I, s:b, s:I, s:b, s:[]}", "id",
                      id_json(c->id), "parent_id", id_json(c->parent_id), "author", author, "html",
                      deleted || c->html == NULL ? "" : c->html, "created_at",

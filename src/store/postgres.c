@@ -292,7 +292,7 @@ static const char *const *const migrations[] = {
     " c.moderation, c.status, c.featured, c.created_at, c.edited_at, c.likes,"                     \
     " EXISTS (SELECT 1 FROM likes l WHERE l.comment_id = c.id AND l.user_id = $1),"                \
     " (SELECT count(*) FROM comments r WHERE r.parent_id = c.id AND r.status = 0),"                \
-    " c.mod_reason"
+    " c.mod_reason, u.role"
 #define COMMENT_FROM " FROM comments c JOIN users u ON u.id = c.author_id"
 
 /* The same visibility rule as sqlite.c: published, the viewer's own
@@ -398,6 +398,7 @@ enum {
     ST_MAIL_FINISH,
     ST_NOTIFY_ONCE,
     ST_QUEUE_WATCHERS,
+    ST_STAFF_LIST,
     ST_COUNT
 };
 
@@ -668,6 +669,9 @@ static const stmt_def sql[ST_COUNT] = {
                            " WHERE m.notify_queue > 0 AND m.notify_queue <= $1 AND u.role >= 1"
                            " AND NOT u.deleted ORDER BY u.id",
                            "i"},
+    [ST_STAFF_LIST] = {"SELECT " USER_COLS " FROM users u WHERE u.role >= 1 AND NOT u.deleted"
+                       " ORDER BY u.id",
+                       ""},
 };
 
 /* Type OIDs of the parameter letters (fixed by PostgreSQL's catalog). */
@@ -1797,6 +1801,7 @@ read_comment(const PGresult *res, int r, arena *a, store_comment *c)
     c->liked_by_me = col_bool(res, r, 14);
     c->reply_count = col_i64(res, r, 15);
     c->moderator_reason = col_text(res, r, 16, a);
+    c->author_role = (store_role)col_i64(res, r, 17);
 }
 
 /* Runs a comment query and copies every row into a new arena array. */
@@ -2886,15 +2891,14 @@ pg_notify_once(store *s, int64_t user_id, int64_t key, int64_t now, int64_t wind
     return 0;
 }
 
+/* Runs a user query and reads every row into an arena array. */
 static int
-pg_queue_watchers(store *s, int64_t pending, arena *a, store_user **out, size_t *n, pl_error *err)
+users_query(pg *q, int which, params *p, arena *a, store_user **out, size_t *n, pl_error *err)
 {
-    params p = {0};
     PGresult *res;
     *out = NULL;
     *n = 0;
-    p_i64(&p, pending);
-    int rc = run(to_pg(s), ST_QUEUE_WATCHERS, &p, &res, err, "read queue watchers");
+    int rc = run(q, which, p, &res, err, "read users");
     if (rc < 0)
         return rc;
     int rows = PQntuples(res);
@@ -2904,6 +2908,21 @@ pg_queue_watchers(store *s, int64_t pending, arena *a, store_user **out, size_t 
     *n = (size_t)rows;
     PQclear(res);
     return 0;
+}
+
+static int
+pg_queue_watchers(store *s, int64_t pending, arena *a, store_user **out, size_t *n, pl_error *err)
+{
+    params p = {0};
+    p_i64(&p, pending);
+    return users_query(to_pg(s), ST_QUEUE_WATCHERS, &p, a, out, n, err);
+}
+
+static int
+pg_staff_list(store *s, arena *a, store_user **out, size_t *n, pl_error *err)
+{
+    params p = {0};
+    return users_query(to_pg(s), ST_STAFF_LIST, &p, a, out, n, err);
 }
 
 /* ---- change notices ------------------------------------------------------------------ */
@@ -3069,6 +3088,7 @@ static const store_ops postgres_ops = {
     .mail_finish = pg_mail_finish,
     .notify_once = pg_notify_once,
     .queue_watchers = pg_queue_watchers,
+    .staff_list = pg_staff_list,
     .notify = pg_notify,
     .listen = pg_listen,
     .notices = pg_notices,

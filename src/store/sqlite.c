@@ -224,7 +224,7 @@ static const char *const migrations[] = {
     " c.moderation, c.status, c.featured, c.created_at, c.edited_at, c.likes,"                     \
     " EXISTS (SELECT 1 FROM likes l WHERE l.comment_id = c.id AND l.user_id = ?1),"                \
     " (SELECT count(*) FROM comments r WHERE r.parent_id = c.id AND r.status = 0),"                \
-    " c.mod_reason"
+    " c.mod_reason, u.role"
 #define COMMENT_FROM " FROM comments c JOIN users u ON u.id = c.author_id"
 
 /* Published, the viewer's own pending, or any other top-level comment
@@ -331,6 +331,7 @@ enum {
     ST_MAIL_FINISH,
     ST_NOTIFY_ONCE,
     ST_QUEUE_WATCHERS,
+    ST_STAFF_LIST,
     ST_COUNT
 };
 
@@ -520,6 +521,8 @@ static const char *const sql[ST_COUNT] = {
     [ST_QUEUE_WATCHERS] = "SELECT " USER_COLS " FROM users u JOIN user_mail m ON m.user_id = u.id"
                           " WHERE m.notify_queue > 0 AND m.notify_queue <= ?1 AND u.role >= 1"
                           " AND u.deleted = 0 ORDER BY u.id",
+    [ST_STAFF_LIST] = "SELECT " USER_COLS " FROM users u WHERE u.role >= 1 AND u.deleted = 0"
+                      " ORDER BY u.id",
 };
 
 typedef struct sq {
@@ -1264,6 +1267,7 @@ read_comment(sqlite3_stmt *st, arena *a, store_comment *c)
     c->liked_by_me = sqlite3_column_int(st, 14) != 0;
     c->reply_count = sqlite3_column_int64(st, 15);
     c->moderator_reason = col_text(st, 16, a);
+    c->author_role = (store_role)sqlite3_column_int(st, 17);
 }
 
 /* A growing array in the caller's arena (old copies are simply left there). */
@@ -2491,19 +2495,14 @@ sq_notify_once(store *s, int64_t user_id, int64_t key, int64_t now, int64_t wind
     return rc;
 }
 
+/* Reads every row of a user query into an arena array. */
 static int
-sq_queue_watchers(store *s, int64_t pending, arena *a, store_user **out, size_t *n, pl_error *err)
+users_query(sq *q, sqlite3_stmt *st, arena *a, store_user **out, size_t *n, pl_error *err)
 {
-    sq *q = to_sq(s);
-    sqlite3_stmt *st = NULL;
-    int rc = prep(q, ST_QUEUE_WATCHERS, &st, err);
+    size_t cap = 0;
+    int step, rc = 0;
     *out = NULL;
     *n = 0;
-    if (rc < 0)
-        return rc;
-    bind_i64(st, 1, pending);
-    size_t cap = 0;
-    int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
@@ -2515,9 +2514,34 @@ sq_queue_watchers(store *s, int64_t pending, arena *a, store_user **out, size_t 
         read_user(st, a, &(*out)[(*n)++]);
     }
     if (step != SQLITE_DONE)
-        rc = db_fail(q, err, "read queue watchers");
+        rc = db_fail(q, err, "read users");
     finish(st);
     return rc;
+}
+
+static int
+sq_queue_watchers(store *s, int64_t pending, arena *a, store_user **out, size_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q, ST_QUEUE_WATCHERS, &st, err);
+    *out = NULL;
+    *n = 0;
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, pending);
+    return users_query(q, st, a, out, n, err);
+}
+
+static int
+sq_staff_list(store *s, arena *a, store_user **out, size_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q, ST_STAFF_LIST, &st, err);
+    *out = NULL;
+    *n = 0;
+    return rc < 0 ? rc : users_query(q, st, a, out, n, err);
 }
 
 static const store_ops sqlite_ops = {
@@ -2584,4 +2608,5 @@ static const store_ops sqlite_ops = {
     .mail_finish = sq_mail_finish,
     .notify_once = sq_notify_once,
     .queue_watchers = sq_queue_watchers,
+    .staff_list = sq_staff_list,
 };

@@ -455,6 +455,12 @@ store_mail_finish(store *s, int64_t id, store_mail_state state, int64_t retry_at
 }
 
 int
+store_staff_list(store *s, arena *a, store_user **out, size_t *n, pl_error *err)
+{
+    DISPATCH(s, err, staff_list(s, a, out, n, err));
+}
+
+int
 store_notify_once(store *s, int64_t user_id, int64_t key, int64_t now, int64_t window_ms,
                   bool *allowed, pl_error *err)
 {

@@ -169,6 +169,7 @@ typedef struct store_comment {
     bool liked_by_me;             /* for the viewer passed to the read */
     int64_t reply_count;          /* direct replies visible to everyone (published) */
     const char *moderator_reason; /* the reason of the last moderator decision, "" if none */
+    store_role author_role;       /* filled on reads: staff wear a badge */
 } store_comment;
 
 /* Inserts c (id, root_id and created_at are set by the store: created_at
@@ -469,6 +470,10 @@ typedef enum { MAIL_WAITING = 0, MAIL_SENT = 1, MAIL_FAILED = 2 } store_mail_sta
  * retry_at. error ("" when sent) is kept for the operator. */
 int store_mail_finish(store *s, int64_t id, store_mail_state state, int64_t retry_at,
                       const char *error, int64_t now, pl_error *err);
+
+/* Staff accounts (moderators and admins, not deleted), by id: whose names
+ * readers may not take. */
+int store_staff_list(store *s, arena *a, store_user **out, size_t *n, pl_error *err);
 
 /* Notification pacing: true in *allowed (and the time recorded) when
  * user_id was last notified about key more than window_ms before now, or

@@ -117,6 +117,7 @@ typedef struct store_ops {
                       int64_t *next_due, pl_error *err);
     int (*mail_finish)(store *s, int64_t id, store_mail_state state, int64_t retry_at,
                        const char *error, int64_t now, pl_error *err);
+    int (*staff_list)(store *s, arena *a, store_user **out, size_t *n, pl_error *err);
     int (*notify_once)(store *s, int64_t user_id, int64_t key, int64_t now, int64_t window_ms,
                        bool *allowed, pl_error *err);
     int (*queue_watchers)(store *s, int64_t pending, arena *a, store_user **out, size_t *n,
