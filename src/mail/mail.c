@@ -131,12 +131,13 @@ is_ascii_printable(const char *s)
     return true;
 }
 
-/* A header value: as is when printable ASCII, else one RFC 2047 encoded
- * word per chunk of whole UTF-8 characters. */
+/* A header value: as is when printable ASCII that fits a line, else one
+ * RFC 2047 encoded word per chunk of whole UTF-8 characters, one per folded
+ * line (so no line nears RFC 5322's limit of 998 bytes). */
 static char *
 header_text(arena *a, const char *s)
 {
-    if (is_ascii_printable(s))
+    if (is_ascii_printable(s) && strlen(s) <= 900)
         return arena_strdup(a, s);
     size_t n = strlen(s);
     char *out = arena_alloc(a, n * 2 + 64 + (n / 30 + 1) * 16), *o = out;
