@@ -187,8 +187,11 @@ from_header(arena *a, const config *cfg, const char *addr)
 char *
 mail_compose(arena *a, const config *cfg, const mail_msg *m, int64_t now)
 {
-    char addr[256] = "invalid@invalid";
-    from_address(cfg->mail_from, addr, sizeof addr);
+    char addr[256];
+    /* mail_check_config refuses a From without an address at start; the
+     * fallback only keeps this function total. */
+    if (!from_address(cfg->mail_from, addr, sizeof addr))
+        snprintf(addr, sizeof addr, "invalid@invalid");
     const char *domain = strchr(addr, '@') + 1;
 
     time_t t = (time_t)(now / 1000);
