@@ -118,6 +118,10 @@ int api_notify_queue(job *j, store *s, pl_error *err);
  * name folds to the same letters as name (accounts.c). */
 bool api_name_free(req *r, const char *name);
 
+/* The session user's mail settings (user_mail); false after sending 500
+ * when the database failed. */
+bool api_user_mail(req *r, store_user_mail *out);
+
 /* Lower-cases ASCII and checks a plausible address (accounts.c); NULL when
  * it is not one. Arena-owned. */
 char *api_normalize_email(req *r, const char *email);

@@ -162,6 +162,17 @@ api_require_user(req *r)
     return false;
 }
 
+bool
+api_user_mail(req *r, store_user_mail *out)
+{
+    pl_error err;
+    if (store_user_mail_get(req_store(r), r->user->id, out, &err) == 0)
+        return true;
+    log_error("msg=\"mail settings lookup failed\" error=\"%s\"", err.msg);
+    api_send_rc(r, PL_ESTORE, NULL);
+    return false;
+}
+
 /* With require_verified_email (and mail on), a reader who signed up with a
  * password writes only once the address is confirmed. Staff, and accounts
  * that came through the publisher's single sign-on (no password), are
@@ -175,12 +186,8 @@ verified_enough(req *r)
         u->pw_hash == NULL || u->pw_hash[0] == '\0')
         return true;
     store_user_mail m;
-    pl_error err;
-    if (store_user_mail_get(req_store(r), u->id, &m, &err) < 0) {
-        log_error("msg=\"mail settings lookup failed\" error=\"%s\"", err.msg);
-        api_send_rc(r, PL_ESTORE, NULL);
+    if (!api_user_mail(r, &m))
         return false;
-    }
     if (!m.email_verified)
         req_send_error(r, 403, "unverified",
                        "Please confirm your e-mail address first: open the link we mailed you "

@@ -314,13 +314,8 @@ api_notifications_get(req *r, const route_args *a)
     if (!api_require_user(r))
         return;
     store_user_mail m;
-    pl_error err;
-    if (store_user_mail_get(req_store(r), r->user->id, &m, &err) < 0) {
-        log_error("msg=\"mail settings lookup failed\" error=\"%s\"", err.msg);
-        api_send_rc(r, PL_ESTORE, NULL);
-        return;
-    }
-    req_send_json(r, 200, prefs_json(r, &m));
+    if (api_user_mail(r, &m))
+        req_send_json(r, 200, prefs_json(r, &m));
 }
 
 static int

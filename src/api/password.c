@@ -89,14 +89,58 @@ link_to(arena *a, const config *cfg, const char *page, const char *token)
     return arena_printf(a, "%.*s/%s?token=%s", (int)n, base, page, token);
 }
 
+/* ---- the mails --------------------------------------------------------- */
+
+/* The two link mails differ only in their words. */
+typedef struct link_words {
+    const char *subject;         /* followed by the site's name */
+    const char *ask, *ask_after; /* around the site's name; the link follows */
+    const char *button;
+    const char *after; /* one paragraph */
+} link_words;
+
+static const link_words reset_words = {
+    "Choose a new password for ",
+    "someone, we hope you, asked to reset the password of your account for the comments on ",
+    ". To choose a new password, open this link within the next hour:",
+    "Choose a new password",
+    "The link works once. Choosing a new password logs you out everywhere else. If you did not "
+    "ask for this, you can ignore this mail: your password stays as it is.",
+};
+
+static const link_words verify_words = {
+    "Confirm your address for the comments on ",
+    "welcome to the comments on ",
+    ". Please confirm that this address is yours by opening this link within a week:",
+    "Confirm my address",
+    "If you did not make an account, ignore this mail; nothing more will be sent to you unless "
+    "someone asks for it again.",
+};
+
+static void
+link_mail(arena *a, const config *cfg, const store_user *u, const char *link, const link_words *w,
+          mail_msg *m)
+{
+    const char *site = mail_site_name(a, cfg);
+    const char *ask = arena_printf(a, "%s%s%s", w->ask, site, w->ask_after);
+    m->subject = arena_printf(a, "%s%s", w->subject, site);
+    m->text = arena_printf(a, "Hello %s,\n\n%s\n\n%s\n\n%s\n\n-- \nThe comments team of %s\n",
+                           u->name, ask, link, w->after, site);
+    m->html =
+        arena_printf(a,
+                     "<!doctype html><html><body style=\"font-family:sans-serif;"
+                     "line-height:1.5\"><p>Hello %s,</p><p>%s</p><p><a href=\"%s\">%s</a>"
+                     "</p><p>%s</p><p>The comments team of %s</p></body></html>",
+                     mail_html_escape(a, u->name), mail_html_escape(a, ask),
+                     mail_html_escape(a, link), w->button, w->after, mail_html_escape(a, site));
+}
+
 /* Makes a token for the user, stores its hash and queues the mail built by
- * fill(). Mail problems are logged, never returned; only a failed token
+ * link_mail() with these words. Mail problems are logged, never returned; only a failed token
  * insert (a database error) is. */
 static int
 mail_with_token(job *j, store *s, const store_user *u, store_token_purpose purpose, int64_t ttl,
-                void (*fill)(arena *a, const config *cfg, const store_user *u, const char *link,
-                             mail_msg *m),
-                pl_error *err)
+                const link_words *words, pl_error *err)
 {
     const config *cfg = req_config(j->r);
     char token[64];
@@ -106,69 +150,11 @@ mail_with_token(job *j, store *s, const store_user *u, store_token_purpose purpo
     if (rc < 0)
         return rc;
     mail_msg m = {.to = u->email};
-    fill(j->r->a, cfg, u, link_to(j->r->a, cfg, purpose == TOKEN_RESET ? "reset" : "verify", token),
-         &m);
+    link_mail(j->r->a, cfg, u,
+              link_to(j->r->a, cfg, purpose == TOKEN_RESET ? "reset" : "verify", token), words, &m);
     sodium_memzero(token, sizeof token);
     mail_queue(s, cfg, &m, j->r->now, &j->mail);
     return 0;
-}
-
-/* ---- the mails --------------------------------------------------------- */
-
-static void
-reset_mail(arena *a, const config *cfg, const store_user *u, const char *link, mail_msg *m)
-{
-    const char *site = mail_site_name(a, cfg);
-    m->subject = arena_printf(a, "Choose a new password for %s", site);
-    m->text = arena_printf(a,
-                           "Hello %s,\n\n"
-                           "someone, we hope you, asked to reset the password of your account "
-                           "for the comments on %s. To choose a new password, open this link "
-                           "within the next hour:\n\n%s\n\n"
-                           "The link works once. Choosing a new password logs you out everywhere "
-                           "else.\n\n"
-                           "If you did not ask for this, you can ignore this mail: your password "
-                           "stays as it is.\n\n-- \nThe comments team of %s\n",
-                           u->name, site, link, site);
-    const char *n = mail_html_escape(a, u->name), *s = mail_html_escape(a, site),
-               *l = mail_html_escape(a, link);
-    m->html = arena_printf(
-        a,
-        "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">"
-        "<p>Hello %s,</p>"
-        "<p>someone, we hope you, asked to reset the password of your account for the "
-        "comments on %s. To choose a new password, follow this link within the next hour:</p>"
-        "<p><a href=\"%s\">Choose a new password</a></p>"
-        "<p>The link works once. Choosing a new password logs you out everywhere else.</p>"
-        "<p>If you did not ask for this, you can ignore this mail: your password stays as it "
-        "is.</p><p>The comments team of %s</p></body></html>",
-        n, s, l, s);
-}
-
-static void
-verify_mail(arena *a, const config *cfg, const store_user *u, const char *link, mail_msg *m)
-{
-    const char *site = mail_site_name(a, cfg);
-    m->subject = arena_printf(a, "Confirm your address for the comments on %s", site);
-    m->text = arena_printf(a,
-                           "Hello %s,\n\n"
-                           "welcome to the comments on %s. Please confirm that this address is "
-                           "yours by opening this link within a week:\n\n%s\n\n"
-                           "If you did not make an account, ignore this mail; nothing more will "
-                           "be sent to you unless someone asks for it again.\n\n-- \n"
-                           "The comments team of %s\n",
-                           u->name, site, link, site);
-    const char *n = mail_html_escape(a, u->name), *s = mail_html_escape(a, site),
-               *l = mail_html_escape(a, link);
-    m->html = arena_printf(
-        a,
-        "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">"
-        "<p>Hello %s,</p>"
-        "<p>welcome to the comments on %s. Please confirm that this address is yours within a "
-        "week:</p><p><a href=\"%s\">Confirm my address</a></p>"
-        "<p>If you did not make an account, ignore this mail; nothing more will be sent to you "
-        "unless someone asks for it again.</p><p>The comments team of %s</p></body></html>",
-        n, s, l, s);
 }
 
 int
@@ -176,7 +162,7 @@ api_queue_verification(job *j, store *s, const store_user *u, pl_error *err)
 {
     if (!mail_enabled(req_config(j->r)))
         return 0;
-    return mail_with_token(j, s, u, TOKEN_VERIFY, VERIFY_TTL_MS, verify_mail, err);
+    return mail_with_token(j, s, u, TOKEN_VERIFY, VERIFY_TTL_MS, &verify_words, err);
 }
 
 /* ---- forgot -------------------------------------------------------------- */
@@ -193,7 +179,7 @@ forgot_write(job *j, store *s, pl_error *err)
         return 0;
     if (rc < 0)
         return rc;
-    return mail_with_token(j, s, &u, TOKEN_RESET, RESET_TTL_MS, reset_mail, err);
+    return mail_with_token(j, s, &u, TOKEN_RESET, RESET_TTL_MS, &reset_words, err);
 }
 
 static void
@@ -493,12 +479,8 @@ api_verify_resend(req *r, const route_args *a)
         return;
     }
     store_user_mail m;
-    pl_error err;
-    if (store_user_mail_get(req_store(r), r->user->id, &m, &err) < 0) {
-        log_error("msg=\"mail settings lookup failed\" error=\"%s\"", err.msg);
-        api_send_rc(r, PL_ESTORE, NULL);
+    if (!api_user_mail(r, &m))
         return;
-    }
     if (m.email_verified) {
         req_send_error(r, 409, "already_verified", "Your address is confirmed already.", NULL,
                        NULL);
