@@ -246,12 +246,35 @@ new_session(job *j, store *s, pw_job *pj, int64_t user_id, pl_error *err)
     return store_session_insert(s, pj->session_hash, user_id, expires, err);
 }
 
-static void
-invalid_token(req *r)
+/* The end of a token's job when it failed: 400 invalid_token for an
+ * unknown, used or expired token, else the error. True when it answered. */
+static bool
+token_failed(job *j, const char *what)
 {
-    req_send_error(r, 400, "invalid_token",
-                   "This link is unknown, used already or expired. Ask for a new one.", "token",
-                   NULL);
+    if (j->rc == PL_ENOTFOUND) {
+        req_send_error(j->r, 400, "invalid_token",
+                       "This link is unknown, used already or expired. Ask for a new one.", "token",
+                       NULL);
+        return true;
+    }
+    if (j->rc < 0) {
+        log_error("msg=\"%s failed\" error=\"%s\"", what, j->err.msg);
+        api_send_rc(j->r, j->rc, &j->err);
+        return true;
+    }
+    return false;
+}
+
+/* The mail reached its owner: the address is confirmed. */
+static int
+mark_verified(store *s, int64_t uid, pl_error *err)
+{
+    store_user_mail m;
+    int rc = store_user_mail_get(s, uid, &m, err);
+    if (rc < 0 || m.email_verified)
+        return rc;
+    m.email_verified = true;
+    return store_user_mail_set(s, uid, &m, err);
 }
 
 static int
@@ -266,12 +289,8 @@ reset_write(job *j, store *s, pl_error *err)
     int rc = store_token_use(s, hash, TOKEN_RESET, j->r->now, true, &uid, err);
     if (rc == 0)
         rc = store_user_set_password(s, uid, pj->pw_hash, NULL, j->r->now, err);
-    /* The mail reached its owner: the address is confirmed too. */
-    store_user_mail m;
-    if (rc == 0 && (rc = store_user_mail_get(s, uid, &m, err)) == 0 && !m.email_verified) {
-        m.email_verified = true;
-        rc = store_user_mail_set(s, uid, &m, err);
-    }
+    if (rc == 0)
+        rc = mark_verified(s, uid, err);
     if (rc == 0)
         rc = new_session(j, s, pj, uid, err);
     if (rc == 0)
@@ -284,15 +303,8 @@ reset_done(job *j)
 {
     pw_job *pj = j->data;
     req *r = j->r;
-    if (j->rc == PL_ENOTFOUND) {
-        invalid_token(r);
+    if (token_failed(j, "password reset"))
         return;
-    }
-    if (j->rc < 0) {
-        log_error("msg=\"password reset failed\" error=\"%s\"", j->err.msg);
-        api_send_rc(r, j->rc, &j->err);
-        return;
-    }
     log_info("msg=\"password reset\" user=%lld", (long long)pj->user.id);
     session_set_cookie(r, pj->session);
     req_send_json(r, 200, json_pack("{s:o}", "user", api_user_json(&pj->user, r->now)));
@@ -393,14 +405,9 @@ verify_write(job *j, store *s, pl_error *err)
     unsigned char hash[STORE_TOKEN_HASH_LEN];
     session_token_hash(pj->token, hash);
     int64_t uid;
-    store_user_mail m;
     int rc = store_token_use(s, hash, TOKEN_VERIFY, j->r->now, true, &uid, err);
     if (rc == 0)
-        rc = store_user_mail_get(s, uid, &m, err);
-    if (rc == 0) {
-        m.email_verified = true;
-        rc = store_user_mail_set(s, uid, &m, err);
-    }
+        rc = mark_verified(s, uid, err);
     if (rc == 0)
         rc = store_user_by_id(s, uid, j->r->a, &pj->user, err);
     return rc;
@@ -411,15 +418,8 @@ verify_done(job *j)
 {
     pw_job *pj = j->data;
     req *r = j->r;
-    if (j->rc == PL_ENOTFOUND) {
-        invalid_token(r);
+    if (token_failed(j, "verification"))
         return;
-    }
-    if (j->rc < 0) {
-        log_error("msg=\"verification failed\" error=\"%s\"", j->err.msg);
-        api_send_rc(r, j->rc, &j->err);
-        return;
-    }
     json_t *u = api_user_json(&pj->user, r->now);
     json_object_set_new(u, "email_verified", json_true());
     req_send_json(r, 200, json_pack("{s:o}", "user", u));
