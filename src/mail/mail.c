@@ -143,9 +143,11 @@ header_text(arena *a, const char *s)
     char *out = arena_alloc(a, n * 2 + 64 + (n / 30 + 1) * 16), *o = out;
     size_t i = 0;
     while (i < n) {
-        size_t k = n - i < 45 ? n - i : 45;
-        while (i + k < n && ((unsigned char)s[i + k] & 0xC0) == 0x80)
-            k--; /* do not split a character */
+        size_t k = n - i < 45 ? n - i : 45, whole = k;
+        while (whole > 0 && i + whole < n && ((unsigned char)s[i + whole] & 0xC0) == 0x80)
+            whole--; /* do not split a character */
+        if (whole > 0)
+            k = whole; /* else the bytes are not UTF-8: cut anywhere, but go on */
         char chunk[64];
         sodium_bin2base64(chunk, sizeof chunk, (const unsigned char *)s + i, k,
                           sodium_base64_VARIANT_ORIGINAL);
