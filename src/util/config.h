@@ -89,7 +89,9 @@
     X(require_verified_email, "require_verified_email", BOOL, 0, 0, 1,                             \
       "with mail configured: readers must confirm their address before they write")                \
     X(account_contact, "account_contact", STR, "", 0, 0,                                           \
-      "whom readers should contact about their account when the site sends no mail")
+      "whom readers should contact about their account when the site sends no mail")               \
+    X(perspective_keys, "perspective_keys", STR, "", 0, 0,                                         \
+      "API keys of the Perspective-compatible endpoint, comma- or space-separated; empty: off")
 
 typedef struct config {
 #define CONFIG_FIELD_INT(f) int64_t f;
