@@ -223,9 +223,19 @@ static const char *const migration_3[] = {
     NULL,
 };
 
-/* Mail, with the same meaning as sqlite.c's migration 3: account mail
- * settings, mailed tokens (only their SHA-256) and the outbox. */
+/* Bans kept on the SHA-256 of a deleted account's e-mail address until
+ * they end (ends_at 0: never); sqlite.c's migration 3. */
 static const char *const migration_4[] = {
+    "CREATE TABLE email_bans ("
+    "  hash BYTEA PRIMARY KEY,"
+    "  ends_at BIGINT NOT NULL,"
+    "  reason TEXT NOT NULL)",
+    NULL,
+};
+
+/* Mail, with the same meaning as sqlite.c's migration 4: account mail
+ * settings, mailed tokens (only their SHA-256) and the outbox. */
+static const char *const migration_5[] = {
     "CREATE TABLE user_mail ("
     "  user_id BIGINT PRIMARY KEY REFERENCES users(id),"
     "  email_verified BOOLEAN NOT NULL DEFAULT false,"
@@ -256,8 +266,8 @@ static const char *const migration_4[] = {
     NULL,
 };
 
-/* Notification pacing, as sqlite.c's migration 4. */
-static const char *const migration_5[] = {
+/* Notification pacing, as sqlite.c's migration 5. */
+static const char *const migration_6[] = {
     "CREATE TABLE notify_threads ("
     "  user_id BIGINT NOT NULL REFERENCES users(id),"
     "  thread_id BIGINT NOT NULL,"
@@ -271,8 +281,9 @@ static const char *const *const migrations[] = {
     migration_1, /* the initial schema */
     migration_2, /* the moderator's desk */
     migration_3, /* shared rate-limit buckets */
-    migration_4, /* mail */
-    migration_5, /* notification pacing */
+    migration_4, /* bans kept on deleted accounts' addresses */
+    migration_5, /* mail */
+    migration_6, /* notification pacing */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -377,6 +388,9 @@ enum {
     ST_SSO_LINK,
     ST_SSO_UPDATE_NAME,
     ST_SSO_UPDATE_EMAIL,
+    ST_COMMENT_REVIEWED,
+    ST_EMAIL_BAN_SET,
+    ST_EMAIL_BAN_GET,
     ST_NOTIFY,
     ST_RATE_TAKE,
     ST_RATE_PURGE,
@@ -459,8 +473,9 @@ static const stmt_def sql[ST_COUNT] = {
          " RETURNING id, root_id",
          "tiitttiBi"},
     [ST_COMMENT_GET] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id = $2", "ii"},
+    /* Never on a rejected or deleted comment: an edit cannot bring one back. */
     [ST_COMMENT_EDIT] = {"UPDATE comments SET body = $2, html = $3, status = $4, moderation = $5,"
-                         " edited_at = $6 WHERE id = $1",
+                         " edited_at = $6 WHERE id = $1 AND status NOT IN (2, 3)",
                          "ittiti"},
     [ST_COMMENT_SET_STATUS] = {"UPDATE comments SET status = $2,"
                                " body = CASE WHEN $2 = 3 THEN '' ELSE body END,"
@@ -604,6 +619,19 @@ static const stmt_def sql[ST_COUNT] = {
                              " (SELECT 1 FROM users o WHERE o.email = $2 AND o.id <> $1)",
                              "it"},
     [ST_NOTIFY] = {NOTIFY_SQL, "t"},
+    [ST_COMMENT_REVIEWED] = {"SELECT EXISTS (SELECT 1 FROM decisions WHERE comment_id = $1"
+                             " AND NOT undone AND action IN ('approve', 'feature'))::int",
+                             "i"},
+    /* The longer of two bans wins (0 is permanent). */
+    [ST_EMAIL_BAN_SET] = {"INSERT INTO email_bans (hash, ends_at, reason) VALUES ($1, $2, $3)"
+                          " ON CONFLICT (hash) DO UPDATE SET"
+                          " ends_at = CASE WHEN email_bans.ends_at = 0 OR excluded.ends_at = 0"
+                          " THEN 0 ELSE greatest(email_bans.ends_at, excluded.ends_at) END,"
+                          " reason = excluded.reason",
+                          "bit"},
+    [ST_EMAIL_BAN_GET] = {"SELECT ends_at, reason FROM email_bans WHERE hash = $1"
+                          " AND (ends_at = 0 OR ends_at > $2)",
+                          "bi"},
     /* One statement, so two nodes taking from one bucket serialise on its
      * row: a new bucket starts full ($3) less the token taken. */
     [ST_RATE_TAKE] = {"INSERT INTO rate_buckets AS b (key, tokens, at, full_at, taken)"
@@ -1910,7 +1938,8 @@ pg_comment_edit(store *s, int64_t id, const char *body, const char *html,
     p_i64(&p, status);
     p_text(&p, moderation != NULL ? moderation : "");
     p_i64(&p, now != 0 ? now : now_ms());
-    return update_one(to_pg(s), ST_COMMENT_EDIT, &p, err, "edit comment", "no such comment");
+    return update_one(to_pg(s), ST_COMMENT_EDIT, &p, err, "edit comment",
+                      "no such comment, or it was removed");
 }
 
 static int
@@ -2606,6 +2635,49 @@ run_id_text(pg *q, int which, int64_t id, const char *text, pl_error *err, const
 }
 
 static int
+pg_comment_reviewed(store *s, int64_t id, bool *reviewed, pl_error *err)
+{
+    params p = {0};
+    int64_t v = 0;
+    p_i64(&p, id);
+    int rc = ints_row(to_pg(s), ST_COMMENT_REVIEWED, &p, &v, 1, err, "read decisions");
+    *reviewed = rc == 0 && v != 0;
+    return rc;
+}
+
+static int
+pg_email_ban_set(store *s, const unsigned char *hash, int64_t ends_at, const char *reason,
+                 pl_error *err)
+{
+    params p = {0};
+    p_hash(&p, hash);
+    p_i64(&p, ends_at);
+    p_text(&p, reason != NULL ? reason : "");
+    return write1(to_pg(s), ST_EMAIL_BAN_SET, &p, NULL, err, "keep ban");
+}
+
+static int
+pg_email_ban_get(store *s, const unsigned char *hash, int64_t now, arena *a, int64_t *ends_at,
+                 const char **reason, pl_error *err)
+{
+    params p = {0};
+    PGresult *res;
+    p_hash(&p, hash);
+    p_i64(&p, now);
+    int rc = run(to_pg(s), ST_EMAIL_BAN_GET, &p, &res, err, "read kept ban");
+    if (rc < 0)
+        return rc;
+    if (PQntuples(res) == 1) {
+        *ends_at = col_i64(res, 0, 0);
+        *reason = col_text(res, 0, 1, a);
+    } else {
+        rc = pl_errorf(err, PL_ENOTFOUND, "no ban on this address");
+    }
+    PQclear(res);
+    return rc;
+}
+
+static int
 pg_sso_login(store *s, const char *sub, const char *name, const char *email, const char *jti,
              int64_t jti_expires, int64_t now, int64_t *user_id, pl_error *err)
 {
@@ -3089,6 +3161,9 @@ static const store_ops postgres_ops = {
     .notify_once = pg_notify_once,
     .queue_watchers = pg_queue_watchers,
     .staff_list = pg_staff_list,
+    .comment_reviewed = pg_comment_reviewed,
+    .email_ban_set = pg_email_ban_set,
+    .email_ban_get = pg_email_ban_get,
     .notify = pg_notify,
     .listen = pg_listen,
     .notices = pg_notices,

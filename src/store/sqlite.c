@@ -172,7 +172,14 @@ static const char *const migrations[] = {
     "CREATE INDEX sso_jti_expires ON sso_jti(expires_at);"
     "CREATE INDEX modlog_actor ON modlog(actor_id, id);"
     "CREATE INDEX modlog_target ON modlog(target_type, target_id);",
-    /* 3: mail: account mail settings, mailed tokens (only their SHA-256)
+    /* 3: bans kept on the SHA-256 of a deleted account's e-mail address
+     * until they end (ends_at 0: never), so deleting the account does not
+     * lift them. */
+    "CREATE TABLE email_bans ("
+    "  hash BLOB PRIMARY KEY,"
+    "  ends_at INTEGER NOT NULL,"
+    "  reason TEXT NOT NULL) WITHOUT ROWID;",
+    /* 4: mail: account mail settings, mailed tokens (only their SHA-256)
      * and the outbox that survives restarts. */
     "CREATE TABLE user_mail ("
     "  user_id INTEGER PRIMARY KEY REFERENCES users(id),"
@@ -201,7 +208,7 @@ static const char *const migrations[] = {
     "  last_error TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX mail_outbox_due ON mail_outbox(next_at, id) WHERE state = 0;"
     "CREATE INDEX mail_outbox_recipient ON mail_outbox(recipient, created_at);",
-    /* 4: notification pacing: when each reader was last mailed about each
+    /* 5: notification pacing: when each reader was last mailed about each
      * thread (thread_id 0: the pending queue, for staff). */
     "CREATE TABLE notify_threads ("
     "  user_id INTEGER NOT NULL REFERENCES users(id),"
@@ -332,6 +339,9 @@ enum {
     ST_NOTIFY_ONCE,
     ST_QUEUE_WATCHERS,
     ST_STAFF_LIST,
+    ST_COMMENT_REVIEWED,
+    ST_EMAIL_BAN_SET,
+    ST_EMAIL_BAN_GET,
     ST_COUNT
 };
 
@@ -379,8 +389,9 @@ static const char *const sql[ST_COUNT] = {
                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [ST_COMMENT_SET_ROOT] = "UPDATE comments SET root_id = id WHERE id = ?1",
     [ST_COMMENT_GET] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id = ?2",
+    /* Never on a rejected or deleted comment: an edit cannot bring one back. */
     [ST_COMMENT_EDIT] = "UPDATE comments SET body = ?2, html = ?3, status = ?4, moderation = ?5,"
-                        " edited_at = ?6 WHERE id = ?1",
+                        " edited_at = ?6 WHERE id = ?1 AND status NOT IN (2, 3)",
     [ST_COMMENT_SET_STATUS] = "UPDATE comments SET status = ?2,"
                               " body = CASE WHEN ?2 = 3 THEN '' ELSE body END,"
                               " html = CASE WHEN ?2 = 3 THEN '' ELSE html END WHERE id = ?1",
@@ -523,6 +534,16 @@ static const char *const sql[ST_COUNT] = {
                           " AND u.deleted = 0 ORDER BY u.id",
     [ST_STAFF_LIST] = "SELECT " USER_COLS " FROM users u WHERE u.role >= 1 AND u.deleted = 0"
                       " ORDER BY u.id",
+    [ST_COMMENT_REVIEWED] = "SELECT EXISTS (SELECT 1 FROM decisions WHERE comment_id = ?1"
+                            " AND undone = 0 AND action IN ('approve', 'feature'))",
+    /* The longer of two bans wins (0 is permanent). */
+    [ST_EMAIL_BAN_SET] = "INSERT INTO email_bans (hash, ends_at, reason) VALUES (?1, ?2, ?3)"
+                         " ON CONFLICT (hash) DO UPDATE SET"
+                         " ends_at = CASE WHEN email_bans.ends_at = 0 OR excluded.ends_at = 0"
+                         " THEN 0 ELSE max(email_bans.ends_at, excluded.ends_at) END,"
+                         " reason = excluded.reason",
+    [ST_EMAIL_BAN_GET] = "SELECT ends_at, reason FROM email_bans WHERE hash = ?1"
+                         " AND (ends_at = 0 OR ends_at > ?2)",
 };
 
 typedef struct sq {
@@ -1415,7 +1436,7 @@ sq_comment_edit(store *s, int64_t id, const char *body, const char *html,
     bind_i64(st, 4, status);
     bind_text(st, 5, moderation != NULL ? moderation : "");
     bind_i64(st, 6, now != 0 ? now : now_ms());
-    return update_one(q, st, err, "edit comment", "no such comment");
+    return update_one(q, st, err, "edit comment", "no such comment, or it was removed");
 }
 
 static int
@@ -2184,6 +2205,59 @@ sq_user_delete(store *s, int64_t user_id, bool remove_comments, pl_error *err)
 }
 
 static int
+sq_comment_reviewed(store *s, int64_t id, bool *reviewed, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int64_t v = 0;
+    int rc = prep(q, ST_COMMENT_REVIEWED, &st, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, id);
+    rc = ints_row(q, st, &v, 1, err, "read decisions");
+    *reviewed = rc == 0 && v != 0;
+    return rc;
+}
+
+static int
+sq_email_ban_set(store *s, const unsigned char *hash, int64_t ends_at, const char *reason,
+                 pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_EMAIL_BAN_SET, &st, err)) < 0)
+        return rc;
+    bind_hash(st, 1, hash);
+    bind_i64(st, 2, ends_at);
+    bind_text(st, 3, reason != NULL ? reason : "");
+    return run(q, st, err, "keep ban");
+}
+
+static int
+sq_email_ban_get(store *s, const unsigned char *hash, int64_t now, arena *a, int64_t *ends_at,
+                 const char **reason, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool found;
+    int rc = prep(q, ST_EMAIL_BAN_GET, &st, err);
+    if (rc < 0)
+        return rc;
+    bind_hash(st, 1, hash);
+    bind_i64(st, 2, now);
+    rc = one_row(q, st, err, "read kept ban", &found);
+    if (rc == 0 && found) {
+        *ends_at = sqlite3_column_int64(st, 0);
+        *reason = col_text(st, 1, a);
+    } else if (rc == 0) {
+        rc = pl_errorf(err, PL_ENOTFOUND, "no ban on this address");
+    }
+    finish(st);
+    return rc;
+}
+
+static int
 sq_sso_login(store *s, const char *sub, const char *name, const char *email, const char *jti,
              int64_t jti_expires, int64_t now, int64_t *user_id, pl_error *err)
 {
@@ -2609,4 +2683,7 @@ static const store_ops sqlite_ops = {
     .notify_once = sq_notify_once,
     .queue_watchers = sq_queue_watchers,
     .staff_list = sq_staff_list,
+    .comment_reviewed = sq_comment_reviewed,
+    .email_ban_set = sq_email_ban_set,
+    .email_ban_get = sq_email_ban_get,
 };

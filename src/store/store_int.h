@@ -122,6 +122,11 @@ typedef struct store_ops {
                        bool *allowed, pl_error *err);
     int (*queue_watchers)(store *s, int64_t pending, arena *a, store_user **out, size_t *n,
                           pl_error *err);
+    int (*comment_reviewed)(store *s, int64_t id, bool *reviewed, pl_error *err);
+    int (*email_ban_set)(store *s, const unsigned char *hash, int64_t ends_at, const char *reason,
+                         pl_error *err);
+    int (*email_ban_get)(store *s, const unsigned char *hash, int64_t now, arena *a,
+                         int64_t *ends_at, const char **reason, pl_error *err);
     /* Change notices; NULL when the backend has none (store.c then does
      * nothing, see store.h). */
     int (*notify)(store *s, const char *payload, pl_error *err);
