@@ -69,12 +69,11 @@
     if (status === 403) {
       if (code === 'banned' || code === 'suspended') return msg || 'Your account may not post or react right now.';
       if (code === 'cross_origin') return 'This site is not allowed to send comments to this server.';
-      if (code === 'unverified') return 'Please confirm your email address first: open the link we mailed you.';
-      if (code === 'wrong_password') return 'The current password is not right.';
+      if (code === 'unverified') return msg;
       return 'You are not allowed to do that.';
     }
     if (status === 404) return 'That comment no longer exists. It may have been deleted.';
-    if (status === 409 && code === 'name_taken') return 'A member of the site\'s staff uses that name. Please choose another.';
+    if (code === 'name_taken') return msg;
     if (status === 409) return code === 'already_flagged' ? 'You already flagged this comment.'
       : code === 'email_taken' ? 'An account with that email already exists. Try logging in instead.' : 'That was already done.';
     if (status === 413) return 'That is too long. Please shorten it and try again.';
@@ -202,8 +201,7 @@
     // ---- account bar and login dialog -------------------------------------
     function drawAccount() {
       account.replaceChildren(st.me
-        ? h('p', null, 'Logged in as ', h('strong', null, st.me.name), ' · ', btn('Log out', logout), ' · ',
-          btn('Your account', (e) => accountDlg(e.currentTarget), null, { 'aria-haspopup': 'dialog' }), ' · ', btn('Muted readers', (e) => mutes(e.currentTarget)),
+        ? h('p', null, 'Logged in as ', h('strong', null, st.me.name), ' · ', btn('Log out', logout), ' · ', btn('Muted readers', (e) => mutes(e.currentTarget)),
           st.me.banned && h('span', { class: 'pl-note pl-ban' }, banText(st.me.banned_until, st.me.ban_reason), ' You can still read the comments.'))
         : h('p', null, btn('Log in', (e) => auth('', e.target)), ' or ', btn('create an account', (e) => auth('', e.target, true)), ' to comment.'));
     }
@@ -240,16 +238,6 @@
         const err = h('p', { class: 'pl-err', role: 'alert' });
         const submit = h('button', { type: 'submit', class: 'pl-btn' });
         const swap = btn('', () => set(!register));
-        const forgot = btn('Forgot your password?', async () => {
-          err.textContent = '';
-          const addr = email.lastChild.value.trim();
-          if (!addr) { err.textContent = 'Enter your email above first.'; email.lastChild.focus(); return; }
-          try {
-            const r = await api('POST', 'auth/password/forgot', { email: addr });
-            hint.textContent = r.message;
-          } catch (e) { err.textContent = e.message; }
-        });
-        const hint = h('p', { class: 'pl-muted', role: 'status' });
         const set = (r) => {
           register = r;
           title.textContent = r ? 'Create an account' : 'Log in';
@@ -257,7 +245,6 @@
           swap.textContent = r ? 'I already have an account' : 'New here? Create an account';
           name.hidden = !r;
           name.lastChild.disabled = !r;
-          forgot.hidden = r;
           pass.lastChild.autocomplete = r ? 'new-password' : 'current-password';
           pass.lastChild.minLength = r ? 8 : 0;
           err.textContent = '';
@@ -283,7 +270,7 @@
             }
             submit.disabled = false;
           },
-        }, why, name, email, pass, err, h('div', { class: 'pl-row' }, submit, btn('Cancel', () => dlg.close(), 'pl-btn pl-quiet')), h('p', null, swap, ' ', forgot), hint);
+        }, why, name, email, pass, err, h('div', { class: 'pl-row' }, submit, btn('Cancel', () => dlg.close(), 'pl-btn pl-quiet')), h('p', null, swap));
         const dlg = h('dialog', { class: 'pl-dlg', 'aria-labelledby': id }, title, form);
         set(!!register);
         modal(dlg, opener, () => resolve(st.me));
@@ -317,85 +304,6 @@
     }
     const needLogin = async (why, opener) => st.me || (await auth(why, opener, false, true));
     const refresh = () => { if (st.stale) { st.stale = false; load(false); } };
-
-    // ---- the reader's account: mail, password, data, deletion -------------
-    function accountDlg(opener) {
-      api('GET', 'me/notifications').then((n) => {
-        const err = h('p', { class: 'pl-err', role: 'alert' });
-        const ok = h('p', { class: 'pl-ok', role: 'status' });
-        const tell = (msg, bad) => { err.textContent = bad ? msg : ''; ok.textContent = bad ? '' : msg; };
-        const field = (label, attrs) => {
-          const fid = 'pl-f' + ++uid;
-          return h('p', { class: 'pl-field' }, h('label', { for: fid, text: label }), h('input', { id: fid, required: true, ...attrs }));
-        };
-        const check = (key, label) => {
-          const fid = 'pl-f' + ++uid;
-          const box = h('input', {
-            id: fid, type: 'checkbox', checked: !!n.notifications[key],
-            onchange: async () => {
-              try {
-                await api('PUT', 'me/notifications', { [key]: box.checked });
-                tell(box.checked ? 'Saved: you will get these mails.' : 'Saved: no more of these mails.');
-              } catch (e) { box.checked = !box.checked; tell(e.message, true); }
-            },
-          });
-          return h('p', { class: 'pl-check' }, box, ' ', h('label', { for: fid, text: label }));
-        };
-        const cur = field('Current password', { type: 'password', autocomplete: 'current-password' });
-        const nw = field('New password (at least 8 characters)', { type: 'password', autocomplete: 'new-password', minlength: '8' });
-        const pw = h('form', {
-          onsubmit: async (ev) => {
-            ev.preventDefault();
-            const b = pw.querySelector('button');
-            b.disabled = true;
-            try {
-              await api('POST', 'me/password', { current_password: cur.lastChild.value, new_password: nw.lastChild.value });
-              cur.lastChild.value = nw.lastChild.value = '';
-              tell('Your password is changed. You stay logged in here; every other session has ended.');
-            } catch (e) {
-              tell(e.code === 'wrong_password' ? 'The current password is not right.' : e.message, true);
-            }
-            b.disabled = false;
-          },
-        }, cur, nw, h('div', { class: 'pl-row' }, h('button', { type: 'submit', class: 'pl-btn', text: 'Change password' })));
-        const download = btn('Download my data', async () => {
-          try {
-            const data = await api('GET', 'me/export');
-            const a = h('a', { href: URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' })), download: 'my-comments-data.json' });
-            section.append(a);
-            a.click();
-            a.remove();
-            tell('Your data (account, comments, flags, likes, mutes) was saved as my-comments-data.json.');
-          } catch (e) { tell(e.message, true); }
-        }, 'pl-btn pl-quiet');
-        const sure = h('div', { class: 'pl-confirm', hidden: true },
-          h('p', null, 'Delete your account for good? You will be logged out and cannot log in again; your name disappears from your comments.'),
-          h('div', { class: 'pl-row' },
-            btn('Yes, delete my account', async (e) => {
-              e.currentTarget.disabled = true;
-              try {
-                await api('DELETE', 'me');
-                st.me = null;
-                st.muted = new Set();
-                d.close();
-                drawAccount();
-                say('Your account is deleted.');
-                load(false);
-              } catch (x) { tell(x.message, true); e.currentTarget.disabled = false; }
-            }, 'pl-btn pl-danger'),
-            btn('Keep my account', () => { sure.hidden = true; del.focus(); }, 'pl-btn pl-quiet')));
-        const del = btn('Delete my account…', () => { sure.hidden = false; sure.querySelector('button').focus(); }, 'pl-btn pl-quiet');
-        const d = dialog('Your account', opener, null,
-          h('h3', { class: 'pl-h3' }, 'Mail'),
-          n.mail ? null : h('p', { class: 'pl-muted' }, 'This site sends no mail at the moment, so these settings take effect only once it does.'),
-          check('replies', 'Mail me when someone replies to my comments'),
-          check('moderation', 'Mail me when a moderator rejects or features my comments, with the reason'),
-          h('h3', { class: 'pl-h3' }, 'Password'), pw,
-          h('h3', { class: 'pl-h3' }, 'Your data'), h('div', { class: 'pl-row' }, download, del), sure,
-          err, ok, h('div', { class: 'pl-row' }, btn('Close', () => d.close(), 'pl-btn')));
-        d.querySelector('input').focus();
-      }, (e) => say(e.message));
-    }
 
     // ---- flag dialog -----------------------------------------------------
     function flag(c, opener) {
@@ -624,7 +532,7 @@
         h('header', { class: 'pl-meta' },
           h('span', { class: 'pl-name', id: nameId }, gone ? 'Deleted comment' : (c.author && c.author.name) || 'Reader'),
           !gone && c.author && (c.author.role === 'moderator' || c.author.role === 'admin') &&
-            h('span', { class: 'pl-tag pl-staff', title: 'A member of the site\'s staff' }, 'Staff'),
+            h('span', { class: 'pl-tag pl-staff' }, 'Staff'),
           mine && !gone && h('span', { class: 'pl-tag pl-own' }, 'you'),
           timeEl(c.created_at),
           c.edited_at && !gone && h('span', { class: 'pl-muted', title: new Date(c.edited_at).toString() }, '(edited)'),
