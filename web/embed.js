@@ -72,9 +72,11 @@
     if (status === 403) {
       if (code === 'banned' || code === 'suspended') return msg || 'Your account may not post or react right now.';
       if (code === 'cross_origin') return 'This site is not allowed to send comments to this server.';
+      if (code === 'unverified') return msg;
       return 'You are not allowed to do that.';
     }
     if (status === 404) return 'That comment no longer exists. It may have been deleted.';
+    if (code === 'name_taken') return msg;
     if (status === 409) return code === 'already_flagged' ? 'You already flagged this comment.'
       : code === 'email_taken' ? 'An account with that email already exists. Try logging in instead.' : 'That was already done.';
     if (status === 413) return 'That is too long. Please shorten it and try again.';
@@ -532,6 +534,8 @@
       const box = h('article', { class: 'pl-c' + (mine ? ' pl-mine' : ''), id: 'pl-c-' + c.id, 'aria-labelledby': nameId },
         h('header', { class: 'pl-meta' },
           h('span', { class: 'pl-name', id: nameId }, gone ? 'Deleted comment' : (c.author && c.author.name) || 'Reader'),
+          !gone && c.author && (c.author.role === 'moderator' || c.author.role === 'admin') &&
+            h('span', { class: 'pl-tag pl-staff' }, 'Staff'),
           mine && !gone && h('span', { class: 'pl-tag pl-own' }, 'you'),
           timeEl(c.created_at),
           c.edited_at && !gone && h('span', { class: 'pl-muted', title: new Date(c.edited_at).toString() }, '(edited)'),

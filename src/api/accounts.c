@@ -13,6 +13,7 @@
  */
 #include "api/api_int.h"
 #include "api/passwords.h"
+#include "moderation/normalize.h"
 #include "util/log.h"
 #include "util/text.h"
 
@@ -34,8 +35,8 @@ typedef struct auth_job {
 
 /* Lower-cases ASCII and checks a plausible address: something@domain.tld,
  * no spaces, at most 254 bytes. */
-static char *
-normalize_email(req *r, const char *email)
+char *
+api_normalize_email(req *r, const char *email)
 {
     size_t n = strlen(email);
     const char *at = strchr(email, '@');
@@ -47,6 +48,48 @@ normalize_email(req *r, const char *email)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
     return out;
+}
+
+/* A name folded as the moderation engine folds text (look-alike letters,
+ * leetspeak, case, invisible characters), without its spaces and with
+ * doubled letters made single (the folder already shrinks runs inside a
+ * word, and "TheEditor" is one word): "The Editor", "the-editor",
+ * "TheEditor" and "Τhe Εditor" in Greek letters all give "theditor". */
+static const char *
+name_key(arena *a, const char *name)
+{
+    norm_text t;
+    norm_fold(a, name, strlen(name), &t);
+    char *out = arena_alloc(a, t.len + 1), *o = out;
+    for (size_t i = 0; i < t.len; i++)
+        if (t.s[i] != ' ' && (o == out || o[-1] != t.s[i]))
+            *o++ = t.s[i];
+    *o = '\0';
+    return out;
+}
+
+bool
+api_name_free(req *r, const char *name)
+{
+    store_user *staff;
+    size_t n;
+    pl_error err;
+    if (store_staff_list(req_store(r), r->a, &staff, &n, &err) < 0) {
+        log_error("msg=\"staff lookup failed\" error=\"%s\"", err.msg);
+        api_send_rc(r, PL_ESTORE, NULL);
+        return false;
+    }
+    const char *key = name_key(r->a, name);
+    for (size_t i = 0; i < n; i++) {
+        if (key[0] != '\0' && strcmp(key, name_key(r->a, staff[i].name)) == 0) {
+            req_send_error(r, 409, "name_taken",
+                           "A member of the site's staff uses this name (or one that looks the "
+                           "same); please choose another.",
+                           "name", NULL);
+            return false;
+        }
+    }
+    return true;
 }
 
 static bool
@@ -113,7 +156,15 @@ register_write(job *j, store *s, pl_error *err)
         return rc;
     session_token_new(aj->token, aj->token_hash);
     int64_t expires = j->r->now + req_config(j->r)->session_days * 86400000LL;
-    return store_session_insert(s, aj->token_hash, aj->user.id, expires, err);
+    rc = store_session_insert(s, aj->token_hash, aj->user.id, expires, err);
+    /* New accounts hear about replies and moderators' decisions unless
+     * they turn it off. */
+    store_user_mail m = {.notify_replies = true, .notify_moderation = true};
+    if (rc == 0)
+        rc = store_user_mail_set(s, aj->user.id, &m, err);
+    if (rc == 0)
+        rc = api_queue_verification(j, s, &aj->user, err);
+    return rc;
 }
 
 static void
@@ -155,7 +206,7 @@ api_register(req *r, const route_args *a)
     json_decref(o);
     if (!ok)
         return;
-    char *norm = normalize_email(r, email);
+    char *norm = api_normalize_email(r, email);
     if (norm == NULL) {
         req_send_error(r, 400, "invalid_field", "The e-mail address is not valid.", "email", NULL);
         return;
@@ -174,7 +225,7 @@ api_register(req *r, const route_args *a)
                        "name", NULL);
         return;
     }
-    if (!check_password(r, password, norm, name))
+    if (!check_password(r, password, norm, name) || !api_name_free(r, name))
         return;
     auth_job *aj = arena_zalloc(r->a, sizeof *aj);
     aj->name = name;
@@ -283,7 +334,7 @@ api_login(req *r, const route_args *a)
         return;
     auth_job *aj = arena_zalloc(r->a, sizeof *aj);
     aj->password = (char *)password;
-    char *norm = normalize_email(r, email);
+    char *norm = api_normalize_email(r, email);
     /* Per account tried, whether it exists or not (so a 429 tells nothing),
      * named by a hash: no address is kept in the buckets. */
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -359,6 +410,15 @@ api_me(req *r, const route_args *a)
     json_t *ids = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(ids, api_id(muted[i]));
-    req_send_json(
-        r, 200, json_pack("{s:o, s:o}", "user", api_user_json(r->user, r->now), "muted_ids", ids));
+    store_user_mail m;
+    pl_error err;
+    if (store_user_mail_get(req_store(r), r->user->id, &m, &err) < 0) {
+        log_error("msg=\"mail settings lookup failed\" error=\"%s\"", err.msg);
+        json_decref(ids);
+        api_send_rc(r, PL_ESTORE, NULL);
+        return;
+    }
+    json_t *u = api_user_json(r->user, r->now);
+    json_object_set_new(u, "email_verified", json_boolean(m.email_verified));
+    req_send_json(r, 200, json_pack("{s:o, s:o}", "user", u, "muted_ids", ids));
 }

@@ -749,6 +749,10 @@ post_write(job *j, store *s, pl_error *err)
     if (pj->mod.queue_for_review && pj->c.status == COMMENT_PUBLISHED &&
         (rc = queue_for_review(j, s, pj, err)) < 0)
         return rc;
+    if (!pj->edit && (rc = api_notify_reply(j, s, &pj->c, err)) < 0)
+        return rc;
+    if (pj->c.status == COMMENT_PENDING && (rc = api_notify_queue(j, s, err)) < 0)
+        return rc;
     if (pj->mod.decision == MOD_REJECT || has_rule(&pj->mod, "personal_attack") ||
         has_rule(&pj->mod, "harassment"))
         return api_auto_suspend(j, s, pj->c.author_id, err);
@@ -921,6 +925,7 @@ api_comment_post(req *r, const route_args *a)
     pj->c.parent_id = shown_parent;
     pj->c.author_id = r->user->id;
     pj->c.author_name = r->user->name;
+    pj->c.author_role = r->user->role;
     pj->c.created_at = r->now;
     pj->title = title;
     pj->url = url;

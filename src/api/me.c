@@ -206,6 +206,9 @@ api_me_export(req *r, const route_args *a)
         rc = store_flags_by_user(st, u->id, r->a, &flags, &nflags, &err);
     if (rc == 0)
         rc = store_likes_by_user(st, u->id, r->a, &likes, &nlikes, &err);
+    store_user_mail um;
+    if (rc == 0)
+        rc = store_user_mail_get(st, u->id, &um, &err);
     bool ok = rc == 0;
     json_t *mutes = ok ? mutes_json(r, &ok) : json_array();
     if (!ok) {
@@ -216,6 +219,11 @@ api_me_export(req *r, const route_args *a)
     json_t *user = api_user_json(u, r->now);
     json_object_set_new(user, "email", json_string(u->email));
     json_object_set_new(user, "created_at", api_time(u->created_at));
+    json_object_set_new(user, "email_verified", json_boolean(um.email_verified));
+    json_object_set_new(user, "notifications",
+                        json_pack("{s:b, s:b, s:I}", "replies", um.notify_replies, "moderation",
+                                  um.notify_moderation, "queue_threshold",
+                                  (json_int_t)um.notify_queue));
     json_t *cl = json_array();
     for (size_t i = 0; i < comments.n; i++)
         json_array_append_new(cl, own_comment_json(&comments.items[i]));

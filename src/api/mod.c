@@ -289,6 +289,10 @@ decision_write(job *j, store *s, pl_error *err)
                          dj->reason ? dj->reason : ""};
     if ((rc = store_log_append(s, &e, err)) < 0)
         return rc;
+    /* The author hears of a new rejection or feature, with the reason. */
+    bool news = strcmp(dj->action, "reject") == 0 ? c.status != COMMENT_REJECTED : !c.featured;
+    if (news && (rc = api_notify_decision(j, s, &c, dj->action, dj->reason, err)) < 0)
+        return rc;
     /* Comments rejected by moderators count toward automatic suspension
      * like those the engine refused. */
     if (status == COMMENT_REJECTED && c.status != COMMENT_REJECTED &&

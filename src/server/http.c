@@ -1205,7 +1205,14 @@ http_handle(struct evhttp_request *ev, void *arg)
         const char *ct = req_header(r, "Content-Type");
         bool json = ct != NULL && strncasecmp(ct, "application/json", 16) == 0 &&
                     (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
-        if ((blen > 0 || ct != NULL) && !json) {
+        /* RFC 8058: a mail client's one-click unsubscribe posts a form
+         * ("List-Unsubscribe=One-Click"); the token in the address is all
+         * that endpoint reads. */
+        bool one_click = r->method == HTTP_POST && strcmp(r->path, "/api/v1/unsubscribe") == 0 &&
+                         ct != NULL &&
+                         (strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 ||
+                          strncasecmp(ct, "multipart/form-data", 19) == 0);
+        if ((blen > 0 || ct != NULL) && !json && !one_click) {
             req_send_error(r, 415, "unsupported_media_type",
                            "Send the request body as JSON with Content-Type: application/json.",
                            NULL, NULL);

@@ -251,6 +251,14 @@ pages_dispatch(req *r)
         path = "/index.html";
     } else if (strcmp(path, "/admin") == 0 || strcmp(path, "/admin/") == 0) {
         path = "/admin/index.html";
+    } else if (strcmp(path, "/reset") == 0 || strcmp(path, "/verify") == 0 ||
+               strcmp(path, "/unsubscribe") == 0) {
+        /* The pages the account mails link to; they read the token from
+         * the address and send it nowhere but the API (their meta referrer
+         * policy keeps it out of any Referer). */
+        path = path[1] == 'r'   ? "/account/reset.html"
+               : path[1] == 'v' ? "/account/verify.html"
+                                : "/account/unsubscribe.html";
     }
     const asset *as = asset_find(assets, path);
     if (as == NULL || strncmp(path, "/pages/", 7) == 0 || strcmp(path, "/page.html") == 0) {

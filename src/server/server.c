@@ -7,6 +7,7 @@
  * flushes the writer queue and closes the stores, so nothing acknowledged
  * is lost and nothing half-written is left.
  */
+#include "mail/mail.h"
 #include "server/events_int.h"
 #include "server/pages.h"
 #include "server/server_int.h"
@@ -205,11 +206,9 @@ server_check_config(const config *cfg, pl_error *err)
                          "sso_secret: %zu bytes is too short to sign tokens safely; use at least "
                          "%d random bytes (e.g. openssl rand -base64 32)",
                          n, SSO_SECRET_MIN);
-    app tmp;
-    memset(&tmp, 0, sizeof tmp);
-    tmp.cfg = cfg;
-    int rc = pages_init(&tmp, &e);
-    pages_fini(&tmp);
+    page_set *pages = NULL;
+    int rc = pages_load(cfg, &pages, &e);
+    pages_free(pages);
     if (rc < 0)
         return pl_errorf(err, PL_EINVAL, "%s", e.msg);
     moderation *m = NULL;
@@ -714,6 +713,10 @@ server_run(const server_options *opts)
         log_warn("msg=\"cannot store the demo article's text\" error=\"%s\"", err.msg);
     if (a->fail_after > 0)
         store_fail_after(a->writer_store, a->fail_after);
+    if (mail_enabled(cfg) && mailer_start(cfg, &a->mailer, &err) < 0) {
+        log_error("msg=\"cannot start the mail sender\" error=\"%s\"", err.msg);
+        goto out;
+    }
     char url[128];
     if (server_bind(cfg->listen, &a->listen_fd, url, sizeof url) < 0)
         goto out;
@@ -796,6 +799,7 @@ server_run(const server_options *opts)
     log_info("msg=stopped");
 out:
     metrics_stop(a);
+    mailer_stop(a->mailer);
     notices_stop(a);
     if (a->loops)
         for (int i = 0; i < a->nloops; i++)

@@ -79,6 +79,7 @@ struct app {
     atomic_bool draining;
     cache *cache;
     ratelimit *limits;
+    struct mailer *mailer;       /* NULL when mail is off (mail/mail.h) */
     struct stream_list *streams; /* one per loop, see events.c */
     /* Change notices from other nodes (PostgreSQL LISTEN/NOTIFY). */
     char node_id[17];

@@ -194,6 +194,43 @@ static const char *const migrations[] = {
     "  AND (email GLOB 'disqus-*@import.invalid' OR email GLOB 'disqus-*@guest.import.invalid');"
     "UPDATE users SET kind = 3 WHERE kind = 0 AND pw_hash = '' AND role = 0"
     "  AND email = 'moderation-engine@parley.invalid';",
+    /* 5: mail: account mail settings, mailed tokens (only their SHA-256)
+     * and the outbox that survives restarts. */
+    "CREATE TABLE user_mail ("
+    "  user_id INTEGER PRIMARY KEY REFERENCES users(id),"
+    "  email_verified INTEGER NOT NULL DEFAULT 0,"
+    "  notify_replies INTEGER NOT NULL DEFAULT 0,"
+    "  notify_moderation INTEGER NOT NULL DEFAULT 0,"
+    "  notify_queue INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE account_tokens ("
+    "  hash BLOB PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  purpose INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  used_at INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+    "CREATE INDEX account_tokens_user ON account_tokens(user_id, purpose);"
+    "CREATE INDEX account_tokens_expires ON account_tokens(expires_at);"
+    "CREATE TABLE mail_outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  recipient TEXT NOT NULL,"
+    "  message TEXT NOT NULL,"
+    "  state INTEGER NOT NULL DEFAULT 0,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_at INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  finished_at INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX mail_outbox_due ON mail_outbox(next_at, id) WHERE state = 0;"
+    "CREATE INDEX mail_outbox_recipient ON mail_outbox(recipient, created_at);",
+    /* 6: notification pacing: when each reader was last mailed about each
+     * thread (thread_id 0: the pending queue, for staff). */
+    "CREATE TABLE notify_threads ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  thread_id INTEGER NOT NULL,"
+    "  last_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (user_id, thread_id)) WITHOUT ROWID;"
+    "CREATE INDEX user_mail_queue ON user_mail(notify_queue) WHERE notify_queue > 0;",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -215,7 +252,7 @@ store_sqlite_schema_target(void)
     " c.moderation, c.status, c.featured, c.created_at, c.edited_at, c.likes,"                     \
     " EXISTS (SELECT 1 FROM likes l WHERE l.comment_id = c.id AND l.user_id = ?1),"                \
     " (SELECT count(*) FROM comments r WHERE r.parent_id = c.id AND r.status = 0),"                \
-    " c.mod_reason"
+    " c.mod_reason, u.role"
 #define COMMENT_FROM " FROM comments c JOIN users u ON u.id = c.author_id"
 
 /* Published, the viewer's own pending, or any other top-level comment
@@ -305,6 +342,24 @@ enum {
     ST_SSO_LINK,
     ST_SSO_UPDATE_NAME,
     ST_SSO_UPDATE_EMAIL,
+    ST_USER_MAIL_GET,
+    ST_USER_MAIL_SET,
+    ST_USER_SET_PASSWORD,
+    ST_USER_END_SESSIONS,
+    ST_TOKENS_SPEND_RESET,
+    ST_TOKEN_INSERT,
+    ST_TOKEN_PURGE,
+    ST_TOKEN_USE,
+    ST_TOKEN_SPEND,
+    ST_MAIL_RECENT,
+    ST_MAIL_INSERT,
+    ST_MAIL_PURGE,
+    ST_MAIL_CLAIM,
+    ST_MAIL_NEXT_DUE,
+    ST_MAIL_FINISH,
+    ST_NOTIFY_ONCE,
+    ST_QUEUE_WATCHERS,
+    ST_STAFF_LIST,
     ST_COMMENT_REVIEWED,
     ST_EMAIL_BAN_SET,
     ST_EMAIL_BAN_GET,
@@ -458,6 +513,48 @@ static const char *const sql[ST_COUNT] = {
     [ST_SSO_LINK] = "INSERT OR REPLACE INTO sso_subjects (sub, user_id) VALUES (?1, ?2)",
     [ST_SSO_UPDATE_NAME] = "UPDATE users SET name = ?2 WHERE id = ?1 AND role = 0",
     [ST_SSO_UPDATE_EMAIL] = "UPDATE OR IGNORE users SET email = ?2 WHERE id = ?1 AND role = 0",
+    [ST_USER_MAIL_GET] = "SELECT email_verified, notify_replies, notify_moderation, notify_queue"
+                         " FROM user_mail WHERE user_id = ?1",
+    [ST_USER_MAIL_SET] = "INSERT INTO user_mail (user_id, email_verified, notify_replies,"
+                         " notify_moderation, notify_queue) VALUES (?1, ?2, ?3, ?4, ?5)"
+                         " ON CONFLICT (user_id) DO UPDATE SET"
+                         " email_verified = excluded.email_verified,"
+                         " notify_replies = excluded.notify_replies,"
+                         " notify_moderation = excluded.notify_moderation,"
+                         " notify_queue = excluded.notify_queue",
+    [ST_USER_SET_PASSWORD] = "UPDATE users SET pw_hash = ?2 WHERE id = ?1 AND deleted = 0",
+    [ST_USER_END_SESSIONS] =
+        "DELETE FROM sessions WHERE user_id = ?1 AND (?2 IS NULL OR hash <> ?2)",
+    [ST_TOKENS_SPEND_RESET] = "UPDATE account_tokens SET used_at = ?2"
+                              " WHERE user_id = ?1 AND purpose = 1 AND used_at = 0",
+    [ST_TOKEN_INSERT] =
+        "INSERT INTO account_tokens (hash, user_id, purpose, created_at, expires_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_TOKEN_PURGE] = "DELETE FROM account_tokens WHERE expires_at <= ?1",
+    [ST_TOKEN_USE] = "SELECT t.user_id, t.used_at FROM account_tokens t JOIN users u"
+                     " ON u.id = t.user_id WHERE t.hash = ?1 AND t.purpose = ?2"
+                     " AND t.expires_at > ?3 AND u.deleted = 0",
+    [ST_TOKEN_SPEND] = "UPDATE account_tokens SET used_at = ?2 WHERE hash = ?1 AND used_at = 0",
+    [ST_MAIL_RECENT] = "SELECT count(*) FROM mail_outbox WHERE recipient = ?1 AND created_at > ?2",
+    [ST_MAIL_INSERT] = "INSERT INTO mail_outbox (recipient, message, next_at, created_at)"
+                       " VALUES (?1, ?2, ?3, ?3)",
+    [ST_MAIL_PURGE] = "DELETE FROM mail_outbox WHERE state <> 0 AND finished_at < ?1",
+    [ST_MAIL_CLAIM] = "UPDATE mail_outbox SET next_at = ?2, attempts = attempts + 1"
+                      " WHERE id = (SELECT id FROM mail_outbox WHERE state = 0 AND next_at <= ?1"
+                      " ORDER BY next_at, id LIMIT 1)"
+                      " RETURNING id, recipient, message, attempts, created_at",
+    [ST_MAIL_NEXT_DUE] = "SELECT coalesce(min(next_at), 0) FROM mail_outbox WHERE state = 0",
+    [ST_MAIL_FINISH] = "UPDATE mail_outbox SET state = ?2, next_at = ?3, last_error = ?4,"
+                       " finished_at = CASE WHEN ?2 = 0 THEN 0 ELSE ?5 END WHERE id = ?1",
+    [ST_NOTIFY_ONCE] =
+        "INSERT INTO notify_threads (user_id, thread_id, last_at) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT (user_id, thread_id) DO UPDATE SET last_at = excluded.last_at"
+        " WHERE notify_threads.last_at <= ?3 - ?4",
+    [ST_QUEUE_WATCHERS] = "SELECT " USER_COLS " FROM users u JOIN user_mail m ON m.user_id = u.id"
+                          " WHERE m.notify_queue > 0 AND m.notify_queue <= ?1 AND u.role >= 1"
+                          " AND u.deleted = 0 ORDER BY u.id",
+    [ST_STAFF_LIST] = "SELECT " USER_COLS " FROM users u WHERE u.role >= 1 AND u.deleted = 0"
+                      " ORDER BY u.id",
     [ST_COMMENT_REVIEWED] = "SELECT EXISTS (SELECT 1 FROM decisions WHERE comment_id = ?1"
                             " AND undone = 0 AND action IN ('approve', 'feature'))",
     /* The longer of two bans wins (0 is permanent). */
@@ -1227,6 +1324,7 @@ read_comment(sqlite3_stmt *st, arena *a, store_comment *c)
     c->liked_by_me = sqlite3_column_int(st, 14) != 0;
     c->reply_count = sqlite3_column_int64(st, 15);
     c->moderator_reason = col_text(st, 16, a);
+    c->author_role = (store_role)sqlite3_column_int(st, 17);
 }
 
 /* A growing array in the caller's arena (old copies are simply left there). */
@@ -2287,6 +2385,288 @@ sq_sso_login(store *s, const char *sub, const char *name, const char *email, boo
     return rc;
 }
 
+/* ---- mail: settings, tokens, the outbox ----------------------------------- */
+
+static int
+sq_user_mail_get(store *s, int64_t user_id, store_user_mail *out, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool found;
+    int rc = prep(q, ST_USER_MAIL_GET, &st, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, user_id);
+    memset(out, 0, sizeof *out);
+    rc = one_row(q, st, err, "read mail settings", &found);
+    if (rc == 0 && found) {
+        out->email_verified = sqlite3_column_int(st, 0) != 0;
+        out->notify_replies = sqlite3_column_int(st, 1) != 0;
+        out->notify_moderation = sqlite3_column_int(st, 2) != 0;
+        out->notify_queue = sqlite3_column_int64(st, 3);
+    }
+    finish(st);
+    return rc;
+}
+
+static int
+sq_user_mail_set(store *s, int64_t user_id, const store_user_mail *m, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_USER_MAIL_SET, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, user_id);
+    bind_i64(st, 2, m->email_verified);
+    bind_i64(st, 3, m->notify_replies);
+    bind_i64(st, 4, m->notify_moderation);
+    bind_i64(st, 5, m->notify_queue);
+    return run(q, st, err, "write mail settings");
+}
+
+static int
+sq_user_set_password(store *s, int64_t user_id, const char *pw_hash, const unsigned char *keep,
+                     int64_t now, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool outer;
+    int rc = op_begin(q, &outer, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = prep(q, ST_USER_SET_PASSWORD, &st, err)) == 0) {
+        bind_i64(st, 1, user_id);
+        bind_text(st, 2, pw_hash);
+        rc = update_one(q, st, err, "set password", "no such user");
+    }
+    if (rc == 0 && (rc = prep(q, ST_USER_END_SESSIONS, &st, err)) == 0) {
+        bind_i64(st, 1, user_id);
+        if (keep != NULL)
+            bind_hash(st, 2, keep);
+        else
+            bind_text(st, 2, NULL);
+        rc = run(q, st, err, "end sessions");
+    }
+    if (rc == 0 && (rc = prep(q, ST_TOKENS_SPEND_RESET, &st, err)) == 0) {
+        bind_i64(st, 1, user_id);
+        bind_i64(st, 2, now);
+        rc = run(q, st, err, "spend reset tokens");
+    }
+    return op_end(q, outer, rc, err);
+}
+
+static int
+sq_token_insert(store *s, const unsigned char *hash, int64_t user_id, store_token_purpose purpose,
+                int64_t now, int64_t expires_at, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_TOKEN_INSERT, &st, err)) < 0)
+        return rc;
+    bind_hash(st, 1, hash);
+    bind_i64(st, 2, user_id);
+    bind_i64(st, 3, purpose);
+    bind_i64(st, 4, now);
+    bind_i64(st, 5, expires_at);
+    return run(q, st, err, "insert token");
+}
+
+static int
+sq_token_use(store *s, const unsigned char *hash, store_token_purpose purpose, int64_t now,
+             bool spend, int64_t *user_id, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool outer, found = false;
+    int64_t uid = 0, used_at = 0;
+    int rc = op_begin(q, &outer, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = prep(q, ST_TOKEN_PURGE, &st, err)) == 0) {
+        bind_i64(st, 1, now);
+        rc = run(q, st, err, "purge tokens");
+    }
+    if (rc == 0 && (rc = prep(q, ST_TOKEN_USE, &st, err)) == 0) {
+        bind_hash(st, 1, hash);
+        bind_i64(st, 2, purpose);
+        bind_i64(st, 3, now);
+        rc = one_row(q, st, err, "read token", &found);
+        if (rc == 0 && found) {
+            uid = sqlite3_column_int64(st, 0);
+            used_at = sqlite3_column_int64(st, 1);
+        }
+        finish(st);
+    }
+    if (rc == 0 && (!found || (spend && used_at != 0)))
+        rc = pl_errorf(err, PL_ENOTFOUND, "no such token");
+    if (rc == 0 && spend && (rc = prep(q, ST_TOKEN_SPEND, &st, err)) == 0) {
+        bind_hash(st, 1, hash);
+        bind_i64(st, 2, now);
+        rc = update_one(q, st, err, "spend token", "no such token");
+    }
+    rc = op_end(q, outer, rc, err);
+    if (rc == 0)
+        *user_id = uid;
+    return rc;
+}
+
+static int
+sq_mail_enqueue(store *s, const char *recipient, const char *message, int64_t now, int64_t per_hour,
+                pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool outer, found;
+    int64_t recent = 0;
+    int rc = op_begin(q, &outer, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = prep(q, ST_MAIL_RECENT, &st, err)) == 0) {
+        bind_text(st, 1, recipient);
+        bind_i64(st, 2, now - 3600000);
+        rc = one_row(q, st, err, "count recent mail", &found);
+        if (rc == 0 && found)
+            recent = sqlite3_column_int64(st, 0);
+        finish(st);
+    }
+    if (rc == 0 && recent >= per_hour)
+        rc = pl_errorf(err, PL_ERATE, "too many mails to this address within the hour");
+    if (rc == 0 && (rc = prep(q, ST_MAIL_INSERT, &st, err)) == 0) {
+        bind_text(st, 1, recipient);
+        bind_text(st, 2, message);
+        bind_i64(st, 3, now);
+        rc = run(q, st, err, "queue mail");
+    }
+    return op_end(q, outer, rc, err);
+}
+
+static int
+sq_mail_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_mail *out, int64_t *next_due,
+              pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool found = false;
+    int rc;
+    *next_due = 0;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_MAIL_PURGE, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, now - 7 * 86400000LL);
+    if ((rc = run(q, st, err, "purge mail")) < 0 || (rc = prep(q, ST_MAIL_CLAIM, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, now);
+    bind_i64(st, 2, now + lease_ms);
+    rc = one_row(q, st, err, "claim mail", &found);
+    if (rc == 0 && found) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->recipient = col_text(st, 1, a);
+        out->message = col_text(st, 2, a);
+        out->attempts = sqlite3_column_int64(st, 3);
+        out->created_at = sqlite3_column_int64(st, 4);
+    }
+    /* Stepping to the end completes the UPDATE ... RETURNING. */
+    if (rc == 0 && found && sqlite3_step(st) != SQLITE_DONE)
+        rc = db_fail(q, err, "claim mail");
+    finish(st);
+    if (rc < 0 || found)
+        return rc;
+    if ((rc = prep(q, ST_MAIL_NEXT_DUE, &st, err)) < 0)
+        return rc;
+    rc = one_row(q, st, err, "next mail", &found);
+    if (rc == 0 && found)
+        *next_due = sqlite3_column_int64(st, 0);
+    finish(st);
+    return rc < 0 ? rc : pl_errorf(err, PL_ENOTFOUND, "no mail is due");
+}
+
+static int
+sq_mail_finish(store *s, int64_t id, store_mail_state state, int64_t retry_at, const char *error,
+               int64_t now, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_MAIL_FINISH, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, id);
+    bind_i64(st, 2, state);
+    bind_i64(st, 3, retry_at);
+    bind_text(st, 4, error != NULL ? error : "");
+    bind_i64(st, 5, now);
+    return update_one(q, st, err, "finish mail", "no such mail");
+}
+
+static int
+sq_notify_once(store *s, int64_t user_id, int64_t key, int64_t now, int64_t window_ms,
+               bool *allowed, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    *allowed = false;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_NOTIFY_ONCE, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, user_id);
+    bind_i64(st, 2, key);
+    bind_i64(st, 3, now);
+    bind_i64(st, 4, window_ms);
+    rc = run(q, st, err, "pace notification");
+    if (rc == 0)
+        *allowed = sqlite3_changes(q->db) > 0;
+    return rc;
+}
+
+/* Reads every row of a user query into an arena array. */
+static int
+users_query(sq *q, sqlite3_stmt *st, arena *a, store_user **out, size_t *n, pl_error *err)
+{
+    size_t cap = 0;
+    int step, rc = 0;
+    *out = NULL;
+    *n = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            store_user *v = arena_alloc(a, cap * sizeof *v);
+            if (*n)
+                memcpy(v, *out, *n * sizeof *v);
+            *out = v;
+        }
+        read_user(st, a, &(*out)[(*n)++]);
+    }
+    if (step != SQLITE_DONE)
+        rc = db_fail(q, err, "read users");
+    finish(st);
+    return rc;
+}
+
+static int
+sq_queue_watchers(store *s, int64_t pending, arena *a, store_user **out, size_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q, ST_QUEUE_WATCHERS, &st, err);
+    *out = NULL;
+    *n = 0;
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, pending);
+    return users_query(q, st, a, out, n, err);
+}
+
+static int
+sq_staff_list(store *s, arena *a, store_user **out, size_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q, ST_STAFF_LIST, &st, err);
+    *out = NULL;
+    *n = 0;
+    return rc < 0 ? rc : users_query(q, st, a, out, n, err);
+}
+
 static const store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -2341,6 +2721,17 @@ static const store_ops sqlite_ops = {
     .likes_by_user = sq_likes_by_user,
     .user_delete = sq_user_delete,
     .sso_login = sq_sso_login,
+    .user_mail_get = sq_user_mail_get,
+    .user_mail_set = sq_user_mail_set,
+    .user_set_password = sq_user_set_password,
+    .token_insert = sq_token_insert,
+    .token_use = sq_token_use,
+    .mail_enqueue = sq_mail_enqueue,
+    .mail_claim = sq_mail_claim,
+    .mail_finish = sq_mail_finish,
+    .notify_once = sq_notify_once,
+    .queue_watchers = sq_queue_watchers,
+    .staff_list = sq_staff_list,
     .comment_reviewed = sq_comment_reviewed,
     .email_ban_set = sq_email_ban_set,
     .email_ban_get = sq_email_ban_get,

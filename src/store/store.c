@@ -448,6 +448,81 @@ store_email_ban_get(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], in
 }
 
 int
+store_user_mail_get(store *s, int64_t user_id, store_user_mail *out, pl_error *err)
+{
+    DISPATCH(s, err, user_mail_get(s, user_id, out, err));
+}
+
+int
+store_user_mail_set(store *s, int64_t user_id, const store_user_mail *m, pl_error *err)
+{
+    DISPATCH(s, err, user_mail_set(s, user_id, m, err));
+}
+
+int
+store_user_set_password(store *s, int64_t user_id, const char *pw_hash, const unsigned char *keep,
+                        int64_t now, pl_error *err)
+{
+    DISPATCH(s, err, user_set_password(s, user_id, pw_hash, keep, now, err));
+}
+
+int
+store_token_insert(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t user_id,
+                   store_token_purpose purpose, int64_t now, int64_t expires_at, pl_error *err)
+{
+    DISPATCH(s, err, token_insert(s, hash, user_id, purpose, now, expires_at, err));
+}
+
+int
+store_token_use(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN],
+                store_token_purpose purpose, int64_t now, bool spend, int64_t *user_id,
+                pl_error *err)
+{
+    DISPATCH(s, err, token_use(s, hash, purpose, now, spend, user_id, err));
+}
+
+int
+store_mail_enqueue(store *s, const char *recipient, const char *message, int64_t now,
+                   int64_t per_hour, pl_error *err)
+{
+    DISPATCH(s, err, mail_enqueue(s, recipient, message, now, per_hour, err));
+}
+
+int
+store_mail_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_mail *out,
+                 int64_t *next_due, pl_error *err)
+{
+    DISPATCH(s, err, mail_claim(s, now, lease_ms, a, out, next_due, err));
+}
+
+int
+store_mail_finish(store *s, int64_t id, store_mail_state state, int64_t retry_at, const char *error,
+                  int64_t now, pl_error *err)
+{
+    DISPATCH(s, err, mail_finish(s, id, state, retry_at, error, now, err));
+}
+
+int
+store_staff_list(store *s, arena *a, store_user **out, size_t *n, pl_error *err)
+{
+    DISPATCH(s, err, staff_list(s, a, out, n, err));
+}
+
+int
+store_notify_once(store *s, int64_t user_id, int64_t key, int64_t now, int64_t window_ms,
+                  bool *allowed, pl_error *err)
+{
+    DISPATCH(s, err, notify_once(s, user_id, key, now, window_ms, allowed, err));
+}
+
+int
+store_queue_watchers(store *s, int64_t pending, arena *a, store_user **out, size_t *n,
+                     pl_error *err)
+{
+    DISPATCH(s, err, queue_watchers(s, pending, a, out, n, err));
+}
+
+int
 store_notify(store *s, const char *payload, pl_error *err)
 {
     if (strlen(payload) > 7000)

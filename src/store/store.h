@@ -189,6 +189,7 @@ typedef struct store_comment {
     bool liked_by_me;             /* for the viewer passed to the read */
     int64_t reply_count;          /* direct replies visible to everyone (published) */
     const char *moderator_reason; /* the reason of the last moderator decision, "" if none */
+    store_role author_role;       /* filled on reads: staff wear a badge */
 } store_comment;
 
 /* Inserts c (id, root_id and created_at are set by the store: created_at
@@ -443,6 +444,95 @@ int store_email_ban_get(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN]
 int store_sso_login(store *s, const char *sub, const char *name, const char *email,
                     bool email_verified, int64_t link_user_id, const char *jti, int64_t jti_expires,
                     int64_t now, int64_t *user_id, pl_error *err);
+
+/* ---- mail: account settings, single-use tokens, the outbox ------------------ */
+
+/* A user's mail settings, kept beside the account (user_mail): whether the
+ * address is confirmed, and which notifications they want. A user without
+ * a row has the zero value (unconfirmed, no notifications). */
+typedef struct store_user_mail {
+    bool email_verified;
+    bool notify_replies;    /* a mail when someone replies to them */
+    bool notify_moderation; /* a mail when a moderator decides on their comment */
+    int64_t notify_queue;   /* staff: a mail when the pending queue reaches this; 0 = off */
+} store_user_mail;
+
+int store_user_mail_get(store *s, int64_t user_id, store_user_mail *out, pl_error *err);
+/* Replaces the whole row (inserting it when missing). */
+int store_user_mail_set(store *s, int64_t user_id, const store_user_mail *m, pl_error *err);
+
+/* Sets a new password hash, ends every session of the user except keep
+ * (the SHA-256 of the session to keep; NULL ends them all) and spends
+ * every unused password-reset token of the user. PL_ENOTFOUND when there
+ * is no such (undeleted) user. */
+int store_user_set_password(store *s, int64_t user_id, const char *pw_hash,
+                            const unsigned char *keep, int64_t now, pl_error *err);
+
+/* Tokens mailed to a user (reset, verify, unsubscribe): only the SHA-256
+ * of the token is stored. */
+typedef enum {
+    TOKEN_RESET = 1,            /* single use, one hour */
+    TOKEN_VERIFY = 2,           /* single use */
+    TOKEN_UNSUB_REPLIES = 3,    /* reusable until it expires */
+    TOKEN_UNSUB_MODERATION = 4, /* reusable until it expires */
+    TOKEN_UNSUB_QUEUE = 5       /* staff: the pending-queue mail; reusable */
+} store_token_purpose;
+
+int store_token_insert(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t user_id,
+                       store_token_purpose purpose, int64_t now, int64_t expires_at, pl_error *err);
+/* Finds an unexpired token of this purpose whose user is not deleted and
+ * sets *user_id; with spend, it must be unused and is marked used (so a
+ * single-use token works once, even when two requests race). PL_ENOTFOUND
+ * otherwise. Expired tokens are purged on the way. */
+int store_token_use(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN],
+                    store_token_purpose purpose, int64_t now, bool spend, int64_t *user_id,
+                    pl_error *err);
+
+/* The outbox. A mail is queued inside the transaction of the change that
+ * caused it, so it exists exactly when that change committed, and stays
+ * until it is sent or given up, across restarts. */
+typedef struct store_mail {
+    int64_t id;
+    const char *recipient; /* the envelope address */
+    const char *message;   /* the whole message, headers and body, CRLF lines */
+    int64_t attempts;      /* including the one just claimed */
+    int64_t created_at;
+} store_mail;
+
+/* Queues a mail due at once. When per_hour or more mails to the same
+ * recipient were queued within the hour before now: PL_ERATE, nothing
+ * queued (the per-recipient limit). */
+int store_mail_enqueue(store *s, const char *recipient, const char *message, int64_t now,
+                       int64_t per_hour, pl_error *err);
+/* Claims the oldest due mail for lease_ms (no other sender, on this node
+ * or another, takes it meanwhile) and counts the attempt. PL_ENOTFOUND when
+ * none is due; then *next_due is when the next waiting mail is due (0 when
+ * none waits). Also purges finished mails older than a week. */
+int store_mail_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_mail *out,
+                     int64_t *next_due, pl_error *err);
+
+typedef enum { MAIL_WAITING = 0, MAIL_SENT = 1, MAIL_FAILED = 2 } store_mail_state;
+
+/* Records an attempt: sent, failed for good, or waiting again until
+ * retry_at. error ("" when sent) is kept for the operator. */
+int store_mail_finish(store *s, int64_t id, store_mail_state state, int64_t retry_at,
+                      const char *error, int64_t now, pl_error *err);
+
+/* Staff accounts (moderators and admins, not deleted), by id: whose names
+ * readers may not take. */
+int store_staff_list(store *s, arena *a, store_user **out, size_t *n, pl_error *err);
+
+/* Notification pacing: true in *allowed (and the time recorded) when
+ * user_id was last notified about key more than window_ms before now, or
+ * never; false otherwise. key is a thread's root comment id, or 0 for the
+ * pending queue. */
+int store_notify_once(store *s, int64_t user_id, int64_t key, int64_t now, int64_t window_ms,
+                      bool *allowed, pl_error *err);
+
+/* Staff (moderators and admins, not deleted) who asked for a mail when the
+ * pending queue holds at least their threshold, and pending reaches it. */
+int store_queue_watchers(store *s, int64_t pending, arena *a, store_user **out, size_t *n,
+                         pl_error *err);
 
 /* ---- change notices across nodes ------------------------------------------ */
 

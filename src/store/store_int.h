@@ -102,6 +102,26 @@ typedef struct store_ops {
     int (*sso_login)(store *s, const char *sub, const char *name, const char *email,
                      bool email_verified, int64_t link_user_id, const char *jti,
                      int64_t jti_expires, int64_t now, int64_t *user_id, pl_error *err);
+    int (*user_mail_get)(store *s, int64_t user_id, store_user_mail *out, pl_error *err);
+    int (*user_mail_set)(store *s, int64_t user_id, const store_user_mail *m, pl_error *err);
+    int (*user_set_password)(store *s, int64_t user_id, const char *pw_hash,
+                             const unsigned char *keep, int64_t now, pl_error *err);
+    int (*token_insert)(store *s, const unsigned char *hash, int64_t user_id,
+                        store_token_purpose purpose, int64_t now, int64_t expires_at,
+                        pl_error *err);
+    int (*token_use)(store *s, const unsigned char *hash, store_token_purpose purpose, int64_t now,
+                     bool spend, int64_t *user_id, pl_error *err);
+    int (*mail_enqueue)(store *s, const char *recipient, const char *message, int64_t now,
+                        int64_t per_hour, pl_error *err);
+    int (*mail_claim)(store *s, int64_t now, int64_t lease_ms, arena *a, store_mail *out,
+                      int64_t *next_due, pl_error *err);
+    int (*mail_finish)(store *s, int64_t id, store_mail_state state, int64_t retry_at,
+                       const char *error, int64_t now, pl_error *err);
+    int (*staff_list)(store *s, arena *a, store_user **out, size_t *n, pl_error *err);
+    int (*notify_once)(store *s, int64_t user_id, int64_t key, int64_t now, int64_t window_ms,
+                       bool *allowed, pl_error *err);
+    int (*queue_watchers)(store *s, int64_t pending, arena *a, store_user **out, size_t *n,
+                          pl_error *err);
     int (*comment_reviewed)(store *s, int64_t id, bool *reviewed, pl_error *err);
     int (*email_ban_set)(store *s, const unsigned char *hash, int64_t ends_at, const char *reason,
                          pl_error *err);
