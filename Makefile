@@ -13,9 +13,14 @@ PQ_LIBS   = $(shell pkg-config --libs libpq 2>/dev/null)
 # libxml2: the same, opened at run time by the importer only (src/import/xml_dl.c),
 # so `parley serve` never maps it and the ICU and C++ libraries it needs.
 XML_CFLAGS = $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
+# libcurl: the same, opened at run time by the webhook sender only
+# (src/util/curl_dl.c), so a server without webhooks never maps it and the
+# TLS, Kerberos and LDAP libraries it needs.
+CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wimplicit-fallthrough
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(PQ_CFLAGS) $(XML_CFLAGS)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(PQ_CFLAGS) $(XML_CFLAGS) \
+             $(CURL_CFLAGS)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc -Ibuild/gen
 CFLAGS   ?= -O2 -g
@@ -25,7 +30,8 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 
 # Debian packages: to build and run, and (in addition) to test.
 DEB_BUILD := build-essential pkg-config libevent-dev libjansson-dev libcmark-dev \
-             libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev libxml2-dev
+             libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev libxml2-dev \
+             libcurl4-openssl-dev
 DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium clang clang-format curl
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -102,6 +102,16 @@ load_config(const char *cmd, config *cfg, const char *config_file, const char **
                 cfg->cookie_samesite);
         return EXIT_USAGE;
     }
+    if (strcmp(cfg->webhook_format, "json") != 0 && strcmp(cfg->webhook_format, "slack") != 0) {
+        fprintf(stderr, "parley %s: webhook_format must be json or slack, not '%s'\n", cmd,
+                cfg->webhook_format);
+        return EXIT_USAGE;
+    }
+    if (cfg->webhook_url[0] != '\0' && strncmp(cfg->webhook_url, "https://", 8) != 0 &&
+        strncmp(cfg->webhook_url, "http://", 7) != 0) {
+        fprintf(stderr, "parley %s: webhook_url must be an http:// or https:// URL\n", cmd);
+        return EXIT_USAGE;
+    }
     int lvl = log_level_parse(cfg->log_level);
     if (lvl < 0) {
         fprintf(stderr, "parley %s: log_level must be error, warn, info or debug, not '%s'\n", cmd,

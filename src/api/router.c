@@ -49,6 +49,8 @@ static const route routes[] = {
     {HTTP_GET, "me/export", api_me_export},
     {HTTP_DELETE, "me", api_me_delete},
     {HTTP_POST, "auth/sso", api_sso},
+    {HTTP_GET, "mod/webhooks", api_mod_webhooks},
+    {HTTP_POST, "mod/webhooks/test", api_mod_webhook_test},
 };
 
 static const char *

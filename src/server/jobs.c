@@ -194,6 +194,8 @@ run_group(app *a, job *list)
         }
     }
     for (job *j = list; j != NULL; j = j->next) {
+        if (j->rc == 0 && j->webhook)
+            webhooks_wake(a->hooks);
         if (j->rc != 0 || j->article == NULL)
             continue;
         cache_bump(a->cache, j->article);

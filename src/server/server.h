@@ -91,6 +91,7 @@ struct job {
     const char *event;
     int64_t event_comment;
     int64_t event_author; /* the comment's author, 0 when unknown */
+    bool webhook;         /* the write added webhook events: wake the sender after the commit */
     int rc;               /* result of write (0 when none), or PL_ESTORE if the commit failed */
     int retry_after;      /* with rc == PL_ERATE: seconds until the shared bucket refills */
     pl_error err;

@@ -8,6 +8,7 @@
 #include "server/cache.h"
 #include "server/ratelimit.h"
 #include "server/server.h"
+#include "server/webhooks.h"
 
 struct evhttp;
 struct event;
@@ -66,6 +67,7 @@ struct app {
     atomic_bool draining;
     cache *cache;
     ratelimit *limits;
+    webhooks *hooks;             /* the webhook sender; NULL when webhook_url is unset */
     struct stream_list *streams; /* one per loop, see events.c */
     /* Change notices from other nodes (PostgreSQL LISTEN/NOTIFY). */
     char node_id[17];

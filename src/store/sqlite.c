@@ -23,6 +23,9 @@
  *         UNIQUE(comment_id, user_id)
  *   modlog(id, at, actor_id NULL = automatic, action, target_type, target_id,
  *          reason): append-only, enforced by triggers that abort UPDATE/DELETE.
+ *   webhook_outbox(id, event, payload, created_at, state, attempts, next_at,
+ *          last_at, last_status, last_error) (migration 3): events waiting
+ *          for, or done with, webhook delivery.
  * Invariants kept by triggers, so no code path can forget them:
  *   articles.comment_count = number of its comments with status published;
  *   comments.likes = number of rows in likes for that comment.
@@ -172,6 +175,21 @@ static const char *const migrations[] = {
     "CREATE INDEX sso_jti_expires ON sso_jti(expires_at);"
     "CREATE INDEX modlog_actor ON modlog(actor_id, id);"
     "CREATE INDEX modlog_target ON modlog(target_type, target_id);",
+    /* 3: the webhook outbox: state 0 pending, 1 delivered, 2 failed (gave
+     * up); a pending event is not tried before next_at. */
+    "CREATE TABLE webhook_outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event TEXT NOT NULL,"
+    "  payload TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  state INTEGER NOT NULL DEFAULT 0,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_at INTEGER NOT NULL,"
+    "  last_at INTEGER NOT NULL DEFAULT 0,"
+    "  last_status INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX webhook_outbox_due ON webhook_outbox(next_at, id) WHERE state = 0;"
+    "CREATE INDEX webhook_outbox_done ON webhook_outbox(last_at) WHERE state <> 0;",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -203,6 +221,9 @@ static const char *const migrations[] = {
 #define PAGE(cmp, order)                                                                           \
     "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.article_id = ?2 AND c.parent_id IS NULL"         \
     " AND " TOP_VISIBLE " AND " cmp " ORDER BY " order " LIMIT ?5"
+
+#define OUTBOX_COLS                                                                                \
+    "id, event, payload, created_at, state, attempts, next_at, last_at, last_status, last_error"
 
 enum {
     ST_PING,
@@ -277,6 +298,12 @@ enum {
     ST_SSO_LINK,
     ST_SSO_UPDATE_NAME,
     ST_SSO_UPDATE_EMAIL,
+    ST_OUTBOX_ADD,
+    ST_OUTBOX_CLAIM,
+    ST_OUTBOX_NEXT,
+    ST_OUTBOX_RECORD,
+    ST_OUTBOX_LIST,
+    ST_OUTBOX_PURGE,
     ST_COUNT
 };
 
@@ -426,6 +453,17 @@ static const char *const sql[ST_COUNT] = {
     [ST_SSO_LINK] = "INSERT OR REPLACE INTO sso_subjects (sub, user_id) VALUES (?1, ?2)",
     [ST_SSO_UPDATE_NAME] = "UPDATE users SET name = ?2 WHERE id = ?1",
     [ST_SSO_UPDATE_EMAIL] = "UPDATE OR IGNORE users SET email = ?2 WHERE id = ?1",
+    [ST_OUTBOX_ADD] = "INSERT INTO webhook_outbox (event, payload, created_at, next_at)"
+                      " VALUES (?1, ?2, ?3, ?3)",
+    [ST_OUTBOX_CLAIM] = "UPDATE webhook_outbox SET next_at = ?2 WHERE id = (SELECT id FROM"
+                        " webhook_outbox WHERE state = 0 AND next_at <= ?1 ORDER BY next_at, id"
+                        " LIMIT 1) RETURNING " OUTBOX_COLS,
+    [ST_OUTBOX_NEXT] = "SELECT min(next_at) FROM webhook_outbox WHERE state = 0",
+    [ST_OUTBOX_RECORD] = "UPDATE webhook_outbox SET state = ?2, attempts = ?3, next_at = ?4,"
+                         " last_at = ?5, last_status = ?6, last_error = ?7 WHERE id = ?1",
+    [ST_OUTBOX_LIST] = "SELECT " OUTBOX_COLS " FROM webhook_outbox WHERE id < ?1"
+                       " ORDER BY id DESC LIMIT ?2",
+    [ST_OUTBOX_PURGE] = "DELETE FROM webhook_outbox WHERE state <> 0 AND last_at < ?1",
 };
 
 typedef struct sq {
@@ -2164,6 +2202,136 @@ sq_sso_login(store *s, const char *sub, const char *name, const char *email, con
     return rc;
 }
 
+/* ---- webhook outbox ------------------------------------------------------------ */
+
+static int
+sq_outbox_add(store *s, const char *event, const char *payload, int64_t now, int64_t *id,
+              pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_OUTBOX_ADD, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, event);
+    bind_text(st, 2, payload);
+    bind_i64(st, 3, now);
+    if ((rc = run(q, st, err, "add to the webhook outbox")) == 0)
+        *id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static void
+outbox_row(sqlite3_stmt *st, arena *a, store_outbox_item *o)
+{
+    o->id = sqlite3_column_int64(st, 0);
+    o->event = col_text(st, 1, a);
+    o->payload = col_text(st, 2, a);
+    o->created_at = sqlite3_column_int64(st, 3);
+    o->state = (store_outbox_state)sqlite3_column_int(st, 4);
+    o->attempts = sqlite3_column_int64(st, 5);
+    o->next_at = sqlite3_column_int64(st, 6);
+    o->last_at = sqlite3_column_int64(st, 7);
+    o->last_status = sqlite3_column_int64(st, 8);
+    o->last_error = col_text(st, 9, a);
+}
+
+static int
+sq_outbox_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_outbox_item *out,
+                int64_t *next_due, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc, step;
+    bool found = false;
+    if (next_due != NULL)
+        *next_due = 0;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_OUTBOX_CLAIM, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, now);
+    bind_i64(st, 2, now + lease_ms);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        outbox_row(st, a, out);
+        found = true;
+    }
+    rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "claim from the webhook outbox");
+    finish(st);
+    if (rc < 0 || found)
+        return rc;
+    if (next_due != NULL) {
+        if ((rc = prep(q, ST_OUTBOX_NEXT, &st, err)) < 0)
+            return rc;
+        step = sqlite3_step(st);
+        if (step == SQLITE_ROW)
+            *next_due = sqlite3_column_int64(st, 0); /* NULL (none pending) reads as 0 */
+        else
+            rc = db_fail(q, err, "read the webhook outbox");
+        finish(st);
+        if (rc < 0)
+            return rc;
+    }
+    return PL_ENOTFOUND;
+}
+
+static int
+sq_outbox_record(store *s, const store_outbox_item *o, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_OUTBOX_RECORD, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, o->id);
+    bind_i64(st, 2, o->state);
+    bind_i64(st, 3, o->attempts);
+    bind_i64(st, 4, o->next_at);
+    bind_i64(st, 5, o->last_at);
+    bind_i64(st, 6, o->last_status);
+    bind_text(st, 7, o->last_error != NULL ? o->last_error : "");
+    return run(q, st, err, "record a webhook delivery");
+}
+
+static int
+sq_outbox_list(store *s, int64_t before_id, int limit, arena *a, store_outbox_item **out, size_t *n,
+               pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int step, rc;
+
+    *out = NULL;
+    *n = 0;
+    if (limit < 1)
+        return pl_errorf(err, PL_EINVAL, "limit must be positive");
+    if ((rc = prep(q, ST_OUTBOX_LIST, &st, err)) < 0)
+        return rc;
+    store_outbox_item *v = arena_alloc(a, (size_t)limit * sizeof *v);
+    size_t len = 0;
+    bind_i64(st, 1, before_id > 0 ? before_id : INT64_MAX);
+    bind_i64(st, 2, limit);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        outbox_row(st, a, &v[len++]);
+    rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "read the webhook outbox");
+    finish(st);
+    if (rc == 0) {
+        *out = v;
+        *n = len;
+    }
+    return rc;
+}
+
+static int
+sq_outbox_purge(store *s, int64_t before, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_OUTBOX_PURGE, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, before);
+    return run(q, st, err, "purge the webhook outbox");
+}
+
 static const store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -2218,4 +2386,9 @@ static const store_ops sqlite_ops = {
     .likes_by_user = sq_likes_by_user,
     .user_delete = sq_user_delete,
     .sso_login = sq_sso_login,
+    .outbox_add = sq_outbox_add,
+    .outbox_claim = sq_outbox_claim,
+    .outbox_record = sq_outbox_record,
+    .outbox_list = sq_outbox_list,
+    .outbox_purge = sq_outbox_purge,
 };

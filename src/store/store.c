@@ -435,3 +435,36 @@ store_rate_take(store *s, const char *key, double per_minute, double burst, int6
         return 0;
     DISPATCH(s, err, rate_take(s, key, per_minute, burst, now, retry_after_s, err));
 }
+
+int
+store_outbox_add(store *s, const char *event, const char *payload, int64_t now, int64_t *id,
+                 pl_error *err)
+{
+    DISPATCH(s, err, outbox_add(s, event, payload, now, id, err));
+}
+
+int
+store_outbox_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_outbox_item *out,
+                   int64_t *next_due, pl_error *err)
+{
+    DISPATCH(s, err, outbox_claim(s, now, lease_ms, a, out, next_due, err));
+}
+
+int
+store_outbox_record(store *s, const store_outbox_item *item, pl_error *err)
+{
+    DISPATCH(s, err, outbox_record(s, item, err));
+}
+
+int
+store_outbox_list(store *s, int64_t before_id, int limit, arena *a, store_outbox_item **out,
+                  size_t *n, pl_error *err)
+{
+    DISPATCH(s, err, outbox_list(s, before_id, limit, a, out, n, err));
+}
+
+int
+store_outbox_purge(store *s, int64_t before, pl_error *err)
+{
+    DISPATCH(s, err, outbox_purge(s, before, err));
+}

@@ -428,4 +428,48 @@ int store_notices(store *s, void (*fn)(void *arg, const char *payload), void *ar
 int store_rate_take(store *s, const char *key, double per_minute, double burst, int64_t now,
                     int *retry_after_s, pl_error *err);
 
+/* ---- webhook outbox -------------------------------------------------------- */
+
+/* Events for the site's webhook wait here until a sender has delivered them.
+ * A write that causes an event adds it in the same transaction, so an event
+ * exists exactly when its change was committed, and survives restarts. */
+typedef enum { OUTBOX_PENDING = 0, OUTBOX_DELIVERED = 1, OUTBOX_FAILED = 2 } store_outbox_state;
+
+typedef struct store_outbox_item {
+    int64_t id;
+    const char *event;   /* "comment.published", ... */
+    const char *payload; /* the JSON body as signed and sent */
+    int64_t created_at;
+    store_outbox_state state;
+    int64_t attempts;
+    int64_t next_at;        /* pending: not tried again before this time */
+    int64_t last_at;        /* 0 when never tried */
+    int64_t last_status;    /* HTTP status of the last answer, 0 when none came */
+    const char *last_error; /* "" when the last attempt succeeded or none was made */
+} store_outbox_item;
+
+/* Adds a pending event due at once; sets *id. */
+int store_outbox_add(store *s, const char *event, const char *payload, int64_t now, int64_t *id,
+                     pl_error *err);
+
+/* Claims the oldest pending event due at now (next_at <= now) for one
+ * delivery attempt: moves its next_at to now + lease_ms, so no other sender
+ * (another node) takes it meanwhile and a sender that dies leaves it due
+ * again after the lease. PL_ENOTFOUND when nothing is due; then *next_due
+ * (when not NULL) receives the earliest next_at of a pending event, or 0
+ * when none is pending. */
+int store_outbox_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_outbox_item *out,
+                       int64_t *next_due, pl_error *err);
+
+/* Records the outcome of an attempt on item->id: state, attempts, next_at,
+ * last_at, last_status and last_error are stored as given. */
+int store_outbox_record(store *s, const store_outbox_item *item, pl_error *err);
+
+/* The delivery log: newest first, ids below before_id (0 starts). */
+int store_outbox_list(store *s, int64_t before_id, int limit, arena *a, store_outbox_item **out,
+                      size_t *n, pl_error *err);
+
+/* Drops delivered and failed events last tried before `before`. */
+int store_outbox_purge(store *s, int64_t before, pl_error *err);
+
 #endif

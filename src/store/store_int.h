@@ -110,6 +110,15 @@ typedef struct store_ops {
     /* Shared rate-limit buckets; NULL when the backend has none (allowed). */
     int (*rate_take)(store *s, const char *key, double per_minute, double burst, int64_t now,
                      int *retry_after_s, pl_error *err);
+    /* webhook outbox */
+    int (*outbox_add)(store *s, const char *event, const char *payload, int64_t now, int64_t *id,
+                      pl_error *err);
+    int (*outbox_claim)(store *s, int64_t now, int64_t lease_ms, arena *a, store_outbox_item *out,
+                        int64_t *next_due, pl_error *err);
+    int (*outbox_record)(store *s, const store_outbox_item *item, pl_error *err);
+    int (*outbox_list)(store *s, int64_t before_id, int limit, arena *a, store_outbox_item **out,
+                       size_t *n, pl_error *err);
+    int (*outbox_purge)(store *s, int64_t before, pl_error *err);
 } store_ops;
 
 /* The common head of every backend's connection struct. */

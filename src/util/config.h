@@ -70,7 +70,21 @@
     X(sso_secret, "sso_secret", STR, "", 0, 0,                                                     \
       "shared HS256 secret for single sign-on tokens; empty turns SSO off")                        \
     X(sso_max_age_s, "sso_max_age_s", INT, 600, 10, 86400,                                         \
-      "oldest single sign-on token accepted (seconds since its iat)")
+      "oldest single sign-on token accepted (seconds since its iat)")                              \
+    X(webhook_url, "webhook_url", STR, "", 0, 0,                                                   \
+      "http(s) URL that receives the site's events as signed JSON; empty turns webhooks off")      \
+    X(webhook_secret, "webhook_secret", STR, "", 0, 0,                                             \
+      "key of the X-Parley-Signature (HMAC-SHA256 of the body); empty sends no signature")         \
+    X(webhook_format, "webhook_format", STR, "json", 0, 0,                                         \
+      "json (Parley's signed events) or slack (a Slack-compatible {\"text\"} message)")            \
+    X(webhook_timeout_ms, "webhook_timeout_ms", INT, 10000, 100, 120000,                           \
+      "longest wait for the receiver to answer one delivery")                                      \
+    X(webhook_retry_ms, "webhook_retry_ms", INT, 10000, 10, 3600000,                               \
+      "wait before the first retry of a failed delivery; doubles each time, at most an hour")      \
+    X(webhook_max_attempts, "webhook_max_attempts", INT, 12, 1, 100,                               \
+      "attempts before a delivery is given up and marked failed")                                  \
+    X(webhook_keep_days, "webhook_keep_days", INT, 30, 1, 3650,                                    \
+      "days delivered and failed events stay in the delivery log")
 
 typedef struct config {
 #define CONFIG_FIELD_INT(f) int64_t f;
