@@ -17,8 +17,9 @@ score_checked(const classifier *c, const uint8_t *data, size_t size)
 {
     classifier_scores s;
     classifier_score(c, (const char *)data, size, &s);
-    if (!(s.offensive >= 0 && s.offensive <= 1 && s.attack >= 0 && s.attack <= 1))
-        abort();
+    for (int a = 0; a < CLF_ATTRS; a++)
+        if (!(s.p[a] >= 0 && s.p[a] <= 1))
+            abort();
 }
 
 int

@@ -89,7 +89,7 @@ report_binary(const char *name, const classifier *c, const sample_set *s, int he
     for (size_t i = 0; i < s->n; i++) {
         classifier_scores sc;
         classifier_score(c, s->v[i].text, s->v[i].len, &sc);
-        v[n].p = head == 0 ? sc.offensive : sc.attack;
+        v[n].p = head == 0 ? sc.p[CLF_TOXICITY] : sc.p[CLF_INSULT];
         v[n++].y = s->v[i].y[label_head];
     }
     double pr, rc, f1 = macro_f1(v, n, thr, &pr, &rc);
@@ -118,7 +118,7 @@ flag_rate(const classifier *c, const sample_set *s, const char *tag, int want_y,
             continue;
         classifier_scores sc;
         classifier_score(c, s->v[i].text, s->v[i].len, &sc);
-        flagged += (head == 0 ? sc.offensive : sc.attack) >= thr;
+        flagged += (head == 0 ? sc.p[CLF_TOXICITY] : sc.p[CLF_INSULT]) >= thr;
         n++;
     }
     *count = n;
@@ -166,7 +166,7 @@ bench(const classifier *c, const sample_set *s, double mb)
     for (size_t i = 0; i < total; i++) {
         classifier_scores sc;
         classifier_score(c, buf + (i % NCOMM) * COMMENT, COMMENT, &sc);
-        sink += sc.offensive;
+        sink += sc.p[CLF_TOXICITY];
     }
     double dt = now_s(CLOCK_MONOTONIC) - t0, ct = now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
     double mbs = (double)total * COMMENT / 1048576.0;
@@ -226,8 +226,8 @@ main(int argc, char **argv)
     free(bytes);
     classifier_scores thr;
     classifier_thresholds(c, &thr);
-    printf("Model %s: thresholds offensive >= %.2f, attack >= %.2f\n\n", path, thr.offensive,
-           thr.attack);
+    printf("Model %s: thresholds offensive >= %.2f, attack >= %.2f\n\n", path, thr.p[CLF_TOXICITY],
+           thr.p[CLF_INSULT]);
 
     sample_set olid = {0}, kag = {0}, hc = {0}, wiki = {0}, mad = {0};
     if (ds_olid_test_a(&olid, dir) < 0 || ds_kaggle(&kag, dir, "test_with_solutions.csv") < 0 ||
@@ -236,10 +236,12 @@ main(int argc, char **argv)
 
     printf("| test set (head) | n | macro-F1 at threshold | precision | recall | ROC AUC | best "
            "macro-F1 (oracle threshold) |\n|---|---|---|---|---|---|---|\n");
-    report_binary("OLID A official test (offensive)", c, &olid, 0, 0, thr.offensive);
-    report_binary("Kaggle insults test_with_solutions (attack)", c, &kag, 1, 1, thr.attack);
-    report_binary("Kaggle insults test_with_solutions (offensive)", c, &kag, 0, 1, thr.offensive);
-    report_binary("Wikipedia identity subset, toxic (offensive)", c, &wiki, 0, 0, thr.offensive);
+    report_binary("OLID A official test (offensive)", c, &olid, 0, 0, thr.p[CLF_TOXICITY]);
+    report_binary("Kaggle insults test_with_solutions (attack)", c, &kag, 1, 1, thr.p[CLF_INSULT]);
+    report_binary("Kaggle insults test_with_solutions (offensive)", c, &kag, 0, 1,
+                  thr.p[CLF_TOXICITY]);
+    report_binary("Wikipedia identity subset, toxic (offensive)", c, &wiki, 0, 0,
+                  thr.p[CLF_TOXICITY]);
 
     printf("\nShare scored at or above the threshold (bias check: *_nh should be low):\n\n"
            "| set | n | offensive | attack |\n|---|---|---|---|\n");
@@ -276,24 +278,24 @@ main(int argc, char **argv)
     };
     for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
         size_t k;
-        double o = flag_rate(c, &hc, fns[i], -1, 0, thr.offensive, &k);
-        double a = flag_rate(c, &hc, fns[i], -1, 1, thr.attack, &k);
+        double o = flag_rate(c, &hc, fns[i], -1, 0, thr.p[CLF_TOXICITY], &k);
+        double a = flag_rate(c, &hc, fns[i], -1, 1, thr.p[CLF_INSULT], &k);
         printf("| HateCheck %s | %zu | %.1f%% | %.1f%% |\n", fns[i], k, 100 * o, 100 * a);
     }
     size_t k;
     double o, a;
-    o = flag_rate(c, &wiki, NULL, 0, 0, thr.offensive, &k);
-    a = flag_rate(c, &wiki, NULL, 0, 1, thr.attack, &k);
+    o = flag_rate(c, &wiki, NULL, 0, 0, thr.p[CLF_TOXICITY], &k);
+    a = flag_rate(c, &wiki, NULL, 0, 1, thr.p[CLF_INSULT], &k);
     printf("| Wikipedia identity subset, non-toxic | %zu | %.1f%% | %.1f%% |\n", k, 100 * o,
            100 * a);
-    o = flag_rate(c, &wiki, NULL, 1, 0, thr.offensive, &k);
-    a = flag_rate(c, &wiki, NULL, 1, 1, thr.attack, &k);
+    o = flag_rate(c, &wiki, NULL, 1, 0, thr.p[CLF_TOXICITY], &k);
+    a = flag_rate(c, &wiki, NULL, 1, 1, thr.p[CLF_INSULT], &k);
     printf("| Wikipedia identity subset, toxic | %zu | %.1f%% | %.1f%% |\n", k, 100 * o, 100 * a);
-    o = flag_rate(c, &mad, NULL, 0, 0, thr.offensive, &k);
-    a = flag_rate(c, &mad, NULL, 0, 1, thr.attack, &k);
+    o = flag_rate(c, &mad, NULL, 0, 0, thr.p[CLF_TOXICITY], &k);
+    a = flag_rate(c, &mad, NULL, 0, 1, thr.p[CLF_INSULT], &k);
     printf("| bias madlibs NOT_BAD | %zu | %.1f%% | %.1f%% |\n", k, 100 * o, 100 * a);
-    o = flag_rate(c, &mad, NULL, 1, 0, thr.offensive, &k);
-    a = flag_rate(c, &mad, NULL, 1, 1, thr.attack, &k);
+    o = flag_rate(c, &mad, NULL, 1, 0, thr.p[CLF_TOXICITY], &k);
+    a = flag_rate(c, &mad, NULL, 1, 1, thr.p[CLF_INSULT], &k);
     printf("| bias madlibs BAD | %zu | %.1f%% | %.1f%% |\n", k, 100 * o, 100 * a);
 
     if (mb > 0)

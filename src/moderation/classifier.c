@@ -457,15 +457,42 @@ classifier_score(const classifier *c, const char *text, size_t n, classifier_sco
             if (a.count[g] > 0)
                 z[h] += (double)c->scale[h] * (double)a.sum[g][h] / sqrt((double)a.count[g]);
     }
-    out->offensive = sigmoid(z[0]);
-    out->attack = sigmoid(z[1]);
+    double off = sigmoid(z[0]), att = sigmoid(z[1]);
+    out->p[CLF_TOXICITY] = off;
+    out->p[CLF_SEVERE_TOXICITY] = off * off;
+    out->p[CLF_INSULT] = att;
+    out->p[CLF_PROFANITY] = off;
+    out->p[CLF_THREAT] = att * off;
+    out->p[CLF_IDENTITY_ATTACK] = att * off;
 }
 
 void
 classifier_thresholds(const classifier *c, classifier_scores *out)
 {
-    out->offensive = c->threshold[0];
-    out->attack = c->threshold[1];
+    for (int a = 0; a < CLF_ATTRS; a++)
+        out->p[a] = c->threshold[0];
+    out->p[CLF_INSULT] = c->threshold[1];
+}
+
+static const char *const attr_names[CLF_ATTRS] = {
+    [CLF_TOXICITY] = "TOXICITY", [CLF_SEVERE_TOXICITY] = "SEVERE_TOXICITY",
+    [CLF_INSULT] = "INSULT",     [CLF_PROFANITY] = "PROFANITY",
+    [CLF_THREAT] = "THREAT",     [CLF_IDENTITY_ATTACK] = "IDENTITY_ATTACK",
+};
+
+const char *
+classifier_attr_name(classifier_attr a)
+{
+    return (unsigned)a < CLF_ATTRS ? attr_names[a] : NULL;
+}
+
+int
+classifier_attr_parse(const char *name, size_t n)
+{
+    for (int a = 0; a < CLF_ATTRS; a++)
+        if (strlen(attr_names[a]) == n && memcmp(attr_names[a], name, n) == 0)
+            return a;
+    return -1;
 }
 
 size_t

@@ -25,9 +25,27 @@
 
 typedef struct classifier classifier;
 
+/* The attributes the model scores, named as Google's Perspective API names
+ * its production attributes so that its clients can switch to Parley. */
+typedef enum classifier_attr {
+    CLF_TOXICITY,        /* rude, disrespectful or unreasonable */
+    CLF_SEVERE_TOXICITY, /* very hateful, aggressive or vulgar */
+    CLF_INSULT,          /* insulting or negative towards a person or group */
+    CLF_PROFANITY,       /* swear words, curse words, obscenity */
+    CLF_THREAT,          /* an intention to inflict pain, injury or violence */
+    CLF_IDENTITY_ATTACK, /* hateful towards people for who they are */
+    CLF_ATTRS
+} classifier_attr;
+
+/* "TOXICITY", "SEVERE_TOXICITY", ...; NULL for an attribute out of range. */
+const char *classifier_attr_name(classifier_attr a);
+/* The attribute named by n bytes of name (exact, upper case), or -1. */
+int classifier_attr_parse(const char *name, size_t n);
+
+/* Calibrated probabilities in [0, 1], one per attribute: p[a] is the share
+ * of raters the model expects to call the text a. */
 typedef struct classifier_scores {
-    double offensive; /* probability-like score in [0, 1] */
-    double attack;    /* attack on a person, in [0, 1] */
+    double p[CLF_ATTRS];
 } classifier_scores;
 
 /* Loads a model from bytes in the format tools/train writes (see

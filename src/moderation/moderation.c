@@ -123,6 +123,15 @@ moderation_free(moderation *m)
     free(m);
 }
 
+bool
+moderation_score_text(const moderation *m, const char *text, size_t n, classifier_scores *out)
+{
+    if (m->clf == NULL)
+        return false;
+    classifier_score(m->clf, text, n, out);
+    return true;
+}
+
 size_t
 moderation_memory(const moderation *m)
 {
@@ -1650,12 +1659,13 @@ model_holds(ctx *c, const classifier_scores *cs)
      * comment speaks to someone. */
     classifier_scores thr;
     classifier_thresholds(c->m->clf, &thr);
-    double attack_hold = thr.attack + MODEL_MARGIN;
-    double offensive_hold = thr.offensive + MODEL_OFFENSIVE_MARGIN;
+    double attack_hold = thr.p[CLF_INSULT] + MODEL_MARGIN;
+    double offensive_hold = thr.p[CLF_TOXICITY] + MODEL_OFFENSIVE_MARGIN;
     bool explained = false; /* an insult the rules found aimed at no one */
     for (size_t i = 0; i < c->nhits; i++)
         explained |= c->verdict[i] == INSULT_NOT;
-    if (cs->attack >= MODEL_SURE_ATTACK && !c->attack_found && !explained && addresses_someone(c)) {
+    if (cs->p[CLF_INSULT] >= MODEL_SURE_ATTACK && !c->attack_found && !explained &&
+        addresses_someone(c)) {
         c->f[RULE_PERSONAL_ATTACK] = (found){true, true, MSG_ATTACK, 0, 0};
         if (c->m->pol.action[RULE_PERSONAL_ATTACK] == POLICY_OFF)
             c->f[RULE_PERSONAL_ATTACK].on = false;
@@ -1666,23 +1676,24 @@ model_holds(ctx *c, const classifier_scores *cs)
         switch (h->category) {
         case LEX_INSULT:
         case LEX_INSULT_ADJ:
-            if (c->verdict[i] == INSULT_UNKNOWN && cs->attack >= attack_hold && !c->attack_found) {
+            if (c->verdict[i] == INSULT_UNKNOWN && cs->p[CLF_INSULT] >= attack_hold &&
+                !c->attack_found) {
                 model_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, h);
                 c->attack_found = true;
             }
             break;
         case LEX_ATTACK:
-            if (cs->attack >= attack_hold && !c->attack_found) {
+            if (cs->p[CLF_INSULT] >= attack_hold && !c->attack_found) {
                 model_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, h);
                 c->attack_found = true;
             }
             break;
         case LEX_PROFANITY:
-            if (h->severity == 1 && cs->offensive >= offensive_hold)
+            if (h->severity == 1 && cs->p[CLF_TOXICITY] >= offensive_hold)
                 model_reason(c, RULE_PROFANITY, "This comment uses offensive language.", h);
             break;
         case LEX_VULGARITY:
-            if (h->severity == 1 && cs->offensive >= offensive_hold)
+            if (h->severity == 1 && cs->p[CLF_TOXICITY] >= offensive_hold)
                 model_reason(c, RULE_VULGARITY, "This comment uses vulgar language.", h);
             break;
         default:
@@ -1754,7 +1765,9 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
     rule_threats(c);
     rule_personal_details(c);
     rule_identity_hate(c);
-    classifier_scores cs = {-1, -1};
+    classifier_scores cs;
+    for (int k = 0; k < CLF_ATTRS; k++)
+        cs.p[k] = -1;
     if (m->clf != NULL && has_evidence(c)) {
         classifier_score(m->clf, in->body, in->body_len, &cs);
         model_holds(c, &cs);
@@ -1768,7 +1781,7 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
             true, false, "Comments on this article are reviewed by a moderator before they appear.",
             0, 0};
     /* Moderators see the scores on every comment that reaches them. */
-    if (m->clf != NULL && cs.offensive < 0) {
+    if (m->clf != NULL && cs.p[CLF_TOXICITY] < 0) {
         bool any = false;
         for (int r = 0; r < RULE_COUNT; r++)
             any |= c->f[r].on;
@@ -1800,8 +1813,10 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
             out->decision = (moderation_decision)act;
     }
     double lo = lexicon_offensive(c);
-    out->offensive = cs.offensive > lo ? cs.offensive : lo;
+    out->offensive = cs.p[CLF_TOXICITY] > lo ? cs.p[CLF_TOXICITY] : lo;
     double la = c->attack_found ? 0.9 : 0.0;
-    out->attack = cs.attack > la ? cs.attack : la;
+    out->attack = cs.p[CLF_INSULT] > la ? cs.p[CLF_INSULT] : la;
+    for (int k = 0; k < CLF_ATTRS; k++)
+        out->scores[k] = cs.p[k];
     out->on_topic = on_topic;
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "moderation/classifier.h"
 #include "util/arena.h"
 #include "util/config.h"
 #include "util/error.h"
@@ -69,6 +70,9 @@ typedef struct moderation_result {
     double offensive;
     double attack;
     double on_topic;
+    /* The model's calibrated score per attribute (classifier.h), -1 where
+     * the engine did not run the model. */
+    double scores[CLF_ATTRS];
     /* True when a reason fired whose policy is "publish" (off_topic by
      * default): the comment is published and api/ also puts it in the
      * moderators' flagged queue with these reasons. */
@@ -98,6 +102,10 @@ void moderation_decide(const moderation *m, const moderation_input *in, arena *a
  * text changes. */
 const moderation_article *moderation_article_prepare(const moderation *m, const char *title,
                                                      const char *text, arena *a);
+
+/* Scores n bytes of text with the engine's model, every attribute; false
+ * (out untouched) when the engine runs without one. Thread-safe. */
+bool moderation_score_text(const moderation *m, const char *text, size_t n, classifier_scores *out);
 
 /* Bytes held by the loaded lexicon (and model), for the benchmark. */
 size_t moderation_memory(const moderation *m);

@@ -56,8 +56,9 @@ offensive_sentences_score_above_threshold(void **state)
     classifier_thresholds(c, &t);
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         classifier_scores s = score(c, cases[i]);
-        if (s.offensive < t.offensive)
-            fail_msg("not offensive (%.3f < %.3f): %s", s.offensive, t.offensive, cases[i]);
+        if (s.p[CLF_TOXICITY] < t.p[CLF_TOXICITY])
+            fail_msg("not offensive (%.3f < %.3f): %s", s.p[CLF_TOXICITY], t.p[CLF_TOXICITY],
+                     cases[i]);
     }
 }
 
@@ -74,8 +75,8 @@ attacks_score_above_threshold(void **state)
     classifier_thresholds(c, &t);
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         classifier_scores s = score(c, cases[i]);
-        if (s.attack < t.attack)
-            fail_msg("not an attack (%.3f < %.3f): %s", s.attack, t.attack, cases[i]);
+        if (s.p[CLF_INSULT] < t.p[CLF_INSULT])
+            fail_msg("not an attack (%.3f < %.3f): %s", s.p[CLF_INSULT], t.p[CLF_INSULT], cases[i]);
     }
 }
 
@@ -95,8 +96,9 @@ benign_sentences_score_below_threshold(void **state)
     classifier_thresholds(c, &t);
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         classifier_scores s = score(c, cases[i]);
-        if (s.offensive >= t.offensive || s.attack >= t.attack)
-            fail_msg("flagged (offensive %.3f, attack %.3f): %s", s.offensive, s.attack, cases[i]);
+        if (s.p[CLF_TOXICITY] >= t.p[CLF_TOXICITY] || s.p[CLF_INSULT] >= t.p[CLF_INSULT])
+            fail_msg("flagged (offensive %.3f, attack %.3f): %s", s.p[CLF_TOXICITY],
+                     s.p[CLF_INSULT], cases[i]);
     }
 }
 
@@ -107,14 +109,14 @@ scores_are_probabilities_even_for_odd_input(void **state)
     static const char odd[] = "\xff\xfe\xc3 \xe2\x80\x8b\xcc\x81\xcc\x81 @ $ ** !!";
     classifier_scores s;
     classifier_score(c, odd, sizeof odd - 1, &s);
-    assert_true(s.offensive >= 0 && s.offensive <= 1);
-    assert_true(s.attack >= 0 && s.attack <= 1);
+    assert_true(s.p[CLF_TOXICITY] >= 0 && s.p[CLF_TOXICITY] <= 1);
+    assert_true(s.p[CLF_INSULT] >= 0 && s.p[CLF_INSULT] <= 1);
     classifier_score(c, "", 0, &s);
-    assert_true(s.offensive >= 0 && s.offensive <= 1);
+    assert_true(s.p[CLF_TOXICITY] >= 0 && s.p[CLF_TOXICITY] <= 1);
     classifier_scores t;
     classifier_thresholds(c, &t);
-    assert_true(t.offensive > 0 && t.offensive < 1);
-    assert_true(t.attack > 0 && t.attack < 1);
+    assert_true(t.p[CLF_TOXICITY] > 0 && t.p[CLF_TOXICITY] < 1);
+    assert_true(t.p[CLF_INSULT] > 0 && t.p[CLF_INSULT] < 1);
     assert_true(classifier_memory(c) > 0);
 }
 
@@ -264,10 +266,10 @@ encode_and_load_round_trip(void **state)
     assert_int_equal(classifier_load(bytes, n, &c, &err), 0);
     classifier_scores s;
     classifier_score(c, "hello", 5, &s);
-    assert_float_equal(s.offensive, 1.0 / (1.0 + exp(-2.0)), 1e-3);
-    assert_float_equal(s.attack, 1.0 / (1.0 + exp(2.0)), 1e-3);
+    assert_float_equal(s.p[CLF_TOXICITY], 1.0 / (1.0 + exp(-2.0)), 1e-3);
+    assert_float_equal(s.p[CLF_INSULT], 1.0 / (1.0 + exp(2.0)), 1e-3);
     classifier_score(c, "", 0, &s);
-    assert_float_equal(s.offensive, 1.0 / (1.0 + exp(2.0)), 1e-3);
+    assert_float_equal(s.p[CLF_TOXICITY], 1.0 / (1.0 + exp(2.0)), 1e-3);
     classifier_free(c);
     free(bytes);
     free(w);
