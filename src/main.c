@@ -5,10 +5,13 @@
  *   parley check [options] < comment.txt
  *   parley config --check [--config FILE]
  *   parley import disqus FILE [--db URL] [--config FILE] [--force] [--dry-run] [--moderate]
+ *   parley import parley FILE [--db URL] [--config FILE] [--dry-run]
+ *   parley export --to FILE [--db URL] [--config FILE]
  *
  * A bad flag or value prints one line naming it and exits with status 2.
  */
 #include "import/import_cmd.h"
+#include "import/parley_cmd.h"
 #include "moderation/check_cmd.h"
 #include "server/server.h"
 #include "store/store.h"
@@ -35,7 +38,8 @@ usage(FILE *f)
                "  admin     manage accounts (admin create-user ...)\n"
                "  check     judge one comment with the moderation engine\n"
                "  config    check a config file (config --check --config FILE)\n"
-               "  import    bring comment history in (import disqus FILE ...)\n"
+               "  import    bring comment history in (import disqus|parley FILE ...)\n"
+               "  export    write the whole site as JSON lines (export --to FILE)\n"
                "\n"
                "Run 'parley <command> --help' for a command's options.\n");
 }
@@ -382,6 +386,8 @@ main(int argc, char **argv)
         return cmd_config(argc - 1, argv + 1);
     if (!strcmp(cmd, "import"))
         return import_cmd_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "export"))
+        return parley_export_main(argc - 1, argv + 1);
     fprintf(stderr, "parley: unknown command '%s' (see 'parley --help')\n", cmd);
     return EXIT_USAGE;
 }

@@ -242,11 +242,22 @@ static const char *const migration_4[] = {
     NULL,
 };
 
+/* What imported records became, as sqlite.c's migration 4. */
+static const char *const migration_5[] = {
+    "CREATE TABLE import_map ("
+    "  kind TEXT NOT NULL,"
+    "  ext_id TEXT NOT NULL,"
+    "  local_id BIGINT NOT NULL,"
+    "  PRIMARY KEY (kind, ext_id))",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1, /* the initial schema */
     migration_2, /* the moderator's desk */
     migration_3, /* shared rate-limit buckets */
     migration_4, /* the webhook outbox */
+    migration_5, /* the import map */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -360,6 +371,16 @@ enum {
     ST_OUTBOX_RECORD,
     ST_OUTBOX_LIST,
     ST_OUTBOX_PURGE,
+    ST_EXPORT_USERS,
+    ST_EXPORT_ARTICLES,
+    ST_EXPORT_COMMENTS,
+    ST_EXPORT_LOG,
+    ST_IMPORT_MAP_GET,
+    ST_IMPORT_MAP_PUT,
+    ST_EXPORT_FLAGS,
+    ST_EXPORT_LIKES,
+    ST_FLAG_RESTORE,
+    ST_LIKE_RESTORE,
     ST_COUNT
 };
 
@@ -407,8 +428,10 @@ static const stmt_def sql[ST_COUNT] = {
     [ST_ARTICLE_UPDATE] = {"UPDATE articles SET title = coalesce($2, title),"
                            " url = coalesce($3, url), text = coalesce($4, text),"
                            " status = CASE WHEN $5 THEN $6 ELSE status END,"
-                           " sensitive = CASE WHEN $7 THEN $8 ELSE sensitive END WHERE id = $1",
-                           "ttttBiBB"},
+                           " sensitive = CASE WHEN $7 THEN $8 ELSE sensitive END,"
+                           " created_at = CASE WHEN $9 > 0 THEN $9 ELSE created_at END"
+                           " WHERE id = $1",
+                           "ttttBiBBi"},
     [ST_ARTICLE_COUNTS] = {"SELECT id, comment_count FROM articles WHERE id = ANY ($1)", "T"},
     /* One statement: checks that the parent is in the same article (no row
      * comes back otherwise), takes the new id first so that a top-level
@@ -597,6 +620,33 @@ static const stmt_def sql[ST_COUNT] = {
                         " ORDER BY id DESC LIMIT $2",
                         "ii"},
     [ST_OUTBOX_PURGE] = {"DELETE FROM webhook_outbox WHERE state <> 0 AND last_at < $1", "i"},
+    [ST_EXPORT_USERS] = {"SELECT " USER_COLS " FROM users u WHERE u.id > $1 ORDER BY u.id LIMIT $2",
+                         "ii"},
+    [ST_EXPORT_ARTICLES] = {"SELECT id, title, url, text, status, sensitive, comment_count,"
+                            " created_at FROM articles WHERE id > $1 ORDER BY id LIMIT $2",
+                            "ti"},
+    [ST_EXPORT_COMMENTS] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id > $2"
+                            " ORDER BY c.id LIMIT $3",
+                            "iii"},
+    [ST_EXPORT_LOG] = {"SELECT id, at, actor_id, action, target_type, target_id, reason FROM"
+                       " modlog WHERE id > $1 ORDER BY id LIMIT $2",
+                       "ii"},
+    [ST_IMPORT_MAP_GET] = {"SELECT local_id FROM import_map WHERE kind = $1 AND ext_id = $2", "tt"},
+    [ST_IMPORT_MAP_PUT] = {"INSERT INTO import_map (kind, ext_id, local_id) VALUES ($1, $2, $3)",
+                           "tti"},
+    [ST_EXPORT_FLAGS] = {"SELECT id, comment_id, user_id, reason, note, created_at, reviewed,"
+                         " outcome FROM flags WHERE id > $1 ORDER BY id LIMIT $2",
+                         "ii"},
+    [ST_EXPORT_LIKES] = {"SELECT comment_id, user_id, created_at FROM likes"
+                         " WHERE (comment_id, user_id) > ($1, $2) ORDER BY comment_id, user_id"
+                         " LIMIT $3",
+                         "iii"},
+    [ST_FLAG_RESTORE] = {"INSERT INTO flags (comment_id, user_id, reason, note, created_at,"
+                         " reviewed, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                         "iittiBi"},
+    [ST_LIKE_RESTORE] = {"INSERT INTO likes (comment_id, user_id, created_at) VALUES ($1, $2, $3)"
+                         " ON CONFLICT DO NOTHING",
+                         "iii"},
 };
 
 /* Type OIDs of the parameter letters (fixed by PostgreSQL's catalog). */
@@ -1668,6 +1718,7 @@ pg_article_update(store *s, const char *id, const store_article_changes *up, pl_
         p_i64(&p, up->status);
         p_bool(&p, up->has_sensitive);
         p_bool(&p, up->sensitive);
+        p_i64(&p, up->created_at);
         rc = run(q, ST_ARTICLE_UPDATE, &p, NULL, err, "update article");
     }
     return op_end(q, outer, rc, err);
@@ -2695,6 +2746,34 @@ pg_rate_take(store *s, const char *key, double per_minute, double burst, int64_t
 
 /* ---- webhook outbox ------------------------------------------------------------ */
 
+/* Runs statement `which` (p holds its parameters; freed here) for a page
+ * of rows and copies each into an array of `size`-byte items from a with
+ * fn. */
+static int
+read_rows(pg *q, int which, params *p, int limit, size_t size,
+          void (*fn)(const PGresult *, int, arena *, void *), arena *a, void *out, size_t *n,
+          pl_error *err, const char *what)
+{
+    PGresult *res;
+    memset(out, 0, sizeof(void *));
+    *n = 0;
+    if (limit < 1) {
+        params_free(p);
+        return pl_errorf(err, PL_EINVAL, "limit must be positive");
+    }
+    int rc = run(q, which, p, &res, err, what);
+    if (rc < 0)
+        return rc;
+    int rows = PQntuples(res);
+    char *v = arena_alloc(a, (size_t)(rows > 0 ? rows : 1) * size);
+    for (int r = 0; r < rows; r++)
+        fn(res, r, a, v + size * (size_t)r);
+    PQclear(res);
+    memcpy(out, &v, sizeof v);
+    *n = (size_t)rows;
+    return 0;
+}
+
 static int
 pg_outbox_add(store *s, const char *event, const char *payload, int64_t now, int64_t *id,
               pl_error *err)
@@ -2713,8 +2792,9 @@ pg_outbox_add(store *s, const char *event, const char *payload, int64_t now, int
 }
 
 static void
-outbox_row(const PGresult *res, int r, arena *a, store_outbox_item *o)
+outbox_row(const PGresult *res, int r, arena *a, void *item)
 {
+    store_outbox_item *o = item;
     o->id = col_i64(res, r, 0);
     o->event = col_text(res, r, 1, a);
     o->payload = col_text(res, r, 2, a);
@@ -2776,24 +2856,10 @@ pg_outbox_list(store *s, int64_t before_id, int limit, arena *a, store_outbox_it
                pl_error *err)
 {
     params p = {0};
-    PGresult *res;
-    *out = NULL;
-    *n = 0;
-    if (limit < 1)
-        return pl_errorf(err, PL_EINVAL, "limit must be positive");
     p_i64(&p, before_id > 0 ? before_id : INT64_MAX);
     p_i64(&p, limit);
-    int rc = run(to_pg(s), ST_OUTBOX_LIST, &p, &res, err, "read the webhook outbox");
-    if (rc < 0)
-        return rc;
-    int rows = PQntuples(res);
-    store_outbox_item *v = arena_alloc(a, (size_t)(rows > 0 ? rows : 1) * sizeof *v);
-    for (int r = 0; r < rows; r++)
-        outbox_row(res, r, a, &v[r]);
-    PQclear(res);
-    *out = v;
-    *n = (size_t)rows;
-    return 0;
+    return read_rows(to_pg(s), ST_OUTBOX_LIST, &p, limit, sizeof **out, outbox_row, a, out, n, err,
+                     "read the webhook outbox");
 }
 
 static int
@@ -2802,6 +2868,194 @@ pg_outbox_purge(store *s, int64_t before, pl_error *err)
     params p = {0};
     p_i64(&p, before);
     return write1(to_pg(s), ST_OUTBOX_PURGE, &p, NULL, err, "purge the webhook outbox");
+}
+
+/* ---- export and import ------------------------------------------------------- */
+
+static void
+user_row(const PGresult *res, int r, arena *a, void *item)
+{
+    read_user(res, r, a, item);
+}
+
+static void
+article_row(const PGresult *res, int r, arena *a, void *item)
+{
+    store_article *o = item;
+    o->id = col_text(res, r, 0, a);
+    o->title = col_text(res, r, 1, a);
+    o->url = col_text(res, r, 2, a);
+    o->text = col_text(res, r, 3, a);
+    o->status = (store_article_status)col_i64(res, r, 4);
+    o->sensitive = col_bool(res, r, 5);
+    o->comment_count = col_i64(res, r, 6);
+    o->created_at = col_i64(res, r, 7);
+}
+
+static void
+log_row(const PGresult *res, int r, arena *a, void *item)
+{
+    store_log_entry *e = item;
+    e->id = col_i64(res, r, 0);
+    e->at = col_i64(res, r, 1);
+    e->actor_id = col_i64(res, r, 2);
+    e->action = col_text(res, r, 3, a);
+    e->target_type = col_text(res, r, 4, a);
+    e->target_id = col_text(res, r, 5, a);
+    e->reason = col_text(res, r, 6, a);
+}
+
+static void
+flag_row(const PGresult *res, int r, arena *a, void *item)
+{
+    store_export_flag *f = item;
+    f->id = col_i64(res, r, 0);
+    f->comment_id = col_i64(res, r, 1);
+    f->user_id = col_i64(res, r, 2);
+    f->reason = col_text(res, r, 3, a);
+    f->note = col_text(res, r, 4, a);
+    f->created_at = col_i64(res, r, 5);
+    f->reviewed = col_bool(res, r, 6);
+    f->outcome = (store_flag_outcome)col_i64(res, r, 7);
+}
+
+static void
+like_row(const PGresult *res, int r, arena *a, void *item)
+{
+    (void)a;
+    store_export_like *l = item;
+    l->comment_id = col_i64(res, r, 0);
+    l->user_id = col_i64(res, r, 1);
+    l->created_at = col_i64(res, r, 2);
+}
+
+static int
+pg_export_users(store *s, int64_t after, int limit, arena *a, store_user **out, size_t *n,
+                pl_error *err)
+{
+    params p = {0};
+    p_i64(&p, after);
+    p_i64(&p, limit);
+    return read_rows(to_pg(s), ST_EXPORT_USERS, &p, limit, sizeof **out, user_row, a, out, n, err,
+                     "export users");
+}
+
+static int
+pg_export_articles(store *s, const char *after, int limit, arena *a, store_article **out, size_t *n,
+                   pl_error *err)
+{
+    params p = {0};
+    p_text(&p, after != NULL ? after : "");
+    p_i64(&p, limit);
+    return read_rows(to_pg(s), ST_EXPORT_ARTICLES, &p, limit, sizeof **out, article_row, a, out, n,
+                     err, "export articles");
+}
+
+static int
+pg_export_comments(store *s, int64_t after, int limit, arena *a, store_comment_list *out,
+                   pl_error *err)
+{
+    params p = {0};
+    out->items = NULL;
+    out->n = 0;
+    if (limit < 1)
+        return pl_errorf(err, PL_EINVAL, "limit must be positive");
+    p_i64(&p, 0);
+    p_i64(&p, after);
+    p_i64(&p, limit);
+    return read_comments(to_pg(s), ST_EXPORT_COMMENTS, &p, a, out, err);
+}
+
+static int
+pg_export_log(store *s, int64_t after, int limit, arena *a, store_log_entry **out, size_t *n,
+              pl_error *err)
+{
+    params p = {0};
+    p_i64(&p, after);
+    p_i64(&p, limit);
+    return read_rows(to_pg(s), ST_EXPORT_LOG, &p, limit, sizeof **out, log_row, a, out, n, err,
+                     "export log");
+}
+
+static int
+pg_export_flags(store *s, int64_t after, int limit, arena *a, store_export_flag **out, size_t *n,
+                pl_error *err)
+{
+    params p = {0};
+    p_i64(&p, after);
+    p_i64(&p, limit);
+    return read_rows(to_pg(s), ST_EXPORT_FLAGS, &p, limit, sizeof **out, flag_row, a, out, n, err,
+                     "export flags");
+}
+
+static int
+pg_export_likes(store *s, int64_t after_comment, int64_t after_user, int limit, arena *a,
+                store_export_like **out, size_t *n, pl_error *err)
+{
+    params p = {0};
+    p_i64(&p, after_comment);
+    p_i64(&p, after_user);
+    p_i64(&p, limit);
+    return read_rows(to_pg(s), ST_EXPORT_LIKES, &p, limit, sizeof **out, like_row, a, out, n, err,
+                     "export likes");
+}
+
+static int
+pg_flag_restore(store *s, store_export_flag *f, pl_error *err)
+{
+    params p = {0};
+    PGresult *res = NULL;
+    p_i64(&p, f->comment_id);
+    p_i64(&p, f->user_id);
+    p_text(&p, f->reason);
+    p_text(&p, f->note != NULL ? f->note : "");
+    p_i64(&p, f->created_at);
+    p_bool(&p, f->reviewed);
+    p_i64(&p, f->outcome);
+    int rc = write1(to_pg(s), ST_FLAG_RESTORE, &p, &res, err, "restore flag");
+    if (rc < 0)
+        return rc;
+    f->id = PQntuples(res) == 1 ? col_i64(res, 0, 0) : 0;
+    PQclear(res);
+    return 0;
+}
+
+static int
+pg_like_restore(store *s, const store_export_like *l, pl_error *err)
+{
+    params p = {0};
+    p_i64(&p, l->comment_id);
+    p_i64(&p, l->user_id);
+    p_i64(&p, l->created_at);
+    return write1(to_pg(s), ST_LIKE_RESTORE, &p, NULL, err, "restore like");
+}
+
+static int
+pg_import_map_get(store *s, const char *kind, const char *ext_id, int64_t *local, pl_error *err)
+{
+    params p = {0};
+    PGresult *res;
+    p_text(&p, kind);
+    p_text(&p, ext_id);
+    int rc = run(to_pg(s), ST_IMPORT_MAP_GET, &p, &res, err, "read import map");
+    if (rc < 0)
+        return rc;
+    if (PQntuples(res) == 1)
+        *local = col_i64(res, 0, 0);
+    else
+        rc = pl_errorf(err, PL_ENOTFOUND, "not imported");
+    PQclear(res);
+    return rc;
+}
+
+static int
+pg_import_map_put(store *s, const char *kind, const char *ext_id, int64_t local, pl_error *err)
+{
+    params p = {0};
+    p_text(&p, kind);
+    p_text(&p, ext_id);
+    p_i64(&p, local);
+    return write1(to_pg(s), ST_IMPORT_MAP_PUT, &p, NULL, err, "write import map");
 }
 
 static const store_ops postgres_ops = {
@@ -2867,4 +3121,14 @@ static const store_ops postgres_ops = {
     .outbox_record = pg_outbox_record,
     .outbox_list = pg_outbox_list,
     .outbox_purge = pg_outbox_purge,
+    .export_users = pg_export_users,
+    .export_articles = pg_export_articles,
+    .export_comments = pg_export_comments,
+    .export_log = pg_export_log,
+    .export_flags = pg_export_flags,
+    .export_likes = pg_export_likes,
+    .flag_restore = pg_flag_restore,
+    .like_restore = pg_like_restore,
+    .import_map_get = pg_import_map_get,
+    .import_map_put = pg_import_map_put,
 };

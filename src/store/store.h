@@ -134,6 +134,7 @@ typedef struct store_article_update {
     store_article_status status;
     bool has_sensitive;
     bool sensitive;
+    int64_t created_at; /* 0 leaves it; an import sets the source's */
 } store_article_changes;
 int store_article_update(store *s, const char *id, const store_article_changes *up, pl_error *err);
 
@@ -471,5 +472,59 @@ int store_outbox_list(store *s, int64_t before_id, int limit, arena *a, store_ou
 
 /* Drops delivered and failed events last tried before `before`. */
 int store_outbox_purge(store *s, int64_t before, pl_error *err);
+
+/* ---- whole-site export and import (parley export / parley import parley) --- */
+
+/* Every row of a kind, in id order, one page at a time: rows after `after`
+ * (0, or "" for articles, starts), at most limit. Users come with their
+ * e-mail and pw_hash as stored; the caller decides what to write out.
+ * Comments have every status, with author_name and moderator_reason. */
+int store_export_users(store *s, int64_t after, int limit, arena *a, store_user **out, size_t *n,
+                       pl_error *err);
+int store_export_articles(store *s, const char *after, int limit, arena *a, store_article **out,
+                          size_t *n, pl_error *err);
+int store_export_comments(store *s, int64_t after, int limit, arena *a, store_comment_list *out,
+                          pl_error *err);
+int store_export_log(store *s, int64_t after, int limit, arena *a, store_log_entry **out, size_t *n,
+                     pl_error *err);
+
+/* Flags and likes as the export writes and the import restores them. */
+typedef struct store_export_flag {
+    int64_t id;
+    int64_t comment_id;
+    int64_t user_id;
+    const char *reason;
+    const char *note;
+    int64_t created_at;
+    bool reviewed;
+    store_flag_outcome outcome;
+} store_export_flag;
+
+typedef struct store_export_like {
+    int64_t comment_id;
+    int64_t user_id;
+    int64_t created_at;
+} store_export_like;
+
+/* Flags by id; likes by (comment_id, user_id) after the pair given. */
+int store_export_flags(store *s, int64_t after, int limit, arena *a, store_export_flag **out,
+                       size_t *n, pl_error *err);
+int store_export_likes(store *s, int64_t after_comment, int64_t after_user, int limit, arena *a,
+                       store_export_like **out, size_t *n, pl_error *err);
+/* Stores a flag as it was (time, review, outcome); sets f->id. PL_ECONFLICT
+ * when this user already flagged this comment. */
+int store_flag_restore(store *s, store_export_flag *f, pl_error *err);
+/* Stores a like with its time; one that exists is left alone. */
+int store_like_restore(store *s, const store_export_like *l, pl_error *err);
+
+/* What an imported record became: kind names the source and the record
+ * type ("parley:comment"), ext_id its id there. get: PL_ENOTFOUND when the
+ * record was never imported. put: PL_ECONFLICT when it already was. Written
+ * in the transaction that stores the record, so a record is imported once
+ * however often the import runs or is interrupted. */
+int store_import_map_get(store *s, const char *kind, const char *ext_id, int64_t *local,
+                         pl_error *err);
+int store_import_map_put(store *s, const char *kind, const char *ext_id, int64_t local,
+                         pl_error *err);
 
 #endif

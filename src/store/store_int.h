@@ -119,6 +119,25 @@ typedef struct store_ops {
     int (*outbox_list)(store *s, int64_t before_id, int limit, arena *a, store_outbox_item **out,
                        size_t *n, pl_error *err);
     int (*outbox_purge)(store *s, int64_t before, pl_error *err);
+    /* export and import */
+    int (*export_users)(store *s, int64_t after, int limit, arena *a, store_user **out, size_t *n,
+                        pl_error *err);
+    int (*export_articles)(store *s, const char *after, int limit, arena *a, store_article **out,
+                           size_t *n, pl_error *err);
+    int (*export_comments)(store *s, int64_t after, int limit, arena *a, store_comment_list *out,
+                           pl_error *err);
+    int (*export_log)(store *s, int64_t after, int limit, arena *a, store_log_entry **out,
+                      size_t *n, pl_error *err);
+    int (*export_flags)(store *s, int64_t after, int limit, arena *a, store_export_flag **out,
+                        size_t *n, pl_error *err);
+    int (*export_likes)(store *s, int64_t after_comment, int64_t after_user, int limit, arena *a,
+                        store_export_like **out, size_t *n, pl_error *err);
+    int (*flag_restore)(store *s, store_export_flag *f, pl_error *err);
+    int (*like_restore)(store *s, const store_export_like *l, pl_error *err);
+    int (*import_map_get)(store *s, const char *kind, const char *ext_id, int64_t *local,
+                          pl_error *err);
+    int (*import_map_put)(store *s, const char *kind, const char *ext_id, int64_t local,
+                          pl_error *err);
 } store_ops;
 
 /* The common head of every backend's connection struct. */
