@@ -234,6 +234,22 @@ build/bench/moderation_bench: bench/moderation_bench.c $(REL_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(REL_OBJ) $(LIBS)
 
+# Spam held or refused, clean comments stopped (bench/RESULTS.md, "Spam"): the
+# YouTube Spam Collection and the news-comment spam of bench/spam_news.tsv,
+# with the link lists of bench/spam.conf.
+.PHONY: bench-spam
+bench-spam: build/bench/spam_eval build/tools/csv2tsv
+	{ printf 'CLASS,CONTENT\n'; cat $(SHARED_DATA)/youtube-spam/Youtube01-Psy.csv; } > build/bench/psy.csv
+	build/tools/csv2tsv build/bench/psy.csv CLASS CONTENT > build/bench/youtube-spam.tsv
+	build/tools/csv2tsv $(SHARED_DATA)/youtube-spam/Youtube05-Shakira.csv CLASS CONTENT | \
+	  sed 's/^1\t/spam\t/; s/^0\t/ham\t/' >> build/bench/youtube-spam.tsv
+	build/bench/spam_eval build/bench/youtube-spam.tsv bench/spam_news.tsv
+	build/bench/spam_eval --config bench/spam.conf build/bench/youtube-spam.tsv bench/spam_news.tsv
+
+build/bench/spam_eval: bench/spam_eval.c $(REL_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(REL_OBJ) $(LIBS)
+
 build/tools/csv2tsv: tools/csv2tsv.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O2 -o $@ $<

@@ -100,7 +100,10 @@ test('every event arrives signed, with its data and no e-mail address', async ()
     // A body changed in transit no longer matches its signature.
     assert.ok(!signatureOk(Buffer.from(pub.raw.replace('sensible', 'sensibel')), pub.headers['x-parley-signature']));
 
-    // The delivery log shows them delivered, newest first.
+    // The delivery log shows them delivered, newest first (the sender
+    // records an outcome just after the receiver answers: wait for the
+    // last one's log line).
+    await waitLog(D.srv, new RegExp(`id=${ban.json.id} event=user.banned state=delivered`));
     const log = await D.admin.get('/api/v1/mod/webhooks');
     assert.equal(log.status, 200);
     assert.equal(log.json.webhook.configured, true);
