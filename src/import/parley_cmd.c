@@ -6,10 +6,12 @@
 #include "util/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define EXIT_USAGE 2
 
@@ -138,8 +140,13 @@ parley_export_main(int argc, char **argv)
         if (partial == NULL)
             abort();
         snprintf(partial, n, "%s.partial", o.file);
-        if ((out = fopen(partial, "w")) == NULL) {
+        /* The file holds readers' e-mail addresses: readable by its owner
+         * only, whatever the umask. */
+        int fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0 || (out = fdopen(fd, "w")) == NULL) {
             fprintf(stderr, "parley export: cannot create %s: %s\n", partial, strerror(errno));
+            if (fd >= 0)
+                close(fd);
             goto done;
         }
     }

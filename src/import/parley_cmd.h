@@ -4,7 +4,8 @@
  *   parley export --to FILE [--db URL] [--config FILE]
  *   parley import parley FILE [--db URL] [--config FILE] [--dry-run]
  *
- * The export is written to FILE.partial and renamed to FILE once complete,
+ * The export is written to FILE.partial (mode 0600: it holds e-mail
+ * addresses) and renamed to FILE once complete,
  * so FILE never holds half an export; `--to -` writes to standard output.
  * A one-line summary goes to standard output (standard error for `--to -`).
  *

@@ -14,7 +14,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BIN, startServer, tempDb, createUser, Client } from '../lib/server.mjs';
@@ -134,6 +134,7 @@ test('export, import into another database, export again: the same site', async 
   assert.deepEqual(end, { type: 'end', counts: { users: count('user'), articles: count('article'), comments: count('comment'), flags: count('flag'), likes: count('like'), log: count('log') } });
   assert.equal(count('flag'), 3);
   assert.equal(count('like'), 2);
+  assert.equal(statSync(first).mode & 0o777, 0o600, 'e-mail addresses: readable by the owner only');
   const text = readFileSync(first, 'utf8');
   assert.ok(!/argon2|pw_hash|password|session/i.test(text), 'no secrets in the export');
   const a1 = recs.find((r) => r.type === 'comment' && r.id === site.ids.a1);
