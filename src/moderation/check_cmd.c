@@ -23,6 +23,10 @@ static const char USAGE[] =
     "Judges a comment as the server would and prints the MODERATION JSON of\n"
     "API.md on one line. With --tsv, reads `id<TAB>text` lines and prints\n"
     "`id<TAB>decision<TAB>rules` per line (rules comma-separated, - if none).\n"
+    "With --scores, the JSON gains \"scores\": the engine's scores and the\n"
+    "model's probability for every attribute (TOXICITY, SEVERE_TOXICITY,\n"
+    "INSULT, PROFANITY, THREAT, IDENTITY_ATTACK); each TSV line gains a fourth\n"
+    "column, those probabilities as one JSON object ({} without a model).\n"
     "\n"
     "options:\n"
     "  --article-text FILE   the article's body (on-topic score, tragedy guard)\n"
@@ -31,7 +35,7 @@ static const char USAGE[] =
     "  --parent-text FILE    the comment replies to this comment\n"
     "  --parent-author NAME  the parent comment's author\n"
     "  --config FILE         a Parley config file (policy.<rule> = ...)\n"
-    "  --scores              add the scores to the JSON\n"
+    "  --scores              add the scores (every attribute) to the output\n"
     "  --tsv FILE            judge every line of FILE\n"
     "  --help                this text\n";
 
@@ -114,8 +118,21 @@ parse_opts(int argc, char **argv, opts *o)
     return 0;
 }
 
+/* The model's probability for every attribute, by its Perspective name; an
+ * empty object when the engine runs without a model. */
+static json_t *
+attribute_scores(const moderation *m, const char *text, size_t n)
+{
+    json_t *o = json_object();
+    classifier_scores cs;
+    if (moderation_score_text(m, text, n, &cs))
+        for (int a = 0; a < CLF_ATTRS; a++)
+            json_object_set_new(o, classifier_attr_name((classifier_attr)a), json_real(cs.p[a]));
+    return o;
+}
+
 static void
-judge_tsv(const moderation *m, moderation_input *in, FILE *f)
+judge_tsv(const moderation *m, moderation_input *in, FILE *f, bool scores)
 {
     arena *a = arena_new();
     char *line = NULL;
@@ -137,6 +154,13 @@ judge_tsv(const moderation *m, moderation_input *in, FILE *f)
             fputs("-", stdout);
         for (size_t i = 0; i < r.n_reasons; i++)
             printf("%s%s", i ? "," : "", r.reasons[i].rule);
+        if (scores) {
+            json_t *j = attribute_scores(m, in->body, in->body_len);
+            char *js = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(4));
+            printf("\t%s", js);
+            free(js);
+            json_decref(j);
+        }
         putchar('\n');
         arena_reset(a);
     }
@@ -189,7 +213,7 @@ check_cmd_main(int argc, char **argv)
             fprintf(stderr, "parley check: %s: %s\n", o.tsv_path, strerror(errno));
             goto done;
         }
-        judge_tsv(m, &in, f);
+        judge_tsv(m, &in, f, o.scores);
         fclose(f);
         rc = 0;
         goto done;
@@ -203,6 +227,11 @@ check_cmd_main(int argc, char **argv)
     moderation_result r;
     moderation_decide(m, &in, a, &r);
     json_t *j = moderation_result_to_json(&r, o.scores);
+    if (o.scores) {
+        json_t *attrs = attribute_scores(m, body, n);
+        json_object_update(json_object_get(j, "scores"), attrs);
+        json_decref(attrs);
+    }
     char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(4));
     puts(s);
     free(s);

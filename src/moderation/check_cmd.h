@@ -4,11 +4,14 @@
  *   parley check [--article-text FILE] [--article-title TEXT] [--sensitive]
  *                [--parent-text FILE] [--config FILE] [--scores]
  *       reads one comment from standard input and prints the MODERATION JSON
- *       of API.md on one line (with "scores" under --scores); exit 0.
+ *       of API.md on one line (with "scores" under --scores: the engine's
+ *       scores and every attribute's probability, TOXICITY ... IDENTITY_ATTACK);
+ *       exit 0.
  *   parley check --tsv FILE [same options]
  *       reads `id<TAB>text` lines and prints `id<TAB>decision<TAB>rules` per
  *       line (rules comma-separated, `-` when none), each comment judged as
- *       if posted on that article.
+ *       if posted on that article; under --scores a fourth column holds the
+ *       attribute probabilities as one JSON object.
  *
  * Usage errors name the bad flag and exit 2; an unreadable file or config
  * exits 1.

@@ -16,6 +16,7 @@
  * sweep notices.
  */
 #include "api/api.h"
+#include "api/perspective.h"
 #include "server/pages.h"
 #include "server/server_int.h"
 #include "util/log.h"
@@ -496,10 +497,53 @@ req_send_empty(req *r, int status)
     send_buffer(r, status, buf);
 }
 
+/* The canonical status name Google's APIs give each HTTP status. */
+static const char *
+google_status(int status)
+{
+    switch (status) {
+    case 400:
+    case 413:
+    case 415:
+        return "INVALID_ARGUMENT";
+    case 401:
+        return "UNAUTHENTICATED";
+    case 403:
+        return "PERMISSION_DENIED";
+    case 404:
+        return "NOT_FOUND";
+    case 405:
+        return "UNIMPLEMENTED";
+    case 409:
+        return "ALREADY_EXISTS";
+    case 429:
+        return "RESOURCE_EXHAUSTED";
+    case 503:
+        return "UNAVAILABLE";
+    default:
+        return status < 500 ? "FAILED_PRECONDITION" : "INTERNAL";
+    }
+}
+
+void
+req_send_google_error(req *r, int status, const char *message, json_t *details)
+{
+    json_t *e = json_pack("{s:i, s:s, s:s}", "code", status, "message", message, "status",
+                          google_status(status));
+    if (details != NULL)
+        json_object_set_new(e, "details", json_pack("[o]", details));
+    req_send_json(r, status, json_pack("{s:o}", "error", e));
+}
+
 void
 req_send_error(req *r, int status, const char *code, const char *message, const char *field,
                json_t *extra)
 {
+    if (r->google_errors) {
+        json_decref(extra);
+        req_send_google_error(r, status, message, NULL);
+        return;
+    }
     json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message);
     if (field)
         json_object_set_new(e, "field", json_string(field));
@@ -936,6 +980,17 @@ http_handle(struct evhttp_request *ev, void *arg)
     r->path = arena_strdup(r->a, decoded);
     r->raw_path = raw_path;
     free(decoded);
+    /* The Perspective-compatible endpoint answers in Google's shape, and
+     * only when keys are set. */
+    bool is_perspective = strncmp(r->path, "/v1alpha1/", 10) == 0;
+    r->google_errors = is_perspective;
+    if (is_perspective && a->cfg->perspective_keys[0] == '\0') {
+        req_send_error(r, 404, "not_found",
+                       "This server does not offer the Perspective-compatible endpoint: its "
+                       "setting perspective_keys is empty.",
+                       NULL, NULL);
+        return;
+    }
     r->query = qmark ? arena_strdup(r->a, qmark + 1) : NULL;
 
     /* Request smuggling guards: one length, and never a length beside a
@@ -969,19 +1024,23 @@ http_handle(struct evhttp_request *ev, void *arg)
     bool state_changing = r->method == HTTP_POST || r->method == HTTP_PUT ||
                           r->method == HTTP_PATCH || r->method == HTTP_DELETE;
     bool is_api = strncmp(r->path, "/api/", 5) == 0;
+    /* The Perspective-compatible endpoint gets the API's treatment (CORS,
+     * Origin and content-type checks, limits) but no session. */
+    bool api_like = is_api || is_perspective;
     const char *origin_h = req_header(r, "Origin");
-    if (is_api && origin_h != NULL && origin_allowed(r, origin_h))
+    if (api_like && origin_h != NULL && origin_allowed(r, origin_h))
         r->cors_origin = arena_strdup(r->a, origin_h);
-    if (is_api && r->method == HTTP_OPTIONS && r->cors_origin != NULL &&
+    if (api_like && r->method == HTTP_OPTIONS && r->cors_origin != NULL &&
         req_header(r, "Access-Control-Request-Method") != NULL) {
         /* A CORS preflight from an allowed origin. */
         req_add_header(r, "Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
-        req_add_header(r, "Access-Control-Allow-Headers", "Content-Type");
+        req_add_header(r, "Access-Control-Allow-Headers",
+                       is_perspective ? "Content-Type, X-Goog-Api-Key" : "Content-Type");
         req_add_header(r, "Access-Control-Max-Age", "600");
         req_send_empty(r, 204);
         return;
     }
-    if (state_changing && is_api) {
+    if (state_changing && api_like) {
         const char *origin = req_header(r, "Origin");
         if (origin != NULL && !origin_allowed(r, origin)) {
             req_send_error(r, 403, "cross_origin",
@@ -1007,6 +1066,8 @@ http_handle(struct evhttp_request *ev, void *arg)
 
     if (is_api)
         api_dispatch(r);
+    else if (is_perspective)
+        perspective_dispatch(r);
     else
         pages_dispatch(r);
 }

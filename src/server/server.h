@@ -55,7 +55,10 @@ struct req {
     const char *client_ip;
     const char *cors_origin; /* an allowed foreign Origin to answer with CORS headers, or NULL */
     bool secure;             /* served over HTTPS (from public_url) */
-    store_user *user;        /* the session's user, or NULL */
+    /* A request to the Perspective-compatible endpoint (/v1alpha1/): its
+     * errors take Google's shape; see req_send_google_error. */
+    bool google_errors;
+    store_user *user; /* the session's user, or NULL */
     bool has_session_cookie;
     unsigned char session_hash[STORE_TOKEN_HASH_LEN];
     int64_t now;
@@ -117,6 +120,12 @@ void req_send_empty(req *r, int status);
  * be NULL. extra (stolen, may be NULL) is merged beside "error". */
 void req_send_error(req *r, int status, const char *code, const char *message, const char *field,
                     json_t *extra);
+/* Sends an error in the shape of Google's APIs, which Perspective clients
+ * read: {"error": {"code": status, "message", "status": "INVALID_ARGUMENT"
+ * (the canonical name for the HTTP status), "details": [details]}}; details
+ * (stolen) may be NULL. req_send_error answers this way by itself when
+ * r->google_errors is set. */
+void req_send_google_error(req *r, int status, const char *message, json_t *details);
 /* Sends raw bytes with a content type (static assets, pages). */
 void req_send_bytes(req *r, int status, const char *content_type, const void *data, size_t n,
                     const char *cache_control);

@@ -84,7 +84,9 @@
     X(webhook_max_attempts, "webhook_max_attempts", INT, 12, 1, 100,                               \
       "attempts before a delivery is given up and marked failed")                                  \
     X(webhook_keep_days, "webhook_keep_days", INT, 30, 1, 3650,                                    \
-      "days delivered and failed events stay in the delivery log")
+      "days delivered and failed events stay in the delivery log")                                 \
+    X(perspective_keys, "perspective_keys", STR, "", 0, 0,                                         \
+      "API keys of the Perspective-compatible endpoint, comma- or space-separated; empty: off")
 
 typedef struct config {
 #define CONFIG_FIELD_INT(f) int64_t f;

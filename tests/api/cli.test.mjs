@@ -98,3 +98,49 @@ test('a server maps libxml2 never, and libpq (with TLS and Kerberos) only for Po
     await stopClean(srv);
   }
 });
+
+// `parley check --scores` (issue 10): every attribute the model scores, by
+// Perspective's names, in the JSON; with --tsv, as a fourth column holding
+// one JSON object. Compared with each other, not with fixed numbers, since
+// the model is retrained.
+test('check --scores prints every attribute; --tsv --scores adds them as a fourth column', async () => {
+  const ATTRS = ['TOXICITY', 'SEVERE_TOXICITY', 'INSULT', 'PROFANITY', 'THREAT', 'IDENTITY_ATTACK'];
+  const insult = run(['check', '--scores'], 'You are a worthless, pathetic idiot.');
+  const weather = run(['check', '--scores'], 'The weather will be sunny and mild tomorrow.');
+  for (const r of [insult, weather]) assert.equal(r.status, 0, r.stderr);
+  const a = JSON.parse(insult.stdout).scores;
+  const b = JSON.parse(weather.stdout).scores;
+  for (const attr of ATTRS) {
+    for (const s of [a, b]) assert.ok(typeof s[attr] === 'number' && s[attr] >= 0 && s[attr] <= 1, `${attr}: ${s[attr]}`);
+  }
+  assert.ok(a.INSULT > b.INSULT && a.TOXICITY > b.TOXICITY, `${insult.stdout} vs ${weather.stdout}`);
+  // Without --scores there are none.
+  assert.equal(JSON.parse(run(['check'], 'Hello.').stdout).scores, undefined);
+
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const dir = mkdtempSync(path.join(tmpdir(), 'parley-tsv-'));
+  try {
+    const file = path.join(dir, 'in.tsv');
+    writeFileSync(file, 'c1\tYou are a worthless, pathetic idiot.\nc2\tThe weather will be sunny and mild tomorrow.\n');
+    const plain = run(['check', '--tsv', file]);
+    assert.equal(plain.status, 0, plain.stderr);
+    for (const line of plain.stdout.trim().split('\n')) assert.equal(line.split('\t').length, 3, line);
+    const scored = run(['check', '--tsv', file, '--scores']);
+    assert.equal(scored.status, 0, scored.stderr);
+    const rows = scored.stdout.trim().split('\n').map((l) => l.split('\t'));
+    assert.deepEqual(rows.map((r) => r.length), [4, 4]);
+    assert.deepEqual(rows.map((r) => r[0]), ['c1', 'c2']);
+    assert.deepEqual(rows.map((r) => r.slice(0, 3)), plain.stdout.trim().split('\n').map((l) => l.split('\t')), 'the first three columns are unchanged');
+    const [s1, s2] = rows.map((r) => JSON.parse(r[3]));
+    assert.deepEqual(Object.keys(s1), ATTRS);
+    assert.ok(s1.INSULT > s2.INSULT);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const help = run(['check', '--help']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--scores/);
+  assert.match(help.stdout, /fourth\s+column/);
+});
