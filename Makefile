@@ -27,12 +27,14 @@ CFLAGS   ?= -O2 -g
 LIBS      = $(PKG_LIBS) -lpthread -lm -ldl
 
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+# ThreadSanitizer build of the server (`make tsan`): the API suite against it.
+TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 
 # Debian packages: to build and run, and (in addition) to test.
 DEB_BUILD := build-essential pkg-config libevent-dev libjansson-dev libcmark-dev \
              libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev libxml2-dev \
              libcurl4-openssl-dev
-DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium clang clang-format curl
+DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium clang clang-format curl python3
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LIB_SRC  := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
@@ -42,6 +44,7 @@ GEN_SRC  := build/gen/assets.c build/gen/data_files.c
 
 REL_OBJ  := $(patsubst src/%.c,build/obj/%.o,$(LIB_SRC)) build/obj/gen/assets.o build/obj/gen/data_files.o
 SAN_OBJ  := $(patsubst src/%.c,build/asan/obj/%.o,$(LIB_SRC)) build/asan/obj/gen/assets.o build/asan/obj/gen/data_files.o
+TSAN_OBJ := $(patsubst src/%.c,build/tsan/obj/%.o,$(LIB_SRC)) build/tsan/obj/gen/assets.o build/tsan/obj/gen/data_files.o
 
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
@@ -50,7 +53,7 @@ FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_REPLAY := $(patsubst fuzz/%.c,build/asan/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIBFUZZER := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all run deps test-deps test check unit api browser fuzz-replay fuzz model golden \
+.PHONY: all run deps test-deps test check unit api browser tsan fuzz-replay fuzz model golden \
         bench format format-fix clean pgtest evalmodel bench-moderation
 
 all: build/parley
@@ -116,6 +119,17 @@ build/asan/obj/%.o: src/%.c
 build/asan/parley: build/asan/obj/main.o $(SAN_OBJ)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
+build/tsan/obj/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(TSAN_FLAGS) -std=c11 -c -o $@ $<
+
+build/tsan/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(TSAN_FLAGS) -MMD -MP -c -o $@ $<
+
+build/tsan/parley: build/tsan/obj/main.o $(TSAN_OBJ)
+	$(CC) $(TSAN_FLAGS) -o $@ $^ $(LIBS)
+
 build/asan/tests/%: tests/unit/%.c $(SAN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -Itests $(WARN) -Wno-missing-prototypes $(SAN_FLAGS) \
@@ -145,7 +159,7 @@ model: build/tools/train
 evalmodel: build/tools/evalmodel
 	build/tools/evalmodel --data $(SHARED_DATA) --model data/model/parley.model
 
--include $(shell find build/obj build/asan/obj -name '*.d' 2>/dev/null)
+-include $(shell find build/obj build/asan/obj build/tsan/obj -name '*.d' 2>/dev/null)
 
 # ---- run -------------------------------------------------------------------
 run: deps
@@ -169,6 +183,12 @@ api: build/asan/parley build/parley
 
 browser: build/parley
 	cd tests && PARLEY_BIN=../build/parley node --test --test-concurrency=1 browser/
+
+# The API suite against a ThreadSanitizer build: a data race the tests reach
+# is in the server's log, which fails the test that stopped it (stopClean).
+tsan: build/tsan/parley build/parley
+	cd tests && PARLEY_BIN=../build/tsan/parley TSAN_OPTIONS="second_deadlock_stack=1" \
+	  node --test --test-concurrency=1 api/
 
 test: test-deps
 	$(MAKE) format

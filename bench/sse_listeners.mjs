@@ -16,7 +16,7 @@ const N = Number(process.argv[2] || 10000);
 const bin = process.env.PARLEY_BIN || 'build/parley';
 const dir = mkdtempSync(path.join(tmpdir(), 'parley-sse-'));
 const conf = path.join(dir, 'parley.conf');
-writeFileSync(conf, `max_connections = ${N + 1000}\nmax_connections_per_ip = ${N + 1000}\nrequest_timeout_ms = 600000\n`);
+writeFileSync(conf, `max_connections = ${N + 1000}\nmax_connections_per_ip = ${N + 1000}\nmax_streams = ${N + 1000}\nmax_streams_per_client = ${N + 1000}\nrequest_timeout_ms = 600000\n`);
 const srv = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--db', `sqlite:${dir}/p.db`, '--config', conf,
   '--rate-limit', 'off', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
 let log = '';

@@ -162,7 +162,9 @@
     const url = (host.dataset.articleUrl || (canon && canon.href) || location.href).split('#')[0];
     st.about = {};
     if (st.title) st.about.article_title = st.title.slice(0, 300);
-    if (/^https?:\/\//.test(url) && url.length <= 2000) st.about.article_url = url;
+    // The server takes an address only on the site's own origins; the page's
+    // own origin is one (it may post here), a canonical elsewhere may not be.
+    if (/^https?:\/\//.test(url) && url.length <= 2000 && new URL(url).origin === location.origin) st.about.article_url = url;
     const live = h('div', { class: 'pl-sr', role: 'status', 'aria-live': 'polite' });
     const say = (msg) => { live.textContent = ''; setTimeout(() => { live.textContent = msg; }, 50); };
     const heading = h('h2', { class: 'pl-h', id: 'pl-h', tabindex: '-1' }, 'Comments');
@@ -206,6 +208,11 @@
       st.me = null;
       st.muted = new Set(); // lists are no longer filtered for this reader
       mnote.hidden = true;
+      // The list is fetched again below; until it arrives, nothing in it may
+      // still offer the logged-out reader's own controls.
+      for (const e of list.querySelectorAll('.pl-own')) e.remove();
+      for (const e of list.querySelectorAll('.pl-mine')) e.classList.remove('pl-mine');
+      for (const e of list.querySelectorAll('.pl-like[aria-pressed=true]')) e.setAttribute('aria-pressed', 'false');
       drawAccount();
       say('You are logged out.');
       load(false);
@@ -478,6 +485,11 @@
       list.hidden = false;
       status.textContent = '';
     }
+    // The list of replies under the comment with this id, if it is shown.
+    function repliesOf(id) {
+      const box = root.getElementById('pl-c-' + id);
+      return box ? box.parentNode.querySelector(':scope > .pl-replies') : null;
+    }
     // One comment and its replies; sib is the array holding c (its parent's
     // replies), kept in step so a redrawn parent keeps replies added here.
     function commentEl(c, sib) {
@@ -490,18 +502,41 @@
       for (const a of body.querySelectorAll('a')) { a.target = '_blank'; a.rel = 'nofollow ugc noopener'; }
       const replies = h('ol', { class: 'pl-replies' });
       for (const r of c.replies || []) replies.append(commentEl(r, c.replies));
+      // A long thread comes in pages: the first replies with the comment,
+      // the rest on request, each placed under the comment it answers.
+      let moreReplies = null;
+      if (c.more_replies > 0) {
+        let after = c.replies_next;
+        const label = (n) => 'Show ' + plural(n, 'more reply', 'more replies');
+        moreReplies = btn(label(c.more_replies), async () => {
+          moreReplies.disabled = true;
+          try {
+            const r = await api('GET', 'comments/' + enc(c.id) + '/replies?limit=50' + (after ? '&after=' + enc(after) : ''));
+            for (const x of r.replies || []) {
+              if (root.getElementById('pl-c-' + x.id)) continue;
+              const into = x.parent_id === c.id ? replies : repliesOf(x.parent_id) || replies;
+              into.append(commentEl(x));
+            }
+            after = r.next;
+            say(plural((r.replies || []).length, 'more reply', 'more replies') + ' shown.');
+            if (r.more_replies > 0 && r.next) moreReplies.textContent = label(r.more_replies);
+            else moreReplies.remove();
+          } catch (e) { say(e.message); }
+          moreReplies.disabled = false;
+        }, 'pl-link pl-more-replies');
+      }
       const acts = h('div', { class: 'pl-acts' });
       const box = h('article', { class: 'pl-c' + (mine ? ' pl-mine' : ''), id: 'pl-c-' + c.id, 'aria-labelledby': nameId },
         h('header', { class: 'pl-meta' },
           h('span', { class: 'pl-name', id: nameId }, gone ? 'Deleted comment' : (c.author && c.author.name) || 'Reader'),
-          mine && !gone && h('span', { class: 'pl-tag' }, 'you'),
+          mine && !gone && h('span', { class: 'pl-tag pl-own' }, 'you'),
           timeEl(c.created_at),
           c.edited_at && !gone && h('span', { class: 'pl-muted', title: new Date(c.edited_at).toString() }, '(edited)'),
           c.featured && h('span', { class: 'pl-tag' }, 'featured'),
           c.status === 'pending' && h('span', { class: 'pl-tag pl-pending' }, 'Awaiting review'),
           c.status === 'rejected' && h('span', { class: 'pl-tag pl-pending' }, 'Not published')),
         body, acts);
-      const li = h('li', { class: 'pl-item' }, box, replies);
+      const li = h('li', { class: 'pl-item' }, box, replies, moreReplies);
       if (gone) return li;
       const likes = h('span', { class: 'pl-n' }, String(c.likes || 0));
       const like = btn('Like ', async () => {
@@ -537,8 +572,11 @@
           cancel: () => open && open.close(),
           done: (r) => {
             open.close();
-            (c.replies = c.replies || []).push(r);
-            replies.append(commentEl(r, c.replies));
+            // Deep in a thread the server places a reply beside the comment
+            // it answers (r.parent_id): show it where a reload will.
+            const into = r.parent_id !== c.id && repliesOf(r.parent_id);
+            if (into) into.append(commentEl(r));
+            else { (c.replies = c.replies || []).push(r); replies.append(commentEl(r, c.replies)); }
             if (r.status === 'published') setCount(st.count + 1);
           },
         });
@@ -566,7 +604,7 @@
             box.insertBefore(f.el, acts);
             f.ta.focus();
             return { close: () => { body.hidden = false; shut(f, edit); } };
-          }, edit), 'pl-link', { 'aria-expanded': 'false' });
+          }, edit), 'pl-link pl-own', { 'aria-expanded': 'false' });
           acts.append(edit);
         }
         const del = btn('Delete', () => {
@@ -582,9 +620,10 @@
               } catch (e) { note(e.message); }
             }, 'pl-link pl-danger'), ' ',
             btn('Keep it', () => { ask.replaceWith(del); del.focus(); }));
+          ask.classList.add('pl-own');
           del.replaceWith(ask);
           ask.querySelector('button').focus();
-        }, 'pl-link');
+        }, 'pl-link pl-own');
         acts.append(del);
       }
       const fl = btn('flag', () => mine ? note('This is your own comment: edit or delete it instead of flagging it.')
@@ -592,7 +631,7 @@
         { 'aria-haspopup': 'dialog' });
       sr(fl, ' comment by ' + ((c.author && c.author.name) || 'a reader'));
       if (st.me && !mine && c.author && c.author.id) {
-        const mu = sr(btn('Mute', () => mute(c.author, mu), 0, { 'aria-haspopup': 'dialog' }), ' ' + c.author.name);
+        const mu = sr(btn('Mute', () => mute(c.author, mu), 'pl-link pl-own', { 'aria-haspopup': 'dialog' }), ' ' + c.author.name);
         acts.append(mu);
       }
       acts.append(fl);

@@ -92,7 +92,12 @@ register_write(job *j, store *s, pl_error *err)
     aj->user.pw_hash = aj->pw_hash;
     aj->user.role = ROLE_READER;
     aj->user.created_at = j->r->now;
-    int rc = store_user_insert(s, &aj->user, err);
+    /* A reader who deleted a banned account gets the ban back with the
+     * address, until it ends. */
+    int rc = api_kept_ban(s, aj->email, j->r->now, j->r->a, &aj->user, err);
+    if (rc < 0)
+        return rc;
+    rc = store_user_insert(s, &aj->user, err);
     if (rc < 0)
         return rc;
     session_token_new(aj->token, aj->token_hash);

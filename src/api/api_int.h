@@ -37,12 +37,26 @@ bool api_req_string(req *r, json_t *o, const char *field, size_t max_chars, bool
 /* Session checks: 401 login_required; 403 banned / suspended for writes. */
 bool api_require_user(req *r);
 bool api_require_writer(req *r);
+/* Moderators and admins; a banned or suspended one gets 403 banned /
+ * suspended, like any writer. */
 bool api_require_moderator(req *r);
 
+/* True when url is an http(s) URL on one of the site's own origins. */
+bool api_own_url(req *r, const char *url);
 /* Parses a comment id from the path; 404 when it cannot name a comment. */
 bool api_comment_id(req *r, const char *s, int64_t *id);
 /* Checks an article id; 400 invalid_field when malformed. */
 bool api_article_id(req *r, const char *s);
+
+/* Bans that outlive an account (store_email_ban_set). api_email_hash is
+ * the SHA-256 of the lower-cased address under a fixed prefix. api_keep_ban
+ * keeps u's ban, if one is in force, on its address (before the account is
+ * deleted). api_kept_ban finds a kept ban on email and, when it outlasts
+ * u's own, puts it on u (the caller stores it) and returns 1; 0 when
+ * nothing changed. */
+void api_email_hash(const char *email, unsigned char out[STORE_TOKEN_HASH_LEN]);
+int api_keep_ban(store *s, const store_user *u, int64_t now, pl_error *err);
+int api_kept_ban(store *s, const char *email, int64_t now, arena *a, store_user *u, pl_error *err);
 
 /* JSON shapes. */
 json_t *api_comment_json(const store_comment *c);
@@ -65,6 +79,7 @@ int api_auto_suspend(job *j, store *s, int64_t author_id, pl_error *err);
 void api_article_get(req *r, const route_args *a);
 void api_article_put(req *r, const route_args *a);
 void api_comments_list(req *r, const route_args *a);
+void api_comment_replies(req *r, const route_args *a);
 void api_comment_post(req *r, const route_args *a);
 void api_comment_patch(req *r, const route_args *a);
 void api_comment_delete(req *r, const route_args *a);

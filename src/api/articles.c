@@ -68,9 +68,11 @@ api_article_put(req *r, const route_args *a)
     json_decref(o);
     if (!ok)
         return;
-    if (aj->up.url && aj->up.url[0] && strncmp(aj->up.url, "https://", 8) != 0 &&
-        strncmp(aj->up.url, "http://", 7) != 0) {
-        req_send_error(r, 400, "invalid_field", "url must be an http or https URL.", "url", NULL);
+    if (aj->up.url && aj->up.url[0] && !api_own_url(r, aj->up.url)) {
+        req_send_error(r, 400, "invalid_field",
+                       "url must be an http or https URL on one of this site's own origins "
+                       "(public_url or allowed_origins).",
+                       "url", NULL);
         return;
     }
     if (status != NULL) {

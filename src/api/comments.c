@@ -10,6 +10,7 @@
  */
 #include "api/api_int.h"
 #include "api/cursor.h"
+#include "api/threads.h"
 #include "moderation/moderation_json.h"
 #include "render/markdown.h"
 #include "server/events.h"
@@ -48,15 +49,6 @@ load_article(req *r, const char *id, store_article *out)
         r->now - out->created_at > days * 86400000LL)
         out->status = ARTICLE_CLOSED;
     return true;
-}
-
-static bool
-muted(const int64_t *ids, size_t n, int64_t author_id)
-{
-    for (size_t i = 0; i < n; i++)
-        if (ids[i] == author_id)
-            return true;
-    return false;
 }
 
 void
@@ -108,6 +100,55 @@ map_get(const node_map *m, int64_t id)
         i = (i + 1) & (m->cap - 1);
     }
     return NULL;
+}
+
+/* Comments listed only to keep the thread's shape show as removed. */
+static void
+placeholders(store_comment_list *l, int64_t viewer)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        store_comment *c = &l->items[i];
+        if (c->status == COMMENT_REJECTED || c->status == COMMENT_HIDDEN ||
+            (c->status == COMMENT_PENDING && c->author_id != viewer))
+            c->status = COMMENT_DELETED;
+    }
+}
+
+static int
+cmp_reply_created(const void *x, const void *y)
+{
+    const store_comment *a = (*(thread_reply *const *)x)->c, *b = (*(thread_reply *const *)y)->c;
+    if (a->created_at != b->created_at)
+        return a->created_at < b->created_at ? -1 : 1;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Nests the thread's replies v[0..k) (the page's window) under top, in the
+ * order they were written, each under the comment it is shown beneath. */
+static void
+nest_window(req *r, json_t *top, const thread *t, size_t k)
+{
+    if (k == 0)
+        return;
+    node_map map;
+    map_init(r, &map, k);
+    map_put(&map, t->root_id, top);
+    thread_reply **order = arena_alloc(r->a, k * sizeof *order);
+    size_t n = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (t->v[i].skipped)
+            continue;
+        map_put(&map, t->v[i].c->id, thread_reply_json(&t->v[i]));
+        order[n++] = &t->v[i];
+    }
+    qsort(order, n, sizeof *order, cmp_reply_created);
+    for (size_t i = 0; i < n; i++) {
+        json_t *parent = map_get(&map, order[i]->shown_parent);
+        if (parent != NULL)
+            json_array_append(json_object_get(parent, "replies"), map_get(&map, order[i]->c->id));
+    }
+    for (size_t i = 0; i < n; i++)
+        json_decref(map_get(&map, order[i]->c->id)); /* the parents hold their own references */
 }
 
 void
@@ -172,51 +213,117 @@ api_comments_list(req *r, const route_args *a)
         api_send_rc(r, rc, &err);
         return;
     }
-
-    /* Comments listed only to keep the thread's shape show as removed. */
-    for (size_t i = 0; i < page.n + replies.n; i++) {
-        store_comment *c = i < page.n ? &page.items[i] : &replies.items[i - page.n];
-        if (c->status == COMMENT_REJECTED || c->status == COMMENT_HIDDEN ||
-            (c->status == COMMENT_PENDING && c->author_id != viewer))
-            c->status = COMMENT_DELETED;
-    }
+    placeholders(&page, viewer);
+    placeholders(&replies, viewer);
     /* A muted author's comments, and the replies under them, are left out
      * for this reader only; the page may come out shorter than limit. */
     size_t n_muted = 0;
     int64_t *muted_ids = api_muted_ids(r, &n_muted);
 
-    node_map map;
-    map_init(r, &map, page.n + replies.n);
+    /* Each top-level comment brings its first replies; the answer stops
+     * growing at THREAD_REPLIES_MAX replies or THREAD_BYTES_MAX bytes, and
+     * the rest waits for "more replies" or the next page. */
+    thread_budget budget = {THREAD_REPLIES_MAX, THREAD_BYTES_MAX};
     json_t *list = json_array();
+    size_t shown = 0;
     for (size_t i = 0; i < page.n; i++) {
-        if (page.items[i].status != COMMENT_DELETED &&
-            muted(muted_ids, n_muted, page.items[i].author_id))
+        store_comment *top = &page.items[i];
+        if (!thread_take(&budget, top, false) && i > 0) {
+            more = true;
+            break;
+        }
+        shown = i + 1;
+        if (top->status != COMMENT_DELETED && thread_muted(muted_ids, n_muted, top->author_id))
             continue;
-        json_t *c = api_comment_json(&page.items[i]);
+        json_t *c = api_comment_json(top);
         json_array_append_new(list, c);
-        map_put(&map, page.items[i].id, c);
-    }
-    for (size_t i = 0; i < replies.n; i++) {
-        const store_comment *rc_ = &replies.items[i];
-        json_t *parent = map_get(&map, rc_->parent_id);
-        if (parent == NULL)
-            continue; /* its parent is not visible to this reader */
-        if (rc_->status != COMMENT_DELETED && muted(muted_ids, n_muted, rc_->author_id))
-            continue;
-        json_t *c = api_comment_json(rc_);
-        json_array_append_new(json_object_get(parent, "replies"), c);
-        map_put(&map, rc_->id, c);
+        thread t;
+        thread_build(r->a, top->id, &replies, muted_ids, n_muted, &t);
+        size_t k = 0;
+        while (k < t.n && k < THREAD_REPLIES_INLINE && thread_take(&budget, t.v[k].c, true))
+            k++;
+        nest_window(r, c, &t, k);
+        json_object_set_new(c, "more_replies", json_integer((json_int_t)(t.n - k)));
+        json_object_set_new(c, "replies_next",
+                            k < t.n && k > 0 ? api_id(t.v[k - 1].c->id) : json_null());
     }
     json_t *next =
-        more && page.n > 0
-            ? json_string(cursor_encode(r->a, sort, page.items[page.n - 1].created_at,
-                                        page.items[page.n - 1].likes, page.items[page.n - 1].id))
+        more && shown > 0
+            ? json_string(cursor_encode(r->a, sort, page.items[shown - 1].created_at,
+                                        page.items[shown - 1].likes, page.items[shown - 1].id))
             : json_null();
     req_send_json_cacheable(r,
                             json_pack("{s:o, s:o, s:o, s:I}", "article", api_article_json(&art),
                                       "comments", list, "next", next, "edit_window_s",
                                       (json_int_t)req_config(r)->edit_window_s),
                             article_id, gen);
+}
+
+/* GET /comments/{id}/replies?after=ID&limit=N: the next replies of a
+ * top-level comment, oldest first (every parent before its replies), flat:
+ * each reply's parent_id names the comment it is shown beneath. */
+void
+api_comment_replies(req *r, const route_args *a)
+{
+    int64_t id;
+    if (!api_comment_id(r, a->seg[0], &id))
+        return;
+    int64_t limit = 50, after = 0;
+    const char *v;
+    if ((v = req_query(r, "limit", NULL)) != NULL && parse_int(v, 1, 100, &limit) < 0) {
+        req_send_error(r, 400, "invalid_field", "limit must be a whole number from 1 to 100.",
+                       "limit", NULL);
+        return;
+    }
+    if ((v = req_query(r, "after", NULL)) != NULL && parse_int(v, 1, INT64_MAX, &after) < 0) {
+        req_send_error(r, 400, "invalid_field",
+                       "The paging cursor is not valid; start again without 'after'.", "after",
+                       NULL);
+        return;
+    }
+    int64_t viewer = r->user ? r->user->id : 0;
+    store *s = req_store(r);
+    store_comment root;
+    pl_error err;
+    int rc = store_comment_get(s, id, viewer, r->a, &root, &err);
+    if (rc == PL_ENOTFOUND || (rc == 0 && root.parent_id != 0)) {
+        req_send_error(r, 404, "not_found",
+                       "There is no such top-level comment; replies are paged under the comment "
+                       "that starts their thread.",
+                       NULL, NULL);
+        return;
+    }
+    if (rc < 0) {
+        api_send_rc(r, rc, &err);
+        return;
+    }
+    if (req_serve_cached(r, root.article_id))
+        return;
+    uint64_t gen = req_cache_generation(r, root.article_id);
+    store_comment_list replies = {0};
+    if ((rc = store_comments_replies(s, &root.id, 1, viewer, r->a, &replies, &err)) < 0) {
+        log_error("msg=\"reply list failed\" error=\"%s\"", err.msg);
+        api_send_rc(r, rc, &err);
+        return;
+    }
+    placeholders(&replies, viewer);
+    size_t n_muted = 0;
+    int64_t *muted_ids = api_muted_ids(r, &n_muted);
+    thread t;
+    thread_build(r->a, root.id, &replies, muted_ids, n_muted, &t);
+    size_t start = thread_after(&t, after), k = start;
+    thread_budget budget = {(size_t)limit, THREAD_BYTES_MAX};
+    while (k < t.n && (thread_take(&budget, t.v[k].c, true) || k == start))
+        k++;
+    json_t *list = json_array();
+    for (size_t i = start; i < k; i++)
+        if (!t.v[i].skipped)
+            json_array_append_new(list, thread_reply_json(&t.v[i]));
+    json_t *next = k < t.n && k > start ? api_id(t.v[k - 1].c->id) : json_null();
+    req_send_json_cacheable(r,
+                            json_pack("{s:o, s:o, s:I}", "replies", list, "next", next,
+                                      "more_replies", (json_int_t)(t.n - k)),
+                            root.article_id, gen);
 }
 
 void
@@ -410,6 +517,8 @@ typedef struct post_job {
     json_t *mod_json; /* for the response */
     const char *title, *url;
     bool edit;
+    bool unchanged; /* an edit with the very same text: nothing was written */
+    bool review;    /* an edit of an approved or featured comment, held for review */
 } post_job;
 
 static int
@@ -500,26 +609,148 @@ emit_post(job *j, store *s, post_job *pj, pl_error *err)
     return api_webhook_emit(j, s, event, data, err);
 }
 
+#define EDIT_REFUSED_MSG                                                                           \
+    "This comment was refused or removed and cannot be edited back; write a new comment instead."
+#define REVIEW_RULE "moderator_review"
+#define REVIEW_MESSAGE                                                                             \
+    "A moderator approved or featured this comment; the changed text waits for their review "      \
+    "before it shows again."
+
+/* Turns a MODERATION object into a hold for a moderator's review. */
+static void
+mark_for_review(json_t *m)
+{
+    json_object_set_new(m, "decision", json_string("hold"));
+    json_t *reasons = json_object_get(m, "reasons");
+    if (!json_is_array(reasons)) {
+        reasons = json_array();
+        json_object_set_new(m, "reasons", reasons);
+    }
+    json_array_append_new(reasons, json_pack("{s:s, s:s, s:s}", "rule", REVIEW_RULE, "message",
+                                             REVIEW_MESSAGE, "excerpt", ""));
+}
+
+/* The edit policy, decided against the comment as it is in the database
+ * now (a moderator may have acted since the request was read):
+ * - a rejected or deleted comment cannot be edited (403);
+ * - the very same text changes nothing, whatever the engine says today;
+ * - a refused new text leaves the comment as it was (422);
+ * - a changed text of a comment a moderator approved or featured goes back
+ *   to them (pending, no longer featured), whatever the engine says;
+ * - a comment hidden by flags stays hidden until reviewed. */
+static int
+edit_write(job *j, store *s, post_job *pj, pl_error *err)
+{
+    store_comment cur;
+    int rc = store_comment_get(s, pj->c.id, 0, j->r->a, &cur, err);
+    if (rc < 0)
+        return rc;
+    if (cur.status == COMMENT_REJECTED || cur.status == COMMENT_DELETED)
+        return pl_errorf(err, PL_EFORBIDDEN, EDIT_REFUSED_MSG);
+    if (strcmp(cur.body ? cur.body : "", pj->c.body) == 0) {
+        pj->unchanged = true;
+        pj->c = cur;
+        return 0;
+    }
+    if (pj->mod.decision == MOD_REJECT) {
+        /* A refused edit leaves the comment as it was; only the log keeps
+         * the attempt (the author gets 422 with the reasons). */
+        return log_decision(j, s, pj, err);
+    }
+    bool reviewed;
+    if ((rc = store_comment_reviewed(s, cur.id, &reviewed, err)) < 0)
+        return rc;
+    if (cur.featured || reviewed) {
+        pj->review = true;
+        pj->c.status = COMMENT_PENDING;
+        json_t *stored = json_loads(pj->c.moderation, 0, NULL);
+        if (stored != NULL) {
+            mark_for_review(stored);
+            char *text = json_dumps(stored, JSON_COMPACT);
+            pj->c.moderation = arena_strdup(j->r->a, text);
+            free(text);
+            json_decref(stored);
+        }
+    } else if (cur.status == COMMENT_HIDDEN && pj->c.status == COMMENT_PUBLISHED) {
+        /* Flags hid it until a moderator reviews it: an edit does not bring
+         * it back on its own. */
+        pj->c.status = COMMENT_HIDDEN;
+    }
+    if ((rc = store_comment_edit(s, pj->c.id, pj->c.body, pj->c.html, pj->c.status,
+                                 pj->c.moderation, j->r->now, err)) < 0)
+        return rc;
+    if (cur.featured && (rc = store_comment_set_featured(s, cur.id, false, err)) < 0)
+        return rc;
+    pj->c.featured = false;
+    pj->c.edited_at = j->r->now;
+    if (pj->review) {
+        char id[24];
+        snprintf(id, sizeof id, "%lld", (long long)cur.id);
+        store_log_entry e = {0,
+                             j->r->now,
+                             0,
+                             "edit_review",
+                             "comment",
+                             id,
+                             cur.featured ? "edited after being featured"
+                                          : "edited after a moderator approved it"};
+        if ((rc = store_log_append(s, &e, err)) < 0)
+            return rc;
+    }
+    return 1; /* written; post_write goes on */
+}
+
+/* The headline and address a comment's widget sent correct the article's
+ * (the publisher's page is the authority on both), unless a moderator set
+ * them: a moderator's article_update in the log locks them. Each
+ * correction is logged as an automatic article_meta entry. */
+static int
+article_meta(job *j, store *s, const char *id, const char *title, const char *url, pl_error *err)
+{
+    store_article art;
+    int rc = store_article_get(s, id, j->r->a, &art, err);
+    if (rc == PL_ENOTFOUND)
+        return store_article_ensure(s, id, title, url, err);
+    if (rc < 0)
+        return rc;
+    bool new_title = title != NULL && strcmp(title, art.title) != 0;
+    bool new_url = url != NULL && strcmp(url, art.url) != 0;
+    if (!new_title && !new_url)
+        return 0;
+    store_log_filter f = {.article_id = id, .action = "article_update"};
+    store_log_entry *e = NULL;
+    size_t n = 0;
+    if ((rc = store_log_query(s, &f, 1, j->r->a, &e, &n, err)) < 0)
+        return rc;
+    if (n > 0)
+        return 0;
+    store_article_changes up = {.title = new_title ? title : NULL, .url = new_url ? url : NULL};
+    if ((rc = store_article_update(s, id, &up, err)) < 0)
+        return rc;
+    store_log_entry le = {0,
+                          j->r->now,
+                          0,
+                          "article_meta",
+                          "article",
+                          id,
+                          new_title && new_url ? "title and url from the publisher's page"
+                          : new_title          ? "title from the publisher's page"
+                                               : "url from the publisher's page"};
+    return store_log_append(s, &le, err);
+}
+
 static int
 post_write(job *j, store *s, pl_error *err)
 {
     post_job *pj = j->data;
     int rc;
-    if (pj->edit && pj->mod.decision == MOD_REJECT) {
-        /* A refused edit leaves the comment as it was; only the log keeps
-         * the attempt (the author gets 422 with the reasons). */
-        return log_decision(j, s, pj, err);
-    }
     if (pj->edit) {
-        rc = store_comment_edit(s, pj->c.id, pj->c.body, pj->c.html, pj->c.status, pj->c.moderation,
-                                j->r->now, err);
-        pj->c.edited_at = j->r->now;
+        if ((rc = edit_write(j, s, pj, err)) <= 0)
+            return rc;
     } else {
-        if (pj->title || pj->url) {
-            rc = store_article_ensure(s, pj->c.article_id, pj->title, pj->url, err);
-            if (rc < 0)
-                return rc;
-        }
+        if ((pj->title || pj->url) &&
+            (rc = article_meta(j, s, pj->c.article_id, pj->title, pj->url, err)) < 0)
+            return rc;
         rc = store_comment_insert(s, &pj->c, err);
     }
     if (rc < 0)
@@ -553,11 +784,20 @@ post_done(job *j)
                            "parent_id", NULL);
             return;
         }
-        log_error("msg=\"comment write failed\" error=\"%s\"", j->err.msg);
+        if (j->rc == PL_ESTORE)
+            log_error("msg=\"comment write failed\" error=\"%s\"", j->err.msg);
         api_send_rc(r, j->rc, &j->err);
         return;
     }
-    if (pj->mod.decision == MOD_REJECT) {
+    if (pj->review)
+        mark_for_review(pj->mod_json);
+    if (pj->unchanged) {
+        /* Nothing was decided: say where the comment stands. */
+        json_decref(pj->mod_json);
+        pj->mod_json = json_pack("{s:s, s:[]}", "decision",
+                                 pj->c.status == COMMENT_PUBLISHED ? "publish" : "hold", "reasons");
+    }
+    if (pj->mod.decision == MOD_REJECT && !pj->unchanged) {
         req_send_error(r, 422, "guideline_violation",
                        "This comment breaks the community guidelines and was not published; "
                        "see the reasons, and edit it.",
@@ -586,6 +826,48 @@ prepare(req *r, post_job *pj, const char *body, const store_article *art,
     pj->c.status = status_for(pj->mod.decision);
 }
 
+/* Where a reply to parent is stored: under parent, unless parent is already
+ * THREAD_DEPTH_MAX deep; then beside it, under the comment parent is shown
+ * beneath (the thread stays at most that deep). The engine still judges the
+ * reply against the comment it answers. */
+static bool
+reply_parent(req *r, const store_comment *parent, int64_t *out)
+{
+    *out = parent->id;
+    store *s = req_store(r);
+    pl_error err;
+    store_comment up = *parent;
+    int depth = 0; /* parent's, once the walk reaches the top */
+    while (up.parent_id != 0 && depth <= THREAD_DEPTH_MAX) {
+        int64_t pid = up.parent_id;
+        if (store_comment_get(s, pid, 0, r->a, &up, &err) < 0) {
+            api_send_rc(r, PL_ESTORE, &err);
+            return false;
+        }
+        depth++;
+    }
+    if (depth < THREAD_DEPTH_MAX)
+        return true;
+    if (depth == THREAD_DEPTH_MAX) {
+        *out = parent->parent_id;
+        return true;
+    }
+    /* Deeper still: a thread from before the limit. Ask the thread where
+     * parent is shown. */
+    store_comment_list all = {0};
+    int rc = store_comments_replies(s, &parent->root_id, 1, 0, r->a, &all, &err);
+    if (rc < 0) {
+        api_send_rc(r, rc, &err);
+        return false;
+    }
+    thread t;
+    thread_build(r->a, parent->root_id, &all, NULL, 0, &t);
+    for (size_t i = 0; i < t.n; i++)
+        if (t.v[i].c->id == parent->id)
+            *out = t.v[i].shown_parent;
+    return true;
+}
+
 void
 api_comment_post(req *r, const route_args *a)
 {
@@ -608,8 +890,10 @@ api_comment_post(req *r, const route_args *a)
     json_decref(o);
     if (!ok)
         return;
-    if (url != NULL && strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) {
-        req_send_error(r, 400, "invalid_field", "article_url must be an http or https URL.",
+    if (url != NULL && !api_own_url(r, url)) {
+        req_send_error(r, 400, "invalid_field",
+                       "article_url must be an http or https URL on one of this site's own "
+                       "origins (public_url or allowed_origins).",
                        "article_url", NULL);
         return;
     }
@@ -646,9 +930,12 @@ api_comment_post(req *r, const route_args *a)
         }
         has_parent = true;
     }
+    int64_t shown_parent = 0;
+    if (has_parent && !reply_parent(r, &parent, &shown_parent))
+        return;
     post_job *pj = arena_zalloc(r->a, sizeof *pj);
     pj->c.article_id = article_id;
-    pj->c.parent_id = has_parent ? parent.id : 0;
+    pj->c.parent_id = shown_parent;
     pj->c.author_id = r->user->id;
     pj->c.author_name = r->user->name;
     pj->c.created_at = r->now;
@@ -694,6 +981,10 @@ api_comment_patch(req *r, const route_args *a)
         req_send_error(r, 403, "forbidden", "You can only edit your own comments.", NULL, NULL);
         return;
     }
+    if (c.status == COMMENT_REJECTED) {
+        req_send_error(r, 403, "forbidden", EDIT_REFUSED_MSG, NULL, NULL);
+        return;
+    }
     if (r->now - c.created_at >= req_config(r)->edit_window_s * 1000) {
         req_send_error(r, 403, "edit_window_closed", "The time to edit this comment has passed.",
                        NULL, NULL);
@@ -724,10 +1015,6 @@ api_comment_patch(req *r, const route_args *a)
     pj->c = c;
     pj->edit = true;
     prepare(r, pj, body, &art, has_parent ? &parent : NULL);
-    /* Flags hid it until a moderator reviews it: an edit does not bring it
-     * back on its own (the engine may still hold or refuse the new text). */
-    if (c.status == COMMENT_HIDDEN && pj->c.status == COMMENT_PUBLISHED)
-        pj->c.status = COMMENT_HIDDEN;
     job *j = job_new(r, pj);
     j->write = post_write;
     j->done = post_done;
@@ -777,7 +1064,10 @@ api_comment_delete(req *r, const route_args *a)
         req_send_error(r, 403, "forbidden", "You can only delete your own comments.", NULL, NULL);
         return;
     }
-    if (c.author_id == r->user->id && !moderator && !api_require_writer(r))
+    /* Someone else's comment: only staff with no ban in force. */
+    if (c.author_id != r->user->id && !api_require_moderator(r))
+        return;
+    if (c.author_id == r->user->id && !api_require_writer(r))
         return;
     simple_job *sj = arena_zalloc(r->a, sizeof *sj);
     sj->id = c.id;

@@ -3,6 +3,8 @@
 #include "api/api_int.h"
 #include "util/text.h"
 
+#include <ctype.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -160,13 +162,19 @@ api_require_user(req *r)
     return false;
 }
 
+static bool
+ban_in_force(const store_user *u, int64_t now)
+{
+    return u->banned && (u->banned_until == 0 || u->banned_until > now);
+}
+
 bool
 api_require_writer(req *r)
 {
     if (!api_require_user(r))
         return false;
     const store_user *u = r->user;
-    if (!u->banned)
+    if (!ban_in_force(u, r->now))
         return true;
     const char *reason = u->ban_reason && u->ban_reason[0] ? u->ban_reason : "no reason given";
     char msg[600];
@@ -187,15 +195,78 @@ api_require_writer(req *r)
     return true; /* the suspension is over */
 }
 
+void
+api_email_hash(const char *email, unsigned char out[STORE_TOKEN_HASH_LEN])
+{
+    static const char prefix[] = "parley email ban\n";
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)prefix, sizeof prefix - 1);
+    for (const char *p = email; *p; p++) {
+        unsigned char c = (unsigned char)tolower((unsigned char)*p);
+        crypto_hash_sha256_update(&st, &c, 1);
+    }
+    crypto_hash_sha256_final(&st, out);
+}
+
+int
+api_keep_ban(store *s, const store_user *u, int64_t now, pl_error *err)
+{
+    if (!u->banned || (u->banned_until != 0 && u->banned_until <= now) || u->email == NULL)
+        return 0;
+    unsigned char hash[STORE_TOKEN_HASH_LEN];
+    api_email_hash(u->email, hash);
+    return store_email_ban_set(s, hash, u->banned_until, u->ban_reason ? u->ban_reason : "", err);
+}
+
+int
+api_kept_ban(store *s, const char *email, int64_t now, arena *a, store_user *u, pl_error *err)
+{
+    unsigned char hash[STORE_TOKEN_HASH_LEN];
+    api_email_hash(email, hash);
+    int64_t until;
+    const char *reason;
+    int rc = store_email_ban_get(s, hash, now, a, &until, &reason, err);
+    if (rc == PL_ENOTFOUND)
+        return 0;
+    if (rc < 0)
+        return rc;
+    if (u->banned && (u->banned_until == 0 || (until != 0 && u->banned_until >= until)))
+        return 0; /* what the account carries already lasts as long */
+    u->banned = true;
+    u->banned_until = until;
+    u->ban_reason = reason;
+    return 1;
+}
+
 bool
 api_require_moderator(req *r)
 {
     if (!api_require_user(r))
         return false;
-    if (r->user->role == ROLE_MODERATOR || r->user->role == ROLE_ADMIN)
-        return true;
-    req_send_error(r, 403, "forbidden", "Only moderators can do that.", NULL, NULL);
-    return false;
+    if (r->user->role != ROLE_MODERATOR && r->user->role != ROLE_ADMIN) {
+        req_send_error(r, 403, "forbidden", "Only moderators can do that.", NULL, NULL);
+        return false;
+    }
+    /* A banned or suspended moderator or admin keeps the role (an admin
+     * can lift the ban) but may not act with it meanwhile. */
+    return api_require_writer(r);
+}
+
+/* True when url is http(s) on one of the site's own origins: only the
+ * publisher's own pages can name an article's address. */
+bool
+api_own_url(req *r, const char *url)
+{
+    const char *rest = strncmp(url, "https://", 8) == 0  ? url + 8
+                       : strncmp(url, "http://", 7) == 0 ? url + 7
+                                                         : NULL;
+    if (rest == NULL)
+        return false;
+    size_t host = strcspn(rest, "/?#");
+    if (host == 0)
+        return false;
+    return req_origin_allowed(r, arena_strndup(r->a, url, (size_t)(rest - url) + host));
 }
 
 bool

@@ -249,6 +249,13 @@ delete_me_write(job *j, store *s, pl_error *err)
         if (k == dj->n_articles)
             dj->articles[dj->n_articles++] = mine.items[i].article_id;
     }
+    /* A ban in force stays with the address (hashed) until it ends, so
+     * deleting the account and registering again does not lift it. Read
+     * here, in the write: a ban may have come after the request. */
+    store_user me;
+    if ((rc = store_user_by_id(s, r->user->id, r->a, &me, err)) < 0 ||
+        (rc = api_keep_ban(s, &me, r->now, err)) < 0)
+        return rc;
     rc = store_user_delete(s, r->user->id, dj->remove, err);
     if (rc < 0)
         return rc;

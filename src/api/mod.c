@@ -238,6 +238,7 @@ typedef struct decision_job {
     const char *reason;
     bool undo;
     const char *undone_action; /* undo: what was undone */
+    bool skipped;              /* undo: the comment was deleted since; nothing restored */
     store_comment result;
 } decision_job;
 
@@ -327,6 +328,27 @@ undo_write(job *j, store *s, pl_error *err)
         return pl_errorf(err, PL_ENOTFOUND, "You have no decision left to undo.");
     if (rc < 0)
         return rc;
+    store_comment now;
+    if ((rc = store_comment_get(s, d.comment_id, 0, r->a, &now, err)) < 0)
+        return rc;
+    if (now.status == COMMENT_DELETED) {
+        /* Its author (or another moderator) deleted it since: nothing may
+         * bring it back. The decision can no longer be undone, so it
+         * leaves the undo list and the next undo reaches the one before. */
+        if ((rc = store_decision_undo(s, d.id, err)) < 0)
+            return rc;
+        /* The flags that decision closed keep the outcome it gave them
+         * (store_decision_undo reopened them): they still count in their
+         * flaggers' records. */
+        store_flag_outcome outcome = strcmp(d.action, "approve") == 0  ? FLAG_DISMISSED
+                                     : strcmp(d.action, "reject") == 0 ? FLAG_UPHELD
+                                                                       : FLAG_OPEN;
+        if (outcome != FLAG_OPEN &&
+            (rc = store_flags_review(s, d.comment_id, outcome, d.id, err)) < 0)
+            return rc;
+        dj->skipped = true;
+        return 0;
+    }
     if ((rc = store_comment_set_state(s, d.comment_id, d.prev_status, d.prev_featured,
                                       d.prev_reason, err)) < 0 ||
         (rc = store_decision_undo(s, d.id, err)) < 0)
@@ -359,6 +381,14 @@ decision_done(job *j)
     decision_job *dj = j->data;
     if (j->rc < 0) {
         api_send_rc(j->r, j->rc, &j->err);
+        return;
+    }
+    if (dj->skipped) {
+        req_send_error(j->r, 409, "comment_deleted",
+                       "That comment was deleted after your decision, so undo cannot bring it "
+                       "back; it has left your undo list. Undo again to reach your decision "
+                       "before it.",
+                       NULL, NULL);
         return;
     }
     json_t *o = json_pack("{s:o}", "comment", desk_comment_json(&dj->result));

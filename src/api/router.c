@@ -24,6 +24,7 @@ static const route routes[] = {
     {HTTP_GET, "articles/*/events", api_events},
     {HTTP_PATCH, "comments/*", api_comment_patch},
     {HTTP_DELETE, "comments/*", api_comment_delete},
+    {HTTP_GET, "comments/*/replies", api_comment_replies},
     {HTTP_POST, "comments/*/likes", api_like_post},
     {HTTP_DELETE, "comments/*/likes", api_like_delete},
     {HTTP_POST, "comments/*/flags", api_flag_post},

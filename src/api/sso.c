@@ -37,6 +37,12 @@ sso_write(job *j, store *s, pl_error *err)
         return rc;
     if (sj->user.deleted)
         return pl_errorf(err, PL_EFORBIDDEN, "This account was deleted.");
+    /* A ban kept from a deleted account with this address applies here too. */
+    if ((rc = api_kept_ban(s, sj->user.email, r->now, r->a, &sj->user, err)) < 0)
+        return rc;
+    if (rc == 1 && (rc = store_user_set_ban(s, sj->user_id, true, sj->user.banned_until,
+                                            sj->user.ban_reason, err)) < 0)
+        return rc;
     session_token_new(sj->token, sj->token_hash);
     int64_t expires = r->now + req_config(r)->session_days * 86400000LL;
     return store_session_insert(s, sj->token_hash, sj->user_id, expires, err);

@@ -28,6 +28,11 @@
 #define LINK_PER_BYTE 8
 #define LINK_SLACK 4096
 
+/* Block quotes and lists nest at most this deep in the output; deeper ones
+ * keep their content without their own indentation, so no comment can push
+ * the publisher's page wider (512 nested quotes once made it 7,890 px). */
+#define NEST_MAX 6
+
 typedef struct buf {
     char *p;
     size_t n, cap;
@@ -38,6 +43,7 @@ typedef struct render {
     bool page;          /* headings and thematic breaks allowed */
     size_t link_budget; /* bytes of <a ...> tags still allowed */
     int plain;          /* > 0 inside an image: text only, no markup */
+    int nest;           /* block quotes and lists open around the current node */
 } render;
 
 /* Marks a link node whose <a> was written, so its exit writes </a>. The
@@ -261,6 +267,28 @@ heading_tag(render *r, cmark_node *node, bool entering)
 }
 
 static void
+list_tag(buf *b, cmark_node *node, bool entering)
+{
+    bool ordered = cmark_node_get_list_type(node) == CMARK_ORDERED_LIST;
+    cr(b);
+    if (!entering) {
+        puts_(b, ordered ? "</ol>\n" : "</ul>\n");
+    } else if (!ordered) {
+        puts_(b, "<ul>\n");
+    } else {
+        /* cmark keeps the start as an int of at most nine digits. */
+        int start = cmark_node_get_list_start(node);
+        if (start != 1) {
+            char tmp[40];
+            int len = snprintf(tmp, sizeof tmp, "<ol start=\"%d\">\n", start);
+            put(b, tmp, (size_t)len);
+        } else {
+            puts_(b, "<ol>\n");
+        }
+    }
+}
+
+static void
 render_node(render *r, cmark_node *node, cmark_event_type ev)
 {
     bool entering = ev == CMARK_EVENT_ENTER;
@@ -280,37 +308,38 @@ render_node(render *r, cmark_node *node, cmark_event_type ev)
     case CMARK_NODE_DOCUMENT:
         break;
     case CMARK_NODE_PARAGRAPH:
-        if (in_tight_list(node))
+        /* (In a list too deep to be written, paragraphs keep their <p>.) */
+        if (in_tight_list(node) && r->nest <= NEST_MAX)
             break;
         if (entering)
             cr(b);
         puts_(b, entering ? "<p>" : "</p>\n");
         break;
     case CMARK_NODE_BLOCK_QUOTE:
-        cr(b);
-        puts_(b, entering ? "<blockquote>\n" : "</blockquote>\n");
-        break;
     case CMARK_NODE_LIST: {
-        bool ordered = cmark_node_get_list_type(node) == CMARK_ORDERED_LIST;
-        cr(b);
-        if (!entering) {
-            puts_(b, ordered ? "</ol>\n" : "</ul>\n");
-        } else if (!ordered) {
-            puts_(b, "<ul>\n");
-        } else {
-            /* cmark keeps the start as an int of at most nine digits. */
-            int start = cmark_node_get_list_start(node);
-            if (start != 1) {
-                char tmp[40];
-                int len = snprintf(tmp, sizeof tmp, "<ol start=\"%d\">\n", start);
-                put(b, tmp, (size_t)len);
-            } else {
-                puts_(b, "<ol>\n");
-            }
+        /* Counted on the way in and out alike, so a container too deep
+         * writes neither its opening nor its closing tag. */
+        if (entering)
+            r->nest++;
+        bool too_deep = r->nest > NEST_MAX;
+        if (!entering)
+            r->nest--;
+        if (too_deep)
+            cr(b);
+        else if (type == CMARK_NODE_LIST)
+            list_tag(b, node, entering);
+        else {
+            cr(b);
+            puts_(b, entering ? "<blockquote>\n" : "</blockquote>\n");
         }
         break;
     }
     case CMARK_NODE_ITEM:
+        if (r->nest > NEST_MAX) {
+            /* An item of a list too deep: its paragraphs stand alone. */
+            cr(b);
+            break;
+        }
         if (entering)
             cr(b);
         puts_(b, entering ? "<li>" : "</li>\n");

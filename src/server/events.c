@@ -15,19 +15,27 @@
 #include "util/xalloc.h"
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define HEARTBEAT_MS 25000
+/* Bytes a stream may have waiting in our buffer, beyond what the kernel
+ * holds, before it counts as not reading. */
+#define STREAM_MAX_BACKLOG (64 * 1024)
 
 typedef struct subscriber {
     struct subscriber *prev, *next;
     loop *lp;
     struct evhttp_request *ev;
     char article[129];
+    char client[64]; /* the address its stream slot is counted under */
+    int64_t expires; /* Unix ms when the stream is ended (the browser reconnects) */
+    int stalled;     /* heartbeats in a row that found earlier data still unsent */
+    bool dropping;   /* shut down; the close hook will unlink it */
 } subscriber;
 
 /* Per-loop list heads live in a small table beside the loops (a loop's
@@ -73,8 +81,28 @@ closed_cb(void *arg)
     subscriber *s = arg;
     if (evhttp_request_get_connection(s->ev) == NULL)
         event_base_once(s->lp->base, -1, EV_TIMEOUT, free_detached_cb, s->ev, NULL);
+    app_stream_release(s->lp->app, s->client);
     unlink_sub(s);
     free(s);
+}
+
+/* Bytes of the stream still waiting in our output buffer. */
+static size_t
+backlog(const subscriber *s)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(s->ev);
+    struct bufferevent *bev = evcon != NULL ? evhttp_connection_get_bufferevent(evcon) : NULL;
+    return bev != NULL ? evbuffer_get_length(bufferevent_get_output(bev)) : 0;
+}
+
+/* Ends a stream by shutting its connection; the close hook (closed_cb)
+ * then releases it, as when the reader leaves. */
+static void
+drop(subscriber *s, const char *why)
+{
+    s->dropping = true;
+    log_debug("msg=\"stream ended\" client=%s reason=\"%s\"", s->client, why);
+    http_conn_drop(s->lp, s->ev);
 }
 
 static void
@@ -90,15 +118,48 @@ void
 events_subscribe(req *r, const char *article_id)
 {
     loop *lp = r->lp;
+    app *a = r->app;
     struct evhttp_connection *evcon = evhttp_request_get_connection(r->ev);
     if (evcon == NULL) {
         req_send_empty(r, 204);
         return;
     }
+    /* Streams have limits of their own, so open widgets can never take the
+     * connections readers need for requests. The client is the forwarded
+     * address behind the trusted proxy. */
+    int refused = app_stream_admit(a, r->client_ip);
+    if (refused != 0) {
+        req_add_header(r, "Retry-After", "60");
+        if (refused == STREAM_CLIENT_FULL)
+            req_send_error(r, 429, "too_many_streams",
+                           "Too many live-update streams are open from your address; close some "
+                           "pages or try again later.",
+                           NULL, NULL);
+        else
+            req_send_error(r, 503, "busy",
+                           "The server has as many live-update streams open as it allows; try "
+                           "again later.",
+                           NULL, NULL);
+        return;
+    }
+    const config *cfg = a->cfg;
     subscriber *s = xcalloc(1, sizeof *s);
     s->lp = lp;
     s->ev = r->ev;
     snprintf(s->article, sizeof s->article, "%s", article_id);
+    snprintf(s->client, sizeof s->client, "%s", r->client_ip);
+    /* Up to a tenth earlier, so streams opened together do not all end (and
+     * reconnect) in the same second. */
+    int64_t life = cfg->stream_lifetime_s * 1000;
+    s->expires = r->now + life - (int64_t)randombytes_uniform((uint32_t)(life / 10) + 1);
+    if (!http_conn_set_on_close(lp, r->ev, closed_cb, s) ||
+        !http_conn_to_stream(lp, r->ev, (int)(cfg->stream_heartbeat_s * 1000))) {
+        http_conn_set_on_close(lp, r->ev, NULL, NULL);
+        app_stream_release(a, s->client);
+        free(s);
+        req_send_empty(r, 204);
+        return;
+    }
     stream_list *l = list_of(lp);
     s->next = l->head;
     if (l->head)
@@ -110,12 +171,12 @@ events_subscribe(req *r, const char *article_id)
     evhttp_add_header(h, "Content-Type", "text/event-stream; charset=utf-8");
     evhttp_add_header(h, "Cache-Control", "no-store");
     evhttp_add_header(h, "X-Accel-Buffering", "no"); /* nginx: do not buffer the stream */
-    if (!http_conn_set_on_close(lp, r->ev, closed_cb, s)) {
-        unlink_sub(s);
-        free(s);
-        req_send_empty(r, 204);
-        return;
+    if (r->cors_origin != NULL) {
+        /* A widget on an allowed origin (EventSource withCredentials). */
+        evhttp_add_header(h, "Access-Control-Allow-Origin", r->cors_origin);
+        evhttp_add_header(h, "Access-Control-Allow-Credentials", "true");
     }
+    evhttp_add_header(h, "Vary", "Origin");
     evhttp_send_reply_start(r->ev, 200, "OK");
     static const char hello[] = "retry: 5000\n: connected\n\n";
     send_text(s, hello, sizeof hello - 1);
@@ -142,9 +203,14 @@ deliver_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     message *m = arg;
-    for (subscriber *s = list_of(m->lp)->head; s != NULL; s = s->next)
-        if (strcmp(s->article, m->article) == 0)
+    for (subscriber *s = list_of(m->lp)->head; s != NULL; s = s->next) {
+        if (s->dropping || strcmp(s->article, m->article) != 0)
+            continue;
+        if (backlog(s) > STREAM_MAX_BACKLOG)
+            drop(s, "not reading");
+        else
             send_text(s, m->text, m->n);
+    }
     free(m);
 }
 
@@ -174,12 +240,31 @@ void
 events_heartbeat(loop *lp, int64_t now_ms)
 {
     stream_list *l = list_of(lp);
-    if (now_ms - l->last_beat < HEARTBEAT_MS)
-        return;
-    l->last_beat = now_ms;
-    static const char beat[] = ": ping\n\n";
-    for (subscriber *s = l->head; s != NULL; s = s->next)
-        send_text(s, beat, sizeof beat - 1);
+    bool beat = now_ms - l->last_beat >= lp->app->cfg->stream_heartbeat_s * 1000;
+    if (beat)
+        l->last_beat = now_ms;
+    static const char ping[] = ": ping\n\n";
+    for (subscriber *s = l->head; s != NULL; s = s->next) {
+        if (s->dropping)
+            continue;
+        if (now_ms >= s->expires) {
+            drop(s, "lifetime over");
+            continue;
+        }
+        if (!beat)
+            continue;
+        /* Data from the last beat still unsent means the kernel's buffer
+         * is full: the reader stopped reading (a vanished peer is found by
+         * TCP_USER_TIMEOUT, see http_conn_to_stream). Two beats in a row,
+         * and the stream goes. */
+        size_t queued = backlog(s);
+        s->stalled = queued > 0 ? s->stalled + 1 : 0;
+        if (s->stalled >= 2 || queued > STREAM_MAX_BACKLOG) {
+            drop(s, "not reading");
+            continue;
+        }
+        send_text(s, ping, sizeof ping - 1);
+    }
 }
 
 void
@@ -189,6 +274,7 @@ events_close_all(loop *lp)
     while (l->head != NULL) {
         subscriber *s = l->head;
         http_conn_set_on_close(lp, s->ev, NULL, NULL);
+        app_stream_release(lp->app, s->client);
         unlink_sub(s);
         evhttp_send_reply_end(s->ev);
         free(s);

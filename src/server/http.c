@@ -282,6 +282,37 @@ http_conn_set_on_close(loop *lp, struct evhttp_request *ev, void (*fn)(void *), 
     return true;
 }
 
+bool
+http_conn_to_stream(loop *lp, struct evhttp_request *ev, int heartbeat_ms)
+{
+    conn *c = conn_of(lp, ev);
+    if (c == NULL || c->closed)
+        return false;
+    if (c->admitted) {
+        app_conn_release(lp->app, c->ip);
+        c->admitted = false;
+    }
+    /* A peer that vanished (no FIN, no RST) leaves the heartbeats
+     * unacknowledged: the kernel gives up on the connection after two missed
+     * beats and a margin, and evhttp reports it closed. A small send buffer
+     * bounds what a stream that is not read can hold in the kernel. */
+    int one = 1;
+    unsigned int user_timeout = (unsigned int)heartbeat_ms * 2 + 10000;
+    int sndbuf = 16384;
+    setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    setsockopt(c->fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof user_timeout);
+    setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    return true;
+}
+
+void
+http_conn_drop(loop *lp, struct evhttp_request *ev)
+{
+    conn *c = conn_of(lp, ev);
+    if (c != NULL && !c->closed && c->registered)
+        shutdown(c->fd, SHUT_RDWR);
+}
+
 static void
 request_complete_cb(struct evhttp_request *ev, void *arg)
 {
@@ -353,8 +384,12 @@ common_headers(req *r)
          * reader's cookie (fetch with credentials: 'include'). */
         evhttp_add_header(h, "Access-Control-Allow-Origin", r->cors_origin);
         evhttp_add_header(h, "Access-Control-Allow-Credentials", "true");
-        evhttp_add_header(h, "Vary", "Origin");
     }
+    /* Every API answer depends on Origin (CORS headers or not), so a shared
+     * cache must never hand one origin's answer to another; anonymous
+     * thread views depend on the cookie too (send_cached). */
+    if (strncmp(r->path ? r->path : "", "/api/", 5) == 0)
+        evhttp_add_header(h, "Vary", r->vary_cookie ? "Cookie, Origin" : "Origin");
     evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
     if (atomic_load(&r->app->draining))
         evhttp_add_header(h, "Connection", "close");
@@ -626,11 +661,11 @@ anonymous_get(req *r)
 static void
 send_cached(req *r, cache_body *b, const char *etag)
 {
+    r->vary_cookie = true;
     common_headers(r);
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
     evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
     evhttp_add_header(h, "ETag", etag);
-    evhttp_add_header(h, "Vary", "Cookie");
     /* Short enough that a CDN in front shows new comments within seconds,
      * long enough to absorb a spike. */
     evhttp_add_header(h, "Cache-Control", "public, max-age=5, stale-while-revalidate=30");
@@ -859,6 +894,12 @@ origin_allowed(req *r, const char *origin)
             return true;
     }
     return false;
+}
+
+bool
+req_origin_allowed(req *r, const char *origin)
+{
+    return origin_allowed(r, origin);
 }
 
 /* Counts headers named name; sets *conflict when two disagree. */

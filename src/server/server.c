@@ -32,21 +32,40 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ---- per-address connection counts ----------------------------------- */
+/* ---- per-address counts of connections and streams --------------------- */
 
 typedef struct ip_count {
     char ip[INET6_ADDRSTRLEN];
     long n; /* 0: free slot; -1: tombstone */
 } ip_count;
 
-static ip_count *
-ip_slot(app *a, const char *ip, bool insert)
+static void
+addr_table_init(addr_table *t, int64_t expected)
 {
-    size_t mask = a->ip_cap - 1;
+    t->cap = 1;
+    while (t->cap < (size_t)expected * 2 && t->cap < (1u << 22))
+        t->cap <<= 1;
+    t->slots = xcalloc(t->cap, sizeof *t->slots);
+    pthread_mutex_init(&t->mu, NULL);
+}
+
+static void
+addr_table_fini(addr_table *t)
+{
+    if (t->slots == NULL)
+        return;
+    pthread_mutex_destroy(&t->mu);
+    free(t->slots);
+    t->slots = NULL;
+}
+
+static ip_count *
+ip_slot(addr_table *t, const char *ip, bool insert)
+{
+    size_t mask = t->cap - 1;
     ip_count *tomb = NULL;
-    for (size_t i = text_hash(ip, strlen(ip)) & mask, k = 0; k < a->ip_cap;
-         i = (i + 1) & mask, k++) {
-        ip_count *c = &a->ip_counts[i];
+    for (size_t i = text_hash(ip, strlen(ip)) & mask, k = 0; k < t->cap; i = (i + 1) & mask, k++) {
+        ip_count *c = &t->slots[i];
         if (c->n == 0)
             return insert ? (tomb ? tomb : c) : NULL;
         if (c->n < 0) {
@@ -60,46 +79,104 @@ ip_slot(app *a, const char *ip, bool insert)
     return insert ? tomb : NULL;
 }
 
+/* Counts one more for ip unless it already holds limit; false then (or when
+ * the table is full: more distinct clients than the total allows). */
+static bool
+addr_take(addr_table *t, const char *ip, int64_t limit)
+{
+    pthread_mutex_lock(&t->mu);
+    ip_count *c = ip_slot(t, ip, false);
+    bool ok = true;
+    if (c != NULL && c->n >= limit) {
+        ok = false;
+    } else if (c != NULL) {
+        c->n++;
+    } else if ((c = ip_slot(t, ip, true)) != NULL) {
+        snprintf(c->ip, sizeof c->ip, "%s", ip);
+        c->n = 1;
+    } else {
+        ok = false;
+    }
+    pthread_mutex_unlock(&t->mu);
+    return ok;
+}
+
+static void
+addr_give(addr_table *t, const char *ip)
+{
+    pthread_mutex_lock(&t->mu);
+    ip_count *c = ip_slot(t, ip, false);
+    if (c != NULL && --c->n == 0)
+        c->n = -1;
+    pthread_mutex_unlock(&t->mu);
+}
+
+/* Takes one of limit from *total; false when all are taken. */
+static bool
+total_take(atomic_long *total, int64_t limit)
+{
+    if (atomic_fetch_add(total, 1) + 1 > limit) {
+        atomic_fetch_sub(total, 1);
+        return false;
+    }
+    return true;
+}
+
+bool
+app_is_proxy(const app *a, const char *ip)
+{
+    return a->cfg->trusted_proxy[0] != '\0' && strcmp(ip, a->cfg->trusted_proxy) == 0;
+}
+
 bool
 app_conn_admit(app *a, const char *ip)
 {
-    long total = atomic_fetch_add(&a->conns_total, 1) + 1;
-    if (total > a->cfg->max_connections) {
-        atomic_fetch_sub(&a->conns_total, 1);
+    if (!total_take(&a->conns_total, a->cfg->max_connections)) {
         log_warn("msg=\"connection refused: server full\" limit=%lld",
                  (long long)a->cfg->max_connections);
         return false;
     }
-    pthread_mutex_lock(&a->ip_mu);
-    ip_count *c = ip_slot(a, ip, false);
-    bool ok = true;
-    if (c != NULL && c->n >= a->cfg->max_connections_per_ip) {
-        ok = false;
-    } else if (c != NULL) {
-        c->n++;
-    } else if ((c = ip_slot(a, ip, true)) != NULL) {
-        snprintf(c->ip, sizeof c->ip, "%s", ip);
-        c->n = 1;
-    } else {
-        ok = false; /* table full: more distinct clients than connections allowed */
-    }
-    pthread_mutex_unlock(&a->ip_mu);
-    if (!ok) {
+    /* The trusted proxy carries every reader's requests: its connections
+     * count toward the total only (each reader's streams are counted by the
+     * address it forwards, app_stream_admit). */
+    if (app_is_proxy(a, ip))
+        return true;
+    if (!addr_take(&a->conn_ips, ip, a->cfg->max_connections_per_ip)) {
         atomic_fetch_sub(&a->conns_total, 1);
         log_warn("msg=\"connection refused: too many from one address\" client=%s", ip);
+        return false;
     }
-    return ok;
+    return true;
 }
 
 void
 app_conn_release(app *a, const char *ip)
 {
     atomic_fetch_sub(&a->conns_total, 1);
-    pthread_mutex_lock(&a->ip_mu);
-    ip_count *c = ip_slot(a, ip, false);
-    if (c != NULL && --c->n == 0)
-        c->n = -1;
-    pthread_mutex_unlock(&a->ip_mu);
+    if (!app_is_proxy(a, ip))
+        addr_give(&a->conn_ips, ip);
+}
+
+int
+app_stream_admit(app *a, const char *client)
+{
+    if (!total_take(&a->streams_total, a->cfg->max_streams)) {
+        log_warn("msg=\"stream refused: server full\" limit=%lld", (long long)a->cfg->max_streams);
+        return STREAM_SERVER_FULL;
+    }
+    if (!addr_take(&a->stream_ips, client, a->cfg->max_streams_per_client)) {
+        atomic_fetch_sub(&a->streams_total, 1);
+        log_warn("msg=\"stream refused: too many from one client\" client=%s", client);
+        return STREAM_CLIENT_FULL;
+    }
+    return STREAM_OK;
+}
+
+void
+app_stream_release(app *a, const char *client)
+{
+    atomic_fetch_sub(&a->streams_total, 1);
+    addr_give(&a->stream_ips, client);
 }
 
 /* ---- listening --------------------------------------------------------- */
@@ -328,11 +405,8 @@ server_run(const server_options *opts)
     a->listen_fd = -1;
     a->fail_after = opts->fail_after;
     a->started_at = time_now_ms();
-    a->ip_cap = 1;
-    while (a->ip_cap < (size_t)cfg->max_connections * 2 && a->ip_cap < (1u << 22))
-        a->ip_cap <<= 1;
-    a->ip_counts = xcalloc(a->ip_cap, sizeof *a->ip_counts);
-    pthread_mutex_init(&a->ip_mu, NULL);
+    addr_table_init(&a->conn_ips, cfg->max_connections);
+    addr_table_init(&a->stream_ips, cfg->max_streams);
     queue_init(&a->writes);
     queue_init(&a->slow);
     parse_origins(a);
@@ -442,8 +516,8 @@ out:
     ratelimit_free(a->limits);
     queue_fini(&a->writes);
     queue_fini(&a->slow);
-    pthread_mutex_destroy(&a->ip_mu);
-    free(a->ip_counts);
+    addr_table_fini(&a->conn_ips);
+    addr_table_fini(&a->stream_ips);
     free(a->origin);
     for (size_t i = 0; i < a->n_allowed; i++)
         free(a->allowed_origins[i]);

@@ -55,6 +55,7 @@ struct req {
     const char *client_ip;
     const char *cors_origin; /* an allowed foreign Origin to answer with CORS headers, or NULL */
     bool secure;             /* served over HTTPS (from public_url) */
+    bool vary_cookie;        /* the answer depends on the cookie: Vary says so */
     /* A request to the Perspective-compatible endpoint (/v1alpha1/): its
      * errors take Google's shape; see req_send_google_error. */
     bool google_errors;
@@ -133,6 +134,10 @@ void req_send_bytes(req *r, int status, const char *content_type, const void *da
 void req_add_header(req *r, const char *name, const char *value);
 /* Returns a request header or NULL. */
 const char *req_header(req *r, const char *name);
+/* True when origin ("https://host[:port]") is one of the site's own: the
+ * public_url's, one of allowed_origins, or (without public_url) the Host the
+ * request was sent to. */
+bool req_origin_allowed(req *r, const char *origin);
 /* Returns the value of a query parameter (decoded, arena-owned) or NULL;
  * *count receives how many times it appears when count is not NULL. */
 const char *req_query(req *r, const char *name, int *count);

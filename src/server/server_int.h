@@ -25,6 +25,14 @@ typedef struct queue {
 
 typedef struct conn conn;
 
+/* Counts per address (a small open hash under a mutex; server.c). */
+typedef struct addr_table addr_table;
+struct addr_table {
+    pthread_mutex_t mu;
+    struct ip_count *slots;
+    size_t cap;
+};
+
 struct loop {
     app *app;
     int index;
@@ -53,11 +61,12 @@ struct app {
     char *origin; /* our own origin when public_url is set ("https://x") */
     char **allowed_origins;
     size_t n_allowed;
-    /* Connections in total and per client address (all loops). */
+    /* Request connections in total and per peer address, and live-update
+     * streams in total and per client (all loops); see server.c. */
     atomic_long conns_total;
-    pthread_mutex_t ip_mu;
-    struct ip_count *ip_counts; /* small open hash, see server.c */
-    size_t ip_cap;
+    addr_table conn_ips;
+    atomic_long streams_total;
+    addr_table stream_ips;
     /* Writer and hashing threads. */
     store *writer_store;
     queue writes;
@@ -89,12 +98,27 @@ void http_conn_request_finished(loop *lp, struct evhttp_request *ev);
 /* Calls fn(arg) once when the request's connection closes (streams). False
  * when the connection is not tracked or already closed. */
 bool http_conn_set_on_close(loop *lp, struct evhttp_request *ev, void (*fn)(void *), void *arg);
+/* The request's connection now carries a live-update stream: it leaves the
+ * connection counts (events.c counts it as a stream) and gets the socket
+ * options that find a dead peer. False when the connection is gone. */
+bool http_conn_to_stream(loop *lp, struct evhttp_request *ev, int heartbeat_ms);
+/* Shuts the request's connection down; evhttp then closes it, which runs
+ * its close hook. */
+void http_conn_drop(loop *lp, struct evhttp_request *ev);
 /* Releases connection-tracking state at shutdown. */
 void http_conns_free(loop *lp);
 
-/* server.c: connection admission (limits across all loops). */
+/* server.c: connection admission (limits across all loops). A request
+ * connection counts toward max_connections and, unless its peer is the
+ * trusted proxy, max_connections_per_ip. Once it turns into a live-update
+ * stream it leaves those counts for max_streams and max_streams_per_client,
+ * where the client is the forwarded address behind the trusted proxy. */
+bool app_is_proxy(const app *a, const char *ip);
 bool app_conn_admit(app *a, const char *ip);
 void app_conn_release(app *a, const char *ip);
+enum { STREAM_OK = 0, STREAM_SERVER_FULL = 1, STREAM_CLIENT_FULL = 2 };
+int app_stream_admit(app *a, const char *client);
+void app_stream_release(app *a, const char *client);
 
 /* jobs.c */
 void queue_init(queue *q);

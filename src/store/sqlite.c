@@ -24,9 +24,9 @@
  *   modlog(id, at, actor_id NULL = automatic, action, target_type, target_id,
  *          reason): append-only, enforced by triggers that abort UPDATE/DELETE.
  *   webhook_outbox(id, event, payload, created_at, state, attempts, next_at,
- *          last_at, last_status, last_error) (migration 3): events waiting
+ *          last_at, last_status, last_error) (migration 4): events waiting
  *          for, or done with, webhook delivery.
- *   import_map(kind, ext_id, local_id) (migration 4): what each imported
+ *   import_map(kind, ext_id, local_id) (migration 5): what each imported
  *          record became, so an import stores it once.
  * Invariants kept by triggers, so no code path can forget them:
  *   articles.comment_count = number of its comments with status published;
@@ -177,7 +177,14 @@ static const char *const migrations[] = {
     "CREATE INDEX sso_jti_expires ON sso_jti(expires_at);"
     "CREATE INDEX modlog_actor ON modlog(actor_id, id);"
     "CREATE INDEX modlog_target ON modlog(target_type, target_id);",
-    /* 3: the webhook outbox: state 0 pending, 1 delivered, 2 failed (gave
+    /* 3: bans kept on the SHA-256 of a deleted account's e-mail address
+     * until they end (ends_at 0: never), so deleting the account does not
+     * lift them. */
+    "CREATE TABLE email_bans ("
+    "  hash BLOB PRIMARY KEY,"
+    "  ends_at INTEGER NOT NULL,"
+    "  reason TEXT NOT NULL) WITHOUT ROWID;",
+    /* 4: the webhook outbox: state 0 pending, 1 delivered, 2 failed (gave
      * up); a pending event is not tried before next_at. */
     "CREATE TABLE webhook_outbox ("
     "  id INTEGER PRIMARY KEY,"
@@ -192,7 +199,7 @@ static const char *const migrations[] = {
     "  last_error TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX webhook_outbox_due ON webhook_outbox(next_at, id) WHERE state = 0;"
     "CREATE INDEX webhook_outbox_done ON webhook_outbox(last_at) WHERE state <> 0;",
-    /* 4: what imported records became (parley import), so an import
+    /* 5: what imported records became (parley import), so an import
      * interrupted or run twice stores each record once. */
     "CREATE TABLE import_map ("
     "  kind TEXT NOT NULL,"
@@ -307,6 +314,9 @@ enum {
     ST_SSO_LINK,
     ST_SSO_UPDATE_NAME,
     ST_SSO_UPDATE_EMAIL,
+    ST_COMMENT_REVIEWED,
+    ST_EMAIL_BAN_SET,
+    ST_EMAIL_BAN_GET,
     ST_OUTBOX_ADD,
     ST_OUTBOX_CLAIM,
     ST_OUTBOX_NEXT,
@@ -372,8 +382,9 @@ static const char *const sql[ST_COUNT] = {
                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [ST_COMMENT_SET_ROOT] = "UPDATE comments SET root_id = id WHERE id = ?1",
     [ST_COMMENT_GET] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id = ?2",
+    /* Never on a rejected or deleted comment: an edit cannot bring one back. */
     [ST_COMMENT_EDIT] = "UPDATE comments SET body = ?2, html = ?3, status = ?4, moderation = ?5,"
-                        " edited_at = ?6 WHERE id = ?1",
+                        " edited_at = ?6 WHERE id = ?1 AND status NOT IN (2, 3)",
     [ST_COMMENT_SET_STATUS] = "UPDATE comments SET status = ?2,"
                               " body = CASE WHEN ?2 = 3 THEN '' ELSE body END,"
                               " html = CASE WHEN ?2 = 3 THEN '' ELSE html END WHERE id = ?1",
@@ -474,6 +485,16 @@ static const char *const sql[ST_COUNT] = {
     [ST_SSO_LINK] = "INSERT OR REPLACE INTO sso_subjects (sub, user_id) VALUES (?1, ?2)",
     [ST_SSO_UPDATE_NAME] = "UPDATE users SET name = ?2 WHERE id = ?1",
     [ST_SSO_UPDATE_EMAIL] = "UPDATE OR IGNORE users SET email = ?2 WHERE id = ?1",
+    [ST_COMMENT_REVIEWED] = "SELECT EXISTS (SELECT 1 FROM decisions WHERE comment_id = ?1"
+                            " AND undone = 0 AND action IN ('approve', 'feature'))",
+    /* The longer of two bans wins (0 is permanent). */
+    [ST_EMAIL_BAN_SET] = "INSERT INTO email_bans (hash, ends_at, reason) VALUES (?1, ?2, ?3)"
+                         " ON CONFLICT (hash) DO UPDATE SET"
+                         " ends_at = CASE WHEN email_bans.ends_at = 0 OR excluded.ends_at = 0"
+                         " THEN 0 ELSE max(email_bans.ends_at, excluded.ends_at) END,"
+                         " reason = excluded.reason",
+    [ST_EMAIL_BAN_GET] = "SELECT ends_at, reason FROM email_bans WHERE hash = ?1"
+                         " AND (ends_at = 0 OR ends_at > ?2)",
     [ST_OUTBOX_ADD] = "INSERT INTO webhook_outbox (event, payload, created_at, next_at)"
                       " VALUES (?1, ?2, ?3, ?3)",
     [ST_OUTBOX_CLAIM] = "UPDATE webhook_outbox SET next_at = ?2 WHERE id = (SELECT id FROM"
@@ -1395,7 +1416,7 @@ sq_comment_edit(store *s, int64_t id, const char *body, const char *html,
     bind_i64(st, 4, status);
     bind_text(st, 5, moderation != NULL ? moderation : "");
     bind_i64(st, 6, now != 0 ? now : now_ms());
-    return update_one(q, st, err, "edit comment", "no such comment");
+    return update_one(q, st, err, "edit comment", "no such comment, or it was removed");
 }
 
 static int
@@ -2164,6 +2185,59 @@ sq_user_delete(store *s, int64_t user_id, bool remove_comments, pl_error *err)
 }
 
 static int
+sq_comment_reviewed(store *s, int64_t id, bool *reviewed, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int64_t v = 0;
+    int rc = prep(q, ST_COMMENT_REVIEWED, &st, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, id);
+    rc = ints_row(q, st, &v, 1, err, "read decisions");
+    *reviewed = rc == 0 && v != 0;
+    return rc;
+}
+
+static int
+sq_email_ban_set(store *s, const unsigned char *hash, int64_t ends_at, const char *reason,
+                 pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_EMAIL_BAN_SET, &st, err)) < 0)
+        return rc;
+    bind_hash(st, 1, hash);
+    bind_i64(st, 2, ends_at);
+    bind_text(st, 3, reason != NULL ? reason : "");
+    return run(q, st, err, "keep ban");
+}
+
+static int
+sq_email_ban_get(store *s, const unsigned char *hash, int64_t now, arena *a, int64_t *ends_at,
+                 const char **reason, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool found;
+    int rc = prep(q, ST_EMAIL_BAN_GET, &st, err);
+    if (rc < 0)
+        return rc;
+    bind_hash(st, 1, hash);
+    bind_i64(st, 2, now);
+    rc = one_row(q, st, err, "read kept ban", &found);
+    if (rc == 0 && found) {
+        *ends_at = sqlite3_column_int64(st, 0);
+        *reason = col_text(st, 1, a);
+    } else if (rc == 0) {
+        rc = pl_errorf(err, PL_ENOTFOUND, "no ban on this address");
+    }
+    finish(st);
+    return rc;
+}
+
+static int
 sq_sso_login(store *s, const char *sub, const char *name, const char *email, const char *jti,
              int64_t jti_expires, int64_t now, int64_t *user_id, pl_error *err)
 {
@@ -2673,6 +2747,9 @@ static const store_ops sqlite_ops = {
     .likes_by_user = sq_likes_by_user,
     .user_delete = sq_user_delete,
     .sso_login = sq_sso_login,
+    .comment_reviewed = sq_comment_reviewed,
+    .email_ban_set = sq_email_ban_set,
+    .email_ban_get = sq_email_ban_get,
     .outbox_add = sq_outbox_add,
     .outbox_claim = sq_outbox_claim,
     .outbox_record = sq_outbox_record,

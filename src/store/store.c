@@ -400,6 +400,29 @@ store_sso_login(store *s, const char *sub, const char *name, const char *email, 
 }
 
 int
+store_comment_reviewed(store *s, int64_t id, bool *reviewed, pl_error *err)
+{
+    *reviewed = false;
+    DISPATCH(s, err, comment_reviewed(s, id, reviewed, err));
+}
+
+int
+store_email_ban_set(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t ends_at,
+                    const char *reason, pl_error *err)
+{
+    DISPATCH(s, err, email_ban_set(s, hash, ends_at, reason, err));
+}
+
+int
+store_email_ban_get(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t now, arena *a,
+                    int64_t *ends_at, const char **reason, pl_error *err)
+{
+    *ends_at = 0;
+    *reason = "";
+    DISPATCH(s, err, email_ban_get(s, hash, now, a, ends_at, reason, err));
+}
+
+int
 store_notify(store *s, const char *payload, pl_error *err)
 {
     if (strlen(payload) > 7000)

@@ -184,10 +184,15 @@ int store_comment_get(store *s, int64_t id, int64_t viewer_id, arena *a, store_c
                       pl_error *err);
 
 /* Replaces the body after an edit (edited_at = now), with its new html,
- * status and moderation JSON. */
+ * status and moderation JSON. PL_ENOTFOUND when the comment is rejected or
+ * deleted: an edit never brings one of those back. */
 int store_comment_edit(store *s, int64_t id, const char *body, const char *html,
                        store_comment_status status, const char *moderation, int64_t now,
                        pl_error *err);
+
+/* Sets *reviewed when a moderator approved or featured the comment and
+ * that decision still stands (it was not undone). */
+int store_comment_reviewed(store *s, int64_t id, bool *reviewed, pl_error *err);
 
 /* Sets status (a moderator decision, or deletion). Deleting clears body and
  * html but keeps the row, so replies keep their place. */
@@ -390,6 +395,17 @@ int store_likes_by_user(store *s, int64_t user_id, arena *a, int64_t **comment_i
  * remove_comments its comments become deleted (bodies cleared); otherwise
  * they stay, shown under the deleted account's name. */
 int store_user_delete(store *s, int64_t user_id, bool remove_comments, pl_error *err);
+
+/* Bans that outlive an account: when a banned or suspended reader deletes
+ * their account, the ban is kept on the SHA-256 of the lower-cased e-mail
+ * address (hash) until ends_at (0: for good); a later account with that
+ * address starts under it. Setting an address already kept keeps the
+ * longer ban. email_ban_get finds the ban in force at now, or PL_ENOTFOUND;
+ * reason is arena-owned. */
+int store_email_ban_set(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t ends_at,
+                        const char *reason, pl_error *err);
+int store_email_ban_get(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t now,
+                        arena *a, int64_t *ends_at, const char **reason, pl_error *err);
 
 /* Single sign-on: records jti (PL_ECONFLICT when it was seen before: a
  * replay), then finds the user linked to the publisher's subject, or links

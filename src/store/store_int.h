@@ -102,6 +102,11 @@ typedef struct store_ops {
     int (*sso_login)(store *s, const char *sub, const char *name, const char *email,
                      const char *jti, int64_t jti_expires, int64_t now, int64_t *user_id,
                      pl_error *err);
+    int (*comment_reviewed)(store *s, int64_t id, bool *reviewed, pl_error *err);
+    int (*email_ban_set)(store *s, const unsigned char *hash, int64_t ends_at, const char *reason,
+                         pl_error *err);
+    int (*email_ban_get)(store *s, const unsigned char *hash, int64_t now, arena *a,
+                         int64_t *ends_at, const char **reason, pl_error *err);
     /* Change notices; NULL when the backend has none (store.c then does
      * nothing, see store.h). */
     int (*notify)(store *s, const char *payload, pl_error *err);

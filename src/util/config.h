@@ -36,6 +36,15 @@
     X(max_connections, "max_connections", INT, 10000, 1, 1000000, "open connections in total")     \
     X(max_connections_per_ip, "max_connections_per_ip", INT, 256, 1, 1000000,                      \
       "open connections from one client address")                                                  \
+    X(max_streams, "max_streams", INT, 10000, 1, 1000000,                                          \
+      "open live-update streams in total (apart from max_connections)")                            \
+    X(max_streams_per_client, "max_streams_per_client", INT, 16, 1, 1000000,                       \
+      "open live-update streams from one client address (the forwarded one behind trusted_proxy)") \
+    X(stream_lifetime_s, "stream_lifetime_s", INT, 1800, 2, 86400,                                 \
+      "seconds a live-update stream stays open; the browser then reconnects")                      \
+    X(stream_heartbeat_s, "stream_heartbeat_s", INT, 25, 1, 300,                                   \
+      "seconds between keep-alive lines on live-update streams; a peer that stops taking them "    \
+      "is dropped")                                                                                \
     X(request_timeout_ms, "request_timeout_ms", INT, 10000, 100, 600000,                           \
       "whole-request deadline: a request not fully received by then is dropped")                   \
     X(edit_window_s, "edit_window_s", INT, 900, 0, 86400 * 365,                                    \

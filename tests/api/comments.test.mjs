@@ -4,12 +4,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, createUser, Client } from '../lib/server.mjs';
-import { expectError, stopClean, articleId } from '../lib/api.mjs';
+import { expectError, stopClean, articleId, configFile } from '../lib/api.mjs';
 
 let srv, alice, bob, carol, mod, anon;
 
 before(async () => {
-  srv = await startServer();
+  // The publisher's pages live on news.example: article URLs must be there.
+  srv = await startServer({ args: ['--config', configFile('allowed_origins = https://news.example\n')] });
   createUser(srv.dbUrl, { email: 'mod@example.com', name: 'Moderator', role: 'moderator' });
   alice = new Client(srv.url);
   bob = new Client(srv.url);

@@ -32,7 +32,7 @@ test('anonymous thread views carry an ETag, revalidate with 304, and never go st
   const etag = a.headers.get('etag');
   assert.match(etag, /^"[0-9a-f]{16}"$/);
   assert.match(a.headers.get('cache-control'), /public/);
-  assert.equal(a.headers.get('vary'), 'Cookie');
+  assert.equal(a.headers.get('vary'), 'Cookie, Origin');
   const again = await anon.get(P, { 'if-none-match': etag });
   assert.equal(again.status, 304);
   assert.equal(again.text, '');

@@ -23,7 +23,7 @@ export function expectError(res, status, code, field) {
 }
 
 export function sanitizerReport(log) {
-  const m = log.match(/(ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:)[^\n]*/);
+  const m = log.match(/(ERROR: AddressSanitizer|ERROR: LeakSanitizer|WARNING: ThreadSanitizer|runtime error:)[^\n]*/);
   return m ? m[0] : null;
 }
 

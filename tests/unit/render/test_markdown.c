@@ -371,6 +371,35 @@ pathological_nested_quotes(void **state)
     free(md);
 }
 
+static size_t count(const char *s, const char *needle);
+
+/* However deep quotes and lists nest in the source, the HTML nests at most
+ * six containers (they indent the publisher's page), and keeps the text. */
+static void
+nesting_is_capped(void **state)
+{
+    (void)state;
+    char md[4096];
+    size_t n = 0;
+    for (int i = 0; i < 512; i++)
+        n += (size_t)snprintf(md + n, sizeof md - n, "> ");
+    n += (size_t)snprintf(md + n, sizeof md - n, "deep words\n");
+    arena *a = arena_new();
+    char *html = md_render_html(a, md, n);
+    assert_int_equal(count(html, "<blockquote>"), 6);
+    assert_int_equal(count(html, "</blockquote>"), 6);
+    assert_non_null(strstr(html, "<p>deep words</p>"));
+    n = 0;
+    for (int i = 0; i < 40; i++)
+        n += (size_t)snprintf(md + n, sizeof md - n, "%*s- level %d\n", 2 * i, "", i);
+    html = md_render_html(a, md, n);
+    assert_int_equal(count(html, "<ul>"), 6);
+    assert_int_equal(count(html, "</ul>"), 6);
+    assert_int_equal(count(html, "<li>"), 6);
+    assert_non_null(strstr(html, "<p>level 39</p>"));
+    arena_free(a);
+}
+
 static void
 pathological_stars(void **state)
 {
@@ -567,6 +596,7 @@ main(int argc, char **argv)
         cmocka_unit_test(page_mode),
         cmocka_unit_test(invalid_utf8_is_replaced),
         cmocka_unit_test(pathological_nested_quotes),
+        cmocka_unit_test(nesting_is_capped),
         cmocka_unit_test(pathological_stars),
         cmocka_unit_test(pathological_brackets),
         cmocka_unit_test(pathological_combining_marks),
