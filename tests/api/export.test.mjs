@@ -56,7 +56,8 @@ const body = (records) => records.slice(1);
 
 // Builds the site; returns what the test compares later.
 async function buildSite(db) {
-  const srv = await startServer({ db, keepDb: true });
+  // Article addresses must be on one of the site's own origins.
+  const srv = await startServer({ db, keepDb: true, env: { PARLEY_ALLOWED_ORIGINS: 'https://news.example.com' } });
   createUser(db.url, { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' });
   createUser(db.url, { email: 'mod@example.com', name: 'Max Moderator', role: 'moderator' });
   const mod = new Client(srv.url);
