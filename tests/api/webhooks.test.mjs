@@ -21,6 +21,8 @@ function hookEnv(rcv, extra = {}) {
     PARLEY_WEBHOOK_URL: rcv.url,
     PARLEY_WEBHOOK_SECRET: SECRET,
     PARLEY_WEBHOOK_RETRY_MS: '100',
+    // Article addresses must be on one of the site's own origins.
+    PARLEY_ALLOWED_ORIGINS: 'https://news.example.com',
     ...extra,
   };
 }
@@ -191,8 +193,7 @@ test('an event not yet delivered is delivered after a restart', async () => {
 
 test('webhook_format = slack posts a {"text"} message with mrkdwn escaped', async () => {
   const rcv = await receiver();
-  // The article's address must be on one of the site's own origins.
-  const srv = await startServer({ env: hookEnv(rcv, { PARLEY_WEBHOOK_FORMAT: 'slack', PARLEY_ALLOWED_ORIGINS: 'https://news.example.com' }) });
+  const srv = await startServer({ env: hookEnv(rcv, { PARLEY_WEBHOOK_FORMAT: 'slack' }) });
   try {
     const alice = new Client(srv.url);
     assert.equal((await alice.register('Ann <Admin>', 'ann@example.com')).status, 201);
