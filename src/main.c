@@ -7,12 +7,15 @@
  *   parley import disqus FILE [--db URL] [--config FILE] [--force] [--dry-run] [--moderate]
  *   parley backup [--db sqlite:PATH] --to FILE [--force]
  *   parley restore --from FILE [--db sqlite:PATH] [--force]
+ *   parley import parley FILE [--db URL] [--config FILE] [--dry-run]
+ *   parley export --to FILE [--db URL] [--config FILE]
  *   parley --version
  *
  * A bad flag or value prints one line naming it and exits with status 2.
  */
 #include "api/passwords.h"
 #include "import/import_cmd.h"
+#include "import/parley_cmd.h"
 #include "mail/mail.h"
 #include "moderation/check_cmd.h"
 #include "server/server.h"
@@ -43,7 +46,8 @@ usage(FILE *f)
                "  admin     manage accounts (admin create-user ...)\n"
                "  check     judge one comment with the moderation engine\n"
                "  config    check a config file (config --check --config FILE)\n"
-               "  import    bring comment history in (import disqus FILE ...)\n"
+               "  import    bring comment history in (import disqus|parley FILE ...)\n"
+               "  export    write the whole site as JSON lines (export --to FILE)\n"
                "  backup    copy a SQLite database while the server runs (backup --to FILE)\n"
                "  restore   put a backup in place (restore --from FILE --db sqlite:PATH)\n"
                "\n"
@@ -145,6 +149,15 @@ build_config(config *cfg, const char *config_file, const char **names, const cha
     }
     if (mail_check_config(cfg, &err) < 0) {
         snprintf(why, whyn, "%s", err.msg);
+        return EXIT_USAGE;
+    }
+    if (strcmp(cfg->webhook_format, "json") != 0 && strcmp(cfg->webhook_format, "slack") != 0) {
+        snprintf(why, whyn, "webhook_format must be json or slack, not '%s'", cfg->webhook_format);
+        return EXIT_USAGE;
+    }
+    if (cfg->webhook_url[0] != '\0' && strncmp(cfg->webhook_url, "https://", 8) != 0 &&
+        strncmp(cfg->webhook_url, "http://", 7) != 0) {
+        snprintf(why, whyn, "webhook_url must be an http:// or https:// URL");
         return EXIT_USAGE;
     }
     return 0;
@@ -498,6 +511,8 @@ main(int argc, char **argv)
         return backup_cmd_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "restore"))
         return restore_cmd_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "export"))
+        return parley_export_main(argc - 1, argv + 1);
     fprintf(stderr, "parley: unknown command '%s' (see 'parley --help')\n", cmd);
     return EXIT_USAGE;
 }

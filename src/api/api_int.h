@@ -144,6 +144,16 @@ char *api_normalize_email(req *r, const char *email);
  * (password.c); nothing when mail is off. Fails only on a database error. */
 int api_queue_verification(job *j, store *s, const store_user *u, pl_error *err);
 
+void api_mod_webhooks(req *r, const route_args *a);
+void api_mod_webhook_test(req *r, const route_args *a);
+
+/* Webhook events (api/webhook.c), from a job's write step: adds the event
+ * with data (stolen) to the outbox in the job's transaction when a webhook
+ * is configured, else drops it. api_webhook_comment builds the
+ * {"comment", "article"} part shared by the comment events. */
+int api_webhook_emit(job *j, store *s, const char *event, json_t *data, pl_error *err);
+json_t *api_webhook_comment(job *j, store *s, const store_comment *c);
+
 /* The ids of the users the session's reader muted (arena-owned); NULL and
  * *n = 0 when none or anonymous. */
 int64_t *api_muted_ids(req *r, size_t *n);

@@ -512,7 +512,13 @@ api_auto_suspend(job *j, store *s, int64_t author_id, pl_error *err)
         arena_printf(r->a, "%s; suspended for %lld hours", why, (long long)cfg->auto_suspend_hours);
     store_log_entry e = {0, r->now, 0, "auto_suspend", "user", id, reason};
     log_info("msg=\"author suspended automatically\" user=%s", id);
-    return store_log_append(s, &e, err);
+    if ((rc = store_log_append(s, &e, err)) < 0)
+        return rc;
+    return api_webhook_emit(j, s, "user.banned",
+                            json_pack("{s:{s:s, s:s}, s:s, s:o, s:s, s:n}", "user", "id", id,
+                                      "name", u.name, "action", "auto_suspend", "until",
+                                      api_time(until), "reason", reason, "moderator"),
+                            err);
 }
 
 /* ---- posting ----------------------------------------------------------- */
@@ -590,6 +596,28 @@ queue_for_review(job *j, store *s, post_job *pj, pl_error *err)
     int64_t flag_id;
     rc = store_flag_insert(s, pj->c.id, reviewer, reason, note, &flag_id, err);
     return rc == PL_ECONFLICT ? 0 : rc; /* an edit re-queues an already queued comment */
+}
+
+/* comment.published for a new public comment, comment.held for a comment
+ * (new or edited) that waits for a moderator. */
+static int
+emit_post(job *j, store *s, post_job *pj, pl_error *err)
+{
+    const char *event = pj->c.status == COMMENT_PENDING                  ? "comment.held"
+                        : pj->c.status == COMMENT_PUBLISHED && !pj->edit ? "comment.published"
+                                                                         : NULL;
+    if (event == NULL || req_config(j->r)->webhook_url[0] == '\0')
+        return 0;
+    json_t *data = api_webhook_comment(j, s, &pj->c);
+    json_t *reasons = json_array();
+    for (size_t i = 0; i < pj->mod.n_reasons; i++)
+        json_array_append_new(reasons, json_pack("{s:s, s:s}", "rule", pj->mod.reasons[i].rule,
+                                                 "message", pj->mod.reasons[i].message));
+    json_object_set_new(data, "moderation",
+                        json_pack("{s:s, s:o}", "decision",
+                                  pj->mod.decision == MOD_HOLD ? "hold" : "publish", "reasons",
+                                  reasons));
+    return api_webhook_emit(j, s, event, data, err);
 }
 
 #define EDIT_REFUSED_MSG                                                                           \
@@ -744,7 +772,7 @@ post_write(job *j, store *s, pl_error *err)
     j->event = pj->c.status == COMMENT_PUBLISHED ? (pj->edit ? "edited" : "created")
                : pj->edit                        ? "removed"
                                                  : NULL;
-    if ((rc = log_decision(j, s, pj, err)) < 0)
+    if ((rc = log_decision(j, s, pj, err)) < 0 || (rc = emit_post(j, s, pj, err)) < 0)
         return rc;
     if (pj->mod.queue_for_review && pj->c.status == COMMENT_PUBLISHED &&
         (rc = queue_for_review(j, s, pj, err)) < 0)

@@ -60,6 +60,8 @@ static const route routes[] = {
     {HTTP_GET, "me/notifications", api_notifications_get},
     {HTTP_PUT, "me/notifications", api_notifications_put},
     {HTTP_POST, "unsubscribe", api_unsubscribe},
+    {HTTP_GET, "mod/webhooks", api_mod_webhooks},
+    {HTTP_POST, "mod/webhooks/test", api_mod_webhook_test},
 };
 
 static const char *

@@ -15,6 +15,7 @@
 #include "import/import_cmd.h"
 #include "import/disqus.h"
 #include "import/import.h"
+#include "import/parley_cmd.h"
 #include "import/spool.h"
 #include "moderation/moderation.h"
 #include "store/store.h"
@@ -253,11 +254,14 @@ import_cmd_main(int argc, char **argv)
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fprintf(argc < 2 ? stderr : stdout,
                 "Usage: parley import disqus FILE [--db URL] [--config FILE] [--force] "
-                "[--dry-run] [--moderate]\n");
+                "[--dry-run] [--moderate]\n"
+                "       parley import parley FILE [--db URL] [--config FILE] [--dry-run]\n");
         return argc < 2 ? EXIT_USAGE : 0;
     }
     if (!strcmp(argv[1], "disqus"))
         return import_disqus_main(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "parley"))
+        return parley_import_main(argc - 1, argv + 1);
     fprintf(stderr, "parley import: unknown source '%s' (see 'parley import --help')\n", argv[1]);
     return EXIT_USAGE;
 }

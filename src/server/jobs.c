@@ -205,6 +205,8 @@ run_group(app *a, job *list)
     for (job *j = list; j != NULL; j = j->next) {
         if (j->rc >= 0)
             atomic_fetch_add_explicit(&a->metrics.jobs_committed, 1, memory_order_relaxed);
+        if (j->rc == 0 && j->webhook)
+            webhooks_wake(a->hooks);
         if (j->rc != 0 || j->article == NULL)
             continue;
         cache_bump(a->cache, j->article);

@@ -733,6 +733,10 @@ server_run(const server_options *opts)
         goto out;
     if (metrics_start(a) < 0)
         goto out;
+    if (webhooks_start(cfg, &a->hooks, &err) < 0) {
+        log_error("msg=\"cannot start the webhook sender\" error=\"%s\"", err.msg);
+        goto out;
+    }
     pthread_create(&a->writer_thread, NULL, writer_main, a);
     pthread_create(&a->slow_thread, NULL, slow_main, a);
     for (int i = 0; i < a->nloops; i++)
@@ -800,6 +804,7 @@ server_run(const server_options *opts)
 out:
     metrics_stop(a);
     mailer_stop(a->mailer);
+    webhooks_stop(a->hooks);
     notices_stop(a);
     if (a->loops)
         for (int i = 0; i < a->nloops; i++)

@@ -98,6 +98,7 @@ struct job {
     int64_t event_comment;
     int64_t event_author; /* the comment's author, 0 when unknown */
     bool mail;            /* the write step queued mail: wake the sender after the commit */
+    bool webhook;         /* the write added webhook events: wake the sender after the commit */
     int rc;               /* result of write (0 when none), or PL_ESTORE if the commit failed */
     int retry_after;      /* with rc == PL_ERATE: seconds until the shared bucket refills */
     pl_error err;

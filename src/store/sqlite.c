@@ -23,6 +23,11 @@
  *         UNIQUE(comment_id, user_id)
  *   modlog(id, at, actor_id NULL = automatic, action, target_type, target_id,
  *          reason): append-only, enforced by triggers that abort UPDATE/DELETE.
+ *   webhook_outbox(id, event, payload, created_at, state, attempts, next_at,
+ *          last_at, last_status, last_error) (migration 4): events waiting
+ *          for, or done with, webhook delivery.
+ *   import_map(kind, ext_id, local_id) (migration 5): what each imported
+ *          record became, so an import stores it once.
  * Invariants kept by triggers, so no code path can forget them:
  *   articles.comment_count = number of its comments with status published;
  *   comments.likes = number of rows in likes for that comment.
@@ -231,6 +236,28 @@ static const char *const migrations[] = {
     "  last_at INTEGER NOT NULL,"
     "  PRIMARY KEY (user_id, thread_id)) WITHOUT ROWID;"
     "CREATE INDEX user_mail_queue ON user_mail(notify_queue) WHERE notify_queue > 0;",
+    /* 7: the webhook outbox: state 0 pending, 1 delivered, 2 failed (gave
+     * up); a pending event is not tried before next_at. */
+    "CREATE TABLE webhook_outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event TEXT NOT NULL,"
+    "  payload TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  state INTEGER NOT NULL DEFAULT 0,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_at INTEGER NOT NULL,"
+    "  last_at INTEGER NOT NULL DEFAULT 0,"
+    "  last_status INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX webhook_outbox_due ON webhook_outbox(next_at, id) WHERE state = 0;"
+    "CREATE INDEX webhook_outbox_done ON webhook_outbox(last_at) WHERE state <> 0;",
+    /* 8: what imported records became (parley import), so an import
+     * interrupted or run twice stores each record once. */
+    "CREATE TABLE import_map ("
+    "  kind TEXT NOT NULL,"
+    "  ext_id TEXT NOT NULL,"
+    "  local_id INTEGER NOT NULL,"
+    "  PRIMARY KEY (kind, ext_id)) WITHOUT ROWID;",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -268,6 +295,9 @@ store_sqlite_schema_target(void)
 #define PAGE(cmp, order)                                                                           \
     "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.article_id = ?2 AND c.parent_id IS NULL"         \
     " AND " TOP_VISIBLE " AND " cmp " ORDER BY " order " LIMIT ?5"
+
+#define OUTBOX_COLS                                                                                \
+    "id, event, payload, created_at, state, attempts, next_at, last_at, last_status, last_error"
 
 enum {
     ST_PING,
@@ -363,6 +393,22 @@ enum {
     ST_COMMENT_REVIEWED,
     ST_EMAIL_BAN_SET,
     ST_EMAIL_BAN_GET,
+    ST_OUTBOX_ADD,
+    ST_OUTBOX_CLAIM,
+    ST_OUTBOX_NEXT,
+    ST_OUTBOX_RECORD,
+    ST_OUTBOX_LIST,
+    ST_OUTBOX_PURGE,
+    ST_EXPORT_USERS,
+    ST_EXPORT_ARTICLES,
+    ST_EXPORT_COMMENTS,
+    ST_EXPORT_LOG,
+    ST_IMPORT_MAP_GET,
+    ST_IMPORT_MAP_PUT,
+    ST_EXPORT_FLAGS,
+    ST_EXPORT_LIKES,
+    ST_FLAG_RESTORE,
+    ST_LIKE_RESTORE,
     ST_COUNT
 };
 
@@ -402,7 +448,9 @@ static const char *const sql[ST_COUNT] = {
     [ST_ARTICLE_UPDATE] = "UPDATE articles SET title = coalesce(?2, title),"
                           " url = coalesce(?3, url), text = coalesce(?4, text),"
                           " status = CASE WHEN ?5 THEN ?6 ELSE status END,"
-                          " sensitive = CASE WHEN ?7 THEN ?8 ELSE sensitive END WHERE id = ?1",
+                          " sensitive = CASE WHEN ?7 THEN ?8 ELSE sensitive END,"
+                          " created_at = CASE WHEN ?9 > 0 THEN ?9 ELSE created_at END"
+                          " WHERE id = ?1",
     [ST_ARTICLE_COUNT] = "SELECT comment_count FROM articles WHERE id = ?1",
     [ST_COMMENT_PARENT] = "SELECT article_id, root_id FROM comments WHERE id = ?1",
     [ST_COMMENT_INSERT] = "INSERT INTO comments (article_id, parent_id, root_id, author_id, body,"
@@ -565,6 +613,35 @@ static const char *const sql[ST_COUNT] = {
                          " reason = excluded.reason",
     [ST_EMAIL_BAN_GET] = "SELECT ends_at, reason FROM email_bans WHERE hash = ?1"
                          " AND (ends_at = 0 OR ends_at > ?2)",
+    [ST_OUTBOX_ADD] = "INSERT INTO webhook_outbox (event, payload, created_at, next_at)"
+                      " VALUES (?1, ?2, ?3, ?3)",
+    [ST_OUTBOX_CLAIM] = "UPDATE webhook_outbox SET next_at = ?2 WHERE id = (SELECT id FROM"
+                        " webhook_outbox WHERE state = 0 AND next_at <= ?1 ORDER BY next_at, id"
+                        " LIMIT 1) RETURNING " OUTBOX_COLS,
+    [ST_OUTBOX_NEXT] = "SELECT min(next_at) FROM webhook_outbox WHERE state = 0",
+    [ST_OUTBOX_RECORD] = "UPDATE webhook_outbox SET state = ?2, attempts = ?3, next_at = ?4,"
+                         " last_at = ?5, last_status = ?6, last_error = ?7 WHERE id = ?1",
+    [ST_OUTBOX_LIST] = "SELECT " OUTBOX_COLS " FROM webhook_outbox WHERE id < ?1"
+                       " ORDER BY id DESC LIMIT ?2",
+    [ST_OUTBOX_PURGE] = "DELETE FROM webhook_outbox WHERE state <> 0 AND last_at < ?1",
+    [ST_EXPORT_USERS] = "SELECT " USER_COLS " FROM users u WHERE u.id > ?1 ORDER BY u.id LIMIT ?2",
+    [ST_EXPORT_ARTICLES] = "SELECT id, title, url, text, status, sensitive, comment_count,"
+                           " created_at FROM articles WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [ST_EXPORT_COMMENTS] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id > ?2"
+                           " ORDER BY c.id LIMIT ?3",
+    [ST_EXPORT_LOG] = "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog"
+                      " WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [ST_IMPORT_MAP_GET] = "SELECT local_id FROM import_map WHERE kind = ?1 AND ext_id = ?2",
+    [ST_IMPORT_MAP_PUT] = "INSERT INTO import_map (kind, ext_id, local_id) VALUES (?1, ?2, ?3)",
+    [ST_EXPORT_FLAGS] = "SELECT id, comment_id, user_id, reason, note, created_at, reviewed,"
+                        " outcome FROM flags WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [ST_EXPORT_LIKES] = "SELECT comment_id, user_id, created_at FROM likes"
+                        " WHERE (comment_id, user_id) > (?1, ?2) ORDER BY comment_id, user_id"
+                        " LIMIT ?3",
+    [ST_FLAG_RESTORE] = "INSERT INTO flags (comment_id, user_id, reason, note, created_at,"
+                        " reviewed, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_LIKE_RESTORE] = "INSERT OR IGNORE INTO likes (comment_id, user_id, created_at)"
+                        " VALUES (?1, ?2, ?3)",
 };
 
 typedef struct sq {
@@ -1271,6 +1348,7 @@ sq_article_update(store *s, const char *id, const store_article_changes *up, pl_
         bind_i64(st, 6, up->status);
         bind_i64(st, 7, up->has_sensitive);
         bind_i64(st, 8, up->sensitive);
+        bind_i64(st, 9, up->created_at);
         rc = run(q, st, err, "update article");
     }
     return op_end(q, outer, rc, err);
@@ -2667,6 +2745,383 @@ sq_staff_list(store *s, arena *a, store_user **out, size_t *n, pl_error *err)
     return rc < 0 ? rc : users_query(q, st, a, out, n, err);
 }
 
+/* ---- webhook outbox ------------------------------------------------------------ */
+
+static int
+sq_outbox_add(store *s, const char *event, const char *payload, int64_t now, int64_t *id,
+              pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_OUTBOX_ADD, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, event);
+    bind_text(st, 2, payload);
+    bind_i64(st, 3, now);
+    if ((rc = run(q, st, err, "add to the webhook outbox")) == 0)
+        *id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static void
+outbox_row(sqlite3_stmt *st, arena *a, void *item)
+{
+    store_outbox_item *o = item;
+    o->id = sqlite3_column_int64(st, 0);
+    o->event = col_text(st, 1, a);
+    o->payload = col_text(st, 2, a);
+    o->created_at = sqlite3_column_int64(st, 3);
+    o->state = (store_outbox_state)sqlite3_column_int(st, 4);
+    o->attempts = sqlite3_column_int64(st, 5);
+    o->next_at = sqlite3_column_int64(st, 6);
+    o->last_at = sqlite3_column_int64(st, 7);
+    o->last_status = sqlite3_column_int64(st, 8);
+    o->last_error = col_text(st, 9, a);
+}
+
+static int
+sq_outbox_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_outbox_item *out,
+                int64_t *next_due, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc, step;
+    bool found = false;
+    if (next_due != NULL)
+        *next_due = 0;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_OUTBOX_CLAIM, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, now);
+    bind_i64(st, 2, now + lease_ms);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        outbox_row(st, a, out);
+        found = true;
+    }
+    rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "claim from the webhook outbox");
+    finish(st);
+    if (rc < 0 || found)
+        return rc;
+    if (next_due != NULL) {
+        if ((rc = prep(q, ST_OUTBOX_NEXT, &st, err)) < 0)
+            return rc;
+        step = sqlite3_step(st);
+        if (step == SQLITE_ROW)
+            *next_due = sqlite3_column_int64(st, 0); /* NULL (none pending) reads as 0 */
+        else
+            rc = db_fail(q, err, "read the webhook outbox");
+        finish(st);
+        if (rc < 0)
+            return rc;
+    }
+    return PL_ENOTFOUND;
+}
+
+static int
+sq_outbox_record(store *s, const store_outbox_item *o, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_OUTBOX_RECORD, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, o->id);
+    bind_i64(st, 2, o->state);
+    bind_i64(st, 3, o->attempts);
+    bind_i64(st, 4, o->next_at);
+    bind_i64(st, 5, o->last_at);
+    bind_i64(st, 6, o->last_status);
+    bind_text(st, 7, o->last_error != NULL ? o->last_error : "");
+    return run(q, st, err, "record a webhook delivery");
+}
+
+static int read_rows(sq *q, sqlite3_stmt *st, int limit, size_t size,
+                     void (*fn)(sqlite3_stmt *, arena *, void *), arena *a, void *out, size_t *n,
+                     pl_error *err, const char *what);
+static int page_begin(sq *q, int which, int limit, sqlite3_stmt **st, void *out, size_t *n,
+                      pl_error *err);
+
+static int
+sq_outbox_list(store *s, int64_t before_id, int limit, arena *a, store_outbox_item **out, size_t *n,
+               pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = page_begin(q, ST_OUTBOX_LIST, limit, &st, out, n, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, before_id > 0 ? before_id : INT64_MAX);
+    bind_i64(st, 2, limit);
+    return read_rows(q, st, limit, sizeof **out, outbox_row, a, out, n, err,
+                     "read the webhook outbox");
+}
+
+static int
+sq_outbox_purge(store *s, int64_t before, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_OUTBOX_PURGE, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, before);
+    return run(q, st, err, "purge the webhook outbox");
+}
+
+/* ---- export and import ------------------------------------------------------- */
+
+/* Steps every row of st (bound by the caller, at most limit rows) into an
+ * array of `size`-byte items from a, each filled by fn; finishes st. */
+static int
+read_rows(sq *q, sqlite3_stmt *st, int limit, size_t size,
+          void (*fn)(sqlite3_stmt *, arena *, void *), arena *a, void *out, size_t *n,
+          pl_error *err, const char *what)
+{
+    int step, rc;
+    char *v = arena_alloc(a, (size_t)limit * size);
+    size_t len = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && len < (size_t)limit)
+        fn(st, a, v + size * len++);
+    rc = step == SQLITE_DONE || step == SQLITE_ROW ? 0 : db_fail(q, err, what);
+    finish(st);
+    if (rc == 0) {
+        memcpy(out, &v, sizeof v);
+        *n = len;
+    }
+    return rc;
+}
+
+/* Prepares statement `which` for a page of at most limit rows. */
+static int
+page_begin(sq *q, int which, int limit, sqlite3_stmt **st, void *out, size_t *n, pl_error *err)
+{
+    memset(out, 0, sizeof(void *));
+    *n = 0;
+    if (limit < 1)
+        return pl_errorf(err, PL_EINVAL, "limit must be positive");
+    return prep(q, which, st, err);
+}
+
+static void
+user_row(sqlite3_stmt *st, arena *a, void *item)
+{
+    read_user(st, a, item);
+}
+
+static void
+article_row(sqlite3_stmt *st, arena *a, void *item)
+{
+    store_article *o = item;
+    o->id = col_text(st, 0, a);
+    o->title = col_text(st, 1, a);
+    o->url = col_text(st, 2, a);
+    o->text = col_text(st, 3, a);
+    o->status = (store_article_status)sqlite3_column_int(st, 4);
+    o->sensitive = sqlite3_column_int(st, 5) != 0;
+    o->comment_count = sqlite3_column_int64(st, 6);
+    o->created_at = sqlite3_column_int64(st, 7);
+}
+
+static void
+log_row(sqlite3_stmt *st, arena *a, void *item)
+{
+    store_log_entry *e = item;
+    e->id = sqlite3_column_int64(st, 0);
+    e->at = sqlite3_column_int64(st, 1);
+    e->actor_id = sqlite3_column_int64(st, 2);
+    e->action = col_text(st, 3, a);
+    e->target_type = col_text(st, 4, a);
+    e->target_id = col_text(st, 5, a);
+    e->reason = col_text(st, 6, a);
+}
+
+static void
+flag_row(sqlite3_stmt *st, arena *a, void *item)
+{
+    store_export_flag *f = item;
+    f->id = sqlite3_column_int64(st, 0);
+    f->comment_id = sqlite3_column_int64(st, 1);
+    f->user_id = sqlite3_column_int64(st, 2);
+    f->reason = col_text(st, 3, a);
+    f->note = col_text(st, 4, a);
+    f->created_at = sqlite3_column_int64(st, 5);
+    f->reviewed = sqlite3_column_int(st, 6) != 0;
+    f->outcome = (store_flag_outcome)sqlite3_column_int(st, 7);
+}
+
+static void
+like_row(sqlite3_stmt *st, arena *a, void *item)
+{
+    (void)a;
+    store_export_like *l = item;
+    l->comment_id = sqlite3_column_int64(st, 0);
+    l->user_id = sqlite3_column_int64(st, 1);
+    l->created_at = sqlite3_column_int64(st, 2);
+}
+
+static int
+sq_export_users(store *s, int64_t after, int limit, arena *a, store_user **out, size_t *n,
+                pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = page_begin(q, ST_EXPORT_USERS, limit, &st, out, n, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, after);
+    bind_i64(st, 2, limit);
+    return read_rows(q, st, limit, sizeof **out, user_row, a, out, n, err, "export users");
+}
+
+static int
+sq_export_articles(store *s, const char *after, int limit, arena *a, store_article **out, size_t *n,
+                   pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = page_begin(q, ST_EXPORT_ARTICLES, limit, &st, out, n, err);
+    if (rc < 0)
+        return rc;
+    bind_text(st, 1, after != NULL ? after : "");
+    bind_i64(st, 2, limit);
+    return read_rows(q, st, limit, sizeof **out, article_row, a, out, n, err, "export articles");
+}
+
+static int
+sq_export_comments(store *s, int64_t after, int limit, arena *a, store_comment_list *out,
+                   pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    clist l = {.a = a};
+    int rc;
+    out->items = NULL;
+    out->n = 0;
+    if (limit < 1)
+        return pl_errorf(err, PL_EINVAL, "limit must be positive");
+    if ((rc = prep(q, ST_EXPORT_COMMENTS, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, 0);
+    bind_i64(st, 2, after);
+    bind_i64(st, 3, limit);
+    if ((rc = read_comments(q, st, &l, err)) < 0)
+        return rc;
+    out->items = l.v;
+    out->n = l.n;
+    return 0;
+}
+
+static int
+sq_export_log(store *s, int64_t after, int limit, arena *a, store_log_entry **out, size_t *n,
+              pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = page_begin(q, ST_EXPORT_LOG, limit, &st, out, n, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, after);
+    bind_i64(st, 2, limit);
+    return read_rows(q, st, limit, sizeof **out, log_row, a, out, n, err, "export log");
+}
+
+static int
+sq_export_flags(store *s, int64_t after, int limit, arena *a, store_export_flag **out, size_t *n,
+                pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = page_begin(q, ST_EXPORT_FLAGS, limit, &st, out, n, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, after);
+    bind_i64(st, 2, limit);
+    return read_rows(q, st, limit, sizeof **out, flag_row, a, out, n, err, "export flags");
+}
+
+static int
+sq_export_likes(store *s, int64_t after_comment, int64_t after_user, int limit, arena *a,
+                store_export_like **out, size_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = page_begin(q, ST_EXPORT_LIKES, limit, &st, out, n, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, after_comment);
+    bind_i64(st, 2, after_user);
+    bind_i64(st, 3, limit);
+    return read_rows(q, st, limit, sizeof **out, like_row, a, out, n, err, "export likes");
+}
+
+static int
+sq_flag_restore(store *s, store_export_flag *f, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_FLAG_RESTORE, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, f->comment_id);
+    bind_i64(st, 2, f->user_id);
+    bind_text(st, 3, f->reason);
+    bind_text(st, 4, f->note != NULL ? f->note : "");
+    bind_i64(st, 5, f->created_at);
+    bind_i64(st, 6, f->reviewed);
+    bind_i64(st, 7, f->outcome);
+    if ((rc = run(q, st, err, "restore flag")) == 0)
+        f->id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static int
+sq_like_restore(store *s, const store_export_like *l, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_LIKE_RESTORE, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, l->comment_id);
+    bind_i64(st, 2, l->user_id);
+    bind_i64(st, 3, l->created_at);
+    return run(q, st, err, "restore like");
+}
+
+static int
+sq_import_map_get(store *s, const char *kind, const char *ext_id, int64_t *local, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool found;
+    int rc;
+    if ((rc = prep(q, ST_IMPORT_MAP_GET, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, kind);
+    bind_text(st, 2, ext_id);
+    rc = one_row(q, st, err, "read import map", &found);
+    if (rc == 0 && found)
+        *local = sqlite3_column_int64(st, 0);
+    else if (rc == 0)
+        rc = pl_errorf(err, PL_ENOTFOUND, "not imported");
+    finish(st);
+    return rc;
+}
+
+static int
+sq_import_map_put(store *s, const char *kind, const char *ext_id, int64_t local, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_IMPORT_MAP_PUT, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, kind);
+    bind_text(st, 2, ext_id);
+    bind_i64(st, 3, local);
+    return run(q, st, err, "write import map");
+}
+
 static const store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -2735,4 +3190,19 @@ static const store_ops sqlite_ops = {
     .comment_reviewed = sq_comment_reviewed,
     .email_ban_set = sq_email_ban_set,
     .email_ban_get = sq_email_ban_get,
+    .outbox_add = sq_outbox_add,
+    .outbox_claim = sq_outbox_claim,
+    .outbox_record = sq_outbox_record,
+    .outbox_list = sq_outbox_list,
+    .outbox_purge = sq_outbox_purge,
+    .export_users = sq_export_users,
+    .export_articles = sq_export_articles,
+    .export_comments = sq_export_comments,
+    .export_log = sq_export_log,
+    .export_flags = sq_export_flags,
+    .export_likes = sq_export_likes,
+    .flag_restore = sq_flag_restore,
+    .like_restore = sq_like_restore,
+    .import_map_get = sq_import_map_get,
+    .import_map_put = sq_import_map_put,
 };

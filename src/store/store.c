@@ -558,3 +558,102 @@ store_rate_take(store *s, const char *key, double per_minute, double burst, int6
         return 0;
     DISPATCH(s, err, rate_take(s, key, per_minute, burst, now, retry_after_s, err));
 }
+
+int
+store_outbox_add(store *s, const char *event, const char *payload, int64_t now, int64_t *id,
+                 pl_error *err)
+{
+    DISPATCH(s, err, outbox_add(s, event, payload, now, id, err));
+}
+
+int
+store_outbox_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_outbox_item *out,
+                   int64_t *next_due, pl_error *err)
+{
+    DISPATCH(s, err, outbox_claim(s, now, lease_ms, a, out, next_due, err));
+}
+
+int
+store_outbox_record(store *s, const store_outbox_item *item, pl_error *err)
+{
+    DISPATCH(s, err, outbox_record(s, item, err));
+}
+
+int
+store_outbox_list(store *s, int64_t before_id, int limit, arena *a, store_outbox_item **out,
+                  size_t *n, pl_error *err)
+{
+    DISPATCH(s, err, outbox_list(s, before_id, limit, a, out, n, err));
+}
+
+int
+store_outbox_purge(store *s, int64_t before, pl_error *err)
+{
+    DISPATCH(s, err, outbox_purge(s, before, err));
+}
+
+int
+store_export_users(store *s, int64_t after, int limit, arena *a, store_user **out, size_t *n,
+                   pl_error *err)
+{
+    DISPATCH(s, err, export_users(s, after, limit, a, out, n, err));
+}
+
+int
+store_export_articles(store *s, const char *after, int limit, arena *a, store_article **out,
+                      size_t *n, pl_error *err)
+{
+    DISPATCH(s, err, export_articles(s, after, limit, a, out, n, err));
+}
+
+int
+store_export_comments(store *s, int64_t after, int limit, arena *a, store_comment_list *out,
+                      pl_error *err)
+{
+    DISPATCH(s, err, export_comments(s, after, limit, a, out, err));
+}
+
+int
+store_export_log(store *s, int64_t after, int limit, arena *a, store_log_entry **out, size_t *n,
+                 pl_error *err)
+{
+    DISPATCH(s, err, export_log(s, after, limit, a, out, n, err));
+}
+
+int
+store_import_map_get(store *s, const char *kind, const char *ext_id, int64_t *local, pl_error *err)
+{
+    DISPATCH(s, err, import_map_get(s, kind, ext_id, local, err));
+}
+
+int
+store_import_map_put(store *s, const char *kind, const char *ext_id, int64_t local, pl_error *err)
+{
+    DISPATCH(s, err, import_map_put(s, kind, ext_id, local, err));
+}
+
+int
+store_export_flags(store *s, int64_t after, int limit, arena *a, store_export_flag **out, size_t *n,
+                   pl_error *err)
+{
+    DISPATCH(s, err, export_flags(s, after, limit, a, out, n, err));
+}
+
+int
+store_export_likes(store *s, int64_t after_comment, int64_t after_user, int limit, arena *a,
+                   store_export_like **out, size_t *n, pl_error *err)
+{
+    DISPATCH(s, err, export_likes(s, after_comment, after_user, limit, a, out, n, err));
+}
+
+int
+store_flag_restore(store *s, store_export_flag *f, pl_error *err)
+{
+    DISPATCH(s, err, flag_restore(s, f, err));
+}
+
+int
+store_like_restore(store *s, const store_export_like *l, pl_error *err)
+{
+    DISPATCH(s, err, like_restore(s, l, err));
+}

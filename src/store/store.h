@@ -154,6 +154,7 @@ typedef struct store_article_update {
     store_article_status status;
     bool has_sensitive;
     bool sensitive;
+    int64_t created_at; /* 0 leaves it; an import sets the source's */
 } store_article_changes;
 int store_article_update(store *s, const char *id, const store_article_changes *up, pl_error *err);
 
@@ -564,5 +565,103 @@ int store_notices(store *s, void (*fn)(void *arg, const char *payload), void *ar
  * allow: the server's in-memory buckets already cover everything. */
 int store_rate_take(store *s, const char *key, double per_minute, double burst, int64_t now,
                     int *retry_after_s, pl_error *err);
+
+/* ---- webhook outbox -------------------------------------------------------- */
+
+/* Events for the site's webhook wait here until a sender has delivered them.
+ * A write that causes an event adds it in the same transaction, so an event
+ * exists exactly when its change was committed, and survives restarts. */
+typedef enum { OUTBOX_PENDING = 0, OUTBOX_DELIVERED = 1, OUTBOX_FAILED = 2 } store_outbox_state;
+
+typedef struct store_outbox_item {
+    int64_t id;
+    const char *event;   /* "comment.published", ... */
+    const char *payload; /* the JSON body as signed and sent */
+    int64_t created_at;
+    store_outbox_state state;
+    int64_t attempts;
+    int64_t next_at;        /* pending: not tried again before this time */
+    int64_t last_at;        /* 0 when never tried */
+    int64_t last_status;    /* HTTP status of the last answer, 0 when none came */
+    const char *last_error; /* "" when the last attempt succeeded or none was made */
+} store_outbox_item;
+
+/* Adds a pending event due at once; sets *id. */
+int store_outbox_add(store *s, const char *event, const char *payload, int64_t now, int64_t *id,
+                     pl_error *err);
+
+/* Claims the oldest pending event due at now (next_at <= now) for one
+ * delivery attempt: moves its next_at to now + lease_ms, so no other sender
+ * (another node) takes it meanwhile and a sender that dies leaves it due
+ * again after the lease. PL_ENOTFOUND when nothing is due; then *next_due
+ * (when not NULL) receives the earliest next_at of a pending event, or 0
+ * when none is pending. */
+int store_outbox_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_outbox_item *out,
+                       int64_t *next_due, pl_error *err);
+
+/* Records the outcome of an attempt on item->id: state, attempts, next_at,
+ * last_at, last_status and last_error are stored as given. */
+int store_outbox_record(store *s, const store_outbox_item *item, pl_error *err);
+
+/* The delivery log: newest first, ids below before_id (0 starts). */
+int store_outbox_list(store *s, int64_t before_id, int limit, arena *a, store_outbox_item **out,
+                      size_t *n, pl_error *err);
+
+/* Drops delivered and failed events last tried before `before`. */
+int store_outbox_purge(store *s, int64_t before, pl_error *err);
+
+/* ---- whole-site export and import (parley export / parley import parley) --- */
+
+/* Every row of a kind, in id order, one page at a time: rows after `after`
+ * (0, or "" for articles, starts), at most limit. Users come with their
+ * e-mail and pw_hash as stored; the caller decides what to write out.
+ * Comments have every status, with author_name and moderator_reason. */
+int store_export_users(store *s, int64_t after, int limit, arena *a, store_user **out, size_t *n,
+                       pl_error *err);
+int store_export_articles(store *s, const char *after, int limit, arena *a, store_article **out,
+                          size_t *n, pl_error *err);
+int store_export_comments(store *s, int64_t after, int limit, arena *a, store_comment_list *out,
+                          pl_error *err);
+int store_export_log(store *s, int64_t after, int limit, arena *a, store_log_entry **out, size_t *n,
+                     pl_error *err);
+
+/* Flags and likes as the export writes and the import restores them. */
+typedef struct store_export_flag {
+    int64_t id;
+    int64_t comment_id;
+    int64_t user_id;
+    const char *reason;
+    const char *note;
+    int64_t created_at;
+    bool reviewed;
+    store_flag_outcome outcome;
+} store_export_flag;
+
+typedef struct store_export_like {
+    int64_t comment_id;
+    int64_t user_id;
+    int64_t created_at;
+} store_export_like;
+
+/* Flags by id; likes by (comment_id, user_id) after the pair given. */
+int store_export_flags(store *s, int64_t after, int limit, arena *a, store_export_flag **out,
+                       size_t *n, pl_error *err);
+int store_export_likes(store *s, int64_t after_comment, int64_t after_user, int limit, arena *a,
+                       store_export_like **out, size_t *n, pl_error *err);
+/* Stores a flag as it was (time, review, outcome); sets f->id. PL_ECONFLICT
+ * when this user already flagged this comment. */
+int store_flag_restore(store *s, store_export_flag *f, pl_error *err);
+/* Stores a like with its time; one that exists is left alone. */
+int store_like_restore(store *s, const store_export_like *l, pl_error *err);
+
+/* What an imported record became: kind names the source and the record
+ * type ("parley:comment"), ext_id its id there. get: PL_ENOTFOUND when the
+ * record was never imported. put: PL_ECONFLICT when it already was. Written
+ * in the transaction that stores the record, so a record is imported once
+ * however often the import runs or is interrupted. */
+int store_import_map_get(store *s, const char *kind, const char *ext_id, int64_t *local,
+                         pl_error *err);
+int store_import_map_put(store *s, const char *kind, const char *ext_id, int64_t local,
+                         pl_error *err);
 
 #endif

@@ -135,6 +135,34 @@ typedef struct store_ops {
     /* Shared rate-limit buckets; NULL when the backend has none (allowed). */
     int (*rate_take)(store *s, const char *key, double per_minute, double burst, int64_t now,
                      int *retry_after_s, pl_error *err);
+    /* webhook outbox */
+    int (*outbox_add)(store *s, const char *event, const char *payload, int64_t now, int64_t *id,
+                      pl_error *err);
+    int (*outbox_claim)(store *s, int64_t now, int64_t lease_ms, arena *a, store_outbox_item *out,
+                        int64_t *next_due, pl_error *err);
+    int (*outbox_record)(store *s, const store_outbox_item *item, pl_error *err);
+    int (*outbox_list)(store *s, int64_t before_id, int limit, arena *a, store_outbox_item **out,
+                       size_t *n, pl_error *err);
+    int (*outbox_purge)(store *s, int64_t before, pl_error *err);
+    /* export and import */
+    int (*export_users)(store *s, int64_t after, int limit, arena *a, store_user **out, size_t *n,
+                        pl_error *err);
+    int (*export_articles)(store *s, const char *after, int limit, arena *a, store_article **out,
+                           size_t *n, pl_error *err);
+    int (*export_comments)(store *s, int64_t after, int limit, arena *a, store_comment_list *out,
+                           pl_error *err);
+    int (*export_log)(store *s, int64_t after, int limit, arena *a, store_log_entry **out,
+                      size_t *n, pl_error *err);
+    int (*export_flags)(store *s, int64_t after, int limit, arena *a, store_export_flag **out,
+                        size_t *n, pl_error *err);
+    int (*export_likes)(store *s, int64_t after_comment, int64_t after_user, int limit, arena *a,
+                        store_export_like **out, size_t *n, pl_error *err);
+    int (*flag_restore)(store *s, store_export_flag *f, pl_error *err);
+    int (*like_restore)(store *s, const store_export_like *l, pl_error *err);
+    int (*import_map_get)(store *s, const char *kind, const char *ext_id, int64_t *local,
+                          pl_error *err);
+    int (*import_map_put)(store *s, const char *kind, const char *ext_id, int64_t local,
+                          pl_error *err);
 } store_ops;
 
 /* The common head of every backend's connection struct. */

@@ -1709,6 +1709,87 @@ notify_pacing_and_watchers(void **state)
     assert_true(found);
 }
 
+/* The webhook outbox: events are claimed oldest first when due, a claim
+ * hides its event until the lease ends, outcomes are recorded and listed
+ * newest first, and finished events are purged by age. Times are tiny
+ * (10 ms after the epoch) so nothing another test left is due; every event
+ * claimed here is recorded finished, so none is left pending either. */
+static void
+outbox_claims_leases_records_and_purges(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    int64_t id1, id2, next = -1;
+    store_outbox_item it, *list = NULL;
+    size_t n = 0;
+    assert_int_equal(store_outbox_add(f->s, "comment.published", "{\"a\":1}", 10, &id1, &err), 0);
+    assert_int_equal(store_outbox_add(f->s, "user.banned", "{\"b\":2}", 20, &id2, &err), 0);
+    assert_true(id2 > id1);
+
+    assert_int_equal(store_outbox_claim(f->s, 15, 100, f->a, &it, &next, &err), 0);
+    assert_int_equal(it.id, id1);
+    assert_string_equal(it.event, "comment.published");
+    assert_string_equal(it.payload, "{\"a\":1}");
+    assert_int_equal(it.created_at, 10);
+    assert_int_equal(it.state, OUTBOX_PENDING);
+    assert_int_equal(it.attempts, 0);
+    assert_int_equal(it.next_at, 115);
+    /* Claimed: not due again within the lease; the next one is due at 20. */
+    assert_int_equal(store_outbox_claim(f->s, 15, 100, f->a, &it, &next, &err), PL_ENOTFOUND);
+    assert_int_equal(next, 20);
+    assert_int_equal(store_outbox_claim(f->s, 25, 100, f->a, &it, NULL, &err), 0);
+    assert_int_equal(it.id, id2);
+    it.state = OUTBOX_DELIVERED;
+    it.attempts = 1;
+    it.last_at = 30;
+    it.last_status = 204;
+    it.last_error = "";
+    assert_int_equal(store_outbox_record(f->s, &it, &err), 0);
+
+    /* The lease ran out (a sender died): due again. */
+    assert_int_equal(store_outbox_claim(f->s, 116, 100, f->a, &it, &next, &err), 0);
+    assert_int_equal(it.id, id1);
+    it.state = OUTBOX_FAILED;
+    it.attempts = 3;
+    it.last_at = 150;
+    it.last_status = 500;
+    it.last_error = "the receiver answered HTTP 500";
+    assert_int_equal(store_outbox_record(f->s, &it, &err), 0);
+    assert_int_equal(store_outbox_claim(f->s, 1000, 100, f->a, &it, &next, &err), PL_ENOTFOUND);
+
+    assert_int_equal(store_outbox_list(f->s, 0, 2, f->a, &list, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(list[0].id, id2);
+    assert_int_equal(list[0].state, OUTBOX_DELIVERED);
+    assert_int_equal(list[0].last_status, 204);
+    assert_int_equal(list[1].id, id1);
+    assert_int_equal(list[1].state, OUTBOX_FAILED);
+    assert_int_equal(list[1].attempts, 3);
+    assert_int_equal(list[1].last_at, 150);
+    assert_string_equal(list[1].last_error, "the receiver answered HTTP 500");
+    assert_int_equal(store_outbox_list(f->s, id2, 1, f->a, &list, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].id, id1);
+
+    /* Purging before 100 drops id2 (last tried at 30), keeps id1 (150). */
+    assert_int_equal(store_outbox_purge(f->s, 100, &err), 0);
+    assert_int_equal(store_outbox_list(f->s, id2 + 1, 2, f->a, &list, &n, &err), 0);
+    assert_true(n >= 1);
+    assert_int_equal(list[0].id, id1);
+    assert_int_equal(store_outbox_list(f->s, 0, 1, f->a, &list, &n, &err), 0);
+    assert_true(n == 0 || list[0].id != id2);
+
+    /* Added inside a rolled-back job, an event never existed. */
+    int64_t id3;
+    assert_int_equal(store_begin(f->s, &err), 0);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    assert_int_equal(store_outbox_add(f->s, "comment.held", "{}", 10, &id3, &err), 0);
+    store_savepoint_rollback(f->s);
+    assert_int_equal(store_commit(f->s, &err), 0);
+    assert_int_equal(store_outbox_claim(f->s, 1000, 100, f->a, &it, &next, &err), PL_ENOTFOUND);
+    assert_int_equal(next, 0);
+}
+
 int
 main(void)
 {
@@ -1745,6 +1826,7 @@ main(void)
         cmocka_unit_test_setup_teardown(rate_buckets_are_shared, setup, teardown),
         cmocka_unit_test_setup_teardown(mail_tokens_and_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(notify_pacing_and_watchers, setup, teardown),
+        cmocka_unit_test_setup_teardown(outbox_claims_leases_records_and_purges, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
