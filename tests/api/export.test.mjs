@@ -54,10 +54,20 @@ function importFile(dbUrl, file, extra = []) {
 // Records without the header's time: what must survive a round trip.
 const body = (records) => records.slice(1);
 
-// Builds the site; returns what the test compares later.
+// Builds the site; returns what the test compares later. A failure on the
+// way stops the server, so the file ends instead of waiting on it.
 async function buildSite(db) {
   // Article addresses must be on one of the site's own origins.
   const srv = await startServer({ db, keepDb: true, env: { PARLEY_ALLOWED_ORIGINS: 'https://news.example.com' } });
+  try {
+    return await fillSite(srv, db);
+  } catch (e) {
+    srv.proc.kill('SIGKILL');
+    throw e;
+  }
+}
+
+async function fillSite(srv, db) {
   createUser(db.url, { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' });
   createUser(db.url, { email: 'mod@example.com', name: 'Max Moderator', role: 'moderator' });
   const mod = new Client(srv.url);
