@@ -242,8 +242,10 @@ typedef struct ctx {
     size_t ntok;
     found f[RULE_COUNT];
     bool attack_found;
-    bool model_offensive; /* the model reads the text as offensive or profane */
-    int8_t *verdict;      /* INSULT_* for each hit (insults only) */
+    bool model_offensive;   /* the model reads the text as offensive or profane */
+    int8_t *verdict;        /* INSULT_* for each hit (insults only) */
+    classifier_word *words; /* the model's leave-one-out drops, once asked for */
+    size_t nwords;
 } ctx;
 
 static void
@@ -1757,12 +1759,19 @@ attr_message(classifier_attr a)
 }
 
 /* Words that explain attribute a's score, as one excerpt: the strongest
- * word, widened to the next strongest ones when they sit close by. */
+ * word, widened to the next strongest ones when they sit close by. The
+ * leave-one-out pass runs once per comment, for every attribute at once,
+ * and only for comments the model holds. */
 static void
 model_excerpt(ctx *c, classifier_attr a, uint32_t *os, uint32_t *oe)
 {
     classifier_span sp[4];
-    size_t n = classifier_explain(c->m->clf, c->in->body, c->in->body_len, a, 0.02, sp, 4);
+    if (c->words == NULL) {
+        c->words = arena_alloc(c->a, CLASSIFIER_EXPLAIN_WORDS * sizeof *c->words);
+        c->nwords = classifier_word_drops(c->m->clf, c->in->body, c->in->body_len, c->words,
+                                          CLASSIFIER_EXPLAIN_WORDS);
+    }
+    size_t n = classifier_pick_words(c->words, c->nwords, a, 0.02, sp, 4);
     *os = *oe = 0;
     if (n == 0)
         return;
