@@ -176,13 +176,13 @@ build/asan/fuzz/%: fuzz/%.c build/asan/testlib/replay.o $(SAN_OBJ)
 
 # Classifier trainer and evaluator (build time only; they link the server's
 # featuriser so both hash the same features). `make model` retrains.
-build/tools/train: tools/train.c tools/corpora.c tools/corpora.h $(REL_OBJ)
+build/tools/train: tools/train.c tools/corpora.c tools/corpora.h tools/metrics.c tools/metrics.h $(REL_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) -O3 -march=x86-64-v2 -o $@ tools/train.c tools/corpora.c $(REL_OBJ) $(LIBS)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) -O3 -march=x86-64-v2 -o $@ tools/train.c tools/corpora.c tools/metrics.c $(REL_OBJ) $(LIBS)
 
-build/tools/evalmodel: tools/evalmodel.c tools/corpora.c tools/corpora.h $(REL_OBJ)
+build/tools/evalmodel: tools/evalmodel.c tools/corpora.c tools/corpora.h tools/metrics.c tools/metrics.h $(REL_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) -O2 -o $@ tools/evalmodel.c tools/corpora.c $(REL_OBJ) $(LIBS)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) -O2 -o $@ tools/evalmodel.c tools/corpora.c tools/metrics.c $(REL_OBJ) $(LIBS)
 
 # The training and evaluation data sets are not in the repository (their
 # licences differ, and they hold offensive text): DATA names the directory
@@ -197,7 +197,7 @@ SHARED_DATA = $(DATA_DIR)
 # Stops with a clear message when the directory is not there.
 need-data = @[ -d "$(DATA_DIR)" ] || { \
   echo "$@: no data directory at $(DATA_DIR)." >&2; \
-  echo "  Name one with DATA=DIR. It holds the public moderation data sets, one folder" >&2; \
+  echo "  Run \`make $@ DATA=DIR\`: DIR holds the public moderation data sets, one folder" >&2; \
   echo "  per set; data/README.md lists each set, the files read and where it comes from." >&2; \
   exit 2; }
 

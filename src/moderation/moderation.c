@@ -494,17 +494,6 @@ disguised(const ctx *c, const lex_hit *h)
     return (c->t.flags[c->ts[tok_at(c, h->start)]] & NORM_JOINED) != 0;
 }
 
-/* Strong words that are also innocent words: degrees ("magna cum laude"),
- * birds ("blue tits", "woodcock", "booby"), plants and names ("Dick",
- * "pussy willow"), tools and doors ("knob"). Their plain spellings are
- * never rejected: the model cannot tell the twins apart any better than a
- * word list (it scores "pussy willow" as offensive), so a moderator
- * decides. */
-static const char *const homograph_terms[] = {
-    "cum",    "cumming", "tit",   "tits", "titties", "cock",  "cocks",   "dick",   "dicks",
-    "pussy",  "pussies", "prick", "knob", "shag",    "booby", "boobies", "hooker", "fanny",
-    "bugger", "screw",   "balls", "nuts", "beaver",  "willy", "johnson", NULL};
-
 /* A severe word (severity 3: no innocent use), a disguised one (nobody
  * hides a word for a bird or a degree) or one with no innocent homograph
  * makes a reject certain without the model's agreement (see "the model"
@@ -514,10 +503,12 @@ mark_certain(ctx *c, moderation_rule r, const lex_hit *h)
 {
     if (!c->f[r].on || c->f[r].model)
         return;
-    bool homograph = false;
-    const char *term = lexicon_term(c->m->lx, h->term);
-    for (size_t i = 0; term != NULL && homograph_terms[i] != NULL && !homograph; i++)
-        homograph = strcmp(term, homograph_terms[i]) == 0;
+    /* Strong words that are also innocent ones (degrees: "magna cum
+     * laude"; birds: "blue tits"; plants and names: "pussy willow", "Dick";
+     * doors: "knob") are marked "homograph" in the lexicon: the model cannot
+     * tell the twins apart any better than a word list (it scores "pussy
+     * willow" as offensive), so their plain spellings are never rejected. */
+    bool homograph = lexicon_term_homograph(c->m->lx, h->term);
     if (h->severity >= 3 || disguised(c, h) || !homograph)
         c->f[r].certain = true;
     else
