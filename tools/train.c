@@ -719,6 +719,24 @@ main(int argc, char **argv)
         fprintf(stderr, "train: %-16s DEV n=%zu AUC %.3f, calibration a=%.3f b=%.3f\n",
                 classifier_attr_name((classifier_attr)a), n, auc, p.cal_a[a], p.cal_b[a]);
     }
+    /* DEV TOXICITY AUC per corpus: what choices between models are made on
+     * (news-like is Civil Comments and Fox News together). */
+    static const char *const dev_report[] = {"news-like", "olid",      "kaggle-insults", "cad",
+                                             "wiki-talk", "convabuse", "hatexplain"};
+    for (size_t r = 0; r < sizeof dev_report / sizeof *dev_report; r++) {
+        size_t n = 0;
+        for (size_t i = 0; i < s.n; i++) {
+            const msample *x = &s.v[i];
+            if (x->split != SPLIT_DEV || x->y[CLF_TOXICITY] < 0)
+                continue;
+            if (r == 0 ? !news_like(x) : !is_corpus(x, dev_report[r]))
+                continue;
+            v[n++] = (scored){logit[i][CLF_TOXICITY], x->y[CLF_TOXICITY]};
+        }
+        if (n > 0)
+            fprintf(stderr, "train: DEV %-16s n=%5zu TOXICITY AUC %.3f\n", dev_report[r], n,
+                    roc_auc(v, n));
+    }
     /* The hold threshold: the calibrated TOXICITY score that flags
      * target_fpr of the clean DEV comments of the news-like corpora. One
      * value for every attribute, since the scores are calibrated. */
