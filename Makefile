@@ -14,10 +14,10 @@ PQ_LIBS   = $(shell pkg-config --libs libpq 2>/dev/null)
 # libxml2: the same, opened at run time by the importer only (src/import/xml_dl.c),
 # so `parley serve` never maps it and the ICU and C++ libraries it needs.
 XML_CFLAGS = $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
-# libcurl: the same, opened at run time only by the mail sender (when smtp_url
-# is set, src/mail/curl_dl.c) and the webhook sender (src/util/curl_dl.c), so a
-# server without either never maps it and the
-# TLS, Kerberos and LDAP libraries it needs.
+# libcurl: the same, opened at run time (src/util/curl_dl.c) only by the mail
+# sender (when smtp_url is set), the webhook sender and OpenID Connect login, so
+# a server with none of them never maps it and the TLS, Kerberos and LDAP
+# libraries it needs.
 CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wimplicit-fallthrough
