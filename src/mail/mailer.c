@@ -12,8 +12,8 @@
  * carry a password): only mail ids, attempts and libcurl's error name.
  */
 #define PARLEY_CURL_THROUGH_TABLE
-#include "util/curl_dl.h"
 #include "mail/mail.h"
+#include "util/curl_dl.h"
 #include "util/log.h"
 #include "util/text.h"
 #include "util/xalloc.h"
