@@ -523,6 +523,7 @@ static const char *const restart_only[] = {"listen",
                                            "max_connections",
                                            "max_connections_per_ip",
                                            "commit_batch",
+                                           "oidc_jwks_refetch_s",
                                            NULL};
 
 typedef struct reload_diff {
@@ -542,6 +543,11 @@ static void
 note_change(const char *name, void *arg)
 {
     reload_diff *d = arg;
+    /* OpenID Connect providers (oidc.NAME.*) are taken at start too. */
+    if (strncmp(name, "oidc.", 5) == 0) {
+        append_name(d->restart, sizeof d->restart, name);
+        return;
+    }
     for (const char *const *p = restart_only; *p; p++)
         if (strcmp(*p, name) == 0) {
             append_name(d->restart, sizeof d->restart, name);
