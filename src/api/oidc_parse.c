@@ -1,6 +1,7 @@
 /* api/oidc_parse.c: see oidc.h. The ID token's checks run in the same order
  * as api/jwt.c's: shape and size, then the header's alg, then the signature,
  * and only then the claims, so an unsigned payload is never interpreted. */
+#include "api/jwt.h"
 #include "api/oidc.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -296,21 +297,6 @@ fail(pl_error *err, oidc_status st, const char *msg)
     return st;
 }
 
-/* Decodes [p, p+n) as base64url into an arena buffer (NUL-terminated). */
-static long
-decode_part(const char *p, size_t n, arena *a, unsigned char **out)
-{
-    char *text = arena_strndup(a, p, n);
-    size_t cap = n * 3 / 4 + 4;
-    unsigned char *buf = arena_alloc(a, cap + 1);
-    long got = b64url_decode(text, buf, cap);
-    if (got < 0)
-        return -1;
-    buf[got] = '\0';
-    *out = buf;
-    return got;
-}
-
 static bool
 verify_sig(const oidc_key *k, const unsigned char *data, size_t n, const unsigned char *sig,
            long sig_n)
@@ -423,9 +409,9 @@ oidc_verify_id_token(const char *token, size_t len, const oidc_keyset *ks, const
     if (d1 == NULL || d2 == NULL || memchr(d2 + 1, '.', len - (size_t)(d2 + 1 - token)) != NULL)
         return fail(err, OIDC_MALFORMED, "the ID token is not a signed JWT (three parts)");
     unsigned char *hb, *pb, *sb;
-    long hn = decode_part(token, (size_t)(d1 - token), a, &hb);
-    long pn = decode_part(d1 + 1, (size_t)(d2 - d1 - 1), a, &pb);
-    long sn = decode_part(d2 + 1, len - (size_t)(d2 + 1 - token), a, &sb);
+    long hn = jwt_decode_part(token, (size_t)(d1 - token), a, &hb);
+    long pn = jwt_decode_part(d1 + 1, (size_t)(d2 - d1 - 1), a, &pb);
+    long sn = jwt_decode_part(d2 + 1, len - (size_t)(d2 + 1 - token), a, &sb);
     if (hn <= 0 || pn <= 0 || sn <= 0)
         return fail(err, OIDC_MALFORMED, "the ID token is not base64url");
     json_t *h = load_object((const char *)hb, (size_t)hn);
