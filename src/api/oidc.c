@@ -845,7 +845,10 @@ api_oidc_start(req *r, const route_args *a)
     if (p == NULL || !req_rate_limit(r, LIMIT_AUTH))
         return;
     const char *ret = req_query(r, "return_to", NULL), *link = req_query(r, "link", NULL);
-    if (ret != NULL && (strlen(ret) > 2000 || !api_own_url(r, ret))) {
+    bool plain = true; /* no control characters or spaces: it becomes a Location */
+    for (const char *q = ret; q != NULL && *q; q++)
+        plain = plain && (unsigned char)*q > 0x20 && *q != 0x7f;
+    if (ret != NULL && (strlen(ret) > 2000 || !plain || !api_own_url(r, ret))) {
         req_send_error(r, 400, "invalid_field",
                        "return_to must be an address on one of the site's own origins.",
                        "return_to", NULL);

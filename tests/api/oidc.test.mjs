@@ -113,6 +113,7 @@ test('a reader signs in with the code flow and PKCE; the same subject finds the 
 test('start refuses a return_to on another site, an unknown provider, and a bad link value', async () => {
   const c = new Client(srv.url);
   expectError(await c.get('/api/v1/auth/oidc/main/start?return_to=https%3A%2F%2Fevil.example%2F'), 400, 'invalid_field', 'return_to');
+  expectError(await c.get(`/api/v1/auth/oidc/main/start?return_to=${encodeURIComponent(srv.url + '/a\r\nSet-Cookie: x=1')}`), 400, 'invalid_field', 'return_to');
   expectError(await c.get('/api/v1/auth/oidc/nope/start'), 404, 'not_found');
   expectError(await c.get('/api/v1/auth/oidc/main/start?link=yes'), 400, 'invalid_field', 'link');
   expectError(await c.get('/api/v1/auth/oidc/main/start?link=true'), 401, 'login_required');
