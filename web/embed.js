@@ -274,10 +274,9 @@
             submit.disabled = false;
           },
         }, why, name, email, pass, err, h('div', { class: 'pl-row' }, submit, btn('Cancel', () => dlg.close(), 'pl-btn pl-quiet')), h('p', null, swap));
-        // A link per OpenID Connect provider; the reader comes back to this page.
-        const ids = h('p');
-        (st.ids ||= api('GET', 'auth/oidc')).then((r) => ids.append(...r.providers.map((p) =>
-          h('a', { class: 'pl-btn', href: BASE + p.start.slice(1) + '?return_to=' + encodeURIComponent(location.href) }, 'Sign in with ' + p.name))), () => {});
+        const ids = h('p'); // OpenID Connect providers
+        api('GET', 'auth/oidc').then((r) => ids.append(...r.providers.map((p) =>
+          h('a', { class: 'pl-btn', href: BASE + p.start.slice(1) + '?return_to=' + encodeURIComponent(location) }, 'Sign in with ' + p.name))), () => {});
         const dlg = h('dialog', { class: 'pl-dlg', 'aria-labelledby': id }, title, ids, form);
         set(!!register);
         modal(dlg, opener, () => resolve(st.me));
