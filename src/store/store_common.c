@@ -5,6 +5,7 @@
 #include "store/store_int.h"
 
 #include <stddef.h>
+#include <string.h>
 
 int
 store_cmp_created(const void *x, const void *y)
@@ -55,4 +56,22 @@ store_thread_filter(store_comment *v, size_t n, int64_t viewer_id, arena *a)
         if (state[k] & 1)
             v[kept++] = v[k];
     return kept;
+}
+
+const char *
+store_like_pattern(const char *text, arena *a)
+{
+    if (text == NULL || text[0] == '\0')
+        return NULL;
+    size_t len = strlen(text);
+    char *p = arena_alloc(a, 2 * len + 3), *w = p;
+    *w++ = '%';
+    for (const char *r = text; *r != '\0'; r++) {
+        if (*r == '%' || *r == '_' || *r == '\\')
+            *w++ = '\\';
+        *w++ = *r;
+    }
+    *w++ = '%';
+    *w = '\0';
+    return p;
 }
