@@ -51,9 +51,11 @@ test('people: search, open a reader, note, suspend and lift, Esc back to the lis
   await reader('Someone Else');
   const page = await deskPage('mod@example.com');
   await page.getByRole('tab', { name: 'People' }).click();
+  // The tab lists everyone first; the search's answer replaces that list.
+  await page.locator('#status', { hasText: /people\./ }).waitFor();
   await page.getByLabel('Name or address').fill('lindq');
   await page.keyboard.press('Enter');
-  await page.locator('#people-rows tr').first().waitFor();
+  await page.locator('#status', { hasText: '1 person.' }).waitFor();
   assert.equal(await page.locator('#people-rows tr').count(), 1, 'only the match is listed');
   assert.match(await page.locator('#people-rows').textContent(), new RegExp(pia.email));
 

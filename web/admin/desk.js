@@ -439,7 +439,7 @@
         el('td', {}, String(u.comments)),
         el('td', {}, when(u.created_at)))));
       $('people-more').hidden = !P.next;
-      say(`${P.users.length} people${P.next ? ' (more below)' : ''}.`);
+      say(`${P.users.length} ${P.users.length === 1 ? 'person' : 'people'}${P.next ? ' (more below)' : ''}.`);
     } catch (e) {
       say(e.message);
     }
