@@ -72,9 +72,11 @@
     if (status === 403) {
       if (code === 'banned' || code === 'suspended') return msg || 'Your account may not post or react right now.';
       if (code === 'cross_origin') return 'This site is not allowed to send comments to this server.';
+      if (code === 'unverified') return msg;
       return 'You are not allowed to do that.';
     }
     if (status === 404) return 'That comment no longer exists. It may have been deleted.';
+    if (code === 'name_taken') return msg;
     if (status === 409) return code === 'already_flagged' ? 'You already flagged this comment.'
       : code === 'email_taken' ? 'An account with that email already exists. Try logging in instead.' : 'That was already done.';
     if (status === 413) return 'That is too long. Please shorten it and try again.';
@@ -110,8 +112,7 @@
     return j;
   }
 
-  // Built on first use: ICU's start-up costs tens of milliseconds, which
-  // mount() spends while the first requests are on the wire.
+  // Built on first use (ICU's start-up costs tens of milliseconds).
   let fmt;
   const local = (d) => (fmt || (fmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }))).format(d);
   const timeEl = (iso) => {
@@ -211,8 +212,7 @@
       st.me = null;
       st.muted = new Set(); // lists are no longer filtered for this reader
       mnote.hidden = true;
-      // The list is fetched again below; until it arrives, nothing in it may
-      // still offer the logged-out reader's own controls.
+      // Until the list is fetched again, it offers no logged-out controls.
       for (const e of list.querySelectorAll('.pl-own')) e.remove();
       for (const e of list.querySelectorAll('.pl-mine')) e.classList.remove('pl-mine');
       for (const e of list.querySelectorAll('.pl-like[aria-pressed=true]')) e.setAttribute('aria-pressed', 'false');
@@ -220,10 +220,8 @@
       say('You are logged out.');
       load(false);
     }
-    // Opens the login / register dialog; resolves once it closes, with
-    // st.me set when the reader logged in. The list is fetched again for the
-    // new reader (likes, own comments), except when quiet: then an action
-    // waits (a reply form may sit in the list), and refresh() follows it.
+    // Login / register dialog; resolves on close (st.me set on login). The
+    // list is refetched for the new reader unless quiet (refresh() follows).
     function auth(reason, opener, register, quiet) {
       return new Promise((resolve) => {
         const id = 'pl-d' + ++uid;
@@ -532,6 +530,8 @@
       const box = h('article', { class: 'pl-c' + (mine ? ' pl-mine' : ''), id: 'pl-c-' + c.id, 'aria-labelledby': nameId },
         h('header', { class: 'pl-meta' },
           h('span', { class: 'pl-name', id: nameId }, gone ? 'Deleted comment' : (c.author && c.author.name) || 'Reader'),
+          !gone && c.author && (c.author.role === 'moderator' || c.author.role === 'admin') &&
+            h('span', { class: 'pl-tag pl-staff' }, 'Staff'),
           mine && !gone && h('span', { class: 'pl-tag pl-own' }, 'you'),
           timeEl(c.created_at),
           c.edited_at && !gone && h('span', { class: 'pl-muted', title: new Date(c.edited_at).toString() }, '(edited)'),
@@ -641,9 +641,8 @@
       return li;
     }
 
-    // Fetches a page of comments (the next one when append). With `who`, a
-    // pending GET /me, renders once both answered: one round trip, and the
-    // reader's own comments show their edit and delete buttons at once.
+    // Fetches a page of comments (the next when append); with `who` (a
+    // pending GET /me) renders once both answered.
     async function load(append, who) {
       const gen = ++st.gen;
       more.disabled = true;

@@ -79,6 +79,7 @@
     $('desk').hidden = false;
     $('who').hidden = false;
     $('who-name').textContent = `${S.me.name} (${S.me.role})`;
+    $('tab-webhooks').hidden = S.me.role !== 'admin';
     select('pending');
     refreshCounts();
     loadStaffNames();
@@ -124,11 +125,14 @@
     $('log-panel').hidden = view !== 'log';
     $('people-panel').hidden = view !== 'people';
     $('articles-panel').hidden = view !== 'articles';
+    $('webhooks-panel').hidden = view !== 'webhooks';
     if (isQueue(view)) {
       $('queue-panel').setAttribute('aria-labelledby', `tab-${view}`);
       loadQueue(false);
     } else if (view === 'log') {
       loadLog();
+    } else if (view === 'webhooks') {
+      loadWebhooks();
     } else if (view === 'people') {
       showPeopleList();
       loadPeople(false);
@@ -143,7 +147,7 @@
   });
   document.querySelector('[role=tablist]').addEventListener('keydown', (ev) => {
     if (ev.key !== 'ArrowRight' && ev.key !== 'ArrowLeft') return;
-    const tabs = [...document.querySelectorAll('[role=tab]')];
+    const tabs = [...document.querySelectorAll('[role=tab]')].filter((t) => !t.hidden);
     const i = tabs.indexOf(document.activeElement);
     if (i < 0) return;
     const j = (i + (ev.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length;
@@ -392,6 +396,42 @@
     }
   }
   $('log-filters').addEventListener('submit', (ev) => { ev.preventDefault(); loadLog(); });
+
+  // ---- webhook (admins) -------------------------------------------------------
+
+  let hookSeq = 0;
+  async function loadWebhooks() {
+    const seq = ++hookSeq;
+    try {
+      const r = await call('GET', '/mod/webhooks?limit=100');
+      if (seq !== hookSeq) return;
+      const w = r.webhook;
+      $('webhook-summary').textContent = w.configured
+        ? `Events go to ${w.receiver} as ${w.format === 'slack' ? 'Slack messages' : 'JSON'}, ${w.signed ? 'signed' : 'unsigned (no webhook_secret)'}.`
+        : 'No webhook is configured (set webhook_url).';
+      $('webhook-test').disabled = !w.configured;
+      $('webhook-rows').replaceChildren(...r.deliveries.map((d) => el('tr', { 'data-state': d.state },
+        el('td', {}, d.event),
+        el('td', {}, when(d.created_at)),
+        el('td', {}, el('span', { class: `badge ${d.state}` }, d.state)),
+        el('td', {}, String(d.attempts)),
+        el('td', {}, d.last_status ? `HTTP ${d.last_status}` : '', d.last_error ? ` ${d.last_error}` : ''),
+        el('td', {}, d.state === 'pending' ? when(d.next_attempt_at) : ''))));
+      say(`${r.deliveries.length} webhook deliveries.`);
+    } catch (e) {
+      say(e.message);
+    }
+  }
+  $('webhook-refresh').addEventListener('click', loadWebhooks);
+  $('webhook-test').addEventListener('click', async () => {
+    try {
+      const r = await call('POST', '/mod/webhooks/test', {});
+      say(`Test event ${r.delivery.id} queued.`);
+      await loadWebhooks();
+    } catch (e) {
+      say(e.message);
+    }
+  });
 
   // How the log and a user's page name a target: people by name, articles by
   // title, comments by their author ("comment 12 by Ada").
