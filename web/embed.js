@@ -405,6 +405,10 @@
       const nudge = h('div', { class: 'pl-nudge', tabindex: '-1', hidden: true });
       const err = h('p', { class: 'pl-err', role: 'alert' });
       const submit = h('button', { type: 'submit', class: 'pl-btn' }, o.submit);
+      // Bot traps (docs/ANTISPAM.md): a field no reader sees or reaches, and
+      // how long the form was open before it was sent.
+      const hp = h('input', { type: 'text', name: 'website', tabindex: '-1', autocomplete: 'off' });
+      const shown = Date.now();
       let forced = false;
       ta.addEventListener('input', () => { if (!nudge.hidden) { nudge.hidden = true; forced = false; } });
       ta.addEventListener('keydown', (e) => {
@@ -412,7 +416,7 @@
         if (e.key === 'Escape' && o.cancel) o.cancel();
       });
       const form = h('form', { class: 'pl-form', onsubmit: (e) => { e.preventDefault(); send(); } },
-        h('label', { for: tid, class: 'pl-label' }, o.label), ta, nudge, err,
+        h('label', { for: tid, class: 'pl-label' }, o.label), ta, h('div', { class: 'pl-hp', 'aria-hidden': 'true' }, hp), nudge, err,
         h('div', { class: 'pl-row' }, submit, o.cancel && btn('Cancel', o.cancel, 'pl-btn pl-quiet'),
           o.kind === 'new' && h('span', { class: 'pl-muted pl-hint' }, 'Markdown: *italic*, **bold**, [link](https://…)')));
       function showReasons(m, refused) {
@@ -447,7 +451,7 @@
           }
           const r = await (st.posting = o.kind === 'edit'
             ? api('PATCH', 'comments/' + enc(o.id), { body: text })
-            : api('POST', 'articles/' + enc(st.id) + '/comments', { body: text, parent_id: o.parent || null, ...st.about }));
+            : api('POST', 'articles/' + enc(st.id) + '/comments', { body: text, parent_id: o.parent || null, ...st.about, honeypot: hp.value, fill_ms: Math.min(Date.now() - shown, 86400000) }));
           forced = false;
           nudge.hidden = true;
           st.src.set(r.comment.id, text);
