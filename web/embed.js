@@ -1,19 +1,9 @@
-/* Parley embed widget: the comment section under a publisher's article.
- *
- * A publisher adds <div id="parley" data-article-id="ID"
- * data-article-title="TITLE"></div> and <script src="https://HOST/embed.js"
- * async>. This script finds its server from its own URL (so the page may live
- * on another host), loads embed.css beside itself (with the same ?v= version
- * as its own URL, so a CDN caches both for as long), and renders into an open
- * shadow root on the div: the publisher's CSS cannot break the widget and the
- * widget's cannot leak out, while the --parley-* custom properties (which
- * inherit through the shadow boundary) let the publisher restyle it
- * (docs/widget.md). Comments appear after one API round trip.
- *
- * Invariants: every piece of text from the server or the reader enters the
- * DOM as a Text node (h() below, textContent); the one exception is the
- * server's sanitised comment `html`. No global is defined; nothing runs
- * synchronously beyond finding the mount point.
+/* Parley embed widget (docs/widget.md: mounting, versioned assets, the shadow
+ * root, --parley-* properties). Invariants: every piece of text from the
+ * server or the reader enters the DOM as a Text node (h() below,
+ * textContent); the one exception is the server's sanitised comment `html`.
+ * No global is defined; nothing runs synchronously beyond finding the mount
+ * point. Shipped as written: comments here cost every reader bytes.
  */
 (() => {
   'use strict';
@@ -405,10 +395,7 @@
       const nudge = h('div', { class: 'pl-nudge', tabindex: '-1', hidden: true });
       const err = h('p', { class: 'pl-err', role: 'alert' });
       const submit = h('button', { type: 'submit', class: 'pl-btn' }, o.submit);
-      // Bot traps (docs/ANTISPAM.md): a field no reader sees or reaches, and
-      // how long the form was open before it was sent.
-      const hp = h('input', { type: 'text', name: 'website', tabindex: '-1', autocomplete: 'off' });
-      const shown = Date.now();
+      const hp = h('input', { name: 'website', tabindex: '-1', autocomplete: 'off' }), shown = Date.now(); // bot traps
       let forced = false;
       ta.addEventListener('input', () => { if (!nudge.hidden) { nudge.hidden = true; forced = false; } });
       ta.addEventListener('keydown', (e) => {
@@ -451,7 +438,7 @@
           }
           const r = await (st.posting = o.kind === 'edit'
             ? api('PATCH', 'comments/' + enc(o.id), { body: text })
-            : api('POST', 'articles/' + enc(st.id) + '/comments', { body: text, parent_id: o.parent || null, ...st.about, honeypot: hp.value, fill_ms: Math.min(Date.now() - shown, 86400000) }));
+            : api('POST', 'articles/' + enc(st.id) + '/comments', { body: text, parent_id: o.parent || null, ...st.about, honeypot: hp.value, fill_ms: Date.now() - shown }));
           forced = false;
           nudge.hidden = true;
           st.src.set(r.comment.id, text);

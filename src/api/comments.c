@@ -895,22 +895,22 @@ reply_parent(req *r, const store_comment *parent, int64_t *out)
     return true;
 }
 
-/* fill_ms: optional, a whole number of milliseconds from 0 to a day (a
- * page left open longer sends a day). */
+/* fill_ms: optional, a whole number of milliseconds from 0; a form left
+ * open for more than a day counts as a day. */
 static bool
 fill_time(req *r, json_t *o, bot_traps *t)
 {
     json_t *v = json_object_get(o, "fill_ms");
     if (v == NULL || json_is_null(v))
         return true;
-    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 86400000) {
+    if (!json_is_integer(v) || json_integer_value(v) < 0) {
         req_send_error(r, 400, "invalid_field",
-                       "fill_ms must be a whole number of milliseconds from 0 to 86400000.",
-                       "fill_ms", NULL);
+                       "fill_ms must be a whole number of milliseconds, 0 or more.", "fill_ms",
+                       NULL);
         return false;
     }
     t->fill_known = true;
-    t->fill_ms = (int64_t)json_integer_value(v);
+    t->fill_ms = json_integer_value(v) > 86400000 ? 86400000 : (int64_t)json_integer_value(v);
     return true;
 }
 
