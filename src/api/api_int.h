@@ -90,6 +90,11 @@ void api_counts(req *r, const route_args *a);
 void api_events(req *r, const route_args *a);
 void api_check(req *r, const route_args *a);
 void api_register(req *r, const route_args *a);
+/* Proof of work (pow.c): GET /pow gives a challenge; api_pow_check verifies
+ * the `altcha` field (NULL: absent) when the setting pow is on, using it up,
+ * and otherwise sends 400 pow_required / pow_invalid and returns false. */
+void api_pow_challenge(req *r, const route_args *a);
+bool api_pow_check(req *r, const char *altcha);
 void api_login(req *r, const route_args *a);
 void api_logout(req *r, const route_args *a);
 void api_me(req *r, const route_args *a);

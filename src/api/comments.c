@@ -914,6 +914,24 @@ fill_time(req *r, json_t *o, bot_traps *t)
     return true;
 }
 
+/* With the setting pow on, a reader's first comment (no comment of theirs
+ * stored yet, whatever its status) needs a proof of work (pow.c): accounts
+ * made by single sign-on or an import never registered through one. */
+static bool
+first_comment_pow(req *r, const char *altcha)
+{
+    if (!req_config(r)->pow || r->user->role != ROLE_READER)
+        return true;
+    store_comment_list mine = {0};
+    pl_error err;
+    int rc = store_comments_by_author(req_store(r), r->user->id, 0, 1, r->a, &mine, &err);
+    if (rc < 0) {
+        api_send_rc(r, rc, &err);
+        return false;
+    }
+    return mine.n > 0 || api_pow_check(r, altcha);
+}
+
 void
 api_comment_post(req *r, const route_args *a)
 {
@@ -922,12 +940,12 @@ api_comment_post(req *r, const route_args *a)
         return;
     if (!api_require_writer(r) || !req_rate_limit(r, LIMIT_COMMENT))
         return;
-    static const char *const allowed[] = {
-        "body", "parent_id", "article_title", "article_url", "honeypot", "fill_ms", NULL};
+    static const char *const allowed[] = {"body",     "parent_id", "article_title", "article_url",
+                                          "honeypot", "fill_ms",   "altcha",        NULL};
     json_t *o = api_body_object(r, allowed);
     if (o == NULL)
         return;
-    const char *body, *parent_s, *title, *url, *honeypot;
+    const char *body, *parent_s, *title, *url, *honeypot, *altcha;
     size_t max = (size_t)req_config(r)->max_comment_chars;
     bot_traps traps = {0};
     bool ok = api_req_string(r, o, "body", max, true, true, &body) &&
@@ -935,6 +953,7 @@ api_comment_post(req *r, const route_args *a)
               api_opt_string(r, o, "article_title", 300, false, false, &title) &&
               api_opt_string(r, o, "article_url", 2000, false, false, &url) &&
               api_opt_string(r, o, "honeypot", 1000, true, false, &honeypot) &&
+              api_opt_string(r, o, "altcha", 1024, false, false, &altcha) &&
               fill_time(r, o, &traps);
     json_decref(o);
     if (!ok)
@@ -982,6 +1001,8 @@ api_comment_post(req *r, const route_args *a)
     }
     int64_t shown_parent = 0;
     if (has_parent && !reply_parent(r, &parent, &shown_parent))
+        return;
+    if (!first_comment_pow(r, altcha))
         return;
     post_job *pj = arena_zalloc(r->a, sizeof *pj);
     pj->c.article_id = article_id;
