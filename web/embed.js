@@ -102,6 +102,15 @@
     return j;
   }
 
+  let powJs; // docs/ANTISPAM.md
+  async function withPow(f) {
+    try { return await f(); } catch (e) {
+      if (!/^pow_/.test(e.code)) throw e;
+      await (powJs = powJs || new Promise((ok, no) => document.head.append(h('script', { src: BASE + 'pow.js', onload: ok, onerror: no }))));
+      return f(await window.ParleyPow.solve(await api('GET', 'pow')));
+    }
+  }
+
   // Built on first use: ICU's start-up costs tens of milliseconds, which
   // mount() spends while the first requests are on the wire.
   let fmt;
@@ -250,7 +259,7 @@
             const v = (f) => f.lastChild.value;
             try {
               const r = register
-                ? await api('POST', 'auth/register', { name: v(name).trim(), email: v(email).trim(), password: v(pass) })
+                ? await withPow((altcha) => api('POST', 'auth/register', { name: v(name).trim(), email: v(email).trim(), password: v(pass), altcha }))
                 : await api('POST', 'auth/login', { email: v(email).trim(), password: v(pass) });
               st.me = r.user;
               api('GET', 'me').then((m) => { st.muted = new Set(m.muted_ids || []); }, () => {});
@@ -395,7 +404,7 @@
       const nudge = h('div', { class: 'pl-nudge', tabindex: '-1', hidden: true });
       const err = h('p', { class: 'pl-err', role: 'alert' });
       const submit = h('button', { type: 'submit', class: 'pl-btn' }, o.submit);
-      const hp = h('input', { name: 'website', tabindex: '-1', autocomplete: 'off' }), shown = Date.now(); // bot traps
+      const hp = h('input', { name: 'website', tabindex: '-1', autocomplete: 'off' }), shown = Date.now();
       let forced = false;
       ta.addEventListener('input', () => { if (!nudge.hidden) { nudge.hidden = true; forced = false; } });
       ta.addEventListener('keydown', (e) => {
@@ -438,7 +447,7 @@
           }
           const r = await (st.posting = o.kind === 'edit'
             ? api('PATCH', 'comments/' + enc(o.id), { body: text })
-            : api('POST', 'articles/' + enc(st.id) + '/comments', { body: text, parent_id: o.parent || null, ...st.about, honeypot: hp.value, fill_ms: Date.now() - shown }));
+            : withPow((altcha) => api('POST', 'articles/' + enc(st.id) + '/comments', { body: text, parent_id: o.parent || null, ...st.about, honeypot: hp.value, fill_ms: Date.now() - shown, altcha })));
           forced = false;
           nudge.hidden = true;
           st.src.set(r.comment.id, text);
