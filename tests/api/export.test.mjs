@@ -87,7 +87,7 @@ async function buildSite(db) {
   await postIn(rosa, 'budget', 'A second article, a second thread.');
   const gone = await postIn(sam, 'budget', 'I will delete this one.');
   assert.equal((await sam.del(`/api/v1/comments/${gone.id}`)).status, 204);
-  const hidden = await postIn(tia, 'budget', 'Buy cheap watches at my shop.');
+  const hidden = await postIn(tia, 'budget', 'The budget hides a cut to the library hours.'); // (advertising would now be held as spam)
   for (const c of [rosa, sam, uma]) assert.equal((await c.post(`/api/v1/comments/${hidden.id}/flags`, { reason: 'spam' })).status, 201);
   // Decisions: feature one, reject the held one with a reason.
   assert.equal((await mod.post(`/api/v1/mod/comments/${a1.id}/decision`, { action: 'feature' })).status, 200);
