@@ -177,8 +177,8 @@ salt_expires(const char *salt)
     return -1;
 }
 
-static int
-check_payload(const config *cfg, const char *b64, int64_t now, pl_error *err)
+int
+api_pow_payload_check(const config *cfg, const char *b64, int64_t now, pl_error *err)
 {
     size_t n = strlen(b64);
     if (n == 0 || n > PAYLOAD_MAX)
@@ -251,7 +251,7 @@ api_pow_check(req *r, const char *altcha)
         return false;
     }
     pl_error err;
-    int rc = check_payload(cfg, altcha, r->now, &err);
+    int rc = api_pow_payload_check(cfg, altcha, r->now, &err);
     if (rc == PL_EBUSY) {
         req_send_error(r, 503, "unavailable", err.msg, NULL, NULL);
         return false;
