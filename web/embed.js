@@ -200,7 +200,7 @@
     setTimeout(shown, 3000); // never stay invisible because a stylesheet hangs
     root.append(css, section);
 
-    // ---- account bar and login dialog -------------------------------------
+    // ---- account bar and login dialog
     function drawAccount() {
       account.replaceChildren(st.me
         ? h('p', null, 'Logged in as ', h('strong', null, st.me.name), ' · ', btn('Log out', logout), ' · ', btn('Muted readers', (e) => mutes(e.currentTarget)),
@@ -307,7 +307,7 @@
     const needLogin = async (why, opener) => st.me || (await auth(why, opener, false, true));
     const refresh = () => { if (st.stale) { st.stale = false; load(false); } };
 
-    // ---- flag dialog -----------------------------------------------------
+    // ---- flag dialog
     function flag(c, opener) {
       const noteId = 'pl-f' + ++uid;
       const err = h('p', { class: 'pl-err', role: 'alert' });
@@ -347,7 +347,7 @@
       body.querySelector('input').focus();
     }
 
-    // ---- mutes -------------------------------------------------------------
+    // ---- mutes
     // The server leaves a muted author's comments out of this reader's lists,
     // so muting and unmuting just fetch the list again.
     function mute(a, opener) {
@@ -394,7 +394,7 @@
       d.querySelector('button').focus();
     }
 
-    // ---- composing: new comment, reply, edit ------------------------------
+    // ---- composing: new comment, reply, edit
     // One form for all three. Before sending it asks POST /check; on hold or
     // reject it shows why and lets the reader edit, or post a hold anyway.
     function composer(o) {
@@ -404,7 +404,7 @@
       const nudge = h('div', { class: 'pl-nudge', tabindex: '-1', hidden: true });
       const err = h('p', { class: 'pl-err', role: 'alert' });
       const submit = h('button', { type: 'submit', class: 'pl-btn' }, o.submit);
-      const hp = h('input', { name: 'website', tabindex: '-1', autocomplete: 'off' }), shown = Date.now();
+      const hp = h('input', { name: 'website', tabindex: '-1', autocomplete: 'off', class: 'pl-hp', 'aria-hidden': 'true' }), shown = Date.now();
       let forced = false;
       ta.addEventListener('input', () => { if (!nudge.hidden) { nudge.hidden = true; forced = false; } });
       ta.addEventListener('keydown', (e) => {
@@ -412,7 +412,7 @@
         if (e.key === 'Escape' && o.cancel) o.cancel();
       });
       const form = h('form', { class: 'pl-form', onsubmit: (e) => { e.preventDefault(); send(); } },
-        h('label', { for: tid, class: 'pl-label' }, o.label), ta, h('div', { class: 'pl-hp', 'aria-hidden': 'true' }, hp), nudge, err,
+        h('label', { for: tid, class: 'pl-label' }, o.label), ta, hp, nudge, err,
         h('div', { class: 'pl-row' }, submit, o.cancel && btn('Cancel', o.cancel, 'pl-btn pl-quiet'),
           o.kind === 'new' && h('span', { class: 'pl-muted pl-hint' }, 'Markdown: *italic*, **bold**, [link](https://…)')));
       function showReasons(m, refused) {
@@ -472,7 +472,7 @@
       return { el: form, ta };
     }
 
-    // ---- comments ----------------------------------------------------------
+    // ---- comments
     function setCount(n) {
       st.count = Math.max(0, n);
       heading.textContent = st.count ? plural(st.count, 'comment', 'comments') : 'Comments';

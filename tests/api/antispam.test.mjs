@@ -65,7 +65,7 @@ test('policy.spam = reject refuses a blocked link with 422', async () => {
 
 test('a list entry that is not a domain stops the server at start', async () => {
   await assert.rejects(startServer({ args: ['--config', configFile('moderation.link_block = bad..com\n')] }),
-    (e) => /moderation\.link_block: \\?"bad\.\.com\\?" is not a domain name/.test(e.message) && /exited \(1\)/.test(e.message));
+    (e) => /moderation\.link_block: \\?"bad\.\.com\\?" is not a domain name/.test(e.message) && /exited \(2\)/.test(e.message));
 });
 
 // The spam score and the widget's bot traps (docs/ANTISPAM.md).

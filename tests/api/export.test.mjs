@@ -54,10 +54,20 @@ function importFile(dbUrl, file, extra = []) {
 // Records without the header's time: what must survive a round trip.
 const body = (records) => records.slice(1);
 
-// Builds the site; returns what the test compares later.
+// Builds the site; returns what the test compares later. A failure on the
+// way stops the server, so the file ends instead of waiting on it.
 async function buildSite(db) {
   // Article addresses must be on one of the site's own origins.
   const srv = await startServer({ db, keepDb: true, env: { PARLEY_ALLOWED_ORIGINS: 'https://news.example.com' } });
+  try {
+    return await fillSite(srv, db);
+  } catch (e) {
+    srv.proc.kill('SIGKILL');
+    throw e;
+  }
+}
+
+async function fillSite(srv, db) {
   createUser(db.url, { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' });
   createUser(db.url, { email: 'mod@example.com', name: 'Max Moderator', role: 'moderator' });
   const mod = new Client(srv.url);
@@ -87,7 +97,8 @@ async function buildSite(db) {
   await postIn(rosa, 'budget', 'A second article, a second thread.');
   const gone = await postIn(sam, 'budget', 'I will delete this one.');
   assert.equal((await sam.del(`/api/v1/comments/${gone.id}`)).status, 204);
-  const hidden = await postIn(tia, 'budget', 'The budget hides a cut to the library hours.'); // (advertising would now be held as spam)
+  // A mild plug that the spam score lets through and readers then flag as spam.
+  const hidden = await postIn(tia, 'budget', 'Nice watches at the market stall by the bridge this week.');
   for (const c of [rosa, sam, uma]) assert.equal((await c.post(`/api/v1/comments/${hidden.id}/flags`, { reason: 'spam' })).status, 201);
   // Decisions: feature one, reject the held one with a reason.
   assert.equal((await mod.post(`/api/v1/mod/comments/${a1.id}/decision`, { action: 'feature' })).status, 200);
