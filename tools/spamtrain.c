@@ -8,7 +8,7 @@
  * measures on them. Of the rest, a fifth (by another hash) is set aside to
  * choose the two thresholds: the lowest score at which at most 0.25% (hold,
  * established accounts) and 1% (hold_new, new accounts) of those clean
- * comments would be stopped, but at least 0.9 and 0.8. Then the model is trained again on all the
+ * comments would be stopped, but at least 0.9 for both. Then the model is trained again on all the
  * training rows. Logistic regression on hashed features (classifier.h's
  * featuriser: words, word pairs, character 3- to 5-grams), AdaGrad with L2,
  * the two classes weighted equally. Deterministic. Build time tool only.
@@ -217,7 +217,7 @@ main(int argc, char **argv)
      * ("First comment, to be approved") score higher than they should, and
      * the API suite's own texts showed it at lower thresholds. */
     float hold = fmaxf(threshold(ham, nham, 0.0025), 0.9f);
-    float hold_new = fmaxf(threshold(ham, nham, 0.01), 0.8f);
+    float hold_new = fmaxf(threshold(ham, nham, 0.01), 0.9f);
     for (size_t i = 0; i < n; i++) {
         if (!ex[i].validation)
             continue;
