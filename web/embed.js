@@ -447,7 +447,8 @@
           }
           const r = await (st.posting = o.kind === 'edit'
             ? api('PATCH', 'comments/' + enc(o.id), { body: text })
-            : withPow((altcha) => api('POST', 'articles/' + enc(st.id) + '/comments', { body: text, parent_id: o.parent || null, ...st.about, honeypot: hp.value, fill_ms: Date.now() - shown, altcha })));
+            : withPow((altcha) => api('POST', 'articles/' + enc(st.id) + '/comments',
+              { body: text, parent_id: o.parent || null, ...st.about, honeypot: hp.value, fill_ms: Date.now() - shown, altcha })));
           forced = false;
           nudge.hidden = true;
           st.src.set(r.comment.id, text);
