@@ -111,8 +111,7 @@
     }
   }
 
-  // Built on first use: ICU's start-up costs tens of milliseconds, which
-  // mount() spends while the first requests are on the wire.
+  // Built on first use (ICU's start-up costs tens of milliseconds).
   let fmt;
   const local = (d) => (fmt || (fmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }))).format(d);
   const timeEl = (iso) => {
@@ -212,8 +211,7 @@
       st.me = null;
       st.muted = new Set(); // lists are no longer filtered for this reader
       mnote.hidden = true;
-      // The list is fetched again below; until it arrives, nothing in it may
-      // still offer the logged-out reader's own controls.
+      // Until the list is fetched again, it offers no logged-out controls.
       for (const e of list.querySelectorAll('.pl-own')) e.remove();
       for (const e of list.querySelectorAll('.pl-mine')) e.classList.remove('pl-mine');
       for (const e of list.querySelectorAll('.pl-like[aria-pressed=true]')) e.setAttribute('aria-pressed', 'false');
@@ -221,10 +219,8 @@
       say('You are logged out.');
       load(false);
     }
-    // Opens the login / register dialog; resolves once it closes, with
-    // st.me set when the reader logged in. The list is fetched again for the
-    // new reader (likes, own comments), except when quiet: then an action
-    // waits (a reply form may sit in the list), and refresh() follows it.
+    // Login / register dialog; resolves on close (st.me set on login). The
+    // list is refetched for the new reader unless quiet (refresh() follows).
     function auth(reason, opener, register, quiet) {
       return new Promise((resolve) => {
         const id = 'pl-d' + ++uid;
@@ -646,9 +642,8 @@
       return li;
     }
 
-    // Fetches a page of comments (the next one when append). With `who`, a
-    // pending GET /me, renders once both answered: one round trip, and the
-    // reader's own comments show their edit and delete buttons at once.
+    // Fetches a page of comments (the next when append); with `who` (a
+    // pending GET /me) renders once both answered.
     async function load(append, who) {
       const gen = ++st.gen;
       more.disabled = true;

@@ -393,6 +393,11 @@ loop_fini(loop *lp)
     if (lp->http)
         evhttp_free(lp->http); /* frees the bound listener too */
     http_conns_free(lp);
+    /* A stream whose connection closed just before the loop stopped has its
+     * detached request's free still queued (events.c, closed_cb): run what
+     * is queued, so nothing is left for event_base_free to drop. */
+    if (lp->base)
+        event_base_loop(lp->base, EVLOOP_NONBLOCK);
     for (int i = 0; i < lp->nspare; i++)
         arena_free(lp->spare[i]);
     lp->nspare = 0;

@@ -238,7 +238,7 @@ test('a permanent refusal (550) is given up at once, not retried', async () => {
 });
 
 test('without mail: forgot says whom to contact, nothing needs verifying', async () => {
-  const conf = configFile('account_contact = the desk at letters@paper.example\nrequire_verified_email = on\n');
+  const conf = configFile('account_contact = the desk at letters@paper.example.com\nrequire_verified_email = on\n');
   const s = await startServer({ args: ['--config', conf] });
   try {
     const c = new Client(s.url);

@@ -10,10 +10,10 @@ import { expectError, stopClean, articleId } from '../lib/api.mjs';
 let srv, editor;
 before(async () => {
   srv = await startServer();
-  createUser(srv.dbUrl, { email: 'editor@paper.example', name: 'The Editor', role: 'admin' });
-  createUser(srv.dbUrl, { email: 'mod@paper.example', name: 'Night Desk', role: 'moderator' });
+  createUser(srv.dbUrl, { email: 'editor@paper.example.com', name: 'The Editor', role: 'admin' });
+  createUser(srv.dbUrl, { email: 'mod@paper.example.com', name: 'Night Desk', role: 'moderator' });
   editor = new Client(srv.url);
-  assert.equal((await editor.login('editor@paper.example')).status, 200);
+  assert.equal((await editor.login('editor@paper.example.com')).status, 200);
 });
 after(async () => { await stopClean(srv); });
 

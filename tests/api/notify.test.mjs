@@ -25,12 +25,12 @@ before(async () => {
   smtp = await startSmtp();
   const port = await freePort();
   const conf = configFile([`public_url = http://127.0.0.1:${port}`, `smtp_url = ${smtp.url()}`,
-    `smtp_ca_file = ${smtp.caFile}`, 'mail_from = comments@paper.example', 'mail_per_recipient_hour = 100'].join('\n'));
+    `smtp_ca_file = ${smtp.caFile}`, 'mail_from = comments@paper.example.com', 'mail_per_recipient_hour = 100'].join('\n'));
   srv = await startServer({ listen: `127.0.0.1:${port}`, args: ['--config', conf] });
-  createUser(srv.dbUrl, { email: 'mod@paper.example', name: 'Moderator', role: 'moderator' });
-  createUser(srv.dbUrl, { email: 'sentinel@paper.example', name: 'Sentinel' });
+  createUser(srv.dbUrl, { email: 'mod@paper.example.com', name: 'Moderator', role: 'moderator' });
+  createUser(srv.dbUrl, { email: 'sentinel@paper.example.com', name: 'Sentinel' });
   mod = new Client(srv.url);
-  assert.equal((await mod.login('mod@paper.example')).status, 200);
+  assert.equal((await mod.login('mod@paper.example.com')).status, 200);
 });
 
 after(async () => {
@@ -42,8 +42,8 @@ after(async () => {
 // has been sent (or dropped) by then.
 async function flush() {
   const n = ++sentinelSeq;
-  assert.equal((await new Client(srv.url).post('/api/v1/auth/password/forgot', { email: 'sentinel@paper.example' })).status, 202);
-  await smtp.waitFor((all) => to('sentinel@paper.example')(all).length >= n, { what: `sentinel mail ${n}` });
+  assert.equal((await new Client(srv.url).post('/api/v1/auth/password/forgot', { email: 'sentinel@paper.example.com' })).status, 202);
+  await smtp.waitFor((all) => to('sentinel@paper.example.com')(all).length >= n, { what: `sentinel mail ${n}` });
 }
 
 async function reader(name) {
@@ -125,6 +125,8 @@ test('a reply mails the author once per thread per hour, with one-click unsubscr
 test('no reply mail from a reader the author muted', async () => {
   const a = await reader('Mira');
   const b = await reader('Noisy');
+  // Only an author with a published comment can be muted (docs/API.md).
+  await post(b, articleId('muted-first'), 'A first comment, so the name is public.');
   assert.equal((await a.put(`/api/v1/me/mutes/${b.id}`)).status, 200);
   const art = articleId('muted');
   const top = await post(a, art, 'A comment that a muted reader answers.');
@@ -176,14 +178,14 @@ test('staff past their queue threshold hear about the pending queue, at most hou
   };
   await held('First comment held for review.');
   await flush();
-  assert.deepEqual(to('mod@paper.example')(smtp.messages()), [], 'below the threshold');
+  assert.deepEqual(to('mod@paper.example.com')(smtp.messages()), [], 'below the threshold');
   await held('Second comment held for review.');
-  const mail = await smtp.waitFor(one('mod@paper.example', /comments wait for review/));
+  const mail = await smtp.waitFor(one('mod@paper.example.com', /comments wait for review/));
   assert.match(mail.headers.subject, /^\d+ comments wait for review$/);
   assert.match(mail.text, /\/admin\//);
   await held('Third comment held for review.');
   await flush();
-  assert.equal(to('mod@paper.example')(smtp.messages()).length, 1, 'at most once an hour');
+  assert.equal(to('mod@paper.example.com')(smtp.messages()).length, 1, 'at most once an hour');
 });
 
 test('unsubscribe: a missing or unknown token is 400; the page needs its token', async () => {

@@ -12,9 +12,9 @@ before(async () => {
 after(async () => { await browser?.close(); await server?.stop(); });
 
 test('a moderator\'s comment shows a Staff badge, a reader\'s none', async () => {
-  createUser(server.dbUrl, { email: 'desk@paper.example', name: 'Desk Moderator', role: 'moderator' });
+  createUser(server.dbUrl, { email: 'desk@paper.example.com', name: 'Desk Moderator', role: 'moderator' });
   const mod = new Client(server.url);
-  assert.equal((await mod.login('desk@paper.example')).status, 200);
+  assert.equal((await mod.login('desk@paper.example.com')).status, 200);
   const ann = await reader(server.url, 'Ann Reader');
   const top = await seed(ann, 'badges', 'A question for the newsroom.');
   const answer = await seed(mod, 'badges', 'The newsroom answers.', top.id);
