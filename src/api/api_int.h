@@ -162,6 +162,41 @@ void api_mod_webhook_test(req *r, const route_args *a);
  * {"comment", "article"} part shared by the comment events. */
 int api_webhook_emit(job *j, store *s, const char *event, json_t *data, pl_error *err);
 json_t *api_webhook_comment(job *j, store *s, const store_comment *c);
+void api_mod_users(req *r, const route_args *a);
+void api_mod_user_note(req *r, const route_args *a);
+void api_mod_user_delete(req *r, const route_args *a);
+void api_mod_articles(req *r, const route_args *a);
+void api_mod_articles_close(req *r, const route_args *a);
+
+/* Deletes user_id's account inside a write job (me.c): keeps a ban in force
+ * on the address, deletes (remove) or anonymizes the comments, tells other
+ * nodes about every article touched and logs delete_account with the
+ * session's user as the actor. *articles (arena) lists those articles;
+ * api_account_deleted drops this node's cached views of them once the job
+ * is done. */
+int api_account_delete(job *j, store *s, int64_t user_id, bool remove, const char ***articles,
+                       size_t *n_articles, pl_error *err);
+void api_account_deleted(req *r, const char *const *articles, size_t n_articles);
+
+/* The desk's shapes (mod.c): COMMENT with body, moderator_reason and
+ * article_id; the author with created_at, deleted and history (JSON null
+ * when the user cannot be read); a log entry with its actor's name. */
+json_t *api_desk_comment_json(const store_comment *c);
+json_t *api_desk_author_json(req *r, store *st, int64_t user_id);
+/* Loads the user of a /mod/users/{id} path; false when 404 (unknown or
+ * deleted) or another error was sent. */
+bool api_desk_user(req *r, const char *id_s, store_user *target);
+/* A log entry as GET /mod/log writes it, with the actor's name and the
+ * target's name (a user's name, an article's title, a comment author's
+ * name); the cache keeps names already looked up in this request. */
+typedef struct api_name_cache api_name_cache;
+api_name_cache *api_name_cache_new(req *r);
+json_t *api_log_entry_json(req *r, store *st, api_name_cache *nc, const store_log_entry *e);
+/* Query parameters of the desk's lists: limit=1..max (def when absent), and
+ * a free-text search of at most 100 characters (NULL when absent or empty).
+ * False when an error was sent. */
+bool api_limit_param(req *r, int64_t def, int64_t max, int64_t *out);
+bool api_text_param(req *r, const char *name, const char **out);
 
 /* The ids of the users the session's reader muted (arena-owned); NULL and
  * *n = 0 when none or anonymous. */
