@@ -4,8 +4,10 @@
 # tests against SQLite and PostgreSQL). See README.md.
 
 CC       ?= cc
+# libcrypto (OpenSSL): RS256 and ES256 signatures of OpenID Connect ID tokens,
+# which libsodium does not do.
 PKGS     := libevent libevent_pthreads jansson libcmark libutf8proc libsodium sqlite3 zlib \
-            libbrotlienc
+            libbrotlienc libcrypto
 # libpq: its header at build time; the library is opened at run time, only for a
 # postgres:// database (src/store/pq_dl.c). Tests that talk to PostgreSQL
 # directly link it.
@@ -14,10 +16,10 @@ PQ_LIBS   = $(shell pkg-config --libs libpq 2>/dev/null)
 # libxml2: the same, opened at run time by the importer only (src/import/xml_dl.c),
 # so `parley serve` never maps it and the ICU and C++ libraries it needs.
 XML_CFLAGS = $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
-# libcurl: the same, opened at run time only by the mail sender (when smtp_url
-# is set, src/mail/curl_dl.c) and the webhook sender (src/util/curl_dl.c), so a
-# server without either never maps it and the
-# TLS, Kerberos and LDAP libraries it needs.
+# libcurl: the same, opened at run time (src/util/curl_dl.c) only by the mail
+# sender (when smtp_url is set), the webhook sender and OpenID Connect login, so
+# a server with none of them never maps it and the TLS, Kerberos and LDAP
+# libraries it needs.
 CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wimplicit-fallthrough
@@ -34,7 +36,7 @@ TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 # Debian packages: to build and run, and (in addition) to test.
 DEB_BUILD := build-essential pkg-config libevent-dev libjansson-dev libcmark-dev \
              libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev libxml2-dev \
-             zlib1g-dev libbrotli-dev libcurl4-openssl-dev
+             zlib1g-dev libbrotli-dev libcurl4-openssl-dev libssl-dev
 DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium clang clang-format clang-tidy curl \
              python3 python3-aiosmtpd openssl prometheus sqlite3 systemd strace
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -269,7 +269,10 @@
             submit.disabled = false;
           },
         }, why, name, email, pass, err, h('div', { class: 'pl-row' }, submit, btn('Cancel', () => dlg.close(), 'pl-btn pl-quiet')), h('p', null, swap));
-        const dlg = h('dialog', { class: 'pl-dlg', 'aria-labelledby': id }, title, form);
+        const ids = h('p'); // OpenID Connect providers
+        api('GET', 'auth/oidc').then((r) => ids.append(...r.providers.map((p) =>
+          h('a', { class: 'pl-btn', href: BASE + p.start.slice(1) + '?return_to=' + encodeURIComponent(location) }, 'Sign in with ' + p.name))), () => {});
+        const dlg = h('dialog', { class: 'pl-dlg', 'aria-labelledby': id }, title, ids, form);
         set(!!register);
         modal(dlg, opener, () => resolve(st.me));
         (register ? name : email).lastChild.focus();

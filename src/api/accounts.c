@@ -68,26 +68,38 @@ name_key(arena *a, const char *name)
     return out;
 }
 
-bool
-api_name_free(req *r, const char *name)
+int
+api_staff_name(store *s, arena *a, const char *name, bool *taken, pl_error *err)
 {
     store_user *staff;
     size_t n;
+    *taken = false;
+    int rc = store_staff_list(s, a, &staff, &n, err);
+    if (rc < 0)
+        return rc;
+    const char *key = name_key(a, name);
+    for (size_t i = 0; i < n && key[0] != '\0'; i++)
+        if (strcmp(key, name_key(a, staff[i].name)) == 0)
+            *taken = true;
+    return 0;
+}
+
+bool
+api_name_free(req *r, const char *name)
+{
     pl_error err;
-    if (store_staff_list(req_store(r), r->a, &staff, &n, &err) < 0) {
+    bool taken;
+    if (api_staff_name(req_store(r), r->a, name, &taken, &err) < 0) {
         log_error("msg=\"staff lookup failed\" error=\"%s\"", err.msg);
         api_send_rc(r, PL_ESTORE, NULL);
         return false;
     }
-    const char *key = name_key(r->a, name);
-    for (size_t i = 0; i < n; i++) {
-        if (key[0] != '\0' && strcmp(key, name_key(r->a, staff[i].name)) == 0) {
-            req_send_error(r, 409, "name_taken",
-                           "A member of the site's staff uses this name (or one that looks the "
-                           "same); please choose another.",
-                           "name", NULL);
-            return false;
-        }
+    if (taken) {
+        req_send_error(r, 409, "name_taken",
+                       "A member of the site's staff uses this name (or one that looks the "
+                       "same); please choose another.",
+                       "name", NULL);
+        return false;
     }
     return true;
 }

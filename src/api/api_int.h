@@ -118,6 +118,26 @@ void api_me_comments(req *r, const route_args *a);
 void api_me_export(req *r, const route_args *a);
 void api_me_delete(req *r, const route_args *a);
 void api_sso(req *r, const route_args *a);
+/* The login step of single sign-on, shared by the publisher's tokens (sso.c)
+ * and OpenID Connect (oidc.c), from a write step: store_sso_login with the
+ * rules it enforces (no automatic link to staff or password accounts, jti
+ * single use), then a deleted account is refused (PL_EFORBIDDEN), a ban kept
+ * on the address is applied, and a session is made (token, token_hash).
+ * Fills user_id and user. */
+typedef struct sso_login {
+    const char *sub, *name, *email, *jti;
+    bool email_verified;
+    int64_t link_user_id;   /* 0, or the session's user for the explicit link step */
+    int64_t jti_keep_until; /* ms: until when the jti is remembered */
+    int64_t user_id;
+    store_user user;
+    char token[64];
+    unsigned char token_hash[STORE_TOKEN_HASH_LEN];
+} sso_login;
+int api_sso_login_write(req *r, store *s, sso_login *l, pl_error *err);
+void api_oidc_list(req *r, const route_args *a);
+void api_oidc_start(req *r, const route_args *a);
+void api_oidc_callback(req *r, const route_args *a);
 void api_password_forgot(req *r, const route_args *a);
 void api_password_reset(req *r, const route_args *a);
 void api_me_password(req *r, const route_args *a);
@@ -141,6 +161,9 @@ int api_notify_queue(job *j, store *s, pl_error *err);
 /* False, after sending 409 name_taken (field "name"), when a staff member's
  * name folds to the same letters as name (accounts.c). */
 bool api_name_free(req *r, const char *name);
+/* The same test on any store (a write step's): *taken when a staff
+ * member's name folds like name. */
+int api_staff_name(store *s, arena *a, const char *name, bool *taken, pl_error *err);
 
 /* The session user's mail settings (user_mail); false after sending 500
  * when the database failed. */

@@ -80,6 +80,9 @@
       "shared HS256 secret for single sign-on tokens; empty turns SSO off")                        \
     X(sso_max_age_s, "sso_max_age_s", INT, 600, 10, 86400,                                         \
       "oldest single sign-on token accepted (seconds since its iat)")                              \
+    X(oidc_jwks_refetch_s, "oidc_jwks_refetch_s", INT, 60, 0, 86400,                               \
+      "OpenID Connect: least seconds between two fetches of a provider's keys when a token "       \
+      "names an unknown one (providers are set as oidc.NAME.issuer and so on)")                    \
     X(metrics_listen, "metrics_listen", STR, "", 0, 0,                                             \
       "HOST:PORT for GET /metrics (Prometheus); empty turns it off; never the public address")     \
     X(slow_request_ms, "slow_request_ms", INT, 2000, 1, 3600000,                                   \
