@@ -207,14 +207,15 @@ api_register(req *r, const route_args *a)
     (void)a;
     if (!req_rate_limit(r, LIMIT_AUTH))
         return;
-    static const char *const allowed[] = {"name", "email", "password", NULL};
+    static const char *const allowed[] = {"name", "email", "password", "altcha", NULL};
     json_t *o = api_body_object(r, allowed);
     if (o == NULL)
         return;
-    const char *name, *email, *password;
+    const char *name, *email, *password, *altcha;
     bool ok = api_req_string(r, o, "name", 50, false, false, &name) &&
               api_req_string(r, o, "email", 254, false, false, &email) &&
-              api_req_string(r, o, "password", 1024, true, false, &password);
+              api_req_string(r, o, "password", 1024, true, false, &password) &&
+              api_opt_string(r, o, "altcha", 1024, false, false, &altcha);
     json_decref(o);
     if (!ok)
         return;
@@ -237,7 +238,8 @@ api_register(req *r, const route_args *a)
                        "name", NULL);
         return;
     }
-    if (!check_password(r, password, norm, name) || !api_name_free(r, name))
+    if (!check_password(r, password, norm, name) || !api_name_free(r, name) ||
+        !api_pow_check(r, altcha))
         return;
     auth_job *aj = arena_zalloc(r->a, sizeof *aj);
     aj->name = name;

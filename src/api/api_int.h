@@ -90,6 +90,15 @@ void api_counts(req *r, const route_args *a);
 void api_events(req *r, const route_args *a);
 void api_check(req *r, const route_args *a);
 void api_register(req *r, const route_args *a);
+/* Proof of work (pow.c): GET /pow gives a challenge; api_pow_check verifies
+ * the `altcha` field (NULL: absent) when the setting pow is on, using it up,
+ * and otherwise sends 400 pow_required / pow_invalid and returns false. */
+void api_pow_challenge(req *r, const route_args *a);
+bool api_pow_check(req *r, const char *altcha);
+/* The check itself, for api_pow_check and fuzz/fuzz_pow.c: 0 when b64 is a
+ * valid, unexpired, unused solution under cfg's key (it is then used up);
+ * PL_EINVAL saying why, or PL_EBUSY when too many are in use. */
+int api_pow_payload_check(const config *cfg, const char *b64, int64_t now, pl_error *err);
 void api_login(req *r, const route_args *a);
 void api_logout(req *r, const route_args *a);
 void api_me(req *r, const route_args *a);

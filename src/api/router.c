@@ -33,6 +33,7 @@ static const route routes[] = {
     {HTTP_GET, "counts", api_counts},
     {HTTP_POST, "check", api_check},
     {HTTP_POST, "auth/register", api_register},
+    {HTTP_GET, "pow", api_pow_challenge},
     {HTTP_POST, "auth/login", api_login},
     {HTTP_POST, "auth/logout", api_logout},
     {HTTP_GET, "me", api_me},

@@ -123,7 +123,15 @@
     X(webhook_keep_days, "webhook_keep_days", INT, 30, 1, 3650,                                    \
       "days delivered and failed events stay in the delivery log")                                 \
     X(perspective_keys, "perspective_keys", STR, "", 0, 0,                                         \
-      "API keys of the Perspective-compatible endpoint, comma- or space-separated; empty: off")
+      "API keys of the Perspective-compatible endpoint, comma- or space-separated; empty: off")    \
+    X(pow, "pow", BOOL, 0, 0, 1,                                                                   \
+      "require a proof of work (ALTCHA) to register and for an account's first comment")           \
+    X(pow_secret, "pow_secret", STR, "", 0, 0,                                                     \
+      "key that signs proof-of-work challenges; empty: a random one per process (one node only)")  \
+    X(pow_maxnumber, "pow_maxnumber", INT, 50000, 1000, 10000000,                                  \
+      "proof-of-work difficulty: the largest number a client may have to try")                     \
+    X(pow_expires_s, "pow_expires_s", INT, 600, 30, 86400,                                         \
+      "seconds a proof-of-work challenge stays valid")
 
 typedef struct config {
 #define CONFIG_FIELD_INT(f) int64_t f;
