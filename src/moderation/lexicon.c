@@ -24,6 +24,7 @@
 typedef struct term_rec {
     char *text;
     uint8_t cat, sev, mode;
+    uint8_t homograph; /* the fifth column says "homograph" */
 } term_rec;
 
 typedef struct form {
@@ -92,6 +93,12 @@ const char *
 lexicon_term(const lexicon *lx, uint32_t term)
 {
     return term < lx->nterms ? lx->terms[term].text : "";
+}
+
+bool
+lexicon_term_homograph(const lexicon *lx, uint32_t term)
+{
+    return term < lx->nterms && lx->terms[term].homograph;
 }
 
 /* ---- building ------------------------------------------------------------ */
@@ -451,14 +458,19 @@ parse_list(lexicon *lx, const lexicon_source *src, pl_error *err)
         memcpy(row, p, ll);
         row[ll] = '\0';
         p = nl ? nl + 1 : end;
-        char *f[4];
+        char *f[6];
         char *save = NULL;
         int nf = 0;
-        for (char *tok = strtok_r(row, "\t", &save); tok && nf < 4;
+        for (char *tok = strtok_r(row, "\t", &save); tok && nf < 6;
              tok = strtok_r(NULL, "\t", &save))
             f[nf++] = tok;
-        if (nf != 4)
-            return pl_errorf(err, PL_EINVAL, "%s:%d: expected term, category, severity, match",
+        if (nf != 4 && nf != 5)
+            return pl_errorf(err, PL_EINVAL,
+                             "%s:%d: expected term, category, severity, match and an optional "
+                             "flag",
+                             src->name, line);
+        if (nf == 5 && strcmp(f[4], "homograph") != 0)
+            return pl_errorf(err, PL_EINVAL, "%s:%d: the fifth column may only be \"homograph\"",
                              src->name, line);
         int cat = -1;
         for (int c = 0; c < LEX_NCATEGORIES; c++)
@@ -487,8 +499,8 @@ parse_list(lexicon *lx, const lexicon_source *src, pl_error *err)
             lx->terms_cap = lx->terms_cap ? lx->terms_cap * 2 : 512;
             lx->terms = xrealloc(lx->terms, lx->terms_cap * sizeof *lx->terms);
         }
-        lx->terms[lx->nterms++] =
-            (term_rec){xstrdup(f[0]), (uint8_t)cat, (uint8_t)(f[2][0] - '0'), (uint8_t)mode};
+        lx->terms[lx->nterms++] = (term_rec){xstrdup(f[0]), (uint8_t)cat, (uint8_t)(f[2][0] - '0'),
+                                             (uint8_t)mode, nf == 5};
     }
     return 0;
 }

@@ -19,6 +19,7 @@
  */
 #ifndef PARLEY_MODERATION_LEXICON_H
 #define PARLEY_MODERATION_LEXICON_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -88,6 +89,11 @@ size_t lexicon_scan(const lexicon *lx, const norm_text *t, arena *a, lex_hit **o
 
 /* The term as listed ("fuck"); lives as long as the lexicon. */
 const char *lexicon_term(const lexicon *lx, uint32_t term);
+
+/* True when the list marks the term "homograph": a strong word that is
+ * also an innocent one ("cum" in "magna cum laude", "tits" the birds), so
+ * its plain spelling is held for a moderator, never rejected. */
+bool lexicon_term_homograph(const lexicon *lx, uint32_t term);
 
 /* Figures for the benchmark: terms, patterns (forms), automaton states and
  * bytes held. */

@@ -107,6 +107,26 @@ malformed_lists_are_refused(void **state)
     lex_hit *h;
     assert_int_equal(lexicon_scan(lx, &t, a, &h), 2);
     assert_string_equal(lexicon_term(lx, h[0].term), "zork");
+    assert_false(lexicon_term_homograph(lx, h[0].term));
+    arena_free(a);
+    lexicon_free(lx);
+    /* The optional fifth column takes one value, homograph. */
+    lexicon_source flag[] = {{"h.tsv", "zork\tvulgarity\t2\texact\tbird\n", 28}};
+    assert_int_equal(lexicon_new(flag, 1, &lx, &err), PL_EINVAL);
+    assert_non_null(strstr(err.msg, "h.tsv:1"));
+    assert_non_null(strstr(err.msg, "homograph"));
+    lexicon_source six[] = {{"s.tsv", "zork\tvulgarity\t2\texact\thomograph\tx\n", 35}};
+    assert_int_equal(lexicon_new(six, 1, &lx, &err), PL_EINVAL);
+    lexicon_source twin[] = {
+        {"t.tsv", "zork\tvulgarity\t2\texact\thomograph\nblat\tvulgarity\t2\texact\n", 56}};
+    assert_int_equal(lexicon_new(twin, 1, &lx, &err), 0);
+    a = arena_new();
+    norm_fold(a, "zork blat", 9, &t);
+    assert_int_equal(lexicon_scan(lx, &t, a, &h), 2);
+    assert_string_equal(lexicon_term(lx, h[0].term), "zork");
+    assert_true(lexicon_term_homograph(lx, h[0].term));
+    assert_false(lexicon_term_homograph(lx, h[1].term));
+    assert_false(lexicon_term_homograph(lx, 9999));
     arena_free(a);
     lexicon_free(lx);
 }
