@@ -397,7 +397,7 @@ fetch_keys(provider *p, const char *jwks_uri, pl_error *err)
 {
     body b;
     int rc = http_call(p, "key set (jwks_uri)", jwks_uri, NULL, false, false, &b, err);
-    oidc_keyset ks;
+    oidc_keyset ks = {0};
     if (rc == 0) {
         rc = oidc_parse_jwks(b.p, b.n, &ks, err);
         free(b.p);
@@ -565,7 +565,7 @@ start_step(job *j)
     char *ret = arena_alloc(r->a, rn * 4 / 3 + 8);
     b64url_encode((const unsigned char *)oj->return_to, rn, ret);
     char *payload = arena_printf(r->a, "%s.%s.%s.%s.%lld.%lld.%s", p->id, state, nonce, verifier,
-                                 (long long)(r->now / 1000 + STATE_TTL_S),
+                                 (long long)(r->now / 1000) + STATE_TTL_S,
                                  (long long)oj->login.link_user_id, ret);
     oj->cookie = arena_printf(r->a, "%s.%s", payload, cookie_mac(r->a, p, payload));
 }
@@ -899,9 +899,9 @@ read_state_cookie(req *r, provider *p, oidc_job *oj)
     for (int i = 0; i < 7; i++, s = NULL)
         if ((part[i] = strtok_r(s, ".", &save)) == NULL)
             return false;
-    long long exp = 0, link = 0;
-    if (strcmp(part[0], p->id) != 0 || sscanf(part[4], "%lld", &exp) != 1 ||
-        sscanf(part[5], "%lld", &link) != 1 || exp * 1000 <= r->now)
+    int64_t exp = 0, link = 0;
+    if (strcmp(part[0], p->id) != 0 || parse_int(part[4], 0, INT64_MAX / 1000, &exp) < 0 ||
+        parse_int(part[5], 0, INT64_MAX, &link) < 0 || exp * 1000 <= r->now)
         return false;
     size_t rn = strlen(part[6]);
     unsigned char *ret = arena_alloc(r->a, rn + 1);

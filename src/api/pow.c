@@ -81,7 +81,7 @@ api_pow_challenge(req *r, const route_args *a)
     char hex[sizeof rnd * 2 + 1], salt[96], text[128], challenge[HEX_LEN + 1],
         signature[HEX_LEN + 1];
     sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
-    long long expires = (long long)((r->now / 1000) + cfg->pow_expires_s);
+    long long expires = (long long)(r->now / 1000) + cfg->pow_expires_s;
     snprintf(salt, sizeof salt, "%s?expires=%lld&", hex, expires);
     uint32_t number = randombytes_uniform((uint32_t)cfg->pow_maxnumber + 1);
     int n = snprintf(text, sizeof text, "%s%u", salt, number);

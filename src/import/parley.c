@@ -293,7 +293,8 @@ parley_export(store *s, FILE *out, parley_counts *counts, pl_error *err)
 static int
 bad(pl_error *err, const char *field, const char *why)
 {
-    return pl_errorf(err, PL_EINVAL, "%s %s", field, why);
+    pl_errorf(err, PL_EINVAL, "%s %s", field, why);
+    return PL_EINVAL; /* always negative, which the callers' `< 0` tests rely on */
 }
 
 /* A string field; NULL (when optional) for absent or null. */

@@ -1078,6 +1078,51 @@ client_address(req *r, const char *peer)
     return arena_strdup(r->a, peer);
 }
 
+/* The API's own checks before dispatch: CORS (a preflight is answered here),
+ * the Origin of state-changing requests and their content type. False when
+ * it answered the request. */
+static bool
+api_checks(req *r, bool state_changing, bool is_perspective, size_t blen)
+{
+    const char *origin_h = req_header(r, "Origin");
+    if (origin_h != NULL && origin_allowed(r, origin_h))
+        r->cors_origin = arena_strdup(r->a, origin_h);
+    if (r->method == HTTP_OPTIONS && r->cors_origin != NULL &&
+        req_header(r, "Access-Control-Request-Method") != NULL) {
+        /* A CORS preflight from an allowed origin. */
+        req_add_header(r, "Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
+        req_add_header(r, "Access-Control-Allow-Headers",
+                       is_perspective ? "Content-Type, X-Goog-Api-Key" : "Content-Type");
+        req_add_header(r, "Access-Control-Max-Age", "600");
+        req_send_empty(r, 204);
+        return false;
+    }
+    if (state_changing) {
+        if (origin_h != NULL && r->cors_origin == NULL) {
+            req_send_error(r, 403, "cross_origin",
+                           "This request came from another site and was refused.", NULL, NULL);
+            return false;
+        }
+        const char *ct = req_header(r, "Content-Type");
+        bool json = ct != NULL && strncasecmp(ct, "application/json", 16) == 0 &&
+                    (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
+        /* RFC 8058: a mail client's one-click unsubscribe posts a form
+         * ("List-Unsubscribe=One-Click"); the token in the address is all
+         * that endpoint reads. */
+        bool one_click = r->method == HTTP_POST && strcmp(r->path, "/api/v1/unsubscribe") == 0 &&
+                         ct != NULL &&
+                         (strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 ||
+                          strncasecmp(ct, "multipart/form-data", 19) == 0);
+        if ((blen > 0 || ct != NULL) && !json && !one_click) {
+            req_send_error(r, 415, "unsupported_media_type",
+                           "Send the request body as JSON with Content-Type: application/json.",
+                           NULL, NULL);
+            return false;
+        }
+    }
+    return true;
+}
+
 void
 http_handle(struct evhttp_request *ev, void *arg)
 {
@@ -1181,44 +1226,8 @@ http_handle(struct evhttp_request *ev, void *arg)
     bool is_api = strncmp(r->path, "/api/", 5) == 0;
     /* The Perspective-compatible endpoint gets the API's treatment (CORS,
      * Origin and content-type checks, limits) but no session. */
-    bool api_like = is_api || is_perspective;
-    const char *origin_h = req_header(r, "Origin");
-    if (api_like && origin_h != NULL && origin_allowed(r, origin_h))
-        r->cors_origin = arena_strdup(r->a, origin_h);
-    if (api_like && r->method == HTTP_OPTIONS && r->cors_origin != NULL &&
-        req_header(r, "Access-Control-Request-Method") != NULL) {
-        /* A CORS preflight from an allowed origin. */
-        req_add_header(r, "Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
-        req_add_header(r, "Access-Control-Allow-Headers",
-                       is_perspective ? "Content-Type, X-Goog-Api-Key" : "Content-Type");
-        req_add_header(r, "Access-Control-Max-Age", "600");
-        req_send_empty(r, 204);
+    if ((is_api || is_perspective) && !api_checks(r, state_changing, is_perspective, blen))
         return;
-    }
-    if (state_changing && api_like) {
-        const char *origin = req_header(r, "Origin");
-        if (origin != NULL && !origin_allowed(r, origin)) {
-            req_send_error(r, 403, "cross_origin",
-                           "This request came from another site and was refused.", NULL, NULL);
-            return;
-        }
-        const char *ct = req_header(r, "Content-Type");
-        bool json = ct != NULL && strncasecmp(ct, "application/json", 16) == 0 &&
-                    (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
-        /* RFC 8058: a mail client's one-click unsubscribe posts a form
-         * ("List-Unsubscribe=One-Click"); the token in the address is all
-         * that endpoint reads. */
-        bool one_click = r->method == HTTP_POST && strcmp(r->path, "/api/v1/unsubscribe") == 0 &&
-                         ct != NULL &&
-                         (strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 ||
-                          strncasecmp(ct, "multipart/form-data", 19) == 0);
-        if ((blen > 0 || ct != NULL) && !json && !one_click) {
-            req_send_error(r, 415, "unsupported_media_type",
-                           "Send the request body as JSON with Content-Type: application/json.",
-                           NULL, NULL);
-            return;
-        }
-    }
     if (!req_rate_limit(r, LIMIT_READ))
         return;
     if (state_changing && !req_rate_limit(r, LIMIT_WRITE))

@@ -711,6 +711,26 @@ app_free(app *a, const config *start_cfg)
     free(a);
 }
 
+/* Drain: waits (at most limit_ms) until every received request has been
+ * answered. */
+static void
+wait_inflight(app *a, int64_t limit_ms)
+{
+    int64_t deadline = time_now_ms() + limit_ms;
+    for (;;) {
+        int busy = 0;
+        for (int i = 0; i < a->nloops; i++)
+            busy += atomic_load(&a->loops[i].inflight);
+        if (busy == 0 || time_now_ms() > deadline) {
+            if (busy)
+                log_warn("msg=\"drain deadline passed\" inflight=%d", busy);
+            return;
+        }
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 int
 server_run(const server_options *opts)
 {
@@ -840,20 +860,7 @@ server_run(const server_options *opts)
     for (int i = 0; i < a->nloops; i++)
         event_base_once(a->loops[i].base, -1, EV_TIMEOUT, stop_accepting_cb, &a->loops[i], NULL);
 
-    /* Drain: wait (bounded) until every received request has been answered. */
-    int64_t deadline = time_now_ms() + 10000;
-    for (;;) {
-        int busy = 0;
-        for (int i = 0; i < a->nloops; i++)
-            busy += atomic_load(&a->loops[i].inflight);
-        if (busy == 0 || time_now_ms() > deadline) {
-            if (busy)
-                log_warn("msg=\"drain deadline passed\" inflight=%d", busy);
-            break;
-        }
-        struct timespec ts = {0, 5 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
+    wait_inflight(a, 10000);
     /* Logins waiting on a provider hand their jobs on first; then let writes
      * already queued commit before the writer stops. */
     oidc_drain();

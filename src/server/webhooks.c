@@ -194,6 +194,7 @@ webhooks_body(const config *cfg, const store_outbox_item *item, arena *a)
 /* ---- delivery ---------------------------------------------------------------- */
 
 static size_t
+/* NOLINTNEXTLINE(readability-non-const-parameter): libcurl's write callback type */
 discard_answer(char *p, size_t size, size_t n, void *arg)
 {
     (void)p;

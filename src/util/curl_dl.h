@@ -40,6 +40,7 @@
     X(curl_slist_free_all)
 
 typedef struct curldl_api {
+/* NOLINTNEXTLINE(bugprone-macro-parentheses): f names a function and a member */
 #define CURLDL_MEMBER(f) __typeof__(f) *f;
     CURL_FUNCTIONS(CURLDL_MEMBER)
 #undef CURLDL_MEMBER
