@@ -67,7 +67,7 @@ FUZZ_REPLAY := $(patsubst fuzz/%.c,build/asan/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIBFUZZER := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
 .PHONY: all run deps test-deps test check unit api browser proxy tsan fuzz-replay fuzz model golden \
-        bench format format-fix format-web clean pgtest evalmodel bench-moderation tidy openapi
+        bench format format-fix format-web clean pgtest evalmodel bench-moderation tidy openapi tsan-ci
 
 all: build/parley
 
@@ -306,11 +306,22 @@ tsan: build/tsan/parley build/parley
 	cd tests && PARLEY_BIN=../build/tsan/parley TSAN_OPTIONS="second_deadlock_stack=1" \
 	  node --test --test-concurrency=1 api/
 
+# The part of the API suite that drives the server's threads hardest (live
+# streams, concurrent writes and the writer's durability, connection limits,
+# reloads, the webhook and mail senders) against the ThreadSanitizer build,
+# in make test; `make tsan` runs the whole suite.
+TSAN_TESTS := api/streams.test.mjs api/live.test.mjs api/durability.test.mjs \
+  api/conn_limits.test.mjs api/reload.test.mjs api/webhooks.test.mjs api/comments.test.mjs \
+  api/mail.test.mjs
+tsan-ci: build/tsan/parley build/parley
+	cd tests && PARLEY_BIN=../build/tsan/parley TSAN_OPTIONS="second_deadlock_stack=1" \
+	  node --test --test-concurrency=1 $(TSAN_TESTS)
+
 # Runs every suite even when an earlier one fails, names the failed ones at
 # the end and exits non-zero if there is any. A failed build stops it (the
 # suites after it would only repeat the build error).
 # tidy (clang-tidy over src/) costs about 200 CPU seconds, 100 s on two cores.
-TEST_SUITES := format openapi tidy check api pgtest browser proxy
+TEST_SUITES := format openapi tidy check api tsan-ci pgtest browser proxy
 test: test-deps
 	@$(MAKE) all build/asan/parley || { echo "test: the build FAILED" >&2; exit 1; }
 	@failed=""; for s in $(TEST_SUITES); do echo "==== make $$s"; \
