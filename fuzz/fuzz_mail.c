@@ -13,6 +13,7 @@
  */
 #include "fuzz.h"
 #include "mail/mail.h"
+#include "util/text.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -99,7 +100,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                   .html = part[3],
                   .unsubscribe = part[4][0] && strlen(part[4]) < 400 ? part[4] : NULL};
     check(mail_compose(a, &cfg, &m, (int64_t)size * 1000003));
-    const char *esc = mail_html_escape(a, part[2]);
+    const char *esc = html_escape(a, part[2]);
     if (strpbrk(esc, "<>\"'") != NULL)
         abort();
     arena_free(a);

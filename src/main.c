@@ -373,8 +373,7 @@ cmd_create_user(int argc, char **argv)
         return 1;
     }
     char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    if (password_hash(hash, pw) < 0) {
         fprintf(stderr, "parley admin create-user: not enough memory to hash the password\n");
         config_fini(&cfg);
         return 1;

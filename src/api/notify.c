@@ -97,7 +97,7 @@ queue_notification(job *j, store *s, const store_user *u, store_token_purpose pu
                            "line-height:1.5\">%s<hr><p style=\"font-size:small\">You get this "
                            "mail because you asked for mail about %s. "
                            "<a href=\"%s\">Stop these mails</a>.</p></body></html>",
-                           m->html, what, mail_html_escape(a, page));
+                           m->html, what, html_escape(a, page));
     mail_queue(s, cfg, m, j->r->now, &j->mail);
     return 0;
 }
@@ -163,9 +163,8 @@ api_notify_reply(job *j, store *s, const store_comment *reply, pl_error *err)
                           "<p><a href=\"%s\">Read the conversation and answer</a></p>"
                           "<p>You will hear about further replies in this conversation at most "
                           "once an hour.</p>",
-                          mail_html_escape(a, author.name), mail_html_escape(a, replier.name),
-                          mail_html_escape(a, title), mail_html_escape(a, body),
-                          mail_html_escape(a, where));
+                          html_escape(a, author.name), html_escape(a, replier.name),
+                          html_escape(a, title), html_escape(a, body), html_escape(a, where));
     return queue_notification(j, s, &author, TOKEN_UNSUB_REPLIES, "replies to your comments", &m,
                               err);
 }
@@ -213,9 +212,8 @@ api_notify_decision(job *j, store *s, const store_comment *c, const char *action
             "<blockquote style=\"border-left:3px solid #ccc;margin:0;padding-left:1em;"
             "white-space:pre-wrap\">%s</blockquote>"
             "<p>The <a href=\"%s/guidelines\">community guidelines</a> say what is welcome.</p>",
-            mail_html_escape(a, author.name), mail_html_escape(a, title),
-            why ? mail_html_escape(a, why) : "(none given)", mail_html_escape(a, body),
-            mail_html_escape(a, base));
+            html_escape(a, author.name), html_escape(a, title),
+            why ? html_escape(a, why) : "(none given)", html_escape(a, body), html_escape(a, base));
     } else {
         const char *where = art.url && art.url[0] ? art.url : base;
         m.subject = arena_printf(a, "Your comment on \"%s\" is featured", title);
@@ -231,10 +229,10 @@ api_notify_decision(job *j, store *s, const store_comment *c, const char *action
                               "<blockquote style=\"border-left:3px solid #ccc;margin:0;"
                               "padding-left:1em;white-space:pre-wrap\">%s</blockquote>"
                               "<p><a href=\"%s\">See it</a></p>",
-                              mail_html_escape(a, author.name), mail_html_escape(a, title),
+                              html_escape(a, author.name), html_escape(a, title),
                               why ? "<p><strong>The moderator's note:</strong> " : "",
-                              why ? mail_html_escape(a, why) : "", why ? "</p>" : "",
-                              mail_html_escape(a, body), mail_html_escape(a, where));
+                              why ? html_escape(a, why) : "", why ? "</p>" : "",
+                              html_escape(a, body), html_escape(a, where));
     }
     return queue_notification(j, s, &author, TOKEN_UNSUB_MODERATION,
                               "moderators' decisions on your comments", &m, err);
@@ -280,8 +278,7 @@ api_notify_queue(job *j, store *s, pl_error *err)
                               "the threshold you set.</p><p><a href=\"%s\">Open the "
                               "desk</a></p><p>You will hear about the queue at most once an "
                               "hour.</p>",
-                              mail_html_escape(a, staff[i].name), pending, noun,
-                              mail_html_escape(a, desk));
+                              html_escape(a, staff[i].name), pending, noun, html_escape(a, desk));
         if ((rc = queue_notification(j, s, &staff[i], TOKEN_UNSUB_QUEUE, "the pending queue", &m,
                                      err)) < 0)
             return rc;

@@ -345,19 +345,13 @@ http_call(const provider *p, const char *what, const char *url, const char *form
     return rc;
 }
 
-static int64_t
-now_s(void)
-{
-    return (int64_t)time(NULL);
-}
-
 /* Copies the provider's endpoints into the arena, fetching the discovery
  * document when it is not cached or is older than DISCOVERY_TTL_S. */
 static int
 discovery(provider *p, arena *a, oidc_discovery *out, pl_error *err)
 {
     pthread_mutex_lock(&p->mu);
-    bool fresh = p->disc.issuer != NULL && now_s() - p->disc_at < DISCOVERY_TTL_S;
+    bool fresh = p->disc.issuer != NULL && (time_now_ms() / 1000) - p->disc_at < DISCOVERY_TTL_S;
     pthread_mutex_unlock(&p->mu);
     if (!fresh) {
         size_t n = strlen(p->issuer);
@@ -379,7 +373,7 @@ discovery(provider *p, arena *a, oidc_discovery *out, pl_error *err)
         pthread_mutex_lock(&p->mu);
         oidc_discovery_free(&p->disc);
         p->disc = d;
-        p->disc_at = now_s();
+        p->disc_at = time_now_ms() / 1000;
         pthread_mutex_unlock(&p->mu);
     }
     pthread_mutex_lock(&p->mu);
@@ -410,7 +404,7 @@ fetch_keys(provider *p, const char *jwks_uri, pl_error *err)
     pthread_mutex_lock(&p->mu);
     oidc_keyset_free(&p->keys);
     p->keys = ks;
-    p->keys_at = now_s();
+    p->keys_at = time_now_ms() / 1000;
     pthread_mutex_unlock(&p->mu);
     log_info("msg=\"OpenID Connect keys fetched\" provider=%s keys=%zu", p->id, ks.n);
     return 0;
@@ -426,8 +420,8 @@ verify_held(provider *p, const char *token, const char *nonce, arena *a, oidc_cl
 {
     pthread_mutex_lock(&p->mu);
     oidc_status st = oidc_verify_id_token(token, strlen(token), &p->keys, p->issuer, p->client_id,
-                                          nonce, now_s(), a, c, err);
-    *age = now_s() - p->keys_at;
+                                          nonce, time_now_ms() / 1000, a, c, err);
+    *age = (time_now_ms() / 1000) - p->keys_at;
     pthread_mutex_unlock(&p->mu);
     return st;
 }

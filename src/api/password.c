@@ -12,6 +12,7 @@
  * the same transaction (mail/mail.h); queueing never fails the request.
  */
 #include "api/api_int.h"
+#include "api/passwords.h"
 #include "mail/mail.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -35,23 +36,14 @@ typedef struct pw_job {
     unsigned char session_hash[STORE_TOKEN_HASH_LEN];
 } pw_job;
 
-static void
-wipe(char *s)
-{
-    if (s)
-        sodium_memzero(s, strlen(s));
-}
-
-/* Same rule as registration (accounts.c). */
+/* The rules of registration (api/passwords.h); email and name are the
+ * account's when it is known. */
 static bool
-password_ok(req *r, const char *pw, const char *field)
+password_ok(req *r, const char *pw, const char *email, const char *name, const char *field)
 {
-    size_t n = strlen(pw);
-    if (n < 8 || n > 1024) {
-        req_send_error(r, 400, "invalid_field",
-                       n < 8 ? "The password must be at least 8 characters."
-                             : "The password must be at most 1024 bytes.",
-                       field, NULL);
+    const char *why = password_refusal(pw, email, name);
+    if (why != NULL) {
+        req_send_error(r, 400, "invalid_field", why, field, NULL);
         return false;
     }
     return true;
@@ -65,17 +57,14 @@ hash_new_password(job *j)
         pj->current_ok =
             pj->current_hash != NULL && pj->current_hash[0] != '\0' &&
             crypto_pwhash_str_verify(pj->current_hash, pj->current, strlen(pj->current)) == 0;
-        wipe(pj->current);
+        password_wipe(pj->current);
         if (!pj->current_ok) {
-            wipe(pj->password);
+            password_wipe(pj->password);
             return;
         }
     }
-    if (crypto_pwhash_str(pj->pw_hash, pj->password, strlen(pj->password),
-                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-        pj->pw_hash[0] = '\0';
-    wipe(pj->password);
+    (void)password_hash(pj->pw_hash, pj->password); /* an empty hash fails the job */
+    password_wipe(pj->password);
 }
 
 /* The link a mail carries: {public_url}/PAGE?token=T. */
@@ -126,13 +115,12 @@ link_mail(arena *a, const config *cfg, const store_user *u, const char *link, co
     m->subject = arena_printf(a, "%s%s", w->subject, site);
     m->text = arena_printf(a, "Hello %s,\n\n%s\n\n%s\n\n%s\n\n-- \nThe comments team of %s\n",
                            u->name, ask, link, w->after, site);
-    m->html =
-        arena_printf(a,
-                     "<!doctype html><html><body style=\"font-family:sans-serif;"
-                     "line-height:1.5\"><p>Hello %s,</p><p>%s</p><p><a href=\"%s\">%s</a>"
-                     "</p><p>%s</p><p>The comments team of %s</p></body></html>",
-                     mail_html_escape(a, u->name), mail_html_escape(a, ask),
-                     mail_html_escape(a, link), w->button, w->after, mail_html_escape(a, site));
+    m->html = arena_printf(a,
+                           "<!doctype html><html><body style=\"font-family:sans-serif;"
+                           "line-height:1.5\"><p>Hello %s,</p><p>%s</p><p><a href=\"%s\">%s</a>"
+                           "</p><p>%s</p><p>The comments team of %s</p></body></html>",
+                           html_escape(a, u->name), html_escape(a, ask), html_escape(a, link),
+                           w->button, w->after, html_escape(a, site));
 }
 
 /* Makes a token for the user, stores its hash and queues the mail built by
@@ -324,7 +312,7 @@ api_password_reset(req *r, const route_args *a)
     bool ok = api_req_string(r, o, "token", 128, false, false, &token) &&
               api_req_string(r, o, "password", 1024, true, false, &password);
     json_decref(o);
-    if (!ok || !password_ok(r, password, "password"))
+    if (!ok || !password_ok(r, password, NULL, NULL, "password"))
         return;
     pw_job *pj = arena_zalloc(r->a, sizeof *pj);
     pj->token = token;
@@ -383,7 +371,7 @@ api_me_password(req *r, const route_args *a)
     bool ok = api_req_string(r, o, "current_password", 1024, true, false, &current) &&
               api_req_string(r, o, "new_password", 1024, true, false, &password);
     json_decref(o);
-    if (!ok || !password_ok(r, password, "new_password"))
+    if (!ok || !password_ok(r, password, r->user->email, r->user->name, "new_password"))
         return;
     pw_job *pj = arena_zalloc(r->a, sizeof *pj);
     pj->current = (char *)current;

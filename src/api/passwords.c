@@ -28,6 +28,11 @@ on_list(const char *pw)
 const char *
 password_refusal(const char *pw, const char *email, const char *name)
 {
+    size_t n = strlen(pw);
+    if (n < 8)
+        return "The password must be at least 8 characters.";
+    if (n > 1024)
+        return "The password must be at most 1024 bytes.";
     if (on_list(pw))
         return "This password is one of the most common ones, the first an attacker tries; "
                "choose another.";
@@ -41,4 +46,22 @@ password_refusal(const char *pw, const char *email, const char *name)
     if (name != NULL && name[0] != '\0' && strcasecmp(pw, name) == 0)
         return "The password must not be your name.";
     return NULL;
+}
+
+int
+password_hash(char out[crypto_pwhash_STRBYTES], const char *pw)
+{
+    if (crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+        out[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+void
+password_wipe(char *s)
+{
+    if (s)
+        sodium_memzero(s, strlen(s));
 }

@@ -57,38 +57,6 @@ mail_check_config(const config *cfg, pl_error *err)
     return 0;
 }
 
-char *
-mail_html_escape(arena *a, const char *s)
-{
-    size_t n = 0;
-    for (const char *p = s; *p; p++)
-        n += strchr("&<>\"'", *p) ? 6 : 1;
-    char *out = arena_alloc(a, n + 1), *o = out;
-    for (const char *p = s; *p; p++) {
-        switch (*p) {
-        case '&':
-            o += sprintf(o, "&amp;");
-            break;
-        case '<':
-            o += sprintf(o, "&lt;");
-            break;
-        case '>':
-            o += sprintf(o, "&gt;");
-            break;
-        case '"':
-            o += sprintf(o, "&quot;");
-            break;
-        case '\'':
-            o += sprintf(o, "&#39;");
-            break;
-        default:
-            *o++ = *p;
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
 const char *
 mail_site_name(arena *a, const config *cfg)
 {

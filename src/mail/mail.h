@@ -52,9 +52,6 @@ char *mail_compose(arena *a, const config *cfg, const mail_msg *m, int64_t now);
  * *queued when the mail went into the outbox. */
 void mail_queue(store *s, const config *cfg, const mail_msg *m, int64_t now, bool *queued);
 
-/* Escapes text for HTML bodies (&, <, >, ", '). */
-char *mail_html_escape(arena *a, const char *s);
-
 /* The site's name for mail texts: the host of public_url, or "Parley". */
 const char *mail_site_name(arena *a, const config *cfg);
 

@@ -99,12 +99,6 @@ conn_unlink(loop *lp, conn *c)
         c->next->prev = c->prev;
 }
 
-static int64_t
-now_ms(void)
-{
-    return time_now_ms();
-}
-
 /* Connections are registered lazily: evhttp sets the descriptor right after
  * asking for the bufferevent, so by the next callback it is known. */
 static void
@@ -170,7 +164,7 @@ http_new_bufferevent(struct event_base *base, void *arg)
     c->lp = lp;
     c->bev = bev;
     c->fd = -1;
-    c->deadline = now_ms() + lp->app->cfg->request_timeout_ms;
+    c->deadline = time_now_ms() + lp->app->cfg->request_timeout_ms;
     conn_link(lp, c); /* new connections go first: register_pending stops at the first known one */
     static const struct timeval zero = {0, 0};
     event_base_once(base, -1, EV_TIMEOUT, register_cb, lp, &zero);
@@ -200,7 +194,7 @@ conn_gone(conn *c)
 void
 http_sweep(loop *lp)
 {
-    int64_t now = now_ms();
+    int64_t now = time_now_ms();
     register_pending(lp);
     conn *next;
     for (conn *c = lp->conns; c != NULL; c = next) {
@@ -322,7 +316,7 @@ request_complete_cb(struct evhttp_request *ev, void *arg)
     (void)ev;
     conn *c = arg;
     c->busy = false;
-    c->deadline = now_ms() + c->lp->app->cfg->request_timeout_ms;
+    c->deadline = time_now_ms() + c->lp->app->cfg->request_timeout_ms;
 }
 
 /* ---- responses --------------------------------------------------------- */

@@ -12,6 +12,7 @@
 #include "server/server_int.h"
 #include "server/static.h"
 #include "util/log.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 #include <stdbool.h>
@@ -83,37 +84,6 @@ pages_load(const config *cfg, page_set **out, pl_error *err)
 }
 
 static void
-html_escape_into(arena *ar, char **out, size_t *o, const char *s)
-{
-    (void)ar;
-    for (; *s; s++) {
-        const char *rep = NULL;
-        switch (*s) {
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '&':
-            rep = "&amp;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        default:
-            break;
-        }
-        if (rep) {
-            memcpy(*out + *o, rep, strlen(rep));
-            *o += strlen(rep);
-        } else {
-            (*out)[(*o)++] = *s;
-        }
-    }
-}
-
-static void
 send_page(req *r, size_t idx)
 {
     const asset *tpl = asset_find(assets, "/page.html");
@@ -136,13 +106,18 @@ send_page(req *r, size_t idx)
         return;
     }
     /* Fill the template; the title is escaped, the content is already safe. */
-    size_t cap = (size_t)tpl->size + strlen(content) + strlen(title) * 6 * 4 + 1;
+    const char *title_html = html_escape(r->a, title);
+    size_t cap = (size_t)tpl->size + strlen(content) + strlen(title_html) * 4 + 1;
     char *out = arena_alloc(r->a, cap);
     size_t o = 0;
     const char *p = (const char *)tpl->data, *end = p + tpl->size;
     while (p < end) {
         if (end - p >= 9 && memcmp(p, "{{title}}", 9) == 0) {
-            html_escape_into(r->a, &out, &o, title);
+            size_t n = strlen(title_html);
+            if (o + n >= cap)
+                break;
+            memcpy(out + o, title_html, n);
+            o += n;
             p += 9;
         } else if (end - p >= 11 && memcmp(p, "{{content}}", 11) == 0) {
             size_t n = strlen(content);

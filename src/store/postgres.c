@@ -940,14 +940,6 @@ to_pg(store *s)
     return (pg *)s;
 }
 
-static int64_t
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- parameters ------------------------------------------------------------ */
 
 #define MAX_PARAMS 12
@@ -1556,7 +1548,7 @@ migrate(pg *q, pl_error *err)
                 char ver[24], at[24];
                 const char *vals[2] = {ver, at};
                 snprintf(ver, sizeof ver, "%d", i + 1);
-                snprintf(at, sizeof at, "%lld", (long long)now_ms());
+                snprintf(at, sizeof at, "%lld", (long long)time_now_ms());
                 PGresult *res = PQexecParams(q->conn, "INSERT INTO schema_version VALUES ($1, $2)",
                                              2, NULL, vals, NULL, NULL, 0);
                 if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -1769,7 +1761,7 @@ pg_user_insert(store *s, store_user *u, pl_error *err)
     if (u->email == NULL || u->email[0] == '\0')
         return pl_errorf(err, PL_EINVAL, "user without an e-mail address");
     char *email = email_fold(u->email);
-    int64_t created = u->created_at != 0 ? u->created_at : now_ms();
+    int64_t created = u->created_at != 0 ? u->created_at : time_now_ms();
     p_text(&p, email);
     p_text(&p, u->name != NULL ? u->name : "");
     p_text(&p, u->pw_hash != NULL ? u->pw_hash : "");
@@ -1855,7 +1847,7 @@ pg_session_insert(store *s, const unsigned char *hash, int64_t user_id, int64_t 
     params p = {0};
     p_hash(&p, hash);
     p_i64(&p, user_id);
-    p_i64(&p, now_ms());
+    p_i64(&p, time_now_ms());
     p_i64(&p, expires_at);
     return write1(to_pg(s), ST_SESSION_INSERT, &p, NULL, err, "insert session");
 }
@@ -1943,7 +1935,7 @@ pg_article_ensure(store *s, const char *id, const char *title, const char *url, 
     p_text(&p, id);
     p_text(&p, title != NULL ? title : "");
     p_text(&p, url != NULL ? url : "");
-    p_i64(&p, now_ms());
+    p_i64(&p, time_now_ms());
     return write1(to_pg(s), ST_ARTICLE_ENSURE, &p, NULL, err, "ensure article");
 }
 
@@ -1953,7 +1945,7 @@ article_create(pg *q, const char *id, pl_error *err)
 {
     params p = {0};
     p_text(&p, id);
-    p_i64(&p, now_ms());
+    p_i64(&p, time_now_ms());
     return run(q, ST_ARTICLE_CREATE, &p, NULL, err, "create article");
 }
 
@@ -2084,7 +2076,7 @@ pg_comment_insert(store *s, store_comment *c, pl_error *err)
         return pl_errorf(err, PL_EINVAL, "comment without body, html or valid status");
     if ((rc = op_begin(q, &outer, err)) < 0)
         return rc;
-    int64_t created = c->created_at != 0 ? c->created_at : now_ms();
+    int64_t created = c->created_at != 0 ? c->created_at : time_now_ms();
     if ((rc = article_create(q, c->article_id, err)) == 0) {
         p_text(&p, c->article_id);
         p_id_or_null(&p, c->parent_id);
@@ -2147,7 +2139,7 @@ pg_comment_edit(store *s, int64_t id, const char *body, const char *html,
     p_text(&p, html);
     p_i64(&p, status);
     p_text(&p, moderation != NULL ? moderation : "");
-    p_i64(&p, now != 0 ? now : now_ms());
+    p_i64(&p, now != 0 ? now : time_now_ms());
     return update_one(to_pg(s), ST_COMMENT_EDIT, &p, err, "edit comment",
                       "no such comment, or it was removed");
 }
@@ -2301,7 +2293,7 @@ like_change(pg *q, int which, int64_t comment_id, int64_t user_id, int64_t *like
         p_i64(&p, comment_id);
         p_i64(&p, user_id);
         if (which == ST_LIKE_INSERT)
-            p_i64(&p, now_ms());
+            p_i64(&p, time_now_ms());
         rc = run(q, which, &p, NULL, err, "like");
     }
     if (rc == 0)
@@ -2341,7 +2333,7 @@ pg_flag_insert(store *s, int64_t comment_id, int64_t user_id, const char *reason
         p_i64(&p, user_id);
         p_text(&p, reason);
         p_text(&p, note != NULL ? note : "");
-        p_i64(&p, now_ms());
+        p_i64(&p, time_now_ms());
         rc = run(q, ST_FLAG_INSERT, &p, &res, err, "insert flag");
         if (rc == PL_ECONFLICT)
             pl_errorf(err, PL_ECONFLICT, "this user already flagged this comment");
@@ -2447,7 +2439,7 @@ pg_log_append(store *s, const store_log_entry *e, pl_error *err)
     params p = {0};
     if (e->action == NULL || e->target_type == NULL || e->target_id == NULL)
         return pl_errorf(err, PL_EINVAL, "log entry without action or target");
-    p_i64(&p, e->at != 0 ? e->at : now_ms());
+    p_i64(&p, e->at != 0 ? e->at : time_now_ms());
     p_id_or_null(&p, e->actor_id);
     p_text(&p, e->action);
     p_text(&p, e->target_type);
@@ -2560,7 +2552,7 @@ pg_decision_insert(store *s, store_decision *d, pl_error *err)
         return pl_errorf(err, PL_EINVAL, "decision without an action");
     p_i64(&p, d->comment_id);
     p_i64(&p, d->actor_id);
-    p_i64(&p, d->at != 0 ? d->at : now_ms());
+    p_i64(&p, d->at != 0 ? d->at : time_now_ms());
     p_text(&p, d->action);
     p_i64(&p, d->prev_status);
     p_bool(&p, d->prev_featured);
@@ -2747,7 +2739,7 @@ pg_mute_set(store *s, int64_t user_id, int64_t muted_id, bool on, int64_t now, p
     p_i64(&p, user_id);
     p_i64(&p, muted_id);
     if (on)
-        p_i64(&p, now != 0 ? now : now_ms());
+        p_i64(&p, now != 0 ? now : time_now_ms());
     return write1(to_pg(s), on ? ST_MUTE_INSERT : ST_MUTE_DELETE, &p, NULL, err, "mute");
 }
 
@@ -3686,7 +3678,7 @@ pg_note_add(store *s, store_note *note, pl_error *err)
     if (note->body == NULL)
         return pl_errorf(err, PL_EINVAL, "a note needs a body");
     if (note->created_at == 0)
-        note->created_at = now_ms();
+        note->created_at = time_now_ms();
     p_i64(&p, note->user_id);
     p_i64(&p, note->author_id);
     p_text(&p, note->body);

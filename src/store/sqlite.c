@@ -37,6 +37,7 @@
  * the caller's transaction, so a failed call never leaves half its work.
  */
 #include "store/store_int.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 #include <assert.h>
@@ -712,14 +713,6 @@ to_sq(store *s)
     return (sq *)s;
 }
 
-static int64_t
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Maps the connection's last error to a PL_E* code and message. Call it
  * before sqlite3_reset so the message is still the statement's. */
 static int
@@ -954,7 +947,7 @@ migrate(sq *q, pl_error *err)
                 rc = db_fail(q, err, "prepare");
             if (rc == 0) {
                 bind_i64(st, 1, i + 1);
-                bind_i64(st, 2, now_ms());
+                bind_i64(st, 2, time_now_ms());
                 if (sqlite3_step(st) != SQLITE_DONE)
                     rc = db_fail(q, err, "record migration");
             }
@@ -1179,7 +1172,7 @@ sq_user_insert(store *s, store_user *u, pl_error *err)
         return rc;
     char *email = email_fold(u->email);
     if (u->created_at == 0)
-        u->created_at = now_ms();
+        u->created_at = time_now_ms();
     bind_text(st, 1, email);
     bind_text(st, 2, u->name != NULL ? u->name : "");
     bind_text(st, 3, u->pw_hash != NULL ? u->pw_hash : "");
@@ -1278,7 +1271,7 @@ sq_session_insert(store *s, const unsigned char *hash, int64_t user_id, int64_t 
         return rc;
     bind_hash(st, 1, hash);
     bind_i64(st, 2, user_id);
-    bind_i64(st, 3, now_ms());
+    bind_i64(st, 3, time_now_ms());
     bind_i64(st, 4, expires_at);
     return run(q, st, err, "insert session");
 }
@@ -1376,7 +1369,7 @@ sq_article_ensure(store *s, const char *id, const char *title, const char *url, 
     bind_text(st, 1, id);
     bind_text(st, 2, title != NULL ? title : "");
     bind_text(st, 3, url != NULL ? url : "");
-    bind_i64(st, 4, now_ms());
+    bind_i64(st, 4, time_now_ms());
     return run(q, st, err, "ensure article");
 }
 
@@ -1389,7 +1382,7 @@ article_create(sq *q, const char *id, pl_error *err)
     if (rc < 0)
         return rc;
     bind_text(st, 1, id);
-    bind_i64(st, 2, now_ms());
+    bind_i64(st, 2, time_now_ms());
     return run(q, st, err, "create article");
 }
 
@@ -1547,7 +1540,7 @@ sq_comment_insert(store *s, store_comment *c, pl_error *err)
         (rc = prep(q, ST_COMMENT_INSERT, &st, err)) < 0)
         goto done;
     if (c->created_at == 0)
-        c->created_at = now_ms();
+        c->created_at = time_now_ms();
     bind_text(st, 1, c->article_id);
     bind_id_or_null(st, 2, c->parent_id);
     bind_i64(st, 3, root_id);
@@ -1619,7 +1612,7 @@ sq_comment_edit(store *s, int64_t id, const char *body, const char *html,
     bind_text(st, 3, html);
     bind_i64(st, 4, status);
     bind_text(st, 5, moderation != NULL ? moderation : "");
-    bind_i64(st, 6, now != 0 ? now : now_ms());
+    bind_i64(st, 6, now != 0 ? now : time_now_ms());
     return update_one(q, st, err, "edit comment", "no such comment, or it was removed");
 }
 
@@ -1796,7 +1789,7 @@ like_change(sq *q, int which, int64_t comment_id, int64_t user_id, int64_t *like
         bind_i64(st, 1, comment_id);
         bind_i64(st, 2, user_id);
         if (which == ST_LIKE_INSERT)
-            bind_i64(st, 3, now_ms());
+            bind_i64(st, 3, time_now_ms());
         rc = run(q, st, err, "like");
     }
     if (rc == 0)
@@ -1836,7 +1829,7 @@ sq_flag_insert(store *s, int64_t comment_id, int64_t user_id, const char *reason
         bind_i64(st, 2, user_id);
         bind_text(st, 3, reason);
         bind_text(st, 4, note != NULL ? note : "");
-        bind_i64(st, 5, now_ms());
+        bind_i64(st, 5, time_now_ms());
         rc = run(q, st, err, "insert flag");
         if (rc == PL_ECONFLICT)
             pl_errorf(err, PL_ECONFLICT, "this user already flagged this comment");
@@ -1962,7 +1955,7 @@ sq_log_append(store *s, const store_log_entry *e, pl_error *err)
         return pl_errorf(err, PL_EINVAL, "log entry without action or target");
     if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_LOG_APPEND, &st, err)) < 0)
         return rc;
-    bind_i64(st, 1, e->at != 0 ? e->at : now_ms());
+    bind_i64(st, 1, e->at != 0 ? e->at : time_now_ms());
     bind_id_or_null(st, 2, e->actor_id);
     bind_text(st, 3, e->action);
     bind_text(st, 4, e->target_type);
@@ -2061,7 +2054,7 @@ sq_decision_insert(store *s, store_decision *d, pl_error *err)
         return rc;
     bind_i64(st, 1, d->comment_id);
     bind_i64(st, 2, d->actor_id);
-    bind_i64(st, 3, d->at != 0 ? d->at : now_ms());
+    bind_i64(st, 3, d->at != 0 ? d->at : time_now_ms());
     bind_text(st, 4, d->action);
     bind_i64(st, 5, d->prev_status);
     bind_i64(st, 6, d->prev_featured);
@@ -2275,7 +2268,7 @@ sq_mute_set(store *s, int64_t user_id, int64_t muted_id, bool on, int64_t now, p
     bind_i64(st, 1, user_id);
     bind_i64(st, 2, muted_id);
     if (on)
-        bind_i64(st, 3, now != 0 ? now : now_ms());
+        bind_i64(st, 3, now != 0 ? now : time_now_ms());
     return run(q, st, err, "mute");
 }
 
@@ -3253,7 +3246,7 @@ sq_note_add(store *s, store_note *note, pl_error *err)
     if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_NOTE_ADD, &st, err)) < 0)
         return rc;
     if (note->created_at == 0)
-        note->created_at = now_ms();
+        note->created_at = time_now_ms();
     bind_i64(st, 1, note->user_id);
     bind_i64(st, 2, note->author_id);
     bind_text(st, 3, note->body);

@@ -1,5 +1,6 @@
 /* util/text.c: see text.h. */
 #include "util/text.h"
+#include "util/arena.h"
 #include "util/error.h"
 
 #include <errno.h>
@@ -520,4 +521,36 @@ text_strip_invisible(char *s)
         left -= k;
     }
     *w = '\0';
+}
+
+char *
+html_escape(arena *a, const char *s)
+{
+    size_t n = 0;
+    for (const char *p = s; *p; p++)
+        n += strchr("&<>\"'", *p) ? 6 : 1;
+    char *out = arena_alloc(a, n + 1), *o = out;
+    for (const char *p = s; *p; p++) {
+        switch (*p) {
+        case '&':
+            o += sprintf(o, "&amp;");
+            break;
+        case '<':
+            o += sprintf(o, "&lt;");
+            break;
+        case '>':
+            o += sprintf(o, "&gt;");
+            break;
+        case '"':
+            o += sprintf(o, "&quot;");
+            break;
+        case '\'':
+            o += sprintf(o, "&#39;");
+            break;
+        default:
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+    return out;
 }

@@ -5,6 +5,8 @@
  */
 #ifndef PARLEY_UTIL_TEXT_H
 #define PARLEY_UTIL_TEXT_H
+#include "util/arena.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -78,5 +80,9 @@ bool text_has_invisible(const char *s, size_t n);
 
 /* Removes those characters from the NUL-terminated UTF-8 string s in place. */
 void text_strip_invisible(char *s);
+
+/* Escapes text for HTML element content and quoted attribute values (&, <,
+ * >, ", ' become entities); the copy comes from a. */
+char *html_escape(arena *a, const char *s);
 
 #endif

@@ -133,6 +133,10 @@ test('forgot + reset: 202 either way, a single-use link, every other session end
   assert.match(mail.text, /within the next hour/);
 
   expectError(await anon.post('/api/v1/auth/password/reset', { token, password: 'short' }), 400, 'invalid_field', 'password');
+  // The rules of registration hold for a reset too: no common password.
+  const common = await anon.post('/api/v1/auth/password/reset', { token, password: 'password123' });
+  expectError(common, 400, 'invalid_field', 'password');
+  assert.match(common.json.error.message, /common/);
   expectError(await anon.post('/api/v1/auth/password/reset', { token: 'x'.repeat(43), password: 'a new password 2' }), 400, 'invalid_token', 'token');
   const c = new Client(srv.url);
   const r = await c.post('/api/v1/auth/password/reset', { token, password: 'a new password 2' });
@@ -166,6 +170,12 @@ test('POST /me/password: 403 wrong_password; 204 keeps this session and ends the
   expectError(await new Client(srv.url).post('/api/v1/me/password', { current_password: 'first password', new_password: 'whatever 123' }), 401, 'login_required');
   expectError(await a.post('/api/v1/me/password', { current_password: 'not it at all', new_password: 'second password' }), 403, 'wrong_password', 'current_password');
   expectError(await a.post('/api/v1/me/password', { current_password: 'first password', new_password: 'short' }), 400, 'invalid_field', 'new_password');
+  // A change follows registration's rules: not a common password, not the account's own address.
+  for (const [pw, why] of [['iloveyou', /common/], ['paul@example.com', /e-mail/]]) {
+    const res = await a.post('/api/v1/me/password', { current_password: 'first password', new_password: pw });
+    expectError(res, 400, 'invalid_field', 'new_password');
+    assert.match(res.json.error.message, why);
+  }
   expectError(await a.post('/api/v1/me/password', { current_password: 'first password' }), 400, 'invalid_field', 'new_password');
   assert.equal((await b.get('/api/v1/me')).status, 200, 'a refused change ends nothing');
   const r = await a.post('/api/v1/me/password', { current_password: 'first password', new_password: 'second password' });

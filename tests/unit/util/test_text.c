@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "util/arena.h"
 #include "util/error.h"
 #include "util/text.h"
 
@@ -295,6 +296,18 @@ b64url_rejects(void **state)
     assert_memory_equal(out, "hello", 5);
 }
 
+static void
+html_escapes(void **state)
+{
+    (void)state;
+    arena *a = arena_new();
+    assert_string_equal(html_escape(a, "<a href=\"x\">'&'</a>"),
+                        "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+    assert_string_equal(html_escape(a, ""), "");
+    assert_string_equal(html_escape(a, "plain \xc3\xa9"), "plain \xc3\xa9");
+    arena_free(a);
+}
+
 int
 main(void)
 {
@@ -312,6 +325,7 @@ main(void)
         cmocka_unit_test(article_ids),
         cmocka_unit_test(b64url_round_trip),
         cmocka_unit_test(b64url_rejects),
+        cmocka_unit_test(html_escapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
