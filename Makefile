@@ -303,7 +303,7 @@ proxy: build/asan/parley
 # The API suite against a ThreadSanitizer build: a data race the tests reach
 # is in the server's log, which fails the test that stopped it (stopClean).
 tsan: build/tsan/parley build/parley
-	cd tests && PARLEY_BIN=../build/tsan/parley TSAN_OPTIONS="second_deadlock_stack=1" \
+	cd tests && PARLEY_BIN=../build/tsan/parley TSAN_OPTIONS="second_deadlock_stack=1" PARLEY_TEST_TIME_SCALE=4 \
 	  node --test --test-concurrency=1 api/
 
 # The part of the API suite that drives the server's threads hardest (live
@@ -315,7 +315,7 @@ TSAN_TESTS := api/streams.test.mjs api/live.test.mjs api/durability.test.mjs \
   api/mail.test.mjs
 tsan-ci: build/tsan/parley build/parley
 	cd tests && PARLEY_BIN=../build/tsan/parley TSAN_OPTIONS="second_deadlock_stack=1" \
-	  node --test --test-concurrency=1 $(TSAN_TESTS)
+	  PARLEY_TEST_TIME_SCALE=4 node --test --test-concurrency=1 $(TSAN_TESTS)
 
 # Runs every suite even when an earlier one fails, names the failed ones at
 # the end and exits non-zero if there is any. A failed build stops it (the

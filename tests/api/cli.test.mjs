@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { BIN, startServer, createUser, tempDb, Client } from '../lib/server.mjs';
+import { BIN, startServer, createUser, tempDb, Client, TIME_SCALE } from '../lib/server.mjs';
 import { stopClean } from '../lib/api.mjs';
 
 function run(args, input = '') {
-  return spawnSync(BIN, args, { input, encoding: 'utf8', timeout: 20000 });
+  return spawnSync(BIN, args, { input, encoding: 'utf8', timeout: 20000 * TIME_SCALE });
 }
 
 function expectUsageError(args, flag) {

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startServer } from '../lib/server.mjs';
+import { startServer, TIME_SCALE } from '../lib/server.mjs';
 import { stopClean, configFile, rawRequest, parseResponse, hostPort } from '../lib/api.mjs';
 
 let srv;
@@ -17,7 +17,7 @@ after(async () => { await stopClean(srv); });
 
 const HEALTH = 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
 
-test('connections past max_connections_per_ip are refused; closing them makes room', { timeout: 20000 }, async () => {
+test('connections past max_connections_per_ip are refused; closing them makes room', { timeout: 20000 * TIME_SCALE }, async () => {
   const { host, port } = hostPort(srv.url);
   // Four connections, each proven admitted by a keep-alive request answered 200.
   const held = [];

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { startServer, Client } from '../lib/server.mjs';
+import { startServer, Client, TIME_SCALE } from '../lib/server.mjs';
 import { stopClean, configFile, hostPort } from '../lib/api.mjs';
 
 // Opens a raw stream request; resolves with {sock, status, head, text()} once
@@ -62,7 +62,7 @@ async function until(what, fn, ms = 10000) {
   assert.fail(`timed out waiting for ${what}`);
 }
 
-test('streams are capped per client apart from request connections', { timeout: 30000 }, async () => {
+test('streams are capped per client apart from request connections', { timeout: 30000 * TIME_SCALE }, async () => {
   const srv = await startServer({ args: ['--config', configFile('max_connections_per_ip = 3\nmax_streams_per_client = 4\n')] });
   try {
     const streams = [];
@@ -93,7 +93,7 @@ test('streams are capped per client apart from request connections', { timeout: 
   }
 });
 
-test('behind the trusted proxy, streams count per forwarded client and the proxy is not capped', { timeout: 30000 }, async () => {
+test('behind the trusted proxy, streams count per forwarded client and the proxy is not capped', { timeout: 30000 * TIME_SCALE }, async () => {
   const srv = await startServer({
     args: ['--config', configFile('trusted_proxy = 127.0.0.1\nmax_connections_per_ip = 2\nmax_streams_per_client = 2\nmax_streams = 5\n')],
   });
@@ -121,7 +121,7 @@ test('behind the trusted proxy, streams count per forwarded client and the proxy
   }
 });
 
-test('a stream sends heartbeats and ends after its lifetime, freeing its slot', { timeout: 30000 }, async () => {
+test('a stream sends heartbeats and ends after its lifetime, freeing its slot', { timeout: 30000 * TIME_SCALE }, async () => {
   const srv = await startServer({
     args: ['--config', configFile('stream_lifetime_s = 3\nstream_heartbeat_s = 1\nmax_streams_per_client = 1\n')],
   });
@@ -146,7 +146,7 @@ test('a stream sends heartbeats and ends after its lifetime, freeing its slot', 
   }
 });
 
-test('a reader that stops reading is dropped', { timeout: 60000 }, async () => {
+test('a reader that stops reading is dropped', { timeout: 60000 * TIME_SCALE }, async () => {
   const srv = await startServer({ args: ['--config', configFile('stream_heartbeat_s = 1\nmax_streams_per_client = 2\n')] });
   try {
     const alice = new Client(srv.url);

@@ -18,6 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { checkResponse } from './openapi.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// Time limits of tests that set their own are multiplied by this: a
+// ThreadSanitizer build runs several times slower (`make tsan-ci` sets 4).
+export const TIME_SCALE = Math.max(1, Number(process.env.PARLEY_TEST_TIME_SCALE) || 1);
 export const BIN = path.resolve(here, '..', process.env.PARLEY_BIN || '../build/parley');
 
 const isPg = (url) => /^postgres(ql)?:\/\//.test(url || '');
