@@ -730,20 +730,45 @@ state_cookie(req *r, const char *value)
                                       secure));
 }
 
+/* The start and the callback are page loads in the reader's browser, not
+ * calls of the widget: a browser (Accept naming text/html) gets the error as
+ * a short page with a way back; other clients get the API's JSON. Same
+ * status and code either way. */
+static void
+nav_error(req *r, int status, const char *code, const char *message, const char *field,
+          const char *back)
+{
+    const char *accept = req_header(r, "Accept");
+    if (accept == NULL || strstr(accept, "text/html") == NULL) {
+        req_send_error(r, status, code, message, field, NULL);
+        return;
+    }
+    const char *page = arena_printf(
+        r->a,
+        "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<title>Sign-in did not complete</title></head>\n<body>\n<main>\n"
+        "<h1>Sign-in did not complete</h1>\n<p>%s</p>\n<p>(%s)</p>\n"
+        "<p><a href=\"%s\">Back to the comments</a></p>\n</main>\n</body>\n</html>\n",
+        html_escape(r->a, message), html_escape(r->a, code),
+        html_escape(r->a, back != NULL ? back : arena_printf(r->a, "%s/", public_base)));
+    req_send_bytes(r, status, "text/html; charset=utf-8", page, strlen(page), "no-store");
+}
+
 static void
 send_outcome_error(req *r, oidc_job *oj)
 {
     switch (oj->out) {
     case OUT_UNAVAILABLE:
-        req_send_error(r, 502, "provider_unavailable",
-                       arena_printf(r->a, "The sign-in provider could not be used: %s", oj->why),
-                       NULL, NULL);
+        nav_error(r, 502, "provider_unavailable",
+                  arena_printf(r->a, "The sign-in provider could not be used: %s", oj->why), NULL,
+                  oj->return_to);
         break;
     case OUT_REFUSED:
-        req_send_error(r, 401, "provider_refused", oj->why, NULL, NULL);
+        nav_error(r, 401, "provider_refused", oj->why, NULL, oj->return_to);
         break;
     default:
-        req_send_error(r, 401, "invalid_token", oj->why, NULL, NULL);
+        nav_error(r, 401, "invalid_token", oj->why, NULL, oj->return_to);
         break;
     }
 }
@@ -774,24 +799,24 @@ callback_done(job *j)
         return;
     }
     if (oj->name_taken) {
-        req_send_error(r, 409, "name_taken",
-                       "Your name at the sign-in provider is one a member of the site's staff "
-                       "uses (or looks the same); change it there, or register with a password.",
-                       NULL, NULL);
+        nav_error(r, 409, "name_taken",
+                  "Your name at the sign-in provider is one a member of the site's staff "
+                  "uses (or looks the same); change it there, or register with a password.",
+                  NULL, oj->return_to);
         return;
     }
     if (j->rc == PL_ECONFLICT) {
-        req_send_error(r, 400, "invalid_state",
-                       "This sign-in was completed already; start again from the comments.", NULL,
-                       NULL);
+        nav_error(r, 400, "invalid_state",
+                  "This sign-in was completed already; start again from the comments.", NULL,
+                  oj->return_to);
         return;
     }
     if (j->rc == PL_EFORBIDDEN && oj->login.link_user_id != 0) {
-        req_send_error(r, 409, "already_linked", j->err.msg, NULL, NULL);
+        nav_error(r, 409, "already_linked", j->err.msg, NULL, oj->return_to);
         return;
     }
     if (j->rc == PL_EFORBIDDEN && !oj->login.user.deleted) {
-        req_send_error(r, 409, "email_taken", j->err.msg, NULL, NULL);
+        nav_error(r, 409, "email_taken", j->err.msg, NULL, oj->return_to);
         return;
     }
     if (j->rc < 0) {
@@ -927,9 +952,9 @@ api_oidc_callback(req *r, const route_args *a)
             if ((unsigned char)*q < 0x20 || (unsigned char)*q >= 0x7f)
                 *q = '?';
         state_cookie(r, NULL);
-        req_send_error(r, 401, "provider_refused",
-                       arena_printf(r->a, "The sign-in provider did not sign you in (%s).", words),
-                       NULL, NULL);
+        nav_error(r, 401, "provider_refused",
+                  arena_printf(r->a, "The sign-in provider did not sign you in (%s).", words), NULL,
+                  NULL);
         return;
     }
     oidc_job *oj = arena_zalloc(r->a, sizeof *oj);
@@ -938,32 +963,32 @@ api_oidc_callback(req *r, const route_args *a)
     const char *code = req_query(r, "code", NULL), *state = req_query(r, "state", NULL);
     const char *iss = req_query(r, "iss", NULL);
     if (code == NULL || code[0] == '\0' || strlen(code) > 2000) {
-        req_send_error(r, 400, "invalid_field", "The provider sent no authorization code.", "code",
-                       NULL);
+        nav_error(r, 400, "invalid_field", "The provider sent no authorization code.", "code",
+                  NULL);
         return;
     }
     if (state == NULL || !read_state_cookie(r, p, oj) || strlen(state) != strlen(oj->state) ||
         sodium_memcmp(state, oj->state, strlen(state)) != 0) {
         state_cookie(r, NULL);
-        req_send_error(r, 400, "invalid_state",
-                       "This sign-in does not match one started in this browser in the last "
-                       "ten minutes; start again from the comments.",
-                       "state", NULL);
+        nav_error(r, 400, "invalid_state",
+                  "This sign-in does not match one started in this browser in the last "
+                  "ten minutes; start again from the comments.",
+                  "state", NULL);
         return;
     }
     /* RFC 9207: a provider that names itself must be this one. */
     if (iss != NULL && strcmp(iss, p->issuer) != 0) {
         state_cookie(r, NULL);
-        req_send_error(r, 400, "invalid_state",
-                       "The answer names another provider than the one this sign-in started "
-                       "with.",
-                       "iss", NULL);
+        nav_error(r, 400, "invalid_state",
+                  "The answer names another provider than the one this sign-in started "
+                  "with.",
+                  "iss", oj->return_to);
         return;
     }
     if (oj->login.link_user_id != 0 && (r->user == NULL || r->user->id != oj->login.link_user_id)) {
         state_cookie(r, NULL);
-        req_send_error(r, 401, "login_required",
-                       "Linking needs the session of the account it started from.", NULL, NULL);
+        nav_error(r, 401, "login_required",
+                  "Linking needs the session of the account it started from.", NULL, oj->return_to);
         return;
     }
     oj->code = code;

@@ -187,6 +187,18 @@ test('a callback without the state cookie, or with another state, is refused bef
   expectError(await c.get(other.pathname + other.search, { cookie: l.jar.header() }), 400, 'invalid_state', 'iss');
   assert.equal(prov.tokenRequests, tokensBefore, 'the token endpoint was never called');
   expectError(await c.get('/api/v1/auth/oidc/main/callback?error=access_denied&error_description=The+user+said+no'), 401, 'provider_refused');
+  // A browser (the callback is a page load) gets the same answer as a page,
+  // with the provider's words escaped and a way back to the site.
+  const page = await fetch(`${srv.url}/api/v1/auth/oidc/main/callback?error=access_denied&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E`,
+    { headers: { Accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8' } });
+  assert.equal(page.status, 401);
+  assert.match(page.headers.get('content-type'), /^text\/html/);
+  const html = await page.text();
+  assert.match(html, /Sign-in did not complete/);
+  assert.match(html, /provider_refused/);
+  assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  assert.doesNotMatch(html, /<script>/);
+  assert.match(html, /<a href="http:\/\/[^"]+\/">Back to the comments<\/a>/);
 });
 
 test('the provider rotates its keys: the new key is fetched on its first token', async () => {
