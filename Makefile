@@ -60,7 +60,7 @@ FUZZ_REPLAY := $(patsubst fuzz/%.c,build/asan/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIBFUZZER := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
 .PHONY: all run deps test-deps test check unit api browser tsan fuzz-replay fuzz model golden \
-        bench format format-fix format-web clean pgtest evalmodel bench-moderation tidy openapi
+        bench format format-fix format-web clean pgtest evalmodel bench-moderation tidy openapi i18n
 
 all: build/parley
 
@@ -293,7 +293,7 @@ tsan: build/tsan/parley build/parley
 # suites after it would only repeat the build error).
 # `make tidy` is clean on src/ and meant to join this list; it is left out
 # for now because code landing in the same hours has not been through it.
-TEST_SUITES := format openapi check api pgtest browser
+TEST_SUITES := format i18n openapi check api pgtest browser
 test: test-deps
 	@$(MAKE) all build/asan/parley || { echo "test: the build FAILED" >&2; exit 1; }
 	@failed=""; for s in $(TEST_SUITES); do echo "==== make $$s"; \
@@ -328,6 +328,12 @@ format: format-web
 
 format-web:
 	@node tools/webcheck.mjs web
+
+# The widget's message catalogues (web/i18n/*.json) against web/embed.js:
+# every key in every catalogue, none unused, every plural form, the same
+# placeholders as English (tools/i18ncheck.mjs, docs/widget.md).
+i18n:
+	@node tools/i18ncheck.mjs web
 
 # clang-tidy with .clang-tidy over src/ (every finding is an error), two
 # files at a time. The generated assets come first: src/ includes their header.
