@@ -27,11 +27,13 @@
   // ---- language: i18n/LANG.json by data-lang, page, browser (docs/widget.md)
   const LANGS = ['en', 'es', 'fr', 'de', 'pt', 'it', 'nl', 'pl', 'ar', 'fa', 'tr', 'he'];
   const RTL = ['ar', 'fa', 'he'];
-  let LANG = 'en', CAT = {}, plur = null, catalogue = null;
+  let LANG = 'en', CAT = {}, plur = null, catalogue = null, LOCALE;
+  const base = (w) => (w || '').toLowerCase().split(/[-_]/)[0];
   function pickLang(host) {
-    for (const w of [host && host.dataset.lang, document.documentElement.lang, ...(navigator.languages || [navigator.language])]) {
-      const l = (w || '').toLowerCase().split(/[-_]/)[0];
-      if (LANGS.includes(l)) return l;
+    const nav = navigator.languages || [navigator.language];
+    for (const w of [host && host.dataset.lang, document.documentElement.lang, ...nav]) {
+      const l = base(w);
+      if (LANGS.includes(l)) return (LOCALE = nav.find((x) => base(x) === l) || w), l;
     }
     return 'en';
   }
@@ -131,7 +133,7 @@
   // Built on first use: ICU's start-up costs tens of milliseconds, which
   // mount() spends while the first requests are on the wire.
   let fmt;
-  const local = (d) => (fmt || (fmt = new Intl.DateTimeFormat(LANG, { dateStyle: 'medium', timeStyle: 'short' }))).format(d);
+  const local = (d) => (fmt || (fmt = new Intl.DateTimeFormat(LANG === base(LOCALE) ? LOCALE : LANG, { dateStyle: 'medium', timeStyle: 'short' }))).format(d);
   const timeEl = (iso) => {
     const d = new Date(iso);
     return h('time', { datetime: iso, title: d.toString() }, isNaN(d) ? iso : local(d));
