@@ -6,51 +6,29 @@
 //
 // Needs PARLEY_TEST_DB_URL=postgres://... (tests/pg.sh sets it) and nginx
 // (/usr/sbin/nginx, Debian nginx-light); skipped otherwise. nginx runs in
-// the foreground from a temporary directory holding its config, pid file,
-// error log and temp paths, and adds an X-Parley-Upstream header naming the
+// the foreground from a temporary directory (lib/nginx.mjs) and adds an X-Parley-Upstream header naming the
 // node that answered, so the test can see that both nodes served.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, createUser, tempDb, Client } from './lib/server.mjs';
+import { NGINX, freePort, startNginx } from './lib/nginx.mjs';
 
-const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
 const skip = !/^postgres(ql)?:\/\//.test(process.env.PARLEY_TEST_DB_URL || '')
   ? 'needs PARLEY_TEST_DB_URL=postgres://... (run tests/pg.sh)'
   : !NGINX ? 'needs nginx (apt-get install nginx-light)' : false;
 
-let db, nodes = [], nginx, dir, front;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
+let db, nodes = [], dir, front;
 
 // Starts nginx in front of the nodes; resolves once it answers /healthz.
-async function startNginx(upstreams) {
+async function startFront(upstreams) {
   dir = mkdtempSync(path.join(tmpdir(), 'parley-nginx-'));
   const port = await freePort();
-  const conf = `daemon off;
-master_process off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  upstream parley {
+  const url = `http://127.0.0.1:${port}`;
+  const nginx = await startNginx(dir, `  upstream parley {
 ${upstreams.map((u) => `    server ${u};`).join('\n')}
     keepalive 8;
   }
@@ -63,28 +41,8 @@ ${upstreams.map((u) => `    server ${u};`).join('\n')}
       proxy_set_header Host $http_host;
       add_header X-Parley-Upstream $upstream_addr always;
     }
-  }
-}
-`;
-  writeFileSync(path.join(dir, 'nginx.conf'), conf);
-  const proc = spawn(NGINX, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (c) => { stderr += c; });
-  const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve({ code, sig })));
-  const url = `http://127.0.0.1:${port}`;
-  // Bounded wait for the real condition (nginx answering through to a
-  // node); nginx prints no readiness line to wait for instead.
-  for (let i = 0; ; i++) {
-    if (proc.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
-    try {
-      const r = await fetch(url + '/healthz');
-      if (r.status === 200) break;
-    } catch { /* not listening yet */ }
-    if (i >= 200) throw new Error(`nginx did not answer: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return { url, proc, exited, log: () => stderr + (existsSync(`${dir}/error.log`) ? readFileSync(`${dir}/error.log`, 'utf8') : '') };
+  }`, async () => (await fetch(url + '/healthz')).status === 200);
+  return { url, ...nginx };
 }
 
 before(async () => {
@@ -94,14 +52,11 @@ before(async () => {
   // makes one create the schema while the other waits.
   nodes = await Promise.all([0, 1].map(() => startServer({ db, keepDb: true })));
   createUser(db.url, { email: 'mod@example.com', name: 'Moderator', role: 'moderator' });
-  front = await startNginx(nodes.map((n) => new URL(n.url).host));
+  front = await startFront(nodes.map((n) => new URL(n.url).host));
 });
 
 after(async () => {
-  if (front) {
-    front.proc.kill('SIGQUIT');
-    await front.exited;
-  }
+  if (front) await front.stop();
   for (const n of nodes) {
     const r = await n.stop();
     assert.equal(r.code, 0, `node exited ${r.code ?? r.sig}:\n${n.log()}`);
