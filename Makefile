@@ -14,9 +14,14 @@ PQ_LIBS   = $(shell pkg-config --libs libpq 2>/dev/null)
 # libxml2: the same, opened at run time by the importer only (src/import/xml_dl.c),
 # so `parley serve` never maps it and the ICU and C++ libraries it needs.
 XML_CFLAGS = $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
+# libcurl: the same, opened at run time only by the mail sender (when smtp_url
+# is set, src/mail/curl_dl.c) and the webhook sender (src/util/curl_dl.c), so a
+# server without either never maps it and the
+# TLS, Kerberos and LDAP libraries it needs.
+CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wimplicit-fallthrough
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(PQ_CFLAGS) $(XML_CFLAGS)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(PQ_CFLAGS) $(XML_CFLAGS) $(CURL_CFLAGS)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc -Ibuild/gen
 CFLAGS   ?= -O2 -g
@@ -29,9 +34,9 @@ TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 # Debian packages: to build and run, and (in addition) to test.
 DEB_BUILD := build-essential pkg-config libevent-dev libjansson-dev libcmark-dev \
              libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev libxml2-dev \
-             zlib1g-dev libbrotli-dev
+             zlib1g-dev libbrotli-dev libcurl4-openssl-dev
 DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium clang clang-format clang-tidy curl \
-             python3 prometheus sqlite3 systemd strace openssl
+             python3 python3-aiosmtpd openssl prometheus sqlite3 systemd strace
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LIB_SRC  := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
@@ -378,6 +383,22 @@ build/bench/evhttp_floor: bench/evhttp_floor.c
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(LIBS)
 
 build/bench/moderation_bench: bench/moderation_bench.c $(REL_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(REL_OBJ) $(LIBS)
+
+# Spam held or refused, clean comments stopped (bench/RESULTS.md, "Spam"): the
+# YouTube Spam Collection and the news-comment spam of bench/spam_news.tsv,
+# with the link lists of bench/spam.conf.
+.PHONY: bench-spam
+bench-spam: build/bench/spam_eval build/tools/csv2tsv
+	{ printf 'CLASS,CONTENT\n'; cat $(SHARED_DATA)/youtube-spam/Youtube01-Psy.csv; } > build/bench/psy.csv
+	build/tools/csv2tsv build/bench/psy.csv CLASS CONTENT > build/bench/youtube-spam.tsv
+	build/tools/csv2tsv $(SHARED_DATA)/youtube-spam/Youtube05-Shakira.csv CLASS CONTENT | \
+	  sed 's/^1\t/spam\t/; s/^0\t/ham\t/' >> build/bench/youtube-spam.tsv
+	build/bench/spam_eval build/bench/youtube-spam.tsv bench/spam_news.tsv
+	build/bench/spam_eval --config bench/spam.conf build/bench/youtube-spam.tsv bench/spam_news.tsv
+
+build/bench/spam_eval: bench/spam_eval.c $(REL_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(REL_OBJ) $(LIBS)
 

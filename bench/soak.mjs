@@ -235,7 +235,8 @@ async function chaos(endAt) {
 
 async function sampleMemory() {
   while (!stopping) {
-    if (up) memory.push({ run, at: Date.now() - restartedAt, kb: rssKb(srv.pid) });
+    const kb = up ? rssKb(srv.pid) : 0;
+    if (kb > 0) memory.push({ run, at: Date.now() - restartedAt, kb }); // 0: killed just now
     await sleep(5000);
   }
 }

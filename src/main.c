@@ -7,11 +7,16 @@
  *   parley import disqus FILE [--db URL] [--config FILE] [--force] [--dry-run] [--moderate]
  *   parley backup [--db sqlite:PATH] --to FILE [--force]
  *   parley restore --from FILE [--db sqlite:PATH] [--force]
+ *   parley import parley FILE [--db URL] [--config FILE] [--dry-run]
+ *   parley export --to FILE [--db URL] [--config FILE]
  *   parley --version
  *
  * A bad flag or value prints one line naming it and exits with status 2.
  */
+#include "api/passwords.h"
 #include "import/import_cmd.h"
+#include "import/parley_cmd.h"
+#include "mail/mail.h"
 #include "moderation/check_cmd.h"
 #include "server/server.h"
 #include "server/static.h"
@@ -41,7 +46,8 @@ usage(FILE *f)
                "  admin     manage accounts (admin create-user ...)\n"
                "  check     judge one comment with the moderation engine\n"
                "  config    check a config file (config --check --config FILE)\n"
-               "  import    bring comment history in (import disqus FILE ...)\n"
+               "  import    bring comment history in (import disqus|parley FILE ...)\n"
+               "  export    write the whole site as JSON lines (export --to FILE)\n"
                "  backup    copy a SQLite database while the server runs (backup --to FILE)\n"
                "  restore   put a backup in place (restore --from FILE --db sqlite:PATH)\n"
                "\n"
@@ -141,6 +147,19 @@ build_config(config *cfg, const char *config_file, const char **names, const cha
                  cfg->log_level);
         return EXIT_USAGE;
     }
+    if (mail_check_config(cfg, &err) < 0) {
+        snprintf(why, whyn, "%s", err.msg);
+        return EXIT_USAGE;
+    }
+    if (strcmp(cfg->webhook_format, "json") != 0 && strcmp(cfg->webhook_format, "slack") != 0) {
+        snprintf(why, whyn, "webhook_format must be json or slack, not '%s'", cfg->webhook_format);
+        return EXIT_USAGE;
+    }
+    if (cfg->webhook_url[0] != '\0' && strncmp(cfg->webhook_url, "https://", 8) != 0 &&
+        strncmp(cfg->webhook_url, "http://", 7) != 0) {
+        snprintf(why, whyn, "webhook_url must be an http:// or https:// URL");
+        return EXIT_USAGE;
+    }
     return 0;
 }
 
@@ -228,6 +247,12 @@ cmd_serve(int argc, char **argv)
         config_fini(&cfg);
         return EXIT_USAGE;
     }
+    pl_error err;
+    if (server_check_config(&cfg, &err) < 0) {
+        fprintf(stderr, "parley serve: %s\n", err.msg);
+        config_fini(&cfg);
+        return EXIT_USAGE;
+    }
     if (sodium_init() < 0) {
         fprintf(stderr, "parley serve: libsodium could not start\n");
         config_fini(&cfg);
@@ -299,6 +324,9 @@ cmd_create_user(int argc, char **argv)
     if (name == NULL || name[0] == '\0' || utf8_length(name, strlen(name)) > 50 ||
         !utf8_valid(name, strlen(name)))
         return bad_flag("admin create-user", "--name", "is required (1 to 50 characters)");
+    if (text_has_invisible(name, strlen(name)))
+        return bad_flag("admin create-user", "--name",
+                        "holds invisible or text-direction characters");
     store_role role;
     if (role_s == NULL)
         return bad_flag("admin create-user", "--role", "is required (reader, moderator or admin)");
@@ -314,6 +342,9 @@ cmd_create_user(int argc, char **argv)
     if (at == NULL || at == email || !strchr(at + 1, '.') || strlen(email) > 254 ||
         strpbrk(email, " \t<>,;\""))
         return bad_flag("admin create-user", "--email", "is not a valid e-mail address");
+    if (email_domain_reserved(email))
+        return bad_flag("admin create-user", "--email",
+                        "is in a reserved domain (.invalid, .test, .example, .localhost)");
 
     config cfg;
     const char *names[1] = {"db"}, *values[1] = {db};
@@ -327,6 +358,13 @@ cmd_create_user(int argc, char **argv)
     if (prc < 0 || strlen(pw) < 8 || strlen(pw) > 1024) {
         fprintf(stderr, "parley admin create-user: the password on standard input must be one "
                         "line of 8 to 1024 bytes\n");
+        config_fini(&cfg);
+        return EXIT_USAGE;
+    }
+    const char *why = password_refusal(pw, email, name);
+    if (why != NULL) {
+        fprintf(stderr, "parley admin create-user: %s\n", why);
+        sodium_memzero(pw, sizeof pw);
         config_fini(&cfg);
         return EXIT_USAGE;
     }
@@ -350,7 +388,9 @@ cmd_create_user(int argc, char **argv)
     pl_error err;
     rc = 1;
     if (store_open(cfg.db, false, &s, &err) < 0) {
-        fprintf(stderr, "parley admin create-user: cannot open %s: %s\n", cfg.db, err.msg);
+        char shown[512];
+        text_redact_url(cfg.db, shown, sizeof shown);
+        fprintf(stderr, "parley admin create-user: cannot open %s: %s\n", shown, err.msg);
         goto out;
     }
     store_user u = {0};
@@ -365,6 +405,13 @@ cmd_create_user(int argc, char **argv)
                 lower);
         goto out;
     }
+    /* The operator vouches for the address. A failure here leaves a
+     * working account whose owner can still confirm by mail. */
+    store_user_mail um = {
+        .email_verified = true, .notify_replies = true, .notify_moderation = true};
+    if (irc == 0 && store_user_mail_set(s, u.id, &um, &err) < 0)
+        fprintf(stderr, "parley admin create-user: the address is not marked confirmed: %s\n",
+                err.msg);
     if (irc < 0) {
         fprintf(stderr, "parley admin create-user: %s\n", err.msg);
         goto out;
@@ -420,6 +467,11 @@ cmd_config(int argc, char **argv)
         return bad_flag("config", "--check", "is required");
     config cfg;
     int rc = load_config("config", &cfg, config_file, NULL, NULL, 0);
+    pl_error err;
+    if (rc == 0 && server_check_config(&cfg, &err) < 0) {
+        fprintf(stderr, "parley config: %s\n", err.msg);
+        rc = EXIT_USAGE;
+    }
     if (rc == 0)
         printf("config ok\n");
     config_fini(&cfg);
@@ -459,6 +511,8 @@ main(int argc, char **argv)
         return backup_cmd_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "restore"))
         return restore_cmd_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "export"))
+        return parley_export_main(argc - 1, argv + 1);
     fprintf(stderr, "parley: unknown command '%s' (see 'parley --help')\n", cmd);
     return EXIT_USAGE;
 }

@@ -92,9 +92,11 @@
     if (status === 401) return t(code === 'login_required' ? 'err_login_first' : 'err_bad_login');
     if (status === 403) {
       if (code === 'banned' || code === 'suspended') return msg || t('err_banned');
+      if (code === 'unverified') return msg;
       return t(code === 'cross_origin' ? 'err_cross_origin' : 'err_forbidden');
     }
     if (status === 404) return t('err_gone');
+    if (code === 'name_taken') return msg;
     if (status === 409) return t(code === 'already_flagged' ? 'err_already_flagged' : code === 'email_taken' ? 'err_email_taken' : 'err_done');
     if (status === 413) return t('err_too_long');
     if (status === 423) return t('closed');
@@ -130,8 +132,7 @@
     return j;
   }
 
-  // Built on first use: ICU's start-up costs tens of milliseconds, which
-  // mount() spends while the first requests are on the wire.
+  // Built on first use (ICU's start-up costs tens of milliseconds).
   let fmt;
   const local = (d) => (fmt || (fmt = new Intl.DateTimeFormat(LANG === base(LOCALE) ? LOCALE : LANG, { dateStyle: 'medium', timeStyle: 'short' }))).format(d);
   const timeEl = (iso) => {
@@ -240,8 +241,7 @@
       st.me = null;
       st.muted = new Set(); // lists are no longer filtered for this reader
       mnote.hidden = true;
-      // The list is fetched again below; until it arrives, nothing in it may
-      // still offer the logged-out reader's own controls.
+      // Until the list is fetched again, it offers no logged-out controls.
       for (const e of list.querySelectorAll('.pl-own')) e.remove();
       for (const e of list.querySelectorAll('.pl-mine')) e.classList.remove('pl-mine');
       for (const e of list.querySelectorAll('.pl-like[aria-pressed=true]')) e.setAttribute('aria-pressed', 'false');
@@ -249,10 +249,8 @@
       say(t('logged_out'));
       load(false);
     }
-    // Opens the login / register dialog; resolves once it closes, with
-    // st.me set when the reader logged in. The list is fetched again for the
-    // new reader (likes, own comments), except when quiet: then an action
-    // waits (a reply form may sit in the list), and refresh() follows it.
+    // Login / register dialog; resolves on close (st.me set on login). The
+    // list is refetched for the new reader unless quiet (refresh() follows).
     function auth(reason, opener, register, quiet) {
       return new Promise((resolve) => {
         const id = 'pl-d' + ++uid;
@@ -558,6 +556,8 @@
       const box = h('article', { class: 'pl-c' + (mine ? ' pl-mine' : ''), id: 'pl-c-' + c.id, 'aria-labelledby': nameId },
         h('header', { class: 'pl-meta' },
           h('span', { class: 'pl-name', id: nameId }, gone ? t('deleted_comment') : (c.author && c.author.name) || t('reader')),
+          !gone && c.author && (c.author.role === 'moderator' || c.author.role === 'admin') &&
+            h('span', { class: 'pl-tag pl-staff' }, t('staff')),
           mine && !gone && h('span', { class: 'pl-tag pl-own' }, t('you')),
           timeEl(c.created_at),
           c.edited_at && !gone && h('span', { class: 'pl-muted', title: new Date(c.edited_at).toString() }, t('edited')),
@@ -667,9 +667,8 @@
       return li;
     }
 
-    // Fetches a page of comments (the next one when append). With `who`, a
-    // pending GET /me, renders once both answered: one round trip, and the
-    // reader's own comments show their edit and delete buttons at once.
+    // Fetches a page of comments (the next when append); with `who` (a
+    // pending GET /me) renders once both answered; pre: the first page, already asked for.
     async function load(append, who, pre) {
       const gen = ++st.gen;
       more.disabled = true;

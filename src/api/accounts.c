@@ -1,12 +1,19 @@
 /* api/accounts.c: register, log in, log out, who am I.
  *
  * Password hashing (argon2id through libsodium, tens of milliseconds) runs
- * on the hashing thread, never on a loop. A login for an unknown e-mail still
- * verifies against a fixed hash, so response time does not tell which
- * addresses have accounts. Session tokens are 256 random bits; only their
- * SHA-256 is stored.
+ * on the hashing thread, never on a loop. A login for an unknown e-mail, or
+ * for an account without a password (made by single sign-on or an import),
+ * still verifies against a fixed hash, so response time does not tell which
+ * addresses have accounts or which accounts have passwords. Session tokens
+ * are 256 random bits; only their SHA-256 is stored.
+ *
+ * Registration refuses addresses in reserved domains (Parley's own accounts
+ * live under .invalid), names with invisible or bidirectional characters,
+ * and the most common passwords (api/passwords.h).
  */
 #include "api/api_int.h"
+#include "api/passwords.h"
+#include "moderation/normalize.h"
 #include "util/log.h"
 #include "util/text.h"
 
@@ -28,8 +35,8 @@ typedef struct auth_job {
 
 /* Lower-cases ASCII and checks a plausible address: something@domain.tld,
  * no spaces, at most 254 bytes. */
-static char *
-normalize_email(req *r, const char *email)
+char *
+api_normalize_email(req *r, const char *email)
 {
     size_t n = strlen(email);
     const char *at = strchr(email, '@');
@@ -43,8 +50,50 @@ normalize_email(req *r, const char *email)
     return out;
 }
 
+/* A name folded as the moderation engine folds text (look-alike letters,
+ * leetspeak, case, invisible characters), without its spaces and with
+ * doubled letters made single (the folder already shrinks runs inside a
+ * word, and "TheEditor" is one word): "The Editor", "the-editor",
+ * "TheEditor" and "Τhe Εditor" in Greek letters all give "theditor". */
+static const char *
+name_key(arena *a, const char *name)
+{
+    norm_text t;
+    norm_fold(a, name, strlen(name), &t);
+    char *out = arena_alloc(a, t.len + 1), *o = out;
+    for (size_t i = 0; i < t.len; i++)
+        if (t.s[i] != ' ' && (o == out || o[-1] != t.s[i]))
+            *o++ = t.s[i];
+    *o = '\0';
+    return out;
+}
+
+bool
+api_name_free(req *r, const char *name)
+{
+    store_user *staff;
+    size_t n;
+    pl_error err;
+    if (store_staff_list(req_store(r), r->a, &staff, &n, &err) < 0) {
+        log_error("msg=\"staff lookup failed\" error=\"%s\"", err.msg);
+        api_send_rc(r, PL_ESTORE, NULL);
+        return false;
+    }
+    const char *key = name_key(r->a, name);
+    for (size_t i = 0; i < n; i++) {
+        if (key[0] != '\0' && strcmp(key, name_key(r->a, staff[i].name)) == 0) {
+            req_send_error(r, 409, "name_taken",
+                           "A member of the site's staff uses this name (or one that looks the "
+                           "same); please choose another.",
+                           "name", NULL);
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool
-check_password(req *r, const char *pw)
+check_password(req *r, const char *pw, const char *email, const char *name)
 {
     size_t n = strlen(pw);
     if (n < 8) {
@@ -55,6 +104,11 @@ check_password(req *r, const char *pw)
     if (n > 1024) {
         req_send_error(r, 400, "invalid_field", "The password must be at most 1024 bytes.",
                        "password", NULL);
+        return false;
+    }
+    const char *why = password_refusal(pw, email, name);
+    if (why != NULL) {
+        req_send_error(r, 400, "invalid_field", why, "password", NULL);
         return false;
     }
     return true;
@@ -102,7 +156,15 @@ register_write(job *j, store *s, pl_error *err)
         return rc;
     session_token_new(aj->token, aj->token_hash);
     int64_t expires = j->r->now + req_config(j->r)->session_days * 86400000LL;
-    return store_session_insert(s, aj->token_hash, aj->user.id, expires, err);
+    rc = store_session_insert(s, aj->token_hash, aj->user.id, expires, err);
+    /* New accounts hear about replies and moderators' decisions unless
+     * they turn it off. */
+    store_user_mail m = {.notify_replies = true, .notify_moderation = true};
+    if (rc == 0)
+        rc = store_user_mail_set(s, aj->user.id, &m, err);
+    if (rc == 0)
+        rc = api_queue_verification(j, s, &aj->user, err);
+    return rc;
 }
 
 static void
@@ -144,12 +206,26 @@ api_register(req *r, const route_args *a)
     json_decref(o);
     if (!ok)
         return;
-    char *norm = normalize_email(r, email);
+    char *norm = api_normalize_email(r, email);
     if (norm == NULL) {
         req_send_error(r, 400, "invalid_field", "The e-mail address is not valid.", "email", NULL);
         return;
     }
-    if (!check_password(r, password))
+    if (email_domain_reserved(norm)) {
+        req_send_error(r, 400, "invalid_field",
+                       "Addresses under .invalid, .test, .example and .localhost are reserved "
+                       "and cannot be registered.",
+                       "email", NULL);
+        return;
+    }
+    if (text_has_invisible(name, strlen(name))) {
+        req_send_error(r, 400, "invalid_field",
+                       "The name holds invisible or text-direction characters; use visible "
+                       "letters only.",
+                       "name", NULL);
+        return;
+    }
+    if (!check_password(r, password, norm, name) || !api_name_free(r, name))
         return;
     auth_job *aj = arena_zalloc(r->a, sizeof *aj);
     aj->name = name;
@@ -184,16 +260,19 @@ login_slow(job *j)
 {
     auth_job *aj = j->data;
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    if (!aj->user_found) {
-        pthread_once(&once, make_dummy);
-        /* The result is ignored: only the time spent matters here. */
+    /* Made on the first login of any kind, so that first one does not
+     * tell either. */
+    pthread_once(&once, make_dummy);
+    if (!aj->user_found || aj->user.pw_hash[0] == '\0') {
+        /* No account, or one that cannot log in with a password: the same
+         * work as a real check. The result is ignored: only the time spent
+         * matters here. */
         if (login_dummy_hash[0] != '\0' &&
             crypto_pwhash_str_verify(login_dummy_hash, aj->password, strlen(aj->password)) == 0)
             log_debug("msg=\"unexpected match against the dummy hash\"");
         aj->ok = false;
     } else {
         aj->ok =
-            aj->user.pw_hash[0] != '\0' &&
             crypto_pwhash_str_verify(aj->user.pw_hash, aj->password, strlen(aj->password)) == 0;
     }
     wipe(aj->password);
@@ -255,7 +334,16 @@ api_login(req *r, const route_args *a)
         return;
     auth_job *aj = arena_zalloc(r->a, sizeof *aj);
     aj->password = (char *)password;
-    char *norm = normalize_email(r, email);
+    char *norm = api_normalize_email(r, email);
+    /* Per account tried, whether it exists or not (so a 429 tells nothing),
+     * named by a hash: no address is kept in the buckets. */
+    unsigned char h[crypto_hash_sha256_BYTES];
+    const char *who = norm != NULL ? norm : email;
+    crypto_hash_sha256(h, (const unsigned char *)who, strlen(who));
+    char subject[33];
+    sodium_bin2hex(subject, sizeof subject, h, 16);
+    if (!req_rate_limit_subject(r, LIMIT_LOGIN, subject))
+        return;
     pl_error err;
     if (norm != NULL) {
         int rc = store_user_by_email(req_store(r), norm, r->a, &aj->user, &err);
@@ -322,6 +410,15 @@ api_me(req *r, const route_args *a)
     json_t *ids = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(ids, api_id(muted[i]));
-    req_send_json(
-        r, 200, json_pack("{s:o, s:o}", "user", api_user_json(r->user, r->now), "muted_ids", ids));
+    store_user_mail m;
+    pl_error err;
+    if (store_user_mail_get(req_store(r), r->user->id, &m, &err) < 0) {
+        log_error("msg=\"mail settings lookup failed\" error=\"%s\"", err.msg);
+        json_decref(ids);
+        api_send_rc(r, PL_ESTORE, NULL);
+        return;
+    }
+    json_t *u = api_user_json(r->user, r->now);
+    json_object_set_new(u, "email_verified", json_boolean(m.email_verified));
+    req_send_json(r, 200, json_pack("{s:o, s:o}", "user", u, "muted_ids", ids));
 }

@@ -109,6 +109,50 @@ void api_me_comments(req *r, const route_args *a);
 void api_me_export(req *r, const route_args *a);
 void api_me_delete(req *r, const route_args *a);
 void api_sso(req *r, const route_args *a);
+void api_password_forgot(req *r, const route_args *a);
+void api_password_reset(req *r, const route_args *a);
+void api_me_password(req *r, const route_args *a);
+void api_verify(req *r, const route_args *a);
+void api_verify_resend(req *r, const route_args *a);
+
+void api_notifications_get(req *r, const route_args *a);
+void api_notifications_put(req *r, const route_args *a);
+void api_unsubscribe(req *r, const route_args *a);
+
+/* Notification mails (notify.c), from write steps: a published reply (to
+ * the parent's author), a moderator's reject or feature (to the author,
+ * with the reason), a comment held for review (to staff watching the
+ * queue). Each does nothing when mail is off or the recipient does not
+ * want it; only database errors are returned. */
+int api_notify_reply(job *j, store *s, const store_comment *reply, pl_error *err);
+int api_notify_decision(job *j, store *s, const store_comment *c, const char *action,
+                        const char *reason, pl_error *err);
+int api_notify_queue(job *j, store *s, pl_error *err);
+
+/* False, after sending 409 name_taken (field "name"), when a staff member's
+ * name folds to the same letters as name (accounts.c). */
+bool api_name_free(req *r, const char *name);
+
+/* The session user's mail settings (user_mail); false after sending 500
+ * when the database failed. */
+bool api_user_mail(req *r, store_user_mail *out);
+
+/* Lower-cases ASCII and checks a plausible address (accounts.c); NULL when
+ * it is not one. Arena-owned. */
+char *api_normalize_email(req *r, const char *email);
+/* From a write step: mails the user a link to confirm their address
+ * (password.c); nothing when mail is off. Fails only on a database error. */
+int api_queue_verification(job *j, store *s, const store_user *u, pl_error *err);
+
+void api_mod_webhooks(req *r, const route_args *a);
+void api_mod_webhook_test(req *r, const route_args *a);
+
+/* Webhook events (api/webhook.c), from a job's write step: adds the event
+ * with data (stolen) to the outbox in the job's transaction when a webhook
+ * is configured, else drops it. api_webhook_comment builds the
+ * {"comment", "article"} part shared by the comment events. */
+int api_webhook_emit(job *j, store *s, const char *event, json_t *data, pl_error *err);
+json_t *api_webhook_comment(job *j, store *s, const store_comment *c);
 
 /* The ids of the users the session's reader muted (arena-owned); NULL and
  * *n = 0 when none or anonymous. */

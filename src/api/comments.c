@@ -512,7 +512,13 @@ api_auto_suspend(job *j, store *s, int64_t author_id, pl_error *err)
         arena_printf(r->a, "%s; suspended for %lld hours", why, (long long)cfg->auto_suspend_hours);
     store_log_entry e = {0, r->now, 0, "auto_suspend", "user", id, reason};
     log_info("msg=\"author suspended automatically\" user=%s", id);
-    return store_log_append(s, &e, err);
+    if ((rc = store_log_append(s, &e, err)) < 0)
+        return rc;
+    return api_webhook_emit(j, s, "user.banned",
+                            json_pack("{s:{s:s, s:s}, s:s, s:o, s:s, s:n}", "user", "id", id,
+                                      "name", u.name, "action", "auto_suspend", "until",
+                                      api_time(until), "reason", reason, "moderator"),
+                            err);
 }
 
 /* ---- posting ----------------------------------------------------------- */
@@ -546,23 +552,22 @@ log_decision(job *j, store *s, post_job *pj, pl_error *err)
 }
 
 /* The account that files the engine's own review requests: a reader with
- * no password (it cannot log in), made on first use. */
+ * no password (it cannot log in), made on first use, and known by its kind
+ * (USER_ENGINE), never by its address alone. */
 #define REVIEWER_EMAIL "moderation-engine@parley.invalid"
 
 static int
 engine_reviewer(job *j, store *s, int64_t *id, pl_error *err)
 {
-    store_user u;
-    int rc = store_user_by_email(s, REVIEWER_EMAIL, j->r->a, &u, err);
-    if (rc == PL_ENOTFOUND) {
-        memset(&u, 0, sizeof u);
-        u.email = REVIEWER_EMAIL;
-        u.name = "Parley moderation engine";
-        u.pw_hash = "";
-        u.role = ROLE_READER;
-        u.created_at = j->r->now;
-        rc = store_user_insert(s, &u, err);
-    }
+    store_user u = {0};
+    u.email = REVIEWER_EMAIL;
+    u.name = "Parley moderation engine";
+    u.pw_hash = "";
+    u.role = ROLE_READER;
+    u.created_at = j->r->now;
+    u.kind = USER_ENGINE;
+    bool created;
+    int rc = store_user_of_kind(s, &u, j->r->a, &created, err);
     *id = u.id;
     return rc;
 }
@@ -591,6 +596,28 @@ queue_for_review(job *j, store *s, post_job *pj, pl_error *err)
     int64_t flag_id;
     rc = store_flag_insert(s, pj->c.id, reviewer, reason, note, &flag_id, err);
     return rc == PL_ECONFLICT ? 0 : rc; /* an edit re-queues an already queued comment */
+}
+
+/* comment.published for a new public comment, comment.held for a comment
+ * (new or edited) that waits for a moderator. */
+static int
+emit_post(job *j, store *s, post_job *pj, pl_error *err)
+{
+    const char *event = pj->c.status == COMMENT_PENDING                  ? "comment.held"
+                        : pj->c.status == COMMENT_PUBLISHED && !pj->edit ? "comment.published"
+                                                                         : NULL;
+    if (event == NULL || req_config(j->r)->webhook_url[0] == '\0')
+        return 0;
+    json_t *data = api_webhook_comment(j, s, &pj->c);
+    json_t *reasons = json_array();
+    for (size_t i = 0; i < pj->mod.n_reasons; i++)
+        json_array_append_new(reasons, json_pack("{s:s, s:s}", "rule", pj->mod.reasons[i].rule,
+                                                 "message", pj->mod.reasons[i].message));
+    json_object_set_new(data, "moderation",
+                        json_pack("{s:s, s:o}", "decision",
+                                  pj->mod.decision == MOD_HOLD ? "hold" : "publish", "reasons",
+                                  reasons));
+    return api_webhook_emit(j, s, event, data, err);
 }
 
 #define EDIT_REFUSED_MSG                                                                           \
@@ -745,10 +772,14 @@ post_write(job *j, store *s, pl_error *err)
     j->event = pj->c.status == COMMENT_PUBLISHED ? (pj->edit ? "edited" : "created")
                : pj->edit                        ? "removed"
                                                  : NULL;
-    if ((rc = log_decision(j, s, pj, err)) < 0)
+    if ((rc = log_decision(j, s, pj, err)) < 0 || (rc = emit_post(j, s, pj, err)) < 0)
         return rc;
     if (pj->mod.queue_for_review && pj->c.status == COMMENT_PUBLISHED &&
         (rc = queue_for_review(j, s, pj, err)) < 0)
+        return rc;
+    if (!pj->edit && (rc = api_notify_reply(j, s, &pj->c, err)) < 0)
+        return rc;
+    if (pj->c.status == COMMENT_PENDING && (rc = api_notify_queue(j, s, err)) < 0)
         return rc;
     if (pj->mod.decision == MOD_REJECT || has_rule(&pj->mod, "personal_attack") ||
         has_rule(&pj->mod, "harassment"))
@@ -922,6 +953,7 @@ api_comment_post(req *r, const route_args *a)
     pj->c.parent_id = shown_parent;
     pj->c.author_id = r->user->id;
     pj->c.author_name = r->user->name;
+    pj->c.author_role = r->user->role;
     pj->c.created_at = r->now;
     pj->title = title;
     pj->url = url;

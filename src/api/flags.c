@@ -69,6 +69,21 @@ api_flag_score(const config *cfg, const store_flagger *v, size_t n, int64_t now)
     return established + (fresh < cap ? fresh : cap);
 }
 
+/* comment.flagged, with the flag and whether it hid the comment. */
+static int
+emit_flagged(job *j, store *s, const store_comment *c, pl_error *err)
+{
+    flag_job *fj = j->data;
+    if (req_config(j->r)->webhook_url[0] == '\0')
+        return 0;
+    json_t *data = api_webhook_comment(j, s, c);
+    json_object_set_new(data, "flag",
+                        json_pack("{s:o, s:s, s:s}", "id", api_id(fj->flag_id), "reason",
+                                  fj->reason, "note", fj->note ? fj->note : ""));
+    json_object_set_new(data, "hidden", json_boolean(fj->hidden));
+    return api_webhook_emit(j, s, "comment.flagged", data, err);
+}
+
 static int
 flag_write(job *j, store *s, pl_error *err)
 {
@@ -94,7 +109,7 @@ flag_write(job *j, store *s, pl_error *err)
     if ((rc = store_comment_get(s, fj->comment_id, 0, r->a, &c, err)) < 0)
         return rc;
     if (c.status != COMMENT_PUBLISHED)
-        return 0; /* already out of readers' sight */
+        return emit_flagged(j, s, &c, err); /* already out of readers' sight */
     store_flagger *v = NULL;
     size_t n = 0;
     if ((rc = store_flaggers_for_comment(s, fj->comment_id, r->a, &v, &n, err)) < 0)
@@ -107,7 +122,7 @@ flag_write(job *j, store *s, pl_error *err)
         why = arena_printf(r->a, "weighted flag score %.2f reached the threshold %lld (%zu flags)",
                            score, (long long)cfg->flag_threshold, n);
     if (why == NULL)
-        return 0;
+        return emit_flagged(j, s, &c, err);
     if ((rc = store_comment_set_status(s, fj->comment_id, COMMENT_HIDDEN, err)) < 0)
         return rc;
     fj->hidden = true;
@@ -119,7 +134,10 @@ flag_write(job *j, store *s, pl_error *err)
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)fj->comment_id);
     store_log_entry e = {0, r->now, 0, "auto_hide", "comment", id, why};
-    return store_log_append(s, &e, err);
+    if ((rc = store_log_append(s, &e, err)) < 0)
+        return rc;
+    c.status = COMMENT_HIDDEN;
+    return emit_flagged(j, s, &c, err);
 }
 
 static void

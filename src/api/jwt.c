@@ -127,13 +127,16 @@ jwt_verify_hs256(const char *token, size_t len, const unsigned char *key, size_t
     out->email = str_claim(p, "email", 254, true, a);
     out->name = str_claim(p, "name", 200, false, a);
     out->jti = str_claim(p, "jti", 128, true, a);
+    json_t *verified = json_object_get(p, "email_verified");
+    out->email_verified = json_is_true(verified);
     bool ok = out->sub && out->email && out->name && out->jti && int_claim(p, "exp", &out->exp) &&
-              int_claim(p, "iat", &out->iat);
+              int_claim(p, "iat", &out->iat) &&
+              (verified == NULL || json_is_null(verified) || json_is_boolean(verified));
     json_decref(p);
     if (!ok)
         return fail(err, JWT_MALFORMED,
                     "The sign-on token needs the claims sub, email, jti (strings), exp and iat "
-                    "(whole seconds).");
+                    "(whole seconds); email_verified, when present, is true or false.");
     if (out->exp <= now_s)
         return fail(err, JWT_EXPIRED, "The sign-on token has expired; sign in again.");
     if (out->iat > now_s + 60)

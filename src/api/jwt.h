@@ -5,12 +5,13 @@
  * hostile: it is bounded in size, accepts only the header alg "HS256" (never
  * "none" or anything else), checks the signature in constant time before it
  * reads a single claim, and requires the claims sub, email, exp, iat and jti
- * (name is optional). Nothing here touches the store: replay detection (jti
+ * (name and email_verified are optional). Nothing here touches the store: replay detection (jti
  * seen before) is the caller's, in the same transaction that logs in.
  */
 #ifndef PARLEY_API_JWT_H
 #define PARLEY_API_JWT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,12 +21,13 @@
 #define JWT_MAX_LEN 4096
 
 typedef struct jwt_claims {
-    const char *sub;   /* the publisher's user id, 1..128 bytes */
-    const char *name;  /* display name, "" when absent */
-    const char *email; /* required */
-    const char *jti;   /* token id, 1..128 bytes */
-    int64_t exp;       /* Unix seconds */
-    int64_t iat;       /* Unix seconds */
+    const char *sub;     /* the publisher's user id, 1..128 bytes */
+    const char *name;    /* display name, "" when absent */
+    const char *email;   /* required */
+    const char *jti;     /* token id, 1..128 bytes */
+    int64_t exp;         /* Unix seconds */
+    int64_t iat;         /* Unix seconds */
+    bool email_verified; /* the publisher says it verified email (OpenID's claim) */
 } jwt_claims;
 
 typedef enum {

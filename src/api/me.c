@@ -2,6 +2,8 @@
  * comments (with moderators' reasons), the data export and account
  * deletion.
  *
+ * Only an author with a published comment can be muted (their name is
+ * public); for anyone else the answer is 404, as for an unknown id.
  * A mute hides the muted reader's comments (and the replies under them)
  * from the muting reader's comment lists only (api_comments_list asks
  * api_muted_ids). Deletion marks the account deleted and, per the config
@@ -120,6 +122,15 @@ mute(req *r, const route_args *a, bool on)
     int rc = parse_int(a->seg[0], 1, INT64_MAX, &mj->muted_id) < 0
                  ? PL_ENOTFOUND
                  : store_user_by_id(req_store(r), mj->muted_id, r->a, &mj->target, &err);
+    /* A reader can mute only whom they can see: an author with a published
+     * comment, whose name is public already. Anyone else answers as if
+     * there were no such user, so the endpoint tells no name and no
+     * account's existence. */
+    store_user_history h = {0};
+    if (rc == 0 && on && mj->muted_id != r->user->id &&
+        (rc = store_user_history_get(req_store(r), mj->muted_id, &h, &err)) == 0 &&
+        h.published == 0)
+        rc = PL_ENOTFOUND;
     if (rc == PL_ENOTFOUND) {
         req_send_error(r, 404, "not_found", "There is no such user.", NULL, NULL);
         return;
@@ -195,6 +206,9 @@ api_me_export(req *r, const route_args *a)
         rc = store_flags_by_user(st, u->id, r->a, &flags, &nflags, &err);
     if (rc == 0)
         rc = store_likes_by_user(st, u->id, r->a, &likes, &nlikes, &err);
+    store_user_mail um;
+    if (rc == 0)
+        rc = store_user_mail_get(st, u->id, &um, &err);
     bool ok = rc == 0;
     json_t *mutes = ok ? mutes_json(r, &ok) : json_array();
     if (!ok) {
@@ -205,6 +219,11 @@ api_me_export(req *r, const route_args *a)
     json_t *user = api_user_json(u, r->now);
     json_object_set_new(user, "email", json_string(u->email));
     json_object_set_new(user, "created_at", api_time(u->created_at));
+    json_object_set_new(user, "email_verified", json_boolean(um.email_verified));
+    json_object_set_new(user, "notifications",
+                        json_pack("{s:b, s:b, s:I}", "replies", um.notify_replies, "moderation",
+                                  um.notify_moderation, "queue_threshold",
+                                  (json_int_t)um.notify_queue));
     json_t *cl = json_array();
     for (size_t i = 0; i < comments.n; i++)
         json_array_append_new(cl, own_comment_json(&comments.items[i]));

@@ -242,6 +242,24 @@ typedef struct decision_job {
     store_comment result;
 } decision_job;
 
+/* moderation.decision: who decided what on which comment. */
+static int
+emit_decision(job *j, store *s, const store_comment *c, const char *action, const char *reason,
+              const char *undone, pl_error *err)
+{
+    req *r = j->r;
+    if (req_config(r)->webhook_url[0] == '\0')
+        return 0;
+    json_t *data = api_webhook_comment(j, s, c);
+    json_object_set_new(data, "action", json_string(action));
+    json_object_set_new(data, "reason", json_string(reason ? reason : ""));
+    if (undone != NULL)
+        json_object_set_new(data, "undone", json_string(undone));
+    json_object_set_new(data, "moderator",
+                        json_pack("{s:o, s:s}", "id", api_id(r->user->id), "name", r->user->name));
+    return api_webhook_emit(j, s, "moderation.decision", data, err);
+}
+
 static int
 decision_write(job *j, store *s, pl_error *err)
 {
@@ -289,12 +307,18 @@ decision_write(job *j, store *s, pl_error *err)
                          dj->reason ? dj->reason : ""};
     if ((rc = store_log_append(s, &e, err)) < 0)
         return rc;
+    /* The author hears of a new rejection or feature, with the reason. */
+    bool news = strcmp(dj->action, "reject") == 0 ? c.status != COMMENT_REJECTED : !c.featured;
+    if (news && (rc = api_notify_decision(j, s, &c, dj->action, dj->reason, err)) < 0)
+        return rc;
     /* Comments rejected by moderators count toward automatic suspension
      * like those the engine refused. */
     if (status == COMMENT_REJECTED && c.status != COMMENT_REJECTED &&
         (rc = api_auto_suspend(j, s, c.author_id, err)) < 0)
         return rc;
-    return store_comment_get(s, dj->id, 0, r->a, &dj->result, err);
+    if ((rc = store_comment_get(s, dj->id, 0, r->a, &dj->result, err)) < 0)
+        return rc;
+    return emit_decision(j, s, &dj->result, dj->action, dj->reason, NULL, err);
 }
 
 static int
@@ -349,9 +373,10 @@ undo_write(job *j, store *s, pl_error *err)
                          "comment",
                          id_text(r, d.comment_id),
                          arena_printf(r->a, "undid %s", d.action)};
-    if ((rc = store_log_append(s, &e, err)) < 0)
+    if ((rc = store_log_append(s, &e, err)) < 0 ||
+        (rc = store_comment_get(s, d.comment_id, 0, r->a, &dj->result, err)) < 0)
         return rc;
-    return store_comment_get(s, d.comment_id, 0, r->a, &dj->result, err);
+    return emit_decision(j, s, &dj->result, "undo", "", d.action, err);
 }
 
 static void
@@ -468,9 +493,18 @@ ban_write(job *j, store *s, pl_error *err)
     }
     store_log_entry e = {
         0, j->r->now, j->r->user->id, action, "user", id_text(j->r, bj->user_id), reason};
-    if ((rc = store_log_append(s, &e, err)) < 0)
+    if ((rc = store_log_append(s, &e, err)) < 0 ||
+        (rc = store_user_by_id(s, bj->user_id, j->r->a, &bj->result, err)) < 0)
         return rc;
-    return store_user_by_id(s, bj->user_id, j->r->a, &bj->result, err);
+    if (!bj->ban)
+        return 0;
+    return api_webhook_emit(j, s, "user.banned",
+                            json_pack("{s:{s:o, s:s}, s:s, s:o, s:s, s:{s:o, s:s}}", "user", "id",
+                                      api_id(bj->user_id), "name", bj->result.name, "action",
+                                      action, "until", api_time(bj->until), "reason",
+                                      bj->reason ? bj->reason : "", "moderator", "id",
+                                      api_id(j->r->user->id), "name", j->r->user->name),
+                            err);
 }
 
 static void

@@ -52,6 +52,16 @@ static const route routes[] = {
     {HTTP_GET, "me/export", api_me_export},
     {HTTP_DELETE, "me", api_me_delete},
     {HTTP_POST, "auth/sso", api_sso},
+    {HTTP_POST, "auth/password/forgot", api_password_forgot},
+    {HTTP_POST, "auth/password/reset", api_password_reset},
+    {HTTP_POST, "me/password", api_me_password},
+    {HTTP_POST, "auth/verify", api_verify},
+    {HTTP_POST, "auth/verify/resend", api_verify_resend},
+    {HTTP_GET, "me/notifications", api_notifications_get},
+    {HTTP_PUT, "me/notifications", api_notifications_put},
+    {HTTP_POST, "unsubscribe", api_unsubscribe},
+    {HTTP_GET, "mod/webhooks", api_mod_webhooks},
+    {HTTP_POST, "mod/webhooks/test", api_mod_webhook_test},
 };
 
 static const char *

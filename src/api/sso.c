@@ -5,15 +5,25 @@
  * its jti is recorded on the writer in the same transaction that logs the
  * user in, so a replayed token loses the race for the unique key and gets
  * 401 like an expired or tampered one.
+ *
+ * A token is never enough to take over an account someone else holds: a
+ * subject seen for the first time is linked by e-mail only to a reader's
+ * account without a password, and only when the token says the address was
+ * verified (email_verified); staff and password accounts are linked only by
+ * the explicit step, {"link": true} sent with the session of that account
+ * (store_sso_login). Addresses in reserved domains are refused, as at
+ * registration.
  */
 #include "api/api_int.h"
 #include "api/jwt.h"
 #include "util/log.h"
+#include "util/text.h"
 
 #include <string.h>
 
 typedef struct sso_job {
     jwt_claims claims;
+    int64_t link_user_id; /* 0, or the session's user for the explicit link step */
     int64_t user_id;
     store_user user;
     char token[64];
@@ -25,11 +35,12 @@ sso_write(job *j, store *s, pl_error *err)
 {
     sso_job *sj = j->data;
     req *r = j->r;
-    /* Remember the jti until the token could no longer pass the age check. */
+    /* Remember the jti until the token could no longer pass the age check
+     * (iat is at most 60 s ahead of the clock, so this is bounded); exp does
+     * not matter here, and any value of it is accepted without arithmetic. */
     int64_t keep_until = (sj->claims.iat + req_config(r)->sso_max_age_s) * 1000 + 60000;
-    if (sj->claims.exp * 1000 > keep_until)
-        keep_until = sj->claims.exp * 1000;
-    int rc = store_sso_login(s, sj->claims.sub, sj->claims.name, sj->claims.email, sj->claims.jti,
+    int rc = store_sso_login(s, sj->claims.sub, sj->claims.name, sj->claims.email,
+                             sj->claims.email_verified, sj->link_user_id, sj->claims.jti,
                              keep_until, r->now, &sj->user_id, err);
     if (rc < 0)
         return rc;
@@ -60,6 +71,14 @@ sso_done(job *j)
                        "token", NULL);
         return;
     }
+    if (j->rc == PL_EFORBIDDEN && sj->link_user_id != 0) {
+        req_send_error(r, 409, "already_linked", j->err.msg, "token", NULL);
+        return;
+    }
+    if (j->rc == PL_EFORBIDDEN && !sj->user.deleted) {
+        req_send_error(r, 409, "email_taken", j->err.msg, "token", NULL);
+        return;
+    }
     if (j->rc < 0) {
         if (j->rc == PL_ESTORE)
             log_error("msg=\"sso login failed\" error=\"%s\"", j->err.msg);
@@ -80,16 +99,23 @@ api_sso(req *r, const route_args *a)
                        NULL, NULL);
         return;
     }
-    static const char *const allowed[] = {"token", NULL};
+    static const char *const allowed[] = {"token", "link", NULL};
     json_t *o = api_body_object(r, allowed);
     if (o == NULL)
         return;
     const char *token;
+    json_t *link = json_object_get(o, "link");
     bool ok = api_req_string(r, o, "token", JWT_MAX_LEN, false, false, &token);
+    bool want_link = json_is_true(link);
+    if (ok && link != NULL && !json_is_boolean(link)) {
+        req_send_error(r, 400, "invalid_field", "link must be true or false.", "link", NULL);
+        ok = false;
+    }
     json_decref(o);
-    if (!ok)
+    if (!ok || (want_link && !api_require_user(r)))
         return;
     sso_job *sj = arena_zalloc(r->a, sizeof *sj);
+    sj->link_user_id = want_link ? r->user->id : 0;
     pl_error err;
     jwt_status st =
         jwt_verify_hs256(token, strlen(token), (const unsigned char *)secret, strlen(secret),
@@ -98,6 +124,17 @@ api_sso(req *r, const route_args *a)
         req_send_error(r, 401, "invalid_token", err.msg, "token", NULL);
         return;
     }
+    if (email_domain_reserved(sj->claims.email)) {
+        req_send_error(r, 401, "invalid_token",
+                       "The sign-on token's e-mail address is in a reserved domain (.invalid, "
+                       ".test, .example, .localhost), which no reader's address may use.",
+                       "token", NULL);
+        return;
+    }
+    /* The publisher's name may carry characters that hide or reorder text;
+     * they are dropped rather than refusing the reader's sign-on. */
+    if (sj->claims.name[0] != '\0')
+        text_strip_invisible((char *)sj->claims.name);
     job *j = job_new(r, sj);
     j->write = sso_write;
     j->done = sso_done;

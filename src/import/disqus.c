@@ -26,6 +26,8 @@
 
 #define DSQ_NS "http://disqus.com/disqus-internals"
 #define MAX_FIELD 4096 /* bytes kept of any field but the message */
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /* ---- parser state -------------------------------------------------------- */
 
@@ -37,8 +39,38 @@ typedef struct raw_post {
 
 typedef enum { REC_NONE, REC_THREAD, REC_POST, REC_OTHER } rec_kind;
 
+/* The bytes on their way to libxml2 pass a small scanner first (see
+ * guard_scan): where it stands in the markup, and why it stopped the
+ * input, if it did. */
+typedef enum {
+    G_TEXT,
+    G_LT,         /* after '<' */
+    G_BANG,       /* after "<!" */
+    G_BANG_DASH,  /* after "<!-" */
+    G_COMMENT,    /* run: '-' seen in a row */
+    G_CDATA_OPEN, /* run: bytes of "CDATA[" matched */
+    G_CDATA,      /* run: ']' seen in a row */
+    G_PI,         /* run: the last byte was '?' */
+    G_END_TAG,    /* "</name ...>" */
+    G_START_TAG,  /* quote: the open quote of a value, or 0 */
+} guard_state;
+
+typedef struct guard {
+    int fd; /* -1: the bytes are mem[0, mem_n) */
+    const char *mem;
+    size_t mem_n, mem_off;
+    uint64_t seen; /* bytes scanned */
+    size_t line;
+    guard_state state;
+    char quote;
+    int run;
+    int attrs;        /* of the start tag being read */
+    char failed[200]; /* why the input was cut, "" while it flows */
+} guard;
+
 typedef struct parser {
     xmlTextReaderPtr r;
+    guard g;
     arena *a;
     spool *bodies; /* NULL: messages stay in a */
     arena *msg;    /* one message's conversion, with a spool */
@@ -429,6 +461,8 @@ read_nodes(parser *ps, pl_error *err)
             return PL_EIO;
         }
     }
+    if (ps->g.failed[0] != '\0')
+        return pl_errorf(err, PL_EINVAL, "line %zu: %s", ps->g.line, ps->g.failed);
     if (rc < 0 || ps->xml_err[0] != '\0') {
         if (ps->xml_err[0] != '\0')
             return pl_errorf(err, PL_EINVAL, "line %d: %s", ps->xml_err_line, ps->xml_err);
@@ -493,6 +527,145 @@ resolve(parser *ps, disqus_export *out)
     idmap_fini(&post_ids);
 }
 
+/* ---- the guard in front of libxml2 ----------------------------------------- */
+
+/* libxml2 checks each attribute of an element against every earlier one,
+ * so 200,000 attributes on one element cost minutes; a Disqus element has
+ * at most a few. The guard counts them as the bytes stream past and cuts
+ * the input at the first element with more than DISQUS_MAX_ATTRS.
+ *
+ * It counts exactly what libxml2 would read: the export is taken as UTF-8
+ * (XML_PARSE_IGNORE_ENC: an encoding declaration cannot switch it, and no
+ * ASCII byte occurs inside a UTF-8 sequence), so a NUL byte (UTF-16, UCS-4)
+ * or EBCDIC's "<?xm" stops the input; in a start tag, '=' outside quoted
+ * values begins an attribute's value, and well-formed XML has no other;
+ * comments, CDATA sections and processing instructions are skipped;
+ * declarations (<!DOCTYPE ...>) are refused, as read_nodes refuses them. */
+static bool
+guard_fail(guard *g, const char *why)
+{
+    snprintf(g->failed, sizeof g->failed, "%s", why);
+    return false;
+}
+
+static bool
+guard_scan(guard *g, const char *buf, size_t n)
+{
+    static const char cdata[] = "CDATA[";
+    if (g->seen == 0 && n >= 4 && memcmp(buf, "\x4C\x6F\xA7\x94", 4) == 0)
+        return guard_fail(g, "the export is not UTF-8 (it looks like EBCDIC)");
+    for (size_t i = 0; i < n; i++) {
+        char c = buf[i];
+        if (c == '\0')
+            return guard_fail(g, "the export is not UTF-8 (it holds a NUL byte; UTF-16?)");
+        if (c == '\n')
+            g->line++;
+        switch (g->state) {
+        case G_TEXT:
+            if (c == '<')
+                g->state = G_LT;
+            break;
+        case G_LT:
+            g->state = c == '!' ? G_BANG : c == '?' ? G_PI : c == '/' ? G_END_TAG : G_START_TAG;
+            g->run = 0;
+            g->quote = 0;
+            g->attrs = 0;
+            if (c == '>')
+                g->state = G_TEXT;
+            break;
+        case G_BANG:
+            if (c == '-')
+                g->state = G_BANG_DASH;
+            else if (c == '[')
+                g->state = G_CDATA_OPEN;
+            else
+                return guard_fail(g, "a document type declaration is not allowed in an export");
+            break;
+        case G_BANG_DASH:
+            if (c != '-')
+                return guard_fail(g, "a comment must begin with \"<!--\"");
+            g->state = G_COMMENT;
+            g->run = 0;
+            break;
+        case G_COMMENT:
+            if (c == '>' && g->run >= 2)
+                g->state = G_TEXT;
+            g->run = c == '-' ? g->run + 1 : 0;
+            break;
+        case G_CDATA_OPEN:
+            if (c != cdata[g->run])
+                return guard_fail(g, "\"<![\" begins nothing but a CDATA section");
+            if (cdata[++g->run] == '\0') {
+                g->state = G_CDATA;
+                g->run = 0;
+            }
+            break;
+        case G_CDATA:
+            if (c == '>' && g->run >= 2)
+                g->state = G_TEXT;
+            g->run = c == ']' ? g->run + 1 : 0;
+            break;
+        case G_PI:
+            if (c == '>' && g->run)
+                g->state = G_TEXT;
+            g->run = c == '?';
+            break;
+        case G_END_TAG:
+            if (c == '>')
+                g->state = G_TEXT;
+            break;
+        case G_START_TAG:
+            if (g->quote != 0) {
+                if (c == g->quote)
+                    g->quote = 0;
+            } else if (c == '"' || c == '\'') {
+                g->quote = c;
+            } else if (c == '=' && ++g->attrs > DISQUS_MAX_ATTRS) {
+                return guard_fail(g, "an element has more attributes than any Disqus export "
+                                     "carries (at most " STR(DISQUS_MAX_ATTRS) ")");
+            } else if (c == '>') {
+                g->state = G_TEXT;
+            }
+            break;
+        }
+    }
+    g->seen += n;
+    return true;
+}
+
+/* libxml2's input callback: the next bytes of the file or buffer, scanned. */
+static int
+guard_read(void *ctx, char *buf, int len)
+{
+    guard *g = ctx;
+    if (g->failed[0] != '\0' || len <= 0)
+        return -1;
+    size_t got;
+    if (g->fd >= 0) {
+        ssize_t r;
+        do
+            r = read(g->fd, buf, (size_t)len);
+        while (r < 0 && errno == EINTR);
+        if (r < 0) {
+            snprintf(g->failed, sizeof g->failed, "cannot read the export: %s", strerror(errno));
+            return -1;
+        }
+        got = (size_t)r;
+    } else {
+        got = g->mem_n - g->mem_off < (size_t)len ? g->mem_n - g->mem_off : (size_t)len;
+        memcpy(buf, g->mem + g->mem_off, got);
+        g->mem_off += got;
+    }
+    return guard_scan(g, buf, got) ? (int)got : -1;
+}
+
+static int
+guard_close(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
 static int
 run_reader(parser *ps, disqus_export *out, pl_error *err)
 {
@@ -520,9 +693,20 @@ run_reader(parser *ps, disqus_export *out, pl_error *err)
 }
 
 /* No network, no entity substitution, no DTD loading or attribute defaults:
- * none of XML_PARSE_NOENT, DTDLOAD, DTDATTR, HUGE. */
+ * none of XML_PARSE_NOENT, DTDLOAD, DTDATTR, HUGE. The input is UTF-8
+ * whatever it declares (IGNORE_ENC; see the guard). */
 #define READER_OPTS                                                                                \
-    (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOXINCNODE)
+    (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOXINCNODE |            \
+     XML_PARSE_IGNORE_ENC)
+
+/* Starts the reader on ps->g's input. */
+static bool
+open_reader(parser *ps, const char *name)
+{
+    ps->g.line = 1;
+    ps->r = xmlReaderForIO(guard_read, guard_close, &ps->g, name, "UTF-8", READER_OPTS);
+    return ps->r != NULL;
+}
 
 int
 disqus_parse_memory(const char *data, size_t n, arena *a, spool *bodies, disqus_warn_fn warn,
@@ -538,8 +722,10 @@ disqus_parse_memory(const char *data, size_t n, arena *a, spool *bodies, disqus_
     ps.bodies = bodies;
     ps.warn = warn;
     ps.warn_arg = warn_arg;
-    ps.r = xmlReaderForMemory(data, (int)n, "export.xml", NULL, READER_OPTS);
-    if (ps.r == NULL)
+    ps.g.fd = -1;
+    ps.g.mem = data;
+    ps.g.mem_n = n;
+    if (!open_reader(&ps, "export.xml"))
         return pl_errorf(err, PL_EINVAL, "line 1: the XML reader could not start");
     return run_reader(&ps, out, err);
 }
@@ -559,8 +745,8 @@ disqus_parse_file(const char *path, arena *a, spool *bodies, disqus_warn_fn warn
     ps.bodies = bodies;
     ps.warn = warn;
     ps.warn_arg = warn_arg;
-    ps.r = xmlReaderForFd(fd, path, NULL, READER_OPTS);
-    if (ps.r == NULL) {
+    ps.g.fd = fd;
+    if (!open_reader(&ps, path)) {
         close(fd);
         return pl_errorf(err, PL_EIO, "cannot read %s", path);
     }

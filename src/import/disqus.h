@@ -9,7 +9,10 @@
  * external DTD, no DTD attribute defaults, no entity substitution
  * (XML_PARSE_NOENT is not set), and a document type declaration is refused
  * outright: a Disqus export has none. Elements nest at most DISQUS_MAX_DEPTH
- * deep, and each field keeps at most its own byte limit (longer values are
+ * deep, an element carries at most DISQUS_MAX_ATTRS attributes (counted
+ * before libxml2 sees the bytes, since it compares every attribute with
+ * every earlier one), the file is read as UTF-8 whatever it declares, and
+ * each field keeps at most its own byte limit (longer values are
  * cut at a UTF-8 boundary; a message longer than DISQUS_MAX_MESSAGE bytes is
  * marked truncated), so memory grows with the number of posts, never with
  * the size of one node. Each message is converted to Markdown
@@ -38,6 +41,7 @@
 
 #define DISQUS_MAX_DEPTH 16            /* element nesting */
 #define DISQUS_MAX_MESSAGE (256 << 10) /* raw HTML bytes of one message kept */
+#define DISQUS_MAX_ATTRS 64            /* attributes of one element (Disqus writes 1 to 4) */
 
 typedef struct disqus_author {
     const char *name;

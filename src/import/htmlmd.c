@@ -382,6 +382,143 @@ scrub_utf8(const char *s, size_t n, size_t *out_n)
     return out;
 }
 
+/* ---- tags written anew --------------------------------------------------- */
+
+static bool
+tag_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
+           c == '_' || c == '.' || c == '-';
+}
+
+static bool
+blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+static bool
+letter(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static void
+put_escaped(char *out, size_t *o, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"') {
+            memcpy(out + *o, "&quot;", 6);
+            *o += 6;
+        } else if (s[i] == '<') {
+            memcpy(out + *o, "&lt;", 4);
+            *o += 4;
+        } else {
+            out[(*o)++] = s[i];
+        }
+    }
+}
+
+/* Reads one tag starting at s[i] == '<' (a start or end tag: the caller
+ * checked the letter) and writes it anew; returns the index after it. */
+static size_t
+retag(const char *s, size_t n, size_t i, char *out, size_t *o)
+{
+    bool end = s[i + 1] == '/';
+    size_t j = i + 1 + (end ? 1 : 0), name = j;
+    while (j < n && tag_char(s[j]))
+        j++;
+    size_t name_n = j - name < 32 ? j - name : 32;
+    bool is_a = name_n == 1 && (s[name] | 0x20) == 'a';
+    const char *href = NULL;
+    size_t href_n = 0;
+    while (j < n && s[j] != '>') {
+        if (blank(s[j]) || s[j] == '/') {
+            j++;
+            continue;
+        }
+        size_t an = j;
+        do
+            j++;
+        while (j < n && !blank(s[j]) && s[j] != '=' && s[j] != '>' && s[j] != '/');
+        size_t an_n = j - an;
+        while (j < n && blank(s[j]))
+            j++;
+        if (j >= n || s[j] != '=')
+            continue;
+        j++;
+        while (j < n && blank(s[j]))
+            j++;
+        size_t v = j;
+        if (j < n && (s[j] == '"' || s[j] == '\'')) {
+            char q = s[j++];
+            v = j;
+            while (j < n && s[j] != q)
+                j++;
+        } else {
+            while (j < n && !blank(s[j]) && s[j] != '>')
+                j++;
+        }
+        if (is_a && !end && href == NULL && an_n == 4 && strncasecmp(s + an, "href", 4) == 0) {
+            href = s + v;
+            href_n = j - v;
+        }
+        if (j < n && (s[j] == '"' || s[j] == '\''))
+            j++;
+    }
+    out[(*o)++] = '<';
+    if (end)
+        out[(*o)++] = '/';
+    memcpy(out + *o, s + name, name_n);
+    *o += name_n;
+    if (href != NULL) {
+        memcpy(out + *o, " href=\"", 7);
+        *o += 7;
+        put_escaped(out, o, href, href_n);
+        out[(*o)++] = '"';
+    }
+    out[(*o)++] = '>';
+    return j < n ? j + 1 : n;
+}
+
+/* libxml2's HTML parser compares each attribute of an element with every
+ * one before it, so an element with 100,000 of them takes minutes. The
+ * message is therefore written anew before it is parsed: each start or end
+ * tag as <name> or </name>, keeping only an a element's href (the one
+ * attribute the conversion reads); comments, declarations and processing
+ * instructions dropped; any other '<' written as &lt;. Whatever libxml2
+ * would have made of the original, what it reads now has at most one
+ * attribute per element. Linear; a malloc'd buffer of *out_n bytes. */
+static char *
+tame_tags(const char *s, size_t n, size_t *out_n)
+{
+    char *out = xmalloc(n * 6 + 64);
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        if (s[i] != '<') {
+            out[o++] = s[i++];
+        } else if (i + 1 < n &&
+                   (letter(s[i + 1]) || (s[i + 1] == '/' && i + 2 < n && letter(s[i + 2])))) {
+            i = retag(s, n, i, out, &o);
+        } else if (i + 3 < n && memcmp(s + i, "<!--", 4) == 0) {
+            const char *e = NULL;
+            for (size_t k = i + 4; k + 2 < n && e == NULL; k++)
+                if (s[k] == '-' && s[k + 1] == '-' && s[k + 2] == '>')
+                    e = s + k + 3;
+            i = e != NULL ? (size_t)(e - s) : n;
+        } else if (i + 1 < n && (s[i + 1] == '!' || s[i + 1] == '?')) {
+            const char *e = memchr(s + i, '>', n - i);
+            i = e != NULL ? (size_t)(e - s) + 1 : n;
+        } else {
+            memcpy(out + o, "&lt;", 4);
+            o += 4;
+            i++;
+        }
+    }
+    *out_n = o;
+    return out;
+}
+
 char *
 htmlmd_convert(arena *a, const char *html, size_t n)
 {
@@ -394,10 +531,16 @@ htmlmd_convert(arena *a, const char *html, size_t n)
         html = clean;
         n = clean_n;
     }
-    htmlDocPtr doc = htmlReadMemory(html, (int)n, NULL, "UTF-8",
-                                    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                                        HTML_PARSE_NODEFDTD | HTML_PARSE_RECOVER);
+    size_t tame_n;
+    char *tame = tame_tags(html, n, &tame_n);
     free(clean);
+    htmlDocPtr doc =
+        tame_n > INT_MAX
+            ? NULL
+            : htmlReadMemory(tame, (int)tame_n, NULL, "UTF-8",
+                             HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                                 HTML_PARSE_NODEFDTD | HTML_PARSE_RECOVER);
+    free(tame);
     if (doc == NULL)
         return arena_strdup(a, "");
     writer w = {0};

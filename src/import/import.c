@@ -145,7 +145,7 @@ email_usable(const char *e)
 {
     const char *at = strchr(e, '@');
     return at != NULL && at != e && strchr(at + 1, '.') != NULL && strlen(e) <= 254 &&
-           strpbrk(e, " \t\r\n<>,;\"") == NULL;
+           strpbrk(e, " \t\r\n<>,;\"") == NULL && !email_domain_reserved(e);
 }
 
 /* The display name: the author's name without control characters, at most
@@ -155,6 +155,7 @@ display_name(ctx *c, const disqus_author *au)
 {
     const char *src = au->name[0] ? au->name : au->username[0] ? au->username : "Anonymous";
     char *n = arena_strdup(c->post, src);
+    text_strip_invisible(n); /* nothing that hides or reorders text */
     for (char *p = n; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = ' ';
@@ -179,7 +180,8 @@ author_id(ctx *c, const disqus_post *p, int64_t *id, pl_error *err)
     if (idmap_get(&c->users, key, id))
         return 0;
     const char *email;
-    if (c->o->real_emails && email_usable(mail)) {
+    bool real = c->o->real_emails && email_usable(mail);
+    if (real) {
         email = mail;
     } else if (user[0] && username_usable(user)) {
         email = arena_printf(c->post, "disqus-%s@import.invalid", user);
@@ -195,21 +197,37 @@ author_id(ctx *c, const disqus_post *p, int64_t *id, pl_error *err)
         return 0;
     }
     store_user u = {0};
-    int rc = store_user_by_email(c->s, email, c->post, &u, err);
-    if (rc == 0) {
-        c->st->users_reused++;
-    } else if (rc == PL_ENOTFOUND) {
-        memset(&u, 0, sizeof u);
-        u.email = email;
-        u.name = display_name(c, au);
-        u.pw_hash = ""; /* no password: nobody can log in as an imported author */
-        u.role = ROLE_READER;
-        u.created_at = p->created_at ? p->created_at : c->now;
-        if ((rc = store_user_insert(c->s, &u, err)) < 0)
+    u.email = email;
+    u.name = display_name(c, au);
+    u.pw_hash = ""; /* no password: nobody can log in as an imported author */
+    u.role = ROLE_READER;
+    u.created_at = p->created_at ? p->created_at : c->now;
+    u.kind = USER_IMPORTED;
+    int rc;
+    if (real) {
+        /* import.real_emails: the reader's own address; an account that has
+         * it already (the reader registered) gets the history. */
+        rc = store_user_by_email(c->s, email, c->post, &u, err);
+        if (rc == 0) {
+            c->st->users_reused++;
+        } else if (rc == PL_ENOTFOUND) {
+            if ((rc = store_user_insert(c->s, &u, err)) < 0)
+                return rc;
+            c->st->users++;
+        } else {
             return rc;
-        c->st->users++;
+        }
     } else {
-        return rc;
+        /* A synthetic address: only an imported account may carry it, so an
+         * account someone registered with it (before such addresses were
+         * refused) never receives the history. */
+        bool created;
+        if ((rc = store_user_of_kind(c->s, &u, c->post, &created, err)) < 0)
+            return rc;
+        if (created)
+            c->st->users++;
+        else
+            c->st->users_reused++;
     }
     *id = u.id;
     idmap_add(&c->users, arena_strdup(c->a, key), *id);

@@ -15,11 +15,13 @@
 #include "import/import_cmd.h"
 #include "import/disqus.h"
 #include "import/import.h"
+#include "import/parley_cmd.h"
 #include "import/spool.h"
 #include "moderation/moderation.h"
 #include "store/store.h"
 #include "util/config.h"
 #include "util/log.h"
+#include "util/text.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -217,7 +219,9 @@ import_disqus_main(int argc, char **argv)
     log_debug("import: %zu posts read; their messages take %llu bytes in a temporary file in %s",
               x.n_posts, (unsigned long long)spool_size(bodies), tmp);
     if (!o.dry_run && store_open(cfg.db, false, &s, &err) < 0) {
-        fprintf(stderr, "parley import disqus: cannot open %s: %s\n", cfg.db, err.msg);
+        char shown[512];
+        text_redact_url(cfg.db, shown, sizeof shown);
+        fprintf(stderr, "parley import disqus: cannot open %s: %s\n", shown, err.msg);
         goto done;
     }
     import_options io = {0};
@@ -250,11 +254,14 @@ import_cmd_main(int argc, char **argv)
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fprintf(argc < 2 ? stderr : stdout,
                 "Usage: parley import disqus FILE [--db URL] [--config FILE] [--force] "
-                "[--dry-run] [--moderate]\n");
+                "[--dry-run] [--moderate]\n"
+                "       parley import parley FILE [--db URL] [--config FILE] [--dry-run]\n");
         return argc < 2 ? EXIT_USAGE : 0;
     }
     if (!strcmp(argv[1], "disqus"))
         return import_disqus_main(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "parley"))
+        return parley_import_main(argc - 1, argv + 1);
     fprintf(stderr, "parley import: unknown source '%s' (see 'parley import --help')\n", argv[1]);
     return EXIT_USAGE;
 }

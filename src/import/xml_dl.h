@@ -24,8 +24,7 @@
     X(xmlFreeTextReader)                                                                           \
     X(xmlGetProp)                                                                                  \
     X(xmlNodeGetContent)                                                                           \
-    X(xmlReaderForFd)                                                                              \
-    X(xmlReaderForMemory)                                                                          \
+    X(xmlReaderForIO)                                                                              \
     X(xmlStrcasecmp)                                                                               \
     X(xmlTextReaderConstLocalName)                                                                 \
     X(xmlTextReaderConstValue)                                                                     \
@@ -62,8 +61,7 @@ const xml_api *xml_table(void);
 #define xmlFreeTextReader XML_REDIRECT(xmlFreeTextReader)
 #define xmlGetProp XML_REDIRECT(xmlGetProp)
 #define xmlNodeGetContent XML_REDIRECT(xmlNodeGetContent)
-#define xmlReaderForFd XML_REDIRECT(xmlReaderForFd)
-#define xmlReaderForMemory XML_REDIRECT(xmlReaderForMemory)
+#define xmlReaderForIO XML_REDIRECT(xmlReaderForIO)
 #define xmlStrcasecmp XML_REDIRECT(xmlStrcasecmp)
 #define xmlTextReaderConstLocalName XML_REDIRECT(xmlTextReaderConstLocalName)
 #define xmlTextReaderConstValue XML_REDIRECT(xmlTextReaderConstValue)

@@ -31,6 +31,7 @@
 #include "moderation/lexicon.h"
 #include "moderation/normalize.h"
 #include "moderation/policy.h"
+#include "moderation/spam.h"
 #include "moderation/topic.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -52,6 +53,7 @@ struct moderation {
     int64_t off_topic_min_words;
     double off_topic_below;
     topic_stops stops;
+    spam_domains *domains; /* moderation.link_allow / link_block (spam.h) */
 };
 
 struct moderation_article {
@@ -152,6 +154,8 @@ moderation_new(const config *cfg, moderation **out, pl_error *err)
                         &m->off_topic_min_words, err)) < 0 ||
         (rc = extra_int(cfg, "moderation.off_topic_below_percent", 0, 100, 10, &pct, err)) < 0)
         goto fail;
+    if ((rc = spam_domains_new(cfg, &m->domains, err)) < 0)
+        goto fail;
     m->repeat_window_ms *= 1000;
     m->new_user_ms *= 3600 * 1000;
     m->off_topic_below = (double)pct / 100.0;
@@ -186,6 +190,7 @@ moderation_free(moderation *m)
         return;
     lexicon_free(m->lx);
     classifier_free(m->clf);
+    spam_domains_free(m->domains);
     free(m);
 }
 
@@ -1680,6 +1685,12 @@ rule_spam(ctx *c)
     const moderation_input *in = c->in;
     size_t words;
     size_t links = count_links(in->body, in->body_len, &words);
+    spam_link_report lr;
+    spam_links_check(c->m->domains, in->body, in->body_len, &lr);
+    if (lr.blocked_end > 0)
+        set_reason(c, RULE_SPAM, "This comment links to a site this community does not accept.",
+                   lr.blocked_start, lr.blocked_end);
+    links -= lr.allowed < links ? lr.allowed : links; /* allowed sites do not count */
     if ((int64_t)links >= c->m->max_links)
         set_reason(c, RULE_SPAM, "This comment has too many links.", 0, 0);
     bool new_account = in->author_created_at > 0 && in->now > 0 &&

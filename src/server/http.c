@@ -624,10 +624,33 @@ static const struct {
     double per_minute, burst;
     bool per_account;
 } limit_table[] = {
-    [LIMIT_READ] = {"read", 1200, 600, false},      [LIMIT_WRITE] = {"write", 120, 60, false},
-    [LIMIT_AUTH] = {"auth", 10, 10, false},         [LIMIT_COMMENT] = {"comment", 6, 6, true},
+    [LIMIT_READ] = {"read", 1200, 600, false},
+    [LIMIT_WRITE] = {"write", 120, 60, false},
+    [LIMIT_AUTH] = {"auth", 10, 10, false},
+    [LIMIT_COMMENT] = {"comment", 6, 6, true},
     [LIMIT_FLAG] = {"flag", 20.0 / 60.0, 20, true},
+    /* Ten tries at once, then one every three minutes, per account, from
+     * wherever they come: a password guesser with many addresses gets no
+     * further than one with one. */
+    [LIMIT_LOGIN] = {"login", 20.0 / 60.0, 10, true},
 };
+
+/* The rate-limit name of a client address: itself for IPv4 (and IPv4
+ * written as IPv6), its /64 for IPv6, since one subscriber is usually given
+ * a whole /64 and could otherwise use a new address per request. */
+static void
+address_key(const char *ip, char *out, size_t n)
+{
+    struct in6_addr a6;
+    if (strchr(ip, ':') == NULL || inet_pton(AF_INET6, ip, &a6) != 1 || IN6_IS_ADDR_V4MAPPED(&a6)) {
+        snprintf(out, n, "%s", ip);
+        return;
+    }
+    memset(a6.s6_addr + 8, 0, 8);
+    char text[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET6, &a6, text, sizeof text);
+    snprintf(out, n, "%s/64", text);
+}
 
 void
 req_send_rate_limited(req *r, int retry)
@@ -645,16 +668,36 @@ req_send_rate_limited(req *r, int retry)
     req_send_error(r, 429, "rate_limited", msg, NULL, NULL);
 }
 
+static bool take(req *r, limit_class cls, const char *key);
+
 bool
 req_rate_limit(req *r, limit_class cls)
 {
     if (!r->app->cfg->rate_limit)
         return true;
-    char key[96];
-    if (limit_table[cls].per_account && r->user != NULL)
+    char key[96], addr[64];
+    if (limit_table[cls].per_account && r->user != NULL) {
         snprintf(key, sizeof key, "%s:u:%lld", limit_table[cls].name, (long long)r->user->id);
-    else
-        snprintf(key, sizeof key, "%s:ip:%s", limit_table[cls].name, r->client_ip);
+    } else {
+        address_key(r->client_ip, addr, sizeof addr);
+        snprintf(key, sizeof key, "%s:ip:%s", limit_table[cls].name, addr);
+    }
+    return take(r, cls, key);
+}
+
+bool
+req_rate_limit_subject(req *r, limit_class cls, const char *subject)
+{
+    if (!r->app->cfg->rate_limit)
+        return true;
+    char key[96];
+    snprintf(key, sizeof key, "%s:s:%s", limit_table[cls].name, subject);
+    return take(r, cls, key);
+}
+
+static bool
+take(req *r, limit_class cls, const char *key)
+{
     int retry = 1;
     if (ratelimit_take(r->app->limits, key, limit_table[cls].per_minute, limit_table[cls].burst,
                        r->now, &retry)) {
@@ -662,7 +705,7 @@ req_rate_limit(req *r, limit_class cls)
          * by the writer, so several nodes share their buckets (jobs.c).
          * Reads are not: they never reach the writer, and a flood of them
          * is a CDN's or proxy's to absorb. */
-        if (cls != LIMIT_READ && r->n_shared < 2) {
+        if (cls != LIMIT_READ && r->n_shared < (int)(sizeof r->shared / sizeof r->shared[0])) {
             snprintf(r->shared[r->n_shared].key, sizeof r->shared[0].key, "%s", key);
             r->shared[r->n_shared].per_minute = limit_table[cls].per_minute;
             r->shared[r->n_shared].burst = limit_table[cls].burst;
@@ -1162,7 +1205,14 @@ http_handle(struct evhttp_request *ev, void *arg)
         const char *ct = req_header(r, "Content-Type");
         bool json = ct != NULL && strncasecmp(ct, "application/json", 16) == 0 &&
                     (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
-        if ((blen > 0 || ct != NULL) && !json) {
+        /* RFC 8058: a mail client's one-click unsubscribe posts a form
+         * ("List-Unsubscribe=One-Click"); the token in the address is all
+         * that endpoint reads. */
+        bool one_click = r->method == HTTP_POST && strcmp(r->path, "/api/v1/unsubscribe") == 0 &&
+                         ct != NULL &&
+                         (strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 ||
+                          strncasecmp(ct, "multipart/form-data", 19) == 0);
+        if ((blen > 0 || ct != NULL) && !json && !one_click) {
             req_send_error(r, 415, "unsupported_media_type",
                            "Send the request body as JSON with Content-Type: application/json.",
                            NULL, NULL);

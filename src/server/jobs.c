@@ -7,6 +7,7 @@
  * the commit fails, every job of the group fails with PL_ESTORE and nothing
  * of it was acknowledged.
  */
+#include "mail/mail.h"
 #include "server/events_int.h"
 #include "server/server_int.h"
 #include "util/log.h"
@@ -196,9 +197,16 @@ run_group(app *a, job *list)
         }
     }
     metrics_observe_own(&a->metrics.commit, metrics_now_ns() - t0);
+    bool mail = false;
+    for (job *j = list; j != NULL; j = j->next)
+        mail = mail || (j->rc == 0 && j->mail);
+    if (mail)
+        mailer_wake(a->mailer);
     for (job *j = list; j != NULL; j = j->next) {
         if (j->rc >= 0)
             atomic_fetch_add_explicit(&a->metrics.jobs_committed, 1, memory_order_relaxed);
+        if (j->rc == 0 && j->webhook)
+            webhooks_wake(a->hooks);
         if (j->rc != 0 || j->article == NULL)
             continue;
         cache_bump(a->cache, j->article);

@@ -65,15 +65,17 @@ int
 pages_load(const config *cfg, page_set **out, pl_error *err)
 {
     const char *files[N_PAGES] = {cfg->guidelines_file, cfg->terms_file, cfg->faq_file};
+    static const char *const settings[N_PAGES] = {"guidelines_file", "terms_file", "faq_file"};
     page_set *p = xcalloc(1, sizeof *p);
     *out = NULL;
     for (size_t i = 0; i < N_PAGES; i++) {
         if (files[i] == NULL || files[i][0] == '\0')
             continue;
-        p->md[i] = read_file(files[i], 1 << 20, &p->len[i], err);
+        pl_error e;
+        p->md[i] = read_file(files[i], 1 << 20, &p->len[i], &e);
         if (p->md[i] == NULL) {
             pages_free(p);
-            return PL_EINVAL;
+            return pl_errorf(err, PL_EINVAL, "%s: %s", settings[i], e.msg);
         }
     }
     *out = p;
@@ -249,6 +251,14 @@ pages_dispatch(req *r)
         path = "/index.html";
     } else if (strcmp(path, "/admin") == 0 || strcmp(path, "/admin/") == 0) {
         path = "/admin/index.html";
+    } else if (strcmp(path, "/reset") == 0 || strcmp(path, "/verify") == 0 ||
+               strcmp(path, "/unsubscribe") == 0) {
+        /* The pages the account mails link to; they read the token from
+         * the address and send it nowhere but the API (their meta referrer
+         * policy keeps it out of any Referer). */
+        path = path[1] == 'r'   ? "/account/reset.html"
+               : path[1] == 'v' ? "/account/verify.html"
+                                : "/account/unsubscribe.html";
     }
     const asset *as = asset_find(assets, path);
     if (as == NULL || strncmp(path, "/pages/", 7) == 0 || strcmp(path, "/page.html") == 0) {

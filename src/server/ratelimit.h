@@ -1,8 +1,11 @@
 /* server/ratelimit.h: token buckets per client address and per account.
  *
  * A bucket holds up to `burst` tokens and refills at `per_minute` tokens a
- * minute; each request takes one. Buckets live in a fixed-size table (old
- * ones are overwritten), so a flood of distinct keys cannot grow memory.
+ * minute; each request takes one. Buckets live in a fixed-size table, so a
+ * flood of distinct keys cannot grow memory; keys are placed by a hash
+ * under a secret drawn at start, so no key can be chosen to land on, or
+ * reset, another's bucket, and when room runs out the fullest bucket (the
+ * one that restricts least) is the one given up. Call after sodium_init.
  * Limits are per process: with several nodes behind a balancer each node
  * enforces them on its share. Thread-safe.
  */

@@ -7,6 +7,7 @@
  * flushes the writer queue and closes the stores, so nothing acknowledged
  * is lost and nothing half-written is left.
  */
+#include "mail/mail.h"
 #include "server/events_int.h"
 #include "server/pages.h"
 #include "server/server_int.h"
@@ -181,6 +182,40 @@ app_stream_release(app *a, const char *client)
 {
     atomic_fetch_sub(&a->streams_total, 1);
     addr_give(&a->stream_ips, client);
+}
+
+/* ---- settings ----------------------------------------------------------- */
+
+/* HS256 with a short shared secret can be brute-forced offline from one
+ * token the publisher's site hands out: 32 bytes (256 bits, the size of the
+ * MAC) is the least accepted. */
+#define SSO_SECRET_MIN 32
+
+int
+server_check_config(const config *cfg, pl_error *err)
+{
+    pl_error e;
+    if (!server_listen_valid(cfg->listen))
+        return pl_errorf(err, PL_EINVAL,
+                         "listen: '%s' is not HOST:PORT with a port from 0 to 65535", cfg->listen);
+    if (store_url_check(cfg->db, &e) < 0)
+        return pl_errorf(err, PL_EINVAL, "db: %s", e.msg);
+    size_t n = strlen(cfg->sso_secret);
+    if (n > 0 && n < SSO_SECRET_MIN)
+        return pl_errorf(err, PL_EINVAL,
+                         "sso_secret: %zu bytes is too short to sign tokens safely; use at least "
+                         "%d random bytes (e.g. openssl rand -base64 32)",
+                         n, SSO_SECRET_MIN);
+    page_set *pages = NULL;
+    int rc = pages_load(cfg, &pages, &e);
+    pages_free(pages);
+    if (rc < 0)
+        return pl_errorf(err, PL_EINVAL, "%s", e.msg);
+    moderation *m = NULL;
+    if (moderation_new(cfg, &m, &e) < 0)
+        return pl_errorf(err, PL_EINVAL, "%s", e.msg);
+    moderation_free(m);
+    return 0;
 }
 
 /* ---- listening --------------------------------------------------------- */
@@ -358,6 +393,11 @@ loop_fini(loop *lp)
     if (lp->http)
         evhttp_free(lp->http); /* frees the bound listener too */
     http_conns_free(lp);
+    /* A stream whose connection closed just before the loop stopped has its
+     * detached request's free still queued (events.c, closed_cb): run what
+     * is queued, so nothing is left for event_base_free to drop. */
+    if (lp->base)
+        event_base_loop(lp->base, EVLOOP_NONBLOCK);
     for (int i = 0; i < lp->nspare; i++)
         arena_free(lp->spare[i]);
     lp->nspare = 0;
@@ -668,14 +708,20 @@ server_run(const server_options *opts)
         goto out;
     }
     atomic_store(&a->mod, mod);
+    char db_shown[512];
+    text_redact_url(cfg->db, db_shown, sizeof db_shown);
     if (store_open(cfg->db, false, &a->writer_store, &err) < 0) {
-        log_error("msg=\"cannot open the database\" db=\"%s\" error=\"%s\"", cfg->db, err.msg);
+        log_error("msg=\"cannot open the database\" db=\"%s\" error=\"%s\"", db_shown, err.msg);
         goto out;
     }
     if (pages_seed_demo(a, a->writer_store, &err) < 0)
         log_warn("msg=\"cannot store the demo article's text\" error=\"%s\"", err.msg);
     if (a->fail_after > 0)
         store_fail_after(a->writer_store, a->fail_after);
+    if (mail_enabled(cfg) && mailer_start(cfg, &a->mailer, &err) < 0) {
+        log_error("msg=\"cannot start the mail sender\" error=\"%s\"", err.msg);
+        goto out;
+    }
     char url[128];
     if (server_bind(cfg->listen, &a->listen_fd, url, sizeof url) < 0)
         goto out;
@@ -692,12 +738,16 @@ server_run(const server_options *opts)
         goto out;
     if (metrics_start(a) < 0)
         goto out;
+    if (webhooks_start(cfg, &a->hooks, &err) < 0) {
+        log_error("msg=\"cannot start the webhook sender\" error=\"%s\"", err.msg);
+        goto out;
+    }
     pthread_create(&a->writer_thread, NULL, writer_main, a);
     pthread_create(&a->slow_thread, NULL, slow_main, a);
     for (int i = 0; i < a->nloops; i++)
         pthread_create(&a->loops[i].thread, NULL, loop_main, &a->loops[i]);
     log_info("msg=listening url=%s threads=%d db=\"%s\" version=%s assets=%s", url, a->nloops,
-             cfg->db, opts->version ? opts->version : "?", static_version(a->statics));
+             db_shown, opts->version ? opts->version : "?", static_version(a->statics));
     static_table_compress_more(a->statics);
 
     notify("READY=1\nSTATUS=listening");
@@ -758,6 +808,8 @@ server_run(const server_options *opts)
     log_info("msg=stopped");
 out:
     metrics_stop(a);
+    mailer_stop(a->mailer);
+    webhooks_stop(a->hooks);
     notices_stop(a);
     if (a->loops)
         for (int i = 0; i < a->nloops; i++)

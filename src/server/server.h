@@ -73,7 +73,7 @@ struct req {
     struct {
         char key[96];
         double per_minute, burst;
-    } shared[2];
+    } shared[3];
     int n_shared;
 };
 
@@ -97,6 +97,8 @@ struct job {
     const char *event;
     int64_t event_comment;
     int64_t event_author; /* the comment's author, 0 when unknown */
+    bool mail;            /* the write step queued mail: wake the sender after the commit */
+    bool webhook;         /* the write added webhook events: wake the sender after the commit */
     int rc;               /* result of write (0 when none), or PL_ESTORE if the commit failed */
     int retry_after;      /* with rc == PL_ERATE: seconds until the shared bucket refills */
     pl_error err;
@@ -166,14 +168,19 @@ typedef enum {
     LIMIT_WRITE,   /* state-changing request, per client address */
     LIMIT_AUTH,    /* register and login, per client address */
     LIMIT_COMMENT, /* comments posted or edited, per account */
-    LIMIT_FLAG     /* flags, per account */
+    LIMIT_FLAG,    /* flags, per account */
+    LIMIT_LOGIN    /* login attempts, per account tried (req_rate_limit_subject) */
 } limit_class;
 
 /* Takes a token for this request in class cls (per account when the class is
- * per account and there is a session, else per client address). When over
- * the limit, sends 429 with Retry-After and returns false. Always true when
- * rate limits are off. */
+ * per account and there is a session, else per client address; an IPv6
+ * address counts by its /64, the block one subscriber usually holds). When
+ * over the limit, sends 429 with Retry-After and returns false. Always true
+ * when rate limits are off. */
 bool req_rate_limit(req *r, limit_class cls);
+/* The same for a bucket named by subject instead (the account a login
+ * tries, whether or not it exists). */
+bool req_rate_limit_subject(req *r, limit_class cls, const char *subject);
 
 /* ---- the anonymous view cache (server/cache.h) ------------------------- */
 
@@ -228,5 +235,12 @@ bool server_listen_valid(const char *listen);
  * can change safely, see docs/DEPLOY.md), then drains in-flight requests,
  * flushes queued writes and closes the database. Returns 0 or an exit status. */
 int server_run(const server_options *opts);
+
+/* Every check `parley serve` makes of its settings before it opens the
+ * database: the listen address, the database URL's scheme, the length of
+ * sso_secret, the page files (read), the moderation settings (policy.*,
+ * moderation.*, the word lists: loaded). `parley config --check` runs this
+ * very function. 0, or PL_EINVAL with one line naming the setting. */
+int server_check_config(const config *cfg, pl_error *err);
 
 #endif

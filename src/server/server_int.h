@@ -9,6 +9,7 @@
 #include "server/metrics.h"
 #include "server/ratelimit.h"
 #include "server/server.h"
+#include "server/webhooks.h"
 
 struct evhttp;
 struct event;
@@ -79,6 +80,8 @@ struct app {
     atomic_bool draining;
     cache *cache;
     ratelimit *limits;
+    struct mailer *mailer;       /* NULL when mail is off (mail/mail.h) */
+    webhooks *hooks;             /* the webhook sender; NULL when webhook_url is unset */
     struct stream_list *streams; /* one per loop, see events.c */
     /* Change notices from other nodes (PostgreSQL LISTEN/NOTIFY). */
     char node_id[17];

@@ -23,6 +23,11 @@
  *         UNIQUE(comment_id, user_id)
  *   modlog(id, at, actor_id NULL = automatic, action, target_type, target_id,
  *          reason): append-only, enforced by triggers that abort UPDATE/DELETE.
+ *   webhook_outbox(id, event, payload, created_at, state, attempts, next_at,
+ *          last_at, last_status, last_error) (migration 4): events waiting
+ *          for, or done with, webhook delivery.
+ *   import_map(kind, ext_id, local_id) (migration 5): what each imported
+ *          record became, so an import stores it once.
  * Invariants kept by triggers, so no code path can forget them:
  *   articles.comment_count = number of its comments with status published;
  *   comments.likes = number of rows in likes for that comment.
@@ -35,10 +40,13 @@
 #include "util/xalloc.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- schema ---------------------------------------------------------------- */
 
@@ -179,6 +187,77 @@ static const char *const migrations[] = {
     "  hash BLOB PRIMARY KEY,"
     "  ends_at INTEGER NOT NULL,"
     "  reason TEXT NOT NULL) WITHOUT ROWID;",
+    /* 4: who made an account (store_user_kind), so accounts no person
+     * registered are known by this field and not by their .invalid address.
+     * Existing ones are recognised by what only Parley made: no password and
+     * the address the importer or the engine gave them; an account made by
+     * single sign-on is one with a linked subject. */
+    "ALTER TABLE users ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE users SET kind = 1 WHERE id IN (SELECT user_id FROM sso_subjects) AND pw_hash = ''"
+    "  AND role = 0;"
+    "UPDATE users SET kind = 2 WHERE kind = 0 AND pw_hash = '' AND role = 0"
+    "  AND (email GLOB 'disqus-*@import.invalid' OR email GLOB 'disqus-*@guest.import.invalid');"
+    "UPDATE users SET kind = 3 WHERE kind = 0 AND pw_hash = '' AND role = 0"
+    "  AND email = 'moderation-engine@parley.invalid';",
+    /* 5: mail: account mail settings, mailed tokens (only their SHA-256)
+     * and the outbox that survives restarts. */
+    "CREATE TABLE user_mail ("
+    "  user_id INTEGER PRIMARY KEY REFERENCES users(id),"
+    "  email_verified INTEGER NOT NULL DEFAULT 0,"
+    "  notify_replies INTEGER NOT NULL DEFAULT 0,"
+    "  notify_moderation INTEGER NOT NULL DEFAULT 0,"
+    "  notify_queue INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE account_tokens ("
+    "  hash BLOB PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  purpose INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  used_at INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+    "CREATE INDEX account_tokens_user ON account_tokens(user_id, purpose);"
+    "CREATE INDEX account_tokens_expires ON account_tokens(expires_at);"
+    "CREATE TABLE mail_outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  recipient TEXT NOT NULL,"
+    "  message TEXT NOT NULL,"
+    "  state INTEGER NOT NULL DEFAULT 0,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_at INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  finished_at INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX mail_outbox_due ON mail_outbox(next_at, id) WHERE state = 0;"
+    "CREATE INDEX mail_outbox_recipient ON mail_outbox(recipient, created_at);",
+    /* 6: notification pacing: when each reader was last mailed about each
+     * thread (thread_id 0: the pending queue, for staff). */
+    "CREATE TABLE notify_threads ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  thread_id INTEGER NOT NULL,"
+    "  last_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (user_id, thread_id)) WITHOUT ROWID;"
+    "CREATE INDEX user_mail_queue ON user_mail(notify_queue) WHERE notify_queue > 0;",
+    /* 7: the webhook outbox: state 0 pending, 1 delivered, 2 failed (gave
+     * up); a pending event is not tried before next_at. */
+    "CREATE TABLE webhook_outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event TEXT NOT NULL,"
+    "  payload TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  state INTEGER NOT NULL DEFAULT 0,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_at INTEGER NOT NULL,"
+    "  last_at INTEGER NOT NULL DEFAULT 0,"
+    "  last_status INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX webhook_outbox_due ON webhook_outbox(next_at, id) WHERE state = 0;"
+    "CREATE INDEX webhook_outbox_done ON webhook_outbox(last_at) WHERE state <> 0;",
+    /* 8: what imported records became (parley import), so an import
+     * interrupted or run twice stores each record once. */
+    "CREATE TABLE import_map ("
+    "  kind TEXT NOT NULL,"
+    "  ext_id TEXT NOT NULL,"
+    "  local_id INTEGER NOT NULL,"
+    "  PRIMARY KEY (kind, ext_id)) WITHOUT ROWID;",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -192,7 +271,7 @@ store_sqlite_schema_target(void)
 
 #define USER_COLS                                                                                  \
     "u.id, u.email, u.name, u.pw_hash, u.role, u.created_at, u.banned, u.banned_until,"            \
-    " u.ban_reason, u.deleted"
+    " u.ban_reason, u.deleted, u.kind"
 
 /* ?1 is always the viewer (0 = anonymous; no user has id 0). */
 #define COMMENT_COLS                                                                               \
@@ -200,7 +279,7 @@ store_sqlite_schema_target(void)
     " c.moderation, c.status, c.featured, c.created_at, c.edited_at, c.likes,"                     \
     " EXISTS (SELECT 1 FROM likes l WHERE l.comment_id = c.id AND l.user_id = ?1),"                \
     " (SELECT count(*) FROM comments r WHERE r.parent_id = c.id AND r.status = 0),"                \
-    " c.mod_reason"
+    " c.mod_reason, u.role"
 #define COMMENT_FROM " FROM comments c JOIN users u ON u.id = c.author_id"
 
 /* Published, the viewer's own pending, or any other top-level comment
@@ -216,6 +295,9 @@ store_sqlite_schema_target(void)
 #define PAGE(cmp, order)                                                                           \
     "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.article_id = ?2 AND c.parent_id IS NULL"         \
     " AND " TOP_VISIBLE " AND " cmp " ORDER BY " order " LIMIT ?5"
+
+#define OUTBOX_COLS                                                                                \
+    "id, event, payload, created_at, state, attempts, next_at, last_at, last_status, last_error"
 
 enum {
     ST_PING,
@@ -290,9 +372,43 @@ enum {
     ST_SSO_LINK,
     ST_SSO_UPDATE_NAME,
     ST_SSO_UPDATE_EMAIL,
+    ST_USER_MAIL_GET,
+    ST_USER_MAIL_SET,
+    ST_USER_SET_PASSWORD,
+    ST_USER_END_SESSIONS,
+    ST_TOKENS_SPEND_RESET,
+    ST_TOKEN_INSERT,
+    ST_TOKEN_PURGE,
+    ST_TOKEN_USE,
+    ST_TOKEN_SPEND,
+    ST_MAIL_RECENT,
+    ST_MAIL_INSERT,
+    ST_MAIL_PURGE,
+    ST_MAIL_CLAIM,
+    ST_MAIL_NEXT_DUE,
+    ST_MAIL_FINISH,
+    ST_NOTIFY_ONCE,
+    ST_QUEUE_WATCHERS,
+    ST_STAFF_LIST,
     ST_COMMENT_REVIEWED,
     ST_EMAIL_BAN_SET,
     ST_EMAIL_BAN_GET,
+    ST_OUTBOX_ADD,
+    ST_OUTBOX_CLAIM,
+    ST_OUTBOX_NEXT,
+    ST_OUTBOX_RECORD,
+    ST_OUTBOX_LIST,
+    ST_OUTBOX_PURGE,
+    ST_EXPORT_USERS,
+    ST_EXPORT_ARTICLES,
+    ST_EXPORT_COMMENTS,
+    ST_EXPORT_LOG,
+    ST_IMPORT_MAP_GET,
+    ST_IMPORT_MAP_PUT,
+    ST_EXPORT_FLAGS,
+    ST_EXPORT_LIKES,
+    ST_FLAG_RESTORE,
+    ST_LIKE_RESTORE,
     ST_COUNT
 };
 
@@ -309,8 +425,8 @@ static const char *const sql[ST_COUNT] = {
     [ST_OP_RELEASE] = "RELEASE op",
     [ST_OP_ROLLBACK_TO] = "ROLLBACK TO op",
     [ST_USER_INSERT] = "INSERT INTO users (email, name, pw_hash, role, created_at, banned,"
-                       " banned_until, ban_reason, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-                       " ?8, ?9)",
+                       " banned_until, ban_reason, deleted, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+                       " ?7, ?8, ?9, ?10)",
     [ST_USER_BY_ID] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
     [ST_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users u WHERE u.email = ?1",
     [ST_USER_SET_BAN] = "UPDATE users SET banned = ?2, banned_until = ?3, ban_reason = ?4"
@@ -332,7 +448,9 @@ static const char *const sql[ST_COUNT] = {
     [ST_ARTICLE_UPDATE] = "UPDATE articles SET title = coalesce(?2, title),"
                           " url = coalesce(?3, url), text = coalesce(?4, text),"
                           " status = CASE WHEN ?5 THEN ?6 ELSE status END,"
-                          " sensitive = CASE WHEN ?7 THEN ?8 ELSE sensitive END WHERE id = ?1",
+                          " sensitive = CASE WHEN ?7 THEN ?8 ELSE sensitive END,"
+                          " created_at = CASE WHEN ?9 > 0 THEN ?9 ELSE created_at END"
+                          " WHERE id = ?1",
     [ST_ARTICLE_COUNT] = "SELECT comment_count FROM articles WHERE id = ?1",
     [ST_COMMENT_PARENT] = "SELECT article_id, root_id FROM comments WHERE id = ?1",
     [ST_COMMENT_INSERT] = "INSERT INTO comments (article_id, parent_id, root_id, author_id, body,"
@@ -441,8 +559,50 @@ static const char *const sql[ST_COUNT] = {
     [ST_SSO_JTI_INSERT] = "INSERT INTO sso_jti (jti, expires_at) VALUES (?1, ?2)",
     [ST_SSO_SUBJECT] = "SELECT s.user_id FROM sso_subjects s WHERE s.sub = ?1",
     [ST_SSO_LINK] = "INSERT OR REPLACE INTO sso_subjects (sub, user_id) VALUES (?1, ?2)",
-    [ST_SSO_UPDATE_NAME] = "UPDATE users SET name = ?2 WHERE id = ?1",
-    [ST_SSO_UPDATE_EMAIL] = "UPDATE OR IGNORE users SET email = ?2 WHERE id = ?1",
+    [ST_SSO_UPDATE_NAME] = "UPDATE users SET name = ?2 WHERE id = ?1 AND role = 0",
+    [ST_SSO_UPDATE_EMAIL] = "UPDATE OR IGNORE users SET email = ?2 WHERE id = ?1 AND role = 0",
+    [ST_USER_MAIL_GET] = "SELECT email_verified, notify_replies, notify_moderation, notify_queue"
+                         " FROM user_mail WHERE user_id = ?1",
+    [ST_USER_MAIL_SET] = "INSERT INTO user_mail (user_id, email_verified, notify_replies,"
+                         " notify_moderation, notify_queue) VALUES (?1, ?2, ?3, ?4, ?5)"
+                         " ON CONFLICT (user_id) DO UPDATE SET"
+                         " email_verified = excluded.email_verified,"
+                         " notify_replies = excluded.notify_replies,"
+                         " notify_moderation = excluded.notify_moderation,"
+                         " notify_queue = excluded.notify_queue",
+    [ST_USER_SET_PASSWORD] = "UPDATE users SET pw_hash = ?2 WHERE id = ?1 AND deleted = 0",
+    [ST_USER_END_SESSIONS] =
+        "DELETE FROM sessions WHERE user_id = ?1 AND (?2 IS NULL OR hash <> ?2)",
+    [ST_TOKENS_SPEND_RESET] = "UPDATE account_tokens SET used_at = ?2"
+                              " WHERE user_id = ?1 AND purpose = 1 AND used_at = 0",
+    [ST_TOKEN_INSERT] =
+        "INSERT INTO account_tokens (hash, user_id, purpose, created_at, expires_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_TOKEN_PURGE] = "DELETE FROM account_tokens WHERE expires_at <= ?1",
+    [ST_TOKEN_USE] = "SELECT t.user_id, t.used_at FROM account_tokens t JOIN users u"
+                     " ON u.id = t.user_id WHERE t.hash = ?1 AND t.purpose = ?2"
+                     " AND t.expires_at > ?3 AND u.deleted = 0",
+    [ST_TOKEN_SPEND] = "UPDATE account_tokens SET used_at = ?2 WHERE hash = ?1 AND used_at = 0",
+    [ST_MAIL_RECENT] = "SELECT count(*) FROM mail_outbox WHERE recipient = ?1 AND created_at > ?2",
+    [ST_MAIL_INSERT] = "INSERT INTO mail_outbox (recipient, message, next_at, created_at)"
+                       " VALUES (?1, ?2, ?3, ?3)",
+    [ST_MAIL_PURGE] = "DELETE FROM mail_outbox WHERE state <> 0 AND finished_at < ?1",
+    [ST_MAIL_CLAIM] = "UPDATE mail_outbox SET next_at = ?2, attempts = attempts + 1"
+                      " WHERE id = (SELECT id FROM mail_outbox WHERE state = 0 AND next_at <= ?1"
+                      " ORDER BY next_at, id LIMIT 1)"
+                      " RETURNING id, recipient, message, attempts, created_at",
+    [ST_MAIL_NEXT_DUE] = "SELECT coalesce(min(next_at), 0) FROM mail_outbox WHERE state = 0",
+    [ST_MAIL_FINISH] = "UPDATE mail_outbox SET state = ?2, next_at = ?3, last_error = ?4,"
+                       " finished_at = CASE WHEN ?2 = 0 THEN 0 ELSE ?5 END WHERE id = ?1",
+    [ST_NOTIFY_ONCE] =
+        "INSERT INTO notify_threads (user_id, thread_id, last_at) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT (user_id, thread_id) DO UPDATE SET last_at = excluded.last_at"
+        " WHERE notify_threads.last_at <= ?3 - ?4",
+    [ST_QUEUE_WATCHERS] = "SELECT " USER_COLS " FROM users u JOIN user_mail m ON m.user_id = u.id"
+                          " WHERE m.notify_queue > 0 AND m.notify_queue <= ?1 AND u.role >= 1"
+                          " AND u.deleted = 0 ORDER BY u.id",
+    [ST_STAFF_LIST] = "SELECT " USER_COLS " FROM users u WHERE u.role >= 1 AND u.deleted = 0"
+                      " ORDER BY u.id",
     [ST_COMMENT_REVIEWED] = "SELECT EXISTS (SELECT 1 FROM decisions WHERE comment_id = ?1"
                             " AND undone = 0 AND action IN ('approve', 'feature'))",
     /* The longer of two bans wins (0 is permanent). */
@@ -453,6 +613,35 @@ static const char *const sql[ST_COUNT] = {
                          " reason = excluded.reason",
     [ST_EMAIL_BAN_GET] = "SELECT ends_at, reason FROM email_bans WHERE hash = ?1"
                          " AND (ends_at = 0 OR ends_at > ?2)",
+    [ST_OUTBOX_ADD] = "INSERT INTO webhook_outbox (event, payload, created_at, next_at)"
+                      " VALUES (?1, ?2, ?3, ?3)",
+    [ST_OUTBOX_CLAIM] = "UPDATE webhook_outbox SET next_at = ?2 WHERE id = (SELECT id FROM"
+                        " webhook_outbox WHERE state = 0 AND next_at <= ?1 ORDER BY next_at, id"
+                        " LIMIT 1) RETURNING " OUTBOX_COLS,
+    [ST_OUTBOX_NEXT] = "SELECT min(next_at) FROM webhook_outbox WHERE state = 0",
+    [ST_OUTBOX_RECORD] = "UPDATE webhook_outbox SET state = ?2, attempts = ?3, next_at = ?4,"
+                         " last_at = ?5, last_status = ?6, last_error = ?7 WHERE id = ?1",
+    [ST_OUTBOX_LIST] = "SELECT " OUTBOX_COLS " FROM webhook_outbox WHERE id < ?1"
+                       " ORDER BY id DESC LIMIT ?2",
+    [ST_OUTBOX_PURGE] = "DELETE FROM webhook_outbox WHERE state <> 0 AND last_at < ?1",
+    [ST_EXPORT_USERS] = "SELECT " USER_COLS " FROM users u WHERE u.id > ?1 ORDER BY u.id LIMIT ?2",
+    [ST_EXPORT_ARTICLES] = "SELECT id, title, url, text, status, sensitive, comment_count,"
+                           " created_at FROM articles WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [ST_EXPORT_COMMENTS] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id > ?2"
+                           " ORDER BY c.id LIMIT ?3",
+    [ST_EXPORT_LOG] = "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog"
+                      " WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [ST_IMPORT_MAP_GET] = "SELECT local_id FROM import_map WHERE kind = ?1 AND ext_id = ?2",
+    [ST_IMPORT_MAP_PUT] = "INSERT INTO import_map (kind, ext_id, local_id) VALUES (?1, ?2, ?3)",
+    [ST_EXPORT_FLAGS] = "SELECT id, comment_id, user_id, reason, note, created_at, reviewed,"
+                        " outcome FROM flags WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [ST_EXPORT_LIKES] = "SELECT comment_id, user_id, created_at FROM likes"
+                        " WHERE (comment_id, user_id) > (?1, ?2) ORDER BY comment_id, user_id"
+                        " LIMIT ?3",
+    [ST_FLAG_RESTORE] = "INSERT INTO flags (comment_id, user_id, reason, note, created_at,"
+                        " reviewed, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_LIKE_RESTORE] = "INSERT OR IGNORE INTO likes (comment_id, user_id, created_at)"
+                        " VALUES (?1, ?2, ?3)",
 };
 
 typedef struct sq {
@@ -739,6 +928,19 @@ store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err)
     q->base.ops = &sqlite_ops;
     q->read_only = read_only;
     *out = NULL;
+    /* The database holds e-mail addresses and password hashes: a new file
+     * is made readable by its owner only. SQLite gives the -wal and -shm
+     * files it creates beside it the same mode. An existing file keeps the
+     * mode its owner chose. */
+    if (!read_only && strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0)
+            close(fd);
+        else if (errno != EEXIST) {
+            rc = pl_errorf(err, PL_ESTORE, "sqlite open %s: %s", path, strerror(errno));
+            goto fail;
+        }
+    }
     if (sqlite3_open_v2(path, &q->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         rc = pl_errorf(err, PL_ESTORE, "sqlite open %s: %s", path,
                        q->db != NULL ? sqlite3_errmsg(q->db) : "out of memory");
@@ -883,6 +1085,7 @@ read_user(sqlite3_stmt *st, arena *a, store_user *u)
     u->banned_until = sqlite3_column_int64(st, 7);
     u->ban_reason = sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL : col_text(st, 8, a);
     u->deleted = sqlite3_column_int(st, 9) != 0;
+    u->kind = (store_user_kind)sqlite3_column_int(st, 10);
 }
 
 /* Steps a statement expected to return at most one row into read(). */
@@ -931,6 +1134,7 @@ sq_user_insert(store *s, store_user *u, pl_error *err)
     bind_i64(st, 7, u->banned ? u->banned_until : 0);
     bind_text(st, 8, u->banned ? u->ban_reason : NULL);
     bind_i64(st, 9, u->deleted);
+    bind_i64(st, 10, u->kind);
     rc = run(q, st, err, "insert user");
     if (rc == PL_ECONFLICT)
         pl_errorf(err, PL_ECONFLICT, "e-mail address already registered");
@@ -1144,6 +1348,7 @@ sq_article_update(store *s, const char *id, const store_article_changes *up, pl_
         bind_i64(st, 6, up->status);
         bind_i64(st, 7, up->has_sensitive);
         bind_i64(st, 8, up->sensitive);
+        bind_i64(st, 9, up->created_at);
         rc = run(q, st, err, "update article");
     }
     return op_end(q, outer, rc, err);
@@ -1197,6 +1402,7 @@ read_comment(sqlite3_stmt *st, arena *a, store_comment *c)
     c->liked_by_me = sqlite3_column_int(st, 14) != 0;
     c->reply_count = sqlite3_column_int64(st, 15);
     c->moderator_reason = col_text(st, 16, a);
+    c->author_role = (store_role)sqlite3_column_int(st, 17);
 }
 
 /* A growing array in the caller's arena (old copies are simply left there). */
@@ -2167,12 +2373,13 @@ sq_email_ban_get(store *s, const unsigned char *hash, int64_t now, arena *a, int
 }
 
 static int
-sq_sso_login(store *s, const char *sub, const char *name, const char *email, const char *jti,
-             int64_t jti_expires, int64_t now, int64_t *user_id, pl_error *err)
+sq_sso_login(store *s, const char *sub, const char *name, const char *email, bool email_verified,
+             int64_t link_user_id, const char *jti, int64_t jti_expires, int64_t now,
+             int64_t *user_id, pl_error *err)
 {
     sq *q = to_sq(s);
     sqlite3_stmt *st = NULL;
-    bool outer, found = false;
+    bool outer, linked = false, found = false;
     int64_t uid = 0;
     if (sub == NULL || sub[0] == '\0' || jti == NULL || jti[0] == '\0' || email == NULL ||
         email[0] == '\0')
@@ -2195,18 +2402,28 @@ sq_sso_login(store *s, const char *sub, const char *name, const char *email, con
     }
     if (rc == 0 && (rc = prep(q, ST_SSO_SUBJECT, &st, err)) == 0) {
         bind_text(st, 1, sub);
-        rc = one_row(q, st, err, "read subject", &found);
-        if (rc == 0 && found)
+        rc = one_row(q, st, err, "read subject", &linked);
+        if (rc == 0 && linked)
             uid = sqlite3_column_int64(st, 0);
         finish(st);
     }
-    if (rc == 0 && !found) {
+    if (rc == 0 && linked && link_user_id != 0 && uid != link_user_id) {
+        rc = pl_errorf(err, PL_EFORBIDDEN, "This sign-on is linked to another account already.");
+    } else if (rc == 0 && !linked && link_user_id != 0) {
+        uid = link_user_id;
+    } else if (rc == 0 && !linked) {
         char *e = email_fold(email);
         if ((rc = prep(q, ST_USER_BY_EMAIL, &st, err)) == 0) {
             bind_text(st, 1, e);
             rc = one_row(q, st, err, "read user", &found);
-            if (rc == 0 && found && sqlite3_column_int(st, 9) == 0)
-                uid = sqlite3_column_int64(st, 0);
+            if (rc == 0 && found) {
+                const unsigned char *pw = sqlite3_column_text(st, 3);
+                sso_link_rule r = {sqlite3_column_int(st, 4), pw != NULL && pw[0] != '\0',
+                                   sqlite3_column_int(st, 9) != 0, sqlite3_column_int(st, 10),
+                                   email_verified};
+                if ((rc = store_sso_may_link(&r, err)) == 0)
+                    uid = sqlite3_column_int64(st, 0);
+            }
             finish(st);
         }
         free(e);
@@ -2216,13 +2433,9 @@ sq_sso_login(store *s, const char *sub, const char *name, const char *email, con
             u.name = name != NULL ? name : "";
             u.pw_hash = "";
             u.created_at = now;
+            u.kind = USER_SSO;
             rc = sq_user_insert(s, &u, err);
             uid = u.id;
-        }
-        if (rc == 0 && (rc = prep(q, ST_SSO_LINK, &st, err)) == 0) {
-            bind_text(st, 1, sub);
-            bind_i64(st, 2, uid);
-            rc = run(q, st, err, "link subject");
         }
     } else if (rc == 0) {
         char *e = email_fold(email);
@@ -2232,6 +2445,11 @@ sq_sso_login(store *s, const char *sub, const char *name, const char *email, con
             rc = run(q, st, err, "update email");
         }
         free(e);
+    }
+    if (rc == 0 && !linked && (rc = prep(q, ST_SSO_LINK, &st, err)) == 0) {
+        bind_text(st, 1, sub);
+        bind_i64(st, 2, uid);
+        rc = run(q, st, err, "link subject");
     }
     if (rc == 0 && name != NULL && name[0] != '\0' &&
         (rc = prep(q, ST_SSO_UPDATE_NAME, &st, err)) == 0) {
@@ -2243,6 +2461,665 @@ sq_sso_login(store *s, const char *sub, const char *name, const char *email, con
     if (rc == 0)
         *user_id = uid;
     return rc;
+}
+
+/* ---- mail: settings, tokens, the outbox ----------------------------------- */
+
+static int
+sq_user_mail_get(store *s, int64_t user_id, store_user_mail *out, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool found;
+    int rc = prep(q, ST_USER_MAIL_GET, &st, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, user_id);
+    memset(out, 0, sizeof *out);
+    rc = one_row(q, st, err, "read mail settings", &found);
+    if (rc == 0 && found) {
+        out->email_verified = sqlite3_column_int(st, 0) != 0;
+        out->notify_replies = sqlite3_column_int(st, 1) != 0;
+        out->notify_moderation = sqlite3_column_int(st, 2) != 0;
+        out->notify_queue = sqlite3_column_int64(st, 3);
+    }
+    finish(st);
+    return rc;
+}
+
+static int
+sq_user_mail_set(store *s, int64_t user_id, const store_user_mail *m, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_USER_MAIL_SET, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, user_id);
+    bind_i64(st, 2, m->email_verified);
+    bind_i64(st, 3, m->notify_replies);
+    bind_i64(st, 4, m->notify_moderation);
+    bind_i64(st, 5, m->notify_queue);
+    return run(q, st, err, "write mail settings");
+}
+
+static int
+sq_user_set_password(store *s, int64_t user_id, const char *pw_hash, const unsigned char *keep,
+                     int64_t now, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool outer;
+    int rc = op_begin(q, &outer, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = prep(q, ST_USER_SET_PASSWORD, &st, err)) == 0) {
+        bind_i64(st, 1, user_id);
+        bind_text(st, 2, pw_hash);
+        rc = update_one(q, st, err, "set password", "no such user");
+    }
+    if (rc == 0 && (rc = prep(q, ST_USER_END_SESSIONS, &st, err)) == 0) {
+        bind_i64(st, 1, user_id);
+        if (keep != NULL)
+            bind_hash(st, 2, keep);
+        else
+            bind_text(st, 2, NULL);
+        rc = run(q, st, err, "end sessions");
+    }
+    if (rc == 0 && (rc = prep(q, ST_TOKENS_SPEND_RESET, &st, err)) == 0) {
+        bind_i64(st, 1, user_id);
+        bind_i64(st, 2, now);
+        rc = run(q, st, err, "spend reset tokens");
+    }
+    return op_end(q, outer, rc, err);
+}
+
+static int
+sq_token_insert(store *s, const unsigned char *hash, int64_t user_id, store_token_purpose purpose,
+                int64_t now, int64_t expires_at, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_TOKEN_INSERT, &st, err)) < 0)
+        return rc;
+    bind_hash(st, 1, hash);
+    bind_i64(st, 2, user_id);
+    bind_i64(st, 3, purpose);
+    bind_i64(st, 4, now);
+    bind_i64(st, 5, expires_at);
+    return run(q, st, err, "insert token");
+}
+
+static int
+sq_token_use(store *s, const unsigned char *hash, store_token_purpose purpose, int64_t now,
+             bool spend, int64_t *user_id, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool outer, found = false;
+    int64_t uid = 0, used_at = 0;
+    int rc = op_begin(q, &outer, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = prep(q, ST_TOKEN_PURGE, &st, err)) == 0) {
+        bind_i64(st, 1, now);
+        rc = run(q, st, err, "purge tokens");
+    }
+    if (rc == 0 && (rc = prep(q, ST_TOKEN_USE, &st, err)) == 0) {
+        bind_hash(st, 1, hash);
+        bind_i64(st, 2, purpose);
+        bind_i64(st, 3, now);
+        rc = one_row(q, st, err, "read token", &found);
+        if (rc == 0 && found) {
+            uid = sqlite3_column_int64(st, 0);
+            used_at = sqlite3_column_int64(st, 1);
+        }
+        finish(st);
+    }
+    if (rc == 0 && (!found || (spend && used_at != 0)))
+        rc = pl_errorf(err, PL_ENOTFOUND, "no such token");
+    if (rc == 0 && spend && (rc = prep(q, ST_TOKEN_SPEND, &st, err)) == 0) {
+        bind_hash(st, 1, hash);
+        bind_i64(st, 2, now);
+        rc = update_one(q, st, err, "spend token", "no such token");
+    }
+    rc = op_end(q, outer, rc, err);
+    if (rc == 0)
+        *user_id = uid;
+    return rc;
+}
+
+static int
+sq_mail_enqueue(store *s, const char *recipient, const char *message, int64_t now, int64_t per_hour,
+                pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool outer, found;
+    int64_t recent = 0;
+    int rc = op_begin(q, &outer, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = prep(q, ST_MAIL_RECENT, &st, err)) == 0) {
+        bind_text(st, 1, recipient);
+        bind_i64(st, 2, now - 3600000);
+        rc = one_row(q, st, err, "count recent mail", &found);
+        if (rc == 0 && found)
+            recent = sqlite3_column_int64(st, 0);
+        finish(st);
+    }
+    if (rc == 0 && recent >= per_hour)
+        rc = pl_errorf(err, PL_ERATE, "too many mails to this address within the hour");
+    if (rc == 0 && (rc = prep(q, ST_MAIL_INSERT, &st, err)) == 0) {
+        bind_text(st, 1, recipient);
+        bind_text(st, 2, message);
+        bind_i64(st, 3, now);
+        rc = run(q, st, err, "queue mail");
+    }
+    return op_end(q, outer, rc, err);
+}
+
+static int
+sq_mail_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_mail *out, int64_t *next_due,
+              pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool found = false;
+    int rc;
+    *next_due = 0;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_MAIL_PURGE, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, now - 7 * 86400000LL);
+    if ((rc = run(q, st, err, "purge mail")) < 0 || (rc = prep(q, ST_MAIL_CLAIM, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, now);
+    bind_i64(st, 2, now + lease_ms);
+    rc = one_row(q, st, err, "claim mail", &found);
+    if (rc == 0 && found) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->recipient = col_text(st, 1, a);
+        out->message = col_text(st, 2, a);
+        out->attempts = sqlite3_column_int64(st, 3);
+        out->created_at = sqlite3_column_int64(st, 4);
+    }
+    /* Stepping to the end completes the UPDATE ... RETURNING. */
+    if (rc == 0 && found && sqlite3_step(st) != SQLITE_DONE)
+        rc = db_fail(q, err, "claim mail");
+    finish(st);
+    if (rc < 0 || found)
+        return rc;
+    if ((rc = prep(q, ST_MAIL_NEXT_DUE, &st, err)) < 0)
+        return rc;
+    rc = one_row(q, st, err, "next mail", &found);
+    if (rc == 0 && found)
+        *next_due = sqlite3_column_int64(st, 0);
+    finish(st);
+    return rc < 0 ? rc : pl_errorf(err, PL_ENOTFOUND, "no mail is due");
+}
+
+static int
+sq_mail_finish(store *s, int64_t id, store_mail_state state, int64_t retry_at, const char *error,
+               int64_t now, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_MAIL_FINISH, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, id);
+    bind_i64(st, 2, state);
+    bind_i64(st, 3, retry_at);
+    bind_text(st, 4, error != NULL ? error : "");
+    bind_i64(st, 5, now);
+    return update_one(q, st, err, "finish mail", "no such mail");
+}
+
+static int
+sq_notify_once(store *s, int64_t user_id, int64_t key, int64_t now, int64_t window_ms,
+               bool *allowed, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    *allowed = false;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_NOTIFY_ONCE, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, user_id);
+    bind_i64(st, 2, key);
+    bind_i64(st, 3, now);
+    bind_i64(st, 4, window_ms);
+    rc = run(q, st, err, "pace notification");
+    if (rc == 0)
+        *allowed = sqlite3_changes(q->db) > 0;
+    return rc;
+}
+
+/* Reads every row of a user query into an arena array. */
+static int
+users_query(sq *q, sqlite3_stmt *st, arena *a, store_user **out, size_t *n, pl_error *err)
+{
+    size_t cap = 0;
+    int step, rc = 0;
+    *out = NULL;
+    *n = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            store_user *v = arena_alloc(a, cap * sizeof *v);
+            if (*n)
+                memcpy(v, *out, *n * sizeof *v);
+            *out = v;
+        }
+        read_user(st, a, &(*out)[(*n)++]);
+    }
+    if (step != SQLITE_DONE)
+        rc = db_fail(q, err, "read users");
+    finish(st);
+    return rc;
+}
+
+static int
+sq_queue_watchers(store *s, int64_t pending, arena *a, store_user **out, size_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q, ST_QUEUE_WATCHERS, &st, err);
+    *out = NULL;
+    *n = 0;
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, pending);
+    return users_query(q, st, a, out, n, err);
+}
+
+static int
+sq_staff_list(store *s, arena *a, store_user **out, size_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q, ST_STAFF_LIST, &st, err);
+    *out = NULL;
+    *n = 0;
+    return rc < 0 ? rc : users_query(q, st, a, out, n, err);
+}
+
+/* ---- webhook outbox ------------------------------------------------------------ */
+
+static int
+sq_outbox_add(store *s, const char *event, const char *payload, int64_t now, int64_t *id,
+              pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_OUTBOX_ADD, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, event);
+    bind_text(st, 2, payload);
+    bind_i64(st, 3, now);
+    if ((rc = run(q, st, err, "add to the webhook outbox")) == 0)
+        *id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static void
+outbox_row(sqlite3_stmt *st, arena *a, void *item)
+{
+    store_outbox_item *o = item;
+    o->id = sqlite3_column_int64(st, 0);
+    o->event = col_text(st, 1, a);
+    o->payload = col_text(st, 2, a);
+    o->created_at = sqlite3_column_int64(st, 3);
+    o->state = (store_outbox_state)sqlite3_column_int(st, 4);
+    o->attempts = sqlite3_column_int64(st, 5);
+    o->next_at = sqlite3_column_int64(st, 6);
+    o->last_at = sqlite3_column_int64(st, 7);
+    o->last_status = sqlite3_column_int64(st, 8);
+    o->last_error = col_text(st, 9, a);
+}
+
+static int
+sq_outbox_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_outbox_item *out,
+                int64_t *next_due, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc, step;
+    bool found = false;
+    if (next_due != NULL)
+        *next_due = 0;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_OUTBOX_CLAIM, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, now);
+    bind_i64(st, 2, now + lease_ms);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        outbox_row(st, a, out);
+        found = true;
+    }
+    rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "claim from the webhook outbox");
+    finish(st);
+    if (rc < 0 || found)
+        return rc;
+    if (next_due != NULL) {
+        if ((rc = prep(q, ST_OUTBOX_NEXT, &st, err)) < 0)
+            return rc;
+        step = sqlite3_step(st);
+        if (step == SQLITE_ROW)
+            *next_due = sqlite3_column_int64(st, 0); /* NULL (none pending) reads as 0 */
+        else
+            rc = db_fail(q, err, "read the webhook outbox");
+        finish(st);
+        if (rc < 0)
+            return rc;
+    }
+    return PL_ENOTFOUND;
+}
+
+static int
+sq_outbox_record(store *s, const store_outbox_item *o, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_OUTBOX_RECORD, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, o->id);
+    bind_i64(st, 2, o->state);
+    bind_i64(st, 3, o->attempts);
+    bind_i64(st, 4, o->next_at);
+    bind_i64(st, 5, o->last_at);
+    bind_i64(st, 6, o->last_status);
+    bind_text(st, 7, o->last_error != NULL ? o->last_error : "");
+    return run(q, st, err, "record a webhook delivery");
+}
+
+static int read_rows(sq *q, sqlite3_stmt *st, int limit, size_t size,
+                     void (*fn)(sqlite3_stmt *, arena *, void *), arena *a, void *out, size_t *n,
+                     pl_error *err, const char *what);
+static int page_begin(sq *q, int which, int limit, sqlite3_stmt **st, void *out, size_t *n,
+                      pl_error *err);
+
+static int
+sq_outbox_list(store *s, int64_t before_id, int limit, arena *a, store_outbox_item **out, size_t *n,
+               pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = page_begin(q, ST_OUTBOX_LIST, limit, &st, out, n, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, before_id > 0 ? before_id : INT64_MAX);
+    bind_i64(st, 2, limit);
+    return read_rows(q, st, limit, sizeof **out, outbox_row, a, out, n, err,
+                     "read the webhook outbox");
+}
+
+static int
+sq_outbox_purge(store *s, int64_t before, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_OUTBOX_PURGE, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, before);
+    return run(q, st, err, "purge the webhook outbox");
+}
+
+/* ---- export and import ------------------------------------------------------- */
+
+/* Steps every row of st (bound by the caller, at most limit rows) into an
+ * array of `size`-byte items from a, each filled by fn; finishes st. */
+static int
+read_rows(sq *q, sqlite3_stmt *st, int limit, size_t size,
+          void (*fn)(sqlite3_stmt *, arena *, void *), arena *a, void *out, size_t *n,
+          pl_error *err, const char *what)
+{
+    int step, rc;
+    char *v = arena_alloc(a, (size_t)limit * size);
+    size_t len = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && len < (size_t)limit)
+        fn(st, a, v + size * len++);
+    rc = step == SQLITE_DONE || step == SQLITE_ROW ? 0 : db_fail(q, err, what);
+    finish(st);
+    if (rc == 0) {
+        memcpy(out, &v, sizeof v);
+        *n = len;
+    }
+    return rc;
+}
+
+/* Prepares statement `which` for a page of at most limit rows. */
+static int
+page_begin(sq *q, int which, int limit, sqlite3_stmt **st, void *out, size_t *n, pl_error *err)
+{
+    memset(out, 0, sizeof(void *));
+    *n = 0;
+    if (limit < 1)
+        return pl_errorf(err, PL_EINVAL, "limit must be positive");
+    return prep(q, which, st, err);
+}
+
+static void
+user_row(sqlite3_stmt *st, arena *a, void *item)
+{
+    read_user(st, a, item);
+}
+
+static void
+article_row(sqlite3_stmt *st, arena *a, void *item)
+{
+    store_article *o = item;
+    o->id = col_text(st, 0, a);
+    o->title = col_text(st, 1, a);
+    o->url = col_text(st, 2, a);
+    o->text = col_text(st, 3, a);
+    o->status = (store_article_status)sqlite3_column_int(st, 4);
+    o->sensitive = sqlite3_column_int(st, 5) != 0;
+    o->comment_count = sqlite3_column_int64(st, 6);
+    o->created_at = sqlite3_column_int64(st, 7);
+}
+
+static void
+log_row(sqlite3_stmt *st, arena *a, void *item)
+{
+    store_log_entry *e = item;
+    e->id = sqlite3_column_int64(st, 0);
+    e->at = sqlite3_column_int64(st, 1);
+    e->actor_id = sqlite3_column_int64(st, 2);
+    e->action = col_text(st, 3, a);
+    e->target_type = col_text(st, 4, a);
+    e->target_id = col_text(st, 5, a);
+    e->reason = col_text(st, 6, a);
+}
+
+static void
+flag_row(sqlite3_stmt *st, arena *a, void *item)
+{
+    store_export_flag *f = item;
+    f->id = sqlite3_column_int64(st, 0);
+    f->comment_id = sqlite3_column_int64(st, 1);
+    f->user_id = sqlite3_column_int64(st, 2);
+    f->reason = col_text(st, 3, a);
+    f->note = col_text(st, 4, a);
+    f->created_at = sqlite3_column_int64(st, 5);
+    f->reviewed = sqlite3_column_int(st, 6) != 0;
+    f->outcome = (store_flag_outcome)sqlite3_column_int(st, 7);
+}
+
+static void
+like_row(sqlite3_stmt *st, arena *a, void *item)
+{
+    (void)a;
+    store_export_like *l = item;
+    l->comment_id = sqlite3_column_int64(st, 0);
+    l->user_id = sqlite3_column_int64(st, 1);
+    l->created_at = sqlite3_column_int64(st, 2);
+}
+
+static int
+sq_export_users(store *s, int64_t after, int limit, arena *a, store_user **out, size_t *n,
+                pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = page_begin(q, ST_EXPORT_USERS, limit, &st, out, n, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, after);
+    bind_i64(st, 2, limit);
+    return read_rows(q, st, limit, sizeof **out, user_row, a, out, n, err, "export users");
+}
+
+static int
+sq_export_articles(store *s, const char *after, int limit, arena *a, store_article **out, size_t *n,
+                   pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = page_begin(q, ST_EXPORT_ARTICLES, limit, &st, out, n, err);
+    if (rc < 0)
+        return rc;
+    bind_text(st, 1, after != NULL ? after : "");
+    bind_i64(st, 2, limit);
+    return read_rows(q, st, limit, sizeof **out, article_row, a, out, n, err, "export articles");
+}
+
+static int
+sq_export_comments(store *s, int64_t after, int limit, arena *a, store_comment_list *out,
+                   pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    clist l = {.a = a};
+    int rc;
+    out->items = NULL;
+    out->n = 0;
+    if (limit < 1)
+        return pl_errorf(err, PL_EINVAL, "limit must be positive");
+    if ((rc = prep(q, ST_EXPORT_COMMENTS, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, 0);
+    bind_i64(st, 2, after);
+    bind_i64(st, 3, limit);
+    if ((rc = read_comments(q, st, &l, err)) < 0)
+        return rc;
+    out->items = l.v;
+    out->n = l.n;
+    return 0;
+}
+
+static int
+sq_export_log(store *s, int64_t after, int limit, arena *a, store_log_entry **out, size_t *n,
+              pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = page_begin(q, ST_EXPORT_LOG, limit, &st, out, n, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, after);
+    bind_i64(st, 2, limit);
+    return read_rows(q, st, limit, sizeof **out, log_row, a, out, n, err, "export log");
+}
+
+static int
+sq_export_flags(store *s, int64_t after, int limit, arena *a, store_export_flag **out, size_t *n,
+                pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = page_begin(q, ST_EXPORT_FLAGS, limit, &st, out, n, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, after);
+    bind_i64(st, 2, limit);
+    return read_rows(q, st, limit, sizeof **out, flag_row, a, out, n, err, "export flags");
+}
+
+static int
+sq_export_likes(store *s, int64_t after_comment, int64_t after_user, int limit, arena *a,
+                store_export_like **out, size_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = page_begin(q, ST_EXPORT_LIKES, limit, &st, out, n, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, after_comment);
+    bind_i64(st, 2, after_user);
+    bind_i64(st, 3, limit);
+    return read_rows(q, st, limit, sizeof **out, like_row, a, out, n, err, "export likes");
+}
+
+static int
+sq_flag_restore(store *s, store_export_flag *f, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_FLAG_RESTORE, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, f->comment_id);
+    bind_i64(st, 2, f->user_id);
+    bind_text(st, 3, f->reason);
+    bind_text(st, 4, f->note != NULL ? f->note : "");
+    bind_i64(st, 5, f->created_at);
+    bind_i64(st, 6, f->reviewed);
+    bind_i64(st, 7, f->outcome);
+    if ((rc = run(q, st, err, "restore flag")) == 0)
+        f->id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static int
+sq_like_restore(store *s, const store_export_like *l, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_LIKE_RESTORE, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, l->comment_id);
+    bind_i64(st, 2, l->user_id);
+    bind_i64(st, 3, l->created_at);
+    return run(q, st, err, "restore like");
+}
+
+static int
+sq_import_map_get(store *s, const char *kind, const char *ext_id, int64_t *local, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool found;
+    int rc;
+    if ((rc = prep(q, ST_IMPORT_MAP_GET, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, kind);
+    bind_text(st, 2, ext_id);
+    rc = one_row(q, st, err, "read import map", &found);
+    if (rc == 0 && found)
+        *local = sqlite3_column_int64(st, 0);
+    else if (rc == 0)
+        rc = pl_errorf(err, PL_ENOTFOUND, "not imported");
+    finish(st);
+    return rc;
+}
+
+static int
+sq_import_map_put(store *s, const char *kind, const char *ext_id, int64_t local, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_IMPORT_MAP_PUT, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, kind);
+    bind_text(st, 2, ext_id);
+    bind_i64(st, 3, local);
+    return run(q, st, err, "write import map");
 }
 
 static const store_ops sqlite_ops = {
@@ -2299,7 +3176,33 @@ static const store_ops sqlite_ops = {
     .likes_by_user = sq_likes_by_user,
     .user_delete = sq_user_delete,
     .sso_login = sq_sso_login,
+    .user_mail_get = sq_user_mail_get,
+    .user_mail_set = sq_user_mail_set,
+    .user_set_password = sq_user_set_password,
+    .token_insert = sq_token_insert,
+    .token_use = sq_token_use,
+    .mail_enqueue = sq_mail_enqueue,
+    .mail_claim = sq_mail_claim,
+    .mail_finish = sq_mail_finish,
+    .notify_once = sq_notify_once,
+    .queue_watchers = sq_queue_watchers,
+    .staff_list = sq_staff_list,
     .comment_reviewed = sq_comment_reviewed,
     .email_ban_set = sq_email_ban_set,
     .email_ban_get = sq_email_ban_get,
+    .outbox_add = sq_outbox_add,
+    .outbox_claim = sq_outbox_claim,
+    .outbox_record = sq_outbox_record,
+    .outbox_list = sq_outbox_list,
+    .outbox_purge = sq_outbox_purge,
+    .export_users = sq_export_users,
+    .export_articles = sq_export_articles,
+    .export_comments = sq_export_comments,
+    .export_log = sq_export_log,
+    .export_flags = sq_export_flags,
+    .export_likes = sq_export_likes,
+    .flag_restore = sq_flag_restore,
+    .like_restore = sq_like_restore,
+    .import_map_get = sq_import_map_get,
+    .import_map_put = sq_import_map_put,
 };

@@ -15,27 +15,49 @@
 static const char sqlite_slashes[] = "sqlite://";
 static const char sqlite_plain[] = "sqlite:";
 
+/* The file path of a sqlite: URL, or NULL for another scheme. */
+static const char *
+sqlite_path(const char *url)
+{
+    if (strncmp(url, sqlite_slashes, sizeof sqlite_slashes - 1) == 0)
+        return url + sizeof sqlite_slashes - 1;
+    if (strncmp(url, sqlite_plain, sizeof sqlite_plain - 1) == 0)
+        return url + sizeof sqlite_plain - 1;
+    return NULL;
+}
+
+static bool
+postgres_url(const char *url)
+{
+    return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+}
+
+int
+store_url_check(const char *url, pl_error *err)
+{
+    if (url == NULL || url[0] == '\0')
+        return pl_errorf(err, PL_EINVAL, "no database URL");
+    const char *path = sqlite_path(url);
+    if (path != NULL && path[0] == '\0')
+        return pl_errorf(err, PL_EINVAL, "sqlite URL without a path");
+    if (path == NULL && !postgres_url(url))
+        return pl_errorf(err, PL_EINVAL,
+                         "unknown database URL scheme (want sqlite:PATH or postgres://...)");
+    return 0;
+}
+
 int
 store_open(const char *url, bool read_only, store **out, pl_error *err)
 {
     *out = NULL;
-    if (url == NULL || url[0] == '\0')
-        return pl_errorf(err, PL_EINVAL, "no database URL");
-    const char *path = NULL;
-    if (strncmp(url, sqlite_slashes, sizeof sqlite_slashes - 1) == 0)
-        path = url + sizeof sqlite_slashes - 1;
-    else if (strncmp(url, sqlite_plain, sizeof sqlite_plain - 1) == 0)
-        path = url + sizeof sqlite_plain - 1;
-    if (path != NULL) {
-        if (path[0] == '\0')
-            return pl_errorf(err, PL_EINVAL, "sqlite URL without a path");
+    int rc = store_url_check(url, err);
+    if (rc < 0)
+        return rc;
+    const char *path = sqlite_path(url);
+    if (path != NULL)
         return store_sqlite_open(path, read_only, out, err);
-    }
     /* libpq reads the whole URL itself (host, port, user, dbname, options). */
-    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-        return store_postgres_open(url, read_only, out, err);
-    return pl_errorf(err, PL_EINVAL,
-                     "unknown database URL scheme (want sqlite:PATH or postgres://...)");
+    return store_postgres_open(url, read_only, out, err);
 }
 
 void
@@ -393,10 +415,13 @@ store_user_delete(store *s, int64_t user_id, bool remove_comments, pl_error *err
 }
 
 int
-store_sso_login(store *s, const char *sub, const char *name, const char *email, const char *jti,
-                int64_t jti_expires, int64_t now, int64_t *user_id, pl_error *err)
+store_sso_login(store *s, const char *sub, const char *name, const char *email, bool email_verified,
+                int64_t link_user_id, const char *jti, int64_t jti_expires, int64_t now,
+                int64_t *user_id, pl_error *err)
 {
-    DISPATCH(s, err, sso_login(s, sub, name, email, jti, jti_expires, now, user_id, err));
+    DISPATCH(s, err,
+             sso_login(s, sub, name, email, email_verified, link_user_id, jti, jti_expires, now,
+                       user_id, err));
 }
 
 int
@@ -420,6 +445,81 @@ store_email_ban_get(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], in
     *ends_at = 0;
     *reason = "";
     DISPATCH(s, err, email_ban_get(s, hash, now, a, ends_at, reason, err));
+}
+
+int
+store_user_mail_get(store *s, int64_t user_id, store_user_mail *out, pl_error *err)
+{
+    DISPATCH(s, err, user_mail_get(s, user_id, out, err));
+}
+
+int
+store_user_mail_set(store *s, int64_t user_id, const store_user_mail *m, pl_error *err)
+{
+    DISPATCH(s, err, user_mail_set(s, user_id, m, err));
+}
+
+int
+store_user_set_password(store *s, int64_t user_id, const char *pw_hash, const unsigned char *keep,
+                        int64_t now, pl_error *err)
+{
+    DISPATCH(s, err, user_set_password(s, user_id, pw_hash, keep, now, err));
+}
+
+int
+store_token_insert(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t user_id,
+                   store_token_purpose purpose, int64_t now, int64_t expires_at, pl_error *err)
+{
+    DISPATCH(s, err, token_insert(s, hash, user_id, purpose, now, expires_at, err));
+}
+
+int
+store_token_use(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN],
+                store_token_purpose purpose, int64_t now, bool spend, int64_t *user_id,
+                pl_error *err)
+{
+    DISPATCH(s, err, token_use(s, hash, purpose, now, spend, user_id, err));
+}
+
+int
+store_mail_enqueue(store *s, const char *recipient, const char *message, int64_t now,
+                   int64_t per_hour, pl_error *err)
+{
+    DISPATCH(s, err, mail_enqueue(s, recipient, message, now, per_hour, err));
+}
+
+int
+store_mail_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_mail *out,
+                 int64_t *next_due, pl_error *err)
+{
+    DISPATCH(s, err, mail_claim(s, now, lease_ms, a, out, next_due, err));
+}
+
+int
+store_mail_finish(store *s, int64_t id, store_mail_state state, int64_t retry_at, const char *error,
+                  int64_t now, pl_error *err)
+{
+    DISPATCH(s, err, mail_finish(s, id, state, retry_at, error, now, err));
+}
+
+int
+store_staff_list(store *s, arena *a, store_user **out, size_t *n, pl_error *err)
+{
+    DISPATCH(s, err, staff_list(s, a, out, n, err));
+}
+
+int
+store_notify_once(store *s, int64_t user_id, int64_t key, int64_t now, int64_t window_ms,
+                  bool *allowed, pl_error *err)
+{
+    DISPATCH(s, err, notify_once(s, user_id, key, now, window_ms, allowed, err));
+}
+
+int
+store_queue_watchers(store *s, int64_t pending, arena *a, store_user **out, size_t *n,
+                     pl_error *err)
+{
+    DISPATCH(s, err, queue_watchers(s, pending, a, out, n, err));
 }
 
 int
@@ -457,4 +557,103 @@ store_rate_take(store *s, const char *key, double per_minute, double burst, int6
     if (s->ops->rate_take == NULL)
         return 0;
     DISPATCH(s, err, rate_take(s, key, per_minute, burst, now, retry_after_s, err));
+}
+
+int
+store_outbox_add(store *s, const char *event, const char *payload, int64_t now, int64_t *id,
+                 pl_error *err)
+{
+    DISPATCH(s, err, outbox_add(s, event, payload, now, id, err));
+}
+
+int
+store_outbox_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_outbox_item *out,
+                   int64_t *next_due, pl_error *err)
+{
+    DISPATCH(s, err, outbox_claim(s, now, lease_ms, a, out, next_due, err));
+}
+
+int
+store_outbox_record(store *s, const store_outbox_item *item, pl_error *err)
+{
+    DISPATCH(s, err, outbox_record(s, item, err));
+}
+
+int
+store_outbox_list(store *s, int64_t before_id, int limit, arena *a, store_outbox_item **out,
+                  size_t *n, pl_error *err)
+{
+    DISPATCH(s, err, outbox_list(s, before_id, limit, a, out, n, err));
+}
+
+int
+store_outbox_purge(store *s, int64_t before, pl_error *err)
+{
+    DISPATCH(s, err, outbox_purge(s, before, err));
+}
+
+int
+store_export_users(store *s, int64_t after, int limit, arena *a, store_user **out, size_t *n,
+                   pl_error *err)
+{
+    DISPATCH(s, err, export_users(s, after, limit, a, out, n, err));
+}
+
+int
+store_export_articles(store *s, const char *after, int limit, arena *a, store_article **out,
+                      size_t *n, pl_error *err)
+{
+    DISPATCH(s, err, export_articles(s, after, limit, a, out, n, err));
+}
+
+int
+store_export_comments(store *s, int64_t after, int limit, arena *a, store_comment_list *out,
+                      pl_error *err)
+{
+    DISPATCH(s, err, export_comments(s, after, limit, a, out, err));
+}
+
+int
+store_export_log(store *s, int64_t after, int limit, arena *a, store_log_entry **out, size_t *n,
+                 pl_error *err)
+{
+    DISPATCH(s, err, export_log(s, after, limit, a, out, n, err));
+}
+
+int
+store_import_map_get(store *s, const char *kind, const char *ext_id, int64_t *local, pl_error *err)
+{
+    DISPATCH(s, err, import_map_get(s, kind, ext_id, local, err));
+}
+
+int
+store_import_map_put(store *s, const char *kind, const char *ext_id, int64_t local, pl_error *err)
+{
+    DISPATCH(s, err, import_map_put(s, kind, ext_id, local, err));
+}
+
+int
+store_export_flags(store *s, int64_t after, int limit, arena *a, store_export_flag **out, size_t *n,
+                   pl_error *err)
+{
+    DISPATCH(s, err, export_flags(s, after, limit, a, out, n, err));
+}
+
+int
+store_export_likes(store *s, int64_t after_comment, int64_t after_user, int limit, arena *a,
+                   store_export_like **out, size_t *n, pl_error *err)
+{
+    DISPATCH(s, err, export_likes(s, after_comment, after_user, limit, a, out, n, err));
+}
+
+int
+store_flag_restore(store *s, store_export_flag *f, pl_error *err)
+{
+    DISPATCH(s, err, flag_restore(s, f, err));
+}
+
+int
+store_like_restore(store *s, const store_export_like *l, pl_error *err)
+{
+    DISPATCH(s, err, like_restore(s, l, err));
 }

@@ -35,6 +35,9 @@ typedef struct store store;
  * read_only opens a connection that never writes (the event loops' readers).
  * On success sets *out and returns 0. */
 int store_open(const char *url, bool read_only, store **out, pl_error *err);
+/* What store_open checks of url before it connects: a known scheme, a path
+ * for sqlite:. 0 or PL_EINVAL. */
+int store_url_check(const char *url, pl_error *err);
 void store_close(store *s); /* s may be NULL */
 
 /* Cheap liveness probe for /healthz: 0 when the database answers. */
@@ -60,6 +63,15 @@ void store_fail_after(store *s, int nth);
 
 typedef enum { ROLE_READER = 0, ROLE_MODERATOR = 1, ROLE_ADMIN = 2 } store_role;
 
+/* Who made an account. Accounts no person registered are told apart by this
+ * field, never by their address: an address can be typed by anyone. */
+typedef enum {
+    USER_PERSON = 0,   /* registered, or made by `parley admin create-user` */
+    USER_SSO = 1,      /* made by a single sign-on from the publisher's site */
+    USER_IMPORTED = 2, /* an author of imported comments */
+    USER_ENGINE = 3,   /* the moderation engine's own account */
+} store_user_kind;
+
 typedef struct store_user {
     int64_t id;
     const char *email; /* lower-cased on insert */
@@ -73,6 +85,7 @@ typedef struct store_user {
     int64_t banned_until;
     const char *ban_reason; /* NULL when not banned */
     bool deleted;
+    store_user_kind kind;
 } store_user;
 
 /* Inserts a user; sets u->id. PL_ECONFLICT when the e-mail is taken
@@ -80,6 +93,13 @@ typedef struct store_user {
 int store_user_insert(store *s, store_user *u, pl_error *err);
 int store_user_by_id(store *s, int64_t id, arena *a, store_user *out, pl_error *err);
 int store_user_by_email(store *s, const char *email, arena *a, store_user *out, pl_error *err);
+/* The account of u->kind with address u->email, made from *u (name, role,
+ * created_at) when there is none. When the address belongs to an account of
+ * another kind or a deleted one (an address someone took before it was
+ * reserved), the next of "local+2@domain" ... "local+9@domain" is tried.
+ * Fills *u (allocated from a) and sets *created. For accounts no person
+ * registers (imported authors, the engine); never reuses a person's. */
+int store_user_of_kind(store *s, store_user *u, arena *a, bool *created, pl_error *err);
 /* Sets or lifts a ban. banned=false clears until and reason. */
 int store_user_set_ban(store *s, int64_t user_id, bool banned, int64_t until, const char *reason,
                        pl_error *err);
@@ -134,6 +154,7 @@ typedef struct store_article_update {
     store_article_status status;
     bool has_sensitive;
     bool sensitive;
+    int64_t created_at; /* 0 leaves it; an import sets the source's */
 } store_article_changes;
 int store_article_update(store *s, const char *id, const store_article_changes *up, pl_error *err);
 
@@ -169,6 +190,7 @@ typedef struct store_comment {
     bool liked_by_me;             /* for the viewer passed to the read */
     int64_t reply_count;          /* direct replies visible to everyone (published) */
     const char *moderator_reason; /* the reason of the last moderator decision, "" if none */
+    store_role author_role;       /* filled on reads: staff wear a badge */
 } store_comment;
 
 /* Inserts c (id, root_id and created_at are set by the store: created_at
@@ -407,11 +429,111 @@ int store_email_ban_get(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN]
                         arena *a, int64_t *ends_at, const char **reason, pl_error *err);
 
 /* Single sign-on: records jti (PL_ECONFLICT when it was seen before: a
- * replay), then finds the user linked to the publisher's subject, or links
- * the account with this e-mail, or creates one; updates its name (and its
- * e-mail when that is free). Sets *user_id. */
-int store_sso_login(store *s, const char *sub, const char *name, const char *email, const char *jti,
-                    int64_t jti_expires, int64_t now, int64_t *user_id, pl_error *err);
+ * replay), then finds the user linked to the publisher's subject. A subject
+ * seen for the first time is linked to:
+ *   - link_user_id when it is not 0 (the explicit link step: the reader is
+ *     logged in to that account);
+ *   - else the account with this e-mail, only when email_verified and that
+ *     account is a reader's without a password (made by single sign-on or an
+ *     import), never staff's, a password account's, the engine's;
+ *   - else a new account (USER_SSO), when the e-mail is free.
+ * PL_EFORBIDDEN (message saying so) when an account holds the e-mail but may
+ * not be linked automatically, and when the subject is already linked to
+ * another account than link_user_id. Then updates the name of a reader's
+ * account (staff names are the admin's to set) and its e-mail when that is
+ * free. Sets *user_id. */
+int store_sso_login(store *s, const char *sub, const char *name, const char *email,
+                    bool email_verified, int64_t link_user_id, const char *jti, int64_t jti_expires,
+                    int64_t now, int64_t *user_id, pl_error *err);
+
+/* ---- mail: account settings, single-use tokens, the outbox ------------------ */
+
+/* A user's mail settings, kept beside the account (user_mail): whether the
+ * address is confirmed, and which notifications they want. A user without
+ * a row has the zero value (unconfirmed, no notifications). */
+typedef struct store_user_mail {
+    bool email_verified;
+    bool notify_replies;    /* a mail when someone replies to them */
+    bool notify_moderation; /* a mail when a moderator decides on their comment */
+    int64_t notify_queue;   /* staff: a mail when the pending queue reaches this; 0 = off */
+} store_user_mail;
+
+int store_user_mail_get(store *s, int64_t user_id, store_user_mail *out, pl_error *err);
+/* Replaces the whole row (inserting it when missing). */
+int store_user_mail_set(store *s, int64_t user_id, const store_user_mail *m, pl_error *err);
+
+/* Sets a new password hash, ends every session of the user except keep
+ * (the SHA-256 of the session to keep; NULL ends them all) and spends
+ * every unused password-reset token of the user. PL_ENOTFOUND when there
+ * is no such (undeleted) user. */
+int store_user_set_password(store *s, int64_t user_id, const char *pw_hash,
+                            const unsigned char *keep, int64_t now, pl_error *err);
+
+/* Tokens mailed to a user (reset, verify, unsubscribe): only the SHA-256
+ * of the token is stored. */
+typedef enum {
+    TOKEN_RESET = 1,            /* single use, one hour */
+    TOKEN_VERIFY = 2,           /* single use */
+    TOKEN_UNSUB_REPLIES = 3,    /* reusable until it expires */
+    TOKEN_UNSUB_MODERATION = 4, /* reusable until it expires */
+    TOKEN_UNSUB_QUEUE = 5       /* staff: the pending-queue mail; reusable */
+} store_token_purpose;
+
+int store_token_insert(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t user_id,
+                       store_token_purpose purpose, int64_t now, int64_t expires_at, pl_error *err);
+/* Finds an unexpired token of this purpose whose user is not deleted and
+ * sets *user_id; with spend, it must be unused and is marked used (so a
+ * single-use token works once, even when two requests race). PL_ENOTFOUND
+ * otherwise. Expired tokens are purged on the way. */
+int store_token_use(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN],
+                    store_token_purpose purpose, int64_t now, bool spend, int64_t *user_id,
+                    pl_error *err);
+
+/* The outbox. A mail is queued inside the transaction of the change that
+ * caused it, so it exists exactly when that change committed, and stays
+ * until it is sent or given up, across restarts. */
+typedef struct store_mail {
+    int64_t id;
+    const char *recipient; /* the envelope address */
+    const char *message;   /* the whole message, headers and body, CRLF lines */
+    int64_t attempts;      /* including the one just claimed */
+    int64_t created_at;
+} store_mail;
+
+/* Queues a mail due at once. When per_hour or more mails to the same
+ * recipient were queued within the hour before now: PL_ERATE, nothing
+ * queued (the per-recipient limit). */
+int store_mail_enqueue(store *s, const char *recipient, const char *message, int64_t now,
+                       int64_t per_hour, pl_error *err);
+/* Claims the oldest due mail for lease_ms (no other sender, on this node
+ * or another, takes it meanwhile) and counts the attempt. PL_ENOTFOUND when
+ * none is due; then *next_due is when the next waiting mail is due (0 when
+ * none waits). Also purges finished mails older than a week. */
+int store_mail_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_mail *out,
+                     int64_t *next_due, pl_error *err);
+
+typedef enum { MAIL_WAITING = 0, MAIL_SENT = 1, MAIL_FAILED = 2 } store_mail_state;
+
+/* Records an attempt: sent, failed for good, or waiting again until
+ * retry_at. error ("" when sent) is kept for the operator. */
+int store_mail_finish(store *s, int64_t id, store_mail_state state, int64_t retry_at,
+                      const char *error, int64_t now, pl_error *err);
+
+/* Staff accounts (moderators and admins, not deleted), by id: whose names
+ * readers may not take. */
+int store_staff_list(store *s, arena *a, store_user **out, size_t *n, pl_error *err);
+
+/* Notification pacing: true in *allowed (and the time recorded) when
+ * user_id was last notified about key more than window_ms before now, or
+ * never; false otherwise. key is a thread's root comment id, or 0 for the
+ * pending queue. */
+int store_notify_once(store *s, int64_t user_id, int64_t key, int64_t now, int64_t window_ms,
+                      bool *allowed, pl_error *err);
+
+/* Staff (moderators and admins, not deleted) who asked for a mail when the
+ * pending queue holds at least their threshold, and pending reaches it. */
+int store_queue_watchers(store *s, int64_t pending, arena *a, store_user **out, size_t *n,
+                         pl_error *err);
 
 /* ---- change notices across nodes ------------------------------------------ */
 
@@ -443,5 +565,103 @@ int store_notices(store *s, void (*fn)(void *arg, const char *payload), void *ar
  * allow: the server's in-memory buckets already cover everything. */
 int store_rate_take(store *s, const char *key, double per_minute, double burst, int64_t now,
                     int *retry_after_s, pl_error *err);
+
+/* ---- webhook outbox -------------------------------------------------------- */
+
+/* Events for the site's webhook wait here until a sender has delivered them.
+ * A write that causes an event adds it in the same transaction, so an event
+ * exists exactly when its change was committed, and survives restarts. */
+typedef enum { OUTBOX_PENDING = 0, OUTBOX_DELIVERED = 1, OUTBOX_FAILED = 2 } store_outbox_state;
+
+typedef struct store_outbox_item {
+    int64_t id;
+    const char *event;   /* "comment.published", ... */
+    const char *payload; /* the JSON body as signed and sent */
+    int64_t created_at;
+    store_outbox_state state;
+    int64_t attempts;
+    int64_t next_at;        /* pending: not tried again before this time */
+    int64_t last_at;        /* 0 when never tried */
+    int64_t last_status;    /* HTTP status of the last answer, 0 when none came */
+    const char *last_error; /* "" when the last attempt succeeded or none was made */
+} store_outbox_item;
+
+/* Adds a pending event due at once; sets *id. */
+int store_outbox_add(store *s, const char *event, const char *payload, int64_t now, int64_t *id,
+                     pl_error *err);
+
+/* Claims the oldest pending event due at now (next_at <= now) for one
+ * delivery attempt: moves its next_at to now + lease_ms, so no other sender
+ * (another node) takes it meanwhile and a sender that dies leaves it due
+ * again after the lease. PL_ENOTFOUND when nothing is due; then *next_due
+ * (when not NULL) receives the earliest next_at of a pending event, or 0
+ * when none is pending. */
+int store_outbox_claim(store *s, int64_t now, int64_t lease_ms, arena *a, store_outbox_item *out,
+                       int64_t *next_due, pl_error *err);
+
+/* Records the outcome of an attempt on item->id: state, attempts, next_at,
+ * last_at, last_status and last_error are stored as given. */
+int store_outbox_record(store *s, const store_outbox_item *item, pl_error *err);
+
+/* The delivery log: newest first, ids below before_id (0 starts). */
+int store_outbox_list(store *s, int64_t before_id, int limit, arena *a, store_outbox_item **out,
+                      size_t *n, pl_error *err);
+
+/* Drops delivered and failed events last tried before `before`. */
+int store_outbox_purge(store *s, int64_t before, pl_error *err);
+
+/* ---- whole-site export and import (parley export / parley import parley) --- */
+
+/* Every row of a kind, in id order, one page at a time: rows after `after`
+ * (0, or "" for articles, starts), at most limit. Users come with their
+ * e-mail and pw_hash as stored; the caller decides what to write out.
+ * Comments have every status, with author_name and moderator_reason. */
+int store_export_users(store *s, int64_t after, int limit, arena *a, store_user **out, size_t *n,
+                       pl_error *err);
+int store_export_articles(store *s, const char *after, int limit, arena *a, store_article **out,
+                          size_t *n, pl_error *err);
+int store_export_comments(store *s, int64_t after, int limit, arena *a, store_comment_list *out,
+                          pl_error *err);
+int store_export_log(store *s, int64_t after, int limit, arena *a, store_log_entry **out, size_t *n,
+                     pl_error *err);
+
+/* Flags and likes as the export writes and the import restores them. */
+typedef struct store_export_flag {
+    int64_t id;
+    int64_t comment_id;
+    int64_t user_id;
+    const char *reason;
+    const char *note;
+    int64_t created_at;
+    bool reviewed;
+    store_flag_outcome outcome;
+} store_export_flag;
+
+typedef struct store_export_like {
+    int64_t comment_id;
+    int64_t user_id;
+    int64_t created_at;
+} store_export_like;
+
+/* Flags by id; likes by (comment_id, user_id) after the pair given. */
+int store_export_flags(store *s, int64_t after, int limit, arena *a, store_export_flag **out,
+                       size_t *n, pl_error *err);
+int store_export_likes(store *s, int64_t after_comment, int64_t after_user, int limit, arena *a,
+                       store_export_like **out, size_t *n, pl_error *err);
+/* Stores a flag as it was (time, review, outcome); sets f->id. PL_ECONFLICT
+ * when this user already flagged this comment. */
+int store_flag_restore(store *s, store_export_flag *f, pl_error *err);
+/* Stores a like with its time; one that exists is left alone. */
+int store_like_restore(store *s, const store_export_like *l, pl_error *err);
+
+/* What an imported record became: kind names the source and the record
+ * type ("parley:comment"), ext_id its id there. get: PL_ENOTFOUND when the
+ * record was never imported. put: PL_ECONFLICT when it already was. Written
+ * in the transaction that stores the record, so a record is imported once
+ * however often the import runs or is interrupted. */
+int store_import_map_get(store *s, const char *kind, const char *ext_id, int64_t *local,
+                         pl_error *err);
+int store_import_map_put(store *s, const char *kind, const char *ext_id, int64_t local,
+                         pl_error *err);
 
 #endif

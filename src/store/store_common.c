@@ -5,6 +5,7 @@
 #include "store/store_int.h"
 
 #include <stddef.h>
+#include <string.h>
 
 int
 store_cmp_created(const void *x, const void *y)
@@ -55,4 +56,52 @@ store_thread_filter(store_comment *v, size_t n, int64_t viewer_id, arena *a)
         if (state[k] & 1)
             v[kept++] = v[k];
     return kept;
+}
+
+int
+store_sso_may_link(const sso_link_rule *r, pl_error *err)
+{
+    if (r->deleted || r->kind == USER_ENGINE)
+        return pl_errorf(err, PL_EFORBIDDEN, "This e-mail address cannot be used to sign in.");
+    if (r->role != ROLE_READER || r->has_password)
+        return pl_errorf(err, PL_EFORBIDDEN,
+                         "An account with this e-mail address exists already; log in to it and "
+                         "link this sign-on to it.");
+    if (!r->email_verified)
+        return pl_errorf(err, PL_EFORBIDDEN,
+                         "An account with this e-mail address exists already, and the sign-on "
+                         "token does not say the address was verified.");
+    return 0;
+}
+
+int
+store_user_of_kind(store *s, store_user *u, arena *a, bool *created, pl_error *err)
+{
+    const char *want = u->email;
+    const char *at = strrchr(want, '@');
+    if (at == NULL)
+        return pl_errorf(err, PL_EINVAL, "user without an e-mail address");
+    store_user made = *u;
+    *created = false;
+    for (int n = 1; n <= 9; n++) {
+        const char *email =
+            n == 1 ? want : arena_printf(a, "%.*s+%d%s", (int)(at - want), want, n, at);
+        store_user found;
+        int rc = store_user_by_email(s, email, a, &found, err);
+        if (rc == 0 && found.kind == made.kind && !found.deleted) {
+            *u = found;
+            return 0;
+        }
+        if (rc == PL_ENOTFOUND) {
+            made.email = email;
+            if ((rc = store_user_insert(s, &made, err)) < 0)
+                return rc;
+            *u = made;
+            *created = true;
+            return 0;
+        }
+        if (rc < 0)
+            return rc;
+    }
+    return pl_errorf(err, PL_ECONFLICT, "every address like %s is taken by another account", want);
 }

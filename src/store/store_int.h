@@ -100,8 +100,28 @@ typedef struct store_ops {
                          pl_error *err);
     int (*user_delete)(store *s, int64_t user_id, bool remove_comments, pl_error *err);
     int (*sso_login)(store *s, const char *sub, const char *name, const char *email,
-                     const char *jti, int64_t jti_expires, int64_t now, int64_t *user_id,
-                     pl_error *err);
+                     bool email_verified, int64_t link_user_id, const char *jti,
+                     int64_t jti_expires, int64_t now, int64_t *user_id, pl_error *err);
+    int (*user_mail_get)(store *s, int64_t user_id, store_user_mail *out, pl_error *err);
+    int (*user_mail_set)(store *s, int64_t user_id, const store_user_mail *m, pl_error *err);
+    int (*user_set_password)(store *s, int64_t user_id, const char *pw_hash,
+                             const unsigned char *keep, int64_t now, pl_error *err);
+    int (*token_insert)(store *s, const unsigned char *hash, int64_t user_id,
+                        store_token_purpose purpose, int64_t now, int64_t expires_at,
+                        pl_error *err);
+    int (*token_use)(store *s, const unsigned char *hash, store_token_purpose purpose, int64_t now,
+                     bool spend, int64_t *user_id, pl_error *err);
+    int (*mail_enqueue)(store *s, const char *recipient, const char *message, int64_t now,
+                        int64_t per_hour, pl_error *err);
+    int (*mail_claim)(store *s, int64_t now, int64_t lease_ms, arena *a, store_mail *out,
+                      int64_t *next_due, pl_error *err);
+    int (*mail_finish)(store *s, int64_t id, store_mail_state state, int64_t retry_at,
+                       const char *error, int64_t now, pl_error *err);
+    int (*staff_list)(store *s, arena *a, store_user **out, size_t *n, pl_error *err);
+    int (*notify_once)(store *s, int64_t user_id, int64_t key, int64_t now, int64_t window_ms,
+                       bool *allowed, pl_error *err);
+    int (*queue_watchers)(store *s, int64_t pending, arena *a, store_user **out, size_t *n,
+                          pl_error *err);
     int (*comment_reviewed)(store *s, int64_t id, bool *reviewed, pl_error *err);
     int (*email_ban_set)(store *s, const unsigned char *hash, int64_t ends_at, const char *reason,
                          pl_error *err);
@@ -115,6 +135,34 @@ typedef struct store_ops {
     /* Shared rate-limit buckets; NULL when the backend has none (allowed). */
     int (*rate_take)(store *s, const char *key, double per_minute, double burst, int64_t now,
                      int *retry_after_s, pl_error *err);
+    /* webhook outbox */
+    int (*outbox_add)(store *s, const char *event, const char *payload, int64_t now, int64_t *id,
+                      pl_error *err);
+    int (*outbox_claim)(store *s, int64_t now, int64_t lease_ms, arena *a, store_outbox_item *out,
+                        int64_t *next_due, pl_error *err);
+    int (*outbox_record)(store *s, const store_outbox_item *item, pl_error *err);
+    int (*outbox_list)(store *s, int64_t before_id, int limit, arena *a, store_outbox_item **out,
+                       size_t *n, pl_error *err);
+    int (*outbox_purge)(store *s, int64_t before, pl_error *err);
+    /* export and import */
+    int (*export_users)(store *s, int64_t after, int limit, arena *a, store_user **out, size_t *n,
+                        pl_error *err);
+    int (*export_articles)(store *s, const char *after, int limit, arena *a, store_article **out,
+                           size_t *n, pl_error *err);
+    int (*export_comments)(store *s, int64_t after, int limit, arena *a, store_comment_list *out,
+                           pl_error *err);
+    int (*export_log)(store *s, int64_t after, int limit, arena *a, store_log_entry **out,
+                      size_t *n, pl_error *err);
+    int (*export_flags)(store *s, int64_t after, int limit, arena *a, store_export_flag **out,
+                        size_t *n, pl_error *err);
+    int (*export_likes)(store *s, int64_t after_comment, int64_t after_user, int limit, arena *a,
+                        store_export_like **out, size_t *n, pl_error *err);
+    int (*flag_restore)(store *s, store_export_flag *f, pl_error *err);
+    int (*like_restore)(store *s, const store_export_like *l, pl_error *err);
+    int (*import_map_get)(store *s, const char *kind, const char *ext_id, int64_t *local,
+                          pl_error *err);
+    int (*import_map_put)(store *s, const char *kind, const char *ext_id, int64_t local,
+                          pl_error *err);
 } store_ops;
 
 /* The common head of every backend's connection struct. */
@@ -142,5 +190,20 @@ int store_sqlite_open(const char *path, bool read_only, store **out, pl_error *e
 /* The schema version this program's SQLite migrations lead to. */
 int store_sqlite_schema_target(void);
 int store_postgres_open(const char *url, bool read_only, store **out, pl_error *err);
+
+/* What single sign-on needs to know of the account holding a token's e-mail
+ * before it may link a new subject to it (store_sso_login's rule, the same
+ * for every backend). */
+typedef struct sso_link_rule {
+    int role;
+    bool has_password;
+    bool deleted;
+    int kind;
+    bool email_verified; /* the token's claim */
+} sso_link_rule;
+
+/* 0 when the account may be linked automatically; PL_EFORBIDDEN with the
+ * reason otherwise. */
+int store_sso_may_link(const sso_link_rule *r, pl_error *err);
 
 #endif

@@ -86,6 +86,39 @@
       "requests slower than this many milliseconds are logged")                                    \
     X(log_addresses, "log_addresses", STR, "network", 0, 0,                                        \
       "client addresses in log lines: full, network (IPv4 /24, IPv6 /48) or none")                 \
+    X(smtp_url, "smtp_url", STR, "", 0, 0,                                                         \
+      "mail server: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://...; "         \
+      "empty turns mail off")                                                                      \
+    X(mail_from, "mail_from", STR, "", 0, 0,                                                       \
+      "the From of Parley's mail: an address, or Name <address>")                                  \
+    X(smtp_require_tls, "smtp_require_tls", BOOL, 0, 0, 1,                                         \
+      "refuse to send over smtp:// unless the server offers STARTTLS")                             \
+    X(smtp_ca_file, "smtp_ca_file", STR, "", 0, 0,                                                 \
+      "PEM file of certificate authorities for the mail server (empty: the system's)")             \
+    X(mail_per_recipient_hour, "mail_per_recipient_hour", INT, 5, 1, 10000,                        \
+      "most mails queued to one address in an hour; more are dropped")                             \
+    X(mail_retry_s, "mail_retry_s", INT, 60, 1, 86400,                                             \
+      "seconds before the first retry of a failed mail; doubles with each attempt")                \
+    X(mail_max_attempts, "mail_max_attempts", INT, 10, 1, 100,                                     \
+      "attempts before a mail that keeps failing is given up")                                     \
+    X(require_verified_email, "require_verified_email", BOOL, 0, 0, 1,                             \
+      "with mail configured: readers must confirm their address before they write")                \
+    X(account_contact, "account_contact", STR, "", 0, 0,                                           \
+      "whom readers should contact about their account when the site sends no mail")               \
+    X(webhook_url, "webhook_url", STR, "", 0, 0,                                                   \
+      "http(s) URL that receives the site's events as signed JSON; empty turns webhooks off")      \
+    X(webhook_secret, "webhook_secret", STR, "", 0, 0,                                             \
+      "key of the X-Parley-Signature (HMAC-SHA256 of the body); empty sends no signature")         \
+    X(webhook_format, "webhook_format", STR, "json", 0, 0,                                         \
+      "json (Parley's signed events) or slack (a Slack-compatible {\"text\"} message)")            \
+    X(webhook_timeout_ms, "webhook_timeout_ms", INT, 10000, 100, 120000,                           \
+      "longest wait for the receiver to answer one delivery")                                      \
+    X(webhook_retry_ms, "webhook_retry_ms", INT, 10000, 10, 3600000,                               \
+      "wait before the first retry of a failed delivery; doubles each time, at most an hour")      \
+    X(webhook_max_attempts, "webhook_max_attempts", INT, 12, 1, 100,                               \
+      "attempts before a delivery is given up and marked failed")                                  \
+    X(webhook_keep_days, "webhook_keep_days", INT, 30, 1, 3650,                                    \
+      "days delivered and failed events stay in the delivery log")                                 \
     X(perspective_keys, "perspective_keys", STR, "", 0, 0,                                         \
       "API keys of the Perspective-compatible endpoint, comma- or space-separated; empty: off")
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <utf8proc.h>
 
 int
 parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
@@ -284,4 +285,239 @@ text_hash(const char *s, size_t n)
     for (size_t i = 0; i < n; i++)
         h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
     return h;
+}
+
+/* ---- credentials in URLs ---------------------------------------------------- */
+
+typedef struct outbuf {
+    char *p;
+    size_t n, len;
+} outbuf;
+
+static void
+out_put(outbuf *o, const char *s, size_t k)
+{
+    for (size_t i = 0; i < k && o->len + 1 < o->n; i++)
+        o->p[o->len++] = s[i];
+    o->p[o->len] = '\0';
+}
+
+static bool
+name_has_password(const char *k, size_t n)
+{
+    static const char word[] = "password";
+    for (size_t i = 0; i + sizeof word - 1 <= n; i++) {
+        size_t j = 0;
+        while (j < sizeof word - 1 && (k[i + j] | 0x20) == word[j])
+            j++;
+        if (j == sizeof word - 1)
+            return true;
+    }
+    return false;
+}
+
+/* Where the userinfo's password of url lies: [*pw, *pw + *pw_len). False
+ * when url has no scheme://user:password@. */
+static bool
+url_password_span(const char *url, const char **pw, size_t *pw_len)
+{
+    const char *sep = strstr(url, "://");
+    if (sep == NULL)
+        return false;
+    const char *auth = sep + 3;
+    size_t alen = strcspn(auth, "/?#");
+    const char *at = NULL;
+    for (size_t i = 0; i < alen; i++)
+        if (auth[i] == '@')
+            at = auth + i;
+    if (at == NULL)
+        return false;
+    const char *colon = memchr(auth, ':', (size_t)(at - auth));
+    if (colon == NULL)
+        return false;
+    *pw = colon + 1;
+    *pw_len = (size_t)(at - colon - 1);
+    return true;
+}
+
+void
+text_redact_url(const char *url, char *out, size_t n)
+{
+    if (n == 0)
+        return;
+    outbuf o = {out, n, 0};
+    out[0] = '\0';
+    if (url == NULL)
+        return;
+    const char *pw;
+    size_t pw_len;
+    const char *rest = url;
+    if (url_password_span(url, &pw, &pw_len)) {
+        out_put(&o, url, (size_t)(pw - url));
+        out_put(&o, "***", 3);
+        rest = pw + pw_len;
+    }
+    const char *q = strchr(rest, '?');
+    if (q == NULL) {
+        out_put(&o, rest, strlen(rest));
+        return;
+    }
+    out_put(&o, rest, (size_t)(q + 1 - rest));
+    for (const char *p = q + 1; *p != '\0';) {
+        size_t len = strcspn(p, "&#");
+        const char *eq = memchr(p, '=', len);
+        if (eq != NULL && name_has_password(p, (size_t)(eq - p))) {
+            out_put(&o, p, (size_t)(eq + 1 - p));
+            out_put(&o, "***", 3);
+        } else {
+            out_put(&o, p, len);
+        }
+        p += len;
+        if (*p == '&') {
+            out_put(&o, "&", 1);
+            p++;
+        } else if (*p == '#') {
+            out_put(&o, p, strlen(p));
+            break;
+        }
+    }
+}
+
+static int
+hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+void
+text_url_password(const char *url, bool decode, char *out, size_t n)
+{
+    const char *pw;
+    size_t pw_len, k = 0;
+    if (n == 0)
+        return;
+    if (url != NULL && url_password_span(url, &pw, &pw_len)) {
+        for (size_t i = 0; i < pw_len && k + 1 < n; i++) {
+            int hi, lo;
+            if (decode && pw[i] == '%' && i + 2 < pw_len && (hi = hex_digit(pw[i + 1])) >= 0 &&
+                (lo = hex_digit(pw[i + 2])) >= 0) {
+                out[k++] = (char)(hi * 16 + lo);
+                i += 2;
+            } else {
+                out[k++] = pw[i];
+            }
+        }
+    }
+    out[k] = '\0';
+}
+
+void
+text_redact_secret(char *s, size_t cap, const char *secret)
+{
+    size_t sn = secret != NULL ? strlen(secret) : 0;
+    if (sn == 0 || s == NULL)
+        return;
+    for (char *p = strstr(s, secret); p != NULL; p = strstr(p, secret)) {
+        size_t len = strlen(s), tail = len - (size_t)(p - s) - sn;
+        size_t room = cap - (size_t)(p - s) - 1; /* bytes from p up to the NUL */
+        if (room < 3) {
+            *p = '\0';
+            return;
+        }
+        size_t keep = tail < room - 3 ? tail : room - 3;
+        memmove(p + 3, p + sn, keep);
+        memcpy(p, "***", 3);
+        p[3 + keep] = '\0';
+        p += 3;
+    }
+}
+
+/* ---- reserved addresses and invisible characters ------------------------- */
+
+bool
+email_domain_reserved(const char *email)
+{
+    static const char *const tlds[] = {"invalid", "test", "example", "localhost"};
+    const char *at = email != NULL ? strrchr(email, '@') : NULL;
+    if (at == NULL)
+        return false;
+    const char *domain = at + 1;
+    size_t n = strlen(domain);
+    while (n > 0 && domain[n - 1] == '.')
+        n--; /* a fully qualified "x.invalid." too */
+    size_t start = n;
+    while (start > 0 && domain[start - 1] != '.')
+        start--;
+    const char *tld = domain + start;
+    size_t tn = n - start;
+    for (size_t i = 0; i < sizeof tlds / sizeof tlds[0]; i++) {
+        size_t k = strlen(tlds[i]);
+        if (tn != k)
+            continue;
+        size_t j = 0;
+        while (j < k && (tld[j] | 0x20) == tlds[i][j])
+            j++;
+        if (j == k)
+            return true;
+    }
+    return false;
+}
+
+static bool
+invisible(int32_t cp)
+{
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_CF: /* bidi controls, zero-width, soft hyphen, tags */
+    case UTF8PROC_CATEGORY_CC:
+    case UTF8PROC_CATEGORY_ZL:
+    case UTF8PROC_CATEGORY_ZP:
+    case UTF8PROC_CATEGORY_CO:
+    case UTF8PROC_CATEGORY_CS:
+    case UTF8PROC_CATEGORY_CN:
+        return true;
+    default:
+        break;
+    }
+    /* Letters and symbols that render blank, and the combining grapheme
+     * joiner (a mark that draws nothing). */
+    return cp == 0x034F || cp == 0x115F || cp == 0x1160 || cp == 0x3164 || cp == 0xFFA0 ||
+           cp == 0x2800 || (cp >= 0x180B && cp <= 0x180F);
+}
+
+bool
+text_has_invisible(const char *s, size_t n)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    for (utf8proc_ssize_t left = (utf8proc_ssize_t)n; left > 0;) {
+        int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(p, left, &cp);
+        if (k <= 0 || invisible(cp))
+            return true;
+        p += k;
+        left -= k;
+    }
+    return false;
+}
+
+void
+text_strip_invisible(char *s)
+{
+    utf8proc_uint8_t *r = (utf8proc_uint8_t *)s, *w = r;
+    utf8proc_ssize_t left = (utf8proc_ssize_t)strlen(s);
+    while (left > 0) {
+        int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(r, left, &cp);
+        if (k <= 0)
+            k = 1; /* not UTF-8: drop the byte */
+        else if (!invisible(cp)) {
+            memmove(w, r, (size_t)k);
+            w += k;
+        }
+        r += k;
+        left -= k;
+    }
+    *w = '\0';
 }

@@ -45,4 +45,38 @@ bool article_id_valid(const char *s);
 size_t b64url_encode(const unsigned char *in, size_t n, char *out);
 long b64url_decode(const char *in, unsigned char *out, size_t out_size);
 
+/* Copies url to out (n bytes, always NUL-terminated), with every credential
+ * replaced by "***": the password of a scheme://user:password@host URL and
+ * the value of any query parameter whose name contains "password" (libpq's
+ * ?password= and sslpassword=). Anything that is not such a URL is copied
+ * as it is. For every URL that is logged or printed. */
+void text_redact_url(const char *url, char *out, size_t n);
+
+/* Replaces each occurrence of secret (when it is at least 1 byte long) in
+ * the NUL-terminated s by "***", in place, as far as s has room: for outside
+ * error messages that may echo a connection string. */
+void text_redact_secret(char *s, size_t cap, const char *secret);
+
+/* The password in url (scheme://user:password@host...), as written or
+ * percent-decoded, into out; "" when there is none. */
+void text_url_password(const char *url, bool decode, char *out, size_t n);
+
+/* True when the e-mail address's domain is, or is under, a top-level domain
+ * reserved by RFC 2606 and RFC 6761: .invalid, .test, .example, .localhost.
+ * Parley uses .invalid for accounts that no person registered (imported
+ * authors, the moderation engine, deleted accounts), so nobody may take such
+ * an address. */
+bool email_domain_reserved(const char *email);
+
+/* Characters that show nothing or reorder what follows, so a name holding
+ * them can pass for another: bidirectional controls, zero-width and other
+ * format characters (Unicode category Cf), control characters, line and
+ * paragraph separators, private-use, unassigned and surrogate code points,
+ * and the blank Hangul and Braille fillers. s must be valid UTF-8.
+ * Returns true when the n bytes at s hold one. */
+bool text_has_invisible(const char *s, size_t n);
+
+/* Removes those characters from the NUL-terminated UTF-8 string s in place. */
+void text_strip_invisible(char *s);
+
 #endif

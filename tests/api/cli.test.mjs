@@ -93,7 +93,7 @@ test('a server maps libxml2 never, and libpq (with TLS and Kerberos) only for Po
     assert.match(maps, /libsqlite3/, 'the maps are the server\'s own');
     for (const lib of ['libxml2', 'libicu']) assert.ok(!maps.includes(lib), `${lib} is mapped`);
     if (onPg) assert.match(maps, /libpq/, 'a PostgreSQL server has loaded libpq');
-    else for (const lib of ['libpq', 'libssl', 'libkrb5']) assert.ok(!maps.includes(lib), `${lib} is mapped`);
+    else for (const lib of ['libpq', 'libssl', 'libkrb5', 'libcurl']) assert.ok(!maps.includes(lib), `${lib} is mapped`);
   } finally {
     await stopClean(srv);
   }

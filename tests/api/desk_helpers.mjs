@@ -70,5 +70,5 @@ export function jwt(secret, claims, header = { alg: 'HS256', typ: 'JWT' }) {
 
 export function claims(over = {}) {
   const now = Math.floor(Date.now() / 1000);
-  return { sub: 'pub-42', name: 'Paula Publisher', email: 'paula@news.example', iat: now, exp: now + 300, jti: randomUUID(), ...over };
+  return { sub: 'pub-42', name: 'Paula Publisher', email: 'paula@news.example.com', iat: now, exp: now + 300, jti: randomUUID(), ...over };
 }

@@ -102,7 +102,7 @@ test('deleting an account (remove): comments are gone, replies by others stay un
 
 test('SSO: a good token logs in, creates then updates the user', async () => {
   const c = new Client(D.url);
-  let res = await c.post('/api/v1/auth/sso', { token: jwt(SECRET, claims({ sub: 'sso-1', name: 'Sam Single', email: 'sam@news.example' })) });
+  let res = await c.post('/api/v1/auth/sso', { token: jwt(SECRET, claims({ sub: 'sso-1', name: 'Sam Single', email: 'sam@news.example.com' })) });
   assert.equal(res.status, 200, res.text);
   assert.equal(res.json.user.name, 'Sam Single');
   assert.equal(res.json.user.role, 'reader');
@@ -110,7 +110,7 @@ test('SSO: a good token logs in, creates then updates the user', async () => {
   assert.equal((await c.get('/api/v1/me')).json.user.id, id);
   assert.equal((await c.post('/api/v1/articles/sso-story/comments', { body: 'Signed in elsewhere.' })).status, 201);
   const c2 = new Client(D.url);
-  res = await c2.post('/api/v1/auth/sso', { token: jwt(SECRET, claims({ sub: 'sso-1', name: 'Sam Renamed', email: 'sam@news.example' })) });
+  res = await c2.post('/api/v1/auth/sso', { token: jwt(SECRET, claims({ sub: 'sso-1', name: 'Sam Renamed', email: 'sam@news.example.com' })) });
   assert.equal(res.json.user.id, id, 'same subject, same user');
   assert.equal(res.json.user.name, 'Sam Renamed');
 });
@@ -136,7 +136,7 @@ test('SSO: expired, tampered, wrong secret, wrong alg, missing claims and replay
   await expect401('not.a.jwt.at.all', /JWT/);
   await expect401(jwt(SECRET, { sub: 'x', iat: now, exp: now + 60 }), /claims/);
   await expect401(jwt(SECRET, claims({ iat: now - 3600, exp: now + 60 })), /too old/);
-  const once = jwt(SECRET, claims({ sub: 'sso-replay', email: 'replay@news.example' }));
+  const once = jwt(SECRET, claims({ sub: 'sso-replay', email: 'replay@news.example.com' }));
   assert.equal((await c.post('/api/v1/auth/sso', { token: once })).status, 200);
   await expect401(once, /already used/);
   assert.equal((await c.post('/api/v1/auth/sso', {})).status, 400);

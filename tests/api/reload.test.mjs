@@ -92,7 +92,7 @@ test('a bad config, policy or page file keeps the running settings and says why'
   const cases = [
     [['this is not a setting line'], /error="--config: [^"]*:1: expected 'name = value'"/],
     [['policy.personal_attack = sometimes', `guidelines_file = ${guide}`], /error="[^"]*personal_attack[^"]*"/],
-    [['policy.personal_attack = hold', `guidelines_file = ${guide}.missing`], /error="cannot open page file [^"]*missing"/],
+    [['policy.personal_attack = hold', `guidelines_file = ${guide}.missing`], /error="guidelines_file: cannot open page file [^"]*missing"/],
     [['log_level = chatty'], /error="log_level must be error, warn, info or debug, not 'chatty'"/],
   ];
   for (const [lines, why] of cases) {

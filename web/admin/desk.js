@@ -79,6 +79,7 @@
     $('desk').hidden = false;
     $('who').hidden = false;
     $('who-name').textContent = `${S.me.name} (${S.me.role})`;
+    $('tab-webhooks').hidden = S.me.role !== 'admin';
     select('pending');
     refreshCounts();
     setInterval(refreshCounts, 15000);
@@ -116,11 +117,16 @@
   function select(view) {
     S.view = view;
     for (const t of document.querySelectorAll('[role=tab]')) t.setAttribute('aria-selected', String(t.dataset.view === view));
-    const isLog = view === 'log';
-    $('queue-panel').hidden = isLog;
+    const isLog = view === 'log', isHooks = view === 'webhooks';
+    $('queue-panel').hidden = isLog || isHooks;
     $('log-panel').hidden = !isLog;
-    if (!isLog) $('queue-panel').setAttribute('aria-labelledby', `tab-${view}`);
-    if (isLog) loadLog(); else loadQueue(false);
+    $('webhooks-panel').hidden = !isHooks;
+    if (isLog) loadLog();
+    else if (isHooks) loadWebhooks();
+    else {
+      $('queue-panel').setAttribute('aria-labelledby', `tab-${view}`);
+      loadQueue(false);
+    }
   }
 
   document.querySelector('[role=tablist]').addEventListener('click', (ev) => {
@@ -129,7 +135,7 @@
   });
   document.querySelector('[role=tablist]').addEventListener('keydown', (ev) => {
     if (ev.key !== 'ArrowRight' && ev.key !== 'ArrowLeft') return;
-    const tabs = [...document.querySelectorAll('[role=tab]')];
+    const tabs = [...document.querySelectorAll('[role=tab]')].filter((t) => !t.hidden);
     const i = tabs.indexOf(document.activeElement);
     if (i < 0) return;
     const j = (i + (ev.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length;
@@ -328,7 +334,7 @@
   }
 
   document.addEventListener('keydown', (ev) => {
-    if ($('desk').hidden || S.view === 'log' || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if ($('desk').hidden || S.view === 'log' || S.view === 'webhooks' || ev.ctrlKey || ev.metaKey || ev.altKey) return;
     const t = ev.target;
     if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT')) {
       if (ev.key === 'Escape') { t.blur(); mark(); }
@@ -372,6 +378,42 @@
     }
   }
   $('log-filters').addEventListener('submit', (ev) => { ev.preventDefault(); loadLog(); });
+
+  // ---- webhook (admins) -------------------------------------------------------
+
+  let hookSeq = 0;
+  async function loadWebhooks() {
+    const seq = ++hookSeq;
+    try {
+      const r = await call('GET', '/mod/webhooks?limit=100');
+      if (seq !== hookSeq) return;
+      const w = r.webhook;
+      $('webhook-summary').textContent = w.configured
+        ? `Events go to ${w.receiver} as ${w.format === 'slack' ? 'Slack messages' : 'JSON'}, ${w.signed ? 'signed' : 'unsigned (no webhook_secret)'}.`
+        : 'No webhook is configured (set webhook_url).';
+      $('webhook-test').disabled = !w.configured;
+      $('webhook-rows').replaceChildren(...r.deliveries.map((d) => el('tr', { 'data-state': d.state },
+        el('td', {}, d.event),
+        el('td', {}, when(d.created_at)),
+        el('td', {}, el('span', { class: `badge ${d.state}` }, d.state)),
+        el('td', {}, String(d.attempts)),
+        el('td', {}, d.last_status ? `HTTP ${d.last_status}` : '', d.last_error ? ` ${d.last_error}` : ''),
+        el('td', {}, d.state === 'pending' ? when(d.next_attempt_at) : ''))));
+      say(`${r.deliveries.length} webhook deliveries.`);
+    } catch (e) {
+      say(e.message);
+    }
+  }
+  $('webhook-refresh').addEventListener('click', loadWebhooks);
+  $('webhook-test').addEventListener('click', async () => {
+    try {
+      const r = await call('POST', '/mod/webhooks/test', {});
+      say(`Test event ${r.delivery.id} queued.`);
+      await loadWebhooks();
+    } catch (e) {
+      say(e.message);
+    }
+  });
 
   start();
 })();

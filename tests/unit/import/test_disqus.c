@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "import/disqus.h"
@@ -219,6 +220,79 @@ malformed_xml_names_the_line(void **state)
         o += (size_t)snprintf(deep + o, sizeof deep - o, "<x>");
     assert_int_equal(disqus_parse_memory(deep, o, a, NULL, NULL, NULL, &x, &err), PL_EINVAL);
     assert_non_null(strstr(err.msg, "nest"));
+    arena_free(a);
+}
+
+static double
+seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* libxml2 compares every attribute of an element with each earlier one: an
+ * export or a message with 200,000 attributes on one element took minutes.
+ * The export is refused at the first element over the cap, with its line;
+ * a message's tags are written anew with only a link's href, so the same
+ * attack in a message, in whatever shape libxml2's HTML parser would have
+ * read it, converts at once. */
+static void
+attributes_are_capped(void **state)
+{
+    (void)state;
+    enum { N = 200000 };
+    arena *a = arena_new();
+    disqus_export x;
+    pl_error err = {0};
+    struct timespec t0;
+    char *doc = xmalloc((size_t)N * 16 + 512);
+    size_t o = (size_t)sprintf(doc, "%s<thread\n", HEAD);
+    for (int i = 0; i < N; i++)
+        o += (size_t)sprintf(doc + o, " a%d=\"1\"", i);
+    o += (size_t)sprintf(doc + o, "/></disqus>\n");
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(disqus_parse_memory(doc, o, a, NULL, NULL, NULL, &x, &err), PL_EINVAL);
+    assert_true(seconds_since(&t0) < 2.0);
+    if (strncmp(err.msg, "line 4: an element has more attributes", 38) != 0)
+        fail_msg("want the line and the cap: %s", err.msg);
+    /* At the cap, an element still reads. */
+    o = (size_t)sprintf(doc, "%s<category", HEAD);
+    for (int i = 0; i < DISQUS_MAX_ATTRS - 3; i++)
+        o += (size_t)sprintf(doc + o, " a%d='>'", i);
+    o += (size_t)sprintf(doc + o, "/></disqus>\n");
+    if (disqus_parse_memory(doc, o, a, NULL, NULL, NULL, &x, &err) != 0)
+        fail_msg("at the cap: %s", err.msg);
+    /* Not UTF-8: refused before libxml2 could switch encodings on the guard. */
+    static const char utf16[] = "<\0d\0i\0s\0q\0u\0s\0/\0>\0";
+    assert_int_equal(disqus_parse_memory(utf16, sizeof utf16 - 1, a, NULL, NULL, NULL, &x, &err),
+                     PL_EINVAL);
+    assert_non_null(strstr(err.msg, "not UTF-8"));
+    static const char latin1[] = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<disqus "
+                                 "xmlns:dsq=\"http://disqus.com/disqus-internals\">"
+                                 "<thread dsq:id=\"1\"><title>Caf\xc3\xa9</title></thread>"
+                                 "</disqus>";
+    if (disqus_parse_memory(latin1, sizeof latin1 - 1, a, NULL, NULL, NULL, &x, &err) != 0)
+        fail_msg("declared ISO-8859-1: %s", err.msg);
+    assert_int_equal(x.n_threads, 1);
+    assert_string_equal(x.threads[0].title, "Caf\xc3\xa9");
+
+    /* Messages: plain attributes, boolean ones, and a '=' that opens no
+     * value (libxml2 would have read the quoted words as attributes). */
+    for (int k = 0; k < 3; k++) {
+        o = (size_t)sprintf(doc, "<a href=\"https://example.com/\" title=x");
+        if (k == 2)
+            o += (size_t)sprintf(doc + o, " =\"x");
+        for (int i = 0; i < N / 2; i++)
+            o += (size_t)sprintf(doc + o, k == 0 ? " b%d=1" : " b%d", i);
+        o += (size_t)sprintf(doc + o, ">link</a> and <p c=1 d=2>text</p>");
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        const char *md = htmlmd_convert(a, doc, o);
+        assert_true(seconds_since(&t0) < 2.0);
+        if (k == 0 && strcmp(md, "[link](https://example.com/) and\n\ntext") != 0)
+            fail_msg("converted to: %s", md);
+    }
+    free(doc);
     arena_free(a);
 }
 
@@ -864,6 +938,7 @@ main(void)
         cmocka_unit_test(malformed_xml_names_the_line),
         cmocka_unit_test(missing_file_is_an_io_error),
         cmocka_unit_test(html_becomes_markdown),
+        cmocka_unit_test(attributes_are_capped),
         cmocka_unit_test_setup_teardown(imports_into_the_store, setup, teardown),
         cmocka_unit_test_setup_teardown(dry_run_counts_without_a_store, setup, teardown),
         cmocka_unit_test_setup_teardown(long_messages_are_shortened_with_a_marker, setup, teardown),

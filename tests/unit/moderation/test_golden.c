@@ -31,6 +31,8 @@ typedef struct golden_case {
     size_t n_excerpts;
     char *policies[MAX_LIST];
     size_t n_policies;
+    char *settings[MAX_LIST]; /* "name=value": any other setting (link lists) */
+    size_t n_settings;
     char *recent[MAX_LIST];
     int64_t recent_ago[MAX_LIST];
     size_t n_recent;
@@ -130,6 +132,8 @@ case_free(golden_case *c)
         free(c->excerpts[i]);
     for (size_t i = 0; i < c->n_policies; i++)
         free(c->policies[i]);
+    for (size_t i = 0; i < c->n_settings; i++)
+        free(c->settings[i]);
     for (size_t i = 0; i < c->n_recent; i++)
         free(c->recent[i]);
     memset(c, 0, sizeof *c);
@@ -148,16 +152,18 @@ run_case(moderation *shared, golden_case *gc, const char *file, char *report, si
 {
     moderation *m = shared, *own = NULL;
     char why[2048] = "";
-    if (gc->n_policies > 0) {
+    if (gc->n_policies > 0 || gc->n_settings > 0) {
         config cfg;
         config_init(&cfg);
         pl_error err;
-        for (size_t i = 0; i < gc->n_policies; i++) {
-            char *eq = strchr(gc->policies[i], '=');
+        for (size_t i = 0; i < gc->n_policies + gc->n_settings; i++) {
+            bool pol = i < gc->n_policies;
+            char *kv = pol ? gc->policies[i] : gc->settings[i - gc->n_policies];
+            char *eq = strchr(kv, '=');
             assert_non_null(eq);
             *eq = '\0';
             char key[128];
-            snprintf(key, sizeof key, "policy.%s", gc->policies[i]);
+            snprintf(key, sizeof key, "%s%s", pol ? "policy." : "", kv);
             assert_int_equal(config_set(&cfg, key, eq + 1, &err), 0);
             *eq = '=';
         }
@@ -341,6 +347,8 @@ run_file(void **state)
             gc.excerpts[gc.n_excerpts++] = unescape(val);
         else if (!strcmp(key, "policy") && gc.n_policies < MAX_LIST)
             gc.policies[gc.n_policies++] = xstrdup(val);
+        else if (!strcmp(key, "setting") && gc.n_settings < MAX_LIST)
+            gc.settings[gc.n_settings++] = xstrdup(val);
         else if (!strcmp(key, "recent") && gc.n_recent < MAX_LIST) {
             /* "SECONDS_AGO | text" */
             char *bar = strchr(val, '|');

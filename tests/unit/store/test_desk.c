@@ -200,13 +200,15 @@ mutes_delete_and_sso(void **state)
     const char *jti1 = arena_printf(f->a, "j1-%s", f->tag);
     const char *jti2 = arena_printf(f->a, "j2-%s", f->tag);
     int64_t now = (int64_t)time(NULL) * 1000, a_id = 0, b_id = 0;
-    assert_int_equal(store_sso_login(f->s, sub, "Sam", email, jti1, now + 60000, now, &a_id, &err),
-                     0);
+    assert_int_equal(
+        store_sso_login(f->s, sub, "Sam", email, false, 0, jti1, now + 60000, now, &a_id, &err), 0);
     assert_true(a_id > 0);
-    assert_int_equal(store_sso_login(f->s, sub, "Sam2", email, jti1, now + 60000, now, &b_id, &err),
-                     PL_ECONFLICT);
-    assert_int_equal(store_sso_login(f->s, sub, "Sam2", email, jti2, now + 60000, now, &b_id, &err),
-                     0);
+    assert_int_equal(
+        store_sso_login(f->s, sub, "Sam2", email, false, 0, jti1, now + 60000, now, &b_id, &err),
+        PL_ECONFLICT);
+    assert_int_equal(
+        store_sso_login(f->s, sub, "Sam2", email, false, 0, jti2, now + 60000, now, &b_id, &err),
+        0);
     assert_int_equal(a_id, b_id);
     assert_int_equal(store_user_by_id(f->s, a_id, f->a, &u, &err), 0);
     assert_string_equal(u.name, "Sam2");

@@ -1566,6 +1566,230 @@ rate_buckets_are_shared(void **state)
     PQfinish(admin);
 }
 
+/* Mail: settings default to off, tokens work once (or until they expire),
+ * a password change ends the other sessions and spends reset tokens, and
+ * the outbox hands each due mail to one sender at a time. */
+static void
+mail_tokens_and_outbox(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    int64_t uid = new_user(f, "mailer");
+    store_user_mail m;
+    assert_int_equal(store_user_mail_get(f->s, uid, &m, &err), 0);
+    assert_false(m.email_verified || m.notify_replies || m.notify_moderation);
+    m.notify_replies = true;
+    m.notify_queue = 7;
+    assert_int_equal(store_user_mail_set(f->s, uid, &m, &err), 0);
+    m.email_verified = true;
+    assert_int_equal(store_user_mail_set(f->s, uid, &m, &err), 0);
+    store_user_mail back;
+    assert_int_equal(store_user_mail_get(f->s, uid, &back, &err), 0);
+    assert_true(back.email_verified && back.notify_replies && !back.notify_moderation);
+    assert_int_equal(back.notify_queue, 7);
+
+    int64_t now = 1800000000000LL, who = 0;
+    unsigned char reset[STORE_TOKEN_HASH_LEN], unsub[STORE_TOKEN_HASH_LEN];
+    memset(reset, 0, sizeof reset);
+    memcpy(reset, f->tag, strlen(f->tag) < sizeof reset ? strlen(f->tag) : sizeof reset);
+    memcpy(unsub, reset, sizeof unsub);
+    reset[31] = 1;
+    unsub[31] = 2;
+    assert_int_equal(store_token_insert(f->s, reset, uid, TOKEN_RESET, now, now + 3600000, &err),
+                     0);
+    assert_int_equal(
+        store_token_insert(f->s, unsub, uid, TOKEN_UNSUB_REPLIES, now, now + 86400000, &err), 0);
+    /* The wrong purpose finds nothing; an expired token neither. */
+    assert_int_equal(store_token_use(f->s, reset, TOKEN_VERIFY, now, true, &who, &err),
+                     PL_ENOTFOUND);
+    assert_int_equal(
+        store_token_use(f->s, unsub, TOKEN_UNSUB_REPLIES, now + 86400000, false, &who, &err),
+        PL_ENOTFOUND);
+    /* A reusable token works twice; a single-use one once. */
+    unsub[31] = 3;
+    assert_int_equal(
+        store_token_insert(f->s, unsub, uid, TOKEN_UNSUB_REPLIES, now, now + 86400000, &err), 0);
+    for (int i = 0; i < 2; i++) {
+        who = 0;
+        assert_int_equal(
+            store_token_use(f->s, unsub, TOKEN_UNSUB_REPLIES, now + 1, false, &who, &err), 0);
+        assert_int_equal(who, uid);
+    }
+    /* Setting a password spends the reset token and ends the other sessions. */
+    unsigned char keep[STORE_TOKEN_HASH_LEN], other[STORE_TOKEN_HASH_LEN];
+    memcpy(keep, reset, sizeof keep);
+    memcpy(other, reset, sizeof other);
+    keep[30] = 9;
+    other[30] = 8;
+    int64_t far = time(NULL) * 1000LL + 86400000LL;
+    assert_int_equal(store_session_insert(f->s, keep, uid, far, &err), 0);
+    assert_int_equal(store_session_insert(f->s, other, uid, far, &err), 0);
+    assert_int_equal(store_user_set_password(f->s, uid, "$argon2id$new", keep, now, &err), 0);
+    store_user u;
+    assert_int_equal(store_session_user(f->s, keep, far - 1000, f->a, &u, &err), 0);
+    assert_string_equal(u.pw_hash, "$argon2id$new");
+    assert_int_equal(store_session_user(f->s, other, far - 1000, f->a, &u, &err), PL_ENOTFOUND);
+    assert_int_equal(store_token_use(f->s, reset, TOKEN_RESET, now + 1, true, &who, &err),
+                     PL_ENOTFOUND);
+    reset[31] = 4;
+    assert_int_equal(store_token_insert(f->s, reset, uid, TOKEN_RESET, now, now + 3600000, &err),
+                     0);
+    assert_int_equal(store_token_use(f->s, reset, TOKEN_RESET, now + 1, true, &who, &err), 0);
+    assert_int_equal(store_token_use(f->s, reset, TOKEN_RESET, now + 2, true, &who, &err),
+                     PL_ENOTFOUND);
+
+    /* The outbox: a per-recipient limit, one claim per mail, retries. */
+    const char *to = arena_printf(f->a, "out-%s@example.org", f->tag);
+    assert_int_equal(store_mail_enqueue(f->s, to, "one", now, 2, &err), 0);
+    assert_int_equal(store_mail_enqueue(f->s, to, "two", now + 1, 2, &err), 0);
+    assert_int_equal(store_mail_enqueue(f->s, to, "three", now + 2, 2, &err), PL_ERATE);
+    assert_int_equal(store_mail_enqueue(f->s, to, "later", now + 3600001, 2, &err), 0);
+    store_mail a, b, c;
+    int64_t next = -1;
+    assert_int_equal(store_mail_claim(f->s, now + 10, 60000, f->a, &a, &next, &err), 0);
+    assert_string_equal(a.message, "one");
+    assert_string_equal(a.recipient, to);
+    assert_int_equal(a.attempts, 1);
+    assert_int_equal(store_mail_claim(f->s, now + 10, 60000, f->a, &b, &next, &err), 0);
+    assert_string_equal(b.message, "two");
+    /* Both are leased: nothing else is due until the later one. */
+    assert_int_equal(store_mail_claim(f->s, now + 10, 60000, f->a, &c, &next, &err), PL_ENOTFOUND);
+    assert_int_equal(next, now + 60010);
+    assert_int_equal(store_mail_finish(f->s, a.id, MAIL_SENT, 0, "", now + 20, &err), 0);
+    assert_int_equal(
+        store_mail_finish(f->s, b.id, MAIL_WAITING, now + 30, "try again", now + 20, &err), 0);
+    assert_int_equal(store_mail_claim(f->s, now + 30, 60000, f->a, &c, &next, &err), 0);
+    assert_int_equal(c.id, b.id);
+    assert_int_equal(c.attempts, 2);
+    assert_int_equal(store_mail_finish(f->s, c.id, MAIL_FAILED, 0, "gone", now + 40, &err), 0);
+    assert_int_equal(store_mail_claim(f->s, now + 3600001, 60000, f->a, &c, &next, &err), 0);
+    assert_string_equal(c.message, "later");
+    assert_int_equal(store_mail_finish(f->s, c.id, MAIL_SENT, 0, "", now + 3600002, &err), 0);
+    assert_int_equal(store_mail_claim(f->s, now + 3600003, 60000, f->a, &c, &next, &err),
+                     PL_ENOTFOUND);
+    assert_int_equal(next, 0);
+}
+
+/* Notification pacing is one atomic check-and-record per (user, thread);
+ * queue watchers are staff whose threshold the queue reached. */
+static void
+notify_pacing_and_watchers(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    int64_t reader = new_user(f, "paced"), staff = new_user(f, "watcher");
+    assert_int_equal(store_user_set_role(f->s, staff, ROLE_MODERATOR, &err), 0);
+    int64_t now = 1800000000000LL;
+    bool ok = false;
+    assert_int_equal(store_notify_once(f->s, reader, 42, now, 3600000, &ok, &err), 0);
+    assert_true(ok);
+    assert_int_equal(store_notify_once(f->s, reader, 42, now + 3599999, 3600000, &ok, &err), 0);
+    assert_false(ok);
+    assert_int_equal(store_notify_once(f->s, reader, 43, now + 1, 3600000, &ok, &err), 0);
+    assert_true(ok); /* another thread */
+    assert_int_equal(store_notify_once(f->s, reader, 42, now + 3600000, 3600000, &ok, &err), 0);
+    assert_true(ok);
+    assert_int_equal(store_notify_once(f->s, reader, 42, now + 3600001, 3600000, &ok, &err), 0);
+    assert_false(ok); /* the window starts again from the last mail */
+
+    store_user_mail m = {.notify_queue = 1000000};
+    assert_int_equal(store_user_mail_set(f->s, staff, &m, &err), 0);
+    assert_int_equal(store_user_mail_set(f->s, reader, &m, &err), 0); /* a reader: never */
+    store_user *v;
+    size_t n;
+    assert_int_equal(store_queue_watchers(f->s, 999999, f->a, &v, &n, &err), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_true(v[i].id != staff && v[i].id != reader);
+    assert_int_equal(store_queue_watchers(f->s, 1000000, f->a, &v, &n, &err), 0);
+    bool found = false;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(v[i].id != reader);
+        found = found || v[i].id == staff;
+    }
+    assert_true(found);
+}
+
+/* The webhook outbox: events are claimed oldest first when due, a claim
+ * hides its event until the lease ends, outcomes are recorded and listed
+ * newest first, and finished events are purged by age. Times are tiny
+ * (10 ms after the epoch) so nothing another test left is due; every event
+ * claimed here is recorded finished, so none is left pending either. */
+static void
+outbox_claims_leases_records_and_purges(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    int64_t id1, id2, next = -1;
+    store_outbox_item it, *list = NULL;
+    size_t n = 0;
+    assert_int_equal(store_outbox_add(f->s, "comment.published", "{\"a\":1}", 10, &id1, &err), 0);
+    assert_int_equal(store_outbox_add(f->s, "user.banned", "{\"b\":2}", 20, &id2, &err), 0);
+    assert_true(id2 > id1);
+
+    assert_int_equal(store_outbox_claim(f->s, 15, 100, f->a, &it, &next, &err), 0);
+    assert_int_equal(it.id, id1);
+    assert_string_equal(it.event, "comment.published");
+    assert_string_equal(it.payload, "{\"a\":1}");
+    assert_int_equal(it.created_at, 10);
+    assert_int_equal(it.state, OUTBOX_PENDING);
+    assert_int_equal(it.attempts, 0);
+    assert_int_equal(it.next_at, 115);
+    /* Claimed: not due again within the lease; the next one is due at 20. */
+    assert_int_equal(store_outbox_claim(f->s, 15, 100, f->a, &it, &next, &err), PL_ENOTFOUND);
+    assert_int_equal(next, 20);
+    assert_int_equal(store_outbox_claim(f->s, 25, 100, f->a, &it, NULL, &err), 0);
+    assert_int_equal(it.id, id2);
+    it.state = OUTBOX_DELIVERED;
+    it.attempts = 1;
+    it.last_at = 30;
+    it.last_status = 204;
+    it.last_error = "";
+    assert_int_equal(store_outbox_record(f->s, &it, &err), 0);
+
+    /* The lease ran out (a sender died): due again. */
+    assert_int_equal(store_outbox_claim(f->s, 116, 100, f->a, &it, &next, &err), 0);
+    assert_int_equal(it.id, id1);
+    it.state = OUTBOX_FAILED;
+    it.attempts = 3;
+    it.last_at = 150;
+    it.last_status = 500;
+    it.last_error = "the receiver answered HTTP 500";
+    assert_int_equal(store_outbox_record(f->s, &it, &err), 0);
+    assert_int_equal(store_outbox_claim(f->s, 1000, 100, f->a, &it, &next, &err), PL_ENOTFOUND);
+
+    assert_int_equal(store_outbox_list(f->s, 0, 2, f->a, &list, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(list[0].id, id2);
+    assert_int_equal(list[0].state, OUTBOX_DELIVERED);
+    assert_int_equal(list[0].last_status, 204);
+    assert_int_equal(list[1].id, id1);
+    assert_int_equal(list[1].state, OUTBOX_FAILED);
+    assert_int_equal(list[1].attempts, 3);
+    assert_int_equal(list[1].last_at, 150);
+    assert_string_equal(list[1].last_error, "the receiver answered HTTP 500");
+    assert_int_equal(store_outbox_list(f->s, id2, 1, f->a, &list, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].id, id1);
+
+    /* Purging before 100 drops id2 (last tried at 30), keeps id1 (150). */
+    assert_int_equal(store_outbox_purge(f->s, 100, &err), 0);
+    assert_int_equal(store_outbox_list(f->s, id2 + 1, 2, f->a, &list, &n, &err), 0);
+    assert_true(n >= 1);
+    assert_int_equal(list[0].id, id1);
+    assert_int_equal(store_outbox_list(f->s, 0, 1, f->a, &list, &n, &err), 0);
+    assert_true(n == 0 || list[0].id != id2);
+
+    /* Added inside a rolled-back job, an event never existed. */
+    int64_t id3;
+    assert_int_equal(store_begin(f->s, &err), 0);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    assert_int_equal(store_outbox_add(f->s, "comment.held", "{}", 10, &id3, &err), 0);
+    store_savepoint_rollback(f->s);
+    assert_int_equal(store_commit(f->s, &err), 0);
+    assert_int_equal(store_outbox_claim(f->s, 1000, 100, f->a, &it, &next, &err), PL_ENOTFOUND);
+    assert_int_equal(next, 0);
+}
+
 int
 main(void)
 {
@@ -1600,6 +1824,9 @@ main(void)
         cmocka_unit_test_setup_teardown(notices_follow_commits, setup, teardown),
         cmocka_unit_test_setup_teardown(lost_listener_is_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(rate_buckets_are_shared, setup, teardown),
+        cmocka_unit_test_setup_teardown(mail_tokens_and_outbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(notify_pacing_and_watchers, setup, teardown),
+        cmocka_unit_test_setup_teardown(outbox_claims_leases_records_and_purges, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,479 @@
+/* api/notify.c: notification mails and their settings.
+ *
+ * Three mails, each queued by the write step of the job that caused it
+ * (so it exists exactly when the change committed; mail/mail.h):
+ *   - a reply: to the author of the comment replied to, when they want
+ *     replies (on by default for new accounts), did not mute the replier,
+ *     and were not mailed about the same thread within the hour;
+ *   - a moderator's decision: to the author when a moderator rejects or
+ *     features their comment, with the moderator's reason;
+ *   - the pending queue: to staff who set a threshold, when a comment held
+ *     for review brings the queue to it or past it (at most once an hour).
+ * Every one carries a one-click unsubscribe link for its kind, both in the
+ * body and in List-Unsubscribe / List-Unsubscribe-Post (RFC 8058), served by
+ * POST /api/v1/unsubscribe?token=T. Addresses under .invalid (deleted
+ * accounts, the engine's own account) are never mailed.
+ */
+#include "api/api_int.h"
+#include "mail/mail.h"
+#include "util/log.h"
+#include "util/text.h"
+
+#include <string.h>
+
+#define UNSUB_TTL_MS (180 * 86400 * 1000LL)
+#define PACE_MS (3600 * 1000LL)
+
+static bool
+mailable(const store_user *u)
+{
+    size_t n = strlen(u->email);
+    return !u->deleted && n > 8 && strcmp(u->email + n - 8, ".invalid") != 0;
+}
+
+static const char *
+base_url(arena *a, const config *cfg)
+{
+    size_t n = strlen(cfg->public_url);
+    while (n > 0 && cfg->public_url[n - 1] == '/')
+        n--;
+    return arena_strndup(a, cfg->public_url, n);
+}
+
+/* At most max bytes of s, cut at a character boundary, with "..." when cut. */
+static const char *
+excerpt(arena *a, const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return s;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return arena_printf(a, "%.*s...", (int)max, s);
+}
+
+/* Quotes text for a plain-text mail: "> " before every line. */
+static const char *
+quoted(arena *a, const char *s)
+{
+    const char *out = "> ";
+    for (const char *p = s; *p;) {
+        size_t k = strcspn(p, "\n");
+        out = arena_printf(a, "%s%.*s", out, (int)k, p);
+        p += k;
+        if (*p == '\n') {
+            out = arena_printf(a, "%s\n> ", out);
+            p++;
+        }
+    }
+    return out;
+}
+
+/* Queues m to u with an unsubscribe token of this purpose: the link goes
+ * into List-Unsubscribe, and a sentence with the page's link ends both
+ * bodies. */
+static int
+queue_notification(job *j, store *s, const store_user *u, store_token_purpose purpose,
+                   const char *what, mail_msg *m, pl_error *err)
+{
+    const config *cfg = req_config(j->r);
+    arena *a = j->r->a;
+    char token[64];
+    unsigned char hash[STORE_TOKEN_HASH_LEN];
+    session_token_new(token, hash);
+    int rc = store_token_insert(s, hash, u->id, purpose, j->r->now, j->r->now + UNSUB_TTL_MS, err);
+    if (rc < 0)
+        return rc;
+    const char *base = base_url(a, cfg);
+    const char *page = arena_printf(a, "%s/unsubscribe?token=%s", base, token);
+    m->to = u->email;
+    m->unsubscribe = arena_printf(a, "%s/api/v1/unsubscribe?token=%s", base, token);
+    m->text = arena_printf(a,
+                           "%s\n-- \nYou get this mail because you asked for mail about %s. "
+                           "To stop it, open %s\n",
+                           m->text, what, page);
+    m->html = arena_printf(a,
+                           "<!doctype html><html><body style=\"font-family:sans-serif;"
+                           "line-height:1.5\">%s<hr><p style=\"font-size:small\">You get this "
+                           "mail because you asked for mail about %s. "
+                           "<a href=\"%s\">Stop these mails</a>.</p></body></html>",
+                           m->html, what, mail_html_escape(a, page));
+    mail_queue(s, cfg, m, j->r->now, &j->mail);
+    return 0;
+}
+
+static const char *
+article_title(const store_article *art)
+{
+    return art->title && art->title[0] ? art->title : art->id;
+}
+
+/* ---- replies ----------------------------------------------------------- */
+
+int
+api_notify_reply(job *j, store *s, const store_comment *reply, pl_error *err)
+{
+    const config *cfg = req_config(j->r);
+    arena *a = j->r->a;
+    if (!mail_enabled(cfg) || reply->parent_id == 0 || reply->status != COMMENT_PUBLISHED)
+        return 0;
+    store_comment parent;
+    store_user author, replier;
+    store_user_mail prefs;
+    int rc = store_comment_get(s, reply->parent_id, 0, a, &parent, err);
+    if (rc < 0 || parent.author_id == reply->author_id || parent.status == COMMENT_DELETED)
+        return rc == PL_ENOTFOUND ? 0 : rc;
+    if ((rc = store_user_by_id(s, parent.author_id, a, &author, err)) < 0 ||
+        (rc = store_user_mail_get(s, author.id, &prefs, err)) < 0)
+        return rc;
+    if (!prefs.notify_replies || !mailable(&author))
+        return 0;
+    store_mute *mutes;
+    size_t nm;
+    if ((rc = store_mutes_list(s, author.id, a, &mutes, &nm, err)) < 0)
+        return rc;
+    for (size_t i = 0; i < nm; i++)
+        if (mutes[i].user_id == reply->author_id)
+            return 0;
+    bool allowed;
+    if ((rc = store_notify_once(s, author.id, parent.root_id, j->r->now, PACE_MS, &allowed, err)) <
+            0 ||
+        !allowed)
+        return rc;
+    if ((rc = store_user_by_id(s, reply->author_id, a, &replier, err)) < 0)
+        return rc;
+    store_article art;
+    if ((rc = store_article_get(s, reply->article_id, a, &art, err)) < 0)
+        return rc;
+    const char *title = article_title(&art);
+    const char *where = art.url && art.url[0] ? art.url : base_url(a, cfg);
+    const char *body = excerpt(a, reply->body, 600);
+    mail_msg m = {0};
+    m.subject = arena_printf(a, "%s replied to your comment on \"%s\"", replier.name, title);
+    m.text = arena_printf(a,
+                          "Hello %s,\n\n%s replied to your comment on \"%s\":\n\n%s\n\n"
+                          "Read the conversation and answer: %s\n\n"
+                          "You will hear about further replies in this conversation at most once "
+                          "an hour.\n",
+                          author.name, replier.name, title, quoted(a, body), where);
+    m.html = arena_printf(a,
+                          "<p>Hello %s,</p><p>%s replied to your comment on \"%s\":</p>"
+                          "<blockquote style=\"border-left:3px solid #ccc;margin:0;"
+                          "padding-left:1em;white-space:pre-wrap\">%s</blockquote>"
+                          "<p><a href=\"%s\">Read the conversation and answer</a></p>"
+                          "<p>You will hear about further replies in this conversation at most "
+                          "once an hour.</p>",
+                          mail_html_escape(a, author.name), mail_html_escape(a, replier.name),
+                          mail_html_escape(a, title), mail_html_escape(a, body),
+                          mail_html_escape(a, where));
+    return queue_notification(j, s, &author, TOKEN_UNSUB_REPLIES, "replies to your comments", &m,
+                              err);
+}
+
+/* ---- moderators' decisions ------------------------------------------------ */
+
+int
+api_notify_decision(job *j, store *s, const store_comment *c, const char *action,
+                    const char *reason, pl_error *err)
+{
+    const config *cfg = req_config(j->r);
+    arena *a = j->r->a;
+    bool reject = strcmp(action, "reject") == 0;
+    if (!mail_enabled(cfg) || (!reject && strcmp(action, "feature") != 0) ||
+        c->author_id == j->r->user->id)
+        return 0;
+    store_user author;
+    store_user_mail prefs;
+    store_article art;
+    int rc;
+    if ((rc = store_user_by_id(s, c->author_id, a, &author, err)) < 0 ||
+        (rc = store_user_mail_get(s, author.id, &prefs, err)) < 0)
+        return rc;
+    if (!prefs.notify_moderation || !mailable(&author))
+        return 0;
+    if ((rc = store_article_get(s, c->article_id, a, &art, err)) < 0)
+        return rc;
+    const char *title = article_title(&art);
+    const char *why = reason && reason[0] ? reason : NULL;
+    const char *body = excerpt(a, c->body ? c->body : "", 600);
+    const char *base = base_url(a, cfg);
+    mail_msg m = {0};
+    if (reject) {
+        m.subject = arena_printf(a, "Your comment on \"%s\" was not published", title);
+        m.text = arena_printf(
+            a,
+            "Hello %s,\n\na moderator decided not to publish your comment on \"%s\".\n\n"
+            "The moderator's reason: %s\n\nYour comment:\n\n%s\n\n"
+            "The community guidelines say what is welcome: %s/guidelines\n",
+            author.name, title, why ? why : "(none given)", quoted(a, body), base);
+        m.html = arena_printf(
+            a,
+            "<p>Hello %s,</p><p>a moderator decided not to publish your comment on \"%s\".</p>"
+            "<p><strong>The moderator's reason:</strong> %s</p><p>Your comment:</p>"
+            "<blockquote style=\"border-left:3px solid #ccc;margin:0;padding-left:1em;"
+            "white-space:pre-wrap\">%s</blockquote>"
+            "<p>The <a href=\"%s/guidelines\">community guidelines</a> say what is welcome.</p>",
+            mail_html_escape(a, author.name), mail_html_escape(a, title),
+            why ? mail_html_escape(a, why) : "(none given)", mail_html_escape(a, body),
+            mail_html_escape(a, base));
+    } else {
+        const char *where = art.url && art.url[0] ? art.url : base;
+        m.subject = arena_printf(a, "Your comment on \"%s\" is featured", title);
+        m.text = arena_printf(a,
+                              "Hello %s,\n\na moderator featured your comment on \"%s\": it is "
+                              "now shown among the best of the conversation.%s%s\n\n%s\n\n"
+                              "See it: %s\n",
+                              author.name, title, why ? "\n\nThe moderator's note: " : "",
+                              why ? why : "", quoted(a, body), where);
+        m.html = arena_printf(a,
+                              "<p>Hello %s,</p><p>a moderator featured your comment on \"%s\": "
+                              "it is now shown among the best of the conversation.</p>%s%s%s"
+                              "<blockquote style=\"border-left:3px solid #ccc;margin:0;"
+                              "padding-left:1em;white-space:pre-wrap\">%s</blockquote>"
+                              "<p><a href=\"%s\">See it</a></p>",
+                              mail_html_escape(a, author.name), mail_html_escape(a, title),
+                              why ? "<p><strong>The moderator's note:</strong> " : "",
+                              why ? mail_html_escape(a, why) : "", why ? "</p>" : "",
+                              mail_html_escape(a, body), mail_html_escape(a, where));
+    }
+    return queue_notification(j, s, &author, TOKEN_UNSUB_MODERATION,
+                              "moderators' decisions on your comments", &m, err);
+}
+
+/* ---- the pending queue -------------------------------------------------- */
+
+int
+api_notify_queue(job *j, store *s, pl_error *err)
+{
+    const config *cfg = req_config(j->r);
+    arena *a = j->r->a;
+    if (!mail_enabled(cfg))
+        return 0;
+    int64_t counts[3];
+    store_user *staff;
+    size_t n;
+    int rc;
+    if ((rc = store_queue_counts(s, counts, err)) < 0 ||
+        (rc = store_queue_watchers(s, counts[QUEUE_PENDING], a, &staff, &n, err)) < 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        bool allowed;
+        if (!mailable(&staff[i]))
+            continue;
+        if ((rc = store_notify_once(s, staff[i].id, 0, j->r->now, PACE_MS, &allowed, err)) < 0)
+            return rc;
+        if (!allowed)
+            continue;
+        const char *desk = arena_printf(a, "%s/admin/", base_url(a, cfg));
+        mail_msg m = {0};
+        long long pending = (long long)counts[QUEUE_PENDING];
+        const char *noun = pending == 1 ? "comment" : "comments";
+        m.subject =
+            arena_printf(a, "%lld %s wait%s for review", pending, noun, pending == 1 ? "s" : "");
+        m.text = arena_printf(a,
+                              "Hello %s,\n\nthe pending queue holds %lld %s, at or past the "
+                              "threshold you set. The desk: %s\n\n"
+                              "You will hear about the queue at most once an hour.\n",
+                              staff[i].name, pending, noun, desk);
+        m.html = arena_printf(a,
+                              "<p>Hello %s,</p><p>the pending queue holds %lld %s, at or past "
+                              "the threshold you set.</p><p><a href=\"%s\">Open the "
+                              "desk</a></p><p>You will hear about the queue at most once an "
+                              "hour.</p>",
+                              mail_html_escape(a, staff[i].name), pending, noun,
+                              mail_html_escape(a, desk));
+        if ((rc = queue_notification(j, s, &staff[i], TOKEN_UNSUB_QUEUE, "the pending queue", &m,
+                                     err)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- settings: GET/PUT /me/notifications ---------------------------------- */
+
+typedef struct prefs_job {
+    int replies, moderation; /* -1: leave as is */
+    int64_t queue;           /* -1: leave as is */
+    store_user_mail result;
+} prefs_job;
+
+static json_t *
+prefs_json(req *r, const store_user_mail *m)
+{
+    json_t *o =
+        json_pack("{s:b, s:b}", "replies", m->notify_replies, "moderation", m->notify_moderation);
+    if (r->user->role != ROLE_READER)
+        json_object_set_new(o, "queue_threshold", json_integer((json_int_t)m->notify_queue));
+    return json_pack("{s:o, s:b}", "notifications", o, "mail", mail_enabled(req_config(r)));
+}
+
+void
+api_notifications_get(req *r, const route_args *a)
+{
+    (void)a;
+    if (!api_require_user(r))
+        return;
+    store_user_mail m;
+    if (api_user_mail(r, &m))
+        req_send_json(r, 200, prefs_json(r, &m));
+}
+
+static int
+prefs_write(job *j, store *s, pl_error *err)
+{
+    prefs_job *pj = j->data;
+    store_user_mail *m = &pj->result;
+    int rc = store_user_mail_get(s, j->r->user->id, m, err);
+    if (rc < 0)
+        return rc;
+    if (pj->replies >= 0)
+        m->notify_replies = pj->replies;
+    if (pj->moderation >= 0)
+        m->notify_moderation = pj->moderation;
+    if (pj->queue >= 0)
+        m->notify_queue = pj->queue;
+    return store_user_mail_set(s, j->r->user->id, m, err);
+}
+
+static void
+prefs_done(job *j)
+{
+    prefs_job *pj = j->data;
+    if (j->rc < 0) {
+        log_error("msg=\"mail settings write failed\" error=\"%s\"", j->err.msg);
+        api_send_rc(j->r, j->rc, &j->err);
+        return;
+    }
+    req_send_json(j->r, 200, prefs_json(j->r, &pj->result));
+}
+
+static bool
+opt_bool(req *r, json_t *o, const char *field, int *out)
+{
+    json_t *v = json_object_get(o, field);
+    *out = -1;
+    if (v == NULL)
+        return true;
+    if (!json_is_boolean(v)) {
+        char msg[100];
+        snprintf(msg, sizeof msg, "The field '%s' must be true or false.", field);
+        req_send_error(r, 400, "invalid_field", msg, field, NULL);
+        return false;
+    }
+    *out = json_is_true(v);
+    return true;
+}
+
+void
+api_notifications_put(req *r, const route_args *a)
+{
+    (void)a;
+    if (!api_require_user(r))
+        return;
+    static const char *const allowed[] = {"replies", "moderation", "queue_threshold", NULL};
+    json_t *o = api_body_object(r, allowed);
+    if (o == NULL)
+        return;
+    prefs_job *pj = arena_zalloc(r->a, sizeof *pj);
+    pj->queue = -1;
+    bool ok =
+        opt_bool(r, o, "replies", &pj->replies) && opt_bool(r, o, "moderation", &pj->moderation);
+    json_t *q = json_object_get(o, "queue_threshold");
+    if (ok && q != NULL) {
+        if (r->user->role == ROLE_READER) {
+            req_send_error(r, 403, "forbidden",
+                           "Only moderators and admins can ask for mail about the queue.",
+                           "queue_threshold", NULL);
+            ok = false;
+        } else if (!json_is_integer(q) || json_integer_value(q) < 0 ||
+                   json_integer_value(q) > 100000) {
+            req_send_error(r, 400, "invalid_field",
+                           "queue_threshold must be a whole number from 0 (off) to 100000.",
+                           "queue_threshold", NULL);
+            ok = false;
+        } else {
+            pj->queue = json_integer_value(q);
+        }
+    }
+    json_decref(o);
+    if (!ok)
+        return;
+    job *j = job_new(r, pj);
+    j->write = prefs_write;
+    j->done = prefs_done;
+    job_submit(j);
+}
+
+/* ---- one-click unsubscribe ---------------------------------------------- */
+
+typedef struct unsub_job {
+    unsigned char hash[STORE_TOKEN_HASH_LEN];
+    const char *what;
+} unsub_job;
+
+static int
+unsub_write(job *j, store *s, pl_error *err)
+{
+    unsub_job *uj = j->data;
+    static const struct {
+        store_token_purpose purpose;
+        const char *what;
+    } kinds[] = {{TOKEN_UNSUB_REPLIES, "replies"},
+                 {TOKEN_UNSUB_MODERATION, "moderation"},
+                 {TOKEN_UNSUB_QUEUE, "queue"}};
+    int64_t uid = 0;
+    int rc = PL_ENOTFOUND;
+    size_t k;
+    for (k = 0; k < sizeof kinds / sizeof kinds[0] && rc == PL_ENOTFOUND; k++)
+        rc = store_token_use(s, uj->hash, kinds[k].purpose, j->r->now, false, &uid, err);
+    if (rc < 0)
+        return rc;
+    store_user_mail m;
+    if ((rc = store_user_mail_get(s, uid, &m, err)) < 0)
+        return rc;
+    uj->what = kinds[k - 1].what;
+    if (kinds[k - 1].purpose == TOKEN_UNSUB_REPLIES)
+        m.notify_replies = false;
+    else if (kinds[k - 1].purpose == TOKEN_UNSUB_MODERATION)
+        m.notify_moderation = false;
+    else
+        m.notify_queue = 0;
+    return store_user_mail_set(s, uid, &m, err);
+}
+
+static void
+unsub_done(job *j)
+{
+    unsub_job *uj = j->data;
+    req *r = j->r;
+    if (j->rc == PL_ENOTFOUND) {
+        req_send_error(r, 400, "invalid_token",
+                       "This unsubscribe link is unknown or expired; change your mail settings "
+                       "in your account instead.",
+                       "token", NULL);
+        return;
+    }
+    if (j->rc < 0) {
+        log_error("msg=\"unsubscribe failed\" error=\"%s\"", j->err.msg);
+        api_send_rc(r, j->rc, &j->err);
+        return;
+    }
+    req_send_json(r, 200, json_pack("{s:s}", "unsubscribed", uj->what));
+}
+
+void
+api_unsubscribe(req *r, const route_args *a)
+{
+    (void)a;
+    const char *token = req_query(r, "token", NULL);
+    if (token == NULL || token[0] == '\0' || strlen(token) > 128) {
+        req_send_error(r, 400, "invalid_field", "The link lacks its token.", "token", NULL);
+        return;
+    }
+    unsub_job *uj = arena_zalloc(r->a, sizeof *uj);
+    session_token_hash(token, uj->hash);
+    job *j = job_new(r, uj);
+    j->write = unsub_write;
+    j->done = unsub_done;
+    job_submit(j);
+}

@@ -1,0 +1,197 @@
+/* moderation/spam.c: see spam.h. */
+#include "moderation/spam.h"
+#include "util/xalloc.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct spam_domains {
+    char **allow, **block;
+    size_t n_allow, n_block;
+};
+
+static bool
+domain_char(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.';
+}
+
+/* Splits a list into lower-case names; PL_EINVAL for anything that is not
+ * a domain name. */
+static int
+parse_list(const char *name, const char *v, char ***out, size_t *n, pl_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (v == NULL)
+        return 0;
+    const char *p = v;
+    while (*p) {
+        while (*p == ' ' || *p == ',' || *p == '\t')
+            p++;
+        const char *st = p;
+        while (*p && *p != ' ' && *p != ',' && *p != '\t')
+            p++;
+        size_t len = (size_t)(p - st);
+        if (len == 0)
+            continue;
+        char *d = xstrndup(st, len);
+        for (char *q = d; *q; q++)
+            if (*q >= 'A' && *q <= 'Z')
+                *q = (char)(*q - 'A' + 'a');
+        bool ok = len <= 253 && d[0] != '.' && d[0] != '-' && d[len - 1] != '.' &&
+                  strstr(d, "..") == NULL;
+        for (size_t i = 0; ok && i < len; i++)
+            ok = domain_char(d[i]);
+        if (!ok) {
+            int rc = pl_errorf(err, PL_EINVAL, "%s: \"%s\" is not a domain name", name, d);
+            free(d);
+            return rc;
+        }
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        (*out)[(*n)++] = d;
+    }
+    return 0;
+}
+
+static void
+free_list(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+int
+spam_domains_new(const config *cfg, spam_domains **out, pl_error *err)
+{
+    spam_domains *d = xcalloc(1, sizeof *d);
+    int rc =
+        parse_list("moderation.link_allow", cfg ? config_extra(cfg, "moderation.link_allow") : NULL,
+                   &d->allow, &d->n_allow, err);
+    if (rc == 0)
+        rc = parse_list("moderation.link_block",
+                        cfg ? config_extra(cfg, "moderation.link_block") : NULL, &d->block,
+                        &d->n_block, err);
+    if (rc < 0) {
+        spam_domains_free(d);
+        return rc;
+    }
+    *out = d;
+    return 0;
+}
+
+void
+spam_domains_free(spam_domains *d)
+{
+    if (d == NULL)
+        return;
+    free_list(d->allow, d->n_allow);
+    free_list(d->block, d->n_block);
+    free(d);
+}
+
+bool
+spam_host_in(const char *host, size_t host_len, const char *domain)
+{
+    size_t dl = strlen(domain);
+    if (host_len < dl || memcmp(host + host_len - dl, domain, dl) != 0)
+        return false;
+    return host_len == dl || host[host_len - dl - 1] == '.';
+}
+
+static bool
+listed(char *const *v, size_t n, const char *host, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (spam_host_in(host, len, v[i]))
+            return true;
+    return false;
+}
+
+/* Where a link starts at s[i], the length of its scheme prefix ("http://",
+ * "https://"; "www." keeps its "www." as part of the host), else 0. */
+static size_t
+link_prefix(const char *s, size_t n, size_t i, bool *www)
+{
+    *www = false;
+    if (i > 0) {
+        char b = (char)(s[i - 1] | 0x20);
+        if ((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9'))
+            return 0; /* inside a word: "xhttp://" is not a link */
+    }
+    if (n - i >= 8 && !strncasecmp(s + i, "https://", 8))
+        return 8;
+    if (n - i >= 7 && !strncasecmp(s + i, "http://", 7))
+        return 7;
+    if (n - i >= 4 && !strncasecmp(s + i, "www.", 4)) {
+        *www = true;
+        return 4;
+    }
+    return 0;
+}
+
+void
+spam_links_check(const spam_domains *d, const char *s, size_t n, spam_link_report *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        char ch = (char)(s[i] | 0x20);
+        if (ch != 'h' && ch != 'w')
+            continue;
+        bool www;
+        size_t pre = link_prefix(s, n, i, &www);
+        if (pre == 0)
+            continue;
+        size_t ls = i, hs = www ? i : i + pre, k = hs;
+        /* The host runs to the first character no host has; userinfo
+         * ("user:pw@") before it is skipped, a port after it dropped. */
+        while (k < n) {
+            char c = s[k];
+            char lc = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+            if (c == '@')
+                hs = k + 1;
+            else if (!domain_char(lc) && c != ':')
+                break;
+            k++;
+        }
+        size_t he = k;
+        size_t end = he;
+        while (end < n && s[end] != ' ' && s[end] != '\n' && s[end] != '\t' && s[end] != '\r' &&
+               s[end] != ')' && s[end] != ']' && s[end] != '>' && s[end] != '"')
+            end++;
+        /* Drop a port, then a trailing dot. */
+        for (size_t j = hs; j < he; j++)
+            if (s[j] == ':') {
+                he = j;
+                break;
+            }
+        while (he > hs && s[he - 1] == '.')
+            he--;
+        if (www && he <= ls + 4)
+            he = hs; /* "www." alone names no host */
+        char host[254];
+        size_t hl = he - hs < sizeof host - 1 ? he - hs : sizeof host - 1;
+        for (size_t j = 0; j < hl; j++) {
+            char c = s[hs + j];
+            host[j] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+        }
+        host[hl] = '\0';
+        i = end > i ? end - 1 : i;
+        if (hl == 0)
+            continue;
+        out->links++;
+        if (d == NULL)
+            continue;
+        if (listed(d->block, d->n_block, host, hl)) {
+            if (out->blocked_end == 0) {
+                out->blocked_start = (uint32_t)ls;
+                out->blocked_end = (uint32_t)end;
+            }
+        } else if (listed(d->allow, d->n_allow, host, hl)) {
+            out->allowed++;
+        }
+    }
+}

@@ -1,0 +1,286 @@
+// tests/api/export.test.mjs: `parley export` and `parley import parley`.
+//
+// A site is built through the API of a real server on SQLite (users with
+// roles and a ban, articles with statuses, threads three deep, comments
+// held, refused, deleted, hidden by flags, featured, with a moderator's
+// reason, and the moderation log). It is exported, imported into a second
+// database and exported again: the two exports must be the same record for
+// record, and a server on the copy must show the same threads, counts and
+// statuses. Under tests/pg.sh (PARLEY_TEST_DB_URL = postgres://) the copy
+// is a PostgreSQL database, and it goes back to SQLite again: the round
+// trip between the two backends. Then: running an import twice or after
+// an interruption stores nothing twice; --dry-run opens no database; a
+// broken file names its line.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BIN, startServer, tempDb, createUser, Client } from '../lib/server.mjs';
+import { stopClean } from '../lib/api.mjs';
+import { sql } from './desk_helpers.mjs';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'parley-export-'));
+const cleanups = [() => rmSync(dir, { recursive: true, force: true })];
+after(() => { for (const c of cleanups.reverse()) c(); });
+
+function sqliteDb(name) {
+  return { url: `sqlite:${path.join(dir, name)}`, cleanup() {} };
+}
+
+function freshDb() {
+  const db = tempDb();
+  cleanups.push(() => db.cleanup());
+  return db;
+}
+
+function run(args, opts = {}) {
+  const r = spawnSync(BIN, args, { encoding: 'utf8', ...opts });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function exportTo(dbUrl, file) {
+  const r = run(['export', '--db', dbUrl, '--to', file]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^exported \d+ users, \d+ articles, \d+ comments, \d+ flags, \d+ likes, \d+ log entries\n$/);
+  return readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+}
+
+function importFile(dbUrl, file, extra = []) {
+  return run(['import', 'parley', file, '--db', dbUrl, ...extra]);
+}
+
+// Records without the header's time: what must survive a round trip.
+const body = (records) => records.slice(1);
+
+// Builds the site; returns what the test compares later. A failure on the
+// way stops the server, so the file ends instead of waiting on it.
+async function buildSite(db) {
+  // Article addresses must be on one of the site's own origins.
+  const srv = await startServer({ db, keepDb: true, env: { PARLEY_ALLOWED_ORIGINS: 'https://news.example.com' } });
+  try {
+    return await fillSite(srv, db);
+  } catch (e) {
+    srv.proc.kill('SIGKILL');
+    throw e;
+  }
+}
+
+async function fillSite(srv, db) {
+  createUser(db.url, { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' });
+  createUser(db.url, { email: 'mod@example.com', name: 'Max Moderator', role: 'moderator' });
+  const mod = new Client(srv.url);
+  await mod.login('mod@example.com');
+  const readers = [];
+  for (const name of ['Rosa', 'Sam', 'Tia', 'Uma']) {
+    const c = new Client(srv.url);
+    const r = await c.register(name, `${name.toLowerCase()}@example.com`);
+    assert.equal(r.status, 201);
+    c.user = r.json.user;
+    readers.push(c);
+  }
+  sql(db.url, 'UPDATE users SET created_at = created_at - 2592000000');
+  const [rosa, sam, tia, uma] = readers;
+  const postIn = async (c, art, text, parent_id) => {
+    const r = await c.post(`/api/v1/articles/${art}/comments`, parent_id ? { body: text, parent_id } : { body: text, article_title: `Story ${art}`, article_url: `https://news.example.com/${art}` });
+    assert.ok(r.status === 201 || r.status === 422, `${r.status} ${r.text}`);
+    return r.json.comment;
+  };
+  const a1 = await postIn(rosa, 'harbour', 'The new harbour wall is a good idea.');
+  const a2 = await postIn(sam, 'harbour', 'I disagree: it costs **too much**.', a1.id);
+  for (const c of [rosa, tia]) assert.equal((await c.post(`/api/v1/comments/${a2.id}/likes`, {})).status, 200);
+  const a3 = await postIn(tia, 'harbour', 'Costs are covered by the port fees.', a2.id);
+  await postIn(uma, 'harbour', 'Deep reply at level four.', a3.id);
+  const held = await postIn(uma, 'harbour', 'You are an idiot, Sam.', a2.id);
+  assert.equal(held.status, 'pending');
+  await postIn(rosa, 'budget', 'A second article, a second thread.');
+  const gone = await postIn(sam, 'budget', 'I will delete this one.');
+  assert.equal((await sam.del(`/api/v1/comments/${gone.id}`)).status, 204);
+  const hidden = await postIn(tia, 'budget', 'Great prices on watches at my shop this week.');
+  for (const c of [rosa, sam, uma]) assert.equal((await c.post(`/api/v1/comments/${hidden.id}/flags`, { reason: 'spam' })).status, 201);
+  // Decisions: feature one, reject the held one with a reason.
+  assert.equal((await mod.post(`/api/v1/mod/comments/${a1.id}/decision`, { action: 'feature' })).status, 200);
+  assert.equal((await mod.post(`/api/v1/mod/comments/${held.id}/decision`, { action: 'reject', reason: 'Name-calling.' })).status, 200);
+  assert.equal((await mod.put('/api/v1/articles/budget', { status: 'closed', sensitive: true })).status, 200);
+  assert.equal((await mod.post(`/api/v1/mod/users/${uma.user.id}/ban`, { reason: 'repeated insults' })).status, 200);
+  // A premoderated article with a pending comment.
+  assert.equal((await mod.put('/api/v1/articles/quiet', { status: 'premoderated', title: 'Quiet story' })).status, 200);
+  await postIn(rosa, 'quiet', 'Waiting for review.');
+  return { srv, mod, ids: { a1: a1.id, held: held.id, hidden: hidden.id, gone: gone.id } };
+}
+
+// What readers and moderators see: threads, counts, statuses.
+async function view(url) {
+  const anon = new Client(url);
+  const mod = new Client(url);
+  assert.equal((await mod.login('mod@example.com')).status, 200);
+  const v = {};
+  for (const art of ['harbour', 'budget', 'quiet']) {
+    const r = await anon.get(`/api/v1/articles/${art}/comments?limit=100`);
+    assert.equal(r.status, 200);
+    v[art] = { article: r.json.article, comments: r.json.comments };
+  }
+  v.counts = (await anon.get('/api/v1/counts?article=harbour&article=budget&article=quiet')).json;
+  for (const q of ['pending', 'flagged', 'rejected']) {
+    v[q] = (await mod.get(`/api/v1/mod/queue?queue=${q}&limit=100`)).json.items.map((i) => [i.comment.id, i.comment.status, i.comment.body, i.comment.moderator_reason]);
+  }
+  v.modcounts = (await mod.get('/api/v1/mod/counts')).json;
+  return v;
+}
+
+test('export, import into another database, export again: the same site', async () => {
+  const src = sqliteDb('source.db');
+  const site = await buildSite(src);
+  const first = path.join(dir, 'first.jsonl');
+  const recs = exportTo(src.url, first);
+  const before = await view(site.srv.url);
+  await stopClean(site.srv);
+
+  // The file: header, end with counts, no secrets.
+  assert.deepEqual(Object.keys(recs[0]), ['type', 'version', 'exported_at']);
+  assert.equal(recs[0].version, 1);
+  const end = recs[recs.length - 1];
+  const count = (t) => recs.filter((r) => r.type === t).length;
+  assert.deepEqual(end, { type: 'end', counts: { users: count('user'), articles: count('article'), comments: count('comment'), flags: count('flag'), likes: count('like'), log: count('log') } });
+  assert.equal(count('flag'), 3);
+  assert.equal(count('like'), 2);
+  assert.equal(statSync(first).mode & 0o777, 0o600, 'e-mail addresses: readable by the owner only');
+  const text = readFileSync(first, 'utf8');
+  assert.ok(!/argon2|pw_hash|password|session/i.test(text), 'no secrets in the export');
+  const a1 = recs.find((r) => r.type === 'comment' && r.id === site.ids.a1);
+  assert.equal(a1.featured, true);
+  assert.match(a1.created_at, /\.\d{3}Z$/, 'times keep their milliseconds');
+  const held = recs.find((r) => r.type === 'comment' && r.id === site.ids.held);
+  assert.equal(held.status, 'rejected');
+  assert.equal(held.moderator_reason, 'Name-calling.');
+  assert.equal(held.moderation.decision, 'hold');
+  assert.equal(recs.find((r) => r.type === 'comment' && r.id === site.ids.hidden).status, 'hidden');
+  assert.equal(recs.find((r) => r.type === 'comment' && r.id === site.ids.gone).body, '');
+  assert.ok(recs.some((r) => r.type === 'log' && r.action === 'ban'));
+  const uma = recs.find((r) => r.type === 'user' && r.name === 'Uma');
+  assert.deepEqual([uma.banned, uma.ban_reason, uma.banned_until], [true, 'repeated insults', null]);
+
+  // Into the copy (PostgreSQL under tests/pg.sh), then back to SQLite.
+  const copy = freshDb();
+  let r = importFile(copy.url, first);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^imported ${count('user')} users \\(0 already had an account\\), ${count('article')} articles, ${count('comment')} comments`));
+  const second = path.join(dir, 'second.jsonl');
+  assert.deepEqual(body(exportTo(copy.url, second)), body(recs), 'the copy exports the same records');
+  const back = sqliteDb('back.db');
+  r = importFile(back.url, second);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(body(exportTo(back.url, path.join(dir, 'third.jsonl'))), body(recs));
+
+  // A server on the copy shows the same threads, counts and statuses.
+  // Passwords are not exported: the moderator gets one here, by SQL, from
+  // an account made with the CLI.
+  createUser(copy.url, { email: 'mod2@example.com', name: 'Second Moderator', role: 'moderator' });
+  sql(copy.url, "UPDATE users SET pw_hash = (SELECT pw_hash FROM users WHERE email = 'mod2@example.com') WHERE email = 'mod@example.com'");
+  const srv = await startServer({ db: copy, keepDb: true });
+  try {
+    const after = await view(srv.url);
+    assert.deepEqual(after, before);
+  } finally {
+    await stopClean(srv);
+  }
+});
+
+test('an import run twice, or after an interruption, stores nothing twice', async () => {
+  const src = sqliteDb('twice-source.db');
+  const site = await buildSite(src);
+  await stopClean(site.srv);
+  const file = path.join(dir, 'twice.jsonl');
+  const recs = exportTo(src.url, file);
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+
+  // Cut short after the first comments: an error, but what was read stays.
+  const cut = path.join(dir, 'cut.jsonl');
+  const firstComment = lines.findIndex((l) => l.includes('"type":"comment"'));
+  writeFileSync(cut, lines.slice(0, firstComment + 3).join('\n') + '\n');
+  const db = sqliteDb('twice.db');
+  let r = importFile(db.url, cut);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /line \d+: the file ends before its end record/);
+  assert.equal(sql(db.url, 'SELECT count(*) FROM comments'), '3');
+
+  // The whole file completes it; a second run stores nothing.
+  r = importFile(db.url, file);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /records skipped/);
+  const total = recs.filter((x) => x.type === 'comment').length;
+  assert.equal(sql(db.url, 'SELECT count(*) FROM comments'), String(total));
+  const logs = sql(db.url, 'SELECT count(*) FROM modlog');
+  r = importFile(db.url, file);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^imported 0 users \(0 already had an account\), \d+ articles, 0 comments .* 0 log entries; \d+ records skipped/);
+  assert.equal(sql(db.url, 'SELECT count(*) FROM comments'), String(total));
+  assert.equal(sql(db.url, 'SELECT count(*) FROM modlog'), logs);
+  assert.deepEqual(body(exportTo(db.url, path.join(dir, 'twice-out.jsonl'))), body(recs));
+
+  // Into a site that already has one of the accounts: matched by e-mail.
+  const other = sqliteDb('other.db');
+  createUser(other.url, { email: 'rosa@example.com', name: 'Rosa Elsewhere' });
+  r = importFile(other.url, file);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\(1 already had an account\)/);
+  assert.equal(sql(other.url, "SELECT count(*) FROM users WHERE email = 'rosa@example.com'"), '1');
+});
+
+test('--dry-run opens no database; broken files name their line; bad flags exit 2', async () => {
+  const src = sqliteDb('dry-source.db');
+  const site = await buildSite(src);
+  await stopClean(site.srv);
+  const file = path.join(dir, 'dry.jsonl');
+  const recs = exportTo(src.url, file);
+  const target = path.join(dir, 'never.db');
+  let r = importFile(`sqlite:${target}`, file, ['--dry-run']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^dry run, nothing written: would import ${recs.filter((x) => x.type === 'user').length} users`));
+  assert.equal(existsSync(target), false);
+
+  // --to - writes to standard output, the summary to standard error.
+  r = run(['export', '--db', src.url, '--to', '-']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(body(r.stdout.trim().split('\n').map((l) => JSON.parse(l))), body(recs));
+  assert.match(r.stderr, /^exported /);
+
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  const broken = (name, ls) => { const f = path.join(dir, name); writeFileSync(f, ls.join('\n') + '\n'); return f; };
+  const cases = [
+    [broken('notjson.jsonl', [lines[0], lines[1], '{"type": "user", oops}']), /line 3: not JSON/],
+    [broken('noheader.jsonl', lines.slice(1)), /line 1: not a Parley export/],
+    [broken('v2.jsonl', ['{"type":"parley","version":2}', ...lines.slice(1)]), /line 1: format version 2; this program reads 1/],
+    [broken('counts.jsonl', [...lines.slice(0, -1), '{"type":"end","counts":{"users":1,"articles":0,"comments":0,"flags":0,"likes":0,"log":0}}']), /the end record counts 1 users/],
+    [broken('author.jsonl', [lines[0], '{"type":"comment","id":"1","article_id":"x","author_id":"99","body":"hi","status":"published","created_at":"2026-01-01T00:00:00Z"}']), /line 2: author_id 99 is not a user earlier in the file/],
+    [broken('status.jsonl', [lines[0], '{"type":"article","id":"x","status":"archived"}']), /line 2: status has an unknown value/],
+    [broken('after-end.jsonl', [...lines, lines[1]]), /a record after the end record/],
+  ];
+  for (const [f, re] of cases) {
+    for (const extra of [['--dry-run'], []]) {
+      r = importFile(sqliteDb(`${path.basename(f)}-${extra.length}.db`).url, f, extra);
+      assert.equal(r.status, 1, `${f} ${extra}: ${r.stdout} ${r.stderr}`);
+      assert.match(r.stderr, re);
+    }
+  }
+  r = importFile(src.url, path.join(dir, 'missing.jsonl'));
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /cannot open .*missing\.jsonl/);
+
+  for (const args of [['export'], ['export', '--to'], ['export', '--to', 'x', '--nope'], ['import', 'parley'], ['import', 'parley', 'a', 'b'], ['import', 'parley', 'a', '--force']]) {
+    r = run(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  for (const args of [['export', '--help'], ['import', 'parley', '--help']]) {
+    r = run(args);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /^Usage: parley (export|import parley)/);
+  }
+  // A failed export leaves no file behind (not even a partial one).
+  const out = path.join(dir, 'nodir', 'x.jsonl');
+  r = run(['export', '--db', src.url, '--to', out]);
+  assert.equal(r.status, 1);
+  assert.equal(existsSync(out), false);
+});
