@@ -65,7 +65,7 @@ FUZZ_REPLAY := $(patsubst fuzz/%.c,build/asan/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIBFUZZER := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
 .PHONY: all run deps test-deps test check unit api browser proxy tsan fuzz-replay fuzz model golden \
-        bench format format-fix format-web clean pgtest evalmodel bench-moderation tidy openapi i18n
+        bench format format-fix format-web clean pgtest evalmodel bench-moderation tidy openapi langid i18n
 
 all: build/parley
 
@@ -204,6 +204,13 @@ model: build/tools/train
 	$(need-data)
 	@mkdir -p data/model
 	build/tools/train --data $(DATA_DIR) --out data/model/parley.model
+
+# Character trigram profiles for language detection (src/moderation/langid.c),
+# from the gettext translations Debian packages install (tools/langprofile.mjs;
+# docs/MODERATION.md, "Languages"). `make langid` rewrites the file; review the
+# diff and `node tools/langprofile.mjs --test` before committing it.
+langid:
+	node tools/langprofile.mjs --out data/langid/profiles.tsv
 
 evalmodel: build/tools/evalmodel
 	$(need-data)
@@ -405,6 +412,14 @@ build/bench/spam_eval: bench/spam_eval.c $(REL_OBJ)
 build/tools/csv2tsv: tools/csv2tsv.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O2 -o $@ $<
+
+# ---- languages (docs/MODERATION.md, "Languages") ------------------------------
+# Recall and false positives per language on Parley's own labelled comments:
+# the set the lists were checked against, then the held-out one.
+.PHONY: bench-languages
+bench-languages: build/parley
+	bench/lang_eval.sh build/parley languages.tsv
+	bench/lang_eval.sh build/parley languages-test.tsv
 
 # ---- widget benchmark (bench/RESULTS.md, "Widget") ---------------------------
 .PHONY: bench-widget
