@@ -71,7 +71,7 @@ test('criticising an idea is civil and published', async () => {
   const r = await post(alice, 'm-3', 'This plan is idiotic and the budget numbers do not add up.');
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.comment.status, 'published');
-  assert.deepEqual(r.json.moderation, { decision: 'publish', reasons: [] });
+  assert.deepEqual(r.json.moderation, { decision: 'publish', reasons: [], language: 'en' });
 });
 
 test('POST /check answers the decision and stores nothing', async () => {
