@@ -8,13 +8,16 @@
  * an established account and from an account an hour old (the new-account
  * link rules apply). --config FILE loads a Parley config (link lists,
  * policy). Prints, per account kind, the share of spam stopped (held or
- * refused) and of clean comments stopped. A benchmark, not a test.
+ * refused) and of clean comments stopped, on all rows and on the rows the
+ * spam score never saw in training (spam_heldout, spamscore.h). A benchmark,
+ * not a test.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "moderation/moderation.h"
+#include "moderation/spamscore.h"
 #include "util/config.h"
 #include "util/text.h"
 
@@ -70,8 +73,9 @@ main(int argc, char **argv)
             perror(argv[fi]);
             return 1;
         }
-        /* [account kind][0 ham, 1 spam]: seen, stopped */
-        size_t seen[2][2] = {{0}}, stopped[2][2] = {{0}}, repaired = 0;
+        /* [all rows, held-out rows][account kind][0 ham, 1 spam]: seen, stopped */
+        size_t seen[2][2][2] = {{{0}}}, stopped[2][2][2] = {{{0}}}, as_spam[2][2][2] = {{{0}}},
+               repaired = 0;
         char *line = NULL;
         size_t cap = 0;
         ssize_t k;
@@ -81,6 +85,7 @@ main(int argc, char **argv)
             char *tab = strchr(line, '\t');
             if (tab == NULL || line[0] == '#')
                 continue;
+            bool held = spam_heldout(tab + 1, strlen(tab + 1)); /* as the trainer read it */
             if (!utf8_valid(tab + 1, strlen(tab + 1))) {
                 repaired++;
                 repair_utf8(tab + 1);
@@ -97,8 +102,14 @@ main(int argc, char **argv)
                 in.author_created_at = kind == 0 ? now - 400 * 24 * HOUR_MS : now - HOUR_MS;
                 moderation_result r;
                 moderation_decide(m, &in, a, &r);
-                seen[kind][spam]++;
-                stopped[kind][spam] += r.decision != MOD_PUBLISH;
+                bool spam_reason = false;
+                for (size_t i = 0; i < r.n_reasons; i++)
+                    spam_reason |= strcmp(r.reasons[i].rule, "spam") == 0;
+                for (int set = 0; set < 1 + held; set++) {
+                    seen[set][kind][spam]++;
+                    stopped[set][kind][spam] += r.decision != MOD_PUBLISH;
+                    as_spam[set][kind][spam] += r.decision != MOD_PUBLISH && spam_reason;
+                }
                 arena_reset(a);
             }
         }
@@ -107,13 +118,16 @@ main(int argc, char **argv)
         if (repaired > 0)
             printf("%s: %zu lines had bytes that are not UTF-8 (read as spaces)\n", argv[fi],
                    repaired);
-        for (int kind = 0; kind < 2; kind++)
-            printf(
-                "%s, %s account: spam stopped %zu/%zu (%.1f%%), clean stopped %zu/%zu (%.1f%%)\n",
-                argv[fi], kind == 0 ? "established" : "new", stopped[kind][1], seen[kind][1],
-                100.0 * (double)stopped[kind][1] / (double)(seen[kind][1] ? seen[kind][1] : 1),
-                stopped[kind][0], seen[kind][0],
-                100.0 * (double)stopped[kind][0] / (double)(seen[kind][0] ? seen[kind][0] : 1));
+        for (int set = 0; set < 2; set++)
+            for (int kind = 0; kind < 2; kind++) {
+                size_t *sn = seen[set][kind], *st = stopped[set][kind], *ss = as_spam[set][kind];
+                printf("%s, %s rows, %s account: spam stopped %zu/%zu (%.1f%%); clean stopped "
+                       "%zu/%zu (%.1f%%), of which as spam %zu (%.1f%%)\n",
+                       argv[fi], set == 0 ? "all" : "held-out", kind == 0 ? "established" : "new",
+                       st[1], sn[1], 100.0 * (double)st[1] / (double)(sn[1] ? sn[1] : 1), st[0],
+                       sn[0], 100.0 * (double)st[0] / (double)(sn[0] ? sn[0] : 1), ss[0],
+                       100.0 * (double)ss[0] / (double)(sn[0] ? sn[0] : 1));
+            }
     }
     arena_free(a);
     moderation_free(m);

@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "corpora.h"
+#include "metrics.h"
 #include "moderation/classifier.h"
 #include "util/xalloc.h"
 
@@ -120,42 +121,6 @@ heading(const char *fmt, ...)
 
 /* ---- metrics ----------------------------------------------------------------- */
 
-typedef struct scored {
-    double p;
-    int y;
-} scored;
-
-static int
-cmp_scored(const void *a, const void *b)
-{
-    double x = ((const scored *)a)->p, y = ((const scored *)b)->p;
-    return x < y ? -1 : x > y;
-}
-
-/* ROC AUC by the rank-sum formula, ties given their mean rank; sorts v. */
-static double
-roc_auc(scored *v, size_t n)
-{
-    qsort(v, n, sizeof *v, cmp_scored);
-    double pos = 0, rank_sum = 0;
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && v[j].p == v[i].p)
-            j++;
-        double mean_rank = (double)(i + j + 1) / 2.0;
-        for (size_t k = i; k < j; k++)
-            if (v[k].y) {
-                rank_sum += mean_rank;
-                pos++;
-            }
-        i = j;
-    }
-    double neg = (double)n - pos;
-    if (pos == 0 || neg == 0)
-        return NAN;
-    return (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
-}
-
 static double
 f1_of(double tp, double fp, double fn, double tn)
 {
@@ -170,10 +135,10 @@ macro_f1(const scored *v, size_t n, double t)
     double tp = 0, fp = 0, fn = 0, tn = 0;
     for (size_t i = 0; i < n; i++) {
         int d = v[i].p >= t;
-        tp += d && v[i].y;
-        fp += d && !v[i].y;
-        fn += !d && v[i].y;
-        tn += !d && !v[i].y;
+        tp += d && scored_pos(&v[i]);
+        fp += d && !scored_pos(&v[i]);
+        fn += !d && scored_pos(&v[i]);
+        tn += !d && !scored_pos(&v[i]);
     }
     return f1_of(tp, fp, fn, tn);
 }
@@ -185,7 +150,7 @@ best_macro_f1(const scored *v, size_t n, double *at)
 {
     double pos = 0;
     for (size_t i = 0; i < n; i++)
-        pos += v[i].y;
+        pos += scored_pos(&v[i]);
     /* Threshold at v[i].p: everything from i up is flagged. */
     double best = -1, fn = 0, tn = 0;
     *at = 1;
@@ -198,8 +163,8 @@ best_macro_f1(const scored *v, size_t n, double *at)
         }
         size_t j = i;
         while (j < n && v[j].p == v[i].p) {
-            fn += v[j].y;
-            tn += !v[j].y;
+            fn += scored_pos(&v[j]);
+            tn += !scored_pos(&v[j]);
             j++;
         }
         i = j;
@@ -248,8 +213,8 @@ count_classes(const scored *v, size_t n, size_t *pos, size_t *neg)
 {
     *pos = *neg = 0;
     for (size_t i = 0; i < n; i++) {
-        *pos += v[i].y != 0;
-        *neg += v[i].y == 0;
+        *pos += scored_pos(&v[i]) != 0;
+        *neg += scored_pos(&v[i]) == 0;
     }
 }
 
@@ -284,8 +249,8 @@ binary(const evalset *e, const char *corpus, int attr, double t)
     r.f1 = macro_f1(v, n, t);
     size_t tp = 0, fp = 0;
     for (size_t i = 0; i < n; i++) {
-        tp += v[i].y && v[i].p >= t;
-        fp += !v[i].y && v[i].p >= t;
+        tp += scored_pos(&v[i]) && v[i].p >= t;
+        fp += !scored_pos(&v[i]) && v[i].p >= t;
     }
     r.recall = r.pos ? (double)tp / (double)r.pos : NAN;
     r.fpr = neg ? (double)fp / (double)neg : NAN;
@@ -404,7 +369,7 @@ report_news(const evalset *e)
         if (is_news(x) && x->y[CLF_TOXICITY] >= 0) {
             v[n].p = e->p[i][CLF_TOXICITY];
             v[n].y = x->y[CLF_TOXICITY] >= 0.5f;
-            pos += v[n].y;
+            pos += scored_pos(&v[n]);
             n++;
         }
         spans += in_corpus(x, "toxic-spans");
@@ -423,8 +388,8 @@ report_news(const evalset *e)
         double t = 0.30 + 0.05 * k;
         size_t tp = 0, fp = 0, sp = 0;
         for (size_t i = 0; i < n; i++) {
-            tp += v[i].y && v[i].p >= t;
-            fp += !v[i].y && v[i].p >= t;
+            tp += scored_pos(&v[i]) && v[i].p >= t;
+            fp += !scored_pos(&v[i]) && v[i].p >= t;
         }
         for (size_t i = 0; i < e->s.n; i++)
             sp += in_corpus(&e->s.v[i], "toxic-spans") && e->p[i][CLF_TOXICITY] >= t;
@@ -785,20 +750,20 @@ main(int argc, char **argv)
 
     evalset e = {0};
     int missing = corpora_load(&e.s, dir);
-    if (missing < 0) {
+    if (missing != 0) {
+        /* Figures over part of the test sets would read as the real ones. */
+        if (missing > 0)
+            fprintf(stderr,
+                    "evalmodel: %d data sets missing or unreadable under %s (named above).\n",
+                    missing, dir);
         fprintf(stderr,
-                "evalmodel: no data directory %s.\n"
-                "It needs the public labelled corpora listed in docs/MODERATION.md (OLID, Kaggle "
+                "evalmodel: it needs the public labelled sets data/README.md lists (OLID, Kaggle "
                 "insults, Civil Comments, toxic spans, CAD, GHC, EDOS, ConvAbuse, TweetEval hate, "
                 "HateCheck, the Wikipedia identity-bias sets and the others there), one folder "
-                "each, as in ../shared/data. Pass --data DIR (make evalmodel SHARED_DATA=DIR).\n",
-                dir);
+                "each; run `make evalmodel DATA=DIR` (or --data DIR).\n");
         mset_free(&e.s);
         return 2;
     }
-    if (missing > 0)
-        fprintf(stderr, "evalmodel: %d corpora missing under %s; their figures are left out\n",
-                missing, dir);
     if (dump_list != NULL) {
         int rc = dump_test(&e.s, dump_list, dump_prefix);
         mset_free(&e.s);

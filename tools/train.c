@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "corpora.h"
+#include "metrics.h"
 #include "moderation/classifier.h"
 #include "util/xalloc.h"
 
@@ -286,42 +287,6 @@ net_step(net *m, const feats *f, const msample *x, size_t i, const double *attr_
 }
 
 /* ---- measuring ------------------------------------------------------------- */
-
-typedef struct scored {
-    double p;
-    double y;
-} scored;
-
-static int
-cmp_scored(const void *a, const void *b)
-{
-    double x = ((const scored *)a)->p, y = ((const scored *)b)->p;
-    return x < y ? -1 : x > y;
-}
-
-/* ROC AUC with y >= 0.5 positive; ties get their mean rank. */
-static double
-roc_auc(scored *v, size_t n)
-{
-    qsort(v, n, sizeof *v, cmp_scored);
-    double pos = 0, rank_sum = 0;
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && v[j].p == v[i].p)
-            j++;
-        double mean_rank = (double)(i + j + 1) / 2.0;
-        for (size_t k = i; k < j; k++)
-            if (v[k].y >= 0.5) {
-                rank_sum += mean_rank;
-                pos++;
-            }
-        i = j;
-    }
-    double neg = (double)n - pos;
-    if (pos == 0 || neg == 0)
-        return NAN;
-    return (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
-}
 
 static double
 platt_loss(const scored *v, size_t n, double a, double b)
@@ -636,10 +601,17 @@ main(int argc, char **argv)
     clock_t t0 = clock();
     mset s = {0};
     int missing = corpora_load(&s, o.data);
-    if (missing < 0)
-        return 1;
-    if (missing > 0)
-        fprintf(stderr, "train: %d corpora missing; training on the rest\n", missing);
+    if (missing != 0) {
+        /* A model trained on part of the data is not the shipped one, and
+         * would silently differ from it: stop instead. */
+        if (missing > 0)
+            fprintf(stderr, "train: %d data sets missing or unreadable under %s (named above).\n",
+                    missing, o.data);
+        fprintf(stderr, "train: the model is trained from every set data/README.md lists; run "
+                        "`make model DATA=DIR` with DIR holding them, one folder each.\n");
+        mset_free(&s);
+        return 2;
+    }
     if (corpus_weight(&o, "identity-neutral") > 0)
         add_identity_neutral(&s);
 
@@ -746,6 +718,24 @@ main(int argc, char **argv)
         double auc = roc_auc(v, n);
         fprintf(stderr, "train: %-16s DEV n=%zu AUC %.3f, calibration a=%.3f b=%.3f\n",
                 classifier_attr_name((classifier_attr)a), n, auc, p.cal_a[a], p.cal_b[a]);
+    }
+    /* DEV TOXICITY AUC per corpus: what choices between models are made on
+     * (news-like is Civil Comments and Fox News together). */
+    static const char *const dev_report[] = {"news-like", "olid",      "kaggle-insults", "cad",
+                                             "wiki-talk", "convabuse", "hatexplain"};
+    for (size_t r = 0; r < sizeof dev_report / sizeof *dev_report; r++) {
+        size_t n = 0;
+        for (size_t i = 0; i < s.n; i++) {
+            const msample *x = &s.v[i];
+            if (x->split != SPLIT_DEV || x->y[CLF_TOXICITY] < 0)
+                continue;
+            if (r == 0 ? !news_like(x) : !is_corpus(x, dev_report[r]))
+                continue;
+            v[n++] = (scored){logit[i][CLF_TOXICITY], x->y[CLF_TOXICITY]};
+        }
+        if (n > 0)
+            fprintf(stderr, "train: DEV %-16s n=%5zu TOXICITY AUC %.3f\n", dev_report[r], n,
+                    roc_auc(v, n));
     }
     /* The hold threshold: the calibrated TOXICITY score that flags
      * target_fpr of the clean DEV comments of the news-like corpora. One

@@ -1,19 +1,9 @@
-/* Parley embed widget: the comment section under a publisher's article.
- *
- * A publisher adds <div id="parley" data-article-id="ID"
- * data-article-title="TITLE"></div> and <script src="https://HOST/embed.js"
- * async>. This script finds its server from its own URL (so the page may live
- * on another host), loads embed.css beside itself (with the same ?v= version
- * as its own URL, so a CDN caches both for as long), and renders into an open
- * shadow root on the div: the publisher's CSS cannot break the widget and the
- * widget's cannot leak out, while the --parley-* custom properties (which
- * inherit through the shadow boundary) let the publisher restyle it
- * (docs/widget.md). Comments appear after one API round trip.
- *
- * Invariants: every piece of text from the server or the reader enters the
- * DOM as a Text node (h() below, textContent); the one exception is the
- * server's sanitised comment `html`. No global is defined; nothing runs
- * synchronously beyond finding the mount point.
+/* Parley embed widget (docs/widget.md: mounting, versioned assets, the shadow
+ * root, --parley-* properties). Invariants: every piece of text from the
+ * server or the reader enters the DOM as a Text node (h() below,
+ * textContent); the one exception is the server's sanitised comment `html`.
+ * No global is defined; nothing runs synchronously beyond finding the mount
+ * point. Shipped as written: comments here cost every reader bytes.
  */
 (() => {
   'use strict';
@@ -132,6 +122,15 @@
     return j;
   }
 
+  let powJs; // docs/ANTISPAM.md
+  async function withPow(f) {
+    try { return await f(); } catch (e) {
+      if (!/^pow_/.test(e.code)) throw e;
+      await (powJs = powJs || new Promise((ok, no) => document.head.append(h('script', { src: BASE + 'pow.js', onload: ok, onerror: no }))));
+      return f(await window.ParleyPow.solve(await api('GET', 'pow')));
+    }
+  }
+
   // Built on first use (ICU's start-up costs tens of milliseconds).
   let fmt;
   const local = (d) => (fmt || (fmt = new Intl.DateTimeFormat(LANG === base(LOCALE) ? LOCALE : LANG, { dateStyle: 'medium', timeStyle: 'short' }))).format(d);
@@ -227,7 +226,7 @@
     setTimeout(shown, 3000); // never stay invisible because a stylesheet hangs
     root.append(css, section);
 
-    // ---- account bar and login dialog -------------------------------------
+    // ---- account bar and login dialog
     function drawAccount() {
       account.replaceChildren(st.me
         ? h('p', null, tk('logged_in_as', { name: h('strong', null, st.me.name) }), ' · ', btn(t('log_out'), logout), ' · ',
@@ -285,7 +284,7 @@
             const v = (f) => f.lastChild.value;
             try {
               const r = register
-                ? await api('POST', 'auth/register', { name: v(name).trim(), email: v(email).trim(), password: v(pass) })
+                ? await withPow((altcha) => api('POST', 'auth/register', { name: v(name).trim(), email: v(email).trim(), password: v(pass), altcha }))
                 : await api('POST', 'auth/login', { email: v(email).trim(), password: v(pass) });
               st.me = r.user;
               api('GET', 'me').then((m) => { st.muted = new Set(m.muted_ids || []); }, () => {});
@@ -299,7 +298,10 @@
             submit.disabled = false;
           },
         }, why, name, email, pass, err, h('div', { class: 'pl-row' }, submit, btn(t('cancel'), () => dlg.close(), 'pl-btn pl-quiet')), h('p', null, swap));
-        const dlg = h('dialog', { class: 'pl-dlg', 'aria-labelledby': id }, title, form);
+        const ids = h('p'); // OpenID Connect providers
+        api('GET', 'auth/oidc').then((r) => ids.append(...r.providers.map((p) =>
+          h('a', { class: 'pl-btn', href: BASE + p.start.slice(1) + '?return_to=' + encodeURIComponent(location) }, t('sign_in_with', { name: p.name })))), () => {});
+        const dlg = h('dialog', { class: 'pl-dlg', 'aria-labelledby': id }, title, ids, form);
         set(!!register);
         modal(dlg, opener, () => resolve(st.me));
         (register ? name : email).lastChild.focus();
@@ -333,7 +335,7 @@
     const needLogin = async (why, opener) => st.me || (await auth(why, opener, false, true));
     const refresh = () => { if (st.stale) { st.stale = false; load(false); } };
 
-    // ---- flag dialog -----------------------------------------------------
+    // ---- flag dialog
     function flag(c, opener) {
       const noteId = 'pl-f' + ++uid;
       const err = h('p', { class: 'pl-err', role: 'alert' });
@@ -373,7 +375,7 @@
       body.querySelector('input').focus();
     }
 
-    // ---- mutes -------------------------------------------------------------
+    // ---- mutes
     // The server leaves a muted author's comments out of this reader's lists,
     // so muting and unmuting just fetch the list again.
     function mute(a, opener) {
@@ -420,7 +422,7 @@
       d.querySelector('button').focus();
     }
 
-    // ---- composing: new comment, reply, edit ------------------------------
+    // ---- composing: new comment, reply, edit
     // One form for all three. Before sending it asks POST /check; on hold or
     // reject it shows why and lets the reader edit, or post a hold anyway.
     function composer(o) {
@@ -430,6 +432,7 @@
       const nudge = h('div', { class: 'pl-nudge', tabindex: '-1', hidden: true });
       const err = h('p', { class: 'pl-err', role: 'alert' });
       const submit = h('button', { type: 'submit', class: 'pl-btn' }, o.submit);
+      const hp = h('input', { name: 'website', tabindex: '-1', autocomplete: 'off', class: 'pl-hp', 'aria-hidden': 'true' }), shown = Date.now();
       let forced = false;
       ta.addEventListener('input', () => { if (!nudge.hidden) { nudge.hidden = true; forced = false; } });
       ta.addEventListener('keydown', (e) => {
@@ -437,7 +440,7 @@
         if (e.key === 'Escape' && o.cancel) o.cancel();
       });
       const form = h('form', { class: 'pl-form', onsubmit: (e) => { e.preventDefault(); send(); } },
-        h('label', { for: tid, class: 'pl-label' }, o.label), ta, nudge, err,
+        h('label', { for: tid, class: 'pl-label' }, o.label), ta, hp, nudge, err,
         h('div', { class: 'pl-row' }, submit, o.cancel && btn(t('cancel'), o.cancel, 'pl-btn pl-quiet'),
           o.kind === 'new' && h('span', { class: 'pl-muted pl-hint' }, t('markdown_hint'))));
       function showReasons(m, refused) {
@@ -471,7 +474,8 @@
           }
           const r = await (st.posting = o.kind === 'edit'
             ? api('PATCH', 'comments/' + enc(o.id), { body: text })
-            : api('POST', 'articles/' + enc(st.id) + '/comments', { body: text, parent_id: o.parent || null, ...st.about }));
+            : withPow((altcha) => api('POST', 'articles/' + enc(st.id) + '/comments',
+              { body: text, parent_id: o.parent || null, ...st.about, honeypot: hp.value, fill_ms: Date.now() - shown, altcha })));
           forced = false;
           nudge.hidden = true;
           st.src.set(r.comment.id, text);
@@ -494,7 +498,7 @@
       return { el: form, ta };
     }
 
-    // ---- comments ----------------------------------------------------------
+    // ---- comments
     function setCount(n) {
       st.count = Math.max(0, n);
       heading.textContent = st.count ? t('n_comments', { n: st.count }) : t('comments');

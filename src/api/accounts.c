@@ -68,26 +68,38 @@ name_key(arena *a, const char *name)
     return out;
 }
 
-bool
-api_name_free(req *r, const char *name)
+int
+api_staff_name(store *s, arena *a, const char *name, bool *taken, pl_error *err)
 {
     store_user *staff;
     size_t n;
+    *taken = false;
+    int rc = store_staff_list(s, a, &staff, &n, err);
+    if (rc < 0)
+        return rc;
+    const char *key = name_key(a, name);
+    for (size_t i = 0; i < n && key[0] != '\0'; i++)
+        if (strcmp(key, name_key(a, staff[i].name)) == 0)
+            *taken = true;
+    return 0;
+}
+
+bool
+api_name_free(req *r, const char *name)
+{
     pl_error err;
-    if (store_staff_list(req_store(r), r->a, &staff, &n, &err) < 0) {
+    bool taken;
+    if (api_staff_name(req_store(r), r->a, name, &taken, &err) < 0) {
         log_error("msg=\"staff lookup failed\" error=\"%s\"", err.msg);
         api_send_rc(r, PL_ESTORE, NULL);
         return false;
     }
-    const char *key = name_key(r->a, name);
-    for (size_t i = 0; i < n; i++) {
-        if (key[0] != '\0' && strcmp(key, name_key(r->a, staff[i].name)) == 0) {
-            req_send_error(r, 409, "name_taken",
-                           "A member of the site's staff uses this name (or one that looks the "
-                           "same); please choose another.",
-                           "name", NULL);
-            return false;
-        }
+    if (taken) {
+        req_send_error(r, 409, "name_taken",
+                       "A member of the site's staff uses this name (or one that looks the "
+                       "same); please choose another.",
+                       "name", NULL);
+        return false;
     }
     return true;
 }
@@ -195,14 +207,15 @@ api_register(req *r, const route_args *a)
     (void)a;
     if (!req_rate_limit(r, LIMIT_AUTH))
         return;
-    static const char *const allowed[] = {"name", "email", "password", NULL};
+    static const char *const allowed[] = {"name", "email", "password", "altcha", NULL};
     json_t *o = api_body_object(r, allowed);
     if (o == NULL)
         return;
-    const char *name, *email, *password;
+    const char *name, *email, *password, *altcha;
     bool ok = api_req_string(r, o, "name", 50, false, false, &name) &&
               api_req_string(r, o, "email", 254, false, false, &email) &&
-              api_req_string(r, o, "password", 1024, true, false, &password);
+              api_req_string(r, o, "password", 1024, true, false, &password) &&
+              api_opt_string(r, o, "altcha", 1024, false, false, &altcha);
     json_decref(o);
     if (!ok)
         return;
@@ -225,7 +238,8 @@ api_register(req *r, const route_args *a)
                        "name", NULL);
         return;
     }
-    if (!check_password(r, password, norm, name) || !api_name_free(r, name))
+    if (!check_password(r, password, norm, name) || !api_name_free(r, name) ||
+        !api_pow_check(r, altcha))
         return;
     auth_job *aj = arena_zalloc(r->a, sizeof *aj);
     aj->name = name;

@@ -90,6 +90,15 @@ void api_counts(req *r, const route_args *a);
 void api_events(req *r, const route_args *a);
 void api_check(req *r, const route_args *a);
 void api_register(req *r, const route_args *a);
+/* Proof of work (pow.c): GET /pow gives a challenge; api_pow_check verifies
+ * the `altcha` field (NULL: absent) when the setting pow is on, using it up,
+ * and otherwise sends 400 pow_required / pow_invalid and returns false. */
+void api_pow_challenge(req *r, const route_args *a);
+bool api_pow_check(req *r, const char *altcha);
+/* The check itself, for api_pow_check and fuzz/fuzz_pow.c: 0 when b64 is a
+ * valid, unexpired, unused solution under cfg's key (it is then used up);
+ * PL_EINVAL saying why, or PL_EBUSY when too many are in use. */
+int api_pow_payload_check(const config *cfg, const char *b64, int64_t now, pl_error *err);
 void api_login(req *r, const route_args *a);
 void api_logout(req *r, const route_args *a);
 void api_me(req *r, const route_args *a);
@@ -109,6 +118,26 @@ void api_me_comments(req *r, const route_args *a);
 void api_me_export(req *r, const route_args *a);
 void api_me_delete(req *r, const route_args *a);
 void api_sso(req *r, const route_args *a);
+/* The login step of single sign-on, shared by the publisher's tokens (sso.c)
+ * and OpenID Connect (oidc.c), from a write step: store_sso_login with the
+ * rules it enforces (no automatic link to staff or password accounts, jti
+ * single use), then a deleted account is refused (PL_EFORBIDDEN), a ban kept
+ * on the address is applied, and a session is made (token, token_hash).
+ * Fills user_id and user. */
+typedef struct sso_login {
+    const char *sub, *name, *email, *jti;
+    bool email_verified;
+    int64_t link_user_id;   /* 0, or the session's user for the explicit link step */
+    int64_t jti_keep_until; /* ms: until when the jti is remembered */
+    int64_t user_id;
+    store_user user;
+    char token[64];
+    unsigned char token_hash[STORE_TOKEN_HASH_LEN];
+} sso_login;
+int api_sso_login_write(req *r, store *s, sso_login *l, pl_error *err);
+void api_oidc_list(req *r, const route_args *a);
+void api_oidc_start(req *r, const route_args *a);
+void api_oidc_callback(req *r, const route_args *a);
 void api_password_forgot(req *r, const route_args *a);
 void api_password_reset(req *r, const route_args *a);
 void api_me_password(req *r, const route_args *a);
@@ -132,6 +161,9 @@ int api_notify_queue(job *j, store *s, pl_error *err);
 /* False, after sending 409 name_taken (field "name"), when a staff member's
  * name folds to the same letters as name (accounts.c). */
 bool api_name_free(req *r, const char *name);
+/* The same test on any store (a write step's): *taken when a staff
+ * member's name folds like name. */
+int api_staff_name(store *s, arena *a, const char *name, bool *taken, pl_error *err);
 
 /* The session user's mail settings (user_mail); false after sending 500
  * when the database failed. */
@@ -153,6 +185,41 @@ void api_mod_webhook_test(req *r, const route_args *a);
  * {"comment", "article"} part shared by the comment events. */
 int api_webhook_emit(job *j, store *s, const char *event, json_t *data, pl_error *err);
 json_t *api_webhook_comment(job *j, store *s, const store_comment *c);
+void api_mod_users(req *r, const route_args *a);
+void api_mod_user_note(req *r, const route_args *a);
+void api_mod_user_delete(req *r, const route_args *a);
+void api_mod_articles(req *r, const route_args *a);
+void api_mod_articles_close(req *r, const route_args *a);
+
+/* Deletes user_id's account inside a write job (me.c): keeps a ban in force
+ * on the address, deletes (remove) or anonymizes the comments, tells other
+ * nodes about every article touched and logs delete_account with the
+ * session's user as the actor. *articles (arena) lists those articles;
+ * api_account_deleted drops this node's cached views of them once the job
+ * is done. */
+int api_account_delete(job *j, store *s, int64_t user_id, bool remove, const char ***articles,
+                       size_t *n_articles, pl_error *err);
+void api_account_deleted(req *r, const char *const *articles, size_t n_articles);
+
+/* The desk's shapes (mod.c): COMMENT with body, moderator_reason and
+ * article_id; the author with created_at, deleted and history (JSON null
+ * when the user cannot be read); a log entry with its actor's name. */
+json_t *api_desk_comment_json(const store_comment *c);
+json_t *api_desk_author_json(req *r, store *st, int64_t user_id);
+/* Loads the user of a /mod/users/{id} path; false when 404 (unknown or
+ * deleted) or another error was sent. */
+bool api_desk_user(req *r, const char *id_s, store_user *target);
+/* A log entry as GET /mod/log writes it, with the actor's name and the
+ * target's name (a user's name, an article's title, a comment author's
+ * name); the cache keeps names already looked up in this request. */
+typedef struct api_name_cache api_name_cache;
+api_name_cache *api_name_cache_new(req *r);
+json_t *api_log_entry_json(req *r, store *st, api_name_cache *nc, const store_log_entry *e);
+/* Query parameters of the desk's lists: limit=1..max (def when absent), and
+ * a free-text search of at most 100 characters (NULL when absent or empty).
+ * False when an error was sent. */
+bool api_limit_param(req *r, int64_t def, int64_t max, int64_t *out);
+bool api_text_param(req *r, const char *name, const char **out);
 
 /* The ids of the users the session's reader muted (arena-owned); NULL and
  * *n = 0 when none or anonymous. */

@@ -381,11 +381,23 @@ api_counts(req *r, const route_args *a)
  * age) and the thread (parent), then decides. parent may be NULL; editing
  * names the comment being edited (0 for a new one), which must not count as
  * an earlier post of the same text. */
+/* The widget's bot traps (docs/ANTISPAM.md), from a new comment's body. */
+typedef struct bot_traps {
+    bool honeypot;   /* the hidden field came back filled in */
+    bool fill_known; /* fill_ms was sent */
+    int64_t fill_ms; /* how long the form was open */
+} bot_traps;
+
 static void
 decide(req *r, const char *body, const store_article *art, const store_comment *parent,
-       int64_t editing, moderation_result *out)
+       int64_t editing, const bot_traps *traps, moderation_result *out)
 {
     moderation_input in = {0};
+    if (traps != NULL) {
+        in.honeypot = traps->honeypot;
+        in.fill_known = traps->fill_known;
+        in.fill_ms = traps->fill_ms;
+    }
     in.body = body;
     in.body_len = strlen(body);
     in.article_title = art->title ? art->title : "";
@@ -827,9 +839,9 @@ post_done(job *j)
 /* Fills pj->c's body, html, status and moderation from the decision. */
 static void
 prepare(req *r, post_job *pj, const char *body, const store_article *art,
-        const store_comment *parent)
+        const store_comment *parent, const bot_traps *traps)
 {
-    decide(r, body, art, parent, pj->edit ? pj->c.id : 0, &pj->mod);
+    decide(r, body, art, parent, pj->edit ? pj->c.id : 0, traps, &pj->mod);
     pj->mod_json = moderation_result_to_json(&pj->mod, false);
     json_t *stored = moderation_result_to_json(&pj->mod, true);
     char *text = json_dumps(stored, JSON_COMPACT);
@@ -883,6 +895,43 @@ reply_parent(req *r, const store_comment *parent, int64_t *out)
     return true;
 }
 
+/* fill_ms: optional, a whole number of milliseconds from 0; a form left
+ * open for more than a day counts as a day. */
+static bool
+fill_time(req *r, json_t *o, bot_traps *t)
+{
+    json_t *v = json_object_get(o, "fill_ms");
+    if (v == NULL || json_is_null(v))
+        return true;
+    if (!json_is_integer(v) || json_integer_value(v) < 0) {
+        req_send_error(r, 400, "invalid_field",
+                       "fill_ms must be a whole number of milliseconds, 0 or more.", "fill_ms",
+                       NULL);
+        return false;
+    }
+    t->fill_known = true;
+    t->fill_ms = json_integer_value(v) > 86400000 ? 86400000 : (int64_t)json_integer_value(v);
+    return true;
+}
+
+/* With the setting pow on, a reader's first comment (no comment of theirs
+ * stored yet, whatever its status) needs a proof of work (pow.c): accounts
+ * made by single sign-on or an import never registered through one. */
+static bool
+first_comment_pow(req *r, const char *altcha)
+{
+    if (!req_config(r)->pow || r->user->role != ROLE_READER)
+        return true;
+    store_comment_list mine = {0};
+    pl_error err;
+    int rc = store_comments_by_author(req_store(r), r->user->id, 0, 1, r->a, &mine, &err);
+    if (rc < 0) {
+        api_send_rc(r, rc, &err);
+        return false;
+    }
+    return mine.n > 0 || api_pow_check(r, altcha);
+}
+
 void
 api_comment_post(req *r, const route_args *a)
 {
@@ -891,20 +940,25 @@ api_comment_post(req *r, const route_args *a)
         return;
     if (!api_require_writer(r) || !req_rate_limit(r, LIMIT_COMMENT))
         return;
-    static const char *const allowed[] = {"body", "parent_id", "article_title", "article_url",
-                                          NULL};
+    static const char *const allowed[] = {"body",     "parent_id", "article_title", "article_url",
+                                          "honeypot", "fill_ms",   "altcha",        NULL};
     json_t *o = api_body_object(r, allowed);
     if (o == NULL)
         return;
-    const char *body, *parent_s, *title, *url;
+    const char *body, *parent_s, *title, *url, *honeypot, *altcha;
     size_t max = (size_t)req_config(r)->max_comment_chars;
+    bot_traps traps = {0};
     bool ok = api_req_string(r, o, "body", max, true, true, &body) &&
               api_opt_string(r, o, "parent_id", 32, false, false, &parent_s) &&
               api_opt_string(r, o, "article_title", 300, false, false, &title) &&
-              api_opt_string(r, o, "article_url", 2000, false, false, &url);
+              api_opt_string(r, o, "article_url", 2000, false, false, &url) &&
+              api_opt_string(r, o, "honeypot", 1000, true, false, &honeypot) &&
+              api_opt_string(r, o, "altcha", 1024, false, false, &altcha) &&
+              fill_time(r, o, &traps);
     json_decref(o);
     if (!ok)
         return;
+    traps.honeypot = honeypot != NULL && honeypot[0] != '\0';
     if (url != NULL && !api_own_url(r, url)) {
         req_send_error(r, 400, "invalid_field",
                        "article_url must be an http or https URL on one of this site's own "
@@ -948,6 +1002,8 @@ api_comment_post(req *r, const route_args *a)
     int64_t shown_parent = 0;
     if (has_parent && !reply_parent(r, &parent, &shown_parent))
         return;
+    if (!first_comment_pow(r, altcha))
+        return;
     post_job *pj = arena_zalloc(r->a, sizeof *pj);
     pj->c.article_id = article_id;
     pj->c.parent_id = shown_parent;
@@ -957,7 +1013,7 @@ api_comment_post(req *r, const route_args *a)
     pj->c.created_at = r->now;
     pj->title = title;
     pj->url = url;
-    prepare(r, pj, body, &art, has_parent ? &parent : NULL);
+    prepare(r, pj, body, &art, has_parent ? &parent : NULL, &traps);
     job *j = job_new(r, pj);
     j->write = post_write;
     j->done = post_done;
@@ -1030,7 +1086,7 @@ api_comment_patch(req *r, const route_args *a)
     post_job *pj = arena_zalloc(r->a, sizeof *pj);
     pj->c = c;
     pj->edit = true;
-    prepare(r, pj, body, &art, has_parent ? &parent : NULL);
+    prepare(r, pj, body, &art, has_parent ? &parent : NULL, NULL);
     job *j = job_new(r, pj);
     j->write = post_write;
     j->done = post_done;
@@ -1193,6 +1249,6 @@ api_check(req *r, const route_args *a)
     if (editing_s != NULL && parse_int(editing_s, 1, INT64_MAX, &editing) < 0)
         editing = 0;
     moderation_result m;
-    decide(r, body, &art, has_parent ? &parent : NULL, editing, &m);
+    decide(r, body, &art, has_parent ? &parent : NULL, editing, NULL, &m);
     req_send_json(r, 200, moderation_result_to_json(&m, false));
 }

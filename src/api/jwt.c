@@ -15,9 +15,8 @@ fail(pl_error *err, jwt_status st, const char *msg)
     return st;
 }
 
-/* Decodes one base64url part [p, p+n) into a NUL-terminated arena buffer. */
-static long
-decode_part(const char *p, size_t n, arena *a, unsigned char **out)
+long
+jwt_decode_part(const char *p, size_t n, arena *a, unsigned char **out)
 {
     char *text = arena_strndup(a, p, n);
     size_t cap = n * 3 / 4 + 4;
@@ -88,9 +87,9 @@ jwt_verify_hs256(const char *token, size_t len, const unsigned char *key, size_t
     size_t hlen = (size_t)(dot1 - token), plen = (size_t)(dot2 - dot1 - 1);
     size_t slen = len - (size_t)(dot2 + 1 - token);
     unsigned char *hdr, *payload, *sig;
-    long hn = decode_part(token, hlen, a, &hdr);
-    long pn = decode_part(dot1 + 1, plen, a, &payload);
-    long sn = decode_part(dot2 + 1, slen, a, &sig);
+    long hn = jwt_decode_part(token, hlen, a, &hdr);
+    long pn = jwt_decode_part(dot1 + 1, plen, a, &payload);
+    long sn = jwt_decode_part(dot2 + 1, slen, a, &sig);
     if (hlen == 0 || plen == 0 || hn <= 0 || pn <= 0 || sn < 0)
         return fail(err, JWT_MALFORMED, "The sign-on token is not valid base64url.");
 

@@ -47,4 +47,9 @@ jwt_status jwt_verify_hs256(const char *token, size_t len, const unsigned char *
                             int64_t now_s, int64_t max_age_s, arena *a, jwt_claims *out,
                             pl_error *err);
 
+/* Decodes one base64url part [p, p+n) of a compact JWT into a
+ * NUL-terminated arena buffer; its length, or -1 when it is not base64url.
+ * OpenID Connect's ID tokens (api/oidc_parse.c) are read with it too. */
+long jwt_decode_part(const char *p, size_t n, arena *a, unsigned char **out);
+
 #endif

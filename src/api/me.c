@@ -251,48 +251,66 @@ typedef struct delete_job {
     size_t n_articles;
 } delete_job;
 
-static int
-delete_me_write(job *j, store *s, pl_error *err)
+int
+api_account_delete(job *j, store *s, int64_t user_id, bool remove, const char ***articles,
+                   size_t *n_articles, pl_error *err)
 {
-    delete_job *dj = j->data;
     req *r = j->r;
     store_comment_list mine = {0};
-    int rc = store_comments_by_author(s, r->user->id, 0, 1000000, r->a, &mine, err);
+    int rc = store_comments_by_author(s, user_id, 0, 1000000, r->a, &mine, err);
     if (rc < 0)
         return rc;
-    dj->articles = arena_alloc(r->a, (mine.n ? mine.n : 1) * sizeof *dj->articles);
+    const char **arts = arena_alloc(r->a, (mine.n ? mine.n : 1) * sizeof *arts);
+    size_t n = 0;
     for (size_t i = 0; i < mine.n; i++) {
         size_t k = 0;
-        while (k < dj->n_articles && strcmp(dj->articles[k], mine.items[i].article_id) != 0)
+        while (k < n && strcmp(arts[k], mine.items[i].article_id) != 0)
             k++;
-        if (k == dj->n_articles)
-            dj->articles[dj->n_articles++] = mine.items[i].article_id;
+        if (k == n)
+            arts[n++] = mine.items[i].article_id;
     }
+    *articles = arts;
+    *n_articles = n;
     /* A ban in force stays with the address (hashed) until it ends, so
      * deleting the account and registering again does not lift it. Read
      * here, in the write: a ban may have come after the request. */
-    store_user me;
-    if ((rc = store_user_by_id(s, r->user->id, r->a, &me, err)) < 0 ||
-        (rc = api_keep_ban(s, &me, r->now, err)) < 0)
+    store_user who;
+    if ((rc = store_user_by_id(s, user_id, r->a, &who, err)) < 0 ||
+        (rc = api_keep_ban(s, &who, r->now, err)) < 0)
         return rc;
-    rc = store_user_delete(s, r->user->id, dj->remove, err);
+    rc = store_user_delete(s, user_id, remove, err);
     if (rc < 0)
         return rc;
     /* The other nodes drop their views of those articles too (this node
-     * does in delete_me_done). */
-    for (size_t i = 0; i < dj->n_articles; i++)
-        if ((rc = req_notify_article(r, s, dj->articles[i], err)) < 0)
+     * does when the job is done, with api_account_deleted). */
+    for (size_t i = 0; i < n; i++)
+        if ((rc = req_notify_article(r, s, arts[i], err)) < 0)
             return rc;
     char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)r->user->id);
+    snprintf(id, sizeof id, "%lld", (long long)user_id);
     store_log_entry e = {0,
                          r->now,
                          r->user->id,
                          "delete_account",
                          "user",
                          id,
-                         dj->remove ? "comments removed" : "comments anonymized"};
+                         remove ? "comments removed" : "comments anonymized"};
     return store_log_append(s, &e, err);
+}
+
+void
+api_account_deleted(req *r, const char *const *articles, size_t n_articles)
+{
+    for (size_t i = 0; i < n_articles; i++)
+        req_cache_bump(r, articles[i]);
+}
+
+static int
+delete_me_write(job *j, store *s, pl_error *err)
+{
+    delete_job *dj = j->data;
+    return api_account_delete(j, s, j->r->user->id, dj->remove, &dj->articles, &dj->n_articles,
+                              err);
 }
 
 static void
@@ -305,8 +323,7 @@ delete_me_done(job *j)
     delete_job *dj = j->data;
     /* The names (or the comments) changed on every article the account
      * wrote on; a job carries one article, so the rest are marked here. */
-    for (size_t i = 0; i < dj->n_articles; i++)
-        req_cache_bump(j->r, dj->articles[i]);
+    api_account_deleted(j->r, dj->articles, dj->n_articles);
     log_info("msg=\"account deleted\" user=%lld", (long long)j->r->user->id);
     session_set_cookie(j->r, NULL);
     req_send_empty(j->r, 204);

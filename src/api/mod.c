@@ -25,8 +25,8 @@ id_text(req *r, int64_t id)
 
 /* COMMENT for moderators: the public shape plus the Markdown body and the
  * moderator's reason. */
-static json_t *
-desk_comment_json(const store_comment *c)
+json_t *
+api_desk_comment_json(const store_comment *c)
 {
     json_t *cj = api_comment_json(c);
     json_object_set_new(cj, "body", json_string(c->body ? c->body : ""));
@@ -47,8 +47,8 @@ history_json(const store_user_history *h)
 }
 
 /* The author as the desk shows them: who, since when, ban state, record. */
-static json_t *
-author_json(req *r, store *st, int64_t user_id)
+json_t *
+api_desk_author_json(req *r, store *st, int64_t user_id)
 {
     store_user u;
     store_user_history h = {0};
@@ -80,7 +80,7 @@ cached_author(req *r, store *st, page_cache *pc, int64_t id)
     for (size_t i = 0; i < pc->n_authors; i++)
         if (pc->author_ids[i] == id)
             return json_incref(pc->authors[i]);
-    json_t *o = author_json(r, st, id);
+    json_t *o = api_desk_author_json(r, st, id);
     if (pc->n_authors < 100) {
         pc->author_ids[pc->n_authors] = id;
         pc->authors[pc->n_authors++] = json_incref(o);
@@ -196,11 +196,11 @@ api_mod_queue(req *r, const route_args *a)
             store_comment pcm;
             if (store_comment_get(st, c->parent_id, 0, r->a, &pcm, &err) == 0) {
                 json_decref(parent);
-                parent = desk_comment_json(&pcm);
+                parent = api_desk_comment_json(&pcm);
             }
         }
         json_t *item = json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:o}", "comment",
-                                 desk_comment_json(c), "article_id", c->article_id, "article",
+                                 api_desk_comment_json(c), "article_id", c->article_id, "article",
                                  cached_article(r, st, &pc, c->article_id), "parent", parent,
                                  "moderation", mod, "flags", flags_json(r, st, c->id), "author",
                                  cached_author(r, st, &pc, c->author_id));
@@ -398,7 +398,7 @@ decision_done(job *j)
     log_info("msg=\"moderator decision\" moderator=%lld comment=%lld action=%s%s%s",
              (long long)j->r->user->id, (long long)dj->result.id, dj->undo ? "undo" : dj->action,
              dj->undo ? " undone=" : "", dj->undo ? dj->undone_action : "");
-    json_t *o = json_pack("{s:o}", "comment", desk_comment_json(&dj->result));
+    json_t *o = json_pack("{s:o}", "comment", api_desk_comment_json(&dj->result));
     if (dj->undo)
         json_object_set_new(o, "undone", json_string(dj->undone_action));
     req_send_json(j->r, 200, o);
@@ -528,8 +528,8 @@ ban_done(job *j)
 }
 
 /* Loads the target user of /mod/users/{id}/...; false when an error was sent. */
-static bool
-load_target(req *r, const char *id_s, store_user *target)
+bool
+api_desk_user(req *r, const char *id_s, store_user *target)
 {
     int64_t uid;
     pl_error err;
@@ -573,7 +573,7 @@ ban(req *r, const route_args *a, bool on)
         }
     }
     store_user target;
-    if (!load_target(r, a->seg[0], &target))
+    if (!api_desk_user(r, a->seg[0], &target))
         return;
     bj->user_id = target.id;
     /* Least privilege: moderators act on readers; only admins on staff. */
@@ -648,7 +648,7 @@ api_mod_role(req *r, const route_args *a)
         return;
     }
     store_user target;
-    if (!load_target(r, a->seg[0], &target))
+    if (!api_desk_user(r, a->seg[0], &target))
         return;
     if (target.id == r->user->id) {
         req_send_error(r, 403, "forbidden", "You cannot change your own role; ask another admin.",
@@ -662,21 +662,95 @@ api_mod_role(req *r, const route_args *a)
     job_submit(j);
 }
 
-void
-api_mod_user(req *r, const route_args *a)
-{
-    if (!api_require_moderator(r))
-        return;
-    store_user target;
-    if (!load_target(r, a->seg[0], &target))
-        return;
-    req_send_json(r, 200, json_pack("{s:o}", "user", author_json(r, req_store(r), target.id)));
-}
-
 /* ---- log ------------------------------------------------------------------ */
 
+/* Names looked up once per request: users by id, articles by id. */
+#define NAME_CACHE 64
+struct api_name_cache {
+    int64_t user_ids[NAME_CACHE];
+    const char *user_names[NAME_CACHE];
+    size_t n_users;
+    const char *article_ids[NAME_CACHE];
+    const char *article_titles[NAME_CACHE];
+    size_t n_articles;
+};
+
+api_name_cache *
+api_name_cache_new(req *r)
+{
+    return arena_zalloc(r->a, sizeof(api_name_cache));
+}
+
+static const char *
+user_name(req *r, store *st, api_name_cache *nc, int64_t id)
+{
+    for (size_t k = 0; k < nc->n_users; k++)
+        if (nc->user_ids[k] == id)
+            return nc->user_names[k];
+    store_user u;
+    pl_error err;
+    const char *name = store_user_by_id(st, id, r->a, &u, &err) == 0 ? u.name : "";
+    if (nc->n_users < NAME_CACHE) {
+        nc->user_ids[nc->n_users] = id;
+        nc->user_names[nc->n_users++] = name;
+    }
+    return name;
+}
+
+static const char *
+article_title(req *r, store *st, api_name_cache *nc, const char *id)
+{
+    for (size_t k = 0; k < nc->n_articles; k++)
+        if (strcmp(nc->article_ids[k], id) == 0)
+            return nc->article_titles[k];
+    store_article art;
+    pl_error err;
+    const char *title = store_article_get(st, id, r->a, &art, &err) == 0 ? art.title : "";
+    if (nc->n_articles < NAME_CACHE) {
+        nc->article_ids[nc->n_articles] = id;
+        nc->article_titles[nc->n_articles++] = title;
+    }
+    return title;
+}
+
+/* What the desk shows for a log entry's target: a user's name, an
+ * article's title, or the name of a comment's author; "" when unknown. */
+static const char *
+target_name(req *r, store *st, api_name_cache *nc, const store_log_entry *e)
+{
+    int64_t id;
+    if (strcmp(e->target_type, "article") == 0)
+        return article_title(r, st, nc, e->target_id);
+    if (parse_int(e->target_id, 1, INT64_MAX, &id) < 0)
+        return "";
+    if (strcmp(e->target_type, "user") == 0)
+        return user_name(r, st, nc, id);
+    store_comment c;
+    pl_error err;
+    if (strcmp(e->target_type, "comment") == 0 && store_comment_get(st, id, 0, r->a, &c, &err) == 0)
+        return user_name(r, st, nc, c.author_id);
+    return "";
+}
+
+json_t *
+api_log_entry_json(req *r, store *st, api_name_cache *nc, const store_log_entry *e)
+{
+    json_t *actor = json_null();
+    if (e->actor_id != 0)
+        actor = json_pack("{s:o, s:s}", "id", api_id(e->actor_id), "name",
+                          user_name(r, st, nc, e->actor_id));
+    return json_pack("{s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:b}", "id", api_id(e->id),
+                     "at", api_time(e->at), "actor_id",
+                     e->actor_id ? api_id(e->actor_id) : json_null(), "actor", actor, "action",
+                     e->action, "target_type", e->target_type, "target_id", e->target_id,
+                     "target_name", target_name(r, st, nc, e), "reason", e->reason ? e->reason : "",
+                     "automatic", e->actor_id == 0);
+}
+
+/* A log filter naming a user: an id, or a name (the whole name, any case).
+ * False when an error was sent. */
 static bool
-id_param(req *r, const char *name, int64_t *out)
+user_param(req *r, const char *name, int64_t *out)
 {
     const char *s = req_query(r, name, NULL);
     *out = 0;
@@ -684,10 +758,31 @@ id_param(req *r, const char *name, int64_t *out)
         return true;
     if (parse_int(s, 1, INT64_MAX, out) == 0)
         return true;
-    char msg[120];
-    snprintf(msg, sizeof msg, "%s must be a user id.", name);
-    req_send_error(r, 400, "invalid_field", msg, name, NULL);
-    return false;
+    const char *text;
+    if (!api_text_param(r, name, &text))
+        return false;
+    store_user_filter f = {0};
+    f.exact_name = text;
+    f.role = -1;
+    store_user_row *rows;
+    size_t n;
+    pl_error err;
+    int rc = store_users_search(req_store(r), &f, 2, r->a, &rows, &n, &err);
+    if (rc < 0) {
+        api_send_rc(r, rc, &err);
+        return false;
+    }
+    char msg[200];
+    if (n != 1) {
+        snprintf(msg, sizeof msg,
+                 n == 0 ? "%s: nobody is called that; give a name as it is shown, or an id."
+                        : "%s: several people have that name; give the id instead.",
+                 name);
+        req_send_error(r, 400, "invalid_field", msg, name, NULL);
+        return false;
+    }
+    *out = rows[0].user.id;
+    return true;
 }
 
 void
@@ -696,14 +791,11 @@ api_mod_log(req *r, const route_args *a)
     (void)a;
     if (!api_require_moderator(r))
         return;
-    int64_t limit = 100;
+    int64_t limit;
     store_log_filter f = {0};
     const char *s;
-    if ((s = req_query(r, "limit", NULL)) && parse_int(s, 1, 500, &limit) < 0) {
-        req_send_error(r, 400, "invalid_field", "limit must be a whole number from 1 to 500.",
-                       "limit", NULL);
+    if (!api_limit_param(r, 100, 500, &limit))
         return;
-    }
     if ((s = req_query(r, "before", NULL)) && parse_int(s, 1, INT64_MAX, &f.before_id) < 0) {
         req_send_error(r, 400, "invalid_field", "The paging cursor is not valid.", "before", NULL);
         return;
@@ -711,9 +803,9 @@ api_mod_log(req *r, const route_args *a)
     s = req_query(r, "moderator", NULL);
     if (s != NULL && strcmp(s, "auto") == 0)
         f.actor_id = -1;
-    else if (!id_param(r, "moderator", &f.actor_id))
+    else if (!user_param(r, "moderator", &f.actor_id))
         return;
-    if (!id_param(r, "author", &f.author_id))
+    if (!user_param(r, "author", &f.author_id))
         return;
     if ((s = req_query(r, "article", NULL)) && s[0] != '\0') {
         if (!api_article_id(r, s))
@@ -731,43 +823,16 @@ api_mod_log(req *r, const route_args *a)
     store_log_entry *entries = NULL;
     size_t n = 0;
     pl_error err;
-    int rc = store_log_query(req_store(r), &f, (int)limit, r->a, &entries, &n, &err);
+    store *st = req_store(r);
+    int rc = store_log_query(st, &f, (int)limit, r->a, &entries, &n, &err);
     if (rc < 0) {
         api_send_rc(r, rc, &err);
         return;
     }
-    /* Names of the moderators, looked up once each. */
-    int64_t seen_ids[32];
-    const char *seen_names[32];
-    size_t nseen = 0;
+    api_name_cache *nc = api_name_cache_new(r);
     json_t *list = json_array();
-    for (size_t i = 0; i < n; i++) {
-        const store_log_entry *e = &entries[i];
-        json_t *actor = json_null();
-        if (e->actor_id != 0) {
-            const char *name = NULL;
-            for (size_t k = 0; k < nseen; k++)
-                if (seen_ids[k] == e->actor_id)
-                    name = seen_names[k];
-            if (name == NULL) {
-                store_user u;
-                name =
-                    store_user_by_id(req_store(r), e->actor_id, r->a, &u, &err) == 0 ? u.name : "";
-                if (nseen < 32) {
-                    seen_ids[nseen] = e->actor_id;
-                    seen_names[nseen++] = name;
-                }
-            }
-            actor = json_pack("{s:o, s:s}", "id", api_id(e->actor_id), "name", name);
-        }
-        json_array_append_new(list,
-                              json_pack("{s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:b}", "id",
-                                        api_id(e->id), "at", api_time(e->at), "actor_id",
-                                        e->actor_id ? api_id(e->actor_id) : json_null(), "actor",
-                                        actor, "action", e->action, "target_type", e->target_type,
-                                        "target_id", e->target_id, "reason",
-                                        e->reason ? e->reason : "", "automatic", e->actor_id == 0));
-    }
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, api_log_entry_json(r, st, nc, &entries[i]));
     json_t *next = n == (size_t)limit ? api_id(entries[n - 1].id) : json_null();
     req_send_json(r, 200, json_pack("{s:o, s:o}", "entries", list, "next", next));
 }

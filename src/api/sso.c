@@ -11,8 +11,9 @@
  * account without a password, and only when the token says the address was
  * verified (email_verified); staff and password accounts are linked only by
  * the explicit step, {"link": true} sent with the session of that account
- * (store_sso_login). Addresses in reserved domains are refused, as at
- * registration.
+ * (store_sso_login). OpenID Connect (api/oidc.c) logs in through the same
+ * step, api_sso_login_write, so the same rules hold for it. Addresses in reserved domains are
+ * refused, as at registration.
  */
 #include "api/api_int.h"
 #include "api/jwt.h"
@@ -23,12 +24,30 @@
 
 typedef struct sso_job {
     jwt_claims claims;
-    int64_t link_user_id; /* 0, or the session's user for the explicit link step */
-    int64_t user_id;
-    store_user user;
-    char token[64];
-    unsigned char token_hash[STORE_TOKEN_HASH_LEN];
+    sso_login login;
 } sso_job;
+
+int
+api_sso_login_write(req *r, store *s, sso_login *l, pl_error *err)
+{
+    int rc = store_sso_login(s, l->sub, l->name, l->email, l->email_verified, l->link_user_id,
+                             l->jti, l->jti_keep_until, r->now, &l->user_id, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = store_user_by_id(s, l->user_id, r->a, &l->user, err)) < 0)
+        return rc;
+    if (l->user.deleted)
+        return pl_errorf(err, PL_EFORBIDDEN, "This account was deleted.");
+    /* A ban kept from a deleted account with this address applies here too. */
+    if ((rc = api_kept_ban(s, l->user.email, r->now, r->a, &l->user, err)) < 0)
+        return rc;
+    if (rc == 1 && (rc = store_user_set_ban(s, l->user_id, true, l->user.banned_until,
+                                            l->user.ban_reason, err)) < 0)
+        return rc;
+    session_token_new(l->token, l->token_hash);
+    int64_t expires = r->now + req_config(r)->session_days * 86400000LL;
+    return store_session_insert(s, l->token_hash, l->user_id, expires, err);
+}
 
 static int
 sso_write(job *j, store *s, pl_error *err)
@@ -38,25 +57,14 @@ sso_write(job *j, store *s, pl_error *err)
     /* Remember the jti until the token could no longer pass the age check
      * (iat is at most 60 s ahead of the clock, so this is bounded); exp does
      * not matter here, and any value of it is accepted without arithmetic. */
-    int64_t keep_until = (sj->claims.iat + req_config(r)->sso_max_age_s) * 1000 + 60000;
-    int rc = store_sso_login(s, sj->claims.sub, sj->claims.name, sj->claims.email,
-                             sj->claims.email_verified, sj->link_user_id, sj->claims.jti,
-                             keep_until, r->now, &sj->user_id, err);
-    if (rc < 0)
-        return rc;
-    if ((rc = store_user_by_id(s, sj->user_id, r->a, &sj->user, err)) < 0)
-        return rc;
-    if (sj->user.deleted)
-        return pl_errorf(err, PL_EFORBIDDEN, "This account was deleted.");
-    /* A ban kept from a deleted account with this address applies here too. */
-    if ((rc = api_kept_ban(s, sj->user.email, r->now, r->a, &sj->user, err)) < 0)
-        return rc;
-    if (rc == 1 && (rc = store_user_set_ban(s, sj->user_id, true, sj->user.banned_until,
-                                            sj->user.ban_reason, err)) < 0)
-        return rc;
-    session_token_new(sj->token, sj->token_hash);
-    int64_t expires = r->now + req_config(r)->session_days * 86400000LL;
-    return store_session_insert(s, sj->token_hash, sj->user_id, expires, err);
+    sso_login *l = &sj->login;
+    l->sub = sj->claims.sub;
+    l->name = sj->claims.name;
+    l->email = sj->claims.email;
+    l->email_verified = sj->claims.email_verified;
+    l->jti = sj->claims.jti;
+    l->jti_keep_until = (sj->claims.iat + req_config(r)->sso_max_age_s) * 1000 + 60000;
+    return api_sso_login_write(r, s, l, err);
 }
 
 static void
@@ -71,11 +79,11 @@ sso_done(job *j)
                        "token", NULL);
         return;
     }
-    if (j->rc == PL_EFORBIDDEN && sj->link_user_id != 0) {
+    if (j->rc == PL_EFORBIDDEN && sj->login.link_user_id != 0) {
         req_send_error(r, 409, "already_linked", j->err.msg, "token", NULL);
         return;
     }
-    if (j->rc == PL_EFORBIDDEN && !sj->user.deleted) {
+    if (j->rc == PL_EFORBIDDEN && !sj->login.user.deleted) {
         req_send_error(r, 409, "email_taken", j->err.msg, "token", NULL);
         return;
     }
@@ -85,8 +93,8 @@ sso_done(job *j)
         api_send_rc(r, j->rc, &j->err);
         return;
     }
-    session_set_cookie(r, sj->token);
-    req_send_json(r, 200, json_pack("{s:o}", "user", api_user_json(&sj->user, r->now)));
+    session_set_cookie(r, sj->login.token);
+    req_send_json(r, 200, json_pack("{s:o}", "user", api_user_json(&sj->login.user, r->now)));
 }
 
 void
@@ -115,7 +123,7 @@ api_sso(req *r, const route_args *a)
     if (!ok || (want_link && !api_require_user(r)))
         return;
     sso_job *sj = arena_zalloc(r->a, sizeof *sj);
-    sj->link_user_id = want_link ? r->user->id : 0;
+    sj->login.link_user_id = want_link ? r->user->id : 0;
     pl_error err;
     jwt_status st =
         jwt_verify_hs256(token, strlen(token), (const unsigned char *)secret, strlen(secret),

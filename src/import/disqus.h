@@ -76,6 +76,7 @@ typedef struct disqus_post {
     int64_t created_at; /* Unix ms; 0 when absent or unreadable */
     bool deleted;
     bool spam;
+    bool pending; /* awaiting moderation at the source (Isso): stored pending */
     disqus_author author;
     size_t line;
 } disqus_post;
@@ -87,6 +88,9 @@ typedef struct disqus_export {
     size_t n_posts;
     size_t warnings; /* records dropped or repaired; each was reported */
     spool *bodies;   /* where the messages are (borrowed), or NULL: in memory */
+    /* The system the export comes from, in synthetic addresses and article
+     * ids ("isso-..."); NULL means "disqus". */
+    const char *source;
 } disqus_export;
 
 /* Called for each warning (a dropped or repaired record), with the line. */

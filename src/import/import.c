@@ -83,6 +83,13 @@ hex16(const char *in, char out[33])
         snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
+/* The source named in synthetic addresses. */
+static const char *
+source(const disqus_export *x)
+{
+    return x->source != NULL ? x->source : "disqus";
+}
+
 const char *
 import_article_id(arena *a, const disqus_thread *t)
 {
@@ -184,11 +191,11 @@ author_id(ctx *c, const disqus_post *p, int64_t *id, pl_error *err)
     if (real) {
         email = mail;
     } else if (user[0] && username_usable(user)) {
-        email = arena_printf(c->post, "disqus-%s@import.invalid", user);
+        email = arena_printf(c->post, "%s-%s@import.invalid", source(c->x), user);
     } else {
         char h[33];
         hex16(key, h);
-        email = arena_printf(c->post, "disqus-%s@guest.import.invalid", h);
+        email = arena_printf(c->post, "%s-%s@guest.import.invalid", source(c->x), h);
     }
     if (c->s == NULL) {
         *id = -1;
@@ -426,6 +433,8 @@ write_post(ctx *c, const disqus_thread *t, const char *article, const moderation
         if (p->spam) {
             cm.status = COMMENT_REJECTED;
             cm.moderation = SPAM_JSON;
+        } else if (p->pending) {
+            cm.status = COMMENT_PENDING; /* the source's moderators never approved it */
         } else if (c->o->mod != NULL) {
             if ((rc = judge(c, t, art, p, author, cm.body, &cm, err)) < 0)
                 return rc;

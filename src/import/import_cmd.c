@@ -15,6 +15,7 @@
 #include "import/import_cmd.h"
 #include "import/disqus.h"
 #include "import/import.h"
+#include "import/isso.h"
 #include "import/parley_cmd.h"
 #include "import/spool.h"
 #include "moderation/moderation.h"
@@ -31,29 +32,36 @@
 
 #define EXIT_USAGE 2
 
+/* The source being imported: "disqus" or "isso" (one command per run). */
+static const char *src = "disqus";
+
 static void
 usage(FILE *f)
 {
-    fprintf(f, "Usage: parley import disqus FILE [--db URL] [--config FILE] [--force]\n"
-               "                                 [--dry-run] [--moderate] [--log-level LEVEL]\n"
-               "\n"
-               "Imports the threads and comments of a Disqus XML export (see docs/IMPORT.md).\n"
-               "\n"
-               "  --db URL           sqlite:PATH (default sqlite:parley.db) or postgres://...\n"
-               "  --config FILE      settings file, 'name = value' per line; import.real_emails =\n"
-               "                     on gives imported accounts the export's e-mail addresses\n"
-               "  --force            also import threads whose article already has comments\n"
-               "  --dry-run          read and count only; the database is not opened\n"
-               "  --moderate         judge each comment with the moderation engine: what it\n"
-               "                     would hold is stored pending, what it would refuse rejected\n"
-               "  --log-level LEVEL  error, warn, info (default) or debug\n");
+    fprintf(f,
+            "Usage: parley import %s FILE [--db URL] [--config FILE] [--force]\n"
+            "                                 [--dry-run] [--moderate] [--log-level LEVEL]\n"
+            "\n"
+            "Imports the threads and comments of %s (see docs/IMPORT.md).\n"
+            "\n"
+            "  --db URL           sqlite:PATH (default sqlite:parley.db) or postgres://...\n"
+            "  --config FILE      settings file, 'name = value' per line; import.real_emails =\n"
+            "                     on gives imported accounts the export's e-mail addresses\n"
+            "  --force            also import threads whose article already has comments\n"
+            "  --dry-run          read and count only; the database is not opened\n"
+            "  --moderate         judge each comment with the moderation engine: what it\n"
+            "                     would hold is stored pending, what it would refuse rejected\n"
+            "  --log-level LEVEL  error, warn, info (default) or debug\n",
+            src,
+            strcmp(src, "isso") == 0 ? "an Isso database (its SQLite file)"
+                                     : "a Disqus XML export");
 }
 
 static int
 bad_flag(const char *flag, const char *why)
 {
-    fprintf(stderr, "parley import disqus: %s: %s (see 'parley import disqus --help')\n", flag,
-            why);
+    fprintf(stderr, "parley import %s: %s: %s (see 'parley import %s --help')\n", src, flag, why,
+            src);
     return EXIT_USAGE;
 }
 
@@ -62,6 +70,16 @@ on_warning(void *arg, size_t line, const char *msg)
 {
     (void)arg;
     fprintf(stderr, "parley import: line %zu: %s\n", line, msg);
+}
+
+static void
+on_isso_warning(void *arg, size_t id, const char *msg)
+{
+    (void)arg;
+    if (id > 0)
+        fprintf(stderr, "parley import isso: comment %zu: %s\n", id, msg);
+    else
+        fprintf(stderr, "parley import isso: %s\n", msg);
 }
 
 typedef struct cmd_opts {
@@ -108,7 +126,9 @@ parse_args(int argc, char **argv, cmd_opts *o)
         *slot = argv[++i];
     }
     if (o->file == NULL)
-        return bad_flag("FILE", "the Disqus export to import is required");
+        return bad_flag("FILE", strcmp(src, "isso") == 0
+                                    ? "the Isso database to import is required"
+                                    : "the Disqus export to import is required");
     return 0;
 }
 
@@ -118,11 +138,11 @@ load_settings(const cmd_opts *o, config *cfg, bool *real_emails)
 {
     pl_error err;
     if (o->config_file != NULL && config_load_file(cfg, o->config_file, &err) < 0) {
-        fprintf(stderr, "parley import disqus: --config: %s\n", err.msg);
+        fprintf(stderr, "parley import %s: --config: %s\n", src, err.msg);
         return EXIT_USAGE;
     }
     if (config_load_env(cfg, &err) < 0) {
-        fprintf(stderr, "parley import disqus: %s\n", err.msg);
+        fprintf(stderr, "parley import %s: %s\n", src, err.msg);
         return EXIT_USAGE;
     }
     if (o->db != NULL && config_set(cfg, "db", o->db, &err) < 0)
@@ -196,11 +216,11 @@ import_disqus_main(int argc, char **argv)
         goto done;
     rc = 1;
     if (sodium_init() < 0) {
-        fprintf(stderr, "parley import disqus: libsodium could not start\n");
+        fprintf(stderr, "parley import %s: libsodium could not start\n", src);
         goto done;
     }
     if (o.moderate && moderation_new(&cfg, &mod, &err) < 0) {
-        fprintf(stderr, "parley import disqus: %s\n", err.msg);
+        fprintf(stderr, "parley import %s: %s\n", src, err.msg);
         goto done;
     }
     /* The whole file is read before anything is written, so a malformed
@@ -208,12 +228,14 @@ import_disqus_main(int argc, char **argv)
     a = arena_new();
     const char *tmp = spool_dir(a, cfg.db, o.dry_run);
     if (spool_open(tmp, &bodies, &err) < 0) {
-        fprintf(stderr, "parley import disqus: %s (set TMPDIR to another directory)\n", err.msg);
+        fprintf(stderr, "parley import %s: %s (set TMPDIR to another directory)\n", src, err.msg);
         goto done;
     }
     disqus_export x;
-    if (disqus_parse_file(o.file, a, bodies, on_warning, NULL, &x, &err) < 0) {
-        fprintf(stderr, "parley import disqus: %s: %s\n", o.file, err.msg);
+    if ((strcmp(src, "isso") == 0
+             ? isso_read(o.file, a, bodies, on_isso_warning, NULL, &x, &err)
+             : disqus_parse_file(o.file, a, bodies, on_warning, NULL, &x, &err)) < 0) {
+        fprintf(stderr, "parley import %s: %s: %s\n", src, o.file, err.msg);
         goto done;
     }
     log_debug("import: %zu posts read; their messages take %llu bytes in a temporary file in %s",
@@ -221,7 +243,7 @@ import_disqus_main(int argc, char **argv)
     if (!o.dry_run && store_open(cfg.db, false, &s, &err) < 0) {
         char shown[512];
         text_redact_url(cfg.db, shown, sizeof shown);
-        fprintf(stderr, "parley import disqus: cannot open %s: %s\n", shown, err.msg);
+        fprintf(stderr, "parley import %s: cannot open %s: %s\n", src, shown, err.msg);
         goto done;
     }
     import_options io = {0};
@@ -235,7 +257,7 @@ import_disqus_main(int argc, char **argv)
     int irc = import_disqus(s, &x, &io, &st, &err);
     summary(&o, &st);
     if (irc < 0) {
-        fprintf(stderr, "parley import disqus: %s\n", err.msg);
+        fprintf(stderr, "parley import %s: %s\n", src, err.msg);
         goto done;
     }
     rc = 0;
@@ -255,11 +277,15 @@ import_cmd_main(int argc, char **argv)
         fprintf(argc < 2 ? stderr : stdout,
                 "Usage: parley import disqus FILE [--db URL] [--config FILE] [--force] "
                 "[--dry-run] [--moderate]\n"
+                "       parley import isso FILE [--db URL] [--config FILE] [--force] "
+                "[--dry-run] [--moderate]\n"
                 "       parley import parley FILE [--db URL] [--config FILE] [--dry-run]\n");
         return argc < 2 ? EXIT_USAGE : 0;
     }
-    if (!strcmp(argv[1], "disqus"))
+    if (!strcmp(argv[1], "disqus") || !strcmp(argv[1], "isso")) {
+        src = !strcmp(argv[1], "isso") ? "isso" : "disqus";
         return import_disqus_main(argc - 1, argv + 1);
+    }
     if (!strcmp(argv[1], "parley"))
         return parley_import_main(argc - 1, argv + 1);
     fprintf(stderr, "parley import: unknown source '%s' (see 'parley import --help')\n", argv[1]);

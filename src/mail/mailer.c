@@ -12,8 +12,8 @@
  * carry a password): only mail ids, attempts and libcurl's error name.
  */
 #define PARLEY_CURL_THROUGH_TABLE
-#include "mail/curl_dl.h"
 #include "mail/mail.h"
+#include "util/curl_dl.h"
 #include "util/log.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -202,11 +202,9 @@ int
 mailer_start(const config *cfg, mailer **out, pl_error *err)
 {
     *out = NULL;
-    int rc = curl_load(err);
+    int rc = curldl_load("sending mail", err);
     if (rc < 0)
         return rc;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        return pl_errorf(err, PL_ESTORE, "libcurl could not start");
     mailer *m = xcalloc(1, sizeof *m);
     m->cfg = cfg;
     const char *f = cfg->mail_from, *lt = strchr(f, '<');
@@ -217,7 +215,6 @@ mailer_start(const config *cfg, mailer **out, pl_error *err)
     rc = store_open(cfg->db, false, &m->s, err);
     if (rc < 0) {
         free(m);
-        curl_global_cleanup();
         return rc;
     }
     pthread_mutex_init(&m->mu, NULL);
@@ -252,5 +249,4 @@ mailer_stop(mailer *m)
     pthread_cond_destroy(&m->cv);
     store_close(m->s);
     free(m);
-    curl_global_cleanup();
 }

@@ -432,7 +432,7 @@ struct classifier {
     const int8_t *rows;                      /* [buckets][row] */
     int8_t *rows_owned;                      /* rows when copied, else NULL */
     float *scale;                            /* [buckets] */
-    float *w1, *b1, *w2;                     /* [hidden][dim], [hidden], [CLF_ATTRS][hidden] */
+    float *w1t, *b1, *w2;                    /* [dim][hidden], [hidden], [CLF_ATTRS][hidden] */
     float b2[CLF_ATTRS], cal_a[CLF_ATTRS], cal_b[CLF_ATTRS], threshold[CLF_ATTRS];
 };
 
@@ -445,13 +445,25 @@ typedef struct score_acc {
     uint32_t count[2];
 } score_acc;
 
+/* Asks for the rows and scales of a batch of features before the first is
+ * read: the table is larger than the caches, and a feature costs two misses
+ * (its row and its scale) that would otherwise come one after another. */
+static void
+prefetch_rows(const classifier *c, uint32_t mask, const uint32_t *hash, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t b = hash[i] & mask;
+        __builtin_prefetch(c->rows + b * c->row);
+        __builtin_prefetch(c->scale + b);
+    }
+}
+
 static void
 add_rows(const classifier *c, uint32_t mask, const uint32_t *hash, size_t n, float sum[2][ROW_MAX],
          uint32_t count[2])
 {
     size_t row = c->row;
-    for (size_t i = 0; i < n; i++)
-        __builtin_prefetch(c->rows + (size_t)(hash[i] & mask) * row);
+    prefetch_rows(c, mask, hash, n);
     for (size_t i = 0; i < n; i++) {
         size_t b = hash[i] & mask;
         int g = (hash[i] & CLASSIFIER_WORD_BIT) != 0;
@@ -476,28 +488,34 @@ sigmoid(double x)
     return 1.0 / (1.0 + exp(-x));
 }
 
-/* Logits of every attribute from the two group sums and counts. */
+/* Logits of every attribute from the two group sums and counts. W1 is
+ * kept transposed ([dim][hidden], see load): the loop over the hidden units
+ * is then the inner one and needs no reordering of any sum to run on
+ * vector registers, and each unit still adds its terms in the order of k. */
 static void
 forward(const classifier *c, const float sum[2][ROW_MAX], const uint32_t count[2],
         double logit[CLF_ATTRS])
 {
     float x[ROW_MAX], h[CLASSIFIER_MAX_HIDDEN];
     float inv[2];
+    uint32_t hidden = c->hidden;
     for (int g = 0; g < 2; g++)
         inv[g] = count[g] > 0 ? 1.0f / sqrtf((float)count[g]) : 0.0f;
     for (size_t k = 0; k < c->row; k++)
         x[k] = sum[0][k] * inv[0] + sum[1][k] * inv[1];
-    for (uint32_t j = 0; j < c->hidden; j++) {
-        const float *w = c->w1 + (size_t)j * c->dim;
-        float z = c->b1[j];
-        for (uint32_t k = 0; k < c->dim; k++)
-            z += w[k] * x[k];
-        h[j] = z > 0 ? z : 0;
+    memcpy(h, c->b1, hidden * sizeof *h);
+    for (uint32_t k = 0; k < c->dim; k++) {
+        const float *w = c->w1t + (size_t)k * hidden;
+        float xk = x[k];
+        for (uint32_t j = 0; j < hidden; j++)
+            h[j] += w[j] * xk;
     }
+    for (uint32_t j = 0; j < hidden; j++)
+        h[j] = h[j] > 0 ? h[j] : 0;
     for (int a = 0; a < CLF_ATTRS; a++) {
-        const float *w = c->w2 + (size_t)a * c->hidden;
+        const float *w = c->w2 + (size_t)a * hidden;
         double z = (double)c->b2[a] + (double)x[c->dim + (size_t)a];
-        for (uint32_t j = 0; j < c->hidden; j++)
+        for (uint32_t j = 0; j < hidden; j++)
             z += (double)(w[j] * h[j]);
         logit[a] = z;
     }
@@ -528,23 +546,6 @@ severe(const classifier_scores *s)
 }
 
 void
-classifier_score(const classifier *c, const char *text, size_t n, classifier_scores *out)
-{
-    score_acc acc;
-    double logit[CLF_ATTRS];
-
-    memset(acc.sum, 0, sizeof acc.sum);
-    acc.count[0] = acc.count[1] = 0;
-    acc.c = c;
-    acc.mask = (UINT32_C(1) << c->log2_buckets) - 1;
-    featurize(&c->cfg, text, n, score_batch, NULL, &acc);
-    forward(c, (const float(*)[ROW_MAX])acc.sum, acc.count, logit);
-    for (int a = 0; a < CLF_ATTRS; a++)
-        out->p[a] = calibrate(c, a, logit[a]);
-    out->p[CLF_SEVERE_TOXICITY] = severe(out);
-}
-
-void
 classifier_logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS])
 {
     score_acc acc;
@@ -557,11 +558,22 @@ classifier_logits(const classifier *c, const char *text, size_t n, double out[CL
     forward(c, (const float(*)[ROW_MAX])acc.sum, acc.count, out);
 }
 
+void
+classifier_score(const classifier *c, const char *text, size_t n, classifier_scores *out)
+{
+    double logit[CLF_ATTRS];
+
+    classifier_logits(c, text, n, logit);
+    for (int a = 0; a < CLF_ATTRS; a++)
+        out->p[a] = calibrate(c, a, logit[a]);
+    out->p[CLF_SEVERE_TOXICITY] = severe(out);
+}
+
 /* ---- explanations ----------------------------------------------------------- */
 
 /* Words beyond this many are scored together with the last one: an
  * explanation names a few words, and the cost stays bounded. */
-#define EXPLAIN_TOKENS 256
+#define EXPLAIN_TOKENS CLASSIFIER_EXPLAIN_WORDS
 
 /* Per word: its byte span, and the two group sums (row values each) and
  * counts of its features, in one flat scratch buffer. */
@@ -608,6 +620,7 @@ explain_batch(const uint32_t *hash, size_t n, void *ctx)
         explain_token(0, 0, ctx);
     size_t t = e->n_tok - 1;
     const classifier *c = e->c;
+    prefetch_rows(c, e->mask, hash, n);
     for (size_t i = 0; i < n; i++) {
         size_t b = hash[i] & e->mask;
         int g = (hash[i] & CLASSIFIER_WORD_BIT) != 0;
@@ -627,16 +640,16 @@ cmp_span_weight(const void *a, const void *b)
 }
 
 size_t
-classifier_explain(const classifier *c, const char *text, size_t n, classifier_attr attr,
-                   double min_drop, classifier_span *out, size_t max)
+classifier_word_drops(const classifier *c, const char *text, size_t n, classifier_word *out,
+                      size_t max)
 {
     explain_acc e;
     float all[2][ROW_MAX], rest[2][ROW_MAX];
     uint32_t count[2] = {0, 0}, rc[2];
-    double logit[CLF_ATTRS];
+    double logit[CLF_ATTRS], p_all[CLF_ATTRS];
     size_t n_out = 0;
 
-    if ((unsigned)attr >= CLF_ATTRS || max == 0)
+    if (max == 0)
         return 0;
     e.c = c;
     e.mask = (UINT32_C(1) << c->log2_buckets) - 1;
@@ -653,9 +666,12 @@ classifier_explain(const classifier *c, const char *text, size_t n, classifier_a
             count[g] += e.tok[t].count[g];
         }
     forward(c, (const float(*)[ROW_MAX])all, count, logit);
-    double p_all = calibrate(c, (int)attr, logit[attr]);
-    /* Leave one word out: how far the probability falls without it. */
-    for (size_t t = 0; t < e.n_tok; t++) {
+    for (int a = 0; a < CLF_ATTRS; a++)
+        p_all[a] = calibrate(c, a, logit[a]);
+    /* Leave one word out: how far each probability falls without it. */
+    for (size_t t = 0; t < e.n_tok && n_out < max; t++) {
+        if (e.tok[t].end <= e.tok[t].begin || e.tok[t].end > n)
+            continue;
         for (int g = 0; g < 2; g++) {
             const float *ts = tok_sum(&e, t, g);
             for (size_t k = 0; k < c->row; k++)
@@ -663,10 +679,30 @@ classifier_explain(const classifier *c, const char *text, size_t n, classifier_a
             rc[g] = count[g] - e.tok[t].count[g];
         }
         forward(c, (const float(*)[ROW_MAX])rest, rc, logit);
-        double drop = p_all - calibrate(c, (int)attr, logit[attr]);
-        if (drop < min_drop || e.tok[t].end <= e.tok[t].begin || e.tok[t].end > n)
+        classifier_word *w = &out[n_out++];
+        w->begin = e.tok[t].begin;
+        w->end = e.tok[t].end;
+        for (int a = 0; a < CLF_ATTRS; a++)
+            w->drop[a] = p_all[a] - calibrate(c, a, logit[a]);
+    }
+    free(e.sums);
+    free(e.tok);
+    return n_out;
+}
+
+size_t
+classifier_pick_words(const classifier_word *w, size_t n_words, classifier_attr attr,
+                      double min_drop, classifier_span *out, size_t max)
+{
+    size_t n_out = 0;
+
+    if ((unsigned)attr >= CLF_ATTRS || max == 0)
+        return 0;
+    for (size_t t = 0; t < n_words; t++) {
+        double drop = w[t].drop[attr];
+        if (drop < min_drop)
             continue;
-        classifier_span sp = {e.tok[t].begin, e.tok[t].end, drop};
+        classifier_span sp = {w[t].begin, w[t].end, drop};
         if (n_out < max) {
             out[n_out++] = sp;
         } else if (drop > out[max - 1].weight) {
@@ -676,9 +712,20 @@ classifier_explain(const classifier *c, const char *text, size_t n, classifier_a
         }
         qsort(out, n_out, sizeof *out, cmp_span_weight);
     }
-    free(e.sums);
-    free(e.tok);
     return n_out;
+}
+
+size_t
+classifier_explain(const classifier *c, const char *text, size_t n, classifier_attr attr,
+                   double min_drop, classifier_span *out, size_t max)
+{
+    if ((unsigned)attr >= CLF_ATTRS || max == 0)
+        return 0;
+    classifier_word *w = xmalloc(CLASSIFIER_EXPLAIN_WORDS * sizeof *w);
+    size_t nw = classifier_word_drops(c, text, n, w, CLASSIFIER_EXPLAIN_WORDS);
+    size_t k = classifier_pick_words(w, nw, attr, min_drop, out, max);
+    free(w);
+    return k;
 }
 
 void
@@ -910,8 +957,18 @@ load(const unsigned char *data, size_t n, bool keep, classifier **out, pl_error 
                              i);
         }
     }
-    c.w1 = f;
-    c.b1 = f + (size_t)c.hidden * c.dim;
+    /* The file holds W1 as [hidden][dim]; forward wants it transposed. */
+    size_t nw1 = (size_t)c.hidden * c.dim;
+    if (nw1 > 0) {
+        float *t = xmalloc(nw1 * sizeof *t);
+        for (size_t j = 0; j < c.hidden; j++)
+            for (size_t k = 0; k < c.dim; k++)
+                t[k * c.hidden + j] = f[j * c.dim + k];
+        memcpy(f, t, nw1 * sizeof *t);
+        free(t);
+    }
+    c.w1t = f;
+    c.b1 = f + nw1;
     c.w2 = c.b1 + c.hidden;
     c.scale = c.w2 + (size_t)CLF_ATTRS * c.hidden;
     const unsigned char *rows = w + 4 * nf;
@@ -951,6 +1008,6 @@ classifier_free(classifier *c)
     if (c == NULL)
         return;
     free(c->rows_owned);
-    free(c->w1); /* b1, w2 and scale live in the same block */
+    free(c->w1t); /* b1, w2 and scale live in the same block */
     free(c);
 }

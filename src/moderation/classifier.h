@@ -81,9 +81,34 @@ typedef struct classifier_span {
 /* Explains the score of attr by leaving each word out in turn: writes up to
  * max words whose removal lowers the probability by at least min_drop,
  * largest drop first, and returns how many. Costs one pass over the text and
- * a small forward pass per word; allocates a scratch buffer. */
+ * a small forward pass per word; allocates a scratch buffer. The same as
+ * classifier_word_drops followed by classifier_pick_words. */
 size_t classifier_explain(const classifier *c, const char *text, size_t n, classifier_attr attr,
                           double min_drop, classifier_span *out, size_t max);
+
+/* Words beyond this many are scored together with the last one. */
+#define CLASSIFIER_EXPLAIN_WORDS 256
+
+/* A word of the text and how far the probability of each attribute falls
+ * when it is left out (negative when the word lowers it). */
+typedef struct classifier_word {
+    uint32_t begin, end; /* byte offsets into the text */
+    double drop[CLF_ATTRS];
+} classifier_word;
+
+/* Leaves each word out in turn and writes, for up to max words in text
+ * order, the drop of every attribute at once (one pass over the text and
+ * one small forward pass per word); returns how many. A caller that needs
+ * explanations for several attributes computes this once and picks from it.
+ * max >= CLASSIFIER_EXPLAIN_WORDS covers every text. Allocates scratch. */
+size_t classifier_word_drops(const classifier *c, const char *text, size_t n, classifier_word *out,
+                             size_t max);
+
+/* Of n_words words from classifier_word_drops, writes up to max whose
+ * removal lowers attr's probability by at least min_drop, largest drop
+ * first, and returns how many. */
+size_t classifier_pick_words(const classifier_word *w, size_t n_words, classifier_attr attr,
+                             double min_drop, classifier_span *out, size_t max);
 
 /* Bytes of memory the loaded model holds. */
 size_t classifier_memory(const classifier *c);

@@ -26,8 +26,9 @@
 typedef struct term_rec {
     char *text;
     uint8_t cat, sev, mode;
-    char lang[16];  /* "" for every language, else the languages it is abusive in ("es,pt") */
-    uint8_t strict; /* only in text detected as lang (the word is innocent elsewhere) */
+    char lang[16];     /* "" for every language, else the languages it is abusive in ("es,pt") */
+    uint8_t strict;    /* only in text detected as lang (the word is innocent elsewhere) */
+    uint8_t homograph; /* the fifth column says "homograph" */
 } term_rec;
 
 typedef struct form {
@@ -96,6 +97,12 @@ const char *
 lexicon_term(const lexicon *lx, uint32_t term)
 {
     return term < lx->nterms ? lx->terms[term].text : "";
+}
+
+bool
+lexicon_term_homograph(const lexicon *lx, uint32_t term)
+{
+    return term < lx->nterms && lx->terms[term].homograph;
 }
 
 /* ---- building ------------------------------------------------------------ */
@@ -455,33 +462,39 @@ parse_list(lexicon *lx, const lexicon_source *src, pl_error *err)
         memcpy(row, p, ll);
         row[ll] = '\0';
         p = nl ? nl + 1 : end;
-        char *f[6];
+        char *f[7];
         char *save = NULL;
         int nf = 0;
-        for (char *tok = strtok_r(row, "\t", &save); tok && nf < 6;
+        for (char *tok = strtok_r(row, "\t", &save); tok && nf < 7;
              tok = strtok_r(NULL, "\t", &save))
             f[nf++] = tok;
-        if (nf != 4 && nf != 5)
+        if (nf < 4)
             return pl_errorf(err, PL_EINVAL,
-                             "%s:%d: expected term, category, severity, match and an optional "
-                             "language",
+                             "%s:%d: expected term, category, severity, match, then an optional "
+                             "flag and language",
+                             src->name, line);
+        if (nf > 6)
+            return pl_errorf(err, PL_EINVAL, "%s:%d: more than six columns", src->name, line);
+        if (nf >= 5 && strcmp(f[4], "homograph") != 0 && strcmp(f[4], "-") != 0)
+            return pl_errorf(err, PL_EINVAL,
+                             "%s:%d: the fifth column may only be \"homograph\" or \"-\"",
                              src->name, line);
         char lang[16] = "";
         uint8_t strict = 0;
-        if (nf == 5) {
-            size_t ln = strlen(f[4]);
-            if (ln > 0 && f[4][ln - 1] == '!') {
+        if (nf == 6) {
+            size_t ln = strlen(f[5]);
+            if (ln > 0 && f[5][ln - 1] == '!') {
                 strict = 1;
                 ln--;
             }
             /* Codes of two or three lower-case letters, separated by commas. */
             bool ok = ln >= 2 && ln < sizeof lang;
             for (size_t i = 0, run = 0; i <= ln && ok; i++) {
-                if (i == ln || f[4][i] == ',') {
+                if (i == ln || f[5][i] == ',') {
                     ok = run == 2 || run == 3;
                     run = 0;
                 } else {
-                    ok = f[4][i] >= 'a' && f[4][i] <= 'z';
+                    ok = f[5][i] >= 'a' && f[5][i] <= 'z';
                     run++;
                 }
             }
@@ -490,7 +503,7 @@ parse_list(lexicon *lx, const lexicon_source *src, pl_error *err)
                                  "%s:%d: language must be lower-case codes (\"es\" or \"es,pt\"), "
                                  "\"!\" after them for a strict term",
                                  src->name, line);
-            memcpy(lang, f[4], ln);
+            memcpy(lang, f[5], ln);
             lang[ln] = '\0';
         }
         int cat = -1;
@@ -520,8 +533,12 @@ parse_list(lexicon *lx, const lexicon_source *src, pl_error *err)
             lx->terms_cap = lx->terms_cap ? lx->terms_cap * 2 : 512;
             lx->terms = xrealloc(lx->terms, lx->terms_cap * sizeof *lx->terms);
         }
-        term_rec tr = {xstrdup(f[0]), (uint8_t)cat, (uint8_t)(f[2][0] - '0'),
-                       (uint8_t)mode, "",           strict};
+        term_rec tr = {.text = xstrdup(f[0]),
+                       .cat = (uint8_t)cat,
+                       .sev = (uint8_t)(f[2][0] - '0'),
+                       .mode = (uint8_t)mode,
+                       .strict = strict,
+                       .homograph = nf >= 5 && !strcmp(f[4], "homograph")};
         memcpy(tr.lang, lang, sizeof tr.lang);
         lx->terms[lx->nterms++] = tr;
     }

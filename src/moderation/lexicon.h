@@ -2,8 +2,9 @@
  * every listed word in a folded text in a single pass.
  *
  * The lists are the TSV files of data/lexicon/ (term, category, severity,
- * match and, for the lists of other languages than English, the language;
- * see data/lexicon/README.md), compiled into the binary. Each term is
+ * match, an optional flag ("homograph" or "-") and, for the lists of other
+ * languages than English, the language; see data/lexicon/README.md),
+ * compiled into the binary. Each term is
  * folded like comment text (normalize.h), expanded into its forms (plurals,
  * -ing/-ed/-er; glued "youidiot" forms of insults), and all forms of all
  * lists go into one Aho-Corasick automaton over the folded alphabet, built
@@ -98,6 +99,11 @@ size_t lexicon_scan_in(const lexicon *lx, const norm_text *t, const char *lang, 
 
 /* The term as listed ("fuck"); lives as long as the lexicon. */
 const char *lexicon_term(const lexicon *lx, uint32_t term);
+
+/* True when the list marks the term "homograph": a strong word that is
+ * also an innocent one ("cum" in "magna cum laude", "tits" the birds), so
+ * its plain spelling is held for a moderator, never rejected. */
+bool lexicon_term_homograph(const lexicon *lx, uint32_t term);
 
 /* Figures for the benchmark: terms, patterns (forms), automaton states and
  * bytes held. */

@@ -33,6 +33,7 @@
 #include "moderation/normalize.h"
 #include "moderation/policy.h"
 #include "moderation/spam.h"
+#include "moderation/spamscore.h"
 #include "moderation/topic.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -41,6 +42,9 @@
 /* The default of moderation.reject_at: an attack or threat that the rules
  * found is rejected when the model's INSULT or THREAT score reaches it. */
 #define MODEL_REJECT_AT 0.9
+
+/* The fewest words (outside links) a comment needs for the spam score. */
+#define SPAM_MIN_WORDS 5
 
 struct moderation {
     lexicon *lx;
@@ -56,6 +60,10 @@ struct moderation {
     double off_topic_below;
     topic_stops stops;
     spam_domains *domains; /* moderation.link_allow / link_block (spam.h) */
+    spam_model *spam;      /* the spam score (spamscore.h); NULL: none built in */
+    double spam_at;        /* hold at this score; >1: never */
+    double spam_at_new;    /* the same for new accounts and anonymous checks */
+    int64_t min_fill_ms;   /* a form sent sooner is spam; 0: no minimum */
 };
 
 struct moderation_article {
@@ -134,6 +142,21 @@ model_settings(const config *cfg, moderation *m, pl_error *err)
     return extra_prob(cfg, "moderation.reject_at", MODEL_REJECT_AT, 2.0, &m->reject_at, err);
 }
 
+/* The spam score: moderation.spam_at and moderation.spam_at_new (a
+ * probability, or off); the defaults come with the model. */
+static int
+spam_settings(const config *cfg, moderation *m, pl_error *err)
+{
+    pl_error ignored;
+    double hold = 2.0, hold_new = 2.0; /* no model: never */
+    if (spam_model_load_builtin(&m->spam, &ignored) == 0)
+        spam_model_thresholds(m->spam, &hold, &hold_new);
+    int rc = extra_prob(cfg, "moderation.spam_at", hold, 2.0, &m->spam_at, err);
+    if (rc == 0)
+        rc = extra_prob(cfg, "moderation.spam_at_new", hold_new, 2.0, &m->spam_at_new, err);
+    return rc;
+}
+
 int
 moderation_new(const config *cfg, moderation **out, pl_error *err)
 {
@@ -154,7 +177,8 @@ moderation_new(const config *cfg, moderation **out, pl_error *err)
         (rc = extra_int(cfg, "moderation.max_links", 1, 1000, 3, &m->max_links, err)) < 0 ||
         (rc = extra_int(cfg, "moderation.off_topic_min_words", 1, 100000, 25,
                         &m->off_topic_min_words, err)) < 0 ||
-        (rc = extra_int(cfg, "moderation.off_topic_below_percent", 0, 100, 10, &pct, err)) < 0)
+        (rc = extra_int(cfg, "moderation.off_topic_below_percent", 0, 100, 10, &pct, err)) < 0 ||
+        (rc = extra_int(cfg, "moderation.min_fill_ms", 0, 600000, 0, &m->min_fill_ms, err)) < 0)
         goto fail;
     if ((rc = spam_domains_new(cfg, &m->domains, err)) < 0)
         goto fail;
@@ -176,7 +200,7 @@ moderation_new(const config *cfg, moderation **out, pl_error *err)
         m->clf = NULL;
     else if (classifier_load_builtin(&m->clf, &ignored) < 0)
         m->clf = NULL; /* no model built in: the engine runs on the lexicon alone */
-    if ((rc = model_settings(cfg, m, err)) < 0)
+    if ((rc = model_settings(cfg, m, err)) < 0 || (rc = spam_settings(cfg, m, err)) < 0)
         goto fail;
     *out = m;
     return 0;
@@ -194,6 +218,7 @@ moderation_free(moderation *m)
     langid_free(m->li);
     classifier_free(m->clf);
     spam_domains_free(m->domains);
+    spam_model_free(m->spam);
     free(m);
 }
 
@@ -250,8 +275,11 @@ typedef struct ctx {
     size_t ntok;
     found f[RULE_COUNT];
     bool attack_found;
-    bool model_offensive; /* the model reads the text as offensive or profane */
-    int8_t *verdict;      /* INSULT_* for each hit (insults only) */
+    bool model_offensive;   /* the model reads the text as offensive or profane */
+    double spam;            /* the spam score; -1: not computed */
+    int8_t *verdict;        /* INSULT_* for each hit (insults only) */
+    classifier_word *words; /* the model's leave-one-out drops, once asked for */
+    size_t nwords;
 } ctx;
 
 static void
@@ -500,17 +528,6 @@ disguised(const ctx *c, const lex_hit *h)
     return (c->t.flags[c->ts[tok_at(c, h->start)]] & NORM_JOINED) != 0;
 }
 
-/* Strong words that are also innocent words: degrees ("magna cum laude"),
- * birds ("blue tits", "woodcock", "booby"), plants and names ("Dick",
- * "pussy willow"), tools and doors ("knob"). Their plain spellings are
- * never rejected: the model cannot tell the twins apart any better than a
- * word list (it scores "pussy willow" as offensive), so a moderator
- * decides. */
-static const char *const homograph_terms[] = {
-    "cum",    "cumming", "tit",   "tits", "titties", "cock",  "cocks",   "dick",   "dicks",
-    "pussy",  "pussies", "prick", "knob", "shag",    "booby", "boobies", "hooker", "fanny",
-    "bugger", "screw",   "balls", "nuts", "beaver",  "willy", "johnson", NULL};
-
 /* A severe word (severity 3: no innocent use), a disguised one (nobody
  * hides a word for a bird or a degree) or one with no innocent homograph
  * makes a reject certain without the model's agreement (see "the model"
@@ -520,10 +537,12 @@ mark_certain(ctx *c, moderation_rule r, const lex_hit *h)
 {
     if (!c->f[r].on || c->f[r].model)
         return;
-    bool homograph = false;
-    const char *term = lexicon_term(c->m->lx, h->term);
-    for (size_t i = 0; term != NULL && homograph_terms[i] != NULL && !homograph; i++)
-        homograph = strcmp(term, homograph_terms[i]) == 0;
+    /* Strong words that are also innocent ones (degrees: "magna cum
+     * laude"; birds: "blue tits"; plants and names: "pussy willow", "Dick";
+     * doors: "knob") are marked "homograph" in the lexicon: the model cannot
+     * tell the twins apart any better than a word list (it scores "pussy
+     * willow" as offensive), so their plain spellings are never rejected. */
+    bool homograph = lexicon_term_homograph(c->m->lx, h->term);
     if (h->severity >= 3 || disguised(c, h) || !homograph)
         c->f[r].certain = true;
     else
@@ -1650,8 +1669,7 @@ count_links(const char *s, size_t n, size_t *words_outside)
 {
     size_t links = 0, words = 0, i = 0;
     *words_outside = 0;
-    if (!maybe_link(s, n))
-        return 0;
+    bool may = maybe_link(s, n);
     while (i < n) {
         while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
             i++;
@@ -1659,11 +1677,11 @@ count_links(const char *s, size_t n, size_t *words_outside)
         bool letter = false, link = false;
         while (i < n && s[i] != ' ' && s[i] != '\n' && s[i] != '\t' && s[i] != '\r') {
             char ch = s[i] | 0x20;
-            letter |= ch >= 'a' && ch <= 'z';
+            letter |= (ch >= 'a' && ch <= 'z') || (unsigned char)s[i] >= 0x80;
             i++;
         }
         size_t len = i - st;
-        for (size_t k = st; k < i && !link; k++) {
+        for (size_t k = st; may && k < i && !link; k++) {
             char lc = s[k] | 0x20;
             if (lc != 'h' && lc != 'w')
                 continue;
@@ -1705,6 +1723,23 @@ rule_spam(ctx *c)
         else
             set_reason(c, RULE_NEW_USER, "This comment has links and comes from a new account.", 0,
                        0);
+    }
+    if (in->honeypot)
+        set_reason(c, RULE_SPAM, "This comment filled in a field that is hidden from readers.", 0,
+                   0);
+    if (in->fill_known && in->fill_ms < c->m->min_fill_ms)
+        set_reason(c, RULE_SPAM, "This comment was sent faster than a person can write one.", 0, 0);
+    /* The score needs words to read: a comment of a few words ("f*** off", a
+     * bare link) says too little to tell spam from a quip, and the link rules
+     * above judge bare links. */
+    if (c->m->spam != NULL && words >= SPAM_MIN_WORDS &&
+        (c->m->spam_at <= 1 || c->m->spam_at_new <= 1)) {
+        c->spam = spam_model_score(c->m->spam, in->body, in->body_len);
+        if (c->spam >= (new_account ? c->m->spam_at_new : c->m->spam_at)) {
+            uint32_t os = 0, oe = 0;
+            spam_model_explain(c->m->spam, in->body, in->body_len, &os, &oe);
+            set_reason(c, RULE_SPAM, "This comment reads like advertising or spam.", os, oe);
+        }
     }
     if (c->t.len == 0)
         return;
@@ -1771,12 +1806,19 @@ attr_message(classifier_attr a)
 }
 
 /* Words that explain attribute a's score, as one excerpt: the strongest
- * word, widened to the next strongest ones when they sit close by. */
+ * word, widened to the next strongest ones when they sit close by. The
+ * leave-one-out pass runs once per comment, for every attribute at once,
+ * and only for comments the model holds. */
 static void
 model_excerpt(ctx *c, classifier_attr a, uint32_t *os, uint32_t *oe)
 {
     classifier_span sp[4];
-    size_t n = classifier_explain(c->m->clf, c->in->body, c->in->body_len, a, 0.02, sp, 4);
+    if (c->words == NULL) {
+        c->words = arena_alloc(c->a, CLASSIFIER_EXPLAIN_WORDS * sizeof *c->words);
+        c->nwords = classifier_word_drops(c->m->clf, c->in->body, c->in->body_len, c->words,
+                                          CLASSIFIER_EXPLAIN_WORDS);
+    }
+    size_t n = classifier_pick_words(c->words, c->nwords, a, 0.02, sp, 4);
     *os = *oe = 0;
     if (n == 0)
         return;
@@ -1970,6 +2012,7 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
     c->m = m;
     c->in = in;
     c->a = a;
+    c->spam = -1;
     norm_fold(a, in->body, in->body_len, &c->t);
     langid_result lr;
     langid_detect(m->li, in->body, in->body_len, &lr);
@@ -2033,6 +2076,7 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
     for (int k = 0; k < CLF_ATTRS; k++)
         out->scores[k] = cs.p[k];
     out->on_topic = on_topic;
+    out->spam = c->spam;
     if (lr.reliable)
         memcpy(out->language, lr.lang, sizeof out->language);
     else

@@ -54,6 +54,12 @@ typedef struct moderation_input {
     const char *const *recent_bodies;
     const int64_t *recent_times;
     size_t n_recent;
+    /* The widget's bot traps (docs/ANTISPAM.md): the hidden field that a
+     * person never sees was filled in; the form was sent fill_ms after it
+     * was shown (only when fill_known). Both spam reasons. */
+    bool honeypot;
+    bool fill_known;
+    int64_t fill_ms;
 } moderation_input;
 
 typedef struct moderation_reason {
@@ -73,6 +79,8 @@ typedef struct moderation_result {
     /* The model's calibrated score per attribute (classifier.h), -1 where
      * the engine did not run the model. */
     double scores[CLF_ATTRS];
+    /* The spam score (spamscore.h), 0..1; -1 when not computed. */
+    double spam;
     /* True when a reason fired whose policy is "publish" (off_topic by
      * default): the comment is published and api/ also puts it in the
      * moderators' flagged queue with these reasons. */

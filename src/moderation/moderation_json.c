@@ -23,6 +23,8 @@ moderation_result_to_json(const moderation_result *r, bool with_scores)
             json_object_set_new(scores, "attack", json_real(r->attack));
         if (r->on_topic >= 0)
             json_object_set_new(scores, "on_topic", json_real(r->on_topic));
+        if (r->spam >= 0)
+            json_object_set_new(scores, "spam", json_real(r->spam));
         /* The model's attributes, under Perspective's names. */
         for (int a = 0; a < CLF_ATTRS; a++)
             if (r->scores[a] >= 0)

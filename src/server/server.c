@@ -7,6 +7,7 @@
  * flushes the writer queue and closes the stores, so nothing acknowledged
  * is lost and nothing half-written is left.
  */
+#include "api/oidc.h"
 #include "mail/mail.h"
 #include "server/events_int.h"
 #include "server/pages.h"
@@ -210,6 +211,8 @@ server_check_config(const config *cfg, pl_error *err)
     int rc = pages_load(cfg, &pages, &e);
     pages_free(pages);
     if (rc < 0)
+        return pl_errorf(err, PL_EINVAL, "%s", e.msg);
+    if (oidc_check_config(cfg, &e) < 0)
         return pl_errorf(err, PL_EINVAL, "%s", e.msg);
     moderation *m = NULL;
     if (moderation_new(cfg, &m, &e) < 0)
@@ -525,6 +528,7 @@ static const char *const restart_only[] = {"listen",
                                            "max_connections",
                                            "max_connections_per_ip",
                                            "commit_batch",
+                                           "oidc_jwks_refetch_s",
                                            NULL};
 
 typedef struct reload_diff {
@@ -544,6 +548,11 @@ static void
 note_change(const char *name, void *arg)
 {
     reload_diff *d = arg;
+    /* OpenID Connect providers (oidc.NAME.*) are taken at start too. */
+    if (strncmp(name, "oidc.", 5) == 0) {
+        append_name(d->restart, sizeof d->restart, name);
+        return;
+    }
     for (const char *const *p = restart_only; *p; p++)
         if (strcmp(*p, name) == 0) {
             append_name(d->restart, sizeof d->restart, name);
@@ -742,6 +751,10 @@ server_run(const server_options *opts)
         log_error("msg=\"cannot start the webhook sender\" error=\"%s\"", err.msg);
         goto out;
     }
+    if (oidc_start(cfg, &err) < 0) {
+        log_error("msg=\"cannot start OpenID Connect login\" error=\"%s\"", err.msg);
+        goto out;
+    }
     pthread_create(&a->writer_thread, NULL, writer_main, a);
     pthread_create(&a->slow_thread, NULL, slow_main, a);
     for (int i = 0; i < a->nloops; i++)
@@ -795,7 +808,9 @@ server_run(const server_options *opts)
         struct timespec ts = {0, 5 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    /* Let writes already queued commit before the writer stops. */
+    /* Logins waiting on a provider hand their jobs on first; then let writes
+     * already queued commit before the writer stops. */
+    oidc_drain();
     queue_close(&a->slow);
     pthread_join(a->slow_thread, NULL);
     queue_close(&a->writes);
@@ -810,6 +825,7 @@ out:
     metrics_stop(a);
     mailer_stop(a->mailer);
     webhooks_stop(a->hooks);
+    oidc_stop();
     notices_stop(a);
     if (a->loops)
         for (int i = 0; i < a->nloops; i++)

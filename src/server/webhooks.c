@@ -389,7 +389,7 @@ webhooks_start(const config *cfg, webhooks **out, pl_error *err)
     *out = NULL;
     if (cfg->webhook_url[0] == '\0')
         return 0;
-    int rc = curldl_load(err);
+    int rc = curldl_load("sending webhooks", err);
     if (rc < 0)
         return rc;
     webhooks *w = xcalloc(1, sizeof *w);

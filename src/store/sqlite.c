@@ -258,6 +258,17 @@ static const char *const migrations[] = {
     "  ext_id TEXT NOT NULL,"
     "  local_id INTEGER NOT NULL,"
     "  PRIMARY KEY (kind, ext_id)) WITHOUT ROWID;",
+    /* 9: the desk's people and articles pages: notes between moderators
+     * about a user; per-article counts by status; articles newest first. */
+    "CREATE TABLE user_notes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  author_id INTEGER NOT NULL REFERENCES users(id),"
+    "  body TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE INDEX user_notes_user ON user_notes(user_id, id);"
+    "CREATE INDEX comments_article_status ON comments(article_id, status);"
+    "CREATE INDEX articles_created ON articles(created_at, id);",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -409,6 +420,14 @@ enum {
     ST_EXPORT_LIKES,
     ST_FLAG_RESTORE,
     ST_LIKE_RESTORE,
+    ST_USERS_SEARCH,
+    ST_NOTE_ADD,
+    ST_NOTES_LIST,
+    ST_FLAGS_GIVEN,
+    ST_FLAGS_RECEIVED,
+    ST_LOG_ABOUT,
+    ST_ARTICLES_LIST,
+    ST_ARTICLES_CLOSE_BEFORE,
     ST_COUNT
 };
 
@@ -642,6 +661,42 @@ static const char *const sql[ST_COUNT] = {
                         " reviewed, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [ST_LIKE_RESTORE] = "INSERT OR IGNORE INTO likes (comment_id, user_id, created_at)"
                         " VALUES (?1, ?2, ?3)",
+    /* ?2 pattern or NULL, ?3 role or -1, ?4 banned only, ?5 now, ?6 since,
+     * ?7 exact name or NULL. */
+    [ST_USERS_SEARCH] = "SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
+                        " WHERE c.author_id = u.id) FROM users u WHERE u.deleted = 0 AND u.id < ?1"
+                        " AND (?2 IS NULL OR u.name LIKE ?2 ESCAPE '\\'"
+                        "  OR u.email LIKE ?2 ESCAPE '\\')"
+                        " AND (?3 < 0 OR u.role = ?3)"
+                        " AND (?4 = 0 OR (u.banned = 1 AND (u.banned_until = 0"
+                        "  OR u.banned_until > ?5)))"
+                        " AND u.created_at >= ?6 AND (?7 IS NULL OR lower(u.name) = lower(?7))"
+                        " ORDER BY u.id DESC LIMIT ?8",
+    [ST_NOTE_ADD] = "INSERT INTO user_notes (user_id, author_id, body, created_at)"
+                    " VALUES (?1, ?2, ?3, ?4)",
+    [ST_NOTES_LIST] = "SELECT n.id, n.user_id, n.author_id, u.name, n.body, n.created_at"
+                      " FROM user_notes n JOIN users u ON u.id = n.author_id"
+                      " WHERE n.user_id = ?1 ORDER BY n.id DESC LIMIT ?2",
+#define FLAG_DETAIL                                                                                \
+    "SELECT f.id, f.comment_id, f.user_id, fu.name, c.author_id, au.name, f.reason, f.note,"       \
+    " f.created_at, f.outcome FROM flags f JOIN comments c ON c.id = f.comment_id"                 \
+    " JOIN users fu ON fu.id = f.user_id JOIN users au ON au.id = c.author_id"
+    [ST_FLAGS_GIVEN] = FLAG_DETAIL " WHERE f.user_id = ?1 ORDER BY f.id DESC LIMIT ?2",
+    [ST_FLAGS_RECEIVED] = FLAG_DETAIL " WHERE c.author_id = ?1 ORDER BY f.id DESC LIMIT ?2",
+    [ST_LOG_ABOUT] = "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog"
+                     " WHERE target_type = ?1 AND target_id = ?2 ORDER BY id DESC LIMIT ?3",
+    /* ?1/?2 the cursor (?2 NULL starts), ?3 pattern or NULL, ?4 status or -1. */
+    [ST_ARTICLES_LIST] = "SELECT a.id, a.title, a.url, '', a.status, a.sensitive, a.comment_count,"
+                         " a.created_at, (SELECT count(*) FROM comments c"
+                         "  WHERE c.article_id = a.id AND c.status = 1),"
+                         " (SELECT count(*) FROM comments c WHERE c.article_id = a.id)"
+                         " FROM articles a WHERE (?2 IS NULL OR (a.created_at, a.id) < (?1, ?2))"
+                         " AND (?3 IS NULL OR a.id LIKE ?3 ESCAPE '\\'"
+                         "  OR a.title LIKE ?3 ESCAPE '\\')"
+                         " AND (?4 < 0 OR a.status = ?4)"
+                         " ORDER BY a.created_at DESC, a.id DESC LIMIT ?5",
+    [ST_ARTICLES_CLOSE_BEFORE] = "UPDATE articles SET status = 2 WHERE status <> 2"
+                                 " AND created_at < ?1 RETURNING id",
 };
 
 typedef struct sq {
@@ -1267,6 +1322,21 @@ check_article_id(const char *id, pl_error *err)
     return 0;
 }
 
+/* The columns id, title, url, text, status, sensitive, comment_count,
+ * created_at, in that order. */
+static void
+read_article(sqlite3_stmt *st, arena *a, store_article *out)
+{
+    out->id = col_text(st, 0, a);
+    out->title = col_text(st, 1, a);
+    out->url = col_text(st, 2, a);
+    out->text = col_text(st, 3, a);
+    out->status = (store_article_status)sqlite3_column_int(st, 4);
+    out->sensitive = sqlite3_column_int(st, 5) != 0;
+    out->comment_count = sqlite3_column_int64(st, 6);
+    out->created_at = sqlite3_column_int64(st, 7);
+}
+
 static int
 sq_article_get(store *s, const char *id, arena *a, store_article *out, pl_error *err)
 {
@@ -1867,6 +1937,19 @@ sq_queue_list(store *s, store_queue queue, int64_t after_id, int limit, arena *a
     out->items = l.v;
     out->n = l.n;
     return 0;
+}
+
+/* The columns id, at, actor_id, action, target_type, target_id, reason. */
+static void
+read_log_entry(sqlite3_stmt *st, arena *a, store_log_entry *e)
+{
+    e->id = sqlite3_column_int64(st, 0);
+    e->at = sqlite3_column_int64(st, 1);
+    e->actor_id = sqlite3_column_int64(st, 2);
+    e->action = col_text(st, 3, a);
+    e->target_type = col_text(st, 4, a);
+    e->target_id = col_text(st, 5, a);
+    e->reason = col_text(st, 6, a);
 }
 
 static int
@@ -3122,6 +3205,233 @@ sq_import_map_put(store *s, const char *kind, const char *ext_id, int64_t local,
     return run(q, st, err, "write import map");
 }
 
+/* ---- the desk's people and articles ---------------------------------------------- */
+
+static int
+sq_users_search(store *s, const store_user_filter *f, int limit, arena *a, store_user_row **out,
+                size_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    store_user_row *v = NULL;
+    size_t len = 0, cap = 0;
+    int step, rc;
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(q, ST_USERS_SEARCH, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, f->before_id > 0 ? f->before_id : INT64_MAX);
+    bind_text(st, 2, store_like_pattern(f->text, a));
+    bind_i64(st, 3, f->role);
+    bind_i64(st, 4, f->banned);
+    bind_i64(st, 5, f->now);
+    bind_i64(st, 6, f->since);
+    bind_text(st, 7, f->exact_name);
+    bind_i64(st, 8, limit);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        v = grow(a, v, len, &cap, sizeof *v);
+        read_user(st, a, &v[len].user);
+        v[len++].comments = sqlite3_column_int64(st, 11);
+    }
+    rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "search users");
+    finish(st);
+    if (rc == 0) {
+        *out = v;
+        *n = len;
+    }
+    return rc;
+}
+
+static int
+sq_note_add(store *s, store_note *note, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (note->body == NULL)
+        return pl_errorf(err, PL_EINVAL, "a note needs a body");
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_NOTE_ADD, &st, err)) < 0)
+        return rc;
+    if (note->created_at == 0)
+        note->created_at = now_ms();
+    bind_i64(st, 1, note->user_id);
+    bind_i64(st, 2, note->author_id);
+    bind_text(st, 3, note->body);
+    bind_i64(st, 4, note->created_at);
+    rc = run(q, st, err, "add note");
+    if (rc == 0)
+        note->id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static int
+sq_notes_list(store *s, int64_t user_id, int limit, arena *a, store_note **out, size_t *n,
+              pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    store_note *v = NULL;
+    size_t len = 0, cap = 0;
+    int step, rc;
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(q, ST_NOTES_LIST, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, user_id);
+    bind_i64(st, 2, limit);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        v = grow(a, v, len, &cap, sizeof *v);
+        store_note *e = &v[len++];
+        e->id = sqlite3_column_int64(st, 0);
+        e->user_id = sqlite3_column_int64(st, 1);
+        e->author_id = sqlite3_column_int64(st, 2);
+        e->author_name = col_text(st, 3, a);
+        e->body = col_text(st, 4, a);
+        e->created_at = sqlite3_column_int64(st, 5);
+    }
+    rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "read notes");
+    finish(st);
+    if (rc == 0) {
+        *out = v;
+        *n = len;
+    }
+    return rc;
+}
+
+static int
+sq_flags_about_user(store *s, int64_t user_id, bool given, int limit, arena *a,
+                    store_flag_detail **out, size_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    store_flag_detail *v = NULL;
+    size_t len = 0, cap = 0;
+    int step, rc;
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(q, given ? ST_FLAGS_GIVEN : ST_FLAGS_RECEIVED, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, user_id);
+    bind_i64(st, 2, limit);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        v = grow(a, v, len, &cap, sizeof *v);
+        store_flag_detail *f = &v[len++];
+        f->id = sqlite3_column_int64(st, 0);
+        f->comment_id = sqlite3_column_int64(st, 1);
+        f->flagger_id = sqlite3_column_int64(st, 2);
+        f->flagger_name = col_text(st, 3, a);
+        f->author_id = sqlite3_column_int64(st, 4);
+        f->author_name = col_text(st, 5, a);
+        f->reason = col_text(st, 6, a);
+        f->note = col_text(st, 7, a);
+        f->created_at = sqlite3_column_int64(st, 8);
+        f->outcome = (store_flag_outcome)sqlite3_column_int(st, 9);
+    }
+    rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "read flags");
+    finish(st);
+    if (rc == 0) {
+        *out = v;
+        *n = len;
+    }
+    return rc;
+}
+
+static int
+sq_log_about(store *s, const char *target_type, const char *target_id, int limit, arena *a,
+             store_log_entry **out, size_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    store_log_entry *v = NULL;
+    size_t len = 0, cap = 0;
+    int step, rc;
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(q, ST_LOG_ABOUT, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, target_type);
+    bind_text(st, 2, target_id);
+    bind_i64(st, 3, limit);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        v = grow(a, v, len, &cap, sizeof *v);
+        store_log_entry *e = &v[len++];
+        read_log_entry(st, a, e);
+    }
+    rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "read log");
+    finish(st);
+    if (rc == 0) {
+        *out = v;
+        *n = len;
+    }
+    return rc;
+}
+
+static int
+sq_articles_list(store *s, const store_article_filter *f, int limit, arena *a,
+                 store_article_row **out, size_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    store_article_row *v = NULL;
+    size_t len = 0, cap = 0;
+    int step, rc;
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(q, ST_ARTICLES_LIST, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, f->before_at);
+    bind_text(st, 2, f->before_id);
+    bind_text(st, 3, store_like_pattern(f->text, a));
+    bind_i64(st, 4, f->status);
+    bind_i64(st, 5, limit);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        v = grow(a, v, len, &cap, sizeof *v);
+        store_article_row *r = &v[len++];
+        read_article(st, a, &r->article);
+        r->pending = sqlite3_column_int64(st, 8);
+        r->total = sqlite3_column_int64(st, 9);
+    }
+    rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "list articles");
+    finish(st);
+    if (rc == 0) {
+        *out = v;
+        *n = len;
+    }
+    return rc;
+}
+
+static int
+sq_articles_close_before(store *s, int64_t cutoff, arena *a, const char ***ids, size_t *n,
+                         pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    const char **v = NULL;
+    size_t len = 0, cap = 0;
+    int step;
+    bool outer;
+    *ids = NULL;
+    *n = 0;
+    int rc = op_begin(q, &outer, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = prep(q, ST_ARTICLES_CLOSE_BEFORE, &st, err)) == 0) {
+        bind_i64(st, 1, cutoff);
+        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+            v = grow(a, v, len, &cap, sizeof *v);
+            v[len++] = col_text(st, 0, a);
+        }
+        rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "close articles");
+        finish(st);
+    }
+    rc = op_end(q, outer, rc, err);
+    if (rc == 0) {
+        *ids = v;
+        *n = len;
+    }
+    return rc;
+}
+
 static const store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -3205,4 +3515,11 @@ static const store_ops sqlite_ops = {
     .like_restore = sq_like_restore,
     .import_map_get = sq_import_map_get,
     .import_map_put = sq_import_map_put,
+    .users_search = sq_users_search,
+    .note_add = sq_note_add,
+    .notes_list = sq_notes_list,
+    .flags_about_user = sq_flags_about_user,
+    .log_about = sq_log_about,
+    .articles_list = sq_articles_list,
+    .articles_close_before = sq_articles_close_before,
 };

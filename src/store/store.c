@@ -657,3 +657,51 @@ store_like_restore(store *s, const store_export_like *l, pl_error *err)
 {
     DISPATCH(s, err, like_restore(s, l, err));
 }
+
+int
+store_users_search(store *s, const store_user_filter *f, int limit, arena *a, store_user_row **out,
+                   size_t *n, pl_error *err)
+{
+    DISPATCH(s, err, users_search(s, f, limit, a, out, n, err));
+}
+
+int
+store_note_add(store *s, store_note *note, pl_error *err)
+{
+    DISPATCH(s, err, note_add(s, note, err));
+}
+
+int
+store_notes_list(store *s, int64_t user_id, int limit, arena *a, store_note **out, size_t *n,
+                 pl_error *err)
+{
+    DISPATCH(s, err, notes_list(s, user_id, limit, a, out, n, err));
+}
+
+int
+store_flags_about_user(store *s, int64_t user_id, bool given, int limit, arena *a,
+                       store_flag_detail **out, size_t *n, pl_error *err)
+{
+    DISPATCH(s, err, flags_about_user(s, user_id, given, limit, a, out, n, err));
+}
+
+int
+store_log_about(store *s, const char *target_type, const char *target_id, int limit, arena *a,
+                store_log_entry **out, size_t *n, pl_error *err)
+{
+    DISPATCH(s, err, log_about(s, target_type, target_id, limit, a, out, n, err));
+}
+
+int
+store_articles_list(store *s, const store_article_filter *f, int limit, arena *a,
+                    store_article_row **out, size_t *n, pl_error *err)
+{
+    DISPATCH(s, err, articles_list(s, f, limit, a, out, n, err));
+}
+
+int
+store_articles_close_before(store *s, int64_t cutoff, arena *a, const char ***ids, size_t *n,
+                            pl_error *err)
+{
+    DISPATCH(s, err, articles_close_before(s, cutoff, a, ids, n, err));
+}

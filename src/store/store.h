@@ -384,6 +384,94 @@ typedef struct store_log_filter {
 int store_log_query(store *s, const store_log_filter *f, int limit, arena *a, store_log_entry **out,
                     size_t *n, pl_error *err);
 
+/* ---- the desk's people and articles (issue 15) ------------------------------ */
+
+/* Users for the desk's people page, newest account first. A NULL or zero
+ * field does not filter. text matches a part of the name or the e-mail
+ * address (case-insensitive for ASCII; % and _ are plain characters);
+ * exact_name matches the whole name (case-insensitive). role -1 is any.
+ * banned keeps users under a ban or suspension in force at now; since keeps
+ * accounts created at or after it. Deleted accounts are never listed. */
+typedef struct store_user_filter {
+    const char *text;
+    const char *exact_name;
+    int role;
+    bool banned;
+    int64_t now;
+    int64_t since;
+    int64_t before_id; /* paging: ids below this; 0 starts */
+} store_user_filter;
+
+typedef struct store_user_row {
+    store_user user;
+    int64_t comments; /* every comment, whatever its status */
+} store_user_row;
+
+int store_users_search(store *s, const store_user_filter *f, int limit, arena *a,
+                       store_user_row **out, size_t *n, pl_error *err);
+
+/* Notes between moderators about a user, newest first. note_add sets n->id
+ * (and n->created_at when 0). */
+typedef struct store_note {
+    int64_t id;
+    int64_t user_id;         /* who the note is about */
+    int64_t author_id;       /* the moderator who wrote it */
+    const char *author_name; /* filled on reads */
+    const char *body;
+    int64_t created_at;
+} store_note;
+
+int store_note_add(store *s, store_note *n, pl_error *err);
+int store_notes_list(store *s, int64_t user_id, int limit, arena *a, store_note **out, size_t *n,
+                     pl_error *err);
+
+/* Flags a user gave (given) or received on their comments, newest first,
+ * with both people's names. */
+typedef struct store_flag_detail {
+    int64_t id;
+    int64_t comment_id;
+    int64_t flagger_id;
+    const char *flagger_name;
+    int64_t author_id;
+    const char *author_name;
+    const char *reason;
+    const char *note;
+    int64_t created_at;
+    store_flag_outcome outcome;
+} store_flag_detail;
+
+int store_flags_about_user(store *s, int64_t user_id, bool given, int limit, arena *a,
+                           store_flag_detail **out, size_t *n, pl_error *err);
+
+/* Log entries about one target (target_type, target_id), newest first. */
+int store_log_about(store *s, const char *target_type, const char *target_id, int limit, arena *a,
+                    store_log_entry **out, size_t *n, pl_error *err);
+
+/* Articles for the desk, newest first by (created_at, id). text matches a
+ * part of the id or the title (as store_users_search); status -1 is any.
+ * Paging: before_at/before_id is the last row seen (before_id NULL starts).
+ * Rows leave text empty. */
+typedef struct store_article_filter {
+    const char *text;
+    int status;
+    int64_t before_at;
+    const char *before_id;
+} store_article_filter;
+
+typedef struct store_article_row {
+    store_article article;
+    int64_t pending; /* comments waiting for a moderator */
+    int64_t total;   /* every comment, whatever its status */
+} store_article_row;
+
+int store_articles_list(store *s, const store_article_filter *f, int limit, arena *a,
+                        store_article_row **out, size_t *n, pl_error *err);
+
+/* Closes every article not closed yet that was created before cutoff; hands
+ * back the ids it closed (arena-owned). */
+int store_articles_close_before(store *s, int64_t cutoff, arena *a, const char ***ids, size_t *n,
+                                pl_error *err);
+
 /* Mutes: user_id no longer sees muted_id's comments. Idempotent. */
 typedef struct store_mute {
     int64_t user_id; /* the muted user */

@@ -105,3 +105,21 @@ store_user_of_kind(store *s, store_user *u, arena *a, bool *created, pl_error *e
     }
     return pl_errorf(err, PL_ECONFLICT, "every address like %s is taken by another account", want);
 }
+
+const char *
+store_like_pattern(const char *text, arena *a)
+{
+    if (text == NULL || text[0] == '\0')
+        return NULL;
+    size_t len = strlen(text);
+    char *p = arena_alloc(a, 2 * len + 3), *w = p;
+    *w++ = '%';
+    for (const char *r = text; *r != '\0'; r++) {
+        if (*r == '%' || *r == '_' || *r == '\\')
+            *w++ = '\\';
+        *w++ = *r;
+    }
+    *w++ = '%';
+    *w = '\0';
+    return p;
+}

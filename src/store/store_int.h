@@ -127,6 +127,19 @@ typedef struct store_ops {
                          pl_error *err);
     int (*email_ban_get)(store *s, const unsigned char *hash, int64_t now, arena *a,
                          int64_t *ends_at, const char **reason, pl_error *err);
+    int (*users_search)(store *s, const store_user_filter *f, int limit, arena *a,
+                        store_user_row **out, size_t *n, pl_error *err);
+    int (*note_add)(store *s, store_note *n, pl_error *err);
+    int (*notes_list)(store *s, int64_t user_id, int limit, arena *a, store_note **out, size_t *n,
+                      pl_error *err);
+    int (*flags_about_user)(store *s, int64_t user_id, bool given, int limit, arena *a,
+                            store_flag_detail **out, size_t *n, pl_error *err);
+    int (*log_about)(store *s, const char *target_type, const char *target_id, int limit, arena *a,
+                     store_log_entry **out, size_t *n, pl_error *err);
+    int (*articles_list)(store *s, const store_article_filter *f, int limit, arena *a,
+                         store_article_row **out, size_t *n, pl_error *err);
+    int (*articles_close_before)(store *s, int64_t cutoff, arena *a, const char ***ids, size_t *n,
+                                 pl_error *err);
     /* Change notices; NULL when the backend has none (store.c then does
      * nothing, see store.h). */
     int (*notify)(store *s, const char *payload, pl_error *err);
@@ -181,6 +194,9 @@ struct store {
  * comments by (created_at, id) for qsort. */
 size_t store_thread_filter(store_comment *v, size_t n, int64_t viewer_id, arena *a);
 int store_cmp_created(const void *x, const void *y);
+/* A LIKE pattern (escape character backslash) matching text anywhere: "%" + text with
+ * %, _ and backslash escaped + "%". NULL for NULL or "". Arena-owned. */
+const char *store_like_pattern(const char *text, arena *a);
 
 /* Backend constructors, called by store_open: SQLite with the part of the
  * URL after the scheme ("sqlite:" or "sqlite://" removed), PostgreSQL with

@@ -80,6 +80,9 @@
       "shared HS256 secret for single sign-on tokens; empty turns SSO off")                        \
     X(sso_max_age_s, "sso_max_age_s", INT, 600, 10, 86400,                                         \
       "oldest single sign-on token accepted (seconds since its iat)")                              \
+    X(oidc_jwks_refetch_s, "oidc_jwks_refetch_s", INT, 60, 0, 86400,                               \
+      "OpenID Connect: least seconds between two fetches of a provider's keys when a token "       \
+      "names an unknown one (providers are set as oidc.NAME.issuer and so on)")                    \
     X(metrics_listen, "metrics_listen", STR, "", 0, 0,                                             \
       "HOST:PORT for GET /metrics (Prometheus); empty turns it off; never the public address")     \
     X(slow_request_ms, "slow_request_ms", INT, 2000, 1, 3600000,                                   \
@@ -120,7 +123,15 @@
     X(webhook_keep_days, "webhook_keep_days", INT, 30, 1, 3650,                                    \
       "days delivered and failed events stay in the delivery log")                                 \
     X(perspective_keys, "perspective_keys", STR, "", 0, 0,                                         \
-      "API keys of the Perspective-compatible endpoint, comma- or space-separated; empty: off")
+      "API keys of the Perspective-compatible endpoint, comma- or space-separated; empty: off")    \
+    X(pow, "pow", BOOL, 0, 0, 1,                                                                   \
+      "require a proof of work (ALTCHA) to register and for an account's first comment")           \
+    X(pow_secret, "pow_secret", STR, "", 0, 0,                                                     \
+      "key that signs proof-of-work challenges; empty: a random one per process (one node only)")  \
+    X(pow_maxnumber, "pow_maxnumber", INT, 50000, 1000, 10000000,                                  \
+      "proof-of-work difficulty: the largest number a client may have to try")                     \
+    X(pow_expires_s, "pow_expires_s", INT, 600, 30, 86400,                                         \
+      "seconds a proof-of-work challenge stays valid")
 
 typedef struct config {
 #define CONFIG_FIELD_INT(f) int64_t f;

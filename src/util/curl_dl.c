@@ -42,14 +42,14 @@ load(void)
 }
 
 int
-curldl_load(pl_error *err)
+curldl_load(const char *what, pl_error *err)
 {
     pthread_once(&once, load);
     if (loaded)
         return 0;
     if (err == NULL)
         return PL_EINVAL;
-    return pl_errorf(err, PL_EINVAL, "sending HTTP needs libcurl (Debian package libcurl4): %s",
+    return pl_errorf(err, PL_EINVAL, "%s needs libcurl (Debian package libcurl4): %s", what,
                      load_error);
 }
 

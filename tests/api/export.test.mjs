@@ -97,7 +97,8 @@ async function fillSite(srv, db) {
   await postIn(rosa, 'budget', 'A second article, a second thread.');
   const gone = await postIn(sam, 'budget', 'I will delete this one.');
   assert.equal((await sam.del(`/api/v1/comments/${gone.id}`)).status, 204);
-  const hidden = await postIn(tia, 'budget', 'Great prices on watches at my shop this week.');
+  // A mild plug that the spam score lets through and readers then flag as spam.
+  const hidden = await postIn(tia, 'budget', 'Nice watches at the market stall by the bridge this week.');
   for (const c of [rosa, sam, uma]) assert.equal((await c.post(`/api/v1/comments/${hidden.id}/flags`, { reason: 'spam' })).status, 201);
   // Decisions: feature one, reject the held one with a reason.
   assert.equal((await mod.post(`/api/v1/mod/comments/${a1.id}/decision`, { action: 'feature' })).status, 200);

@@ -120,8 +120,8 @@ test('the runtime package list is what ldd and dlopen need, no more, no less', (
     if (m) files.push(m[1]);
   }
   // Libraries opened at run time: their sonames are in the binary.
-  const sonames = new Set(readFileSync(RELEASE).toString('latin1').match(/lib(pq|xml2)\.so\.\d+/g));
-  assert.deepEqual([...sonames].sort(), ['libpq.so.5', 'libxml2.so.2']);
+  const sonames = new Set(readFileSync(RELEASE).toString('latin1').match(/lib(pq|xml2|curl)\.so\.\d+/g));
+  assert.deepEqual([...sonames].sort(), ['libcurl.so.4', 'libpq.so.5', 'libxml2.so.2']);
   const arch = spawnSync('dpkg-architecture', ['-qDEB_HOST_MULTIARCH'], { encoding: 'utf8' }).stdout.trim() || 'x86_64-linux-gnu';
   for (const so of sonames) files.push(`/usr/lib/${arch}/${so}`);
   assert.deepEqual([...new Set(packagesOf(files))].sort(), listed);

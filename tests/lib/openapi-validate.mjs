@@ -28,7 +28,9 @@ for (const [p, item] of Object.entries(doc.paths || {})) {
     n++;
     if (!op.operationId) problems.push(`${m.toUpperCase()} ${p}: no operationId`);
     if (!op.responses || !op.responses.default) problems.push(`${m.toUpperCase()} ${p}: no default (error) response`);
-    if (!Object.keys(op.responses || {}).some((s) => /^2/.test(s))) problems.push(`${m.toUpperCase()} ${p}: no 2xx response`);
+    // A success is a 2xx, or for an endpoint a browser navigates to (OpenID
+    // Connect's start and callback) a redirect.
+    if (!Object.keys(op.responses || {}).some((s) => /^(2|30[1237])/.test(s))) problems.push(`${m.toUpperCase()} ${p}: no 2xx (or redirect) response`);
   }
 }
 if (problems.length) {

@@ -89,7 +89,7 @@ export class Client {
   constructor(base, { origin } = {}) { this.base = base; this.cookie = null; this.origin = origin; }
   async req(method, p, body, headers = {}) {
     const h = { ...headers };
-    if (this.cookie) h.cookie = this.cookie;
+    if (this.cookie) h.cookie = h.cookie ? `${h.cookie}; ${this.cookie}` : this.cookie;
     if (this.origin && !('origin' in h)) h.origin = this.origin;
     let payload;
     if (body !== undefined) {

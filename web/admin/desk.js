@@ -82,6 +82,7 @@
     $('tab-webhooks').hidden = S.me.role !== 'admin';
     select('pending');
     refreshCounts();
+    loadStaffNames();
     setInterval(refreshCounts, 15000);
   }
 
@@ -114,18 +115,29 @@
     } catch (e) { /* shown on the next action */ }
   }
 
+  const QUEUES = ['pending', 'flagged', 'rejected'];
+  const isQueue = (view) => QUEUES.includes(view);
+
   function select(view) {
     S.view = view;
     for (const t of document.querySelectorAll('[role=tab]')) t.setAttribute('aria-selected', String(t.dataset.view === view));
-    const isLog = view === 'log', isHooks = view === 'webhooks';
-    $('queue-panel').hidden = isLog || isHooks;
-    $('log-panel').hidden = !isLog;
-    $('webhooks-panel').hidden = !isHooks;
-    if (isLog) loadLog();
-    else if (isHooks) loadWebhooks();
-    else {
+    $('queue-panel').hidden = !isQueue(view);
+    $('log-panel').hidden = view !== 'log';
+    $('people-panel').hidden = view !== 'people';
+    $('articles-panel').hidden = view !== 'articles';
+    $('webhooks-panel').hidden = view !== 'webhooks';
+    if (isQueue(view)) {
       $('queue-panel').setAttribute('aria-labelledby', `tab-${view}`);
       loadQueue(false);
+    } else if (view === 'log') {
+      loadLog();
+    } else if (view === 'webhooks') {
+      loadWebhooks();
+    } else if (view === 'people') {
+      showPeopleList();
+      loadPeople(false);
+    } else {
+      loadArticles(false);
     }
   }
 
@@ -334,7 +346,13 @@
   }
 
   document.addEventListener('keydown', (ev) => {
-    if ($('desk').hidden || S.view === 'log' || S.view === 'webhooks' || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if ($('desk').hidden || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (S.view === 'people' && ev.key === 'Escape' && !$('person').hidden) {
+      ev.preventDefault();
+      showPeopleList();
+      return;
+    }
+    if (!isQueue(S.view)) return;
     const t = ev.target;
     if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT')) {
       if (ev.key === 'Escape') { t.blur(); mark(); }
@@ -368,9 +386,9 @@
       if (seq !== logSeq) return;
       $('log-rows').replaceChildren(...r.entries.map((e) => el('tr', {},
         el('td', {}, when(e.at)),
-        el('td', {}, e.actor ? `${e.actor.name} (#${e.actor.id})` : 'automatic'),
+        el('td', {}, e.actor ? e.actor.name : 'automatic'),
         el('td', {}, e.action),
-        el('td', {}, `${e.target_type} ${e.target_id}`),
+        el('td', {}, targetText(e)),
         el('td', {}, e.reason))));
       say(`${r.entries.length} log entries.`);
     } catch (e) {
@@ -410,6 +428,234 @@
       const r = await call('POST', '/mod/webhooks/test', {});
       say(`Test event ${r.delivery.id} queued.`);
       await loadWebhooks();
+    } catch (e) {
+      say(e.message);
+    }
+  });
+
+  // How the log and a user's page name a target: people by name, articles by
+  // title, comments by their author ("comment 12 by Ada").
+  function targetText(e) {
+    const name = e.target_name || '';
+    if (e.target_type === 'user') return name || `user ${e.target_id}`;
+    if (e.target_type === 'article') return name ? `${name} (${e.target_id})` : e.target_id;
+    return `${e.target_type} ${e.target_id}${name ? ` by ${name}` : ''}`;
+  }
+
+  // The moderator filter suggests the names of the staff.
+  async function loadStaffNames() {
+    try {
+      const lists = await Promise.all(['moderator', 'admin'].map((role) => call('GET', `/mod/users?role=${role}&limit=100`)));
+      const names = [...new Set(lists.flatMap((l) => l.users.map((u) => u.name)))];
+      $('staff-names').replaceChildren(...names.map((n) => el('option', { value: n })));
+    } catch (e) { /* the field still takes any name */ }
+  }
+
+  // ---- people ----------------------------------------------------------------
+
+  const P = { users: [], next: null, user: null, seq: 0 };
+
+  function stateText(u) {
+    if (u.banned) return u.banned_until ? `suspended until ${when(u.banned_until)}` : 'banned';
+    return 'active';
+  }
+
+  async function loadPeople(more) {
+    const seq = ++P.seq;
+    const q = new URLSearchParams();
+    for (const [k, v] of new FormData($('people-filters')).entries()) if (String(v).trim()) q.set(k, String(v).trim());
+    q.set('limit', '50');
+    if (more && P.next) q.set('before', P.next);
+    try {
+      const r = await call('GET', `/mod/users?${q}`);
+      if (seq !== P.seq) return;
+      P.users = more ? P.users.concat(r.users) : r.users;
+      P.next = r.next;
+      $('people-rows').replaceChildren(...P.users.map((u) => el('tr', {},
+        el('td', {}, el('button', { type: 'button', class: 'linkish', onclick: () => openPerson(u.id) }, u.name)),
+        el('td', {}, u.email),
+        el('td', {}, u.role),
+        el('td', {}, stateText(u)),
+        el('td', {}, String(u.comments)),
+        el('td', {}, when(u.created_at)))));
+      $('people-more').hidden = !P.next;
+      say(`${P.users.length} ${P.users.length === 1 ? 'person' : 'people'}${P.next ? ' (more below)' : ''}.`);
+    } catch (e) {
+      say(e.message);
+    }
+  }
+  $('people-filters').addEventListener('submit', (ev) => { ev.preventDefault(); loadPeople(false); });
+  $('people-more').addEventListener('click', () => loadPeople(true));
+
+  function showPeopleList() {
+    const wasOpen = !$('person').hidden;
+    $('person').hidden = true;
+    $('people-list').hidden = false;
+    if (wasOpen) {
+      const b = [...document.querySelectorAll('#people-rows button')].find((x) => P.user && x.textContent === P.user.name);
+      (b || $('p-q')).focus();
+    }
+  }
+
+  function li(...kids) { return el('li', {}, ...kids); }
+  function listOr(node, items, empty) {
+    $(node).replaceChildren(...(items.length ? items : [el('li', { class: 'meta' }, empty)]));
+  }
+
+  async function openPerson(id) {
+    try {
+      const r = await call('GET', `/mod/users/${id}`);
+      P.user = r.user;
+      const u = r.user;
+      const h = u.history || {};
+      $('person-name').textContent = u.name;
+      $('person-summary').textContent = `${u.email} · ${u.role} · ${stateText(u)}${u.ban_reason ? ` (${u.ban_reason})` : ''} · ` +
+        `member since ${when(u.created_at)} · ${historyText(h)}`;
+      $('pb-lift').hidden = !u.banned;
+      const staff = u.role !== 'reader';
+      const mayAct = S.me.role === 'admin' || !staff;
+      $('person-ban').hidden = !mayAct || u.id === S.me.id;
+      $('person-delete').hidden = !mayAct || u.id === S.me.id;
+      $('person-role').hidden = S.me.role !== 'admin' || u.id === S.me.id;
+      $('pr-role').value = u.role;
+      $('pd-confirm').checked = false;
+      listOr('person-notes', r.notes.map((n) => li(el('strong', {}, n.author.name), ` · ${when(n.created_at)}\n${n.body}`)), 'No notes yet.');
+      listOr('person-comments', r.comments.map((c) => li(el('span', { class: `badge ${c.status}` }, c.status), ` ${when(c.created_at)} on ${c.article_id}\n`,
+        c.body, c.moderator_reason ? `\nModerator's reason: ${c.moderator_reason}` : '')), 'No comments.');
+      const flagLi = (f, who) => li(el('strong', {}, f.reason), ` on comment ${f.comment_id} ${who} · ${when(f.created_at)} · ${f.outcome}`,
+        f.note ? `\n“${f.note}”` : '');
+      listOr('person-flags-received', r.flags_received.map((f) => flagLi(f, `by ${f.flagger.name}`)), 'None.');
+      listOr('person-flags-given', r.flags_given.map((f) => flagLi(f, `(written by ${f.author.name})`)), 'None.');
+      listOr('person-log', r.log.map((e) => li(`${when(e.at)} · ${e.actor ? e.actor.name : 'automatic'} · `, el('strong', {}, e.action),
+        e.reason ? ` · ${e.reason}` : '')), 'Nothing logged.');
+      $('people-list').hidden = true;
+      $('person').hidden = false;
+      $('person').focus();
+    } catch (e) {
+      say(e.message);
+    }
+  }
+
+  async function personAct(fn, done) {
+    const u = P.user;
+    try {
+      await fn(u);
+      say(done(u));
+      await openPerson(u.id);
+    } catch (e) {
+      say(e.message);
+    }
+  }
+
+  $('person-back').addEventListener('click', showPeopleList);
+  $('pb-ban').addEventListener('click', () => personAct(async (u) => {
+    const local = $('pb-until').value;
+    const until = local ? new Date(local).toISOString().replace(/\.\d+Z$/, 'Z') : null;
+    await call('POST', `/mod/users/${u.id}/ban`, { reason: $('pb-reason').value.trim(), until });
+    $('pb-reason').value = '';
+    $('pb-until').value = '';
+  }, (u) => `${u.name} is banned or suspended.`));
+  $('pb-lift').addEventListener('click', () => personAct((u) => call('DELETE', `/mod/users/${u.id}/ban`), (u) => `${u.name}'s ban is lifted.`));
+  $('pr-save').addEventListener('click', () => personAct((u) => call('POST', `/mod/users/${u.id}/role`, { role: $('pr-role').value }),
+    (u) => `${u.name} is now ${$('pr-role').value}.`));
+  $('note-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    personAct(async (u) => {
+      await call('POST', `/mod/users/${u.id}/notes`, { body: $('note-body').value.trim() });
+      $('note-body').value = '';
+    }, () => 'Note added.');
+  });
+  $('pd-delete').addEventListener('click', async () => {
+    const u = P.user;
+    if (!$('pd-confirm').checked) {
+      say('Tick “I am sure” first: deleting an account cannot be undone.');
+      $('pd-confirm').focus();
+      return;
+    }
+    try {
+      await call('DELETE', `/mod/users/${u.id}?comments=${$('pd-mode').value}`);
+      showPeopleList();
+      await loadPeople(false);
+      $('p-q').focus();
+      say(`${u.name}'s account is deleted.`);
+    } catch (e) {
+      say(e.message);
+    }
+  });
+
+  // ---- articles ----------------------------------------------------------------
+
+  const A = { articles: [], next: null, seq: 0 };
+
+  function articleRow(art) {
+    const id = `art-${A.articles.indexOf(art)}`;
+    const edit = el('tr', { class: 'edit-row', hidden: true, id: `${id}-edit` }, el('td', { colspan: 7 },
+      el('div', { class: 'panel' },
+        el('label', { for: `${id}-title` }, 'Title'), el('input', { id: `${id}-title`, type: 'text', maxlength: 300, value: art.title }),
+        el('label', { for: `${id}-url` }, 'URL'), el('input', { id: `${id}-url`, type: 'url', maxlength: 2000, value: art.url }),
+        el('label', { for: `${id}-status` }, 'State'),
+        el('select', { id: `${id}-status` }, ['open', 'premoderated', 'closed'].map((v) => el('option', { value: v, selected: art.status === v }, v))),
+        el('label', {}, el('input', { type: 'checkbox', id: `${id}-sensitive`, checked: art.sensitive }), ' sensitive'),
+        el('button', { type: 'button', onclick: () => saveArticleRow(art, id) }, 'Save'))));
+    const toggle = el('button', { type: 'button', 'aria-expanded': 'false', 'aria-controls': `${id}-edit`, 'aria-label': `Edit ${art.title || art.id}` }, 'Edit');
+    toggle.addEventListener('click', () => {
+      edit.hidden = !edit.hidden;
+      toggle.setAttribute('aria-expanded', String(!edit.hidden));
+      if (!edit.hidden) $(`${id}-title`).focus();
+    });
+    const state = `${art.status}${art.sensitive ? ', sensitive' : ''}`;
+    return [el('tr', {},
+      el('td', {}, art.title || art.id, art.title ? el('div', { class: 'meta' }, art.id) : null),
+      el('td', {}, state),
+      el('td', {}, String(art.comment_count)),
+      el('td', {}, String(art.pending_count)),
+      el('td', {}, String(art.total_count)),
+      el('td', {}, when(art.created_at)),
+      el('td', {}, toggle)), edit];
+  }
+
+  async function loadArticles(more) {
+    const seq = ++A.seq;
+    const q = new URLSearchParams();
+    for (const [k, v] of new FormData($('articles-filters')).entries()) if (String(v).trim()) q.set(k, String(v).trim());
+    q.set('limit', '50');
+    if (more && A.next) q.set('before', A.next);
+    try {
+      const r = await call('GET', `/mod/articles?${q}`);
+      if (seq !== A.seq) return;
+      A.articles = more ? A.articles.concat(r.articles) : r.articles;
+      A.next = r.next;
+      $('articles-rows').replaceChildren(...A.articles.flatMap(articleRow));
+      $('articles-more').hidden = !A.next;
+      say(`${A.articles.length} articles${A.next ? ' (more below)' : ''}.`);
+    } catch (e) {
+      say(e.message);
+    }
+  }
+  $('articles-filters').addEventListener('submit', (ev) => { ev.preventDefault(); loadArticles(false); });
+  $('articles-more').addEventListener('click', () => loadArticles(true));
+
+  async function saveArticleRow(art, id) {
+    const body = { title: $(`${id}-title`).value.trim(), url: $(`${id}-url`).value.trim(),
+      status: $(`${id}-status`).value, sensitive: $(`${id}-sensitive`).checked };
+    if (!body.url) delete body.url;
+    try {
+      const r = await call('PUT', `/articles/${encodeURIComponent(art.id)}`, body);
+      Object.assign(art, r.article);
+      $('articles-rows').replaceChildren(...A.articles.flatMap(articleRow));
+      say(`Article ${art.id} saved: ${art.status}${art.sensitive ? ', sensitive' : ''}.`);
+    } catch (e) {
+      say(e.message);
+    }
+  }
+
+  $('close-old').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const days = Number($('close-days').value);
+    try {
+      const r = await call('POST', '/mod/articles/close', { older_than_days: days });
+      await loadArticles(false);
+      say(`${r.closed} article${r.closed === 1 ? '' : 's'} older than ${days} days closed.`);
     } catch (e) {
       say(e.message);
     }

@@ -336,6 +336,32 @@ explain_names_the_word_that_raised_the_score(void **state)
     assert_true(sp[0].weight > 0.1);
     /* Nothing raised INSULT. */
     assert_int_equal(classifier_explain(c, text, sizeof text - 1, CLF_INSULT, 0.01, sp, 4), 0);
+    /* Every attribute at once (what the engine computes once per held
+     * comment): one entry per word in text order, the same drop as above
+     * for "bad", and picking from it gives what classifier_explain gives. */
+    static classifier_word w[CLASSIFIER_EXPLAIN_WORDS];
+    size_t nw = classifier_word_drops(c, text, sizeof text - 1, w, CLASSIFIER_EXPLAIN_WORDS);
+    assert_int_equal(nw, 4);
+    assert_int_equal(w[0].begin, 0);
+    assert_int_equal(w[0].end, 4);
+    assert_int_equal(w[2].begin, 8);
+    assert_int_equal(w[2].end, 11);
+    assert_int_equal(w[3].begin, 12);
+    assert_int_equal(w[3].end, 15);
+    assert_true(w[2].drop[CLF_TOXICITY] == sp[0].weight);
+    for (size_t i = 0; i < nw; i++) {
+        assert_true(i == 2 || w[i].drop[CLF_TOXICITY] < 0.01);
+        assert_true(fabs(w[i].drop[CLF_INSULT]) < 1e-9);
+    }
+    classifier_span picked[4];
+    assert_int_equal(classifier_pick_words(w, nw, CLF_TOXICITY, 0.01, picked, 4), 1);
+    assert_int_equal(picked[0].begin, 8);
+    assert_int_equal(picked[0].end, 11);
+    assert_int_equal(classifier_pick_words(w, nw, CLF_INSULT, 0.01, picked, 4), 0);
+    assert_int_equal(classifier_pick_words(w, nw, (classifier_attr)CLF_ATTRS, 0.0, picked, 4), 0);
+    /* A short buffer keeps the first words. */
+    assert_int_equal(classifier_word_drops(c, text, sizeof text - 1, w, 2), 2);
+    assert_int_equal(w[1].begin, 5);
     classifier_free(c);
     free(bytes);
     free(rows);

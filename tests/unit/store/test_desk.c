@@ -214,6 +214,243 @@ mutes_delete_and_sso(void **state)
     assert_string_equal(u.name, "Sam2");
 }
 
+/* The people page: search by a part of the name or address (with % and _
+ * as plain characters), exact names, role, bans in force, new accounts,
+ * paging by id; comment counts. */
+static void
+people_search_filters_and_pages(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *tag = f->tag;
+    int64_t now = (int64_t)time(NULL) * 1000;
+    int64_t a = new_user(f, arena_printf(f->a, "Anna %s", tag));
+    int64_t b = new_user(f, arena_printf(f->a, "Ben_%s", tag));
+    int64_t c = new_user(f, arena_printf(f->a, "Cleo %s", tag));
+    add_comment(f, arena_printf(f->a, "art-%s", tag), a, COMMENT_PUBLISHED);
+    add_comment(f, arena_printf(f->a, "art-%s", tag), a, COMMENT_PENDING);
+    assert_int_equal(store_user_set_role(f->s, c, ROLE_MODERATOR, &err), 0);
+    assert_int_equal(store_user_set_ban(f->s, b, true, now + 3600000, "spam", &err), 0);
+
+    store_user_filter flt = {0};
+    flt.role = -1;
+    flt.now = now;
+    flt.text = tag;
+    store_user_row *rows;
+    size_t n;
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(rows[0].user.id, c); /* newest first */
+    assert_int_equal(rows[2].user.id, a);
+    assert_int_equal(rows[2].comments, 2);
+
+    /* Paging: below the last id seen. */
+    flt.before_id = rows[1].user.id;
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].user.id, a);
+    flt.before_id = 0;
+
+    /* "_" is a plain character: "Ben_" matches Ben only, "n_" not Anna. */
+    flt.text = arena_printf(f->a, "n_%s", tag);
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].user.id, b);
+    flt.text = arena_printf(f->a, "%%%s", tag);
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 0);
+
+    flt.text = tag;
+    flt.banned = true;
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].user.id, b);
+    flt.now = now + 7200000; /* the suspension is over by then */
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 0);
+    flt.banned = false;
+    flt.now = now;
+
+    flt.role = ROLE_MODERATOR;
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].user.id, c);
+    flt.role = -1;
+
+    flt.since = now + 3600000;
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 0);
+    flt.since = 0;
+
+    /* The whole name, any case; the e-mail search finds the address. */
+    flt.text = NULL;
+    flt.exact_name = arena_printf(f->a, "ANNA %s", tag);
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].user.id, a);
+    flt.exact_name = NULL;
+    flt.text = arena_printf(f->a, "-%s@example", tag);
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 3);
+}
+
+/* Notes, flags given and received with names, and the log about a user. */
+static void
+notes_flags_and_log_about_a_user(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *art = arena_printf(f->a, "nf-%s", f->tag);
+    int64_t u = new_user(f, "Ulla");
+    int64_t g = new_user(f, "Gert");
+    int64_t m = new_user(f, "Mo");
+    int64_t cu = add_comment(f, art, u, COMMENT_PUBLISHED);
+    int64_t cg = add_comment(f, art, g, COMMENT_PUBLISHED);
+    int64_t fid;
+    assert_int_equal(store_flag_insert(f->s, cu, g, "spam", "an ad", &fid, &err), 0);
+    assert_int_equal(store_flag_insert(f->s, cg, u, "off_topic", "", &fid, &err), 0);
+    assert_int_equal(store_flags_review(f->s, cu, FLAG_UPHELD, 0, &err), 0);
+
+    store_flag_detail *v;
+    size_t n;
+    assert_int_equal(store_flags_about_user(f->s, u, false, 10, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].comment_id, cu);
+    assert_int_equal(v[0].flagger_id, g);
+    assert_string_equal(v[0].flagger_name, "Gert");
+    assert_string_equal(v[0].author_name, "Ulla");
+    assert_string_equal(v[0].note, "an ad");
+    assert_int_equal(v[0].outcome, FLAG_UPHELD);
+    assert_int_equal(store_flags_about_user(f->s, u, true, 10, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].comment_id, cg);
+    assert_string_equal(v[0].author_name, "Gert");
+    assert_int_equal(v[0].outcome, FLAG_OPEN);
+
+    store_note note = {0, u, m, NULL, "First note", 0};
+    assert_int_equal(store_note_add(f->s, &note, &err), 0);
+    assert_true(note.id > 0 && note.created_at > 0);
+    store_note second = {0, u, m, NULL, "Second\nnote", 0};
+    assert_int_equal(store_note_add(f->s, &second, &err), 0);
+    store_note bad = {0, u, 999999999, NULL, "nobody wrote this", 0};
+    assert_int_not_equal(store_note_add(f->s, &bad, &err), 0);
+    store_note *nv;
+    assert_int_equal(store_notes_list(f->s, u, 10, f->a, &nv, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(nv[0].body, "Second\nnote");
+    assert_string_equal(nv[0].author_name, "Mo");
+    assert_int_equal(nv[1].id, note.id);
+    assert_int_equal(store_notes_list(f->s, g, 10, f->a, &nv, &n, &err), 0);
+    assert_int_equal(n, 0);
+
+    const char *uid = arena_printf(f->a, "%lld", (long long)u);
+    store_log_entry e1 = {0, 1000, m, "ban", "user", uid, "one"};
+    store_log_entry e2 = {0, 2000, m, "unban", "user", uid, ""};
+    store_log_entry other = {0, 3000, m, "ban", "user", "999999999", "other"};
+    assert_int_equal(store_log_append(f->s, &e1, &err), 0);
+    assert_int_equal(store_log_append(f->s, &e2, &err), 0);
+    assert_int_equal(store_log_append(f->s, &other, &err), 0);
+    store_log_entry *le;
+    assert_int_equal(store_log_about(f->s, "user", uid, 10, f->a, &le, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(le[0].action, "unban");
+    assert_string_equal(le[1].reason, "one");
+    assert_int_equal(store_log_about(f->s, "user", uid, 1, f->a, &le, &n, &err), 0);
+    assert_int_equal(n, 1);
+}
+
+/* The article list: counts by status, search, status filter, paging by
+ * (created_at, id); closing the ones created before a time. */
+static void
+articles_list_and_close(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    int64_t u = new_user(f, "Writer");
+    const char *old = arena_printf(f->a, "old-%s", f->tag);
+    const char *mid = arena_printf(f->a, "mid-%s", f->tag);
+    const char *fresh = arena_printf(f->a, "new-%s", f->tag);
+    add_comment(f, old, u, COMMENT_PUBLISHED);
+    add_comment(f, old, u, COMMENT_PENDING);
+    add_comment(f, old, u, COMMENT_REJECTED);
+    store_article_changes up = {0};
+    up.title = "Middle story";
+    up.has_status = true;
+    up.status = ARTICLE_PREMODERATED;
+    assert_int_equal(store_article_update(f->s, mid, &up, &err), 0);
+    add_comment(f, fresh, u, COMMENT_PUBLISHED);
+
+    store_article_filter flt = {0};
+    flt.status = -1;
+    flt.text = f->tag;
+    store_article_row *rows;
+    size_t n;
+    assert_int_equal(store_articles_list(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 3);
+    /* Created in the same millisecond or not, the order is (created_at, id)
+     * descending; find each by id. */
+    const store_article_row *ro = NULL, *rm = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(rows[i].article.id, old) == 0)
+            ro = &rows[i];
+        if (strcmp(rows[i].article.id, mid) == 0)
+            rm = &rows[i];
+        if (i > 0)
+            assert_true(rows[i - 1].article.created_at > rows[i].article.created_at ||
+                        (rows[i - 1].article.created_at == rows[i].article.created_at &&
+                         strcmp(rows[i - 1].article.id, rows[i].article.id) > 0));
+    }
+    assert_non_null(ro);
+    assert_non_null(rm);
+    assert_int_equal(ro->article.comment_count, 1);
+    assert_int_equal(ro->pending, 1);
+    assert_int_equal(ro->total, 3);
+    assert_string_equal(rm->article.title, "Middle story");
+    assert_int_equal(rm->article.status, ARTICLE_PREMODERATED);
+    assert_int_equal(rm->total, 0);
+
+    /* Paging walks the same three, one at a time. */
+    store_article_filter pg = flt;
+    size_t seen = 0;
+    for (;;) {
+        assert_int_equal(store_articles_list(f->s, &pg, 1, f->a, &rows, &n, &err), 0);
+        if (n == 0)
+            break;
+        seen++;
+        pg.before_at = rows[0].article.created_at;
+        pg.before_id = rows[0].article.id;
+    }
+    assert_int_equal(seen, 3);
+
+    flt.text = "middle STORY";
+    assert_int_equal(store_articles_list(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_true(n >= 1);
+    flt.text = f->tag;
+    flt.status = ARTICLE_PREMODERATED;
+    assert_int_equal(store_articles_list(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].article.id, mid);
+
+    /* Closing: only those created before the cutoff, and only once. The
+     * test's articles are the newest, so a cutoff just past them closes
+     * them (and, in a shared database, maybe older ones of other tests). */
+    store_article fa;
+    assert_int_equal(store_article_get(f->s, fresh, f->a, &fa, &err), 0);
+    const char **ids;
+    assert_int_equal(store_articles_close_before(f->s, 1, f->a, &ids, &n, &err), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_articles_close_before(f->s, fa.created_at + 1, f->a, &ids, &n, &err), 0);
+    bool closed_old = false;
+    for (size_t i = 0; i < n; i++)
+        closed_old = closed_old || strcmp(ids[i], old) == 0;
+    assert_true(closed_old);
+    assert_int_equal(store_article_get(f->s, old, f->a, &fa, &err), 0);
+    assert_int_equal(fa.status, ARTICLE_CLOSED);
+    assert_int_equal(store_articles_close_before(f->s, fa.created_at + 1, f->a, &ids, &n, &err), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_string_not_equal(ids[i], old);
+}
+
 int
 main(void)
 {
@@ -222,6 +459,9 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(log_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(mutes_delete_and_sso, setup, teardown),
+        cmocka_unit_test_setup_teardown(people_search_filters_and_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(notes_flags_and_log_about_a_user, setup, teardown),
+        cmocka_unit_test_setup_teardown(articles_list_and_close, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

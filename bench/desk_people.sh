@@ -1,0 +1,121 @@
+#!/bin/sh
+# bench/desk_people.sh: how fast the desk's people, articles and log pages
+# answer on a database of 1,000,000 comments by 100,000 users on 10,000
+# articles (issue 15).
+#
+# Seeds a fresh SQLite database directly with SQL (after `parley admin
+# create-user` has created and migrated it): 100,000 readers (one in 500
+# banned, the newest 2,000 made this week), 10,000 articles (one in 10
+# premoderated), 1,000,000 comments (one in 25 pending, one in 50 rejected, a
+# fifth of them replies), 30,000 flags, 50,000 log entries and 10,000 notes;
+# then ANALYZE and a WAL checkpoint. Starts the release server on it, logs in
+# as a moderator and times each request 21 times, one at a time on a fresh
+# connection (curl), printing the median and the worst.
+# Usage: sh bench/desk_people.sh  (PARLEY_BIN picks the binary; KEEP=1 keeps
+# the database directory)
+set -eu
+BIN=${PARLEY_BIN:-build/parley}
+DIR=$(mktemp -d /tmp/parley-bench-people.XXXXXX)
+DB="$DIR/bench.db"
+trap 'kill "$PID" 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$DIR"' EXIT INT TERM
+PID=0
+
+printf 'correct horse battery\n' | "$BIN" admin create-user --db "sqlite:$DB" \
+  --email mod@example.com --name 'Mona Moderator' --role moderator >/dev/null
+
+NOW=$(($(date +%s) * 1000))
+start=$(date +%s)
+sqlite3 "$DB" <<SQL
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = OFF;
+BEGIN;
+-- Readers 2..100001, one a minute; the newest 2,000 within the last week.
+WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 100000)
+INSERT INTO users (email, name, pw_hash, role, created_at, banned, banned_until, ban_reason)
+  SELECT 'reader' || x || '@example.com', 'Reader ' || x, '', 0,
+         CASE WHEN x > 98000 THEN $NOW - (100000 - x) * 60000
+              ELSE $NOW - 86400000 * 400 + x * 60000 END,
+         x % 500 = 0, 0, CASE WHEN x % 500 = 0 THEN 'spam' END FROM n;
+WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < 9999)
+INSERT INTO articles (id, title, url, status, created_at)
+  SELECT 'story-' || x, 'Story number ' || x || ' about the city', 'https://news.example/' || x,
+         CASE WHEN x % 10 = 0 THEN 1 ELSE 0 END, $NOW - 86400000 * 400 + x * 3000000 FROM n;
+-- 1,000,000 comments, a hundred per article; those at x % 5 = 1 reply to the one before.
+WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 1000000)
+INSERT INTO comments (id, article_id, parent_id, root_id, author_id, body, html, moderation,
+                      status, created_at)
+  SELECT x, 'story-' || ((x - 1) / 100),
+         CASE WHEN x % 5 = 1 AND x > 1 THEN x - 1 END,
+         CASE WHEN x % 5 = 1 AND x > 1 THEN x - 1 ELSE x END,
+         2 + (x * 7919) % 100000,
+         'Comment number ' || x || ' with some words about the story, the council and the weather.',
+         '<p>Comment number ' || x || ' with some words about the story.</p>',
+         '{"decision":"publish","reasons":[],"scores":{"offensive":0.02}}',
+         CASE WHEN x % 25 = 0 THEN 1 WHEN x % 50 = 1 THEN 2 ELSE 0 END,
+         $NOW - 86400000 * 400 + x * 30000
+  FROM n;
+WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < 29999)
+INSERT INTO flags (comment_id, user_id, reason, note, created_at, reviewed, outcome)
+  SELECT x * 33 + 2, 2 + (x * 104729) % 100000, 'personal_attack', 'note ' || x,
+         $NOW - 86400000 + x, x % 3 <> 0, CASE WHEN x % 3 = 0 THEN 0 ELSE 1 + x % 2 END FROM n;
+WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < 49999)
+INSERT INTO modlog (at, actor_id, action, target_type, target_id, reason)
+  SELECT $NOW - 86400000 + x, CASE WHEN x % 2 = 0 THEN 1 END,
+         CASE x % 4 WHEN 0 THEN 'approve' WHEN 1 THEN 'auto_hold' WHEN 2 THEN 'reject' ELSE 'ban' END,
+         CASE WHEN x % 4 = 3 THEN 'user' ELSE 'comment' END,
+         CASE WHEN x % 4 = 3 THEN CAST(2 + x % 100000 AS TEXT) ELSE CAST(1 + x * 19 AS TEXT) END,
+         'reason ' || x FROM n;
+WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < 9999)
+INSERT INTO user_notes (user_id, author_id, body, created_at)
+  SELECT 2 + (x * 7) % 100000, 1, 'Note ' || x, $NOW - x FROM n;
+COMMIT;
+ANALYZE;
+PRAGMA wal_checkpoint(TRUNCATE);
+SQL
+echo "seeded in $(( $(date +%s) - start )) s: $(sqlite3 "$DB" 'SELECT count(*) FROM comments') comments," \
+  "$(sqlite3 "$DB" 'SELECT count(*) FROM users') users, $(sqlite3 "$DB" 'SELECT count(*) FROM articles') articles," \
+  "$(du -m "$DB" | cut -f1) MB"
+
+"$BIN" serve --listen 127.0.0.1:0 --db "sqlite:$DB" --rate-limit off 2>"$DIR/log" &
+PID=$!
+i=0
+while ! grep -q 'msg=listening' "$DIR/log"; do
+  i=$((i + 1)); [ "$i" -lt 400 ] || { cat "$DIR/log"; exit 1; }
+  sleep 0.05
+done
+URL=$(sed -n 's/.*msg=listening url=\([^ ]*\).*/\1/p' "$DIR/log" | head -1)
+COOKIE=$(curl -s -D - -o /dev/null -H 'content-type: application/json' \
+  -d '{"email":"mod@example.com","password":"correct horse battery"}' "$URL/api/v1/auth/login" |
+  sed -n 's/^[Ss]et-[Cc]ookie: \(parley_session=[^;]*\).*/\1/p')
+[ -n "$COOKIE" ] || { echo "login failed"; exit 1; }
+
+measure() {
+  name=$1; path=$2
+  code=$(curl -s -o "$DIR/out" -w '%{http_code}' -H "Cookie: $COOKIE" "$URL$path")
+  times=$(for _ in $(seq 21); do
+    curl -s -o /dev/null -w '%{time_total}\n' -H "Cookie: $COOKIE" "$URL$path"; done | sort -n)
+  med=$(echo "$times" | sed -n 11p); max=$(echo "$times" | tail -1)
+  printf '| %s | %s | %s | %s ms | %s ms |\n' "$name" "$code" "$(wc -c <"$DIR/out")" \
+    "$(echo "$med * 1000" | bc | xargs printf '%.1f')" "$(echo "$max * 1000" | bc | xargs printf '%.1f')"
+}
+
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "| request | status | bytes | median | worst |"
+echo "|---|---:|---:|---:|---:|"
+measure "people, first page (50)" "/api/v1/mod/users"
+measure "people, search by name (q=Reader 4242)" "/api/v1/mod/users?q=Reader%204242"
+measure "people, search by address (q=reader77@)" "/api/v1/mod/users?q=reader77%40"
+measure "people, search with no match" "/api/v1/mod/users?q=nobody-at-all"
+measure "people, banned" "/api/v1/mod/users?banned=true"
+measure "people, new" "/api/v1/mod/users?new=true"
+measure "people, moderators" "/api/v1/mod/users?role=moderator"
+measure "people, page 100 (before=95000)" "/api/v1/mod/users?before=95000"
+measure "a user's page (reader 4242)" "/api/v1/mod/users/4243"
+measure "articles, first page (50)" "/api/v1/mod/articles"
+measure "articles, premoderated" "/api/v1/mod/articles?status=premoderated"
+measure "articles, search (q=number 777)" "/api/v1/mod/articles?q=number%20777"
+measure "log, first page (100)" "/api/v1/mod/log"
+measure "log, moderator by name" "/api/v1/mod/log?moderator=Mona%20Moderator"
+measure "log, author by name" "/api/v1/mod/log?author=Reader%204242"
+measure "queue, pending (50)" "/api/v1/mod/queue?queue=pending&limit=50"
+measure "counts" "/api/v1/mod/counts"

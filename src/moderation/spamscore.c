@@ -1,0 +1,245 @@
+/* moderation/spamscore.c: see spamscore.h.
+ *
+ * File format (little endian): the 8 bytes "PLSPAM1\0"; five uint32:
+ * log2 of the bucket count, the featuriser's flags, char_min, char_max and
+ * seed; four float32: bias, weight scale, hold and hold_new thresholds; then
+ * one int8 weight per bucket (weight = int8 * scale). The logit of a text
+ * is bias + (sum of its features' weights) / sqrt(number of features). */
+#include "moderation/spamscore.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/assets.h"
+#include "util/xalloc.h"
+
+#define MAGIC "PLSPAM1"
+#define HEADER (8 + 5 * 4 + 4 * 4)
+
+struct spam_model {
+    classifier_config cfg;
+    uint32_t log2_buckets;
+    float bias, scale, hold, hold_new;
+    int8_t *w; /* [1 << log2_buckets] */
+};
+
+static uint32_t
+get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static float
+get_f32(const unsigned char *p)
+{
+    uint32_t u = get_u32(p);
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+static void
+put_u32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+static void
+put_f32(unsigned char *p, float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    put_u32(p, u);
+}
+
+static bool
+prob_ok(float f)
+{
+    return f > 0 && f <= 1;
+}
+
+int
+spam_model_load(const unsigned char *data, size_t n, spam_model **out, pl_error *err)
+{
+    *out = NULL;
+    if (n < HEADER || memcmp(data, MAGIC, 8) != 0)
+        return pl_errorf(err, PL_EINVAL, "spam model: not a spam model file");
+    spam_model m = {0};
+    m.log2_buckets = get_u32(data + 8);
+    m.cfg.flags = get_u32(data + 12);
+    m.cfg.char_min = get_u32(data + 16);
+    m.cfg.char_max = get_u32(data + 20);
+    m.cfg.seed = get_u32(data + 24);
+    m.bias = get_f32(data + 28);
+    m.scale = get_f32(data + 32);
+    m.hold = get_f32(data + 36);
+    m.hold_new = get_f32(data + 40);
+    if (m.log2_buckets < CLASSIFIER_MIN_LOG2 || m.log2_buckets > CLASSIFIER_MAX_LOG2 ||
+        m.cfg.char_max > CLASSIFIER_MAX_CHAR_N ||
+        (m.cfg.char_max > 0 && (m.cfg.char_min < 1 || m.cfg.char_min > m.cfg.char_max)) ||
+        !isfinite(m.bias) || !isfinite(m.scale) || !(m.scale >= 0) || !prob_ok(m.hold) ||
+        !prob_ok(m.hold_new))
+        return pl_errorf(err, PL_EINVAL, "spam model: bad parameters");
+    size_t buckets = (size_t)1 << m.log2_buckets;
+    if (n != HEADER + buckets)
+        return pl_errorf(err, PL_EINVAL, "spam model: %zu bytes, expected %zu", n,
+                         HEADER + buckets);
+    m.w = xmalloc(buckets);
+    memcpy(m.w, data + HEADER, buckets);
+    *out = xmalloc(sizeof **out);
+    **out = m;
+    return 0;
+}
+
+int
+spam_model_load_builtin(spam_model **out, pl_error *err)
+{
+    const asset *a = asset_find(data_files, "/spam/spam.model");
+    if (a == NULL) {
+        *out = NULL;
+        return pl_errorf(err, PL_ENOTFOUND, "no spam model compiled in (data/spam/spam.model)");
+    }
+    return spam_model_load(a->data, (size_t)a->size, out, err);
+}
+
+void
+spam_model_free(spam_model *m)
+{
+    if (m == NULL)
+        return;
+    free(m->w);
+    free(m);
+}
+
+typedef struct sum_acc {
+    const spam_model *m;
+    double sum;
+    size_t count;
+} sum_acc;
+
+static void
+add_feature(uint32_t hash, void *ctx)
+{
+    sum_acc *s = ctx;
+    s->sum += s->m->w[classifier_bucket(hash, s->m->log2_buckets)];
+    s->count++;
+}
+
+static void
+features(const spam_model *m, const char *text, size_t n, sum_acc *s)
+{
+    *s = (sum_acc){m, 0, 0};
+    classifier_featurize(&m->cfg, text, n, add_feature, s);
+}
+
+double
+spam_model_score(const spam_model *m, const char *text, size_t n)
+{
+    sum_acc s;
+    features(m, text, n, &s);
+    double logit = m->bias;
+    if (s.count > 0)
+        logit += s.sum * m->scale / sqrt((double)s.count);
+    return 1.0 / (1.0 + exp(-logit));
+}
+
+/* Words for the excerpt: runs of bytes that are not ASCII space or
+ * punctuation (a link stays whole, so its host shows). */
+static bool
+word_byte(unsigned char c)
+{
+    if (c >= 0x80)
+        return true;
+    if (c <= ' ')
+        return false;
+    return strchr("\"'(),;!?<>[]{}*`|", c) == NULL;
+}
+
+bool
+spam_model_explain(const spam_model *m, const char *text, size_t n, uint32_t *begin, uint32_t *end)
+{
+    sum_acc all;
+    features(m, text, n, &all);
+    if (all.count == 0)
+        return false;
+    double norm = sqrt((double)all.count), best = 0;
+    bool found = false;
+    for (size_t i = 0; i < n;) {
+        if (!word_byte((unsigned char)text[i])) {
+            i++;
+            continue;
+        }
+        size_t st = i;
+        while (i < n && word_byte((unsigned char)text[i]))
+            i++;
+        size_t en = i;
+        while (en > st && (text[en - 1] == '.' || text[en - 1] == ':'))
+            en--; /* a sentence's full stop is not part of the word */
+        if (en == st || en - st > 200)
+            continue;
+        sum_acc w;
+        features(m, text + st, en - st, &w);
+        double contrib = w.sum * m->scale / norm;
+        if (contrib > best) {
+            best = contrib;
+            *begin = (uint32_t)st;
+            *end = (uint32_t)en;
+            found = true;
+        }
+    }
+    return found;
+}
+
+void
+spam_model_thresholds(const spam_model *m, double *hold, double *hold_new)
+{
+    *hold = m->hold;
+    *hold_new = m->hold_new;
+}
+
+bool
+spam_heldout(const char *text, size_t n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)text[i];
+        h *= 16777619u;
+    }
+    return h % 4 == 0;
+}
+
+int
+spam_model_encode(const spam_model_params *p, unsigned char **out, size_t *n, pl_error *err)
+{
+    if (p->log2_buckets < CLASSIFIER_MIN_LOG2 || p->log2_buckets > CLASSIFIER_MAX_LOG2 ||
+        !prob_ok(p->hold) || !prob_ok(p->hold_new))
+        return pl_errorf(err, PL_EINVAL, "spam model: bad parameters");
+    size_t buckets = (size_t)1 << p->log2_buckets;
+    float max = 0;
+    for (size_t i = 0; i < buckets; i++)
+        if (fabsf(p->w[i]) > max)
+            max = fabsf(p->w[i]);
+    float scale = max > 0 ? max / 127.0f : 1.0f;
+    unsigned char *b = xmalloc(HEADER + buckets);
+    memcpy(b, MAGIC, 8);
+    put_u32(b + 8, p->log2_buckets);
+    put_u32(b + 12, p->cfg.flags);
+    put_u32(b + 16, p->cfg.char_min);
+    put_u32(b + 20, p->cfg.char_max);
+    put_u32(b + 24, p->cfg.seed);
+    put_f32(b + 28, p->bias);
+    put_f32(b + 32, scale);
+    put_f32(b + 36, p->hold);
+    put_f32(b + 40, p->hold_new);
+    for (size_t i = 0; i < buckets; i++) {
+        long q = lrintf(p->w[i] / scale);
+        b[HEADER + i] = (unsigned char)(int8_t)(q > 127 ? 127 : q < -127 ? -127 : q);
+    }
+    *out = b;
+    *n = HEADER + buckets;
+    return 0;
+}

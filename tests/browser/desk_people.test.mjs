@@ -1,0 +1,173 @@
+// tests/browser/desk_people.test.mjs: the desk's People and Articles tabs in
+// Chromium (issue 15). A moderator finds a reader by name, opens their page,
+// adds a note, suspends and lifts, goes back with Esc; an admin changes a
+// role; articles show their counts, are closed from the list and the old
+// ones all at once; the log filters by a moderator's name; and all of it
+// fits a 360 px screen.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, createUser, Client } from '../lib/server.mjs';
+import { launch, shot } from '../lib/browser.mjs';
+import { sql } from '../api/desk_helpers.mjs';
+
+let srv, browser, mod;
+before(async () => {
+  srv = await startServer();
+  createUser(srv.dbUrl, { email: 'mod@example.com', name: 'Max Moderator', role: 'moderator' });
+  createUser(srv.dbUrl, { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' });
+  browser = await launch();
+  mod = new Client(srv.url);
+  await mod.login('mod@example.com');
+});
+after(async () => { await browser?.close(); await srv?.stop(); });
+
+let n = 0;
+async function reader(name) {
+  const c = new Client(srv.url);
+  const email = `${name.toLowerCase().replace(/[^a-z]/g, '')}${++n}@example.com`;
+  const r = await c.register(name, email);
+  c.user = r.json.user;
+  c.email = email;
+  return c;
+}
+
+async function deskPage(email, viewport = { width: 1100, height: 900 }) {
+  const ctx = await browser.newContext({ viewport });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(10000);
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  await page.goto(`${srv.url}/admin/`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#desk').waitFor({ state: 'visible' });
+  return page;
+}
+
+test('people: search, open a reader, note, suspend and lift, Esc back to the list', async () => {
+  const pia = await reader('Pia Lindqvist');
+  await pia.post('/api/v1/articles/people-b/comments', { body: 'A comment from Pia about the budget.' });
+  await reader('Someone Else');
+  const page = await deskPage('mod@example.com');
+  await page.getByRole('tab', { name: 'People' }).click();
+  // The tab lists everyone first; the search's answer replaces that list.
+  await page.locator('#status', { hasText: /people\./ }).waitFor();
+  await page.getByLabel('Name or address').fill('lindq');
+  await page.keyboard.press('Enter');
+  await page.locator('#status', { hasText: '1 person.' }).waitFor();
+  assert.equal(await page.locator('#people-rows tr').count(), 1, 'only the match is listed');
+  assert.match(await page.locator('#people-rows').textContent(), new RegExp(pia.email));
+
+  await page.getByRole('button', { name: 'Pia Lindqvist' }).click();
+  await page.locator('#person').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#person-name').textContent(), 'Pia Lindqvist');
+  assert.match(await page.locator('#person-comments').textContent(), /A comment from Pia about the budget\./);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'person', 'focus moves to the page');
+
+  await page.getByLabel('New note').fill('Asked her to keep it civil.');
+  await page.getByRole('button', { name: 'Add note' }).click();
+  await page.locator('#person-notes li', { hasText: 'Asked her to keep it civil.' }).waitFor();
+  assert.match(await page.locator('#person-notes').textContent(), /Max Moderator/);
+
+  await page.getByLabel('Ban reason').fill('Cooling-off period');
+  const until = new Date(Date.now() + 2 * 86400000);
+  const local = new Date(until.getTime() - until.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+  await page.getByLabel('Until (empty: permanent)').fill(local);
+  await page.getByRole('button', { name: 'Ban / suspend' }).click();
+  await page.locator('#person-summary', { hasText: 'suspended until' }).waitFor();
+  assert.match(await page.locator('#person-log').textContent(), /suspend/);
+  assert.equal((await pia.post('/api/v1/articles/people-b/comments', { body: 'Can I still write?' })).status, 403);
+  await page.getByRole('button', { name: 'Lift ban' }).click();
+  await page.locator('#person-summary', { hasText: 'active' }).waitFor();
+  assert.match(await page.locator('#person-log').textContent(), /unban/);
+  assert.equal(await page.locator('#person-role').isHidden(), true, 'a moderator has no role control');
+
+  await page.keyboard.press('Escape');
+  await page.locator('#people-list').waitFor({ state: 'visible' });
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Pia Lindqvist', 'focus returns to the name');
+  await shot(page, 'desk-people.png');
+  assert.deepEqual(page.errors, []);
+});
+
+test('people: an admin changes a role and deletes an account; the log filters by a name', async () => {
+  const rolf = await reader('Rolf Rollen');
+  const dora = await reader('Dora Delete');
+  await dora.post('/api/v1/articles/people-d/comments', { body: 'Dora was here.' });
+  const page = await deskPage('admin@example.com');
+  await page.getByRole('tab', { name: 'People' }).click();
+  await page.getByLabel('Name or address').fill('Rolf');
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Rolf Rollen' }).click();
+  await page.getByLabel('New role').selectOption('moderator');
+  await page.getByRole('button', { name: 'Change role' }).click();
+  await page.locator('#person-summary', { hasText: 'moderator' }).waitFor();
+  assert.equal((await mod.get(`/api/v1/mod/users/${rolf.user.id}`)).json.user.role, 'moderator');
+
+  await page.keyboard.press('Escape');
+  await page.getByLabel('Name or address').fill('Dora');
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Dora Delete' }).click();
+  await page.getByLabel('Delete the account and').selectOption('remove');
+  await page.getByRole('button', { name: 'Delete account' }).click();
+  await page.locator('#status', { hasText: 'I am sure' }).waitFor();
+  assert.equal((await mod.get(`/api/v1/mod/users/${dora.user.id}`)).status, 200, 'nothing happens without the tick');
+  await page.getByLabel('I am sure').check();
+  await page.getByRole('button', { name: 'Delete account' }).click();
+  await page.locator('#status', { hasText: "Dora Delete's account is deleted." }).waitFor();
+  assert.equal((await mod.get(`/api/v1/mod/users/${dora.user.id}`)).status, 404);
+
+  await page.getByRole('tab', { name: 'Log' }).click();
+  await page.getByLabel('Moderator (name, or “auto”)').fill('Ada Admin');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.locator('#log-rows tr', { hasText: 'delete_account' }).waitFor();
+  const rows = await page.locator('#log-rows tr').allTextContents();
+  assert.ok(rows.every((r) => r.includes('Ada Admin')), rows.join('\n'));
+  assert.ok(rows.some((r) => r.includes('role') && r.includes('Rolf Rollen')), 'targets are shown by name');
+  assert.deepEqual(page.errors, []);
+});
+
+test('articles: counts and state, edit from the list, close old ones at once', async () => {
+  const w = await reader('Wim Writer');
+  await mod.put('/api/v1/articles/harbour-story', { title: 'Storm over the harbour', status: 'premoderated' });
+  await w.post('/api/v1/articles/harbour-story/comments', { body: 'The harbour wall held, just.' });
+  await w.post('/api/v1/articles/ancient-story/comments', { body: 'An old story.' });
+  sql(srv.dbUrl, `UPDATE articles SET created_at = created_at - ${90 * 86400000} WHERE id = 'ancient-story'`);
+
+  const page = await deskPage('mod@example.com');
+  await page.getByRole('tab', { name: 'Articles' }).click();
+  const harbour = page.locator('#articles-rows tr', { hasText: 'Storm over the harbour' });
+  await harbour.waitFor();
+  const cells = await harbour.locator('td').allTextContents();
+  assert.deepEqual(cells.slice(1, 5), ['premoderated', '0', '1', '1'], 'state, published, pending, all');
+
+  await page.getByRole('button', { name: 'Edit Storm over the harbour' }).click();
+  const form = page.locator('.edit-row:not([hidden])');
+  await form.getByLabel('State').selectOption('closed');
+  await form.getByLabel('sensitive').check();
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#status', { hasText: 'Article harbour-story saved: closed, sensitive.' }).waitFor();
+  assert.equal((await w.get('/api/v1/articles/harbour-story')).json.article.status, 'closed');
+
+  await page.getByLabel('Close comments on every article older than').fill('60');
+  await page.getByRole('button', { name: 'Close them' }).click();
+  await page.locator('#status', { hasText: '1 article older than 60 days closed.' }).waitFor();
+  assert.equal((await w.post('/api/v1/articles/ancient-story/comments', { body: 'Late.' })).status, 423);
+  assert.deepEqual(page.errors, []);
+});
+
+test('the people and articles tabs fit a 360 px screen', async () => {
+  const page = await deskPage('mod@example.com', { width: 360, height: 740 });
+  for (const tab of ['People', 'Articles', 'Log']) {
+    await page.getByRole('tab', { name: tab }).click();
+    await page.locator('#status:not(:empty)').waitFor();
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(wide <= 360, `${tab}: the page is ${wide} px wide`);
+  }
+  await page.getByRole('tab', { name: 'People' }).click();
+  await page.getByRole('button', { name: 'Max Moderator' }).click();
+  await page.locator('#person').waitFor({ state: 'visible' });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 360);
+  await shot(page, 'desk-people-360.png');
+  assert.deepEqual(page.errors, []);
+});
