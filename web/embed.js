@@ -82,11 +82,11 @@
     if (status === 401) return t(code === 'login_required' ? 'err_login_first' : 'err_bad_login');
     if (status === 403) {
       if (code === 'banned' || code === 'suspended') return msg || t('err_banned');
-      if (code === 'unverified') return msg;
-      return t(code === 'cross_origin' ? 'err_cross_origin' : 'err_forbidden');
+      return t(code === 'cross_origin' ? 'err_cross_origin' : code === 'unverified' ? 'err_unverified' : 'err_forbidden');
     }
     if (status === 404) return t('err_gone');
-    if (code === 'name_taken') return msg;
+    if (code === 'name_taken') return t('err_name_taken');
+    if (/^pow_/.test(code)) return t('err_pow');
     if (status === 409) return t(code === 'already_flagged' ? 'err_already_flagged' : code === 'email_taken' ? 'err_email_taken' : 'err_done');
     if (status === 413) return t('err_too_long');
     if (status === 423) return t('closed');
@@ -126,8 +126,12 @@
   async function withPow(f) {
     try { return await f(); } catch (e) {
       if (!/^pow_/.test(e.code)) throw e;
-      await (powJs = powJs || new Promise((ok, no) => document.head.append(h('script', { src: BASE + 'pow.js', onload: ok, onerror: no }))));
-      return f(await window.ParleyPow.solve(await api('GET', 'pow')));
+      let a;
+      try {
+        await (powJs = powJs || new Promise((ok, no) => document.head.append(h('script', { src: BASE + 'pow.js', onload: ok, onerror: no }))));
+        a = await window.ParleyPow.solve(await api('GET', 'pow'));
+      } catch (x) { powJs = null; throw x instanceof ApiError ? x : new ApiError(0, 'pow', t('err_pow')); }
+      return f(a);
     }
   }
 

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, Client } from '../lib/server.mjs';
+import { startServer, Client, createUser } from '../lib/server.mjs';
 import { launch, articlePage, reader, seed, shot } from '../lib/browser.mjs';
 
 const cat = (l) => JSON.parse(readFileSync(new URL(`../../web/i18n/${l}.json`, import.meta.url), 'utf8'));
@@ -13,6 +13,7 @@ const ES = cat('es'), FR = cat('fr'), DE = cat('de'), AR = cat('ar'), PL = cat('
 let server, browser, kim;
 before(async () => {
   server = await startServer();
+  createUser(server.dbUrl, { email: 'desk@paper.example.com', name: 'Redaktion Nord', role: 'moderator' });
   browser = await launch();
   kim = await reader(server.url, 'Kim Seed');
   for (let i = 1; i <= 5; i++) await seed(kim, 'five', `Comment number ${i} on this story.`);
@@ -120,6 +121,20 @@ test('sentences from the server and the nudge come in the reader\'s language', a
   await fd.locator('input[value=spam]').check();
   await fd.getByRole('button', { name: ES.flag_send }).click();
   await fd.locator('[role=status]', { hasText: ES.flag_thanks }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await ctx.close();
+});
+
+test('account errors are the catalogue\'s: a staff name refused in German', async () => {
+  const ctx = await browser.newContext();
+  const page = await articlePage(ctx, server.url, 'name-de', { lang: 'de' });
+  await page.getByRole('button', { name: DE.create_account_link }).click();
+  const dlg = page.locator('dialog.pl-dlg');
+  await dlg.getByLabel(DE.field_name).fill('Redaktion N0rd');
+  await dlg.getByLabel(DE.field_email).fill(`nord.${process.pid}@example.org`);
+  await dlg.getByLabel(DE.field_password).fill('correct horse battery');
+  await dlg.getByRole('button', { name: DE.register_submit }).click();
+  await dlg.locator('[role=alert]', { hasText: DE.err_name_taken }).waitFor();
   assert.deepEqual(page.errors, []);
   await ctx.close();
 });
