@@ -67,7 +67,8 @@ FUZZ_REPLAY := $(patsubst fuzz/%.c,build/asan/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIBFUZZER := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
 .PHONY: all run deps test-deps test check unit api browser proxy tsan fuzz-replay fuzz model golden \
-        bench format format-fix format-web clean pgtest evalmodel bench-moderation tidy openapi tsan-ci
+        bench format format-fix format-web clean pgtest evalmodel bench-moderation tidy openapi tsan-ci \
+        langid i18n
 
 all: build/parley
 
@@ -213,6 +214,13 @@ model: build/tools/train
 	@mkdir -p data/model
 	build/tools/train --data $(DATA_DIR) --out data/model/parley.model
 
+# Character trigram profiles for language detection (src/moderation/langid.c),
+# from the gettext translations Debian packages install (tools/langprofile.mjs;
+# docs/MODERATION.md, "Languages"). `make langid` rewrites the file; review the
+# diff and `node tools/langprofile.mjs --test` before committing it.
+langid:
+	node tools/langprofile.mjs --out data/langid/profiles.tsv
+
 evalmodel: build/tools/evalmodel
 	$(need-data)
 	build/tools/evalmodel --data $(DATA_DIR) --model data/model/parley.model
@@ -321,7 +329,7 @@ tsan-ci: build/tsan/parley build/parley
 # the end and exits non-zero if there is any. A failed build stops it (the
 # suites after it would only repeat the build error).
 # tidy (clang-tidy over src/) costs about 200 CPU seconds, 100 s on two cores.
-TEST_SUITES := format openapi tidy check api tsan-ci pgtest browser proxy
+TEST_SUITES := format i18n openapi tidy check api tsan-ci pgtest browser proxy
 test: test-deps
 	@$(MAKE) all build/asan/parley || { echo "test: the build FAILED" >&2; exit 1; }
 	@failed=""; for s in $(TEST_SUITES); do echo "==== make $$s"; \
@@ -356,6 +364,12 @@ format: format-web
 
 format-web:
 	@node tools/webcheck.mjs web
+
+# The widget's message catalogues (web/i18n/*.json) against web/embed.js:
+# every key in every catalogue, none unused, every plural form, the same
+# placeholders as English (tools/i18ncheck.mjs, docs/widget.md).
+i18n:
+	@node tools/i18ncheck.mjs web
 
 # clang-tidy with .clang-tidy over src/ (every finding is an error), two
 # files at a time. The generated assets come first: src/ includes their header.
@@ -441,6 +455,14 @@ build/bench/spam_eval: bench/spam_eval.c $(REL_OBJ)
 build/tools/csv2tsv: tools/csv2tsv.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O2 -o $@ $<
+
+# ---- languages (docs/MODERATION.md, "Languages") ------------------------------
+# Recall and false positives per language on Parley's own labelled comments:
+# the set the lists were checked against, then the held-out one.
+.PHONY: bench-languages
+bench-languages: build/parley
+	bench/lang_eval.sh build/parley languages.tsv
+	bench/lang_eval.sh build/parley languages-test.tsv
 
 # ---- widget benchmark (bench/RESULTS.md, "Widget") ---------------------------
 .PHONY: bench-widget
