@@ -122,15 +122,17 @@
     return j;
   }
 
-  let powJs; // docs/ANTISPAM.md
+  // pow.js (docs/ANTISPAM.md) and panel.js load on first use; a failed load is tried again next time.
+  const js = {};
+  const need = (n) => js[n] || (js[n] = new Promise((ok, no) => document.head.append(h('script', { src: BASE + n, onload: ok, onerror: () => no(delete js[n]) }))));
   async function withPow(f) {
     try { return await f(); } catch (e) {
       if (!/^pow_/.test(e.code)) throw e;
       let a;
       try {
-        await (powJs = powJs || new Promise((ok, no) => document.head.append(h('script', { src: BASE + 'pow.js', onload: ok, onerror: no }))));
+        await need('pow.js');
         a = await window.ParleyPow.solve(await api('GET', 'pow'));
-      } catch (x) { powJs = null; throw x instanceof ApiError ? x : new ApiError(0, 'pow', t('err_pow')); }
+      } catch (x) { throw x instanceof ApiError ? x : new ApiError(0, 'pow', t('err_pow')); }
       return f(a);
     }
   }
@@ -234,13 +236,16 @@
     function drawAccount() {
       account.replaceChildren(st.me
         ? h('p', null, tk('logged_in_as', { name: h('strong', null, st.me.name) }), ' · ', btn(t('log_out'), logout), ' · ',
-          btn(t('muted_readers'), (e) => mutes(e.currentTarget)),
+          btn(t('muted_readers'), (e) => mutes(e.currentTarget)), ' · ',
+          btn(t('your_account'), (e, o = e.currentTarget) => need('panel.js').then(() => ParleyPanel({ h, t, btn, api, dialog, say, root, me: st.me, base: BASE,
+            gone: (m) => logout(0, m) }, o), () => say(t('err_network')))),
           st.me.banned && h('span', { class: 'pl-note pl-ban' }, banText(st.me.banned_until, st.me.ban_reason), ' ', t('still_read')))
         : h('p', null, tk('log_in_to_comment', {
           log_in: btn(t('log_in'), (e) => auth('', e.target)), register: btn(t('create_account_link'), (e) => auth('', e.target, true)) })));
     }
-    async function logout() {
-      try { await api('POST', 'auth/logout', {}); } catch (e) { if (e.status !== 401) return say(e.message); }
+    // gone(message): the account panel deleted the account, so the session is over already.
+    async function logout(e, gone) {
+      if (!gone) try { await api('POST', 'auth/logout', {}); } catch (e) { if (e.status !== 401) return say(e.message); }
       st.me = null;
       st.muted = new Set(); // lists are no longer filtered for this reader
       mnote.hidden = true;
@@ -249,7 +254,7 @@
       for (const e of list.querySelectorAll('.pl-mine')) e.classList.remove('pl-mine');
       for (const e of list.querySelectorAll('.pl-like[aria-pressed=true]')) e.setAttribute('aria-pressed', 'false');
       drawAccount();
-      say(t('logged_out'));
+      say(gone || t('logged_out'));
       load(false);
     }
     // Login / register dialog; resolves on close (st.me set on login). The
