@@ -122,7 +122,7 @@
     return j;
   }
 
-  // pow.js (docs/ANTISPAM.md) and panel.js load on first use; a failed load is tried again next time.
+  // pow.js and panel.js load on first use (a failed load is retried).
   const js = {};
   const need = (n) => js[n] || (js[n] = new Promise((ok, no) => document.head.append(h('script', { src: BASE + n, onload: ok, onerror: () => no(delete js[n]) }))));
   async function withPow(f) {
@@ -243,7 +243,7 @@
         : h('p', null, tk('log_in_to_comment', {
           log_in: btn(t('log_in'), (e) => auth('', e.target)), register: btn(t('create_account_link'), (e) => auth('', e.target, true)) })));
     }
-    // gone(message): the account panel deleted the account, so the session is over already.
+    // gone: the account panel deleted the account; the session is over.
     async function logout(e, gone) {
       if (!gone) try { await api('POST', 'auth/logout', {}); } catch (e) { if (e.status !== 401) return say(e.message); }
       st.me = null;
