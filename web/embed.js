@@ -122,7 +122,6 @@
     return j;
   }
 
-  // pow.js and panel.js load on first use (a failed load is retried).
   const js = {};
   const need = (n) => js[n] || (js[n] = new Promise((ok, no) => document.head.append(h('script', { src: BASE + n, onload: ok, onerror: () => no(delete js[n]) }))));
   async function withPow(f) {
@@ -237,13 +236,11 @@
       account.replaceChildren(st.me
         ? h('p', null, tk('logged_in_as', { name: h('strong', null, st.me.name) }), ' · ', btn(t('log_out'), logout), ' · ',
           btn(t('muted_readers'), (e) => mutes(e.currentTarget)), ' · ',
-          btn(t('your_account'), (e, o = e.currentTarget) => need('panel.js').then(() => ParleyPanel({ h, t, btn, api, dialog, say, root, me: st.me, base: BASE,
-            gone: (m) => logout(0, m) }, o), () => say(t('err_network')))),
+          btn(t('your_account'), (e) => need('panel.js').then(() => ParleyPanel({ h, t, api, dialog, say, st, logout }, e.target), () => say(t('err_network')))),
           st.me.banned && h('span', { class: 'pl-note pl-ban' }, banText(st.me.banned_until, st.me.ban_reason), ' ', t('still_read')))
         : h('p', null, tk('log_in_to_comment', {
           log_in: btn(t('log_in'), (e) => auth('', e.target)), register: btn(t('create_account_link'), (e) => auth('', e.target, true)) })));
     }
-    // gone: the account panel deleted the account; the session is over.
     async function logout(e, gone) {
       if (!gone) try { await api('POST', 'auth/logout', {}); } catch (e) { if (e.status !== 401) return say(e.message); }
       st.me = null;
@@ -748,7 +745,7 @@
     }
   }
 
-  // Comment counts for links elsewhere on the page: <a data-parley-count="ID">.
+  // Counts for <a data-parley-count="ID"> on the page.
   function counts() {
     const els = [...document.querySelectorAll('[data-parley-count]')].slice(0, 100);
     if (!els.length) return;
@@ -761,8 +758,7 @@
     }, () => {});
   }
 
-  // The mount point usually precedes the script: start at once then, without
-  // waiting for the rest of the page to parse.
+  // The mount point usually precedes the script: start at once then.
   const host = document.getElementById('parley');
   if (host) mount(host);
   const rest = () => { if (!host) { const el = document.getElementById('parley'); if (el) mount(el); } counts(); };

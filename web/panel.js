@@ -3,18 +3,22 @@
  * ParleyPanel(w, opener) with its own helpers: w.h builds elements (text
  * always as Text nodes), w.t translates, w.api calls the API, w.dialog opens
  * a modal dialog (Tab stays inside, Escape closes, focus returns to the
- * opener), w.say speaks in the widget's live region, w.gone(message) shows
- * the reader as logged out. Styles: panel.css, added to the widget's shadow
- * root once. Four parts: the password, mail notifications, the reader's
- * data as a file, and deleting the account after a confirmation.
+ * opener), w.say speaks in the widget's live region, w.st is the widget's
+ * state (w.st.me the reader), w.logout(0, message) shows the reader as
+ * logged out without asking the server (after DELETE /me the session is
+ * over). Styles: panel.css, added once to the widget's shadow root (the
+ * opener's root node). Four parts: the password, mail notifications, the
+ * reader's data as a file, and deleting the account after a confirmation.
  */
 (() => {
   'use strict';
+  const BASE = new URL('.', document.currentScript.src).href;
   let n = 0, css = null;
   window.ParleyPanel = async (w, opener) => {
-    const { h, t, btn, api } = w;
+    const { h, t, api } = w, me = w.st.me;
     const id = () => 'pl-a' + ++n;
-    await (css = css || new Promise((ok) => w.root.append(h('link', { rel: 'stylesheet', href: w.base + 'panel.css', onload: ok, onerror: ok }))));
+    const btn = (text, onclick, cls, attrs) => h('button', { type: 'button', class: cls, text, onclick, ...attrs });
+    await (css = css || new Promise((ok) => opener.getRootNode().append(h('link', { rel: 'stylesheet', href: BASE + 'panel.css', onload: ok, onerror: ok }))));
 
     // The panel's own status line (aria-live) and one error line per field.
     const live = h('p', { class: 'pl-ok', role: 'status', 'aria-live': 'polite' });
@@ -64,7 +68,7 @@
       return { input, el: h('p', { class: 'pl-check' }, input, h('label', { for: fid, text: label })) };
     };
     const replies = box('replies', t('acct_replies')), moderation = box('moderation', t('acct_moderation'));
-    const staff = w.me.role === 'moderator' || w.me.role === 'admin';
+    const staff = me.role === 'moderator' || me.role === 'admin';
     const queue = field(t('acct_queue'), { type: 'number', name: 'queue_threshold', min: '0', max: '100000', step: '1', inputmode: 'numeric' });
     const nomail = h('p', { class: 'pl-muted', hidden: true }, t('acct_no_mail'));
     const save = h('button', { type: 'submit', class: 'pl-btn', disabled: true }, t('acct_save'));
@@ -120,14 +124,14 @@
       try {
         await api('DELETE', 'me');
         d.close();
-        w.gone(t('acct_deleted'));
+        w.logout(0, t('acct_deleted'));
       } catch (e) { xerr.textContent = e.message; yes.disabled = false; }
     }, 'pl-btn pl-danger', { 'aria-describedby': xid });
     const ask = h('div', { class: 'pl-ask-del', hidden: true }, h('p', { id: xid }, t('acct_delete_warn')), xerr, h('div', { class: 'pl-row' }, yes, no));
     const del = btn(t('acct_delete'), () => { del.hidden = true; ask.hidden = false; no.focus(); }, 'pl-btn pl-quiet pl-danger');
 
     const d = w.dialog(t('your_account'), opener, null,
-      h('p', { class: 'pl-muted' }, t('logged_in_as', { name: w.me.name })), live,
+      h('p', { class: 'pl-muted' }, t('logged_in_as', { name: me.name })), live,
       part(t('acct_change'), pw),
       part(t('acct_notifications'), notes),
       part(t('acct_data'), h('p', { class: 'pl-muted' }, t('acct_export_note')), derr, h('div', { class: 'pl-row' }, exp)),
