@@ -236,7 +236,7 @@
       account.replaceChildren(st.me
         ? h('p', null, tk('logged_in_as', { name: h('strong', null, st.me.name) }), ' · ', btn(t('log_out'), logout), ' · ',
           btn(t('muted_readers'), (e) => mutes(e.currentTarget)), ' · ',
-          btn(t('your_account'), (e) => need('panel.js').then(() => ParleyPanel({ h, t, api, dialog, say, st, logout }, e.target), () => say(t('err_network')))),
+          btn(t('your_account'), (e, o = e.target) => need('panel.js').then(() => ParleyPanel({ h, t, api, dialog, say, st, logout }, o), () => say(t('err_network')))),
           st.me.banned && h('span', { class: 'pl-note pl-ban' }, banText(st.me.banned_until, st.me.ban_reason), ' ', t('still_read')))
         : h('p', null, tk('log_in_to_comment', {
           log_in: btn(t('log_in'), (e) => auth('', e.target)), register: btn(t('create_account_link'), (e) => auth('', e.target, true)) })));
