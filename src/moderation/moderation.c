@@ -41,6 +41,15 @@
 /* The default of moderation.reject_at: an attack or threat that the rules
  * found is rejected when the model's INSULT or THREAT score reaches it. */
 #define MODEL_REJECT_AT 0.9
+/* The default of moderation.confirm_at: the score at which the model holds
+ * over the rules' innocent reading of a word. Lower, it holds the readings
+ * the golden cases pin as innocent ("I am such an idiot" scores 0.83,
+ * "You are not an idiot" 0.82). */
+#define MODEL_CONFIRM_AT 0.9
+/* The default of moderation.word_at: the TOXICITY or INSULT score that
+ * holds a comment with an insult the rules could not place, chosen on the
+ * DEV news comments (docs/MODERATION.md). */
+#define MODEL_WORD_AT 0.45
 
 /* The fewest words (outside links) a comment needs for the spam score. */
 #define SPAM_MIN_WORDS 5
@@ -50,6 +59,8 @@ struct moderation {
     classifier *clf;           /* NULL: no model built in */
     double hold_at[CLF_ATTRS]; /* model hold thresholds (calibrated probabilities) */
     double reject_at;          /* model score that turns a rule's hold into a reject; >1: never */
+    double confirm_at; /* model score that holds over the rules' innocent reading; >1: never */
+    double word_at;    /* TOXICITY or INSULT that holds beside a mild word; >1: never */
     policy pol;
     int64_t repeat_window_ms;
     int64_t new_user_ms;
@@ -111,8 +122,9 @@ extra_prob(const config *cfg, const char *name, double def, double off_value, do
 }
 
 /* moderation.hold_at (every attribute), moderation.hold_at.<attribute>
- * (toxicity, severe_toxicity, insult, profanity, threat, identity_attack)
- * and moderation.reject_at; the defaults come with the model. */
+ * (toxicity, severe_toxicity, insult, profanity, threat, identity_attack),
+ * moderation.reject_at, moderation.confirm_at and moderation.word_at; the
+ * hold thresholds come with the model. */
 static int
 model_settings(const config *cfg, moderation *m, pl_error *err)
 {
@@ -137,7 +149,13 @@ model_settings(const config *cfg, moderation *m, pl_error *err)
         if ((rc = extra_prob(cfg, name, all > 0 ? all : thr.p[a], 0, &m->hold_at[a], err)) < 0)
             return rc;
     }
-    return extra_prob(cfg, "moderation.reject_at", MODEL_REJECT_AT, 2.0, &m->reject_at, err);
+    if ((rc = extra_prob(cfg, "moderation.reject_at", MODEL_REJECT_AT, 2.0, &m->reject_at, err)) <
+        0)
+        return rc;
+    if ((rc = extra_prob(cfg, "moderation.confirm_at", MODEL_CONFIRM_AT, 2.0, &m->confirm_at,
+                         err)) < 0)
+        return rc;
+    return extra_prob(cfg, "moderation.word_at", MODEL_WORD_AT, 2.0, &m->word_at, err);
 }
 
 /* The spam score: moderation.spam_at and moderation.spam_at_new (a
@@ -1865,28 +1883,42 @@ model_decide(ctx *c, const classifier_scores *cs)
     c->model_offensive = cs->p[CLF_TOXICITY] >= m->hold_at[CLF_TOXICITY] ||
                          cs->p[CLF_PROFANITY] >= m->hold_at[CLF_PROFANITY] ||
                          cs->p[CLF_SEVERE_TOXICITY] >= m->hold_at[CLF_SEVERE_TOXICITY];
-    if (best < 0)
-        return;
     /* Where the rules looked at offensive-looking words and let them pass
      * (an insult said of an idea, of oneself, negated or quoted; a mild
      * swear word; a slur in its innocent or reclaimed sense; a medical
-     * word), the model must be as sure as reject_at to hold. */
-    bool cleared = false;
+     * word; swearing the publisher allows), the model must be as sure as
+     * confirm_at to hold. An insult the rules could not place (no target
+     * found: "Typical clueless clown.") is the other way round: news
+     * readers call most comments with one uncivil, so TOXICITY or INSULT
+     * at word_at is enough there. */
+    bool guarded = false, mild = false;
     for (size_t i = 0; i < c->nhits; i++) {
         const lex_hit *h = &c->hits[i];
         if (h->category > LEX_HARASSMENT)
             continue;
-        if (h->category == LEX_INSULT || h->category == LEX_INSULT_ADJ)
-            cleared |= c->verdict[i] == INSULT_NOT;
-        else
-            cleared |= h->severity <= 1;
+        if (h->category == LEX_INSULT || h->category == LEX_INSULT_ADJ) {
+            guarded |= c->verdict[i] == INSULT_NOT;
+            mild |= h->severity >= 1 && c->verdict[i] == INSULT_UNKNOWN;
+        } else {
+            guarded |= h->severity <= 1;
+        }
         /* Swearing the publisher allows is not the model's to hold. */
         if (h->category == LEX_PROFANITY)
-            cleared |= m->pol.action[RULE_PROFANITY] <= POLICY_PUBLISH;
+            guarded |= m->pol.action[RULE_PROFANITY] <= POLICY_PUBLISH;
         if (h->category == LEX_VULGARITY)
-            cleared |= m->pol.action[RULE_VULGARITY] <= POLICY_PUBLISH;
+            guarded |= m->pol.action[RULE_VULGARITY] <= POLICY_PUBLISH;
     }
-    if (cleared && cs->p[best] < m->reject_at)
+    if (mild && !guarded && best < 0) {
+        /* The word lowers the bar for TOXICITY and INSULT to word_at. */
+        double t = cs->p[CLF_TOXICITY], u = cs->p[CLF_INSULT];
+        if (u >= m->word_at && u >= t)
+            best = CLF_INSULT;
+        else if (t >= m->word_at)
+            best = CLF_TOXICITY;
+    }
+    if (best < 0)
+        return;
+    if (guarded && cs->p[best] < m->confirm_at)
         return;
     moderation_rule r = attr_rule((classifier_attr)best);
     /* Beside a rule that already fired, the model adds only what it is
