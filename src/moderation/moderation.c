@@ -794,6 +794,18 @@ static const char *const wish_words[] = {"should", "ought", "must", "deserve", "
 static const char *const first_subject[] = {"i",    "im",   "ill",  "id",  "we",
                                             "well", "were", "lets", "ive", NULL};
 
+/* Verbs of violence in the base form, which opens an order, and the
+ * objects that make the order a threat against a person. */
+static const char *const imperatives[] = {
+    "kill",     "murder",  "stab",      "shoot",       "lynch", "rape",
+    "torture",  "execute", "strangle",  "burn",        "drown", "behead",
+    "castrate", "gas",     "slaughter", "exterminate", NULL};
+static const char *const objects[] = {"him", "her", "them", "em", NULL};
+static const char *const pointers[] = {"this", "that", "these", "those", NULL};
+static const char *const object_nouns[] = {"guy",    "guys",   "man",     "men",   "woman", "women",
+                                           "person", "people", "bastard", "bitch", "idiot", "scum",
+                                           "creep",  "pig",    "thug",    "thugs", NULL};
+
 /* A person in token k: a pronoun, a group of people ("women", and words
  * for followers or members: "-ists", "-ians"), a name. "Those" and "all"
  * alone are not enough: "stab those balloons" threatens no one. */
@@ -843,6 +855,21 @@ rule_threats(ctx *c)
                 person = true;
         }
         bool death_to = tok_is(c, k, "death") && tok_is(c, kend, "to");
+        /* An order with a person as its object: "Shoot them all.", "Castrate
+         * this guy." (the verb opens its sentence; "kill them with kindness"
+         * is an idiom, "shoot him a message" an errand; "beat", "hang" and
+         * "hurt" are left out: "beat them at the polls", "hang them out to
+         * dry"). */
+        if (k == kend && (k == 0 || !same_sentence(c, c->t.ostart[c->ts[k - 1]], os)) &&
+            tok_in(c, k, imperatives)) {
+            long o = kend + 1;
+            bool obj =
+                tok_in(c, o, objects) || (tok_in(c, o, pointers) && tok_in(c, o + 1, object_nouns));
+            if (obj && !(tok_is(c, o + 1, "with") && tok_is(c, o + 2, "kindness")) &&
+                !tok_in(c, o + 1, (const char *const[]){"a", "an", NULL}) &&
+                same_sentence(c, os, c->t.ostart[c->ts[o]]))
+                intent = person = true;
+        }
         for (long j = kend + 1; j <= kend + 3 && (size_t)j < c->ntok; j++) {
             if (!same_sentence(c, oe, c->t.ostart[c->ts[j]]))
                 break;
