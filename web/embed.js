@@ -14,18 +14,39 @@
   let VERSION = null;
   try { VERSION = script ? new URL(script.src).searchParams.get('v') : null; } catch (e) { /* no version */ }
 
-  const REASONS = [
-    ['profanity', 'Profanity'], ['vulgarity', 'Vulgarity'], ['slur', 'A slur'],
-    ['personal_attack', 'A personal attack'], ['harassment', 'Harassment'],
-    ['tragedy_joke', 'Joking about a tragedy'], ['off_topic', 'Off topic'], ['spam', 'Spam'],
-    ['terms_of_service', 'Breaks the terms of service'], ['other', 'Something else'],
-  ];
+  // ---- language: i18n/LANG.json by data-lang, page, browser (docs/widget.md)
+  const LANGS = ['en', 'es', 'fr', 'de', 'pt', 'it', 'nl', 'pl', 'ar', 'fa', 'tr', 'he'];
+  const RTL = ['ar', 'fa', 'he'];
+  let LANG = 'en', CAT = {}, plur = null, catalogue = null, LOCALE;
+  const base = (w) => (w || '').toLowerCase().split(/[-_]/)[0];
+  function pickLang(host) {
+    const nav = navigator.languages || [navigator.language];
+    for (const w of [host && host.dataset.lang, document.documentElement.lang, ...nav]) {
+      const l = base(w);
+      if (LANGS.includes(l)) return (LOCALE = nav.find((x) => base(x) === l) || w), l;
+    }
+    return 'en';
+  }
+  // Loads the one catalogue; falls back to English, then to bare keys.
+  function useLang(l) {
+    const get = (x) => fetch(BASE + 'i18n/' + x + '.json' + (VERSION ? '?v=' + encodeURIComponent(VERSION) : '')).then((r) => r.ok ? r.json() : Promise.reject());
+    return catalogue || (catalogue = get(l).catch(() => get(l = 'en')).catch(() => ({})).then((c) => { LANG = l; CAT = c; plur = new Intl.PluralRules(l); }));
+  }
+  // t(KEY, {n: 2, name: 'Ann'}) fills in a sentence; tk() gives its pieces.
+  function tk(key, p = {}) {
+    let m = CAT[key];
+    if (m == null) return [key];
+    if (m.other) m = m[plur.select(p.n)] || m.other;
+    return m.split(/\{(\w+)\}/).map((x, i) => i % 2 ? (typeof p[x] === 'number' ? p[x].toLocaleString(LANG) : p[x]) : x).filter((x) => x !== '');
+  }
+  const t = (key, p) => tk(key, p).join('');
   const SOFT = ['premoderated', 'new_user']; // hold reasons that say nothing against the text
   // Pages that enforce Trusted Types may allow the policy "parley": it passes
   // only the server's sanitised comment HTML.
   let TT = null;
   try { TT = window.trustedTypes ? trustedTypes.createPolicy('parley', { createHTML: (x) => x }) : null; } catch (e) { /* not allowed: plain */ }
-  const SORTS = [['newest', 'Newest'], ['oldest', 'Oldest'], ['top', 'Top']];
+  const SORTS = ['newest', 'oldest', 'top'];
+  const REASONS = ['profanity', 'vulgarity', 'slur', 'personal_attack', 'harassment', 'tragedy_joke', 'off_topic', 'spam', 'terms_of_service', 'other'];
   let uid = 0;
 
   // Builds an element. Attributes: class, text (textContent), on* listeners,
@@ -57,27 +78,24 @@
     }
   }
   function sentence(status, code, msg, retry) {
-    if (status === 0) return 'We could not reach the comment server. Check your connection and try again.';
-    if (status === 401) return code === 'login_required' ? 'Please log in first.' : 'That email and password do not match an account.';
+    if (status === 0) return t('err_network');
+    if (status === 401) return t(code === 'login_required' ? 'err_login_first' : 'err_bad_login');
     if (status === 403) {
-      if (code === 'banned' || code === 'suspended') return msg || 'Your account may not post or react right now.';
-      if (code === 'cross_origin') return 'This site is not allowed to send comments to this server.';
-      if (code === 'unverified') return msg;
-      return 'You are not allowed to do that.';
+      if (code === 'banned' || code === 'suspended') return msg || t('err_banned');
+      return t(code === 'cross_origin' ? 'err_cross_origin' : code === 'unverified' ? 'err_unverified' : 'err_forbidden');
     }
-    if (status === 404) return 'That comment no longer exists. It may have been deleted.';
-    if (code === 'name_taken') return msg;
-    if (status === 409) return code === 'already_flagged' ? 'You already flagged this comment.'
-      : code === 'email_taken' ? 'An account with that email already exists. Try logging in instead.' : 'That was already done.';
-    if (status === 413) return 'That is too long. Please shorten it and try again.';
-    if (status === 423) return 'Comments on this article are closed.';
+    if (status === 404) return t('err_gone');
+    if (code === 'name_taken') return t('err_name_taken');
+    if (/^pow_/.test(code)) return t('err_pow');
+    if (status === 409) return t(code === 'already_flagged' ? 'err_already_flagged' : code === 'email_taken' ? 'err_email_taken' : 'err_done');
+    if (status === 413) return t('err_too_long');
+    if (status === 423) return t('closed');
     if (status === 429) {
       const s = parseInt(retry, 10);
-      return 'You are doing that too often. Please wait ' +
-        (s > 90 ? Math.ceil(s / 60) + ' minutes' : s > 0 ? s + ' seconds' : 'a moment') + ' and try again.';
+      return s > 90 ? t('err_wait_minutes', { n: Math.ceil(s / 60) }) : s > 0 ? t('err_wait_seconds', { n: s }) : t('err_wait');
     }
-    if (status >= 500) return 'Something went wrong on our side. Please try again in a moment.';
-    return msg || 'That did not work. Please check what you entered and try again.';
+    if (status >= 500) return t('err_server');
+    return msg || t('err_input');
   }
   async function api(method, path, body) {
     const init = { method, credentials: 'include', headers: { Accept: 'application/json' } };
@@ -89,11 +107,13 @@
     try {
       r = await fetch(API + path, init);
     } catch (e) {
+      await catalogue;
       throw new ApiError(0, 'network', sentence(0));
     }
     let j = null;
     try { j = r.status === 204 ? null : await r.json(); } catch (e) { /* empty or not JSON */ }
     if (!r.ok) {
+      await catalogue;
       const e = (j && j.error) || {};
       const until = j && (j.banned_until || e.banned_until), why = j && (j.reason || e.reason);
       const msg = r.status === 403 && (until || why) ? banText(until, why) : e.message;
@@ -106,22 +126,27 @@
   async function withPow(f) {
     try { return await f(); } catch (e) {
       if (!/^pow_/.test(e.code)) throw e;
-      await (powJs = powJs || new Promise((ok, no) => document.head.append(h('script', { src: BASE + 'pow.js', onload: ok, onerror: no }))));
-      return f(await window.ParleyPow.solve(await api('GET', 'pow')));
+      let a;
+      try {
+        await (powJs = powJs || new Promise((ok, no) => document.head.append(h('script', { src: BASE + 'pow.js', onload: ok, onerror: no }))));
+        a = await window.ParleyPow.solve(await api('GET', 'pow'));
+      } catch (x) { powJs = null; throw x instanceof ApiError ? x : new ApiError(0, 'pow', t('err_pow')); }
+      return f(a);
     }
   }
 
   // Built on first use (ICU's start-up costs tens of milliseconds).
   let fmt;
-  const local = (d) => (fmt || (fmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }))).format(d);
+  const local = (d) => (fmt || (fmt = new Intl.DateTimeFormat(LANG === base(LOCALE) ? LOCALE : LANG, { dateStyle: 'medium', timeStyle: 'short' }))).format(d);
   const timeEl = (iso) => {
     const d = new Date(iso);
     return h('time', { datetime: iso, title: d.toString() }, isNaN(d) ? iso : local(d));
   };
   // A ban or suspension in the reader's own time and words.
-  const banText = (until, why) => (until ? 'Your account is suspended until ' + local(new Date(until)) : 'Your account is banned from commenting') +
-    (why ? '. Reason: ' + String(why).replace(/[.!\s]+$/, '') : '') + '.';
-  const plural = (n, one, many) => n + ' ' + (n === 1 ? one : many);
+  const banText = (until, why) => {
+    const p = { date: until && local(new Date(until)), reason: String(why || '').replace(/[.!\s]+$/, '') };
+    return until ? t(why ? 'ban_until_why' : 'ban_until', p) : t(why ? 'banned_why' : 'banned', p);
+  };
 
   // Markdown source of a sanitised comment, for editing when the server
   // sends only `html`: a walk over the element kinds the renderer allows.
@@ -148,17 +173,25 @@
     return out;
   }
 
-  function mount(host) {
+  async function mount(host) {
     if (host.shadowRoot) return;
     const root = host.attachShadow({ mode: 'open' });
     const st = {
       id: host.dataset.articleId || '',
       title: host.dataset.articleTitle || '',
-      sort: SORTS.some((s) => s[0] === host.dataset.sort) ? host.dataset.sort : 'newest',
+      sort: SORTS.includes(host.dataset.sort) ? host.dataset.sort : 'newest',
       limit: Math.min(100, Math.max(1, parseInt(host.dataset.pageSize, 10) || 25)),
       me: null, next: null, article: null, count: 0, editWindow: 900, src: new Map(), gen: 0, fresh: new Set(), posting: null, muted: new Set(),
     };
     const enc = encodeURIComponent;
+    // The first page and /me go out beside the catalogue.
+    const valid = /^[A-Za-z0-9._:-]{1,128}$/.test(st.id);
+    const listQuery = (append) => 'articles/' + enc(st.id) + '/comments?sort=' + st.sort + '&limit=' + st.limit +
+      (append && st.next ? '&after=' + enc(st.next) : '');
+    const first = valid && api('GET', listQuery(false));
+    const who = valid && api('GET', 'me').then((r) => { st.muted = new Set((r && r.muted_ids) || []); return (r && r.user) || null; }, () => null);
+    if (first) first.catch(() => {});
+    await useLang(pickLang(host));
     // The headline and address go with each post, so the first comment
     // registers the article with them (the server keeps existing values).
     const canon = document.querySelector('link[rel=canonical]');
@@ -170,24 +203,22 @@
     if (/^https?:\/\//.test(url) && url.length <= 2000 && new URL(url).origin === location.origin) st.about.article_url = url;
     const live = h('div', { class: 'pl-sr', role: 'status', 'aria-live': 'polite' });
     const say = (msg) => { live.textContent = ''; setTimeout(() => { live.textContent = msg; }, 50); };
-    const heading = h('h2', { class: 'pl-h', id: 'pl-h', tabindex: '-1' }, 'Comments');
-    const sorter = h('div', { class: 'pl-sort', role: 'group', 'aria-label': 'Sort comments' },
-      SORTS.map(([k, label]) => btn(label, () => setSort(k), 'pl-chip', { 'data-sort': k, 'aria-pressed': String(k === st.sort) })));
+    const heading = h('h2', { class: 'pl-h', id: 'pl-h', tabindex: '-1' }, t('comments'));
+    const sorter = h('div', { class: 'pl-sort', role: 'group', 'aria-label': t('sort_label') },
+      SORTS.map((k) => btn(t('sort_' + k), () => setSort(k), 'pl-chip', { 'data-sort': k, 'aria-pressed': String(k === st.sort) })));
     const account = h('div', { class: 'pl-account' });
     const notice = h('p', { class: 'pl-note', hidden: true });
     const mnote = h('p', { class: 'pl-note', hidden: true }); // "You muted X. Undo"
     const list = h('ol', { class: 'pl-list', 'aria-labelledby': 'pl-h' });
     const status = h('p', { class: 'pl-muted pl-status' });
-    const more = btn('Load more comments', () => load(true), 'pl-btn pl-more', { hidden: true });
+    const more = btn(t('load_more'), () => load(true), 'pl-btn pl-more', { hidden: true });
     const fresh = btn('', () => { st.fresh.clear(); fresh.hidden = true; heading.focus(); if (st.sort === 'newest') load(false); else setSort('newest'); },
       'pl-btn pl-fresh', { hidden: true });
+    const page = (p, text) => h('a', { href: BASE + p, target: '_blank', rel: 'noopener' }, text);
     const guide = h('p', { class: 'pl-guide' },
-      'Keep it civil and on topic; no profanity, vulgarity, slurs or personal attacks. People who harass others or joke about tragedies will be blocked. Read our ',
-      h('a', { href: BASE + 'guidelines', target: '_blank', rel: 'noopener' }, 'guidelines'), ', ',
-      h('a', { href: BASE + 'terms', target: '_blank', rel: 'noopener' }, 'terms'), ' and ',
-      h('a', { href: BASE + 'faq', target: '_blank', rel: 'noopener' }, 'FAQ'), '.');
-    const main = composer({ label: 'Join the discussion', submit: 'Post comment', kind: 'new' });
-    const section = h('section', { class: 'pl', 'aria-labelledby': 'pl-h' },
+      tk('guide', { guidelines: page('guidelines', t('guidelines')), terms: page('terms', t('terms')), faq: page('faq', t('faq')) }));
+    const main = composer({ label: t('join'), submit: t('post_comment'), kind: 'new' });
+    const section = h('section', { class: 'pl', 'aria-labelledby': 'pl-h', lang: LANG, dir: RTL.includes(LANG) ? 'rtl' : 'ltr' },
       h('div', { class: 'pl-top' }, heading, sorter), account, mnote, guide, notice, main.el, live, fresh, status, list, more);
     section.style.visibility = 'hidden'; // through CSSOM: allowed under a strict style-src CSP
     const css = h('link', { rel: 'stylesheet', href: BASE + 'embed.css' + (VERSION ? '?v=' + encodeURIComponent(VERSION) : '') });
@@ -202,9 +233,11 @@
     // ---- account bar and login dialog
     function drawAccount() {
       account.replaceChildren(st.me
-        ? h('p', null, 'Logged in as ', h('strong', null, st.me.name), ' · ', btn('Log out', logout), ' · ', btn('Muted readers', (e) => mutes(e.currentTarget)),
-          st.me.banned && h('span', { class: 'pl-note pl-ban' }, banText(st.me.banned_until, st.me.ban_reason), ' You can still read the comments.'))
-        : h('p', null, btn('Log in', (e) => auth('', e.target)), ' or ', btn('create an account', (e) => auth('', e.target, true)), ' to comment.'));
+        ? h('p', null, tk('logged_in_as', { name: h('strong', null, st.me.name) }), ' · ', btn(t('log_out'), logout), ' · ',
+          btn(t('muted_readers'), (e) => mutes(e.currentTarget)),
+          st.me.banned && h('span', { class: 'pl-note pl-ban' }, banText(st.me.banned_until, st.me.ban_reason), ' ', t('still_read')))
+        : h('p', null, tk('log_in_to_comment', {
+          log_in: btn(t('log_in'), (e) => auth('', e.target)), register: btn(t('create_account_link'), (e) => auth('', e.target, true)) })));
     }
     async function logout() {
       try { await api('POST', 'auth/logout', {}); } catch (e) { if (e.status !== 401) return say(e.message); }
@@ -216,7 +249,7 @@
       for (const e of list.querySelectorAll('.pl-mine')) e.classList.remove('pl-mine');
       for (const e of list.querySelectorAll('.pl-like[aria-pressed=true]')) e.setAttribute('aria-pressed', 'false');
       drawAccount();
-      say('You are logged out.');
+      say(t('logged_out'));
       load(false);
     }
     // Login / register dialog; resolves on close (st.me set on login). The
@@ -230,17 +263,17 @@
           const fid = 'pl-f' + ++uid;
           return h('p', { class: 'pl-field' }, h('label', { for: fid, text: label }), h('input', { id: fid, required: true, ...attrs }));
         };
-        const name = field('Name shown with your comments', { name: 'name', autocomplete: 'nickname', maxlength: '64' });
-        const email = field('Email', { name: 'email', type: 'email', autocomplete: 'email' });
-        const pass = field('Password', { name: 'password', type: 'password' });
+        const name = field(t('field_name'), { name: 'name', autocomplete: 'nickname', maxlength: '64' });
+        const email = field(t('field_email'), { name: 'email', type: 'email', autocomplete: 'email' });
+        const pass = field(t('field_password'), { name: 'password', type: 'password' });
         const err = h('p', { class: 'pl-err', role: 'alert' });
         const submit = h('button', { type: 'submit', class: 'pl-btn' });
         const swap = btn('', () => set(!register));
         const set = (r) => {
           register = r;
-          title.textContent = r ? 'Create an account' : 'Log in';
-          submit.textContent = r ? 'Create account' : 'Log in';
-          swap.textContent = r ? 'I already have an account' : 'New here? Create an account';
+          title.textContent = t(r ? 'register_title' : 'log_in');
+          submit.textContent = t(r ? 'register_submit' : 'log_in');
+          swap.textContent = t(r ? 'have_account' : 'new_here');
           name.hidden = !r;
           name.lastChild.disabled = !r;
           pass.lastChild.autocomplete = r ? 'new-password' : 'current-password';
@@ -261,17 +294,17 @@
               api('GET', 'me').then((m) => { st.muted = new Set(m.muted_ids || []); }, () => {});
               drawAccount();
               dlg.close();
-              say('You are logged in as ' + st.me.name + '.');
+              say(t('now_logged_in', { name: st.me.name }));
               if (quiet) st.stale = true; else load(false);
             } catch (e) {
               err.textContent = e.message;
             }
             submit.disabled = false;
           },
-        }, why, name, email, pass, err, h('div', { class: 'pl-row' }, submit, btn('Cancel', () => dlg.close(), 'pl-btn pl-quiet')), h('p', null, swap));
+        }, why, name, email, pass, err, h('div', { class: 'pl-row' }, submit, btn(t('cancel'), () => dlg.close(), 'pl-btn pl-quiet')), h('p', null, swap));
         const ids = h('p'); // OpenID Connect providers
         api('GET', 'auth/oidc').then((r) => ids.append(...r.providers.map((p) =>
-          h('a', { class: 'pl-btn', href: BASE + p.start.slice(1) + '?return_to=' + encodeURIComponent(location) }, 'Sign in with ' + p.name))), () => {});
+          h('a', { class: 'pl-btn', href: BASE + p.start.slice(1) + '?return_to=' + encodeURIComponent(location) }, t('sign_in_with', { name: p.name })))), () => {});
         const dlg = h('dialog', { class: 'pl-dlg', 'aria-labelledby': id }, title, ids, form);
         set(!!register);
         modal(dlg, opener, () => resolve(st.me));
@@ -312,34 +345,34 @@
       const err = h('p', { class: 'pl-err', role: 'alert' });
       const count = h('span', { class: 'pl-muted pl-count', id: noteId + 'c', text: '0 / 500' });
       const note = h('textarea', { id: noteId, name: 'note', maxlength: '500', rows: '3', 'aria-describedby': noteId + 'c', oninput: () => { count.textContent = note.value.length + ' / 500'; } });
-      const send = h('button', { type: 'submit', class: 'pl-btn' }, 'Flag comment');
+      const send = h('button', { type: 'submit', class: 'pl-btn' }, t('flag_send'));
       const body = h('form', {
         onsubmit: async (ev) => {
           ev.preventDefault();
           const pick = body.querySelector('input:checked');
-          if (!pick) { err.textContent = 'Choose a reason first.'; return; }
+          if (!pick) { err.textContent = t('flag_pick'); return; }
           send.disabled = true;
           err.textContent = '';
           try {
             const b = { reason: pick.value };
             if (note.value.trim()) b.note = note.value.trim();
             await api('POST', 'comments/' + enc(c.id) + '/flags', b);
-            done('Thank you. A moderator will review this comment.');
+            done(t('flag_thanks'));
           } catch (e) {
             if (e.status === 409) done(e.message);
             else { err.textContent = e.message; send.disabled = false; }
           }
         },
       },
-      h('fieldset', null, h('legend', null, 'Why should a moderator look at this comment?'),
-        REASONS.map(([v, label], i) => h('label', { class: 'pl-radio' }, h('input', { type: 'radio', name: 'reason', value: v, required: i === 0 }), ' ' + label))),
-      h('p', { class: 'pl-field' }, h('label', { for: noteId }, 'Anything else moderators should know? (optional)'), note, count),
-      err, h('div', { class: 'pl-row' }, send, btn('Cancel', () => dlg.close(), 'pl-btn pl-quiet')));
-      const dlg = dialog('Flag this comment', opener, refresh,
-        h('p', { class: 'pl-muted' }, 'Comment by ', c.author ? c.author.name : 'a reader'), body);
+      h('fieldset', null, h('legend', null, t('flag_why')),
+        REASONS.map((v, i) => h('label', { class: 'pl-radio' }, h('input', { type: 'radio', name: 'reason', value: v, required: i === 0 }), ' ' + t('flag_' + v)))),
+      h('p', { class: 'pl-field' }, h('label', { for: noteId }, t('flag_note')), note, count),
+      err, h('div', { class: 'pl-row' }, send, btn(t('cancel'), () => dlg.close(), 'pl-btn pl-quiet')));
+      const dlg = dialog(t('flag_title'), opener, refresh,
+        h('p', { class: 'pl-muted' }, t('comment_by', { name: c.author ? c.author.name : t('a_reader') })), body);
       const done = (msg) => {
-        opener.firstChild.data = 'flagged';
-        const ok = btn('Close', () => dlg.close(), 'pl-btn');
+        opener.firstChild.data = t('flagged');
+        const ok = btn(t('close'), () => dlg.close(), 'pl-btn');
         body.replaceWith(h('div', null, h('p', { role: 'status', class: 'pl-ok' }, msg), ok));
         ok.focus();
       };
@@ -352,21 +385,21 @@
     function mute(a, opener) {
       let ok = 0;
       const err = h('p', { class: 'pl-err', role: 'alert' });
-      const yes = btn('Mute', async () => {
+      const yes = btn(t('mute'), async () => {
         yes.disabled = true;
         try { await api('PUT', 'me/mutes/' + enc(a.id)); st.muted.add(String(a.id)); ok = 1; d.close(); } catch (e) { err.textContent = e.message; yes.disabled = false; }
       }, 'pl-btn');
-      const d = dialog('Mute ' + a.name + '?', opener, async () => {
+      const d = dialog(t('mute_title', { name: a.name }), opener, async () => {
         if (!ok) return;
         await load(false);
-        const undo = btn('Undo', () => unmute(a).then(() => heading.focus(), (e) => say(e.message)));
-        mnote.replaceChildren('You muted ', a.name, '. ', undo);
+        const undo = btn(t('undo'), () => unmute(a).then(() => heading.focus(), (e) => say(e.message)));
+        mnote.replaceChildren(...tk('muted_note', { name: a.name, undo }));
         mnote.who = a.id;
         mnote.hidden = false;
         undo.focus();
-        say('You muted ' + a.name + '. Their comments are hidden for you.');
-      }, h('p', null, 'You will no longer see their comments. Nobody else is affected, and you can unmute them under Muted readers.'), err,
-      h('div', { class: 'pl-row' }, yes, btn('Cancel', () => d.close(), 'pl-btn pl-quiet')));
+        say(t('muted_say', { name: a.name }));
+      }, h('p', null, t('mute_explain')), err,
+      h('div', { class: 'pl-row' }, yes, btn(t('cancel'), () => d.close(), 'pl-btn pl-quiet')));
       yes.focus();
     }
     async function unmute(a) {
@@ -374,22 +407,22 @@
       st.muted.delete(String(a.id));
       if (mnote.who === a.id) mnote.hidden = true;
       load(false);
-      say('You unmuted ' + a.name + '. Their comments are shown again.');
+      say(t('unmuted_say', { name: a.name }));
     }
     async function mutes(opener) {
       let r;
       try { r = await api('GET', 'me/mutes'); } catch (e) { return say(e.message); }
       const err = h('p', { class: 'pl-err', role: 'alert' });
-      const none = h('p', { class: 'pl-muted', hidden: !!r.mutes.length }, 'You have not muted anyone.');
+      const none = h('p', { class: 'pl-muted', hidden: !!r.mutes.length }, t('no_mutes'));
       const ul = h('ul', { class: 'pl-mutes' }, r.mutes.map(({ user: u }) => {
-        const li = h('li', null, u.name, ' ', sr(btn('Unmute', () => unmute(u).then(() => {
+        const li = h('li', null, u.name, ' ', sr(btn(t('unmute'), () => unmute(u).then(() => {
           li.remove();
           none.hidden = !!ul.children.length;
           d.querySelector('button').focus();
         }, (e) => { err.textContent = e.message; })), ' ' + u.name));
         return li;
       }));
-      const d = dialog('Muted readers', opener, null, none, ul, err, h('div', { class: 'pl-row' }, btn('Close', () => d.close(), 'pl-btn')));
+      const d = dialog(t('muted_readers'), opener, null, none, ul, err, h('div', { class: 'pl-row' }, btn(t('close'), () => d.close(), 'pl-btn')));
       d.querySelector('button').focus();
     }
 
@@ -412,29 +445,28 @@
       });
       const form = h('form', { class: 'pl-form', onsubmit: (e) => { e.preventDefault(); send(); } },
         h('label', { for: tid, class: 'pl-label' }, o.label), ta, hp, nudge, err,
-        h('div', { class: 'pl-row' }, submit, o.cancel && btn('Cancel', o.cancel, 'pl-btn pl-quiet'),
-          o.kind === 'new' && h('span', { class: 'pl-muted pl-hint' }, 'Markdown: *italic*, **bold**, [link](https://…)')));
+        h('div', { class: 'pl-row' }, submit, o.cancel && btn(t('cancel'), o.cancel, 'pl-btn pl-quiet'),
+          o.kind === 'new' && h('span', { class: 'pl-muted pl-hint' }, t('markdown_hint'))));
       function showReasons(m, refused) {
         const rs = (m && m.reasons) || [];
         const soft = !refused && rs.length > 0 && rs.every((r) => SOFT.includes(r.rule));
         const hold = !refused && m.decision === 'hold';
+        // The server explains in English; other languages have why_RULE.
+        const why = (r) => (LANG !== 'en' && CAT['why_' + r.rule]) || r.message || r.rule;
         nudge.replaceChildren(
-          h('p', { class: 'pl-nudge-h' }, refused ? 'Your comment was not published because it breaks our community guidelines:'
-            : soft ? 'Comments here are read by a moderator before they appear.'
-              : hold ? 'Your comment may break our community guidelines. A moderator would have to review it before it appears:'
-                : 'Your comment breaks our community guidelines and would not be published:'),
-          h('ul', null, rs.map((r) => h('li', null, r.message || r.rule, r.excerpt ? [' ', h('q', { class: 'pl-q' }, r.excerpt)] : null))),
+          h('p', { class: 'pl-nudge-h' }, t(refused ? 'nudge_refused' : soft ? 'nudge_soft' : hold ? 'nudge_hold' : 'nudge_reject')),
+          h('ul', null, rs.map((r) => h('li', null, why(r), r.excerpt ? [' ', h('q', { class: 'pl-q' }, r.excerpt)] : null))),
           h('div', { class: 'pl-row' },
-            btn(soft ? 'Edit it' : 'Edit my comment', () => { nudge.hidden = true; ta.focus(); }, 'pl-btn pl-quiet'),
-            hold && btn(soft ? 'Post for review' : 'Post anyway for review', () => { forced = true; send(); }, 'pl-btn')));
+            btn(t(soft ? 'edit_it' : 'edit_mine'), () => { nudge.hidden = true; ta.focus(); }, 'pl-btn pl-quiet'),
+            hold && btn(t(soft ? 'post_for_review' : 'post_anyway'), () => { forced = true; send(); }, 'pl-btn')));
         nudge.hidden = false;
         nudge.focus();
       }
       async function send() {
         err.textContent = '';
         const text = ta.value.trim();
-        if (!text) { err.textContent = 'Write something first.'; ta.focus(); return; }
-        if (!(await needLogin('Log in or create an account to post your comment. What you wrote stays here.', submit))) return;
+        if (!text) { err.textContent = t('write_first'); ta.focus(); return; }
+        if (!(await needLogin(t('login_to_post'), submit))) return;
         submit.disabled = true;
         try {
           if (!forced) {
@@ -454,9 +486,7 @@
           o.done(r.comment);
           if (o.kind === 'new') ta.value = '';
           refresh();
-          say(r.comment.status === 'pending'
-            ? 'Your comment was sent. It is awaiting review and will appear to others once a moderator approves it.'
-            : o.kind === 'edit' ? 'Your comment was updated.' : 'Your comment was posted.');
+          say(t(r.comment.status === 'pending' ? 'sent_pending' : o.kind === 'edit' ? 'updated' : 'posted'));
         } catch (e) {
           if (e.status === 422) showReasons(e.body.moderation, true);
           else {
@@ -475,12 +505,12 @@
     // ---- comments
     function setCount(n) {
       st.count = Math.max(0, n);
-      heading.textContent = st.count ? plural(st.count, 'comment', 'comments') : 'Comments';
+      heading.textContent = st.count ? t('n_comments', { n: st.count }) : t('comments');
     }
     function closed() {
       main.el.hidden = true;
       notice.hidden = false;
-      notice.textContent = 'Comments on this article are closed.';
+      notice.textContent = t('closed');
     }
     function addComment(c) {
       st.gen++; // a list fetched before this post would drop it
@@ -502,7 +532,7 @@
       const gone = c.status === 'deleted' || c.deleted;
       const nameId = 'pl-n' + ++uid;
       const body = h('div', { class: 'pl-body' });
-      if (gone) body.append(h('p', { class: 'pl-muted', text: 'This comment was deleted.' }));
+      if (gone) body.append(h('p', { class: 'pl-muted', text: t('was_deleted') }));
       else body.innerHTML = TT ? TT.createHTML(c.html || '') : c.html || ''; // the server's sanitised HTML: the only innerHTML here
       for (const a of body.querySelectorAll('a')) { a.target = '_blank'; a.rel = 'nofollow ugc noopener'; }
       const replies = h('ol', { class: 'pl-replies' });
@@ -512,7 +542,7 @@
       let moreReplies = null;
       if (c.more_replies > 0) {
         let after = c.replies_next;
-        const label = (n) => 'Show ' + plural(n, 'more reply', 'more replies');
+        const label = (n) => t('show_more_replies', { n });
         moreReplies = btn(label(c.more_replies), async () => {
           moreReplies.disabled = true;
           try {
@@ -523,7 +553,7 @@
               into.append(commentEl(x));
             }
             after = r.next;
-            say(plural((r.replies || []).length, 'more reply', 'more replies') + ' shown.');
+            say(t('more_replies_shown', { n: (r.replies || []).length }));
             if (r.more_replies > 0 && r.next) moreReplies.textContent = label(r.more_replies);
             else moreReplies.remove();
           } catch (e) { say(e.message); }
@@ -533,21 +563,21 @@
       const acts = h('div', { class: 'pl-acts' });
       const box = h('article', { class: 'pl-c' + (mine ? ' pl-mine' : ''), id: 'pl-c-' + c.id, 'aria-labelledby': nameId },
         h('header', { class: 'pl-meta' },
-          h('span', { class: 'pl-name', id: nameId }, gone ? 'Deleted comment' : (c.author && c.author.name) || 'Reader'),
+          h('span', { class: 'pl-name', id: nameId }, gone ? t('deleted_comment') : (c.author && c.author.name) || t('reader')),
           !gone && c.author && (c.author.role === 'moderator' || c.author.role === 'admin') &&
-            h('span', { class: 'pl-tag pl-staff' }, 'Staff'),
-          mine && !gone && h('span', { class: 'pl-tag pl-own' }, 'you'),
+            h('span', { class: 'pl-tag pl-staff' }, t('staff')),
+          mine && !gone && h('span', { class: 'pl-tag pl-own' }, t('you')),
           timeEl(c.created_at),
-          c.edited_at && !gone && h('span', { class: 'pl-muted', title: new Date(c.edited_at).toString() }, '(edited)'),
-          c.featured && h('span', { class: 'pl-tag' }, 'featured'),
-          c.status === 'pending' && h('span', { class: 'pl-tag pl-pending' }, 'Awaiting review'),
-          c.status === 'rejected' && h('span', { class: 'pl-tag pl-pending' }, 'Not published')),
+          c.edited_at && !gone && h('span', { class: 'pl-muted', title: new Date(c.edited_at).toString() }, t('edited')),
+          c.featured && h('span', { class: 'pl-tag' }, t('featured')),
+          c.status === 'pending' && h('span', { class: 'pl-tag pl-pending' }, t('awaiting_review')),
+          c.status === 'rejected' && h('span', { class: 'pl-tag pl-pending' }, t('not_published'))),
         body, acts);
       const li = h('li', { class: 'pl-item' }, box, replies, moreReplies);
       if (gone) return li;
       const likes = h('span', { class: 'pl-n' }, String(c.likes || 0));
-      const like = btn('Like ', async () => {
-        if (!(await needLogin('Log in or create an account to like comments.', like))) return;
+      const like = btn(t('like') + ' ', async () => {
+        if (!(await needLogin(t('login_to_like'), like))) return;
         const on = like.getAttribute('aria-pressed') !== 'true';
         like.disabled = true;
         try {
@@ -573,9 +603,9 @@
         opener.setAttribute('aria-expanded', 'true');
       };
       const shut = (f, opener) => { f.el.remove(); open = null; opener.setAttribute('aria-expanded', 'false'); opener.focus(); };
-      const reply = btn('Reply', () => toggle(() => {
+      const reply = btn(t('reply'), () => toggle(() => {
         const f = composer({
-          label: 'Reply to ' + ((c.author && c.author.name) || 'this comment'), submit: 'Post reply', kind: 'reply', parent: c.id,
+          label: c.author && c.author.name ? t('reply_to', { name: c.author.name }) : t('reply_to_comment'), submit: t('post_reply'), kind: 'reply', parent: c.id,
           cancel: () => open && open.close(),
           done: (r) => {
             open.close();
@@ -595,9 +625,9 @@
       if (mine && c.status !== 'rejected') {
         const age = (Date.now() - Date.parse(c.created_at)) / 1000;
         if (age < st.editWindow) {
-          const edit = btn('Edit', () => toggle(() => {
+          const edit = btn(t('edit'), () => toggle(() => {
             const f = composer({
-              label: 'Edit your comment', submit: 'Save changes', kind: 'edit', id: c.id,
+              label: t('edit_label'), submit: t('save_changes'), kind: 'edit', id: c.id,
               value: c.body || st.src.get(c.id) || toMarkdown(body).replace(/\n{3,}/g, '\n\n').trim(),
               cancel: () => open && open.close(),
               done: (n) => {
@@ -614,31 +644,31 @@
           }, edit), 'pl-link pl-own', { 'aria-expanded': 'false' });
           acts.append(edit);
         }
-        const del = btn('Delete', () => {
-          const ask = h('span', { class: 'pl-ask', role: 'group', 'aria-label': 'Confirm deletion' }, 'Delete this comment? ',
-            btn('Yes, delete', async () => {
+        const del = btn(t('delete'), () => {
+          const ask = h('span', { class: 'pl-ask', role: 'group', 'aria-label': t('confirm_delete') }, t('delete_ask'), ' ',
+            btn(t('yes_delete'), async () => {
               try {
                 await api('DELETE', 'comments/' + enc(c.id));
                 if (c.status === 'published') setCount(st.count - 1);
                 if (replies.children.length) li.replaceWith(commentEl(Object.assign(c, { status: 'deleted' }), sib));
                 else { li.remove(); if (sib) sib.splice(sib.indexOf(c), 1); }
-                say('Your comment was deleted.');
+                say(t('deleted_say'));
                 heading.focus();
               } catch (e) { note(e.message); }
             }, 'pl-link pl-danger'), ' ',
-            btn('Keep it', () => { ask.replaceWith(del); del.focus(); }));
+            btn(t('keep_it'), () => { ask.replaceWith(del); del.focus(); }));
           ask.classList.add('pl-own');
           del.replaceWith(ask);
           ask.querySelector('button').focus();
         }, 'pl-link pl-own');
         acts.append(del);
       }
-      const fl = btn('flag', () => mine ? note('This is your own comment: edit or delete it instead of flagging it.')
-        : needLogin('Log in or create an account to flag comments.', fl).then((ok) => ok && flag(c, fl)), 'pl-link pl-flag',
+      const fl = btn(t('flag'), () => mine ? note(t('own_flag'))
+        : needLogin(t('login_to_flag'), fl).then((ok) => ok && flag(c, fl)), 'pl-link pl-flag',
         { 'aria-haspopup': 'dialog' });
-      sr(fl, ' comment by ' + ((c.author && c.author.name) || 'a reader'));
+      sr(fl, ' ' + t('flag_whose', { name: (c.author && c.author.name) || t('a_reader') }));
       if (st.me && !mine && c.author && c.author.id) {
-        const mu = sr(btn('Mute', () => mute(c.author, mu), 'pl-link pl-own', { 'aria-haspopup': 'dialog' }), ' ' + c.author.name);
+        const mu = sr(btn(t('mute'), () => mute(c.author, mu), 'pl-link pl-own', { 'aria-haspopup': 'dialog' }), ' ' + c.author.name);
         acts.append(mu);
       }
       acts.append(fl);
@@ -646,15 +676,13 @@
     }
 
     // Fetches a page of comments (the next when append); with `who` (a
-    // pending GET /me) renders once both answered.
-    async function load(append, who) {
+    // pending GET /me) renders once both answered; pre: the first page, already asked for.
+    async function load(append, who, pre) {
       const gen = ++st.gen;
       more.disabled = true;
       try {
-        const q = 'articles/' + enc(st.id) + '/comments?sort=' + st.sort + '&limit=' + st.limit +
-          (append && st.next ? '&after=' + enc(st.next) : '');
         if (who) who.then((me) => { st.me = me; drawAccount(); }); // runs first, even if the list fails
-        const [r] = await Promise.all([api('GET', q), who]);
+        const [r] = await Promise.all([pre || api('GET', listQuery(append)), who]);
         if (gen !== st.gen) return;
         st.article = r.article || st.article;
         if (r.edit_window_s != null) st.editWindow = r.edit_window_s;
@@ -666,15 +694,15 @@
           if (st.article.status === 'closed') closed();
           else if (st.article.status === 'premoderated') {
             notice.hidden = false;
-            notice.textContent = 'A moderator reads every comment on this article before it appears.';
+            notice.textContent = t('premoderated');
           }
         } else if (!append) setCount(els.length);
-        status.textContent = list.children.length ? '' : 'No comments yet. Start the conversation.';
+        status.textContent = list.children.length ? '' : t('no_comments');
         more.hidden = !st.next;
-        if (append) say(plural(els.length, 'more comment', 'more comments') + ' loaded.');
+        if (append) say(t('more_loaded', { n: els.length }));
         if (!st.shown) { st.shown = 1; mark(); }
       } catch (e) {
-        if (gen === st.gen) say(status.textContent = e.status === 0 ? e.message : 'The comments could not be loaded. ' + e.message);
+        if (gen === st.gen) say(status.textContent = e.status === 0 ? e.message : t('load_failed', { error: e.message }));
       }
       more.disabled = false;
     }
@@ -682,14 +710,14 @@
       if (k === st.sort) return;
       st.sort = k;
       for (const b of sorter.children) b.setAttribute('aria-pressed', String(b.dataset.sort === k));
-      load(false).then(() => say('Comments sorted by ' + k + '.'));
+      load(false).then(() => say(t('sorted_by', { order: t('sort_' + k) })));
     }
 
-    if (!/^[A-Za-z0-9._:-]{1,128}$/.test(st.id)) {
-      status.textContent = 'This comment section is missing a valid data-article-id.';
+    if (!valid) {
+      status.textContent = t('bad_article_id');
       return shown();
     }
-    load(false, api('GET', 'me').then((r) => { st.muted = new Set((r && r.muted_ids) || []); return (r && r.user) || null; }, () => null)).then(listen);
+    load(false, who, first).then(listen);
     local(new Date()); // the requests are out; warm the date formatter meanwhile
 
     // Live updates (Server-Sent Events): comments others publish while the
@@ -708,10 +736,9 @@
         if (d.author_id && st.muted.has(String(d.author_id))) return; // muted: never shown, so not counted
         if (st.src.has(id) || root.getElementById('pl-c-' + id) || st.fresh.has(id)) return;
         st.fresh.add(id);
-        const n = plural(st.fresh.size, 'new comment', 'new comments');
-        fresh.textContent = 'Show ' + n;
+        fresh.textContent = t('show_new', { n: st.fresh.size });
         fresh.hidden = false;
-        say(n + ' posted while you were reading.');
+        say(t('new_while_reading', { n: st.fresh.size }));
       });
     }
   }
@@ -720,10 +747,11 @@
   function counts() {
     const els = [...document.querySelectorAll('[data-parley-count]')].slice(0, 100);
     if (!els.length) return;
-    api('GET', 'counts?' + els.map((e) => 'article=' + encodeURIComponent(e.dataset.parleyCount)).join('&')).then((r) => {
+    Promise.all([api('GET', 'counts?' + els.map((e) => 'article=' + encodeURIComponent(e.dataset.parleyCount)).join('&')),
+      useLang(pickLang(host))]).then(([r]) => {
       for (const e of els) {
         const n = r.counts && r.counts[e.dataset.parleyCount];
-        if (n != null) e.textContent = plural(n, 'comment', 'comments');
+        if (n != null) e.textContent = t('n_comments', { n });
       }
     }, () => {});
   }

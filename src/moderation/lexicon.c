@@ -18,12 +18,16 @@
 #include "server/assets.h"
 #include "util/xalloc.h"
 
-#define NCLASS 30
+/* a-z, space, '*', digits (one class), then the bytes of Arabic-script
+ * letters in UTF-8: the lead bytes 0xD8-0xDB and every continuation byte. */
+#define NCLASS 98
 #define DELTA_OUT 0x80000000u
 
 typedef struct term_rec {
     char *text;
     uint8_t cat, sev, mode;
+    char lang[16];     /* "" for every language, else the languages it is abusive in ("es,pt") */
+    uint8_t strict;    /* only in text detected as lang (the word is innocent elsewhere) */
     uint8_t homograph; /* the fifth column says "homograph" */
 } term_rec;
 
@@ -458,20 +462,50 @@ parse_list(lexicon *lx, const lexicon_source *src, pl_error *err)
         memcpy(row, p, ll);
         row[ll] = '\0';
         p = nl ? nl + 1 : end;
-        char *f[6];
+        char *f[7];
         char *save = NULL;
         int nf = 0;
-        for (char *tok = strtok_r(row, "\t", &save); tok && nf < 6;
+        for (char *tok = strtok_r(row, "\t", &save); tok && nf < 7;
              tok = strtok_r(NULL, "\t", &save))
             f[nf++] = tok;
-        if (nf != 4 && nf != 5)
+        if (nf < 4)
             return pl_errorf(err, PL_EINVAL,
-                             "%s:%d: expected term, category, severity, match and an optional "
-                             "flag",
+                             "%s:%d: expected term, category, severity, match, then an optional "
+                             "flag and language",
                              src->name, line);
-        if (nf == 5 && strcmp(f[4], "homograph") != 0)
-            return pl_errorf(err, PL_EINVAL, "%s:%d: the fifth column may only be \"homograph\"",
+        if (nf > 6)
+            return pl_errorf(err, PL_EINVAL, "%s:%d: more than six columns", src->name, line);
+        if (nf >= 5 && strcmp(f[4], "homograph") != 0 && strcmp(f[4], "-") != 0)
+            return pl_errorf(err, PL_EINVAL,
+                             "%s:%d: the fifth column may only be \"homograph\" or \"-\"",
                              src->name, line);
+        char lang[16] = "";
+        uint8_t strict = 0;
+        if (nf == 6) {
+            size_t ln = strlen(f[5]);
+            if (ln > 0 && f[5][ln - 1] == '!') {
+                strict = 1;
+                ln--;
+            }
+            /* Codes of two or three lower-case letters, separated by commas. */
+            bool ok = ln >= 2 && ln < sizeof lang;
+            for (size_t i = 0, run = 0; i <= ln && ok; i++) {
+                if (i == ln || f[5][i] == ',') {
+                    ok = run == 2 || run == 3;
+                    run = 0;
+                } else {
+                    ok = f[5][i] >= 'a' && f[5][i] <= 'z';
+                    run++;
+                }
+            }
+            if (!ok)
+                return pl_errorf(err, PL_EINVAL,
+                                 "%s:%d: language must be lower-case codes (\"es\" or \"es,pt\"), "
+                                 "\"!\" after them for a strict term",
+                                 src->name, line);
+            memcpy(lang, f[5], ln);
+            lang[ln] = '\0';
+        }
         int cat = -1;
         for (int c = 0; c < LEX_NCATEGORIES; c++)
             if (!strcmp(f[1], category_names[c]))
@@ -499,8 +533,14 @@ parse_list(lexicon *lx, const lexicon_source *src, pl_error *err)
             lx->terms_cap = lx->terms_cap ? lx->terms_cap * 2 : 512;
             lx->terms = xrealloc(lx->terms, lx->terms_cap * sizeof *lx->terms);
         }
-        lx->terms[lx->nterms++] = (term_rec){xstrdup(f[0]), (uint8_t)cat, (uint8_t)(f[2][0] - '0'),
-                                             (uint8_t)mode, nf == 5};
+        term_rec tr = {.text = xstrdup(f[0]),
+                       .cat = (uint8_t)cat,
+                       .sev = (uint8_t)(f[2][0] - '0'),
+                       .mode = (uint8_t)mode,
+                       .strict = strict,
+                       .homograph = nf >= 5 && !strcmp(f[4], "homograph")};
+        memcpy(tr.lang, lang, sizeof tr.lang);
+        lx->terms[lx->nterms++] = tr;
     }
     return 0;
 }
@@ -611,6 +651,10 @@ lexicon_new(const lexicon_source *src, size_t n, lexicon **out, pl_error *err)
     lx->cls['*'] = 28;
     for (int c = '0'; c <= '9'; c++)
         lx->cls[c] = 29;
+    for (int c = 0xD8; c <= 0xDB; c++)
+        lx->cls[c] = (uint8_t)(30 + c - 0xD8);
+    for (int c = 0x80; c <= 0xBF; c++)
+        lx->cls[c] = (uint8_t)(34 + c - 0x80);
     for (size_t i = 0; i < n; i++) {
         int rc = parse_list(lx, &src[i], err);
         if (rc < 0) {
@@ -630,9 +674,12 @@ lexicon_new(const lexicon_source *src, size_t n, lexicon **out, pl_error *err)
     return 0;
 }
 
-static const char *const list_names[] = {"profanity.tsv",  "slurs.tsv",   "insults.tsv",
-                                         "harassment.tsv", "tragedy.tsv", "allow.tsv"};
+static const char *const list_names[] = {
+    "profanity.tsv", "slurs.tsv", "insults.tsv", "harassment.tsv", "tragedy.tsv", "allow.tsv",
+    "es.tsv",        "fr.tsv",    "de.tsv",      "pt.tsv",         "it.tsv",      "nl.tsv",
+    "pl.tsv",        "tr.tsv",    "ar.tsv",      "fa.tsv"};
 #define NLISTS (sizeof list_names / sizeof list_names[0])
+#define FIRST_LANG_LIST 6 /* es.tsv */
 
 static char *
 read_file(const char *path, size_t *len)
@@ -665,16 +712,22 @@ lexicon_load(const char *dir, lexicon **out, pl_error *err)
     int rc = 0;
     for (size_t i = 0; i < NLISTS; i++) {
         src[i].name = list_names[i];
-        if (dir != NULL && dir[0] != '\0') {
+        bool from_dir = dir != NULL && dir[0] != '\0';
+        if (from_dir) {
             char path[4096];
             snprintf(path, sizeof path, "%s/%s", dir, list_names[i]);
             owned[i] = read_file(path, &src[i].len);
-            if (owned[i] == NULL) {
+            /* A directory written before the lists of other languages existed
+             * keeps working: those come from the binary. */
+            if (owned[i] == NULL && errno == ENOENT && i >= FIRST_LANG_LIST) {
+                from_dir = false;
+            } else if (owned[i] == NULL) {
                 rc = pl_errorf(err, PL_ENOTFOUND, "lexicon %s: %s", path, strerror(errno));
                 goto done;
             }
             src[i].text = owned[i];
-        } else {
+        }
+        if (!from_dir) {
             char path[64];
             snprintf(path, sizeof path, "/lexicon/%s", list_names[i]);
             const asset *a = asset_find(data_files, path);
@@ -922,8 +975,35 @@ cmp_hit(const void *pa, const void *pb)
     return x->severity > y->severity ? -1 : x->severity < y->severity;
 }
 
+/* Whether a hit of term counts in text of language lang (reliable: the
+ * detector is sure of it); see lexicon_scan_in. */
+static bool
+lang_ok(const lexicon *lx, uint32_t term, const char *lang, bool reliable)
+{
+    const term_rec *tr = &lx->terms[term];
+    if (tr->lang[0] == '\0')
+        return true;
+    if (!reliable)
+        return !tr->strict;
+    size_t n = strlen(lang);
+    for (const char *p = tr->lang; *p;) {
+        size_t k = strcspn(p, ",");
+        if (k == n && memcmp(p, lang, n) == 0)
+            return true;
+        p += k + (p[k] == ',');
+    }
+    return false;
+}
+
 size_t
 lexicon_scan(const lexicon *lx, const norm_text *t, arena *a, lex_hit **out)
+{
+    return lexicon_scan_in(lx, t, "", false, a, out);
+}
+
+size_t
+lexicon_scan_in(const lexicon *lx, const norm_text *t, const char *lang, bool reliable, arena *a,
+                lex_hit **out)
 {
     hits h = {0};
     const unsigned char *s = (const unsigned char *)t->s;
@@ -961,14 +1041,14 @@ lexicon_scan(const lexicon *lx, const norm_text *t, arena *a, lex_hit **out)
     size_t k = 0;
     for (size_t i = 0; i < h.n; i++) {
         const lex_hit *x = &h.v[i];
-        if (x->category == LEX_ALLOW)
+        if (x->category == LEX_ALLOW || !lang_ok(lx, x->term, lang, reliable))
             continue;
         bool drop = false;
         for (size_t j = 0; j < h.n && !drop; j++) {
             const lex_hit *y = &h.v[j];
             if (y->start > x->start)
                 break; /* sorted by start */
-            if (j == i)
+            if (j == i || !lang_ok(lx, y->term, lang, reliable))
                 continue;
             if (y->end < x->end)
                 continue;

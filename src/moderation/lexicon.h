@@ -2,7 +2,9 @@
  * every listed word in a folded text in a single pass.
  *
  * The lists are the TSV files of data/lexicon/ (term, category, severity,
- * match; see data/lexicon/README.md), compiled into the binary. Each term is
+ * match, an optional flag ("homograph" or "-") and, for the lists of other
+ * languages than English, the language; see data/lexicon/README.md),
+ * compiled into the binary. Each term is
  * folded like comment text (normalize.h), expanded into its forms (plurals,
  * -ing/-ed/-er; glued "youidiot" forms of insults), and all forms of all
  * lists go into one Aho-Corasick automaton over the folded alphabet, built
@@ -86,6 +88,14 @@ void lexicon_free(lexicon *lx); /* lx may be NULL */
  * LEXICON_MAX_HITS are returned. The array comes from a. */
 #define LEXICON_MAX_HITS 512
 size_t lexicon_scan(const lexicon *lx, const norm_text *t, arena *a, lex_hit **out);
+
+/* The same for text in language lang ("es"; reliable: the detector is sure
+ * of it, langid.h). A term listed for other languages counts only when
+ * lang is one of them, or, when the language is not known for sure, unless
+ * it is strict (innocent in other languages: Persian "کس", "person", is
+ * vulgar in Arabic). lexicon_scan is this with the language unknown. */
+size_t lexicon_scan_in(const lexicon *lx, const norm_text *t, const char *lang, bool reliable,
+                       arena *a, lex_hit **out);
 
 /* The term as listed ("fuck"); lives as long as the lexicon. */
 const char *lexicon_term(const lexicon *lx, uint32_t term);

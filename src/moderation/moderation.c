@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "moderation/classifier.h"
+#include "moderation/langid.h"
 #include "moderation/lexicon.h"
 #include "moderation/normalize.h"
 #include "moderation/policy.h"
@@ -47,6 +48,7 @@
 
 struct moderation {
     lexicon *lx;
+    langid *li;
     classifier *clf;           /* NULL: no model built in */
     double hold_at[CLF_ATTRS]; /* model hold thresholds (calibrated probabilities) */
     double reject_at;          /* model score that turns a rule's hold into a reject; >1: never */
@@ -185,7 +187,7 @@ moderation_new(const config *cfg, moderation **out, pl_error *err)
     m->off_topic_below = (double)pct / 100.0;
     topic_stops_init(&m->stops);
     const char *dir = cfg ? config_extra(cfg, "moderation.lexicon_dir") : NULL;
-    if ((rc = lexicon_load(dir, &m->lx, err)) < 0)
+    if ((rc = lexicon_load(dir, &m->lx, err)) < 0 || (rc = langid_load(&m->li, err)) < 0)
         goto fail;
     const char *use = cfg ? config_extra(cfg, "moderation.classifier") : NULL;
     if (use != NULL && strcmp(use, "on") != 0 && strcmp(use, "off") != 0) {
@@ -213,6 +215,7 @@ moderation_free(moderation *m)
     if (m == NULL)
         return;
     lexicon_free(m->lx);
+    langid_free(m->li);
     classifier_free(m->clf);
     spam_domains_free(m->domains);
     spam_model_free(m->spam);
@@ -1986,6 +1989,22 @@ lexicon_offensive(const ctx *c)
     return 1.0 - keep;
 }
 
+/* ---- languages ------------------------------------------------------------- */
+
+/* The languages the engine has lists for (English: all its rules and the model). */
+static bool
+judged_language(const langid_result *lr)
+{
+    static const char *const judged[] = {"en", "es", "fr", "de", "pt", "it",
+                                         "nl", "pl", "tr", "ar", "fa"};
+    if (lr->other_script)
+        return false;
+    for (size_t i = 0; i < sizeof judged / sizeof judged[0]; i++)
+        if (strcmp(lr->lang, judged[i]) == 0)
+            return true;
+    return false;
+}
+
 void
 moderation_decide(const moderation *m, const moderation_input *in, arena *a, moderation_result *out)
 {
@@ -1995,7 +2014,9 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
     c->a = a;
     c->spam = -1;
     norm_fold(a, in->body, in->body_len, &c->t);
-    c->nhits = lexicon_scan(m->lx, &c->t, a, &c->hits);
+    langid_result lr;
+    langid_detect(m->li, in->body, in->body_len, &lr);
+    c->nhits = lexicon_scan_in(m->lx, &c->t, lr.lang, lr.reliable, a, &c->hits);
     c->verdict = arena_zalloc(a, c->nhits + 1);
     tokenize(c);
 
@@ -2014,6 +2035,11 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
         c->f[RULE_PREMODERATED] = (found){
             .on = true,
             .message = "Comments on this article are reviewed by a moderator before they appear."};
+    if (lr.reliable && !judged_language(&lr) && m->pol.action[RULE_UNKNOWN_LANGUAGE] == POLICY_HOLD)
+        c->f[RULE_UNKNOWN_LANGUAGE] =
+            (found){.on = true,
+                    .message = "The automatic checks cannot read the language of this comment, so "
+                               "a moderator reads it before it appears."};
     if (m->clf != NULL) {
         classifier_score(m->clf, in->body, in->body_len, &cs);
         model_decide(c, &cs);
@@ -2029,12 +2055,13 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
     for (int r = 0; r < RULE_COUNT; r++) {
         if (!c->f[r].on)
             continue;
+        /* The article's and the language's holds say nothing against the text. */
+        bool plain = r == RULE_PREMODERATED || r == RULE_UNKNOWN_LANGUAGE;
         policy_action act = r == RULE_PREMODERATED ? POLICY_HOLD : m->pol.action[r];
-        if (r != RULE_PREMODERATED)
+        if (!plain)
             act = model_temper(c, (moderation_rule)r, act, &cs);
-        const char *msg = r == RULE_PREMODERATED
-                              ? c->f[r].message
-                              : arena_printf(a, "%s%s", c->f[r].message, suffix_for(act));
+        const char *msg =
+            plain ? c->f[r].message : arena_printf(a, "%s%s", c->f[r].message, suffix_for(act));
         out->reasons[out->n_reasons++] = (moderation_reason){
             policy_rule_name((moderation_rule)r), msg, excerpt(c, c->f[r].os, c->f[r].oe)};
         if (act == POLICY_PUBLISH)
@@ -2050,4 +2077,8 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
         out->scores[k] = cs.p[k];
     out->on_topic = on_topic;
     out->spam = c->spam;
+    if (lr.reliable)
+        memcpy(out->language, lr.lang, sizeof out->language);
+    else
+        out->language[0] = '\0';
 }

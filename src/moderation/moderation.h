@@ -85,6 +85,8 @@ typedef struct moderation_result {
      * default): the comment is published and api/ also puts it in the
      * moderators' flagged queue with these reasons. */
     bool queue_for_review;
+    /* The comment's language when the engine could tell ("es"), else "". */
+    char language[4];
 } moderation_result;
 
 /* Builds the engine from the config: the lexicon compiled into the binary

@@ -13,6 +13,8 @@ moderation_result_to_json(const moderation_result *r, bool with_scores)
     }
     json_t *o = json_pack("{s:s, s:o}", "decision", moderation_decision_name(r->decision),
                           "reasons", reasons);
+    if (r->language[0] != '\0')
+        json_object_set_new(o, "language", json_string(r->language));
     if (with_scores) {
         json_t *scores = json_object();
         if (r->offensive >= 0)

@@ -64,8 +64,9 @@ typedef struct fold_pair {
     char to;
 } fold_pair;
 
+/* Sorted by code point (bsearch); test_normalize checks the order. */
 static const fold_pair confusables[] = {
-    {0x0131, 'i'}, {0x0142, 'l'}, {0x0111, 'd'}, {0x0127, 'h'}, {0x0167, 't'}, {0x0180, 'b'},
+    {0x0111, 'd'}, {0x0127, 'h'}, {0x0131, 'i'}, {0x0142, 'l'}, {0x0167, 't'}, {0x0180, 'b'},
     {0x0192, 'f'}, {0x01C0, 'l'}, {0x0250, 'a'}, {0x0251, 'a'}, {0x0261, 'g'}, {0x0262, 'g'},
     {0x026A, 'i'}, {0x0274, 'n'}, {0x0280, 'r'}, {0x028F, 'y'}, {0x029C, 'h'}, {0x029F, 'l'},
     {0x03B1, 'a'}, {0x03B2, 'b'}, {0x03B3, 'y'}, {0x03B5, 'e'}, {0x03B7, 'n'}, {0x03B9, 'i'},
@@ -154,6 +155,56 @@ push_word(units *u, uint32_t os, uint32_t oe, const char *w, bool letter)
         push(u, oe, oe, ' ', U_SEP, 0);
 }
 
+/* Arabic-script letters written several ways: one form each, so one list
+ * entry covers Arabic and Persian spellings and the usual substitutions.
+ * Hamza and madda forms of alef, waw and yeh are already bare after the
+ * decomposition (the hamza is a combining mark); what is left is folded here:
+ * wasla alef to alef, the Persian and Urdu kafs to Arabic kaf, Persian yeh,
+ * alef maksura and their variants to Arabic yeh, teh marbuta and the other
+ * hehs to heh, and Arabic-Indic and Persian digits to ASCII. Tatweel (the
+ * stretching line, "كـــلب") returns 0: dropped. */
+static int32_t
+arabic_fold(int32_t cp)
+{
+    switch (cp) {
+    case 0x0640: /* tatweel */
+        return 0;
+    case 0x0671: /* alef wasla */
+    case 0x0672:
+    case 0x0673:
+    case 0x0675:
+        return 0x0627;
+    case 0x06A9: /* keheh (Persian kaf) */
+    case 0x06AA:
+    case 0x06AB:
+    case 0x06AC:
+    case 0x06AD:
+    case 0x06AE:
+        return 0x0643;
+    case 0x0649: /* alef maksura */
+    case 0x06CC: /* Farsi yeh */
+    case 0x06CD:
+    case 0x06CE:
+    case 0x06D0:
+    case 0x06D2:
+        return 0x064A;
+    case 0x0629: /* teh marbuta */
+    case 0x06C0:
+    case 0x06C1:
+    case 0x06C2:
+    case 0x06C3:
+    case 0x06D5:
+        return 0x0647;
+    default:
+        break;
+    }
+    if (cp >= 0x0660 && cp <= 0x0669)
+        return '0' + (cp - 0x0660);
+    if (cp >= 0x06F0 && cp <= 0x06F9)
+        return '0' + (cp - 0x06F0);
+    return cp;
+}
+
 /* Pass 1: one non-ASCII code point at [os, oe). */
 static void
 classify_cp(units *u, uint32_t os, uint32_t oe, int32_t cp)
@@ -205,6 +256,16 @@ classify_cp(units *u, uint32_t os, uint32_t oe, int32_t cp)
         if (f != NULL) {
             push(u, os, oe, (uint32_t)f->to, U_LETTER, cap);
             continue;
+        }
+        if (r >= 0x0600 && r <= 0x06FF) {
+            r = arabic_fold(r);
+            if (r == 0)
+                continue;
+            if (r < 0x80) {
+                classify_ascii(u, os, oe, (uint32_t)r, 0);
+                continue;
+            }
+            rk = (uint32_t)r;
         }
         const utf8proc_property_t *q = utf8proc_get_property(r);
         if (q->ignorable || q->category == UTF8PROC_CATEGORY_MN ||
@@ -468,6 +529,20 @@ write_out(arena *a, const unit *v, size_t n, size_t n_other, norm_text *t)
         } else if (x->kind == U_DIGIT) {
             emit(t, (char)x->cp, x->os, UNIT_OE(x), f);
         } else { /* U_OTHER */
+            /* A letter stretched three times or more ("كلللب") counts once;
+             * a double is a spelling ("ممتاز"). */
+            if (x->cp >= 0x0600 && x->cp <= 0x06FF && i + 2 < n && v[i + 1].kind == U_OTHER &&
+                v[i + 1].cp == x->cp && v[i + 2].kind == U_OTHER && v[i + 2].cp == x->cp) {
+                size_t j = i + 1;
+                while (j < n && v[j].kind == U_OTHER && v[j].cp == x->cp)
+                    j++;
+                utf8proc_uint8_t b[4];
+                utf8proc_ssize_t k = utf8proc_encode_char((utf8proc_int32_t)x->cp, b);
+                for (utf8proc_ssize_t q = 0; q < k; q++)
+                    emit(t, (char)b[q], x->os, UNIT_OE(&v[j - 1]), q == 0 ? f : 0);
+                i = j - 1;
+                continue;
+            }
             utf8proc_uint8_t b[4];
             utf8proc_ssize_t k = utf8proc_encode_char((utf8proc_int32_t)x->cp, b);
             for (utf8proc_ssize_t j = 0; j < k; j++)

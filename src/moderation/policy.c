@@ -5,12 +5,12 @@
 
 static const char *const rule_names[RULE_COUNT] = {
     "profanity",    "vulgarity", "slur", "personal_attack", "harassment",   "identity_hate",
-    "tragedy_joke", "off_topic", "spam", "new_user",        "premoderated",
+    "tragedy_joke", "off_topic", "spam", "new_user",        "premoderated", "unknown_language",
 };
 
 static const policy_action defaults[RULE_COUNT] = {
     POLICY_REJECT, POLICY_REJECT,  POLICY_REJECT, POLICY_HOLD,    POLICY_HOLD, POLICY_HOLD,
-    POLICY_HOLD,   POLICY_PUBLISH, POLICY_HOLD,   POLICY_PUBLISH, POLICY_HOLD,
+    POLICY_HOLD,   POLICY_PUBLISH, POLICY_HOLD,   POLICY_PUBLISH, POLICY_HOLD, POLICY_PUBLISH,
 };
 
 const char *
@@ -58,7 +58,7 @@ policy_from_config(const config *cfg, policy *p, pl_error *err)
                 err, PL_EINVAL,
                 "%s: unknown rule (one of profanity, vulgarity, slur, "
                 "personal_attack, harassment, identity_hate, tragedy_joke, off_topic, spam, "
-                "new_user)",
+                "new_user, unknown_language)",
                 k);
         if (rule == RULE_PREMODERATED)
             return pl_errorf(err, PL_EINVAL, "%s: premoderated articles always hold comments", k);
@@ -75,6 +75,8 @@ policy_from_config(const config *cfg, policy *p, pl_error *err)
         else
             return pl_errorf(err, PL_EINVAL, "%s: \"%s\" is not publish, hold, reject or off", k,
                              v);
+        if (rule == RULE_UNKNOWN_LANGUAGE && a != POLICY_PUBLISH && a != POLICY_HOLD)
+            return pl_errorf(err, PL_EINVAL, "%s: \"%s\" is not publish or hold", k, v);
         p->action[rule] = a;
     }
     return 0;

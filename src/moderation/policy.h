@@ -26,6 +26,10 @@ typedef enum {
     RULE_SPAM,
     RULE_NEW_USER,
     RULE_PREMODERATED,
+    /* The comment is in a language the engine has no lists for (or a script
+     * it cannot read): policy.unknown_language is publish (the default) or
+     * hold. */
+    RULE_UNKNOWN_LANGUAGE,
     RULE_COUNT
 } moderation_rule;
 

@@ -269,6 +269,10 @@ pages_dispatch(req *r)
         req_add_header(r, "Content-Security-Policy",
                        "default-src 'self'; img-src 'self' data:; style-src 'self' "
                        "'unsafe-inline'; frame-ancestors 'self'");
+    /* The widget's message catalogues are public and hold no reader's data:
+     * any page embedding the widget may read them (fetch, without cookies). */
+    if (strncmp(path, "/i18n/", 6) == 0)
+        req_add_header(r, "Access-Control-Allow-Origin", "*");
     r->route = ROUTE_STATIC;
     static_serve(r, r->app->statics, as);
 }

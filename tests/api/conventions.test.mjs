@@ -337,7 +337,7 @@ test('POST /api/v1/check moderates without storing', async () => {
   expectError(await alice.post('/api/v1/check', { body: 'x' }), 400, 'invalid_field', 'article_id');
 });
 
-test('pages: /healthz and /embed.js', async () => {
+test('pages: /healthz, /embed.js and the widget\'s catalogues', async () => {
   let r = await anon.get('/healthz');
   assert.equal(r.status, 200);
   r = await anon.get('/embed.js');
@@ -353,6 +353,16 @@ test('pages: /healthz and /embed.js', async () => {
     assert.equal(r.headers.get('referrer-policy'), 'strict-origin-when-cross-origin', p);
     assert.equal(r.headers.get('x-content-type-options'), 'nosniff', p);
   }
+  // The widget's catalogues: readable from any origin, every one with English's keys.
+  const en = (await anon.get('/i18n/en.json')).json;
+  for (const l of ['es', 'ar']) {
+    r = await anon.get(`/i18n/${l}.json`, { origin: 'https://elsewhere.example' });
+    assert.equal(r.status, 200, l);
+    assert.match(r.headers.get('content-type'), /^application\/json/);
+    assert.equal(r.headers.get('access-control-allow-origin'), '*');
+    assert.deepEqual(Object.keys(r.json).sort(), Object.keys(en).sort(), l);
+  }
+  assert.equal((await anon.get('/i18n/xx.json')).status, 404);
   r = await anon.get('/admin/');
   assert.equal(r.status, 200);
   assert.equal(r.headers.get('referrer-policy'), 'strict-origin-when-cross-origin');

@@ -71,7 +71,7 @@ test('criticising an idea is civil and published', async () => {
   const r = await post(alice, 'm-3', 'This plan is idiotic and the budget numbers do not add up.');
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.comment.status, 'published');
-  assert.deepEqual(r.json.moderation, { decision: 'publish', reasons: [] });
+  assert.deepEqual(r.json.moderation, { decision: 'publish', reasons: [], language: 'en' });
 });
 
 test('POST /check answers the decision and stores nothing', async () => {
@@ -215,4 +215,39 @@ test('moderation.hold_at is a setting: a high threshold publishes what the defau
   const badAttr = spawnSync(BIN, ['check', '--config', configFile('moderation.hold_at.insult = none\n')], { input: 'hello' });
   assert.notEqual(badAttr.status, 0);
   assert.match(badAttr.stderr.toString(), /moderation\.hold_at\.insult/);
+});
+
+test('other languages: their lists judge them, the language is reported, and policy.unknown_language holds what no list reads', async () => {
+  // Spanish abuse is refused with the words at fault; the check names the language.
+  let r = await post(alice, 'm-lang', 'Qué artículo de mierda, el periódico ya no sabe ni escribir una noticia.');
+  assert.equal(r.status, 422, r.text);
+  assert.equal(r.json.moderation.language, 'es');
+  assert.ok(r.json.moderation.reasons.some((x) => x.rule === 'profanity' && /mierda/.test(x.excerpt)), r.text);
+  // Persian: the word for "person" that is vulgar in Arabic publishes.
+  r = await post(alice, 'm-lang', 'هیچ کس درباره انفجار بندرعباس پاسخ روشنی نداد.');
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.moderation.decision, 'publish');
+  assert.equal(r.json.moderation.language, 'fa');
+  // A Russian comment publishes by default (policy.unknown_language = publish).
+  const ru = 'Городской совет проголосовал за закрытие библиотеки по воскресеньям.';
+  r = await alice.post('/api/v1/check', { article_id: 'm-lang', body: ru });
+  assert.equal(r.status, 200);
+  assert.equal(r.json.decision, 'publish');
+  const strict = await startServer({ args: ['--config', configFile('policy.unknown_language = hold\n')] });
+  try {
+    const c = new Client(strict.url);
+    assert.equal((await c.register('Olga', 'olga@example.com')).status, 201);
+    r = await c.post('/api/v1/articles/m-lang/comments', { body: ru });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.comment.status, 'pending');
+    assert.deepEqual(r.json.moderation.reasons.map((x) => x.rule), ['unknown_language']);
+    // French is read by its list: not held.
+    r = await c.post('/api/v1/articles/m-lang/comments', { body: 'Le conseil municipal a voté la fermeture de la bibliothèque le dimanche.' });
+    assert.equal(r.json.comment.status, 'published', r.text);
+  } finally {
+    assert.equal((await strict.stop()).code, 0);
+  }
+  const bad = spawnSync(BIN, ['check', '--config', configFile('policy.unknown_language = reject\n')], { input: 'hello' });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr.toString(), /policy\.unknown_language: "reject" is not publish or hold/);
 });

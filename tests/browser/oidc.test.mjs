@@ -3,6 +3,7 @@
 // (tests/lib/oidc.mjs) and back to the article, logged in.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startServer } from '../lib/server.mjs';
 import { configFile } from '../lib/api.mjs';
 import { freePort } from '../lib/smtp.mjs';
@@ -43,6 +44,18 @@ test('the login dialog offers the provider; a keyboard sign-in comes back to the
   await page.getByLabel('Join the discussion').fill('Hello from my identity provider.');
   await page.getByRole('button', { name: 'Post comment' }).click();
   await page.locator('article.pl-c', { hasText: 'Hello from my identity provider.' }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await ctx.close();
+});
+
+test('the provider link speaks the widget\'s language', async () => {
+  const ES = JSON.parse(readFileSync(new URL('../../web/i18n/es.json', import.meta.url), 'utf8'));
+  const ctx = await browser.newContext();
+  const page = await articlePage(ctx, server.url, 'oidc-es', { lang: 'es' });
+  await page.getByRole('button', { name: ES.log_in }).click();
+  const name = ES.sign_in_with.replace('{name}', 'Example ID');
+  assert.notEqual(name, 'Sign in with Example ID');
+  await page.locator('dialog.pl-dlg').getByRole('link', { name }).waitFor();
   assert.deepEqual(page.errors, []);
   await ctx.close();
 });

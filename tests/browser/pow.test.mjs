@@ -6,6 +6,7 @@
 // workers it solves on the page's thread in slices.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startServer, Client } from '../lib/server.mjs';
 import { launch, articlePage, registerInPage } from '../lib/browser.mjs';
 import { configFile } from '../lib/api.mjs';
@@ -72,5 +73,21 @@ test('where workers are forbidden, it solves on the page in slices', async () =>
   await page.locator('#parley .pl-list').waitFor({ state: 'attached' });
   await journey(page, seen, 'Carla');
   assert.equal(seen.workers, 0);
+  await ctx.close();
+});
+
+test('when pow.js cannot be loaded the reader is told so in the widget\'s language', async () => {
+  const FR = JSON.parse(readFileSync(new URL('../../web/i18n/fr.json', import.meta.url), 'utf8'));
+  const ctx = await browser.newContext();
+  await ctx.route(/\/pow\.js$/, (route) => route.abort());
+  const page = await articlePage(ctx, server.url, 'pow-fr', { lang: 'fr' });
+  await page.getByRole('button', { name: FR.create_account_link }).click();
+  const dlg = page.locator('dialog.pl-dlg');
+  await dlg.getByLabel(FR.field_name).fill('Fanny');
+  await dlg.getByLabel(FR.field_email).fill(`fanny.${process.pid}@example.org`);
+  await dlg.getByLabel(FR.field_password).fill('correct horse battery');
+  await dlg.getByRole('button', { name: FR.register_submit }).click();
+  await dlg.locator('[role=alert]', { hasText: FR.err_pow }).waitFor();
+  assert.deepEqual(page.errors, []);
   await ctx.close();
 });

@@ -29,9 +29,10 @@ export function shot(page, name, opts = {}) {
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
 
-// Opens base/t/ARTICLE with the two-line embed. attrs: extra data-* on the div.
+// Opens base/t/ARTICLE with the two-line embed. attrs: extra data-* on the div;
+// lang: the page's <html lang> (en unless given; null leaves it out).
 // Collects page errors and dialogs (alert/confirm) so tests can assert none.
-export async function articlePage(context, base, article, attrs = {}) {
+export async function articlePage(context, base, article, attrs = {}, { lang = 'en' } = {}) {
   const page = await context.newPage();
   page.setDefaultTimeout(10000);
   page.errors = [];
@@ -39,7 +40,7 @@ export async function articlePage(context, base, article, attrs = {}) {
   page.on('pageerror', (e) => page.errors.push(String(e)));
   page.on('dialog', (d) => { page.dialogs.push(d.message()); d.dismiss().catch(() => {}); });
   const extra = Object.entries({ 'article-title': 'Test article', ...attrs }).map(([k, v]) => ` data-${k}="${esc(v)}"`).join('');
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8">
+  const html = `<!doctype html><html${lang == null ? '' : ` lang="${esc(lang)}"`}><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Test article ${esc(article)}</title></head>
 <body style="margin:0;padding:16px;font-family:serif"><main><h1>Test article</h1><p>Some text.</p>
 <div id="parley" data-article-id="${esc(article)}"${extra}></div>

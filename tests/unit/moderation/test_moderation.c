@@ -129,6 +129,43 @@ malformed_lists_are_refused(void **state)
     assert_false(lexicon_term_homograph(lx, 9999));
     arena_free(a);
     lexicon_free(lx);
+    /* The sixth column is the language; "-" fills the fifth when the term is no homograph. */
+    static const char *const bad_lang[] = {
+        "zork\tvulgarity\t2\texact\t-\tE\n",        /* upper case */
+        "zork\tvulgarity\t2\texact\t-\tspanish\n",  /* not a code */
+        "zork\tvulgarity\t2\texact\t-\tes,\n",      /* empty code */
+        "zork\tvulgarity\t2\texact\t-\t!\n",        /* strict, no code */
+        "zork\tvulgarity\t2\texact\tyes\tes\n",     /* bad flag */
+        "zork\tvulgarity\t2\texact\t-\tes\tmore\n", /* seven columns */
+    };
+    for (size_t i = 0; i < sizeof bad_lang / sizeof bad_lang[0]; i++) {
+        lexicon_source b[] = {{"l.tsv", bad_lang[i], strlen(bad_lang[i])}};
+        assert_int_equal(lexicon_new(b, 1, &lx, &err), PL_EINVAL);
+        assert_non_null(strstr(err.msg, "l.tsv:1"));
+    }
+    static const char langs[] = "zork\tvulgarity\t2\texact\t-\tes,pt\n"
+                                "blat\tvulgarity\t2\texact\thomograph\tfr!\n"
+                                "quux\tvulgarity\t2\texact\t-\n";
+    lexicon_source ls[] = {{"l.tsv", langs, sizeof langs - 1}};
+    assert_int_equal(lexicon_new(ls, 1, &lx, &err), 0);
+    a = arena_new();
+    norm_fold(a, "zork blat quux", 14, &t);
+    /* Unknown language: every term but the strict one. */
+    assert_int_equal(lexicon_scan(lx, &t, a, &h), 2);
+    assert_string_equal(lexicon_term(lx, h[0].term), "zork");
+    assert_false(lexicon_term_homograph(lx, h[0].term));
+    assert_string_equal(lexicon_term(lx, h[1].term), "quux");
+    /* Portuguese for sure: zork (es,pt) and the term of every language. */
+    assert_int_equal(lexicon_scan_in(lx, &t, "pt", true, a, &h), 2);
+    /* French for sure: the strict French homograph, not zork. */
+    assert_int_equal(lexicon_scan_in(lx, &t, "fr", true, a, &h), 2);
+    assert_string_equal(lexicon_term(lx, h[0].term), "blat");
+    assert_true(lexicon_term_homograph(lx, h[0].term));
+    assert_string_equal(lexicon_term(lx, h[1].term), "quux");
+    /* German for sure: only the term of every language. */
+    assert_int_equal(lexicon_scan_in(lx, &t, "de", true, a, &h), 1);
+    arena_free(a);
+    lexicon_free(lx);
 }
 
 static size_t

@@ -196,16 +196,55 @@ pathological_inputs_finish(void **state)
     free(s);
 }
 
+static void
+folds_arabic_script_variants(void **state)
+{
+    (void)state;
+    /* Tatweel dropped; vowel marks stripped; three or more of a letter count once. */
+    assert_string_equal(fold("\u0643\u0640\u0640\u0640\u0644\u0628"), "\u0643\u0644\u0628");
+    assert_string_equal(fold("\u0634\u064e\u0631\u0652\u0645\u064f\u0648\u0637\u064e\u0629"),
+                        "\u0634\u0631\u0645\u0648\u0637\u0647");
+    assert_string_equal(fold("\u0643\u0644\u0644\u0644\u0644\u0628"), "\u0643\u0644\u0628");
+    assert_string_equal(fold("\u0645\u0645\u062a\u0627\u0632"),
+                        "\u0645\u0645\u062a\u0627\u0632"); /* a double stays */
+    /* Persian keheh and yeh, alef maksura: Arabic kaf and yeh. Alef forms: alef. */
+    assert_string_equal(fold("\u06a9\u06cc\u0631"), "\u0643\u064a\u0631");
+    assert_string_equal(fold("\u0639\u0644\u0649"), "\u0639\u0644\u064a");
+    static const char *const alefs[] = {"\u0623", "\u0625", "\u0622", "\u0671"};
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(fold(alefs[i]), "\u0627");
+    /* Persian and Arabic-Indic digits are digits. */
+    assert_string_equal(fold("\u06f1\u06f4\u06f0\u06f2 \u0661\u0669"), "1402 19");
+    /* Zero-width non-joiners and joiners inside a word vanish. */
+    assert_string_equal(fold("\u06a9\u200d\u06cc\u200c\u0631"), "\u0643\u064a\u0631");
+}
+
+static void
+folds_latin_letters_without_decomposition(void **state)
+{
+    (void)state;
+    /* Polish, Turkish, Croatian and Maltese letters with no decomposition. */
+    assert_string_equal(fold("peda\u0142 am\u0131na \u0111ak \u0127a"), "pedal amina dak ha");
+    assert_string_equal(fold("\u0130BNE"), "ibne");
+}
+
 int
 main(void)
 {
     A = arena_new();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(folds_case_and_width),  cmocka_unit_test(strips_ignorables_and_marks),
-        cmocka_unit_test(folds_confusables),     cmocka_unit_test(folds_leetspeak),
-        cmocka_unit_test(folds_masks),           cmocka_unit_test(joins_spelled_letters),
-        cmocka_unit_test(collapses_stretching),  cmocka_unit_test(splits_hashtags_and_maps_emoji),
-        cmocka_unit_test(maps_back_to_original), cmocka_unit_test(pathological_inputs_finish),
+        cmocka_unit_test(folds_case_and_width),
+        cmocka_unit_test(strips_ignorables_and_marks),
+        cmocka_unit_test(folds_confusables),
+        cmocka_unit_test(folds_leetspeak),
+        cmocka_unit_test(folds_masks),
+        cmocka_unit_test(joins_spelled_letters),
+        cmocka_unit_test(collapses_stretching),
+        cmocka_unit_test(splits_hashtags_and_maps_emoji),
+        cmocka_unit_test(maps_back_to_original),
+        cmocka_unit_test(pathological_inputs_finish),
+        cmocka_unit_test(folds_arabic_script_variants),
+        cmocka_unit_test(folds_latin_letters_without_decomposition),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     arena_free(A);

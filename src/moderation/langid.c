@@ -1,0 +1,273 @@
+/* moderation/langid.c: see langid.h. */
+#include "moderation/langid.h"
+#include "server/assets.h"
+#include "util/xalloc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/* A trigram is at most three code points of four bytes. */
+#define KEY_MAX 12
+#define NO_COST UINT16_MAX
+
+typedef struct entry {
+    char key[KEY_MAX + 1];
+    uint16_t cost[LANGID_MAX_LANGS];
+} entry;
+
+enum { SCRIPT_LATIN, SCRIPT_ARABIC, SCRIPT_HEBREW, SCRIPT_OTHER, SCRIPTS };
+
+struct langid {
+    int n;                          /* languages */
+    char code[LANGID_MAX_LANGS][4]; /* "en" ... */
+    int floor[LANGID_MAX_LANGS];    /* cost of a trigram not in the list */
+    int script[LANGID_MAX_LANGS];   /* SCRIPT_* the language is written in */
+    entry *tab;                     /* open addressing, size cap (a power of two) */
+    size_t cap;
+};
+
+static uint32_t
+hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)s[i]) * 16777619u;
+    return h;
+}
+
+/* The slot of key, or the empty slot where it would go. */
+static entry *
+slot(const langid *li, const char *key, size_t n)
+{
+    size_t i = hash(key, n) & (li->cap - 1);
+    while (li->tab[i].key[0] != '\0' &&
+           (strlen(li->tab[i].key) != n || memcmp(li->tab[i].key, key, n) != 0))
+        i = (i + 1) & (li->cap - 1);
+    return &li->tab[i];
+}
+
+static int
+script_of_lang(const char *code)
+{
+    if (strcmp(code, "ar") == 0 || strcmp(code, "fa") == 0)
+        return SCRIPT_ARABIC;
+    if (strcmp(code, "he") == 0)
+        return SCRIPT_HEBREW;
+    return SCRIPT_LATIN;
+}
+
+static int
+script_of_cp(int32_t cp)
+{
+    if (cp < 0x250 || (cp >= 0x1E00 && cp <= 0x1EFF))
+        return SCRIPT_LATIN;
+    if ((cp >= 0x600 && cp <= 0x6FF) || (cp >= 0x750 && cp <= 0x77F) ||
+        (cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFF))
+        return SCRIPT_ARABIC;
+    if ((cp >= 0x590 && cp <= 0x5FF) || (cp >= 0xFB1D && cp <= 0xFB4F))
+        return SCRIPT_HEBREW;
+    return SCRIPT_OTHER;
+}
+
+static int
+lang_index(langid *li, const char *code, size_t n)
+{
+    for (int i = 0; i < li->n; i++)
+        if (strlen(li->code[i]) == n && memcmp(li->code[i], code, n) == 0)
+            return i;
+    if (li->n == LANGID_MAX_LANGS || n < 2 || n > 3)
+        return -1;
+    memcpy(li->code[li->n], code, n);
+    li->code[li->n][n] = '\0';
+    li->script[li->n] = script_of_lang(li->code[li->n]);
+    li->floor[li->n] = -1;
+    return li->n++;
+}
+
+int
+langid_new(const char *text, size_t len, langid **out, pl_error *err)
+{
+    *out = NULL;
+    langid *li = xcalloc(1, sizeof *li);
+    size_t lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += text[i] == '\n';
+    li->cap = 64;
+    while (li->cap < 2 * lines + 2)
+        li->cap *= 2;
+    li->tab = xcalloc(li->cap, sizeof *li->tab);
+    for (size_t i = 0; i < li->cap; i++)
+        for (int l = 0; l < LANGID_MAX_LANGS; l++)
+            li->tab[i].cost[l] = NO_COST;
+    const char *p = text, *end = text + len;
+    for (size_t line = 1; p < end; line++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        if (e > p && *p != '#') {
+            const char *t1 = memchr(p, '\t', (size_t)(e - p));
+            const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(e - t1 - 1)) : NULL;
+            int l = t1 ? lang_index(li, p, (size_t)(t1 - p)) : -1;
+            char *num_end = NULL;
+            long cost = t2 ? strtol(t2 + 1, &num_end, 10) : -1;
+            size_t kn = t2 ? (size_t)(t2 - t1 - 1) : 0;
+            if (l < 0 || num_end != e || cost < 0 || cost >= NO_COST || kn > KEY_MAX) {
+                pl_errorf(err, PL_EINVAL,
+                          "langid profiles: line %zu is not LANG<TAB>TRIGRAM<TAB>COST", line);
+                langid_free(li);
+                return PL_EINVAL;
+            }
+            if (kn == 0) {
+                li->floor[l] = (int)cost;
+            } else {
+                entry *s = slot(li, t1 + 1, kn);
+                memcpy(s->key, t1 + 1, kn);
+                s->key[kn] = '\0';
+                s->cost[l] = (uint16_t)cost;
+            }
+        }
+        p = e + (nl != NULL);
+    }
+    for (int l = 0; l < li->n; l++) {
+        if (li->floor[l] < 0) {
+            pl_errorf(err, PL_EINVAL, "langid profiles: no floor for %s", li->code[l]);
+            langid_free(li);
+            return PL_EINVAL;
+        }
+    }
+    *out = li;
+    return 0;
+}
+
+int
+langid_load(langid **out, pl_error *err)
+{
+    const asset *a = asset_find(data_files, "/langid/profiles.tsv");
+    if (a == NULL) {
+        pl_errorf(err, PL_EINVAL, "langid profiles are not compiled in");
+        *out = NULL;
+        return PL_EINVAL;
+    }
+    return langid_new((const char *)a->data, (size_t)a->size, out, err);
+}
+
+void
+langid_free(langid *li)
+{
+    if (li == NULL)
+        return;
+    free(li->tab);
+    free(li);
+}
+
+/* Sums the costs of one padded word's trigrams (w: code points as UTF-8,
+ * with their byte offsets in at[]). */
+static void
+score_word(const langid *li, const char *w, const size_t *at, int ncp, long *cost, int *count)
+{
+    for (int i = 0; i + 3 <= ncp && *count < LANGID_MAX_TRIGRAMS; i++) {
+        size_t kn = at[i + 3] - at[i];
+        if (kn > KEY_MAX)
+            continue;
+        const entry *s = slot(li, w + at[i], kn);
+        for (int l = 0; l < li->n; l++)
+            cost[l] += s->key[0] != '\0' && s->cost[l] != NO_COST ? s->cost[l] : li->floor[l];
+        (*count)++;
+    }
+}
+
+#define WORD_MAX 64 /* code points of one word that are scored */
+
+void
+langid_detect(const langid *li, const char *text, size_t n, langid_result *out)
+{
+    memset(out, 0, sizeof *out);
+    long cost[LANGID_MAX_LANGS] = {0};
+    int letters[SCRIPTS] = {0};
+    char w[(WORD_MAX + 2) * 4];
+    size_t at[WORD_MAX + 3];
+    int ncp = 0;
+    const uint8_t *p = (const uint8_t *)text;
+    size_t i = 0;
+    for (;;) {
+        int32_t cp = -1;
+        utf8proc_ssize_t k = 1;
+        if (i < n) {
+            k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+            if (k <= 0) {
+                k = 1;
+                cp = -1;
+            }
+        }
+        bool letter = false, skip = false;
+        if (cp >= 0) {
+            const utf8proc_property_t *pr = utf8proc_get_property(cp);
+            letter = pr->category >= UTF8PROC_CATEGORY_LU && pr->category <= UTF8PROC_CATEGORY_LO;
+            /* Vowel marks and tatweel are not written consistently. */
+            skip = cp == 0x640 || pr->category == UTF8PROC_CATEGORY_MN ||
+                   pr->category == UTF8PROC_CATEGORY_MC || pr->ignorable;
+        }
+        if (skip) {
+            i += (size_t)k;
+            continue;
+        }
+        if (letter) {
+            letters[script_of_cp(cp)]++;
+            if (ncp == 0) {
+                w[0] = ' ';
+                at[0] = 0;
+                at[1] = 1;
+                ncp = 1;
+            }
+            if (ncp <= WORD_MAX) {
+                int32_t lc = utf8proc_tolower(cp);
+                utf8proc_ssize_t m = utf8proc_encode_char(lc, (utf8proc_uint8_t *)w + at[ncp]);
+                at[ncp + 1] = at[ncp] + (size_t)m;
+                ncp++;
+            }
+        } else if (ncp > 0) {
+            w[at[ncp]] = ' ';
+            at[ncp + 1] = at[ncp] + 1;
+            ncp++;
+            score_word(li, w, at, ncp, cost, &out->trigrams);
+            ncp = 0;
+        }
+        if (i >= n)
+            break;
+        i += (size_t)k;
+    }
+    int total = letters[0] + letters[1] + letters[2] + letters[3];
+    if (total == 0)
+        return;
+    int script = SCRIPT_LATIN;
+    for (int s = 1; s < SCRIPTS; s++)
+        if (letters[s] > letters[script])
+            script = s;
+    if (script == SCRIPT_OTHER) {
+        out->other_script = true;
+        out->reliable = total >= 4;
+        return;
+    }
+    int best = -1, second = -1;
+    for (int l = 0; l < li->n; l++) {
+        if (li->script[l] != script)
+            continue;
+        if (best < 0 || cost[l] < cost[best]) {
+            second = best;
+            best = l;
+        } else if (second < 0 || cost[l] < cost[second]) {
+            second = l;
+        }
+    }
+    if (best < 0 || out->trigrams == 0)
+        return;
+    memcpy(out->lang, li->code[best], sizeof out->lang);
+    out->margin = second < 0 ? 0 : (double)(cost[second] - cost[best]) / 100.0 / out->trigrams;
+    /* One candidate (Hebrew): a few letters suffice. Several: enough text
+     * and a lead of a fifth of a nat per trigram (tests/unit/moderation/
+     * test_langid.c and bench/RESULTS.md, "Languages", show the trade). */
+    out->reliable = second < 0
+                        ? out->trigrams >= 4
+                        : out->trigrams >= LANGID_MIN_TRIGRAMS && out->margin >= LANGID_MIN_MARGIN;
+}
