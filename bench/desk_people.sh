@@ -1,6 +1,6 @@
 #!/bin/sh
-# bench/desk_people.sh: how fast the desk's people, articles and log pages
-# answer on a database of 1,000,000 comments by 100,000 users on 10,000
+# bench/desk_people.sh: how fast the desk's people, articles, log and search
+# pages answer on a database of 1,000,000 comments by 100,000 users on 10,000
 # articles (issue 15).
 #
 # Seeds a fresh SQLite database directly with SQL (after `parley admin
@@ -12,7 +12,10 @@
 # as a moderator and times each request 21 times, one at a time on a fresh
 # connection (curl), printing the median and the worst.
 # Usage: sh bench/desk_people.sh  (PARLEY_BIN picks the binary; KEEP=1 keeps
-# the database directory)
+# the database directory). With BIN2 set, the same requests are then timed
+# against that binary on the same database, after it has applied any
+# migration it adds (the time to its "listening" line is printed), so two
+# builds compare side by side in one run.
 set -eu
 BIN=${PARLEY_BIN:-build/parley}
 DIR=$(mktemp -d /tmp/parley-bench-people.XXXXXX)
@@ -76,18 +79,22 @@ echo "seeded in $(( $(date +%s) - start )) s: $(sqlite3 "$DB" 'SELECT count(*) F
   "$(sqlite3 "$DB" 'SELECT count(*) FROM users') users, $(sqlite3 "$DB" 'SELECT count(*) FROM articles') articles," \
   "$(du -m "$DB" | cut -f1) MB"
 
-"$BIN" serve --listen 127.0.0.1:0 --db "sqlite:$DB" --rate-limit off 2>"$DIR/log" &
-PID=$!
-i=0
-while ! grep -q 'msg=listening' "$DIR/log"; do
-  i=$((i + 1)); [ "$i" -lt 400 ] || { cat "$DIR/log"; exit 1; }
-  sleep 0.05
-done
-URL=$(sed -n 's/.*msg=listening url=\([^ ]*\).*/\1/p' "$DIR/log" | head -1)
-COOKIE=$(curl -s -D - -o /dev/null -H 'content-type: application/json' \
-  -d '{"email":"mod@example.com","password":"correct horse battery"}' "$URL/api/v1/auth/login" |
-  sed -n 's/^[Ss]et-[Cc]ookie: \(parley_session=[^;]*\).*/\1/p')
-[ -n "$COOKIE" ] || { echo "login failed"; exit 1; }
+serve() {
+  t0=$(date +%s%N)
+  "$1" serve --listen 127.0.0.1:0 --db "sqlite:$DB" --rate-limit off 2>"$DIR/log" &
+  PID=$!
+  i=0
+  while ! grep -q 'msg=listening' "$DIR/log"; do
+    i=$((i + 1)); [ "$i" -lt 20000 ] || { cat "$DIR/log"; exit 1; }
+    sleep 0.05
+  done
+  echo "$1: listening after $(( ($(date +%s%N) - t0) / 1000000 )) ms (migrations included)"
+  URL=$(sed -n 's/.*msg=listening url=\([^ ]*\).*/\1/p' "$DIR/log" | head -1)
+  COOKIE=$(curl -s -D - -o /dev/null -H 'content-type: application/json' \
+    -d '{"email":"mod@example.com","password":"correct horse battery"}' "$URL/api/v1/auth/login" |
+    sed -n 's/^[Ss]et-[Cc]ookie: \(parley_session=[^;]*\).*/\1/p')
+  [ -n "$COOKIE" ] || { echo "login failed"; exit 1; }
+}
 
 measure() {
   name=$1; path=$2
@@ -99,6 +106,7 @@ measure() {
     "$(echo "$med * 1000" | bc | xargs printf '%.1f')" "$(echo "$max * 1000" | bc | xargs printf '%.1f')"
 }
 
+run_all() {
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| request | status | bytes | median | worst |"
 echo "|---|---:|---:|---:|---:|"
@@ -119,3 +127,20 @@ measure "log, moderator by name" "/api/v1/mod/log?moderator=Mona%20Moderator"
 measure "log, author by name" "/api/v1/mod/log?author=Reader%204242"
 measure "queue, pending (50)" "/api/v1/mod/queue?queue=pending&limit=50"
 measure "counts" "/api/v1/mod/counts"
+measure "search, newest comments (50)" "/api/v1/mod/search"
+measure "search, two common words (q=council weather)" "/api/v1/mod/search?q=council%20weather"
+measure "search, a rare word (q=424242)" "/api/v1/mod/search?q=424242"
+measure "search, no match (q=xylophone)" "/api/v1/mod/search?q=xylophone"
+measure "search, author alone (author=4243)" "/api/v1/mod/search?author=4243"
+measure "search, common word by an author" "/api/v1/mod/search?q=council&author=4243"
+measure "search, article alone (article=story-777)" "/api/v1/mod/search?article=story-777"
+measure "search, pending" "/api/v1/mod/search?status=pending"
+}
+
+serve "$BIN"
+run_all
+if [ -n "${BIN2:-}" ]; then
+  kill "$PID"; wait "$PID" 2>/dev/null || true
+  serve "$BIN2"
+  run_all
+fi

@@ -4,6 +4,7 @@
  *
  * Usage: evalmodel [--data DIR] [--model FILE] [--markdown] [--bench-mb N]
  *        evalmodel [--data DIR] --dump-test CORPUS[,CORPUS...] PREFIX
+ *        evalmodel [--data DIR] --dump-dev CORPUS[,CORPUS...] PREFIX
  *
  * It loads the model file exactly as the server does (classifier_load from
  * the file's bytes), so the figures are those of what ships. Only TEST
@@ -18,6 +19,8 @@
  * --dump-test writes PREFIX.tsv (id<TAB>text, one test comment a line, for
  * `parley check --tsv`) and PREFIX.key (id<TAB>corpus<TAB>toxic 1/0 or -1
  * when unlabelled<TAB>group) for the named corpora, and needs no model.
+ * --dump-dev writes their DEV samples the same way: what decision settings
+ * are chosen on (tools/tune_moderation.sh), never the test rows.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -644,7 +647,7 @@ listed(const char *list, const char *name)
 }
 
 static int
-dump_test(const mset *s, const char *list, const char *prefix)
+dump_split(const mset *s, int split, const char *list, const char *prefix)
 {
     char tp[4096], kp[4096];
     snprintf(tp, sizeof tp, "%s.tsv", prefix);
@@ -661,7 +664,7 @@ dump_test(const mset *s, const char *list, const char *prefix)
     size_t id = 0;
     for (size_t i = 0; i < s->n; i++) {
         const msample *x = &s->v[i];
-        if (x->split != SPLIT_TEST || !listed(list, x->corpus))
+        if (x->split != split || !listed(list, x->corpus))
             continue;
         id++;
         fprintf(ft, "%zu\t", id);
@@ -682,10 +685,12 @@ dump_test(const mset *s, const char *list, const char *prefix)
         return 1;
     }
     if (id == 0) {
-        fprintf(stderr, "evalmodel: no test samples in corpora %s\n", list);
+        fprintf(stderr, "evalmodel: no %s samples in corpora %s\n",
+                split == SPLIT_DEV ? "DEV" : "test", list);
         return 1;
     }
-    fprintf(stderr, "evalmodel: %zu test comments in %s and %s\n", id, tp, kp);
+    fprintf(stderr, "evalmodel: %zu %s comments in %s and %s\n", id,
+            split == SPLIT_DEV ? "DEV" : "test", tp, kp);
     return 0;
 }
 
@@ -721,13 +726,15 @@ slurp(const char *path, size_t *n)
 
 static const char USAGE[] =
     "usage: evalmodel [--data DIR] [--model FILE] [--markdown] [--bench-mb N]\n"
-    "       evalmodel [--data DIR] --dump-test CORPUS[,CORPUS...] PREFIX\n";
+    "       evalmodel [--data DIR] --dump-test CORPUS[,CORPUS...] PREFIX\n"
+    "       evalmodel [--data DIR] --dump-dev CORPUS[,CORPUS...] PREFIX\n";
 
 int
 main(int argc, char **argv)
 {
     const char *dir = "../shared/data", *path = "data/model/parley.model";
     const char *dump_list = NULL, *dump_prefix = NULL;
+    int dump_what = SPLIT_TEST;
     double mb = 16;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -739,7 +746,8 @@ main(int argc, char **argv)
             path = argv[++i];
         } else if (!strcmp(a, "--bench-mb") && i + 1 < argc) {
             mb = strtod(argv[++i], NULL);
-        } else if (!strcmp(a, "--dump-test") && i + 2 < argc) {
+        } else if ((!strcmp(a, "--dump-test") || !strcmp(a, "--dump-dev")) && i + 2 < argc) {
+            dump_what = !strcmp(a, "--dump-dev") ? SPLIT_DEV : SPLIT_TEST;
             dump_list = argv[++i];
             dump_prefix = argv[++i];
         } else {
@@ -765,7 +773,7 @@ main(int argc, char **argv)
         return 2;
     }
     if (dump_list != NULL) {
-        int rc = dump_test(&e.s, dump_list, dump_prefix);
+        int rc = dump_split(&e.s, dump_what, dump_list, dump_prefix);
         mset_free(&e.s);
         return rc;
     }

@@ -190,6 +190,7 @@ void api_mod_user_note(req *r, const route_args *a);
 void api_mod_user_delete(req *r, const route_args *a);
 void api_mod_articles(req *r, const route_args *a);
 void api_mod_articles_close(req *r, const route_args *a);
+void api_mod_search(req *r, const route_args *a);
 
 /* Deletes user_id's account inside a write job (me.c): keeps a ban in force
  * on the address, deletes (remove) or anonymizes the comments, tells other
@@ -220,6 +221,11 @@ json_t *api_log_entry_json(req *r, store *st, api_name_cache *nc, const store_lo
  * False when an error was sent. */
 bool api_limit_param(req *r, int64_t def, int64_t max, int64_t *out);
 bool api_text_param(req *r, const char *name, const char **out);
+/* A query parameter naming a user, as the log's filters take one: an id, or
+ * a whole name in any case (400 invalid_field naming the parameter when
+ * nobody or several people have it). *out is 0 when absent. False when an
+ * error was sent. */
+bool api_user_param(req *r, const char *name, int64_t *out);
 
 /* The ids of the users the session's reader muted (arena-owned); NULL and
  * *n = 0 when none or anonymous. */

@@ -747,10 +747,8 @@ api_log_entry_json(req *r, store *st, api_name_cache *nc, const store_log_entry 
                      "automatic", e->actor_id == 0);
 }
 
-/* A log filter naming a user: an id, or a name (the whole name, any case).
- * False when an error was sent. */
-static bool
-user_param(req *r, const char *name, int64_t *out)
+bool
+api_user_param(req *r, const char *name, int64_t *out)
 {
     const char *s = req_query(r, name, NULL);
     *out = 0;
@@ -803,9 +801,9 @@ api_mod_log(req *r, const route_args *a)
     s = req_query(r, "moderator", NULL);
     if (s != NULL && strcmp(s, "auto") == 0)
         f.actor_id = -1;
-    else if (!user_param(r, "moderator", &f.actor_id))
+    else if (!api_user_param(r, "moderator", &f.actor_id))
         return;
-    if (!user_param(r, "author", &f.author_id))
+    if (!api_user_param(r, "author", &f.author_id))
         return;
     if ((s = req_query(r, "article", NULL)) && s[0] != '\0') {
         if (!api_article_id(r, s))

@@ -335,6 +335,16 @@ static const char *const migration_10[] = {
     NULL,
 };
 
+/* The desk's search; sqlite.c's migration 10. A GIN index of the words of
+ * every comment's body under the 'simple' configuration (case folded, no
+ * stemming, no stop words, so any language is searched the same way), which
+ * ST_SEARCH_TEXT matches with the same expression. Building it indexes the
+ * comments there are; PostgreSQL keeps it in step with every write. */
+static const char *const migration_11[] = {
+    "CREATE INDEX comments_words ON comments USING gin (to_tsvector('simple', body))",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1,  /* the initial schema */
     migration_2,  /* the moderator's desk */
@@ -346,6 +356,7 @@ static const char *const *const migrations[] = {
     migration_8,  /* the webhook outbox */
     migration_9,  /* the import map */
     migration_10, /* the desk's people and articles */
+    migration_11, /* the desk's search */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -499,6 +510,11 @@ enum {
     ST_LOG_ABOUT,
     ST_ARTICLES_LIST,
     ST_ARTICLES_CLOSE_BEFORE,
+    ST_SEARCH_TEXT,
+    ST_SEARCH_AUTHOR,
+    ST_SEARCH_ARTICLE,
+    ST_SEARCH_STATUS,
+    ST_SEARCH_ALL,
     ST_COUNT
 };
 
@@ -879,6 +895,36 @@ static const stmt_def sql[ST_COUNT] = {
     [ST_ARTICLES_CLOSE_BEFORE] = {"UPDATE articles SET status = 2 WHERE status <> 2"
                                   " AND created_at < $1 RETURNING id",
                                   "i"},
+/* The desk's search, as sqlite.c's: $2 the words or NULL (plainto_tsquery
+ * reads any text as words, without operators), $3 ids below it, $4 author or
+ * 0, $5 article or NULL, $6 status or -1 (any but deleted), $7 limit. One
+ * statement per index that drives it, so each keeps a plan of its own. */
+#define SEARCH_STATUS "(CASE WHEN $6 < 0 THEN c.status <> 3 ELSE c.status = $6 END)"
+#define SEARCH_REST                                                                                \
+    " AND ($4 = 0 OR c.author_id = $4) AND ($5::text IS NULL OR c.article_id = $5)"                \
+    " AND " SEARCH_STATUS
+    [ST_SEARCH_TEXT] = {"SELECT " COMMENT_COLS COMMENT_FROM
+                        " WHERE to_tsvector('simple', c.body) @@ plainto_tsquery('simple', $2)"
+                        " AND c.id < $3" SEARCH_REST " ORDER BY c.id DESC LIMIT $7",
+                        "itiitii"},
+    [ST_SEARCH_AUTHOR] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.author_id = $4"
+                          " AND c.id < $3 AND $2::text IS NULL" SEARCH_REST
+                          " ORDER BY c.id DESC LIMIT $7",
+                          "itiitii"},
+    [ST_SEARCH_ARTICLE] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.article_id = $5"
+                           " AND c.id < $3 AND $2::text IS NULL" SEARCH_REST
+                           " ORDER BY c.id DESC LIMIT $7",
+                           "itiitii"},
+    [ST_SEARCH_STATUS] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.status = $6"
+                          " AND c.id < $3 AND $2::text IS NULL AND $4 = 0 AND $5::text IS NULL"
+                          " ORDER BY c.id DESC LIMIT $7",
+                          "itiitii"},
+    [ST_SEARCH_ALL] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id < $3 AND c.status <> 3"
+                       " AND $2::text IS NULL AND $4 = 0 AND $5::text IS NULL AND $6 < 0"
+                       " ORDER BY c.id DESC LIMIT $7",
+                       "itiitii"},
+#undef SEARCH_REST
+#undef SEARCH_STATUS
 };
 
 /* Type OIDs of the parameter letters (fixed by PostgreSQL's catalog). */
@@ -3847,6 +3893,39 @@ pg_articles_close_before(store *s, int64_t cutoff, arena *a, const char ***ids, 
     return 0;
 }
 
+/* ---- the desk's search ------------------------------------------------------------ */
+
+static int
+pg_comments_search(store *s, const store_search *f, int limit, arena *a, store_comment_list *out,
+                   pl_error *err)
+{
+    params p = {0};
+    int which;
+    out->items = NULL;
+    out->n = 0;
+    if (limit < 1)
+        return pl_errorf(err, PL_EINVAL, "limit must be positive");
+    if (f->text != NULL) {
+        if (!store_search_has_word(f->text))
+            return 0;
+        which = ST_SEARCH_TEXT;
+    } else if (f->author_id != 0) {
+        which = ST_SEARCH_AUTHOR;
+    } else if (f->article_id != NULL) {
+        which = ST_SEARCH_ARTICLE;
+    } else {
+        which = f->status >= 0 ? ST_SEARCH_STATUS : ST_SEARCH_ALL;
+    }
+    p_i64(&p, 0);
+    p_text(&p, f->text);
+    p_i64(&p, f->before_id > 0 ? f->before_id : INT64_MAX);
+    p_i64(&p, f->author_id);
+    p_text(&p, f->article_id);
+    p_i64(&p, f->status);
+    p_i64(&p, limit);
+    return read_comments(to_pg(s), which, &p, a, out, err);
+}
+
 static const store_ops postgres_ops = {
     .name = "postgres",
     .close = pg_close,
@@ -3941,4 +4020,5 @@ static const store_ops postgres_ops = {
     .log_about = pg_log_about,
     .articles_list = pg_articles_list,
     .articles_close_before = pg_articles_close_before,
+    .comments_search = pg_comments_search,
 };

@@ -28,6 +28,8 @@
  *          for, or done with, webhook delivery.
  *   import_map(kind, ext_id, local_id) (migration 5): what each imported
  *          record became, so an import stores it once.
+ *   comments_fts (migration 10): FTS5 over comments.body (external
+ *          content), kept by triggers; the desk's search.
  * Invariants kept by triggers, so no code path can forget them:
  *   articles.comment_count = number of its comments with status published;
  *   comments.likes = number of rows in likes for that comment.
@@ -269,6 +271,25 @@ static const char *const migrations[] = {
     "CREATE INDEX user_notes_user ON user_notes(user_id, id);"
     "CREATE INDEX comments_article_status ON comments(article_id, status);"
     "CREATE INDEX articles_created ON articles(created_at, id);",
+    /* 10: the desk's search: an FTS5 index of the comments' bodies with
+     * external content (the text stays in comments alone), filled from the
+     * comments there are and kept in step by triggers, so no write path can
+     * forget it. A deleted comment's body becomes '' and leaves the index
+     * with its words. unicode61 folds case and, with remove_diacritics 2,
+     * accents. */
+    "CREATE VIRTUAL TABLE comments_fts USING fts5(body, content='comments',"
+    "  content_rowid='id', tokenize='unicode61 remove_diacritics 2');"
+    "INSERT INTO comments_fts(comments_fts) VALUES ('rebuild');"
+    "CREATE TRIGGER comments_fts_insert AFTER INSERT ON comments"
+    "  BEGIN INSERT INTO comments_fts(rowid, body) VALUES (NEW.id, NEW.body); END;"
+    "CREATE TRIGGER comments_fts_update AFTER UPDATE OF body ON comments"
+    "  WHEN OLD.body IS NOT NEW.body"
+    "  BEGIN INSERT INTO comments_fts(comments_fts, rowid, body)"
+    "        VALUES ('delete', OLD.id, OLD.body);"
+    "        INSERT INTO comments_fts(rowid, body) VALUES (NEW.id, NEW.body); END;"
+    "CREATE TRIGGER comments_fts_delete AFTER DELETE ON comments"
+    "  BEGIN INSERT INTO comments_fts(comments_fts, rowid, body)"
+    "        VALUES ('delete', OLD.id, OLD.body); END;",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -428,6 +449,11 @@ enum {
     ST_LOG_ABOUT,
     ST_ARTICLES_LIST,
     ST_ARTICLES_CLOSE_BEFORE,
+    ST_SEARCH_TEXT,
+    ST_SEARCH_AUTHOR,
+    ST_SEARCH_ARTICLE,
+    ST_SEARCH_STATUS,
+    ST_SEARCH_ALL,
     ST_COUNT
 };
 
@@ -697,6 +723,31 @@ static const char *const sql[ST_COUNT] = {
                          " ORDER BY a.created_at DESC, a.id DESC LIMIT ?5",
     [ST_ARTICLES_CLOSE_BEFORE] = "UPDATE articles SET status = 2 WHERE status <> 2"
                                  " AND created_at < ?1 RETURNING id",
+/* The desk's search: ?2 the FTS5 query or NULL, ?3 ids below it, ?4 author
+ * or 0, ?5 article or NULL, ?6 status or -1 (any but deleted), ?7 limit.
+ * One statement per index that drives it, the one that narrows most: the
+ * words (FTS5 walks its matches newest first), else the author's, the
+ * article's or the status's comments, else every id backwards. */
+#define SEARCH_STATUS "(CASE WHEN ?6 < 0 THEN c.status <> 3 ELSE c.status = ?6 END)"
+#define SEARCH_REST                                                                                \
+    " AND (?4 = 0 OR c.author_id = ?4) AND (?5 IS NULL OR c.article_id = ?5) AND " SEARCH_STATUS
+    [ST_SEARCH_TEXT] = "SELECT " COMMENT_COLS " FROM comments_fts"
+                       " JOIN comments c ON c.id = comments_fts.rowid"
+                       " JOIN users u ON u.id = c.author_id"
+                       " WHERE comments_fts MATCH ?2 AND comments_fts.rowid < ?3" SEARCH_REST
+                       " ORDER BY comments_fts.rowid DESC LIMIT ?7",
+    [ST_SEARCH_AUTHOR] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.author_id = ?4"
+                         " AND c.id < ?3 AND ?2 IS NULL" SEARCH_REST " ORDER BY c.id DESC LIMIT ?7",
+    [ST_SEARCH_ARTICLE] =
+        "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.article_id = ?5"
+        " AND c.id < ?3 AND ?2 IS NULL" SEARCH_REST " ORDER BY c.id DESC LIMIT ?7",
+    [ST_SEARCH_STATUS] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.status = ?6 AND c.id < ?3"
+                         " AND ?2 IS NULL AND ?4 = 0 AND ?5 IS NULL ORDER BY c.id DESC LIMIT ?7",
+    [ST_SEARCH_ALL] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id < ?3 AND c.status <> 3"
+                      " AND ?2 IS NULL AND ?4 = 0 AND ?5 IS NULL AND ?6 < 0"
+                      " ORDER BY c.id DESC LIMIT ?7",
+#undef SEARCH_REST
+#undef SEARCH_STATUS
 };
 
 typedef struct sq {
@@ -3432,6 +3483,49 @@ sq_articles_close_before(store *s, int64_t cutoff, arena *a, const char ***ids, 
     return rc;
 }
 
+/* ---- the desk's search ------------------------------------------------------------ */
+
+static int
+sq_comments_search(store *s, const store_search *f, int limit, arena *a, store_comment_list *out,
+                   pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    const char *match = NULL;
+    clist l = {.a = a};
+    int which, rc;
+
+    out->items = NULL;
+    out->n = 0;
+    if (limit < 1)
+        return pl_errorf(err, PL_EINVAL, "limit must be positive");
+    if (f->text != NULL) {
+        if (!store_search_has_word(f->text) || (match = store_fts5_query(f->text, a)) == NULL)
+            return 0;
+        which = ST_SEARCH_TEXT;
+    } else if (f->author_id != 0) {
+        which = ST_SEARCH_AUTHOR;
+    } else if (f->article_id != NULL) {
+        which = ST_SEARCH_ARTICLE;
+    } else {
+        which = f->status >= 0 ? ST_SEARCH_STATUS : ST_SEARCH_ALL;
+    }
+    if ((rc = prep(q, which, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, 0);
+    bind_text(st, 2, match);
+    bind_i64(st, 3, f->before_id > 0 ? f->before_id : INT64_MAX);
+    bind_i64(st, 4, f->author_id);
+    bind_text(st, 5, f->article_id);
+    bind_i64(st, 6, f->status);
+    bind_i64(st, 7, limit);
+    if ((rc = read_comments(q, st, &l, err)) < 0)
+        return rc;
+    out->items = l.v;
+    out->n = l.n;
+    return 0;
+}
+
 static const store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -3522,4 +3616,5 @@ static const store_ops sqlite_ops = {
     .log_about = sq_log_about,
     .articles_list = sq_articles_list,
     .articles_close_before = sq_articles_close_before,
+    .comments_search = sq_comments_search,
 };

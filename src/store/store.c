@@ -705,3 +705,10 @@ store_articles_close_before(store *s, int64_t cutoff, arena *a, const char ***id
 {
     DISPATCH(s, err, articles_close_before(s, cutoff, a, ids, n, err));
 }
+
+int
+store_comments_search(store *s, const store_search *q, int limit, arena *a, store_comment_list *out,
+                      pl_error *err)
+{
+    DISPATCH(s, err, comments_search(s, q, limit, a, out, err));
+}

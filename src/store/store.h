@@ -472,6 +472,24 @@ int store_articles_list(store *s, const store_article_filter *f, int limit, aren
 int store_articles_close_before(store *s, int64_t cutoff, arena *a, const char ***ids, size_t *n,
                                 pl_error *err);
 
+/* The desk's search over comments, newest first (by id). A zero or NULL
+ * field does not filter. text: every word of it must appear, as the
+ * database's full-text search splits words (SQLite FTS5's unicode61
+ * tokenizer, folding case and diacritics; PostgreSQL's 'simple'
+ * configuration, folding case); no character of it is an operator. status
+ * -1 is any status but deleted (a deleted comment has no text left), else
+ * one store_comment_status. before_id pages: only ids below it. */
+typedef struct store_search {
+    const char *text;
+    int64_t author_id;
+    const char *article_id;
+    int status;
+    int64_t before_id;
+} store_search;
+
+int store_comments_search(store *s, const store_search *q, int limit, arena *a,
+                          store_comment_list *out, pl_error *err);
+
 /* Mutes: user_id no longer sees muted_id's comments. Idempotent. */
 typedef struct store_mute {
     int64_t user_id; /* the muted user */

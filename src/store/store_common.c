@@ -123,3 +123,47 @@ store_like_pattern(const char *text, arena *a)
     *w = '\0';
     return p;
 }
+
+static bool
+blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+const char *
+store_fts5_query(const char *text, arena *a)
+{
+    if (text == NULL)
+        return NULL;
+    size_t len = strlen(text);
+    /* At worst every byte is a quote (doubled inside its own quotes) or a
+     * one-byte word with its quotes and a blank. */
+    char *out = arena_alloc(a, 4 * len + 1), *w = out;
+    const char *p = text;
+    for (;;) {
+        while (blank(*p))
+            p++;
+        if (*p == '\0')
+            break;
+        if (w != out)
+            *w++ = ' ';
+        *w++ = '"';
+        for (; *p != '\0' && !blank(*p); p++) {
+            if (*p == '"')
+                *w++ = '"';
+            *w++ = *p;
+        }
+        *w++ = '"';
+    }
+    *w = '\0';
+    return w == out ? NULL : out;
+}
+
+bool
+store_search_has_word(const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; p != NULL && *p != '\0'; p++)
+        if ((*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z') || *p >= 0x80)
+            return true;
+    return false;
+}

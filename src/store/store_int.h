@@ -140,6 +140,8 @@ typedef struct store_ops {
                          store_article_row **out, size_t *n, pl_error *err);
     int (*articles_close_before)(store *s, int64_t cutoff, arena *a, const char ***ids, size_t *n,
                                  pl_error *err);
+    int (*comments_search)(store *s, const store_search *q, int limit, arena *a,
+                           store_comment_list *out, pl_error *err);
     /* Change notices; NULL when the backend has none (store.c then does
      * nothing, see store.h). */
     int (*notify)(store *s, const char *payload, pl_error *err);
@@ -197,6 +199,16 @@ int store_cmp_created(const void *x, const void *y);
 /* A LIKE pattern (escape character backslash) matching text anywhere: "%" + text with
  * %, _ and backslash escaped + "%". NULL for NULL or "". Arena-owned. */
 const char *store_like_pattern(const char *text, arena *a);
+/* An SQLite FTS5 query in which every word of text must appear: each run of
+ * bytes between blanks (space, tab, CR, LF) becomes a string in double
+ * quotes, a double quote inside it doubled, so no character of text acts as
+ * an FTS5 operator or column filter. NULL when text is blank. Arena-owned. */
+const char *store_fts5_query(const char *text, arena *a);
+/* True when text has something a full-text search can make a word of: an
+ * ASCII letter or digit, or any byte of a multi-byte UTF-8 character. A
+ * search for text without one matches nothing, and the backends answer it
+ * without asking the database. */
+bool store_search_has_word(const char *text);
 
 /* Backend constructors, called by store_open: SQLite with the part of the
  * URL after the scheme ("sqlite:" or "sqlite://" removed), PostgreSQL with

@@ -125,6 +125,7 @@
     $('log-panel').hidden = view !== 'log';
     $('people-panel').hidden = view !== 'people';
     $('articles-panel').hidden = view !== 'articles';
+    $('search-panel').hidden = view !== 'search';
     $('webhooks-panel').hidden = view !== 'webhooks';
     if (isQueue(view)) {
       $('queue-panel').setAttribute('aria-labelledby', `tab-${view}`);
@@ -136,6 +137,9 @@
     } else if (view === 'people') {
       showPeopleList();
       loadPeople(false);
+    } else if (view === 'search') {
+      if (!F.seq) searchComments(false);
+      $('s-q').focus();
     } else {
       loadArticles(false);
     }
@@ -350,6 +354,10 @@
     if (S.view === 'people' && ev.key === 'Escape' && !$('person').hidden) {
       ev.preventDefault();
       showPeopleList();
+      return;
+    }
+    if (S.view === 'search') {
+      searchKey(ev);
       return;
     }
     if (!isQueue(S.view)) return;
@@ -648,6 +656,108 @@
       say(e.message);
     }
   }
+
+  // ---- search ----------------------------------------------------------------
+  // Comments by their words, author, article and status, newest first; the
+  // words found are marked, and j/k with a/r/f work on the results as in the
+  // queues.
+
+  const F = { comments: [], words: [], next: null, sel: 0, seq: 0 };
+
+  async function searchComments(more) {
+    const seq = ++F.seq;
+    const q = new URLSearchParams();
+    for (const [k, v] of new FormData($('search-form')).entries()) if (String(v).trim()) q.set(k, String(v).trim());
+    q.set('limit', '50');
+    if (more && F.next) q.set('before', F.next);
+    try {
+      const r = await call('GET', `/mod/search?${q}`);
+      if (seq !== F.seq) return;
+      F.comments = more ? F.comments.concat(r.comments) : r.comments;
+      F.words = (q.get('q') || '').split(/\s+/).map((w) => w.replace(/^["'(]+|["'),.!?;:*]+$/g, '')).filter(Boolean);
+      F.next = r.next;
+      if (!more) F.sel = 0;
+      renderFound(false);
+      const n = F.comments.length;
+      say(`${n} comment${n === 1 ? '' : 's'} found${F.next ? ' (more below)' : ''}.`);
+    } catch (e) {
+      if (seq === F.seq) say(e.message);
+    }
+  }
+
+  function foundNode(c, idx) {
+    const words = F.words.map((w) => ({ excerpt: w, rule: 'search' }));
+    return el('li', { class: 'item', id: `found-${c.id}`, tabindex: -1, 'aria-current': idx === F.sel ? 'true' : 'false',
+      'aria-label': `Comment by ${c.author ? c.author.name : 'a deleted account'}, ${c.status}`, onclick: () => { F.sel = idx; markFound(false); } },
+    el('div', { class: 'meta' },
+      c.author ? el('button', { type: 'button', class: 'linkish', onclick: () => openAuthor(c.author.id) }, c.author.name) : el('strong', {}, 'deleted account'),
+      el('span', { class: `badge ${c.status}` }, c.status),
+      c.featured ? el('span', { class: 'badge' }, 'featured') : null,
+      el('span', {}, when(c.created_at)),
+      el('span', {}, 'on ', el('strong', {}, c.article_id))),
+    el('div', { class: 'body' }, highlighted(c.body || '', words)),
+    c.moderator_reason ? el('p', { class: 'meta' }, `Moderator's reason: ${c.moderator_reason}`) : null,
+    el('div', { class: 'actions' },
+      c.status !== 'published' ? el('button', { type: 'button', class: 'approve', onclick: () => decideFound(c, 'approve') }, 'Approve (a)') : null,
+      c.status !== 'rejected' ? el('button', { type: 'button', class: 'reject', onclick: () => decideFound(c, 'reject') }, 'Reject (r)') : null,
+      c.status === 'published' ? el('button', { type: 'button', onclick: () => decideFound(c, c.featured ? 'unfeature' : 'feature') },
+        c.featured ? 'Unfeature (f)' : 'Feature (f)') : null));
+  }
+
+  function renderFound(focus) {
+    $('found').replaceChildren(...F.comments.map(foundNode));
+    $('found-empty').hidden = F.comments.length > 0;
+    $('found-more').hidden = !F.next;
+    markFound(focus);
+  }
+
+  function markFound(focus) {
+    const nodes = [...$('found').children];
+    if (F.sel >= nodes.length) F.sel = Math.max(0, nodes.length - 1);
+    nodes.forEach((n, i) => n.setAttribute('aria-current', i === F.sel ? 'true' : 'false'));
+    const cur = nodes[F.sel];
+    if (focus && cur && !cur.contains(document.activeElement)) cur.focus();
+  }
+
+  async function decideFound(c, action) {
+    try {
+      const r = await call('POST', `/mod/comments/${c.id}/decision`, { action });
+      const i = F.comments.indexOf(c);
+      if (i >= 0) F.comments[i] = r.comment;
+      renderFound(true);
+      say(`${action} done for the comment by ${c.author ? c.author.name : 'a deleted account'}.`);
+      refreshCounts();
+    } catch (e) {
+      say(e.message);
+    }
+  }
+
+  function openAuthor(id) {
+    select('people');
+    openPerson(id);
+  }
+
+  function searchKey(ev) {
+    const t = ev.target;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT')) {
+      if (ev.key === 'Escape') { t.blur(); markFound(true); }
+      return;
+    }
+    const c = F.comments[F.sel];
+    switch (ev.key) {
+    case 'j': if (F.sel < F.comments.length - 1) { F.sel++; markFound(true); } break;
+    case 'k': if (F.sel > 0) { F.sel--; markFound(true); } break;
+    case 'a': if (c && c.status !== 'published') decideFound(c, 'approve'); break;
+    case 'r': if (c && c.status !== 'rejected') decideFound(c, 'reject'); break;
+    case 'f': if (c && c.status === 'published') decideFound(c, c.featured ? 'unfeature' : 'feature'); break;
+    case '/': $('s-q').focus(); break;
+    default: return;
+    }
+    ev.preventDefault();
+  }
+
+  $('search-form').addEventListener('submit', (ev) => { ev.preventDefault(); searchComments(false); });
+  $('found-more').addEventListener('click', () => searchComments(true));
 
   $('close-old').addEventListener('submit', async (ev) => {
     ev.preventDefault();

@@ -451,6 +451,98 @@ articles_list_and_close(void **state)
         assert_string_not_equal(ids[i], old);
 }
 
+static int64_t
+add_text(fixture *f, const char *art, int64_t author, store_comment_status st, const char *body)
+{
+    pl_error err = {0};
+    store_comment c = {0};
+    c.article_id = art;
+    c.author_id = author;
+    c.body = body;
+    c.html = "<p>x</p>";
+    c.status = st;
+    assert_int_equal(store_comment_insert(f->s, &c, &err), 0);
+    return c.id;
+}
+
+static void
+search_ids(fixture *f, const store_search *q, int limit, int64_t *want, size_t n_want)
+{
+    pl_error err = {0};
+    store_comment_list l = {0};
+    assert_int_equal(store_comments_search(f->s, q, limit, f->a, &l, &err), 0);
+    assert_int_equal(l.n, n_want);
+    for (size_t i = 0; i < n_want; i++)
+        assert_int_equal(l.items[i].id, want[i]);
+}
+
+/* The desk's search: words through the full-text index (every word, any
+ * case, no operators), author, article and status, newest first, paged; a
+ * deleted comment leaves the index. Words carry the test's tag, so a shared
+ * database's other comments never match. */
+static void
+comments_search(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    char word[64];
+    size_t w = 0;
+    for (const char *p = f->tag; *p && w < sizeof word - 3; p++)
+        word[w++] = *p >= '0' && *p <= '9' ? (char)('a' + (*p - '0')) : 'q';
+    word[w] = '\0';
+    int64_t u1 = new_user(f, "Searcher One"), u2 = new_user(f, "Searcher Two");
+    const char *art_a = arena_printf(f->a, "sa-%s", f->tag),
+               *art_b = arena_printf(f->a, "sb-%s", f->tag);
+    int64_t c1 =
+        add_text(f, art_a, u1, COMMENT_PUBLISHED, arena_printf(f->a, "The %s harbour wall.", word));
+    int64_t c2 =
+        add_text(f, art_a, u2, COMMENT_PUBLISHED, arena_printf(f->a, "%s: the budget", word));
+    int64_t c3 =
+        add_text(f, art_b, u1, COMMENT_PENDING, arena_printf(f->a, "HARBOUR ferry %s", word));
+
+    store_search q = {.status = -1};
+    q.text = arena_printf(f->a, "harbour %s", word);
+    search_ids(f, &q, 10, (int64_t[]){c3, c1}, 2);
+    q.text = arena_printf(f->a, "%s budget OR harbour", word);
+    search_ids(f, &q, 10, NULL, 0);
+    q.text = arena_printf(f->a, "\"%s\" ferry", word);
+    search_ids(f, &q, 10, (int64_t[]){c3}, 1);
+    q.text = "!!! ...";
+    search_ids(f, &q, 10, NULL, 0);
+    q.text = word;
+    q.article_id = art_a;
+    search_ids(f, &q, 10, (int64_t[]){c2, c1}, 2);
+    q.article_id = NULL;
+    q.author_id = u1;
+    search_ids(f, &q, 10, (int64_t[]){c3, c1}, 2);
+    q.status = COMMENT_PENDING;
+    search_ids(f, &q, 10, (int64_t[]){c3}, 1);
+
+    /* Without words: the author's or the article's comments. */
+    q = (store_search){.status = -1, .author_id = u2};
+    search_ids(f, &q, 10, (int64_t[]){c2}, 1);
+    q = (store_search){.status = -1, .article_id = art_b};
+    search_ids(f, &q, 10, (int64_t[]){c3}, 1);
+
+    /* Paging: ids below before_id. */
+    q = (store_search){.status = -1, .text = word};
+    search_ids(f, &q, 1, (int64_t[]){c3}, 1);
+    q.before_id = c3;
+    search_ids(f, &q, 2, (int64_t[]){c2, c1}, 2);
+    q.before_id = c2;
+    search_ids(f, &q, 5, (int64_t[]){c1}, 1);
+
+    /* A deleted comment's words leave the index; it is not listed at all. */
+    assert_int_equal(store_comment_set_status(f->s, c2, COMMENT_DELETED, &err), 0);
+    q = (store_search){.status = -1, .text = word};
+    search_ids(f, &q, 10, (int64_t[]){c3, c1}, 2);
+    q = (store_search){.status = -1, .article_id = art_a};
+    search_ids(f, &q, 10, (int64_t[]){c1}, 1);
+
+    store_comment_list l;
+    assert_int_equal(store_comments_search(f->s, &q, 0, f->a, &l, &err), PL_EINVAL);
+}
+
 int
 main(void)
 {
@@ -462,6 +554,7 @@ main(void)
         cmocka_unit_test_setup_teardown(people_search_filters_and_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(notes_flags_and_log_about_a_user, setup, teardown),
         cmocka_unit_test_setup_teardown(articles_list_and_close, setup, teardown),
+        cmocka_unit_test_setup_teardown(comments_search, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
