@@ -2,7 +2,7 @@
 // (`make test` runs it as `make i18n`).
 //
 // The keys the widget uses are the quoted names inside the first argument
-// of every t(...) and tk(...) call in web/embed.js (both branches of a
+// of every t(...) and tk(...) call in web/embed.js and web/panel.js (both branches of a
 // `cond ? 'a' : 'b'` count), and the families built as 'prefix_' + value:
 // flag_ for each of REASONS, sort_ for each of SORTS, why_ for each
 // moderation rule of src/moderation/policy.c. Every catalogue in web/i18n/ must hold exactly
@@ -19,7 +19,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const web = process.argv[2] || 'web';
-const src = readFileSync(path.join(web, 'embed.js'), 'utf8').replace(/^\s*\/\/.*$/gm, '');
+// The account panel (panel.js) is loaded by embed.js and uses its t().
+const src = ['embed.js', 'panel.js'].map((f) => readFileSync(path.join(web, f), 'utf8')).join('\n').replace(/^\s*\/\/.*$/gm, '');
 const faults = [];
 
 // The first argument of each call: up to a comma or closing parenthesis at depth 0.
@@ -74,7 +75,7 @@ for (const [lang, cat] of Object.entries(cats)) {
   for (const k of used) if (!(k in cat)) faults.push(`${at}: missing key "${k}"`);
   for (const [k, v] of Object.entries(cat)) {
     if (k.startsWith('@')) continue;
-    if (!used.has(k)) { faults.push(`${at}: key "${k}" is not used by embed.js`); continue; }
+    if (!used.has(k)) { faults.push(`${at}: key "${k}" is not used by embed.js or panel.js`); continue; }
     const ref = cats.en && cats.en[k];
     const refHoles = holes(typeof ref === 'object' && ref ? ref.other : ref);
     if (typeof v === 'string') {
@@ -97,7 +98,7 @@ for (const [lang, cat] of Object.entries(cats)) {
 const doc = readFileSync(path.join(web, '..', 'docs', 'widget.md'), 'utf8').split('<!-- i18n-keys')[1] || '';
 const documented = new Set([...doc.split('\n\n#')[0].matchAll(/^\| `([a-z0-9_]+)` \|/gm)].map((m) => m[1]));
 for (const k of used) if (!documented.has(k)) faults.push(`docs/widget.md: key "${k}" is not in the key table`);
-for (const k of documented) if (!used.has(k)) faults.push(`docs/widget.md: the key table lists "${k}", which embed.js does not use`);
+for (const k of documented) if (!used.has(k)) faults.push(`docs/widget.md: the key table lists "${k}", which the widget does not use`);
 
 for (const f of faults) console.error(f);
 if (faults.length) process.exit(1);

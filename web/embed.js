@@ -122,15 +122,16 @@
     return j;
   }
 
-  let powJs; // docs/ANTISPAM.md
+  const js = {};
+  const need = (n) => js[n] || (js[n] = new Promise((ok, no) => document.head.append(h('script', { src: BASE + n, onload: ok, onerror: () => no(delete js[n]) }))));
   async function withPow(f) {
     try { return await f(); } catch (e) {
       if (!/^pow_/.test(e.code)) throw e;
       let a;
       try {
-        await (powJs = powJs || new Promise((ok, no) => document.head.append(h('script', { src: BASE + 'pow.js', onload: ok, onerror: no }))));
+        await need('pow.js');
         a = await window.ParleyPow.solve(await api('GET', 'pow'));
-      } catch (x) { powJs = null; throw x instanceof ApiError ? x : new ApiError(0, 'pow', t('err_pow')); }
+      } catch (x) { throw x instanceof ApiError ? x : new ApiError(0, 'pow', t('err_pow')); }
       return f(a);
     }
   }
@@ -234,13 +235,14 @@
     function drawAccount() {
       account.replaceChildren(st.me
         ? h('p', null, tk('logged_in_as', { name: h('strong', null, st.me.name) }), ' · ', btn(t('log_out'), logout), ' · ',
-          btn(t('muted_readers'), (e) => mutes(e.currentTarget)),
+          btn(t('muted_readers'), (e) => mutes(e.currentTarget)), ' · ',
+          btn(t('your_account'), (e, o = e.target) => need('panel.js').then(() => ParleyPanel({ h, t, api, dialog, say, st, logout }, o), () => say(t('err_network')))),
           st.me.banned && h('span', { class: 'pl-note pl-ban' }, banText(st.me.banned_until, st.me.ban_reason), ' ', t('still_read')))
         : h('p', null, tk('log_in_to_comment', {
           log_in: btn(t('log_in'), (e) => auth('', e.target)), register: btn(t('create_account_link'), (e) => auth('', e.target, true)) })));
     }
-    async function logout() {
-      try { await api('POST', 'auth/logout', {}); } catch (e) { if (e.status !== 401) return say(e.message); }
+    async function logout(e, gone) {
+      if (!gone) try { await api('POST', 'auth/logout', {}); } catch (e) { if (e.status !== 401) return say(e.message); }
       st.me = null;
       st.muted = new Set(); // lists are no longer filtered for this reader
       mnote.hidden = true;
@@ -249,7 +251,7 @@
       for (const e of list.querySelectorAll('.pl-mine')) e.classList.remove('pl-mine');
       for (const e of list.querySelectorAll('.pl-like[aria-pressed=true]')) e.setAttribute('aria-pressed', 'false');
       drawAccount();
-      say(t('logged_out'));
+      say(gone || t('logged_out'));
       load(false);
     }
     // Login / register dialog; resolves on close (st.me set on login). The
@@ -743,7 +745,7 @@
     }
   }
 
-  // Comment counts for links elsewhere on the page: <a data-parley-count="ID">.
+  // Counts for <a data-parley-count="ID"> on the page.
   function counts() {
     const els = [...document.querySelectorAll('[data-parley-count]')].slice(0, 100);
     if (!els.length) return;
@@ -756,8 +758,7 @@
     }, () => {});
   }
 
-  // The mount point usually precedes the script: start at once then, without
-  // waiting for the rest of the page to parse.
+  // The mount point usually precedes the script: start at once then.
   const host = document.getElementById('parley');
   if (host) mount(host);
   const rest = () => { if (!host) { const el = document.getElementById('parley'); if (el) mount(el); } counts(); };

@@ -14,6 +14,7 @@
 
 typedef struct entry {
     char key[KEY_MAX + 1];
+    uint8_t len; /* bytes in key; 0: an empty slot */
     uint16_t cost[LANGID_MAX_LANGS];
 } entry;
 
@@ -26,6 +27,7 @@ struct langid {
     int script[LANGID_MAX_LANGS];   /* SCRIPT_* the language is written in */
     entry *tab;                     /* open addressing, size cap (a power of two) */
     size_t cap;
+    entry miss; /* the costs of a trigram in no list: each language's floor */
 };
 
 static uint32_t
@@ -42,8 +44,7 @@ static entry *
 slot(const langid *li, const char *key, size_t n)
 {
     size_t i = hash(key, n) & (li->cap - 1);
-    while (li->tab[i].key[0] != '\0' &&
-           (strlen(li->tab[i].key) != n || memcmp(li->tab[i].key, key, n) != 0))
+    while (li->tab[i].len != 0 && (li->tab[i].len != n || memcmp(li->tab[i].key, key, n) != 0))
         i = (i + 1) & (li->cap - 1);
     return &li->tab[i];
 }
@@ -124,6 +125,7 @@ langid_new(const char *text, size_t len, langid **out, pl_error *err)
                 entry *s = slot(li, t1 + 1, kn);
                 memcpy(s->key, t1 + 1, kn);
                 s->key[kn] = '\0';
+                s->len = (uint8_t)kn;
                 s->cost[l] = (uint16_t)cost;
             }
         }
@@ -135,6 +137,14 @@ langid_new(const char *text, size_t len, langid **out, pl_error *err)
             langid_free(li);
             return PL_EINVAL;
         }
+    }
+    /* A language without this trigram pays its floor: filled in once here
+     * so that scoring is one plain sum per language. */
+    for (int l = 0; l < li->n; l++) {
+        li->miss.cost[l] = (uint16_t)li->floor[l];
+        for (size_t i = 0; i < li->cap; i++)
+            if (li->tab[i].cost[l] == NO_COST)
+                li->tab[i].cost[l] = (uint16_t)li->floor[l];
     }
     *out = li;
     return 0;
@@ -171,8 +181,10 @@ score_word(const langid *li, const char *w, const size_t *at, int ncp, long *cos
         if (kn > KEY_MAX)
             continue;
         const entry *s = slot(li, w + at[i], kn);
+        if (s->len == 0)
+            s = &li->miss;
         for (int l = 0; l < li->n; l++)
-            cost[l] += s->key[0] != '\0' && s->cost[l] != NO_COST ? s->cost[l] : li->floor[l];
+            cost[l] += s->cost[l];
         (*count)++;
     }
 }
@@ -193,15 +205,21 @@ langid_detect(const langid *li, const char *text, size_t n, langid_result *out)
     for (;;) {
         int32_t cp = -1;
         utf8proc_ssize_t k = 1;
-        if (i < n) {
+        bool letter = false, skip = false;
+        if (i < n && p[i] < 0x80) {
+            /* ASCII, most of the text in Latin-script languages: letters
+             * are a-z and A-Z, nothing is a mark or ignorable (as
+             * utf8proc says for all 128). */
+            cp = p[i];
+            letter = (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
+        } else if (i < n) {
             k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
             if (k <= 0) {
                 k = 1;
                 cp = -1;
             }
         }
-        bool letter = false, skip = false;
-        if (cp >= 0) {
+        if (cp >= 0x80) {
             const utf8proc_property_t *pr = utf8proc_get_property(cp);
             letter = pr->category >= UTF8PROC_CATEGORY_LU && pr->category <= UTF8PROC_CATEGORY_LO;
             /* Vowel marks and tatweel are not written consistently. */
@@ -220,7 +238,11 @@ langid_detect(const langid *li, const char *text, size_t n, langid_result *out)
                 at[1] = 1;
                 ncp = 1;
             }
-            if (ncp <= WORD_MAX) {
+            if (ncp <= WORD_MAX && cp < 0x80) {
+                w[at[ncp]] = (char)(cp | 0x20);
+                at[ncp + 1] = at[ncp] + 1;
+                ncp++;
+            } else if (ncp <= WORD_MAX) {
                 int32_t lc = utf8proc_tolower(cp);
                 utf8proc_ssize_t m = utf8proc_encode_char(lc, (utf8proc_uint8_t *)w + at[ncp]);
                 at[ncp + 1] = at[ncp] + (size_t)m;
