@@ -9,6 +9,7 @@
  * spool and the arena reset, so no message outlives its post in memory.
  */
 #include "import/disqus.h"
+#include "import/builder.h"
 #include "import/htmlmd.h"
 #include "import/idmap.h"
 #include "util/text.h"
@@ -70,6 +71,14 @@ typedef struct guard {
 
 typedef struct parser {
     xmlTextReaderPtr r;
+    /* A WordPress export (WXR) rather than Disqus': <rss><channel> hold
+     * <item> records (threads), each with its <wp:comment> fields (posts).
+     * Read with the same machinery one level deeper: item is a record,
+     * its children fields, a comment's children subs. */
+    bool wxr;
+    size_t item_first_post; /* the first post of the <item> being read */
+    bool wxr_type_skip;     /* the <wp:comment> is a pingback or trackback */
+    size_t wxr_skipped;     /* pingbacks and trackbacks left out */
     guard g;
     arena *a;
     spool *bodies; /* NULL: messages stay in a */
@@ -227,6 +236,30 @@ field_bool(parser *ps)
     return strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0;
 }
 
+/* WordPress' "2026-11-30 10:00:00" (UTC, in the _gmt fields). An empty or
+ * zero one ("0000-00-00 00:00:00", in drafts) is no time. */
+static int64_t
+wxr_time(parser *ps, const char *what)
+{
+    const char *v = field_trimmed(ps);
+    if (v[0] == '\0' || strncmp(v, "0000-00-00", 10) == 0)
+        return 0;
+    char iso[40];
+    int64_t ms;
+    if (strlen(v) != 19 || v[10] != ' ')
+        ms = -1;
+    else {
+        snprintf(iso, sizeof iso, "%.10sT%.8sZ", v, v + 11);
+        if (time_parse_rfc3339(iso, &ms) < 0)
+            ms = -1;
+    }
+    if (ms < 0) {
+        warnf(ps, line_now(ps), "%s has an unreadable date; using a fallback time", what);
+        return 0;
+    }
+    return ms;
+}
+
 static int64_t
 field_time(parser *ps, const char *what)
 {
@@ -268,13 +301,19 @@ static void
 record_start(parser *ps, const char *name)
 {
     ps->field[0] = ps->sub[0] = '\0';
-    if (strcmp(name, "thread") == 0) {
+    if (!ps->wxr && strcmp(name, "thread") == 0) {
         ps->rec = REC_THREAD;
         memset(&ps->t, 0, sizeof ps->t);
         ps->t.dsq_id = dsq_attr(ps, false);
         ps->t.id = ps->t.link = ps->t.title = "";
         ps->t.line = line_now(ps);
-    } else if (strcmp(name, "post") == 0) {
+    } else if (ps->wxr ? strcmp(name, "item") == 0 : false) {
+        ps->rec = REC_THREAD;
+        memset(&ps->t, 0, sizeof ps->t);
+        ps->t.dsq_id = ps->t.id = ps->t.link = ps->t.title = "";
+        ps->t.line = line_now(ps);
+        ps->item_first_post = ps->n_posts;
+    } else if (!ps->wxr && strcmp(name, "post") == 0) {
         ps->rec = REC_POST;
         memset(&ps->p, 0, sizeof ps->p);
         ps->p.p.dsq_id = dsq_attr(ps, false);
@@ -291,6 +330,14 @@ record_start(parser *ps, const char *name)
 static void
 record_end(parser *ps)
 {
+    if (ps->rec == REC_THREAD && ps->wxr) {
+        /* The item's comments belong to it, whatever order its fields came in. */
+        for (size_t k = ps->item_first_post; k < ps->n_posts; k++)
+            ps->posts[k].thread_ref = ps->t.dsq_id;
+        if (ps->t.dsq_id[0] != '\0')
+            ps->t.id = ps->t.link[0] ? ib_path_article_id(ps->a, "wordpress", ps->t.link)
+                                     : arena_printf(ps->a, "wordpress-%s", ps->t.dsq_id);
+    }
     if (ps->rec == REC_THREAD) {
         if (ps->t.dsq_id[0] == '\0') {
             warnf(ps, ps->t.line, "a thread without dsq:id is skipped");
@@ -317,12 +364,76 @@ record_end(parser *ps)
     ps->rec = REC_NONE;
 }
 
+/* The message in buf[0, n) (HTML) converted and kept: in the spool, or
+ * in the arena without one. */
+static void
+keep_message(parser *ps, disqus_post *p, const char *buf, size_t n)
+{
+    p->truncated = ps->cut;
+    if (ps->bodies == NULL) {
+        p->markdown = htmlmd_convert(ps->a, buf, n);
+        p->body_len = strlen(p->markdown);
+    } else {
+        const char *md = htmlmd_convert(ps->msg, buf, n);
+        p->body_len = strlen(md);
+        if (spool_append(ps->bodies, md, p->body_len, &p->body_off, &ps->spool_err) < 0)
+            ps->spool_failed = true;
+        arena_reset(ps->msg);
+    }
+}
+
+/* WordPress keeps what the commenter typed: HTML where line breaks mean
+ * something (a blank line a new paragraph, a single one a break), as
+ * WordPress shows it. The breaks become <p> and <br> for the converter. */
+static void
+keep_wxr_message(parser *ps, disqus_post *p)
+{
+    arena *a = ps->bodies != NULL ? ps->msg : ps->a;
+    const char *s = ps->buf ? ps->buf : "";
+    size_t n = ps->len;
+    char *out = arena_alloc(a, n * 4 + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\r')
+            continue;
+        if (s[i] != '\n') {
+            out[o++] = s[i];
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < n && (s[j] == '\r' || s[j] == ' ' || s[j] == '\t'))
+            j++;
+        if (j < n && s[j] == '\n') {
+            memcpy(out + o, "<p>", 3);
+            o += 3;
+            while (j < n && (s[j] == '\n' || s[j] == '\r' || s[j] == ' ' || s[j] == '\t'))
+                j++;
+            i = j - 1;
+        } else {
+            memcpy(out + o, "<br>", 4);
+            o += 4;
+        }
+    }
+    out[o] = '\0';
+    keep_message(ps, p, out, o);
+}
+
 /* A child of <thread> or <post> begins (depth 2). */
 static void
 field_begin(parser *ps, const char *name)
 {
     copy_name(ps->field, sizeof ps->field, (const xmlChar *)name);
     ps->sub[0] = '\0';
+    if (ps->wxr && ps->rec == REC_THREAD && strcmp(name, "comment") == 0) {
+        memset(&ps->p, 0, sizeof ps->p);
+        ps->p.p.dsq_id = "";
+        ps->p.p.markdown = ps->bodies != NULL ? NULL : "";
+        ps->p.p.parent = -1;
+        ps->p.p.author.name = ps->p.p.author.email = ps->p.p.author.username = "";
+        ps->p.thread_ref = ps->p.parent_ref = "";
+        ps->p.p.line = line_now(ps);
+        ps->wxr_type_skip = false;
+    }
     bool message = ps->rec == REC_POST && strcmp(name, "message") == 0;
     field_start(ps, message ? DISQUS_MAX_MESSAGE : MAX_FIELD);
     if (ps->rec == REC_POST && strcmp(name, "thread") == 0)
@@ -332,9 +443,54 @@ field_begin(parser *ps, const char *name)
 }
 
 static void
+wxr_field_end(parser *ps)
+{
+    const char *f = ps->field;
+    disqus_thread *t = &ps->t;
+    if (!strcmp(f, "post_id")) {
+        t->dsq_id = field_value(ps);
+    } else if (!strcmp(f, "link")) {
+        t->link = field_value(ps);
+    } else if (!strcmp(f, "title")) {
+        t->title = field_value(ps);
+    } else if (!strcmp(f, "post_date_gmt")) {
+        t->created_at = wxr_time(ps, "a post");
+    } else if (!strcmp(f, "comment_status")) {
+        t->closed = strcmp(field_trimmed(ps), "closed") == 0;
+    } else if (!strcmp(f, "status")) {
+        t->deleted = strcmp(field_trimmed(ps), "trash") == 0;
+    } else if (!strcmp(f, "comment")) {
+        if (ps->wxr_type_skip) {
+            ps->wxr_skipped++;
+        } else if (ps->p.p.dsq_id[0] == '\0') {
+            warnf(ps, ps->p.p.line, "a comment without wp:comment_id is skipped");
+        } else {
+            if (ps->p.p.deleted) {
+                /* Trashed: no text is kept (it may have come before the status). */
+                ps->p.p.body_len = 0;
+                if (ps->p.p.markdown != NULL)
+                    ps->p.p.markdown = "";
+            }
+            if (ps->n_posts == ps->cap_posts) {
+                ps->cap_posts = ps->cap_posts ? ps->cap_posts * 2 : 64;
+                ps->posts = xrealloc(ps->posts, ps->cap_posts * sizeof *ps->posts);
+            }
+            ps->posts[ps->n_posts++] = ps->p;
+        }
+    }
+    ps->field[0] = '\0';
+}
+
+static void
 field_end(parser *ps)
 {
     const char *f = ps->field;
+    if (ps->wxr) {
+        if (ps->rec == REC_THREAD)
+            wxr_field_end(ps);
+        ps->field[0] = '\0';
+        return;
+    }
     if (ps->rec == REC_THREAD) {
         disqus_thread *t = &ps->t;
         if (!strcmp(f, "id"))
@@ -352,17 +508,7 @@ field_end(parser *ps)
     } else if (ps->rec == REC_POST) {
         disqus_post *p = &ps->p.p;
         if (!strcmp(f, "message")) {
-            p->truncated = ps->cut;
-            if (ps->bodies == NULL) {
-                p->markdown = htmlmd_convert(ps->a, ps->buf ? ps->buf : "", ps->len);
-                p->body_len = strlen(p->markdown);
-            } else {
-                const char *md = htmlmd_convert(ps->msg, ps->buf ? ps->buf : "", ps->len);
-                p->body_len = strlen(md);
-                if (spool_append(ps->bodies, md, p->body_len, &p->body_off, &ps->spool_err) < 0)
-                    ps->spool_failed = true;
-                arena_reset(ps->msg);
-            }
+            keep_message(ps, p, ps->buf ? ps->buf : "", ps->len);
         } else if (!strcmp(f, "createdAt")) {
             p->created_at = field_time(ps, "a post");
         } else if (!strcmp(f, "isDeleted")) {
@@ -377,8 +523,56 @@ field_end(parser *ps)
 
 /* A child of <author> (depth 3). */
 static void
+wxr_sub_end(parser *ps)
+{
+    disqus_post *p = &ps->p.p;
+    const char *f = ps->sub;
+    if (!strcmp(f, "comment_id")) {
+        const char *v = field_trimmed(ps);
+        p->dsq_id = arena_strndup(ps->a, v, strnlen(v, 128));
+    } else if (!strcmp(f, "comment_author")) {
+        p->author.name = intern(ps, field_trimmed(ps));
+    } else if (!strcmp(f, "comment_author_email")) {
+        p->author.email = intern(ps, field_trimmed(ps));
+    } else if (!strcmp(f, "comment_user_id")) {
+        const char *v = field_trimmed(ps);
+        if (v[0] != '\0' && strcmp(v, "0") != 0 && strspn(v, "0123456789") == strlen(v) &&
+            strlen(v) <= 20)
+            p->author.username = intern(ps, arena_printf(ps->msg ? ps->msg : ps->a, "user%s", v));
+    } else if (!strcmp(f, "comment_date_gmt")) {
+        p->created_at = wxr_time(ps, "a comment");
+    } else if (!strcmp(f, "comment_content")) {
+        keep_wxr_message(ps, p);
+    } else if (!strcmp(f, "comment_approved")) {
+        const char *v = field_trimmed(ps);
+        p->pending = !strcmp(v, "0");
+        p->spam = !strcmp(v, "spam");
+        p->deleted = !strcmp(v, "trash") || !strcmp(v, "post-trashed");
+        if (strcmp(v, "1") != 0 && !p->pending && !p->spam && !p->deleted)
+            warnf(ps, line_now(ps),
+                  "comment %s has comment_approved '%.40s'; imported as "
+                  "published",
+                  p->dsq_id, v);
+    } else if (!strcmp(f, "comment_type")) {
+        const char *v = field_trimmed(ps);
+        ps->wxr_type_skip = !strcmp(v, "pingback") || !strcmp(v, "trackback");
+    } else if (!strcmp(f, "comment_parent")) {
+        const char *v = field_trimmed(ps);
+        ps->p.parent_ref = strcmp(v, "0") != 0 ? arena_strndup(ps->a, v, strnlen(v, 128)) : "";
+    }
+    /* comment_author_IP is read past and never kept. */
+    ps->sub[0] = '\0';
+}
+
+static void
 sub_end(parser *ps)
 {
+    if (ps->wxr) {
+        if (ps->rec == REC_THREAD && !strcmp(ps->field, "comment"))
+            wxr_sub_end(ps);
+        ps->sub[0] = '\0';
+        return;
+    }
     disqus_author *au = &ps->p.p.author;
     if (ps->rec != REC_POST || strcmp(ps->field, "author") != 0)
         return;
@@ -404,7 +598,7 @@ fail(parser *ps, pl_error *err, const char *what, const char *arg)
 static int
 read_nodes(parser *ps, pl_error *err)
 {
-    bool root_seen = false;
+    bool root_seen = false, channel_seen = false;
     int rc;
     while ((rc = xmlTextReaderRead(ps->r)) == 1) {
         int type = xmlTextReaderNodeType(ps->r);
@@ -413,14 +607,28 @@ read_nodes(parser *ps, pl_error *err)
             return fail(ps, err, "elements nest too deep (more than 16 levels)", "");
         if (type == XML_READER_TYPE_DOCUMENT_TYPE)
             return fail(ps, err, "a document type declaration is not allowed in an export", "");
+        /* A WXR file has one more level (<channel>) above its records. */
+        if (ps->wxr && depth == 1) {
+            if (type == XML_READER_TYPE_ELEMENT) {
+                const char *name = (const char *)xmlTextReaderConstLocalName(ps->r);
+                channel_seen |= name != NULL && strcmp(name, "channel") == 0;
+            }
+            continue;
+        }
+        if (ps->wxr && depth > 1)
+            depth--;
+        const char *sub_of = ps->wxr ? "comment" : "author";
         if (type == XML_READER_TYPE_ELEMENT) {
             const char *name = (const char *)xmlTextReaderConstLocalName(ps->r);
             if (name == NULL)
                 name = "";
             bool empty = xmlTextReaderIsEmptyElement(ps->r) == 1;
             if (depth == 0) {
-                if (strcmp(name, "disqus") != 0)
-                    return fail(ps, err, "not a Disqus export: the root element is ", name);
+                if (strcmp(name, ps->wxr ? "rss" : "disqus") != 0)
+                    return fail(ps, err,
+                                ps->wxr ? "not a WordPress export: the root element is "
+                                        : "not a Disqus export: the root element is ",
+                                name);
                 root_seen = true;
             } else if (depth == 1) {
                 record_start(ps, name);
@@ -430,9 +638,11 @@ read_nodes(parser *ps, pl_error *err)
                 field_begin(ps, name);
                 if (empty)
                     field_end(ps);
-            } else if (depth == 3 && ps->rec == REC_POST && !strcmp(ps->field, "author")) {
+            } else if (depth == 3 && (ps->rec == REC_POST || ps->wxr) &&
+                       !strcmp(ps->field, sub_of)) {
                 copy_name(ps->sub, sizeof ps->sub, (const xmlChar *)name);
-                field_start(ps, MAX_FIELD);
+                field_start(ps, ps->wxr && !strcmp(name, "comment_content") ? DISQUS_MAX_MESSAGE
+                                                                            : MAX_FIELD);
                 if (empty)
                     sub_end(ps);
             }
@@ -446,9 +656,9 @@ read_nodes(parser *ps, pl_error *err)
         } else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
                    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE ||
                    type == XML_READER_TYPE_WHITESPACE) {
-            /* Text of a field (depth 3) or of an author's field (depth 4);
-             * text anywhere else is not part of the format. */
-            bool in_field = depth == 3 && ps->field[0] != '\0' && strcmp(ps->field, "author") != 0;
+            /* Text of a field (depth 3) or of an author's (a comment's) field
+             * (depth 4); text anywhere else is not part of the format. */
+            bool in_field = depth == 3 && ps->field[0] != '\0' && strcmp(ps->field, sub_of) != 0;
             bool in_sub = depth == 4 && ps->sub[0] != '\0';
             if (in_field || in_sub) {
                 const char *v = (const char *)xmlTextReaderConstValue(ps->r);
@@ -469,7 +679,17 @@ read_nodes(parser *ps, pl_error *err)
         return pl_errorf(err, PL_EINVAL, "line %zu: malformed XML", line_now(ps));
     }
     if (!root_seen)
-        return pl_errorf(err, PL_EINVAL, "line 1: not a Disqus export (no <disqus> element)");
+        return pl_errorf(err, PL_EINVAL,
+                         ps->wxr ? "line 1: not a WordPress export (no <rss> element)"
+                                 : "line 1: not a Disqus export (no <disqus> element)");
+    if (ps->wxr && !channel_seen)
+        return pl_errorf(err, PL_EINVAL, "not a WordPress export (no <channel> element)");
+    if (ps->wxr_skipped > 0 && ps->warn != NULL) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "%zu pingbacks and trackbacks are not comments; left out",
+                 ps->wxr_skipped);
+        ps->warn(ps->warn_arg, 0, msg);
+    }
     return 0;
 }
 
@@ -678,6 +898,7 @@ run_reader(parser *ps, disqus_export *out, pl_error *err)
     if (rc == 0) {
         resolve(ps, out);
         out->bodies = ps->bodies;
+        out->source = ps->wxr ? "wordpress" : NULL;
     }
     arena_free(ps->msg);
     out->warnings = ps->warnings;
@@ -708,9 +929,9 @@ open_reader(parser *ps, const char *name)
     return ps->r != NULL;
 }
 
-int
-disqus_parse_memory(const char *data, size_t n, arena *a, spool *bodies, disqus_warn_fn warn,
-                    void *warn_arg, disqus_export *out, pl_error *err)
+static int
+parse_memory(bool wxr, const char *data, size_t n, arena *a, spool *bodies, disqus_warn_fn warn,
+             void *warn_arg, disqus_export *out, pl_error *err)
 {
     memset(out, 0, sizeof *out);
     if (xml_load(err) < 0)
@@ -722,6 +943,7 @@ disqus_parse_memory(const char *data, size_t n, arena *a, spool *bodies, disqus_
     ps.bodies = bodies;
     ps.warn = warn;
     ps.warn_arg = warn_arg;
+    ps.wxr = wxr;
     ps.g.fd = -1;
     ps.g.mem = data;
     ps.g.mem_n = n;
@@ -730,9 +952,9 @@ disqus_parse_memory(const char *data, size_t n, arena *a, spool *bodies, disqus_
     return run_reader(&ps, out, err);
 }
 
-int
-disqus_parse_file(const char *path, arena *a, spool *bodies, disqus_warn_fn warn, void *warn_arg,
-                  disqus_export *out, pl_error *err)
+static int
+parse_file(bool wxr, const char *path, arena *a, spool *bodies, disqus_warn_fn warn, void *warn_arg,
+           disqus_export *out, pl_error *err)
 {
     memset(out, 0, sizeof *out);
     if (xml_load(err) < 0)
@@ -745,6 +967,7 @@ disqus_parse_file(const char *path, arena *a, spool *bodies, disqus_warn_fn warn
     ps.bodies = bodies;
     ps.warn = warn;
     ps.warn_arg = warn_arg;
+    ps.wxr = wxr;
     ps.g.fd = fd;
     if (!open_reader(&ps, path)) {
         close(fd);
@@ -753,6 +976,34 @@ disqus_parse_file(const char *path, arena *a, spool *bodies, disqus_warn_fn warn
     int rc = run_reader(&ps, out, err);
     close(fd);
     return rc;
+}
+
+int
+disqus_parse_memory(const char *data, size_t n, arena *a, spool *bodies, disqus_warn_fn warn,
+                    void *warn_arg, disqus_export *out, pl_error *err)
+{
+    return parse_memory(false, data, n, a, bodies, warn, warn_arg, out, err);
+}
+
+int
+disqus_parse_file(const char *path, arena *a, spool *bodies, disqus_warn_fn warn, void *warn_arg,
+                  disqus_export *out, pl_error *err)
+{
+    return parse_file(false, path, a, bodies, warn, warn_arg, out, err);
+}
+
+int
+wxr_parse_memory(const char *data, size_t n, arena *a, spool *bodies, disqus_warn_fn warn,
+                 void *warn_arg, disqus_export *out, pl_error *err)
+{
+    return parse_memory(true, data, n, a, bodies, warn, warn_arg, out, err);
+}
+
+int
+wxr_parse_file(const char *path, arena *a, spool *bodies, disqus_warn_fn warn, void *warn_arg,
+               disqus_export *out, pl_error *err)
+{
+    return parse_file(true, path, a, bodies, warn, warn_arg, out, err);
 }
 
 int

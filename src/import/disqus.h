@@ -76,7 +76,8 @@ typedef struct disqus_post {
     int64_t created_at; /* Unix ms; 0 when absent or unreadable */
     bool deleted;
     bool spam;
-    bool pending; /* awaiting moderation at the source (Isso): stored pending */
+    bool rejected; /* refused by the source's moderators (Coral): stored rejected */
+    bool pending;  /* awaiting moderation at the source (Isso): stored pending */
     disqus_author author;
     size_t line;
 } disqus_post;
@@ -106,6 +107,21 @@ int disqus_parse_file(const char *path, arena *a, spool *bodies, disqus_warn_fn 
                       void *warn_arg, disqus_export *out, pl_error *err);
 int disqus_parse_memory(const char *data, size_t n, arena *a, spool *bodies, disqus_warn_fn warn,
                         void *warn_arg, disqus_export *out, pl_error *err);
+
+/* The same for a WordPress export (WXR: RSS with the wp: namespace), read
+ * by the same parser one level deeper: each <item> is a thread (its
+ * wp:post_id the dsq_id, the article id the path of its <link>, else
+ * "wordpress-<post_id>"; wp:comment_status closed; wp:status trash is a
+ * deleted thread), each <wp:comment> a post (comment_id, comment_parent,
+ * comment_author, comment_author_email, comment_user_id as username
+ * "user<id>", comment_date_gmt, comment_approved 1/0/spam/trash,
+ * comment_content: HTML whose line breaks count, converted like a Disqus
+ * message). Pingbacks and trackbacks are left out. The export's source is
+ * "wordpress". docs/IMPORT.md has the whole mapping. */
+int wxr_parse_file(const char *path, arena *a, spool *bodies, disqus_warn_fn warn, void *warn_arg,
+                   disqus_export *out, pl_error *err);
+int wxr_parse_memory(const char *data, size_t n, arena *a, spool *bodies, disqus_warn_fn warn,
+                     void *warn_arg, disqus_export *out, pl_error *err);
 
 /* The post's converted message, NUL-terminated: p->markdown, or read back
  * from the spool into a. PL_EIO when the spool cannot be read. */

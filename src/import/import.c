@@ -31,9 +31,10 @@
 #define URL_MAX 2000
 #define TRUNC_MARK "\n\n*[comment shortened on import]*"
 #define EMPTY_BODY "*(no text)*"
-#define SPAM_JSON                                                                                  \
-    "{\"decision\":\"reject\",\"reasons\":[{\"rule\":\"spam\",\"message\":\"Marked as spam on "    \
-    "Disqus.\",\"excerpt\":\"\"}]}"
+/* The MODERATION kept with a comment the source had refused. */
+#define REFUSED_JSON                                                                               \
+    "{\"decision\":\"reject\",\"reasons\":[{\"rule\":\"%s\",\"message\":\"%s on %s.\","            \
+    "\"excerpt\":\"\"}],\"scores\":{}}"
 
 typedef struct ctx {
     store *s;
@@ -88,6 +89,20 @@ static const char *
 source(const disqus_export *x)
 {
     return x->source != NULL ? x->source : "disqus";
+}
+
+/* The source as its makers write its name, for moderators. */
+static const char *
+source_title(const disqus_export *x)
+{
+    static const char *const names[][2] = {
+        {"disqus", "Disqus"},     {"isso", "Isso"},         {"wordpress", "WordPress"},
+        {"remark42", "Remark42"}, {"commento", "Commento"}, {"coral", "Coral"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(names[i][0], source(x)) == 0)
+            return names[i][1];
+    return source(x);
 }
 
 const char *
@@ -430,9 +445,11 @@ write_post(ctx *c, const disqus_thread *t, const char *article, const moderation
             return rc;
         cm.html = md_render_html(c->post, cm.body, strlen(cm.body));
         c->st->truncated += truncated;
-        if (p->spam) {
+        if (p->spam || p->rejected) {
             cm.status = COMMENT_REJECTED;
-            cm.moderation = SPAM_JSON;
+            cm.moderation = arena_printf(c->post, REFUSED_JSON, p->spam ? "spam" : "imported",
+                                         p->spam ? "Marked as spam" : "Rejected by moderators",
+                                         source_title(c->x));
         } else if (p->pending) {
             cm.status = COMMENT_PENDING; /* the source's moderators never approved it */
         } else if (c->o->mod != NULL) {
@@ -502,15 +519,26 @@ write_thread(ctx *c, const disqus_thread *t, const size_t *order_, const bool *t
     bool merging = idmap_get(&c->articles, article, &seen);
     bool exists = false, has = false;
     int rc;
-    if (c->s != NULL && !merging && (rc = has_comments(c, article, &exists, &has, err)) < 0)
-        return thread_error(err, rc, t, article, "");
-    if (has && !c->o->force) {
+    /* A thread this database imported before (any run, from this source)
+     * is in import_map, whatever became of its comments since. */
+    const char *map_kind = arena_printf(c->scratch, "%s:thread", source(c->x));
+    bool imported = false;
+    if (c->s != NULL && !merging) {
+        int64_t local;
+        rc = store_import_map_get(c->s, map_kind, t->dsq_id, &local, err);
+        if (rc < 0 && rc != PL_ENOTFOUND)
+            return thread_error(err, rc, t, article, "");
+        imported = rc == 0;
+        if ((rc = has_comments(c, article, &exists, &has, err)) < 0)
+            return thread_error(err, rc, t, article, "");
+    }
+    if ((has || imported) && !c->o->force) {
         c->st->threads_skipped++;
         if (c->o->progress != NULL)
             fprintf(c->o->progress,
-                    "parley import: skipped thread %s: article %s already has comments "
-                    "(--force imports it again)\n",
-                    t->dsq_id, article);
+                    "parley import: skipped thread %s: %s%s (--force imports it again)\n",
+                    t->dsq_id, has ? "article " : "imported before, into article ",
+                    has ? arena_printf(c->scratch, "%s already has comments", article) : article);
         return 0;
     }
     idmap_add(&c->articles, article, 1);
@@ -551,6 +579,11 @@ write_thread(ctx *c, const disqus_thread *t, const size_t *order_, const bool *t
          * the article when this commits (the notice format of
          * server/notices.c, from a node named "import"); on SQLite this does
          * nothing. */
+        if (rc == 0) {
+            rc = store_import_map_put(c->s, map_kind, t->dsq_id, 1, err);
+            if (rc == PL_ECONFLICT)
+                rc = 0; /* --force: imported again */
+        }
         if (rc == 0)
             rc = store_notify(c->s, arena_printf(c->scratch, "import %s - 0 0", article), err);
         if (rc == 0)

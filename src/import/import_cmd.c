@@ -17,6 +17,7 @@
 #include "import/import.h"
 #include "import/isso.h"
 #include "import/parley_cmd.h"
+#include "import/sources.h"
 #include "import/spool.h"
 #include "moderation/moderation.h"
 #include "store/store.h"
@@ -24,6 +25,7 @@
 #include "util/log.h"
 #include "util/text.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,8 +34,92 @@
 
 #define EXIT_USAGE 2
 
-/* The source being imported: "disqus" or "isso" (one command per run). */
-static const char *src = "disqus";
+/* A reader of one system's export (FILE: the path given). */
+typedef int (*read_fn)(const char *file, arena *a, spool *bodies, disqus_warn_fn warn,
+                       disqus_export *out, pl_error *err);
+
+typedef struct source_def {
+    const char *name; /* as on the command line */
+    const char *what; /* for the usage: "Imports the threads and comments of ..." */
+    const char *file; /* what FILE is, for "... is required" */
+    read_fn read;
+} source_def;
+
+static int
+read_disqus(const char *file, arena *a, spool *bodies, disqus_warn_fn warn, disqus_export *out,
+            pl_error *err)
+{
+    return disqus_parse_file(file, a, bodies, warn, NULL, out, err);
+}
+
+static int
+read_wordpress(const char *file, arena *a, spool *bodies, disqus_warn_fn warn, disqus_export *out,
+               pl_error *err)
+{
+    return wxr_parse_file(file, a, bodies, warn, NULL, out, err);
+}
+
+static int
+read_isso(const char *file, arena *a, spool *bodies, disqus_warn_fn warn, disqus_export *out,
+          pl_error *err)
+{
+    return isso_read(file, a, bodies, warn, NULL, out, err);
+}
+
+static int
+read_coral(const char *file, arena *a, spool *bodies, disqus_warn_fn warn, disqus_export *out,
+           pl_error *err)
+{
+    return coral_read_dir(file, a, bodies, warn, NULL, out, err);
+}
+
+/* Readers of one file read as a stream. */
+static int
+read_stream(int (*fn)(FILE *, arena *, spool *, disqus_warn_fn, void *, disqus_export *,
+                      pl_error *),
+            const char *file, arena *a, spool *bodies, disqus_warn_fn warn, disqus_export *out,
+            pl_error *err)
+{
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(file, "re");
+    if (f == NULL)
+        return pl_errorf(err, PL_EIO, "cannot open: %s", strerror(errno));
+    int rc = fn(f, a, bodies, warn, NULL, out, err);
+    fclose(f);
+    return rc;
+}
+
+static int
+read_remark42(const char *file, arena *a, spool *bodies, disqus_warn_fn warn, disqus_export *out,
+              pl_error *err)
+{
+    return read_stream(remark42_read, file, a, bodies, warn, out, err);
+}
+
+static int
+read_commento(const char *file, arena *a, spool *bodies, disqus_warn_fn warn, disqus_export *out,
+              pl_error *err)
+{
+    return read_stream(commento_read, file, a, bodies, warn, out, err);
+}
+
+static const source_def SOURCES[] = {
+    {"disqus", "a Disqus XML export", "the Disqus export", read_disqus},
+    {"wordpress", "a WordPress export (WXR, the XML file of Tools > Export)",
+     "the WordPress export", read_wordpress},
+    {"isso", "an Isso database (its SQLite file)", "the Isso database", read_isso},
+    {"remark42", "a Remark42 backup file (JSON lines, unpacked)", "the Remark42 backup",
+     read_remark42},
+    {"commento", "a Commento export (JSON, unpacked)", "the Commento export", read_commento},
+    {"coral",
+     "Coral's stories, users and comments collections, exported with mongoexport\n"
+     "into one directory (stories.json, users.json, comments.json)",
+     "the directory of Coral's collections", read_coral},
+};
+
+/* The source being imported (one command per run). */
+static const source_def *src_def = &SOURCES[0];
+#define src (src_def->name)
 
 static void
 usage(FILE *f)
@@ -52,9 +138,7 @@ usage(FILE *f)
             "  --moderate         judge each comment with the moderation engine: what it\n"
             "                     would hold is stored pending, what it would refuse rejected\n"
             "  --log-level LEVEL  error, warn, info (default) or debug\n",
-            src,
-            strcmp(src, "isso") == 0 ? "an Isso database (its SQLite file)"
-                                     : "a Disqus XML export");
+            src, src_def->what);
 }
 
 static int
@@ -69,7 +153,10 @@ static void
 on_warning(void *arg, size_t line, const char *msg)
 {
     (void)arg;
-    fprintf(stderr, "parley import: line %zu: %s\n", line, msg);
+    if (line > 0)
+        fprintf(stderr, "parley import: line %zu: %s\n", line, msg);
+    else
+        fprintf(stderr, "parley import: %s\n", msg);
 }
 
 static void
@@ -80,6 +167,17 @@ on_isso_warning(void *arg, size_t id, const char *msg)
         fprintf(stderr, "parley import isso: comment %zu: %s\n", id, msg);
     else
         fprintf(stderr, "parley import isso: %s\n", msg);
+}
+
+/* Warnings of the JSON readers: the line of the file, when known. */
+static void
+on_json_warning(void *arg, size_t line, const char *msg)
+{
+    (void)arg;
+    if (line > 0)
+        fprintf(stderr, "parley import %s: line %zu: %s\n", src, line, msg);
+    else
+        fprintf(stderr, "parley import %s: %s\n", src, msg);
 }
 
 typedef struct cmd_opts {
@@ -125,10 +223,11 @@ parse_args(int argc, char **argv, cmd_opts *o)
             return bad_flag(arg, "needs a value");
         *slot = argv[++i];
     }
-    if (o->file == NULL)
-        return bad_flag("FILE", strcmp(src, "isso") == 0
-                                    ? "the Isso database to import is required"
-                                    : "the Disqus export to import is required");
+    if (o->file == NULL) {
+        char why[160];
+        snprintf(why, sizeof why, "%s to import is required", src_def->file);
+        return bad_flag("FILE", why);
+    }
     return 0;
 }
 
@@ -232,9 +331,10 @@ import_disqus_main(int argc, char **argv)
         goto done;
     }
     disqus_export x;
-    if ((strcmp(src, "isso") == 0
-             ? isso_read(o.file, a, bodies, on_isso_warning, NULL, &x, &err)
-             : disqus_parse_file(o.file, a, bodies, on_warning, NULL, &x, &err)) < 0) {
+    disqus_warn_fn warn = !strcmp(src, "disqus") || !strcmp(src, "wordpress") ? on_warning
+                          : !strcmp(src, "isso")                              ? on_isso_warning
+                                                                              : on_json_warning;
+    if (src_def->read(o.file, a, bodies, warn, &x, &err) < 0) {
         fprintf(stderr, "parley import %s: %s: %s\n", src, o.file, err.msg);
         goto done;
     }
@@ -279,12 +379,18 @@ import_cmd_main(int argc, char **argv)
                 "[--dry-run] [--moderate]\n"
                 "       parley import isso FILE [--db URL] [--config FILE] [--force] "
                 "[--dry-run] [--moderate]\n"
+                "       parley import wordpress FILE ...  (the same flags)\n"
+                "       parley import remark42 FILE ...   (the same flags)\n"
+                "       parley import commento FILE ...   (the same flags)\n"
+                "       parley import coral DIR ...       (the same flags)\n"
                 "       parley import parley FILE [--db URL] [--config FILE] [--dry-run]\n");
         return argc < 2 ? EXIT_USAGE : 0;
     }
-    if (!strcmp(argv[1], "disqus") || !strcmp(argv[1], "isso")) {
-        src = !strcmp(argv[1], "isso") ? "isso" : "disqus";
-        return import_disqus_main(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof SOURCES / sizeof SOURCES[0]; i++) {
+        if (!strcmp(argv[1], SOURCES[i].name)) {
+            src_def = &SOURCES[i];
+            return import_disqus_main(argc - 1, argv + 1);
+        }
     }
     if (!strcmp(argv[1], "parley"))
         return parley_import_main(argc - 1, argv + 1);

@@ -1,5 +1,6 @@
 /* import/isso.c: the Isso database reader (see isso.h). */
 #include "import/isso.h"
+#include "import/builder.h"
 #include "import/idmap.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -34,40 +35,6 @@ warnf(reader *rd, int64_t id, const char *msg)
         rd->warn(rd->warn_arg, (size_t)id, msg);
 }
 
-/* s[0, n) as valid UTF-8 without control characters other than line breaks
- * and tabs, at most max bytes (cut at a character boundary); *cut says
- * whether it was cut. */
-static char *
-clean_text(arena *a, const unsigned char *s, size_t n, size_t max, bool *cut)
-{
-    char *out = arena_alloc(a, (n < max ? n : max) * 3 + 4);
-    size_t o = 0;
-    *cut = false;
-    for (size_t i = 0; i < n;) {
-        unsigned char c = s[i];
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        const char *piece = (const char *)s + i;
-        size_t pn = len;
-        if (len == 0 || i + len > n || !utf8_valid(piece, len)) {
-            piece = "\xEF\xBF\xBD"; /* U+FFFD */
-            pn = 3;
-            len = 1;
-        } else if (len == 1 && (c < 0x20 || c == 0x7f) && c != '\n' && c != '\t') {
-            piece = c == '\r' ? "" : " ";
-            pn = c == '\r' ? 0 : 1;
-        }
-        if (o + pn > max) {
-            *cut = true;
-            break;
-        }
-        memcpy(out + o, piece, pn);
-        o += pn;
-        i += len;
-    }
-    out[o] = '\0';
-    return out;
-}
-
 static const char *
 column_text(reader *rd, sqlite3_stmt *st, int col, size_t max)
 {
@@ -75,7 +42,7 @@ column_text(reader *rd, sqlite3_stmt *st, int col, size_t max)
     if (s == NULL)
         return "";
     bool cut;
-    return clean_text(rd->a, s, (size_t)sqlite3_column_bytes(st, col), max, &cut);
+    return ib_text(rd->a, (const char *)s, (size_t)sqlite3_column_bytes(st, col), max, &cut);
 }
 
 const char *
@@ -206,9 +173,10 @@ read_comments(reader *rd, pl_error *err)
         const unsigned char *text = sqlite3_column_text(st, 5);
         bool cut = false;
         arena *tmp = arena_new();
-        const char *md = text ? clean_text(tmp, text, (size_t)sqlite3_column_bytes(st, 5),
-                                           DISQUS_MAX_MESSAGE, &cut)
-                              : "";
+        const char *md = text
+                             ? ib_text(tmp, (const char *)text, (size_t)sqlite3_column_bytes(st, 5),
+                                       DISQUS_MAX_MESSAGE, &cut)
+                             : "";
         p->truncated = cut;
         p->body_len = strlen(md);
         if (p->deleted)

@@ -191,7 +191,7 @@ test('import usage errors exit 2 with one line naming the flag', () => {
     [['import', 'disqus'], 'FILE'],
     [['import', 'disqus', 'x.xml', '--bogus'], '--bogus'],
     [['import', 'disqus', 'x.xml', '--db'], '--db'],
-    [['import', 'wordpress', 'x.xml'], 'wordpress'],
+    [['import', 'livefyre', 'x.xml'], 'livefyre'],
   ]) {
     const r = run(args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
