@@ -183,12 +183,13 @@ jsonin_object_stream(jsonin *j, jsonin_member_fn fn, void *arg, pl_error *err)
         for (;;) {
             if (c != '"')
                 return unexpected(j, c, "a member name", err);
-            json_t *k;
+            json_t *k = NULL;
             int rc = read_value(j, c, &k, err);
             if (rc < 0)
                 return rc;
             char key[64];
-            snprintf(key, sizeof key, "%s", json_string_value(k));
+            const char *ks = json_string_value(k); /* NULL for anything but a string */
+            snprintf(key, sizeof key, "%s", ks != NULL ? ks : "");
             json_decref(k);
             if ((c = skip_ws(j)) != ':')
                 return unexpected(j, c, "':' after a member name", err);
