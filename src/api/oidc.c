@@ -281,6 +281,31 @@ abort_on_stop(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t
  * (malloc'd, the caller frees b->p) when the provider answered 200, or 400
  * for a token endpoint's error answer (tokens == true), which the caller
  * reads. Else an error naming what failed. */
+/* Percent-encodes s into out (room for 3 * strlen(s) + 1 bytes): every
+ * byte but letters, digits and "-._~", as a query or a form needs. */
+static void
+url_encode_into(char *out, const char *s)
+{
+    char *o = out;
+    for (const unsigned char *q = (const unsigned char *)s; *q; q++) {
+        if ((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') ||
+            strchr("-._~", *q) != NULL) {
+            *o++ = (char)*q;
+        } else {
+            o += sprintf(o, "%%%02X", *q);
+        }
+    }
+    *o = '\0';
+}
+
+static char *
+xurl_encode(const char *s)
+{
+    char *out = xmalloc(strlen(s) * 3 + 1);
+    url_encode_into(out, s);
+    return out;
+}
+
 static int
 http_call(const provider *p, const char *what, const char *url, const char *form, bool basic,
           bool tokens, body *b, pl_error *err)
@@ -313,8 +338,8 @@ http_call(const provider *p, const char *what, const char *url, const char *form
     char *user = NULL, *pass = NULL;
     if (basic) {
         /* RFC 6749 2.3.1: both form-encoded before they go into Basic. */
-        user = xstrdup(p->client_id);
-        pass = xstrdup(p->client_secret);
+        user = xurl_encode(p->client_id);
+        pass = xurl_encode(p->client_secret);
         curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
         curl_easy_setopt(c, CURLOPT_USERNAME, user);
         curl_easy_setopt(c, CURLOPT_PASSWORD, pass);
@@ -484,17 +509,8 @@ typedef struct oidc_job {
 static char *
 url_encode(arena *a, const char *s)
 {
-    size_t n = strlen(s);
-    char *out = arena_alloc(a, n * 3 + 1), *o = out;
-    for (const unsigned char *q = (const unsigned char *)s; *q; q++) {
-        if ((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') ||
-            strchr("-._~", *q) != NULL) {
-            *o++ = (char)*q;
-        } else {
-            o += sprintf(o, "%%%02X", *q);
-        }
-    }
-    *o = '\0';
+    char *out = arena_alloc(a, strlen(s) * 3 + 1);
+    url_encode_into(out, s);
     return out;
 }
 

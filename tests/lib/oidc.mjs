@@ -34,7 +34,7 @@ function signJwt(header, payload, key) {
   return `${input}.${b64(sig)}`;
 }
 
-export async function startProvider({ redirectUri, alg = 'RS256', clientId = 'parley-test', clientSecret = 'test-secret-' + randomUUID() }) {
+export async function startProvider({ redirectUri, alg = 'RS256', clientId = 'parley-test', clientSecret = 'test+secret:/%' + randomUUID() }) {
   const server = http.createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${server.address().port}`;
