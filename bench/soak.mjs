@@ -96,7 +96,7 @@ async function account(name) {
   for (;;) {
     try {
       const r = await fetch(base + '/api/v1/auth/register', { method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name, email: `${name.toLowerCase().replace(/\W/g, '')}@soak.example`, password: 'correct horse battery' }) });
+        body: JSON.stringify({ name, email: `${name.toLowerCase().replace(/\W/g, '')}@soak.example.com`, password: 'correct horse battery' }) });
       if (r.status === 201) return { cookie: r.headers.get('set-cookie').split(';')[0], id: (await r.json()).user.id };
     } catch { /* down: retry */ }
     await sleep(200);
@@ -246,8 +246,10 @@ async function sampleMemory() {
 const q = (p) => Math.round([...stats.reads].sort((a, b) => a - b)[Math.floor(p * (stats.reads.length - 1))] || 0);
 
 srv = await startServer();
-spawnSync('sh', ['-c', `echo correct horse battery | ${BIN} admin create-user --db sqlite:${db} --email mod@soak.example --name Mod --role moderator`]);
-const modLogin = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'mod@soak.example', password: 'correct horse battery' }) });
+const made = spawnSync('sh', ['-c', `echo correct horse battery | ${BIN} admin create-user --db sqlite:${db} --email mod@soak.example.com --name Mod --role moderator`], { encoding: 'utf8' });
+if (made.status !== 0) { srv.kill('SIGKILL'); console.error(`soak: creating the moderator failed: ${made.stderr}`); process.exit(1); }
+const modLogin = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'mod@soak.example.com', password: 'correct horse battery' }) });
+if (modLogin.status !== 200) { srv.kill('SIGKILL'); console.error(`soak: the moderator's login answered ${modLogin.status}`); process.exit(1); }
 const mod = { cookie: modLogin.headers.get('set-cookie').split(';')[0] };
 const writers = [];
 for (let i = 0; i < 8; i++) writers.push(await account(`Writer ${i}`));
