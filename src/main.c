@@ -330,17 +330,9 @@ cmd_create_user(int argc, char **argv)
     store_role role;
     if (role_s == NULL)
         return bad_flag("admin create-user", "--role", "is required (reader, moderator or admin)");
-    if (!strcmp(role_s, "reader"))
-        role = ROLE_READER;
-    else if (!strcmp(role_s, "moderator"))
-        role = ROLE_MODERATOR;
-    else if (!strcmp(role_s, "admin"))
-        role = ROLE_ADMIN;
-    else
+    if (store_role_parse(role_s, &role) < 0)
         return bad_flag("admin create-user", "--role", "must be reader, moderator or admin");
-    const char *at = strchr(email, '@');
-    if (at == NULL || at == email || !strchr(at + 1, '.') || strlen(email) > 254 ||
-        strpbrk(email, " \t<>,;\""))
+    if (!email_shape_valid(email))
         return bad_flag("admin create-user", "--email", "is not a valid e-mail address");
     if (email_domain_reserved(email))
         return bad_flag("admin create-user", "--email",

@@ -38,10 +38,7 @@ typedef struct auth_job {
 char *
 api_normalize_email(req *r, const char *email)
 {
-    size_t n = strlen(email);
-    const char *at = strchr(email, '@');
-    if (n > 254 || at == NULL || at == email || strchr(at + 1, '@') || !strchr(at + 1, '.') ||
-        at[1] == '.' || email[n - 1] == '.' || strpbrk(email, " \t<>,;\"") != NULL)
+    if (!email_shape_valid(email))
         return NULL;
     char *out = arena_strdup(r->a, email);
     for (char *p = out; *p; p++)

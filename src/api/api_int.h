@@ -65,8 +65,6 @@ json_t *api_article_json(const store_article *a);
 json_t *api_time(int64_t ms); /* RFC 3339 string, or null for 0 */
 json_t *api_id(int64_t id);   /* an id as the API writes it: a decimal string */
 const char *api_comment_status_name(store_comment_status s);
-const char *api_role_name(store_role role);
-int api_role_parse(const char *s, store_role *out);
 const char *api_article_status_name(store_article_status s);
 
 /* In a write step, after one of the author's comments was refused (by the

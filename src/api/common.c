@@ -368,34 +368,6 @@ api_comment_status_name(store_comment_status s)
 }
 
 const char *
-api_role_name(store_role role)
-{
-    switch (role) {
-    case ROLE_READER:
-        return "reader";
-    case ROLE_MODERATOR:
-        return "moderator";
-    case ROLE_ADMIN:
-        return "admin";
-    }
-    return "reader";
-}
-
-int
-api_role_parse(const char *s, store_role *out)
-{
-    if (strcmp(s, "reader") == 0)
-        *out = ROLE_READER;
-    else if (strcmp(s, "moderator") == 0)
-        *out = ROLE_MODERATOR;
-    else if (strcmp(s, "admin") == 0)
-        *out = ROLE_ADMIN;
-    else
-        return PL_EINVAL;
-    return 0;
-}
-
-const char *
 api_article_status_name(store_article_status s)
 {
     switch (s) {
@@ -416,7 +388,7 @@ api_comment_json(const store_comment *c)
     json_t *author = deleted ? json_null()
                              : json_pack("{s:o, s:s, s:s}", "id", id_json(c->author_id), "name",
                                          c->author_name ? c->author_name : "", "role",
-                                         api_role_name(c->author_role));
+                                         store_role_name(c->author_role));
     return json_pack("{s:o, s:o, s:o, s:s, s:o, s:o, s:s, s:I, s:b, s:I, s:b, s:[]}", "id",
                      id_json(c->id), "parent_id", id_json(c->parent_id), "author", author, "html",
                      deleted || c->html == NULL ? "" : c->html, "created_at",
@@ -432,8 +404,9 @@ api_user_json(const store_user *u, int64_t now)
     json_t *until;
     bool banned = u->banned && (u->banned_until == 0 || u->banned_until > now);
     until = banned && u->banned_until > 0 ? api_time(u->banned_until) : json_null();
-    json_t *o = json_pack("{s:o, s:s, s:s, s:o, s:b}", "id", id_json(u->id), "name", u->name,
-                          "role", api_role_name(u->role), "banned_until", until, "banned", banned);
+    json_t *o =
+        json_pack("{s:o, s:s, s:s, s:o, s:b}", "id", id_json(u->id), "name", u->name, "role",
+                  store_role_name(u->role), "banned_until", until, "banned", banned);
     if (banned && u->ban_reason)
         json_object_set_new(o, "ban_reason", json_string(u->ban_reason));
     return o;

@@ -523,7 +523,7 @@ ban_done(job *j)
                  (long long)j->r->user->id, (long long)bj->user_id);
     else
         log_info("msg=\"role changed\" admin=%lld user=%lld role=%s", (long long)j->r->user->id,
-                 (long long)bj->user_id, api_role_name(bj->role));
+                 (long long)bj->user_id, store_role_name(bj->role));
     req_send_json(j->r, 200, json_pack("{s:o}", "user", api_user_json(&bj->result, j->r->now)));
 }
 
@@ -617,7 +617,7 @@ role_write(job *j, store *s, pl_error *err)
                          "role",
                          "user",
                          id_text(j->r, bj->user_id),
-                         api_role_name(bj->role)};
+                         store_role_name(bj->role)};
     if ((rc = store_log_append(s, &e, err)) < 0)
         return rc;
     return store_user_by_id(s, bj->user_id, j->r->a, &bj->result, err);
@@ -642,7 +642,7 @@ api_mod_role(req *r, const route_args *a)
     if (!ok)
         return;
     ban_job *bj = arena_zalloc(r->a, sizeof *bj);
-    if (api_role_parse(role_s, &bj->role) < 0) {
+    if (store_role_parse(role_s, &bj->role) < 0) {
         req_send_error(r, 400, "invalid_field", "role must be reader, moderator or admin.", "role",
                        NULL);
         return;

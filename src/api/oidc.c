@@ -632,11 +632,17 @@ callback_step(job *j)
                  err.msg);
         return;
     }
-    if (c.email[0] == '\0' || strchr(c.email, '@') == NULL) {
+    if (c.email[0] == '\0') {
         oj->out = OUT_BAD_TOKEN;
         snprintf(oj->why, sizeof oj->why,
                  "The provider did not share an e-mail address, which Parley needs for an "
                  "account (is \"email\" in the scope?).");
+        return;
+    }
+    if (!email_shape_valid(c.email)) {
+        oj->out = OUT_BAD_TOKEN;
+        snprintf(oj->why, sizeof oj->why,
+                 "The provider's e-mail address is not one Parley can use for an account.");
         return;
     }
     if (email_domain_reserved(c.email)) {

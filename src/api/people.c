@@ -113,7 +113,7 @@ api_mod_users(req *r, const route_args *a)
         f.since = r->now - NEW_ACCOUNT_MS;
     if ((s = req_query(r, "role", NULL)) && s[0] != '\0') {
         store_role role;
-        if (api_role_parse(s, &role) < 0) {
+        if (store_role_parse(s, &role) < 0) {
             req_send_error(r, 400, "invalid_field", "role must be reader, moderator or admin.",
                            "role", NULL);
             return;

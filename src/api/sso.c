@@ -132,6 +132,11 @@ api_sso(req *r, const route_args *a)
         req_send_error(r, 401, "invalid_token", err.msg, "token", NULL);
         return;
     }
+    if (!email_shape_valid(sj->claims.email)) {
+        req_send_error(r, 401, "invalid_token",
+                       "The sign-on token's e-mail address is not a valid address.", "token", NULL);
+        return;
+    }
     if (email_domain_reserved(sj->claims.email)) {
         req_send_error(r, 401, "invalid_token",
                        "The sign-on token's e-mail address is in a reserved domain (.invalid, "

@@ -165,9 +165,7 @@ username_usable(const char *u)
 static bool
 email_usable(const char *e)
 {
-    const char *at = strchr(e, '@');
-    return at != NULL && at != e && strchr(at + 1, '.') != NULL && strlen(e) <= 254 &&
-           strpbrk(e, " \t\r\n<>,;\"") == NULL && !email_domain_reserved(e);
+    return email_shape_valid(e) && !email_domain_reserved(e);
 }
 
 /* The display name: the author's name without control characters, at most

@@ -63,6 +63,12 @@ void store_fail_after(store *s, int nth);
 
 typedef enum { ROLE_READER = 0, ROLE_MODERATOR = 1, ROLE_ADMIN = 2 } store_role;
 
+/* "reader", "moderator" or "admin": the one spelling of a role in the API,
+ * the command line and the desk. store_role_parse returns -1 for any other
+ * text. */
+const char *store_role_name(store_role role);
+int store_role_parse(const char *s, store_role *out);
+
 /* Who made an account. Accounts no person registered are told apart by this
  * field, never by their address: an address can be typed by anyone. */
 typedef enum {

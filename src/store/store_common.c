@@ -167,3 +167,31 @@ store_search_has_word(const char *text)
             return true;
     return false;
 }
+
+const char *
+store_role_name(store_role role)
+{
+    switch (role) {
+    case ROLE_READER:
+        return "reader";
+    case ROLE_MODERATOR:
+        return "moderator";
+    case ROLE_ADMIN:
+        return "admin";
+    }
+    return "reader";
+}
+
+int
+store_role_parse(const char *s, store_role *out)
+{
+    if (strcmp(s, "reader") == 0)
+        *out = ROLE_READER;
+    else if (strcmp(s, "moderator") == 0)
+        *out = ROLE_MODERATOR;
+    else if (strcmp(s, "admin") == 0)
+        *out = ROLE_ADMIN;
+    else
+        return -1;
+    return 0;
+}

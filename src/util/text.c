@@ -436,7 +436,21 @@ text_redact_secret(char *s, size_t cap, const char *secret)
     }
 }
 
-/* ---- reserved addresses and invisible characters ------------------------- */
+/* ---- e-mail addresses and invisible characters --------------------------- */
+
+bool
+email_shape_valid(const char *email)
+{
+    size_t n = strlen(email);
+    const char *at = strchr(email, '@');
+    if (n == 0 || n > 254 || at == NULL || at == email || strchr(at + 1, '@') != NULL ||
+        strchr(at + 1, '.') == NULL || at[1] == '.' || email[n - 1] == '.')
+        return false;
+    for (const unsigned char *p = (const unsigned char *)email; *p; p++)
+        if (*p <= ' ' || *p == 0x7f || strchr("<>,;\"", *p) != NULL)
+            return false;
+    return true;
+}
 
 bool
 email_domain_reserved(const char *email)

@@ -63,6 +63,14 @@ void text_redact_secret(char *s, size_t cap, const char *secret);
  * percent-decoded, into out; "" when there is none. */
 void text_url_password(const char *url, bool decode, char *out, size_t n);
 
+/* True when email has the shape Parley accepts for an account's address: at
+ * most 254 bytes, one '@' after a non-empty local part, a domain holding a
+ * dot that neither starts nor ends it, and no blank, control character or
+ * any of <>,;" (which would break a mail header). Registration, `admin
+ * create-user`, sign-on tokens, OpenID Connect and the importers all ask
+ * this one question; none of them checks deliverability. */
+bool email_shape_valid(const char *email);
+
 /* True when the e-mail address's domain is, or is under, a top-level domain
  * reserved by RFC 2606 and RFC 6761: .invalid, .test, .example, .localhost.
  * Parley uses .invalid for accounts that no person registered (imported

@@ -308,6 +308,46 @@ html_escapes(void **state)
     arena_free(a);
 }
 
+/* One shape for every path that takes an address (registration, admin
+ * create-user, sign-on, OpenID Connect, imports). */
+static void
+email_shapes(void **state)
+{
+    (void)state;
+    assert_true(email_shape_valid("reader@news.example.com"));
+    assert_true(email_shape_valid("A.B+tag@sub.example.org"));
+    assert_true(email_shape_valid("caf\xc3\xa9@example.fr"));
+    static const char *const bad[] = {
+        "",
+        "plain",
+        "@example.com",
+        "a@b",
+        "a@@example.com",
+        "a@b@c.com",
+        "a@.example.com",
+        "a@example.com.",
+        "a b@example.com",
+        "a@exa\tmple.com",
+        "a\r@example.com",
+        "a@example.com\n",
+        "<a>@example.com",
+        "a,b@example.com",
+        "a;b@example.com",
+        "\"a\"@example.com",
+        "a\x7f@example.com",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(email_shape_valid(bad[i]));
+    char longest[300];
+    memset(longest, 'a', sizeof longest);
+    memcpy(longest + 254 - 12, "@example.com", 13); /* 254 bytes and the NUL */
+    assert_true(email_shape_valid(longest));
+    longest[0] = '\0';
+    memset(longest, 'a', 243);
+    memcpy(longest + 243, "@example.com", 13); /* 255 bytes */
+    assert_false(email_shape_valid(longest));
+}
+
 int
 main(void)
 {
@@ -326,6 +366,7 @@ main(void)
         cmocka_unit_test(b64url_round_trip),
         cmocka_unit_test(b64url_rejects),
         cmocka_unit_test(html_escapes),
+        cmocka_unit_test(email_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
