@@ -1,7 +1,7 @@
 /* api/passwords.c: see passwords.h. The list is a few kilobytes of sorted
  * lines, scanned in place: no copy, no start-up work. */
 #include "api/passwords.h"
-#include "server/assets.h"
+#include "util/assets.h"
 
 #include <stddef.h>
 #include <string.h>

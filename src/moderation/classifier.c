@@ -14,7 +14,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
-#include "server/assets.h"
+#include "util/assets.h"
 #include "util/xalloc.h"
 
 #define MODEL_VERSION 2u

@@ -1,6 +1,6 @@
 /* moderation/langid.c: see langid.h. */
 #include "moderation/langid.h"
-#include "server/assets.h"
+#include "util/assets.h"
 #include "util/xalloc.h"
 
 #include <stdint.h>

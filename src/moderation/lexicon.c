@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/assets.h"
+#include "util/assets.h"
 #include "util/xalloc.h"
 
 /* a-z, space, '*', digits (one class), then the bytes of Arabic-script

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/assets.h"
+#include "util/assets.h"
 #include "util/xalloc.h"
 
 #define MAGIC "PLSPAM1"

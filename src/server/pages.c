@@ -8,7 +8,7 @@
  */
 #include "server/pages.h"
 #include "render/markdown.h"
-#include "server/assets.h"
+#include "util/assets.h"
 #include "server/server_int.h"
 #include "server/static.h"
 #include "util/log.h"

@@ -1,4 +1,4 @@
-/* server/static.h: the compiled-in web files (server/assets.h) as HTTP
+/* server/static.h: the compiled-in web files (util/assets.h) as HTTP
  * representations.
  *
  * At start every text asset is compressed once with gzip (zlib, level 9),
@@ -25,7 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "server/assets.h"
+#include "util/assets.h"
 #include "server/server.h"
 
 typedef struct static_table static_table;

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "moderation/classifier.h"
-#include "server/assets.h"
+#include "util/assets.h"
 
 static int
 setup(void **state)

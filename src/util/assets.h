@@ -1,10 +1,10 @@
-/* server/assets.h: files from web/ compiled into the binary by tools/bin2c.
+/* util/assets.h: files from web/ compiled into the binary by tools/bin2c.
  *
  * `assets` ends with an entry whose path is NULL. Paths start with "/"
  * ("/embed.js"). The bytes are NUL-terminated beyond size for convenience.
  */
-#ifndef PARLEY_SERVER_ASSETS_H
-#define PARLEY_SERVER_ASSETS_H
+#ifndef PARLEY_UTIL_ASSETS_H
+#define PARLEY_UTIL_ASSETS_H
 #include <stddef.h>
 
 typedef struct asset {

@@ -1,5 +1,5 @@
-/* server/assets.c: lookup in the compiled-in asset table. */
-#include "server/assets.h"
+/* util/assets.c: lookup in the compiled-in asset table. */
+#include "util/assets.h"
 
 #include <string.h>
 
