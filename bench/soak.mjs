@@ -22,7 +22,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 
 const MINUTES = Number(process.argv[2] || 20);
@@ -133,7 +133,10 @@ async function writer(u, huge) {
   const mine = [];
   while (!stopping) {
     const art = huge ? 'soak-huge' : pick(ARTICLES);
-    const parent = huge ? acked.huge : mine.length && Math.random() < 0.4 ? pick(mine).id : null;
+    // A reply answers one of this writer's comments on the same article (a
+    // parent from another article is refused with 404).
+    const here = huge ? [] : mine.filter((m) => m.art === art);
+    const parent = huge ? acked.huge : here.length && Math.random() < 0.4 ? pick(here).id : null;
     const body = sentence();
     try {
       const r = await call('POST', `/api/v1/articles/${art}/comments`, { body, parent_id: parent }, u.cookie);
@@ -243,7 +246,12 @@ async function sampleMemory() {
 
 // ---- main -------------------------------------------------------------------
 
-const q = (p) => Math.round([...stats.reads].sort((a, b) => a - b)[Math.floor(p * (stats.reads.length - 1))] || 0);
+const quantile = (v, p) => Math.round([...v].sort((a, b) => a - b)[Math.floor(p * (v.length - 1))] || 0);
+const q = (p) => quantile(stats.reads, p);
+// Each 30-second window on its own: the whole run's p99 mixes quiet and busy
+// minutes of a shared machine, so the windows carry the load average too.
+const windows = [];
+let windowStart = 0;
 
 srv = await startServer();
 const made = spawnSync('sh', ['-c', `echo correct horse battery | ${BIN} admin create-user --db sqlite:${db} --email mod@soak.example.com --name Mod --role moderator`], { encoding: 'utf8' });
@@ -269,7 +277,13 @@ work.push(moderator(mod));
 work.push(hostile());
 work.push(sampleMemory());
 for (let i = 0; i < 200; i++) listener();
-const progress = setInterval(() => console.error(`t=${Math.round((Date.now() - startedAt) / 1000)}s writes=${stats.writes} reads=${stats.reads.length} p99=${q(0.99)}ms kills=${stats.kills} rss=${rssKb(srv.pid)}KB`), 30000);
+const progress = setInterval(() => {
+  const w = stats.reads.slice(windowStart);
+  windowStart = stats.reads.length;
+  const row = { t: Math.round((Date.now() - startedAt) / 1000), reads: w.length, p50: quantile(w, 0.5), p99: quantile(w, 0.99), load1: Number(loadavg()[0].toFixed(1)) };
+  windows.push(row);
+  console.error(`t=${row.t}s writes=${stats.writes} reads=${stats.reads.length} window: p50=${row.p50}ms p99=${row.p99}ms load=${row.load1} kills=${stats.kills} rss=${rssKb(srv.pid)}KB`);
+}, 30000);
 await chaos(endAt);
 while (Date.now() < endAt) await sleep(500);
 stopping = true;
@@ -305,6 +319,8 @@ const result = {
   flags_acknowledged: acked.flags.length, flags_missing: missingFlags, decisions_acknowledged: acked.decisions.length, decisions_missing: missingDecisions,
   reads_counted: stats.reads.length, read_p50_ms: q(0.5), read_p99_ms: q(0.99), read_errors_during_restarts: stats.readErrors,
   writes_not_acknowledged: stats.refused,
+  read_p99_ms_median_of_windows: quantile(windows.map((w) => w.p99), 0.5),
+  read_windows: windows,
   streams_opened: stats.streams, stream_events: stats.streamEvents, hostile_rounds: stats.hostile, memory_by_run: memRuns,
 };
 console.log(JSON.stringify(result, null, 2));
