@@ -8,9 +8,9 @@
  */
 #include "server/pages.h"
 #include "render/markdown.h"
-#include "util/assets.h"
 #include "server/server_int.h"
 #include "server/static.h"
+#include "util/assets.h"
 #include "util/log.h"
 #include "util/text.h"
 #include "util/xalloc.h"

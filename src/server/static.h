@@ -25,8 +25,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "util/assets.h"
 #include "server/server.h"
+#include "util/assets.h"
 
 typedef struct static_table static_table;
 
