@@ -78,11 +78,11 @@ test('a reader and a moderator across two nodes behind nginx', { skip }, async (
 
   // Register on node A; log in through nginx; the session works on both.
   const reader = new Client(a.url);
-  const reg = await reader.register('Rita Reader', 'rita@example.com', 'a long password');
+  const reg = await reader.register('Rita Reader', 'rita.reader@example.com', 'a long password');
   assert.equal(reg.status, 201, reg.text);
   const readerId = reg.json.user.id;
   const viaFront = new Client(front.url);
-  assert.equal((await viaFront.login('rita@example.com', 'a long password')).status, 200);
+  assert.equal((await viaFront.login('rita.reader@example.com', 'a long password')).status, 200);
   for (const n of nodes) {
     const me = await sameUser(viaFront, n.url).get('/api/v1/me');
     assert.equal(me.status, 200, `session refused by ${n.url}: ${me.text}`);
@@ -279,4 +279,75 @@ test('rate limits on writes hold across nodes: two nodes share one bucket per ad
   } finally {
     for (const n of limited) assert.equal((await n.stop()).code, 0, n.log());
   }
+});
+
+// A logged-in reader's view is the node's cached anonymous view plus their
+// own layer read from the database (issue 17): on node B it follows what the
+// reader and others did through node A. The layer (likes, mutes, own pending
+// comments) is read fresh on every request; comments others wrote show once
+// A's change notice has reached B, as in the anonymous view.
+test("a logged-in reader's view on node B follows likes, mutes, pending comments and decisions made through node A", { skip }, async (t) => {
+  const [a, b] = nodes;
+  const art = 'multinode-personal';
+  const P = `/api/v1/articles/${art}/comments`;
+  const writer = new Client(a.url);
+  assert.equal((await writer.register('Petra Poster', 'petra.poster@example.com')).status, 201);
+  const readerA = new Client(a.url);
+  const reg = await readerA.register('Rhea Reader', 'rhea.reader@example.com');
+  assert.equal(reg.status, 201, reg.text);
+  const readerB = new Client(b.url);
+  readerB.cookie = readerA.cookie; // the same session, on the other node
+  const modA = new Client(a.url);
+  assert.equal((await modA.login('mod@example.com')).status, 200);
+
+  const first = (await writer.post(P, { body: 'The ferry timetable changes next month.' })).json.comment;
+  let view = await readerB.get(P);
+  assert.deepEqual(view.json.comments.map((c) => [c.id, c.liked_by_me]), [[first.id, false]]);
+  // A like through A shows on B at once: the layer is read on every request.
+  assert.equal((await readerA.post(`/api/v1/comments/${first.id}/likes`)).status, 200);
+  view = await readerB.get(P);
+  assert.equal(view.json.comments[0].liked_by_me, true);
+
+  // A new comment through A, liked through A: once B lists it, it is liked.
+  const second = (await writer.post(P, { body: 'The evening crossing is the one I need.' })).json.comment;
+  assert.equal((await readerA.post(`/api/v1/comments/${second.id}/likes`)).status, 200);
+  const start = Date.now();
+  for (;;) {
+    view = await readerB.get(P);
+    assert.equal(view.status, 200, view.text);
+    if (view.json.comments.some((c) => c.id === second.id)) break;
+    if (Date.now() - start > 5000) assert.fail('node B does not list the new comment after 5 s');
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  t.diagnostic(`node B listed it for the reader after ${Date.now() - start} ms`);
+  assert.deepEqual(view.json.comments.map((c) => [c.id, c.liked_by_me, c.likes]), [[first.id, true, 1], [second.id, true, 1]]);
+
+  // A mute through A hides the author on B at once, and unmuting shows them.
+  const writerId = (await writer.get('/api/v1/me')).json.user.id;
+  assert.equal((await readerA.put(`/api/v1/me/mutes/${writerId}`)).status, 200);
+  assert.deepEqual((await readerB.get(P)).json.comments, []);
+  assert.equal((await readerA.del(`/api/v1/me/mutes/${writerId}`)).status, 204);
+  assert.equal((await readerB.get(P)).json.comments.length, 2);
+
+  // The reader's own held comment shows on B at once, in place; nobody else
+  // sees it; approved through A, it stays for them and reaches everyone.
+  assert.equal((await modA.put(`/api/v1/articles/${art}`, { status: 'premoderated' })).status, 200);
+  const held = await readerA.post(P, { body: 'Is there a bus from the pier?', parent_id: first.id });
+  assert.equal(held.status, 201, held.text);
+  assert.equal(held.json.comment.status, 'pending');
+  view = await readerB.get(P);
+  assert.deepEqual(view.json.comments[0].replies.map((c) => [c.id, c.status]), [[held.json.comment.id, 'pending']]);
+  assert.deepEqual((await new Client(b.url).get(P)).json.comments[0].replies, []);
+  const d = await modA.post(`/api/v1/mod/comments/${held.json.comment.id}/decision`, { action: 'approve' });
+  assert.equal(d.status, 200, d.text);
+  const since = Date.now();
+  for (;;) {
+    view = await readerB.get(P);
+    const r = view.json.comments[0].replies;
+    if (r.length === 1 && r[0].status === 'published') break;
+    if (Date.now() - since > 5000) assert.fail('node B does not show the approved reply after 5 s');
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  const anonB = (await new Client(b.url).get(P)).json.comments[0].replies;
+  assert.deepEqual(anonB.map((c) => c.id), [held.json.comment.id]);
 });

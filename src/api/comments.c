@@ -154,57 +154,130 @@ nest_window(req *r, json_t *top, const thread *t, size_t k)
         json_decref(map_get(&map, order[i]->c->id)); /* the parents hold their own references */
 }
 
-void
-api_comments_list(req *r, const route_args *a)
+/* The dump of a thread view (body taken) and the marks of its comments
+ * (the array comments of body). False (nothing kept) if they do not match,
+ * which the marks' reasoning rules out; the view is then sent uncached. */
+static bool
+view_text(req *r, json_t *body, const json_t *comments, char **text, cache_mark **marks,
+          size_t *n_marks)
 {
-    const char *article_id = a->seg[0];
-    if (!api_article_id(r, article_id))
+    *text = json_dumps(body, JSON_COMPACT);
+    bool ok = thread_marks(r->a, comments, *text, marks, n_marks);
+    if (!ok)
+        log_error("msg=\"thread view without its marks\"");
+    return ok;
+}
+
+/* A thread view for the viewer (0: anonymous), muted authors left out; NULL
+ * when an error answer has been sent. *comments is its array of comments. */
+typedef json_t *view_fn(req *r, const void *args, int64_t viewer, const int64_t *muted,
+                        size_t n_muted, json_t **comments);
+
+/* Sends the view: cached for an anonymous reader, privately for anyone else. */
+static void
+send_view(req *r, const void *args, view_fn *fn, const char *article_id, uint64_t gen)
+{
+    size_t n_muted = 0;
+    int64_t *muted = api_muted_ids(r, &n_muted);
+    json_t *comments;
+    json_t *body = fn(r, args, r->user ? r->user->id : 0, muted, n_muted, &comments);
+    if (body == NULL)
         return;
-    int count;
-    const char *sort_s = req_query(r, "sort", &count);
-    store_sort sort = SORT_OLDEST;
-    if (sort_s != NULL) {
-        if (strcmp(sort_s, "oldest") == 0)
-            sort = SORT_OLDEST;
-        else if (strcmp(sort_s, "newest") == 0)
-            sort = SORT_NEWEST;
-        else if (strcmp(sort_s, "top") == 0)
-            sort = SORT_TOP;
-        else {
-            req_send_error(r, 400, "invalid_field", "sort must be oldest, newest or top.", "sort",
-                           NULL);
-            return;
+    char *text;
+    if (r->user != NULL) { /* a personal view: never cached, so never marked */
+        text = json_dumps(body, JSON_COMPACT);
+        json_decref(body);
+        req_send_private_json(r, text, strlen(text));
+        return;
+    }
+    cache_mark *marks;
+    size_t n_marks;
+    bool ok = view_text(r, body, comments, &text, &marks, &n_marks);
+    json_decref(body);
+    if (ok)
+        req_send_view(r, text, marks, n_marks, article_id, gen);
+    else
+        req_send_private_json(r, text, strlen(text));
+}
+
+/* A logged-in reader's view made from the anonymous one (cached, or built
+ * and cached now) and their layer, in one small query: see threads.h. True
+ * when answered (or an error sent); false when the reader has a pending
+ * comment in the article or a muted author on the page, and the view must
+ * be built for them. Moderators read as everyone else: the view has no
+ * extras by role. */
+static bool
+personal_view(req *r, const void *args, view_fn *fn, const char *article_id)
+{
+    cache_body *b = req_view_get(r, article_id);
+    if (b == NULL) {
+        uint64_t gen = req_cache_generation(r, article_id);
+        json_t *comments;
+        json_t *body = fn(r, args, 0, NULL, 0, &comments);
+        if (body == NULL)
+            return true;
+        char *text;
+        cache_mark *marks;
+        size_t n_marks;
+        bool ok = view_text(r, body, comments, &text, &marks, &n_marks);
+        json_decref(body);
+        if (!ok) {
+            free(text);
+            req_count_personal(r, false);
+            return false;
         }
+        char etag[24];
+        b = req_view_put(r, text, marks, n_marks, article_id, gen, etag);
     }
-    int64_t limit = 50;
-    const char *limit_s = req_query(r, "limit", NULL);
-    if (limit_s != NULL && parse_int(limit_s, 1, 100, &limit) < 0) {
-        req_send_error(r, 400, "invalid_field", "limit must be a whole number from 1 to 100.",
-                       "limit", NULL);
-        return;
+    store_viewer_layer l;
+    pl_error err;
+    int rc = store_viewer_layer_get(req_store(r), article_id, r->user->id, r->a, &l, &err);
+    if (rc < 0) {
+        cache_body_unref(b);
+        log_error("msg=\"viewer layer read failed\" error=\"%s\"", err.msg);
+        api_send_rc(r, rc, &err);
+        return true;
     }
-    store_cursor after = {0};
-    const char *after_s = req_query(r, "after", NULL);
-    if (after_s != NULL && !cursor_decode(after_s, sort, &after)) {
-        req_send_error(r, 400, "invalid_field",
-                       "The paging cursor is not valid; start again without 'after'.", "after",
-                       NULL);
-        return;
+    size_t n_marks;
+    const cache_mark *marks = cache_body_marks(b, &n_marks);
+    if (l.own_pending || thread_marks_muted(marks, n_marks, l.muted, l.n_muted)) {
+        cache_body_unref(b);
+        req_count_personal(r, false);
+        return false;
     }
-    if (req_serve_cached(r, article_id))
-        return;
-    uint64_t gen = req_cache_generation(r, article_id);
+    size_t n;
+    char *text = thread_personal(cache_body_data(b), cache_body_len(b), marks, n_marks, l.liked,
+                                 l.n_liked, &n);
+    cache_body_unref(b);
+    req_count_personal(r, true);
+    req_send_private_json(r, text, n);
+    return true;
+}
+
+typedef struct list_args {
+    const char *article_id;
+    store_sort sort;
+    store_cursor after;
+    int64_t limit;
+} list_args;
+
+static json_t *
+list_view(req *r, const void *args, int64_t viewer, const int64_t *muted_ids, size_t n_muted,
+          json_t **comments)
+{
+    const list_args *la = args;
+    const char *article_id = la->article_id;
+    store_sort sort = la->sort;
     store_article art;
     if (!load_article(r, article_id, &art))
-        return;
+        return NULL;
 
-    int64_t viewer = r->user ? r->user->id : 0;
     store_comment_list page = {0}, replies = {0};
     bool more = false;
     pl_error err;
     store *s = req_store(r);
-    int rc = store_comments_page(s, article_id, sort, after, (int)limit, viewer, r->a, &page, &more,
-                                 &err);
+    int rc = store_comments_page(s, article_id, sort, la->after, (int)la->limit, viewer, r->a,
+                                 &page, &more, &err);
     if (rc == 0 && page.n > 0) {
         int64_t *roots = arena_alloc(r->a, page.n * sizeof *roots);
         for (size_t i = 0; i < page.n; i++)
@@ -214,14 +287,12 @@ api_comments_list(req *r, const route_args *a)
     if (rc < 0) {
         log_error("msg=\"comment list failed\" error=\"%s\"", err.msg);
         api_send_rc(r, rc, &err);
-        return;
+        return NULL;
     }
     placeholders(&page, viewer);
     placeholders(&replies, viewer);
     /* A muted author's comments, and the replies under them, are left out
      * for this reader only; the page may come out shorter than limit. */
-    size_t n_muted = 0;
-    int64_t *muted_ids = api_muted_ids(r, &n_muted);
 
     /* Each top-level comment brings its first replies; the answer stops
      * growing at THREAD_REPLIES_MAX replies or THREAD_BYTES_MAX bytes, and
@@ -255,11 +326,86 @@ api_comments_list(req *r, const route_args *a)
             ? json_string(cursor_encode(r->a, sort, page.items[shown - 1].created_at,
                                         page.items[shown - 1].likes, page.items[shown - 1].id))
             : json_null();
-    req_send_json_cacheable(r,
-                            json_pack("{s:o, s:o, s:o, s:I}", "article", api_article_json(&art),
-                                      "comments", list, "next", next, "edit_window_s",
-                                      (json_int_t)req_config(r)->edit_window_s),
-                            article_id, gen);
+    *comments = list;
+    return json_pack("{s:o, s:o, s:o, s:I}", "article", api_article_json(&art), "comments", list,
+                     "next", next, "edit_window_s", (json_int_t)req_config(r)->edit_window_s);
+}
+
+void
+api_comments_list(req *r, const route_args *a)
+{
+    list_args la = {.article_id = a->seg[0], .sort = SORT_OLDEST, .limit = 50};
+    if (!api_article_id(r, la.article_id))
+        return;
+    int count;
+    const char *sort_s = req_query(r, "sort", &count);
+    if (sort_s != NULL) {
+        if (strcmp(sort_s, "oldest") == 0)
+            la.sort = SORT_OLDEST;
+        else if (strcmp(sort_s, "newest") == 0)
+            la.sort = SORT_NEWEST;
+        else if (strcmp(sort_s, "top") == 0)
+            la.sort = SORT_TOP;
+        else {
+            req_send_error(r, 400, "invalid_field", "sort must be oldest, newest or top.", "sort",
+                           NULL);
+            return;
+        }
+    }
+    const char *limit_s = req_query(r, "limit", NULL);
+    if (limit_s != NULL && parse_int(limit_s, 1, 100, &la.limit) < 0) {
+        req_send_error(r, 400, "invalid_field", "limit must be a whole number from 1 to 100.",
+                       "limit", NULL);
+        return;
+    }
+    const char *after_s = req_query(r, "after", NULL);
+    if (after_s != NULL && !cursor_decode(after_s, la.sort, &la.after)) {
+        req_send_error(r, 400, "invalid_field",
+                       "The paging cursor is not valid; start again without 'after'.", "after",
+                       NULL);
+        return;
+    }
+    if (req_serve_cached(r, la.article_id) ||
+        (r->user != NULL && personal_view(r, &la, list_view, la.article_id)))
+        return;
+    uint64_t gen = req_cache_generation(r, la.article_id);
+    send_view(r, &la, list_view, la.article_id, gen);
+}
+
+typedef struct replies_args {
+    int64_t root_id;
+    int64_t after;
+    int64_t limit;
+} replies_args;
+
+static json_t *
+replies_view(req *r, const void *args, int64_t viewer, const int64_t *muted_ids, size_t n_muted,
+             json_t **comments)
+{
+    const replies_args *ra = args;
+    store_comment_list replies = {0};
+    pl_error err;
+    int rc = store_comments_replies(req_store(r), &ra->root_id, 1, viewer, r->a, &replies, &err);
+    if (rc < 0) {
+        log_error("msg=\"reply list failed\" error=\"%s\"", err.msg);
+        api_send_rc(r, rc, &err);
+        return NULL;
+    }
+    placeholders(&replies, viewer);
+    thread t;
+    thread_build(r->a, ra->root_id, &replies, muted_ids, n_muted, &t);
+    size_t start = thread_after(&t, ra->after), k = start;
+    thread_budget budget = {(size_t)ra->limit, THREAD_BYTES_MAX};
+    while (k < t.n && (thread_take(&budget, t.v[k].c, true) || k == start))
+        k++;
+    json_t *list = json_array();
+    for (size_t i = start; i < k; i++)
+        if (!t.v[i].skipped)
+            json_array_append_new(list, thread_reply_json(&t.v[i]));
+    json_t *next = k < t.n && k > start ? api_id(t.v[k - 1].c->id) : json_null();
+    *comments = list;
+    return json_pack("{s:o, s:o, s:I}", "replies", list, "next", next, "more_replies",
+                     (json_int_t)(t.n - k));
 }
 
 /* GET /comments/{id}/replies?after=ID&limit=N: the next replies of a
@@ -268,27 +414,24 @@ api_comments_list(req *r, const route_args *a)
 void
 api_comment_replies(req *r, const route_args *a)
 {
-    int64_t id;
-    if (!api_comment_id(r, a->seg[0], &id))
+    replies_args ra = {.limit = 50};
+    if (!api_comment_id(r, a->seg[0], &ra.root_id))
         return;
-    int64_t limit = 50, after = 0;
     const char *v;
-    if ((v = req_query(r, "limit", NULL)) != NULL && parse_int(v, 1, 100, &limit) < 0) {
+    if ((v = req_query(r, "limit", NULL)) != NULL && parse_int(v, 1, 100, &ra.limit) < 0) {
         req_send_error(r, 400, "invalid_field", "limit must be a whole number from 1 to 100.",
                        "limit", NULL);
         return;
     }
-    if ((v = req_query(r, "after", NULL)) != NULL && parse_int(v, 1, INT64_MAX, &after) < 0) {
+    if ((v = req_query(r, "after", NULL)) != NULL && parse_int(v, 1, INT64_MAX, &ra.after) < 0) {
         req_send_error(r, 400, "invalid_field",
                        "The paging cursor is not valid; start again without 'after'.", "after",
                        NULL);
         return;
     }
-    int64_t viewer = r->user ? r->user->id : 0;
-    store *s = req_store(r);
     store_comment root;
     pl_error err;
-    int rc = store_comment_get(s, id, viewer, r->a, &root, &err);
+    int rc = store_comment_get(req_store(r), ra.root_id, 0, r->a, &root, &err);
     if (rc == PL_ENOTFOUND || (rc == 0 && root.parent_id != 0)) {
         req_send_error(r, 404, "not_found",
                        "There is no such top-level comment; replies are paged under the comment "
@@ -300,33 +443,11 @@ api_comment_replies(req *r, const route_args *a)
         api_send_rc(r, rc, &err);
         return;
     }
-    if (req_serve_cached(r, root.article_id))
+    if (req_serve_cached(r, root.article_id) ||
+        (r->user != NULL && personal_view(r, &ra, replies_view, root.article_id)))
         return;
     uint64_t gen = req_cache_generation(r, root.article_id);
-    store_comment_list replies = {0};
-    if ((rc = store_comments_replies(s, &root.id, 1, viewer, r->a, &replies, &err)) < 0) {
-        log_error("msg=\"reply list failed\" error=\"%s\"", err.msg);
-        api_send_rc(r, rc, &err);
-        return;
-    }
-    placeholders(&replies, viewer);
-    size_t n_muted = 0;
-    int64_t *muted_ids = api_muted_ids(r, &n_muted);
-    thread t;
-    thread_build(r->a, root.id, &replies, muted_ids, n_muted, &t);
-    size_t start = thread_after(&t, after), k = start;
-    thread_budget budget = {(size_t)limit, THREAD_BYTES_MAX};
-    while (k < t.n && (thread_take(&budget, t.v[k].c, true) || k == start))
-        k++;
-    json_t *list = json_array();
-    for (size_t i = start; i < k; i++)
-        if (!t.v[i].skipped)
-            json_array_append_new(list, thread_reply_json(&t.v[i]));
-    json_t *next = k < t.n && k > start ? api_id(t.v[k - 1].c->id) : json_null();
-    req_send_json_cacheable(r,
-                            json_pack("{s:o, s:o, s:I}", "replies", list, "next", next,
-                                      "more_replies", (json_int_t)(t.n - k)),
-                            root.article_id, gen);
+    send_view(r, &ra, replies_view, root.article_id, gen);
 }
 
 void

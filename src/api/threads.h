@@ -63,4 +63,34 @@ json_t *thread_reply_json(const thread_reply *t);
 /* Index of the first reply with an id above after (0 for the start). */
 size_t thread_after(const thread *t, int64_t after);
 
+/* ---- personal views from the anonymous bytes ----------------------------
+ *
+ * A logged-in reader's view of a thread differs from the anonymous one in
+ * three things: their likes are marked (liked_by_me), their own pending
+ * comments are shown in place, and the comments of authors they muted (with
+ * the replies under them) are left out. When the reader has no pending
+ * comment in the article and no muted author on the page, their view is the
+ * anonymous bytes with some liked_by_me turned true: the same comments,
+ * cursors and counts (visibility depends on the viewer only through their
+ * own pending comments). The marks locate each comment's liked_by_me in
+ * those bytes. */
+
+/* Finds the comments of a thread view in text, the compact JSON dump of a
+ * view whose comments (each with its replies nested under "replies") are
+ * the array comments: one mark per comment in document order. The bytes
+ * "liked_by_me": occur nowhere else (inside a JSON string every quote is
+ * escaped), and every one must read false. False (with *out NULL) when
+ * text does not match the tree. */
+bool thread_marks(arena *a, const json_t *comments, const char *text, cache_mark **out, size_t *n);
+
+/* True when a comment of marks m[0..n) is by an author in muted[0..n_muted)
+ * (ascending). */
+bool thread_marks_muted(const cache_mark *m, size_t n, const int64_t *muted, size_t n_muted);
+
+/* The personal view: text[0..len) with liked_by_me true for every marked
+ * comment whose id is in liked[0..n_liked) (ascending). Returns it from
+ * malloc, NUL-terminated, its length in *out_len. */
+char *thread_personal(const char *text, size_t len, const cache_mark *m, size_t n,
+                      const int64_t *liked, size_t n_liked, size_t *out_len);
+
 #endif

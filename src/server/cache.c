@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 struct cache_body {
     atomic_int refs;
     size_t n;
+    size_t n_marks;
+    cache_mark *marks; /* in the same allocation, after data */
     char data[];
 };
 
@@ -125,13 +128,20 @@ cache_get(cache *c, const char *key, const char *article_id, char etag[24])
 
 cache_body *
 cache_put(cache *c, const char *key, const char *article_id, uint64_t gen, const char *body,
-          size_t n, char etag[24])
+          size_t n, const cache_mark *marks, size_t n_marks, char etag[24])
 {
-    cache_body *b = xmalloc(sizeof *b + n + 1);
+    /* The marks follow the text in the same allocation, aligned. */
+    size_t at = offsetof(cache_body, data) + n + 1;
+    at = (at + _Alignof(cache_mark) - 1) / _Alignof(cache_mark) * _Alignof(cache_mark);
+    cache_body *b = xmalloc(at + n_marks * sizeof *marks);
     atomic_init(&b->refs, 1); /* the caller's reference */
     b->n = n;
     memcpy(b->data, body, n);
     b->data[n] = '\0';
+    b->n_marks = n_marks;
+    b->marks = (cache_mark *)(void *)((char *)b + at);
+    if (n_marks > 0)
+        memcpy(b->marks, marks, n_marks * sizeof *marks);
     cache_etag(body, n, etag);
     if (n > c->max_body)
         return b;
@@ -168,4 +178,11 @@ size_t
 cache_body_len(const cache_body *b)
 {
     return b->n;
+}
+
+const cache_mark *
+cache_body_marks(const cache_body *b, size_t *n)
+{
+    *n = b->n_marks;
+    return b->marks;
 }

@@ -727,6 +727,15 @@ anonymous_get(req *r)
     return r->method == HTTP_GET && r->user == NULL && !r->has_session_cookie;
 }
 
+/* evbuffer cleanup for text from malloc. */
+static void
+free_cb(const void *data, size_t len, void *arg)
+{
+    (void)len;
+    (void)arg;
+    free((void *)data);
+}
+
 static void
 send_cached(req *r, cache_body *b, const char *etag)
 {
@@ -785,22 +794,57 @@ req_notify_article(req *r, store *s, const char *article_id, pl_error *err)
 }
 
 void
-req_send_json_cacheable(req *r, json_t *body, const char *article_id, uint64_t gen)
+req_count_personal(req *r, bool layer)
 {
-    if (!anonymous_get(r)) {
-        req_send_json(r, 200, body);
-        return;
-    }
+    atomic_ullong *n = layer ? &r->lp->metrics->personal_layer : &r->lp->metrics->personal_full;
+    atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+}
+
+cache_body *
+req_view_get(req *r, const char *article_id)
+{
+    char etag[24];
+    return cache_get(r->app->cache, evhttp_request_get_uri(r->ev), article_id, etag);
+}
+
+cache_body *
+req_view_put(req *r, char *text, const cache_mark *marks, size_t n_marks, const char *article_id,
+             uint64_t gen, char etag[24])
+{
     atomic_store_explicit(
         &r->lp->metrics->cache_misses,
         atomic_load_explicit(&r->lp->metrics->cache_misses, memory_order_relaxed) + 1,
         memory_order_relaxed);
-    char *s = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
+    cache_body *b = cache_put(r->app->cache, evhttp_request_get_uri(r->ev), article_id, gen, text,
+                              strlen(text), marks, n_marks, etag);
+    free(text);
+    return b;
+}
+
+void
+req_send_private_json(req *r, char *text, size_t n)
+{
+    r->vary_cookie = true;
+    common_headers(r);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
+    evhttp_add_header(h, "Cache-Control", "no-store");
+    struct evbuffer *buf = evbuffer_new();
+    evbuffer_add_reference(buf, text, n, free_cb, NULL);
+    send_buffer(r, 200, buf);
+}
+
+void
+req_send_view(req *r, char *text, const cache_mark *marks, size_t n_marks, const char *article_id,
+              uint64_t gen)
+{
+    if (!anonymous_get(r)) {
+        req_send_private_json(r, text, strlen(text));
+        return;
+    }
     char etag[24];
-    cache_body *b = cache_put(r->app->cache, evhttp_request_get_uri(r->ev), article_id, gen, s,
-                              strlen(s), etag);
-    free(s);
+    cache_body *b = req_view_put(r, text, marks, n_marks, article_id, gen, etag);
     send_cached(r, b, etag);
 }
 

@@ -153,6 +153,8 @@ render(app *a, struct evbuffer *b)
         }
         bump_own(&sum->cache_hits, get(&m->cache_hits));
         bump_own(&sum->cache_misses, get(&m->cache_misses));
+        bump_own(&sum->personal_layer, get(&m->personal_layer));
+        bump_own(&sum->personal_full, get(&m->personal_full));
     }
     char label[160];
     header(b, "parley_http_requests_total", "counter",
@@ -189,6 +191,14 @@ render(app *a, struct evbuffer *b)
                         get(&sum->cache_hits));
     evbuffer_add_printf(b, "parley_cache_requests_total{result=\"miss\"} %llu\n",
                         get(&sum->cache_misses));
+    header(b, "parley_personal_views_total", "counter",
+           "Logged-in readers' thread views: made from the cached view and the reader's own "
+           "layer (layer), or built for the reader (full: a pending comment of theirs in the "
+           "article, or a muted author on the page).");
+    evbuffer_add_printf(b, "parley_personal_views_total{path=\"layer\"} %llu\n",
+                        get(&sum->personal_layer));
+    evbuffer_add_printf(b, "parley_personal_views_total{path=\"full\"} %llu\n",
+                        get(&sum->personal_full));
     free(sum);
 
     app_metrics *am = &a->metrics;

@@ -36,6 +36,9 @@ typedef struct loop_metrics {
     atomic_ullong requests[METRICS_ROUTES][METRICS_STATUSES];
     histogram latency[METRICS_ROUTES];
     atomic_ullong cache_hits, cache_misses;
+    /* Logged-in thread views: from the cached view and the reader's layer, or
+     * built for the reader. */
+    atomic_ullong personal_layer, personal_full;
 } loop_metrics;
 
 typedef struct app_metrics {

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "moderation/moderation.h"
+#include "server/cache.h"
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/config.h"
@@ -197,9 +198,25 @@ void req_cache_bump(req *r, const char *article_id);
  * article changed, for the same kind of write, so they drop their cached
  * views of it too. Delivered only if the job commits. */
 int req_notify_article(req *r, store *s, const char *article_id, pl_error *err);
-/* Sends body (stolen) as 200 JSON with an ETag and, for anonymous requests,
- * stores it in the cache under the request URI at generation gen. */
-void req_send_json_cacheable(req *r, json_t *body, const char *article_id, uint64_t gen);
+/* Sends text (a thread view's JSON from malloc, taken) as 200: for an
+ * anonymous request with an ETag, stored in the cache under the request URI
+ * at generation gen with its marks (cache_mark); for anyone else privately
+ * (no-store), uncached. */
+void req_send_view(req *r, char *text, const cache_mark *marks, size_t n_marks,
+                   const char *article_id, uint64_t gen);
+/* The fresh cached view of the request URI whoever asks (a logged-in
+ * reader's personal view is made from it), referenced, or NULL. */
+cache_body *req_view_get(req *r, const char *article_id);
+/* Stores text (JSON from malloc, taken) as the anonymous view of the request
+ * URI, as req_send_view does, without sending it; returns it referenced. */
+cache_body *req_view_put(req *r, char *text, const cache_mark *marks, size_t n_marks,
+                         const char *article_id, uint64_t gen, char etag[24]);
+/* Sends text[0..n) (JSON from malloc, taken) as a private 200 (no-store,
+ * varies with the cookie). */
+void req_send_private_json(req *r, char *text, size_t n);
+/* Counts a logged-in reader's thread view in the metrics: made from the
+ * cached view and their layer, or built for them. */
+void req_count_personal(req *r, bool layer);
 
 /* ---- sessions ------------------------------------------------------------ */
 

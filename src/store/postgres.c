@@ -449,6 +449,7 @@ enum {
     ST_MUTE_INSERT,
     ST_MUTE_DELETE,
     ST_MUTES_LIST,
+    ST_VIEWER_LAYER,
     ST_FLAGS_BY_USER,
     ST_LIKES_BY_USER,
     ST_USER_DELETE,
@@ -695,6 +696,16 @@ static const stmt_def sql[ST_COUNT] = {
                         " ON CONFLICT DO NOTHING",
                         "iii"},
     [ST_MUTE_DELETE] = {"DELETE FROM mutes WHERE user_id = $1 AND muted_id = $2", "ii"},
+    /* The personal layer of a thread page (store_viewer_layer_get): kind 1 a
+     * liked comment of the article, 2 a muted author, 3 an own pending
+     * comment there exists. */
+    [ST_VIEWER_LAYER] =
+        {"SELECT 1, l.comment_id FROM likes l JOIN comments c ON c.id = l.comment_id"
+         " WHERE l.user_id = $1 AND c.article_id = $2"
+         " UNION ALL SELECT 2, muted_id FROM mutes WHERE user_id = $1"
+         " UNION ALL SELECT 3, 0 WHERE EXISTS (SELECT 1 FROM comments WHERE article_id = $2"
+         " AND status = 1 AND author_id = $1) ORDER BY 1, 2",
+         "it"},
     [ST_MUTES_LIST] = {"SELECT m.muted_id, u.name, m.created_at FROM mutes m"
                        " JOIN users u ON u.id = m.muted_id WHERE m.user_id = $1"
                        " ORDER BY m.created_at, m.muted_id",
@@ -2812,6 +2823,30 @@ pg_mutes_list(store *s, int64_t user_id, arena *a, store_mute **out, size_t *n, 
 }
 
 static int
+pg_viewer_layer(store *s, const char *article_id, int64_t viewer_id, arena *a,
+                store_viewer_layer *out, pl_error *err)
+{
+    params p = {0};
+    PGresult *res;
+    int rc;
+    if ((rc = check_article_id(article_id, err)) < 0)
+        return rc;
+    p_i64(&p, viewer_id);
+    p_text(&p, article_id);
+    if ((rc = run(to_pg(s), ST_VIEWER_LAYER, &p, &res, err, "read viewer layer")) < 0)
+        return rc;
+    int n = PQntuples(res);
+    int64_t *rows = arena_alloc(a, (size_t)(n > 0 ? n : 1) * 2 * sizeof *rows);
+    for (int r = 0; r < n; r++) {
+        rows[2 * r] = col_i64(res, r, 0);
+        rows[2 * r + 1] = col_i64(res, r, 1);
+    }
+    PQclear(res);
+    store_viewer_layer_fill(out, rows, (size_t)n, a);
+    return 0;
+}
+
+static int
 pg_flags_by_user(store *s, int64_t user_id, arena *a, store_flag_row **out, size_t *n,
                  pl_error *err)
 {
@@ -3968,6 +4003,7 @@ static const store_ops postgres_ops = {
     .log_query = pg_log_query,
     .mute_set = pg_mute_set,
     .mutes_list = pg_mutes_list,
+    .viewer_layer = pg_viewer_layer,
     .flags_by_user = pg_flags_by_user,
     .likes_by_user = pg_likes_by_user,
     .user_delete = pg_user_delete,

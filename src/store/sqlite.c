@@ -393,6 +393,7 @@ enum {
     ST_MUTE_INSERT,
     ST_MUTE_DELETE,
     ST_MUTES_LIST,
+    ST_VIEWER_LAYER,
     ST_FLAGS_BY_USER,
     ST_LIKES_BY_USER,
     ST_USER_DELETE,
@@ -588,6 +589,15 @@ static const char *const sql[ST_COUNT] = {
     [ST_MUTE_INSERT] = "INSERT OR IGNORE INTO mutes (user_id, muted_id, created_at)"
                        " VALUES (?1, ?2, ?3)",
     [ST_MUTE_DELETE] = "DELETE FROM mutes WHERE user_id = ?1 AND muted_id = ?2",
+    /* The personal layer of a thread page (store_viewer_layer_get): kind 1 a
+     * liked comment of the article, 2 a muted author, 3 an own pending
+     * comment there exists. */
+    [ST_VIEWER_LAYER] =
+        "SELECT 1, l.comment_id FROM likes l JOIN comments c ON c.id = l.comment_id"
+        " WHERE l.user_id = ?1 AND c.article_id = ?2"
+        " UNION ALL SELECT 2, muted_id FROM mutes WHERE user_id = ?1"
+        " UNION ALL SELECT 3, 0 WHERE EXISTS (SELECT 1 FROM comments WHERE article_id = ?2"
+        " AND status = 1 AND author_id = ?1) ORDER BY 1, 2",
     [ST_MUTES_LIST] = "SELECT m.muted_id, u.name, m.created_at FROM mutes m"
                       " JOIN users u ON u.id = m.muted_id WHERE m.user_id = ?1"
                       " ORDER BY m.created_at, m.muted_id",
@@ -2353,6 +2363,33 @@ sq_mutes_list(store *s, int64_t user_id, arena *a, store_mute **out, size_t *n, 
 }
 
 static int
+sq_viewer_layer(store *s, const char *article_id, int64_t viewer_id, arena *a,
+                store_viewer_layer *out, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int64_t *rows = NULL;
+    size_t len = 0, cap = 0;
+    int step, rc;
+    if ((rc = check_article_id(article_id, err)) < 0 ||
+        (rc = prep(q, ST_VIEWER_LAYER, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, viewer_id);
+    bind_text(st, 2, article_id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        rows = grow(a, rows, len, &cap, 2 * sizeof *rows);
+        rows[2 * len] = sqlite3_column_int64(st, 0);
+        rows[2 * len + 1] = sqlite3_column_int64(st, 1);
+        len++;
+    }
+    rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "read viewer layer");
+    finish(st);
+    if (rc == 0)
+        store_viewer_layer_fill(out, rows, len, a);
+    return rc;
+}
+
+static int
 sq_flags_by_user(store *s, int64_t user_id, arena *a, store_flag_row **out, size_t *n,
                  pl_error *err)
 {
@@ -3569,6 +3606,7 @@ static const store_ops sqlite_ops = {
     .log_query = sq_log_query,
     .mute_set = sq_mute_set,
     .mutes_list = sq_mutes_list,
+    .viewer_layer = sq_viewer_layer,
     .flags_by_user = sq_flags_by_user,
     .likes_by_user = sq_likes_by_user,
     .user_delete = sq_user_delete,

@@ -251,6 +251,14 @@ store_comments_page(store *s, const char *article_id, store_sort sort, store_cur
 }
 
 int
+store_viewer_layer_get(store *s, const char *article_id, int64_t viewer_id, arena *a,
+                       store_viewer_layer *out, pl_error *err)
+{
+    memset(out, 0, sizeof *out);
+    DISPATCH(s, err, viewer_layer(s, article_id, viewer_id, a, out, err));
+}
+
+int
 store_comments_replies(store *s, const int64_t *root_ids, size_t n, int64_t viewer_id, arena *a,
                        store_comment_list *out, pl_error *err)
 {

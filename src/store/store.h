@@ -260,6 +260,21 @@ int store_comments_replies(store *s, const int64_t *root_ids, size_t n, int64_t 
 int store_comments_by_author(store *s, int64_t author_id, int64_t since, int limit, arena *a,
                              store_comment_list *out, pl_error *err);
 
+/* What one reader's view of an article adds to the anonymous one (the
+ * personal layer of a thread page): the ids of the article's comments they
+ * liked, the authors they muted, and whether they have a pending comment
+ * there (shown to them in place). One query, one round trip. */
+typedef struct store_viewer_layer {
+    int64_t *liked; /* ascending */
+    size_t n_liked;
+    int64_t *muted; /* ascending */
+    size_t n_muted;
+    bool own_pending;
+} store_viewer_layer;
+
+int store_viewer_layer_get(store *s, const char *article_id, int64_t viewer_id, arena *a,
+                           store_viewer_layer *out, pl_error *err);
+
 /* Likes: idempotent; both set *likes to the comment's new count. */
 int store_like_add(store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err);
 int store_like_remove(store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err);

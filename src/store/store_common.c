@@ -58,6 +58,35 @@ store_thread_filter(store_comment *v, size_t n, int64_t viewer_id, arena *a)
     return kept;
 }
 
+void
+store_viewer_layer_fill(store_viewer_layer *out, const int64_t *rows, size_t n, arena *a)
+{
+    memset(out, 0, sizeof *out);
+    size_t liked = 0, muted = 0;
+    for (size_t i = 0; i < n; i++) {
+        liked += rows[2 * i] == 1;
+        muted += rows[2 * i] == 2;
+    }
+    out->liked = arena_alloc(a, (liked ? liked : 1) * sizeof *out->liked);
+    out->muted = arena_alloc(a, (muted ? muted : 1) * sizeof *out->muted);
+    for (size_t i = 0; i < n; i++) {
+        int64_t id = rows[2 * i + 1];
+        switch (rows[2 * i]) {
+        case 1:
+            out->liked[out->n_liked++] = id;
+            break;
+        case 2:
+            out->muted[out->n_muted++] = id;
+            break;
+        case 3:
+            out->own_pending = true;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
 int
 store_sso_may_link(const sso_link_rule *r, pl_error *err)
 {

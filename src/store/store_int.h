@@ -59,6 +59,8 @@ typedef struct store_ops {
                             arena *a, store_comment_list *out, pl_error *err);
     int (*comments_by_author)(store *s, int64_t author_id, int64_t since, int limit, arena *a,
                               store_comment_list *out, pl_error *err);
+    int (*viewer_layer)(store *s, const char *article_id, int64_t viewer_id, arena *a,
+                        store_viewer_layer *out, pl_error *err);
     int (*like_add)(store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err);
     int (*like_remove)(store *s, int64_t comment_id, int64_t user_id, int64_t *likes,
                        pl_error *err);
@@ -195,6 +197,9 @@ struct store {
  * has a visible descendant (a placeholder). store_cmp_created orders
  * comments by (created_at, id) for qsort. */
 size_t store_thread_filter(store_comment *v, size_t n, int64_t viewer_id, arena *a);
+/* Fills a viewer layer from the rows of ST_VIEWER_LAYER, n (kind, id) pairs in
+ * kind then id order. */
+void store_viewer_layer_fill(store_viewer_layer *out, const int64_t *rows, size_t n, arena *a);
 int store_cmp_created(const void *x, const void *y);
 /* A LIKE pattern (escape character backslash) matching text anywhere: "%" + text with
  * %, _ and backslash escaped + "%". NULL for NULL or "". Arena-owned. */

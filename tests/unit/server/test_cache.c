@@ -17,7 +17,8 @@
 static cache_body *
 put(cache *c, const char *key, const char *article, const char *body, char etag[24])
 {
-    return cache_put(c, key, article, cache_generation(c, article), body, strlen(body), etag);
+    return cache_put(c, key, article, cache_generation(c, article), body, strlen(body), NULL, 0,
+                     etag);
 }
 
 static void
@@ -76,11 +77,11 @@ a_view_read_before_a_write_is_never_served_after_it(void **state)
      * between and bumps the generation; the handler then stores its view. */
     uint64_t gen = cache_generation(c, "a1");
     cache_bump(c, "a1");
-    cache_body_unref(cache_put(c, KEY, "a1", gen, "before", 6, etag));
+    cache_body_unref(cache_put(c, KEY, "a1", gen, "before", 6, NULL, 0, etag));
     assert_null(cache_get(c, KEY, "a1", got));
     /* And it does not push out a view built after the write. */
     cache_body_unref(put(c, KEY, "a1", "after", etag));
-    cache_body_unref(cache_put(c, KEY, "a1", gen, "before", 6, etag));
+    cache_body_unref(cache_put(c, KEY, "a1", gen, "before", 6, NULL, 0, etag));
     cache_body *b = cache_get(c, KEY, "a1", got);
     assert_non_null(b);
     assert_memory_equal(cache_body_data(b), "after", 5);

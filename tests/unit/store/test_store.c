@@ -715,6 +715,60 @@ comments_by_author_newest_first(void **state)
     assert_int_equal(l.items[0].id, d);
 }
 
+/* The personal layer of a thread page: the reader's likes in that article
+ * only, every author they muted, and whether a pending comment of theirs is
+ * there; one query on either backend. */
+static void
+viewer_layer_holds_likes_mutes_and_own_pending(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *art = article(f, "vl"), *other = article(f, "vl2");
+    int64_t me = new_user(f, "me"), a = new_user(f, "a"), b = new_user(f, "b");
+    int64_t c1 = add_comment(f, art, 0, a, COMMENT_PUBLISHED, 1);
+    int64_t c2 = add_comment(f, art, c1, b, COMMENT_PUBLISHED, 2);
+    int64_t c3 = add_comment(f, other, 0, a, COMMENT_PUBLISHED, 3);
+    int64_t n;
+    for (int64_t c = c3; c >= c1; c--) /* liked in descending order: the layer sorts */
+        assert_int_equal(store_like_add(f->s, c, me, &n, &err), 0);
+    assert_int_equal(store_like_add(f->s, c1, a, &n, &err), 0);
+    assert_int_equal(store_mute_set(f->s, me, b, true, 0, &err), 0);
+    assert_int_equal(store_mute_set(f->s, me, a, true, 0, &err), 0);
+    assert_int_equal(store_mute_set(f->s, a, me, true, 0, &err), 0);
+
+    store_viewer_layer l;
+    assert_int_equal(store_viewer_layer_get(f->s, art, me, f->a, &l, &err), 0);
+    assert_int_equal(l.n_liked, 2);
+    assert_true(l.liked[0] == c1 && l.liked[1] == c2);
+    assert_int_equal(l.n_muted, 2);
+    assert_true(l.muted[0] == (a < b ? a : b) && l.muted[1] == (a < b ? b : a));
+    assert_false(l.own_pending);
+
+    /* Pending comments of others do not count; the reader's own do, in that
+     * article only; rejected ones do not. */
+    add_comment(f, art, 0, a, COMMENT_PENDING, 4);
+    add_comment(f, art, 0, me, COMMENT_REJECTED, 5);
+    assert_int_equal(store_viewer_layer_get(f->s, art, me, f->a, &l, &err), 0);
+    assert_false(l.own_pending);
+    int64_t mine = add_comment(f, other, 0, me, COMMENT_PENDING, 6);
+    assert_int_equal(store_viewer_layer_get(f->s, art, me, f->a, &l, &err), 0);
+    assert_false(l.own_pending);
+    assert_int_equal(store_viewer_layer_get(f->s, other, me, f->a, &l, &err), 0);
+    assert_true(l.own_pending);
+    assert_int_equal(l.n_liked, 1);
+    assert_true(l.liked[0] == c3);
+    assert_int_equal(store_comment_set_status(f->s, mine, COMMENT_PUBLISHED, &err), 0);
+    assert_int_equal(store_viewer_layer_get(f->s, other, me, f->a, &l, &err), 0);
+    assert_false(l.own_pending);
+
+    /* A reader with nothing: an empty layer; no article id: an error. */
+    int64_t nobody = new_user(f, "n");
+    assert_int_equal(store_viewer_layer_get(f->s, art, nobody, f->a, &l, &err), 0);
+    assert_int_equal(l.n_liked + l.n_muted, 0);
+    assert_false(l.own_pending);
+    assert_int_equal(store_viewer_layer_get(f->s, "", me, f->a, &l, &err), PL_EINVAL);
+}
+
 static void
 likes_are_idempotent(void **state)
 {
@@ -1824,6 +1878,8 @@ main(void)
         cmocka_unit_test_setup_teardown(notices_follow_commits, setup, teardown),
         cmocka_unit_test_setup_teardown(lost_listener_is_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(rate_buckets_are_shared, setup, teardown),
+        cmocka_unit_test_setup_teardown(viewer_layer_holds_likes_mutes_and_own_pending, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(mail_tokens_and_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(notify_pacing_and_watchers, setup, teardown),
         cmocka_unit_test_setup_teardown(outbox_claims_leases_records_and_purges, setup, teardown),
