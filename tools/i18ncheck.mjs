@@ -1,4 +1,5 @@
-// tools/i18ncheck.mjs: the widget's catalogues against the widget
+// tools/i18ncheck.mjs: the widget's catalogues against the widget, and the
+// server's own (pages, account pages, desk) against what uses them
 // (`make test` runs it as `make i18n`).
 //
 // The keys the widget uses are the quoted names inside the first argument
@@ -11,8 +12,14 @@
 // must give every category Intl.PluralRules knows for its language, and
 // each translation must use the same {placeholders} as English. The widget's
 // LANGS list and the files must name the same languages, and the key table
-// of docs/widget.md must list exactly the keys used. Prints one line per
-// fault and exits 1 when there is any.
+// of docs/widget.md must list exactly the keys used.
+//
+// The server's catalogues (web/i18n/site/) hold the keys of every {{t:KEY}}
+// in the HTML the server fills in (SITE_HTML), the page titles of
+// src/server/pages.c, and the t('key') calls of the desk (SITE_JS); their
+// languages must be i18n_langs of src/server/i18n.c, and docs/I18N.md's
+// key table must list exactly those keys. The same rules hold for each of
+// them. Prints one line per fault and exits 1 when there is any.
 //
 // Usage: node tools/i18ncheck.mjs [WEBDIR]   (default: web)
 import { readdirSync, readFileSync } from 'node:fs';
@@ -54,52 +61,92 @@ for (const m of src.matchAll(/'([a-z]+_)' \+/g)) {
 }
 
 const holes = (s) => [...String(s).matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
-const files = readdirSync(path.join(web, 'i18n')).filter((f) => f.endsWith('.json')).sort();
-const cats = {};
-for (const f of files) {
-  const lang = f.slice(0, -5);
-  try {
-    cats[lang] = JSON.parse(readFileSync(path.join(web, 'i18n', f), 'utf8'));
-  } catch (e) {
-    faults.push(`web/i18n/${f}: not JSON: ${e.message}`);
+function readCatalogues(dir, shown) {
+  const cats = {};
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+    try {
+      cats[f.slice(0, -5)] = JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
+    } catch (e) {
+      faults.push(`${shown}/${f}: not JSON: ${e.message}`);
+    }
+  }
+  if (!cats.en) faults.push(`${shown}/en.json: missing (English is the reference)`);
+  return cats;
+}
+
+// Each catalogue of cats against the keys in used (users: who uses them, for the faults).
+function checkCatalogues(cats, used, shown, users) {
+  for (const [lang, cat] of Object.entries(cats)) {
+    const at = `${shown}/${lang}.json`;
+    if (typeof cat['@about'] !== 'string') faults.push(`${at}: no "@about" note`);
+    const cats_ = new Intl.PluralRules(lang).resolvedOptions().pluralCategories;
+    for (const k of used) if (!(k in cat)) faults.push(`${at}: missing key "${k}"`);
+    for (const [k, v] of Object.entries(cat)) {
+      if (k.startsWith('@')) continue;
+      if (!used.has(k)) { faults.push(`${at}: key "${k}" is not used by ${users}`); continue; }
+      const ref = cats.en && cats.en[k];
+      const refHoles = holes(typeof ref === 'object' && ref ? ref.other : ref);
+      if (typeof v === 'string') {
+        if (typeof ref === 'object') faults.push(`${at}: "${k}" needs plural forms`);
+        else if (holes(v) !== refHoles) faults.push(`${at}: "${k}" has placeholders {${holes(v)}}, English {${refHoles}}`);
+        if (!v.trim()) faults.push(`${at}: "${k}" is empty`);
+      } else if (v && typeof v === 'object') {
+        if (typeof ref !== 'object') faults.push(`${at}: "${k}" has plural forms but English has one sentence`);
+        for (const c of cats_) if (typeof v[c] !== 'string') faults.push(`${at}: "${k}" lacks the plural form "${c}"`);
+        for (const c of Object.keys(v)) {
+          if (!cats_.includes(c)) faults.push(`${at}: "${k}" has a form "${c}" that ${lang} does not use`);
+          // "one" may spell the number out ("un commentaire" is fine as "1 commentaire" too), the rest must show it.
+          else if (holes(v[c]) !== refHoles && !(c !== 'other' && holes(v[c]) === '' && refHoles === 'n'))
+            faults.push(`${at}: "${k}" form "${c}" has placeholders {${holes(v[c])}}, English {${refHoles}}`);
+        }
+      } else faults.push(`${at}: "${k}" is neither a sentence nor plural forms`);
+    }
   }
 }
-if (!cats.en) faults.push('web/i18n/en.json: missing (English is the reference)');
+
+// The keys a doc's table lists (the table after the marker) against used.
+function checkKeyTable(docPath, marker, used, shown, users) {
+  const doc = readFileSync(docPath, 'utf8').split(marker)[1] || '';
+  const documented = new Set([...doc.split('\n\n#')[0].matchAll(/^\| `([a-z0-9_]+)` \|/gm)].map((m) => m[1]));
+  for (const k of used) if (!documented.has(k)) faults.push(`${shown}: key "${k}" is not in the key table`);
+  for (const k of documented) if (!used.has(k)) faults.push(`${shown}: the key table lists "${k}", which ${users} does not use`);
+}
+
+const cats = readCatalogues(path.join(web, 'i18n'), 'web/i18n');
 for (const l of langs) if (!cats[l] && l !== 'en') faults.push(`web/i18n/${l}.json: missing (LANGS in embed.js names ${l})`);
 for (const l of Object.keys(cats)) if (!langs.includes(l)) faults.push(`web/i18n/${l}.json: ${l} is not in LANGS of embed.js`);
+checkCatalogues(cats, used, 'web/i18n', 'embed.js or panel.js');
+checkKeyTable(path.join(web, '..', 'docs', 'widget.md'), '<!-- i18n-keys', used, 'docs/widget.md', 'the widget');
 
-for (const [lang, cat] of Object.entries(cats)) {
-  const at = `web/i18n/${lang}.json`;
-  if (typeof cat['@about'] !== 'string') faults.push(`${at}: no "@about" note`);
-  const cats_ = new Intl.PluralRules(lang).resolvedOptions().pluralCategories;
-  for (const k of used) if (!(k in cat)) faults.push(`${at}: missing key "${k}"`);
-  for (const [k, v] of Object.entries(cat)) {
-    if (k.startsWith('@')) continue;
-    if (!used.has(k)) { faults.push(`${at}: key "${k}" is not used by embed.js or panel.js`); continue; }
-    const ref = cats.en && cats.en[k];
-    const refHoles = holes(typeof ref === 'object' && ref ? ref.other : ref);
-    if (typeof v === 'string') {
-      if (typeof ref === 'object') faults.push(`${at}: "${k}" needs plural forms`);
-      else if (holes(v) !== refHoles) faults.push(`${at}: "${k}" has placeholders {${holes(v)}}, English {${refHoles}}`);
-      if (!v.trim()) faults.push(`${at}: "${k}" is empty`);
-    } else if (v && typeof v === 'object') {
-      if (typeof ref !== 'object') faults.push(`${at}: "${k}" has plural forms but English has one sentence`);
-      for (const c of cats_) if (typeof v[c] !== 'string') faults.push(`${at}: "${k}" lacks the plural form "${c}"`);
-      for (const c of Object.keys(v)) {
-        if (!cats_.includes(c)) faults.push(`${at}: "${k}" has a form "${c}" that ${lang} does not use`);
-        // "one" may spell the number out ("un commentaire" is fine as "1 commentaire" too), the rest must show it.
-        else if (holes(v[c]) !== refHoles && !(c !== 'other' && holes(v[c]) === '' && refHoles === 'n'))
-          faults.push(`${at}: "${k}" form "${c}" has placeholders {${holes(v[c])}}, English {${refHoles}}`);
-      }
-    } else faults.push(`${at}: "${k}" is neither a sentence nor plural forms`);
+// ---- the server's own catalogues ----------------------------------------
+const SITE_HTML = ['page.html', 'account/reset.html', 'account/verify.html', 'account/unsubscribe.html', 'admin/index.html'];
+const SITE_JS = ['admin/desk.js'];
+const siteUsed = new Set();
+for (const f of SITE_HTML) {
+  const html = readFileSync(path.join(web, f), 'utf8');
+  for (const m of html.matchAll(/\{\{t:([^}]*)\}\}/g)) {
+    if (!/^[a-z][a-z0-9_]*$/.test(m[1])) faults.push(`web/${f}: {{t:${m[1]}}}: keys are lower-case words`);
+    siteUsed.add(m[1]);
   }
 }
-// docs/widget.md documents every key: the table after the i18n-keys marker.
-const doc = readFileSync(path.join(web, '..', 'docs', 'widget.md'), 'utf8').split('<!-- i18n-keys')[1] || '';
-const documented = new Set([...doc.split('\n\n#')[0].matchAll(/^\| `([a-z0-9_]+)` \|/gm)].map((m) => m[1]));
-for (const k of used) if (!documented.has(k)) faults.push(`docs/widget.md: key "${k}" is not in the key table`);
-for (const k of documented) if (!used.has(k)) faults.push(`docs/widget.md: the key table lists "${k}", which the widget does not use`);
+const pagesC = readFileSync(path.join(web, '..', 'src', 'server', 'pages.c'), 'utf8');
+for (const m of pagesC.matchAll(/\{"\/\w+", "(\w+)", "\/pages\//g)) siteUsed.add(m[1]);
+for (const f of SITE_JS) {
+  const js = readFileSync(path.join(web, f), 'utf8').replace(/^\s*\/\/.*$/gm, '');
+  for (const m of js.matchAll(/\bt\((?:'([a-z][a-z0-9_]*)'|([^'),][^),]*))/g)) {
+    if (m[1]) siteUsed.add(m[1]);
+    else if (!/^key\b/.test(m[2])) faults.push(`web/${f}: t(${m[2]}): write the key out`);
+  }
+}
+const siteCats = readCatalogues(path.join(web, 'i18n', 'site'), 'web/i18n/site');
+const cLangs = JSON.parse(readFileSync(path.join(web, '..', 'src', 'server', 'i18n.c'), 'utf8')
+  .match(/i18n_langs\[\] = \{([^}]*)\}/)[1].replace(/\s+/g, '').replace(/^/, '[').replace(/,?$/, ']'));
+for (const l of cLangs) if (!siteCats[l]) faults.push(`web/i18n/site/${l}.json: missing (i18n_langs of src/server/i18n.c names ${l})`);
+for (const l of Object.keys(siteCats)) if (!cLangs.includes(l)) faults.push(`web/i18n/site/${l}.json: ${l} is not in i18n_langs of src/server/i18n.c`);
+for (const l of langs) if (!cLangs.includes(l)) faults.push(`src/server/i18n.c: the widget has ${l}, the server's pages do not`);
+checkCatalogues(siteCats, siteUsed, 'web/i18n/site', 'the pages or the desk');
+checkKeyTable(path.join(web, '..', 'docs', 'I18N.md'), '<!-- site-keys', siteUsed, 'docs/I18N.md', 'the pages or the desk');
 
 for (const f of faults) console.error(f);
 if (faults.length) process.exit(1);
-console.log(`i18n: ${Object.keys(cats).length} catalogues, ${used.size} keys each, all present and used`);
+console.log(`i18n: ${Object.keys(cats).length} widget catalogues, ${used.size} keys each; ${Object.keys(siteCats).length} site catalogues, ${siteUsed.size} keys each; all present and used`);

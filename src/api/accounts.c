@@ -14,6 +14,7 @@
 #include "api/api_int.h"
 #include "api/passwords.h"
 #include "moderation/normalize.h"
+#include "server/i18n.h"
 #include "util/log.h"
 #include "util/text.h"
 
@@ -409,5 +410,67 @@ api_me(req *r, const route_args *a)
     }
     json_t *u = api_user_json(r->user, r->now);
     json_object_set_new(u, "email_verified", json_boolean(m.email_verified));
+    json_object_set_new(u, "language", api_language_json(r->user->language));
     req_send_json(r, 200, json_pack("{s:o, s:o}", "user", u, "muted_ids", ids));
+}
+
+/* ---- PATCH /me: the user's own settings ---------------------------------- */
+
+/* The language of the desk and the server's pages, or null for none (then
+ * Accept-Language decides; server/i18n.h). */
+json_t *
+api_language_json(const char *language)
+{
+    return language != NULL && language[0] != '\0' ? json_string(language) : json_null();
+}
+
+static int
+me_patch_write(job *j, store *s, pl_error *err)
+{
+    return store_user_set_language(s, j->r->user->id, j->data, err);
+}
+
+static void
+me_patch_done(job *j)
+{
+    if (j->rc < 0) {
+        api_send_rc(j->r, j->rc, &j->err);
+        return;
+    }
+    store_user u = *j->r->user;
+    u.language = j->data;
+    json_t *o = api_user_json(&u, j->r->now);
+    json_object_set_new(o, "language", api_language_json(u.language));
+    req_send_json(j->r, 200, json_pack("{s:o}", "user", o));
+}
+
+void
+api_me_patch(req *r, const route_args *a)
+{
+    (void)a;
+    if (!api_require_user(r))
+        return;
+    static const char *const allowed[] = {"language", NULL};
+    json_t *o = api_body_object(r, allowed);
+    if (o == NULL)
+        return;
+    json_t *v = json_object_get(o, "language");
+    const char *lang = json_is_null(v) ? "" : json_string_value(v);
+    if (lang == NULL || (!json_is_null(v) && !i18n_lang_ok(lang))) {
+        json_decref(o);
+        char msg[160] = "language must be null or one of:";
+        for (size_t i = 0; i < i18n_n_langs; i++) {
+            size_t n = strlen(msg);
+            snprintf(msg + n, sizeof msg - n, " %s%s", i18n_langs[i],
+                     i + 1 < i18n_n_langs ? "," : ".");
+        }
+        req_send_error(r, 400, "invalid_field", msg, "language", NULL);
+        return;
+    }
+    char *copy = arena_strdup(r->a, lang);
+    json_decref(o);
+    job *j = job_new(r, copy);
+    j->write = me_patch_write;
+    j->done = me_patch_done;
+    job_submit(j);
 }

@@ -100,6 +100,9 @@ int api_pow_payload_check(const config *cfg, const char *b64, int64_t now, pl_er
 void api_login(req *r, const route_args *a);
 void api_logout(req *r, const route_args *a);
 void api_me(req *r, const route_args *a);
+void api_me_patch(req *r, const route_args *a);
+/* A user's language setting as JSON: the code, or null for none. */
+json_t *api_language_json(const char *language);
 void api_mod_queue(req *r, const route_args *a);
 void api_mod_decision(req *r, const route_args *a);
 void api_mod_ban(req *r, const route_args *a);

@@ -37,6 +37,7 @@ static const route routes[] = {
     {HTTP_POST, "auth/login", api_login},
     {HTTP_POST, "auth/logout", api_logout},
     {HTTP_GET, "me", api_me},
+    {HTTP_PATCH, "me", api_me_patch},
     {HTTP_GET, "mod/queue", api_mod_queue},
     {HTTP_POST, "mod/comments/*/decision", api_mod_decision},
     {HTTP_POST, "mod/users/*/ban", api_mod_ban},

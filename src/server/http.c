@@ -983,8 +983,8 @@ session_set_cookie(req *r, const char *token)
 }
 
 /* Finds parley_session in the Cookie header and loads its user. */
-static void
-load_session(req *r)
+void
+req_load_session(req *r)
 {
     const char *cookie = req_header(r, "Cookie");
     if (cookie == NULL)
@@ -1271,7 +1271,7 @@ http_handle(struct evhttp_request *ev, void *arg)
     if (state_changing && !req_rate_limit(r, LIMIT_WRITE))
         return;
     if (is_api)
-        load_session(r);
+        req_load_session(r);
 
     if (is_api)
         api_dispatch(r);

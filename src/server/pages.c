@@ -8,6 +8,7 @@
  */
 #include "server/pages.h"
 #include "render/markdown.h"
+#include "server/i18n.h"
 #include "server/server_int.h"
 #include "server/static.h"
 #include "util/assets.h"
@@ -22,12 +23,12 @@
 
 static const struct {
     const char *path;
-    const char *title;
+    const char *title; /* its key in web/i18n/site/ */
     const char *asset;
 } page_table[] = {
-    {"/guidelines", "Community guidelines", "/pages/guidelines.md"},
-    {"/terms", "Terms of service", "/pages/terms.md"},
-    {"/faq", "Frequently asked questions", "/pages/faq.md"},
+    {"/guidelines", "title_guidelines", "/pages/guidelines.md"},
+    {"/terms", "title_terms", "/pages/terms.md"},
+    {"/faq", "title_faq", "/pages/faq.md"},
 };
 #define N_PAGES (sizeof page_table / sizeof page_table[0])
 
@@ -98,41 +99,17 @@ send_page(req *r, size_t idx)
         md = src ? (const char *)src->data : "";
         md_len = src ? (size_t)src->size : 0;
     }
-    const char *content = md_render_page_html(r->a, md, md_len);
-    const char *title = page_table[idx].title;
+    /* The content is already safe; the title is escaped. The publisher's
+     * text stays as written: only the page around it is localized. */
+    const char *vars[] = {"title",
+                          html_escape(r->a, i18n_text(i18n_choose(r), page_table[idx].title)),
+                          "content", md_render_page_html(r->a, md, md_len)};
     if (tpl == NULL) {
-        req_send_bytes(r, 200, "text/html; charset=utf-8", content, strlen(content),
+        req_send_bytes(r, 200, "text/html; charset=utf-8", vars[3], strlen(vars[3]),
                        "public, max-age=300");
         return;
     }
-    /* Fill the template; the title is escaped, the content is already safe. */
-    const char *title_html = html_escape(r->a, title);
-    size_t cap = (size_t)tpl->size + strlen(content) + strlen(title_html) * 4 + 1;
-    char *out = arena_alloc(r->a, cap);
-    size_t o = 0;
-    const char *p = (const char *)tpl->data, *end = p + tpl->size;
-    while (p < end) {
-        if (end - p >= 9 && memcmp(p, "{{title}}", 9) == 0) {
-            size_t n = strlen(title_html);
-            if (o + n >= cap)
-                break;
-            memcpy(out + o, title_html, n);
-            o += n;
-            p += 9;
-        } else if (end - p >= 11 && memcmp(p, "{{content}}", 11) == 0) {
-            size_t n = strlen(content);
-            if (o + n >= cap)
-                break;
-            memcpy(out + o, content, n);
-            o += n;
-            p += 11;
-        } else {
-            if (o + 1 >= cap)
-                break;
-            out[o++] = *p++;
-        }
-    }
-    req_send_bytes(r, 200, "text/html; charset=utf-8", out, o, "public, max-age=300");
+    i18n_send_html(r, (const char *)tpl->data, (size_t)tpl->size, vars, 2, "public, max-age=300");
 }
 
 /* Copies the text between open and close in html (NUL-terminated, as
@@ -234,16 +211,21 @@ pages_dispatch(req *r)
         path = path[1] == 'r'   ? "/account/reset.html"
                : path[1] == 'v' ? "/account/verify.html"
                                 : "/account/unsubscribe.html";
+        const asset *tpl = asset_find(assets, path);
+        if (tpl != NULL) {
+            i18n_send_html(r, (const char *)tpl->data, (size_t)tpl->size, NULL, 0, "no-cache");
+            return;
+        }
     }
     const asset *as = asset_find(assets, path);
-    if (as == NULL || strncmp(path, "/pages/", 7) == 0 || strcmp(path, "/page.html") == 0) {
+    /* Templates are served filled in, never as they are. */
+    if (as == NULL || strncmp(path, "/pages/", 7) == 0 || strcmp(path, "/page.html") == 0 ||
+        (strncmp(path, "/account/", 9) == 0 && strstr(as->content_type, "text/html"))) {
         not_found(r);
         return;
     }
     if (strstr(as->content_type, "text/html"))
-        req_add_header(r, "Content-Security-Policy",
-                       "default-src 'self'; img-src 'self' data:; style-src 'self' "
-                       "'unsafe-inline'; frame-ancestors 'self'");
+        req_add_header(r, "Content-Security-Policy", PAGE_CSP);
     /* The widget's message catalogues are public and hold no reader's data:
      * any page embedding the widget may read them (fetch, without cookies). */
     if (strncmp(path, "/i18n/", 6) == 0)

@@ -151,6 +151,10 @@ void req_send_static(req *r, int status, const char *content_type, const void *d
 void req_add_header(req *r, const char *name, const char *value);
 /* Returns a request header or NULL. */
 const char *req_header(req *r, const char *name);
+/* Reads the parley_session cookie: sets r->has_session_cookie and, for a
+ * live session, r->user. API requests have it done before dispatch; the
+ * localized pages call it themselves. */
+void req_load_session(req *r);
 /* True when origin ("https://host[:port]") is one of the site's own: the
  * public_url's, one of allowed_origins, or (without public_url) the Host the
  * request was sent to. */

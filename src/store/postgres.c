@@ -345,6 +345,11 @@ static const char *const migration_11[] = {
     NULL,
 };
 
+static const char *const migration_12[] = {
+    "ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT ''",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1,  /* the initial schema */
     migration_2,  /* the moderator's desk */
@@ -357,6 +362,7 @@ static const char *const *const migrations[] = {
     migration_9,  /* the import map */
     migration_10, /* the desk's people and articles */
     migration_11, /* the desk's search */
+    migration_12, /* users.language */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -368,7 +374,7 @@ static const char *const *const migrations[] = {
 
 #define USER_COLS                                                                                  \
     "u.id, u.email, u.name, u.pw_hash, u.role, u.created_at, u.banned, u.banned_until,"            \
-    " u.ban_reason, u.deleted, u.kind"
+    " u.ban_reason, u.deleted, u.kind, u.language"
 
 /* $1 is always the viewer (0 = anonymous; no user has id 0). */
 #define COMMENT_COLS                                                                               \
@@ -407,6 +413,7 @@ enum {
     ST_USER_BY_EMAIL,
     ST_USER_SET_BAN,
     ST_USER_SET_ROLE,
+    ST_USER_SET_LANGUAGE,
     ST_SESSION_INSERT,
     ST_SESSION_USER,
     ST_SESSION_DELETE,
@@ -541,6 +548,7 @@ static const stmt_def sql[ST_COUNT] = {
                          " WHERE id = $1",
                          "iBit"},
     [ST_USER_SET_ROLE] = {"UPDATE users SET role = $2 WHERE id = $1", "ii"},
+    [ST_USER_SET_LANGUAGE] = {"UPDATE users SET language = $2 WHERE id = $1", "it"},
     [ST_SESSION_INSERT] = {"INSERT INTO sessions (hash, user_id, created_at, expires_at)"
                            " VALUES ($1, $2, $3, $4)",
                            "biii"},
@@ -1791,6 +1799,7 @@ read_user(const PGresult *res, int r, arena *a, store_user *u)
     u->ban_reason = PQgetisnull(res, r, 8) ? NULL : col_text(res, r, 8, a);
     u->deleted = col_bool(res, r, 9);
     u->kind = (store_user_kind)col_i64(res, r, 10);
+    u->language = col_text(res, r, 11, a);
 }
 
 /* Runs a user query and reads its one row; PL_ENOTFOUND when none. */
@@ -1895,6 +1904,15 @@ pg_user_set_role(store *s, int64_t user_id, store_role role, pl_error *err)
     p_i64(&p, user_id);
     p_i64(&p, role);
     return update_one(to_pg(s), ST_USER_SET_ROLE, &p, err, "set role", "no such user");
+}
+
+static int
+pg_user_set_language(store *s, int64_t user_id, const char *language, pl_error *err)
+{
+    params p = {0};
+    p_i64(&p, user_id);
+    p_text(&p, language);
+    return update_one(to_pg(s), ST_USER_SET_LANGUAGE, &p, err, "set language", "no such user");
 }
 
 static int
@@ -3743,7 +3761,7 @@ pg_users_search(store *s, const store_user_filter *f, int limit, arena *a, store
     store_user_row *v = rows > 0 ? arena_alloc(a, (size_t)rows * sizeof *v) : NULL;
     for (int r = 0; r < rows; r++) {
         read_user(res, r, a, &v[r].user);
-        v[r].comments = col_i64(res, r, 11);
+        v[r].comments = col_i64(res, r, 12);
     }
     PQclear(res);
     *out = v;
@@ -3968,6 +3986,7 @@ static const store_ops postgres_ops = {
     .user_by_email = pg_user_by_email,
     .user_set_ban = pg_user_set_ban,
     .user_set_role = pg_user_set_role,
+    .user_set_language = pg_user_set_language,
     .session_insert = pg_session_insert,
     .session_user = pg_session_user,
     .session_delete = pg_session_delete,

@@ -291,6 +291,9 @@ static const char *const migrations[] = {
     "CREATE TRIGGER comments_fts_delete AFTER DELETE ON comments"
     "  BEGIN INSERT INTO comments_fts(comments_fts, rowid, body)"
     "        VALUES ('delete', OLD.id, OLD.body); END;",
+    /* 11: the language a user chose for the desk and the server's pages
+     * (a code of web/i18n/site/, '' when none: Accept-Language decides). */
+    "ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -304,7 +307,7 @@ store_sqlite_schema_target(void)
 
 #define USER_COLS                                                                                  \
     "u.id, u.email, u.name, u.pw_hash, u.role, u.created_at, u.banned, u.banned_until,"            \
-    " u.ban_reason, u.deleted, u.kind"
+    " u.ban_reason, u.deleted, u.kind, u.language"
 
 /* ?1 is always the viewer (0 = anonymous; no user has id 0). */
 #define COMMENT_COLS                                                                               \
@@ -349,6 +352,7 @@ enum {
     ST_USER_BY_EMAIL,
     ST_USER_SET_BAN,
     ST_USER_SET_ROLE,
+    ST_USER_SET_LANGUAGE,
     ST_SESSION_INSERT,
     ST_SESSION_USER,
     ST_SESSION_DELETE,
@@ -479,6 +483,7 @@ static const char *const sql[ST_COUNT] = {
     [ST_USER_SET_BAN] = "UPDATE users SET banned = ?2, banned_until = ?3, ban_reason = ?4"
                         " WHERE id = ?1",
     [ST_USER_SET_ROLE] = "UPDATE users SET role = ?2 WHERE id = ?1",
+    [ST_USER_SET_LANGUAGE] = "UPDATE users SET language = ?2 WHERE id = ?1",
     [ST_SESSION_INSERT] = "INSERT INTO sessions (hash, user_id, created_at, expires_at)"
                           " VALUES (?1, ?2, ?3, ?4)",
     [ST_SESSION_USER] = "SELECT " USER_COLS " FROM sessions s JOIN users u ON u.id = s.user_id"
@@ -1195,6 +1200,7 @@ read_user(sqlite3_stmt *st, arena *a, store_user *u)
     u->ban_reason = sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL : col_text(st, 8, a);
     u->deleted = sqlite3_column_int(st, 9) != 0;
     u->kind = (store_user_kind)sqlite3_column_int(st, 10);
+    u->language = col_text(st, 11, a);
 }
 
 /* Steps a statement expected to return at most one row into read(). */
@@ -1319,6 +1325,19 @@ sq_user_set_role(store *s, int64_t user_id, store_role role, pl_error *err)
     bind_i64(st, 1, user_id);
     bind_i64(st, 2, role);
     return update_one(q, st, err, "set role", "no such user");
+}
+
+static int
+sq_user_set_language(store *s, int64_t user_id, const char *language, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_USER_SET_LANGUAGE, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, user_id);
+    bind_text(st, 2, language);
+    return update_one(q, st, err, "set language", "no such user");
 }
 
 static int
@@ -3312,7 +3331,7 @@ sq_users_search(store *s, const store_user_filter *f, int limit, arena *a, store
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         v = grow(a, v, len, &cap, sizeof *v);
         read_user(st, a, &v[len].user);
-        v[len++].comments = sqlite3_column_int64(st, 11);
+        v[len++].comments = sqlite3_column_int64(st, 12);
     }
     rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "search users");
     finish(st);
@@ -3571,6 +3590,7 @@ static const store_ops sqlite_ops = {
     .user_by_email = sq_user_by_email,
     .user_set_ban = sq_user_set_ban,
     .user_set_role = sq_user_set_role,
+    .user_set_language = sq_user_set_language,
     .session_insert = sq_session_insert,
     .session_user = sq_session_user,
     .session_delete = sq_session_delete,

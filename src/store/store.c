@@ -166,6 +166,12 @@ store_user_set_role(store *s, int64_t user_id, store_role role, pl_error *err)
 }
 
 int
+store_user_set_language(store *s, int64_t user_id, const char *language, pl_error *err)
+{
+    DISPATCH(s, err, user_set_language(s, user_id, language, err));
+}
+
+int
 store_session_insert(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t user_id,
                      int64_t expires_at, pl_error *err)
 {

@@ -92,6 +92,7 @@ typedef struct store_user {
     const char *ban_reason; /* NULL when not banned */
     bool deleted;
     store_user_kind kind;
+    const char *language; /* the desk's and pages' language the user chose; "" none */
 } store_user;
 
 /* Inserts a user; sets u->id. PL_ECONFLICT when the e-mail is taken
@@ -110,6 +111,8 @@ int store_user_of_kind(store *s, store_user *u, arena *a, bool *created, pl_erro
 int store_user_set_ban(store *s, int64_t user_id, bool banned, int64_t until, const char *reason,
                        pl_error *err);
 int store_user_set_role(store *s, int64_t user_id, store_role role, pl_error *err);
+/* language: a catalogue code of web/i18n/site/ (the caller checks it), or "". */
+int store_user_set_language(store *s, int64_t user_id, const char *language, pl_error *err);
 
 /* Sessions are looked up by the SHA-256 of their token; the token itself is
  * never stored. */

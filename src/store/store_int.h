@@ -30,6 +30,7 @@ typedef struct store_ops {
     int (*user_set_ban)(store *s, int64_t user_id, bool banned, int64_t until, const char *reason,
                         pl_error *err);
     int (*user_set_role)(store *s, int64_t user_id, store_role role, pl_error *err);
+    int (*user_set_language)(store *s, int64_t user_id, const char *language, pl_error *err);
 
     int (*session_insert)(store *s, const unsigned char *hash, int64_t user_id, int64_t expires_at,
                           pl_error *err);

@@ -1,12 +1,15 @@
 // account.js: the /reset, /verify and /unsubscribe pages. The token comes in the page's
 // address (?token=...); it is taken out of the address bar at once, so it
 // stays out of history and bookmarks, and is only ever sent to the API.
+// Its sentences come in the page's language: the server puts them on <main>
+// as data-* attributes from web/i18n/site/ (docs/I18N.md).
 (function () {
   'use strict';
   var main = document.getElementById('main');
   var form = document.getElementById('form');
   var status = document.getElementById('status');
   var page = main.getAttribute('data-page');
+  var msg = main.dataset;
   var token = new URLSearchParams(location.search).get('token') || '';
   if (location.search) history.replaceState(null, '', location.pathname);
 
@@ -16,7 +19,7 @@
   }
   if (!token) {
     form.hidden = true;
-    say('This page needs the link from your mail. Open the link again, or ask for a new one.', true);
+    say(msg.noToken, true);
     return;
   }
   function post(path, body) {
@@ -32,17 +35,12 @@
     var body = { token: token };
     if (page === 'reset') {
       var pw = document.getElementById('password').value;
-      if (pw.length < 8) { say('The password must be at least 8 characters.', true); return; }
-      if (pw !== document.getElementById('again').value) { say('The two passwords differ.', true); return; }
+      if (pw.length < 8) { say(msg.pwShort, true); return; }
+      if (pw !== document.getElementById('again').value) { say(msg.pwDiffer, true); return; }
       body.password = pw;
     }
     var button = form.querySelector('button');
     button.disabled = true;
-    var done = {
-      reset: 'Your new password is saved and you are logged in. Every other session has ended.',
-      verify: 'Thank you: your address is confirmed.',
-      unsubscribe: 'Done: you will get no more mails of this kind.'
-    };
     var path = page === 'reset' ? 'auth/password/reset'
       : page === 'verify' ? 'auth/verify'
         : 'unsubscribe?token=' + encodeURIComponent(token);
@@ -50,14 +48,14 @@
     post(path, body).then(function (r) {
       if (r.ok) {
         form.hidden = true;
-        say(done[page], false);
+        say(msg.done, false);
         return;
       }
       button.disabled = false;
-      say((r.json && r.json.error && r.json.error.message) || 'Something went wrong; please try again.', true);
+      say((r.json && r.json.error && r.json.error.message) || msg.failed, true);
     }, function () {
       button.disabled = false;
-      say('The server could not be reached; please try again.', true);
+      say(msg.offline, true);
     });
   });
 }());

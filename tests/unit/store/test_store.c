@@ -260,6 +260,31 @@ users_ban_and_role(void **state)
 }
 
 static void
+users_language(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    store_user got;
+    unsigned char h[STORE_TOKEN_HASH_LEN];
+    int64_t id = new_user(f, "polyglot");
+    assert_int_equal(store_user_by_id(f->s, id, f->a, &got, &err), 0);
+    assert_string_equal(got.language, "");
+    assert_int_equal(store_user_set_language(f->s, id, "fa", &err), 0);
+    assert_int_equal(store_user_by_id(f->s, id, f->a, &got, &err), 0);
+    assert_string_equal(got.language, "fa");
+    /* The session's user carries it: the pages read it from there. */
+    memset(h, 0x5a, sizeof h);
+    memcpy(h, f->tag, strlen(f->tag) < sizeof h ? strlen(f->tag) : sizeof h);
+    assert_int_equal(store_session_insert(f->s, h, id, 2000, &err), 0);
+    assert_int_equal(store_session_user(f->s, h, 1000, f->a, &got, &err), 0);
+    assert_string_equal(got.language, "fa");
+    assert_int_equal(store_user_set_language(f->s, id, "", &err), 0);
+    assert_int_equal(store_user_by_id(f->s, id, f->a, &got, &err), 0);
+    assert_string_equal(got.language, "");
+    assert_int_equal(store_user_set_language(f->s, id + 100000, "es", &err), PL_ENOTFOUND);
+}
+
+static void
 sessions_expire_and_delete(void **state)
 {
     fixture *f = *state;
@@ -1852,6 +1877,7 @@ main(void)
         cmocka_unit_test_setup_teardown(ping_answers, setup, teardown),
         cmocka_unit_test_setup_teardown(users_insert_and_read, setup, teardown),
         cmocka_unit_test_setup_teardown(users_ban_and_role, setup, teardown),
+        cmocka_unit_test_setup_teardown(users_language, setup, teardown),
         cmocka_unit_test_setup_teardown(sessions_expire_and_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(articles_ensure_update_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(comments_insert_and_get, setup, teardown),

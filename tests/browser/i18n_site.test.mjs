@@ -1,0 +1,88 @@
+// The server's own pages and the moderator desk in the reader's language
+// (issue 18): a guidelines page in Arabic, right to left on a 360 px phone;
+// the desk chosen by Accept-Language and by the user's setting; and a held
+// comment's explanation in Spanish.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startServer, Client, createUser } from '../lib/server.mjs';
+import { launch, articlePage, reader, shot } from '../lib/browser.mjs';
+
+const site = (l) => JSON.parse(readFileSync(new URL(`../../web/i18n/site/${l}.json`, import.meta.url), 'utf8'));
+const widget = (l) => JSON.parse(readFileSync(new URL(`../../web/i18n/${l}.json`, import.meta.url), 'utf8'));
+const AR = site('ar'), ES_W = widget('es');
+
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => { await browser?.close(); await server?.stop(); });
+
+test('the guidelines in Arabic on a 360 px phone: lang, dir, mirrored layout, nothing overflows', async () => {
+  const ctx = await browser.newContext({ locale: 'ar-EG', viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const res = await page.goto(server.url + '/guidelines');
+  assert.equal(res.headers()['content-language'], 'ar');
+  const m = await page.evaluate(() => {
+    const html = document.documentElement, h1 = document.querySelector('h1');
+    const nav = [...document.querySelectorAll('.nav a')].map((a) => a.getBoundingClientRect());
+    const range = document.createRange();
+    range.selectNodeContents(h1);
+    const h = range.getBoundingClientRect(), main = document.querySelector('main').getBoundingClientRect();
+    const foot = document.querySelector('.foot p');
+    return {
+      lang: html.lang, dir: html.dir, direction: getComputedStyle(document.body).direction,
+      h1: h1.textContent, title: document.title, navText: [...document.querySelectorAll('.nav a')].map((a) => a.textContent),
+      firstNavRight: nav[0].right, secondNavRight: nav[1].right, h1Right: h.right, h1Left: h.left,
+      mainRight: main.right, mainLeft: main.left, width: document.documentElement.scrollWidth,
+      footAlign: getComputedStyle(foot).textAlign, footDir: getComputedStyle(foot).direction,
+      contentDir: getComputedStyle(document.querySelector('main .content')).direction,
+      content: document.querySelector('main .content p').textContent,
+      skip: document.querySelector('.skip').textContent,
+    };
+  });
+  assert.equal(m.lang, 'ar');
+  assert.equal(m.dir, 'rtl');
+  assert.equal(m.direction, 'rtl');
+  assert.equal(m.h1, AR.title_guidelines);
+  assert.equal(m.title, `${AR.title_guidelines} · Parley`);
+  assert.deepEqual(m.navText, [AR.title_guidelines, AR.title_terms, AR.nav_faq]);
+  assert.equal(m.skip, AR.skip);
+  // Right to left: the first link is the rightmost, the title starts at the right.
+  assert.ok(m.firstNavRight > m.secondNavRight, `the first link is on the right (${m.firstNavRight} > ${m.secondNavRight})`);
+  assert.ok(m.mainRight - m.h1Right < 20 && m.h1Left - m.mainLeft > 20, 'the title starts at the right');
+  assert.equal(m.footDir, 'rtl');
+  // The publisher's English text is not translated, and keeps its own direction.
+  assert.match(m.content, /^Keep it civil/);
+  assert.equal(m.contentDir, 'ltr');
+  assert.ok(m.width <= 360, `page is ${m.width}px wide`);
+  assert.deepEqual(errors, []);
+  await shot(page, 'site-guidelines-ar-360.png', { fullPage: true });
+  await ctx.close();
+});
+
+test('a held comment is explained in Spanish', async () => {
+  const kim = await reader(server.url, 'Kim Hold');
+  const ctx = await browser.newContext({ locale: 'es-ES' });
+  const page = await articlePage(ctx, server.url, 'hold-es', { lang: 'es' });
+  await page.getByRole('button', { name: ES_W.log_in }).click();
+  const dlg = page.locator('dialog.pl-dlg');
+  await dlg.getByLabel(ES_W.field_email).fill(kim.email);
+  await dlg.getByLabel(ES_W.field_password).fill('correct horse battery');
+  await dlg.locator('button[type=submit]').click();
+  await page.locator('.pl-account', { hasText: ES_W.logged_in_as.replace('{name}', 'Kim Hold') }).waitFor();
+  // A personal attack is held for a moderator, not refused: the reader is told why, in Spanish.
+  await page.getByLabel(ES_W.join).fill('You are a complete idiot and everyone knows it.');
+  await page.getByRole('button', { name: ES_W.post_comment }).click();
+  const nudge = page.locator('.pl-form .pl-nudge');
+  await nudge.locator('.pl-nudge-h', { hasText: ES_W.nudge_hold }).waitFor();
+  await nudge.locator('li', { hasText: ES_W.why_personal_attack }).waitFor();
+  assert.equal(await nudge.locator('li', { hasText: 'attacks a person' }).count(), 0, 'no English sentence is left');
+  await nudge.getByRole('button', { name: ES_W.post_anyway }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await shot(page, 'site-hold-es.png', { fullPage: true });
+  await ctx.close();
+});
