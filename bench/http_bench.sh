@@ -6,9 +6,10 @@
 # nginx's built-in defaults, and as Debian's nginx.conf tunes it) and from a
 # bare evhttp server (bench/evhttp_floor.c: evhttp as shipped), then runs wrk
 # against all four (GET), and against Parley's POST of new comments.
-# Also seeds a 50,000-comment thread (BENCH_BIG) and reads its first page,
-# anonymously and logged in. Prints requests/s and p50/p99 latency per case,
-# plus Parley's idle and peak resident memory.
+# Also seeds a 50,000-comment thread (BENCH_BIG) and reads the first page of
+# both threads anonymously and logged in, side by side (ROUNDS times, medians
+# and the logged-in / anonymous ratio). Prints requests/s and p50/p99 latency
+# per case, plus Parley's idle and peak resident memory.
 # Usage: bench/http_bench.sh [DURATION_S] [CONNS...]; BENCH_DB_URL=postgres://...
 # runs it on PostgreSQL (e.g. under tests/pg.sh -- ...); BENCH_ROUNDS=N
 # repeats the read comparison N times (default 3) and reports medians.
@@ -131,9 +132,10 @@ run_wrk() { # name url conns [script]
   errs=$(awk '/Non-2xx/ {print $4}' <<<"$out")
   printf '%-28s conns=%-4s req/s=%-10s p50=%-9s p99=%-9s non2xx=%s\n' "$name" "$c" "$rps" "$p50" "$p99" "${errs:-0}"
   LAST_RPS=$rps
+  LAST_P99=$p99
 }
 
-echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -m), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); response $bytes bytes; ${DUR}s per case; db=${db%%:*}"
+echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -m), $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); response $bytes bytes; ${DUR}s per case; db=${db%%:*}"
 # The read comparison runs ROUNDS times in turn (the machine is noisy: one
 # slow second can sink a single run), then prints each server's median and
 # Parley's ratio to each of the others.
@@ -154,20 +156,60 @@ for c in $CONNS; do
 done
 peak_get=$(hwm_kb $ppid)
 
-# A 50,000-comment thread: its first page should cost what a small one does
-# (keyset paging on indexes). Anonymous reads come from the view cache, so
-# logged-in reads (personal views, straight from the database) are measured
-# for both threads too.
+# A big thread (BENCH_BIG comments): its first page should cost what a small
+# one does (keyset paging on indexes). Then the personal views: a logged-in
+# reader's page is the cached anonymous page plus their own layer (their
+# likes, mutes and pending comments, one query), so the logged-in read of
+# each thread is measured side by side with the anonymous read of the same
+# page, ROUNDS times in turn, with medians and the logged-in / anonymous
+# ratio. The reader has liked 10 of the 100 comments, so the layer is not
+# empty.
 cookie=$(awk '/parley_session/ {print $7}' "$work/cj")
 BIG=${BENCH_BIG:-50000}
 node bench/seed.mjs "$B" "parley_session=$cookie" bench-big "$BIG"
+python3 - "$work/thread.json" <<'PY' >"$work/like_ids"
+import json, sys
+print(" ".join(c["id"] for c in json.load(open(sys.argv[1]))["comments"][::10]))
+PY
+for id in $(cat "$work/like_ids"); do
+  curl -sf -b "$work/cj" -X POST "$B/api/v1/comments/$id/likes" >/dev/null
+done
 cat > "$work/authed.lua" <<LUA
 wrk.headers["Cookie"] = "parley_session=$cookie"
 LUA
+BIG_PATH="/api/v1/articles/bench-big/comments?limit=100"
+# The logged-in page is the anonymous one with the reader's likes marked.
+curl -sf "$B$URL_PATH" >"$work/anon.json"
+curl -sf -b "$work/cj" "$B$URL_PATH" >"$work/mine.json"
+python3 - "$work/anon.json" "$work/mine.json" <<'PY'
+import json, sys
+anon, mine = (json.load(open(f)) for f in sys.argv[1:])
+liked = sum(c["liked_by_me"] for c in mine["comments"])
+for c in mine["comments"]:
+    c["liked_by_me"] = False
+assert anon == mine and liked == 10, "the logged-in page is not the anonymous one with 10 likes"
+PY
+# p99 from wrk's units to milliseconds.
+to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) sub(/ms$/,"",v); else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; print v}'; }
 for c in $CONNS; do
-  run_wrk "parley GET ${BIG}-comment" "$B/api/v1/articles/bench-big/comments?limit=100" "$c"
-  run_wrk "parley GET 100 logged-in" "$B$URL_PATH" "$c" "$work/authed.lua"
-  run_wrk "parley GET ${BIG} logged-in" "$B/api/v1/articles/bench-big/comments?limit=100" "$c" "$work/authed.lua"
+  : >"$work/pers"
+  for _ in $(seq "$ROUNDS"); do
+    for kind in anon100 mine100 anonbig minebig; do
+      case $kind in
+        anon100) run_wrk "parley GET 100 anonymous" "$B$URL_PATH" "$c" ;;
+        mine100) run_wrk "parley GET 100 logged-in" "$B$URL_PATH" "$c" "$work/authed.lua" ;;
+        anonbig) run_wrk "parley GET ${BIG} anonymous" "$B$BIG_PATH" "$c" ;;
+        minebig) run_wrk "parley GET ${BIG} logged-in" "$B$BIG_PATH" "$c" "$work/authed.lua" ;;
+      esac
+      echo "$kind $LAST_RPS $(to_ms <<<"$LAST_P99")" >>"$work/pers"
+    done
+  done
+  pmed() { awk -v k="$1" -v f="$2" '$1==k {print $f}' "$work/pers" | median; }
+  awk -v c="$c" -v r="$ROUNDS" -v big="$BIG" \
+    -v a1="$(pmed anon100 2)" -v m1="$(pmed mine100 2)" -v ab="$(pmed anonbig 2)" -v mb="$(pmed minebig 2)" \
+    -v pa1="$(pmed anon100 3)" -v pm1="$(pmed mine100 3)" -v pab="$(pmed anonbig 3)" -v pmb="$(pmed minebig 3)" 'BEGIN {
+    printf "medians of %d rounds, conns=%s: 100-comment anonymous %.0f (p99 %.2f ms), logged-in %.0f (p99 %.2f ms), %.2fx; %s-comment first page anonymous %.0f (p99 %.2f ms), logged-in %.0f (p99 %.2f ms), %.2fx\n",
+      r, c, a1, pa1, m1, pm1, m1/a1, big, ab, pab, mb, pmb, mb/ab }'
 done
 
 # POST: each wrk connection posts as the bench user.
@@ -185,4 +227,4 @@ LUA
 for c in $CONNS; do
   run_wrk "parley POST comment" "$B" "$c" "$work/post.lua"
 done
-echo "parley memory: idle ${idle} kB RSS (${idle_anon} kB of it private: the rest is shared library pages), under load ${LOAD_RSS_GET} kB (GETs) and ${LOAD_RSS_POST} kB (POSTs), peak ${peak_get} kB after GETs, peak $(hwm_kb $ppid) kB after POSTs (argon2id hashing takes 64 MiB while it runs)"
+echo "parley memory: idle ${idle} kB RSS (${idle_anon} kB of it private: the rest is shared library pages), under load ${LOAD_RSS_GET} kB (GETs) and ${LOAD_RSS_POST} kB (POSTs), peak ${peak_get} kB after GETs, peak $(hwm_kb $ppid) kB after POSTs (argon2id hashing takes 64 MiB while it runs); load average at the end $(cut -d" " -f1-3 /proc/loadavg)"
