@@ -1,18 +1,21 @@
 #!/bin/sh
-# bench/desk_people.sh: how fast the desk's people, articles, log and search
-# pages answer on a database of 1,000,000 comments by 100,000 users on 10,000
+# bench/desk_people.sh: how fast the desk's people, articles, log, search and
+# numbers pages answer on a database of 1,000,000 comments by 100,000 users on 10,000
 # articles (issue 15).
 #
 # Seeds a fresh SQLite database directly with SQL (after `parley admin
 # create-user` has created and migrated it): 100,000 readers (one in 500
 # banned, the newest 2,000 made this week), 10,000 articles (one in 10
 # premoderated), 1,000,000 comments (one in 25 pending, one in 50 rejected, a
-# fifth of them replies), 30,000 flags, 50,000 log entries and 10,000 notes;
+# fifth of them replies), 30,000 flags, 50,000 log entries and 10,000 notes,
+# and for the numbers 100,000 log entries of the engine's holds and refusals
+# and 42,000 moderator decisions on them, spread over the 400 days;
 # then ANALYZE and a WAL checkpoint. Starts the release server on it, logs in
 # as a moderator and times each request 21 times, one at a time on a fresh
 # connection (curl), printing the median and the worst.
 # Usage: sh bench/desk_people.sh  (PARLEY_BIN picks the binary; KEEP=1 keeps
-# the database directory). With BIN2 set, the same requests are then timed
+# the database directory; ONLY=WORDS times only the requests whose name holds
+# them, e.g. ONLY=numbers). With BIN2 set, the same requests are then timed
 # against that binary on the same database, after it has applied any
 # migration it adds (the time to its "listening" line is printed), so two
 # builds compare side by side in one run.
@@ -68,6 +71,23 @@ INSERT INTO modlog (at, actor_id, action, target_type, target_id, reason)
          CASE WHEN x % 4 = 3 THEN 'user' ELSE 'comment' END,
          CASE WHEN x % 4 = 3 THEN CAST(2 + x % 100000 AS TEXT) ELSE CAST(1 + x * 19 AS TEXT) END,
          'reason ' || x FROM n;
+-- The engine's decisions and the moderators' verdicts over the 400 days, for
+-- the numbers: every pending comment (x % 25 = 0) was held; one in 25 more
+-- (x % 25 = 5) was held and decided within two hours (three approved, one
+-- rejected in four); every refused one (x % 50 = 1) has its auto_reject, and
+-- one in ten of those was approved a day later.
+INSERT INTO modlog (at, actor_id, action, target_type, target_id, reason)
+  SELECT created_at, NULL, CASE WHEN id % 50 = 1 THEN 'auto_reject' ELSE 'auto_hold' END, 'comment',
+         CAST(id AS TEXT), 'personal_attack'
+  FROM comments WHERE id % 25 IN (0, 5) OR id % 50 = 1;
+UPDATE comments SET status = 2 WHERE id % 100 = 30;
+INSERT INTO decisions (comment_id, actor_id, at, action, prev_status, prev_featured)
+  SELECT id, 1, created_at + (id % 7200) * 1000,
+         CASE WHEN id % 100 = 30 THEN 'reject' ELSE 'approve' END, 1, 0
+  FROM comments WHERE id % 25 = 5;
+INSERT INTO decisions (comment_id, actor_id, at, action, prev_status, prev_featured)
+  SELECT id, 1, created_at + 86400000, 'approve', 2, 0 FROM comments WHERE id % 500 = 1;
+UPDATE comments SET status = 0 WHERE id % 500 = 1;
 WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < 9999)
 INSERT INTO user_notes (user_id, author_id, body, created_at)
   SELECT 2 + (x * 7) % 100000, 1, 'Note ' || x, $NOW - x FROM n;
@@ -98,6 +118,7 @@ serve() {
 
 measure() {
   name=$1; path=$2
+  case "$name" in *"${ONLY:-}"*) ;; *) return 0 ;; esac
   code=$(curl -s -o "$DIR/out" -w '%{http_code}' -H "Cookie: $COOKIE" "$URL$path")
   times=$(for _ in $(seq 21); do
     curl -s -o /dev/null -w '%{time_total}\n' -H "Cookie: $COOKIE" "$URL$path"; done | sort -n)
@@ -135,6 +156,13 @@ measure "search, author alone (author=4243)" "/api/v1/mod/search?author=4243"
 measure "search, common word by an author" "/api/v1/mod/search?q=council&author=4243"
 measure "search, article alone (article=story-777)" "/api/v1/mod/search?article=story-777"
 measure "search, pending" "/api/v1/mod/search?status=pending"
+# The seeded comments end 53 days ago: the default range sees only the log's
+# and the flags' last day, the busy one 86,400 comments.
+measure "numbers, the last 30 days (the default)" "/api/v1/mod/stats"
+busy="from=$(date -u -d '84 days ago' +%F)&to=$(date -u -d '55 days ago' +%F)"
+measure "numbers, a busy 30 days" "/api/v1/mod/stats?$busy"
+measure "numbers, a busy 30 days as CSV" "/api/v1/mod/stats?$busy&format=csv"
+measure "numbers, 365 days" "/api/v1/mod/stats?from=$(date -u -d '364 days ago' +%F)"
 }
 
 serve "$BIN"

@@ -350,6 +350,18 @@ static const char *const migration_12[] = {
     NULL,
 };
 
+/* 13: the desk's numbers (store_stats_get): comments by status and time,
+ * decisions by comment and by time, flags by time, the log by action and
+ * time. */
+static const char *const migration_13[] = {
+    "CREATE INDEX comments_status_created ON comments(status, created_at)",
+    "CREATE INDEX decisions_comment ON decisions(comment_id, at)",
+    "CREATE INDEX decisions_at ON decisions(at)",
+    "CREATE INDEX flags_created ON flags(created_at)",
+    "CREATE INDEX modlog_action_at ON modlog(action, at)",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1,  /* the initial schema */
     migration_2,  /* the moderator's desk */
@@ -363,6 +375,7 @@ static const char *const *const migrations[] = {
     migration_10, /* the desk's people and articles */
     migration_11, /* the desk's search */
     migration_12, /* users.language */
+    migration_13, /* the desk's numbers */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -523,6 +536,12 @@ enum {
     ST_SEARCH_ARTICLE,
     ST_SEARCH_STATUS,
     ST_SEARCH_ALL,
+    ST_STATS_COMMENTS,
+    ST_STATS_PENDING,
+    ST_STATS_FLAGGED,
+    ST_STATS_DECISIONS,
+    ST_STATS_FLAGS,
+    ST_STATS_ENGINE,
     ST_COUNT
 };
 
@@ -944,6 +963,69 @@ static const stmt_def sql[ST_COUNT] = {
                        "itiitii"},
 #undef SEARCH_REST
 #undef SEARCH_STATUS
+/* The desk's numbers (store_stats_get): $1 from, $2 to, $3 days. A queue's
+ * row gives the day a comment came in (-1 before the range) and the day it
+ * left ($3 while it is still queued). A log entry's target_id becomes an id
+ * only when it is all digits (the cast would fail on anything else). */
+#define STATS_DAY_IN "CASE WHEN t_in < $1 THEN -1 ELSE (t_in - $1) / 86400000 END"
+#define STATS_DAY_OUT                                                                              \
+    "CASE WHEN t_out IS NULL OR t_out >= $2 THEN $3 ELSE (t_out - $1) / 86400000 END"
+    [ST_STATS_COMMENTS] = {"SELECT (created_at - $1) / 86400000, status, 0, count(*) FROM comments"
+                           " WHERE status IN (0, 1, 2, 3, 4) AND created_at >= $1"
+                           " AND created_at < $2 GROUP BY 1, 2",
+                           "iii"},
+    [ST_STATS_PENDING] =
+        {"SELECT " STATS_DAY_IN ", " STATS_DAY_OUT ", 0, count(*) FROM"
+         " (SELECT created_at AS t_in, CAST(NULL AS BIGINT) AS t_out FROM comments"
+         "  WHERE status = 1 AND created_at < $2"
+         "  UNION ALL SELECT c.created_at, d.at FROM decisions d JOIN comments c ON c.id = "
+         "d.comment_id"
+         "  WHERE d.at >= $1 AND d.prev_status = 1 AND NOT d.undone AND c.status <> 1"
+         "  AND c.created_at < $2 AND NOT EXISTS (SELECT 1 FROM decisions e"
+         "   WHERE e.comment_id = d.comment_id AND e.prev_status = 1 AND NOT e.undone"
+         "   AND (e.at < d.at OR (e.at = d.at AND e.id < d.id)))) q GROUP BY 1, 2",
+         "iii"},
+    [ST_STATS_FLAGGED] =
+        {"SELECT " STATS_DAY_IN ", " STATS_DAY_OUT ", 0, count(*) FROM"
+         " (SELECT min(f.created_at) AS t_in, CASE WHEN NOT bool_and(f.reviewed) THEN NULL"
+         "   ELSE max(coalesce(d.at, f.created_at)) END AS t_out"
+         "  FROM flags f JOIN comments c ON c.id = f.comment_id"
+         "  LEFT JOIN decisions d ON d.id = f.decision_id"
+         "  WHERE f.comment_id IN (SELECT comment_id FROM flags WHERE NOT reviewed"
+         "   UNION SELECT g.comment_id FROM decisions e JOIN flags g ON g.decision_id = e.id"
+         "   WHERE e.at >= $1)"
+         "  AND f.created_at < $2 AND (f.reviewed OR c.status IN (0, 4))"
+         "  GROUP BY f.comment_id) q WHERE t_out IS NULL OR t_out >= $1 GROUP BY 1, 2",
+         "iii"},
+    [ST_STATS_DECISIONS] =
+        {"SELECT (d.at - $1) / 86400000, CASE WHEN d.action = 'reject' THEN 1 ELSE 0 END,"
+         " d.at - coalesce((SELECT min(f.created_at) FROM flags f WHERE f.decision_id = d.id),"
+         "  c.created_at), count(*)"
+         " FROM decisions d JOIN comments c ON c.id = d.comment_id"
+         " WHERE d.at >= $1 AND d.at < $2 AND NOT d.undone AND d.action IN ('approve', 'reject')"
+         " AND (d.prev_status <> 0 OR EXISTS (SELECT 1 FROM flags f WHERE f.decision_id = d.id))"
+         " GROUP BY 1, 2, 3 ORDER BY 1, 3",
+         "iii"},
+    [ST_STATS_FLAGS] = {"SELECT (f.created_at - $1) / 86400000, f.reason, f.outcome, count(*)"
+                        " FROM flags f JOIN users u ON u.id = f.user_id"
+                        " WHERE f.created_at >= $1 AND f.created_at < $2 AND u.kind <> 3"
+                        " GROUP BY 1, 2, 3",
+                        "iii"},
+    [ST_STATS_ENGINE] =
+        {"SELECT (m.at - $1) / 86400000, CASE m.action WHEN 'auto_hold' THEN 0"
+         "  WHEN 'auto_review' THEN 2 ELSE 1 END,"
+         " coalesce((SELECT CASE d.action WHEN 'approve' THEN 1 ELSE 2 END FROM decisions d"
+         "  WHERE d.comment_id = CASE WHEN m.target_id ~ '^[0-9]{1,18}$'"
+         "   THEN CAST(m.target_id AS BIGINT) END AND NOT d.undone"
+         "  AND d.action IN ('approve', 'reject') AND d.at >= m.at"
+         "  ORDER BY d.at DESC, d.id DESC LIMIT 1), 0), count(*)"
+         " FROM modlog m WHERE m.at >= $1 AND m.at < $2 AND m.target_type = 'comment'"
+         " AND m.action IN ('auto_hold', 'auto_reject', 'auto_reject_edit', 'auto_review')"
+         " AND m.reason <> 'premoderated'"
+         " GROUP BY 1, 2, 3",
+         "iii"},
+#undef STATS_DAY_IN
+#undef STATS_DAY_OUT
 };
 
 /* Type OIDs of the parameter letters (fixed by PostgreSQL's catalog). */
@@ -3971,6 +4053,31 @@ pg_comments_search(store *s, const store_search *f, int limit, arena *a, store_c
     return read_comments(to_pg(s), which, &p, a, out, err);
 }
 
+static int
+pg_stats_get(store *s, int64_t from, int64_t to, arena *a, store_stats *out, pl_error *err)
+{
+    int rc = store_stats_begin(out, from, to, a, err);
+    for (int i = 0; rc == 0 && i < STATS_Q_COUNT; i++) {
+        params p = {0};
+        PGresult *res;
+        p_i64(&p, from);
+        p_i64(&p, to);
+        p_i64(&p, (int64_t)out->n_days);
+        if ((rc = run(to_pg(s), ST_STATS_COMMENTS + i, &p, &res, err, "read numbers")) < 0)
+            break;
+        for (int r = 0, rows = PQntuples(res); r < rows; r++) {
+            int64_t v[4];
+            for (int c = 0; c < 4; c++)
+                v[c] = i == STATS_Q_FLAGS && c == 1 ? 0 : col_i64(res, r, c);
+            store_stats_row(out, (store_stats_query)i, v, PQgetvalue(res, r, 1), a);
+        }
+        PQclear(res);
+    }
+    if (rc == 0)
+        store_stats_end(out, a);
+    return rc;
+}
+
 static const store_ops postgres_ops = {
     .name = "postgres",
     .close = pg_close,
@@ -4068,4 +4175,5 @@ static const store_ops postgres_ops = {
     .articles_list = pg_articles_list,
     .articles_close_before = pg_articles_close_before,
     .comments_search = pg_comments_search,
+    .stats_get = pg_stats_get,
 };

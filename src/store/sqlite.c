@@ -294,6 +294,14 @@ static const char *const migrations[] = {
     /* 11: the language a user chose for the desk and the server's pages
      * (a code of web/i18n/site/, '' when none: Accept-Language decides). */
     "ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';",
+    /* 12: the desk's numbers (store_stats_get): comments by status and
+     * time, decisions by comment and by time, flags by time, the log by
+     * action and time. */
+    "CREATE INDEX comments_status_created ON comments(status, created_at);"
+    "CREATE INDEX decisions_comment ON decisions(comment_id, at);"
+    "CREATE INDEX decisions_at ON decisions(at);"
+    "CREATE INDEX flags_created ON flags(created_at);"
+    "CREATE INDEX modlog_action_at ON modlog(action, at);",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -460,8 +468,20 @@ enum {
     ST_SEARCH_ARTICLE,
     ST_SEARCH_STATUS,
     ST_SEARCH_ALL,
+    ST_STATS_COMMENTS,
+    ST_STATS_PENDING,
+    ST_STATS_FLAGGED,
+    ST_STATS_DECISIONS,
+    ST_STATS_FLAGS,
+    ST_STATS_ENGINE,
     ST_COUNT
 };
+
+/* A queue's row: the day a comment came in (-1 before the range) and the
+ * day it left (?3, the number of days, while it is still queued). */
+#define STATS_DAY_IN "CASE WHEN t_in < ?1 THEN -1 ELSE (t_in - ?1) / 86400000 END"
+#define STATS_DAY_OUT                                                                              \
+    "CASE WHEN t_out IS NULL OR t_out >= ?2 THEN ?3 ELSE (t_out - ?1) / 86400000 END"
 
 static const char *const sql[ST_COUNT] = {
     [ST_PING] = "SELECT count(*) FROM schema_version",
@@ -764,6 +784,58 @@ static const char *const sql[ST_COUNT] = {
                       " ORDER BY c.id DESC LIMIT ?7",
 #undef SEARCH_REST
 #undef SEARCH_STATUS
+    /* The desk's numbers (store_stats_get): ?1 from, ?2 to, ?3 days. */
+    [ST_STATS_COMMENTS] = "SELECT (created_at - ?1) / 86400000, status, 0, count(*) FROM comments"
+                          " WHERE status IN (0, 1, 2, 3, 4) AND created_at >= ?1"
+                          " AND created_at < ?2 GROUP BY 1, 2",
+    /* A comment left the pending queue at the first standing decision
+     * taken while it was pending. */
+    [ST_STATS_PENDING] =
+        "SELECT " STATS_DAY_IN ", " STATS_DAY_OUT ", 0, count(*) FROM"
+        " (SELECT created_at AS t_in, CAST(NULL AS INTEGER) AS t_out FROM comments"
+        "  WHERE status = 1 AND created_at < ?2"
+        "  UNION ALL SELECT c.created_at, d.at FROM decisions d JOIN comments c ON c.id = "
+        "d.comment_id"
+        "  WHERE d.at >= ?1 AND d.prev_status = 1 AND d.undone = 0 AND c.status <> 1"
+        "  AND c.created_at < ?2 AND NOT EXISTS (SELECT 1 FROM decisions e"
+        "   WHERE e.comment_id = d.comment_id AND e.prev_status = 1 AND e.undone = 0"
+        "   AND (e.at < d.at OR (e.at = d.at AND e.id < d.id)))) q GROUP BY 1, 2",
+    /* Only comments with an open flag, or a flag closed in the range, can
+     * be in the flagged queue in it. */
+    [ST_STATS_FLAGGED] =
+        "SELECT " STATS_DAY_IN ", " STATS_DAY_OUT ", 0, count(*) FROM"
+        " (SELECT min(f.created_at) AS t_in, CASE WHEN min(f.reviewed) = 0 THEN NULL"
+        "   ELSE max(coalesce(d.at, f.created_at)) END AS t_out"
+        "  FROM flags f JOIN comments c ON c.id = f.comment_id"
+        "  LEFT JOIN decisions d ON d.id = f.decision_id"
+        "  WHERE f.comment_id IN (SELECT comment_id FROM flags WHERE reviewed = 0"
+        "   UNION SELECT g.comment_id FROM decisions e JOIN flags g ON g.decision_id = e.id"
+        "   WHERE e.at >= ?1)"
+        "  AND f.created_at < ?2 AND (f.reviewed <> 0 OR c.status IN (0, 4))"
+        "  GROUP BY f.comment_id) q WHERE t_out IS NULL OR t_out >= ?1 GROUP BY 1, 2",
+    [ST_STATS_DECISIONS] =
+        "SELECT (d.at - ?1) / 86400000, CASE WHEN d.action = 'reject' THEN 1 ELSE 0 END,"
+        " d.at - coalesce((SELECT min(f.created_at) FROM flags f WHERE f.decision_id = d.id),"
+        "  c.created_at), count(*)"
+        " FROM decisions d JOIN comments c ON c.id = d.comment_id"
+        " WHERE d.at >= ?1 AND d.at < ?2 AND d.undone = 0 AND d.action IN ('approve', 'reject')"
+        " AND (d.prev_status <> 0 OR EXISTS (SELECT 1 FROM flags f WHERE f.decision_id = d.id))"
+        " GROUP BY 1, 2, 3 ORDER BY 1, 3",
+    [ST_STATS_FLAGS] = "SELECT (f.created_at - ?1) / 86400000, f.reason, f.outcome, count(*)"
+                       " FROM flags f JOIN users u ON u.id = f.user_id"
+                       " WHERE f.created_at >= ?1 AND f.created_at < ?2 AND u.kind <> 3"
+                       " GROUP BY 1, 2, 3",
+    [ST_STATS_ENGINE] =
+        "SELECT (m.at - ?1) / 86400000, CASE m.action WHEN 'auto_hold' THEN 0"
+        "  WHEN 'auto_review' THEN 2 ELSE 1 END,"
+        " coalesce((SELECT CASE d.action WHEN 'approve' THEN 1 ELSE 2 END FROM decisions d"
+        "  WHERE d.comment_id = CAST(m.target_id AS INTEGER) AND d.undone = 0"
+        "  AND d.action IN ('approve', 'reject') AND d.at >= m.at"
+        "  ORDER BY d.at DESC, d.id DESC LIMIT 1), 0), count(*)"
+        " FROM modlog m WHERE m.at >= ?1 AND m.at < ?2 AND m.target_type = 'comment'"
+        " AND m.action IN ('auto_hold', 'auto_reject', 'auto_reject_edit', 'auto_review')"
+        " AND m.reason <> 'premoderated'"
+        " GROUP BY 1, 2, 3",
 };
 
 typedef struct sq {
@@ -3575,6 +3647,35 @@ sq_comments_search(store *s, const store_search *f, int limit, arena *a, store_c
     return 0;
 }
 
+static int
+sq_stats_get(store *s, int64_t from, int64_t to, arena *a, store_stats *out, pl_error *err)
+{
+    sq *q = to_sq(s);
+    int rc = store_stats_begin(out, from, to, a, err);
+    for (int i = 0; rc == 0 && i < STATS_Q_COUNT; i++) {
+        sqlite3_stmt *st = NULL;
+        if ((rc = prep(q, ST_STATS_COMMENTS + i, &st, err)) < 0)
+            break;
+        bind_i64(st, 1, from);
+        bind_i64(st, 2, to);
+        if (sqlite3_bind_parameter_count(st) == 3) /* the queues' */
+            bind_i64(st, 3, (int64_t)out->n_days);
+        int step;
+        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t v[4];
+            for (int c = 0; c < 4; c++)
+                v[c] = sqlite3_column_int64(st, c);
+            const char *text = (const char *)sqlite3_column_text(st, 1);
+            store_stats_row(out, (store_stats_query)i, v, text, a);
+        }
+        rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "read numbers");
+        finish(st);
+    }
+    if (rc == 0)
+        store_stats_end(out, a);
+    return rc;
+}
+
 static const store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -3668,4 +3769,5 @@ static const store_ops sqlite_ops = {
     .articles_list = sq_articles_list,
     .articles_close_before = sq_articles_close_before,
     .comments_search = sq_comments_search,
+    .stats_get = sq_stats_get,
 };

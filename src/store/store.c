@@ -726,3 +726,9 @@ store_comments_search(store *s, const store_search *q, int limit, arena *a, stor
 {
     DISPATCH(s, err, comments_search(s, q, limit, a, out, err));
 }
+
+int
+store_stats_get(store *s, int64_t from, int64_t to, arena *a, store_stats *out, pl_error *err)
+{
+    DISPATCH(s, err, stats_get(s, from, to, a, out, err));
+}

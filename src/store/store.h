@@ -514,6 +514,73 @@ typedef struct store_search {
 int store_comments_search(store *s, const store_search *q, int limit, arena *a,
                           store_comment_list *out, pl_error *err);
 
+/* The desk's numbers over whole UTC days [from, to) (times in ms; to -
+ * from a multiple of STORE_DAY_MS, at most STORE_STATS_MAX_DAYS days), all
+ * computed from the tables there are (comments, decisions, flags, modlog):
+ *   - comments created each day, by the status they have now;
+ *   - the pending and flagged queues' sizes at each day's end, rebuilt from
+ *     when comments entered and left them: a comment is pending from its
+ *     creation until the first standing moderator decision taken on it while
+ *     pending (or still, when it is pending now); it is in the flagged queue
+ *     from its first flag until the decision that closed its last one (or
+ *     still, while a flag is open on a published or hidden comment).
+ *     Comments deleted while queued, and flags closed without a decision,
+ *     leave no trace and are not counted;
+ *   - moderator decisions (approve, reject; undone ones left out) on
+ *     comments that were queued (pending, rejected, hidden or flagged), each
+ *     day and their median wait: from the comment's first flag closed by the
+ *     decision, else from its creation;
+ *   - readers' flags (not the engine's own review requests) by reason and
+ *     outcome;
+ *   - the engine's decisions from the log (auto_hold, auto_reject and
+ *     auto_reject_edit, auto_review; not a hold only because the article is
+ *     premoderated, which is the publisher's rule and no judgement) and what
+ *     moderators made of them: the newest standing approve (overturned) or
+ *     reject (upheld) taken on the comment after it. */
+#define STORE_DAY_MS 86400000LL
+#define STORE_STATS_MAX_DAYS 366
+
+typedef enum { STATS_HELD = 0, STATS_REFUSED = 1, STATS_REVIEW = 2 } store_stats_engine;
+
+typedef struct store_stats_day {
+    int64_t comments[5];   /* created this day, indexed by store_comment_status */
+    int64_t pending_queue; /* at the day's end */
+    int64_t flagged_queue; /* comments, at the day's end */
+    int64_t approved;      /* moderator decisions this day */
+    int64_t rejected;
+    int64_t median_wait; /* ms, of this day's decisions; -1 when none */
+    int64_t flags;       /* readers' flags this day */
+    int64_t engine[3];   /* engine decisions this day, by store_stats_engine */
+    int64_t overturned;  /* of those, later approved by a moderator */
+    int64_t upheld;      /* ... later rejected */
+} store_stats_day;
+
+typedef struct store_stats_reason {
+    const char *reason;
+    int64_t count;
+    int64_t outcome[3]; /* by store_flag_outcome: open, upheld, dismissed */
+    int64_t *per_day;   /* n_days counts */
+} store_stats_reason;
+
+typedef struct store_stats {
+    int64_t from, to;
+    size_t n_days;
+    store_stats_day *days;
+    store_stats_reason *reasons; /* most flagged first */
+    size_t n_reasons;
+    int64_t decisions;                           /* every day's approved + rejected */
+    int64_t median_wait;                         /* ms, over the whole range; -1 when no decision */
+    int64_t engine[3], overturned[3], upheld[3]; /* by store_stats_engine */
+    /* Filled while the rows arrive (store_common.c): */
+    int64_t *waits; /* every decision's wait, by day then wait */
+    int *wait_days;
+    size_t n_waits, cap_waits;
+} store_stats;
+
+/* Fills *out (arena-owned). PL_EINVAL when the range is not whole days or
+ * is longer than STORE_STATS_MAX_DAYS. */
+int store_stats_get(store *s, int64_t from, int64_t to, arena *a, store_stats *out, pl_error *err);
+
 /* Mutes: user_id no longer sees muted_id's comments. Idempotent. */
 typedef struct store_mute {
     int64_t user_id; /* the muted user */

@@ -1,10 +1,12 @@
 /* store/store_common.c: the parts of reading a thread that do not depend on
  * the database: deciding which comments of a thread a reader sees (and which
- * stay as placeholders), and ordering replies. sqlite.c and postgres.c fetch
+ * stay as placeholders), and ordering replies; the search's query text; and
+ * adding up the rows of the desk's numbers. sqlite.c and postgres.c fetch
  * the rows their own way and share these, so both keep the same rule. */
 #include "store/store_int.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 int
@@ -223,4 +225,167 @@ store_role_parse(const char *s, store_role *out)
     else
         return -1;
     return 0;
+}
+
+/* ---- the desk's numbers ----------------------------------------------------- */
+
+int
+store_stats_begin(store_stats *out, int64_t from, int64_t to, arena *a, pl_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (to <= from || (to - from) % STORE_DAY_MS != 0 ||
+        (to - from) / STORE_DAY_MS > STORE_STATS_MAX_DAYS)
+        return pl_errorf(err, PL_EINVAL, "The range must be 1 to %d whole days.",
+                         STORE_STATS_MAX_DAYS);
+    out->from = from;
+    out->to = to;
+    out->n_days = (size_t)((to - from) / STORE_DAY_MS);
+    out->days = arena_zalloc(a, out->n_days * sizeof *out->days);
+    out->median_wait = -1;
+    return 0;
+}
+
+/* Day index of a row, or -1 when it falls outside the range. */
+static ptrdiff_t
+stats_day(const store_stats *s, int64_t day)
+{
+    return day >= 0 && (uint64_t)day < s->n_days ? (ptrdiff_t)day : -1;
+}
+
+/* A queue's row: +count from the day it came in, -count from the day it
+ * left; store_stats_end adds the steps up. */
+static int64_t *
+stats_queue(store_stats_day *day, bool flagged)
+{
+    return flagged ? &day->flagged_queue : &day->pending_queue;
+}
+
+static void
+stats_queue_row(store_stats *s, const int64_t v[4], bool flagged)
+{
+    int64_t in = v[0] < 0 ? 0 : v[0];
+    if ((uint64_t)in >= s->n_days || v[1] < in)
+        return;
+    *stats_queue(&s->days[in], flagged) += v[3];
+    if ((uint64_t)v[1] < s->n_days)
+        *stats_queue(&s->days[v[1]], flagged) -= v[3];
+}
+
+static store_stats_reason *
+stats_reason(store_stats *s, const char *reason, arena *a)
+{
+    for (size_t i = 0; i < s->n_reasons; i++)
+        if (strcmp(s->reasons[i].reason, reason) == 0)
+            return &s->reasons[i];
+    if (s->n_reasons == 64) /* the API knows ten; anything else is kept out */
+        return NULL;
+    if (s->reasons == NULL)
+        s->reasons = arena_zalloc(a, 64 * sizeof *s->reasons);
+    store_stats_reason *r = &s->reasons[s->n_reasons++];
+    r->reason = arena_strndup(a, reason, strlen(reason));
+    r->per_day = arena_zalloc(a, s->n_days * sizeof *r->per_day);
+    return r;
+}
+
+void
+store_stats_row(store_stats *s, store_stats_query q, const int64_t v[4], const char *text, arena *a)
+{
+    ptrdiff_t d = stats_day(s, v[0]);
+    if (q == STATS_Q_PENDING || q == STATS_Q_FLAGGED) {
+        stats_queue_row(s, v, q == STATS_Q_FLAGGED);
+        return;
+    }
+    if (d < 0)
+        return;
+    store_stats_day *day = &s->days[d];
+    if (q == STATS_Q_COMMENTS) {
+        if (v[1] >= 0 && v[1] < 5)
+            day->comments[v[1]] += v[3];
+    } else if (q == STATS_Q_DECISIONS) {
+        *(v[1] ? &day->rejected : &day->approved) += v[3];
+        s->decisions += v[3];
+        for (int64_t k = 0; k < v[3]; k++) {
+            if (s->n_waits == s->cap_waits) {
+                size_t cap = s->cap_waits ? 2 * s->cap_waits : 256;
+                int64_t *w = arena_alloc(a, cap * sizeof *w);
+                int *wd = arena_alloc(a, cap * sizeof *wd);
+                if (s->n_waits) {
+                    memcpy(w, s->waits, s->n_waits * sizeof *w);
+                    memcpy(wd, s->wait_days, s->n_waits * sizeof *wd);
+                }
+                s->waits = w;
+                s->wait_days = wd;
+                s->cap_waits = cap;
+            }
+            s->waits[s->n_waits] = v[2] < 0 ? 0 : v[2];
+            s->wait_days[s->n_waits++] = (int)d;
+        }
+    } else if (q == STATS_Q_FLAGS) {
+        day->flags += v[3];
+        store_stats_reason *r = stats_reason(s, text != NULL ? text : "", a);
+        if (r != NULL) {
+            r->count += v[3];
+            r->per_day[d] += v[3];
+            if (v[2] >= 0 && v[2] < 3)
+                r->outcome[v[2]] += v[3];
+        }
+    } else if (q == STATS_Q_ENGINE && v[1] >= 0 && v[1] < 3) {
+        day->engine[v[1]] += v[3];
+        s->engine[v[1]] += v[3];
+        if (v[2] == 1) {
+            day->overturned += v[3];
+            s->overturned[v[1]] += v[3];
+        } else if (v[2] == 2) {
+            day->upheld += v[3];
+            s->upheld[v[1]] += v[3];
+        }
+    }
+}
+
+static int
+cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+static int
+cmp_reason(const void *x, const void *y)
+{
+    const store_stats_reason *a = x, *b = y;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return strcmp(a->reason, b->reason);
+}
+
+/* The median of v[0..n) sorted; the mean of the middle two when n is even. */
+static int64_t
+median(const int64_t *v, size_t n)
+{
+    return n == 0 ? -1 : n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
+}
+
+void
+store_stats_end(store_stats *s, arena *a)
+{
+    int64_t pending = 0, flagged = 0;
+    for (size_t i = 0; i < s->n_days; i++) {
+        s->days[i].pending_queue = pending += s->days[i].pending_queue;
+        s->days[i].flagged_queue = flagged += s->days[i].flagged_queue;
+        s->days[i].median_wait = -1;
+    }
+    /* The waits come by day, then by wait: each day's run is sorted. */
+    for (size_t i = 0, j; i < s->n_waits; i = j) {
+        for (j = i; j < s->n_waits && s->wait_days[j] == s->wait_days[i]; j++)
+            ;
+        s->days[s->wait_days[i]].median_wait = median(s->waits + i, j - i);
+    }
+    if (s->n_waits > 0) {
+        int64_t *all = arena_alloc(a, s->n_waits * sizeof *all);
+        memcpy(all, s->waits, s->n_waits * sizeof *all);
+        qsort(all, s->n_waits, sizeof *all, cmp_i64);
+        s->median_wait = median(all, s->n_waits);
+    }
+    if (s->n_reasons > 1)
+        qsort(s->reasons, s->n_reasons, sizeof *s->reasons, cmp_reason);
 }

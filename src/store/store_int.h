@@ -145,6 +145,7 @@ typedef struct store_ops {
                                  pl_error *err);
     int (*comments_search)(store *s, const store_search *q, int limit, arena *a,
                            store_comment_list *out, pl_error *err);
+    int (*stats_get)(store *s, int64_t from, int64_t to, arena *a, store_stats *out, pl_error *err);
     /* Change notices; NULL when the backend has none (store.c then does
      * nothing, see store.h). */
     int (*notify)(store *s, const char *payload, pl_error *err);
@@ -215,6 +216,33 @@ const char *store_fts5_query(const char *text, arena *a);
  * search for text without one matches nothing, and the backends answer it
  * without asking the database. */
 bool store_search_has_word(const char *text);
+
+/* store_stats_get's queries. Each backend runs them all with the
+ * parameters from, to and the number of days, and hands every row (four
+ * integers, or three with the text of a flag's reason in the second
+ * column) to store_stats_row; store_stats_end then works out the queues
+ * and medians. The rows are:
+ *   COMMENTS  day, status, -, count
+ *   PENDING   day in (-1 before from), day out (n_days: still queued), -, count
+ *   FLAGGED   the same for the flagged queue
+ *   DECISIONS day, 1 for reject (0 approve), wait in ms, count; by day then wait
+ *   FLAGS     day, reason (text), outcome, count
+ *   ENGINE    day, store_stats_engine, verdict (0 none, 1 approve, 2 reject), count */
+typedef enum {
+    STATS_Q_COMMENTS,
+    STATS_Q_PENDING,
+    STATS_Q_FLAGGED,
+    STATS_Q_DECISIONS,
+    STATS_Q_FLAGS,
+    STATS_Q_ENGINE,
+    STATS_Q_COUNT
+} store_stats_query;
+
+/* Checks the range (PL_EINVAL) and zeroes *out with its days. */
+int store_stats_begin(store_stats *out, int64_t from, int64_t to, arena *a, pl_error *err);
+void store_stats_row(store_stats *s, store_stats_query q, const int64_t v[4], const char *text,
+                     arena *a);
+void store_stats_end(store_stats *s, arena *a);
 
 /* Backend constructors, called by store_open: SQLite with the part of the
  * URL after the scheme ("sqlite:" or "sqlite://" removed), PostgreSQL with

@@ -152,15 +152,16 @@ test('the migration indexes the comments a database already has', async () => {
     assert.equal((await w.register('Old Timer', 'oldtimer@example.com')).status, 201);
     const old = (await w.post('/api/v1/articles/search-old/comments', { body: 'Written before the search: barnacles.' })).json.comment;
     await srv.stop();
-    // Undo the search's migration and the later ones (SQLite 10, PostgreSQL 11 on), as if this
-    // database came from the version before.
+    // Undo the search's migration and the later ones (SQLite 10, PostgreSQL 11 on: users.language,
+    // the numbers' indexes), as if this database came from the version before.
+    const later = 'ALTER TABLE users DROP COLUMN language; DROP INDEX comments_status_created;'
+      + ' DROP INDEX decisions_comment; DROP INDEX decisions_at; DROP INDEX flags_created; DROP INDEX modlog_action_at;';
     if (isPg(db.url)) {
-      // The search is PostgreSQL's migration 11; later ones are undone too (12: users.language).
-      sql(db.url, 'DROP INDEX comments_words; ALTER TABLE users DROP COLUMN language; DELETE FROM schema_version WHERE version >= 11');
+      sql(db.url, `DROP INDEX comments_words; ${later} DELETE FROM schema_version WHERE version >= 11`);
       assert.equal(sql(db.url, "SELECT count(*) FROM pg_indexes WHERE indexname = 'comments_words'"), '0');
     } else {
       sql(db.url, 'DROP TRIGGER comments_fts_insert; DROP TRIGGER comments_fts_update; DROP TRIGGER comments_fts_delete;'
-        + ' DROP TABLE comments_fts; ALTER TABLE users DROP COLUMN language; DELETE FROM schema_version WHERE version >= 10;');
+        + ` DROP TABLE comments_fts; ${later} DELETE FROM schema_version WHERE version >= 10;`);
     }
     srv = await startServer({ db, keepDb: true });
     createUser(db.url, { email: 'mod-old@example.com', name: 'Mo Old', role: 'moderator' });

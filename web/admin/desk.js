@@ -3,7 +3,8 @@
 // Plain JavaScript, no framework. Every piece of outside text (comments,
 // names, notes, reasons) reaches the page through text nodes only, never as
 // HTML. State is one object; each queue view is re-rendered from the API's
-// answer, and the selected item moves with j/k; a/r/f decide, u undoes.
+// answer, and the selected item moves with j/k; a/r/f decide, u undoes. The
+// Numbers tab draws its charts as SVG itself.
 'use strict';
 (function () {
   const API = '/api/v1';
@@ -126,6 +127,7 @@
     $('people-panel').hidden = view !== 'people';
     $('articles-panel').hidden = view !== 'articles';
     $('search-panel').hidden = view !== 'search';
+    $('numbers-panel').hidden = view !== 'numbers';
     $('webhooks-panel').hidden = view !== 'webhooks';
     if (isQueue(view)) {
       $('queue-panel').setAttribute('aria-labelledby', `tab-${view}`);
@@ -140,6 +142,8 @@
     } else if (view === 'search') {
       if (!F.seq) searchComments(false);
       $('s-q').focus();
+    } else if (view === 'numbers') {
+      if (!N.seq) lastDays(30);
     } else {
       loadArticles(false);
     }
@@ -758,6 +762,149 @@
 
   $('search-form').addEventListener('submit', (ev) => { ev.preventDefault(); searchComments(false); });
   $('found-more').addEventListener('click', () => searchComments(true));
+
+  // ---- numbers ---------------------------------------------------------------
+  // GET /mod/stats drawn as SVG made here (no chart library): comments per
+  // day by status, the queues at each day's end, the median wait for a
+  // decision, the engine's decisions with what moderators made of them, and
+  // flags by reason. Every chart is an image with a title and a description,
+  // and its figures are in a table below it.
+
+  const N = { seq: 0 };
+  const SVGNS = 'http://www.w3.org/2000/svg';
+  const DAY = 86400000;
+  const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
+
+  function svg(tag, attrs, ...kids) {
+    const n = document.createElementNS(SVGNS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) if (v !== null && v !== undefined) n.setAttribute(k, String(v));
+    for (const kid of kids.flat()) if (kid !== null && kid !== undefined) n.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
+    return n;
+  }
+
+  function waitText(ms) {
+    if (ms === null || ms === undefined) return '–';
+    if (ms < 60000) return `${Math.round(ms / 1000)} s`;
+    const min = Math.round(ms / 60000);
+    if (min < 60) return `${min} min`;
+    if (min < 48 * 60) return `${Math.floor(min / 60)} h ${min % 60} min`;
+    return `${(min / 1440).toFixed(1)} days`;
+  }
+
+  // A round top for the y axis: 1, 2 or 5 times a power of ten.
+  function niceMax(v) {
+    if (v <= 0) return 1;
+    const p = 10 ** Math.floor(Math.log10(v));
+    return [1, 2, 5, 10].map((m) => m * p).find((m) => m >= v);
+  }
+
+  // Stacked bars over days ('bars') or categories ('cats', every label shown,
+  // slanted), or lines over days ('lines'); series [{name, cls, values}].
+  function plot(id, title, desc, labels, series, kind, fmt = String) {
+    const cats = kind === 'cats';
+    // As wide as the screen allows (up to 640), so the text keeps its size on a phone.
+    const W = Math.max(300, Math.min(640, $('n-charts').clientWidth - 28));
+    const H = cats ? 260 : 220, L = 56, R = 8, T = 10, B = cats ? 66 : 26;
+    const pw = W - L - R, ph = H - T - B, n = labels.length;
+    const tops = labels.map((_, i) => (kind !== 'lines' ? series.reduce((s, x) => s + (x.values[i] || 0), 0) : Math.max(...series.map((x) => x.values[i] || 0))));
+    const max = niceMax(Math.max(0, ...tops));
+    const y = (v) => T + ph - (v / max) * ph;
+    const step = pw / Math.max(1, n);
+    const g = svg('g', {});
+    for (const t of [0, max / 2, max]) {
+      g.append(svg('line', { x1: L, x2: W - R, y1: y(t), y2: y(t), class: 'grid' }),
+        svg('text', { x: L - 4, y: y(t) + 4, 'text-anchor': 'end' }, fmt(t)));
+    }
+    const shown = cats ? labels.map((_, i) => i) : [...new Set([0, Math.floor((n - 1) / 2), n - 1])].filter((i) => i >= 0);
+    for (const i of shown) {
+      const x = L + step * (i + 0.5);
+      g.append(cats ? svg('text', { x, y: H - B + 14, 'text-anchor': 'end', transform: `rotate(-30 ${x} ${H - B + 14})` }, labels[i])
+        : svg('text', { x: i === 0 ? L : i === n - 1 ? W - R : x, y: H - 8, 'text-anchor': i === 0 ? 'start' : i === n - 1 ? 'end' : 'middle' },
+          labels[i].slice(5)));
+    }
+    if (kind !== 'lines') {
+      labels.forEach((lab, i) => {
+        let base = 0;
+        for (const x of series) {
+          const v = x.values[i] || 0;
+          if (!v) continue;
+          g.append(svg('rect', { x: L + step * i + step * 0.1, width: Math.max(1, step * 0.8), y: y(base + v), height: y(base) - y(base + v), class: x.cls },
+            svg('title', {}, `${lab}: ${x.name} ${fmt(v)}`)));
+          base += v;
+        }
+      });
+    } else {
+      for (const x of series) {
+        const pts = x.values.map((v, i) => `${(L + step * (i + 0.5)).toFixed(1)},${y(v || 0).toFixed(1)}`).join(' ');
+        g.append(svg('polyline', { points: pts, class: `line ${x.cls}` }));
+      }
+    }
+    const img = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': `${id}-t ${id}-d`, class: 'chart' },
+      svg('title', { id: `${id}-t` }, title), svg('desc', { id: `${id}-d` }, desc), g);
+    const legend = el('ul', { class: 'legend' }, series.map((x) => el('li', {}, el('span', { class: `key ${x.cls}`, 'aria-hidden': 'true' }), x.name)));
+    const table = el('table', { class: 'log' }, el('caption', {}, title),
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, cats ? 'Reason' : 'Day'), series.map((x) => el('th', { scope: 'col' }, x.name)))),
+      el('tbody', {}, labels.map((lab, i) => el('tr', {}, el('th', { scope: 'row' }, lab), series.map((x) => el('td', {}, x.values[i] === null ? '–' : fmt(x.values[i])))))));
+    return el('figure', { class: 'n-chart', id },
+      el('figcaption', {}, el('h3', {}, title)), img, legend,
+      el('details', {}, el('summary', {}, `${title}: the figures`), el('div', { class: 'scroll' }, table)));
+  }
+
+  function renderNumbers(s) {
+    const days = s.days.map((d) => d.date);
+    const col = (f) => s.days.map(f);
+    const sum = (f) => s.days.reduce((t, d) => t + f(d), 0);
+    const total = sum((d) => Object.values(d.comments).reduce((a, b) => a + b, 0));
+    const reviewed = ['held', 'rejected', 'review'].reduce((t, k) => t + s.engine[k].overturned + s.engine[k].upheld, 0);
+    const overturned = ['held', 'rejected', 'review'].reduce((t, k) => t + s.engine[k].overturned, 0);
+    const share = s.engine.overturned_share;
+    $('n-summary').replaceChildren(el('ul', { class: 'n-facts' },
+      el('li', {}, el('strong', {}, String(total)), ` comments from ${s.from} to ${s.to}`),
+      el('li', {}, el('strong', {}, String(s.decisions.count)), ' moderator decisions; median wait ', el('strong', {}, waitText(s.decisions.median_wait_ms))),
+      el('li', {}, 'Engine overturned by moderators: ', el('strong', {}, share === null ? '–' : `${Math.round(share * 100)}%`),
+        ` (${overturned} of ${reviewed} reviewed${share === null ? '' : `; precision ${Math.round((1 - share) * 100)}%`})`),
+      el('li', {}, el('strong', {}, String(sum((d) => d.flags))), ' flags from readers')));
+    const statuses = ['published', 'pending', 'rejected', 'hidden', 'deleted'];
+    const flags = s.flags;
+    $('n-charts').replaceChildren(
+      plot('n-comments', 'Comments per day by status', `Comments written each day from ${s.from} to ${s.to}, stacked by the status they have now.`,
+        days, statuses.map((k) => ({ name: k, cls: `s-${k}`, values: col((d) => d.comments[k]) })), 'bars'),
+      plot('n-queues', 'Queue sizes at each day\'s end', 'Comments waiting in the pending and flagged queues at the end of each day.',
+        days, [{ name: 'pending', cls: 's-pending', values: col((d) => d.pending_queue) }, { name: 'flagged', cls: 's-flagged', values: col((d) => d.flagged_queue) }], 'lines'),
+      plot('n-wait', 'Median time to a moderator\'s decision', 'The median wait of each day\'s decisions, from the comment entering a queue to the decision.',
+        days, [{ name: 'median wait', cls: 's-wait', values: col((d) => d.median_wait_ms) }], 'bars', waitText),
+      plot('n-engine', 'The engine\'s decisions and the moderators\' verdicts',
+        'Comments the engine held, refused or sent for review each day: overturned (approved by a moderator), upheld (rejected) or not reviewed.',
+        days, [{ name: 'overturned', cls: 's-rejected', values: col((d) => d.overturned) }, { name: 'upheld', cls: 's-published', values: col((d) => d.upheld) },
+          { name: 'not reviewed', cls: 's-pending', values: col((d) => d.engine.held + d.engine.rejected + d.engine.review - d.overturned - d.upheld) }], 'bars'),
+      plot('n-flags', 'Flags by reason', 'Readers\' flags in the range by reason and what became of them.',
+        flags.map((f) => f.reason), [{ name: 'upheld', cls: 's-rejected', values: flags.map((f) => f.upheld) },
+          { name: 'dismissed', cls: 's-published', values: flags.map((f) => f.dismissed) }, { name: 'open', cls: 's-pending', values: flags.map((f) => f.open) }], 'cats'));
+  }
+
+  async function loadNumbers() {
+    const seq = ++N.seq;
+    const q = new URLSearchParams({ from: $('n-from').value, to: $('n-to').value });
+    $('n-csv').href = `${API}/mod/stats?${q}&format=csv`;
+    try {
+      const r = await call('GET', `/mod/stats?${q}`);
+      if (seq !== N.seq) return;
+      renderNumbers(r);
+      say(`Numbers from ${r.from} to ${r.to}.`);
+    } catch (e) {
+      if (seq === N.seq) say(e.message);
+    }
+  }
+
+  function lastDays(n) {
+    const today = Date.now() - (Date.now() % DAY);
+    $('n-to').value = isoDay(today);
+    $('n-from').value = isoDay(today - (n - 1) * DAY);
+    loadNumbers();
+  }
+
+  $('numbers-form').addEventListener('submit', (ev) => { ev.preventDefault(); loadNumbers(); });
+  $('n-last30').addEventListener('click', () => lastDays(30));
 
   $('close-old').addEventListener('submit', async (ev) => {
     ev.preventDefault();

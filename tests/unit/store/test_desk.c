@@ -2,7 +2,8 @@
  * (store.h, "moderation desk" section), against SQLite or the database of
  * PARLEY_TEST_DB_URL: decisions and their undo, flag outcomes and the
  * flaggers' records, queue counts with hidden comments, the author's
- * history, the filtered log, mutes, account deletion and SSO replay.
+ * history, the filtered log, mutes, account deletion and SSO replay; the
+ * desk's numbers.
  * Counts that a shared database could disturb are compared as deltas.
  */
 #include <setjmp.h>
@@ -33,8 +34,9 @@ new_user(fixture *f, const char *name)
     return u.id;
 }
 
+/* A comment created at `at` (0: now) with the given status. */
 static int64_t
-add_comment(fixture *f, const char *art, int64_t author, store_comment_status st)
+add_at(fixture *f, const char *art, int64_t author, store_comment_status st, int64_t at)
 {
     pl_error err = {0};
     store_comment c = {0};
@@ -43,8 +45,15 @@ add_comment(fixture *f, const char *art, int64_t author, store_comment_status st
     c.body = "body";
     c.html = "<p>body</p>";
     c.status = st;
+    c.created_at = at;
     assert_int_equal(store_comment_insert(f->s, &c, &err), 0);
     return c.id;
+}
+
+static int64_t
+add_comment(fixture *f, const char *art, int64_t author, store_comment_status st)
+{
+    return add_at(f, art, author, st, 0);
 }
 
 static store_comment
@@ -543,6 +552,168 @@ comments_search(void **state)
     assert_int_equal(store_comments_search(f->s, &q, 0, f->a, &l, &err), PL_EINVAL);
 }
 
+static void
+log_why(fixture *f, const char *action, int64_t comment, int64_t at, const char *why)
+{
+    pl_error err = {0};
+    store_log_entry e = {
+        0, at, 0, action, "comment", arena_printf(f->a, "%lld", (long long)comment), why};
+    assert_int_equal(store_log_append(f->s, &e, &err), 0);
+}
+
+static void
+log_at(fixture *f, const char *action, int64_t comment, int64_t at)
+{
+    log_why(f, action, comment, at, "spam");
+}
+
+/* A moderator's decision at `at` that leaves the comment in status to. */
+static int64_t
+decide_at(fixture *f, int64_t comment, int64_t mod, const char *action, store_comment_status prev,
+          store_comment_status to, int64_t at)
+{
+    pl_error err = {0};
+    store_decision d = {0, comment, mod, at, action, prev, false, ""};
+    assert_int_equal(store_decision_insert(f->s, &d, &err), 0);
+    assert_int_equal(store_comment_set_state(f->s, comment, to, false, "", &err), 0);
+    return d.id;
+}
+
+static void
+flag_at(fixture *f, int64_t comment, int64_t user, const char *reason, int64_t at)
+{
+    pl_error err = {0};
+    store_export_flag fl = {0, comment, user, reason, "", at, false, FLAG_OPEN};
+    assert_int_equal(store_flag_restore(f->s, &fl, &err), 0);
+}
+
+/* The desk's numbers over three days of a past that no other test writes
+ * to (a day of 1980-1993 picked from the test's tag), so a shared database
+ * does not disturb them. */
+static void
+stats_over_three_days(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const int64_t H = 3600000, D = STORE_DAY_MS;
+    uint64_t h = 5381;
+    for (const char *p = f->tag; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    const int64_t d0 = 315532800000LL + (int64_t)(h % 5000) * D; /* 1980-01-01 + n days */
+    const char *art = arena_printf(f->a, "st-%s", f->tag);
+    int64_t author = new_user(f, "Stats Author"), mod = new_user(f, "Stats Moderator");
+    int64_t r1 = new_user(f, "Stats Flagger One"), r2 = new_user(f, "Stats Flagger Two");
+    store_user eu = {0};
+    eu.email = arena_printf(f->a, "engine-%s@parley.invalid", f->tag);
+    eu.name = "Engine";
+    eu.pw_hash = "";
+    eu.kind = USER_ENGINE;
+    assert_int_equal(store_user_insert(f->s, &eu, &err), 0);
+
+    /* Held the day before the range and still pending. */
+    int64_t c0 = add_at(f, art, author, COMMENT_PENDING, d0 - 12 * H);
+    log_at(f, "auto_hold", c0, d0 - 12 * H);
+    /* Held on day 0: c1 approved on day 1 (overturned), c2 rejected at once. */
+    int64_t c1 = add_at(f, art, author, COMMENT_PENDING, d0 + 1 * H);
+    log_at(f, "auto_hold", c1, d0 + 1 * H);
+    decide_at(f, c1, mod, "approve", COMMENT_PENDING, COMMENT_PUBLISHED, d0 + D + 2 * H);
+    int64_t c2 = add_at(f, art, author, COMMENT_PENDING, d0 + 2 * H);
+    log_at(f, "auto_hold", c2, d0 + 2 * H);
+    decide_at(f, c2, mod, "reject", COMMENT_PENDING, COMMENT_REJECTED, d0 + 3 * H);
+    /* Refused by the engine on day 1, approved on day 2. */
+    int64_t c3 = add_at(f, art, author, COMMENT_REJECTED, d0 + D + 1 * H);
+    log_at(f, "auto_reject", c3, d0 + D + 1 * H);
+    decide_at(f, c3, mod, "approve", COMMENT_REJECTED, COMMENT_PUBLISHED, d0 + 2 * D + 1 * H);
+    /* Held on day 1 only because the article is premoderated, then
+     * approved: the publisher's rule, not the engine's judgement. */
+    int64_t c9 = add_at(f, art, author, COMMENT_PENDING, d0 + D + 3 * H);
+    log_why(f, "auto_hold", c9, d0 + D + 3 * H, "premoderated");
+    decide_at(f, c9, mod, "approve", COMMENT_PENDING, COMMENT_PUBLISHED, d0 + D + 4 * H);
+    /* Published on day 1, flagged twice, rejected on day 2 (flags upheld). */
+    int64_t c4 = add_at(f, art, author, COMMENT_PUBLISHED, d0 + D + 5 * H);
+    flag_at(f, c4, r1, "spam", d0 + D + 6 * H);
+    flag_at(f, c4, r2, "personal_attack", d0 + D + 7 * H);
+    int64_t d4 =
+        decide_at(f, c4, mod, "reject", COMMENT_PUBLISHED, COMMENT_REJECTED, d0 + 2 * D + 7 * H);
+    assert_int_equal(store_flags_review(f->s, c4, FLAG_UPHELD, d4, &err), 0);
+    /* Day 2: published and sent for review by the engine (its flag open), a
+     * deleted one, and a held one whose approval was undone. */
+    int64_t c5 = add_at(f, art, author, COMMENT_PUBLISHED, d0 + 2 * D + 1 * H);
+    log_at(f, "auto_review", c5, d0 + 2 * D + 1 * H);
+    flag_at(f, c5, eu.id, "other", d0 + 2 * D + 1 * H);
+    add_at(f, art, author, COMMENT_DELETED, d0 + 2 * D + 2 * H);
+    int64_t c8 = add_at(f, art, author, COMMENT_PENDING, d0 + 2 * D + 3 * H);
+    log_at(f, "auto_hold", c8, d0 + 2 * D + 3 * H);
+    int64_t d8 =
+        decide_at(f, c8, mod, "approve", COMMENT_PENDING, COMMENT_PUBLISHED, d0 + 2 * D + 4 * H);
+    assert_int_equal(store_decision_undo(f->s, d8, &err), 0);
+    assert_int_equal(store_comment_set_state(f->s, c8, COMMENT_PENDING, false, "", &err), 0);
+    /* The day after the range. */
+    add_at(f, art, author, COMMENT_PUBLISHED, d0 + 3 * D + 1 * H);
+
+    store_stats st;
+    assert_int_equal(store_stats_get(f->s, d0, d0 + 3 * D, f->a, &st, &err), 0);
+    assert_int_equal(st.n_days, 3);
+    const store_stats_day *d = st.days;
+    /* Comments by the status they have now. */
+    assert_int_equal(d[0].comments[COMMENT_PUBLISHED], 1);
+    assert_int_equal(d[0].comments[COMMENT_REJECTED], 1);
+    assert_int_equal(d[1].comments[COMMENT_PUBLISHED], 2);
+    assert_int_equal(d[1].comments[COMMENT_REJECTED], 1);
+    assert_int_equal(d[2].comments[COMMENT_PUBLISHED], 1);
+    assert_int_equal(d[2].comments[COMMENT_PENDING], 1);
+    assert_int_equal(d[2].comments[COMMENT_DELETED], 1);
+    assert_int_equal(d[2].comments[COMMENT_REJECTED], 0);
+    /* Queues at each day's end. */
+    assert_int_equal(d[0].pending_queue, 2); /* c0, c1 */
+    assert_int_equal(d[1].pending_queue, 1); /* c0 */
+    assert_int_equal(d[2].pending_queue, 2); /* c0, c8 */
+    assert_int_equal(d[0].flagged_queue, 0);
+    assert_int_equal(d[1].flagged_queue, 1); /* c4 */
+    assert_int_equal(d[2].flagged_queue, 1); /* c5 */
+    /* Decisions and their waits (the undone one left out). */
+    assert_int_equal(d[0].rejected, 1);
+    assert_int_equal(d[0].median_wait, 1 * H);
+    assert_int_equal(d[1].approved, 2);
+    assert_int_equal(d[1].median_wait, 13 * H); /* 1 h and 25 h */
+    assert_int_equal(d[2].approved, 1);
+    assert_int_equal(d[2].rejected, 1);
+    assert_int_equal(d[2].median_wait, 24 * H + 30 * 60000); /* 24 h and 25 h */
+    assert_int_equal(st.decisions, 5);
+    assert_int_equal(st.median_wait, 24 * H);
+    /* Readers' flags; the engine's review request is not one. */
+    assert_int_equal(d[1].flags, 2);
+    assert_int_equal(d[2].flags, 0);
+    assert_int_equal(st.n_reasons, 2);
+    assert_string_equal(st.reasons[0].reason, "personal_attack");
+    assert_int_equal(st.reasons[0].outcome[FLAG_UPHELD], 1);
+    assert_int_equal(st.reasons[1].per_day[1], 1);
+    /* The engine's decisions and the moderators' verdicts. */
+    assert_int_equal(d[0].engine[STATS_HELD], 2);
+    assert_int_equal(d[0].overturned, 1);
+    assert_int_equal(d[0].upheld, 1);
+    assert_int_equal(d[1].engine[STATS_REFUSED], 1);
+    assert_int_equal(d[1].overturned, 1);
+    assert_int_equal(d[2].engine[STATS_HELD], 1);
+    assert_int_equal(d[2].engine[STATS_REVIEW], 1);
+    assert_int_equal(d[2].overturned + d[2].upheld, 0);
+    assert_int_equal(st.engine[STATS_HELD], 3);
+    assert_int_equal(st.overturned[STATS_HELD], 1);
+    assert_int_equal(st.upheld[STATS_HELD], 1);
+    assert_int_equal(st.overturned[STATS_REFUSED], 1);
+
+    /* A day alone; ranges that are not whole days or too long. */
+    assert_int_equal(store_stats_get(f->s, d0 + D, d0 + 2 * D, f->a, &st, &err), 0);
+    assert_int_equal(st.n_days, 1);
+    assert_int_equal(st.days[0].pending_queue, 1);
+    assert_int_equal(st.days[0].flagged_queue, 1);
+    assert_int_equal(st.median_wait, 13 * H);
+    assert_int_equal(st.engine[STATS_HELD], 0); /* the premoderated hold */
+    assert_int_equal(store_stats_get(f->s, d0, d0 + D + 1, f->a, &st, &err), PL_EINVAL);
+    assert_int_equal(store_stats_get(f->s, d0, d0, f->a, &st, &err), PL_EINVAL);
+    assert_int_equal(store_stats_get(f->s, d0, d0 + 367 * D, f->a, &st, &err), PL_EINVAL);
+}
+
 int
 main(void)
 {
@@ -555,6 +726,7 @@ main(void)
         cmocka_unit_test_setup_teardown(notes_flags_and_log_about_a_user, setup, teardown),
         cmocka_unit_test_setup_teardown(articles_list_and_close, setup, teardown),
         cmocka_unit_test_setup_teardown(comments_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(stats_over_three_days, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
