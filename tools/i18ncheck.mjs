@@ -95,8 +95,9 @@ function checkCatalogues(cats, used, shown, users) {
         for (const c of cats_) if (typeof v[c] !== 'string') faults.push(`${at}: "${k}" lacks the plural form "${c}"`);
         for (const c of Object.keys(v)) {
           if (!cats_.includes(c)) faults.push(`${at}: "${k}" has a form "${c}" that ${lang} does not use`);
-          // "one" may spell the number out ("un commentaire" is fine as "1 commentaire" too), the rest must show it.
-          else if (holes(v[c]) !== refHoles && !(c !== 'other' && holes(v[c]) === '' && refHoles === 'n'))
+          // A form other than "other" may spell the number out and leave {n} out ("un commentaire",
+          // "تعليق واحد"); every other placeholder must stay.
+          else if (holes(v[c]) !== refHoles && !(c !== 'other' && holes(v[c]) === refHoles.split(',').filter((h) => h !== 'n').join(',')))
             faults.push(`${at}: "${k}" form "${c}" has placeholders {${holes(v[c])}}, English {${refHoles}}`);
         }
       } else faults.push(`${at}: "${k}" is neither a sentence nor plural forms`);
@@ -133,9 +134,11 @@ const pagesC = readFileSync(path.join(web, '..', 'src', 'server', 'pages.c'), 'u
 for (const m of pagesC.matchAll(/\{"\/\w+", "(\w+)", "\/pages\//g)) siteUsed.add(m[1]);
 for (const f of SITE_JS) {
   const js = readFileSync(path.join(web, f), 'utf8').replace(/^\s*\/\/.*$/gm, '');
-  for (const m of js.matchAll(/\bt\((?:'([a-z][a-z0-9_]*)'|([^'),][^),]*))/g)) {
-    if (m[1]) siteUsed.add(m[1]);
-    else if (!/^key\b/.test(m[2])) faults.push(`web/${f}: t(${m[2]}): write the key out`);
+  // The first argument: a key written out, or a choice of keys written out (cond ? 'a' : 'b').
+  for (const m of js.matchAll(/\bt\(([^),{]*)/g)) {
+    const keys = [...m[1].matchAll(/(?<![=!]==\s*)'([a-z][a-z0-9_]*)'/g)].map((k) => k[1]);
+    if (!keys.length && !/^key\b/.test(m[1].trim())) faults.push(`web/${f}: t(${m[1].trim()}): write the key out`);
+    for (const k of keys) siteUsed.add(k);
   }
 }
 const siteCats = readCatalogues(path.join(web, 'i18n', 'site'), 'web/i18n/site');

@@ -203,6 +203,11 @@ pages_dispatch(req *r)
         path = "/index.html";
     } else if (strcmp(path, "/admin") == 0 || strcmp(path, "/admin/") == 0) {
         path = "/admin/index.html";
+        const asset *tpl = asset_find(assets, path);
+        if (tpl != NULL) {
+            i18n_send_html(r, (const char *)tpl->data, (size_t)tpl->size, NULL, 0, "no-cache");
+            return;
+        }
     } else if (strcmp(path, "/reset") == 0 || strcmp(path, "/verify") == 0 ||
                strcmp(path, "/unsubscribe") == 0) {
         /* The pages the account mails link to; they read the token from
@@ -220,7 +225,8 @@ pages_dispatch(req *r)
     const asset *as = asset_find(assets, path);
     /* Templates are served filled in, never as they are. */
     if (as == NULL || strncmp(path, "/pages/", 7) == 0 || strcmp(path, "/page.html") == 0 ||
-        (strncmp(path, "/account/", 9) == 0 && strstr(as->content_type, "text/html"))) {
+        ((strncmp(path, "/account/", 9) == 0 || strncmp(path, "/admin/", 7) == 0) &&
+         strstr(as->content_type, "text/html"))) {
         not_found(r);
         return;
     }

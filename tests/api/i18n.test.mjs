@@ -101,8 +101,22 @@ test('negotiated answers vary on Accept-Language and Cookie, and stay public wit
   }
 });
 
+test('the desk\'s page is negotiated too, and never stored', async () => {
+  for (const p of ['/admin', '/admin/']) {
+    const r = await page(p, 'pl;q=0.8, he');
+    assert.equal(r.status, 200);
+    assert.equal(r.lang, 'he');
+    assert.equal(r.dir, 'rtl');
+    assert.equal(r.headers.get('cache-control'), 'no-cache');
+    assert.ok(r.text.includes(`<h1>${esc(cat('he').desk_heading)}</h1>`));
+    assert.doesNotMatch(r.text, /\{\{/);
+  }
+  assert.equal((await page('/admin/', 'tr')).lang, 'tr');
+  assert.equal((await page('/admin/desk.js', 'tr')).status, 200, 'its script and style are plain files');
+});
+
 test('the templates themselves are not served', async () => {
-  for (const p of ['/account/reset.html', '/account/verify.html', '/account/unsubscribe.html', '/page.html']) {
+  for (const p of ['/account/reset.html', '/account/verify.html', '/account/unsubscribe.html', '/page.html', '/admin/index.html']) {
     assert.equal((await page(p, 'es')).status, 404, p);
   }
   // The catalogues are public, like the widget's.

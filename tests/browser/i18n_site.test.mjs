@@ -1,7 +1,8 @@
 // The server's own pages and the moderator desk in the reader's language
 // (issue 18): a guidelines page in Arabic, right to left on a 360 px phone;
-// the desk chosen by Accept-Language and by the user's setting; and a held
-// comment's explanation in Spanish.
+// a held comment's explanation in Spanish; the desk in German chosen by
+// Accept-Language, and in Persian (right to left) chosen by the moderator's
+// own setting, then changed to Spanish with the desk's language picker.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,13 +11,35 @@ import { launch, articlePage, reader, shot } from '../lib/browser.mjs';
 
 const site = (l) => JSON.parse(readFileSync(new URL(`../../web/i18n/site/${l}.json`, import.meta.url), 'utf8'));
 const widget = (l) => JSON.parse(readFileSync(new URL(`../../web/i18n/${l}.json`, import.meta.url), 'utf8'));
-const AR = site('ar'), ES_W = widget('es');
+const AR = site('ar'), DE = site('de'), FA = site('fa'), ES = site('es'), ES_W = widget('es');
 
 let server, browser;
 before(async () => {
   server = await startServer();
+  createUser(server.dbUrl, { email: 'mod-de@example.com', name: 'Moderatorin Berta', role: 'moderator' });
+  createUser(server.dbUrl, { email: 'mod-fa@example.com', name: 'Parisa Mod', role: 'moderator' });
   browser = await launch();
 });
+
+// A pending comment by a reader on a premoderated article; returns the reader's name.
+async function pendingComment(article, name) {
+  const mod = new Client(server.url);
+  await mod.login('mod-de@example.com');
+  await mod.put(`/api/v1/articles/${article}`, { status: 'premoderated', title: 'Harbour story' });
+  const w = await reader(server.url, name);
+  const r = await w.post(`/api/v1/articles/${article}/comments`, { body: 'The harbour wall held up well.' });
+  assert.equal(r.json.comment.status, 'pending');
+  return name;
+}
+
+async function deskPage(ctx) {
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(10000);
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  await page.goto(`${server.url}/admin/`);
+  return page;
+}
 after(async () => { await browser?.close(); await server?.stop(); });
 
 test('the guidelines in Arabic on a 360 px phone: lang, dir, mirrored layout, nothing overflows', async () => {
@@ -84,5 +107,67 @@ test('a held comment is explained in Spanish', async () => {
   await nudge.getByRole('button', { name: ES_W.post_anyway }).waitFor();
   assert.deepEqual(page.errors, []);
   await shot(page, 'site-hold-es.png', { fullPage: true });
+  await ctx.close();
+});
+
+test('the desk in German, chosen by Accept-Language: the page and the script\'s sentences', async () => {
+  const name = await pendingComment('desk-de', 'Walt Leser');
+  const ctx = await browser.newContext({ locale: 'de-DE', viewport: { width: 1100, height: 900 } });
+  const page = await deskPage(ctx);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'de');
+  assert.equal(await page.locator('h1').textContent(), DE.desk_heading);
+  await page.getByLabel(DE.desk_email).fill('mod-de@example.com');
+  await page.getByLabel(DE.desk_password).fill('correct horse battery');
+  await page.locator('#login-form').getByRole('button', { name: DE.desk_log_in }).click();
+  await page.locator('#desk').waitFor({ state: 'visible' });
+  await page.getByRole('tab', { name: new RegExp(`^${DE.desk_pending}`) }).waitFor();
+  await page.getByRole('tab', { name: DE.desk_people }).waitFor();
+  // Written by desk.js from the catalogue: the item's buttons, the count's label, the status line.
+  const item = page.locator('.item', { hasText: 'The harbour wall' });
+  await item.getByRole('button', { name: DE.desk_approve_a }).waitFor();
+  await item.locator('h3', { hasText: DE.desk_author }).waitFor();
+  assert.equal(await page.locator('[data-count=pending]').getAttribute('aria-label'), DE.desk_n_waiting.one.replace('{n}', '1'));
+  await item.getByRole('button', { name: DE.desk_approve_a }).click();
+  await page.locator('#status', { hasText: DE.desk_done_undo.replace('{action}', 'approve').replace('{name}', name) }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await ctx.close();
+});
+
+test('the desk in the moderator\'s own language, Persian and right to left, then changed to Spanish', async () => {
+  const mod = new Client(server.url);
+  await mod.login('mod-fa@example.com');
+  assert.equal((await mod.patch('/api/v1/me', { language: 'fa' })).status, 200);
+  await pendingComment('desk-fa', 'Dara Reader');
+  // The browser asks for English; before the login the page is English.
+  const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1100, height: 900 } });
+  const page = await deskPage(ctx);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await page.getByLabel('E-mail').fill('mod-fa@example.com');
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.locator('#login-form').getByRole('button', { name: 'Log in' }).click();
+  // The session's setting wins: the desk comes again in Persian.
+  await page.waitForFunction(() => document.documentElement.lang === 'fa');
+  await page.locator('#desk').waitFor({ state: 'visible' });
+  const m = await page.evaluate(() => {
+    const tabs = [...document.querySelectorAll('[role=tab]')].filter((t) => !t.hidden).map((t) => t.getBoundingClientRect());
+    return { dir: document.documentElement.dir, direction: getComputedStyle(document.body).direction, first: tabs[0].right, second: tabs[1].right,
+      pick: document.getElementById('lang-pick').value };
+  });
+  assert.equal(m.dir, 'rtl');
+  assert.equal(m.direction, 'rtl');
+  assert.ok(m.first > m.second, 'the first tab is the rightmost');
+  assert.equal(m.pick, 'fa', 'the picker shows the setting');
+  await page.getByRole('tab', { name: new RegExp(`^${FA.desk_pending}`) }).waitFor();
+  const item = page.locator('.item', { hasText: 'The harbour wall' });
+  await item.getByRole('button', { name: FA.desk_reject_r }).waitFor();
+  await shot(page, 'desk-fa-rtl.png');
+  // The picker changes the setting and the page.
+  await page.locator('#lang-pick').selectOption('es');
+  await page.waitForFunction(() => document.documentElement.lang === 'es');
+  await page.locator('#desk').waitFor({ state: 'visible' });
+  assert.equal(await page.evaluate(() => document.documentElement.dir), 'ltr');
+  await page.getByRole('tab', { name: ES.desk_articles }).waitFor();
+  assert.equal((await mod.get('/api/v1/me')).json.user.language, 'es');
+  assert.deepEqual(page.errors, []);
   await ctx.close();
 });

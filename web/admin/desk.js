@@ -5,11 +5,29 @@
 // HTML. State is one object; each queue view is re-rendered from the API's
 // answer, and the selected item moves with j/k; a/r/f decide, u undoes. The
 // Numbers tab draws its charts as SVG itself.
+//
+// Its words are in the server's catalogues (web/i18n/site/LANG.json,
+// docs/I18N.md): the page comes filled in in the language the server chose
+// (the user's setting, else Accept-Language), and t(KEY, values) gives the
+// sentences this script writes, from the same catalogue. Codes the API
+// defines (statuses, actions, roles, rules) are shown as the API names them.
 'use strict';
 (function () {
   const API = '/api/v1';
   const S = { view: 'pending', items: [], sel: 0, next: null, me: null };
   const $ = (id) => document.getElementById(id);
+  const LANG = document.documentElement.lang || 'en';
+  let CAT = {};
+
+  // The catalogue's sentence for key, its plural form picked by values.n,
+  // with {name} placeholders filled in; the key itself when it is missing.
+  function t(key, values = {}) {
+    let s = CAT[key];
+    if (s && typeof s === 'object') s = s[new Intl.PluralRules(LANG).select(values.n)] || s.other;
+    if (typeof s !== 'string') return key;
+    return s.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(k === 'n' ? values.n.toLocaleString(LANG) : values[k]) : m));
+  }
+  const moreBelow = (next) => (next ? ' ' + t('desk_more_below') : '');
 
   function el(tag, attrs, ...kids) {
     const n = document.createElement(tag);
@@ -48,7 +66,7 @@
   function when(iso) {
     if (!iso) return '';
     const d = new Date(iso);
-    return isNaN(d) ? iso : d.toLocaleString();
+    return isNaN(d) ? iso : d.toLocaleString(LANG);
   }
 
   // ---- session ---------------------------------------------------------
@@ -57,10 +75,15 @@
     try {
       const r = await call('GET', '/me');
       if (r.user.role !== 'moderator' && r.user.role !== 'admin') {
-        showLogin('This account is not a moderator. Log in with a moderator or admin account.');
+        showLogin(t('desk_not_staff'));
         return;
       }
       S.me = r.user;
+      // The page was made before the login: the user's own language wins.
+      if (r.user.language && r.user.language !== LANG) {
+        location.reload();
+        return;
+      }
       showDesk();
     } catch (e) {
       showLogin('');
@@ -80,6 +103,7 @@
     $('desk').hidden = false;
     $('who').hidden = false;
     $('who-name').textContent = `${S.me.name} (${S.me.role})`;
+    $('lang-pick').value = S.me.language || '';
     $('tab-webhooks').hidden = S.me.role !== 'admin';
     select('pending');
     refreshCounts();
@@ -98,6 +122,16 @@
     }
   });
 
+  // The user's language setting (PATCH /me); the page is made again in it.
+  $('lang-pick').addEventListener('change', async () => {
+    try {
+      await call('PATCH', '/me', { language: $('lang-pick').value || null });
+      location.reload();
+    } catch (e) {
+      say(e.message);
+    }
+  });
+
   $('logout').addEventListener('click', async () => {
     try { await call('POST', '/auth/logout'); } catch (e) { /* the cookie is gone either way */ }
     location.reload();
@@ -111,7 +145,7 @@
       for (const k of ['pending', 'flagged', 'rejected']) {
         const n = document.querySelector(`[data-count="${k}"]`);
         n.textContent = String(c[k]);
-        n.setAttribute('aria-label', `${c[k]} waiting`);
+        n.setAttribute('aria-label', t('desk_n_waiting', { n: c[k] }));
       }
     } catch (e) { /* shown on the next action */ }
   }
@@ -212,8 +246,8 @@
 
   function historyText(h) {
     if (!h) return '';
-    return `${h.comments} comments: ${h.published} published, ${h.pending} pending, ${h.rejected} rejected, ${h.hidden} hidden; ` +
-      `${h.flags_received} flags received (${h.flags_upheld} upheld); ${h.bans} earlier bans`;
+    return t('desk_history', { comments: h.comments, published: h.published, pending: h.pending, rejected: h.rejected, hidden: h.hidden,
+      flags: h.flags_received, upheld: h.flags_upheld, bans: h.bans });
   }
 
   function itemNode(it, idx) {
@@ -224,44 +258,45 @@
     const scores = Object.entries(mod.scores || {}).map(([k, v]) => `${k} ${Number(v).toFixed(2)}`).join(', ');
     const id = `item-${c.id}`;
     const banPanel = el('div', { class: 'panel', hidden: true, id: `${id}-ban` },
-      el('label', { for: `${id}-ban-reason` }, 'Ban reason'),
+      el('label', { for: `${id}-ban-reason` }, t('desk_ban_reason')),
       el('input', { id: `${id}-ban-reason`, type: 'text', maxlength: 500 }),
-      el('label', { for: `${id}-ban-until` }, 'Until (empty: permanent)'),
+      el('label', { for: `${id}-ban-until` }, t('desk_ban_until')),
       el('input', { id: `${id}-ban-until`, type: 'datetime-local' }),
-      el('button', { type: 'button', onclick: () => ban(it, true) }, 'Ban / suspend'),
-      a.banned ? el('button', { type: 'button', onclick: () => ban(it, false) }, 'Lift ban') : null);
+      el('button', { type: 'button', onclick: () => ban(it, true) }, t('desk_ban')),
+      a.banned ? el('button', { type: 'button', onclick: () => ban(it, false) }, t('desk_lift_ban')) : null);
     const artPanel = el('div', { class: 'panel', hidden: true, id: `${id}-art` },
-      el('label', { for: `${id}-art-status` }, 'Article status'),
+      el('label', { for: `${id}-art-status` }, t('desk_article_status')),
       el('select', { id: `${id}-art-status` }, ['open', 'premoderated', 'closed'].map((s) =>
         el('option', { value: s, selected: art.status === s }, s))),
-      el('label', {}, el('input', { type: 'checkbox', id: `${id}-art-sensitive`, checked: !!art.sensitive }), ' sensitive'),
-      el('button', { type: 'button', onclick: () => saveArticle(it) }, 'Save article'));
+      el('label', {}, el('input', { type: 'checkbox', id: `${id}-art-sensitive`, checked: !!art.sensitive }), ' ' + t('desk_sensitive')),
+      el('button', { type: 'button', onclick: () => saveArticle(it) }, t('desk_save_article')));
     const toggle = (panel) => () => { panel.hidden = !panel.hidden; if (!panel.hidden) panel.querySelector('input,select').focus(); };
-    return el('li', { class: 'item', id, tabindex: -1, 'aria-current': idx === S.sel ? 'true' : null, 'aria-label': `Comment by ${a.name || 'unknown'}`, onclick: () => { S.sel = idx; mark(); } },
+    return el('li', { class: 'item', id, tabindex: -1, 'aria-current': idx === S.sel ? 'true' : null,
+      'aria-label': t('desk_comment_by', { name: a.name || t('desk_unknown') }), onclick: () => { S.sel = idx; mark(); } },
       el('div', { class: 'meta' },
-        el('strong', {}, a.name || '(unknown)'),
-        a.banned ? el('span', { class: 'badge banned' }, a.banned_until ? `suspended until ${when(a.banned_until)}` : 'banned') : null,
+        el('strong', {}, a.name || `(${t('desk_unknown')})`),
+        a.banned ? el('span', { class: 'badge banned' }, a.banned_until ? t('desk_suspended_until', { date: when(a.banned_until) }) : t('desk_banned')) : null,
         el('span', { class: `badge ${c.status}` }, c.status),
-        c.featured ? el('span', { class: 'badge' }, 'featured') : null,
+        c.featured ? el('span', { class: 'badge' }, t('desk_featured')) : null,
         el('span', {}, when(c.created_at)),
-        el('span', {}, 'on ', el('strong', {}, art.title || art.id), ` (${art.status}${art.sensitive ? ', sensitive' : ''})`)),
-      it.parent ? el('blockquote', { 'aria-label': 'In reply to' }, `${it.parent.author ? it.parent.author.name : 'deleted'}: ${it.parent.body}`) : null,
+        el('span', {}, t('desk_on') + ' ', el('strong', {}, art.title || art.id), ` (${articleState(art)})`)),
+      it.parent ? el('blockquote', { 'aria-label': t('desk_in_reply_to') }, `${it.parent.author ? it.parent.author.name : t('desk_deleted')}: ${it.parent.body}`) : null,
       el('div', { class: 'body' }, highlighted(c.body || '', mod.reasons)),
-      c.moderator_reason ? el('p', { class: 'meta' }, `Moderator's reason: ${c.moderator_reason}`) : null,
-      el('h3', {}, 'Engine'),
-      el('ul', {}, el('li', {}, `decision: ${mod.decision}${scores ? `; scores: ${scores}` : ''}`),
+      c.moderator_reason ? el('p', { class: 'meta' }, t('desk_mod_reason', { reason: c.moderator_reason })) : null,
+      el('h3', {}, t('desk_engine')),
+      el('ul', {}, el('li', {}, t('desk_decision', { decision: mod.decision }) + (scores ? '; ' + t('desk_scores', { scores }) : '')),
         (mod.reasons || []).map((r) => el('li', {}, el('strong', {}, r.rule), `: ${r.message}`, r.excerpt ? ` (“${r.excerpt}”)` : ''))),
-      it.flags && it.flags.length ? [el('h3', {}, 'Flags'),
+      it.flags && it.flags.length ? [el('h3', {}, t('desk_flags')),
         el('ul', {}, it.flags.map((f) => el('li', {}, el('strong', {}, f.reason), ` ×${f.count}`,
           f.notes && f.notes.length ? el('ul', {}, f.notes.map((n) => el('li', {}, n))) : null)))] : null,
-      el('h3', {}, 'Author'),
-      el('p', { class: 'meta' }, `Member since ${when(a.created_at)}. ${historyText(a.history)}`),
+      el('h3', {}, t('desk_author')),
+      el('p', { class: 'meta' }, t('desk_member_since', { date: when(a.created_at) }) + ' ' + historyText(a.history)),
       el('div', { class: 'actions' },
-        el('button', { type: 'button', class: 'approve', onclick: () => decide(it, 'approve') }, 'Approve (a)'),
-        el('button', { type: 'button', class: 'reject', onclick: () => decide(it, 'reject') }, 'Reject (r)'),
-        el('button', { type: 'button', onclick: () => decide(it, c.featured ? 'unfeature' : 'feature') }, c.featured ? 'Unfeature (f)' : 'Feature (f)'),
-        el('button', { type: 'button', 'aria-expanded': 'false', 'aria-controls': `${id}-ban`, onclick: toggle(banPanel) }, 'Ban or suspend…'),
-        el('button', { type: 'button', 'aria-controls': `${id}-art`, onclick: toggle(artPanel) }, 'Article…')),
+        el('button', { type: 'button', class: 'approve', onclick: () => decide(it, 'approve') }, t('desk_approve_a')),
+        el('button', { type: 'button', class: 'reject', onclick: () => decide(it, 'reject') }, t('desk_reject_r')),
+        el('button', { type: 'button', onclick: () => decide(it, c.featured ? 'unfeature' : 'feature') }, t(c.featured ? 'desk_unfeature_f' : 'desk_feature_f')),
+        el('button', { type: 'button', 'aria-expanded': 'false', 'aria-controls': `${id}-ban`, onclick: toggle(banPanel) }, t('desk_ban_or_suspend')),
+        el('button', { type: 'button', 'aria-controls': `${id}-art`, onclick: toggle(artPanel) }, t('desk_article_more'))),
       banPanel, artPanel);
   }
 
@@ -300,7 +335,7 @@
         S.items.splice(i, 1);
       }
       render();
-      say(`${action} done for the comment by ${it.author ? it.author.name : 'unknown'}. Press u to undo.`);
+      say(t('desk_done_undo', { action, name: it.author ? it.author.name : t('desk_unknown') }));
       refreshCounts();
     } catch (e) {
       say(e.message);
@@ -310,7 +345,7 @@
   async function undo() {
     try {
       const r = await call('POST', '/mod/undo', {});
-      say(`Undid ${r.undone}; the comment is ${r.comment.status} again.`);
+      say(t('desk_undid', { action: r.undone, status: r.comment.status }));
       await loadQueue(false);
       refreshCounts();
     } catch (e) {
@@ -334,7 +369,8 @@
       }
       for (const x of S.items) if (x.author && x.author.id === uid) Object.assign(x.author, r.user);
       render();
-      say(on ? `${r.user.name} is ${r.user.banned_until ? `suspended until ${when(r.user.banned_until)}` : 'banned'}.` : `${r.user.name}'s ban is lifted.`);
+      const name = r.user.name;
+      say(!on ? t('desk_ban_lifted', { name }) : r.user.banned_until ? t('desk_now_suspended', { name, date: when(r.user.banned_until) }) : t('desk_now_banned', { name }));
     } catch (e) {
       say(e.message);
     }
@@ -347,7 +383,7 @@
       const r = await call('PUT', `/articles/${encodeURIComponent(it.article_id)}`, body);
       for (const x of S.items) if (x.article_id === it.article_id) x.article = r.article || Object.assign(x.article || {}, body);
       render();
-      say(`Article ${it.article_id} saved: ${body.status}${body.sensitive ? ', sensitive' : ''}.`);
+      say(t('desk_article_saved', { id: it.article_id, state: articleState(body) }));
     } catch (e) {
       say(e.message);
     }
@@ -398,11 +434,11 @@
       if (seq !== logSeq) return;
       $('log-rows').replaceChildren(...r.entries.map((e) => el('tr', {},
         el('td', {}, when(e.at)),
-        el('td', {}, e.actor ? e.actor.name : 'automatic'),
+        el('td', {}, e.actor ? e.actor.name : t('desk_automatic')),
         el('td', {}, e.action),
         el('td', {}, targetText(e)),
         el('td', {}, e.reason))));
-      say(`${r.entries.length} log entries.`);
+      say(t('desk_n_log_entries', { n: r.entries.length }));
     } catch (e) {
       say(e.message);
     }
@@ -419,8 +455,8 @@
       if (seq !== hookSeq) return;
       const w = r.webhook;
       $('webhook-summary').textContent = w.configured
-        ? `Events go to ${w.receiver} as ${w.format === 'slack' ? 'Slack messages' : 'JSON'}, ${w.signed ? 'signed' : 'unsigned (no webhook_secret)'}.`
-        : 'No webhook is configured (set webhook_url).';
+        ? t('desk_webhook_to', { receiver: w.receiver, format: w.format === 'slack' ? t('desk_slack_messages') : 'JSON', signed: t(w.signed ? 'desk_signed' : 'desk_unsigned') })
+        : t('desk_webhook_none');
       $('webhook-test').disabled = !w.configured;
       $('webhook-rows').replaceChildren(...r.deliveries.map((d) => el('tr', { 'data-state': d.state },
         el('td', {}, d.event),
@@ -429,7 +465,7 @@
         el('td', {}, String(d.attempts)),
         el('td', {}, d.last_status ? `HTTP ${d.last_status}` : '', d.last_error ? ` ${d.last_error}` : ''),
         el('td', {}, d.state === 'pending' ? when(d.next_attempt_at) : ''))));
-      say(`${r.deliveries.length} webhook deliveries.`);
+      say(t('desk_n_deliveries', { n: r.deliveries.length }));
     } catch (e) {
       say(e.message);
     }
@@ -438,7 +474,7 @@
   $('webhook-test').addEventListener('click', async () => {
     try {
       const r = await call('POST', '/mod/webhooks/test', {});
-      say(`Test event ${r.delivery.id} queued.`);
+      say(t('desk_test_queued', { id: r.delivery.id }));
       await loadWebhooks();
     } catch (e) {
       say(e.message);
@@ -449,9 +485,14 @@
   // title, comments by their author ("comment 12 by Ada").
   function targetText(e) {
     const name = e.target_name || '';
-    if (e.target_type === 'user') return name || `user ${e.target_id}`;
+    if (e.target_type === 'user') return name || t('desk_user_n', { id: e.target_id });
     if (e.target_type === 'article') return name ? `${name} (${e.target_id})` : e.target_id;
-    return `${e.target_type} ${e.target_id}${name ? ` by ${name}` : ''}`;
+    return `${e.target_type} ${e.target_id}${name ? ' ' + t('desk_by', { name }) : ''}`;
+  }
+
+  // An article's state: its status, and whether it is marked sensitive.
+  function articleState(art) {
+    return `${art.status}${art.sensitive ? ', ' + t('desk_sensitive') : ''}`;
   }
 
   // The moderator filter suggests the names of the staff.
@@ -468,8 +509,8 @@
   const P = { users: [], next: null, user: null, seq: 0 };
 
   function stateText(u) {
-    if (u.banned) return u.banned_until ? `suspended until ${when(u.banned_until)}` : 'banned';
-    return 'active';
+    if (u.banned) return u.banned_until ? t('desk_suspended_until', { date: when(u.banned_until) }) : t('desk_banned');
+    return t('desk_active');
   }
 
   async function loadPeople(more) {
@@ -491,7 +532,7 @@
         el('td', {}, String(u.comments)),
         el('td', {}, when(u.created_at)))));
       $('people-more').hidden = !P.next;
-      say(`${P.users.length} ${P.users.length === 1 ? 'person' : 'people'}${P.next ? ' (more below)' : ''}.`);
+      say(t('desk_n_people', { n: P.users.length, more: moreBelow(P.next) }));
     } catch (e) {
       say(e.message);
     }
@@ -522,7 +563,7 @@
       const h = u.history || {};
       $('person-name').textContent = u.name;
       $('person-summary').textContent = `${u.email} · ${u.role} · ${stateText(u)}${u.ban_reason ? ` (${u.ban_reason})` : ''} · ` +
-        `member since ${when(u.created_at)} · ${historyText(h)}`;
+        `${t('desk_member_since_short', { date: when(u.created_at) })} · ${historyText(h)}`;
       $('pb-lift').hidden = !u.banned;
       const staff = u.role !== 'reader';
       const mayAct = S.me.role === 'admin' || !staff;
@@ -531,15 +572,16 @@
       $('person-role').hidden = S.me.role !== 'admin' || u.id === S.me.id;
       $('pr-role').value = u.role;
       $('pd-confirm').checked = false;
-      listOr('person-notes', r.notes.map((n) => li(el('strong', {}, n.author.name), ` · ${when(n.created_at)}\n${n.body}`)), 'No notes yet.');
-      listOr('person-comments', r.comments.map((c) => li(el('span', { class: `badge ${c.status}` }, c.status), ` ${when(c.created_at)} on ${c.article_id}\n`,
-        c.body, c.moderator_reason ? `\nModerator's reason: ${c.moderator_reason}` : '')), 'No comments.');
-      const flagLi = (f, who) => li(el('strong', {}, f.reason), ` on comment ${f.comment_id} ${who} · ${when(f.created_at)} · ${f.outcome}`,
+      listOr('person-notes', r.notes.map((n) => li(el('strong', {}, n.author.name), ` · ${when(n.created_at)}\n${n.body}`)), t('desk_no_notes'));
+      listOr('person-comments', r.comments.map((c) => li(el('span', { class: `badge ${c.status}` }, c.status),
+        ' ' + t('desk_date_on', { date: when(c.created_at), article: c.article_id }) + '\n',
+        c.body, c.moderator_reason ? '\n' + t('desk_mod_reason', { reason: c.moderator_reason }) : '')), t('desk_no_comments'));
+      const flagLi = (f, who) => li(el('strong', {}, f.reason), ` ${t('desk_on_comment', { id: f.comment_id })} ${who} · ${when(f.created_at)} · ${f.outcome}`,
         f.note ? `\n“${f.note}”` : '');
-      listOr('person-flags-received', r.flags_received.map((f) => flagLi(f, `by ${f.flagger.name}`)), 'None.');
-      listOr('person-flags-given', r.flags_given.map((f) => flagLi(f, `(written by ${f.author.name})`)), 'None.');
-      listOr('person-log', r.log.map((e) => li(`${when(e.at)} · ${e.actor ? e.actor.name : 'automatic'} · `, el('strong', {}, e.action),
-        e.reason ? ` · ${e.reason}` : '')), 'Nothing logged.');
+      listOr('person-flags-received', r.flags_received.map((f) => flagLi(f, t('desk_by', { name: f.flagger.name }))), t('desk_none'));
+      listOr('person-flags-given', r.flags_given.map((f) => flagLi(f, t('desk_written_by', { name: f.author.name }))), t('desk_none'));
+      listOr('person-log', r.log.map((e) => li(`${when(e.at)} · ${e.actor ? e.actor.name : t('desk_automatic')} · `, el('strong', {}, e.action),
+        e.reason ? ` · ${e.reason}` : '')), t('desk_nothing_logged'));
       $('people-list').hidden = true;
       $('person').hidden = false;
       $('person').focus();
@@ -566,21 +608,21 @@
     await call('POST', `/mod/users/${u.id}/ban`, { reason: $('pb-reason').value.trim(), until });
     $('pb-reason').value = '';
     $('pb-until').value = '';
-  }, (u) => `${u.name} is banned or suspended.`));
-  $('pb-lift').addEventListener('click', () => personAct((u) => call('DELETE', `/mod/users/${u.id}/ban`), (u) => `${u.name}'s ban is lifted.`));
+  }, (u) => t('desk_banned_or_suspended', { name: u.name })));
+  $('pb-lift').addEventListener('click', () => personAct((u) => call('DELETE', `/mod/users/${u.id}/ban`), (u) => t('desk_ban_lifted', { name: u.name })));
   $('pr-save').addEventListener('click', () => personAct((u) => call('POST', `/mod/users/${u.id}/role`, { role: $('pr-role').value }),
-    (u) => `${u.name} is now ${$('pr-role').value}.`));
+    (u) => t('desk_now_role', { name: u.name, role: $('pr-role').value })));
   $('note-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     personAct(async (u) => {
       await call('POST', `/mod/users/${u.id}/notes`, { body: $('note-body').value.trim() });
       $('note-body').value = '';
-    }, () => 'Note added.');
+    }, () => t('desk_note_added'));
   });
   $('pd-delete').addEventListener('click', async () => {
     const u = P.user;
     if (!$('pd-confirm').checked) {
-      say('Tick “I am sure” first: deleting an account cannot be undone.');
+      say(t('desk_tick_sure'));
       $('pd-confirm').focus();
       return;
     }
@@ -589,7 +631,7 @@
       showPeopleList();
       await loadPeople(false);
       $('p-q').focus();
-      say(`${u.name}'s account is deleted.`);
+      say(t('desk_account_deleted', { name: u.name }));
     } catch (e) {
       say(e.message);
     }
@@ -603,19 +645,20 @@
     const id = `art-${A.articles.indexOf(art)}`;
     const edit = el('tr', { class: 'edit-row', hidden: true, id: `${id}-edit` }, el('td', { colspan: 7 },
       el('div', { class: 'panel' },
-        el('label', { for: `${id}-title` }, 'Title'), el('input', { id: `${id}-title`, type: 'text', maxlength: 300, value: art.title }),
-        el('label', { for: `${id}-url` }, 'URL'), el('input', { id: `${id}-url`, type: 'url', maxlength: 2000, value: art.url }),
-        el('label', { for: `${id}-status` }, 'State'),
+        el('label', { for: `${id}-title` }, t('desk_title_field')), el('input', { id: `${id}-title`, type: 'text', maxlength: 300, value: art.title }),
+        el('label', { for: `${id}-url` }, t('desk_url')), el('input', { id: `${id}-url`, type: 'url', maxlength: 2000, value: art.url }),
+        el('label', { for: `${id}-status` }, t('desk_state')),
         el('select', { id: `${id}-status` }, ['open', 'premoderated', 'closed'].map((v) => el('option', { value: v, selected: art.status === v }, v))),
-        el('label', {}, el('input', { type: 'checkbox', id: `${id}-sensitive`, checked: art.sensitive }), ' sensitive'),
-        el('button', { type: 'button', onclick: () => saveArticleRow(art, id) }, 'Save'))));
-    const toggle = el('button', { type: 'button', 'aria-expanded': 'false', 'aria-controls': `${id}-edit`, 'aria-label': `Edit ${art.title || art.id}` }, 'Edit');
+        el('label', {}, el('input', { type: 'checkbox', id: `${id}-sensitive`, checked: art.sensitive }), ' ' + t('desk_sensitive')),
+        el('button', { type: 'button', onclick: () => saveArticleRow(art, id) }, t('desk_save')))));
+    const toggle = el('button', { type: 'button', 'aria-expanded': 'false', 'aria-controls': `${id}-edit`,
+      'aria-label': t('desk_edit_named', { name: art.title || art.id }) }, t('desk_edit'));
     toggle.addEventListener('click', () => {
       edit.hidden = !edit.hidden;
       toggle.setAttribute('aria-expanded', String(!edit.hidden));
       if (!edit.hidden) $(`${id}-title`).focus();
     });
-    const state = `${art.status}${art.sensitive ? ', sensitive' : ''}`;
+    const state = articleState(art);
     return [el('tr', {},
       el('td', {}, art.title || art.id, art.title ? el('div', { class: 'meta' }, art.id) : null),
       el('td', {}, state),
@@ -639,7 +682,7 @@
       A.next = r.next;
       $('articles-rows').replaceChildren(...A.articles.flatMap(articleRow));
       $('articles-more').hidden = !A.next;
-      say(`${A.articles.length} articles${A.next ? ' (more below)' : ''}.`);
+      say(t('desk_n_articles', { n: A.articles.length, more: moreBelow(A.next) }));
     } catch (e) {
       say(e.message);
     }
@@ -655,7 +698,7 @@
       const r = await call('PUT', `/articles/${encodeURIComponent(art.id)}`, body);
       Object.assign(art, r.article);
       $('articles-rows').replaceChildren(...A.articles.flatMap(articleRow));
-      say(`Article ${art.id} saved: ${art.status}${art.sensitive ? ', sensitive' : ''}.`);
+      say(t('desk_article_saved', { id: art.id, state: articleState(art) }));
     } catch (e) {
       say(e.message);
     }
@@ -683,7 +726,7 @@
       if (!more) F.sel = 0;
       renderFound(false);
       const n = F.comments.length;
-      say(`${n} comment${n === 1 ? '' : 's'} found${F.next ? ' (more below)' : ''}.`);
+      say(t('desk_n_found', { n, more: moreBelow(F.next) }));
     } catch (e) {
       if (seq === F.seq) say(e.message);
     }
@@ -692,20 +735,20 @@
   function foundNode(c, idx) {
     const words = F.words.map((w) => ({ excerpt: w, rule: 'search' }));
     return el('li', { class: 'item', id: `found-${c.id}`, tabindex: -1, 'aria-current': idx === F.sel ? 'true' : 'false',
-      'aria-label': `Comment by ${c.author ? c.author.name : 'a deleted account'}, ${c.status}`, onclick: () => { F.sel = idx; markFound(false); } },
+      'aria-label': `${t('desk_comment_by', { name: c.author ? c.author.name : t('desk_a_deleted_account') })}, ${c.status}`, onclick: () => { F.sel = idx; markFound(false); } },
     el('div', { class: 'meta' },
-      c.author ? el('button', { type: 'button', class: 'linkish', onclick: () => openAuthor(c.author.id) }, c.author.name) : el('strong', {}, 'deleted account'),
+      c.author ? el('button', { type: 'button', class: 'linkish', onclick: () => openAuthor(c.author.id) }, c.author.name) : el('strong', {}, t('desk_deleted_account')),
       el('span', { class: `badge ${c.status}` }, c.status),
-      c.featured ? el('span', { class: 'badge' }, 'featured') : null,
+      c.featured ? el('span', { class: 'badge' }, t('desk_featured')) : null,
       el('span', {}, when(c.created_at)),
-      el('span', {}, 'on ', el('strong', {}, c.article_id))),
+      el('span', {}, t('desk_on') + ' ', el('strong', {}, c.article_id))),
     el('div', { class: 'body' }, highlighted(c.body || '', words)),
-    c.moderator_reason ? el('p', { class: 'meta' }, `Moderator's reason: ${c.moderator_reason}`) : null,
+    c.moderator_reason ? el('p', { class: 'meta' }, t('desk_mod_reason', { reason: c.moderator_reason })) : null,
     el('div', { class: 'actions' },
-      c.status !== 'published' ? el('button', { type: 'button', class: 'approve', onclick: () => decideFound(c, 'approve') }, 'Approve (a)') : null,
-      c.status !== 'rejected' ? el('button', { type: 'button', class: 'reject', onclick: () => decideFound(c, 'reject') }, 'Reject (r)') : null,
+      c.status !== 'published' ? el('button', { type: 'button', class: 'approve', onclick: () => decideFound(c, 'approve') }, t('desk_approve_a')) : null,
+      c.status !== 'rejected' ? el('button', { type: 'button', class: 'reject', onclick: () => decideFound(c, 'reject') }, t('desk_reject_r')) : null,
       c.status === 'published' ? el('button', { type: 'button', onclick: () => decideFound(c, c.featured ? 'unfeature' : 'feature') },
-        c.featured ? 'Unfeature (f)' : 'Feature (f)') : null));
+        t(c.featured ? 'desk_unfeature_f' : 'desk_feature_f')) : null));
   }
 
   function renderFound(focus) {
@@ -729,7 +772,7 @@
       const i = F.comments.indexOf(c);
       if (i >= 0) F.comments[i] = r.comment;
       renderFound(true);
-      say(`${action} done for the comment by ${c.author ? c.author.name : 'a deleted account'}.`);
+      say(t('desk_done', { action, name: c.author ? c.author.name : t('desk_a_deleted_account') }));
       refreshCounts();
     } catch (e) {
       say(e.message);
@@ -912,11 +955,14 @@
     try {
       const r = await call('POST', '/mod/articles/close', { older_than_days: days });
       await loadArticles(false);
-      say(`${r.closed} article${r.closed === 1 ? '' : 's'} older than ${days} days closed.`);
+      say(t('desk_n_closed', { n: r.closed, days }));
     } catch (e) {
       say(e.message);
     }
   });
 
-  start();
+  // The catalogue of the page's language, then the desk.
+  fetch(`/i18n/site/${encodeURIComponent(LANG)}.json`)
+    .then((res) => (res.ok ? res.json() : {}), () => ({}))
+    .then((cat) => { CAT = cat; start(); });
 })();
