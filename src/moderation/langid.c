@@ -110,10 +110,16 @@ langid_new(const char *text, size_t len, langid **out, pl_error *err)
             const char *t1 = memchr(p, '\t', (size_t)(e - p));
             const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(e - t1 - 1)) : NULL;
             int l = t1 ? lang_index(li, p, (size_t)(t1 - p)) : -1;
-            char *num_end = NULL;
-            long cost = t2 ? strtol(t2 + 1, &num_end, 10) : -1;
+            /* The cost is read within the line: the text need not end in
+             * a NUL (strtol would run past the last line's end). */
+            long cost = -1;
+            if (t2 != NULL && e > t2 + 1 && e - t2 - 1 <= 5) {
+                cost = 0;
+                for (const char *d = t2 + 1; d < e && cost >= 0; d++)
+                    cost = *d >= '0' && *d <= '9' ? cost * 10 + (*d - '0') : -1;
+            }
             size_t kn = t2 ? (size_t)(t2 - t1 - 1) : 0;
-            if (l < 0 || num_end != e || cost < 0 || cost >= NO_COST || kn > KEY_MAX) {
+            if (l < 0 || cost < 0 || cost >= NO_COST || kn > KEY_MAX) {
                 pl_errorf(err, PL_EINVAL,
                           "langid profiles: line %zu is not LANG<TAB>TRIGRAM<TAB>COST", line);
                 langid_free(li);
