@@ -7,14 +7,18 @@
 // Needs PARLEY_TEST_DB_URL=postgres://... (tests/pg.sh sets it) and nginx
 // (/usr/sbin/nginx, Debian nginx-light); skipped otherwise. nginx runs in
 // the foreground from a temporary directory (lib/nginx.mjs) and adds an X-Parley-Upstream header naming the
-// node that answered, so the test can see that both nodes served.
+// node that answered, so the test can see that both nodes served. Last, two
+// more nodes with the proof of work on: a solution used through one is
+// refused by the other.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { startServer, createUser, tempDb, Client } from './lib/server.mjs';
+import { configFile } from './lib/api.mjs';
 import { NGINX, freePort, startNginx } from './lib/nginx.mjs';
 
 const skip = !/^postgres(ql)?:\/\//.test(process.env.PARLEY_TEST_DB_URL || '')
@@ -350,4 +354,34 @@ test("a logged-in reader's view on node B follows likes, mutes, pending comments
   }
   const anonB = (await new Client(b.url).get(P)).json.comments[0].replies;
   assert.deepEqual(anonB.map((c) => c.id), [held.json.comment.id]);
+});
+
+// A client's proof of work: GET /pow, then the number whose hash is the
+// challenge (ALTCHA's search), sent back base64-encoded.
+async function solvePow(client) {
+  const c = (await client.get('/api/v1/pow')).json;
+  for (let n = 0; n <= c.maxnumber; n++) {
+    if (createHash('sha256').update(c.salt + n).digest('hex') === c.challenge) {
+      return Buffer.from(JSON.stringify({ algorithm: c.algorithm, challenge: c.challenge, number: n, salt: c.salt, signature: c.signature })).toString('base64');
+    }
+  }
+  throw new Error('no solution');
+}
+
+test('a proof-of-work solution used through node A is refused by node B', { skip }, async () => {
+  // Two more nodes with the same pow_secret, so each verifies the other's
+  // challenges; only the database can know that B's solution was used on A.
+  const args = ['--config', configFile('pow = on\npow_maxnumber = 2000\npow_secret = the nodes share this key\n')];
+  const [pa, pb] = await Promise.all([0, 1].map(() => startServer({ db, keepDb: true, args })));
+  try {
+    const altcha = await solvePow(new Client(pb.url));
+    const reg = (base, name) => new Client(base).post('/api/v1/auth/register', { name, email: `${name.toLowerCase()}-pow@example.com`, password: 'correct horse battery', altcha });
+    assert.equal((await reg(pa.url, 'Noor')).status, 201);
+    const replay = await reg(pb.url, 'Omar');
+    assert.equal(replay.status, 400, replay.text);
+    assert.equal(replay.json.error.code, 'pow_invalid');
+    assert.match(replay.json.error.message, /already used/);
+  } finally {
+    for (const n of [pa, pb]) assert.equal((await n.stop()).code, 0, n.log());
+  }
 });

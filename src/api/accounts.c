@@ -32,6 +32,7 @@ typedef struct auth_job {
     bool user_found;
     char token[64];
     unsigned char token_hash[STORE_TOKEN_HASH_LEN];
+    api_pow pow; /* registration: the proof of work to spend */
 } auth_job;
 
 /* Lower-cases ASCII and checks a plausible address: something@domain.tld,
@@ -129,6 +130,9 @@ register_write(job *j, store *s, pl_error *err)
     auth_job *aj = j->data;
     if (aj->pw_hash[0] == '\0')
         return pl_errorf(err, PL_EBUSY, "The server could not hash the password; try again.");
+    int rc = api_pow_spend(s, &aj->pow, j->r->now, err);
+    if (rc < 0)
+        return rc;
     memset(&aj->user, 0, sizeof aj->user);
     aj->user.email = aj->email;
     aj->user.name = aj->name;
@@ -137,7 +141,7 @@ register_write(job *j, store *s, pl_error *err)
     aj->user.created_at = j->r->now;
     /* A reader who deleted a banned account gets the ban back with the
      * address, until it ends. */
-    int rc = api_kept_ban(s, aj->email, j->r->now, j->r->a, &aj->user, err);
+    rc = api_kept_ban(s, aj->email, j->r->now, j->r->a, &aj->user, err);
     if (rc < 0)
         return rc;
     rc = store_user_insert(s, &aj->user, err);
@@ -161,6 +165,8 @@ register_done(job *j)
 {
     auth_job *aj = j->data;
     req *r = j->r;
+    if (api_pow_refused(r, j->rc, &aj->pow))
+        return;
     if (j->rc == PL_ECONFLICT) {
         req_send_error(r, 409, "email_taken", "An account with this e-mail address already exists.",
                        "email", NULL);
@@ -215,10 +221,12 @@ api_register(req *r, const route_args *a)
                        "name", NULL);
         return;
     }
+    api_pow pow;
     if (!check_password(r, password, norm, name) || !api_name_free(r, name) ||
-        !api_pow_check(r, altcha))
+        !api_pow_check(r, altcha, &pow))
         return;
     auth_job *aj = arena_zalloc(r->a, sizeof *aj);
+    aj->pow = pow;
     aj->name = name;
     aj->email = norm;
     aj->password = (char *)password;

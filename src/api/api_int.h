@@ -88,15 +88,33 @@ void api_counts(req *r, const route_args *a);
 void api_events(req *r, const route_args *a);
 void api_check(req *r, const route_args *a);
 void api_register(req *r, const route_args *a);
-/* Proof of work (pow.c): GET /pow gives a challenge; api_pow_check verifies
- * the `altcha` field (NULL: absent) when the setting pow is on, using it up,
- * and otherwise sends 400 pow_required / pow_invalid and returns false. */
+/* Proof of work (pow.c). GET /pow gives a challenge. A solution accepted
+ * on the loop (api_pow_check) is spent in the job's write step
+ * (api_pow_spend), so that no node accepts it twice; the done step then
+ * asks api_pow_refused first. */
+typedef struct api_pow {
+    char challenge[65]; /* the solution's challenge; "" when none was needed */
+    int64_t expires_ms; /* when the challenge expires */
+    bool replayed;      /* api_pow_spend found it used before */
+} api_pow;
 void api_pow_challenge(req *r, const route_args *a);
-bool api_pow_check(req *r, const char *altcha);
+/* When the setting pow is on, verifies the `altcha` field (NULL: absent)
+ * and fills *out; otherwise sends 400 pow_required / pow_invalid and
+ * returns false. With pow off, *out needs no spending. */
+bool api_pow_check(req *r, const char *altcha, api_pow *out);
 /* The check itself, for api_pow_check and fuzz/fuzz_pow.c: 0 when b64 is a
- * valid, unexpired, unused solution under cfg's key (it is then used up);
- * PL_EINVAL saying why, or PL_EBUSY when too many are in use. */
-int api_pow_payload_check(const config *cfg, const char *b64, int64_t now, pl_error *err);
+ * valid, unexpired solution under cfg's key that this process has not seen
+ * used (it is then remembered as used here), with *out filled; PL_EINVAL
+ * saying why otherwise. */
+int api_pow_payload_check(const config *cfg, const char *b64, int64_t now, api_pow *out,
+                          pl_error *err);
+/* From a write step: records pow's solution as used in the store; 0 when
+ * there is none. PL_ECONFLICT, with pow->replayed set, when it was used
+ * before, through any node. */
+int api_pow_spend(store *s, api_pow *pow, int64_t now, pl_error *err);
+/* From a done step: when the write failed because the solution was used
+ * (rc < 0 and pow->replayed), sends 400 pow_invalid and returns true. */
+bool api_pow_refused(req *r, int rc, const api_pow *pow);
 void api_login(req *r, const route_args *a);
 void api_logout(req *r, const route_args *a);
 void api_me(req *r, const route_args *a);

@@ -664,6 +664,7 @@ typedef struct post_job {
     bool edit;
     bool unchanged; /* an edit with the very same text: nothing was written */
     bool review;    /* an edit of an approved or featured comment, held for review */
+    api_pow pow;    /* a reader's first comment: the proof of work to spend */
 } post_job;
 
 static int
@@ -892,6 +893,8 @@ post_write(job *j, store *s, pl_error *err)
         if ((rc = edit_write(j, s, pj, err)) <= 0)
             return rc;
     } else {
+        if ((rc = api_pow_spend(s, &pj->pow, j->r->now, err)) < 0)
+            return rc;
         if ((pj->title || pj->url) &&
             (rc = article_meta(j, s, pj->c.article_id, pj->title, pj->url, err)) < 0)
             return rc;
@@ -927,6 +930,8 @@ post_done(job *j)
     req *r = j->r;
     if (j->rc < 0) {
         json_decref(pj->mod_json);
+        if (api_pow_refused(r, j->rc, &pj->pow))
+            return;
         if (j->rc == PL_ENOTFOUND) {
             req_send_error(r, 404, "not_found", "The comment you reply to does not exist.",
                            "parent_id", NULL);
@@ -1039,8 +1044,9 @@ fill_time(req *r, json_t *o, bot_traps *t)
  * stored yet, whatever its status) needs a proof of work (pow.c): accounts
  * made by single sign-on or an import never registered through one. */
 static bool
-first_comment_pow(req *r, const char *altcha)
+first_comment_pow(req *r, const char *altcha, api_pow *pow)
 {
+    *pow = (api_pow){0};
     if (!req_config(r)->pow || r->user->role != ROLE_READER)
         return true;
     store_comment_list mine = {0};
@@ -1050,7 +1056,7 @@ first_comment_pow(req *r, const char *altcha)
         api_send_rc(r, rc, &err);
         return false;
     }
-    return mine.n > 0 || api_pow_check(r, altcha);
+    return mine.n > 0 || api_pow_check(r, altcha, pow);
 }
 
 void
@@ -1123,9 +1129,11 @@ api_comment_post(req *r, const route_args *a)
     int64_t shown_parent = 0;
     if (has_parent && !reply_parent(r, &parent, &shown_parent))
         return;
-    if (!first_comment_pow(r, altcha))
+    api_pow pow;
+    if (!first_comment_pow(r, altcha, &pow))
         return;
     post_job *pj = arena_zalloc(r->a, sizeof *pj);
+    pj->pow = pow;
     pj->c.article_id = article_id;
     pj->c.parent_id = shown_parent;
     pj->c.author_id = r->user->id;

@@ -8,7 +8,10 @@
  * sends back base64(JSON {algorithm, challenge, number, salt, signature})
  * as the field `altcha`. Verifying costs one hash and one HMAC; nothing is
  * stored until a solution is used, and then only its challenge until it
- * expires, so no challenge is accepted twice by this process.
+ * expires: in this process's memory, so a replay to the same node is
+ * refused without asking the database, and in the database (pow_spent) by
+ * the write step of the request that used it, so no node of a cluster
+ * accepts it a second time, nor this one after a restart.
  */
 #include <pthread.h>
 #include <sodium.h>
@@ -19,9 +22,10 @@
 #include "util/text.h"
 
 #define ALGORITHM "SHA-256"
+#define USED "this solution was already used"
 #define HEX_LEN (crypto_hash_sha256_BYTES * 2)
 #define PAYLOAD_MAX 1024 /* base64 characters */
-#define USED_MAX 65536
+#define USED_MAX 65536   /* solutions remembered in memory */
 
 static unsigned char process_key[crypto_auth_hmacsha256_KEYBYTES];
 static pthread_once_t process_key_once = PTHREAD_ONCE_INIT;
@@ -104,39 +108,40 @@ static pthread_mutex_t used_lock = PTHREAD_MUTEX_INITIALIZER;
 static used *used_v;
 static size_t used_n;
 
-/* 1 when id was free (now taken until expires_ms), 0 when already used, -1
- * when the table is full of unexpired entries. */
-static int
+/* The fast path: false when this process saw id used before; else true,
+ * and id is remembered until expires_ms. The database is the authority
+ * (api_pow_spend), so when the table is full of unexpired entries the one
+ * that expires first makes room, and when it cannot be allocated nothing is
+ * remembered here. */
+static bool
 take(const unsigned char id[16], int64_t expires_ms, int64_t now)
 {
-    int rc = 1;
+    bool fresh = true;
     pthread_mutex_lock(&used_lock);
     if (used_v == NULL)
         used_v = calloc(USED_MAX, sizeof *used_v);
-    if (used_v == NULL) {
-        rc = -1;
+    if (used_v == NULL)
         goto out;
-    }
+    size_t first = 0;
     for (size_t i = 0; i < used_n;) {
         if (used_v[i].expires_ms < now) {
             used_v[i] = used_v[--used_n]; /* expired: its challenge fails anyway */
             continue;
         }
         if (memcmp(used_v[i].id, id, 16) == 0) {
-            rc = 0;
+            fresh = false;
             goto out;
         }
+        if (used_v[i].expires_ms < used_v[first].expires_ms)
+            first = i;
         i++;
     }
-    if (used_n == USED_MAX) {
-        rc = -1;
-        goto out;
-    }
-    memcpy(used_v[used_n].id, id, 16);
-    used_v[used_n++].expires_ms = expires_ms;
+    size_t at = used_n < USED_MAX ? used_n++ : first;
+    memcpy(used_v[at].id, id, 16);
+    used_v[at].expires_ms = expires_ms;
 out:
     pthread_mutex_unlock(&used_lock);
-    return rc;
+    return fresh;
 }
 
 /* ---- verification ------------------------------------------------------------ */
@@ -178,8 +183,9 @@ salt_expires(const char *salt)
 }
 
 int
-api_pow_payload_check(const config *cfg, const char *b64, int64_t now, pl_error *err)
+api_pow_payload_check(const config *cfg, const char *b64, int64_t now, api_pow *out, pl_error *err)
 {
+    *out = (api_pow){0};
     size_t n = strlen(b64);
     if (n == 0 || n > PAYLOAD_MAX)
         return pl_errorf(err, PL_EINVAL, "not an ALTCHA payload");
@@ -228,20 +234,30 @@ api_pow_payload_check(const config *cfg, const char *b64, int64_t now, pl_error 
     }
     unsigned char id[16];
     sodium_hex2bin(id, sizeof id, challenge, 32, NULL, NULL, NULL);
-    int t = take(id, expires * 1000, now);
-    if (t == 0)
-        rc = pl_errorf(err, PL_EINVAL, "this solution was already used");
-    else if (t < 0)
-        rc = pl_errorf(err, PL_EBUSY, "too many solutions in use; try again in a few minutes");
+    if (!take(id, expires * 1000, now)) {
+        rc = pl_errorf(err, PL_EINVAL, USED);
+        goto out;
+    }
+    memcpy(out->challenge, challenge, HEX_LEN + 1);
+    out->expires_ms = expires * 1000;
 out:
     json_decref(o);
     return rc;
 }
 
+static void
+send_invalid(req *r, const char *why)
+{
+    char msg[400];
+    snprintf(msg, sizeof msg, "The proof of work is not valid (%s); solve a new one.", why);
+    req_send_error(r, 400, "pow_invalid", msg, "altcha", NULL);
+}
+
 bool
-api_pow_check(req *r, const char *altcha)
+api_pow_check(req *r, const char *altcha, api_pow *out)
 {
     const config *cfg = req_config(r);
+    *out = (api_pow){0};
     if (!cfg->pow)
         return true;
     if (altcha == NULL) {
@@ -251,16 +267,28 @@ api_pow_check(req *r, const char *altcha)
         return false;
     }
     pl_error err;
-    int rc = api_pow_payload_check(cfg, altcha, r->now, &err);
-    if (rc == PL_EBUSY) {
-        req_send_error(r, 503, "unavailable", err.msg, NULL, NULL);
+    if (api_pow_payload_check(cfg, altcha, r->now, out, &err) < 0) {
+        send_invalid(r, err.msg);
         return false;
     }
-    if (rc < 0) {
-        char msg[400];
-        snprintf(msg, sizeof msg, "The proof of work is not valid (%s); solve a new one.", err.msg);
-        req_send_error(r, 400, "pow_invalid", msg, "altcha", NULL);
+    return true;
+}
+
+int
+api_pow_spend(store *s, api_pow *pow, int64_t now, pl_error *err)
+{
+    if (pow->challenge[0] == '\0')
+        return 0;
+    int rc = store_pow_spend(s, pow->challenge, pow->expires_ms, now, err);
+    pow->replayed = rc == PL_ECONFLICT;
+    return rc;
+}
+
+bool
+api_pow_refused(req *r, int rc, const api_pow *pow)
+{
+    if (rc >= 0 || !pow->replayed)
         return false;
-    }
+    send_invalid(r, USED);
     return true;
 }

@@ -362,6 +362,15 @@ static const char *const migration_13[] = {
     NULL,
 };
 
+/* Proof-of-work solutions used, as sqlite.c's migration 13. */
+static const char *const migration_14[] = {
+    "CREATE TABLE pow_spent ("
+    "  challenge TEXT PRIMARY KEY,"
+    "  expires_at BIGINT NOT NULL)",
+    "CREATE INDEX pow_spent_expires ON pow_spent(expires_at)",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1,  /* the initial schema */
     migration_2,  /* the moderator's desk */
@@ -376,6 +385,7 @@ static const char *const *const migrations[] = {
     migration_11, /* the desk's search */
     migration_12, /* users.language */
     migration_13, /* the desk's numbers */
+    migration_14, /* used proof-of-work solutions */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -478,6 +488,8 @@ enum {
     ST_USER_REMOVE_COMMENTS,
     ST_SSO_JTI_PURGE,
     ST_SSO_JTI_INSERT,
+    ST_POW_PURGE,
+    ST_POW_SPEND,
     ST_SSO_SUBJECT,
     ST_SSO_LINK,
     ST_SSO_UPDATE_NAME,
@@ -753,6 +765,10 @@ static const stmt_def sql[ST_COUNT] = {
                                  "i"},
     [ST_SSO_JTI_PURGE] = {"DELETE FROM sso_jti WHERE expires_at < $1", "i"},
     [ST_SSO_JTI_INSERT] = {"INSERT INTO sso_jti (jti, expires_at) VALUES ($1, $2)", "ti"},
+    [ST_POW_PURGE] = {"DELETE FROM pow_spent WHERE expires_at < $1", "i"},
+    [ST_POW_SPEND] = {"INSERT INTO pow_spent (challenge, expires_at) VALUES ($1, $2)"
+                      " ON CONFLICT (challenge) DO NOTHING",
+                      "ti"},
     [ST_SSO_SUBJECT] = {"SELECT s.user_id FROM sso_subjects s WHERE s.sub = $1", "t"},
     [ST_SSO_LINK] = {"INSERT INTO sso_subjects (sub, user_id) VALUES ($1, $2)"
                      " ON CONFLICT (sub) DO UPDATE SET user_id = excluded.user_id",
@@ -3074,6 +3090,28 @@ pg_email_ban_get(store *s, const unsigned char *hash, int64_t now, arena *a, int
     return rc;
 }
 
+/* A table of single-use ids (sso_jti, pow_spent): drops the ids that
+ * expired before now (statement purge), then records key until expires
+ * (statement insert, parameters key and expires); PL_ECONFLICT saying used
+ * when key is there. */
+static int
+record_once(pg *q, int purge, int insert, const char *key, int64_t expires, int64_t now,
+            const char *used, pl_error *err)
+{
+    PGresult *res = NULL;
+    int rc = run_with_id(q, purge, now, err, "purge used ids");
+    if (rc < 0)
+        return rc;
+    params p = {0};
+    p_text(&p, key);
+    p_i64(&p, expires);
+    rc = run(q, insert, &p, &res, err, "record used id");
+    if (rc == 0 && strcmp(PQcmdTuples(res), "0") == 0)
+        rc = PL_ECONFLICT;
+    PQclear(res);
+    return rc == PL_ECONFLICT ? pl_errorf(err, PL_ECONFLICT, "%s", used) : rc;
+}
+
 static int
 pg_sso_login(store *s, const char *sub, const char *name, const char *email, bool email_verified,
              int64_t link_user_id, const char *jti, int64_t jti_expires, int64_t now,
@@ -3091,12 +3129,8 @@ pg_sso_login(store *s, const char *sub, const char *name, const char *email, boo
         return rc;
     /* Expired ids can never be replayed (their tokens are refused as
      * expired), so they are dropped here and the table stays small. */
-    rc = run_with_id(q, ST_SSO_JTI_PURGE, now, err, "purge jti");
-    if (rc == 0) {
-        rc = run_id_text(q, ST_SSO_JTI_INSERT, jti_expires, jti, err, "record jti");
-        if (rc == PL_ECONFLICT)
-            pl_errorf(err, PL_ECONFLICT, "this token was used before");
-    }
+    rc = record_once(q, ST_SSO_JTI_PURGE, ST_SSO_JTI_INSERT, jti, jti_expires, now,
+                     "this token was used before", err);
     bool linked = false;
     if (rc == 0) {
         params p = {0};
@@ -3148,6 +3182,22 @@ pg_sso_login(store *s, const char *sub, const char *name, const char *email, boo
     if (rc == 0)
         *user_id = uid;
     return rc;
+}
+
+static int
+pg_pow_spend(store *s, const char *challenge, int64_t expires_at, int64_t now, pl_error *err)
+{
+    pg *q = to_pg(s);
+    bool outer;
+    int rc = op_begin(q, &outer, err);
+    if (rc < 0)
+        return rc;
+    /* An expired challenge is refused before it gets here, so its record
+     * is no longer needed. Another node's insert of the same challenge, not
+     * yet committed, makes this one wait for it and then do nothing. */
+    rc = record_once(q, ST_POW_PURGE, ST_POW_SPEND, challenge, expires_at, now,
+                     "this solution was already used", err);
+    return op_end(q, outer, rc, err);
 }
 
 /* ---- mail: settings, tokens, the outbox ------------------------------------------- */
@@ -4134,6 +4184,7 @@ static const store_ops postgres_ops = {
     .likes_by_user = pg_likes_by_user,
     .user_delete = pg_user_delete,
     .sso_login = pg_sso_login,
+    .pow_spend = pg_pow_spend,
     .user_mail_get = pg_user_mail_get,
     .user_mail_set = pg_user_mail_set,
     .user_set_password = pg_user_set_password,

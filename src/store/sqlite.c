@@ -302,6 +302,13 @@ static const char *const migrations[] = {
     "CREATE INDEX decisions_at ON decisions(at);"
     "CREATE INDEX flags_created ON flags(created_at);"
     "CREATE INDEX modlog_action_at ON modlog(action, at);",
+    /* 13: proof-of-work solutions used (api/pow.c), by their challenge,
+     * until the challenge expires, so that no node of a cluster accepts one
+     * twice. */
+    "CREATE TABLE pow_spent ("
+    "  challenge TEXT PRIMARY KEY,"
+    "  expires_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX pow_spent_expires ON pow_spent(expires_at);",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -414,6 +421,8 @@ enum {
     ST_USER_REMOVE_COMMENTS,
     ST_SSO_JTI_PURGE,
     ST_SSO_JTI_INSERT,
+    ST_POW_PURGE,
+    ST_POW_SPEND,
     ST_SSO_SUBJECT,
     ST_SSO_LINK,
     ST_SSO_UPDATE_NAME,
@@ -638,6 +647,9 @@ static const char *const sql[ST_COUNT] = {
                                 " WHERE author_id = ?1 AND status <> 3",
     [ST_SSO_JTI_PURGE] = "DELETE FROM sso_jti WHERE expires_at < ?1",
     [ST_SSO_JTI_INSERT] = "INSERT INTO sso_jti (jti, expires_at) VALUES (?1, ?2)",
+    [ST_POW_PURGE] = "DELETE FROM pow_spent WHERE expires_at < ?1",
+    [ST_POW_SPEND] = "INSERT INTO pow_spent (challenge, expires_at) VALUES (?1, ?2)"
+                     " ON CONFLICT (challenge) DO NOTHING",
     [ST_SSO_SUBJECT] = "SELECT s.user_id FROM sso_subjects s WHERE s.sub = ?1",
     [ST_SSO_LINK] = "INSERT OR REPLACE INTO sso_subjects (sub, user_id) VALUES (?1, ?2)",
     [ST_SSO_UPDATE_NAME] = "UPDATE users SET name = ?2 WHERE id = ?1 AND role = 0",
@@ -2627,6 +2639,29 @@ sq_email_ban_get(store *s, const unsigned char *hash, int64_t now, arena *a, int
     return rc;
 }
 
+/* A table of single-use ids (sso_jti, pow_spent): drops the ids that
+ * expired before now (statement purge), then records key until expires
+ * (statement insert); PL_ECONFLICT saying used when key is there. */
+static int
+record_once(sq *q, int purge, int insert, const char *key, int64_t expires, int64_t now,
+            const char *used, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q, purge, &st, err);
+    if (rc == 0) {
+        bind_i64(st, 1, now);
+        rc = run(q, st, err, "purge used ids");
+    }
+    if (rc == 0 && (rc = prep(q, insert, &st, err)) == 0) {
+        bind_text(st, 1, key);
+        bind_i64(st, 2, expires);
+        rc = run(q, st, err, "record used id");
+        if (rc == PL_ECONFLICT || (rc == 0 && sqlite3_changes(q->db) == 0))
+            rc = pl_errorf(err, PL_ECONFLICT, "%s", used);
+    }
+    return rc;
+}
+
 static int
 sq_sso_login(store *s, const char *sub, const char *name, const char *email, bool email_verified,
              int64_t link_user_id, const char *jti, int64_t jti_expires, int64_t now,
@@ -2644,17 +2679,8 @@ sq_sso_login(store *s, const char *sub, const char *name, const char *email, boo
         return rc;
     /* Expired ids can never be replayed (their tokens are refused as
      * expired), so they are dropped here and the table stays small. */
-    if ((rc = prep(q, ST_SSO_JTI_PURGE, &st, err)) == 0) {
-        bind_i64(st, 1, now);
-        rc = run(q, st, err, "purge jti");
-    }
-    if (rc == 0 && (rc = prep(q, ST_SSO_JTI_INSERT, &st, err)) == 0) {
-        bind_text(st, 1, jti);
-        bind_i64(st, 2, jti_expires);
-        rc = run(q, st, err, "record jti");
-        if (rc == PL_ECONFLICT)
-            pl_errorf(err, PL_ECONFLICT, "this token was used before");
-    }
+    rc = record_once(q, ST_SSO_JTI_PURGE, ST_SSO_JTI_INSERT, jti, jti_expires, now,
+                     "this token was used before", err);
     if (rc == 0 && (rc = prep(q, ST_SSO_SUBJECT, &st, err)) == 0) {
         bind_text(st, 1, sub);
         rc = one_row(q, st, err, "read subject", &linked);
@@ -2716,6 +2742,21 @@ sq_sso_login(store *s, const char *sub, const char *name, const char *email, boo
     if (rc == 0)
         *user_id = uid;
     return rc;
+}
+
+static int
+sq_pow_spend(store *s, const char *challenge, int64_t expires_at, int64_t now, pl_error *err)
+{
+    sq *q = to_sq(s);
+    bool outer;
+    int rc = op_begin(q, &outer, err);
+    if (rc < 0)
+        return rc;
+    /* An expired challenge is refused before it gets here, so its record
+     * is no longer needed. */
+    rc = record_once(q, ST_POW_PURGE, ST_POW_SPEND, challenge, expires_at, now,
+                     "this solution was already used", err);
+    return op_end(q, outer, rc, err);
 }
 
 /* ---- mail: settings, tokens, the outbox ----------------------------------- */
@@ -3732,6 +3773,7 @@ static const store_ops sqlite_ops = {
     .likes_by_user = sq_likes_by_user,
     .user_delete = sq_user_delete,
     .sso_login = sq_sso_login,
+    .pow_spend = sq_pow_spend,
     .user_mail_get = sq_user_mail_get,
     .user_mail_set = sq_user_mail_set,
     .user_set_password = sq_user_set_password,

@@ -439,6 +439,14 @@ store_sso_login(store *s, const char *sub, const char *name, const char *email, 
 }
 
 int
+store_pow_spend(store *s, const char *challenge, int64_t expires_at, int64_t now, pl_error *err)
+{
+    if (challenge == NULL || challenge[0] == '\0')
+        return pl_errorf(err, PL_EINVAL, "pow_spend needs a challenge");
+    DISPATCH(s, err, pow_spend(s, challenge, expires_at, now, err));
+}
+
+int
 store_comment_reviewed(store *s, int64_t id, bool *reviewed, pl_error *err)
 {
     *reviewed = false;

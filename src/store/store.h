@@ -643,6 +643,14 @@ int store_sso_login(store *s, const char *sub, const char *name, const char *ema
                     bool email_verified, int64_t link_user_id, const char *jti, int64_t jti_expires,
                     int64_t now, int64_t *user_id, pl_error *err);
 
+/* Proof of work (api/pow.c): records that the solution of challenge (its
+ * 64 hex digits) was used, until expires_at, when its challenge expires and
+ * no node would accept it anyway; PL_ECONFLICT when it was recorded before
+ * (a replay, through this node or another). Drops the records that expired
+ * before now. */
+int store_pow_spend(store *s, const char *challenge, int64_t expires_at, int64_t now,
+                    pl_error *err);
+
 /* ---- mail: account settings, single-use tokens, the outbox ------------------ */
 
 /* A user's mail settings, kept beside the account (user_mail): whether the

@@ -105,6 +105,8 @@ typedef struct store_ops {
     int (*sso_login)(store *s, const char *sub, const char *name, const char *email,
                      bool email_verified, int64_t link_user_id, const char *jti,
                      int64_t jti_expires, int64_t now, int64_t *user_id, pl_error *err);
+    int (*pow_spend)(store *s, const char *challenge, int64_t expires_at, int64_t now,
+                     pl_error *err);
     int (*user_mail_get)(store *s, int64_t user_id, store_user_mail *out, pl_error *err);
     int (*user_mail_set)(store *s, int64_t user_id, const store_user_mail *m, pl_error *err);
     int (*user_set_password)(store *s, int64_t user_id, const char *pw_hash,

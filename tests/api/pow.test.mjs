@@ -2,11 +2,13 @@
 // through a real server: GET /pow gives an ALTCHA challenge that the test
 // solves as a client would; registration and a reader's first comment need a
 // solution, used once; wrong, reused, tampered and expired ones are refused
-// with 400 pow_invalid, a missing one with 400 pow_required.
+// with 400 pow_invalid, a missing one with 400 pow_required. Two servers on
+// one database (two processes on one SQLite file; two nodes on one
+// PostgreSQL database under tests/pg.sh) refuse each other's used solutions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
-import { startServer, createUser, Client } from '../lib/server.mjs';
+import { startServer, createUser, tempDb, Client } from '../lib/server.mjs';
 import { stopClean, configFile, expectError } from '../lib/api.mjs';
 
 const SECRET = 'a proof-of-work key the test knows';
@@ -122,6 +124,61 @@ test("a reader's first comment needs a solution, later ones and staff's do not",
     assert.equal((await mo.post(url, { body: 'Please keep to the topic of the article.' })).status, 201);
   } finally {
     await stopClean(srv);
+  }
+});
+
+// The database remembers every used solution until it expires, so another
+// server on it, or this one after a restart, refuses a replay that its own
+// memory never saw; and of two servers given the same solution at once,
+// exactly one accepts it.
+test('a solution used through one server is refused by another on the same database', async () => {
+  const db = tempDb();
+  const args = ['--config', configFile(`pow = on\npow_maxnumber = 2000\npow_secret = ${SECRET}\n`)];
+  let one = await startServer({ db, keepDb: true, args });
+  const two = await startServer({ db, keepDb: true, args });
+  const account = (name) => ({ name, email: `${name.toLowerCase()}@example.org`, password: 'correct horse battery' });
+  try {
+    const good = await solved(new Client(one.url));
+    assert.equal((await new Client(one.url).post('/api/v1/auth/register', { ...account('Ada'), altcha: good })).status, 201);
+    const replay = await new Client(two.url).post('/api/v1/auth/register', { ...account('Bea'), altcha: good });
+    expectError(replay, 400, 'pow_invalid', 'altcha');
+    assert.match(replay.json.error.message, /already used/);
+    // The refused request stored nothing: Bea registers with a fresh solution.
+    const bea = new Client(two.url);
+    assert.equal((await bea.post('/api/v1/auth/register', { ...account('Bea'), altcha: await solved(bea) })).status, 201);
+
+    // A first comment's solution, used through two, is refused by one.
+    const url = '/api/v1/articles/pow-nodes/comments';
+    const sam = createUser(db.url, { email: 'sam@example.org', name: 'Sam Reader' });
+    const samTwo = new Client(two.url);
+    assert.equal((await samTwo.login(sam.email, sam.password)).status, 200);
+    const kim = createUser(db.url, { email: 'kim@example.org', name: 'Kim Reader' });
+    const kimOne = new Client(one.url);
+    assert.equal((await kimOne.login(kim.email, kim.password)).status, 200);
+    const first = await solved(samTwo);
+    assert.equal((await samTwo.post(url, { body: 'First, through the second server.', altcha: first })).status, 201);
+    const stolen = await kimOne.post(url, { body: 'A first comment with a borrowed solution.', altcha: first });
+    expectError(stolen, 400, 'pow_invalid', 'altcha');
+    assert.match(stolen.json.error.message, /already used/);
+    assert.equal((await kimOne.get('/api/v1/articles/pow-nodes/comments')).json.comments.length, 1);
+
+    // The same solution to both at once: one account, one refusal.
+    const both = await solved(new Client(one.url));
+    const rs = await Promise.all([
+      new Client(one.url).post('/api/v1/auth/register', { ...account('Cy'), altcha: both }),
+      new Client(two.url).post('/api/v1/auth/register', { ...account('Di'), altcha: both }),
+    ]);
+    assert.deepEqual(rs.map((r) => r.status).sort(), [201, 400], rs.map((r) => r.text).join('\n'));
+    expectError(rs.find((r) => r.status === 400), 400, 'pow_invalid', 'altcha');
+
+    // A restart forgets the process's memory, not the database's.
+    await stopClean(one);
+    one = await startServer({ db, keepDb: true, args });
+    expectError(await new Client(one.url).post('/api/v1/auth/register', { ...account('Eve'), altcha: good }), 400, 'pow_invalid', 'altcha');
+  } finally {
+    await stopClean(one);
+    await stopClean(two);
+    db.cleanup();
   }
 });
 

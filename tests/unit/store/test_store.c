@@ -1645,6 +1645,78 @@ rate_buckets_are_shared(void **state)
     PQfinish(admin);
 }
 
+/* One number from the database itself, SQLite or PostgreSQL. */
+static long long
+db_int(fixture *f, const char *sql)
+{
+    long long v = -1;
+    if (is_pg(f)) {
+        PGconn *c = pg_connect(f->url);
+        v = pg_int(c, sql);
+        PQfinish(c);
+        return v;
+    }
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open_v2(f->url + strlen("sqlite:"), &db, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/* Proof of work: a solution is spent once, whichever connection (node)
+ * spends it, until its challenge expires and the record is purged; a spend
+ * in a job that is rolled back is undone with it, and a replay inside a
+ * group fails only its own job. */
+static void
+pow_solutions_are_spent_once(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    store *other = NULL;
+    int64_t t = 1700000000000, exp = t + 600000;
+    const char *c1 = arena_printf(f->a, "pow1-%s", f->tag);
+    const char *c2 = arena_printf(f->a, "pow2-%s", f->tag);
+    const char *c3 = arena_printf(f->a, "pow3-%s", f->tag);
+    const char *count_sql =
+        arena_printf(f->a, "SELECT count(*) FROM pow_spent WHERE challenge LIKE 'pow_-%s'", f->tag);
+    assert_int_equal(store_open(f->url, false, &other, &err), 0);
+
+    assert_int_equal(store_pow_spend(f->s, c1, exp, t, &err), 0);
+    assert_int_equal(store_pow_spend(f->s, c1, exp, t, &err), PL_ECONFLICT);
+    assert_int_equal(store_pow_spend(other, c1, exp, t + 1000, &err), PL_ECONFLICT);
+    assert_string_equal(err.msg, "this solution was already used");
+    assert_int_equal(store_pow_spend(other, c2, exp, t, &err), 0);
+    assert_int_equal(store_pow_spend(f->s, c2, exp, t, &err), PL_ECONFLICT);
+    assert_int_equal(store_pow_spend(f->s, "", exp, t, &err), PL_EINVAL);
+
+    /* Rolled back with its job: still free. */
+    assert_int_equal(store_begin(f->s, &err), 0);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    assert_int_equal(store_pow_spend(f->s, c3, exp, t, &err), 0);
+    store_savepoint_rollback(f->s);
+    /* A replay fails its job; the next job of the group commits. */
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    assert_int_equal(store_pow_spend(f->s, c1, exp, t, &err), PL_ECONFLICT);
+    store_savepoint_rollback(f->s);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    assert_int_equal(store_pow_spend(f->s, c3, exp, t, &err), 0);
+    assert_int_equal(store_savepoint_release(f->s, &err), 0);
+    assert_int_equal(store_commit(f->s, &err), 0);
+    assert_int_equal(store_pow_spend(other, c3, exp, t, &err), PL_ECONFLICT);
+    assert_int_equal(db_int(f, count_sql), 3);
+
+    /* Once the challenges expired their records go with the next spend. */
+    assert_int_equal(store_pow_spend(other, c1, exp + 600000, exp + 1, &err), 0);
+    assert_int_equal(db_int(f, count_sql), 1);
+    assert_int_equal(store_pow_spend(f->s, c1, exp + 600000, exp + 2, &err), PL_ECONFLICT);
+    store_close(other);
+}
+
 /* Mail: settings default to off, tokens work once (or until they expire),
  * a password change ends the other sessions and spends reset tokens, and
  * the outbox hands each due mail to one sender at a time. */
@@ -1906,6 +1978,7 @@ main(void)
         cmocka_unit_test_setup_teardown(rate_buckets_are_shared, setup, teardown),
         cmocka_unit_test_setup_teardown(viewer_layer_holds_likes_mutes_and_own_pending, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(pow_solutions_are_spent_once, setup, teardown),
         cmocka_unit_test_setup_teardown(mail_tokens_and_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(notify_pacing_and_watchers, setup, teardown),
         cmocka_unit_test_setup_teardown(outbox_claims_leases_records_and_purges, setup, teardown),
