@@ -508,6 +508,34 @@ thread_error(pl_error *err, int rc, const disqus_thread *t, const char *article,
     return pl_errorf(err, rc, "thread %s (article %s)%s: %s", t->dsq_id, article, what, why);
 }
 
+/* Finds the thread's comments that an earlier run stored (in the import
+ * map under kind): sets c->stored for each, and *known to their number. */
+static int
+known_posts(ctx *c, const char *kind, const size_t *order_, size_t n, size_t *known, pl_error *err)
+{
+    *known = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t pi = order_[k];
+        int64_t local;
+        int rc = store_import_map_get(c->s, kind, c->x->posts[pi].dsq_id, &local, err);
+        if (rc == PL_ENOTFOUND)
+            continue;
+        if (rc < 0)
+            return rc;
+        c->stored[pi] = local;
+        (*known)++;
+    }
+    return 0;
+}
+
+static void
+skipped(ctx *c, const disqus_thread *t, const char *why)
+{
+    c->st->threads_skipped++;
+    if (c->o->progress != NULL)
+        fprintf(c->o->progress, "parley import: skipped thread %s: %s\n", t->dsq_id, why);
+}
+
 static int
 write_thread(ctx *c, const disqus_thread *t, const size_t *order_, const bool *top, size_t n,
              const int64_t *time, pl_error *err)
@@ -518,9 +546,12 @@ write_thread(ctx *c, const disqus_thread *t, const size_t *order_, const bool *t
     bool exists = false, has = false;
     int rc;
     /* A thread this database imported before (any run, from this source)
-     * is in import_map, whatever became of its comments since. */
+     * is in import_map, whatever became of its comments since; so is each
+     * comment stored. */
     const char *map_kind = arena_printf(c->scratch, "%s:thread", source(c->x));
+    const char *post_kind = arena_printf(c->scratch, "%s:comment", source(c->x));
     bool imported = false;
+    size_t known = 0;
     if (c->s != NULL && !merging) {
         int64_t local;
         rc = store_import_map_get(c->s, map_kind, t->dsq_id, &local, err);
@@ -530,13 +561,29 @@ write_thread(ctx *c, const disqus_thread *t, const size_t *order_, const bool *t
         if ((rc = has_comments(c, article, &exists, &has, err)) < 0)
             return thread_error(err, rc, t, article, "");
     }
-    if ((has || imported) && !c->o->force) {
-        c->st->threads_skipped++;
-        if (c->o->progress != NULL)
-            fprintf(c->o->progress,
-                    "parley import: skipped thread %s: %s%s (--force imports it again)\n",
-                    t->dsq_id, has ? "article " : "imported before, into article ",
-                    has ? arena_printf(c->scratch, "%s already has comments", article) : article);
+    if (c->s != NULL && (imported || merging) && !c->o->force &&
+        (rc = known_posts(c, post_kind, order_, n, &known, err)) < 0)
+        return thread_error(err, rc, t, article, "");
+    if (!c->o->force && imported && known == 0) {
+        skipped(c, t,
+                arena_printf(c->scratch,
+                             "imported before, into article %s, by a version that did not record "
+                             "its comments (--force imports it again)",
+                             article));
+        return 0;
+    }
+    if (!c->o->force && (imported || merging) && known == n) {
+        c->st->comments_known += known;
+        skipped(
+            c, t,
+            arena_printf(c->scratch, "nothing new since it was imported into article %s", article));
+        return 0;
+    }
+    if (!c->o->force && has && !imported) {
+        skipped(c, t,
+                arena_printf(c->scratch,
+                             "article %s already has comments (--force imports it again)",
+                             article));
         return 0;
     }
     idmap_add(&c->articles, article, 1);
@@ -567,9 +614,16 @@ write_thread(ctx *c, const disqus_thread *t, const size_t *order_, const bool *t
     }
     for (size_t k = 0; rc == 0 && k < n; k++) {
         size_t pi = order_[k];
+        if (c->stored[pi] != 0)
+            continue; /* imported before: stays as it is, its replies go under it */
         if (top[k])
             c->st->orphans++;
         rc = write_post(c, t, article, art, &c->x->posts[pi], pi, top[k], time[pi], err);
+        if (rc == 0 && c->s != NULL) {
+            rc = store_import_map_put(c->s, post_kind, c->x->posts[pi].dsq_id, c->stored[pi], err);
+            if (rc == PL_ECONFLICT && c->o->force)
+                rc = 0; /* imported again: the map keeps the first copy */
+        }
         arena_reset(c->post);
     }
     if (c->s != NULL) {
@@ -592,6 +646,8 @@ write_thread(ctx *c, const disqus_thread *t, const size_t *order_, const bool *t
     if (rc < 0)
         return thread_error(err, rc, t, article, " was not imported");
     c->st->threads++;
+    c->st->comments_known += known;
+    c->st->threads_updated += known > 0;
     return 0;
 }
 

@@ -13,8 +13,18 @@
  *   in by created time, then dsq:id, each as soon as its parent is in.
  *   A parent cycle (only a hostile file has one) is broken by making its
  *   earliest member top-level, so the ordering always ends.
- * - A thread whose article already has comments is skipped, unless force
- *   is set; threads merged into one article by this same run are not.
+ * - Every comment stored is recorded in the import map ("<source>:comment",
+ *   its id in the export), in its thread's transaction. A thread imported
+ *   before (its own record, "<source>:thread") is brought up to date: the
+ *   comments of the export not in the map are added, replies to earlier
+ *   ones under them, and the earlier ones are left as they are; with none
+ *   new, the thread is skipped. A thread imported before whose comments are
+ *   none of them in the map (an import made before comments were recorded)
+ *   is skipped.
+ * - A thread whose article already has comments that this source did not
+ *   bring is skipped, unless force is set; threads merged into one article
+ *   by this same run are not (their comments are looked up in the map).
+ *   force writes every comment of the thread again.
  * - Bodies are Markdown within max_chars characters (longer ones are cut,
  *   with a visible marker); html is rendered by render/markdown.h exactly
  *   as for a posted comment. Deleted comments keep no body.
@@ -48,7 +58,9 @@ typedef struct import_options {
 
 typedef struct import_stats {
     size_t threads;         /* threads imported */
-    size_t threads_skipped; /* already had comments (without force) */
+    size_t threads_skipped; /* already had comments, or nothing new (without force) */
+    size_t threads_updated; /* of threads: imported before, new comments added */
+    size_t comments_known;  /* in the export and imported before: left as they are */
     size_t threads_deleted; /* marked deleted in the export: not imported */
     size_t threads_empty;   /* without posts: no article created */
     size_t comments;        /* comments stored (or counted, in a dry run) */

@@ -288,12 +288,14 @@ static void
 summary(const cmd_opts *o, const import_stats *st)
 {
     printf("%s%zu threads, %zu comments (%zu published, %zu pending, %zu rejected, %zu "
-           "deleted), %zu new users, %zu existing users; skipped %zu threads with comments, "
-           "%zu deleted threads, %zu empty threads; %zu shortened, %zu orphaned replies\n",
+           "deleted), %zu new users, %zu existing users; %zu threads imported before brought up "
+           "to date, %zu comments imported before left as they are; skipped %zu threads with "
+           "comments, %zu deleted threads, %zu empty threads; %zu shortened, %zu orphaned "
+           "replies\n",
            o->dry_run ? "dry run, nothing written: would import " : "imported ", st->threads,
            st->comments, st->published, st->pending, st->rejected, st->deleted, st->users,
-           st->users_reused, st->threads_skipped, st->threads_deleted, st->threads_empty,
-           st->truncated, st->orphans);
+           st->users_reused, st->threads_updated, st->comments_known, st->threads_skipped,
+           st->threads_deleted, st->threads_empty, st->truncated, st->orphans);
 }
 
 static int

@@ -90,7 +90,7 @@ test('an imported export reads back through the API as posted comments', async (
     const again = run(['import', 'disqus', file, '--db', db.url]);
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stdout, /imported 0 threads, 0 comments/);
-    assert.match(again.stderr, new RegExp(`skipped thread 7: article ${ART} already has comments`));
+    assert.match(again.stderr, new RegExp(`skipped thread 7: nothing new since it was imported into article ${ART}`));
 
     const srv = await startServer({ db, keepDb: true });
     try {
@@ -134,6 +134,83 @@ test('an imported export reads back through the API as posted comments', async (
       db.cleanup();
     }
   });
+});
+
+// The same thread exported again later, with a reply to Alice's comment by a
+// new reader and a top-level comment by Bob.
+const NEWER = EXPORT.replace('</disqus>', `  <post dsq:id="16">
+    <id/><message><![CDATA[<p>Answering Alice, weeks later</p>]]></message>
+    <createdAt>2013-06-01T10:00:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam>
+    <author><name>Dana</name><isAnonymous>false</isAnonymous><username>dana</username></author>
+    <thread dsq:id="7"/><parent dsq:id="11"/>
+  </post>
+  <post dsq:id="17">
+    <id/><message><![CDATA[<p>Bob again, at the top</p>]]></message>
+    <createdAt>2013-06-02T10:00:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam>
+    <author><name>Bob</name><email>bob@reader.example</email><isAnonymous>false</isAnonymous><username>bob</username></author>
+    <thread dsq:id="7"/>
+  </post>
+</disqus>
+`);
+
+// The thread as a reader sees it, and the article's count.
+async function shown(db) {
+  const srv = await startServer({ db, keepDb: true });
+  try {
+    const anon = new Client(srv.url);
+    const res = await anon.get(`/api/v1/articles/${ART}/comments?limit=50`);
+    assert.equal(res.status, 200, res.text);
+    const count = (await anon.get(`/api/v1/counts?article=${ART}`)).json.counts[ART];
+    return { comments: res.json.comments, count };
+  } finally {
+    await stopClean(srv);
+  }
+}
+
+test('a newer export of an imported thread brings only its new comments, once', async () => {
+  const db = tempDb();
+  try {
+    await withExport(EXPORT, async (file) => {
+      const r = run(['import', 'disqus', file, '--db', db.url]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /imported 1 threads, 5 comments/);
+    });
+    const before = await shown(db);
+    assert.deepEqual(before.comments.map((c) => c.author.name), ['Alice', 'Guest']);
+    await withExport(NEWER, async (file) => {
+      const r = run(['import', 'disqus', file, '--db', db.url]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^imported 1 threads, 2 comments \(2 published, 0 pending, 0 rejected, 0 deleted\), 1 new users, 1 existing users; 1 threads imported before brought up to date, 5 comments imported before left as they are; skipped 0 threads/);
+    });
+    const after = await shown(db);
+    assert.equal(after.count, before.count + 2);
+    const [alice, guest, bob] = after.comments;
+    assert.deepEqual(after.comments.map((c) => c.author.name), ['Alice', 'Guest', 'Bob']);
+    // The comments of the first import kept their ids; the reply is under Alice's.
+    assert.equal(alice.id, before.comments[0].id);
+    assert.equal(guest.id, before.comments[1].id);
+    assert.deepEqual(alice.replies.map((c) => c.author && c.author.name), [null, 'Dana']);
+    assert.equal(alice.replies[0].id, before.comments[0].replies[0].id);
+    assert.equal(alice.replies[0].replies[0].id, before.comments[0].replies[0].replies[0].id);
+    const dana = alice.replies[1];
+    assert.equal(dana.parent_id, alice.id);
+    assert.equal(dana.html, '<p>Answering Alice, weeks later</p>\n');
+    assert.equal(dana.created_at, '2013-06-01T10:00:00Z');
+    assert.equal(bob.html, '<p>Bob again, at the top</p>\n');
+    assert.equal(bob.parent_id, null);
+    assert.equal(bob.replies.length, 0);
+
+    // Run again: nothing new, nothing changes.
+    await withExport(NEWER, async (file) => {
+      const r = run(['import', 'disqus', file, '--db', db.url]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^imported 0 threads, 0 comments .*, 0 new users, 0 existing users; 0 threads imported before brought up to date, 7 comments imported before left as they are; skipped 1 threads with comments/);
+      assert.match(r.stderr, new RegExp(`skipped thread 7: nothing new since it was imported into article ${ART}`));
+    });
+    assert.deepEqual(await shown(db), after);
+  } finally {
+    db.cleanup();
+  }
 });
 
 test('--dry-run writes nothing; a malformed file exits 1 naming the line', () => {
