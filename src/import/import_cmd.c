@@ -34,88 +34,50 @@
 
 #define EXIT_USAGE 2
 
-/* A reader of one system's export (FILE: the path given). */
-typedef int (*read_fn)(const char *file, arena *a, spool *bodies, disqus_warn_fn warn,
-                       disqus_export *out, pl_error *err);
+/* A reader of one system's export that opens FILE (the path given, a file
+ * or a directory) itself. */
+typedef int (*path_reader)(const char *path, arena *a, spool *bodies, disqus_warn_fn warn,
+                           void *warn_arg, disqus_export *out, pl_error *err);
 
 typedef struct source_def {
     const char *name; /* as on the command line */
     const char *what; /* for the usage: "Imports the threads and comments of ..." */
     const char *file; /* what FILE is, for "... is required" */
-    read_fn read;
+    /* The reader: of the path, or of the file opened as a stream (one of
+     * the two is set). */
+    path_reader read;
+    import_stream_reader read_stream;
 } source_def;
 
-static int
-read_disqus(const char *file, arena *a, spool *bodies, disqus_warn_fn warn, disqus_export *out,
-            pl_error *err)
-{
-    return disqus_parse_file(file, a, bodies, warn, NULL, out, err);
-}
+static const source_def SOURCES[] = {
+    {"disqus", "a Disqus XML export", "the Disqus export", disqus_parse_file, NULL},
+    {"wordpress", "a WordPress export (WXR, the XML file of Tools > Export)",
+     "the WordPress export", wxr_parse_file, NULL},
+    {"isso", "an Isso database (its SQLite file)", "the Isso database", isso_read, NULL},
+    {"remark42", "a Remark42 backup file (JSON lines, unpacked)", "the Remark42 backup", NULL,
+     remark42_read},
+    {"commento", "a Commento export (JSON, unpacked)", "the Commento export", NULL, commento_read},
+    {"coral",
+     "Coral's stories, users and comments collections, exported with mongoexport\n"
+     "into one directory (stories.json, users.json, comments.json)",
+     "the directory of Coral's collections", coral_read_dir, NULL},
+};
 
+/* Reads file with d's reader, opening it first for a stream reader. */
 static int
-read_wordpress(const char *file, arena *a, spool *bodies, disqus_warn_fn warn, disqus_export *out,
-               pl_error *err)
+read_source(const source_def *d, const char *file, arena *a, spool *bodies, disqus_warn_fn warn,
+            disqus_export *out, pl_error *err)
 {
-    return wxr_parse_file(file, a, bodies, warn, NULL, out, err);
-}
-
-static int
-read_isso(const char *file, arena *a, spool *bodies, disqus_warn_fn warn, disqus_export *out,
-          pl_error *err)
-{
-    return isso_read(file, a, bodies, warn, NULL, out, err);
-}
-
-static int
-read_coral(const char *file, arena *a, spool *bodies, disqus_warn_fn warn, disqus_export *out,
-           pl_error *err)
-{
-    return coral_read_dir(file, a, bodies, warn, NULL, out, err);
-}
-
-/* Readers of one file read as a stream. */
-static int
-read_stream(int (*fn)(FILE *, arena *, spool *, disqus_warn_fn, void *, disqus_export *,
-                      pl_error *),
-            const char *file, arena *a, spool *bodies, disqus_warn_fn warn, disqus_export *out,
-            pl_error *err)
-{
+    if (d->read != NULL)
+        return d->read(file, a, bodies, warn, NULL, out, err);
     memset(out, 0, sizeof *out);
     FILE *f = fopen(file, "re");
     if (f == NULL)
         return pl_errorf(err, PL_EIO, "cannot open: %s", strerror(errno));
-    int rc = fn(f, a, bodies, warn, NULL, out, err);
+    int rc = d->read_stream(f, a, bodies, warn, NULL, out, err);
     fclose(f);
     return rc;
 }
-
-static int
-read_remark42(const char *file, arena *a, spool *bodies, disqus_warn_fn warn, disqus_export *out,
-              pl_error *err)
-{
-    return read_stream(remark42_read, file, a, bodies, warn, out, err);
-}
-
-static int
-read_commento(const char *file, arena *a, spool *bodies, disqus_warn_fn warn, disqus_export *out,
-              pl_error *err)
-{
-    return read_stream(commento_read, file, a, bodies, warn, out, err);
-}
-
-static const source_def SOURCES[] = {
-    {"disqus", "a Disqus XML export", "the Disqus export", read_disqus},
-    {"wordpress", "a WordPress export (WXR, the XML file of Tools > Export)",
-     "the WordPress export", read_wordpress},
-    {"isso", "an Isso database (its SQLite file)", "the Isso database", read_isso},
-    {"remark42", "a Remark42 backup file (JSON lines, unpacked)", "the Remark42 backup",
-     read_remark42},
-    {"commento", "a Commento export (JSON, unpacked)", "the Commento export", read_commento},
-    {"coral",
-     "Coral's stories, users and comments collections, exported with mongoexport\n"
-     "into one directory (stories.json, users.json, comments.json)",
-     "the directory of Coral's collections", read_coral},
-};
 
 /* The source being imported (one command per run). */
 static const source_def *src_def = &SOURCES[0];
@@ -336,7 +298,7 @@ import_disqus_main(int argc, char **argv)
     disqus_warn_fn warn = !strcmp(src, "disqus") || !strcmp(src, "wordpress") ? on_warning
                           : !strcmp(src, "isso")                              ? on_isso_warning
                                                                               : on_json_warning;
-    if (src_def->read(o.file, a, bodies, warn, &x, &err) < 0) {
+    if (read_source(src_def, o.file, a, bodies, warn, &x, &err) < 0) {
         fprintf(stderr, "parley import %s: %s: %s\n", src, o.file, err.msg);
         goto done;
     }

@@ -18,6 +18,11 @@
 
 #include "import/disqus.h"
 
+/* The signature of the readers of one file read as a stream (Remark42,
+ * Commento). */
+typedef int (*import_stream_reader)(FILE *in, arena *a, spool *bodies, disqus_warn_fn warn,
+                                    void *warn_arg, disqus_export *out, pl_error *err);
+
 /* Remark42's backup: a header line {"version":1,"users":[...],"posts":[...]}
  * then one comment per line. */
 int remark42_read(FILE *in, arena *a, spool *bodies, disqus_warn_fn warn, void *warn_arg,
