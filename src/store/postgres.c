@@ -4076,23 +4076,16 @@ static int
 pg_comments_search(store *s, const store_search *f, int limit, arena *a, store_comment_list *out,
                    pl_error *err)
 {
+    static const int stmt[] = {[STORE_SEARCH_TEXT] = ST_SEARCH_TEXT,
+                               [STORE_SEARCH_AUTHOR] = ST_SEARCH_AUTHOR,
+                               [STORE_SEARCH_ARTICLE] = ST_SEARCH_ARTICLE,
+                               [STORE_SEARCH_STATUS] = ST_SEARCH_STATUS,
+                               [STORE_SEARCH_ALL] = ST_SEARCH_ALL};
     params p = {0};
-    int which;
-    out->items = NULL;
-    out->n = 0;
-    if (limit < 1)
-        return pl_errorf(err, PL_EINVAL, "limit must be positive");
-    if (f->text != NULL) {
-        if (!store_search_has_word(f->text))
-            return 0;
-        which = ST_SEARCH_TEXT;
-    } else if (f->author_id != 0) {
-        which = ST_SEARCH_AUTHOR;
-    } else if (f->article_id != NULL) {
-        which = ST_SEARCH_ARTICLE;
-    } else {
-        which = f->status >= 0 ? ST_SEARCH_STATUS : ST_SEARCH_ALL;
-    }
+    store_search_plan plan;
+    int rc = store_search_plan_pick(f, limit, out, &plan, err);
+    if (rc < 0 || plan == STORE_SEARCH_NONE)
+        return rc;
     p_i64(&p, 0);
     p_text(&p, f->text);
     p_i64(&p, f->before_id > 0 ? f->before_id : INT64_MAX);
@@ -4100,7 +4093,7 @@ pg_comments_search(store *s, const store_search *f, int limit, arena *a, store_c
     p_text(&p, f->article_id);
     p_i64(&p, f->status);
     p_i64(&p, limit);
-    return read_comments(to_pg(s), which, &p, a, out, err);
+    return read_comments(to_pg(s), stmt[plan], &p, a, out, err);
 }
 
 static int

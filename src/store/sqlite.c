@@ -3651,28 +3651,22 @@ static int
 sq_comments_search(store *s, const store_search *f, int limit, arena *a, store_comment_list *out,
                    pl_error *err)
 {
+    static const int stmt[] = {[STORE_SEARCH_TEXT] = ST_SEARCH_TEXT,
+                               [STORE_SEARCH_AUTHOR] = ST_SEARCH_AUTHOR,
+                               [STORE_SEARCH_ARTICLE] = ST_SEARCH_ARTICLE,
+                               [STORE_SEARCH_STATUS] = ST_SEARCH_STATUS,
+                               [STORE_SEARCH_ALL] = ST_SEARCH_ALL};
     sq *q = to_sq(s);
     sqlite3_stmt *st = NULL;
     const char *match = NULL;
     clist l = {.a = a};
-    int which, rc;
-
-    out->items = NULL;
-    out->n = 0;
-    if (limit < 1)
-        return pl_errorf(err, PL_EINVAL, "limit must be positive");
-    if (f->text != NULL) {
-        if (!store_search_has_word(f->text) || (match = store_fts5_query(f->text, a)) == NULL)
-            return 0;
-        which = ST_SEARCH_TEXT;
-    } else if (f->author_id != 0) {
-        which = ST_SEARCH_AUTHOR;
-    } else if (f->article_id != NULL) {
-        which = ST_SEARCH_ARTICLE;
-    } else {
-        which = f->status >= 0 ? ST_SEARCH_STATUS : ST_SEARCH_ALL;
-    }
-    if ((rc = prep(q, which, &st, err)) < 0)
+    store_search_plan plan;
+    int rc = store_search_plan_pick(f, limit, out, &plan, err);
+    if (rc < 0 || plan == STORE_SEARCH_NONE)
+        return rc;
+    if (plan == STORE_SEARCH_TEXT && (match = store_fts5_query(f->text, a)) == NULL)
+        return 0;
+    if ((rc = prep(q, stmt[plan], &st, err)) < 0)
         return rc;
     bind_i64(st, 1, 0);
     bind_text(st, 2, match);

@@ -199,6 +199,25 @@ store_search_has_word(const char *text)
     return false;
 }
 
+int
+store_search_plan_pick(const store_search *f, int limit, store_comment_list *out,
+                       store_search_plan *plan, pl_error *err)
+{
+    out->items = NULL;
+    out->n = 0;
+    if (limit < 1)
+        return pl_errorf(err, PL_EINVAL, "limit must be positive");
+    if (f->text != NULL)
+        *plan = store_search_has_word(f->text) ? STORE_SEARCH_TEXT : STORE_SEARCH_NONE;
+    else if (f->author_id != 0)
+        *plan = STORE_SEARCH_AUTHOR;
+    else if (f->article_id != NULL)
+        *plan = STORE_SEARCH_ARTICLE;
+    else
+        *plan = f->status >= 0 ? STORE_SEARCH_STATUS : STORE_SEARCH_ALL;
+    return 0;
+}
+
 const char *
 store_role_name(store_role role)
 {

@@ -218,6 +218,22 @@ const char *store_fts5_query(const char *text, arena *a);
  * search for text without one matches nothing, and the backends answer it
  * without asking the database. */
 bool store_search_has_word(const char *text);
+/* What a desk search (store_comments_search) runs: the statement filtering
+ * first on what an index serves best, the words, else the author, else the
+ * article, else the status, else none; the other filters apply inside it.
+ * STORE_SEARCH_NONE: the text has no word, nothing can match, and the
+ * backend answers without asking the database. */
+typedef enum store_search_plan {
+    STORE_SEARCH_NONE,
+    STORE_SEARCH_TEXT,
+    STORE_SEARCH_AUTHOR,
+    STORE_SEARCH_ARTICLE,
+    STORE_SEARCH_STATUS,
+    STORE_SEARCH_ALL,
+} store_search_plan;
+/* Empties out and picks f's plan; PL_EINVAL when limit is below 1. */
+int store_search_plan_pick(const store_search *f, int limit, store_comment_list *out,
+                           store_search_plan *plan, pl_error *err);
 
 /* store_stats_get's queries. Each backend runs them all with the
  * parameters from, to and the number of days, and hands every row (four
