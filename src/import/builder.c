@@ -101,15 +101,9 @@ hashed_id(arena *a, const char *source, const char *s)
 }
 
 const char *
-ib_path_article_id(arena *a, const char *source, const char *url)
+ib_path_slug(arena *a, const char *source, const char *p, size_t n)
 {
-    const char *p = url;
-    const char *scheme = strstr(url, "://");
-    if (scheme != NULL && strcspn(url, "/?#") > (size_t)(scheme - url)) {
-        p = scheme + 3;
-        p += strcspn(p, "/?#"); /* past the host */
-    }
-    size_t n = strcspn(p, "?#"), b = 0, e = n;
+    size_t b = 0, e = n;
     while (b < n && p[b] == '/')
         b++;
     while (e > b && p[e - 1] == '/')
@@ -117,7 +111,7 @@ ib_path_article_id(arena *a, const char *source, const char *url)
     if (e == b)
         return arena_printf(a, "%s-root", source);
     if (e - b > 128)
-        return hashed_id(a, source, url);
+        return NULL;
     char *id = arena_alloc(a, e - b + 1);
     size_t k = 0;
     for (size_t i = b; i < e; i++) {
@@ -128,6 +122,19 @@ ib_path_article_id(arena *a, const char *source, const char *url)
     }
     id[k] = '\0';
     return id;
+}
+
+const char *
+ib_path_article_id(arena *a, const char *source, const char *url)
+{
+    const char *p = url;
+    const char *scheme = strstr(url, "://");
+    if (scheme != NULL && strcspn(url, "/?#") > (size_t)(scheme - url)) {
+        p = scheme + 3;
+        p += strcspn(p, "/?#"); /* past the host */
+    }
+    const char *id = ib_path_slug(a, source, p, strcspn(p, "?#"));
+    return id != NULL ? id : hashed_id(a, source, url);
 }
 
 const char *
@@ -207,17 +214,9 @@ ib_post(import_builder *b, const disqus_post *p, const char *parent_ref, const c
     q->author.name = ib_str(b, p->author.name);
     q->author.email = ib_str(b, p->author.email);
     q->author.username = ib_str(b, p->author.username);
-    if (q->deleted)
-        n = 0;
-    q->body_len = n;
-    if (b->bodies != NULL) {
-        q->markdown = NULL;
-        int rc = spool_append(b->bodies, body, n, &q->body_off, err);
-        if (rc < 0)
-            return rc;
-    } else {
-        q->markdown = arena_strndup(b->a, body, n);
-    }
+    int rc = ib_keep_text(b->bodies, b->a, q, body, n, err);
+    if (rc < 0)
+        return rc;
     b->parent_refs[k] = ib_str(b, parent_ref);
     b->author_refs[k] = author_key != NULL ? ib_str(b, author_key) : NULL;
     idmap_add(&b->posts, id, (int64_t)k);
@@ -302,27 +301,53 @@ resolve(import_builder *b)
 }
 
 int
-ib_finish(import_builder *b, int rc)
+ib_keep_text(spool *bodies, arena *a, disqus_post *q, const char *md, size_t n, pl_error *err)
 {
-    disqus_export *x = b->x;
-    if (rc == 0)
-        resolve(b);
+    if (q->deleted)
+        n = 0;
+    q->body_len = n;
+    if (bodies != NULL) {
+        q->markdown = NULL;
+        return spool_append(bodies, md, n, &q->body_off, err);
+    }
+    q->markdown = arena_strndup(a, md, n);
+    return 0;
+}
+
+void
+ib_export_settle(disqus_export *x, arena *a, int rc)
+{
     disqus_thread *t = x->threads;
     disqus_post *p = x->posts;
     x->threads = NULL;
     x->posts = NULL;
     if (rc == 0) {
         if (x->n_threads) {
-            x->threads = arena_alloc(b->a, x->n_threads * sizeof *t);
+            x->threads = arena_alloc(a, x->n_threads * sizeof *t);
             memcpy(x->threads, t, x->n_threads * sizeof *t);
         }
         if (x->n_posts) {
-            x->posts = arena_alloc(b->a, x->n_posts * sizeof *p);
+            x->posts = arena_alloc(a, x->n_posts * sizeof *p);
             memcpy(x->posts, p, x->n_posts * sizeof *p);
         }
     }
     free(t);
     free(p);
+    if (rc < 0) {
+        const char *source = x->source;
+        spool *bodies = x->bodies;
+        memset(x, 0, sizeof *x);
+        x->source = source;
+        x->bodies = bodies;
+    }
+}
+
+int
+ib_finish(import_builder *b, int rc)
+{
+    if (rc == 0)
+        resolve(b);
+    ib_export_settle(b->x, b->a, rc);
     free(b->parent_refs);
     free(b->author_refs);
     free(b->author_vals);
@@ -332,12 +357,34 @@ ib_finish(import_builder *b, int rc)
     idmap_fini(&b->authors);
     arena_free(b->msg);
     b->msg = NULL;
-    if (rc < 0) {
-        const char *source = x->source;
-        spool *bodies = x->bodies;
-        memset(x, 0, sizeof *x);
-        x->source = source;
-        x->bodies = bodies;
-    }
     return rc;
+}
+
+int
+ib_read_json(FILE *in, arena *a, spool *bodies, disqus_warn_fn warn, void *warn_arg,
+             disqus_export *out, const char *source, ib_json_body body, pl_error *err)
+{
+    import_builder b;
+    ib_init(&b, a, bodies, warn, warn_arg, out, source);
+    jsonin j;
+    jsonin_init(&j, in);
+    int rc = body(&b, &j, err);
+    jsonin_fini(&j);
+    return ib_finish(&b, rc);
+}
+
+disqus_post
+ib_json_post(import_builder *b, const json_t *c, const char *id_key, const char *time_key,
+             size_t thread, size_t line)
+{
+    disqus_post p = {0};
+    p.dsq_id = jsonin_str(c, id_key);
+    p.thread = thread;
+    p.line = line;
+    bool bad;
+    p.created_at = jsonin_time(json_object_get(c, time_key), &bad);
+    if (bad)
+        ib_warn(b, line, "comment %s has an unreadable %s; using a fallback time", p.dsq_id,
+                time_key);
+    return p;
 }

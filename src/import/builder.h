@@ -25,6 +25,7 @@
 
 #include "import/disqus.h"
 #include "import/idmap.h"
+#include "import/jsonin.h"
 
 #define IB_MAX_FIELD 4096 /* bytes kept of a name, e-mail, title, URL or id */
 
@@ -63,6 +64,12 @@ char *ib_text(arena *a, const char *s, size_t n, size_t max, bool *cut);
 /* A copy of s (cleaned, at most IB_MAX_FIELD bytes) kept once however often
  * it is given. NULL gives "". */
 const char *ib_str(import_builder *b, const char *s);
+
+/* The Parley article id of the path p[0..n) with the slashes around it
+ * trimmed: slashes as colons, other characters outside [A-Za-z0-9._-] as
+ * "_"; "<source>-root" when nothing is left; NULL when more than 128
+ * characters are (the caller names the article otherwise). In a. */
+const char *ib_path_slug(arena *a, const char *source, const char *p, size_t n);
 
 /* The Parley article id of a page's address or path: the path without its
  * scheme, host, query and fragment ("https://news.example/2026/11/budget/"
@@ -105,8 +112,31 @@ int ib_post_text(import_builder *b, const disqus_post *p, const char *parent_ref
 void ib_author(import_builder *b, const char *key, const char *name, const char *email,
                const char *username);
 
+/* Keeps a comment's text, n bytes of md (none for a deleted comment): in
+ * bodies when it is not NULL, else in a; sets q's body fields. 0, or PL_EIO
+ * when the spool cannot be written. */
+int ib_keep_text(spool *bodies, arena *a, disqus_post *q, const char *md, size_t n, pl_error *err);
+
+/* Moves x's malloc'ed records into a, so the caller frees nothing but the
+ * arena; with rc < 0 frees them and empties x (keeping its source and
+ * spool). For the readers that grow the arrays themselves (Isso). */
+void ib_export_settle(disqus_export *x, arena *a, int rc);
+
 /* Resolves parents and authors and moves the records into the arena; with
  * rc < 0, empties the export. Returns rc. */
 int ib_finish(import_builder *b, int rc);
+
+/* For the readers of one JSON file (Remark42, Commento): reads in as the
+ * export of source between ib_init and ib_finish, body reading the
+ * records from j into b. body's result, or ib_finish's. */
+typedef int (*ib_json_body)(import_builder *b, jsonin *j, pl_error *err);
+int ib_read_json(FILE *in, arena *a, spool *bodies, disqus_warn_fn warn, void *warn_arg,
+                 disqus_export *out, const char *source, ib_json_body body, pl_error *err);
+
+/* A comment record of a JSON reader: its id (c's member id_key), thread,
+ * line and time (the member time_key; one jsonin_time cannot read is 0,
+ * with a warning naming the member). */
+disqus_post ib_json_post(import_builder *b, const json_t *c, const char *id_key,
+                         const char *time_key, size_t thread, size_t line);
 
 #endif

@@ -25,15 +25,7 @@ on_comment(import_builder *b, json_t *c, size_t line, pl_error *err)
     size_t t;
     if (!ib_thread_find(b, key, &t))
         t = ib_thread(b, key, ib_path_article_id(b->a, "commento", key), "", "", false, 0, line);
-    disqus_post p = {0};
-    p.dsq_id = jsonin_str(c, "commentHex");
-    p.thread = t;
-    p.line = line;
-    bool bad;
-    p.created_at = jsonin_time(json_object_get(c, "creationDate"), &bad);
-    if (bad)
-        ib_warn(b, line, "comment %s has an unreadable creationDate; using a fallback time",
-                p.dsq_id);
+    disqus_post p = ib_json_post(b, c, "commentHex", "creationDate", t, line);
     const char *state = jsonin_str(c, "state");
     p.deleted = json_is_true(json_object_get(c, "deleted"));
     if (!strcmp(state, "unapproved") || !strcmp(state, "flagged"))
@@ -88,20 +80,21 @@ on_member(void *arg, const char *key, long index, json_t *v, size_t line, pl_err
     return 0;
 }
 
-int
-commento_read(FILE *in, arena *a, spool *bodies, disqus_warn_fn warn, void *warn_arg,
-              disqus_export *out, pl_error *err)
+static int
+read_body(import_builder *b, jsonin *j, pl_error *err)
 {
-    import_builder b;
-    ib_init(&b, a, bodies, warn, warn_arg, out, "commento");
-    jsonin j;
-    jsonin_init(&j, in);
-    commento_ctx cx = {&b, false};
-    int rc = jsonin_object_stream(&j, on_member, &cx, err);
+    commento_ctx cx = {b, false};
+    int rc = jsonin_object_stream(j, on_member, &cx, err);
     if (rc == 0 && !cx.version_seen)
         rc = pl_errorf(err, PL_EINVAL,
                        "line 1: not a Commento export (no \"version\" member; is it still "
                        "gzipped?)");
-    jsonin_fini(&j);
-    return ib_finish(&b, rc);
+    return rc;
+}
+
+int
+commento_read(FILE *in, arena *a, spool *bodies, disqus_warn_fn warn, void *warn_arg,
+              disqus_export *out, pl_error *err)
+{
+    return ib_read_json(in, a, bodies, warn, warn_arg, out, "commento", read_body, err);
 }

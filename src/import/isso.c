@@ -48,25 +48,8 @@ column_text(reader *rd, sqlite3_stmt *st, int col, size_t max)
 const char *
 isso_article_id(arena *a, const char *uri, long long thread_id)
 {
-    size_t n = strlen(uri), b = 0, e = n;
-    while (b < n && uri[b] == '/')
-        b++;
-    while (e > b && uri[e - 1] == '/')
-        e--;
-    if (e == b)
-        return "isso-root";
-    if (e - b > 128)
-        return arena_printf(a, "isso-%lld", thread_id);
-    char *id = arena_alloc(a, e - b + 1);
-    size_t k = 0;
-    for (size_t i = b; i < e; i++) {
-        char c = uri[i];
-        bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-        id[k++] = c == '/' ? ':' : keep ? c : '_';
-    }
-    id[k] = '\0';
-    return id;
+    const char *id = ib_path_slug(a, "isso", uri, strlen(uri));
+    return id != NULL ? id : arena_printf(a, "isso-%lld", thread_id);
 }
 
 static int
@@ -178,20 +161,11 @@ read_comments(reader *rd, pl_error *err)
                                        DISQUS_MAX_MESSAGE, &cut)
                              : "";
         p->truncated = cut;
-        p->body_len = strlen(md);
-        if (p->deleted)
-            p->body_len = 0, md = "";
-        if (rd->bodies != NULL) {
-            p->markdown = NULL;
-            rc = spool_append(rd->bodies, md, p->body_len, &p->body_off, err);
-            arena_free(tmp);
-            if (rc < 0) {
-                sqlite3_finalize(st);
-                return rc;
-            }
-        } else {
-            p->markdown = arena_strdup(rd->a, md);
-            arena_free(tmp);
+        rc = ib_keep_text(rd->bodies, rd->a, p, md, strlen(md), err);
+        arena_free(tmp);
+        if (rc < 0) {
+            sqlite3_finalize(st);
+            return rc;
         }
         p->author.name = column_text(rd, st, 6, MAX_FIELD);
         p->author.email = column_text(rd, st, 7, MAX_FIELD);
@@ -246,26 +220,7 @@ reader_done(reader *rd, int rc)
     idmap_fini(&rd->posts);
     free(rd->parent_ids);
     free(rd->ids);
-    disqus_export *x = rd->x;
-    disqus_thread *t = x->threads;
-    disqus_post *p = x->posts;
-    if (rc == 0) {
-        x->threads = x->n_threads ? arena_alloc(rd->a, x->n_threads * sizeof *t) : NULL;
-        if (x->n_threads)
-            memcpy(x->threads, t, x->n_threads * sizeof *t);
-        x->posts = x->n_posts ? arena_alloc(rd->a, x->n_posts * sizeof *p) : NULL;
-        if (x->n_posts)
-            memcpy(x->posts, p, x->n_posts * sizeof *p);
-    }
-    free(t);
-    free(p);
-    if (rc < 0) {
-        const char *source = x->source;
-        spool *bodies = x->bodies;
-        memset(x, 0, sizeof *x);
-        x->source = source;
-        x->bodies = bodies;
-    }
+    ib_export_settle(rd->x, rd->a, rc);
 }
 
 static void

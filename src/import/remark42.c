@@ -64,14 +64,7 @@ read_comment(import_builder *b, json_t *c, size_t line, const idmap *read_only, 
                       key, closed, 0, line);
     else
         t = ib_thread(b, key, "", jsonin_str(c, "title"), key, closed, 0, line);
-    disqus_post p = {0};
-    p.dsq_id = jsonin_str(c, "id");
-    p.thread = t;
-    p.line = line;
-    bool bad;
-    p.created_at = jsonin_time(json_object_get(c, "time"), &bad);
-    if (bad)
-        ib_warn(b, line, "comment %s has an unreadable time; using a fallback time", p.dsq_id);
+    disqus_post p = ib_json_post(b, c, "id", "time", t, line);
     p.deleted = json_is_true(json_object_get(c, "delete"));
     p.author.name = jsonin_str(user, "name");
     p.author.username = jsonin_str(user, "id");
@@ -80,22 +73,23 @@ read_comment(import_builder *b, json_t *c, size_t line, const idmap *read_only, 
     return ib_post_html(b, &p, jsonin_str(c, "pid"), jsonin_str(c, "text"), NULL, err);
 }
 
+static int
+read_body(import_builder *b, jsonin *j, pl_error *err)
+{
+    idmap read_only = {0};
+    int rc = read_header(b, j, &read_only, err);
+    json_t *c;
+    while (rc == 0 && (rc = jsonin_next(j, &c, err)) == 1) {
+        rc = read_comment(b, c, j->line, &read_only, err);
+        json_decref(c);
+    }
+    idmap_fini(&read_only);
+    return rc;
+}
+
 int
 remark42_read(FILE *in, arena *a, spool *bodies, disqus_warn_fn warn, void *warn_arg,
               disqus_export *out, pl_error *err)
 {
-    import_builder b;
-    ib_init(&b, a, bodies, warn, warn_arg, out, "remark42");
-    jsonin j;
-    jsonin_init(&j, in);
-    idmap read_only = {0};
-    int rc = read_header(&b, &j, &read_only, err);
-    json_t *c;
-    while (rc == 0 && (rc = jsonin_next(&j, &c, err)) == 1) {
-        rc = read_comment(&b, c, j.line, &read_only, err);
-        json_decref(c);
-    }
-    idmap_fini(&read_only);
-    jsonin_fini(&j);
-    return ib_finish(&b, rc);
+    return ib_read_json(in, a, bodies, warn, warn_arg, out, "remark42", read_body, err);
 }
