@@ -20,6 +20,14 @@ typedef struct route_args {
 /* Sends the error that matches rc (PL_E*), with err's message when set. */
 void api_send_rc(req *r, int rc, const pl_error *err);
 
+/* Paging by one row more: the lists whose store call is asked for
+ * API_PAGE_ASK(limit) rows, so that an extra row says a next page exists.
+ * After that call (rc, err): on an error sends it and returns false; else
+ * cuts *n, the rows fetched, to limit and sets *more when there is a next
+ * page (its cursor then comes from row *n - 1). */
+#define API_PAGE_ASK(limit) ((int)(limit) + 1)
+bool api_page_rows(req *r, int rc, const pl_error *err, size_t *n, int64_t limit, bool *more);
+
 /* Parses the body as a JSON object whose keys are all in allowed (NULL-
  * terminated). Sends 400 bad_json / invalid_utf8 / invalid_field. */
 json_t *api_body_object(req *r, const char *const *allowed);

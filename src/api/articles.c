@@ -155,14 +155,10 @@ api_mod_articles(req *r, const route_args *a)
     store_article_row *rows;
     size_t n;
     pl_error err;
-    int rc = store_articles_list(req_store(r), &f, (int)limit + 1, r->a, &rows, &n, &err);
-    if (rc < 0) {
-        api_send_rc(r, rc, &err);
+    int rc = store_articles_list(req_store(r), &f, API_PAGE_ASK(limit), r->a, &rows, &n, &err);
+    bool more;
+    if (!api_page_rows(r, rc, &err, &n, limit, &more))
         return;
-    }
-    bool more = n > (size_t)limit;
-    if (more)
-        n = (size_t)limit;
     const config *cfg = req_config(r);
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {

@@ -29,6 +29,19 @@ static const struct {
      "The server could not save this; nothing was stored. Please try again."},
 };
 
+bool
+api_page_rows(req *r, int rc, const pl_error *err, size_t *n, int64_t limit, bool *more)
+{
+    if (rc < 0) {
+        api_send_rc(r, rc, err);
+        return false;
+    }
+    *more = *n > (size_t)limit;
+    if (*more)
+        *n = (size_t)limit;
+    return true;
+}
+
 void
 api_send_rc(req *r, int rc, const pl_error *err)
 {

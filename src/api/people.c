@@ -127,14 +127,10 @@ api_mod_users(req *r, const route_args *a)
     store_user_row *rows;
     size_t n;
     pl_error err;
-    int rc = store_users_search(req_store(r), &f, (int)limit + 1, r->a, &rows, &n, &err);
-    if (rc < 0) {
-        api_send_rc(r, rc, &err);
+    int rc = store_users_search(req_store(r), &f, API_PAGE_ASK(limit), r->a, &rows, &n, &err);
+    bool more;
+    if (!api_page_rows(r, rc, &err, &n, limit, &more))
         return;
-    }
-    bool more = n > (size_t)limit;
-    if (more)
-        n = (size_t)limit;
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(list, user_row_json(r, &rows[i]));

@@ -61,13 +61,11 @@ api_mod_search(req *r, const route_args *a)
         return;
     store_comment_list list = {0};
     pl_error err;
-    int rc = store_comments_search(req_store(r), &q, (int)limit + 1, r->a, &list, &err);
-    if (rc < 0) {
-        api_send_rc(r, rc, &err);
+    int rc = store_comments_search(req_store(r), &q, API_PAGE_ASK(limit), r->a, &list, &err);
+    size_t n = list.n;
+    bool more;
+    if (!api_page_rows(r, rc, &err, &n, limit, &more))
         return;
-    }
-    bool more = list.n > (size_t)limit;
-    size_t n = more ? (size_t)limit : list.n;
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(items, api_desk_comment_json(&list.items[i]));

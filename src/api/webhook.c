@@ -127,14 +127,10 @@ api_mod_webhooks(req *r, const route_args *a)
     store_outbox_item *items = NULL;
     size_t n = 0;
     pl_error err;
-    int rc = store_outbox_list(req_store(r), before, (int)limit + 1, r->a, &items, &n, &err);
-    if (rc < 0) {
-        api_send_rc(r, rc, &err);
+    int rc = store_outbox_list(req_store(r), before, API_PAGE_ASK(limit), r->a, &items, &n, &err);
+    bool more;
+    if (!api_page_rows(r, rc, &err, &n, limit, &more))
         return;
-    }
-    bool more = n > (size_t)limit;
-    if (more)
-        n = (size_t)limit;
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(list, delivery_json(&items[i]));
