@@ -16,8 +16,8 @@
 //
 // The server's catalogues (web/i18n/site/) hold the keys of every {{t:KEY}}
 // in the HTML the server fills in (SITE_HTML), the page titles of
-// src/server/pages.c, and the t('key') calls of the desk (SITE_JS); their
-// languages must be i18n_langs of src/server/i18n.c, and docs/I18N.md's
+// src/app/pages.c, and the t('key') calls of the desk (SITE_JS); their
+// languages must be i18n_langs of src/app/i18n.c, and docs/I18N.md's
 // key table must list exactly those keys. The same rules hold for each of
 // them. Prints one line per fault and exits 1 when there is any.
 //
@@ -130,7 +130,7 @@ for (const f of SITE_HTML) {
     siteUsed.add(m[1]);
   }
 }
-const pagesC = readFileSync(path.join(web, '..', 'src', 'server', 'pages.c'), 'utf8');
+const pagesC = readFileSync(path.join(web, '..', 'src', 'app', 'pages.c'), 'utf8');
 for (const m of pagesC.matchAll(/\{"\/\w+", "(\w+)", "\/pages\//g)) siteUsed.add(m[1]);
 for (const f of SITE_JS) {
   const js = readFileSync(path.join(web, f), 'utf8').replace(/^\s*\/\/.*$/gm, '');
@@ -142,11 +142,11 @@ for (const f of SITE_JS) {
   }
 }
 const siteCats = readCatalogues(path.join(web, 'i18n', 'site'), 'web/i18n/site');
-const cLangs = JSON.parse(readFileSync(path.join(web, '..', 'src', 'server', 'i18n.c'), 'utf8')
+const cLangs = JSON.parse(readFileSync(path.join(web, '..', 'src', 'app', 'i18n.c'), 'utf8')
   .match(/i18n_langs\[\] = \{([^}]*)\}/)[1].replace(/\s+/g, '').replace(/^/, '[').replace(/,?$/, ']'));
-for (const l of cLangs) if (!siteCats[l]) faults.push(`web/i18n/site/${l}.json: missing (i18n_langs of src/server/i18n.c names ${l})`);
-for (const l of Object.keys(siteCats)) if (!cLangs.includes(l)) faults.push(`web/i18n/site/${l}.json: ${l} is not in i18n_langs of src/server/i18n.c`);
-for (const l of langs) if (!cLangs.includes(l)) faults.push(`src/server/i18n.c: the widget has ${l}, the server's pages do not`);
+for (const l of cLangs) if (!siteCats[l]) faults.push(`web/i18n/site/${l}.json: missing (i18n_langs of src/app/i18n.c names ${l})`);
+for (const l of Object.keys(siteCats)) if (!cLangs.includes(l)) faults.push(`web/i18n/site/${l}.json: ${l} is not in i18n_langs of src/app/i18n.c`);
+for (const l of langs) if (!cLangs.includes(l)) faults.push(`src/app/i18n.c: the widget has ${l}, the server's pages do not`);
 checkCatalogues(siteCats, siteUsed, 'web/i18n/site', 'the pages or the desk');
 checkKeyTable(path.join(web, '..', 'docs', 'I18N.md'), '<!-- site-keys', siteUsed, 'docs/I18N.md', 'the pages or the desk');
 

@@ -13,8 +13,8 @@
  */
 #include "api/api_int.h"
 #include "api/passwords.h"
+#include "app/i18n.h"
 #include "moderation/normalize.h"
-#include "server/i18n.h"
 #include "util/log.h"
 #include "util/text.h"
 
@@ -425,7 +425,7 @@ api_me(req *r, const route_args *a)
 /* ---- PATCH /me: the user's own settings ---------------------------------- */
 
 /* The language of the desk and the server's pages, or null for none (then
- * Accept-Language decides; server/i18n.h). */
+ * Accept-Language decides; app/i18n.h). */
 json_t *
 api_language_json(const char *language)
 {

@@ -11,9 +11,9 @@
 #include "api/api_int.h"
 #include "api/cursor.h"
 #include "api/threads.h"
+#include "app/events.h"
 #include "moderation/moderation_json.h"
 #include "render/markdown.h"
-#include "server/events.h"
 #include "util/log.h"
 #include "util/text.h"
 

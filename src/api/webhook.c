@@ -3,7 +3,7 @@
  *
  * Handlers call api_webhook_emit from their write step (on the writer,
  * inside the job's savepoint), so an event is in the outbox exactly when the
- * change it reports is committed; server/webhooks.c delivers it. Payloads
+ * change it reports is committed; app/webhooks.c delivers it. Payloads
  * name people by id and display name only: never an e-mail address, a
  * password hash or a session.
  */

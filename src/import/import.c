@@ -629,7 +629,7 @@ write_thread(ctx *c, const disqus_thread *t, const size_t *order_, const bool *t
     if (c->s != NULL) {
         /* Servers on the same PostgreSQL database drop their cached views of
          * the article when this commits (the notice format of
-         * server/notices.c, from a node named "import"); on SQLite this does
+         * app/notices.c, from a node named "import"); on SQLite this does
          * nothing. */
         if (rc == 0) {
             rc = store_import_map_put(c->s, map_kind, t->dsq_id, 1, err);

@@ -17,7 +17,7 @@
  */
 #include "api/api.h"
 #include "api/perspective.h"
-#include "server/pages.h"
+#include "app/pages.h"
 #include "server/server_int.h"
 #include "util/log.h"
 #include "util/text.h"

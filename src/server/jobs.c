@@ -7,8 +7,8 @@
  * the commit fails, every job of the group fails with PL_ESTORE and nothing
  * of it was acknowledged.
  */
+#include "app/events_int.h"
 #include "mail/mail.h"
-#include "server/events_int.h"
 #include "server/server_int.h"
 #include "util/log.h"
 #include "util/xalloc.h"

@@ -8,9 +8,9 @@
  * is lost and nothing half-written is left.
  */
 #include "api/oidc.h"
+#include "app/events_int.h"
+#include "app/pages.h"
 #include "mail/mail.h"
-#include "server/events_int.h"
-#include "server/pages.h"
 #include "server/server_int.h"
 #include "server/static.h"
 #include "util/log.h"

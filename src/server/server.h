@@ -22,8 +22,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "app/cache.h"
 #include "moderation/moderation.h"
-#include "server/cache.h"
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/config.h"
@@ -187,7 +187,7 @@ bool req_rate_limit(req *r, limit_class cls);
  * tries, whether or not it exists). */
 bool req_rate_limit_subject(req *r, limit_class cls, const char *subject);
 
-/* ---- the anonymous view cache (server/cache.h) ------------------------- */
+/* ---- the anonymous view cache (app/cache.h) ------------------------- */
 
 /* For an anonymous GET: answers from the cache (200, or 304 when
  * If-None-Match matches) and returns true; false when the caller must build

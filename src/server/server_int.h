@@ -5,11 +5,11 @@
 
 #include <pthread.h>
 
-#include "server/cache.h"
+#include "app/cache.h"
+#include "app/webhooks.h"
 #include "server/metrics.h"
 #include "server/ratelimit.h"
 #include "server/server.h"
-#include "server/webhooks.h"
 
 struct evhttp;
 struct event;

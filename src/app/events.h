@@ -1,4 +1,4 @@
-/* server/events.h: live updates over Server-Sent Events.
+/* app/events.h: live updates over Server-Sent Events.
  *
  * GET /api/v1/articles/{id}/events keeps the response open and sends one
  * `event: comment` message per committed change to the article's comments
@@ -13,8 +13,8 @@
  * subscriber costs its connection and one small record: the request's arena
  * is freed once the stream starts.
  */
-#ifndef PARLEY_SERVER_EVENTS_H
-#define PARLEY_SERVER_EVENTS_H
+#ifndef PARLEY_APP_EVENTS_H
+#define PARLEY_APP_EVENTS_H
 
 #include <stdint.h>
 

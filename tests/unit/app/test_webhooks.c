@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "server/webhooks.h"
+#include "app/webhooks.h"
 
 static void
 signature_is_hmac_sha256_in_hex(void **state)

@@ -1,5 +1,5 @@
-/* server/i18n.c: see i18n.h. */
-#include "server/i18n.h"
+/* app/i18n.c: see i18n.h. */
+#include "app/i18n.h"
 #include "util/acceptlang.h"
 #include "util/assets.h"
 #include "util/log.h"

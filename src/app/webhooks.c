@@ -1,11 +1,11 @@
-/* server/webhooks.c: see webhooks.h.
+/* app/webhooks.c: see webhooks.h.
  *
  * One thread, one store connection of its own (writable: it claims and
  * records), one libcurl handle per attempt. The thread sleeps on a condition
  * variable until the earliest pending event is due, a write wakes it, or
  * POLL_MS passes (events added by other nodes wake nobody here).
  */
-#include "server/webhooks.h"
+#include "app/webhooks.h"
 #include "util/curl_dl.h"
 #include "util/log.h"
 #include "util/text.h"

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "server/cache.h"
+#include "app/cache.h"
 
 #define KEY "/api/v1/articles/a1/comments?limit=100"
 

@@ -1,5 +1,5 @@
-/* server/cache.c: see cache.h. */
-#include "server/cache.h"
+/* app/cache.c: see cache.h. */
+#include "app/cache.h"
 #include "util/text.h"
 #include "util/xalloc.h"
 

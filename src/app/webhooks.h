@@ -1,4 +1,4 @@
-/* server/webhooks.h: delivers the site's events to its webhook.
+/* app/webhooks.h: delivers the site's events to its webhook.
  *
  * Writes that cause an event (api/webhook.c) add it to the outbox table in
  * their own transaction (store_outbox_add); this module's sender thread
@@ -17,8 +17,8 @@
  * after the sender gave up waiting gets the event again, with the same
  * X-Parley-Delivery id.
  */
-#ifndef PARLEY_SERVER_WEBHOOKS_H
-#define PARLEY_SERVER_WEBHOOKS_H
+#ifndef PARLEY_APP_WEBHOOKS_H
+#define PARLEY_APP_WEBHOOKS_H
 
 #include <stddef.h>
 

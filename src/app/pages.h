@@ -1,8 +1,8 @@
-/* server/pages.h: everything outside /api/: the widget's files, the
+/* app/pages.h: everything outside /api/: the widget's files, the
  * guidelines, terms and FAQ pages, the moderator desk, the demo article page
  * and /healthz. All of it is compiled into the binary (util/assets.h). */
-#ifndef PARLEY_SERVER_PAGES_H
-#define PARLEY_SERVER_PAGES_H
+#ifndef PARLEY_APP_PAGES_H
+#define PARLEY_APP_PAGES_H
 
 #include "server/server.h"
 

@@ -1,4 +1,4 @@
-/* server/pages.c: see pages.h.
+/* app/pages.c: see pages.h.
  *
  * /guidelines, /terms and /faq are web/page.html with {{title}} and
  * {{content}} filled in: the content is the publisher's Markdown file when
@@ -6,9 +6,9 @@
  * disk), else web/pages/NAME.md, rendered by md_render_page_html, which lets
  * no raw HTML through.
  */
-#include "server/pages.h"
+#include "app/pages.h"
+#include "app/i18n.h"
 #include "render/markdown.h"
-#include "server/i18n.h"
 #include "server/server_int.h"
 #include "server/static.h"
 #include "util/assets.h"

@@ -1,4 +1,4 @@
-/* server/notices.c: keeping several nodes' caches and live updates in step.
+/* app/notices.c: keeping several nodes' caches and live updates in step.
  *
  * With several Parley nodes on one PostgreSQL database, a comment written
  * through one node must drop the cached thread views of every node and reach
@@ -12,7 +12,7 @@
  * A notice is one line: "NODE ARTICLE EVENT COMMENT AUTHOR" ("-" for no event,
  * 0 for no author; nodes of the previous version send no AUTHOR).
  */
-#include "server/events_int.h"
+#include "app/events_int.h"
 #include "server/server_int.h"
 #include "util/log.h"
 #include "util/text.h"

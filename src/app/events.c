@@ -1,4 +1,4 @@
-/* server/events.c: see events.h.
+/* app/events.c: see events.h.
  *
  * Lifetime of a stream's evhttp request: while the connection lives, evhttp
  * owns it and we only write chunks. When the connection goes, evhttp calls
@@ -9,8 +9,8 @@
  * which evhttp_send_reply_end does for a detached request). Either way the
  * subscriber is unlinked there and never touches the request again.
  */
-#include "server/events.h"
-#include "server/events_int.h"
+#include "app/events.h"
+#include "app/events_int.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 

@@ -1,7 +1,7 @@
-/* server/events_int.h: the parts of server/events.c the rest of server/
- * calls (publishing from the writer, heartbeats and shutdown on loops). */
-#ifndef PARLEY_SERVER_EVENTS_INT_H
-#define PARLEY_SERVER_EVENTS_INT_H
+/* app/events_int.h: the parts of app/events.c that server/ and app/ call
+ * (publishing from the writer, heartbeats and shutdown on loops). */
+#ifndef PARLEY_APP_EVENTS_INT_H
+#define PARLEY_APP_EVENTS_INT_H
 
 #include "server/server_int.h"
 

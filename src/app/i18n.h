@@ -1,4 +1,4 @@
-/* server/i18n.h: the language of what the server itself shows: the
+/* app/i18n.h: the language of what the server itself shows: the
  * guidelines, terms and FAQ pages, the account pages (/reset, /verify,
  * /unsubscribe) and the moderator desk.
  *
@@ -8,8 +8,8 @@
  * request carries a live session, else the best of Accept-Language
  * (util/acceptlang.h), else English. The catalogues are compiled in and
  * parsed once, on first use; they are read-only afterwards. */
-#ifndef PARLEY_SERVER_I18N_H
-#define PARLEY_SERVER_I18N_H
+#ifndef PARLEY_APP_I18N_H
+#define PARLEY_APP_I18N_H
 
 #include "server/server.h"
 

@@ -1,4 +1,4 @@
-/* server/cache.h: the in-memory cache of anonymous thread views.
+/* app/cache.h: the in-memory cache of anonymous thread views.
  *
  * Almost every page view is an anonymous GET of a thread's first page, so
  * its JSON bytes are kept here, keyed by the request URI, and served
@@ -13,8 +13,8 @@
  * are reference-counted so a response can be sent from an entry that is
  * being replaced. Thread-safe.
  */
-#ifndef PARLEY_SERVER_CACHE_H
-#define PARLEY_SERVER_CACHE_H
+#ifndef PARLEY_APP_CACHE_H
+#define PARLEY_APP_CACHE_H
 
 #include <stddef.h>
 #include <stdint.h>
