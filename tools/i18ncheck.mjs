@@ -16,7 +16,8 @@
 //
 // The server's catalogues (web/i18n/site/) hold the keys of every {{t:KEY}}
 // in the HTML the server fills in (SITE_HTML), the page titles of
-// src/app/pages.c, and the t('key') calls of the desk (SITE_JS); their
+// src/app/pages.c, the keys the server's C names (SITE_C: the mails, the
+// error pages), and the t('key') calls of the desk (SITE_JS); their
 // languages must be i18n_langs of src/app/i18n.c, and docs/I18N.md's
 // key table must list exactly those keys. The same rules hold for each of
 // them. Prints one line per fault and exits 1 when there is any.
@@ -122,6 +123,7 @@ checkKeyTable(path.join(web, '..', 'docs', 'widget.md'), '<!-- i18n-keys', used,
 // ---- the server's own catalogues ----------------------------------------
 const SITE_HTML = ['page.html', 'account/reset.html', 'account/verify.html', 'account/unsubscribe.html', 'admin/index.html'];
 const SITE_JS = ['admin/desk.js'];
+const SITE_C = ['src/api/notify.c', 'src/api/password.c', 'src/app/pages.c'];
 const siteUsed = new Set();
 for (const f of SITE_HTML) {
   const html = readFileSync(path.join(web, f), 'utf8');
@@ -132,6 +134,22 @@ for (const f of SITE_HTML) {
 }
 const pagesC = readFileSync(path.join(web, '..', 'src', 'app', 'pages.c'), 'utf8');
 for (const m of pagesC.matchAll(/\{"\/\w+", "(\w+)", "\/pages\//g)) siteUsed.add(m[1]);
+// The server's C: every string literal among the arguments of an
+// i18n_text(...) or i18n_format(...) call, and every literal "mail_..." (the
+// mails name some keys in tables and pass them on).
+for (const f of SITE_C) {
+  const c = readFileSync(path.join(web, '..', f), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+  for (const m of c.matchAll(/\bi18n_(?:text|format)\(/g)) {
+    let depth = 0, i = m.index + m[0].length;
+    for (; i < c.length && !(c[i] === ')' && depth === 0); i++) {
+      if (c[i] === '"') { i = c.indexOf('"', i + 1); continue; }
+      if (c[i] === '(') depth++; else if (c[i] === ')') depth--;
+    }
+    for (const k of c.slice(m.index, i).matchAll(/"([a-z][a-z0-9_]*)"/g)) siteUsed.add(k[1]);
+  }
+  // (Not an error code of the API: req_send_error(r, 409, "mail_disabled", ...).)
+  for (const k of c.matchAll(/(?<!\d{3},\s*)"(mail_[a-z0-9_]+)"/g)) siteUsed.add(k[1]);
+}
 for (const f of SITE_JS) {
   const js = readFileSync(path.join(web, f), 'utf8').replace(/^\s*\/\/.*$/gm, '');
   // The first argument: a key written out, or a choice of keys written out (cond ? 'a' : 'b').

@@ -13,8 +13,13 @@
  * body and in List-Unsubscribe / List-Unsubscribe-Post (RFC 8058), served by
  * POST /api/v1/unsubscribe?token=T. Addresses under .invalid (deleted
  * accounts, the engine's own account) are never mailed.
+ *
+ * Each mail is in its recipient's language (users.language, else English:
+ * the request that causes it is someone else's), its sentences from the
+ * server's catalogues (web/i18n/site/, docs/I18N.md).
  */
 #include "api/api_int.h"
+#include "app/i18n.h"
 #include "mail/mail.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -69,12 +74,33 @@ quoted(arena *a, const char *s)
     return out;
 }
 
+/* "label: url" for a plain-text mail, as lang writes it (French puts a
+ * space before the colon). */
+static const char *
+link_line(arena *a, const char *lang, const char *label, const char *url)
+{
+    const char *v[] = {"label", label, "url", url};
+    return i18n_format(a, lang, "mail_link_line", 0, v, 2, false);
+}
+
+/* A quoted comment in an HTML mail, its rule on the side the text starts
+ * (mail programs know few logical CSS properties). */
+static const char *
+blockquote(arena *a, const char *lang, const char *text)
+{
+    const char *side = strcmp(i18n_dir(lang), "rtl") == 0 ? "right" : "left";
+    return arena_printf(a,
+                        "<blockquote style=\"border-%s:3px solid #ccc;margin:0;padding-%s:1em;"
+                        "white-space:pre-wrap\">%s</blockquote>",
+                        side, side, html_escape(a, text));
+}
+
 /* Queues m to u with an unsubscribe token of this purpose: the link goes
- * into List-Unsubscribe, and a sentence with the page's link ends both
- * bodies. */
+ * into List-Unsubscribe, and the sentence of why_key (why this mail came)
+ * with the page's link ends both bodies, in lang. */
 static int
 queue_notification(job *j, store *s, const store_user *u, store_token_purpose purpose,
-                   const char *what, mail_msg *m, pl_error *err)
+                   const char *lang, const char *why_key, mail_msg *m, pl_error *err)
 {
     const config *cfg = req_config(j->r);
     arena *a = j->r->a;
@@ -86,18 +112,17 @@ queue_notification(job *j, store *s, const store_user *u, store_token_purpose pu
         return rc;
     const char *base = base_url(a, cfg);
     const char *page = arena_printf(a, "%s/unsubscribe?token=%s", base, token);
+    const char *stop = i18n_text(lang, "unsubscribe_button");
     m->to = u->email;
     m->unsubscribe = arena_printf(a, "%s/api/v1/unsubscribe?token=%s", base, token);
-    m->text = arena_printf(a,
-                           "%s\n-- \nYou get this mail because you asked for mail about %s. "
-                           "To stop it, open %s\n",
-                           m->text, what, page);
+    m->text = arena_printf(a, "%s\n-- \n%s %s\n", m->text, i18n_text(lang, why_key),
+                           link_line(a, lang, stop, page));
     m->html = arena_printf(a,
-                           "<!doctype html><html><body style=\"font-family:sans-serif;"
-                           "line-height:1.5\">%s<hr><p style=\"font-size:small\">You get this "
-                           "mail because you asked for mail about %s. "
-                           "<a href=\"%s\">Stop these mails</a>.</p></body></html>",
-                           m->html, what, html_escape(a, page));
+                           "<!doctype html><html lang=\"%s\" dir=\"%s\"><body "
+                           "style=\"font-family:sans-serif;line-height:1.5\">%s<hr><p "
+                           "style=\"font-size:small\">%s <a href=\"%s\">%s</a>.</p></body></html>",
+                           lang, i18n_dir(lang), m->html, html_escape(a, i18n_text(lang, why_key)),
+                           html_escape(a, page), html_escape(a, stop));
     mail_queue(s, cfg, m, j->r->now, &j->mail);
     return 0;
 }
@@ -148,24 +173,23 @@ api_notify_reply(job *j, store *s, const store_comment *reply, pl_error *err)
     const char *title = article_title(&art);
     const char *where = art.url && art.url[0] ? art.url : base_url(a, cfg);
     const char *body = excerpt(a, reply->body, 600);
+    const char *lang = i18n_user_lang(&author, NULL);
+    const char *tv[] = {"name", replier.name, "title", title};
+    const char *hv[] = {"name", html_escape(a, replier.name), "title", html_escape(a, title)};
+    const char *hello[] = {"name", author.name}, *hello_h[] = {"name", html_escape(a, author.name)};
+    const char *open = i18n_text(lang, "mail_reply_open");
     mail_msg m = {0};
-    m.subject = arena_printf(a, "%s replied to your comment on \"%s\"", replier.name, title);
-    m.text = arena_printf(a,
-                          "Hello %s,\n\n%s replied to your comment on \"%s\":\n\n%s\n\n"
-                          "Read the conversation and answer: %s\n\n"
-                          "You will hear about further replies in this conversation at most once "
-                          "an hour.\n",
-                          author.name, replier.name, title, quoted(a, body), where);
-    m.html = arena_printf(a,
-                          "<p>Hello %s,</p><p>%s replied to your comment on \"%s\":</p>"
-                          "<blockquote style=\"border-left:3px solid #ccc;margin:0;"
-                          "padding-left:1em;white-space:pre-wrap\">%s</blockquote>"
-                          "<p><a href=\"%s\">Read the conversation and answer</a></p>"
-                          "<p>You will hear about further replies in this conversation at most "
-                          "once an hour.</p>",
-                          html_escape(a, author.name), html_escape(a, replier.name),
-                          html_escape(a, title), html_escape(a, body), html_escape(a, where));
-    return queue_notification(j, s, &author, TOKEN_UNSUB_REPLIES, "replies to your comments", &m,
+    m.subject = i18n_format(a, lang, "mail_reply_subject", 0, tv, 2, false);
+    m.text = arena_printf(
+        a, "%s\n\n%s\n\n%s\n\n%s\n\n%s\n", i18n_format(a, lang, "mail_hello", 0, hello, 1, false),
+        i18n_format(a, lang, "mail_reply_intro", 0, tv, 2, false), quoted(a, body),
+        link_line(a, lang, open, where), i18n_text(lang, "mail_reply_pace"));
+    m.html = arena_printf(a, "<p>%s</p><p>%s</p>%s<p><a href=\"%s\">%s</a></p><p>%s</p>",
+                          i18n_format(a, lang, "mail_hello", 0, hello_h, 1, true),
+                          i18n_format(a, lang, "mail_reply_intro", 0, hv, 2, true),
+                          blockquote(a, lang, body), html_escape(a, where), html_escape(a, open),
+                          html_escape(a, i18n_text(lang, "mail_reply_pace")));
+    return queue_notification(j, s, &author, TOKEN_UNSUB_REPLIES, lang, "mail_why_replies", &m,
                               err);
 }
 
@@ -196,46 +220,53 @@ api_notify_decision(job *j, store *s, const store_comment *c, const char *action
     const char *why = reason && reason[0] ? reason : NULL;
     const char *body = excerpt(a, c->body ? c->body : "", 600);
     const char *base = base_url(a, cfg);
+    const char *lang = i18n_user_lang(&author, NULL);
+    const char *tv[] = {"name", author.name, "title", title, "reason", "", "link", ""};
+    const char *hv[] = {
+        "name", html_escape(a, author.name), "title", html_escape(a, title), "reason", "", "link",
+        ""};
+    const char *hello = i18n_format(a, lang, "mail_hello", 0, tv, 1, false);
+    const char *hello_h = i18n_format(a, lang, "mail_hello", 0, hv, 1, true);
     mail_msg m = {0};
     if (reject) {
-        m.subject = arena_printf(a, "Your comment on \"%s\" was not published", title);
-        m.text = arena_printf(
-            a,
-            "Hello %s,\n\na moderator decided not to publish your comment on \"%s\".\n\n"
-            "The moderator's reason: %s\n\nYour comment:\n\n%s\n\n"
-            "The community guidelines say what is welcome: %s/guidelines\n",
-            author.name, title, why ? why : "(none given)", quoted(a, body), base);
-        m.html = arena_printf(
-            a,
-            "<p>Hello %s,</p><p>a moderator decided not to publish your comment on \"%s\".</p>"
-            "<p><strong>The moderator's reason:</strong> %s</p><p>Your comment:</p>"
-            "<blockquote style=\"border-left:3px solid #ccc;margin:0;padding-left:1em;"
-            "white-space:pre-wrap\">%s</blockquote>"
-            "<p>The <a href=\"%s/guidelines\">community guidelines</a> say what is welcome.</p>",
-            html_escape(a, author.name), html_escape(a, title),
-            why ? html_escape(a, why) : "(none given)", html_escape(a, body), html_escape(a, base));
+        const char *guide = arena_printf(a, "%s/guidelines", base);
+        tv[5] = why ? why : i18n_text(lang, "mail_no_reason");
+        hv[5] = html_escape(a, tv[5]);
+        tv[7] = guide;
+        hv[7] =
+            arena_printf(a, "<a href=\"%s\">%s</a>", html_escape(a, guide), html_escape(a, guide));
+        m.subject = i18n_format(a, lang, "mail_rejected_subject", 0, tv, 4, false);
+        m.text = arena_printf(a, "%s\n\n%s\n\n%s\n\n%s\n\n%s\n\n%s\n", hello,
+                              i18n_format(a, lang, "mail_rejected_intro", 0, tv, 4, false),
+                              i18n_format(a, lang, "mail_reason", 0, tv, 4, false),
+                              i18n_text(lang, "mail_your_comment"), quoted(a, body),
+                              i18n_format(a, lang, "mail_guidelines", 0, tv, 4, false));
+        m.html = arena_printf(a, "<p>%s</p><p>%s</p><p>%s</p><p>%s</p>%s<p>%s</p>", hello_h,
+                              i18n_format(a, lang, "mail_rejected_intro", 0, hv, 4, true),
+                              i18n_format(a, lang, "mail_reason", 0, hv, 4, true),
+                              html_escape(a, i18n_text(lang, "mail_your_comment")),
+                              blockquote(a, lang, body),
+                              i18n_format(a, lang, "mail_guidelines", 0, hv, 4, true));
     } else {
         const char *where = art.url && art.url[0] ? art.url : base;
-        m.subject = arena_printf(a, "Your comment on \"%s\" is featured", title);
-        m.text = arena_printf(a,
-                              "Hello %s,\n\na moderator featured your comment on \"%s\": it is "
-                              "now shown among the best of the conversation.%s%s\n\n%s\n\n"
-                              "See it: %s\n",
-                              author.name, title, why ? "\n\nThe moderator's note: " : "",
-                              why ? why : "", quoted(a, body), where);
-        m.html = arena_printf(a,
-                              "<p>Hello %s,</p><p>a moderator featured your comment on \"%s\": "
-                              "it is now shown among the best of the conversation.</p>%s%s%s"
-                              "<blockquote style=\"border-left:3px solid #ccc;margin:0;"
-                              "padding-left:1em;white-space:pre-wrap\">%s</blockquote>"
-                              "<p><a href=\"%s\">See it</a></p>",
-                              html_escape(a, author.name), html_escape(a, title),
-                              why ? "<p><strong>The moderator's note:</strong> " : "",
-                              why ? html_escape(a, why) : "", why ? "</p>" : "",
-                              html_escape(a, body), html_escape(a, where));
+        const char *see = i18n_text(lang, "mail_see_it");
+        tv[5] = why ? why : "";
+        hv[5] = html_escape(a, tv[5]);
+        const char *note = why ? i18n_format(a, lang, "mail_note", 0, tv, 4, false) : NULL;
+        const char *note_h = why ? i18n_format(a, lang, "mail_note", 0, hv, 4, true) : NULL;
+        m.subject = i18n_format(a, lang, "mail_featured_subject", 0, tv, 4, false);
+        m.text = arena_printf(a, "%s\n\n%s%s%s\n\n%s\n\n%s\n", hello,
+                              i18n_format(a, lang, "mail_featured_intro", 0, tv, 4, false),
+                              note ? "\n\n" : "", note ? note : "", quoted(a, body),
+                              link_line(a, lang, see, where));
+        m.html =
+            arena_printf(a, "<p>%s</p><p>%s</p>%s%s%s%s<p><a href=\"%s\">%s</a></p>", hello_h,
+                         i18n_format(a, lang, "mail_featured_intro", 0, hv, 4, true),
+                         note ? "<p>" : "", note ? note_h : "", note ? "</p>" : "",
+                         blockquote(a, lang, body), html_escape(a, where), html_escape(a, see));
     }
-    return queue_notification(j, s, &author, TOKEN_UNSUB_MODERATION,
-                              "moderators' decisions on your comments", &m, err);
+    return queue_notification(j, s, &author, TOKEN_UNSUB_MODERATION, lang, "mail_why_moderation",
+                              &m, err);
 }
 
 /* ---- the pending queue -------------------------------------------------- */
@@ -263,23 +294,23 @@ api_notify_queue(job *j, store *s, pl_error *err)
         if (!allowed)
             continue;
         const char *desk = arena_printf(a, "%s/admin/", base_url(a, cfg));
-        mail_msg m = {0};
         long long pending = (long long)counts[QUEUE_PENDING];
-        const char *noun = pending == 1 ? "comment" : "comments";
-        m.subject =
-            arena_printf(a, "%lld %s wait%s for review", pending, noun, pending == 1 ? "s" : "");
-        m.text = arena_printf(a,
-                              "Hello %s,\n\nthe pending queue holds %lld %s, at or past the "
-                              "threshold you set. The desk: %s\n\n"
-                              "You will hear about the queue at most once an hour.\n",
-                              staff[i].name, pending, noun, desk);
-        m.html = arena_printf(a,
-                              "<p>Hello %s,</p><p>the pending queue holds %lld %s, at or past "
-                              "the threshold you set.</p><p><a href=\"%s\">Open the "
-                              "desk</a></p><p>You will hear about the queue at most once an "
-                              "hour.</p>",
-                              html_escape(a, staff[i].name), pending, noun, html_escape(a, desk));
-        if ((rc = queue_notification(j, s, &staff[i], TOKEN_UNSUB_QUEUE, "the pending queue", &m,
+        const char *lang = i18n_user_lang(&staff[i], NULL);
+        const char *tv[] = {"name", staff[i].name};
+        const char *hv[] = {"name", html_escape(a, staff[i].name)};
+        const char *open = i18n_text(lang, "mail_open_desk");
+        mail_msg m = {0};
+        m.subject = i18n_format(a, lang, "mail_queue_subject", pending, NULL, 0, false);
+        m.text = arena_printf(a, "%s\n\n%s %s\n\n%s\n",
+                              i18n_format(a, lang, "mail_hello", 0, tv, 1, false),
+                              i18n_format(a, lang, "mail_queue_text", pending, NULL, 0, false),
+                              link_line(a, lang, open, desk), i18n_text(lang, "mail_queue_pace"));
+        m.html = arena_printf(a, "<p>%s</p><p>%s</p><p><a href=\"%s\">%s</a></p><p>%s</p>",
+                              i18n_format(a, lang, "mail_hello", 0, hv, 1, true),
+                              i18n_format(a, lang, "mail_queue_text", pending, NULL, 0, true),
+                              html_escape(a, desk), html_escape(a, open),
+                              html_escape(a, i18n_text(lang, "mail_queue_pace")));
+        if ((rc = queue_notification(j, s, &staff[i], TOKEN_UNSUB_QUEUE, lang, "mail_why_queue", &m,
                                      err)) < 0)
             return rc;
     }

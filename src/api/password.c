@@ -13,6 +13,7 @@
  */
 #include "api/api_int.h"
 #include "api/passwords.h"
+#include "app/i18n.h"
 #include "mail/mail.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -80,47 +81,46 @@ link_to(arena *a, const config *cfg, const char *page, const char *token)
 
 /* ---- the mails --------------------------------------------------------- */
 
-/* The two link mails differ only in their words. */
+/* The two link mails differ only in their words: the catalogue's keys
+ * (web/i18n/site/, docs/I18N.md) of the subject, the paragraph before the
+ * link ({site}), the link's words and the paragraph after it. */
 typedef struct link_words {
-    const char *subject;         /* followed by the site's name */
-    const char *ask, *ask_after; /* around the site's name; the link follows */
-    const char *button;
-    const char *after; /* one paragraph */
+    const char *subject, *ask, *button, *after;
 } link_words;
 
-static const link_words reset_words = {
-    "Choose a new password for ",
-    "someone, we hope you, asked to reset the password of your account for the comments on ",
-    ". To choose a new password, open this link within the next hour:",
-    "Choose a new password",
-    "The link works once. Choosing a new password logs you out everywhere else. If you did not "
-    "ask for this, you can ignore this mail: your password stays as it is.",
-};
+static const link_words reset_words = {"mail_reset_subject", "mail_reset_ask", "reset_title",
+                                       "mail_reset_after"};
+static const link_words verify_words = {"mail_verify_subject", "mail_verify_ask", "verify_button",
+                                        "mail_verify_after"};
 
-static const link_words verify_words = {
-    "Confirm your address for the comments on ",
-    "welcome to the comments on ",
-    ". Please confirm that this address is yours by opening this link within a week:",
-    "Confirm my address",
-    "If you did not make an account, ignore this mail; nothing more will be sent to you unless "
-    "someone asks for it again.",
-};
-
+/* The mail in the recipient's language (their setting, else the asking
+ * request's Accept-Language: the one who registers or asks for a reset is
+ * usually the recipient; else English). */
 static void
-link_mail(arena *a, const config *cfg, const store_user *u, const char *link, const link_words *w,
+link_mail(req *r, const config *cfg, const store_user *u, const char *link, const link_words *w,
           mail_msg *m)
 {
-    const char *site = mail_site_name(a, cfg);
-    const char *ask = arena_printf(a, "%s%s%s", w->ask, site, w->ask_after);
-    m->subject = arena_printf(a, "%s%s", w->subject, site);
-    m->text = arena_printf(a, "Hello %s,\n\n%s\n\n%s\n\n%s\n\n-- \nThe comments team of %s\n",
-                           u->name, ask, link, w->after, site);
-    m->html = arena_printf(a,
-                           "<!doctype html><html><body style=\"font-family:sans-serif;"
-                           "line-height:1.5\"><p>Hello %s,</p><p>%s</p><p><a href=\"%s\">%s</a>"
-                           "</p><p>%s</p><p>The comments team of %s</p></body></html>",
-                           html_escape(a, u->name), html_escape(a, ask), html_escape(a, link),
-                           w->button, w->after, html_escape(a, site));
+    arena *a = r->a;
+    const char *lang = i18n_user_lang(u, r);
+    const char *site = mail_site_name(a, cfg), *esite = html_escape(a, site);
+    const char *text[] = {"name", u->name, "site", site};
+    const char *html[] = {"name", html_escape(a, u->name), "site", esite};
+    m->subject = i18n_format(a, lang, w->subject, 0, text, 2, false);
+    m->text = arena_printf(a, "%s\n\n%s\n\n%s\n\n%s\n\n-- \n%s\n",
+                           i18n_format(a, lang, "mail_hello", 0, text, 2, false),
+                           i18n_format(a, lang, w->ask, 0, text, 2, false), link,
+                           i18n_format(a, lang, w->after, 0, text, 2, false),
+                           i18n_format(a, lang, "mail_team", 0, text, 2, false));
+    m->html = arena_printf(
+        a,
+        "<!doctype html><html lang=\"%s\" dir=\"%s\"><body style=\"font-family:sans-serif;"
+        "line-height:1.5\"><p>%s</p><p>%s</p><p><a href=\"%s\">%s</a></p><p>%s</p><p>%s</p>"
+        "</body></html>",
+        lang, i18n_dir(lang), i18n_format(a, lang, "mail_hello", 0, html, 2, true),
+        i18n_format(a, lang, w->ask, 0, html, 2, true), html_escape(a, link),
+        html_escape(a, i18n_text(lang, w->button)),
+        i18n_format(a, lang, w->after, 0, html, 2, true),
+        i18n_format(a, lang, "mail_team", 0, html, 2, true));
 }
 
 /* Makes a token for the user, stores its hash and queues the mail built by
@@ -138,7 +138,7 @@ mail_with_token(job *j, store *s, const store_user *u, store_token_purpose purpo
     if (rc < 0)
         return rc;
     mail_msg m = {.to = u->email};
-    link_mail(j->r->a, cfg, u,
+    link_mail(j->r, cfg, u,
               link_to(j->r->a, cfg, purpose == TOKEN_RESET ? "reset" : "verify", token), words, &m);
     sodium_memzero(token, sizeof token);
     mail_queue(s, cfg, &m, j->r->now, &j->mail);

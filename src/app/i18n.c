@@ -66,15 +66,102 @@ i18n_choose(req *r)
     return i18n_langs[i < 0 ? 0 : i];
 }
 
-const char *
-i18n_text(const char *lang, const char *key)
+/* The entry of key in lang's catalogue, else in English's: a string, an
+ * object of plural forms, or NULL. */
+static json_t *
+entry(const char *lang, const char *key)
 {
     pthread_once(&loaded, load_catalogues);
     int i = lang_index(lang);
-    const char *s = i >= 0 ? json_string_value(json_object_get(catalogues[i], key)) : NULL;
-    if (s == NULL)
-        s = json_string_value(json_object_get(catalogues[0], key));
+    json_t *v = i >= 0 ? json_object_get(catalogues[i], key) : NULL;
+    if (!json_is_string(v) && !json_is_object(v))
+        v = json_object_get(catalogues[0], key);
+    return v;
+}
+
+const char *
+i18n_text(const char *lang, const char *key)
+{
+    const char *s = json_string_value(entry(lang, key));
     return s != NULL ? s : key;
+}
+
+const char *
+i18n_plural(const char *lang, long long n)
+{
+    long long n10 = n % 10, n100 = n % 100;
+    bool million = n != 0 && n % 1000000 == 0;
+    if (strcmp(lang, "ar") == 0)
+        return n == 0                     ? "zero"
+               : n == 1                   ? "one"
+               : n == 2                   ? "two"
+               : n100 >= 3 && n100 <= 10  ? "few"
+               : n100 >= 11 && n100 <= 99 ? "many"
+                                          : "other";
+    if (strcmp(lang, "pl") == 0)
+        return n == 1                                                ? "one"
+               : n10 >= 2 && n10 <= 4 && !(n100 >= 12 && n100 <= 14) ? "few"
+                                                                     : "many";
+    if (strcmp(lang, "he") == 0)
+        return n == 1 ? "one" : n == 2 ? "two" : "other";
+    if (strcmp(lang, "fr") == 0 || strcmp(lang, "pt") == 0)
+        return n <= 1 ? "one" : million ? "many" : "other";
+    if (strcmp(lang, "fa") == 0)
+        return n <= 1 ? "one" : "other";
+    if (strcmp(lang, "es") == 0 || strcmp(lang, "it") == 0)
+        return n == 1 ? "one" : million ? "many" : "other";
+    return n == 1 ? "one" : "other"; /* en, de, nl, tr */
+}
+
+char *
+i18n_format(arena *a, const char *lang, const char *key, long long n, const char *const *vars,
+            size_t nvars, bool html)
+{
+    json_t *v = entry(lang, key);
+    if (json_is_object(v)) {
+        json_t *form = json_object_get(v, i18n_plural(lang, n));
+        v = json_is_string(form) ? form : json_object_get(v, "other");
+    }
+    const char *s = json_string_value(v);
+    if (s == NULL)
+        s = key;
+    char num[24];
+    snprintf(num, sizeof num, "%lld", n);
+    const char *out = "";
+    while (*s) {
+        const char *open = strchr(s, '{');
+        const char *close = open ? strchr(open, '}') : NULL;
+        if (open == NULL || close == NULL) { /* the rest is text */
+            out = arena_printf(a, "%s%s", out, html ? html_escape(a, s) : s);
+            break;
+        }
+        const char *lit = arena_strndup(a, s, (size_t)(open - s));
+        out = arena_printf(a, "%s%s", out, html ? html_escape(a, lit) : lit);
+        size_t len = (size_t)(close - open - 1);
+        const char *value = len == 1 && open[1] == 'n' ? num : NULL;
+        for (size_t i = 0; value == NULL && i < nvars; i++)
+            if (strlen(vars[2 * i]) == len && memcmp(vars[2 * i], open + 1, len) == 0)
+                value = vars[2 * i + 1];
+        if (value == NULL) { /* not a placeholder: the brace as it is */
+            out = arena_printf(a, "%s%s", out, html ? html_escape(a, "{") : "{");
+            s = open + 1;
+            continue;
+        }
+        out = arena_printf(a, "%s%s", out, value);
+        s = close + 1;
+    }
+    return (char *)out;
+}
+
+const char *
+i18n_user_lang(const store_user *u, req *r)
+{
+    if (u != NULL && i18n_lang_ok(u->language))
+        return u->language;
+    if (r == NULL)
+        return i18n_langs[0];
+    int i = acceptlang_pick(req_header(r, "Accept-Language"), i18n_langs, i18n_n_langs);
+    return i18n_langs[i < 0 ? 0 : i];
 }
 
 /* A growing output buffer. */
@@ -98,6 +185,13 @@ put(buf *b, const char *s, size_t n)
 
 void
 i18n_send_html(req *r, const char *tpl, size_t n, const char *const *vars, size_t nvars,
+               const char *public_cache)
+{
+    i18n_send_page(r, 200, tpl, n, vars, nvars, public_cache);
+}
+
+void
+i18n_send_page(req *r, int status, const char *tpl, size_t n, const char *const *vars, size_t nvars,
                const char *public_cache)
 {
     const char *lang = i18n_choose(r), *dir = i18n_dir(lang);
@@ -150,7 +244,7 @@ i18n_send_html(req *r, const char *tpl, size_t n, const char *const *vars, size_
     req_add_header(r, "Content-Language", lang);
     req_add_header(r, "Vary", "Accept-Language, Cookie");
     req_add_header(r, "Content-Security-Policy", PAGE_CSP);
-    req_send_bytes(r, 200, "text/html; charset=utf-8", b.p ? b.p : "", b.n,
+    req_send_bytes(r, status, "text/html; charset=utf-8", b.p ? b.p : "", b.n,
                    r->has_session_cookie ? "private, no-cache" : public_cache);
     free(b.p);
 }

@@ -36,6 +36,25 @@ const char *i18n_choose(req *r);
 /* The text of key in lang's catalogue, else in English's, else the key. */
 const char *i18n_text(const char *lang, const char *key);
 
+/* The CLDR plural category ("zero", "one", "two", "few", "many" or
+ * "other") of the whole number n >= 0 in lang, as Intl.PluralRules(lang)
+ * picks it (tests/unit/app/test_i18n.c compares them). */
+const char *i18n_plural(const char *lang, long long n);
+
+/* The sentence of key in lang (else English) with each {NAME} of the pairs
+ * (NAME, VALUE) of vars[0..2*nvars) replaced by its VALUE; an entry with
+ * plural forms picks its form by n, and {n} is n. With html, the sentence's
+ * own text is HTML-escaped and the values go in as given (the caller made
+ * them safe); without, nothing is escaped. A placeholder without a value
+ * stays as written. Allocated from a. */
+char *i18n_format(arena *a, const char *lang, const char *key, long long n, const char *const *vars,
+                  size_t nvars, bool html);
+
+/* The language of a mail to u: u's own setting; else, when r is the
+ * recipient's own request (registering, asking for a reset), the best of
+ * its Accept-Language; else English. r may be NULL. */
+const char *i18n_user_lang(const store_user *u, req *r);
+
 /* Sends the HTML template tpl[0..n) in the request's language with status
  * 200: {{lang}} and {{dir}} become the language and its direction,
  * {{t:KEY}} the catalogue's text for KEY (escaped), and {{NAME}} for each
@@ -46,5 +65,8 @@ const char *i18n_text(const char *lang, const char *key);
  * setting may have chosen the language). */
 void i18n_send_html(req *r, const char *tpl, size_t n, const char *const *vars, size_t nvars,
                     const char *public_cache);
+/* The same with another status (error pages). */
+void i18n_send_page(req *r, int status, const char *tpl, size_t n, const char *const *vars,
+                    size_t nvars, const char *public_cache);
 
 #endif

@@ -10,6 +10,9 @@
 // outbox in the order it was queued, so the test queues a later mail to a
 // sentinel address and, once that one arrived, checks the earlier was never
 // sent.
+//
+// Every mail is in its recipient's language (docs/I18N.md, "Mail"): the last
+// test has Spanish, Arabic, German, French and Polish ones.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client, createUser } from '../lib/server.mjs';
@@ -48,7 +51,7 @@ async function flush() {
 
 async function reader(name) {
   const c = new Client(srv.url);
-  const email = `${name.toLowerCase()}-${Date.now()}@example.com`;
+  const email = `${name.toLowerCase().normalize('NFD').replace(/[^a-z]/g, '')}-${Date.now()}@example.com`;
   const r = await c.register(name, email);
   assert.equal(r.status, 201, r.text);
   c.email = email;
@@ -197,4 +200,61 @@ test('unsubscribe: a missing or unknown token is 400; the page needs its token',
   const page = await fetch(`${srv.url}/unsubscribe`);
   assert.equal(page.status, 200);
   assert.match(await page.text(), /Stop these mails/);
+});
+
+test('mails speak the recipient\'s language (users.language), else English; a link mail the asker\'s', async () => {
+  const a = await reader('Lucía');
+  assert.equal((await a.patch('/api/v1/me', { language: 'es' })).status, 200);
+  const b = await reader('Dalia');
+  assert.equal((await b.patch('/api/v1/me', { language: 'ar' })).status, 200);
+  const art = articleId('lang');
+  const top = await post(a, art, 'El puerto debería abrir de noche.');
+  const reply = await post(b, art, 'No estoy de acuerdo.', top.id);
+  // A reply in Spanish, to Lucía (the replier's own language plays no part).
+  const es = await smtp.waitFor(one(a.email, /^Dalia ha respondido a tu comentario en «The harbour reopens»$/));
+  assert.match(es.text, /^Hola, Lucía:/m);
+  assert.match(es.text, /^> No estoy de acuerdo\.$/m);
+  assert.match(es.text, /^Leer la conversación y responder: /m);
+  assert.match(es.text, /De las próximas respuestas en esta conversación te avisaremos como mucho una vez por hora\./);
+  assert.match(es.text, /Recibes este correo porque pediste avisos de las respuestas a tus comentarios\. Dejar de recibir estos correos: http:\/\/127\.0\.0\.1:\d+\/unsubscribe\?token=/);
+  assert.match(es.html, /^<!doctype html><html lang="es" dir="ltr">/);
+  assert.match(es.html, /border-left:3px/);
+  assert.match(es.headers['list-unsubscribe'], /unsubscribe\?token=/);
+  // A reply to Dalia: Arabic, right to left, the quote's rule on the right.
+  await post(a, art, 'Gracias por responder.', reply.id);
+  const ar = await smtp.waitFor(one(b.email, /^ردّ Lucía على تعليقك على «The harbour reopens»$/));
+  assert.match(ar.text, /^مرحبًا Dalia،$/m);
+  assert.match(ar.html, /^<!doctype html><html lang="ar" dir="rtl">/);
+  assert.match(ar.html, /border-right:3px/);
+  // A rejection in Spanish, the moderator's own words kept as written.
+  let r = await mod.post(`/api/v1/mod/comments/${top.id}/decision`, { action: 'reject', reason: 'Off topic & rude.' });
+  assert.equal(r.status, 200, r.text);
+  const rej = await smtp.waitFor(one(a.email, /^Tu comentario en «The harbour reopens» no se ha publicado$/));
+  assert.match(rej.text, /^La moderación ha decidido no publicar tu comentario en «The harbour reopens»\.$/m);
+  assert.match(rej.text, /^Motivo de la moderación: Off topic & rude\.$/m);
+  assert.match(rej.html, /Motivo de la moderación: Off topic &amp; rude\./);
+  assert.match(rej.html, /Las normas de la comunidad explican qué es bienvenido: <a href="http:\/\/127\.0\.0\.1:\d+\/guidelines">/);
+  // Cleared setting: English again.
+  assert.equal((await a.patch('/api/v1/me', { language: null })).status, 200);
+  const top2 = await post(a, art, 'Another thread of mine.');
+  await post(b, art, 'And my answer.', top2.id);
+  await smtp.waitFor(one(a.email, /^Dalia replied to your comment on "The harbour reopens"$/));
+
+  // Registering and asking for a reset: the asker's Accept-Language, when
+  // the recipient has no setting.
+  const email = `kai-${Date.now()}@example.com`;
+  const k = new Client(srv.url);
+  r = await k.post('/api/v1/auth/register', { name: 'Kai', email, password: 'correct horse battery' }, { 'Accept-Language': 'de-CH, en;q=0.5' });
+  assert.equal(r.status, 201, r.text);
+  const de = await smtp.waitFor(one(email, /^Bestätigen Sie Ihre Adresse für die Kommentare auf 127\.0\.0\.1$/));
+  assert.match(de.text, /^Hallo Kai,$/m);
+  assert.match(de.html, /<a href="http:\/\/127\.0\.0\.1:\d+\/verify\?token=[^"]+">Meine Adresse bestätigen<\/a>/);
+  assert.match(de.text, /^Das Kommentar-Team von 127\.0\.0\.1$/m);
+  assert.equal((await new Client(srv.url).post('/api/v1/auth/password/forgot', { email }, { 'Accept-Language': 'fr' })).status, 202);
+  const fr = await smtp.waitFor(one(email, /^Choisissez un nouveau mot de passe pour 127\.0\.0\.1$/));
+  assert.match(fr.html, />Choisissez un nouveau mot de passe<\/a>/);
+  // The setting wins over the header.
+  assert.equal((await k.patch('/api/v1/me', { language: 'pl' })).status, 200);
+  assert.equal((await new Client(srv.url).post('/api/v1/auth/password/forgot', { email }, { 'Accept-Language': 'fr' })).status, 202);
+  await smtp.waitFor(one(email, /^Wybierz nowe hasło w serwisie 127\.0\.0\.1$/));
 });
