@@ -509,6 +509,55 @@ typedef struct bot_traps {
     int64_t fill_ms; /* how long the form was open */
 } bot_traps;
 
+/* An extra setting that is on ("premoderation.all = on"). */
+static bool
+extra_on(const config *cfg, const char *name)
+{
+    const char *v = config_extra(cfg, name);
+    return v != NULL &&
+           (!strcmp(v, "on") || !strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes"));
+}
+
+/* The site's pre-moderation modes (premoderation.all, .sensitive,
+ * .first_comments; docs/MODERATION.md), over the engine's decision: a
+ * comment they catch is held with the reason "premoderated". Moderators and
+ * admins are not held by them. */
+static void
+premoderate(req *r, const store_article *art, int64_t editing, moderation_result *out)
+{
+    const config *cfg = req_config(r);
+    if (out->decision != MOD_PUBLISH || (r->user != NULL && r->user->role != ROLE_READER))
+        return;
+    const char *msg = NULL;
+    int64_t first = 0;
+    const char *fv = config_extra(cfg, "premoderation.first_comments");
+    if (extra_on(cfg, "premoderation.all")) {
+        msg = "A moderator reads every comment on this site before it appears.";
+    } else if (art->sensitive && extra_on(cfg, "premoderation.sensitive")) {
+        msg = "A moderator reads every comment on this article before it appears.";
+    } else if (r->user != NULL && fv != NULL && parse_int(fv, 1, 1000, &first) == 0) {
+        store_comment_list earlier = {0};
+        pl_error err;
+        if (store_comments_by_author(req_store(r), r->user->id, 0, (int)first + 1, r->a, &earlier,
+                                     &err) == 0) {
+            size_t n = 0;
+            for (size_t i = 0; i < earlier.n; i++)
+                n += earlier.items[i].id != editing;
+            if (n < (size_t)first)
+                msg = "A moderator reads a new reader's first comments before they appear.";
+        }
+    }
+    if (msg == NULL)
+        return;
+    moderation_reason *reasons = arena_alloc(r->a, (out->n_reasons + 1) * sizeof *reasons);
+    if (out->n_reasons > 0)
+        memcpy(reasons, out->reasons, out->n_reasons * sizeof *reasons);
+    reasons[out->n_reasons] = (moderation_reason){"premoderated", msg, ""};
+    out->reasons = reasons;
+    out->n_reasons++;
+    out->decision = MOD_HOLD;
+}
+
 static void
 decide(req *r, const char *body, const store_article *art, const store_comment *parent,
        int64_t editing, const bot_traps *traps, moderation_result *out)
@@ -564,6 +613,7 @@ decide(req *r, const char *body, const store_article *art, const store_comment *
         out->reasons[i].message = arena_strdup(r->a, out->reasons[i].message);
         out->reasons[i].excerpt = arena_strdup(r->a, out->reasons[i].excerpt);
     }
+    premoderate(r, art, editing, out);
 }
 
 static store_comment_status

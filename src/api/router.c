@@ -54,6 +54,8 @@ static const route routes[] = {
     {HTTP_POST, "mod/articles/close", api_mod_articles_close},
     {HTTP_GET, "mod/search", api_mod_search},
     {HTTP_GET, "mod/stats", api_mod_stats},
+    {HTTP_GET, "mod/settings", api_mod_settings_get},
+    {HTTP_PUT, "mod/settings", api_mod_settings_put},
     {HTTP_GET, "me/mutes", api_mutes_get},
     {HTTP_PUT, "me/mutes/*", api_mute_put},
     {HTTP_DELETE, "me/mutes/*", api_mute_delete},

@@ -10,7 +10,9 @@
  * reports no descriptor, and none of this runs.
  *
  * A notice is one line: "NODE ARTICLE EVENT COMMENT AUTHOR" ("-" for no event,
- * 0 for no author; nodes of the previous version send no AUTHOR).
+ * 0 for no author; nodes of the previous version send no AUTHOR). ARTICLE
+ * "!settings" (never an article id) says the site's settings changed: the
+ * main thread, woken by SIGUSR2, reads and applies the new version.
  */
 #include "app/events_int.h"
 #include "server/server_int.h"
@@ -18,9 +20,13 @@
 #include "util/text.h"
 
 #include <event2/event.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+
+#define NOTICE_SETTINGS "!settings"
 
 static int
 send_one(app *a, store *s, const char *article, const char *event, int64_t comment, int64_t author,
@@ -44,6 +50,12 @@ notices_send_article(app *a, store *s, const char *article, pl_error *err)
     return send_one(a, s, article, NULL, 0, 0, err);
 }
 
+int
+notices_send_settings(app *a, store *s, pl_error *err)
+{
+    return send_one(a, s, NOTICE_SETTINGS, NULL, 0, 0, err);
+}
+
 static void
 on_notice(void *arg, const char *payload)
 {
@@ -54,6 +66,11 @@ on_notice(void *arg, const char *payload)
     int fields =
         /* NOLINTNEXTLINE(cert-err34-c): a node of this site sent it; checked below */
         sscanf(payload, "%31s %159s %15s %lld %lld", node, article, event, &comment, &author);
+    if (fields >= 4 && strcmp(article, NOTICE_SETTINGS) == 0) {
+        if (strcmp(node, a->node_id) != 0)
+            pthread_kill(a->main_thread, SIGUSR2);
+        return;
+    }
     if (fields < 4 || !article_id_valid(article)) {
         log_warn("msg=\"ignoring a malformed change notice\"");
         return;

@@ -939,6 +939,12 @@ req_config(req *r)
     return r->app->cfg;
 }
 
+const config *
+req_base_config(req *r)
+{
+    return atomic_load(&r->app->base_cfg);
+}
+
 const moderation *
 req_moderation(req *r)
 {

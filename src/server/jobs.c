@@ -178,6 +178,8 @@ run_group(app *a, job *list)
             j->rc = j->write(j, s, &j->err);
         if (j->rc >= 0 && j->article != NULL && notices_send(a, s, j, &j->err) < 0)
             j->rc = PL_ESTORE;
+        if (j->rc >= 0 && j->settings && notices_send_settings(a, s, &j->err) < 0)
+            j->rc = PL_ESTORE;
         if (j->rc < 0) {
             /* Undoes the job and ends its savepoint: releasing it again would
              * fail, and on PostgreSQL that error aborts the whole group. */
@@ -197,9 +199,15 @@ run_group(app *a, job *list)
         }
     }
     metrics_observe_own(&a->metrics.commit, metrics_now_ns() - t0);
-    bool mail = false;
-    for (job *j = list; j != NULL; j = j->next)
+    bool mail = false, settings = false;
+    for (job *j = list; j != NULL; j = j->next) {
         mail = mail || (j->rc == 0 && j->mail);
+        settings = settings || (j->rc == 0 && j->settings);
+    }
+    /* Applied on this node before the answer: the admin who saved them sees
+     * them in force. */
+    if (settings)
+        settings_refresh(a, s, false);
     if (mail)
         mailer_wake(a->mailer);
     for (job *j = list; j != NULL; j = j->next) {

@@ -10,6 +10,7 @@
 #include "api/oidc.h"
 #include "app/events_int.h"
 #include "app/pages.h"
+#include "app/settings.h"
 #include "mail/mail.h"
 #include "server/server_int.h"
 #include "server/static.h"
@@ -593,13 +594,78 @@ quiesce_loops(app *a, int64_t within_ms)
     return true;
 }
 
+/* Keeps c until exit unless it is the caller's (see reload). Under
+ * settings_mu. */
+static void
+retire(app *a, const config *c)
+{
+    if (c == NULL || c == a->start_cfg)
+        return;
+    for (retired_config *r = a->retired; r != NULL; r = r->next)
+        if (r->cfg == c)
+            return;
+    retired_config *rc = xcalloc(1, sizeof *rc);
+    rc->cfg = (config *)c;
+    rc->next = a->retired;
+    a->retired = rc;
+}
+
+/* The effective config (base with the overrides of body, a settings
+ * version's JSON object), its engine and its pages, all built or none. */
+static int
+build_effective(const config *base, const char *body, config **cfg, moderation **mod,
+                page_set **pages, pl_error *err)
+{
+    json_error_t je;
+    json_t *o = json_loads(body, 0, &je);
+    *cfg = NULL;
+    *mod = NULL;
+    *pages = NULL;
+    if (o == NULL)
+        return pl_errorf(err, PL_EINVAL, "the stored settings are not JSON: %s", je.text);
+    int rc = site_settings_overlay(base, o, cfg, err);
+    json_decref(o);
+    if (rc == 0 && (rc = moderation_new(*cfg, mod, err)) == 0 &&
+        (rc = pages_load(*cfg, pages, err)) == 0)
+        return 0;
+    moderation_free(*mod);
+    *mod = NULL;
+    if (*cfg != NULL) {
+        config_fini(*cfg);
+        free(*cfg);
+        *cfg = NULL;
+    }
+    return rc;
+}
+
+/* Publishes what build_effective made (atomic pointers), waits for the
+ * loops and frees the old engine and pages; the old config is retired.
+ * Under settings_mu. */
+static void
+swap_in(app *a, config *cfg, moderation *nm, page_set *np)
+{
+    const config *old = atomic_load(&a->cfg);
+    if (old != atomic_load(&a->base_cfg))
+        retire(a, old);
+    atomic_store(&a->cfg, cfg);
+    moderation *om = atomic_exchange(&a->mod, nm);
+    page_set *op = atomic_exchange(&a->pages, np);
+    if (quiesce_loops(a, 10000)) {
+        moderation_free(om);
+        pages_free(op);
+    } else {
+        log_warn("msg=\"a loop did not answer; the old engine is kept in memory\"");
+    }
+}
+
 /* Re-reads the config (file, environment, flags, as at start), the policy
- * and word lists (a new moderation engine) and the publisher's pages. All
- * are built first; any failure keeps everything running as it was and logs
- * why. Then the new ones are published (atomic pointers), the loops are
- * waited for, and the old engine and pages are freed. Old configs are kept
- * until exit (a few hundred bytes each): the writer thread may be reading
- * one for a job in progress. */
+ * and word lists (a new moderation engine) and the publisher's pages, with
+ * the settings edited in the desk set on top. All are built first; any
+ * failure keeps everything running as it was and logs why. Then the new
+ * ones are published (atomic pointers), the loops are waited for, and the
+ * old engine and pages are freed. Old configs are kept until exit (a few
+ * hundred bytes each): the writer thread may be reading one for a job in
+ * progress. */
 static void
 reload(app *a, const server_options *opts)
 {
@@ -611,37 +677,27 @@ reload(app *a, const server_options *opts)
                  why[0] ? why : "no config to reload");
         return;
     }
-    const config *old = atomic_load(&a->cfg);
+    pthread_mutex_lock(&a->settings_mu);
+    const config *old = atomic_load(&a->base_cfg);
     reload_diff d = {"", ""};
     config_diff(old, nc, note_change, &d);
     for (const char *const *p = restart_only; *p; p++)
         config_copy_setting(nc, old, *p);
     int lvl = log_level_parse(nc->log_level);
+    config *eff = NULL;
     moderation *nm = NULL;
     page_set *np = NULL;
-    if (moderation_new(nc, &nm, &err) < 0) {
-        log_warn("msg=\"reload failed; the running settings stay\" error=\"%s\"", err.msg);
-    } else if (pages_load(nc, &np, &err) < 0) {
-        log_warn("msg=\"reload failed; the running settings stay\" error=\"%s\"", err.msg);
-    } else if (lvl < 0) {
+    if (lvl < 0) {
         log_warn("msg=\"reload failed; the running settings stay\" error=\"bad log_level\"");
+    } else if (build_effective(nc, a->settings_body ? a->settings_body : "{}", &eff, &nm, &np,
+                               &err) < 0) {
+        log_warn("msg=\"reload failed; the running settings stay\" error=\"%s\"", err.msg);
     } else {
-        if (old != opts->cfg) { /* the first one is the caller's */
-            retired_config *rc = xcalloc(1, sizeof *rc);
-            rc->cfg = (config *)old;
-            rc->next = a->retired;
-            a->retired = rc;
-        }
-        atomic_store(&a->cfg, nc);
-        moderation *om = atomic_exchange(&a->mod, nm);
-        page_set *op = atomic_exchange(&a->pages, np);
+        atomic_store(&a->base_cfg, nc);
+        swap_in(a, eff, nm, np);
+        retire(a, old);
         log_level = lvl;
-        if (quiesce_loops(a, 10000)) {
-            moderation_free(om);
-            pages_free(op);
-        } else {
-            log_warn("msg=\"a loop did not answer; the old engine is kept in memory\"");
-        }
+        pthread_mutex_unlock(&a->settings_mu);
         if (d.restart[0])
             log_warn("msg=\"settings changed that need a restart; they keep their running "
                      "values\" settings=\"%s\"",
@@ -649,10 +705,44 @@ reload(app *a, const server_options *opts)
         log_info("msg=reloaded changed=\"%s\" pages=reread engine=rebuilt", d.changed);
         return;
     }
-    moderation_free(nm);
-    pages_free(np);
+    pthread_mutex_unlock(&a->settings_mu);
     config_fini(nc);
     free(nc);
+}
+
+/* ---- settings edited in the desk ------------------------------------------ */
+
+/* How often the main thread looks for a settings version written by
+ * another node (the only way on SQLite; a lost notice's on PostgreSQL). */
+#define SETTINGS_POLL_MS 2000
+
+void
+settings_refresh(app *a, store *s, bool force)
+{
+    arena *ar = arena_new();
+    store_settings cur;
+    pl_error err;
+    pthread_mutex_lock(&a->settings_mu);
+    if (store_settings_get(s, ar, &cur, &err) < 0) {
+        log_warn("msg=\"cannot read the settings\" error=\"%s\"", err.msg);
+    } else if (force || cur.version != a->settings_version) {
+        config *eff;
+        moderation *nm;
+        page_set *np;
+        if (build_effective(atomic_load(&a->base_cfg), cur.body, &eff, &nm, &np, &err) < 0) {
+            log_error("msg=\"the stored settings cannot apply; the running ones stay\" "
+                      "version=%lld error=\"%s\"",
+                      (long long)cur.version, err.msg);
+        } else {
+            swap_in(a, eff, nm, np);
+            free(a->settings_body);
+            a->settings_body = xstrdup(cur.body);
+            log_info("msg=\"settings applied\" version=%lld", (long long)cur.version);
+        }
+        a->settings_version = cur.version; /* a bad one is not tried again */
+    }
+    pthread_mutex_unlock(&a->settings_mu);
+    arena_free(ar);
 }
 
 static void
@@ -683,13 +773,20 @@ app_free(app *a, const config *start_cfg)
     if (a->listen_fd >= 0)
         close(a->listen_fd);
     store_close(a->writer_store);
+    store_close(a->poll_store);
     moderation_free(atomic_load(&a->mod));
     pages_free(atomic_load(&a->pages));
-    const config *cur = atomic_load(&a->cfg);
-    if (cur != NULL && cur != start_cfg) {
+    const config *cur = atomic_load(&a->cfg), *base = atomic_load(&a->base_cfg);
+    if (cur != NULL && cur != start_cfg && cur != base) {
         config_fini((config *)cur);
         free((config *)cur);
     }
+    if (base != NULL && base != start_cfg) {
+        config_fini((config *)base);
+        free((config *)base);
+    }
+    free(a->settings_body);
+    pthread_mutex_destroy(&a->settings_mu);
     while (a->retired != NULL) {
         retired_config *next = a->retired->next;
         config_fini(a->retired->cfg);
@@ -731,6 +828,43 @@ wait_inflight(app *a, int64_t limit_ms)
     }
 }
 
+/* The main thread once the server runs: waits for signals, reloads on
+ * SIGHUP, looks for a newer settings version on SIGUSR2 and every
+ * SETTINGS_POLL_MS, feeds the systemd watchdog; returns SIGTERM or SIGINT. */
+static int
+main_loop(app *a, const server_options *opts, const sigset_t *sigs)
+{
+    /* With a systemd watchdog, the main thread pings it at half the
+     * interval, but only while every event loop still answers. */
+    int64_t wd = watchdog_ms();
+    int sig = 0;
+    int64_t wait = wd > 0 && wd / 2 < SETTINGS_POLL_MS ? wd / 2 : SETTINGS_POLL_MS;
+    for (;;) {
+        struct timespec ts = {(time_t)(wait / 1000), (long)(wait % 1000) * 1000000L};
+        sig = sigtimedwait(sigs, NULL, &ts);
+        if (sig < 0) {
+            if (wd > 0) {
+                if (quiesce_loops(a, wd / 2))
+                    notify("WATCHDOG=1");
+                else
+                    log_warn("msg=\"an event loop is not answering; watchdog not fed\"");
+            }
+            settings_refresh(a, a->poll_store, false);
+            continue;
+        }
+        if (sig == SIGUSR2) {
+            settings_refresh(a, a->poll_store, false);
+            continue;
+        }
+        if (sig != SIGHUP)
+            break;
+        notify_reloading();
+        reload(a, opts);
+        notify("READY=1\nSTATUS=listening");
+    }
+    return sig;
+}
+
 int
 server_run(const server_options *opts)
 {
@@ -741,6 +875,10 @@ server_run(const server_options *opts)
     sigset_t sigs;
 
     atomic_store(&a->cfg, cfg);
+    atomic_store(&a->base_cfg, cfg);
+    a->start_cfg = cfg;
+    a->main_thread = pthread_self();
+    pthread_mutex_init(&a->settings_mu, NULL);
     a->listen_fd = -1;
     a->metrics_fd = -1;
     a->version = opts->version;
@@ -764,6 +902,7 @@ server_run(const server_options *opts)
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGHUP);
+    sigaddset(&sigs, SIGUSR2); /* another node changed the settings (notices.c) */
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
     if (evthread_use_pthreads() != 0) {
@@ -786,6 +925,12 @@ server_run(const server_options *opts)
     char db_shown[512];
     text_redact_url(cfg->db, db_shown, sizeof db_shown);
     if (store_open(cfg->db, false, &a->writer_store, &err) < 0) {
+        log_error("msg=\"cannot open the database\" db=\"%s\" error=\"%s\"", db_shown, err.msg);
+        goto out;
+    }
+    /* The settings edited in the desk override the file's from the start. */
+    settings_refresh(a, a->writer_store, false);
+    if (store_open(cfg->db, true, &a->poll_store, &err) < 0) {
         log_error("msg=\"cannot open the database\" db=\"%s\" error=\"%s\"", db_shown, err.msg);
         goto out;
     }
@@ -830,30 +975,7 @@ server_run(const server_options *opts)
     static_table_compress_more(a->statics);
 
     notify("READY=1\nSTATUS=listening");
-    /* With a systemd watchdog, the main thread pings it at half the
-     * interval, but only while every event loop still answers. */
-    int64_t wd = watchdog_ms();
-    int sig = 0;
-    for (;;) {
-        if (wd > 0) {
-            struct timespec ts = {(time_t)(wd / 2000), (long)((wd / 2) % 1000) * 1000000L};
-            sig = sigtimedwait(&sigs, NULL, &ts);
-            if (sig < 0) {
-                if (quiesce_loops(a, wd / 2))
-                    notify("WATCHDOG=1");
-                else
-                    log_warn("msg=\"an event loop is not answering; watchdog not fed\"");
-                continue;
-            }
-        } else {
-            sigwait(&sigs, &sig);
-        }
-        if (sig != SIGHUP)
-            break;
-        notify_reloading();
-        reload(a, opts);
-        notify("READY=1\nSTATUS=listening");
-    }
+    int sig = main_loop(a, opts, &sigs);
     notify("STOPPING=1");
     log_info("msg=\"shutting down\" signal=%s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     atomic_store(&a->draining, true);

@@ -100,6 +100,7 @@ struct job {
     int64_t event_author; /* the comment's author, 0 when unknown */
     bool mail;            /* the write step queued mail: wake the sender after the commit */
     bool webhook;         /* the write added webhook events: wake the sender after the commit */
+    bool settings;        /* the write stored a settings version: apply it after the commit */
     int rc;               /* result of write (0 when none), or PL_ESTORE if the commit failed */
     int retry_after;      /* with rc == PL_ERATE: seconds until the shared bucket refills */
     pl_error err;
@@ -122,6 +123,9 @@ int64_t req_clock_ns(void);
 /* Read-side store of the request's loop thread. */
 store *req_store(req *r);
 const config *req_config(req *r);
+/* The config without the settings edited in the desk: the file's,
+ * environment's and flags' values (the defaults the desk shows). */
+const config *req_base_config(req *r);
 const moderation *req_moderation(req *r);
 
 /* ---- responses (loop thread only) ------------------------------------- */

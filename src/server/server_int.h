@@ -93,6 +93,18 @@ struct app {
      * as a whole on reload. */
     _Atomic(struct page_set *) pages;
     struct retired_config *retired; /* configs replaced by reloads, freed at exit */
+    /* Settings edited in the desk (server.c, "settings"): cfg is base_cfg
+     * (the file, environment and flags, replaced by a reload) with the
+     * overrides of settings version settings_version (settings_body, its
+     * JSON) set on it. Everything but base_cfg's pointer is under
+     * settings_mu, which also serialises reloads. */
+    _Atomic(const config *) base_cfg;
+    const config *start_cfg; /* the caller's, never freed here */
+    pthread_mutex_t settings_mu;
+    int64_t settings_version;
+    char *settings_body;
+    store *poll_store;     /* the main thread's, to look for a newer version */
+    pthread_t main_thread; /* woken by SIGUSR2 when another node changed them */
     /* The web files, compressed and hashed once at start (static.h). */
     struct static_table *statics;
     /* /metrics on metrics_listen (metrics.c). */
@@ -163,8 +175,17 @@ void job_complete(job *j);
 int notices_send(app *a, store *s, const job *j, pl_error *err);
 /* The same for one more article the job changed, without an event. */
 int notices_send_article(app *a, store *s, const char *article, pl_error *err);
+/* The same for a change of the site's settings: other nodes rebuild theirs. */
+int notices_send_settings(app *a, store *s, pl_error *err);
 int notices_start(app *a);
 void notices_stop(app *a);
+
+/* server.c: reads the newest settings version through s and, when it is
+ * not the one in force (or force), builds the config, engine and pages from
+ * the base config and its overrides and publishes them as a reload does.
+ * Never from a loop (it waits for the loops). A version that cannot apply
+ * is logged and skipped: the running settings stay. */
+void settings_refresh(app *a, store *s, bool force);
 
 /* Sends 429 rate_limited with Retry-After. */
 void req_send_rate_limited(req *r, int retry_after_s);

@@ -371,6 +371,16 @@ static const char *const migration_14[] = {
     NULL,
 };
 
+/* The site's settings edited in the desk, as sqlite.c's migration 14. */
+static const char *const migration_15[] = {
+    "CREATE TABLE settings ("
+    "  version BIGINT PRIMARY KEY,"
+    "  at BIGINT NOT NULL,"
+    "  actor_id BIGINT REFERENCES users(id) ON DELETE SET NULL,"
+    "  body TEXT NOT NULL)",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1,  /* the initial schema */
     migration_2,  /* the moderator's desk */
@@ -386,6 +396,7 @@ static const char *const *const migrations[] = {
     migration_12, /* users.language */
     migration_13, /* the desk's numbers */
     migration_14, /* used proof-of-work solutions */
+    migration_15, /* the site's settings */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -554,6 +565,8 @@ enum {
     ST_STATS_DECISIONS,
     ST_STATS_FLAGS,
     ST_STATS_ENGINE,
+    ST_SETTINGS_GET,
+    ST_SETTINGS_PUT,
     ST_COUNT
 };
 
@@ -663,6 +676,15 @@ static const stmt_def sql[ST_COUNT] = {
                           " AND c.id > $2 AND EXISTS (SELECT 1 FROM flags f"
                           " WHERE f.comment_id = c.id AND NOT f.reviewed) ORDER BY c.id LIMIT $3",
                           "iii"},
+    [ST_SETTINGS_GET] = {"SELECT version, at, actor_id, body FROM settings"
+                         " ORDER BY version DESC LIMIT 1",
+                         ""},
+    /* As sqlite.c's: only on top of the version the writer read. */
+    [ST_SETTINGS_PUT] = {"INSERT INTO settings (version, at, actor_id, body)"
+                         " SELECT $1 + 1, $2, $3, $4"
+                         " WHERE (SELECT COALESCE(MAX(version), 0) FROM settings) = $1"
+                         " ON CONFLICT (version) DO NOTHING",
+                         "iiit"},
     [ST_LOG_APPEND] = {"INSERT INTO modlog (at, actor_id, action, target_type, target_id, reason)"
                        " VALUES ($1, $2, $3, $4, $5, $6)",
                        "iitttt"},
@@ -3868,6 +3890,49 @@ pg_import_map_put(store *s, const char *kind, const char *ext_id, int64_t local,
     return write1(to_pg(s), ST_IMPORT_MAP_PUT, &p, NULL, err, "write import map");
 }
 
+/* ---- site settings ---------------------------------------------------------------- */
+
+static int
+pg_settings_get(store *s, arena *a, store_settings *out, pl_error *err)
+{
+    params p = {0};
+    PGresult *res;
+    memset(out, 0, sizeof *out);
+    out->body = "{}";
+    int rc = run(to_pg(s), ST_SETTINGS_GET, &p, &res, err, "read settings");
+    if (rc < 0)
+        return rc;
+    if (PQntuples(res) == 1) {
+        out->version = col_i64(res, 0, 0);
+        out->at = col_i64(res, 0, 1);
+        out->actor_id = col_i64(res, 0, 2);
+        out->body = col_text(res, 0, 3, a);
+    }
+    PQclear(res);
+    return 0;
+}
+
+static int
+pg_settings_put(store *s, int64_t expected, const char *body, int64_t actor_id, int64_t now,
+                pl_error *err)
+{
+    params p = {0};
+    PGresult *res = NULL;
+    p_i64(&p, expected);
+    p_i64(&p, now);
+    p_id_or_null(&p, actor_id);
+    p_text(&p, body);
+    int rc = write1(to_pg(s), ST_SETTINGS_PUT, &p, &res, err, "write settings");
+    if (rc == 0 && strcmp(PQcmdTuples(res), "0") == 0)
+        rc = PL_ECONFLICT;
+    PQclear(res);
+    if (rc == PL_ECONFLICT)
+        return pl_errorf(err, PL_ECONFLICT,
+                         "the settings were changed by someone else since version %lld",
+                         (long long)expected);
+    return rc;
+}
+
 /* ---- the desk's people and articles ---------------------------------------------- */
 
 static int
@@ -4211,6 +4276,8 @@ static const store_ops postgres_ops = {
     .like_restore = pg_like_restore,
     .import_map_get = pg_import_map_get,
     .import_map_put = pg_import_map_put,
+    .settings_get = pg_settings_get,
+    .settings_put = pg_settings_put,
     .users_search = pg_users_search,
     .note_add = pg_note_add,
     .notes_list = pg_notes_list,

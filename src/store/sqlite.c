@@ -309,6 +309,14 @@ static const char *const migrations[] = {
     "  challenge TEXT PRIMARY KEY,"
     "  expires_at INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX pow_spent_expires ON pow_spent(expires_at);",
+    /* 14: the site's settings edited in the desk (store_settings_*): every
+     * version kept, the newest one in force; body is a JSON object of the
+     * settings that override the config file. */
+    "CREATE TABLE settings ("
+    "  version INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  actor_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+    "  body TEXT NOT NULL);",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -483,6 +491,8 @@ enum {
     ST_STATS_DECISIONS,
     ST_STATS_FLAGS,
     ST_STATS_ENGINE,
+    ST_SETTINGS_GET,
+    ST_SETTINGS_PUT,
     ST_COUNT
 };
 
@@ -647,6 +657,14 @@ static const char *const sql[ST_COUNT] = {
                                 " WHERE author_id = ?1 AND status <> 3",
     [ST_SSO_JTI_PURGE] = "DELETE FROM sso_jti WHERE expires_at < ?1",
     [ST_SSO_JTI_INSERT] = "INSERT INTO sso_jti (jti, expires_at) VALUES (?1, ?2)",
+    [ST_SETTINGS_GET] = "SELECT version, at, actor_id, body FROM settings"
+                        " ORDER BY version DESC LIMIT 1",
+    /* Only on top of the version the writer read: two admins saving at
+     * once cannot both win. */
+    [ST_SETTINGS_PUT] = "INSERT INTO settings (version, at, actor_id, body)"
+                        " SELECT ?1 + 1, ?2, ?3, ?4"
+                        " WHERE (SELECT COALESCE(MAX(version), 0) FROM settings) = ?1"
+                        " ON CONFLICT (version) DO NOTHING",
     [ST_POW_PURGE] = "DELETE FROM pow_spent WHERE expires_at < ?1",
     [ST_POW_SPEND] = "INSERT INTO pow_spent (challenge, expires_at) VALUES (?1, ?2)"
                      " ON CONFLICT (challenge) DO NOTHING",
@@ -3418,6 +3436,51 @@ sq_import_map_put(store *s, const char *kind, const char *ext_id, int64_t local,
     return run(q, st, err, "write import map");
 }
 
+/* ---- site settings ---------------------------------------------------------------- */
+
+static int
+sq_settings_get(store *s, arena *a, store_settings *out, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool found;
+    int rc = prep(q, ST_SETTINGS_GET, &st, err);
+    if (rc < 0)
+        return rc;
+    memset(out, 0, sizeof *out);
+    out->body = "{}";
+    rc = one_row(q, st, err, "read settings", &found);
+    if (rc == 0 && found) {
+        out->version = sqlite3_column_int64(st, 0);
+        out->at = sqlite3_column_int64(st, 1);
+        out->actor_id = sqlite3_column_int64(st, 2);
+        out->body = col_text(st, 3, a);
+    }
+    finish(st);
+    return rc;
+}
+
+static int
+sq_settings_put(store *s, int64_t expected, const char *body, int64_t actor_id, int64_t now,
+                pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_SETTINGS_PUT, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, expected);
+    bind_i64(st, 2, now);
+    bind_id_or_null(st, 3, actor_id);
+    bind_text(st, 4, body);
+    rc = run(q, st, err, "write settings");
+    if (rc == PL_ECONFLICT || (rc == 0 && sqlite3_changes(q->db) == 0))
+        rc = pl_errorf(err, PL_ECONFLICT,
+                       "the settings were changed by someone else since version %lld",
+                       (long long)expected);
+    return rc;
+}
+
 /* ---- the desk's people and articles ---------------------------------------------- */
 
 static int
@@ -3797,6 +3860,8 @@ static const store_ops sqlite_ops = {
     .like_restore = sq_like_restore,
     .import_map_get = sq_import_map_get,
     .import_map_put = sq_import_map_put,
+    .settings_get = sq_settings_get,
+    .settings_put = sq_settings_put,
     .users_search = sq_users_search,
     .note_add = sq_note_add,
     .notes_list = sq_notes_list,

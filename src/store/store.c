@@ -655,6 +655,19 @@ store_import_map_put(store *s, const char *kind, const char *ext_id, int64_t loc
 }
 
 int
+store_settings_get(store *s, arena *a, store_settings *out, pl_error *err)
+{
+    DISPATCH(s, err, settings_get(s, a, out, err));
+}
+
+int
+store_settings_put(store *s, int64_t expected, const char *body, int64_t actor_id, int64_t now,
+                   pl_error *err)
+{
+    DISPATCH(s, err, settings_put(s, expected, body, actor_id, now, err));
+}
+
+int
 store_export_flags(store *s, int64_t after, int limit, arena *a, store_export_flag **out, size_t *n,
                    pl_error *err)
 {

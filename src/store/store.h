@@ -869,4 +869,24 @@ int store_import_map_get(store *s, const char *kind, const char *ext_id, int64_t
 int store_import_map_put(store *s, const char *kind, const char *ext_id, int64_t local,
                          pl_error *err);
 
+/* ---- site settings edited in the desk (versioned) ------------------------ */
+
+/* One version of the site's settings: a JSON object of the settings that
+ * override the config file ("policy.slur": "hold", ...), written whole by
+ * each change. version 0 (body "{}") when none was ever written. */
+typedef struct store_settings {
+    int64_t version;
+    int64_t at;
+    int64_t actor_id;
+    const char *body; /* from the caller's arena */
+} store_settings;
+
+/* The newest version, or version 0 with body "{}" when there is none. */
+int store_settings_get(store *s, arena *a, store_settings *out, pl_error *err);
+/* Writes version expected + 1 with body (a JSON object). PL_ECONFLICT when
+ * the newest version is not expected (someone changed the settings since
+ * they were read). */
+int store_settings_put(store *s, int64_t expected, const char *body, int64_t actor_id, int64_t now,
+                       pl_error *err);
+
 #endif

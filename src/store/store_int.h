@@ -184,6 +184,9 @@ typedef struct store_ops {
                           pl_error *err);
     int (*import_map_put)(store *s, const char *kind, const char *ext_id, int64_t local,
                           pl_error *err);
+    int (*settings_get)(store *s, arena *a, store_settings *out, pl_error *err);
+    int (*settings_put)(store *s, int64_t expected, const char *body, int64_t actor_id, int64_t now,
+                        pl_error *err);
 } store_ops;
 
 /* The common head of every backend's connection struct. */

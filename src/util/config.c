@@ -249,6 +249,46 @@ config_copy_setting(config *dst, const config *src, const char *name)
 }
 
 void
+config_copy(config *dst, const config *src)
+{
+    memcpy(dst, src, sizeof *dst);
+    for (size_t i = 0; i < N_SETTINGS; i++)
+        if (settings[i].type == T_STR) {
+            char **p = (char **)(void *)((char *)dst + settings[i].offset);
+            *p = xstrdup(*p);
+        }
+    dst->extra_keys = NULL;
+    dst->extra_values = NULL;
+    if (src->n_extra > 0) {
+        dst->extra_keys = xmalloc(src->n_extra * sizeof *dst->extra_keys);
+        dst->extra_values = xmalloc(src->n_extra * sizeof *dst->extra_values);
+    }
+    for (size_t i = 0; i < src->n_extra; i++) {
+        dst->extra_keys[i] = xstrdup(src->extra_keys[i]);
+        dst->extra_values[i] = xstrdup(src->extra_values[i]);
+    }
+}
+
+const char *
+config_get_text(const config *c, const char *name, char *buf, size_t n)
+{
+    for (size_t i = 0; i < N_SETTINGS; i++) {
+        const setting *s = &settings[i];
+        if (strcmp(s->name, name) != 0)
+            continue;
+        const char *field = (const char *)c + s->offset;
+        if (s->type == T_INT)
+            snprintf(buf, n, "%lld", (long long)*(const int64_t *)(const void *)field);
+        else if (s->type == T_BOOL)
+            snprintf(buf, n, "%s", *(const bool *)(const void *)field ? "on" : "off");
+        else
+            snprintf(buf, n, "%s", *(char *const *)(const void *)field);
+        return buf;
+    }
+    return config_extra(c, name);
+}
+
+void
 config_print_sample(FILE *f)
 {
     fprintf(f, "# Parley settings: 'name = value', one per line; '#' starts a comment.\n"

@@ -174,6 +174,13 @@ void config_diff(const config *a, const config *b, void (*fn)(const char *name, 
 /* Gives dst the value src has for the table setting name. */
 void config_copy_setting(config *dst, const config *src, const char *name);
 
+/* Makes dst (not initialised) a deep copy of src. */
+void config_copy(config *dst, const config *src);
+/* The value of setting name as text: a table setting's written into buf
+ * (whole numbers in decimal, booleans "on" or "off", strings cut to n),
+ * an extra setting's own value; NULL when cfg has no such setting. */
+const char *config_get_text(const config *c, const char *name, char *buf, size_t n);
+
 /* Prints a config file with every setting commented out at its default,
  * each under its help text (`parley config --sample`). */
 void config_print_sample(FILE *f);

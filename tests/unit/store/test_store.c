@@ -1717,6 +1717,49 @@ pow_solutions_are_spent_once(void **state)
     store_close(other);
 }
 
+/* Site settings: the newest version wins; a version is written only on
+ * top of the one read (another connection, a node, that read the same
+ * version is refused); a version written in a job that is rolled back is
+ * undone with it. */
+static void
+settings_versions(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    store *other = NULL;
+    store_settings cur, got;
+    assert_int_equal(store_open(f->url, false, &other, &err), 0);
+    assert_int_equal(store_settings_get(f->s, f->a, &cur, &err), 0);
+    int64_t v = cur.version;
+    if (v == 0)
+        assert_string_equal(cur.body, "{}");
+    assert_int_equal(store_settings_put(f->s, v, "{\"flag_threshold\":5}", 0, 1000, &err), 0);
+    assert_int_equal(store_settings_put(other, v, "{\"flag_threshold\":6}", 0, 1001, &err),
+                     PL_ECONFLICT);
+    assert_non_null(strstr(err.msg, "changed by someone else"));
+    assert_int_equal(store_settings_get(other, f->a, &got, &err), 0);
+    assert_int_equal(got.version, v + 1);
+    assert_int_equal(got.at, 1000);
+    assert_int_equal(got.actor_id, 0);
+    assert_string_equal(got.body, "{\"flag_threshold\":5}");
+
+    int64_t uid = new_user(f, "settings");
+    assert_int_equal(store_begin(f->s, &err), 0);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    assert_int_equal(store_settings_put(f->s, v + 1, "{}", uid, 2000, &err), 0);
+    store_savepoint_rollback(f->s);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    assert_int_equal(store_settings_put(f->s, v + 1, "{\"policy.slur\":\"hold\"}", uid, 3000, &err),
+                     0);
+    assert_int_equal(store_savepoint_release(f->s, &err), 0);
+    assert_int_equal(store_commit(f->s, &err), 0);
+    assert_int_equal(store_settings_get(other, f->a, &got, &err), 0);
+    assert_int_equal(got.version, v + 2);
+    assert_int_equal(got.actor_id, uid);
+    assert_string_equal(got.body, "{\"policy.slur\":\"hold\"}");
+    store_close(other);
+}
+
 /* Mail: settings default to off, tokens work once (or until they expire),
  * a password change ends the other sessions and spends reset tokens, and
  * the outbox hands each due mail to one sender at a time. */
@@ -1979,6 +2022,7 @@ main(void)
         cmocka_unit_test_setup_teardown(viewer_layer_holds_likes_mutes_and_own_pending, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(pow_solutions_are_spent_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(settings_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(mail_tokens_and_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(notify_pacing_and_watchers, setup, teardown),
         cmocka_unit_test_setup_teardown(outbox_claims_leases_records_and_purges, setup, teardown),

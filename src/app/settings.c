@@ -1,0 +1,267 @@
+/* app/settings.c: see settings.h. */
+#include "app/settings.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "moderation/policy.h"
+#include "util/text.h"
+#include "util/xalloc.h"
+
+typedef struct row {
+    site_setting s;
+    const char *def; /* the value when the config does not set it; NULL: the engine's own */
+} row;
+
+/* S(name, group, kind, min, max, off_ok, hold_only, help, default) */
+#define S(n, g, k, lo, hi, off, hold, help, def)                                                   \
+    {                                                                                              \
+        {n, g, k, lo, hi, off, hold, help}, def                                                    \
+    }
+static const row rows[] = {
+    S("policy.profanity", "policy", SITE_ACTION, 0, 0, false, false,
+      "Strong profanity (\"fuck\", \"shit\").", NULL),
+    S("policy.vulgarity", "policy", SITE_ACTION, 0, 0, false, false, "Vulgar or sexual words.",
+      NULL),
+    S("policy.slur", "policy", SITE_ACTION, 0, 0, false, false, "Slurs against a group of people.",
+      NULL),
+    S("policy.personal_attack", "policy", SITE_ACTION, 0, 0, false, false,
+      "Insults aimed at a person: another reader, the author, someone named.", NULL),
+    S("policy.harassment", "policy", SITE_ACTION, 0, 0, false, false,
+      "Threats, wishes of harm, personal details, repeated attacks on one person.", NULL),
+    S("policy.identity_hate", "policy", SITE_ACTION, 0, 0, false, false,
+      "Hate against people for who they are, written without slurs.", NULL),
+    S("policy.tragedy_joke", "policy", SITE_ACTION, 0, 0, false, false,
+      "Jokes or mockery under articles about death or disaster.", NULL),
+    S("policy.off_topic", "policy", SITE_ACTION, 0, 0, false, false,
+      "Comments that share almost nothing with the article.", NULL),
+    S("policy.spam", "policy", SITE_ACTION, 0, 0, false, false,
+      "Advertising, repeated text, too many links, bot traps.", NULL),
+    S("policy.new_user", "policy", SITE_ACTION, 0, 0, false, false,
+      "Links from an account younger than moderation.new_user_hours.", NULL),
+    S("policy.unknown_language", "policy", SITE_ACTION, 0, 0, false, true,
+      "Comments in a language the engine has no word lists for (publish or hold).", NULL),
+    S("moderation.hold_at", "model", SITE_PROB, 0, 0, false, false,
+      "The model's score (0 to 1) at or above which a comment is held for a moderator.", NULL),
+    S("moderation.reject_at", "model", SITE_PROB, 0, 0, true, false,
+      "The model's score that turns an attack or threat the rules found into a rejection.", NULL),
+    S("moderation.confirm_at", "model", SITE_PROB, 0, 0, true, false,
+      "The model's score that holds a comment over the rules' innocent reading of a word.", NULL),
+    S("moderation.word_at", "model", SITE_PROB, 0, 0, true, false,
+      "The model's score that holds a comment with a mild insult the rules could not place.", NULL),
+    S("moderation.spam_at", "model", SITE_PROB, 0, 0, true, false,
+      "The spam score at or above which a comment is held.", NULL),
+    S("moderation.spam_at_new", "model", SITE_PROB, 0, 0, true, false,
+      "The spam score that holds comments of new accounts.", NULL),
+    S("flag_threshold", "flags", SITE_INT, 1, 1000, false, false,
+      "Weighted flag score that hides a comment from readers until a moderator reviews it.", NULL),
+    S("flags_per_hour", "flags", SITE_INT, 1, 100000, false, false,
+      "Flags one reader may make per hour.", NULL),
+    S("flag_new_account_days", "flags", SITE_INT, 0, 3650, false, false,
+      "Accounts younger than this many days flag with the least weight.", NULL),
+    S("auto_suspend_after", "flags", SITE_INT, 1, 1000, false, false,
+      "Refused comments (or attacks on one person) within the window that suspend an author.",
+      NULL),
+    S("auto_suspend_window_h", "flags", SITE_INT, 1, 24 * 365, false, false,
+      "Hours over which refusals are counted for automatic suspension.", NULL),
+    S("auto_suspend_hours", "flags", SITE_INT, 1, 24 * 365, false, false,
+      "Hours an automatic suspension lasts.", NULL),
+    S("premoderation.all", "premoderation", SITE_BOOL, 0, 0, false, false,
+      "Hold every comment for a moderator before it is published.", "off"),
+    S("premoderation.first_comments", "premoderation", SITE_INT, 0, 1000, false, false,
+      "Hold a reader's first comments (this many) for a moderator; 0: none.", "0"),
+    S("premoderation.sensitive", "premoderation", SITE_BOOL, 0, 0, false, false,
+      "Hold every comment on articles marked sensitive.", "off"),
+    S("moderation.new_user_hours", "premoderation", SITE_INT, 0, 24 * 365, false, false,
+      "Hours during which an account counts as new (its links follow policy.new_user).", "24"),
+};
+#undef S
+#define N_ROWS (sizeof rows / sizeof rows[0])
+
+const site_setting *
+site_settings(size_t *n)
+{
+    static site_setting list[N_ROWS];
+    static bool filled; /* written once, the same values each time */
+    if (!filled) {
+        for (size_t i = 0; i < N_ROWS; i++)
+            list[i] = rows[i].s;
+        filled = true;
+    }
+    *n = N_ROWS;
+    return list;
+}
+
+static const row *
+find_row(const char *name)
+{
+    for (size_t i = 0; i < N_ROWS; i++)
+        if (strcmp(rows[i].s.name, name) == 0)
+            return &rows[i];
+    return NULL;
+}
+
+const site_setting *
+site_setting_find(const char *name)
+{
+    const row *r = find_row(name);
+    return r ? &r->s : NULL;
+}
+
+const char *
+site_kind_name(site_kind k)
+{
+    static const char *const names[SITE_KIND_END] = {"action",  "number", "integer",
+                                                     "boolean", "text",   "words"};
+    return (unsigned)k < SITE_KIND_END ? names[k] : "text";
+}
+
+bool
+site_setting_check(const site_setting *s, const json_t *v, char **out, char *msg, size_t msgn)
+{
+    char buf[64];
+    *out = NULL;
+    switch (s->kind) {
+    case SITE_ACTION: {
+        const char *t = json_string_value(v);
+        bool ok = t != NULL && (!strcmp(t, "publish") || !strcmp(t, "hold") ||
+                                (!s->hold_only && (!strcmp(t, "reject") || !strcmp(t, "off"))));
+        if (!ok) {
+            snprintf(msg, msgn, "%s must be %s.", s->name,
+                     s->hold_only ? "publish or hold" : "publish, hold, reject or off");
+            return false;
+        }
+        *out = xstrdup(t);
+        return true;
+    }
+    case SITE_PROB: {
+        const char *t = json_string_value(v);
+        if (t != NULL && s->off_ok && !strcmp(t, "off")) {
+            *out = xstrdup("off");
+            return true;
+        }
+        double d = json_is_number(v) ? json_number_value(v) : -1;
+        if (!(d > 0 && d <= 1)) {
+            snprintf(msg, msgn, "%s must be a number above 0 and at most 1%s.", s->name,
+                     s->off_ok ? ", or \"off\"" : "");
+            return false;
+        }
+        snprintf(buf, sizeof buf, "%.6g", d);
+        *out = xstrdup(buf);
+        return true;
+    }
+    case SITE_INT: {
+        json_int_t i = json_is_integer(v) ? json_integer_value(v) : s->min - 1;
+        if (i < s->min || i > s->max) {
+            snprintf(msg, msgn, "%s must be a whole number from %lld to %lld.", s->name,
+                     (long long)s->min, (long long)s->max);
+            return false;
+        }
+        snprintf(buf, sizeof buf, "%lld", (long long)i);
+        *out = xstrdup(buf);
+        return true;
+    }
+    case SITE_BOOL:
+        if (!json_is_boolean(v)) {
+            snprintf(msg, msgn, "%s must be true or false.", s->name);
+            return false;
+        }
+        *out = xstrdup(json_is_true(v) ? "on" : "off");
+        return true;
+    case SITE_TEXT: {
+        const char *t = json_string_value(v);
+        if (t == NULL || utf8_length(t, strlen(t)) > (size_t)s->max) {
+            snprintf(msg, msgn, "%s must be text of at most %lld characters.", s->name,
+                     (long long)s->max);
+            return false;
+        }
+        *out = xstrdup(t);
+        return true;
+    }
+    case SITE_WORDS:
+    case SITE_KIND_END:
+        break;
+    }
+    snprintf(msg, msgn, "%s cannot be set here.", s->name);
+    return false;
+}
+
+json_t *
+site_setting_value(const site_setting *s, const config *cfg)
+{
+    char buf[64];
+    const char *t = config_get_text(cfg, s->name, buf, sizeof buf);
+    const row *r = find_row(s->name);
+    if (t == NULL && s->kind == SITE_ACTION) {
+        policy p;
+        pl_error err;
+        if (policy_from_config(cfg, &p, &err) < 0)
+            policy_defaults(&p);
+        for (int i = 0; i < RULE_COUNT; i++)
+            if (!strcmp(s->name + 7, policy_rule_name((moderation_rule)i)))
+                return json_string(policy_action_name(p.action[i]));
+    }
+    if (t == NULL)
+        t = r ? r->def : NULL;
+    if (t == NULL)
+        return json_null();
+    switch (s->kind) {
+    case SITE_PROB: {
+        if (!strcmp(t, "off"))
+            return json_string("off");
+        char *end;
+        double d = strtod(t, &end);
+        return *end == '\0' ? json_real(d) : json_null();
+    }
+    case SITE_INT: {
+        int64_t i;
+        return parse_int(t, INT64_MIN, INT64_MAX, &i) == 0 ? json_integer((json_int_t)i)
+                                                           : json_null();
+    }
+    case SITE_BOOL:
+        return json_boolean(!strcmp(t, "on") || !strcmp(t, "1") || !strcmp(t, "true") ||
+                            !strcmp(t, "yes"));
+    case SITE_ACTION:
+    case SITE_TEXT:
+    case SITE_WORDS:
+    case SITE_KIND_END:
+        break;
+    }
+    return json_string(t);
+}
+
+int
+site_settings_overlay(const config *base, const json_t *overrides, config **out, pl_error *err)
+{
+    config *c = xcalloc(1, sizeof *c);
+    config_copy(c, base);
+    const char *name;
+    json_t *v;
+    int rc = 0;
+    *out = NULL;
+    if (!json_is_object(overrides))
+        rc = pl_errorf(err, PL_EINVAL, "the stored settings are not a JSON object");
+    json_object_foreach((json_t *)overrides, name, v)
+    {
+        if (rc < 0)
+            break;
+        const site_setting *s = site_setting_find(name);
+        char msg[200], *text = NULL;
+        pl_error e;
+        if (s == NULL)
+            rc = pl_errorf(err, PL_EINVAL, "%s: not a setting that can be changed here", name);
+        else if (!site_setting_check(s, v, &text, msg, sizeof msg))
+            rc = pl_errorf(err, PL_EINVAL, "%s: %s", name, msg);
+        else if (config_set(c, name, text, &e) < 0)
+            rc = pl_errorf(err, PL_EINVAL, "%s: %s", name, e.msg);
+        free(text);
+    }
+    if (rc < 0) {
+        config_fini(c);
+        free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}

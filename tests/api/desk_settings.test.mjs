@@ -1,0 +1,204 @@
+// tests/api/desk_settings.test.mjs: the site's settings edited in the desk
+// (issue 15, item 3): admins only; every field checked with its own error;
+// each save a new version on top of the one read (409 otherwise), logged
+// with before and after; applied at once on the node that saved it, and on
+// a second node on the same database (PostgreSQL: LISTEN/NOTIFY; SQLite:
+// the main thread's look at the newest version), and from the start on a
+// node started later.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client, startServer, TIME_SCALE } from '../lib/server.mjs';
+import { deskServer, post } from './desk_helpers.mjs';
+
+let D;
+const second = [];
+before(async () => { D = await deskServer(); });
+after(async () => {
+  for (const s of second) await s.stop();
+  await D.srv.stop();
+});
+
+const setting = (res, name) => res.json.settings.find((s) => s.name === name);
+
+// Resolves when the server's log has a line matching re (the log is the event).
+function logLine(srv, re, what) {
+  if (re.test(srv.log())) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => { srv.proc.stderr.off('data', on); reject(new Error(`no log line for ${what}:\n${srv.log()}`)); },
+      20000 * TIME_SCALE);
+    function on() {
+      if (re.test(srv.log())) { clearTimeout(t); srv.proc.stderr.off('data', on); resolve(); }
+    }
+    srv.proc.stderr.on('data', on);
+  });
+}
+
+async function put(client, version, settings) {
+  return client.put('/api/v1/mod/settings', { version, settings });
+}
+
+async function check(client, article, body) {
+  const res = await client.post('/api/v1/check', { article_id: article, body });
+  assert.equal(res.status, 200, res.text);
+  return res.json;
+}
+
+test('only admins see and change the settings', async () => {
+  const r = await D.reader('Rita');
+  const anon = new Client(D.url);
+  for (const c of [r, D.mod]) {
+    for (const res of [await c.get('/api/v1/mod/settings'), await put(c, 0, { flag_threshold: 5 })]) {
+      assert.equal(res.status, 403);
+      assert.equal(res.json.error.code, 'forbidden');
+    }
+  }
+  assert.equal((await anon.get('/api/v1/mod/settings')).status, 401);
+  assert.equal((await put(anon, 0, {})).status, 401);
+});
+
+test('the list: every setting with its value, the config file\'s default and its bounds', async () => {
+  const res = await D.admin.get('/api/v1/mod/settings');
+  assert.equal(res.status, 200);
+  assert.equal(res.json.version, 0);
+  assert.equal(res.json.updated_at, null);
+  assert.equal(res.json.updated_by, null);
+  const slur = setting(res, 'policy.slur');
+  assert.deepEqual([slur.type, slur.value, slur.default, slur.overridden], ['action', 'reject', 'reject', false]);
+  assert.deepEqual(slur.choices, ['publish', 'hold', 'reject', 'off']);
+  assert.deepEqual(setting(res, 'policy.unknown_language').choices, ['publish', 'hold']);
+  const ft = setting(res, 'flag_threshold');
+  assert.deepEqual([ft.type, ft.value, ft.min, ft.max], ['integer', 3, 1, 1000]);
+  assert.equal(setting(res, 'moderation.hold_at').value, null, 'the model\'s own threshold');
+  assert.equal(setting(res, 'premoderation.all').value, false);
+  assert.ok(res.json.settings.every((s) => s.help.length > 10 && s.group));
+  assert.equal(setting(res, 'policy.premoderated'), undefined, 'premoderated articles always hold');
+});
+
+test('every field is checked, each with its own error; nothing is stored', async () => {
+  let res = await put(D.admin, 0, {
+    'policy.slur': 'maybe', 'policy.unknown_language': 'reject', 'moderation.hold_at': 1.5,
+    'moderation.reject_at': 'off', flag_threshold: 0, 'premoderation.all': 'yes', nope: 1, listen: '0:1',
+  });
+  assert.equal(res.status, 400);
+  assert.equal(res.json.error.code, 'invalid_field');
+  assert.equal(res.json.error.field, 'settings.policy.slur');
+  const fields = Object.fromEntries(res.json.errors.map((e) => [e.field, e.message]));
+  assert.deepEqual(Object.keys(fields).sort(), ['settings.flag_threshold', 'settings.listen', 'settings.moderation.hold_at',
+    'settings.nope', 'settings.policy.slur', 'settings.policy.unknown_language', 'settings.premoderation.all']);
+  assert.match(fields['settings.policy.unknown_language'], /publish or hold/);
+  assert.match(fields['settings.moderation.hold_at'], /above 0 and at most 1/);
+  assert.match(fields['settings.flag_threshold'], /from 1 to 1000/);
+  assert.match(fields['settings.listen'], /not a setting that can be changed here/);
+
+  for (const body of [{ settings: {} }, { version: -1, settings: {} }, { version: 0 }, { version: 0, settings: [] },
+    { version: 0, settings: {}, extra: 1 }]) {
+    res = await D.admin.put('/api/v1/mod/settings', body);
+    assert.equal(res.status, 400, JSON.stringify(body));
+  }
+  assert.equal((await D.admin.get('/api/v1/mod/settings')).json.version, 0);
+});
+
+test('a change applies at once, is a new version, is logged with before and after; null goes back', async () => {
+  const article = `settings-${Date.now()}`;
+  const r = await D.reader('Sam');
+  await post(r, article, 'The council should publish the budget figures before the vote.');
+  const text = 'What a load of shit this budget is.';
+  const was = await check(r, article, text);
+  assert.notEqual(was.decision, 'publish', 'profanity is refused by default');
+
+  let res = await put(D.admin, 0, { 'policy.profanity': 'off', flag_threshold: 7, 'moderation.reject_at': 'off' });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.version, 1);
+  assert.equal(res.json.updated_by.name, 'Ada Admin');
+  assert.ok(res.json.updated_at);
+  assert.deepEqual([setting(res, 'policy.profanity').value, setting(res, 'policy.profanity').default,
+    setting(res, 'policy.profanity').overridden], ['off', 'reject', true]);
+  assert.equal(setting(res, 'flag_threshold').value, 7);
+  assert.equal(setting(res, 'flag_threshold').default, 3);
+  assert.ok(!(await check(r, article, text)).reasons.some((x) => x.rule === 'profanity'), 'applied before the answer');
+
+  // Saving what is already there writes no version.
+  res = await put(D.admin, 1, { flag_threshold: 7 });
+  assert.equal(res.json.version, 1);
+
+  // On top of an old version: 409, with the current one.
+  res = await put(D.admin, 0, { flag_threshold: 9 });
+  assert.equal(res.status, 409);
+  assert.equal(res.json.error.code, 'conflict');
+  assert.equal(res.json.error.field, 'version');
+
+  const log = await D.admin.get('/api/v1/mod/log?limit=20');
+  const lines = log.json.entries.filter((e) => e.action === 'setting');
+  const about = (name) => JSON.parse(lines.find((e) => e.target_id === name).reason);
+  assert.equal(lines.length, 3);
+  assert.ok(lines.every((e) => e.target_type === 'setting' && e.actor.name === 'Ada Admin'));
+  assert.deepEqual(about('policy.profanity'), { version: 1, before: null, after: 'off' });
+  assert.deepEqual(about('flag_threshold'), { version: 1, before: null, after: 7 });
+
+  res = await put(D.admin, 1, { 'policy.profanity': null, flag_threshold: 4 });
+  assert.equal(res.status, 200);
+  assert.equal(res.json.version, 2);
+  assert.equal(setting(res, 'policy.profanity').overridden, false);
+  assert.equal(setting(res, 'flag_threshold').value, 4);
+  assert.equal(setting(res, 'moderation.reject_at').value, 'off', 'what the change did not name stays');
+  assert.ok((await check(r, article, text)).reasons.some((x) => x.rule === 'profanity'));
+  const again = (await D.admin.get('/api/v1/mod/log?limit=20')).json.entries.filter((e) => e.action === 'setting');
+  assert.deepEqual(JSON.parse(again.find((e) => e.target_id === 'flag_threshold').reason), { version: 2, before: 7, after: 4 });
+});
+
+test('pre-moderation: every comment, a new reader\'s first comments, sensitive articles', async () => {
+  const article = `premod-${Date.now()}`;
+  const r = await D.reader('Pia');
+  const cur = (await D.admin.get('/api/v1/mod/settings')).json.version;
+  let res = await put(D.admin, cur, { 'premoderation.all': true });
+  assert.equal(res.status, 200, res.text);
+  const c = await post(r, article, 'I agree with the point about the bus timetable changes.');
+  assert.equal(c.status, 'pending');
+  let m = await check(r, article, 'Another calm remark about the timetable.');
+  assert.equal(m.decision, 'hold');
+  assert.ok(m.reasons.some((x) => x.rule === 'premoderated'));
+  // Staff are not held by it.
+  assert.equal((await post(D.mod, article, 'Thanks, we have asked the council for the new times.')).status, 'published');
+
+  res = await put(D.admin, cur + 1, { 'premoderation.all': null, 'premoderation.first_comments': 2 });
+  assert.equal(res.status, 200, res.text);
+  const n = await D.reader('Nell');
+  assert.equal((await post(n, article, 'My first comment here, about the timetable.')).status, 'pending');
+  assert.equal((await post(n, article, 'My second comment, about the bus stops.')).status, 'pending');
+  assert.equal((await post(n, article, 'My third comment, about the fares this year.')).status, 'published');
+
+  // Sensitive articles only.
+  res = await put(D.admin, cur + 2, { 'premoderation.first_comments': null, 'premoderation.sensitive': true });
+  assert.equal(res.status, 200, res.text);
+  assert.equal((await post(n, article, 'A fourth comment, on an ordinary article.')).status, 'published');
+  const grave = `${article}-flood`;
+  await post(n, grave, 'Thinking of everyone affected by the flood.');
+  assert.equal((await D.mod.put(`/api/v1/articles/${grave}`, { sensitive: true })).status, 200);
+  m = await check(n, grave, 'Thinking of the families tonight.');
+  assert.equal(m.decision, 'hold');
+  assert.match(m.reasons.find((x) => x.rule === 'premoderated').message, /this article/);
+  res = await put(D.admin, cur + 3, { 'premoderation.sensitive': null });
+  assert.equal(res.status, 200, res.text);
+  assert.equal((await check(n, grave, 'Thinking of the families tonight.')).decision, 'publish');
+});
+
+test('a change on one node applies on a second; a node started later starts with it', async () => {
+  const article = `nodes-${Date.now()}`;
+  const r = await D.reader('Noor');
+  await post(r, article, 'The new bridge design looks good for cyclists.');
+  let cur = (await D.admin.get('/api/v1/mod/settings')).json.version;
+  let res = await put(D.admin, cur, { 'premoderation.first_comments': null, 'premoderation.all': true });
+  assert.equal(res.status, 200, res.text);
+  cur = res.json.version;
+
+  const B = await startServer({ db: { url: D.srv.dbUrl, cleanup() {} } });
+  second.push(B);
+  const rb = new Client(B.url);
+  rb.cookie = r.cookie;
+  assert.equal((await check(rb, article, 'A calm remark on the bridge.')).decision, 'hold', 'started with version ' + cur);
+
+  res = await put(D.admin, cur, { 'premoderation.all': null });
+  assert.equal(res.status, 200, res.text);
+  await logLine(B, new RegExp(`msg="settings applied" version=${res.json.version}\\b`), 'the second node applying the change');
+  assert.equal((await check(rb, article, 'A calm remark on the bridge.')).decision, 'publish');
+});
