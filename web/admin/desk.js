@@ -105,6 +105,7 @@
     $('who-name').textContent = `${S.me.name} (${S.me.role})`;
     $('lang-pick').value = S.me.language || '';
     $('tab-webhooks').hidden = S.me.role !== 'admin';
+    $('tab-settings').hidden = S.me.role !== 'admin';
     select('pending');
     refreshCounts();
     loadStaffNames();
@@ -163,6 +164,7 @@
     $('search-panel').hidden = view !== 'search';
     $('numbers-panel').hidden = view !== 'numbers';
     $('webhooks-panel').hidden = view !== 'webhooks';
+    $('settings-panel').hidden = view !== 'settings';
     if (isQueue(view)) {
       $('queue-panel').setAttribute('aria-labelledby', `tab-${view}`);
       loadQueue(false);
@@ -178,6 +180,8 @@
       $('s-q').focus();
     } else if (view === 'numbers') {
       if (!N.seq) lastDays(30);
+    } else if (view === 'settings') {
+      loadSettings();
     } else {
       loadArticles(false);
     }
@@ -960,6 +964,141 @@
       say(e.message);
     }
   });
+
+  // ---- settings (admins) ----------------------------------------------------
+  // GET /mod/settings lists every setting with its value, the config file's
+  // default and its bounds; the form sends only what changed (null: back to
+  // the file's value) on top of the version it showed, and shows each field's
+  // error beside it.
+
+  const SET = { version: 0, items: [], reset: new Set() };
+  const GROUPS = {
+    policy: 'What happens to a comment that breaks each rule',
+    model: 'The model\'s thresholds (0 to 1; empty: the model\'s own)',
+    flags: 'Flags and automatic suspension',
+    premoderation: 'Pre-moderation',
+  };
+  const setId = (name) => `set-${name.replace(/[^a-z0-9]+/g, '-')}`;
+  const shown = (v) => (v === null || v === undefined ? 'the model\'s own' : typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v));
+
+  function setControl(s) {
+    const id = setId(s.name);
+    const common = { id, name: s.name, 'aria-describedby': `${id}-help ${id}-err` };
+    if (s.type === 'action') return el('select', common, s.choices.map((c) => el('option', { value: c }, c)));
+    if (s.type === 'boolean') return el('input', { ...common, type: 'checkbox' });
+    if (s.type === 'integer') return el('input', { ...common, type: 'number', min: s.min, max: s.max, step: 1, inputmode: 'numeric' });
+    return el('input', { ...common, type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: s.off_allowed ? 'e.g. 0.8, or off' : 'e.g. 0.8' });
+  }
+
+  function setShow(input, s, v) {
+    if (s.type === 'boolean') input.checked = v === true;
+    else input.value = v === null || v === undefined ? '' : String(v);
+  }
+
+  function setRead(input, s) {
+    if (s.type === 'boolean') return input.checked;
+    const v = input.value.trim();
+    if (s.type === 'action') return v;
+    if (v === '') return null;
+    if (v === 'off') return 'off';
+    const num = Number(v);
+    return Number.isFinite(num) ? num : v;
+  }
+
+  function renderSettings(r) {
+    SET.version = r.version;
+    SET.items = r.settings;
+    SET.reset.clear();
+    $('settings-version').textContent = r.version === 0 ? 'Nothing changed here yet: every setting is the config file\'s.'
+      : `Version ${r.version}, saved ${when(r.updated_at)}${r.updated_by ? ` by ${r.updated_by.name}` : ''}.`;
+    const box = $('settings-groups');
+    box.textContent = '';
+    for (const [g, title] of Object.entries(GROUPS)) {
+      const rows = r.settings.filter((s) => s.group === g);
+      if (!rows.length) continue;
+      box.append(el('fieldset', { class: 'set-group' }, el('legend', {}, title), rows.map((s) => {
+        const id = setId(s.name);
+        const input = setControl(s);
+        setShow(input, s, s.value);
+        const badge = el('span', { class: 'badge changed', hidden: !s.overridden }, 'changed here');
+        const reset = el('button', { type: 'button', hidden: !s.overridden, 'aria-label': `Reset ${s.name} to the config file's value` }, 'Reset');
+        reset.addEventListener('click', () => {
+          setShow(input, s, s.default);
+          SET.reset.add(s.name);
+          badge.hidden = true;
+          reset.hidden = true;
+          input.focus();
+        });
+        input.addEventListener('input', () => SET.reset.delete(s.name));
+        return el('div', { class: 'set-row' },
+          el('label', { for: id }, s.name), input,
+          el('span', { class: 'set-side' }, `Default: ${shown(s.default)}`, badge, reset),
+          el('p', { class: 'set-help', id: `${id}-help` }, s.help),
+          el('p', { class: 'set-error', id: `${id}-err`, hidden: true }));
+      })));
+    }
+  }
+
+  async function loadSettings() {
+    try {
+      renderSettings(await call('GET', '/mod/settings'));
+      say(`${SET.items.length} settings.`);
+    } catch (e) {
+      say(e.message);
+    }
+  }
+
+  function settingsErrors(list) {
+    for (const p of document.querySelectorAll('#settings-groups .set-error')) { p.hidden = true; p.textContent = ''; }
+    for (const i of document.querySelectorAll('#settings-groups [aria-invalid]')) i.removeAttribute('aria-invalid');
+    let first = null;
+    for (const e of list) {
+      const name = e.field.replace(/^settings\./, '');
+      const input = $(setId(name));
+      if (!input) continue;
+      input.setAttribute('aria-invalid', 'true');
+      const p = $(`${setId(name)}-err`);
+      p.textContent = e.message;
+      p.hidden = false;
+      first = first || input;
+    }
+    return first;
+  }
+
+  $('settings-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const changes = {};
+    for (const s of SET.items) {
+      const input = $(setId(s.name));
+      if (SET.reset.has(s.name)) { changes[s.name] = null; continue; }
+      const v = setRead(input, s);
+      if (v !== s.value && !(v === null && !s.overridden)) changes[s.name] = v;
+    }
+    if (!Object.keys(changes).length) { settingsErrors([]); say('Nothing to save: no setting was changed.'); return; }
+    const res = await fetch(`${API}/mod/settings`, {
+      method: 'PUT', credentials: 'same-origin', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version: SET.version, settings: changes }),
+    });
+    let json = null;
+    try { json = await res.json(); } catch (e) { json = null; }
+    if (res.ok) {
+      renderSettings(json);
+      const n = Object.keys(changes).length;
+      say(`Saved version ${json.version}: ${n} ${n === 1 ? 'setting' : 'settings'} changed, in force now.`);
+      return;
+    }
+    const err = json && json.error ? json.error : { message: `HTTP ${res.status}` };
+    if (res.status === 400 && (json.errors || err.field)) {
+      const first = settingsErrors(json.errors || [{ field: err.field, message: err.message }]);
+      if (first) first.focus();
+      say(`Not saved: ${err.message}`);
+    } else if (res.status === 409) {
+      say('Not saved: someone else saved the settings meanwhile. "Discard and reload" shows theirs; then make your change again.');
+    } else {
+      say(`Not saved: ${err.message}`);
+    }
+  });
+  $('settings-reload').addEventListener('click', loadSettings);
 
   // The catalogue of the page's language, then the desk.
   fetch(`/i18n/site/${encodeURIComponent(LANG)}.json`)

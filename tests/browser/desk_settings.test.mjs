@@ -1,0 +1,97 @@
+// tests/browser/desk_settings.test.mjs: the desk's Settings tab in Chromium
+// (issue 15, item 3). Only admins see it; an admin changes a rule's policy,
+// a threshold and a pre-moderation mode with the keyboard alone and saves
+// with Enter; a bad value is refused beside its field (focus goes there);
+// Reset gives a setting back to the config file; the engine follows at once;
+// and the tab fits a 360 px screen.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, createUser, Client } from '../lib/server.mjs';
+import { launch, shot } from '../lib/browser.mjs';
+
+let srv, browser;
+before(async () => {
+  srv = await startServer();
+  createUser(srv.dbUrl, { email: 'mod@example.com', name: 'Max Moderator', role: 'moderator' });
+  createUser(srv.dbUrl, { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' });
+  browser = await launch();
+});
+after(async () => { await browser?.close(); await srv?.stop(); });
+
+async function deskPage(email, viewport = { width: 1100, height: 900 }) {
+  const ctx = await browser.newContext({ viewport });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(10000);
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  await page.goto(`${srv.url}/admin/`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#desk').waitFor({ state: 'visible' });
+  return page;
+}
+
+test('moderators do not see the Settings tab', async () => {
+  const page = await deskPage('mod@example.com');
+  assert.equal(await page.getByRole('tab', { name: 'Settings' }).count(), 0);
+  assert.deepEqual(page.errors, []);
+});
+
+test('an admin changes settings with the keyboard; errors beside the field; reset; in force at once', async () => {
+  const page = await deskPage('admin@example.com');
+  const reader = new Client(srv.url);
+  await reader.register('Rosa', 'rosa@example.com');
+  await reader.post('/api/v1/articles/set-b/comments', { body: 'The new library opening hours are welcome.' });
+
+  // Arrow keys reach the tab like the others.
+  await page.getByRole('tab', { name: 'Numbers' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await page.locator('#settings-panel').waitFor({ state: 'visible' });
+  await page.locator('#status', { hasText: /settings\./ }).waitFor();
+  assert.match(await page.locator('#settings-version').textContent(), /config file/);
+
+  // A policy by its label, a threshold that is out of range.
+  await page.getByLabel('premoderation.all', { exact: true }).check();
+  await page.getByLabel('policy.off_topic', { exact: true }).selectOption('hold');
+  const flag = page.getByLabel('flag_threshold', { exact: true });
+  await flag.fill('0');
+  await flag.press('Enter');
+  await page.locator('#status', { hasText: 'Not saved' }).waitFor();
+  assert.equal(await flag.getAttribute('aria-invalid'), 'true');
+  assert.match(await page.locator('#set-flag-threshold-err').textContent(), /from 1 to 1000/);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'set-flag-threshold', 'focus goes to the field at fault');
+  assert.equal((await new Client(srv.url).post('/api/v1/check', { article_id: 'set-b', body: 'A calm remark.' })).json.decision,
+    'publish', 'nothing was stored');
+
+  await flag.fill('5');
+  await flag.press('Enter');
+  await page.locator('#status', { hasText: 'Saved version 1: 3 settings changed' }).waitFor();
+  assert.match(await page.locator('#settings-version').textContent(), /Version 1, saved .* by Ada Admin/);
+  assert.equal(await flag.getAttribute('aria-invalid'), null);
+  assert.equal(await page.locator('.set-row', { has: page.getByLabel('flag_threshold', { exact: true }) }).locator('.badge.changed').isVisible(), true);
+  assert.equal(await page.locator('.set-row', { has: page.getByLabel('flags_per_hour', { exact: true }) }).locator('.badge.changed').isVisible(), false,
+    'only what was changed here is marked');
+  assert.equal((await reader.post('/api/v1/check', { article_id: 'set-b', body: 'A calm remark.' })).json.decision, 'hold');
+
+  // Reset gives premoderation.all back to the file (off); the log has both changes.
+  await page.getByRole('button', { name: 'Reset premoderation.all to the config file\'s value' }).click();
+  assert.equal(await page.getByLabel('premoderation.all', { exact: true }).isChecked(), false);
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.locator('#status', { hasText: 'Saved version 2: 1 setting changed' }).waitFor();
+  assert.equal((await reader.post('/api/v1/check', { article_id: 'set-b', body: 'A calm remark.' })).json.decision, 'publish');
+  await page.getByRole('tab', { name: 'Log' }).click();
+  await page.locator('#log-rows tr', { hasText: 'premoderation.all' }).first().waitFor();
+  assert.match(await page.locator('#log-rows').textContent(), /flag_threshold/);
+  assert.deepEqual(page.errors, []);
+});
+
+test('the Settings tab fits a 360 px screen', async () => {
+  const page = await deskPage('admin@example.com', { width: 360, height: 740 });
+  await page.getByRole('tab', { name: 'Settings' }).click();
+  await page.locator('#status', { hasText: /settings\./ }).waitFor();
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 360, `the page is ${wide} px wide`);
+  await shot(page, 'desk-settings-360.png', { fullPage: true });
+  assert.deepEqual(page.errors, []);
+});
