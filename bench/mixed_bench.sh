@@ -9,7 +9,9 @@
 # gets is measured, not set: the script prints it). Prints requests/s, p50
 # and p99 per class, the streams that got events, and the load average.
 # Usage: bench/mixed_bench.sh [DURATION_S] [LISTENERS]; PARLEY_BIN as
-# http_bench.sh. Needs wrk, node and a descriptor limit above LISTENERS.
+# http_bench.sh; BENCH_PERF=FILE records a perf profile (perf record -g) of
+# the server during the run. Needs wrk, node and a descriptor limit above
+# LISTENERS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-10}
@@ -30,7 +32,8 @@ printf 'max_connections = %d\nmax_connections_per_ip = %d\nmax_streams = %d\nmax
   "$max" "$max" "$max" "$max" >"$work/parley.conf"
 $PARLEY serve --listen 127.0.0.1:$PORT --db "sqlite:$work/bench.db" --config "$work/parley.conf" \
   --rate-limit off --log-level warn 2>"$work/parley.log" &
-pids+=($!)
+ppid=$!
+pids+=($ppid)
 B=http://127.0.0.1:$PORT
 for _ in $(seq 100); do curl -sf "$B/healthz" >/dev/null && break; sleep 0.1; done
 
@@ -76,6 +79,10 @@ wrk -t1 -c3 -d"${DUR}s" --latency -s "$work/authed.lua" "$B$URL_PATH" >"$work/mi
 w2=$!
 wrk -t1 -c2 -d"${DUR}s" --latency -s "$work/write.lua" "$B" >"$work/write.out" &
 w3=$!
+if [ -n "${BENCH_PERF:-}" ]; then  # a profile of Parley during the run: perf record -g into BENCH_PERF
+  perf record -g -o "$BENCH_PERF" -p "$ppid" -- sleep $((DUR > 2 ? DUR - 1 : DUR)) >/dev/null 2>&1 &
+  pids+=($!)
+fi
 wait $w1 $w2 $w3
 kill -TERM $hold
 wait $hold 2>/dev/null || true

@@ -201,13 +201,15 @@ send_view(req *r, const void *args, view_fn *fn, const char *article_id, uint64_
 }
 
 /* A logged-in reader's view made from the anonymous one (cached, or built
- * and cached now) and their layer, in one small query: see threads.h. True
+ * and cached now) and their layer: the one read with their session when
+ * layer is not NULL, else one small query now; see threads.h. True
  * when answered (or an error sent); false when the reader has a pending
  * comment in the article or a muted author on the page, and the view must
  * be built for them. Moderators read as everyone else: the view has no
  * extras by role. */
 static bool
-personal_view(req *r, const void *args, view_fn *fn, const char *article_id)
+personal_view(req *r, const void *args, view_fn *fn, const char *article_id,
+              const store_viewer_layer *layer)
 {
     cache_body *b = req_view_get(r, article_id);
     if (b == NULL) {
@@ -230,13 +232,17 @@ personal_view(req *r, const void *args, view_fn *fn, const char *article_id)
         b = req_view_put(r, text, marks, n_marks, article_id, gen, etag);
     }
     store_viewer_layer l;
-    pl_error err;
-    int rc = store_viewer_layer_get(req_store(r), article_id, r->user->id, r->a, &l, &err);
-    if (rc < 0) {
-        cache_body_unref(b);
-        log_error("msg=\"viewer layer read failed\" error=\"%s\"", err.msg);
-        api_send_rc(r, rc, &err);
-        return true;
+    if (layer != NULL) {
+        l = *layer;
+    } else {
+        pl_error err;
+        int rc = store_viewer_layer_get(req_store(r), article_id, r->user->id, r->a, &l, &err);
+        if (rc < 0) {
+            cache_body_unref(b);
+            log_error("msg=\"viewer layer read failed\" error=\"%s\"", err.msg);
+            api_send_rc(r, rc, &err);
+            return true;
+        }
     }
     size_t n_marks;
     const cache_mark *marks = cache_body_marks(b, &n_marks);
@@ -365,8 +371,10 @@ api_comments_list(req *r, const route_args *a)
                        NULL);
         return;
     }
+    store_viewer_layer layer;
+    bool personal = req_load_session_layer(r, la.article_id, &layer);
     if (req_serve_cached(r, la.article_id) ||
-        (r->user != NULL && personal_view(r, &la, list_view, la.article_id)))
+        (personal && personal_view(r, &la, list_view, la.article_id, &layer)))
         return;
     uint64_t gen = req_cache_generation(r, la.article_id);
     send_view(r, &la, list_view, la.article_id, gen);
@@ -444,7 +452,7 @@ api_comment_replies(req *r, const route_args *a)
         return;
     }
     if (req_serve_cached(r, root.article_id) ||
-        (r->user != NULL && personal_view(r, &ra, replies_view, root.article_id)))
+        (r->user != NULL && personal_view(r, &ra, replies_view, root.article_id, NULL)))
         return;
     uint64_t gen = req_cache_generation(r, root.article_id);
     send_view(r, &ra, replies_view, root.article_id, gen);

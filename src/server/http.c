@@ -988,13 +988,14 @@ session_set_cookie(req *r, const char *token)
     req_add_header(r, "Set-Cookie", v);
 }
 
-/* Finds parley_session in the Cookie header and loads its user. */
-void
-req_load_session(req *r)
+/* Finds parley_session in the Cookie header: sets r->has_session_cookie and
+ * r->session_hash; false when there is none. */
+static bool
+session_cookie(req *r)
 {
     const char *cookie = req_header(r, "Cookie");
     if (cookie == NULL)
-        return;
+        return false;
     const char *p = cookie;
     while ((p = strstr(p, "parley_session=")) != NULL) {
         if (p == cookie || p[-1] == ' ' || p[-1] == ';')
@@ -1002,23 +1003,53 @@ req_load_session(req *r)
         p++;
     }
     if (p == NULL)
-        return;
+        return false;
     p += strlen("parley_session=");
     size_t n = strcspn(p, "; ");
     if (n == 0 || n > 128)
-        return;
+        return false;
     char token[129];
     memcpy(token, p, n);
     token[n] = '\0';
     r->has_session_cookie = true;
     session_token_hash(token, r->session_hash);
+    return true;
+}
+
+/* Takes the session's user (rc 0, u filled) or logs why there is none. */
+static bool
+session_found(req *r, int rc, store_user *u, const pl_error *err)
+{
+    if (rc == 0 && !u->deleted) {
+        r->user = u;
+        return true;
+    }
+    if (rc < 0 && rc != PL_ENOTFOUND)
+        log_error("msg=\"session lookup failed\" error=\"%s\"", err->msg);
+    return false;
+}
+
+void
+req_load_session(req *r)
+{
+    if (!session_cookie(r))
+        return;
     store_user *u = arena_zalloc(r->a, sizeof *u);
     pl_error err;
     int rc = store_session_user(req_store(r), r->session_hash, r->now, r->a, u, &err);
-    if (rc == 0 && !u->deleted)
-        r->user = u;
-    else if (rc < 0 && rc != PL_ENOTFOUND)
-        log_error("msg=\"session lookup failed\" error=\"%s\"", err.msg);
+    session_found(r, rc, u, &err);
+}
+
+bool
+req_load_session_layer(req *r, const char *article_id, store_viewer_layer *layer)
+{
+    if (!session_cookie(r))
+        return false;
+    store_user *u = arena_zalloc(r->a, sizeof *u);
+    pl_error err;
+    int rc = store_session_layer(req_store(r), r->session_hash, r->now, article_id, r->a, u, layer,
+                                 &err);
+    return session_found(r, rc, u, &err);
 }
 
 /* ---- request checks ------------------------------------------------------ */
@@ -1277,10 +1308,7 @@ http_handle(struct evhttp_request *ev, void *arg)
     if (state_changing && !req_rate_limit(r, LIMIT_WRITE))
         return;
     if (is_api)
-        req_load_session(r);
-
-    if (is_api)
-        api_dispatch(r);
+        api_dispatch(r); /* which loads the session */
     else if (is_perspective)
         perspective_dispatch(r);
     else

@@ -156,9 +156,15 @@ void req_add_header(req *r, const char *name, const char *value);
 /* Returns a request header or NULL. */
 const char *req_header(req *r, const char *name);
 /* Reads the parley_session cookie: sets r->has_session_cookie and, for a
- * live session, r->user. API requests have it done before dispatch; the
- * localized pages call it themselves. */
+ * live session, r->user. API requests have it done before their handler
+ * (api_dispatch), except the thread page, which calls
+ * req_load_session_layer; the localized pages call it themselves. */
 void req_load_session(req *r);
+/* req_load_session for a thread page of article_id: with a live session,
+ * also reads the reader's layer of the article into *layer, together with
+ * the session (one round trip on PostgreSQL), and returns true. False for
+ * an anonymous reader (no cookie, or no live session behind it). */
+bool req_load_session_layer(req *r, const char *article_id, store_viewer_layer *layer);
 /* True when origin ("https://host[:port]") is one of the site's own: the
  * public_url's, one of allowed_origins, or (without public_url) the Host the
  * request was sent to. */

@@ -491,6 +491,7 @@ enum {
     ST_MUTE_DELETE,
     ST_MUTES_LIST,
     ST_VIEWER_LAYER,
+    ST_VIEWER_LAYER_SESSION,
     ST_FLAGS_BY_USER,
     ST_LIKES_BY_USER,
     ST_USER_DELETE,
@@ -767,6 +768,17 @@ static const stmt_def sql[ST_COUNT] = {
          " UNION ALL SELECT 3, 0 WHERE EXISTS (SELECT 1 FROM comments WHERE article_id = $2"
          " AND status = 1 AND author_id = $1) ORDER BY 1, 2",
          "it"},
+    /* The same layer for the user of an unexpired session ($1 its hash, $2
+     * now, $3 the article), sent in one pipeline with ST_SESSION_USER
+     * (store_session_layer): no rows without such a session. */
+    [ST_VIEWER_LAYER_SESSION] =
+        {"WITH v AS (SELECT user_id AS id FROM sessions WHERE hash = $1 AND expires_at > $2)"
+         " SELECT 1, l.comment_id FROM v JOIN likes l ON l.user_id = v.id"
+         " JOIN comments c ON c.id = l.comment_id WHERE c.article_id = $3"
+         " UNION ALL SELECT 2, m.muted_id FROM v JOIN mutes m ON m.user_id = v.id"
+         " UNION ALL SELECT 3, 0 FROM v WHERE EXISTS (SELECT 1 FROM comments c"
+         " WHERE c.article_id = $3 AND c.status = 1 AND c.author_id = v.id) ORDER BY 1, 2",
+         "bit"},
     [ST_MUTES_LIST] = {"SELECT m.muted_id, u.name, m.created_at FROM mutes m"
                        " JOIN users u ON u.id = m.muted_id WHERE m.user_id = $1"
                        " ORDER BY m.created_at, m.muted_id",
@@ -1519,6 +1531,74 @@ run(pg *q, int which, params *p, PGresult **out, pl_error *err, const char *what
 {
     assert(p->n == (int)strlen(sql[which].types));
     return send_batch(q, NULL, which, p, out, err, what);
+}
+
+/* Runs n prepared statements that only read, in one pipeline: one sync for
+ * all, so they cost one round trip together. out[i] gets statement i's
+ * result (the caller PQclears each); on failure none is handed over. Every
+ * p[i] is freed here. With commands queued (inside a transaction) they run
+ * one by one after the queue instead. */
+static int
+run_pipelined(pg *q, int n, const int *which, params *p, PGresult **out, pl_error *err,
+              const char *what)
+{
+    char name[16];
+    int rc = 0, i;
+    for (i = 0; i < n; i++)
+        out[i] = NULL;
+    if (q->npending > 0) {
+        for (i = 0; i < n && rc == 0; i++)
+            rc = run(q, which[i], &p[i], &out[i], err, what);
+        for (; i < n; i++)
+            params_free(&p[i]);
+    } else {
+        rc = ensure_conn(q, err);
+        for (i = 0; i < n && rc == 0; i++)
+            if (!q->prepared[which[i]])
+                rc = prepare(q, which[i], err);
+        bool sent = rc == 0 && PQenterPipelineMode(q->conn) == 1;
+        for (i = 0; sent && i < n; i++) {
+            assert(p[i].n == (int)strlen(sql[which[i]].types));
+            snprintf(name, sizeof name, "p%d", which[i]);
+            sent = PQsendQueryPrepared(q->conn, name, p[i].n, p[i].v, p[i].len, p[i].fmt, 0) == 1;
+        }
+        for (i = 0; i < n; i++)
+            params_free(&p[i]);
+        if (rc < 0)
+            return rc;
+        if (!sent || PQpipelineSync(q->conn) != 1) {
+            rc = db_fail(q, NULL, err, what);
+            PQexitPipelineMode(q->conn);
+            return rc;
+        }
+        for (int k = 0; k < n; k++) {
+            PGresult *res;
+            bool seen = false;
+            while ((res = PQgetResult(q->conn)) != NULL) {
+                if (!seen && rc == 0 && !ok_status(res))
+                    rc = db_fail(q, res, err, what);
+                if (!seen && rc == 0)
+                    out[k] = res;
+                else
+                    PQclear(res);
+                seen = true;
+            }
+            if (!seen) { /* the connection broke */
+                if (rc == 0)
+                    rc = db_fail(q, NULL, err, what);
+                break;
+            }
+        }
+        if (PQstatus(q->conn) == CONNECTION_OK)
+            PQclear(PQgetResult(q->conn)); /* PGRES_PIPELINE_SYNC */
+        PQexitPipelineMode(q->conn);
+    }
+    if (rc < 0)
+        for (i = 0; i < n; i++) {
+            PQclear(out[i]);
+            out[i] = NULL;
+        }
+    return rc;
 }
 
 /* Runs fixed text that carries no input, after the queued commands. */
@@ -2960,6 +3040,20 @@ pg_mutes_list(store *s, int64_t user_id, arena *a, store_mute **out, size_t *n, 
     return 0;
 }
 
+/* Fills out from the (kind, id) rows of a layer statement; clears res. */
+static void
+layer_rows(PGresult *res, arena *a, store_viewer_layer *out)
+{
+    int n = PQntuples(res);
+    int64_t *rows = arena_alloc(a, (size_t)(n > 0 ? n : 1) * 2 * sizeof *rows);
+    for (int r = 0; r < n; r++) {
+        rows[2 * r] = col_i64(res, r, 0);
+        rows[2 * r + 1] = col_i64(res, r, 1);
+    }
+    PQclear(res);
+    store_viewer_layer_fill(out, rows, (size_t)n, a);
+}
+
 static int
 pg_viewer_layer(store *s, const char *article_id, int64_t viewer_id, arena *a,
                 store_viewer_layer *out, pl_error *err)
@@ -2973,14 +3067,37 @@ pg_viewer_layer(store *s, const char *article_id, int64_t viewer_id, arena *a,
     p_text(&p, article_id);
     if ((rc = run(to_pg(s), ST_VIEWER_LAYER, &p, &res, err, "read viewer layer")) < 0)
         return rc;
-    int n = PQntuples(res);
-    int64_t *rows = arena_alloc(a, (size_t)(n > 0 ? n : 1) * 2 * sizeof *rows);
-    for (int r = 0; r < n; r++) {
-        rows[2 * r] = col_i64(res, r, 0);
-        rows[2 * r + 1] = col_i64(res, r, 1);
+    layer_rows(res, a, out);
+    return 0;
+}
+
+/* The session's user and their layer in one pipeline (one round trip): the
+ * layer statement finds the user from the session itself. */
+static int
+pg_session_layer(store *s, const unsigned char *hash, int64_t now, const char *article_id, arena *a,
+                 store_user *user, store_viewer_layer *layer, pl_error *err)
+{
+    static const int which[2] = {ST_SESSION_USER, ST_VIEWER_LAYER_SESSION};
+    params p[2] = {{0}};
+    PGresult *res[2];
+    int rc;
+    if ((rc = check_article_id(article_id, err)) < 0)
+        return rc;
+    p_hash(&p[0], hash);
+    p_i64(&p[0], now);
+    p_hash(&p[1], hash);
+    p_i64(&p[1], now);
+    p_text(&p[1], article_id);
+    if ((rc = run_pipelined(to_pg(s), 2, which, p, res, err, "read session and layer")) < 0)
+        return rc;
+    if (PQntuples(res[0]) != 1) {
+        PQclear(res[0]);
+        PQclear(res[1]);
+        return pl_errorf(err, PL_ENOTFOUND, "no such session");
     }
-    PQclear(res);
-    store_viewer_layer_fill(out, rows, (size_t)n, a);
+    read_user(res[0], 0, a, user);
+    PQclear(res[0]);
+    layer_rows(res[1], a, layer);
     return 0;
 }
 
@@ -4238,6 +4355,7 @@ static const store_ops postgres_ops = {
     .mute_set = pg_mute_set,
     .mutes_list = pg_mutes_list,
     .viewer_layer = pg_viewer_layer,
+    .session_layer = pg_session_layer,
     .flags_by_user = pg_flags_by_user,
     .likes_by_user = pg_likes_by_user,
     .user_delete = pg_user_delete,

@@ -2510,6 +2510,17 @@ sq_viewer_layer(store *s, const char *article_id, int64_t viewer_id, arena *a,
     return rc;
 }
 
+/* Two local statements: without a network there is no round trip to save. */
+static int
+sq_session_layer(store *s, const unsigned char *hash, int64_t now, const char *article_id, arena *a,
+                 store_user *user, store_viewer_layer *layer, pl_error *err)
+{
+    int rc = sq_session_user(s, hash, now, a, user, err);
+    if (rc < 0)
+        return rc;
+    return sq_viewer_layer(s, article_id, user->id, a, layer, err);
+}
+
 static int
 sq_flags_by_user(store *s, int64_t user_id, arena *a, store_flag_row **out, size_t *n,
                  pl_error *err)
@@ -3826,6 +3837,7 @@ static const store_ops sqlite_ops = {
     .mute_set = sq_mute_set,
     .mutes_list = sq_mutes_list,
     .viewer_layer = sq_viewer_layer,
+    .session_layer = sq_session_layer,
     .flags_by_user = sq_flags_by_user,
     .likes_by_user = sq_likes_by_user,
     .user_delete = sq_user_delete,

@@ -265,6 +265,15 @@ store_viewer_layer_get(store *s, const char *article_id, int64_t viewer_id, aren
 }
 
 int
+store_session_layer(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t now,
+                    const char *article_id, arena *a, store_user *user, store_viewer_layer *layer,
+                    pl_error *err)
+{
+    memset(layer, 0, sizeof *layer);
+    DISPATCH(s, err, session_layer(s, hash, now, article_id, a, user, layer, err));
+}
+
+int
 store_comments_replies(store *s, const int64_t *root_ids, size_t n, int64_t viewer_id, arena *a,
                        store_comment_list *out, pl_error *err)
 {

@@ -278,6 +278,16 @@ typedef struct store_viewer_layer {
 int store_viewer_layer_get(store *s, const char *article_id, int64_t viewer_id, arena *a,
                            store_viewer_layer *out, pl_error *err);
 
+/* store_session_user and store_viewer_layer_get together, for a reader who
+ * opens a thread page with a session cookie: the session's user in *user
+ * and their layer of the article in *layer. On PostgreSQL the two
+ * statements travel in one pipeline, so the view costs one round trip.
+ * PL_ENOTFOUND when there is no such unexpired session or its user is
+ * deleted (the reader is anonymous). */
+int store_session_layer(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t now,
+                        const char *article_id, arena *a, store_user *user,
+                        store_viewer_layer *layer, pl_error *err);
+
 /* Likes: idempotent; both set *likes to the comment's new count. */
 int store_like_add(store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err);
 int store_like_remove(store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err);

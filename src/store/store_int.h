@@ -62,6 +62,8 @@ typedef struct store_ops {
                               store_comment_list *out, pl_error *err);
     int (*viewer_layer)(store *s, const char *article_id, int64_t viewer_id, arena *a,
                         store_viewer_layer *out, pl_error *err);
+    int (*session_layer)(store *s, const unsigned char *hash, int64_t now, const char *article_id,
+                         arena *a, store_user *user, store_viewer_layer *layer, pl_error *err);
     int (*like_add)(store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err);
     int (*like_remove)(store *s, int64_t comment_id, int64_t user_id, int64_t *likes,
                        pl_error *err);

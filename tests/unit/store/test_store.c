@@ -794,6 +794,64 @@ viewer_layer_holds_likes_mutes_and_own_pending(void **state)
     assert_int_equal(store_viewer_layer_get(f->s, "", me, f->a, &l, &err), PL_EINVAL);
 }
 
+/* The session and its reader's layer read together (one pipeline on
+ * PostgreSQL): the session's user, and that user's layer, never another's;
+ * no live session, no user. */
+static void
+session_layer_is_the_session_and_its_layer(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *art = article(f, "sl");
+    int64_t me = new_user(f, "me"), other = new_user(f, "other");
+    int64_t c1 = add_comment(f, art, 0, other, COMMENT_PUBLISHED, 1);
+    int64_t c2 = add_comment(f, art, 0, other, COMMENT_PUBLISHED, 2);
+    int64_t n;
+    assert_int_equal(store_like_add(f->s, c2, me, &n, &err), 0);
+    assert_int_equal(store_like_add(f->s, c1, other, &n, &err), 0);
+    assert_int_equal(store_mute_set(f->s, other, me, true, 0, &err), 0);
+    add_comment(f, art, 0, other, COMMENT_PENDING, 3);
+
+    unsigned char mine[STORE_TOKEN_HASH_LEN], theirs[STORE_TOKEN_HASH_LEN];
+    memset(mine, 0x3c, sizeof mine);
+    memcpy(mine, f->tag, strlen(f->tag) < sizeof mine ? strlen(f->tag) : sizeof mine);
+    memcpy(theirs, mine, sizeof theirs);
+    theirs[31] ^= 1;
+    assert_int_equal(store_session_insert(f->s, mine, me, 2000, &err), 0);
+    assert_int_equal(store_session_insert(f->s, theirs, other, 2000, &err), 0);
+
+    store_user u;
+    store_viewer_layer l;
+    assert_int_equal(store_session_layer(f->s, mine, 1000, art, f->a, &u, &l, &err), 0);
+    assert_int_equal(u.id, me);
+    assert_string_equal(u.name, "me");
+    assert_int_equal(l.n_liked, 1);
+    assert_true(l.liked[0] == c2);
+    assert_int_equal(l.n_muted, 0);
+    assert_false(l.own_pending);
+
+    assert_int_equal(store_session_layer(f->s, theirs, 1000, art, f->a, &u, &l, &err), 0);
+    assert_int_equal(u.id, other);
+    assert_int_equal(l.n_liked, 1);
+    assert_true(l.liked[0] == c1);
+    assert_int_equal(l.n_muted, 1);
+    assert_true(l.muted[0] == me);
+    assert_true(l.own_pending);
+
+    /* Expired, unknown, deleted: no user; a bad article id: an error. */
+    assert_int_equal(store_session_layer(f->s, mine, 2000, art, f->a, &u, &l, &err), PL_ENOTFOUND);
+    theirs[0] ^= 1;
+    assert_int_equal(store_session_layer(f->s, theirs, 1000, art, f->a, &u, &l, &err),
+                     PL_ENOTFOUND);
+    assert_int_equal(store_session_layer(f->s, mine, 1000, "", f->a, &u, &l, &err), PL_EINVAL);
+    assert_int_equal(store_session_delete(f->s, mine, &err), 0);
+    assert_int_equal(store_session_layer(f->s, mine, 1000, art, f->a, &u, &l, &err), PL_ENOTFOUND);
+    /* The connection is usable after the pipeline, for plain statements. */
+    assert_int_equal(store_session_user(f->s, mine, 1000, f->a, &u, &err), PL_ENOTFOUND);
+    assert_int_equal(store_viewer_layer_get(f->s, art, me, f->a, &l, &err), 0);
+    assert_int_equal(l.n_liked, 1);
+}
+
 static void
 likes_are_idempotent(void **state)
 {
@@ -2020,6 +2078,8 @@ main(void)
         cmocka_unit_test_setup_teardown(lost_listener_is_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(rate_buckets_are_shared, setup, teardown),
         cmocka_unit_test_setup_teardown(viewer_layer_holds_likes_mutes_and_own_pending, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(session_layer_is_the_session_and_its_layer, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(pow_solutions_are_spent_once, setup, teardown),
         cmocka_unit_test_setup_teardown(settings_versions, setup, teardown),
