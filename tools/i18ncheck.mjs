@@ -5,7 +5,8 @@
 // The keys the widget uses are the quoted names inside the first argument
 // of every t(...) and tk(...) call in web/embed.js and web/panel.js (both branches of a
 // `cond ? 'a' : 'b'` count), and the families built as 'prefix_' + value:
-// flag_ for each of REASONS, sort_ for each of SORTS, why_ for each
+// flag_ for each of REASONS, sort_ for each of SORTS, bad_ for each of FIELDS (a
+// refused field's sentence), why_ for each
 // moderation rule of src/moderation/policy.c. Every catalogue in web/i18n/ must hold exactly
 // those keys (no missing one, no unused one; names starting with "@" are
 // notes, and each catalogue must have "@about"); an entry with plural forms
@@ -55,7 +56,7 @@ const langs = list('LANGS');
 // where its values come from, and every value's key counts as used.
 const rules = readFileSync(path.join(web, '..', 'src', 'moderation', 'policy.c'), 'utf8')
   .match(/rule_names\[[^\]]*\] = \{([^}]*)\}/)[1].match(/"\w+"/g).map((x) => x.slice(1, -1));
-const FAMILIES = { flag_: list('REASONS'), sort_: list('SORTS'), why_: rules };
+const FAMILIES = { flag_: list('REASONS'), sort_: list('SORTS'), why_: rules, bad_: list('FIELDS') };
 for (const m of src.matchAll(/'([a-z]+_)' \+/g)) {
   if (!FAMILIES[m[1]]) faults.push(`web/embed.js: keys built from '${m[1]}' + ...: add the family to tools/i18ncheck.mjs`);
   else for (const v of FAMILIES[m[1]]) used.add(m[1] + v);

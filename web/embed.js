@@ -3,7 +3,8 @@
  * server or the reader enters the DOM as a Text node (h() below,
  * textContent); the one exception is the server's sanitised comment `html`.
  * No global is defined; nothing runs synchronously beyond finding the mount
- * point. Shipped as written: comments here cost every reader bytes.
+ * point. Served without its comment lines (tools/bin2c.c), so comments here
+ * cost readers nothing.
  */
 (() => {
   'use strict';
@@ -47,6 +48,8 @@
   try { TT = window.trustedTypes ? trustedTypes.createPolicy('parley', { createHTML: (x) => x }) : null; } catch (e) { /* not allowed: plain */ }
   const SORTS = ['newest', 'oldest', 'top'];
   const REASONS = ['profanity', 'vulgarity', 'slur', 'personal_attack', 'harassment', 'tragedy_joke', 'off_topic', 'spam', 'terms_of_service', 'other'];
+  // Fields whose 400 invalid_field has a sentence of its own (bad_NAME).
+  const FIELDS = ['name', 'email', 'password', 'body'];
   let uid = 0;
 
   // Builds an element. Attributes: class, text (textContent), on* listeners,
@@ -70,21 +73,23 @@
   // Adds words only screen readers hear to a control's name ("Mute Ann").
   const sr = (b, s) => (b.append(h('span', { class: 'pl-sr' }, s)), b);
 
-  // A failed request carries a sentence a reader can act on, never a code.
+  // A failed request carries a sentence a reader can act on, never a code:
+  // the catalogue's for the API's stable codes (docs/API.md), else the
+  // server's own (English) message.
   class ApiError extends Error {
     constructor(status, code, message, body) {
       super(message);
       Object.assign(this, { status, code, body: body || {} });
     }
   }
-  function sentence(status, code, msg, retry) {
+  function sentence(status, code, msg, retry, field) {
     if (status === 0) return t('err_network');
     if (status === 401) return t(code === 'login_required' ? 'err_login_first' : 'err_bad_login');
     if (status === 403) {
       if (code === 'banned' || code === 'suspended') return msg || t('err_banned');
-      return t(code === 'cross_origin' ? 'err_cross_origin' : code === 'unverified' ? 'err_unverified' : 'err_forbidden');
+      return t(code === 'cross_origin' ? 'err_cross_origin' : code === 'unverified' ? 'err_unverified' : code === 'edit_window_closed' ? 'err_edit_window' : 'err_forbidden');
     }
-    if (status === 404) return t('err_gone');
+    if (status === 404 || code === 'comment_deleted') return t('err_gone');
     if (code === 'name_taken') return t('err_name_taken');
     if (/^pow_/.test(code)) return t('err_pow');
     if (status === 409) return t(code === 'already_flagged' ? 'err_already_flagged' : code === 'email_taken' ? 'err_email_taken' : 'err_done');
@@ -95,6 +100,9 @@
       return s > 90 ? t('err_wait_minutes', { n: Math.ceil(s / 60) }) : s > 0 ? t('err_wait_seconds', { n: s }) : t('err_wait');
     }
     if (status >= 500) return t('err_server');
+    if (code === 'invalid_field' && field === 'new_password') field = 'password';
+    if (code === 'invalid_field' && FIELDS.includes(field)) return t('bad_' + field);
+    if (code === 'bad_json' || code === 'invalid_utf8' || status === 415) return t('err_input');
     return msg || t('err_input');
   }
   async function api(method, path, body) {
@@ -117,7 +125,7 @@
       const e = (j && j.error) || {};
       const until = j && (j.banned_until || e.banned_until), why = j && (j.reason || e.reason);
       const msg = r.status === 403 && (until || why) ? banText(until, why) : e.message;
-      throw new ApiError(r.status, e.code, sentence(r.status, e.code, msg, r.headers.get('Retry-After')), j);
+      throw new ApiError(r.status, e.code, sentence(r.status, e.code, msg, r.headers.get('Retry-After'), e.field), j);
     }
     return j;
   }
@@ -174,9 +182,12 @@
     return out;
   }
 
-  async function mount(host) {
-    if (host.shadowRoot) return;
-    const root = host.attachShadow({ mode: 'open' });
+  // lang: draw again in this language (the reader's setting); panel: then
+  // open the account panel at its language picker.
+  async function mount(host, lang, panel) {
+    if (host.shadowRoot && !lang) return;
+    const root = host.shadowRoot || host.attachShadow({ mode: 'open' });
+    root.replaceChildren();
     const st = {
       id: host.dataset.articleId || '',
       title: host.dataset.articleTitle || '',
@@ -192,7 +203,16 @@
     const first = valid && api('GET', listQuery(false));
     const who = valid && api('GET', 'me').then((r) => { st.muted = new Set((r && r.muted_ids) || []); return (r && r.user) || null; }, () => null);
     if (first) first.catch(() => {});
-    await useLang(pickLang(host));
+    await useLang(lang || pickLang(host));
+    // The reader's own language setting (GET /me) wins over the page's.
+    const relang = (l, p) => {
+      if (st.es) st.es.close();
+      catalogue = null;
+      LOCALE = (navigator.languages || []).find((x) => base(x) === l) || l;
+      fmt = null;
+      return mount(host, l, p);
+    };
+    if (who && !lang) who.then((me) => { const l = me && me.language; if (LANGS.includes(l) && l !== LANG) relang(l); });
     // The headline and address go with each post, so the first comment
     // registers the article with them (the server keeps existing values).
     const canon = document.querySelector('link[rel=canonical]');
@@ -236,11 +256,13 @@
       account.replaceChildren(st.me
         ? h('p', null, tk('logged_in_as', { name: h('strong', null, st.me.name) }), ' · ', btn(t('log_out'), logout), ' · ',
           btn(t('muted_readers'), (e) => mutes(e.currentTarget)), ' · ',
-          btn(t('your_account'), (e, o = e.target) => need('panel.js').then(() => ParleyPanel({ h, t, api, dialog, say, st, logout }, o), () => say(t('err_network')))),
+          st.acct = btn(t('your_account'), (e) => openPanel(e.target)),
           st.me.banned && h('span', { class: 'pl-note pl-ban' }, banText(st.me.banned_until, st.me.ban_reason), ' ', t('still_read')))
         : h('p', null, tk('log_in_to_comment', {
           log_in: btn(t('log_in'), (e) => auth('', e.target)), register: btn(t('create_account_link'), (e) => auth('', e.target, true)) })));
     }
+    const openPanel = (o, atLang) => need('panel.js').then(() => ParleyPanel({ h, t, api, dialog, say, st, logout, LANG, LANGS, atLang,
+      relang: (l) => relang(l || pickLang(host), true) }, o), () => say(t('err_network')));
     async function logout(e, gone) {
       if (!gone) try { await api('POST', 'auth/logout', {}); } catch (e) { if (e.status !== 401) return say(e.message); }
       st.me = null;
@@ -719,7 +741,7 @@
       status.textContent = t('bad_article_id');
       return shown();
     }
-    load(false, who, first).then(listen);
+    load(false, who, first).then(() => { listen(); if (panel && st.me) openPanel(st.acct, true); });
     local(new Date()); // the requests are out; warm the date formatter meanwhile
 
     // Live updates (Server-Sent Events): comments others publish while the
@@ -727,7 +749,7 @@
     // list never moves under the reader's eyes.
     function listen() {
       if (!window.EventSource || host.dataset.live === 'off') return;
-      const es = new EventSource(API + 'articles/' + enc(st.id) + '/events', { withCredentials: true });
+      const es = st.es = new EventSource(API + 'articles/' + enc(st.id) + '/events', { withCredentials: true });
       es.onopen = () => { section.dataset.live = 'open'; };
       es.addEventListener('comment', async (e) => {
         let d;

@@ -7,13 +7,18 @@
  * state (w.st.me the reader), w.logout(0, message) shows the reader as
  * logged out without asking the server (after DELETE /me the session is
  * over). Styles: panel.css, added once to the widget's shadow root (the
- * opener's root node). Four parts: the password, mail notifications, the
- * reader's data as a file, and deleting the account after a confirmation.
+ * opener's root node). Five parts: the language, the password, mail
+ * notifications, the reader's data as a file, and deleting the account after
+ * a confirmation. w.relang(code or '') draws the widget again in a language
+ * (closing this panel and opening it anew at the picker, w.atLang).
  */
 (() => {
   'use strict';
   const BASE = new URL('.', document.currentScript.src).href;
   let n = 0, css = null;
+  // Each language by its own name, so a reader finds theirs whatever the page's.
+  const NAMES = { en: 'English', es: 'Español', fr: 'Français', de: 'Deutsch', pt: 'Português', it: 'Italiano', nl: 'Nederlands',
+    pl: 'Polski', ar: 'العربية', fa: 'فارسی', tr: 'Türkçe', he: 'עברית' };
   window.ParleyPanel = async (w, opener) => {
     const { h, t, api } = w, me = w.st.me;
     const id = () => 'pl-a' + ++n;
@@ -35,6 +40,25 @@
       const hid = id();
       return h('section', { class: 'pl-part', 'aria-labelledby': hid }, h('h3', { id: hid, class: 'pl-part-h' }, title), kids);
     };
+
+    // ---- language: PATCH /me (the pages, the desk and the mails follow it too);
+    // the widget is drawn again in it, this panel reopened at the picker.
+    const lid = id(), lerr = h('p', { class: 'pl-err', id: lid + 'e', role: 'alert' });
+    const pick = h('select', { id: lid, name: 'language', 'aria-describedby': lid + 'h ' + lid + 'e' },
+      h('option', { value: '' }, t('acct_lang_page')),
+      w.LANGS.map((l) => h('option', { value: l, lang: l, selected: me.language === l }, NAMES[l] || l)));
+    pick.onchange = async () => {
+      lerr.textContent = '';
+      pick.disabled = true;
+      try {
+        await api('PATCH', 'me', { language: pick.value || null });
+        me.language = pick.value || null;
+        d.close();
+        w.relang(pick.value);
+      } catch (e) { lerr.textContent = e.message; pick.disabled = false; }
+    };
+    const lang = h('p', { class: 'pl-field' }, h('label', { for: lid, text: t('acct_language') }), pick,
+      h('span', { class: 'pl-muted pl-hint', id: lid + 'h' }, t('acct_lang_note')), lerr);
 
     // ---- password: POST /me/password; the API's refusals at their field
     const cur = field(t('acct_current'), { type: 'password', name: 'current_password', autocomplete: 'current-password' });
@@ -132,12 +156,16 @@
 
     const d = w.dialog(t('your_account'), opener, null,
       h('p', { class: 'pl-muted' }, t('logged_in_as', { name: me.name })), live,
+      part(t('acct_language'), lang),
       part(t('acct_change'), pw),
       part(t('acct_notifications'), notes),
       part(t('acct_data'), h('p', { class: 'pl-muted' }, t('acct_export_note')), derr, h('div', { class: 'pl-row' }, exp)),
       part(t('acct_delete'), del, ask),
       h('div', { class: 'pl-row pl-end' }, btn(t('close'), () => d.close(), 'pl-btn')));
     d.classList.add('pl-panel');
-    cur.input.focus();
+    if (w.atLang) {
+      pick.focus();
+      status(t('acct_lang_saved'));
+    } else cur.input.focus();
   };
 })();

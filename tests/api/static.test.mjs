@@ -16,7 +16,21 @@ import { BIN, startServer } from '../lib/server.mjs';
 import { stopClean } from '../lib/api.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const EMBED = readFileSync(path.join(here, '..', '..', 'web', 'embed.js'));
+const SOURCE = readFileSync(path.join(here, '..', '..', 'web', 'embed.js'), 'utf8');
+// The served embed.js is web/embed.js without its comment lines (tools/bin2c.c):
+// a line that starts with //, and the lines of a block comment that starts
+// and ends a line.
+function withoutComments(js) {
+  let block = false;
+  return js.split(/(?<=\n)/).filter((l) => {
+    const s = l.replace(/\r?\n$/, '').trim();
+    const drop = block || s.startsWith('//') || s.startsWith('/*');
+    if (!block && s.startsWith('/*')) block = true;
+    if (block && s.endsWith('*/')) block = false;
+    return !drop;
+  }).join('');
+}
+const EMBED = Buffer.from(withoutComments(SOURCE));
 const CSS = readFileSync(path.join(here, '..', '..', 'web', 'embed.css'));
 
 let srv;
@@ -68,7 +82,10 @@ test('without Accept-Encoding: the bytes as built, a strong ETag, Vary, five min
   const r = await get('/embed.js');
   assert.equal(r.status, 200);
   assert.equal(r.headers['content-encoding'], undefined);
-  assert.ok(r.body.equals(EMBED), 'identity body is web/embed.js');
+  assert.ok(r.body.equals(EMBED), 'identity body is web/embed.js without its comment lines');
+  assert.ok(EMBED.length < SOURCE.length * 0.9, `${EMBED.length} of ${Buffer.byteLength(SOURCE)} bytes`);
+  const code = SOURCE.split('\n').filter((l) => l.trim() && !/^\s*(\/\/|\/\*|\*)/.test(l));
+  for (const l of code) assert.ok(EMBED.includes(l + '\n'), `a line of code is served as written: ${l}`);
   assert.match(r.headers.etag, /^"[0-9a-f]{16}"$/);
   assert.equal(r.headers.vary, 'Accept-Encoding');
   assert.equal(r.headers['cache-control'], 'public, max-age=300');

@@ -179,3 +179,23 @@ test('Arabic on a 360 px phone: right to left, replies indented from the right, 
   assert.deepEqual(page.errors, []);
   await ctx.close();
 });
+
+test('refused fields are the catalogue\'s: an address and a password in Spanish', async () => {
+  const ctx = await browser.newContext();
+  const page = await articlePage(ctx, server.url, 'fields-es', { lang: 'es' });
+  await page.getByRole('button', { name: ES.create_account_link }).click();
+  const dlg = page.locator('dialog.pl-dlg');
+  await dlg.getByLabel(ES.field_name).fill('Lola');
+  // A reserved domain passes the browser's own check; the API refuses the field.
+  await dlg.getByLabel(ES.field_email).fill(`lola.${process.pid}@example.test`);
+  await dlg.getByLabel(ES.field_password).fill('correct horse battery');
+  await dlg.getByRole('button', { name: ES.register_submit }).click();
+  await dlg.locator('[role=alert]', { hasText: ES.bad_email }).waitFor();
+  // A password refused for being the address: the catalogue's password sentence.
+  await dlg.getByLabel(ES.field_email).fill(`lola.${process.pid}@example.org`);
+  await dlg.getByLabel(ES.field_password).fill(`lola.${process.pid}@example.org`);
+  await dlg.getByRole('button', { name: ES.register_submit }).click();
+  await dlg.locator('[role=alert]', { hasText: ES.bad_password }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await ctx.close();
+});

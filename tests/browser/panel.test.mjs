@@ -1,5 +1,5 @@
 // The reader's account panel of the widget ("Your account", web/panel.js):
-// each of its four actions through the real server, checked there (password
+// each of its five parts through the real server (the language picker too), checked there (password
 // change, notification settings, the data download, account deletion), use by
 // keyboard alone, the script fetched only when the panel is opened, and the
 // panel in Hebrew, right to left, on a 360 px phone.
@@ -10,6 +10,7 @@ import { startServer, createUser, Client } from '../lib/server.mjs';
 import { launch, articlePage, reader, seed, focused, shot } from '../lib/browser.mjs';
 
 const HE = JSON.parse(readFileSync(new URL('../../web/i18n/he.json', import.meta.url), 'utf8'));
+const ES = JSON.parse(readFileSync(new URL('../../web/i18n/es.json', import.meta.url), 'utf8'));
 const ART = 'panel';
 let server, browser;
 before(async () => {
@@ -252,5 +253,41 @@ test('in Hebrew: right to left, every string from the catalogue, nothing overflo
   await d.getByText(HE.acct_wrong_password).waitFor();
   await shot(page, 'panel-he-360.png');
   assert.deepEqual(page.errors, []);
+  await ctx.close();
+});
+
+test('the language picker saves the reader\'s language, draws the widget in it and keeps it on the next visit', async () => {
+  const lu = await reader(server.url, 'Lu Language');
+  const { ctx, page } = await as(lu);
+  let d = await open(page);
+  const pick = d.getByRole('combobox', { name: 'Language' });
+  assert.equal(await pick.inputValue(), '', 'no setting: as this page chooses');
+  assert.deepEqual((await pick.locator('option').allTextContents()).slice(0, 4), ['As this page chooses', 'English', 'Español', 'Français']);
+  assert.equal(await pick.locator('option[value=ar]').textContent(), 'العربية');
+  await pick.selectOption('es');
+  // The widget is drawn again in Spanish; the panel reopens at the picker.
+  d = page.getByRole('dialog', { name: ES.your_account });
+  await said(d, ES.acct_lang_saved);
+  assert.equal((await focused(page)).name, 'language');
+  assert.equal(await d.getByRole('combobox', { name: ES.acct_language }).inputValue(), 'es');
+  await d.getByRole('heading', { name: ES.acct_change }).waitFor();
+  assert.equal(await page.locator('#parley .pl').getAttribute('lang'), 'es');
+  assert.equal((await lu.get('/api/v1/me')).json.user.language, 'es', 'saved on the server');
+  await d.getByRole('button', { name: ES.close }).click();
+  await page.locator('.pl-account', { hasText: 'Lu Language' }).getByRole('button', { name: ES.log_out }).waitFor();
+  await page.getByRole('button', { name: ES.sort_oldest }).waitFor();
+
+  // Next visit (the page is English): the reader's setting wins once /me answers.
+  const again = await articlePage(ctx, server.url, ART);
+  await again.locator('#parley .pl[lang=es]').waitFor();
+  await again.getByRole('button', { name: ES.your_account, exact: true }).waitFor();
+  // Back to "as this page chooses": English again, and null on the server.
+  d = await open(again, ES.your_account);
+  await d.getByRole('combobox', { name: ES.acct_language }).selectOption('');
+  await again.getByRole('dialog', { name: 'Your account' }).locator('[role=status]', { hasText: 'Your language is saved.' }).waitFor();
+  assert.equal(await again.locator('#parley .pl').getAttribute('lang'), 'en');
+  assert.equal((await lu.get('/api/v1/me')).json.user.language, null);
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(again.errors, []);
   await ctx.close();
 });
