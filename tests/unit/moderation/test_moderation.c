@@ -79,6 +79,33 @@ bad_policy_settings_are_named(void **state)
     m = engine_with("moderation.word_at", "off", &rc, &err);
     assert_int_equal(rc, 0);
     moderation_free(m);
+    m = engine_with("moderation.homonym_at", "1.5", &rc, &err);
+    assert_int_equal(rc, PL_EINVAL);
+    assert_null(m);
+    assert_non_null(strstr(err.msg, "moderation.homonym_at"));
+    /* A slur with innocent uses, not aimed by the rules' cues, in a
+     * comment the model reads as hostile (0.82): held by default, left to
+     * the rules (published) when homonym_at is off. */
+    {
+        static const char hostile[] = "Barry needs to keep his faggot ass in the closet";
+        moderation_input hin = {.body = hostile,
+                                .body_len = sizeof hostile - 1,
+                                .article_title = "",
+                                .article_text = ""};
+        moderation_result hr;
+        arena *ha = arena_new();
+        m = engine_with("moderation.homonym_at", "0.8", &rc, &err);
+        assert_int_equal(rc, 0);
+        moderation_decide(m, &hin, ha, &hr);
+        assert_int_equal(hr.decision, MOD_HOLD);
+        moderation_free(m);
+        m = engine_with("moderation.homonym_at", "off", &rc, &err);
+        assert_int_equal(rc, 0);
+        moderation_decide(m, &hin, ha, &hr);
+        assert_int_equal(hr.decision, MOD_PUBLISH);
+        moderation_free(m);
+        arena_free(ha);
+    }
     m = engine_with("moderation.confirm_at", "0.8", &rc, &err);
     assert_int_equal(rc, 0);
     moderation_free(m);
