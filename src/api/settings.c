@@ -317,3 +317,115 @@ api_mod_settings_put(req *r, const route_args *a)
     j->settings = true;
     job_submit(j);
 }
+
+/* ---- preview of the word lists ---------------------------------------------- */
+
+/* How many of the newest comments a preview looks at. */
+#define PREVIEW_SAMPLE 1000
+
+typedef struct preview_job {
+    store_comment_list recent;
+    const char *block_now, *block, *allow_now, *allow;
+    int64_t held_now, held, allowed_now, allowed;
+} preview_job;
+
+/* The count of recent comments an entry of list is found in; with
+ * refused_only, only those held or refused (which the list may release). */
+static int64_t
+count_matches(arena *a, const char *list, const store_comment_list *recent, bool refused_only)
+{
+    site_words w;
+    site_words_compile(a, list, &w);
+    int64_t n = 0;
+    for (size_t i = 0; i < recent->n && w.n > 0; i++) {
+        const store_comment *c = &recent->items[i];
+        if (refused_only && c->status != COMMENT_PENDING && c->status != COMMENT_REJECTED)
+            continue;
+        n += site_words_find(&w, site_words_fold(a, c->body ? c->body : "")) != NULL;
+    }
+    return n;
+}
+
+/* Hashing thread (no store): the matching, up to 500 entries over 1,000
+ * comments, kept off the loop. */
+static void
+preview_count(job *j)
+{
+    preview_job *pj = j->data;
+    arena *a = j->r->a;
+    pj->held_now = count_matches(a, pj->block_now, &pj->recent, false);
+    pj->held = count_matches(a, pj->block, &pj->recent, false);
+    pj->allowed_now = count_matches(a, pj->allow_now, &pj->recent, true);
+    pj->allowed = count_matches(a, pj->allow, &pj->recent, true);
+}
+
+static void
+preview_done(job *j)
+{
+    preview_job *pj = j->data;
+    req_send_json(j->r, 200,
+                  json_pack("{s:I, s:{s:I, s:I}, s:{s:I, s:I}}", "sample", (json_int_t)pj->recent.n,
+                            "words.block", "now", (json_int_t)pj->held_now, "then",
+                            (json_int_t)pj->held, "words.allow", "now", (json_int_t)pj->allowed_now,
+                            "then", (json_int_t)pj->allowed));
+}
+
+void
+api_mod_settings_preview(req *r, const route_args *a)
+{
+    (void)a;
+    if (!require_admin(r))
+        return;
+    static const char *const allowed[] = {"settings", NULL};
+    json_t *o = api_body_object(r, allowed);
+    if (o == NULL)
+        return;
+    json_t *set = json_object_get(o, "settings");
+    const char *name;
+    json_t *v;
+    preview_job *pj = arena_zalloc(r->a, sizeof *pj);
+    const config *cfg = req_config(r);
+    pj->block_now = config_extra(cfg, "words.block");
+    pj->allow_now = config_extra(cfg, "words.allow");
+    pj->block = pj->block_now;
+    pj->allow = pj->allow_now;
+    if (!json_is_object(set)) {
+        json_decref(o);
+        req_send_error(r, 400, "invalid_field",
+                       "settings must be an object with words.block and/or words.allow.",
+                       "settings", NULL);
+        return;
+    }
+    json_object_foreach(set, name, v)
+    {
+        const site_setting *s = site_setting_find(name);
+        char msg[200], *text = NULL;
+        if (s == NULL || s->kind != SITE_WORDS) {
+            snprintf(msg, sizeof msg, "%s cannot be previewed: only words.block and words.allow.",
+                     name);
+        } else if (json_is_null(v) || site_setting_check(s, v, &text, msg, sizeof msg)) {
+            const char *list = json_is_null(v) ? config_extra(req_base_config(r), name) : text;
+            *(strcmp(name, "words.block") == 0 ? &pj->block : &pj->allow) =
+                list ? arena_strdup(r->a, list) : NULL;
+            free(text);
+            continue;
+        }
+        const char *field = arena_printf(r->a, "settings.%s", name);
+        const char *message = arena_strdup(r->a, msg);
+        json_decref(o);
+        req_send_error(r, 400, "invalid_field", message, field, NULL);
+        return;
+    }
+    json_decref(o);
+    store_search q = {NULL, 0, NULL, -1, 0};
+    pl_error err;
+    int rc = store_comments_search(req_store(r), &q, PREVIEW_SAMPLE, r->a, &pj->recent, &err);
+    if (rc < 0) {
+        api_send_rc(r, rc, &err);
+        return;
+    }
+    job *j = job_new(r, pj);
+    j->slow = preview_count;
+    j->done = preview_done;
+    job_submit(j);
+}

@@ -76,6 +76,12 @@ static const row rows[] = {
       "Hold a reader's first comments (this many) for a moderator; 0: none.", "0"),
     S("premoderation.sensitive", "premoderation", SITE_BOOL, 0, 0, false, false,
       "Hold every comment on articles marked sensitive.", "off"),
+    S("words.block", "words", SITE_WORDS, 0, 500, false, false,
+      "Words and phrases (one a line) that hold a comment for a moderator; whole words, any case.",
+      ""),
+    S("words.allow", "words", SITE_WORDS, 0, 500, false, false,
+      "Words and phrases (one a line) the engine must not object to here, such as a place name.",
+      ""),
     S("moderation.new_user_hours", "premoderation", SITE_INT, 0, 24 * 365, false, false,
       "Hours during which an account counts as new (its links follow policy.new_user).", "24"),
 };
@@ -118,6 +124,48 @@ site_kind_name(site_kind k)
     static const char *const names[SITE_KIND_END] = {"action",  "number", "integer",
                                                      "boolean", "text",   "words"};
     return (unsigned)k < SITE_KIND_END ? names[k] : "text";
+}
+
+/* The longest entry of a word list, in characters. */
+#define WORD_MAX_CHARS 100
+
+static bool
+check_words(const site_setting *s, const json_t *v, char **out, char *msg, size_t msgn)
+{
+    if (!json_is_array(v) || json_array_size(v) > (size_t)s->max) {
+        snprintf(msg, msgn, "%s must be a list of at most %lld words or phrases.", s->name,
+                 (long long)s->max);
+        return false;
+    }
+    size_t total = 1, i;
+    const json_t *w;
+    json_array_foreach(v, i, w)
+    {
+        const char *t = json_string_value(w);
+        bool control = false;
+        for (const char *p = t; p != NULL && *p; p++)
+            control = control || (unsigned char)*p < 0x20 || *p == 0x7f;
+        if (t == NULL || t[0] == '\0' || control || utf8_length(t, strlen(t)) > WORD_MAX_CHARS) {
+            snprintf(msg, msgn,
+                     "%s: entry %zu must be a word or phrase of 1 to %d characters on one line.",
+                     s->name, i + 1, WORD_MAX_CHARS);
+            return false;
+        }
+        total += strlen(t) + 1;
+    }
+    char *text = xmalloc(total), *p = text;
+    json_array_foreach(v, i, w)
+    {
+        const char *t = json_string_value(w);
+        size_t n = strlen(t);
+        if (p != text)
+            *p++ = '\n';
+        memcpy(p, t, n);
+        p += n;
+    }
+    *p = '\0';
+    *out = text;
+    return true;
 }
 
 bool
@@ -183,6 +231,7 @@ site_setting_check(const site_setting *s, const json_t *v, char **out, char *msg
         return true;
     }
     case SITE_WORDS:
+        return check_words(s, v, out, msg, msgn);
     case SITE_KIND_END:
         break;
     }
@@ -225,9 +274,18 @@ site_setting_value(const site_setting *s, const config *cfg)
     case SITE_BOOL:
         return json_boolean(!strcmp(t, "on") || !strcmp(t, "1") || !strcmp(t, "true") ||
                             !strcmp(t, "yes"));
+    case SITE_WORDS: {
+        json_t *list = json_array();
+        for (const char *p = t; *p;) {
+            size_t n = strcspn(p, "\n");
+            if (n > 0)
+                json_array_append_new(list, json_stringn(p, n));
+            p += n + (p[n] == '\n');
+        }
+        return list;
+    }
     case SITE_ACTION:
     case SITE_TEXT:
-    case SITE_WORDS:
     case SITE_KIND_END:
         break;
     }
@@ -267,4 +325,79 @@ site_settings_overlay(const config *base, const json_t *overrides, config **out,
     }
     *out = c;
     return 0;
+}
+
+/* ---- the publisher's words --------------------------------------------------- */
+
+static bool
+word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+/* " w1 w2 " of the n bytes at text. */
+static char *
+fold_n(arena *a, const char *text, size_t n)
+{
+    char *out = arena_alloc(a, n + 3), *o = out;
+    *o++ = ' ';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (word_byte(c))
+            *o++ = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        else if (o[-1] != ' ')
+            *o++ = ' ';
+    }
+    if (o[-1] != ' ')
+        *o++ = ' ';
+    *o = '\0';
+    return out;
+}
+
+const char *
+site_words_fold(arena *a, const char *text)
+{
+    return fold_n(a, text, strlen(text));
+}
+
+void
+site_words_compile(arena *a, const char *list, site_words *out)
+{
+    size_t cap = 0;
+    for (const char *p = list; p != NULL && *p; p++)
+        cap += *p == '\n';
+    cap += 1;
+    out->raw = arena_alloc(a, cap * sizeof *out->raw);
+    out->folded = arena_alloc(a, cap * sizeof *out->folded);
+    out->n = 0;
+    for (const char *p = list; p != NULL && *p;) {
+        size_t n = strcspn(p, "\n");
+        const char *e = fold_n(a, p, n);
+        if (e[1] != '\0' && out->n < cap) {
+            out->raw[out->n] = arena_strndup(a, p, n);
+            out->folded[out->n++] = e;
+        }
+        p += n + (p[n] == '\n');
+    }
+}
+
+const char *
+site_words_find(const site_words *w, const char *folded)
+{
+    for (size_t i = 0; i < w->n; i++)
+        if (strstr(folded, w->folded[i]) != NULL)
+            return w->raw[i];
+    return NULL;
+}
+
+bool
+site_words_allow(arena *a, const site_words *w, const char *folded, const char *excerpt)
+{
+    const char *x = excerpt ? site_words_fold(a, excerpt) : " ";
+    if (x[1] == '\0')
+        return false;
+    for (size_t i = 0; i < w->n; i++)
+        if (strstr(folded, w->folded[i]) != NULL && strstr(w->folded[i], x) != NULL)
+            return true;
+    return false;
 }

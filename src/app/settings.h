@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/arena.h"
 #include "util/config.h"
 #include "util/error.h"
 
@@ -61,5 +62,30 @@ json_t *site_setting_value(const site_setting *s, const config *cfg);
  * settings version stores) set on it: 0 and *out (free with config_fini
  * and free), or PL_EINVAL naming the setting that is unknown or invalid. */
 int site_settings_overlay(const config *base, const json_t *overrides, config **out, pl_error *err);
+
+/* The publisher's words (words.block, words.allow: a SITE_WORDS value, one
+ * entry a line) are matched as whole words: letters folded to lower case
+ * (ASCII), every run of characters that are not letters, digits or
+ * non-ASCII a single separator, so "Hot  Dog!" matches the entry "hot dog"
+ * but "hotdog" does not. Disguised spellings are not undone (the engine's
+ * own lists do that). */
+
+/* A word list ready to match: each entry as written and folded. */
+typedef struct site_words {
+    const char **raw;
+    const char **folded;
+    size_t n;
+} site_words;
+
+/* The text folded for matching (" w1 w2 ... ", from a). */
+const char *site_words_fold(arena *a, const char *text);
+/* Prepares list (one entry a line; NULL or "" is empty) from a. */
+void site_words_compile(arena *a, const char *list, site_words *out);
+/* The first entry found in folded text (from site_words_fold), as written;
+ * NULL when none. */
+const char *site_words_find(const site_words *w, const char *folded);
+/* True when an entry is found in folded text and holds every word of
+ * excerpt in a row: the engine's reason for those words is lifted. */
+bool site_words_allow(arena *a, const site_words *w, const char *folded, const char *excerpt);
 
 #endif

@@ -202,3 +202,49 @@ test('a change on one node applies on a second; a node started later starts with
   await logLine(B, new RegExp(`msg="settings applied" version=${res.json.version}\\b`), 'the second node applying the change');
   assert.equal((await check(rb, article, 'A calm remark on the bridge.')).decision, 'publish');
 });
+
+test('the site\'s own words: blocked ones hold, allowed ones lift the engine\'s reason, and the preview counts', async () => {
+  const article = `words-${Date.now()}`;
+  const r = await D.reader('Wren');
+  for (const body of ['Pineapple pizza is the best thing on the menu.', 'Who orders PINEAPPLE, pizza! at a derby?', 'Pineapplepizza is one word.'])
+    await post(r, article, body);
+  const swear = 'Holy shit, what a goal in the last minute.';
+  const was = await check(r, article, swear);
+  const prof = was.reasons.find((x) => x.rule === 'profanity');
+  assert.ok(prof, `the engine objects: ${JSON.stringify(was)}`);
+
+  // The preview before anything is saved: two of the three (whole words only).
+  let res = await D.admin.post('/api/v1/mod/settings/preview', { settings: { 'words.block': ['pineapple pizza'], 'words.allow': ['holy shit'] } });
+  assert.equal(res.status, 200, res.text);
+  assert.ok(res.json.sample >= 3 && res.json.sample <= 1000);
+  assert.deepEqual(res.json['words.block'], { now: 0, then: 2 });
+  assert.deepEqual(res.json['words.allow'], { now: 0, then: 0 }, 'nothing held says holy shit');
+  res = await D.admin.post('/api/v1/mod/settings/preview', { settings: { flag_threshold: 3 } });
+  assert.equal(res.status, 400);
+  assert.equal(res.json.error.field, 'settings.flag_threshold');
+  res = await D.admin.post('/api/v1/mod/settings/preview', { settings: { 'words.block': ['ok', 'line\nbreak'] } });
+  assert.equal(res.status, 400);
+  assert.match(res.json.error.message, /entry 2/);
+  assert.equal((await D.mod.post('/api/v1/mod/settings/preview', { settings: {} })).status, 403);
+
+  const cur = (await D.admin.get('/api/v1/mod/settings')).json.version;
+  res = await put(D.admin, cur, { 'words.block': ['pineapple pizza', 'Derby  Day'], 'words.allow': ['holy shit'] });
+  assert.equal(res.status, 200, res.text);
+  assert.deepEqual(setting(res, 'words.block').value, ['pineapple pizza', 'Derby  Day']);
+  assert.deepEqual(setting(res, 'words.block').default, []);
+  let m = await check(r, article, 'I would never eat pineapple pizza.');
+  assert.equal(m.decision, 'hold');
+  assert.deepEqual(m.reasons.map((x) => [x.rule, x.excerpt]), [['site_words', 'pineapple pizza']]);
+  assert.equal((await check(r, article, 'See you on derby day!')).decision, 'hold');
+  assert.equal((await check(r, article, 'Pineapplepizza again.')).decision, 'publish', 'whole words only');
+  m = await check(r, article, swear);
+  assert.equal(m.decision, 'publish', JSON.stringify(m));
+  assert.ok(!m.reasons.some((x) => x.rule === 'profanity'));
+  assert.notEqual((await check(r, article, 'What a load of shit.')).decision, 'publish', 'only inside the allowed phrase');
+  res = await D.admin.post('/api/v1/mod/settings/preview', { settings: { 'words.allow': null } });
+  assert.deepEqual(res.json['words.block'], { now: 2, then: 2 });
+
+  res = await put(D.admin, res.status === 200 ? cur + 1 : cur, { 'words.block': null, 'words.allow': null });
+  assert.equal(res.status, 200, res.text);
+  assert.equal((await check(r, article, 'I would never eat pineapple pizza.')).decision, 'publish');
+});

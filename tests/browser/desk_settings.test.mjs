@@ -86,6 +86,23 @@ test('an admin changes settings with the keyboard; errors beside the field; rese
   assert.deepEqual(page.errors, []);
 });
 
+test('word lists: one per line, previewed against recent comments before saving', async () => {
+  const c = new Client(srv.url);
+  await c.register('Wim', 'wim@example.com');
+  await c.post('/api/v1/articles/set-w/comments', { body: 'The roadworks on Mill Lane again, really?' });
+  const page = await deskPage('admin@example.com');
+  await page.getByRole('tab', { name: 'Settings' }).click();
+  await page.locator('#status', { hasText: /settings\./ }).waitFor();
+  await page.getByLabel('words.block', { exact: true }).fill('mill lane\n\n  roadworks  ');
+  await page.getByRole('button', { name: 'Preview against recent comments' }).click();
+  await page.locator('#settings-preview-result', { hasText: /would have held 1 of the last \d+ comments \(the list in force: 0\)/ }).waitFor();
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.locator('#status', { hasText: /Saved version \d+: 1 setting changed/ }).waitFor();
+  assert.equal(await page.getByLabel('words.block', { exact: true }).inputValue(), 'mill lane\nroadworks');
+  assert.equal((await c.post('/api/v1/check', { article_id: 'set-w', body: 'Roadworks everywhere.' })).json.decision, 'hold');
+  assert.deepEqual(page.errors, []);
+});
+
 test('the Settings tab fits a 360 px screen', async () => {
   const page = await deskPage('admin@example.com', { width: 360, height: 740 });
   await page.getByRole('tab', { name: 'Settings' }).click();

@@ -975,27 +975,32 @@
   const GROUPS = {
     policy: 'What happens to a comment that breaks each rule',
     model: 'The model\'s thresholds (0 to 1; empty: the model\'s own)',
+    words: 'The site\'s own words and phrases (one a line)',
     flags: 'Flags and automatic suspension',
     premoderation: 'Pre-moderation',
   };
   const setId = (name) => `set-${name.replace(/[^a-z0-9]+/g, '-')}`;
-  const shown = (v) => (v === null || v === undefined ? 'the model\'s own' : typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v));
+  const shown = (v) => (v === null || v === undefined ? 'the model\'s own' : typeof v === 'boolean' ? (v ? 'on' : 'off')
+    : Array.isArray(v) ? (v.length ? v.join(', ') : 'none') : String(v));
 
   function setControl(s) {
     const id = setId(s.name);
     const common = { id, name: s.name, 'aria-describedby': `${id}-help ${id}-err` };
     if (s.type === 'action') return el('select', common, s.choices.map((c) => el('option', { value: c }, c)));
     if (s.type === 'boolean') return el('input', { ...common, type: 'checkbox' });
+    if (s.type === 'words') return el('textarea', { ...common, rows: 4, spellcheck: 'false' });
     if (s.type === 'integer') return el('input', { ...common, type: 'number', min: s.min, max: s.max, step: 1, inputmode: 'numeric' });
     return el('input', { ...common, type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: s.off_allowed ? 'e.g. 0.8, or off' : 'e.g. 0.8' });
   }
 
   function setShow(input, s, v) {
-    if (s.type === 'boolean') input.checked = v === true;
+    if (s.type === 'words') input.value = (v || []).join('\n');
+    else if (s.type === 'boolean') input.checked = v === true;
     else input.value = v === null || v === undefined ? '' : String(v);
   }
 
   function setRead(input, s) {
+    if (s.type === 'words') return input.value.split('\n').map((w) => w.trim()).filter((w) => w);
     if (s.type === 'boolean') return input.checked;
     const v = input.value.trim();
     if (s.type === 'action') return v;
@@ -1016,7 +1021,10 @@
     for (const [g, title] of Object.entries(GROUPS)) {
       const rows = r.settings.filter((s) => s.group === g);
       if (!rows.length) continue;
-      box.append(el('fieldset', { class: 'set-group' }, el('legend', {}, title), rows.map((s) => {
+      const extra = g === 'words' ? [el('div', { class: 'actions' },
+        el('button', { type: 'button', id: 'settings-preview', onclick: previewWords }, 'Preview against recent comments')),
+      el('p', { id: 'settings-preview-result', class: 'meta', 'aria-live': 'polite' })] : [];
+      box.append(el('fieldset', { class: 'set-group' }, el('legend', {}, title), extra, rows.map((s) => {
         const id = setId(s.name);
         const input = setControl(s);
         setShow(input, s, s.value);
@@ -1036,6 +1044,22 @@
           el('p', { class: 'set-help', id: `${id}-help` }, s.help),
           el('p', { class: 'set-error', id: `${id}-err`, hidden: true }));
       })));
+    }
+  }
+
+  // What the word lists in the form would have done to the newest comments.
+  async function previewWords() {
+    const settings = {};
+    for (const s of SET.items.filter((x) => x.type === 'words')) settings[s.name] = setRead($(setId(s.name)), s);
+    const out = $('settings-preview-result');
+    try {
+      const r = await call('POST', '/mod/settings/preview', { settings });
+      const n = (x) => x.toLocaleString(LANG);
+      out.textContent = `These blocked words would have held ${n(r['words.block'].then)} of the last ${n(r.sample)} comments`
+        + ` (the list in force: ${n(r['words.block'].now)}). The allowed words appear in ${n(r['words.allow'].then)} of them`
+        + ` that were held or refused (the list in force: ${n(r['words.allow'].now)}).`;
+    } catch (e) {
+      out.textContent = e.message;
     }
   }
 
@@ -1072,7 +1096,8 @@
       const input = $(setId(s.name));
       if (SET.reset.has(s.name)) { changes[s.name] = null; continue; }
       const v = setRead(input, s);
-      if (v !== s.value && !(v === null && !s.overridden)) changes[s.name] = v;
+      const same = s.type === 'words' ? JSON.stringify(v) === JSON.stringify(s.value) : v === s.value;
+      if (!same && !(v === null && !s.overridden)) changes[s.name] = v;
     }
     if (!Object.keys(changes).length) { settingsErrors([]); say('Nothing to save: no setting was changed.'); return; }
     const res = await fetch(`${API}/mod/settings`, {
