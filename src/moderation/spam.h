@@ -8,7 +8,7 @@
  * "news.example.com", not "badexample.com"). Lists are separated by spaces
  * or commas; names are compared without case.
  *
- * The engine (moderation.c, rule "spam") asks spam_links_check for every
+ * The engine (rules_article.c, rule "spam") asks spam_links_check for every
  * comment: a blocked link gives a spam reason with the link as its excerpt;
  * allowed links do not count toward moderation.max_links nor toward the
  * new-account link rules. Immutable after spam_domains_new, shared by all

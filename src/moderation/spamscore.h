@@ -10,7 +10,7 @@
  * data/spam/spam.model and compiled into the binary. A loaded model is
  * immutable and shared read-only by all threads.
  *
- * The engine (moderation.c, rule "spam") holds a comment whose score
+ * The engine (rules_article.c, rule "spam") holds a comment whose score
  * reaches moderation.spam_at (moderation.spam_at_new for accounts younger
  * than moderation.new_user_hours and for anonymous checks), with the word
  * that raised the score most as the reason's excerpt.

@@ -1,0 +1,287 @@
+/* moderation/ctx.c: the per-comment context: the folded text cut into tokens, the
+ * reasons found so far and their excerpts, and the small word lists and
+ * helpers every rule reads (who is a person, what negates, what is a name).
+ */
+#include "moderation/moderation_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+tokenize(ctx *c)
+{
+    const norm_text *t = &c->t;
+    size_t cap = t->len / 2 + 2;
+    c->ts = arena_alloc(c->a, cap * sizeof *c->ts);
+    c->te = arena_alloc(c->a, cap * sizeof *c->te);
+    c->ntok = 0;
+    size_t i = 0;
+    while (i < t->len) {
+        const char *sp = memchr(t->s + i, ' ', t->len - i);
+        size_t e = sp ? (size_t)(sp - t->s) : t->len;
+        c->ts[c->ntok] = (uint32_t)i;
+        c->te[c->ntok] = (uint32_t)e;
+        c->ntok++;
+        i = e + 1;
+    }
+}
+
+/* The token holding folded byte pos (not a space). */
+long
+tok_at(const ctx *c, uint32_t pos)
+{
+    size_t lo = 0, hi = c->ntok;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (c->ts[mid] <= pos)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (long)lo;
+}
+
+/* True when token k spells w; doubles in w match one folded letter, as the
+ * folded text keeps a double letter as one byte with a run of two. */
+bool
+tok_is(const ctx *c, long k, const char *w)
+{
+    if (k < 0 || (size_t)k >= c->ntok)
+        return false;
+    const char *s = c->t.s + c->ts[k];
+    size_t n = c->te[k] - c->ts[k], i = 0;
+    for (const char *p = w; *p; p++) {
+        if (p > w && *p == p[-1])
+            continue;
+        if (i >= n || s[i] != *p)
+            return false;
+        i++;
+    }
+    return i == n;
+}
+
+bool
+tok_in(const ctx *c, long k, const char *const *set)
+{
+    if (k < 0 || (size_t)k >= c->ntok)
+        return false;
+    /* The first letter rules out almost every word without a call. */
+    char first = c->t.s[c->ts[k]];
+    for (; *set; set++)
+        if ((*set)[0] == first && tok_is(c, k, *set))
+            return true;
+    return false;
+}
+
+const char *const second_person[] = {"you", "u", "ya", "ye", "yall", "thou", "yourself", NULL};
+const char *const second_copula[] = {"youre", "ur", "your", "yer", "youve", NULL};
+const char *const third_copula[] = {"hes", "shes", "theyre", NULL};
+const char *const copulas[] = {"is",       "are",   "was",     "were", "be",     "been",
+                               "being",    "r",     "am",      "seem", "seems",  "look",
+                               "looks",    "sound", "sounds",  "act",  "acting", "become",
+                               "becoming", "get",   "getting", NULL};
+const char *const fillers[] = {
+    "a",         "an",      "the",      "such",       "so",        "really",     "very",
+    "total",     "totally", "complete", "completely", "absolute",  "absolutely", "utter",
+    "utterly",   "just",    "pretty",   "too",        "fucking",   "fuckin",     "bloody",
+    "damn",      "real",    "big",      "little",     "clearly",   "obviously",  "being",
+    "acting",    "like",    "stupid",   "dumb",       "ignorant",  "pathetic",   "worthless",
+    "brainless", "lying",   "useless",  "old",        "sad",       "fat",        "ugly",
+    "typical",   "of",      "one",      "another",    "certified", "proper",     "right",
+    "bit",       "kind",    "sort",     "such",       NULL};
+const char *const negators[] = {"not",      "never",   "no",     "isnt",   "arent", "wasnt",
+                                "werent",   "dont",    "doesnt", "didnt",  "aint",  "nobody",
+                                "noone",    "nothing", "none",   "hardly", "cant",  "wont",
+                                "shouldnt", "neither", "nor",    NULL};
+const char *const person_words[] = {
+    "he",         "she",         "him",      "her",      "they",      "them",       "author",
+    "writer",     "journalist",  "reporter", "editor",   "columnist", "op",         "poster",
+    "commenter",  "commentator", "guy",      "man",      "woman",     "lady",       "dude",
+    "mayor",      "president",   "minister", "senator",  "governor",  "councillor", "councilor",
+    "politician", "boss",        "ceo",      "chairman", "judge",     "teacher",    "officer",
+    "person",     "moderator",   "mod",      "husband",  "wife",      "mother",     "father",
+    "mom",        "mum",         "dad",      "son",      "daughter",  "boy",        "girl",
+    "reader",     "chancellor",  "premier",  "leader",   "candidate", "spokesman",  "spokeswoman",
+    "mp",         "pm",          "king",     "queen",    "prince",    "princess",   "coach",
+    "manager",    "player",      "owner",    "founder",  "host",      "anchor",     NULL};
+const char *const first_person[] = {"i",         "im",  "me", "we",  "us", "myself",
+                                    "ourselves", "ive", "id", "ill", NULL};
+static const char *const not_names[] = {
+    "this",       "that",      "it",         "its",      "thats",      "which",     "what",
+    "there",      "here",      "the",        "a",        "an",         "and",       "but",
+    "or",         "so",        "if",         "then",     "everything", "nothing",   "something",
+    "all",        "some",      "many",       "most",     "who",        "why",       "how",
+    "when",       "where",     "my",         "our",      "his",        "their",     "these",
+    "those",      "today",     "now",        "well",     "yes",        "no",        "oh",
+    "ok",         "okay",      "sure",       "honestly", "frankly",    "also",      "plan",
+    "idea",       "policy",    "article",    "argument", "law",        "bill",      "decision",
+    "proposal",   "comment",   "post",       "claim",    "statement",  "move",      "approach",
+    "logic",      "reasoning", "theory",     "rule",     "budget",     "scheme",    "design",
+    "piece",      "story",     "take",       "view",     "opinion",    "point",     "question",
+    "answer",     "response",  "reply",      "system",   "program",    "programme", "strategy",
+    "deal",       "report",    "study",      "vote",     "tax",        "thing",     "stuff",
+    "headline",   "title",     "government", "council",  "party",      "brexit",    "congress",
+    "parliament", "senate",    "court",      "city",     "country",    "state",     "economy",
+    "market",     "company",   "team",       "club",     "school",     "church",    "media",
+    "news",       "internet",  "twitter",    "facebook", "somebody",   "someone",   "let",
+    "lets",       "please",    "maybe",      "perhaps",  "just",       "only",      "one",
+    "nobody",     "anyone",    "anybody",    NULL};
+const char *const idea_words[] = {
+    "this",     "that",      "it",         "its",      "thats",     "which",      "plan",
+    "idea",     "policy",    "article",    "argument", "law",       "bill",       "decision",
+    "proposal", "comment",   "post",       "claim",    "statement", "move",       "approach",
+    "logic",    "reasoning", "theory",     "rule",     "budget",    "scheme",     "design",
+    "piece",    "story",     "take",       "view",     "opinion",   "point",      "question",
+    "answer",   "response",  "reply",      "system",   "program",   "programme",  "strategy",
+    "deal",     "report",    "study",      "vote",     "tax",       "thing",      "stuff",
+    "headline", "title",     "everything", "nothing",  "something", "government", "plans",
+    "ideas",    "policies",  "arguments",  "laws",     "decisions", "comments",   "claims",
+    "rules",    "idea",      "what",       NULL};
+
+void
+set_reason(ctx *c, moderation_rule r, const char *message, uint32_t os, uint32_t oe)
+{
+    if (c->f[r].on || c->m->pol.action[r] == POLICY_OFF)
+        return;
+    c->f[r] = (found){true, false, false, false, message, os, oe};
+}
+
+/* Original byte span of folded tokens [k1, k2]. */
+void
+span_tokens(const ctx *c, size_t k1, size_t k2, uint32_t *os, uint32_t *oe)
+{
+    *os = c->t.ostart[c->ts[k1]];
+    *oe = c->t.oend[c->te[k2] - 1];
+}
+
+void
+span_hit(const ctx *c, const lex_hit *h, uint32_t *os, uint32_t *oe)
+{
+    *os = c->t.ostart[h->start];
+    *oe = c->t.oend[h->end - 1];
+}
+
+/* A masked word ("f*cking") stands where an intensifier would. */
+bool
+tok_masked(const ctx *c, long k)
+{
+    return memchr(c->t.s + c->ts[k], '*', c->te[k] - c->ts[k]) != NULL;
+}
+
+bool
+negated_before(const ctx *c, long k, int window)
+{
+    for (long j = k - 1; j >= 0 && j >= k - window; j--)
+        if (tok_in(c, j, negators))
+            return true;
+    return false;
+}
+
+bool
+is_parent_author(const ctx *c, long k)
+{
+    const char *name = c->in->parent_author_name;
+    if (name == NULL || name[0] == '\0' || k < 0 || (size_t)k >= c->ntok)
+        return false;
+    /* Compare the first word of the name, folded like the comment. */
+    norm_text nt;
+    size_t n = strlen(name);
+    if (n > 128)
+        n = 128;
+    norm_fold(c->a, name, n, &nt);
+    size_t e = 0;
+    while (e < nt.len && nt.s[e] != ' ')
+        e++;
+    return e > 0 && e == c->te[k] - c->ts[k] && !memcmp(nt.s, c->t.s + c->ts[k], e);
+}
+
+bool
+looks_like_name(const ctx *c, long k)
+{
+    if (k < 0 || (size_t)k >= c->ntok)
+        return false;
+    return (c->t.flags[c->ts[k]] & NORM_CAPITAL) && !tok_in(c, k, not_names) &&
+           !tok_in(c, k, first_person);
+}
+
+/* The original character before byte os, skipping spaces; 0 at the start. */
+char
+orig_before(const ctx *c, uint32_t os)
+{
+    while (os > 0) {
+        char ch = c->in->body[--os];
+        if (ch != ' ' && ch != '\t')
+            return ch;
+    }
+    return 0;
+}
+
+char
+orig_after(const ctx *c, uint32_t oe)
+{
+    while (oe < c->in->body_len) {
+        char ch = c->in->body[oe++];
+        if (ch != ' ' && ch != '\t')
+            return ch;
+    }
+    return 0;
+}
+
+/* True when the original spelling of a hit is not plain letters: leetspeak,
+ * masks, look-alikes, separators, stretching or invisible characters. */
+bool
+disguised(const ctx *c, const lex_hit *h)
+{
+    uint32_t os = c->t.ostart[h->start], oe = c->t.oend[h->end - 1];
+    const char *b = c->in->body;
+    for (uint32_t i = os; i < oe; i++) {
+        unsigned char ch = (unsigned char)b[i];
+        if (ch == '\'')
+            continue; /* "nigga's" is a possessive, not a disguise */
+        if (ch == 0xE2 && i + 2 < oe && (unsigned char)b[i + 1] == 0x80 &&
+            (unsigned char)b[i + 2] == 0x99) {
+            i += 2; /* U+2019, the typographic apostrophe */
+            continue;
+        }
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')))
+            return true;
+    }
+    for (uint32_t i = h->start; i < h->end; i++)
+        if (c->t.run[i] >= 3)
+            return true;
+    return (c->t.flags[c->ts[tok_at(c, h->start)]] & NORM_JOINED) != 0;
+}
+
+/* A severe word (severity 3: no innocent use), a disguised one (nobody
+ * hides a word for a bird or a degree) or one with no innocent homograph
+ * makes a reject certain without the model's agreement (see "the model"
+ * below). */
+void
+mark_certain(ctx *c, moderation_rule r, const lex_hit *h)
+{
+    if (!c->f[r].on || c->f[r].model)
+        return;
+    /* Strong words that are also innocent ones (degrees: "magna cum
+     * laude"; birds: "blue tits"; plants and names: "pussy willow", "Dick";
+     * doors: "knob") are marked "homograph" in the lexicon: the model cannot
+     * tell the twins apart any better than a word list (it scores "pussy
+     * willow" as offensive), so their plain spellings are never rejected. */
+    bool homograph = lexicon_term_homograph(c->m->lx, h->term);
+    if (h->severity >= 3 || disguised(c, h) || !homograph)
+        c->f[r].certain = true;
+    else
+        c->f[r].homograph = true;
+}
+
+/* True when no sentence ends between original bytes a and b. */
+bool
+same_sentence(const ctx *c, uint32_t a, uint32_t b)
+{
+    for (uint32_t i = a; i < b && i < c->in->body_len; i++) {
+        char ch = c->in->body[i];
+        if (ch == '.' || ch == '!' || ch == '?' || ch == '\n')
+            return false;
+    }
+    return true;
+}

@@ -1,0 +1,228 @@
+/* moderation/model_use.c: how the decision uses the model (classifier.h): the three
+ * bands, the bars the rules' readings set, the words that explain a
+ * hold, and the model's say over a rule's reject.
+ */
+#include "moderation/moderation_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The model scores every comment (classifier.h: six calibrated
+ * probabilities). Three bands:
+ *  - below every hold threshold the model adds nothing;
+ *  - at or above an attribute's hold threshold the comment is held even
+ *    when no listed word appears, under the rule that attribute maps to,
+ *    with the words that raised the score as the excerpt;
+ *  - a rule that rejects by policy (strong profanity, vulgarity, slurs)
+ *    rejects only when the model agrees that the text is offensive (its
+ *    TOXICITY or PROFANITY score reaches the hold threshold): an innocent
+ *    homograph ("magna cum laude", "blue tits") is held at worst. Attacks
+ *    and threats that the rules found and the model scores at or above
+ *    reject_at are rejected.
+ * Without a model the rules decide alone, as the policy table says. */
+
+/* The rule a model attribute holds under. */
+static moderation_rule
+attr_rule(classifier_attr a)
+{
+    switch (a) {
+    case CLF_PROFANITY:
+        return RULE_PROFANITY;
+    case CLF_THREAT:
+        return RULE_HARASSMENT;
+    case CLF_IDENTITY_ATTACK:
+        return RULE_IDENTITY_HATE;
+    default:
+        return RULE_PERSONAL_ATTACK;
+    }
+}
+
+static const char *
+attr_message(classifier_attr a)
+{
+    switch (a) {
+    case CLF_PROFANITY:
+        return "This comment reads as vulgar or profane.";
+    case CLF_THREAT:
+        return "This reads as a threat or a wish of harm against a person.";
+    case CLF_IDENTITY_ATTACK:
+        return "This comment reads as an attack on people for who they are.";
+    case CLF_INSULT:
+        return "This comment reads as insulting.";
+    default:
+        return "This comment reads as uncivil: hostile, insulting or abusive.";
+    }
+}
+
+/* Words that explain attribute a's score, as one excerpt: the strongest
+ * word, widened to the next strongest ones when they sit close by. The
+ * leave-one-out pass runs once per comment, for every attribute at once,
+ * and only for comments the model holds. */
+static void
+model_excerpt(ctx *c, classifier_attr a, uint32_t *os, uint32_t *oe)
+{
+    classifier_span sp[4];
+    if (c->words == NULL) {
+        c->words = arena_alloc(c->a, CLASSIFIER_EXPLAIN_WORDS * sizeof *c->words);
+        c->nwords = classifier_word_drops(c->m->clf, c->in->body, c->in->body_len, c->words,
+                                          CLASSIFIER_EXPLAIN_WORDS);
+    }
+    size_t n = classifier_pick_words(c->words, c->nwords, a, 0.02, sp, 4);
+    *os = *oe = 0;
+    if (n == 0)
+        return;
+    *os = sp[0].begin;
+    *oe = sp[0].end;
+    for (size_t i = 1; i < n; i++) {
+        if (sp[i].weight < sp[0].weight / 2)
+            break;
+        uint32_t b = sp[i].begin < *os ? sp[i].begin : *os;
+        uint32_t e = sp[i].end > *oe ? sp[i].end : *oe;
+        if (e - b <= 40) {
+            *os = b;
+            *oe = e;
+        }
+    }
+}
+
+void
+model_decide(ctx *c, const classifier_scores *cs)
+{
+    const moderation *m = c->m;
+    /* The attribute furthest above its hold threshold. */
+    int best = -1;
+    double margin = 0;
+    for (int a = 0; a < CLF_ATTRS; a++) {
+        double d = cs->p[a] - m->hold_at[a];
+        if (d >= 0 && (best < 0 || d > margin)) {
+            best = a;
+            margin = d;
+        }
+    }
+    /* How sure the model is: the score of the attribute furthest above its
+     * line, before a sharper attribute is named for the reason. */
+    double conf = best >= 0 ? cs->p[best] : 0;
+    /* TOXICITY above the line says "held"; name the sharper attribute
+     * when one is close to its own line. */
+    if (best == CLF_TOXICITY || best == CLF_SEVERE_TOXICITY) {
+        static const classifier_attr specific[] = {CLF_THREAT, CLF_IDENTITY_ATTACK, CLF_INSULT,
+                                                   CLF_PROFANITY};
+        double top = -1;
+        for (size_t i = 0; i < sizeof specific / sizeof *specific; i++) {
+            double r =
+                cs->p[specific[i]] / (m->hold_at[specific[i]] > 0 ? m->hold_at[specific[i]] : 1);
+            if (r >= 0.7 && r > top) {
+                top = r;
+                best = (int)specific[i];
+            }
+        }
+    }
+    c->model_offensive = cs->p[CLF_TOXICITY] >= m->hold_at[CLF_TOXICITY] ||
+                         cs->p[CLF_PROFANITY] >= m->hold_at[CLF_PROFANITY] ||
+                         cs->p[CLF_SEVERE_TOXICITY] >= m->hold_at[CLF_SEVERE_TOXICITY];
+    /* Where the rules looked at offensive-looking words and read them as
+     * innocent (an insult said of an idea, of oneself, negated or quoted;
+     * an ambiguous word; swearing the publisher allows), the model must be
+     * as sure as confirm_at to hold. Mild swearing ("damn", "ass") and a
+     * slur with an innocent or reclaimed use that was not aimed at anyone
+     * do not raise the bar: the model holds them at its usual thresholds,
+     * so "keep his f****t ass in the closet" is held while "queer theory"
+     * and "damn, that is impressive" publish (a contextual slur is held
+     * when the model reads the comment as hostile, never rejected on the
+     * word alone). An insult the rules could not place (no target found:
+     * "Typical clueless clown.") lowers the bar: news readers call most
+     * comments with one uncivil, so TOXICITY or INSULT at word_at is
+     * enough there. */
+    bool guarded = false, mild = false, homonym = false;
+    for (size_t i = 0; i < c->nhits; i++) {
+        const lex_hit *h = &c->hits[i];
+        if (h->category > LEX_HARASSMENT)
+            continue;
+        if (h->category == LEX_INSULT || h->category == LEX_INSULT_ADJ) {
+            guarded |= c->verdict[i] == INSULT_NOT;
+            mild |= h->severity >= 1 && c->verdict[i] == INSULT_UNKNOWN;
+        } else if (h->severity == 1 && h->category == LEX_SLUR) {
+            homonym = true;
+        } else if (h->severity == 1 &&
+                   (h->category == LEX_PROFANITY || h->category == LEX_VULGARITY)) {
+            /* mild swearing: the model's usual thresholds, or homonym_at
+             * when the word has an innocent twin */
+            homonym |= lexicon_term_homograph(m->lx, h->term);
+        } else {
+            guarded |= h->severity <= 1;
+        }
+        /* Swearing the publisher allows is not the model's to hold. */
+        if (h->category == LEX_PROFANITY)
+            guarded |= m->pol.action[RULE_PROFANITY] <= POLICY_PUBLISH;
+        if (h->category == LEX_VULGARITY)
+            guarded |= m->pol.action[RULE_VULGARITY] <= POLICY_PUBLISH;
+    }
+    if (mild && !guarded && best < 0) {
+        /* The word lowers the bar for TOXICITY and INSULT to word_at. */
+        double t = cs->p[CLF_TOXICITY], u = cs->p[CLF_INSULT];
+        if (u >= m->word_at && u >= t)
+            best = CLF_INSULT;
+        else if (t >= m->word_at)
+            best = CLF_TOXICITY;
+        conf = best >= 0 ? cs->p[best] : 0;
+    }
+    if (best < 0)
+        return;
+    if (guarded && conf < m->confirm_at)
+        return;
+    if (homonym && conf < m->homonym_at)
+        return;
+    moderation_rule r = attr_rule((classifier_attr)best);
+    /* Beside a rule that already fired, the model adds only what it is
+     * sure of (reject_at) and the rules did not name: an insult or a
+     * threat. General toxicity adds nothing to a reason already given. */
+    bool fired = false;
+    for (int k = 0; k < RULE_COUNT; k++)
+        fired |= c->f[k].on && k != RULE_OFF_TOPIC && k != RULE_NEW_USER && k != RULE_SPAM &&
+                 k != RULE_PREMODERATED;
+    if (fired) {
+        static const classifier_attr sure[] = {CLF_INSULT, CLF_THREAT};
+        for (size_t i = 0; i < sizeof sure / sizeof *sure; i++) {
+            moderation_rule sr = attr_rule(sure[i]);
+            if (cs->p[sure[i]] < m->reject_at || c->f[sr].on || m->pol.action[sr] == POLICY_OFF)
+                continue;
+            uint32_t sos, soe;
+            model_excerpt(c, sure[i], &sos, &soe);
+            c->f[sr] = (found){true, true, false, false, attr_message(sure[i]), sos, soe};
+        }
+        return;
+    }
+    if (c->f[r].on || m->pol.action[r] == POLICY_OFF)
+        return;
+    uint32_t os, oe;
+    model_excerpt(c, (classifier_attr)best, &os, &oe);
+    if (oe == os && best != CLF_TOXICITY)
+        model_excerpt(c, CLF_TOXICITY, &os, &oe);
+    c->f[r] = (found){true, true, false, false, attr_message((classifier_attr)best), os, oe};
+}
+
+/* What the policy says for rule r, tempered by the model: a reject needs
+ * the model's agreement, and an attack or threat the rules found becomes a
+ * reject when the model is sure of it. */
+policy_action
+model_temper(const ctx *c, moderation_rule r, policy_action act, const classifier_scores *cs)
+{
+    const moderation *m = c->m;
+    if (m->clf == NULL || cs->p[CLF_TOXICITY] < 0)
+        return act;
+    if (c->f[r].model)
+        return act == POLICY_REJECT ? POLICY_HOLD : act;
+    bool word_rule = r == RULE_PROFANITY || r == RULE_VULGARITY || r == RULE_SLUR;
+    if (act == POLICY_REJECT && word_rule && c->f[r].homograph)
+        return POLICY_HOLD; /* an innocent twin is possible: a moderator decides */
+    if (act == POLICY_REJECT && word_rule && !c->model_offensive && !c->f[r].certain)
+        return POLICY_HOLD; /* the words may be innocent here: a moderator decides */
+    if (act == POLICY_HOLD && m->reject_at <= 1.0) {
+        if (r == RULE_PERSONAL_ATTACK && cs->p[CLF_INSULT] >= m->reject_at)
+            return POLICY_REJECT;
+        if (r == RULE_HARASSMENT && cs->p[CLF_THREAT] >= m->reject_at)
+            return POLICY_REJECT;
+    }
+    return act;
+}

@@ -1,0 +1,360 @@
+/* moderation/rules_words.c: the rules over listed words: strong profanity, vulgarity and
+ * slurs (contextual slurs only when aimed), insults and their targets
+ * (an insult said of an idea is criticism), threats and wishes of harm,
+ * personal details.
+ */
+#include "moderation/moderation_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char MSG_ATTACK[] =
+    "This reads as a personal attack. Criticise the argument, not the person.";
+
+/* Is the word quoted or named rather than used ("calling people
+ * \"idiots\"", "he called me a moron")? */
+static bool
+mentioned(const ctx *c, const lex_hit *h, long k)
+{
+    static const char *const calls[] = {"call", "calls", "calling",  "called",  "word",
+                                        "term", "label", "labelled", "labeled", NULL};
+    for (long j = k - 1; j >= 0 && j >= k - 3; j--)
+        if (tok_in(c, j, calls))
+            return true;
+    uint32_t os = c->t.ostart[h->start], oe = c->t.oend[h->end - 1];
+    const unsigned char *b = (const unsigned char *)c->in->body;
+    bool open = (os >= 1 && (b[os - 1] == '"' || b[os - 1] == '\'')) ||
+                (os >= 3 && b[os - 3] == 0xE2 && b[os - 2] == 0x80 &&
+                 (b[os - 1] == 0x9C || b[os - 1] == 0x98));
+    bool close = (oe < c->in->body_len && (b[oe] == '"' || b[oe] == '\'')) ||
+                 (oe + 2 < c->in->body_len && b[oe] == 0xE2 && b[oe + 1] == 0x80 &&
+                  (b[oe + 2] == 0x9D || b[oe + 2] == 0x99));
+    return open && close;
+}
+
+/* Is the insult in tokens [k, kend] aimed at a person? Sets the excerpt
+ * start token in *from. */
+static int
+insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
+{
+    bool noun = h->category == LEX_INSULT;
+    *from = k;
+    if (h->via == LEX_VIA_TARGETED)
+        return INSULT_AIMED;
+    if (negated_before(c, k, 4) || mentioned(c, h, k))
+        return INSULT_NOT;
+    long j = k - 1;
+    int skipped = 0;
+    while (j >= 0 && skipped < 5 && (tok_in(c, j, fillers) || tok_masked(c, j))) {
+        j--;
+        skipped++;
+    }
+    if (tok_in(c, j, second_person) || tok_in(c, j, second_copula)) {
+        /* "you idiot", "you're a moron", "your an idiot"; but "your stupid
+         * plan" is about the plan: an adjective after "your" needs "you". */
+        if (tok_is(c, j, "your") &&
+            !(noun && skipped > 0 && tok_in(c, j + 1, (const char *const[]){"a", "an", NULL})))
+            return INSULT_NOT;
+        *from = j;
+        return INSULT_AIMED;
+    }
+    if (tok_in(c, j, third_copula)) {
+        *from = j;
+        return INSULT_AIMED;
+    }
+    if (tok_in(c, j, copulas)) {
+        long s = j - 1;
+        if (tok_in(c, s, second_person)) {
+            *from = s;
+            return INSULT_AIMED;
+        }
+        if (tok_in(c, s, first_person) || tok_in(c, s, idea_words))
+            return INSULT_NOT;
+        /* "Politicians are idiots": a plural subject is a group, and
+         * insulting a group is not an attack on a person here. */
+        if ((tok_is(c, j, "are") || tok_is(c, j, "were")) && s >= 0 && c->te[s] > c->ts[s] &&
+            c->t.s[c->te[s] - 1] == 's' && !tok_in(c, s, person_words))
+            return INSULT_NOT;
+        /* "the author is an idiot", "Bob is a moron" (names only with a
+         * noun: "Brexit is stupid" is about a thing). */
+        if (tok_in(c, s, person_words) || is_parent_author(c, s) ||
+            (noun && looks_like_name(c, s))) {
+            *from = s;
+            return INSULT_AIMED;
+        }
+        return noun ? INSULT_UNKNOWN : INSULT_NOT;
+    }
+    if (tok_in(c, j, first_person))
+        return INSULT_NOT; /* "I am such an idiot" was handled above; "me, an idiot" */
+    if (!noun) {
+        /* "a stupid policy", "what a dumb idea": the adjective qualifies
+         * a thing. */
+        if (tok_in(c, kend + 1, idea_words) || tok_in(c, kend + 2, idea_words))
+            return INSULT_NOT;
+        return INSULT_UNKNOWN;
+    }
+    /* "idiots like you", "what an idiot you are". */
+    if (tok_is(c, kend + 1, "like") && tok_in(c, kend + 2, second_person))
+        return INSULT_AIMED;
+    if (tok_in(c, kend + 1, second_person) && (j < 0 || tok_is(c, j, "what")))
+        return INSULT_AIMED;
+    /* A vocative: "Nice try, idiot." or "Idiot, read the article." */
+    uint32_t os, oe;
+    span_hit(c, h, &os, &oe);
+    char b = orig_before(c, os), a = orig_after(c, oe);
+    if (b == ',' && (a == 0 || a == '.' || a == '!' || a == '?'))
+        return INSULT_AIMED;
+    if (b == 0 && (a == ',' || a == '!' || a == 0 || a == '.'))
+        return INSULT_AIMED;
+    /* "What an idiot." */
+    if (j >= 0 && tok_is(c, j, "what") && j == 0)
+        return INSULT_AIMED;
+    return INSULT_UNKNOWN;
+}
+
+void
+rule_words(ctx *c)
+{
+    for (size_t i = 0; i < c->nhits; i++) {
+        const lex_hit *h = &c->hits[i];
+        uint32_t os, oe;
+        span_hit(c, h, &os, &oe);
+        long k = tok_at(c, h->start);
+        if (h->category <= LEX_SLUR) /* the whole word: "Fucking", not "Fuck" */
+            span_tokens(c, (size_t)k, (size_t)tok_at(c, h->end - 1), &os, &oe);
+        switch (h->category) {
+        case LEX_PROFANITY:
+            if (h->severity >= 2) {
+                set_reason(c, RULE_PROFANITY,
+                           "This comment uses strong language, which is not allowed here.", os, oe);
+                mark_certain(c, RULE_PROFANITY, h);
+            }
+            break;
+        case LEX_VULGARITY:
+            if (h->severity >= 2) {
+                set_reason(c, RULE_VULGARITY, "This comment uses vulgar language.", os, oe);
+                mark_certain(c, RULE_VULGARITY, h);
+            }
+            break;
+        case LEX_SLUR: {
+            if (h->severity == 0)
+                break;
+            bool aimed = h->severity >= 2;
+            if (!aimed) {
+                /* Reclaimed or innocent in most uses: only when aimed at
+                 * someone ("you ...", "... like you", "dirty ..."). */
+                static const char *const cues[] = {
+                    "dirty",   "filthy", "stinking", "fucking", "fuckin",     "damn",      "bloody",
+                    "typical", "those",  "these",    "stupid",  "disgusting", "worthless", "lazy",
+                    "ugly",    "fat",    "bunch",    "kill",    "many",       NULL};
+                long kend = tok_at(c, h->end - 1);
+                for (long j = k - 1; j >= 0 && j >= k - 3 && !aimed; j--)
+                    aimed = (tok_in(c, j, second_person) || tok_is(c, j, "youre")) &&
+                            same_sentence(c, c->t.ostart[c->ts[j]], os);
+                /* Disguised ("f4gg0t", "ｆａｇｇｏｔ"): nobody hides a word for a
+                 * meatball or a cigarette. */
+                aimed = aimed || disguised(c, h) || tok_in(c, k - 1, cues) ||
+                        (tok_is(c, kend + 1, "like") && tok_in(c, kend + 2, second_person));
+            }
+            if (aimed) {
+                set_reason(c, RULE_SLUR, "This comment uses a slur. Slurs are not allowed here.",
+                           os, oe);
+                mark_certain(c, RULE_SLUR, h);
+            }
+            break;
+        }
+        case LEX_INSULT:
+        case LEX_INSULT_ADJ: {
+            if (h->severity == 0)
+                break;
+            long from, kend = tok_at(c, h->end - 1);
+            c->verdict[i] = (int8_t)insult_target(c, h, k, kend, &from);
+            if (c->verdict[i] == INSULT_AIMED) {
+                uint32_t fos, foe;
+                span_tokens(c, (size_t)from, (size_t)kend, &fos, &foe);
+                if (from > kend) /* "idiots like you": the insult itself */
+                    fos = os;
+                set_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, fos < os ? fos : os, oe);
+                c->attack_found = true;
+            }
+            break;
+        }
+        case LEX_ATTACK:
+            if (negated_before(c, k, 2))
+                break;
+            if (h->severity >= 2 || c->in->parent_body != NULL) {
+                set_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, os, oe);
+                c->attack_found = true;
+            }
+            break;
+        case LEX_HARASSMENT:
+            /* "don't kill yourself" is care, not a threat. */
+            if (h->severity >= 2 && !negated_before(c, k, 2) && !tok_is(c, k - 1, "please"))
+                set_reason(c, RULE_HARASSMENT,
+                           "This reads as a threat or a wish of harm against a person.", os, oe);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static const char *const human_words[] = {
+    "you",         "u",           "ya",         "him",       "her",           "them",
+    "their",       "his",         "he",         "she",       "they",          "everyone",
+    "everybody",   "anyone",      "anybody",    "people",    "person",        "women",
+    "woman",       "men",         "man",        "girl",      "girls",         "boy",
+    "boys",        "kids",        "children",   "child",     "muslims",       "jews",
+    "christians",  "immigrants",  "refugees",   "migrants",  "blacks",        "whites",
+    "gays",        "lesbians",    "trans",      "liberals",  "conservatives", "democrats",
+    "republicans", "politicians", "cops",       "police",    "journalists",   "reporters",
+    "mayor",       "president",   "minister",   "senator",   "judge",         "voters",
+    "foreigners",  "yourself",    "yourselves", "himself",   "herself",       "themselves",
+    "family",      "wife",        "husband",    "immigrant", "muslim",        "jew",
+    "refugee",     "migrant",     "foreigner",  NULL};
+static const char *const intent_words[] = {"to",    "will", "shall", "ill",   "well",  "gonna",
+                                           "wanna", "lets", "must",  "would", "gotta", NULL};
+static const char *const wish_words[] = {"should", "ought", "must", "deserve", "deserves", "wish",
+                                         "hope",   "love",  "only", "better",  "just",     NULL};
+static const char *const first_subject[] = {"i",    "im",   "ill",  "id",  "we",
+                                            "well", "were", "lets", "ive", NULL};
+
+/* Verbs of violence in the base form, which opens an order, and the
+ * objects that make the order a threat against a person. */
+static const char *const imperatives[] = {
+    "kill",     "murder",  "stab",      "shoot",       "lynch", "rape",
+    "torture",  "execute", "strangle",  "burn",        "drown", "behead",
+    "castrate", "gas",     "slaughter", "exterminate", NULL};
+static const char *const objects[] = {"him", "her", "them", "em", NULL};
+static const char *const pointers[] = {"this", "that", "these", "those", NULL};
+static const char *const object_nouns[] = {"guy",    "guys",   "man",     "men",   "woman", "women",
+                                           "person", "people", "bastard", "bitch", "idiot", "scum",
+                                           "creep",  "pig",    "thug",    "thugs", NULL};
+
+/* What a person owns or loves, after a possessive: "burn your house down",
+ * "I will find your kids". */
+static const char *const possessives[] = {"your", "ur", "his", "her", "their", NULL};
+static const char *const belongings[] = {
+    "house",  "home",   "family", "kids",   "children", "wife",     "husband",
+    "mother", "mom",    "father", "dad",    "son",      "daughter", "car",
+    "dog",    "office", "head",   "throat", "face",     "skull",    NULL};
+
+/* A person in token k: a pronoun, a group of people ("women", and words
+ * for followers or members: "-ists", "-ians"), a name. "Those" and "all"
+ * alone are not enough: "stab those balloons" threatens no one. */
+static bool
+human_at(const ctx *c, long k)
+{
+    if (tok_in(c, k, human_words) || is_parent_author(c, k) ||
+        (looks_like_name(c, k) && !tok_in(c, k, idea_words)))
+        return true;
+    if (tok_in(c, k, possessives) && tok_in(c, k + 1, belongings))
+        return true;
+    if (k < 0 || (size_t)k >= c->ntok)
+        return false;
+    size_t n = c->te[k] - c->ts[k];
+    const char *w = c->t.s + c->ts[k];
+    return n > 5 && (!memcmp(w + n - 4, "ists", 4) || !memcmp(w + n - 4, "ians", 4));
+}
+
+/* Verbs of violence are threats in context: a person says they will do it
+ * to someone ("I'm going to stab ..."), or that it should be done to
+ * someone ("... should be shot", "someone should strangle ..."), within
+ * one sentence, not negated. */
+void
+rule_threats(ctx *c)
+{
+    for (size_t i = 0; i < c->nhits; i++) {
+        const lex_hit *h = &c->hits[i];
+        if (h->category != LEX_VIOLENCE)
+            continue;
+        long k = tok_at(c, h->start), kend = tok_at(c, h->end - 1);
+        uint32_t os, oe;
+        span_hit(c, h, &os, &oe);
+        if (negated_before(c, k, 6))
+            continue;
+        bool intent = false, wish = false, person = false;
+        for (long j = k - 1; j >= 0 && j >= k - 6; j--) {
+            if (!same_sentence(c, c->t.ostart[c->ts[j]], os))
+                break;
+            if (tok_in(c, j, first_subject) &&
+                (tok_in(c, k - 1, intent_words) || tok_in(c, j, intent_words)))
+                intent = true;
+            if (tok_in(c, j, wish_words))
+                wish = true;
+            /* Before the verb a capitalised word is a name only as the
+             * subject of the wish ("Smith should be shot"), not as the
+             * first word of a sentence ("Somebody should ..."). */
+            if (looks_like_name(c, j) ? tok_in(c, j + 1, wish_words) || tok_in(c, j + 1, copulas)
+                                      : human_at(c, j))
+                person = true;
+        }
+        bool death_to = tok_is(c, k, "death") && tok_is(c, kend, "to");
+        /* An order with a person as its object: "Shoot them all.", "Castrate
+         * this guy." (the verb opens its sentence; "kill them with kindness"
+         * is an idiom, "shoot him a message" an errand; "beat", "hang" and
+         * "hurt" are left out: "beat them at the polls", "hang them out to
+         * dry"). */
+        if (k == kend && (k == 0 || !same_sentence(c, c->t.ostart[c->ts[k - 1]], os)) &&
+            tok_in(c, k, imperatives)) {
+            long o = kend + 1;
+            bool obj = tok_in(c, o, objects) ||
+                       (tok_in(c, o, pointers) && tok_in(c, o + 1, object_nouns)) ||
+                       (tok_in(c, o, possessives) && tok_in(c, o + 1, belongings));
+            if (obj && !(tok_is(c, o + 1, "with") && tok_is(c, o + 2, "kindness")) &&
+                !tok_in(c, o + 1, (const char *const[]){"a", "an", NULL}) &&
+                same_sentence(c, os, c->t.ostart[c->ts[o]]))
+                intent = person = true;
+        }
+        /* "shoot the next gay person", four words on */
+        for (long j = kend + 1; j <= kend + 4 && (size_t)j < c->ntok; j++) {
+            if (!same_sentence(c, oe, c->t.ostart[c->ts[j]]))
+                break;
+            if (human_at(c, j))
+                person = true;
+        }
+        if (person && (intent || wish || death_to)) {
+            set_reason(c, RULE_HARASSMENT,
+                       "This reads as a threat or a wish of harm against a person.", os, oe);
+            return;
+        }
+    }
+}
+
+/* Personal details: "his address is 12 ...", "she lives at 4 ...". */
+void
+rule_personal_details(ctx *c)
+{
+    static const char *const owners[] = {"his", "her", "their", "your", "ur", NULL};
+    static const char *const details[] = {"address", "phone", "number", "home", "cell", NULL};
+    bool number = false;
+    long cue = -1;
+    if (strpbrk(c->t.s, "0123456789") == NULL)
+        return;
+    for (size_t k = 0; k < c->ntok && !number; k++) {
+        size_t n = c->te[k] - c->ts[k], digits = 0;
+        for (size_t i = c->ts[k]; i < c->te[k]; i++)
+            digits += c->t.s[i] >= '0' && c->t.s[i] <= '9';
+        number = digits >= 2 && digits == n;
+    }
+    if (!number)
+        return;
+    for (size_t k = 0; k < c->ntok; k++) {
+        char f = c->t.s[c->ts[k]];
+        if (f != 'h' && f != 't' && f != 'y' && f != 'u' && f != 'l')
+            continue; /* no owner word nor "lives" starts otherwise */
+        if ((tok_in(c, (long)k, owners) && tok_in(c, (long)k + 1, details)) ||
+            (tok_is(c, (long)k, "lives") &&
+             tok_in(c, (long)k + 1, (const char *const[]){"at", "on", NULL})))
+            cue = (long)k;
+    }
+    if (number && cue >= 0) {
+        uint32_t os, oe;
+        span_tokens(c, (size_t)cue, (size_t)cue + 1, &os, &oe);
+        set_reason(c, RULE_HARASSMENT,
+                   "Do not share a person's private details such as an "
+                   "address or phone number.",
+                   os, oe);
+    }
+}
