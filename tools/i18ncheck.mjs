@@ -122,9 +122,9 @@ checkCatalogues(cats, used, 'web/i18n', 'embed.js or panel.js');
 checkKeyTable(path.join(web, '..', 'docs', 'widget.md'), '<!-- i18n-keys', used, 'docs/widget.md', 'the widget');
 
 // ---- the server's own catalogues ----------------------------------------
-const SITE_HTML = ['page.html', 'account/reset.html', 'account/verify.html', 'account/unsubscribe.html', 'admin/index.html'];
+const SITE_HTML = ['page.html', 'index.html', 'account/reset.html', 'account/verify.html', 'account/unsubscribe.html', 'admin/index.html'];
 const SITE_JS = ['admin/desk.js'];
-const SITE_C = ['src/api/notify.c', 'src/api/password.c', 'src/app/pages.c'];
+const SITE_C = ['src/api/notify.c', 'src/api/password.c', 'src/app/pages.c', 'src/api/oidc.c'];
 const siteUsed = new Set();
 for (const f of SITE_HTML) {
   const html = readFileSync(path.join(web, f), 'utf8');
@@ -136,8 +136,8 @@ for (const f of SITE_HTML) {
 const pagesC = readFileSync(path.join(web, '..', 'src', 'app', 'pages.c'), 'utf8');
 for (const m of pagesC.matchAll(/\{"\/\w+", "(\w+)", "\/pages\//g)) siteUsed.add(m[1]);
 // The server's C: every string literal among the arguments of an
-// i18n_text(...) or i18n_format(...) call, and every literal "mail_..." (the
-// mails name some keys in tables and pass them on).
+// i18n_text(...) or i18n_format(...) call, and every literal "mail_..." or
+// "oidc_err_..." (the mails and the sign-in pages name some keys in tables).
 for (const f of SITE_C) {
   const c = readFileSync(path.join(web, '..', f), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
   for (const m of c.matchAll(/\bi18n_(?:text|format)\(/g)) {
@@ -149,12 +149,12 @@ for (const f of SITE_C) {
     for (const k of c.slice(m.index, i).matchAll(/"([a-z][a-z0-9_]*)"/g)) siteUsed.add(k[1]);
   }
   // (Not an error code of the API: req_send_error(r, 409, "mail_disabled", ...).)
-  for (const k of c.matchAll(/(?<!\d{3},\s*)"(mail_[a-z0-9_]+)"/g)) siteUsed.add(k[1]);
+  for (const k of c.matchAll(/(?<!\d{3},\s*)"((?:mail|oidc_err)_[a-z0-9_]+)"/g)) siteUsed.add(k[1]);
 }
 for (const f of SITE_JS) {
   const js = readFileSync(path.join(web, f), 'utf8').replace(/^\s*\/\/.*$/gm, '');
   // The first argument: a key written out, or a choice of keys written out (cond ? 'a' : 'b').
-  for (const m of js.matchAll(/\bt\(([^),{]*)/g)) {
+  for (const m of js.matchAll(/\bt[n]?\(([^),{]*)/g)) {
     const keys = [...m[1].matchAll(/(?<![=!]==\s*)'([a-z][a-z0-9_]*)'/g)].map((k) => k[1]);
     if (!keys.length && !/^key\b/.test(m[1].trim())) faults.push(`web/${f}: t(${m[1].trim()}): write the key out`);
     for (const k of keys) siteUsed.add(k);

@@ -24,6 +24,8 @@
 #define PARLEY_CURL_THROUGH_TABLE
 #include "api/oidc.h"
 #include "api/api_int.h"
+#include "app/i18n.h"
+#include "util/assets.h"
 #include "util/curl_dl.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -752,10 +754,28 @@ state_cookie(req *r, const char *value)
                                       secure));
 }
 
+/* The sentence for each error code of the sign-in pages, in the server's
+ * catalogues (docs/I18N.md); another code gets oidc_err_other. */
+static const struct {
+    const char *code, *key;
+} nav_sentences[] = {
+    {"provider_unavailable", "oidc_err_provider_unavailable"},
+    {"provider_refused", "oidc_err_provider_refused"},
+    {"invalid_token", "oidc_err_invalid_token"},
+    {"invalid_state", "oidc_err_invalid_state"},
+    {"invalid_field", "oidc_err_invalid_field"},
+    {"name_taken", "oidc_err_name_taken"},
+    {"already_linked", "oidc_err_already_linked"},
+    {"email_taken", "oidc_err_email_taken"},
+    {"login_required", "oidc_err_login_required"},
+};
+
 /* The start and the callback are page loads in the reader's browser, not
  * calls of the widget: a browser (Accept naming text/html) gets the error as
- * a short page with a way back; other clients get the API's JSON. Same
- * status and code either way. */
+ * a short page with a way back, in its language (web/page.html: the
+ * catalogue's sentence for the code, then the server's own words, which
+ * are English, and the code); other clients get the API's JSON. Same status
+ * and code either way. */
 static void
 nav_error(req *r, int status, const char *code, const char *message, const char *field,
           const char *back)
@@ -765,16 +785,26 @@ nav_error(req *r, int status, const char *code, const char *message, const char 
         req_send_error(r, status, code, message, field, NULL);
         return;
     }
-    const char *page = arena_printf(
-        r->a,
-        "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        "<title>Sign-in did not complete</title></head>\n<body>\n<main>\n"
-        "<h1>Sign-in did not complete</h1>\n<p>%s</p>\n<p>(%s)</p>\n"
-        "<p><a href=\"%s\">Back to the comments</a></p>\n</main>\n</body>\n</html>\n",
-        html_escape(r->a, message), html_escape(r->a, code),
-        html_escape(r->a, back != NULL ? back : arena_printf(r->a, "%s/", public_base)));
-    req_send_bytes(r, status, "text/html; charset=utf-8", page, strlen(page), "no-store");
+    const char *lang = i18n_choose(r);
+    const char *key = "oidc_err_other";
+    for (size_t i = 0; i < sizeof nav_sentences / sizeof nav_sentences[0]; i++)
+        if (strcmp(code, nav_sentences[i].code) == 0)
+            key = nav_sentences[i].key;
+    arena *a = r->a;
+    const char *content = arena_printf(
+        a,
+        "<p>%s</p>\n<p lang=\"en\" dir=\"ltr\">%s</p>\n<p>(%s)</p>\n<p><a href=\"%s\">%s</a></p>",
+        html_escape(a, i18n_text(lang, key)), html_escape(a, message), html_escape(a, code),
+        html_escape(a, back != NULL ? back : arena_printf(a, "%s/", public_base)),
+        html_escape(a, i18n_text(lang, "oidc_back")));
+    const char *vars[] = {"title", html_escape(a, i18n_text(lang, "oidc_title")), "content",
+                          content};
+    const asset *tpl = asset_find(assets, "/page.html");
+    if (tpl == NULL) {
+        req_send_bytes(r, status, "text/html; charset=utf-8", content, strlen(content), "no-store");
+        return;
+    }
+    i18n_send_page(r, status, (const char *)tpl->data, (size_t)tpl->size, vars, 2, "no-store");
 }
 
 static void

@@ -1,5 +1,6 @@
 /* app/i18n.c: see i18n.h. */
 #include "app/i18n.h"
+#include "server/static.h"
 #include "util/acceptlang.h"
 #include "util/assets.h"
 #include "util/log.h"
@@ -242,9 +243,21 @@ i18n_send_page(req *r, int status, const char *tpl, size_t n, const char *const 
         p = close + 2;
     }
     req_add_header(r, "Content-Language", lang);
-    req_add_header(r, "Vary", "Accept-Language, Cookie");
+    req_add_header(r, "Vary", "Accept-Language, Cookie, Accept-Encoding");
     req_add_header(r, "Content-Security-Policy", PAGE_CSP);
-    req_send_bytes(r, status, "text/html; charset=utf-8", b.p ? b.p : "", b.n,
-                   r->has_session_cookie ? "private, no-cache" : public_cache);
+    const char *cache_control = r->has_session_cookie ? "private, no-cache" : public_cache;
+    /* Made per request, so compressed per request when it is worth it. */
+    size_t zn = 0;
+    unsigned char *z =
+        b.n >= 1024 && (static_accept_encoding(req_header(r, "Accept-Encoding")) & CODING_GZIP)
+            ? static_gzip((const unsigned char *)b.p, b.n, &zn)
+            : NULL;
+    if (z != NULL && zn < b.n) {
+        req_add_header(r, "Content-Encoding", "gzip");
+        req_send_bytes(r, status, "text/html; charset=utf-8", z, zn, cache_control);
+    } else {
+        req_send_bytes(r, status, "text/html; charset=utf-8", b.p ? b.p : "", b.n, cache_control);
+    }
+    free(z);
     free(b.p);
 }

@@ -153,19 +153,28 @@ pages_seed_demo(app *a, store *s, pl_error *err)
         const char *html = (const char *)page->data;
         store_article_changes ch = {0};
         ch.title = text_between(ar, html, "<h1>", "</h1>");
-        ch.text = text_between(ar, html, "<article>", "</article>");
+        ch.text = text_between(ar, html, "<article lang=\"en\" dir=\"ltr\">", "</article>");
         rc = ch.text != NULL ? store_article_update(s, "demo-welcome", &ch, err) : 0;
     }
     arena_free(ar);
     return rc;
 }
 
+/* 404: web/page.html around one sentence, in the request's language. */
 static void
 not_found(req *r)
 {
-    static const char body[] = "<!doctype html><meta charset=utf-8><title>Not found</title>"
-                               "<p>There is no page at this address.</p>\n";
-    req_send_bytes(r, 404, "text/html; charset=utf-8", body, sizeof body - 1, "no-store");
+    const asset *tpl = asset_find(assets, "/page.html");
+    const char *lang = i18n_choose(r);
+    const char *vars[] = {"title", html_escape(r->a, i18n_text(lang, "nf_title")), "content",
+                          arena_printf(r->a, "<p>%s</p>\n<p><a href=\"/guidelines\">%s</a></p>",
+                                       html_escape(r->a, i18n_text(lang, "nf_text")),
+                                       html_escape(r->a, i18n_text(lang, "title_guidelines")))};
+    if (tpl == NULL) {
+        req_send_bytes(r, 404, "text/html; charset=utf-8", vars[3], strlen(vars[3]), "no-store");
+        return;
+    }
+    i18n_send_page(r, 404, (const char *)tpl->data, (size_t)tpl->size, vars, 2, "no-store");
 }
 
 void
@@ -200,6 +209,13 @@ pages_dispatch(req *r)
             not_found(r);
             return;
         }
+        /* The demo article: its page around it in the request's language,
+         * the article itself in English (web/index.html). */
+        const asset *tpl = asset_find(assets, "/index.html");
+        if (tpl != NULL) {
+            i18n_send_html(r, (const char *)tpl->data, (size_t)tpl->size, NULL, 0, "no-cache");
+            return;
+        }
         path = "/index.html";
     } else if (strcmp(path, "/admin") == 0 || strcmp(path, "/admin/") == 0) {
         path = "/admin/index.html";
@@ -225,6 +241,7 @@ pages_dispatch(req *r)
     const asset *as = asset_find(assets, path);
     /* Templates are served filled in, never as they are. */
     if (as == NULL || strncmp(path, "/pages/", 7) == 0 || strcmp(path, "/page.html") == 0 ||
+        strcmp(path, "/index.html") == 0 ||
         ((strncmp(path, "/account/", 9) == 0 || strncmp(path, "/admin/", 7) == 0) &&
          strstr(as->content_type, "text/html"))) {
         not_found(r);

@@ -234,6 +234,12 @@ gzip_bytes(const unsigned char *in, size_t n, size_t *out_len)
     return out;
 }
 
+unsigned char *
+static_gzip(const unsigned char *in, size_t n, size_t *out_len)
+{
+    return gzip_bytes(in, n, out_len);
+}
+
 static unsigned char *
 brotli_bytes(const unsigned char *in, size_t n, size_t *out_len)
 {

@@ -33,6 +33,10 @@ typedef struct static_table static_table;
 /* Codings a client accepts (bit mask). Identity is always acceptable. */
 enum { CODING_GZIP = 1, CODING_BR = 2 };
 
+/* in[0..n) in gzip (level 9), malloc'd, its length in *out_len; NULL on
+ * failure. For documents made per request (the localized pages). */
+unsigned char *static_gzip(const unsigned char *in, size_t n, size_t *out_len);
+
 /* Parses an Accept-Encoding header value (RFC 9110, 12.5.3): the codings
  * gzip (or x-gzip) and br it accepts, honouring "q=0" and "*". NULL or an
  * empty header accepts none. Never reads past the NUL. */

@@ -116,7 +116,7 @@ test('the desk\'s page is negotiated too, and never stored', async () => {
 });
 
 test('the templates themselves are not served', async () => {
-  for (const p of ['/account/reset.html', '/account/verify.html', '/account/unsubscribe.html', '/page.html', '/admin/index.html']) {
+  for (const p of ['/account/reset.html', '/account/verify.html', '/account/unsubscribe.html', '/page.html', '/admin/index.html', '/index.html']) {
     assert.equal((await page(p, 'es')).status, 404, p);
   }
   // The catalogues are public, like the widget's.
@@ -169,4 +169,40 @@ test('PATCH /me refuses what is not a language it has', async () => {
   assert.equal(extra.status, 400);
   assert.equal((await c.get('/api/v1/me')).json.user.language, null, 'nothing changed');
   expectError(await new Client(srv.url).patch('/api/v1/me', { language: 'es' }), 401, 'login_required');
+});
+
+test('the 404 page speaks the request\'s language', async () => {
+  const r = await page('/no/such/page', 'es-ES,es;q=0.9');
+  assert.equal(r.status, 404);
+  assert.equal(r.lang, 'es');
+  assert.equal(r.headers.get('content-language'), 'es');
+  assert.equal(r.headers.get('cache-control'), 'no-store');
+  assert.match(r.text, new RegExp(`<h1>${esc(ES.nf_title)}</h1>`));
+  assert.match(r.text, new RegExp(`<p>${esc(ES.nf_text)}</p>`));
+  const fa = await page('/nothing-here', 'fa');
+  assert.equal(fa.status, 404);
+  assert.equal(fa.dir, 'rtl');
+  assert.match(fa.text, new RegExp(esc(FA.nf_text)));
+  const en = await page('/nothing-here');
+  assert.match(en.text, /<h1>Not found<\/h1>/);
+  assert.match(en.text, /There is no page at this address\./);
+});
+
+test('the demo article\'s page around it is in the request\'s language; the article stays English', async () => {
+  const ar = await page('/', 'ar');
+  assert.equal(ar.status, 200);
+  assert.equal(ar.lang, 'ar');
+  assert.equal(ar.dir, 'rtl');
+  assert.equal(ar.headers.get('cache-control'), 'no-cache');
+  for (const k of ['demo_skip', 'demo_served', 'demo_news', 'demo_opinion', 'demo_footer', 'title_guidelines'])
+    assert.ok(ar.text.includes(esc(AR[k])), k);
+  assert.match(ar.text, new RegExp(`aria-label="${esc(AR.demo_comments)}"`));
+  assert.match(ar.text, /<article lang="en" dir="ltr">\s*<p class="kicker">Local · Science<\/p>\s*<h1>Millbrook library starts lending telescopes/);
+  assert.doesNotMatch(ar.text, /\{\{/, 'every placeholder filled in');
+  const en = await page('/');
+  assert.equal(en.lang, 'en');
+  assert.match(en.text, /<a class="skip" href="#main">Skip to the article<\/a>/);
+  // The demo article was seeded from the same page, its English headline and text.
+  const list = await (await fetch(srv.url + '/api/v1/articles/demo-welcome/comments')).json();
+  assert.match(list.article.title, /^Millbrook library starts lending telescopes/);
 });

@@ -6,6 +6,7 @@
 // with single sign-on, staff names, and the settings check.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { startServer, Client, createUser, BIN } from '../lib/server.mjs';
 import { expectError, stopClean, configFile } from '../lib/api.mjs';
@@ -199,6 +200,19 @@ test('a callback without the state cookie, or with another state, is refused bef
   assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
   assert.doesNotMatch(html, /<script>/);
   assert.match(html, /<a href="http:\/\/[^"]+\/">Back to the comments<\/a>/);
+  // In the browser's language (docs/I18N.md): the code's sentence from the
+  // catalogue, the server's own (English) words kept beside it.
+  const DE = JSON.parse(readFileSync(new URL('../../web/i18n/site/de.json', import.meta.url), 'utf8'));
+  const de = await fetch(`${srv.url}/api/v1/auth/oidc/main/callback?error=access_denied`,
+    { headers: { Accept: 'text/html', 'Accept-Language': 'de-AT, en;q=0.5' } });
+  assert.equal(de.status, 401);
+  assert.equal(de.headers.get('content-language'), 'de');
+  const dt = await de.text();
+  assert.match(dt, /<html lang="de" dir="ltr">/);
+  assert.ok(dt.includes(`<h1>${DE.oidc_title}</h1>`), dt);
+  assert.ok(dt.includes(`<p>${DE.oidc_err_provider_refused}</p>`));
+  assert.match(dt, /<p lang="en" dir="ltr">The sign-in provider did not sign you in \(access_denied\)\.<\/p>/);
+  assert.match(dt, new RegExp(`<a href="http://[^"]+/">${DE.oidc_back}</a>`));
 });
 
 test('the provider rotates its keys: the new key is fetched on its first token', async () => {

@@ -73,7 +73,7 @@ test('numbers: five charts with titles and tables, the seeded figures, the CSV, 
     assert.ok(name.length > 20, `a chart is named and described: ${name}`);
   }
   await page.getByRole('img', { name: /Comments per day by status/ }).waitFor();
-  assert.match(await page.locator('#n-summary').textContent(), /2 comments from .*1 moderator decisions.*1 flags from readers/s);
+  assert.match(await page.locator('#n-summary').textContent(), /2 comments from .*1 moderator decision; .*1 flag from readers/s);
   assert.match(await page.locator('#n-summary').textContent(), /Engine overturned by moderators: 0% \(0 of 1 reviewed; precision 100%\)/);
 
   // The tables behind the charts, opened from the keyboard.

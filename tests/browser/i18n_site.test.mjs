@@ -133,6 +133,44 @@ test('the desk in German, chosen by Accept-Language: the page and the script\'s 
   await ctx.close();
 });
 
+test('the desk\'s Numbers tab and its errors in German: labels, charts, figures, units; unknown codes keep the server\'s words', async () => {
+  const ctx = await browser.newContext({ locale: 'de-DE', viewport: { width: 1100, height: 900 } });
+  const page = await deskPage(ctx);
+  // A refused login: the code's sentence, not the server's English message.
+  await page.getByLabel(DE.desk_email).fill('mod-de@example.com');
+  await page.getByLabel(DE.desk_password).fill('not the password');
+  await page.locator('#login-form').getByRole('button', { name: DE.desk_log_in }).click();
+  await page.locator('#status', { hasText: DE.desk_err_login }).waitFor();
+  await page.getByLabel(DE.desk_password).fill('correct horse battery');
+  await page.locator('#login-form').getByRole('button', { name: DE.desk_log_in }).click();
+  await page.locator('#desk').waitFor({ state: 'visible' });
+  await page.getByRole('tab', { name: DE.desk_numbers }).click();
+  await page.locator('#status', { hasText: /^Zahlen vom \d{4}-\d\d-\d\d bis \d{4}-\d\d-\d\d\.$/ }).waitFor();
+  await page.getByLabel(DE.desk_n_from, { exact: true }).waitFor();
+  await page.getByRole('button', { name: DE.desk_n_last30 }).waitFor();
+  await page.getByRole('link', { name: DE.desk_n_csv }).waitFor();
+  assert.equal(await page.locator('#numbers-help').textContent(), DE.desk_n_help);
+  for (const k of ['desk_n_c_comments', 'desk_n_c_queues', 'desk_n_c_wait', 'desk_n_c_engine', 'desk_n_c_flags'])
+    await page.getByRole('img', { name: new RegExp('^' + DE[k].replace(/[()]/g, '\\$&')) }).waitFor();
+  const facts = await page.locator('#n-summary').textContent();
+  assert.match(facts, /Kommentare? vom \d{4}-\d\d-\d\d bis/);
+  assert.match(facts, /Entscheidung(en)? der Moderation; Wartezeit im Median/);
+  assert.match(facts, /Meldung(en)? von Lesern/);
+  // The legend and the table header in German; comment statuses as the API names them.
+  await page.locator('#n-engine .legend li', { hasText: DE.desk_n_not_reviewed }).waitFor();
+  await page.locator('#n-queues .legend li', { hasText: DE.desk_pending }).waitFor();
+  await page.locator('#n-comments .legend li', { hasText: 'published' }).waitFor();
+  assert.equal(await page.locator('#n-comments thead th').first().textContent(), DE.desk_n_day);
+  assert.equal(await page.locator('#n-flags thead th').first().textContent(), DE.desk_n_reason);
+  assert.equal(await page.locator('#n-wait summary').textContent(), DE.desk_n_figures.replace('{title}', DE.desk_n_c_wait));
+  // A range the server refuses (400 invalid_field): its own English words.
+  await page.getByLabel(DE.desk_n_from, { exact: true }).fill('2023-01-01');
+  await page.getByRole('button', { name: DE.desk_n_show }).click();
+  await page.locator('#status', { hasText: 'at most 366 days' }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await ctx.close();
+});
+
 test('the desk in the moderator\'s own language, Persian and right to left, then changed to Spanish', async () => {
   const mod = new Client(server.url);
   await mod.login('mod-fa@example.com');

@@ -27,6 +27,14 @@
     if (typeof s !== 'string') return key;
     return s.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(k === 'n' ? values.n.toLocaleString(LANG) : values[k]) : m));
   }
+  // The same with placeholders that are nodes (a figure in <strong>): the pieces.
+  function tn(key, values = {}) {
+    let s = CAT[key];
+    if (s && typeof s === 'object') s = s[new Intl.PluralRules(LANG).select(values.n)] || s.other;
+    if (typeof s !== 'string') return [key];
+    return s.split(/\{(\w+)\}/).map((x, i) => (i % 2 ? (x in values ? values[x] : `{${x}}`) : x)).filter((x) => x !== '');
+  }
+  const num = (v) => Number(v).toLocaleString(LANG);
   const moreBelow = (next) => (next ? ' ' + t('desk_more_below') : '');
 
   function el(tag, attrs, ...kids) {
@@ -46,18 +54,45 @@
 
   function say(msg) { $('status').textContent = msg; }
 
+  // An API error in the desk's language by its stable code (docs/API.md);
+  // a code the desk does not know keeps the server's own (English) message.
+  function errorText(status, code, message) {
+    switch (code) {
+    case 'invalid_credentials': return t('desk_err_login');
+    case 'login_required': return t('desk_err_session');
+    case 'forbidden': return t('desk_err_forbidden');
+    case 'not_found': return t('desk_err_not_found');
+    case 'conflict': return t('desk_err_conflict');
+    case 'rate_limited': return t('desk_err_rate_limited');
+    case 'too_large': return t('desk_err_too_large');
+    case 'webhook_not_configured': return t('desk_webhook_none');
+    default:
+    }
+    if (status >= 500) return t('desk_err_server');
+    return message || `HTTP ${status}`;
+  }
+
   async function call(method, path, body) {
     const opts = { method, headers: {}, credentials: 'same-origin' };
     if (body !== undefined) {
       opts.headers['content-type'] = 'application/json';
       opts.body = JSON.stringify(body);
     }
-    const res = await fetch(API + path, opts);
+    let res;
+    try {
+      res = await fetch(API + path, opts);
+    } catch (e) {
+      const err = new Error(t('desk_err_network'));
+      err.status = 0;
+      throw err;
+    }
     let json = null;
     try { json = await res.json(); } catch (e) { json = null; }
     if (!res.ok) {
-      const err = new Error(json && json.error ? json.error.message : `HTTP ${res.status}`);
+      const e = (json && json.error) || {};
+      const err = new Error(errorText(res.status, e.code, e.message));
       err.status = res.status;
+      err.code = e.code;
       throw err;
     }
     return json;
@@ -829,13 +864,15 @@
     return n;
   }
 
+  // A wait in the desk's language: the units are Intl's ("5 min", "3 Std.").
+  const unit = (u, v, digits = 0) => new Intl.NumberFormat(LANG, { style: 'unit', unit: u, unitDisplay: 'short', maximumFractionDigits: digits }).format(v);
   function waitText(ms) {
     if (ms === null || ms === undefined) return '–';
-    if (ms < 60000) return `${Math.round(ms / 1000)} s`;
+    if (ms < 60000) return unit('second', Math.round(ms / 1000));
     const min = Math.round(ms / 60000);
-    if (min < 60) return `${min} min`;
-    if (min < 48 * 60) return `${Math.floor(min / 60)} h ${min % 60} min`;
-    return `${(min / 1440).toFixed(1)} days`;
+    if (min < 60) return unit('minute', min);
+    if (min < 48 * 60) return `${unit('hour', Math.floor(min / 60))} ${unit('minute', min % 60)}`;
+    return unit('day', Math.round(min / 144) / 10, 1);
   }
 
   // A round top for the y axis: 1, 2 or 5 times a power of ten.
@@ -847,7 +884,7 @@
 
   // Stacked bars over days ('bars') or categories ('cats', every label shown,
   // slanted), or lines over days ('lines'); series [{name, cls, values}].
-  function plot(id, title, desc, labels, series, kind, fmt = String) {
+  function plot(id, title, desc, labels, series, kind, fmt = num) {
     const cats = kind === 'cats';
     // As wide as the screen allows (up to 640), so the text keeps its size on a phone.
     const W = Math.max(300, Math.min(640, $('n-charts').clientWidth - 28));
@@ -890,11 +927,11 @@
       svg('title', { id: `${id}-t` }, title), svg('desc', { id: `${id}-d` }, desc), g);
     const legend = el('ul', { class: 'legend' }, series.map((x) => el('li', {}, el('span', { class: `key ${x.cls}`, 'aria-hidden': 'true' }), x.name)));
     const table = el('table', { class: 'log' }, el('caption', {}, title),
-      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, cats ? 'Reason' : 'Day'), series.map((x) => el('th', { scope: 'col' }, x.name)))),
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t(cats ? 'desk_n_reason' : 'desk_n_day')), series.map((x) => el('th', { scope: 'col' }, x.name)))),
       el('tbody', {}, labels.map((lab, i) => el('tr', {}, el('th', { scope: 'row' }, lab), series.map((x) => el('td', {}, x.values[i] === null ? '–' : fmt(x.values[i])))))));
     return el('figure', { class: 'n-chart', id },
       el('figcaption', {}, el('h3', {}, title)), img, legend,
-      el('details', {}, el('summary', {}, `${title}: the figures`), el('div', { class: 'scroll' }, table)));
+      el('details', {}, el('summary', {}, t('desk_n_figures', { title })), el('div', { class: 'scroll' }, table)));
   }
 
   function renderNumbers(s) {
@@ -905,28 +942,31 @@
     const reviewed = ['held', 'rejected', 'review'].reduce((t, k) => t + s.engine[k].overturned + s.engine[k].upheld, 0);
     const overturned = ['held', 'rejected', 'review'].reduce((t, k) => t + s.engine[k].overturned, 0);
     const share = s.engine.overturned_share;
+    const pct = (v) => v.toLocaleString(LANG, { style: 'percent' });
+    const strong = (v) => el('strong', {}, v);
     $('n-summary').replaceChildren(el('ul', { class: 'n-facts' },
-      el('li', {}, el('strong', {}, String(total)), ` comments from ${s.from} to ${s.to}`),
-      el('li', {}, el('strong', {}, String(s.decisions.count)), ' moderator decisions; median wait ', el('strong', {}, waitText(s.decisions.median_wait_ms))),
-      el('li', {}, 'Engine overturned by moderators: ', el('strong', {}, share === null ? '–' : `${Math.round(share * 100)}%`),
-        ` (${overturned} of ${reviewed} reviewed${share === null ? '' : `; precision ${Math.round((1 - share) * 100)}%`})`),
-      el('li', {}, el('strong', {}, String(sum((d) => d.flags))), ' flags from readers')));
+      el('li', {}, tn('desk_n_fact_comments', { n: total, count: strong(num(total)), from: s.from, to: s.to })),
+      el('li', {}, tn('desk_n_fact_decisions', { n: s.decisions.count, count: strong(num(s.decisions.count)), wait: strong(waitText(s.decisions.median_wait_ms)) })),
+      el('li', {}, tn(share === null ? 'desk_n_fact_engine' : 'desk_n_fact_engine_p', { share: strong(share === null ? '–' : pct(share)),
+        overturned: num(overturned), reviewed: num(reviewed), precision: share === null ? '' : pct(1 - share) })),
+      el('li', {}, tn('desk_n_fact_flags', { n: sum((d) => d.flags), count: strong(num(sum((d) => d.flags))) }))));
+    // Comment statuses and flag reasons are shown as the API names them (docs/I18N.md).
     const statuses = ['published', 'pending', 'rejected', 'hidden', 'deleted'];
     const flags = s.flags;
+    const range = { from: s.from, to: s.to };
     $('n-charts').replaceChildren(
-      plot('n-comments', 'Comments per day by status', `Comments written each day from ${s.from} to ${s.to}, stacked by the status they have now.`,
+      plot('n-comments', t('desk_n_c_comments'), t('desk_n_c_comments_d', range),
         days, statuses.map((k) => ({ name: k, cls: `s-${k}`, values: col((d) => d.comments[k]) })), 'bars'),
-      plot('n-queues', 'Queue sizes at each day\'s end', 'Comments waiting in the pending and flagged queues at the end of each day.',
-        days, [{ name: 'pending', cls: 's-pending', values: col((d) => d.pending_queue) }, { name: 'flagged', cls: 's-flagged', values: col((d) => d.flagged_queue) }], 'lines'),
-      plot('n-wait', 'Median time to a moderator\'s decision', 'The median wait of each day\'s decisions, from the comment entering a queue to the decision.',
-        days, [{ name: 'median wait', cls: 's-wait', values: col((d) => d.median_wait_ms) }], 'bars', waitText),
-      plot('n-engine', 'The engine\'s decisions and the moderators\' verdicts',
-        'Comments the engine held, refused or sent for review each day: overturned (approved by a moderator), upheld (rejected) or not reviewed.',
-        days, [{ name: 'overturned', cls: 's-rejected', values: col((d) => d.overturned) }, { name: 'upheld', cls: 's-published', values: col((d) => d.upheld) },
-          { name: 'not reviewed', cls: 's-pending', values: col((d) => d.engine.held + d.engine.rejected + d.engine.review - d.overturned - d.upheld) }], 'bars'),
-      plot('n-flags', 'Flags by reason', 'Readers\' flags in the range by reason and what became of them.',
-        flags.map((f) => f.reason), [{ name: 'upheld', cls: 's-rejected', values: flags.map((f) => f.upheld) },
-          { name: 'dismissed', cls: 's-published', values: flags.map((f) => f.dismissed) }, { name: 'open', cls: 's-pending', values: flags.map((f) => f.open) }], 'cats'));
+      plot('n-queues', t('desk_n_c_queues'), t('desk_n_c_queues_d'),
+        days, [{ name: t('desk_pending'), cls: 's-pending', values: col((d) => d.pending_queue) }, { name: t('desk_flagged'), cls: 's-flagged', values: col((d) => d.flagged_queue) }], 'lines'),
+      plot('n-wait', t('desk_n_c_wait'), t('desk_n_c_wait_d'),
+        days, [{ name: t('desk_n_median_wait'), cls: 's-wait', values: col((d) => d.median_wait_ms) }], 'bars', waitText),
+      plot('n-engine', t('desk_n_c_engine'), t('desk_n_c_engine_d'),
+        days, [{ name: t('desk_n_overturned'), cls: 's-rejected', values: col((d) => d.overturned) }, { name: t('desk_n_upheld'), cls: 's-published', values: col((d) => d.upheld) },
+          { name: t('desk_n_not_reviewed'), cls: 's-pending', values: col((d) => d.engine.held + d.engine.rejected + d.engine.review - d.overturned - d.upheld) }], 'bars'),
+      plot('n-flags', t('desk_n_c_flags'), t('desk_n_c_flags_d'),
+        flags.map((f) => f.reason), [{ name: t('desk_n_upheld'), cls: 's-rejected', values: flags.map((f) => f.upheld) },
+          { name: t('desk_n_dismissed'), cls: 's-published', values: flags.map((f) => f.dismissed) }, { name: t('desk_n_open'), cls: 's-pending', values: flags.map((f) => f.open) }], 'cats'));
   }
 
   async function loadNumbers() {
@@ -937,7 +977,7 @@
       const r = await call('GET', `/mod/stats?${q}`);
       if (seq !== N.seq) return;
       renderNumbers(r);
-      say(`Numbers from ${r.from} to ${r.to}.`);
+      say(t('desk_n_loaded', { from: r.from, to: r.to }));
     } catch (e) {
       if (seq === N.seq) say(e.message);
     }
