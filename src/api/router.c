@@ -57,6 +57,7 @@ static const route routes[] = {
     {HTTP_GET, "mod/settings", api_mod_settings_get},
     {HTTP_PUT, "mod/settings", api_mod_settings_put},
     {HTTP_POST, "mod/settings/preview", api_mod_settings_preview},
+    {HTTP_POST, "mod/pages/preview", api_mod_pages_preview},
     {HTTP_GET, "me/mutes", api_mutes_get},
     {HTTP_PUT, "me/mutes/*", api_mute_put},
     {HTTP_DELETE, "me/mutes/*", api_mute_delete},

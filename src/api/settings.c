@@ -12,6 +12,7 @@
 #include "app/settings.h"
 #include "api/api_int.h"
 #include "moderation/moderation.h"
+#include "render/markdown.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -428,4 +429,26 @@ api_mod_settings_preview(req *r, const route_args *a)
     j->slow = preview_count;
     j->done = preview_done;
     job_submit(j);
+}
+
+/* ---- preview of a page's Markdown --------------------------------------------- */
+
+void
+api_mod_pages_preview(req *r, const route_args *a)
+{
+    (void)a;
+    if (!require_admin(r))
+        return;
+    static const char *const allowed[] = {"markdown", NULL};
+    json_t *o = api_body_object(r, allowed);
+    if (o == NULL)
+        return;
+    const char *md = NULL;
+    bool ok = api_opt_string(r, o, "markdown", 50000, true, true, &md);
+    json_decref(o);
+    if (!ok)
+        return;
+    if (md == NULL)
+        md = "";
+    req_send_json(r, 200, json_pack("{s:s}", "html", md_render_page_html(r->a, md, strlen(md))));
 }

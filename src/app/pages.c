@@ -68,9 +68,17 @@ pages_load(const config *cfg, page_set **out, pl_error *err)
 {
     const char *files[N_PAGES] = {cfg->guidelines_file, cfg->terms_file, cfg->faq_file};
     static const char *const settings[N_PAGES] = {"guidelines_file", "terms_file", "faq_file"};
+    /* Text edited in the desk (app/settings.h) comes before the files. */
+    static const char *const edited[N_PAGES] = {"pages.guidelines", "pages.terms", "pages.faq"};
     page_set *p = xcalloc(1, sizeof *p);
     *out = NULL;
     for (size_t i = 0; i < N_PAGES; i++) {
+        const char *text = config_extra(cfg, edited[i]);
+        if (text != NULL && text[0] != '\0') {
+            p->len[i] = strlen(text);
+            p->md[i] = xstrdup(text);
+            continue;
+        }
         if (files[i] == NULL || files[i][0] == '\0')
             continue;
         pl_error e;

@@ -82,6 +82,12 @@ static const row rows[] = {
     S("words.allow", "words", SITE_WORDS, 0, 500, false, false,
       "Words and phrases (one a line) the engine must not object to here, such as a place name.",
       ""),
+    S("pages.guidelines", "pages", SITE_TEXT, 0, 50000, false, false,
+      "Markdown of the /guidelines page; empty: guidelines_file, else the text that ships.", ""),
+    S("pages.terms", "pages", SITE_TEXT, 0, 50000, false, false,
+      "Markdown of the /terms page; empty: terms_file, else the text that ships.", ""),
+    S("pages.faq", "pages", SITE_TEXT, 0, 50000, false, false,
+      "Markdown of the /faq page; empty: faq_file, else the text that ships.", ""),
     S("moderation.new_user_hours", "premoderation", SITE_INT, 0, 24 * 365, false, false,
       "Hours during which an account counts as new (its links follow policy.new_user).", "24"),
 };

@@ -248,3 +248,34 @@ test('the site\'s own words: blocked ones hold, allowed ones lift the engine\'s 
   assert.equal(res.status, 200, res.text);
   assert.equal((await check(r, article, 'I would never eat pineapple pizza.')).decision, 'publish');
 });
+
+test('guidelines, terms and FAQ: Markdown edited here replaces the page at once; preview renders without storing', async () => {
+  const anon = new Client(D.url);
+  const before = await anon.get('/guidelines');
+  assert.equal(before.status, 200);
+  assert.doesNotMatch(before.text, /Be kind to the river folk/);
+
+  let res = await D.admin.post('/api/v1/mod/pages/preview', { markdown: '# Our rules\n\nBe *kind*.\n\n<script>alert(1)</script>' });
+  assert.equal(res.status, 200);
+  assert.match(res.json.html, /<h2>Our rules<\/h2>/, "the page's own h1 is its title");
+  assert.match(res.json.html, /<em>kind<\/em>/);
+  assert.doesNotMatch(res.json.html, /<script/);
+  assert.equal((await D.mod.post('/api/v1/mod/pages/preview', { markdown: 'x' })).status, 403);
+  assert.equal((await D.admin.post('/api/v1/mod/pages/preview', { markdown: 'x'.repeat(50001) })).status, 413);
+
+  const cur = (await D.admin.get('/api/v1/mod/settings')).json.version;
+  res = await put(D.admin, cur, { 'pages.guidelines': '# House rules\n\nBe kind to the river folk.' });
+  assert.equal(res.status, 200, res.text);
+  const page = await anon.get('/guidelines');
+  assert.match(page.text, /<h2>House rules<\/h2>/);
+  assert.match(page.text, /Be kind to the river folk\./);
+  const log = (await D.admin.get('/api/v1/mod/log?action=setting&limit=5')).json.entries;
+  assert.deepEqual(JSON.parse(log.find((e) => e.target_id === 'pages.guidelines').reason).after, '# House rules\n\nBe kind to the river folk.');
+  res = await put(D.admin, cur + 1, { 'pages.guidelines': 'y'.repeat(50001) });
+  assert.equal(res.status, 400);
+  assert.equal(res.json.error.field, 'settings.pages.guidelines');
+
+  res = await put(D.admin, cur + 1, { 'pages.guidelines': null });
+  assert.equal(res.status, 200);
+  assert.doesNotMatch((await anon.get('/guidelines')).text, /river folk/);
+});

@@ -103,6 +103,23 @@ test('word lists: one per line, previewed against recent comments before saving'
   assert.deepEqual(page.errors, []);
 });
 
+test('a page\'s Markdown: previewed in a sandboxed frame, saved, served at once', async () => {
+  const page = await deskPage('admin@example.com');
+  await page.getByRole('tab', { name: 'Settings' }).click();
+  await page.locator('#status', { hasText: /settings\./ }).waitFor();
+  await page.getByLabel('pages.faq', { exact: true }).fill('## Can I delete my comment?\n\nYes, with **Delete** under it.\n\n<img src=x onerror=alert(1)>');
+  await page.getByRole('button', { name: 'Preview pages.faq' }).click();
+  const frame = page.frameLocator('iframe[title="Preview of pages.faq"]');
+  await frame.locator('strong', { hasText: 'Delete' }).waitFor();
+  assert.equal(await frame.locator('img').count(), 0, 'the renderer drops what the pages never show');
+  assert.equal(await page.locator('iframe[title="Preview of pages.faq"]').getAttribute('sandbox'), '');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.locator('#status', { hasText: /Saved version \d+: 1 setting changed/ }).waitFor();
+  const faq = await (await fetch(`${srv.url}/faq`)).text();
+  assert.match(faq, /Can I delete my comment\?/);
+  assert.deepEqual(page.errors, []);
+});
+
 test('the Settings tab fits a 360 px screen', async () => {
   const page = await deskPage('admin@example.com', { width: 360, height: 740 });
   await page.getByRole('tab', { name: 'Settings' }).click();

@@ -1017,6 +1017,7 @@
     model: 'The model\'s thresholds (0 to 1; empty: the model\'s own)',
     words: 'The site\'s own words and phrases (one a line)',
     flags: 'Flags and automatic suspension',
+    pages: 'Guidelines, terms and FAQ (Markdown; empty: the file\'s or the text that ships)',
     premoderation: 'Pre-moderation',
   };
   const setId = (name) => `set-${name.replace(/[^a-z0-9]+/g, '-')}`;
@@ -1029,6 +1030,7 @@
     if (s.type === 'action') return el('select', common, s.choices.map((c) => el('option', { value: c }, c)));
     if (s.type === 'boolean') return el('input', { ...common, type: 'checkbox' });
     if (s.type === 'words') return el('textarea', { ...common, rows: 4, spellcheck: 'false' });
+    if (s.type === 'text') return el('textarea', { ...common, rows: 8 });
     if (s.type === 'integer') return el('input', { ...common, type: 'number', min: s.min, max: s.max, step: 1, inputmode: 'numeric' });
     return el('input', { ...common, type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: s.off_allowed ? 'e.g. 0.8, or off' : 'e.g. 0.8' });
   }
@@ -1041,6 +1043,7 @@
 
   function setRead(input, s) {
     if (s.type === 'words') return input.value.split('\n').map((w) => w.trim()).filter((w) => w);
+    if (s.type === 'text') return input.value === '' ? null : input.value;
     if (s.type === 'boolean') return input.checked;
     const v = input.value.trim();
     if (s.type === 'action') return v;
@@ -1078,13 +1081,35 @@
           input.focus();
         });
         input.addEventListener('input', () => SET.reset.delete(s.name));
-        return el('div', { class: 'set-row' },
+        const preview = s.type === 'text' ? pagePreview(s, input) : null;
+        return el('div', { class: s.type === 'text' || s.type === 'words' ? 'set-row wide' : 'set-row' },
           el('label', { for: id }, s.name), input,
-          el('span', { class: 'set-side' }, `Default: ${shown(s.default)}`, badge, reset),
+          el('span', { class: 'set-side' }, s.type === 'text' ? (s.default ? 'Default: the file\'s text' : '') : `Default: ${shown(s.default)}`,
+            badge, reset, preview && preview.button),
+          preview && preview.frame,
           el('p', { class: 'set-help', id: `${id}-help` }, s.help),
           el('p', { class: 'set-error', id: `${id}-err`, hidden: true }));
       })));
     }
+  }
+
+  // A page's Markdown as the page will show it, rendered by the server and
+  // shown in a sandboxed frame (no script runs in it; the desk's own DOM
+  // takes no HTML).
+  function pagePreview(s, input) {
+    const frame = el('iframe', { class: 'set-preview', sandbox: '', title: `Preview of ${s.name}`, hidden: true });
+    const button = el('button', { type: 'button', 'aria-label': `Preview ${s.name}` }, 'Preview');
+    button.addEventListener('click', async () => {
+      try {
+        const r = await call('POST', '/mod/pages/preview', { markdown: input.value });
+        frame.srcdoc = `<!doctype html><meta charset="utf-8"><style>body{font:15px/1.5 system-ui,sans-serif;margin:.6rem}</style>${r.html}`;
+        frame.hidden = false;
+        say(`Preview of ${s.name} below its text.`);
+      } catch (e) {
+        say(e.message);
+      }
+    });
+    return { button, frame };
   }
 
   // What the word lists in the form would have done to the newest comments.
