@@ -59,6 +59,23 @@ attr_message(classifier_attr a)
  * word, widened to the next strongest ones when they sit close by. The
  * leave-one-out pass runs once per comment, for every attribute at once,
  * and only for comments the model holds. */
+/* Words of praise for people. A comment with one of them and no word the
+ * lists know is read by the model as an insult mostly for its shape ("Muslims
+ * like you are absolute heroes." scores like "... like you are vermin"):
+ * the model must then be as sure as confirm_at. */
+static const char *const praise_words[] = {"hero",    "heroes",    "heroic",    "cherish",
+                                           "admire",  "admirable", "wonderful", "inspiring",
+                                           "amazing", "brave",     NULL};
+
+static bool
+praised(const ctx *c)
+{
+    for (size_t k = 0; k < c->ntok; k++)
+        if (tok_in(c, (long)k, praise_words) && !negated_before(c, (long)k, 3))
+            return true;
+    return false;
+}
+
 static void
 model_excerpt(ctx *c, classifier_attr a, uint32_t *os, uint32_t *oe)
 {
@@ -134,11 +151,12 @@ model_decide(ctx *c, const classifier_scores *cs)
      * "Typical clueless clown.") lowers the bar: news readers call most
      * comments with one uncivil, so TOXICITY or INSULT at word_at is
      * enough there. */
-    bool guarded = false, mild = false, homonym = false;
+    bool guarded = false, mild = false, homonym = false, listed = false;
     for (size_t i = 0; i < c->nhits; i++) {
         const lex_hit *h = &c->hits[i];
         if (h->category > LEX_HARASSMENT)
             continue;
+        listed = true;
         if (h->category == LEX_INSULT || h->category == LEX_INSULT_ADJ) {
             guarded |= c->verdict[i] == INSULT_NOT;
             mild |= h->severity >= 1 && c->verdict[i] == INSULT_UNKNOWN;
@@ -169,6 +187,8 @@ model_decide(ctx *c, const classifier_scores *cs)
     }
     if (best < 0)
         return;
+    if (!listed && praised(c))
+        guarded = true;
     if (guarded && conf < m->confirm_at)
         return;
     if (homonym && conf < m->homonym_at)
