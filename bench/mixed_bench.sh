@@ -26,10 +26,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
+MPORT=$(free_port)
 max=$((LISTENERS + 1000))
-printf 'max_connections = %d\nmax_connections_per_ip = %d\nmax_streams = %d\nmax_streams_per_client = %d\n' \
-  "$max" "$max" "$max" "$max" >"$work/parley.conf"
+printf 'max_connections = %d\nmax_connections_per_ip = %d\nmax_streams = %d\nmax_streams_per_client = %d\nmetrics_listen = 127.0.0.1:%d\n' \
+  "$max" "$max" "$max" "$max" "$MPORT" >"$work/parley.conf"
 $PARLEY serve --listen 127.0.0.1:$PORT --db "sqlite:$work/bench.db" --config "$work/parley.conf" \
   --rate-limit off --log-level warn 2>"$work/parley.log" &
 ppid=$!
@@ -83,7 +85,10 @@ if [ -n "${BENCH_PERF:-}" ]; then  # a profile of Parley during the run: perf re
   perf record -g -o "$BENCH_PERF" -p "$ppid" -- sleep $((DUR > 2 ? DUR - 1 : DUR)) >/dev/null 2>&1 &
   pids+=($!)
 fi
+metric() { curl -sf "http://127.0.0.1:$MPORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+misses0=$(metric 'parley_cache_requests_total{result="miss"}')
 wait $w1 $w2 $w3
+misses=$(( $(metric 'parley_cache_requests_total{result="miss"}') - misses0 ))
 kill -TERM $hold
 wait $hold 2>/dev/null || true
 total=0
@@ -102,4 +107,6 @@ for k in anon mine write; do
       k == "anon" ? "anonymous reads" : k == "mine" ? "logged-in reads" : "writes (posts, likes)",
       rps, 100 * rps / t, p50, p99, bad + 0}' "$out"
 done
+writes=$(awk '/requests in/ {print $1}' "$work/write.out")
+echo "anonymous page builds (cache misses) during the run: $misses, for $writes writes (each one makes the page stale)"
 echo "listeners: $(tr '\n' ' ' <"$work/ready"); load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -18,14 +18,24 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 /* Bytes a stream may have waiting in our buffer, beyond what the kernel
  * holds, before it counts as not reading. */
 #define STREAM_MAX_BACKLOG (64 * 1024)
+/* Streams a loop writes to before it answers other connections again
+ * (the rest of a fan-out continues on its next turn). */
+#define FANOUT_SLICE 256
+/* Events given to each stream in one write, at most. */
+#define BATCH_MAX 32
 
 typedef struct subscriber {
     struct subscriber *prev, *next;
@@ -35,8 +45,18 @@ typedef struct subscriber {
     char client[64]; /* the address its stream slot is counted under */
     int64_t expires; /* Unix ms when the stream is ended (the browser reconnects) */
     int stalled;     /* heartbeats in a row that found earlier data still unsent */
+    bool chunked;    /* the response is chunked (HTTP/1.1): each write is framed */
     bool dropping;   /* shut down; the close hook will unlink it */
 } subscriber;
+
+/* One event for the streams of an article, as it goes out. */
+typedef struct message {
+    struct message *next;
+    loop *lp;
+    char article[129];
+    char text[200];
+    size_t n;
+} message;
 
 /* Per-loop list heads live in a small table beside the loops (a loop's
  * index selects its slot), so loop structs need no knowledge of streams. */
@@ -44,6 +64,13 @@ struct stream_list {
     subscriber *head;
     long count;
     int64_t last_beat;
+    /* The fan-out: the events being written (batch, to the streams from
+     * cursor on, FANOUT_SLICE a turn) and those that arrived meanwhile
+     * (pending, written together as the next batch). */
+    message *batch;
+    message *pending, **pending_tail;
+    subscriber *cursor;
+    bool fanning;
 };
 typedef struct stream_list stream_list;
 
@@ -64,6 +91,8 @@ unlink_sub(subscriber *s)
         l->head = s->next;
     if (s->next)
         s->next->prev = s->prev;
+    if (l->cursor == s)
+        l->cursor = s->next;
     l->count--;
     atomic_fetch_sub(&s->lp->app->metrics.streams, 1);
 }
@@ -106,13 +135,45 @@ drop(subscriber *s, const char *why)
     http_conn_drop(s->lp, s->ev);
 }
 
+/* Writes text to the stream (framed as a chunk when the response is
+ * chunked). When nothing of the stream waits in our buffer, straight to the
+ * socket: one system call, and nothing changes in what the loop polls
+ * (evhttp_send_reply_chunk arms the write event and disarms it once written:
+ * two epoll_ctl calls and a turn of the loop per stream and event). What the
+ * kernel does not take goes to the connection's buffer, which libevent
+ * writes as usual, so the bytes stay in order. */
 static void
 send_text(subscriber *s, const char *text, size_t n)
 {
-    struct evbuffer *buf = evbuffer_new();
-    evbuffer_add(buf, text, n);
-    evhttp_send_reply_chunk(s->ev, buf);
-    evbuffer_free(buf);
+    struct evhttp_connection *evcon = evhttp_request_get_connection(s->ev);
+    struct bufferevent *bev = evcon != NULL ? evhttp_connection_get_bufferevent(evcon) : NULL;
+    if (bev == NULL || n == 0)
+        return;
+    char head[24];
+    size_t hn = 0;
+    if (s->chunked)
+        hn = (size_t)snprintf(head, sizeof head, "%zx\r\n", n);
+    char crlf[] = "\r\n";
+    struct iovec iov[3] = {{head, hn}, {(void *)text, n}, {crlf, s->chunked ? 2 : 0}};
+    struct evbuffer *out = bufferevent_get_output(bev);
+    size_t done = 0;
+    evutil_socket_t fd = bufferevent_getfd(bev);
+    if (fd >= 0 && evbuffer_get_length(out) == 0) {
+        struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 3};
+        ssize_t w = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+        /* An error other than a full buffer is left to libevent's own
+         * write, which reports it and closes the connection. */
+        done = w > 0 ? (size_t)w : 0;
+    }
+    for (int i = 0; i < 3; i++) {
+        size_t len = iov[i].iov_len;
+        if (done >= len) {
+            done -= len;
+            continue;
+        }
+        bufferevent_write(bev, (const char *)iov[i].iov_base + done, len - done);
+        done = 0;
+    }
 }
 
 void
@@ -180,6 +241,8 @@ events_subscribe(req *r, const char *article_id)
     }
     evhttp_add_header(h, "Vary", "Origin");
     evhttp_send_reply_start(r->ev, 200, "OK");
+    const char *te = evhttp_find_header(h, "Transfer-Encoding");
+    s->chunked = te != NULL && strcasecmp(te, "chunked") == 0;
     static const char hello[] = "retry: 5000\n: connected\n\n";
     send_text(s, hello, sizeof hello - 1);
     /* The stream no longer counts as a request in flight, and its arena
@@ -192,12 +255,95 @@ events_subscribe(req *r, const char *article_id)
     arena_free(r->a);
 }
 
-typedef struct message {
-    loop *lp;
-    char article[129];
-    char text[200];
-    size_t n;
-} message;
+static void
+free_messages(message *m)
+{
+    while (m != NULL) {
+        message *next = m->next;
+        free(m);
+        m = next;
+    }
+}
+
+/* Writes the batch's events of its article to one stream, in one write. */
+static void
+deliver_to(subscriber *s, const message *batch)
+{
+    char text[BATCH_MAX * sizeof batch->text];
+    size_t n = 0;
+    for (const message *m = batch; m != NULL; m = m->next)
+        if (strcmp(s->article, m->article) == 0) {
+            memcpy(text + n, m->text, m->n);
+            n += m->n;
+        }
+    if (n == 0)
+        return;
+    if (backlog(s) > STREAM_MAX_BACKLOG)
+        drop(s, "not reading");
+    else
+        send_text(s, text, n);
+}
+
+static void fanout_cb(evutil_socket_t fd, short what, void *arg);
+
+/* The next turn of the fan-out, after the loop's next poll (a zero
+ * timeout): the connections waiting for an answer go first. */
+static bool
+fanout_later(loop *lp)
+{
+    static const struct timeval now = {0, 0};
+    return event_base_once(lp->base, -1, EV_TIMEOUT, fanout_cb, lp, &now) == 0;
+}
+
+/* Takes up to BATCH_MAX pending events as the next batch, for every
+ * stream from the first. */
+static void
+take_batch(stream_list *l)
+{
+    message *m = l->pending, **tail = &l->pending;
+    for (int k = 0; m != NULL && k < BATCH_MAX; k++) {
+        tail = &m->next;
+        m = m->next;
+    }
+    l->batch = l->pending;
+    *tail = NULL;
+    l->pending = m;
+    if (m == NULL)
+        l->pending_tail = &l->pending;
+    l->cursor = l->head;
+    l->fanning = true;
+}
+
+/* Turns of the fan-out: FANOUT_SLICE streams, then the loop answers others
+ * before the next turn. Events that arrive during a fan-out wait for the
+ * next batch, and each stream gets them in one write. */
+static void
+fanout_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    loop *lp = arg;
+    stream_list *l = list_of(lp);
+    for (;;) {
+        for (int k = 0; l->cursor != NULL && k < FANOUT_SLICE; k++) {
+            subscriber *s = l->cursor;
+            l->cursor = s->next;
+            if (!s->dropping)
+                deliver_to(s, l->batch);
+        }
+        if (l->cursor == NULL) {
+            free_messages(l->batch);
+            l->batch = NULL;
+            l->fanning = false;
+            if (l->pending == NULL)
+                return;
+            take_batch(l);
+        }
+        if (fanout_later(lp))
+            return;
+        /* No memory for a later turn: carry on now. */
+    }
+}
 
 static void
 deliver_cb(evutil_socket_t fd, short what, void *arg)
@@ -205,15 +351,18 @@ deliver_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     message *m = arg;
-    for (subscriber *s = list_of(m->lp)->head; s != NULL; s = s->next) {
-        if (s->dropping || strcmp(s->article, m->article) != 0)
-            continue;
-        if (backlog(s) > STREAM_MAX_BACKLOG)
-            drop(s, "not reading");
-        else
-            send_text(s, m->text, m->n);
-    }
-    free(m);
+    loop *lp = m->lp;
+    stream_list *l = list_of(lp);
+    m->next = NULL;
+    if (l->pending_tail == NULL)
+        l->pending_tail = &l->pending;
+    *l->pending_tail = m;
+    l->pending_tail = &m->next;
+    if (l->fanning)
+        return;
+    take_batch(l);
+    if (!fanout_later(lp))
+        fanout_cb(-1, EV_TIMEOUT, lp);
 }
 
 void
@@ -273,6 +422,12 @@ void
 events_close_all(loop *lp)
 {
     stream_list *l = list_of(lp);
+    free_messages(l->batch);
+    free_messages(l->pending);
+    l->batch = l->pending = NULL;
+    l->pending_tail = &l->pending;
+    l->cursor = NULL;
+    l->fanning = false;
     while (l->head != NULL) {
         subscriber *s = l->head;
         /* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): unlink_sub moved the head on */

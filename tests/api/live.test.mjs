@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { startServer, Client } from '../lib/server.mjs';
 
 let srv, alice, anon;
@@ -98,6 +99,67 @@ test('the event stream announces created, edited and removed comments of its art
     { type: 'edited', comment_id: id, author_id },
     { type: 'removed', comment_id: id, author_id },
   ]);
+});
+
+// An HTTP/1.0 stream: not chunked, the events as they are, until the end.
+function collectRaw(port, path, want) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1', () => sock.write(`GET ${path} HTTP/1.0\r\nHost: x\r\n\r\n`));
+    const events = [];
+    let buf = '';
+    let head = null;
+    sock.on('data', (d) => {
+      buf += d.toString('latin1');
+      if (head === null) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        head = buf.slice(0, end);
+        buf = buf.slice(end + 4);
+      }
+      let i;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const data = block.split('\n').find((l) => l.startsWith('data: '));
+        if (data) events.push(JSON.parse(data.slice(6)));
+        if (block.startsWith('retry:')) sock.emit('ready');
+        if (events.length === want) { sock.destroy(); resolve({ head, events }); }
+      }
+    });
+    sock.on('error', reject);
+    collectRaw.last = sock;
+  });
+}
+
+// Events published while a fan-out is under way go out together in one
+// write per stream (app/events.c): each stream still gets each event once,
+// framed whole, in the order of the commits, chunked or not.
+test('a burst of comments reaches every stream of the article once each, in order', async () => {
+  const N = 12;
+  const path = '/api/v1/articles/live-burst/events';
+  const streams = [];
+  for (let k = 0; k < 3; k++) {
+    streams.push(collectEvents(`${srv.url}${path}`, N));
+    await new Promise((r) => collectEvents.last.once('ready', r));
+  }
+  const raw = collectRaw(new URL(srv.url).port, path, N);
+  await new Promise((r) => collectRaw.last.once('ready', r));
+  const elsewhere = collectEvents(`${srv.url}/api/v1/articles/live-burst-2/events`, 1);
+  await new Promise((r) => collectEvents.last.once('ready', r));
+  const posts = await Promise.all(Array.from({ length: N }, (_, i) =>
+    alice.post('/api/v1/articles/live-burst/comments', { body: `burst number ${i}: ${'word '.repeat(i + 1)}` })));
+  for (const p of posts) assert.equal(p.status, 201);
+  const ids = posts.map((p) => p.json.comment.id).sort((a, b) => Number(a) - Number(b));
+  const r = await raw;
+  assert.doesNotMatch(r.head.toLowerCase(), /transfer-encoding: chunked/);
+  for (const events of [...(await Promise.all(streams)), r.events]) {
+    assert.deepEqual(events.map((e) => e.type), Array(N).fill('created'));
+    assert.deepEqual(events.map((e) => e.comment_id), ids);
+  }
+  // The other article's stream got nothing of the burst.
+  const own = await alice.post('/api/v1/articles/live-burst-2/comments', { body: 'only this one' });
+  assert.equal(own.status, 201);
+  assert.deepEqual((await elsewhere).map((e) => e.comment_id), [own.json.comment.id]);
 });
 
 test('a bad article id on the event stream is refused', async () => {
