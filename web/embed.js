@@ -206,6 +206,7 @@
     await useLang(lang || pickLang(host));
     // The reader's own language setting (GET /me) wins over the page's.
     const relang = (l, p) => {
+      st.dead = 1; // this drawing is replaced: it opens no live connection any more
       if (st.es) st.es.close();
       catalogue = null;
       LOCALE = (navigator.languages || []).find((x) => base(x) === l) || l;
@@ -748,7 +749,7 @@
     // page is open are counted and announced, and shown on request, so the
     // list never moves under the reader's eyes.
     function listen() {
-      if (!window.EventSource || host.dataset.live === 'off') return;
+      if (st.dead || !window.EventSource || host.dataset.live === 'off') return;
       const es = st.es = new EventSource(API + 'articles/' + enc(st.id) + '/events', { withCredentials: true });
       es.onopen = () => { section.dataset.live = 'open'; };
       es.addEventListener('comment', async (e) => {

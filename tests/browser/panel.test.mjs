@@ -278,9 +278,13 @@ test('the language picker saves the reader\'s language, draws the widget in it a
   await page.getByRole('button', { name: ES.sort_oldest }).waitFor();
 
   // Next visit (the page is English): the reader's setting wins once /me answers.
+  const streams = [];
+  ctx.on('request', (r) => { if (/\/events$/.test(new URL(r.url()).pathname)) streams.push(r.url()); });
   const again = await articlePage(ctx, server.url, ART);
   await again.locator('#parley .pl[lang=es]').waitFor();
   await again.getByRole('button', { name: ES.your_account, exact: true }).waitFor();
+  await again.locator('#parley .pl[data-live=open]').waitFor();
+  assert.equal(streams.length, 1, 'one live connection: the first drawing opened none');
   // Back to "as this page chooses": English again, and null on the server.
   d = await open(again, ES.your_account);
   await d.getByRole('combobox', { name: ES.acct_language }).selectOption('');
