@@ -47,6 +47,26 @@
   let TT = null;
   try { TT = window.trustedTypes ? trustedTypes.createPolicy('parley', { createHTML: (x) => x }) : null; } catch (e) { /* not allowed: plain */ }
   const SORTS = ['newest', 'oldest', 'top'];
+  // The line of guidelines above the form, made from what the site's policy
+  // holds or refuses (GET /guide) rather than written once for every site;
+  // the fixed sentence only when the server could not say.
+  function guideLine(g, links) {
+    if (!g || !Array.isArray(g.rules)) return tk('guide', links);
+    const noun = {
+      profanity: t('no_profanity'), vulgarity: t('no_vulgarity'), slur: t('no_slur'), personal_attack: t('no_personal_attack'),
+      harassment: t('no_harassment'), identity_hate: t('no_identity_hate'), tragedy_joke: t('no_tragedy_joke'),
+      off_topic: t('no_off_topic'), spam: t('no_spam'),
+    };
+    const names = g.rules.filter((r) => noun[r]).map((r) => noun[r]);
+    let list = names.join(', ');
+    try { list = new Intl.ListFormat(LOCALE || LANG, { type: 'conjunction' }).format(names); } catch (e) { /* older browsers: commas */ }
+    const out = names.length ? tk('guide_rules', { rules: list }) : tk('guide_civil');
+    const pre = g.premoderation || {};
+    if (pre.all) out.push(' ', t('guide_premod'));
+    else if (pre.first_comments > 0) out.push(' ', t('guide_premod_first'));
+    out.push(' ', ...tk('guide_read', links));
+    return out;
+  }
   const REASONS = ['profanity', 'vulgarity', 'slur', 'personal_attack', 'harassment', 'tragedy_joke', 'off_topic', 'spam', 'terms_of_service', 'other'];
   // Fields whose 400 invalid_field has a sentence of its own (bad_NAME).
   const FIELDS = ['name', 'email', 'password', 'body'];
@@ -201,6 +221,8 @@
     const listQuery = (append) => 'articles/' + enc(st.id) + '/comments?sort=' + st.sort + '&limit=' + st.limit +
       (append && st.next ? '&after=' + enc(st.next) : '');
     const first = valid && api('GET', listQuery(false));
+    // What the site's policy holds or refuses, for the line of guidelines.
+    const rules = valid ? api('GET', 'guide').catch(() => null) : Promise.resolve(null);
     const who = valid && api('GET', 'me').then((r) => { st.muted = new Set((r && r.muted_ids) || []); return (r && r.user) || null; }, () => null);
     if (first) first.catch(() => {});
     await useLang(lang || pickLang(host));
@@ -237,8 +259,8 @@
     const fresh = btn('', () => { st.fresh.clear(); fresh.hidden = true; heading.focus(); if (st.sort === 'newest') load(false); else setSort('newest'); },
       'pl-btn pl-fresh', { hidden: true });
     const page = (p, text) => h('a', { href: BASE + p, target: '_blank', rel: 'noopener' }, text);
-    const guide = h('p', { class: 'pl-guide' },
-      tk('guide', { guidelines: page('guidelines', t('guidelines')), terms: page('terms', t('terms')), faq: page('faq', t('faq')) }));
+    const guide = h('p', { class: 'pl-guide' });
+    rules.then((g) => guide.append(...guideLine(g, { guidelines: page('guidelines', t('guidelines')), terms: page('terms', t('terms')), faq: page('faq', t('faq')) })));
     const main = composer({ label: t('join'), submit: t('post_comment'), kind: 'new' });
     const section = h('section', { class: 'pl', 'aria-labelledby': 'pl-h', lang: LANG, dir: RTL.includes(LANG) ? 'rtl' : 'ltr' },
       h('div', { class: 'pl-top' }, heading, sorter), account, mnote, guide, notice, main.el, live, fresh, status, list, more);

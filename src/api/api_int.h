@@ -224,6 +224,8 @@ void api_mod_settings_get(req *r, const route_args *a);
 void api_mod_settings_put(req *r, const route_args *a);
 void api_mod_settings_preview(req *r, const route_args *a);
 void api_mod_pages_preview(req *r, const route_args *a);
+/* GET /guide: what the widget's line of guidelines says (public). */
+void api_guide(req *r, const route_args *a);
 
 /* Deletes user_id's account inside a write job (me.c): keeps a ban in force
  * on the address, deletes (remove) or anonymizes the comments, tells other

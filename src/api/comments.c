@@ -592,15 +592,6 @@ apply_site_words(req *r, const char *body, moderation_result *out)
     out->decision = MOD_HOLD;
 }
 
-/* An extra setting that is on ("premoderation.all = on"). */
-static bool
-extra_on(const config *cfg, const char *name)
-{
-    const char *v = config_extra(cfg, name);
-    return v != NULL &&
-           (!strcmp(v, "on") || !strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes"));
-}
-
 /* The site's pre-moderation modes (premoderation.all, .sensitive,
  * .first_comments; docs/MODERATION.md), over the engine's decision: a
  * comment they catch is held with the reason "premoderated". Moderators and
@@ -614,9 +605,9 @@ premoderate(req *r, const store_article *art, int64_t editing, moderation_result
     const char *msg = NULL;
     int64_t first = 0;
     const char *fv = config_extra(cfg, "premoderation.first_comments");
-    if (extra_on(cfg, "premoderation.all")) {
+    if (site_setting_on(cfg, "premoderation.all")) {
         msg = "A moderator reads every comment on this site before it appears.";
-    } else if (art->sensitive && extra_on(cfg, "premoderation.sensitive")) {
+    } else if (art->sensitive && site_setting_on(cfg, "premoderation.sensitive")) {
         msg = "A moderator reads every comment on this article before it appears.";
     } else if (r->user != NULL && fv != NULL && parse_int(fv, 1, 1000, &first) == 0) {
         store_comment_list earlier = {0};

@@ -31,6 +31,7 @@ static const route routes[] = {
     {HTTP_DELETE, "comments/*/likes", api_like_delete},
     {HTTP_POST, "comments/*/flags", api_flag_post},
     {HTTP_GET, "counts", api_counts},
+    {HTTP_GET, "guide", api_guide},
     {HTTP_POST, "check", api_check},
     {HTTP_POST, "auth/register", api_register},
     {HTTP_GET, "pow", api_pow_challenge},

@@ -12,8 +12,10 @@
 #include "app/settings.h"
 #include "api/api_int.h"
 #include "moderation/moderation.h"
+#include "moderation/policy.h"
 #include "render/markdown.h"
 #include "util/log.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 #include <stdio.h>
@@ -451,4 +453,39 @@ api_mod_pages_preview(req *r, const route_args *a)
     if (md == NULL)
         md = "";
     req_send_json(r, 200, json_pack("{s:s}", "html", md_render_page_html(r->a, md, strlen(md))));
+}
+
+/* ---- the widget's line of guidelines ------------------------------------------ */
+
+/* The rules a reader is told about (the others are about accounts, links
+ * or languages, not about what to write). */
+static const moderation_rule guide_rules[] = {
+    RULE_PROFANITY,       RULE_VULGARITY,  RULE_SLUR,
+    RULE_PERSONAL_ATTACK, RULE_HARASSMENT, RULE_IDENTITY_HATE,
+    RULE_TRAGEDY_JOKE,    RULE_OFF_TOPIC,  RULE_SPAM,
+};
+
+void
+api_guide(req *r, const route_args *a)
+{
+    (void)a;
+    const config *cfg = req_config(r);
+    policy pol;
+    pl_error err;
+    if (policy_from_config(cfg, &pol, &err) < 0)
+        policy_defaults(&pol);
+    json_t *rules = json_array();
+    for (size_t i = 0; i < sizeof guide_rules / sizeof guide_rules[0]; i++)
+        if (pol.action[guide_rules[i]] == POLICY_HOLD ||
+            pol.action[guide_rules[i]] == POLICY_REJECT)
+            json_array_append_new(rules, json_string(policy_rule_name(guide_rules[i])));
+    int64_t first = 0;
+    const char *fv = config_extra(cfg, "premoderation.first_comments");
+    if (fv == NULL || parse_int(fv, 0, 1000, &first) < 0)
+        first = 0;
+    req_send_json(r, 200,
+                  json_pack("{s:o, s:{s:b, s:b, s:I}}", "rules", rules, "premoderation", "all",
+                            site_setting_on(cfg, "premoderation.all"), "sensitive",
+                            site_setting_on(cfg, "premoderation.sensitive"), "first_comments",
+                            (json_int_t)first));
 }

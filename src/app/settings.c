@@ -298,6 +298,14 @@ site_setting_value(const site_setting *s, const config *cfg)
     return json_string(t);
 }
 
+bool
+site_setting_on(const config *cfg, const char *name)
+{
+    const char *v = config_extra(cfg, name);
+    return v != NULL &&
+           (!strcmp(v, "on") || !strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes"));
+}
+
 int
 site_settings_overlay(const config *base, const json_t *overrides, config **out, pl_error *err)
 {

@@ -63,6 +63,9 @@ json_t *site_setting_value(const site_setting *s, const config *cfg);
  * and free), or PL_EINVAL naming the setting that is unknown or invalid. */
 int site_settings_overlay(const config *base, const json_t *overrides, config **out, pl_error *err);
 
+/* True when the extra setting name is on in cfg ("premoderation.all"). */
+bool site_setting_on(const config *cfg, const char *name);
+
 /* The publisher's words (words.block, words.allow: a SITE_WORDS value, one
  * entry a line) are matched as whole words: letters folded to lower case
  * (ASCII), every run of characters that are not letters, digits or

@@ -279,3 +279,20 @@ test('guidelines, terms and FAQ: Markdown edited here replaces the page at once;
   assert.equal(res.status, 200);
   assert.doesNotMatch((await anon.get('/guidelines')).text, /river folk/);
 });
+
+test('GET /guide: the widget\'s line of guidelines follows the policy and pre-moderation', async () => {
+  const anon = new Client(D.url);
+  let g = (await anon.get('/api/v1/guide')).json;
+  assert.deepEqual(g.rules, ['profanity', 'vulgarity', 'slur', 'personal_attack', 'harassment', 'identity_hate', 'tragedy_joke', 'spam'],
+    'off_topic publishes by default, so the line does not name it');
+  assert.deepEqual(g.premoderation, { all: false, sensitive: false, first_comments: 0 });
+  const cur = (await D.admin.get('/api/v1/mod/settings')).json.version;
+  let res = await put(D.admin, cur, { 'policy.profanity': 'publish', 'policy.off_topic': 'hold', 'policy.spam': 'off', 'premoderation.first_comments': 3 });
+  assert.equal(res.status, 200, res.text);
+  g = (await anon.get('/api/v1/guide')).json;
+  assert.deepEqual(g.rules, ['vulgarity', 'slur', 'personal_attack', 'harassment', 'identity_hate', 'tragedy_joke', 'off_topic']);
+  assert.deepEqual(g.premoderation, { all: false, sensitive: false, first_comments: 3 });
+  res = await put(D.admin, cur + 1, { 'policy.profanity': null, 'policy.off_topic': null, 'policy.spam': null, 'premoderation.first_comments': null });
+  assert.equal(res.status, 200, res.text);
+  assert.equal((await anon.get('/api/v1/guide')).json.rules.length, 8);
+});

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, createUser, Client } from '../lib/server.mjs';
-import { launch, shot } from '../lib/browser.mjs';
+import { launch, shot, articlePage } from '../lib/browser.mjs';
 
 let srv, browser;
 before(async () => {
@@ -118,6 +118,42 @@ test('a page\'s Markdown: previewed in a sandboxed frame, saved, served at once'
   const faq = await (await fetch(`${srv.url}/faq`)).text();
   assert.match(faq, /Can I delete my comment\?/);
   assert.deepEqual(page.errors, []);
+});
+
+test('the widget\'s line of guidelines is made from the policy in force, in the page\'s language', async () => {
+  const admin = new Client(srv.url);
+  await admin.login('admin@example.com');
+  const line = async (lang) => {
+    const ctx = await browser.newContext();
+    const page = await articlePage(ctx, srv.url, 'guide-line', {}, { lang });
+    const g = page.locator('.pl-guide');
+    await g.locator('a').first().waitFor();
+    const text = (await g.textContent()).replace(/\s+/g, ' ').trim();
+    const links = await g.locator('a').count();
+    await ctx.close();
+    return { text, links };
+  };
+  // From the config file's policy (the tests above changed some of it).
+  const base = (await admin.get('/api/v1/mod/settings')).json.version;
+  const none = { 'policy.profanity': null, 'policy.vulgarity': null, 'policy.off_topic': null, 'policy.spam': null, 'premoderation.all': null,
+    'premoderation.first_comments': null };
+  assert.equal((await admin.put('/api/v1/mod/settings', { version: base, settings: none })).status, 200);
+  let l = await line('en');
+  assert.match(l.text, /^Keep it civil: no profanity, vulgarity, slurs, personal attacks, harassment, hate against groups, jokes about tragedies,? and spam\./);
+  assert.doesNotMatch(l.text, /off-topic/);
+  assert.match(l.text, /Read our guidelines, terms and FAQ\.$/);
+  assert.equal(l.links, 3);
+
+  const cur = (await admin.get('/api/v1/mod/settings')).json.version;
+  let res = await admin.put('/api/v1/mod/settings', { version: cur, settings: { 'policy.profanity': 'publish', 'policy.vulgarity': 'publish', 'policy.off_topic': 'hold', 'premoderation.all': true } });
+  assert.equal(res.status, 200, res.text);
+  l = await line('en');
+  assert.match(l.text, /^Keep it civil: no slurs, .*off-topic comments,? and spam\. A moderator reads every comment before it appears\. Read our/);
+  assert.doesNotMatch(l.text, /profanity|vulgarity/);
+  l = await line('de');
+  assert.match(l.text, /^Bleiben Sie sachlich: .*Kommentare ohne Bezug zum Thema.* sind nicht erlaubt\. Eine Moderatorin oder ein Moderator liest jeden Kommentar/);
+  res = await admin.put('/api/v1/mod/settings', { version: cur + 1, settings: { 'policy.profanity': null, 'policy.vulgarity': null, 'policy.off_topic': null, 'premoderation.all': null } });
+  assert.equal(res.status, 200, res.text);
 });
 
 test('the Settings tab fits a 360 px screen', async () => {
