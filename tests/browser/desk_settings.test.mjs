@@ -82,7 +82,8 @@ test('an admin changes settings with the keyboard; errors beside the field; rese
   assert.equal((await reader.post('/api/v1/check', { article_id: 'set-b', body: 'A calm remark.' })).json.decision, 'publish');
   await page.getByRole('tab', { name: 'Log' }).click();
   await page.locator('#log-rows tr', { hasText: 'premoderation.all' }).first().waitFor();
-  assert.match(await page.locator('#log-rows').textContent(), /flag_threshold/);
+  assert.match(await page.locator('#log-rows tr', { hasText: 'flag_threshold' }).textContent(), /v1: config file → 5/);
+  assert.match(await page.locator('#log-rows tr', { hasText: 'premoderation.all' }).first().textContent(), /v2: true → config file/);
   assert.deepEqual(page.errors, []);
 });
 

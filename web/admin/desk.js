@@ -476,7 +476,7 @@
         el('td', {}, e.actor ? e.actor.name : t('desk_automatic')),
         el('td', {}, e.action),
         el('td', {}, targetText(e)),
-        el('td', {}, e.reason))));
+        el('td', {}, e.action === 'setting' ? settingChange(e.reason) : e.reason))));
       say(t('desk_n_log_entries', { n: r.entries.length }));
     } catch (e) {
       say(e.message);
@@ -522,6 +522,18 @@
 
   // How the log and a user's page name a target: people by name, articles by
   // title, comments by their author ("comment 12 by Ada").
+  // A settings change's reason ({"version", "before", "after"}) as "v3: hold → reject";
+  // null is the config file's value.
+  function settingChange(reason) {
+    try {
+      const r = JSON.parse(reason);
+      const v = (x) => (x === null ? 'config file' : typeof x === 'string' ? x : JSON.stringify(x));
+      return `v${r.version}: ${v(r.before)} → ${v(r.after)}`;
+    } catch (err) {
+      return reason;
+    }
+  }
+
   function targetText(e) {
     const name = e.target_name || '';
     if (e.target_type === 'user') return name || t('desk_user_n', { id: e.target_id });
