@@ -1024,17 +1024,23 @@
   // error beside it.
 
   const SET = { version: 0, items: [], reset: new Set() };
-  const GROUPS = {
-    policy: 'What happens to a comment that breaks each rule',
-    model: 'The model\'s thresholds (0 to 1; empty: the model\'s own)',
-    words: 'The site\'s own words and phrases (one a line)',
-    flags: 'Flags and automatic suspension',
-    pages: 'Guidelines, terms and FAQ (Markdown; empty: the file\'s or the text that ships)',
-    premoderation: 'Pre-moderation',
+  const GROUPS = () => ({
+    policy: t('desk_set_g_policy'),
+    model: t('desk_set_g_model'),
+    words: t('desk_set_g_words'),
+    flags: t('desk_set_g_flags'),
+    pages: t('desk_set_g_pages'),
+    premoderation: t('desk_set_g_premoderation'),
+  });
+  // Each setting's help from the catalogue (desk_seth_ and the name, dots as
+  // underscores), else the server's English help for a setting it does not know.
+  const setHelp = (s) => {
+    const key = `desk_seth_${s.name.replace(/[^a-z0-9]+/g, '_')}`;
+    return typeof CAT[key] === 'string' ? t(key) : s.help;
   };
   const setId = (name) => `set-${name.replace(/[^a-z0-9]+/g, '-')}`;
-  const shown = (v) => (v === null || v === undefined ? 'the model\'s own' : typeof v === 'boolean' ? (v ? 'on' : 'off')
-    : Array.isArray(v) ? (v.length ? v.join(', ') : 'none') : String(v));
+  const shown = (v) => (v === null || v === undefined ? t('desk_set_model_own') : typeof v === 'boolean' ? (v ? t('desk_set_on') : t('desk_set_off'))
+    : Array.isArray(v) ? (v.length ? v.join(', ') : t('desk_set_none')) : String(v));
 
   function setControl(s) {
     const id = setId(s.name);
@@ -1044,7 +1050,7 @@
     if (s.type === 'words') return el('textarea', { ...common, rows: 4, spellcheck: 'false' });
     if (s.type === 'text') return el('textarea', { ...common, rows: 8 });
     if (s.type === 'integer') return el('input', { ...common, type: 'number', min: s.min, max: s.max, step: 1, inputmode: 'numeric' });
-    return el('input', { ...common, type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: s.off_allowed ? 'e.g. 0.8, or off' : 'e.g. 0.8' });
+    return el('input', { ...common, type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: s.off_allowed ? t('desk_set_eg_off') : t('desk_set_eg') });
   }
 
   function setShow(input, s, v) {
@@ -1069,22 +1075,23 @@
     SET.version = r.version;
     SET.items = r.settings;
     SET.reset.clear();
-    $('settings-version').textContent = r.version === 0 ? 'Nothing changed here yet: every setting is the config file\'s.'
-      : `Version ${r.version}, saved ${when(r.updated_at)}${r.updated_by ? ` by ${r.updated_by.name}` : ''}.`;
+    $('settings-version').textContent = r.version === 0 ? t('desk_set_v0')
+      : r.updated_by ? t('desk_set_version_by', { version: r.version, when: when(r.updated_at), name: r.updated_by.name })
+        : t('desk_set_version', { version: r.version, when: when(r.updated_at) });
     const box = $('settings-groups');
     box.textContent = '';
-    for (const [g, title] of Object.entries(GROUPS)) {
+    for (const [g, title] of Object.entries(GROUPS())) {
       const rows = r.settings.filter((s) => s.group === g);
       if (!rows.length) continue;
       const extra = g === 'words' ? [el('div', { class: 'actions' },
-        el('button', { type: 'button', id: 'settings-preview', onclick: previewWords }, 'Preview against recent comments')),
+        el('button', { type: 'button', id: 'settings-preview', onclick: previewWords }, t('desk_set_preview_words'))),
       el('p', { id: 'settings-preview-result', class: 'meta', 'aria-live': 'polite' })] : [];
       box.append(el('fieldset', { class: 'set-group' }, el('legend', {}, title), extra, rows.map((s) => {
         const id = setId(s.name);
         const input = setControl(s);
         setShow(input, s, s.value);
-        const badge = el('span', { class: 'badge changed', hidden: !s.overridden }, 'changed here');
-        const reset = el('button', { type: 'button', hidden: !s.overridden, 'aria-label': `Reset ${s.name} to the config file's value` }, 'Reset');
+        const badge = el('span', { class: 'badge changed', hidden: !s.overridden }, t('desk_set_changed'));
+        const reset = el('button', { type: 'button', hidden: !s.overridden, 'aria-label': t('desk_set_reset_label', { name: s.name }) }, t('desk_set_reset'));
         reset.addEventListener('click', () => {
           setShow(input, s, s.default);
           SET.reset.add(s.name);
@@ -1096,10 +1103,10 @@
         const preview = s.type === 'text' ? pagePreview(s, input) : null;
         return el('div', { class: s.type === 'text' || s.type === 'words' ? 'set-row wide' : 'set-row' },
           el('label', { for: id }, s.name), input,
-          el('span', { class: 'set-side' }, s.type === 'text' ? (s.default ? 'Default: the file\'s text' : '') : `Default: ${shown(s.default)}`,
+          el('span', { class: 'set-side' }, s.type === 'text' ? (s.default ? t('desk_set_default_file') : '') : t('desk_set_default', { value: shown(s.default) }),
             badge, reset, preview && preview.button),
           preview && preview.frame,
-          el('p', { class: 'set-help', id: `${id}-help` }, s.help),
+          el('p', { class: 'set-help', id: `${id}-help` }, setHelp(s)),
           el('p', { class: 'set-error', id: `${id}-err`, hidden: true }));
       })));
     }
@@ -1109,14 +1116,14 @@
   // shown in a sandboxed frame (no script runs in it; the desk's own DOM
   // takes no HTML).
   function pagePreview(s, input) {
-    const frame = el('iframe', { class: 'set-preview', sandbox: '', title: `Preview of ${s.name}`, hidden: true });
-    const button = el('button', { type: 'button', 'aria-label': `Preview ${s.name}` }, 'Preview');
+    const frame = el('iframe', { class: 'set-preview', sandbox: '', title: t('desk_set_preview_of', { name: s.name }), hidden: true });
+    const button = el('button', { type: 'button', 'aria-label': t('desk_set_preview_label', { name: s.name }) }, t('desk_set_preview'));
     button.addEventListener('click', async () => {
       try {
         const r = await call('POST', '/mod/pages/preview', { markdown: input.value });
         frame.srcdoc = `<!doctype html><meta charset="utf-8"><style>body{font:15px/1.5 system-ui,sans-serif;margin:.6rem}</style>${r.html}`;
         frame.hidden = false;
-        say(`Preview of ${s.name} below its text.`);
+        say(t('desk_set_preview_shown', { name: s.name }));
       } catch (e) {
         say(e.message);
       }
@@ -1132,9 +1139,10 @@
     try {
       const r = await call('POST', '/mod/settings/preview', { settings });
       const n = (x) => x.toLocaleString(LANG);
-      out.textContent = `These blocked words would have held ${n(r['words.block'].then)} of the last ${n(r.sample)} comments`
-        + ` (the list in force: ${n(r['words.block'].now)}). The allowed words appear in ${n(r['words.allow'].then)} of them`
-        + ` that were held or refused (the list in force: ${n(r['words.allow'].now)}).`;
+      out.textContent = t('desk_set_words_result', {
+        held: n(r['words.block'].then), sample: n(r.sample), held_now: n(r['words.block'].now),
+        allowed: n(r['words.allow'].then), allowed_now: n(r['words.allow'].now),
+      });
     } catch (e) {
       out.textContent = e.message;
     }
@@ -1143,7 +1151,7 @@
   async function loadSettings() {
     try {
       renderSettings(await call('GET', '/mod/settings'));
-      say(`${SET.items.length} settings.`);
+      say(t('desk_set_count', { n: SET.items.length }));
     } catch (e) {
       say(e.message);
     }
@@ -1176,7 +1184,7 @@
       const same = s.type === 'words' ? JSON.stringify(v) === JSON.stringify(s.value) : v === s.value;
       if (!same && !(v === null && !s.overridden)) changes[s.name] = v;
     }
-    if (!Object.keys(changes).length) { settingsErrors([]); say('Nothing to save: no setting was changed.'); return; }
+    if (!Object.keys(changes).length) { settingsErrors([]); say(t('desk_set_nothing')); return; }
     const res = await fetch(`${API}/mod/settings`, {
       method: 'PUT', credentials: 'same-origin', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ version: SET.version, settings: changes }),
@@ -1186,18 +1194,18 @@
     if (res.ok) {
       renderSettings(json);
       const n = Object.keys(changes).length;
-      say(`Saved version ${json.version}: ${n} ${n === 1 ? 'setting' : 'settings'} changed, in force now.`);
+      say(t('desk_set_saved', { version: json.version, n }));
       return;
     }
     const err = json && json.error ? json.error : { message: `HTTP ${res.status}` };
     if (res.status === 400 && (json.errors || err.field)) {
       const first = settingsErrors(json.errors || [{ field: err.field, message: err.message }]);
       if (first) first.focus();
-      say(`Not saved: ${err.message}`);
+      say(t('desk_set_not_saved', { message: err.message }));
     } else if (res.status === 409) {
-      say('Not saved: someone else saved the settings meanwhile. "Discard and reload" shows theirs; then make your change again.');
+      say(t('desk_set_conflict'));
     } else {
-      say(`Not saved: ${err.message}`);
+      say(t('desk_set_not_saved', { message: err.message }));
     }
   });
   $('settings-reload').addEventListener('click', loadSettings);
