@@ -46,6 +46,7 @@ typedef struct subscriber {
     int64_t expires; /* Unix ms when the stream is ended (the browser reconnects) */
     int stalled;     /* heartbeats in a row that found earlier data still unsent */
     bool chunked;    /* the response is chunked (HTTP/1.1): each write is framed */
+    bool no_body;    /* a HEAD request: the headers only, as evhttp would send */
     bool dropping;   /* shut down; the close hook will unlink it */
 } subscriber;
 
@@ -147,7 +148,7 @@ send_text(subscriber *s, const char *text, size_t n)
 {
     struct evhttp_connection *evcon = evhttp_request_get_connection(s->ev);
     struct bufferevent *bev = evcon != NULL ? evhttp_connection_get_bufferevent(evcon) : NULL;
-    if (bev == NULL || n == 0)
+    if (bev == NULL || n == 0 || s->no_body)
         return;
     char head[24];
     size_t hn = 0;
@@ -243,6 +244,7 @@ events_subscribe(req *r, const char *article_id)
     evhttp_send_reply_start(r->ev, 200, "OK");
     const char *te = evhttp_find_header(h, "Transfer-Encoding");
     s->chunked = te != NULL && strcasecmp(te, "chunked") == 0;
+    s->no_body = evhttp_request_get_command(r->ev) == EVHTTP_REQ_HEAD;
     static const char hello[] = "retry: 5000\n: connected\n\n";
     send_text(s, hello, sizeof hello - 1);
     /* The stream no longer counts as a request in flight, and its arena

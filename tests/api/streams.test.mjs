@@ -146,6 +146,27 @@ test('a stream sends heartbeats and ends after its lifetime, freeing its slot', 
   }
 });
 
+// Streams are written straight to their socket (app/events.c), past
+// evhttp, which would have left out the body of a HEAD answer: so must they.
+test('a HEAD request on the event stream gets the headers and no body, until the stream ends', { timeout: 30000 * TIME_SCALE }, async () => {
+  const srv = await startServer({ args: ['--config', configFile('stream_lifetime_s = 3\nstream_heartbeat_s = 1\n')] });
+  try {
+    const { host, port } = hostPort(srv.url);
+    const sock = net.connect({ host, port });
+    let buf = '';
+    sock.on('data', (d) => { buf += d.toString('latin1'); });
+    sock.on('connect', () => sock.write('HEAD /api/v1/articles/head-1/events HTTP/1.1\r\nHost: x\r\n\r\n'));
+    await closed(sock); // the stream's lifetime, with two heartbeats in it
+    const end = buf.indexOf('\r\n\r\n');
+    assert.ok(end > 0, buf);
+    assert.match(buf.slice(0, end), /^HTTP\/1\.1 200 /);
+    assert.match(buf.slice(0, end).toLowerCase(), /content-type: text\/event-stream/);
+    assert.equal(buf.slice(end + 4), '');
+  } finally {
+    await stopClean(srv);
+  }
+});
+
 test('a reader that stops reading is dropped', { timeout: 60000 * TIME_SCALE }, async () => {
   const srv = await startServer({ args: ['--config', configFile('stream_heartbeat_s = 1\nmax_streams_per_client = 2\n')] });
   try {
