@@ -160,6 +160,11 @@ for (const f of SITE_JS) {
     for (const k of keys) siteUsed.add(k);
   }
 }
+// The desk's help of each setting: desk_seth_ and the setting's name (dots as
+// underscores) for every row of src/app/settings.c (the desk falls back to the
+// server's English help for a key the catalogue lacks; every catalogue must have them all).
+for (const m of readFileSync(path.join(web, '..', 'src', 'app', 'settings.c'), 'utf8').matchAll(/^\s*S\("([a-z0-9_.]+)"/gm))
+  siteUsed.add(`desk_seth_${m[1].replace(/[^a-z0-9]+/g, '_')}`);
 const siteCats = readCatalogues(path.join(web, 'i18n', 'site'), 'web/i18n/site');
 const cLangs = JSON.parse(readFileSync(path.join(web, '..', 'src', 'app', 'i18n.c'), 'utf8')
   .match(/i18n_langs\[\] = \{([^}]*)\}/)[1].replace(/\s+/g, '').replace(/^/, '[').replace(/,?$/, ']'));

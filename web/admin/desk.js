@@ -527,7 +527,7 @@
   function settingChange(reason) {
     try {
       const r = JSON.parse(reason);
-      const v = (x) => (x === null ? 'config file' : typeof x === 'string' ? x : JSON.stringify(x));
+      const v = (x) => (x === null ? t('desk_set_log_file') : typeof x === 'string' ? x : JSON.stringify(x));
       return `v${r.version}: ${v(r.before)} → ${v(r.after)}`;
     } catch (err) {
       return reason;
