@@ -18,7 +18,8 @@
 # them, e.g. ONLY=numbers). With BIN2 set, the same requests are then timed
 # against that binary on the same database, after it has applied any
 # migration it adds (the time to its "listening" line is printed), so two
-# builds compare side by side in one run.
+# builds compare side by side in one run. SEED=FILE copies FILE (a database
+# this script seeded, kept with KEEP=1) instead of seeding a new one.
 set -eu
 BIN=${PARLEY_BIN:-build/parley}
 DIR=$(mktemp -d /tmp/parley-bench-people.XXXXXX)
@@ -26,6 +27,9 @@ DB="$DIR/bench.db"
 trap 'kill "$PID" 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$DIR"' EXIT INT TERM
 PID=0
 
+if [ -n "${SEED:-}" ]; then
+  cp "$SEED" "$DB"
+else
 printf 'correct horse battery\n' | "$BIN" admin create-user --db "sqlite:$DB" \
   --email mod@example.com --name 'Mona Moderator' --role moderator >/dev/null
 
@@ -95,6 +99,7 @@ COMMIT;
 ANALYZE;
 PRAGMA wal_checkpoint(TRUNCATE);
 SQL
+fi
 echo "seeded in $(( $(date +%s) - start )) s: $(sqlite3 "$DB" 'SELECT count(*) FROM comments') comments," \
   "$(sqlite3 "$DB" 'SELECT count(*) FROM users') users, $(sqlite3 "$DB" 'SELECT count(*) FROM articles') articles," \
   "$(du -m "$DB" | cut -f1) MB"

@@ -154,25 +154,15 @@ change_reason(req *r, int64_t version, const json_t *before, const json_t *after
     return out;
 }
 
-/* Hashing thread: builds the engine from the new set as the writer will, so
- * that a set the engine refuses is never stored. */
+/* Hashing thread: builds the config, engine and pages of the new set, so
+ * that a set the engine refuses is never stored and the writer, after the
+ * commit, only swaps in what was built here (j->built). */
 static void
 put_check(job *j)
 {
     put_job *pj = j->data;
-    config *cfg = NULL;
-    moderation *m = NULL;
     pl_error err;
-    json_t *o = overrides_of(pj->body);
-    int rc = site_settings_overlay(pj->base, o, &cfg, &err);
-    json_decref(o);
-    if (rc == 0)
-        rc = moderation_new(cfg, &m, &err);
-    moderation_free(m);
-    if (cfg != NULL) {
-        config_fini(cfg);
-        free(cfg);
-    }
+    int rc = settings_build_new(pj->base, pj->body, &j->built, &err);
     if (rc < 0) {
         pj->invalid = true;
         const char *colon = strchr(err.msg, ':');

@@ -200,14 +200,26 @@ run_group(app *a, job *list)
     }
     metrics_observe_own(&a->metrics.commit, metrics_now_ns() - t0);
     bool mail = false, settings = false;
+    settings_build *ready = NULL;
     for (job *j = list; j != NULL; j = j->next) {
         mail = mail || (j->rc == 0 && j->mail);
         settings = settings || (j->rc == 0 && j->settings);
+        /* The newest save of the group built what is now stored. */
+        if (j->rc == 0 && j->built != NULL) {
+            settings_build_free(ready);
+            ready = j->built;
+        } else {
+            settings_build_free(j->built);
+        }
+        j->built = NULL;
     }
     /* Applied on this node before the answer: the admin who saved them sees
-     * them in force. */
+     * them in force. What the save built ahead is only swapped in here, so
+     * the writer does not stop the other writes to build an engine. */
     if (settings)
-        settings_refresh(a, s, false);
+        settings_refresh_ready(a, s, ready);
+    else
+        settings_build_free(ready);
     if (mail)
         mailer_wake(a->mailer);
     for (job *j = list; j != NULL; j = j->next) {
@@ -224,6 +236,8 @@ run_group(app *a, job *list)
 hand_back:
     while (list != NULL) {
         job *next = list->next;
+        settings_build_free(list->built); /* not taken above when nothing began */
+        list->built = NULL;
         to_loop(list);
         list = next;
     }

@@ -716,33 +716,116 @@ reload(app *a, const server_options *opts)
  * another node (the only way on SQLite; a lost notice's on PostgreSQL). */
 #define SETTINGS_POLL_MS 2000
 
+struct settings_build {
+    const config *base; /* built on; base configs are kept until exit */
+    char *body;
+    config *cfg;
+    moderation *mod;
+    page_set *pages;
+};
+
+int
+settings_build_new(const config *base, const char *body, settings_build **out, pl_error *err)
+{
+    settings_build *b = xcalloc(1, sizeof *b);
+    int rc = build_effective(base, body, &b->cfg, &b->mod, &b->pages, err);
+    if (rc < 0) {
+        free(b);
+        *out = NULL;
+        return rc;
+    }
+    b->base = base;
+    b->body = xstrdup(body);
+    *out = b;
+    return 0;
+}
+
 void
-settings_refresh(app *a, store *s, bool force)
+settings_build_free(settings_build *b)
+{
+    if (b == NULL)
+        return;
+    moderation_free(b->mod);
+    pages_free(b->pages);
+    if (b->cfg != NULL) {
+        config_fini(b->cfg);
+        free(b->cfg);
+    }
+    free(b->body);
+    free(b);
+}
+
+/* The engine is built outside settings_mu (it takes a few tenths of a
+ * second, and the writer thread also applies versions), then published
+ * under it if the version read is still the newest and the base the one in
+ * force; otherwise the newer state is read and built again. */
+static void
+settings_apply(app *a, store *s, bool force, settings_build *ready)
 {
     arena *ar = arena_new();
-    store_settings cur;
-    pl_error err;
-    pthread_mutex_lock(&a->settings_mu);
-    if (store_settings_get(s, ar, &cur, &err) < 0) {
-        log_warn("msg=\"cannot read the settings\" error=\"%s\"", err.msg);
-    } else if (force || cur.version != a->settings_version) {
-        config *eff;
-        moderation *nm;
-        page_set *np;
-        if (build_effective(atomic_load(&a->base_cfg), cur.body, &eff, &nm, &np, &err) < 0) {
+    for (int tries = 0; tries < 3; tries++) {
+        store_settings cur;
+        pl_error err;
+        pthread_mutex_lock(&a->settings_mu);
+        int rc = store_settings_get(s, ar, &cur, &err);
+        bool need = rc == 0 && (force || cur.version != a->settings_version);
+        const config *base = atomic_load(&a->base_cfg);
+        pthread_mutex_unlock(&a->settings_mu);
+        if (rc < 0)
+            log_warn("msg=\"cannot read the settings\" error=\"%s\"", err.msg);
+        if (!need)
+            break;
+        settings_build *b = NULL;
+        if (ready != NULL && ready->base == base && strcmp(ready->body, cur.body) == 0) {
+            b = ready; /* built ahead by the save: nothing to build here */
+            ready = NULL;
+        } else {
+            rc = settings_build_new(base, cur.body, &b, &err);
+        }
+        pthread_mutex_lock(&a->settings_mu);
+        store_settings now;
+        pl_error err2;
+        bool stale = store_settings_get(s, ar, &now, &err2) < 0 || now.version != cur.version ||
+                     atomic_load(&a->base_cfg) != base;
+        if (stale) {
+            pthread_mutex_unlock(&a->settings_mu);
+            settings_build_free(b);
+            continue; /* changed meanwhile: read and build again */
+        }
+        if (!force && a->settings_version == cur.version) {
+            settings_build_free(b); /* another thread applied it meanwhile */
+        } else if (rc < 0) {
             log_error("msg=\"the stored settings cannot apply; the running ones stay\" "
                       "version=%lld error=\"%s\"",
                       (long long)cur.version, err.msg);
         } else {
-            swap_in(a, eff, nm, np);
+            swap_in(a, b->cfg, b->mod, b->pages);
+            b->cfg = NULL; /* published: only the wrapper is freed */
+            b->mod = NULL;
+            b->pages = NULL;
+            settings_build_free(b);
             free(a->settings_body);
             a->settings_body = xstrdup(cur.body);
             log_info("msg=\"settings applied\" version=%lld", (long long)cur.version);
         }
         a->settings_version = cur.version; /* a bad one is not tried again */
+        pthread_mutex_unlock(&a->settings_mu);
+        break;
     }
-    pthread_mutex_unlock(&a->settings_mu);
+    settings_build_free(ready);
     arena_free(ar);
+}
+
+void
+settings_refresh(app *a, store *s, bool force)
+{
+    settings_apply(a, s, force, NULL);
+}
+
+void
+settings_refresh_ready(app *a, store *s, settings_build *ready)
+{
+    settings_apply(a, s, false, ready);
 }
 
 static void

@@ -101,13 +101,26 @@ struct job {
     bool mail;            /* the write step queued mail: wake the sender after the commit */
     bool webhook;         /* the write added webhook events: wake the sender after the commit */
     bool settings;        /* the write stored a settings version: apply it after the commit */
-    int rc;               /* result of write (0 when none), or PL_ESTORE if the commit failed */
-    int retry_after;      /* with rc == PL_ERATE: seconds until the shared bucket refills */
+    /* With settings: that version's config, engine and pages, built ahead on
+     * the hashing thread (settings_build_new), so that the writer only swaps
+     * them in. The writer takes it (and frees it when it cannot serve). */
+    struct settings_build *built;
+    int rc;          /* result of write (0 when none), or PL_ESTORE if the commit failed */
+    int retry_after; /* with rc == PL_ERATE: seconds until the shared bucket refills */
     pl_error err;
     job *next;
 };
 
 job *job_new(req *r, void *data);
+
+/* The effective config (base with the overrides of body, a settings
+ * version's JSON object), its moderation engine and its pages, built
+ * together off the writer thread (building an engine takes a few tenths of
+ * a second) and handed to a job's built. 0, or a negative PL_E* code with
+ * err naming the setting the engine refused. */
+typedef struct settings_build settings_build;
+int settings_build_new(const config *base, const char *body, settings_build **out, pl_error *err);
+void settings_build_free(settings_build *b);
 /* Queues j: slow step, then write step, then done on the loop. */
 void job_submit(job *j);
 

@@ -186,6 +186,10 @@ void notices_stop(app *a);
  * Never from a loop (it waits for the loops). A version that cannot apply
  * is logged and skipped: the running settings stay. */
 void settings_refresh(app *a, store *s, bool force);
+/* The same after this node's own save: ready (taken, may be NULL) is what
+ * the save built ahead and is swapped in without building when it is the
+ * newest version's body on the base in force. */
+void settings_refresh_ready(app *a, store *s, settings_build *ready);
 
 /* Sends 429 rate_limited with Retry-After. */
 void req_send_rate_limited(req *r, int retry_after_s);
