@@ -13,6 +13,7 @@
  *
  * A bad flag or value prints one line naming it and exits with status 2.
  */
+#include "api/api.h"
 #include "api/passwords.h"
 #include "import/import_cmd.h"
 #include "import/parley_cmd.h"
@@ -262,7 +263,8 @@ cmd_serve(int argc, char **argv)
     server_options opts = {.cfg = &cfg,
                            .version = PARLEY_VERSION "/" PARLEY_COMMIT,
                            .reload = reload_config,
-                           .reload_arg = &sa};
+                           .reload_arg = &sa,
+                           .origin_check = api_site_origin_known};
     /* Test hook (tests/api/faults.test.mjs): the writer's nth store call
      * fails, to show that a 500 loses nothing the client was told was kept. */
     const char *fail_after = getenv("PARLEY_TEST_FAIL_AFTER");

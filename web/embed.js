@@ -12,6 +12,10 @@
     [...document.scripts].find((s) => /\/embed\.js(\?|#|$)/.test(s.src));
   const BASE = new URL('.', script ? script.src : location.href).href;
   const API = BASE + 'api/v1/';
+  // The site of a server that serves several (docs/SITES.md): data-site on the
+  // mount point or the script; without it the server goes by the page's origin.
+  const site = () => { const el = document.getElementById('parley'); return (el && el.dataset.site) || (script && script.dataset.site) || ''; };
+  const withSite = (p) => site() ? p + (p.includes('?') ? '&' : '?') + 'site=' + encodeURIComponent(site()) : p;
   let VERSION = null;
   try { VERSION = script ? new URL(script.src).searchParams.get('v') : null; } catch (e) { /* no version */ }
 
@@ -133,7 +137,7 @@
     }
     let r;
     try {
-      r = await fetch(API + path, init);
+      r = await fetch(API + withSite(path), init);
     } catch (e) {
       await catalogue;
       throw new ApiError(0, 'network', sentence(0));
@@ -772,7 +776,7 @@
     // list never moves under the reader's eyes.
     function listen() {
       if (st.dead || !window.EventSource || host.dataset.live === 'off') return;
-      const es = st.es = new EventSource(API + 'articles/' + enc(st.id) + '/events', { withCredentials: true });
+      const es = st.es = new EventSource(API + withSite('articles/' + enc(st.id) + '/events'), { withCredentials: true });
       es.onopen = () => { section.dataset.live = 'open'; };
       es.addEventListener('comment', async (e) => {
         let d;

@@ -13,6 +13,10 @@
 /* Routes one /api/ request to its handler. */
 void api_dispatch(req *r);
 
+/* server_options.origin_check: true when origin is one of a site's
+ * (api/sites.c, docs/SITES.md). */
+bool api_site_origin_known(req *r, const char *origin);
+
 /* The routes, for metrics: how many, and one's label ("GET /api/v1/me"). */
 int api_route_count(void);
 void api_route_name(int i, char *buf, size_t n);

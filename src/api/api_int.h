@@ -66,6 +66,28 @@ void api_email_hash(const char *email, unsigned char out[STORE_TOKEN_HASH_LEN]);
 int api_keep_ban(store *s, const store_user *u, int64_t now, pl_error *err);
 int api_kept_ban(store *s, const char *email, int64_t now, arena *a, store_user *u, pl_error *err);
 
+/* Sites (api/sites.c, docs/SITES.md). api_site is the site the request
+ * acts for: its `site` parameter (a slug; 404 site_not_found when none has
+ * it), else the site whose origins hold the request's Origin, else the
+ * default site (id 1); a `site` that is not the Origin's site gets 403
+ * cross_origin. NULL when the error was sent. */
+const store_site *api_site(req *r);
+/* The stored key of article id in site: the id itself in the default site,
+ * "SITE_ID/" + id in another (ids cannot hold '/'), from r's arena. */
+const char *api_article_key(req *r, const store_site *site, const char *id);
+/* The article id as the API shows it: a stored key without its site. */
+const char *api_article_public(const char *key);
+/* The id of the site a stored article key belongs to (1 without a prefix). */
+int64_t api_article_site(const char *key);
+/* Sets "site" (the site's id) on o when key is an article of a site other
+ * than the default one; the default site's shapes stay as they were. */
+void api_site_field(json_t *o, const char *key);
+/* api_article_id, then the key of the id in the request's site; false when
+ * the error was sent. */
+bool api_article_ref(req *r, const char *id, const char **key);
+/* True when url is http(s) on the server's own origin or one of site's. */
+bool api_site_url(req *r, const store_site *site, const char *url);
+
 /* JSON shapes. */
 json_t *api_comment_json(const store_comment *c);
 json_t *api_user_json(const store_user *u, int64_t now);
@@ -224,6 +246,9 @@ void api_mod_settings_get(req *r, const route_args *a);
 void api_mod_settings_put(req *r, const route_args *a);
 void api_mod_settings_preview(req *r, const route_args *a);
 void api_mod_pages_preview(req *r, const route_args *a);
+void api_mod_sites_get(req *r, const route_args *a);
+void api_mod_sites_post(req *r, const route_args *a);
+void api_mod_site_patch(req *r, const route_args *a);
 /* GET /guide: what the widget's line of guidelines says (public). */
 void api_guide(req *r, const route_args *a);
 

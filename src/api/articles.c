@@ -62,14 +62,17 @@ article_done(job *j)
 void
 api_article_put(req *r, const route_args *a)
 {
-    if (!api_article_id(r, a->seg[0]) || !api_require_moderator(r))
+    if (!api_article_id(r, a->seg[0]))
+        return;
+    const store_site *site = api_site(r);
+    if (site == NULL || !api_require_moderator(r))
         return;
     static const char *const allowed[] = {"title", "url", "text", "status", "sensitive", NULL};
     json_t *o = api_body_object(r, allowed);
     if (o == NULL)
         return;
     article_job *aj = arena_zalloc(r->a, sizeof *aj);
-    aj->id = a->seg[0];
+    aj->id = api_article_key(r, site, a->seg[0]);
     const char *status = NULL;
     bool ok = api_opt_string(r, o, "title", 300, false, false, &aj->up.title) &&
               api_opt_string(r, o, "url", 2000, false, false, &aj->up.url) &&
@@ -89,10 +92,10 @@ api_article_put(req *r, const route_args *a)
     json_decref(o);
     if (!ok)
         return;
-    if (aj->up.url && aj->up.url[0] && !api_own_url(r, aj->up.url)) {
+    if (aj->up.url && aj->up.url[0] && !api_site_url(r, site, aj->up.url)) {
         req_send_error(r, 400, "invalid_field",
                        "url must be an http or https URL on one of this site's own origins "
-                       "(public_url or allowed_origins).",
+                       "(public_url, allowed_origins or the site's origins).",
                        "url", NULL);
         return;
     }

@@ -56,10 +56,11 @@ load_article(req *r, const char *id, store_article *out)
 void
 api_article_get(req *r, const route_args *a)
 {
-    if (!api_article_id(r, a->seg[0]))
+    const char *key;
+    if (!api_article_ref(r, a->seg[0], &key))
         return;
     store_article art;
-    if (!load_article(r, a->seg[0], &art))
+    if (!load_article(r, key, &art))
         return;
     req_send_json(r, 200, json_pack("{s:o}", "article", api_article_json(&art)));
 }
@@ -342,8 +343,8 @@ list_view(req *r, const void *args, int64_t viewer, const int64_t *muted_ids, si
 void
 api_comments_list(req *r, const route_args *a)
 {
-    list_args la = {.article_id = a->seg[0], .sort = SORT_OLDEST, .limit = 50};
-    if (!api_article_id(r, la.article_id))
+    list_args la = {.sort = SORT_OLDEST, .limit = 50};
+    if (!api_article_ref(r, a->seg[0], &la.article_id))
         return;
     int count;
     const char *sort_s = req_query(r, "sort", &count);
@@ -463,9 +464,10 @@ api_comment_replies(req *r, const route_args *a)
 void
 api_events(req *r, const route_args *a)
 {
-    if (!api_article_id(r, a->seg[0]))
+    const char *key;
+    if (!api_article_ref(r, a->seg[0], &key))
         return;
-    events_subscribe(r, a->seg[0]);
+    events_subscribe(r, key);
 }
 
 void
@@ -493,9 +495,15 @@ api_counts(req *r, const route_args *a)
             return;
         }
     }
+    const store_site *site = api_site(r);
+    if (site == NULL)
+        return;
+    const char *keys[100];
+    for (int i = 0; i < n; i++)
+        keys[i] = api_article_key(r, site, ids[i]);
     int64_t counts[100];
     pl_error err;
-    int rc = store_article_counts(req_store(r), ids, (size_t)n, counts, &err);
+    int rc = store_article_counts(req_store(r), keys, (size_t)n, counts, &err);
     if (rc < 0) {
         api_send_rc(r, rc, &err);
         return;
@@ -1187,9 +1195,12 @@ first_comment_pow(req *r, const char *altcha, api_pow *pow)
 void
 api_comment_post(req *r, const route_args *a)
 {
-    const char *article_id = a->seg[0];
-    if (!api_article_id(r, article_id))
+    if (!api_article_id(r, a->seg[0]))
         return;
+    const store_site *site = api_site(r);
+    if (site == NULL)
+        return;
+    const char *article_id = api_article_key(r, site, a->seg[0]);
     if (!api_require_writer(r) || !req_rate_limit(r, LIMIT_COMMENT))
         return;
     static const char *const allowed[] = {"body",     "parent_id", "article_title", "article_url",
@@ -1211,10 +1222,10 @@ api_comment_post(req *r, const route_args *a)
     if (!ok)
         return;
     traps.honeypot = honeypot != NULL && honeypot[0] != '\0';
-    if (url != NULL && !api_own_url(r, url)) {
+    if (url != NULL && !api_site_url(r, site, url)) {
         req_send_error(r, 400, "invalid_field",
                        "article_url must be an http or https URL on one of this site's own "
-                       "origins (public_url or allowed_origins).",
+                       "origins (public_url, allowed_origins or the site's origins).",
                        "article_url", NULL);
         return;
     }
@@ -1487,7 +1498,7 @@ api_check(req *r, const route_args *a)
         api_opt_string(r, o, "parent_id", 32, false, false, &parent_s) &&
         api_opt_string(r, o, "comment_id", 32, false, false, &editing_s);
     json_decref(o);
-    if (!ok || !api_article_id(r, article_id))
+    if (!ok || !api_article_ref(r, article_id, &article_id))
         return;
     store_article art;
     if (!load_article(r, article_id, &art))

@@ -428,8 +428,10 @@ api_user_json(const store_user *u, int64_t now)
 json_t *
 api_article_json(const store_article *a)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:b, s:I}", "id", a->id, "title",
-                     a->title ? a->title : "", "url", a->url ? a->url : "", "status",
-                     api_article_status_name(a->status), "sensitive", a->sensitive, "comment_count",
-                     (json_int_t)a->comment_count);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:I}", "id", api_article_public(a->id),
+                          "title", a->title ? a->title : "", "url", a->url ? a->url : "", "status",
+                          api_article_status_name(a->status), "sensitive", a->sensitive,
+                          "comment_count", (json_int_t)a->comment_count);
+    api_site_field(o, a->id);
+    return o;
 }

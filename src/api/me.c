@@ -24,7 +24,8 @@ static json_t *
 own_comment_json(const store_comment *c)
 {
     json_t *o = api_comment_json(c);
-    json_object_set_new(o, "article_id", json_string(c->article_id));
+    json_object_set_new(o, "article_id", json_string(api_article_public(c->article_id)));
+    api_site_field(o, c->article_id);
     json_object_set_new(o, "body", json_string(c->body ? c->body : ""));
     json_object_set_new(o, "moderator_reason",
                         json_string(c->moderator_reason ? c->moderator_reason : ""));

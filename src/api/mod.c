@@ -32,7 +32,10 @@ api_desk_comment_json(const store_comment *c)
     json_object_set_new(cj, "body", json_string(c->body ? c->body : ""));
     json_object_set_new(cj, "moderator_reason",
                         json_string(c->moderator_reason ? c->moderator_reason : ""));
-    json_object_set_new(cj, "article_id", json_string(c->article_id ? c->article_id : ""));
+    json_object_set_new(cj, "article_id",
+                        json_string(c->article_id ? api_article_public(c->article_id) : ""));
+    if (c->article_id != NULL)
+        api_site_field(cj, c->article_id);
     return cj;
 }
 
@@ -97,11 +100,9 @@ cached_article(req *r, store *st, page_cache *pc, const char *id)
     store_article art;
     pl_error err;
     json_t *o;
-    if (store_article_get(st, id, r->a, &art, &err) == 0)
-        o = api_article_json(&art);
-    else
-        o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:I}", "id", id, "title", "", "url", "", "status",
-                      "open", "sensitive", 0, "comment_count", (json_int_t)0);
+    if (store_article_get(st, id, r->a, &art, &err) < 0)
+        art = (store_article){.id = id, .title = "", .url = "", .status = ARTICLE_OPEN};
+    o = api_article_json(&art);
     if (pc->n_articles < 100) {
         pc->article_ids[pc->n_articles] = id;
         pc->articles[pc->n_articles++] = json_incref(o);
@@ -199,11 +200,11 @@ api_mod_queue(req *r, const route_args *a)
                 parent = api_desk_comment_json(&pcm);
             }
         }
-        json_t *item = json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:o}", "comment",
-                                 api_desk_comment_json(c), "article_id", c->article_id, "article",
-                                 cached_article(r, st, &pc, c->article_id), "parent", parent,
-                                 "moderation", mod, "flags", flags_json(r, st, c->id), "author",
-                                 cached_author(r, st, &pc, c->author_id));
+        json_t *item = json_pack(
+            "{s:o, s:s, s:o, s:o, s:o, s:o, s:o}", "comment", api_desk_comment_json(c),
+            "article_id", api_article_public(c->article_id), "article",
+            cached_article(r, st, &pc, c->article_id), "parent", parent, "moderation", mod, "flags",
+            flags_json(r, st, c->id), "author", cached_author(r, st, &pc, c->author_id));
         json_array_append_new(items, item);
     }
     page_cache_free(&pc);
@@ -806,9 +807,8 @@ api_mod_log(req *r, const route_args *a)
     if (!api_user_param(r, "author", &f.author_id))
         return;
     if ((s = req_query(r, "article", NULL)) && s[0] != '\0') {
-        if (!api_article_id(r, s))
+        if (!api_article_ref(r, s, &f.article_id))
             return;
-        f.article_id = s;
     }
     if ((s = req_query(r, "action", NULL)) && s[0] != '\0') {
         if (strlen(s) > 40) {

@@ -53,9 +53,8 @@ api_mod_search(req *r, const route_args *a)
         return;
     }
     if ((s = req_query(r, "article", NULL)) && s[0] != '\0') {
-        if (!api_article_id(r, s))
+        if (!api_article_ref(r, s, &q.article_id))
             return;
-        q.article_id = s;
     }
     if (!api_user_param(r, "author", &q.author_id))
         return;

@@ -48,19 +48,20 @@ api_webhook_emit(job *j, store *s, const char *event, json_t *data, pl_error *er
 json_t *
 api_webhook_comment(job *j, store *s, const store_comment *c)
 {
-    json_t *article = json_pack("{s:s}", "id", c->article_id);
+    json_t *article = json_pack("{s:s}", "id", api_article_public(c->article_id));
+    api_site_field(article, c->article_id);
     store_article art;
     pl_error err;
     if (store_article_get(s, c->article_id, j->r->a, &art, &err) == 0) {
         json_object_set_new(article, "title", json_string(art.title));
         json_object_set_new(article, "url", json_string(art.url));
     }
-    json_t *comment =
-        json_pack("{s:o, s:s, s:o, s:o, s:s, s:s, s:s, s:o}", "id", api_id(c->id), "article_id",
-                  c->article_id, "parent_id", c->parent_id ? api_id(c->parent_id) : json_null(),
-                  "author_id", api_id(c->author_id), "author_name",
-                  c->author_name ? c->author_name : "", "body", c->body ? c->body : "", "status",
-                  api_comment_status_name(c->status), "created_at", api_time(c->created_at));
+    json_t *comment = json_pack(
+        "{s:o, s:s, s:o, s:o, s:s, s:s, s:s, s:o}", "id", api_id(c->id), "article_id",
+        api_article_public(c->article_id), "parent_id",
+        c->parent_id ? api_id(c->parent_id) : json_null(), "author_id", api_id(c->author_id),
+        "author_name", c->author_name ? c->author_name : "", "body", c->body ? c->body : "",
+        "status", api_comment_status_name(c->status), "created_at", api_time(c->created_at));
     return json_pack("{s:o, s:o}", "comment", comment, "article", article);
 }
 

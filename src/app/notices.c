@@ -71,7 +71,7 @@ on_notice(void *arg, const char *payload)
             pthread_kill(a->main_thread, SIGUSR2);
         return;
     }
-    if (fields < 4 || !article_id_valid(article)) {
+    if (fields < 4 || !article_key_valid(article)) {
         log_warn("msg=\"ignoring a malformed change notice\"");
         return;
     }

@@ -1074,7 +1074,7 @@ origin_allowed(req *r, const char *origin)
         if (rest != NULL && strcasecmp(rest, host) == 0)
             return true;
     }
-    return false;
+    return a->origin_check != NULL && a->origin_check(r, origin);
 }
 
 bool

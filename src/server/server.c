@@ -965,6 +965,7 @@ server_run(const server_options *opts)
     a->listen_fd = -1;
     a->metrics_fd = -1;
     a->version = opts->version;
+    a->origin_check = opts->origin_check;
     a->metrics.started_ms = time_now_ms();
     a->fail_after = opts->fail_after;
     a->started_at = time_now_ms();

@@ -179,8 +179,8 @@ void req_load_session(req *r);
  * an anonymous reader (no cookie, or no live session behind it). */
 bool req_load_session_layer(req *r, const char *article_id, store_viewer_layer *layer);
 /* True when origin ("https://host[:port]") is one of the site's own: the
- * public_url's, one of allowed_origins, or (without public_url) the Host the
- * request was sent to. */
+ * public_url's, one of allowed_origins, (without public_url) the Host the
+ * request was sent to, or one server_options.origin_check accepts. */
 bool req_origin_allowed(req *r, const char *origin);
 /* Returns the value of a query parameter (decoded, arena-owned) or NULL;
  * *count receives how many times it appears when count is not NULL. */
@@ -258,6 +258,11 @@ void session_set_cookie(req *r, const char *token);
 
 /* ---- lifecycle --------------------------------------------------------- */
 
+/* The product's own further origins (api/sites.c: each site's): an Origin
+ * it accepts passes the Origin check and gets CORS headers as one of
+ * allowed_origins does. Called on the request's loop. */
+typedef bool origin_check_fn(req *r, const char *origin);
+
 typedef struct server_options {
     const config *cfg;
     /* Test hook: the writer fails the nth store call (0: off). */
@@ -269,6 +274,8 @@ typedef struct server_options {
      * it cannot and returns nonzero. NULL: reloads are refused. */
     int (*reload)(config **out, void *arg, char *why, size_t n);
     void *reload_arg;
+    /* NULL: only public_url and allowed_origins. */
+    origin_check_fn *origin_check;
 } server_options;
 
 /* True when listen is HOST:PORT (or [V6]:PORT) with a port from 0 to 65535;

@@ -65,6 +65,7 @@ struct app {
     char *origin; /* our own origin when public_url is set ("https://x") */
     char **allowed_origins;
     size_t n_allowed;
+    origin_check_fn *origin_check; /* server_options.origin_check */
     /* Request connections in total and per peer address, and live-update
      * streams in total and per client (all loops); see server.c. */
     atomic_long conns_total;

@@ -381,6 +381,21 @@ static const char *const migration_15[] = {
     NULL,
 };
 
+/* Several sites in one server, as sqlite.c's migration 15. */
+static const char *const migration_16[] = {
+    "CREATE TABLE sites ("
+    "  id BIGSERIAL PRIMARY KEY,"
+    "  slug TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  origins TEXT NOT NULL DEFAULT '',"
+    "  created_at BIGINT NOT NULL)",
+    "INSERT INTO sites (id, slug, name, origins, created_at)"
+    "  VALUES (1, 'default', 'Default site', '',"
+    "          (extract(epoch FROM now()) * 1000)::bigint)",
+    "SELECT setval(pg_get_serial_sequence('sites', 'id'), 1)",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1,  /* the initial schema */
     migration_2,  /* the moderator's desk */
@@ -397,6 +412,7 @@ static const char *const *const migrations[] = {
     migration_13, /* the desk's numbers */
     migration_14, /* used proof-of-work solutions */
     migration_15, /* the site's settings */
+    migration_16, /* several sites */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -568,6 +584,9 @@ enum {
     ST_STATS_ENGINE,
     ST_SETTINGS_GET,
     ST_SETTINGS_PUT,
+    ST_SITES_LIST,
+    ST_SITE_CREATE,
+    ST_SITE_UPDATE,
     ST_COUNT
 };
 
@@ -686,6 +705,14 @@ static const stmt_def sql[ST_COUNT] = {
                          " WHERE (SELECT COALESCE(MAX(version), 0) FROM settings) = $1"
                          " ON CONFLICT (version) DO NOTHING",
                          "iiit"},
+    [ST_SITES_LIST] =
+        {"SELECT id, slug, name, origins, created_at FROM sites ORDER BY id LIMIT 1000", ""},
+    [ST_SITE_CREATE] = {"INSERT INTO sites (slug, name, origins, created_at)"
+                        " VALUES ($1, $2, $3, $4) RETURNING id",
+                        "ttti"},
+    [ST_SITE_UPDATE] = {"UPDATE sites SET name = coalesce($2, name),"
+                        " origins = coalesce($3, origins) WHERE id = $1",
+                        "itt"},
     [ST_LOG_APPEND] = {"INSERT INTO modlog (at, actor_id, action, target_type, target_id, reason)"
                        " VALUES ($1, $2, $3, $4, $5, $6)",
                        "iitttt"},
@@ -4050,6 +4077,67 @@ pg_settings_put(store *s, int64_t expected, const char *body, int64_t actor_id, 
     return rc;
 }
 
+/* ---- sites ---------------------------------------------------------------------- */
+
+static int
+pg_sites_list(store *s, arena *a, store_site **out, size_t *n, pl_error *err)
+{
+    params p = {0};
+    PGresult *res;
+    *out = NULL;
+    *n = 0;
+    int rc = run(to_pg(s), ST_SITES_LIST, &p, &res, err, "list sites");
+    if (rc < 0)
+        return rc;
+    int rows = PQntuples(res);
+    store_site *v = arena_alloc(a, (size_t)(rows > 0 ? rows : 1) * sizeof *v);
+    for (int r = 0; r < rows; r++) {
+        v[r].id = col_i64(res, r, 0);
+        v[r].slug = col_text(res, r, 1, a);
+        v[r].name = col_text(res, r, 2, a);
+        v[r].origins = col_text(res, r, 3, a);
+        v[r].created_at = col_i64(res, r, 4);
+    }
+    PQclear(res);
+    *out = v;
+    *n = (size_t)rows;
+    return 0;
+}
+
+static int
+pg_site_create(store *s, const char *slug, const char *name, const char *origins, int64_t now,
+               int64_t *id, pl_error *err)
+{
+    params p = {0};
+    PGresult *res = NULL;
+    p_text(&p, slug);
+    p_text(&p, name);
+    p_text(&p, origins);
+    p_i64(&p, now);
+    int rc = write1(to_pg(s), ST_SITE_CREATE, &p, &res, err, "create site");
+    if (rc == 0)
+        *id = col_i64(res, 0, 0);
+    PQclear(res);
+    if (rc == PL_ECONFLICT)
+        return pl_errorf(err, PL_ECONFLICT, "a site named %s exists", slug);
+    return rc;
+}
+
+static int
+pg_site_update(store *s, int64_t id, const char *name, const char *origins, pl_error *err)
+{
+    params p = {0};
+    PGresult *res = NULL;
+    p_i64(&p, id);
+    p_text(&p, name);
+    p_text(&p, origins);
+    int rc = write1(to_pg(s), ST_SITE_UPDATE, &p, &res, err, "update site");
+    if (rc == 0 && strcmp(PQcmdTuples(res), "0") == 0)
+        rc = pl_errorf(err, PL_ENOTFOUND, "no such site");
+    PQclear(res);
+    return rc;
+}
+
 /* ---- the desk's people and articles ---------------------------------------------- */
 
 static int
@@ -4396,6 +4484,9 @@ static const store_ops postgres_ops = {
     .import_map_put = pg_import_map_put,
     .settings_get = pg_settings_get,
     .settings_put = pg_settings_put,
+    .sites_list = pg_sites_list,
+    .site_create = pg_site_create,
+    .site_update = pg_site_update,
     .users_search = pg_users_search,
     .note_add = pg_note_add,
     .notes_list = pg_notes_list,

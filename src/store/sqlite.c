@@ -317,6 +317,20 @@ static const char *const migrations[] = {
     "  at INTEGER NOT NULL,"
     "  actor_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
     "  body TEXT NOT NULL);",
+    /* 15: several sites in one server (store_site_*, docs/SITES.md). Site 1
+     * is the one every existing article and request belongs to; its
+     * origins add to the config file's. The articles of another site are
+     * kept under "ID/" + their id (ids cannot hold '/'), so nothing that
+     * exists changes. */
+    "CREATE TABLE sites ("
+    "  id INTEGER PRIMARY KEY,"
+    "  slug TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  origins TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL);"
+    "INSERT INTO sites (id, slug, name, origins, created_at)"
+    "  VALUES (1, 'default', 'Default site', '',"
+    "          CAST(strftime('%s', 'now') AS INTEGER) * 1000);",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -493,6 +507,9 @@ enum {
     ST_STATS_ENGINE,
     ST_SETTINGS_GET,
     ST_SETTINGS_PUT,
+    ST_SITES_LIST,
+    ST_SITE_CREATE,
+    ST_SITE_UPDATE,
     ST_COUNT
 };
 
@@ -665,6 +682,11 @@ static const char *const sql[ST_COUNT] = {
                         " SELECT ?1 + 1, ?2, ?3, ?4"
                         " WHERE (SELECT COALESCE(MAX(version), 0) FROM settings) = ?1"
                         " ON CONFLICT (version) DO NOTHING",
+    [ST_SITES_LIST] = "SELECT id, slug, name, origins, created_at FROM sites ORDER BY id",
+    [ST_SITE_CREATE] =
+        "INSERT INTO sites (slug, name, origins, created_at) VALUES (?1, ?2, ?3, ?4)",
+    [ST_SITE_UPDATE] = "UPDATE sites SET name = coalesce(?2, name), origins = coalesce(?3, origins)"
+                       " WHERE id = ?1",
     [ST_POW_PURGE] = "DELETE FROM pow_spent WHERE expires_at < ?1",
     [ST_POW_SPEND] = "INSERT INTO pow_spent (challenge, expires_at) VALUES (?1, ?2)"
                      " ON CONFLICT (challenge) DO NOTHING",
@@ -3492,6 +3514,71 @@ sq_settings_put(store *s, int64_t expected, const char *body, int64_t actor_id, 
     return rc;
 }
 
+/* ---- sites ---------------------------------------------------------------------- */
+
+static void
+site_row(sqlite3_stmt *st, arena *a, void *item)
+{
+    store_site *o = item;
+    o->id = sqlite3_column_int64(st, 0);
+    o->slug = col_text(st, 1, a);
+    o->name = col_text(st, 2, a);
+    o->origins = col_text(st, 3, a);
+    o->created_at = sqlite3_column_int64(st, 4);
+}
+
+/* At most this many sites are read (docs/SITES.md). */
+#define SITES_MAX 1000
+
+static int
+sq_sites_list(store *s, arena *a, store_site **out, size_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = page_begin(q, ST_SITES_LIST, SITES_MAX, &st, out, n, err);
+    if (rc < 0)
+        return rc;
+    return read_rows(q, st, SITES_MAX, sizeof **out, site_row, a, out, n, err, "list sites");
+}
+
+static int
+sq_site_create(store *s, const char *slug, const char *name, const char *origins, int64_t now,
+               int64_t *id, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_SITE_CREATE, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, slug);
+    bind_text(st, 2, name);
+    bind_text(st, 3, origins);
+    bind_i64(st, 4, now);
+    rc = run(q, st, err, "create site");
+    if (rc == PL_ECONFLICT)
+        return pl_errorf(err, PL_ECONFLICT, "a site named %s exists", slug);
+    if (rc == 0)
+        *id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static int
+sq_site_update(store *s, int64_t id, const char *name, const char *origins, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_SITE_UPDATE, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, id);
+    bind_text(st, 2, name);
+    bind_text(st, 3, origins);
+    rc = run(q, st, err, "update site");
+    if (rc == 0 && sqlite3_changes(q->db) == 0)
+        rc = pl_errorf(err, PL_ENOTFOUND, "no such site");
+    return rc;
+}
+
 /* ---- the desk's people and articles ---------------------------------------------- */
 
 static int
@@ -3874,6 +3961,9 @@ static const store_ops sqlite_ops = {
     .import_map_put = sq_import_map_put,
     .settings_get = sq_settings_get,
     .settings_put = sq_settings_put,
+    .sites_list = sq_sites_list,
+    .site_create = sq_site_create,
+    .site_update = sq_site_update,
     .users_search = sq_users_search,
     .note_add = sq_note_add,
     .notes_list = sq_notes_list,

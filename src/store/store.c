@@ -677,6 +677,25 @@ store_settings_put(store *s, int64_t expected, const char *body, int64_t actor_i
 }
 
 int
+store_sites_list(store *s, arena *a, store_site **out, size_t *n, pl_error *err)
+{
+    DISPATCH(s, err, sites_list(s, a, out, n, err));
+}
+
+int
+store_site_create(store *s, const char *slug, const char *name, const char *origins, int64_t now,
+                  int64_t *id, pl_error *err)
+{
+    DISPATCH(s, err, site_create(s, slug, name, origins, now, id, err));
+}
+
+int
+store_site_update(store *s, int64_t id, const char *name, const char *origins, pl_error *err)
+{
+    DISPATCH(s, err, site_update(s, id, name, origins, err));
+}
+
+int
 store_export_flags(store *s, int64_t after, int limit, arena *a, store_export_flag **out, size_t *n,
                    pl_error *err)
 {

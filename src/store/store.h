@@ -899,4 +899,27 @@ int store_settings_get(store *s, arena *a, store_settings *out, pl_error *err);
 int store_settings_put(store *s, int64_t expected, const char *body, int64_t actor_id, int64_t now,
                        pl_error *err);
 
+/* ---- sites: several publishers in one server (docs/SITES.md) ------------- */
+
+/* A site: its own origins and article namespace. Site 1 ("default") is
+ * made by the migration and is the one of every request that names no
+ * other; its origins add to the config file's public_url and
+ * allowed_origins. */
+typedef struct store_site {
+    int64_t id;
+    const char *slug;    /* 1-32 of a-z 0-9 -, unique; from the caller's arena */
+    const char *name;    /* shown in the desk */
+    const char *origins; /* space-separated origins ("https://a.example"), '' when none */
+    int64_t created_at;
+} store_site;
+
+/* Every site, by id. *out from a. */
+int store_sites_list(store *s, arena *a, store_site **out, size_t *n, pl_error *err);
+/* Adds a site; *id gets its id. PL_ECONFLICT when the slug is taken. */
+int store_site_create(store *s, const char *slug, const char *name, const char *origins,
+                      int64_t now, int64_t *id, pl_error *err);
+/* Changes a site's name and origins (NULL keeps one). PL_ENOTFOUND when
+ * there is no such site. */
+int store_site_update(store *s, int64_t id, const char *name, const char *origins, pl_error *err);
+
 #endif

@@ -189,6 +189,10 @@ typedef struct store_ops {
     int (*settings_get)(store *s, arena *a, store_settings *out, pl_error *err);
     int (*settings_put)(store *s, int64_t expected, const char *body, int64_t actor_id, int64_t now,
                         pl_error *err);
+    int (*sites_list)(store *s, arena *a, store_site **out, size_t *n, pl_error *err);
+    int (*site_create)(store *s, const char *slug, const char *name, const char *origins,
+                       int64_t now, int64_t *id, pl_error *err);
+    int (*site_update)(store *s, int64_t id, const char *name, const char *origins, pl_error *err);
 } store_ops;
 
 /* The common head of every backend's connection struct. */

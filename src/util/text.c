@@ -217,6 +217,15 @@ article_id_valid(const char *s)
     return n >= 1 && n <= 128;
 }
 
+bool
+article_key_valid(const char *s)
+{
+    size_t d = strspn(s, "0123456789");
+    if (d > 0 && d <= 19 && s[d] == '/')
+        return article_id_valid(s + d + 1);
+    return article_id_valid(s);
+}
+
 static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 size_t

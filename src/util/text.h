@@ -41,6 +41,9 @@ uint64_t text_hash(const char *s, size_t n);
 
 /* True when s is a valid article id: 1-128 bytes of [A-Za-z0-9._:-]. */
 bool article_id_valid(const char *s);
+/* A stored article key (docs/SITES.md): an article id, or a site id of 1 to
+ * 19 digits, '/' and an article id. */
+bool article_key_valid(const char *s);
 
 /* Base64url without padding. enc writes 4*ceil(n/3) bytes at most plus NUL;
  * dec returns the decoded length or -1 on bad input (out holds n bytes). */

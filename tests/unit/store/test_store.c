@@ -1818,6 +1818,45 @@ settings_versions(void **state)
     store_close(other);
 }
 
+/* Sites: the migration made site 1, "default", with no origins of its
+ * own; a site is added with a unique slug, its name and origins change,
+ * and another connection reads them. */
+static void
+sites_create_list_update(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    store *other = NULL;
+    store_site *v = NULL;
+    size_t n = 0;
+    assert_int_equal(store_open(f->url, false, &other, &err), 0);
+    assert_int_equal(store_sites_list(f->s, f->a, &v, &n, &err), 0);
+    assert_true(n >= 1);
+    assert_int_equal(v[0].id, 1);
+    assert_string_equal(v[0].slug, "default");
+    assert_true(v[0].created_at > 0);
+    size_t before = n;
+
+    char slug[32];
+    snprintf(slug, sizeof slug, "s%ld-%ld", (long)getpid(), (long)time(NULL));
+    int64_t id = 0;
+    assert_int_equal(store_site_create(f->s, slug, "Second", "https://b.example", 5000, &id, &err),
+                     0);
+    assert_true(id > 1);
+    assert_int_equal(store_site_create(f->s, slug, "Again", "", 5001, &id, &err), PL_ECONFLICT);
+    assert_int_equal(store_site_update(f->s, id, NULL, "https://b.example https://c.example", &err),
+                     0);
+    assert_int_equal(store_site_update(f->s, 999999999, "x", NULL, &err), PL_ENOTFOUND);
+    assert_int_equal(store_sites_list(other, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, before + 1);
+    assert_int_equal(v[n - 1].id, id);
+    assert_string_equal(v[n - 1].slug, slug);
+    assert_string_equal(v[n - 1].name, "Second");
+    assert_string_equal(v[n - 1].origins, "https://b.example https://c.example");
+    assert_int_equal(v[n - 1].created_at, 5000);
+    store_close(other);
+}
+
 /* Mail: settings default to off, tokens work once (or until they expire),
  * a password change ends the other sessions and spends reset tokens, and
  * the outbox hands each due mail to one sender at a time. */
@@ -2083,6 +2122,7 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(pow_solutions_are_spent_once, setup, teardown),
         cmocka_unit_test_setup_teardown(settings_versions, setup, teardown),
+        cmocka_unit_test_setup_teardown(sites_create_list_update, setup, teardown),
         cmocka_unit_test_setup_teardown(mail_tokens_and_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(notify_pacing_and_watchers, setup, teardown),
         cmocka_unit_test_setup_teardown(outbox_claims_leases_records_and_purges, setup, teardown),
