@@ -66,6 +66,7 @@
     case 'rate_limited': return t('desk_err_rate_limited');
     case 'too_large': return t('desk_err_too_large');
     case 'webhook_not_configured': return t('desk_webhook_none');
+    case 'origin_taken': return t('desk_err_origin_taken');
     default:
     }
     if (status >= 500) return t('desk_err_server');
@@ -93,6 +94,7 @@
       const err = new Error(errorText(res.status, e.code, e.message));
       err.status = res.status;
       err.code = e.code;
+      err.field = e.field;
       throw err;
     }
     return json;
@@ -141,6 +143,7 @@
     $('lang-pick').value = S.me.language || '';
     $('tab-webhooks').hidden = S.me.role !== 'admin';
     $('tab-settings').hidden = S.me.role !== 'admin';
+    $('tab-sites').hidden = S.me.role !== 'admin';
     select('pending');
     refreshCounts();
     loadStaffNames();
@@ -200,6 +203,7 @@
     $('numbers-panel').hidden = view !== 'numbers';
     $('webhooks-panel').hidden = view !== 'webhooks';
     $('settings-panel').hidden = view !== 'settings';
+    $('sites-panel').hidden = view !== 'sites';
     if (isQueue(view)) {
       $('queue-panel').setAttribute('aria-labelledby', `tab-${view}`);
       loadQueue(false);
@@ -217,6 +221,8 @@
       if (!N.seq) lastDays(30);
     } else if (view === 'settings') {
       loadSettings();
+    } else if (view === 'sites') {
+      loadSites();
     } else {
       loadArticles(false);
     }
@@ -1014,6 +1020,85 @@
       say(t('desk_n_closed', { n: r.closed, days }));
     } catch (e) {
       say(e.message);
+    }
+  });
+
+  // ---- sites (admins) --------------------------------------------------------
+  // GET /mod/sites lists the sites (docs/SITES.md); the form below the table
+  // adds one (slug, name, origins one per line) or, after Edit, changes a
+  // site's name and origins. A refused field is marked and focused.
+
+  const SITES = { editing: null, list: [] };
+  const SITE_FIELDS = ['slug', 'name', 'origins'];
+
+  async function loadSites() {
+    try {
+      const r = await call('GET', '/mod/sites');
+      SITES.list = r.sites;
+      $('site-rows').replaceChildren(...r.sites.map((s) => el('tr', { 'data-site': s.slug },
+        el('td', {}, el('code', {}, s.slug)),
+        el('td', {}, s.name),
+        el('td', {}, s.origins.length ? el('ul', { class: 'origins' }, s.origins.map((o) => el('li', {}, o))) : el('span', { class: 'meta' }, t('desk_set_none'))),
+        el('td', {}, el('button', { type: 'button', 'aria-label': t('desk_site_edit_label', { slug: s.slug }), onclick: () => editSite(s) }, t('desk_site_edit'))))));
+    } catch (e) {
+      say(e.message);
+    }
+  }
+
+  function siteErrors(field, message) {
+    for (const f of SITE_FIELDS) {
+      const p = $(`site-${f}-err`);
+      p.hidden = f !== field;
+      p.textContent = f === field ? message : '';
+      if (f === field) $(`site-${f}`).setAttribute('aria-invalid', 'true');
+      else $(`site-${f}`).removeAttribute('aria-invalid');
+    }
+    if (field) $(`site-${field}`).focus();
+  }
+
+  function editSite(s) {
+    SITES.editing = s;
+    siteErrors(null);
+    $('site-form-title').textContent = t('desk_site_editing', { slug: s.slug });
+    $('site-slug').value = s.slug;
+    $('site-slug').disabled = true;
+    $('site-name').value = s.name;
+    $('site-origins').value = s.origins.join('\n');
+    $('site-save').textContent = t('desk_site_save');
+    $('site-cancel').hidden = false;
+    $('site-name').focus();
+  }
+
+  function newSite() {
+    SITES.editing = null;
+    siteErrors(null);
+    $('site-form-title').textContent = t('desk_site_new');
+    for (const f of SITE_FIELDS) $(`site-${f}`).value = '';
+    $('site-slug').disabled = false;
+    $('site-save').textContent = t('desk_site_add');
+    $('site-cancel').hidden = true;
+  }
+
+  $('site-cancel').addEventListener('click', () => { newSite(); $('site-slug').focus(); });
+  $('site-form').addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && SITES.editing) { newSite(); $('site-slug').focus(); } });
+  $('site-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const origins = $('site-origins').value.split('\n').map((o) => o.trim()).filter((o) => o);
+    const name = $('site-name').value.trim();
+    const editing = SITES.editing;
+    try {
+      const r = editing
+        ? await call('PATCH', `/mod/sites/${editing.id}`, { name, origins })
+        : await call('POST', '/mod/sites', { slug: $('site-slug').value.trim(), name, origins });
+      newSite();
+      await loadSites();
+      say(t(editing ? 'desk_site_saved' : 'desk_site_added', { slug: r.site.slug }));
+      const row = document.querySelector(`#site-rows tr[data-site="${r.site.slug}"] button`);
+      if (row) row.focus();
+    } catch (e) {
+      const field = SITE_FIELDS.includes(e.field) ? e.field : e.code === 'conflict' ? 'slug' : e.code === 'origin_taken' ? 'origins' : null;
+      if (field) siteErrors(field, e.message);
+      say(t('desk_site_not_saved', { why: e.message }));
     }
   });
 

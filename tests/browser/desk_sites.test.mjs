@@ -1,0 +1,140 @@
+// tests/browser/desk_sites.test.mjs: several sites (issue 15, item 6;
+// docs/SITES.md) in Chromium. The desk's Sites tab is the admins' alone; an
+// admin adds a site and changes its origins with the keyboard alone, a
+// refused field is marked and focused with the server's reason beside it,
+// and the tab fits a 360 px screen. The widget with data-site shows that
+// site's thread of an article id the default site also has.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, createUser, Client } from '../lib/server.mjs';
+import { launch, shot, articlePage } from '../lib/browser.mjs';
+
+let srv, browser, admin;
+before(async () => {
+  srv = await startServer();
+  createUser(srv.dbUrl, { email: 'mod@example.com', name: 'Max Moderator', role: 'moderator' });
+  createUser(srv.dbUrl, { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' });
+  admin = new Client(srv.url);
+  await admin.login('admin@example.com');
+  browser = await launch();
+});
+after(async () => { await browser?.close(); await srv?.stop(); });
+
+async function deskPage(email, viewport = { width: 1100, height: 900 }) {
+  const ctx = await browser.newContext({ viewport });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(10000);
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  await page.goto(`${srv.url}/admin/`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#desk').waitFor({ state: 'visible' });
+  return page;
+}
+
+const activeId = (page) => page.evaluate(() => document.activeElement && document.activeElement.id);
+
+test('moderators do not see the Sites tab', async () => {
+  const page = await deskPage('mod@example.com');
+  await page.getByRole('tab', { name: 'Pending' }).waitFor();
+  assert.equal(await page.getByRole('tab', { name: 'Sites' }).count(), 0);
+  assert.deepEqual(page.errors, []);
+});
+
+test('an admin adds a site and changes its origins with the keyboard; a refused field is marked', async () => {
+  const page = await deskPage('admin@example.com');
+  // Arrow keys reach the tab like the others.
+  await page.getByRole('tab', { name: 'Settings' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await page.locator('#sites-panel').waitFor({ state: 'visible' });
+  await page.locator('#site-rows tr[data-site="default"]').waitFor();
+  assert.equal(await page.getByRole('tab', { name: 'Sites' }).getAttribute('aria-selected'), 'true');
+
+  // A slug the server refuses: the reason beside the field, focus on it.
+  await page.locator('#sites-panel').getByLabel('Slug', { exact: true }).focus();
+  await page.keyboard.type('Not A Slug');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Sport desk');
+  await page.keyboard.press('Enter');
+  await page.locator('#site-slug-err:not([hidden])').waitFor();
+  assert.match(await page.locator('#site-slug-err').textContent(), /slug/);
+  assert.equal(await page.locator('#sites-panel').getByLabel('Slug', { exact: true }).getAttribute('aria-invalid'), 'true');
+  assert.equal(await activeId(page), 'site-slug');
+  assert.match(await page.locator('#status').textContent(), /Not saved/);
+
+  // Corrected, with an origin: added, listed, focus on its Edit button.
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('sport');
+  await page.locator('#sites-panel').getByLabel('Origins', { exact: true }).focus();
+  await page.keyboard.type('https://sport.example');
+  await page.getByRole('button', { name: 'Add site' }).press('Enter');
+  await page.locator('#status', { hasText: 'Site sport added.' }).waitFor();
+  await page.locator('#site-rows tr[data-site="sport"]').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Edit sport');
+  assert.equal(await page.locator('#sites-panel').getByLabel('Slug', { exact: true }).getAttribute('aria-invalid'), null);
+  const listed = (await admin.get('/api/v1/mod/sites')).json.sites.find((s) => s.slug === 'sport');
+  assert.deepEqual(listed.origins, ['https://sport.example']);
+
+  // A second site may not take that origin: the reason beside Origins.
+  await page.locator('#sites-panel').getByLabel('Slug', { exact: true }).fill('other');
+  await page.locator('#sites-panel').getByLabel('Name', { exact: true }).fill('Other');
+  await page.locator('#sites-panel').getByLabel('Origins', { exact: true }).fill('https://sport.example');
+  await page.locator('#sites-panel').getByLabel('Name', { exact: true }).press('Enter');
+  await page.locator('#site-origins-err:not([hidden])').waitFor();
+  assert.equal(await activeId(page), 'site-origins');
+  assert.match(await page.locator('#site-origins-err').textContent(), /another site/);
+  await page.locator('#sites-panel').getByLabel('Slug', { exact: true }).fill('');
+  await page.locator('#sites-panel').getByLabel('Name', { exact: true }).fill('');
+  await page.locator('#sites-panel').getByLabel('Origins', { exact: true }).fill('');
+
+  // Edit with Enter on the row's button: the slug is fixed, origins change.
+  await page.getByRole('button', { name: 'Edit sport' }).focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('#site-form-title').textContent(), 'Editing sport');
+  assert.equal(await activeId(page), 'site-name');
+  assert.equal(await page.locator('#sites-panel').getByLabel('Slug', { exact: true }).isDisabled(), true);
+  await page.locator('#sites-panel').getByLabel('Origins', { exact: true }).fill('https://sport.example\nhttps://www.sport.example');
+  await page.getByRole('button', { name: 'Save site' }).click();
+  await page.locator('#status', { hasText: 'Site sport saved.' }).waitFor();
+  const after = (await admin.get('/api/v1/mod/sites')).json.sites.find((s) => s.slug === 'sport');
+  assert.deepEqual(after.origins, ['https://sport.example', 'https://www.sport.example']);
+  assert.equal(await page.locator('#site-rows tr[data-site="sport"] li').count(), 2);
+  assert.equal(await page.locator('#site-form-title').textContent(), 'New site');
+  // Escape leaves an edit without saving.
+  await page.getByRole('button', { name: 'Edit sport' }).press('Enter');
+  await page.locator('#sites-panel').getByLabel('Name', { exact: true }).press('Escape');
+  assert.equal(await page.locator('#site-form-title').textContent(), 'New site');
+  assert.equal(await page.locator('#sites-panel').getByLabel('Slug', { exact: true }).isDisabled(), false);
+  assert.deepEqual(page.errors, []);
+});
+
+test('the Sites tab fits a 360 px screen', async () => {
+  const page = await deskPage('admin@example.com', { width: 360, height: 740 });
+  await page.getByRole('tab', { name: 'Sites' }).click();
+  await page.locator('#site-rows tr[data-site="default"]').waitFor();
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 360, `the page is ${wide} px wide`);
+  const form = await page.locator('#site-form').boundingBox();
+  assert.ok(form.x >= 0 && form.x + form.width <= 360, JSON.stringify(form));
+  await shot(page, 'desk-sites-360.png', { fullPage: true });
+  assert.deepEqual(page.errors, []);
+});
+
+test('the widget with data-site shows that site\'s thread of an id the default site also has', async () => {
+  const made = await admin.post('/api/v1/mod/sites', { slug: 'culture', name: 'Culture' });
+  assert.equal(made.status, 201, made.text);
+  const r = new Client(srv.url);
+  await r.register('Rosa', 'rosa@example.com');
+  assert.equal((await r.post('/api/v1/articles/shared-id/comments', { body: 'The default site thread.' })).status, 201);
+  assert.equal((await r.post('/api/v1/articles/shared-id/comments?site=culture', { body: 'The culture site thread.' })).status, 201);
+  const ctx = await browser.newContext({ viewport: { width: 800, height: 900 } });
+  const culture = await articlePage(ctx, srv.url, 'shared-id', { site: 'culture' });
+  await culture.locator('#parley .pl-c', { hasText: 'The culture site thread.' }).waitFor();
+  assert.equal(await culture.locator('#parley .pl-c').count(), 1);
+  const plain = await articlePage(ctx, srv.url, 'shared-id');
+  await plain.locator('#parley .pl-c', { hasText: 'The default site thread.' }).waitFor();
+  assert.equal(await plain.locator('#parley .pl-c').count(), 1);
+  assert.deepEqual([...culture.errors, ...plain.errors], []);
+});
