@@ -396,6 +396,12 @@ static const char *const migration_16[] = {
     NULL,
 };
 
+/* People by their whole name, as sqlite.c's migration 16. */
+static const char *const migration_17[] = {
+    "CREATE INDEX users_lower_name ON users(lower(name))",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1,  /* the initial schema */
     migration_2,  /* the moderator's desk */
@@ -413,6 +419,7 @@ static const char *const *const migrations[] = {
     migration_14, /* used proof-of-work solutions */
     migration_15, /* the site's settings */
     migration_16, /* several sites */
+    migration_17, /* people by their whole name */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -503,6 +510,10 @@ enum {
     ST_FLAGS_BY_USER_SINCE,
     ST_USER_HISTORY,
     ST_LOG_QUERY,
+    ST_LOG_QUERY_AUTHOR,
+    ST_LOG_QUERY_ACTOR,
+    ST_LOG_QUERY_AUTO,
+    ST_LOG_QUERY_ARTICLE,
     ST_MUTE_INSERT,
     ST_MUTE_DELETE,
     ST_MUTES_LIST,
@@ -564,6 +575,7 @@ enum {
     ST_FLAG_RESTORE,
     ST_LIKE_RESTORE,
     ST_USERS_SEARCH,
+    ST_USERS_BY_NAME,
     ST_NOTE_ADD,
     ST_NOTES_LIST,
     ST_FLAGS_GIVEN,
@@ -781,6 +793,48 @@ static const stmt_def sql[ST_COUNT] = {
                       "   WHERE c.id = " LOG_COMMENT_ID " AND c.article_id = $5)))"
                       " ORDER BY id DESC LIMIT $6",
                       "iititi"},
+    /* The same with an author ($4 <> 0) or an article ($5) named: the
+     * entries are gathered from the person's or the article's comments
+     * through modlog_target instead of checking every entry's comment. */
+    [ST_LOG_QUERY_AUTHOR] = {"SELECT id, at, actor_id, action, target_type, target_id, reason"
+                             " FROM modlog m WHERE id IN (SELECT id FROM modlog"
+                             "  WHERE target_type = 'user' AND target_id = CAST($4 AS TEXT)"
+                             "  UNION ALL SELECT g.id FROM comments c JOIN modlog g"
+                             "  ON g.target_type = 'comment' AND g.target_id = c.id::text"
+                             "  WHERE c.author_id = $4)"
+                             " AND id < $1"
+                             " AND ($2 = 0 OR ($2 = -1 AND actor_id IS NULL) OR actor_id = $2)"
+                             " AND ($3::text IS NULL OR action = $3)"
+                             " AND ($5::text IS NULL OR (target_type = 'comment' AND EXISTS"
+                             "  (SELECT 1 FROM comments c WHERE c.id = " LOG_COMMENT_ID
+                             "   AND c.article_id = $5)))"
+                             " ORDER BY id DESC LIMIT $6",
+                             "iititi"},
+    /* A moderator ($2 > 0) or the engine ($2 = -1) alone: through
+     * modlog_actor (actor_id, id), not past every other entry. */
+    [ST_LOG_QUERY_ACTOR] =
+        {"SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
+         " WHERE actor_id = $2 AND id < $1"
+         " AND ($3::text IS NULL OR action = $3)"
+         " AND $4 = 0 AND $5::text IS NULL ORDER BY id DESC LIMIT $6",
+         "iititi"},
+    [ST_LOG_QUERY_AUTO] =
+        {"SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
+         " WHERE actor_id IS NULL AND $2 = -1 AND id < $1"
+         " AND ($3::text IS NULL OR action = $3) AND $4 = 0"
+         " AND $5::text IS NULL ORDER BY id DESC LIMIT $6",
+         "iititi"},
+    [ST_LOG_QUERY_ARTICLE] = {"SELECT id, at, actor_id, action, target_type, target_id, reason"
+                              " FROM modlog m WHERE id IN (SELECT id FROM modlog"
+                              "  WHERE target_type = 'article' AND target_id = $5"
+                              "  UNION ALL SELECT g.id FROM comments c JOIN modlog g"
+                              "  ON g.target_type = 'comment' AND g.target_id = c.id::text"
+                              "  WHERE c.article_id = $5)"
+                              " AND id < $1"
+                              " AND ($2 = 0 OR ($2 = -1 AND actor_id IS NULL) OR actor_id = $2)"
+                              " AND ($3::text IS NULL OR action = $3) AND $4 = 0"
+                              " ORDER BY id DESC LIMIT $6",
+                              "iititi"},
     [ST_MUTE_INSERT] = {"INSERT INTO mutes (user_id, muted_id, created_at) VALUES ($1, $2, $3)"
                         " ON CONFLICT DO NOTHING",
                         "iii"},
@@ -979,6 +1033,17 @@ static const stmt_def sql[ST_COUNT] = {
                          " AND ($7::text IS NULL OR lower(u.name) = lower($7))"
                          " ORDER BY u.id DESC LIMIT $8",
                          "itiBiiti"},
+    /* The same with exact_name ($7): through users_lower_name. */
+    [ST_USERS_BY_NAME] = {"SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
+                          " WHERE c.author_id = u.id) FROM users u WHERE lower(u.name) = lower($7)"
+                          " AND NOT u.deleted AND u.id < $1"
+                          " AND ($2::text IS NULL OR u.name ILIKE $2 ESCAPE '\\'"
+                          "  OR u.email ILIKE $2 ESCAPE '\\')"
+                          " AND ($3 < 0 OR u.role = $3)"
+                          " AND (NOT $4 OR (u.banned AND (u.banned_until = 0"
+                          "  OR u.banned_until > $5)))"
+                          " AND u.created_at >= $6 ORDER BY u.id DESC LIMIT $8",
+                          "itiBiiti"},
     [ST_NOTE_ADD] = {"INSERT INTO user_notes (user_id, author_id, body, created_at)"
                      " VALUES ($1, $2, $3, $4) RETURNING id",
                      "iiti"},
@@ -3013,7 +3078,12 @@ pg_log_query(store *s, const store_log_filter *f, int limit, arena *a, store_log
     p_i64(&p, f->author_id);
     p_text(&p, f->article_id);
     p_i64(&p, limit);
-    int rc = run(to_pg(s), ST_LOG_QUERY, &p, &res, err, "read log");
+    int which = f->author_id != 0       ? ST_LOG_QUERY_AUTHOR
+                : f->article_id != NULL ? ST_LOG_QUERY_ARTICLE
+                : f->actor_id > 0       ? ST_LOG_QUERY_ACTOR
+                : f->actor_id == -1     ? ST_LOG_QUERY_AUTO
+                                        : ST_LOG_QUERY;
+    int rc = run(to_pg(s), which, &p, &res, err, "read log");
     if (rc < 0)
         return rc;
     int rows = PQntuples(res);
@@ -4156,7 +4226,8 @@ pg_users_search(store *s, const store_user_filter *f, int limit, arena *a, store
     p_i64(&p, f->since);
     p_text(&p, f->exact_name);
     p_i64(&p, limit);
-    int rc = run(to_pg(s), ST_USERS_SEARCH, &p, &res, err, "search users");
+    int rc = run(to_pg(s), f->exact_name != NULL ? ST_USERS_BY_NAME : ST_USERS_SEARCH, &p, &res,
+                 err, "search users");
     if (rc < 0)
         return rc;
     int rows = PQntuples(res);

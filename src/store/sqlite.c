@@ -331,6 +331,9 @@ static const char *const migrations[] = {
     "INSERT INTO sites (id, slug, name, origins, created_at)"
     "  VALUES (1, 'default', 'Default site', '',"
     "          CAST(strftime('%s', 'now') AS INTEGER) * 1000);",
+    /* 16: people by their whole name (the log's moderator and author
+     * filters given a name: store_users_search's exact_name). */
+    "CREATE INDEX users_lower_name ON users(lower(name));",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -431,6 +434,10 @@ enum {
     ST_FLAGS_BY_USER_SINCE,
     ST_USER_HISTORY,
     ST_LOG_QUERY,
+    ST_LOG_QUERY_AUTHOR,
+    ST_LOG_QUERY_ACTOR,
+    ST_LOG_QUERY_AUTO,
+    ST_LOG_QUERY_ARTICLE,
     ST_MUTE_INSERT,
     ST_MUTE_DELETE,
     ST_MUTES_LIST,
@@ -487,6 +494,7 @@ enum {
     ST_FLAG_RESTORE,
     ST_LIKE_RESTORE,
     ST_USERS_SEARCH,
+    ST_USERS_BY_NAME,
     ST_NOTE_ADD,
     ST_NOTES_LIST,
     ST_FLAGS_GIVEN,
@@ -495,6 +503,10 @@ enum {
     ST_ARTICLES_LIST,
     ST_ARTICLES_CLOSE_BEFORE,
     ST_SEARCH_TEXT,
+    ST_SEARCH_TEXT_AUTHOR,
+    ST_SEARCH_TEXT_ARTICLE,
+    ST_SEARCH_COUNT_AUTHOR,
+    ST_SEARCH_COUNT_ARTICLE,
     ST_SEARCH_AUTHOR,
     ST_SEARCH_ARTICLE,
     ST_SEARCH_STATUS,
@@ -647,6 +659,39 @@ static const char *const sql[ST_COUNT] = {
                      "  OR (target_type = 'comment' AND EXISTS (SELECT 1 FROM comments c"
                      "   WHERE c.id = CAST(m.target_id AS INTEGER) AND c.article_id = ?5)))"
                      " ORDER BY id DESC LIMIT ?6",
+    /* The same with an author (?4 <> 0) or an article (?5) named: the
+     * entries are gathered from the person's or the article's comments
+     * through modlog_target instead of checking every entry's comment. */
+    [ST_LOG_QUERY_AUTHOR] =
+        "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
+        " WHERE id IN (SELECT id FROM modlog WHERE target_type = 'user'"
+        "   AND target_id = CAST(?4 AS TEXT)"
+        "  UNION ALL SELECT g.id FROM comments c JOIN modlog g ON g.target_type = 'comment'"
+        "   AND g.target_id = CAST(c.id AS TEXT) WHERE c.author_id = ?4)"
+        " AND id < ?1 AND (?2 = 0 OR (?2 = -1 AND actor_id IS NULL) OR actor_id = ?2)"
+        " AND (?3 IS NULL OR action = ?3)"
+        " AND (?5 IS NULL OR (target_type = 'comment' AND EXISTS (SELECT 1 FROM comments c"
+        "   WHERE c.id = CAST(m.target_id AS INTEGER) AND c.article_id = ?5)))"
+        " ORDER BY id DESC LIMIT ?6",
+    /* A moderator (?2 > 0) or the engine (?2 = -1) alone: through
+     * modlog_actor (actor_id, id), not past every other entry. */
+    [ST_LOG_QUERY_ACTOR] =
+        "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
+        " WHERE actor_id = ?2 AND id < ?1 AND (?3 IS NULL OR action = ?3)"
+        " AND ?4 = 0 AND ?5 IS NULL ORDER BY id DESC LIMIT ?6",
+    [ST_LOG_QUERY_AUTO] =
+        "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
+        " WHERE actor_id IS NULL AND ?2 = -1 AND id < ?1"
+        " AND (?3 IS NULL OR action = ?3) AND ?4 = 0 AND ?5 IS NULL"
+        " ORDER BY id DESC LIMIT ?6",
+    [ST_LOG_QUERY_ARTICLE] =
+        "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
+        " WHERE id IN (SELECT id FROM modlog WHERE target_type = 'article' AND target_id = ?5"
+        "  UNION ALL SELECT g.id FROM comments c JOIN modlog g ON g.target_type = 'comment'"
+        "   AND g.target_id = CAST(c.id AS TEXT) WHERE c.article_id = ?5)"
+        " AND id < ?1 AND (?2 = 0 OR (?2 = -1 AND actor_id IS NULL) OR actor_id = ?2)"
+        " AND (?3 IS NULL OR action = ?3) AND ?4 = 0"
+        " ORDER BY id DESC LIMIT ?6",
     [ST_MUTE_INSERT] = "INSERT OR IGNORE INTO mutes (user_id, muted_id, created_at)"
                        " VALUES (?1, ?2, ?3)",
     [ST_MUTE_DELETE] = "DELETE FROM mutes WHERE user_id = ?1 AND muted_id = ?2",
@@ -786,6 +831,16 @@ static const char *const sql[ST_COUNT] = {
                         "  OR u.banned_until > ?5)))"
                         " AND u.created_at >= ?6 AND (?7 IS NULL OR lower(u.name) = lower(?7))"
                         " ORDER BY u.id DESC LIMIT ?8",
+    /* The same with exact_name (?7): through users_lower_name. */
+    [ST_USERS_BY_NAME] = "SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
+                         " WHERE c.author_id = u.id) FROM users u WHERE lower(u.name) = lower(?7)"
+                         " AND u.deleted = 0 AND u.id < ?1"
+                         " AND (?2 IS NULL OR u.name LIKE ?2 ESCAPE '\\'"
+                         "  OR u.email LIKE ?2 ESCAPE '\\')"
+                         " AND (?3 < 0 OR u.role = ?3)"
+                         " AND (?4 = 0 OR (u.banned = 1 AND (u.banned_until = 0"
+                         "  OR u.banned_until > ?5)))"
+                         " AND u.created_at >= ?6 ORDER BY u.id DESC LIMIT ?8",
     [ST_NOTE_ADD] = "INSERT INTO user_notes (user_id, author_id, body, created_at)"
                     " VALUES (?1, ?2, ?3, ?4)",
     [ST_NOTES_LIST] = "SELECT n.id, n.user_id, n.author_id, u.name, n.body, n.created_at"
@@ -824,6 +879,21 @@ static const char *const sql[ST_COUNT] = {
                        " JOIN users u ON u.id = c.author_id"
                        " WHERE comments_fts MATCH ?2 AND comments_fts.rowid < ?3" SEARCH_REST
                        " ORDER BY comments_fts.rowid DESC LIMIT ?7",
+    /* Words with an author or an article whose comments are few (see
+     * SEARCH_DRIVE_MAX): driven by those comments, FTS5 asked about each
+     * one, instead of walking every match of common words. */
+    [ST_SEARCH_TEXT_AUTHOR] =
+        "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.author_id = ?4 AND c.id < ?3"
+        " AND EXISTS (SELECT 1 FROM comments_fts WHERE comments_fts MATCH ?2"
+        "  AND comments_fts.rowid = c.id)" SEARCH_REST " ORDER BY c.id DESC LIMIT ?7",
+    [ST_SEARCH_TEXT_ARTICLE] =
+        "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.article_id = ?5 AND c.id < ?3"
+        " AND EXISTS (SELECT 1 FROM comments_fts WHERE comments_fts MATCH ?2"
+        "  AND comments_fts.rowid = c.id)" SEARCH_REST " ORDER BY c.id DESC LIMIT ?7",
+    [ST_SEARCH_COUNT_AUTHOR] = "SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = ?1"
+                               " LIMIT ?2)",
+    [ST_SEARCH_COUNT_ARTICLE] = "SELECT count(*) FROM (SELECT 1 FROM comments"
+                                " WHERE article_id = ?1 LIMIT ?2)",
     [ST_SEARCH_AUTHOR] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.author_id = ?4"
                          " AND c.id < ?3 AND ?2 IS NULL" SEARCH_REST " ORDER BY c.id DESC LIMIT ?7",
     [ST_SEARCH_ARTICLE] =
@@ -2431,7 +2501,12 @@ sq_log_query(store *s, const store_log_filter *f, int limit, arena *a, store_log
     *n = 0;
     if (limit < 1)
         return pl_errorf(err, PL_EINVAL, "limit must be positive");
-    if ((rc = prep(q, ST_LOG_QUERY, &st, err)) < 0)
+    int which = f->author_id != 0       ? ST_LOG_QUERY_AUTHOR
+                : f->article_id != NULL ? ST_LOG_QUERY_ARTICLE
+                : f->actor_id > 0       ? ST_LOG_QUERY_ACTOR
+                : f->actor_id == -1     ? ST_LOG_QUERY_AUTO
+                                        : ST_LOG_QUERY;
+    if ((rc = prep(q, which, &st, err)) < 0)
         return rc;
     store_log_entry *v = arena_alloc(a, (size_t)limit * sizeof *v);
     size_t len = 0;
@@ -3592,7 +3667,7 @@ sq_users_search(store *s, const store_user_filter *f, int limit, arena *a, store
     int step, rc;
     *out = NULL;
     *n = 0;
-    if ((rc = prep(q, ST_USERS_SEARCH, &st, err)) < 0)
+    if ((rc = prep(q, f->exact_name != NULL ? ST_USERS_BY_NAME : ST_USERS_SEARCH, &st, err)) < 0)
         return rc;
     bind_i64(st, 1, f->before_id > 0 ? f->before_id : INT64_MAX);
     bind_text(st, 2, store_like_pattern(f->text, a));
@@ -3808,6 +3883,11 @@ sq_articles_close_before(store *s, int64_t cutoff, arena *a, const char ***ids, 
 
 /* ---- the desk's search ------------------------------------------------------------ */
 
+/* Words searched with an author or an article: up to this many comments of
+ * theirs, each is asked about the words (some 40 us each); beyond, the
+ * words' matches are walked newest first and checked against the filter. */
+#define SEARCH_DRIVE_MAX 2000
+
 static int
 sq_comments_search(store *s, const store_search *f, int limit, arena *a, store_comment_list *out,
                    pl_error *err)
@@ -3827,7 +3907,24 @@ sq_comments_search(store *s, const store_search *f, int limit, arena *a, store_c
         return rc;
     if (plan == STORE_SEARCH_TEXT && (match = store_fts5_query(f->text, a)) == NULL)
         return 0;
-    if ((rc = prep(q, stmt[plan], &st, err)) < 0)
+    int which = stmt[plan];
+    if (plan == STORE_SEARCH_TEXT && (f->author_id != 0 || f->article_id != NULL)) {
+        bool by_author = f->author_id != 0;
+        int64_t few = 0;
+        if ((rc = prep(q, by_author ? ST_SEARCH_COUNT_AUTHOR : ST_SEARCH_COUNT_ARTICLE, &st, err)) <
+            0)
+            return rc;
+        if (by_author)
+            bind_i64(st, 1, f->author_id);
+        else
+            bind_text(st, 1, f->article_id);
+        bind_i64(st, 2, SEARCH_DRIVE_MAX + 1);
+        if ((rc = ints_row(q, st, &few, 1, err, "count comments")) < 0)
+            return rc;
+        if (few <= SEARCH_DRIVE_MAX)
+            which = by_author ? ST_SEARCH_TEXT_AUTHOR : ST_SEARCH_TEXT_ARTICLE;
+    }
+    if ((rc = prep(q, which, &st, err)) < 0)
         return rc;
     bind_i64(st, 1, 0);
     bind_text(st, 2, match);
