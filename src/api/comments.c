@@ -340,6 +340,19 @@ list_view(req *r, const void *args, int64_t viewer, const int64_t *muted_ids, si
                      "next", next, "edit_window_s", (json_int_t)req_config(r)->edit_window_s);
 }
 
+/* Answers a thread page once the reader is known: layer is theirs, or
+ * NULL for an anonymous reader. */
+static void
+list_answer(req *r, void *arg, const store_viewer_layer *layer)
+{
+    const list_args *la = arg;
+    if (req_serve_cached(r, la->article_id) ||
+        (layer != NULL && personal_view(r, la, list_view, la->article_id, layer)))
+        return;
+    uint64_t gen = req_cache_generation(r, la->article_id);
+    send_view(r, la, list_view, la->article_id, gen);
+}
+
 void
 api_comments_list(req *r, const route_args *a)
 {
@@ -374,13 +387,11 @@ api_comments_list(req *r, const route_args *a)
                        NULL);
         return;
     }
-    store_viewer_layer layer;
-    bool personal = req_load_session_layer(r, la.article_id, &layer);
-    if (req_serve_cached(r, la.article_id) ||
-        (personal && personal_view(r, &la, list_view, la.article_id, &layer)))
-        return;
-    uint64_t gen = req_cache_generation(r, la.article_id);
-    send_view(r, &la, list_view, la.article_id, gen);
+    /* list_answer runs once the reader is known: at once, or on
+     * PostgreSQL when their session and layer have been read. */
+    list_args *lap = arena_alloc(r->a, sizeof *lap);
+    *lap = la;
+    req_session_layer(r, lap->article_id, list_answer, lap);
 }
 
 typedef struct replies_args {

@@ -194,7 +194,7 @@ api_dispatch(req *r)
         if (routes[i].method == r->method) {
             r->route = ROUTE_API + (int)i;
             /* A thread page reads the session with the reader's layer of
-             * the article (req_load_session_layer): one round trip. */
+             * the article (req_session_layer). */
             if (routes[i].handler != api_comments_list)
                 req_load_session(r);
             routes[i].handler(r, &args);

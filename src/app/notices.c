@@ -27,6 +27,7 @@
 #include <string.h>
 
 #define NOTICE_SETTINGS "!settings"
+#define NOTICE_PEOPLE "!people"
 
 static int
 send_one(app *a, store *s, const char *article, const char *event, int64_t comment, int64_t author,
@@ -56,6 +57,12 @@ notices_send_settings(app *a, store *s, pl_error *err)
     return send_one(a, s, NOTICE_SETTINGS, NULL, 0, 0, err);
 }
 
+int
+notices_send_people(app *a, store *s, pl_error *err)
+{
+    return send_one(a, s, NOTICE_PEOPLE, NULL, 0, 0, err);
+}
+
 static void
 on_notice(void *arg, const char *payload)
 {
@@ -69,6 +76,11 @@ on_notice(void *arg, const char *payload)
     if (fields >= 4 && strcmp(article, NOTICE_SETTINGS) == 0) {
         if (strcmp(node, a->node_id) != 0)
             pthread_kill(a->main_thread, SIGUSR2);
+        return;
+    }
+    if (fields >= 4 && strcmp(article, NOTICE_PEOPLE) == 0) {
+        if (strcmp(node, a->node_id) != 0)
+            atomic_fetch_add(&a->people_gen, 1);
         return;
     }
     if (fields < 4 || !article_key_valid(article)) {
@@ -104,6 +116,7 @@ readable_cb(evutil_socket_t fd, short what, void *arg)
     log_error("msg=\"change-notice connection lost; reconnecting\" error=\"%s\"", err.msg);
     notices_stop(a);
     cache_bump_all(a->cache); /* what other nodes wrote meanwhile was not heard */
+    atomic_fetch_add(&a->people_gen, 1);
     if (listen_on(a) < 0)
         log_error("msg=\"cannot listen for change notices; other nodes' writes may show late\"");
 }

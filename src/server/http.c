@@ -1029,6 +1029,12 @@ session_found(req *r, int rc, store_user *u, const pl_error *err)
     return false;
 }
 
+bool
+http_session_cookie(req *r)
+{
+    return session_cookie(r);
+}
+
 void
 req_load_session(req *r)
 {

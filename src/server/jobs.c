@@ -178,6 +178,10 @@ run_group(app *a, job *list)
             j->rc = j->write(j, s, &j->err);
         if (j->rc >= 0 && j->article != NULL && notices_send(a, s, j, &j->err) < 0)
             j->rc = PL_ESTORE;
+        /* A write about no article may be about people (a mute, a logout, a
+         * ban, a role): other nodes drop their cached sessions and layers. */
+        if (j->rc >= 0 && j->article == NULL && notices_send_people(a, s, &j->err) < 0)
+            j->rc = PL_ESTORE;
         if (j->rc >= 0 && j->settings && notices_send_settings(a, s, &j->err) < 0)
             j->rc = PL_ESTORE;
         if (j->rc < 0) {
@@ -199,11 +203,12 @@ run_group(app *a, job *list)
         }
     }
     metrics_observe_own(&a->metrics.commit, metrics_now_ns() - t0);
-    bool mail = false, settings = false;
+    bool mail = false, settings = false, wrote = false;
     settings_build *ready = NULL;
     for (job *j = list; j != NULL; j = j->next) {
         mail = mail || (j->rc == 0 && j->mail);
         settings = settings || (j->rc == 0 && j->settings);
+        wrote = wrote || (j->rc == 0 && j->write != NULL);
         /* The newest save of the group built what is now stored. */
         if (j->rc == 0 && j->built != NULL) {
             settings_build_free(ready);
@@ -213,6 +218,11 @@ run_group(app *a, job *list)
         }
         j->built = NULL;
     }
+    /* Whatever was written, sessions and layers the loops cached before
+     * are stale from now on, before anyone hears of the write
+     * (server/session_read.c). */
+    if (wrote)
+        atomic_fetch_add(&a->people_gen, 1);
     /* Applied on this node before the answer: the admin who saved them sees
      * them in force. What the save built ahead is only swapped in here, so
      * the writer does not stop the other writes to build an engine. */

@@ -155,6 +155,8 @@ render(app *a, struct evbuffer *b)
         bump_own(&sum->cache_misses, get(&m->cache_misses));
         bump_own(&sum->personal_layer, get(&m->personal_layer));
         bump_own(&sum->personal_full, get(&m->personal_full));
+        bump_own(&sum->layer_hits, get(&m->layer_hits));
+        bump_own(&sum->layer_misses, get(&m->layer_misses));
     }
     char label[160];
     header(b, "parley_http_requests_total", "counter",
@@ -199,6 +201,13 @@ render(app *a, struct evbuffer *b)
                         get(&sum->personal_layer));
     evbuffer_add_printf(b, "parley_personal_views_total{path=\"full\"} %llu\n",
                         get(&sum->personal_full));
+    header(b, "parley_session_layer_reads_total", "counter",
+           "Logged-in readers' sessions and layers for thread views: from the node's cache "
+           "(hit) or read from the database (miss).");
+    evbuffer_add_printf(b, "parley_session_layer_reads_total{result=\"hit\"} %llu\n",
+                        get(&sum->layer_hits));
+    evbuffer_add_printf(b, "parley_session_layer_reads_total{result=\"miss\"} %llu\n",
+                        get(&sum->layer_misses));
     free(sum);
 
     app_metrics *am = &a->metrics;

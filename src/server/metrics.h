@@ -39,6 +39,9 @@ typedef struct loop_metrics {
     /* Logged-in thread views: from the cached view and the reader's layer, or
      * built for the reader. */
     atomic_ullong personal_layer, personal_full;
+    /* Where their session and layer came from: this loop's cache (hit), or
+     * the database (miss); session_read.c. */
+    atomic_ullong layer_hits, layer_misses;
 } loop_metrics;
 
 typedef struct app_metrics {

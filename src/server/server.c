@@ -384,7 +384,7 @@ loop_init(app *a, loop *lp, int index)
     lp->sweep = event_new(lp->base, -1, EV_PERSIST, sweep_cb, lp);
     struct timeval tv = {0, 250000};
     event_add(lp->sweep, &tv);
-    return 0;
+    return session_read_init(lp);
 }
 
 static void
@@ -392,6 +392,7 @@ loop_fini(loop *lp)
 {
     if (lp->sweep)
         event_free(lp->sweep);
+    session_read_fini(lp);
     /* evhttp first: freeing its connections calls our close callbacks,
      * which still need the tracking records that http_conns_free drops. */
     if (lp->http)

@@ -170,14 +170,25 @@ void req_add_header(req *r, const char *name, const char *value);
 const char *req_header(req *r, const char *name);
 /* Reads the parley_session cookie: sets r->has_session_cookie and, for a
  * live session, r->user. API requests have it done before their handler
- * (api_dispatch), except the thread page, which calls
- * req_load_session_layer; the localized pages call it themselves. */
+ * (api_dispatch), except the thread page, which calls req_session_layer;
+ * the localized pages call it themselves. */
 void req_load_session(req *r);
 /* req_load_session for a thread page of article_id: with a live session,
  * also reads the reader's layer of the article into *layer, together with
  * the session (one round trip on PostgreSQL), and returns true. False for
  * an anonymous reader (no cookie, or no live session behind it). */
 bool req_load_session_layer(req *r, const char *article_id, store_viewer_layer *layer);
+/* What a handler does once the session and layer are read: r->user is set
+ * and layer filled for a logged-in reader; layer is NULL for an anonymous
+ * one. */
+typedef void req_layer_fn(req *r, void *arg, const store_viewer_layer *layer);
+/* The session and layer of a thread page's reader (server/session_read.c):
+ * calls resume(r, arg, layer) on this loop, at once when they are known
+ * (no session cookie, a fresh entry of the loop's cache, SQLite) or once
+ * the database has answered (PostgreSQL: the loop serves other requests
+ * meanwhile). The handler returns right after the call; article_id and arg
+ * must live in r's arena. */
+void req_session_layer(req *r, const char *article_id, req_layer_fn *resume, void *arg);
 /* True when origin ("https://host[:port]") is one of the site's own: the
  * public_url's, one of allowed_origins, (without public_url) the Host the
  * request was sent to, or one server_options.origin_check accepts. */

@@ -25,6 +25,7 @@ typedef struct queue {
 } queue;
 
 typedef struct conn conn;
+typedef struct pending_read pending_read;
 
 /* Counts per address (a small open hash under a mutex; server.c). */
 typedef struct addr_table addr_table;
@@ -49,6 +50,17 @@ struct loop {
     arena *spare[LOOP_SPARE_ARENAS]; /* emptied request arenas, for reuse */
     int nspare;
     loop_metrics *metrics; /* written by this loop only */
+    /* Session and layer reads that do not block the loop (session_read.c):
+     * async_on with PostgreSQL; async its connection (NULL while broken,
+     * until async_retry_ms), the reads sent on it oldest first. */
+    bool async_on;
+    store *async;
+    struct event *async_rev, *async_wev, *async_fev;
+    bool async_flush_due; /* async_fev is active: the turn's reads go out after it */
+    pending_read *async_head, *async_tail;
+    int async_out;
+    int64_t async_retry_ms;
+    struct layer_cache *layers; /* sessions and layers read lately (session_read.c) */
     /* The Date header, formatted once a second rather than per response. */
     int64_t date_sec;
     char date[32];
@@ -80,6 +92,10 @@ struct app {
     pthread_t slow_thread;
     atomic_bool draining;
     cache *cache;
+    /* Bumped after every commit of this node's writer and by other nodes'
+     * "people" notices: cached sessions and layers read before are stale
+     * (session_read.c). */
+    _Atomic uint64_t people_gen;
     ratelimit *limits;
     struct mailer *mailer;       /* NULL when mail is off (mail/mail.h) */
     webhooks *hooks;             /* the webhook sender; NULL when webhook_url is unset */
@@ -148,6 +164,14 @@ bool http_conn_to_stream(loop *lp, struct evhttp_request *ev, int heartbeat_ms);
 void http_conn_drop(loop *lp, struct evhttp_request *ev);
 /* Releases connection-tracking state at shutdown. */
 void http_conns_free(loop *lp);
+/* Reads the parley_session cookie into r->session_hash (and sets
+ * r->has_session_cookie); false when there is none. */
+bool http_session_cookie(req *r);
+
+/* session_read.c: each loop's connection for session and layer reads that
+ * do not wait (PostgreSQL; nothing on SQLite). */
+int session_read_init(loop *lp);
+void session_read_fini(loop *lp);
 
 /* server.c: connection admission (limits across all loops). A request
  * connection counts toward max_connections and, unless its peer is the
@@ -178,6 +202,9 @@ int notices_send(app *a, store *s, const job *j, pl_error *err);
 int notices_send_article(app *a, store *s, const char *article, pl_error *err);
 /* The same for a change of the site's settings: other nodes rebuild theirs. */
 int notices_send_settings(app *a, store *s, pl_error *err);
+/* The same for a write about no article (it may be about people): other
+ * nodes drop the sessions and layers they cached (server/session_read.c). */
+int notices_send_people(app *a, store *s, pl_error *err);
 int notices_start(app *a);
 void notices_stop(app *a);
 

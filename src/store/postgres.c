@@ -1221,6 +1221,14 @@ typedef struct pg {
      * go out with the next statement, in one round trip (see deferred). */
     queued pending[MAX_PENDING];
     int npending;
+    /* store_async_*: reads sent and not yet answered, where the oldest
+     * one's answer has got to (async_stage) and its results so far. */
+    bool async;
+    int async_out;
+    int async_unsynced; /* reads sent since the last sync */
+    int async_syncs;    /* syncs sent, not yet read back */
+    int async_stage;
+    PGresult *async_res[2];
 } pg;
 
 static pg *
@@ -1855,6 +1863,8 @@ pg_close(store *s)
 {
     pg *q = to_pg(s);
     truncate_queue(q, 0);
+    PQclear(q->async_res[0]);
+    PQclear(q->async_res[1]);
     PQfinish(q->conn);
     free(q);
 }
@@ -3198,6 +3208,182 @@ pg_session_layer(store *s, const unsigned char *hash, int64_t now, const char *a
     return 0;
 }
 
+/* ---- session and layer reads that do not wait ---------------------------------------
+ *
+ * The connection of an event loop's store_async_* reads stays in pipeline
+ * mode and never blocks. Each read is the two statements of
+ * pg_session_layer; store_async_flush ends what was sent since the last
+ * flush with one sync, so the reads a loop gathers in one turn reach the
+ * backend together and come back together. The answers come in the order
+ * the reads went out, each as the session's result, the end of its
+ * results, the layer's result and the end of its results (async_stage),
+ * with a sync between batches. A statement that fails makes every later
+ * one up to the sync PGRES_PIPELINE_ABORTED: those reads fail with
+ * PL_ESTORE and their caller reads again the ordinary way. */
+
+enum { ASYNC_USER, ASYNC_USER_END, ASYNC_LAYER, ASYNC_LAYER_END };
+
+static int
+pg_async_start(store *s, int *fd, pl_error *err)
+{
+    pg *q = to_pg(s);
+    int rc = ensure_conn(q, err);
+    if (rc == 0 && !q->prepared[ST_SESSION_USER])
+        rc = prepare(q, ST_SESSION_USER, err);
+    if (rc == 0 && !q->prepared[ST_VIEWER_LAYER_SESSION])
+        rc = prepare(q, ST_VIEWER_LAYER_SESSION, err);
+    if (rc < 0)
+        return rc;
+    if (PQsetnonblocking(q->conn, 1) != 0 || PQenterPipelineMode(q->conn) != 1)
+        return db_fail(q, NULL, err, "start reads that do not wait");
+    q->async = true;
+    *fd = PQsocket(q->conn);
+    return 0;
+}
+
+/* The connection broke or answered out of turn: every outstanding read is
+ * lost. */
+static int
+async_broken(pg *q, pl_error *err)
+{
+    PQclear(q->async_res[0]);
+    PQclear(q->async_res[1]);
+    q->async_res[0] = q->async_res[1] = NULL;
+    q->async_out = q->async_unsynced = q->async_syncs = 0;
+    q->async_stage = ASYNC_USER;
+    return db_fail(q, NULL, err, "read session and layer");
+}
+
+static int
+pg_async_send(store *s, const unsigned char *hash, int64_t now, const char *article_id,
+              pl_error *err)
+{
+    static const int which[2] = {ST_SESSION_USER, ST_VIEWER_LAYER_SESSION};
+    pg *q = to_pg(s);
+    params p[2] = {{0}};
+    int rc;
+    if ((rc = check_article_id(article_id, err)) < 0)
+        return rc;
+    if (!q->async || PQstatus(q->conn) != CONNECTION_OK)
+        return async_broken(q, err);
+    p_hash(&p[0], hash);
+    p_i64(&p[0], now);
+    p_hash(&p[1], hash);
+    p_i64(&p[1], now);
+    p_text(&p[1], article_id);
+    bool sent = true;
+    for (int i = 0; i < 2 && sent; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "p%d", which[i]);
+        sent = PQsendQueryPrepared(q->conn, name, p[i].n, p[i].v, p[i].len, p[i].fmt, 0) == 1;
+    }
+    params_free(&p[0]);
+    params_free(&p[1]);
+    /* Half a read in the pipeline would shift every answer after it. */
+    if (!sent)
+        return async_broken(q, err);
+    q->async_out++;
+    q->async_unsynced++;
+    return 0;
+}
+
+static int
+pg_async_flush(store *s, pl_error *err)
+{
+    pg *q = to_pg(s);
+    if (q->async_unsynced > 0) {
+        if (PQpipelineSync(q->conn) != 1)
+            return async_broken(q, err);
+        q->async_unsynced = 0;
+        q->async_syncs++;
+    }
+    int rc = PQflush(q->conn);
+    return rc < 0 ? async_broken(q, err) : rc;
+}
+
+/* The answer of a complete read from its two results (cleared here). */
+static int
+async_answer(pg *q, arena *a, store_user *user, store_viewer_layer *layer, pl_error *err)
+{
+    PGresult *u = q->async_res[0], *l = q->async_res[1];
+    q->async_res[0] = q->async_res[1] = NULL;
+    int rc = 0;
+    if (!ok_status(u))
+        rc = db_fail(q, u, err, "read session");
+    else if (!ok_status(l))
+        rc = db_fail(q, l, err, "read layer");
+    else if (PQntuples(u) != 1)
+        rc = pl_errorf(err, PL_ENOTFOUND, "no such session");
+    if (rc == 0) {
+        read_user(u, 0, a, user);
+        layer_rows(l, a, layer); /* clears l */
+        l = NULL;
+    }
+    PQclear(u);
+    PQclear(l);
+    return rc;
+}
+
+static int
+pg_async_next(store *s, arena *a, store_user *user, store_viewer_layer *layer, int *result,
+              pl_error *err)
+{
+    pg *q = to_pg(s);
+    /* With nothing outstanding, still take what the server sent (a notice,
+     * or the end of the connection), so the socket does not stay readable. */
+    if (q->async_out == 0 && q->async_syncs == 0)
+        return PQconsumeInput(q->conn) == 1 && PQstatus(q->conn) == CONNECTION_OK
+                   ? 0
+                   : async_broken(q, err);
+    for (;;) {
+        if (PQisBusy(q->conn)) {
+            if (PQconsumeInput(q->conn) != 1)
+                return async_broken(q, err);
+            if (PQisBusy(q->conn))
+                return 0;
+        }
+        PGresult *res = PQgetResult(q->conn);
+        if (q->async_stage == ASYNC_USER && res != NULL &&
+            PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
+            PQclear(res); /* the end of a batch */
+            if (q->async_syncs-- == 0)
+                return async_broken(q, err);
+            if (q->async_out == 0 && q->async_syncs == 0)
+                return 0;
+            continue;
+        }
+        if (q->async_out == 0) { /* a result for no read */
+            PQclear(res);
+            return async_broken(q, err);
+        }
+        switch (q->async_stage) {
+        case ASYNC_USER:
+        case ASYNC_LAYER:
+            if (res == NULL)
+                return async_broken(q, err);
+            q->async_res[q->async_stage == ASYNC_USER ? 0 : 1] = res;
+            q->async_stage++;
+            break;
+        case ASYNC_USER_END:
+            if (res != NULL) {
+                PQclear(res);
+                return async_broken(q, err);
+            }
+            q->async_stage++;
+            break;
+        default:
+            if (res != NULL) {
+                PQclear(res);
+                return async_broken(q, err);
+            }
+            q->async_stage = ASYNC_USER;
+            q->async_out--;
+            *result = async_answer(q, a, user, layer, err);
+            return 1;
+        }
+    }
+}
+
 static int
 pg_flags_by_user(store *s, int64_t user_id, arena *a, store_flag_row **out, size_t *n,
                  pl_error *err)
@@ -4537,6 +4723,10 @@ static const store_ops postgres_ops = {
     .notify = pg_notify,
     .listen = pg_listen,
     .notices = pg_notices,
+    .async_start = pg_async_start,
+    .async_send = pg_async_send,
+    .async_flush = pg_async_flush,
+    .async_next = pg_async_next,
     .rate_take = pg_rate_take,
     .outbox_add = pg_outbox_add,
     .outbox_claim = pg_outbox_claim,

@@ -26,12 +26,14 @@
     X(PQexecParams)                                                                                \
     X(PQexecPrepared)                                                                              \
     X(PQexitPipelineMode)                                                                          \
+    X(PQflush)                                                                                     \
     X(PQfinish)                                                                                    \
     X(PQfreemem)                                                                                   \
     X(PQgetResult)                                                                                 \
     X(PQgetisnull)                                                                                 \
     X(PQgetlength)                                                                                 \
     X(PQgetvalue)                                                                                  \
+    X(PQisBusy)                                                                                    \
     X(PQnfields)                                                                                   \
     X(PQnotifies)                                                                                  \
     X(PQntuples)                                                                                   \
@@ -43,6 +45,7 @@
     X(PQresultStatus)                                                                              \
     X(PQsendQueryParams)                                                                           \
     X(PQsendQueryPrepared)                                                                         \
+    X(PQsetnonblocking)                                                                            \
     X(PQsetNoticeProcessor)                                                                        \
     X(PQsocket)                                                                                    \
     X(PQstatus)                                                                                    \
@@ -75,12 +78,14 @@ const pq_api *pq_table(void);
 #define PQexecParams PQ_REDIRECT(PQexecParams)
 #define PQexecPrepared PQ_REDIRECT(PQexecPrepared)
 #define PQexitPipelineMode PQ_REDIRECT(PQexitPipelineMode)
+#define PQflush PQ_REDIRECT(PQflush)
 #define PQfinish PQ_REDIRECT(PQfinish)
 #define PQfreemem PQ_REDIRECT(PQfreemem)
 #define PQgetResult PQ_REDIRECT(PQgetResult)
 #define PQgetisnull PQ_REDIRECT(PQgetisnull)
 #define PQgetlength PQ_REDIRECT(PQgetlength)
 #define PQgetvalue PQ_REDIRECT(PQgetvalue)
+#define PQisBusy PQ_REDIRECT(PQisBusy)
 #define PQnfields PQ_REDIRECT(PQnfields)
 #define PQnotifies PQ_REDIRECT(PQnotifies)
 #define PQntuples PQ_REDIRECT(PQntuples)
@@ -92,6 +97,7 @@ const pq_api *pq_table(void);
 #define PQresultStatus PQ_REDIRECT(PQresultStatus)
 #define PQsendQueryParams PQ_REDIRECT(PQsendQueryParams)
 #define PQsendQueryPrepared PQ_REDIRECT(PQsendQueryPrepared)
+#define PQsetnonblocking PQ_REDIRECT(PQsetnonblocking)
 #define PQsetNoticeProcessor PQ_REDIRECT(PQsetNoticeProcessor)
 #define PQsocket PQ_REDIRECT(PQsocket)
 #define PQstatus PQ_REDIRECT(PQstatus)

@@ -581,6 +581,42 @@ store_notices(store *s, void (*fn)(void *arg, const char *payload), void *arg, p
 }
 
 int
+store_async_start(store *s, int *fd, pl_error *err)
+{
+    *fd = -1;
+    if (s->ops->async_start == NULL)
+        return 0;
+    return s->ops->async_start(s, fd, err);
+}
+
+int
+store_async_send(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t now,
+                 const char *article_id, pl_error *err)
+{
+    if (s->ops->async_send == NULL)
+        return pl_errorf(err, PL_EINVAL, "this database answers at once");
+    DISPATCH(s, err, async_send(s, hash, now, article_id, err));
+}
+
+int
+store_async_flush(store *s, pl_error *err)
+{
+    if (s->ops->async_flush == NULL)
+        return 0;
+    return s->ops->async_flush(s, err);
+}
+
+int
+store_async_next(store *s, arena *a, store_user *user, store_viewer_layer *layer, int *result,
+                 pl_error *err)
+{
+    if (s->ops->async_next == NULL)
+        return 0;
+    memset(layer, 0, sizeof *layer);
+    return s->ops->async_next(s, a, user, layer, result, err);
+}
+
+int
 store_rate_take(store *s, const char *key, double per_minute, double burst, int64_t now,
                 int *retry_after_s, pl_error *err)
 {

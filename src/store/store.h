@@ -288,6 +288,28 @@ int store_session_layer(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN]
                         const char *article_id, arena *a, store_user *user,
                         store_viewer_layer *layer, pl_error *err);
 
+/* The same read without waiting for the answer, for an event loop that
+ * serves other requests meanwhile (PostgreSQL; server/session_read.c). A
+ * store opened for this is used for nothing else: store_async_start puts
+ * its connection in non-blocking pipeline mode and sets *fd to the socket
+ * to watch, or to -1 when the backend answers at once anyway (SQLite: use
+ * store_session_layer). store_async_send queues one read (the session's
+ * user and their layer of the article) and store_async_flush pushes what
+ * is queued to the server: 0 when all is sent, 1 when the socket is full
+ * (call it again once writable). Answers come back in the order the reads
+ * were sent: store_async_next reads what arrived and returns 1 when the
+ * oldest outstanding read is complete, with its result in *result (0, with
+ * *user and *layer filled from a; PL_ENOTFOUND for no live session;
+ * PL_ESTORE with err), 0 when it is not complete yet, or PL_ESTORE when
+ * the connection broke: every outstanding read is lost, close the store.
+ * Call it until it returns 0 each time the socket is readable. */
+int store_async_start(store *s, int *fd, pl_error *err);
+int store_async_send(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t now,
+                     const char *article_id, pl_error *err);
+int store_async_flush(store *s, pl_error *err);
+int store_async_next(store *s, arena *a, store_user *user, store_viewer_layer *layer, int *result,
+                     pl_error *err);
+
 /* Likes: idempotent; both set *likes to the comment's new count. */
 int store_like_add(store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err);
 int store_like_remove(store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err);

@@ -155,6 +155,14 @@ typedef struct store_ops {
     int (*notify)(store *s, const char *payload, pl_error *err);
     int (*listen)(store *s, int *fd, pl_error *err);
     int (*notices)(store *s, void (*fn)(void *arg, const char *payload), void *arg, pl_error *err);
+    /* Reads of a session and its layer that do not wait (store_async_*);
+     * NULL when the backend answers at once (SQLite). */
+    int (*async_start)(store *s, int *fd, pl_error *err);
+    int (*async_send)(store *s, const unsigned char *hash, int64_t now, const char *article_id,
+                      pl_error *err);
+    int (*async_flush)(store *s, pl_error *err);
+    int (*async_next)(store *s, arena *a, store_user *user, store_viewer_layer *layer, int *result,
+                      pl_error *err);
     /* Shared rate-limit buckets; NULL when the backend has none (allowed). */
     int (*rate_take)(store *s, const char *key, double per_minute, double burst, int64_t now,
                      int *retry_after_s, pl_error *err);

@@ -50,6 +50,9 @@
     X(edit_window_s, "edit_window_s", INT, 900, 0, 86400 * 365,                                    \
       "seconds during which authors may edit their comments")                                      \
     X(session_days, "session_days", INT, 30, 1, 3650, "days a login session lasts")                \
+    X(session_cache_ms, "session_cache_ms", INT, 1000, 0, 60000,                                   \
+      "longest a node reuses a reader's session and layer of a thread page without asking the "    \
+      "database (writes drop them sooner); 0 = never")                                             \
     X(rate_limit, "rate_limit", BOOL, 1, 0, 1, "enforce rate limits (off only for tests)")         \
     X(trusted_proxy, "trusted_proxy", STR, "", 0, 0,                                               \
       "address of a reverse proxy whose X-Forwarded-For names the client")                         \

@@ -215,3 +215,83 @@ test('a session cookie that names no session gets the anonymous view, uncached',
   assert.equal(res.headers.get('cache-control'), 'no-store');
   assert.deepEqual(res.json, (await anon.get(list(art))).json);
 });
+
+// On PostgreSQL a loop sends a reader's session and layer read and serves
+// other requests until the answer comes; answers come back in the order the
+// reads went out, many of them in flight on one connection. Each reader,
+// asking all at once among anonymous readers and a cookie naming no
+// session, must get their own likes and nobody else's.
+test('many readers at once, among anonymous ones, each get their own layer', async () => {
+  const art = 'pv-crowd';
+  const ids = [];
+  for (let i = 0; i < 6; i++) ids.push((await post(alice, art, `Crowd comment number ${i + 1}.`)).id);
+  const readers = [];
+  for (let i = 0; i < 6; i++) {
+    const c = new Client(srv.url);
+    const res = await c.register(`Crowd${i}`, `crowd${i}@example.com`);
+    assert.equal(res.status, 201, res.text);
+    // Reader i likes the comments from i on: every layer differs.
+    for (const id of ids.slice(i)) assert.equal((await c.post(`/api/v1/comments/${id}/likes`)).status, 200);
+    readers.push({ c, liked: ids.slice(i) });
+  }
+  const anonView = (await anon.get(list(art))).json;
+  const asks = [];
+  for (let round = 0; round < 8; round++) {
+    for (const r of readers) asks.push({ p: r.c.get(list(art)), liked: r.liked });
+    asks.push({ p: anon.get(list(art)), liked: [] });
+    asks.push({ p: anon.get(list(art), { cookie: 'parley_session=no-such-session' }), liked: [] });
+  }
+  const answers = await Promise.all(asks.map((a) => a.p));
+  answers.forEach((res, i) => {
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json, personal(anonView, asks[i].liked), `answer ${i}`);
+  });
+});
+
+// Nothing of a session is kept between requests: the next read after a
+// logout is anonymous, and the likes made just before it count.
+test('a logout counts from the next read; the layer follows the last like', async () => {
+  const art = 'pv-logout';
+  const c1 = await post(alice, art, 'A remark to like and then leave.');
+  const dave = new Client(srv.url);
+  assert.equal((await dave.register('Dave', 'dave@example.com')).status, 201);
+  const cookie = dave.cookie;
+  assert.equal((await dave.post(`/api/v1/comments/${c1.id}/likes`)).status, 200);
+  await expectView(dave, list(art), { liked: [c1.id] });
+  assert.equal((await dave.post('/api/v1/auth/logout')).status, 204);
+  const after = await anon.get(list(art), { cookie });
+  assert.equal(after.status, 200);
+  assert.equal(after.headers.get('cache-control'), 'no-store');
+  assert.deepEqual(after.json, (await anon.get(list(art))).json, 'the old cookie reads as anonymous');
+});
+
+// A node keeps a reader's session and layer of an article for a moment
+// (server/session_read.c, session_cache_ms); any write it commits, whoever
+// made it, drops what it kept, so the next read asks the database again.
+test('a repeated read takes the session and layer from the node\'s cache until the next write', async () => {
+  const art = 'pv-cache';
+  const c1 = await post(alice, art, 'A remark read twice.');
+  const reads = async () => {
+    const text = await (await fetch(metricsUrl)).text();
+    const get = (r) => Number(text.match(new RegExp(`^parley_session_layer_reads_total\\{result="${r}"\\} (\\d+)$`, 'm'))[1]);
+    return { hit: get('hit'), miss: get('miss') };
+  };
+  // Loops share no cache: read until one of them answers from its own.
+  let r0 = await reads();
+  await expectView(carol, list(art));
+  for (let i = 0; i < 20 && (await reads()).hit === r0.hit; i++) await expectView(carol, list(art));
+  assert.ok((await reads()).hit > r0.hit, 'a repeated read is a hit');
+  // Someone else's write (not about this article) drops it: a miss, then right.
+  assert.equal((await bob.put(`/api/v1/me/mutes/${alice.user.id}`)).status, 200);
+  r0 = await reads();
+  await expectView(carol, list(art));
+  let r1 = await reads();
+  assert.deepEqual([r1.hit - r0.hit, r1.miss - r0.miss], [0, 1], 'the read after a write asks the database');
+  assert.equal((await bob.del(`/api/v1/me/mutes/${alice.user.id}`)).status, 204);
+  // The reader's own like: the next read has it.
+  assert.equal((await carol.post(`/api/v1/comments/${c1.id}/likes`)).status, 200);
+  r0 = await reads();
+  await expectView(carol, list(art), { liked: [c1.id] });
+  r1 = await reads();
+  assert.equal(r1.miss - r0.miss, 1);
+});

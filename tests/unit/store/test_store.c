@@ -852,6 +852,93 @@ session_layer_is_the_session_and_its_layer(void **state)
     assert_int_equal(l.n_liked, 1);
 }
 
+/* Waits (at most 10 s) for the next answer of store_async_next. */
+static int
+async_wait(fixture *f, store *s, int fd, store_user *u, store_viewer_layer *l, int *result,
+           pl_error *err)
+{
+    for (int i = 0; i < 100; i++) {
+        int rc = store_async_next(s, f->a, u, l, result, err);
+        if (rc != 0)
+            return rc;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        poll(&p, 1, 100);
+    }
+    fail_msg("no answer to a session read");
+    return -1;
+}
+
+/* The same reads without waiting (an event loop's, server/session_read.c):
+ * several sent at once come back in the order they went out, each the
+ * right session's; a failed one does not disturb the next batch. SQLite
+ * has no such reads (no descriptor). */
+static void
+async_session_layers_come_back_in_order(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    store *s;
+    int fd = 0;
+    assert_int_equal(store_open(f->url, true, &s, &err), 0);
+    assert_int_equal(store_async_start(s, &fd, &err), 0);
+    if (!is_pg(f)) {
+        assert_int_equal(fd, -1);
+        store_close(s);
+        return;
+    }
+    assert_true(fd >= 0);
+    const char *art = article(f, "as");
+    int64_t me = new_user(f, "me"), other = new_user(f, "other");
+    int64_t c1 = add_comment(f, art, 0, other, COMMENT_PUBLISHED, 1);
+    int64_t n;
+    assert_int_equal(store_like_add(f->s, c1, me, &n, &err), 0);
+    assert_int_equal(store_mute_set(f->s, other, me, true, 0, &err), 0);
+    unsigned char mine[STORE_TOKEN_HASH_LEN], theirs[STORE_TOKEN_HASH_LEN],
+        nobody[STORE_TOKEN_HASH_LEN];
+    memset(mine, 0x5a, sizeof mine);
+    memcpy(mine, f->tag, strlen(f->tag) < sizeof mine ? strlen(f->tag) : sizeof mine);
+    memcpy(theirs, mine, sizeof theirs);
+    theirs[31] ^= 1;
+    memcpy(nobody, mine, sizeof nobody);
+    nobody[31] ^= 2;
+    assert_int_equal(store_session_insert(f->s, mine, me, 2000, &err), 0);
+    assert_int_equal(store_session_insert(f->s, theirs, other, 2000, &err), 0);
+
+    /* Five reads in one batch, one sync. */
+    const unsigned char *order[5] = {mine, nobody, theirs, mine, theirs};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(store_async_send(s, order[i], 1000, art, &err), 0);
+    int rc;
+    while ((rc = store_async_flush(s, &err)) == 1)
+        ;
+    assert_int_equal(rc, 0);
+    for (int i = 0; i < 5; i++) {
+        store_user u;
+        store_viewer_layer l;
+        int result = 99;
+        assert_int_equal(async_wait(f, s, fd, &u, &l, &result, &err), 1);
+        if (order[i] == nobody) {
+            assert_int_equal(result, PL_ENOTFOUND);
+            continue;
+        }
+        assert_int_equal(result, 0);
+        assert_int_equal(u.id, order[i] == mine ? me : other);
+        assert_int_equal(l.n_liked, order[i] == mine ? 1 : 0);
+        assert_int_equal(l.n_muted, order[i] == mine ? 0 : 1);
+    }
+    /* Nothing more; then a read in a batch of its own (expired session). */
+    store_user u;
+    store_viewer_layer l;
+    int result = 99;
+    assert_int_equal(store_async_next(s, f->a, &u, &l, &result, &err), 0);
+    assert_int_equal(store_async_send(s, mine, 3000, art, &err), 0);
+    assert_int_equal(store_async_flush(s, &err), 0);
+    assert_int_equal(async_wait(f, s, fd, &u, &l, &result, &err), 1);
+    assert_int_equal(result, PL_ENOTFOUND);
+    assert_int_equal(store_async_send(s, mine, 1000, "", &err), PL_EINVAL);
+    store_close(s);
+}
+
 static void
 likes_are_idempotent(void **state)
 {
@@ -2120,6 +2207,7 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(session_layer_is_the_session_and_its_layer, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(async_session_layers_come_back_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(pow_solutions_are_spent_once, setup, teardown),
         cmocka_unit_test_setup_teardown(settings_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(sites_create_list_update, setup, teardown),
