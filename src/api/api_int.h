@@ -85,6 +85,9 @@ void api_site_field(json_t *o, const char *key);
 /* api_article_id, then the key of the id in the request's site; false when
  * the error was sent. */
 bool api_article_ref(req *r, const char *id, const char **key);
+/* The desk's site filter: *site is 0 (every site) without a `site`
+ * parameter, else the named site's id (api_site's errors). */
+bool api_site_filter(req *r, int64_t *site);
 /* True when url is http(s) on the server's own origin or one of site's. */
 bool api_site_url(req *r, const store_site *site, const char *url);
 

@@ -176,11 +176,15 @@ api_mod_queue(req *r, const route_args *a)
         req_send_error(r, 400, "invalid_field", "The paging cursor is not valid.", "after", NULL);
         return;
     }
+    int64_t site;
+    if (!api_site_filter(r, &site))
+        return;
     store_comment_list list = {0};
     bool more = false;
     pl_error err;
     store *st = req_store(r);
-    int rc = store_queue_list(st, q, after, (int)limit, r->a, &list, &more, &err);
+    int rc = site ? store_site_queue_list(st, site, q, after, (int)limit, r->a, &list, &more, &err)
+                  : store_queue_list(st, q, after, (int)limit, r->a, &list, &more, &err);
     if (rc < 0) {
         api_send_rc(r, rc, &err);
         return;
@@ -218,9 +222,12 @@ api_mod_counts(req *r, const route_args *a)
     (void)a;
     if (!api_require_moderator(r))
         return;
-    int64_t counts[3];
+    int64_t counts[3], site;
+    if (!api_site_filter(r, &site))
+        return;
     pl_error err;
-    int rc = store_queue_counts(req_store(r), counts, &err);
+    int rc = site ? store_site_queue_counts(req_store(r), site, counts, &err)
+                  : store_queue_counts(req_store(r), counts, &err);
     if (rc < 0) {
         api_send_rc(r, rc, &err);
         return;

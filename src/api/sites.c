@@ -74,6 +74,7 @@ reload(req *r)
     t->n = n;
     t->older = old;
     atomic_store(&current, t);
+    log_info("msg=\"sites read\" sites=%zu", n);
 }
 
 static const site_table *
@@ -190,6 +191,20 @@ api_article_public(const char *key)
     return slash != NULL ? slash + 1 : key;
 }
 
+bool
+api_site_filter(req *r, int64_t *site)
+{
+    const char *slug = req_query(r, "site", NULL);
+    *site = 0;
+    if (slug == NULL || slug[0] == '\0')
+        return true;
+    const store_site *s = api_site(r);
+    if (s == NULL)
+        return false;
+    *site = s->id;
+    return true;
+}
+
 int64_t
 api_article_site(const char *key)
 {
@@ -280,7 +295,7 @@ void
 api_mod_sites_get(req *r, const route_args *a)
 {
     (void)a;
-    if (!require_admin(r))
+    if (!api_require_moderator(r)) /* moderators: for the desk's site switcher */
         return;
     store_site *v = NULL;
     size_t n = 0;

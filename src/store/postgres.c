@@ -429,6 +429,11 @@ static const char *const *const migrations[] = {
 
 /* ---- statements ------------------------------------------------------------ */
 
+/* A comment's article is of site $N (docs/SITES.md). */
+#define SITE_MATCH(n)                                                                              \
+    " AND (CASE WHEN $" n " = 1 THEN strpos(c.article_id, '/') = 0"                                \
+    " ELSE left(c.article_id, length($" n "::text) + 1) = $" n "::text || '/' END)"
+
 #define USER_COLS                                                                                  \
     "u.id, u.email, u.name, u.pw_hash, u.role, u.created_at, u.banned, u.banned_until,"            \
     " u.ban_reason, u.deleted, u.kind, u.language"
@@ -497,6 +502,9 @@ enum {
     ST_FLAG_REVIEWED,
     ST_QUEUE_STATUS,
     ST_QUEUE_FLAGGED,
+    ST_QUEUE_STATUS_SITE,
+    ST_QUEUE_FLAGGED_SITE,
+    ST_QUEUE_COUNTS_SITE,
     ST_LOG_APPEND,
     ST_LOG_LIST,
     ST_QUEUE_COUNTS,
@@ -708,6 +716,26 @@ static const stmt_def sql[ST_COUNT] = {
                           " AND c.id > $2 AND EXISTS (SELECT 1 FROM flags f"
                           " WHERE f.comment_id = c.id AND NOT f.reviewed) ORDER BY c.id LIMIT $3",
                           "iii"},
+    /* The same for one site, as sqlite.c's. */
+    [ST_QUEUE_STATUS_SITE] = {"SELECT " COMMENT_COLS COMMENT_FROM
+                              " WHERE c.status = $2 AND c.id > $3" SITE_MATCH(
+                                  "5") " ORDER BY c.id LIMIT $4",
+                              "iiiii"},
+    [ST_QUEUE_FLAGGED_SITE] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.status IN (0, 4)"
+                               " AND c.id > $2 AND EXISTS (SELECT 1 FROM flags f"
+                               " WHERE f.comment_id = c.id AND NOT f.reviewed)" SITE_MATCH(
+                                   "4") " ORDER BY c.id LIMIT $3",
+                               "iiii"},
+    [ST_QUEUE_COUNTS_SITE] =
+        {"SELECT (SELECT count(*) FROM comments c WHERE c.status = 1" SITE_MATCH(
+             "1") "),"
+                  " (SELECT count(*) FROM comments c WHERE c.status IN (0, 4) AND EXISTS"
+                  "  (SELECT 1 FROM flags f WHERE f.comment_id = c.id AND NOT "
+                  "f.reviewed)" SITE_MATCH(
+                      "1") "),"
+                           " (SELECT count(*) FROM comments c WHERE c.status = 2" SITE_MATCH(
+                               "1") ")",
+         "i"},
     [ST_SETTINGS_GET] = {"SELECT version, at, actor_id, body FROM settings"
                          " ORDER BY version DESC LIMIT 1",
                          ""},
@@ -2762,9 +2790,10 @@ pg_flags_mark_reviewed(store *s, int64_t comment_id, pl_error *err)
     return op_end(q, outer, rc, err);
 }
 
+/* A page of a queue, of every site (site 0) or one. */
 static int
-pg_queue_list(store *s, store_queue queue, int64_t after_id, int limit, arena *a,
-              store_comment_list *out, bool *more, pl_error *err)
+queue_page(store *s, int64_t site, store_queue queue, int64_t after_id, int limit, arena *a,
+           store_comment_list *out, bool *more, pl_error *err)
 {
     params p = {0};
     int rc;
@@ -2785,8 +2814,11 @@ pg_queue_list(store *s, store_queue queue, int64_t after_id, int limit, arena *a
         p_i64(&p, after_id);
         p_i64(&p, (int64_t)limit + 1);
     }
-    rc = read_comments(to_pg(s), queue == QUEUE_FLAGGED ? ST_QUEUE_FLAGGED : ST_QUEUE_STATUS, &p, a,
-                       out, err);
+    if (site)
+        p_i64(&p, site);
+    int which = queue == QUEUE_FLAGGED ? (site ? ST_QUEUE_FLAGGED_SITE : ST_QUEUE_FLAGGED)
+                                       : (site ? ST_QUEUE_STATUS_SITE : ST_QUEUE_STATUS);
+    rc = read_comments(to_pg(s), which, &p, a, out, err);
     if (rc < 0)
         return rc;
     if (out->n > (size_t)limit) {
@@ -2794,6 +2826,22 @@ pg_queue_list(store *s, store_queue queue, int64_t after_id, int limit, arena *a
         out->n = (size_t)limit;
     }
     return 0;
+}
+
+static int
+pg_queue_list(store *s, store_queue queue, int64_t after_id, int limit, arena *a,
+              store_comment_list *out, bool *more, pl_error *err)
+{
+    return queue_page(s, 0, queue, after_id, limit, a, out, more, err);
+}
+
+static int
+pg_site_queue_list(store *s, int64_t site, store_queue queue, int64_t after_id, int limit, arena *a,
+                   store_comment_list *out, bool *more, pl_error *err)
+{
+    if (site < 1)
+        return pl_errorf(err, PL_EINVAL, "no such site");
+    return queue_page(s, site, queue, after_id, limit, a, out, more, err);
 }
 
 /* The columns id, at, actor_id, action, target_type, target_id, reason of
@@ -2903,6 +2951,14 @@ pg_queue_counts(store *s, int64_t counts[3], pl_error *err)
 {
     params p = {0};
     return ints_row(to_pg(s), ST_QUEUE_COUNTS, &p, counts, 3, err, "count queues");
+}
+
+static int
+pg_site_queue_counts(store *s, int64_t site, int64_t counts[3], pl_error *err)
+{
+    params p = {0};
+    p_i64(&p, site);
+    return ints_row(to_pg(s), ST_QUEUE_COUNTS_SITE, &p, counts, 3, err, "count queues");
 }
 
 static int
@@ -4746,6 +4802,8 @@ static const store_ops postgres_ops = {
     .settings_get = pg_settings_get,
     .settings_put = pg_settings_put,
     .sites_list = pg_sites_list,
+    .site_queue_list = pg_site_queue_list,
+    .site_queue_counts = pg_site_queue_counts,
     .site_create = pg_site_create,
     .site_update = pg_site_update,
     .users_search = pg_users_search,

@@ -345,6 +345,11 @@ store_sqlite_schema_target(void)
 
 /* ---- statements ------------------------------------------------------------ */
 
+/* A comment's article is of site ?N (docs/SITES.md). */
+#define SITE_MATCH(n)                                                                              \
+    " AND (CASE WHEN ?" n " = 1 THEN instr(c.article_id, '/') = 0"                                 \
+    " ELSE substr(c.article_id, 1, length(?" n ") + 1) = ?" n " || '/' END)"
+
 #define USER_COLS                                                                                  \
     "u.id, u.email, u.name, u.pw_hash, u.role, u.created_at, u.banned, u.banned_until,"            \
     " u.ban_reason, u.deleted, u.kind, u.language"
@@ -421,6 +426,9 @@ enum {
     ST_FLAG_REVIEWED,
     ST_QUEUE_STATUS,
     ST_QUEUE_FLAGGED,
+    ST_QUEUE_STATUS_SITE,
+    ST_QUEUE_FLAGGED_SITE,
+    ST_QUEUE_COUNTS_SITE,
     ST_LOG_APPEND,
     ST_LOG_LIST,
     ST_QUEUE_COUNTS,
@@ -610,6 +618,22 @@ static const char *const sql[ST_COUNT] = {
     [ST_QUEUE_FLAGGED] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.status IN (0, 4)"
                          " AND c.id > ?2 AND c.id IN (SELECT f.comment_id FROM flags f"
                          " WHERE f.reviewed = 0) ORDER BY c.id LIMIT ?3",
+    /* The same for one site (docs/SITES.md): site 1's articles have no
+     * "N/" prefix, site N's have it. */
+    [ST_QUEUE_STATUS_SITE] =
+        "SELECT " COMMENT_COLS COMMENT_FROM
+        " WHERE c.status = ?2 AND c.id > ?3" SITE_MATCH("5") " ORDER BY c.id LIMIT ?4",
+    [ST_QUEUE_FLAGGED_SITE] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.status IN (0, 4)"
+                              " AND c.id > ?2 AND c.id IN (SELECT f.comment_id FROM flags f"
+                              " WHERE f.reviewed = 0)" SITE_MATCH("4") " ORDER BY c.id LIMIT ?3",
+    [ST_QUEUE_COUNTS_SITE] =
+        "SELECT (SELECT count(*) FROM comments c WHERE c.status = 1" SITE_MATCH(
+            "1") "),"
+                 " (SELECT count(*) FROM comments c WHERE c.status IN (0, 4) AND c.id IN"
+                 "  (SELECT f.comment_id FROM flags f WHERE f.reviewed = 0)" SITE_MATCH(
+                     "1") "),"
+                          " (SELECT count(*) FROM comments c WHERE c.status = 2" SITE_MATCH(
+                              "1") ")",
     [ST_LOG_APPEND] = "INSERT INTO modlog (at, actor_id, action, target_type, target_id, reason)"
                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_LOG_LIST] = "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog"
@@ -2168,9 +2192,10 @@ sq_flags_mark_reviewed(store *s, int64_t comment_id, pl_error *err)
     return op_end(q, outer, rc, err);
 }
 
+/* A page of a queue, of every site (site 0) or one. */
 static int
-sq_queue_list(store *s, store_queue queue, int64_t after_id, int limit, arena *a,
-              store_comment_list *out, bool *more, pl_error *err)
+queue_page(store *s, int64_t site, store_queue queue, int64_t after_id, int limit, arena *a,
+           store_comment_list *out, bool *more, pl_error *err)
 {
     sq *q = to_sq(s);
     sqlite3_stmt *st = NULL;
@@ -2184,16 +2209,22 @@ sq_queue_list(store *s, store_queue queue, int64_t after_id, int limit, arena *a
         return pl_errorf(err, PL_EINVAL, "limit must be positive");
     if (queue != QUEUE_PENDING && queue != QUEUE_FLAGGED && queue != QUEUE_REJECTED)
         return pl_errorf(err, PL_EINVAL, "unknown queue %d", (int)queue);
-    if ((rc = prep(q, queue == QUEUE_FLAGGED ? ST_QUEUE_FLAGGED : ST_QUEUE_STATUS, &st, err)) < 0)
+    int which = queue == QUEUE_FLAGGED ? (site ? ST_QUEUE_FLAGGED_SITE : ST_QUEUE_FLAGGED)
+                                       : (site ? ST_QUEUE_STATUS_SITE : ST_QUEUE_STATUS);
+    if ((rc = prep(q, which, &st, err)) < 0)
         return rc;
     bind_i64(st, 1, 0);
     if (queue == QUEUE_FLAGGED) {
         bind_i64(st, 2, after_id);
         bind_i64(st, 3, (int64_t)limit + 1);
+        if (site)
+            bind_i64(st, 4, site);
     } else {
         bind_i64(st, 2, queue == QUEUE_PENDING ? COMMENT_PENDING : COMMENT_REJECTED);
         bind_i64(st, 3, after_id);
         bind_i64(st, 4, (int64_t)limit + 1);
+        if (site)
+            bind_i64(st, 5, site);
     }
     if ((rc = read_comments(q, st, &l, err)) < 0)
         return rc;
@@ -2204,6 +2235,22 @@ sq_queue_list(store *s, store_queue queue, int64_t after_id, int limit, arena *a
     out->items = l.v;
     out->n = l.n;
     return 0;
+}
+
+static int
+sq_queue_list(store *s, store_queue queue, int64_t after_id, int limit, arena *a,
+              store_comment_list *out, bool *more, pl_error *err)
+{
+    return queue_page(s, 0, queue, after_id, limit, a, out, more, err);
+}
+
+static int
+sq_site_queue_list(store *s, int64_t site, store_queue queue, int64_t after_id, int limit, arena *a,
+                   store_comment_list *out, bool *more, pl_error *err)
+{
+    if (site < 1)
+        return pl_errorf(err, PL_EINVAL, "no such site");
+    return queue_page(s, site, queue, after_id, limit, a, out, more, err);
 }
 
 /* The columns id, at, actor_id, action, target_type, target_id, reason. */
@@ -2296,6 +2343,18 @@ sq_queue_counts(store *s, int64_t counts[3], pl_error *err)
     sqlite3_stmt *st = NULL;
     int rc = prep(q, ST_QUEUE_COUNTS, &st, err);
     return rc < 0 ? rc : ints_row(q, st, counts, 3, err, "count queues");
+}
+
+static int
+sq_site_queue_counts(store *s, int64_t site, int64_t counts[3], pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q, ST_QUEUE_COUNTS_SITE, &st, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, site);
+    return ints_row(q, st, counts, 3, err, "count queues");
 }
 
 static int
@@ -4059,6 +4118,8 @@ static const store_ops sqlite_ops = {
     .settings_get = sq_settings_get,
     .settings_put = sq_settings_put,
     .sites_list = sq_sites_list,
+    .site_queue_list = sq_site_queue_list,
+    .site_queue_counts = sq_site_queue_counts,
     .site_create = sq_site_create,
     .site_update = sq_site_update,
     .users_search = sq_users_search,

@@ -713,6 +713,19 @@ store_settings_put(store *s, int64_t expected, const char *body, int64_t actor_i
 }
 
 int
+store_site_queue_list(store *s, int64_t site, store_queue q, int64_t after_id, int limit, arena *a,
+                      store_comment_list *out, bool *more, pl_error *err)
+{
+    DISPATCH(s, err, site_queue_list(s, site, q, after_id, limit, a, out, more, err));
+}
+
+int
+store_site_queue_counts(store *s, int64_t site, int64_t counts[3], pl_error *err)
+{
+    DISPATCH(s, err, site_queue_counts(s, site, counts, err));
+}
+
+int
 store_sites_list(store *s, arena *a, store_site **out, size_t *n, pl_error *err)
 {
     DISPATCH(s, err, sites_list(s, a, out, n, err));

@@ -365,6 +365,11 @@ int store_log_list(store *s, int64_t before_id, int limit, arena *a, store_log_e
 
 /* Live queue sizes: counts[QUEUE_PENDING], [QUEUE_FLAGGED], [QUEUE_REJECTED]. */
 int store_queue_counts(store *s, int64_t counts[3], pl_error *err);
+/* store_queue_list and store_queue_counts for the comments of one site
+ * (site >= 1; docs/SITES.md: site 1's articles have no "N/" prefix). */
+int store_site_queue_list(store *s, int64_t site, store_queue q, int64_t after_id, int limit,
+                          arena *a, store_comment_list *out, bool *more, pl_error *err);
+int store_site_queue_counts(store *s, int64_t site, int64_t counts[3], pl_error *err);
 
 /* Sets a comment's status, featured mark and moderator reason at once (a
  * moderator decision or its undo). Does not clear the body. */

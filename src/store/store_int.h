@@ -198,6 +198,9 @@ typedef struct store_ops {
     int (*settings_put)(store *s, int64_t expected, const char *body, int64_t actor_id, int64_t now,
                         pl_error *err);
     int (*sites_list)(store *s, arena *a, store_site **out, size_t *n, pl_error *err);
+    int (*site_queue_list)(store *s, int64_t site, store_queue q, int64_t after_id, int limit,
+                           arena *a, store_comment_list *out, bool *more, pl_error *err);
+    int (*site_queue_counts)(store *s, int64_t site, int64_t counts[3], pl_error *err);
     int (*site_create)(store *s, const char *slug, const char *name, const char *origins,
                        int64_t now, int64_t *id, pl_error *err);
     int (*site_update)(store *s, int64_t id, const char *name, const char *origins, pl_error *err);

@@ -7,7 +7,7 @@
 // requests that name no site act for the default site as before.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, createUser, startServer, tempDb } from '../lib/server.mjs';
+import { Client, createUser, startServer, tempDb, TIME_SCALE } from '../lib/server.mjs';
 import { sql } from './desk_helpers.mjs';
 
 const isPg = (url) => /^postgres(ql)?:\/\//.test(url);
@@ -84,12 +84,17 @@ test('only admins see and change the sites; every field is checked', async () =>
   const anon = new Client(srv.url);
   assert.equal((await anon.get('/api/v1/mod/sites')).status, 401);
   for (const c of [reader, mod]) {
-    for (const res of [await c.get('/api/v1/mod/sites'), await c.post('/api/v1/mod/sites', { slug: 'x', name: 'X' }),
+    const reads = c === reader ? [await c.get('/api/v1/mod/sites')] : [];
+    for (const res of [...reads, await c.post('/api/v1/mod/sites', { slug: 'x', name: 'X' }),
       await c.patch('/api/v1/mod/sites/1', { name: 'X' })]) {
       assert.equal(res.status, 403, res.text);
       assert.equal(res.json.error.code, 'forbidden');
     }
   }
+  // Moderators read the list (the desk's site switcher).
+  const seen = await mod.get('/api/v1/mod/sites');
+  assert.equal(seen.status, 200, seen.text);
+  assert.equal(seen.json.sites[0].slug, 'default');
   const bad = [
     [{ slug: 'Has Caps', name: 'X' }, 'slug'],
     [{ slug: '-lead', name: 'X' }, 'slug'],
@@ -227,4 +232,60 @@ test('changing a site\'s origins applies at once: the old origin is refused, the
   const log = await admin.get('/api/v1/mod/log?limit=100');
   assert.ok(log.json.entries.some((e) => e.action === 'site_update'), log.text);
   assert.ok(log.json.entries.some((e) => e.action === 'site_create'), log.text);
+});
+
+test('the desk\'s queues by site: site= filters a queue and its counts; without it, every site', async () => {
+  const sport = (await mod.get('/api/v1/mod/sites')).json.sites.find((s) => s.slug === 'sport');
+  for (const path of ['/api/v1/articles/queue-1', '/api/v1/articles/queue-1?site=sport']) {
+    assert.equal((await admin.put(path, { status: 'premoderated' })).status, 200);
+  }
+  const held = await post(reader, '/api/v1/articles/queue-1/comments', 'Waiting on the default site.');
+  const heldSport = await post(reader, '/api/v1/articles/queue-1/comments?site=sport', 'Waiting on the sport site.');
+  const ids = async (q) => {
+    const res = await mod.get(`/api/v1/mod/queue?queue=pending&limit=100${q}`);
+    assert.equal(res.status, 200, res.text);
+    return res.json.items;
+  };
+  const all = await ids('');
+  assert.ok(all.some((i) => i.comment.id === held.id) && all.some((i) => i.comment.id === heldSport.id));
+  const onlySport = await ids('&site=sport');
+  assert.ok(onlySport.length >= 1);
+  assert.ok(onlySport.every((i) => i.article.site === sport.id && i.comment.site === sport.id), JSON.stringify(onlySport));
+  assert.ok(onlySport.some((i) => i.comment.id === heldSport.id));
+  const onlyDefault = await ids('&site=default');
+  assert.ok(onlyDefault.every((i) => i.article.site === undefined));
+  assert.ok(onlyDefault.some((i) => i.comment.id === held.id));
+  assert.equal(onlyDefault.length + onlySport.length, all.length);
+
+  const counts = async (q) => (await mod.get(`/api/v1/mod/counts${q}`)).json;
+  const [cAll, cSport, cDefault] = [await counts(''), await counts('?site=sport'), await counts('?site=default')];
+  assert.equal(cSport.pending, onlySport.length);
+  assert.equal(cDefault.pending, onlyDefault.length);
+  for (const k of ['pending', 'flagged', 'rejected']) assert.equal(cSport[k] + cDefault[k], cAll[k], k);
+  const none = await mod.get('/api/v1/mod/queue?site=nowhere');
+  assert.equal(none.status, 404);
+  assert.equal(none.json.error.code, 'site_not_found');
+});
+
+test('a second node on the same database learns of a new site within seconds', async () => {
+  const second = await startServer({ db, keepDb: true, env: { PARLEY_ALLOWED_ORIGINS: 'https://news.example' } });
+  try {
+    const page = new Client(second.url, { origin: 'https://late.example' });
+    const read = () => page.get('/api/v1/articles/late-1/comments');
+    assert.equal((await read()).headers.get('access-control-allow-origin'), null); // unknown yet: no CORS
+    const made = await admin.post('/api/v1/mod/sites', { slug: 'late', name: 'Late', origins: ['https://late.example'] });
+    assert.equal(made.status, 201, made.text);
+    // The second node looks again at most every 2 s, when a request comes:
+    // ask until it answers the new origin (bounded), pacing on its log.
+    const deadline = Date.now() + 15000 * TIME_SCALE;
+    let res;
+    while ((res = await read()).headers.get('access-control-allow-origin') !== 'https://late.example') {
+      assert.ok(Date.now() < deadline, `the second node never took the new site:\n${second.log()}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.equal(res.status, 200);
+    assert.match(second.log(), /msg="sites read" sites=3/);
+  } finally {
+    await second.stop();
+  }
 });

@@ -138,3 +138,43 @@ test('the widget with data-site shows that site\'s thread of an id the default s
   assert.equal(await plain.locator('#parley .pl-c').count(), 1);
   assert.deepEqual([...culture.errors, ...plain.errors], []);
 });
+
+test('the site switcher narrows the queue and its counts; an article is saved in its own site', async () => {
+  const made = await admin.post('/api/v1/mod/sites', { slug: 'culture', name: 'Culture' });
+  assert.ok(made.status === 201 || made.json.error.code === 'conflict', made.text); // made by the widget test when it ran
+  for (const path of ['/api/v1/articles/held-here', '/api/v1/articles/held-here?site=culture']) {
+    assert.equal((await admin.put(path, { status: 'premoderated' })).status, 200);
+  }
+  const r = new Client(srv.url);
+  await r.register('Pia', 'pia@example.com');
+  assert.equal((await r.post('/api/v1/articles/held-here/comments', { body: 'Held on the default site.' })).status, 201);
+  assert.equal((await r.post('/api/v1/articles/held-here/comments?site=culture', { body: 'Held on the culture site.' })).status, 201);
+
+  const page = await deskPage('mod@example.com');
+  await page.locator('#items .item', { hasText: 'Held on the culture site.' }).waitFor();
+  assert.equal(await page.locator('#items .item').count(), 2);
+  // The culture item names its site; the default site's does not.
+  await page.locator('#items .item', { hasText: 'Held on the culture site.' }).locator('.badge.site', { hasText: 'Culture' }).waitFor();
+  assert.equal(await page.locator('#items .item', { hasText: 'Held on the default site.' }).locator('.badge.site').count(), 0);
+
+  // The switcher, by keyboard: the queue and the pending count follow.
+  const pick = page.getByLabel('Site', { exact: true });
+  await pick.focus();
+  await pick.selectOption({ label: 'Culture' });
+  await page.locator('#items .item', { hasText: 'Held on the default site.' }).waitFor({ state: 'detached' });
+  assert.equal(await page.locator('#items .item').count(), 1);
+  await page.locator('[data-count="pending"]', { hasText: '1' }).waitFor();
+
+  // Saving the article from the culture item changes culture's article only.
+  const item = page.locator('#items .item', { hasText: 'Held on the culture site.' });
+  await item.locator('button[aria-controls$="-art"]').click();
+  await item.locator('select[id$="-art-status"]').selectOption('closed');
+  await item.getByRole('button', { name: 'Save article' }).click();
+  await page.locator('#status', { hasText: 'held-here' }).waitFor();
+  assert.equal((await new Client(srv.url).get('/api/v1/articles/held-here?site=culture')).json.article.status, 'closed');
+  assert.equal((await new Client(srv.url).get('/api/v1/articles/held-here')).json.article.status, 'premoderated');
+
+  await pick.selectOption({ label: 'All sites' });
+  await page.locator('#items .item', { hasText: 'Held on the default site.' }).waitFor();
+  assert.deepEqual(page.errors, []);
+});

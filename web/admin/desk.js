@@ -14,7 +14,7 @@
 'use strict';
 (function () {
   const API = '/api/v1';
-  const S = { view: 'pending', items: [], sel: 0, next: null, me: null };
+  const S = { view: 'pending', items: [], sel: 0, next: null, me: null, site: '', sites: [] };
   const $ = (id) => document.getElementById(id);
   const LANG = document.documentElement.lang || 'en';
   let CAT = {};
@@ -147,6 +147,7 @@
     select('pending');
     refreshCounts();
     loadStaffNames();
+    loadSitePicker();
     setInterval(refreshCounts, 15000);
   }
 
@@ -178,9 +179,36 @@
 
   // ---- counts and tabs -------------------------------------------------
 
+  // ---- sites (docs/SITES.md) ----------------------------------------------
+  // With several sites, the switcher narrows the queues and their counts to
+  // one (site=SLUG); an article of another site than the default is saved
+  // with its site's slug.
+  const siteParam = (sep) => (S.site ? `${sep}site=${encodeURIComponent(S.site)}` : '');
+  const siteOf = (id) => S.sites.find((s) => s.id === id);
+  const articlePath = (id, site) => `/articles/${encodeURIComponent(id)}` + (site && siteOf(site) ? `?site=${encodeURIComponent(siteOf(site).slug)}` : '');
+
+  async function loadSitePicker() {
+    try {
+      S.sites = (await call('GET', '/mod/sites')).sites;
+    } catch (e) {
+      return;
+    }
+    const pick = $('site-pick');
+    pick.replaceChildren(el('option', { value: '' }, t('desk_site_all')),
+      ...S.sites.map((s) => el('option', { value: s.slug, selected: s.slug === S.site }, s.name)));
+    $('site-pick-box').hidden = S.sites.length < 2;
+    if (isQueue(S.view) && S.items.length) render(); // the items' site names
+  }
+
+  $('site-pick').addEventListener('change', () => {
+    S.site = $('site-pick').value;
+    refreshCounts();
+    if (isQueue(S.view)) loadQueue(false);
+  });
+
   async function refreshCounts() {
     try {
-      const c = await call('GET', '/mod/counts');
+      const c = await call('GET', `/mod/counts${siteParam('?')}`);
       for (const k of ['pending', 'flagged', 'rejected']) {
         const n = document.querySelector(`[data-count="${k}"]`);
         n.textContent = String(c[k]);
@@ -252,7 +280,7 @@
     const seq = ++queueSeq;
     const after = more && S.next ? `&after=${encodeURIComponent(S.next)}` : '';
     try {
-      const r = await call('GET', `/mod/queue?queue=${S.view}&limit=50${after}`);
+      const r = await call('GET', `/mod/queue?queue=${S.view}&limit=50${after}${siteParam('&')}`);
       if (seq !== queueSeq) return;
       S.items = more ? S.items.concat(r.items) : r.items;
       S.next = r.next;
@@ -324,7 +352,8 @@
         el('span', { class: `badge ${c.status}` }, c.status),
         c.featured ? el('span', { class: 'badge' }, t('desk_featured')) : null,
         el('span', {}, when(c.created_at)),
-        el('span', {}, t('desk_on') + ' ', el('strong', {}, art.title || art.id), ` (${articleState(art)})`)),
+        el('span', {}, t('desk_on') + ' ', el('strong', {}, art.title || art.id), ` (${articleState(art)})`),
+        art.site && siteOf(art.site) ? el('span', { class: 'badge site' }, siteOf(art.site).name) : null),
       it.parent ? el('blockquote', { 'aria-label': t('desk_in_reply_to') }, `${it.parent.author ? it.parent.author.name : t('desk_deleted')}: ${it.parent.body}`) : null,
       el('div', { class: 'body' }, highlighted(c.body || '', mod.reasons)),
       c.moderator_reason ? el('p', { class: 'meta' }, t('desk_mod_reason', { reason: c.moderator_reason })) : null,
@@ -425,8 +454,9 @@
     const id = `item-${it.comment.id}`;
     const body = { status: $(`${id}-art-status`).value, sensitive: $(`${id}-art-sensitive`).checked };
     try {
-      const r = await call('PUT', `/articles/${encodeURIComponent(it.article_id)}`, body);
-      for (const x of S.items) if (x.article_id === it.article_id) x.article = r.article || Object.assign(x.article || {}, body);
+      const site = it.article && it.article.site;
+      const r = await call('PUT', articlePath(it.article_id, site), body);
+      for (const x of S.items) if (x.article_id === it.article_id && (x.article && x.article.site) === site) x.article = r.article || Object.assign(x.article || {}, body);
       render();
       say(t('desk_article_saved', { id: it.article_id, state: articleState(body) }));
     } catch (e) {
@@ -752,7 +782,7 @@
       status: $(`${id}-status`).value, sensitive: $(`${id}-sensitive`).checked };
     if (!body.url) delete body.url;
     try {
-      const r = await call('PUT', `/articles/${encodeURIComponent(art.id)}`, body);
+      const r = await call('PUT', articlePath(art.id, art.site), body);
       Object.assign(art, r.article);
       $('articles-rows').replaceChildren(...A.articles.flatMap(articleRow));
       say(t('desk_article_saved', { id: art.id, state: articleState(art) }));
@@ -1092,6 +1122,7 @@
         : await call('POST', '/mod/sites', { slug: $('site-slug').value.trim(), name, origins });
       newSite();
       await loadSites();
+      loadSitePicker();
       say(t(editing ? 'desk_site_saved' : 'desk_site_added', { slug: r.site.slug }));
       const row = document.querySelector(`#site-rows tr[data-site="${r.site.slug}"] button`);
       if (row) row.focus();

@@ -1941,6 +1941,42 @@ sites_create_list_update(void **state)
     assert_string_equal(v[n - 1].name, "Second");
     assert_string_equal(v[n - 1].origins, "https://b.example https://c.example");
     assert_int_equal(v[n - 1].created_at, 5000);
+
+    /* The queues of one site: its articles are "ID/..."; "ID0/..." is
+     * another site's, and the default site's have no prefix. */
+    int64_t author = new_user(f, "sitequeue");
+    const char *mine = arena_printf(f->a, "%lld/art-%s", (long long)id, f->tag);
+    const char *near = arena_printf(f->a, "%lld0/art-%s", (long long)id, f->tag);
+    const char *plain = arena_printf(f->a, "plain-%s", f->tag);
+    int64_t p1 = add_comment(f, mine, 0, author, COMMENT_PENDING, 100);
+    int64_t p2 = add_comment(f, mine, 0, author, COMMENT_PENDING, 101);
+    add_comment(f, mine, 0, author, COMMENT_REJECTED, 102);
+    int64_t p3 = add_comment(f, near, 0, author, COMMENT_PENDING, 103);
+    int64_t p4 = add_comment(f, plain, 0, author, COMMENT_PENDING, 104);
+    int64_t counts[3];
+    assert_int_equal(store_site_queue_counts(other, id, counts, &err), 0);
+    assert_int_equal(counts[QUEUE_PENDING], 2);
+    assert_int_equal(counts[QUEUE_FLAGGED], 0);
+    assert_int_equal(counts[QUEUE_REJECTED], 1);
+    store_comment_list l = {0};
+    bool more = true;
+    assert_int_equal(store_site_queue_list(other, id, QUEUE_PENDING, 0, 10, f->a, &l, &more, &err),
+                     0);
+    assert_int_equal(l.n, 2);
+    assert_false(more);
+    assert_true(has(&l, p1) && has(&l, p2));
+    assert_int_equal(store_site_queue_list(other, id, QUEUE_PENDING, 0, 1, f->a, &l, &more, &err),
+                     0);
+    assert_int_equal(l.n, 1);
+    assert_true(more);
+    /* The default site's queue: no prefixed article, the plain one. */
+    int64_t after = p4 - 1;
+    assert_int_equal(
+        store_site_queue_list(other, 1, QUEUE_PENDING, after, 100, f->a, &l, &more, &err), 0);
+    assert_true(has(&l, p4));
+    assert_false(has(&l, p1) || has(&l, p3));
+    assert_int_equal(store_site_queue_list(other, 0, QUEUE_PENDING, 0, 10, f->a, &l, &more, &err),
+                     PL_EINVAL);
     store_close(other);
 }
 
