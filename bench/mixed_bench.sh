@@ -8,8 +8,8 @@
 # connection as fast as it is answered, so the share of requests each class
 # gets is measured, not set: the script prints it). Prints requests/s, p50
 # and p99 per class, the streams that got events, and the load average.
-# Usage: bench/mixed_bench.sh [DURATION_S] [LISTENERS]; PARLEY_BIN as
-# http_bench.sh; BENCH_PERF=FILE records a perf profile (perf record -g) of
+# Usage: bench/mixed_bench.sh [DURATION_S] [LISTENERS]; PARLEY_BIN and
+# BENCH_DB_URL (postgres://..., e.g. under tests/pg.sh) as http_bench.sh; BENCH_PERF=FILE records a perf profile (perf record -g) of
 # the server during the run. Needs wrk, node and a descriptor limit above
 # LISTENERS.
 set -euo pipefail
@@ -32,7 +32,7 @@ MPORT=$(free_port)
 max=$((LISTENERS + 1000))
 printf 'max_connections = %d\nmax_connections_per_ip = %d\nmax_streams = %d\nmax_streams_per_client = %d\nmetrics_listen = 127.0.0.1:%d\n' \
   "$max" "$max" "$max" "$max" "$MPORT" >"$work/parley.conf"
-$PARLEY serve --listen 127.0.0.1:$PORT --db "sqlite:$work/bench.db" --config "$work/parley.conf" \
+$PARLEY serve --listen 127.0.0.1:$PORT --db "${BENCH_DB_URL:-sqlite:$work/bench.db}" --config "$work/parley.conf" \
   --rate-limit off --log-level warn 2>"$work/parley.log" &
 ppid=$!
 pids+=($ppid)
@@ -89,6 +89,8 @@ metric() { curl -sf "http://127.0.0.1:$MPORT/metrics" | awk -v m="$1" '$1 == m {
 misses0=$(metric 'parley_cache_requests_total{result="miss"}')
 wait $w1 $w2 $w3
 misses=$(( $(metric 'parley_cache_requests_total{result="miss"}') - misses0 ))
+layer_hits=$(metric 'parley_session_layer_reads_total{result="hit"}')
+layer_misses=$(metric 'parley_session_layer_reads_total{result="miss"}')
 kill -TERM $hold
 wait $hold 2>/dev/null || true
 total=0
@@ -109,4 +111,5 @@ for k in anon mine write; do
 done
 writes=$(awk '/requests in/ {print $1}' "$work/write.out")
 echo "anonymous page builds (cache misses) during the run: $misses, for $writes writes (each one makes the page stale)"
+echo "logged-in readers' sessions and layers: ${layer_hits:-?} from the node's cache, ${layer_misses:-?} read from the database (since the start)"
 echo "listeners: $(tr '\n' ' ' <"$work/ready"); load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
