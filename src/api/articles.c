@@ -125,7 +125,7 @@ cursor_parse(req *r, const char *s, store_article_filter *f)
     if (colon != NULL && len > 0 && len < sizeof digits) {
         memcpy(digits, s, len);
         digits[len] = '\0';
-        if (parse_int(digits, 0, INT64_MAX, &at) == 0 && article_id_valid(colon + 1)) {
+        if (parse_int(digits, 0, INT64_MAX, &at) == 0 && article_key_valid(colon + 1)) {
             f->before_at = at;
             f->before_id = colon + 1;
             return true;

@@ -289,3 +289,16 @@ test('a second node on the same database learns of a new site within seconds', a
     await second.stop();
   }
 });
+
+test('the desk\'s article list pages across sites: the cursor holds another site\'s article', async () => {
+  // The newest article is a second site's: a page of one ends on it.
+  await post(reader, '/api/v1/articles/page-last/comments?site=sport', 'The newest article is the sport site\'s.');
+  const first = await mod.get('/api/v1/mod/articles?limit=1');
+  assert.equal(first.status, 200, first.text);
+  assert.equal(first.json.articles[0].id, 'page-last');
+  assert.ok(first.json.articles[0].site > 1);
+  assert.ok(first.json.next);
+  const second = await mod.get(`/api/v1/mod/articles?limit=1&before=${encodeURIComponent(first.json.next)}`);
+  assert.equal(second.status, 200, second.text);
+  assert.notEqual(second.json.articles[0].id, 'page-last');
+});
