@@ -295,3 +295,48 @@ test('a repeated read takes the session and layer from the node\'s cache until t
   r1 = await reads();
   assert.equal(r1.miss - r0.miss, 1);
 });
+
+// PostgreSQL: the database ends every connection of the server (a restart,
+// a failover). The loops' connections for sessions and layers see it, hand
+// what waits on them to the ordinary reader and open again; logged-in reads
+// are answered throughout and are soon right again. On a server of its own:
+// the lost connections are logged as errors.
+test('logged-in reads survive the database ending every connection', { skip: !/^postgres/.test(process.env.PARLEY_TEST_DB_URL || '') && 'PostgreSQL only' }, async () => {
+  const { spawnSync } = await import('node:child_process');
+  const own = await startServer();
+  try {
+    const art = 'pv-reconnect';
+    const writer = new Client(own.url), reader = new Client(own.url);
+    assert.equal((await writer.register('Wanda', 'wanda@example.com')).status, 201);
+    assert.equal((await reader.register('Rolf', 'rolf@example.com')).status, 201);
+    const c1 = await post(writer, art, 'A remark read across a database restart.');
+    assert.equal((await reader.post(`/api/v1/comments/${c1.id}/likes`)).status, 200);
+    assert.equal((await reader.get(list(art))).json.comments[0].liked_by_me, true);
+    const kill = spawnSync('psql', [own.dbUrl, '-Atc',
+      'SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()']);
+    assert.equal(kill.status, 0, String(kill.stderr));
+    assert.ok(Number(String(kill.stdout).trim()) >= 3, `ended ${kill.stdout} connections`);
+    const t0 = Date.now();
+    for (;;) {
+      const res = await Promise.all([0, 1, 2, 3].map(() => reader.get(list(art))));
+      for (const r of res) assert.equal(r.status, 200, r.text);
+      if (res.every((r) => r.json.comments[0].liked_by_me)) break;
+      if (Date.now() - t0 > 10000) assert.fail('logged-in reads are not right again after 10 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // A write (which reconnects the writer) drops what the loops cached;
+    // after a second their own connections are open again.
+    for (let i = 0; i < 5; i++) {
+      const w = await writer.post(`/api/v1/comments/${c1.id}/likes`);
+      if (w.status === 200) break;
+    }
+    await new Promise((r) => setTimeout(r, 1100));
+    const again = await Promise.all([0, 1, 2, 3].map(() => reader.get(list(art))));
+    for (const r of again) assert.deepEqual([r.status, r.json.comments[0].liked_by_me, r.json.comments[0].likes], [200, true, 2]);
+    assert.match(own.log(), /connection for session reads lost/);
+  } finally {
+    const r = await own.stop();
+    assert.deepEqual(r, { code: 0, sig: null }, own.log().slice(-2000));
+    assert.doesNotMatch(own.log(), /AddressSanitizer|runtime error/);
+  }
+});
