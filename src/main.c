@@ -14,7 +14,11 @@
  * A bad flag or value prints one line naming it and exits with status 2.
  */
 #include "api/api.h"
+#include "api/oidc.h"
 #include "api/passwords.h"
+#include "api/perspective.h"
+#include "app/pages.h"
+#include "app/site.h"
 #include "import/import_cmd.h"
 #include "import/parley_cmd.h"
 #include "mail/mail.h"
@@ -34,6 +38,148 @@
 #include <string.h>
 
 #define EXIT_USAGE 2
+
+/* ---- the product as the server sees it ---------------------------------- */
+
+/* The server (src/server/) is transport only: these are its handlers, in the
+ * order it tries them, and the product's hooks (server/server.h). */
+static const server_route product_routes[] = {
+    /* The API: CORS and Origin checks, JSON bodies (api_dispatch reads the
+     * session cookie). */
+    {"/api/", ROUTE_API_CHECKS | ROUTE_VARY_ORIGIN, "Content-Type", "/api/v1/unsubscribe", NULL,
+     api_dispatch},
+    /* The Perspective-compatible endpoint: the API's checks, no session,
+     * Google's error shape, and only when keys are set. */
+    {"/v1alpha1/", ROUTE_API_CHECKS | ROUTE_GOOGLE_ERRORS, "Content-Type, X-Goog-Api-Key", NULL,
+     perspective_open, perspective_dispatch},
+    /* Everything else: the widget's files, the pages, the desk, /healthz. */
+    {"", 0, NULL, NULL, NULL, pages_dispatch},
+};
+
+static void
+product_route_label(int route, char *buf, size_t n)
+{
+    static const char *const fixed[] = {"static", "page", "healthz"};
+    if (route >= ROUTE_API && route - ROUTE_API < api_route_count())
+        api_route_name(route - ROUTE_API, buf, n);
+    else if (route >= ROUTE_STATIC && route < ROUTE_API)
+        snprintf(buf, n, "%s", fixed[route - ROUTE_STATIC]);
+    else
+        snprintf(buf, n, "other");
+}
+
+static int
+product_check_config(const config *cfg, pl_error *err)
+{
+    if (site_check_config(cfg, err) < 0)
+        return -1;
+    return oidc_check_config(cfg, err);
+}
+
+static int
+product_start(void *ctx, app *srv, store *writer)
+{
+    if (site_start(ctx, srv, writer) != 0)
+        return -1;
+    pl_error err;
+    if (oidc_start(server_config(srv), &err) < 0) {
+        log_error("msg=\"cannot start OpenID Connect login\" error=\"%s\"", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+product_listening(void *ctx)
+{
+    site_listening(ctx);
+}
+
+static int
+product_reload_build(void *ctx, const config *nc, void **staged, pl_error *err)
+{
+    return site_reload_build(ctx, nc, staged, err);
+}
+
+static void *
+product_reload_publish(void *ctx, void *staged)
+{
+    return site_reload_publish(ctx, staged);
+}
+
+static void
+product_reload_release(void *ctx, void *old)
+{
+    site_reload_release(ctx, old);
+}
+
+static void
+product_drain(void *ctx)
+{
+    (void)ctx;
+    /* Logins waiting on a provider hand their jobs on before the writer's
+     * queue closes. */
+    oidc_drain();
+}
+
+static void
+product_stop(void *ctx)
+{
+    oidc_stop();
+    site_stop(ctx);
+}
+
+static int
+product_in_commit(void *ctx, job *j, store *s, pl_error *err)
+{
+    return site_in_commit(ctx, j, s, err);
+}
+
+static void
+product_committed(void *ctx, job *j, store *s)
+{
+    site_committed(ctx, j, s);
+}
+
+static int
+product_config_overlay(void *ctx, const config *base, config **eff, pl_error *err)
+{
+    return site_config_overlay(ctx, base, eff, err);
+}
+
+static void
+product_tick(void *ctx)
+{
+    site_tick(ctx);
+}
+
+static uint64_t
+product_article_generation(void *ctx, const char *article_id)
+{
+    return site_article_generation(ctx, article_id);
+}
+
+static server_product
+product_of(site_ctx *s)
+{
+    return (server_product){.routes = product_routes,
+                            .n_routes = sizeof product_routes / sizeof product_routes[0],
+                            .ctx = s,
+                            .route_label = product_route_label,
+                            .check_config = product_check_config,
+                            .start = product_start,
+                            .listening = product_listening,
+                            .reload_build = product_reload_build,
+                            .reload_publish = product_reload_publish,
+                            .reload_release = product_reload_release,
+                            .drain = product_drain,
+                            .stop = product_stop,
+                            .in_commit = product_in_commit,
+                            .committed = product_committed,
+                            .config_overlay = product_config_overlay,
+                            .tick = product_tick,
+                            .article_generation = product_article_generation};
+}
 
 static void
 usage(FILE *f)
@@ -249,7 +395,8 @@ cmd_serve(int argc, char **argv)
         return EXIT_USAGE;
     }
     pl_error err;
-    if (server_check_config(&cfg, &err) < 0) {
+    server_product check = product_of(NULL);
+    if (server_check_config(&cfg, &check, &err) < 0) {
         fprintf(stderr, "parley serve: %s\n", err.msg);
         config_fini(&cfg);
         return EXIT_USAGE;
@@ -260,7 +407,13 @@ cmd_serve(int argc, char **argv)
         return 1;
     }
     serve_args sa = {config_file, names, values, n};
+    site_ctx *st = site_new();
+    server_product product = product_of(st);
+    char assets_version[17];
+    static_assets_version(assets, assets_version);
     server_options opts = {.cfg = &cfg,
+                           .product = &product,
+                           .assets_version = assets_version,
                            .version = PARLEY_VERSION "/" PARLEY_COMMIT,
                            .reload = reload_config,
                            .reload_arg = &sa,
@@ -272,6 +425,7 @@ cmd_serve(int argc, char **argv)
     if (fail_after != NULL && parse_int(fail_after, 1, 1000000, &nth) == 0)
         opts.fail_after = (int)nth;
     rc = server_run(&opts);
+    site_free(st);
     config_fini(&cfg);
     return rc;
 }
@@ -461,7 +615,8 @@ cmd_config(int argc, char **argv)
     config cfg;
     int rc = load_config("config", &cfg, config_file, NULL, NULL, 0);
     pl_error err;
-    if (rc == 0 && server_check_config(&cfg, &err) < 0) {
+    server_product product = product_of(NULL);
+    if (rc == 0 && server_check_config(&cfg, &product, &err) < 0) {
         fprintf(stderr, "parley config: %s\n", err.msg);
         rc = EXIT_USAGE;
     }

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 
 #include "api/api.h"
+#include "app/site.h"
+#include "app/views.h"
 
 /* Path segments after /api/v1/ ("articles", "abc", "comments"). */
 #define API_MAX_SEGS 6

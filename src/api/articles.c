@@ -107,7 +107,7 @@ api_article_put(req *r, const route_args *a)
     job *j = job_new(r, aj);
     j->write = article_write;
     j->done = article_done;
-    j->article = aj->id;
+    job_change(j)->article = aj->id;
     job_submit(j);
 }
 
@@ -205,7 +205,7 @@ close_write(job *j, store *s, pl_error *err)
         store_log_entry e = {0,         r->now,     r->user->id, "article_update",
                              "article", cj->ids[i], reason};
         if ((rc = store_log_append(s, &e, err)) < 0 ||
-            (rc = req_notify_article(r, s, cj->ids[i], err)) < 0)
+            (rc = view_notify_article(r, s, cj->ids[i], err)) < 0)
             return rc;
     }
     return 0;
@@ -220,7 +220,7 @@ close_done(job *j)
         return;
     }
     for (size_t i = 0; i < cj->n; i++)
-        req_cache_bump(j->r, cj->ids[i]);
+        view_bump(j->r, cj->ids[i]);
     log_info("msg=\"articles closed\" moderator=%lld older_than_days=%lld closed=%zu",
              (long long)j->r->user->id, (long long)cj->days, cj->n);
     req_send_json(j->r, 200, json_pack("{s:I}", "closed", (json_int_t)cj->n));

@@ -198,7 +198,7 @@ send_view(req *r, const void *args, view_fn *fn, const char *article_id, uint64_
     bool ok = view_text(r, body, comments, &text, &marks, &n_marks);
     json_decref(body);
     if (ok)
-        req_send_view(r, text, marks, n_marks, article_id, gen);
+        view_send(r, text, marks, n_marks, article_id, gen);
     else
         req_send_private_json(r, text, strlen(text));
 }
@@ -214,9 +214,9 @@ static bool
 personal_view(req *r, const void *args, view_fn *fn, const char *article_id,
               const store_viewer_layer *layer)
 {
-    cache_body *b = req_view_get(r, article_id);
+    cache_body *b = view_get(r, article_id);
     if (b == NULL) {
-        uint64_t gen = req_cache_generation(r, article_id);
+        uint64_t gen = view_generation(r, article_id);
         json_t *comments;
         json_t *body = fn(r, args, 0, NULL, 0, &comments);
         if (body == NULL)
@@ -232,7 +232,7 @@ personal_view(req *r, const void *args, view_fn *fn, const char *article_id,
             return false;
         }
         char etag[24];
-        b = req_view_put(r, text, marks, n_marks, article_id, gen, etag);
+        b = view_put(r, text, marks, n_marks, article_id, gen, etag);
     }
     store_viewer_layer l;
     if (layer != NULL) {
@@ -346,10 +346,10 @@ static void
 list_answer(req *r, void *arg, const store_viewer_layer *layer)
 {
     const list_args *la = arg;
-    if (req_serve_cached(r, la->article_id) ||
+    if (view_serve_cached(r, la->article_id) ||
         (layer != NULL && personal_view(r, la, list_view, la->article_id, layer)))
         return;
-    uint64_t gen = req_cache_generation(r, la->article_id);
+    uint64_t gen = view_generation(r, la->article_id);
     send_view(r, la, list_view, la->article_id, gen);
 }
 
@@ -465,10 +465,10 @@ api_comment_replies(req *r, const route_args *a)
         api_send_rc(r, rc, &err);
         return;
     }
-    if (req_serve_cached(r, root.article_id) ||
+    if (view_serve_cached(r, root.article_id) ||
         (r->user != NULL && personal_view(r, &ra, replies_view, root.article_id, NULL)))
         return;
-    uint64_t gen = req_cache_generation(r, root.article_id);
+    uint64_t gen = view_generation(r, root.article_id);
     send_view(r, &ra, replies_view, root.article_id, gen);
 }
 
@@ -1047,11 +1047,11 @@ post_write(job *j, store *s, pl_error *err)
     if (rc < 0)
         return rc;
     /* Readers hear of a comment only once it is public. */
-    j->event_comment = pj->c.id;
-    j->event_author = pj->c.author_id;
-    j->event = pj->c.status == COMMENT_PUBLISHED ? (pj->edit ? "edited" : "created")
-               : pj->edit                        ? "removed"
-                                                 : NULL;
+    job_change(j)->event_comment = pj->c.id;
+    job_change(j)->event_author = pj->c.author_id;
+    job_change(j)->event = pj->c.status == COMMENT_PUBLISHED ? (pj->edit ? "edited" : "created")
+                           : pj->edit                        ? "removed"
+                                                             : NULL;
     if ((rc = log_decision(j, s, pj, err)) < 0 || (rc = emit_post(j, s, pj, err)) < 0)
         return rc;
     if (pj->mod.queue_for_review && pj->c.status == COMMENT_PUBLISHED &&
@@ -1293,7 +1293,7 @@ api_comment_post(req *r, const route_args *a)
     job *j = job_new(r, pj);
     j->write = post_write;
     j->done = post_done;
-    j->article = article_id;
+    job_change(j)->article = article_id;
     job_submit(j);
 }
 
@@ -1366,7 +1366,7 @@ api_comment_patch(req *r, const route_args *a)
     job *j = job_new(r, pj);
     j->write = post_write;
     j->done = post_done;
-    j->article = c.article_id;
+    job_change(j)->article = c.article_id;
     job_submit(j);
 }
 
@@ -1423,10 +1423,10 @@ api_comment_delete(req *r, const route_args *a)
     job *j = job_new(r, sj);
     j->write = delete_write;
     j->done = empty_done;
-    j->article = c.article_id;
-    j->event = "removed";
-    j->event_comment = c.id;
-    j->event_author = c.author_id;
+    job_change(j)->article = c.article_id;
+    job_change(j)->event = "removed";
+    job_change(j)->event_comment = c.id;
+    job_change(j)->event_author = c.author_id;
     job_submit(j);
 }
 
@@ -1474,7 +1474,7 @@ like(req *r, const route_args *a, bool add)
     job *j = job_new(r, sj);
     j->write = add ? like_add_write : like_remove_write;
     j->done = like_done;
-    j->article = c.article_id;
+    job_change(j)->article = c.article_id;
     job_submit(j);
 }
 

@@ -128,9 +128,9 @@ flag_write(job *j, store *s, pl_error *err)
     fj->hidden = true;
     /* Read after the commit on this thread: readers' cached views go stale
      * and live readers are told the comment is gone. */
-    j->article = c.article_id;
-    j->event = "removed";
-    j->event_comment = fj->comment_id;
+    job_change(j)->article = c.article_id;
+    job_change(j)->event = "removed";
+    job_change(j)->event_comment = fj->comment_id;
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)fj->comment_id);
     store_log_entry e = {0, r->now, 0, "auto_hide", "comment", id, why};

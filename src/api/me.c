@@ -285,7 +285,7 @@ api_account_delete(job *j, store *s, int64_t user_id, bool remove, const char **
     /* The other nodes drop their views of those articles too (this node
      * does when the job is done, with api_account_deleted). */
     for (size_t i = 0; i < n; i++)
-        if ((rc = req_notify_article(r, s, arts[i], err)) < 0)
+        if ((rc = view_notify_article(r, s, arts[i], err)) < 0)
             return rc;
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)user_id);
@@ -303,7 +303,7 @@ void
 api_account_deleted(req *r, const char *const *articles, size_t n_articles)
 {
     for (size_t i = 0; i < n_articles; i++)
-        req_cache_bump(r, articles[i]);
+        view_bump(r, articles[i]);
 }
 
 static int

@@ -370,10 +370,10 @@ undo_write(job *j, store *s, pl_error *err)
     store_comment c;
     if ((rc = store_comment_get(s, d.comment_id, 0, r->a, &c, err)) < 0)
         return rc;
-    j->article = c.article_id; /* set here: the comment is known only now */
-    j->event = "edited";
-    j->event_comment = c.id;
-    j->event_author = c.author_id;
+    job_change(j)->article = c.article_id; /* set here: the comment is known only now */
+    job_change(j)->event = "edited";
+    job_change(j)->event_comment = c.id;
+    job_change(j)->event_author = c.author_id;
     store_log_entry e = {0,
                          r->now,
                          r->user->id,
@@ -451,12 +451,12 @@ api_mod_decision(req *r, const route_args *a)
     job *j = job_new(r, dj);
     j->write = decision_write;
     j->done = decision_done;
-    j->article = c.article_id;
-    j->event_comment = id;
-    j->event_author = c.author_id;
-    j->event = strcmp(dj->action, "approve") == 0  ? "created"
-               : strcmp(dj->action, "reject") == 0 ? "removed"
-                                                   : "edited";
+    job_change(j)->article = c.article_id;
+    job_change(j)->event_comment = id;
+    job_change(j)->event_author = c.author_id;
+    job_change(j)->event = strcmp(dj->action, "approve") == 0  ? "created"
+                           : strcmp(dj->action, "reject") == 0 ? "removed"
+                                                               : "edited";
     job_submit(j);
 }
 

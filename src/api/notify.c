@@ -123,7 +123,7 @@ queue_notification(job *j, store *s, const store_user *u, store_token_purpose pu
                            "style=\"font-size:small\">%s <a href=\"%s\">%s</a>.</p></body></html>",
                            lang, i18n_dir(lang), m->html, html_escape(a, i18n_text(lang, why_key)),
                            html_escape(a, page), html_escape(a, stop));
-    mail_queue(s, cfg, m, j->r->now, &j->mail);
+    mail_queue(s, cfg, m, j->r->now, &job_change(j)->mail);
     return 0;
 }
 

@@ -141,7 +141,7 @@ mail_with_token(job *j, store *s, const store_user *u, store_token_purpose purpo
     link_mail(j->r, cfg, u,
               link_to(j->r->a, cfg, purpose == TOKEN_RESET ? "reset" : "verify", token), words, &m);
     sodium_memzero(token, sizeof token);
-    mail_queue(s, cfg, &m, j->r->now, &j->mail);
+    mail_queue(s, cfg, &m, j->r->now, &job_change(j)->mail);
     return 0;
 }
 

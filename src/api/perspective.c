@@ -228,3 +228,15 @@ perspective_dispatch(req *r)
     }
     method(r);
 }
+
+bool
+perspective_open(req *r)
+{
+    if (req_config(r)->perspective_keys[0] != '\0')
+        return true;
+    req_send_error(r, 404, "not_found",
+                   "This server does not offer the Perspective-compatible endpoint: its "
+                   "setting perspective_keys is empty.",
+                   NULL, NULL);
+    return false;
+}

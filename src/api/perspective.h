@@ -103,5 +103,8 @@ size_t perspective_utf16_len(const char *text, size_t n);
 /* Answers one request under /v1alpha1/ (server/http.c calls it only when
  * perspective_keys is set). */
 void perspective_dispatch(req *r);
+/* The route's gate (server_route.open): false after answering 404 when the
+ * endpoint is off (perspective_keys is empty). */
+bool perspective_open(req *r);
 
 #endif

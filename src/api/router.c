@@ -5,7 +5,6 @@
  * method gets 405 with Allow.
  */
 #include "api/api_int.h"
-#include "server/metrics.h"
 
 #include <event2/http.h>
 #include <stdio.h>

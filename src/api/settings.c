@@ -156,13 +156,14 @@ change_reason(req *r, int64_t version, const json_t *before, const json_t *after
 
 /* Hashing thread: builds the config, engine and pages of the new set, so
  * that a set the engine refuses is never stored and the writer, after the
- * commit, only swaps in what was built here (j->built). */
+ * commit, only swaps in what was built here (job_change(j)->built). */
 static void
 put_check(job *j)
 {
     put_job *pj = j->data;
     pl_error err;
-    int rc = settings_build_new(pj->base, pj->body, &j->built, &err);
+    int rc =
+        site_settings_build_new(req_product(j->r), pj->base, pj->body, &job_change(j)->built, &err);
     if (rc < 0) {
         pj->invalid = true;
         const char *colon = strchr(err.msg, ':');
@@ -195,6 +196,9 @@ put_done(job *j)
 {
     put_job *pj = j->data;
     req *r = j->r;
+    /* What the writer did not take (the save failed, or a later one won). */
+    site_settings_build_free(req_product(r), job_change(j)->built);
+    job_change(j)->built = NULL;
     if (pj->invalid) {
         req_send_error(r, 400, "invalid_field", pj->msg, pj->field, NULL);
         return;
@@ -307,7 +311,7 @@ api_mod_settings_put(req *r, const route_args *a)
     j->slow = put_check;
     j->write = put_write;
     j->done = put_done;
-    j->settings = true;
+    job_change(j)->settings = true;
     job_submit(j);
 }
 

@@ -41,7 +41,7 @@ api_webhook_emit(job *j, store *s, const char *event, json_t *data, pl_error *er
     int rc = store_outbox_add(s, event, text, j->r->now, &id, err);
     free(text);
     if (rc == 0)
-        j->webhook = true;
+        job_change(j)->webhook = true;
     return rc;
 }
 
@@ -162,7 +162,7 @@ test_write(job *j, store *s, pl_error *err)
     free(text);
     if (rc < 0)
         return rc;
-    j->webhook = true;
+    job_change(j)->webhook = true;
     tj->item.event = "webhook.test";
     tj->item.created_at = r->now;
     tj->item.next_at = r->now;

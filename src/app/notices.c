@@ -12,16 +12,15 @@
  * A notice is one line: "NODE ARTICLE EVENT COMMENT AUTHOR" ("-" for no event,
  * 0 for no author; nodes of the previous version send no AUTHOR). ARTICLE
  * "!settings" (never an article id) says the site's settings changed: the
- * main thread, woken by SIGUSR2, reads and applies the new version.
+ * main thread, woken by server_wake, reads and applies the new version
+ * (site_tick).
  */
 #include "app/events_int.h"
-#include "server/server_int.h"
+#include "app/site.h"
 #include "util/log.h"
 #include "util/text.h"
 
 #include <event2/event.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,8 +29,8 @@
 #define NOTICE_PEOPLE "!people"
 
 static int
-send_one(app *a, store *s, const char *article, const char *event, int64_t comment, int64_t author,
-         pl_error *err)
+send_one(site_ctx *a, store *s, const char *article, const char *event, int64_t comment,
+         int64_t author, pl_error *err)
 {
     char payload[256];
     snprintf(payload, sizeof payload, "%s %s %s %lld %lld", a->node_id, article,
@@ -40,25 +39,25 @@ send_one(app *a, store *s, const char *article, const char *event, int64_t comme
 }
 
 int
-notices_send(app *a, store *s, const job *j, pl_error *err)
+notices_send(site_ctx *a, store *s, const site_change *c, pl_error *err)
 {
-    return send_one(a, s, j->article, j->event, j->event_comment, j->event_author, err);
+    return send_one(a, s, c->article, c->event, c->event_comment, c->event_author, err);
 }
 
 int
-notices_send_article(app *a, store *s, const char *article, pl_error *err)
+notices_send_article(site_ctx *a, store *s, const char *article, pl_error *err)
 {
     return send_one(a, s, article, NULL, 0, 0, err);
 }
 
 int
-notices_send_settings(app *a, store *s, pl_error *err)
+notices_send_settings(site_ctx *a, store *s, pl_error *err)
 {
     return send_one(a, s, NOTICE_SETTINGS, NULL, 0, 0, err);
 }
 
 int
-notices_send_people(app *a, store *s, pl_error *err)
+notices_send_people(site_ctx *a, store *s, pl_error *err)
 {
     return send_one(a, s, NOTICE_PEOPLE, NULL, 0, 0, err);
 }
@@ -66,7 +65,7 @@ notices_send_people(app *a, store *s, pl_error *err)
 static void
 on_notice(void *arg, const char *payload)
 {
-    app *a = arg;
+    site_ctx *a = arg;
     char node[32], article[160], event[16];
     long long comment = 0, author = 0;
     /* A node of the previous version sends no author (four fields). */
@@ -75,12 +74,12 @@ on_notice(void *arg, const char *payload)
         sscanf(payload, "%31s %159s %15s %lld %lld", node, article, event, &comment, &author);
     if (fields >= 4 && strcmp(article, NOTICE_SETTINGS) == 0) {
         if (strcmp(node, a->node_id) != 0)
-            pthread_kill(a->main_thread, SIGUSR2);
+            server_wake(a->srv);
         return;
     }
     if (fields >= 4 && strcmp(article, NOTICE_PEOPLE) == 0) {
         if (strcmp(node, a->node_id) != 0)
-            atomic_fetch_add(&a->people_gen, 1);
+            server_sessions_changed(a->srv);
         return;
     }
     if (fields < 4 || !article_key_valid(article)) {
@@ -92,21 +91,21 @@ on_notice(void *arg, const char *payload)
     cache_bump(a->cache, article);
     if (strcmp(event, "-") != 0 &&
         (!strcmp(event, "created") || !strcmp(event, "edited") || !strcmp(event, "removed")))
-        events_publish(a, article,
+        events_publish(a->srv, article,
                        strcmp(event, "created") == 0  ? "created"
                        : strcmp(event, "edited") == 0 ? "edited"
                                                       : "removed",
                        comment, author > 0 ? author : 0);
 }
 
-static int listen_on(app *a);
+static int listen_on(site_ctx *a);
 
 static void
 readable_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
-    app *a = arg;
+    site_ctx *a = arg;
     pl_error err;
     if (store_notices(a->listener, on_notice, a, &err) == 0)
         return;
@@ -116,17 +115,17 @@ readable_cb(evutil_socket_t fd, short what, void *arg)
     log_error("msg=\"change-notice connection lost; reconnecting\" error=\"%s\"", err.msg);
     notices_stop(a);
     cache_bump_all(a->cache); /* what other nodes wrote meanwhile was not heard */
-    atomic_fetch_add(&a->people_gen, 1);
+    server_sessions_changed(a->srv);
     if (listen_on(a) < 0)
         log_error("msg=\"cannot listen for change notices; other nodes' writes may show late\"");
 }
 
 static int
-listen_on(app *a)
+listen_on(site_ctx *a)
 {
     pl_error err;
     int fd = -1;
-    if (store_open(a->cfg->db, true, &a->listener, &err) < 0 ||
+    if (store_open(server_config(a->srv)->db, true, &a->listener, &err) < 0 ||
         store_listen(a->listener, &fd, &err) < 0) {
         log_error("msg=\"cannot listen for change notices\" error=\"%s\"", err.msg);
         store_close(a->listener);
@@ -138,14 +137,14 @@ listen_on(app *a)
         a->listener = NULL;
         return 0;
     }
-    a->listen_ev = event_new(a->loops[0].base, fd, EV_READ | EV_PERSIST, readable_cb, a);
+    a->listen_ev = event_new(server_loop_base(a->srv, 0), fd, EV_READ | EV_PERSIST, readable_cb, a);
     event_add(a->listen_ev, NULL);
     log_info("msg=\"listening for change notices\" node=%s", a->node_id);
     return 0;
 }
 
 int
-notices_start(app *a)
+notices_start(site_ctx *a)
 {
     unsigned char id[8];
     randombytes_buf(id, sizeof id);
@@ -155,7 +154,7 @@ notices_start(app *a)
 }
 
 void
-notices_stop(app *a)
+notices_stop(site_ctx *a)
 {
     if (a->listen_ev) {
         event_free(a->listen_ev);

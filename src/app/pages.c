@@ -8,8 +8,8 @@
  */
 #include "app/pages.h"
 #include "app/i18n.h"
+#include "app/site.h"
 #include "render/markdown.h"
-#include "server/server_int.h"
 #include "server/static.h"
 #include "util/assets.h"
 #include "util/log.h"
@@ -98,7 +98,8 @@ send_page(req *r, size_t idx)
     const asset *tpl = asset_find(assets, "/page.html");
     const char *md;
     size_t md_len;
-    const page_set *ps = atomic_load_explicit(&r->app->pages, memory_order_acquire);
+    const page_set *ps =
+        atomic_load_explicit(&((site_ctx *)req_product(r))->pages, memory_order_acquire);
     if (ps != NULL && ps->md[idx] != NULL) {
         md = ps->md[idx];
         md_len = ps->len[idx];
@@ -147,9 +148,9 @@ text_between(arena *ar, const char *html, const char *open, const char *close)
 }
 
 int
-pages_seed_demo(app *a, store *s, pl_error *err)
+pages_seed_demo(const config *cfg, store *s, pl_error *err)
 {
-    if (!a->cfg->demo)
+    if (!cfg->demo)
         return 0;
     const asset *page = asset_find(assets, "/index.html");
     if (page == NULL)
@@ -213,7 +214,7 @@ pages_dispatch(req *r)
         }
     }
     if (strcmp(path, "/") == 0) {
-        if (!r->app->cfg->demo) {
+        if (!req_config(r)->demo) {
             not_found(r);
             return;
         }
@@ -262,5 +263,5 @@ pages_dispatch(req *r)
     if (strncmp(path, "/i18n/", 6) == 0)
         req_add_header(r, "Access-Control-Allow-Origin", "*");
     r->route = ROUTE_STATIC;
-    static_serve(r, r->app->statics, as);
+    static_serve(r, ((site_ctx *)req_product(r))->statics, as);
 }

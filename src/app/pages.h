@@ -20,7 +20,7 @@ void pages_free(page_set *p); /* p may be NULL */
 /* With the demo on: gives the demo article (web/index.html, id
  * "demo-welcome") its title and text in the store, so the on-topic check
  * has something to compare with. Leaves an article that has text alone. */
-int pages_seed_demo(app *a, store *s, pl_error *err);
+int pages_seed_demo(const config *cfg, store *s, pl_error *err);
 
 /* Answers one non-API request. */
 void pages_dispatch(req *r);

@@ -15,9 +15,6 @@
  * go; evhttp clears its callbacks when it frees the connection, which the
  * sweep notices.
  */
-#include "api/api.h"
-#include "api/perspective.h"
-#include "app/pages.h"
 #include "server/server_int.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -51,7 +48,7 @@ struct conn {
     bool refused;
     bool busy;                   /* a request is being handled */
     bool closed;                 /* evhttp closed the connection; only our reference is left */
-    void (*on_close)(void *arg); /* a stream's hook (events.c), or NULL */
+    void (*on_close)(void *arg); /* a stream's hook (stream.c), or NULL */
     void *on_close_arg;
     int64_t deadline; /* Unix ms by which the next request must be complete */
 };
@@ -324,14 +321,14 @@ request_complete_cb(struct evhttp_request *ev, void *arg)
 void
 req_finish(req *r)
 {
-    atomic_fetch_sub(&r->lp->inflight, 1);
-    if (r->qs != NULL) {
-        evhttp_clear_headers(r->qs);
-        free(r->qs);
+    atomic_fetch_sub(&rf(r)->lp->inflight, 1);
+    if (rf(r)->qs != NULL) {
+        evhttp_clear_headers(rf(r)->qs);
+        free(rf(r)->qs);
     }
     /* Keep a few emptied arenas for the loop's next requests: most requests
      * fit in one block, so this saves a malloc and a free each. */
-    loop *lp = r->lp;
+    loop *lp = rf(r)->lp;
     arena *a = r->a;
     if (lp->nspare < LOOP_SPARE_ARENAS) {
         arena_reset(a);
@@ -344,13 +341,13 @@ req_finish(req *r)
 void
 req_add_header(req *r, const char *name, const char *value)
 {
-    evhttp_add_header(evhttp_request_get_output_headers(r->ev), name, value);
+    evhttp_add_header(evhttp_request_get_output_headers(rf(r)->ev), name, value);
 }
 
 const char *
 req_header(req *r, const char *name)
 {
-    return evhttp_find_header(evhttp_request_get_input_headers(r->ev), name);
+    return evhttp_find_header(evhttp_request_get_input_headers(rf(r)->ev), name);
 }
 
 /* The IMF-fixdate of the request's second (RFC 9110), kept per loop: evhttp
@@ -359,7 +356,7 @@ req_header(req *r, const char *name)
 static const char *
 http_date(req *r)
 {
-    loop *lp = r->lp;
+    loop *lp = rf(r)->lp;
     int64_t sec = r->now / 1000;
     if (sec != lp->date_sec || lp->date[0] == '\0') {
         time_t t = (time_t)sec;
@@ -374,7 +371,7 @@ http_date(req *r)
 static void
 common_headers(req *r)
 {
-    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(rf(r)->ev);
     evhttp_add_header(h, "Date", http_date(r));
     if (r->cors_origin != NULL) {
         /* A publisher's page on an allowed origin reads the API with the
@@ -384,11 +381,11 @@ common_headers(req *r)
     }
     /* Every API answer depends on Origin (CORS headers or not), so a shared
      * cache must never hand one origin's answer to another; anonymous
-     * thread views depend on the cookie too (send_cached). */
-    if (strncmp(r->path ? r->path : "", "/api/", 5) == 0)
+     * thread views depend on the cookie too (app/views.c). */
+    if (rf(r)->vary_origin)
         evhttp_add_header(h, "Vary", r->vary_cookie ? "Cookie, Origin" : "Origin");
     evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-    if (atomic_load(&r->app->draining))
+    if (atomic_load(&rf(r)->app->draining))
         evhttp_add_header(h, "Connection", "close");
 }
 
@@ -472,23 +469,23 @@ send_buffer(req *r, int status, struct evbuffer *buf)
         if (status >= 200 && status < 300 && status != 204) {
             char len[24];
             snprintf(len, sizeof len, "%zu", evbuffer_get_length(buf));
-            evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Length", len);
+            evhttp_add_header(evhttp_request_get_output_headers(rf(r)->ev), "Content-Length", len);
         }
         evbuffer_drain(buf, evbuffer_get_length(buf));
     }
     int64_t ns = metrics_now_ns() - r->t0_ns;
-    metrics_request(r->lp->metrics, r->route, status, ns);
-    if (ns / 1000000 >= r->app->cfg->slow_request_ms) {
+    metrics_request(rf(r)->lp->metrics, r->route, status, ns);
+    if (ns / 1000000 >= rf(r)->app->cfg->slow_request_ms) {
         char route[160];
-        metrics_route_label(r->route, route, sizeof route);
+        metrics_route_label(rf(r)->app, r->route, route, sizeof route);
         log_warn("msg=\"slow request\" route=\"%s\" status=%d ms=%lld", route, status,
                  (long long)(ns / 1000000));
     }
-    struct evhttp_connection *evcon = evhttp_request_get_connection(r->ev);
+    struct evhttp_connection *evcon = evhttp_request_get_connection(rf(r)->ev);
     struct bufferevent *bev = evcon != NULL ? evhttp_connection_get_bufferevent(evcon) : NULL;
-    evhttp_send_reply(r->ev, status, reason, buf);
+    evhttp_send_reply(rf(r)->ev, status, reason, buf);
     evbuffer_free(buf);
-    r->ev = NULL; /* evhttp's from here on, and may be freed by write_now */
+    rf(r)->ev = NULL; /* evhttp's from here on, and may be freed by write_now */
     if (bev != NULL)
         write_now(bev);
     req_finish(r);
@@ -499,7 +496,7 @@ req_send_bytes(req *r, int status, const char *content_type, const void *data, s
                const char *cache_control)
 {
     common_headers(r);
-    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(rf(r)->ev);
     evhttp_add_header(h, "Content-Type", content_type);
     /* Only a document sends a Referer from its links and requests; JSON,
      * scripts and styles have no use for this header. */
@@ -516,7 +513,7 @@ void
 req_send_static(req *r, int status, const char *content_type, const void *data, size_t n)
 {
     common_headers(r);
-    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(rf(r)->ev);
     if (content_type != NULL) {
         evhttp_add_header(h, "Content-Type", content_type);
         if (strncmp(content_type, "text/html", 9) == 0)
@@ -534,7 +531,7 @@ req_send_json(req *r, int status, json_t *body)
     char *s = json_dumps(body, JSON_COMPACT);
     json_decref(body);
     common_headers(r);
-    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(rf(r)->ev);
     evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
     if (evhttp_find_header(h, "Cache-Control") == NULL)
         evhttp_add_header(h, "Cache-Control", "no-store");
@@ -548,7 +545,7 @@ void
 req_send_empty(req *r, int status)
 {
     common_headers(r);
-    evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Cache-Control", "no-store");
+    evhttp_add_header(evhttp_request_get_output_headers(rf(r)->ev), "Cache-Control", "no-store");
     struct evbuffer *buf = evbuffer_new();
     send_buffer(r, status, buf);
 }
@@ -650,9 +647,9 @@ void
 req_send_rate_limited(req *r, int retry)
 {
     char value[16], msg[160], shown[64], route[160];
-    atomic_fetch_add_explicit(&r->app->metrics.rate_limited, 1, memory_order_relaxed);
-    server_log_addr(r->app, r->client_ip, shown, sizeof shown);
-    metrics_route_label(r->route, route, sizeof route);
+    atomic_fetch_add_explicit(&rf(r)->app->metrics.rate_limited, 1, memory_order_relaxed);
+    server_log_addr(rf(r)->app, r->client_ip, shown, sizeof shown);
+    metrics_route_label(rf(r)->app, r->route, route, sizeof route);
     log_info("msg=\"rate limited\" client=%s user=%lld route=\"%s\" retry_after=%d", shown,
              r->user ? (long long)r->user->id : 0LL, route, retry);
     snprintf(value, sizeof value, "%d", retry);
@@ -667,7 +664,7 @@ static bool take(req *r, limit_class cls, const char *key);
 bool
 req_rate_limit(req *r, limit_class cls)
 {
-    if (!r->app->cfg->rate_limit)
+    if (!rf(r)->app->cfg->rate_limit)
         return true;
     char key[96], addr[64];
     if (limit_table[cls].per_account && r->user != NULL) {
@@ -682,7 +679,7 @@ req_rate_limit(req *r, limit_class cls)
 bool
 req_rate_limit_subject(req *r, limit_class cls, const char *subject)
 {
-    if (!r->app->cfg->rate_limit)
+    if (!rf(r)->app->cfg->rate_limit)
         return true;
     char key[96];
     snprintf(key, sizeof key, "%s:s:%s", limit_table[cls].name, subject);
@@ -693,17 +690,18 @@ static bool
 take(req *r, limit_class cls, const char *key)
 {
     int retry = 1;
-    if (ratelimit_take(r->app->limits, key, limit_table[cls].per_minute, limit_table[cls].burst,
+    if (ratelimit_take(rf(r)->app->limits, key, limit_table[cls].per_minute, limit_table[cls].burst,
                        r->now, &retry)) {
         /* The classes that guard writes are also counted in the database
          * by the writer, so several nodes share their buckets (jobs.c).
          * Reads are not: they never reach the writer, and a flood of them
          * is a CDN's or proxy's to absorb. */
-        if (cls != LIMIT_READ && r->n_shared < (int)(sizeof r->shared / sizeof r->shared[0])) {
-            snprintf(r->shared[r->n_shared].key, sizeof r->shared[0].key, "%s", key);
-            r->shared[r->n_shared].per_minute = limit_table[cls].per_minute;
-            r->shared[r->n_shared].burst = limit_table[cls].burst;
-            r->n_shared++;
+        if (cls != LIMIT_READ &&
+            rf(r)->n_shared < (int)(sizeof rf(r)->shared / sizeof rf(r)->shared[0])) {
+            snprintf(rf(r)->shared[rf(r)->n_shared].key, sizeof rf(r)->shared[0].key, "%s", key);
+            rf(r)->shared[rf(r)->n_shared].per_minute = limit_table[cls].per_minute;
+            rf(r)->shared[rf(r)->n_shared].burst = limit_table[cls].burst;
+            rf(r)->n_shared++;
         }
         return true;
     }
@@ -711,21 +709,7 @@ take(req *r, limit_class cls, const char *key)
     return false;
 }
 
-/* ---- cached views ------------------------------------------------------- */
-
-static void
-unref_cb(const void *data, size_t len, void *arg)
-{
-    (void)data;
-    (void)len;
-    cache_body_unref(arg);
-}
-
-static bool
-anonymous_get(req *r)
-{
-    return r->method == HTTP_GET && r->user == NULL && !r->has_session_cookie;
-}
+/* ---- bodies the server does not copy ----------------------------------- */
 
 /* evbuffer cleanup for text from malloc. */
 static void
@@ -736,90 +720,74 @@ free_cb(const void *data, size_t len, void *arg)
     free((void *)data);
 }
 
-static void
-send_cached(req *r, cache_body *b, const char *etag)
+const char *
+req_uri(req *r)
 {
-    r->vary_cookie = true;
-    common_headers(r);
-    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
-    evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
-    evhttp_add_header(h, "ETag", etag);
-    /* Short enough that a CDN in front shows new comments within seconds,
-     * long enough to absorb a spike. */
-    evhttp_add_header(h, "Cache-Control", "public, max-age=5, stale-while-revalidate=30");
-    const char *inm = req_header(r, "If-None-Match");
-    struct evbuffer *buf = evbuffer_new();
-    if (inm != NULL && strstr(inm, etag) != NULL) {
-        cache_body_unref(b);
-        send_buffer(r, 304, buf);
-        return;
-    }
-    evbuffer_add_reference(buf, cache_body_data(b), cache_body_len(b), unref_cb, b);
-    send_buffer(r, 200, buf);
-}
-
-bool
-req_serve_cached(req *r, const char *article_id)
-{
-    if (!anonymous_get(r))
-        return false;
-    char etag[24];
-    cache_body *b = cache_get(r->app->cache, evhttp_request_get_uri(r->ev), article_id, etag);
-    if (b == NULL)
-        return false;
-    atomic_store_explicit(&r->lp->metrics->cache_hits,
-                          atomic_load_explicit(&r->lp->metrics->cache_hits, memory_order_relaxed) +
-                              1,
-                          memory_order_relaxed);
-    send_cached(r, b, etag);
-    return true;
-}
-
-uint64_t
-req_cache_generation(req *r, const char *article_id)
-{
-    return cache_generation(r->app->cache, article_id);
-}
-
-void
-req_cache_bump(req *r, const char *article_id)
-{
-    cache_bump(r->app->cache, article_id);
+    return evhttp_request_get_uri(rf(r)->ev);
 }
 
 int
-req_notify_article(req *r, store *s, const char *article_id, pl_error *err)
+req_loop_index(req *r)
 {
-    return notices_send_article(r->app, s, article_id, err);
+    return rf(r)->lp->index;
+}
+
+void *
+req_product(req *r)
+{
+    return rf(r)->app->product->ctx;
+}
+
+int
+server_loops(const app *a)
+{
+    return a->nloops;
+}
+
+const config *
+server_config(const app *a)
+{
+    return atomic_load(&a->cfg);
+}
+
+struct event_base *
+server_loop_base(app *a, int i)
+{
+    return a->loops[i].base;
+}
+
+void
+req_send_ref(req *r, int status, const void *data, size_t n,
+             void (*release)(const void *data, size_t n, void *arg), void *arg)
+{
+    common_headers(r);
+    struct evbuffer *buf = evbuffer_new();
+    if (status == 304 || n == 0) {
+        if (release != NULL)
+            release(data, n, arg);
+    } else {
+        evbuffer_add_reference(buf, data, n, release, arg);
+    }
+    send_buffer(r, status, buf);
+}
+
+static void
+count_own(atomic_ullong *n)
+{
+    atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+}
+
+void
+req_count_cache(req *r, bool hit)
+{
+    count_own(hit ? &rf(r)->lp->metrics->cache_hits : &rf(r)->lp->metrics->cache_misses);
 }
 
 void
 req_count_personal(req *r, bool layer)
 {
-    atomic_ullong *n = layer ? &r->lp->metrics->personal_layer : &r->lp->metrics->personal_full;
-    atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
-                          memory_order_relaxed);
-}
-
-cache_body *
-req_view_get(req *r, const char *article_id)
-{
-    char etag[24];
-    return cache_get(r->app->cache, evhttp_request_get_uri(r->ev), article_id, etag);
-}
-
-cache_body *
-req_view_put(req *r, char *text, const cache_mark *marks, size_t n_marks, const char *article_id,
-             uint64_t gen, char etag[24])
-{
-    atomic_store_explicit(
-        &r->lp->metrics->cache_misses,
-        atomic_load_explicit(&r->lp->metrics->cache_misses, memory_order_relaxed) + 1,
-        memory_order_relaxed);
-    cache_body *b = cache_put(r->app->cache, evhttp_request_get_uri(r->ev), article_id, gen, text,
-                              strlen(text), marks, n_marks, etag);
-    free(text);
-    return b;
+    count_own(layer ? &rf(r)->lp->metrics->personal_layer : &rf(r)->lp->metrics->personal_full);
 }
 
 void
@@ -827,25 +795,12 @@ req_send_private_json(req *r, char *text, size_t n)
 {
     r->vary_cookie = true;
     common_headers(r);
-    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(rf(r)->ev);
     evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
     evhttp_add_header(h, "Cache-Control", "no-store");
     struct evbuffer *buf = evbuffer_new();
     evbuffer_add_reference(buf, text, n, free_cb, NULL);
     send_buffer(r, 200, buf);
-}
-
-void
-req_send_view(req *r, char *text, const cache_mark *marks, size_t n_marks, const char *article_id,
-              uint64_t gen)
-{
-    if (!anonymous_get(r)) {
-        req_send_private_json(r, text, strlen(text));
-        return;
-    }
-    char etag[24];
-    cache_body *b = req_view_put(r, text, marks, n_marks, article_id, gen, etag);
-    send_cached(r, b, etag);
 }
 
 /* ---- queries ----------------------------------------------------------- */
@@ -854,13 +809,13 @@ req_send_view(req *r, char *text, const cache_mark *marks, size_t n_marks, const
 static struct evkeyvalq *
 parsed_query(req *r)
 {
-    if (r->qs == NULL) {
-        r->qs = xmalloc(sizeof *r->qs);
-        TAILQ_INIT(r->qs);
-        if (r->query != NULL && evhttp_parse_query_str(r->query, r->qs) != 0)
-            evhttp_clear_headers(r->qs); /* a malformed query counts as empty */
+    if (rf(r)->qs == NULL) {
+        rf(r)->qs = xmalloc(sizeof *rf(r)->qs);
+        TAILQ_INIT(rf(r)->qs);
+        if (r->query != NULL && evhttp_parse_query_str(r->query, rf(r)->qs) != 0)
+            evhttp_clear_headers(rf(r)->qs); /* a malformed query counts as empty */
     }
-    return r->qs;
+    return rf(r)->qs;
 }
 
 const char *
@@ -907,7 +862,7 @@ req_query_all(req *r, const char *name, const char **out, int max)
 void
 req_count_moderation(req *r, moderation_decision d, int64_t ns)
 {
-    app_metrics *m = &r->app->metrics;
+    app_metrics *m = &rf(r)->app->metrics;
     if ((int)d >= 0 && (int)d < 3)
         atomic_fetch_add_explicit(&m->decisions[d], 1, memory_order_relaxed);
     metrics_observe_shared(&m->moderation, ns);
@@ -917,7 +872,7 @@ const char *
 req_client_for_log(req *r)
 {
     char *out = arena_alloc(r->a, 64);
-    server_log_addr(r->app, r->client_ip, out, 64);
+    server_log_addr(rf(r)->app, r->client_ip, out, 64);
     return out;
 }
 
@@ -930,25 +885,25 @@ req_clock_ns(void)
 store *
 req_store(req *r)
 {
-    return r->lp->reader;
+    return rf(r)->lp->reader;
 }
 
 const config *
 req_config(req *r)
 {
-    return r->app->cfg;
+    return rf(r)->app->cfg;
 }
 
 const config *
 req_base_config(req *r)
 {
-    return atomic_load(&r->app->base_cfg);
+    return atomic_load(&rf(r)->app->base_cfg);
 }
 
 const moderation *
 req_moderation(req *r)
 {
-    return r->app->mod;
+    return rf(r)->app->mod;
 }
 
 /* ---- sessions ------------------------------------------------------------ */
@@ -976,12 +931,12 @@ session_set_cookie(req *r, const char *token)
     /* SameSite=None (which browsers accept only with Secure) lets a
      * publisher on another site keep the reader logged in; the Origin check
      * then does all of the CSRF protection. */
-    bool none = strcmp(r->app->cfg->cookie_samesite, "none") == 0;
+    bool none = strcmp(rf(r)->app->cfg->cookie_samesite, "none") == 0;
     const char *site = none ? "None" : "Lax";
     const char *secure = r->secure || none ? "; Secure" : "";
     if (token != NULL)
         v = arena_printf(r->a, "parley_session=%s; Path=/; HttpOnly; SameSite=%s; Max-Age=%lld%s",
-                         token, site, (long long)r->app->cfg->session_days * 86400, secure);
+                         token, site, (long long)rf(r)->app->cfg->session_days * 86400, secure);
     else
         v = arena_printf(r->a, "parley_session=; Path=/; HttpOnly; SameSite=%s; Max-Age=0%s", site,
                          secure);
@@ -1063,7 +1018,7 @@ req_load_session_layer(req *r, const char *article_id, store_viewer_layer *layer
 static bool
 origin_allowed(req *r, const char *origin)
 {
-    app *a = r->app;
+    app *a = rf(r)->app;
     if (a->origin != NULL && strcasecmp(origin, a->origin) == 0)
         return true;
     for (size_t i = 0; i < a->n_allowed; i++)
@@ -1093,7 +1048,7 @@ req_origin_allowed(req *r, const char *origin)
 static int
 header_count(req *r, const char *name, bool *conflict)
 {
-    struct evkeyvalq *h = evhttp_request_get_input_headers(r->ev);
+    struct evkeyvalq *h = evhttp_request_get_input_headers(rf(r)->ev);
     struct evkeyval *kv;
     const char *first = NULL;
     int n = 0;
@@ -1147,7 +1102,7 @@ static const char *
 client_address(req *r, const char *peer)
 {
     const char *xff = req_header(r, "X-Forwarded-For");
-    const char *proxy = r->app->cfg->trusted_proxy;
+    const char *proxy = rf(r)->app->cfg->trusted_proxy;
     if (xff != NULL && proxy[0] != '\0' && strcmp(peer, proxy) == 0) {
         const char *last = strrchr(xff, ',');
         last = last ? last + 1 : xff;
@@ -1163,7 +1118,7 @@ client_address(req *r, const char *peer)
  * the Origin of state-changing requests and their content type. False when
  * it answered the request. */
 static bool
-api_checks(req *r, bool state_changing, bool is_perspective, size_t blen)
+api_checks(req *r, const server_route *rt, bool state_changing, size_t blen)
 {
     const char *origin_h = req_header(r, "Origin");
     if (origin_h != NULL && origin_allowed(r, origin_h))
@@ -1173,7 +1128,7 @@ api_checks(req *r, bool state_changing, bool is_perspective, size_t blen)
         /* A CORS preflight from an allowed origin. */
         req_add_header(r, "Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
         req_add_header(r, "Access-Control-Allow-Headers",
-                       is_perspective ? "Content-Type, X-Goog-Api-Key" : "Content-Type");
+                       rt->allow_headers != NULL ? rt->allow_headers : "Content-Type");
         req_add_header(r, "Access-Control-Max-Age", "600");
         req_send_empty(r, 204);
         return false;
@@ -1190,8 +1145,8 @@ api_checks(req *r, bool state_changing, bool is_perspective, size_t blen)
         /* RFC 8058: a mail client's one-click unsubscribe posts a form
          * ("List-Unsubscribe=One-Click"); the token in the address is all
          * that endpoint reads. */
-        bool one_click = r->method == HTTP_POST && strcmp(r->path, "/api/v1/unsubscribe") == 0 &&
-                         ct != NULL &&
+        bool one_click = r->method == HTTP_POST && rt->form_path != NULL &&
+                         strcmp(r->path, rt->form_path) == 0 && ct != NULL &&
                          (strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 ||
                           strncasecmp(ct, "multipart/form-data", 19) == 0);
         if ((blen > 0 || ct != NULL) && !json && !one_click) {
@@ -1204,6 +1159,19 @@ api_checks(req *r, bool state_changing, bool is_perspective, size_t blen)
     return true;
 }
 
+/* The product's route for a decoded path: the first whose prefix it
+ * starts with. */
+static const server_route *
+route_of(const server_product *p, const char *path)
+{
+    for (size_t i = 0; i < p->n_routes; i++) {
+        const server_route *rt = &p->routes[i];
+        if (strncmp(path, rt->prefix, strlen(rt->prefix)) == 0)
+            return rt;
+    }
+    return NULL;
+}
+
 void
 http_handle(struct evhttp_request *ev, void *arg)
 {
@@ -1214,12 +1182,12 @@ http_handle(struct evhttp_request *ev, void *arg)
     req *r;
     {
         arena *ar = lp->nspare > 0 ? lp->spare[--lp->nspare] : arena_new();
-        r = arena_zalloc(ar, sizeof *r);
+        r = arena_zalloc(ar, sizeof(req_full));
         r->a = ar;
     }
-    r->ev = ev;
-    r->app = a;
-    r->lp = lp;
+    rf(r)->ev = ev;
+    rf(r)->app = a;
+    rf(r)->lp = lp;
     r->now = time_now_ms();
     r->t0_ns = metrics_now_ns();
     r->method = method_of(ev);
@@ -1261,17 +1229,15 @@ http_handle(struct evhttp_request *ev, void *arg)
     r->path = arena_strdup(r->a, decoded);
     r->raw_path = raw_path;
     free(decoded);
-    /* The Perspective-compatible endpoint answers in Google's shape, and
-     * only when keys are set. */
-    bool is_perspective = strncmp(r->path, "/v1alpha1/", 10) == 0;
-    r->google_errors = is_perspective;
-    if (is_perspective && a->cfg->perspective_keys[0] == '\0') {
-        req_send_error(r, 404, "not_found",
-                       "This server does not offer the Perspective-compatible endpoint: its "
-                       "setting perspective_keys is empty.",
-                       NULL, NULL);
+    const server_route *rt = route_of(a->product, r->path);
+    if (rt == NULL) {
+        req_send_error(r, 404, "not_found", "Nothing is served at this path.", NULL, NULL);
         return;
     }
+    r->google_errors = (rt->flags & ROUTE_GOOGLE_ERRORS) != 0;
+    rf(r)->vary_origin = (rt->flags & ROUTE_VARY_ORIGIN) != 0;
+    if (rt->open != NULL && !rt->open(r))
+        return;
     r->query = qmark ? arena_strdup(r->a, qmark + 1) : NULL;
 
     /* Request smuggling guards: one length, and never a length beside a
@@ -1304,19 +1270,11 @@ http_handle(struct evhttp_request *ev, void *arg)
 
     bool state_changing = r->method == HTTP_POST || r->method == HTTP_PUT ||
                           r->method == HTTP_PATCH || r->method == HTTP_DELETE;
-    bool is_api = strncmp(r->path, "/api/", 5) == 0;
-    /* The Perspective-compatible endpoint gets the API's treatment (CORS,
-     * Origin and content-type checks, limits) but no session. */
-    if ((is_api || is_perspective) && !api_checks(r, state_changing, is_perspective, blen))
+    if ((rt->flags & ROUTE_API_CHECKS) && !api_checks(r, rt, state_changing, blen))
         return;
     if (!req_rate_limit(r, LIMIT_READ))
         return;
     if (state_changing && !req_rate_limit(r, LIMIT_WRITE))
         return;
-    if (is_api)
-        api_dispatch(r); /* which loads the session */
-    else if (is_perspective)
-        perspective_dispatch(r);
-    else
-        pages_dispatch(r);
+    rt->handle(r); /* the API's handler loads the session itself */
 }

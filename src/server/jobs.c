@@ -7,8 +7,6 @@
  * the commit fails, every job of the group fails with PL_ESTORE and nothing
  * of it was acknowledged.
  */
-#include "app/events_int.h"
-#include "mail/mail.h"
 #include "server/server_int.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -105,7 +103,7 @@ static void
 to_loop(job *j)
 {
     static const struct timeval zero = {0, 0};
-    if (event_base_once(j->r->lp->base, -1, EV_TIMEOUT, complete_cb, j, &zero) != 0) {
+    if (event_base_once(rf(j->r)->lp->base, -1, EV_TIMEOUT, complete_cb, j, &zero) != 0) {
         log_error("msg=\"cannot hand a job back to its loop\"");
         abort();
     }
@@ -114,7 +112,7 @@ to_loop(job *j)
 void
 job_submit(job *j)
 {
-    app *a = j->r->app;
+    app *a = rf(j->r)->app;
     if (j->slow != NULL)
         queue_push(&a->slow, j);
     else if (j->write != NULL)
@@ -153,6 +151,7 @@ slow_main(void *arg)
 static void
 run_group(app *a, job *list)
 {
+    const server_product *p = a->product;
     store *s = a->writer_store;
     pl_error err;
     int64_t t0 = metrics_now_ns();
@@ -171,18 +170,12 @@ run_group(app *a, job *list)
             continue;
         }
         j->rc = 0;
-        for (int k = 0; k < j->r->n_shared && j->rc == 0 && a->cfg->rate_limit; k++)
-            j->rc = store_rate_take(s, j->r->shared[k].key, j->r->shared[k].per_minute,
-                                    j->r->shared[k].burst, j->r->now, &j->retry_after, &j->err);
+        for (int k = 0; k < rf(j->r)->n_shared && j->rc == 0 && a->cfg->rate_limit; k++)
+            j->rc = store_rate_take(s, rf(j->r)->shared[k].key, rf(j->r)->shared[k].per_minute,
+                                    rf(j->r)->shared[k].burst, j->r->now, &j->retry_after, &j->err);
         if (j->rc == 0)
             j->rc = j->write(j, s, &j->err);
-        if (j->rc >= 0 && j->article != NULL && notices_send(a, s, j, &j->err) < 0)
-            j->rc = PL_ESTORE;
-        /* A write about no article may be about people (a mute, a logout, a
-         * ban, a role): other nodes drop their cached sessions and layers. */
-        if (j->rc >= 0 && j->article == NULL && notices_send_people(a, s, &j->err) < 0)
-            j->rc = PL_ESTORE;
-        if (j->rc >= 0 && j->settings && notices_send_settings(a, s, &j->err) < 0)
+        if (j->rc >= 0 && p->in_commit != NULL && p->in_commit(p->ctx, j, s, &j->err) < 0)
             j->rc = PL_ESTORE;
         if (j->rc < 0) {
             /* Undoes the job and ends its savepoint: releasing it again would
@@ -203,51 +196,27 @@ run_group(app *a, job *list)
         }
     }
     metrics_observe_own(&a->metrics.commit, metrics_now_ns() - t0);
-    bool mail = false, settings = false, wrote = false;
-    settings_build *ready = NULL;
-    for (job *j = list; j != NULL; j = j->next) {
-        mail = mail || (j->rc == 0 && j->mail);
-        settings = settings || (j->rc == 0 && j->settings);
-        wrote = wrote || (j->rc == 0 && j->write != NULL);
-        /* The newest save of the group built what is now stored. */
-        if (j->rc == 0 && j->built != NULL) {
-            settings_build_free(ready);
-            ready = j->built;
-        } else {
-            settings_build_free(j->built);
-        }
-        j->built = NULL;
-    }
-    /* Whatever was written, sessions and layers the loops cached before
-     * are stale from now on, before anyone hears of the write
+    /* The product's after-commit work (stale views, live updates, waking
+     * its senders, putting a saved settings version in force) is done before
+     * any job of the group is answered, so no reader is served a view older
+     * than an acknowledged write and an admin sees the settings they saved
+     * in force. Whatever was written, sessions and layers the loops cached
+     * before are stale from now on, before anyone hears of the write
      * (server/session_read.c). */
+    bool wrote = false;
+    for (job *j = list; j != NULL; j = j->next)
+        wrote = wrote || (j->rc == 0 && j->write != NULL);
     if (wrote)
         atomic_fetch_add(&a->people_gen, 1);
-    /* Applied on this node before the answer: the admin who saved them sees
-     * them in force. What the save built ahead is only swapped in here, so
-     * the writer does not stop the other writes to build an engine. */
-    if (settings)
-        settings_refresh_ready(a, s, ready);
-    else
-        settings_build_free(ready);
-    if (mail)
-        mailer_wake(a->mailer);
     for (job *j = list; j != NULL; j = j->next) {
         if (j->rc >= 0)
             atomic_fetch_add_explicit(&a->metrics.jobs_committed, 1, memory_order_relaxed);
-        if (j->rc == 0 && j->webhook)
-            webhooks_wake(a->hooks);
-        if (j->rc != 0 || j->article == NULL)
-            continue;
-        cache_bump(a->cache, j->article);
-        if (j->event != NULL)
-            events_publish(a, j->article, j->event, j->event_comment, j->event_author);
+        if (j->rc == 0 && p->committed != NULL)
+            p->committed(p->ctx, j, s);
     }
 hand_back:
     while (list != NULL) {
         job *next = list->next;
-        settings_build_free(list->built); /* not taken above when nothing began */
-        list->built = NULL;
         to_loop(list);
         list = next;
     }

@@ -1,6 +1,5 @@
 /* server/metrics.c: see metrics.h. */
 #include "server/metrics.h"
-#include "api/api.h"
 #include "server/server_int.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -85,13 +84,12 @@ metrics_request(loop_metrics *m, int route, int status, int64_t ns)
 }
 
 void
-metrics_route_label(int route, char *buf, size_t n)
+metrics_route_label(const app *a, int route, char *buf, size_t n)
 {
-    static const char *const fixed[ROUTE_API] = {"other", "static", "page", "healthz"};
-    if (route >= ROUTE_API && route - ROUTE_API < api_route_count())
-        api_route_name(route - ROUTE_API, buf, n);
+    if (route >= ROUTE_PRODUCT && a->product->route_label != NULL)
+        a->product->route_label(route, buf, n);
     else
-        snprintf(buf, n, "%s", fixed[route >= 0 && route < ROUTE_API ? route : ROUTE_OTHER]);
+        snprintf(buf, n, "other");
 }
 
 /* ---- the exposition ------------------------------------------------------ */
@@ -162,7 +160,7 @@ render(app *a, struct evbuffer *b)
     header(b, "parley_http_requests_total", "counter",
            "HTTP requests answered, by route and status.");
     for (int r = 0; r < METRICS_ROUTES; r++) {
-        metrics_route_label(r, label, sizeof label);
+        metrics_route_label(a, r, label, sizeof label);
         for (int s = 0; s < METRICS_STATUSES; s++) {
             unsigned long long n = get(&sum->requests[r][s]);
             if (n == 0)
@@ -183,7 +181,7 @@ render(app *a, struct evbuffer *b)
         if (get(&sum->latency[r].count) == 0)
             continue;
         char labels[200];
-        metrics_route_label(r, label, sizeof label);
+        metrics_route_label(a, r, label, sizeof label);
         snprintf(labels, sizeof labels, "route=\"%s\"", label);
         histogram_series(b, "parley_http_request_duration_seconds", labels, &sum->latency[r]);
     }

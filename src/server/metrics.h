@@ -19,8 +19,10 @@
 typedef struct app app;
 typedef struct loop loop;
 
-/* Route ids: the API's routes follow ROUTE_API (api_route_count of them). */
-enum { ROUTE_OTHER = 0, ROUTE_STATIC, ROUTE_PAGE, ROUTE_HEALTHZ, ROUTE_API };
+/* Route ids (req.route): ROUTE_OTHER until a handler sets one; the
+ * product's own start at ROUTE_PRODUCT and are named by its route_label
+ * hook (server/server.h). */
+enum { ROUTE_OTHER = 0, ROUTE_PRODUCT };
 #define METRICS_ROUTES 96
 #define METRICS_STATUSES 20
 /* Latency buckets, seconds: 0.5 ms ... 5 s, then +Inf. */
@@ -63,7 +65,7 @@ void metrics_observe_own(histogram *h, int64_t ns);
 void metrics_observe_shared(histogram *h, int64_t ns);
 
 /* Writes the route's label ("GET /api/v1/me", "static") to buf. */
-void metrics_route_label(int route, char *buf, size_t n);
+void metrics_route_label(const app *a, int route, char *buf, size_t n);
 
 /* Starts the metrics thread on cfg->metrics_listen (no-op when empty).
  * Returns 0, or -1 after logging why. */

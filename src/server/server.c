@@ -7,13 +7,7 @@
  * flushes the writer queue and closes the stores, so nothing acknowledged
  * is lost and nothing half-written is left.
  */
-#include "api/oidc.h"
-#include "app/events_int.h"
-#include "app/pages.h"
-#include "app/settings.h"
-#include "mail/mail.h"
 #include "server/server_int.h"
-#include "server/static.h"
 #include "util/log.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -194,7 +188,7 @@ app_stream_release(app *a, const char *client)
 #define SSO_SECRET_MIN 32
 
 int
-server_check_config(const config *cfg, pl_error *err)
+server_check_config(const config *cfg, const server_product *product, pl_error *err)
 {
     pl_error e;
     if (!server_listen_valid(cfg->listen))
@@ -208,12 +202,7 @@ server_check_config(const config *cfg, pl_error *err)
                          "sso_secret: %zu bytes is too short to sign tokens safely; use at least "
                          "%d random bytes (e.g. openssl rand -base64 32)",
                          n, SSO_SECRET_MIN);
-    page_set *pages = NULL;
-    int rc = pages_load(cfg, &pages, &e);
-    pages_free(pages);
-    if (rc < 0)
-        return pl_errorf(err, PL_EINVAL, "%s", e.msg);
-    if (oidc_check_config(cfg, &e) < 0)
+    if (product != NULL && product->check_config != NULL && product->check_config(cfg, &e) < 0)
         return pl_errorf(err, PL_EINVAL, "%s", e.msg);
     moderation *m = NULL;
     if (moderation_new(cfg, &m, &e) < 0)
@@ -338,7 +327,7 @@ sweep_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     http_sweep(arg);
-    events_heartbeat(arg, time_now_ms());
+    stream_heartbeat(arg, time_now_ms());
 }
 
 static int
@@ -399,7 +388,7 @@ loop_fini(loop *lp)
         evhttp_free(lp->http); /* frees the bound listener too */
     http_conns_free(lp);
     /* A stream whose connection closed just before the loop stopped has its
-     * detached request's free still queued (events.c, closed_cb): run what
+     * detached request's free still queued (stream.c, closed_cb): run what
      * is queued, so nothing is left for event_base_free to drop. */
     if (lp->base)
         event_base_loop(lp->base, EVLOOP_NONBLOCK);
@@ -436,7 +425,7 @@ exit_loop_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     loop *lp = arg;
-    events_close_all(lp);
+    stream_close_all(lp);
     event_base_loopbreak(lp->base);
 }
 
@@ -579,6 +568,9 @@ ack_cb(evutil_socket_t fd, short what, void *arg)
 static bool
 quiesce_loops(app *a, int64_t within_ms)
 {
+    /* Before the loops run (the product's start), nothing can hold it. */
+    if (!atomic_load(&a->loops_running))
+        return true;
     /* The counter outlives a late answer: a loop that answers after the
      * deadline still writes to it. */
     atomic_int *acks = xcalloc(1, sizeof *acks);
@@ -596,7 +588,7 @@ quiesce_loops(app *a, int64_t within_ms)
 }
 
 /* Keeps c until exit unless it is the caller's (see reload). Under
- * settings_mu. */
+ * config_mu. */
 static void
 retire(app *a, const config *c)
 {
@@ -611,60 +603,151 @@ retire(app *a, const config *c)
     a->retired = rc;
 }
 
-/* The effective config (base with the overrides of body, a settings
- * version's JSON object), its engine and its pages, all built or none. */
+/* Builds what a config brings with it: the moderation engine and the
+ * product's part (its reload_build), both or neither. */
 static int
-build_effective(const config *base, const char *body, config **cfg, moderation **mod,
-                page_set **pages, pl_error *err)
+build_for(app *a, const config *cfg, moderation **nm, void **staged, pl_error *err)
 {
-    json_error_t je;
-    json_t *o = json_loads(body, 0, &je);
-    *cfg = NULL;
-    *mod = NULL;
-    *pages = NULL;
-    if (o == NULL)
-        return pl_errorf(err, PL_EINVAL, "the stored settings are not JSON: %s", je.text);
-    int rc = site_settings_overlay(base, o, cfg, err);
-    json_decref(o);
-    if (rc == 0 && (rc = moderation_new(*cfg, mod, err)) == 0 &&
-        (rc = pages_load(*cfg, pages, err)) == 0)
-        return 0;
-    moderation_free(*mod);
-    *mod = NULL;
-    if (*cfg != NULL) {
-        config_fini(*cfg);
-        free(*cfg);
-        *cfg = NULL;
+    const server_product *p = a->product;
+    int rc;
+    *nm = NULL;
+    *staged = NULL;
+    if ((rc = moderation_new(cfg, nm, err)) < 0)
+        return rc;
+    if (p->reload_build != NULL && (rc = p->reload_build(p->ctx, cfg, staged, err)) < 0) {
+        moderation_free(*nm);
+        *nm = NULL;
+        return rc;
     }
-    return rc;
+    return 0;
 }
 
-/* Publishes what build_effective made (atomic pointers), waits for the
- * loops and frees the old engine and pages; the old config is retired.
- * Under settings_mu. */
+/* Publishes a config in force and what build_for made for it (atomic
+ * pointers), waits for the loops and frees the old engine and the
+ * product's old part; the old config is retired. Under config_mu. */
 static void
-swap_in(app *a, config *cfg, moderation *nm, page_set *np)
+swap_in(app *a, const config *cfg, moderation *nm, void *staged)
 {
+    const server_product *p = a->product;
     const config *old = atomic_load(&a->cfg);
     if (old != atomic_load(&a->base_cfg))
         retire(a, old);
     atomic_store(&a->cfg, cfg);
     moderation *om = atomic_exchange(&a->mod, nm);
-    page_set *op = atomic_exchange(&a->pages, np);
+    void *old_product = p->reload_publish != NULL ? p->reload_publish(p->ctx, staged) : NULL;
     if (quiesce_loops(a, 10000)) {
         moderation_free(om);
-        pages_free(op);
+        if (p->reload_release != NULL)
+            p->reload_release(p->ctx, old_product);
     } else {
         log_warn("msg=\"a loop did not answer; the old engine is kept in memory\"");
     }
 }
 
+/* The product's overlay of base (base itself without one). Under
+ * config_mu. */
+static int
+overlay(app *a, const config *base, const config **eff, pl_error *err)
+{
+    const server_product *p = a->product;
+    config *c = NULL;
+    *eff = base;
+    if (p->config_overlay != NULL && p->config_overlay(p->ctx, base, &c, err) != 0)
+        return -1;
+    if (c != NULL)
+        *eff = c;
+    return 0;
+}
+
+static void
+free_config(const config *c)
+{
+    config_fini((config *)c);
+    free((config *)c);
+}
+
+void
+server_config_lock(app *a)
+{
+    pthread_mutex_lock(&a->config_mu);
+}
+
+void
+server_config_unlock(app *a)
+{
+    pthread_mutex_unlock(&a->config_mu);
+}
+
+const config *
+server_base_config(const app *a)
+{
+    return atomic_load(&a->base_cfg);
+}
+
+struct server_config_set {
+    config *cfg;
+    moderation *mod;
+    void *staged; /* the product's part (its reload_build) */
+};
+
+int
+server_config_build(app *a, config *eff, server_config_set **out, pl_error *err)
+{
+    moderation *nm;
+    void *staged;
+    *out = NULL;
+    int rc = build_for(a, eff, &nm, &staged, err);
+    if (rc < 0) {
+        free_config(eff);
+        return rc;
+    }
+    server_config_set *set = xcalloc(1, sizeof *set);
+    set->cfg = eff;
+    set->mod = nm;
+    set->staged = staged;
+    *out = set;
+    return 0;
+}
+
+void
+server_config_publish(app *a, server_config_set *set)
+{
+    swap_in(a, set->cfg, set->mod, set->staged);
+    free(set);
+}
+
+void
+server_config_set_free(app *a, server_config_set *set)
+{
+    if (set == NULL)
+        return;
+    const server_product *p = a->product;
+    moderation_free(set->mod);
+    if (set->staged != NULL && p->reload_release != NULL)
+        p->reload_release(p->ctx, set->staged);
+    free_config(set->cfg);
+    free(set);
+}
+
+void
+server_wake(app *a)
+{
+    pthread_kill(a->main_thread, SIGUSR2);
+}
+
+void
+server_sessions_changed(app *a)
+{
+    atomic_fetch_add(&a->people_gen, 1);
+}
+
 /* Re-reads the config (file, environment, flags, as at start), the policy
- * and word lists (a new moderation engine) and the publisher's pages, with
- * the settings edited in the desk set on top. All are built first; any
- * failure keeps everything running as it was and logs why. Then the new
- * ones are published (atomic pointers), the loops are waited for, and the
- * old engine and pages are freed. Old configs are kept until exit (a few
+ * and word lists (a new moderation engine) and the product's part (the
+ * publisher's pages), with the product's overlay (the settings edited in
+ * the desk) set on top. All are built first; any failure keeps everything
+ * running as it was and logs why. Then the new ones are published (atomic
+ * pointers), the loops are waited for, and the old engine and the
+ * product's old part are freed. Old configs are kept until exit (a few
  * hundred bytes each): the writer thread may be reading one for a job in
  * progress. */
 static void
@@ -678,27 +761,30 @@ reload(app *a, const server_options *opts)
                  why[0] ? why : "no config to reload");
         return;
     }
-    pthread_mutex_lock(&a->settings_mu);
+    pthread_mutex_lock(&a->config_mu);
     const config *old = atomic_load(&a->base_cfg);
     reload_diff d = {"", ""};
     config_diff(old, nc, note_change, &d);
     for (const char *const *p = restart_only; *p; p++)
         config_copy_setting(nc, old, *p);
     int lvl = log_level_parse(nc->log_level);
-    config *eff = NULL;
+    const config *eff = NULL;
     moderation *nm = NULL;
-    page_set *np = NULL;
+    void *staged = NULL;
     if (lvl < 0) {
         log_warn("msg=\"reload failed; the running settings stay\" error=\"bad log_level\"");
-    } else if (build_effective(nc, a->settings_body ? a->settings_body : "{}", &eff, &nm, &np,
-                               &err) < 0) {
+    } else if (overlay(a, nc, &eff, &err) < 0) {
         log_warn("msg=\"reload failed; the running settings stay\" error=\"%s\"", err.msg);
+    } else if (build_for(a, eff, &nm, &staged, &err) < 0) {
+        log_warn("msg=\"reload failed; the running settings stay\" error=\"%s\"", err.msg);
+        if (eff != nc)
+            free_config(eff);
     } else {
         atomic_store(&a->base_cfg, nc);
-        swap_in(a, eff, nm, np);
+        swap_in(a, eff, nm, staged);
         retire(a, old);
         log_level = lvl;
-        pthread_mutex_unlock(&a->settings_mu);
+        pthread_mutex_unlock(&a->config_mu);
         if (d.restart[0])
             log_warn("msg=\"settings changed that need a restart; they keep their running "
                      "values\" settings=\"%s\"",
@@ -706,127 +792,8 @@ reload(app *a, const server_options *opts)
         log_info("msg=reloaded changed=\"%s\" pages=reread engine=rebuilt", d.changed);
         return;
     }
-    pthread_mutex_unlock(&a->settings_mu);
-    config_fini(nc);
-    free(nc);
-}
-
-/* ---- settings edited in the desk ------------------------------------------ */
-
-/* How often the main thread looks for a settings version written by
- * another node (the only way on SQLite; a lost notice's on PostgreSQL). */
-#define SETTINGS_POLL_MS 2000
-
-struct settings_build {
-    const config *base; /* built on; base configs are kept until exit */
-    char *body;
-    config *cfg;
-    moderation *mod;
-    page_set *pages;
-};
-
-int
-settings_build_new(const config *base, const char *body, settings_build **out, pl_error *err)
-{
-    settings_build *b = xcalloc(1, sizeof *b);
-    int rc = build_effective(base, body, &b->cfg, &b->mod, &b->pages, err);
-    if (rc < 0) {
-        free(b);
-        *out = NULL;
-        return rc;
-    }
-    b->base = base;
-    b->body = xstrdup(body);
-    *out = b;
-    return 0;
-}
-
-void
-settings_build_free(settings_build *b)
-{
-    if (b == NULL)
-        return;
-    moderation_free(b->mod);
-    pages_free(b->pages);
-    if (b->cfg != NULL) {
-        config_fini(b->cfg);
-        free(b->cfg);
-    }
-    free(b->body);
-    free(b);
-}
-
-/* The engine is built outside settings_mu (it takes a few tenths of a
- * second, and the writer thread also applies versions), then published
- * under it if the version read is still the newest and the base the one in
- * force; otherwise the newer state is read and built again. */
-static void
-settings_apply(app *a, store *s, bool force, settings_build *ready)
-{
-    arena *ar = arena_new();
-    for (int tries = 0; tries < 3; tries++) {
-        store_settings cur;
-        pl_error err;
-        pthread_mutex_lock(&a->settings_mu);
-        int rc = store_settings_get(s, ar, &cur, &err);
-        bool need = rc == 0 && (force || cur.version != a->settings_version);
-        const config *base = atomic_load(&a->base_cfg);
-        pthread_mutex_unlock(&a->settings_mu);
-        if (rc < 0)
-            log_warn("msg=\"cannot read the settings\" error=\"%s\"", err.msg);
-        if (!need)
-            break;
-        settings_build *b = NULL;
-        if (ready != NULL && ready->base == base && strcmp(ready->body, cur.body) == 0) {
-            b = ready; /* built ahead by the save: nothing to build here */
-            ready = NULL;
-        } else {
-            rc = settings_build_new(base, cur.body, &b, &err);
-        }
-        pthread_mutex_lock(&a->settings_mu);
-        store_settings now;
-        pl_error err2;
-        bool stale = store_settings_get(s, ar, &now, &err2) < 0 || now.version != cur.version ||
-                     atomic_load(&a->base_cfg) != base;
-        if (stale) {
-            pthread_mutex_unlock(&a->settings_mu);
-            settings_build_free(b);
-            continue; /* changed meanwhile: read and build again */
-        }
-        if (!force && a->settings_version == cur.version) {
-            settings_build_free(b); /* another thread applied it meanwhile */
-        } else if (rc < 0) {
-            log_error("msg=\"the stored settings cannot apply; the running ones stay\" "
-                      "version=%lld error=\"%s\"",
-                      (long long)cur.version, err.msg);
-        } else {
-            swap_in(a, b->cfg, b->mod, b->pages);
-            b->cfg = NULL; /* published: only the wrapper is freed */
-            b->mod = NULL;
-            b->pages = NULL;
-            settings_build_free(b);
-            free(a->settings_body);
-            a->settings_body = xstrdup(cur.body);
-            log_info("msg=\"settings applied\" version=%lld", (long long)cur.version);
-        }
-        a->settings_version = cur.version; /* a bad one is not tried again */
-        pthread_mutex_unlock(&a->settings_mu);
-        break;
-    }
-    settings_build_free(ready);
-    arena_free(ar);
-}
-
-void
-settings_refresh(app *a, store *s, bool force)
-{
-    settings_apply(a, s, force, NULL);
-}
-
-void
-settings_refresh_ready(app *a, store *s, settings_build *ready)
-{
-    settings_apply(a, s, false, ready);
+    pthread_mutex_unlock(&a->config_mu);
+    free_config(nc);
 }
 
 static void
@@ -845,10 +812,8 @@ static void
 app_free(app *a, const config *start_cfg)
 {
     metrics_stop(a);
-    mailer_stop(a->mailer);
-    webhooks_stop(a->hooks);
-    oidc_stop();
-    notices_stop(a);
+    if (a->product_started && a->product->stop != NULL)
+        a->product->stop(a->product->ctx);
     if (a->loops)
         for (int i = 0; i < a->nloops; i++)
             loop_fini(&a->loops[i]);
@@ -857,9 +822,7 @@ app_free(app *a, const config *start_cfg)
     if (a->listen_fd >= 0)
         close(a->listen_fd);
     store_close(a->writer_store);
-    store_close(a->poll_store);
     moderation_free(atomic_load(&a->mod));
-    pages_free(atomic_load(&a->pages));
     const config *cur = atomic_load(&a->cfg), *base = atomic_load(&a->base_cfg);
     if (cur != NULL && cur != start_cfg && cur != base) {
         config_fini((config *)cur);
@@ -869,8 +832,7 @@ app_free(app *a, const config *start_cfg)
         config_fini((config *)base);
         free((config *)base);
     }
-    free(a->settings_body);
-    pthread_mutex_destroy(&a->settings_mu);
+    pthread_mutex_destroy(&a->config_mu);
     while (a->retired != NULL) {
         retired_config *next = a->retired->next;
         config_fini(a->retired->cfg);
@@ -878,8 +840,6 @@ app_free(app *a, const config *start_cfg)
         free(a->retired);
         a->retired = next;
     }
-    static_table_free(a->statics);
-    cache_free(a->cache);
     ratelimit_free(a->limits);
     queue_fini(&a->writes);
     queue_fini(&a->slow);
@@ -913,8 +873,8 @@ wait_inflight(app *a, int64_t limit_ms)
 }
 
 /* The main thread once the server runs: waits for signals, reloads on
- * SIGHUP, looks for a newer settings version on SIGUSR2 and every
- * SETTINGS_POLL_MS, feeds the systemd watchdog; returns SIGTERM or SIGINT. */
+ * SIGHUP, runs the product's tick on SIGUSR2 (server_wake) and every
+ * SERVER_TICK_MS, feeds the systemd watchdog; returns SIGTERM or SIGINT. */
 static int
 main_loop(app *a, const server_options *opts, const sigset_t *sigs)
 {
@@ -922,7 +882,8 @@ main_loop(app *a, const server_options *opts, const sigset_t *sigs)
      * interval, but only while every event loop still answers. */
     int64_t wd = watchdog_ms();
     int sig = 0;
-    int64_t wait = wd > 0 && wd / 2 < SETTINGS_POLL_MS ? wd / 2 : SETTINGS_POLL_MS;
+    int64_t wait = wd > 0 && wd / 2 < SERVER_TICK_MS ? wd / 2 : SERVER_TICK_MS;
+    const server_product *p = a->product;
     for (;;) {
         struct timespec ts = {(time_t)(wait / 1000), (long)(wait % 1000) * 1000000L};
         sig = sigtimedwait(sigs, NULL, &ts);
@@ -933,11 +894,13 @@ main_loop(app *a, const server_options *opts, const sigset_t *sigs)
                 else
                     log_warn("msg=\"an event loop is not answering; watchdog not fed\"");
             }
-            settings_refresh(a, a->poll_store, false);
+            if (p->tick != NULL)
+                p->tick(p->ctx);
             continue;
         }
         if (sig == SIGUSR2) {
-            settings_refresh(a, a->poll_store, false);
+            if (p->tick != NULL)
+                p->tick(p->ctx);
             continue;
         }
         if (sig != SIGHUP)
@@ -962,11 +925,12 @@ server_run(const server_options *opts)
     atomic_store(&a->base_cfg, cfg);
     a->start_cfg = cfg;
     a->main_thread = pthread_self();
-    pthread_mutex_init(&a->settings_mu, NULL);
+    pthread_mutex_init(&a->config_mu, NULL);
     a->listen_fd = -1;
     a->metrics_fd = -1;
     a->version = opts->version;
     a->origin_check = opts->origin_check;
+    a->product = opts->product;
     a->metrics.started_ms = time_now_ms();
     a->fail_after = opts->fail_after;
     a->started_at = time_now_ms();
@@ -976,7 +940,6 @@ server_run(const server_options *opts)
     queue_init(&a->slow);
     parse_origins(a);
     raise_fd_limit();
-    a->cache = cache_new(4096, 4 << 20);
     a->limits = ratelimit_new();
 
     /* Signals are taken by sigwait in this thread only; block them before any
@@ -987,20 +950,13 @@ server_run(const server_options *opts)
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGHUP);
-    sigaddset(&sigs, SIGUSR2); /* another node changed the settings (notices.c) */
+    sigaddset(&sigs, SIGUSR2); /* server_wake: the product's tick at once */
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
     if (evthread_use_pthreads() != 0) {
         log_error("msg=\"libevent has no thread support\"");
         goto out;
     }
-    page_set *pages = NULL;
-    if (pages_load(cfg, &pages, &err) < 0) {
-        log_error("msg=\"cannot load the pages\" error=\"%s\"", err.msg);
-        goto out;
-    }
-    atomic_store(&a->pages, pages);
-    a->statics = static_table_new(assets);
     moderation *mod = NULL;
     if (moderation_new(cfg, &mod, &err) < 0) {
         log_error("msg=\"cannot load the moderation engine\" error=\"%s\"", err.msg);
@@ -1013,20 +969,6 @@ server_run(const server_options *opts)
         log_error("msg=\"cannot open the database\" db=\"%s\" error=\"%s\"", db_shown, err.msg);
         goto out;
     }
-    /* The settings edited in the desk override the file's from the start. */
-    settings_refresh(a, a->writer_store, false);
-    if (store_open(cfg->db, true, &a->poll_store, &err) < 0) {
-        log_error("msg=\"cannot open the database\" db=\"%s\" error=\"%s\"", db_shown, err.msg);
-        goto out;
-    }
-    if (pages_seed_demo(a, a->writer_store, &err) < 0)
-        log_warn("msg=\"cannot store the demo article's text\" error=\"%s\"", err.msg);
-    if (a->fail_after > 0)
-        store_fail_after(a->writer_store, a->fail_after);
-    if (mail_enabled(cfg) && mailer_start(cfg, &a->mailer, &err) < 0) {
-        log_error("msg=\"cannot start the mail sender\" error=\"%s\"", err.msg);
-        goto out;
-    }
     char url[128];
     if (server_bind(cfg->listen, &a->listen_fd, url, sizeof url) < 0)
         goto out;
@@ -1034,30 +976,32 @@ server_run(const server_options *opts)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     a->nloops = cfg->threads > 0 ? (int)cfg->threads : (ncpu > 0 ? (int)ncpu : 1);
     a->loops = xcalloc((size_t)a->nloops, sizeof *a->loops);
-    a->streams = xcalloc((size_t)a->nloops, events_list_size());
+    a->streams = xcalloc((size_t)a->nloops, stream_list_size());
     for (int i = 0; i < a->nloops; i++)
         if (loop_init(a, &a->loops[i], i) < 0)
             goto out;
 
-    if (notices_start(a) < 0)
-        goto out;
     if (metrics_start(a) < 0)
         goto out;
-    if (webhooks_start(cfg, &a->hooks, &err) < 0) {
-        log_error("msg=\"cannot start the webhook sender\" error=\"%s\"", err.msg);
+    /* The product's part (its pages, senders, notices from other nodes):
+     * from here on its stop hook runs at exit, whatever it reached. */
+    a->product_started = true;
+    if (a->product->start != NULL && a->product->start(a->product->ctx, a, a->writer_store) != 0)
         goto out;
-    }
-    if (oidc_start(cfg, &err) < 0) {
-        log_error("msg=\"cannot start OpenID Connect login\" error=\"%s\"", err.msg);
-        goto out;
-    }
+    /* The test hook counts the writer's calls from here: the product's
+     * start (the settings in force, the demo article) is not a write. */
+    if (a->fail_after > 0)
+        store_fail_after(a->writer_store, a->fail_after);
     pthread_create(&a->writer_thread, NULL, writer_main, a);
     pthread_create(&a->slow_thread, NULL, slow_main, a);
+    atomic_store(&a->loops_running, true);
     for (int i = 0; i < a->nloops; i++)
         pthread_create(&a->loops[i].thread, NULL, loop_main, &a->loops[i]);
     log_info("msg=listening url=%s threads=%d db=\"%s\" version=%s assets=%s", url, a->nloops,
-             db_shown, opts->version ? opts->version : "?", static_version(a->statics));
-    static_table_compress_more(a->statics);
+             db_shown, opts->version ? opts->version : "?",
+             opts->assets_version ? opts->assets_version : "?");
+    if (a->product->listening != NULL)
+        a->product->listening(a->product->ctx);
 
     notify("READY=1\nSTATUS=listening");
     int sig = main_loop(a, opts, &sigs);
@@ -1070,7 +1014,8 @@ server_run(const server_options *opts)
     wait_inflight(a, 10000);
     /* Logins waiting on a provider hand their jobs on first; then let writes
      * already queued commit before the writer stops. */
-    oidc_drain();
+    if (a->product->drain != NULL)
+        a->product->drain(a->product->ctx);
     queue_close(&a->slow);
     pthread_join(a->slow_thread, NULL);
     queue_close(&a->writes);

@@ -1,4 +1,6 @@
-/* server/server.h: the HTTP server around the API handlers.
+/* server/server.h: the HTTP server, transport only: it knows no product.
+ * The product (src/main.c builds it: server_product) gives it routes and
+ * hooks; handlers see the request through the req_* functions below.
  *
  * Shape: N event-loop threads (one per core by default), each running its
  * own evhttp on one shared listening socket and holding its own read-only
@@ -8,8 +10,8 @@
  * for a password hash or the disk.
  *
  * A request is parsed, limited and authenticated on its loop (server/http.c),
- * handed to its api/ handler, which either answers at once (reads) or
- * submits a job. A job runs its optional `slow` step on the hashing thread,
+ * handed to the handler of its route, which either answers at once (reads)
+ * or submits a job. A job runs its optional `slow` step on the hashing thread,
  * then its optional `write` step on the writer inside the group transaction
  * (in a savepoint of its own), then its `done` step back on the loop that
  * owns the request, which sends the response.
@@ -22,7 +24,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "app/cache.h"
 #include "moderation/moderation.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -40,11 +41,10 @@ typedef struct job job;
 enum { HTTP_GET = 1, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE, HTTP_HEAD, HTTP_OPTIONS };
 
 /* One incoming request, owned by its loop thread until the response is sent.
- * Everything hangs off its arena. */
+ * Everything hangs off its arena. This is what a handler sees; the loop's
+ * own fields (the evhttp request, the loop, the parsed query, the shared
+ * rate-limit buckets) are the server's alone (server_int.h, req_full). */
 struct req {
-    struct evhttp_request *ev;
-    app *app;
-    loop *lp;
     arena *a;
     int method;
     bool head;            /* a HEAD request: answered like GET, without the body */
@@ -59,23 +59,13 @@ struct req {
     int route;               /* route id for metrics (server/metrics.h), 0 until routed */
     int64_t t0_ns;           /* monotonic arrival time */
     bool vary_cookie;        /* the answer depends on the cookie: Vary says so */
-    /* A request to the Perspective-compatible endpoint (/v1alpha1/): its
-     * errors take Google's shape; see req_send_google_error. */
+    /* Its route answers in Google's shape (ROUTE_GOOGLE_ERRORS); see
+     * req_send_google_error. */
     bool google_errors;
     store_user *user; /* the session's user, or NULL */
     bool has_session_cookie;
     unsigned char session_hash[STORE_TOKEN_HASH_LEN];
     int64_t now;
-    struct evkeyvalq *qs; /* parsed query, owned; see req_query */
-    /* The shared rate-limit buckets a write job of this request must also
-     * take a token from on the writer, so that several nodes count together:
-     * the per-address write bucket and the class's own (auth, comment,
-     * flag), n_shared of them. */
-    struct {
-        char key[96];
-        double per_minute, burst;
-    } shared[3];
-    int n_shared;
 };
 
 /* A unit of deferred work for one request; see the file comment. Allocate
@@ -90,21 +80,9 @@ struct job {
     /* Runs on the request's loop; sends the response. Required. */
     void (*done)(job *j);
     void *data; /* the handler's own state */
-    /* The article whose comments this job's write changes, or NULL: after
-     * the commit, its cached views are marked stale before anyone is told. */
-    const char *article;
-    /* With article: the live-update event to announce after the commit
-     * ("created", "edited", "removed"; NULL for none) and its comment. */
-    const char *event;
-    int64_t event_comment;
-    int64_t event_author; /* the comment's author, 0 when unknown */
-    bool mail;            /* the write step queued mail: wake the sender after the commit */
-    bool webhook;         /* the write added webhook events: wake the sender after the commit */
-    bool settings;        /* the write stored a settings version: apply it after the commit */
-    /* With settings: that version's config, engine and pages, built ahead on
-     * the hashing thread (settings_build_new), so that the writer only swaps
-     * them in. The writer takes it (and frees it when it cannot serve). */
-    struct settings_build *built;
+    /* The product's record of what the write changed, for its commit hooks
+     * (server_product.in_commit and .committed); the server never reads it. */
+    void *change;
     int rc;          /* result of write (0 when none), or PL_ESTORE if the commit failed */
     int retry_after; /* with rc == PL_ERATE: seconds until the shared bucket refills */
     pl_error err;
@@ -113,14 +91,6 @@ struct job {
 
 job *job_new(req *r, void *data);
 
-/* The effective config (base with the overrides of body, a settings
- * version's JSON object), its moderation engine and its pages, built
- * together off the writer thread (building an engine takes a few tenths of
- * a second) and handed to a job's built. 0, or a negative PL_E* code with
- * err naming the setting the engine refused. */
-typedef struct settings_build settings_build;
-int settings_build_new(const config *base, const char *body, settings_build **out, pl_error *err);
-void settings_build_free(settings_build *b);
 /* Queues j: slow step, then write step, then done on the loop. */
 void job_submit(job *j);
 
@@ -136,8 +106,9 @@ int64_t req_clock_ns(void);
 /* Read-side store of the request's loop thread. */
 store *req_store(req *r);
 const config *req_config(req *r);
-/* The config without the settings edited in the desk: the file's,
- * environment's and flags' values (the defaults the desk shows). */
+/* The config without the product's overlay (server_product.config_overlay,
+ * the settings edited in the desk): the file's, environment's and flags'
+ * values (the defaults the desk shows). */
 const config *req_base_config(req *r);
 const moderation *req_moderation(req *r);
 
@@ -221,40 +192,83 @@ bool req_rate_limit(req *r, limit_class cls);
  * tries, whether or not it exists). */
 bool req_rate_limit_subject(req *r, limit_class cls, const char *subject);
 
-/* ---- the anonymous view cache (app/cache.h) ------------------------- */
+/* ---- bodies the server does not copy, per-loop state ---------------------- */
 
-/* For an anonymous GET: answers from the cache (200, or 304 when
- * If-None-Match matches) and returns true; false when the caller must build
- * the response. */
-bool req_serve_cached(req *r, const char *article_id);
-/* The article's cache generation; read it before reading the data. */
-uint64_t req_cache_generation(req *r, const char *article_id);
-/* Marks the article's cached views stale, for a committed write that
- * touched more articles than its job's one (an account deletion). */
-void req_cache_bump(req *r, const char *article_id);
-/* From a job's write step (writer thread): tells the other nodes that the
- * article changed, for the same kind of write, so they drop their cached
- * views of it too. Delivered only if the job commits. */
-int req_notify_article(req *r, store *s, const char *article_id, pl_error *err);
-/* Sends text (a thread view's JSON from malloc, taken) as 200: for an
- * anonymous request with an ETag, stored in the cache under the request URI
- * at generation gen with its marks (cache_mark); for anyone else privately
- * (no-store), uncached. */
-void req_send_view(req *r, char *text, const cache_mark *marks, size_t n_marks,
-                   const char *article_id, uint64_t gen);
-/* The fresh cached view of the request URI whoever asks (a logged-in
- * reader's personal view is made from it), referenced, or NULL. */
-cache_body *req_view_get(req *r, const char *article_id);
-/* Stores text (JSON from malloc, taken) as the anonymous view of the request
- * URI, as req_send_view does, without sending it; returns it referenced. */
-cache_body *req_view_put(req *r, char *text, const cache_mark *marks, size_t n_marks,
-                         const char *article_id, uint64_t gen, char etag[24]);
+/* The request URI as sent (path and query). */
+const char *req_uri(req *r);
+/* The index of the request's loop (0 .. loops - 1), for state a product
+ * keeps per loop and touches from that loop's thread only. */
+int req_loop_index(req *r);
+/* The product context given in server_product.ctx. */
+void *req_product(req *r);
+/* The number of event loops (fixed once the server runs). */
+int server_loops(const app *a);
+/* The settings in force (a reload may replace them; see server.c). */
+const config *server_config(const app *a);
+/* Loop i's event base, for a product's own events on that loop. */
+struct event_base *server_loop_base(app *a, int i);
+/* Any thread: wakes the main thread, which then runs server_product.tick
+ * at once (another node changed what the product layers over the config). */
+void server_wake(app *a);
+/* Any thread: the sessions and layers the loops cached are stale (another
+ * node wrote something about people: a mute, a logout, a ban, a role). */
+void server_sessions_changed(app *a);
+
+/* ---- the config in force: the base and the product's overlay --------------
+ *
+ * The config in force is the base (file, environment, flags; replaced by a
+ * SIGHUP reload) with what the product layers over it
+ * (server_product.config_overlay: the settings edited in the desk). The
+ * config lock serialises reloads and server_config_publish; the product keeps
+ * the state its overlay reads under it. Not on a loop thread: applying a
+ * config waits for the loops. */
+void server_config_lock(app *a);
+void server_config_unlock(app *a);
+/* With the lock held: the base config. */
+const config *server_base_config(const app *a);
+/* What a config brings with it, built: the config, its moderation engine
+ * and the product's part (server_product.reload_build). */
+typedef struct server_config_set server_config_set;
+/* Any thread but a loop's, no lock needed (building an engine takes a few
+ * tenths of a second): builds eff's set (eff, built over
+ * server_base_config, is taken). 0 and *out, or <0 (err says why) with eff
+ * freed. */
+int server_config_build(app *a, config *eff, server_config_set **out, pl_error *err);
+/* With the lock held, not on a loop: puts set (taken) in force as a reload
+ * does, waits for the loops and frees what it replaced. */
+void server_config_publish(app *a, server_config_set *set);
+/* Frees a set never published (NULL: nothing). */
+void server_config_set_free(app *a, server_config_set *set);
+
+/* Sends data[0..n) with the status and the headers added before (the
+ * caller adds Content-Type and Cache-Control); release(data, n, arg) runs
+ * once the bytes are sent or dropped. A 304 sends no body. */
+void req_send_ref(req *r, int status, const void *data, size_t n,
+                  void (*release)(const void *data, size_t n, void *arg), void *arg);
 /* Sends text[0..n) (JSON from malloc, taken) as a private 200 (no-store,
  * varies with the cookie). */
 void req_send_private_json(req *r, char *text, size_t n);
-/* Counts a logged-in reader's thread view in the metrics: made from the
- * cached view and their layer, or built for them. */
+/* Counts a view-cache lookup (a hit or a miss) and a logged-in reader's
+ * thread view (made from the cached view and their layer, or built for
+ * them) in the loop's metrics. */
+void req_count_cache(req *r, bool hit);
 void req_count_personal(req *r, bool layer);
+
+/* ---- event streams (server/stream.c) -------------------------------------- */
+
+/* The longest message stream_publish sends. */
+#define STREAM_MAX_MESSAGE 256
+
+/* Takes over r and keeps its connection as a Server-Sent Events stream on
+ * topic (at most 128 bytes) until the client leaves, the stream's lifetime
+ * (stream_lifetime_s) ends or the server stops; hello[0..n) is sent first.
+ * Streams are admitted against max_streams and max_streams_per_client
+ * (else 503 busy or 429 too_many_streams), get a comment line every
+ * stream_heartbeat_s and are dropped when their reader stops reading. */
+void req_stream(req *r, const char *topic, const char *hello, size_t n);
+/* Any thread: sends text[0..n) (n <= STREAM_MAX_MESSAGE) to every stream
+ * of topic on every loop. */
+void stream_publish(app *a, const char *topic, const char *text, size_t n);
 
 /* ---- sessions ------------------------------------------------------------ */
 
@@ -274,8 +288,98 @@ void session_set_cookie(req *r, const char *token);
  * allowed_origins does. Called on the request's loop. */
 typedef bool origin_check_fn(req *r, const char *origin);
 
+/* ---- what the product hands the server (src/main.c builds it) ----------- */
+
+/* How the server treats a route's requests before its handler runs. */
+enum {
+    /* The API's checks: CORS (a preflight from an allowed origin is answered
+     * here), a state-changing request from a foreign Origin refused (403
+     * cross_origin), bodies JSON only (415). */
+    ROUTE_API_CHECKS = 1,
+    /* Errors in the shape of Google's APIs (req_send_google_error). */
+    ROUTE_GOOGLE_ERRORS = 4,
+    /* Answers carry Vary: Origin (and Cookie when they depend on it: an
+     * anonymous thread view, a private answer). */
+    ROUTE_VARY_ORIGIN = 8,
+};
+
+typedef struct server_route {
+    /* The decoded paths it takes start with this; "" takes every path. */
+    const char *prefix;
+    unsigned flags;
+    /* With ROUTE_API_CHECKS: Access-Control-Allow-Headers of a preflight. */
+    const char *allow_headers;
+    /* With ROUTE_API_CHECKS: a POST to exactly this path may send a form
+     * (RFC 8058 one-click unsubscribe), or NULL. */
+    const char *form_path;
+    /* Optional, before the body and the limits: false when it answered the
+     * request (the route is switched off). */
+    bool (*open)(req *r);
+    /* Answers the request (at once, or through a job). */
+    void (*handle)(req *r);
+} server_route;
+
+/* The product: its routes and the hooks the server calls at its points of
+ * the lifecycle and of the write path. Every hook is optional. */
+typedef struct server_product {
+    const server_route *routes; /* tried in order: the first whose prefix matches */
+    size_t n_routes;
+    void *ctx; /* handed to the hooks; req_product(r) returns it */
+    /* The /metrics and log label of a route id >= ROUTE_PRODUCT (metrics.h). */
+    void (*route_label)(int route, char *buf, size_t n);
+    /* `parley serve`'s and `parley config --check`'s checks of the
+     * product's settings (server_check_config calls it). */
+    int (*check_config)(const config *cfg, pl_error *err);
+    /* Main thread, once the writable store and the loops exist and before
+     * any loop runs (server_config_publish does not wait for them yet).
+     * Nonzero stops the start (the hook has logged why). */
+    int (*start)(void *ctx, app *srv, store *writer);
+    /* Main thread, once the server listens. */
+    void (*listening)(void *ctx);
+    /* SIGHUP: builds what the product rereads with the new config into
+     * *staged (nonzero: the reload is refused and nothing changed);
+     * publish swaps it in and returns what it replaced; release frees that
+     * once no loop can hold it any more (or a staged one never published). */
+    int (*reload_build)(void *ctx, const config *nc, void **staged, pl_error *err);
+    void *(*reload_publish)(void *ctx, void *staged);
+    void (*reload_release)(void *ctx, void *old);
+    /* Shutdown, main thread: drain runs once requests in flight are
+     * answered and before the writer's queue closes (work that still
+     * submits jobs hands them on); stop runs before the loops are freed,
+     * also after a failed start. */
+    void (*drain)(void *ctx);
+    void (*stop)(void *ctx);
+    /* Writer thread, inside a job's savepoint after its write step
+     * succeeded: what must commit with the job (negative: the job is rolled
+     * back, as when its write fails). */
+    int (*in_commit)(void *ctx, job *j, store *s, pl_error *err);
+    /* Writer thread, after the group committed, for each job whose write
+     * committed, before any of them is answered; s is the writer's store. */
+    void (*committed)(void *ctx, job *j, store *s);
+    /* With the config lock held (reload, and the product's own callers of
+     * server_config_build): the config in force over base, newly allocated into *eff
+     * (the server owns it), or *eff = NULL for base itself. Nonzero: base
+     * cannot be used (a reload is refused). */
+    int (*config_overlay)(void *ctx, const config *base, config **eff, pl_error *err);
+    /* Main thread, every SERVER_TICK_MS while the server runs and at once
+     * after server_wake. */
+    void (*tick)(void *ctx);
+    /* Any loop: the article's generation, which changes whenever a
+     * committed write (here or on another node) touches it; the loops'
+     * cache of sessions and layers (session_read.c) keeps an entry only
+     * while it is unchanged. */
+    uint64_t (*article_generation)(void *ctx, const char *article_id);
+} server_product;
+
+/* How often server_product.tick runs at the latest, in milliseconds. */
+#define SERVER_TICK_MS 2000
+
 typedef struct server_options {
     const config *cfg;
+    /* The routes and hooks of the product; required. */
+    const server_product *product;
+    /* The version of the compiled-in web files, for the start-up log line. */
+    const char *assets_version;
     /* Test hook: the writer fails the nth store call (0: off). */
     int fail_after;
     /* "VERSION (commit C)", for the start-up log line. */
@@ -300,9 +404,9 @@ int server_run(const server_options *opts);
 
 /* Every check `parley serve` makes of its settings before it opens the
  * database: the listen address, the database URL's scheme, the length of
- * sso_secret, the page files (read), the moderation settings (policy.*,
- * moderation.*, the word lists: loaded). `parley config --check` runs this
- * very function. 0, or PL_EINVAL with one line naming the setting. */
-int server_check_config(const config *cfg, pl_error *err);
+ * sso_secret, the moderation settings (policy.*, moderation.*, the word
+ * lists: loaded) and the product's (product->check_config, may be NULL). `parley config --check`
+ * runs this very function. 0, or PL_EINVAL with one line naming the setting. */
+int server_check_config(const config *cfg, const server_product *product, pl_error *err);
 
 #endif

@@ -5,8 +5,6 @@
 
 #include <pthread.h>
 
-#include "app/cache.h"
-#include "app/webhooks.h"
 #include "server/metrics.h"
 #include "server/ratelimit.h"
 #include "server/server.h"
@@ -91,39 +89,26 @@ struct app {
     pthread_t writer_thread;
     pthread_t slow_thread;
     atomic_bool draining;
-    cache *cache;
     /* Bumped after every commit of this node's writer and by other nodes'
      * "people" notices: cached sessions and layers read before are stale
      * (session_read.c). */
     _Atomic uint64_t people_gen;
     ratelimit *limits;
-    struct mailer *mailer;       /* NULL when mail is off (mail/mail.h) */
-    webhooks *hooks;             /* the webhook sender; NULL when webhook_url is unset */
-    struct stream_list *streams; /* one per loop, see events.c */
-    /* Change notices from other nodes (PostgreSQL LISTEN/NOTIFY). */
-    char node_id[17];
-    store *listener;
-    struct event *listen_ev;
+    struct stream_list *streams; /* one per loop, see stream.c */
+    const server_product *product;
+    bool product_started; /* its start hook was called: its stop hook runs at exit */
     int fail_after;
     int64_t started_at;
-    /* Publisher's Markdown for /guidelines, /terms, /faq (pages.h); replaced
-     * as a whole on reload. */
-    _Atomic(struct page_set *) pages;
     struct retired_config *retired; /* configs replaced by reloads, freed at exit */
-    /* Settings edited in the desk (server.c, "settings"): cfg is base_cfg
-     * (the file, environment and flags, replaced by a reload) with the
-     * overrides of settings version settings_version (settings_body, its
-     * JSON) set on it. Everything but base_cfg's pointer is under
-     * settings_mu, which also serialises reloads. */
+    /* The config in force (cfg, above) is base_cfg (the file, environment
+     * and flags, replaced by a reload) with the product's overlay
+     * (server_product.config_overlay) set on it. Changes of either are
+     * made under config_mu (server_config_lock), which serialises reloads. */
     _Atomic(const config *) base_cfg;
     const config *start_cfg; /* the caller's, never freed here */
-    pthread_mutex_t settings_mu;
-    int64_t settings_version;
-    char *settings_body;
-    store *poll_store;     /* the main thread's, to look for a newer version */
-    pthread_t main_thread; /* woken by SIGUSR2 when another node changed them */
-    /* The web files, compressed and hashed once at start (static.h). */
-    struct static_table *statics;
+    pthread_mutex_t config_mu;
+    pthread_t main_thread;     /* woken by SIGUSR2 (server_wake) */
+    atomic_bool loops_running; /* quiesce_loops waits for them only then */
     /* /metrics on metrics_listen (metrics.c). */
     app_metrics metrics;
     const char *version;
@@ -138,6 +123,33 @@ typedef struct retired_config {
     config *cfg;
     struct retired_config *next;
 } retired_config;
+
+/* A request as the server holds it: first the part handlers see (req),
+ * then the loop's own fields. http.c allocates it; rf() turns the req a
+ * handler passes back into it. */
+typedef struct req_full {
+    req pub;
+    struct evhttp_request *ev;
+    app *app;
+    loop *lp;
+    struct evkeyvalq *qs; /* parsed query, owned; see req_query */
+    bool vary_origin;     /* its route answers with Vary: Origin (ROUTE_VARY_ORIGIN) */
+    /* The shared rate-limit buckets a write job of this request must also
+     * take a token from on the writer, so that several nodes count together:
+     * the per-address write bucket and the class's own (auth, comment,
+     * flag), n_shared of them. */
+    struct {
+        char key[96];
+        double per_minute, burst;
+    } shared[3];
+    int n_shared;
+} req_full;
+
+static inline req_full *
+rf(req *r)
+{
+    return (req_full *)r;
+}
 
 /* server.c: binds a listening socket on HOST:PORT; url receives
  * "http://ADDR:PORT" with the real port. Logs and returns -1 on failure. */
@@ -156,7 +168,7 @@ void http_conn_request_finished(loop *lp, struct evhttp_request *ev);
  * when the connection is not tracked or already closed. */
 bool http_conn_set_on_close(loop *lp, struct evhttp_request *ev, void (*fn)(void *), void *arg);
 /* The request's connection now carries a live-update stream: it leaves the
- * connection counts (events.c counts it as a stream) and gets the socket
+ * connection counts (stream.c counts it as a stream) and gets the socket
  * options that find a dead peer. False when the connection is gone. */
 bool http_conn_to_stream(loop *lp, struct evhttp_request *ev, int heartbeat_ms);
 /* Shuts the request's connection down; evhttp then closes it, which runs
@@ -195,29 +207,12 @@ void *slow_main(void *arg);
 /* Finishes a job on its loop (done step) and releases the request. */
 void job_complete(job *j);
 
-/* notices.c: tells other nodes about a job's committed change (called by
- * the writer inside the job's savepoint), and hears theirs. */
-int notices_send(app *a, store *s, const job *j, pl_error *err);
-/* The same for one more article the job changed, without an event. */
-int notices_send_article(app *a, store *s, const char *article, pl_error *err);
-/* The same for a change of the site's settings: other nodes rebuild theirs. */
-int notices_send_settings(app *a, store *s, pl_error *err);
-/* The same for a write about no article (it may be about people): other
- * nodes drop the sessions and layers they cached (server/session_read.c). */
-int notices_send_people(app *a, store *s, pl_error *err);
-int notices_start(app *a);
-void notices_stop(app *a);
-
-/* server.c: reads the newest settings version through s and, when it is
- * not the one in force (or force), builds the config, engine and pages from
- * the base config and its overrides and publishes them as a reload does.
- * Never from a loop (it waits for the loops). A version that cannot apply
- * is logged and skipped: the running settings stay. */
-void settings_refresh(app *a, store *s, bool force);
-/* The same after this node's own save: ready (taken, may be NULL) is what
- * the save built ahead and is swapped in without building when it is the
- * newest version's body on the base in force. */
-void settings_refresh_ready(app *a, store *s, settings_build *ready);
+/* stream.c (loop thread): sends the keep-alive comment when it is due and
+ * ends streams past their lifetime; ends every stream of the loop
+ * (shutdown); the size of one loop's stream list, for app->streams. */
+void stream_heartbeat(loop *lp, int64_t now_ms);
+void stream_close_all(loop *lp);
+size_t stream_list_size(void);
 
 /* Sends 429 rate_limited with Retry-After. */
 void req_send_rate_limited(req *r, int retry_after_s);

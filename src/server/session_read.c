@@ -7,12 +7,13 @@
  *
  * 1. A small cache per loop of (session, article) -> (user, layer). An
  *    entry is used only while three things hold: it is younger than
- *    session_cache_ms; the article's generation (app/cache.h: bumped after every
+ *    session_cache_ms; the article's generation (the product's, through
+ *    server_product.article_generation: its view cache's, bumped after every
  *    committed write that touches the article, on this node by the writer
  *    and for other nodes' writes by their change notices) is the one read
  *    before the entry's query; and the node's people generation (bumped
  *    after every commit of this node's writer, whatever it wrote, and by
- *    other nodes' "people" notices, which every write job without an
+ *    other nodes' "people" notices (server_sessions_changed), which every write job without an
  *    article sends: mutes, logouts, bans, roles, account deletions) is too.
  *    So the reader's own like, mute, post or logout, a moderator's decision
  *    and anything written on another node count from the next read on (on
@@ -36,6 +37,16 @@
 
 #include <event2/event.h>
 #include <string.h>
+
+/* The article's generation as the product counts it (its view cache:
+ * bumped by every committed write to it and by other nodes' notices);
+ * 0 without the hook. */
+static uint64_t
+article_generation(app *a, const char *article_id)
+{
+    const server_product *p = a->product;
+    return p->article_generation != NULL ? p->article_generation(p->ctx, article_id) : 0;
+}
 
 /* One read waiting for its answer; from its request's arena. */
 struct pending_read {
@@ -154,7 +165,7 @@ layer_get(loop *lp, req *r, const char *article_id, store_viewer_layer *layer)
         strcmp(e->article_id, article_id) != 0)
         return false;
     if (time_now_ms() >= e->until_ms || atomic_load(&lp->app->people_gen) != e->people_gen ||
-        cache_generation(lp->app->cache, article_id) != e->article_gen) {
+        article_generation(lp->app, article_id) != e->article_gen) {
         free(e);
         lp->layers->slot[i] = NULL;
         return false;
@@ -275,7 +286,7 @@ resume_blocking(pending_read *p)
     store_viewer_layer layer;
     bool personal = req_load_session_layer(p->r, p->article_id, &layer);
     if (personal)
-        layer_put(p->r->lp, p->r, p->article_id, p->article_gen, p->people_gen, &layer);
+        layer_put(rf(p->r)->lp, p->r, p->article_id, p->article_gen, p->people_gen, &layer);
     p->resume(p->r, p->arg, personal ? &layer : NULL);
 }
 
@@ -388,7 +399,7 @@ readable_cb(evutil_socket_t fd, short what, void *arg)
 static bool
 read_later(req *r, pending_read *p)
 {
-    loop *lp = r->lp;
+    loop *lp = rf(r)->lp;
     if (!lp->async_on)
         return false;
     if (lp->async == NULL) {
@@ -429,8 +440,8 @@ req_session_layer(req *r, const char *article_id, req_layer_fn *resume, void *ar
         resume(r, arg, NULL);
         return;
     }
-    loop_metrics *m = r->lp->metrics;
-    bool hit = layer_get(r->lp, r, article_id, &layer);
+    loop_metrics *m = rf(r)->lp->metrics;
+    bool hit = layer_get(rf(r)->lp, r, article_id, &layer);
     atomic_ullong *n = hit ? &m->layer_hits : &m->layer_misses;
     atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
                           memory_order_relaxed);
@@ -446,8 +457,8 @@ req_session_layer(req *r, const char *article_id, req_layer_fn *resume, void *ar
     p->next = NULL;
     /* Generations first: a write committed while the query runs makes
      * the entry stale at once. */
-    p->people_gen = atomic_load(&r->app->people_gen);
-    p->article_gen = cache_generation(r->app->cache, article_id);
+    p->people_gen = atomic_load(&rf(r)->app->people_gen);
+    p->article_gen = article_generation(rf(r)->app, article_id);
     if (!read_later(r, p))
         resume_blocking(p);
 }

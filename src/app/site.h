@@ -1,0 +1,127 @@
+/* app/site.h: the product's state beside the server, as one context.
+ *
+ * The server (src/server/) is transport only: it takes the product's routes
+ * and hooks (server_product, built in src/main.c) and hands this context
+ * back through req_product and the hooks. What it holds: the view cache of
+ * thread pages, the publisher's pages and the web files as HTTP
+ * representations, the mail and webhook senders, and the change notices
+ * between nodes. The writer tells it what each job changed through the
+ * job's change record (job_change), after the commit. */
+#ifndef PARLEY_APP_SITE_H
+#define PARLEY_APP_SITE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app/cache.h"
+#include "app/pages.h"
+#include "app/webhooks.h"
+#include "server/metrics.h"
+#include "server/server.h"
+#include "server/static.h"
+
+/* The product's route ids for /metrics (server/metrics.h): the API's routes
+ * follow ROUTE_API (api_route_count of them). */
+enum { ROUTE_STATIC = ROUTE_PRODUCT, ROUTE_PAGE, ROUTE_HEALTHZ, ROUTE_API };
+
+struct event;
+struct mailer;
+/* A settings version's config, engine and pages, built ahead of its save
+ * (site_settings_build_new). */
+typedef struct site_settings_build site_settings_build;
+
+typedef struct site_ctx {
+    app *srv;
+    cache *cache;
+    /* Publisher's Markdown for /guidelines, /terms, /faq (pages.h); replaced
+     * as a whole on reload. */
+    _Atomic(page_set *) pages;
+    /* The web files, compressed and hashed once at start (static.h). */
+    static_table *statics;
+    struct mailer *mailer; /* NULL when mail is off (mail/mail.h) */
+    webhooks *hooks;       /* NULL when webhook_url is unset */
+    /* Change notices from other nodes (PostgreSQL LISTEN/NOTIFY; notices.c). */
+    char node_id[17];
+    store *listener;
+    struct event *listen_ev;
+    /* The settings edited in the desk in force (site_settings_refresh): the
+     * version and its JSON object (NULL: none yet). Under the server's
+     * config lock (server_config_lock). */
+    int64_t settings_version;
+    char *settings_body;
+    store *poll_store; /* the main thread's, to look for a newer version */
+} site_ctx;
+
+/* What a job's write changed, for the hooks after it (allocated from the
+ * request's arena on first use, zeroed). */
+typedef struct site_change {
+    /* The article whose comments the write changed, or NULL: after the
+     * commit, its cached views are marked stale before anyone is told. */
+    const char *article;
+    /* With article: the live-update event to announce after the commit
+     * ("created", "edited", "removed"; NULL for none) and its comment. */
+    const char *event;
+    int64_t event_comment;
+    int64_t event_author; /* the comment's author, 0 when unknown */
+    bool mail;            /* the write step queued mail: wake the sender */
+    bool webhook;         /* the write added webhook events: wake the sender */
+    bool settings;        /* the write stored a settings version: put it in force */
+    /* With settings: that version built ahead on the hashing thread, so that
+     * the writer's committed hook only swaps it in (and takes it: NULL
+     * then). The job's done step frees what is left. */
+    site_settings_build *built;
+} site_change;
+
+site_change *job_change(job *j);
+
+site_ctx *site_new(void);
+void site_free(site_ctx *s); /* s may be NULL */
+
+/* The checks of `parley config --check` for the product's files (pages). */
+int site_check_config(const config *cfg, pl_error *err);
+/* server_product's hooks (see server/server.h); each logs what fails. */
+int site_start(site_ctx *s, app *srv, store *writer);
+void site_listening(site_ctx *s);
+int site_reload_build(site_ctx *s, const config *nc, void **staged, pl_error *err);
+void *site_reload_publish(site_ctx *s, void *staged);
+void site_reload_release(site_ctx *s, void *old);
+void site_stop(site_ctx *s);
+int site_in_commit(site_ctx *s, job *j, store *st, pl_error *err);
+void site_committed(site_ctx *s, job *j, store *st);
+/* The config in force over base: base with the settings version in force
+ * set on it (app/settings.h, site_settings_overlay). */
+int site_config_overlay(site_ctx *s, const config *base, config **eff, pl_error *err);
+/* Main thread, every SERVER_TICK_MS and when another node saved settings:
+ * site_settings_refresh through the main thread's own store. */
+void site_tick(site_ctx *s);
+/* The article's generation in the view cache (server_product.article_generation). */
+uint64_t site_article_generation(site_ctx *s, const char *article_id);
+
+/* Reads the newest settings version through st and, when it is not the one
+ * in force, puts the base config with its overrides in force with a new
+ * engine and pages (server_config_build, then server_config_publish), as
+ * a reload does. Never from a loop (it waits for the loops). A version
+ * that cannot apply is logged and skipped: the running settings stay. */
+void site_settings_refresh(site_ctx *s, store *st);
+/* Builds the config, engine and pages of body (a settings version's JSON)
+ * over base (req_base_config), off the writer thread: 0 and *out, or a
+ * negative PL_E* code with err naming the setting refused. */
+int site_settings_build_new(site_ctx *s, const config *base, const char *body,
+                            site_settings_build **out, pl_error *err);
+void site_settings_build_free(site_ctx *s, site_settings_build *b); /* b may be NULL */
+
+/* notices.c: tells other nodes about a job's committed change (from the
+ * writer, inside the job's savepoint), and hears theirs. */
+int notices_send(site_ctx *a, store *s, const site_change *c, pl_error *err);
+/* The same for one more article a job changed, without an event. */
+int notices_send_article(site_ctx *a, store *s, const char *article, pl_error *err);
+/* The same for a change of the site's settings: other nodes apply theirs. */
+int notices_send_settings(site_ctx *a, store *s, pl_error *err);
+/* The same for a write about no article (it may be about people): other
+ * nodes drop the sessions and layers they cached (server/session_read.c). */
+int notices_send_people(site_ctx *a, store *s, pl_error *err);
+int notices_start(site_ctx *a);
+void notices_stop(site_ctx *a);
+
+#endif
