@@ -1552,6 +1552,52 @@ ok_status(const PGresult *res)
     return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
+/* Ends a pipeline of total commands (sent: every one of them was sent):
+ * one sync, then each command's result in order, then the sync's, and
+ * leaves pipeline mode. After a failure the server skips the rest
+ * (PGRES_PIPELINE_ABORTED); the first error is returned. Commands before
+ * first are queued transaction commands, whose results are dropped; command
+ * first + i's result goes to out[i] (out NULL: dropped; its entries start
+ * NULL), and on failure none is handed over. */
+static int
+finish_pipeline(pg *q, bool sent, int total, int first, PGresult **out, pl_error *err,
+                const char *what)
+{
+    int rc = 0;
+    if (!sent || PQpipelineSync(q->conn) != 1) {
+        rc = db_fail(q, NULL, err, what);
+        PQexitPipelineMode(q->conn);
+        return rc;
+    }
+    for (int k = 0; k < total; k++) {
+        PGresult *res;
+        bool seen = false;
+        while ((res = PQgetResult(q->conn)) != NULL) {
+            if (!seen && rc == 0 && !ok_status(res))
+                rc = db_fail(q, res, err, k < first ? "deferred transaction command" : what);
+            if (!seen && rc == 0 && k >= first && out != NULL)
+                out[k - first] = res;
+            else
+                PQclear(res);
+            seen = true;
+        }
+        if (!seen) { /* the connection broke */
+            if (rc == 0)
+                rc = db_fail(q, NULL, err, what);
+            break;
+        }
+    }
+    if (PQstatus(q->conn) == CONNECTION_OK)
+        PQclear(PQgetResult(q->conn)); /* PGRES_PIPELINE_SYNC */
+    PQexitPipelineMode(q->conn);
+    if (rc < 0 && out != NULL)
+        for (int k = first; k < total; k++) {
+            PQclear(out[k - first]);
+            out[k - first] = NULL;
+        }
+    return rc;
+}
+
 /* Sends the queued commands, then one final command: fixed text when fixed
  * is not NULL, else prepared statement `which` with p (freed here), or
  * nothing when which < 0. On success returns 0 and, when out is not NULL,
@@ -1597,9 +1643,8 @@ send_batch(pg *q, const char *fixed, int which, params *p, PGresult **out, pl_er
         return 0;
     }
 
-    /* Pipeline: every command, one sync, then one result (or error) per
-     * command in order, then the sync's. After a failure the server skips
-     * the rest (PGRES_PIPELINE_ABORTED). */
+    /* Pipeline: every command, then finish_pipeline's one sync and the
+     * results in order. */
     int n = q->npending, total = n + (final ? 1 : 0);
     bool sent = PQenterPipelineMode(q->conn) == 1;
     for (int i = 0; sent && i < n; i++) {
@@ -1614,39 +1659,10 @@ send_batch(pg *q, const char *fixed, int which, params *p, PGresult **out, pl_er
     if (p != NULL)
         params_free(p);
     truncate_queue(q, 0); /* libpq has copied the parameters */
-    if (!sent || PQpipelineSync(q->conn) != 1) {
-        rc = db_fail(q, NULL, err, what);
-        PQexitPipelineMode(q->conn);
-        return rc;
-    }
     PGresult *last = NULL;
-    for (int k = 0; k < total; k++) {
-        PGresult *res;
-        bool seen = false;
-        while ((res = PQgetResult(q->conn)) != NULL) {
-            if (!seen && rc == 0 && !ok_status(res))
-                rc = db_fail(q, res, err, k < n ? "deferred transaction command" : what);
-            if (!seen && k == n && final && out != NULL && rc == 0)
-                last = res;
-            else
-                PQclear(res);
-            seen = true;
-        }
-        if (!seen) { /* the connection broke */
-            if (rc == 0)
-                rc = db_fail(q, NULL, err, what);
-            break;
-        }
-    }
-    if (PQstatus(q->conn) == CONNECTION_OK) {
-        PGresult *res = PQgetResult(q->conn); /* PGRES_PIPELINE_SYNC */
-        PQclear(res);
-    }
-    PQexitPipelineMode(q->conn);
-    if (rc < 0) {
-        PQclear(last);
+    rc = finish_pipeline(q, sent, total, n, out != NULL ? &last : NULL, err, what);
+    if (rc < 0)
         return rc;
-    }
     if (out != NULL)
         *out = last;
     return 0;
@@ -1694,32 +1710,7 @@ run_pipelined(pg *q, int n, const int *which, params *p, PGresult **out, pl_erro
             params_free(&p[i]);
         if (rc < 0)
             return rc;
-        if (!sent || PQpipelineSync(q->conn) != 1) {
-            rc = db_fail(q, NULL, err, what);
-            PQexitPipelineMode(q->conn);
-            return rc;
-        }
-        for (int k = 0; k < n; k++) {
-            PGresult *res;
-            bool seen = false;
-            while ((res = PQgetResult(q->conn)) != NULL) {
-                if (!seen && rc == 0 && !ok_status(res))
-                    rc = db_fail(q, res, err, what);
-                if (!seen && rc == 0)
-                    out[k] = res;
-                else
-                    PQclear(res);
-                seen = true;
-            }
-            if (!seen) { /* the connection broke */
-                if (rc == 0)
-                    rc = db_fail(q, NULL, err, what);
-                break;
-            }
-        }
-        if (PQstatus(q->conn) == CONNECTION_OK)
-            PQclear(PQgetResult(q->conn)); /* PGRES_PIPELINE_SYNC */
-        PQexitPipelineMode(q->conn);
+        rc = finish_pipeline(q, sent, n, 0, out, err, what);
     }
     if (rc < 0)
         for (i = 0; i < n; i++) {
