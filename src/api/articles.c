@@ -143,6 +143,8 @@ api_mod_articles(req *r, const route_args *a)
         return;
     store_article_filter f = {0};
     f.status = -1;
+    if (!api_site_filter(r, &f.site))
+        return;
     int64_t limit;
     const char *s;
     if (!api_text_param(r, "q", &f.text) || !api_limit_param(r, 50, 100, &limit))

@@ -429,10 +429,12 @@ static const char *const *const migrations[] = {
 
 /* ---- statements ------------------------------------------------------------ */
 
-/* A comment's article is of site $N (docs/SITES.md). */
-#define SITE_MATCH(n)                                                                              \
-    " AND (CASE WHEN $" n " = 1 THEN strpos(c.article_id, '/') = 0"                                \
-    " ELSE left(c.article_id, length($" n "::text) + 1) = $" n "::text || '/' END)"
+/* The article key col is of site $N (docs/SITES.md); SITE_MATCH for a
+ * comment's article. */
+#define SITE_KEY_MATCH(col, n)                                                                     \
+    "(CASE WHEN $" n " = 1 THEN strpos(" col ", '/') = 0"                                          \
+    " ELSE left(" col ", length($" n "::text) + 1) = $" n "::text || '/' END)"
+#define SITE_MATCH(n) " AND " SITE_KEY_MATCH("c.article_id", n)
 
 #define USER_COLS                                                                                  \
     "u.id, u.email, u.name, u.pw_hash, u.role, u.created_at, u.banned, u.banned_until,"            \
@@ -1098,8 +1100,10 @@ static const stmt_def sql[ST_COUNT] = {
                           " AND ($3::text IS NULL OR a.id ILIKE $3 ESCAPE '\\'"
                           "  OR a.title ILIKE $3 ESCAPE '\\')"
                           " AND ($4 < 0 OR a.status = $4)"
-                          " ORDER BY a.created_at DESC, a.id DESC LIMIT $5",
-                          "ittii"},
+                          " AND ($6 = 0 OR " SITE_KEY_MATCH(
+                              "a.id", "6") ")"
+                                           " ORDER BY a.created_at DESC, a.id DESC LIMIT $5",
+                          "ittiii"},
     [ST_ARTICLES_CLOSE_BEFORE] = {"UPDATE articles SET status = 2 WHERE status <> 2"
                                   " AND created_at < $1 RETURNING id",
                                   "i"},
@@ -4606,6 +4610,7 @@ pg_articles_list(store *s, const store_article_filter *f, int limit, arena *a,
     p_text(&p, store_like_pattern(f->text, a));
     p_i64(&p, f->status);
     p_i64(&p, limit);
+    p_i64(&p, f->site);
     int rc = run(to_pg(s), ST_ARTICLES_LIST, &p, &res, err, "list articles");
     if (rc < 0)
         return rc;

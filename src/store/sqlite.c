@@ -345,10 +345,12 @@ store_sqlite_schema_target(void)
 
 /* ---- statements ------------------------------------------------------------ */
 
-/* A comment's article is of site ?N (docs/SITES.md). */
-#define SITE_MATCH(n)                                                                              \
-    " AND (CASE WHEN ?" n " = 1 THEN instr(c.article_id, '/') = 0"                                 \
-    " ELSE substr(c.article_id, 1, length(?" n ") + 1) = ?" n " || '/' END)"
+/* The article key col is of site ?N (docs/SITES.md); SITE_MATCH for a
+ * comment's article. */
+#define SITE_KEY_MATCH(col, n)                                                                     \
+    "(CASE WHEN ?" n " = 1 THEN instr(" col ", '/') = 0"                                           \
+    " ELSE substr(" col ", 1, length(?" n ") + 1) = ?" n " || '/' END)"
+#define SITE_MATCH(n) " AND " SITE_KEY_MATCH("c.article_id", n)
 
 #define USER_COLS                                                                                  \
     "u.id, u.email, u.name, u.pw_hash, u.role, u.created_at, u.banned, u.banned_until,"            \
@@ -887,7 +889,9 @@ static const char *const sql[ST_COUNT] = {
                          " AND (?3 IS NULL OR a.id LIKE ?3 ESCAPE '\\'"
                          "  OR a.title LIKE ?3 ESCAPE '\\')"
                          " AND (?4 < 0 OR a.status = ?4)"
-                         " ORDER BY a.created_at DESC, a.id DESC LIMIT ?5",
+                         " AND (?6 = 0 OR " SITE_KEY_MATCH(
+                             "a.id", "6") ")"
+                                          " ORDER BY a.created_at DESC, a.id DESC LIMIT ?5",
     [ST_ARTICLES_CLOSE_BEFORE] = "UPDATE articles SET status = 2 WHERE status <> 2"
                                  " AND created_at < ?1 RETURNING id",
 /* The desk's search: ?2 the FTS5 query or NULL, ?3 ids below it, ?4 author
@@ -3892,6 +3896,7 @@ sq_articles_list(store *s, const store_article_filter *f, int limit, arena *a,
     bind_text(st, 3, store_like_pattern(f->text, a));
     bind_i64(st, 4, f->status);
     bind_i64(st, 5, limit);
+    bind_i64(st, 6, f->site);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         v = grow(a, v, len, &cap, sizeof *v);
         store_article_row *r = &v[len++];

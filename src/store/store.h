@@ -515,6 +515,7 @@ int store_log_about(store *s, const char *target_type, const char *target_id, in
 typedef struct store_article_filter {
     const char *text;
     int status;
+    int64_t site; /* 0: every site's articles; else one site's (docs/SITES.md) */
     int64_t before_at;
     const char *before_id;
 } store_article_filter;

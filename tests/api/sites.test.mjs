@@ -301,4 +301,17 @@ test('the desk\'s article list pages across sites: the cursor holds another site
   const second = await mod.get(`/api/v1/mod/articles?limit=1&before=${encodeURIComponent(first.json.next)}`);
   assert.equal(second.status, 200, second.text);
   assert.notEqual(second.json.articles[0].id, 'page-last');
+
+  // By site: one site's articles, or the default site's.
+  const sport = await mod.get('/api/v1/mod/articles?limit=100&site=sport');
+  assert.equal(sport.status, 200, sport.text);
+  assert.ok(sport.json.articles.length >= 2);
+  assert.ok(sport.json.articles.every((a) => a.site > 1), sport.text);
+  assert.ok(sport.json.articles.some((a) => a.id === 'page-last'));
+  const plain = await mod.get('/api/v1/mod/articles?limit=100&site=default');
+  assert.ok(plain.json.articles.every((a) => a.site === undefined), plain.text);
+  assert.ok(plain.json.articles.some((a) => a.id === 'old-1'));
+  const all = await mod.get('/api/v1/mod/articles?limit=100');
+  assert.equal(all.json.articles.length, sport.json.articles.length + plain.json.articles.length);
+  assert.equal((await mod.get('/api/v1/mod/articles?site=nowhere')).status, 404);
 });

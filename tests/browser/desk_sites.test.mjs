@@ -174,7 +174,14 @@ test('the site switcher narrows the queue and its counts; an article is saved in
   assert.equal((await new Client(srv.url).get('/api/v1/articles/held-here?site=culture')).json.article.status, 'closed');
   assert.equal((await new Client(srv.url).get('/api/v1/articles/held-here')).json.article.status, 'premoderated');
 
+  // The Articles tab follows the switcher: culture's held-here only, then both.
+  await page.getByRole('tab', { name: 'Articles' }).click();
+  const rows = page.locator('#articles-rows tr', { hasText: 'held-here' });
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 1);
   await pick.selectOption({ label: 'All sites' });
+  await page.locator('#articles-rows tr', { hasText: 'held-here' }).nth(1).waitFor();
+  await page.getByRole('tab', { name: 'Pending' }).click();
   await page.locator('#items .item', { hasText: 'Held on the default site.' }).waitFor();
   assert.deepEqual(page.errors, []);
 });

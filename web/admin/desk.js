@@ -204,6 +204,7 @@
     S.site = $('site-pick').value;
     refreshCounts();
     if (isQueue(S.view)) loadQueue(false);
+    else if (S.view === 'articles') loadArticles(false);
   });
 
   async function refreshCounts() {
@@ -759,6 +760,7 @@
   async function loadArticles(more) {
     const seq = ++A.seq;
     const q = new URLSearchParams();
+    if (S.site) q.set('site', S.site);
     for (const [k, v] of new FormData($('articles-filters')).entries()) if (String(v).trim()) q.set(k, String(v).trim());
     q.set('limit', '50');
     if (more && A.next) q.set('before', A.next);
