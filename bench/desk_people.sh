@@ -100,7 +100,8 @@ ANALYZE;
 PRAGMA wal_checkpoint(TRUNCATE);
 SQL
 fi
-echo "seeded in $(( $(date +%s) - start )) s: $(sqlite3 "$DB" 'SELECT count(*) FROM comments') comments," \
+if [ -n "${SEED:-}" ]; then what="copied from $SEED"; else what="seeded in $(( $(date +%s) - start )) s"; fi
+echo "$what: $(sqlite3 "$DB" 'SELECT count(*) FROM comments') comments," \
   "$(sqlite3 "$DB" 'SELECT count(*) FROM users') users, $(sqlite3 "$DB" 'SELECT count(*) FROM articles') articles," \
   "$(du -m "$DB" | cut -f1) MB"
 

@@ -402,6 +402,184 @@ static const char *const migration_17[] = {
     NULL,
 };
 
+/* The desk's numbers kept up to date by triggers, as sqlite.c's migration
+ * 17 (the same tables, kinds and definitions; docs/STORAGE.md): plpgsql
+ * trigger functions, each refresh a function of its own. Row triggers of
+ * PostgreSQL run at the end of their statement, so the tables of
+ * per-comment state are recomputed from the data (idempotent) and only
+ * their own row images are added into the day counts. */
+/* clang-format off */
+static const char *const migration_18[] = {
+    "CREATE TABLE stats_daily ("
+    "  kind INTEGER NOT NULL,"
+    "  day BIGINT NOT NULL,"
+    "  n BIGINT NOT NULL,"
+    "  PRIMARY KEY (kind, day))",
+    "CREATE TABLE stats_span ("
+    "  comment_id BIGINT PRIMARY KEY,"
+    "  p_in BIGINT, p_out BIGINT, f_in BIGINT, f_out BIGINT)",
+    "CREATE TABLE stats_decision ("
+    "  decision_id BIGINT PRIMARY KEY,"
+    "  day BIGINT NOT NULL,"
+    "  wait BIGINT NOT NULL,"
+    "  rejected INTEGER NOT NULL)",
+    "CREATE INDEX stats_decision_day ON stats_decision(day, wait, rejected)",
+    "CREATE TABLE stats_engine ("
+    "  log_id BIGINT PRIMARY KEY,"
+    "  comment_id BIGINT NOT NULL,"
+    "  at BIGINT NOT NULL,"
+    "  kind INTEGER NOT NULL,"
+    "  verdict INTEGER NOT NULL)",
+    "CREATE INDEX stats_engine_comment ON stats_engine(comment_id)",
+    "CREATE TABLE stats_flags ("
+    "  day BIGINT NOT NULL,"
+    "  reason TEXT NOT NULL,"
+    "  outcome INTEGER NOT NULL,"
+    "  n BIGINT NOT NULL,"
+    "  PRIMARY KEY (day, reason, outcome))",
+    "CREATE FUNCTION stats_add(k INTEGER, d BIGINT, delta BIGINT) RETURNS void LANGUAGE sql AS $$"
+    " INSERT INTO stats_daily (kind, day, n) VALUES (k, d, delta)"
+    " ON CONFLICT (kind, day) DO UPDATE SET n = stats_daily.n + EXCLUDED.n $$",
+    "CREATE FUNCTION stats_span_refresh(cid BIGINT) RETURNS void LANGUAGE sql AS $$"
+    " INSERT INTO stats_span (comment_id, p_in, p_out, f_in, f_out)"
+    " SELECT id, CASE WHEN status = 1 OR t IS NOT NULL THEN created_at END,"
+    "  CASE WHEN status <> 1 THEN t END, fi, fo"
+    " FROM (SELECT c.id, c.status, c.created_at,"
+    "  (SELECT d.at FROM decisions d WHERE d.comment_id = c.id AND d.prev_status = 1"
+    "   AND NOT d.undone ORDER BY d.at, d.id LIMIT 1) AS t,"
+    "  (SELECT min(f.created_at) FROM flags f WHERE f.comment_id = c.id"
+    "   AND (f.reviewed OR c.status IN (0, 4))) AS fi,"
+    "  (SELECT CASE WHEN bool_and(f.reviewed) THEN max(coalesce(d.at, f.created_at)) END"
+    "   FROM flags f LEFT JOIN decisions d ON d.id = f.decision_id WHERE f.comment_id = c.id"
+    "   AND (f.reviewed OR c.status IN (0, 4))) AS fo"
+    "  FROM comments c WHERE c.id = cid) s"
+    " WHERE status = 1 OR t IS NOT NULL OR fi IS NOT NULL"
+    "  OR EXISTS (SELECT 1 FROM stats_span x WHERE x.comment_id = cid)"
+    " ON CONFLICT (comment_id) DO UPDATE SET p_in = EXCLUDED.p_in, p_out = EXCLUDED.p_out,"
+    "  f_in = EXCLUDED.f_in, f_out = EXCLUDED.f_out"
+    " WHERE (stats_span.p_in, stats_span.p_out, stats_span.f_in, stats_span.f_out)"
+    "  IS DISTINCT FROM (EXCLUDED.p_in, EXCLUDED.p_out, EXCLUDED.f_in, EXCLUDED.f_out) $$",
+    "CREATE FUNCTION stats_decision_refresh(did BIGINT) RETURNS void LANGUAGE sql AS $$"
+    " DELETE FROM stats_decision WHERE decision_id = did;"
+    " INSERT INTO stats_decision (decision_id, day, wait, rejected)"
+    " SELECT d.id, d.at / 86400000, d.at - coalesce((SELECT min(f.created_at) FROM flags f"
+    "  WHERE f.decision_id = d.id), c.created_at), (d.action = 'reject')::integer"
+    " FROM decisions d JOIN comments c ON c.id = d.comment_id"
+    " WHERE d.id = did AND NOT d.undone AND d.action IN ('approve', 'reject')"
+    " AND (d.prev_status <> 0 OR EXISTS (SELECT 1 FROM flags f WHERE f.decision_id = d.id)) $$",
+    "CREATE FUNCTION stats_verdict(cid BIGINT, t BIGINT) RETURNS INTEGER LANGUAGE sql STABLE AS $$"
+    " SELECT coalesce((SELECT CASE d.action WHEN 'approve' THEN 1 ELSE 2 END FROM decisions d"
+    "  WHERE d.comment_id = cid AND NOT d.undone AND d.action IN ('approve', 'reject')"
+    "  AND d.at >= t ORDER BY d.at DESC, d.id DESC LIMIT 1), 0) $$",
+    "CREATE FUNCTION stats_engine_refresh(cid BIGINT) RETURNS void LANGUAGE sql AS $$"
+    " UPDATE stats_engine SET verdict = stats_verdict(comment_id, at)"
+    " WHERE comment_id = cid AND verdict <> stats_verdict(comment_id, at) $$",
+    "CREATE FUNCTION stats_span_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    " IF TG_OP <> 'INSERT' THEN"
+    "  IF OLD.p_in IS NOT NULL THEN PERFORM stats_add(10, OLD.p_in / 86400000, -1); END IF;"
+    "  IF OLD.p_out IS NOT NULL THEN PERFORM stats_add(10, OLD.p_out / 86400000, 1); END IF;"
+    "  IF OLD.f_in IS NOT NULL THEN PERFORM stats_add(11, OLD.f_in / 86400000, -1); END IF;"
+    "  IF OLD.f_out IS NOT NULL THEN PERFORM stats_add(11, OLD.f_out / 86400000, 1); END IF;"
+    " END IF;"
+    " IF TG_OP <> 'DELETE' THEN"
+    "  IF NEW.p_in IS NOT NULL THEN PERFORM stats_add(10, NEW.p_in / 86400000, 1); END IF;"
+    "  IF NEW.p_out IS NOT NULL THEN PERFORM stats_add(10, NEW.p_out / 86400000, -1); END IF;"
+    "  IF NEW.f_in IS NOT NULL THEN PERFORM stats_add(11, NEW.f_in / 86400000, 1); END IF;"
+    "  IF NEW.f_out IS NOT NULL THEN PERFORM stats_add(11, NEW.f_out / 86400000, -1); END IF;"
+    " END IF;"
+    " RETURN NULL; END $$",
+    "CREATE TRIGGER stats_span_changed AFTER INSERT OR UPDATE OR DELETE ON stats_span"
+    " FOR EACH ROW EXECUTE PROCEDURE stats_span_changed()",
+    "CREATE FUNCTION stats_engine_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    " IF TG_OP <> 'INSERT' THEN"
+    "  PERFORM stats_add(20 + 3 * OLD.kind + OLD.verdict, OLD.at / 86400000, -1); END IF;"
+    " IF TG_OP <> 'DELETE' THEN"
+    "  PERFORM stats_add(20 + 3 * NEW.kind + NEW.verdict, NEW.at / 86400000, 1); END IF;"
+    " RETURN NULL; END $$",
+    "CREATE TRIGGER stats_engine_changed AFTER INSERT OR UPDATE OR DELETE ON stats_engine"
+    " FOR EACH ROW EXECUTE PROCEDURE stats_engine_changed()",
+    "INSERT INTO stats_daily (kind, day, n) SELECT status, created_at / 86400000, count(*)"
+    " FROM comments WHERE status BETWEEN 0 AND 4 GROUP BY 1, 2",
+    "SELECT stats_span_refresh(id) FROM (SELECT id FROM comments WHERE status = 1"
+    " UNION SELECT comment_id FROM decisions WHERE prev_status = 1"
+    " UNION SELECT comment_id FROM flags) x",
+    "SELECT stats_decision_refresh(id) FROM decisions",
+    "INSERT INTO stats_engine (log_id, comment_id, at, kind, verdict)"
+    " SELECT id, cid, at, CASE action WHEN 'auto_hold' THEN 0 WHEN 'auto_review' THEN 2 ELSE 1 END,"
+    "  stats_verdict(cid, at)"
+    " FROM (SELECT m.*, coalesce(CASE WHEN m.target_id ~ '^[0-9]{1,18}$'"
+    "  THEN m.target_id::bigint END, 0) AS cid FROM modlog m) m"
+    " WHERE target_type = 'comment' AND action IN ('auto_hold', 'auto_reject', 'auto_reject_edit',"
+    "  'auto_review') AND reason <> 'premoderated'",
+    "INSERT INTO stats_flags (day, reason, outcome, n)"
+    " SELECT f.created_at / 86400000, f.reason, f.outcome, count(*) FROM flags f"
+    " JOIN users u ON u.id = f.user_id WHERE u.kind <> 3 GROUP BY 1, 2, 3",
+    "CREATE FUNCTION stats_comments_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    " IF TG_OP <> 'INSERT' AND OLD.status BETWEEN 0 AND 4 THEN"
+    "  PERFORM stats_add(OLD.status, OLD.created_at / 86400000, -1); END IF;"
+    " IF TG_OP <> 'DELETE' AND NEW.status BETWEEN 0 AND 4 THEN"
+    "  PERFORM stats_add(NEW.status, NEW.created_at / 86400000, 1); END IF;"
+    " IF TG_OP = 'DELETE' THEN"
+    "  DELETE FROM stats_span WHERE comment_id = OLD.id;"
+    "  DELETE FROM stats_decision WHERE decision_id IN"
+    "   (SELECT id FROM decisions WHERE comment_id = OLD.id);"
+    " ELSE PERFORM stats_span_refresh(NEW.id); END IF;"
+    " RETURN NULL; END $$",
+    "CREATE TRIGGER stats_comments_added AFTER INSERT OR DELETE ON comments"
+    " FOR EACH ROW EXECUTE PROCEDURE stats_comments_changed()",
+    "CREATE TRIGGER stats_comments_update AFTER UPDATE OF status, created_at ON comments"
+    " FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status"
+    "  OR OLD.created_at IS DISTINCT FROM NEW.created_at)"
+    " EXECUTE PROCEDURE stats_comments_changed()",
+    "CREATE FUNCTION stats_decisions_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    " PERFORM stats_decision_refresh(NEW.id);"
+    " PERFORM stats_span_refresh(NEW.comment_id);"
+    " PERFORM stats_engine_refresh(NEW.comment_id);"
+    " RETURN NULL; END $$",
+    "CREATE TRIGGER stats_decisions_changed AFTER INSERT OR UPDATE ON decisions"
+    " FOR EACH ROW EXECUTE PROCEDURE stats_decisions_changed()",
+    "CREATE FUNCTION stats_flags_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    " IF TG_OP <> 'INSERT' AND EXISTS (SELECT 1 FROM users u WHERE u.id = OLD.user_id"
+    "  AND u.kind <> 3) THEN"
+    "  INSERT INTO stats_flags (day, reason, outcome, n)"
+    "  VALUES (OLD.created_at / 86400000, OLD.reason, OLD.outcome, -1)"
+    "  ON CONFLICT (day, reason, outcome) DO UPDATE SET n = stats_flags.n + EXCLUDED.n;"
+    " END IF;"
+    " IF TG_OP <> 'DELETE' AND EXISTS (SELECT 1 FROM users u WHERE u.id = NEW.user_id"
+    "  AND u.kind <> 3) THEN"
+    "  INSERT INTO stats_flags (day, reason, outcome, n)"
+    "  VALUES (NEW.created_at / 86400000, NEW.reason, NEW.outcome, 1)"
+    "  ON CONFLICT (day, reason, outcome) DO UPDATE SET n = stats_flags.n + EXCLUDED.n;"
+    " END IF;"
+    " IF TG_OP <> 'INSERT' THEN"
+    "  PERFORM stats_span_refresh(OLD.comment_id);"
+    "  IF OLD.decision_id IS NOT NULL THEN PERFORM stats_decision_refresh(OLD.decision_id);"
+    "  END IF;"
+    " END IF;"
+    " IF TG_OP <> 'DELETE' THEN"
+    "  PERFORM stats_span_refresh(NEW.comment_id);"
+    "  IF NEW.decision_id IS NOT NULL THEN PERFORM stats_decision_refresh(NEW.decision_id);"
+    "  END IF;"
+    " END IF;"
+    " RETURN NULL; END $$",
+    "CREATE TRIGGER stats_flags_changed AFTER INSERT OR UPDATE OR DELETE ON flags"
+    " FOR EACH ROW EXECUTE PROCEDURE stats_flags_changed()",
+    "CREATE FUNCTION stats_modlog_changed() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " DECLARE cid BIGINT := coalesce(CASE WHEN NEW.target_id ~ '^[0-9]{1,18}$'"
+    "  THEN NEW.target_id::bigint END, 0);"
+    " BEGIN"
+    " INSERT INTO stats_engine (log_id, comment_id, at, kind, verdict)"
+    " VALUES (NEW.id, cid, NEW.at, CASE NEW.action WHEN 'auto_hold' THEN 0"
+    "  WHEN 'auto_review' THEN 2 ELSE 1 END, stats_verdict(cid, NEW.at));"
+    " RETURN NULL; END $$",
+    "CREATE TRIGGER stats_modlog_changed AFTER INSERT ON modlog FOR EACH ROW"
+    " WHEN (NEW.target_type = 'comment' AND NEW.action IN ('auto_hold', 'auto_reject',"
+    "  'auto_reject_edit', 'auto_review') AND NEW.reason <> 'premoderated')"
+    " EXECUTE PROCEDURE stats_modlog_changed()",
+    NULL,
+};
+/* clang-format on */
+
 static const char *const *const migrations[] = {
     migration_1,  /* the initial schema */
     migration_2,  /* the moderator's desk */
@@ -420,6 +598,7 @@ static const char *const *const migrations[] = {
     migration_15, /* the site's settings */
     migration_16, /* several sites */
     migration_17, /* people by their whole name */
+    migration_18, /* the numbers' summary tables */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -604,6 +783,12 @@ enum {
     ST_STATS_DECISIONS,
     ST_STATS_FLAGS,
     ST_STATS_ENGINE,
+    ST_STATS_R_COMMENTS, /* the same six from the summary tables, in the same order */
+    ST_STATS_R_PENDING,
+    ST_STATS_R_FLAGGED,
+    ST_STATS_R_DECISIONS,
+    ST_STATS_R_FLAGS,
+    ST_STATS_R_ENGINE,
     ST_SETTINGS_GET,
     ST_SETTINGS_PUT,
     ST_SITES_LIST,
@@ -761,10 +946,11 @@ static const stmt_def sql[ST_COUNT] = {
     [ST_LOG_LIST] = {"SELECT id, at, actor_id, action, target_type, target_id, reason"
                      " FROM modlog WHERE id < $1 ORDER BY id DESC LIMIT $2",
                      "ii"},
-    [ST_QUEUE_COUNTS] = {"SELECT (SELECT count(*) FROM comments WHERE status = 1),"
-                         " (SELECT count(*) FROM comments c WHERE c.status IN (0, 4) AND EXISTS"
-                         "  (SELECT 1 FROM flags f WHERE f.comment_id = c.id AND NOT f.reviewed)),"
-                         " (SELECT count(*) FROM comments WHERE status = 2)",
+    /* Pending and rejected comments, and comments in the flagged queue:
+     * sums of the summary tables' days (migration 18). */
+    [ST_QUEUE_COUNTS] = {"SELECT (SELECT coalesce(sum(n), 0) FROM stats_daily WHERE kind = 1),"
+                         " (SELECT coalesce(sum(n), 0) FROM stats_daily WHERE kind = 11),"
+                         " (SELECT coalesce(sum(n), 0) FROM stats_daily WHERE kind = 2)",
                          ""},
     [ST_COMMENT_SET_STATE] = {"UPDATE comments SET status = $2, featured = $3, mod_reason = $4"
                               " WHERE id = $1",
@@ -1198,6 +1384,35 @@ static const stmt_def sql[ST_COUNT] = {
          " AND m.reason <> 'premoderated'"
          " GROUP BY 1, 2, 3",
          "iii"},
+/* The same from the summary tables (migration 18), for ranges of whole
+ * UTC days: each queue's size before the range, then its net change
+ * each day. */
+#define STATS_DAYS " day >= $1 / 86400000 AND day < $2 / 86400000"
+    [ST_STATS_R_COMMENTS] = {"SELECT day - $1 / 86400000, kind, 0, n FROM stats_daily"
+                             " WHERE kind BETWEEN 0 AND 4 AND" STATS_DAYS " AND $3 >= 0",
+                             "iii"},
+    [ST_STATS_R_PENDING] = {"SELECT -1, $3, 0, coalesce(sum(n), 0) FROM stats_daily"
+                            " WHERE kind = 10 AND day < $1 / 86400000 AND $2 >= 0"
+                            " UNION ALL SELECT day - $1 / 86400000, $3, 0, n FROM stats_daily"
+                            " WHERE kind = 10 AND" STATS_DAYS,
+                            "iii"},
+    [ST_STATS_R_FLAGGED] = {"SELECT -1, $3, 0, coalesce(sum(n), 0) FROM stats_daily"
+                            " WHERE kind = 11 AND day < $1 / 86400000 AND $2 >= 0"
+                            " UNION ALL SELECT day - $1 / 86400000, $3, 0, n FROM stats_daily"
+                            " WHERE kind = 11 AND" STATS_DAYS,
+                            "iii"},
+    [ST_STATS_R_DECISIONS] = {"SELECT day - $1 / 86400000, rejected, wait, count(*)"
+                              " FROM stats_decision WHERE" STATS_DAYS " AND $3 >= 0"
+                              " GROUP BY day, wait, rejected ORDER BY day, wait",
+                              "iii"},
+    [ST_STATS_R_FLAGS] = {"SELECT day - $1 / 86400000, reason, outcome, n FROM stats_flags"
+                          " WHERE" STATS_DAYS " AND n <> 0 AND $3 >= 0",
+                          "iii"},
+    [ST_STATS_R_ENGINE] = {"SELECT day - $1 / 86400000, (kind - 20) / 3, (kind - 20) % 3, n"
+                           " FROM stats_daily WHERE kind BETWEEN 20 AND 28 AND" STATS_DAYS
+                           " AND $3 >= 0",
+                           "iii"},
+#undef STATS_DAYS
 #undef STATS_DAY_IN
 #undef STATS_DAY_OUT
 };
@@ -4679,13 +4894,16 @@ static int
 pg_stats_get(store *s, int64_t from, int64_t to, arena *a, store_stats *out, pl_error *err)
 {
     int rc = store_stats_begin(out, from, to, a, err);
+    /* The summary tables count by UTC day: other ranges are counted from
+     * the data. */
+    int first = from % STORE_DAY_MS == 0 ? ST_STATS_R_COMMENTS : ST_STATS_COMMENTS;
     for (int i = 0; rc == 0 && i < STATS_Q_COUNT; i++) {
         params p = {0};
         PGresult *res;
         p_i64(&p, from);
         p_i64(&p, to);
         p_i64(&p, (int64_t)out->n_days);
-        if ((rc = run(to_pg(s), ST_STATS_COMMENTS + i, &p, &res, err, "read numbers")) < 0)
+        if ((rc = run(to_pg(s), first + i, &p, &res, err, "read numbers")) < 0)
             break;
         for (int r = 0, rows = PQntuples(res); r < rows; r++) {
             int64_t v[4];

@@ -53,6 +53,95 @@
 
 /* ---- schema ---------------------------------------------------------------- */
 
+/* The numbers' summary tables (migration 17; docs/STORAGE.md). A day is
+ * a time in ms divided by 86400000 (UTC days). stats_daily's kinds: 0-4
+ * comments created that day by the status they have now; 10 and 11 the
+ * pending and flagged queues' net change that day (comments in less
+ * comments out); 20 + 3 * engine kind (STATS_HELD, STATS_REFUSED,
+ * STATS_REVIEW) + verdict (0 none, 1 overturned, 2 upheld) the engine's
+ * decisions that day. */
+#define STATS_ADD(kind, day, d, cond)                                                              \
+    " INSERT INTO stats_daily (kind, day, n) SELECT " kind ", " day ", " d " WHERE " cond          \
+    " ON CONFLICT (kind, day) DO UPDATE SET n = n + excluded.n;"
+/* A comment's spans in the queues (row R of stats_span) added (sign 1) or
+ * taken away (sign (-1)). */
+#define STATS_SPAN_ADD(R, sign)                                                                    \
+    STATS_ADD("10", R ".p_in / 86400000", sign, R ".p_in IS NOT NULL")                             \
+    STATS_ADD("10", R ".p_out / 86400000", sign " * (-1)", R ".p_out IS NOT NULL")                 \
+    STATS_ADD("11", R ".f_in / 86400000", sign, R ".f_in IS NOT NULL")                             \
+    STATS_ADD("11", R ".f_out / 86400000", sign " * (-1)", R ".f_out IS NOT NULL")
+/* A comment's spans (STATS_SPAN_INNER for comments c, then
+ * STATS_SPAN_SELECT): in the pending queue from its creation until the
+ * first standing decision taken on it while pending (or still, while it is
+ * pending); in the flagged queue from its first flag until the latest
+ * decision that closed one (or still, while a flag is open on a published
+ * or hidden comment), counting only flags closed or on a published or
+ * hidden comment. */
+/* clang-format off */
+#define STATS_SPAN_INNER                                                                           \
+    " SELECT c.id, c.status, c.created_at,"                                                        \
+    "  (SELECT d.at FROM decisions d WHERE d.comment_id = c.id AND d.prev_status = 1"              \
+    "   AND d.undone = 0 ORDER BY d.at, d.id LIMIT 1) AS t,"                                       \
+    "  (SELECT min(f.created_at) FROM flags f WHERE f.comment_id = c.id"                           \
+    "   AND (f.reviewed <> 0 OR c.status IN (0, 4))) AS fi,"                                       \
+    "  (SELECT CASE WHEN min(f.reviewed) = 0 THEN NULL"                                            \
+    "   ELSE max(coalesce(d.at, f.created_at)) END"                                                \
+    "   FROM flags f LEFT JOIN decisions d ON d.id = f.decision_id WHERE f.comment_id = c.id"      \
+    "   AND (f.reviewed <> 0 OR c.status IN (0, 4))) AS fo FROM comments c"
+#define STATS_SPAN_SELECT                                                                          \
+    " SELECT id, CASE WHEN status = 1 OR t IS NOT NULL THEN created_at END,"                       \
+    " CASE WHEN status <> 1 THEN t END, fi, fo"
+#define STATS_SPAN_REFRESH(X)                                                                      \
+    " INSERT INTO stats_span (comment_id, p_in, p_out, f_in, f_out)" STATS_SPAN_SELECT            \
+    " FROM (" STATS_SPAN_INNER " WHERE c.id = " X ")"                                              \
+    " WHERE status = 1 OR t IS NOT NULL OR fi IS NOT NULL"                                         \
+    "  OR EXISTS (SELECT 1 FROM stats_span s WHERE s.comment_id = " X ")"                          \
+    " ON CONFLICT (comment_id) DO UPDATE SET p_in = excluded.p_in, p_out = excluded.p_out,"        \
+    "  f_in = excluded.f_in, f_out = excluded.f_out WHERE p_in IS NOT excluded.p_in"               \
+    "  OR p_out IS NOT excluded.p_out OR f_in IS NOT excluded.f_in OR f_out IS NOT excluded.f_out;"
+/* A standing approve or reject on a queued comment (or one that closed a
+ * flag), its day and its wait: from the first flag it closed, else from
+ * the comment's creation. */
+#define STATS_DECISION_SELECT                                                                      \
+    " SELECT d.id, d.at / 86400000, d.at - coalesce((SELECT min(f.created_at) FROM flags f"        \
+    "  WHERE f.decision_id = d.id), c.created_at), d.action = 'reject'"                            \
+    " FROM decisions d JOIN comments c ON c.id = d.comment_id"
+#define STATS_DECISION_KEPT                                                                        \
+    " d.undone = 0 AND d.action IN ('approve', 'reject') AND (d.prev_status <> 0"                  \
+    "  OR EXISTS (SELECT 1 FROM flags f WHERE f.decision_id = d.id))"
+#define STATS_DECISION_REFRESH(D)                                                                  \
+    " DELETE FROM stats_decision WHERE decision_id = " D ";"                                       \
+    " INSERT INTO stats_decision (decision_id, day, wait, rejected)" STATS_DECISION_SELECT         \
+    " WHERE d.id = " D " AND " STATS_DECISION_KEPT ";"
+/* The engine's decisions: a log entry of one of its actions on a comment
+ * (not a hold only because the article is premoderated), its kind, and
+ * what moderators made of it: the newest standing approve (1) or reject
+ * (2) taken on the comment after it, else 0. */
+#define STATS_ENGINE_ACTION(action, reason)                                                        \
+    " " action " IN ('auto_hold', 'auto_reject', 'auto_reject_edit', 'auto_review')"               \
+    " AND " reason " <> 'premoderated'"
+#define STATS_ENGINE_KIND(action)                                                                  \
+    " CASE " action " WHEN 'auto_hold' THEN 0 WHEN 'auto_review' THEN 2 ELSE 1 END"
+#define STATS_VERDICT(cid, at)                                                                     \
+    " coalesce((SELECT CASE d.action WHEN 'approve' THEN 1 ELSE 2 END FROM decisions d"            \
+    "  WHERE d.comment_id = " cid " AND d.undone = 0 AND d.action IN ('approve', 'reject')"        \
+    "  AND d.at >= " at " ORDER BY d.at DESC, d.id DESC LIMIT 1), 0)"
+#define STATS_ENGINE_ADD(R, d)                                                                     \
+    STATS_ADD("20 + 3 * " R ".kind + " R ".verdict", R ".at / 86400000", d, "1")
+#define STATS_ENGINE_REFRESH(cid)                                                                  \
+    " UPDATE stats_engine SET verdict ="                                                           \
+    STATS_VERDICT("stats_engine.comment_id", "stats_engine.at")                                    \
+    " WHERE comment_id = " cid " AND verdict IS NOT"                                               \
+    STATS_VERDICT("stats_engine.comment_id", "stats_engine.at") ";"
+/* Readers' flags (not the engine's own review requests) by day, reason and
+ * outcome: row R added (1) or taken away (-1). */
+#define STATS_FLAG_ADD(R, d)                                                                       \
+    " INSERT INTO stats_flags (day, reason, outcome, n) SELECT " R ".created_at / 86400000, "      \
+    R ".reason, " R ".outcome, " d " WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = " R          \
+    ".user_id AND u.kind <> 3)"                                                                    \
+    " ON CONFLICT (day, reason, outcome) DO UPDATE SET n = n + excluded.n;"
+/* clang-format on */
+
 /* Migrations are append-only: never edit one that has shipped; add the next. */
 static const char *const migrations[] = {
     /* 1: the initial schema. */
@@ -334,8 +423,114 @@ static const char *const migrations[] = {
     /* 16: people by their whole name (the log's moderator and author
      * filters given a name: store_users_search's exact_name). */
     "CREATE INDEX users_lower_name ON users(lower(name));",
+    /* 17: the desk's numbers kept up to date by triggers (docs/STORAGE.md,
+     * "The numbers' summary tables"), so that a year of them is read from a
+     * few thousand rows, not counted from every comment: first the tables
+     * and the triggers that add their rows into stats_daily, then every
+     * table filled from the data there is, then the triggers on the data. */
+    "CREATE TABLE stats_daily ("
+    "  kind INTEGER NOT NULL,"
+    "  day INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  PRIMARY KEY (kind, day)) WITHOUT ROWID;"
+    "CREATE TABLE stats_span ("
+    "  comment_id INTEGER PRIMARY KEY,"
+    "  p_in INTEGER, p_out INTEGER, f_in INTEGER, f_out INTEGER);"
+    "CREATE TABLE stats_decision ("
+    "  decision_id INTEGER PRIMARY KEY,"
+    "  day INTEGER NOT NULL,"
+    "  wait INTEGER NOT NULL,"
+    "  rejected INTEGER NOT NULL);"
+    "CREATE INDEX stats_decision_day ON stats_decision(day, wait, rejected);"
+    "CREATE TABLE stats_engine ("
+    "  log_id INTEGER PRIMARY KEY,"
+    "  comment_id INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  kind INTEGER NOT NULL,"
+    "  verdict INTEGER NOT NULL);"
+    "CREATE INDEX stats_engine_comment ON stats_engine(comment_id);"
+    "CREATE TABLE stats_flags ("
+    "  day INTEGER NOT NULL,"
+    "  reason TEXT NOT NULL,"
+    "  outcome INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  PRIMARY KEY (day, reason, outcome)) WITHOUT ROWID;",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* Migrations longer than a C string may be (4095 characters): the further
+ * statements of migration 17, run after migrations[16] in its transaction. */
+/* clang-format off */
+static const char *const migration_17_more[] = {
+    "CREATE TRIGGER stats_span_insert AFTER INSERT ON stats_span BEGIN " STATS_SPAN_ADD(
+        "NEW", "1") " END;",
+    "CREATE TRIGGER stats_span_update AFTER UPDATE ON stats_span BEGIN " STATS_SPAN_ADD(
+        "OLD", "(-1)") STATS_SPAN_ADD("NEW", "1") " END;",
+    "CREATE TRIGGER stats_span_delete AFTER DELETE ON stats_span BEGIN " STATS_SPAN_ADD(
+        "OLD", "(-1)") " END;",
+    "CREATE TRIGGER stats_engine_insert AFTER INSERT ON stats_engine BEGIN " STATS_ENGINE_ADD(
+        "NEW", "1") " END;",
+    "CREATE TRIGGER stats_engine_update AFTER UPDATE ON stats_engine BEGIN " STATS_ENGINE_ADD(
+        "OLD", "-1") STATS_ENGINE_ADD("NEW", "1") " END;",
+    "INSERT INTO stats_daily (kind, day, n) SELECT status, created_at / 86400000, count(*)"
+    "  FROM comments WHERE status BETWEEN 0 AND 4 GROUP BY 1, 2;",
+    "INSERT INTO stats_span (comment_id, p_in, p_out, f_in, f_out)" STATS_SPAN_SELECT
+    " FROM (" STATS_SPAN_INNER " WHERE c.id IN (SELECT id FROM comments WHERE status = 1"
+    "  UNION SELECT comment_id FROM decisions WHERE prev_status = 1"
+    "  UNION SELECT comment_id FROM flags))"
+    " WHERE status = 1 OR t IS NOT NULL OR fi IS NOT NULL;",
+    "INSERT INTO stats_decision (decision_id, day, wait, rejected) " STATS_DECISION_SELECT
+    "  WHERE " STATS_DECISION_KEPT ";",
+    "INSERT INTO stats_engine (log_id, comment_id, at, kind, verdict)"
+    " SELECT m.id, CAST(m.target_id AS INTEGER), m.at," STATS_ENGINE_KIND("m.action") ","
+    STATS_VERDICT("CAST(m.target_id AS INTEGER)", "m.at")
+    " FROM modlog m WHERE m.target_type = 'comment' AND"
+    STATS_ENGINE_ACTION("m.action", "m.reason") ";",
+    "INSERT INTO stats_flags (day, reason, outcome, n)"
+    "  SELECT f.created_at / 86400000, f.reason, f.outcome, count(*) FROM flags f"
+    "  JOIN users u ON u.id = f.user_id WHERE u.kind <> 3 GROUP BY 1, 2, 3;",
+    "CREATE TRIGGER stats_comments_insert AFTER INSERT ON comments BEGIN " STATS_ADD(
+        "NEW.status", "NEW.created_at / 86400000", "1", "NEW.status BETWEEN 0 AND 4")
+        STATS_SPAN_REFRESH("NEW.id") " END;",
+    "CREATE TRIGGER stats_comments_update AFTER UPDATE OF status, created_at ON comments"
+    "  WHEN OLD.status IS NOT NEW.status OR OLD.created_at IS NOT NEW.created_at BEGIN " STATS_ADD(
+        "OLD.status", "OLD.created_at / 86400000", "-1", "OLD.status BETWEEN 0 AND 4")
+        STATS_ADD("NEW.status", "NEW.created_at / 86400000", "1", "NEW.status BETWEEN 0 AND 4")
+            STATS_SPAN_REFRESH("NEW.id") " END;",
+    "CREATE TRIGGER stats_comments_delete AFTER DELETE ON comments BEGIN " STATS_ADD(
+        "OLD.status", "OLD.created_at / 86400000", "-1",
+        "OLD.status BETWEEN 0 AND 4") "  DELETE FROM stats_span WHERE comment_id = OLD.id;"
+                                      "  DELETE FROM stats_decision WHERE decision_id IN"
+                                      "   (SELECT id FROM decisions WHERE comment_id = OLD.id); "
+                                      "END;",
+    "CREATE TRIGGER stats_decisions_insert AFTER INSERT ON decisions BEGIN " STATS_DECISION_REFRESH(
+        "NEW.id") STATS_SPAN_REFRESH("NEW.comment_id")
+        STATS_ENGINE_REFRESH("NEW.comment_id") " END;",
+    "CREATE TRIGGER stats_decisions_update AFTER UPDATE ON decisions BEGIN " STATS_DECISION_REFRESH(
+        "NEW.id") STATS_SPAN_REFRESH("NEW.comment_id")
+        STATS_ENGINE_REFRESH("NEW.comment_id") " END;",
+    "CREATE TRIGGER stats_flags_insert AFTER INSERT ON flags BEGIN " STATS_FLAG_ADD("NEW", "1")
+        STATS_SPAN_REFRESH("NEW.comment_id") STATS_DECISION_REFRESH("NEW.decision_id") " END;",
+    "CREATE TRIGGER stats_flags_update AFTER UPDATE ON flags BEGIN " STATS_FLAG_ADD("OLD", "-1")
+        STATS_FLAG_ADD("NEW", "1") STATS_SPAN_REFRESH("NEW.comment_id")
+            STATS_DECISION_REFRESH("OLD.decision_id")
+                STATS_DECISION_REFRESH("NEW.decision_id") " END;",
+    "CREATE TRIGGER stats_flags_delete AFTER DELETE ON flags BEGIN " STATS_FLAG_ADD("OLD", "-1")
+        STATS_SPAN_REFRESH("OLD.comment_id") STATS_DECISION_REFRESH("OLD.decision_id") " END;",
+    "CREATE TRIGGER stats_modlog_insert AFTER INSERT ON modlog"
+    "  WHEN NEW.target_type = 'comment' AND " STATS_ENGINE_ACTION(
+        "NEW.action",
+        "NEW.reason") " BEGIN INSERT INTO stats_engine (log_id, comment_id, at, kind, verdict)"
+                      "  VALUES (NEW.id, CAST(NEW.target_id AS INTEGER), "
+                      "NEW.at, " STATS_ENGINE_KIND("NEW.action") ", " STATS_VERDICT(
+                          "CAST(NEW.target_id AS INTEGER)", "NEW.at") "); END;",
+    NULL,
+};
+/* clang-format on */
+static const struct {
+    int version;
+    const char *const *sql;
+} migration_more[] = {{17, migration_17_more}};
 
 int
 store_sqlite_schema_target(void)
@@ -527,6 +722,12 @@ enum {
     ST_STATS_DECISIONS,
     ST_STATS_FLAGS,
     ST_STATS_ENGINE,
+    ST_STATS_R_COMMENTS, /* the same six from the summary tables, in the same order */
+    ST_STATS_R_PENDING,
+    ST_STATS_R_FLAGGED,
+    ST_STATS_R_DECISIONS,
+    ST_STATS_R_FLAGS,
+    ST_STATS_R_ENGINE,
     ST_SETTINGS_GET,
     ST_SETTINGS_PUT,
     ST_SITES_LIST,
@@ -640,10 +841,11 @@ static const char *const sql[ST_COUNT] = {
                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_LOG_LIST] = "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog"
                     " WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
-    [ST_QUEUE_COUNTS] = "SELECT (SELECT count(*) FROM comments WHERE status = 1),"
-                        " (SELECT count(*) FROM comments c WHERE c.status IN (0, 4) AND c.id IN"
-                        "  (SELECT f.comment_id FROM flags f WHERE f.reviewed = 0)),"
-                        " (SELECT count(*) FROM comments WHERE status = 2)",
+    /* Pending and rejected comments, and comments in the flagged queue:
+     * sums of the summary tables' days (migration 17). */
+    [ST_QUEUE_COUNTS] = "SELECT (SELECT coalesce(sum(n), 0) FROM stats_daily WHERE kind = 1),"
+                        " (SELECT coalesce(sum(n), 0) FROM stats_daily WHERE kind = 11),"
+                        " (SELECT coalesce(sum(n), 0) FROM stats_daily WHERE kind = 2)",
     [ST_COMMENT_SET_STATE] = "UPDATE comments SET status = ?2, featured = ?3, mod_reason = ?4"
                              " WHERE id = ?1",
     [ST_DECISION_INSERT] = "INSERT INTO decisions (comment_id, actor_id, at, action, prev_status,"
@@ -986,6 +1188,28 @@ static const char *const sql[ST_COUNT] = {
         " AND m.action IN ('auto_hold', 'auto_reject', 'auto_reject_edit', 'auto_review')"
         " AND m.reason <> 'premoderated'"
         " GROUP BY 1, 2, 3",
+/* The same from the summary tables (migration 17), for ranges of whole
+ * UTC days: each queue's size before the range, then its net change
+ * each day. */
+#define STATS_DAYS " day >= ?1 / 86400000 AND day < ?2 / 86400000"
+    [ST_STATS_R_COMMENTS] = "SELECT day - ?1 / 86400000, kind, 0, n FROM stats_daily"
+                            " WHERE kind BETWEEN 0 AND 4 AND" STATS_DAYS,
+    [ST_STATS_R_PENDING] = "SELECT -1, ?3, 0, coalesce(sum(n), 0) FROM stats_daily"
+                           " WHERE kind = 10 AND day < ?1 / 86400000"
+                           " UNION ALL SELECT day - ?1 / 86400000, ?3, 0, n FROM stats_daily"
+                           " WHERE kind = 10 AND" STATS_DAYS,
+    [ST_STATS_R_FLAGGED] = "SELECT -1, ?3, 0, coalesce(sum(n), 0) FROM stats_daily"
+                           " WHERE kind = 11 AND day < ?1 / 86400000"
+                           " UNION ALL SELECT day - ?1 / 86400000, ?3, 0, n FROM stats_daily"
+                           " WHERE kind = 11 AND" STATS_DAYS,
+    [ST_STATS_R_DECISIONS] =
+        "SELECT day - ?1 / 86400000, rejected, wait, count(*) FROM stats_decision"
+        " WHERE" STATS_DAYS " GROUP BY day, wait, rejected ORDER BY day, wait",
+    [ST_STATS_R_FLAGS] = "SELECT day - ?1 / 86400000, reason, outcome, n FROM stats_flags"
+                         " WHERE" STATS_DAYS " AND n <> 0",
+    [ST_STATS_R_ENGINE] = "SELECT day - ?1 / 86400000, (kind - 20) / 3, (kind - 20) % 3, n"
+                          " FROM stats_daily WHERE kind BETWEEN 20 AND 28 AND" STATS_DAYS,
+#undef STATS_DAYS
 };
 
 typedef struct sq {
@@ -1230,6 +1454,10 @@ migrate(sq *q, pl_error *err)
         if (rc == 0 && v < i + 1) {
             sqlite3_stmt *st = NULL;
             rc = exec_fixed(q, migrations[i], err, "migration");
+            for (size_t m = 0; m < sizeof migration_more / sizeof migration_more[0]; m++)
+                for (const char *const *p = migration_more[m].sql;
+                     rc == 0 && migration_more[m].version == i + 1 && *p != NULL; p++)
+                    rc = exec_fixed(q, *p, err, "migration");
             if (rc == 0 && sqlite3_prepare_v2(q->db, "INSERT INTO schema_version VALUES (?1, ?2)",
                                               -1, &st, NULL) != SQLITE_OK)
                 rc = db_fail(q, err, "prepare");
@@ -4009,9 +4237,12 @@ sq_stats_get(store *s, int64_t from, int64_t to, arena *a, store_stats *out, pl_
 {
     sq *q = to_sq(s);
     int rc = store_stats_begin(out, from, to, a, err);
+    /* The summary tables count by UTC day: other ranges are counted from
+     * the data. */
+    bool rolled = from % STORE_DAY_MS == 0;
     for (int i = 0; rc == 0 && i < STATS_Q_COUNT; i++) {
         sqlite3_stmt *st = NULL;
-        if ((rc = prep(q, ST_STATS_COMMENTS + i, &st, err)) < 0)
+        if ((rc = prep(q, (rolled ? ST_STATS_R_COMMENTS : ST_STATS_COMMENTS) + i, &st, err)) < 0)
             break;
         bind_i64(st, 1, from);
         bind_i64(st, 2, to);

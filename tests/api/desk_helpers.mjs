@@ -22,6 +22,22 @@ export function sql(dbUrl, statement) {
   return r.stdout.trim();
 }
 
+// SQL that drops the numbers' summary tables and their triggers (SQLite
+// migration 17, PostgreSQL 18), for tests that undo migrations.
+export function summaryDropSql(dbUrl) {
+  if (/^postgres(ql)?:\/\//.test(dbUrl)) {
+    return 'DROP TABLE stats_daily, stats_span, stats_decision, stats_engine, stats_flags CASCADE;'
+      + ' DROP FUNCTION stats_comments_changed, stats_decisions_changed, stats_flags_changed,'
+      + ' stats_modlog_changed, stats_span_changed, stats_engine_changed, stats_span_refresh,'
+      + ' stats_decision_refresh, stats_engine_refresh, stats_verdict, stats_add CASCADE;';
+  }
+  const triggers = sql(dbUrl, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'stats%'")
+    .split('\n').filter(Boolean);
+  return triggers.map((t) => `DROP TRIGGER ${t};`).join(' ')
+    + ' DROP TABLE stats_daily; DROP TABLE stats_span; DROP TABLE stats_decision;'
+    + ' DROP TABLE stats_engine; DROP TABLE stats_flags;';
+}
+
 export async function deskServer(env = {}) {
   const srv = await startServer({ env });
   createUser(srv.dbUrl, { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' });

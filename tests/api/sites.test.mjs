@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, createUser, startServer, tempDb, TIME_SCALE } from '../lib/server.mjs';
-import { sql } from './desk_helpers.mjs';
+import { sql, summaryDropSql } from './desk_helpers.mjs';
 
 const isPg = (url) => /^postgres(ql)?:\/\//.test(url);
 let srv, admin, mod, reader, db;
@@ -49,11 +49,11 @@ test('a database from before sites migrates to one default site, every thread as
   const beforeThread = await thread(new Client(srv.url), '/api/v1/articles/old-1/comments');
   const beforeCounts = (await new Client(srv.url).get('/api/v1/counts?article=old-1&article=old-2')).json;
 
-  // Undo the sites migration and the later ones (users_lower_name), as a
+  // Undo the sites migration and the later ones (users_lower_name, the numbers' summary tables), as a
   // database of the previous version is.
   await srv.stop();
   const version = isPg(db.url) ? 16 : 15;
-  sql(db.url, `DROP TABLE sites; DROP INDEX users_lower_name; DELETE FROM schema_version WHERE version >= ${version}`);
+  sql(db.url, `DROP TABLE sites; DROP INDEX users_lower_name; ${summaryDropSql(db.url)} DELETE FROM schema_version WHERE version >= ${version}`);
   srv = await startServer({ db, keepDb: true, env: { PARLEY_ALLOWED_ORIGINS: 'https://news.example' } });
   for (const c of [admin, mod, reader]) c.base = srv.url;
 
