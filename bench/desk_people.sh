@@ -107,6 +107,7 @@ echo "$what: $(sqlite3 "$DB" 'SELECT count(*) FROM comments') comments," \
 
 serve() {
   t0=$(date +%s%N)
+  rm -f "$DIR/log" # not the last server's listening line
   "$1" serve --listen 127.0.0.1:0 --db "sqlite:$DB" --rate-limit off 2>"$DIR/log" &
   PID=$!
   i=0
