@@ -36,7 +36,7 @@ TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 # Debian packages: to build and run, and (in addition) to test.
 DEB_BUILD := build-essential pkg-config libevent-dev libjansson-dev libcmark-dev \
              libutf8proc-dev libsodium-dev libsqlite3-dev libpq-dev libxml2-dev \
-             zlib1g-dev libbrotli-dev libcurl4-openssl-dev libssl-dev
+             zlib1g-dev libbrotli-dev libcurl4-openssl-dev libssl-dev wamerican wbritish
 DEB_TEST  := libcmocka-dev postgresql nginx-light wrk chromium clang clang-format clang-tidy curl \
              python3 python3-aiosmtpd openssl prometheus sqlite3 systemd strace
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -44,7 +44,7 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LIB_SRC  := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
 WEB      := $(shell find web -type f 2>/dev/null | sort)
 DATA_FILES := $(shell find data -type f ! -name '*.md' 2>/dev/null | sort)
-GEN_SRC  := build/gen/assets.c build/gen/data_files.c
+GEN_SRC  := build/gen/assets.c build/gen/data_files.c build/gen/dict.c
 
 # The version (VERSION) and the git commit it was built from, written into
 # build/gen/version.h, which is rewritten only when they change. Outside a git
@@ -55,9 +55,9 @@ GIT_COMMIT := $(shell [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CUR
 GIT_DIRTY  := $(if $(GIT_COMMIT),$(shell git diff --quiet HEAD -- 2>/dev/null || echo -dirty))
 BUILD_COMMIT := $(if $(GIT_COMMIT),$(GIT_COMMIT)$(GIT_DIRTY),unknown)
 
-REL_OBJ  := $(patsubst src/%.c,build/obj/%.o,$(LIB_SRC)) build/obj/gen/assets.o build/obj/gen/data_files.o
-SAN_OBJ  := $(patsubst src/%.c,build/asan/obj/%.o,$(LIB_SRC)) build/asan/obj/gen/assets.o build/asan/obj/gen/data_files.o
-TSAN_OBJ := $(patsubst src/%.c,build/tsan/obj/%.o,$(LIB_SRC)) build/tsan/obj/gen/assets.o build/tsan/obj/gen/data_files.o
+REL_OBJ  := $(patsubst src/%.c,build/obj/%.o,$(LIB_SRC)) build/obj/gen/assets.o build/obj/gen/data_files.o build/obj/gen/dict.o
+SAN_OBJ  := $(patsubst src/%.c,build/asan/obj/%.o,$(LIB_SRC)) build/asan/obj/gen/assets.o build/asan/obj/gen/data_files.o build/asan/obj/gen/dict.o
+TSAN_OBJ := $(patsubst src/%.c,build/tsan/obj/%.o,$(LIB_SRC)) build/tsan/obj/gen/assets.o build/tsan/obj/gen/data_files.o build/tsan/obj/gen/dict.o
 
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
@@ -106,6 +106,21 @@ build/gen/assets.c: $(WEB) build/tools/bin2c
 build/gen/data_files.c: $(DATA_FILES) build/tools/bin2c
 	@mkdir -p $(dir $@)
 	build/tools/bin2c $@ data_files data $(DATA_FILES)
+
+# The English word list of the glued-word rule (src/moderation/dict.h), from
+# Debian's wamerican and wbritish (`make deps` installs them): words of 2 to
+# 24 letters, names included ("Cockburn"), lower-cased, sorted, one per line, compiled into the binary.
+DICT_LISTS := /usr/share/dict/american-english /usr/share/dict/british-english
+build/gen/dict/en.txt: $(wildcard $(DICT_LISTS))
+	@mkdir -p $(dir $@)
+	@for f in $(DICT_LISTS); do [ -r $$f ] || { \
+	  echo "missing $$f: run 'make deps' (Debian packages wamerican, wbritish)" >&2; exit 1; }; done
+	LC_ALL=C cat $(DICT_LISTS) | LC_ALL=C grep -E '^[A-Za-z]{2,24}$$' | LC_ALL=C tr A-Z a-z | \
+	  LC_ALL=C sort -u > $@.tmp
+	@mv $@.tmp $@
+
+build/gen/dict.c: build/gen/dict/en.txt build/tools/bin2c
+	build/tools/bin2c $@ dict_files build/gen build/gen/dict/en.txt
 
 build/gen/version.h: FORCE
 	@mkdir -p $(dir $@)

@@ -233,6 +233,8 @@ orig_after(const ctx *c, uint32_t oe)
 bool
 disguised(const ctx *c, const lex_hit *h)
 {
+    if (h->via == LEX_VIA_GLUED)
+        return true; /* nobody glues a bird's name to the next word */
     uint32_t os = c->t.ostart[h->start], oe = c->t.oend[h->end - 1];
     const char *b = c->in->body;
     for (uint32_t i = os; i < oe; i++) {

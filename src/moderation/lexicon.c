@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "moderation/dict.h"
 #include "util/assets.h"
 #include "util/xalloc.h"
 
@@ -58,6 +59,7 @@ typedef struct phrase_slot {
 } phrase_slot;
 
 struct lexicon {
+    dict *words; /* ordinary words, for glued pairs */
     term_rec *terms;
     size_t nterms, terms_cap;
     form *forms;
@@ -330,9 +332,10 @@ gap_masked(const norm_text *t, size_t i, size_t want)
 }
 
 /* "bullsiht", "fukced": a strong swear word of five letters or more (with
- * its usual endings) with two adjacent letters swapped. Shorter words are
- * left alone: "fcuk" is a brand, and a swap of four letters too often
- * spells another word. The forms match whole words only (check_form). */
+ * its usual endings) with two adjacent letters swapped; of four letters,
+ * only its last two ("fukc", "shti": "fcuk" is a brand). A swap that spells
+ * a word of the dictionary ("dikc" is none; "tawt" would be) is left out.
+ * The forms match whole words only (check_form). */
 static void
 add_transposed_word(lexicon *lx, arena *tmp, uint32_t ti)
 {
@@ -348,19 +351,20 @@ add_transposed_word(lexicon *lx, arena *tmp, uint32_t ti)
             return;
     for (size_t k = 0; k < nsfx; k++) {
         int bl = snprintf(base, sizeof base, "%s%s", t->text, sfx[k]);
-        if (bl < 5 || (size_t)bl >= sizeof base)
+        if (bl < 4 || (size_t)bl >= sizeof base)
             continue;
         /* Swaps inside the word itself, and across its last letter and the
          * ending ("fukced" is "fucked"); the first letter stays, as it does
          * in nearly every such spelling, and a swap there would start a
          * whole new branch of the automaton for each form. */
-        for (size_t i = 1; i + 1 < (size_t)bl && i < n; i++) {
+        for (size_t i = bl == 4 ? 2 : 1; i + 1 < (size_t)bl && i < n; i++) {
             if (base[i] == base[i + 1])
                 continue;
             memcpy(buf, base, (size_t)bl + 1);
             buf[i] = base[i + 1];
             buf[i + 1] = base[i];
-            add_form(lx, tmp, buf, ti, LEX_VIA_TRANSPOSED);
+            if (!dict_has(lx->words, buf, (size_t)bl))
+                add_form(lx, tmp, buf, ti, LEX_VIA_TRANSPOSED);
         }
     }
 }
@@ -645,6 +649,7 @@ int
 lexicon_new(const lexicon_source *src, size_t n, lexicon **out, pl_error *err)
 {
     lexicon *lx = xcalloc(1, sizeof *lx);
+    lx->words = dict_builtin();
     for (int c = 'a'; c <= 'z'; c++)
         lx->cls[c] = (uint8_t)(c - 'a' + 1);
     lx->cls[' '] = 27;
@@ -751,6 +756,7 @@ lexicon_free(lexicon *lx)
 {
     if (lx == NULL)
         return;
+    dict_free(lx->words);
     for (size_t i = 0; i < lx->nterms; i++)
         free(lx->terms[i].text);
     for (size_t i = 0; i < lx->nmasks; i++)
@@ -783,7 +789,7 @@ lexicon_get_stats(const lexicon *lx, lexicon_stats *out)
     size_t b = sizeof *lx + lx->nterms * sizeof *lx->terms + lx->nforms * sizeof *lx->forms +
                lx->pool_len * 2 + lx->nmasks * sizeof *lx->masks +
                lx->nstates * (NCLASS * sizeof(int32_t) + sizeof(int32_t) + 2 * sizeof(uint32_t)) +
-               lx->nforms * sizeof(uint32_t);
+               lx->nforms * sizeof(uint32_t) + dict_memory(lx->words);
     for (size_t i = 0; i < lx->nterms; i++)
         b += strlen(lx->terms[i].text) + 1;
     for (size_t i = 0; i < lx->nmasks; i++)
@@ -837,6 +843,79 @@ runs_fit(const lexicon *lx, const form *f, const norm_text *t, size_t start)
     return true;
 }
 
+/* Spells the folded bytes [a, b) of t with each letter repeated min(run, 2)
+ * times into w (cap bytes with the NUL); false when they do not fit or hold
+ * anything but a-z. */
+static bool
+spell(const norm_text *t, size_t a, size_t b, char *w, size_t cap, size_t *n)
+{
+    size_t k = 0;
+    for (size_t i = a; i < b; i++) {
+        char ch = t->s[i];
+        if (ch < 'a' || ch > 'z')
+            return false;
+        for (int r = 0; r < (t->run[i] >= 2 ? 2 : 1); r++) {
+            if (k + 1 >= cap)
+                return false;
+            w[k++] = ch;
+        }
+    }
+    w[k] = '\0';
+    *n = k;
+    return true;
+}
+
+/* "Too manyfags", "Typical coonbehaviour": a slur, or a strong swear word,
+ * of four letters or more glued to ordinary words. The token itself must not
+ * be a word of the dictionary ("therapist", "cocktails", "scunthorpe" stay
+ * clean) and each piece around the hit must be one, of three letters or
+ * more ("assassin" has "ass" plus "assin", no word). Names count as words
+ * ("Cockburn"). Terms of other languages and homographs ("bluetits") are
+ * left out. */
+static bool
+glued(const lexicon *lx, const norm_text *t, const term_rec *tr, size_t ts, size_t start,
+      size_t end)
+{
+    if (tr->homograph || tr->lang[0] != '\0')
+        return false;
+    if (tr->cat == LEX_SLUR ? tr->sev < 1
+                            : (tr->cat != LEX_PROFANITY && tr->cat != LEX_VULGARITY) || tr->sev < 2)
+        return false;
+    size_t te = end;
+    while (te < t->len && t->s[te] != ' ')
+        te++;
+    char w[64];
+    size_t n;
+    if (!spell(t, start, end, w, sizeof w, &n) || n < 4)
+        return false;
+    if (!spell(t, ts, te, w, sizeof w, &n) || dict_has(lx->words, w, n))
+        return false;
+    if (start > ts &&
+        (!spell(t, ts, start, w, sizeof w, &n) || n < 3 || !dict_has(lx->words, w, n)))
+        return false;
+    if (te > end && (!spell(t, end, te, w, sizeof w, &n) || n < 3 || !dict_has(lx->words, w, n)))
+        return false;
+    return true;
+}
+
+/* "You are nothing but a b i t c h": the article before a spelled-out word
+ * is a single letter too, so the normaliser joins it ("abitch"). A listed
+ * word (a slur, a swear word or an insult, four letters or more) that ends
+ * the joined run and starts right after an "a" or an "i" counts as a word. */
+static bool
+joined_after_article(const norm_text *t, const term_rec *tr, size_t ts, size_t start, size_t end)
+{
+    if (!(t->flags[ts] & NORM_JOINED) || start != ts + 1 || (t->s[ts] != 'a' && t->s[ts] != 'i'))
+        return false;
+    if (end != t->len && t->s[end] != ' ')
+        return false;
+    if (tr->cat >= LEX_HARASSMENT || tr->sev < 1)
+        return false;
+    char w[64];
+    size_t n;
+    return spell(t, start, end, w, sizeof w, &n) && n >= 4;
+}
+
 static void
 check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits *h, arena *a)
 {
@@ -845,6 +924,7 @@ check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits 
         return;
     size_t start = end - f->len;
     const term_rec *tr = &lx->terms[f->term];
+    uint8_t via = f->via;
     if (!runs_fit(lx, f, t, start))
         return;
     if (f->via == LEX_VIA_GAP && !gap_masked(t, start + f->gap, f->gap_len))
@@ -855,18 +935,23 @@ check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits 
         if (!left || !right) {
             if (f->via == LEX_VIA_TRANSPOSED || f->via == LEX_VIA_GAP)
                 return; /* a guess: whole words only */
-            /* Inside a hashtag or a spelled-out run the spaces are lost:
-             * strong words match anywhere there. */
-            if (tr->sev < 2 || f->len < 4 || tr->cat >= LEX_HARASSMENT)
+            if (memchr(t->s + start, ' ', f->len) != NULL)
                 return;
             size_t ts = token_start(t, start);
-            if (!(t->flags[ts] & (NORM_HASHTAG | NORM_JOINED)))
-                return;
-            if (memchr(t->s + start, ' ', f->len) != NULL)
+            /* Inside a hashtag or a spelled-out run the spaces are lost:
+             * strong words match anywhere there. */
+            bool strong = tr->sev >= 2 && f->len >= 4 && tr->cat < LEX_HARASSMENT;
+            if (strong && (t->flags[ts] & (NORM_HASHTAG | NORM_JOINED)))
+                ;
+            else if (joined_after_article(t, tr, ts, start, end))
+                ;
+            else if (glued(lx, t, tr, ts, start, end))
+                via = LEX_VIA_GLUED;
+            else
                 return;
         }
     }
-    hit_push(h, a, (lex_hit){(uint32_t)start, (uint32_t)end, f->term, tr->cat, tr->sev, f->via});
+    hit_push(h, a, (lex_hit){(uint32_t)start, (uint32_t)end, f->term, tr->cat, tr->sev, via});
 }
 
 /* True when the folded text at [at, at + n) spells p[0, n) with the
@@ -962,6 +1047,72 @@ resolve_mask(const lexicon *lx, const norm_text *t, size_t ts, size_t te, hits *
     }
 }
 
+static bool
+is_vowel(char c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+/* True when folded byte i of t was written as a digit or a symbol
+ * ("0" in "f0ck", "@" in "f@ck"): leetspeak, which the normaliser read as
+ * one letter but the writer may have meant for another. */
+static bool
+leet_byte(const norm_text *t, size_t i)
+{
+    if (t->src == NULL || t->ostart[i] >= t->src_len)
+        return false;
+    char c = t->src[t->ostart[i]];
+    return (c >= '0' && c <= '9') || c == '@' || c == '$' || c == '!' || c == '|' || c == '+' ||
+           c == '(';
+}
+
+/* "f0ck", "f@cker", "@ssfvcker": a token in leetspeak whose plain reading
+ * is no listed word, but which spells a maskable one (a strong swear word,
+ * a severe slur) when each vowel written as a digit or symbol may stand for
+ * any vowel and a "v" for a "u". Only tokens with leetspeak: nobody writes
+ * "fock" for a bird, and a word written in plain letters keeps its
+ * spelling. The first letter must be the word's own. */
+static void
+resolve_leet(const lexicon *lx, const norm_text *t, size_t ts, size_t te, hits *h, arena *a)
+{
+    char w[64];
+    uint8_t free_vowel[64];
+    size_t n = 0;
+    bool any = false;
+    for (size_t i = ts; i < te; i++) {
+        char c = t->s[i];
+        if (c < 'a' || c > 'z')
+            return;
+        bool lv = leet_byte(t, i) && is_vowel(c);
+        any = any || lv;
+        for (int r = 0; r < (t->run[i] >= 2 ? 2 : 1); r++) {
+            if (n + 1 >= sizeof w)
+                return;
+            free_vowel[n] = lv;
+            w[n++] = c;
+        }
+    }
+    if (!any || n < 4)
+        return;
+    const mask_word *best = NULL;
+    for (size_t m = 0; m < lx->nmasks; m++) {
+        const mask_word *mw = &lx->masks[m];
+        if (mw->len != n || mw->w[0] != w[0])
+            continue;
+        size_t i = 1;
+        while (i < n && (w[i] == mw->w[i] || (free_vowel[i] && is_vowel(mw->w[i])) ||
+                         (w[i] == 'v' && mw->w[i] == 'u')))
+            i++;
+        if (i == n && (best == NULL || lx->terms[mw->term].sev > lx->terms[best->term].sev))
+            best = mw;
+    }
+    if (best != NULL) {
+        const term_rec *tr = &lx->terms[best->term];
+        hit_push(h, a,
+                 (lex_hit){(uint32_t)ts, (uint32_t)te, best->term, tr->cat, tr->sev, LEX_VIA_LEET});
+    }
+}
+
 static int
 cmp_hit(const void *pa, const void *pb)
 {
@@ -1028,6 +1179,27 @@ lexicon_scan_in(const lexicon *lx, const norm_text *t, const char *lang, bool re
                 e++;
             if (memchr(t->s + i, '*', e - i) != NULL)
                 resolve_mask(lx, t, i, e, &h, a);
+            i = e + 1;
+        }
+    }
+    /* Tokens in leetspeak with no hit of their own (a byte map of what the
+     * hits cover: linear in the text and the hits' lengths). */
+    bool any_leet = false;
+    for (size_t i = 0; i < t->len && !any_leet; i++)
+        any_leet = leet_byte(t, i);
+    if (any_leet) {
+        uint8_t *cover = arena_zalloc(a, t->len + 1);
+        for (size_t j = 0; j < h.n; j++)
+            memset(cover + h.v[j].start, 1, h.v[j].end - h.v[j].start);
+        for (size_t i = 0; i < t->len;) {
+            size_t e = i;
+            bool leet = false, covered = false;
+            for (; e < t->len && t->s[e] != ' '; e++) {
+                leet = leet || leet_byte(t, e);
+                covered = covered || cover[e];
+            }
+            if (leet && !covered)
+                resolve_leet(lx, t, i, e, &h, a);
             i = e + 1;
         }
     }

@@ -14,7 +14,10 @@
  * words for strong terms), the stretched-letter rule (a single letter in a
  * term matches one letter or a run of three or more, a double letter needs
  * two or more), and the allow-list: a hit inside an allow-listed word or
- * phrase ("cunt" in Scunthorpe) is dropped. Masked words ("f*ck", "sh**")
+ * phrase ("cunt" in Scunthorpe) is dropped. A slur or strong swear word
+ * glued to an ordinary word ("Too manyfags") counts when the token is no
+ * word of the dictionary (dict.h) and what is left of it is: "therapist"
+ * and "cocktails" are words, "manyfags" is not. Masked words ("f*ck", "sh**")
  * are resolved against the strong terms of the same length.
  *
  * A lexicon is built once, then immutable and shared by all threads.
@@ -54,6 +57,8 @@ enum {
     LEX_VIA_MASK = 2,       /* a masked word ("f*ck"), or a phrase with one ("go f*** yourself") */
     LEX_VIA_TRANSPOSED = 3, /* two letters of a swear word swapped ("fcuk off", "bullsiht") */
     LEX_VIA_GAP = 4,        /* a phrase with its swear word all masks ("go **** yourself") */
+    LEX_VIA_GLUED = 5,      /* glued to an ordinary word ("manyfags", "coonbehaviour") */
+    LEX_VIA_LEET = 6,       /* leetspeak for another vowel ("f0ck", "f@cker", "fvck3r") */
 };
 
 typedef struct lex_hit {

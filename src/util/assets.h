@@ -18,6 +18,9 @@ typedef struct asset {
 extern const asset assets[];
 /* data/ files: lexicons and model weights ("/lexicon/slurs.tsv"). */
 extern const asset data_files[];
+/* The English word list (moderation/dict.h), made from Debian's wamerican
+ * and wbritish at build time: one entry, "/dict/en.txt". */
+extern const asset dict_files[];
 
 /* Finds a path in a table (assets or data_files), or NULL. */
 const asset *asset_find(const asset *table, const char *path);

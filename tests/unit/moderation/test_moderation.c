@@ -282,6 +282,62 @@ masks_and_swaps_in_the_lexicon(void **state)
     lexicon_free(lx);
 }
 
+/* Disguises that keep every letter: words glued together, a four-letter
+ * swap, leetspeak standing for another vowel, and a spelled-out word that
+ * swallowed its article. And the ordinary words that look like them. */
+static void
+glued_swapped_and_leet_words_in_the_lexicon(void **state)
+{
+    (void)state;
+    pl_error err;
+    lexicon *lx = NULL;
+    assert_int_equal(lexicon_load(NULL, &lx, &err), 0);
+    arena *a = arena_new();
+    lex_hit *h;
+
+    /* Glued to an ordinary word: the token is no word, its pieces are. */
+    assert_int_equal(scan_text(lx, a, "too manyfags here", &h), 1);
+    assert_string_equal(lexicon_term(lx, h[0].term), "fag");
+    assert_int_equal(h[0].via, LEX_VIA_GLUED);
+    assert_int_equal(scan_text(lx, a, "typical coonbehaviour", &h), 1);
+    assert_int_equal(h[0].category, LEX_SLUR);
+    assert_int_equal(h[0].via, LEX_VIA_GLUED);
+    assert_int_equal(scan_text(lx, a, "a total clusterfuck", &h), 1);
+    assert_int_equal(h[0].category, LEX_PROFANITY);
+    /* Words and names of the dictionary, and pieces that are no words. */
+    assert_int_equal(scan_text(lx, a, "my therapist likes cocktails", &h), 0);
+    assert_int_equal(scan_text(lx, a, "the assassin from Scunthorpe", &h), 0);
+    assert_int_equal(scan_text(lx, a, "Claud Cockburn wrote", &h), 0);
+    assert_int_equal(scan_text(lx, a, "Mongolia and the raccoons", &h), 0);
+    assert_int_equal(scan_text(lx, a, "xfags", &h), 0); /* a piece of one letter */
+
+    /* Four letters: the last two swapped, never the first ("fcuk" is a
+     * brand); whole words only. */
+    assert_int_equal(scan_text(lx, a, "fukc all of them", &h), 1);
+    assert_string_equal(lexicon_term(lx, h[0].term), "fuck");
+    assert_int_equal(h[0].via, LEX_VIA_TRANSPOSED);
+    assert_int_equal(scan_text(lx, a, "fcuk", &h), 0);
+    assert_int_equal(scan_text(lx, a, "xfukc", &h), 0);
+
+    /* Leetspeak for another vowel, and "v" for "u", inside one token. */
+    assert_int_equal(scan_text(lx, a, "what a f0cker", &h), 1);
+    assert_string_equal(lexicon_term(lx, h[0].term), "fuck");
+    assert_int_equal(h[0].via, LEX_VIA_LEET);
+    assert_int_equal(scan_text(lx, a, "f@ck this", &h), 1);
+    assert_int_equal(h[0].via, LEX_VIA_LEET);
+    assert_int_equal(scan_text(lx, a, "h0me t1me", &h), 0);     /* no listed word */
+    assert_int_equal(scan_text(lx, a, "fock and fack", &h), 0); /* plain letters */
+    assert_int_equal(scan_text(lx, a, "b4ck 2 w0rk", &h), 0);
+
+    /* "a b i t c h": the article was joined to the spelled-out word. */
+    assert_int_equal(scan_text(lx, a, "nothing but a b i t c h", &h), 1);
+    assert_string_equal(lexicon_term(lx, h[0].term), "bitch");
+    assert_int_equal(scan_text(lx, a, "a b o u t", &h), 0);
+
+    arena_free(a);
+    lexicon_free(lx);
+}
+
 static void
 lexicon_override_dir_is_read(void **state)
 {
@@ -479,6 +535,7 @@ main(void)
         cmocka_unit_test(bad_policy_settings_are_named),
         cmocka_unit_test(malformed_lists_are_refused),
         cmocka_unit_test(masks_and_swaps_in_the_lexicon),
+        cmocka_unit_test(glued_swapped_and_leet_words_in_the_lexicon),
         cmocka_unit_test(lexicon_override_dir_is_read),
         cmocka_unit_test(scores_and_review_flag),
         cmocka_unit_test(identity_hate_reason_and_policy),
