@@ -5,151 +5,225 @@
  * operation of store.h. The public functions in store.c count the call for
  * fault injection and then call through the table; backends never see the
  * fault counter. Every entry has the meaning of the public function of the
- * same name, and every entry is required (none may be NULL).
+ * same name, and every entry is required (none may be NULL) but those
+ * marked otherwise. Most operations are one line of STORE_OPS below, from
+ * which the table's members, store.c's public functions and each backend's
+ * table entries (sq_NAME, pg_NAME) are generated, as pq_dl.h's
+ * PQ_FUNCTIONS generates the libpq table.
  */
 #ifndef PARLEY_STORE_STORE_INT_H
 #define PARLEY_STORE_STORE_INT_H
 
 #include "store/store.h"
 
+/* The operations whose public function only counts the call and calls
+ * through the table (store.c generates them): X(name, parameters,
+ * arguments). A new operation is one line here, its declaration in store.h
+ * and the function in each backend (sq_NAME in sqlite.c, pg_NAME in
+ * postgres.c). */
+/* clang-format off */
+#define STORE_OPS(X)                                                                               \
+    X(ping, (store *s, pl_error *err), (s, err))                                                   \
+    X(begin, (store *s, pl_error *err), (s, err))                                                  \
+    X(commit, (store *s, pl_error *err), (s, err))                                                 \
+    X(savepoint, (store *s, pl_error *err), (s, err))                                              \
+    X(savepoint_release, (store *s, pl_error *err), (s, err))                                      \
+    X(user_insert, (store *s, store_user *u, pl_error *err), (s, u, err))                          \
+    X(user_by_id, (store *s, int64_t id, arena *a, store_user *out, pl_error *err),                \
+      (s, id, a, out, err))                                                                        \
+    X(user_by_email, (store *s, const char *email, arena *a, store_user *out, pl_error *err),      \
+      (s, email, a, out, err))                                                                     \
+    X(user_set_ban, (store *s, int64_t user_id, bool banned, int64_t until, const char *reason,    \
+      pl_error *err), (s, user_id, banned, until, reason, err))                                    \
+    X(user_set_role, (store *s, int64_t user_id, store_role role, pl_error *err),                  \
+      (s, user_id, role, err))                                                                     \
+    X(user_set_language, (store *s, int64_t user_id, const char *language, pl_error *err),         \
+      (s, user_id, language, err))                                                                 \
+    X(session_insert, (store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t user_id,  \
+      int64_t expires_at, pl_error *err), (s, hash, user_id, expires_at, err))                     \
+    X(session_user, (store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t now,        \
+      arena *a, store_user *out, pl_error *err), (s, hash, now, a, out, err))                      \
+    X(session_delete, (store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], pl_error *err),   \
+      (s, hash, err))                                                                              \
+    X(article_get, (store *s, const char *id, arena *a, store_article *out, pl_error *err),        \
+      (s, id, a, out, err))                                                                        \
+    X(article_ensure, (store *s, const char *id, const char *title, const char *url,               \
+      pl_error *err), (s, id, title, url, err))                                                    \
+    X(article_update, (store *s, const char *id, const store_article_changes *up, pl_error *err),  \
+      (s, id, up, err))                                                                            \
+    X(article_counts, (store *s, const char *const *ids, size_t n, int64_t *counts,                \
+      pl_error *err), (s, ids, n, counts, err))                                                    \
+    X(comment_insert, (store *s, store_comment *c, pl_error *err), (s, c, err))                    \
+    X(comment_get, (store *s, int64_t id, int64_t viewer_id, arena *a, store_comment *out,         \
+      pl_error *err), (s, id, viewer_id, a, out, err))                                             \
+    X(comment_edit, (store *s, int64_t id, const char *body, const char *html,                     \
+      store_comment_status status, const char *moderation, int64_t now, pl_error *err),            \
+      (s, id, body, html, status, moderation, now, err))                                           \
+    X(comment_set_status, (store *s, int64_t id, store_comment_status status, pl_error *err),      \
+      (s, id, status, err))                                                                        \
+    X(comment_set_featured, (store *s, int64_t id, bool featured, pl_error *err),                  \
+      (s, id, featured, err))                                                                      \
+    X(comments_page, (store *s, const char *article_id, store_sort sort, store_cursor after,       \
+      int limit, int64_t viewer_id, arena *a, store_comment_list *out, bool *more, pl_error *err), \
+      (s, article_id, sort, after, limit, viewer_id, a, out, more, err))                           \
+    X(comments_replies, (store *s, const int64_t *root_ids, size_t n, int64_t viewer_id, arena *a, \
+      store_comment_list *out, pl_error *err), (s, root_ids, n, viewer_id, a, out, err))           \
+    X(comments_by_author, (store *s, int64_t author_id, int64_t since, int limit, arena *a,        \
+      store_comment_list *out, pl_error *err), (s, author_id, since, limit, a, out, err))          \
+    X(like_add, (store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err),    \
+      (s, comment_id, user_id, likes, err))                                                        \
+    X(like_remove, (store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err), \
+      (s, comment_id, user_id, likes, err))                                                        \
+    X(flag_insert, (store *s, int64_t comment_id, int64_t user_id, const char *reason,             \
+      const char *note, int64_t *flag_id, pl_error *err),                                          \
+      (s, comment_id, user_id, reason, note, flag_id, err))                                        \
+    X(flags_for_comment, (store *s, int64_t comment_id, arena *a, store_flag_group **out,          \
+      size_t *n, pl_error *err), (s, comment_id, a, out, n, err))                                  \
+    X(flags_mark_reviewed, (store *s, int64_t comment_id, pl_error *err), (s, comment_id, err))    \
+    X(queue_list, (store *s, store_queue q, int64_t after_id, int limit, arena *a,                 \
+      store_comment_list *out, bool *more, pl_error *err),                                         \
+      (s, q, after_id, limit, a, out, more, err))                                                  \
+    X(log_append, (store *s, const store_log_entry *e, pl_error *err), (s, e, err))                \
+    X(log_list, (store *s, int64_t before_id, int limit, arena *a, store_log_entry **out,          \
+      size_t *n, pl_error *err), (s, before_id, limit, a, out, n, err))                            \
+    X(queue_counts, (store *s, int64_t counts[3], pl_error *err), (s, counts, err))                \
+    X(comment_set_state, (store *s, int64_t id, store_comment_status status, bool featured,        \
+      const char *moderator_reason, pl_error *err),                                                \
+      (s, id, status, featured, moderator_reason, err))                                            \
+    X(decision_insert, (store *s, store_decision *d, pl_error *err), (s, d, err))                  \
+    X(decision_last, (store *s, int64_t actor_id, arena *a, store_decision *out, pl_error *err),   \
+      (s, actor_id, a, out, err))                                                                  \
+    X(decision_undo, (store *s, int64_t decision_id, pl_error *err), (s, decision_id, err))        \
+    X(flags_review, (store *s, int64_t comment_id, store_flag_outcome outcome,                     \
+      int64_t decision_id, pl_error *err), (s, comment_id, outcome, decision_id, err))             \
+    X(flaggers_for_comment, (store *s, int64_t comment_id, arena *a, store_flagger **out,          \
+      size_t *n, pl_error *err), (s, comment_id, a, out, n, err))                                  \
+    X(flags_count_by_user, (store *s, int64_t user_id, int64_t since, int64_t *n, pl_error *err),  \
+      (s, user_id, since, n, err))                                                                 \
+    X(user_history_get, (store *s, int64_t user_id, store_user_history *out, pl_error *err),       \
+      (s, user_id, out, err))                                                                      \
+    X(log_query, (store *s, const store_log_filter *f, int limit, arena *a, store_log_entry **out, \
+      size_t *n, pl_error *err), (s, f, limit, a, out, n, err))                                    \
+    X(mute_set, (store *s, int64_t user_id, int64_t muted_id, bool on, int64_t now,                \
+      pl_error *err), (s, user_id, muted_id, on, now, err))                                        \
+    X(mutes_list, (store *s, int64_t user_id, arena *a, store_mute **out, size_t *n,               \
+      pl_error *err), (s, user_id, a, out, n, err))                                                \
+    X(flags_by_user, (store *s, int64_t user_id, arena *a, store_flag_row **out, size_t *n,        \
+      pl_error *err), (s, user_id, a, out, n, err))                                                \
+    X(likes_by_user, (store *s, int64_t user_id, arena *a, int64_t **comment_ids, size_t *n,       \
+      pl_error *err), (s, user_id, a, comment_ids, n, err))                                        \
+    X(user_delete, (store *s, int64_t user_id, bool remove_comments, pl_error *err),               \
+      (s, user_id, remove_comments, err))                                                          \
+    X(sso_login, (store *s, const char *sub, const char *name, const char *email,                  \
+      bool email_verified, int64_t link_user_id, const char *jti, int64_t jti_expires,             \
+      int64_t now, int64_t *user_id, pl_error *err),                                               \
+      (s, sub, name, email, email_verified, link_user_id, jti, jti_expires, now, user_id, err))    \
+    X(email_ban_set, (store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t ends_at,   \
+      const char *reason, pl_error *err), (s, hash, ends_at, reason, err))                         \
+    X(user_mail_get, (store *s, int64_t user_id, store_user_mail *out, pl_error *err),             \
+      (s, user_id, out, err))                                                                      \
+    X(user_mail_set, (store *s, int64_t user_id, const store_user_mail *m, pl_error *err),         \
+      (s, user_id, m, err))                                                                        \
+    X(user_set_password, (store *s, int64_t user_id, const char *pw_hash,                          \
+      const unsigned char *keep, int64_t now, pl_error *err),                                      \
+      (s, user_id, pw_hash, keep, now, err))                                                       \
+    X(token_insert, (store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t user_id,    \
+      store_token_purpose purpose, int64_t now, int64_t expires_at, pl_error *err),                \
+      (s, hash, user_id, purpose, now, expires_at, err))                                           \
+    X(token_use, (store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN],                        \
+      store_token_purpose purpose, int64_t now, bool spend, int64_t *user_id, pl_error *err),      \
+      (s, hash, purpose, now, spend, user_id, err))                                                \
+    X(mail_enqueue, (store *s, const char *recipient, const char *message, int64_t now,            \
+      int64_t per_hour, pl_error *err), (s, recipient, message, now, per_hour, err))               \
+    X(mail_claim, (store *s, int64_t now, int64_t lease_ms, arena *a, store_mail *out,             \
+      int64_t *next_due, pl_error *err), (s, now, lease_ms, a, out, next_due, err))                \
+    X(mail_finish, (store *s, int64_t id, store_mail_state state, int64_t retry_at,                \
+      const char *error, int64_t now, pl_error *err), (s, id, state, retry_at, error, now, err))   \
+    X(staff_list, (store *s, arena *a, store_user **out, size_t *n, pl_error *err),                \
+      (s, a, out, n, err))                                                                         \
+    X(notify_once, (store *s, int64_t user_id, int64_t key, int64_t now, int64_t window_ms,        \
+      bool *allowed, pl_error *err), (s, user_id, key, now, window_ms, allowed, err))              \
+    X(queue_watchers, (store *s, int64_t pending, arena *a, store_user **out, size_t *n,           \
+      pl_error *err), (s, pending, a, out, n, err))                                                \
+    X(outbox_add, (store *s, const char *event, const char *payload, int64_t now, int64_t *id,     \
+      pl_error *err), (s, event, payload, now, id, err))                                           \
+    X(outbox_claim, (store *s, int64_t now, int64_t lease_ms, arena *a, store_outbox_item *out,    \
+      int64_t *next_due, pl_error *err), (s, now, lease_ms, a, out, next_due, err))                \
+    X(outbox_record, (store *s, const store_outbox_item *item, pl_error *err), (s, item, err))     \
+    X(outbox_list, (store *s, int64_t before_id, int limit, arena *a, store_outbox_item **out,     \
+      size_t *n, pl_error *err), (s, before_id, limit, a, out, n, err))                            \
+    X(outbox_purge, (store *s, int64_t before, pl_error *err), (s, before, err))                   \
+    X(export_users, (store *s, int64_t after, int limit, arena *a, store_user **out, size_t *n,    \
+      pl_error *err), (s, after, limit, a, out, n, err))                                           \
+    X(export_articles, (store *s, const char *after, int limit, arena *a, store_article **out,     \
+      size_t *n, pl_error *err), (s, after, limit, a, out, n, err))                                \
+    X(export_comments, (store *s, int64_t after, int limit, arena *a, store_comment_list *out,     \
+      pl_error *err), (s, after, limit, a, out, err))                                              \
+    X(export_log, (store *s, int64_t after, int limit, arena *a, store_log_entry **out, size_t *n, \
+      pl_error *err), (s, after, limit, a, out, n, err))                                           \
+    X(import_map_get, (store *s, const char *kind, const char *ext_id, int64_t *local,             \
+      pl_error *err), (s, kind, ext_id, local, err))                                               \
+    X(import_map_put, (store *s, const char *kind, const char *ext_id, int64_t local,              \
+      pl_error *err), (s, kind, ext_id, local, err))                                               \
+    X(settings_get, (store *s, arena *a, store_settings *out, pl_error *err), (s, a, out, err))    \
+    X(settings_put, (store *s, int64_t expected, const char *body, int64_t actor_id, int64_t now,  \
+      pl_error *err), (s, expected, body, actor_id, now, err))                                     \
+    X(site_queue_list, (store *s, int64_t site, store_queue q, int64_t after_id, int limit,        \
+      arena *a, store_comment_list *out, bool *more, pl_error *err),                               \
+      (s, site, q, after_id, limit, a, out, more, err))                                            \
+    X(site_queue_counts, (store *s, int64_t site, int64_t counts[3], pl_error *err),               \
+      (s, site, counts, err))                                                                      \
+    X(sites_list, (store *s, arena *a, store_site **out, size_t *n, pl_error *err),                \
+      (s, a, out, n, err))                                                                         \
+    X(site_create, (store *s, const char *slug, const char *name, const char *origins,             \
+      int64_t now, int64_t *id, pl_error *err), (s, slug, name, origins, now, id, err))            \
+    X(site_update, (store *s, int64_t id, const char *name, const char *origins, pl_error *err),   \
+      (s, id, name, origins, err))                                                                 \
+    X(export_flags, (store *s, int64_t after, int limit, arena *a, store_export_flag **out,        \
+      size_t *n, pl_error *err), (s, after, limit, a, out, n, err))                                \
+    X(export_likes, (store *s, int64_t after_comment, int64_t after_user, int limit, arena *a,     \
+      store_export_like **out, size_t *n, pl_error *err),                                          \
+      (s, after_comment, after_user, limit, a, out, n, err))                                       \
+    X(flag_restore, (store *s, store_export_flag *f, pl_error *err), (s, f, err))                  \
+    X(like_restore, (store *s, const store_export_like *l, pl_error *err), (s, l, err))            \
+    X(users_search, (store *s, const store_user_filter *f, int limit, arena *a,                    \
+      store_user_row **out, size_t *n, pl_error *err), (s, f, limit, a, out, n, err))              \
+    X(note_add, (store *s, store_note *note, pl_error *err), (s, note, err))                       \
+    X(notes_list, (store *s, int64_t user_id, int limit, arena *a, store_note **out, size_t *n,    \
+      pl_error *err), (s, user_id, limit, a, out, n, err))                                         \
+    X(flags_about_user, (store *s, int64_t user_id, bool given, int limit, arena *a,               \
+      store_flag_detail **out, size_t *n, pl_error *err),                                          \
+      (s, user_id, given, limit, a, out, n, err))                                                  \
+    X(log_about, (store *s, const char *target_type, const char *target_id, int limit, arena *a,   \
+      store_log_entry **out, size_t *n, pl_error *err),                                            \
+      (s, target_type, target_id, limit, a, out, n, err))                                          \
+    X(articles_list, (store *s, const store_article_filter *f, int limit, arena *a,                \
+      store_article_row **out, size_t *n, pl_error *err), (s, f, limit, a, out, n, err))           \
+    X(articles_close_before, (store *s, int64_t cutoff, arena *a, const char ***ids, size_t *n,    \
+      pl_error *err), (s, cutoff, a, ids, n, err))                                                 \
+    X(comments_search, (store *s, const store_search *q, int limit, arena *a,                      \
+      store_comment_list *out, pl_error *err), (s, q, limit, a, out, err))                         \
+    X(stats_get, (store *s, int64_t from, int64_t to, arena *a, store_stats *out, pl_error *err),  \
+      (s, from, to, a, out, err))
+/* clang-format on */
+
 typedef struct store_ops {
     const char *name; /* "sqlite", "postgres": for messages */
+    /* Not counted and never failing: how a caller cleans up (store.c). */
     void (*close)(store *s);
-    int (*ping)(store *s, pl_error *err);
-
-    int (*begin)(store *s, pl_error *err);
-    int (*commit)(store *s, pl_error *err);
     void (*rollback)(store *s);
-    int (*savepoint)(store *s, pl_error *err);
-    int (*savepoint_release)(store *s, pl_error *err);
     void (*savepoint_rollback)(store *s);
-
-    int (*user_insert)(store *s, store_user *u, pl_error *err);
-    int (*user_by_id)(store *s, int64_t id, arena *a, store_user *out, pl_error *err);
-    int (*user_by_email)(store *s, const char *email, arena *a, store_user *out, pl_error *err);
-    int (*user_set_ban)(store *s, int64_t user_id, bool banned, int64_t until, const char *reason,
-                        pl_error *err);
-    int (*user_set_role)(store *s, int64_t user_id, store_role role, pl_error *err);
-    int (*user_set_language)(store *s, int64_t user_id, const char *language, pl_error *err);
-
-    int (*session_insert)(store *s, const unsigned char *hash, int64_t user_id, int64_t expires_at,
-                          pl_error *err);
-    int (*session_user)(store *s, const unsigned char *hash, int64_t now, arena *a, store_user *out,
-                        pl_error *err);
-    int (*session_delete)(store *s, const unsigned char *hash, pl_error *err);
-
-    int (*article_get)(store *s, const char *id, arena *a, store_article *out, pl_error *err);
-    int (*article_ensure)(store *s, const char *id, const char *title, const char *url,
-                          pl_error *err);
-    int (*article_update)(store *s, const char *id, const store_article_changes *up, pl_error *err);
-    int (*article_counts)(store *s, const char *const *ids, size_t n, int64_t *counts,
-                          pl_error *err);
-
-    int (*comment_insert)(store *s, store_comment *c, pl_error *err);
-    int (*comment_get)(store *s, int64_t id, int64_t viewer_id, arena *a, store_comment *out,
-                       pl_error *err);
-    int (*comment_edit)(store *s, int64_t id, const char *body, const char *html,
-                        store_comment_status status, const char *moderation, int64_t now,
-                        pl_error *err);
-    int (*comment_set_status)(store *s, int64_t id, store_comment_status status, pl_error *err);
-    int (*comment_set_featured)(store *s, int64_t id, bool featured, pl_error *err);
-    int (*comments_page)(store *s, const char *article_id, store_sort sort, store_cursor after,
-                         int limit, int64_t viewer_id, arena *a, store_comment_list *out,
-                         bool *more, pl_error *err);
-    int (*comments_replies)(store *s, const int64_t *root_ids, size_t n, int64_t viewer_id,
-                            arena *a, store_comment_list *out, pl_error *err);
-    int (*comments_by_author)(store *s, int64_t author_id, int64_t since, int limit, arena *a,
-                              store_comment_list *out, pl_error *err);
+    /* Operations whose public function does more than count and forward:
+     * it clears the output first or checks its input (store.c). */
     int (*viewer_layer)(store *s, const char *article_id, int64_t viewer_id, arena *a,
                         store_viewer_layer *out, pl_error *err);
     int (*session_layer)(store *s, const unsigned char *hash, int64_t now, const char *article_id,
                          arena *a, store_user *user, store_viewer_layer *layer, pl_error *err);
-    int (*like_add)(store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err);
-    int (*like_remove)(store *s, int64_t comment_id, int64_t user_id, int64_t *likes,
-                       pl_error *err);
-
-    int (*flag_insert)(store *s, int64_t comment_id, int64_t user_id, const char *reason,
-                       const char *note, int64_t *flag_id, pl_error *err);
-    int (*flags_for_comment)(store *s, int64_t comment_id, arena *a, store_flag_group **out,
-                             size_t *n, pl_error *err);
-    int (*flags_mark_reviewed)(store *s, int64_t comment_id, pl_error *err);
-
-    int (*queue_list)(store *s, store_queue q, int64_t after_id, int limit, arena *a,
-                      store_comment_list *out, bool *more, pl_error *err);
-    int (*log_append)(store *s, const store_log_entry *e, pl_error *err);
-    int (*log_list)(store *s, int64_t before_id, int limit, arena *a, store_log_entry **out,
-                    size_t *n, pl_error *err);
-
-    /* moderation desk */
-    int (*queue_counts)(store *s, int64_t counts[3], pl_error *err);
-    int (*comment_set_state)(store *s, int64_t id, store_comment_status status, bool featured,
-                             const char *moderator_reason, pl_error *err);
-    int (*decision_insert)(store *s, store_decision *d, pl_error *err);
-    int (*decision_last)(store *s, int64_t actor_id, arena *a, store_decision *out, pl_error *err);
-    int (*decision_undo)(store *s, int64_t decision_id, pl_error *err);
-    int (*flags_review)(store *s, int64_t comment_id, store_flag_outcome outcome,
-                        int64_t decision_id, pl_error *err);
-    int (*flaggers_for_comment)(store *s, int64_t comment_id, arena *a, store_flagger **out,
-                                size_t *n, pl_error *err);
-    int (*flags_count_by_user)(store *s, int64_t user_id, int64_t since, int64_t *n, pl_error *err);
-    int (*user_history_get)(store *s, int64_t user_id, store_user_history *out, pl_error *err);
-    int (*log_query)(store *s, const store_log_filter *f, int limit, arena *a,
-                     store_log_entry **out, size_t *n, pl_error *err);
-    int (*mute_set)(store *s, int64_t user_id, int64_t muted_id, bool on, int64_t now,
-                    pl_error *err);
-    int (*mutes_list)(store *s, int64_t user_id, arena *a, store_mute **out, size_t *n,
-                      pl_error *err);
-    int (*flags_by_user)(store *s, int64_t user_id, arena *a, store_flag_row **out, size_t *n,
-                         pl_error *err);
-    int (*likes_by_user)(store *s, int64_t user_id, arena *a, int64_t **comment_ids, size_t *n,
-                         pl_error *err);
-    int (*user_delete)(store *s, int64_t user_id, bool remove_comments, pl_error *err);
-    int (*sso_login)(store *s, const char *sub, const char *name, const char *email,
-                     bool email_verified, int64_t link_user_id, const char *jti,
-                     int64_t jti_expires, int64_t now, int64_t *user_id, pl_error *err);
     int (*pow_spend)(store *s, const char *challenge, int64_t expires_at, int64_t now,
                      pl_error *err);
-    int (*user_mail_get)(store *s, int64_t user_id, store_user_mail *out, pl_error *err);
-    int (*user_mail_set)(store *s, int64_t user_id, const store_user_mail *m, pl_error *err);
-    int (*user_set_password)(store *s, int64_t user_id, const char *pw_hash,
-                             const unsigned char *keep, int64_t now, pl_error *err);
-    int (*token_insert)(store *s, const unsigned char *hash, int64_t user_id,
-                        store_token_purpose purpose, int64_t now, int64_t expires_at,
-                        pl_error *err);
-    int (*token_use)(store *s, const unsigned char *hash, store_token_purpose purpose, int64_t now,
-                     bool spend, int64_t *user_id, pl_error *err);
-    int (*mail_enqueue)(store *s, const char *recipient, const char *message, int64_t now,
-                        int64_t per_hour, pl_error *err);
-    int (*mail_claim)(store *s, int64_t now, int64_t lease_ms, arena *a, store_mail *out,
-                      int64_t *next_due, pl_error *err);
-    int (*mail_finish)(store *s, int64_t id, store_mail_state state, int64_t retry_at,
-                       const char *error, int64_t now, pl_error *err);
-    int (*staff_list)(store *s, arena *a, store_user **out, size_t *n, pl_error *err);
-    int (*notify_once)(store *s, int64_t user_id, int64_t key, int64_t now, int64_t window_ms,
-                       bool *allowed, pl_error *err);
-    int (*queue_watchers)(store *s, int64_t pending, arena *a, store_user **out, size_t *n,
-                          pl_error *err);
     int (*comment_reviewed)(store *s, int64_t id, bool *reviewed, pl_error *err);
-    int (*email_ban_set)(store *s, const unsigned char *hash, int64_t ends_at, const char *reason,
-                         pl_error *err);
     int (*email_ban_get)(store *s, const unsigned char *hash, int64_t now, arena *a,
                          int64_t *ends_at, const char **reason, pl_error *err);
-    int (*users_search)(store *s, const store_user_filter *f, int limit, arena *a,
-                        store_user_row **out, size_t *n, pl_error *err);
-    int (*note_add)(store *s, store_note *n, pl_error *err);
-    int (*notes_list)(store *s, int64_t user_id, int limit, arena *a, store_note **out, size_t *n,
-                      pl_error *err);
-    int (*flags_about_user)(store *s, int64_t user_id, bool given, int limit, arena *a,
-                            store_flag_detail **out, size_t *n, pl_error *err);
-    int (*log_about)(store *s, const char *target_type, const char *target_id, int limit, arena *a,
-                     store_log_entry **out, size_t *n, pl_error *err);
-    int (*articles_list)(store *s, const store_article_filter *f, int limit, arena *a,
-                         store_article_row **out, size_t *n, pl_error *err);
-    int (*articles_close_before)(store *s, int64_t cutoff, arena *a, const char ***ids, size_t *n,
-                                 pl_error *err);
-    int (*comments_search)(store *s, const store_search *q, int limit, arena *a,
-                           store_comment_list *out, pl_error *err);
-    int (*stats_get)(store *s, int64_t from, int64_t to, arena *a, store_stats *out, pl_error *err);
     /* Change notices; NULL when the backend has none (store.c then does
      * nothing, see store.h). */
     int (*notify)(store *s, const char *payload, pl_error *err);
@@ -166,44 +240,11 @@ typedef struct store_ops {
     /* Shared rate-limit buckets; NULL when the backend has none (allowed). */
     int (*rate_take)(store *s, const char *key, double per_minute, double burst, int64_t now,
                      int *retry_after_s, pl_error *err);
-    /* webhook outbox */
-    int (*outbox_add)(store *s, const char *event, const char *payload, int64_t now, int64_t *id,
-                      pl_error *err);
-    int (*outbox_claim)(store *s, int64_t now, int64_t lease_ms, arena *a, store_outbox_item *out,
-                        int64_t *next_due, pl_error *err);
-    int (*outbox_record)(store *s, const store_outbox_item *item, pl_error *err);
-    int (*outbox_list)(store *s, int64_t before_id, int limit, arena *a, store_outbox_item **out,
-                       size_t *n, pl_error *err);
-    int (*outbox_purge)(store *s, int64_t before, pl_error *err);
-    /* export and import */
-    int (*export_users)(store *s, int64_t after, int limit, arena *a, store_user **out, size_t *n,
-                        pl_error *err);
-    int (*export_articles)(store *s, const char *after, int limit, arena *a, store_article **out,
-                           size_t *n, pl_error *err);
-    int (*export_comments)(store *s, int64_t after, int limit, arena *a, store_comment_list *out,
-                           pl_error *err);
-    int (*export_log)(store *s, int64_t after, int limit, arena *a, store_log_entry **out,
-                      size_t *n, pl_error *err);
-    int (*export_flags)(store *s, int64_t after, int limit, arena *a, store_export_flag **out,
-                        size_t *n, pl_error *err);
-    int (*export_likes)(store *s, int64_t after_comment, int64_t after_user, int limit, arena *a,
-                        store_export_like **out, size_t *n, pl_error *err);
-    int (*flag_restore)(store *s, store_export_flag *f, pl_error *err);
-    int (*like_restore)(store *s, const store_export_like *l, pl_error *err);
-    int (*import_map_get)(store *s, const char *kind, const char *ext_id, int64_t *local,
-                          pl_error *err);
-    int (*import_map_put)(store *s, const char *kind, const char *ext_id, int64_t local,
-                          pl_error *err);
-    int (*settings_get)(store *s, arena *a, store_settings *out, pl_error *err);
-    int (*settings_put)(store *s, int64_t expected, const char *body, int64_t actor_id, int64_t now,
-                        pl_error *err);
-    int (*sites_list)(store *s, arena *a, store_site **out, size_t *n, pl_error *err);
-    int (*site_queue_list)(store *s, int64_t site, store_queue q, int64_t after_id, int limit,
-                           arena *a, store_comment_list *out, bool *more, pl_error *err);
-    int (*site_queue_counts)(store *s, int64_t site, int64_t counts[3], pl_error *err);
-    int (*site_create)(store *s, const char *slug, const char *name, const char *origins,
-                       int64_t now, int64_t *id, pl_error *err);
-    int (*site_update)(store *s, int64_t id, const char *name, const char *origins, pl_error *err);
+    /* Every operation of STORE_OPS. */
+    /* NOLINTNEXTLINE(bugprone-macro-parentheses): params is a parameter list */
+#define STORE_OP_MEMBER(name, params, args) int(*name) params;
+    STORE_OPS(STORE_OP_MEMBER)
+#undef STORE_OP_MEMBER
 } store_ops;
 
 /* The common head of every backend's connection struct. */
