@@ -53,6 +53,9 @@ bool api_require_moderator(req *r);
 
 /* True when url is an http(s) URL on one of the site's own origins. */
 bool api_own_url(req *r, const char *url);
+/* The origin ("https://host:port") of an http(s) url, from r's arena; NULL
+ * for any other url or one with no host. */
+const char *api_url_origin(req *r, const char *url);
 /* Parses a comment id from the path; 404 when it cannot name a comment. */
 bool api_comment_id(req *r, const char *s, int64_t *id);
 /* Checks an article id; 400 invalid_field when malformed. */

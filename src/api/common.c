@@ -307,15 +307,22 @@ api_require_moderator(req *r)
 bool
 api_own_url(req *r, const char *url)
 {
+    const char *origin = api_url_origin(r, url);
+    return origin != NULL && req_origin_allowed(r, origin);
+}
+
+const char *
+api_url_origin(req *r, const char *url)
+{
     const char *rest = strncmp(url, "https://", 8) == 0  ? url + 8
                        : strncmp(url, "http://", 7) == 0 ? url + 7
                                                          : NULL;
     if (rest == NULL)
-        return false;
+        return NULL;
     size_t host = strcspn(rest, "/?#");
     if (host == 0)
-        return false;
-    return req_origin_allowed(r, arena_strndup(r->a, url, (size_t)(rest - url) + host));
+        return NULL;
+    return arena_strndup(r->a, url, (size_t)(rest - url) + host);
 }
 
 bool

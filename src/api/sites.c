@@ -246,15 +246,9 @@ api_article_ref(req *r, const char *id, const char **key)
 bool
 api_site_url(req *r, const store_site *site, const char *url)
 {
-    const char *rest = strncmp(url, "https://", 8) == 0  ? url + 8
-                       : strncmp(url, "http://", 7) == 0 ? url + 7
-                                                         : NULL;
-    if (rest == NULL)
+    const char *origin = api_url_origin(r, url);
+    if (origin == NULL)
         return false;
-    size_t host = strcspn(rest, "/?#");
-    if (host == 0)
-        return false;
-    const char *origin = arena_strndup(r->a, url, (size_t)(rest - url) + host);
     if (own_origin(r, origin))
         return true;
     return origin_site(r, sites_now(r), origin) == site;
