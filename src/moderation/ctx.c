@@ -172,9 +172,13 @@ tok_masked(const ctx *c, long k)
 bool
 negated_before(const ctx *c, long k, int window)
 {
-    for (long j = k - 1; j >= 0 && j >= k - window; j--)
+    for (long j = k - 1; j >= 0 && j >= k - window; j--) {
+        /* "Not illegals. Coward ...": a negation ends with its sentence */
+        if (!same_sentence(c, c->t.oend[c->te[j] - 1], c->t.ostart[c->ts[k]]))
+            return false;
         if (tok_in(c, j, negators))
             return true;
+    }
     return false;
 }
 

@@ -124,6 +124,29 @@ mention_driven(ctx *c, classifier_attr a)
     return false;
 }
 
+/* True when the words the rules read as innocent (the hits marked in
+ * guard), with the group terms, are what lifts attribute a over its hold
+ * threshold: without them, by the leave-one-out drops, it would fall below. A comment whose hostility
+ * lies elsewhere ("Not illegals. ... the SCUM" beside a racist tirade) is
+ * held at the usual thresholds; "That's not stupid at all" is still not. */
+static bool
+guard_driven(ctx *c, const bool *guard, int a, const classifier_scores *cs)
+{
+    word_drops(c);
+    double drop = 0;
+    for (size_t i = 0; i < c->nhits; i++) {
+        /* group terms too: the model's known lean on a mere mention
+         * ("all Muslims are liars", denied) is not hostility of its own */
+        if (!guard[i] && c->hits[i].category != LEX_GROUP)
+            continue;
+        uint32_t os = c->t.ostart[c->hits[i].start], oe = c->t.oend[c->hits[i].end - 1];
+        for (size_t w = 0; w < c->nwords; w++)
+            if (c->words[w].begin < oe && c->words[w].end > os && c->words[w].drop[a] > 0)
+                drop += c->words[w].drop[a];
+    }
+    return cs->p[a] - drop < c->m->hold_at[a];
+}
+
 static void
 model_excerpt(ctx *c, classifier_attr a, uint32_t *os, uint32_t *oe)
 {
@@ -164,6 +187,7 @@ model_decide(ctx *c, const classifier_scores *cs)
     /* How sure the model is: the score of the attribute furthest above its
      * line, before a sharper attribute is named for the reason. */
     double conf = best >= 0 ? cs->p[best] : 0;
+    int over = best; /* the attribute furthest above its line */
     /* TOXICITY above the line says "held"; name the sharper attribute
      * when one is close to its own line. */
     if (best == CLF_TOXICITY || best == CLF_SEVERE_TOXICITY) {
@@ -196,13 +220,17 @@ model_decide(ctx *c, const classifier_scores *cs)
      * comments with one uncivil, so TOXICITY or INSULT at word_at is
      * enough there. */
     bool guarded = false, mild = false, homonym = false, listed = false;
+    /* which hits raise the bar: the guard holds only while they are what
+     * the score rests on (guard_driven) */
+    bool *guard = c->nhits > 0 ? arena_zalloc(c->a, c->nhits * sizeof *guard) : NULL;
     for (size_t i = 0; i < c->nhits; i++) {
         const lex_hit *h = &c->hits[i];
         if (h->category > LEX_HARASSMENT)
             continue;
         listed = true;
+        bool g = false;
         if (h->category == LEX_INSULT || h->category == LEX_INSULT_ADJ) {
-            guarded |= c->verdict[i] == INSULT_NOT;
+            g = c->verdict[i] == INSULT_NOT;
             mild |= h->severity >= 1 && c->verdict[i] == INSULT_UNKNOWN;
         } else if (h->severity == 1 && h->category == LEX_SLUR) {
             homonym = true;
@@ -212,13 +240,15 @@ model_decide(ctx *c, const classifier_scores *cs)
              * when the word has an innocent twin */
             homonym |= lexicon_term_homograph(m->lx, h->term);
         } else {
-            guarded |= h->severity <= 1;
+            g = h->severity <= 1;
         }
         /* Swearing the publisher allows is not the model's to hold. */
         if (h->category == LEX_PROFANITY)
-            guarded |= m->pol.action[RULE_PROFANITY] <= POLICY_PUBLISH;
+            g |= m->pol.action[RULE_PROFANITY] <= POLICY_PUBLISH;
         if (h->category == LEX_VULGARITY)
-            guarded |= m->pol.action[RULE_VULGARITY] <= POLICY_PUBLISH;
+            g |= m->pol.action[RULE_VULGARITY] <= POLICY_PUBLISH;
+        guard[i] = g;
+        guarded |= g;
     }
     if (mild && !guarded && best < 0) {
         /* The word lowers the bar for TOXICITY and INSULT to word_at. */
@@ -231,6 +261,10 @@ model_decide(ctx *c, const classifier_scores *cs)
     }
     if (best < 0)
         return;
+    /* The rules' innocent reading of a word counts only while that word
+     * is what the score rests on. */
+    if (guarded && conf < m->confirm_at && over >= 0 && !guard_driven(c, guard, over, cs))
+        guarded = false;
     if (!listed && praised(c))
         guarded = true;
     if (!listed && !guarded && conf < m->confirm_at && mention_driven(c, (classifier_attr)best))

@@ -42,6 +42,11 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
     *from = k;
     if (h->via == LEX_VIA_TARGETED)
         return INSULT_AIMED;
+    /* "..., you idiot": the insult right after "you" is aimed whatever
+     * was negated before ("Wikipedia isn't fact, you idiot."). */
+    if (k >= 1 && tok_is(c, k - 1, "you") && !mentioned(c, h, k) &&
+        !(k >= 2 && tok_in(c, k - 2, (const char *const[]){"not", "never", "arent", NULL})))
+        return INSULT_AIMED;
     if (negated_before(c, k, 4) || mentioned(c, h, k))
         return INSULT_NOT;
     long j = k - 1;
@@ -53,7 +58,13 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
     if (tok_in(c, j, second_person) || tok_in(c, j, second_copula)) {
         /* "you idiot", "you're a moron", "your an idiot"; but "your stupid
          * plan" is about the plan: an adjective after "your" needs "you". */
-        if (tok_is(c, j, "your") &&
+        /* "your dumb", "Your ugly.", "your dumb though": an adjective
+         * that ends its sentence after "your" stands for "you're". */
+        bool ends = (size_t)kend + 1 >= c->ntok ||
+                    !same_sentence(c, c->t.oend[c->te[kend] - 1],
+                                   c->t.ostart[c->ts[kend + 1]]) ||
+                    tok_in(c, kend + 1, (const char *const[]){"though", "af", "lol", NULL});
+        if (tok_is(c, j, "your") && !(!noun && skipped == 0 && ends) &&
             !(noun && skipped > 0 && tok_in(c, j + 1, (const char *const[]){"a", "an", NULL})))
             return INSULT_NOT;
         *from = j;
@@ -65,8 +76,16 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
     }
     if (tok_in(c, j, copulas)) {
         long s = j - 1;
+        /* "you libs really are dumb" */
+        while (s > 0 && s > j - 3 && tok_in(c, s, fillers))
+            s--;
         if (tok_in(c, s, second_person)) {
             *from = s;
+            return INSULT_AIMED;
+        }
+        /* "you people are stupid", "you libs are dumb": "you" and a noun */
+        if (s >= 1 && tok_in(c, s - 1, second_person) && !tok_in(c, s, first_person)) {
+            *from = s - 1;
             return INSULT_AIMED;
         }
         if (tok_in(c, s, first_person) || tok_in(c, s, idea_words))
