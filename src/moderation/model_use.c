@@ -126,9 +126,9 @@ mention_driven(ctx *c, classifier_attr a)
 
 /* True when the words the rules read as innocent (the hits marked in
  * guard), with the group terms, are what lifts attribute a over its hold
- * threshold: without them, by the leave-one-out drops, it would fall below. A comment whose hostility
- * lies elsewhere ("Not illegals. ... the SCUM" beside a racist tirade) is
- * held at the usual thresholds; "That's not stupid at all" is still not. */
+ * threshold: without them, by the leave-one-out drops, it would fall below. A comment whose
+ * hostility lies elsewhere ("Not illegals. ... the SCUM" beside a racist tirade) is held at the
+ * usual thresholds; "That's not stupid at all" is still not. */
 static bool
 guard_driven(ctx *c, const bool *guard, int a, const classifier_scores *cs)
 {

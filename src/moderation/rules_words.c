@@ -61,8 +61,7 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
         /* "your dumb", "Your ugly.", "your dumb though": an adjective
          * that ends its sentence after "your" stands for "you're". */
         bool ends = (size_t)kend + 1 >= c->ntok ||
-                    !same_sentence(c, c->t.oend[c->te[kend] - 1],
-                                   c->t.ostart[c->ts[kend + 1]]) ||
+                    !same_sentence(c, c->t.oend[c->te[kend] - 1], c->t.ostart[c->ts[kend + 1]]) ||
                     tok_in(c, kend + 1, (const char *const[]){"though", "af", "lol", NULL});
         if (tok_is(c, j, "your") && !(!noun && skipped == 0 && ends) &&
             !(noun && skipped > 0 && tok_in(c, j + 1, (const char *const[]){"a", "an", NULL})))
