@@ -811,7 +811,7 @@ api_mod_log(req *r, const route_args *a)
         f.actor_id = -1;
     else if (!api_user_param(r, "moderator", &f.actor_id))
         return;
-    if (!api_user_param(r, "author", &f.author_id))
+    if (!api_user_param(r, "author", &f.author_id) || !api_site_filter(r, &f.site))
         return;
     if ((s = req_query(r, "article", NULL)) && s[0] != '\0') {
         if (!api_article_ref(r, s, &f.article_id))

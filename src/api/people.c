@@ -1,5 +1,6 @@
 /* api/people.c: the desk's people pages (moderators and admins only): the
- * list of users with search and filters, one user's page (their comments,
+ * list of users with search and filters (site=SLUG: the people who wrote
+ * on that site, docs/SITES.md), one user's page (their comments,
  * flags received and given, what the log says about them, notes between
  * moderators), adding a note, and deleting or anonymizing an account.
  * Bans and roles are in mod.c beside the other decisions.
@@ -107,7 +108,8 @@ api_mod_users(req *r, const route_args *a)
     bool is_new;
     const char *s;
     if (!api_text_param(r, "q", &f.text) || !api_limit_param(r, 50, 100, &limit) ||
-        !bool_param(r, "banned", &f.banned) || !bool_param(r, "new", &is_new))
+        !bool_param(r, "banned", &f.banned) || !bool_param(r, "new", &is_new) ||
+        !api_site_filter(r, &f.site))
         return;
     if (is_new)
         f.since = r->now - NEW_ACCOUNT_MS;

@@ -2,8 +2,9 @@
  * their words, their author, their article and their status, newest first,
  * for moderators and admins. The words go to the database's own full-text
  * search (store_comments_search: SQLite FTS5, PostgreSQL tsvector); the
- * author is an id or a whole name, as in the log's filters. With no filter
- * at all it lists the newest comments.
+ * author is an id or a whole name, as in the log's filters; site=SLUG keeps
+ * one site's comments (docs/SITES.md). With no filter at all it lists the
+ * newest comments.
  */
 #include "api/api_int.h"
 #include "util/text.h"
@@ -52,6 +53,8 @@ api_mod_search(req *r, const route_args *a)
         req_send_error(r, 400, "invalid_field", "The paging cursor is not valid.", "before", NULL);
         return;
     }
+    if (!api_site_filter(r, &q.site))
+        return;
     if ((s = req_query(r, "article", NULL)) && s[0] != '\0') {
         if (!api_article_ref(r, s, &q.article_id))
             return;

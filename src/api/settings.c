@@ -414,7 +414,7 @@ api_mod_settings_preview(req *r, const route_args *a)
         return;
     }
     json_decref(o);
-    store_search q = {NULL, 0, NULL, -1, 0};
+    store_search q = {NULL, 0, NULL, -1, 0, 0};
     pl_error err;
     int rc = store_comments_search(req_store(r), &q, PREVIEW_SAMPLE, r->a, &pj->recent, &err);
     if (rc < 0) {

@@ -580,6 +580,33 @@ static const char *const migration_18[] = {
 };
 /* clang-format on */
 
+/* The site of an article key (docs/SITES.md: "N/ID" is site N's, a key
+ * without '/' site 1's), and the site a log entry is about: its comment's
+ * article's, its article's, the site itself; NULL for a user or a setting,
+ * which belong to every site (store_log_append). An id is cast only when it
+ * is all digits (PostgreSQL's cast fails on anything else). */
+/* clang-format off */
+#define SITE_OF_KEY(k)                                                                             \
+    "(CASE WHEN strpos(" k ", '/') > 0 THEN split_part(" k ", '/', 1)::bigint ELSE 1 END)"
+#define LOG_DIGITS(id) "(CASE WHEN " id " ~ '^[0-9]{1,18}$' THEN " id "::bigint END)"
+#define LOG_SITE(type, id)                                                                         \
+    "(CASE " type " WHEN 'article' THEN " SITE_OF_KEY(id)                                          \
+    " WHEN 'site' THEN " LOG_DIGITS(id)                                                            \
+    " WHEN 'comment' THEN (SELECT " SITE_OF_KEY("lc.article_id") " FROM comments lc"               \
+    " WHERE lc.id = " LOG_DIGITS(id) ") END)"
+/* clang-format on */
+
+/* The site each log entry is about (LOG_SITE), as sqlite.c's migration 18:
+ * the append-only trigger is held off for the backfill. */
+static const char *const migration_19[] = {
+    "ALTER TABLE modlog ADD COLUMN site BIGINT",
+    "ALTER TABLE modlog DISABLE TRIGGER modlog_no_change",
+    "UPDATE modlog SET site = " LOG_SITE("modlog.target_type", "modlog.target_id"),
+    "ALTER TABLE modlog ENABLE TRIGGER modlog_no_change",
+    "CREATE INDEX modlog_site ON modlog(site, id)",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1,  /* the initial schema */
     migration_2,  /* the moderator's desk */
@@ -599,6 +626,7 @@ static const char *const *const migrations[] = {
     migration_16, /* several sites */
     migration_17, /* people by their whole name */
     migration_18, /* the numbers' summary tables */
+    migration_19, /* the site of each log entry */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -703,6 +731,7 @@ enum {
     ST_LOG_QUERY_ACTOR,
     ST_LOG_QUERY_AUTO,
     ST_LOG_QUERY_ARTICLE,
+    ST_LOG_QUERY_SITE,
     ST_MUTE_INSERT,
     ST_MUTE_DELETE,
     ST_MUTES_LIST,
@@ -940,8 +969,9 @@ static const stmt_def sql[ST_COUNT] = {
     [ST_SITE_UPDATE] = {"UPDATE sites SET name = coalesce($2, name),"
                         " origins = coalesce($3, origins) WHERE id = $1",
                         "itt"},
-    [ST_LOG_APPEND] = {"INSERT INTO modlog (at, actor_id, action, target_type, target_id, reason)"
-                       " VALUES ($1, $2, $3, $4, $5, $6)",
+    [ST_LOG_APPEND] = {"INSERT INTO modlog (at, actor_id, action, target_type, target_id, reason,"
+                       " site) VALUES ($1, $2, $3, $4, $5, $6, " LOG_SITE("$4::text",
+                                                                          "$5::text") ")",
                        "iitttt"},
     [ST_LOG_LIST] = {"SELECT id, at, actor_id, action, target_type, target_id, reason"
                      " FROM modlog WHERE id < $1 ORDER BY id DESC LIMIT $2",
@@ -994,7 +1024,7 @@ static const stmt_def sql[ST_COUNT] = {
                          " FROM comments WHERE author_id = $1",
                          "i"},
     /* $2 actor (0 any, -1 automatic), $3 action or NULL, $4 author or 0,
-     * $5 article or NULL. A comment entry's target_id is turned into an id
+     * $5 article or NULL, $7 site or 0 (LOG_SITE). A comment entry's target_id is turned into an id
      * only when it is all digits: PostgreSQL's cast, unlike SQLite's,
      * fails on anything else, and CASE fixes the order of evaluation. */
     [ST_LOG_QUERY] = {"SELECT id, at, actor_id, action, target_type, target_id, reason"
@@ -1007,8 +1037,8 @@ static const stmt_def sql[ST_COUNT] = {
                       " AND ($5::text IS NULL OR (target_type = 'article' AND target_id = $5)"
                       "  OR (target_type = 'comment' AND EXISTS (SELECT 1 FROM comments c"
                       "   WHERE c.id = " LOG_COMMENT_ID " AND c.article_id = $5)))"
-                      " ORDER BY id DESC LIMIT $6",
-                      "iititi"},
+                      " AND ($7 = 0 OR site = $7) ORDER BY id DESC LIMIT $6",
+                      "iititii"},
     /* The same with an author ($4 <> 0) or an article ($5) named: the
      * entries are gathered from the person's or the article's comments
      * through modlog_target instead of checking every entry's comment. */
@@ -1024,22 +1054,29 @@ static const stmt_def sql[ST_COUNT] = {
                              " AND ($5::text IS NULL OR (target_type = 'comment' AND EXISTS"
                              "  (SELECT 1 FROM comments c WHERE c.id = " LOG_COMMENT_ID
                              "   AND c.article_id = $5)))"
-                             " ORDER BY id DESC LIMIT $6",
-                             "iititi"},
+                             " AND ($7 = 0 OR site = $7) ORDER BY id DESC LIMIT $6",
+                             "iititii"},
     /* A moderator ($2 > 0) or the engine ($2 = -1) alone: through
      * modlog_actor (actor_id, id), not past every other entry. */
     [ST_LOG_QUERY_ACTOR] =
         {"SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
          " WHERE actor_id = $2 AND id < $1"
          " AND ($3::text IS NULL OR action = $3)"
-         " AND $4 = 0 AND $5::text IS NULL ORDER BY id DESC LIMIT $6",
-         "iititi"},
+         " AND $4 = 0 AND $5::text IS NULL AND ($7 = 0 OR site = $7)"
+         " ORDER BY id DESC LIMIT $6",
+         "iititii"},
     [ST_LOG_QUERY_AUTO] =
         {"SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
          " WHERE actor_id IS NULL AND $2 = -1 AND id < $1"
          " AND ($3::text IS NULL OR action = $3) AND $4 = 0"
-         " AND $5::text IS NULL ORDER BY id DESC LIMIT $6",
-         "iititi"},
+         " AND $5::text IS NULL AND ($7 = 0 OR site = $7) ORDER BY id DESC LIMIT $6",
+         "iititii"},
+    /* One site's entries alone: through modlog_site (site, id). */
+    [ST_LOG_QUERY_SITE] =
+        {"SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
+         " WHERE site = $7 AND id < $1 AND $2 = 0 AND ($3::text IS NULL OR action = $3)"
+         " AND $4 = 0 AND $5::text IS NULL ORDER BY id DESC LIMIT $6",
+         "iititii"},
     [ST_LOG_QUERY_ARTICLE] = {"SELECT id, at, actor_id, action, target_type, target_id, reason"
                               " FROM modlog m WHERE id IN (SELECT id FROM modlog"
                               "  WHERE target_type = 'article' AND target_id = $5"
@@ -1049,8 +1086,8 @@ static const stmt_def sql[ST_COUNT] = {
                               " AND id < $1"
                               " AND ($2 = 0 OR ($2 = -1 AND actor_id IS NULL) OR actor_id = $2)"
                               " AND ($3::text IS NULL OR action = $3) AND $4 = 0"
-                              " ORDER BY id DESC LIMIT $6",
-                              "iititi"},
+                              " AND ($7 = 0 OR site = $7) ORDER BY id DESC LIMIT $6",
+                              "iititii"},
     [ST_MUTE_INSERT] = {"INSERT INTO mutes (user_id, muted_id, created_at) VALUES ($1, $2, $3)"
                         " ON CONFLICT DO NOTHING",
                         "iii"},
@@ -1236,10 +1273,17 @@ static const stmt_def sql[ST_COUNT] = {
     [ST_LIKE_RESTORE] = {"INSERT INTO likes (comment_id, user_id, created_at) VALUES ($1, $2, $3)"
                          " ON CONFLICT DO NOTHING",
                          "iii"},
-    /* $2 pattern or NULL, $3 role or -1, $4 banned only, $5 now, $6 since,
-     * $7 exact name or NULL. */
+/* $2 pattern or NULL, $3 role or -1, $4 banned only, $5 now, $6 since,
+ * $7 exact name or NULL. */
+/* $9 site or 0: people with a comment there, their comments there
+ * counted (as sqlite.c's). */
+#define USERS_SITE_COUNT " AND ($9 = 0 OR " SITE_KEY_MATCH("c.article_id", "9") ")"
+#define USERS_SITE                                                                                 \
+    " AND ($9 = 0 OR EXISTS (SELECT 1 FROM comments c WHERE c.author_id = u.id"                    \
+    " AND " SITE_KEY_MATCH("c.article_id", "9") "))"
     [ST_USERS_SEARCH] = {"SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
-                         " WHERE c.author_id = u.id) FROM users u WHERE NOT u.deleted"
+                         " WHERE c.author_id = u.id" USERS_SITE_COUNT ") FROM users u"
+                         " WHERE NOT u.deleted" USERS_SITE
                          " AND u.id < $1 AND ($2::text IS NULL OR u.name ILIKE $2 ESCAPE '\\'"
                          "  OR u.email ILIKE $2 ESCAPE '\\')"
                          " AND ($3 < 0 OR u.role = $3)"
@@ -1248,18 +1292,21 @@ static const stmt_def sql[ST_COUNT] = {
                          " AND u.created_at >= $6"
                          " AND ($7::text IS NULL OR lower(u.name) = lower($7))"
                          " ORDER BY u.id DESC LIMIT $8",
-                         "itiBiiti"},
+                         "itiBiitii"},
     /* The same with exact_name ($7): through users_lower_name. */
-    [ST_USERS_BY_NAME] = {"SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
-                          " WHERE c.author_id = u.id) FROM users u WHERE lower(u.name) = lower($7)"
-                          " AND NOT u.deleted AND u.id < $1"
-                          " AND ($2::text IS NULL OR u.name ILIKE $2 ESCAPE '\\'"
-                          "  OR u.email ILIKE $2 ESCAPE '\\')"
-                          " AND ($3 < 0 OR u.role = $3)"
-                          " AND (NOT $4 OR (u.banned AND (u.banned_until = 0"
-                          "  OR u.banned_until > $5)))"
-                          " AND u.created_at >= $6 ORDER BY u.id DESC LIMIT $8",
-                          "itiBiiti"},
+    [ST_USERS_BY_NAME] =
+        {"SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
+         " WHERE c.author_id = u.id" USERS_SITE_COUNT ") FROM users u"
+         " WHERE lower(u.name) = lower($7) AND NOT u.deleted AND u.id < $1" USERS_SITE
+         " AND ($2::text IS NULL OR u.name ILIKE $2 ESCAPE '\\'"
+         "  OR u.email ILIKE $2 ESCAPE '\\')"
+         " AND ($3 < 0 OR u.role = $3)"
+         " AND (NOT $4 OR (u.banned AND (u.banned_until = 0"
+         "  OR u.banned_until > $5)))"
+         " AND u.created_at >= $6 ORDER BY u.id DESC LIMIT $8",
+         "itiBiitii"},
+#undef USERS_SITE
+#undef USERS_SITE_COUNT
     [ST_NOTE_ADD] = {"INSERT INTO user_notes (user_id, author_id, body, created_at)"
                      " VALUES ($1, $2, $3, $4) RETURNING id",
                      "iiti"},
@@ -1295,33 +1342,38 @@ static const stmt_def sql[ST_COUNT] = {
                                   "i"},
 /* The desk's search, as sqlite.c's: $2 the words or NULL (plainto_tsquery
  * reads any text as words, without operators), $3 ids below it, $4 author or
- * 0, $5 article or NULL, $6 status or -1 (any but deleted), $7 limit. One
+ * 0, $5 article or NULL, $6 status or -1 (any but deleted), $7 limit, $8
+ * site or 0 (every site). One
  * statement per index that drives it, so each keeps a plan of its own. */
 #define SEARCH_STATUS "(CASE WHEN $6 < 0 THEN c.status <> 3 ELSE c.status = $6 END)"
+#define SEARCH_SITE " AND ($8 = 0 OR " SITE_KEY_MATCH("c.article_id", "8") ")"
 #define SEARCH_REST                                                                                \
     " AND ($4 = 0 OR c.author_id = $4) AND ($5::text IS NULL OR c.article_id = $5)"                \
-    " AND " SEARCH_STATUS
+    " AND " SEARCH_STATUS SEARCH_SITE
     [ST_SEARCH_TEXT] = {"SELECT " COMMENT_COLS COMMENT_FROM
                         " WHERE to_tsvector('simple', c.body) @@ plainto_tsquery('simple', $2)"
                         " AND c.id < $3" SEARCH_REST " ORDER BY c.id DESC LIMIT $7",
-                        "itiitii"},
+                        "itiitiii"},
     [ST_SEARCH_AUTHOR] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.author_id = $4"
                           " AND c.id < $3 AND $2::text IS NULL" SEARCH_REST
                           " ORDER BY c.id DESC LIMIT $7",
-                          "itiitii"},
+                          "itiitiii"},
     [ST_SEARCH_ARTICLE] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.article_id = $5"
                            " AND c.id < $3 AND $2::text IS NULL" SEARCH_REST
                            " ORDER BY c.id DESC LIMIT $7",
-                           "itiitii"},
-    [ST_SEARCH_STATUS] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.status = $6"
-                          " AND c.id < $3 AND $2::text IS NULL AND $4 = 0 AND $5::text IS NULL"
-                          " ORDER BY c.id DESC LIMIT $7",
-                          "itiitii"},
-    [ST_SEARCH_ALL] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id < $3 AND c.status <> 3"
-                       " AND $2::text IS NULL AND $4 = 0 AND $5::text IS NULL AND $6 < 0"
-                       " ORDER BY c.id DESC LIMIT $7",
-                       "itiitii"},
+                           "itiitiii"},
+    [ST_SEARCH_STATUS] =
+        {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.status = $6"
+         " AND c.id < $3 AND $2::text IS NULL AND $4 = 0 AND $5::text IS NULL" SEARCH_SITE
+         " ORDER BY c.id DESC LIMIT $7",
+         "itiitiii"},
+    [ST_SEARCH_ALL] =
+        {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id < $3 AND c.status <> 3"
+         " AND $2::text IS NULL AND $4 = 0 AND $5::text IS NULL AND $6 < 0" SEARCH_SITE
+         " ORDER BY c.id DESC LIMIT $7",
+         "itiitiii"},
 #undef SEARCH_REST
+#undef SEARCH_SITE
 #undef SEARCH_STATUS
 /* The desk's numbers (store_stats_get): $1 from, $2 to, $3 days. A queue's
  * row gives the day a comment came in (-1 before the range) and the day it
@@ -3354,10 +3406,12 @@ pg_log_query(store *s, const store_log_filter *f, int limit, arena *a, store_log
     p_i64(&p, f->author_id);
     p_text(&p, f->article_id);
     p_i64(&p, limit);
+    p_i64(&p, f->site);
     int which = f->author_id != 0       ? ST_LOG_QUERY_AUTHOR
                 : f->article_id != NULL ? ST_LOG_QUERY_ARTICLE
                 : f->actor_id > 0       ? ST_LOG_QUERY_ACTOR
                 : f->actor_id == -1     ? ST_LOG_QUERY_AUTO
+                : f->site > 0           ? ST_LOG_QUERY_SITE
                                         : ST_LOG_QUERY;
     int rc = run(to_pg(s), which, &p, &res, err, "read log");
     if (rc < 0)
@@ -4678,6 +4732,7 @@ pg_users_search(store *s, const store_user_filter *f, int limit, arena *a, store
     p_i64(&p, f->since);
     p_text(&p, f->exact_name);
     p_i64(&p, limit);
+    p_i64(&p, f->site);
     int rc = run(to_pg(s), f->exact_name != NULL ? ST_USERS_BY_NAME : ST_USERS_SEARCH, &p, &res,
                  err, "search users");
     if (rc < 0)
@@ -4887,6 +4942,7 @@ pg_comments_search(store *s, const store_search *f, int limit, arena *a, store_c
     p_text(&p, f->article_id);
     p_i64(&p, f->status);
     p_i64(&p, limit);
+    p_i64(&p, f->site);
     return read_comments(to_pg(s), stmt[plan], &p, a, out, err);
 }
 

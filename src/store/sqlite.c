@@ -142,6 +142,21 @@
     " ON CONFLICT (day, reason, outcome) DO UPDATE SET n = n + excluded.n;"
 /* clang-format on */
 
+/* The site of an article key (docs/SITES.md: "N/ID" is site N's, a key
+ * without '/' site 1's), and the site a log entry is about: its comment's
+ * article's, its article's, the site itself; NULL for a user or a setting,
+ * which belong to every site (store_log_append, migration 18). */
+/* clang-format off */
+#define SITE_OF_KEY(k)                                                                             \
+    "(CASE WHEN instr(" k ", '/') > 0"                                                             \
+    " THEN CAST(substr(" k ", 1, instr(" k ", '/') - 1) AS INTEGER) ELSE 1 END)"
+#define LOG_SITE(type, id)                                                                         \
+    "(CASE " type " WHEN 'article' THEN " SITE_OF_KEY(id)                                          \
+    " WHEN 'site' THEN CAST(" id " AS INTEGER)"                                                    \
+    " WHEN 'comment' THEN (SELECT " SITE_OF_KEY("lc.article_id") " FROM comments lc"               \
+    " WHERE lc.id = CAST(" id " AS INTEGER)) END)"
+/* clang-format on */
+
 /* Migrations are append-only: never edit one that has shipped; add the next. */
 static const char *const migrations[] = {
     /* 1: the initial schema. */
@@ -455,6 +470,18 @@ static const char *const migrations[] = {
     "  outcome INTEGER NOT NULL,"
     "  n INTEGER NOT NULL,"
     "  PRIMARY KEY (day, reason, outcome)) WITHOUT ROWID;",
+    /* 18: the site each log entry is about (LOG_SITE), so the desk's log
+     * shows one site's entries through modlog_site. The log is
+     * append-only: its update trigger is dropped for the backfill and made
+     * again. */
+    /* clang-format off */
+    "DROP TRIGGER modlog_no_update;"
+    "ALTER TABLE modlog ADD COLUMN site INTEGER;"
+    "UPDATE modlog SET site = " LOG_SITE("modlog.target_type", "modlog.target_id") ";"
+    "CREATE TRIGGER modlog_no_update BEFORE UPDATE ON modlog"
+    "  BEGIN SELECT RAISE(ABORT, 'modlog is append-only'); END;"
+    "CREATE INDEX modlog_site ON modlog(site, id);",
+    /* clang-format on */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -643,6 +670,7 @@ enum {
     ST_LOG_QUERY_ACTOR,
     ST_LOG_QUERY_AUTO,
     ST_LOG_QUERY_ARTICLE,
+    ST_LOG_QUERY_SITE,
     ST_MUTE_INSERT,
     ST_MUTE_DELETE,
     ST_MUTES_LIST,
@@ -837,8 +865,8 @@ static const char *const sql[ST_COUNT] = {
                      "1") "),"
                           " (SELECT count(*) FROM comments c WHERE c.status = 2" SITE_MATCH(
                               "1") ")",
-    [ST_LOG_APPEND] = "INSERT INTO modlog (at, actor_id, action, target_type, target_id, reason)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_LOG_APPEND] = "INSERT INTO modlog (at, actor_id, action, target_type, target_id, reason,"
+                      " site) VALUES (?1, ?2, ?3, ?4, ?5, ?6, " LOG_SITE("?4", "?5") ")",
     [ST_LOG_LIST] = "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog"
                     " WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
     /* Pending and rejected comments, and comments in the flagged queue:
@@ -875,7 +903,7 @@ static const char *const sql[ST_COUNT] = {
         "  AND action IN ('ban', 'suspend', 'auto_suspend'))"
         " FROM comments WHERE author_id = ?1",
     /* ?2 actor (0 any, -1 automatic), ?3 action or NULL, ?4 author or 0,
-     * ?5 article or NULL. */
+     * ?5 article or NULL, ?7 site or 0 (LOG_SITE). */
     [ST_LOG_QUERY] = "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
                      " WHERE id < ?1"
                      " AND (?2 = 0 OR (?2 = -1 AND actor_id IS NULL) OR actor_id = ?2)"
@@ -886,7 +914,7 @@ static const char *const sql[ST_COUNT] = {
                      " AND (?5 IS NULL OR (target_type = 'article' AND target_id = ?5)"
                      "  OR (target_type = 'comment' AND EXISTS (SELECT 1 FROM comments c"
                      "   WHERE c.id = CAST(m.target_id AS INTEGER) AND c.article_id = ?5)))"
-                     " ORDER BY id DESC LIMIT ?6",
+                     " AND (?7 = 0 OR site = ?7) ORDER BY id DESC LIMIT ?6",
     /* The same with an author (?4 <> 0) or an article (?5) named: the
      * entries are gathered from the person's or the article's comments
      * through modlog_target instead of checking every entry's comment. */
@@ -900,18 +928,23 @@ static const char *const sql[ST_COUNT] = {
         " AND (?3 IS NULL OR action = ?3)"
         " AND (?5 IS NULL OR (target_type = 'comment' AND EXISTS (SELECT 1 FROM comments c"
         "   WHERE c.id = CAST(m.target_id AS INTEGER) AND c.article_id = ?5)))"
-        " ORDER BY id DESC LIMIT ?6",
+        " AND (?7 = 0 OR site = ?7) ORDER BY id DESC LIMIT ?6",
     /* A moderator (?2 > 0) or the engine (?2 = -1) alone: through
      * modlog_actor (actor_id, id), not past every other entry. */
     [ST_LOG_QUERY_ACTOR] =
         "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
         " WHERE actor_id = ?2 AND id < ?1 AND (?3 IS NULL OR action = ?3)"
-        " AND ?4 = 0 AND ?5 IS NULL ORDER BY id DESC LIMIT ?6",
+        " AND ?4 = 0 AND ?5 IS NULL AND (?7 = 0 OR site = ?7) ORDER BY id DESC LIMIT ?6",
     [ST_LOG_QUERY_AUTO] =
         "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
         " WHERE actor_id IS NULL AND ?2 = -1 AND id < ?1"
         " AND (?3 IS NULL OR action = ?3) AND ?4 = 0 AND ?5 IS NULL"
-        " ORDER BY id DESC LIMIT ?6",
+        " AND (?7 = 0 OR site = ?7) ORDER BY id DESC LIMIT ?6",
+    /* One site's entries alone: through modlog_site (site, id). */
+    [ST_LOG_QUERY_SITE] =
+        "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
+        " WHERE site = ?7 AND id < ?1 AND ?2 = 0 AND (?3 IS NULL OR action = ?3)"
+        " AND ?4 = 0 AND ?5 IS NULL ORDER BY id DESC LIMIT ?6",
     [ST_LOG_QUERY_ARTICLE] =
         "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
         " WHERE id IN (SELECT id FROM modlog WHERE target_type = 'article' AND target_id = ?5"
@@ -919,7 +952,7 @@ static const char *const sql[ST_COUNT] = {
         "   AND g.target_id = CAST(c.id AS TEXT) WHERE c.article_id = ?5)"
         " AND id < ?1 AND (?2 = 0 OR (?2 = -1 AND actor_id IS NULL) OR actor_id = ?2)"
         " AND (?3 IS NULL OR action = ?3) AND ?4 = 0"
-        " ORDER BY id DESC LIMIT ?6",
+        " AND (?7 = 0 OR site = ?7) ORDER BY id DESC LIMIT ?6",
     [ST_MUTE_INSERT] = "INSERT OR IGNORE INTO mutes (user_id, muted_id, created_at)"
                        " VALUES (?1, ?2, ?3)",
     [ST_MUTE_DELETE] = "DELETE FROM mutes WHERE user_id = ?1 AND muted_id = ?2",
@@ -1048,10 +1081,16 @@ static const char *const sql[ST_COUNT] = {
                         " reviewed, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [ST_LIKE_RESTORE] = "INSERT OR IGNORE INTO likes (comment_id, user_id, created_at)"
                         " VALUES (?1, ?2, ?3)",
-    /* ?2 pattern or NULL, ?3 role or -1, ?4 banned only, ?5 now, ?6 since,
-     * ?7 exact name or NULL. */
+/* ?2 pattern or NULL, ?3 role or -1, ?4 banned only, ?5 now, ?6 since,
+ * ?7 exact name or NULL, ?9 site or 0 (people with a comment there,
+ * found through comments_author; their comments there counted). */
+#define USERS_SITE_COUNT " AND (?9 = 0 OR " SITE_KEY_MATCH("c.article_id", "9") ")"
+#define USERS_SITE                                                                                 \
+    " AND (?9 = 0 OR EXISTS (SELECT 1 FROM comments c WHERE c.author_id = u.id"                    \
+    " AND " SITE_KEY_MATCH("c.article_id", "9") "))"
     [ST_USERS_SEARCH] = "SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
-                        " WHERE c.author_id = u.id) FROM users u WHERE u.deleted = 0 AND u.id < ?1"
+                        " WHERE c.author_id = u.id" USERS_SITE_COUNT ") FROM users u"
+                        " WHERE u.deleted = 0 AND u.id < ?1" USERS_SITE
                         " AND (?2 IS NULL OR u.name LIKE ?2 ESCAPE '\\'"
                         "  OR u.email LIKE ?2 ESCAPE '\\')"
                         " AND (?3 < 0 OR u.role = ?3)"
@@ -1060,15 +1099,18 @@ static const char *const sql[ST_COUNT] = {
                         " AND u.created_at >= ?6 AND (?7 IS NULL OR lower(u.name) = lower(?7))"
                         " ORDER BY u.id DESC LIMIT ?8",
     /* The same with exact_name (?7): through users_lower_name. */
-    [ST_USERS_BY_NAME] = "SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
-                         " WHERE c.author_id = u.id) FROM users u WHERE lower(u.name) = lower(?7)"
-                         " AND u.deleted = 0 AND u.id < ?1"
-                         " AND (?2 IS NULL OR u.name LIKE ?2 ESCAPE '\\'"
-                         "  OR u.email LIKE ?2 ESCAPE '\\')"
-                         " AND (?3 < 0 OR u.role = ?3)"
-                         " AND (?4 = 0 OR (u.banned = 1 AND (u.banned_until = 0"
-                         "  OR u.banned_until > ?5)))"
-                         " AND u.created_at >= ?6 ORDER BY u.id DESC LIMIT ?8",
+    [ST_USERS_BY_NAME] =
+        "SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
+        " WHERE c.author_id = u.id" USERS_SITE_COUNT ") FROM users u"
+        " WHERE lower(u.name) = lower(?7) AND u.deleted = 0 AND u.id < ?1" USERS_SITE
+        " AND (?2 IS NULL OR u.name LIKE ?2 ESCAPE '\\'"
+        "  OR u.email LIKE ?2 ESCAPE '\\')"
+        " AND (?3 < 0 OR u.role = ?3)"
+        " AND (?4 = 0 OR (u.banned = 1 AND (u.banned_until = 0"
+        "  OR u.banned_until > ?5)))"
+        " AND u.created_at >= ?6 ORDER BY u.id DESC LIMIT ?8",
+#undef USERS_SITE
+#undef USERS_SITE_COUNT
     [ST_NOTE_ADD] = "INSERT INTO user_notes (user_id, author_id, body, created_at)"
                     " VALUES (?1, ?2, ?3, ?4)",
     [ST_NOTES_LIST] = "SELECT n.id, n.user_id, n.author_id, u.name, n.body, n.created_at"
@@ -1097,13 +1139,16 @@ static const char *const sql[ST_COUNT] = {
     [ST_ARTICLES_CLOSE_BEFORE] = "UPDATE articles SET status = 2 WHERE status <> 2"
                                  " AND created_at < ?1 RETURNING id",
 /* The desk's search: ?2 the FTS5 query or NULL, ?3 ids below it, ?4 author
- * or 0, ?5 article or NULL, ?6 status or -1 (any but deleted), ?7 limit.
+ * or 0, ?5 article or NULL, ?6 status or -1 (any but deleted), ?7 limit,
+ * ?8 site or 0 (every site).
  * One statement per index that drives it, the one that narrows most: the
  * words (FTS5 walks its matches newest first), else the author's, the
  * article's or the status's comments, else every id backwards. */
 #define SEARCH_STATUS "(CASE WHEN ?6 < 0 THEN c.status <> 3 ELSE c.status = ?6 END)"
+#define SEARCH_SITE " AND (?8 = 0 OR " SITE_KEY_MATCH("c.article_id", "8") ")"
 #define SEARCH_REST                                                                                \
-    " AND (?4 = 0 OR c.author_id = ?4) AND (?5 IS NULL OR c.article_id = ?5) AND " SEARCH_STATUS
+    " AND (?4 = 0 OR c.author_id = ?4) AND (?5 IS NULL OR c.article_id = ?5) AND " SEARCH_STATUS   \
+        SEARCH_SITE
     [ST_SEARCH_TEXT] = "SELECT " COMMENT_COLS " FROM comments_fts"
                        " JOIN comments c ON c.id = comments_fts.rowid"
                        " JOIN users u ON u.id = c.author_id"
@@ -1129,11 +1174,13 @@ static const char *const sql[ST_COUNT] = {
     [ST_SEARCH_ARTICLE] =
         "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.article_id = ?5"
         " AND c.id < ?3 AND ?2 IS NULL" SEARCH_REST " ORDER BY c.id DESC LIMIT ?7",
-    [ST_SEARCH_STATUS] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.status = ?6 AND c.id < ?3"
-                         " AND ?2 IS NULL AND ?4 = 0 AND ?5 IS NULL ORDER BY c.id DESC LIMIT ?7",
+    [ST_SEARCH_STATUS] =
+        "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.status = ?6 AND c.id < ?3"
+        " AND ?2 IS NULL AND ?4 = 0 AND ?5 IS NULL" SEARCH_SITE " ORDER BY c.id DESC LIMIT ?7",
     [ST_SEARCH_ALL] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id < ?3 AND c.status <> 3"
-                      " AND ?2 IS NULL AND ?4 = 0 AND ?5 IS NULL AND ?6 < 0"
+                      " AND ?2 IS NULL AND ?4 = 0 AND ?5 IS NULL AND ?6 < 0" SEARCH_SITE
                       " ORDER BY c.id DESC LIMIT ?7",
+#undef SEARCH_SITE
 #undef SEARCH_REST
 #undef SEARCH_STATUS
     /* The desk's numbers (store_stats_get): ?1 from, ?2 to, ?3 days. */
@@ -2796,6 +2843,7 @@ sq_log_query(store *s, const store_log_filter *f, int limit, arena *a, store_log
                 : f->article_id != NULL ? ST_LOG_QUERY_ARTICLE
                 : f->actor_id > 0       ? ST_LOG_QUERY_ACTOR
                 : f->actor_id == -1     ? ST_LOG_QUERY_AUTO
+                : f->site > 0           ? ST_LOG_QUERY_SITE
                                         : ST_LOG_QUERY;
     if ((rc = prep(q, which, &st, err)) < 0)
         return rc;
@@ -2807,6 +2855,7 @@ sq_log_query(store *s, const store_log_filter *f, int limit, arena *a, store_log
     bind_i64(st, 4, f->author_id);
     bind_text(st, 5, f->article_id);
     bind_i64(st, 6, limit);
+    bind_i64(st, 7, f->site);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         store_log_entry *e = &v[len++];
         e->id = sqlite3_column_int64(st, 0);
@@ -3968,6 +4017,7 @@ sq_users_search(store *s, const store_user_filter *f, int limit, arena *a, store
     bind_i64(st, 6, f->since);
     bind_text(st, 7, f->exact_name);
     bind_i64(st, 8, limit);
+    bind_i64(st, 9, f->site);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         v = grow(a, v, len, &cap, sizeof *v);
         read_user(st, a, &v[len].user);
@@ -4225,6 +4275,7 @@ sq_comments_search(store *s, const store_search *f, int limit, arena *a, store_c
     bind_text(st, 5, f->article_id);
     bind_i64(st, 6, f->status);
     bind_i64(st, 7, limit);
+    bind_i64(st, 8, f->site);
     if ((rc = read_comments(q, st, &l, err)) < 0)
         return rc;
     out->items = l.v;

@@ -355,7 +355,10 @@ typedef struct store_log_entry {
     const char *reason; /* "" when none */
 } store_log_entry;
 
-/* Appends to the moderation log (append-only: there is no update or delete). */
+/* Appends to the moderation log (append-only: there is no update or delete).
+ * The store records the site the entry is about (docs/SITES.md): a comment's
+ * article's site, an article key's, a "site" target's own id; none for the
+ * rest (users, settings), which belong to every site. */
 int store_log_append(store *s, const store_log_entry *e, pl_error *err);
 /* Newest first; before_id 0 starts. */
 int store_log_list(store *s, int64_t before_id, int limit, arena *a, store_log_entry **out,
@@ -440,6 +443,8 @@ typedef struct store_log_filter {
     int64_t author_id;
     const char *article_id;
     const char *action;
+    int64_t site; /* 0: every entry; else the entries about that site's comments,
+                   * articles and the site itself (store_log_append) */
 } store_log_filter;
 
 int store_log_query(store *s, const store_log_filter *f, int limit, arena *a, store_log_entry **out,
@@ -461,6 +466,8 @@ typedef struct store_user_filter {
     int64_t now;
     int64_t since;
     int64_t before_id; /* paging: ids below this; 0 starts */
+    int64_t site;      /* 0: everyone; else people with a comment on that site's
+                        * articles, and comments counts only those */
 } store_user_filter;
 
 typedef struct store_user_row {
@@ -547,6 +554,7 @@ typedef struct store_search {
     const char *article_id;
     int status;
     int64_t before_id;
+    int64_t site; /* 0: every site's comments; else one site's (docs/SITES.md) */
 } store_search;
 
 int store_comments_search(store *s, const store_search *q, int limit, arena *a,

@@ -38,6 +38,12 @@ export function summaryDropSql(dbUrl) {
     + ' DROP TABLE stats_engine; DROP TABLE stats_flags;';
 }
 
+// SQL that undoes the site of each log entry (SQLite migration 18,
+// PostgreSQL 19), for tests that undo migrations.
+export function logSiteDropSql() {
+  return ' DROP INDEX modlog_site; ALTER TABLE modlog DROP COLUMN site;';
+}
+
 export async function deskServer(env = {}) {
   const srv = await startServer({ env });
   createUser(srv.dbUrl, { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' });

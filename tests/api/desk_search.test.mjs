@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, createUser, startServer, tempDb } from '../lib/server.mjs';
-import { deskServer, post, sql, summaryDropSql } from './desk_helpers.mjs';
+import { deskServer, logSiteDropSql, post, sql, summaryDropSql } from './desk_helpers.mjs';
 
 let D;
 before(async () => { D = await deskServer(); });
@@ -153,11 +153,12 @@ test('the migration indexes the comments a database already has', async () => {
     const old = (await w.post('/api/v1/articles/search-old/comments', { body: 'Written before the search: barnacles.' })).json.comment;
     await srv.stop();
     // Undo the search's migration and the later ones (SQLite 10, PostgreSQL 11 on: users.language,
-    // the numbers' indexes, pow_spent, settings, sites, users_lower_name, the numbers' summary tables), as if this
+    // the numbers' indexes, pow_spent, settings, sites, users_lower_name, the numbers' summary tables,
+    // the site of each log entry), as if this
     // database came from the version before.
     const later = 'ALTER TABLE users DROP COLUMN language; DROP INDEX comments_status_created;'
       + ' DROP INDEX decisions_comment; DROP INDEX decisions_at; DROP INDEX flags_created; DROP INDEX modlog_action_at;'
-      + ` DROP TABLE pow_spent; DROP TABLE settings; DROP TABLE sites; DROP INDEX users_lower_name; ${summaryDropSql(db.url)}`;
+      + ` DROP TABLE pow_spent; DROP TABLE settings; DROP TABLE sites; DROP INDEX users_lower_name; ${summaryDropSql(db.url)}${logSiteDropSql()}`;
     if (isPg(db.url)) {
       sql(db.url, `DROP INDEX comments_words; ${later} DELETE FROM schema_version WHERE version >= 11`);
       assert.equal(sql(db.url, "SELECT count(*) FROM pg_indexes WHERE indexname = 'comments_words'"), '0');

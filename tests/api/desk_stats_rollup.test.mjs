@@ -10,7 +10,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client } from '../lib/server.mjs';
-import { deskServer, post, sql, summaryDropSql } from './desk_helpers.mjs';
+import { deskServer, logSiteDropSql, post, sql, summaryDropSql } from './desk_helpers.mjs';
 
 const DAY = 86400000;
 const day = (ms) => new Date(ms).toISOString().slice(0, 10);
@@ -42,11 +42,12 @@ async function decide(mod, id, action) {
   assert.equal(res.status, 200, res.text);
 }
 
-// Drops the summary tables and their triggers and forgets the migration,
-// so that the next server builds them again from the data.
+// Drops the summary tables and their triggers and forgets the migration
+// (and the later one, the site of each log entry), so that the next server
+// builds them again from the data.
 function forgetSummaries(url) {
   if (!isPg(url)) assert.ok(summaryDropSql(url).split('DROP TRIGGER').length > 10);
-  sql(url, `${summaryDropSql(url)} DELETE FROM schema_version WHERE version >= ${isPg(url) ? 18 : 17};`);
+  sql(url, `${summaryDropSql(url)}${logSiteDropSql()} DELETE FROM schema_version WHERE version >= ${isPg(url) ? 18 : 17};`);
 }
 
 test('the numbers kept by the triggers equal the numbers counted again from scratch', async () => {

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, createUser, startServer, tempDb, TIME_SCALE } from '../lib/server.mjs';
-import { sql, summaryDropSql } from './desk_helpers.mjs';
+import { logSiteDropSql, sql, summaryDropSql } from './desk_helpers.mjs';
 
 const isPg = (url) => /^postgres(ql)?:\/\//.test(url);
 let srv, admin, mod, reader, db;
@@ -46,14 +46,16 @@ const thread = async (client, path) => {
 test('a database from before sites migrates to one default site, every thread as it was', async () => {
   const c1 = await post(reader, '/api/v1/articles/old-1/comments', 'Written before there were sites.');
   await post(reader, '/api/v1/articles/old-2/comments', 'A second article, also from before.');
+  assert.equal((await mod.post(`/api/v1/mod/comments/${c1.id}/decision`, { action: 'feature' })).status, 200);
   const beforeThread = await thread(new Client(srv.url), '/api/v1/articles/old-1/comments');
   const beforeCounts = (await new Client(srv.url).get('/api/v1/counts?article=old-1&article=old-2')).json;
 
-  // Undo the sites migration and the later ones (users_lower_name, the numbers' summary tables), as a
+  // Undo the sites migration and the later ones (users_lower_name, the numbers' summary tables, the
+  // site of each log entry), as a
   // database of the previous version is.
   await srv.stop();
   const version = isPg(db.url) ? 16 : 15;
-  sql(db.url, `DROP TABLE sites; DROP INDEX users_lower_name; ${summaryDropSql(db.url)} DELETE FROM schema_version WHERE version >= ${version}`);
+  sql(db.url, `DROP TABLE sites; DROP INDEX users_lower_name; ${summaryDropSql(db.url)}${logSiteDropSql()} DELETE FROM schema_version WHERE version >= ${version}`);
   srv = await startServer({ db, keepDb: true, env: { PARLEY_ALLOWED_ORIGINS: 'https://news.example' } });
   for (const c of [admin, mod, reader]) c.base = srv.url;
 
@@ -78,6 +80,10 @@ test('a database from before sites migrates to one default site, every thread as
   assert.equal(res.status, 201, res.text);
   assert.equal(res.headers.get('access-control-allow-origin'), 'https://news.example');
   assert.equal((await thread(new Client(srv.url), '/api/v1/articles/old-1/comments')).comments.length, 2);
+  // The log entry written before the upgrade is the default site's (the migration filled its site).
+  const log = await mod.get('/api/v1/mod/log?site=default&action=feature');
+  assert.equal(log.status, 200, log.text);
+  assert.deepEqual(log.json.entries.map((e) => e.target_id), [String(c1.id)]);
 });
 
 test('only admins see and change the sites; every field is checked', async () => {
@@ -265,6 +271,99 @@ test('the desk\'s queues by site: site= filters a queue and its counts; without 
   const none = await mod.get('/api/v1/mod/queue?site=nowhere');
   assert.equal(none.status, 404);
   assert.equal(none.json.error.code, 'site_not_found');
+});
+
+test('the desk\'s log and search by site: site= keeps one site\'s entries and comments', async () => {
+  const sport = (await mod.get('/api/v1/mod/sites')).json.sites.find((x) => x.slug === 'sport');
+  const a = await post(reader, '/api/v1/articles/log-1/comments', 'A plover seen on the default site.');
+  const b = await post(reader, '/api/v1/articles/log-1/comments?site=sport', 'A plover seen on the sport site.');
+  for (const c of [a, b]) {
+    const res = await mod.post(`/api/v1/mod/comments/${c.id}/decision`, { action: 'reject', reason: 'birds' });
+    assert.equal(res.status, 200, res.text);
+  }
+  assert.equal((await admin.put('/api/v1/articles/log-1?site=sport', { title: 'Plovers' })).status, 200);
+  const spammer = new Client(srv.url);
+  const reg = await spammer.register('Sam Spam', 'sam-spam@example.com');
+  assert.equal(reg.status, 201, reg.text);
+  assert.equal((await mod.post(`/api/v1/mod/users/${reg.json.user.id}/ban`, { reason: 'spam' })).status, 200);
+
+  const log = async (q) => {
+    const res = await mod.get(`/api/v1/mod/log?limit=500${q}`);
+    assert.equal(res.status, 200, res.text);
+    return res.json.entries;
+  };
+  const has = (entries, action, target) => entries.some((e) => e.action === action && e.target_id === target);
+  const [all, onlySport, onlyDefault] = [await log(''), await log('&site=sport'), await log('&site=default')];
+  assert.ok(has(onlySport, 'reject', String(b.id)) && !has(onlySport, 'reject', String(a.id)));
+  assert.ok(has(onlyDefault, 'reject', String(a.id)) && !has(onlyDefault, 'reject', String(b.id)));
+  assert.ok(has(onlySport, 'article_update', `${sport.id}/log-1`));
+  assert.ok(has(onlySport, 'site_create', String(sport.id)) && has(onlySport, 'site_update', String(sport.id)));
+  // Entries about people (a ban) are every site's: shown only without a site.
+  assert.ok(has(all, 'ban', String(reg.json.user.id)));
+  assert.ok(!has(onlySport, 'ban', String(reg.json.user.id)) && !has(onlyDefault, 'ban', String(reg.json.user.id)));
+  const ofSites = all.filter((e) => e.target_type !== 'user' && e.target_type !== 'setting');
+  assert.equal(onlySport.length + onlyDefault.length, ofSites.length);
+  // With the other filters, newest first, paged.
+  assert.deepEqual((await log('&site=sport&action=reject')).map((e) => e.target_id), [String(b.id)]);
+  assert.ok(has(await log('&site=default&moderator=Max%20Moderator'), 'reject', String(a.id)));
+  assert.ok(!has(await log('&site=default&moderator=Max%20Moderator'), 'reject', String(b.id)));
+  assert.deepEqual((await log(`&site=sport&author=Rita%20Reader&action=reject`)).map((e) => e.target_id), [String(b.id)]);
+  const byArticle = await log('&site=sport&article=log-1');
+  assert.ok(has(byArticle, 'reject', String(b.id)) && has(byArticle, 'article_update', `${sport.id}/log-1`));
+  assert.ok(!has(byArticle, 'reject', String(a.id)));
+  const page1 = await mod.get('/api/v1/mod/log?site=sport&limit=1');
+  const page2 = await mod.get(`/api/v1/mod/log?site=sport&limit=1&before=${page1.json.next}`);
+  assert.deepEqual([...page1.json.entries, ...page2.json.entries].map((e) => e.id), onlySport.slice(0, 2).map((e) => e.id));
+  const unknown = await mod.get('/api/v1/mod/log?site=nowhere');
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.json.error.code, 'site_not_found');
+
+  const search = async (q) => {
+    const res = await mod.get(`/api/v1/mod/search?limit=100${q}`);
+    assert.equal(res.status, 200, res.text);
+    return res.json.comments;
+  };
+  const ids = (cs) => cs.map((c) => c.id);
+  assert.deepEqual(ids(await search('&q=plover')), [b.id, a.id]);
+  assert.deepEqual(ids(await search('&q=plover&site=sport')), [b.id]);
+  assert.deepEqual(ids(await search('&q=plover&site=default')), [a.id]);
+  assert.deepEqual(ids(await search('&status=rejected&site=sport&q=plover')), [b.id]);
+  assert.deepEqual(ids(await search('&author=Rita%20Reader&site=default&status=rejected')), [a.id]);
+  const sportAll = await search('&site=sport');
+  assert.ok(sportAll.length >= 3 && sportAll.every((c) => c.site === sport.id), JSON.stringify(sportAll));
+  assert.ok((await search('&site=default')).every((c) => c.site === undefined));
+  assert.ok((await search('&status=rejected&site=sport')).every((c) => c.site === sport.id && c.status === 'rejected'));
+  assert.equal((await mod.get('/api/v1/mod/search?site=nowhere')).status, 404);
+});
+
+test('the desk\'s people by site: those who wrote on the site, their comments there counted', async () => {
+  const sport = (await mod.get('/api/v1/mod/sites')).json.sites.find((x) => x.slug === 'sport');
+  const only = new Client(srv.url);
+  const reg = await only.register('Olive Onlysport', 'olive@example.com');
+  assert.equal(reg.status, 201, reg.text);
+  await post(only, '/api/v1/articles/people-1/comments?site=sport', 'Only ever on the sport site.');
+  await post(only, '/api/v1/articles/people-2/comments?site=sport', 'Again on the sport site.');
+  const people = async (q) => {
+    const res = await mod.get(`/api/v1/mod/users?limit=100${q}`);
+    assert.equal(res.status, 200, res.text);
+    return res.json.users;
+  };
+  const find = (list, name) => list.find((u) => u.name === name);
+  const [all, onlySport, onlyDefault] = [await people(''), await people('&site=sport'), await people('&site=default')];
+  assert.equal(find(all, 'Olive Onlysport').comments, 2);
+  assert.equal(find(onlySport, 'Olive Onlysport').comments, 2);
+  assert.equal(find(onlyDefault, 'Olive Onlysport'), undefined);
+  // Rita wrote on both: each site counts its own comments.
+  const rita = find(all, 'Rita Reader');
+  assert.equal(find(onlySport, 'Rita Reader').comments + find(onlyDefault, 'Rita Reader').comments, rita.comments);
+  assert.ok(find(onlySport, 'Rita Reader').comments > 0 && find(onlyDefault, 'Rita Reader').comments > 0);
+  // Staff who never wrote are nobody's on a site; with the other filters.
+  assert.equal(find(onlySport, 'Max Moderator'), undefined);
+  assert.ok(find(all, 'Max Moderator'));
+  assert.deepEqual((await people('&site=sport&q=olive')).map((u) => u.name), ['Olive Onlysport']);
+  assert.deepEqual(await people('&site=default&q=olive'), []);
+  assert.equal(sport.slug, 'sport');
+  assert.equal((await mod.get('/api/v1/mod/users?site=nowhere')).status, 404);
 });
 
 test('a second node on the same database learns of a new site within seconds', async () => {

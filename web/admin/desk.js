@@ -180,9 +180,9 @@
   // ---- counts and tabs -------------------------------------------------
 
   // ---- sites (docs/SITES.md) ----------------------------------------------
-  // With several sites, the switcher narrows the queues and their counts to
-  // one (site=SLUG); an article of another site than the default is saved
-  // with its site's slug.
+  // With several sites, the switcher narrows the queues and their counts,
+  // the articles, the log, the people and the search to one (site=SLUG); an article of
+  // another site than the default is saved with its site's slug.
   const siteParam = (sep) => (S.site ? `${sep}site=${encodeURIComponent(S.site)}` : '');
   const siteOf = (id) => S.sites.find((s) => s.id === id);
   const articlePath = (id, site) => `/articles/${encodeURIComponent(id)}` + (site && siteOf(site) ? `?site=${encodeURIComponent(siteOf(site).slug)}` : '');
@@ -205,6 +205,9 @@
     refreshCounts();
     if (isQueue(S.view)) loadQueue(false);
     else if (S.view === 'articles') loadArticles(false);
+    else if (S.view === 'log') loadLog();
+    else if (S.view === 'search') searchComments(false);
+    else if (S.view === 'people') { showPeopleList(); loadPeople(false); }
   });
 
   async function refreshCounts() {
@@ -504,6 +507,7 @@
     const f = new FormData($('log-filters'));
     const q = new URLSearchParams();
     for (const [k, v] of f.entries()) if (String(v).trim()) q.set(k, String(v).trim());
+    if (S.site) q.set('site', S.site);
     q.set('limit', '200');
     try {
       const r = await call('GET', `/mod/log?${q}`);
@@ -605,6 +609,7 @@
     const seq = ++P.seq;
     const q = new URLSearchParams();
     for (const [k, v] of new FormData($('people-filters')).entries()) if (String(v).trim()) q.set(k, String(v).trim());
+    if (S.site) q.set('site', S.site);
     q.set('limit', '50');
     if (more && P.next) q.set('before', P.next);
     try {
@@ -804,6 +809,7 @@
     const seq = ++F.seq;
     const q = new URLSearchParams();
     for (const [k, v] of new FormData($('search-form')).entries()) if (String(v).trim()) q.set(k, String(v).trim());
+    if (S.site) q.set('site', S.site);
     q.set('limit', '50');
     if (more && F.next) q.set('before', F.next);
     try {

@@ -552,6 +552,125 @@ comments_search(void **state)
     assert_int_equal(store_comments_search(f->s, &q, 0, f->a, &l, &err), PL_EINVAL);
 }
 
+/* The log and the search by site (docs/SITES.md): a log entry keeps the
+ * site of its comment, article or site target, and none for a user; the
+ * search keeps one site's comments. The site is made here, so on a shared
+ * database only this test's rows are its. */
+static void
+log_and_search_by_site(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *slug = arena_printf(f->a, "ls%s", f->tag);
+    int64_t site = 0;
+    assert_int_equal(store_site_create(f->s, slug, "Logs", "", 5000, &site, &err), 0);
+    int64_t author = new_user(f, "siteauthor"), mod = new_user(f, "sitemod");
+    const char *art = arena_printf(f->a, "%lld/lg-%s", (long long)site, f->tag);
+    const char *near = arena_printf(f->a, "%lld0/lg-%s", (long long)site, f->tag);
+    const char *plain = arena_printf(f->a, "lg-%s", f->tag);
+    int64_t c1 = add_comment(f, plain, author, COMMENT_PUBLISHED);
+    int64_t c2 = add_comment(f, art, author, COMMENT_PUBLISHED);
+    int64_t c3 = add_comment(f, near, author, COMMENT_PUBLISHED);
+    const char *t1 = arena_printf(f->a, "%lld", (long long)c1);
+    const char *t2 = arena_printf(f->a, "%lld", (long long)c2);
+    const char *t3 = arena_printf(f->a, "%lld", (long long)c3);
+    const char *tu = arena_printf(f->a, "%lld", (long long)author);
+    const char *ts = arena_printf(f->a, "%lld", (long long)site);
+    store_log_entry es[] = {
+        {0, 0, mod, "approve", "comment", t1, ""},
+        {0, 0, mod, "approve", "comment", t2, ""},
+        {0, 0, mod, "approve", "comment", t3, ""},
+        {0, 0, mod, "ban", "user", tu, "spam"},
+        {0, 0, mod, "article_update", "article", art, ""},
+        {0, 0, mod, "site_update", "site", ts, ""},
+        {0, 0, mod, "setting", "setting", "flag_threshold", "2 -> 3"},
+    };
+    for (size_t i = 0; i < sizeof es / sizeof es[0]; i++)
+        assert_int_equal(store_log_append(f->s, &es[i], &err), 0);
+
+    store_log_entry *v;
+    size_t n;
+    store_log_filter by_site = {.site = site};
+    assert_int_equal(store_log_query(f->s, &by_site, 10, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(v[0].action, "site_update");
+    assert_string_equal(v[1].action, "article_update");
+    assert_string_equal(v[2].target_id, t2);
+    by_site.action = "approve";
+    assert_int_equal(store_log_query(f->s, &by_site, 10, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].target_id, t2);
+    /* Paged through modlog_site. */
+    by_site.action = NULL;
+    assert_int_equal(store_log_query(f->s, &by_site, 1, f->a, &v, &n, &err), 0);
+    by_site.before_id = v[0].id;
+    assert_int_equal(store_log_query(f->s, &by_site, 10, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 2);
+    /* With the other filters: the author's entries of one site; a user
+     * entry belongs to no site. */
+    store_log_filter by_author = {.author_id = author, .site = 1};
+    assert_int_equal(store_log_query(f->s, &by_author, 10, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].target_id, t1);
+    by_author.site = site;
+    assert_int_equal(store_log_query(f->s, &by_author, 10, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].target_id, t2);
+    by_author.site = 0;
+    assert_int_equal(store_log_query(f->s, &by_author, 10, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 4);
+    store_log_filter by_mod = {.actor_id = mod, .site = site};
+    assert_int_equal(store_log_query(f->s, &by_mod, 10, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 3);
+    store_log_filter by_article = {.article_id = art, .site = site};
+    assert_int_equal(store_log_query(f->s, &by_article, 10, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 2);
+    by_article.site = 1;
+    assert_int_equal(store_log_query(f->s, &by_article, 10, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 0);
+    /* The entry keeps its site after its comment is deleted. */
+    assert_int_equal(store_comment_set_status(f->s, c2, COMMENT_DELETED, &err), 0);
+    by_site = (store_log_filter){.site = site, .action = "approve"};
+    assert_int_equal(store_log_query(f->s, &by_site, 10, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 1);
+
+    /* The search of one site: site 1's comments have no prefix; "ID0/" is
+     * another site's. */
+    int64_t c4 = add_comment(f, art, author, COMMENT_PENDING);
+    store_search q = {.status = -1, .site = site};
+    search_ids(f, &q, 10, (int64_t[]){c4}, 1);
+    q.author_id = author;
+    search_ids(f, &q, 10, (int64_t[]){c4}, 1);
+    q.site = 1;
+    search_ids(f, &q, 10, (int64_t[]){c1}, 1);
+    q = (store_search){.status = COMMENT_PENDING, .site = site};
+    search_ids(f, &q, 10, (int64_t[]){c4}, 1);
+    q = (store_search){.status = -1, .article_id = near, .site = site};
+    search_ids(f, &q, 10, NULL, 0);
+    q = (store_search){.status = -1, .text = "body", .author_id = author, .site = site};
+    search_ids(f, &q, 10, (int64_t[]){c4}, 1);
+    q.site = 0;
+    search_ids(f, &q, 10, (int64_t[]){c4, c3, c1}, 3);
+
+    /* People by site: who wrote there (any status), their comments there
+     * counted; the moderator wrote nothing. The tag is in both addresses. */
+    store_user_row *rows;
+    store_user_filter uf = {.text = f->tag, .role = -1, .site = site};
+    assert_int_equal(store_users_search(f->s, &uf, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].user.id, author);
+    assert_int_equal(rows[0].comments, 2);
+    uf.site = 1;
+    assert_int_equal(store_users_search(f->s, &uf, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].comments, 1);
+    uf.site = 0;
+    assert_int_equal(store_users_search(f->s, &uf, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].user.id, mod);
+    assert_int_equal(rows[1].comments, 4);
+}
+
 static void
 log_why(fixture *f, const char *action, int64_t comment, int64_t at, const char *why)
 {
@@ -726,6 +845,7 @@ main(void)
         cmocka_unit_test_setup_teardown(notes_flags_and_log_about_a_user, setup, teardown),
         cmocka_unit_test_setup_teardown(articles_list_and_close, setup, teardown),
         cmocka_unit_test_setup_teardown(comments_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(log_and_search_by_site, setup, teardown),
         cmocka_unit_test_setup_teardown(stats_over_three_days, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
