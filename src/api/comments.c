@@ -538,117 +538,27 @@ typedef struct bot_traps {
     int64_t fill_ms; /* how long the form was open */
 } bot_traps;
 
-/* The strictest policy action of reasons[0..n) (a rule the policy does
- * not name counts as hold). */
-static moderation_decision
-strictest(const config *cfg, const moderation_reason *reasons, size_t n)
-{
-    policy pol;
-    pl_error err;
-    if (policy_from_config(cfg, &pol, &err) < 0)
-        policy_defaults(&pol);
-    moderation_decision top = MOD_PUBLISH;
-    for (size_t i = 0; i < n; i++) {
-        moderation_decision d = MOD_HOLD;
-        for (int k = 0; k < RULE_COUNT; k++)
-            if (!strcmp(reasons[i].rule, policy_rule_name((moderation_rule)k)))
-                d = pol.action[k] == POLICY_REJECT ? MOD_REJECT
-                    : pol.action[k] == POLICY_HOLD ? MOD_HOLD
-                                                   : MOD_PUBLISH;
-        if (d > top)
-            top = d;
-    }
-    return top;
-}
-
-/* The site's own words (words.allow, words.block; app/settings.h) over the
- * engine's decision: a reason whose words an allowed entry holds is lifted
- * (the decision falls to what the other reasons ask, never rises); a
- * comment that would be published with a blocked word or phrase is held
- * with the reason "site_words". */
-static void
-apply_site_words(req *r, const char *body, moderation_result *out)
-{
-    const config *cfg = req_config(r);
-    const char *allow = config_extra(cfg, "words.allow"), *block = config_extra(cfg, "words.block");
-    bool has_allow = allow != NULL && allow[0] != '\0',
-         has_block = block != NULL && block[0] != '\0';
-    if (!has_allow && !has_block)
-        return;
-    const char *folded = site_words_fold(r->a, body);
-    site_words list;
-    if (has_allow && out->n_reasons > 0) {
-        site_words_compile(r->a, allow, &list);
-        size_t k = 0;
-        for (size_t i = 0; i < out->n_reasons; i++)
-            if (!site_words_allow(r->a, &list, folded, out->reasons[i].excerpt))
-                out->reasons[k++] = out->reasons[i];
-        if (k < out->n_reasons) {
-            out->n_reasons = k;
-            moderation_decision cap = strictest(cfg, out->reasons, k);
-            if (cap < out->decision)
-                out->decision = cap;
-            if (k == 0)
-                out->queue_for_review = false;
-        }
-    }
-    if (!has_block || out->decision != MOD_PUBLISH)
-        return;
-    site_words_compile(r->a, block, &list);
-    const char *hit = site_words_find(&list, folded);
-    if (hit == NULL)
-        return;
-    moderation_reason *reasons = arena_alloc(r->a, (out->n_reasons + 1) * sizeof *reasons);
-    if (out->n_reasons > 0)
-        memcpy(reasons, out->reasons, out->n_reasons * sizeof *reasons);
-    reasons[out->n_reasons] = (moderation_reason){
-        "site_words",
-        "This comment uses a word or phrase this site does not allow. A moderator will review it "
-        "before it appears.",
-        hit};
-    out->reasons = reasons;
-    out->n_reasons++;
-    out->decision = MOD_HOLD;
-}
-
-/* The site's pre-moderation modes (premoderation.all, .sensitive,
- * .first_comments; docs/MODERATION.md), over the engine's decision: a
- * comment they catch is held with the reason "premoderated". Moderators and
- * admins are not held by them. */
+/* The site's pre-moderation modes over the engine's decision
+ * (app/settings.h, site_premoderate), with the count of the author's
+ * earlier comments read only when premoderation.first_comments needs it.
+ * Moderators and admins are not held by them. */
 static void
 premoderate(req *r, const store_article *art, int64_t editing, moderation_result *out)
 {
     const config *cfg = req_config(r);
-    if (out->decision != MOD_PUBLISH || (r->user != NULL && r->user->role != ROLE_READER))
-        return;
-    const char *msg = NULL;
-    int64_t first = 0;
-    const char *fv = config_extra(cfg, "premoderation.first_comments");
-    if (site_setting_on(cfg, "premoderation.all")) {
-        msg = "A moderator reads every comment on this site before it appears.";
-    } else if (art->sensitive && site_setting_on(cfg, "premoderation.sensitive")) {
-        msg = "A moderator reads every comment on this article before it appears.";
-    } else if (r->user != NULL && fv != NULL && parse_int(fv, 1, 1000, &first) == 0) {
-        store_comment_list earlier = {0};
+    bool staff = r->user != NULL && r->user->role != ROLE_READER;
+    int64_t first = site_first_comments(cfg), earlier = -1;
+    if (out->decision == MOD_PUBLISH && !staff && r->user != NULL && first > 0) {
+        store_comment_list list = {0};
         pl_error err;
-        if (store_comments_by_author(req_store(r), r->user->id, 0, (int)first + 1, r->a, &earlier,
+        if (store_comments_by_author(req_store(r), r->user->id, 0, (int)first + 1, r->a, &list,
                                      &err) == 0) {
-            size_t n = 0;
-            for (size_t i = 0; i < earlier.n; i++)
-                n += earlier.items[i].id != editing;
-            if (n < (size_t)first)
-                msg = "A moderator reads a new reader's first comments before they appear.";
+            earlier = 0;
+            for (size_t i = 0; i < list.n; i++)
+                earlier += list.items[i].id != editing;
         }
     }
-    if (msg == NULL)
-        return;
-    moderation_reason *reasons = arena_alloc(r->a, (out->n_reasons + 1) * sizeof *reasons);
-    if (out->n_reasons > 0)
-        memcpy(reasons, out->reasons, out->n_reasons * sizeof *reasons);
-    reasons[out->n_reasons] = (moderation_reason){"premoderated", msg, ""};
-    out->reasons = reasons;
-    out->n_reasons++;
-    out->decision = MOD_HOLD;
+    site_premoderate(cfg, r->a, staff, art->sensitive, earlier, out);
 }
 
 static void
@@ -706,7 +616,7 @@ decide(req *r, const char *body, const store_article *art, const store_comment *
         out->reasons[i].message = arena_strdup(r->a, out->reasons[i].message);
         out->reasons[i].excerpt = arena_strdup(r->a, out->reasons[i].excerpt);
     }
-    apply_site_words(r, body, out);
+    site_words_apply(req_config(r), r->a, body, out);
     premoderate(r, art, editing, out);
 }
 

@@ -154,6 +154,57 @@ change_reason(req *r, int64_t version, const json_t *before, const json_t *after
     return out;
 }
 
+/* Sets each setting of set on next (the overrides of the version read),
+ * checking every value (null gives one back to the config file). With
+ * changes, records each that changes something there (its log line says
+ * version + 1). The errors, one {"field", "message"} each: an array, empty
+ * when every value is good. */
+static json_t *
+merge_settings(req *r, json_t *next, json_t *set, int64_t version, change *changes,
+               size_t *n_changes)
+{
+    json_t *errors = json_array();
+    const char *name;
+    json_t *v;
+    json_object_foreach(set, name, v)
+    {
+        const site_setting *s = site_setting_find(name);
+        char msg[200], *text = NULL;
+        if (s == NULL) {
+            snprintf(msg, sizeof msg, "%s is not a setting that can be changed here.", name);
+        } else if (json_is_null(v) || site_setting_check(s, v, &text, msg, sizeof msg)) {
+            free(text);
+            json_t *before = json_object_get(next, name);
+            if (json_equal(before, v) || (before == NULL && json_is_null(v)))
+                continue;
+            if (changes != NULL) {
+                change *c = &changes[(*n_changes)++];
+                c->name = arena_strdup(r->a, name);
+                c->reason = change_reason(r, version + 1, before, json_is_null(v) ? NULL : v);
+            }
+            if (json_is_null(v))
+                json_object_del(next, name);
+            else
+                json_object_set(next, name, v);
+            continue;
+        }
+        json_array_append_new(errors,
+                              json_pack("{s:s, s:s}", "field",
+                                        arena_printf(r->a, "settings.%s", name), "message", msg));
+    }
+    return errors;
+}
+
+/* 400 naming the first setting at fault, with every one in "errors" (taken). */
+static void
+send_setting_errors(req *r, json_t *errors)
+{
+    json_t *first = json_array_get(errors, 0);
+    const char *field = arena_strdup(r->a, json_string_value(json_object_get(first, "field")));
+    const char *msg = arena_strdup(r->a, json_string_value(json_object_get(first, "message")));
+    req_send_error(r, 400, "invalid_field", msg, field, json_pack("{s:o}", "errors", errors));
+}
+
 /* Hashing thread: builds the config, engine and pages of the new set, so
  * that a set the engine refuses is never stored and the writer, after the
  * commit, only swaps in what was built here (job_change(j)->built). */
@@ -259,41 +310,13 @@ api_mod_settings_put(req *r, const route_args *a)
                        "version", json_pack("{s:I}", "version", (json_int_t)cur.version));
         return;
     }
-    json_t *next = overrides_of(cur.body), *errors = json_array();
+    json_t *next = overrides_of(cur.body);
     pj->changes = arena_zalloc(r->a, (json_object_size(set) + 1) * sizeof *pj->changes);
-    const char *name;
-    json_t *v;
-    json_object_foreach(set, name, v)
-    {
-        const site_setting *s = site_setting_find(name);
-        char msg[200], *text = NULL;
-        if (s == NULL) {
-            snprintf(msg, sizeof msg, "%s is not a setting that can be changed here.", name);
-        } else if (json_is_null(v) || site_setting_check(s, v, &text, msg, sizeof msg)) {
-            free(text);
-            json_t *before = json_object_get(next, name);
-            if (json_equal(before, v) || (before == NULL && json_is_null(v)))
-                continue;
-            change *c = &pj->changes[pj->n_changes++];
-            c->name = arena_strdup(r->a, name);
-            c->reason = change_reason(r, cur.version + 1, before, json_is_null(v) ? NULL : v);
-            if (json_is_null(v))
-                json_object_del(next, name);
-            else
-                json_object_set(next, name, v);
-            continue;
-        }
-        json_array_append_new(errors,
-                              json_pack("{s:s, s:s}", "field",
-                                        arena_printf(r->a, "settings.%s", name), "message", msg));
-    }
+    json_t *errors = merge_settings(r, next, set, cur.version, pj->changes, &pj->n_changes);
     json_decref(o);
     if (json_array_size(errors) > 0) {
-        json_t *first = json_array_get(errors, 0);
-        const char *field = arena_strdup(r->a, json_string_value(json_object_get(first, "field")));
-        const char *msg = arena_strdup(r->a, json_string_value(json_object_get(first, "message")));
         json_decref(next);
-        req_send_error(r, 400, "invalid_field", msg, field, json_pack("{s:o}", "errors", errors));
+        send_setting_errors(r, errors);
         return;
     }
     json_decref(errors);
@@ -315,15 +338,45 @@ api_mod_settings_put(req *r, const route_args *a)
     job_submit(j);
 }
 
-/* ---- preview of the word lists ---------------------------------------------- */
+/* ---- preview of a settings change against recent comments --------------------- */
 
-/* How many of the newest comments a preview looks at. */
+/* How many of the newest comments a preview looks at: by default, at most. */
 #define PREVIEW_SAMPLE 1000
+#define PREVIEW_MAX 5000
+/* The changed comments listed (the count covers them all). */
+#define PREVIEW_CHANGED_MAX 50
+/* The characters of a comment the list shows. */
+#define PREVIEW_EXCERPT 160
+/* The engine looks back this far at an author's comments (api/comments.c). */
+#define PREVIEW_DAY_MS (24 * 3600 * 1000LL)
+#define PREVIEW_RECENT_MAX 50
+
+/* One comment of the sample and what the engine is given about it, as a
+ * comment write gives it (api/comments.c, decide). */
+typedef struct pv_item {
+    const store_comment *c;
+    const store_article *art;    /* NULL: unknown (judged without its text) */
+    size_t art_group;            /* index of its article in the prepared ones */
+    const store_comment *parent; /* NULL: top-level, or gone */
+    int64_t author_created_at;
+    bool staff;
+    int64_t earlier; /* the author's comments before it (-1: unknown) */
+    const char **recent_bodies;
+    int64_t *recent_times;
+    size_t n_recent;
+} pv_item;
 
 typedef struct preview_job {
-    store_comment_list recent;
-    const char *block_now, *block, *allow_now, *allow;
-    int64_t held_now, held, allowed_now, allowed;
+    const char *db; /* the preview reads on a connection of its own, off the loop */
+    const config *base;
+    const char *body_now, *body_then; /* the overrides in force, and with the change */
+    int limit;
+    bool invalid; /* the engine refused the proposed set */
+    char field[96];
+    char msg[300];
+    int rc; /* reading failed, or the settings in force could not be built */
+    pl_error err;
+    json_t *answer;
 } preview_job;
 
 /* The count of recent comments an entry of list is found in; with
@@ -343,86 +396,425 @@ count_matches(arena *a, const char *list, const store_comment_list *recent, bool
     return n;
 }
 
-/* Hashing thread (no store): the matching, up to 500 entries over 1,000
- * comments, kept off the loop. */
+/* The first PREVIEW_EXCERPT characters of body on one line ("..." when cut). */
+static const char *
+excerpt_of(arena *a, const char *body)
+{
+    size_t n = strlen(body), chars = 0, i = 0;
+    char *out = arena_alloc(a, n + 4), *o = out;
+    bool space = false;
+    for (; i < n && chars < PREVIEW_EXCERPT; i++) {
+        unsigned char ch = (unsigned char)body[i];
+        if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') {
+            space = o != out;
+            continue;
+        }
+        if ((ch & 0xC0) != 0x80) { /* a character starts here */
+            if (space) {
+                *o++ = ' ';
+                chars++;
+            }
+            space = false;
+            chars++;
+        }
+        *o++ = (char)ch;
+    }
+    while (i < n && ((unsigned char)body[i] & 0xC0) == 0x80) /* the rest of the last one */
+        *o++ = body[i++];
+    if (i < n)
+        for (const char *d = "..."; *d; d++)
+            *o++ = *d;
+    *o = '\0';
+    return out;
+}
+
+typedef struct pv_key {
+    int64_t num;
+    const char *str;
+    size_t i;
+} pv_key;
+
+static int
+by_str(const void *x, const void *y)
+{
+    const pv_key *a = x, *b = y;
+    int c = strcmp(a->str, b->str);
+    return c != 0 ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+static int
+by_num(const void *x, const void *y)
+{
+    const pv_key *a = x, *b = y;
+    return a->num != b->num ? (a->num > b->num) - (a->num < b->num) : (a->i > b->i) - (a->i < b->i);
+}
+
+/* The comment of the sample with this id (the sample is newest first). */
+static const store_comment *
+sample_find(const store_comment_list *l, int64_t id)
+{
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int64_t m = l->items[mid].id;
+        if (m == id)
+            return &l->items[mid];
+        if (m > id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* Reads what the engine needs about each comment of the sample through st:
+ * its article, its parent, its author's account and the author's comments
+ * before it (the day before, for the spam rules; how many, for
+ * premoderation.first_comments). Sets *n_arts to the articles' count and
+ * items[i].art_group to each one's. */
+static int
+preview_gather(store *st, arena *a, const store_comment_list *l, pv_item *items,
+               const store_article ***arts, size_t *n_arts, int64_t first_max, pl_error *err)
+{
+    size_t n = l->n;
+    pv_key *k = arena_alloc(a, (n + 1) * sizeof *k);
+    int rc;
+    for (size_t i = 0; i < n; i++) {
+        items[i].c = &l->items[i];
+        items[i].earlier = -1;
+        const store_comment *c = &l->items[i];
+        if (c->parent_id != 0 && (items[i].parent = sample_find(l, c->parent_id)) == NULL) {
+            store_comment *p = arena_zalloc(a, sizeof *p);
+            rc = store_comment_get(st, c->parent_id, 0, a, p, err);
+            if (rc == 0)
+                items[i].parent = p;
+            else if (rc != PL_ENOTFOUND)
+                return rc;
+        }
+    }
+    /* Articles, each read once. */
+    for (size_t i = 0; i < n; i++)
+        k[i] = (pv_key){0, l->items[i].article_id ? l->items[i].article_id : "", i};
+    qsort(k, n, sizeof *k, by_str);
+    *arts = arena_alloc(a, (n + 1) * sizeof(const store_article *));
+    *n_arts = 0;
+    for (size_t g = 0; g < n;) {
+        size_t e = g;
+        while (e < n && strcmp(k[e].str, k[g].str) == 0)
+            e++;
+        store_article *art = arena_zalloc(a, sizeof *art);
+        rc = store_article_get(st, k[g].str, a, art, err);
+        if (rc < 0 && rc != PL_ENOTFOUND)
+            return rc;
+        for (size_t x = g; x < e; x++) {
+            items[k[x].i].art = rc == 0 ? art : NULL;
+            items[k[x].i].art_group = *n_arts;
+        }
+        (*arts)[(*n_arts)++] = rc == 0 ? art : NULL;
+        g = e;
+    }
+    /* Authors: the account once, and their comments before the oldest of
+     * theirs here (newest first, as the live check reads them). */
+    for (size_t i = 0; i < n; i++)
+        k[i] = (pv_key){l->items[i].author_id, NULL, i};
+    qsort(k, n, sizeof *k, by_num);
+    for (size_t g = 0; g < n;) {
+        size_t e = g;
+        while (e < n && k[e].num == k[g].num)
+            e++;
+        store_user u = {0};
+        rc = store_user_by_id(st, k[g].num, a, &u, err);
+        if (rc < 0 && rc != PL_ENOTFOUND)
+            return rc;
+        size_t want =
+            (e - g) + (size_t)(first_max > PREVIEW_RECENT_MAX ? first_max : PREVIEW_RECENT_MAX) + 1;
+        store_comment_list h = {0};
+        if ((rc = store_comments_by_author(st, k[g].num, 0, (int)want, a, &h, err)) < 0)
+            return rc;
+        bool whole = h.n < want; /* the author's every comment */
+        for (size_t x = g; x < e; x++) {
+            pv_item *it = &items[k[x].i];
+            it->author_created_at = u.created_at;
+            it->staff = u.id != 0 && u.role != ROLE_READER;
+            int64_t before = 0;
+            it->recent_bodies = arena_alloc(a, PREVIEW_RECENT_MAX * sizeof *it->recent_bodies);
+            it->recent_times = arena_alloc(a, PREVIEW_RECENT_MAX * sizeof *it->recent_times);
+            for (size_t y = 0; y < h.n; y++) {
+                const store_comment *o = &h.items[y];
+                if (o->id >= it->c->id)
+                    continue;
+                before++;
+                if (o->created_at >= it->c->created_at - PREVIEW_DAY_MS &&
+                    it->n_recent < PREVIEW_RECENT_MAX) {
+                    it->recent_bodies[it->n_recent] = o->body ? o->body : "";
+                    it->recent_times[it->n_recent++] = o->created_at;
+                }
+            }
+            it->earlier = whole || before >= first_max ? before : -1;
+        }
+        g = e;
+    }
+    return 0;
+}
+
+/* The decision the settings of b would take on it (as api/comments.c takes
+ * it: the engine, the site's words, pre-moderation). Results from a. */
 static void
-preview_count(job *j)
+preview_judge(const site_settings_build *b, const moderation_article *prepared, const pv_item *it,
+              arena *a, moderation_result *out)
+{
+    const store_comment *c = it->c;
+    const char *body = c->body ? c->body : "";
+    moderation_input in = {0};
+    in.body = body;
+    in.body_len = strlen(body);
+    in.article_title = it->art && it->art->title ? it->art->title : "";
+    in.article_text = it->art && it->art->text ? it->art->text : "";
+    in.article = prepared;
+    in.article_status = it->art ? (moderation_article_status)it->art->status : MOD_ARTICLE_OPEN;
+    in.article_sensitive = it->art && it->art->sensitive;
+    in.now = c->created_at;
+    if (it->parent != NULL) {
+        in.parent_body = it->parent->body ? it->parent->body : "";
+        in.parent_author_name = it->parent->author_name ? it->parent->author_name : "";
+    }
+    in.author_id = c->author_id;
+    in.author_created_at = it->author_created_at;
+    in.recent_bodies = it->recent_bodies;
+    in.recent_times = it->recent_times;
+    in.n_recent = it->n_recent;
+    const config *cfg = site_settings_build_config(b);
+    moderation_decide(site_settings_build_engine(b), &in, a, out);
+    site_words_apply(cfg, a, body, out);
+    site_premoderate(cfg, a, it->staff, in.article_sensitive, it->earlier, out);
+}
+
+static json_t *
+rules_json(const moderation_result *m)
+{
+    json_t *o = json_array();
+    for (size_t i = 0; i < m->n_reasons; i++)
+        json_array_append_new(o, json_string(m->reasons[i].rule));
+    return o;
+}
+
+static json_t *
+decisions_json(const int64_t n[3])
+{
+    return json_pack("{s:I, s:I, s:I}", "publish", (json_int_t)n[MOD_PUBLISH], "hold",
+                     (json_int_t)n[MOD_HOLD], "reject", (json_int_t)n[MOD_REJECT]);
+}
+
+/* Runs the sample through the engine of b_now and b_then; the answer. */
+static int
+preview_compare(store *st, arena *a, const site_settings_build *b_now,
+                const site_settings_build *b_then, int limit, json_t **answer, int64_t *ms,
+                pl_error *err)
+{
+    store_search q = {NULL, 0, NULL, -1, 0, 0};
+    store_comment_list l = {0};
+    int rc = store_comments_search(st, &q, limit, a, &l, err);
+    if (rc < 0)
+        return rc;
+    int64_t first_now = site_first_comments(site_settings_build_config(b_now));
+    int64_t first_then = site_first_comments(site_settings_build_config(b_then));
+    pv_item *items = arena_zalloc(a, (l.n + 1) * sizeof *items);
+    const store_article **arts = NULL;
+    size_t n_arts = 0;
+    int64_t t0 = req_clock_ns();
+    if ((rc = preview_gather(st, a, &l, items, &arts, &n_arts,
+                             first_now > first_then ? first_now : first_then, err)) < 0)
+        return rc;
+    int64_t t1 = req_clock_ns();
+    /* Each article prepared once for each engine. */
+    const moderation_article **prep_now =
+        arena_zalloc(a, (n_arts + 1) * sizeof(const moderation_article *));
+    const moderation_article **prep_then =
+        arena_zalloc(a, (n_arts + 1) * sizeof(const moderation_article *));
+    for (size_t i = 0; i < n_arts; i++) {
+        const store_article *ar = arts[i];
+        const char *title = ar && ar->title ? ar->title : "",
+                   *text = ar && ar->text ? ar->text : "";
+        prep_now[i] = moderation_article_prepare(site_settings_build_engine(b_now), title, text, a);
+        prep_then[i] =
+            b_then == b_now
+                ? prep_now[i]
+                : moderation_article_prepare(site_settings_build_engine(b_then), title, text, a);
+    }
+    int64_t now_n[3] = {0}, then_n[3] = {0}, changed = 0;
+    json_t *list = json_array();
+    arena *scratch = arena_new();
+    for (size_t i = 0; i < l.n; i++) {
+        moderation_result before, after;
+        preview_judge(b_now, prep_now[items[i].art_group], &items[i], scratch, &before);
+        if (b_then == b_now)
+            after = before;
+        else
+            preview_judge(b_then, prep_then[items[i].art_group], &items[i], scratch, &after);
+        now_n[before.decision]++;
+        then_n[after.decision]++;
+        if (before.decision != after.decision) {
+            if (changed < PREVIEW_CHANGED_MAX) {
+                const store_comment *c = items[i].c;
+                json_array_append_new(
+                    list, json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "id", api_id(c->id),
+                                    "article_id", c->article_id ? c->article_id : "", "author",
+                                    c->author_name ? c->author_name : "", "excerpt",
+                                    excerpt_of(scratch, c->body ? c->body : ""), "before",
+                                    moderation_decision_name(before.decision), "after",
+                                    moderation_decision_name(after.decision), "rules_before",
+                                    rules_json(&before), "rules_after", rules_json(&after)));
+            }
+            changed++;
+        }
+        arena_reset(scratch);
+    }
+    const config *cn = site_settings_build_config(b_now), *ct = site_settings_build_config(b_then);
+    json_t *block = json_pack(
+        "{s:I, s:I}", "now",
+        (json_int_t)count_matches(scratch, config_extra(cn, "words.block"), &l, false), "then",
+        (json_int_t)count_matches(scratch, config_extra(ct, "words.block"), &l, false));
+    json_t *allow = json_pack(
+        "{s:I, s:I}", "now",
+        (json_int_t)count_matches(scratch, config_extra(cn, "words.allow"), &l, true), "then",
+        (json_int_t)count_matches(scratch, config_extra(ct, "words.allow"), &l, true));
+    arena_free(scratch);
+    int64_t t2 = req_clock_ns();
+    ms[0] = (t1 - t0) / 1000000;
+    ms[1] = (t2 - t1) / 1000000;
+    *answer =
+        json_pack("{s:I, s:{s:o, s:o}, s:I, s:o, s:o, s:o}", "sample", (json_int_t)l.n, "decisions",
+                  "now", decisions_json(now_n), "then", decisions_json(then_n), "changed_total",
+                  (json_int_t)changed, "changed", list, "words.block", block, "words.allow", allow);
+    return 0;
+}
+
+/* Hashing thread: builds the engine of the proposed settings (as a save
+ * does, site_settings_build_new) and of those in force, reads the newest
+ * comments on a read-only connection of its own, and judges each with
+ * both. Nothing here touches the loops or the writer. */
+static void
+preview_run(job *j)
 {
     preview_job *pj = j->data;
+    site_ctx *site = req_product(j->r);
     arena *a = j->r->a;
-    pj->held_now = count_matches(a, pj->block_now, &pj->recent, false);
-    pj->held = count_matches(a, pj->block, &pj->recent, false);
-    pj->allowed_now = count_matches(a, pj->allow_now, &pj->recent, true);
-    pj->allowed = count_matches(a, pj->allow, &pj->recent, true);
+    int64_t t0 = req_clock_ns();
+    site_settings_build *b_then = NULL, *b_now = NULL;
+    pl_error err;
+    if (site_settings_build_new(site, pj->base, pj->body_then, &b_then, &err) < 0) {
+        pj->invalid = true;
+        const char *colon = strchr(err.msg, ':');
+        size_t fn = colon ? (size_t)(colon - err.msg) : 0;
+        snprintf(pj->field, sizeof pj->field, "settings.%.*s", (int)fn, err.msg);
+        snprintf(pj->msg, sizeof pj->msg, "%s", err.msg);
+        return;
+    }
+    if (strcmp(pj->body_now, pj->body_then) != 0 &&
+        (pj->rc = site_settings_build_new(site, pj->base, pj->body_now, &b_now, &pj->err)) < 0) {
+        log_error("msg=\"the settings in force cannot be built for a preview\" error=\"%s\"",
+                  pj->err.msg);
+        site_settings_build_free(site, b_then);
+        return;
+    }
+    int64_t t1 = req_clock_ns();
+    store *st = NULL;
+    int64_t ms[2] = {0, 0};
+    if ((pj->rc = store_open(pj->db, true, &st, &pj->err)) == 0)
+        pj->rc = preview_compare(st, a, b_now ? b_now : b_then, b_then, pj->limit, &pj->answer, ms,
+                                 &pj->err);
+    store_close(st);
+    site_settings_build_free(site, b_now);
+    site_settings_build_free(site, b_then);
+    if (pj->rc == 0)
+        log_info("msg=\"settings preview\" sample=%lld changed=%lld build_ms=%lld read_ms=%lld "
+                 "judge_ms=%lld",
+                 (long long)json_integer_value(json_object_get(pj->answer, "sample")),
+                 (long long)json_integer_value(json_object_get(pj->answer, "changed_total")),
+                 (long long)((t1 - t0) / 1000000), (long long)ms[0], (long long)ms[1]);
 }
 
 static void
 preview_done(job *j)
 {
     preview_job *pj = j->data;
-    req_send_json(j->r, 200,
-                  json_pack("{s:I, s:{s:I, s:I}, s:{s:I, s:I}}", "sample", (json_int_t)pj->recent.n,
-                            "words.block", "now", (json_int_t)pj->held_now, "then",
-                            (json_int_t)pj->held, "words.allow", "now", (json_int_t)pj->allowed_now,
-                            "then", (json_int_t)pj->allowed));
+    if (pj->invalid) {
+        req_send_error(j->r, 400, "invalid_field", pj->msg, pj->field, NULL);
+    } else if (pj->rc < 0) {
+        /* A database failure, or settings in force that no longer build:
+         * both are the server's to fix, and the log says which. */
+        log_warn("msg=\"settings preview failed\" error=\"%s\"", pj->err.msg);
+        req_send_error(j->r, 500, "internal", "The preview could not be made; please try again.",
+                       NULL, NULL);
+    } else {
+        req_send_json(j->r, 200, pj->answer);
+    }
 }
 
 void
 api_mod_settings_preview(req *r, const route_args *a)
 {
     (void)a;
-    if (!require_admin(r))
+    if (!require_admin(r) || !req_rate_limit(r, LIMIT_PREVIEW))
         return;
-    static const char *const allowed[] = {"settings", NULL};
+    int64_t limit = PREVIEW_SAMPLE;
+    const char *ls = req_query(r, "limit", NULL);
+    if (ls != NULL && parse_int(ls, 1, PREVIEW_MAX, &limit) < 0) {
+        req_send_error(r, 400, "invalid_field", "limit must be a whole number from 1 to 5000.",
+                       "limit", NULL);
+        return;
+    }
+    static const char *const allowed[] = {"version", "settings", NULL};
     json_t *o = api_body_object(r, allowed);
     if (o == NULL)
         return;
-    json_t *set = json_object_get(o, "settings");
-    const char *name;
-    json_t *v;
-    preview_job *pj = arena_zalloc(r->a, sizeof *pj);
-    const config *cfg = req_config(r);
-    pj->block_now = config_extra(cfg, "words.block");
-    pj->allow_now = config_extra(cfg, "words.allow");
-    pj->block = pj->block_now;
-    pj->allow = pj->allow_now;
+    json_t *ver = json_object_get(o, "version"), *set = json_object_get(o, "settings");
+    if (ver != NULL && (!json_is_integer(ver) || json_integer_value(ver) < 0)) {
+        json_decref(o);
+        req_send_error(r, 400, "invalid_field",
+                       "version must be the version you read (a whole number, 0 for none).",
+                       "version", NULL);
+        return;
+    }
     if (!json_is_object(set)) {
         json_decref(o);
         req_send_error(r, 400, "invalid_field",
-                       "settings must be an object with words.block and/or words.allow.",
+                       "settings must be an object of setting names and their proposed values "
+                       "(null: back to the config file's).",
                        "settings", NULL);
         return;
     }
-    json_object_foreach(set, name, v)
-    {
-        const site_setting *s = site_setting_find(name);
-        char msg[200], *text = NULL;
-        if (s == NULL || s->kind != SITE_WORDS) {
-            snprintf(msg, sizeof msg, "%s cannot be previewed: only words.block and words.allow.",
-                     name);
-        } else if (json_is_null(v) || site_setting_check(s, v, &text, msg, sizeof msg)) {
-            const char *list = json_is_null(v) ? config_extra(req_base_config(r), name) : text;
-            *(strcmp(name, "words.block") == 0 ? &pj->block : &pj->allow) =
-                list ? arena_strdup(r->a, list) : NULL;
-            free(text);
-            continue;
-        }
-        const char *field = arena_printf(r->a, "settings.%s", name);
-        const char *message = arena_strdup(r->a, msg);
-        json_decref(o);
-        req_send_error(r, 400, "invalid_field", message, field, NULL);
-        return;
-    }
-    json_decref(o);
-    store_search q = {NULL, 0, NULL, -1, 0, 0};
+    store_settings cur;
     pl_error err;
-    int rc = store_comments_search(req_store(r), &q, PREVIEW_SAMPLE, r->a, &pj->recent, &err);
+    int rc = store_settings_get(req_store(r), r->a, &cur, &err);
     if (rc < 0) {
+        json_decref(o);
         api_send_rc(r, rc, &err);
         return;
     }
+    json_t *next = overrides_of(cur.body);
+    char *now = json_dumps(next, JSON_COMPACT | JSON_SORT_KEYS);
+    json_t *errors = merge_settings(r, next, set, cur.version, NULL, NULL);
+    json_decref(o);
+    if (json_array_size(errors) > 0) {
+        free(now);
+        json_decref(next);
+        send_setting_errors(r, errors);
+        return;
+    }
+    json_decref(errors);
+    char *then = json_dumps(next, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(next);
+    preview_job *pj = arena_zalloc(r->a, sizeof *pj);
+    pj->body_now = arena_strdup(r->a, now ? now : "{}");
+    pj->body_then = arena_strdup(r->a, then ? then : "{}");
+    free(now);
+    free(then);
+    pj->db = arena_strdup(r->a, req_config(r)->db);
+    pj->base = req_base_config(r);
+    pj->limit = (int)limit;
     job *j = job_new(r, pj);
-    j->slow = preview_count;
+    j->slow = preview_run;
     j->done = preview_done;
     job_submit(j);
 }

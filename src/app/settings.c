@@ -415,3 +415,106 @@ site_words_allow(arena *a, const site_words *w, const char *folded, const char *
             return true;
     return false;
 }
+
+/* ---- what the settings add to the engine's decision ---------------------------- */
+
+/* The strictest policy action of reasons[0..n) (a rule the policy does
+ * not name counts as hold). */
+static moderation_decision
+strictest(const config *cfg, const moderation_reason *reasons, size_t n)
+{
+    policy pol;
+    pl_error err;
+    if (policy_from_config(cfg, &pol, &err) < 0)
+        policy_defaults(&pol);
+    moderation_decision top = MOD_PUBLISH;
+    for (size_t i = 0; i < n; i++) {
+        moderation_decision d = MOD_HOLD;
+        for (int k = 0; k < RULE_COUNT; k++)
+            if (!strcmp(reasons[i].rule, policy_rule_name((moderation_rule)k)))
+                d = pol.action[k] == POLICY_REJECT ? MOD_REJECT
+                    : pol.action[k] == POLICY_HOLD ? MOD_HOLD
+                                                   : MOD_PUBLISH;
+        if (d > top)
+            top = d;
+    }
+    return top;
+}
+
+/* out held with one more reason. */
+static void
+hold_with(arena *a, moderation_result *out, const char *rule, const char *message,
+          const char *excerpt)
+{
+    moderation_reason *reasons = arena_alloc(a, (out->n_reasons + 1) * sizeof *reasons);
+    if (out->n_reasons > 0)
+        memcpy(reasons, out->reasons, out->n_reasons * sizeof *reasons);
+    reasons[out->n_reasons] = (moderation_reason){rule, message, excerpt};
+    out->reasons = reasons;
+    out->n_reasons++;
+    out->decision = MOD_HOLD;
+}
+
+void
+site_words_apply(const config *cfg, arena *a, const char *body, moderation_result *out)
+{
+    const char *allow = config_extra(cfg, "words.allow"), *block = config_extra(cfg, "words.block");
+    bool has_allow = allow != NULL && allow[0] != '\0',
+         has_block = block != NULL && block[0] != '\0';
+    if (!has_allow && !has_block)
+        return;
+    const char *folded = site_words_fold(a, body);
+    site_words list;
+    if (has_allow && out->n_reasons > 0) {
+        site_words_compile(a, allow, &list);
+        size_t k = 0;
+        for (size_t i = 0; i < out->n_reasons; i++)
+            if (!site_words_allow(a, &list, folded, out->reasons[i].excerpt))
+                out->reasons[k++] = out->reasons[i];
+        if (k < out->n_reasons) {
+            out->n_reasons = k;
+            moderation_decision cap = strictest(cfg, out->reasons, k);
+            if (cap < out->decision)
+                out->decision = cap;
+            if (k == 0)
+                out->queue_for_review = false;
+        }
+    }
+    if (!has_block || out->decision != MOD_PUBLISH)
+        return;
+    site_words_compile(a, block, &list);
+    const char *hit = site_words_find(&list, folded);
+    if (hit == NULL)
+        return;
+    hold_with(a, out, "site_words",
+              "This comment uses a word or phrase this site does not allow. A moderator will "
+              "review it before it appears.",
+              hit);
+}
+
+int64_t
+site_first_comments(const config *cfg)
+{
+    int64_t first = 0;
+    const char *fv = config_extra(cfg, "premoderation.first_comments");
+    if (fv == NULL || parse_int(fv, 1, 1000, &first) < 0)
+        return 0;
+    return first;
+}
+
+void
+site_premoderate(const config *cfg, arena *a, bool staff, bool sensitive, int64_t earlier,
+                 moderation_result *out)
+{
+    if (out->decision != MOD_PUBLISH || staff)
+        return;
+    const char *msg = NULL;
+    if (site_setting_on(cfg, "premoderation.all"))
+        msg = "A moderator reads every comment on this site before it appears.";
+    else if (sensitive && site_setting_on(cfg, "premoderation.sensitive"))
+        msg = "A moderator reads every comment on this article before it appears.";
+    else if (earlier >= 0 && earlier < site_first_comments(cfg))
+        msg = "A moderator reads a new reader's first comments before they appear.";
+    if (msg != NULL)
+        hold_with(a, out, "premoderated", msg, "");
+}

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "moderation/moderation.h"
 #include "util/arena.h"
 #include "util/config.h"
 #include "util/error.h"
@@ -90,5 +91,30 @@ const char *site_words_find(const site_words *w, const char *folded);
 /* True when an entry is found in folded text and holds every word of
  * excerpt in a row: the engine's reason for those words is lifted. */
 bool site_words_allow(arena *a, const site_words *w, const char *folded, const char *excerpt);
+
+/* ---- what the settings add to the engine's decision ------------------------
+ * Every comment write (api/comments.c) and the preview of a settings change
+ * (api/settings.c) pass the engine's decision through these two, in this
+ * order, so both judge alike. */
+
+/* The site's own words of cfg (words.allow, words.block) over the engine's
+ * decision out on body: a reason whose words an allowed entry holds is
+ * lifted (the decision falls to what the other reasons' policies ask, never
+ * rises); a comment that would be published with a blocked word or phrase
+ * is held with the reason "site_words". Strings from a. */
+void site_words_apply(const config *cfg, arena *a, const char *body, moderation_result *out);
+
+/* premoderation.first_comments of cfg: 0 when off. */
+int64_t site_first_comments(const config *cfg);
+
+/* The pre-moderation modes of cfg (premoderation.all, .sensitive,
+ * .first_comments) over out: a comment the engine would publish that one of
+ * them catches is held with the reason "premoderated". staff: its author is
+ * a moderator or admin (never held by them); sensitive: the article is
+ * marked so; earlier: how many comments the author wrote before this one,
+ * or -1 when not counted (premoderation.first_comments then does not
+ * apply). */
+void site_premoderate(const config *cfg, arena *a, bool staff, bool sensitive, int64_t earlier,
+                      moderation_result *out);
 
 #endif

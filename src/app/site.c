@@ -241,6 +241,18 @@ site_settings_build_free(site_ctx *s, site_settings_build *b)
     free(b);
 }
 
+const config *
+site_settings_build_config(const site_settings_build *b)
+{
+    return server_config_set_config(b->set);
+}
+
+const moderation *
+site_settings_build_engine(const site_settings_build *b)
+{
+    return server_config_set_moderation(b->set);
+}
+
 /* The engine is built outside the config lock (it takes a few tenths of a
  * second, and the writer thread also applies versions), then published
  * under it if the version read is still the newest and the base the one in

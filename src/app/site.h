@@ -110,6 +110,9 @@ void site_settings_refresh(site_ctx *s, store *st);
 int site_settings_build_new(site_ctx *s, const config *base, const char *body,
                             site_settings_build **out, pl_error *err);
 void site_settings_build_free(site_ctx *s, site_settings_build *b); /* b may be NULL */
+/* The effective config and the engine of a build (until it is freed). */
+const config *site_settings_build_config(const site_settings_build *b);
+const moderation *site_settings_build_engine(const site_settings_build *b);
 
 /* notices.c: tells other nodes about a job's committed change (from the
  * writer, inside the job's savepoint), and hears theirs. */

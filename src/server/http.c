@@ -624,6 +624,9 @@ static const struct {
      * wherever they come: a password guesser with many addresses gets no
      * further than one with one. */
     [LIMIT_LOGIN] = {"login", 20.0 / 60.0, 10, true},
+    /* A preview runs up to 5,000 comments through two engines built for
+     * it, on the hashing thread: five a minute, in bursts of five. */
+    [LIMIT_PREVIEW] = {"preview", 5, 5, true},
 };
 
 /* The rate-limit name of a client address: itself for IPv4 (and IPv4

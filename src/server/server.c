@@ -729,6 +729,18 @@ server_config_set_free(app *a, server_config_set *set)
     free(set);
 }
 
+const config *
+server_config_set_config(const server_config_set *set)
+{
+    return set->cfg;
+}
+
+const moderation *
+server_config_set_moderation(const server_config_set *set)
+{
+    return set->mod;
+}
+
 void
 server_wake(app *a)
 {

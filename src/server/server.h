@@ -179,7 +179,8 @@ typedef enum {
     LIMIT_AUTH,    /* register and login, per client address */
     LIMIT_COMMENT, /* comments posted or edited, per account */
     LIMIT_FLAG,    /* flags, per account */
-    LIMIT_LOGIN    /* login attempts, per account tried (req_rate_limit_subject) */
+    LIMIT_LOGIN,   /* login attempts, per account tried (req_rate_limit_subject) */
+    LIMIT_PREVIEW  /* costly previews (a settings change against recent comments), per account */
 } limit_class;
 
 /* Takes a token for this request in class cls (per account when the class is
@@ -239,6 +240,10 @@ int server_config_build(app *a, config *eff, server_config_set **out, pl_error *
 void server_config_publish(app *a, server_config_set *set);
 /* Frees a set never published (NULL: nothing). */
 void server_config_set_free(app *a, server_config_set *set);
+/* What a set holds until it is published or freed: its config and engine
+ * (a preview runs comments through them without publishing the set). */
+const config *server_config_set_config(const server_config_set *set);
+const moderation *server_config_set_moderation(const server_config_set *set);
 
 /* Sends data[0..n) with the status and the headers added before (the
  * caller adds Content-Type and Cache-Control); release(data, n, arg) runs

@@ -3,7 +3,8 @@
 // a threshold and a pre-moderation mode with the keyboard alone and saves
 // with Enter; a bad value is refused beside its field (focus goes there);
 // Reset gives a setting back to the config file; the engine follows at once;
-// and the tab fits a 360 px screen.
+// a change is previewed against recent comments before it is saved; and the
+// tab fits a 360 px screen.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, createUser, Client } from '../lib/server.mjs';
@@ -90,13 +91,19 @@ test('an admin changes settings with the keyboard; errors beside the field; rese
 test('word lists: one per line, previewed against recent comments before saving', async () => {
   const c = new Client(srv.url);
   await c.register('Wim', 'wim@example.com');
-  await c.post('/api/v1/articles/set-w/comments', { body: 'The roadworks on Mill Lane again, really?' });
+  const posted = await c.post('/api/v1/articles/set-w/comments', { body: 'The roadworks on Mill Lane again, really?' });
   const page = await deskPage('admin@example.com');
   await page.getByRole('tab', { name: 'Settings' }).click();
   await page.locator('#status', { hasText: /settings\./ }).waitFor();
   await page.getByLabel('words.block', { exact: true }).fill('mill lane\n\n  roadworks  ');
   await page.getByRole('button', { name: 'Preview against recent comments' }).click();
-  await page.locator('#settings-preview-result', { hasText: /would have held 1 of the last \d+ comments \(the list in force: 0\)/ }).waitFor();
+  const result = page.locator('#settings-preview-result', { hasText: /^Would have held (\d+) and rejected (\d+) of the last \d+ comments \(now: (\d+) and \2\)\. Comments whose decision would change: 1\.$/ });
+  await result.waitFor();
+  const [, held, , heldNow] = (await result.textContent()).match(/held (\d+) and rejected (\d+) of the last \d+ comments \(now: (\d+)/);
+  assert.equal(Number(held), Number(heldNow) + 1, 'one more held than now');
+  const item = page.locator('#settings-preview-changes li');
+  assert.equal(await item.count(), 1);
+  assert.match(await item.textContent(), new RegExp(`^published → held #${posted.json.comment.id} · Wim · set-w The roadworks on Mill Lane again, really\\?$`));
   await page.getByRole('button', { name: 'Save changes' }).click();
   await page.locator('#status', { hasText: /Saved version \d+: 1 setting changed/ }).waitFor();
   assert.equal(await page.getByLabel('words.block', { exact: true }).inputValue(), 'mill lane\nroadworks');
@@ -157,10 +164,17 @@ test('the widget\'s line of guidelines is made from the policy in force, in the 
   assert.equal(res.status, 200, res.text);
 });
 
-test('the Settings tab fits a 360 px screen', async () => {
+test('the Settings tab fits a 360 px screen, with a preview shown; the preview is reached by the keyboard', async () => {
   const page = await deskPage('admin@example.com', { width: 360, height: 740 });
   await page.getByRole('tab', { name: 'Settings' }).click();
   await page.locator('#status', { hasText: /settings\./ }).waitFor();
+  await page.getByLabel('premoderation.all', { exact: true }).check();
+  await page.locator('#settings-save').focus();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'settings-preview');
+  await page.keyboard.press('Enter');
+  await page.locator('#settings-preview-result', { hasText: /Comments whose decision would change: [1-9]/ }).waitFor();
+  assert.ok(await page.locator('#settings-preview-changes li').count() >= 1);
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 360, `the page is ${wide} px wide`);
   await shot(page, 'desk-settings-360.png', { fullPage: true });

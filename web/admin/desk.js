@@ -1202,15 +1202,14 @@
     $('settings-version').textContent = r.version === 0 ? t('desk_set_v0')
       : r.updated_by ? t('desk_set_version_by', { version: r.version, when: when(r.updated_at), name: r.updated_by.name })
         : t('desk_set_version', { version: r.version, when: when(r.updated_at) });
+    $('settings-preview-result').textContent = ''; // a preview of the form as it was
+    $('settings-preview-changes').textContent = '';
     const box = $('settings-groups');
     box.textContent = '';
     for (const [g, title] of Object.entries(GROUPS())) {
       const rows = r.settings.filter((s) => s.group === g);
       if (!rows.length) continue;
-      const extra = g === 'words' ? [el('div', { class: 'actions' },
-        el('button', { type: 'button', id: 'settings-preview', onclick: previewWords }, t('desk_set_preview_words'))),
-      el('p', { id: 'settings-preview-result', class: 'meta', 'aria-live': 'polite' })] : [];
-      box.append(el('fieldset', { class: 'set-group' }, el('legend', {}, title), extra, rows.map((s) => {
+      box.append(el('fieldset', { class: 'set-group' }, el('legend', {}, title), rows.map((s) => {
         const id = setId(s.name);
         const input = setControl(s);
         setShow(input, s, s.value);
@@ -1255,19 +1254,31 @@
     return { button, frame };
   }
 
-  // What the word lists in the form would have done to the newest comments.
-  async function previewWords() {
-    const settings = {};
-    for (const s of SET.items.filter((x) => x.type === 'words')) settings[s.name] = setRead($(setId(s.name)), s);
+  // What the form's changes (what Save would send) would have done to the
+  // newest comments: the server judges them with the settings in force and
+  // with the changed ones, and lists the comments whose decision differs.
+  async function previewSettings() {
     const out = $('settings-preview-result');
+    const list = $('settings-preview-changes');
+    list.textContent = '';
     try {
-      const r = await call('POST', '/mod/settings/preview', { settings });
+      const r = await call('POST', '/mod/settings/preview', { version: SET.version, settings: formChanges() });
+      settingsErrors([]);
       const n = (x) => x.toLocaleString(LANG);
-      out.textContent = t('desk_set_words_result', {
-        held: n(r['words.block'].then), sample: n(r.sample), held_now: n(r['words.block'].now),
-        allowed: n(r['words.allow'].then), allowed_now: n(r['words.allow'].now),
-      });
+      const d = r.decisions;
+      out.textContent = `${t('desk_set_preview_result', {
+        held: n(d.then.hold), rejected: n(d.then.reject), sample: n(r.sample), held_now: n(d.now.hold), rejected_now: n(d.now.reject),
+      })} ${t('desk_set_preview_changes', { n: n(r.changed_total) })}`;
+      const dec = (x) => t(x === 'publish' ? 'desk_set_d_publish' : x === 'hold' ? 'desk_set_d_hold' : 'desk_set_d_reject');
+      for (const c of r.changed) {
+        list.append(el('li', {},
+          el('strong', {}, `${dec(c.before)} → ${dec(c.after)}`), ' ',
+          el('span', { class: 'meta' }, `#${c.id} · ${c.author} · ${c.article_id}`), ' ',
+          el('q', {}, c.excerpt)));
+      }
+      if (r.changed_total > r.changed.length) list.append(el('li', { class: 'meta' }, t('desk_set_preview_more', { n: n(r.changed_total - r.changed.length) })));
     } catch (e) {
+      if (e.status === 400 && e.field && e.field.startsWith('settings.')) settingsErrors([{ field: e.field, message: e.message }]);
       out.textContent = e.message;
     }
   }
@@ -1298,8 +1309,8 @@
     return first;
   }
 
-  $('settings-form').addEventListener('submit', async (ev) => {
-    ev.preventDefault();
+  // The settings the form changed (null: back to the config file's value).
+  function formChanges() {
     const changes = {};
     for (const s of SET.items) {
       const input = $(setId(s.name));
@@ -1308,6 +1319,12 @@
       const same = s.type === 'words' ? JSON.stringify(v) === JSON.stringify(s.value) : v === s.value;
       if (!same && !(v === null && !s.overridden)) changes[s.name] = v;
     }
+    return changes;
+  }
+
+  $('settings-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const changes = formChanges();
     if (!Object.keys(changes).length) { settingsErrors([]); say(t('desk_set_nothing')); return; }
     const res = await fetch(`${API}/mod/settings`, {
       method: 'PUT', credentials: 'same-origin', headers: { 'content-type': 'application/json' },
@@ -1333,6 +1350,7 @@
     }
   });
   $('settings-reload').addEventListener('click', loadSettings);
+  $('settings-preview').addEventListener('click', previewSettings);
 
   // The catalogue of the page's language, then the desk.
   fetch(`/i18n/site/${encodeURIComponent(LANG)}.json`)
