@@ -4,7 +4,8 @@
  * Each line goes to parley_parse_line; the whole input also goes through
  * parley_import as a dry run. Beyond memory errors it checks the parser's
  * promises: a record it accepts has valid UTF-8 strings without NULs, a
- * valid article id, a known status and role, and ids that are decimal; a
+ * valid article key, a known status and role, and ids that are decimal; a
+ * site has a slug and a name, a settings record a JSON object and a time; a
  * dry run never counts more records stored than read, nor reports success
  * without a header and an end record whose counts match.
  */
@@ -45,7 +46,7 @@ check_record(const parley_record *r)
             abort();
         break;
     case PARLEY_ARTICLE:
-        if (!article_id_valid(r->article.id) || r->article.status > ARTICLE_CLOSED)
+        if (!article_key_valid(r->article.id) || r->article.status > ARTICLE_CLOSED)
             abort();
         check_str(r->article.title);
         check_str(r->article.url);
@@ -55,7 +56,7 @@ check_record(const parley_record *r)
         check_id(r->ext_id);
         check_id(r->author_ext);
         check_id(r->parent_ext);
-        if (!article_id_valid(r->comment.article_id) || r->comment.status > COMMENT_HIDDEN)
+        if (!article_key_valid(r->comment.article_id) || r->comment.status > COMMENT_HIDDEN)
             abort();
         check_str(r->comment.body);
         check_str(r->comment.moderation);
@@ -85,6 +86,20 @@ check_record(const parley_record *r)
         check_str(r->log.target_id);
         check_str(r->log.reason);
         break;
+    case PARLEY_SITE:
+        check_id(r->ext_id);
+        check_str(r->site.slug);
+        check_str(r->site.name);
+        check_str(r->site.origins);
+        if (r->site.slug[0] == '\0' || strlen(r->site.slug) > 32 || r->site.name[0] == '\0')
+            abort();
+        break;
+    case PARLEY_SETTINGS:
+        check_id(r->actor_ext);
+        check_str(r->settings);
+        if (r->settings == NULL || r->settings[0] != '{' || r->settings_at == 0)
+            abort();
+        break;
     case PARLEY_HEADER:
     case PARLEY_END:
         break;
@@ -113,7 +128,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int rc = parley_import(NULL, in, true, &st, &line, &err);
         if (st.stored.users > st.read.users || st.stored.comments > st.read.comments ||
             st.stored.articles > st.read.articles || st.stored.log > st.read.log ||
-            st.stored.flags > st.read.flags || st.stored.likes > st.read.likes)
+            st.stored.flags > st.read.flags || st.stored.likes > st.read.likes ||
+            st.stored.sites > st.read.sites || st.stored.settings > st.read.settings)
             abort();
         if (rc == 0 && size == 0)
             abort();

@@ -1,5 +1,6 @@
 /* import/parley.c: see parley.h. */
 #include "import/parley.h"
+#include "app/settings.h"
 #include "import/idmap.h"
 #include "render/markdown.h"
 #include "util/text.h"
@@ -13,6 +14,7 @@
 #define MAP_COMMENT "parley:comment"
 #define MAP_LOG "parley:log"
 #define MAP_FLAG "parley:flag"
+#define MAP_SITE "parley:site"
 
 /* Rows read per store call while exporting. */
 #define PAGE 500
@@ -132,6 +134,39 @@ emit_like(FILE *out, const store_export_like *l, pl_error *err)
                 err);
 }
 
+static int
+emit_site(FILE *out, const store_site *v, pl_error *err)
+{
+    json_t *origins = json_array();
+    for (const char *p = v->origins; p != NULL && *p;) {
+        size_t n = strcspn(p, " ");
+        if (n > 0)
+            json_array_append_new(origins, json_stringn(p, n));
+        p += n + (p[n] == ' ');
+    }
+    return emit(out,
+                json_pack("{s:s, s:o, s:s, s:s, s:o}", "type", "site", "id", id_json(v->id), "slug",
+                          v->slug, "name", v->name, "origins", origins),
+                err);
+}
+
+/* The settings version in force: its overrides as the object they are. */
+static int
+emit_settings(FILE *out, const store_settings *v, pl_error *err)
+{
+    json_t *body = json_loads(v->body, 0, NULL);
+    if (!json_is_object(body)) {
+        json_decref(body);
+        return pl_errorf(err, PL_EINVAL, "the stored settings (version %lld) are not a JSON object",
+                         (long long)v->version);
+    }
+    return emit(out,
+                json_pack("{s:s, s:I, s:o, s:o, s:o}", "type", "settings", "version",
+                          (json_int_t)v->version, "at", time_json(v->at), "actor_id",
+                          id_json(v->actor_id), "body", body),
+                err);
+}
+
 /* The site may be in use while it is exported: a comment may name an
  * author or an article created after their own section was written (those
  * go out just before it), and a flag or like a comment created after the
@@ -199,6 +234,13 @@ parley_export(store *s, FILE *out, parley_counts *counts, pl_error *err)
               json_pack("{s:s, s:i, s:s}", "type", "parley", "version", PARLEY_FORMAT_VERSION,
                         "exported_at", now),
               err);
+    if (rc == 0) {
+        store_site *v = NULL;
+        if ((rc = store_sites_list(s, a, &v, &n, err)) == 0)
+            for (size_t i = 0; i < n && rc == 0; i++)
+                if ((rc = emit_site(out, &v[i], err)) == 0)
+                    counts->sites++;
+    }
     for (int64_t after = 0; rc == 0;) {
         store_user *v;
         arena_reset(a);
@@ -208,6 +250,14 @@ parley_export(store *s, FILE *out, parley_counts *counts, pl_error *err)
             rc = emit_user(out, &v[i], err);
         counts->users += (int64_t)n;
         after = x.max_user = v[n - 1].id;
+    }
+    if (rc == 0) {
+        store_settings cur;
+        arena_reset(a);
+        if ((rc = store_settings_get(s, a, &cur, err)) == 0 && cur.version > 0 &&
+            (rc = late_user(s, out, &x, cur.actor_id, a, counts, err)) == 0 &&
+            (rc = emit_settings(out, &cur, err)) == 0)
+            counts->settings++;
     }
     for (const char *after = ""; rc == 0;) {
         store_article *v;
@@ -273,11 +323,12 @@ parley_export(store *s, FILE *out, parley_counts *counts, pl_error *err)
     }
     if (rc == 0)
         rc = emit(out,
-                  json_pack("{s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I}}", "type", "end", "counts",
-                            "users", (json_int_t)counts->users, "articles",
+                  json_pack("{s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}", "type", "end",
+                            "counts", "users", (json_int_t)counts->users, "articles",
                             (json_int_t)counts->articles, "comments", (json_int_t)counts->comments,
                             "flags", (json_int_t)counts->flags, "likes", (json_int_t)counts->likes,
-                            "log", (json_int_t)counts->log),
+                            "log", (json_int_t)counts->log, "sites", (json_int_t)counts->sites,
+                            "settings", (json_int_t)counts->settings),
                   err);
     if (rc == 0 && fflush(out) != 0)
         rc = pl_errorf(err, PL_EIO, "cannot write the export");
@@ -412,7 +463,7 @@ parse_article(json_t *o, arena *a, parley_record *r, pl_error *err)
         (rc = get_bool(o, "sensitive", &ar->sensitive, err)) < 0 ||
         (rc = get_time(o, "created_at", false, &ar->created_at, err)) < 0)
         return rc;
-    if (!article_id_valid(ar->id))
+    if (!article_key_valid(ar->id))
         return bad(err, "id", "is not a valid article id");
     ar->title = ar->title ? ar->title : "";
     ar->url = ar->url ? ar->url : "";
@@ -438,7 +489,7 @@ parse_comment(json_t *o, arena *a, parley_record *r, pl_error *err)
         (rc = get_time(o, "edited_at", false, &c->edited_at, err)) < 0 ||
         (rc = get_str(o, "moderator_reason", false, a, &c->moderator_reason, err)) < 0)
         return rc;
-    if (!article_id_valid(c->article_id))
+    if (!article_key_valid(c->article_id))
         return bad(err, "article_id", "is not a valid article id");
     if (r->parent_ext != NULL && strcmp(r->parent_ext, r->ext_id) == 0)
         return bad(err, "parent_id", "names the comment itself");
@@ -503,11 +554,96 @@ parse_log(json_t *o, arena *a, parley_record *r, pl_error *err)
     return 0;
 }
 
+/* A count of the end record that format 1 did not have: 0 when absent. */
+static int
+get_count_new(json_t *o, const char *field, int64_t *out, pl_error *err)
+{
+    *out = 0;
+    return json_object_get(o, field) == NULL ? 0 : get_count(o, field, out, err);
+}
+
+/* The longest origin and how many a site has (as the API allows). */
+#define ORIGIN_MAX 200
+#define ORIGINS_MAX 20
+
+static int
+parse_site(json_t *o, arena *a, parley_record *r, pl_error *err)
+{
+    store_site *v = &r->site;
+    int rc;
+    if ((rc = get_id(o, "id", true, a, &r->ext_id, err)) < 0 ||
+        (rc = get_str(o, "slug", true, a, &v->slug, err)) < 0 ||
+        (rc = get_str(o, "name", true, a, &v->name, err)) < 0)
+        return rc;
+    size_t n = strlen(v->slug);
+    if (n == 0 || n > 32 || v->slug[0] == '-' ||
+        strspn(v->slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
+        return bad(err, "slug", "must be 1 to 32 of a-z, 0-9 and -, not starting with -");
+    if (v->name[0] == '\0' || utf8_length(v->name, strlen(v->name)) > 100)
+        return bad(err, "name", "must be 1 to 100 characters");
+    json_t *list = json_object_get(o, "origins"), *e;
+    if (list != NULL && !json_is_null(list) &&
+        (!json_is_array(list) || json_array_size(list) > ORIGINS_MAX))
+        return bad(err, "origins", "must be a list of at most 20 origins");
+    char *joined = arena_alloc(a, json_array_size(list) * (ORIGIN_MAX + 1) + 1), *p = joined;
+    size_t i;
+    json_array_foreach(list, i, e)
+    {
+        const char *t = json_string_value(e);
+        size_t k = t ? strlen(t) : 0;
+        bool plain = t != NULL && k == json_string_length(e) && k > 0 && k <= ORIGIN_MAX;
+        for (size_t c = 0; plain && c < k; c++)
+            plain = (unsigned char)t[c] > 0x20 && (unsigned char)t[c] < 0x7f;
+        if (!plain)
+            return bad(err, "origins", "must be origins of 1 to 200 printable ASCII characters");
+        if (p != joined)
+            *p++ = ' ';
+        memcpy(p, t, k);
+        p += k;
+    }
+    *p = '\0';
+    v->origins = joined;
+    return 0;
+}
+
+/* The body is checked setting by setting as the desk checks a save. */
+static int
+parse_settings(json_t *o, arena *a, parley_record *r, pl_error *err)
+{
+    json_t *v = json_object_get(o, "version"), *body = json_object_get(o, "body");
+    int rc;
+    if (!json_is_integer(v) || json_integer_value(v) < 1)
+        return bad(err, "version", "must be a version number from 1");
+    if ((rc = get_time(o, "at", true, &r->settings_at, err)) < 0 ||
+        (rc = get_id(o, "actor_id", false, a, &r->actor_ext, err)) < 0)
+        return rc;
+    if (!json_is_object(body))
+        return bad(err, "body", "must be an object of settings");
+    const char *name;
+    json_t *value;
+    json_object_foreach(body, name, value)
+    {
+        const site_setting *st = site_setting_find(name);
+        char msg[200], *text = NULL;
+        bool ok = st != NULL && site_setting_check(st, value, &text, msg, sizeof msg);
+        free(text);
+        if (!ok) {
+            pl_errorf(err, PL_EINVAL, "body: %s",
+                      st == NULL ? "names a setting this version does not know" : msg);
+            return PL_EINVAL;
+        }
+    }
+    char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    r->settings = arena_strdup(a, text ? text : "{}");
+    free(text);
+    return 0;
+}
+
 int
 parley_parse_line(const char *line, size_t len, arena *a, parley_record *out, pl_error *err)
 {
-    static const char *const kinds[] = {"parley", "user", "article", "comment",
-                                        "flag",   "like", "log",     "end"};
+    static const char *const kinds[] = {"parley", "user", "article", "comment", "flag",
+                                        "like",   "log",  "end",     "site",    "settings"};
     json_error_t jerr;
     memset(out, 0, sizeof *out);
     json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -517,7 +653,7 @@ parley_parse_line(const char *line, size_t len, arena *a, parley_record *out, pl
     if (!json_is_object(o))
         rc = pl_errorf(err, PL_EINVAL, "not a JSON object");
     else
-        rc = get_enum(o, "type", kinds, 8, &kind, err);
+        rc = get_enum(o, "type", kinds, 10, &kind, err);
     if (rc == 0) {
         out->kind = (parley_kind)kind;
         switch (out->kind) {
@@ -555,10 +691,18 @@ parley_parse_line(const char *line, size_t len, arena *a, parley_record *out, pl
                      (rc = get_count(c, "articles", &out->counts.articles, err)) == 0 &&
                      (rc = get_count(c, "comments", &out->counts.comments, err)) == 0 &&
                      (rc = get_count(c, "flags", &out->counts.flags, err)) == 0 &&
-                     (rc = get_count(c, "likes", &out->counts.likes, err)) == 0)
-                rc = get_count(c, "log", &out->counts.log, err);
+                     (rc = get_count(c, "likes", &out->counts.likes, err)) == 0 &&
+                     (rc = get_count(c, "log", &out->counts.log, err)) == 0 &&
+                     (rc = get_count_new(c, "sites", &out->counts.sites, err)) == 0)
+                rc = get_count_new(c, "settings", &out->counts.settings, err);
             break;
         }
+        case PARLEY_SITE:
+            rc = parse_site(o, a, out, err);
+            break;
+        case PARLEY_SETTINGS:
+            rc = parse_settings(o, a, out, err);
+            break;
         }
     }
     json_decref(o);
@@ -573,7 +717,7 @@ typedef struct import_ctx {
     parley_import_stats *st;
     /* A dry run has no import map: the ids seen so far stand in for it. */
     arena *keep;
-    idmap users, comments;
+    idmap users, comments, sites;
 } import_ctx;
 
 /* The local id an ext id of this kind became; PL_ENOTFOUND when none. */
@@ -582,7 +726,9 @@ mapped(import_ctx *x, const char *kind, const char *ext, int64_t *local, pl_erro
 {
     if (x->s != NULL)
         return store_import_map_get(x->s, kind, ext, local, err);
-    idmap *m = strcmp(kind, MAP_USER) == 0 ? &x->users : &x->comments;
+    idmap *m = strcmp(kind, MAP_USER) == 0   ? &x->users
+               : strcmp(kind, MAP_SITE) == 0 ? &x->sites
+                                             : &x->comments;
     if (idmap_get(m, ext, local))
         return 0;
     return pl_errorf(err, PL_ENOTFOUND, "not seen");
@@ -594,7 +740,9 @@ remember(import_ctx *x, const char *kind, const char *ext, int64_t local, pl_err
     if (x->s != NULL)
         return store_import_map_put(x->s, kind, ext, local, err);
     if (strcmp(kind, MAP_LOG) != 0)
-        idmap_add(strcmp(kind, MAP_USER) == 0 ? &x->users : &x->comments,
+        idmap_add(strcmp(kind, MAP_USER) == 0   ? &x->users
+                  : strcmp(kind, MAP_SITE) == 0 ? &x->sites
+                                                : &x->comments,
                   arena_strdup(x->keep, ext), local);
     return 0;
 }
@@ -622,12 +770,99 @@ import_user(import_ctx *x, parley_record *r, pl_error *err)
     return remember(x, MAP_USER, r->ext_id, r->user.id, err);
 }
 
+/* A site by slug: the file's name and origins on the one here, or a new
+ * one. */
+static int
+import_site(import_ctx *x, parley_record *r, pl_error *err)
+{
+    int64_t local;
+    int rc = mapped(x, MAP_SITE, r->ext_id, &local, err);
+    if (rc != PL_ENOTFOUND) {
+        x->st->skipped += rc == 0;
+        return rc;
+    }
+    x->st->stored.sites++;
+    if (x->s == NULL)
+        return remember(x, MAP_SITE, r->ext_id, 1, err);
+    store_site *v = NULL;
+    size_t n = 0;
+    if ((rc = store_sites_list(x->s, x->a, &v, &n, err)) < 0)
+        return rc;
+    local = 0;
+    for (size_t i = 0; i < n && local == 0; i++)
+        if (strcmp(v[i].slug, r->site.slug) == 0)
+            local = v[i].id;
+    if (local != 0)
+        rc = store_site_update(x->s, local, r->site.name, r->site.origins, err);
+    else
+        rc = store_site_create(x->s, r->site.slug, r->site.name, r->site.origins, time_now_ms(),
+                               &local, err);
+    if (rc < 0)
+        return rc;
+    return remember(x, MAP_SITE, r->ext_id, local, err);
+}
+
+/* An article key of the file ("SITE/ID" for a site other than the
+ * default) as stored here: SITE becomes the id its site got here (a site
+ * the file did not bring stays as written). */
+static int
+local_key(import_ctx *x, const char **key, pl_error *err)
+{
+    const char *k = *key;
+    size_t d = strspn(k, "0123456789");
+    if (x->s == NULL || d == 0 || k[d] != '/')
+        return 0;
+    int64_t local;
+    const char *site = arena_strndup(x->a, k, d);
+    int rc = mapped(x, MAP_SITE, site, &local, err);
+    if (rc == PL_ENOTFOUND)
+        return 0;
+    if (rc < 0)
+        return rc;
+    *key = local == 1 ? arena_strdup(x->a, k + d + 1)
+                      : arena_printf(x->a, "%lld/%s", (long long)local, k + d + 1);
+    return 0;
+}
+
+/* The settings version of the file, on top of the one in force here. */
+static int
+import_settings(import_ctx *x, parley_record *r, pl_error *err)
+{
+    if (x->s == NULL) {
+        x->st->stored.settings++;
+        return 0;
+    }
+    store_settings cur;
+    int rc = store_settings_get(x->s, x->a, &cur, err);
+    if (rc < 0)
+        return rc;
+    json_t *o = json_loads(cur.body, 0, NULL);
+    char *now = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(o);
+    bool same = now != NULL && strcmp(now, r->settings) == 0;
+    free(now);
+    if (same) {
+        x->st->skipped++;
+        return 0;
+    }
+    int64_t actor = 0;
+    if (r->actor_ext != NULL && (rc = mapped(x, MAP_USER, r->actor_ext, &actor, err)) < 0 &&
+        rc != PL_ENOTFOUND)
+        return rc;
+    x->st->stored.settings++;
+    return store_settings_put(x->s, cur.version, r->settings, rc == 0 ? actor : 0, r->settings_at,
+                              err);
+}
+
 static int
 import_article(import_ctx *x, parley_record *r, pl_error *err)
 {
     x->st->stored.articles++;
     if (x->s == NULL)
         return 0;
+    int rc = local_key(x, &r->article.id, err);
+    if (rc < 0)
+        return rc;
     store_article_changes up = {0};
     up.title = r->article.title;
     up.url = r->article.url;
@@ -663,6 +898,8 @@ import_comment(import_ctx *x, parley_record *r, pl_error *err)
         else if (rc < 0)
             return rc;
     }
+    if ((rc = local_key(x, &c->article_id, err)) < 0)
+        return rc;
     x->st->stored.comments++;
     int64_t *by_status[] = {&x->st->published, &x->st->pending, &x->st->rejected, &x->st->deleted,
                             &x->st->hidden};
@@ -769,6 +1006,14 @@ import_log(import_ctx *x, parley_record *r, pl_error *err)
             e->target_id = arena_printf(x->a, "%lld", (long long)local);
         else if (rc != PL_ENOTFOUND)
             return rc;
+    } else if (strcmp(e->target_type, "article") == 0 &&
+               (rc = local_key(x, &e->target_id, err)) < 0) {
+        return rc;
+    } else if (strcmp(e->target_type, "site") == 0 &&
+               (rc = mapped(x, MAP_SITE, e->target_id, &local, err)) != PL_ENOTFOUND) {
+        if (rc < 0)
+            return rc;
+        e->target_id = arena_printf(x->a, "%lld", (long long)local);
     }
     if ((rc = store_log_append(x->s, e, err)) < 0)
         return rc;
@@ -797,6 +1042,12 @@ import_record(import_ctx *x, parley_record *r, pl_error *err)
     case PARLEY_LOG:
         x->st->read.log++;
         return import_log(x, r, err);
+    case PARLEY_SITE:
+        x->st->read.sites++;
+        return import_site(x, r, err);
+    case PARLEY_SETTINGS:
+        x->st->read.settings++;
+        return import_settings(x, r, err);
     case PARLEY_HEADER:
         return pl_errorf(err, PL_EINVAL, "a second header");
     case PARLEY_END:
@@ -876,9 +1127,9 @@ parley_import(store *s, FILE *in, bool dry_run, parley_import_stats *st, size_t 
                 rc = pl_errorf(err, PL_EINVAL, "not a Parley export (no header line)");
                 break;
             }
-            if (r.version != PARLEY_FORMAT_VERSION) {
-                rc = pl_errorf(err, PL_EINVAL, "format version %lld; this program reads %d",
-                               (long long)r.version, PARLEY_FORMAT_VERSION);
+            if (r.version < PARLEY_FORMAT_MIN || r.version > PARLEY_FORMAT_VERSION) {
+                rc = pl_errorf(err, PL_EINVAL, "format version %lld; this program reads %d to %d",
+                               (long long)r.version, PARLEY_FORMAT_MIN, PARLEY_FORMAT_VERSION);
                 break;
             }
             header = true;
@@ -893,14 +1144,17 @@ parley_import(store *s, FILE *in, bool dry_run, parley_import_stats *st, size_t 
             if (memcmp(&r.counts, &st->read, sizeof r.counts) != 0) {
                 rc = pl_errorf(err, PL_EINVAL,
                                "the end record counts %lld users, %lld articles, %lld comments, "
-                               "%lld flags, %lld likes and %lld log entries, but the file has "
-                               "%lld, %lld, %lld, %lld, %lld and %lld",
+                               "%lld flags, %lld likes, %lld log entries, %lld sites and %lld "
+                               "settings, but the file has %lld, %lld, %lld, %lld, %lld, %lld, "
+                               "%lld and %lld",
                                (long long)r.counts.users, (long long)r.counts.articles,
                                (long long)r.counts.comments, (long long)r.counts.flags,
                                (long long)r.counts.likes, (long long)r.counts.log,
+                               (long long)r.counts.sites, (long long)r.counts.settings,
                                (long long)st->read.users, (long long)st->read.articles,
                                (long long)st->read.comments, (long long)st->read.flags,
-                               (long long)st->read.likes, (long long)st->read.log);
+                               (long long)st->read.likes, (long long)st->read.log,
+                               (long long)st->read.sites, (long long)st->read.settings);
                 break;
             }
             continue;
@@ -937,6 +1191,7 @@ parley_import(store *s, FILE *in, bool dry_run, parley_import_stats *st, size_t 
     free(buf);
     idmap_fini(&x.users);
     idmap_fini(&x.comments);
+    idmap_fini(&x.sites);
     arena_free(x.keep);
     arena_free(x.a);
     return rc;

@@ -3,11 +3,14 @@
  * `parley export` writes a whole site with parley_export; `parley import
  * parley` reads one back with parley_import, a line at a time, so neither
  * holds the site in memory. The format (docs/IMPORT.md, "Parley's own
- * export") is one JSON object per line: a header, then user, article,
- * comment, flag, like and log records, then an end record with the counts. Every
- * reference points to a record earlier in the file (a comment's author,
- * article and parent), which parley_export keeps true even while the site
- * is in use.
+ * export") is one JSON object per line: a header, then site records (the
+ * sites table, from format 2), user records, the settings record (the
+ * settings version in force, from format 2, when one was saved), article,
+ * comment, flag, like and log records, then an end record with the counts.
+ * Every reference points to a record earlier in the file (a comment's
+ * author, article and parent; an article's site), which parley_export keeps
+ * true even while the site is in use. Files of format 1 (no sites, no
+ * settings) are still read.
  *
  * Import invariants:
  * - A record is stored once however often the file is imported: each one
@@ -22,6 +25,14 @@
  * - A file without its end record, or whose counts disagree with the
  *   records read, is an error (a truncated copy); what was read before is
  *   kept, and importing the whole file later completes it.
+ * - Sites are matched by slug: an existing one takes the file's name and
+ *   origins, a missing one is created. An article of another site than the
+ *   default is stored as "SITE/ID" (docs/SITES.md); its SITE is rewritten
+ *   to the id the site has here.
+ * - The settings record becomes a new settings version on top of the one
+ *   in force, unless it holds the same settings; every value is checked
+ *   as the desk checks it (app/settings.h). A running server puts it in
+ *   force within 2 s.
  */
 #ifndef PARLEY_IMPORT_PARLEY_H
 #define PARLEY_IMPORT_PARLEY_H
@@ -35,7 +46,9 @@
 #include "util/arena.h"
 #include "util/error.h"
 
-#define PARLEY_FORMAT_VERSION 1
+/* The format written; every format from PARLEY_FORMAT_MIN up is read. */
+#define PARLEY_FORMAT_VERSION 2
+#define PARLEY_FORMAT_MIN 1
 /* Lines committed together by the import. */
 #define PARLEY_BATCH 500
 /* The longest line read: a comment of 100,000 characters, escaped, with room. */
@@ -49,12 +62,14 @@ typedef enum {
     PARLEY_FLAG,
     PARLEY_LIKE,
     PARLEY_LOG,
-    PARLEY_END
+    PARLEY_END,
+    PARLEY_SITE,
+    PARLEY_SETTINGS
 } parley_kind;
 
-/* How many records of each kind. */
+/* How many records of each kind (sites and settings: 0 in format 1). */
 typedef struct parley_counts {
-    int64_t users, articles, comments, flags, likes, log;
+    int64_t users, articles, comments, flags, likes, log, sites, settings;
 } parley_counts;
 
 /* One parsed line. Ids from the file (ext ids) are decimal strings; zero
@@ -73,8 +88,11 @@ typedef struct parley_record {
     const char *comment_ext; /* flag, like */
     const char *user_ext;    /* flag, like */
     store_log_entry log;     /* id, actor_id unset; target_id as in the file */
-    const char *actor_ext;   /* log; NULL for an automatic decision */
+    const char *actor_ext;   /* log (NULL: an automatic decision); settings (NULL: none) */
     parley_counts counts;    /* end */
+    store_site site;         /* site: id unset; origins space-separated */
+    const char *settings;    /* settings: the JSON object of the overrides, keys sorted */
+    int64_t settings_at;     /* settings: when that version was saved */
 } parley_record;
 
 /* Parses one line (without its newline). PL_EINVAL with a message naming

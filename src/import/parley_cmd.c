@@ -33,8 +33,9 @@ export_usage(FILE *f)
 {
     fprintf(f, "Usage: parley export --to FILE [--db URL] [--config FILE]\n"
                "\n"
-               "Writes the whole site (users without passwords, articles, comments with their\n"
-               "threads, flags, likes, the moderation log) as JSON lines; see docs/IMPORT.md.\n"
+               "Writes the whole server (its sites, users without passwords, the settings edited\n"
+               "in the desk, articles, comments with their threads, flags, likes, the moderation\n"
+               "log) as JSON lines; see docs/IMPORT.md.\n"
                "\n"
                "  --to FILE       where to write ('-' for standard output); written to\n"
                "                  FILE.partial first and renamed when complete\n"
@@ -168,9 +169,9 @@ parley_export_main(int argc, char **argv)
     }
     fprintf(to_stdout ? stderr : stdout,
             "exported %lld users, %lld articles, %lld comments, %lld flags, %lld likes, %lld log "
-            "entries\n",
+            "entries, %lld sites, %lld settings versions\n",
             (long long)c.users, (long long)c.articles, (long long)c.comments, (long long)c.flags,
-            (long long)c.likes, (long long)c.log);
+            (long long)c.likes, (long long)c.log, (long long)c.sites, (long long)c.settings);
     rc = 0;
 done:
     if (out != NULL && out != stdout)
@@ -209,14 +210,15 @@ parley_import_main(int argc, char **argv)
     int irc = parley_import(s, in, o.dry_run, &st, &line, &err);
     printf("%s%lld users (%lld already had an account), %lld articles, %lld comments "
            "(%lld published, %lld pending, %lld rejected, %lld deleted, %lld hidden; %lld "
-           "orphaned replies), %lld flags, %lld likes, %lld log entries; %lld records skipped "
-           "(imported before)\n",
+           "orphaned replies), %lld flags, %lld likes, %lld log entries, %lld sites, %lld "
+           "settings versions; %lld records skipped (imported before)\n",
            o.dry_run ? "dry run, nothing written: would import " : "imported ",
            (long long)st.stored.users, (long long)st.users_matched, (long long)st.stored.articles,
            (long long)st.stored.comments, (long long)st.published, (long long)st.pending,
            (long long)st.rejected, (long long)st.deleted, (long long)st.hidden,
            (long long)st.orphans, (long long)st.stored.flags, (long long)st.stored.likes,
-           (long long)st.stored.log, (long long)st.skipped);
+           (long long)st.stored.log, (long long)st.stored.sites, (long long)st.stored.settings,
+           (long long)st.skipped);
     if (irc < 0) {
         fprintf(stderr, "parley import parley: %s: line %zu: %s\n", o.file, line, err.msg);
         goto done;

@@ -8,9 +8,10 @@
 // record, and a server on the copy must show the same threads, counts and
 // statuses. Under tests/pg.sh (PARLEY_TEST_DB_URL = postgres://) the copy
 // is a PostgreSQL database, and it goes back to SQLite again: the round
-// trip between the two backends. Then: running an import twice or after
-// an interruption stores nothing twice; --dry-run opens no database; a
-// broken file names its line.
+// trip between the two backends. Then: a server with changed settings and
+// two more sites is restored whole from its export, and a file of format 1
+// is still read; running an import twice or after an interruption stores
+// nothing twice; --dry-run opens no database; a broken file names its line.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -43,7 +44,7 @@ function run(args, opts = {}) {
 function exportTo(dbUrl, file) {
   const r = run(['export', '--db', dbUrl, '--to', file]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^exported \d+ users, \d+ articles, \d+ comments, \d+ flags, \d+ likes, \d+ log entries\n$/);
+  assert.match(r.stdout, /^exported \d+ users, \d+ articles, \d+ comments, \d+ flags, \d+ likes, \d+ log entries, \d+ sites, \d+ settings versions\n$/);
   return readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 }
 
@@ -140,10 +141,11 @@ test('export, import into another database, export again: the same site', async 
 
   // The file: header, end with counts, no secrets.
   assert.deepEqual(Object.keys(recs[0]), ['type', 'version', 'exported_at']);
-  assert.equal(recs[0].version, 1);
+  assert.equal(recs[0].version, 2);
   const end = recs[recs.length - 1];
   const count = (t) => recs.filter((r) => r.type === t).length;
-  assert.deepEqual(end, { type: 'end', counts: { users: count('user'), articles: count('article'), comments: count('comment'), flags: count('flag'), likes: count('like'), log: count('log') } });
+  assert.deepEqual(end, { type: 'end', counts: { users: count('user'), articles: count('article'), comments: count('comment'), flags: count('flag'), likes: count('like'), log: count('log'), sites: 1, settings: 0 } });
+  assert.deepEqual(recs[1], { type: 'site', id: '1', slug: 'default', name: recs[1].name, origins: [] }, 'the default site, right after the header');
   assert.equal(count('flag'), 3);
   assert.equal(count('like'), 2);
   assert.equal(statSync(first).mode & 0o777, 0o600, 'e-mail addresses: readable by the owner only');
@@ -188,6 +190,103 @@ test('export, import into another database, export again: the same site', async 
   }
 });
 
+test('a server with changed settings and two more sites: the export restores it whole; format 1 is still read', async () => {
+  const src = freshDb();
+  const srv = await startServer({ db: src, keepDb: true });
+  let before;
+  try {
+    createUser(src.url, { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' });
+    const admin = new Client(srv.url);
+    await admin.login('admin@example.com');
+    let res;
+    for (const [slug, name, origins] of [['sport', 'Sport desk', ['https://sport.example']], ['culture', 'Culture', ['https://culture.example', 'http://localhost:9000']]]) {
+      res = await admin.post('/api/v1/mod/sites', { slug, name, origins });
+      assert.equal(res.status, 201, res.text);
+    }
+    assert.equal((await admin.patch('/api/v1/mod/sites/1', { name: 'The Daily' })).status, 200);
+    const reader = new Client(srv.url);
+    assert.equal((await reader.register('Rosa', 'rosa@example.com')).status, 201);
+    for (const site of ['default', 'sport', 'culture']) {
+      const c = await reader.post(`/api/v1/articles/same-id/comments?site=${site}`, { body: `First on ${site}.` });
+      assert.equal(c.status, 201, c.text);
+      assert.equal((await reader.post(`/api/v1/articles/same-id/comments?site=${site}`, { body: `A reply on ${site}.`, parent_id: c.json.comment.id })).status, 201);
+    }
+    res = await admin.put('/api/v1/mod/settings', { version: 0, settings: { flag_threshold: 5, 'policy.profanity': 'hold', 'words.block': ['pineapple pizza'] } });
+    assert.equal(res.status, 200, res.text);
+    res = await admin.put('/api/v1/mod/settings', { version: 1, settings: { 'premoderation.first_comments': 2, flag_threshold: 7 } });
+    assert.equal(res.status, 200, res.text);
+    before = await whole(srv.url);
+    assert.equal(before.threads.sport.length, 1);
+  } finally {
+    await stopClean(srv);
+  }
+  assert.deepEqual(before.sites.map((x) => x.slug), ['default', 'sport', 'culture']);
+
+  const file = path.join(dir, 'whole.jsonl');
+  const recs = exportTo(src.url, file);
+  assert.deepEqual(recs.slice(1, 4).map((r) => [r.type, r.slug]), [['site', 'default'], ['site', 'sport'], ['site', 'culture']]);
+  const settings = recs.filter((r) => r.type === 'settings');
+  assert.equal(settings.length, 1, 'the version in force only');
+  assert.deepEqual([settings[0].version, settings[0].body], [2, { flag_threshold: 7, 'policy.profanity': 'hold', 'premoderation.first_comments': 2, 'words.block': ['pineapple pizza'] }]);
+  assert.ok(recs.findIndex((r) => r.type === 'settings') < recs.findIndex((r) => r.type === 'article'));
+  assert.deepEqual(recs[recs.length - 1].counts.sites, 3);
+  assert.deepEqual(recs[recs.length - 1].counts.settings, 1);
+
+  // Restored into a fresh database (PostgreSQL under tests/pg.sh) that
+  // already has a site of its own, so the sites' ids differ there.
+  const copy = freshDb();
+  // Makes the schema; passwords are not exported, so this admin of the copy reads it back.
+  createUser(copy.url, { email: 'someone@example.com', name: 'Someone', role: 'admin' });
+  sql(copy.url, "INSERT INTO sites (slug, name, origins, created_at) VALUES ('local', 'Local', '', 1764892800000)");
+  let r = importFile(copy.url, file);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /, 3 sites, 1 settings versions; 0 records skipped/);
+  const srv2 = await startServer({ db: copy, keepDb: true });
+  let after;
+  try {
+    after = await whole(srv2.url, 'someone@example.com');
+  } finally {
+    await stopClean(srv2);
+  }
+  assert.deepEqual(after.settings, before.settings, 'the same settings in force');
+  assert.deepEqual(after.sites.filter((x) => x.slug !== 'local'), before.sites, 'the same sites, names and origins');
+  assert.deepEqual(after.threads, before.threads, 'each site\'s thread');
+  assert.notEqual(sql(copy.url, "SELECT id FROM sites WHERE slug = 'sport'"), '2', 'the site got another id here');
+
+  // Again: nothing changes, the settings are not stored twice.
+  const versions = sql(copy.url, 'SELECT count(*) FROM settings');
+  r = importFile(copy.url, file);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /, 0 sites, 0 settings versions; \d+ records skipped/);
+  assert.equal(sql(copy.url, 'SELECT count(*) FROM settings'), versions);
+
+  // A file of format 1 (as the previous version wrote it) is still read.
+  const v1 = path.join(dir, 'v1.jsonl');
+  const old = recs.filter((x) => x.type !== 'site' && x.type !== 'settings' && !String(x.id || x.article_id || '').includes('/'))
+    .filter((x) => x.type !== 'comment' || !x.article_id.includes('/'));
+  old[0] = { ...old[0], version: 1 };
+  const n = (t) => old.filter((x) => x.type === t).length;
+  old[old.length - 1] = { type: 'end', counts: { users: n('user'), articles: n('article'), comments: n('comment'), flags: n('flag'), likes: n('like'), log: n('log') } };
+  writeFileSync(v1, old.map((x) => JSON.stringify(x)).join('\n') + '\n');
+  r = importFile(freshDb().url, v1);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^imported ${n('user')} users .*, 0 sites, 0 settings versions;`));
+});
+
+// The settings in force, the sites and each site's thread of same-id.
+async function whole(url, admin = 'admin@example.com') {
+  const c = new Client(url);
+  assert.equal((await c.login(admin)).status, 200);
+  const settings = (await c.get('/api/v1/mod/settings')).json.settings.map((s) => [s.name, s.value]);
+  const sites = (await c.get('/api/v1/mod/sites')).json.sites.map((s) => ({ slug: s.slug, name: s.name, origins: s.origins }));
+  const threads = {};
+  for (const site of ['default', 'sport', 'culture']) {
+    const t = (await new Client(url).get(`/api/v1/articles/same-id/comments?site=${site}&limit=100`)).json;
+    threads[site] = t.comments.map((x) => [x.author.name, x.html, x.status, x.replies.map((y) => [y.author.name, y.html, y.status])]);
+  }
+  return { settings, sites, threads };
+}
+
 test('an import run twice, or after an interruption, stores nothing twice', async () => {
   const src = sqliteDb('twice-source.db');
   const site = await buildSite(src);
@@ -215,7 +314,7 @@ test('an import run twice, or after an interruption, stores nothing twice', asyn
   const logs = sql(db.url, 'SELECT count(*) FROM modlog');
   r = importFile(db.url, file);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^imported 0 users \(0 already had an account\), \d+ articles, 0 comments .* 0 log entries; \d+ records skipped/);
+  assert.match(r.stdout, /^imported 0 users \(0 already had an account\), \d+ articles, 0 comments .* 0 log entries, 0 sites, 0 settings versions; \d+ records skipped/);
   assert.equal(sql(db.url, 'SELECT count(*) FROM comments'), String(total));
   assert.equal(sql(db.url, 'SELECT count(*) FROM modlog'), logs);
   assert.deepEqual(body(exportTo(db.url, path.join(dir, 'twice-out.jsonl'))), body(recs));
@@ -252,7 +351,9 @@ test('--dry-run opens no database; broken files name their line; bad flags exit 
   const cases = [
     [broken('notjson.jsonl', [lines[0], lines[1], '{"type": "user", oops}']), /line 3: not JSON/],
     [broken('noheader.jsonl', lines.slice(1)), /line 1: not a Parley export/],
-    [broken('v2.jsonl', ['{"type":"parley","version":2}', ...lines.slice(1)]), /line 1: format version 2; this program reads 1/],
+    [broken('v3.jsonl', ['{"type":"parley","version":3}', ...lines.slice(1)]), /line 1: format version 3; this program reads 1 to 2/],
+    [broken('settings.jsonl', [lines[0], '{"type":"settings","version":1,"at":"2026-01-01T00:00:00Z","body":{"flag_threshold":0}}']), /line 2: body: flag_threshold must be a whole number from 1 to 1000/],
+    [broken('site.jsonl', [lines[0], '{"type":"site","id":"2","slug":"Sport","name":"Sport"}']), /line 2: slug must be 1 to 32 of a-z/],
     [broken('counts.jsonl', [...lines.slice(0, -1), '{"type":"end","counts":{"users":1,"articles":0,"comments":0,"flags":0,"likes":0,"log":0}}']), /the end record counts 1 users/],
     [broken('author.jsonl', [lines[0], '{"type":"comment","id":"1","article_id":"x","author_id":"99","body":"hi","status":"published","created_at":"2026-01-01T00:00:00Z"}']), /line 2: author_id 99 is not a user earlier in the file/],
     [broken('status.jsonl', [lines[0], '{"type":"article","id":"x","status":"archived"}']), /line 2: status has an unknown value/],
