@@ -96,9 +96,10 @@ product_listening(void *ctx)
 }
 
 static int
-product_reload_build(void *ctx, const config *nc, void **staged, pl_error *err)
+product_reload_build(void *ctx, const config *nc, const moderation *engine, const void *arg,
+                     void **staged, pl_error *err)
 {
-    return site_reload_build(ctx, nc, staged, err);
+    return site_reload_build(ctx, nc, engine, arg, staged, err);
 }
 
 static void *
@@ -408,6 +409,7 @@ cmd_serve(int argc, char **argv)
     }
     serve_args sa = {config_file, names, values, n};
     site_ctx *st = site_new();
+    st->page_site = api_page_site;
     server_product product = product_of(st);
     char assets_version[17];
     static_assets_version(assets, assets_version);

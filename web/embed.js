@@ -264,7 +264,11 @@
       'pl-btn pl-fresh', { hidden: true });
     const page = (p, text) => h('a', { href: BASE + p, target: '_blank', rel: 'noopener' }, text);
     const guide = h('p', { class: 'pl-guide' });
-    rules.then((g) => guide.append(...guideLine(g, { guidelines: page('guidelines', t('guidelines')), terms: page('terms', t('terms')), faq: page('faq', t('faq')) })));
+    // A site of a server that serves several links its own pages (docs/SITES.md).
+    rules.then((g) => {
+      const q = g && typeof g.site === 'string' ? '?site=' + enc(g.site) : '';
+      guide.append(...guideLine(g, { guidelines: page('guidelines' + q, t('guidelines')), terms: page('terms' + q, t('terms')), faq: page('faq' + q, t('faq')) }));
+    });
     const main = composer({ label: t('join'), submit: t('post_comment'), kind: 'new' });
     const section = h('section', { class: 'pl', 'aria-labelledby': 'pl-h', lang: LANG, dir: RTL.includes(LANG) ? 'rtl' : 'ltr' },
       h('div', { class: 'pl-top' }, heading, sorter), account, mnote, guide, notice, main.el, live, fresh, status, list, more);

@@ -16,6 +16,10 @@ void api_dispatch(req *r);
 /* server_options.origin_check: true when origin is one of a site's
  * (api/sites.c, docs/SITES.md). */
 bool api_site_origin_known(req *r, const char *origin);
+/* site_ctx.page_site: the site a page (/guidelines, /terms, /faq) is for,
+ * found as an API request's (api_site); 0 when it names none that exists
+ * or one its Origin may not name. */
+int64_t api_page_site(req *r);
 
 /* The routes, for metrics: how many, and one's label ("GET /api/v1/me"). */
 int api_route_count(void);

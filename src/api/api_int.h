@@ -77,6 +77,12 @@ int api_kept_ban(store *s, const char *email, int64_t now, arena *a, store_user 
  * default site (id 1); a `site` that is not the Origin's site gets 403
  * cross_origin. NULL when the error was sent. */
 const store_site *api_site(req *r);
+/* The config and the engine of site_id in force: the server's with the
+ * site's own settings (docs/SITES.md). The config on any thread (a write
+ * step may ask; configs are kept until exit); the engine on the loop, while
+ * the request runs. */
+const config *api_site_config(req *r, int64_t site_id);
+const moderation *api_site_moderation(req *r, int64_t site_id);
 /* The stored key of article id in site: the id itself in the default site,
  * "SITE_ID/" + id in another (ids cannot hold '/'), from r's arena. */
 const char *api_article_key(req *r, const store_site *site, const char *id);

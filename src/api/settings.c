@@ -48,15 +48,48 @@ overrides_of(const char *body)
     return o;
 }
 
-static json_t *
-settings_json(req *r, int64_t version, int64_t at, int64_t actor_id, const json_t *over)
+/* The settings a site other than the default may set for itself
+ * (docs/SITES.md): its pages' text. */
+static bool
+per_site(const site_setting *s)
 {
-    const config *base = req_base_config(r);
+    return strcmp(s->group, "pages") == 0;
+}
+
+/* The site of a settings request: 0 for the server's (no `site`, or the
+ * default site's slug), else the named site's id; false when the error was
+ * sent. */
+static bool
+settings_site(req *r, int64_t *site)
+{
+    if (!api_site_filter(r, site))
+        return false;
+    if (*site == 1)
+        *site = 0;
+    return true;
+}
+
+static int
+settings_read(store *st, int64_t site, arena *a, store_settings *out, pl_error *err)
+{
+    return site > 0 ? store_site_settings_get(st, site, a, out, err)
+                    : store_settings_get(st, a, out, err);
+}
+
+/* The server's settings (site 0; their defaults the config file's) or a
+ * site's (their defaults the server's settings in force). */
+static json_t *
+settings_json(req *r, int64_t site, int64_t version, int64_t at, int64_t actor_id,
+              const json_t *over)
+{
+    const config *base = site > 0 ? req_config(r) : req_base_config(r);
     size_t n;
     const site_setting *list = site_settings(&n);
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++) {
         const site_setting *s = &list[i];
+        if (site > 0 && !per_site(s))
+            continue;
         json_t *def = site_setting_value(s, base);
         json_t *ov = json_object_get(over, s->name);
         json_t *it = json_pack("{s:s, s:s, s:s, s:s, s:O, s:o, s:b}", "name", s->name, "group",
@@ -82,25 +115,29 @@ settings_json(req *r, int64_t version, int64_t at, int64_t actor_id, const json_
         if (store_user_by_id(req_store(r), actor_id, r->a, &u, &err) == 0)
             by = json_pack("{s:o, s:s}", "id", api_id(u.id), "name", u.name);
     }
-    return json_pack("{s:I, s:o, s:o, s:o}", "version", (json_int_t)version, "updated_at",
-                     api_time(at), "updated_by", by, "settings", items);
+    json_t *o = json_pack("{s:I, s:o, s:o, s:o}", "version", (json_int_t)version, "updated_at",
+                          api_time(at), "updated_by", by, "settings", items);
+    if (site > 0)
+        json_object_set_new(o, "site", json_integer((json_int_t)site));
+    return o;
 }
 
 void
 api_mod_settings_get(req *r, const route_args *a)
 {
     (void)a;
-    if (!require_admin(r))
+    int64_t site;
+    if (!require_admin(r) || !settings_site(r, &site))
         return;
     store_settings cur;
     pl_error err;
-    int rc = store_settings_get(req_store(r), r->a, &cur, &err);
+    int rc = settings_read(req_store(r), site, r->a, &cur, &err);
     if (rc < 0) {
         api_send_rc(r, rc, &err);
         return;
     }
     json_t *over = overrides_of(cur.body);
-    req_send_json(r, 200, settings_json(r, cur.version, cur.at, cur.actor_id, over));
+    req_send_json(r, 200, settings_json(r, site, cur.version, cur.at, cur.actor_id, over));
     json_decref(over);
 }
 
@@ -112,8 +149,12 @@ typedef struct change {
 } change;
 
 typedef struct put_job {
+    int64_t site;    /* 0: the server's settings */
     int64_t version; /* the one the admin read */
     const char *body;
+    const char *server_body;    /* the server's settings to build (body when site is 0) */
+    store_site_settings *sites; /* the sites' to build, this save's included */
+    size_t n_sites;
     change *changes;
     size_t n_changes;
     const config *base;
@@ -143,10 +184,12 @@ log_value(const json_t *v)
 }
 
 static const char *
-change_reason(req *r, int64_t version, const json_t *before, const json_t *after)
+change_reason(req *r, int64_t site, int64_t version, const json_t *before, const json_t *after)
 {
     json_t *o = json_pack("{s:I, s:o, s:o}", "version", (json_int_t)version, "before",
                           log_value(before), "after", log_value(after));
+    if (site > 0)
+        json_object_set_new(o, "site", json_integer((json_int_t)site));
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     const char *out = arena_strdup(r->a, s ? s : "");
@@ -160,7 +203,7 @@ change_reason(req *r, int64_t version, const json_t *before, const json_t *after
  * version + 1). The errors, one {"field", "message"} each: an array, empty
  * when every value is good. */
 static json_t *
-merge_settings(req *r, json_t *next, json_t *set, int64_t version, change *changes,
+merge_settings(req *r, int64_t site, json_t *next, json_t *set, int64_t version, change *changes,
                size_t *n_changes)
 {
     json_t *errors = json_array();
@@ -172,6 +215,9 @@ merge_settings(req *r, json_t *next, json_t *set, int64_t version, change *chang
         char msg[200], *text = NULL;
         if (s == NULL) {
             snprintf(msg, sizeof msg, "%s is not a setting that can be changed here.", name);
+        } else if (site > 0 && !per_site(s)) {
+            snprintf(msg, sizeof msg,
+                     "%s is not set per site yet; change it without a site, for every site.", name);
         } else if (json_is_null(v) || site_setting_check(s, v, &text, msg, sizeof msg)) {
             free(text);
             json_t *before = json_object_get(next, name);
@@ -180,7 +226,7 @@ merge_settings(req *r, json_t *next, json_t *set, int64_t version, change *chang
             if (changes != NULL) {
                 change *c = &changes[(*n_changes)++];
                 c->name = arena_strdup(r->a, name);
-                c->reason = change_reason(r, version + 1, before, json_is_null(v) ? NULL : v);
+                c->reason = change_reason(r, site, version + 1, before, json_is_null(v) ? NULL : v);
             }
             if (json_is_null(v))
                 json_object_del(next, name);
@@ -213,8 +259,8 @@ put_check(job *j)
 {
     put_job *pj = j->data;
     pl_error err;
-    int rc =
-        site_settings_build_new(req_product(j->r), pj->base, pj->body, &job_change(j)->built, &err);
+    int rc = site_settings_build_new(req_product(j->r), pj->base, pj->server_body, pj->sites,
+                                     pj->n_sites, pj->site, &job_change(j)->built, &err);
     if (rc < 0) {
         pj->invalid = true;
         const char *colon = strchr(err.msg, ':');
@@ -229,7 +275,10 @@ static int
 put_write(job *j, store *s, pl_error *err)
 {
     put_job *pj = j->data;
-    int rc = store_settings_put(s, pj->version, pj->body, j->r->user->id, j->r->now, err);
+    int rc = pj->site > 0
+                 ? store_site_settings_put(s, pj->site, pj->version, pj->body, j->r->user->id,
+                                           j->r->now, err)
+                 : store_settings_put(s, pj->version, pj->body, j->r->user->id, j->r->now, err);
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < pj->n_changes; i++) {
@@ -239,7 +288,7 @@ put_write(job *j, store *s, pl_error *err)
         if ((rc = store_log_append(s, &e, err)) < 0)
             return rc;
     }
-    return store_settings_get(s, j->r->a, &pj->result, err);
+    return settings_read(s, pj->site, j->r->a, &pj->result, err);
 }
 
 static void
@@ -258,19 +307,49 @@ put_done(job *j)
         api_send_rc(r, j->rc, &j->err);
         return;
     }
-    log_info("msg=\"settings changed\" version=%lld changes=%zu actor=%lld",
-             (long long)pj->result.version, pj->n_changes, (long long)r->user->id);
+    log_info("msg=\"settings changed\" version=%lld changes=%zu actor=%lld site=%lld",
+             (long long)pj->result.version, pj->n_changes, (long long)r->user->id,
+             (long long)(pj->site > 0 ? pj->site : 1));
     json_t *over = overrides_of(pj->result.body);
-    req_send_json(r, 200,
-                  settings_json(r, pj->result.version, pj->result.at, pj->result.actor_id, over));
+    req_send_json(
+        r, 200,
+        settings_json(r, pj->site, pj->result.version, pj->result.at, pj->result.actor_id, over));
     json_decref(over);
+}
+
+/* The sites' newest versions as a save of site's (0: the server's) on top
+ * of cur leaves them, by site id (from r's arena). */
+static store_site_settings *
+sites_after(req *r, const store_site_settings *sites, size_t n, int64_t site,
+            const store_settings *cur, const char *body, size_t *out_n)
+{
+    store_site_settings *v = arena_alloc(r->a, (n + 1) * sizeof *v);
+    store_site_settings saved = {site, *cur};
+    saved.s.version = cur->version + 1;
+    saved.s.body = body;
+    size_t k = 0;
+    bool placed = site == 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!placed && sites[i].site_id >= site) {
+            v[k++] = saved;
+            placed = true;
+            if (sites[i].site_id == site)
+                continue;
+        }
+        v[k++] = sites[i];
+    }
+    if (!placed)
+        v[k++] = saved;
+    *out_n = k;
+    return v;
 }
 
 void
 api_mod_settings_put(req *r, const route_args *a)
 {
     (void)a;
-    if (!require_admin(r))
+    int64_t site;
+    if (!require_admin(r) || !settings_site(r, &site))
         return;
     static const char *const allowed[] = {"version", "settings", NULL};
     json_t *o = api_body_object(r, allowed);
@@ -292,15 +371,23 @@ api_mod_settings_put(req *r, const route_args *a)
         json_decref(o);
         return;
     }
-    store_settings cur;
+    /* The versions in force: this one's, the server's, the sites'. */
+    store_settings cur, server;
+    store_site_settings *sites = NULL;
+    size_t n_sites = 0;
     pl_error err;
-    int rc = store_settings_get(req_store(r), r->a, &cur, &err);
+    int rc = settings_read(req_store(r), site, r->a, &cur, &err);
+    if (rc == 0)
+        rc = store_settings_get(req_store(r), r->a, &server, &err);
+    if (rc == 0)
+        rc = store_site_settings_list(req_store(r), r->a, &sites, &n_sites, &err);
     if (rc < 0) {
         json_decref(o);
         api_send_rc(r, rc, &err);
         return;
     }
     put_job *pj = arena_zalloc(r->a, sizeof *pj);
+    pj->site = site;
     pj->version = (int64_t)json_integer_value(ver);
     if (pj->version != cur.version) {
         json_decref(o);
@@ -312,7 +399,7 @@ api_mod_settings_put(req *r, const route_args *a)
     }
     json_t *next = overrides_of(cur.body);
     pj->changes = arena_zalloc(r->a, (json_object_size(set) + 1) * sizeof *pj->changes);
-    json_t *errors = merge_settings(r, next, set, cur.version, pj->changes, &pj->n_changes);
+    json_t *errors = merge_settings(r, site, next, set, cur.version, pj->changes, &pj->n_changes);
     json_decref(o);
     if (json_array_size(errors) > 0) {
         json_decref(next);
@@ -321,7 +408,7 @@ api_mod_settings_put(req *r, const route_args *a)
     }
     json_decref(errors);
     if (pj->n_changes == 0) { /* nothing changes: no new version */
-        req_send_json(r, 200, settings_json(r, cur.version, cur.at, cur.actor_id, next));
+        req_send_json(r, 200, settings_json(r, site, cur.version, cur.at, cur.actor_id, next));
         json_decref(next);
         return;
     }
@@ -329,6 +416,8 @@ api_mod_settings_put(req *r, const route_args *a)
     json_decref(next);
     pj->body = arena_strdup(r->a, body ? body : "{}");
     free(body);
+    pj->server_body = site > 0 ? server.body : pj->body;
+    pj->sites = sites_after(r, sites, n_sites, site, &cur, pj->body, &pj->n_sites);
     pj->base = req_base_config(r);
     job *j = job_new(r, pj);
     j->slow = put_check;
@@ -702,7 +791,7 @@ preview_run(job *j)
     int64_t t0 = req_clock_ns();
     site_settings_build *b_then = NULL, *b_now = NULL;
     pl_error err;
-    if (site_settings_build_new(site, pj->base, pj->body_then, &b_then, &err) < 0) {
+    if (site_settings_build_new(site, pj->base, pj->body_then, NULL, 0, 0, &b_then, &err) < 0) {
         pj->invalid = true;
         const char *colon = strchr(err.msg, ':');
         size_t fn = colon ? (size_t)(colon - err.msg) : 0;
@@ -711,7 +800,8 @@ preview_run(job *j)
         return;
     }
     if (strcmp(pj->body_now, pj->body_then) != 0 &&
-        (pj->rc = site_settings_build_new(site, pj->base, pj->body_now, &b_now, &pj->err)) < 0) {
+        (pj->rc = site_settings_build_new(site, pj->base, pj->body_now, NULL, 0, 0, &b_now,
+                                          &pj->err)) < 0) {
         log_error("msg=\"the settings in force cannot be built for a preview\" error=\"%s\"",
                   pj->err.msg);
         site_settings_build_free(site, b_then);
@@ -794,7 +884,7 @@ api_mod_settings_preview(req *r, const route_args *a)
     }
     json_t *next = overrides_of(cur.body);
     char *now = json_dumps(next, JSON_COMPACT | JSON_SORT_KEYS);
-    json_t *errors = merge_settings(r, next, set, cur.version, NULL, NULL);
+    json_t *errors = merge_settings(r, 0, next, set, cur.version, NULL, NULL);
     json_decref(o);
     if (json_array_size(errors) > 0) {
         free(now);
@@ -855,7 +945,10 @@ void
 api_guide(req *r, const route_args *a)
 {
     (void)a;
-    const config *cfg = req_config(r);
+    const store_site *site = api_site(r);
+    if (site == NULL)
+        return;
+    const config *cfg = api_site_config(r, site->id);
     policy pol;
     pl_error err;
     if (policy_from_config(cfg, &pol, &err) < 0)
@@ -869,9 +962,12 @@ api_guide(req *r, const route_args *a)
     const char *fv = config_extra(cfg, "premoderation.first_comments");
     if (fv == NULL || parse_int(fv, 0, 1000, &first) < 0)
         first = 0;
-    req_send_json(r, 200,
-                  json_pack("{s:o, s:{s:b, s:b, s:I}}", "rules", rules, "premoderation", "all",
-                            site_setting_on(cfg, "premoderation.all"), "sensitive",
-                            site_setting_on(cfg, "premoderation.sensitive"), "first_comments",
-                            (json_int_t)first));
+    json_t *o = json_pack("{s:o, s:{s:b, s:b, s:I}}", "rules", rules, "premoderation", "all",
+                          site_setting_on(cfg, "premoderation.all"), "sensitive",
+                          site_setting_on(cfg, "premoderation.sensitive"), "first_comments",
+                          (json_int_t)first);
+    /* The widget links the site's pages with it (docs/SITES.md). */
+    if (site->id != 1)
+        json_object_set_new(o, "site", json_string(site->slug));
+    req_send_json(r, 200, o);
 }

@@ -147,13 +147,17 @@ api_site_origin_known(req *r, const char *origin)
     return origin_site(r, sites_now(r), origin) != NULL;
 }
 
-const store_site *
-api_site(req *r)
+/* Why resolve found no site. */
+enum { SITE_OK, SITE_UNKNOWN, SITE_CROSS };
+
+/* The site the request acts for (api_site), or NULL with *why. */
+static const store_site *
+resolve(req *r, const site_table *t, int *why)
 {
-    const site_table *t = sites_now(r);
     const char *slug = req_query(r, "site", NULL);
     const char *origin = req_header(r, "Origin");
     const store_site *by_origin = NULL;
+    *why = SITE_OK;
     if (origin != NULL && !own_origin(r, origin))
         by_origin = origin_site(r, t, origin);
     if (slug == NULL || slug[0] == '\0')
@@ -163,17 +167,55 @@ api_site(req *r)
         if (strcmp(t->v[i].slug, slug) == 0)
             named = &t->v[i];
     if (named == NULL) {
-        req_send_error(r, 404, "site_not_found", "There is no site of that name.", "site", NULL);
+        *why = SITE_UNKNOWN;
         return NULL;
     }
     /* A page of one site may not act for another (CSRF between sites). */
     if (by_origin != NULL && by_origin != named) {
-        req_send_error(r, 403, "cross_origin",
-                       "This page's site is not the one the request names; it was refused.", "site",
-                       NULL);
+        *why = SITE_CROSS;
         return NULL;
     }
     return named;
+}
+
+const store_site *
+api_site(req *r)
+{
+    int why;
+    const store_site *s = resolve(r, sites_now(r), &why);
+    if (why == SITE_UNKNOWN)
+        req_send_error(r, 404, "site_not_found", "There is no site of that name.", "site", NULL);
+    else if (why == SITE_CROSS)
+        req_send_error(r, 403, "cross_origin",
+                       "This page's site is not the one the request names; it was refused.", "site",
+                       NULL);
+    return s;
+}
+
+int64_t
+api_page_site(req *r)
+{
+    int why;
+    const site_table *t = sites_now(r);
+    const store_site *s = resolve(r, t, &why);
+    /* The page's text may follow the Origin: caches keep one per Origin. */
+    if (t->n > 1)
+        req_add_header(r, "Vary", "Origin");
+    return s != NULL ? s->id : 0;
+}
+
+const config *
+api_site_config(req *r, int64_t site_id)
+{
+    const site_own *own = site_own_of(req_product(r), site_id);
+    return own != NULL && own->cfg != NULL ? own->cfg : req_config(r);
+}
+
+const moderation *
+api_site_moderation(req *r, int64_t site_id)
+{
+    const site_own *own = site_own_of(req_product(r), site_id);
+    return own != NULL && own->mod != NULL ? own->mod : req_moderation(r);
 }
 
 const char *

@@ -92,14 +92,43 @@ pages_load(const config *cfg, page_set **out, pl_error *err)
     return 0;
 }
 
+page_set *
+pages_own(const config *site, const config *server)
+{
+    static const char *const edited[N_PAGES] = {"pages.guidelines", "pages.terms", "pages.faq"};
+    page_set *p = NULL;
+    for (size_t i = 0; i < N_PAGES; i++) {
+        const char *text = config_extra(site, edited[i]), *theirs = config_extra(server, edited[i]);
+        if (text == NULL || text[0] == '\0' || (theirs != NULL && strcmp(text, theirs) == 0))
+            continue;
+        if (p == NULL)
+            p = xcalloc(1, sizeof *p);
+        p->len[i] = strlen(text);
+        p->md[i] = xstrdup(text);
+    }
+    return p;
+}
+
+static void not_found(req *r);
+
 static void
 send_page(req *r, size_t idx)
 {
     const asset *tpl = asset_find(assets, "/page.html");
     const char *md;
     size_t md_len;
-    const page_set *ps =
-        atomic_load_explicit(&((site_ctx *)req_product(r))->pages, memory_order_acquire);
+    site_ctx *sc = req_product(r);
+    /* The page of the request's site: its own text, else the server's. */
+    int64_t site = sc->page_site != NULL ? sc->page_site(r) : 1;
+    if (site == 0) {
+        not_found(r);
+        return;
+    }
+    const site_layer *l = atomic_load_explicit(&sc->layer, memory_order_acquire);
+    const site_own *own = site_own_of(sc, site);
+    const page_set *ps = own != NULL && own->pages != NULL && own->pages->md[idx] != NULL
+                             ? own->pages
+                             : (l != NULL ? l->pages : NULL);
     if (ps != NULL && ps->md[idx] != NULL) {
         md = ps->md[idx];
         md_len = ps->len[idx];

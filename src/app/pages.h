@@ -16,6 +16,9 @@ typedef struct page_set {
 /* Reads them. Returns 0 or PL_EINVAL with err naming the file. */
 int pages_load(const config *cfg, page_set **out, pl_error *err);
 void pages_free(page_set *p); /* p may be NULL */
+/* The pages whose text (pages.guidelines, .terms, .faq) the config of a
+ * site sets otherwise than the server's: NULL when none. */
+page_set *pages_own(const config *site, const config *server);
 
 /* With the demo on: gives the demo article (web/index.html, id
  * "demo-welcome") its title and text in the store, so the on-topic check

@@ -24,7 +24,89 @@ site_new(void)
 {
     site_ctx *s = xcalloc(1, sizeof *s);
     s->cache = cache_new(4096, 4 << 20);
+    pthread_mutex_init(&s->retired_mu, NULL);
     return s;
+}
+
+/* What is left of a replaced layer, kept until exit: the layer and its
+ * sites' table and configs (a write step may still look a site's config
+ * up in it: site_own_of). */
+typedef struct retired_config {
+    site_layer *layer;
+    struct retired_config *next;
+} retired_config;
+
+static void
+free_config(const config *c)
+{
+    config_fini((config *)c);
+    free((config *)c);
+}
+
+/* Frees the layer's table of sites and their configs. */
+static void
+layer_shell_free(site_layer *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->sites[i].cfg != NULL)
+            free_config(l->sites[i].cfg);
+    free(l->sites);
+    free(l);
+}
+
+/* Frees a layer's pages and engines; the rest is retired (s NULL: freed). */
+static void
+layer_free(site_ctx *s, site_layer *l)
+{
+    if (l == NULL)
+        return;
+    pages_free(l->pages);
+    for (size_t i = 0; i < l->n; i++) {
+        moderation_free((moderation *)l->sites[i].mod);
+        pages_free(l->sites[i].pages);
+    }
+    if (s == NULL) {
+        layer_shell_free(l);
+        return;
+    }
+    retired_config *rc = xcalloc(1, sizeof *rc);
+    rc->layer = l;
+    pthread_mutex_lock(&s->retired_mu);
+    rc->next = s->retired;
+    s->retired = rc;
+    pthread_mutex_unlock(&s->retired_mu);
+}
+
+/* Copies of the sites' newest settings versions (malloc). */
+static store_site_settings *
+bodies_copy(const store_site_settings *v, size_t n)
+{
+    store_site_settings *out = xcalloc(n > 0 ? n : 1, sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = v[i];
+        out[i].s.body = xstrdup(v[i].s.body);
+    }
+    return out;
+}
+
+static void
+bodies_free(store_site_settings *v, size_t n)
+{
+    for (size_t i = 0; v != NULL && i < n; i++)
+        free((char *)v[i].s.body);
+    free(v);
+}
+
+/* True when both lists name the same versions of the same sites. */
+static bool
+same_versions(const store_site_settings *a, size_t na, const store_site_settings *b, size_t nb)
+{
+    if (na != nb)
+        return false;
+    for (size_t i = 0; i < na; i++)
+        if (a[i].site_id != b[i].site_id || a[i].s.version != b[i].s.version)
+            return false;
+    return true;
 }
 
 void
@@ -32,8 +114,15 @@ site_free(site_ctx *s)
 {
     if (s == NULL)
         return;
-    pages_free(atomic_load(&s->pages));
+    layer_free(NULL, atomic_load(&s->layer));
     free(s->settings_body);
+    bodies_free(s->site_bodies, s->n_site_bodies);
+    for (retired_config *r = s->retired, *next; r != NULL; r = next) {
+        next = r->next;
+        layer_shell_free(r->layer);
+        free(r);
+    }
+    pthread_mutex_destroy(&s->retired_mu);
     static_table_free(s->statics);
     cache_free(s->cache);
     free(s);
@@ -59,7 +148,9 @@ site_start(site_ctx *s, app *srv, store *writer)
         log_error("msg=\"cannot load the pages\" error=\"%s\"", err.msg);
         return -1;
     }
-    atomic_store(&s->pages, pages);
+    site_layer *l = xcalloc(1, sizeof *l);
+    l->pages = pages;
+    atomic_store(&s->layer, l);
     s->statics = static_table_new(assets);
     /* The settings edited in the desk override the file's from the start. */
     site_settings_refresh(s, writer);
@@ -88,29 +179,124 @@ site_listening(site_ctx *s)
     static_table_compress_more(s->statics);
 }
 
-int
-site_reload_build(site_ctx *s, const config *nc, void **staged, pl_error *err)
+/* The settings of the engine (policy, thresholds): a site that changes
+ * one of them gets an engine of its own. */
+static bool
+changes_engine(const json_t *over)
 {
-    (void)s;
+    const char *name;
+    json_t *v;
+    json_object_foreach((json_t *)over, name, v)
+    {
+        (void)v;
+        if (strncmp(name, "policy.", 7) == 0 || strncmp(name, "moderation.", 11) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* site's own settings (body) over nc, the server's config in force: its
+ * config, its engine when it changes the engine's settings, its own pages. */
+static int
+own_build(const config *nc, const moderation *engine, const store_site_settings *site,
+          site_own *out, pl_error *err)
+{
+    json_error_t je;
+    json_t *o = json_loads(site->s.body, 0, &je);
+    config *cfg = NULL;
+    moderation *mod = NULL;
+    int rc;
+    memset(out, 0, sizeof *out);
+    out->id = site->site_id;
+    if (o == NULL)
+        return pl_errorf(err, PL_EINVAL, "the stored settings are not JSON: %s", je.text);
+    if ((rc = site_settings_overlay(nc, o, &cfg, err)) < 0 ||
+        (changes_engine(o) && engine != NULL &&
+         (rc = moderation_derive(engine, cfg, &mod, err)) < 0)) {
+        json_decref(o);
+        if (cfg != NULL)
+            free_config(cfg);
+        return rc;
+    }
+    json_decref(o);
+    out->cfg = cfg;
+    out->mod = mod;
+    out->pages = pages_own(cfg, nc);
+    return 0;
+}
+
+/* What reload_build's arg names: the sites' settings to build. */
+typedef struct site_bodies {
+    const store_site_settings *v;
+    size_t n;
+    int64_t strict; /* the site whose settings must apply; 0: none */
+} site_bodies;
+
+int
+site_reload_build(site_ctx *s, const config *nc, const moderation *engine, const void *arg,
+                  void **staged, pl_error *err)
+{
+    /* SIGHUP (no arg) holds the config lock: the sites' settings in force. */
+    site_bodies now = {NULL, 0, 0};
+    if (arg == NULL) {
+        now.v = s->site_bodies;
+        now.n = s->n_site_bodies;
+    }
+    const site_bodies *b = arg != NULL ? arg : &now;
     page_set *np = NULL;
     int rc = pages_load(nc, &np, err);
     if (rc < 0)
         return rc;
-    *staged = np;
+    site_layer *l = xcalloc(1, sizeof *l);
+    l->pages = np;
+    l->sites = xcalloc(b->n > 0 ? b->n : 1, sizeof *l->sites);
+    for (size_t i = 0; i < b->n; i++) {
+        if (strcmp(b->v[i].s.body, "{}") == 0)
+            continue; /* nothing of its own */
+        pl_error e;
+        site_own own;
+        if (own_build(nc, engine, &b->v[i], &own, &e) == 0) {
+            l->sites[l->n++] = own;
+        } else if (b->v[i].site_id == b->strict) {
+            layer_free(NULL, l);
+            return pl_errorf(err, PL_EINVAL, "%s", e.msg);
+        } else {
+            log_error("msg=\"a site's stored settings cannot apply; the server's stay\" site=%lld "
+                      "version=%lld error=\"%s\"",
+                      (long long)b->v[i].site_id, (long long)b->v[i].s.version, e.msg);
+        }
+    }
+    *staged = l;
     return 0;
 }
 
 void *
 site_reload_publish(site_ctx *s, void *staged)
 {
-    return atomic_exchange(&s->pages, (page_set *)staged);
+    return atomic_exchange(&s->layer, (site_layer *)staged);
 }
 
 void
 site_reload_release(site_ctx *s, void *old)
 {
-    (void)s;
-    pages_free(old);
+    layer_free(s, old);
+}
+
+const site_own *
+site_own_of(site_ctx *s, int64_t site_id)
+{
+    const site_layer *l = atomic_load_explicit(&s->layer, memory_order_acquire);
+    if (l == NULL || site_id <= 1)
+        return NULL;
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) { /* the sites are by id */
+        size_t mid = (lo + hi) / 2;
+        if (l->sites[mid].id < site_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < l->n && l->sites[lo].id == site_id ? &l->sites[lo] : NULL;
 }
 
 void
@@ -209,25 +395,31 @@ site_config_overlay(site_ctx *s, const config *base, config **eff, pl_error *err
 struct site_settings_build {
     const config *base; /* built on; base configs are kept until exit */
     char *body;
+    store_site_settings *sites; /* the sites' versions built (malloc copies) */
+    size_t n_sites;
     server_config_set *set;
 };
 
 int
 site_settings_build_new(site_ctx *s, const config *base, const char *body,
+                        const store_site_settings *sites, size_t n, int64_t strict,
                         site_settings_build **out, pl_error *err)
 {
     config *eff;
     server_config_set *set;
     int rc;
+    site_bodies b = {sites, n, strict};
     *out = NULL;
     if ((rc = overlay_body(base, body, &eff, err)) < 0 ||
-        (rc = server_config_build(s->srv, eff, &set, err)) < 0)
+        (rc = server_config_build(s->srv, eff, &b, &set, err)) < 0)
         return rc;
-    site_settings_build *b = xcalloc(1, sizeof *b);
-    b->base = base;
-    b->body = xstrdup(body);
-    b->set = set;
-    *out = b;
+    site_settings_build *sb = xcalloc(1, sizeof *sb);
+    sb->base = base;
+    sb->body = xstrdup(body);
+    sb->sites = bodies_copy(sites, n);
+    sb->n_sites = n;
+    sb->set = set;
+    *out = sb;
     return 0;
 }
 
@@ -237,6 +429,7 @@ site_settings_build_free(site_ctx *s, site_settings_build *b)
     if (b == NULL)
         return;
     server_config_set_free(s->srv, b->set);
+    bodies_free(b->sites, b->n_sites);
     free(b->body);
     free(b);
 }
@@ -253,22 +446,36 @@ site_settings_build_engine(const site_settings_build *b)
     return server_config_set_moderation(b->set);
 }
 
+/* The server's newest settings version and the sites' (from ar). */
+static int
+read_newest(store *st, arena *ar, store_settings *cur, store_site_settings **sites, size_t *n,
+            pl_error *err)
+{
+    int rc = store_settings_get(st, ar, cur, err);
+    if (rc == 0)
+        rc = store_site_settings_list(st, ar, sites, n, err);
+    return rc;
+}
+
 /* The engine is built outside the config lock (it takes a few tenths of a
  * second, and the writer thread also applies versions), then published
- * under it if the version read is still the newest and the base the one in
- * force; otherwise the newer state is read and built again. ready (taken,
- * may be NULL) is what this node's save built ahead: swapped in without
- * building when it is the newest version's body on the base in force. */
+ * under it if the versions read are still the newest and the base the one
+ * in force; otherwise the newer state is read and built again. ready
+ * (taken, may be NULL) is what this node's save built ahead: swapped in
+ * without building when it is the newest versions' on the base in force. */
 static void
 settings_apply(site_ctx *s, store *st, site_settings_build *ready)
 {
     arena *ar = arena_new();
     for (int tries = 0; tries < 3; tries++) {
         store_settings cur;
+        store_site_settings *sites = NULL;
+        size_t n = 0;
         pl_error err;
         server_config_lock(s->srv);
-        int rc = store_settings_get(st, ar, &cur, &err);
-        bool need = rc == 0 && cur.version != s->settings_version;
+        int rc = read_newest(st, ar, &cur, &sites, &n, &err);
+        bool need = rc == 0 && (cur.version != s->settings_version ||
+                                !same_versions(sites, n, s->site_bodies, s->n_site_bodies));
         const config *base = server_base_config(s->srv);
         server_config_unlock(s->srv);
         if (rc < 0)
@@ -276,23 +483,28 @@ settings_apply(site_ctx *s, store *st, site_settings_build *ready)
         if (!need)
             break;
         site_settings_build *b = NULL;
-        if (ready != NULL && ready->base == base && strcmp(ready->body, cur.body) == 0) {
+        if (ready != NULL && ready->base == base && strcmp(ready->body, cur.body) == 0 &&
+            same_versions(ready->sites, ready->n_sites, sites, n)) {
             b = ready; /* built ahead by the save: nothing to build here */
             ready = NULL;
         } else {
-            rc = site_settings_build_new(s, base, cur.body, &b, &err);
+            rc = site_settings_build_new(s, base, cur.body, sites, n, 0, &b, &err);
         }
         server_config_lock(s->srv);
         store_settings now;
+        store_site_settings *now_sites = NULL;
+        size_t now_n = 0;
         pl_error err2;
-        bool stale = store_settings_get(st, ar, &now, &err2) < 0 || now.version != cur.version ||
+        bool stale = read_newest(st, ar, &now, &now_sites, &now_n, &err2) < 0 ||
+                     now.version != cur.version || !same_versions(now_sites, now_n, sites, n) ||
                      server_base_config(s->srv) != base;
         if (stale) {
             server_config_unlock(s->srv);
             site_settings_build_free(s, b);
             continue; /* changed meanwhile: read and build again */
         }
-        if (s->settings_version == cur.version) {
+        if (s->settings_version == cur.version &&
+            same_versions(sites, n, s->site_bodies, s->n_site_bodies)) {
             site_settings_build_free(s, b); /* another thread applied it meanwhile */
         } else if (rc < 0) {
             log_error("msg=\"the stored settings cannot apply; the running ones stay\" "
@@ -304,9 +516,24 @@ settings_apply(site_ctx *s, store *st, site_settings_build *ready)
             site_settings_build_free(s, b);
             free(s->settings_body);
             s->settings_body = xstrdup(cur.body);
-            log_info("msg=\"settings applied\" version=%lld", (long long)cur.version);
+            /* The sites' own versions as "2:3,5:1" (the first few). */
+            char own[160] = "";
+            size_t used = 0;
+            for (size_t i = 0; i < n && used + 48 < sizeof own; i++)
+                used +=
+                    (size_t)snprintf(own + used, sizeof own - used, "%s%lld:%lld", i > 0 ? "," : "",
+                                     (long long)sites[i].site_id, (long long)sites[i].s.version);
+            if (n == 0)
+                log_info("msg=\"settings applied\" version=%lld", (long long)cur.version);
+            else
+                log_info("msg=\"settings applied\" version=%lld sites=\"%s\"",
+                         (long long)cur.version, own);
         }
-        s->settings_version = cur.version; /* a bad one is not tried again */
+        /* A bad one is not tried again. */
+        s->settings_version = cur.version;
+        bodies_free(s->site_bodies, s->n_site_bodies);
+        s->site_bodies = bodies_copy(sites, n);
+        s->n_site_bodies = n;
         server_config_unlock(s->srv);
         break;
     }

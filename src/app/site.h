@@ -10,6 +10,7 @@
 #ifndef PARLEY_APP_SITE_H
 #define PARLEY_APP_SITE_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 #include "app/cache.h"
 #include "app/pages.h"
 #include "app/webhooks.h"
+#include "moderation/moderation.h"
 #include "server/metrics.h"
 #include "server/server.h"
 #include "server/static.h"
@@ -31,12 +33,32 @@ struct mailer;
  * (site_settings_build_new). */
 typedef struct site_settings_build site_settings_build;
 
+/* A site's own settings in force (docs/SITES.md): what it changes of the
+ * server's. */
+typedef struct site_own {
+    int64_t id;        /* the site's */
+    const config *cfg; /* the server's config with the site's overrides (kept until exit) */
+    const moderation
+        *mod;        /* its engine, sharing the server's model and dictionary; NULL: the server's */
+    page_set *pages; /* its own text of each page; NULL entries: the server's */
+} site_own;
+
+/* The product's part of a config in force (replaced as a whole on reload
+ * and when settings change): the publisher's Markdown for /guidelines,
+ * /terms, /faq (pages.h) and the sites' own settings. */
+typedef struct site_layer {
+    page_set *pages;
+    site_own *sites; /* by id; only the sites with settings of their own */
+    size_t n;
+} site_layer;
+
 typedef struct site_ctx {
     app *srv;
     cache *cache;
-    /* Publisher's Markdown for /guidelines, /terms, /faq (pages.h); replaced
-     * as a whole on reload. */
-    _Atomic(page_set *) pages;
+    _Atomic(site_layer *) layer;
+    /* main.c's: the site a page request is for (api_page_site), 0 when it
+     * names none that exists. */
+    int64_t (*page_site)(req *r);
     /* The web files, compressed and hashed once at start (static.h). */
     static_table *statics;
     struct mailer *mailer; /* NULL when mail is off (mail/mail.h) */
@@ -50,6 +72,15 @@ typedef struct site_ctx {
      * config lock (server_config_lock). */
     int64_t settings_version;
     char *settings_body;
+    /* The sites' own settings in force (their newest versions), under the
+     * same lock. */
+    store_site_settings *site_bodies;
+    size_t n_site_bodies;
+    /* The layers replaced, without their pages and engines: kept until
+     * exit, as the server keeps its configs (a write step may still read
+     * a site's config). */
+    pthread_mutex_t retired_mu;
+    struct retired_config *retired;
     store *poll_store; /* the main thread's, to look for a newer version */
 } site_ctx;
 
@@ -83,7 +114,8 @@ int site_check_config(const config *cfg, pl_error *err);
 /* server_product's hooks (see server/server.h); each logs what fails. */
 int site_start(site_ctx *s, app *srv, store *writer);
 void site_listening(site_ctx *s);
-int site_reload_build(site_ctx *s, const config *nc, void **staged, pl_error *err);
+int site_reload_build(site_ctx *s, const config *nc, const moderation *engine, const void *arg,
+                      void **staged, pl_error *err);
 void *site_reload_publish(site_ctx *s, void *staged);
 void site_reload_release(site_ctx *s, void *old);
 void site_stop(site_ctx *s);
@@ -98,16 +130,25 @@ void site_tick(site_ctx *s);
 /* The article's generation in the view cache (server_product.article_generation). */
 uint64_t site_article_generation(site_ctx *s, const char *article_id);
 
+/* site_id's own settings in force, or NULL when it has none (the server's
+ * apply). Any thread: the result's id and cfg stay valid until exit; its
+ * mod and pages only on a loop thread while the request runs. */
+const site_own *site_own_of(site_ctx *s, int64_t site_id);
+
 /* Reads the newest settings version through st and, when it is not the one
  * in force, puts the base config with its overrides in force with a new
  * engine and pages (server_config_build, then server_config_publish), as
  * a reload does. Never from a loop (it waits for the loops). A version
  * that cannot apply is logged and skipped: the running settings stay. */
 void site_settings_refresh(site_ctx *s, store *st);
-/* Builds the config, engine and pages of body (a settings version's JSON)
- * over base (req_base_config), off the writer thread: 0 and *out, or a
- * negative PL_E* code with err naming the setting refused. */
+/* Builds the config, engine and pages of body (the server's settings
+ * version's JSON) and of the sites' own (sites[0..n), their newest
+ * versions) over base (req_base_config), off the writer thread: 0 and
+ * *out, or a negative PL_E* code with err naming the setting refused. A
+ * site's settings that cannot apply are logged and left out, but those of
+ * site strict (0: none) fail the build. */
 int site_settings_build_new(site_ctx *s, const config *base, const char *body,
+                            const store_site_settings *sites, size_t n, int64_t strict,
                             site_settings_build **out, pl_error *err);
 void site_settings_build_free(site_ctx *s, site_settings_build *b); /* b may be NULL */
 /* The effective config and the engine of a build (until it is freed). */

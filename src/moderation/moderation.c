@@ -131,13 +131,13 @@ model_settings(const config *cfg, moderation *m, pl_error *err)
 }
 
 /* The spam score: moderation.spam_at and moderation.spam_at_new (a
- * probability, or off); the defaults come with the model. */
+ * probability, or off); the defaults come with the model (m->spam, loaded
+ * before). */
 static int
 spam_settings(const config *cfg, moderation *m, pl_error *err)
 {
-    pl_error ignored;
     double hold = 2.0, hold_new = 2.0; /* no model: never */
-    if (spam_model_load_builtin(&m->spam, &ignored) == 0)
+    if (m->spam != NULL)
         spam_model_thresholds(m->spam, &hold, &hold_new);
     int rc = extra_prob(cfg, "moderation.spam_at", hold, 2.0, &m->spam_at, err);
     if (rc == 0)
@@ -145,10 +145,11 @@ spam_settings(const config *cfg, moderation *m, pl_error *err)
     return rc;
 }
 
-int
-moderation_new(const config *cfg, moderation **out, pl_error *err)
+/* Everything of m that its config sets and that is not loaded: the policy,
+ * the numbers and the thresholds. */
+static int
+tune(const config *cfg, moderation *m, pl_error *err)
 {
-    moderation *m = xcalloc(1, sizeof *m);
     int64_t pct = 10;
     int rc;
     if (cfg != NULL)
@@ -167,12 +168,22 @@ moderation_new(const config *cfg, moderation **out, pl_error *err)
                         &m->off_topic_min_words, err)) < 0 ||
         (rc = extra_int(cfg, "moderation.off_topic_below_percent", 0, 100, 10, &pct, err)) < 0 ||
         (rc = extra_int(cfg, "moderation.min_fill_ms", 0, 600000, 0, &m->min_fill_ms, err)) < 0)
-        goto fail;
-    if ((rc = spam_domains_new(cfg, &m->domains, err)) < 0)
-        goto fail;
+        return rc;
     m->repeat_window_ms *= 1000;
     m->new_user_ms *= 3600 * 1000;
     m->off_topic_below = (double)pct / 100.0;
+    if ((rc = model_settings(cfg, m, err)) < 0 || (rc = spam_settings(cfg, m, err)) < 0)
+        return rc;
+    return 0;
+}
+
+int
+moderation_new(const config *cfg, moderation **out, pl_error *err)
+{
+    moderation *m = xcalloc(1, sizeof *m);
+    int rc;
+    if ((rc = spam_domains_new(cfg, &m->domains, err)) < 0)
+        goto fail;
     topic_stops_init(&m->stops);
     const char *dir = cfg ? config_extra(cfg, "moderation.lexicon_dir") : NULL;
     if ((rc = lexicon_load(dir, &m->lx, err)) < 0 || (rc = langid_load(&m->li, err)) < 0)
@@ -188,7 +199,9 @@ moderation_new(const config *cfg, moderation **out, pl_error *err)
         m->clf = NULL;
     else if (classifier_load_builtin(&m->clf, &ignored) < 0)
         m->clf = NULL; /* no model built in: the engine runs on the lexicon alone */
-    if ((rc = model_settings(cfg, m, err)) < 0 || (rc = spam_settings(cfg, m, err)) < 0)
+    if (spam_model_load_builtin(&m->spam, &ignored) < 0)
+        m->spam = NULL;
+    if ((rc = tune(cfg, m, err)) < 0)
         goto fail;
     *out = m;
     return 0;
@@ -197,16 +210,34 @@ fail:
     return rc;
 }
 
+int
+moderation_derive(const moderation *base, const config *cfg, moderation **out, pl_error *err)
+{
+    moderation *m = xmalloc(sizeof *m);
+    *m = *base;
+    m->base = base;
+    int rc = tune(cfg, m, err);
+    if (rc < 0) {
+        free(m);
+        *out = NULL;
+        return rc;
+    }
+    *out = m;
+    return 0;
+}
+
 void
 moderation_free(moderation *m)
 {
     if (m == NULL)
         return;
-    lexicon_free(m->lx);
-    langid_free(m->li);
-    classifier_free(m->clf);
-    spam_domains_free(m->domains);
-    spam_model_free(m->spam);
+    if (m->base == NULL) {
+        lexicon_free(m->lx);
+        langid_free(m->li);
+        classifier_free(m->clf);
+        spam_domains_free(m->domains);
+        spam_model_free(m->spam);
+    }
     free(m);
 }
 

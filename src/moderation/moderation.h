@@ -99,6 +99,12 @@ typedef struct moderation_result {
  * off runs the lexicon alone). PL_EINVAL naming a bad setting. */
 int moderation_new(const config *cfg, moderation **out, pl_error *err);
 void moderation_free(moderation *m); /* m may be NULL */
+/* An engine with cfg's policy, numbers and thresholds that shares base's
+ * lexicon, language profiles, classifier, spam model and link lists (a
+ * site's own settings: docs/SITES.md): a few kilobytes. base must outlive
+ * it; moderation_free frees only what is its own. PL_EINVAL as
+ * moderation_new. */
+int moderation_derive(const moderation *base, const config *cfg, moderation **out, pl_error *err);
 
 /* Decides on one comment. Everything in *out is allocated from a. Never
  * fails: an engine that cannot judge publishes nothing it doubts. */

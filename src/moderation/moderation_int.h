@@ -47,6 +47,10 @@ struct moderation {
     double spam_at;        /* hold at this score; >1: never */
     double spam_at_new;    /* the same for new accounts and anonymous checks */
     int64_t min_fill_ms;   /* a form sent sooner is spam; 0: no minimum */
+    /* A derived engine's (moderation_derive): the engine whose lexicon,
+     * language profiles, models and link lists it shares; NULL: it owns
+     * them. */
+    const moderation *base;
 };
 
 struct moderation_article {

@@ -606,7 +606,7 @@ retire(app *a, const config *c)
 /* Builds what a config brings with it: the moderation engine and the
  * product's part (its reload_build), both or neither. */
 static int
-build_for(app *a, const config *cfg, moderation **nm, void **staged, pl_error *err)
+build_for(app *a, const config *cfg, const void *arg, moderation **nm, void **staged, pl_error *err)
 {
     const server_product *p = a->product;
     int rc;
@@ -614,7 +614,7 @@ build_for(app *a, const config *cfg, moderation **nm, void **staged, pl_error *e
     *staged = NULL;
     if ((rc = moderation_new(cfg, nm, err)) < 0)
         return rc;
-    if (p->reload_build != NULL && (rc = p->reload_build(p->ctx, cfg, staged, err)) < 0) {
+    if (p->reload_build != NULL && (rc = p->reload_build(p->ctx, cfg, *nm, arg, staged, err)) < 0) {
         moderation_free(*nm);
         *nm = NULL;
         return rc;
@@ -691,12 +691,12 @@ struct server_config_set {
 };
 
 int
-server_config_build(app *a, config *eff, server_config_set **out, pl_error *err)
+server_config_build(app *a, config *eff, const void *arg, server_config_set **out, pl_error *err)
 {
     moderation *nm;
     void *staged;
     *out = NULL;
-    int rc = build_for(a, eff, &nm, &staged, err);
+    int rc = build_for(a, eff, arg, &nm, &staged, err);
     if (rc < 0) {
         free_config(eff);
         return rc;
@@ -787,7 +787,7 @@ reload(app *a, const server_options *opts)
         log_warn("msg=\"reload failed; the running settings stay\" error=\"bad log_level\"");
     } else if (overlay(a, nc, &eff, &err) < 0) {
         log_warn("msg=\"reload failed; the running settings stay\" error=\"%s\"", err.msg);
-    } else if (build_for(a, eff, &nm, &staged, &err) < 0) {
+    } else if (build_for(a, eff, NULL, &nm, &staged, &err) < 0) {
         log_warn("msg=\"reload failed; the running settings stay\" error=\"%s\"", err.msg);
         if (eff != nc)
             free_config(eff);

@@ -232,9 +232,10 @@ const config *server_base_config(const app *a);
 typedef struct server_config_set server_config_set;
 /* Any thread but a loop's, no lock needed (building an engine takes a few
  * tenths of a second): builds eff's set (eff, built over
- * server_base_config, is taken). 0 and *out, or <0 (err says why) with eff
- * freed. */
-int server_config_build(app *a, config *eff, server_config_set **out, pl_error *err);
+ * server_base_config, is taken); arg goes to the product's reload_build.
+ * 0 and *out, or <0 (err says why) with eff freed. */
+int server_config_build(app *a, config *eff, const void *arg, server_config_set **out,
+                        pl_error *err);
 /* With the lock held, not on a loop: puts set (taken) in force as a reload
  * does, waits for the loops and frees what it replaced. */
 void server_config_publish(app *a, server_config_set *set);
@@ -341,11 +342,16 @@ typedef struct server_product {
     int (*start)(void *ctx, app *srv, store *writer);
     /* Main thread, once the server listens. */
     void (*listening)(void *ctx);
-    /* SIGHUP: builds what the product rereads with the new config into
-     * *staged (nonzero: the reload is refused and nothing changed);
+    /* SIGHUP and server_config_build: builds what the product rereads
+     * with the new config into *staged (nonzero: the reload is refused and
+     * nothing changed); engine is the moderation engine just built for nc,
+     * published and freed with *staged (what the product builds may share
+     * its model and dictionary: moderation_derive); arg is
+     * server_config_build's (NULL on SIGHUP, which holds the config lock);
      * publish swaps it in and returns what it replaced; release frees that
      * once no loop can hold it any more (or a staged one never published). */
-    int (*reload_build)(void *ctx, const config *nc, void **staged, pl_error *err);
+    int (*reload_build)(void *ctx, const config *nc, const moderation *engine, const void *arg,
+                        void **staged, pl_error *err);
     void *(*reload_publish)(void *ctx, void *staged);
     void (*reload_release)(void *ctx, void *old);
     /* Shutdown, main thread: drain runs once requests in flight are

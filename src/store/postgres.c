@@ -607,6 +607,18 @@ static const char *const migration_19[] = {
     NULL,
 };
 
+/* Each site's own settings, as sqlite.c's migration 19. */
+static const char *const migration_20[] = {
+    "CREATE TABLE site_settings ("
+    "  site_id BIGINT NOT NULL REFERENCES sites(id),"
+    "  version BIGINT NOT NULL,"
+    "  at BIGINT NOT NULL,"
+    "  actor_id BIGINT REFERENCES users(id) ON DELETE SET NULL,"
+    "  body TEXT NOT NULL,"
+    "  PRIMARY KEY (site_id, version))",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1,  /* the initial schema */
     migration_2,  /* the moderator's desk */
@@ -627,6 +639,7 @@ static const char *const *const migrations[] = {
     migration_17, /* people by their whole name */
     migration_18, /* the numbers' summary tables */
     migration_19, /* the site of each log entry */
+    migration_20, /* each site's own settings */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -820,6 +833,9 @@ enum {
     ST_STATS_R_ENGINE,
     ST_SETTINGS_GET,
     ST_SETTINGS_PUT,
+    ST_SITE_SETTINGS_GET,
+    ST_SITE_SETTINGS_PUT,
+    ST_SITE_SETTINGS_LIST,
     ST_SITES_LIST,
     ST_SITE_CREATE,
     ST_SITE_UPDATE,
@@ -961,6 +977,18 @@ static const stmt_def sql[ST_COUNT] = {
                          " WHERE (SELECT COALESCE(MAX(version), 0) FROM settings) = $1"
                          " ON CONFLICT (version) DO NOTHING",
                          "iiit"},
+    [ST_SITE_SETTINGS_GET] = {"SELECT site_id, version, at, actor_id, body FROM site_settings"
+                              " WHERE site_id = $1 ORDER BY version DESC LIMIT 1",
+                              "i"},
+    [ST_SITE_SETTINGS_PUT] =
+        {"INSERT INTO site_settings (site_id, version, at, actor_id, body)"
+         " SELECT $1, $2 + 1, $3, $4, $5"
+         " WHERE (SELECT COALESCE(MAX(version), 0) FROM site_settings WHERE site_id = $1) = $2"
+         " ON CONFLICT (site_id, version) DO NOTHING",
+         "iiiit"},
+    [ST_SITE_SETTINGS_LIST] = {"SELECT DISTINCT ON (site_id) site_id, version, at, actor_id, body"
+                               " FROM site_settings ORDER BY site_id, version DESC LIMIT 1000",
+                               ""},
     [ST_SITES_LIST] =
         {"SELECT id, slug, name, origins, created_at FROM sites ORDER BY id LIMIT 1000", ""},
     [ST_SITE_CREATE] = {"INSERT INTO sites (slug, name, origins, created_at)"
@@ -4651,6 +4679,80 @@ pg_settings_put(store *s, int64_t expected, const char *body, int64_t actor_id, 
                          "the settings were changed by someone else since version %lld",
                          (long long)expected);
     return rc;
+}
+
+/* ---- a site's own settings ---------------------------------------------------- */
+
+static void
+site_settings_of(PGresult *res, int r, arena *a, store_site_settings *o)
+{
+    o->site_id = col_i64(res, r, 0);
+    o->s.version = col_i64(res, r, 1);
+    o->s.at = col_i64(res, r, 2);
+    o->s.actor_id = col_i64(res, r, 3);
+    o->s.body = col_text(res, r, 4, a);
+}
+
+static int
+pg_site_settings_get(store *s, int64_t site_id, arena *a, store_settings *out, pl_error *err)
+{
+    params p = {0};
+    PGresult *res;
+    memset(out, 0, sizeof *out);
+    out->body = "{}";
+    p_i64(&p, site_id);
+    int rc = run(to_pg(s), ST_SITE_SETTINGS_GET, &p, &res, err, "read a site's settings");
+    if (rc < 0)
+        return rc;
+    if (PQntuples(res) == 1) {
+        store_site_settings row;
+        site_settings_of(res, 0, a, &row);
+        *out = row.s;
+    }
+    PQclear(res);
+    return 0;
+}
+
+static int
+pg_site_settings_put(store *s, int64_t site_id, int64_t expected, const char *body,
+                     int64_t actor_id, int64_t now, pl_error *err)
+{
+    params p = {0};
+    PGresult *res = NULL;
+    p_i64(&p, site_id);
+    p_i64(&p, expected);
+    p_i64(&p, now);
+    p_id_or_null(&p, actor_id);
+    p_text(&p, body);
+    int rc = write1(to_pg(s), ST_SITE_SETTINGS_PUT, &p, &res, err, "write a site's settings");
+    if (rc == 0 && strcmp(PQcmdTuples(res), "0") == 0)
+        rc = PL_ECONFLICT;
+    PQclear(res);
+    if (rc == PL_ECONFLICT)
+        return pl_errorf(err, PL_ECONFLICT,
+                         "the site's settings were changed by someone else since version %lld",
+                         (long long)expected);
+    return rc;
+}
+
+static int
+pg_site_settings_list(store *s, arena *a, store_site_settings **out, size_t *n, pl_error *err)
+{
+    params p = {0};
+    PGresult *res;
+    *out = NULL;
+    *n = 0;
+    int rc = run(to_pg(s), ST_SITE_SETTINGS_LIST, &p, &res, err, "list the sites' settings");
+    if (rc < 0)
+        return rc;
+    int rows = PQntuples(res);
+    store_site_settings *v = arena_alloc(a, (size_t)(rows > 0 ? rows : 1) * sizeof *v);
+    for (int r = 0; r < rows; r++)
+        site_settings_of(res, r, a, &v[r]);
+    PQclear(res);
+    *out = v;
+    *n = (size_t)rows;
+    return 0;
 }
 
 /* ---- sites ---------------------------------------------------------------------- */

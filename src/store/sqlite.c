@@ -482,6 +482,16 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'modlog is append-only'); END;"
     "CREATE INDEX modlog_site ON modlog(site, id);",
     /* clang-format on */
+    /* 19: each site's own settings over the server's (store_site_settings_*,
+     * docs/SITES.md): versioned per site as settings is; the default site's
+     * are the server's, in settings. */
+    "CREATE TABLE site_settings ("
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  version INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  actor_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+    "  body TEXT NOT NULL,"
+    "  PRIMARY KEY (site_id, version)) WITHOUT ROWID;",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -758,6 +768,9 @@ enum {
     ST_STATS_R_ENGINE,
     ST_SETTINGS_GET,
     ST_SETTINGS_PUT,
+    ST_SITE_SETTINGS_GET,
+    ST_SITE_SETTINGS_PUT,
+    ST_SITE_SETTINGS_LIST,
     ST_SITES_LIST,
     ST_SITE_CREATE,
     ST_SITE_UPDATE,
@@ -988,6 +1001,18 @@ static const char *const sql[ST_COUNT] = {
                         " SELECT ?1 + 1, ?2, ?3, ?4"
                         " WHERE (SELECT COALESCE(MAX(version), 0) FROM settings) = ?1"
                         " ON CONFLICT (version) DO NOTHING",
+    [ST_SITE_SETTINGS_GET] = "SELECT site_id, version, at, actor_id, body FROM site_settings"
+                             " WHERE site_id = ?1 ORDER BY version DESC LIMIT 1",
+    [ST_SITE_SETTINGS_PUT] =
+        "INSERT INTO site_settings (site_id, version, at, actor_id, body)"
+        " SELECT ?1, ?2 + 1, ?3, ?4, ?5"
+        " WHERE (SELECT COALESCE(MAX(version), 0) FROM site_settings WHERE site_id = ?1) = ?2"
+        " ON CONFLICT (site_id, version) DO NOTHING",
+    [ST_SITE_SETTINGS_LIST] =
+        "SELECT s.site_id, s.version, s.at, s.actor_id, s.body"
+        " FROM site_settings s WHERE s.version ="
+        " (SELECT MAX(version) FROM site_settings t WHERE t.site_id = s.site_id)"
+        " ORDER BY s.site_id LIMIT ?1",
     [ST_SITES_LIST] = "SELECT id, slug, name, origins, created_at FROM sites ORDER BY id",
     [ST_SITE_CREATE] =
         "INSERT INTO sites (slug, name, origins, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -3992,6 +4017,76 @@ sq_site_update(store *s, int64_t id, const char *name, const char *origins, pl_e
     if (rc == 0 && sqlite3_changes(q->db) == 0)
         rc = pl_errorf(err, PL_ENOTFOUND, "no such site");
     return rc;
+}
+
+/* ---- a site's own settings ---------------------------------------------------- */
+
+static void
+site_settings_row(sqlite3_stmt *st, arena *a, void *item)
+{
+    store_site_settings *o = item;
+    o->site_id = sqlite3_column_int64(st, 0);
+    o->s.version = sqlite3_column_int64(st, 1);
+    o->s.at = sqlite3_column_int64(st, 2);
+    o->s.actor_id = sqlite3_column_int64(st, 3);
+    o->s.body = col_text(st, 4, a);
+}
+
+static int
+sq_site_settings_get(store *s, int64_t site_id, arena *a, store_settings *out, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool found;
+    int rc = prep(q, ST_SITE_SETTINGS_GET, &st, err);
+    if (rc < 0)
+        return rc;
+    memset(out, 0, sizeof *out);
+    out->body = "{}";
+    bind_i64(st, 1, site_id);
+    rc = one_row(q, st, err, "read a site's settings", &found);
+    if (rc == 0 && found) {
+        store_site_settings row;
+        site_settings_row(st, a, &row);
+        *out = row.s;
+    }
+    finish(st);
+    return rc;
+}
+
+static int
+sq_site_settings_put(store *s, int64_t site_id, int64_t expected, const char *body,
+                     int64_t actor_id, int64_t now, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_SITE_SETTINGS_PUT, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, site_id);
+    bind_i64(st, 2, expected);
+    bind_i64(st, 3, now);
+    bind_id_or_null(st, 4, actor_id);
+    bind_text(st, 5, body);
+    rc = run(q, st, err, "write a site's settings");
+    if (rc == PL_ECONFLICT || (rc == 0 && sqlite3_changes(q->db) == 0))
+        rc = pl_errorf(err, PL_ECONFLICT,
+                       "the site's settings were changed by someone else since version %lld",
+                       (long long)expected);
+    return rc;
+}
+
+static int
+sq_site_settings_list(store *s, arena *a, store_site_settings **out, size_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = page_begin(q, ST_SITE_SETTINGS_LIST, SITES_MAX, &st, out, n, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, SITES_MAX);
+    return read_rows(q, st, SITES_MAX, sizeof **out, site_settings_row, a, out, n, err,
+                     "list the sites' settings");
 }
 
 /* ---- the desk's people and articles ---------------------------------------------- */

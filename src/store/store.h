@@ -935,6 +935,24 @@ int store_settings_get(store *s, arena *a, store_settings *out, pl_error *err);
 int store_settings_put(store *s, int64_t expected, const char *body, int64_t actor_id, int64_t now,
                        pl_error *err);
 
+/* A site's own settings over the server's (docs/SITES.md): versioned per
+ * site as the server's are; the default site (1) has none of its own (its
+ * settings are the server's, store_settings_*). */
+typedef struct store_site_settings {
+    int64_t site_id;
+    store_settings s;
+} store_site_settings;
+
+/* The newest version of site_id's, or version 0 with body "{}". */
+int store_site_settings_get(store *s, int64_t site_id, arena *a, store_settings *out,
+                            pl_error *err);
+/* Writes site_id's version expected + 1; PL_ECONFLICT as store_settings_put. */
+int store_site_settings_put(store *s, int64_t site_id, int64_t expected, const char *body,
+                            int64_t actor_id, int64_t now, pl_error *err);
+/* The newest version of every site that has one, by site id (at most 1,000). */
+int store_site_settings_list(store *s, arena *a, store_site_settings **out, size_t *n,
+                             pl_error *err);
+
 /* ---- sites: several publishers in one server (docs/SITES.md) ------------- */
 
 /* A site: its own origins and article namespace. Site 1 ("default") is

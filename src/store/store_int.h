@@ -168,6 +168,13 @@
     X(settings_get, (store *s, arena *a, store_settings *out, pl_error *err), (s, a, out, err))    \
     X(settings_put, (store *s, int64_t expected, const char *body, int64_t actor_id, int64_t now,  \
       pl_error *err), (s, expected, body, actor_id, now, err))                                     \
+    X(site_settings_get, (store *s, int64_t site_id, arena *a, store_settings *out,               \
+      pl_error *err), (s, site_id, a, out, err))                                                   \
+    X(site_settings_put, (store *s, int64_t site_id, int64_t expected, const char *body,           \
+      int64_t actor_id, int64_t now, pl_error *err),                                               \
+      (s, site_id, expected, body, actor_id, now, err))                                            \
+    X(site_settings_list, (store *s, arena *a, store_site_settings **out, size_t *n,               \
+      pl_error *err), (s, a, out, n, err))                                                         \
     X(site_queue_list, (store *s, int64_t site, store_queue q, int64_t after_id, int limit,        \
       arena *a, store_comment_list *out, bool *more, pl_error *err),                               \
       (s, site, q, after_id, limit, a, out, more, err))                                            \

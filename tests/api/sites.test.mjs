@@ -51,11 +51,11 @@ test('a database from before sites migrates to one default site, every thread as
   const beforeCounts = (await new Client(srv.url).get('/api/v1/counts?article=old-1&article=old-2')).json;
 
   // Undo the sites migration and the later ones (users_lower_name, the numbers' summary tables, the
-  // site of each log entry), as a
+  // site of each log entry, the sites' own settings), as a
   // database of the previous version is.
   await srv.stop();
   const version = isPg(db.url) ? 16 : 15;
-  sql(db.url, `DROP TABLE sites; DROP INDEX users_lower_name; ${summaryDropSql(db.url)}${logSiteDropSql()} DELETE FROM schema_version WHERE version >= ${version}`);
+  sql(db.url, `DROP TABLE site_settings; DROP TABLE sites; DROP INDEX users_lower_name; ${summaryDropSql(db.url)}${logSiteDropSql()} DELETE FROM schema_version WHERE version >= ${version}`);
   srv = await startServer({ db, keepDb: true, env: { PARLEY_ALLOWED_ORIGINS: 'https://news.example' } });
   for (const c of [admin, mod, reader]) c.base = srv.url;
 

@@ -185,3 +185,52 @@ test('the site switcher narrows the queue and its counts; an article is saved in
   await page.locator('#items .item', { hasText: 'Held on the default site.' }).waitFor();
   assert.deepEqual(page.errors, []);
 });
+
+test('an admin edits a site\'s own guidelines from the switcher; the site\'s widget links them', async () => {
+  const made = await admin.post('/api/v1/mod/sites', { slug: 'travel', name: 'Travel' });
+  assert.equal(made.status, 201, made.text);
+  const page = await deskPage('admin@example.com');
+  const pick = page.getByLabel('Site', { exact: true });
+  await pick.locator('option', { hasText: 'Travel' }).waitFor({ state: 'attached' });
+  await page.getByRole('tab', { name: 'Settings' }).click();
+  await page.getByLabel('policy.slur', { exact: true }).waitFor();
+  assert.equal(await page.locator('#settings-site').isHidden(), true, 'the server\'s settings name no site');
+
+  // The switcher, by keyboard: the tab shows Travel's own settings only.
+  await pick.focus();
+  await pick.selectOption({ label: 'Travel' });
+  await page.locator('#settings-site', { hasText: 'These are Travel\'s own settings' }).waitFor();
+  assert.equal(await page.getByLabel('policy.slur', { exact: true }).count(), 0);
+  const text = page.getByLabel('pages.guidelines', { exact: true });
+  await text.fill('# Travel rules\n\nNo spoilers of other people\'s holidays.');
+  await page.getByRole('button', { name: 'Preview pages.guidelines' }).press('Enter');
+  await page.frameLocator('iframe[title="Preview of pages.guidelines"]').locator('p', { hasText: 'No spoilers' }).waitFor();
+  await page.getByRole('button', { name: 'Save changes' }).press('Enter');
+  await page.locator('#status', { hasText: 'Saved version 1: 1 setting changed' }).waitFor();
+  assert.equal(await page.locator('.set-row', { has: text }).locator('.badge.changed').isVisible(), true);
+
+  const own = await (await fetch(`${srv.url}/guidelines?site=travel`)).text();
+  assert.match(own, /No spoilers of other people/);
+  assert.doesNotMatch(await (await fetch(`${srv.url}/guidelines`)).text(), /No spoilers/);
+  // Back on All sites, the tab is the server's again.
+  await pick.selectOption({ label: 'All sites' });
+  await page.getByLabel('policy.slur', { exact: true }).waitFor();
+  assert.equal(await page.locator('#settings-site').isHidden(), true);
+  // The log (settings changes are listed under All sites) names the site's change.
+  await page.getByRole('tab', { name: 'Log' }).click();
+  await page.locator('#log-rows tr', { hasText: 'pages.guidelines' }).first().waitFor();
+  assert.match(await page.locator('#log-rows tr', { hasText: 'pages.guidelines' }).first().textContent(), /travel v1:/);
+  assert.deepEqual(page.errors, []);
+
+  // The widget of that site links its own pages.
+  const ctx = await browser.newContext({ viewport: { width: 800, height: 900 } });
+  const w = await articlePage(ctx, srv.url, 'trip-notes', { site: 'travel' });
+  const link = w.locator('#parley .pl-guide a', { hasText: 'guidelines' });
+  await link.waitFor();
+  assert.equal(await link.getAttribute('href'), `${srv.url}/guidelines?site=travel`);
+  const plain = await articlePage(ctx, srv.url, 'trip-notes');
+  const plainLink = plain.locator('#parley .pl-guide a', { hasText: 'guidelines' });
+  await plainLink.waitFor();
+  assert.equal(await plainLink.getAttribute('href'), `${srv.url}/guidelines`);
+  assert.deepEqual([...w.errors, ...plain.errors], []);
+});

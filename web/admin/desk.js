@@ -208,6 +208,7 @@
     else if (S.view === 'log') loadLog();
     else if (S.view === 'search') searchComments(false);
     else if (S.view === 'people') { showPeopleList(); loadPeople(false); }
+    else if (S.view === 'settings') loadSettings();
   });
 
   async function refreshCounts() {
@@ -563,13 +564,14 @@
 
   // How the log and a user's page name a target: people by name, articles by
   // title, comments by their author ("comment 12 by Ada").
-  // A settings change's reason ({"version", "before", "after"}) as "v3: hold → reject";
-  // null is the config file's value.
+  // A settings change's reason ({"version", "before", "after"}, and "site" for
+  // a site's own) as "v3: hold → reject" ("sport v3: …"); null is the config file's value.
   function settingChange(reason) {
     try {
       const r = JSON.parse(reason);
       const v = (x) => (x === null ? t('desk_set_log_file') : typeof x === 'string' ? x : JSON.stringify(x));
-      return `v${r.version}: ${v(r.before)} → ${v(r.after)}`;
+      const site = r.site ? `${(siteOf(r.site) || { slug: r.site }).slug} ` : '';
+      return `${site}v${r.version}: ${v(r.before)} → ${v(r.after)}`;
     } catch (err) {
       return reason;
     }
@@ -1199,6 +1201,10 @@
     SET.version = r.version;
     SET.items = r.settings;
     SET.reset.clear();
+    // A site's own settings (docs/SITES.md): what it does not change is the server's.
+    const own = r.site ? siteOf(r.site) : null;
+    $('settings-site').hidden = !own;
+    $('settings-site').textContent = own ? t('desk_set_site', { site: own.name }) : '';
     $('settings-version').textContent = r.version === 0 ? t('desk_set_v0')
       : r.updated_by ? t('desk_set_version_by', { version: r.version, when: when(r.updated_at), name: r.updated_by.name })
         : t('desk_set_version', { version: r.version, when: when(r.updated_at) });
@@ -1285,7 +1291,7 @@
 
   async function loadSettings() {
     try {
-      renderSettings(await call('GET', '/mod/settings'));
+      renderSettings(await call('GET', `/mod/settings${siteParam('?')}`));
       say(t('desk_set_count', { n: SET.items.length }));
     } catch (e) {
       say(e.message);
@@ -1326,7 +1332,7 @@
     ev.preventDefault();
     const changes = formChanges();
     if (!Object.keys(changes).length) { settingsErrors([]); say(t('desk_set_nothing')); return; }
-    const res = await fetch(`${API}/mod/settings`, {
+    const res = await fetch(`${API}/mod/settings${siteParam('?')}`, {
       method: 'PUT', credentials: 'same-origin', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ version: SET.version, settings: changes }),
     });

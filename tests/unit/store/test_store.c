@@ -1905,6 +1905,66 @@ settings_versions(void **state)
     store_close(other);
 }
 
+/* A site's own settings: versioned per site as the server's are (a version
+ * only on top of the one read), apart from the server's and from another
+ * site's; the list holds each site's newest version. */
+static void
+site_settings_versions(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    store *other = NULL;
+    store_settings got, server;
+    assert_int_equal(store_open(f->url, false, &other, &err), 0);
+    char slug[40];
+    int64_t a = 0, b = 0;
+    snprintf(slug, sizeof slug, "ssa%ld-%ld", (long)getpid(), (long)time(NULL));
+    assert_int_equal(store_site_create(f->s, slug, "A", "", 1, &a, &err), 0);
+    snprintf(slug, sizeof slug, "ssb%ld-%ld", (long)getpid(), (long)time(NULL));
+    assert_int_equal(store_site_create(f->s, slug, "B", "", 1, &b, &err), 0);
+    assert_int_equal(store_settings_get(f->s, f->a, &server, &err), 0);
+
+    assert_int_equal(store_site_settings_get(f->s, a, f->a, &got, &err), 0);
+    assert_int_equal(got.version, 0);
+    assert_string_equal(got.body, "{}");
+    assert_int_equal(store_site_settings_put(f->s, a, 0, "{\"flag_threshold\":2}", 0, 1000, &err),
+                     0);
+    assert_int_equal(store_site_settings_put(other, a, 0, "{\"flag_threshold\":7}", 0, 1001, &err),
+                     PL_ECONFLICT);
+    assert_non_null(strstr(err.msg, "changed by someone else"));
+    assert_int_equal(store_site_settings_put(f->s, a, 1, "{\"pages.faq\":\"x\"}", 0, 1002, &err),
+                     0);
+    assert_int_equal(store_site_settings_put(other, b, 0, "{}", 0, 1003, &err), 0);
+
+    assert_int_equal(store_site_settings_get(other, a, f->a, &got, &err), 0);
+    assert_int_equal(got.version, 2);
+    assert_int_equal(got.at, 1002);
+    assert_string_equal(got.body, "{\"pages.faq\":\"x\"}");
+    /* The server's settings did not move. */
+    assert_int_equal(store_settings_get(other, f->a, &got, &err), 0);
+    assert_int_equal(got.version, server.version);
+
+    store_site_settings *v = NULL;
+    size_t n = 0;
+    assert_int_equal(store_site_settings_list(other, f->a, &v, &n, &err), 0);
+    assert_true(n >= 2);
+    bool seen_a = false, seen_b = false;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            assert_true(v[i - 1].site_id < v[i].site_id);
+        if (v[i].site_id == a) {
+            seen_a = true;
+            assert_int_equal(v[i].s.version, 2);
+            assert_string_equal(v[i].s.body, "{\"pages.faq\":\"x\"}");
+        } else if (v[i].site_id == b) {
+            seen_b = true;
+            assert_int_equal(v[i].s.version, 1);
+        }
+    }
+    assert_true(seen_a && seen_b);
+    store_close(other);
+}
+
 /* Sites: the migration made site 1, "default", with no origins of its
  * own; a site is added with a unique slug, its name and origins change,
  * and another connection reads them. */
@@ -2247,6 +2307,7 @@ main(void)
         cmocka_unit_test_setup_teardown(pow_solutions_are_spent_once, setup, teardown),
         cmocka_unit_test_setup_teardown(settings_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(sites_create_list_update, setup, teardown),
+        cmocka_unit_test_setup_teardown(site_settings_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(mail_tokens_and_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(notify_pacing_and_watchers, setup, teardown),
         cmocka_unit_test_setup_teardown(outbox_claims_leases_records_and_purges, setup, teardown),
