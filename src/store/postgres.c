@@ -2394,17 +2394,6 @@ pg_savepoint_rollback(store *s)
 
 /* ---- users and sessions ----------------------------------------------------- */
 
-/* E-mail addresses are compared after ASCII lower-casing, as in sqlite.c. */
-static char *
-email_fold(const char *email)
-{
-    char *e = xstrdup(email);
-    for (char *p = e; *p != '\0'; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    return e;
-}
-
 static void
 read_user(const PGresult *res, int r, arena *a, store_user *u)
 {
@@ -2446,7 +2435,7 @@ pg_user_insert(store *s, store_user *u, pl_error *err)
     PGresult *res;
     if (u->email == NULL || u->email[0] == '\0')
         return pl_errorf(err, PL_EINVAL, "user without an e-mail address");
-    char *email = email_fold(u->email);
+    char *email = store_email_fold(u->email);
     int64_t created = u->created_at != 0 ? u->created_at : time_now_ms();
     p_text(&p, email);
     p_text(&p, u->name != NULL ? u->name : "");
@@ -2482,7 +2471,7 @@ static int
 pg_user_by_email(store *s, const char *email, arena *a, store_user *out, pl_error *err)
 {
     params p = {0};
-    char *e = email_fold(email);
+    char *e = store_email_fold(email);
     p_text(&p, e);
     int rc = user_query(to_pg(s), ST_USER_BY_EMAIL, &p, a, out, err);
     free(e);
@@ -3778,27 +3767,20 @@ pg_likes_by_user(store *s, int64_t user_id, arena *a, int64_t **comment_ids, siz
     return 0;
 }
 
+/* The statement of each step of deleting an account, in store_erase's order. */
+static const int erase_st[] = {ST_USER_DELETE, ST_USER_DELETE_SESSIONS, ST_USER_DELETE_MUTES,
+                               ST_USER_REMOVE_COMMENTS};
+
 static int
-pg_user_delete(store *s, int64_t user_id, bool remove_comments, pl_error *err)
+pg_user_erase(store *s, int64_t user_id, store_erase part, pl_error *err)
 {
-    pg *q = to_pg(s);
     params p = {0};
     int64_t changed = 0;
-    bool outer;
-    int rc = op_begin(q, &outer, err);
-    if (rc < 0)
-        return rc;
     p_i64(&p, user_id);
-    rc = run_count(q, ST_USER_DELETE, &p, &changed, err, "delete user");
-    if (rc == 0 && changed == 0)
+    int rc = run_count(to_pg(s), erase_st[part], &p, &changed, err, store_erase_what[part]);
+    if (rc == 0 && part == STORE_ERASE_ACCOUNT && changed == 0)
         rc = pl_errorf(err, PL_ENOTFOUND, "no such user");
-    if (rc == 0)
-        rc = run_with_id(q, ST_USER_DELETE_SESSIONS, user_id, err, "delete sessions");
-    if (rc == 0)
-        rc = run_with_id(q, ST_USER_DELETE_MUTES, user_id, err, "delete mutes");
-    if (rc == 0 && remove_comments)
-        rc = run_with_id(q, ST_USER_REMOVE_COMMENTS, user_id, err, "remove comments");
-    return op_end(q, outer, rc, err);
+    return rc;
 }
 
 /* Runs a statement of two parameters (an id and a text, in the order the
@@ -3883,75 +3865,56 @@ record_once(pg *q, int purge, int insert, const char *key, int64_t expires, int6
 }
 
 static int
-pg_sso_login(store *s, const char *sub, const char *name, const char *email, bool email_verified,
-             int64_t link_user_id, const char *jti, int64_t jti_expires, int64_t now,
-             int64_t *user_id, pl_error *err)
+pg_unit_begin(store *s, bool *outer, pl_error *err)
 {
-    pg *q = to_pg(s);
+    return op_begin(to_pg(s), outer, err);
+}
+
+static int
+pg_unit_end(store *s, bool outer, int rc, pl_error *err)
+{
+    return op_end(to_pg(s), outer, rc, err);
+}
+
+static int
+pg_sso_jti_record(store *s, const char *jti, int64_t expires, int64_t now, pl_error *err)
+{
+    return record_once(to_pg(s), ST_SSO_JTI_PURGE, ST_SSO_JTI_INSERT, jti, expires, now,
+                       "this token was used before", err);
+}
+
+static int
+pg_sso_subject(store *s, const char *sub, int64_t *user_id, pl_error *err)
+{
+    params p = {0};
     PGresult *res = NULL;
-    bool outer;
-    int64_t uid = 0;
-    if (sub == NULL || sub[0] == '\0' || jti == NULL || jti[0] == '\0' || email == NULL ||
-        email[0] == '\0')
-        return pl_errorf(err, PL_EINVAL, "sso login needs sub, email and jti");
-    int rc = op_begin(q, &outer, err);
+    *user_id = 0;
+    p_text(&p, sub);
+    int rc = run(to_pg(s), ST_SSO_SUBJECT, &p, &res, err, "read subject");
     if (rc < 0)
         return rc;
-    /* Expired ids can never be replayed (their tokens are refused as
-     * expired), so they are dropped here and the table stays small. */
-    rc = record_once(q, ST_SSO_JTI_PURGE, ST_SSO_JTI_INSERT, jti, jti_expires, now,
-                     "this token was used before", err);
-    bool linked = false;
-    if (rc == 0) {
-        params p = {0};
-        p_text(&p, sub);
-        if ((rc = run(q, ST_SSO_SUBJECT, &p, &res, err, "read subject")) == 0) {
-            linked = PQntuples(res) == 1;
-            if (linked)
-                uid = col_i64(res, 0, 0);
-            PQclear(res);
-        }
-    }
-    char *e = email_fold(email);
-    if (rc == 0 && linked && link_user_id != 0 && uid != link_user_id) {
-        rc = pl_errorf(err, PL_EFORBIDDEN, "This sign-on is linked to another account already.");
-    } else if (rc == 0 && !linked && link_user_id != 0) {
-        uid = link_user_id;
-    } else if (rc == 0 && !linked) {
-        params p = {0};
-        p_text(&p, e);
-        if ((rc = run(q, ST_USER_BY_EMAIL, &p, &res, err, "read user")) == 0) {
-            if (PQntuples(res) == 1) {
-                const char *pw = PQgetvalue(res, 0, 3);
-                sso_link_rule r = {(int)col_i64(res, 0, 4), pw != NULL && pw[0] != '\0',
-                                   col_bool(res, 0, 9), (int)col_i64(res, 0, 10), email_verified};
-                if ((rc = store_sso_may_link(&r, err)) == 0)
-                    uid = col_i64(res, 0, 0);
-            }
-            PQclear(res);
-        }
-        if (rc == 0 && uid == 0) {
-            store_user u = {0};
-            u.email = email;
-            u.name = name != NULL ? name : "";
-            u.pw_hash = "";
-            u.created_at = now;
-            u.kind = USER_SSO;
-            rc = pg_user_insert(s, &u, err);
-            uid = u.id;
-        }
-    } else if (rc == 0) {
-        rc = run_id_text(q, ST_SSO_UPDATE_EMAIL, uid, e, err, "update email");
-    }
-    if (rc == 0 && !linked)
-        rc = run_id_text(q, ST_SSO_LINK, uid, sub, err, "link subject");
-    free(e);
-    if (rc == 0 && name != NULL && name[0] != '\0')
-        rc = run_id_text(q, ST_SSO_UPDATE_NAME, uid, name, err, "update name");
-    rc = op_end(q, outer, rc, err);
-    if (rc == 0)
-        *user_id = uid;
-    return rc;
+    if (PQntuples(res) == 1)
+        *user_id = col_i64(res, 0, 0);
+    PQclear(res);
+    return 0;
+}
+
+static int
+pg_sso_link(store *s, const char *sub, int64_t user_id, pl_error *err)
+{
+    return run_id_text(to_pg(s), ST_SSO_LINK, user_id, sub, err, "link subject");
+}
+
+static int
+pg_sso_set_name(store *s, int64_t user_id, const char *name, pl_error *err)
+{
+    return run_id_text(to_pg(s), ST_SSO_UPDATE_NAME, user_id, name, err, "update name");
+}
+
+static int
+pg_sso_set_email(store *s, int64_t user_id, const char *email, pl_error *err)
+{
+    return run_id_text(to_pg(s), ST_SSO_UPDATE_EMAIL, user_id, email, err, "update email");
 }
 
 static int
@@ -5079,6 +5042,7 @@ pg_stats_get(store *s, int64_t from, int64_t to, arena *a, store_stats *out, pl_
 /* The entries of STORE_OPS (store_int.h) are pg_NAME. */
 /* NOLINTNEXTLINE(bugprone-macro-parentheses): name is a member name */
 #define PG_OP(name, params, args) .name = pg_##name,
+#define PG_PRIM(name, params) .name = pg_##name,
 /* clang-format off */
 static const store_ops postgres_ops = {
     .name = "postgres",
@@ -5099,6 +5063,8 @@ static const store_ops postgres_ops = {
     .async_next = pg_async_next,
     .rate_take = pg_rate_take,
     STORE_OPS(PG_OP)
+    STORE_PRIMS(PG_PRIM)
 };
 /* clang-format on */
 #undef PG_OP
+#undef PG_PRIM

@@ -1696,18 +1696,6 @@ sq_savepoint_rollback(store *s)
 
 /* ---- users and sessions ----------------------------------------------------- */
 
-/* E-mail addresses are compared after ASCII lower-casing (the domain is
- * case-insensitive; treating the local part so too is what users expect). */
-static char *
-email_fold(const char *email)
-{
-    char *e = xstrdup(email);
-    for (char *p = e; *p != '\0'; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    return e;
-}
-
 static void
 read_user(sqlite3_stmt *st, arena *a, store_user *u)
 {
@@ -1759,7 +1747,7 @@ sq_user_insert(store *s, store_user *u, pl_error *err)
         return pl_errorf(err, PL_EINVAL, "user without an e-mail address");
     if ((rc = check_writable(q, err)) < 0 || (rc = prep(q, ST_USER_INSERT, &st, err)) < 0)
         return rc;
-    char *email = email_fold(u->email);
+    char *email = store_email_fold(u->email);
     if (u->created_at == 0)
         u->created_at = time_now_ms();
     bind_text(st, 1, email);
@@ -1801,7 +1789,7 @@ sq_user_by_email(store *s, const char *email, arena *a, store_user *out, pl_erro
     int rc = prep(q, ST_USER_BY_EMAIL, &st, err);
     if (rc < 0)
         return rc;
-    char *e = email_fold(email);
+    char *e = store_email_fold(email);
     bind_text(st, 1, e);
     rc = user_query(q, st, a, out, err);
     free(e);
@@ -3043,38 +3031,22 @@ sq_likes_by_user(store *s, int64_t user_id, arena *a, int64_t **comment_ids, siz
     return rc;
 }
 
-/* Runs a statement whose only parameter is one id, inside the caller's unit. */
-static int
-run_with_id(sq *q, int which, int64_t id, pl_error *err, const char *what)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = prep(q, which, &st, err);
-    if (rc < 0)
-        return rc;
-    bind_i64(st, 1, id);
-    return run(q, st, err, what);
-}
+/* The statement of each step of deleting an account, in store_erase's order. */
+static const int erase_st[] = {ST_USER_DELETE, ST_USER_DELETE_SESSIONS, ST_USER_DELETE_MUTES,
+                               ST_USER_REMOVE_COMMENTS};
 
 static int
-sq_user_delete(store *s, int64_t user_id, bool remove_comments, pl_error *err)
+sq_user_erase(store *s, int64_t user_id, store_erase part, pl_error *err)
 {
     sq *q = to_sq(s);
     sqlite3_stmt *st = NULL;
-    bool outer;
-    int rc = op_begin(q, &outer, err);
+    int rc = prep(q, erase_st[part], &st, err);
     if (rc < 0)
         return rc;
-    if ((rc = prep(q, ST_USER_DELETE, &st, err)) == 0) {
-        bind_i64(st, 1, user_id);
-        rc = update_one(q, st, err, "delete user", "no such user");
-    }
-    if (rc == 0)
-        rc = run_with_id(q, ST_USER_DELETE_SESSIONS, user_id, err, "delete sessions");
-    if (rc == 0)
-        rc = run_with_id(q, ST_USER_DELETE_MUTES, user_id, err, "delete mutes");
-    if (rc == 0 && remove_comments)
-        rc = run_with_id(q, ST_USER_REMOVE_COMMENTS, user_id, err, "remove comments");
-    return op_end(q, outer, rc, err);
+    bind_i64(st, 1, user_id);
+    if (part == STORE_ERASE_ACCOUNT)
+        return update_one(q, st, err, store_erase_what[part], "no such user");
+    return run(q, st, err, store_erase_what[part]);
 }
 
 static int
@@ -3154,85 +3126,78 @@ record_once(sq *q, int purge, int insert, const char *key, int64_t expires, int6
 }
 
 static int
-sq_sso_login(store *s, const char *sub, const char *name, const char *email, bool email_verified,
-             int64_t link_user_id, const char *jti, int64_t jti_expires, int64_t now,
-             int64_t *user_id, pl_error *err)
+sq_unit_begin(store *s, bool *outer, pl_error *err)
+{
+    return op_begin(to_sq(s), outer, err);
+}
+
+static int
+sq_unit_end(store *s, bool outer, int rc, pl_error *err)
+{
+    return op_end(to_sq(s), outer, rc, err);
+}
+
+static int
+sq_sso_jti_record(store *s, const char *jti, int64_t expires, int64_t now, pl_error *err)
+{
+    return record_once(to_sq(s), ST_SSO_JTI_PURGE, ST_SSO_JTI_INSERT, jti, expires, now,
+                       "this token was used before", err);
+}
+
+static int
+sq_sso_subject(store *s, const char *sub, int64_t *user_id, pl_error *err)
 {
     sq *q = to_sq(s);
     sqlite3_stmt *st = NULL;
-    bool outer, linked = false, found = false;
-    int64_t uid = 0;
-    if (sub == NULL || sub[0] == '\0' || jti == NULL || jti[0] == '\0' || email == NULL ||
-        email[0] == '\0')
-        return pl_errorf(err, PL_EINVAL, "sso login needs sub, email and jti");
-    int rc = op_begin(q, &outer, err);
+    bool found = false;
+    *user_id = 0;
+    int rc = prep(q, ST_SSO_SUBJECT, &st, err);
     if (rc < 0)
         return rc;
-    /* Expired ids can never be replayed (their tokens are refused as
-     * expired), so they are dropped here and the table stays small. */
-    rc = record_once(q, ST_SSO_JTI_PURGE, ST_SSO_JTI_INSERT, jti, jti_expires, now,
-                     "this token was used before", err);
-    if (rc == 0 && (rc = prep(q, ST_SSO_SUBJECT, &st, err)) == 0) {
-        bind_text(st, 1, sub);
-        rc = one_row(q, st, err, "read subject", &linked);
-        if (rc == 0 && linked)
-            uid = sqlite3_column_int64(st, 0);
-        finish(st);
-    }
-    if (rc == 0 && linked && link_user_id != 0 && uid != link_user_id) {
-        rc = pl_errorf(err, PL_EFORBIDDEN, "This sign-on is linked to another account already.");
-    } else if (rc == 0 && !linked && link_user_id != 0) {
-        uid = link_user_id;
-    } else if (rc == 0 && !linked) {
-        char *e = email_fold(email);
-        if ((rc = prep(q, ST_USER_BY_EMAIL, &st, err)) == 0) {
-            bind_text(st, 1, e);
-            rc = one_row(q, st, err, "read user", &found);
-            if (rc == 0 && found) {
-                const unsigned char *pw = sqlite3_column_text(st, 3);
-                sso_link_rule r = {sqlite3_column_int(st, 4), pw != NULL && pw[0] != '\0',
-                                   sqlite3_column_int(st, 9) != 0, sqlite3_column_int(st, 10),
-                                   email_verified};
-                if ((rc = store_sso_may_link(&r, err)) == 0)
-                    uid = sqlite3_column_int64(st, 0);
-            }
-            finish(st);
-        }
-        free(e);
-        if (rc == 0 && uid == 0) {
-            store_user u = {0};
-            u.email = email;
-            u.name = name != NULL ? name : "";
-            u.pw_hash = "";
-            u.created_at = now;
-            u.kind = USER_SSO;
-            rc = sq_user_insert(s, &u, err);
-            uid = u.id;
-        }
-    } else if (rc == 0) {
-        char *e = email_fold(email);
-        if ((rc = prep(q, ST_SSO_UPDATE_EMAIL, &st, err)) == 0) {
-            bind_i64(st, 1, uid);
-            bind_text(st, 2, e);
-            rc = run(q, st, err, "update email");
-        }
-        free(e);
-    }
-    if (rc == 0 && !linked && (rc = prep(q, ST_SSO_LINK, &st, err)) == 0) {
-        bind_text(st, 1, sub);
-        bind_i64(st, 2, uid);
-        rc = run(q, st, err, "link subject");
-    }
-    if (rc == 0 && name != NULL && name[0] != '\0' &&
-        (rc = prep(q, ST_SSO_UPDATE_NAME, &st, err)) == 0) {
-        bind_i64(st, 1, uid);
-        bind_text(st, 2, name);
-        rc = run(q, st, err, "update name");
-    }
-    rc = op_end(q, outer, rc, err);
-    if (rc == 0)
-        *user_id = uid;
+    bind_text(st, 1, sub);
+    rc = one_row(q, st, err, "read subject", &found);
+    if (rc == 0 && found)
+        *user_id = sqlite3_column_int64(st, 0);
+    finish(st);
     return rc;
+}
+
+/* Runs a statement of an id (?1) and a text (?2) inside the caller's unit. */
+static int
+run_id_text(sq *q, int which, int64_t id, const char *text, pl_error *err, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q, which, &st, err);
+    if (rc < 0)
+        return rc;
+    bind_i64(st, 1, id);
+    bind_text(st, 2, text);
+    return run(q, st, err, what);
+}
+
+static int
+sq_sso_link(store *s, const char *sub, int64_t user_id, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q, ST_SSO_LINK, &st, err);
+    if (rc < 0)
+        return rc;
+    bind_text(st, 1, sub);
+    bind_i64(st, 2, user_id);
+    return run(q, st, err, "link subject");
+}
+
+static int
+sq_sso_set_name(store *s, int64_t user_id, const char *name, pl_error *err)
+{
+    return run_id_text(to_sq(s), ST_SSO_UPDATE_NAME, user_id, name, err, "update name");
+}
+
+static int
+sq_sso_set_email(store *s, int64_t user_id, const char *email, pl_error *err)
+{
+    return run_id_text(to_sq(s), ST_SSO_UPDATE_EMAIL, user_id, email, err, "update email");
 }
 
 static int
@@ -4413,6 +4378,7 @@ sq_stats_get(store *s, int64_t from, int64_t to, arena *a, store_stats *out, pl_
 /* The entries of STORE_OPS (store_int.h) are sq_NAME. */
 /* NOLINTNEXTLINE(bugprone-macro-parentheses): name is a member name */
 #define SQ_OP(name, params, args) .name = sq_##name,
+#define SQ_PRIM(name, params) .name = sq_##name,
 /* clang-format off */
 static const store_ops sqlite_ops = {
     .name = "sqlite",
@@ -4425,6 +4391,8 @@ static const store_ops sqlite_ops = {
     .comment_reviewed = sq_comment_reviewed,
     .email_ban_get = sq_email_ban_get,
     STORE_OPS(SQ_OP)
+    STORE_PRIMS(SQ_PRIM)
 };
 /* clang-format on */
 #undef SQ_OP
+#undef SQ_PRIM

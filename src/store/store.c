@@ -73,9 +73,8 @@ store_fail_after(store *s, int nth)
     s->fail_countdown = nth > 0 ? nth : 0;
 }
 
-/* Returns nonzero (and fills err) when this call is the injected failure. */
-static int
-injected(store *s, pl_error *err)
+int
+store_fault_injected(store *s, pl_error *err)
 {
     if (s->fail_countdown == 0)
         return 0;
@@ -87,7 +86,7 @@ injected(store *s, pl_error *err)
 
 #define DISPATCH(s, err, call)                                                                     \
     do {                                                                                           \
-        if (injected((s), (err)))                                                                  \
+        if (store_fault_injected((s), (err)))                                                      \
             return PL_ESTORE;                                                                      \
         return (s)->ops->call;                                                                     \
     } while (0)

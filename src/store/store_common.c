@@ -1,9 +1,11 @@
 /* store/store_common.c: the parts of reading a thread that do not depend on
  * the database: deciding which comments of a thread a reader sees (and which
- * stay as placeholders), and ordering replies; the search's query text; and
- * adding up the rows of the desk's numbers. sqlite.c and postgres.c fetch
- * the rows their own way and share these, so both keep the same rule. */
+ * stay as placeholders), and ordering replies; the search's query text;
+ * adding up the rows of the desk's numbers; folding e-mail addresses.
+ * sqlite.c and postgres.c fetch the rows their own way and share these, so
+ * both keep the same rule. */
 #include "store/store_int.h"
+#include "util/xalloc.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -89,52 +91,14 @@ store_viewer_layer_fill(store_viewer_layer *out, const int64_t *rows, size_t n, 
     }
 }
 
-int
-store_sso_may_link(const sso_link_rule *r, pl_error *err)
+char *
+store_email_fold(const char *email)
 {
-    if (r->deleted || r->kind == USER_ENGINE)
-        return pl_errorf(err, PL_EFORBIDDEN, "This e-mail address cannot be used to sign in.");
-    if (r->role != ROLE_READER || r->has_password)
-        return pl_errorf(err, PL_EFORBIDDEN,
-                         "An account with this e-mail address exists already; log in to it and "
-                         "link this sign-on to it.");
-    if (!r->email_verified)
-        return pl_errorf(err, PL_EFORBIDDEN,
-                         "An account with this e-mail address exists already, and the sign-on "
-                         "token does not say the address was verified.");
-    return 0;
-}
-
-int
-store_user_of_kind(store *s, store_user *u, arena *a, bool *created, pl_error *err)
-{
-    const char *want = u->email;
-    const char *at = strrchr(want, '@');
-    if (at == NULL)
-        return pl_errorf(err, PL_EINVAL, "user without an e-mail address");
-    store_user made = *u;
-    *created = false;
-    for (int n = 1; n <= 9; n++) {
-        const char *email =
-            n == 1 ? want : arena_printf(a, "%.*s+%d%s", (int)(at - want), want, n, at);
-        store_user found;
-        int rc = store_user_by_email(s, email, a, &found, err);
-        if (rc == 0 && found.kind == made.kind && !found.deleted) {
-            *u = found;
-            return 0;
-        }
-        if (rc == PL_ENOTFOUND) {
-            made.email = email;
-            if ((rc = store_user_insert(s, &made, err)) < 0)
-                return rc;
-            *u = made;
-            *created = true;
-            return 0;
-        }
-        if (rc < 0)
-            return rc;
-    }
-    return pl_errorf(err, PL_ECONFLICT, "every address like %s is taken by another account", want);
+    char *e = xstrdup(email);
+    for (char *p = e; *p != '\0'; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return e;
 }
 
 const char *

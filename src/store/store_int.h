@@ -9,7 +9,10 @@
  * marked otherwise. Most operations are one line of STORE_OPS below, from
  * which the table's members, store.c's public functions and each backend's
  * table entries (sq_NAME, pg_NAME) are generated, as pq_dl.h's
- * PQ_FUNCTIONS generates the libpq table.
+ * PQ_FUNCTIONS generates the libpq table. Operations made of several
+ * steps whose rule does not depend on the database (single sign-on,
+ * account deletion) are written once in accounts.c over the smaller
+ * primitives of STORE_PRIMS, which each backend implements.
  */
 #ifndef PARLEY_STORE_STORE_INT_H
 #define PARLEY_STORE_STORE_INT_H
@@ -112,12 +115,6 @@
       pl_error *err), (s, user_id, a, out, n, err))                                                \
     X(likes_by_user, (store *s, int64_t user_id, arena *a, int64_t **comment_ids, size_t *n,       \
       pl_error *err), (s, user_id, a, comment_ids, n, err))                                        \
-    X(user_delete, (store *s, int64_t user_id, bool remove_comments, pl_error *err),               \
-      (s, user_id, remove_comments, err))                                                          \
-    X(sso_login, (store *s, const char *sub, const char *name, const char *email,                  \
-      bool email_verified, int64_t link_user_id, const char *jti, int64_t jti_expires,             \
-      int64_t now, int64_t *user_id, pl_error *err),                                               \
-      (s, sub, name, email, email_verified, link_user_id, jti, jti_expires, now, user_id, err))    \
     X(email_ban_set, (store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t ends_at,   \
       const char *reason, pl_error *err), (s, hash, ends_at, reason, err))                         \
     X(user_mail_get, (store *s, int64_t user_id, store_user_mail *out, pl_error *err),             \
@@ -214,6 +211,51 @@
       (s, from, to, a, out, err))
 /* clang-format on */
 
+/* What the primitive user_erase removes of an account (store_user_delete's steps):
+ * ACCOUNT marks the user deleted, renames it and clears its e-mail,
+ * password and ban (PL_ENOTFOUND when there is no such user); SESSIONS and
+ * MUTES drop its sessions and the mutes by or of it; COMMENTS makes its
+ * comments deleted with their bodies cleared. */
+typedef enum store_erase {
+    STORE_ERASE_ACCOUNT,
+    STORE_ERASE_SESSIONS,
+    STORE_ERASE_MUTES,
+    STORE_ERASE_COMMENTS,
+} store_erase;
+/* What each step does, for error messages ("delete user": ...). */
+extern const char *const store_erase_what[];
+
+/* The primitives each backend offers the store-neutral operations of
+ * accounts.c (single sign-on, account deletion), which compose them so
+ * that the rule is written once: X(name, parameters). They are not public
+ * and not counted for fault injection (the public operation counts
+ * itself once), and each runs inside the unit the caller opened:
+ *   unit_begin   opens an atomic unit: a transaction when none is open,
+ *                else a savepoint inside the caller's; *outer says which
+ *                (PL_ESTORE on a read-only store);
+ *   unit_end     ends it: commits when rc is 0, else undoes it; returns rc
+ *                or the commit's failure;
+ *   sso_jti_record  drops the single sign-on token ids that expired before
+ *                now and records jti until expires; PL_ECONFLICT when it
+ *                was recorded before (a replay);
+ *   sso_subject  the user linked to a publisher's subject, 0 when none;
+ *   sso_link     links the subject to user_id;
+ *   sso_set_name, sso_set_email  set a reader's name, or e-mail (folded
+ *                already, store_email_fold) when no other account holds it
+ *                (staff accounts are left alone);
+ *   user_erase   one step of deleting an account (store_erase). */
+/* clang-format off */
+#define STORE_PRIMS(X)                                                                             \
+    X(unit_begin, (store *s, bool *outer, pl_error *err))                                          \
+    X(unit_end, (store *s, bool outer, int rc, pl_error *err))                                     \
+    X(sso_jti_record, (store *s, const char *jti, int64_t expires, int64_t now, pl_error *err))    \
+    X(sso_subject, (store *s, const char *sub, int64_t *user_id, pl_error *err))                   \
+    X(sso_link, (store *s, const char *sub, int64_t user_id, pl_error *err))                       \
+    X(sso_set_name, (store *s, int64_t user_id, const char *name, pl_error *err))                  \
+    X(sso_set_email, (store *s, int64_t user_id, const char *email, pl_error *err))                \
+    X(user_erase, (store *s, int64_t user_id, store_erase part, pl_error *err))
+/* clang-format on */
+
 typedef struct store_ops {
     const char *name; /* "sqlite", "postgres": for messages */
     /* Not counted and never failing: how a caller cleans up (store.c). */
@@ -247,6 +289,11 @@ typedef struct store_ops {
     /* Shared rate-limit buckets; NULL when the backend has none (allowed). */
     int (*rate_take)(store *s, const char *key, double per_minute, double burst, int64_t now,
                      int *retry_after_s, pl_error *err);
+    /* The primitives of STORE_PRIMS. */
+    /* NOLINTNEXTLINE(bugprone-macro-parentheses): params is a parameter list */
+#define STORE_PRIM_MEMBER(name, params) int(*name) params;
+    STORE_PRIMS(STORE_PRIM_MEMBER)
+#undef STORE_PRIM_MEMBER
     /* Every operation of STORE_OPS. */
     /* NOLINTNEXTLINE(bugprone-macro-parentheses): params is a parameter list */
 #define STORE_OP_MEMBER(name, params, args) int(*name) params;
@@ -339,19 +386,15 @@ int store_sqlite_open(const char *path, bool read_only, store **out, pl_error *e
 int store_sqlite_schema_target(void);
 int store_postgres_open(const char *url, bool read_only, store **out, pl_error *err);
 
-/* What single sign-on needs to know of the account holding a token's e-mail
- * before it may link a new subject to it (store_sso_login's rule, the same
- * for every backend). */
-typedef struct sso_link_rule {
-    int role;
-    bool has_password;
-    bool deleted;
-    int kind;
-    bool email_verified; /* the token's claim */
-} sso_link_rule;
+/* E-mail addresses are compared after ASCII lower-casing (the domain is
+ * case-insensitive; treating the local part so too is what users expect).
+ * Returns the folded copy (xmalloc, the caller frees). */
+char *store_email_fold(const char *email);
 
-/* 0 when the account may be linked automatically; PL_EFORBIDDEN with the
- * reason otherwise. */
-int store_sso_may_link(const sso_link_rule *r, pl_error *err);
+/* Store-neutral code (accounts.c) that composes primitives calls this once
+ * for the public operation it implements, as store.c's forwarding functions
+ * do: nonzero (err filled, PL_ESTORE to return) when this call is the
+ * injected failure of store_fail_after. */
+int store_fault_injected(store *s, pl_error *err);
 
 #endif
