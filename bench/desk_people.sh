@@ -10,6 +10,8 @@
 # fifth of them replies), 30,000 flags, 50,000 log entries and 10,000 notes,
 # and for the numbers 100,000 log entries of the engine's holds and refusals
 # and 42,000 moderator decisions on them, spread over the 400 days;
+# one article in ten belongs to a second site (sport) and one in a thousand
+# to a third (rare), for the desk's pages by site;
 # then ANALYZE and a WAL checkpoint. Starts the release server on it, logs in
 # as a moderator and times each request 21 times, one at a time on a fresh
 # connection (curl), printing the median and the worst.
@@ -34,11 +36,16 @@ printf 'correct horse battery\n' | "$BIN" admin create-user --db "sqlite:$DB" \
   --email mod@example.com --name 'Mona Moderator' --role moderator >/dev/null
 
 NOW=$(($(date +%s) * 1000))
+# Three sites (docs/SITES.md): one article in ten is the sport site's
+# (100,000 comments), one in a thousand the rare site's (1,000 comments).
+SITE_OF_X="CASE WHEN x % 10 = 3 THEN '2/' WHEN x % 1000 = 7 THEN '3/' ELSE '' END"
 start=$(date +%s)
 sqlite3 "$DB" <<SQL
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = OFF;
 BEGIN;
+INSERT INTO sites (id, slug, name, origins, created_at)
+  VALUES (2, 'sport', 'Sport', '', $NOW), (3, 'rare', 'Rare', '', $NOW);
 -- Readers 2..100001, one a minute; the newest 2,000 within the last week.
 WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 100000)
 INSERT INTO users (email, name, pw_hash, role, created_at, banned, banned_until, ban_reason)
@@ -48,13 +55,14 @@ INSERT INTO users (email, name, pw_hash, role, created_at, banned, banned_until,
          x % 500 = 0, 0, CASE WHEN x % 500 = 0 THEN 'spam' END FROM n;
 WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < 9999)
 INSERT INTO articles (id, title, url, status, created_at)
-  SELECT 'story-' || x, 'Story number ' || x || ' about the city', 'https://news.example/' || x,
+  SELECT $SITE_OF_X || 'story-' || x, 'Story number ' || x || ' about the city', 'https://news.example/' || x,
          CASE WHEN x % 10 = 0 THEN 1 ELSE 0 END, $NOW - 86400000 * 400 + x * 3000000 FROM n;
 -- 1,000,000 comments, a hundred per article; those at x % 5 = 1 reply to the one before.
 WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 1000000)
 INSERT INTO comments (id, article_id, parent_id, root_id, author_id, body, html, moderation,
                       status, created_at)
-  SELECT x, 'story-' || ((x - 1) / 100),
+  SELECT x, (SELECT CASE WHEN a % 10 = 3 THEN '2/' WHEN a % 1000 = 7 THEN '3/' ELSE '' END
+             FROM (SELECT (x - 1) / 100 AS a)) || 'story-' || ((x - 1) / 100),
          CASE WHEN x % 5 = 1 AND x > 1 THEN x - 1 END,
          CASE WHEN x % 5 = 1 AND x > 1 THEN x - 1 ELSE x END,
          2 + (x * 7919) % 100000,
@@ -99,6 +107,20 @@ COMMIT;
 ANALYZE;
 PRAGMA wal_checkpoint(TRUNCATE);
 SQL
+# A binary with the site of each log entry (SQLite migration 18) made the
+# column before the rows above came in: fill it as the migration does.
+if sqlite3 "$DB" "SELECT 1 FROM pragma_table_info('modlog') WHERE name = 'site'" | grep -q 1; then
+sqlite3 "$DB" <<'SQL'
+DROP TRIGGER modlog_no_update;
+UPDATE modlog SET site = CASE target_type
+  WHEN 'comment' THEN (SELECT CASE WHEN instr(c.article_id, '/') > 0
+    THEN CAST(substr(c.article_id, 1, instr(c.article_id, '/') - 1) AS INTEGER) ELSE 1 END
+    FROM comments c WHERE c.id = CAST(modlog.target_id AS INTEGER)) END;
+CREATE TRIGGER modlog_no_update BEFORE UPDATE ON modlog
+  BEGIN SELECT RAISE(ABORT, 'modlog is append-only'); END;
+ANALYZE;
+SQL
+fi
 fi
 if [ -n "${SEED:-}" ]; then what="copied from $SEED"; else what="seeded in $(( $(date +%s) - start )) s"; fi
 echo "$what: $(sqlite3 "$DB" 'SELECT count(*) FROM comments') comments," \
@@ -163,6 +185,19 @@ measure "search, author alone (author=4243)" "/api/v1/mod/search?author=4243"
 measure "search, common word by an author" "/api/v1/mod/search?q=council&author=4243"
 measure "search, article alone (article=story-777)" "/api/v1/mod/search?article=story-777"
 measure "search, pending" "/api/v1/mod/search?status=pending"
+# By site (docs/SITES.md): sport holds a tenth of the comments, rare a thousandth.
+for site in sport rare; do
+  measure "$site site: queue, pending (50)" "/api/v1/mod/queue?queue=pending&limit=50&site=$site"
+  measure "$site site: counts" "/api/v1/mod/counts?site=$site"
+  measure "$site site: articles" "/api/v1/mod/articles?site=$site"
+  measure "$site site: log, first page (100)" "/api/v1/mod/log?site=$site"
+  measure "$site site: log, author by name" "/api/v1/mod/log?author=Reader%204242&site=$site"
+  measure "$site site: people, first page (50)" "/api/v1/mod/users?site=$site"
+  measure "$site site: people, search by name (q=Reader 4242)" "/api/v1/mod/users?q=Reader%204242&site=$site"
+  measure "$site site: search, newest comments (50)" "/api/v1/mod/search?site=$site"
+  measure "$site site: search, two common words" "/api/v1/mod/search?q=council%20weather&site=$site"
+  measure "$site site: search, pending" "/api/v1/mod/search?status=pending&site=$site"
+done
 # The seeded comments end 53 days ago: the default range sees only the log's
 # and the flags' last day, the busy one 86,400 comments.
 measure "numbers, the last 30 days (the default)" "/api/v1/mod/stats"

@@ -99,6 +99,30 @@ bool api_article_ref(req *r, const char *id, const char **key);
 /* The desk's site filter: *site is 0 (every site) without a `site`
  * parameter, else the named site's id (api_site's errors). */
 bool api_site_filter(req *r, int64_t *site);
+
+/* Moderators limited to some sites (docs/SITES.md, "Moderators of some
+ * sites"). Every check below sends 403 not_your_site and returns false
+ * when the request's moderator may not; admins and moderators without a
+ * limit may everything.
+ *
+ * api_mod_scope: the sites the request's user is limited to (*n 0: every
+ * site); false when the store failed (the error was sent).
+ * api_mod_site: the site= filter of a /mod list, as api_site_filter, kept
+ * inside a limited moderator's sites: site= must be one of theirs, and
+ * without it a moderator of one site gets that one (of several: 403).
+ * api_mod_site_allowed: the moderator may act on that site's data.
+ * api_mod_user_allowed: the moderator may see and act on that person: not
+ * limited, or the person wrote on one of their sites (accounts are every
+ * site's; a limited moderator reaches those of their own readers).
+ * api_mod_unlimited: for what is every site's at once (the numbers,
+ * deleting an account): refused to a limited moderator; what says what. */
+bool api_mod_scope(req *r, const int64_t **sites, size_t *n);
+bool api_mod_site(req *r, int64_t *site);
+bool api_mod_site_allowed(req *r, int64_t site);
+bool api_mod_user_allowed(req *r, int64_t user_id);
+bool api_mod_unlimited(req *r, const char *what);
+/* A list of site ids as JSON. */
+json_t *api_sites_json(const int64_t *sites, size_t n);
 /* True when url is http(s) on the server's own origin or one of site's. */
 bool api_site_url(req *r, const store_site *site, const char *url);
 
@@ -263,6 +287,7 @@ void api_mod_pages_preview(req *r, const route_args *a);
 void api_mod_sites_get(req *r, const route_args *a);
 void api_mod_sites_post(req *r, const route_args *a);
 void api_mod_site_patch(req *r, const route_args *a);
+void api_mod_user_sites_put(req *r, const route_args *a);
 /* GET /guide: what the widget's line of guidelines says (public). */
 void api_guide(req *r, const route_args *a);
 

@@ -65,7 +65,7 @@ api_article_put(req *r, const route_args *a)
     if (!api_article_id(r, a->seg[0]))
         return;
     const store_site *site = api_site(r);
-    if (site == NULL || !api_require_moderator(r))
+    if (site == NULL || !api_require_moderator(r) || !api_mod_site_allowed(r, site->id))
         return;
     static const char *const allowed[] = {"title", "url", "text", "status", "sensitive", NULL};
     json_t *o = api_body_object(r, allowed);
@@ -143,7 +143,7 @@ api_mod_articles(req *r, const route_args *a)
         return;
     store_article_filter f = {0};
     f.status = -1;
-    if (!api_site_filter(r, &f.site))
+    if (!api_mod_site(r, &f.site))
         return;
     int64_t limit;
     const char *s;
@@ -188,6 +188,7 @@ api_mod_articles(req *r, const route_args *a)
 
 typedef struct close_job {
     int64_t days;
+    int64_t site; /* 0: every site */
     const char **ids;
     size_t n;
 } close_job;
@@ -197,8 +198,8 @@ close_write(job *j, store *s, pl_error *err)
 {
     close_job *cj = j->data;
     req *r = j->r;
-    int rc =
-        store_articles_close_before(s, r->now - cj->days * 86400000, r->a, &cj->ids, &cj->n, err);
+    int rc = store_articles_close_before(s, r->now - cj->days * 86400000, cj->site, r->a, &cj->ids,
+                                         &cj->n, err);
     if (rc < 0)
         return rc;
     const char *reason = arena_printf(r->a, "status=closed (every article older than %lld days)",
@@ -232,7 +233,8 @@ void
 api_mod_articles_close(req *r, const route_args *a)
 {
     (void)a;
-    if (!api_require_moderator(r))
+    int64_t site;
+    if (!api_require_moderator(r) || !api_mod_site(r, &site))
         return;
     static const char *const allowed[] = {"older_than_days", NULL};
     json_t *o = api_body_object(r, allowed);
@@ -243,6 +245,7 @@ api_mod_articles_close(req *r, const route_args *a)
     bool ok = json_is_integer(d) && json_integer_value(d) >= 1 && json_integer_value(d) <= 36500;
     if (ok)
         cj->days = (int64_t)json_integer_value(d);
+    cj->site = site;
     json_decref(o);
     if (!ok) {
         req_send_error(r, 400, "invalid_field",

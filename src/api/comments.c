@@ -1322,8 +1322,9 @@ api_comment_delete(req *r, const route_args *a)
         req_send_error(r, 403, "forbidden", "You can only delete your own comments.", NULL, NULL);
         return;
     }
-    /* Someone else's comment: only staff with no ban in force. */
-    if (c.author_id != r->user->id && !api_require_moderator(r))
+    /* Someone else's comment: only staff with no ban in force, of its site. */
+    if (c.author_id != r->user->id &&
+        (!api_require_moderator(r) || !api_mod_site_allowed(r, api_article_site(c.article_id))))
         return;
     if (c.author_id == r->user->id && !api_require_writer(r))
         return;

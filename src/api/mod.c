@@ -177,7 +177,7 @@ api_mod_queue(req *r, const route_args *a)
         return;
     }
     int64_t site;
-    if (!api_site_filter(r, &site))
+    if (!api_mod_site(r, &site))
         return;
     store_comment_list list = {0};
     bool more = false;
@@ -223,7 +223,7 @@ api_mod_counts(req *r, const route_args *a)
     if (!api_require_moderator(r))
         return;
     int64_t counts[3], site;
-    if (!api_site_filter(r, &site))
+    if (!api_mod_site(r, &site))
         return;
     pl_error err;
     int rc = site ? store_site_queue_counts(req_store(r), site, counts, &err)
@@ -246,7 +246,9 @@ typedef struct decision_job {
     const char *reason;
     bool undo;
     const char *undone_action; /* undo: what was undone */
-    bool skipped;              /* undo: the comment was deleted since; nothing restored */
+    const int64_t *sites;      /* undo: the moderator's sites (api_mod_scope) */
+    size_t n_sites;
+    bool skipped; /* undo: the comment was deleted since; nothing restored */
     store_comment result;
 } decision_job;
 
@@ -343,6 +345,14 @@ undo_write(job *j, store *s, pl_error *err)
     store_comment now;
     if ((rc = store_comment_get(s, d.comment_id, 0, r->a, &now, err)) < 0)
         return rc;
+    /* A moderator whose sites an admin has narrowed since cannot undo on
+     * a site that is no longer theirs. */
+    bool mine = dj->n_sites == 0;
+    for (size_t i = 0; i < dj->n_sites && !mine; i++)
+        mine = dj->sites[i] == api_article_site(now.article_id);
+    if (!mine)
+        return pl_errorf(err, PL_EFORBIDDEN,
+                         "Your last decision was on a site you no longer moderate; it stays.");
     if (now.status == COMMENT_DELETED) {
         /* Its author (or another moderator) deleted it since: nothing may
          * bring it back. The decision can no longer be undone, so it
@@ -391,6 +401,10 @@ static void
 decision_done(job *j)
 {
     decision_job *dj = j->data;
+    if (j->rc == PL_EFORBIDDEN) { /* undo_write: another site's decision */
+        req_send_error(j->r, 403, "not_your_site", j->err.msg, "site", NULL);
+        return;
+    }
     if (j->rc < 0) {
         api_send_rc(j->r, j->rc, &j->err);
         return;
@@ -448,6 +462,8 @@ api_mod_decision(req *r, const route_args *a)
         api_send_rc(r, rc, &err);
         return;
     }
+    if (!api_mod_site_allowed(r, api_article_site(c.article_id)))
+        return;
     job *j = job_new(r, dj);
     j->write = decision_write;
     j->done = decision_done;
@@ -468,6 +484,8 @@ api_mod_undo(req *r, const route_args *a)
         return;
     decision_job *dj = arena_zalloc(r->a, sizeof *dj);
     dj->undo = true;
+    if (!api_mod_scope(r, &dj->sites, &dj->n_sites))
+        return;
     job *j = job_new(r, dj);
     j->write = undo_write;
     j->done = decision_done;
@@ -581,7 +599,7 @@ ban(req *r, const route_args *a, bool on)
         }
     }
     store_user target;
-    if (!api_desk_user(r, a->seg[0], &target))
+    if (!api_desk_user(r, a->seg[0], &target) || !api_mod_user_allowed(r, target.id))
         return;
     bj->user_id = target.id;
     /* Least privilege: moderators act on readers; only admins on staff. */
@@ -811,7 +829,7 @@ api_mod_log(req *r, const route_args *a)
         f.actor_id = -1;
     else if (!api_user_param(r, "moderator", &f.actor_id))
         return;
-    if (!api_user_param(r, "author", &f.author_id) || !api_site_filter(r, &f.site))
+    if (!api_user_param(r, "author", &f.author_id) || !api_mod_site(r, &f.site))
         return;
     if ((s = req_query(r, "article", NULL)) && s[0] != '\0') {
         if (!api_article_ref(r, s, &f.article_id))

@@ -109,7 +109,7 @@ api_mod_users(req *r, const route_args *a)
     const char *s;
     if (!api_text_param(r, "q", &f.text) || !api_limit_param(r, 50, 100, &limit) ||
         !bool_param(r, "banned", &f.banned) || !bool_param(r, "new", &is_new) ||
-        !api_site_filter(r, &f.site))
+        !api_mod_site(r, &f.site))
         return;
     if (is_new)
         f.since = r->now - NEW_ACCOUNT_MS;
@@ -146,8 +146,18 @@ outcome_name(store_flag_outcome o)
     return o == FLAG_UPHELD ? "upheld" : o == FLAG_DISMISSED ? "dismissed" : "open";
 }
 
+/* True when the comment is of the site (0: any). */
+static bool
+comment_on(req *r, store *st, int64_t comment_id, int64_t site)
+{
+    store_comment c;
+    pl_error err;
+    return site == 0 || (store_comment_get(st, comment_id, 0, r->a, &c, &err) == 0 &&
+                         api_article_site(c.article_id) == site);
+}
+
 static json_t *
-flags_json(req *r, store *st, int64_t user_id, bool given)
+flags_json(req *r, store *st, int64_t user_id, bool given, int64_t site)
 {
     store_flag_detail *v;
     size_t n;
@@ -156,13 +166,14 @@ flags_json(req *r, store *st, int64_t user_id, bool given)
     if (store_flags_about_user(st, user_id, given, PAGE_FLAGS, r->a, &v, &n, &err) < 0)
         return list;
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(
-            list, json_pack("{s:o, s:o, s:{s:o, s:s}, s:{s:o, s:s}, s:s, s:s, s:o, s:s}", "id",
-                            api_id(v[i].id), "comment_id", api_id(v[i].comment_id), "flagger", "id",
-                            api_id(v[i].flagger_id), "name", v[i].flagger_name, "author", "id",
-                            api_id(v[i].author_id), "name", v[i].author_name, "reason", v[i].reason,
-                            "note", v[i].note, "created_at", api_time(v[i].created_at), "outcome",
-                            outcome_name(v[i].outcome)));
+        if (comment_on(r, st, v[i].comment_id, site))
+            json_array_append_new(
+                list, json_pack("{s:o, s:o, s:{s:o, s:s}, s:{s:o, s:s}, s:s, s:s, s:o, s:s}", "id",
+                                api_id(v[i].id), "comment_id", api_id(v[i].comment_id), "flagger",
+                                "id", api_id(v[i].flagger_id), "name", v[i].flagger_name, "author",
+                                "id", api_id(v[i].author_id), "name", v[i].author_name, "reason",
+                                v[i].reason, "note", v[i].note, "created_at",
+                                api_time(v[i].created_at), "outcome", outcome_name(v[i].outcome)));
     return list;
 }
 
@@ -175,24 +186,36 @@ note_json(const store_note *n)
 }
 
 /* GET /mod/users/{id}: the author shape of the queue with the e-mail
- * address, and beside it the newest comments, flags, log entries and notes. */
+ * address, and beside it the newest comments, flags, log entries and notes.
+ * With site= (a limited moderator: always one of theirs), the comments and
+ * flags are that site's. A moderator's user carries the sites they are
+ * limited to (moderator_sites; [] for every site). */
 void
 api_mod_user(req *r, const route_args *a)
 {
-    if (!api_require_moderator(r))
+    int64_t site;
+    if (!api_require_moderator(r) || !api_mod_site(r, &site))
         return;
     store_user target;
-    if (!api_desk_user(r, a->seg[0], &target))
+    if (!api_desk_user(r, a->seg[0], &target) || !api_mod_user_allowed(r, target.id))
         return;
     store *st = req_store(r);
     pl_error err;
     json_t *user = api_desk_author_json(r, st, target.id);
     if (json_is_object(user))
         json_object_set_new(user, "email", json_string(target.email));
+    int64_t *sites;
+    size_t n_sites;
+    if (json_is_object(user) && target.role == ROLE_MODERATOR &&
+        store_moderator_sites(st, target.id, r->a, &sites, &n_sites, &err) == 0)
+        json_object_set_new(user, "moderator_sites", api_sites_json(sites, n_sites));
 
     json_t *comments = json_array();
     store_comment_list cl = {0};
-    if (store_comments_by_author(st, target.id, 0, PAGE_COMMENTS, r->a, &cl, &err) == 0)
+    store_search q = {.author_id = target.id, .status = -1, .site = site};
+    if ((site != 0
+             ? store_comments_search(st, &q, PAGE_COMMENTS, r->a, &cl, &err)
+             : store_comments_by_author(st, target.id, 0, PAGE_COMMENTS, r->a, &cl, &err)) == 0)
         for (size_t i = 0; i < cl.n; i++)
             json_array_append_new(comments, api_desk_comment_json(&cl.items[i]));
 
@@ -213,8 +236,9 @@ api_mod_user(req *r, const route_args *a)
 
     req_send_json(r, 200,
                   json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "user", user, "comments", comments,
-                            "flags_received", flags_json(r, st, target.id, false), "flags_given",
-                            flags_json(r, st, target.id, true), "log", log, "notes", notes));
+                            "flags_received", flags_json(r, st, target.id, false, site),
+                            "flags_given", flags_json(r, st, target.id, true, site), "log", log,
+                            "notes", notes));
 }
 
 /* ---- notes ------------------------------------------------------------------ */
@@ -262,7 +286,7 @@ api_mod_user_note(req *r, const route_args *a)
     if (!ok)
         return;
     store_user target;
-    if (!api_desk_user(r, a->seg[0], &target))
+    if (!api_desk_user(r, a->seg[0], &target) || !api_mod_user_allowed(r, target.id))
         return;
     nj->note.user_id = target.id;
     nj->note.author_id = r->user->id;
@@ -307,7 +331,7 @@ user_delete_done(job *j)
 void
 api_mod_user_delete(req *r, const route_args *a)
 {
-    if (!api_require_moderator(r))
+    if (!api_require_moderator(r) || !api_mod_unlimited(r, "An account is"))
         return;
     user_delete_job *dj = arena_zalloc(r->a, sizeof *dj);
     const char *mode = req_query(r, "comments", NULL);

@@ -50,6 +50,7 @@ static const route routes[] = {
     {HTTP_DELETE, "mod/users/*", api_mod_user_delete},
     {HTTP_GET, "mod/users", api_mod_users},
     {HTTP_POST, "mod/users/*/notes", api_mod_user_note},
+    {HTTP_PUT, "mod/users/*/sites", api_mod_user_sites_put},
     {HTTP_GET, "mod/articles", api_mod_articles},
     {HTTP_POST, "mod/articles/close", api_mod_articles_close},
     {HTTP_GET, "mod/search", api_mod_search},

@@ -53,7 +53,7 @@ api_mod_search(req *r, const route_args *a)
         req_send_error(r, 400, "invalid_field", "The paging cursor is not valid.", "before", NULL);
         return;
     }
-    if (!api_site_filter(r, &q.site))
+    if (!api_mod_site(r, &q.site))
         return;
     if ((s = req_query(r, "article", NULL)) && s[0] != '\0') {
         if (!api_article_ref(r, s, &q.article_id))

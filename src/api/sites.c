@@ -1,8 +1,10 @@
 /* api/sites.c: several sites in one server (docs/SITES.md). Which site a
  * request acts for (its `site` parameter, else the page's Origin, else the
  * default site), whether an Origin may call the API at all (the hook the
- * server's Origin check asks), the article namespace of each site, and the
- * admins' GET/POST /mod/sites and PATCH /mod/sites/{id}.
+ * server's Origin check asks), the article namespace of each site, the
+ * admins' GET/POST /mod/sites and PATCH /mod/sites/{id}, and moderators
+ * limited to some sites (the checks every /mod endpoint makes, and the
+ * admins' PUT /mod/users/{id}/sites).
  *
  * The sites are read from the store into an immutable table that every
  * loop shares: at the first request, again when this node changes a site,
@@ -17,6 +19,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -296,6 +299,110 @@ api_site_url(req *r, const store_site *site, const char *url)
     return origin_site(r, sites_now(r), origin) == site;
 }
 
+/* ---- moderators limited to some sites -------------------------------------- */
+
+bool
+api_mod_scope(req *r, const int64_t **sites, size_t *n)
+{
+    *sites = NULL;
+    *n = 0;
+    if (r->user == NULL || r->user->role != ROLE_MODERATOR)
+        return true;
+    int64_t *v = NULL;
+    pl_error err;
+    int rc = store_moderator_sites(req_store(r), r->user->id, r->a, &v, n, &err);
+    if (rc < 0) {
+        api_send_rc(r, rc, &err);
+        return false;
+    }
+    *sites = v;
+    return true;
+}
+
+static bool
+scope_has(const int64_t *sites, size_t n, int64_t site)
+{
+    for (size_t i = 0; i < n; i++)
+        if (sites[i] == site)
+            return true;
+    return false;
+}
+
+static void
+not_yours(req *r, const char *msg)
+{
+    req_send_error(r, 403, "not_your_site", msg, "site", NULL);
+}
+
+bool
+api_mod_site(req *r, int64_t *site)
+{
+    const int64_t *v;
+    size_t n;
+    if (!api_site_filter(r, site) || !api_mod_scope(r, &v, &n))
+        return false;
+    if (n == 0 || scope_has(v, n, *site))
+        return true;
+    if (*site == 0 && n == 1) {
+        *site = v[0];
+        return true;
+    }
+    not_yours(r, *site == 0 ? "You moderate only some sites: name one of them (site=)."
+                            : "You do not moderate that site.");
+    return false;
+}
+
+bool
+api_mod_site_allowed(req *r, int64_t site)
+{
+    const int64_t *v;
+    size_t n;
+    if (!api_mod_scope(r, &v, &n))
+        return false;
+    if (n == 0 || scope_has(v, n, site))
+        return true;
+    not_yours(r, "That belongs to a site you do not moderate.");
+    return false;
+}
+
+bool
+api_mod_user_allowed(req *r, int64_t user_id)
+{
+    const int64_t *v;
+    size_t n;
+    if (!api_mod_scope(r, &v, &n))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        store_search q = {.author_id = user_id, .status = -1, .site = v[i]};
+        store_comment_list l = {0};
+        pl_error err;
+        int rc = store_comments_search(req_store(r), &q, 1, r->a, &l, &err);
+        if (rc < 0) {
+            api_send_rc(r, rc, &err);
+            return false;
+        }
+        if (l.n > 0)
+            return true;
+    }
+    if (n == 0)
+        return true;
+    not_yours(r, "That person has not written on a site you moderate.");
+    return false;
+}
+
+bool
+api_mod_unlimited(req *r, const char *what)
+{
+    const int64_t *v;
+    size_t n;
+    if (!api_mod_scope(r, &v, &n))
+        return false;
+    if (n == 0)
+        return true;
+    not_yours(r, arena_printf(r->a, "%s every site's; you moderate only some sites.", what));
+    return false;
+}
+
 /* ---- the admins' API ------------------------------------------------------ */
 
 static json_t *
@@ -335,16 +442,21 @@ api_mod_sites_get(req *r, const route_args *a)
         return;
     store_site *v = NULL;
     size_t n = 0;
+    const int64_t *mine;
+    size_t n_mine;
     pl_error err;
+    if (!api_mod_scope(r, &mine, &n_mine))
+        return;
     int rc = store_sites_list(req_store(r), r->a, &v, &n, &err);
     if (rc < 0) {
         api_send_rc(r, rc, &err);
         return;
     }
     json_t *list = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, site_json(&v[i]));
-    req_send_json(r, 200, json_pack("{s:o}", "sites", list));
+    for (size_t i = 0; i < n; i++) /* a limited moderator: their sites alone */
+        if (n_mine == 0 || scope_has(mine, n_mine, v[i].id))
+            json_array_append_new(list, site_json(&v[i]));
+    req_send_json(r, 200, json_pack("{s:o, s:b}", "sites", list, "limited", n_mine > 0));
 }
 
 static bool
@@ -532,5 +644,130 @@ api_mod_site_patch(req *r, const route_args *a)
     job *j = job_new(r, sj);
     j->write = site_write;
     j->done = site_done;
+    job_submit(j);
+}
+
+/* ---- PUT /mod/users/{id}/sites (admins) --------------------------------------- */
+
+typedef struct modsites_job {
+    int64_t user_id;
+    int64_t *sites;
+    size_t n;
+} modsites_job;
+
+static int
+modsites_write(job *j, store *s, pl_error *err)
+{
+    modsites_job *mj = j->data;
+    int rc = store_moderator_sites_set(s, mj->user_id, mj->sites, mj->n, err);
+    if (rc < 0)
+        return rc;
+    char *reason = arena_strdup(j->r->a, mj->n == 0 ? "every site" : "sites=");
+    for (size_t i = 0; i < mj->n; i++)
+        reason =
+            arena_printf(j->r->a, "%s%s%lld", reason, i > 0 ? "," : "", (long long)mj->sites[i]);
+    store_log_entry e = {0,
+                         j->r->now,
+                         j->r->user->id,
+                         "moderator_sites",
+                         "user",
+                         arena_printf(j->r->a, "%lld", (long long)mj->user_id),
+                         reason};
+    return store_log_append(s, &e, err);
+}
+
+json_t *
+api_sites_json(const int64_t *sites, size_t n)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_integer((json_int_t)sites[i]));
+    return list;
+}
+
+static void
+modsites_done(job *j)
+{
+    modsites_job *mj = j->data;
+    if (j->rc < 0) {
+        api_send_rc(j->r, j->rc, &j->err);
+        return;
+    }
+    log_info("msg=\"moderator sites\" admin=%lld user=%lld sites=%zu", (long long)j->r->user->id,
+             (long long)mj->user_id, mj->n);
+    req_send_json(j->r, 200,
+                  json_pack("{s:o, s:o}", "user_id", api_id(mj->user_id), "sites",
+                            api_sites_json(mj->sites, mj->n)));
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+void
+api_mod_user_sites_put(req *r, const route_args *a)
+{
+    if (!api_require_moderator(r))
+        return;
+    if (r->user->role != ROLE_ADMIN) {
+        req_send_error(r, 403, "forbidden", "Only an admin can choose a moderator's sites.", NULL,
+                       NULL);
+        return;
+    }
+    static const char *const allowed[] = {"sites", NULL};
+    json_t *o = api_body_object(r, allowed);
+    if (o == NULL)
+        return;
+    json_t *v = json_object_get(o, "sites");
+    const site_table *t = sites_now(r);
+    modsites_job *mj = arena_zalloc(r->a, sizeof *mj);
+    bool ok = json_is_array(v) && json_array_size(v) <= t->n;
+    if (ok)
+        mj->sites = arena_alloc(r->a, (json_array_size(v) + 1) * sizeof *mj->sites);
+    size_t i;
+    json_t *e;
+    if (ok)
+        json_array_foreach(v, i, e)
+        {
+            int64_t id = json_is_integer(e) ? (int64_t)json_integer_value(e) : 0;
+            bool known = false;
+            for (size_t k = 0; k < t->n && !known; k++)
+                known = t->v[k].id == id;
+            if (!known) {
+                ok = false;
+                break;
+            }
+            mj->sites[mj->n++] = id;
+        }
+    json_decref(o);
+    if (!ok) {
+        req_send_error(r, 400, "invalid_field",
+                       "sites must be a list of the ids of existing sites ([] for every site).",
+                       "sites", NULL);
+        return;
+    }
+    qsort(mj->sites, mj->n, sizeof *mj->sites, id_cmp);
+    size_t w = 0;
+    for (size_t k = 0; k < mj->n; k++)
+        if (w == 0 || mj->sites[w - 1] != mj->sites[k])
+            mj->sites[w++] = mj->sites[k];
+    mj->n = w;
+    store_user target;
+    if (!api_desk_user(r, a->seg[0], &target))
+        return;
+    if (target.role != ROLE_MODERATOR) {
+        req_send_error(r, 409, "not_a_moderator",
+                       "Only a moderator's sites can be chosen: admins moderate every site, and "
+                       "readers none.",
+                       NULL, NULL);
+        return;
+    }
+    mj->user_id = target.id;
+    job *j = job_new(r, mj);
+    j->write = modsites_write;
+    j->done = modsites_done;
     job_submit(j);
 }

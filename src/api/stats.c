@@ -178,7 +178,7 @@ void
 api_mod_stats(req *r, const route_args *a)
 {
     (void)a;
-    if (!api_require_moderator(r))
+    if (!api_require_moderator(r) || !api_mod_unlimited(r, "The numbers are"))
         return;
     const char *format = req_query(r, "format", NULL);
     bool csv = format != NULL && strcmp(format, "csv") == 0;

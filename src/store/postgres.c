@@ -619,6 +619,16 @@ static const char *const migration_20[] = {
     NULL,
 };
 
+/* Moderators limited to some sites (store_moderator_sites), as sqlite.c's
+ * migration 20: a moderator without rows moderates every site. */
+static const char *const migration_21[] = {
+    "CREATE TABLE site_moderators ("
+    "  user_id BIGINT NOT NULL REFERENCES users(id),"
+    "  site_id BIGINT NOT NULL REFERENCES sites(id),"
+    "  PRIMARY KEY (user_id, site_id))",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1,  /* the initial schema */
     migration_2,  /* the moderator's desk */
@@ -640,6 +650,7 @@ static const char *const *const migrations[] = {
     migration_18, /* the numbers' summary tables */
     migration_19, /* the site of each log entry */
     migration_20, /* each site's own settings */
+    migration_21, /* moderators limited to some sites */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -745,6 +756,10 @@ enum {
     ST_LOG_QUERY_AUTO,
     ST_LOG_QUERY_ARTICLE,
     ST_LOG_QUERY_SITE,
+    ST_MOD_SITES,
+    ST_MOD_SITES_COUNT,
+    ST_MOD_SITES_CLEAR,
+    ST_MOD_SITES_ADD,
     ST_MUTE_INSERT,
     ST_MUTE_DELETE,
     ST_MUTES_LIST,
@@ -1099,6 +1114,16 @@ static const stmt_def sql[ST_COUNT] = {
          " AND ($3::text IS NULL OR action = $3) AND $4 = 0"
          " AND $5::text IS NULL AND ($7 = 0 OR site = $7) ORDER BY id DESC LIMIT $6",
          "iititii"},
+    [ST_MOD_SITES] = {"SELECT site_id FROM site_moderators WHERE user_id = $1 ORDER BY site_id"
+                      " LIMIT 1000",
+                      "i"},
+    [ST_MOD_SITES_COUNT] = {"SELECT count(*) FROM sites WHERE id = ANY($1)", "I"},
+    [ST_MOD_SITES_CLEAR] = {"DELETE FROM site_moderators WHERE user_id = $1"
+                            " AND NOT (site_id = ANY($2))",
+                            "iI"},
+    [ST_MOD_SITES_ADD] = {"INSERT INTO site_moderators (user_id, site_id)"
+                          " SELECT $1, id FROM sites WHERE id = ANY($2) ON CONFLICT DO NOTHING",
+                          "iI"},
     /* One site's entries alone: through modlog_site (site, id). */
     [ST_LOG_QUERY_SITE] =
         {"SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
@@ -1366,8 +1391,9 @@ static const stmt_def sql[ST_COUNT] = {
                                            " ORDER BY a.created_at DESC, a.id DESC LIMIT $5",
                           "ittiii"},
     [ST_ARTICLES_CLOSE_BEFORE] = {"UPDATE articles SET status = 2 WHERE status <> 2"
-                                  " AND created_at < $1 RETURNING id",
-                                  "i"},
+                                  " AND created_at < $1"
+                                  " AND ($2 = 0 OR " SITE_KEY_MATCH("id", "2") ") RETURNING id",
+                                  "ii"},
 /* The desk's search, as sqlite.c's: $2 the words or NULL (plainto_tsquery
  * reads any text as words, without operators), $3 ids below it, $4 author or
  * 0, $5 article or NULL, $6 status or -1 (any but deleted), $7 limit, $8
@@ -4779,6 +4805,54 @@ pg_site_update(store *s, int64_t id, const char *name, const char *origins, pl_e
     return rc;
 }
 
+static int
+pg_moderator_sites(store *s, int64_t user_id, arena *a, int64_t **sites, size_t *n, pl_error *err)
+{
+    params p = {0};
+    PGresult *res;
+    *sites = NULL;
+    *n = 0;
+    p_i64(&p, user_id);
+    int rc = run(to_pg(s), ST_MOD_SITES, &p, &res, err, "read moderator sites");
+    if (rc < 0)
+        return rc;
+    int rows = PQntuples(res);
+    int64_t *v = rows > 0 ? arena_alloc(a, (size_t)rows * sizeof *v) : NULL;
+    for (int r = 0; r < rows; r++)
+        v[r] = col_i64(res, r, 0);
+    PQclear(res);
+    *sites = v;
+    *n = (size_t)rows;
+    return 0;
+}
+
+/* Every site is checked first, so an unknown one changes nothing; then the
+ * rows of sites left out go and the new ones come. */
+static int
+pg_moderator_sites_set(store *s, int64_t user_id, const int64_t *sites, size_t n, pl_error *err)
+{
+    pg *q = to_pg(s);
+    params p = {0};
+    PGresult *res;
+    p_array(&p, 20, NULL, sites, n);
+    int rc = run(q, ST_MOD_SITES_COUNT, &p, &res, err, "check moderator sites");
+    if (rc < 0)
+        return rc;
+    int64_t found = col_i64(res, 0, 0);
+    PQclear(res);
+    if (found != (int64_t)n)
+        return pl_errorf(err, PL_ENOTFOUND, "no such site");
+    p = (params){0};
+    p_i64(&p, user_id);
+    p_array(&p, 20, NULL, sites, n);
+    if ((rc = write1(q, ST_MOD_SITES_CLEAR, &p, NULL, err, "clear moderator sites")) < 0)
+        return rc;
+    p = (params){0};
+    p_i64(&p, user_id);
+    p_array(&p, 20, NULL, sites, n);
+    return write1(q, ST_MOD_SITES_ADD, &p, NULL, err, "add moderator sites");
+}
+
 /* ---- the desk's people and articles ---------------------------------------------- */
 
 static int
@@ -4963,14 +5037,15 @@ pg_articles_list(store *s, const store_article_filter *f, int limit, arena *a,
 }
 
 static int
-pg_articles_close_before(store *s, int64_t cutoff, arena *a, const char ***ids, size_t *n,
-                         pl_error *err)
+pg_articles_close_before(store *s, int64_t cutoff, int64_t site, arena *a, const char ***ids,
+                         size_t *n, pl_error *err)
 {
     params p = {0};
     PGresult *res;
     *ids = NULL;
     *n = 0;
     p_i64(&p, cutoff);
+    p_i64(&p, site);
     int rc = write1(to_pg(s), ST_ARTICLES_CLOSE_BEFORE, &p, &res, err, "close articles");
     if (rc < 0)
         return rc;

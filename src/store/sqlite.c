@@ -492,6 +492,12 @@ static const char *const migrations[] = {
     "  actor_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
     "  body TEXT NOT NULL,"
     "  PRIMARY KEY (site_id, version)) WITHOUT ROWID;",
+    /* 20: moderators limited to some sites (store_moderator_sites): a
+     * moderator without rows moderates every site. */
+    "CREATE TABLE site_moderators ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  PRIMARY KEY (user_id, site_id)) WITHOUT ROWID;",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -681,6 +687,9 @@ enum {
     ST_LOG_QUERY_AUTO,
     ST_LOG_QUERY_ARTICLE,
     ST_LOG_QUERY_SITE,
+    ST_MOD_SITES,
+    ST_MOD_SITES_CLEAR,
+    ST_MOD_SITES_ADD,
     ST_MUTE_INSERT,
     ST_MUTE_DELETE,
     ST_MUTES_LIST,
@@ -953,6 +962,11 @@ static const char *const sql[ST_COUNT] = {
         " WHERE actor_id IS NULL AND ?2 = -1 AND id < ?1"
         " AND (?3 IS NULL OR action = ?3) AND ?4 = 0 AND ?5 IS NULL"
         " AND (?7 = 0 OR site = ?7) ORDER BY id DESC LIMIT ?6",
+    [ST_MOD_SITES] = "SELECT site_id FROM site_moderators WHERE user_id = ?1 ORDER BY site_id"
+                     " LIMIT 1000",
+    [ST_MOD_SITES_CLEAR] = "DELETE FROM site_moderators WHERE user_id = ?1",
+    [ST_MOD_SITES_ADD] = "INSERT OR IGNORE INTO site_moderators (user_id, site_id)"
+                         " SELECT ?1, id FROM sites WHERE id = ?2",
     /* One site's entries alone: through modlog_site (site, id). */
     [ST_LOG_QUERY_SITE] =
         "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog m"
@@ -1162,7 +1176,8 @@ static const char *const sql[ST_COUNT] = {
                              "a.id", "6") ")"
                                           " ORDER BY a.created_at DESC, a.id DESC LIMIT ?5",
     [ST_ARTICLES_CLOSE_BEFORE] = "UPDATE articles SET status = 2 WHERE status <> 2"
-                                 " AND created_at < ?1 RETURNING id",
+                                 " AND created_at < ?1"
+                                 " AND (?2 = 0 OR " SITE_KEY_MATCH("id", "2") ") RETURNING id",
 /* The desk's search: ?2 the FTS5 query or NULL, ?3 ids below it, ?4 author
  * or 0, ?5 article or NULL, ?6 status or -1 (any but deleted), ?7 limit,
  * ?8 site or 0 (every site).
@@ -4054,6 +4069,57 @@ sq_site_settings_list(store *s, arena *a, store_site_settings **out, size_t *n, 
                      "list the sites' settings");
 }
 
+static int
+sq_moderator_sites(store *s, int64_t user_id, arena *a, int64_t **sites, size_t *n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    int64_t *v = NULL;
+    size_t len = 0, cap = 0;
+    int step, rc;
+    *sites = NULL;
+    *n = 0;
+    if ((rc = prep(q, ST_MOD_SITES, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, user_id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        v = grow(a, v, len, &cap, sizeof *v);
+        v[len++] = sqlite3_column_int64(st, 0);
+    }
+    rc = step == SQLITE_DONE ? 0 : db_fail(q, err, "read moderator sites");
+    finish(st);
+    if (rc == 0) {
+        *sites = v;
+        *n = len;
+    }
+    return rc;
+}
+
+static int
+sq_moderator_sites_set(store *s, int64_t user_id, const int64_t *sites, size_t n, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool outer;
+    int rc = check_writable(q, err);
+    if (rc < 0 || (rc = op_begin(q, &outer, err)) < 0)
+        return rc;
+    if ((rc = prep(q, ST_MOD_SITES_CLEAR, &st, err)) == 0) {
+        bind_i64(st, 1, user_id);
+        rc = run(q, st, err, "clear moderator sites");
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if ((rc = prep(q, ST_MOD_SITES_ADD, &st, err)) < 0)
+            break;
+        bind_i64(st, 1, user_id);
+        bind_i64(st, 2, sites[i]);
+        rc = run(q, st, err, "add moderator site");
+        if (rc == 0 && sqlite3_changes(q->db) == 0)
+            rc = pl_errorf(err, PL_ENOTFOUND, "no site %lld", (long long)sites[i]);
+    }
+    return op_end(q, outer, rc, err);
+}
+
 /* ---- the desk's people and articles ---------------------------------------------- */
 
 static int
@@ -4252,8 +4318,8 @@ sq_articles_list(store *s, const store_article_filter *f, int limit, arena *a,
 }
 
 static int
-sq_articles_close_before(store *s, int64_t cutoff, arena *a, const char ***ids, size_t *n,
-                         pl_error *err)
+sq_articles_close_before(store *s, int64_t cutoff, int64_t site, arena *a, const char ***ids,
+                         size_t *n, pl_error *err)
 {
     sq *q = to_sq(s);
     sqlite3_stmt *st = NULL;
@@ -4268,6 +4334,7 @@ sq_articles_close_before(store *s, int64_t cutoff, arena *a, const char ***ids, 
         return rc;
     if ((rc = prep(q, ST_ARTICLES_CLOSE_BEFORE, &st, err)) == 0) {
         bind_i64(st, 1, cutoff);
+        bind_i64(st, 2, site);
         while ((step = sqlite3_step(st)) == SQLITE_ROW) {
             v = grow(a, v, len, &cap, sizeof *v);
             v[len++] = col_text(st, 0, a);

@@ -536,10 +536,11 @@ typedef struct store_article_row {
 int store_articles_list(store *s, const store_article_filter *f, int limit, arena *a,
                         store_article_row **out, size_t *n, pl_error *err);
 
-/* Closes every article not closed yet that was created before cutoff; hands
- * back the ids it closed (arena-owned). */
-int store_articles_close_before(store *s, int64_t cutoff, arena *a, const char ***ids, size_t *n,
-                                pl_error *err);
+/* Closes every article not closed yet that was created before cutoff, of
+ * one site (site >= 1) or of every site (0); hands back the ids (keys) it
+ * closed (arena-owned). */
+int store_articles_close_before(store *s, int64_t cutoff, int64_t site, arena *a, const char ***ids,
+                                size_t *n, pl_error *err);
 
 /* The desk's search over comments, newest first (by id). A zero or NULL
  * field does not filter. text: every word of it must appear, as the
@@ -975,5 +976,16 @@ int store_site_create(store *s, const char *slug, const char *name, const char *
 /* Changes a site's name and origins (NULL keeps one). PL_ENOTFOUND when
  * there is no such site. */
 int store_site_update(store *s, int64_t id, const char *name, const char *origins, pl_error *err);
+
+/* The sites a moderator is limited to (docs/SITES.md, "Moderators of some
+ * sites"), by id, ascending; none (*n 0) is every site, as for every
+ * moderator before there were limits. *sites from a. */
+int store_moderator_sites(store *s, int64_t user_id, arena *a, int64_t **sites, size_t *n,
+                          pl_error *err);
+/* Limits a moderator to these sites (distinct ids), replacing the limit
+ * before; n 0 lifts it. PL_ENOTFOUND when one of the sites does not exist
+ * (nothing changed). */
+int store_moderator_sites_set(store *s, int64_t user_id, const int64_t *sites, size_t n,
+                              pl_error *err);
 
 #endif

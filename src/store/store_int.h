@@ -183,6 +183,10 @@
       int64_t now, int64_t *id, pl_error *err), (s, slug, name, origins, now, id, err))            \
     X(site_update, (store *s, int64_t id, const char *name, const char *origins, pl_error *err),   \
       (s, id, name, origins, err))                                                                 \
+    X(moderator_sites, (store *s, int64_t user_id, arena *a, int64_t **sites, size_t *n,           \
+      pl_error *err), (s, user_id, a, sites, n, err))                                              \
+    X(moderator_sites_set, (store *s, int64_t user_id, const int64_t *sites, size_t n,             \
+      pl_error *err), (s, user_id, sites, n, err))                                                 \
     X(export_flags, (store *s, int64_t after, int limit, arena *a, store_export_flag **out,        \
       size_t *n, pl_error *err), (s, after, limit, a, out, n, err))                                \
     X(export_likes, (store *s, int64_t after_comment, int64_t after_user, int limit, arena *a,     \
@@ -203,8 +207,8 @@
       (s, target_type, target_id, limit, a, out, n, err))                                          \
     X(articles_list, (store *s, const store_article_filter *f, int limit, arena *a,                \
       store_article_row **out, size_t *n, pl_error *err), (s, f, limit, a, out, n, err))           \
-    X(articles_close_before, (store *s, int64_t cutoff, arena *a, const char ***ids, size_t *n,    \
-      pl_error *err), (s, cutoff, a, ids, n, err))                                                 \
+    X(articles_close_before, (store *s, int64_t cutoff, int64_t site, arena *a, const char ***ids,  \
+      size_t *n, pl_error *err), (s, cutoff, site, a, ids, n, err))                                \
     X(comments_search, (store *s, const store_search *q, int limit, arena *a,                      \
       store_comment_list *out, pl_error *err), (s, q, limit, a, out, err))                         \
     X(stats_get, (store *s, int64_t from, int64_t to, arena *a, store_stats *out, pl_error *err),  \

@@ -38,10 +38,11 @@ export function summaryDropSql(dbUrl) {
     + ' DROP TABLE stats_engine; DROP TABLE stats_flags;';
 }
 
-// SQL that undoes the site of each log entry (SQLite migration 18,
-// PostgreSQL 19), for tests that undo migrations.
+// SQL that undoes the migrations after the summary tables, for tests that
+// undo migrations: the site of each log entry (SQLite 18, PostgreSQL 19) and
+// the moderators' sites (SQLite 20, PostgreSQL 21).
 export function logSiteDropSql() {
-  return ' DROP INDEX modlog_site; ALTER TABLE modlog DROP COLUMN site;';
+  return ' DROP INDEX modlog_site; ALTER TABLE modlog DROP COLUMN site; DROP TABLE site_moderators;';
 }
 
 export async function deskServer(env = {}) {

@@ -156,9 +156,9 @@ test('the migration indexes the comments a database already has', async () => {
     // the numbers' indexes, pow_spent, settings, sites, users_lower_name, the numbers' summary tables,
     // the site of each log entry, the sites' own settings), as if this
     // database came from the version before.
-    const later = 'ALTER TABLE users DROP COLUMN language; DROP INDEX comments_status_created;'
+    const later = `${logSiteDropSql()} ALTER TABLE users DROP COLUMN language; DROP INDEX comments_status_created;`
       + ' DROP INDEX decisions_comment; DROP INDEX decisions_at; DROP INDEX flags_created; DROP INDEX modlog_action_at;'
-      + ` DROP TABLE pow_spent; DROP TABLE settings; DROP TABLE site_settings; DROP TABLE sites; DROP INDEX users_lower_name; ${summaryDropSql(db.url)}${logSiteDropSql()}`;
+      + ` DROP TABLE pow_spent; DROP TABLE settings; DROP TABLE site_settings; DROP TABLE sites; DROP INDEX users_lower_name; ${summaryDropSql(db.url)}`;
     if (isPg(db.url)) {
       sql(db.url, `DROP INDEX comments_words; ${later} DELETE FROM schema_version WHERE version >= 11`);
       assert.equal(sql(db.url, "SELECT count(*) FROM pg_indexes WHERE indexname = 'comments_words'"), '0');

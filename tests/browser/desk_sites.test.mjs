@@ -234,3 +234,47 @@ test('an admin edits a site\'s own guidelines from the switcher; the site\'s wid
   assert.equal(await plainLink.getAttribute('href'), `${srv.url}/guidelines`);
   assert.deepEqual([...w.errors, ...plain.errors], []);
 });
+
+test('an admin limits a moderator to a site from the People tab; that moderator sees only it', async () => {
+  const made = await admin.post('/api/v1/mod/sites', { slug: 'culture', name: 'Culture' });
+  assert.ok(made.status === 201 || made.json.error.code === 'conflict', made.text);
+  const culture = (await admin.get('/api/v1/mod/sites')).json.sites.find((s) => s.slug === 'culture');
+  createUser(srv.dbUrl, { email: 'lou@example.com', name: 'Lou Limited', role: 'moderator' });
+  for (const path of ['/api/v1/articles/lim-here', '/api/v1/articles/lim-here?site=culture']) {
+    assert.equal((await admin.put(path, { status: 'premoderated' })).status, 200);
+  }
+  const r = new Client(srv.url);
+  await r.register('Quin', 'quin@example.com');
+  assert.equal((await r.post('/api/v1/articles/lim-here/comments', { body: 'Quin waits on the default site.' })).status, 201);
+  assert.equal((await r.post('/api/v1/articles/lim-here/comments?site=culture', { body: 'Quin waits on the culture site.' })).status, 201);
+
+  // The admin ticks Culture on Lou's page, with the keyboard.
+  const page = await deskPage('admin@example.com');
+  await page.getByRole('tab', { name: 'People' }).click();
+  await page.locator('#p-q').fill('Lou');
+  await page.locator('#p-q').press('Enter');
+  await page.getByRole('button', { name: 'Lou Limited' }).click();
+  await page.locator('#person-sites').waitFor({ state: 'visible' });
+  const box = page.locator('#person-sites').getByLabel('Culture');
+  await box.focus();
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Save sites' }).press('Enter');
+  await page.locator('#status', { hasText: 'Lou Limited' }).waitFor();
+  const lou = (await admin.get('/api/v1/mod/users?q=lou@example.com')).json.users[0];
+  assert.deepEqual((await admin.get(`/api/v1/mod/users/${lou.id}`)).json.user.moderator_sites, [culture.id]);
+  assert.deepEqual(page.errors, []);
+
+  // Lou's desk: only Culture's queue; no "All sites", no Numbers; the log follows.
+  const desk = await deskPage('lou@example.com');
+  await desk.locator('#items .item', { hasText: 'Quin waits on the culture site.' }).waitFor();
+  assert.equal(await desk.locator('#items .item', { hasText: 'Quin waits on the default site.' }).count(), 0);
+  assert.equal(await desk.getByRole('tab', { name: 'Numbers' }).count(), 0);
+  const labels = await desk.locator('#site-pick option').allTextContents();
+  assert.ok(!labels.includes('All sites'), labels.join());
+  await desk.locator('#items .item', { hasText: 'Quin waits on the culture site.' }).getByRole('button', { name: 'Approve (a)' }).click();
+  await desk.locator('#items .item', { hasText: 'Quin waits on the culture site.' }).waitFor({ state: 'detached' });
+  await desk.getByRole('tab', { name: 'Log' }).click();
+  await desk.locator('#log-rows tr', { hasText: 'approve' }).first().waitFor();
+  assert.deepEqual(desk.errors, []);
+  assert.equal((await admin.get('/api/v1/articles/lim-here/comments')).json.comments.length, 0); // the default site's still waits
+});

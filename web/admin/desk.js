@@ -135,7 +135,7 @@
     $('login-email').focus();
   }
 
-  function showDesk() {
+  async function showDesk() {
     $('login').hidden = true;
     $('desk').hidden = false;
     $('who').hidden = false;
@@ -144,10 +144,10 @@
     $('tab-webhooks').hidden = S.me.role !== 'admin';
     $('tab-settings').hidden = S.me.role !== 'admin';
     $('tab-sites').hidden = S.me.role !== 'admin';
+    await loadSitePicker(); // first: a moderator of some sites starts in one of them
     select('pending');
     refreshCounts();
     loadStaffNames();
-    loadSitePicker();
     setInterval(refreshCounts, 15000);
   }
 
@@ -187,14 +187,20 @@
   const siteOf = (id) => S.sites.find((s) => s.id === id);
   const articlePath = (id, site) => `/articles/${encodeURIComponent(id)}` + (site && siteOf(site) ? `?site=${encodeURIComponent(siteOf(site).slug)}` : '');
 
+  // A moderator limited to some sites (docs/SITES.md) is offered only those,
+  // without "All sites", and has no Numbers tab (they are every site's).
   async function loadSitePicker() {
     try {
-      S.sites = (await call('GET', '/mod/sites')).sites;
+      const r = await call('GET', '/mod/sites');
+      S.sites = r.sites;
+      S.limited = r.limited === true;
     } catch (e) {
       return;
     }
+    if (S.limited && S.sites.length && !S.sites.some((s) => s.slug === S.site)) S.site = S.sites[0].slug;
+    $('tab-numbers').hidden = S.limited;
     const pick = $('site-pick');
-    pick.replaceChildren(el('option', { value: '' }, t('desk_site_all')),
+    pick.replaceChildren(...(S.limited ? [] : [el('option', { value: '' }, t('desk_site_all'))]),
       ...S.sites.map((s) => el('option', { value: s.slug, selected: s.slug === S.site }, s.name)));
     $('site-pick-box').hidden = S.sites.length < 2;
     if (isQueue(S.view) && S.items.length) render(); // the items' site names
@@ -652,7 +658,7 @@
 
   async function openPerson(id) {
     try {
-      const r = await call('GET', `/mod/users/${id}`);
+      const r = await call('GET', `/mod/users/${id}${siteParam('?')}`);
       P.user = r.user;
       const u = r.user;
       const h = u.history || {};
@@ -666,6 +672,10 @@
       $('person-delete').hidden = !mayAct || u.id === S.me.id;
       $('person-role').hidden = S.me.role !== 'admin' || u.id === S.me.id;
       $('pr-role').value = u.role;
+      // Admins choose a moderator's sites (none ticked: every site).
+      $('person-sites').hidden = S.me.role !== 'admin' || u.role !== 'moderator' || S.sites.length < 2;
+      $('ps-list').replaceChildren(...S.sites.map((s) => el('label', {},
+        el('input', { type: 'checkbox', value: String(s.id), checked: (u.moderator_sites || []).includes(s.id) }), ` ${s.name}`)));
       $('pd-confirm').checked = false;
       listOr('person-notes', r.notes.map((n) => li(el('strong', {}, n.author.name), ` · ${when(n.created_at)}\n${n.body}`)), t('desk_no_notes'));
       listOr('person-comments', r.comments.map((c) => li(el('span', { class: `badge ${c.status}` }, c.status),
@@ -707,6 +717,9 @@
   $('pb-lift').addEventListener('click', () => personAct((u) => call('DELETE', `/mod/users/${u.id}/ban`), (u) => t('desk_ban_lifted', { name: u.name })));
   $('pr-save').addEventListener('click', () => personAct((u) => call('POST', `/mod/users/${u.id}/role`, { role: $('pr-role').value }),
     (u) => t('desk_now_role', { name: u.name, role: $('pr-role').value })));
+  $('ps-save').addEventListener('click', () => personAct((u) => call('PUT', `/mod/users/${u.id}/sites`,
+    { sites: [...document.querySelectorAll('#ps-list input:checked')].map((i) => Number(i.value)) }),
+  (u) => t('desk_mod_sites_saved', { name: u.name })));
   $('note-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     personAct(async (u) => {

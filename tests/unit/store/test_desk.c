@@ -446,16 +446,18 @@ articles_list_and_close(void **state)
     store_article fa;
     assert_int_equal(store_article_get(f->s, fresh, f->a, &fa, &err), 0);
     const char **ids;
-    assert_int_equal(store_articles_close_before(f->s, 1, f->a, &ids, &n, &err), 0);
+    assert_int_equal(store_articles_close_before(f->s, 1, 0, f->a, &ids, &n, &err), 0);
     assert_int_equal(n, 0);
-    assert_int_equal(store_articles_close_before(f->s, fa.created_at + 1, f->a, &ids, &n, &err), 0);
+    assert_int_equal(store_articles_close_before(f->s, fa.created_at + 1, 0, f->a, &ids, &n, &err),
+                     0);
     bool closed_old = false;
     for (size_t i = 0; i < n; i++)
         closed_old = closed_old || strcmp(ids[i], old) == 0;
     assert_true(closed_old);
     assert_int_equal(store_article_get(f->s, old, f->a, &fa, &err), 0);
     assert_int_equal(fa.status, ARTICLE_CLOSED);
-    assert_int_equal(store_articles_close_before(f->s, fa.created_at + 1, f->a, &ids, &n, &err), 0);
+    assert_int_equal(store_articles_close_before(f->s, fa.created_at + 1, 0, f->a, &ids, &n, &err),
+                     0);
     for (size_t i = 0; i < n; i++)
         assert_string_not_equal(ids[i], old);
 }
@@ -671,6 +673,64 @@ log_and_search_by_site(void **state)
     assert_int_equal(rows[1].comments, 4);
 }
 
+/* Moderators limited to some sites: none is every site; a set replaces
+ * the one before; an unknown site changes nothing; closing old articles of
+ * one site leaves the others'. */
+static void
+moderator_sites_and_closing_by_site(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    int64_t a_site = 0, b_site = 0;
+    assert_int_equal(
+        store_site_create(f->s, arena_printf(f->a, "ma%s", f->tag), "A", "", 5000, &a_site, &err),
+        0);
+    assert_int_equal(
+        store_site_create(f->s, arena_printf(f->a, "mb%s", f->tag), "B", "", 5000, &b_site, &err),
+        0);
+    int64_t mod = new_user(f, "limited");
+    int64_t *v;
+    size_t n;
+    assert_int_equal(store_moderator_sites(f->s, mod, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 0);
+    int64_t both[] = {a_site, b_site};
+    assert_int_equal(store_moderator_sites_set(f->s, mod, both, 2, &err), 0);
+    assert_int_equal(store_moderator_sites(f->s, mod, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0], a_site);
+    assert_int_equal(v[1], b_site);
+    int64_t one[] = {b_site};
+    assert_int_equal(store_moderator_sites_set(f->s, mod, one, 1, &err), 0);
+    assert_int_equal(store_moderator_sites(f->s, mod, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0], b_site);
+    int64_t unknown[] = {a_site, 999999999};
+    assert_int_equal(store_moderator_sites_set(f->s, mod, unknown, 2, &err), PL_ENOTFOUND);
+    assert_int_equal(store_moderator_sites(f->s, mod, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0], b_site);
+    assert_int_equal(store_moderator_sites_set(f->s, mod, NULL, 0, &err), 0);
+    assert_int_equal(store_moderator_sites(f->s, mod, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 0);
+
+    /* Closing by site: only site A's old article. */
+    int64_t author = new_user(f, "closer");
+    const char *in_a = arena_printf(f->a, "%lld/old-%s", (long long)a_site, f->tag);
+    const char *in_b = arena_printf(f->a, "%lld/old-%s", (long long)b_site, f->tag);
+    add_comment(f, in_a, author, COMMENT_PUBLISHED);
+    add_comment(f, in_b, author, COMMENT_PUBLISHED);
+    store_article art;
+    assert_int_equal(store_article_get(f->s, in_a, f->a, &art, &err), 0);
+    const char **ids;
+    assert_int_equal(
+        store_articles_close_before(f->s, art.created_at + 1000000, a_site, f->a, &ids, &n, &err),
+        0);
+    assert_int_equal(n, 1);
+    assert_string_equal(ids[0], in_a);
+    assert_int_equal(store_article_get(f->s, in_b, f->a, &art, &err), 0);
+    assert_int_equal(art.status, ARTICLE_OPEN);
+}
+
 static void
 log_why(fixture *f, const char *action, int64_t comment, int64_t at, const char *why)
 {
@@ -846,6 +906,7 @@ main(void)
         cmocka_unit_test_setup_teardown(articles_list_and_close, setup, teardown),
         cmocka_unit_test_setup_teardown(comments_search, setup, teardown),
         cmocka_unit_test_setup_teardown(log_and_search_by_site, setup, teardown),
+        cmocka_unit_test_setup_teardown(moderator_sites_and_closing_by_site, setup, teardown),
         cmocka_unit_test_setup_teardown(stats_over_three_days, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
