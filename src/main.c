@@ -17,6 +17,7 @@
 #include "api/oidc.h"
 #include "api/passwords.h"
 #include "api/perspective.h"
+#include "app/metrics.h"
 #include "app/pages.h"
 #include "app/site.h"
 #include "import/import_cmd.h"
@@ -167,6 +168,8 @@ product_of(site_ctx *s)
                             .n_routes = sizeof product_routes / sizeof product_routes[0],
                             .ctx = s,
                             .route_label = product_route_label,
+                            .metrics = site_metrics,
+                            .n_metrics = SITE_METRIC_COUNT,
                             .check_config = product_check_config,
                             .start = product_start,
                             .listening = product_listening,

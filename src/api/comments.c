@@ -12,6 +12,7 @@
 #include "api/cursor.h"
 #include "api/threads.h"
 #include "app/events.h"
+#include "app/metrics.h"
 #include "app/settings.h"
 #include "moderation/moderation_json.h"
 #include "moderation/policy.h"
@@ -228,7 +229,7 @@ personal_view(req *r, const void *args, view_fn *fn, const char *article_id,
         json_decref(body);
         if (!ok) {
             free(text);
-            req_count_personal(r, false);
+            req_metric_count(r, SITE_METRIC_PERSONAL, SITE_PERSONAL_FULL);
             return false;
         }
         char etag[24];
@@ -251,14 +252,14 @@ personal_view(req *r, const void *args, view_fn *fn, const char *article_id,
     const cache_mark *marks = cache_body_marks(b, &n_marks);
     if (l.own_pending || thread_marks_muted(marks, n_marks, l.muted, l.n_muted)) {
         cache_body_unref(b);
-        req_count_personal(r, false);
+        req_metric_count(r, SITE_METRIC_PERSONAL, SITE_PERSONAL_FULL);
         return false;
     }
     size_t n;
     char *text = thread_personal(cache_body_data(b), cache_body_len(b), marks, n_marks, l.liked,
                                  l.n_liked, &n);
     cache_body_unref(b);
-    req_count_personal(r, true);
+    req_metric_count(r, SITE_METRIC_PERSONAL, SITE_PERSONAL_LAYER);
     req_send_private_json(r, text, n);
     return true;
 }
@@ -608,7 +609,8 @@ decide(req *r, const char *body, const store_article *art, const store_comment *
     }
     int64_t t0 = req_clock_ns();
     moderation_decide(req_moderation(r), &in, r->a, out);
-    req_count_moderation(r, out->decision, req_clock_ns() - t0);
+    req_metric_count(r, SITE_METRIC_COMMENTS, (int)out->decision);
+    req_metric_observe(r, SITE_METRIC_MODERATION, req_clock_ns() - t0);
     /* The write step (on the writer thread) logs these; a reload may free
      * the engine they point into once this callback has returned. */
     for (size_t i = 0; i < out->n_reasons; i++) {

@@ -1,5 +1,6 @@
 /* app/views.c: see views.h. */
 #include "app/views.h"
+#include "app/metrics.h"
 #include "app/site.h"
 
 #include <stdlib.h>
@@ -48,7 +49,7 @@ view_serve_cached(req *r, const char *article_id)
     cache_body *b = cache_get(cache_of(r), req_uri(r), article_id, etag);
     if (b == NULL)
         return false;
-    req_count_cache(r, true);
+    req_metric_count(r, SITE_METRIC_CACHE, SITE_CACHE_HIT);
     send_cached(r, b, etag);
     return true;
 }
@@ -82,7 +83,7 @@ cache_body *
 view_put(req *r, char *text, const cache_mark *marks, size_t n_marks, const char *article_id,
          uint64_t gen, char etag[24])
 {
-    req_count_cache(r, false);
+    req_metric_count(r, SITE_METRIC_CACHE, SITE_CACHE_MISS);
     cache_body *b = cache_put(cache_of(r), req_uri(r), article_id, gen, text, strlen(text), marks,
                               n_marks, etag);
     free(text);

@@ -774,23 +774,31 @@ req_send_ref(req *r, int status, const void *data, size_t n,
     send_buffer(r, status, buf);
 }
 
-static void
-count_own(atomic_ullong *n)
+/* The product's metric `metric` when it is of kind, else NULL (a wrong id
+ * is not counted). */
+static const server_metric *
+product_metric(req *r, int metric, metric_kind kind)
 {
-    atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
-                          memory_order_relaxed);
+    const server_product *p = rf(r)->app->product;
+    if (metric < 0 || (size_t)metric >= p->n_metrics || p->metrics[metric].kind != kind)
+        return NULL;
+    return &p->metrics[metric];
 }
 
 void
-req_count_cache(req *r, bool hit)
+req_metric_count(req *r, int metric, int series)
 {
-    count_own(hit ? &rf(r)->lp->metrics->cache_hits : &rf(r)->lp->metrics->cache_misses);
+    const server_metric *m = product_metric(r, metric, METRIC_COUNTER);
+    if (m != NULL && series >= 0 && series < (m->label != NULL ? m->n_values : 1))
+        metrics_product_count(rf(r)->lp->metrics,
+                              rf(r)->app->metrics.product_slot[metric] + series);
 }
 
 void
-req_count_personal(req *r, bool layer)
+req_metric_observe(req *r, int metric, int64_t ns)
 {
-    count_own(layer ? &rf(r)->lp->metrics->personal_layer : &rf(r)->lp->metrics->personal_full);
+    if (product_metric(r, metric, METRIC_HISTOGRAM) != NULL)
+        metrics_product_observe(rf(r)->lp->metrics, rf(r)->app->metrics.product_slot[metric], ns);
 }
 
 void
@@ -860,15 +868,6 @@ req_query_all(req *r, const char *name, const char **out, int max)
         }
     }
     return n;
-}
-
-void
-req_count_moderation(req *r, moderation_decision d, int64_t ns)
-{
-    app_metrics *m = &rf(r)->app->metrics;
-    if ((int)d >= 0 && (int)d < 3)
-        atomic_fetch_add_explicit(&m->decisions[d], 1, memory_order_relaxed);
-    metrics_observe_shared(&m->moderation, ns);
 }
 
 const char *

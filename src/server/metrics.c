@@ -65,13 +65,54 @@ metrics_observe_own(histogram *h, int64_t ns)
 }
 
 void
-metrics_observe_shared(histogram *h, int64_t ns)
+metrics_product_count(loop_metrics *m, int slot)
 {
-    if (ns < 0)
-        ns = 0;
-    atomic_fetch_add_explicit(&h->bucket[bucket_index(ns)], 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&h->sum_us, (unsigned long long)(ns / 1000), memory_order_relaxed);
-    atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
+    bump_own(&m->product_series[slot], 1);
+}
+
+void
+metrics_product_observe(loop_metrics *m, int slot, int64_t ns)
+{
+    metrics_observe_own(&m->product_histograms[slot], ns);
+}
+
+/* The number of series of a counter family. */
+static int
+series_of(const server_metric *m)
+{
+    return m->label != NULL ? m->n_values : 1;
+}
+
+int
+metrics_product_slots(app *a)
+{
+    const server_product *p = a->product;
+    int series = 0, histograms = 0;
+    if (p->n_metrics > SERVER_METRICS_MAX) {
+        log_error("msg=\"too many product metrics\" n=%zu max=%d", p->n_metrics,
+                  SERVER_METRICS_MAX);
+        return -1;
+    }
+    for (size_t i = 0; i < p->n_metrics; i++) {
+        const server_metric *m = &p->metrics[i];
+        bool ok = m->name != NULL && m->help != NULL;
+        if (ok && m->kind == METRIC_HISTOGRAM) {
+            ok = m->label == NULL && histograms < SERVER_METRIC_HISTOGRAMS_MAX;
+            a->metrics.product_slot[i] = histograms++;
+        } else if (ok) {
+            ok = m->kind == METRIC_COUNTER &&
+                 (m->label == NULL ? m->n_values == 0 : m->values != NULL && m->n_values > 0) &&
+                 series + series_of(m) <= SERVER_METRIC_SERIES_MAX;
+            a->metrics.product_slot[i] = series;
+            series += ok ? series_of(m) : 0;
+        }
+        if (!ok) {
+            log_error("msg=\"bad product metric\" index=%zu name=\"%s\"", i,
+                      m->name != NULL ? m->name : "");
+            return -1;
+        }
+    }
+    return 0;
 }
 
 void
@@ -137,6 +178,30 @@ histogram_add(histogram *into, const histogram *h)
     bump_own(&into->count, get(&h->count));
 }
 
+/* The product's families (server_product.metrics), from the loops' sum. */
+static void
+product_families(const app *a, struct evbuffer *b, const loop_metrics *sum)
+{
+    const server_product *p = a->product;
+    for (size_t i = 0; i < p->n_metrics; i++) {
+        const server_metric *m = &p->metrics[i];
+        int slot = a->metrics.product_slot[i];
+        if (m->kind == METRIC_HISTOGRAM) {
+            header(b, m->name, "histogram", m->help);
+            histogram_series(b, m->name, "", &sum->product_histograms[slot]);
+            continue;
+        }
+        header(b, m->name, "counter", m->help);
+        if (m->label == NULL) {
+            evbuffer_add_printf(b, "%s %llu\n", m->name, get(&sum->product_series[slot]));
+            continue;
+        }
+        for (int v = 0; v < m->n_values; v++)
+            evbuffer_add_printf(b, "%s{%s=\"%s\"} %llu\n", m->name, m->label, m->values[v],
+                                get(&sum->product_series[slot + v]));
+    }
+}
+
 static void
 render(app *a, struct evbuffer *b)
 {
@@ -149,12 +214,12 @@ render(app *a, struct evbuffer *b)
                 bump_own(&sum->requests[r][s], get(&m->requests[r][s]));
             histogram_add(&sum->latency[r], &m->latency[r]);
         }
-        bump_own(&sum->cache_hits, get(&m->cache_hits));
-        bump_own(&sum->cache_misses, get(&m->cache_misses));
-        bump_own(&sum->personal_layer, get(&m->personal_layer));
-        bump_own(&sum->personal_full, get(&m->personal_full));
         bump_own(&sum->layer_hits, get(&m->layer_hits));
         bump_own(&sum->layer_misses, get(&m->layer_misses));
+        for (int i = 0; i < SERVER_METRIC_SERIES_MAX; i++)
+            bump_own(&sum->product_series[i], get(&m->product_series[i]));
+        for (int i = 0; i < SERVER_METRIC_HISTOGRAMS_MAX; i++)
+            histogram_add(&sum->product_histograms[i], &m->product_histograms[i]);
     }
     char label[160];
     header(b, "parley_http_requests_total", "counter",
@@ -185,20 +250,7 @@ render(app *a, struct evbuffer *b)
         snprintf(labels, sizeof labels, "route=\"%s\"", label);
         histogram_series(b, "parley_http_request_duration_seconds", labels, &sum->latency[r]);
     }
-    header(b, "parley_cache_requests_total", "counter",
-           "Anonymous thread views answered from the cache (hit) or built (miss).");
-    evbuffer_add_printf(b, "parley_cache_requests_total{result=\"hit\"} %llu\n",
-                        get(&sum->cache_hits));
-    evbuffer_add_printf(b, "parley_cache_requests_total{result=\"miss\"} %llu\n",
-                        get(&sum->cache_misses));
-    header(b, "parley_personal_views_total", "counter",
-           "Logged-in readers' thread views: made from the cached view and the reader's own "
-           "layer (layer), or built for the reader (full: a pending comment of theirs in the "
-           "article, or a muted author on the page).");
-    evbuffer_add_printf(b, "parley_personal_views_total{path=\"layer\"} %llu\n",
-                        get(&sum->personal_layer));
-    evbuffer_add_printf(b, "parley_personal_views_total{path=\"full\"} %llu\n",
-                        get(&sum->personal_full));
+    product_families(a, b, sum);
     header(b, "parley_session_layer_reads_total", "counter",
            "Logged-in readers' sessions and layers for thread views: from the node's cache "
            "(hit) or read from the database (miss).");
@@ -209,15 +261,6 @@ render(app *a, struct evbuffer *b)
     free(sum);
 
     app_metrics *am = &a->metrics;
-    static const char *const decisions[3] = {"publish", "hold", "reject"};
-    header(b, "parley_comments_total", "counter",
-           "Comments judged by the moderation engine when posted or edited, by decision.");
-    for (int i = 0; i < 3; i++)
-        evbuffer_add_printf(b, "parley_comments_total{decision=\"%s\"} %llu\n", decisions[i],
-                            get(&am->decisions[i]));
-    header(b, "parley_moderation_duration_seconds", "histogram",
-           "Time the moderation engine took per comment.");
-    histogram_series(b, "parley_moderation_duration_seconds", "", &am->moderation);
     header(b, "parley_commit_duration_seconds", "histogram",
            "Time of one group commit (begin to durable), including its jobs' writes.");
     histogram_series(b, "parley_commit_duration_seconds", "", &am->commit);

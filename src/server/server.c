@@ -993,7 +993,7 @@ server_run(const server_options *opts)
         if (loop_init(a, &a->loops[i], i) < 0)
             goto out;
 
-    if (metrics_start(a) < 0)
+    if (metrics_product_slots(a) < 0 || metrics_start(a) < 0)
         goto out;
     /* The product's part (its pages, senders, notices from other nodes):
      * from here on its stop hook runs at exit, whatever it reached. */

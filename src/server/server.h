@@ -94,9 +94,6 @@ job *job_new(req *r, void *data);
 /* Queues j: slow step, then write step, then done on the loop. */
 void job_submit(job *j);
 
-/* Counts a comment the moderation engine judged (posted or edited), with
- * the time the engine took, for /metrics. */
-void req_count_moderation(req *r, moderation_decision d, int64_t ns);
 /* The client's address as log lines may show it (config log_addresses):
  * whole, its network, or "-". Arena-owned. */
 const char *req_client_for_log(req *r);
@@ -254,11 +251,42 @@ void req_send_ref(req *r, int status, const void *data, size_t n,
 /* Sends text[0..n) (JSON from malloc, taken) as a private 200 (no-store,
  * varies with the cookie). */
 void req_send_private_json(req *r, char *text, size_t n);
-/* Counts a view-cache lookup (a hit or a miss) and a logged-in reader's
- * thread view (made from the cached view and their layer, or built for
- * them) in the loop's metrics. */
-void req_count_cache(req *r, bool hit);
-void req_count_personal(req *r, bool layer);
+
+/* ---- the product's metrics (GET /metrics, server/metrics.c) ----------------
+ *
+ * The server names only its own metrics (requests and their latency, the
+ * writer's commits, limits, connections, streams, sessions). The product
+ * names its own in a table it hands over (server_product.metrics): each
+ * family a counter, with one series per value of its label or one series
+ * without a label, or a histogram of durations in the server's latency
+ * buckets. A handler counts on its request's loop, which alone writes its
+ * loop's copy (no locked instruction); /metrics adds up the loops and
+ * prints the families in the table's order. */
+typedef enum { METRIC_COUNTER, METRIC_HISTOGRAM } metric_kind;
+
+typedef struct server_metric {
+    const char *name; /* "parley_cache_requests_total" */
+    metric_kind kind;
+    const char *help; /* one line */
+    /* A counter's label, and its values: series 0 .. n_values - 1. NULL
+     * and 0: a single series (series 0). Not for histograms. */
+    const char *label;
+    const char *const *values;
+    int n_values;
+} server_metric;
+
+/* How much the product may name: families, counter series in all, and
+ * histograms. server_run refuses to start past them. */
+#define SERVER_METRICS_MAX 16
+#define SERVER_METRIC_SERIES_MAX 32
+#define SERVER_METRIC_HISTOGRAMS_MAX 4
+
+/* Loop thread: adds one to a series of the product's counter `metric`
+ * (its index in server_product.metrics). */
+void req_metric_count(req *r, int metric, int series);
+/* Loop thread: adds a duration (nanoseconds) to the product's histogram
+ * `metric`. */
+void req_metric_observe(req *r, int metric, int64_t ns);
 
 /* ---- event streams (server/stream.c) -------------------------------------- */
 
@@ -333,6 +361,10 @@ typedef struct server_product {
     void *ctx; /* handed to the hooks; req_product(r) returns it */
     /* The /metrics and log label of a route id >= ROUTE_PRODUCT (metrics.h). */
     void (*route_label)(int route, char *buf, size_t n);
+    /* The product's metric families (see req_metric_count), at most
+     * SERVER_METRICS_MAX. */
+    const server_metric *metrics;
+    size_t n_metrics;
     /* `parley serve`'s and `parley config --check`'s checks of the
      * product's settings (server_check_config calls it). */
     int (*check_config)(const config *cfg, pl_error *err);
