@@ -96,6 +96,7 @@ check_record(const parley_record *r)
         break;
     case PARLEY_SETTINGS:
         check_id(r->actor_ext);
+        check_id(r->site_ext);
         check_str(r->settings);
         if (r->settings == NULL || r->settings[0] != '{' || r->settings_at == 0)
             abort();

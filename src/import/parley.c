@@ -150,9 +150,10 @@ emit_site(FILE *out, const store_site *v, pl_error *err)
                 err);
 }
 
-/* The settings version in force: its overrides as the object they are. */
+/* The settings version in force (the server's; with site > 0, that site's
+ * own): its overrides as the object they are. */
 static int
-emit_settings(FILE *out, const store_settings *v, pl_error *err)
+emit_settings(FILE *out, int64_t site, const store_settings *v, pl_error *err)
 {
     json_t *body = json_loads(v->body, 0, NULL);
     if (!json_is_object(body)) {
@@ -160,11 +161,12 @@ emit_settings(FILE *out, const store_settings *v, pl_error *err)
         return pl_errorf(err, PL_EINVAL, "the stored settings (version %lld) are not a JSON object",
                          (long long)v->version);
     }
-    return emit(out,
-                json_pack("{s:s, s:I, s:o, s:o, s:o}", "type", "settings", "version",
+    json_t *o = json_pack("{s:s, s:I, s:o, s:o, s:o}", "type", "settings", "version",
                           (json_int_t)v->version, "at", time_json(v->at), "actor_id",
-                          id_json(v->actor_id), "body", body),
-                err);
+                          id_json(v->actor_id), "body", body);
+    if (site > 0)
+        json_object_set_new(o, "site", id_json(site));
+    return emit(out, o, err);
 }
 
 /* The site may be in use while it is exported: a comment may name an
@@ -256,8 +258,18 @@ parley_export(store *s, FILE *out, parley_counts *counts, pl_error *err)
         arena_reset(a);
         if ((rc = store_settings_get(s, a, &cur, err)) == 0 && cur.version > 0 &&
             (rc = late_user(s, out, &x, cur.actor_id, a, counts, err)) == 0 &&
-            (rc = emit_settings(out, &cur, err)) == 0)
+            (rc = emit_settings(out, 0, &cur, err)) == 0)
             counts->settings++;
+    }
+    if (rc == 0) { /* each site's own, after the server's */
+        store_site_settings *v = NULL;
+        arena_reset(a);
+        if ((rc = store_site_settings_list(s, a, &v, &n, err)) == 0)
+            for (size_t i = 0; i < n && rc == 0; i++)
+                if (v[i].s.version > 0 &&
+                    (rc = late_user(s, out, &x, v[i].s.actor_id, a, counts, err)) == 0 &&
+                    (rc = emit_settings(out, v[i].site_id, &v[i].s, err)) == 0)
+                    counts->settings++;
     }
     for (const char *after = ""; rc == 0;) {
         store_article *v;
@@ -615,7 +627,8 @@ parse_settings(json_t *o, arena *a, parley_record *r, pl_error *err)
     if (!json_is_integer(v) || json_integer_value(v) < 1)
         return bad(err, "version", "must be a version number from 1");
     if ((rc = get_time(o, "at", true, &r->settings_at, err)) < 0 ||
-        (rc = get_id(o, "actor_id", false, a, &r->actor_ext, err)) < 0)
+        (rc = get_id(o, "actor_id", false, a, &r->actor_ext, err)) < 0 ||
+        (rc = get_id(o, "site", false, a, &r->site_ext, err)) < 0)
         return rc;
     if (!json_is_object(body))
         return bad(err, "body", "must be an object of settings");
@@ -627,6 +640,11 @@ parse_settings(json_t *o, arena *a, parley_record *r, pl_error *err)
         char msg[200], *text = NULL;
         bool ok = st != NULL && site_setting_check(st, value, &text, msg, sizeof msg);
         free(text);
+        /* A site sets only its pages for itself (api/settings.c, per_site). */
+        if (ok && r->site_ext != NULL && strcmp(st->group, "pages") != 0) {
+            pl_errorf(err, PL_EINVAL, "body: %s is not a setting a site sets for itself", name);
+            return PL_EINVAL;
+        }
         if (!ok) {
             pl_errorf(err, PL_EINVAL, "body: %s",
                       st == NULL ? "names a setting this version does not know" : msg);
@@ -824,16 +842,33 @@ local_key(import_ctx *x, const char **key, pl_error *err)
     return 0;
 }
 
-/* The settings version of the file, on top of the one in force here. */
+/* The settings version of the file (the server's, or a site's own), on
+ * top of the one in force here. */
 static int
 import_settings(import_ctx *x, parley_record *r, pl_error *err)
 {
+    int64_t site = 0;
+    int rc;
+    if (r->site_ext != NULL) {
+        rc = mapped(x, MAP_SITE, r->site_ext, &site, err);
+        if (rc == PL_ENOTFOUND)
+            return pl_errorf(err, PL_EINVAL, "site %s is not a site earlier in the file",
+                             r->site_ext);
+        if (rc < 0)
+            return rc;
+    }
     if (x->s == NULL) {
         x->st->stored.settings++;
         return 0;
     }
+    if (site == 1) /* the default site's settings are the server's */
+        return pl_errorf(err, PL_EINVAL,
+                         "site %s is the default site, whose settings are the server's (a "
+                         "settings record without site)",
+                         r->site_ext);
     store_settings cur;
-    int rc = store_settings_get(x->s, x->a, &cur, err);
+    rc = site > 0 ? store_site_settings_get(x->s, site, x->a, &cur, err)
+                  : store_settings_get(x->s, x->a, &cur, err);
     if (rc < 0)
         return rc;
     json_t *o = json_loads(cur.body, 0, NULL);
@@ -850,8 +885,12 @@ import_settings(import_ctx *x, parley_record *r, pl_error *err)
         rc != PL_ENOTFOUND)
         return rc;
     x->st->stored.settings++;
-    return store_settings_put(x->s, cur.version, r->settings, rc == 0 ? actor : 0, r->settings_at,
-                              err);
+    if (rc != 0)
+        actor = 0;
+    return site > 0
+               ? store_site_settings_put(x->s, site, cur.version, r->settings, actor,
+                                         r->settings_at, err)
+               : store_settings_put(x->s, cur.version, r->settings, actor, r->settings_at, err);
 }
 
 static int

@@ -29,10 +29,10 @@
  *   origins, a missing one is created. An article of another site than the
  *   default is stored as "SITE/ID" (docs/SITES.md); its SITE is rewritten
  *   to the id the site has here.
- * - The settings record becomes a new settings version on top of the one
- *   in force, unless it holds the same settings; every value is checked
- *   as the desk checks it (app/settings.h). A running server puts it in
- *   force within 2 s.
+ * - A settings record (the server's, or with "site" a site's own: its
+ *   pages) becomes a new version on top of the one in force, unless it
+ *   holds the same settings; every value is checked as the desk checks it
+ *   (app/settings.h). A running server puts it in force within 2 s.
  */
 #ifndef PARLEY_IMPORT_PARLEY_H
 #define PARLEY_IMPORT_PARLEY_H
@@ -92,6 +92,7 @@ typedef struct parley_record {
     parley_counts counts;    /* end */
     store_site site;         /* site: id unset; origins space-separated */
     const char *settings;    /* settings: the JSON object of the overrides, keys sorted */
+    const char *site_ext;    /* settings: the site's own (NULL: the server's) */
     int64_t settings_at;     /* settings: when that version was saved */
 } parley_record;
 

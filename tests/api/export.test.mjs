@@ -215,6 +215,8 @@ test('a server with changed settings and two more sites: the export restores it 
     assert.equal(res.status, 200, res.text);
     res = await admin.put('/api/v1/mod/settings', { version: 1, settings: { 'premoderation.first_comments': 2, flag_threshold: 7 } });
     assert.equal(res.status, 200, res.text);
+    res = await admin.put('/api/v1/mod/settings?site=sport', { version: 0, settings: { 'pages.guidelines': '# Sport rules\n\nBe fair to the referee.' } });
+    assert.equal(res.status, 200, res.text);
     before = await whole(srv.url);
     assert.equal(before.threads.sport.length, 1);
   } finally {
@@ -226,11 +228,12 @@ test('a server with changed settings and two more sites: the export restores it 
   const recs = exportTo(src.url, file);
   assert.deepEqual(recs.slice(1, 4).map((r) => [r.type, r.slug]), [['site', 'default'], ['site', 'sport'], ['site', 'culture']]);
   const settings = recs.filter((r) => r.type === 'settings');
-  assert.equal(settings.length, 1, 'the version in force only');
-  assert.deepEqual([settings[0].version, settings[0].body], [2, { flag_threshold: 7, 'policy.profanity': 'hold', 'premoderation.first_comments': 2, 'words.block': ['pineapple pizza'] }]);
+  assert.equal(settings.length, 2, 'the version in force only: the server\'s, and the sport site\'s own');
+  assert.deepEqual([settings[0].version, settings[0].site, settings[0].body], [2, undefined, { flag_threshold: 7, 'policy.profanity': 'hold', 'premoderation.first_comments': 2, 'words.block': ['pineapple pizza'] }]);
+  assert.deepEqual([settings[1].version, settings[1].site, settings[1].body], [1, recs[2].id, { 'pages.guidelines': '# Sport rules\n\nBe fair to the referee.' }]);
   assert.ok(recs.findIndex((r) => r.type === 'settings') < recs.findIndex((r) => r.type === 'article'));
   assert.deepEqual(recs[recs.length - 1].counts.sites, 3);
-  assert.deepEqual(recs[recs.length - 1].counts.settings, 1);
+  assert.deepEqual(recs[recs.length - 1].counts.settings, 2);
 
   // Restored into a fresh database (PostgreSQL under tests/pg.sh) that
   // already has a site of its own, so the sites' ids differ there.
@@ -240,7 +243,7 @@ test('a server with changed settings and two more sites: the export restores it 
   sql(copy.url, "INSERT INTO sites (slug, name, origins, created_at) VALUES ('local', 'Local', '', 1764892800000)");
   let r = importFile(copy.url, file);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /, 3 sites, 1 settings versions; 0 records skipped/);
+  assert.match(r.stdout, /, 3 sites, 2 settings versions; 0 records skipped/);
   const srv2 = await startServer({ db: copy, keepDb: true });
   let after;
   try {
@@ -249,6 +252,8 @@ test('a server with changed settings and two more sites: the export restores it 
     await stopClean(srv2);
   }
   assert.deepEqual(after.settings, before.settings, 'the same settings in force');
+  assert.deepEqual(after.sport, before.sport, 'the sport site\'s own guidelines');
+  assert.match(JSON.stringify(after.sport), /Sport rules/);
   assert.deepEqual(after.sites.filter((x) => x.slug !== 'local'), before.sites, 'the same sites, names and origins');
   assert.deepEqual(after.threads, before.threads, 'each site\'s thread');
   assert.notEqual(sql(copy.url, "SELECT id FROM sites WHERE slug = 'sport'"), '2', 'the site got another id here');
@@ -279,12 +284,13 @@ async function whole(url, admin = 'admin@example.com') {
   assert.equal((await c.login(admin)).status, 200);
   const settings = (await c.get('/api/v1/mod/settings')).json.settings.map((s) => [s.name, s.value]);
   const sites = (await c.get('/api/v1/mod/sites')).json.sites.map((s) => ({ slug: s.slug, name: s.name, origins: s.origins }));
+  const sport = (await c.get('/api/v1/mod/settings?site=sport')).json.settings.map((s) => [s.name, s.value, s.overridden]);
   const threads = {};
   for (const site of ['default', 'sport', 'culture']) {
     const t = (await new Client(url).get(`/api/v1/articles/same-id/comments?site=${site}&limit=100`)).json;
     threads[site] = t.comments.map((x) => [x.author.name, x.html, x.status, x.replies.map((y) => [y.author.name, y.html, y.status])]);
   }
-  return { settings, sites, threads };
+  return { settings, sites, sport, threads };
 }
 
 test('an import run twice, or after an interruption, stores nothing twice', async () => {
@@ -354,6 +360,8 @@ test('--dry-run opens no database; broken files name their line; bad flags exit 
     [broken('v3.jsonl', ['{"type":"parley","version":3}', ...lines.slice(1)]), /line 1: format version 3; this program reads 1 to 2/],
     [broken('settings.jsonl', [lines[0], '{"type":"settings","version":1,"at":"2026-01-01T00:00:00Z","body":{"flag_threshold":0}}']), /line 2: body: flag_threshold must be a whole number from 1 to 1000/],
     [broken('site.jsonl', [lines[0], '{"type":"site","id":"2","slug":"Sport","name":"Sport"}']), /line 2: slug must be 1 to 32 of a-z/],
+    [broken('site-settings.jsonl', [lines[0], '{"type":"settings","version":1,"at":"2026-01-01T00:00:00Z","site":"7","body":{"pages.faq":"Hi"}}']), /line 2: site 7 is not a site earlier in the file/],
+    [broken('site-policy.jsonl', [lines[0], '{"type":"settings","version":1,"at":"2026-01-01T00:00:00Z","site":"7","body":{"flag_threshold":3}}']), /line 2: body: flag_threshold is not a setting a site sets for itself/],
     [broken('counts.jsonl', [...lines.slice(0, -1), '{"type":"end","counts":{"users":1,"articles":0,"comments":0,"flags":0,"likes":0,"log":0}}']), /the end record counts 1 users/],
     [broken('author.jsonl', [lines[0], '{"type":"comment","id":"1","article_id":"x","author_id":"99","body":"hi","status":"published","created_at":"2026-01-01T00:00:00Z"}']), /line 2: author_id 99 is not a user earlier in the file/],
     [broken('status.jsonl', [lines[0], '{"type":"article","id":"x","status":"archived"}']), /line 2: status has an unknown value/],
