@@ -139,7 +139,7 @@ const char *api_article_status_name(store_article_status s);
  * engine or a moderator) or held as an attack: suspends the author when the
  * refusals, or the attacks on one person, within auto_suspend_window_h reach
  * auto_suspend_after (comments.c). */
-int api_auto_suspend(job *j, store *s, int64_t author_id, pl_error *err);
+int api_auto_suspend(job *j, store *s, int64_t author_id, const char *article, pl_error *err);
 
 /* Handlers. */
 void api_article_get(req *r, const route_args *a);

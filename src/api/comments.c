@@ -544,9 +544,9 @@ typedef struct bot_traps {
  * earlier comments read only when premoderation.first_comments needs it.
  * Moderators and admins are not held by them. */
 static void
-premoderate(req *r, const store_article *art, int64_t editing, moderation_result *out)
+premoderate(req *r, const config *cfg, const store_article *art, int64_t editing,
+            moderation_result *out)
 {
-    const config *cfg = req_config(r);
     bool staff = r->user != NULL && r->user->role != ROLE_READER;
     int64_t first = site_first_comments(cfg), earlier = -1;
     if (out->decision == MOD_PUBLISH && !staff && r->user != NULL && first > 0) {
@@ -607,8 +607,11 @@ decide(req *r, const char *body, const store_article *art, const store_comment *
             in.n_recent = k;
         }
     }
+    /* The engine and settings of the article's site (docs/SITES.md). */
+    int64_t site = api_article_site(art->id);
+    const config *cfg = api_site_config(r, site);
     int64_t t0 = req_clock_ns();
-    moderation_decide(req_moderation(r), &in, r->a, out);
+    moderation_decide(api_site_moderation(r, site), &in, r->a, out);
     req_metric_count(r, SITE_METRIC_COMMENTS, (int)out->decision);
     req_metric_observe(r, SITE_METRIC_MODERATION, req_clock_ns() - t0);
     /* The write step (on the writer thread) logs these; a reload may free
@@ -618,8 +621,8 @@ decide(req *r, const char *body, const store_article *art, const store_comment *
         out->reasons[i].message = arena_strdup(r->a, out->reasons[i].message);
         out->reasons[i].excerpt = arena_strdup(r->a, out->reasons[i].excerpt);
     }
-    site_words_apply(req_config(r), r->a, body, out);
-    premoderate(r, art, editing, out);
+    site_words_apply(cfg, r->a, body, out);
+    premoderate(r, cfg, art, editing, out);
 }
 
 static store_comment_status
@@ -644,10 +647,11 @@ has_rule(const moderation_result *m, const char *rule)
  * the engine refused auto_suspend_after of their comments, or they attacked the same person (the
  * author of the parent comment) that many times. */
 int
-api_auto_suspend(job *j, store *s, int64_t author_id, pl_error *err)
+api_auto_suspend(job *j, store *s, int64_t author_id, const char *article, pl_error *err)
 {
     req *r = j->r;
-    const config *cfg = req_config(r);
+    /* The settings of the site of the comment that counts (docs/SITES.md). */
+    const config *cfg = api_site_config(r, api_article_site(article));
     store_comment_list recent = {0};
     int64_t since = r->now - cfg->auto_suspend_window_h * 3600000LL;
     int rc = store_comments_by_author(s, author_id, since, 100, r->a, &recent, err);
@@ -975,7 +979,7 @@ post_write(job *j, store *s, pl_error *err)
         return rc;
     if (pj->mod.decision == MOD_REJECT || has_rule(&pj->mod, "personal_attack") ||
         has_rule(&pj->mod, "harassment"))
-        return api_auto_suspend(j, s, pj->c.author_id, err);
+        return api_auto_suspend(j, s, pj->c.author_id, pj->c.article_id, err);
     return 0;
 }
 

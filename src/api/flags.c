@@ -31,7 +31,8 @@ typedef struct flag_job {
     bool confirmed; /* a slur or harassment flag the engine agrees with */
     int64_t flag_id;
     bool hidden;
-    bool over_limit; /* flags_per_hour reached, counted on the writer */
+    bool over_limit;   /* flags_per_hour reached, counted on the writer */
+    const config *cfg; /* the comment's site's (docs/SITES.md); kept until exit */
 } flag_job;
 
 static void
@@ -89,7 +90,7 @@ flag_write(job *j, store *s, pl_error *err)
 {
     flag_job *fj = j->data;
     req *r = j->r;
-    const config *cfg = req_config(r);
+    const config *cfg = fj->cfg;
     /* The hourly limit, counted again where writes are serialised: the
      * loop's count cannot see flags still in flight, so a burst sent at
      * once would otherwise get past it. */
@@ -183,7 +184,7 @@ engine_confirms(req *r, const store_comment *c, const char *rule)
     in.author_id = c->author_id;
     in.now = r->now;
     moderation_result m;
-    moderation_decide(req_moderation(r), &in, r->a, &m);
+    moderation_decide(api_site_moderation(r, api_article_site(c->article_id)), &in, r->a, &m);
     for (size_t i = 0; i < m.n_reasons; i++)
         if (strcmp(m.reasons[i].rule, rule) == 0)
             return true;
@@ -242,11 +243,13 @@ api_flag_post(req *r, const route_args *a)
         api_send_rc(r, rc, &err);
         return;
     }
-    if (recent >= req_config(r)->flags_per_hour) {
+    const config *cfg = api_site_config(r, api_article_site(c.article_id));
+    if (recent >= cfg->flags_per_hour) {
         send_over_limit(r);
         return;
     }
     flag_job *fj = arena_zalloc(r->a, sizeof *fj);
+    fj->cfg = cfg;
     fj->comment_id = cid;
     fj->reason = reason;
     fj->note = note;

@@ -324,7 +324,7 @@ decision_write(job *j, store *s, pl_error *err)
     /* Comments rejected by moderators count toward automatic suspension
      * like those the engine refused. */
     if (status == COMMENT_REJECTED && c.status != COMMENT_REJECTED &&
-        (rc = api_auto_suspend(j, s, c.author_id, err)) < 0)
+        (rc = api_auto_suspend(j, s, c.author_id, c.article_id, err)) < 0)
         return rc;
     if ((rc = store_comment_get(s, dj->id, 0, r->a, &dj->result, err)) < 0)
         return rc;

@@ -48,14 +48,6 @@ overrides_of(const char *body)
     return o;
 }
 
-/* The settings a site other than the default may set for itself
- * (docs/SITES.md): its pages' text. */
-static bool
-per_site(const site_setting *s)
-{
-    return strcmp(s->group, "pages") == 0;
-}
-
 /* The site of a settings request: 0 for the server's (no `site`, or the
  * default site's slug), else the named site's id; false when the error was
  * sent. */
@@ -88,8 +80,6 @@ settings_json(req *r, int64_t site, int64_t version, int64_t at, int64_t actor_i
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++) {
         const site_setting *s = &list[i];
-        if (site > 0 && !per_site(s))
-            continue;
         json_t *def = site_setting_value(s, base);
         json_t *ov = json_object_get(over, s->name);
         json_t *it = json_pack("{s:s, s:s, s:s, s:s, s:O, s:o, s:b}", "name", s->name, "group",
@@ -215,9 +205,6 @@ merge_settings(req *r, int64_t site, json_t *next, json_t *set, int64_t version,
         char msg[200], *text = NULL;
         if (s == NULL) {
             snprintf(msg, sizeof msg, "%s is not a setting that can be changed here.", name);
-        } else if (site > 0 && !per_site(s)) {
-            snprintf(msg, sizeof msg,
-                     "%s is not set per site yet; change it without a site, for every site.", name);
         } else if (json_is_null(v) || site_setting_check(s, v, &text, msg, sizeof msg)) {
             free(text);
             json_t *before = json_object_get(next, name);

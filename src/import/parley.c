@@ -640,11 +640,6 @@ parse_settings(json_t *o, arena *a, parley_record *r, pl_error *err)
         char msg[200], *text = NULL;
         bool ok = st != NULL && site_setting_check(st, value, &text, msg, sizeof msg);
         free(text);
-        /* A site sets only its pages for itself (api/settings.c, per_site). */
-        if (ok && r->site_ext != NULL && strcmp(st->group, "pages") != 0) {
-            pl_errorf(err, PL_EINVAL, "body: %s is not a setting a site sets for itself", name);
-            return PL_EINVAL;
-        }
         if (!ok) {
             pl_errorf(err, PL_EINVAL, "body: %s",
                       st == NULL ? "names a setting this version does not know" : msg);

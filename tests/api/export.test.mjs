@@ -361,7 +361,7 @@ test('--dry-run opens no database; broken files name their line; bad flags exit 
     [broken('settings.jsonl', [lines[0], '{"type":"settings","version":1,"at":"2026-01-01T00:00:00Z","body":{"flag_threshold":0}}']), /line 2: body: flag_threshold must be a whole number from 1 to 1000/],
     [broken('site.jsonl', [lines[0], '{"type":"site","id":"2","slug":"Sport","name":"Sport"}']), /line 2: slug must be 1 to 32 of a-z/],
     [broken('site-settings.jsonl', [lines[0], '{"type":"settings","version":1,"at":"2026-01-01T00:00:00Z","site":"7","body":{"pages.faq":"Hi"}}']), /line 2: site 7 is not a site earlier in the file/],
-    [broken('site-policy.jsonl', [lines[0], '{"type":"settings","version":1,"at":"2026-01-01T00:00:00Z","site":"7","body":{"flag_threshold":3}}']), /line 2: body: flag_threshold is not a setting a site sets for itself/],
+    [broken('site-policy.jsonl', [lines[0], '{"type":"settings","version":1,"at":"2026-01-01T00:00:00Z","site":"7","body":{"policy.slur":"maybe"}}']), /line 2: body: policy.slur must be publish, hold, reject or off/],
     [broken('counts.jsonl', [...lines.slice(0, -1), '{"type":"end","counts":{"users":1,"articles":0,"comments":0,"flags":0,"likes":0,"log":0}}']), /the end record counts 1 users/],
     [broken('author.jsonl', [lines[0], '{"type":"comment","id":"1","article_id":"x","author_id":"99","body":"hi","status":"published","created_at":"2026-01-01T00:00:00Z"}']), /line 2: author_id 99 is not a user earlier in the file/],
     [broken('status.jsonl', [lines[0], '{"type":"article","id":"x","status":"archived"}']), /line 2: status has an unknown value/],

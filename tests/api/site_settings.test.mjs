@@ -1,5 +1,6 @@
 // tests/api/site_settings.test.mjs: each site's own settings (issue 15,
-// item 6; docs/SITES.md, "A site's own settings"): a site's guidelines,
+// item 6; docs/SITES.md, "A site's own settings"): a site's policy, words
+// and flag threshold judge its comments only; a site's guidelines,
 // terms and FAQ replace the server's for that site's pages and the widget
 // links them; a site without its own text shows the server's; the server's
 // settings stay what they were (a one-site server answers as before);
@@ -59,12 +60,12 @@ test('a site\'s own guidelines: its pages, the widget\'s link, the server\'s tex
   assert.equal(made.status, 201, made.text);
   sport = made.json.site;
 
-  // Only the settings a site may set, each defaulting to the server's.
+  // Every setting, each defaulting to the server's.
   let res = await D.admin.get('/api/v1/mod/settings?site=sport');
   assert.equal(res.status, 200, res.text);
   assert.equal(res.json.site, sport.id);
   assert.equal(res.json.version, 0);
-  assert.deepEqual(res.json.settings.map((x) => x.name), ['pages.guidelines', 'pages.terms', 'pages.faq']);
+  assert.deepEqual(res.json.settings.map((x) => x.name), (await D.admin.get('/api/v1/mod/settings')).json.settings.map((x) => x.name));
   assert.equal(setting(res, 'pages.guidelines').overridden, false);
 
   // The server's own terms, which the site keeps.
@@ -156,4 +157,62 @@ test('a site\'s change applies on a second node; a node started later starts wit
   assert.equal(res.status, 200, res.text);
   await logLine(B, new RegExp(`msg="settings applied" version=\\d+ sites="[^"]*\\b${sport.id}:4\\b`), 'the second node applying the site\'s change');
   assert.match((await anonB.get('/faq?site=sport')).text, /opens at kick-off/);
+});
+
+test('a site\'s own moderation: its policy, words and flag threshold judge its comments only', async () => {
+  const r = await D.reader('Sid');
+  const flagger = await D.reader('Fay', { established: true });
+  const swear = 'Holy shit, what a goal in the last minute.';
+  const check = async (site, body) => {
+    const res = await r.post(`/api/v1/check${site ? `?site=${site}` : ''}`, { article_id: 'derby', body });
+    assert.equal(res.status, 200, res.text);
+    return res.json;
+  };
+  assert.equal((await check(null, swear)).decision, 'reject');
+  assert.equal((await check('sport', swear)).decision, 'reject', 'the server\'s policy until the site has its own');
+
+  // Every setting may be the site's own, each defaulting to the server's value in force.
+  let res = await D.admin.get('/api/v1/mod/settings?site=sport');
+  assert.ok(res.json.settings.some((x) => x.name === 'policy.slur'));
+  assert.equal(setting(res, 'policy.profanity').default, 'reject');
+  const cur = res.json.version;
+  res = await put(D.admin, cur, { 'moderation.hold_at': 2 });
+  assert.equal(res.status, 400);
+  assert.equal(res.json.error.field, 'settings.moderation.hold_at');
+  res = await put(D.admin, cur, { 'policy.profanity': 'publish', 'words.block': ['offside trap'], flag_threshold: 1 });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(setting(res, 'policy.profanity').value, 'publish');
+  assert.equal(setting(res, 'policy.profanity').overridden, true);
+
+  // The site's engine judges its comments; the server's, the others'.
+  assert.equal((await check('sport', swear)).decision, 'publish');
+  assert.equal((await check(null, swear)).decision, 'reject');
+  const held = await check('sport', 'They played the offside trap all afternoon.');
+  assert.equal(held.decision, 'hold');
+  assert.deepEqual(held.reasons.map((x) => x.rule), ['site_words']);
+  assert.equal((await check(null, 'They played the offside trap all afternoon.')).decision, 'publish');
+  let post = await r.post('/api/v1/articles/derby/comments?site=sport', { body: swear });
+  assert.equal(post.status, 201, post.text);
+  const onSport = post.json.comment;
+  post = await r.post('/api/v1/articles/derby/comments', { body: swear });
+  assert.equal(post.status, 422);
+  assert.equal(post.json.error.code, 'guideline_violation');
+  // The widget's line follows the site's policy.
+  assert.ok(!(await new Client(D.url).get('/api/v1/guide?site=sport')).json.rules.includes('profanity'));
+  assert.ok((await new Client(D.url).get('/api/v1/guide')).json.rules.includes('profanity'));
+
+  // The site's flag threshold: one established reader's flag hides its comment, not the server's.
+  post = await r.post('/api/v1/articles/derby/comments', { body: 'The referee had a fine game today.' });
+  assert.equal(post.status, 201, post.text);
+  const onDefault = post.json.comment;
+  for (const c of [onSport, onDefault])
+    assert.equal((await flagger.post(`/api/v1/comments/${c.id}/flags`, { reason: 'other' })).status, 201);
+  const shown = async (site) => (await new Client(D.url).get(`/api/v1/articles/derby/comments${site ? `?site=${site}` : ''}`)).json.comments.map((c) => c.id);
+  assert.ok(!(await shown('sport')).includes(onSport.id), 'hidden at the site\'s threshold of 1');
+  assert.ok((await shown(null)).includes(onDefault.id), 'the server\'s threshold is higher');
+
+  // Given back, the server's policy applies again.
+  res = await put(D.admin, cur + 1, { 'policy.profanity': null, 'words.block': null, flag_threshold: null });
+  assert.equal(res.status, 200, res.text);
+  assert.equal((await check('sport', swear)).decision, 'reject');
 });
