@@ -1332,8 +1332,9 @@ static const stmt_def sql[ST_COUNT] = {
  * counted (as sqlite.c's). */
 #define USERS_SITE_COUNT " AND ($9 = 0 OR " SITE_KEY_MATCH("c.article_id", "9") ")"
 #define USERS_SITE                                                                                 \
-    " AND ($9 = 0 OR EXISTS (SELECT 1 FROM comments c WHERE c.author_id = u.id"                    \
-    " AND " SITE_KEY_MATCH("c.article_id", "9") "))"
+    " AND ($9 = 0 OR ($9 = 1 AND EXISTS (SELECT 1 FROM comments c WHERE c.author_id = u.id"        \
+    " AND strpos(c.article_id, '/') = 0)) OR ($9 > 1 AND u.id IN (SELECT c.author_id"              \
+    " FROM comments c WHERE c.article_id >= $9::text || '/' AND c.article_id < $9::text || '0')))"
     [ST_USERS_SEARCH] = {"SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
                          " WHERE c.author_id = u.id" USERS_SITE_COUNT ") FROM users u"
                          " WHERE NOT u.deleted" USERS_SITE

@@ -1125,8 +1125,9 @@ static const char *const sql[ST_COUNT] = {
  * found through comments_author; their comments there counted). */
 #define USERS_SITE_COUNT " AND (?9 = 0 OR " SITE_KEY_MATCH("c.article_id", "9") ")"
 #define USERS_SITE                                                                                 \
-    " AND (?9 = 0 OR EXISTS (SELECT 1 FROM comments c WHERE c.author_id = u.id"                    \
-    " AND " SITE_KEY_MATCH("c.article_id", "9") "))"
+    " AND (?9 = 0 OR (?9 = 1 AND EXISTS (SELECT 1 FROM comments c WHERE c.author_id = u.id"        \
+    " AND instr(c.article_id, '/') = 0)) OR (?9 > 1 AND u.id IN (SELECT c.author_id"               \
+    " FROM comments c WHERE c.article_id >= ?9 || '/' AND c.article_id < ?9 || '0')))"
     [ST_USERS_SEARCH] = "SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
                         " WHERE c.author_id = u.id" USERS_SITE_COUNT ") FROM users u"
                         " WHERE u.deleted = 0 AND u.id < ?1" USERS_SITE
