@@ -4,7 +4,7 @@
 // article, end a suspension) — the clock is the only thing faked.
 import { spawnSync } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { startServer, createUser, Client } from '../lib/server.mjs';
+import { startServer, createUser, Client, TIME_SCALE } from '../lib/server.mjs';
 
 // SQLite through sqlite3, PostgreSQL (tests/pg.sh) through psql; statements
 // keep to SQL both accept (no integer products beyond 32 bits: PostgreSQL
@@ -94,4 +94,17 @@ export function jwt(secret, claims, header = { alg: 'HS256', typ: 'JWT' }) {
 export function claims(over = {}) {
   const now = Math.floor(Date.now() / 1000);
   return { sub: 'pub-42', name: 'Paula Publisher', email: 'paula@news.example.com', iat: now, exp: now + 300, jti: randomUUID(), ...over };
+}
+
+// Resolves when the server's log has a line matching re (the log is the event).
+export function logLine(srv, re, what) {
+  if (re.test(srv.log())) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => { srv.proc.stderr.off('data', on); reject(new Error(`no log line for ${what}:\n${srv.log()}`)); },
+      20000 * TIME_SCALE);
+    function on() {
+      if (re.test(srv.log())) { clearTimeout(t); srv.proc.stderr.off('data', on); resolve(); }
+    }
+    srv.proc.stderr.on('data', on);
+  });
 }

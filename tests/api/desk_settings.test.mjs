@@ -7,8 +7,8 @@
 // node started later.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, startServer, createUser, TIME_SCALE } from '../lib/server.mjs';
-import { deskServer, post } from './desk_helpers.mjs';
+import { Client, startServer, createUser } from '../lib/server.mjs';
+import { deskServer, post, logLine } from './desk_helpers.mjs';
 
 let D;
 const second = [];
@@ -19,19 +19,6 @@ after(async () => {
 });
 
 const setting = (res, name) => res.json.settings.find((s) => s.name === name);
-
-// Resolves when the server's log has a line matching re (the log is the event).
-function logLine(srv, re, what) {
-  if (re.test(srv.log())) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => { srv.proc.stderr.off('data', on); reject(new Error(`no log line for ${what}:\n${srv.log()}`)); },
-      20000 * TIME_SCALE);
-    function on() {
-      if (re.test(srv.log())) { clearTimeout(t); srv.proc.stderr.off('data', on); resolve(); }
-    }
-    srv.proc.stderr.on('data', on);
-  });
-}
 
 async function put(client, version, settings) {
   return client.put('/api/v1/mod/settings', { version, settings });

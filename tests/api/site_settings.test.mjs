@@ -8,8 +8,8 @@
 // second node.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, startServer, TIME_SCALE } from '../lib/server.mjs';
-import { deskServer } from './desk_helpers.mjs';
+import { Client, startServer } from '../lib/server.mjs';
+import { deskServer, logLine } from './desk_helpers.mjs';
 
 let D, sport;
 const second = [];
@@ -18,19 +18,6 @@ after(async () => {
   for (const s of second) await s.stop();
   await D.srv.stop();
 });
-
-// Resolves when the server's log has a line matching re (the log is the event).
-function logLine(srv, re, what) {
-  if (re.test(srv.log())) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => { srv.proc.stderr.off('data', on); reject(new Error(`no log line for ${what}:\n${srv.log()}`)); },
-      20000 * TIME_SCALE);
-    function on() {
-      if (re.test(srv.log())) { clearTimeout(t); srv.proc.stderr.off('data', on); resolve(); }
-    }
-    srv.proc.stderr.on('data', on);
-  });
-}
 
 const setting = (res, name) => res.json.settings.find((s) => s.name === name);
 const put = (client, version, settings, site = 'sport') => client.put(`/api/v1/mod/settings${site ? `?site=${site}` : ''}`, { version, settings });
