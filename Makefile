@@ -241,7 +241,7 @@ evalmodel: build/tools/evalmodel
 	build/tools/evalmodel --data $(DATA_DIR) --model data/model/parley.model
 
 -include $(shell find build/obj build/asan/obj build/tsan/obj build/asan/tests build/asan/testlib \
-  build/asan/fuzz -name '*.d' 2>/dev/null)
+  build/asan/fuzz build/fuzz -name '*.d' 2>/dev/null)
 
 # ---- run -------------------------------------------------------------------
 # `make run PORT=8090` listens on 127.0.0.1:8090; without PORT the address
@@ -366,14 +366,24 @@ pgtest: build/asan/parley build/asan/tests/store/test_store build/asan/tests/sto
 	@if [ -x tests/pg.sh ]; then tests/pg.sh; else echo "pgtest: no PostgreSQL suite yet"; fi
 
 # libFuzzer builds (clang); run e.g. build/fuzz/fuzz_markdown fuzz/corpus/markdown
+# The library is compiled once (instrumented for coverage but without
+# libFuzzer's main, -fsanitize=fuzzer-no-link) and each target links it.
+FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_OBJ := $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIB_SRC)) \
+  $(patsubst build/gen/%.c,build/fuzz/obj/gen/%.o,$(GEN_SRC))
 fuzz: $(FUZZ_LIBFUZZER)
-# One compiler call builds the whole library here, so instead of -MMD (one
-# .d per source) any header of src/ counts as a prerequisite.
-build/fuzz/%: fuzz/%.c fuzz/fuzz.h $(LIB_SRC) $(GEN_SRC) $(shell find src -name '*.h')
+# Kept between builds (make would delete them as intermediate files).
+.SECONDARY: $(FUZZ_OBJ)
+build/fuzz/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
-	clang $(CPPFLAGS) $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-	  -fno-sanitize-recover=all \
-	  -o $@ $< $(LIB_SRC) $(GEN_SRC) $(LIBS)
+	clang $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+build/fuzz/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+build/fuzz/%: fuzz/%.c $(FUZZ_OBJ)
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -MMD -MP \
+	  -o $@ $< $(FUZZ_OBJ) $(LIBS)
 
 # Rewrites tests/render/*.html from the renderer; review the diff.
 golden: build/asan/tests/render/test_markdown
