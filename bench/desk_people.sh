@@ -188,6 +188,8 @@ measure "search, pending" "/api/v1/mod/search?status=pending"
 # By site (docs/SITES.md): sport holds a tenth of the comments, rare a thousandth.
 for site in sport rare; do
   measure "$site site: queue, pending (50)" "/api/v1/mod/queue?queue=pending&limit=50&site=$site"
+  measure "$site site: queue, flagged (50)" "/api/v1/mod/queue?queue=flagged&limit=50&site=$site"
+  measure "$site site: queue, rejected (50)" "/api/v1/mod/queue?queue=rejected&limit=50&site=$site"
   measure "$site site: counts" "/api/v1/mod/counts?site=$site"
   measure "$site site: articles" "/api/v1/mod/articles?site=$site"
   measure "$site site: log, first page (100)" "/api/v1/mod/log?site=$site"
@@ -197,6 +199,8 @@ for site in sport rare; do
   measure "$site site: search, newest comments (50)" "/api/v1/mod/search?site=$site"
   measure "$site site: search, two common words" "/api/v1/mod/search?q=council%20weather&site=$site"
   measure "$site site: search, pending" "/api/v1/mod/search?status=pending&site=$site"
+  measure "$site site: search, a common word, pending" "/api/v1/mod/search?q=council&status=pending&site=$site"
+  measure "$site site: search, no match" "/api/v1/mod/search?q=xylophone&site=$site"
 done
 # The seeded comments end 53 days ago: the default range sees only the log's
 # and the flags' last day, the busy one 86,400 comments.

@@ -629,6 +629,15 @@ static const char *const migration_21[] = {
     NULL,
 };
 
+/* A site's comments by their article key range ('N/' <= key < 'N0'), for
+ * the queues and the search of a site with few comments: byte order
+ * (COLLATE "C"), whatever the database's collation, with the status and
+ * the id, so the page's ids are read from the index alone. */
+static const char *const migration_22[] = {
+    "CREATE INDEX comments_site_range ON comments(article_id COLLATE \"C\", status, id)",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1,  /* the initial schema */
     migration_2,  /* the moderator's desk */
@@ -651,6 +660,7 @@ static const char *const *const migrations[] = {
     migration_19, /* the site of each log entry */
     migration_20, /* each site's own settings */
     migration_21, /* moderators limited to some sites */
+    migration_22, /* a site's comments by their article key range */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -666,6 +676,11 @@ static const char *const *const migrations[] = {
     "(CASE WHEN $" n " = 1 THEN strpos(" col ", '/') = 0"                                          \
     " ELSE left(" col ", length($" n "::text) + 1) = $" n "::text || '/' END)"
 #define SITE_MATCH(n) " AND " SITE_KEY_MATCH("c.article_id", n)
+/* The article keys of site $N, N > 1, as a range of comments_site_range:
+ * compared byte by byte (COLLATE "C"), as a database whose collation is a
+ * language's would not keep "N/..." between "N/" and "N0". */
+#define SITE_RANGE(col, n)                                                                         \
+    col " COLLATE \"C\" >= $" n "::text || '/' AND " col " COLLATE \"C\" < $" n "::text || '0'"
 
 #define USER_COLS                                                                                  \
     "u.id, u.email, u.name, u.pw_hash, u.role, u.created_at, u.banned, u.banned_until,"            \
@@ -737,6 +752,9 @@ enum {
     ST_QUEUE_FLAGGED,
     ST_QUEUE_STATUS_SITE,
     ST_QUEUE_FLAGGED_SITE,
+    ST_QUEUE_STATUS_RANGE,
+    ST_QUEUE_FLAGGED_RANGE,
+    ST_SITE_COUNT,
     ST_QUEUE_COUNTS_SITE,
     ST_LOG_APPEND,
     ST_LOG_LIST,
@@ -834,6 +852,8 @@ enum {
     ST_SEARCH_ARTICLE,
     ST_SEARCH_STATUS,
     ST_SEARCH_ALL,
+    ST_SEARCH_RANGE,
+    ST_SEARCH_TEXT_RANGE,
     ST_STATS_COMMENTS,
     ST_STATS_PENDING,
     ST_STATS_FLAGGED,
@@ -973,6 +993,29 @@ static const stmt_def sql[ST_COUNT] = {
                                " WHERE f.comment_id = c.id AND NOT f.reviewed)" SITE_MATCH(
                                    "4") " ORDER BY c.id LIMIT $3",
                                "iiii"},
+    /* A site other than the default with few comments, as sqlite.c's:
+     * from its article key range through comments_site_range. */
+    [ST_QUEUE_STATUS_RANGE] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id IN (SELECT g.id"
+                               " FROM comments g WHERE " SITE_RANGE(
+                                   "g.article_id",
+                                   "5") " AND g.status = $2 AND g.id > $3 ORDER BY g.id LIMIT $4)"
+                                        " ORDER BY c.id LIMIT $4",
+                               "iiiii"},
+    [ST_QUEUE_FLAGGED_RANGE] =
+        {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id IN (SELECT g.id"
+         " FROM comments g WHERE " SITE_RANGE(
+             "g.article_id", "4") " AND g.status IN (0, 4) AND g.id > $2 AND EXISTS (SELECT 1"
+                                  " FROM flags f WHERE f.comment_id = g.id AND NOT f.reviewed)"
+                                  " ORDER BY g.id LIMIT $3) ORDER BY c.id LIMIT $3",
+         "iiii"},
+    /* As sqlite.c's: site $1's comments counted up to $2; $3 >= 0 only
+     * that status, -1 any but deleted, -2 all. */
+    [ST_SITE_COUNT] = {"SELECT count(*) FROM (SELECT 1 FROM comments g"
+                       " WHERE " SITE_RANGE(
+                           "g.article_id",
+                           "1") " AND ($3 = -2 OR ($3 = -1 AND g.status <> 3) OR g.status = $3)"
+                                " LIMIT $2) q",
+                       "iii"},
     [ST_QUEUE_COUNTS_SITE] =
         {"SELECT (SELECT count(*) FROM comments c WHERE c.status = 1" SITE_MATCH(
              "1") "),"
@@ -1334,7 +1377,7 @@ static const stmt_def sql[ST_COUNT] = {
 #define USERS_SITE                                                                                 \
     " AND ($9 = 0 OR ($9 = 1 AND EXISTS (SELECT 1 FROM comments c WHERE c.author_id = u.id"        \
     " AND strpos(c.article_id, '/') = 0)) OR ($9 > 1 AND u.id IN (SELECT c.author_id"              \
-    " FROM comments c WHERE c.article_id >= $9::text || '/' AND c.article_id < $9::text || '0')))"
+    " FROM comments c WHERE " SITE_RANGE("c.article_id", "9") ")))"
     [ST_USERS_SEARCH] = {"SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
                          " WHERE c.author_id = u.id" USERS_SITE_COUNT ") FROM users u"
                          " WHERE NOT u.deleted" USERS_SITE
@@ -1427,6 +1470,25 @@ static const stmt_def sql[ST_COUNT] = {
          " AND $2::text IS NULL AND $4 = 0 AND $5::text IS NULL AND $6 < 0" SEARCH_SITE
          " ORDER BY c.id DESC LIMIT $7",
          "itiitiii"},
+/* A site other than the default with few comments, as sqlite.c's:
+ * its comments of the status from the key range, only the page's ids
+ * sorted; with words, each of them tested (PostgreSQL makes each
+ * one's words again). */
+#define SEARCH_RANGE_IDS                                                                           \
+    "SELECT g.id FROM comments g WHERE " SITE_RANGE(                                               \
+        "g.article_id", "8") " AND g.id < $3"                                                      \
+                             " AND (CASE WHEN $6 < 0 THEN g.status <> 3 ELSE g.status = $6 END)"
+    [ST_SEARCH_RANGE] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id IN (" SEARCH_RANGE_IDS
+                         " ORDER BY g.id DESC LIMIT $7) AND $2::text IS NULL AND $4 = 0"
+                         " AND $5::text IS NULL ORDER BY c.id DESC LIMIT $7",
+                         "itiitiii"},
+    [ST_SEARCH_TEXT_RANGE] = {"SELECT " COMMENT_COLS COMMENT_FROM
+                              " WHERE c.id IN (" SEARCH_RANGE_IDS
+                              " AND to_tsvector('simple', g.body) @@ plainto_tsquery('simple', $2)"
+                              " ORDER BY g.id DESC LIMIT $7) AND $4 = 0 AND $5::text IS NULL"
+                              " ORDER BY c.id DESC LIMIT $7",
+                              "itiitiii"},
+#undef SEARCH_RANGE_IDS
 #undef SEARCH_REST
 #undef SEARCH_SITE
 #undef SEARCH_STATUS
@@ -3096,6 +3158,39 @@ pg_flags_mark_reviewed(store *s, int64_t comment_id, pl_error *err)
     return op_end(q, outer, rc, err);
 }
 
+/* A site other than the default with at most this many comments is read
+ * from its article key range, as sqlite.c's SITE_DRIVE_MAX. */
+#define SITE_DRIVE_MAX 20000
+
+/* Words searched on such a site with at most this many comments of the
+ * status there: each comment is tested; with more, the words' index
+ * drives (ST_SEARCH_TEXT). */
+#define SEARCH_PROBE_MAX 2000
+
+static int ints_row(pg *q, int which, params *p, int64_t *out, int n, pl_error *err,
+                    const char *what);
+
+/* Whether site (not the default) has at most max comments of status (-1 any
+ * but deleted, -2 all): the count stops at max + 1. */
+static int
+site_is_small(pg *q, int64_t site, int64_t status, int64_t max, bool *small, pl_error *err)
+{
+    params p = {0};
+    int64_t n = 0;
+    int rc;
+
+    *small = false;
+    if (site <= 1)
+        return 0;
+    p_i64(&p, site);
+    p_i64(&p, max + 1);
+    p_i64(&p, status);
+    if ((rc = ints_row(q, ST_SITE_COUNT, &p, &n, 1, err, "count a site's comments")) < 0)
+        return rc;
+    *small = n <= max;
+    return 0;
+}
+
 /* A page of a queue, of every site (site 0) or one. */
 static int
 queue_page(store *s, int64_t site, store_queue queue, int64_t after_id, int limit, arena *a,
@@ -3122,8 +3217,15 @@ queue_page(store *s, int64_t site, store_queue queue, int64_t after_id, int limi
     }
     if (site)
         p_i64(&p, site);
-    int which = queue == QUEUE_FLAGGED ? (site ? ST_QUEUE_FLAGGED_SITE : ST_QUEUE_FLAGGED)
-                                       : (site ? ST_QUEUE_STATUS_SITE : ST_QUEUE_STATUS);
+    bool small;
+    if ((rc = site_is_small(to_pg(s), site, -2, SITE_DRIVE_MAX, &small, err)) < 0)
+        return rc;
+    int which = queue == QUEUE_FLAGGED ? (small  ? ST_QUEUE_FLAGGED_RANGE
+                                          : site ? ST_QUEUE_FLAGGED_SITE
+                                                 : ST_QUEUE_FLAGGED)
+                                       : (small  ? ST_QUEUE_STATUS_RANGE
+                                          : site ? ST_QUEUE_STATUS_SITE
+                                                 : ST_QUEUE_STATUS);
     rc = read_comments(to_pg(s), which, &p, a, out, err);
     if (rc < 0)
         return rc;
@@ -5084,7 +5186,23 @@ pg_comments_search(store *s, const store_search *f, int limit, arena *a, store_c
     p_i64(&p, f->status);
     p_i64(&p, limit);
     p_i64(&p, f->site);
-    return read_comments(to_pg(s), stmt[plan], &p, a, out, err);
+    int which = stmt[plan];
+    if (f->site > 1 && plan != STORE_SEARCH_AUTHOR && plan != STORE_SEARCH_ARTICLE &&
+        f->author_id == 0 && f->article_id == NULL) {
+        /* A site with few comments: from its key range (SITE_DRIVE_MAX). */
+        bool small;
+        pg *q = to_pg(s);
+        if ((rc = site_is_small(q, f->site, -2, SITE_DRIVE_MAX, &small, err)) < 0)
+            return rc;
+        if (small && plan != STORE_SEARCH_TEXT)
+            which = ST_SEARCH_RANGE;
+        else if (small &&
+                 (rc = site_is_small(q, f->site, f->status, SEARCH_PROBE_MAX, &small, err)) < 0)
+            return rc;
+        else if (small)
+            which = ST_SEARCH_TEXT_RANGE;
+    }
+    return read_comments(to_pg(s), which, &p, a, out, err);
 }
 
 static int

@@ -589,6 +589,8 @@ store_sqlite_schema_target(void)
     "(CASE WHEN ?" n " = 1 THEN instr(" col ", '/') = 0"                                           \
     " ELSE substr(" col ", 1, length(?" n ") + 1) = ?" n " || '/' END)"
 #define SITE_MATCH(n) " AND " SITE_KEY_MATCH("c.article_id", n)
+/* The article keys of site ?N, N > 1, as a range of the key's index. */
+#define SITE_RANGE(col, n) col " >= ?" n " || '/' AND " col " < ?" n " || '0'"
 
 #define USER_COLS                                                                                  \
     "u.id, u.email, u.name, u.pw_hash, u.role, u.created_at, u.banned, u.banned_until,"            \
@@ -668,6 +670,9 @@ enum {
     ST_QUEUE_FLAGGED,
     ST_QUEUE_STATUS_SITE,
     ST_QUEUE_FLAGGED_SITE,
+    ST_QUEUE_STATUS_RANGE,
+    ST_QUEUE_FLAGGED_RANGE,
+    ST_SITE_COUNT,
     ST_QUEUE_COUNTS_SITE,
     ST_LOG_APPEND,
     ST_LOG_LIST,
@@ -763,6 +768,9 @@ enum {
     ST_SEARCH_ARTICLE,
     ST_SEARCH_STATUS,
     ST_SEARCH_ALL,
+    ST_SEARCH_RANGE,
+    ST_SEARCH_TEXT_RANGE_FEW,
+    ST_SEARCH_TEXT_RANGE,
     ST_STATS_COMMENTS,
     ST_STATS_PENDING,
     ST_STATS_FLAGGED,
@@ -879,6 +887,30 @@ static const char *const sql[ST_COUNT] = {
     [ST_QUEUE_FLAGGED_SITE] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.status IN (0, 4)"
                               " AND c.id > ?2 AND c.id IN (SELECT f.comment_id FROM flags f"
                               " WHERE f.reviewed = 0)" SITE_MATCH("4") " ORDER BY c.id LIMIT ?3",
+    /* The same for a site other than the default whose comments are few
+     * (SITE_DRIVE_MAX): driven by the site's article key range
+     * ('N/' <= article_id < 'N0') through comments_article_status, whose
+     * entries hold the status and the id, so only the page's ids are sorted
+     * and only the page's rows are read. */
+    [ST_QUEUE_STATUS_RANGE] =
+        "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id IN (SELECT g.id FROM comments g"
+        " INDEXED BY comments_article_status WHERE " SITE_RANGE(
+            "g.article_id",
+            "5") " AND g.status = ?2 AND g.id > ?3 ORDER BY g.id LIMIT ?4) ORDER BY c.id LIMIT ?4",
+    [ST_QUEUE_FLAGGED_RANGE] =
+        "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id IN (SELECT g.id FROM comments g"
+        " INDEXED BY comments_article_status WHERE " SITE_RANGE(
+            "g.article_id",
+            "4") " AND g.status IN (0, 4) AND g.id > ?2 AND EXISTS (SELECT 1 FROM flags f"
+                 " WHERE f.comment_id = g.id AND f.reviewed = 0) ORDER BY g.id LIMIT ?3)"
+                 " ORDER BY c.id LIMIT ?3",
+    /* How many comments site ?1 (not the default) has, counted up to ?2;
+     * with ?3 >= 0 only those of that status, -1 any but deleted, -2 all. */
+    [ST_SITE_COUNT] =
+        "SELECT count(*) FROM (SELECT 1 FROM comments g"
+        " INDEXED BY comments_article_status WHERE " SITE_RANGE(
+            "g.article_id",
+            "1") " AND (?3 = -2 OR (?3 = -1 AND g.status <> 3) OR g.status = ?3) LIMIT ?2)",
     [ST_QUEUE_COUNTS_SITE] =
         "SELECT (SELECT count(*) FROM comments c WHERE c.status = 1" SITE_MATCH(
             "1") "),"
@@ -1221,6 +1253,35 @@ static const char *const sql[ST_COUNT] = {
     [ST_SEARCH_ALL] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id < ?3 AND c.status <> 3"
                       " AND ?2 IS NULL AND ?4 = 0 AND ?5 IS NULL AND ?6 < 0" SEARCH_SITE
                       " ORDER BY c.id DESC LIMIT ?7",
+/* A site other than the default with few comments (SITE_DRIVE_MAX):
+ * its comments of the status from the key range, only the page's ids
+ * sorted. */
+#define SEARCH_RANGE_IDS                                                                           \
+    "SELECT g.id FROM comments g INDEXED BY comments_article_status WHERE " SITE_RANGE(            \
+        "g.article_id", "8") " AND g.id < ?3"                                                      \
+                             " AND (CASE WHEN ?6 < 0 THEN g.status <> 3 ELSE g.status = ?6 END)"
+    [ST_SEARCH_RANGE] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id IN (" SEARCH_RANGE_IDS
+                        " ORDER BY g.id DESC LIMIT ?7) AND ?2 IS NULL AND ?4 = 0 AND ?5 IS NULL"
+                        " ORDER BY c.id DESC LIMIT ?7",
+    /* Words on such a site with very few comments of the status
+     * (SEARCH_PROBE_MAX): FTS5 asked about each. */
+    [ST_SEARCH_TEXT_RANGE_FEW] =
+        "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id IN (" SEARCH_RANGE_IDS
+        " AND EXISTS (SELECT 1 FROM comments_fts WHERE comments_fts MATCH ?2"
+        "  AND comments_fts.rowid = g.id) ORDER BY g.id DESC LIMIT ?7)"
+        " AND ?4 = 0 AND ?5 IS NULL ORDER BY c.id DESC LIMIT ?7",
+    /* Words on such a site with more: the words' matches walked newest
+     * first, each tested against the site's ids gathered once (the unary +
+     * keeps FTS5 from being asked about each id instead), so only the kept
+     * matches' rows are read. */
+    [ST_SEARCH_TEXT_RANGE] = "SELECT " COMMENT_COLS " FROM comments_fts"
+                             " JOIN comments c ON c.id = comments_fts.rowid"
+                             " JOIN users u ON u.id = c.author_id"
+                             " WHERE comments_fts MATCH ?2 AND comments_fts.rowid < ?3"
+                             " AND +comments_fts.rowid IN (" SEARCH_RANGE_IDS ")"
+                             " AND ?4 = 0 AND ?5 IS NULL"
+                             " ORDER BY comments_fts.rowid DESC LIMIT ?7",
+#undef SEARCH_RANGE_IDS
 #undef SEARCH_SITE
 #undef SEARCH_REST
 #undef SEARCH_STATUS
@@ -2500,6 +2561,44 @@ sq_flags_mark_reviewed(store *s, int64_t comment_id, pl_error *err)
     return op_end(q, outer, rc, err);
 }
 
+static int ints_row(sq *q, sqlite3_stmt *st, int64_t *out, int n, pl_error *err, const char *what);
+
+/* A site other than the default with at most this many comments is read
+ * from its article key range (its index entries scanned, some 0.1 us
+ * each), not by walking a queue or every id and testing each comment's
+ * article; a bigger one holds enough of the comments for the walk to find a
+ * page soon. */
+#define SITE_DRIVE_MAX 20000
+
+/* Words searched on such a site: with at most this many comments of the
+ * status there, FTS5 is asked about each (some 65 us each for common
+ * words); with more, the words' matches are walked and tested against the
+ * site's ids. */
+#define SEARCH_PROBE_MAX 200
+
+/* Whether site (not the default) has at most max comments of status (-1 any
+ * but deleted, -2 all): the count stops at max + 1. */
+static int
+site_is_small(sq *q, int64_t site, int64_t status, int64_t max, bool *small, pl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t n = 0;
+    int rc;
+
+    *small = false;
+    if (site <= 1)
+        return 0;
+    if ((rc = prep(q, ST_SITE_COUNT, &st, err)) < 0)
+        return rc;
+    bind_i64(st, 1, site);
+    bind_i64(st, 2, max + 1);
+    bind_i64(st, 3, status);
+    if ((rc = ints_row(q, st, &n, 1, err, "count a site's comments")) < 0)
+        return rc;
+    *small = n <= max;
+    return 0;
+}
+
 /* A page of a queue, of every site (site 0) or one. */
 static int
 queue_page(store *s, int64_t site, store_queue queue, int64_t after_id, int limit, arena *a,
@@ -2517,8 +2616,15 @@ queue_page(store *s, int64_t site, store_queue queue, int64_t after_id, int limi
         return pl_errorf(err, PL_EINVAL, "limit must be positive");
     if (queue != QUEUE_PENDING && queue != QUEUE_FLAGGED && queue != QUEUE_REJECTED)
         return pl_errorf(err, PL_EINVAL, "unknown queue %d", (int)queue);
-    int which = queue == QUEUE_FLAGGED ? (site ? ST_QUEUE_FLAGGED_SITE : ST_QUEUE_FLAGGED)
-                                       : (site ? ST_QUEUE_STATUS_SITE : ST_QUEUE_STATUS);
+    bool small;
+    if ((rc = site_is_small(q, site, -2, SITE_DRIVE_MAX, &small, err)) < 0)
+        return rc;
+    int which = queue == QUEUE_FLAGGED ? (small  ? ST_QUEUE_FLAGGED_RANGE
+                                          : site ? ST_QUEUE_FLAGGED_SITE
+                                                 : ST_QUEUE_FLAGGED)
+                                       : (small  ? ST_QUEUE_STATUS_RANGE
+                                          : site ? ST_QUEUE_STATUS_SITE
+                                                 : ST_QUEUE_STATUS);
     if ((rc = prep(q, which, &st, err)) < 0)
         return rc;
     bind_i64(st, 1, 0);
@@ -4393,6 +4499,19 @@ sq_comments_search(store *s, const store_search *f, int limit, arena *a, store_c
             return rc;
         if (few <= SEARCH_DRIVE_MAX)
             which = by_author ? ST_SEARCH_TEXT_AUTHOR : ST_SEARCH_TEXT_ARTICLE;
+    } else if (f->site > 1 && plan != STORE_SEARCH_AUTHOR && plan != STORE_SEARCH_ARTICLE) {
+        /* A site with few comments: from its key range (SITE_DRIVE_MAX). */
+        bool small;
+        if ((rc = site_is_small(q, f->site, -2, SITE_DRIVE_MAX, &small, err)) < 0)
+            return rc;
+        if (small && plan != STORE_SEARCH_TEXT)
+            which = ST_SEARCH_RANGE;
+        else if (small) {
+            bool tiny;
+            if ((rc = site_is_small(q, f->site, f->status, SEARCH_PROBE_MAX, &tiny, err)) < 0)
+                return rc;
+            which = tiny ? ST_SEARCH_TEXT_RANGE_FEW : ST_SEARCH_TEXT_RANGE;
+        }
     }
     if ((rc = prep(q, which, &st, err)) < 0)
         return rc;

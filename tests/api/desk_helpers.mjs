@@ -42,7 +42,9 @@ export function summaryDropSql(dbUrl) {
 // undo migrations: the site of each log entry (SQLite 18, PostgreSQL 19) and
 // the moderators' sites (SQLite 20, PostgreSQL 21).
 export function logSiteDropSql() {
-  return ' DROP INDEX modlog_site; ALTER TABLE modlog DROP COLUMN site; DROP TABLE site_moderators;';
+  // With PostgreSQL's migration 22 (comments_site_range; SQLite has none).
+  return ' DROP INDEX modlog_site; ALTER TABLE modlog DROP COLUMN site; DROP TABLE site_moderators;'
+    + ' DROP INDEX IF EXISTS comments_site_range;';
 }
 
 export async function deskServer(env = {}) {

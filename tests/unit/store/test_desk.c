@@ -673,6 +673,105 @@ log_and_search_by_site(void **state)
     assert_int_equal(rows[1].comments, 4);
 }
 
+/* The queues and the search of a site other than the default with few
+ * comments read its article key range ('N/' <= key < 'N0'): every status
+ * and queue, paged, words asked about each comment (at most 200 of the
+ * status) or the words' matches walked (more), and nothing of the site
+ * "N0" or of the default site. The site is the test's own, so a shared
+ * database's other rows never count. */
+static void
+site_queues_and_search_by_key_range(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *slug = arena_printf(f->a, "kr%s", f->tag);
+    int64_t site = 0;
+    assert_int_equal(store_site_create(f->s, slug, "Range", "", 5000, &site, &err), 0);
+    int64_t author = new_user(f, "rangeauthor"), flagger = new_user(f, "rangeflagger");
+    const char *a1 = arena_printf(f->a, "%lld/a-%s", (long long)site, f->tag);
+    const char *a2 = arena_printf(f->a, "%lld/b-%s", (long long)site, f->tag);
+    const char *near = arena_printf(f->a, "%lld0/a-%s", (long long)site, f->tag);
+    const char *plain = arena_printf(f->a, "kr-%s", f->tag);
+    const char *word = arena_printf(f->a, "w%s", f->tag);
+    const char *body = arena_printf(f->a, "some %s here", word);
+    int64_t pend[3], rej, pub, hid, del;
+    pend[0] = add_text(f, a1, author, COMMENT_PENDING, body);
+    pub = add_text(f, a2, author, COMMENT_PUBLISHED, body);
+    pend[1] = add_text(f, a2, author, COMMENT_PENDING, "other words");
+    rej = add_text(f, a1, author, COMMENT_REJECTED, body);
+    hid = add_text(f, a1, author, COMMENT_HIDDEN, body);
+    del = add_text(f, a2, author, COMMENT_PUBLISHED, body);
+    pend[2] = add_text(f, a1, author, COMMENT_PENDING, body);
+    assert_int_equal(store_comment_set_status(f->s, del, COMMENT_DELETED, &err), 0);
+    int64_t np = add_text(f, near, author, COMMENT_PENDING, body);
+    int64_t dp = add_text(f, plain, author, COMMENT_PENDING, body);
+    int64_t flag_id = 0;
+    int64_t flagged[] = {pub, hid, np, dp, rej};
+    for (size_t i = 0; i < sizeof flagged / sizeof flagged[0]; i++)
+        assert_int_equal(store_flag_insert(f->s, flagged[i], flagger, "spam", "", &flag_id, &err),
+                         0);
+
+    /* The queues, oldest first, paged by after. */
+    store_comment_list l = {0};
+    bool more = false;
+    assert_int_equal(store_site_queue_list(f->s, site, QUEUE_PENDING, 0, 10, f->a, &l, &more, &err),
+                     0);
+    assert_int_equal(l.n, 3);
+    assert_false(more);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(l.items[i].id, pend[i]);
+    assert_int_equal(store_site_queue_list(f->s, site, QUEUE_PENDING, 0, 2, f->a, &l, &more, &err),
+                     0);
+    assert_int_equal(l.n, 2);
+    assert_true(more);
+    assert_int_equal(
+        store_site_queue_list(f->s, site, QUEUE_PENDING, pend[1], 2, f->a, &l, &more, &err), 0);
+    assert_int_equal(l.n, 1);
+    assert_false(more);
+    assert_int_equal(l.items[0].id, pend[2]);
+    assert_int_equal(store_site_queue_list(f->s, site, QUEUE_FLAGGED, 0, 10, f->a, &l, &more, &err),
+                     0);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.items[0].id, pub);
+    assert_int_equal(l.items[1].id, hid);
+    assert_int_equal(
+        store_site_queue_list(f->s, site, QUEUE_FLAGGED, pub, 10, f->a, &l, &more, &err), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.items[0].id, hid);
+    assert_int_equal(
+        store_site_queue_list(f->s, site, QUEUE_REJECTED, 0, 10, f->a, &l, &more, &err), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.items[0].id, rej);
+
+    /* The search, newest first, paged by before; deleted ones never. */
+    store_search q = {.status = -1, .site = site};
+    search_ids(f, &q, 10, (int64_t[]){pend[2], hid, rej, pend[1], pub, pend[0]}, 6);
+    search_ids(f, &q, 2, (int64_t[]){pend[2], hid}, 2);
+    q.before_id = hid;
+    search_ids(f, &q, 2, (int64_t[]){rej, pend[1]}, 2);
+    q = (store_search){.status = COMMENT_PENDING, .site = site};
+    search_ids(f, &q, 10, (int64_t[]){pend[2], pend[1], pend[0]}, 3);
+    q = (store_search){.status = COMMENT_DELETED, .site = site};
+    search_ids(f, &q, 10, (int64_t[]){del}, 1);
+    q = (store_search){.status = -1, .text = word, .site = site};
+    search_ids(f, &q, 10, (int64_t[]){pend[2], hid, rej, pub, pend[0]}, 5);
+    q.before_id = rej;
+    search_ids(f, &q, 1, (int64_t[]){pub}, 1);
+    q = (store_search){.status = COMMENT_PENDING, .text = word, .site = site};
+    search_ids(f, &q, 10, (int64_t[]){pend[2], pend[0]}, 2);
+
+    /* More than 200 comments of the status: the words' matches walked. */
+    int64_t last = 0;
+    for (int i = 0; i < 205; i++)
+        last = add_text(f, a2, author, COMMENT_PUBLISHED, i % 2 ? body : "nothing");
+    q = (store_search){.status = -1, .text = word, .site = site};
+    search_ids(f, &q, 2, (int64_t[]){last - 1, last - 3}, 2);
+    q.before_id = pend[2] + 3;
+    search_ids(f, &q, 3, (int64_t[]){pend[2], hid, rej}, 3);
+    q = (store_search){.status = COMMENT_PENDING, .text = word, .site = site};
+    search_ids(f, &q, 10, (int64_t[]){pend[2], pend[0]}, 2);
+}
+
 /* Moderators limited to some sites: none is every site; a set replaces
  * the one before; an unknown site changes nothing; closing old articles of
  * one site leaves the others'. */
@@ -906,6 +1005,7 @@ main(void)
         cmocka_unit_test_setup_teardown(articles_list_and_close, setup, teardown),
         cmocka_unit_test_setup_teardown(comments_search, setup, teardown),
         cmocka_unit_test_setup_teardown(log_and_search_by_site, setup, teardown),
+        cmocka_unit_test_setup_teardown(site_queues_and_search_by_key_range, setup, teardown),
         cmocka_unit_test_setup_teardown(moderator_sites_and_closing_by_site, setup, teardown),
         cmocka_unit_test_setup_teardown(stats_over_three_days, setup, teardown),
     };
