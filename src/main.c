@@ -72,9 +72,9 @@ product_route_label(int route, char *buf, size_t n)
 static int
 product_check_config(const config *cfg, pl_error *err)
 {
-    if (site_check_config(cfg, err) < 0)
+    if (site_check_config(cfg, err) < 0 || oidc_check_config(cfg, err) < 0)
         return -1;
-    return oidc_check_config(cfg, err);
+    return site_check_engine(cfg, err);
 }
 
 static int
@@ -97,10 +97,9 @@ product_listening(void *ctx)
 }
 
 static int
-product_reload_build(void *ctx, const config *nc, const moderation *engine, const void *arg,
-                     void **staged, pl_error *err)
+product_reload_build(void *ctx, const config *nc, const void *arg, void **staged, pl_error *err)
 {
-    return site_reload_build(ctx, nc, engine, arg, staged, err);
+    return site_reload_build(ctx, nc, arg, staged, err);
 }
 
 static void *

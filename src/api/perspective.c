@@ -9,6 +9,7 @@
  * comment is never stored and never logged.
  */
 #include "api/perspective.h"
+#include "app/site.h"
 #include "server/server.h"
 #include "util/log.h"
 
@@ -116,7 +117,7 @@ analyze(req *r)
     }
     json_t *out = json_object();
     if (pr.english) {
-        const moderation *m = req_moderation(r);
+        const moderation *m = site_moderation(req_product(r), 0);
         classifier_scores whole;
         if (!moderation_score_text(m, pr.text, pr.text_len, &whole)) {
             json_decref(out);

@@ -217,8 +217,7 @@ api_site_config(req *r, int64_t site_id)
 const moderation *
 api_site_moderation(req *r, int64_t site_id)
 {
-    const site_own *own = site_own_of(req_product(r), site_id);
-    return own != NULL && own->mod != NULL ? own->mod : req_moderation(r);
+    return site_moderation(req_product(r), site_id);
 }
 
 const char *

@@ -61,10 +61,13 @@ layer_free(site_ctx *s, site_layer *l)
     if (l == NULL)
         return;
     pages_free(l->pages);
+    /* The sites' engines first: they share the server's model and data. */
     for (size_t i = 0; i < l->n; i++) {
         moderation_free((moderation *)l->sites[i].mod);
         pages_free(l->sites[i].pages);
     }
+    moderation_free(l->mod);
+    l->mod = NULL;
     if (s == NULL) {
         layer_shell_free(l);
         return;
@@ -138,17 +141,33 @@ site_check_config(const config *cfg, pl_error *err)
 }
 
 int
+site_check_engine(const config *cfg, pl_error *err)
+{
+    moderation *m = NULL;
+    int rc = moderation_new(cfg, &m, err);
+    moderation_free(m);
+    return rc;
+}
+
+int
 site_start(site_ctx *s, app *srv, store *writer)
 {
     const config *cfg = server_config(srv);
     pl_error err;
     s->srv = srv;
+    moderation *mod = NULL;
+    if (moderation_new(cfg, &mod, &err) < 0) {
+        log_error("msg=\"cannot load the moderation engine\" error=\"%s\"", err.msg);
+        return -1;
+    }
     page_set *pages = NULL;
     if (pages_load(cfg, &pages, &err) < 0) {
         log_error("msg=\"cannot load the pages\" error=\"%s\"", err.msg);
+        moderation_free(mod);
         return -1;
     }
     site_layer *l = xcalloc(1, sizeof *l);
+    l->mod = mod;
     l->pages = pages;
     atomic_store(&s->layer, l);
     s->statics = static_table_new(assets);
@@ -233,8 +252,7 @@ typedef struct site_bodies {
 } site_bodies;
 
 int
-site_reload_build(site_ctx *s, const config *nc, const moderation *engine, const void *arg,
-                  void **staged, pl_error *err)
+site_reload_build(site_ctx *s, const config *nc, const void *arg, void **staged, pl_error *err)
 {
     /* SIGHUP (no arg) holds the config lock: the sites' settings in force. */
     site_bodies now = {NULL, 0, 0};
@@ -243,11 +261,17 @@ site_reload_build(site_ctx *s, const config *nc, const moderation *engine, const
         now.n = s->n_site_bodies;
     }
     const site_bodies *b = arg != NULL ? arg : &now;
+    moderation *engine = NULL;
     page_set *np = NULL;
-    int rc = pages_load(nc, &np, err);
+    int rc = moderation_new(nc, &engine, err);
     if (rc < 0)
         return rc;
+    if ((rc = pages_load(nc, &np, err)) < 0) {
+        moderation_free(engine);
+        return rc;
+    }
     site_layer *l = xcalloc(1, sizeof *l);
+    l->mod = engine;
     l->pages = np;
     l->sites = xcalloc(b->n > 0 ? b->n : 1, sizeof *l->sites);
     for (size_t i = 0; i < b->n; i++) {
@@ -282,10 +306,10 @@ site_reload_release(site_ctx *s, void *old)
     layer_free(s, old);
 }
 
-const site_own *
-site_own_of(site_ctx *s, int64_t site_id)
+/* site_id's own settings in l, or NULL. */
+static const site_own *
+own_in(const site_layer *l, int64_t site_id)
 {
-    const site_layer *l = atomic_load_explicit(&s->layer, memory_order_acquire);
     if (l == NULL || site_id <= 1)
         return NULL;
     size_t lo = 0, hi = l->n;
@@ -297,6 +321,21 @@ site_own_of(site_ctx *s, int64_t site_id)
             hi = mid;
     }
     return lo < l->n && l->sites[lo].id == site_id ? &l->sites[lo] : NULL;
+}
+
+const site_own *
+site_own_of(site_ctx *s, int64_t site_id)
+{
+    return own_in(atomic_load_explicit(&s->layer, memory_order_acquire), site_id);
+}
+
+const moderation *
+site_moderation(site_ctx *s, int64_t site_id)
+{
+    /* One load: the site's engine and the server's from the same layer. */
+    const site_layer *l = atomic_load_explicit(&s->layer, memory_order_acquire);
+    const site_own *own = own_in(l, site_id);
+    return own != NULL && own->mod != NULL ? own->mod : l->mod;
 }
 
 void
@@ -443,7 +482,8 @@ site_settings_build_config(const site_settings_build *b)
 const moderation *
 site_settings_build_engine(const site_settings_build *b)
 {
-    return server_config_set_moderation(b->set);
+    const site_layer *l = server_config_set_product(b->set);
+    return l->mod;
 }
 
 /* The server's newest settings version and the sites' (from ar). */

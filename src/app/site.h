@@ -2,10 +2,10 @@
  *
  * The server (src/server/) is transport only: it takes the product's routes
  * and hooks (server_product, built in src/main.c) and hands this context
- * back through req_product and the hooks. What it holds: the view cache of
- * thread pages, the publisher's pages and the web files as HTTP
- * representations, the mail and webhook senders, and the change notices
- * between nodes. The writer tells it what each job changed through the
+ * back through req_product and the hooks. What it holds: the moderation
+ * engines in force, the view cache of thread pages, the publisher's pages
+ * and the web files as HTTP representations, the mail and webhook senders,
+ * and the change notices between nodes. The writer tells it what each job changed through the
  * job's change record (job_change), after the commit. */
 #ifndef PARLEY_APP_SITE_H
 #define PARLEY_APP_SITE_H
@@ -44,9 +44,13 @@ typedef struct site_own {
 } site_own;
 
 /* The product's part of a config in force (replaced as a whole on reload
- * and when settings change): the publisher's Markdown for /guidelines,
- * /terms, /faq (pages.h) and the sites' own settings. */
+ * and when settings change): the moderation engine built from it, the
+ * publisher's Markdown for /guidelines, /terms, /faq (pages.h) and the
+ * sites' own settings. A loop reads it once per use and may keep what it
+ * read until its request is answered (the server waits for the loops
+ * before site_reload_release frees a replaced one). */
 typedef struct site_layer {
+    moderation *mod; /* the server's engine; the sites' own derive from it */
     page_set *pages;
     site_own *sites; /* by id; only the sites with settings of their own */
     size_t n;
@@ -111,11 +115,13 @@ void site_free(site_ctx *s); /* s may be NULL */
 
 /* The checks of `parley config --check` for the product's files (pages). */
 int site_check_config(const config *cfg, pl_error *err);
+/* The same for the moderation settings (policy.*, moderation.*, the word
+ * lists): an engine is built from them and freed. */
+int site_check_engine(const config *cfg, pl_error *err);
 /* server_product's hooks (see server/server.h); each logs what fails. */
 int site_start(site_ctx *s, app *srv, store *writer);
 void site_listening(site_ctx *s);
-int site_reload_build(site_ctx *s, const config *nc, const moderation *engine, const void *arg,
-                      void **staged, pl_error *err);
+int site_reload_build(site_ctx *s, const config *nc, const void *arg, void **staged, pl_error *err);
 void *site_reload_publish(site_ctx *s, void *staged);
 void site_reload_release(site_ctx *s, void *old);
 void site_stop(site_ctx *s);
@@ -134,6 +140,10 @@ uint64_t site_article_generation(site_ctx *s, const char *article_id);
  * apply). Any thread: the result's id and cfg stay valid until exit; its
  * mod and pages only on a loop thread while the request runs. */
 const site_own *site_own_of(site_ctx *s, int64_t site_id);
+/* The moderation engine that judges site_id's comments: its own, or the
+ * server's (site_id 0 or 1, or a site without an engine of its own). Loop
+ * thread only, valid until the request is answered. */
+const moderation *site_moderation(site_ctx *s, int64_t site_id);
 
 /* Reads the newest settings version through st and, when it is not the one
  * in force, puts the base config with its overrides in force with a new

@@ -624,8 +624,8 @@ static const struct {
      * wherever they come: a password guesser with many addresses gets no
      * further than one with one. */
     [LIMIT_LOGIN] = {"login", 20.0 / 60.0, 10, true},
-    /* A preview runs up to 5,000 comments through two engines built for
-     * it, on the hashing thread: five a minute, in bursts of five. */
+    /* A costly preview takes seconds of the hashing thread: five a
+     * minute, in bursts of five. */
     [LIMIT_PREVIEW] = {"preview", 5, 5, true},
 };
 
@@ -900,12 +900,6 @@ const config *
 req_base_config(req *r)
 {
     return atomic_load(&rf(r)->app->base_cfg);
-}
-
-const moderation *
-req_moderation(req *r)
-{
-    return rf(r)->app->mod;
 }
 
 /* ---- sessions ------------------------------------------------------------ */

@@ -204,10 +204,6 @@ server_check_config(const config *cfg, const server_product *product, pl_error *
                          n, SSO_SECRET_MIN);
     if (product != NULL && product->check_config != NULL && product->check_config(cfg, &e) < 0)
         return pl_errorf(err, PL_EINVAL, "%s", e.msg);
-    moderation *m = NULL;
-    if (moderation_new(cfg, &m, &e) < 0)
-        return pl_errorf(err, PL_EINVAL, "%s", e.msg);
-    moderation_free(m);
     return 0;
 }
 
@@ -562,8 +558,8 @@ ack_cb(evutil_socket_t fd, short what, void *arg)
 
 /* Waits until every loop has finished the callback it was running: after
  * that no request handler can still hold a pointer it read before. Jobs
- * never keep the engine's memory (api/ copies what it needs into the
- * request's arena), so the loops are the only readers. False if a loop did
+ * never keep the memory of the product's part (the product copies what it
+ * needs into the request's arena), so the loops are the only readers. False if a loop did
  * not answer within 10 s (the caller then keeps the old data). */
 static bool
 quiesce_loops(app *a, int64_t within_ms)
@@ -603,44 +599,35 @@ retire(app *a, const config *c)
     a->retired = rc;
 }
 
-/* Builds what a config brings with it: the moderation engine and the
- * product's part (its reload_build), both or neither. */
+/* Builds what a config brings with it: the product's part (its
+ * reload_build). */
 static int
-build_for(app *a, const config *cfg, const void *arg, moderation **nm, void **staged, pl_error *err)
+build_for(app *a, const config *cfg, const void *arg, void **staged, pl_error *err)
 {
     const server_product *p = a->product;
-    int rc;
-    *nm = NULL;
     *staged = NULL;
-    if ((rc = moderation_new(cfg, nm, err)) < 0)
-        return rc;
-    if (p->reload_build != NULL && (rc = p->reload_build(p->ctx, cfg, *nm, arg, staged, err)) < 0) {
-        moderation_free(*nm);
-        *nm = NULL;
-        return rc;
-    }
+    if (p->reload_build != NULL)
+        return p->reload_build(p->ctx, cfg, arg, staged, err);
     return 0;
 }
 
 /* Publishes a config in force and what build_for made for it (atomic
- * pointers), waits for the loops and frees the old engine and the
- * product's old part; the old config is retired. Under config_mu. */
+ * pointers), waits for the loops and frees the product's old part; the old
+ * config is retired. Under config_mu. */
 static void
-swap_in(app *a, const config *cfg, moderation *nm, void *staged)
+swap_in(app *a, const config *cfg, void *staged)
 {
     const server_product *p = a->product;
     const config *old = atomic_load(&a->cfg);
     if (old != atomic_load(&a->base_cfg))
         retire(a, old);
     atomic_store(&a->cfg, cfg);
-    moderation *om = atomic_exchange(&a->mod, nm);
     void *old_product = p->reload_publish != NULL ? p->reload_publish(p->ctx, staged) : NULL;
     if (quiesce_loops(a, 10000)) {
-        moderation_free(om);
         if (p->reload_release != NULL)
             p->reload_release(p->ctx, old_product);
     } else {
-        log_warn("msg=\"a loop did not answer; the old engine is kept in memory\"");
+        log_warn("msg=\"a loop did not answer; the product's old part is kept in memory\"");
     }
 }
 
@@ -686,24 +673,21 @@ server_base_config(const app *a)
 
 struct server_config_set {
     config *cfg;
-    moderation *mod;
     void *staged; /* the product's part (its reload_build) */
 };
 
 int
 server_config_build(app *a, config *eff, const void *arg, server_config_set **out, pl_error *err)
 {
-    moderation *nm;
     void *staged;
     *out = NULL;
-    int rc = build_for(a, eff, arg, &nm, &staged, err);
+    int rc = build_for(a, eff, arg, &staged, err);
     if (rc < 0) {
         free_config(eff);
         return rc;
     }
     server_config_set *set = xcalloc(1, sizeof *set);
     set->cfg = eff;
-    set->mod = nm;
     set->staged = staged;
     *out = set;
     return 0;
@@ -712,7 +696,7 @@ server_config_build(app *a, config *eff, const void *arg, server_config_set **ou
 void
 server_config_publish(app *a, server_config_set *set)
 {
-    swap_in(a, set->cfg, set->mod, set->staged);
+    swap_in(a, set->cfg, set->staged);
     free(set);
 }
 
@@ -722,7 +706,6 @@ server_config_set_free(app *a, server_config_set *set)
     if (set == NULL)
         return;
     const server_product *p = a->product;
-    moderation_free(set->mod);
     if (set->staged != NULL && p->reload_release != NULL)
         p->reload_release(p->ctx, set->staged);
     free_config(set->cfg);
@@ -735,10 +718,10 @@ server_config_set_config(const server_config_set *set)
     return set->cfg;
 }
 
-const moderation *
-server_config_set_moderation(const server_config_set *set)
+void *
+server_config_set_product(const server_config_set *set)
 {
-    return set->mod;
+    return set->staged;
 }
 
 void
@@ -753,13 +736,13 @@ server_sessions_changed(app *a)
     atomic_fetch_add(&a->people_gen, 1);
 }
 
-/* Re-reads the config (file, environment, flags, as at start), the policy
- * and word lists (a new moderation engine) and the product's part (the
- * publisher's pages), with the product's overlay (the settings edited in
- * the desk) set on top. All are built first; any failure keeps everything
- * running as it was and logs why. Then the new ones are published (atomic
- * pointers), the loops are waited for, and the old engine and the
- * product's old part are freed. Old configs are kept until exit (a few
+/* Re-reads the config (file, environment, flags, as at start) and the
+ * product's part (its reload_build: the publisher's pages, a new moderation
+ * engine from the policy and word lists), with the product's overlay (the
+ * settings edited in the desk) set on top. All are built first; any failure
+ * keeps everything running as it was and logs why. Then the new ones are
+ * published (atomic pointers), the loops are waited for, and the product's
+ * old part is freed. Old configs are kept until exit (a few
  * hundred bytes each): the writer thread may be reading one for a job in
  * progress. */
 static void
@@ -781,19 +764,18 @@ reload(app *a, const server_options *opts)
         config_copy_setting(nc, old, *p);
     int lvl = log_level_parse(nc->log_level);
     const config *eff = NULL;
-    moderation *nm = NULL;
     void *staged = NULL;
     if (lvl < 0) {
         log_warn("msg=\"reload failed; the running settings stay\" error=\"bad log_level\"");
     } else if (overlay(a, nc, &eff, &err) < 0) {
         log_warn("msg=\"reload failed; the running settings stay\" error=\"%s\"", err.msg);
-    } else if (build_for(a, eff, NULL, &nm, &staged, &err) < 0) {
+    } else if (build_for(a, eff, NULL, &staged, &err) < 0) {
         log_warn("msg=\"reload failed; the running settings stay\" error=\"%s\"", err.msg);
         if (eff != nc)
             free_config(eff);
     } else {
         atomic_store(&a->base_cfg, nc);
-        swap_in(a, eff, nm, staged);
+        swap_in(a, eff, staged);
         retire(a, old);
         log_level = lvl;
         pthread_mutex_unlock(&a->config_mu);
@@ -834,7 +816,6 @@ app_free(app *a, const config *start_cfg)
     if (a->listen_fd >= 0)
         close(a->listen_fd);
     store_close(a->writer_store);
-    moderation_free(atomic_load(&a->mod));
     const config *cur = atomic_load(&a->cfg), *base = atomic_load(&a->base_cfg);
     if (cur != NULL && cur != start_cfg && cur != base) {
         config_fini((config *)cur);
@@ -969,12 +950,6 @@ server_run(const server_options *opts)
         log_error("msg=\"libevent has no thread support\"");
         goto out;
     }
-    moderation *mod = NULL;
-    if (moderation_new(cfg, &mod, &err) < 0) {
-        log_error("msg=\"cannot load the moderation engine\" error=\"%s\"", err.msg);
-        goto out;
-    }
-    atomic_store(&a->mod, mod);
     char db_shown[512];
     text_redact_url(cfg->db, db_shown, sizeof db_shown);
     if (store_open(cfg->db, false, &a->writer_store, &err) < 0) {

@@ -24,7 +24,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "moderation/moderation.h"
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/config.h"
@@ -107,7 +106,6 @@ const config *req_config(req *r);
  * the settings edited in the desk): the file's, environment's and flags'
  * values (the defaults the desk shows). */
 const config *req_base_config(req *r);
-const moderation *req_moderation(req *r);
 
 /* ---- responses (loop thread only) ------------------------------------- */
 
@@ -224,11 +222,11 @@ void server_config_lock(app *a);
 void server_config_unlock(app *a);
 /* With the lock held: the base config. */
 const config *server_base_config(const app *a);
-/* What a config brings with it, built: the config, its moderation engine
- * and the product's part (server_product.reload_build). */
+/* What a config brings with it, built: the config and the product's part
+ * (server_product.reload_build). */
 typedef struct server_config_set server_config_set;
-/* Any thread but a loop's, no lock needed (building an engine takes a few
- * tenths of a second): builds eff's set (eff, built over
+/* Any thread but a loop's, no lock needed (what the product builds may take
+ * a few tenths of a second): builds eff's set (eff, built over
  * server_base_config, is taken); arg goes to the product's reload_build.
  * 0 and *out, or <0 (err says why) with eff freed. */
 int server_config_build(app *a, config *eff, const void *arg, server_config_set **out,
@@ -238,10 +236,11 @@ int server_config_build(app *a, config *eff, const void *arg, server_config_set 
 void server_config_publish(app *a, server_config_set *set);
 /* Frees a set never published (NULL: nothing). */
 void server_config_set_free(app *a, server_config_set *set);
-/* What a set holds until it is published or freed: its config and engine
- * (a preview runs comments through them without publishing the set). */
+/* What a set holds until it is published or freed: its config and the
+ * product's part (its reload_build's *staged; a preview of the product's
+ * uses them without publishing the set). */
 const config *server_config_set_config(const server_config_set *set);
-const moderation *server_config_set_moderation(const server_config_set *set);
+void *server_config_set_product(const server_config_set *set);
 
 /* Sends data[0..n) with the status and the headers added before (the
  * caller adds Content-Type and Cache-Control); release(data, n, arg) runs
@@ -376,14 +375,11 @@ typedef struct server_product {
     void (*listening)(void *ctx);
     /* SIGHUP and server_config_build: builds what the product rereads
      * with the new config into *staged (nonzero: the reload is refused and
-     * nothing changed); engine is the moderation engine just built for nc,
-     * published and freed with *staged (what the product builds may share
-     * its model and dictionary: moderation_derive); arg is
-     * server_config_build's (NULL on SIGHUP, which holds the config lock);
-     * publish swaps it in and returns what it replaced; release frees that
-     * once no loop can hold it any more (or a staged one never published). */
-    int (*reload_build)(void *ctx, const config *nc, const moderation *engine, const void *arg,
-                        void **staged, pl_error *err);
+     * nothing changed); arg is server_config_build's (NULL on SIGHUP, which
+     * holds the config lock); publish swaps it in and returns what it
+     * replaced; release frees that once no loop can hold it any more (or a
+     * staged one never published). */
+    int (*reload_build)(void *ctx, const config *nc, const void *arg, void **staged, pl_error *err);
     void *(*reload_publish)(void *ctx, void *staged);
     void (*reload_release)(void *ctx, void *old);
     /* Shutdown, main thread: drain runs once requests in flight are
@@ -447,9 +443,9 @@ int server_run(const server_options *opts);
 
 /* Every check `parley serve` makes of its settings before it opens the
  * database: the listen address, the database URL's scheme, the length of
- * sso_secret, the moderation settings (policy.*, moderation.*, the word
- * lists: loaded) and the product's (product->check_config, may be NULL). `parley config --check`
- * runs this very function. 0, or PL_EINVAL with one line naming the setting. */
+ * sso_secret and the product's (product->check_config, may be NULL: its
+ * pages, its moderation settings and so on). `parley config --check` runs
+ * this very function. 0, or PL_EINVAL with one line naming the setting. */
 int server_check_config(const config *cfg, const server_product *product, pl_error *err);
 
 #endif

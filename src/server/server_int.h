@@ -65,10 +65,9 @@ struct loop {
 };
 
 struct app {
-    /* Both replaced by a reload (SIGHUP): a request reads each once and
-     * uses it until it is answered; see server.c, "reload". */
+    /* Replaced by a reload (SIGHUP): a request reads it once and uses it
+     * until it is answered; see server.c, "reload". */
     _Atomic(const config *) cfg;
-    _Atomic(moderation *) mod;
     int nloops;
     loop *loops;
     int listen_fd;
