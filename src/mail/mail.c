@@ -151,7 +151,12 @@ from_header(arena *a, const config *cfg, const char *addr)
         n--;
     if (n == 0)
         return arena_printf(a, "<%s>", addr);
-    return arena_printf(a, "%s <%s>", header_text(a, arena_strndup(a, from, n)), addr);
+    const char *name = header_text(a, arena_strndup(a, from, n));
+    /* A long name (up to 900 bytes as is) and an address (up to 254) would
+     * not fit one line: the address goes on a folded line of its own. */
+    const char *nl = strrchr(name, '\n');
+    size_t last = strlen(nl != NULL ? nl + 1 : name);
+    return arena_printf(a, "%s%s<%s>", name, last + strlen(addr) + 16 > 998 ? "\r\n " : " ", addr);
 }
 
 char *

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -88,6 +89,39 @@ no_header_injection(void **state)
                   .unsubscribe = "https://x.example/u\r\nBcc: victim@example.com"};
     char *h = headers_of(a, mail_compose(a, &cfg, &m, 0));
     assert_null(strstr(h, "\r\nBcc:"));
+    arena_free(a);
+}
+
+/* A From of a long plain name (kept as is up to 900 bytes) and a long
+ * address would make a line over RFC 5322's 998 bytes: the address goes on
+ * a folded line of its own (found by fuzz_mail). A short one stays on one. */
+static void
+long_from_is_folded_before_the_address(void **state)
+{
+    (void)state;
+    arena *a = arena_new();
+    char from[1200], name[851], local[201];
+    memset(name, 'n', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    memset(local, 'l', sizeof local - 1);
+    local[sizeof local - 1] = '\0';
+    snprintf(from, sizeof from, "%s <%s@paper.example>", name, local);
+    config c;
+    config_init(&c);
+    pl_error err;
+    assert_int_equal(config_set(&c, "mail_from", from, &err), 0);
+    mail_msg m = {.to = "reader@example.com", .subject = "Hi", .text = "x", .html = "y"};
+    char *h = headers_of(a, mail_compose(a, &c, &m, 0));
+    for (const char *line = h; *line;) {
+        const char *eol = strstr(line, "\r\n");
+        assert_non_null(eol);
+        assert_true(eol - line <= 998);
+        line = eol + 2;
+    }
+    assert_non_null(strstr(h, arena_printf(a, "From: %s\r\n <%s@paper.example>\r\n", name, local)));
+    h = headers_of(a, mail_compose(a, &cfg, &m, 0));
+    assert_non_null(strstr(h, "From: =?UTF-8?B?RGVzayDDnA==?= <desk@paper.example>\r\n"));
+    config_fini(&c);
     arena_free(a);
 }
 
@@ -198,6 +232,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(compose_headers),
         cmocka_unit_test(no_header_injection),
+        cmocka_unit_test(long_from_is_folded_before_the_address),
         cmocka_unit_test(non_ascii_subject_is_encoded_in_whole_characters),
         cmocka_unit_test(bodies_decode_to_the_input),
         cmocka_unit_test(site_name),
