@@ -2,11 +2,13 @@
 // settings"): the server's resident memory with no site, then with N sites that each have
 // settings of their own (a policy, a word list and a guidelines page: each gets its own config,
 // an engine that shares the server's model and dictionary, and its page), so the memory per
-// extra site, and what each further save adds (the sites' configs of the layer replaced are kept
-// until exit); and how long a save takes (PUT /mod/settings, the server's and one site's) with no
+// extra site, and what each further save adds (RSS, and the heap's bytes in use as glibc's
+// malloc_stats() counts them, read by attaching gdb when it is installed: RSS alone hides a
+// few hundred kB behind the allocator's free lists); and how long a save takes (PUT /mod/settings, the server's and one site's) with no
 // site of its own and with N, 11 of each, medians. Each save rebuilds every site's layer.
 // Run from tests/: PARLEY_BIN=../build/parley node ../bench/site_settings_bench.mjs [N]
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { startServer, createUser, Client } from '../tests/lib/server.mjs';
 
 const N = Number(process.argv[2] || 50);
@@ -15,6 +17,19 @@ createUser(srv.dbUrl, { email: 'a@example.com', name: 'Admin', role: 'admin' });
 const c = new Client(srv.url);
 await c.login('a@example.com');
 const rss = () => Number(readFileSync(`/proc/${srv.proc.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]);
+// The heap's bytes in use (all arenas and mmap), or NaN without gdb: malloc_stats() prints
+// them on the server's stderr; waits for its total line there.
+const heap = () => new Promise((resolve) => {
+  let text = '';
+  const onData = (chunk) => {
+    text += chunk.toString();
+    const m = text.match(/Total \(incl\. mmap\):\s*system bytes\s*=\s*\d+\s*in use bytes\s*=\s*(\d+)/);
+    if (m) { srv.proc.stderr.off('data', onData); resolve(Number(m[1])); }
+  };
+  srv.proc.stderr.on('data', onData);
+  const g = spawnSync('gdb', ['-p', String(srv.proc.pid), '-batch', '-nx', '-ex', 'call (void)malloc_stats()'], { encoding: 'utf8' });
+  if (g.status !== 0 || g.error) { srv.proc.stderr.off('data', onData); resolve(NaN); }
+});
 const med = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
 const ok = (res) => { if (res.status !== 200 && res.status !== 201) throw new Error(`${res.status} ${res.text}`); return res; };
 
@@ -48,11 +63,14 @@ for (let i = 1; i <= N; i++) {
   }));
 }
 const made = rss();
+const heapMade = await heap();
 const t1 = await saves('s1');
 const after = rss();
+const heapAfter = await heap();
 console.log(`load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 console.log(`RSS: ${before} kB with no site of its own, ${made} kB once ${N} have theirs (${((made - before) / N).toFixed(1)} kB per site,`
-  + ` ${N} saves made them), ${after} kB after 22 more saves (${((after - made) / 22).toFixed(1)} kB per save: the replaced configs kept until exit)`);
+  + ` ${N} saves made them), ${after} kB after 22 more saves (${((after - made) / 22).toFixed(1)} kB per save)`);
+console.log(`heap in use: ${heapMade} bytes once ${N} have theirs, ${heapAfter} after the 22 saves (${((heapAfter - heapMade) / 22 / 1024).toFixed(2)} kB per save)`);
 console.log(`PUT /mod/settings (server's), no site of its own: median ${med(t0.server).toFixed(1)} ms (11)`);
 console.log(`PUT /mod/settings (server's), ${N} sites of their own: median ${med(t1.server).toFixed(1)} ms (11)`);
 console.log(`PUT /mod/settings?site= (one site's), ${N} sites of their own: median ${med(t1.site).toFixed(1)} ms (11)`);

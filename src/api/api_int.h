@@ -332,7 +332,7 @@ int64_t *api_muted_ids(req *r, size_t *n);
 
 /* Flag weighting (api/flags.c): one flag's weight by its flagger's record,
  * and a comment's score from its open flags. */
-double api_flag_weight(const config *cfg, const store_flagger *f, int64_t now, bool *is_new);
-double api_flag_score(const config *cfg, const store_flagger *v, size_t n, int64_t now);
+double api_flag_weight(const site_limits *lim, const store_flagger *f, int64_t now, bool *is_new);
+double api_flag_score(const site_limits *lim, const store_flagger *v, size_t n, int64_t now);
 
 #endif

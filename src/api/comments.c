@@ -650,10 +650,12 @@ int
 api_auto_suspend(job *j, store *s, int64_t author_id, const char *article, pl_error *err)
 {
     req *r = j->r;
-    /* The settings of the site of the comment that counts (docs/SITES.md). */
-    const config *cfg = api_site_config(r, api_article_site(article));
+    /* The settings of the site of the comment that counts (docs/SITES.md),
+     * copied: this runs on the writer, which may not keep a site's config. */
+    site_limits lim;
+    site_limits_of(req_product(r), api_article_site(article), req_config(r), &lim);
     store_comment_list recent = {0};
-    int64_t since = r->now - cfg->auto_suspend_window_h * 3600000LL;
+    int64_t since = r->now - lim.auto_suspend_window_h * 3600000LL;
     int rc = store_comments_by_author(s, author_id, since, 100, r->a, &recent, err);
     if (rc < 0)
         return rc;
@@ -682,13 +684,13 @@ api_auto_suspend(job *j, store *s, int64_t author_id, const char *article, pl_er
             worst = target_counts[k];
     }
     const char *why = NULL;
-    if (refused >= cfg->auto_suspend_after)
+    if (refused >= lim.auto_suspend_after)
         why = "repeated comments refused for breaking the community guidelines";
-    else if (worst >= cfg->auto_suspend_after)
+    else if (worst >= lim.auto_suspend_after)
         why = "repeated personal attacks on the same person";
     if (why == NULL)
         return 0;
-    int64_t until = r->now + cfg->auto_suspend_hours * 3600000LL;
+    int64_t until = r->now + lim.auto_suspend_hours * 3600000LL;
     /* Never shorten what is already in force: a moderator's ban, or a
      * suspension that ends later. */
     store_user u;
@@ -702,7 +704,7 @@ api_auto_suspend(job *j, store *s, int64_t author_id, const char *article, pl_er
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)author_id);
     char *reason =
-        arena_printf(r->a, "%s; suspended for %lld hours", why, (long long)cfg->auto_suspend_hours);
+        arena_printf(r->a, "%s; suspended for %lld hours", why, (long long)lim.auto_suspend_hours);
     store_log_entry e = {0, r->now, 0, "auto_suspend", "user", id, reason};
     log_info("msg=\"author suspended automatically\" user=%s", id);
     if ((rc = store_log_append(s, &e, err)) < 0)

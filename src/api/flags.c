@@ -31,8 +31,8 @@ typedef struct flag_job {
     bool confirmed; /* a slur or harassment flag the engine agrees with */
     int64_t flag_id;
     bool hidden;
-    bool over_limit;   /* flags_per_hour reached, counted on the writer */
-    const config *cfg; /* the comment's site's (docs/SITES.md); kept until exit */
+    bool over_limit; /* flags_per_hour reached, counted on the writer */
+    site_limits lim; /* the comment's site's, when it was queued (docs/SITES.md) */
 } flag_job;
 
 static void
@@ -45,9 +45,9 @@ send_over_limit(req *r)
 }
 
 double
-api_flag_weight(const config *cfg, const store_flagger *f, int64_t now, bool *is_new)
+api_flag_weight(const site_limits *lim, const store_flagger *f, int64_t now, bool *is_new)
 {
-    *is_new = now - f->account_created_at < cfg->flag_new_account_days * 86400000LL;
+    *is_new = now - f->account_created_at < lim->flag_new_account_days * 86400000LL;
     if (*is_new)
         return 0.2;
     double w = (1.0 + (double)f->upheld) / (1.0 + (double)f->dismissed);
@@ -55,18 +55,18 @@ api_flag_weight(const config *cfg, const store_flagger *f, int64_t now, bool *is
 }
 
 double
-api_flag_score(const config *cfg, const store_flagger *v, size_t n, int64_t now)
+api_flag_score(const site_limits *lim, const store_flagger *v, size_t n, int64_t now)
 {
     double established = 0, fresh = 0;
     for (size_t i = 0; i < n; i++) {
         bool is_new;
-        double w = api_flag_weight(cfg, &v[i], now, &is_new);
+        double w = api_flag_weight(lim, &v[i], now, &is_new);
         if (is_new)
             fresh += w;
         else
             established += w;
     }
-    double cap = (double)cfg->flag_threshold / 2.0;
+    double cap = (double)lim->flag_threshold / 2.0;
     return established + (fresh < cap ? fresh : cap);
 }
 
@@ -90,7 +90,7 @@ flag_write(job *j, store *s, pl_error *err)
 {
     flag_job *fj = j->data;
     req *r = j->r;
-    const config *cfg = fj->cfg;
+    const site_limits *lim = &fj->lim;
     /* The hourly limit, counted again where writes are serialised: the
      * loop's count cannot see flags still in flight, so a burst sent at
      * once would otherwise get past it. */
@@ -98,7 +98,7 @@ flag_write(job *j, store *s, pl_error *err)
     int rc = store_flags_count_by_user(s, r->user->id, r->now - 3600000, &recent, err);
     if (rc < 0)
         return rc;
-    if (recent >= cfg->flags_per_hour) {
+    if (recent >= lim->flags_per_hour) {
         fj->over_limit = true;
         return 0;
     }
@@ -115,13 +115,13 @@ flag_write(job *j, store *s, pl_error *err)
     size_t n = 0;
     if ((rc = store_flaggers_for_comment(s, fj->comment_id, r->a, &v, &n, err)) < 0)
         return rc;
-    double score = api_flag_score(cfg, v, n, r->now);
+    double score = api_flag_score(lim, v, n, r->now);
     const char *why = NULL;
     if (fj->confirmed)
         why = arena_printf(r->a, "%s flag confirmed by the engine", fj->reason);
-    else if (score >= (double)cfg->flag_threshold)
+    else if (score >= (double)lim->flag_threshold)
         why = arena_printf(r->a, "weighted flag score %.2f reached the threshold %lld (%zu flags)",
-                           score, (long long)cfg->flag_threshold, n);
+                           score, (long long)lim->flag_threshold, n);
     if (why == NULL)
         return emit_flagged(j, s, &c, err);
     if ((rc = store_comment_set_status(s, fj->comment_id, COMMENT_HIDDEN, err)) < 0)
@@ -243,13 +243,14 @@ api_flag_post(req *r, const route_args *a)
         api_send_rc(r, rc, &err);
         return;
     }
-    const config *cfg = api_site_config(r, api_article_site(c.article_id));
-    if (recent >= cfg->flags_per_hour) {
+    /* The site's numbers are copied into the job: a replaced config is
+     * freed once the loops have moved on, before the write step runs. */
+    flag_job *fj = arena_zalloc(r->a, sizeof *fj);
+    site_limits_of(req_product(r), api_article_site(c.article_id), req_config(r), &fj->lim);
+    if (recent >= fj->lim.flags_per_hour) {
         send_over_limit(r);
         return;
     }
-    flag_job *fj = arena_zalloc(r->a, sizeof *fj);
-    fj->cfg = cfg;
     fj->comment_id = cid;
     fj->reason = reason;
     fj->note = note;

@@ -445,6 +445,8 @@ typedef struct pv_item {
 typedef struct preview_job {
     const char *db; /* the preview reads on a connection of its own, off the loop */
     const config *base;
+    int64_t site;                     /* 0: the server's settings; else this site's */
+    const char *server_body;          /* with site: the server's overrides in force */
     const char *body_now, *body_then; /* the overrides in force, and with the change */
     int limit;
     bool invalid; /* the engine refused the proposed set */
@@ -633,11 +635,18 @@ preview_gather(store *st, arena *a, const store_comment_list *l, pv_item *items,
     return 0;
 }
 
+/* The config and engine a preview judges with: the server's of a build,
+ * or a site's (site_settings_build_site). */
+typedef struct pv_rules {
+    const config *cfg;
+    const moderation *mod;
+} pv_rules;
+
 /* The decision the settings of b would take on it (as api/comments.c takes
  * it: the engine, the site's words, pre-moderation). Results from a. */
 static void
-preview_judge(const site_settings_build *b, const moderation_article *prepared, const pv_item *it,
-              arena *a, moderation_result *out)
+preview_judge(const pv_rules *b, const moderation_article *prepared, const pv_item *it, arena *a,
+              moderation_result *out)
 {
     const store_comment *c = it->c;
     const char *body = c->body ? c->body : "";
@@ -659,10 +668,9 @@ preview_judge(const site_settings_build *b, const moderation_article *prepared, 
     in.recent_bodies = it->recent_bodies;
     in.recent_times = it->recent_times;
     in.n_recent = it->n_recent;
-    const config *cfg = site_settings_build_config(b);
-    moderation_decide(site_settings_build_engine(b), &in, a, out);
-    site_words_apply(cfg, a, body, out);
-    site_premoderate(cfg, a, it->staff, in.article_sensitive, it->earlier, out);
+    moderation_decide(b->mod, &in, a, out);
+    site_words_apply(b->cfg, a, body, out);
+    site_premoderate(b->cfg, a, it->staff, in.article_sensitive, it->earlier, out);
 }
 
 static json_t *
@@ -681,19 +689,19 @@ decisions_json(const int64_t n[3])
                      (json_int_t)n[MOD_HOLD], "reject", (json_int_t)n[MOD_REJECT]);
 }
 
-/* Runs the sample through the engine of b_now and b_then; the answer. */
+/* Runs the sample (the newest comments of site, 0: of every site) through
+ * the rules of b_now and b_then; the answer. */
 static int
-preview_compare(store *st, arena *a, const site_settings_build *b_now,
-                const site_settings_build *b_then, int limit, json_t **answer, int64_t *ms,
-                pl_error *err)
+preview_compare(store *st, arena *a, const pv_rules *b_now, const pv_rules *b_then, int64_t site,
+                int limit, json_t **answer, int64_t *ms, pl_error *err)
 {
-    store_search q = {NULL, 0, NULL, -1, 0, 0};
+    store_search q = {NULL, 0, NULL, -1, 0, site};
     store_comment_list l = {0};
     int rc = store_comments_search(st, &q, limit, a, &l, err);
     if (rc < 0)
         return rc;
-    int64_t first_now = site_first_comments(site_settings_build_config(b_now));
-    int64_t first_then = site_first_comments(site_settings_build_config(b_then));
+    int64_t first_now = site_first_comments(b_now->cfg);
+    int64_t first_then = site_first_comments(b_then->cfg);
     pv_item *items = arena_zalloc(a, (l.n + 1) * sizeof *items);
     const store_article **arts = NULL;
     size_t n_arts = 0;
@@ -711,11 +719,10 @@ preview_compare(store *st, arena *a, const site_settings_build *b_now,
         const store_article *ar = arts[i];
         const char *title = ar && ar->title ? ar->title : "",
                    *text = ar && ar->text ? ar->text : "";
-        prep_now[i] = moderation_article_prepare(site_settings_build_engine(b_now), title, text, a);
-        prep_then[i] =
-            b_then == b_now
-                ? prep_now[i]
-                : moderation_article_prepare(site_settings_build_engine(b_then), title, text, a);
+        prep_now[i] = moderation_article_prepare(b_now->mod, title, text, a);
+        prep_then[i] = b_then->mod == b_now->mod
+                           ? prep_now[i]
+                           : moderation_article_prepare(b_then->mod, title, text, a);
     }
     int64_t now_n[3] = {0}, then_n[3] = {0}, changed = 0;
     json_t *list = json_array();
@@ -732,20 +739,26 @@ preview_compare(store *st, arena *a, const site_settings_build *b_now,
         if (before.decision != after.decision) {
             if (changed < PREVIEW_CHANGED_MAX) {
                 const store_comment *c = items[i].c;
-                json_array_append_new(
-                    list, json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "id", api_id(c->id),
-                                    "article_id", c->article_id ? c->article_id : "", "author",
-                                    c->author_name ? c->author_name : "", "excerpt",
-                                    excerpt_of(scratch, c->body ? c->body : ""), "before",
-                                    moderation_decision_name(before.decision), "after",
-                                    moderation_decision_name(after.decision), "rules_before",
-                                    rules_json(&before), "rules_after", rules_json(&after)));
+                /* The article as the API names it: its id, and its site
+                 * beside it when not the default (docs/SITES.md). */
+                const char *key = c->article_id ? c->article_id : "";
+                json_t *item = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "id",
+                                         api_id(c->id), "article_id", api_article_public(key),
+                                         "author", c->author_name ? c->author_name : "", "excerpt",
+                                         excerpt_of(scratch, c->body ? c->body : ""), "before",
+                                         moderation_decision_name(before.decision), "after",
+                                         moderation_decision_name(after.decision), "rules_before",
+                                         rules_json(&before), "rules_after", rules_json(&after));
+                if (api_article_site(key) != 1)
+                    json_object_set_new(item, "site",
+                                        json_integer((json_int_t)api_article_site(key)));
+                json_array_append_new(list, item);
             }
             changed++;
         }
         arena_reset(scratch);
     }
-    const config *cn = site_settings_build_config(b_now), *ct = site_settings_build_config(b_then);
+    const config *cn = b_now->cfg, *ct = b_then->cfg;
     json_t *block = json_pack(
         "{s:I, s:I}", "now",
         (json_int_t)count_matches(scratch, config_extra(cn, "words.block"), &l, false), "then",
@@ -765,10 +778,34 @@ preview_compare(store *st, arena *a, const site_settings_build *b_now,
     return 0;
 }
 
+/* Builds the server's settings of body, or with pj->site the server's in
+ * force with that site's settings of body on them (its config and, when it
+ * changes them, its engine; the other sites are not built). */
+static int
+preview_build(site_ctx *site, const preview_job *pj, const char *body, site_settings_build **out,
+              pl_error *err)
+{
+    if (pj->site == 0)
+        return site_settings_build_new(site, pj->base, body, NULL, 0, 0, out, err);
+    store_site_settings own = {pj->site, {0, 0, 0, body}};
+    return site_settings_build_new(site, pj->base, pj->server_body, &own, 1, pj->site, out, err);
+}
+
+/* The rules of b that judge the preview's comments. */
+static pv_rules
+preview_rules(const preview_job *pj, const site_settings_build *b)
+{
+    pv_rules r = {site_settings_build_config(b), site_settings_build_engine(b)};
+    if (pj->site > 0)
+        site_settings_build_site(b, pj->site, &r.cfg, &r.mod);
+    return r;
+}
+
 /* Hashing thread: builds the engine of the proposed settings (as a save
  * does, site_settings_build_new) and of those in force, reads the newest
- * comments on a read-only connection of its own, and judges each with
- * both. Nothing here touches the loops or the writer. */
+ * comments (of the site, for a site's settings) on a read-only connection
+ * of its own, and judges each with both. Nothing here touches the loops or
+ * the writer. */
 static void
 preview_run(job *j)
 {
@@ -778,7 +815,7 @@ preview_run(job *j)
     int64_t t0 = req_clock_ns();
     site_settings_build *b_then = NULL, *b_now = NULL;
     pl_error err;
-    if (site_settings_build_new(site, pj->base, pj->body_then, NULL, 0, 0, &b_then, &err) < 0) {
+    if (preview_build(site, pj, pj->body_then, &b_then, &err) < 0) {
         pj->invalid = true;
         const char *colon = strchr(err.msg, ':');
         size_t fn = colon ? (size_t)(colon - err.msg) : 0;
@@ -787,8 +824,7 @@ preview_run(job *j)
         return;
     }
     if (strcmp(pj->body_now, pj->body_then) != 0 &&
-        (pj->rc = site_settings_build_new(site, pj->base, pj->body_now, NULL, 0, 0, &b_now,
-                                          &pj->err)) < 0) {
+        (pj->rc = preview_build(site, pj, pj->body_now, &b_now, &pj->err)) < 0) {
         log_error("msg=\"the settings in force cannot be built for a preview\" error=\"%s\"",
                   pj->err.msg);
         site_settings_build_free(site, b_then);
@@ -797,15 +833,19 @@ preview_run(job *j)
     int64_t t1 = req_clock_ns();
     store *st = NULL;
     int64_t ms[2] = {0, 0};
+    pv_rules then = preview_rules(pj, b_then), now = b_now ? preview_rules(pj, b_now) : then;
     if ((pj->rc = store_open(pj->db, true, &st, &pj->err)) == 0)
-        pj->rc = preview_compare(st, a, b_now ? b_now : b_then, b_then, pj->limit, &pj->answer, ms,
-                                 &pj->err);
+        pj->rc = preview_compare(st, a, b_now ? &now : &then, &then, pj->site, pj->limit,
+                                 &pj->answer, ms, &pj->err);
+    if (pj->rc == 0 && pj->site > 0)
+        json_object_set_new(pj->answer, "site", json_integer((json_int_t)pj->site));
     store_close(st);
     site_settings_build_free(site, b_now);
     site_settings_build_free(site, b_then);
     if (pj->rc == 0)
-        log_info("msg=\"settings preview\" sample=%lld changed=%lld build_ms=%lld read_ms=%lld "
-                 "judge_ms=%lld",
+        log_info("msg=\"settings preview\" site=%lld sample=%lld changed=%lld build_ms=%lld "
+                 "read_ms=%lld judge_ms=%lld",
+                 (long long)(pj->site > 0 ? pj->site : 1),
                  (long long)json_integer_value(json_object_get(pj->answer, "sample")),
                  (long long)json_integer_value(json_object_get(pj->answer, "changed_total")),
                  (long long)((t1 - t0) / 1000000), (long long)ms[0], (long long)ms[1]);
@@ -832,7 +872,8 @@ void
 api_mod_settings_preview(req *r, const route_args *a)
 {
     (void)a;
-    if (!require_admin(r) || !req_rate_limit(r, LIMIT_PREVIEW))
+    int64_t site;
+    if (!require_admin(r) || !settings_site(r, &site) || !req_rate_limit(r, LIMIT_PREVIEW))
         return;
     int64_t limit = PREVIEW_SAMPLE;
     const char *ls = req_query(r, "limit", NULL);
@@ -861,9 +902,13 @@ api_mod_settings_preview(req *r, const route_args *a)
                        "settings", NULL);
         return;
     }
-    store_settings cur;
+    /* The version in force of these settings (the site's, for a site),
+     * and the server's, which a site's are built on. */
+    store_settings cur, server = {0, 0, 0, "{}"};
     pl_error err;
-    int rc = store_settings_get(req_store(r), r->a, &cur, &err);
+    int rc = settings_read(req_store(r), site, r->a, &cur, &err);
+    if (rc == 0 && site > 0)
+        rc = store_settings_get(req_store(r), r->a, &server, &err);
     if (rc < 0) {
         json_decref(o);
         api_send_rc(r, rc, &err);
@@ -871,7 +916,7 @@ api_mod_settings_preview(req *r, const route_args *a)
     }
     json_t *next = overrides_of(cur.body);
     char *now = json_dumps(next, JSON_COMPACT | JSON_SORT_KEYS);
-    json_t *errors = merge_settings(r, 0, next, set, cur.version, NULL, NULL);
+    json_t *errors = merge_settings(r, site, next, set, cur.version, NULL, NULL);
     json_decref(o);
     if (json_array_size(errors) > 0) {
         free(now);
@@ -889,6 +934,8 @@ api_mod_settings_preview(req *r, const route_args *a)
     free(then);
     pj->db = arena_strdup(r->a, req_config(r)->db);
     pj->base = req_base_config(r);
+    pj->site = site;
+    pj->server_body = server.body;
     pj->limit = (int)limit;
     job *j = job_new(r, pj);
     j->slow = preview_run;

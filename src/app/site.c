@@ -24,17 +24,9 @@ site_new(void)
 {
     site_ctx *s = xcalloc(1, sizeof *s);
     s->cache = cache_new(4096, 4 << 20);
-    pthread_mutex_init(&s->retired_mu, NULL);
+    pthread_mutex_init(&s->layer_mu, NULL);
     return s;
 }
-
-/* What is left of a replaced layer, kept until exit: the layer and its
- * sites' table and configs (a write step may still look a site's config
- * up in it: site_own_of). */
-typedef struct retired_config {
-    site_layer *layer;
-    struct retired_config *next;
-} retired_config;
 
 static void
 free_config(const config *c)
@@ -54,7 +46,10 @@ layer_shell_free(site_layer *l)
     free(l);
 }
 
-/* Frees a layer's pages and engines; the rest is retired (s NULL: freed). */
+/* Frees a layer that no loop reads any more (or never published). With s,
+ * its configs are freed under s's layer_mu, so a site_limits_of that is
+ * reading it from the writer finishes first; a layer replaced is no longer
+ * the one in force, so no later reader finds it. */
 static void
 layer_free(site_ctx *s, site_layer *l)
 {
@@ -68,16 +63,11 @@ layer_free(site_ctx *s, site_layer *l)
     }
     moderation_free(l->mod);
     l->mod = NULL;
-    if (s == NULL) {
-        layer_shell_free(l);
-        return;
-    }
-    retired_config *rc = xcalloc(1, sizeof *rc);
-    rc->layer = l;
-    pthread_mutex_lock(&s->retired_mu);
-    rc->next = s->retired;
-    s->retired = rc;
-    pthread_mutex_unlock(&s->retired_mu);
+    if (s != NULL)
+        pthread_mutex_lock(&s->layer_mu);
+    layer_shell_free(l);
+    if (s != NULL)
+        pthread_mutex_unlock(&s->layer_mu);
 }
 
 /* Copies of the sites' newest settings versions (malloc). */
@@ -120,12 +110,7 @@ site_free(site_ctx *s)
     layer_free(NULL, atomic_load(&s->layer));
     free(s->settings_body);
     bodies_free(s->site_bodies, s->n_site_bodies);
-    for (retired_config *r = s->retired, *next; r != NULL; r = next) {
-        next = r->next;
-        layer_shell_free(r->layer);
-        free(r);
-    }
-    pthread_mutex_destroy(&s->retired_mu);
+    pthread_mutex_destroy(&s->layer_mu);
     static_table_free(s->statics);
     cache_free(s->cache);
     free(s);
@@ -323,6 +308,21 @@ own_in(const site_layer *l, int64_t site_id)
     return lo < l->n && l->sites[lo].id == site_id ? &l->sites[lo] : NULL;
 }
 
+void
+site_limits_of(site_ctx *s, int64_t site_id, const config *server, site_limits *out)
+{
+    pthread_mutex_lock(&s->layer_mu);
+    const site_own *own = site_own_of(s, site_id);
+    const config *c = own != NULL && own->cfg != NULL ? own->cfg : server;
+    out->flag_threshold = c->flag_threshold;
+    out->flags_per_hour = c->flags_per_hour;
+    out->flag_new_account_days = c->flag_new_account_days;
+    out->auto_suspend_after = c->auto_suspend_after;
+    out->auto_suspend_hours = c->auto_suspend_hours;
+    out->auto_suspend_window_h = c->auto_suspend_window_h;
+    pthread_mutex_unlock(&s->layer_mu);
+}
+
 const site_own *
 site_own_of(site_ctx *s, int64_t site_id)
 {
@@ -484,6 +484,15 @@ site_settings_build_engine(const site_settings_build *b)
 {
     const site_layer *l = server_config_set_product(b->set);
     return l->mod;
+}
+
+void
+site_settings_build_site(const site_settings_build *b, int64_t site_id, const config **cfg,
+                         const moderation **mod)
+{
+    const site_own *own = own_in(server_config_set_product(b->set), site_id);
+    *cfg = own != NULL && own->cfg != NULL ? own->cfg : site_settings_build_config(b);
+    *mod = own != NULL && own->mod != NULL ? own->mod : site_settings_build_engine(b);
 }
 
 /* The server's newest settings version and the sites' (from ar). */

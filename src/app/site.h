@@ -37,7 +37,7 @@ typedef struct site_settings_build site_settings_build;
  * server's. */
 typedef struct site_own {
     int64_t id;        /* the site's */
-    const config *cfg; /* the server's config with the site's overrides (kept until exit) */
+    const config *cfg; /* the server's config with the site's overrides (freed with the layer) */
     const moderation
         *mod;        /* its engine, sharing the server's model and dictionary; NULL: the server's */
     page_set *pages; /* its own text of each page; NULL entries: the server's */
@@ -80,11 +80,9 @@ typedef struct site_ctx {
      * same lock. */
     store_site_settings *site_bodies;
     size_t n_site_bodies;
-    /* The layers replaced, without their pages and engines: kept until
-     * exit, as the server keeps its configs (a write step may still read
-     * a site's config). */
-    pthread_mutex_t retired_mu;
-    struct retired_config *retired;
+    /* Held while a replaced layer is freed and while site_limits_of reads
+     * the layer in force from a thread that is not a loop. */
+    pthread_mutex_t layer_mu;
     store *poll_store; /* the main thread's, to look for a newer version */
 } site_ctx;
 
@@ -137,13 +135,32 @@ void site_tick(site_ctx *s);
 uint64_t site_article_generation(site_ctx *s, const char *article_id);
 
 /* site_id's own settings in force, or NULL when it has none (the server's
- * apply). Any thread: the result's id and cfg stay valid until exit; its
- * mod and pages only on a loop thread while the request runs. */
+ * apply). Only on a loop thread, valid while the request's callback runs:
+ * a replaced layer (configs, engines, pages) is freed once every loop has
+ * finished the callback it was running. A write step, which runs on the
+ * writer after its request's callback returned, never keeps the result:
+ * it takes the values it needs with site_limits_of. */
 const site_own *site_own_of(site_ctx *s, int64_t site_id);
 /* The moderation engine that judges site_id's comments: its own, or the
  * server's (site_id 0 or 1, or a site without an engine of its own). Loop
  * thread only, valid until the request is answered. */
 const moderation *site_moderation(site_ctx *s, int64_t site_id);
+
+/* The numbers of a site's settings that write steps read (flags and
+ * automatic suspension), copied out of the config in force. */
+typedef struct site_limits {
+    int64_t flag_threshold;
+    int64_t flags_per_hour;
+    int64_t flag_new_account_days;
+    int64_t auto_suspend_after;
+    int64_t auto_suspend_hours;
+    int64_t auto_suspend_window_h;
+} site_limits;
+
+/* site_id's values into *out: its own config's, else server's (the
+ * server's config in force, which the caller holds). Any thread: it reads
+ * the layer under layer_mu, which the freeing of a replaced layer takes. */
+void site_limits_of(site_ctx *s, int64_t site_id, const config *server, site_limits *out);
 
 /* Reads the newest settings version through st and, when it is not the one
  * in force, puts the base config with its overrides in force with a new
@@ -164,6 +181,11 @@ void site_settings_build_free(site_ctx *s, site_settings_build *b); /* b may be 
 /* The effective config and the engine of a build (until it is freed). */
 const config *site_settings_build_config(const site_settings_build *b);
 const moderation *site_settings_build_engine(const site_settings_build *b);
+/* The config and the engine that judge site_id's comments in a build: the
+ * site's own where its settings there have them, else the build's (the
+ * server's). Valid until the build is freed. */
+void site_settings_build_site(const site_settings_build *b, int64_t site_id, const config **cfg,
+                              const moderation **mod);
 
 /* notices.c: tells other nodes about a job's committed change (from the
  * writer, inside the job's savepoint), and hears theirs. */

@@ -203,3 +203,127 @@ test('a site\'s own moderation: its policy, words and flag threshold judge its c
   assert.equal(res.status, 200, res.text);
   assert.equal((await check('sport', swear)).decision, 'reject');
 });
+
+// The write steps of flags and of automatic suspension run on the writer
+// after their request has returned; they read the site's numbers they were
+// given (or read them under the layer's lock), never a config that a save
+// frees meanwhile (docs/SITES.md, "Memory"). Saves race the flags and the
+// decisions here; under AddressSanitizer a freed config read would abort.
+test('flags and automatic suspension read a site\'s settings while saves replace them', async () => {
+  const author = await D.reader('Ali');
+  const flaggers = [];
+  for (let i = 0; i < 3; i++) flaggers.push(await D.reader(`Flo${i}`, { established: true }));
+  let v = (await D.admin.get('/api/v1/mod/settings?site=sport')).json.version;
+  let res = await put(D.admin, v, { flag_threshold: 100, auto_suspend_after: 1, auto_suspend_hours: 5 });
+  assert.equal(res.status, 200, res.text);
+  v = res.json.version;
+  const posts = [];
+  for (let i = 0; i < 6; i++) {
+    const p = await author.post('/api/v1/articles/relay/comments?site=sport', { body: `Leg ${i} of the relay was the fastest this season.` });
+    assert.equal(p.status, 201, p.text);
+    posts.push(p.json.comment);
+  }
+  const victim = await D.reader('Vic');
+  const bad = await victim.post('/api/v1/articles/relay/comments?site=sport', { body: 'The anchor leg ran well today.' });
+  assert.equal(bad.status, 201, bad.text);
+
+  // Ten saves of the site's settings (each replaces every site's config)
+  // while the flags and a moderator's rejection are written.
+  const saves = (async () => {
+    for (let i = 0; i < 10; i++) {
+      const r = await put(D.admin, v, { flag_threshold: 100 + (i % 2), auto_suspend_after: 1, auto_suspend_hours: 5 });
+      assert.equal(r.status, 200, r.text);
+      v = r.json.version;
+    }
+  })();
+  const flags = Promise.all(posts.flatMap((c) => flaggers.map((f) => f.post(`/api/v1/comments/${c.id}/flags`, { reason: 'other' }))));
+  const reject = D.mod.post(`/api/v1/mod/comments/${bad.json.comment.id}/decision`, { action: 'reject', reason: 'test' });
+  const [, flagged, rejected] = await Promise.all([saves, flags, reject]);
+  assert.ok(flagged.every((f) => f.status === 201), flagged.map((f) => f.status).join(','));
+  assert.equal(rejected.status, 200, rejected.text);
+  // The site's threshold (100 or 101) held every comment up; its suspension
+  // (after 1 refusal, for 5 hours, not the server's 24) applied.
+  const shown = (await new Client(D.url).get('/api/v1/articles/relay/comments?site=sport&limit=50')).json.comments.map((c) => c.id);
+  for (const c of posts) assert.ok(shown.includes(c.id), `comment ${c.id} stays up`);
+  const log = (await D.admin.get('/api/v1/mod/log')).json.entries;
+  const suspended = log.find((e) => e.action === 'auto_suspend' && e.target_id === String(victim.user.id));
+  assert.ok(suspended, JSON.stringify(log.slice(0, 5)));
+  assert.match(suspended.reason, /suspended for 5 hours/);
+  // Given back for the tests after this one.
+  res = await put(D.admin, v, { flag_threshold: null, auto_suspend_after: null, auto_suspend_hours: null });
+  assert.equal(res.status, 200, res.text);
+});
+
+// POST /mod/settings/preview?site=SLUG (docs/SITES.md): a change of a
+// site's own settings is judged on that site's newest comments, with the
+// server's settings in force under the site's, as a save would apply them.
+test('the preview of a site\'s settings judges that site\'s newest comments with its settings', async () => {
+  const made = await D.admin.post('/api/v1/mod/sites', { slug: 'club', name: 'Club news' });
+  assert.equal(made.status, 201, made.text);
+  const club = made.json.site;
+  const r = await D.reader('Pat');
+  const posted = {};
+  for (const [name, site, body] of [['keeper', 'club', 'The keeper saved a penalty in the last minute.'],
+    ['pies', 'club', 'The pineapple stand at the ground sold out before kick-off.'],
+    ['swear', 'club', 'Holy shit, what a goal from the winger.'],
+    ['canteen', null, 'The pineapple at the canteen was fresh today.']]) {
+    const res = await r.post(`/api/v1/articles/cup/comments${site ? `?site=${site}` : ''}`, { body });
+    assert.ok(res.status === 201 || res.status === 422, res.text);
+    const id = res.status === 201 ? res.json.comment.id : (await r.get('/api/v1/me/comments?limit=1')).json.comments[0].id;
+    posted[name] = { id, decision: res.json.moderation.decision };
+  }
+  assert.equal(posted.swear.decision, 'reject', 'the server\'s policy, which the club follows');
+  const preview = async (settings, site = 'club') => {
+    const res = await D.admin.post(`/api/v1/mod/settings/preview?limit=50${site ? `&site=${site}` : ''}`, { settings });
+    assert.equal(res.status, 200, res.text);
+    return res.json;
+  };
+  const changed = (p) => Object.fromEntries(p.changed.map((c) => [c.id, `${c.before}>${c.after}`]));
+
+  // The site's words: only the club's comments are the sample.
+  let p = await preview({ 'words.block': ['pineapple'] });
+  assert.equal(p.site, club.id);
+  assert.equal(p.sample, 3, 'the club\'s three comments, not the default site\'s');
+  assert.deepEqual(p.decisions.now, { publish: 2, hold: 0, reject: 1 });
+  assert.deepEqual(changed(p), { [posted.pies.id]: 'publish>hold' });
+  assert.deepEqual([p.changed[0].article_id, p.changed[0].site], ['cup', club.id], 'the article as the API names it');
+  assert.deepEqual(p['words.block'], { now: 0, then: 1 });
+  // The server's preview of the same change takes every site's comments.
+  const all = await preview({ 'words.block': ['pineapple'] }, null);
+  assert.equal(all.site, undefined);
+  const canteen = all.changed.find((c) => c.id === posted.canteen.id);
+  assert.ok(canteen, 'the default site\'s comment is in the server\'s sample');
+  assert.deepEqual([canteen.article_id, canteen.site], ['cup', undefined]);
+
+  // An engine setting of the site's own: its engine is derived for the preview.
+  p = await preview({ 'policy.profanity': 'publish' });
+  assert.deepEqual(changed(p), { [posted.swear.id]: 'reject>publish' });
+
+  // Once saved, the site's settings are the ones in force ("now"), and
+  // null gives one back to the server's.
+  const v = (await D.admin.get('/api/v1/mod/settings?site=club')).json.version;
+  const saved = await put(D.admin, v, { 'words.block': ['pineapple'] }, 'club');
+  assert.equal(saved.status, 200, saved.text);
+  p = await preview({ 'words.block': null });
+  assert.deepEqual(p.decisions.now, { publish: 1, hold: 1, reject: 1 });
+  assert.deepEqual(changed(p), { [posted.pies.id]: 'hold>publish' });
+  // Nothing was stored by the previews.
+  assert.equal((await D.admin.get('/api/v1/mod/settings?site=club')).json.version, v + 1);
+
+  // Refusals: a bad value names its setting, an unknown site is 404, a
+  // moderator may not preview, and the default site's slug is the server's.
+  let res = await D.admin.post('/api/v1/mod/settings/preview?site=club', { settings: { 'moderation.hold_at': 2 } });
+  assert.equal(res.status, 400);
+  assert.equal(res.json.error.field, 'settings.moderation.hold_at');
+  res = await D.admin.post('/api/v1/mod/settings/preview?site=nowhere', { settings: {} });
+  assert.equal(res.status, 404);
+  assert.equal(res.json.error.code, 'site_not_found');
+  res = await D.mod.post('/api/v1/mod/settings/preview?site=club', { settings: {} });
+  assert.equal(res.status, 403);
+  res = await D.admin.post('/api/v1/mod/settings/preview?site=default&limit=50', { settings: {} });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.site, undefined);
+  assert.ok(res.json.sample >= 4);
+  res = await put(D.admin, v + 1, { 'words.block': null }, 'club');
+  assert.equal(res.status, 200, res.text);
+});
