@@ -234,6 +234,51 @@ test('an admin edits a site\'s own guidelines from the switcher; the site\'s wid
   assert.deepEqual([...w.errors, ...plain.errors], []);
 });
 
+// A site's own settings say the server's where they follow it (not the
+// config file's), and their preview judges that site's comments only.
+test('a site\'s settings: the server\'s values as defaults, and a preview of that site\'s comments', async () => {
+  const made = await admin.post('/api/v1/mod/sites', { slug: 'books', name: 'Books' });
+  assert.equal(made.status, 201, made.text);
+  const r = new Client(srv.url);
+  await r.register('Bea', 'bea@example.com');
+  const onBooks = await r.post('/api/v1/articles/review/comments?site=books', { body: 'The pineapple on the cover gave the plot away.' });
+  assert.equal(onBooks.status, 201, onBooks.text);
+  const onDefault = await r.post('/api/v1/articles/review/comments', { body: 'A pineapple cake recipe from the weekend edition.' });
+  assert.equal(onDefault.status, 201, onDefault.text);
+  const page = await deskPage('admin@example.com');
+  const pick = page.getByLabel('Site', { exact: true });
+  await pick.locator('option', { hasText: 'Books' }).waitFor({ state: 'attached' });
+  await pick.selectOption({ label: 'Books' });
+  await page.getByRole('tab', { name: 'Settings' }).click();
+  await page.locator('#settings-site', { hasText: 'These are Books\'s own settings' }).waitFor();
+  assert.match(await page.locator('#settings-intro').textContent(), /override the server's for this site; "Reset" gives one back to the server's value/);
+  assert.equal(await page.locator('#settings-version').textContent(), 'Nothing changed here yet: every setting is the server\'s.');
+  assert.match(await page.locator('#settings-groups legend', { hasText: 'Guidelines' }).textContent(), /empty: the server's text/);
+  assert.doesNotMatch(await page.locator('#settings-panel').textContent(), /config file|the file's/);
+
+  // The preview, by keyboard, of Books' comments only.
+  await page.getByLabel('words.block', { exact: true }).fill('pineapple');
+  await page.getByRole('button', { name: 'Preview against recent comments' }).press('Enter');
+  await page.locator('#settings-preview-result', { hasText: /^Would have held 1 and rejected 0 of this site's last 1 comments \(now: 0 and 0\)\. Comments whose decision would change: 1\.$/ }).waitFor();
+  const item = page.locator('#settings-preview-changes li');
+  assert.equal(await item.count(), 1);
+  assert.match(await item.textContent(), new RegExp(`^published → held #${onBooks.json.comment.id} · Bea · books/review The pineapple on the cover`));
+  await page.getByRole('button', { name: 'Save changes' }).press('Enter');
+  await page.locator('#status', { hasText: 'Saved version 1: 1 setting changed' }).waitFor();
+  const reset = page.locator('.set-row', { has: page.getByLabel('words.block', { exact: true }) }).getByRole('button', { name: 'Reset words.block to the server\'s value' });
+  assert.equal(await reset.isVisible(), true);
+
+  // The log says the site's setting was the server's before.
+  await pick.selectOption({ label: 'All sites' });
+  await page.getByRole('tab', { name: 'Log' }).click();
+  const row = page.locator('#log-rows tr', { hasText: 'books v1:' }).first();
+  await row.waitFor();
+  assert.match(await row.textContent(), /books v1: the server's → \["pineapple"\]/);
+  assert.deepEqual(page.errors, []);
+  // Given back, for the tests after this one.
+  assert.equal((await admin.put('/api/v1/mod/settings?site=books', { version: 1, settings: { 'words.block': null } })).status, 200);
+});
+
 test('an admin limits a moderator to a site from the People tab; that moderator sees only it', async () => {
   const made = await admin.post('/api/v1/mod/sites', { slug: 'culture', name: 'Culture' });
   assert.ok(made.status === 201 || made.json.error.code === 'conflict', made.text);

@@ -571,11 +571,13 @@
   // How the log and a user's page name a target: people by name, articles by
   // title, comments by their author ("comment 12 by Ada").
   // A settings change's reason ({"version", "before", "after"}, and "site" for
-  // a site's own) as "v3: hold → reject" ("sport v3: …"); null is the config file's value.
+  // a site's own) as "v3: hold → reject" ("sport v3: …"); null is the config file's value,
+  // or for a site's own setting the server's (the site follows the server's).
   function settingChange(reason) {
     try {
       const r = JSON.parse(reason);
-      const v = (x) => (x === null ? t('desk_set_log_file') : typeof x === 'string' ? x : JSON.stringify(x));
+      const none = r.site ? t('desk_set_log_server') : t('desk_set_log_file');
+      const v = (x) => (x === null ? none : typeof x === 'string' ? x : JSON.stringify(x));
       const site = r.site ? `${(siteOf(r.site) || { slug: r.site }).slug} ` : '';
       return `${site}v${r.version}: ${v(r.before)} → ${v(r.after)}`;
     } catch (err) {
@@ -1162,13 +1164,15 @@
   // the file's value) on top of the version it showed, and shows each field's
   // error beside it.
 
-  const SET = { version: 0, items: [], reset: new Set() };
+  // SET.site: the site whose own settings are shown (null: the server's); a
+  // site's defaults are the server's values, not the config file's.
+  const SET = { version: 0, items: [], reset: new Set(), site: null };
   const GROUPS = () => ({
     policy: t('desk_set_g_policy'),
     model: t('desk_set_g_model'),
     words: t('desk_set_g_words'),
     flags: t('desk_set_g_flags'),
-    pages: t('desk_set_g_pages'),
+    pages: SET.site ? t('desk_set_g_pages_site') : t('desk_set_g_pages'),
     premoderation: t('desk_set_g_premoderation'),
   });
   // Each setting's help from the catalogue (desk_seth_ and the name, dots as
@@ -1216,9 +1220,11 @@
     SET.reset.clear();
     // A site's own settings (docs/SITES.md): what it does not change is the server's.
     const own = r.site ? siteOf(r.site) : null;
+    SET.site = r.site || null;
     $('settings-site').hidden = !own;
     $('settings-site').textContent = own ? t('desk_set_site', { site: own.name }) : '';
-    $('settings-version').textContent = r.version === 0 ? t('desk_set_v0')
+    $('settings-intro').textContent = SET.site ? t('desk_set_intro_site') : t('desk_set_intro');
+    $('settings-version').textContent = r.version === 0 ? (SET.site ? t('desk_set_v0_site') : t('desk_set_v0'))
       : r.updated_by ? t('desk_set_version_by', { version: r.version, when: when(r.updated_at), name: r.updated_by.name })
         : t('desk_set_version', { version: r.version, when: when(r.updated_at) });
     $('settings-preview-result').textContent = ''; // a preview of the form as it was
@@ -1233,7 +1239,10 @@
         const input = setControl(s);
         setShow(input, s, s.value);
         const badge = el('span', { class: 'badge changed', hidden: !s.overridden }, t('desk_set_changed'));
-        const reset = el('button', { type: 'button', hidden: !s.overridden, 'aria-label': t('desk_set_reset_label', { name: s.name }) }, t('desk_set_reset'));
+        const reset = el('button', {
+          type: 'button', hidden: !s.overridden,
+          'aria-label': SET.site ? t('desk_set_reset_label_site', { name: s.name }) : t('desk_set_reset_label', { name: s.name }),
+        }, t('desk_set_reset'));
         reset.addEventListener('click', () => {
           setShow(input, s, s.default);
           SET.reset.add(s.name);
@@ -1245,7 +1254,8 @@
         const preview = s.type === 'text' ? pagePreview(s, input) : null;
         return el('div', { class: s.type === 'text' || s.type === 'words' ? 'set-row wide' : 'set-row' },
           el('label', { for: id }, s.name), input,
-          el('span', { class: 'set-side' }, s.type === 'text' ? (s.default ? t('desk_set_default_file') : '') : t('desk_set_default', { value: shown(s.default) }),
+          el('span', { class: 'set-side' }, s.type === 'text' ? (s.default ? (SET.site ? t('desk_set_default_server_text') : t('desk_set_default_file')) : '')
+            : t('desk_set_default', { value: shown(s.default) }),
             badge, reset, preview && preview.button),
           preview && preview.frame,
           el('p', { class: 'set-help', id: `${id}-help` }, setHelp(s)),
@@ -1274,25 +1284,28 @@
   }
 
   // What the form's changes (what Save would send) would have done to the
-  // newest comments: the server judges them with the settings in force and
-  // with the changed ones, and lists the comments whose decision differs.
+  // newest comments (a site's own settings: that site's): the server judges
+  // them with the settings in force and with the changed ones, and lists the
+  // comments whose decision differs.
   async function previewSettings() {
     const out = $('settings-preview-result');
     const list = $('settings-preview-changes');
     list.textContent = '';
     try {
-      const r = await call('POST', '/mod/settings/preview', { version: SET.version, settings: formChanges() });
+      const r = await call('POST', `/mod/settings/preview${siteParam('?')}`, { version: SET.version, settings: formChanges() });
       settingsErrors([]);
       const n = (x) => x.toLocaleString(LANG);
       const d = r.decisions;
-      out.textContent = `${t('desk_set_preview_result', {
+      const counts = {
         held: n(d.then.hold), rejected: n(d.then.reject), sample: n(r.sample), held_now: n(d.now.hold), rejected_now: n(d.now.reject),
-      })} ${t('desk_set_preview_changes', { n: n(r.changed_total) })}`;
+      };
+      const result = r.site ? t('desk_set_preview_result_site', counts) : t('desk_set_preview_result', counts);
+      out.textContent = `${result} ${t('desk_set_preview_changes', { n: n(r.changed_total) })}`;
       const dec = (x) => t(x === 'publish' ? 'desk_set_d_publish' : x === 'hold' ? 'desk_set_d_hold' : 'desk_set_d_reject');
       for (const c of r.changed) {
         list.append(el('li', {},
           el('strong', {}, `${dec(c.before)} → ${dec(c.after)}`), ' ',
-          el('span', { class: 'meta' }, `#${c.id} · ${c.author} · ${c.article_id}`), ' ',
+          el('span', { class: 'meta' }, `#${c.id} · ${c.author} · ${c.site ? `${(siteOf(c.site) || { slug: c.site }).slug}/` : ''}${c.article_id}`), ' ',
           el('q', {}, c.excerpt)));
       }
       if (r.changed_total > r.changed.length) list.append(el('li', { class: 'meta' }, t('desk_set_preview_more', { n: n(r.changed_total - r.changed.length) })));
@@ -1328,7 +1341,8 @@
     return first;
   }
 
-  // The settings the form changed (null: back to the config file's value).
+  // The settings the form changed (null: back to the config file's value, or
+  // for a site's own the server's).
   function formChanges() {
     const changes = {};
     for (const s of SET.items) {
