@@ -50,9 +50,10 @@ static const server_route product_routes[] = {
     {"/api/", ROUTE_API_CHECKS | ROUTE_VARY_ORIGIN, "Content-Type", "/api/v1/unsubscribe", NULL,
      api_dispatch},
     /* The Perspective-compatible endpoint: the API's checks, no session,
-     * Google's error shape, and only when keys are set. */
-    {"/v1alpha1/", ROUTE_API_CHECKS | ROUTE_GOOGLE_ERRORS, "Content-Type, X-Goog-Api-Key", NULL,
-     perspective_open, perspective_dispatch},
+     * Google's error shape, and only when keys are set. Its CORS headers
+     * and Origin check depend on the Origin, as the API's do. */
+    {"/v1alpha1/", ROUTE_API_CHECKS | ROUTE_GOOGLE_ERRORS | ROUTE_VARY_ORIGIN,
+     "Content-Type, X-Goog-Api-Key", NULL, perspective_open, perspective_dispatch},
     /* Everything else: the widget's files, the pages, the desk, /healthz. */
     {"", 0, NULL, NULL, NULL, pages_dispatch},
 };

@@ -201,9 +201,11 @@ api_page_site(req *r)
     int why;
     const site_table *t = sites_now(r);
     const store_site *s = resolve(r, t, &why);
-    /* The page's text may follow the Origin: caches keep one per Origin. */
-    if (t->n > 1)
-        req_add_header(r, "Vary", "Origin");
+    /* The page's text follows the Origin once the server has a second
+     * site: caches keep one per Origin. Said on every server, since sites
+     * are added at run time and a page is cached for 5 minutes
+     * (docs/API.md, "Vary: Origin"). */
+    req_add_header(r, "Vary", "Origin");
     return s != NULL ? s->id : 0;
 }
 

@@ -30,7 +30,8 @@ test('a one-site server: the guide and the pages are the server\'s, named or not
   assert.equal((await anon.get('/api/v1/guide?site=default')).text, guide.text);
   const page = await anon.get('/guidelines');
   assert.equal(page.status, 200);
-  assert.doesNotMatch(page.headers.get('vary') || '', /Origin/, 'one site: nothing varies with the Origin');
+  // Said on one site too: a second site may be added while the page is cached (tests/api/vary.test.mjs).
+  assert.match(page.headers.get('vary') || '', /\bOrigin\b/);
   assert.equal((await anon.get('/guidelines?site=default')).text, page.text);
   const unknown = await anon.get('/guidelines?site=nowhere');
   assert.equal(unknown.status, 404);
