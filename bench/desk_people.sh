@@ -17,7 +17,7 @@
 # connection (curl), printing the median and the worst.
 # Usage: sh bench/desk_people.sh  (PARLEY_BIN picks the binary; KEEP=1 keeps
 # the database directory; ONLY=WORDS times only the requests whose name holds
-# them, e.g. ONLY=numbers). With BIN2 set, the same requests are then timed
+# them, e.g. ONLY=numbers, or one of several, ONLY='numbers,counts'). With BIN2 set, the same requests are then timed
 # against that binary on the same database, after it has applied any
 # migration it adds (the time to its "listening" line is printed), so two
 # builds compare side by side in one run. SEED=FILE copies FILE (a database
@@ -147,7 +147,11 @@ serve() {
 
 measure() {
   name=$1; path=$2
-  case "$name" in *"${ONLY:-}"*) ;; *) return 0 ;; esac
+  hit=0
+  for w in $(echo "${ONLY:-}" | tr ',' '\n' | sed 's/ /%/g'); do
+    case "$name" in *"$(echo "$w" | tr '%' ' ')"*) hit=1 ;; esac
+  done
+  [ -z "${ONLY:-}" ] || [ "$hit" = 1 ] || return 0
   code=$(curl -s -o "$DIR/out" -w '%{http_code}' -H "Cookie: $COOKIE" "$URL$path")
   times=$(for _ in $(seq 21); do
     curl -s -o /dev/null -w '%{time_total}\n' -H "Cookie: $COOKIE" "$URL$path"; done | sort -n)
@@ -209,6 +213,14 @@ busy="from=$(date -u -d '84 days ago' +%F)&to=$(date -u -d '55 days ago' +%F)"
 measure "numbers, a busy 30 days" "/api/v1/mod/stats?$busy"
 measure "numbers, a busy 30 days as CSV" "/api/v1/mod/stats?$busy&format=csv"
 measure "numbers, 365 days" "/api/v1/mod/stats?from=$(date -u -d '364 days ago' +%F)"
+# The numbers by site (the summary tables keep each comment's site since
+# SQLite migration 21; a binary before it ignores site= and answers every
+# site's numbers).
+for site in sport rare; do
+  measure "$site site: numbers, the last 30 days" "/api/v1/mod/stats?site=$site"
+  measure "$site site: numbers, a busy 30 days" "/api/v1/mod/stats?$busy&site=$site"
+  measure "$site site: numbers, 365 days" "/api/v1/mod/stats?from=$(date -u -d '364 days ago' +%F)&site=$site"
+done
 }
 
 serve "$BIN"

@@ -6,6 +6,9 @@
  * the engine's decisions with the share moderators overturned. JSON, or
  * with format=csv one CSV row per day (RFC 4180) for a spreadsheet. The
  * store works everything out from the tables it has (store_stats_get).
+ * With site=SLUG the numbers of that site alone; a moderator limited to
+ * some sites gets theirs only (docs/SITES.md): site= one of them, or
+ * without it all of theirs added up.
  */
 #include "api/api_int.h"
 #include "util/text.h"
@@ -128,7 +131,7 @@ csv_field(FILE *f, const char *s)
 }
 
 static void
-send_csv(req *r, const store_stats *st)
+send_csv(req *r, const store_stats *st, const char *slug)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -168,7 +171,8 @@ send_csv(req *r, const store_stats *st)
     }
     fclose(f);
     req_add_header(r, "Content-Disposition",
-                   arena_printf(r->a, "attachment; filename=\"parley-numbers-%s-%s.csv\"",
+                   arena_printf(r->a, "attachment; filename=\"parley-numbers-%s%s%s-%s.csv\"",
+                                slug != NULL ? slug : "", slug != NULL ? "-" : "",
                                 day_text(r, st->from), day_text(r, st->to - STORE_DAY_MS)));
     req_send_bytes(r, 200, "text/csv; charset=utf-8", buf, len, "no-store");
     free(buf);
@@ -178,8 +182,24 @@ void
 api_mod_stats(req *r, const route_args *a)
 {
     (void)a;
-    if (!api_require_moderator(r) || !api_mod_unlimited(r, "The numbers are"))
+    int64_t site;
+    const int64_t *scope;
+    size_t n_scope;
+    if (!api_require_moderator(r) || !api_site_filter(r, &site) ||
+        !api_mod_scope(r, &scope, &n_scope))
         return;
+    /* The sites counted: the one named, or a limited moderator's own. */
+    const int64_t *sites = NULL;
+    size_t n_sites = 0;
+    if (site != 0) {
+        if (n_scope > 0 && !api_mod_site_allowed(r, site))
+            return;
+        sites = &site;
+        n_sites = 1;
+    } else if (n_scope > 0) {
+        sites = scope;
+        n_sites = n_scope;
+    }
     const char *format = req_query(r, "format", NULL);
     bool csv = format != NULL && strcmp(format, "csv") == 0;
     if (format != NULL && !csv && strcmp(format, "json") != 0) {
@@ -203,13 +223,14 @@ api_mod_stats(req *r, const route_args *a)
     }
     store_stats st;
     pl_error err;
-    int rc = store_stats_get(req_store(r), from, to + STORE_DAY_MS, r->a, &st, &err);
+    int rc =
+        store_stats_get(req_store(r), from, to + STORE_DAY_MS, sites, n_sites, r->a, &st, &err);
     if (rc < 0) {
         api_send_rc(r, rc, &err);
         return;
     }
     if (csv)
-        send_csv(r, &st);
+        send_csv(r, &st, site != 0 ? api_site(r)->slug : NULL);
     else
         req_send_json(r, 200, stats_json(r, &st));
 }

@@ -637,6 +637,175 @@ static const char *const migration_22[] = {
     "CREATE INDEX comments_site_range ON comments(article_id COLLATE \"C\", status, id)",
     NULL,
 };
+/* The numbers' summary tables by site, as sqlite.c's migration 21: every
+ * row keeps the site of its comment's article. The per-comment tables are
+ * given their comment's site, the day tables counted again by site from
+ * them (the default site's comments by status: every site's less the
+ * other sites'), and the trigger functions replaced by ones that keep the
+ * site. The span and engine triggers are held off while their rows are
+ * filled. */
+/* clang-format off */
+static const char *const migration_23[] = {
+    "DROP TRIGGER stats_span_changed ON stats_span",
+    "DROP TRIGGER stats_engine_changed ON stats_engine",
+    "ALTER TABLE stats_span ADD COLUMN site BIGINT NOT NULL DEFAULT 1",
+    "ALTER TABLE stats_decision ADD COLUMN site BIGINT NOT NULL DEFAULT 1",
+    "ALTER TABLE stats_engine ADD COLUMN site BIGINT NOT NULL DEFAULT 1",
+    "CREATE TEMP TABLE stats_other ON COMMIT DROP AS SELECT id, " SITE_OF_KEY("article_id")
+    " AS site, status, created_at FROM comments WHERE strpos(article_id, '/') > 0",
+    "CREATE UNIQUE INDEX stats_other_id ON stats_other(id)",
+    "ANALYZE stats_other",
+    "UPDATE stats_span s SET site = o.site FROM stats_other o WHERE o.id = s.comment_id",
+    "UPDATE stats_engine s SET site = o.site FROM stats_other o WHERE o.id = s.comment_id",
+    "UPDATE stats_decision s SET site = o.site FROM decisions d JOIN stats_other o"
+    " ON o.id = d.comment_id WHERE d.id = s.decision_id",
+    "DROP INDEX stats_decision_day",
+    "CREATE INDEX stats_decision_day ON stats_decision(day, wait, rejected, site)",
+    "ALTER TABLE stats_daily DROP CONSTRAINT stats_daily_pkey",
+    "ALTER TABLE stats_daily ADD COLUMN site BIGINT NOT NULL DEFAULT 1",
+    "UPDATE stats_daily x SET n = x.n - o.n FROM (SELECT status, created_at / 86400000 AS day,"
+    " count(*) AS n FROM stats_other WHERE status BETWEEN 0 AND 4 GROUP BY 1, 2) o"
+    " WHERE x.kind = o.status AND x.day = o.day",
+    "INSERT INTO stats_daily (kind, site, day, n) SELECT status, site, created_at / 86400000,"
+    " count(*) FROM stats_other WHERE status BETWEEN 0 AND 4 GROUP BY 1, 2, 3",
+    "DELETE FROM stats_daily WHERE kind >= 10",
+    "INSERT INTO stats_daily (kind, site, day, n) SELECT kind, site, day, sum(n) FROM ("
+    " SELECT 10 AS kind, site, p_in / 86400000 AS day, 1 AS n FROM stats_span"
+    "  WHERE p_in IS NOT NULL"
+    " UNION ALL SELECT 10, site, p_out / 86400000, -1 FROM stats_span WHERE p_out IS NOT NULL"
+    " UNION ALL SELECT 11, site, f_in / 86400000, 1 FROM stats_span WHERE f_in IS NOT NULL"
+    " UNION ALL SELECT 11, site, f_out / 86400000, -1 FROM stats_span WHERE f_out IS NOT NULL"
+    " UNION ALL SELECT 20 + 3 * kind + verdict, site, at / 86400000, 1 FROM stats_engine) x"
+    " GROUP BY 1, 2, 3",
+    "ALTER TABLE stats_daily ADD PRIMARY KEY (kind, day, site)",
+    "ALTER TABLE stats_flags DROP CONSTRAINT stats_flags_pkey",
+    "ALTER TABLE stats_flags ADD COLUMN site BIGINT NOT NULL DEFAULT 1",
+    "DELETE FROM stats_flags",
+    "INSERT INTO stats_flags (day, site, reason, outcome, n)"
+    " SELECT f.created_at / 86400000, coalesce(o.site, 1), f.reason, f.outcome, count(*)"
+    " FROM flags f JOIN users u ON u.id = f.user_id LEFT JOIN stats_other o ON o.id = f.comment_id"
+    " WHERE u.kind <> 3 GROUP BY 1, 2, 3, 4",
+    "ALTER TABLE stats_flags ADD PRIMARY KEY (day, reason, outcome, site)",
+    "DROP TABLE stats_other",
+    "DROP FUNCTION stats_add(INTEGER, BIGINT, BIGINT)",
+    "CREATE FUNCTION stats_add(k INTEGER, st BIGINT, d BIGINT, delta BIGINT) RETURNS void"
+    " LANGUAGE sql AS $$"
+    " INSERT INTO stats_daily (kind, site, day, n) VALUES (k, st, d, delta)"
+    " ON CONFLICT (kind, day, site) DO UPDATE SET n = stats_daily.n + EXCLUDED.n $$",
+    "CREATE FUNCTION stats_site(cid BIGINT) RETURNS BIGINT LANGUAGE sql STABLE AS $$"
+    " SELECT coalesce((SELECT " SITE_OF_KEY("article_id") " FROM comments WHERE id = cid), 1) $$",
+    "CREATE OR REPLACE FUNCTION stats_span_refresh(cid BIGINT) RETURNS void LANGUAGE sql AS $$"
+    " INSERT INTO stats_span (comment_id, p_in, p_out, f_in, f_out, site)"
+    " SELECT id, CASE WHEN status = 1 OR t IS NOT NULL THEN created_at END,"
+    "  CASE WHEN status <> 1 THEN t END, fi, fo, " SITE_OF_KEY("article_id")
+    " FROM (SELECT c.id, c.status, c.created_at, c.article_id,"
+    "  (SELECT d.at FROM decisions d WHERE d.comment_id = c.id AND d.prev_status = 1"
+    "   AND NOT d.undone ORDER BY d.at, d.id LIMIT 1) AS t,"
+    "  (SELECT min(f.created_at) FROM flags f WHERE f.comment_id = c.id"
+    "   AND (f.reviewed OR c.status IN (0, 4))) AS fi,"
+    "  (SELECT CASE WHEN bool_and(f.reviewed) THEN max(coalesce(d.at, f.created_at)) END"
+    "   FROM flags f LEFT JOIN decisions d ON d.id = f.decision_id WHERE f.comment_id = c.id"
+    "   AND (f.reviewed OR c.status IN (0, 4))) AS fo"
+    "  FROM comments c WHERE c.id = cid) s"
+    " WHERE status = 1 OR t IS NOT NULL OR fi IS NOT NULL"
+    "  OR EXISTS (SELECT 1 FROM stats_span x WHERE x.comment_id = cid)"
+    " ON CONFLICT (comment_id) DO UPDATE SET p_in = EXCLUDED.p_in, p_out = EXCLUDED.p_out,"
+    "  f_in = EXCLUDED.f_in, f_out = EXCLUDED.f_out, site = EXCLUDED.site"
+    " WHERE (stats_span.p_in, stats_span.p_out, stats_span.f_in, stats_span.f_out,"
+    "  stats_span.site) IS DISTINCT FROM"
+    "  (EXCLUDED.p_in, EXCLUDED.p_out, EXCLUDED.f_in, EXCLUDED.f_out, EXCLUDED.site) $$",
+    "CREATE OR REPLACE FUNCTION stats_decision_refresh(did BIGINT) RETURNS void LANGUAGE sql AS $$"
+    " DELETE FROM stats_decision WHERE decision_id = did;"
+    " INSERT INTO stats_decision (decision_id, day, wait, rejected, site)"
+    " SELECT d.id, d.at / 86400000, d.at - coalesce((SELECT min(f.created_at) FROM flags f"
+    "  WHERE f.decision_id = d.id), c.created_at), (d.action = 'reject')::integer, "
+    SITE_OF_KEY("c.article_id")
+    " FROM decisions d JOIN comments c ON c.id = d.comment_id"
+    " WHERE d.id = did AND NOT d.undone AND d.action IN ('approve', 'reject')"
+    " AND (d.prev_status <> 0 OR EXISTS (SELECT 1 FROM flags f WHERE f.decision_id = d.id)) $$",
+    "CREATE OR REPLACE FUNCTION stats_span_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    " IF TG_OP <> 'INSERT' THEN"
+    "  IF OLD.p_in IS NOT NULL THEN PERFORM stats_add(10, OLD.site, OLD.p_in / 86400000, -1);"
+    "  END IF;"
+    "  IF OLD.p_out IS NOT NULL THEN PERFORM stats_add(10, OLD.site, OLD.p_out / 86400000, 1);"
+    "  END IF;"
+    "  IF OLD.f_in IS NOT NULL THEN PERFORM stats_add(11, OLD.site, OLD.f_in / 86400000, -1);"
+    "  END IF;"
+    "  IF OLD.f_out IS NOT NULL THEN PERFORM stats_add(11, OLD.site, OLD.f_out / 86400000, 1);"
+    "  END IF;"
+    " END IF;"
+    " IF TG_OP <> 'DELETE' THEN"
+    "  IF NEW.p_in IS NOT NULL THEN PERFORM stats_add(10, NEW.site, NEW.p_in / 86400000, 1);"
+    "  END IF;"
+    "  IF NEW.p_out IS NOT NULL THEN PERFORM stats_add(10, NEW.site, NEW.p_out / 86400000, -1);"
+    "  END IF;"
+    "  IF NEW.f_in IS NOT NULL THEN PERFORM stats_add(11, NEW.site, NEW.f_in / 86400000, 1);"
+    "  END IF;"
+    "  IF NEW.f_out IS NOT NULL THEN PERFORM stats_add(11, NEW.site, NEW.f_out / 86400000, -1);"
+    "  END IF;"
+    " END IF;"
+    " RETURN NULL; END $$",
+    "CREATE TRIGGER stats_span_changed AFTER INSERT OR UPDATE OR DELETE ON stats_span"
+    " FOR EACH ROW EXECUTE PROCEDURE stats_span_changed()",
+    "CREATE OR REPLACE FUNCTION stats_engine_changed() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN"
+    " IF TG_OP <> 'INSERT' THEN PERFORM stats_add(20 + 3 * OLD.kind + OLD.verdict, OLD.site,"
+    "  OLD.at / 86400000, -1); END IF;"
+    " IF TG_OP <> 'DELETE' THEN PERFORM stats_add(20 + 3 * NEW.kind + NEW.verdict, NEW.site,"
+    "  NEW.at / 86400000, 1); END IF;"
+    " RETURN NULL; END $$",
+    "CREATE TRIGGER stats_engine_changed AFTER INSERT OR UPDATE OR DELETE ON stats_engine"
+    " FOR EACH ROW EXECUTE PROCEDURE stats_engine_changed()",
+    "CREATE OR REPLACE FUNCTION stats_comments_changed() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN"
+    " IF TG_OP <> 'INSERT' AND OLD.status BETWEEN 0 AND 4 THEN"
+    "  PERFORM stats_add(OLD.status, " SITE_OF_KEY("OLD.article_id") ","
+    "  OLD.created_at / 86400000, -1); END IF;"
+    " IF TG_OP <> 'DELETE' AND NEW.status BETWEEN 0 AND 4 THEN"
+    "  PERFORM stats_add(NEW.status, " SITE_OF_KEY("NEW.article_id") ","
+    "  NEW.created_at / 86400000, 1); END IF;"
+    " IF TG_OP = 'DELETE' THEN"
+    "  DELETE FROM stats_span WHERE comment_id = OLD.id;"
+    "  DELETE FROM stats_decision WHERE decision_id IN"
+    "   (SELECT id FROM decisions WHERE comment_id = OLD.id);"
+    " ELSE PERFORM stats_span_refresh(NEW.id); END IF;"
+    " RETURN NULL; END $$",
+    "CREATE OR REPLACE FUNCTION stats_flags_changed() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN"
+    " IF TG_OP <> 'INSERT' AND EXISTS (SELECT 1 FROM users u WHERE u.id = OLD.user_id"
+    "  AND u.kind <> 3) THEN"
+    "  INSERT INTO stats_flags (day, site, reason, outcome, n)"
+    "  VALUES (OLD.created_at / 86400000, stats_site(OLD.comment_id), OLD.reason, OLD.outcome,"
+    "  -1) ON CONFLICT (day, reason, outcome, site) DO UPDATE SET n = stats_flags.n + EXCLUDED.n;"
+    " END IF;"
+    " IF TG_OP <> 'DELETE' AND EXISTS (SELECT 1 FROM users u WHERE u.id = NEW.user_id"
+    "  AND u.kind <> 3) THEN"
+    "  INSERT INTO stats_flags (day, site, reason, outcome, n)"
+    "  VALUES (NEW.created_at / 86400000, stats_site(NEW.comment_id), NEW.reason, NEW.outcome,"
+    "  1) ON CONFLICT (day, reason, outcome, site) DO UPDATE SET n = stats_flags.n + EXCLUDED.n;"
+    " END IF;"
+    " IF TG_OP <> 'INSERT' THEN"
+    "  PERFORM stats_span_refresh(OLD.comment_id);"
+    "  IF OLD.decision_id IS NOT NULL THEN PERFORM stats_decision_refresh(OLD.decision_id);"
+    "  END IF;"
+    " END IF;"
+    " IF TG_OP <> 'DELETE' THEN"
+    "  PERFORM stats_span_refresh(NEW.comment_id);"
+    "  IF NEW.decision_id IS NOT NULL THEN PERFORM stats_decision_refresh(NEW.decision_id);"
+    "  END IF;"
+    " END IF;"
+    " RETURN NULL; END $$",
+    "CREATE OR REPLACE FUNCTION stats_modlog_changed() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " DECLARE cid BIGINT := coalesce(CASE WHEN NEW.target_id ~ '^[0-9]{1,18}$'"
+    "  THEN NEW.target_id::bigint END, 0);"
+    " BEGIN"
+    " INSERT INTO stats_engine (log_id, comment_id, at, kind, verdict, site)"
+    " VALUES (NEW.id, cid, NEW.at, CASE NEW.action WHEN 'auto_hold' THEN 0"
+    "  WHEN 'auto_review' THEN 2 ELSE 1 END, stats_verdict(cid, NEW.at), stats_site(cid));"
+    " RETURN NULL; END $$",
+    NULL,
+};
+/* clang-format on */
 
 static const char *const *const migrations[] = {
     migration_1,  /* the initial schema */
@@ -661,6 +830,7 @@ static const char *const *const migrations[] = {
     migration_20, /* each site's own settings */
     migration_21, /* moderators limited to some sites */
     migration_22, /* a site's comments by their article key range */
+    migration_23, /* the numbers' summary tables by site */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -1016,15 +1186,11 @@ static const stmt_def sql[ST_COUNT] = {
                            "1") " AND ($3 = -2 OR ($3 = -1 AND g.status <> 3) OR g.status = $3)"
                                 " LIMIT $2) q",
                        "iii"},
+    /* One site's: its rows of the summary tables (migration 23). */
     [ST_QUEUE_COUNTS_SITE] =
-        {"SELECT (SELECT count(*) FROM comments c WHERE c.status = 1" SITE_MATCH(
-             "1") "),"
-                  " (SELECT count(*) FROM comments c WHERE c.status IN (0, 4) AND EXISTS"
-                  "  (SELECT 1 FROM flags f WHERE f.comment_id = c.id AND NOT "
-                  "f.reviewed)" SITE_MATCH(
-                      "1") "),"
-                           " (SELECT count(*) FROM comments c WHERE c.status = 2" SITE_MATCH(
-                               "1") ")",
+        {"SELECT (SELECT coalesce(sum(n), 0) FROM stats_daily WHERE kind = 1 AND site = $1),"
+         " (SELECT coalesce(sum(n), 0) FROM stats_daily WHERE kind = 11 AND site = $1),"
+         " (SELECT coalesce(sum(n), 0) FROM stats_daily WHERE kind = 2 AND site = $1)",
          "i"},
     [ST_SETTINGS_GET] = {"SELECT version, at, actor_id, body FROM settings"
                          " ORDER BY version DESC LIMIT 1",
@@ -1556,31 +1722,34 @@ static const stmt_def sql[ST_COUNT] = {
 /* The same from the summary tables (migration 18), for ranges of whole
  * UTC days: each queue's size before the range, then its net change
  * each day. */
-#define STATS_DAYS " day >= $1 / 86400000 AND day < $2 / 86400000"
+#define STATS_DAYS " day >= $1 / 86400000 AND day < $2 / 86400000 AND ($4 = 0 OR site = $4)"
     [ST_STATS_R_COMMENTS] = {"SELECT day - $1 / 86400000, kind, 0, n FROM stats_daily"
                              " WHERE kind BETWEEN 0 AND 4 AND" STATS_DAYS " AND $3 >= 0",
-                             "iii"},
+                             "iiii"},
     [ST_STATS_R_PENDING] = {"SELECT -1, $3, 0, coalesce(sum(n), 0) FROM stats_daily"
                             " WHERE kind = 10 AND day < $1 / 86400000 AND $2 >= 0"
+                            " AND ($4 = 0 OR site = $4)"
                             " UNION ALL SELECT day - $1 / 86400000, $3, 0, n FROM stats_daily"
                             " WHERE kind = 10 AND" STATS_DAYS,
-                            "iii"},
+                            "iiii"},
     [ST_STATS_R_FLAGGED] = {"SELECT -1, $3, 0, coalesce(sum(n), 0) FROM stats_daily"
                             " WHERE kind = 11 AND day < $1 / 86400000 AND $2 >= 0"
+                            " AND ($4 = 0 OR site = $4)"
                             " UNION ALL SELECT day - $1 / 86400000, $3, 0, n FROM stats_daily"
                             " WHERE kind = 11 AND" STATS_DAYS,
-                            "iii"},
+                            "iiii"},
     [ST_STATS_R_DECISIONS] = {"SELECT day - $1 / 86400000, rejected, wait, count(*)"
                               " FROM stats_decision WHERE" STATS_DAYS " AND $3 >= 0"
                               " GROUP BY day, wait, rejected ORDER BY day, wait",
-                              "iii"},
-    [ST_STATS_R_FLAGS] = {"SELECT day - $1 / 86400000, reason, outcome, n FROM stats_flags"
-                          " WHERE" STATS_DAYS " AND n <> 0 AND $3 >= 0",
-                          "iii"},
+                              "iiii"},
+    [ST_STATS_R_FLAGS] = {"SELECT day - $1 / 86400000, reason, outcome, sum(n) FROM stats_flags"
+                          " WHERE" STATS_DAYS " AND $3 >= 0 GROUP BY day, reason, outcome"
+                          " HAVING sum(n) <> 0 ORDER BY day, reason, outcome",
+                          "iiii"},
     [ST_STATS_R_ENGINE] = {"SELECT day - $1 / 86400000, (kind - 20) / 3, (kind - 20) % 3, n"
                            " FROM stats_daily WHERE kind BETWEEN 20 AND 28 AND" STATS_DAYS
                            " AND $3 >= 0",
-                           "iii"},
+                           "iiii"},
 #undef STATS_DAYS
 #undef STATS_DAY_IN
 #undef STATS_DAY_OUT
@@ -5206,18 +5375,27 @@ pg_comments_search(store *s, const store_search *f, int limit, arena *a, store_c
 }
 
 static int
-pg_stats_get(store *s, int64_t from, int64_t to, arena *a, store_stats *out, pl_error *err)
+pg_stats_get(store *s, int64_t from, int64_t to, const int64_t *sites, size_t n_sites, arena *a,
+             store_stats *out, pl_error *err)
 {
     int rc = store_stats_begin(out, from, to, a, err);
-    /* The summary tables count by UTC day: other ranges are counted from
-     * the data. */
-    int first = from % STORE_DAY_MS == 0 ? ST_STATS_R_COMMENTS : ST_STATS_COMMENTS;
-    for (int i = 0; rc == 0 && i < STATS_Q_COUNT; i++) {
+    /* The summary tables count by UTC day and site: other ranges are
+     * counted from the data, of every site. */
+    bool rolled = from % STORE_DAY_MS == 0;
+    int first = rolled ? ST_STATS_R_COMMENTS : ST_STATS_COMMENTS;
+    if (rc == 0 && n_sites > 0 && !rolled)
+        rc = pl_errorf(err, PL_EINVAL, "The numbers of a site start at a UTC midnight.");
+    out->waits_unsorted = n_sites > 1;
+    size_t passes = n_sites > 0 ? n_sites : 1;
+    for (int k = 0; rc == 0 && k < STATS_Q_COUNT * (int)passes; k++) {
+        int i = k % STATS_Q_COUNT;
         params p = {0};
         PGresult *res;
         p_i64(&p, from);
         p_i64(&p, to);
         p_i64(&p, (int64_t)out->n_days);
+        if (rolled)
+            p_i64(&p, n_sites > 0 ? sites[k / STATS_Q_COUNT] : 0);
         if ((rc = run(to_pg(s), first + i, &p, &res, err, "read numbers")) < 0)
             break;
         for (int r = 0, rows = PQntuples(res); r < rows; r++) {

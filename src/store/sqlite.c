@@ -157,6 +157,58 @@
     " WHERE lc.id = CAST(" id " AS INTEGER)) END)"
 /* clang-format on */
 
+/* The summary tables by site (migration 21; docs/STORAGE.md): the same
+ * definitions as migration 17's, each row also keeping the site of its
+ * comment's article (SITE_OF_KEY), so that one site's numbers and queue
+ * counts are read from them as every site's are. STATS_SITE_OF is the site
+ * of the comment with id X (1 when there is none). */
+/* clang-format off */
+#define STATS_SITE_OF(X)                                                                           \
+    " coalesce((SELECT " SITE_OF_KEY("sc.article_id") " FROM comments sc WHERE sc.id = " X "), 1)"
+#define STATS_SADD(kind, site, day, d, cond)                                                       \
+    " INSERT INTO stats_daily (kind, site, day, n) SELECT " kind ", " site ", " day ", " d          \
+    " WHERE " cond " ON CONFLICT (kind, day, site) DO UPDATE SET n = n + excluded.n;"
+#define STATS_SSPAN_ADD(R, sign)                                                                   \
+    STATS_SADD("10", R ".site", R ".p_in / 86400000", sign, R ".p_in IS NOT NULL")                 \
+    STATS_SADD("10", R ".site", R ".p_out / 86400000", sign " * (-1)", R ".p_out IS NOT NULL")     \
+    STATS_SADD("11", R ".site", R ".f_in / 86400000", sign, R ".f_in IS NOT NULL")                 \
+    STATS_SADD("11", R ".site", R ".f_out / 86400000", sign " * (-1)", R ".f_out IS NOT NULL")
+#define STATS_SPAN_INNER_S                                                                         \
+    " SELECT c.id, c.status, c.created_at, c.article_id,"                                          \
+    "  (SELECT d.at FROM decisions d WHERE d.comment_id = c.id AND d.prev_status = 1"              \
+    "   AND d.undone = 0 ORDER BY d.at, d.id LIMIT 1) AS t,"                                       \
+    "  (SELECT min(f.created_at) FROM flags f WHERE f.comment_id = c.id"                           \
+    "   AND (f.reviewed <> 0 OR c.status IN (0, 4))) AS fi,"                                       \
+    "  (SELECT CASE WHEN min(f.reviewed) = 0 THEN NULL"                                            \
+    "   ELSE max(coalesce(d.at, f.created_at)) END"                                                \
+    "   FROM flags f LEFT JOIN decisions d ON d.id = f.decision_id WHERE f.comment_id = c.id"      \
+    "   AND (f.reviewed <> 0 OR c.status IN (0, 4))) AS fo FROM comments c"
+#define STATS_SSPAN_REFRESH(X)                                                                     \
+    " INSERT INTO stats_span (comment_id, p_in, p_out, f_in, f_out, site)" STATS_SPAN_SELECT       \
+    ", " SITE_OF_KEY("article_id") " FROM (" STATS_SPAN_INNER_S " WHERE c.id = " X ")"          \
+    " WHERE status = 1 OR t IS NOT NULL OR fi IS NOT NULL"                                         \
+    "  OR EXISTS (SELECT 1 FROM stats_span s WHERE s.comment_id = " X ")"                          \
+    " ON CONFLICT (comment_id) DO UPDATE SET p_in = excluded.p_in, p_out = excluded.p_out,"        \
+    "  f_in = excluded.f_in, f_out = excluded.f_out, site = excluded.site"                         \
+    "  WHERE p_in IS NOT excluded.p_in OR p_out IS NOT excluded.p_out"                             \
+    "  OR f_in IS NOT excluded.f_in OR f_out IS NOT excluded.f_out OR site IS NOT excluded.site;"
+#define STATS_SDECISION_REFRESH(D)                                                                 \
+    " DELETE FROM stats_decision WHERE decision_id = " D ";"                                       \
+    " INSERT INTO stats_decision (decision_id, day, wait, rejected, site)" STATS_DECISION_SELECT_S \
+    " WHERE d.id = " D " AND " STATS_DECISION_KEPT ";"
+#define STATS_DECISION_SELECT_S                                                                    \
+    " SELECT d.id, d.at / 86400000, d.at - coalesce((SELECT min(f.created_at) FROM flags f"        \
+    "  WHERE f.decision_id = d.id), c.created_at), d.action = 'reject', "                          \
+    SITE_OF_KEY("c.article_id") " FROM decisions d JOIN comments c ON c.id = d.comment_id"
+#define STATS_SENGINE_ADD(R, d)                                                                    \
+    STATS_SADD("20 + 3 * " R ".kind + " R ".verdict", R ".site", R ".at / 86400000", d, "1")
+#define STATS_SFLAG_ADD(R, d)                                                                      \
+    " INSERT INTO stats_flags (day, site, reason, outcome, n) SELECT " R ".created_at / 86400000,"  \
+    STATS_SITE_OF(R ".comment_id") ", " R ".reason, " R ".outcome, " d                             \
+    " WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = " R ".user_id AND u.kind <> 3)"             \
+    " ON CONFLICT (day, reason, outcome, site) DO UPDATE SET n = n + excluded.n;"
+/* clang-format on */
+
 /* Migrations are append-only: never edit one that has shipped; add the next. */
 static const char *const migrations[] = {
     /* 1: the initial schema. */
@@ -498,6 +550,17 @@ static const char *const migrations[] = {
     "  user_id INTEGER NOT NULL REFERENCES users(id),"
     "  site_id INTEGER NOT NULL REFERENCES sites(id),"
     "  PRIMARY KEY (user_id, site_id)) WITHOUT ROWID;",
+    /* 21: the numbers' summary tables by site (docs/STORAGE.md): migration
+     * 17's triggers dropped, the per-comment tables given their comment's
+     * site, the day tables counted again by site from them, then the
+     * triggers made again keeping the site (migration_21_more). */
+    "DROP TRIGGER stats_span_insert; DROP TRIGGER stats_span_update;"
+    "DROP TRIGGER stats_span_delete; DROP TRIGGER stats_engine_insert;"
+    "DROP TRIGGER stats_engine_update; DROP TRIGGER stats_comments_insert;"
+    "DROP TRIGGER stats_comments_update; DROP TRIGGER stats_comments_delete;"
+    "DROP TRIGGER stats_decisions_insert; DROP TRIGGER stats_decisions_update;"
+    "DROP TRIGGER stats_flags_insert; DROP TRIGGER stats_flags_update;"
+    "DROP TRIGGER stats_flags_delete; DROP TRIGGER stats_modlog_insert;",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -570,10 +633,127 @@ static const char *const migration_17_more[] = {
     NULL,
 };
 /* clang-format on */
+/* The further statements of migration 21. The comments of a site other
+ * than the default are found through their article keys ("N/...": a digit
+ * first, comments_top_time); the default site's counts are the old ones
+ * less those. */
+/* clang-format off */
+#define STATS_OTHER_SITES                                                                          \
+    " SELECT id, article_id, status, created_at FROM comments"                                     \
+    " WHERE article_id >= '1' AND article_id < ':' AND instr(article_id, '/') > 0"
+static const char *const migration_21_more[] = {
+    "ALTER TABLE stats_span ADD COLUMN site INTEGER NOT NULL DEFAULT 1;",
+    "ALTER TABLE stats_decision ADD COLUMN site INTEGER NOT NULL DEFAULT 1;",
+    "ALTER TABLE stats_engine ADD COLUMN site INTEGER NOT NULL DEFAULT 1;",
+    "CREATE TEMP TABLE stats_other AS SELECT id, " SITE_OF_KEY("article_id") " AS site,"
+    " status, created_at FROM (" STATS_OTHER_SITES ");",
+    "CREATE UNIQUE INDEX temp.stats_other_id ON stats_other(id);",
+    "UPDATE stats_span SET site = (SELECT o.site FROM stats_other o"
+    " WHERE o.id = stats_span.comment_id)"
+    " WHERE comment_id IN (SELECT id FROM stats_other);",
+    "UPDATE stats_engine SET site = (SELECT o.site FROM stats_other o"
+    " WHERE o.id = stats_engine.comment_id)"
+    " WHERE comment_id IN (SELECT id FROM stats_other);",
+    "UPDATE stats_decision SET site = (SELECT o.site FROM decisions d JOIN stats_other o"
+    " ON o.id = d.comment_id WHERE d.id = stats_decision.decision_id)"
+    " WHERE decision_id IN (SELECT d.id FROM decisions d JOIN stats_other o"
+    " ON o.id = d.comment_id);",
+    "DROP INDEX stats_decision_day;",
+    "CREATE INDEX stats_decision_day ON stats_decision(day, wait, rejected, site);",
+    "ALTER TABLE stats_daily RENAME TO stats_daily_old;",
+    "CREATE TABLE stats_daily ("
+    "  kind INTEGER NOT NULL,"
+    "  site INTEGER NOT NULL,"
+    "  day INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  PRIMARY KEY (kind, day, site)) WITHOUT ROWID;",
+    /* The comments by status: the default site's are every site's less the
+     * other sites'. */
+    "INSERT INTO stats_daily (kind, site, day, n)"
+    " SELECT status, site, created_at / 86400000, count(*) FROM stats_other"
+    " WHERE status BETWEEN 0 AND 4 GROUP BY 1, 2, 3;",
+    "INSERT INTO stats_daily (kind, site, day, n)"
+    " SELECT o.kind, 1, o.day, o.n - coalesce((SELECT sum(x.n) FROM stats_daily x"
+    "  WHERE x.kind = o.kind AND x.day = o.day AND x.site <> 1), 0)"
+    " FROM stats_daily_old o WHERE o.kind BETWEEN 0 AND 4;",
+    "DROP TABLE stats_daily_old;",
+    "INSERT INTO stats_daily (kind, site, day, n) SELECT kind, site, day, sum(n) FROM ("
+    " SELECT 10 AS kind, site, p_in / 86400000 AS day, 1 AS n FROM stats_span"
+    "  WHERE p_in IS NOT NULL"
+    " UNION ALL SELECT 10, site, p_out / 86400000, -1 FROM stats_span WHERE p_out IS NOT NULL"
+    " UNION ALL SELECT 11, site, f_in / 86400000, 1 FROM stats_span WHERE f_in IS NOT NULL"
+    " UNION ALL SELECT 11, site, f_out / 86400000, -1 FROM stats_span WHERE f_out IS NOT NULL"
+    " UNION ALL SELECT 20 + 3 * kind + verdict, site, at / 86400000, 1 FROM stats_engine)"
+    " GROUP BY 1, 2, 3;",
+    "DROP TABLE stats_flags;",
+    "CREATE TABLE stats_flags ("
+    "  day INTEGER NOT NULL,"
+    "  site INTEGER NOT NULL,"
+    "  reason TEXT NOT NULL,"
+    "  outcome INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  PRIMARY KEY (day, reason, outcome, site)) WITHOUT ROWID;",
+    "INSERT INTO stats_flags (day, site, reason, outcome, n)"
+    "  SELECT f.created_at / 86400000, coalesce(o.site, 1), f.reason, f.outcome, count(*)"
+    "  FROM flags f JOIN users u ON u.id = f.user_id"
+    "  LEFT JOIN stats_other o ON o.id = f.comment_id"
+    "  WHERE u.kind <> 3 GROUP BY 1, 2, 3, 4;",
+    "DROP TABLE stats_other;",
+    "CREATE TRIGGER stats_span_insert AFTER INSERT ON stats_span BEGIN " STATS_SSPAN_ADD(
+        "NEW", "1") " END;",
+    "CREATE TRIGGER stats_span_update AFTER UPDATE ON stats_span BEGIN " STATS_SSPAN_ADD(
+        "OLD", "(-1)") STATS_SSPAN_ADD("NEW", "1") " END;",
+    "CREATE TRIGGER stats_span_delete AFTER DELETE ON stats_span BEGIN " STATS_SSPAN_ADD(
+        "OLD", "(-1)") " END;",
+    "CREATE TRIGGER stats_engine_insert AFTER INSERT ON stats_engine BEGIN " STATS_SENGINE_ADD(
+        "NEW", "1") " END;",
+    "CREATE TRIGGER stats_engine_update AFTER UPDATE ON stats_engine BEGIN " STATS_SENGINE_ADD(
+        "OLD", "-1") STATS_SENGINE_ADD("NEW", "1") " END;",
+    "CREATE TRIGGER stats_comments_insert AFTER INSERT ON comments BEGIN " STATS_SADD(
+        "NEW.status", SITE_OF_KEY("NEW.article_id"), "NEW.created_at / 86400000", "1",
+        "NEW.status BETWEEN 0 AND 4") STATS_SSPAN_REFRESH("NEW.id") " END;",
+    "CREATE TRIGGER stats_comments_update AFTER UPDATE OF status, created_at ON comments"
+    "  WHEN OLD.status IS NOT NEW.status OR OLD.created_at IS NOT NEW.created_at BEGIN " STATS_SADD(
+        "OLD.status", SITE_OF_KEY("OLD.article_id"), "OLD.created_at / 86400000", "-1",
+        "OLD.status BETWEEN 0 AND 4")
+        STATS_SADD("NEW.status", SITE_OF_KEY("NEW.article_id"), "NEW.created_at / 86400000", "1",
+                   "NEW.status BETWEEN 0 AND 4") STATS_SSPAN_REFRESH("NEW.id") " END;",
+    "CREATE TRIGGER stats_comments_delete AFTER DELETE ON comments BEGIN " STATS_SADD(
+        "OLD.status", SITE_OF_KEY("OLD.article_id"), "OLD.created_at / 86400000", "-1",
+        "OLD.status BETWEEN 0 AND 4") "  DELETE FROM stats_span WHERE comment_id = OLD.id;"
+                                      "  DELETE FROM stats_decision WHERE decision_id IN"
+                                      "   (SELECT id FROM decisions WHERE comment_id = OLD.id); "
+                                      "END;",
+    "CREATE TRIGGER stats_decisions_insert AFTER INSERT ON decisions BEGIN " STATS_SDECISION_REFRESH(
+        "NEW.id") STATS_SSPAN_REFRESH("NEW.comment_id")
+        STATS_ENGINE_REFRESH("NEW.comment_id") " END;",
+    "CREATE TRIGGER stats_decisions_update AFTER UPDATE ON decisions BEGIN " STATS_SDECISION_REFRESH(
+        "NEW.id") STATS_SSPAN_REFRESH("NEW.comment_id")
+        STATS_ENGINE_REFRESH("NEW.comment_id") " END;",
+    "CREATE TRIGGER stats_flags_insert AFTER INSERT ON flags BEGIN " STATS_SFLAG_ADD("NEW", "1")
+        STATS_SSPAN_REFRESH("NEW.comment_id") STATS_SDECISION_REFRESH("NEW.decision_id") " END;",
+    "CREATE TRIGGER stats_flags_update AFTER UPDATE ON flags BEGIN " STATS_SFLAG_ADD("OLD", "-1")
+        STATS_SFLAG_ADD("NEW", "1") STATS_SSPAN_REFRESH("NEW.comment_id")
+            STATS_SDECISION_REFRESH("OLD.decision_id")
+                STATS_SDECISION_REFRESH("NEW.decision_id") " END;",
+    "CREATE TRIGGER stats_flags_delete AFTER DELETE ON flags BEGIN " STATS_SFLAG_ADD("OLD", "-1")
+        STATS_SSPAN_REFRESH("OLD.comment_id") STATS_SDECISION_REFRESH("OLD.decision_id") " END;",
+    "CREATE TRIGGER stats_modlog_insert AFTER INSERT ON modlog"
+    "  WHEN NEW.target_type = 'comment' AND " STATS_ENGINE_ACTION(
+        "NEW.action",
+        "NEW.reason") " BEGIN INSERT INTO stats_engine (log_id, comment_id, at, kind, verdict, site)"
+                      "  VALUES (NEW.id, CAST(NEW.target_id AS INTEGER), "
+                      "NEW.at, " STATS_ENGINE_KIND("NEW.action") ", " STATS_VERDICT(
+                          "CAST(NEW.target_id AS INTEGER)", "NEW.at") ","
+                      STATS_SITE_OF("CAST(NEW.target_id AS INTEGER)") "); END;",
+    NULL,
+};
+#undef STATS_OTHER_SITES
+/* clang-format on */
 static const struct {
     int version;
     const char *const *sql;
-} migration_more[] = {{17, migration_17_more}};
+} migration_more[] = {{17, migration_17_more}, {21, migration_21_more}};
 
 int
 store_sqlite_schema_target(void)
@@ -911,14 +1091,11 @@ static const char *const sql[ST_COUNT] = {
         " INDEXED BY comments_article_status WHERE " SITE_RANGE(
             "g.article_id",
             "1") " AND (?3 = -2 OR (?3 = -1 AND g.status <> 3) OR g.status = ?3) LIMIT ?2)",
+    /* One site's: its rows of the summary tables (migration 21). */
     [ST_QUEUE_COUNTS_SITE] =
-        "SELECT (SELECT count(*) FROM comments c WHERE c.status = 1" SITE_MATCH(
-            "1") "),"
-                 " (SELECT count(*) FROM comments c WHERE c.status IN (0, 4) AND c.id IN"
-                 "  (SELECT f.comment_id FROM flags f WHERE f.reviewed = 0)" SITE_MATCH(
-                     "1") "),"
-                          " (SELECT count(*) FROM comments c WHERE c.status = 2" SITE_MATCH(
-                              "1") ")",
+        "SELECT (SELECT coalesce(sum(n), 0) FROM stats_daily WHERE kind = 1 AND site = ?1),"
+        " (SELECT coalesce(sum(n), 0) FROM stats_daily WHERE kind = 11 AND site = ?1),"
+        " (SELECT coalesce(sum(n), 0) FROM stats_daily WHERE kind = 2 AND site = ?1)",
     [ST_LOG_APPEND] = "INSERT INTO modlog (at, actor_id, action, target_type, target_id, reason,"
                       " site) VALUES (?1, ?2, ?3, ?4, ?5, ?6, " LOG_SITE("?4", "?5") ")",
     [ST_LOG_LIST] = "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog"
@@ -1340,22 +1517,22 @@ static const char *const sql[ST_COUNT] = {
 /* The same from the summary tables (migration 17), for ranges of whole
  * UTC days: each queue's size before the range, then its net change
  * each day. */
-#define STATS_DAYS " day >= ?1 / 86400000 AND day < ?2 / 86400000"
+#define STATS_DAYS " day >= ?1 / 86400000 AND day < ?2 / 86400000 AND (?4 = 0 OR site = ?4)"
     [ST_STATS_R_COMMENTS] = "SELECT day - ?1 / 86400000, kind, 0, n FROM stats_daily"
                             " WHERE kind BETWEEN 0 AND 4 AND" STATS_DAYS,
     [ST_STATS_R_PENDING] = "SELECT -1, ?3, 0, coalesce(sum(n), 0) FROM stats_daily"
-                           " WHERE kind = 10 AND day < ?1 / 86400000"
+                           " WHERE kind = 10 AND day < ?1 / 86400000 AND (?4 = 0 OR site = ?4)"
                            " UNION ALL SELECT day - ?1 / 86400000, ?3, 0, n FROM stats_daily"
                            " WHERE kind = 10 AND" STATS_DAYS,
     [ST_STATS_R_FLAGGED] = "SELECT -1, ?3, 0, coalesce(sum(n), 0) FROM stats_daily"
-                           " WHERE kind = 11 AND day < ?1 / 86400000"
+                           " WHERE kind = 11 AND day < ?1 / 86400000 AND (?4 = 0 OR site = ?4)"
                            " UNION ALL SELECT day - ?1 / 86400000, ?3, 0, n FROM stats_daily"
                            " WHERE kind = 11 AND" STATS_DAYS,
     [ST_STATS_R_DECISIONS] =
         "SELECT day - ?1 / 86400000, rejected, wait, count(*) FROM stats_decision"
         " WHERE" STATS_DAYS " GROUP BY day, wait, rejected ORDER BY day, wait",
-    [ST_STATS_R_FLAGS] = "SELECT day - ?1 / 86400000, reason, outcome, n FROM stats_flags"
-                         " WHERE" STATS_DAYS " AND n <> 0",
+    [ST_STATS_R_FLAGS] = "SELECT day - ?1 / 86400000, reason, outcome, sum(n) FROM stats_flags"
+                         " WHERE" STATS_DAYS " GROUP BY day, reason, outcome HAVING sum(n) <> 0",
     [ST_STATS_R_ENGINE] = "SELECT day - ?1 / 86400000, (kind - 20) / 3, (kind - 20) % 3, n"
                           " FROM stats_daily WHERE kind BETWEEN 20 AND 28 AND" STATS_DAYS,
 #undef STATS_DAYS
@@ -4531,21 +4708,29 @@ sq_comments_search(store *s, const store_search *f, int limit, arena *a, store_c
 }
 
 static int
-sq_stats_get(store *s, int64_t from, int64_t to, arena *a, store_stats *out, pl_error *err)
+sq_stats_get(store *s, int64_t from, int64_t to, const int64_t *sites, size_t n_sites, arena *a,
+             store_stats *out, pl_error *err)
 {
     sq *q = to_sq(s);
     int rc = store_stats_begin(out, from, to, a, err);
-    /* The summary tables count by UTC day: other ranges are counted from
-     * the data. */
+    /* The summary tables count by UTC day and site: other ranges are
+     * counted from the data, of every site. */
     bool rolled = from % STORE_DAY_MS == 0;
-    for (int i = 0; rc == 0 && i < STATS_Q_COUNT; i++) {
+    if (rc == 0 && n_sites > 0 && !rolled)
+        rc = pl_errorf(err, PL_EINVAL, "The numbers of a site start at a UTC midnight.");
+    out->waits_unsorted = n_sites > 1;
+    size_t passes = n_sites > 0 ? n_sites : 1;
+    for (int k = 0; rc == 0 && k < STATS_Q_COUNT * (int)passes; k++) {
+        int i = k % STATS_Q_COUNT;
         sqlite3_stmt *st = NULL;
         if ((rc = prep(q, (rolled ? ST_STATS_R_COMMENTS : ST_STATS_COMMENTS) + i, &st, err)) < 0)
             break;
         bind_i64(st, 1, from);
         bind_i64(st, 2, to);
-        if (sqlite3_bind_parameter_count(st) == 3) /* the queues' */
+        if (sqlite3_bind_parameter_count(st) >= 3) /* the queues' */
             bind_i64(st, 3, (int64_t)out->n_days);
+        if (sqlite3_bind_parameter_count(st) >= 4) /* the summary tables' */
+            bind_i64(st, 4, n_sites > 0 ? sites[k / STATS_Q_COUNT] : 0);
         int step;
         while ((step = sqlite3_step(st)) == SQLITE_ROW) {
             int64_t v[4];

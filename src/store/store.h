@@ -622,11 +622,17 @@ typedef struct store_stats {
     int64_t *waits; /* every decision's wait, by day then wait */
     int *wait_days;
     size_t n_waits, cap_waits;
+    bool waits_unsorted; /* rows of several sites: store_stats_end sorts the waits */
 } store_stats;
 
-/* Fills *out (arena-owned). PL_EINVAL when the range is not whole days or
- * is longer than STORE_STATS_MAX_DAYS. */
-int store_stats_get(store *s, int64_t from, int64_t to, arena *a, store_stats *out, pl_error *err);
+/* Fills *out (arena-owned) with the numbers of the sites sites[0..n_sites)
+ * added up, or of every site when n_sites is 0 (each row of the summary
+ * tables keeps its comment's site; docs/SITES.md). PL_EINVAL when the range
+ * is not whole days or is longer than STORE_STATS_MAX_DAYS, or when sites
+ * are named and from is not a UTC midnight (only the summary tables are
+ * kept by site). */
+int store_stats_get(store *s, int64_t from, int64_t to, const int64_t *sites, size_t n_sites,
+                    arena *a, store_stats *out, pl_error *err);
 
 /* Mutes: user_id no longer sees muted_id's comments. Idempotent. */
 typedef struct store_mute {

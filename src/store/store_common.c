@@ -348,6 +348,20 @@ median(const int64_t *v, size_t n)
     return n == 0 ? -1 : n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
 }
 
+struct wait_pair {
+    int day;
+    int64_t wait;
+};
+
+static int
+cmp_wait_pair(const void *x, const void *y)
+{
+    const struct wait_pair *p = x, *q = y;
+    if (p->day != q->day)
+        return p->day < q->day ? -1 : 1;
+    return (p->wait > q->wait) - (p->wait < q->wait);
+}
+
 void
 store_stats_end(store_stats *s, arena *a)
 {
@@ -357,7 +371,18 @@ store_stats_end(store_stats *s, arena *a)
         s->days[i].flagged_queue = flagged += s->days[i].flagged_queue;
         s->days[i].median_wait = -1;
     }
-    /* The waits come by day, then by wait: each day's run is sorted. */
+    /* The waits come by day, then by wait: each day's run is sorted; the
+     * rows of several sites come one site after the other. */
+    if (s->waits_unsorted && s->n_waits > 1) {
+        struct wait_pair *p = arena_alloc(a, s->n_waits * sizeof *p);
+        for (size_t i = 0; i < s->n_waits; i++)
+            p[i] = (struct wait_pair){s->wait_days[i], s->waits[i]};
+        qsort(p, s->n_waits, sizeof *p, cmp_wait_pair);
+        for (size_t i = 0; i < s->n_waits; i++) {
+            s->wait_days[i] = p[i].day;
+            s->waits[i] = p[i].wait;
+        }
+    }
     for (size_t i = 0, j; i < s->n_waits; i = j) {
         for (j = i; j < s->n_waits && s->wait_days[j] == s->wait_days[i]; j++)
             ;

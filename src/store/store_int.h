@@ -211,8 +211,8 @@
       size_t *n, pl_error *err), (s, cutoff, site, a, ids, n, err))                                \
     X(comments_search, (store *s, const store_search *q, int limit, arena *a,                      \
       store_comment_list *out, pl_error *err), (s, q, limit, a, out, err))                         \
-    X(stats_get, (store *s, int64_t from, int64_t to, arena *a, store_stats *out, pl_error *err),  \
-      (s, from, to, a, out, err))
+    X(stats_get, (store *s, int64_t from, int64_t to, const int64_t *sites, size_t n_sites,        \
+      arena *a, store_stats *out, pl_error *err), (s, from, to, sites, n_sites, a, out, err))
 /* clang-format on */
 
 /* What the primitive user_erase removes of an account (store_user_delete's steps):
@@ -355,7 +355,8 @@ int store_search_plan_pick(const store_search *f, int limit, store_comment_list 
                            store_search_plan *plan, pl_error *err);
 
 /* store_stats_get's queries. Each backend runs them all with the
- * parameters from, to and the number of days, and hands every row (four
+ * parameters from, to, the number of days and the site (0: every site;
+ * once per site when several are named), and hands every row (four
  * integers, or three with the text of a flag's reason in the second
  * column) to store_stats_row; store_stats_end then works out the queues
  * and medians. The rows are:

@@ -23,13 +23,14 @@ export function sql(dbUrl, statement) {
 }
 
 // SQL that drops the numbers' summary tables and their triggers (SQLite
-// migration 17, PostgreSQL 18), for tests that undo migrations.
+// migration 17, PostgreSQL 18; kept by site since SQLite 21, PostgreSQL 23),
+// for tests that undo migrations.
 export function summaryDropSql(dbUrl) {
   if (/^postgres(ql)?:\/\//.test(dbUrl)) {
     return 'DROP TABLE stats_daily, stats_span, stats_decision, stats_engine, stats_flags CASCADE;'
       + ' DROP FUNCTION stats_comments_changed, stats_decisions_changed, stats_flags_changed,'
       + ' stats_modlog_changed, stats_span_changed, stats_engine_changed, stats_span_refresh,'
-      + ' stats_decision_refresh, stats_engine_refresh, stats_verdict, stats_add CASCADE;';
+      + ' stats_decision_refresh, stats_engine_refresh, stats_verdict, stats_add, stats_site CASCADE;';
   }
   const triggers = sql(dbUrl, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'stats%'")
     .split('\n').filter(Boolean);

@@ -145,6 +145,51 @@ test('a limited moderator works on their site: lists default to it, decisions on
   await limitTo([sport.id]);
 });
 
+// The Numbers tab by site (the summary tables keep each comment's site): a
+// limited moderator gets their sites' numbers, added up without site=.
+test('a limited moderator gets the numbers of their sites only', async () => {
+  const artsPost = await post(reader, '/api/v1/articles/gallery-1/comments?site=arts', 'A comment on the arts site.');
+  assert.ok(artsPost.id);
+  const published = (n) => n.days.reduce((a, d) => a + d.comments.published + d.comments.pending, 0);
+  const get = async (c, q) => {
+    const res = await c.get(`/api/v1/mod/stats${q}`);
+    assert.equal(res.status, 200, `${q}: ${res.text}`);
+    return res.json;
+  };
+  const all = await get(admin, '');
+  const sportN = await get(admin, '?site=sport');
+  const artsN = await get(admin, '?site=arts');
+  const defN = await get(admin, '?site=default');
+  assert.equal(published(sportN), 3);
+  assert.equal(published(artsN), 1);
+  assert.equal(published(defN), 3);
+  assert.equal(published(all), 7);
+  assert.ok(sportN.days.at(-1).pending_queue >= 1, JSON.stringify(sportN.days.at(-1)));
+  // Without site= a moderator of every site gets every site's, as before.
+  assert.deepEqual(await get(mod, ''), all);
+
+  await limitTo([sport.id]);
+  assert.deepEqual(await get(lim, ''), sportN);
+  assert.deepEqual(await get(lim, '?site=sport'), sportN);
+  for (const q of ['?site=default', '?site=arts']) {
+    const res = await lim.get(`/api/v1/mod/stats${q}`);
+    assert.equal(res.status, 403, q);
+    assert.equal(res.json.error.code, 'not_your_site', q);
+  }
+  const csv = await lim.get('/api/v1/mod/stats?format=csv');
+  assert.equal(csv.status, 200);
+  assert.equal(csv.text, (await admin.get('/api/v1/mod/stats?format=csv&site=sport')).text);
+  assert.match((await admin.get('/api/v1/mod/stats?format=csv&site=sport')).headers.get('content-disposition'), /parley-numbers-sport-\d{4}-/);
+
+  // Two sites: both added up.
+  await limitTo([sport.id, arts.id]);
+  const both = await get(lim, '');
+  assert.equal(published(both), 4);
+  assert.equal(both.days.at(-1).pending_queue, sportN.days.at(-1).pending_queue + artsN.days.at(-1).pending_queue);
+  assert.deepEqual(await get(lim, '?site=arts'), artsN);
+  await limitTo([sport.id]);
+});
+
 // What a limited moderator is refused, for every route a moderator may call:
 // each entry asks for the default site's data (or what is every site's) and
 // says which error code it expects.
@@ -173,7 +218,7 @@ const refusals = {
   'GET mod/articles': ['not_your_site', () => lim.get('/api/v1/mod/articles?site=default')],
   'POST mod/articles/close': ['not_your_site', () => lim.post('/api/v1/mod/articles/close?site=default', { older_than_days: 1 })],
   'GET mod/search': ['not_your_site', () => lim.get('/api/v1/mod/search?site=default')],
-  'GET mod/stats': ['not_your_site', () => lim.get('/api/v1/mod/stats')],
+  'GET mod/stats': ['not_your_site', () => lim.get('/api/v1/mod/stats?site=default')],
   'GET mod/settings': ['forbidden', () => lim.get('/api/v1/mod/settings')],
   'PUT mod/settings': ['forbidden', () => lim.put('/api/v1/mod/settings', { version: 0, settings: {} })],
   'POST mod/settings/preview': ['forbidden', () => lim.post('/api/v1/mod/settings/preview', { settings: {} })],

@@ -34,6 +34,11 @@ async function deskPage(email, viewport = { width: 1100, height: 900 }) {
   return page;
 }
 
+// The cells of a Numbers chart's table, row by row.
+const cells = (page, id) => page.locator(`#${id} tbody tr`).evaluateAll((rows) =>
+  rows.map((r) => [...r.children].map((c) => c.textContent)));
+const today = () => new Date().toISOString().slice(0, 10);
+
 const activeId = (page) => page.evaluate(() => document.activeElement && document.activeElement.id);
 
 test('moderators do not see the Sites tab', async () => {
@@ -308,15 +313,38 @@ test('an admin limits a moderator to a site from the People tab; that moderator 
   assert.deepEqual((await admin.get(`/api/v1/mod/users/${lou.id}`)).json.user.moderator_sites, [culture.id]);
   assert.deepEqual(page.errors, []);
 
-  // Lou's desk: only Culture's queue; no "All sites", no Numbers; the log follows.
+  // The admin's Numbers tab follows the switcher: Culture's numbers alone.
+  await page.getByRole('tab', { name: 'Numbers' }).click();
+  await page.locator('#status', { hasText: 'Numbers from' }).waitFor();
+  await page.locator('#site-pick').selectOption('culture');
+  await page.waitForFunction(() => /site=culture/.test(document.getElementById('n-csv').getAttribute('href')));
+  // Culture's figures of today, as the API gives them, differ from every site's.
+  const dayRow = (n) => [today(), ...['published', 'pending', 'rejected', 'hidden', 'deleted'].map((k) => String(n.days.at(-1).comments[k]))];
+  const cultureN = (await admin.get('/api/v1/mod/stats?site=culture')).json;
+  const allN = (await admin.get('/api/v1/mod/stats')).json;
+  assert.ok(cultureN.days.at(-1).comments.pending >= 1, 'Quin\'s comment waits');
+  assert.notDeepEqual(dayRow(cultureN), dayRow(allN));
+  await page.waitForFunction((want) => {
+    const last = [...document.querySelectorAll('#n-comments tbody tr')].at(-1);
+    return last && [...last.children].map((c) => c.textContent).join() === want;
+  }, dayRow(cultureN).join());
+  assert.equal((await cells(page, 'n-queues')).at(-1)[1], String(cultureN.days.at(-1).pending_queue));
+
+  // Lou's desk: only Culture's queue; no "All sites"; Culture's numbers; the log follows.
   const desk = await deskPage('lou@example.com');
   await desk.locator('#items .item', { hasText: 'Quin waits on the culture site.' }).waitFor();
   assert.equal(await desk.locator('#items .item', { hasText: 'Quin waits on the default site.' }).count(), 0);
-  assert.equal(await desk.getByRole('tab', { name: 'Numbers' }).count(), 0);
   const labels = await desk.locator('#site-pick option').allTextContents();
   assert.ok(!labels.includes('All sites'), labels.join());
   await desk.locator('#items .item', { hasText: 'Quin waits on the culture site.' }).getByRole('button', { name: 'Approve (a)' }).click();
   await desk.locator('#items .item', { hasText: 'Quin waits on the culture site.' }).waitFor({ state: 'detached' });
+  await desk.getByRole('tab', { name: 'Numbers' }).click();
+  await desk.locator('#status', { hasText: 'Numbers from' }).waitFor();
+  assert.match(await desk.getByRole('link', { name: 'Download CSV' }).getAttribute('href'), /&site=culture&format=csv$/);
+  const approved = (await admin.get('/api/v1/mod/stats?site=culture')).json;
+  assert.equal(approved.days.at(-1).comments.published, cultureN.days.at(-1).comments.published + 1, 'approved by Lou');
+  assert.deepEqual((await cells(desk, 'n-comments')).at(-1), dayRow(approved));
+  assert.equal((await cells(desk, 'n-queues')).at(-1)[1], String(approved.days.at(-1).pending_queue));
   await desk.getByRole('tab', { name: 'Log' }).click();
   await desk.locator('#log-rows tr', { hasText: 'approve' }).first().waitFor();
   assert.deepEqual(desk.errors, []);

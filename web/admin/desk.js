@@ -181,14 +181,14 @@
 
   // ---- sites (docs/SITES.md) ----------------------------------------------
   // With several sites, the switcher narrows the queues and their counts,
-  // the articles, the log, the people and the search to one (site=SLUG); an article of
+  // the articles, the log, the people, the search and the numbers to one (site=SLUG); an article of
   // another site than the default is saved with its site's slug.
   const siteParam = (sep) => (S.site ? `${sep}site=${encodeURIComponent(S.site)}` : '');
   const siteOf = (id) => S.sites.find((s) => s.id === id);
   const articlePath = (id, site) => `/articles/${encodeURIComponent(id)}` + (site && siteOf(site) ? `?site=${encodeURIComponent(siteOf(site).slug)}` : '');
 
   // A moderator limited to some sites (docs/SITES.md) is offered only those,
-  // without "All sites", and has no Numbers tab (they are every site's).
+  // without "All sites".
   async function loadSitePicker() {
     try {
       const r = await call('GET', '/mod/sites');
@@ -198,7 +198,6 @@
       return;
     }
     if (S.limited && S.sites.length && !S.sites.some((s) => s.slug === S.site)) S.site = S.sites[0].slug;
-    $('tab-numbers').hidden = S.limited;
     const pick = $('site-pick');
     pick.replaceChildren(...(S.limited ? [] : [el('option', { value: '' }, t('desk_site_all'))]),
       ...S.sites.map((s) => el('option', { value: s.slug, selected: s.slug === S.site }, s.name)));
@@ -215,6 +214,7 @@
     else if (S.view === 'search') searchComments(false);
     else if (S.view === 'people') { showPeopleList(); loadPeople(false); }
     else if (S.view === 'settings') loadSettings();
+    else if (S.view === 'numbers') loadNumbers();
   });
 
   async function refreshCounts() {
@@ -1045,6 +1045,7 @@
   async function loadNumbers() {
     const seq = ++N.seq;
     const q = new URLSearchParams({ from: $('n-from').value, to: $('n-to').value });
+    if (S.site) q.set('site', S.site);
     $('n-csv').href = `${API}/mod/stats?${q}&format=csv`;
     try {
       const r = await call('GET', `/mod/stats?${q}`);

@@ -930,7 +930,7 @@ stats_over_three_days(void **state)
     add_at(f, art, author, COMMENT_PUBLISHED, d0 + 3 * D + 1 * H);
 
     store_stats st;
-    assert_int_equal(store_stats_get(f->s, d0, d0 + 3 * D, f->a, &st, &err), 0);
+    assert_int_equal(store_stats_get(f->s, d0, d0 + 3 * D, NULL, 0, f->a, &st, &err), 0);
     assert_int_equal(st.n_days, 3);
     const store_stats_day *d = st.days;
     /* Comments by the status they have now. */
@@ -981,15 +981,15 @@ stats_over_three_days(void **state)
     assert_int_equal(st.overturned[STATS_REFUSED], 1);
 
     /* A day alone; ranges that are not whole days or too long. */
-    assert_int_equal(store_stats_get(f->s, d0 + D, d0 + 2 * D, f->a, &st, &err), 0);
+    assert_int_equal(store_stats_get(f->s, d0 + D, d0 + 2 * D, NULL, 0, f->a, &st, &err), 0);
     assert_int_equal(st.n_days, 1);
     assert_int_equal(st.days[0].pending_queue, 1);
     assert_int_equal(st.days[0].flagged_queue, 1);
     assert_int_equal(st.median_wait, 13 * H);
     assert_int_equal(st.engine[STATS_HELD], 0); /* the premoderated hold */
-    assert_int_equal(store_stats_get(f->s, d0, d0 + D + 1, f->a, &st, &err), PL_EINVAL);
-    assert_int_equal(store_stats_get(f->s, d0, d0, f->a, &st, &err), PL_EINVAL);
-    assert_int_equal(store_stats_get(f->s, d0, d0 + 367 * D, f->a, &st, &err), PL_EINVAL);
+    assert_int_equal(store_stats_get(f->s, d0, d0 + D + 1, NULL, 0, f->a, &st, &err), PL_EINVAL);
+    assert_int_equal(store_stats_get(f->s, d0, d0, NULL, 0, f->a, &st, &err), PL_EINVAL);
+    assert_int_equal(store_stats_get(f->s, d0, d0 + 367 * D, NULL, 0, f->a, &st, &err), PL_EINVAL);
 }
 
 int
