@@ -14,6 +14,7 @@
  * A bad flag or value prints one line naming it and exits with status 2.
  */
 #include "api/api.h"
+#include "api/jwt.h"
 #include "api/oidc.h"
 #include "api/passwords.h"
 #include "api/perspective.h"
@@ -70,10 +71,15 @@ product_route_label(int route, char *buf, size_t n)
         snprintf(buf, n, "other");
 }
 
+/* The product's part of the checks `parley serve` and `parley config
+ * --check` make (server_check_config runs it after the listen address and
+ * the database URL): sso_secret, the page files, OpenID Connect, the
+ * moderation settings. */
 static int
 product_check_config(const config *cfg, pl_error *err)
 {
-    if (site_check_config(cfg, err) < 0 || oidc_check_config(cfg, err) < 0)
+    if (jwt_secret_check(cfg->sso_secret, err) < 0 || site_check_config(cfg, err) < 0 ||
+        oidc_check_config(cfg, err) < 0)
         return -1;
     return site_check_engine(cfg, err);
 }
@@ -171,6 +177,8 @@ product_of(site_ctx *s)
                             .metrics = site_metrics,
                             .n_metrics = SITE_METRIC_COUNT,
                             .check_config = product_check_config,
+                            .restart_only = oidc_setting_at_start,
+                            .reload_note = "pages=reread engine=rebuilt",
                             .start = product_start,
                             .listening = product_listening,
                             .reload_build = product_reload_build,

@@ -145,3 +145,15 @@ jwt_verify_hs256(const char *token, size_t len, const unsigned char *key, size_t
         return fail(err, JWT_TOO_OLD, "The sign-on token is too old; sign in again.");
     return JWT_OK;
 }
+
+int
+jwt_secret_check(const char *secret, pl_error *err)
+{
+    size_t n = strlen(secret);
+    if (n > 0 && n < JWT_SECRET_MIN)
+        return pl_errorf(err, PL_EINVAL,
+                         "sso_secret: %zu bytes is too short to sign tokens safely; use at least "
+                         "%d random bytes (e.g. openssl rand -base64 32)",
+                         n, JWT_SECRET_MIN);
+    return 0;
+}

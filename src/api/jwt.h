@@ -52,4 +52,14 @@ jwt_status jwt_verify_hs256(const char *token, size_t len, const unsigned char *
  * OpenID Connect's ID tokens (api/oidc_parse.c) are read with it too. */
 long jwt_decode_part(const char *p, size_t n, arena *a, unsigned char **out);
 
+/* HS256 with a short shared secret can be brute-forced offline from one
+ * token the publisher's site hands out: 32 bytes (256 bits, the size of the
+ * MAC) is the least accepted. */
+#define JWT_SECRET_MIN 32
+
+/* The check `parley serve` and `parley config --check` make of sso_secret
+ * (secret): 0 when it is unset ("") or at least JWT_SECRET_MIN bytes, else
+ * PL_EINVAL with one line naming the setting. */
+int jwt_secret_check(const char *secret, pl_error *err);
+
 #endif

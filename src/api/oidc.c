@@ -126,6 +126,12 @@ collect(const config *cfg, provider *out, size_t *n, pl_error *err)
     return 0;
 }
 
+bool
+oidc_setting_at_start(const char *name)
+{
+    return strncmp(name, "oidc.", 5) == 0 || strcmp(name, "oidc_jwks_refetch_s") == 0;
+}
+
 int
 oidc_check_config(const config *cfg, pl_error *err)
 {

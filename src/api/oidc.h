@@ -106,6 +106,10 @@ bool oidc_loopback_http(const char *url);
  * display_name, scope) and public_url, which the callback address is built
  * from. 0 when none are set. */
 int oidc_check_config(const config *cfg, pl_error *err);
+/* True for the settings of OpenID Connect that are taken at start only (the
+ * providers, oidc.NAME.*, and oidc_jwks_refetch_s): a reload keeps their
+ * running values and says a restart is needed. */
+bool oidc_setting_at_start(const char *name);
 /* Takes the providers from cfg at server start (after oidc_check_config
  * passed); cfg must outlive oidc_stop. */
 int oidc_start(const config *cfg, pl_error *err);

@@ -182,11 +182,6 @@ app_stream_release(app *a, const char *client)
 
 /* ---- settings ----------------------------------------------------------- */
 
-/* HS256 with a short shared secret can be brute-forced offline from one
- * token the publisher's site hands out: 32 bytes (256 bits, the size of the
- * MAC) is the least accepted. */
-#define SSO_SECRET_MIN 32
-
 int
 server_check_config(const config *cfg, const server_product *product, pl_error *err)
 {
@@ -196,12 +191,6 @@ server_check_config(const config *cfg, const server_product *product, pl_error *
                          "listen: '%s' is not HOST:PORT with a port from 0 to 65535", cfg->listen);
     if (store_url_check(cfg->db, &e) < 0)
         return pl_errorf(err, PL_EINVAL, "db: %s", e.msg);
-    size_t n = strlen(cfg->sso_secret);
-    if (n > 0 && n < SSO_SECRET_MIN)
-        return pl_errorf(err, PL_EINVAL,
-                         "sso_secret: %zu bytes is too short to sign tokens safely; use at least "
-                         "%d random bytes (e.g. openssl rand -base64 32)",
-                         n, SSO_SECRET_MIN);
     if (product != NULL && product->check_config != NULL && product->check_config(cfg, &e) < 0)
         return pl_errorf(err, PL_EINVAL, "%s", e.msg);
     return 0;
@@ -515,10 +504,10 @@ static const char *const restart_only[] = {"listen",
                                            "max_connections",
                                            "max_connections_per_ip",
                                            "commit_batch",
-                                           "oidc_jwks_refetch_s",
                                            NULL};
 
 typedef struct reload_diff {
+    const server_product *product;
     char changed[1024];
     char restart[512];
 } reload_diff;
@@ -535,8 +524,8 @@ static void
 note_change(const char *name, void *arg)
 {
     reload_diff *d = arg;
-    /* OpenID Connect providers (oidc.NAME.*) are taken at start too. */
-    if (strncmp(name, "oidc.", 5) == 0) {
+    /* The product's settings it takes at start only. */
+    if (d->product->restart_only != NULL && d->product->restart_only(name)) {
         append_name(d->restart, sizeof d->restart, name);
         return;
     }
@@ -737,8 +726,7 @@ server_sessions_changed(app *a)
 }
 
 /* Re-reads the config (file, environment, flags, as at start) and the
- * product's part (its reload_build: the publisher's pages, a new moderation
- * engine from the policy and word lists), with the product's overlay (the
+ * product's part (its reload_build), with the product's overlay (the
  * settings edited in the desk) set on top. All are built first; any failure
  * keeps everything running as it was and logs why. Then the new ones are
  * published (atomic pointers), the loops are waited for, and the product's
@@ -758,7 +746,7 @@ reload(app *a, const server_options *opts)
     }
     pthread_mutex_lock(&a->config_mu);
     const config *old = atomic_load(&a->base_cfg);
-    reload_diff d = {"", ""};
+    reload_diff d = {a->product, "", ""};
     config_diff(old, nc, note_change, &d);
     for (const char *const *p = restart_only; *p; p++)
         config_copy_setting(nc, old, *p);
@@ -783,7 +771,9 @@ reload(app *a, const server_options *opts)
             log_warn("msg=\"settings changed that need a restart; they keep their running "
                      "values\" settings=\"%s\"",
                      d.restart);
-        log_info("msg=reloaded changed=\"%s\" pages=reread engine=rebuilt", d.changed);
+        const char *note = a->product->reload_note;
+        log_info("msg=reloaded changed=\"%s\"%s%s", d.changed, note != NULL ? " " : "",
+                 note != NULL ? note : "");
         return;
     }
     pthread_mutex_unlock(&a->config_mu);
@@ -970,13 +960,13 @@ server_run(const server_options *opts)
 
     if (metrics_product_slots(a) < 0 || metrics_start(a) < 0)
         goto out;
-    /* The product's part (its pages, senders, notices from other nodes):
-     * from here on its stop hook runs at exit, whatever it reached. */
+    /* The product's part: from here on its stop hook runs at exit, whatever
+     * it reached. */
     a->product_started = true;
     if (a->product->start != NULL && a->product->start(a->product->ctx, a, a->writer_store) != 0)
         goto out;
-    /* The test hook counts the writer's calls from here: the product's
-     * start (the settings in force, the demo article) is not a write. */
+    /* The test hook counts the writer's calls from here: what the
+     * product's start writes is not counted. */
     if (a->fail_after > 0)
         store_fail_after(a->writer_store, a->fail_after);
     pthread_create(&a->writer_thread, NULL, writer_main, a);

@@ -367,6 +367,13 @@ typedef struct server_product {
     /* `parley serve`'s and `parley config --check`'s checks of the
      * product's settings (server_check_config calls it). */
     int (*check_config)(const config *cfg, pl_error *err);
+    /* True for a setting of the product's that it takes at start only: a
+     * reload keeps its running value and logs that a restart is needed
+     * (besides the server's own: listen, db, threads and so on). */
+    bool (*restart_only)(const char *name);
+    /* Words the reload's log line ends with (what the product's
+     * reload_build rereads, e.g. "pages=reread"), or NULL. */
+    const char *reload_note;
     /* Main thread, once the writable store and the loops exist and before
      * any loop runs (server_config_publish does not wait for them yet).
      * Nonzero stops the start (the hook has logged why). */
@@ -442,10 +449,10 @@ bool server_listen_valid(const char *listen);
 int server_run(const server_options *opts);
 
 /* Every check `parley serve` makes of its settings before it opens the
- * database: the listen address, the database URL's scheme, the length of
- * sso_secret and the product's (product->check_config, may be NULL: its
- * pages, its moderation settings and so on). `parley config --check` runs
- * this very function. 0, or PL_EINVAL with one line naming the setting. */
+ * database: the listen address, the database URL's scheme and the
+ * product's (product->check_config, may be NULL). `parley config --check`
+ * runs this very function. 0, or PL_EINVAL with one line naming the
+ * setting. */
 int server_check_config(const config *cfg, const server_product *product, pl_error *err);
 
 #endif
