@@ -45,18 +45,6 @@ base_url(arena *a, const config *cfg)
     return arena_strndup(a, cfg->public_url, n);
 }
 
-/* At most max bytes of s, cut at a character boundary, with "..." when cut. */
-static const char *
-excerpt(arena *a, const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n <= max)
-        return s;
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--;
-    return arena_printf(a, "%.*s...", (int)max, s);
-}
-
 /* Quotes text for a plain-text mail: "> " before every line. */
 static const char *
 quoted(arena *a, const char *s)
@@ -172,7 +160,7 @@ api_notify_reply(job *j, store *s, const store_comment *reply, pl_error *err)
         return rc;
     const char *title = article_title(&art);
     const char *where = art.url && art.url[0] ? art.url : base_url(a, cfg);
-    const char *body = excerpt(a, reply->body, 600);
+    const char *body = text_excerpt(a, reply->body, 600, 0, "...");
     const char *lang = i18n_user_lang(&author, NULL);
     const char *tv[] = {"name", replier.name, "title", title};
     const char *hv[] = {"name", html_escape(a, replier.name), "title", html_escape(a, title)};
@@ -218,7 +206,7 @@ api_notify_decision(job *j, store *s, const store_comment *c, const char *action
         return rc;
     const char *title = article_title(&art);
     const char *why = reason && reason[0] ? reason : NULL;
-    const char *body = excerpt(a, c->body ? c->body : "", 600);
+    const char *body = text_excerpt(a, c->body ? c->body : "", 600, 0, "...");
     const char *base = base_url(a, cfg);
     const char *lang = i18n_user_lang(&author, NULL);
     const char *tv[] = {"name", author.name, "title", title, "reason", "", "link", ""};

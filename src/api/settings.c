@@ -474,38 +474,6 @@ count_matches(arena *a, const char *list, const store_comment_list *recent, bool
     return n;
 }
 
-/* The first PREVIEW_EXCERPT characters of body on one line ("..." when cut). */
-static const char *
-excerpt_of(arena *a, const char *body)
-{
-    size_t n = strlen(body), chars = 0, i = 0;
-    char *out = arena_alloc(a, n + 4), *o = out;
-    bool space = false;
-    for (; i < n && chars < PREVIEW_EXCERPT; i++) {
-        unsigned char ch = (unsigned char)body[i];
-        if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') {
-            space = o != out;
-            continue;
-        }
-        if ((ch & 0xC0) != 0x80) { /* a character starts here */
-            if (space) {
-                *o++ = ' ';
-                chars++;
-            }
-            space = false;
-            chars++;
-        }
-        *o++ = (char)ch;
-    }
-    while (i < n && ((unsigned char)body[i] & 0xC0) == 0x80) /* the rest of the last one */
-        *o++ = body[i++];
-    if (i < n)
-        for (const char *d = "..."; *d; d++)
-            *o++ = *d;
-    *o = '\0';
-    return out;
-}
-
 typedef struct pv_key {
     int64_t num;
     const char *str;
@@ -742,13 +710,15 @@ preview_compare(store *st, arena *a, const pv_rules *b_now, const pv_rules *b_th
                 /* The article as the API names it: its id, and its site
                  * beside it when not the default (docs/SITES.md). */
                 const char *key = c->article_id ? c->article_id : "";
-                json_t *item = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "id",
-                                         api_id(c->id), "article_id", api_article_public(key),
-                                         "author", c->author_name ? c->author_name : "", "excerpt",
-                                         excerpt_of(scratch, c->body ? c->body : ""), "before",
-                                         moderation_decision_name(before.decision), "after",
-                                         moderation_decision_name(after.decision), "rules_before",
-                                         rules_json(&before), "rules_after", rules_json(&after));
+                json_t *item =
+                    json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "id", api_id(c->id),
+                              "article_id", api_article_public(key), "author",
+                              c->author_name ? c->author_name : "", "excerpt",
+                              text_excerpt(scratch, c->body ? c->body : "", PREVIEW_EXCERPT,
+                                           TEXT_EXCERPT_CHARS | TEXT_EXCERPT_FOLD, "..."),
+                              "before", moderation_decision_name(before.decision), "after",
+                              moderation_decision_name(after.decision), "rules_before",
+                              rules_json(&before), "rules_after", rules_json(&after));
                 if (api_article_site(key) != 1)
                     json_object_set_new(item, "site",
                                         json_integer((json_int_t)api_article_site(key)));

@@ -89,19 +89,6 @@ str_at(json_t *o, const char *path1, const char *path2)
     return json_is_string(v) ? json_string_value(v) : "";
 }
 
-/* At most about 300 bytes of text, cut at a character boundary. */
-static const char *
-excerpt(arena *a, const char *s)
-{
-    size_t n = strlen(s);
-    if (n <= 300)
-        return s;
-    size_t cut = 300;
-    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-        cut--;
-    return arena_printf(a, "%.*s…", (int)cut, s);
-}
-
 /* "“Title” (link)" for the article the data names. */
 static const char *
 slack_article(arena *a, json_t *data)
@@ -119,7 +106,8 @@ static const char *
 slack_text(arena *a, const char *event, json_t *data)
 {
     const char *author = slack_escape(a, str_at(data, "comment", "author_name"));
-    const char *body = slack_escape(a, excerpt(a, str_at(data, "comment", "body")));
+    const char *body =
+        slack_escape(a, text_excerpt(a, str_at(data, "comment", "body"), 300, 0, "…"));
     const char *cid = str_at(data, "comment", "id");
     if (strcmp(event, "comment.published") == 0)
         return arena_printf(a, "New comment by %s on %s:\n>%s", author, slack_article(a, data),

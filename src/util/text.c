@@ -577,3 +577,54 @@ html_escape(arena *a, const char *s)
     *o = '\0';
     return out;
 }
+
+static bool
+excerpt_space(char ch)
+{
+    return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
+}
+
+const char *
+text_excerpt(arena *a, const char *s, size_t max, unsigned opts, const char *more)
+{
+    bool chars = (opts & TEXT_EXCERPT_CHARS) != 0, fold = (opts & TEXT_EXCERPT_FOLD) != 0;
+    size_t n = strlen(s), i = 0, used = 0;
+    char *out = NULL, *o = NULL;
+    if (fold)
+        out = o = arena_alloc(a, n + strlen(more) + 1);
+    bool space = false; /* folding: a run of white space waits for the next word */
+    while (i < n) {
+        if (fold && excerpt_space(s[i])) {
+            if (chars && used >= max)
+                break;
+            space = o != out;
+            i++;
+            continue;
+        }
+        /* One character: its lead byte and continuation bytes (a stray
+         * continuation byte counts as no character). */
+        size_t len = 1;
+        while (i + len < n && ((unsigned char)s[i + len] & 0xC0) == 0x80)
+            len++;
+        bool lead = ((unsigned char)s[i] & 0xC0) != 0x80;
+        bool sep = fold && space && lead; /* the space written before it */
+        if (chars ? used >= max : used + len + sep > max)
+            break;
+        used += chars ? (size_t)lead + sep : len + sep;
+        if (fold) {
+            if (sep)
+                *o++ = ' ';
+            if (lead)
+                space = false;
+            memcpy(o, s + i, len);
+            o += len;
+        }
+        i += len;
+    }
+    if (!fold)
+        return i < n ? arena_printf(a, "%.*s%s", (int)i, s, more) : s;
+    if (i < n)
+        o = stpcpy(o, more);
+    *o = '\0';
+    return out;
+}

@@ -96,4 +96,18 @@ void text_strip_invisible(char *s);
  * >, ", ' become entities); the copy comes from a. */
 char *html_escape(arena *a, const char *s);
 
+/* text_excerpt's options (or 0: count bytes, keep the text as it is). */
+#define TEXT_EXCERPT_CHARS 1u /* max counts characters (UTF-8 sequences), not bytes */
+#define TEXT_EXCERPT_FOLD                                                                          \
+    2u /* one line: each run of spaces, tabs and line breaks is one space, none at the ends */
+
+/* The beginning of the NUL-terminated UTF-8 text s, cut at a character
+ * boundary, with more ("...") after it when something was cut. Counting
+ * bytes, whole characters are kept while they fit in max bytes; counting
+ * characters, max characters are kept (folding, the space before a word
+ * counts as one and may take the last one a character over). Without
+ * TEXT_EXCERPT_FOLD, s itself is returned when nothing is cut; otherwise
+ * the result comes from a. */
+const char *text_excerpt(arena *a, const char *s, size_t max, unsigned opts, const char *more);
+
 #endif

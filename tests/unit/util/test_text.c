@@ -308,6 +308,72 @@ html_escapes(void **state)
     arena_free(a);
 }
 
+/* text_excerpt counting bytes, text kept (mail notices, webhooks): whole
+ * characters while they fit, the text itself when nothing is cut. */
+static void
+excerpt_bytes_keeps_lines(void **state)
+{
+    (void)state;
+    arena *a = arena_new();
+    const char *s = "line one\nline two";
+    assert_ptr_equal(text_excerpt(a, s, 17, 0, "..."), s);
+    assert_string_equal(text_excerpt(a, s, 10, 0, "..."), "line one\nl...");
+    /* "caf\xc3\xa9" is 5 bytes: 4 do not hold the \xc3\xa9, which goes whole. */
+    assert_string_equal(text_excerpt(a, "caf\xc3\xa9!", 4, 0, "\xe2\x80\xa6"), "caf\xe2\x80\xa6");
+    assert_string_equal(text_excerpt(a, "caf\xc3\xa9!", 5, 0, "..."), "caf\xc3\xa9...");
+    assert_string_equal(text_excerpt(a, "\xf0\x9f\x98\x80", 3, 0, "..."), "...");
+    assert_string_equal(text_excerpt(a, "", 0, 0, "..."), "");
+    arena_free(a);
+}
+
+/* Counting characters, text kept: max characters, whatever their bytes. */
+static void
+excerpt_chars_keeps_lines(void **state)
+{
+    (void)state;
+    arena *a = arena_new();
+    const char *s = "\xc3\xa9\xc3\xa9\n\xc3\xa9";
+    assert_ptr_equal(text_excerpt(a, s, 4, TEXT_EXCERPT_CHARS, "..."), s);
+    assert_string_equal(text_excerpt(a, s, 3, TEXT_EXCERPT_CHARS, "..."), "\xc3\xa9\xc3\xa9\n...");
+    assert_string_equal(text_excerpt(a, s, 0, TEXT_EXCERPT_CHARS, "..."), "...");
+    arena_free(a);
+}
+
+/* Folding white space (the settings preview's list): one line, one space
+ * between words, none at the ends; counting characters, the space counts. */
+static void
+excerpt_chars_folds_space(void **state)
+{
+    (void)state;
+    arena *a = arena_new();
+    unsigned f = TEXT_EXCERPT_CHARS | TEXT_EXCERPT_FOLD;
+    assert_string_equal(text_excerpt(a, "  one\n\n two\t ", 20, f, "..."), "one two");
+    assert_string_equal(text_excerpt(a, "one two three", 7, f, "..."), "one two...");
+    /* The space and the next word's first letter may take the last
+     * character one over, as the preview always did. */
+    assert_string_equal(text_excerpt(a, "one two", 4, f, "..."), "one t...");
+    assert_string_equal(text_excerpt(a, "\xc3\xa9t\xc3\xa9 \xc3\xa9t\xc3\xa9", 3, f, "..."),
+                        "\xc3\xa9t\xc3\xa9...");
+    /* Exactly max characters, then only white space: nothing is cut. */
+    assert_string_equal(text_excerpt(a, "abc", 3, f, "..."), "abc");
+    assert_string_equal(text_excerpt(a, "abc  ", 3, f, "..."), "abc...");
+    arena_free(a);
+}
+
+/* Folding white space and counting bytes: whole words' characters while
+ * they fit, the space included. */
+static void
+excerpt_bytes_folds_space(void **state)
+{
+    (void)state;
+    arena *a = arena_new();
+    assert_string_equal(text_excerpt(a, "one\n\ntwo", 7, TEXT_EXCERPT_FOLD, "..."), "one two");
+    assert_string_equal(text_excerpt(a, "one\n\ntwo", 5, TEXT_EXCERPT_FOLD, "..."), "one t...");
+    assert_string_equal(text_excerpt(a, "ab \xc3\xa9", 4, TEXT_EXCERPT_FOLD, "..."), "ab...");
+    assert_string_equal(text_excerpt(a, "  ", 0, TEXT_EXCERPT_FOLD, "..."), "");
+    arena_free(a);
+}
+
 /* One shape for every path that takes an address (registration, admin
  * create-user, sign-on, OpenID Connect, imports). */
 static void
@@ -366,6 +432,10 @@ main(void)
         cmocka_unit_test(b64url_round_trip),
         cmocka_unit_test(b64url_rejects),
         cmocka_unit_test(html_escapes),
+        cmocka_unit_test(excerpt_bytes_keeps_lines),
+        cmocka_unit_test(excerpt_chars_keeps_lines),
+        cmocka_unit_test(excerpt_chars_folds_space),
+        cmocka_unit_test(excerpt_bytes_folds_space),
         cmocka_unit_test(email_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
