@@ -101,6 +101,13 @@ check_record(const parley_record *r)
         if (r->settings == NULL || r->settings[0] != '{' || r->settings_at == 0)
             abort();
         break;
+    case PARLEY_MODERATOR_SITES:
+        check_id(r->user_ext);
+        if (r->user_ext == NULL || r->n_sites == 0 || r->n_sites > 1000)
+            abort();
+        for (size_t i = 0; i < r->n_sites; i++)
+            check_id(r->sites_ext[i]);
+        break;
     case PARLEY_HEADER:
     case PARLEY_END:
         break;

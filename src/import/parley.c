@@ -169,6 +169,19 @@ emit_settings(FILE *out, int64_t site, const store_settings *v, pl_error *err)
     return emit(out, o, err);
 }
 
+/* The sites a moderator (or an account that was one) is limited to. */
+static int
+emit_moderator_sites(FILE *out, int64_t user, const int64_t *sites, size_t n, pl_error *err)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, id_json(sites[i]));
+    return emit(out,
+                json_pack("{s:s, s:o, s:o}", "type", "moderator_sites", "user_id", id_json(user),
+                          "sites", list),
+                err);
+}
+
 /* The site may be in use while it is exported: a comment may name an
  * author or an article created after their own section was written (those
  * go out just before it), and a flag or like a comment created after the
@@ -248,8 +261,15 @@ parley_export(store *s, FILE *out, parley_counts *counts, pl_error *err)
         arena_reset(a);
         if ((rc = store_export_users(s, after, PAGE, a, &v, &n, err)) < 0 || n == 0)
             break;
-        for (size_t i = 0; i < n && rc == 0; i++)
-            rc = emit_user(out, &v[i], err);
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            int64_t *ms = NULL;
+            size_t nms = 0;
+            if ((rc = emit_user(out, &v[i], err)) < 0 || v[i].role == ROLE_READER)
+                continue;
+            if ((rc = store_moderator_sites(s, v[i].id, a, &ms, &nms, err)) == 0 && nms > 0 &&
+                (rc = emit_moderator_sites(out, v[i].id, ms, nms, err)) == 0)
+                counts->moderator_sites++;
+        }
         counts->users += (int64_t)n;
         after = x.max_user = v[n - 1].id;
     }
@@ -335,12 +355,13 @@ parley_export(store *s, FILE *out, parley_counts *counts, pl_error *err)
     }
     if (rc == 0)
         rc = emit(out,
-                  json_pack("{s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}", "type", "end",
+                  json_pack("{s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}", "type", "end",
                             "counts", "users", (json_int_t)counts->users, "articles",
                             (json_int_t)counts->articles, "comments", (json_int_t)counts->comments,
                             "flags", (json_int_t)counts->flags, "likes", (json_int_t)counts->likes,
                             "log", (json_int_t)counts->log, "sites", (json_int_t)counts->sites,
-                            "settings", (json_int_t)counts->settings),
+                            "settings", (json_int_t)counts->settings, "moderator_sites",
+                            (json_int_t)counts->moderator_sites),
                   err);
     if (rc == 0 && fflush(out) != 0)
         rc = pl_errorf(err, PL_EIO, "cannot write the export");
@@ -618,6 +639,31 @@ parse_site(json_t *o, arena *a, parley_record *r, pl_error *err)
     return 0;
 }
 
+/* A moderator's sites: the user and at most 1,000 sites, by their ids in
+ * the file. */
+static int
+parse_moderator_sites(json_t *o, arena *a, parley_record *r, pl_error *err)
+{
+    int rc = get_id(o, "user_id", true, a, &r->user_ext, err);
+    if (rc < 0)
+        return rc;
+    json_t *list = json_object_get(o, "sites"), *e;
+    if (!json_is_array(list) || json_array_size(list) == 0 || json_array_size(list) > 1000)
+        return bad(err, "sites", "must be a list of 1 to 1000 site ids");
+    r->sites_ext = arena_alloc(a, json_array_size(list) * sizeof *r->sites_ext);
+    size_t i;
+    json_array_foreach(list, i, e)
+    {
+        int64_t v;
+        const char *t = json_string_value(e);
+        if (t == NULL || strlen(t) != json_string_length(e) || parse_int(t, 1, INT64_MAX, &v) < 0)
+            return bad(err, "sites", "must hold decimal site ids as strings");
+        r->sites_ext[i] = arena_strdup(a, t);
+    }
+    r->n_sites = json_array_size(list);
+    return 0;
+}
+
 /* The body is checked setting by setting as the desk checks a save. */
 static int
 parse_settings(json_t *o, arena *a, parley_record *r, pl_error *err)
@@ -655,8 +701,9 @@ parse_settings(json_t *o, arena *a, parley_record *r, pl_error *err)
 int
 parley_parse_line(const char *line, size_t len, arena *a, parley_record *out, pl_error *err)
 {
-    static const char *const kinds[] = {"parley", "user", "article", "comment", "flag",
-                                        "like",   "log",  "end",     "site",    "settings"};
+    static const char *const kinds[] = {"parley",         "user", "article", "comment", "flag",
+                                        "like",           "log",  "end",     "site",    "settings",
+                                        "moderator_sites"};
     json_error_t jerr;
     memset(out, 0, sizeof *out);
     json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -666,7 +713,7 @@ parley_parse_line(const char *line, size_t len, arena *a, parley_record *out, pl
     if (!json_is_object(o))
         rc = pl_errorf(err, PL_EINVAL, "not a JSON object");
     else
-        rc = get_enum(o, "type", kinds, 10, &kind, err);
+        rc = get_enum(o, "type", kinds, 11, &kind, err);
     if (rc == 0) {
         out->kind = (parley_kind)kind;
         switch (out->kind) {
@@ -706,8 +753,9 @@ parley_parse_line(const char *line, size_t len, arena *a, parley_record *out, pl
                      (rc = get_count(c, "flags", &out->counts.flags, err)) == 0 &&
                      (rc = get_count(c, "likes", &out->counts.likes, err)) == 0 &&
                      (rc = get_count(c, "log", &out->counts.log, err)) == 0 &&
-                     (rc = get_count_new(c, "sites", &out->counts.sites, err)) == 0)
-                rc = get_count_new(c, "settings", &out->counts.settings, err);
+                     (rc = get_count_new(c, "sites", &out->counts.sites, err)) == 0 &&
+                     (rc = get_count_new(c, "settings", &out->counts.settings, err)) == 0)
+                rc = get_count_new(c, "moderator_sites", &out->counts.moderator_sites, err);
             break;
         }
         case PARLEY_SITE:
@@ -715,6 +763,9 @@ parley_parse_line(const char *line, size_t len, arena *a, parley_record *out, pl
             break;
         case PARLEY_SETTINGS:
             rc = parse_settings(o, a, out, err);
+            break;
+        case PARLEY_MODERATOR_SITES:
+            rc = parse_moderator_sites(o, a, out, err);
             break;
         }
     }
@@ -886,6 +937,37 @@ import_settings(import_ctx *x, parley_record *r, pl_error *err)
                ? store_site_settings_put(x->s, site, cur.version, r->settings, actor,
                                          r->settings_at, err)
                : store_settings_put(x->s, cur.version, r->settings, actor, r->settings_at, err);
+}
+
+/* A moderator's sites, mapped to the ids here, replace the limit the
+ * account has here. Idempotent, so not kept in the import map. */
+static int
+import_moderator_sites(import_ctx *x, parley_record *r, pl_error *err)
+{
+    int64_t user;
+    int rc = mapped(x, MAP_USER, r->user_ext, &user, err);
+    if (rc == PL_ENOTFOUND)
+        return pl_errorf(err, PL_EINVAL, "user_id %s is not a user earlier in the file",
+                         r->user_ext);
+    if (rc < 0)
+        return rc;
+    int64_t *sites = arena_alloc(x->a, r->n_sites * sizeof *sites);
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_sites; i++) {
+        int64_t local;
+        if ((rc = mapped(x, MAP_SITE, r->sites_ext[i], &local, err)) == PL_ENOTFOUND)
+            return pl_errorf(err, PL_EINVAL, "sites: %s is not a site earlier in the file",
+                             r->sites_ext[i]);
+        if (rc < 0)
+            return rc;
+        bool seen = false;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = sites[k] == local;
+        if (!seen)
+            sites[n++] = local;
+    }
+    x->st->stored.moderator_sites++;
+    return x->s == NULL ? 0 : store_moderator_sites_set(x->s, user, sites, n, err);
 }
 
 static int
@@ -1082,6 +1164,9 @@ import_record(import_ctx *x, parley_record *r, pl_error *err)
     case PARLEY_SETTINGS:
         x->st->read.settings++;
         return import_settings(x, r, err);
+    case PARLEY_MODERATOR_SITES:
+        x->st->read.moderator_sites++;
+        return import_moderator_sites(x, r, err);
     case PARLEY_HEADER:
         return pl_errorf(err, PL_EINVAL, "a second header");
     case PARLEY_END:
@@ -1178,17 +1263,18 @@ parley_import(store *s, FILE *in, bool dry_run, parley_import_stats *st, size_t 
             if (memcmp(&r.counts, &st->read, sizeof r.counts) != 0) {
                 rc = pl_errorf(err, PL_EINVAL,
                                "the end record counts %lld users, %lld articles, %lld comments, "
-                               "%lld flags, %lld likes, %lld log entries, %lld sites and %lld "
-                               "settings, but the file has %lld, %lld, %lld, %lld, %lld, %lld, "
-                               "%lld and %lld",
+                               "%lld flags, %lld likes, %lld log entries, %lld sites, %lld "
+                               "settings and %lld moderators' sites, but the file has %lld, "
+                               "%lld, %lld, %lld, %lld, %lld, %lld, %lld and %lld",
                                (long long)r.counts.users, (long long)r.counts.articles,
                                (long long)r.counts.comments, (long long)r.counts.flags,
                                (long long)r.counts.likes, (long long)r.counts.log,
                                (long long)r.counts.sites, (long long)r.counts.settings,
-                               (long long)st->read.users, (long long)st->read.articles,
-                               (long long)st->read.comments, (long long)st->read.flags,
-                               (long long)st->read.likes, (long long)st->read.log,
-                               (long long)st->read.sites, (long long)st->read.settings);
+                               (long long)r.counts.moderator_sites, (long long)st->read.users,
+                               (long long)st->read.articles, (long long)st->read.comments,
+                               (long long)st->read.flags, (long long)st->read.likes,
+                               (long long)st->read.log, (long long)st->read.sites,
+                               (long long)st->read.settings, (long long)st->read.moderator_sites);
                 break;
             }
             continue;

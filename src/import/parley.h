@@ -10,7 +10,7 @@
  * Every reference points to a record earlier in the file (a comment's
  * author, article and parent; an article's site), which parley_export keeps
  * true even while the site is in use. Files of format 1 (no sites, no
- * settings) are still read.
+ * settings) and 2 (no moderators' site limits) are still read.
  *
  * Import invariants:
  * - A record is stored once however often the file is imported: each one
@@ -29,6 +29,11 @@
  *   origins, a missing one is created. An article of another site than the
  *   default is stored as "SITE/ID" (docs/SITES.md); its SITE is rewritten
  *   to the id the site has here.
+ * - A moderator_sites record (format 3; after its user) limits that
+ *   account to the sites it lists (docs/SITES.md, "Moderators of some
+ *   sites"), replacing the limit it had here; user and sites are mapped as
+ *   every reference is, and one not earlier in the file stops the import
+ *   naming the line.
  * - A settings record (the server's, or with "site" a site's own: its
  *   pages) becomes a new version on top of the one in force, unless it
  *   holds the same settings; every value is checked as the desk checks it
@@ -47,7 +52,7 @@
 #include "util/error.h"
 
 /* The format written; every format from PARLEY_FORMAT_MIN up is read. */
-#define PARLEY_FORMAT_VERSION 2
+#define PARLEY_FORMAT_VERSION 3
 #define PARLEY_FORMAT_MIN 1
 /* Lines committed together by the import. */
 #define PARLEY_BATCH 500
@@ -64,12 +69,14 @@ typedef enum {
     PARLEY_LOG,
     PARLEY_END,
     PARLEY_SITE,
-    PARLEY_SETTINGS
+    PARLEY_SETTINGS,
+    PARLEY_MODERATOR_SITES
 } parley_kind;
 
-/* How many records of each kind (sites and settings: 0 in format 1). */
+/* How many records of each kind (sites and settings: 0 in format 1;
+ * moderator_sites: 0 before format 3). */
 typedef struct parley_counts {
-    int64_t users, articles, comments, flags, likes, log, sites, settings;
+    int64_t users, articles, comments, flags, likes, log, sites, settings, moderator_sites;
 } parley_counts;
 
 /* One parsed line. Ids from the file (ext ids) are decimal strings; zero
@@ -94,6 +101,8 @@ typedef struct parley_record {
     const char *settings;    /* settings: the JSON object of the overrides, keys sorted */
     const char *site_ext;    /* settings: the site's own (NULL: the server's) */
     int64_t settings_at;     /* settings: when that version was saved */
+    const char **sites_ext;  /* moderator_sites: the sites (user_ext: the moderator) */
+    size_t n_sites;
 } parley_record;
 
 /* Parses one line (without its newline). PL_EINVAL with a message naming

@@ -169,9 +169,10 @@ parley_export_main(int argc, char **argv)
     }
     fprintf(to_stdout ? stderr : stdout,
             "exported %lld users, %lld articles, %lld comments, %lld flags, %lld likes, %lld log "
-            "entries, %lld sites, %lld settings versions\n",
+            "entries, %lld sites, %lld settings versions, %lld moderators' site limits\n",
             (long long)c.users, (long long)c.articles, (long long)c.comments, (long long)c.flags,
-            (long long)c.likes, (long long)c.log, (long long)c.sites, (long long)c.settings);
+            (long long)c.likes, (long long)c.log, (long long)c.sites, (long long)c.settings,
+            (long long)c.moderator_sites);
     rc = 0;
 done:
     if (out != NULL && out != stdout)
@@ -211,14 +212,15 @@ parley_import_main(int argc, char **argv)
     printf("%s%lld users (%lld already had an account), %lld articles, %lld comments "
            "(%lld published, %lld pending, %lld rejected, %lld deleted, %lld hidden; %lld "
            "orphaned replies), %lld flags, %lld likes, %lld log entries, %lld sites, %lld "
-           "settings versions; %lld records skipped (imported before)\n",
+           "settings versions, %lld moderators' site limits; %lld records skipped (imported "
+           "before)\n",
            o.dry_run ? "dry run, nothing written: would import " : "imported ",
            (long long)st.stored.users, (long long)st.users_matched, (long long)st.stored.articles,
            (long long)st.stored.comments, (long long)st.published, (long long)st.pending,
            (long long)st.rejected, (long long)st.deleted, (long long)st.hidden,
            (long long)st.orphans, (long long)st.stored.flags, (long long)st.stored.likes,
            (long long)st.stored.log, (long long)st.stored.sites, (long long)st.stored.settings,
-           (long long)st.skipped);
+           (long long)st.stored.moderator_sites, (long long)st.skipped);
     if (irc < 0) {
         fprintf(stderr, "parley import parley: %s: line %zu: %s\n", o.file, line, err.msg);
         goto done;

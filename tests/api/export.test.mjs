@@ -44,7 +44,7 @@ function run(args, opts = {}) {
 function exportTo(dbUrl, file) {
   const r = run(['export', '--db', dbUrl, '--to', file]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^exported \d+ users, \d+ articles, \d+ comments, \d+ flags, \d+ likes, \d+ log entries, \d+ sites, \d+ settings versions\n$/);
+  assert.match(r.stdout, /^exported \d+ users, \d+ articles, \d+ comments, \d+ flags, \d+ likes, \d+ log entries, \d+ sites, \d+ settings versions, \d+ moderators' site limits\n$/);
   return readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 }
 
@@ -141,10 +141,10 @@ test('export, import into another database, export again: the same site', async 
 
   // The file: header, end with counts, no secrets.
   assert.deepEqual(Object.keys(recs[0]), ['type', 'version', 'exported_at']);
-  assert.equal(recs[0].version, 2);
+  assert.equal(recs[0].version, 3);
   const end = recs[recs.length - 1];
   const count = (t) => recs.filter((r) => r.type === t).length;
-  assert.deepEqual(end, { type: 'end', counts: { users: count('user'), articles: count('article'), comments: count('comment'), flags: count('flag'), likes: count('like'), log: count('log'), sites: 1, settings: 0 } });
+  assert.deepEqual(end, { type: 'end', counts: { users: count('user'), articles: count('article'), comments: count('comment'), flags: count('flag'), likes: count('like'), log: count('log'), sites: 1, settings: 0, moderator_sites: 0 } });
   assert.deepEqual(recs[1], { type: 'site', id: '1', slug: 'default', name: recs[1].name, origins: [] }, 'the default site, right after the header');
   assert.equal(count('flag'), 3);
   assert.equal(count('like'), 2);
@@ -217,6 +217,13 @@ test('a server with changed settings and two more sites: the export restores it 
     assert.equal(res.status, 200, res.text);
     res = await admin.put('/api/v1/mod/settings?site=sport', { version: 0, settings: { 'pages.guidelines': '# Sport rules\n\nBe fair to the referee.' } });
     assert.equal(res.status, 200, res.text);
+    // A moderator limited to two sites (docs/SITES.md), and one who is not.
+    createUser(src.url, { email: 'mia@example.com', name: 'Mia Moderator', role: 'moderator' });
+    createUser(src.url, { email: 'max@example.com', name: 'Max Moderator', role: 'moderator' });
+    const ids = Object.fromEntries((await admin.get('/api/v1/mod/sites')).json.sites.map((x) => [x.slug, x.id]));
+    const mia = (await admin.get('/api/v1/mod/users?q=mia@example.com')).json.users[0];
+    res = await admin.put(`/api/v1/mod/users/${mia.id}/sites`, { sites: [ids.sport, ids.culture] });
+    assert.equal(res.status, 200, res.text);
     before = await whole(srv.url);
     assert.equal(before.threads.sport.length, 1);
   } finally {
@@ -234,6 +241,12 @@ test('a server with changed settings and two more sites: the export restores it 
   assert.ok(recs.findIndex((r) => r.type === 'settings') < recs.findIndex((r) => r.type === 'article'));
   assert.deepEqual(recs[recs.length - 1].counts.sites, 3);
   assert.deepEqual(recs[recs.length - 1].counts.settings, 2);
+  const limRec = recs.find((x) => x.type === 'moderator_sites');
+  assert.deepEqual(recs.filter((x) => x.type === 'moderator_sites').length, 1, 'Max has no limit');
+  assert.equal(recs[recs.indexOf(limRec) - 1].email, 'mia@example.com', 'right after its user');
+  assert.deepEqual(limRec.sites, [recs[2].id, recs[3].id]);
+  assert.equal(recs[recs.length - 1].counts.moderator_sites, 1);
+  assert.equal(recs[0].version, 3);
 
   // Restored into a fresh database (PostgreSQL under tests/pg.sh) that
   // already has a site of its own, so the sites' ids differ there.
@@ -243,7 +256,7 @@ test('a server with changed settings and two more sites: the export restores it 
   sql(copy.url, "INSERT INTO sites (slug, name, origins, created_at) VALUES ('local', 'Local', '', 1764892800000)");
   let r = importFile(copy.url, file);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /, 3 sites, 2 settings versions; 0 records skipped/);
+  assert.match(r.stdout, /, 3 sites, 2 settings versions, 1 moderators' site limits; 0 records skipped/);
   const srv2 = await startServer({ db: copy, keepDb: true });
   let after;
   try {
@@ -256,18 +269,20 @@ test('a server with changed settings and two more sites: the export restores it 
   assert.match(JSON.stringify(after.sport), /Sport rules/);
   assert.deepEqual(after.sites.filter((x) => x.slug !== 'local'), before.sites, 'the same sites, names and origins');
   assert.deepEqual(after.threads, before.threads, 'each site\'s thread');
+  assert.deepEqual(before.limits, { 'mia@example.com': ['sport', 'culture'], 'max@example.com': [] });
+  assert.deepEqual(after.limits, before.limits, 'the moderators\' sites, by slug');
   assert.notEqual(sql(copy.url, "SELECT id FROM sites WHERE slug = 'sport'"), '2', 'the site got another id here');
 
   // Again: nothing changes, the settings are not stored twice.
   const versions = sql(copy.url, 'SELECT count(*) FROM settings');
   r = importFile(copy.url, file);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /, 0 sites, 0 settings versions; \d+ records skipped/);
+  assert.match(r.stdout, /, 0 sites, 0 settings versions, 1 moderators' site limits; \d+ records skipped/);
   assert.equal(sql(copy.url, 'SELECT count(*) FROM settings'), versions);
 
   // A file of format 1 (as the previous version wrote it) is still read.
   const v1 = path.join(dir, 'v1.jsonl');
-  const old = recs.filter((x) => x.type !== 'site' && x.type !== 'settings' && !String(x.id || x.article_id || '').includes('/'))
+  const old = recs.filter((x) => x.type !== 'site' && x.type !== 'settings' && x.type !== 'moderator_sites' && !String(x.id || x.article_id || '').includes('/'))
     .filter((x) => x.type !== 'comment' || !x.article_id.includes('/'));
   old[0] = { ...old[0], version: 1 };
   const n = (t) => old.filter((x) => x.type === t).length;
@@ -275,7 +290,21 @@ test('a server with changed settings and two more sites: the export restores it 
   writeFileSync(v1, old.map((x) => JSON.stringify(x)).join('\n') + '\n');
   r = importFile(freshDb().url, v1);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, new RegExp(`^imported ${n('user')} users .*, 0 sites, 0 settings versions;`));
+  assert.match(r.stdout, new RegExp(`^imported ${n('user')} users .*, 0 sites, 0 settings versions, 0 moderators' site limits;`));
+
+  // A moderator's sites naming a site or a user the file does not have:
+  // the import stops, naming the line and the field.
+  for (const [bad, msg] of [[{ type: 'moderator_sites', user_id: limRec.user_id, sites: ['999'] }, /line \d+: sites: 999 is not a site earlier in the file/],
+    [{ type: 'moderator_sites', user_id: '999', sites: [recs[2].id] }, /line \d+: user_id 999 is not a user earlier in the file/],
+    [{ type: 'moderator_sites', user_id: limRec.user_id, sites: [] }, /line \d+: sites must be a list of 1 to 1000 site ids/]]) {
+    const f = path.join(dir, 'bad-limits.jsonl');
+    const lines = recs.map((x) => JSON.stringify(x === limRec ? bad : x));
+    writeFileSync(f, lines.join('\n') + '\n');
+    r = importFile(freshDb().url, f);
+    assert.notEqual(r.status, 0, JSON.stringify(bad));
+    assert.match(r.stderr, msg);
+    assert.match(r.stderr, new RegExp(`line ${recs.indexOf(limRec) + 1}:`));
+  }
 });
 
 // The settings in force, the sites and each site's thread of same-id.
@@ -290,7 +319,13 @@ async function whole(url, admin = 'admin@example.com') {
     const t = (await new Client(url).get(`/api/v1/articles/same-id/comments?site=${site}&limit=100`)).json;
     threads[site] = t.comments.map((x) => [x.author.name, x.html, x.status, x.replies.map((y) => [y.author.name, y.html, y.status])]);
   }
-  return { settings, sites, sport, threads };
+  const limits = {};
+  const slugs = Object.fromEntries((await c.get('/api/v1/mod/sites')).json.sites.map((s) => [s.id, s.slug]));
+  for (const email of ['mia@example.com', 'max@example.com']) {
+    const u = (await c.get(`/api/v1/mod/users?q=${email}`)).json.users[0];
+    if (u) limits[email] = (await c.get(`/api/v1/mod/users/${u.id}`)).json.user.moderator_sites.map((id) => slugs[id]);
+  }
+  return { settings, sites, sport, threads, limits };
 }
 
 test('an import run twice, or after an interruption, stores nothing twice', async () => {
@@ -320,7 +355,7 @@ test('an import run twice, or after an interruption, stores nothing twice', asyn
   const logs = sql(db.url, 'SELECT count(*) FROM modlog');
   r = importFile(db.url, file);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^imported 0 users \(0 already had an account\), \d+ articles, 0 comments .* 0 log entries, 0 sites, 0 settings versions; \d+ records skipped/);
+  assert.match(r.stdout, /^imported 0 users \(0 already had an account\), \d+ articles, 0 comments .* 0 log entries, 0 sites, 0 settings versions, 0 moderators' site limits; \d+ records skipped/);
   assert.equal(sql(db.url, 'SELECT count(*) FROM comments'), String(total));
   assert.equal(sql(db.url, 'SELECT count(*) FROM modlog'), logs);
   assert.deepEqual(body(exportTo(db.url, path.join(dir, 'twice-out.jsonl'))), body(recs));
@@ -357,7 +392,9 @@ test('--dry-run opens no database; broken files name their line; bad flags exit 
   const cases = [
     [broken('notjson.jsonl', [lines[0], lines[1], '{"type": "user", oops}']), /line 3: not JSON/],
     [broken('noheader.jsonl', lines.slice(1)), /line 1: not a Parley export/],
-    [broken('v3.jsonl', ['{"type":"parley","version":3}', ...lines.slice(1)]), /line 1: format version 3; this program reads 1 to 2/],
+    [broken('v4.jsonl', ['{"type":"parley","version":4}', ...lines.slice(1)]), /line 1: format version 4; this program reads 1 to 3/],
+    [broken('limits.jsonl', [lines[0], '{"type":"moderator_sites","user_id":"7","sites":"2"}']), /line 2: sites must be a list of 1 to 1000 site ids/],
+    [broken('limits-user.jsonl', [lines[0], '{"type":"moderator_sites","user_id":"7","sites":["1"]}']), /line 2: user_id 7 is not a user earlier in the file/],
     [broken('settings.jsonl', [lines[0], '{"type":"settings","version":1,"at":"2026-01-01T00:00:00Z","body":{"flag_threshold":0}}']), /line 2: body: flag_threshold must be a whole number from 1 to 1000/],
     [broken('site.jsonl', [lines[0], '{"type":"site","id":"2","slug":"Sport","name":"Sport"}']), /line 2: slug must be 1 to 32 of a-z/],
     [broken('site-settings.jsonl', [lines[0], '{"type":"settings","version":1,"at":"2026-01-01T00:00:00Z","site":"7","body":{"pages.faq":"Hi"}}']), /line 2: site 7 is not a site earlier in the file/],
