@@ -807,6 +807,31 @@ static const char *const migration_23[] = {
 };
 /* clang-format on */
 
+/* The desk's people by role (ST_USERS_BY_ROLE), as sqlite.c's 22. */
+static const char *const migration_24[] = {
+    "CREATE INDEX users_role ON users(role, id)",
+    NULL,
+};
+
+/* People searched by a part of a name or address (ILIKE '%...%'): trigram
+ * indexes of pg_trgm, which PostgreSQL's planner uses for those ILIKEs on
+ * its own. pg_trgm ships with PostgreSQL and is trusted (13 on), so a user
+ * with CREATE on the database may add it; where it cannot be added (no
+ * privilege, or not installed) the migration notes why and goes on, and
+ * the search walks the users as before (docs/STORAGE.md). */
+static const char *const migration_25[] = {
+    "DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+    " EXCEPTION WHEN OTHERS THEN RAISE WARNING"
+    " 'parley: pg_trgm not added (%), people are searched without it', SQLERRM; END $$",
+    "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN"
+    " CREATE INDEX users_name_trgm ON users USING gin (name gin_trgm_ops);"
+    " CREATE INDEX users_email_trgm ON users USING gin (email gin_trgm_ops);"
+    " END IF; EXCEPTION WHEN OTHERS THEN RAISE WARNING"
+    " 'parley: trigram indexes not made (%), people are searched without them', SQLERRM;"
+    " END $$",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1,  /* the initial schema */
     migration_2,  /* the moderator's desk */
@@ -831,6 +856,8 @@ static const char *const *const migrations[] = {
     migration_21, /* moderators limited to some sites */
     migration_22, /* a site's comments by their article key range */
     migration_23, /* the numbers' summary tables by site */
+    migration_24, /* people by role */
+    migration_25, /* people by a part of a name or address */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -1010,6 +1037,7 @@ enum {
     ST_LIKE_RESTORE,
     ST_USERS_SEARCH,
     ST_USERS_BY_NAME,
+    ST_USERS_BY_ROLE,
     ST_NOTE_ADD,
     ST_NOTES_LIST,
     ST_FLAGS_GIVEN,
@@ -1538,12 +1566,18 @@ static const stmt_def sql[ST_COUNT] = {
 /* $2 pattern or NULL, $3 role or -1, $4 banned only, $5 now, $6 since,
  * $7 exact name or NULL. */
 /* $9 site or 0: people with a comment there, their comments there
- * counted (as sqlite.c's). */
+ * counted (as sqlite.c's: a small site's, $10 = 1, gathered from its key
+ * range, a bigger one's by asking each user's comments). */
 #define USERS_SITE_COUNT " AND ($9 = 0 OR " SITE_KEY_MATCH("c.article_id", "9") ")"
+#define USERS_SITE_SMALL                                                                           \
+    "($9 > 1 AND $10 = 1 AND u.id IN (SELECT c.author_id FROM comments c WHERE " SITE_RANGE(       \
+        "c.article_id", "9") "))"
+#define USERS_SITE_BIG                                                                             \
+    "($9 > 1 AND $10 = 0 AND EXISTS (SELECT 1 FROM comments c WHERE c.author_id = u.id"            \
+    " AND " SITE_KEY_MATCH("c.article_id", "9") "))"
 #define USERS_SITE                                                                                 \
     " AND ($9 = 0 OR ($9 = 1 AND EXISTS (SELECT 1 FROM comments c WHERE c.author_id = u.id"        \
-    " AND strpos(c.article_id, '/') = 0)) OR ($9 > 1 AND u.id IN (SELECT c.author_id"              \
-    " FROM comments c WHERE " SITE_RANGE("c.article_id", "9") ")))"
+    " AND strpos(c.article_id, '/') = 0)) OR " USERS_SITE_SMALL " OR " USERS_SITE_BIG ")"
     [ST_USERS_SEARCH] = {"SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
                          " WHERE c.author_id = u.id" USERS_SITE_COUNT ") FROM users u"
                          " WHERE NOT u.deleted" USERS_SITE
@@ -1555,7 +1589,20 @@ static const stmt_def sql[ST_COUNT] = {
                          " AND u.created_at >= $6"
                          " AND ($7::text IS NULL OR lower(u.name) = lower($7))"
                          " ORDER BY u.id DESC LIMIT $8",
-                         "itiBiitii"},
+                         "itiBiitiii"},
+    /* The same with a role ($3): through users_role (role, id). */
+    [ST_USERS_BY_ROLE] = {"SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
+                          " WHERE c.author_id = u.id" USERS_SITE_COUNT ") FROM users u"
+                          " WHERE u.role = $3 AND NOT u.deleted" USERS_SITE
+                          " AND u.id < $1 AND ($2::text IS NULL OR u.name ILIKE $2 ESCAPE '\\'"
+                          "  OR u.email ILIKE $2 ESCAPE '\\')"
+                          " AND ($3 < 0 OR u.role = $3)"
+                          " AND (NOT $4 OR (u.banned AND (u.banned_until = 0"
+                          "  OR u.banned_until > $5)))"
+                          " AND u.created_at >= $6"
+                          " AND ($7::text IS NULL OR lower(u.name) = lower($7))"
+                          " ORDER BY u.id DESC LIMIT $8",
+                          "itiBiitiii"},
     /* The same with exact_name ($7): through users_lower_name. */
     [ST_USERS_BY_NAME] =
         {"SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
@@ -1567,8 +1614,10 @@ static const stmt_def sql[ST_COUNT] = {
          " AND (NOT $4 OR (u.banned AND (u.banned_until = 0"
          "  OR u.banned_until > $5)))"
          " AND u.created_at >= $6 ORDER BY u.id DESC LIMIT $8",
-         "itiBiitii"},
+         "itiBiitiii"},
 #undef USERS_SITE
+#undef USERS_SITE_BIG
+#undef USERS_SITE_SMALL
 #undef USERS_SITE_COUNT
     [ST_NOTE_ADD] = {"INSERT INTO user_notes (user_id, author_id, body, created_at)"
                      " VALUES ($1, $2, $3, $4) RETURNING id",
@@ -5144,8 +5193,15 @@ pg_users_search(store *s, const store_user_filter *f, int limit, arena *a, store
     p_text(&p, f->exact_name);
     p_i64(&p, limit);
     p_i64(&p, f->site);
-    int rc = run(to_pg(s), f->exact_name != NULL ? ST_USERS_BY_NAME : ST_USERS_SEARCH, &p, &res,
-                 err, "search users");
+    bool small = false;
+    int rc = site_is_small(to_pg(s), f->site, -2, SITE_DRIVE_MAX, &small, err);
+    if (rc < 0)
+        return rc;
+    p_i64(&p, small);
+    int which = f->exact_name != NULL ? ST_USERS_BY_NAME
+                : f->role >= 0        ? ST_USERS_BY_ROLE
+                                      : ST_USERS_SEARCH;
+    rc = run(to_pg(s), which, &p, &res, err, "search users");
     if (rc < 0)
         return rc;
     int rows = PQntuples(res);

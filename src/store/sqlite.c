@@ -561,6 +561,27 @@ static const char *const migrations[] = {
     "DROP TRIGGER stats_decisions_insert; DROP TRIGGER stats_decisions_update;"
     "DROP TRIGGER stats_flags_insert; DROP TRIGGER stats_flags_update;"
     "DROP TRIGGER stats_flags_delete; DROP TRIGGER stats_modlog_insert;",
+    /* 22: the desk's people by role (ST_USERS_BY_ROLE): (role, rowid), so
+     * the moderators are found without walking every reader. */
+    "CREATE INDEX users_role ON users(role);",
+    /* 23: the desk's people by a part of a name or address
+     * (ST_USERS_TRIGRAM): an FTS5 trigram index over the users' names and
+     * addresses, external content like comments_fts, filled from the users
+     * there are and kept in step by triggers. It folds case (Unicode), so
+     * it finds at least what the LIKE it narrows finds. */
+    "CREATE VIRTUAL TABLE users_trgm USING fts5(name, email, content='users',"
+    "  content_rowid='id', tokenize='trigram');"
+    "INSERT INTO users_trgm(users_trgm) VALUES ('rebuild');"
+    "CREATE TRIGGER users_trgm_insert AFTER INSERT ON users BEGIN"
+    "  INSERT INTO users_trgm(rowid, name, email) VALUES (NEW.id, NEW.name, NEW.email); END;"
+    "CREATE TRIGGER users_trgm_update AFTER UPDATE OF name, email ON users"
+    "  WHEN OLD.name IS NOT NEW.name OR OLD.email IS NOT NEW.email BEGIN"
+    "  INSERT INTO users_trgm(users_trgm, rowid, name, email)"
+    "    VALUES ('delete', OLD.id, OLD.name, OLD.email);"
+    "  INSERT INTO users_trgm(rowid, name, email) VALUES (NEW.id, NEW.name, NEW.email); END;"
+    "CREATE TRIGGER users_trgm_delete AFTER DELETE ON users BEGIN"
+    "  INSERT INTO users_trgm(users_trgm, rowid, name, email)"
+    "    VALUES ('delete', OLD.id, OLD.name, OLD.email); END;",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -932,6 +953,8 @@ enum {
     ST_LIKE_RESTORE,
     ST_USERS_SEARCH,
     ST_USERS_BY_NAME,
+    ST_USERS_BY_ROLE,
+    ST_USERS_TRIGRAM,
     ST_NOTE_ADD,
     ST_NOTES_LIST,
     ST_FLAGS_GIVEN,
@@ -1330,23 +1353,49 @@ static const char *const sql[ST_COUNT] = {
     [ST_LIKE_RESTORE] = "INSERT OR IGNORE INTO likes (comment_id, user_id, created_at)"
                         " VALUES (?1, ?2, ?3)",
 /* ?2 pattern or NULL, ?3 role or -1, ?4 banned only, ?5 now, ?6 since,
- * ?7 exact name or NULL, ?9 site or 0 (people with a comment there,
- * found through comments_author; their comments there counted). */
+ * ?7 exact name or NULL, ?9 site or 0 (people with a comment there; their
+ * comments there counted): the default site's through comments_author; a
+ * small one's (?10 = 1, SITE_DRIVE_MAX) gathered from its key range; a
+ * bigger one's by asking each user's comments (comments_author), as
+ * enough of the users wrote there. */
 #define USERS_SITE_COUNT " AND (?9 = 0 OR " SITE_KEY_MATCH("c.article_id", "9") ")"
+#define USERS_SITE_SMALL                                                                           \
+    "(?9 > 1 AND ?10 = 1 AND u.id IN (SELECT c.author_id FROM comments c WHERE " SITE_RANGE(       \
+        "c.article_id", "9") "))"
+#define USERS_SITE_BIG                                                                             \
+    "(?9 > 1 AND ?10 = 0 AND EXISTS (SELECT 1 FROM comments c WHERE c.author_id = u.id"            \
+    " AND " SITE_KEY_MATCH("c.article_id", "9") "))"
 #define USERS_SITE                                                                                 \
     " AND (?9 = 0 OR (?9 = 1 AND EXISTS (SELECT 1 FROM comments c WHERE c.author_id = u.id"        \
-    " AND instr(c.article_id, '/') = 0)) OR (?9 > 1 AND u.id IN (SELECT c.author_id"               \
-    " FROM comments c WHERE c.article_id >= ?9 || '/' AND c.article_id < ?9 || '0')))"
+    " AND instr(c.article_id, '/') = 0)) OR " USERS_SITE_SMALL " OR " USERS_SITE_BIG ")"
+#define USERS_REST                                                                                 \
+    " AND (?2 IS NULL OR u.name LIKE ?2 ESCAPE '\\' OR u.email LIKE ?2 ESCAPE '\\')"               \
+    " AND (?3 < 0 OR u.role = ?3)"                                                                 \
+    " AND (?4 = 0 OR (u.banned = 1 AND (u.banned_until = 0 OR u.banned_until > ?5)))"              \
+    " AND u.created_at >= ?6"
     [ST_USERS_SEARCH] = "SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
                         " WHERE c.author_id = u.id" USERS_SITE_COUNT ") FROM users u"
-                        " WHERE u.deleted = 0 AND u.id < ?1" USERS_SITE
-                        " AND (?2 IS NULL OR u.name LIKE ?2 ESCAPE '\\'"
-                        "  OR u.email LIKE ?2 ESCAPE '\\')"
-                        " AND (?3 < 0 OR u.role = ?3)"
-                        " AND (?4 = 0 OR (u.banned = 1 AND (u.banned_until = 0"
-                        "  OR u.banned_until > ?5)))"
-                        " AND u.created_at >= ?6 AND (?7 IS NULL OR lower(u.name) = lower(?7))"
+                        " WHERE u.deleted = 0 AND u.id < ?1" USERS_SITE USERS_REST
+                        " AND (?7 IS NULL OR lower(u.name) = lower(?7))"
                         " ORDER BY u.id DESC LIMIT ?8",
+    /* The same with a role (?3): through users_role (role, rowid), so a
+     * role few people have is not looked for among every user. */
+    [ST_USERS_BY_ROLE] =
+        "SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
+        " WHERE c.author_id = u.id" USERS_SITE_COUNT ") FROM users u"
+        " INDEXED BY users_role WHERE u.role = ?3 AND u.deleted = 0"
+        " AND u.id < ?1" USERS_SITE USERS_REST " AND (?7 IS NULL OR lower(u.name) = lower(?7))"
+        " ORDER BY u.id DESC LIMIT ?8",
+    /* The same with a part of a name or address of 3 characters or more
+     * (?11, store_trigram_phrase): the trigram index's matches walked
+     * newest first, each checked with the LIKE (?2) as without it. */
+    [ST_USERS_TRIGRAM] =
+        "SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
+        " WHERE c.author_id = u.id" USERS_SITE_COUNT ") FROM users_trgm"
+        " JOIN users u ON u.id = users_trgm.rowid"
+        " WHERE users_trgm MATCH ?11 AND users_trgm.rowid < ?1"
+        " AND u.deleted = 0" USERS_SITE USERS_REST " AND (?7 IS NULL OR lower(u.name) = lower(?7))"
+        " ORDER BY users_trgm.rowid DESC LIMIT ?8",
     /* The same with exact_name (?7): through users_lower_name. */
     [ST_USERS_BY_NAME] =
         "SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
@@ -1358,7 +1407,10 @@ static const char *const sql[ST_COUNT] = {
         " AND (?4 = 0 OR (u.banned = 1 AND (u.banned_until = 0"
         "  OR u.banned_until > ?5)))"
         " AND u.created_at >= ?6 ORDER BY u.id DESC LIMIT ?8",
+#undef USERS_REST
 #undef USERS_SITE
+#undef USERS_SITE_BIG
+#undef USERS_SITE_SMALL
 #undef USERS_SITE_COUNT
     [ST_NOTE_ADD] = "INSERT INTO user_notes (user_id, author_id, body, created_at)"
                     " VALUES (?1, ?2, ?3, ?4)",
@@ -4417,7 +4469,15 @@ sq_users_search(store *s, const store_user_filter *f, int limit, arena *a, store
     int step, rc;
     *out = NULL;
     *n = 0;
-    if ((rc = prep(q, f->exact_name != NULL ? ST_USERS_BY_NAME : ST_USERS_SEARCH, &st, err)) < 0)
+    bool small = false;
+    if ((rc = site_is_small(q, f->site, -2, SITE_DRIVE_MAX, &small, err)) < 0)
+        return rc;
+    const char *phrase = store_trigram_phrase(f->text, a);
+    int which = f->exact_name != NULL ? ST_USERS_BY_NAME
+                : phrase != NULL      ? ST_USERS_TRIGRAM
+                : f->role >= 0        ? ST_USERS_BY_ROLE
+                                      : ST_USERS_SEARCH;
+    if ((rc = prep(q, which, &st, err)) < 0)
         return rc;
     bind_i64(st, 1, f->before_id > 0 ? f->before_id : INT64_MAX);
     bind_text(st, 2, store_like_pattern(f->text, a));
@@ -4428,6 +4488,9 @@ sq_users_search(store *s, const store_user_filter *f, int limit, arena *a, store
     bind_text(st, 7, f->exact_name);
     bind_i64(st, 8, limit);
     bind_i64(st, 9, f->site);
+    bind_i64(st, 10, small);
+    if (which == ST_USERS_TRIGRAM)
+        bind_text(st, 11, phrase);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         v = grow(a, v, len, &cap, sizeof *v);
         read_user(st, a, &v[len].user);

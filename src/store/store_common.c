@@ -119,6 +119,28 @@ store_like_pattern(const char *text, arena *a)
     return p;
 }
 
+const char *
+store_trigram_phrase(const char *text, arena *a)
+{
+    size_t chars = 0, quotes = 0, len = 0;
+    for (const char *r = text != NULL ? text : ""; *r != '\0'; r++, len++) {
+        chars += ((unsigned char)*r & 0xC0) != 0x80; /* not a continuation byte */
+        quotes += *r == '"';
+    }
+    if (chars < 3)
+        return NULL;
+    char *p = arena_alloc(a, len + quotes + 3), *w = p;
+    *w++ = '"';
+    for (const char *r = text; *r != '\0'; r++) {
+        if (*r == '"')
+            *w++ = '"';
+        *w++ = *r;
+    }
+    *w++ = '"';
+    *w = '\0';
+    return p;
+}
+
 static bool
 blank(char c)
 {

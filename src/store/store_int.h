@@ -332,6 +332,10 @@ const char *store_like_pattern(const char *text, arena *a);
  * quotes, a double quote inside it doubled, so no character of text acts as
  * an FTS5 operator or column filter. NULL when text is blank. Arena-owned. */
 const char *store_fts5_query(const char *text, arena *a);
+/* An SQLite FTS5 phrase of the trigram tokenizer matching text anywhere
+ * (text in double quotes, a double quote inside it doubled): NULL when text
+ * has fewer than 3 characters, which such a phrase cannot find. Arena-owned. */
+const char *store_trigram_phrase(const char *text, arena *a);
 /* True when text has something a full-text search can make a word of: an
  * ASCII letter or digit, or any byte of a multi-byte UTF-8 character. A
  * search for text without one matches nothing, and the backends answer it

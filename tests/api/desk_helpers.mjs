@@ -40,12 +40,17 @@ export function summaryDropSql(dbUrl) {
 }
 
 // SQL that undoes the migrations after the summary tables, for tests that
-// undo migrations: the site of each log entry (SQLite 18, PostgreSQL 19) and
-// the moderators' sites (SQLite 20, PostgreSQL 21).
-export function logSiteDropSql() {
-  // With PostgreSQL's migration 22 (comments_site_range; SQLite has none).
+// undo migrations: the site of each log entry (SQLite 18, PostgreSQL 19), the
+// moderators' sites (SQLite 20, PostgreSQL 21), PostgreSQL's
+// comments_site_range (22; SQLite has none), users_role (SQLite 22,
+// PostgreSQL 24) and the people's trigram index (SQLite 23, PostgreSQL 25).
+export function logSiteDropSql(dbUrl) {
+  const trigram = /^postgres(ql)?:\/\//.test(dbUrl)
+    ? ' DROP INDEX IF EXISTS users_name_trgm; DROP INDEX IF EXISTS users_email_trgm;'
+    : ' DROP TRIGGER IF EXISTS users_trgm_insert; DROP TRIGGER IF EXISTS users_trgm_update;'
+      + ' DROP TRIGGER IF EXISTS users_trgm_delete; DROP TABLE IF EXISTS users_trgm;';
   return ' DROP INDEX modlog_site; ALTER TABLE modlog DROP COLUMN site; DROP TABLE site_moderators;'
-    + ' DROP INDEX IF EXISTS comments_site_range;';
+    + ` DROP INDEX IF EXISTS comments_site_range; DROP INDEX users_role;${trigram}`;
 }
 
 export async function deskServer(env = {}) {

@@ -73,7 +73,7 @@ async function decide(mod, id, action) {
 // builds them again from the data.
 function forgetSummaries(url) {
   if (!isPg(url)) assert.ok(summaryDropSql(url).split('DROP TRIGGER').length > 10);
-  sql(url, `DROP TABLE site_settings; ${summaryDropSql(url)}${logSiteDropSql()} DELETE FROM schema_version WHERE version >= ${isPg(url) ? 18 : 17};`);
+  sql(url, `DROP TABLE site_settings; ${summaryDropSql(url)}${logSiteDropSql(url)} DELETE FROM schema_version WHERE version >= ${isPg(url) ? 18 : 17};`);
 }
 
 test('the numbers kept by the triggers equal the numbers counted again from scratch', async () => {

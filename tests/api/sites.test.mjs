@@ -55,7 +55,7 @@ test('a database from before sites migrates to one default site, every thread as
   // database of the previous version is.
   await srv.stop();
   const version = isPg(db.url) ? 16 : 15;
-  sql(db.url, `${logSiteDropSql()} DROP TABLE site_settings; DROP TABLE sites; DROP INDEX users_lower_name; ${summaryDropSql(db.url)} DELETE FROM schema_version WHERE version >= ${version}`);
+  sql(db.url, `${logSiteDropSql(db.url)} DROP TABLE site_settings; DROP TABLE sites; DROP INDEX users_lower_name; ${summaryDropSql(db.url)} DELETE FROM schema_version WHERE version >= ${version}`);
   srv = await startServer({ db, keepDb: true, env: { PARLEY_ALLOWED_ORIGINS: 'https://news.example' } });
   for (const c of [admin, mod, reader]) c.base = srv.url;
 

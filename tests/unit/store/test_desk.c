@@ -284,6 +284,26 @@ people_search_filters_and_pages(void **state)
     assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
     assert_int_equal(n, 1);
     assert_int_equal(rows[0].user.id, c);
+    /* By role (through users_role): newest first, paged, with the other
+     * filters. */
+    flt.role = ROLE_READER;
+    assert_int_equal(store_users_search(f->s, &flt, 1, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].user.id, b);
+    flt.before_id = b;
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].user.id, a);
+    assert_int_equal(rows[0].comments, 2);
+    flt.before_id = 0;
+    flt.banned = true;
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].user.id, b);
+    flt.banned = false;
+    flt.role = ROLE_ADMIN;
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 0);
     flt.role = -1;
 
     flt.since = now + 3600000;
@@ -673,6 +693,66 @@ log_and_search_by_site(void **state)
     assert_int_equal(rows[1].comments, 4);
 }
 
+/* People by a part of a name or address of 3 characters or more (the
+ * trigram index on SQLite, pg_trgm's on PostgreSQL): the same people as the
+ * LIKE finds, any ASCII case, quotes and LIKE's own characters as plain
+ * text, newest first, paged; shorter text is looked for without it; an
+ * account deleted (renamed) is no longer found by its old name. */
+static void
+people_search_by_part_of_a_name(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *tag = f->tag;
+    int64_t a = new_user(f, arena_printf(f->a, "Quentin \"Q\" Zorb %s", tag));
+    int64_t b = new_user(f, arena_printf(f->a, "zorbina %s", tag));
+    int64_t c = new_user(f, arena_printf(f->a, "Other %s", tag));
+    store_user_filter flt = {.role = -1};
+    store_user_row *rows;
+    size_t n;
+    flt.text = arena_printf(f->a, "ZORB");
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    size_t zorbs = 0;
+    for (size_t i = 0; i < n; i++)
+        zorbs += rows[i].user.id == a || rows[i].user.id == b;
+    assert_int_equal(zorbs, 2);
+    flt.text = arena_printf(f->a, "ZORB %s", tag);
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].user.id, a);
+    flt.text = arena_printf(f->a, "%s", tag);
+    assert_int_equal(store_users_search(f->s, &flt, 2, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].user.id, c);
+    assert_int_equal(rows[1].user.id, b);
+    flt.before_id = b;
+    assert_int_equal(store_users_search(f->s, &flt, 2, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].user.id, a);
+    flt.before_id = 0;
+    /* A part of the address, and quotes and LIKE's characters as text. */
+    flt.text = arena_printf(f->a, "-%d-%s@EXAMPLE.ORG", f->seq - 2, tag);
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].user.id, a);
+    flt.text = "\"q\" zorb";
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_true(n >= 1);
+    for (size_t i = 0; i < n; i++)
+        assert_int_not_equal(rows[i].user.id, b);
+    flt.text = arena_printf(f->a, "zorb_%s", tag);
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 0);
+    flt.text = "Zo";
+    assert_int_equal(store_users_search(f->s, &flt, 100, f->a, &rows, &n, &err), 0);
+    assert_true(n >= 2);
+    /* Deleted: renamed, so not found by the old name. */
+    assert_int_equal(store_user_delete(f->s, b, false, &err), 0);
+    flt.text = arena_printf(f->a, "zorbina %s", tag);
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 0);
+}
+
 /* The queues and the search of a site other than the default with few
  * comments read its article key range ('N/' <= key < 'N0'): every status
  * and queue, paged, words asked about each comment (at most 200 of the
@@ -1006,6 +1086,7 @@ main(void)
         cmocka_unit_test_setup_teardown(comments_search, setup, teardown),
         cmocka_unit_test_setup_teardown(log_and_search_by_site, setup, teardown),
         cmocka_unit_test_setup_teardown(site_queues_and_search_by_key_range, setup, teardown),
+        cmocka_unit_test_setup_teardown(people_search_by_part_of_a_name, setup, teardown),
         cmocka_unit_test_setup_teardown(moderator_sites_and_closing_by_site, setup, teardown),
         cmocka_unit_test_setup_teardown(stats_over_three_days, setup, teardown),
     };
