@@ -35,6 +35,9 @@
 #include "version.h"
 
 #include <sodium.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +92,12 @@ product_start(void *ctx, app *srv, store *writer)
 {
     if (site_start(ctx, srv, writer) != 0)
         return -1;
+#ifdef __GLIBC__
+    /* Starting frees much of what it allocated (the engine built only to
+     * check the configuration, the migrations' work): glibc keeps those
+     * pages unless asked. Once, here: 4 MB less resident at idle. */
+    malloc_trim(0);
+#endif
     pl_error err;
     if (oidc_start(server_config(srv), &err) < 0) {
         log_error("msg=\"cannot start OpenID Connect login\" error=\"%s\"", err.msg);
