@@ -67,8 +67,9 @@ struct lexicon {
     char *keys;
     uint8_t *runs;
     size_t pool_len, pool_cap;
-    mask_word *masks;
+    mask_word *masks; /* by first letter, in the order added within one (index_masks) */
     size_t nmasks, masks_cap;
+    uint32_t mask_first[257]; /* masks[mask_first[c] .. mask_first[c + 1]) begin with byte c */
     phrase_slot *slots;
     size_t nslots, slots_cap;
 
@@ -645,6 +646,29 @@ build_automaton(lexicon *lx)
     lx->nstates = n;
 }
 
+/* Orders the mask words by their first byte, keeping the order they were
+ * added in within one byte (a counting sort), and records where each byte's
+ * run begins: a masked or leetspeak token is compared only with the words
+ * that begin like it, in the same order as before, so the same one wins. */
+static void
+index_masks(lexicon *lx)
+{
+    uint32_t count[257] = {0};
+    for (size_t i = 0; i < lx->nmasks; i++)
+        count[(unsigned char)lx->masks[i].w[0] + 1]++;
+    for (size_t c = 1; c < 257; c++)
+        count[c] += count[c - 1];
+    memcpy(lx->mask_first, count, sizeof count);
+    if (lx->nmasks == 0)
+        return;
+    mask_word *sorted = xmalloc(lx->nmasks * sizeof *sorted);
+    for (size_t i = 0; i < lx->nmasks; i++)
+        sorted[count[(unsigned char)lx->masks[i].w[0]]++] = lx->masks[i];
+    free(lx->masks);
+    lx->masks = sorted;
+    lx->masks_cap = lx->nmasks;
+}
+
 int
 lexicon_new(const lexicon_source *src, size_t n, lexicon **out, pl_error *err)
 {
@@ -675,6 +699,7 @@ lexicon_new(const lexicon_source *src, size_t n, lexicon **out, pl_error *err)
     }
     arena_free(tmp);
     build_automaton(lx);
+    index_masks(lx);
     *out = lx;
     return 0;
 }
@@ -1028,7 +1053,8 @@ resolve_mask(const lexicon *lx, const norm_text *t, size_t ts, size_t te, hits *
     if (visible < 2 || w[0] == '*')
         return;
     const mask_word *best = NULL;
-    for (size_t m = 0; m < lx->nmasks; m++) {
+    unsigned char first = (unsigned char)w[0];
+    for (size_t m = lx->mask_first[first]; m < lx->mask_first[first + 1]; m++) {
         const mask_word *mw = &lx->masks[m];
         /* A glue word may begin a longer masked word ("c*ntface"). */
         bool prefix = lx->terms[mw->term].mode == LEX_GLUE;
@@ -1095,7 +1121,8 @@ resolve_leet(const lexicon *lx, const norm_text *t, size_t ts, size_t te, hits *
     if (!any || n < 4)
         return;
     const mask_word *best = NULL;
-    for (size_t m = 0; m < lx->nmasks; m++) {
+    unsigned char first = (unsigned char)w[0];
+    for (size_t m = lx->mask_first[first]; m < lx->mask_first[first + 1]; m++) {
         const mask_word *mw = &lx->masks[m];
         if (mw->len != n || mw->w[0] != w[0])
             continue;
