@@ -2,10 +2,11 @@
  * the featuriser reads untrusted comment text.
  *
  * Each input is tried as a model file (the corpus holds small valid models
- * and damaged ones). Since a mutated file rarely passes the checksum, every
- * input is also scored as text by a small model built here with
- * classifier_encode, which drives the featuriser over arbitrary, often
- * invalid, UTF-8; the scores must stay probabilities.
+ * of versions 2 and 3 and damaged ones). Since a mutated file rarely passes
+ * the checksum, every input is also scored and explained as text by two
+ * small models built here with classifier_encode (one with pooled filters
+ * over words), which drives the featuriser over arbitrary, often invalid,
+ * UTF-8; the scores must stay probabilities.
  */
 #include "fuzz.h"
 #include "moderation/classifier.h"
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Scores stay probabilities; explained spans lie inside the text. */
 static void
 score_checked(const classifier *c, const uint8_t *data, size_t size)
 {
@@ -21,6 +23,26 @@ score_checked(const classifier *c, const uint8_t *data, size_t size)
     for (int a = 0; a < CLF_ATTRS; a++)
         if (!(s.p[a] >= 0 && s.p[a] <= 1))
             abort();
+    classifier_span sp[4];
+    size_t k = classifier_explain(c, (const char *)data, size, CLF_TOXICITY, 0.0, sp, 4);
+    for (size_t i = 0; i < k; i++)
+        if (sp[i].begin >= sp[i].end || sp[i].end > size || !(sp[i].weight >= 0))
+            abort();
+}
+
+/* Encodes p, loads it, and scores and explains the input as text. */
+static void
+score_and_explain(const classifier_params *p, const uint8_t *data, size_t size)
+{
+    unsigned char *bytes;
+    size_t n;
+    pl_error err;
+    classifier *c;
+    if (classifier_encode(p, &bytes, &n, &err) != 0 || classifier_load(bytes, n, &c, &err) != 0)
+        abort();
+    score_checked(c, data, size);
+    classifier_free(c);
+    free(bytes);
 }
 
 int
@@ -57,17 +79,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p.cal_a[a] = 1.0f;
         p.threshold[a] = 0.5f;
     }
-    unsigned char *bytes;
-    size_t n;
-    if (classifier_encode(&p, &bytes, &n, &err) != 0 || classifier_load(bytes, n, &c, &err) != 0)
-        abort();
-    score_checked(c, data, size);
-    classifier_span sp[4];
-    size_t k = classifier_explain(c, (const char *)data, size, CLF_TOXICITY, 0.0, sp, 4);
-    for (size_t i = 0; i < k; i++)
-        if (sp[i].begin >= sp[i].end || sp[i].end > size || !(sp[i].weight >= 0))
-            abort();
-    classifier_free(c);
-    free(bytes);
+    score_and_explain(&p, data, size);
+
+    /* The same network reading words in order (version 3): filters over
+     * WIDTH words, max-pooled; the explainer's windows around a word left
+     * out are the trickiest indexing of the scorer. */
+    enum { WIDTH = 3, FILT = 5 };
+    static float conv[FILT * WIDTH * DIM], conv_b[FILT], w_pool[HID * FILT];
+    for (size_t i = 0; i < FILT * WIDTH * DIM; i++)
+        conv[i] = (float)((int)(i * 11 % 13) - 6) / 3.0f;
+    for (size_t i = 0; i < FILT; i++)
+        conv_b[i] = (float)((int)i - 2) / 2.0f;
+    for (size_t i = 0; i < HID * FILT; i++)
+        w_pool[i] = (float)((int)(i * 7 % 5) - 2);
+    p.width = WIDTH;
+    p.filters = FILT;
+    p.conv = conv;
+    p.conv_b = conv_b;
+    p.w_pool = w_pool;
+    score_and_explain(&p, data, size);
     return 0;
 }

@@ -7,7 +7,10 @@
  * bigram and character n-gram features: every feature has an embedding row
  * and one linear weight per attribute; the summed embeddings go through one
  * ReLU hidden layer to six sigmoid outputs (TOXICITY ... IDENTITY_ATTACK),
- * to which the linear sums are added ("wide and deep"). It is fitted by
+ * to which the linear sums are added ("wide and deep"). With --filters N,
+ * the words are also read in order: N filters over --width consecutive
+ * word vectors, max-pooled over the text, feed the hidden layer too (model
+ * file version 3; off by default). It is fitted by
  * AdaGrad on a masked, weighted binary cross-entropy: each corpus labels
  * only the attributes it speaks to (tools/corpora.h), and crowd shares are
  * soft targets.
@@ -40,7 +43,9 @@ typedef struct opts {
     const char *out;
     int epochs;
     uint32_t log2_buckets, dim, hidden;
+    uint32_t width, filters; /* pooled filters over words; 0: none */
     uint32_t char_min, char_max;
+    const char *eval; /* --eval FILE: measure FILE on DEV instead of training */
     double lr, lr_dense, l2;
     int open_only; /* train only on openly licensed corpora */
     double target_fpr;
@@ -58,12 +63,31 @@ typedef struct feats {
     size_t *start; /* sample i: start[i] .. start[i+1] */
     uint32_t *idx;
     size_t n, cap;
+    /* With pooled filters, the words: sample i has words wstart[i] ..
+     * wstart[i+1] - 1, and word w's features begin at idx[word[w]] (they
+     * end where the next word's begin, or at the sample's end). */
+    size_t *wstart, *word;
+    size_t nw, wcap;
 } feats;
 
 typedef struct collect {
     feats *f;
     uint32_t mask;
 } collect;
+
+static void
+collect_word(uint32_t begin, uint32_t end, void *ctx)
+{
+    collect *c = ctx;
+    feats *f = c->f;
+    (void)begin;
+    (void)end;
+    if (f->nw == f->wcap) {
+        f->wcap = f->wcap ? f->wcap * 2 : (size_t)1 << 20;
+        f->word = xrealloc(f->word, f->wcap * sizeof *f->word);
+    }
+    f->word[f->nw++] = f->n;
+}
 
 static void
 collect_emit(uint32_t hash, void *ctx)
@@ -78,15 +102,25 @@ collect_emit(uint32_t hash, void *ctx)
 }
 
 static void
-featurize_all(const mset *s, const classifier_config *cfg, uint32_t log2b, feats *f)
+featurize_all(const mset *s, const classifier_config *cfg, uint32_t log2b, int words, feats *f)
 {
     collect c = {f, (UINT32_C(1) << log2b) - 1};
     f->start = xmalloc((s->n + 1) * sizeof *f->start);
+    if (words)
+        f->wstart = xmalloc((s->n + 1) * sizeof *f->wstart);
     for (size_t i = 0; i < s->n; i++) {
         f->start[i] = f->n;
-        classifier_featurize(cfg, s->v[i].text, s->v[i].len, collect_emit, &c);
+        if (words) {
+            f->wstart[i] = f->nw;
+            classifier_featurize_words(cfg, s->v[i].text, s->v[i].len, collect_emit, collect_word,
+                                       &c);
+        } else {
+            classifier_featurize(cfg, s->v[i].text, s->v[i].len, collect_emit, &c);
+        }
     }
     f->start[s->n] = f->n;
+    if (words)
+        f->wstart[s->n] = f->nw;
 }
 
 /* ---- the network in floating point ----------------------------------------- */
@@ -99,6 +133,10 @@ typedef struct net {
     float *b1, *g_b1;     /* [hidden] */
     float *w2, *g_w2;     /* [K][hidden] */
     float b2[K], g_b2[K];
+    uint32_t width, filters;
+    float *conv, *g_conv; /* [width][dim][filters] (the file's order transposed) */
+    float *cb, *g_cb;     /* [filters] */
+    float *wp, *g_wp;     /* [hidden][filters] */
 } net;
 
 static uint64_t
@@ -144,6 +182,19 @@ net_init(net *m, const opts *o)
         m->w2[i] = rng_uniform(&rs, sqrtf(6.0f / (float)(m->hidden + K)));
     memset(m->b2, 0, sizeof m->b2);
     memset(m->g_b2, 0, sizeof m->g_b2);
+    m->width = o->width;
+    m->filters = o->filters;
+    size_t nc = (size_t)m->filters * m->width * m->dim, np = (size_t)m->hidden * m->filters;
+    m->conv = xmalloc((nc ? nc : 1) * sizeof *m->conv);
+    m->g_conv = xcalloc(nc ? nc : 1, sizeof *m->g_conv);
+    for (size_t i = 0; i < nc; i++)
+        m->conv[i] = rng_uniform(&rs, sqrtf(6.0f / (float)(m->width * m->dim + m->filters)));
+    m->cb = xcalloc(m->filters ? m->filters : 1, sizeof *m->cb);
+    m->g_cb = xcalloc(m->filters ? m->filters : 1, sizeof *m->g_cb);
+    m->wp = xmalloc((np ? np : 1) * sizeof *m->wp);
+    m->g_wp = xcalloc(np ? np : 1, sizeof *m->g_wp);
+    for (size_t i = 0; i < np; i++)
+        m->wp[i] = rng_uniform(&rs, sqrtf(6.0f / (float)(m->filters + m->hidden)));
 }
 
 static void
@@ -157,16 +208,117 @@ net_free(net *m)
     free(m->g_b1);
     free(m->w2);
     free(m->g_w2);
+    free(m->conv);
+    free(m->g_conv);
+    free(m->cb);
+    free(m->g_cb);
+    free(m->wp);
+    free(m->g_wp);
 }
 
 #define ROWCAP (CLASSIFIER_MAX_DIM + K)
+
+/* Per word of the sample being trained on (pooled filters): its vector,
+ * the scale of its features, and the gradient reaching the vector. Grows
+ * to the longest sample. */
+typedef struct words_buf {
+    float *v, *dv; /* [words][dim] */
+    float *inv;    /* [words] */
+    size_t cap;
+} words_buf;
+
+static words_buf wb;
+
+static void
+words_reserve(size_t n, size_t dim)
+{
+    if (n <= wb.cap)
+        return;
+    wb.cap = n * 2;
+    wb.v = xrealloc(wb.v, wb.cap * dim * sizeof *wb.v);
+    wb.dv = xrealloc(wb.dv, wb.cap * dim * sizeof *wb.dv);
+    wb.inv = xrealloc(wb.inv, wb.cap * sizeof *wb.inv);
+}
 
 typedef struct fwd {
     float inv[2];
     float x[ROWCAP];
     float z1[CLASSIFIER_MAX_HIDDEN], h[CLASSIFIER_MAX_HIDDEN];
+    float pool[CLASSIFIER_MAX_FILTERS]; /* max over windows, at least 0 */
+    long arg[CLASSIFIER_MAX_FILTERS];   /* the window of that max; -1: clipped */
+    size_t words;
     double logit[K];
 } fwd;
+
+/* The end of word w's features in sample i. */
+static size_t
+word_end(const feats *f, size_t i, size_t w)
+{
+    return w + 1 < f->wstart[i + 1] ? f->word[w + 1] : f->start[i + 1];
+}
+
+static void
+add_feature(const net *m, uint32_t e, float sum[2][ROWCAP], uint32_t cnt[2], float *v)
+{
+    int g = (e & CLASSIFIER_WORD_BIT) != 0;
+    const float *r = m->rows + (size_t)(e & ~CLASSIFIER_WORD_BIT) * m->row;
+    for (size_t k = 0; k < m->row; k++)
+        sum[g][k] += r[k];
+    if (v != NULL)
+        for (size_t k = 0; k < m->dim; k++)
+            v[k] += r[k];
+    cnt[g]++;
+}
+
+/* The pooled filters: window e holds words e - width + 1 .. e (zero beyond
+ * the ends), as the server computes them (moderation/classifier.c). */
+static void
+pool_forward(const net *m, fwd *o)
+{
+    size_t nw = o->words, w = m->width, dim = m->dim;
+    for (uint32_t q = 0; q < m->filters; q++) {
+        o->pool[q] = 0;
+        o->arg[q] = -1;
+    }
+    if (nw == 0)
+        return;
+    size_t nf = m->filters;
+    float z[CLASSIFIER_MAX_FILTERS];
+    for (size_t e = 0; e + 1 < nw + w; e++) {
+        memcpy(z, m->cb, nf * sizeof *z);
+        for (size_t off = 0; off < w; off++) {
+            size_t p = e + off;
+            if (p < w - 1 || p - (w - 1) >= nw)
+                continue;
+            const float *v = wb.v + (p - (w - 1)) * dim;
+            for (size_t k = 0; k < dim; k++) {
+                const float *c = m->conv + (off * dim + k) * nf;
+                float vk = v[k];
+                for (size_t q = 0; q < nf; q++)
+                    z[q] += c[q] * vk;
+            }
+        }
+        for (size_t q = 0; q < nf; q++)
+            if (z[q] > o->pool[q]) {
+                o->pool[q] = z[q];
+                o->arg[q] = (long)e;
+            }
+    }
+}
+
+/* The filters in the model file's order, [filters][width][dim]. */
+static float *
+conv_for_file(const net *m)
+{
+    size_t nf = m->filters, w = m->width, dim = m->dim;
+    size_t n = nf * w * dim;
+    float *out = xmalloc((n > 0 ? n : 1) * sizeof *out);
+    for (size_t q = 0; q < nf; q++)
+        for (size_t off = 0; off < w; off++)
+            for (size_t k = 0; k < dim; k++)
+                out[(q * w + off) * dim + k] = m->conv[(off * dim + k) * nf + q];
+    return out;
+}
 
 static void
 net_forward(const net *m, const feats *f, size_t i, fwd *o)
@@ -174,13 +326,28 @@ net_forward(const net *m, const feats *f, size_t i, fwd *o)
     uint32_t cnt[2] = {0, 0};
     float sum[2][ROWCAP];
     memset(sum, 0, sizeof sum);
-    for (size_t j = f->start[i]; j < f->start[i + 1]; j++) {
-        uint32_t e = f->idx[j];
-        int g = (e & CLASSIFIER_WORD_BIT) != 0;
-        const float *r = m->rows + (size_t)(e & ~CLASSIFIER_WORD_BIT) * m->row;
-        for (size_t k = 0; k < m->row; k++)
-            sum[g][k] += r[k];
-        cnt[g]++;
+    o->words = 0;
+    if (m->filters > 0) {
+        size_t w0 = f->wstart[i], nw = f->wstart[i + 1] - w0;
+        size_t first = nw > 0 ? f->word[w0] : f->start[i + 1];
+        for (size_t j = f->start[i]; j < first; j++)
+            add_feature(m, f->idx[j], sum, cnt, NULL);
+        words_reserve(nw, m->dim);
+        for (size_t t = 0; t < nw; t++) {
+            float *v = wb.v + t * m->dim;
+            size_t a = f->word[w0 + t], b = word_end(f, i, w0 + t);
+            memset(v, 0, m->dim * sizeof *v);
+            for (size_t j = a; j < b; j++)
+                add_feature(m, f->idx[j], sum, cnt, v);
+            wb.inv[t] = b > a ? 1.0f / sqrtf((float)(b - a)) : 0.0f;
+            for (size_t k = 0; k < m->dim; k++)
+                v[k] *= wb.inv[t];
+        }
+        o->words = nw;
+        pool_forward(m, o);
+    } else {
+        for (size_t j = f->start[i]; j < f->start[i + 1]; j++)
+            add_feature(m, f->idx[j], sum, cnt, NULL);
     }
     for (int g = 0; g < 2; g++)
         o->inv[g] = cnt[g] ? 1.0f / sqrtf((float)cnt[g]) : 0.0f;
@@ -191,6 +358,9 @@ net_forward(const net *m, const feats *f, size_t i, fwd *o)
         float z = m->b1[j];
         for (uint32_t k = 0; k < m->dim; k++)
             z += w[k] * o->x[k];
+        const float *wp = m->wp + (size_t)j * m->filters;
+        for (uint32_t q = 0; q < m->filters; q++)
+            z += wp[q] * o->pool[q];
         o->z1[j] = z;
         o->h[j] = z > 0 ? z : 0;
     }
@@ -222,7 +392,7 @@ net_step(net *m, const feats *f, const msample *x, size_t i, const double *attr_
          float lr, float lr_dense)
 {
     fwd fw;
-    float gl[K], dx[ROWCAP], dz1[CLASSIFIER_MAX_HIDDEN];
+    float gl[K], dx[ROWCAP], dz1[CLASSIFIER_MAX_HIDDEN], dp[CLASSIFIER_MAX_FILTERS];
     double loss = 0;
     int any = 0;
 
@@ -254,6 +424,47 @@ net_step(net *m, const feats *f, const msample *x, size_t i, const double *attr_
         for (uint32_t k = 0; k < m->dim; k++)
             dx[k] += w[k] * dz1[j];
     }
+    /* The pooled filters: the gradient reaches each filter's winning
+     * window only, and through it the vectors of its words. */
+    if (m->filters > 0) {
+        size_t w = m->width, dim = m->dim;
+        if (fw.words > 0)
+            memset(wb.dv, 0, fw.words * dim * sizeof *wb.dv);
+        for (uint32_t q = 0; q < m->filters; q++) {
+            dp[q] = 0;
+            if (fw.arg[q] < 0)
+                continue;
+            for (uint32_t j = 0; j < m->hidden; j++)
+                dp[q] += m->wp[(size_t)j * m->filters + q] * dz1[j];
+        }
+        for (uint32_t j = 0; j < m->hidden; j++) {
+            if (dz1[j] == 0)
+                continue;
+            for (uint32_t q = 0; q < m->filters; q++)
+                if (fw.pool[q] != 0)
+                    adagrad(&m->wp[(size_t)j * m->filters + q],
+                            &m->g_wp[(size_t)j * m->filters + q], dz1[j] * fw.pool[q], lr_dense);
+        }
+        for (uint32_t q = 0; q < m->filters; q++) {
+            if (dp[q] == 0)
+                continue;
+            size_t e = (size_t)fw.arg[q];
+            for (size_t off = 0; off < w; off++) {
+                size_t p = e + off;
+                if (p < w - 1 || p - (w - 1) >= fw.words)
+                    continue;
+                size_t t = p - (w - 1);
+                float *dv = wb.dv + t * dim;
+                const float *v = wb.v + t * dim;
+                for (size_t k = 0; k < dim; k++) {
+                    size_t at = (off * dim + k) * m->filters + q;
+                    dv[k] += m->conv[at] * dp[q];
+                    adagrad(&m->conv[at], &m->g_conv[at], dp[q] * v[k], lr_dense);
+                }
+            }
+            adagrad(&m->cb[q], &m->g_cb[q], dp[q], lr_dense);
+        }
+    }
     /* dense layers */
     for (int a = 0; a < K; a++) {
         if (gl[a] == 0)
@@ -271,14 +482,27 @@ net_step(net *m, const feats *f, const msample *x, size_t i, const double *attr_
                     dz1[j] * fw.x[k], lr_dense);
         adagrad(&m->b1[j], &m->g_b1[j], dz1[j], lr_dense);
     }
-    /* feature rows, with L2 on the rows touched */
+    /* feature rows, with L2 on the rows touched; with pooled filters a
+     * row of word t also gets the gradient of t's vector */
     float l2 = (float)o->l2;
+    size_t w0 = m->filters > 0 ? f->wstart[i] : 0;
+    size_t t = 0, t_end = fw.words > 0 ? f->word[w0] : f->start[i + 1];
+    const float *dv = NULL;
+    float dvs = 0;
     for (size_t j = f->start[i]; j < f->start[i + 1]; j++) {
+        while (j == t_end && t < fw.words) { /* word t begins at j */
+            dv = wb.dv + t * m->dim;
+            dvs = wb.inv[t];
+            t_end = word_end(f, i, w0 + t);
+            t++;
+        }
         uint32_t e = f->idx[j];
         float s = fw.inv[(e & CLASSIFIER_WORD_BIT) != 0];
         size_t b = (size_t)(e & ~CLASSIFIER_WORD_BIT) * m->row;
         for (size_t k = 0; k < m->row; k++) {
             float g = dx[k] * s + l2 * m->rows[b + k];
+            if (dv != NULL && k < m->dim)
+                g += dv[k] * dvs;
             if (g != 0)
                 adagrad(&m->rows[b + k], &m->g_rows[b + k], g, lr);
         }
@@ -478,15 +702,21 @@ add_identity_neutral(mset *s)
 static void
 usage(FILE *to, int status)
 {
-    fprintf(to, "usage: train [--data DIR] [--out FILE] [--epochs N] [--log2-buckets N] [--dim N]\n"
-                "             [--hidden N] [--char-min N] [--char-max N] [--lr X] [--lr-dense X]\n"
-                "             [--l2 X] [--open-only] [--target-fpr X] [--seed N]\n"
-                "             [--weight CORPUS=X]...\n"
-                "Trains the moderation model from the labelled corpora in DIR (default\n"
-                "../shared/data) and writes it to FILE (default data/model/parley.model).\n"
-                "--open-only trains on openly licensed corpora only (docs/MODERATION.md).\n"
-                "--target-fpr is the share of clean DEV comments the hold threshold may\n"
-                "flag (default 0.02). --dim 0 --hidden 0 trains a linear model.\n");
+    fprintf(to,
+            "usage: train [--data DIR] [--out FILE] [--epochs N] [--log2-buckets N] [--dim N]\n"
+            "             [--hidden N] [--filters N] [--width N] [--char-min N] [--char-max N]\n"
+            "             [--lr X] [--lr-dense X] [--l2 X] [--open-only] [--target-fpr X]\n"
+            "             [--seed N] [--weight CORPUS=X]... [--eval MODEL]\n"
+            "Trains the moderation model from the labelled corpora in DIR (default\n"
+            "../shared/data) and writes it to FILE (default data/model/parley.model).\n"
+            "--open-only trains on openly licensed corpora only (docs/MODERATION.md).\n"
+            "--target-fpr is the share of clean DEV comments the hold threshold may\n"
+            "flag (default 0.02). --dim 0 --hidden 0 trains a linear model.\n"
+            "--filters N (default 0: none) adds N filters over --width consecutive\n"
+            "words (default 1: a max-pool over single words), max-pooled over the\n"
+            "text, to the hidden layer's input (model file version 3).\n"
+            "--eval MODEL trains nothing: it prints the DEV (and TEST) figures of\n"
+            "MODEL as a training run prints them, and writes no file.\n");
     exit(status);
 }
 
@@ -518,6 +748,30 @@ corpus_weight(const opts *o, const char *corpus)
 }
 
 static int
+read_file(const char *path, unsigned char **out, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    long size = -1;
+    if (f != NULL && fseek(f, 0, SEEK_END) == 0)
+        size = ftell(f);
+    if (f == NULL || size < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fprintf(stderr, "train: cannot read %s\n", path);
+        if (f != NULL)
+            fclose(f);
+        return -1;
+    }
+    *out = xmalloc((size_t)size + 1);
+    *n = fread(*out, 1, (size_t)size, f);
+    fclose(f);
+    if (*n != (size_t)size) {
+        fprintf(stderr, "train: cannot read %s\n", path);
+        free(*out);
+        return -1;
+    }
+    return 0;
+}
+
+static int
 write_file(const char *path, const unsigned char *p, size_t n)
 {
     char tmp[4096];
@@ -543,6 +797,8 @@ main(int argc, char **argv)
               .log2_buckets = 18,
               .dim = 32,
               .hidden = 32,
+              .width = 1,
+              .filters = 0,
               .char_min = 2,
               .char_max = 5,
               .lr = 0.02,
@@ -574,6 +830,12 @@ main(int argc, char **argv)
             o.dim = (uint32_t)num_arg(a, v, 0, CLASSIFIER_MAX_DIM);
         else if (!strcmp(a, "--hidden"))
             o.hidden = (uint32_t)num_arg(a, v, 0, CLASSIFIER_MAX_HIDDEN);
+        else if (!strcmp(a, "--filters"))
+            o.filters = (uint32_t)num_arg(a, v, 0, CLASSIFIER_MAX_FILTERS);
+        else if (!strcmp(a, "--width"))
+            o.width = (uint32_t)num_arg(a, v, 1, CLASSIFIER_MAX_WIDTH);
+        else if (!strcmp(a, "--eval"))
+            o.eval = v;
         else if (!strcmp(a, "--char-min"))
             o.char_min = (uint32_t)num_arg(a, v, 1, CLASSIFIER_MAX_CHAR_N);
         else if (!strcmp(a, "--char-max"))
@@ -597,6 +859,12 @@ main(int argc, char **argv)
         fprintf(stderr, "train: --dim and --hidden are both 0 (linear) or both positive\n");
         return 2;
     }
+    if (o.filters > 0 && o.dim == 0) {
+        fprintf(stderr, "train: --filters needs --dim and --hidden\n");
+        return 2;
+    }
+    if (o.filters == 0)
+        o.width = 0;
 
     clock_t t0 = clock();
     mset s = {0};
@@ -618,9 +886,11 @@ main(int argc, char **argv)
     classifier_config cfg = {CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS, o.char_min, o.char_max,
                              0x5eed1e55u};
     feats f = {0};
-    featurize_all(&s, &cfg, o.log2_buckets, &f);
-    fprintf(stderr, "train: %zu samples, %zu feature occurrences (%.1f s)\n", s.n, f.n,
-            (double)(clock() - t0) / CLOCKS_PER_SEC);
+    if (o.eval == NULL) {
+        featurize_all(&s, &cfg, o.log2_buckets, o.filters > 0, &f);
+        fprintf(stderr, "train: %zu samples, %zu feature occurrences, %zu words (%.1f s)\n", s.n,
+                f.n, f.nw, (double)(clock() - t0) / CLOCKS_PER_SEC);
+    }
 
     /* The training order: TRAIN samples of the allowed corpora, shuffled. */
     size_t *order = xmalloc(s.n * sizeof *order), n_train = 0;
@@ -653,9 +923,11 @@ main(int argc, char **argv)
         cw[i] = (float)corpus_weight(&o, s.v[i].corpus);
 
     net m;
-    net_init(&m, &o);
+    memset(&m, 0, sizeof m);
+    if (o.eval == NULL)
+        net_init(&m, &o);
     uint64_t rs = o.seed ^ 0x243f6a8885a308d3u;
-    for (int ep = 0; ep < o.epochs; ep++) {
+    for (int ep = 0; ep < (o.eval == NULL ? o.epochs : 0); ep++) {
         for (size_t t = n_train; t > 1; t--) {
             size_t j = (size_t)(rng_next(&rs) % t);
             size_t tmp = order[t - 1];
@@ -686,6 +958,12 @@ main(int argc, char **argv)
     p.w1 = m.w1;
     p.b1 = m.b1;
     p.w2 = m.w2;
+    p.width = o.width;
+    p.filters = o.filters;
+    float *conv_file = conv_for_file(&m);
+    p.conv = conv_file;
+    p.conv_b = m.cb;
+    p.w_pool = m.wp;
     for (int a = 0; a < K; a++) {
         p.b2[a] = m.b2[a];
         p.cal_a[a] = 1;
@@ -696,8 +974,13 @@ main(int argc, char **argv)
     size_t nbytes;
     pl_error err;
     classifier *c;
-    if (classifier_encode(&p, &bytes, &nbytes, &err) < 0 ||
-        classifier_load(bytes, nbytes, &c, &err) < 0) {
+    if (o.eval != NULL ? read_file(o.eval, &bytes, &nbytes) < 0
+                       : classifier_encode(&p, &bytes, &nbytes, &err) < 0) {
+        if (o.eval == NULL)
+            fprintf(stderr, "train: %s\n", err.msg);
+        return 1;
+    }
+    if (classifier_load(bytes, nbytes, &c, &err) < 0) {
         fprintf(stderr, "train: %s\n", err.msg);
         return 1;
     }
@@ -797,22 +1080,33 @@ main(int argc, char **argv)
                 npos ? 100.0 * (double)caught / (double)npos : 0);
     }
 
-    if (classifier_encode(&p, &bytes, &nbytes, &err) < 0) {
-        fprintf(stderr, "train: %s\n", err.msg);
-        return 1;
+    if (o.eval != NULL) {
+        fprintf(stderr, "train: measured %s in %.1f s (nothing written)\n", o.eval,
+                (double)(clock() - t0) / CLOCKS_PER_SEC);
+    } else {
+        if (classifier_encode(&p, &bytes, &nbytes, &err) < 0) {
+            fprintf(stderr, "train: %s\n", err.msg);
+            return 1;
+        }
+        if (write_file(o.out, bytes, nbytes) < 0)
+            return 1;
+        fprintf(stderr, "train: wrote %s (%zu bytes) in %.1f s\n", o.out, nbytes,
+                (double)(clock() - t0) / CLOCKS_PER_SEC);
+        free(bytes);
     }
-    if (write_file(o.out, bytes, nbytes) < 0)
-        return 1;
-    fprintf(stderr, "train: wrote %s (%zu bytes) in %.1f s\n", o.out, nbytes,
-            (double)(clock() - t0) / CLOCKS_PER_SEC);
-    free(bytes);
     free(v);
     free(logit);
     free(cw);
     free(order);
     net_free(&m);
+    free(conv_file);
     free(f.start);
     free(f.idx);
+    free(f.wstart);
+    free(f.word);
+    free(wb.v);
+    free(wb.dv);
+    free(wb.inv);
     mset_free(&s);
     return 0;
 }

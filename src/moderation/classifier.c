@@ -17,7 +17,10 @@
 #include "util/assets.h"
 #include "util/xalloc.h"
 
-#define MODEL_VERSION 2u
+/* Version 3 adds the pooled filters (word order); a model without them is
+ * still written, and read, as version 2. */
+#define MODEL_VERSION 3u
+#define MODEL_VERSION_PLAIN 2u
 
 /* The first eight bytes of a model file (not a C string: no NUL). */
 static const unsigned char model_magic[8] = {'P', 'L', 'Y', 'M', 'O', 'D', 'E', 'L'};
@@ -416,6 +419,34 @@ classifier_featurize(const classifier_config *cfg, const char *text, size_t n,
     featurize(cfg, text, n, emit_each, NULL, &o);
 }
 
+typedef struct words_ctx {
+    one_by_one o;
+    void (*word)(uint32_t begin, uint32_t end, void *ctx);
+} words_ctx;
+
+static void
+word_each(uint32_t begin, uint32_t end, void *ctx)
+{
+    words_ctx *w = ctx;
+    w->word(begin, end, w->o.ctx);
+}
+
+static void
+emit_each_word(const uint32_t *hash, size_t n, void *ctx)
+{
+    words_ctx *w = ctx;
+    emit_each(hash, n, &w->o);
+}
+
+void
+classifier_featurize_words(const classifier_config *cfg, const char *text, size_t n,
+                           void (*emit)(uint32_t hash, void *ctx),
+                           void (*word)(uint32_t begin, uint32_t end, void *ctx), void *ctx)
+{
+    words_ctx w = {{emit, ctx}, word};
+    featurize(cfg, text, n, emit_each_word, word_each, &w);
+}
+
 /* ---- the network ---------------------------------------------------------- */
 
 /* A model (docs/MODERATION.md, "Classifier"): every hashed feature has a
@@ -425,14 +456,22 @@ classifier_featurize(const classifier_config *cfg, const char *text, size_t n,
  * root of its count. The embedding sum x goes through one hidden layer,
  * h = relu(W1 x + b1), and the logit of attribute a is
  * W2[a] . h + b2[a] + (the linear sum for a). Platt scaling turns logits
- * into calibrated probabilities: p = sigmoid(cal_a * logit + cal_b). */
+ * into calibrated probabilities: p = sigmoid(cal_a * logit + cal_b).
+ *
+ * With pooled filters (version 3), the words are also read in order: each
+ * word's vector (its features' first dim values, summed, divided by the
+ * square root of their count) feeds filters over width consecutive words,
+ * max-pooled over the text and clipped at 0 (the max starts at 0), and the
+ * pooled values enter the hidden layer too: h = relu(W1 x + Wp m + b1). */
 struct classifier {
     classifier_config cfg;
     uint32_t log2_buckets, dim, hidden, row; /* row = dim + CLF_ATTRS */
+    uint32_t width, filters;                 /* 0, 0: no pooled filters */
     const int8_t *rows;                      /* [buckets][row] */
     int8_t *rows_owned;                      /* rows when copied, else NULL */
     float *scale;                            /* [buckets] */
     float *w1t, *b1, *w2;                    /* [dim][hidden], [hidden], [CLF_ATTRS][hidden] */
+    float *convt, *conv_b, *wpt; /* [width][dim][filters], [filters], [filters][hidden] */
     float b2[CLF_ATTRS], cal_a[CLF_ATTRS], cal_b[CLF_ATTRS], threshold[CLF_ATTRS];
 };
 
@@ -482,6 +521,137 @@ score_batch(const uint32_t *hash, size_t n, void *ctx)
     add_rows(a->c, a->mask, hash, n, a->sum, a->count);
 }
 
+/* ---- words in order: the pooled filters ---------------------------------- */
+
+/* The running state of one text through the pooled filters. Window e holds
+ * words e - width + 1 .. e (zero vectors beyond the text's ends); the width
+ * windows a word falls in are open together, in a ring, and each is
+ * max-pooled when its last word has come. max starts at 0, which is the
+ * clipping at 0 (relu of a max is the max with 0), and a text without words
+ * pools to 0. */
+typedef struct pool_acc {
+    float word[CLASSIFIER_MAX_DIM]; /* the current word's row sum */
+    uint32_t word_n;                /* its features */
+    int in_word;                    /* a word has begun */
+    uint32_t words;                 /* words pooled so far */
+    float open[CLASSIFIER_MAX_WIDTH][CLASSIFIER_MAX_FILTERS];
+    float max[CLASSIFIER_MAX_FILTERS];
+} pool_acc;
+
+/* acc += the filters' weights at window offset o times word vector v.
+ * The filters are kept as [width][dim][filters] (see load): the inner loop
+ * runs over the filters on vector registers. */
+static void
+conv_add(const classifier *c, float *acc, uint32_t o, const float *v)
+{
+    uint32_t nf = c->filters;
+    for (uint32_t k = 0; k < c->dim; k++) {
+        const float *w = c->convt + ((size_t)o * c->dim + k) * nf;
+        float vk = v[k];
+        for (uint32_t f = 0; f < nf; f++)
+            acc[f] += w[f] * vk;
+    }
+}
+
+static void
+pool_max(uint32_t nf, float *max, const float *win)
+{
+    for (uint32_t f = 0; f < nf; f++)
+        max[f] = win[f] > max[f] ? win[f] : max[f];
+}
+
+static void
+pool_init(const classifier *c, pool_acc *p)
+{
+    memset(p->word, 0, sizeof p->word);
+    memset(p->max, 0, sizeof p->max);
+    p->word_n = 0;
+    p->in_word = 0;
+    p->words = 0;
+    for (uint32_t s = 0; s < c->width; s++)
+        memcpy(p->open[s], c->conv_b, c->filters * sizeof *c->conv_b);
+}
+
+/* Word number p->words, vector v: it ends one window and adds to the next
+ * width - 1, the last of which opens now. */
+static void
+pool_word(const classifier *c, pool_acc *p, const float *v)
+{
+    uint32_t w = c->width, t = p->words;
+    memcpy(p->open[(t + w - 1) % w], c->conv_b, c->filters * sizeof *c->conv_b);
+    for (uint32_t j = 0; j < w; j++)
+        conv_add(c, p->open[(t + j) % w], w - 1 - j, v);
+    pool_max(c->filters, p->max, p->open[t % w]);
+    p->words++;
+}
+
+/* Ends the current word, if one has begun: its vector goes to the filters. */
+static void
+pool_word_end(const classifier *c, pool_acc *p)
+{
+    if (!p->in_word)
+        return;
+    float v[CLASSIFIER_MAX_DIM];
+    float inv = p->word_n > 0 ? 1.0f / sqrtf((float)p->word_n) : 0.0f;
+    for (uint32_t k = 0; k < c->dim; k++)
+        v[k] = p->word[k] * inv;
+    pool_word(c, p, v);
+    memset(p->word, 0, c->dim * sizeof *p->word);
+    p->word_n = 0;
+    p->in_word = 0;
+}
+
+/* After the last word: the windows that reach past it are pooled too. */
+static void
+pool_end(const classifier *c, pool_acc *p)
+{
+    pool_word_end(c, p);
+    if (p->words == 0)
+        return;
+    for (uint32_t e = p->words; e + 1 < p->words + c->width; e++)
+        pool_max(c->filters, p->max, p->open[e % c->width]);
+}
+
+typedef struct score_words_acc {
+    score_acc s;
+    pool_acc p;
+} score_words_acc;
+
+/* add_rows, and the first dim values of each row into the current word. */
+static void
+score_words_batch(const uint32_t *hash, size_t n, void *ctx)
+{
+    score_words_acc *a = ctx;
+    const classifier *c = a->s.c;
+    size_t row = c->row, dim = c->dim;
+    prefetch_rows(c, a->s.mask, hash, n);
+    for (size_t i = 0; i < n; i++) {
+        size_t b = hash[i] & a->s.mask;
+        int g = (hash[i] & CLASSIFIER_WORD_BIT) != 0;
+        const int8_t *r = c->rows + b * row;
+        float s = c->scale[b], *acc = a->s.sum[g], *word = a->p.word;
+        for (size_t k = 0; k < dim; k++) {
+            float x = s * (float)r[k];
+            acc[k] += x;
+            word[k] += x;
+        }
+        for (size_t k = dim; k < row; k++)
+            acc[k] += s * (float)r[k];
+        a->s.count[g]++;
+    }
+    a->p.word_n += (uint32_t)n;
+}
+
+static void
+score_words_token(uint32_t begin, uint32_t end, void *ctx)
+{
+    score_words_acc *a = ctx;
+    (void)begin;
+    (void)end;
+    pool_word_end(a->s.c, &a->p);
+    a->p.in_word = 1;
+}
+
 static double
 sigmoid(double x)
 {
@@ -494,7 +664,7 @@ sigmoid(double x)
  * vector registers, and each unit still adds its terms in the order of k. */
 static void
 forward(const classifier *c, const float sum[2][ROW_MAX], const uint32_t count[2],
-        double logit[CLF_ATTRS])
+        const float *pooled, double logit[CLF_ATTRS])
 {
     float x[ROW_MAX] = {0}, h[CLASSIFIER_MAX_HIDDEN];
     float inv[2];
@@ -509,6 +679,14 @@ forward(const classifier *c, const float sum[2][ROW_MAX], const uint32_t count[2
         float xk = x[k];
         for (uint32_t j = 0; j < hidden; j++)
             h[j] += w[j] * xk;
+    }
+    for (uint32_t f = 0; f < c->filters; f++) {
+        const float *w = c->wpt + (size_t)f * hidden;
+        float pf = pooled[f];
+        if (pf == 0) /* clipped: most filters on most texts */
+            continue;
+        for (uint32_t j = 0; j < hidden; j++)
+            h[j] += w[j] * pf;
     }
     for (uint32_t j = 0; j < hidden; j++)
         h[j] = h[j] > 0 ? h[j] : 0;
@@ -548,6 +726,18 @@ severe(const classifier_scores *s)
 void
 classifier_logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS])
 {
+    if (c->filters > 0) {
+        score_words_acc acc;
+        memset(acc.s.sum, 0, sizeof acc.s.sum);
+        acc.s.count[0] = acc.s.count[1] = 0;
+        acc.s.c = c;
+        acc.s.mask = (UINT32_C(1) << c->log2_buckets) - 1;
+        pool_init(c, &acc.p);
+        featurize(&c->cfg, text, n, score_words_batch, score_words_token, &acc);
+        pool_end(c, &acc.p);
+        forward(c, (const float(*)[ROW_MAX])acc.s.sum, acc.s.count, acc.p.max, out);
+        return;
+    }
     score_acc acc;
 
     memset(acc.sum, 0, sizeof acc.sum);
@@ -555,7 +745,7 @@ classifier_logits(const classifier *c, const char *text, size_t n, double out[CL
     acc.c = c;
     acc.mask = (UINT32_C(1) << c->log2_buckets) - 1;
     featurize(&c->cfg, text, n, score_batch, NULL, &acc);
-    forward(c, (const float(*)[ROW_MAX])acc.sum, acc.count, out);
+    forward(c, (const float(*)[ROW_MAX])acc.sum, acc.count, NULL, out);
 }
 
 void
@@ -632,6 +822,94 @@ explain_batch(const uint32_t *hash, size_t n, void *ctx)
     }
 }
 
+/* The pooled filters' side of leaving words out (filters > 0): the vector
+ * of each word, every window's filter outputs, and their running maxima
+ * from either end. Without word t, the windows wholly before or after it
+ * are unchanged (their maxima are pre[t - 1] and suf[t + width]), and the
+ * width - 1 windows that now join its neighbours are computed afresh. */
+typedef struct explain_pool {
+    size_t words, windows;
+    float *v;                          /* [words][dim] */
+    float *pre, *suf;                  /* [windows][filters] */
+    float all[CLASSIFIER_MAX_FILTERS]; /* pooled over the whole text */
+} explain_pool;
+
+static void
+explain_pool_build(const explain_acc *e, explain_pool *ep)
+{
+    const classifier *c = e->c;
+    size_t nf = c->filters, dim = c->dim, w = c->width, nt = e->n_tok;
+
+    ep->words = nt;
+    ep->windows = nt > 0 ? nt + w - 1 : 0;
+    ep->v = xmalloc((nt * dim + 2 * ep->windows * nf + 1) * sizeof *ep->v);
+    ep->pre = ep->v + nt * dim;
+    ep->suf = ep->pre + ep->windows * nf;
+    for (size_t t = 0; t < nt; t++) {
+        const float *s0 = tok_sum(e, t, 0), *s1 = tok_sum(e, t, 1);
+        uint32_t n = e->tok[t].count[0] + e->tok[t].count[1];
+        float inv = n > 0 ? 1.0f / sqrtf((float)n) : 0.0f;
+        for (size_t k = 0; k < dim; k++)
+            ep->v[t * dim + k] = (s0[k] + s1[k]) * inv;
+    }
+    /* pre[e] first holds window e's own outputs. */
+    for (size_t x = 0; x < ep->windows; x++) {
+        float *u = ep->pre + x * nf;
+        memcpy(u, c->conv_b, nf * sizeof *u);
+        for (size_t o = 0; o < w; o++) {
+            size_t p = x + o; /* word p - (w - 1) */
+            if (p >= w - 1 && p - (w - 1) < nt)
+                conv_add(c, u, (uint32_t)o, ep->v + (p - (w - 1)) * dim);
+        }
+    }
+    for (size_t x = ep->windows; x-- > 0;) {
+        float *d = ep->suf + x * nf;
+        memset(d, 0, nf * sizeof *d);
+        pool_max((uint32_t)nf, d, ep->pre + x * nf);
+        if (x + 1 < ep->windows)
+            pool_max((uint32_t)nf, d, ep->suf + (x + 1) * nf);
+    }
+    for (size_t x = 0; x < ep->windows; x++) {
+        float *d = ep->pre + x * nf;
+        for (size_t f = 0; f < nf; f++)
+            d[f] = d[f] > 0 ? d[f] : 0;
+        if (x > 0)
+            pool_max((uint32_t)nf, d, ep->pre + (x - 1) * nf);
+    }
+    memset(ep->all, 0, sizeof ep->all);
+    if (ep->windows > 0)
+        memcpy(ep->all, ep->pre + (ep->windows - 1) * nf, nf * sizeof *ep->all);
+}
+
+/* The pooled values of the text without word t. */
+static void
+explain_pool_without(const classifier *c, const explain_pool *ep, size_t t, float *out)
+{
+    size_t nf = c->filters, dim = c->dim, w = c->width, nt = ep->words;
+
+    memset(out, 0, nf * sizeof *out);
+    if (nt <= 1)
+        return; /* no word left */
+    if (t >= 1)
+        pool_max((uint32_t)nf, out, ep->pre + (t - 1) * nf);
+    if (t + 2 <= nt)
+        pool_max((uint32_t)nf, out, ep->suf + (t + w) * nf);
+    /* Windows of the shorter text ending at t .. t + w - 2 span the gap. */
+    for (size_t x = t; x + 1 < t + w; x++) {
+        float u[CLASSIFIER_MAX_FILTERS];
+        memcpy(u, c->conv_b, nf * sizeof *u);
+        for (size_t o = 0; o < w; o++) {
+            size_t p = x + o; /* word p - (w - 1) of the shorter text */
+            if (p < w - 1 || p - (w - 1) >= nt - 1)
+                continue;
+            size_t q = p - (w - 1);
+            q = q < t ? q : q + 1;
+            conv_add(c, u, (uint32_t)o, ep->v + q * dim);
+        }
+        pool_max((uint32_t)nf, out, u);
+    }
+}
+
 static int
 cmp_span_weight(const void *a, const void *b)
 {
@@ -644,7 +922,8 @@ classifier_word_drops(const classifier *c, const char *text, size_t n, classifie
                       size_t max)
 {
     explain_acc e;
-    float all[2][ROW_MAX], rest[2][ROW_MAX];
+    explain_pool ep = {0};
+    float all[2][ROW_MAX], rest[2][ROW_MAX], pooled[CLASSIFIER_MAX_FILTERS] = {0};
     uint32_t count[2] = {0, 0}, rc[2];
     double logit[CLF_ATTRS], p_all[CLF_ATTRS];
     size_t n_out = 0;
@@ -665,7 +944,9 @@ classifier_word_drops(const classifier *c, const char *text, size_t n, classifie
                 all[g][k] += ts[k];
             count[g] += e.tok[t].count[g];
         }
-    forward(c, (const float(*)[ROW_MAX])all, count, logit);
+    if (c->filters > 0)
+        explain_pool_build(&e, &ep);
+    forward(c, (const float(*)[ROW_MAX])all, count, ep.all, logit);
     for (int a = 0; a < CLF_ATTRS; a++)
         p_all[a] = calibrate(c, a, logit[a]);
     /* Leave one word out: how far each probability falls without it. */
@@ -678,13 +959,16 @@ classifier_word_drops(const classifier *c, const char *text, size_t n, classifie
                 rest[g][k] = all[g][k] - ts[k];
             rc[g] = count[g] - e.tok[t].count[g];
         }
-        forward(c, (const float(*)[ROW_MAX])rest, rc, logit);
+        if (c->filters > 0)
+            explain_pool_without(c, &ep, t, pooled);
+        forward(c, (const float(*)[ROW_MAX])rest, rc, pooled, logit);
         classifier_word *w = &out[n_out++];
         w->begin = e.tok[t].begin;
         w->end = e.tok[t].end;
         for (int a = 0; a < CLF_ATTRS; a++)
             w->drop[a] = p_all[a] - calibrate(c, a, logit[a]);
     }
+    free(ep.v);
     free(e.sums);
     free(e.tok);
     return n_out;
@@ -739,8 +1023,11 @@ size_t
 classifier_memory(const classifier *c)
 {
     size_t b = (size_t)1 << c->log2_buckets;
+    size_t pool =
+        (size_t)c->width * c->dim * c->filters + c->filters + (size_t)c->hidden * c->filters;
     return sizeof *c + b * c->row + b * sizeof *c->scale +
-           ((size_t)c->hidden * c->dim + c->hidden + (size_t)CLF_ATTRS * c->hidden) * sizeof(float);
+           ((size_t)c->hidden * c->dim + c->hidden + (size_t)CLF_ATTRS * c->hidden + pool) *
+               sizeof(float);
 }
 
 static const char *const attr_names[CLF_ATTRS] = {
@@ -816,10 +1103,34 @@ put_f32(unsigned char *p, float f)
 
 /* Header layout (little-endian): magic[8], version, attributes, log2
  * buckets, dim, hidden, feature flags, char_min, char_max, seed, reserved
- * (10 u32 at 8..47), then b2, cal_a, cal_b, threshold (CLF_ATTRS f32 each).
- * Then w1, b1, w2 (f32), the row scales (f32), the rows (int8), CRC-32. */
-#define OFF_FLOATS 48u
-#define HEADER_SIZE (OFF_FLOATS + 4u * 4u * CLF_ATTRS)
+ * (10 u32 at 8..47); version 3 adds width and filters (u32 at 48, 52).
+ * Then b2, cal_a, cal_b, threshold (CLF_ATTRS f32 each). Then w1, b1, w2
+ * (f32); version 3: conv, conv_b, w_pool (f32); the row scales (f32), the
+ * rows (int8), CRC-32. */
+#define OFF_FLOATS_V2 48u
+#define OFF_FLOATS_V3 56u
+
+static size_t
+off_floats(uint32_t version)
+{
+    return version >= MODEL_VERSION ? OFF_FLOATS_V3 : OFF_FLOATS_V2;
+}
+
+static size_t
+header_size(uint32_t version)
+{
+    return off_floats(version) + 4u * 4u * CLF_ATTRS;
+}
+
+static int
+check_pool(uint32_t dim, uint32_t width, uint32_t filters, pl_error *err)
+{
+    if (filters > CLASSIFIER_MAX_FILTERS || width > CLASSIFIER_MAX_WIDTH ||
+        (filters == 0) != (width == 0) || (filters > 0 && dim == 0))
+        return pl_errorf(err, PL_EINVAL, "model: pooled filters %u of width %u invalid", filters,
+                         width);
+    return 0;
+}
 
 static int
 check_shape(const classifier_config *cfg, uint32_t log2_buckets, uint32_t dim, uint32_t hidden,
@@ -838,42 +1149,62 @@ check_shape(const classifier_config *cfg, uint32_t log2_buckets, uint32_t dim, u
     return 0;
 }
 
+/* Floats after the header: w1, b1, w2, the pooled filters' weights, the
+ * row scales. */
 static size_t
-file_size(uint32_t log2_buckets, uint32_t dim, uint32_t hidden)
+float_count(uint32_t log2_buckets, uint32_t dim, uint32_t hidden, uint32_t width, uint32_t filters)
+{
+    return (size_t)hidden * dim + hidden + (size_t)CLF_ATTRS * hidden +
+           (size_t)filters * width * dim + filters + (size_t)hidden * filters +
+           ((size_t)1 << log2_buckets);
+}
+
+static size_t
+file_size(uint32_t version, uint32_t log2_buckets, uint32_t dim, uint32_t hidden, uint32_t width,
+          uint32_t filters)
 {
     size_t b = (size_t)1 << log2_buckets, row = dim + CLF_ATTRS;
-    size_t floats = (size_t)hidden * dim + hidden + (size_t)CLF_ATTRS * hidden + b;
-    return HEADER_SIZE + 4 * floats + b * row + 4;
+    return header_size(version) + 4 * float_count(log2_buckets, dim, hidden, width, filters) +
+           b * row + 4;
 }
 
 int
 classifier_encode(const classifier_params *p, unsigned char **out, size_t *n, pl_error *err)
 {
     int rc = check_shape(&p->cfg, p->log2_buckets, p->dim, p->hidden, err);
-    if (rc < 0)
+    if (rc < 0 || (rc = check_pool(p->dim, p->width, p->filters, err)) < 0)
         return rc;
+    uint32_t version = p->filters > 0 ? MODEL_VERSION : MODEL_VERSION_PLAIN;
     size_t b = (size_t)1 << p->log2_buckets, row = p->dim + CLF_ATTRS;
-    size_t size = file_size(p->log2_buckets, p->dim, p->hidden);
+    size_t size = file_size(version, p->log2_buckets, p->dim, p->hidden, p->width, p->filters);
+    size_t off = off_floats(version);
     unsigned char *buf = xcalloc(1, size), *w;
 
     memcpy(buf, model_magic, sizeof model_magic);
-    uint32_t head[10] = {MODEL_VERSION, CLF_ATTRS,       p->log2_buckets, p->dim,      p->hidden,
-                         p->cfg.flags,  p->cfg.char_min, p->cfg.char_max, p->cfg.seed, 0};
-    for (int i = 0; i < 10; i++)
-        put_u32(buf + 8 + 4 * (size_t)i, head[i]);
+    uint32_t head[12] = {version,      CLF_ATTRS,       p->log2_buckets, p->dim,      p->hidden,
+                         p->cfg.flags, p->cfg.char_min, p->cfg.char_max, p->cfg.seed, 0,
+                         p->width,     p->filters};
+    for (size_t i = 0; 8 + 4 * i < off; i++)
+        put_u32(buf + 8 + 4 * i, head[i]);
     for (int a = 0; a < CLF_ATTRS; a++) {
-        put_f32(buf + OFF_FLOATS + 4 * (size_t)a, p->b2[a]);
-        put_f32(buf + OFF_FLOATS + 4 * (size_t)(CLF_ATTRS + a), p->cal_a[a]);
-        put_f32(buf + OFF_FLOATS + 4 * (size_t)(2 * CLF_ATTRS + a), p->cal_b[a]);
-        put_f32(buf + OFF_FLOATS + 4 * (size_t)(3 * CLF_ATTRS + a), p->threshold[a]);
+        put_f32(buf + off + 4 * (size_t)a, p->b2[a]);
+        put_f32(buf + off + 4 * (size_t)(CLF_ATTRS + a), p->cal_a[a]);
+        put_f32(buf + off + 4 * (size_t)(2 * CLF_ATTRS + a), p->cal_b[a]);
+        put_f32(buf + off + 4 * (size_t)(3 * CLF_ATTRS + a), p->threshold[a]);
     }
-    w = buf + HEADER_SIZE;
+    w = buf + header_size(version);
     for (size_t i = 0; i < (size_t)p->hidden * p->dim; i++, w += 4)
         put_f32(w, p->w1[i]);
     for (size_t i = 0; i < p->hidden; i++, w += 4)
         put_f32(w, p->b1[i]);
     for (size_t i = 0; i < (size_t)CLF_ATTRS * p->hidden; i++, w += 4)
         put_f32(w, p->w2[i]);
+    for (size_t i = 0; i < (size_t)p->filters * p->width * p->dim; i++, w += 4)
+        put_f32(w, p->conv[i]);
+    for (size_t i = 0; i < p->filters; i++, w += 4)
+        put_f32(w, p->conv_b[i]);
+    for (size_t i = 0; i < (size_t)p->hidden * p->filters; i++, w += 4)
+        put_f32(w, p->w_pool[i]);
     unsigned char *scales = w, *rows = w + 4 * b;
     for (size_t r = 0; r < b; r++) {
         const float *src = p->rows + r * row;
@@ -909,13 +1240,17 @@ load(const unsigned char *data, size_t n, bool keep, classifier **out, pl_error 
     int rc;
 
     *out = NULL;
-    if (data == NULL || n < HEADER_SIZE + 4)
+    if (data == NULL || n < header_size(MODEL_VERSION_PLAIN) + 4)
         return pl_errorf(err, PL_EINVAL, "model: %zu bytes is too short for a model file", n);
     if (memcmp(data, model_magic, sizeof model_magic) != 0)
         return pl_errorf(err, PL_EINVAL, "model: bad magic (not a Parley model file)");
-    if (get_u32(data + 8) != MODEL_VERSION)
-        return pl_errorf(err, PL_EINVAL, "model: unsupported version %u (this build reads %u)",
-                         get_u32(data + 8), MODEL_VERSION);
+    uint32_t version = get_u32(data + 8);
+    if (version != MODEL_VERSION && version != MODEL_VERSION_PLAIN)
+        return pl_errorf(err, PL_EINVAL,
+                         "model: unsupported version %u (this build reads %u and %u)", version,
+                         MODEL_VERSION_PLAIN, MODEL_VERSION);
+    if (n < header_size(version) + 4)
+        return pl_errorf(err, PL_EINVAL, "model: %zu bytes is too short for a model file", n);
     if (get_u32(data + 12) != CLF_ATTRS)
         return pl_errorf(err, PL_EINVAL, "model: %u attributes, expected %d", get_u32(data + 12),
                          CLF_ATTRS);
@@ -927,18 +1262,26 @@ load(const unsigned char *data, size_t n, bool keep, classifier **out, pl_error 
     c.cfg.char_min = get_u32(data + 32);
     c.cfg.char_max = get_u32(data + 36);
     c.cfg.seed = get_u32(data + 40);
-    if ((rc = check_shape(&c.cfg, c.log2_buckets, c.dim, c.hidden, err)) < 0)
+    if (version == MODEL_VERSION) {
+        c.width = get_u32(data + 48);
+        c.filters = get_u32(data + 52);
+        if (c.filters == 0)
+            return pl_errorf(err, PL_EINVAL, "model: version 3 without pooled filters");
+    }
+    if ((rc = check_shape(&c.cfg, c.log2_buckets, c.dim, c.hidden, err)) < 0 ||
+        (rc = check_pool(c.dim, c.width, c.filters, err)) < 0)
         return rc;
-    size_t want = file_size(c.log2_buckets, c.dim, c.hidden);
+    size_t want = file_size(version, c.log2_buckets, c.dim, c.hidden, c.width, c.filters);
     if (n != want)
         return pl_errorf(err, PL_EINVAL, "model: %zu bytes, its header implies %zu", n, want);
     if (crc32_ieee(data, n - 4) != get_u32(data + n - 4))
         return pl_errorf(err, PL_EINVAL, "model: checksum mismatch (file damaged)");
+    size_t off = off_floats(version);
     for (int a = 0; a < CLF_ATTRS; a++) {
-        c.b2[a] = get_f32(data + OFF_FLOATS + 4 * (size_t)a);
-        c.cal_a[a] = get_f32(data + OFF_FLOATS + 4 * (size_t)(CLF_ATTRS + a));
-        c.cal_b[a] = get_f32(data + OFF_FLOATS + 4 * (size_t)(2 * CLF_ATTRS + a));
-        c.threshold[a] = get_f32(data + OFF_FLOATS + 4 * (size_t)(3 * CLF_ATTRS + a));
+        c.b2[a] = get_f32(data + off + 4 * (size_t)a);
+        c.cal_a[a] = get_f32(data + off + 4 * (size_t)(CLF_ATTRS + a));
+        c.cal_b[a] = get_f32(data + off + 4 * (size_t)(2 * CLF_ATTRS + a));
+        c.threshold[a] = get_f32(data + off + 4 * (size_t)(3 * CLF_ATTRS + a));
         if (!finite_in(c.b2[a], 1e4f) || !finite_in(c.cal_a[a], 1e4f) ||
             !finite_in(c.cal_b[a], 1e4f) || !(c.threshold[a] >= 0) || !(c.threshold[a] <= 1))
             return pl_errorf(err, PL_EINVAL, "model: bias, calibration or threshold of %s invalid",
@@ -946,9 +1289,9 @@ load(const unsigned char *data, size_t n, bool keep, classifier **out, pl_error 
     }
     c.row = c.dim + CLF_ATTRS;
     size_t b = (size_t)1 << c.log2_buckets;
-    size_t nf = (size_t)c.hidden * c.dim + c.hidden + (size_t)CLF_ATTRS * c.hidden + b;
+    size_t nf = float_count(c.log2_buckets, c.dim, c.hidden, c.width, c.filters);
     float *f = xmalloc((nf ? nf : 1) * sizeof *f);
-    const unsigned char *w = data + HEADER_SIZE;
+    const unsigned char *w = data + header_size(version);
     for (size_t i = 0; i < nf; i++) {
         f[i] = get_f32(w + 4 * i);
         if (!finite_in(f[i], 1e6f) || (i >= nf - b && f[i] < 0)) {
@@ -970,7 +1313,27 @@ load(const unsigned char *data, size_t n, bool keep, classifier **out, pl_error 
     c.w1t = f;
     c.b1 = f + nw1;
     c.w2 = c.b1 + c.hidden;
-    c.scale = c.w2 + (size_t)CLF_ATTRS * c.hidden;
+    c.convt = c.w2 + (size_t)CLF_ATTRS * c.hidden;
+    c.conv_b = c.convt + (size_t)c.filters * c.width * c.dim;
+    c.wpt = c.conv_b + c.filters;
+    c.scale = c.wpt + (size_t)c.hidden * c.filters;
+    /* The filters as [width][dim][filters] and w_pool as [filters][hidden]
+     * (the file has [filters][width][dim] and [hidden][filters]): the
+     * scorer's inner loops then run over contiguous values. */
+    size_t nconv = (size_t)c.filters * c.width * c.dim, npool = (size_t)c.hidden * c.filters;
+    if (nconv > 0) {
+        float *t = xmalloc((nconv > npool ? nconv : npool) * sizeof *t);
+        for (size_t q = 0; q < c.filters; q++)
+            for (size_t o = 0; o < c.width; o++)
+                for (size_t k = 0; k < c.dim; k++)
+                    t[(o * c.dim + k) * c.filters + q] = c.convt[(q * c.width + o) * c.dim + k];
+        memcpy(c.convt, t, nconv * sizeof *t);
+        for (size_t j = 0; j < c.hidden; j++)
+            for (size_t q = 0; q < c.filters; q++)
+                t[q * c.hidden + j] = c.wpt[j * c.filters + q];
+        memcpy(c.wpt, t, npool * sizeof *t);
+        free(t);
+    }
     const unsigned char *rows = w + 4 * nf;
     if (keep) {
         c.rows = (const int8_t *)rows;

@@ -121,8 +121,10 @@ enum {
     CLASSIFIER_MAX_CHAR_N = 8, /* longest character n-gram a file may ask for */
     CLASSIFIER_MIN_LOG2 = 10,  /* bucket count bounds (log2) */
     CLASSIFIER_MAX_LOG2 = 24,
-    CLASSIFIER_MAX_DIM = 128,    /* embedding width bound */
-    CLASSIFIER_MAX_HIDDEN = 128, /* hidden layer bound */
+    CLASSIFIER_MAX_DIM = 128,     /* embedding width bound */
+    CLASSIFIER_MAX_HIDDEN = 128,  /* hidden layer bound */
+    CLASSIFIER_MAX_WIDTH = 4,     /* word window of the pooled filters bound */
+    CLASSIFIER_MAX_FILTERS = 128, /* pooled filters bound */
 };
 
 typedef struct classifier_config {
@@ -139,10 +141,25 @@ typedef struct classifier_config {
 #define CLASSIFIER_WORD_BIT UINT32_C(0x80000000)
 void classifier_featurize(const classifier_config *cfg, const char *text, size_t n,
                           void (*emit)(uint32_t hash, void *ctx), void *ctx);
+/* The same, and word(begin, end, ctx) is called before the features of
+ * each word (a token: a run of letters and digits, a placeholder, an
+ * emoji), with its byte span: the features until the next call are that
+ * word's (its unigram, the bigram it ends, its character n-grams). */
+void classifier_featurize_words(const classifier_config *cfg, const char *text, size_t n,
+                                void (*emit)(uint32_t hash, void *ctx),
+                                void (*word)(uint32_t begin, uint32_t end, void *ctx), void *ctx);
 
 /* Everything a model file holds, in floating point. rows[b * (dim +
  * CLF_ATTRS) + k] is value k of bucket b: dim embedding values, then one
- * linear weight per attribute. With dim and hidden 0 the model is linear. */
+ * linear weight per attribute. With dim and hidden 0 the model is linear.
+ *
+ * With filters > 0 the model also reads words in order (file version 3):
+ * each word's vector (the first dim values of its features' rows, summed
+ * and divided by the square root of their count) goes through filters
+ * convolution filters over width consecutive words (zero beyond the
+ * text's ends), each max-pooled over the text and clipped at 0; the
+ * pooled values enter the hidden layer beside the summed embeddings
+ * (w_pool). Width 1 is a max-pool over single words. */
 typedef struct classifier_params {
     classifier_config cfg;
     uint32_t log2_buckets;
@@ -154,6 +171,10 @@ typedef struct classifier_params {
     float b2[CLF_ATTRS];
     float cal_a[CLF_ATTRS], cal_b[CLF_ATTRS]; /* p = sigmoid(cal_a * logit + cal_b) */
     float threshold[CLF_ATTRS];
+    uint32_t width, filters; /* 0 and 0: no pooled filters (file version 2) */
+    const float *conv;       /* [filters][width][dim]: offset 0 is the earliest word */
+    const float *conv_b;     /* [filters] */
+    const float *w_pool;     /* [hidden][filters] */
 } classifier_params;
 
 /* Quantises p into the model file format; *out (caller frees) gets *n bytes. */

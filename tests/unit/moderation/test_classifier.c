@@ -279,6 +279,7 @@ encode_and_load_round_trip(void **state)
     size_t n;
     pl_error err;
     assert_int_equal(classifier_encode(&p, &bytes, &n, &err), 0);
+    assert_int_equal(bytes[8], 2); /* no pooled filters: still version 2 */
     classifier *c;
     assert_int_equal(classifier_load(bytes, n, &c, &err), 0);
     classifier_scores s;
@@ -367,6 +368,192 @@ explain_names_the_word_that_raised_the_score(void **state)
     free(rows);
 }
 
+/* ---- pooled filters (word order, file version 3) ---------------------------- */
+
+static double
+tox(const classifier *c, const char *text)
+{
+    classifier_scores s;
+    classifier_score(c, text, strlen(text), &s);
+    return s.p[CLF_TOXICITY];
+}
+
+static double
+sig(double x)
+{
+    return 1.0 / (1.0 + exp(-x));
+}
+
+/* A network that reads only word order: "not" and "bad" have embeddings
+ * (1, 0) and (0, 1), the summed embeddings are ignored (W1 = 0), and one
+ * filter over two words fires (0.5) only on "not" right before "bad". */
+static classifier *
+not_bad_model(unsigned char **bytes, size_t *n)
+{
+    enum { LOG2 = 10, DIM = 2, ROW = DIM + CLF_ATTRS };
+    static float rows[(size_t)ROW << LOG2];
+    classifier_config cfg = {CLASSIFIER_F_WORDS, 0, 0, 7};
+    uint32_t b_not = bucket_of(&cfg, "not", LOG2), b_bad = bucket_of(&cfg, "bad", LOG2);
+    uint32_t b_so = bucket_of(&cfg, "so", LOG2);
+    assert_true(b_not != b_bad && b_so != b_not && b_so != b_bad);
+    memset(rows, 0, sizeof rows);
+    rows[b_not * ROW + 0] = 1.0f;
+    rows[b_bad * ROW + 1] = 1.0f;
+    static float w1[DIM] = {0, 0}, b1[1] = {0}, w2[CLF_ATTRS];
+    /* [filter][offset][dim]: offset 0 is the earlier word. */
+    static float conv[2 * DIM] = {1, 0, 0, 1}, conv_b[1] = {-1.5f}, w_pool[1] = {1};
+    memset(w2, 0, sizeof w2);
+    w2[CLF_TOXICITY] = 8.0f;
+    classifier_params p;
+    memset(&p, 0, sizeof p);
+    p.cfg = cfg;
+    p.log2_buckets = LOG2;
+    p.dim = DIM;
+    p.hidden = 1;
+    p.rows = rows;
+    p.w1 = w1;
+    p.b1 = b1;
+    p.w2 = w2;
+    p.width = 2;
+    p.filters = 1;
+    p.conv = conv;
+    p.conv_b = conv_b;
+    p.w_pool = w_pool;
+    for (int a = 0; a < CLF_ATTRS; a++) {
+        p.b2[a] = -3.0f;
+        p.cal_a[a] = 1.0f;
+        p.threshold[a] = 0.5f;
+    }
+    pl_error err;
+    assert_int_equal(classifier_encode(&p, bytes, n, &err), 0);
+    classifier *c;
+    assert_int_equal(classifier_load(*bytes, *n, &c, &err), 0);
+    return c;
+}
+
+static void
+pooled_filters_read_word_order(void **state)
+{
+    (void)state;
+    unsigned char *bytes;
+    size_t n;
+    classifier *c = not_bad_model(&bytes, &n);
+    assert_int_equal(bytes[8], 3);
+    /* The same two words, in either order: only "not bad" fires. */
+    assert_float_equal(tox(c, "not bad"), sig(1.0), 1e-4);
+    assert_float_equal(tox(c, "bad not"), sig(-3.0), 1e-4);
+    assert_float_equal(tox(c, "not so bad"), sig(-3.0), 1e-4);
+    assert_float_equal(tox(c, "It is NOT bad at all, really."), sig(1.0), 1e-4);
+    assert_float_equal(tox(c, ""), sig(-3.0), 1e-4);
+    assert_true(classifier_memory(c) > ((size_t)8 << 10));
+
+    /* Leaving a word out gives the score of the text without it: the
+     * windows that join its neighbours are computed afresh. */
+    static classifier_word w[CLASSIFIER_EXPLAIN_WORDS];
+    static const char a[] = "so not bad";
+    size_t nw = classifier_word_drops(c, a, sizeof a - 1, w, CLASSIFIER_EXPLAIN_WORDS);
+    assert_int_equal(nw, 3);
+    assert_float_equal(w[0].drop[CLF_TOXICITY], tox(c, a) - tox(c, "not bad"), 1e-6);
+    assert_float_equal(w[1].drop[CLF_TOXICITY], tox(c, a) - tox(c, "so bad"), 1e-6);
+    assert_float_equal(w[2].drop[CLF_TOXICITY], tox(c, a) - tox(c, "so not"), 1e-6);
+    assert_true(w[1].drop[CLF_TOXICITY] > 0.6 && w[2].drop[CLF_TOXICITY] > 0.6);
+    static const char b[] = "not so bad";
+    nw = classifier_word_drops(c, b, sizeof b - 1, w, CLASSIFIER_EXPLAIN_WORDS);
+    assert_int_equal(nw, 3);
+    /* Without "so", "not bad" fires: the word lowers the score. */
+    assert_float_equal(w[1].drop[CLF_TOXICITY], tox(c, b) - tox(c, "not bad"), 1e-6);
+    assert_true(w[1].drop[CLF_TOXICITY] < -0.6);
+    assert_float_equal(w[0].drop[CLF_TOXICITY], 0.0, 1e-6);
+    /* One word: without it nothing is left to pool. */
+    nw = classifier_word_drops(c, "bad", 3, w, CLASSIFIER_EXPLAIN_WORDS);
+    assert_int_equal(nw, 1);
+    assert_float_equal(w[0].drop[CLF_TOXICITY], 0.0, 1e-6);
+    classifier_span sp[4];
+    size_t k = classifier_explain(c, a, sizeof a - 1, CLF_TOXICITY, 0.01, sp, 4);
+    assert_int_equal(k, 2);
+    assert_true(sp[0].begin == 3 || sp[0].begin == 7);
+    classifier_free(c);
+
+    /* The loader refuses what a version-3 header may get wrong. */
+    unsigned char *q = malloc(n);
+    assert_non_null(q);
+    memcpy(q, bytes, n);
+    q[52] = 0; /* no filters */
+    assert_rejected(q, n, "without pooled filters");
+    q[52] = bytes[52];
+    q[48] = 5; /* wider than CLASSIFIER_MAX_WIDTH */
+    assert_rejected(q, n, "pooled filters");
+    q[48] = bytes[48];
+    q[8] = 1;
+    assert_rejected(q, n, "version 1 (this build reads 2 and 3)");
+    q[8] = 3;
+    assert_rejected(q, n - 1, "bytes");
+    assert_rejected(q, 100, "too short");
+    q[n - 10] ^= 0x01;
+    assert_rejected(q, n, "checksum");
+    q[n - 10] ^= 0x01;
+    assert_int_equal(classifier_load(q, n, &c, &(pl_error){0}), 0);
+    classifier_free(c);
+    free(q);
+    free(bytes);
+}
+
+/* Width 1 is a max-pool over single words: one strong word weighs the same
+ * in a long comment as alone, where the summed embeddings are divided by
+ * the square root of the comment's length. */
+static void
+max_pool_is_not_diluted(void **state)
+{
+    (void)state;
+    enum { LOG2 = 10, DIM = 1, ROW = DIM + CLF_ATTRS };
+    static float rows[(size_t)ROW << LOG2];
+    classifier_config cfg = {CLASSIFIER_F_WORDS, 0, 0, 9};
+    memset(rows, 0, sizeof rows);
+    rows[bucket_of(&cfg, "idiot", LOG2) * ROW] = 1.0f;
+    float w1[1] = {0}, b1[1] = {0}, w2[CLF_ATTRS] = {0}, conv[1] = {1}, conv_b[1] = {0};
+    float w_pool[1] = {1};
+    w2[CLF_TOXICITY] = 6.0f;
+    classifier_params p;
+    memset(&p, 0, sizeof p);
+    p.cfg = cfg;
+    p.log2_buckets = LOG2;
+    p.dim = DIM;
+    p.hidden = 1;
+    p.rows = rows;
+    p.w1 = w1;
+    p.b1 = b1;
+    p.w2 = w2;
+    p.width = 1;
+    p.filters = 1;
+    p.conv = conv;
+    p.conv_b = conv_b;
+    p.w_pool = w_pool;
+    for (int a = 0; a < CLF_ATTRS; a++) {
+        p.b2[a] = -3.0f;
+        p.cal_a[a] = 1.0f;
+        p.threshold[a] = 0.5f;
+    }
+    unsigned char *bytes;
+    size_t n;
+    pl_error err;
+    assert_int_equal(classifier_encode(&p, &bytes, &n, &err), 0);
+    classifier *c;
+    assert_int_equal(classifier_load(bytes, n, &c, &err), 0);
+    char text[600] = "";
+    for (int i = 0; i < 60; i++)
+        strcat(text, "the ");
+    strcat(text, "idiot");
+    assert_float_equal(tox(c, "idiot"), sig(3.0), 1e-4);
+    assert_float_equal(tox(c, text), sig(3.0), 1e-4);
+    assert_float_equal(tox(c, "the council met"), sig(-3.0), 1e-4);
+    classifier_span sp[2];
+    assert_int_equal(classifier_explain(c, text, strlen(text), CLF_TOXICITY, 0.01, sp, 2), 1);
+    assert_int_equal(sp[0].begin, 240);
+    assert_int_equal(sp[0].end, 245);
+    classifier_free(c);
+    free(bytes);
+}
+
 static void
 attribute_names_round_trip(void **state)
 {
@@ -398,6 +585,8 @@ main(void)
         cmocka_unit_test(explain_names_the_word_that_raised_the_score),
         cmocka_unit_test(attribute_names_round_trip),
         cmocka_unit_test(encode_and_load_round_trip),
+        cmocka_unit_test(pooled_filters_read_word_order),
+        cmocka_unit_test(max_pool_is_not_diluted),
     };
     int failed = cmocka_run_group_tests(model_tests, setup, teardown);
     return failed + cmocka_run_group_tests(plain_tests, NULL, NULL);
