@@ -1,9 +1,9 @@
 #!/bin/sh
 # bench/desk_people.sh: how fast the desk's people, articles, log, search and
 # numbers pages answer on a database of 1,000,000 comments by 100,000 users on 10,000
-# articles (issue 15).
+# articles (issue 15), on SQLite or (PG=1) PostgreSQL.
 #
-# Seeds a fresh SQLite database directly with SQL (after `parley admin
+# Seeds a fresh database directly with SQL (after `parley admin
 # create-user` has created and migrated it): 100,000 readers (one in 500
 # banned, the newest 2,000 made this week), 10,000 articles (one in 10
 # premoderated), 1,000,000 comments (one in 25 pending, one in 50 rejected, a
@@ -21,15 +21,171 @@
 # against that binary on the same database, after it has applied any
 # migration it adds (the time to its "listening" line is printed), so two
 # builds compare side by side in one run. SEED=FILE copies FILE (a database
-# this script seeded, kept with KEEP=1) instead of seeding a new one.
+# this script seeded, kept with KEEP=1 as DIR/seed.db before any server
+# opened it) instead of seeding a new one.
+#
+# PG=1: the same seed, the same requests on PostgreSQL. A throwaway cluster is
+# made as tests/pg.sh makes its own (initdb in the bench directory, as the
+# postgres user when run as root, a free port on 127.0.0.1, its sockets in
+# that directory) and stopped on every exit path. The rows go in through psql
+# with the triggers held off (session_replication_role): the migrations from
+# the numbers' summary tables on (PostgreSQL 18) are undone first, as
+# tests/api/desk_stats_rollup.test.mjs does, and PARLEY_BIN's first start on
+# the seeded database makes them again from its rows (the time is printed);
+# then VACUUM ANALYZE. The seeded database is `seed`; each run reads a copy
+# of it (CREATE DATABASE bench TEMPLATE seed), so with KEEP=1 the directory
+# can be given again as SEED=DIR (its cluster is started again, and `seed`
+# copied; the seed must come from PARLEY_BIN's version or an older one).
+# PG_OPTS adds server options (e.g. "-c shared_preload_libraries=auto_explain
+# -c auto_explain.log_min_duration=20" logs the plans of slow statements in
+# DIR/pg/server.log).
 set -eu
 BIN=${PARLEY_BIN:-build/parley}
 DIR=$(mktemp -d /tmp/parley-bench-people.XXXXXX)
 DB="$DIR/bench.db"
-trap 'kill "$PID" 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$DIR"' EXIT INT TERM
 PID=0
+PG_UP=""
+cleanup() {
+  status=$?
+  kill "$PID" 2>/dev/null || true
+  if [ -n "$PG_UP" ]; then
+    $as_pg "$pgbin/pg_ctl" stop -D "$PG_UP" -m fast -w >/dev/null 2>&1 ||
+      $as_pg "$pgbin/pg_ctl" stop -D "$PG_UP" -m immediate -w >/dev/null 2>&1 || true
+  fi
+  if [ -n "${KEEP:-}" ]; then echo "kept: $DIR"; else rm -rf "$DIR"; fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-if [ -n "${SEED:-}" ]; then
+NOW=$(($(date +%s) * 1000))
+start=$(date +%s)
+if [ -n "${PG:-}" ]; then
+  # A cluster as tests/pg.sh makes one.
+  pgbin=
+  for d in /usr/lib/postgresql/*/bin; do
+    [ -x "$d/initdb" ] && pgbin=$d
+  done
+  [ -n "$pgbin" ] || { echo "no PostgreSQL in /usr/lib/postgresql/*/bin" >&2; exit 1; }
+  PATH="$pgbin:$PATH"
+  as_pg=
+  PGHOME=${SEED:-$DIR}/pg
+  if [ -z "${SEED:-}" ]; then
+    mkdir "$PGHOME"
+    if [ "$(id -u)" = 0 ]; then chmod 755 "$DIR"; chown postgres "$PGHOME"; fi
+  fi
+  [ "$(id -u)" != 0 ] || as_pg="runuser -u postgres --"
+  port=$(node -e 'const s = require("net").createServer();
+s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
+  if [ -z "${SEED:-}" ]; then
+    $as_pg "$pgbin/initdb" -D "$PGHOME/data" -U parley -A trust -E UTF8 --locale=C \
+      >"$PGHOME/initdb.log" 2>&1 || { cat "$PGHOME/initdb.log" >&2; exit 1; }
+  fi
+  $as_pg "$pgbin/pg_ctl" start -D "$PGHOME/data" -l "$PGHOME/server.log" -w -t 120 \
+    -o "-p $port -k $PGHOME -c listen_addresses=127.0.0.1 -c fsync=off ${PG_OPTS:-}" >/dev/null ||
+    { cat "$PGHOME/server.log" >&2; exit 1; }
+  PG_UP="$PGHOME/data"
+  until pg_isready -q -h 127.0.0.1 -p "$port" -t 2; do sleep 0.2; done
+  PGURL="postgres://parley@127.0.0.1:$port"
+  psql_on() { db=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -d "$PGURL/$db" "$@"; }
+  DBURL="$PGURL/bench"
+else
+  DBURL="sqlite:$DB"
+fi
+
+if [ -n "${PG:-}" ] && [ -z "${SEED:-}" ]; then
+createdb -h 127.0.0.1 -p "$port" -U parley seed
+printf 'correct horse battery\n' | "$BIN" admin create-user --db "$PGURL/seed" \
+  --email mod@example.com --name 'Mona Moderator' --role moderator >/dev/null
+# As bench/desk_people.sh's SQLite seed below, in PostgreSQL's words (bigint
+# products; booleans); the summary tables and the migrations after them are
+# made again from these rows by the server's first start.
+SITE_OF_X="CASE WHEN x % 10 = 3 THEN '2/' WHEN x % 1000 = 7 THEN '3/' ELSE '' END"
+psql_on seed <<SQL
+DROP TABLE site_settings;
+DROP TABLE stats_daily, stats_span, stats_decision, stats_engine, stats_flags CASCADE;
+DROP FUNCTION stats_comments_changed, stats_decisions_changed, stats_flags_changed,
+  stats_modlog_changed, stats_span_changed, stats_engine_changed, stats_span_refresh,
+  stats_decision_refresh, stats_engine_refresh, stats_verdict, stats_add, stats_site CASCADE;
+DROP INDEX modlog_site; ALTER TABLE modlog DROP COLUMN site; DROP TABLE site_moderators;
+DROP INDEX IF EXISTS comments_site_range; DROP INDEX users_role;
+DROP INDEX IF EXISTS users_name_trgm; DROP INDEX IF EXISTS users_email_trgm;
+DROP INDEX IF EXISTS comments_author_article;
+DELETE FROM schema_version WHERE version >= 18;
+DROP INDEX comments_words;
+SET session_replication_role = replica;
+BEGIN;
+INSERT INTO sites (id, slug, name, origins, created_at)
+  VALUES (2, 'sport', 'Sport', '', $NOW), (3, 'rare', 'Rare', '', $NOW);
+SELECT setval(pg_get_serial_sequence('sites', 'id'), 3);
+INSERT INTO users (email, name, pw_hash, role, created_at, banned, banned_until, ban_reason)
+  SELECT 'reader' || x || '@example.com', 'Reader ' || x, '', 0,
+         CASE WHEN x > 98000 THEN $NOW - (100000 - x) * 60000
+              ELSE $NOW - 86400000::bigint * 400 + x * 60000 END,
+         x % 500 = 0, 0, CASE WHEN x % 500 = 0 THEN 'spam' END
+  FROM generate_series(1::bigint, 100000) x ORDER BY x;
+INSERT INTO articles (id, title, url, status, created_at)
+  SELECT $SITE_OF_X || 'story-' || x, 'Story number ' || x || ' about the city',
+         'https://news.example/' || x, CASE WHEN x % 10 = 0 THEN 1 ELSE 0 END,
+         $NOW - 86400000::bigint * 400 + x * 3000000
+  FROM generate_series(0::bigint, 9999) x;
+INSERT INTO comments (id, article_id, parent_id, root_id, author_id, body, html, moderation,
+                      status, created_at)
+  SELECT x, CASE WHEN a % 10 = 3 THEN '2/' WHEN a % 1000 = 7 THEN '3/' ELSE '' END
+            || 'story-' || a,
+         CASE WHEN x % 5 = 1 AND x > 1 THEN x - 1 END,
+         CASE WHEN x % 5 = 1 AND x > 1 THEN x - 1 ELSE x END,
+         2 + (x * 7919) % 100000,
+         'Comment number ' || x || ' with some words about the story, the council and the weather.',
+         '<p>Comment number ' || x || ' with some words about the story.</p>',
+         '{"decision":"publish","reasons":[],"scores":{"offensive":0.02}}',
+         CASE WHEN x % 25 = 0 THEN 1 WHEN x % 50 = 1 THEN 2 ELSE 0 END,
+         $NOW - 86400000::bigint * 400 + x * 30000
+  FROM generate_series(1::bigint, 1000000) x, LATERAL (SELECT (x - 1) / 100 AS a) s;
+SELECT setval(pg_get_serial_sequence('comments', 'id'), 1000000);
+INSERT INTO flags (comment_id, user_id, reason, note, created_at, reviewed, outcome)
+  SELECT x * 33 + 2, 2 + (x * 104729) % 100000, 'personal_attack', 'note ' || x,
+         $NOW - 86400000 + x, x % 3 <> 0, CASE WHEN x % 3 = 0 THEN 0 ELSE 1 + x % 2 END
+  FROM generate_series(0::bigint, 29999) x ORDER BY x;
+INSERT INTO modlog (at, actor_id, action, target_type, target_id, reason)
+  SELECT $NOW - 86400000 + x, CASE WHEN x % 2 = 0 THEN 1 END,
+         CASE x % 4 WHEN 0 THEN 'approve' WHEN 1 THEN 'auto_hold' WHEN 2 THEN 'reject' ELSE 'ban' END,
+         CASE WHEN x % 4 = 3 THEN 'user' ELSE 'comment' END,
+         CASE WHEN x % 4 = 3 THEN CAST(2 + x % 100000 AS TEXT) ELSE CAST(1 + x * 19 AS TEXT) END,
+         'reason ' || x FROM generate_series(0::bigint, 49999) x ORDER BY x;
+INSERT INTO modlog (at, actor_id, action, target_type, target_id, reason)
+  SELECT created_at, NULL, CASE WHEN id % 50 = 1 THEN 'auto_reject' ELSE 'auto_hold' END, 'comment',
+         CAST(id AS TEXT), 'personal_attack'
+  FROM comments WHERE id % 25 IN (0, 5) OR id % 50 = 1 ORDER BY id;
+UPDATE comments SET status = 2 WHERE id % 100 = 30;
+INSERT INTO decisions (comment_id, actor_id, at, action, prev_status, prev_featured)
+  SELECT id, 1, created_at + (id % 7200) * 1000,
+         CASE WHEN id % 100 = 30 THEN 'reject' ELSE 'approve' END, 1, false
+  FROM comments WHERE id % 25 = 5 ORDER BY id;
+INSERT INTO decisions (comment_id, actor_id, at, action, prev_status, prev_featured)
+  SELECT id, 1, created_at + 86400000, 'approve', 2, false FROM comments WHERE id % 500 = 1
+  ORDER BY id;
+UPDATE comments SET status = 0 WHERE id % 500 = 1;
+INSERT INTO user_notes (user_id, author_id, body, created_at)
+  SELECT 2 + (x * 7) % 100000, 1, 'Note ' || x, $NOW - x FROM generate_series(0::bigint, 9999) x
+  ORDER BY x;
+UPDATE articles a SET comment_count = c.n
+  FROM (SELECT article_id, count(*) AS n FROM comments WHERE status = 0 GROUP BY 1) c
+  WHERE a.id = c.article_id;
+COMMIT;
+SET session_replication_role = origin;
+SET maintenance_work_mem = '512MB';
+CREATE INDEX comments_words ON comments USING gin (to_tsvector('simple', body));
+VACUUM ANALYZE;
+SQL
+# The server's first start makes the summary tables (and the rest) again.
+DBURL="$PGURL/seed" # serve() reads it
+fi
+
+if [ -n "${PG:-}" ]; then
+:
+elif [ -n "${SEED:-}" ]; then
   cp "$SEED" "$DB"
 else
 printf 'correct horse battery\n' | "$BIN" admin create-user --db "sqlite:$DB" \
@@ -123,18 +279,27 @@ SQL
 fi
 fi
 if [ -n "${SEED:-}" ]; then what="copied from $SEED"; else what="seeded in $(( $(date +%s) - start )) s"; fi
-echo "$what: $(sqlite3 "$DB" 'SELECT count(*) FROM comments') comments," \
-  "$(sqlite3 "$DB" 'SELECT count(*) FROM users') users, $(sqlite3 "$DB" 'SELECT count(*) FROM articles') articles," \
-  "$(du -m "$DB" | cut -f1) MB"
+if [ -n "${PG:-}" ]; then
+  count() { psql -X -A -t -d "$PGURL/seed" -c "SELECT count(*) FROM $1"; }
+  echo "$what (PostgreSQL $(psql -X -A -t -d "$PGURL/seed" -c 'SHOW server_version')):" \
+    "$(count comments) comments, $(count users) users, $(count articles) articles," \
+    "$(psql -X -A -t -d "$PGURL/seed" -c "SELECT pg_database_size('seed') / 1048576") MB"
+else
+  [ -z "${KEEP:-}" ] || [ -n "${SEED:-}" ] || { cp "$DB" "$DIR/seed.db"; echo "seed kept: $DIR/seed.db"; }
+  echo "$what: $(sqlite3 "$DB" 'SELECT count(*) FROM comments') comments," \
+    "$(sqlite3 "$DB" 'SELECT count(*) FROM users') users, $(sqlite3 "$DB" 'SELECT count(*) FROM articles') articles," \
+    "$(du -m "$DB" | cut -f1) MB"
+fi
 
 serve() {
   t0=$(date +%s%N)
   rm -f "$DIR/log" # not the last server's listening line
-  "$1" serve --listen 127.0.0.1:0 --db "sqlite:$DB" --rate-limit off 2>"$DIR/log" &
+  "$1" serve --listen 127.0.0.1:0 --db "$DBURL" --rate-limit off 2>"$DIR/log" &
   PID=$!
   i=0
   while ! grep -q 'msg=listening' "$DIR/log"; do
     i=$((i + 1)); [ "$i" -lt 20000 ] || { cat "$DIR/log"; exit 1; }
+    kill -0 "$PID" 2>/dev/null || { cat "$DIR/log"; exit 1; }
     sleep 0.05
   done
   echo "$1: listening after $(( ($(date +%s%N) - t0) / 1000000 )) ms (migrations included)"
@@ -144,6 +309,24 @@ serve() {
     sed -n 's/^[Ss]et-[Cc]ookie: \(parley_session=[^;]*\).*/\1/p')
   [ -n "$COOKIE" ] || { echo "login failed"; exit 1; }
 }
+
+stop() {
+  kill "$PID"; wait "$PID" 2>/dev/null || true
+  PID=0
+}
+
+if [ -n "${PG:-}" ]; then
+  if [ -z "${SEED:-}" ]; then
+    # The first start on the seeded rows makes the summary tables.
+    echo "seed's migrations:"
+    serve "$BIN"
+    stop
+    psql_on seed -c 'VACUUM ANALYZE' >/dev/null
+  fi
+  dropdb --if-exists -h 127.0.0.1 -p "$port" -U parley bench
+  createdb -h 127.0.0.1 -p "$port" -U parley -T seed bench
+  DBURL="$PGURL/bench"
+fi
 
 measure() {
   name=$1; path=$2
@@ -226,7 +409,10 @@ done
 serve "$BIN"
 run_all
 if [ -n "${BIN2:-}" ]; then
-  kill "$PID"; wait "$PID" 2>/dev/null || true
+  stop
   serve "$BIN2"
+  [ -z "${PG:-}" ] || psql_on bench -c 'ANALYZE' >/dev/null # what BIN2's migration made
   run_all
 fi
+stop
+[ -z "${PG:-}" ] || [ -z "${SEED:-}" ] || dropdb -h 127.0.0.1 -p "$port" -U parley bench

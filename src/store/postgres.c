@@ -832,6 +832,15 @@ static const char *const migration_25[] = {
     NULL,
 };
 
+/* The people by site of a big site, as sqlite.c's 24: whether a user wrote
+ * there is one probe over the site's key range (byte order, as
+ * comments_site_range), and their comments there are counted from the
+ * index alone. */
+static const char *const migration_26[] = {
+    "CREATE INDEX comments_author_article ON comments(author_id, article_id COLLATE \"C\")",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1,  /* the initial schema */
     migration_2,  /* the moderator's desk */
@@ -858,6 +867,7 @@ static const char *const *const migrations[] = {
     migration_23, /* the numbers' summary tables by site */
     migration_24, /* people by role */
     migration_25, /* people by a part of a name or address */
+    migration_26, /* people by site through (author_id, article_id) */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -1038,6 +1048,7 @@ enum {
     ST_USERS_SEARCH,
     ST_USERS_BY_NAME,
     ST_USERS_BY_ROLE,
+    ST_USERS_SITE_SMALL,
     ST_NOTE_ADD,
     ST_NOTES_LIST,
     ST_FLAGS_GIVEN,
@@ -1566,58 +1577,57 @@ static const stmt_def sql[ST_COUNT] = {
 /* $2 pattern or NULL, $3 role or -1, $4 banned only, $5 now, $6 since,
  * $7 exact name or NULL. */
 /* $9 site or 0: people with a comment there, their comments there
- * counted (as sqlite.c's: a small site's, $10 = 1, gathered from its key
- * range, a bigger one's by asking each user's comments). */
+ * counted (as sqlite.c's: the default site's and a big one's by asking
+ * each user, the big one's with one probe of comments_author_article over
+ * its key range; a small one's, SITE_DRIVE_MAX, by ST_USERS_SITE_SMALL). */
 #define USERS_SITE_COUNT " AND ($9 = 0 OR " SITE_KEY_MATCH("c.article_id", "9") ")"
-#define USERS_SITE_SMALL                                                                           \
-    "($9 > 1 AND $10 = 1 AND u.id IN (SELECT c.author_id FROM comments c WHERE " SITE_RANGE(       \
-        "c.article_id", "9") "))"
-#define USERS_SITE_BIG                                                                             \
-    "($9 > 1 AND $10 = 0 AND EXISTS (SELECT 1 FROM comments c WHERE c.author_id = u.id"            \
-    " AND " SITE_KEY_MATCH("c.article_id", "9") "))"
 #define USERS_SITE                                                                                 \
     " AND ($9 = 0 OR ($9 = 1 AND EXISTS (SELECT 1 FROM comments c WHERE c.author_id = u.id"        \
-    " AND strpos(c.article_id, '/') = 0)) OR " USERS_SITE_SMALL " OR " USERS_SITE_BIG ")"
+    " AND strpos(c.article_id, '/') = 0)) OR ($9 > 1 AND EXISTS (SELECT 1 FROM comments c"         \
+    " WHERE c.author_id = u.id AND " SITE_RANGE("c.article_id", "9") ")))"
+#define USERS_REST                                                                                 \
+    " AND u.id < $1 AND ($2::text IS NULL OR u.name ILIKE $2 ESCAPE '\\'"                          \
+    "  OR u.email ILIKE $2 ESCAPE '\\')"                                                           \
+    " AND ($3 < 0 OR u.role = $3)"                                                                 \
+    " AND (NOT $4 OR (u.banned AND (u.banned_until = 0"                                            \
+    "  OR u.banned_until > $5)))"                                                                  \
+    " AND u.created_at >= $6"
     [ST_USERS_SEARCH] = {"SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
                          " WHERE c.author_id = u.id" USERS_SITE_COUNT ") FROM users u"
-                         " WHERE NOT u.deleted" USERS_SITE
-                         " AND u.id < $1 AND ($2::text IS NULL OR u.name ILIKE $2 ESCAPE '\\'"
-                         "  OR u.email ILIKE $2 ESCAPE '\\')"
-                         " AND ($3 < 0 OR u.role = $3)"
-                         " AND (NOT $4 OR (u.banned AND (u.banned_until = 0"
-                         "  OR u.banned_until > $5)))"
-                         " AND u.created_at >= $6"
+                         " WHERE NOT u.deleted" USERS_SITE USERS_REST
                          " AND ($7::text IS NULL OR lower(u.name) = lower($7))"
                          " ORDER BY u.id DESC LIMIT $8",
-                         "itiBiitiii"},
+                         "itiBiitii"},
     /* The same with a role ($3): through users_role (role, id). */
     [ST_USERS_BY_ROLE] = {"SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
                           " WHERE c.author_id = u.id" USERS_SITE_COUNT ") FROM users u"
-                          " WHERE u.role = $3 AND NOT u.deleted" USERS_SITE
-                          " AND u.id < $1 AND ($2::text IS NULL OR u.name ILIKE $2 ESCAPE '\\'"
-                          "  OR u.email ILIKE $2 ESCAPE '\\')"
-                          " AND ($3 < 0 OR u.role = $3)"
-                          " AND (NOT $4 OR (u.banned AND (u.banned_until = 0"
-                          "  OR u.banned_until > $5)))"
-                          " AND u.created_at >= $6"
+                          " WHERE u.role = $3 AND NOT u.deleted" USERS_SITE USERS_REST
                           " AND ($7::text IS NULL OR lower(u.name) = lower($7))"
                           " ORDER BY u.id DESC LIMIT $8",
-                          "itiBiitiii"},
+                          "itiBiitii"},
     /* The same with exact_name ($7): through users_lower_name. */
-    [ST_USERS_BY_NAME] =
-        {"SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
-         " WHERE c.author_id = u.id" USERS_SITE_COUNT ") FROM users u"
-         " WHERE lower(u.name) = lower($7) AND NOT u.deleted AND u.id < $1" USERS_SITE
-         " AND ($2::text IS NULL OR u.name ILIKE $2 ESCAPE '\\'"
-         "  OR u.email ILIKE $2 ESCAPE '\\')"
-         " AND ($3 < 0 OR u.role = $3)"
-         " AND (NOT $4 OR (u.banned AND (u.banned_until = 0"
-         "  OR u.banned_until > $5)))"
-         " AND u.created_at >= $6 ORDER BY u.id DESC LIMIT $8",
-         "itiBiitiii"},
+    [ST_USERS_BY_NAME] = {"SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
+                          " WHERE c.author_id = u.id" USERS_SITE_COUNT ") FROM users u"
+                          " WHERE lower(u.name) = lower($7) AND NOT u.deleted" USERS_SITE USERS_REST
+                          " ORDER BY u.id DESC LIMIT $8",
+                          "itiBiitii"},
+    /* The people of a small site ($9 > 1, SITE_DRIVE_MAX): its comments'
+     * authors gathered from its key range first (comments_site_range), then
+     * only their rows read, newest first, instead of walking every user to
+     * find the few who wrote there. */
+    [ST_USERS_SITE_SMALL] =
+        {"WITH a AS MATERIALIZED (SELECT DISTINCT c.author_id AS id FROM comments c"
+         " WHERE " SITE_RANGE("c.article_id",
+                              "9") " AND c.author_id < $1)"
+                                   " SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
+                                   " WHERE c.author_id = u.id" USERS_SITE_COUNT
+                                   ") FROM a JOIN users u ON u.id = a.id"
+                                   " WHERE NOT u.deleted" USERS_REST
+                                   " AND ($7::text IS NULL OR lower(u.name) = lower($7))"
+                                   " ORDER BY a.id DESC LIMIT $8",
+         "itiBiitii"},
+#undef USERS_REST
 #undef USERS_SITE
-#undef USERS_SITE_BIG
-#undef USERS_SITE_SMALL
 #undef USERS_SITE_COUNT
     [ST_NOTE_ADD] = {"INSERT INTO user_notes (user_id, author_id, body, created_at)"
                      " VALUES ($1, $2, $3, $4) RETURNING id",
@@ -5197,10 +5207,10 @@ pg_users_search(store *s, const store_user_filter *f, int limit, arena *a, store
     int rc = site_is_small(to_pg(s), f->site, -2, SITE_DRIVE_MAX, &small, err);
     if (rc < 0)
         return rc;
-    p_i64(&p, small);
-    int which = f->exact_name != NULL ? ST_USERS_BY_NAME
-                : f->role >= 0        ? ST_USERS_BY_ROLE
-                                      : ST_USERS_SEARCH;
+    int which = small                   ? ST_USERS_SITE_SMALL
+                : f->exact_name != NULL ? ST_USERS_BY_NAME
+                : f->role >= 0          ? ST_USERS_BY_ROLE
+                                        : ST_USERS_SEARCH;
     rc = run(to_pg(s), which, &p, &res, err, "search users");
     if (rc < 0)
         return rc;

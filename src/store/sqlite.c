@@ -582,6 +582,12 @@ static const char *const migrations[] = {
     "CREATE TRIGGER users_trgm_delete AFTER DELETE ON users BEGIN"
     "  INSERT INTO users_trgm(users_trgm, rowid, name, email)"
     "    VALUES ('delete', OLD.id, OLD.name, OLD.email); END;",
+    /* 24: the people by site of a big site (ST_USERS_SEARCH and the
+     * others with ?9 > 1): whether a user wrote there is one probe of
+     * (author_id, article_id) over the site's key range, and their
+     * comments there are counted from the index alone, instead of
+     * reading each of their comments' rows. */
+    "CREATE INDEX comments_author_article ON comments(author_id, article_id);",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -955,6 +961,7 @@ enum {
     ST_USERS_BY_NAME,
     ST_USERS_BY_ROLE,
     ST_USERS_TRIGRAM,
+    ST_USERS_SITE_SMALL,
     ST_NOTE_ADD,
     ST_NOTES_LIST,
     ST_FLAGS_GIVEN,
@@ -1354,20 +1361,16 @@ static const char *const sql[ST_COUNT] = {
                         " VALUES (?1, ?2, ?3)",
 /* ?2 pattern or NULL, ?3 role or -1, ?4 banned only, ?5 now, ?6 since,
  * ?7 exact name or NULL, ?9 site or 0 (people with a comment there; their
- * comments there counted): the default site's through comments_author; a
- * small one's (?10 = 1, SITE_DRIVE_MAX) gathered from its key range; a
- * bigger one's by asking each user's comments (comments_author), as
- * enough of the users wrote there. */
+ * comments there counted, from comments_author_article alone): the default
+ * site's (keys without '/') and a big one's by asking each user, the big
+ * one's with one probe of comments_author_article over its key range, as
+ * enough of the users wrote there; a small one's (SITE_DRIVE_MAX) by
+ * ST_USERS_SITE_SMALL. */
 #define USERS_SITE_COUNT " AND (?9 = 0 OR " SITE_KEY_MATCH("c.article_id", "9") ")"
-#define USERS_SITE_SMALL                                                                           \
-    "(?9 > 1 AND ?10 = 1 AND u.id IN (SELECT c.author_id FROM comments c WHERE " SITE_RANGE(       \
-        "c.article_id", "9") "))"
-#define USERS_SITE_BIG                                                                             \
-    "(?9 > 1 AND ?10 = 0 AND EXISTS (SELECT 1 FROM comments c WHERE c.author_id = u.id"            \
-    " AND " SITE_KEY_MATCH("c.article_id", "9") "))"
 #define USERS_SITE                                                                                 \
     " AND (?9 = 0 OR (?9 = 1 AND EXISTS (SELECT 1 FROM comments c WHERE c.author_id = u.id"        \
-    " AND instr(c.article_id, '/') = 0)) OR " USERS_SITE_SMALL " OR " USERS_SITE_BIG ")"
+    " AND instr(c.article_id, '/') = 0)) OR (?9 > 1 AND EXISTS (SELECT 1 FROM comments c"          \
+    " WHERE c.author_id = u.id AND " SITE_RANGE("c.article_id", "9") ")))"
 #define USERS_REST                                                                                 \
     " AND (?2 IS NULL OR u.name LIKE ?2 ESCAPE '\\' OR u.email LIKE ?2 ESCAPE '\\')"               \
     " AND (?3 < 0 OR u.role = ?3)"                                                                 \
@@ -1407,10 +1410,19 @@ static const char *const sql[ST_COUNT] = {
         " AND (?4 = 0 OR (u.banned = 1 AND (u.banned_until = 0"
         "  OR u.banned_until > ?5)))"
         " AND u.created_at >= ?6 ORDER BY u.id DESC LIMIT ?8",
+    /* The people of a small site (?9 > 1, SITE_DRIVE_MAX): its comments'
+     * authors gathered from its key range first, then only their rows read,
+     * instead of walking every user to find the few who wrote there. */
+    [ST_USERS_SITE_SMALL] =
+        "SELECT " USER_COLS ", (SELECT count(*) FROM comments c"
+        " WHERE c.author_id = u.id" USERS_SITE_COUNT ") FROM users u"
+        " WHERE u.id IN (SELECT c.author_id FROM comments c INDEXED BY comments_article_status"
+        "  WHERE " SITE_RANGE(
+            "c.article_id",
+            "9") ") AND u.deleted = 0 AND u.id < ?1" USERS_REST
+                 " AND (?7 IS NULL OR lower(u.name) = lower(?7)) ORDER BY u.id DESC LIMIT ?8",
 #undef USERS_REST
 #undef USERS_SITE
-#undef USERS_SITE_BIG
-#undef USERS_SITE_SMALL
 #undef USERS_SITE_COUNT
     [ST_NOTE_ADD] = "INSERT INTO user_notes (user_id, author_id, body, created_at)"
                     " VALUES (?1, ?2, ?3, ?4)",
@@ -1492,13 +1504,14 @@ static const char *const sql[ST_COUNT] = {
     [ST_SEARCH_RANGE] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id IN (" SEARCH_RANGE_IDS
                         " ORDER BY g.id DESC LIMIT ?7) AND ?2 IS NULL AND ?4 = 0 AND ?5 IS NULL"
                         " ORDER BY c.id DESC LIMIT ?7",
-    /* Words on such a site with very few comments of the status
-     * (SEARCH_PROBE_MAX): FTS5 asked about each. */
+    /* Words on such a site with few comments of the status
+     * (SEARCH_PROBE_MAX): the site's ids gathered, then walked newest
+     * first (the IN list read backwards, no sort), FTS5 asked about each
+     * until the page is full. */
     [ST_SEARCH_TEXT_RANGE_FEW] =
-        "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id IN (" SEARCH_RANGE_IDS
+        "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id IN (" SEARCH_RANGE_IDS ")"
         " AND EXISTS (SELECT 1 FROM comments_fts WHERE comments_fts MATCH ?2"
-        "  AND comments_fts.rowid = g.id) ORDER BY g.id DESC LIMIT ?7)"
-        " AND ?4 = 0 AND ?5 IS NULL ORDER BY c.id DESC LIMIT ?7",
+        "  AND comments_fts.rowid = c.id) AND ?4 = 0 AND ?5 IS NULL ORDER BY c.id DESC LIMIT ?7",
     /* Words on such a site with more: the words' matches walked newest
      * first, each tested against the site's ids gathered once (the unary +
      * keeps FTS5 from being asked about each id instead), so only the kept
@@ -2800,10 +2813,16 @@ static int ints_row(sq *q, sqlite3_stmt *st, int64_t *out, int n, pl_error *err,
 #define SITE_DRIVE_MAX 20000
 
 /* Words searched on such a site: with at most this many comments of the
- * status there, FTS5 is asked about each (some 65 us each for common
- * words); with more, the words' matches are walked and tested against the
- * site's ids. */
-#define SEARCH_PROBE_MAX 200
+ * status there, FTS5 is asked about each, newest first until the page is
+ * full (some 65 us each for common words: 130 ms at worst, for words
+ * common elsewhere that none of the site's comments has); with more, the
+ * words' matches are walked and tested against the site's ids. The walk
+ * reads about limit / share matches before its page is full (the site's
+ * share of the comments), 100,000 for a site with a thousandth of them,
+ * and every match when the site has none, so it is kept for sites too big
+ * to ask about each comment. As SEARCH_DRIVE_MAX for an author, and as
+ * postgres.c's. */
+#define SEARCH_PROBE_MAX 2000
 
 /* Whether site (not the default) has at most max comments of status (-1 any
  * but deleted, -2 all): the count stops at max + 1. */
@@ -4473,10 +4492,11 @@ sq_users_search(store *s, const store_user_filter *f, int limit, arena *a, store
     if ((rc = site_is_small(q, f->site, -2, SITE_DRIVE_MAX, &small, err)) < 0)
         return rc;
     const char *phrase = store_trigram_phrase(f->text, a);
-    int which = f->exact_name != NULL ? ST_USERS_BY_NAME
-                : phrase != NULL      ? ST_USERS_TRIGRAM
-                : f->role >= 0        ? ST_USERS_BY_ROLE
-                                      : ST_USERS_SEARCH;
+    int which = small                   ? ST_USERS_SITE_SMALL
+                : f->exact_name != NULL ? ST_USERS_BY_NAME
+                : phrase != NULL        ? ST_USERS_TRIGRAM
+                : f->role >= 0          ? ST_USERS_BY_ROLE
+                                        : ST_USERS_SEARCH;
     if ((rc = prep(q, which, &st, err)) < 0)
         return rc;
     bind_i64(st, 1, f->before_id > 0 ? f->before_id : INT64_MAX);
@@ -4488,7 +4508,6 @@ sq_users_search(store *s, const store_user_filter *f, int limit, arena *a, store
     bind_text(st, 7, f->exact_name);
     bind_i64(st, 8, limit);
     bind_i64(st, 9, f->site);
-    bind_i64(st, 10, small);
     if (which == ST_USERS_TRIGRAM)
         bind_text(st, 11, phrase);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {

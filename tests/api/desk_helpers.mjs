@@ -43,14 +43,16 @@ export function summaryDropSql(dbUrl) {
 // undo migrations: the site of each log entry (SQLite 18, PostgreSQL 19), the
 // moderators' sites (SQLite 20, PostgreSQL 21), PostgreSQL's
 // comments_site_range (22; SQLite has none), users_role (SQLite 22,
-// PostgreSQL 24) and the people's trigram index (SQLite 23, PostgreSQL 25).
+// PostgreSQL 24), the people's trigram index (SQLite 23, PostgreSQL 25) and
+// comments_author_article (SQLite 24, PostgreSQL 26).
 export function logSiteDropSql(dbUrl) {
   const trigram = /^postgres(ql)?:\/\//.test(dbUrl)
     ? ' DROP INDEX IF EXISTS users_name_trgm; DROP INDEX IF EXISTS users_email_trgm;'
     : ' DROP TRIGGER IF EXISTS users_trgm_insert; DROP TRIGGER IF EXISTS users_trgm_update;'
       + ' DROP TRIGGER IF EXISTS users_trgm_delete; DROP TABLE IF EXISTS users_trgm;';
   return ' DROP INDEX modlog_site; ALTER TABLE modlog DROP COLUMN site; DROP TABLE site_moderators;'
-    + ` DROP INDEX IF EXISTS comments_site_range; DROP INDEX users_role;${trigram}`;
+    + ` DROP INDEX IF EXISTS comments_site_range; DROP INDEX users_role;${trigram}`
+    + ' DROP INDEX comments_author_article;';
 }
 
 export async function deskServer(env = {}) {

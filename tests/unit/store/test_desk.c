@@ -691,6 +691,36 @@ log_and_search_by_site(void **state)
     assert_int_equal(n, 2);
     assert_int_equal(rows[0].user.id, mod);
     assert_int_equal(rows[1].comments, 4);
+
+    /* A small site's people are gathered from its key range: newest first,
+     * paged below an id, with the other filters; a writer on the site "N0"
+     * only is not one of site N's. */
+    int64_t second = new_user(f, "sitesecond"), other = new_user(f, "siteother");
+    add_comment(f, art, second, COMMENT_REJECTED);
+    add_comment(f, near, other, COMMENT_PUBLISHED);
+    uf = (store_user_filter){.text = f->tag, .role = -1, .site = site};
+    assert_int_equal(store_users_search(f->s, &uf, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].user.id, second);
+    assert_int_equal(rows[0].comments, 1);
+    assert_int_equal(rows[1].user.id, author);
+    assert_int_equal(rows[1].comments, 2);
+    assert_int_equal(store_users_search(f->s, &uf, 1, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].user.id, second);
+    uf.before_id = second;
+    assert_int_equal(store_users_search(f->s, &uf, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].user.id, author);
+    uf.before_id = 0;
+    uf.exact_name = "SiteSecond";
+    assert_int_equal(store_users_search(f->s, &uf, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].user.id, second);
+    uf.exact_name = NULL;
+    uf.role = ROLE_MODERATOR;
+    assert_int_equal(store_users_search(f->s, &uf, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 0);
 }
 
 /* People by a part of a name or address of 3 characters or more (the
