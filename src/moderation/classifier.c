@@ -530,26 +530,40 @@ score_batch(const uint32_t *hash, size_t n, void *ctx)
  * clipping at 0 (relu of a max is the max with 0), and a text without words
  * pools to 0. */
 typedef struct pool_acc {
-    float word[CLASSIFIER_MAX_DIM]; /* the current word's row sum */
-    uint32_t word_n;                /* its features */
-    int in_word;                    /* a word has begun */
-    uint32_t words;                 /* words pooled so far */
+    float word[2][ROW_MAX]; /* the current word's row sums, by group */
+    uint32_t word_n[2];     /* its features, by group */
+    int in_word;            /* a word has begun */
+    uint32_t words;         /* words pooled so far */
     float open[CLASSIFIER_MAX_WIDTH][CLASSIFIER_MAX_FILTERS];
     float max[CLASSIFIER_MAX_FILTERS];
 } pool_acc;
 
 /* acc += the filters' weights at window offset o times word vector v.
- * The filters are kept as [width][dim][filters] (see load): the inner loop
- * runs over the filters on vector registers. */
+ * The filters are kept as [width][dim][filters] (see load): eight filters
+ * at a time stay in vector registers while the word's values stream by.
+ * Each filter adds its terms in the order of k, however they are grouped. */
+#define CONV_BLOCK 8
 static void
 conv_add(const classifier *c, float *acc, uint32_t o, const float *v)
 {
-    uint32_t nf = c->filters;
-    for (uint32_t k = 0; k < c->dim; k++) {
-        const float *w = c->convt + ((size_t)o * c->dim + k) * nf;
-        float vk = v[k];
-        for (uint32_t f = 0; f < nf; f++)
-            acc[f] += w[f] * vk;
+    uint32_t nf = c->filters, dim = c->dim, f = 0;
+    const float *w0 = c->convt + (size_t)o * dim * nf;
+    for (; f + CONV_BLOCK <= nf; f += CONV_BLOCK) {
+        float a[CONV_BLOCK];
+        memcpy(a, acc + f, sizeof a);
+        for (uint32_t k = 0; k < dim; k++) {
+            const float *w = w0 + (size_t)k * nf + f;
+            float vk = v[k];
+            for (int i = 0; i < CONV_BLOCK; i++)
+                a[i] += w[i] * vk;
+        }
+        memcpy(acc + f, a, sizeof a);
+    }
+    for (; f < nf; f++) {
+        float a = acc[f];
+        for (uint32_t k = 0; k < dim; k++)
+            a += w0[(size_t)k * nf + f] * v[k];
+        acc[f] = a;
     }
 }
 
@@ -565,7 +579,7 @@ pool_init(const classifier *c, pool_acc *p)
 {
     memset(p->word, 0, sizeof p->word);
     memset(p->max, 0, sizeof p->max);
-    p->word_n = 0;
+    p->word_n[0] = p->word_n[1] = 0;
     p->in_word = 0;
     p->words = 0;
     for (uint32_t s = 0; s < c->width; s++)
@@ -585,27 +599,34 @@ pool_word(const classifier *c, pool_acc *p, const float *v)
     p->words++;
 }
 
-/* Ends the current word, if one has begun: its vector goes to the filters. */
+/* Ends the current word, if one has begun: its sums join the text's
+ * (sum, count) and its vector goes to the filters. */
 static void
-pool_word_end(const classifier *c, pool_acc *p)
+pool_word_end(const classifier *c, pool_acc *p, float sum[2][ROW_MAX], uint32_t count[2])
 {
     if (!p->in_word)
         return;
     float v[CLASSIFIER_MAX_DIM];
-    float inv = p->word_n > 0 ? 1.0f / sqrtf((float)p->word_n) : 0.0f;
+    uint32_t n = p->word_n[0] + p->word_n[1];
+    float inv = n > 0 ? 1.0f / sqrtf((float)n) : 0.0f;
     for (uint32_t k = 0; k < c->dim; k++)
-        v[k] = p->word[k] * inv;
+        v[k] = (p->word[0][k] + p->word[1][k]) * inv;
+    for (int g = 0; g < 2; g++) {
+        for (uint32_t k = 0; k < c->row; k++)
+            sum[g][k] += p->word[g][k];
+        count[g] += p->word_n[g];
+        memset(p->word[g], 0, c->row * sizeof *p->word[g]);
+        p->word_n[g] = 0;
+    }
     pool_word(c, p, v);
-    memset(p->word, 0, c->dim * sizeof *p->word);
-    p->word_n = 0;
     p->in_word = 0;
 }
 
 /* After the last word: the windows that reach past it are pooled too. */
 static void
-pool_end(const classifier *c, pool_acc *p)
+pool_end(const classifier *c, pool_acc *p, float sum[2][ROW_MAX], uint32_t count[2])
 {
-    pool_word_end(c, p);
+    pool_word_end(c, p, sum, count);
     if (p->words == 0)
         return;
     for (uint32_t e = p->words; e + 1 < p->words + c->width; e++)
@@ -617,29 +638,16 @@ typedef struct score_words_acc {
     pool_acc p;
 } score_words_acc;
 
-/* add_rows, and the first dim values of each row into the current word. */
+/* The rows of a batch (all of one word) into that word's sums. Features
+ * before the first word (there are none) would join the text's directly. */
 static void
 score_words_batch(const uint32_t *hash, size_t n, void *ctx)
 {
     score_words_acc *a = ctx;
-    const classifier *c = a->s.c;
-    size_t row = c->row, dim = c->dim;
-    prefetch_rows(c, a->s.mask, hash, n);
-    for (size_t i = 0; i < n; i++) {
-        size_t b = hash[i] & a->s.mask;
-        int g = (hash[i] & CLASSIFIER_WORD_BIT) != 0;
-        const int8_t *r = c->rows + b * row;
-        float s = c->scale[b], *acc = a->s.sum[g], *word = a->p.word;
-        for (size_t k = 0; k < dim; k++) {
-            float x = s * (float)r[k];
-            acc[k] += x;
-            word[k] += x;
-        }
-        for (size_t k = dim; k < row; k++)
-            acc[k] += s * (float)r[k];
-        a->s.count[g]++;
-    }
-    a->p.word_n += (uint32_t)n;
+    if (a->p.in_word)
+        add_rows(a->s.c, a->s.mask, hash, n, a->p.word, a->p.word_n);
+    else
+        add_rows(a->s.c, a->s.mask, hash, n, a->s.sum, a->s.count);
 }
 
 static void
@@ -648,7 +656,7 @@ score_words_token(uint32_t begin, uint32_t end, void *ctx)
     score_words_acc *a = ctx;
     (void)begin;
     (void)end;
-    pool_word_end(a->s.c, &a->p);
+    pool_word_end(a->s.c, &a->p, a->s.sum, a->s.count);
     a->p.in_word = 1;
 }
 
@@ -734,7 +742,7 @@ classifier_logits(const classifier *c, const char *text, size_t n, double out[CL
         acc.s.mask = (UINT32_C(1) << c->log2_buckets) - 1;
         pool_init(c, &acc.p);
         featurize(&c->cfg, text, n, score_words_batch, score_words_token, &acc);
-        pool_end(c, &acc.p);
+        pool_end(c, &acc.p, acc.s.sum, acc.s.count);
         forward(c, (const float(*)[ROW_MAX])acc.s.sum, acc.s.count, acc.p.max, out);
         return;
     }
