@@ -47,7 +47,7 @@ PID=0
 PG_UP=""
 cleanup() {
   status=$?
-  kill "$PID" 2>/dev/null || true
+  [ "$PID" = 0 ] || kill "$PID" 2>/dev/null || true # never kill 0: the process group
   if [ -n "$PG_UP" ]; then
     $as_pg "$pgbin/pg_ctl" stop -D "$PG_UP" -m fast -w >/dev/null 2>&1 ||
       $as_pg "$pgbin/pg_ctl" stop -D "$PG_UP" -m immediate -w >/dev/null 2>&1 || true

@@ -2813,16 +2813,15 @@ static int ints_row(sq *q, sqlite3_stmt *st, int64_t *out, int n, pl_error *err,
 #define SITE_DRIVE_MAX 20000
 
 /* Words searched on such a site: with at most this many comments of the
- * status there, FTS5 is asked about each, newest first until the page is
- * full (some 65 us each for common words: 130 ms at worst, for words
- * common elsewhere that none of the site's comments has); with more, the
- * words' matches are walked and tested against the site's ids. The walk
- * reads about limit / share matches before its page is full (the site's
- * share of the comments), 100,000 for a site with a thousandth of them,
- * and every match when the site has none, so it is kept for sites too big
- * to ask about each comment. As SEARCH_DRIVE_MAX for an author, and as
- * postgres.c's. */
-#define SEARCH_PROBE_MAX 2000
+ * status there, the site's ids are walked newest first and FTS5 asked about
+ * each until the page is full; with more, the words' matches are walked
+ * and tested against the site's ids. A probe costs some 25 us for words
+ * few comments have and 100 us or more for words most have, a walked
+ * match about 0.1 us: on 1,000,000 comments, for a site with 1,000 of
+ * them, probing took 11 ms for two words every comment has and 28 ms for
+ * a word none has, the walk 10 ms and 1 ms (bench/RESULTS.md, 2026-12-05),
+ * so the walk is kept beyond a few hundred comments. */
+#define SEARCH_PROBE_MAX 200
 
 /* Whether site (not the default) has at most max comments of status (-1 any
  * but deleted, -2 all): the count stops at max + 1. */
