@@ -485,9 +485,9 @@ build/bench/spam_eval: bench/spam_eval.c $(REL_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(REL_OBJ) $(LIBS)
 
-build/tools/csv2tsv: tools/csv2tsv.c
+build/tools/csv2tsv: tools/csv2tsv.c $(REL_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) -O2 -o $@ $<
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) -O2 -o $@ $< $(REL_OBJ) $(LIBS)
 
 # ---- languages (docs/MODERATION.md, "Languages") ------------------------------
 # Recall and false positives per language on Parley's own labelled comments:

@@ -25,6 +25,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "util/file.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 enum {
@@ -174,18 +176,6 @@ sb_put_repaired(sbuf *b, const char *p, size_t n)
     }
 }
 
-static int
-hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes the Kaggle insults escapes (the field holds "...", escaped) into
  * raw bytes. */
 static void
@@ -203,14 +193,14 @@ kaggle_decode(sbuf *out, const char *p, size_t n)
         char e = p[++i];
         if (e == 'n' || e == 'r' || e == 't') {
             sb_putc(out, e == 't' ? '\t' : '\n');
-        } else if (e == 'x' && i + 2 < n && hexval(p[i + 1]) >= 0 && hexval(p[i + 2]) >= 0) {
-            sb_putc(out, hexval(p[i + 1]) * 16 + hexval(p[i + 2]));
+        } else if (e == 'x' && i + 2 < n && hex_digit(p[i + 1]) >= 0 && hex_digit(p[i + 2]) >= 0) {
+            sb_putc(out, hex_digit(p[i + 1]) * 16 + hex_digit(p[i + 2]));
             i += 2;
-        } else if (e == 'u' && i + 4 < n && hexval(p[i + 1]) >= 0 && hexval(p[i + 2]) >= 0 &&
-                   hexval(p[i + 3]) >= 0 && hexval(p[i + 4]) >= 0) {
+        } else if (e == 'u' && i + 4 < n && hex_digit(p[i + 1]) >= 0 && hex_digit(p[i + 2]) >= 0 &&
+                   hex_digit(p[i + 3]) >= 0 && hex_digit(p[i + 4]) >= 0) {
             unsigned cp = 0;
             for (int k = 1; k <= 4; k++)
-                cp = cp * 16 + (unsigned)hexval(p[i + k]);
+                cp = cp * 16 + (unsigned)hex_digit(p[i + k]);
             sb_put_cp(out, cp);
             i += 4;
         } else {
@@ -248,8 +238,8 @@ html_decode(sbuf *out, const char *p, size_t n)
             int hex = p[i + 2] == 'x' || p[i + 2] == 'X';
             size_t j = i + 2 + (size_t)hex;
             unsigned cp = 0;
-            while (j < n && j < i + 11 && (hex ? hexval(p[j]) >= 0 : p[j] >= '0' && p[j] <= '9'))
-                cp = cp * (hex ? 16 : 10) + (unsigned)(hex ? hexval(p[j++]) : p[j++] - '0');
+            while (j < n && j < i + 11 && (hex ? hex_digit(p[j]) >= 0 : p[j] >= '0' && p[j] <= '9'))
+                cp = cp * (hex ? 16 : 10) + (unsigned)(hex ? hex_digit(p[j++]) : p[j++] - '0');
             if (j < n && p[j] == ';' && j > i + 2 + (size_t)hex && cp > 0 && cp < 0x110000 &&
                 (cp < 0xd800 || cp > 0xdfff)) {
                 sb_put_cp(out, cp);
@@ -293,29 +283,9 @@ read_file(const char *dir, const char *name, size_t *len)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
+    char *buf = file_read(path, SIZE_MAX, len, NULL);
+    if (buf == NULL)
         fprintf(stderr, "corpora: %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 20, n = 0, r;
-    char *buf = xmalloc(cap);
-    while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += r;
-        if (cap - n - 1 == 0) {
-            cap *= 2;
-            buf = xrealloc(buf, cap);
-        }
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        fprintf(stderr, "corpora: %s: read error\n", path);
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
     return buf;
 }
 

@@ -12,19 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_COLS 64
+#include "util/text.h"
 
-static int
-hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#define MAX_COLS 64
 
 static void
 put_utf8(unsigned cp, FILE *o)
@@ -54,15 +44,16 @@ put_field(const char *s, size_t n, int unescape, FILE *o)
             int d = s[++i];
             if (d == 'n' || d == 't' || d == 'r') {
                 fputc(' ', o);
-            } else if (d == 'x' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-                int b = hexval(s[i + 1]) * 16 + hexval(s[i + 2]);
+            } else if (d == 'x' && i + 2 < n && hex_digit(s[i + 1]) >= 0 &&
+                       hex_digit(s[i + 2]) >= 0) {
+                int b = hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]);
                 fputc(b == '\t' || b == '\n' || b == '\r' ? ' ' : b, o);
                 i += 2;
             } else if (d == 'u' && i + 4 < n) {
                 unsigned cp = 0;
                 int ok = 1;
                 for (int k = 1; k <= 4; k++) {
-                    int h = hexval(s[i + (size_t)k]);
+                    int h = hex_digit(s[i + (size_t)k]);
                     if (h < 0)
                         ok = 0;
                     else

@@ -32,6 +32,7 @@
 #include "corpora.h"
 #include "metrics.h"
 #include "moderation/classifier.h"
+#include "util/file.h"
 #include "util/xalloc.h"
 
 static int markdown;
@@ -696,34 +697,6 @@ dump_split(const mset *s, int split, const char *list, const char *prefix)
 
 /* ---- main ------------------------------------------------------------------------ */
 
-static unsigned char *
-slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        perror(path);
-        return NULL;
-    }
-    size_t cap = 1 << 20, r;
-    unsigned char *p = xmalloc(cap);
-    *n = 0;
-    while ((r = fread(p + *n, 1, cap - *n, f)) > 0) {
-        *n += r;
-        if (*n == cap) {
-            cap *= 2;
-            p = xrealloc(p, cap);
-        }
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        fprintf(stderr, "%s: read error\n", path);
-        free(p);
-        return NULL;
-    }
-    return p;
-}
-
 static const char USAGE[] =
     "usage: evalmodel [--data DIR] [--model FILE] [--markdown] [--bench-mb N]\n"
     "       evalmodel [--data DIR] --dump-test CORPUS[,CORPUS...] PREFIX\n"
@@ -779,8 +752,9 @@ main(int argc, char **argv)
     }
 
     size_t n;
-    unsigned char *bytes = slurp(path, &n);
+    unsigned char *bytes = (unsigned char *)file_read(path, SIZE_MAX, &n, NULL);
     if (bytes == NULL) {
+        perror(path);
         mset_free(&e.s);
         return 1;
     }

@@ -12,6 +12,7 @@
 #include "render/markdown.h"
 #include "server/static.h"
 #include "util/assets.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -32,24 +33,21 @@ static const struct {
 };
 #define N_PAGES (sizeof page_table / sizeof page_table[0])
 
+/* A page file of at most max bytes. */
 static char *
-read_file(const char *path, size_t max, size_t *n, pl_error *err)
+read_page(const char *path, size_t max, size_t *n, pl_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
+    bool more;
+    char *buf = file_read(path, max, n, &more);
+    if (buf == NULL) {
         pl_errorf(err, PL_EINVAL, "cannot open page file %s", path);
         return NULL;
     }
-    char *buf = xmalloc(max + 1);
-    size_t got = fread(buf, 1, max + 1, f);
-    fclose(f);
-    if (got > max) {
+    if (more) {
         free(buf);
         pl_errorf(err, PL_EINVAL, "page file %s is larger than %zu bytes", path, max);
         return NULL;
     }
-    buf[got] = '\0';
-    *n = got;
     return buf;
 }
 
@@ -82,7 +80,7 @@ pages_load(const config *cfg, page_set **out, pl_error *err)
         if (files[i] == NULL || files[i][0] == '\0')
             continue;
         pl_error e;
-        p->md[i] = read_file(files[i], 1 << 20, &p->len[i], &e);
+        p->md[i] = read_page(files[i], 1 << 20, &p->len[i], &e);
         if (p->md[i] == NULL) {
             pages_free(p);
             return pl_errorf(err, PL_EINVAL, "%s: %s", settings[i], e.msg);

@@ -11,6 +11,7 @@
 #include "moderation/moderation.h"
 #include "moderation/moderation_json.h"
 #include "util/config.h"
+#include "util/file.h"
 #include "util/text.h"
 #include "util/xalloc.h"
 
@@ -40,35 +41,12 @@ static const char USAGE[] =
     "  --help                this text\n";
 
 static char *
-slurp(FILE *f, size_t *len)
-{
-    size_t cap = 4096, n = 0, k;
-    char *buf = xmalloc(cap + 1);
-    while ((k = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += k;
-        if (n == cap) {
-            if (cap >= MAX_INPUT)
-                break;
-            cap *= 2;
-            buf = xrealloc(buf, cap + 1);
-        }
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
-static char *
 slurp_path(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "parley check: %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
     size_t n;
-    char *s = slurp(f, &n);
-    fclose(f);
+    char *s = file_read(path, MAX_INPUT, &n, NULL);
+    if (s == NULL)
+        fprintf(stderr, "parley check: %s: %s\n", path, strerror(errno));
     return s;
 }
 
@@ -220,7 +198,10 @@ check_cmd_main(int argc, char **argv)
     }
 
     size_t n;
-    body = slurp(stdin, &n);
+    if ((body = file_read_stream(stdin, MAX_INPUT, &n, NULL)) == NULL) {
+        fprintf(stderr, "parley check: standard input: %s\n", strerror(errno));
+        goto done;
+    }
     in.body = body;
     in.body_len = n;
     arena *a = arena_new();

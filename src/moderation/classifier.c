@@ -15,6 +15,7 @@
 #include <utf8proc.h>
 
 #include "util/assets.h"
+#include "util/le.h"
 #include "util/xalloc.h"
 
 /* Version 3 adds the pooled filters (word order); a model without them is
@@ -1077,38 +1078,6 @@ crc32_ieee(const unsigned char *p, size_t n)
     return crc ^ 0xffffffffu;
 }
 
-static uint32_t
-get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void
-put_u32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16);
-    p[3] = (unsigned char)(v >> 24);
-}
-
-static float
-get_f32(const unsigned char *p)
-{
-    uint32_t u = get_u32(p);
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
-static void
-put_f32(unsigned char *p, float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    put_u32(p, u);
-}
-
 /* Header layout (little-endian): magic[8], version, attributes, log2
  * buckets, dim, hidden, feature flags, char_min, char_max, seed, reserved
  * (10 u32 at 8..47); version 3 adds width and filters (u32 at 48, 52).
@@ -1193,26 +1162,26 @@ classifier_encode(const classifier_params *p, unsigned char **out, size_t *n, pl
                          p->cfg.flags, p->cfg.char_min, p->cfg.char_max, p->cfg.seed, 0,
                          p->width,     p->filters};
     for (size_t i = 0; 8 + 4 * i < off; i++)
-        put_u32(buf + 8 + 4 * i, head[i]);
+        le_put_u32(buf + 8 + 4 * i, head[i]);
     for (int a = 0; a < CLF_ATTRS; a++) {
-        put_f32(buf + off + 4 * (size_t)a, p->b2[a]);
-        put_f32(buf + off + 4 * (size_t)(CLF_ATTRS + a), p->cal_a[a]);
-        put_f32(buf + off + 4 * (size_t)(2 * CLF_ATTRS + a), p->cal_b[a]);
-        put_f32(buf + off + 4 * (size_t)(3 * CLF_ATTRS + a), p->threshold[a]);
+        le_put_f32(buf + off + 4 * (size_t)a, p->b2[a]);
+        le_put_f32(buf + off + 4 * (size_t)(CLF_ATTRS + a), p->cal_a[a]);
+        le_put_f32(buf + off + 4 * (size_t)(2 * CLF_ATTRS + a), p->cal_b[a]);
+        le_put_f32(buf + off + 4 * (size_t)(3 * CLF_ATTRS + a), p->threshold[a]);
     }
     w = buf + header_size(version);
     for (size_t i = 0; i < (size_t)p->hidden * p->dim; i++, w += 4)
-        put_f32(w, p->w1[i]);
+        le_put_f32(w, p->w1[i]);
     for (size_t i = 0; i < p->hidden; i++, w += 4)
-        put_f32(w, p->b1[i]);
+        le_put_f32(w, p->b1[i]);
     for (size_t i = 0; i < (size_t)CLF_ATTRS * p->hidden; i++, w += 4)
-        put_f32(w, p->w2[i]);
+        le_put_f32(w, p->w2[i]);
     for (size_t i = 0; i < (size_t)p->filters * p->width * p->dim; i++, w += 4)
-        put_f32(w, p->conv[i]);
+        le_put_f32(w, p->conv[i]);
     for (size_t i = 0; i < p->filters; i++, w += 4)
-        put_f32(w, p->conv_b[i]);
+        le_put_f32(w, p->conv_b[i]);
     for (size_t i = 0; i < (size_t)p->hidden * p->filters; i++, w += 4)
-        put_f32(w, p->w_pool[i]);
+        le_put_f32(w, p->w_pool[i]);
     unsigned char *scales = w, *rows = w + 4 * b;
     for (size_t r = 0; r < b; r++) {
         const float *src = p->rows + r * row;
@@ -1220,14 +1189,14 @@ classifier_encode(const classifier_params *p, unsigned char **out, size_t *n, pl
         for (size_t k = 0; k < row; k++)
             m = fmaxf(m, fabsf(src[k]));
         float s = m > 0 ? m / 127.0f : 0.0f;
-        put_f32(scales + 4 * r, s);
+        le_put_f32(scales + 4 * r, s);
         for (size_t k = 0; k < row; k++) {
             long q = s > 0 ? lrintf(src[k] / s) : 0;
             q = q > 127 ? 127 : q < -127 ? -127 : q;
             rows[r * row + k] = (unsigned char)(int8_t)q;
         }
     }
-    put_u32(buf + size - 4, crc32_ieee(buf, size - 4));
+    le_put_u32(buf + size - 4, crc32_ieee(buf, size - 4));
     *out = buf;
     *n = size;
     return 0;
@@ -1252,27 +1221,27 @@ load(const unsigned char *data, size_t n, bool keep, classifier **out, pl_error 
         return pl_errorf(err, PL_EINVAL, "model: %zu bytes is too short for a model file", n);
     if (memcmp(data, model_magic, sizeof model_magic) != 0)
         return pl_errorf(err, PL_EINVAL, "model: bad magic (not a Parley model file)");
-    uint32_t version = get_u32(data + 8);
+    uint32_t version = le_get_u32(data + 8);
     if (version != MODEL_VERSION && version != MODEL_VERSION_PLAIN)
         return pl_errorf(err, PL_EINVAL,
                          "model: unsupported version %u (this build reads %u and %u)", version,
                          MODEL_VERSION_PLAIN, MODEL_VERSION);
     if (n < header_size(version) + 4)
         return pl_errorf(err, PL_EINVAL, "model: %zu bytes is too short for a model file", n);
-    if (get_u32(data + 12) != CLF_ATTRS)
-        return pl_errorf(err, PL_EINVAL, "model: %u attributes, expected %d", get_u32(data + 12),
+    if (le_get_u32(data + 12) != CLF_ATTRS)
+        return pl_errorf(err, PL_EINVAL, "model: %u attributes, expected %d", le_get_u32(data + 12),
                          CLF_ATTRS);
     memset(&c, 0, sizeof c);
-    c.log2_buckets = get_u32(data + 16);
-    c.dim = get_u32(data + 20);
-    c.hidden = get_u32(data + 24);
-    c.cfg.flags = get_u32(data + 28);
-    c.cfg.char_min = get_u32(data + 32);
-    c.cfg.char_max = get_u32(data + 36);
-    c.cfg.seed = get_u32(data + 40);
+    c.log2_buckets = le_get_u32(data + 16);
+    c.dim = le_get_u32(data + 20);
+    c.hidden = le_get_u32(data + 24);
+    c.cfg.flags = le_get_u32(data + 28);
+    c.cfg.char_min = le_get_u32(data + 32);
+    c.cfg.char_max = le_get_u32(data + 36);
+    c.cfg.seed = le_get_u32(data + 40);
     if (version == MODEL_VERSION) {
-        c.width = get_u32(data + 48);
-        c.filters = get_u32(data + 52);
+        c.width = le_get_u32(data + 48);
+        c.filters = le_get_u32(data + 52);
         if (c.filters == 0)
             return pl_errorf(err, PL_EINVAL, "model: version 3 without pooled filters");
     }
@@ -1282,14 +1251,14 @@ load(const unsigned char *data, size_t n, bool keep, classifier **out, pl_error 
     size_t want = file_size(version, c.log2_buckets, c.dim, c.hidden, c.width, c.filters);
     if (n != want)
         return pl_errorf(err, PL_EINVAL, "model: %zu bytes, its header implies %zu", n, want);
-    if (crc32_ieee(data, n - 4) != get_u32(data + n - 4))
+    if (crc32_ieee(data, n - 4) != le_get_u32(data + n - 4))
         return pl_errorf(err, PL_EINVAL, "model: checksum mismatch (file damaged)");
     size_t off = off_floats(version);
     for (int a = 0; a < CLF_ATTRS; a++) {
-        c.b2[a] = get_f32(data + off + 4 * (size_t)a);
-        c.cal_a[a] = get_f32(data + off + 4 * (size_t)(CLF_ATTRS + a));
-        c.cal_b[a] = get_f32(data + off + 4 * (size_t)(2 * CLF_ATTRS + a));
-        c.threshold[a] = get_f32(data + off + 4 * (size_t)(3 * CLF_ATTRS + a));
+        c.b2[a] = le_get_f32(data + off + 4 * (size_t)a);
+        c.cal_a[a] = le_get_f32(data + off + 4 * (size_t)(CLF_ATTRS + a));
+        c.cal_b[a] = le_get_f32(data + off + 4 * (size_t)(2 * CLF_ATTRS + a));
+        c.threshold[a] = le_get_f32(data + off + 4 * (size_t)(3 * CLF_ATTRS + a));
         if (!finite_in(c.b2[a], 1e4f) || !finite_in(c.cal_a[a], 1e4f) ||
             !finite_in(c.cal_b[a], 1e4f) || !(c.threshold[a] >= 0) || !(c.threshold[a] <= 1))
             return pl_errorf(err, PL_EINVAL, "model: bias, calibration or threshold of %s invalid",
@@ -1301,7 +1270,7 @@ load(const unsigned char *data, size_t n, bool keep, classifier **out, pl_error 
     float *f = xmalloc((nf ? nf : 1) * sizeof *f);
     const unsigned char *w = data + header_size(version);
     for (size_t i = 0; i < nf; i++) {
-        f[i] = get_f32(w + 4 * i);
+        f[i] = le_get_f32(w + 4 * i);
         if (!finite_in(f[i], 1e6f) || (i >= nf - b && f[i] < 0)) {
             free(f);
             return pl_errorf(err, PL_EINVAL, "model: weight %zu is not a finite number in range",

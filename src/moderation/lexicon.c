@@ -17,6 +17,7 @@
 
 #include "moderation/dict.h"
 #include "util/assets.h"
+#include "util/file.h"
 #include "util/xalloc.h"
 
 /* a-z, space, '*', digits (one class), then the bytes of Arabic-script
@@ -711,29 +712,6 @@ static const char *const list_names[] = {
 #define NLISTS (sizeof list_names / sizeof list_names[0])
 #define FIRST_LANG_LIST 6 /* es.tsv */
 
-static char *
-read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    size_t cap = 65536, n = 0;
-    char *buf = xmalloc(cap);
-    size_t k;
-    while ((k = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += k;
-        if (n == cap) {
-            if (cap >= (size_t)16 << 20)
-                break; /* no list is that long: stop rather than grow without bound */
-            cap *= 2;
-            buf = xrealloc(buf, cap);
-        }
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 int
 lexicon_load(const char *dir, lexicon **out, pl_error *err)
 {
@@ -746,7 +724,8 @@ lexicon_load(const char *dir, lexicon **out, pl_error *err)
         if (from_dir) {
             char path[4096];
             snprintf(path, sizeof path, "%s/%s", dir, list_names[i]);
-            owned[i] = read_file(path, &src[i].len);
+            /* No list is that long: stop at 16 MiB rather than grow without bound. */
+            owned[i] = file_read(path, (size_t)16 << 20, &src[i].len, NULL);
             /* A directory written before the lists of other languages existed
              * keeps working: those come from the binary. */
             if (owned[i] == NULL && errno == ENOENT && i >= FIRST_LANG_LIST) {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/assets.h"
+#include "util/le.h"
 #include "util/xalloc.h"
 
 #define MAGIC "PLSPAM1"
@@ -23,38 +24,6 @@ struct spam_model {
     float bias, scale, hold, hold_new;
     int8_t *w; /* [1 << log2_buckets] */
 };
-
-static uint32_t
-get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static float
-get_f32(const unsigned char *p)
-{
-    uint32_t u = get_u32(p);
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
-static void
-put_u32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16);
-    p[3] = (unsigned char)(v >> 24);
-}
-
-static void
-put_f32(unsigned char *p, float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    put_u32(p, u);
-}
 
 static bool
 prob_ok(float f)
@@ -69,15 +38,15 @@ spam_model_load(const unsigned char *data, size_t n, spam_model **out, pl_error 
     if (n < HEADER || memcmp(data, MAGIC, 8) != 0)
         return pl_errorf(err, PL_EINVAL, "spam model: not a spam model file");
     spam_model m = {0};
-    m.log2_buckets = get_u32(data + 8);
-    m.cfg.flags = get_u32(data + 12);
-    m.cfg.char_min = get_u32(data + 16);
-    m.cfg.char_max = get_u32(data + 20);
-    m.cfg.seed = get_u32(data + 24);
-    m.bias = get_f32(data + 28);
-    m.scale = get_f32(data + 32);
-    m.hold = get_f32(data + 36);
-    m.hold_new = get_f32(data + 40);
+    m.log2_buckets = le_get_u32(data + 8);
+    m.cfg.flags = le_get_u32(data + 12);
+    m.cfg.char_min = le_get_u32(data + 16);
+    m.cfg.char_max = le_get_u32(data + 20);
+    m.cfg.seed = le_get_u32(data + 24);
+    m.bias = le_get_f32(data + 28);
+    m.scale = le_get_f32(data + 32);
+    m.hold = le_get_f32(data + 36);
+    m.hold_new = le_get_f32(data + 40);
     if (m.log2_buckets < CLASSIFIER_MIN_LOG2 || m.log2_buckets > CLASSIFIER_MAX_LOG2 ||
         m.cfg.char_max > CLASSIFIER_MAX_CHAR_N ||
         (m.cfg.char_max > 0 && (m.cfg.char_min < 1 || m.cfg.char_min > m.cfg.char_max)) ||
@@ -226,15 +195,15 @@ spam_model_encode(const spam_model_params *p, unsigned char **out, size_t *n, pl
     float scale = max > 0 ? max / 127.0f : 1.0f;
     unsigned char *b = xmalloc(HEADER + buckets);
     memcpy(b, MAGIC, 8);
-    put_u32(b + 8, p->log2_buckets);
-    put_u32(b + 12, p->cfg.flags);
-    put_u32(b + 16, p->cfg.char_min);
-    put_u32(b + 20, p->cfg.char_max);
-    put_u32(b + 24, p->cfg.seed);
-    put_f32(b + 28, p->bias);
-    put_f32(b + 32, scale);
-    put_f32(b + 36, p->hold);
-    put_f32(b + 40, p->hold_new);
+    le_put_u32(b + 8, p->log2_buckets);
+    le_put_u32(b + 12, p->cfg.flags);
+    le_put_u32(b + 16, p->cfg.char_min);
+    le_put_u32(b + 20, p->cfg.char_max);
+    le_put_u32(b + 24, p->cfg.seed);
+    le_put_f32(b + 28, p->bias);
+    le_put_f32(b + 32, scale);
+    le_put_f32(b + 36, p->hold);
+    le_put_f32(b + 40, p->hold_new);
     for (size_t i = 0; i < buckets; i++) {
         long q = lrintf(p->w[i] / scale);
         b[HEADER + i] = (unsigned char)(int8_t)(q > 127 ? 127 : q < -127 ? -127 : q);

@@ -393,12 +393,12 @@ text_redact_url(const char *url, char *out, size_t n)
     }
 }
 
-static int
-hex_digit(char c)
+int
+hex_digit(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
-    c = (char)(c | 0x20);
+    c |= 0x20;
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 

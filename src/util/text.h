@@ -20,6 +20,9 @@ int parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
  * callers that forbid them check separately. */
 bool utf8_valid(const char *s, size_t n);
 
+/* The value of a hexadecimal digit (0-9, a-f, A-F), or -1. */
+int hex_digit(int c);
+
 /* Number of code points in well-formed UTF-8. */
 size_t utf8_length(const char *s, size_t n);
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "moderation/moderation.h"
+#include "util/file.h"
 #include "util/text.h"
 #include "util/xalloc.h"
 
@@ -40,34 +41,6 @@ typedef struct golden_case {
     int64_t created_ago_s; /* -1: unknown */
 } golden_case;
 
-static char *
-read_all(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = xmalloc((size_t)n + 1);
-    size_t k = fread(s, 1, (size_t)n, f);
-    s[k] = '\0';
-    fclose(f);
-    return s;
-}
-
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* \n \t \\ \xHH \u{HEX} */
 static char *
 unescape(const char *s)
@@ -85,14 +58,14 @@ unescape(const char *s)
         } else if (*s == 't') {
             *o++ = '\t';
             s++;
-        } else if (*s == 'x' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
-            *o++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+        } else if (*s == 'x' && hex_digit(s[1]) >= 0 && hex_digit(s[2]) >= 0) {
+            *o++ = (char)(hex_digit(s[1]) * 16 + hex_digit(s[2]));
             s += 3;
         } else if (*s == 'u' && s[1] == '{') {
             uint32_t cp = 0;
             s += 2;
-            while (hexval(*s) >= 0)
-                cp = cp * 16 + (uint32_t)hexval(*s++);
+            while (hex_digit(*s) >= 0)
+                cp = cp * 16 + (uint32_t)hex_digit(*s++);
             if (*s == '}')
                 s++;
             if (cp < 0x80) {
@@ -281,7 +254,7 @@ run_file(void **state)
     assert_int_equal(moderation_new(NULL, &m, &err), 0);
     char path[512];
     snprintf(path, sizeof path, "%s/%s", CASE_DIR, file);
-    char *text = read_all(path);
+    char *text = file_read(path, SIZE_MAX, &(size_t){0}, NULL);
     assert_non_null(text);
 
     size_t cap = 65536;
@@ -337,7 +310,7 @@ run_file(void **state)
         else if (!strcmp(key, "article_file")) {
             char p2[512];
             snprintf(p2, sizeof p2, "%s/%s", CASE_DIR, val);
-            gc.article = read_all(p2);
+            gc.article = file_read(p2, SIZE_MAX, &(size_t){0}, NULL);
             assert_non_null(gc.article);
         } else if (!strcmp(key, "parent"))
             gc.parent = unescape(val);

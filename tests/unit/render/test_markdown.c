@@ -22,31 +22,10 @@
 
 #include "render/markdown.h"
 #include "util/arena.h"
+#include "util/file.h"
 #include "util/xalloc.h"
 
 #define GOLDEN_DIR "tests/render"
-
-static char *
-read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *p = xmalloc(cap);
-    size_t got;
-    while ((got = fread(p + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (cap - n - 1 == 0) {
-            cap *= 2;
-            p = xrealloc(p, cap);
-        }
-    }
-    fclose(f);
-    p[n] = '\0';
-    *len = n;
-    return p;
-}
 
 typedef struct golden_list {
     char **names; /* base names without .md */
@@ -182,10 +161,10 @@ goldens_match(void **state)
         char path[512];
         size_t mdn, htmln;
         snprintf(path, sizeof path, GOLDEN_DIR "/%s.md", g.names[i]);
-        char *md = read_file(path, &mdn);
+        char *md = file_read(path, SIZE_MAX, &mdn, NULL);
         assert_non_null(md);
         snprintf(path, sizeof path, GOLDEN_DIR "/%s.html", g.names[i]);
-        char *want = read_file(path, &htmln);
+        char *want = file_read(path, SIZE_MAX, &htmln, NULL);
         if (want == NULL) {
             print_error("missing %s (run make golden)\n", path);
             failures++;
@@ -560,7 +539,7 @@ write_goldens(void)
         char path[512];
         size_t mdn;
         snprintf(path, sizeof path, GOLDEN_DIR "/%s.md", g.names[i]);
-        char *md = read_file(path, &mdn);
+        char *md = file_read(path, SIZE_MAX, &mdn, NULL);
         if (md == NULL) {
             rc = 1;
             continue;
