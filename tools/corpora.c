@@ -14,6 +14,13 @@
  * 0 for every attribute; a positive gets 1 (or the crowd share) for what the
  * corpus says, -1 for what it does not speak to, and 0 for SEVERE_TOXICITY
  * unless the corpus marks severity. docs/MODERATION.md lists the mappings.
+ *
+ * Most corpora are tables of one shape (a text column and a few label
+ * columns): for those a row's labels are one small function (*_label), and
+ * the files, columns, decoding and split are a line of a table (the *_tabs
+ * lists before `sources`), all read by read_tab. The others (OLID's test
+ * labels, Fox News, the toxic spans, Latent Hatred, ConvAbuse, TweetEval)
+ * keep a reader of their own.
  */
 #include "corpora.h"
 
@@ -705,6 +712,74 @@ ident_term(const char *text, size_t n)
 
 /* ---- readers ---------------------------------------------------------------------- */
 
+/* Opens dir/name with its header row and finds the columns cols names
+ * (NULL-ended) into col, in that order; -1, the table closed, when the file
+ * or any column is missing (tab_col says which). */
+static int
+tab_open_cols(table *t, const char *dir, const char *name, int sep, int mode,
+              const char *const *cols, int *col)
+{
+    if (tab_open(t, dir, name, sep, mode, 1) < 0)
+        return -1;
+    int bad = 0;
+    for (int i = 0; cols[i] != NULL; i++)
+        bad |= (col[i] = tab_col(t, cols[i])) < 0;
+    if (bad)
+        tab_close(t);
+    return bad ? -1 : 0;
+}
+
+/* The shape most corpora have: one table, a text column and a few label
+ * columns. label reads a row's labels into y (every attribute) and may
+ * change its split; it returns 0 to skip the row. added, when set, is given
+ * each sample added (to set its group). */
+enum { TAB_MAX_COLS = 8 };
+typedef struct tabspec {
+    const corpus *c;
+    const char *file; /* below the data folder */
+    int sep, mode;
+    const char *const *cols; /* NULL-ended, at most TAB_MAX_COLS */
+    int text;                /* index in cols of the text */
+    int dec, split;
+    int (*label)(const table *t, const int *col, float *y, int *split);
+    void (*added)(mset *s, msample *x, const table *t, const int *col);
+} tabspec;
+
+/* Adds every row of the table ts describes that its label takes; -1 when
+ * the file or a column is missing. */
+static int
+read_tab(mset *s, const char *dir, const tabspec *ts)
+{
+    table t;
+    int col[TAB_MAX_COLS];
+    float y[CLF_ATTRS];
+    if (tab_open_cols(&t, dir, ts->file, ts->sep, ts->mode, ts->cols, col) < 0)
+        return -1;
+    while (tab_row(&t)) {
+        int split = ts->split;
+        if (!ts->label(&t, col, y, &split))
+            continue;
+        size_t n;
+        const char *tx = fld(&t, col[ts->text], &n);
+        msample *x = add(s, ts->c, tx, n, ts->dec, split, y);
+        if (x != NULL && ts->added != NULL)
+            ts->added(s, x, &t, col);
+    }
+    tab_close(&t);
+    return 0;
+}
+
+/* Reads the tables of a list ended by a NULL file, in order; -1 at the
+ * first that cannot be read. */
+static int
+read_tabs(mset *s, const char *dir, const tabspec *ts)
+{
+    for (; ts->file != NULL; ts++)
+        if (read_tab(s, dir, ts) < 0)
+            return -1;
+    return 0;
+}
+
 /* OLID: ids with the label of one official test level. */
 typedef struct idlab {
     long id;
@@ -774,28 +849,26 @@ olid_y(float *y, const char *a, const char *b, const char *c)
 }
 
 static int
+olid_label(const table *t, const int *col, float *y, int *split)
+{
+    (void)split;
+    if (t->n < 5)
+        return 0;
+    olid_y(y, fstr(t, col[1]), fstr(t, col[2]), fstr(t, col[3]));
+    return 1;
+}
+
+static int
 rd_olid(mset *s, const char *dir)
 {
     static const corpus c = {"olid", LIC_RESEARCH, 1};
+    static const char *const cols[] = {"tweet", "subtask_a", "subtask_b", "subtask_c", NULL};
+    static const tabspec train[] = {{&c, "olid/olid-training-v1.0.tsv", '\t', T_PLAIN, cols, 0,
+                                     DEC_HTML, TRAIN_OR_DEV, olid_label, NULL}};
     table t;
     float y[CLF_ATTRS];
-    if (tab_open(&t, dir, "olid/olid-training-v1.0.tsv", '\t', T_PLAIN, 1) < 0)
+    if (read_tab(s, dir, &train[0]) < 0)
         return -1;
-    int ct = tab_col(&t, "tweet"), ca = tab_col(&t, "subtask_a"), cb = tab_col(&t, "subtask_b"),
-        cc = tab_col(&t, "subtask_c");
-    if (ct < 0 || ca < 0 || cb < 0 || cc < 0) {
-        tab_close(&t);
-        return -1;
-    }
-    while (tab_row(&t)) {
-        if (t.n < 5)
-            continue;
-        olid_y(y, fstr(&t, ca), fstr(&t, cb), fstr(&t, cc));
-        size_t n;
-        const char *tx = fld(&t, ct, &n);
-        add(s, &c, tx, n, DEC_HTML, TRAIN_OR_DEV, y);
-    }
-    tab_close(&t);
 
     size_t na, nb, nc;
     idlab *la = olid_labels(dir, "olid/labels-levela.csv", &na);
@@ -828,74 +901,34 @@ rd_olid(mset *s, const char *dir)
 }
 
 static int
-kaggle_file(mset *s, const char *dir, const char *name, int split)
+kaggle_label(const table *t, const int *col, float *y, int *split)
 {
-    static const corpus c = {"kaggle-insults", LIC_RESEARCH, 1};
-    table t;
-    float y[CLF_ATTRS];
-    if (tab_open(&t, dir, name, ',', T_QUOTED, 1) < 0)
-        return -1;
-    int cl = tab_col(&t, "Insult"), ct = tab_col(&t, "Comment");
-    if (cl < 0 || ct < 0) {
-        tab_close(&t);
-        return -1;
-    }
-    while (tab_row(&t)) {
-        int ins = fis(&t, cl, "1");
-        if (!ins && !fis(&t, cl, "0"))
-            continue;
-        for (int a = 0; a < CLF_ATTRS; a++)
-            y[a] = -1;
-        y[TOX] = y[INS] = ins ? 1 : 0;
-        if (ins)
-            y[SEV] = 0;
-        size_t n;
-        const char *tx = fld(&t, ct, &n);
-        add(s, &c, tx, n, DEC_KAGGLE, split, y);
-    }
-    tab_close(&t);
-    return 0;
+    (void)split;
+    int ins = fis(t, col[0], "1");
+    if (!ins && !fis(t, col[0], "0"))
+        return 0;
+    for (int a = 0; a < CLF_ATTRS; a++)
+        y[a] = -1;
+    y[TOX] = y[INS] = ins ? 1 : 0;
+    if (ins)
+        y[SEV] = 0;
+    return 1;
 }
 
 static int
-rd_kaggle(mset *s, const char *dir)
+davidson_label(const table *t, const int *col, float *y, int *split)
 {
-    if (kaggle_file(s, dir, "kaggle-insults-2012/train.csv", TRAIN_OR_DEV) < 0 ||
-        kaggle_file(s, dir, "kaggle-insults-2012/test_with_solutions.csv", SPLIT_TEST) < 0 ||
-        kaggle_file(s, dir, "kaggle-insults-2012/impermium_verification_labels.csv", SPLIT_DEV) < 0)
-        return -1;
-    return 0;
-}
-
-static int
-rd_davidson(mset *s, const char *dir)
-{
-    static const corpus c = {"davidson", LIC_OPEN, 0.5f};
-    table t;
-    float y[CLF_ATTRS];
-    if (tab_open(&t, dir, "davidson2017/labeled_data.csv", ',', T_QUOTED, 1) < 0)
-        return -1;
-    int cc = tab_col(&t, "class"), ct = tab_col(&t, "tweet");
-    if (cc < 0 || ct < 0) {
-        tab_close(&t);
-        return -1;
+    (void)split;
+    const char *k = fstr(t, col[0]);
+    if (strcmp(k, "2") == 0) {
+        y_clean(y);
+    } else if (strcmp(k, "0") == 0 || strcmp(k, "1") == 0) {
+        y_pos(y);
+        y[IDA] = k[0] == '0' ? 1 : 0;
+    } else {
+        return 0;
     }
-    while (tab_row(&t)) {
-        const char *k = fstr(&t, cc);
-        if (strcmp(k, "2") == 0) {
-            y_clean(y);
-        } else if (strcmp(k, "0") == 0 || strcmp(k, "1") == 0) {
-            y_pos(y);
-            y[IDA] = k[0] == '0' ? 1 : 0;
-        } else {
-            continue;
-        }
-        size_t n;
-        const char *tx = fld(&t, ct, &n);
-        add(s, &c, tx, n, DEC_HTML, BY_HASH, y);
-    }
-    tab_close(&t);
-    return 0;
+    return 1;
 }
 
 /* Copies a Fox News comment without the commenters' names it carries: every
@@ -1222,85 +1255,46 @@ rd_toxic_spans(mset *s, const char *dir)
     return rc;
 }
 
+/* Civil Comments: a crowd share per attribute, each in [0, 1]. */
 static int
-rd_civil(mset *s, const char *dir)
+civil_label(const table *t, const int *col, float *y, int *split)
 {
-    static const corpus c = {"civil", LIC_OPEN, 1};
-    static const corpus cseed = {"civil-seed", LIC_OPEN, 1};
-    static const char *const cols[CLF_ATTRS] = {
-        [TOX] = "toxicity", [SEV] = "severe_toxicity", [INS] = "insult",
-        [PRF] = "obscene",  [THR] = "threat",          [IDA] = "identity_attack"};
-    table t;
-    float y[CLF_ATTRS];
-    int ci[CLF_ATTRS];
-    if (tab_open(&t, dir, "civil-comments-autolabel/examples/civil_comments.csv", ',', T_QUOTED,
-                 1) < 0)
-        return -1;
-    int ct = tab_col(&t, "text"), bad = ct < 0;
-    for (int a = 0; a < CLF_ATTRS; a++)
-        bad |= (ci[a] = tab_col(&t, cols[a])) < 0;
-    while (!bad && tab_row(&t)) {
-        int ok = 1;
-        for (int a = 0; a < CLF_ATTRS; a++) {
-            double v;
-            ok &= fnum(&t, ci[a], &v) == 0 && v >= 0 && v <= 1;
-            y[a] = ok ? (float)v : 0;
-        }
-        size_t n;
-        const char *tx = fld(&t, ct, &n);
-        if (ok)
-            add(s, &c, tx, n, DEC_NONE, BY_HASH_WIDE, y);
+    (void)split;
+    int ok = 1;
+    for (int a = 0; a < CLF_ATTRS; a++) {
+        double v;
+        ok &= fnum(t, col[1 + a], &v) == 0 && v >= 0 && v <= 1;
+        y[a] = ok ? (float)v : 0;
     }
-    tab_close(&t);
-    if (bad)
-        return -1;
-    if (tab_open(&t, dir,
-                 "civil-comments-autolabel/examples/civil_comments/civil_comments_seed.csv", ',',
-                 T_QUOTED, 1) < 0)
-        return -1;
-    int ce = tab_col(&t, "example"), cl = tab_col(&t, "label");
-    while (ce >= 0 && cl >= 0 && tab_row(&t)) {
-        if (fis(&t, cl, "toxic")) {
-            for (int a = 0; a < CLF_ATTRS; a++)
-                y[a] = -1;
-            y[TOX] = 1;
-        } else if (fis(&t, cl, "not toxic")) {
-            y_clean(y);
-        } else {
-            continue;
-        }
-        size_t n;
-        const char *tx = fld(&t, ce, &n);
-        add(s, &cseed, tx, n, DEC_NONE, SPLIT_TEST, y);
+    return ok;
+}
+
+/* The hand-labelled seed set: toxic or not, nothing else said. */
+static int
+civil_seed_label(const table *t, const int *col, float *y, int *split)
+{
+    (void)split;
+    if (fis(t, col[1], "toxic")) {
+        for (int a = 0; a < CLF_ATTRS; a++)
+            y[a] = -1;
+        y[TOX] = 1;
+    } else if (fis(t, col[1], "not toxic")) {
+        y_clean(y);
+    } else {
+        return 0;
     }
-    tab_close(&t);
-    return ce < 0 || cl < 0 ? -1 : 0;
+    return 1;
 }
 
 /* The six Jigsaw 2018 labels, in file order, and their attributes. */
 static int
-jigsaw_file(mset *s, const char *dir, const char *name, const corpus *c, int split)
+jigsaw_label(const table *t, const int *col, float *y, int *split)
 {
-    static const char *const cols[] = {"toxic",  "severe_toxic", "obscene",
-                                       "threat", "insult",       "identity_hate"};
     static const int attr[] = {TOX, SEV, PRF, THR, INS, IDA};
-    table t;
-    float y[CLF_ATTRS];
-    int ci[6];
-    if (tab_open(&t, dir, name, ',', T_QUOTED, 1) < 0)
-        return -1;
-    int ct = tab_col(&t, "comment_text"), bad = ct < 0;
+    (void)split;
     for (int k = 0; k < 6; k++)
-        bad |= (ci[k] = tab_col(&t, cols[k])) < 0;
-    while (!bad && tab_row(&t)) {
-        for (int k = 0; k < 6; k++)
-            y[attr[k]] = fis(&t, ci[k], "1") ? 1 : 0;
-        size_t n;
-        const char *tx = fld(&t, ct, &n);
-        add(s, c, tx, n, DEC_NONE, split, y);
-    }
-    tab_close(&t);
-    return bad ? -1 : 0;
+        y[attr[k]] = fis(t, col[1 + k], "1") ? 1 : 0;
+    return 1;
 }
 
 static int
@@ -1308,161 +1302,96 @@ rd_jigsaw(mset *s, const char *dir)
 {
     static const corpus head = {"jigsaw-head349", LIC_OPEN, 1};
     static const corpus sample = {"jigsaw-sample", LIC_OPEN, 1};
-    if (jigsaw_file(s, dir, "jigsaw-toxic-2018-head349/data/sample_data.csv", &head, SPLIT_TRAIN) <
-        0)
+    static const char *const cols[] = {"comment_text", "toxic",  "severe_toxic",  "obscene",
+                                       "threat",       "insult", "identity_hate", NULL};
+    static const tabspec tabs[] = {{&head, "jigsaw-toxic-2018-head349/data/sample_data.csv", ',',
+                                    T_QUOTED, cols, 0, DEC_NONE, SPLIT_TRAIN, jigsaw_label, NULL},
+                                   {&sample, "jigsaw-toxic-sample/test_examples.csv", ',', T_QUOTED,
+                                    cols, 0, DEC_NONE, SPLIT_TEST, jigsaw_label, NULL}};
+    if (read_tab(s, dir, &tabs[0]) < 0)
         return -1;
     if (!exists(dir, "jigsaw-toxic-sample")) {
         fprintf(stderr, "corpora: jigsaw-sample: not found in %s/jigsaw-toxic-sample\n", dir);
         return -1;
     }
-    return jigsaw_file(s, dir, "jigsaw-toxic-sample/test_examples.csv", &sample, SPLIT_TEST);
+    return read_tab(s, dir, &tabs[1]);
+}
+
+/* A yes/no label in one cell: a positive, clean, or 0 for any other word. */
+static int
+yes_no(const table *t, int col, const char *yes, const char *no, float *y)
+{
+    if (fis(t, col, yes))
+        y_pos(y);
+    else if (fis(t, col, no))
+        y_clean(y);
+    else
+        return 0;
+    return 1;
 }
 
 static int
-wiki_file(mset *s, const char *dir, const char *name, const char *label)
+wiki_label(const table *t, const int *col, float *y, int *split)
 {
-    static const corpus c = {"wiki-talk", LIC_OPEN, 1};
-    table t;
-    float y[CLF_ATTRS];
-    if (tab_open(&t, dir, name, ',', T_QUOTED, 1) < 0)
-        return -1;
-    int ct = tab_col(&t, "text"), cl = tab_col(&t, label);
-    while (ct >= 0 && cl >= 0 && tab_row(&t)) {
-        if (fis(&t, cl, "1"))
-            y_pos(y);
-        else if (fis(&t, cl, "0"))
-            y_clean(y);
-        else
-            continue;
-        size_t n;
-        const char *tx = fld(&t, ct, &n);
-        add(s, &c, tx, n, DEC_NONE, BY_HASH, y);
+    (void)split;
+    return yes_no(t, col[1], "1", "0", y);
+}
+
+static int
+cad_label(const table *t, const int *col, float *y, int *split)
+{
+    (void)split;
+    const char *l = fstr(t, col[1]);
+    int person = strstr(l, "PersonDirectedAbuse") != NULL,
+        ident = strstr(l, "IdentityDirectedAbuse") != NULL,
+        affil = strstr(l, "AffiliationDirectedAbuse") != NULL;
+    if (person || ident || affil) {
+        y_pos(y);
+        y[INS] = person || affil ? 1 : -1;
+        y[IDA] = ident ? 1 : 0;
+    } else if (strstr(l, "Neutral") != NULL || strstr(l, "CounterSpeech") != NULL) {
+        y_clean(y);
+    } else {
+        return 0;
     }
-    tab_close(&t);
-    return ct < 0 || cl < 0 ? -1 : 0;
+    return 1;
 }
 
 static int
-rd_wiki_talk(mset *s, const char *dir)
+ghc_label(const table *t, const int *col, float *y, int *split)
 {
-    if (wiki_file(s, dir, "wiki-talk-context-toxicity/data/CAT_LARGE/gn.csv", "label") < 0 ||
-        wiki_file(s, dir, "wiki-talk-context-toxicity/data/CAT_LARGE/gc.csv", "label") < 0 ||
-        wiki_file(s, dir, "wiki-talk-context-toxicity/data/CAT_SMALL/cat_small.csv", "label_oc") <
-            0)
-        return -1;
-    return 0;
-}
-
-static int
-rd_cad(mset *s, const char *dir)
-{
-    static const corpus c = {"cad", LIC_OPEN, 1};
-    static const char *const files[] = {"train", "dev", "test"};
-    float y[CLF_ATTRS];
-    for (int f = 0; f < 3; f++) {
-        char name[160];
-        table t;
-        snprintf(name, sizeof name, "cad-reddit/data/reddit-abusive-comments/cad_v1_1_%s.tsv",
-                 files[f]);
-        if (tab_open(&t, dir, name, '\t', T_PLAIN, 1) < 0)
-            return -1;
-        int ct = tab_col(&t, "text"), cl = tab_col(&t, "labels");
-        if (ct < 0 || cl < 0) {
-            tab_close(&t);
-            return -1;
-        }
-        while (tab_row(&t)) {
-            const char *l = fstr(&t, cl);
-            int person = strstr(l, "PersonDirectedAbuse") != NULL,
-                ident = strstr(l, "IdentityDirectedAbuse") != NULL,
-                affil = strstr(l, "AffiliationDirectedAbuse") != NULL;
-            if (person || ident || affil) {
-                y_pos(y);
-                y[INS] = person || affil ? 1 : -1;
-                y[IDA] = ident ? 1 : 0;
-            } else if (strstr(l, "Neutral") != NULL || strstr(l, "CounterSpeech") != NULL) {
-                y_clean(y);
-            } else {
-                continue;
-            }
-            size_t n;
-            const char *tx = fld(&t, ct, &n);
-            add(s, &c, tx, n, DEC_LINEBREAK, f, y);
-        }
-        tab_close(&t);
+    (void)split;
+    int hd = fis(t, col[1], "1"), cv = fis(t, col[2], "1"), vo = fis(t, col[3], "1");
+    if (hd || cv || vo) {
+        y_pos(y);
+        y[IDA] = hd || cv ? 1 : 0;
+        y[THR] = y[SEV] = cv ? 1 : 0;
+        y[PRF] = vo ? 1 : 0;
+    } else {
+        y_clean(y);
     }
-    return 0;
+    return 1;
 }
 
 static int
-rd_ghc(mset *s, const char *dir)
+edos_label(const table *t, const int *col, float *y, int *split)
 {
-    static const corpus c = {"ghc", LIC_OPEN, 1};
-    static const char *const files[] = {"ghc_train.tsv", "ghc_test.tsv"};
-    float y[CLF_ATTRS];
-    for (int f = 0; f < 2; f++) {
-        char name[160];
-        table t;
-        snprintf(name, sizeof name, "gab-hate-corpus/GabHateCorpus/Data/%s", files[f]);
-        if (tab_open(&t, dir, name, '\t', T_PLAIN, 1) < 0)
-            return -1;
-        int ct = tab_col(&t, "text"), chd = tab_col(&t, "hd"), ccv = tab_col(&t, "cv"),
-            cvo = tab_col(&t, "vo");
-        if (ct < 0 || chd < 0 || ccv < 0 || cvo < 0) {
-            tab_close(&t);
-            return -1;
-        }
-        while (tab_row(&t)) {
-            int hd = fis(&t, chd, "1"), cv = fis(&t, ccv, "1"), vo = fis(&t, cvo, "1");
-            if (hd || cv || vo) {
-                y_pos(y);
-                y[IDA] = hd || cv ? 1 : 0;
-                y[THR] = y[SEV] = cv ? 1 : 0;
-                y[PRF] = vo ? 1 : 0;
-            } else {
-                y_clean(y);
-            }
-            size_t n;
-            const char *tx = fld(&t, ct, &n);
-            add(s, &c, tx, n, DEC_NONE, f == 0 ? SPLIT_TRAIN : SPLIT_TEST, y);
-        }
-        tab_close(&t);
+    *split = fis(t, col[3], "train")  ? SPLIT_TRAIN
+             : fis(t, col[3], "dev")  ? SPLIT_DEV
+             : fis(t, col[3], "test") ? SPLIT_TEST
+                                      : -9;
+    if (*split < 0)
+        return 0;
+    if (fis(t, col[1], "sexist")) {
+        y_hate(y);
+        y[IDA] = 1;
+        y[THR] = strncmp(fstr(t, col[2]), "1. threats", 10) == 0 ? 1 : 0;
+    } else if (fis(t, col[1], "not sexist")) {
+        y_not_hate(y);
+    } else {
+        return 0;
     }
-    return 0;
-}
-
-static int
-rd_edos(mset *s, const char *dir)
-{
-    static const corpus c = {"edos", LIC_OPEN, 1};
-    table t;
-    float y[CLF_ATTRS];
-    if (tab_open(&t, dir, "edos/data/edos_labelled_aggregated.csv", ',', T_QUOTED, 1) < 0)
-        return -1;
-    int ct = tab_col(&t, "text"), cs = tab_col(&t, "label_sexist"),
-        cc = tab_col(&t, "label_category"), csp = tab_col(&t, "split");
-    while (ct >= 0 && cs >= 0 && cc >= 0 && csp >= 0 && tab_row(&t)) {
-        int split = fis(&t, csp, "train")  ? SPLIT_TRAIN
-                    : fis(&t, csp, "dev")  ? SPLIT_DEV
-                    : fis(&t, csp, "test") ? SPLIT_TEST
-                                           : -9;
-        if (split < 0)
-            continue;
-        if (fis(&t, cs, "sexist")) {
-            y_hate(y);
-            y[IDA] = 1;
-            y[THR] = strncmp(fstr(&t, cc), "1. threats", 10) == 0 ? 1 : 0;
-        } else if (fis(&t, cs, "not sexist")) {
-            y_not_hate(y);
-        } else {
-            continue;
-        }
-        size_t n;
-        const char *tx = fld(&t, ct, &n);
-        add(s, &c, tx, n, DEC_NONE, split, y);
-    }
-    tab_close(&t);
-    return ct < 0 || cs < 0 || cc < 0 || csp < 0 ? -1 : 0;
+    return 1;
 }
 
 static int
@@ -1530,63 +1459,47 @@ rd_implicit(mset *s, const char *dir)
 }
 
 static int
-rd_stormfront(mset *s, const char *dir)
+stormfront_label(const table *t, const int *col, float *y, int *split)
 {
-    static const corpus c = {"stormfront", LIC_OPEN, 1};
-    table t;
-    float y[CLF_ATTRS];
-    if (tab_open(&t, dir, "stormfront/stormfront_all_DERIVED.tsv", '\t', T_PLAIN, 1) < 0)
-        return -1;
-    int ct = tab_col(&t, "text"), cl = tab_col(&t, "label"), csp = tab_col(&t, "split");
-    while (ct >= 0 && cl >= 0 && csp >= 0 && tab_row(&t)) {
-        if (fis(&t, cl, "hate")) {
-            y_hate(y);
-            y[IDA] = 1;
-        } else if (fis(&t, cl, "noHate")) {
-            y_not_hate(y);
-        } else {
-            continue; /* relation, idk/skip */
-        }
-        /* The balanced official sample keeps its split; the unsampled rest
-         * (all noHate) is training data. */
-        int split = fis(&t, csp, "sampled_test")    ? SPLIT_TEST
-                    : fis(&t, csp, "sampled_train") ? SPLIT_TRAIN
-                                                    : TRAIN_OR_DEV;
-        size_t n;
-        const char *tx = fld(&t, ct, &n);
-        add(s, &c, tx, n, DEC_NONE, split, y);
+    if (fis(t, col[1], "hate")) {
+        y_hate(y);
+        y[IDA] = 1;
+    } else if (fis(t, col[1], "noHate")) {
+        y_not_hate(y);
+    } else {
+        return 0; /* relation, idk/skip */
     }
-    tab_close(&t);
-    return ct < 0 || cl < 0 || csp < 0 ? -1 : 0;
+    /* The balanced official sample keeps its split; the unsampled rest
+     * (all noHate) is training data. */
+    *split = fis(t, col[2], "sampled_test")    ? SPLIT_TEST
+             : fis(t, col[2], "sampled_train") ? SPLIT_TRAIN
+                                               : TRAIN_OR_DEV;
+    return 1;
 }
 
 static int
-rd_toxigen(mset *s, const char *dir)
+toxigen_label(const table *t, const int *col, float *y, int *split)
 {
-    static const corpus c = {"toxigen", LIC_OPEN, 0.5f};
-    table t;
-    float y[CLF_ATTRS];
-    if (tab_open(&t, dir, "toxigen-seed-statements/toxigen_seed_statements_DERIVED.tsv", '\t',
-                 T_PLAIN, 1) < 0)
-        return -1;
-    int ct = tab_col(&t, "text"), cl = tab_col(&t, "label"), cg = tab_col(&t, "groups");
-    while (ct >= 0 && cl >= 0 && cg >= 0 && tab_row(&t)) {
-        if (fis(&t, cl, "hate")) {
-            y_hate(y);
-            y[IDA] = 1;
-        } else if (fis(&t, cl, "neutral")) {
-            y_clean(y);
-        } else {
-            continue;
-        }
-        size_t n, gn;
-        const char *tx = fld(&t, ct, &n), *g = fld(&t, cg, &gn);
-        msample *x = add(s, &c, tx, n, DEC_NONE, BY_HASH, y);
-        if (x != NULL && gn > 0)
-            x->group = own(s, g, gn);
+    (void)split;
+    if (fis(t, col[1], "hate")) {
+        y_hate(y);
+        y[IDA] = 1;
+    } else if (fis(t, col[1], "neutral")) {
+        y_clean(y);
+    } else {
+        return 0;
     }
-    tab_close(&t);
-    return ct < 0 || cl < 0 || cg < 0 ? -1 : 0;
+    return 1;
+}
+
+/* The target groups, when the row names any. */
+static void
+toxigen_group(mset *s, msample *x, const table *t, const int *col)
+{
+    size_t gn;
+    const char *g = fld(t, col[2], &gn);
+    if (gn > 0)
+        x->group = own(s, g, gn);
 }
 
 /* A ConvAbuse flag cell: "1", or one value per repeated annotation by the
@@ -1689,30 +1602,18 @@ rd_convabuse(mset *s, const char *dir)
 }
 
 static int
-rd_hatexplain(mset *s, const char *dir)
+hatexplain_label(const table *t, const int *col, float *y, int *split)
 {
-    static const corpus c = {"hatexplain", LIC_OPEN, 0.5f};
-    table t;
-    float y[CLF_ATTRS];
-    if (tab_open(&t, dir, "hatexplain-magpie/datasets/92_HateXplain/preprocessed.csv", ',',
-                 T_QUOTED, 1) < 0)
-        return -1;
-    int ct = tab_col(&t, "text"), cl = tab_col(&t, "label");
-    while (ct >= 0 && cl >= 0 && tab_row(&t)) {
-        if (fis(&t, cl, "2") || fis(&t, cl, "1")) {
-            y_pos(y);
-            y[IDA] = fis(&t, cl, "2") ? 1 : 0;
-        } else if (fis(&t, cl, "0")) {
-            y_clean(y);
-        } else {
-            continue;
-        }
-        size_t n;
-        const char *tx = fld(&t, ct, &n);
-        add(s, &c, tx, n, DEC_NONE, BY_HASH, y);
+    (void)split;
+    if (fis(t, col[1], "2") || fis(t, col[1], "1")) {
+        y_pos(y);
+        y[IDA] = fis(t, col[1], "2") ? 1 : 0;
+    } else if (fis(t, col[1], "0")) {
+        y_clean(y);
+    } else {
+        return 0;
     }
-    tab_close(&t);
-    return ct < 0 || cl < 0 ? -1 : 0;
+    return 1;
 }
 
 static int
@@ -1758,189 +1659,251 @@ rd_tweeteval(mset *s, const char *dir)
 }
 
 static int
-hasoc_file(mset *s, const char *dir, const char *name, int sep, int mode, int split)
+hasoc_label(const table *t, const int *col, float *y, int *split)
 {
-    static const corpus c = {"hasoc", LIC_RESEARCH, 1};
-    table t;
-    float y[CLF_ATTRS];
-    if (tab_open(&t, dir, name, sep, mode, 1) < 0)
-        return -1;
-    int ct = tab_col(&t, "text"), c1 = tab_col(&t, "task_1"), c2 = tab_col(&t, "task_2");
-    while (ct >= 0 && c1 >= 0 && c2 >= 0 && tab_row(&t)) {
-        if (fis(&t, c1, "HOF")) {
-            y_pos(y);
-            if (fis(&t, c2, "HATE"))
-                y[IDA] = 1;
-            else if (fis(&t, c2, "OFFN"))
-                y[INS] = 1;
-            else if (fis(&t, c2, "PRFN"))
-                y[PRF] = 1;
-        } else if (fis(&t, c1, "NOT")) {
-            y_clean(y);
-        } else {
-            continue;
-        }
-        size_t n;
-        const char *tx = fld(&t, ct, &n);
-        add(s, &c, tx, n, DEC_HTML, split, y);
+    (void)split;
+    if (fis(t, col[1], "HOF")) {
+        y_pos(y);
+        if (fis(t, col[2], "HATE"))
+            y[IDA] = 1;
+        else if (fis(t, col[2], "OFFN"))
+            y[INS] = 1;
+        else if (fis(t, col[2], "PRFN"))
+            y[PRF] = 1;
+    } else if (fis(t, col[1], "NOT")) {
+        y_clean(y);
+    } else {
+        return 0;
     }
-    tab_close(&t);
-    return ct < 0 || c1 < 0 || c2 < 0 ? -1 : 0;
+    return 1;
 }
 
 static int
-rd_hasoc(mset *s, const char *dir)
+ruddit_label(const table *t, const int *col, float *y, int *split)
 {
-    if (hasoc_file(s, dir, "hasoc-en/hasoc2019_english_dataset_EXTRACTED/english_dataset.tsv", '\t',
-                   T_PLAIN, TRAIN_OR_DEV) < 0 ||
-        hasoc_file(s, dir,
-                   "hasoc-en/hasoc2019_english_dataset_EXTRACTED/hasoc2019_en_test-2919.tsv", '\t',
-                   T_PLAIN, SPLIT_TEST) < 0 ||
-        hasoc_file(s, dir, "hasoc-en/Code/task1A/en/data/rawData.csv", ',', T_QUOTED, SPLIT_TRAIN) <
-            0)
-        return -1;
-    return 0;
-}
-
-static int
-rd_ruddit(mset *s, const char *dir)
-{
-    static const corpus c = {"ruddit", LIC_RESEARCH, 1};
-    table t;
-    float y[CLF_ATTRS];
-    if (tab_open(&t, dir, "ruddit/ruddit_with_text.csv", ',', T_QUOTED, 1) < 0)
-        return -1;
-    int ct = tab_col(&t, "comment_body"), cs = tab_col(&t, "offensiveness_score");
-    while (ct >= 0 && cs >= 0 && tab_row(&t)) {
-        double v;
-        if (fnum(&t, cs, &v) < 0)
-            continue;
-        if (v >= 0.5)
-            y_pos(y);
-        else if (v <= 0)
-            y_clean(y);
-        else
-            continue;
-        size_t n;
-        const char *tx = fld(&t, ct, &n);
-        add(s, &c, tx, n, DEC_NONE, BY_HASH, y);
-    }
-    tab_close(&t);
-    return ct < 0 || cs < 0 ? -1 : 0;
+    (void)split;
+    double v;
+    if (fnum(t, col[1], &v) < 0)
+        return 0;
+    if (v >= 0.5)
+        y_pos(y);
+    else if (v <= 0)
+        y_clean(y);
+    else
+        return 0;
+    return 1;
 }
 
 /* HateCheck: hateful cases are identity attacks; non-hateful ones are
  * clean, except profanity_nh ("Fuck, that was a great game"), which is
  * profane but not toxic under the guidelines' reading of the suite. */
 static int
-rd_hatecheck(mset *s, const char *dir)
+hatecheck_label(const table *t, const int *col, float *y, int *split)
 {
-    static const corpus c = {"hatecheck", LIC_OPEN, 1};
-    table t;
-    float y[CLF_ATTRS];
-    if (tab_open(&t, dir, "hatecheck/test_suite_cases.csv", ',', T_QUOTED, 1) < 0)
-        return -1;
-    int cf = tab_col(&t, "functionality"), ct = tab_col(&t, "test_case"),
-        cl = tab_col(&t, "label_gold");
-    while (cf >= 0 && ct >= 0 && cl >= 0 && tab_row(&t)) {
-        if (fis(&t, cl, "hateful")) {
-            y_pos(y);
-            y[IDA] = 1;
-        } else if (fis(&t, cl, "non-hateful")) {
-            y_clean(y);
-            if (fis(&t, cf, "profanity_nh")) {
-                y[TOX] = -1;
-                y[PRF] = 1;
-            }
-        } else {
-            continue;
+    (void)split;
+    if (fis(t, col[2], "hateful")) {
+        y_pos(y);
+        y[IDA] = 1;
+    } else if (fis(t, col[2], "non-hateful")) {
+        y_clean(y);
+        if (fis(t, col[0], "profanity_nh")) {
+            y[TOX] = -1;
+            y[PRF] = 1;
         }
-        size_t n, fn;
-        const char *tx = fld(&t, ct, &n), *fu = fld(&t, cf, &fn);
-        msample *x = add(s, &c, tx, n, DEC_NONE, SPLIT_TEST, y);
-        if (x != NULL)
-            x->group = own(s, fu, fn);
+    } else {
+        return 0;
     }
-    tab_close(&t);
-    return cf < 0 || ct < 0 || cl < 0 ? -1 : 0;
+    return 1;
+}
+
+/* A case's group: its functionality. */
+static void
+hatecheck_group(mset *s, msample *x, const table *t, const int *col)
+{
+    size_t fn;
+    const char *fu = fld(t, col[0], &fn);
+    x->group = own(s, fu, fn);
 }
 
 static int
-rd_bias(mset *s, const char *dir)
+bias_wiki_label(const table *t, const int *col, float *y, int *split)
 {
-    static const corpus cw = {"wiki-identity", LIC_OPEN, 1};
-    static const corpus cm = {"madlibs", LIC_OPEN, 1};
-    table t;
-    float y[CLF_ATTRS];
-    if (tab_open(&t, dir, "wikipedia-toxicity-bias-eval/toxicity_nonfuzzed_testset.csv", ',',
-                 T_QUOTED, 1) < 0)
-        return -1;
-    int ct = tab_col(&t, "comment"), cl = tab_col(&t, "toxic");
-    while (ct >= 0 && cl >= 0 && tab_row(&t)) {
-        if (fis(&t, cl, "True"))
-            y_pos(y);
-        else if (fis(&t, cl, "False"))
-            y_clean(y);
-        else
-            continue;
-        size_t n;
-        const char *tx = fld(&t, ct, &n);
-        msample *x = add(s, &cw, tx, n, DEC_NONE, SPLIT_TEST, y);
-        if (x != NULL)
-            x->group = ident_term(x->text, x->len);
-    }
-    tab_close(&t);
-    if (ct < 0 || cl < 0)
-        return -1;
-    if (tab_open(&t, dir, "wikipedia-toxicity-bias-eval/bias_madlibs_77k.csv", ',', T_QUOTED, 1) <
-        0)
-        return -1;
-    ct = tab_col(&t, "Text");
-    cl = tab_col(&t, "Label");
-    while (ct >= 0 && cl >= 0 && tab_row(&t)) {
-        if (fis(&t, cl, "BAD"))
-            y_pos(y);
-        else if (fis(&t, cl, "NOT_BAD"))
-            y_clean(y);
-        else
-            continue;
-        size_t n;
-        const char *tx = fld(&t, ct, &n);
-        msample *x = add(s, &cm, tx, n, DEC_NONE, SPLIT_TEST, y);
-        if (x != NULL)
-            x->group = ident_term(x->text, x->len);
-    }
-    tab_close(&t);
-    return ct < 0 || cl < 0 ? -1 : 0;
+    (void)split;
+    return yes_no(t, col[1], "True", "False", y);
+}
+
+static int
+bias_madlibs_label(const table *t, const int *col, float *y, int *split)
+{
+    (void)split;
+    return yes_no(t, col[1], "BAD", "NOT_BAD", y);
+}
+
+/* A bias sample's group: the identity term it names. */
+static void
+bias_group(mset *s, msample *x, const table *t, const int *col)
+{
+    (void)s;
+    (void)t;
+    (void)col;
+    x->group = ident_term(x->text, x->len);
 }
 
 /* ---- loading, leak checks, summary ---------------------------------------------- */
 
+/* The corpora that are tables of the common shape (read_tab), each a list of
+ * tables ended by a NULL file. */
+static const corpus c_kaggle = {"kaggle-insults", LIC_RESEARCH, 1};
+static const corpus c_davidson = {"davidson", LIC_OPEN, 0.5f};
+static const corpus c_civil = {"civil", LIC_OPEN, 1};
+static const corpus c_civil_seed = {"civil-seed", LIC_OPEN, 1};
+static const corpus c_wiki = {"wiki-talk", LIC_OPEN, 1};
+static const corpus c_cad = {"cad", LIC_OPEN, 1};
+static const corpus c_ghc = {"ghc", LIC_OPEN, 1};
+static const corpus c_edos = {"edos", LIC_OPEN, 1};
+static const corpus c_stormfront = {"stormfront", LIC_OPEN, 1};
+static const corpus c_toxigen = {"toxigen", LIC_OPEN, 0.5f};
+static const corpus c_hatexplain = {"hatexplain", LIC_OPEN, 0.5f};
+static const corpus c_hasoc = {"hasoc", LIC_RESEARCH, 1};
+static const corpus c_ruddit = {"ruddit", LIC_RESEARCH, 1};
+static const corpus c_hatecheck = {"hatecheck", LIC_OPEN, 1};
+static const corpus c_wiki_identity = {"wiki-identity", LIC_OPEN, 1};
+static const corpus c_madlibs = {"madlibs", LIC_OPEN, 1};
+
+static const char *const kaggle_cols[] = {"Insult", "Comment", NULL};
+static const tabspec kaggle_tabs[] = {
+    {&c_kaggle, "kaggle-insults-2012/train.csv", ',', T_QUOTED, kaggle_cols, 1, DEC_KAGGLE,
+     TRAIN_OR_DEV, kaggle_label, NULL},
+    {&c_kaggle, "kaggle-insults-2012/test_with_solutions.csv", ',', T_QUOTED, kaggle_cols, 1,
+     DEC_KAGGLE, SPLIT_TEST, kaggle_label, NULL},
+    {&c_kaggle, "kaggle-insults-2012/impermium_verification_labels.csv", ',', T_QUOTED, kaggle_cols,
+     1, DEC_KAGGLE, SPLIT_DEV, kaggle_label, NULL},
+    {0}};
+
+static const tabspec davidson_tabs[] = {{&c_davidson, "davidson2017/labeled_data.csv", ',',
+                                         T_QUOTED, (const char *const[]){"class", "tweet", NULL}, 1,
+                                         DEC_HTML, BY_HASH, davidson_label, NULL},
+                                        {0}};
+
+static const tabspec civil_tabs[] = {
+    {&c_civil, "civil-comments-autolabel/examples/civil_comments.csv", ',', T_QUOTED,
+     (const char *const[]){"text", [1 + TOX] = "toxicity", [1 + SEV] = "severe_toxicity",
+                           [1 + INS] = "insult", [1 + PRF] = "obscene", [1 + THR] = "threat",
+                           [1 + IDA] = "identity_attack", NULL},
+     0, DEC_NONE, BY_HASH_WIDE, civil_label, NULL},
+    {&c_civil_seed, "civil-comments-autolabel/examples/civil_comments/civil_comments_seed.csv", ',',
+     T_QUOTED, (const char *const[]){"example", "label", NULL}, 0, DEC_NONE, SPLIT_TEST,
+     civil_seed_label, NULL},
+    {0}};
+
+static const tabspec wiki_tabs[] = {
+    {&c_wiki, "wiki-talk-context-toxicity/data/CAT_LARGE/gn.csv", ',', T_QUOTED,
+     (const char *const[]){"text", "label", NULL}, 0, DEC_NONE, BY_HASH, wiki_label, NULL},
+    {&c_wiki, "wiki-talk-context-toxicity/data/CAT_LARGE/gc.csv", ',', T_QUOTED,
+     (const char *const[]){"text", "label", NULL}, 0, DEC_NONE, BY_HASH, wiki_label, NULL},
+    {&c_wiki, "wiki-talk-context-toxicity/data/CAT_SMALL/cat_small.csv", ',', T_QUOTED,
+     (const char *const[]){"text", "label_oc", NULL}, 0, DEC_NONE, BY_HASH, wiki_label, NULL},
+    {0}};
+
+static const char *const cad_cols[] = {"text", "labels", NULL};
+static const tabspec cad_tabs[] = {
+    {&c_cad, "cad-reddit/data/reddit-abusive-comments/cad_v1_1_train.tsv", '\t', T_PLAIN, cad_cols,
+     0, DEC_LINEBREAK, SPLIT_TRAIN, cad_label, NULL},
+    {&c_cad, "cad-reddit/data/reddit-abusive-comments/cad_v1_1_dev.tsv", '\t', T_PLAIN, cad_cols, 0,
+     DEC_LINEBREAK, SPLIT_DEV, cad_label, NULL},
+    {&c_cad, "cad-reddit/data/reddit-abusive-comments/cad_v1_1_test.tsv", '\t', T_PLAIN, cad_cols,
+     0, DEC_LINEBREAK, SPLIT_TEST, cad_label, NULL},
+    {0}};
+
+static const char *const ghc_cols[] = {"text", "hd", "cv", "vo", NULL};
+static const tabspec ghc_tabs[] = {{&c_ghc, "gab-hate-corpus/GabHateCorpus/Data/ghc_train.tsv",
+                                    '\t', T_PLAIN, ghc_cols, 0, DEC_NONE, SPLIT_TRAIN, ghc_label,
+                                    NULL},
+                                   {&c_ghc, "gab-hate-corpus/GabHateCorpus/Data/ghc_test.tsv", '\t',
+                                    T_PLAIN, ghc_cols, 0, DEC_NONE, SPLIT_TEST, ghc_label, NULL},
+                                   {0}};
+
+static const tabspec edos_tabs[] = {
+    {&c_edos, "edos/data/edos_labelled_aggregated.csv", ',', T_QUOTED,
+     (const char *const[]){"text", "label_sexist", "label_category", "split", NULL}, 0, DEC_NONE,
+     SPLIT_TRAIN, edos_label, NULL},
+    {0}};
+
+static const tabspec stormfront_tabs[] = {{&c_stormfront, "stormfront/stormfront_all_DERIVED.tsv",
+                                           '\t', T_PLAIN,
+                                           (const char *const[]){"text", "label", "split", NULL}, 0,
+                                           DEC_NONE, TRAIN_OR_DEV, stormfront_label, NULL},
+                                          {0}};
+
+static const tabspec toxigen_tabs[] = {
+    {&c_toxigen, "toxigen-seed-statements/toxigen_seed_statements_DERIVED.tsv", '\t', T_PLAIN,
+     (const char *const[]){"text", "label", "groups", NULL}, 0, DEC_NONE, BY_HASH, toxigen_label,
+     toxigen_group},
+    {0}};
+
+static const tabspec hatexplain_tabs[] = {
+    {&c_hatexplain, "hatexplain-magpie/datasets/92_HateXplain/preprocessed.csv", ',', T_QUOTED,
+     (const char *const[]){"text", "label", NULL}, 0, DEC_NONE, BY_HASH, hatexplain_label, NULL},
+    {0}};
+
+static const char *const hasoc_cols[] = {"text", "task_1", "task_2", NULL};
+static const tabspec hasoc_tabs[] = {
+    {&c_hasoc, "hasoc-en/hasoc2019_english_dataset_EXTRACTED/english_dataset.tsv", '\t', T_PLAIN,
+     hasoc_cols, 0, DEC_HTML, TRAIN_OR_DEV, hasoc_label, NULL},
+    {&c_hasoc, "hasoc-en/hasoc2019_english_dataset_EXTRACTED/hasoc2019_en_test-2919.tsv", '\t',
+     T_PLAIN, hasoc_cols, 0, DEC_HTML, SPLIT_TEST, hasoc_label, NULL},
+    {&c_hasoc, "hasoc-en/Code/task1A/en/data/rawData.csv", ',', T_QUOTED, hasoc_cols, 0, DEC_HTML,
+     SPLIT_TRAIN, hasoc_label, NULL},
+    {0}};
+
+static const tabspec ruddit_tabs[] = {
+    {&c_ruddit, "ruddit/ruddit_with_text.csv", ',', T_QUOTED,
+     (const char *const[]){"comment_body", "offensiveness_score", NULL}, 0, DEC_NONE, BY_HASH,
+     ruddit_label, NULL},
+    {0}};
+
+static const tabspec hatecheck_tabs[] = {
+    {&c_hatecheck, "hatecheck/test_suite_cases.csv", ',', T_QUOTED,
+     (const char *const[]){"functionality", "test_case", "label_gold", NULL}, 1, DEC_NONE,
+     SPLIT_TEST, hatecheck_label, hatecheck_group},
+    {0}};
+
+static const tabspec bias_tabs[] = {
+    {&c_wiki_identity, "wikipedia-toxicity-bias-eval/toxicity_nonfuzzed_testset.csv", ',', T_QUOTED,
+     (const char *const[]){"comment", "toxic", NULL}, 0, DEC_NONE, SPLIT_TEST, bias_wiki_label,
+     bias_group},
+    {&c_madlibs, "wikipedia-toxicity-bias-eval/bias_madlibs_77k.csv", ',', T_QUOTED,
+     (const char *const[]){"Text", "Label", NULL}, 0, DEC_NONE, SPLIT_TEST, bias_madlibs_label,
+     bias_group},
+    {0}};
+
+/* Every corpus in the order it is read: its own reader, or its tables. */
 static const struct source {
     const char *name, *folder;
     int (*read)(mset *s, const char *dir);
+    const tabspec *tabs; /* when read is NULL */
 } sources[] = {
-    {"olid", "olid", rd_olid},
-    {"kaggle-insults", "kaggle-insults-2012", rd_kaggle},
-    {"davidson", "davidson2017", rd_davidson},
-    {"fox-news", "fox-news-comments", rd_fox},
-    {"toxic-spans", "toxic-spans", rd_toxic_spans},
-    {"civil", "civil-comments-autolabel", rd_civil},
-    {"jigsaw", "jigsaw-toxic-2018-head349", rd_jigsaw},
-    {"wiki-talk", "wiki-talk-context-toxicity", rd_wiki_talk},
-    {"cad", "cad-reddit", rd_cad},
-    {"ghc", "gab-hate-corpus", rd_ghc},
-    {"edos", "edos", rd_edos},
-    {"implicit-hate", "implicit-hate", rd_implicit},
-    {"stormfront", "stormfront", rd_stormfront},
-    {"toxigen", "toxigen-seed-statements", rd_toxigen},
-    {"convabuse", "convabuse", rd_convabuse},
-    {"hatexplain", "hatexplain-magpie", rd_hatexplain},
-    {"tweeteval-hate", "tweeteval", rd_tweeteval},
-    {"hasoc", "hasoc-en", rd_hasoc},
-    {"ruddit", "ruddit", rd_ruddit},
-    {"hatecheck", "hatecheck", rd_hatecheck},
-    {"wiki-identity", "wikipedia-toxicity-bias-eval", rd_bias},
+    {"olid", "olid", rd_olid, NULL},
+    {"kaggle-insults", "kaggle-insults-2012", NULL, kaggle_tabs},
+    {"davidson", "davidson2017", NULL, davidson_tabs},
+    {"fox-news", "fox-news-comments", rd_fox, NULL},
+    {"toxic-spans", "toxic-spans", rd_toxic_spans, NULL},
+    {"civil", "civil-comments-autolabel", NULL, civil_tabs},
+    {"jigsaw", "jigsaw-toxic-2018-head349", rd_jigsaw, NULL},
+    {"wiki-talk", "wiki-talk-context-toxicity", NULL, wiki_tabs},
+    {"cad", "cad-reddit", NULL, cad_tabs},
+    {"ghc", "gab-hate-corpus", NULL, ghc_tabs},
+    {"edos", "edos", NULL, edos_tabs},
+    {"implicit-hate", "implicit-hate", rd_implicit, NULL},
+    {"stormfront", "stormfront", NULL, stormfront_tabs},
+    {"toxigen", "toxigen-seed-statements", NULL, toxigen_tabs},
+    {"convabuse", "convabuse", rd_convabuse, NULL},
+    {"hatexplain", "hatexplain-magpie", NULL, hatexplain_tabs},
+    {"tweeteval-hate", "tweeteval", rd_tweeteval, NULL},
+    {"hasoc", "hasoc-en", NULL, hasoc_tabs},
+    {"ruddit", "ruddit", NULL, ruddit_tabs},
+    {"hatecheck", "hatecheck", NULL, hatecheck_tabs},
+    {"wiki-identity", "wikipedia-toxicity-bias-eval", NULL, bias_tabs},
 };
 
 /* Test posts of these news-comment corpora must not be trained on under any
@@ -2025,7 +1988,7 @@ corpora_load(mset *s, const char *dir)
             failed++;
             continue;
         }
-        if (src->read(s, dir) < 0) {
+        if ((src->read != NULL ? src->read(s, dir) : read_tabs(s, dir, src->tabs)) < 0) {
             fprintf(stderr, "corpora: %s: could not be read from %s/%s\n", src->name, dir,
                     src->folder);
             for (size_t i = before; i < s->n; i++)
