@@ -554,19 +554,35 @@ cookie_mac(arena *a, const provider *p, const char *payload)
     return out;
 }
 
+/* Ends a step with outcome out, why (a sentence) kept for the answer. */
+static void
+fail(oidc_job *oj, outcome out, const char *why)
+{
+    oj->out = out;
+    snprintf(oj->why, sizeof oj->why, "%s", why);
+}
+
+/* The provider's endpoints for a step; false, the step ended with 502, when
+ * they cannot be had. */
+static bool
+step_discovery(oidc_job *oj, arena *a, oidc_discovery *d)
+{
+    pl_error err = {0};
+    if (discovery(oj->p, a, d, &err) == 0)
+        return true;
+    fail(oj, OUT_UNAVAILABLE, err.msg);
+    return false;
+}
+
 static void
 start_step(job *j)
 {
     oidc_job *oj = j->data;
     req *r = j->r;
     provider *p = oj->p;
-    pl_error err = {0};
     oidc_discovery d;
-    if (discovery(p, r->a, &d, &err) < 0) {
-        oj->out = OUT_UNAVAILABLE;
-        snprintf(oj->why, sizeof oj->why, "%s", err.msg);
+    if (!step_discovery(oj, r->a, &d))
         return;
-    }
     char *state = random_field(r->a), *nonce = random_field(r->a), *verifier = random_field(r->a);
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(digest, (const unsigned char *)verifier, strlen(verifier));
@@ -596,11 +612,8 @@ callback_step(job *j)
     provider *p = oj->p;
     pl_error err = {0};
     oidc_discovery d;
-    if (discovery(p, r->a, &d, &err) < 0) {
-        oj->out = OUT_UNAVAILABLE;
-        snprintf(oj->why, sizeof oj->why, "%s", err.msg);
+    if (!step_discovery(oj, r->a, &d))
         return;
-    }
     char *form = arena_printf(r->a,
                               "grant_type=authorization_code&code=%s&redirect_uri=%s"
                               "&code_verifier=%s&client_id=%s",
@@ -611,8 +624,7 @@ callback_step(job *j)
     body b;
     if (http_call(p, "token endpoint", d.token_endpoint, form, !d.secret_post, true, &b, &err) <
         0) {
-        oj->out = OUT_UNAVAILABLE;
-        snprintf(oj->why, sizeof oj->why, "%s", err.msg);
+        fail(oj, OUT_UNAVAILABLE, err.msg);
         return;
     }
     sodium_memzero(form, strlen(form));
@@ -620,8 +632,7 @@ callback_step(job *j)
     int rc = oidc_parse_token_response(b.p, b.n, r->a, &id_token, &err);
     free(b.p);
     if (rc < 0) {
-        oj->out = OUT_REFUSED;
-        snprintf(oj->why, sizeof oj->why, "%s", err.msg);
+        fail(oj, OUT_REFUSED, err.msg);
         log_info("msg=\"OpenID Connect code exchange refused\" provider=%s error=\"%s\"", p->id,
                  err.msg);
         return;
@@ -629,35 +640,30 @@ callback_step(job *j)
     oidc_claims c;
     oidc_status st;
     if (verify(p, d.jwks_uri, id_token, oj->nonce, r->a, &c, &st, &err) < 0) {
-        oj->out = OUT_UNAVAILABLE;
-        snprintf(oj->why, sizeof oj->why, "%s", err.msg);
+        fail(oj, OUT_UNAVAILABLE, err.msg);
         return;
     }
     if (st != OIDC_OK) {
-        oj->out = OUT_BAD_TOKEN;
-        snprintf(oj->why, sizeof oj->why, "%s", err.msg);
+        fail(oj, OUT_BAD_TOKEN, err.msg);
         log_warn("msg=\"OpenID Connect ID token refused\" provider=%s error=\"%s\"", p->id,
                  err.msg);
         return;
     }
     if (c.email[0] == '\0') {
-        oj->out = OUT_BAD_TOKEN;
-        snprintf(oj->why, sizeof oj->why,
-                 "The provider did not share an e-mail address, which Parley needs for an "
-                 "account (is \"email\" in the scope?).");
+        fail(oj, OUT_BAD_TOKEN,
+             "The provider did not share an e-mail address, which Parley needs for an "
+             "account (is \"email\" in the scope?).");
         return;
     }
     if (!email_shape_valid(c.email)) {
-        oj->out = OUT_BAD_TOKEN;
-        snprintf(oj->why, sizeof oj->why,
-                 "The provider's e-mail address is not one Parley can use for an account.");
+        fail(oj, OUT_BAD_TOKEN,
+             "The provider's e-mail address is not one Parley can use for an account.");
         return;
     }
     if (email_domain_reserved(c.email)) {
-        oj->out = OUT_BAD_TOKEN;
-        snprintf(oj->why, sizeof oj->why,
-                 "The provider's e-mail address is in a reserved domain (.invalid, .test, "
-                 ".example, .localhost), which no reader's address may use.");
+        fail(oj, OUT_BAD_TOKEN,
+             "The provider's e-mail address is in a reserved domain (.invalid, .test, "
+             ".example, .localhost), which no reader's address may use.");
         return;
     }
     char *name = arena_strdup(r->a, c.name);
