@@ -6,25 +6,15 @@
 // as fetch calls inside a real browser page of the server's origin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startServer, createUser, Client } from '../lib/server.mjs';
 import { sql } from '../api/desk_helpers.mjs';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const SHOTS = path.resolve(here, '..', '..', 'build', 'screenshots');
+import { launch, shot, deskPage as openDesk } from '../lib/browser.mjs';
 
 let srv, browser;
 before(async () => {
   srv = await startServer();
   createUser(srv.dbUrl, { email: 'mod@example.com', name: 'Max Moderator', role: 'moderator' });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
+  browser = await launch();
 });
 after(async () => { await browser?.close(); await srv?.stop(); });
 
@@ -39,19 +29,7 @@ async function reader(name, established = false) {
   return c;
 }
 
-async function modPage() {
-  const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(10000);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(String(e)));
-  await page.goto(`${srv.url}/admin/`);
-  await page.getByLabel('E-mail').fill('mod@example.com');
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.locator('#desk').waitFor({ state: 'visible' });
-  return page;
-}
+const modPage = () => openDesk(browser, srv.url, 'mod@example.com');
 
 const current = (page) => page.locator('.item[aria-current=true]');
 
@@ -86,8 +64,7 @@ test('a moderator works through the pending queue by keyboard', async () => {
   assert.match(await page.locator('.item').nth(1).locator('blockquote').textContent(), /Moderators can post too/);
   assert.match(await page.locator('.item').nth(0).textContent(), /A storm over the harbour/);
   assert.match(await page.locator('.item').nth(0).textContent(), /3 comments: 0 published, 3 pending/);
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, 'desk.png'), fullPage: true });
+  await shot(page, 'desk.png', { fullPage: true });
 
   // a: approve the first; the next becomes current.
   await page.keyboard.press('a');

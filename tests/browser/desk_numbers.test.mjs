@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, createUser, Client } from '../lib/server.mjs';
-import { launch, shot } from '../lib/browser.mjs';
+import { launch, shot, deskPage as openDesk } from '../lib/browser.mjs';
 
 let srv, browser, mod;
 before(async () => {
@@ -32,19 +32,8 @@ async function post(c, article, body, parent_id) {
   return res.json.comment;
 }
 
-async function deskPage(viewport = { width: 1100, height: 900 }) {
-  const ctx = await browser.newContext({ viewport, acceptDownloads: true });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(10000);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(String(e)));
-  await page.goto(`${srv.url}/admin/`);
-  await page.getByLabel('E-mail').fill('mod@example.com');
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.locator('#desk').waitFor({ state: 'visible' });
-  return page;
-}
+const deskPage = (viewport = { width: 1100, height: 900 }) =>
+  openDesk(browser, srv.url, 'mod@example.com', { viewport, acceptDownloads: true });
 
 const today = () => new Date().toISOString().slice(0, 10);
 // The cells of a chart's table, row by row.

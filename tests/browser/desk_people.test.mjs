@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, createUser, Client } from '../lib/server.mjs';
-import { launch, shot } from '../lib/browser.mjs';
+import { launch, shot, deskPage as openDesk } from '../lib/browser.mjs';
 import { sql } from '../api/desk_helpers.mjs';
 
 let srv, browser, mod;
@@ -31,19 +31,7 @@ async function reader(name) {
   return c;
 }
 
-async function deskPage(email, viewport = { width: 1100, height: 900 }) {
-  const ctx = await browser.newContext({ viewport });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(10000);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(String(e)));
-  await page.goto(`${srv.url}/admin/`);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.locator('#desk').waitFor({ state: 'visible' });
-  return page;
-}
+const deskPage = (email, viewport) => openDesk(browser, srv.url, email, viewport && { viewport });
 
 test('people: search, open a reader, note, suspend and lift, Esc back to the list', async () => {
   const pia = await reader('Pia Lindqvist');

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, createUser, Client } from '../lib/server.mjs';
-import { launch, shot, articlePage } from '../lib/browser.mjs';
+import { launch, shot, articlePage, deskPage as openDesk } from '../lib/browser.mjs';
 
 let srv, browser;
 before(async () => {
@@ -19,19 +19,7 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await srv?.stop(); });
 
-async function deskPage(email, viewport = { width: 1100, height: 900 }) {
-  const ctx = await browser.newContext({ viewport });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(10000);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(String(e)));
-  await page.goto(`${srv.url}/admin/`);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.locator('#desk').waitFor({ state: 'visible' });
-  return page;
-}
+const deskPage = (email, viewport) => openDesk(browser, srv.url, email, viewport && { viewport });
 
 test('moderators do not see the Settings tab', async () => {
   const page = await deskPage('mod@example.com');

@@ -4,8 +4,8 @@
 // moderator has no such tab.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
 import { startServer, createUser } from '../lib/server.mjs';
+import { launch, deskPage as openDesk } from '../lib/browser.mjs';
 import { receiver, waitLog, event, SECRET } from '../lib/webhook_receiver.mjs';
 
 let srv, browser, rcv;
@@ -14,27 +14,11 @@ before(async () => {
   srv = await startServer({ env: { PARLEY_WEBHOOK_URL: rcv.url, PARLEY_WEBHOOK_SECRET: SECRET } });
   createUser(srv.dbUrl, { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' });
   createUser(srv.dbUrl, { email: 'mod@example.com', name: 'Max Moderator', role: 'moderator' });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
+  browser = await launch();
 });
 after(async () => { await browser?.close(); await srv?.stop(); await rcv?.close(); });
 
-async function deskPage(email) {
-  const ctx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(10000);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(String(e)));
-  await page.goto(`${srv.url}/admin/`);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.locator('#desk').waitFor({ state: 'visible' });
-  return page;
-}
+const deskPage = (email) => openDesk(browser, srv.url, email, { viewport: { width: 1100, height: 800 } });
 
 test('an admin sends a test event and sees it delivered', async () => {
   const page = await deskPage('admin@example.com');

@@ -53,6 +53,23 @@ export async function articlePage(context, base, article, attrs = {}, { lang = '
   return page;
 }
 
+// Opens the desk (base/admin/) in a new context of browser and logs in as
+// email with the tests' password; context: the context's options (a
+// 1100x900 viewport unless given). page.errors collects uncaught errors.
+export async function deskPage(browser, base, email, context = {}) {
+  const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...context });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(10000);
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  await page.goto(`${base}/admin/`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#desk').waitFor({ state: 'visible' });
+  return page;
+}
+
 // Registers a reader through the API and returns a Client holding its session.
 let n = 0;
 export async function reader(base, name) {
