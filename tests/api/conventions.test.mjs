@@ -6,8 +6,8 @@
 // what it was before them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, createUser, Client } from '../lib/server.mjs';
-import { expectError, stopClean, rawRequest, parseResponse, articleId, configFile } from '../lib/api.mjs';
+import { startServer, Client } from '../lib/server.mjs';
+import { expectError, stopClean, rawRequest, parseResponse, articleId, configFile, cast } from '../lib/api.mjs';
 
 let srv, alice, bob, mod, anon;
 const ART = 'conv-main';
@@ -15,14 +15,7 @@ let aliceComment, bobComment;
 
 before(async () => {
   srv = await startServer({ args: ['--config', configFile('allowed_origins = https://news.example https://blog.example:8443\n')] });
-  createUser(srv.dbUrl, { email: 'mod@example.com', name: 'Moderator', role: 'moderator' });
-  alice = new Client(srv.url);
-  bob = new Client(srv.url);
-  mod = new Client(srv.url);
-  anon = new Client(srv.url);
-  assert.equal((await alice.register('Alice', 'alice@example.com')).status, 201);
-  assert.equal((await bob.register('Bob', 'bob@example.com')).status, 201);
-  assert.equal((await mod.login('mod@example.com')).status, 200);
+  ({ alice, bob, mod, anon } = await cast(srv, 'Moderator'));
   let r = await alice.post(`/api/v1/articles/${ART}/comments`, { body: 'first' });
   assert.equal(r.status, 201, r.text);
   aliceComment = r.json.comment;

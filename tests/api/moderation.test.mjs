@@ -7,21 +7,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { startServer, createUser, Client, BIN } from '../lib/server.mjs';
-import { configFile } from '../lib/api.mjs';
+import { startServer, Client, BIN } from '../lib/server.mjs';
+import { configFile, cast } from '../lib/api.mjs';
 
 let srv, alice, bob, mod, anon;
 
 before(async () => {
   srv = await startServer();
-  createUser(srv.dbUrl, { email: 'mod@example.com', name: 'Mod', role: 'moderator' });
-  alice = new Client(srv.url);
-  bob = new Client(srv.url);
-  mod = new Client(srv.url);
-  anon = new Client(srv.url);
-  assert.equal((await alice.register('Alice', 'alice@example.com')).status, 201);
-  assert.equal((await bob.register('Bob', 'bob@example.com')).status, 201);
-  assert.equal((await mod.login('mod@example.com')).status, 200);
+  ({ alice, bob, mod, anon } = await cast(srv));
 });
 
 after(async () => {

@@ -2,21 +2,15 @@
 // its published replies in place, as a placeholder that shows nothing of it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, createUser, Client } from '../lib/server.mjs';
+import { startServer } from '../lib/server.mjs';
+import { cast } from '../lib/api.mjs';
 
 let srv, alice, bob, mod, anon;
 const P = '/api/v1/articles/ph-1/comments';
 
 before(async () => {
   srv = await startServer();
-  createUser(srv.dbUrl, { email: 'mod@example.com', name: 'Mod', role: 'moderator' });
-  alice = new Client(srv.url);
-  bob = new Client(srv.url);
-  mod = new Client(srv.url);
-  anon = new Client(srv.url);
-  assert.equal((await alice.register('Alice', 'alice@example.com')).status, 201);
-  assert.equal((await bob.register('Bob', 'bob@example.com')).status, 201);
-  assert.equal((await mod.login('mod@example.com')).status, 200);
+  ({ alice, bob, mod, anon } = await cast(srv));
 });
 
 after(async () => { assert.equal((await srv.stop()).code, 0); });

@@ -11,6 +11,7 @@ import net from 'node:net';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createUser, Client } from './server.mjs';
 
 export function expectError(res, status, code, field) {
   assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}: ${res.text}`);
@@ -90,4 +91,15 @@ let seq = 0;
 export function articleId(prefix = 'a') {
   seq += 1;
   return `${prefix}-${process.pid}-${seq}`;
+}
+
+// The cast most API tests start with: Alice and Bob registered, a moderator
+// (mod@example.com, named modName, logged in) and a client with no session.
+export async function cast(srv, modName = 'Mod') {
+  createUser(srv.dbUrl, { email: 'mod@example.com', name: modName, role: 'moderator' });
+  const c = { alice: new Client(srv.url), bob: new Client(srv.url), mod: new Client(srv.url), anon: new Client(srv.url) };
+  assert.equal((await c.alice.register('Alice', 'alice@example.com')).status, 201);
+  assert.equal((await c.bob.register('Bob', 'bob@example.com')).status, 201);
+  assert.equal((await c.mod.login('mod@example.com')).status, 200);
+  return c;
 }
