@@ -213,6 +213,18 @@ not_found(req *r)
     i18n_send_page(r, 404, (const char *)tpl->data, (size_t)tpl->size, vars, 2, "no-store");
 }
 
+/* Sends the template at path filled in for the request's language; false
+ * when it is not compiled in. */
+static bool
+send_template(req *r, const char *path)
+{
+    const asset *tpl = asset_find(assets, path);
+    if (tpl == NULL)
+        return false;
+    i18n_send_html(r, (const char *)tpl->data, (size_t)tpl->size, NULL, 0, "no-cache");
+    return true;
+}
+
 void
 pages_dispatch(req *r)
 {
@@ -247,19 +259,13 @@ pages_dispatch(req *r)
         }
         /* The demo article: its page around it in the request's language,
          * the article itself in English (web/index.html). */
-        const asset *tpl = asset_find(assets, "/index.html");
-        if (tpl != NULL) {
-            i18n_send_html(r, (const char *)tpl->data, (size_t)tpl->size, NULL, 0, "no-cache");
-            return;
-        }
         path = "/index.html";
+        if (send_template(r, path))
+            return;
     } else if (strcmp(path, "/admin") == 0 || strcmp(path, "/admin/") == 0) {
         path = "/admin/index.html";
-        const asset *tpl = asset_find(assets, path);
-        if (tpl != NULL) {
-            i18n_send_html(r, (const char *)tpl->data, (size_t)tpl->size, NULL, 0, "no-cache");
+        if (send_template(r, path))
             return;
-        }
     } else if (strcmp(path, "/reset") == 0 || strcmp(path, "/verify") == 0 ||
                strcmp(path, "/unsubscribe") == 0) {
         /* The pages the account mails link to; they read the token from
@@ -268,11 +274,8 @@ pages_dispatch(req *r)
         path = path[1] == 'r'   ? "/account/reset.html"
                : path[1] == 'v' ? "/account/verify.html"
                                 : "/account/unsubscribe.html";
-        const asset *tpl = asset_find(assets, path);
-        if (tpl != NULL) {
-            i18n_send_html(r, (const char *)tpl->data, (size_t)tpl->size, NULL, 0, "no-cache");
+        if (send_template(r, path))
             return;
-        }
     }
     const asset *as = asset_find(assets, path);
     /* Templates are served filled in, never as they are. */
