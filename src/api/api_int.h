@@ -309,6 +309,12 @@ json_t *api_desk_author_json(req *r, store *st, int64_t user_id);
 /* Loads the user of a /mod/users/{id} path; false when 404 (unknown or
  * deleted) or another error was sent. */
 bool api_desk_user(req *r, const char *id_s, store_user *target);
+/* The checks of a desk action on an account, each answering 403 forbidden
+ * with why: api_desk_not_self, that the account is not the caller's own;
+ * api_desk_staff_ok, that only an admin acts on a moderator or an admin.
+ * False when the answer was sent. */
+bool api_desk_not_self(req *r, const store_user *target, const char *why);
+bool api_desk_staff_ok(req *r, const store_user *target, const char *why);
 /* A log entry as GET /mod/log writes it, with the actor's name and the
  * target's name (a user's name, an article's title, a comment author's
  * name); the cache keeps names already looked up in this request. */

@@ -573,6 +573,24 @@ api_desk_user(req *r, const char *id_s, store_user *target)
     return true;
 }
 
+bool
+api_desk_not_self(req *r, const store_user *target, const char *why)
+{
+    if (target->id != r->user->id)
+        return true;
+    req_send_error(r, 403, "forbidden", why, NULL, NULL);
+    return false;
+}
+
+bool
+api_desk_staff_ok(req *r, const store_user *target, const char *why)
+{
+    if (target->role == ROLE_READER || r->user->role == ROLE_ADMIN)
+        return true;
+    req_send_error(r, 403, "forbidden", why, NULL, NULL);
+    return false;
+}
+
 static void
 ban(req *r, const route_args *a, bool on)
 {
@@ -603,15 +621,9 @@ ban(req *r, const route_args *a, bool on)
         return;
     bj->user_id = target.id;
     /* Least privilege: moderators act on readers; only admins on staff. */
-    if (target.role != ROLE_READER && r->user->role != ROLE_ADMIN) {
-        req_send_error(r, 403, "forbidden", "Only an admin can ban a moderator or an admin.", NULL,
-                       NULL);
+    if (!api_desk_staff_ok(r, &target, "Only an admin can ban a moderator or an admin.") ||
+        !api_desk_not_self(r, &target, "You cannot ban yourself."))
         return;
-    }
-    if (target.id == r->user->id) {
-        req_send_error(r, 403, "forbidden", "You cannot ban yourself.", NULL, NULL);
-        return;
-    }
     job *j = job_new(r, bj);
     j->write = ban_write;
     j->done = ban_done;
@@ -674,13 +686,9 @@ api_mod_role(req *r, const route_args *a)
         return;
     }
     store_user target;
-    if (!api_desk_user(r, a->seg[0], &target))
+    if (!api_desk_user(r, a->seg[0], &target) ||
+        !api_desk_not_self(r, &target, "You cannot change your own role; ask another admin."))
         return;
-    if (target.id == r->user->id) {
-        req_send_error(r, 403, "forbidden", "You cannot change your own role; ask another admin.",
-                       NULL, NULL);
-        return;
-    }
     bj->user_id = target.id;
     job *j = job_new(r, bj);
     j->write = role_write;

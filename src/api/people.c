@@ -345,19 +345,12 @@ api_mod_user_delete(req *r, const route_args *a)
         return;
     }
     store_user target;
-    if (!api_desk_user(r, a->seg[0], &target))
+    if (!api_desk_user(r, a->seg[0], &target) ||
+        !api_desk_not_self(
+            r, &target,
+            "You cannot delete your own account from the desk; use your account page.") ||
+        !api_desk_staff_ok(r, &target, "Only an admin can delete a moderator or an admin."))
         return;
-    if (target.id == r->user->id) {
-        req_send_error(r, 403, "forbidden",
-                       "You cannot delete your own account from the desk; use your account page.",
-                       NULL, NULL);
-        return;
-    }
-    if (target.role != ROLE_READER && r->user->role != ROLE_ADMIN) {
-        req_send_error(r, 403, "forbidden", "Only an admin can delete a moderator or an admin.",
-                       NULL, NULL);
-        return;
-    }
     dj->user_id = target.id;
     job *j = job_new(r, dj);
     j->write = user_delete_write;
