@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, createUser, Client } from '../lib/server.mjs';
-import { launch, shot, deskPage as openDesk } from '../lib/browser.mjs';
+import { launch, shot, deskPage as openDesk, reader as newReader } from '../lib/browser.mjs';
 import { sql } from '../api/desk_helpers.mjs';
 
 let srv, browser, mod;
@@ -21,15 +21,7 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await srv?.stop(); });
 
-let n = 0;
-async function reader(name) {
-  const c = new Client(srv.url);
-  const email = `${name.toLowerCase().replace(/[^a-z]/g, '')}${++n}@example.com`;
-  const r = await c.register(name, email);
-  c.user = r.json.user;
-  c.email = email;
-  return c;
-}
+const reader = (name) => newReader(srv.url, name);
 
 const deskPage = (email, viewport) => openDesk(browser, srv.url, email, viewport && { viewport });
 

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, createUser, Client } from '../lib/server.mjs';
-import { launch, shot, deskPage as openDesk } from '../lib/browser.mjs';
+import { launch, shot, deskPage as openDesk, reader as newReader } from '../lib/browser.mjs';
 
 let srv, browser, mod;
 before(async () => {
@@ -18,13 +18,7 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await srv?.stop(); });
 
-let n = 0;
-async function reader(name) {
-  const c = new Client(srv.url);
-  const r = await c.register(name, `${name.toLowerCase().replace(/[^a-z]/g, '')}${++n}@example.com`);
-  c.user = r.json.user;
-  return c;
-}
+const reader = (name) => newReader(srv.url, name);
 async function post(c, article, body) {
   const res = await c.post(`/api/v1/articles/${article}/comments`, { body });
   assert.equal(res.status, 201, res.text);
