@@ -43,6 +43,16 @@ is_ows(char c)
     return c == ' ' || c == '\t';
 }
 
+/* Skips the commas and white space before the next element of a
+ * comma-separated header (RFC 9110's #rule); false at the end. */
+static bool
+list_next(const char **p)
+{
+    while (**p == ',' || is_ows(**p))
+        (*p)++;
+    return **p != '\0';
+}
+
 /* True when a q parameter's value is zero ("0", "0.", "0.000"). Anything
  * else, well-formed or not, counts as acceptable: a client that sends a
  * coding's name means to accept it. */
@@ -64,11 +74,7 @@ static_accept_encoding(const char *header)
         return 0;
     int yes = 0, no = 0, star = -1; /* star: -1 absent, 0 refused, 1 accepted */
     const char *p = header;
-    while (*p != '\0') {
-        while (*p == ',' || is_ows(*p))
-            p++;
-        if (*p == '\0')
-            break;
+    while (list_next(&p)) {
         const char *name = p;
         while (*p != '\0' && *p != ',' && *p != ';' && !is_ows(*p))
             p++;
@@ -118,11 +124,7 @@ static_etag_match(const char *header, const char *etag)
         return false;
     size_t elen = strlen(etag);
     const char *p = header;
-    while (*p != '\0') {
-        while (*p == ',' || is_ows(*p))
-            p++;
-        if (*p == '\0')
-            break;
+    while (list_next(&p)) {
         if (*p == '*')
             return true;
         if (p[0] == 'W' && p[1] == '/')
