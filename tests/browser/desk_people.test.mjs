@@ -6,18 +6,12 @@
 // fits a 360 px screen.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, createUser, Client } from '../lib/server.mjs';
-import { launch, shot, deskPage as openDesk, reader as newReader } from '../lib/browser.mjs';
+import { shot, deskFixture, deskPage as openDesk, reader as newReader } from '../lib/browser.mjs';
 import { sql } from '../api/desk_helpers.mjs';
 
 let srv, browser, mod;
 before(async () => {
-  srv = await startServer();
-  createUser(srv.dbUrl, { email: 'mod@example.com', name: 'Max Moderator', role: 'moderator' });
-  createUser(srv.dbUrl, { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' });
-  browser = await launch();
-  mod = new Client(srv.url);
-  await mod.login('mod@example.com');
+  ({ srv, browser, mod } = await deskFixture([{ email: 'admin@example.com', name: 'Ada Admin', role: 'admin' }]));
 });
 after(async () => { await browser?.close(); await srv?.stop(); });
 

@@ -5,17 +5,10 @@
 // 360 px screen.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, createUser, Client } from '../lib/server.mjs';
-import { launch, shot, deskPage as openDesk, reader as newReader } from '../lib/browser.mjs';
+import { shot, deskFixture, deskPage as openDesk, reader as newReader } from '../lib/browser.mjs';
 
 let srv, browser, mod;
-before(async () => {
-  srv = await startServer();
-  createUser(srv.dbUrl, { email: 'mod@example.com', name: 'Max Moderator', role: 'moderator' });
-  browser = await launch();
-  mod = new Client(srv.url);
-  await mod.login('mod@example.com');
-});
+before(async () => { ({ srv, browser, mod } = await deskFixture()); });
 after(async () => { await browser?.close(); await srv?.stop(); });
 
 const reader = (name) => newReader(srv.url, name);

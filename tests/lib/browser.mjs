@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client } from './server.mjs';
+import { Client, startServer, createUser } from './server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const SHOTS = path.resolve(here, '..', '..', 'build', 'screenshots');
@@ -51,6 +51,19 @@ export async function articlePage(context, base, article, attrs = {}, { lang = '
   await page.locator('#parley .pl-list').waitFor({ state: 'attached' });
   await page.locator('.pl-status, .pl-c').first().waitFor({ state: 'attached' });
   return page;
+}
+
+// What the desk's browser tests start from: a server with the moderator
+// mod@example.com ("Max Moderator") and the users given (createUser's
+// fields), Chromium, and the moderator's API client, logged in.
+export async function deskFixture(users = []) {
+  const srv = await startServer();
+  createUser(srv.dbUrl, { email: 'mod@example.com', name: 'Max Moderator', role: 'moderator' });
+  for (const u of users) createUser(srv.dbUrl, u);
+  const browser = await launch();
+  const mod = new Client(srv.url);
+  await mod.login('mod@example.com');
+  return { srv, browser, mod };
 }
 
 // Opens the desk (base/admin/) in a new context of browser and logs in as
