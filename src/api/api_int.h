@@ -291,6 +291,12 @@ void api_mod_user_sites_put(req *r, const route_args *a);
 /* GET /guide: what the widget's line of guidelines says (public). */
 void api_guide(req *r, const route_args *a);
 
+/* Makes a mail token for user_id inside a write job (password.c): a new
+ * random token into token, its hash stored with purpose, valid for ttl_ms
+ * from the request's time. */
+int api_mail_token(job *j, store *s, int64_t user_id, store_token_purpose purpose, int64_t ttl_ms,
+                   char token[64], pl_error *err);
+
 /* Deletes user_id's account inside a write job (me.c): keeps a ban in force
  * on the address, deletes (remove) or anonymizes the comments, tells other
  * nodes about every article touched and logs delete_account with the

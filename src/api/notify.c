@@ -93,9 +93,7 @@ queue_notification(job *j, store *s, const store_user *u, store_token_purpose pu
     const config *cfg = req_config(j->r);
     arena *a = j->r->a;
     char token[64];
-    unsigned char hash[STORE_TOKEN_HASH_LEN];
-    session_token_new(token, hash);
-    int rc = store_token_insert(s, hash, u->id, purpose, j->r->now, j->r->now + UNSUB_TTL_MS, err);
+    int rc = api_mail_token(j, s, u->id, purpose, UNSUB_TTL_MS, token, err);
     if (rc < 0)
         return rc;
     const char *base = base_url(a, cfg);

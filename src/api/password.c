@@ -123,6 +123,15 @@ link_mail(req *r, const config *cfg, const store_user *u, const char *link, cons
         i18n_format(a, lang, "mail_team", 0, html, 2, true));
 }
 
+int
+api_mail_token(job *j, store *s, int64_t user_id, store_token_purpose purpose, int64_t ttl_ms,
+               char token[64], pl_error *err)
+{
+    unsigned char hash[STORE_TOKEN_HASH_LEN];
+    session_token_new(token, hash);
+    return store_token_insert(s, hash, user_id, purpose, j->r->now, j->r->now + ttl_ms, err);
+}
+
 /* Makes a token for the user, stores its hash and queues the mail built by
  * link_mail() with these words. Mail problems are logged, never returned; only a failed token
  * insert (a database error) is. */
@@ -132,9 +141,7 @@ mail_with_token(job *j, store *s, const store_user *u, store_token_purpose purpo
 {
     const config *cfg = req_config(j->r);
     char token[64];
-    unsigned char hash[STORE_TOKEN_HASH_LEN];
-    session_token_new(token, hash);
-    int rc = store_token_insert(s, hash, u->id, purpose, j->r->now, j->r->now + ttl, err);
+    int rc = api_mail_token(j, s, u->id, purpose, ttl, token, err);
     if (rc < 0)
         return rc;
     mail_msg m = {.to = u->email};
