@@ -6,6 +6,7 @@
 // holds a sanitizer report, so every test file also checks the server stayed
 // clean under ASan/UBSan. rawRequest() speaks HTTP over a plain socket for the
 // cases fetch() cannot produce (duplicate headers, huge header blocks).
+// cast() registers the readers and logs in the moderator most files start with.
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { writeFileSync, mkdtempSync } from 'node:fs';

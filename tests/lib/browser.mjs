@@ -5,6 +5,8 @@
 // article id: the HTML document is supplied by page.route (the server only
 // serves the demo at /), while embed.js, embed.css and every API call go to
 // the real server. Seeding goes through the API with the Client of server.mjs.
+// deskFixture() starts what the desk's tests need (a server with a moderator,
+// Chromium, the moderator's client) and deskPage() opens the desk logged in.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
