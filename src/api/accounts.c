@@ -388,10 +388,7 @@ api_logout(req *r, const route_args *a)
         req_send_empty(r, 204);
         return;
     }
-    job *j = job_new(r, NULL);
-    j->write = logout_write;
-    j->done = logout_done;
-    job_submit(j);
+    job_run(r, NULL, logout_write, logout_done);
 }
 
 void
@@ -477,8 +474,5 @@ api_me_patch(req *r, const route_args *a)
     }
     char *copy = arena_strdup(r->a, lang);
     json_decref(o);
-    job *j = job_new(r, copy);
-    j->write = me_patch_write;
-    j->done = me_patch_done;
-    job_submit(j);
+    job_run(r, copy, me_patch_write, me_patch_done);
 }

@@ -253,8 +253,5 @@ api_mod_articles_close(req *r, const route_args *a)
                        "older_than_days", NULL);
         return;
     }
-    job *j = job_new(r, cj);
-    j->write = close_write;
-    j->done = close_done;
-    job_submit(j);
+    job_run(r, cj, close_write, close_done);
 }

@@ -256,8 +256,5 @@ api_flag_post(req *r, const route_args *a)
     fj->note = note;
     if (strcmp(reason, "slur") == 0 || strcmp(reason, "harassment") == 0)
         fj->confirmed = engine_confirms(r, &c, reason);
-    job *j = job_new(r, fj);
-    j->write = flag_write;
-    j->done = flag_done;
-    job_submit(j);
+    job_run(r, fj, flag_write, flag_done);
 }

@@ -144,10 +144,7 @@ mute(req *r, const route_args *a, bool on)
         req_send_error(r, 400, "invalid_field", "You cannot mute yourself.", NULL, NULL);
         return;
     }
-    job *j = job_new(r, mj);
-    j->write = mute_write;
-    j->done = mute_done;
-    job_submit(j);
+    job_run(r, mj, mute_write, mute_done);
 }
 
 void
@@ -338,8 +335,5 @@ api_me_delete(req *r, const route_args *a)
         return;
     delete_job *dj = arena_zalloc(r->a, sizeof *dj);
     dj->remove = strcmp(req_config(r)->delete_account_comments, "remove") == 0;
-    job *j = job_new(r, dj);
-    j->write = delete_me_write;
-    j->done = delete_me_done;
-    job_submit(j);
+    job_run(r, dj, delete_me_write, delete_me_done);
 }

@@ -486,10 +486,7 @@ api_mod_undo(req *r, const route_args *a)
     dj->undo = true;
     if (!api_mod_scope(r, &dj->sites, &dj->n_sites))
         return;
-    job *j = job_new(r, dj);
-    j->write = undo_write;
-    j->done = decision_done;
-    job_submit(j);
+    job_run(r, dj, undo_write, decision_done);
 }
 
 /* ---- bans and roles ------------------------------------------------------ */
@@ -624,10 +621,7 @@ ban(req *r, const route_args *a, bool on)
     if (!api_desk_staff_ok(r, &target, "Only an admin can ban a moderator or an admin.") ||
         !api_desk_not_self(r, &target, "You cannot ban yourself."))
         return;
-    job *j = job_new(r, bj);
-    j->write = ban_write;
-    j->done = ban_done;
-    job_submit(j);
+    job_run(r, bj, ban_write, ban_done);
 }
 
 void
@@ -690,10 +684,7 @@ api_mod_role(req *r, const route_args *a)
         !api_desk_not_self(r, &target, "You cannot change your own role; ask another admin."))
         return;
     bj->user_id = target.id;
-    job *j = job_new(r, bj);
-    j->write = role_write;
-    j->done = ban_done;
-    job_submit(j);
+    job_run(r, bj, role_write, ban_done);
 }
 
 /* ---- log ------------------------------------------------------------------ */

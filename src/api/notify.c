@@ -412,10 +412,7 @@ api_notifications_put(req *r, const route_args *a)
     json_decref(o);
     if (!ok)
         return;
-    job *j = job_new(r, pj);
-    j->write = prefs_write;
-    j->done = prefs_done;
-    job_submit(j);
+    job_run(r, pj, prefs_write, prefs_done);
 }
 
 /* ---- one-click unsubscribe ---------------------------------------------- */
@@ -486,8 +483,5 @@ api_unsubscribe(req *r, const route_args *a)
     }
     unsub_job *uj = arena_zalloc(r->a, sizeof *uj);
     session_token_hash(token, uj->hash);
-    job *j = job_new(r, uj);
-    j->write = unsub_write;
-    j->done = unsub_done;
-    job_submit(j);
+    job_run(r, uj, unsub_write, unsub_done);
 }

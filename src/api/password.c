@@ -225,10 +225,7 @@ api_password_forgot(req *r, const route_args *a)
     }
     pw_job *pj = arena_zalloc(r->a, sizeof *pj);
     pj->email = norm;
-    job *j = job_new(r, pj);
-    j->write = forgot_write;
-    j->done = forgot_done;
-    job_submit(j);
+    job_run(r, pj, forgot_write, forgot_done);
 }
 
 /* ---- reset --------------------------------------------------------------- */
@@ -437,10 +434,7 @@ api_verify(req *r, const route_args *a)
         return;
     pw_job *pj = arena_zalloc(r->a, sizeof *pj);
     pj->token = token;
-    job *j = job_new(r, pj);
-    j->write = verify_write;
-    j->done = verify_done;
-    job_submit(j);
+    job_run(r, pj, verify_write, verify_done);
 }
 
 static int
@@ -481,8 +475,5 @@ api_verify_resend(req *r, const route_args *a)
                        NULL);
         return;
     }
-    job *j = job_new(r, NULL);
-    j->write = resend_write;
-    j->done = resend_done;
-    job_submit(j);
+    job_run(r, NULL, resend_write, resend_done);
 }

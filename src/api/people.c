@@ -291,10 +291,7 @@ api_mod_user_note(req *r, const route_args *a)
     nj->note.user_id = target.id;
     nj->note.author_id = r->user->id;
     nj->note.created_at = r->now;
-    job *j = job_new(r, nj);
-    j->write = note_write;
-    j->done = note_done;
-    job_submit(j);
+    job_run(r, nj, note_write, note_done);
 }
 
 /* ---- deleting an account -------------------------------------------------------- */
@@ -352,8 +349,5 @@ api_mod_user_delete(req *r, const route_args *a)
         !api_desk_staff_ok(r, &target, "Only an admin can delete a moderator or an admin."))
         return;
     dj->user_id = target.id;
-    job *j = job_new(r, dj);
-    j->write = user_delete_write;
-    j->done = user_delete_done;
-    job_submit(j);
+    job_run(r, dj, user_delete_write, user_delete_done);
 }

@@ -615,10 +615,7 @@ api_mod_sites_post(req *r, const route_args *a)
     json_decref(o);
     if (!ok)
         return;
-    job *j = job_new(r, sj);
-    j->write = site_write;
-    j->done = site_done;
-    job_submit(j);
+    job_run(r, sj, site_write, site_done);
 }
 
 void
@@ -642,10 +639,7 @@ api_mod_site_patch(req *r, const route_args *a)
     json_decref(o);
     if (!ok)
         return;
-    job *j = job_new(r, sj);
-    j->write = site_write;
-    j->done = site_done;
-    job_submit(j);
+    job_run(r, sj, site_write, site_done);
 }
 
 /* ---- PUT /mod/users/{id}/sites (admins) --------------------------------------- */
@@ -767,8 +761,5 @@ api_mod_user_sites_put(req *r, const route_args *a)
         return;
     }
     mj->user_id = target.id;
-    job *j = job_new(r, mj);
-    j->write = modsites_write;
-    j->done = modsites_done;
-    job_submit(j);
+    job_run(r, mj, modsites_write, modsites_done);
 }

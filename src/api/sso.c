@@ -148,8 +148,5 @@ api_sso(req *r, const route_args *a)
      * they are dropped rather than refusing the reader's sign-on. */
     if (sj->claims.name[0] != '\0')
         text_strip_invisible((char *)sj->claims.name);
-    job *j = job_new(r, sj);
-    j->write = sso_write;
-    j->done = sso_done;
-    job_submit(j);
+    job_run(r, sj, sso_write, sso_done);
 }

@@ -122,6 +122,15 @@ job_submit(job *j)
 }
 
 void
+job_run(req *r, void *data, int (*write)(job *j, store *s, pl_error *err), void (*done)(job *j))
+{
+    job *j = job_new(r, data);
+    j->write = write;
+    j->done = done;
+    job_submit(j);
+}
+
+void
 job_complete(job *j)
 {
     /* Refused by the buckets shared with other nodes: nothing was written. */

@@ -93,6 +93,10 @@ job *job_new(req *r, void *data);
 /* Queues j: slow step, then write step, then done on the loop. */
 void job_submit(job *j);
 
+/* The usual write job: job_new with write and done set, then job_submit. */
+void job_run(req *r, void *data, int (*write)(job *j, store *s, pl_error *err),
+             void (*done)(job *j));
+
 /* The client's address as log lines may show it (config log_addresses):
  * whole, its network, or "-". Arena-owned. */
 const char *req_client_for_log(req *r);
