@@ -180,8 +180,7 @@ register_done(job *j)
     }
     log_info("msg=registered user=%lld client=%s", (long long)aj->user.id,
              req_client_for_log(j->r));
-    session_set_cookie(r, aj->token);
-    req_send_json(r, 201, json_pack("{s:o}", "user", api_user_json(&aj->user, r->now)));
+    api_send_signed_in(r, 201, aj->token, &aj->user);
 }
 
 void
@@ -310,8 +309,7 @@ login_done(job *j)
         return;
     }
     log_info("msg=login user=%lld client=%s", (long long)aj->user.id, req_client_for_log(r));
-    session_set_cookie(r, aj->token);
-    req_send_json(r, 200, json_pack("{s:o}", "user", api_user_json(&aj->user, r->now)));
+    api_send_signed_in(r, 200, aj->token, &aj->user);
 }
 
 void

@@ -129,6 +129,9 @@ bool api_site_url(req *r, const store_site *site, const char *url);
 /* JSON shapes. */
 json_t *api_comment_json(const store_comment *c);
 json_t *api_user_json(const store_user *u, int64_t now);
+/* Sets the session cookie to token and answers status with {"user": USER}:
+ * the end of a login, a registration, a password reset or a single sign-on. */
+void api_send_signed_in(req *r, int status, const char *token, const store_user *u);
 json_t *api_article_json(const store_article *a);
 json_t *api_time(int64_t ms); /* RFC 3339 string, or null for 0 */
 json_t *api_id(int64_t id);   /* an id as the API writes it: a decimal string */

@@ -432,6 +432,13 @@ api_user_json(const store_user *u, int64_t now)
     return o;
 }
 
+void
+api_send_signed_in(req *r, int status, const char *token, const store_user *u)
+{
+    session_set_cookie(r, token);
+    req_send_json(r, status, json_pack("{s:o}", "user", api_user_json(u, r->now)));
+}
+
 json_t *
 api_article_json(const store_article *a)
 {

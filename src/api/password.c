@@ -298,8 +298,7 @@ reset_done(job *j)
     if (token_failed(j, "password reset"))
         return;
     log_info("msg=\"password reset\" user=%lld", (long long)pj->user.id);
-    session_set_cookie(r, pj->session);
-    req_send_json(r, 200, json_pack("{s:o}", "user", api_user_json(&pj->user, r->now)));
+    api_send_signed_in(r, 200, pj->session, &pj->user);
 }
 
 void

@@ -93,8 +93,7 @@ sso_done(job *j)
         api_send_rc(r, j->rc, &j->err);
         return;
     }
-    session_set_cookie(r, sj->login.token);
-    req_send_json(r, 200, json_pack("{s:o}", "user", api_user_json(&sj->login.user, r->now)));
+    api_send_signed_in(r, 200, sj->login.token, &sj->login.user);
 }
 
 void
