@@ -9,6 +9,8 @@
 # latency (median and worst of 21 curl calls) and throughput with wrk.
 # Usage: sh bench/desk_queue.sh  (PARLEY_BIN to pick the binary; DURATION s)
 set -eu
+cd "$(dirname "$0")/.."
+. bench/lib.sh
 BIN=${PARLEY_BIN:-build/parley}
 DURATION=${DURATION:-10}
 DIR=$(mktemp -d /tmp/parley-bench-desk.XXXXXX)
@@ -64,16 +66,8 @@ echo "seeded in $(( $(date +%s) - start )) s: $(sqlite3 "$DB" 'SELECT count(*) F
 
 "$BIN" serve --listen 127.0.0.1:0 --db "sqlite:$DB" --rate-limit off 2>"$DIR/log" &
 PID=$!
-i=0
-while ! grep -q 'msg=listening' "$DIR/log"; do
-  i=$((i + 1)); [ "$i" -lt 200 ] || { cat "$DIR/log"; exit 1; }
-  sleep 0.05
-done
-URL=$(sed -n 's/.*msg=listening url=\([^ ]*\).*/\1/p' "$DIR/log" | head -1)
-COOKIE=$(curl -s -D - -o /dev/null -H 'content-type: application/json' \
-  -d '{"email":"mod@example.com","password":"correct horse battery"}' "$URL/api/v1/auth/login" |
-  sed -n 's/^[Ss]et-[Cc]ookie: \(parley_session=[^;]*\).*/\1/p')
-[ -n "$COOKIE" ] || { echo "login failed"; exit 1; }
+bench_wait_listening "$DIR/log" "$PID" 200
+bench_login "$URL" mod@example.com 'correct horse battery'
 
 measure() {
   name=$1; path=$2

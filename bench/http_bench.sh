@@ -22,25 +22,17 @@ CONNS=${*:-32 256}
 PARLEY=${PARLEY_BIN:-build/parley}
 DB_URL=${BENCH_DB_URL:-}
 ROUNDS=${BENCH_ROUNDS:-3}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. bench/lib.sh
+bench_workdir
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 anon_kb() { awk '/RssAnon/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 
-PPORT=$(free_port)
+PPORT=$(bench_free_port)
 db=${DB_URL:-sqlite:$work/bench.db}
 $PARLEY serve --listen 127.0.0.1:$PPORT --db "$db" --rate-limit off --log-level warn 2>"$work/parley.log" &
 ppid=$!
-pids+=($ppid)
+bench_track $ppid
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PPORT/healthz" >/dev/null && break; sleep 0.1; done
 B=http://127.0.0.1:$PPORT
 idle=$(rss_kb $ppid)
@@ -61,8 +53,8 @@ bytes=$(wc -c < "$work/thread.json")
 
 # nginx serving the same bytes as a static file: once with nginx's built-in
 # defaults (sendfile off), once as Debian's packaged nginx.conf sets it up.
-NPORT=$(free_port)
-NPORT2=$(free_port)
+NPORT=$(bench_free_port)
+NPORT2=$(bench_free_port)
 mkdir -p "$work/www/api/v1/articles/bench-100" "$work/ngx"
 cp "$work/thread.json" "$work/www/api/v1/articles/bench-100/comments"
 chmod 711 "$work"; chmod -R a+rX "$work/www"  # nginx workers run as nobody under root
@@ -91,7 +83,7 @@ http {
 }
 NGX
 nginx -c "$work/nginx.conf" -p "$work/ngx" &
-pids+=($!)
+bench_track $!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$NPORT$URL_PATH" >/dev/null && break; sleep 0.1; done
 curl -s "http://127.0.0.1:$NPORT$URL_PATH" > "$work/ngx.json"; cmp "$work/ngx.json" "$work/thread.json" || { echo "nginx bytes differ" >&2; head -c 300 "$work/ngx.json" >&2; exit 1; }
 curl -s "http://127.0.0.1:$NPORT2$URL_PATH" | cmp - "$work/thread.json" || { echo "nginx (sendfile) bytes differ" >&2; exit 1; }
@@ -100,9 +92,9 @@ curl -s "http://127.0.0.1:$NPORT2$URL_PATH" | cmp - "$work/thread.json" || { ech
 # setup, answering the same bytes from memory (bench/evhttp_floor.c).
 FLOOR=build/bench/evhttp_floor
 [ -x "$FLOOR" ] || make -s "$FLOOR" >/dev/null
-FPORT=$(free_port)
+FPORT=$(bench_free_port)
 "$FLOOR" "$work/thread.json" "$FPORT" &
-pids+=($!)
+bench_track $!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$FPORT/" >/dev/null && break; sleep 0.1; done
 
 # wrk prints latency percentiles with --latency; pick p50 and p99.

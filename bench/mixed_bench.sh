@@ -17,25 +17,17 @@ cd "$(dirname "$0")/.."
 DUR=${1:-10}
 LISTENERS=${2:-5000}
 PARLEY=${PARLEY_BIN:-build/parley}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
-MPORT=$(free_port)
+. bench/lib.sh
+bench_workdir
+PORT=$(bench_free_port)
+MPORT=$(bench_free_port)
 max=$((LISTENERS + 1000))
 printf 'max_connections = %d\nmax_connections_per_ip = %d\nmax_streams = %d\nmax_streams_per_client = %d\nmetrics_listen = 127.0.0.1:%d\n' \
   "$max" "$max" "$max" "$max" "$MPORT" >"$work/parley.conf"
 $PARLEY serve --listen 127.0.0.1:$PORT --db "${BENCH_DB_URL:-sqlite:$work/bench.db}" --config "$work/parley.conf" \
   --rate-limit off --log-level warn 2>"$work/parley.log" &
 ppid=$!
-pids+=($ppid)
+bench_track $ppid
 B=http://127.0.0.1:$PORT
 for _ in $(seq 100); do curl -sf "$B/healthz" >/dev/null && break; sleep 0.1; done
 
@@ -53,7 +45,7 @@ URL_PATH="/api/v1/articles/bench-100/comments?limit=100"
 
 node bench/sse_hold.mjs "$PORT" bench-100 "$LISTENERS" "$work/ready" &
 hold=$!
-pids+=($hold)
+bench_track $hold
 for _ in $(seq 600); do [ -s "$work/ready" ] && break; sleep 0.1; done
 [ -s "$work/ready" ] || { echo "the listeners did not connect" >&2; exit 1; }
 
@@ -83,7 +75,7 @@ wrk -t1 -c2 -d"${DUR}s" --latency -s "$work/write.lua" "$B" >"$work/write.out" &
 w3=$!
 if [ -n "${BENCH_PERF:-}" ]; then  # a profile of Parley during the run: perf record -g into BENCH_PERF
   perf record -g -o "$BENCH_PERF" -p "$ppid" -- sleep $((DUR > 2 ? DUR - 1 : DUR)) >/dev/null 2>&1 &
-  pids+=($!)
+  bench_track $!
 fi
 metric() { curl -sf "http://127.0.0.1:$MPORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 misses0=$(metric 'parley_cache_requests_total{result="miss"}')
