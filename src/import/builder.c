@@ -314,8 +314,11 @@ ib_keep_text(spool *bodies, arena *a, disqus_post *q, const char *md, size_t n, 
     return 0;
 }
 
-void
-ib_export_settle(disqus_export *x, arena *a, int rc)
+/* Moves x's malloc'ed records into a, so the caller frees nothing but the
+ * arena; with rc < 0 frees them and empties x (keeping its source and
+ * spool). */
+static void
+export_settle(disqus_export *x, arena *a, int rc)
 {
     disqus_thread *t = x->threads;
     disqus_post *p = x->posts;
@@ -347,7 +350,7 @@ ib_finish(import_builder *b, int rc)
 {
     if (rc == 0)
         resolve(b);
-    ib_export_settle(b->x, b->a, rc);
+    export_settle(b->x, b->a, rc);
     free(b->parent_refs);
     free(b->author_refs);
     free(b->author_vals);

@@ -2,7 +2,7 @@
  *
  * The writer (import/import.h) takes every export as a disqus_export. The
  * readers of the other systems' exports (WordPress, Remark42, Commento,
- * Coral) meet records one at a time, with references (a comment's thread
+ * Coral, Isso) meet records one at a time, with references (a comment's thread
  * and parent, its author) that may point forward in the file. The builder
  * keeps what the writer needs of each record, puts each comment's text in
  * the spool (import/spool.h) as soon as it arrives, and resolves the
@@ -116,11 +116,6 @@ void ib_author(import_builder *b, const char *key, const char *name, const char 
  * bodies when it is not NULL, else in a; sets q's body fields. 0, or PL_EIO
  * when the spool cannot be written. */
 int ib_keep_text(spool *bodies, arena *a, disqus_post *q, const char *md, size_t n, pl_error *err);
-
-/* Moves x's malloc'ed records into a, so the caller frees nothing but the
- * arena; with rc < 0 frees them and empties x (keeping its source and
- * spool). For the readers that grow the arrays themselves (Isso). */
-void ib_export_settle(disqus_export *x, arena *a, int rc);
 
 /* Resolves parents and authors and moves the records into the arena; with
  * rc < 0, empties the export. Returns rc. */

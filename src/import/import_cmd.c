@@ -121,14 +121,13 @@ on_warning(void *arg, size_t line, const char *msg)
         fprintf(stderr, "parley import: %s\n", msg);
 }
 
+/* Warnings of the Isso reader: each names the comment (its Isso id) itself. */
 static void
 on_isso_warning(void *arg, size_t id, const char *msg)
 {
     (void)arg;
-    if (id > 0)
-        fprintf(stderr, "parley import isso: comment %zu: %s\n", id, msg);
-    else
-        fprintf(stderr, "parley import isso: %s\n", msg);
+    (void)id;
+    fprintf(stderr, "parley import isso: %s\n", msg);
 }
 
 /* Warnings of the JSON readers: the line of the file, when known. */

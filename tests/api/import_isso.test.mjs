@@ -56,7 +56,7 @@ test('an Isso database reads back through the API as posted comments, once', asy
     const r = run(['import', 'isso', file, '--db', db.url]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /imported 2 threads, 5 comments \(3 published, 1 pending, 0 rejected, 1 deleted\), 4 new users/);
-    assert.match(r.stderr, /comment 14: the comment's parent is missing or elsewhere; it becomes top-level/);
+    assert.match(r.stderr, /parley import isso: comment 14 has an impossible parent 10; imported as a top-level comment\n/);
     assert.ok(!/198\.51\.100/.test(r.stdout + r.stderr), 'addresses are never read');
     const again = run(['import', 'isso', file, '--db', db.url]);
     assert.equal(again.status, 0, again.stderr);
