@@ -40,6 +40,7 @@
 # -c auto_explain.log_min_duration=20" logs the plans of slow statements in
 # DIR/pg/server.log).
 set -eu
+. "$(dirname "$0")/lib.sh"
 BIN=${PARLEY_BIN:-build/parley}
 DIR=$(mktemp -d /tmp/parley-bench-people.XXXXXX)
 DB="$DIR/bench.db"
@@ -296,18 +297,9 @@ serve() {
   rm -f "$DIR/log" # not the last server's listening line
   "$1" serve --listen 127.0.0.1:0 --db "$DBURL" --rate-limit off 2>"$DIR/log" &
   PID=$!
-  i=0
-  while ! grep -q 'msg=listening' "$DIR/log"; do
-    i=$((i + 1)); [ "$i" -lt 20000 ] || { cat "$DIR/log"; exit 1; }
-    kill -0 "$PID" 2>/dev/null || { cat "$DIR/log"; exit 1; }
-    sleep 0.05
-  done
+  bench_wait_listening "$DIR/log" "$PID" 20000
   echo "$1: listening after $(( ($(date +%s%N) - t0) / 1000000 )) ms (migrations included)"
-  URL=$(sed -n 's/.*msg=listening url=\([^ ]*\).*/\1/p' "$DIR/log" | head -1)
-  COOKIE=$(curl -s -D - -o /dev/null -H 'content-type: application/json' \
-    -d '{"email":"mod@example.com","password":"correct horse battery"}' "$URL/api/v1/auth/login" |
-    sed -n 's/^[Ss]et-[Cc]ookie: \(parley_session=[^;]*\).*/\1/p')
-  [ -n "$COOKIE" ] || { echo "login failed"; exit 1; }
+  bench_login "$URL" mod@example.com 'correct horse battery'
 }
 
 stop() {
