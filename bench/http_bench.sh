@@ -39,14 +39,7 @@ idle=$(rss_kb $ppid)
 idle_anon=$(anon_kb $ppid)
 
 # Seed: one author, 100 top-level comments of ~200 bytes of Markdown each.
-curl -sf -c "$work/cj" -H 'content-type: application/json' \
-  -d '{"name":"Bench Reader","email":"bench@example.com","password":"benchmark-pass"}' \
-  "$B/api/v1/auth/register" >/dev/null
-for i in $(seq 100); do
-  curl -sf -b "$work/cj" -H 'content-type: application/json' \
-    -d "{\"body\":\"Comment $i: the council's *budget* plan moves money from roads to schools; the vote is next week and residents can speak at the hearing. More at https://example.com/news/$i\"}" \
-    "$B/api/v1/articles/bench-100/comments" >/dev/null
-done
+bench_seed_thread "$B" "$work/cj" bench-100
 URL_PATH="/api/v1/articles/bench-100/comments?limit=100"
 curl -sf "$B$URL_PATH" > "$work/thread.json"
 bytes=$(wc -c < "$work/thread.json")

@@ -42,3 +42,17 @@ bench_login() {
     sed -n 's/^[Ss]et-[Cc]ookie: \(parley_session=[^;]*\).*/\1/p')
   [ -n "$COOKIE" ] || { echo "login failed" >&2; exit 1; }
 }
+
+# bench_seed_thread URL JAR ARTICLE: registers "Bench Reader" (cookies in
+# JAR) and posts 100 top-level comments of about 200 bytes of Markdown each
+# to ARTICLE, one after another.
+bench_seed_thread() {
+  curl -sf -c "$2" -H 'content-type: application/json' \
+    -d '{"name":"Bench Reader","email":"bench@example.com","password":"benchmark-pass"}' \
+    "$1/api/v1/auth/register" >/dev/null
+  for i in $(seq 100); do
+    curl -sf -b "$2" -H 'content-type: application/json' \
+      -d "{\"body\":\"Comment $i: the council's *budget* plan moves money from roads to schools; the vote is next week and residents can speak at the hearing. More at https://example.com/news/$i\"}" \
+      "$1/api/v1/articles/$3/comments" >/dev/null
+  done
+}

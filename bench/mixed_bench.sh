@@ -31,14 +31,7 @@ bench_track $ppid
 B=http://127.0.0.1:$PORT
 for _ in $(seq 100); do curl -sf "$B/healthz" >/dev/null && break; sleep 0.1; done
 
-curl -sf -c "$work/cj" -H 'content-type: application/json' \
-  -d '{"name":"Bench Reader","email":"bench@example.com","password":"benchmark-pass"}' \
-  "$B/api/v1/auth/register" >/dev/null
-for i in $(seq 100); do
-  curl -sf -b "$work/cj" -H 'content-type: application/json' \
-    -d "{\"body\":\"Comment $i: the council's *budget* plan moves money from roads to schools; the vote is next week and residents can speak at the hearing. More at https://example.com/news/$i\"}" \
-    "$B/api/v1/articles/bench-100/comments" >/dev/null
-done
+bench_seed_thread "$B" "$work/cj" bench-100
 for id in $(seq 1 10 100); do curl -sf -b "$work/cj" -X POST "$B/api/v1/comments/$id/likes" >/dev/null; done
 cookie=$(awk '/parley_session/ {print $7}' "$work/cj")
 URL_PATH="/api/v1/articles/bench-100/comments?limit=100"
