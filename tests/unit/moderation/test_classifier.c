@@ -384,6 +384,34 @@ sig(double x)
     return 1.0 / (1.0 + exp(-x));
 }
 
+/* A one-unit network over 2^LOG2 rows of DIM with one pooled filter of WIDTH words: every
+ * attribute's bias -3, uncalibrated, threshold 0.5. */
+static void
+pooled_params(classifier_params *p, classifier_config cfg, uint32_t log2, uint32_t dim, float *rows,
+              float *w1, float *b1, float *w2, uint32_t width, float *conv, float *conv_b,
+              float *w_pool)
+{
+    memset(p, 0, sizeof *p);
+    p->cfg = cfg;
+    p->log2_buckets = log2;
+    p->dim = dim;
+    p->hidden = 1;
+    p->rows = rows;
+    p->w1 = w1;
+    p->b1 = b1;
+    p->w2 = w2;
+    p->width = width;
+    p->filters = 1;
+    p->conv = conv;
+    p->conv_b = conv_b;
+    p->w_pool = w_pool;
+    for (int a = 0; a < CLF_ATTRS; a++) {
+        p->b2[a] = -3.0f;
+        p->cal_a[a] = 1.0f;
+        p->threshold[a] = 0.5f;
+    }
+}
+
 /* A network that reads only word order: "not" and "bad" have embeddings
  * (1, 0) and (0, 1), the summed embeddings are ignored (W1 = 0), and one
  * filter over two words fires (0.5) only on "not" right before "bad". */
@@ -405,25 +433,7 @@ not_bad_model(unsigned char **bytes, size_t *n)
     memset(w2, 0, sizeof w2);
     w2[CLF_TOXICITY] = 8.0f;
     classifier_params p;
-    memset(&p, 0, sizeof p);
-    p.cfg = cfg;
-    p.log2_buckets = LOG2;
-    p.dim = DIM;
-    p.hidden = 1;
-    p.rows = rows;
-    p.w1 = w1;
-    p.b1 = b1;
-    p.w2 = w2;
-    p.width = 2;
-    p.filters = 1;
-    p.conv = conv;
-    p.conv_b = conv_b;
-    p.w_pool = w_pool;
-    for (int a = 0; a < CLF_ATTRS; a++) {
-        p.b2[a] = -3.0f;
-        p.cal_a[a] = 1.0f;
-        p.threshold[a] = 0.5f;
-    }
+    pooled_params(&p, cfg, LOG2, DIM, rows, w1, b1, w2, 2, conv, conv_b, w_pool);
     pl_error err;
     assert_int_equal(classifier_encode(&p, bytes, n, &err), 0);
     classifier *c;
@@ -514,25 +524,7 @@ max_pool_is_not_diluted(void **state)
     float w_pool[1] = {1};
     w2[CLF_TOXICITY] = 6.0f;
     classifier_params p;
-    memset(&p, 0, sizeof p);
-    p.cfg = cfg;
-    p.log2_buckets = LOG2;
-    p.dim = DIM;
-    p.hidden = 1;
-    p.rows = rows;
-    p.w1 = w1;
-    p.b1 = b1;
-    p.w2 = w2;
-    p.width = 1;
-    p.filters = 1;
-    p.conv = conv;
-    p.conv_b = conv_b;
-    p.w_pool = w_pool;
-    for (int a = 0; a < CLF_ATTRS; a++) {
-        p.b2[a] = -3.0f;
-        p.cal_a[a] = 1.0f;
-        p.threshold[a] = 0.5f;
-    }
+    pooled_params(&p, cfg, LOG2, DIM, rows, w1, b1, w2, 1, conv, conv_b, w_pool);
     unsigned char *bytes;
     size_t n;
     pl_error err;
