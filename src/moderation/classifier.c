@@ -67,23 +67,40 @@ finish(uint64_t h)
 
 /* Features go out in batches: the scorer can then issue all the batch's
  * loads into the weight table before it needs the first one, which hides
- * most cache misses (the table is larger than the caches). */
+ * most cache misses (the table is larger than the caches). A batch spans
+ * words: where a word begins is marked in it (tok_mark), so a scorer that
+ * reads words in order still loads 64 features' rows at once, not one
+ * word's. */
 #define BATCH 64
 
-typedef void (*batch_fn)(const uint32_t *hash, size_t n, void *ctx);
-/* Told the byte span of each token before its features go out (the
- * explainer needs to know which words a feature came from). */
+/* Word number i of a batch begins before feature at (at <= the batch's
+ * length; words without features have equal at) and spans bytes [begin,
+ * end) of the text. */
+typedef struct tok_mark {
+    uint32_t at, begin, end;
+} tok_mark;
+
+/* n features, and (when words are asked for) n_mark words beginning among
+ * them, in text order: the features before mark[0].at belong to the word
+ * before the batch. */
+typedef void (*batch_fn)(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark,
+                         void *ctx);
+/* Told the byte span of each token before its features (the explainer
+ * needs to know which words a feature came from). */
 typedef void (*token_fn)(uint32_t begin, uint32_t end, void *ctx);
+typedef void (*feat_fn)(const uint32_t *hash, size_t n, void *ctx);
 
 typedef struct fz {
     const classifier_config *cfg;
     batch_fn emit;
-    token_fn on_token; /* NULL unless explaining */
+    int marks; /* mark where words begin (scoring by words, explaining) */
     void *ctx;
     size_t pos, next; /* byte span of the code point being read */
     size_t tok_begin; /* byte offset where the current token began */
     uint32_t batch[BATCH];
     size_t n_batch;
+    tok_mark mark[BATCH];
+    size_t n_mark;
     uint32_t tok[TOK_MAX];
     size_t len;
     uint64_t prev_word; /* hash of the previous token, for bigrams */
@@ -91,12 +108,35 @@ typedef struct fz {
 } fz;
 
 static void
+emit_batch(fz *z)
+{
+    z->emit(z->batch, z->n_batch, z->mark, z->n_mark, z->ctx);
+    z->n_batch = 0;
+    z->n_mark = 0;
+}
+
+static void
 push(fz *z, uint32_t hash)
 {
     z->batch[z->n_batch++] = hash;
-    if (z->n_batch == BATCH) {
-        z->emit(z->batch, BATCH, z->ctx);
-        z->n_batch = 0;
+    if (z->n_batch == BATCH)
+        emit_batch(z);
+}
+
+/* Feeds a batch to feat and tok in text order: tok(begin, end) before the
+ * features of each word, as if the featuriser had called them one by one. */
+static void
+batch_walk(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark, feat_fn feat,
+           token_fn tok, void *ctx)
+{
+    size_t i = 0;
+    for (size_t m = 0; m <= n_mark; m++) {
+        size_t end = m < n_mark ? mark[m].at : n;
+        if (end > i)
+            feat(hash + i, end - i, ctx);
+        i = end;
+        if (m < n_mark)
+            tok(mark[m].begin, mark[m].end, ctx);
     }
 }
 
@@ -161,18 +201,16 @@ leet(uint32_t c)
 }
 
 /* Starts a token spanning bytes [begin, end): the features pushed until the
- * next call belong to it. Pending features of the previous token go out
- * first so that the explainer can tell them apart. */
+ * next call belong to it. Marked in the batch, which goes out first only
+ * when its marks are full. */
 static void
 token_start(fz *z, size_t begin, size_t end)
 {
-    if (z->on_token == NULL)
+    if (!z->marks)
         return;
-    if (z->n_batch > 0) {
-        z->emit(z->batch, z->n_batch, z->ctx);
-        z->n_batch = 0;
-    }
-    z->on_token((uint32_t)begin, (uint32_t)end, z->ctx);
+    if (z->n_mark == BATCH)
+        emit_batch(z);
+    z->mark[z->n_mark++] = (tok_mark){(uint32_t)z->n_batch, (uint32_t)begin, (uint32_t)end};
 }
 
 static void
@@ -316,8 +354,8 @@ is_name_byte(unsigned char c)
 }
 
 static void
-featurize(const classifier_config *cfg, const char *text, size_t n, batch_fn emit,
-          token_fn on_token, void *ctx)
+featurize(const classifier_config *cfg, const char *text, size_t n, batch_fn emit, int marks,
+          void *ctx)
 {
     const unsigned char *s = (const unsigned char *)text;
     fz z;
@@ -326,10 +364,11 @@ featurize(const classifier_config *cfg, const char *text, size_t n, batch_fn emi
 
     z.cfg = cfg;
     z.emit = emit;
-    z.on_token = on_token;
+    z.marks = marks;
     z.ctx = ctx;
     z.pos = z.next = z.tok_begin = 0;
     z.n_batch = 0;
+    z.n_mark = 0;
     z.len = 0;
     z.prev_word = 0;
     z.have_prev = 0;
@@ -395,8 +434,8 @@ featurize(const classifier_config *cfg, const char *text, size_t n, batch_fn emi
     }
     z.pos = z.next = n;
     flush(&z);
-    if (z.n_batch > 0)
-        emit(z.batch, z.n_batch, ctx);
+    if (z.n_batch > 0 || z.n_mark > 0)
+        emit_batch(&z);
 }
 
 typedef struct one_by_one {
@@ -412,12 +451,20 @@ emit_each(const uint32_t *hash, size_t n, void *ctx)
         o->emit(hash[i], o->ctx);
 }
 
+static void
+emit_batch_each(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark, void *ctx)
+{
+    (void)mark;
+    (void)n_mark;
+    emit_each(hash, n, ctx);
+}
+
 void
 classifier_featurize(const classifier_config *cfg, const char *text, size_t n,
                      void (*emit)(uint32_t hash, void *ctx), void *ctx)
 {
     one_by_one o = {emit, ctx};
-    featurize(cfg, text, n, emit_each, NULL, &o);
+    featurize(cfg, text, n, emit_batch_each, 0, &o);
 }
 
 typedef struct words_ctx {
@@ -439,13 +486,19 @@ emit_each_word(const uint32_t *hash, size_t n, void *ctx)
     emit_each(hash, n, &w->o);
 }
 
+static void
+emit_batch_words(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark, void *ctx)
+{
+    batch_walk(hash, n, mark, n_mark, emit_each_word, word_each, ctx);
+}
+
 void
 classifier_featurize_words(const classifier_config *cfg, const char *text, size_t n,
                            void (*emit)(uint32_t hash, void *ctx),
                            void (*word)(uint32_t begin, uint32_t end, void *ctx), void *ctx)
 {
     words_ctx w = {{emit, ctx}, word};
-    featurize(cfg, text, n, emit_each_word, word_each, &w);
+    featurize(cfg, text, n, emit_batch_words, 1, &w);
 }
 
 /* ---- the network ---------------------------------------------------------- */
@@ -486,29 +539,107 @@ typedef struct score_acc {
 } score_acc;
 
 /* Asks for the rows and scales of a batch of features before the first is
- * read: the table is larger than the caches, and a feature costs two misses
- * (its row and its scale) that would otherwise come one after another. */
+ * read: the table is larger than the caches, and a feature costs two or
+ * three misses (its scale, its row, and the row's second cache line when it
+ * straddles two: rows are dim + 6 bytes, unaligned) that would otherwise
+ * come one after another. */
 static void
 prefetch_rows(const classifier *c, uint32_t mask, const uint32_t *hash, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         size_t b = hash[i] & mask;
-        __builtin_prefetch(c->rows + b * c->row);
+        const int8_t *r = c->rows + b * c->row;
+        __builtin_prefetch(r);
+        __builtin_prefetch(r + c->row - 1);
         __builtin_prefetch(c->scale + b);
     }
 }
 
-static void
-add_rows(const classifier *c, uint32_t mask, const uint32_t *hash, size_t n, float sum[2][ROW_MAX],
-         uint32_t count[2])
+/* ---- kernels ------------------------------------------------------------- */
+
+/* The loops below run on every comment. The build targets baseline x86-64
+ * (SSE2); on x86-64 GCC also compiles them for AVX2 and picks the variant
+ * when the program starts (function multiversioning), since eight floats a
+ * step halve their cost. Never for FMA: a fused multiply-add rounds once
+ * where a multiply and an add round twice, and the scores must stay the
+ * same bit for bit on every machine. Vector width changes only how many
+ * independent sums advance together, never the order of any one sum. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&                             \
+    !defined(__SANITIZE_ADDRESS__)
+#define HOT_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define HOT_CLONES
+#endif
+
+/* acc[i] += w[k * stride + i] * x[k] for i < n, adding the terms of each
+ * acc[i] in the order of k, over the nk values of x, or with idx over
+ * x[idx[0]], x[idx[1]], ... (nk of them) and their rows of w. Blocks of 32
+ * sums stay in vector registers while x streams by: 32 independent chains
+ * of additions instead of one per block of 8, which kept the adder waiting
+ * on the previous sum. */
+#define SUM_BLOCK 32
+static inline void
+mat_block(float *acc, const float *w, size_t stride, const float *x, const uint32_t *idx, size_t nk)
+{
+    float a[SUM_BLOCK];
+    memcpy(a, acc, sizeof a);
+    for (size_t q = 0; q < nk; q++) {
+        size_t k = idx != NULL ? idx[q] : q;
+        const float *wk = w + k * stride;
+        float xk = x[k];
+        for (int j = 0; j < SUM_BLOCK; j++)
+            a[j] += wk[j] * xk;
+    }
+    memcpy(acc, a, sizeof a);
+}
+
+static inline void
+mat_rest(float *acc, const float *w, size_t stride, const float *x, const uint32_t *idx, size_t nk,
+         size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float a = acc[i];
+        for (size_t q = 0; q < nk; q++) {
+            size_t k = idx != NULL ? idx[q] : q;
+            a += w[k * stride + i] * x[k];
+        }
+        acc[i] = a;
+    }
+}
+
+/* The same over every value of x. */
+HOT_CLONES static void
+mat_acc(float *acc, const float *w, size_t stride, const float *x, size_t nk, size_t n)
+{
+    size_t i = 0;
+    for (; i + SUM_BLOCK <= n; i += SUM_BLOCK)
+        mat_block(acc + i, w + i, stride, x, NULL, nk);
+    mat_rest(acc + i, w + i, stride, x, NULL, nk, n - i);
+}
+
+/* The same over x[idx[0]], x[idx[1]], ... (nk of them). */
+HOT_CLONES static void
+mat_acc_idx(float *acc, const float *w, size_t stride, const float *x, const uint32_t *idx,
+            size_t nk, size_t n)
+{
+    size_t i = 0;
+    for (; i + SUM_BLOCK <= n; i += SUM_BLOCK)
+        mat_block(acc + i, w + i, stride, x, idx, nk);
+    mat_rest(acc + i, w + i, stride, x, idx, nk, n - i);
+}
+
+/* The rows of n features into s0 (character n-grams) or s1 (words and
+ * bigrams) and count (by group); the caller has prefetched them. */
+HOT_CLONES static void
+add_rows_to(const classifier *c, uint32_t mask, const uint32_t *hash, size_t n, float *s0,
+            float *s1, uint32_t count[2])
 {
     size_t row = c->row;
-    prefetch_rows(c, mask, hash, n);
     for (size_t i = 0; i < n; i++) {
         size_t b = hash[i] & mask;
         int g = (hash[i] & CLASSIFIER_WORD_BIT) != 0;
         const int8_t *r = c->rows + b * row;
-        float s = c->scale[b], *acc = sum[g];
+        float s = c->scale[b], *acc = g ? s1 : s0;
         for (size_t k = 0; k < row; k++)
             acc[k] += s * (float)r[k];
         count[g]++;
@@ -516,9 +647,19 @@ add_rows(const classifier *c, uint32_t mask, const uint32_t *hash, size_t n, flo
 }
 
 static void
-score_batch(const uint32_t *hash, size_t n, void *ctx)
+add_rows(const classifier *c, uint32_t mask, const uint32_t *hash, size_t n, float sum[2][ROW_MAX],
+         uint32_t count[2])
+{
+    add_rows_to(c, mask, hash, n, sum[0], sum[1], count);
+}
+
+static void
+score_batch(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark, void *ctx)
 {
     score_acc *a = ctx;
+    (void)mark;
+    (void)n_mark;
+    prefetch_rows(a->c, a->mask, hash, n);
     add_rows(a->c, a->mask, hash, n, a->sum, a->count);
 }
 
@@ -540,32 +681,13 @@ typedef struct pool_acc {
 } pool_acc;
 
 /* acc += the filters' weights at window offset o times word vector v.
- * The filters are kept as [width][dim][filters] (see load): eight filters
- * at a time stay in vector registers while the word's values stream by.
- * Each filter adds its terms in the order of k, however they are grouped. */
-#define CONV_BLOCK 8
+ * The filters are kept as [width][dim][filters] (see load), so that the
+ * filters are the vector lanes (mat_acc); each filter adds its terms in
+ * the order of k, however they are grouped. */
 static void
 conv_add(const classifier *c, float *acc, uint32_t o, const float *v)
 {
-    uint32_t nf = c->filters, dim = c->dim, f = 0;
-    const float *w0 = c->convt + (size_t)o * dim * nf;
-    for (; f + CONV_BLOCK <= nf; f += CONV_BLOCK) {
-        float a[CONV_BLOCK];
-        memcpy(a, acc + f, sizeof a);
-        for (uint32_t k = 0; k < dim; k++) {
-            const float *w = w0 + (size_t)k * nf + f;
-            float vk = v[k];
-            for (int i = 0; i < CONV_BLOCK; i++)
-                a[i] += w[i] * vk;
-        }
-        memcpy(acc + f, a, sizeof a);
-    }
-    for (; f < nf; f++) {
-        float a = acc[f];
-        for (uint32_t k = 0; k < dim; k++)
-            a += w0[(size_t)k * nf + f] * v[k];
-        acc[f] = a;
-    }
+    mat_acc(acc, c->convt + (size_t)o * c->dim * c->filters, c->filters, v, c->dim, c->filters);
 }
 
 static void
@@ -639,10 +761,10 @@ typedef struct score_words_acc {
     pool_acc p;
 } score_words_acc;
 
-/* The rows of a batch (all of one word) into that word's sums. Features
- * before the first word (there are none) would join the text's directly. */
+/* The rows of features of one word into that word's sums. Features before
+ * the first word (there are none) would join the text's directly. */
 static void
-score_words_batch(const uint32_t *hash, size_t n, void *ctx)
+score_words_feats(const uint32_t *hash, size_t n, void *ctx)
 {
     score_words_acc *a = ctx;
     if (a->p.in_word)
@@ -661,10 +783,36 @@ score_words_token(uint32_t begin, uint32_t end, void *ctx)
     a->p.in_word = 1;
 }
 
+/* A batch of features over several words: every row is asked for first,
+ * then the words are summed and pooled in order. */
+static void
+score_words_batch(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark, void *ctx)
+{
+    score_words_acc *a = ctx;
+    prefetch_rows(a->s.c, a->s.mask, hash, n);
+    batch_walk(hash, n, mark, n_mark, score_words_feats, score_words_token, ctx);
+}
+
 static double
 sigmoid(double x)
 {
     return 1.0 / (1.0 + exp(-x));
+}
+
+/* logit[a] = b2[a] + lin[a] + W2[a] . h, in double, each sum in the order
+ * of j; the six sums advance together (six independent chains of
+ * additions rather than one after another). */
+HOT_CLONES static void
+output(const classifier *c, const float *lin, const float *h, double logit[CLF_ATTRS])
+{
+    double z[CLF_ATTRS];
+    for (int a = 0; a < CLF_ATTRS; a++)
+        z[a] = (double)c->b2[a] + (double)lin[a];
+    for (uint32_t j = 0; j < c->hidden; j++)
+        for (int a = 0; a < CLF_ATTRS; a++)
+            z[a] += (double)(c->w2[(size_t)a * c->hidden + j] * h[j]);
+    for (int a = 0; a < CLF_ATTRS; a++)
+        logit[a] = z[a];
 }
 
 /* Logits of every attribute from the two group sums and counts. W1 is
@@ -683,29 +831,17 @@ forward(const classifier *c, const float sum[2][ROW_MAX], const uint32_t count[2
     for (size_t k = 0; k < c->row; k++)
         x[k] = sum[0][k] * inv[0] + sum[1][k] * inv[1];
     memcpy(h, c->b1, hidden * sizeof *h);
-    for (uint32_t k = 0; k < c->dim; k++) {
-        const float *w = c->w1t + (size_t)k * hidden;
-        float xk = x[k];
-        for (uint32_t j = 0; j < hidden; j++)
-            h[j] += w[j] * xk;
-    }
-    for (uint32_t f = 0; f < c->filters; f++) {
-        const float *w = c->wpt + (size_t)f * hidden;
-        float pf = pooled[f];
-        if (pf == 0) /* clipped: most filters on most texts */
-            continue;
-        for (uint32_t j = 0; j < hidden; j++)
-            h[j] += w[j] * pf;
+    mat_acc(h, c->w1t, hidden, x, c->dim, hidden);
+    if (c->filters > 0) {
+        uint32_t on[CLASSIFIER_MAX_FILTERS], n_on = 0;
+        for (uint32_t f = 0; f < c->filters; f++)
+            if (pooled[f] != 0) /* clipped: many filters on most texts */
+                on[n_on++] = f;
+        mat_acc_idx(h, c->wpt, hidden, pooled, on, n_on, hidden);
     }
     for (uint32_t j = 0; j < hidden; j++)
         h[j] = h[j] > 0 ? h[j] : 0;
-    for (int a = 0; a < CLF_ATTRS; a++) {
-        const float *w = c->w2 + (size_t)a * hidden;
-        double z = (double)c->b2[a] + (double)x[c->dim + (size_t)a];
-        for (uint32_t j = 0; j < hidden; j++)
-            z += (double)(w[j] * h[j]);
-        logit[a] = z;
-    }
+    output(c, x + c->dim, h, logit);
 }
 
 static double
@@ -742,7 +878,7 @@ classifier_logits(const classifier *c, const char *text, size_t n, double out[CL
         acc.s.c = c;
         acc.s.mask = (UINT32_C(1) << c->log2_buckets) - 1;
         pool_init(c, &acc.p);
-        featurize(&c->cfg, text, n, score_words_batch, score_words_token, &acc);
+        featurize(&c->cfg, text, n, score_words_batch, 1, &acc);
         pool_end(c, &acc.p, acc.s.sum, acc.s.count);
         forward(c, (const float(*)[ROW_MAX])acc.s.sum, acc.s.count, acc.p.max, out);
         return;
@@ -753,7 +889,7 @@ classifier_logits(const classifier *c, const char *text, size_t n, double out[CL
     acc.count[0] = acc.count[1] = 0;
     acc.c = c;
     acc.mask = (UINT32_C(1) << c->log2_buckets) - 1;
-    featurize(&c->cfg, text, n, score_batch, NULL, &acc);
+    featurize(&c->cfg, text, n, score_batch, 0, &acc);
     forward(c, (const float(*)[ROW_MAX])acc.sum, acc.count, NULL, out);
 }
 
@@ -812,23 +948,21 @@ explain_token(uint32_t begin, uint32_t end, void *ctx)
 }
 
 static void
-explain_batch(const uint32_t *hash, size_t n, void *ctx)
+explain_feats(const uint32_t *hash, size_t n, void *ctx)
 {
     explain_acc *e = ctx;
     if (e->n_tok == 0) /* cannot happen: every feature follows a token */
         explain_token(0, 0, ctx);
     size_t t = e->n_tok - 1;
-    const classifier *c = e->c;
-    prefetch_rows(c, e->mask, hash, n);
-    for (size_t i = 0; i < n; i++) {
-        size_t b = hash[i] & e->mask;
-        int g = (hash[i] & CLASSIFIER_WORD_BIT) != 0;
-        const int8_t *r = c->rows + b * c->row;
-        float s = c->scale[b], *acc = tok_sum(e, t, g);
-        for (size_t k = 0; k < c->row; k++)
-            acc[k] += s * (float)r[k];
-        e->tok[t].count[g]++;
-    }
+    add_rows_to(e->c, e->mask, hash, n, tok_sum(e, t, 0), tok_sum(e, t, 1), e->tok[t].count);
+}
+
+static void
+explain_batch(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark, void *ctx)
+{
+    explain_acc *e = ctx;
+    prefetch_rows(e->c, e->mask, hash, n);
+    batch_walk(hash, n, mark, n_mark, explain_feats, explain_token, ctx);
 }
 
 /* The pooled filters' side of leaving words out (filters > 0): the vector
@@ -944,7 +1078,7 @@ classifier_word_drops(const classifier *c, const char *text, size_t n, classifie
     e.tok = xmalloc(EXPLAIN_TOKENS * sizeof *e.tok);
     e.sums = xmalloc(EXPLAIN_TOKENS * 2 * c->row * sizeof *e.sums);
     e.n_tok = 0;
-    featurize(&c->cfg, text, n, explain_batch, explain_token, &e);
+    featurize(&c->cfg, text, n, explain_batch, 1, &e);
     memset(all, 0, sizeof all);
     for (size_t t = 0; t < e.n_tok; t++)
         for (int g = 0; g < 2; g++) {

@@ -546,6 +546,322 @@ max_pool_is_not_diluted(void **state)
     free(bytes);
 }
 
+/* ---- the scorer against a plain reference ----------------------------------- */
+
+/* The network written out the plain way (one feature, one word, one
+ * window, one unit at a time, from the features classifier_featurize_words
+ * reports), with every sum in the order the format defines (docs/
+ * MODERATION.md): the scorer's batches across words, prefetching, vector
+ * blocks and the explainer's shortcuts must give the same doubles, bit for
+ * bit. The rows are integers with one value of 127 each, so quantising them
+ * to int8 is exact (scale 1). */
+enum { REF_LOG2 = 10, REF_WORDS = 250, REF_FEATS = 8192 };
+
+typedef struct ref_model {
+    classifier_params p;
+    float *rows, *w1, *b1, *w2, *conv, *conv_b, *w_pool;
+} ref_model;
+
+typedef struct ref_text {
+    uint32_t feat[REF_FEATS];
+    uint32_t first[REF_WORDS + 1]; /* word t's features: first[t] .. first[t + 1] - 1 */
+    size_t n_feat, n_words;
+} ref_text;
+
+static uint32_t ref_seed = 12345;
+
+static uint32_t
+ref_rand(void)
+{
+    ref_seed = ref_seed * 1103515245u + 12345u;
+    return ref_seed >> 8;
+}
+
+static float
+ref_weight(float scale)
+{
+    return ((float)(ref_rand() % 2001) - 1000.0f) / 1000.0f * scale;
+}
+
+static void
+ref_model_init(ref_model *m, uint32_t dim, uint32_t hidden, uint32_t width, uint32_t filters)
+{
+    size_t row = dim + CLF_ATTRS, b = (size_t)1 << REF_LOG2;
+    m->rows = malloc(b * row * sizeof *m->rows);
+    m->w1 = malloc((size_t)hidden * dim * sizeof *m->w1);
+    m->b1 = malloc(hidden * sizeof *m->b1);
+    m->w2 = malloc((size_t)CLF_ATTRS * hidden * sizeof *m->w2);
+    m->conv = malloc((size_t)filters * width * dim * sizeof *m->conv);
+    m->conv_b = malloc(filters * sizeof *m->conv_b);
+    m->w_pool = malloc((size_t)hidden * filters * sizeof *m->w_pool);
+    assert_true(m->rows && m->w1 && m->b1 && m->w2 && m->conv && m->conv_b && m->w_pool);
+    for (size_t r = 0; r < b; r++) {
+        for (size_t k = 0; k < row; k++)
+            m->rows[r * row + k] = (float)((int)(ref_rand() % 255) - 127);
+        m->rows[r * row + ref_rand() % row] = (ref_rand() & 1) ? 127.0f : -127.0f;
+    }
+    for (size_t i = 0; i < (size_t)hidden * dim; i++)
+        m->w1[i] = ref_weight(0.01f);
+    for (size_t i = 0; i < hidden; i++)
+        m->b1[i] = ref_weight(0.5f);
+    for (size_t i = 0; i < (size_t)CLF_ATTRS * hidden; i++)
+        m->w2[i] = ref_weight(0.3f);
+    for (size_t i = 0; i < (size_t)filters * width * dim; i++)
+        m->conv[i] = ref_weight(0.02f);
+    for (size_t i = 0; i < filters; i++)
+        m->conv_b[i] = ref_weight(1.0f);
+    for (size_t i = 0; i < (size_t)hidden * filters; i++)
+        m->w_pool[i] = ref_weight(0.3f);
+    classifier_config cfg = {CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS, 2, 5, 11};
+    memset(&m->p, 0, sizeof m->p);
+    m->p.cfg = cfg;
+    m->p.log2_buckets = REF_LOG2;
+    m->p.dim = dim;
+    m->p.hidden = hidden;
+    m->p.rows = m->rows;
+    m->p.w1 = m->w1;
+    m->p.b1 = m->b1;
+    m->p.w2 = m->w2;
+    m->p.width = width;
+    m->p.filters = filters;
+    m->p.conv = m->conv;
+    m->p.conv_b = m->conv_b;
+    m->p.w_pool = m->w_pool;
+    for (int a = 0; a < CLF_ATTRS; a++) {
+        m->p.b2[a] = ref_weight(1.0f);
+        m->p.cal_a[a] = 1.0f;
+        m->p.threshold[a] = 0.5f;
+    }
+}
+
+static void
+ref_model_free(ref_model *m)
+{
+    free(m->rows);
+    free(m->w1);
+    free(m->b1);
+    free(m->w2);
+    free(m->conv);
+    free(m->conv_b);
+    free(m->w_pool);
+}
+
+static void
+ref_feat(uint32_t hash, void *ctx)
+{
+    ref_text *t = ctx;
+    assert_true(t->n_feat < REF_FEATS);
+    t->feat[t->n_feat++] = hash;
+}
+
+static void
+ref_word(uint32_t begin, uint32_t end, void *ctx)
+{
+    ref_text *t = ctx;
+    (void)begin;
+    (void)end;
+    assert_true(t->n_words < REF_WORDS);
+    t->first[t->n_words++] = (uint32_t)t->n_feat;
+}
+
+/* Word t's row sums by group (s[0] character n-grams, s[1] the rest). */
+static void
+ref_word_sums(const ref_model *m, const ref_text *x, size_t t, float s[2][CLASSIFIER_MAX_DIM + 8],
+              uint32_t n[2])
+{
+    size_t row = m->p.dim + CLF_ATTRS;
+    memset(s, 0, 2 * sizeof *s);
+    n[0] = n[1] = 0;
+    uint32_t end = t + 1 < x->n_words ? x->first[t + 1] : (uint32_t)x->n_feat;
+    for (uint32_t i = x->first[t]; i < end; i++) {
+        uint32_t h = x->feat[i];
+        int g = (h & CLASSIFIER_WORD_BIT) != 0;
+        const float *r = m->rows + classifier_bucket(h, REF_LOG2) * row;
+        for (size_t k = 0; k < row; k++)
+            s[g][k] += 1.0f * r[k];
+        n[g]++;
+    }
+}
+
+/* The logits of the words of x but skip (none when skip >= n_words), with
+ * the summed rows of all words less those of skip, as the explainer
+ * leaves a word out. */
+static void
+ref_logits(const ref_model *m, const ref_text *x, size_t skip, double out[CLF_ATTRS])
+{
+    const classifier_params *p = &m->p;
+    size_t dim = p->dim, row = dim + CLF_ATTRS, nf = p->filters, w = p->width, nw = 0;
+    static float v[REF_WORDS][CLASSIFIER_MAX_DIM];
+    float sum[2][CLASSIFIER_MAX_DIM + 8], ws[2][CLASSIFIER_MAX_DIM + 8], pooled[128];
+    uint32_t count[2] = {0, 0}, wn[2];
+    memset(sum, 0, sizeof sum);
+    float skipped[2][CLASSIFIER_MAX_DIM + 8];
+    uint32_t skipped_n[2] = {0, 0};
+    for (size_t t = 0; t < x->n_words; t++) {
+        ref_word_sums(m, x, t, ws, wn);
+        for (int g = 0; g < 2; g++) {
+            for (size_t k = 0; k < row; k++)
+                sum[g][k] += ws[g][k];
+            count[g] += wn[g];
+        }
+        if (t == skip) {
+            memcpy(skipped, ws, sizeof ws);
+            skipped_n[0] = wn[0];
+            skipped_n[1] = wn[1];
+            continue;
+        }
+        uint32_t n = wn[0] + wn[1];
+        float inv = n > 0 ? 1.0f / sqrtf((float)n) : 0.0f;
+        for (size_t k = 0; k < dim; k++)
+            v[nw][k] = (ws[0][k] + ws[1][k]) * inv;
+        nw++;
+    }
+    if (skip < x->n_words)
+        for (int g = 0; g < 2; g++) {
+            for (size_t k = 0; k < row; k++)
+                sum[g][k] = sum[g][k] - skipped[g][k];
+            count[g] -= skipped_n[g];
+        }
+    /* Window e spans words e - w + 1 .. e, zero vectors beyond the ends. */
+    for (size_t f = 0; f < nf; f++) {
+        float best = 0;
+        for (size_t e = 0; nw > 0 && e + 1 < nw + w; e++) {
+            float u = p->conv_b[f];
+            for (size_t o = 0; o < w; o++) {
+                size_t q = e + o; /* word q - (w - 1) */
+                if (q < w - 1 || q - (w - 1) >= nw)
+                    continue;
+                for (size_t k = 0; k < dim; k++)
+                    u += p->conv[(f * w + o) * dim + k] * v[q - (w - 1)][k];
+            }
+            best = u > best ? u : best;
+        }
+        pooled[f] = best;
+    }
+    float x0[CLASSIFIER_MAX_DIM + 8], h[CLASSIFIER_MAX_HIDDEN];
+    float inv[2];
+    for (int g = 0; g < 2; g++)
+        inv[g] = count[g] > 0 ? 1.0f / sqrtf((float)count[g]) : 0.0f;
+    for (size_t k = 0; k < row; k++)
+        x0[k] = sum[0][k] * inv[0] + sum[1][k] * inv[1];
+    for (size_t j = 0; j < p->hidden; j++) {
+        float a = p->b1[j];
+        for (size_t k = 0; k < dim; k++)
+            a += p->w1[j * dim + k] * x0[k];
+        for (size_t f = 0; f < nf; f++)
+            if (pooled[f] != 0)
+                a += p->w_pool[j * nf + f] * pooled[f];
+        h[j] = a > 0 ? a : 0;
+    }
+    for (int a = 0; a < CLF_ATTRS; a++) {
+        double z = (double)p->b2[a] + (double)x0[dim + (size_t)a];
+        for (size_t j = 0; j < p->hidden; j++)
+            z += (double)(p->w2[(size_t)a * p->hidden + j] * h[j]);
+        out[a] = z;
+    }
+}
+
+static double
+ref_p(double logit)
+{
+    return 1.0 / (1.0 + exp(-(1.0 * logit + 0.0)));
+}
+
+/* A random comment: words, glued and stretched words, leet, numbers,
+ * links, emoji, punctuation and words longer than a token, up to about
+ * 1.5 kB and 200 words (more than three batches of features). */
+static size_t
+ref_comment(char *out, size_t cap)
+{
+    static const char *const parts[] = {
+        "the ",
+        "idiot ",
+        "you're ",
+        "f*ck ",
+        "sh!t ",
+        "1d10t ",
+        "council ",
+        "2024 ",
+        "!!! ",
+        "\xf0\x9f\x98\x82 ",
+        "https://example.org/x?y=1 ",
+        "@someone ",
+        "soooo ",
+        "na\xc3\xafve ",
+        "a,b.c;d ",
+        "extraordinarilylongwordthatgoesonandonforeverandever ",
+        "not ",
+        "bad ",
+        "$$$ ",
+        "'quoted' ",
+        "\t\n",
+        "URL ",
+        "x ",
+        "Ab12 ",
+    };
+    size_t n = 0, words = ref_rand() % 200;
+    for (size_t i = 0; i < words; i++) {
+        const char *s = parts[ref_rand() % (sizeof parts / sizeof *parts)];
+        size_t l = strlen(s);
+        if (n + l >= cap)
+            break;
+        memcpy(out + n, s, l);
+        n += l;
+    }
+    return n;
+}
+
+static void
+scorer_matches_reference_bit_for_bit(void **state)
+{
+    (void)state;
+    static const uint32_t shapes[][4] = {
+        /* dim, hidden, width, filters: model A's shape, then odd sizes and
+         * a wider window (the blocks' remainders, the ring of windows). */
+        {32, 32, 1, 32},
+        {12, 37, 3, 37},
+        {40, 8, 2, 5},
+    };
+    static ref_text x;
+    static classifier_word w[CLASSIFIER_EXPLAIN_WORDS];
+    char text[1600];
+    for (size_t sh = 0; sh < sizeof shapes / sizeof *shapes; sh++) {
+        ref_model m;
+        ref_model_init(&m, shapes[sh][0], shapes[sh][1], shapes[sh][2], shapes[sh][3]);
+        unsigned char *bytes;
+        size_t nb;
+        pl_error err;
+        assert_int_equal(classifier_encode(&m.p, &bytes, &nb, &err), 0);
+        classifier *c;
+        assert_int_equal(classifier_load(bytes, nb, &c, &err), 0);
+        for (int i = 0; i < 30; i++) {
+            size_t n = ref_comment(text, sizeof text);
+            memset(&x, 0, sizeof x);
+            classifier_featurize_words(&m.p.cfg, text, n, ref_feat, ref_word, &x);
+            double got[CLF_ATTRS], want[CLF_ATTRS];
+            classifier_logits(c, text, n, got);
+            ref_logits(&m, &x, SIZE_MAX, want);
+            assert_memory_equal(got, want, sizeof got);
+            /* Leaving each word out: the same as the reference without it. */
+            size_t nw = classifier_word_drops(c, text, n, w, CLASSIFIER_EXPLAIN_WORDS);
+            assert_int_equal(nw, x.n_words);
+            for (size_t t = 0; t < nw; t++) {
+                double rest[CLF_ATTRS];
+                ref_logits(&m, &x, t, rest);
+                for (int a = 0; a < CLF_ATTRS; a++) {
+                    double drop = ref_p(want[a]) - ref_p(rest[a]);
+                    if (memcmp(&drop, &w[t].drop[a], sizeof drop) != 0)
+                        fail_msg("shape %zu text %d word %zu attr %d: %a, reference %a", sh, i, t,
+                                 a, w[t].drop[a], drop);
+                }
+            }
+        }
+        classifier_free(c);
+        free(bytes);
+        ref_model_free(&m);
+    }
+}
+
 static void
 attribute_names_round_trip(void **state)
 {
@@ -579,6 +895,7 @@ main(void)
         cmocka_unit_test(encode_and_load_round_trip),
         cmocka_unit_test(pooled_filters_read_word_order),
         cmocka_unit_test(max_pool_is_not_diluted),
+        cmocka_unit_test(scorer_matches_reference_bit_for_bit),
     };
     int failed = cmocka_run_group_tests(model_tests, setup, teardown);
     return failed + cmocka_run_group_tests(plain_tests, NULL, NULL);
