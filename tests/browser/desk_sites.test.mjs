@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, createUser, Client } from '../lib/server.mjs';
 import { launch, shot, articlePage, deskPage as openDesk } from '../lib/browser.mjs';
+import { sql } from '../api/desk_helpers.mjs';
 
 let srv, browser, admin;
 before(async () => {
@@ -337,4 +338,34 @@ test('an admin limits a moderator to a site from the People tab; that moderator 
   await desk.locator('#log-rows tr', { hasText: 'approve' }).first().waitFor();
   assert.deepEqual(desk.errors, []);
   assert.equal((await admin.get('/api/v1/articles/lim-here/comments')).json.comments.length, 0); // the default site's still waits
+});
+
+// "Close articles older than N days" keeps to the switcher's site: an admin
+// on one site closes that site's old articles, not every site's.
+test('closing old articles with the switcher on one site leaves the other site\'s open', async () => {
+  const made = await admin.post('/api/v1/mod/sites', { slug: 'archive', name: 'Archive' });
+  assert.equal(made.status, 201, made.text);
+  const archive = (await admin.get('/api/v1/mod/sites')).json.sites.find((s) => s.slug === 'archive');
+  const r = new Client(srv.url);
+  await r.register('Otto', 'otto@example.com');
+  for (const q of ['', '?site=archive']) {
+    const res = await r.post(`/api/v1/articles/aged-story/comments${q}`, { body: 'Written long ago.' });
+    assert.equal(res.status, 201, res.text);
+  }
+  sql(srv.dbUrl, `UPDATE articles SET created_at = created_at - ${90 * 86400000} WHERE id IN ('aged-story', '${archive.id}/aged-story')`);
+
+  const page = await deskPage('admin@example.com');
+  const pick = page.getByLabel('Site', { exact: true });
+  await pick.locator('option', { hasText: 'Archive' }).waitFor({ state: 'attached' });
+  await pick.selectOption({ label: 'Archive' });
+  await page.getByRole('tab', { name: 'Articles' }).click();
+  await page.locator('#articles-rows tr', { hasText: 'aged-story' }).waitFor();
+  assert.equal(await page.locator('#articles-rows tr', { hasText: 'aged-story' }).count(), 1);
+  await page.getByLabel('Close comments on every article older than').fill('60');
+  await page.getByRole('button', { name: 'Close them' }).press('Enter');
+  await page.locator('#status', { hasText: '1 article older than 60 days closed.' }).waitFor();
+  const anon = new Client(srv.url);
+  assert.equal((await anon.get('/api/v1/articles/aged-story?site=archive')).json.article.status, 'closed');
+  assert.equal((await anon.get('/api/v1/articles/aged-story')).json.article.status, 'open', 'the default site\'s old article stays open');
+  assert.deepEqual(page.errors, []);
 });

@@ -1071,7 +1071,8 @@
     ev.preventDefault();
     const days = Number($('close-days').value);
     try {
-      const r = await call('POST', '/mod/articles/close', { older_than_days: days });
+      // The switcher's site alone (every site's with "All sites"), as the list above shows.
+      const r = await call('POST', `/mod/articles/close${siteParam('?')}`, { older_than_days: days });
       await loadArticles(false);
       say(t('desk_n_closed', { n: r.closed, days }));
     } catch (e) {
