@@ -571,61 +571,61 @@ prefetch_rows(const classifier *c, uint32_t mask, const uint32_t *hash, size_t n
 #define HOT_CLONES
 #endif
 
-/* acc[i] += w[k * stride + i] * x[k] for i < n, adding the terms of each
- * acc[i] in the order of k, over the nk values of x, or with idx over
- * x[idx[0]], x[idx[1]], ... (nk of them) and their rows of w. Blocks of 32
+/* acc[i] += w[k * stride + i] * x[k] for i < n (n sums, stride apart in w
+ * by k), adding the terms of each acc[i] in the order of k. Blocks of 32
  * sums stay in vector registers while x streams by: 32 independent chains
  * of additions instead of one per block of 8, which kept the adder waiting
  * on the previous sum. */
 #define SUM_BLOCK 32
-static inline void
-mat_block(float *acc, const float *w, size_t stride, const float *x, const uint32_t *idx, size_t nk)
-{
-    float a[SUM_BLOCK];
-    memcpy(a, acc, sizeof a);
-    for (size_t q = 0; q < nk; q++) {
-        size_t k = idx != NULL ? idx[q] : q;
-        const float *wk = w + k * stride;
-        float xk = x[k];
-        for (int j = 0; j < SUM_BLOCK; j++)
-            a[j] += wk[j] * xk;
-    }
-    memcpy(acc, a, sizeof a);
-}
 
-static inline void
-mat_rest(float *acc, const float *w, size_t stride, const float *x, const uint32_t *idx, size_t nk,
-         size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        float a = acc[i];
-        for (size_t q = 0; q < nk; q++) {
-            size_t k = idx != NULL ? idx[q] : q;
-            a += w[k * stride + i] * x[k];
-        }
-        acc[i] = a;
-    }
-}
-
-/* The same over every value of x. */
 HOT_CLONES static void
 mat_acc(float *acc, const float *w, size_t stride, const float *x, size_t nk, size_t n)
 {
     size_t i = 0;
-    for (; i + SUM_BLOCK <= n; i += SUM_BLOCK)
-        mat_block(acc + i, w + i, stride, x, NULL, nk);
-    mat_rest(acc + i, w + i, stride, x, NULL, nk, n - i);
+    for (; i + SUM_BLOCK <= n; i += SUM_BLOCK) {
+        float a[SUM_BLOCK];
+        memcpy(a, acc + i, sizeof a);
+        for (size_t k = 0; k < nk; k++) {
+            const float *wk = w + k * stride + i;
+            float xk = x[k];
+            for (int j = 0; j < SUM_BLOCK; j++)
+                a[j] += wk[j] * xk;
+        }
+        memcpy(acc + i, a, sizeof a);
+    }
+    for (; i < n; i++) {
+        float a = acc[i];
+        for (size_t k = 0; k < nk; k++)
+            a += w[k * stride + i] * x[k];
+        acc[i] = a;
+    }
 }
 
-/* The same over x[idx[0]], x[idx[1]], ... (nk of them). */
+/* The same over x[idx[0]], x[idx[1]], ... (nk values of x) and their rows
+ * of w only. */
 HOT_CLONES static void
 mat_acc_idx(float *acc, const float *w, size_t stride, const float *x, const uint32_t *idx,
             size_t nk, size_t n)
 {
     size_t i = 0;
-    for (; i + SUM_BLOCK <= n; i += SUM_BLOCK)
-        mat_block(acc + i, w + i, stride, x, idx, nk);
-    mat_rest(acc + i, w + i, stride, x, idx, nk, n - i);
+    for (; i + SUM_BLOCK <= n; i += SUM_BLOCK) {
+        float a[SUM_BLOCK];
+        memcpy(a, acc + i, sizeof a);
+        for (size_t q = 0; q < nk; q++) {
+            size_t k = idx[q];
+            const float *wk = w + k * stride + i;
+            float xk = x[k];
+            for (int j = 0; j < SUM_BLOCK; j++)
+                a[j] += wk[j] * xk;
+        }
+        memcpy(acc + i, a, sizeof a);
+    }
+    for (; i < n; i++) {
+        float a = acc[i];
+        for (size_t q = 0; q < nk; q++)
+            a += w[idx[q] * stride + i] * x[idx[q]];
+        acc[i] = a;
+    }
 }
 
 /* The rows of n features into s0 (character n-grams) or s1 (words and
