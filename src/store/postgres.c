@@ -1801,9 +1801,12 @@ static const stmt_def sql[ST_COUNT] = {
                             " UNION ALL SELECT day - $1 / 86400000, $3, 0, n FROM stats_daily"
                             " WHERE kind = 11 AND" STATS_DAYS,
                             "iiii"},
-    [ST_STATS_R_DECISIONS] = {"SELECT day - $1 / 86400000, rejected, wait, count(*)"
+    /* One row per decision, read from stats_decision_day in its order:
+     * grouped, the planner read the table, hashed and sorted again (a
+     * year's 37,687 decisions on 1,000,000 comments). */
+    [ST_STATS_R_DECISIONS] = {"SELECT day - $1 / 86400000, rejected, wait, 1"
                               " FROM stats_decision WHERE" STATS_DAYS " AND $3 >= 0"
-                              " GROUP BY day, wait, rejected ORDER BY day, wait",
+                              " ORDER BY day, wait",
                               "iiii"},
     [ST_STATS_R_FLAGS] = {"SELECT day - $1 / 86400000, reason, outcome, sum(n) FROM stats_flags"
                           " WHERE" STATS_DAYS " AND $3 >= 0 GROUP BY day, reason, outcome"

@@ -1593,9 +1593,11 @@ static const char *const sql[ST_COUNT] = {
                            " WHERE kind = 11 AND day < ?1 / 86400000 AND (?4 = 0 OR site = ?4)"
                            " UNION ALL SELECT day - ?1 / 86400000, ?3, 0, n FROM stats_daily"
                            " WHERE kind = 11 AND" STATS_DAYS,
-    [ST_STATS_R_DECISIONS] =
-        "SELECT day - ?1 / 86400000, rejected, wait, count(*) FROM stats_decision"
-        " WHERE" STATS_DAYS " GROUP BY day, wait, rejected ORDER BY day, wait",
+    /* One row per decision, in stats_decision_day's order: no GROUP BY,
+     * whose result SQLite sorted again in a temporary b-tree for the
+     * ORDER BY (25 of a year's 60 ms on 1,000,000 comments). */
+    [ST_STATS_R_DECISIONS] = "SELECT day - ?1 / 86400000, rejected, wait, 1 FROM stats_decision"
+                             " WHERE" STATS_DAYS " ORDER BY day, wait",
     [ST_STATS_R_FLAGS] = "SELECT day - ?1 / 86400000, reason, outcome, sum(n) FROM stats_flags"
                          " WHERE" STATS_DAYS " GROUP BY day, reason, outcome HAVING sum(n) <> 0",
     [ST_STATS_R_ENGINE] = "SELECT day - ?1 / 86400000, (kind - 20) / 3, (kind - 20) % 3, n"

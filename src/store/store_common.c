@@ -370,18 +370,74 @@ median(const int64_t *v, size_t n)
     return n == 0 ? -1 : n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
 }
 
-struct wait_pair {
-    int day;
-    int64_t wait;
-};
-
-static int
-cmp_wait_pair(const void *x, const void *y)
+static void
+swap_i64(int64_t *x, int64_t *y)
 {
-    const struct wait_pair *p = x, *q = y;
-    if (p->day != q->day)
-        return p->day < q->day ? -1 : 1;
-    return (p->wait > q->wait) - (p->wait < q->wait);
+    int64_t t = *x;
+    *x = *y;
+    *y = t;
+}
+
+/* Puts v[0..n)'s k-th smallest value (k < n) at v[k], the smaller ones
+ * before it and the others after it (quickselect, median-of-three pivot;
+ * linear on the day-sorted runs the waits come in). After 64 rounds the
+ * rest is sorted, so no order of values makes it quadratic. */
+static void
+select_kth(int64_t *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    for (int round = 0; lo < hi; round++) {
+        if (round == 64) {
+            qsort(v + lo, hi - lo + 1, sizeof *v, cmp_i64);
+            return;
+        }
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < v[lo])
+            swap_i64(&v[mid], &v[lo]);
+        if (v[hi] < v[lo])
+            swap_i64(&v[hi], &v[lo]);
+        if (v[hi] < v[mid])
+            swap_i64(&v[hi], &v[mid]);
+        int64_t pivot = v[mid];
+        size_t i = lo, j = hi;
+        while (i <= j) { /* Hoare: v[lo..j] <= pivot <= v[i..hi] */
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                swap_i64(&v[i], &v[j]);
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return; /* between j and i: every value there is the pivot */
+    }
+}
+
+/* The median of v[0..n) in any order, as median() gives it sorted; v is
+ * reordered. */
+static int64_t
+median_unsorted(int64_t *v, size_t n)
+{
+    if (n == 0)
+        return -1;
+    size_t k = n / 2;
+    select_kth(v, n, k);
+    if (n % 2)
+        return v[k];
+    int64_t below = v[0]; /* the largest of v[0..k): the (k-1)-th smallest */
+    for (size_t i = 1; i < k; i++)
+        if (v[i] > below)
+            below = v[i];
+    return below + (v[k] - below) / 2;
 }
 
 void
@@ -393,16 +449,28 @@ store_stats_end(store_stats *s, arena *a)
         s->days[i].flagged_queue = flagged += s->days[i].flagged_queue;
         s->days[i].median_wait = -1;
     }
-    /* The waits come by day, then by wait: each day's run is sorted; the
-     * rows of several sites come one site after the other. */
+    /* The waits come by day, then by wait: each day's run is sorted. The
+     * rows of several sites come one site after the other: they are put
+     * in day order (a counting sort) and each day's run sorted. */
     if (s->waits_unsorted && s->n_waits > 1) {
-        struct wait_pair *p = arena_alloc(a, s->n_waits * sizeof *p);
+        size_t *at = arena_zalloc(a, (s->n_days + 1) * sizeof *at);
         for (size_t i = 0; i < s->n_waits; i++)
-            p[i] = (struct wait_pair){s->wait_days[i], s->waits[i]};
-        qsort(p, s->n_waits, sizeof *p, cmp_wait_pair);
+            at[s->wait_days[i] + 1]++;
+        for (size_t d = 0; d < s->n_days; d++)
+            at[d + 1] += at[d];
+        int64_t *w = arena_alloc(a, s->n_waits * sizeof *w);
+        int *wd = arena_alloc(a, s->n_waits * sizeof *wd);
         for (size_t i = 0; i < s->n_waits; i++) {
-            s->wait_days[i] = p[i].day;
-            s->waits[i] = p[i].wait;
+            size_t to = at[s->wait_days[i]]++;
+            w[to] = s->waits[i];
+            wd[to] = s->wait_days[i];
+        }
+        s->waits = w;
+        s->wait_days = wd;
+        for (size_t i = 0, j; i < s->n_waits; i = j) {
+            for (j = i; j < s->n_waits && s->wait_days[j] == s->wait_days[i]; j++)
+                ;
+            qsort(s->waits + i, j - i, sizeof *s->waits, cmp_i64);
         }
     }
     for (size_t i = 0, j; i < s->n_waits; i = j) {
@@ -413,8 +481,7 @@ store_stats_end(store_stats *s, arena *a)
     if (s->n_waits > 0) {
         int64_t *all = arena_alloc(a, s->n_waits * sizeof *all);
         memcpy(all, s->waits, s->n_waits * sizeof *all);
-        qsort(all, s->n_waits, sizeof *all, cmp_i64);
-        s->median_wait = median(all, s->n_waits);
+        s->median_wait = median_unsorted(all, s->n_waits);
     }
     if (s->n_reasons > 1)
         qsort(s->reasons, s->n_reasons, sizeof *s->reasons, cmp_reason);

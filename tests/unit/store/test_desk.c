@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store/store_int.h"
 
 #include "store_fixture.h"
 
@@ -1102,6 +1103,100 @@ stats_over_three_days(void **state)
     assert_int_equal(store_stats_get(f->s, d0, d0 + 367 * D, NULL, 0, f->a, &st, &err), PL_EINVAL);
 }
 
+static int
+cmp_wait(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+static uint64_t
+xorshift(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* The median of v[0..n) by sorting a copy: what store_stats_end must give. */
+static int64_t
+sorted_median(const int64_t *v, size_t n)
+{
+    if (n == 0)
+        return -1;
+    int64_t *c = malloc(n * sizeof *c);
+    assert_non_null(c);
+    memcpy(c, v, n * sizeof *c);
+    qsort(c, n, sizeof *c, cmp_wait);
+    int64_t m = n % 2 ? c[n / 2] : c[n / 2 - 1] + (c[n / 2] - c[n / 2 - 1]) / 2;
+    free(c);
+    return m;
+}
+
+/* store_stats_end's medians (each day's from its sorted run, the range's
+ * by selection, several sites' rows put back in day order) against a sort,
+ * on waits fed as the backends feed them: by site, then day, then wait.
+ * Shapes that break a naive quickselect: all equal, two values, ascending
+ * over the whole range, random with many repeats; odd and even counts. */
+static void
+stats_medians_of_many_waits(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const int days = 40;
+    int64_t *all = malloc(40 * 300 * 3 * sizeof *all);
+    int64_t *day_waits = malloc(300 * 3 * sizeof *day_waits);
+    int64_t(*vals)[40][300] = malloc(3 * sizeof *vals); /* [site][day]: each run sorted */
+    assert_non_null(all);
+    assert_non_null(day_waits);
+    assert_non_null(vals);
+    uint64_t seed = 88172645463325252ULL;
+    for (int shape = 0; shape < 4; shape++) {
+        for (size_t n_sites = 1; n_sites <= 3; n_sites++) {
+            store_stats st;
+            assert_int_equal(store_stats_begin(&st, 0, days * STORE_DAY_MS, f->a, &err), 0);
+            st.waits_unsorted = n_sites > 1;
+            size_t n_all = 0;
+            size_t per[3][40]; /* [site][day]: how many waits */
+            for (size_t k = 0; k < n_sites; k++)
+                for (int d = 0; d < days; d++) {
+                    per[k][d] = d % 7 == 3 ? 0 : (size_t)(xorshift(&seed) % 300); /* some empty */
+                    for (size_t i = 0; i < per[k][d]; i++) {
+                        uint64_t r = xorshift(&seed);
+                        int64_t w = shape == 0   ? 3600000
+                                    : shape == 1 ? (int64_t)(r % 2) * 1000
+                                    : shape == 2 ? (int64_t)d * 1000000 + (int64_t)i
+                                                 : (int64_t)(r % 50) * 60000;
+                        vals[k][d][i] = w;
+                    }
+                    qsort(vals[k][d], per[k][d], sizeof vals[k][d][0], cmp_wait);
+                }
+            for (size_t k = 0; k < n_sites; k++)
+                for (int d = 0; d < days; d++)
+                    for (size_t i = 0; i < per[k][d]; i++) {
+                        int64_t v[4] = {d, (int64_t)(i % 2), vals[k][d][i], 1};
+                        store_stats_row(&st, STATS_Q_DECISIONS, v, NULL, f->a);
+                        all[n_all++] = vals[k][d][i];
+                    }
+            store_stats_end(&st, f->a);
+            assert_int_equal(st.decisions, (int64_t)n_all);
+            assert_int_equal(st.median_wait, sorted_median(all, n_all));
+            for (int d = 0; d < days; d++) {
+                size_t n = 0;
+                for (size_t k = 0; k < n_sites; k++)
+                    for (size_t i = 0; i < per[k][d]; i++)
+                        day_waits[n++] = vals[k][d][i];
+                assert_int_equal(st.days[d].approved + st.days[d].rejected, (int64_t)n);
+                assert_int_equal(st.days[d].median_wait, sorted_median(day_waits, n));
+            }
+        }
+    }
+    free(all);
+    free(day_waits);
+    free(vals);
+}
+
 int
 main(void)
 {
@@ -1119,6 +1214,7 @@ main(void)
         cmocka_unit_test_setup_teardown(people_search_by_part_of_a_name, setup, teardown),
         cmocka_unit_test_setup_teardown(moderator_sites_and_closing_by_site, setup, teardown),
         cmocka_unit_test_setup_teardown(stats_over_three_days, setup, teardown),
+        cmocka_unit_test_setup_teardown(stats_medians_of_many_waits, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
