@@ -128,7 +128,7 @@ void site_committed(site_ctx *s, job *j, store *st);
 /* The config in force over base: base with the settings version in force
  * set on it (app/settings.h, site_settings_overlay). */
 int site_config_overlay(site_ctx *s, const config *base, config **eff, pl_error *err);
-/* Main thread, every SERVER_TICK_MS and when another node saved settings:
+/* Main thread, every settings_poll_ms and when another node saved settings:
  * site_settings_refresh through the main thread's own store. */
 void site_tick(site_ctx *s);
 /* The article's generation in the view cache (server_product.article_generation). */

@@ -857,7 +857,8 @@ wait_inflight(app *a, int64_t limit_ms)
 
 /* The main thread once the server runs: waits for signals, reloads on
  * SIGHUP, runs the product's tick on SIGUSR2 (server_wake) and every
- * SERVER_TICK_MS, feeds the systemd watchdog; returns SIGTERM or SIGINT. */
+ * settings_poll_ms (the config in force, so a reload changes it), feeds the
+ * systemd watchdog; returns SIGTERM or SIGINT. */
 static int
 main_loop(app *a, const server_options *opts, const sigset_t *sigs)
 {
@@ -865,9 +866,10 @@ main_loop(app *a, const server_options *opts, const sigset_t *sigs)
      * interval, but only while every event loop still answers. */
     int64_t wd = watchdog_ms();
     int sig = 0;
-    int64_t wait = wd > 0 && wd / 2 < SERVER_TICK_MS ? wd / 2 : SERVER_TICK_MS;
     const server_product *p = a->product;
     for (;;) {
+        int64_t tick = atomic_load(&a->cfg)->settings_poll_ms;
+        int64_t wait = wd > 0 && wd / 2 < tick ? wd / 2 : tick;
         struct timespec ts = {(time_t)(wait / 1000), (long)(wait % 1000) * 1000000L};
         sig = sigtimedwait(sigs, NULL, &ts);
         if (sig < 0) {

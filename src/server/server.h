@@ -411,8 +411,8 @@ typedef struct server_product {
      * (the server owns it), or *eff = NULL for base itself. Nonzero: base
      * cannot be used (a reload is refused). */
     int (*config_overlay)(void *ctx, const config *base, config **eff, pl_error *err);
-    /* Main thread, every SERVER_TICK_MS while the server runs and at once
-     * after server_wake. */
+    /* Main thread, every settings_poll_ms (config) while the server runs
+     * and at once after server_wake. */
     void (*tick)(void *ctx);
     /* Any loop: the article's generation, which changes whenever a
      * committed write (here or on another node) touches it; the loops'
@@ -420,9 +420,6 @@ typedef struct server_product {
      * while it is unchanged. */
     uint64_t (*article_generation)(void *ctx, const char *article_id);
 } server_product;
-
-/* How often server_product.tick runs at the latest, in milliseconds. */
-#define SERVER_TICK_MS 2000
 
 typedef struct server_options {
     const config *cfg;

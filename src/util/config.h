@@ -56,6 +56,9 @@
     X(rate_limit, "rate_limit", BOOL, 1, 0, 1, "enforce rate limits (off only for tests)")         \
     X(trusted_proxy, "trusted_proxy", STR, "", 0, 0,                                               \
       "address of a reverse proxy whose X-Forwarded-For names the client")                         \
+    X(settings_poll_ms, "settings_poll_ms", INT, 2000, 100, 3600000,                               \
+      "milliseconds between two looks for a settings version saved on another node (PostgreSQL "   \
+      "nodes also hear of it at once by LISTEN/NOTIFY)")                                           \
     X(commit_batch, "commit_batch", INT, 256, 1, 10000,                                            \
       "most writes committed together in one transaction")                                         \
     X(log_level, "log_level", STR, "info", 0, 0, "error, warn, info or debug")                     \
