@@ -2,7 +2,7 @@
  * corpora (tools/corpora.h) and measures scoring speed (make evalmodel).
  * Build time only.
  *
- * Usage: evalmodel [--data DIR] [--model FILE] [--markdown] [--bench-mb N]
+ * Usage: evalmodel [--data DIR] [--model FILE] [--markdown] [--bench-mb N] [--speed-only]
  *        evalmodel [--data DIR] --dump-test CORPUS[,CORPUS...] PREFIX
  *        evalmodel [--data DIR] --dump-dev CORPUS[,CORPUS...] PREFIX
  *
@@ -15,6 +15,8 @@
  * comments scored at or above each threshold); HateCheck per functionality;
  * false positives per identity term on the identity-bias sets; calibration
  * per attribute; speed and memory. --markdown prints the tables as Markdown.
+ * --speed-only prints the speed table alone (to compare builds side by side
+ * quickly).
  *
  * --dump-test writes PREFIX.tsv (id<TAB>text, one test comment a line, for
  * `parley check --tsv`) and PREFIX.key (id<TAB>corpus<TAB>toxic 1/0 or -1
@@ -572,7 +574,7 @@ now_s(clockid_t clock)
 /* Scores comments of size bytes, built from the test texts, on this thread
  * until mb megabytes have been scored; fills one table row. */
 static void
-bench_size(const classifier *c, const mset *s, size_t size, double mb, table *tb)
+bench_size(const classifier *c, const mset *s, size_t size, double mb, int explain, table *tb)
 {
     enum { NCOMM = 512 };
     char *buf = xmalloc(size * NCOMM);
@@ -599,15 +601,19 @@ bench_size(const classifier *c, const mset *s, size_t size, double mb, table *tb
     size_t total = (size_t)(mb * 1048576 / (double)size);
     if (total < NCOMM)
         total = NCOMM;
+    classifier_word *w = explain ? xmalloc(CLASSIFIER_EXPLAIN_WORDS * sizeof *w) : NULL;
     double sink = 0, t0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
     for (size_t i = 0; i < total; i++) {
         classifier_scores sc;
         classifier_score(c, buf + (i % NCOMM) * size, size, &sc);
         sink += sc.p[CLF_TOXICITY];
+        if (explain) /* what the engine adds for a comment it holds */
+            classifier_word_drops(c, buf + (i % NCOMM) * size, size, w, CLASSIFIER_EXPLAIN_WORDS);
     }
+    free(w);
     double dt = now_s(CLOCK_MONOTONIC) - t0, ct = now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
     double mbs = (double)total * (double)size / 1048576.0;
-    tcell(tb, "%zu bytes", size);
+    tcell(tb, explain ? "%zu bytes, explained" : "%zu bytes", size);
     tcell(tb, "%zu", total);
     tcell(tb, "%.1f", mbs / ct);
     tcell(tb, "%.0f", (double)total / ct);
@@ -624,8 +630,9 @@ report_speed(const classifier *c, const mset *s, double mb)
     table tb;
     theader(&tb, 7, "comment size", "comments", "MB/s (thread CPU)", "comments/s (CPU)",
             "MB/s (wall)", "comments/s (wall)", "mean TOXICITY");
-    bench_size(c, s, 1024, mb, &tb);
-    bench_size(c, s, 200, mb / 4, &tb);
+    bench_size(c, s, 1024, mb, 0, &tb);
+    bench_size(c, s, 200, mb / 4, 0, &tb);
+    bench_size(c, s, 1024, mb / 4, 1, &tb);
     tprint(&tb);
     printf("Model memory (classifier_memory): %zu bytes (%.1f MB)\n\n", classifier_memory(c),
            (double)classifier_memory(c) / 1048576.0);
@@ -698,7 +705,7 @@ dump_split(const mset *s, int split, const char *list, const char *prefix)
 /* ---- main ------------------------------------------------------------------------ */
 
 static const char USAGE[] =
-    "usage: evalmodel [--data DIR] [--model FILE] [--markdown] [--bench-mb N]\n"
+    "usage: evalmodel [--data DIR] [--model FILE] [--markdown] [--bench-mb N] [--speed-only]\n"
     "       evalmodel [--data DIR] --dump-test CORPUS[,CORPUS...] PREFIX\n"
     "       evalmodel [--data DIR] --dump-dev CORPUS[,CORPUS...] PREFIX\n";
 
@@ -709,10 +716,13 @@ main(int argc, char **argv)
     const char *dump_list = NULL, *dump_prefix = NULL;
     int dump_what = SPLIT_TEST;
     double mb = 16;
+    int speed_only = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--markdown")) {
             markdown = 1;
+        } else if (!strcmp(a, "--speed-only")) {
+            speed_only = 1;
         } else if (!strcmp(a, "--data") && i + 1 < argc) {
             dir = argv[++i];
         } else if (!strcmp(a, "--model") && i + 1 < argc) {
@@ -767,6 +777,12 @@ main(int argc, char **argv)
         return 1;
     }
     free(bytes);
+    if (speed_only) {
+        report_speed(c, &e.s, mb > 0 ? mb : 16);
+        mset_free(&e.s);
+        classifier_free(c);
+        return 0;
+    }
     classifier_thresholds(c, &e.hold);
 
     e.p = xmalloc((e.s.n + 1) * sizeof *e.p);

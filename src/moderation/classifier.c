@@ -628,6 +628,45 @@ mat_acc_idx(float *acc, const float *w, size_t stride, const float *x, const uin
     }
 }
 
+/* mat_acc_idx for two independent sets of sums at once, acc0 over the first
+ * nk0 of idx0 and acc1 over the first nk1 of idx1: while their common
+ * steps interleave, one set's additions fill the adder while the other's
+ * wait (each set alone is a chain of dependent additions per lane). Each
+ * sum keeps the order of its own terms. */
+HOT_CLONES static void
+mat_acc_pair(float *acc0, float *acc1, const float *w, size_t stride, const float *x0,
+             const float *x1, const uint32_t *idx0, const uint32_t *idx1, size_t nk0, size_t nk1,
+             size_t n)
+{
+    size_t m = nk0 < nk1 ? nk0 : nk1, i = 0;
+    for (; i + SUM_BLOCK <= n; i += SUM_BLOCK) {
+        float a[SUM_BLOCK], b[SUM_BLOCK];
+        memcpy(a, acc0 + i, sizeof a);
+        memcpy(b, acc1 + i, sizeof b);
+        for (size_t q = 0; q < m; q++) {
+            const float *wa = w + idx0[q] * stride + i, *wb = w + idx1[q] * stride + i;
+            float xa = x0[idx0[q]], xb = x1[idx1[q]];
+            for (int j = 0; j < SUM_BLOCK; j++)
+                a[j] += wa[j] * xa;
+            for (int j = 0; j < SUM_BLOCK; j++)
+                b[j] += wb[j] * xb;
+        }
+        memcpy(acc0 + i, a, sizeof a);
+        memcpy(acc1 + i, b, sizeof b);
+    }
+    for (; i < n; i++) {
+        float a = acc0[i], b = acc1[i];
+        for (size_t q = 0; q < m; q++) {
+            a += w[idx0[q] * stride + i] * x0[idx0[q]];
+            b += w[idx1[q] * stride + i] * x1[idx1[q]];
+        }
+        acc0[i] = a;
+        acc1[i] = b;
+    }
+    mat_acc_idx(acc0, w, stride, x0, idx0 + m, nk0 - m, n);
+    mat_acc_idx(acc1, w, stride, x1, idx1 + m, nk1 - m, n);
+}
+
 /* The rows of n features into s0 (character n-grams) or s1 (words and
  * bigrams) and count (by group); the caller has prefetched them. */
 HOT_CLONES static void
@@ -842,6 +881,40 @@ forward(const classifier *c, const float sum[2][ROW_MAX], const uint32_t count[2
     for (uint32_t j = 0; j < hidden; j++)
         h[j] = h[j] > 0 ? h[j] : 0;
     output(c, x + c->dim, h, logit);
+}
+
+/* forward for two texts at once (the explainer's leave-one-out passes are
+ * independent of each other): the same logits, bit for bit, as two calls. */
+static void
+forward_pair(const classifier *c, const float sum[2][2][ROW_MAX], const uint32_t count[2][2],
+             const float *pooled[2], double logit[2][CLF_ATTRS])
+{
+    float x[2][ROW_MAX], h[2][CLASSIFIER_MAX_HIDDEN];
+    uint32_t hidden = c->hidden, on[2][CLASSIFIER_MAX_FILTERS], n_on[2] = {0, 0};
+    uint32_t dims[CLASSIFIER_MAX_DIM];
+    memset(x, 0, sizeof x);
+    for (int t = 0; t < 2; t++) {
+        float inv[2];
+        for (int g = 0; g < 2; g++)
+            inv[g] = count[t][g] > 0 ? 1.0f / sqrtf((float)count[t][g]) : 0.0f;
+        for (size_t k = 0; k < c->row; k++)
+            x[t][k] = sum[t][0][k] * inv[0] + sum[t][1][k] * inv[1];
+        memcpy(h[t], c->b1, hidden * sizeof *h[t]);
+        for (uint32_t f = 0; f < c->filters; f++)
+            if (pooled[t][f] != 0)
+                on[t][n_on[t]++] = f;
+    }
+    for (uint32_t k = 0; k < c->dim; k++)
+        dims[k] = k;
+    mat_acc_pair(h[0], h[1], c->w1t, hidden, x[0], x[1], dims, dims, c->dim, c->dim, hidden);
+    if (c->filters > 0)
+        mat_acc_pair(h[0], h[1], c->wpt, hidden, pooled[0], pooled[1], on[0], on[1], n_on[0],
+                     n_on[1], hidden);
+    for (int t = 0; t < 2; t++) {
+        for (uint32_t j = 0; j < hidden; j++)
+            h[t][j] = h[t][j] > 0 ? h[t][j] : 0;
+        output(c, x[t] + c->dim, h[t], logit[t]);
+    }
 }
 
 static double
@@ -1066,9 +1139,9 @@ classifier_word_drops(const classifier *c, const char *text, size_t n, classifie
 {
     explain_acc e;
     explain_pool ep = {0};
-    float all[2][ROW_MAX], rest[2][ROW_MAX], pooled[CLASSIFIER_MAX_FILTERS] = {0};
-    uint32_t count[2] = {0, 0}, rc[2];
-    double logit[CLF_ATTRS], p_all[CLF_ATTRS];
+    float all[2][ROW_MAX], rest[2][2][ROW_MAX], pooled[2][CLASSIFIER_MAX_FILTERS];
+    uint32_t count[2] = {0, 0}, rc[2][2];
+    double logit[2][CLF_ATTRS], p_all[CLF_ATTRS];
     size_t n_out = 0;
 
     if (max == 0)
@@ -1089,27 +1162,45 @@ classifier_word_drops(const classifier *c, const char *text, size_t n, classifie
         }
     if (c->filters > 0)
         explain_pool_build(&e, &ep);
-    forward(c, (const float(*)[ROW_MAX])all, count, ep.all, logit);
+    memset(pooled, 0, sizeof pooled);
+    forward(c, (const float(*)[ROW_MAX])all, count, ep.all, logit[0]);
     for (int a = 0; a < CLF_ATTRS; a++)
-        p_all[a] = calibrate(c, a, logit[a]);
-    /* Leave one word out: how far each probability falls without it. */
-    for (size_t t = 0; t < e.n_tok && n_out < max; t++) {
-        if (e.tok[t].end <= e.tok[t].begin || e.tok[t].end > n)
-            continue;
-        for (int g = 0; g < 2; g++) {
-            const float *ts = tok_sum(&e, t, g);
-            for (size_t k = 0; k < c->row; k++)
-                rest[g][k] = all[g][k] - ts[k];
-            rc[g] = count[g] - e.tok[t].count[g];
+        p_all[a] = calibrate(c, a, logit[0][a]);
+    /* Leave one word out: how far each probability falls without it, two
+     * words at a time (forward_pair). */
+    size_t t = 0;
+    while (n_out < max) {
+        size_t pick[2];
+        int n_pick = 0;
+        for (; t < e.n_tok && n_pick < 2 && n_out + (size_t)n_pick < max; t++)
+            if (e.tok[t].end > e.tok[t].begin && e.tok[t].end <= n)
+                pick[n_pick++] = t;
+        if (n_pick == 0)
+            break;
+        for (int i = 0; i < n_pick; i++) {
+            size_t u = pick[i];
+            for (int g = 0; g < 2; g++) {
+                const float *ts = tok_sum(&e, u, g);
+                for (size_t k = 0; k < c->row; k++)
+                    rest[i][g][k] = all[g][k] - ts[k];
+                rc[i][g] = count[g] - e.tok[u].count[g];
+            }
+            if (c->filters > 0)
+                explain_pool_without(c, &ep, u, pooled[i]);
         }
-        if (c->filters > 0)
-            explain_pool_without(c, &ep, t, pooled);
-        forward(c, (const float(*)[ROW_MAX])rest, rc, pooled, logit);
-        classifier_word *w = &out[n_out++];
-        w->begin = e.tok[t].begin;
-        w->end = e.tok[t].end;
-        for (int a = 0; a < CLF_ATTRS; a++)
-            w->drop[a] = p_all[a] - calibrate(c, a, logit[a]);
+        if (n_pick == 2) {
+            const float *pp[2] = {pooled[0], pooled[1]};
+            forward_pair(c, (const float(*)[2][ROW_MAX])rest, (const uint32_t(*)[2])rc, pp, logit);
+        } else {
+            forward(c, (const float(*)[ROW_MAX])rest[0], rc[0], pooled[0], logit[0]);
+        }
+        for (int i = 0; i < n_pick; i++) {
+            classifier_word *w = &out[n_out++];
+            w->begin = e.tok[pick[i]].begin;
+            w->end = e.tok[pick[i]].end;
+            for (int a = 0; a < CLF_ATTRS; a++)
+                w->drop[a] = p_all[a] - calibrate(c, a, logit[i][a]);
+        }
     }
     free(ep.v);
     free(e.sums);
