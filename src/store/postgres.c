@@ -1057,6 +1057,7 @@ enum {
     ST_ARTICLES_LIST,
     ST_ARTICLES_CLOSE_BEFORE,
     ST_SEARCH_TEXT,
+    ST_SEARCH_TEXT_WALK,
     ST_SEARCH_AUTHOR,
     ST_SEARCH_ARTICLE,
     ST_SEARCH_STATUS,
@@ -1197,10 +1198,18 @@ static const stmt_def sql[ST_COUNT] = {
                               " WHERE c.status = $2 AND c.id > $3" SITE_MATCH(
                                   "5") " ORDER BY c.id LIMIT $4",
                               "iiiii"},
-    [ST_QUEUE_FLAGGED_SITE] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.status IN (0, 4)"
-                               " AND c.id > $2 AND EXISTS (SELECT 1 FROM flags f"
-                               " WHERE f.comment_id = c.id AND NOT f.reviewed)" SITE_MATCH(
-                                   "4") " ORDER BY c.id LIMIT $3",
+    /* Its flagged comments by the unreviewed flags' ids in order, each
+     * comment's status and site read by its id until the page is full (a
+     * scalar subquery, which the planner cannot make a join of: as a join
+     * it read every flagged comment, its guess at a site's share of the
+     * comments being 0.5%). */
+    [ST_QUEUE_FLAGGED_SITE] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id IN (SELECT fl.id"
+                               " FROM (SELECT DISTINCT f.comment_id AS id FROM flags f"
+                               " WHERE NOT f.reviewed AND f.comment_id > $2) fl"
+                               " WHERE (SELECT g.status IN (0, 4) AND " SITE_KEY_MATCH(
+                                   "g.article_id", "4") " FROM comments g WHERE g.id = fl.id)"
+                                                        " ORDER BY fl.id LIMIT $3)"
+                                                        " ORDER BY c.id LIMIT $3",
                                "iiii"},
     /* A site other than the default with few comments, as sqlite.c's:
      * from its article key range through comments_site_range. */
@@ -1681,6 +1690,16 @@ static const stmt_def sql[ST_COUNT] = {
                         " WHERE to_tsvector('simple', c.body) @@ plainto_tsquery('simple', $2)"
                         " AND c.id < $3" SEARCH_REST " ORDER BY c.id DESC LIMIT $7",
                         "itiitiii"},
+    /* The words tested on the newest $9 comments of the filter only (the
+     * walk of pg_comments_search, SEARCH_WALK_MAX), newest first, until the
+     * page is full: a page it fills is ST_SEARCH_TEXT's page. */
+    [ST_SEARCH_TEXT_WALK] = {"SELECT " COMMENT_COLS
+                             " FROM (SELECT * FROM comments c WHERE c.id < $3" SEARCH_REST
+                             " ORDER BY c.id DESC LIMIT $9) c"
+                             " JOIN users u ON u.id = c.author_id"
+                             " WHERE to_tsvector('simple', c.body) @@ plainto_tsquery('simple', $2)"
+                             " ORDER BY c.id DESC LIMIT $7",
+                             "itiitiiii"},
     [ST_SEARCH_AUTHOR] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.author_id = $4"
                           " AND c.id < $3 AND $2::text IS NULL" SEARCH_REST
                           " ORDER BY c.id DESC LIMIT $7",
@@ -5406,6 +5425,69 @@ pg_articles_close_before(store *s, int64_t cutoff, int64_t site, arena *a, const
 
 /* ---- the desk's search ------------------------------------------------------------ */
 
+/* Words with no author, article or status: the newest this many comments
+ * of the filter (every site, or one) are tested first (some 8 us each:
+ * PostgreSQL makes each one's words again); a page found among them is the
+ * answer (two words every comment has: 51 tested). Else the words' GIN
+ * index drives (some 0.2 us a match, none tested): a word few comments
+ * have, or none, answers without walking every comment (docs/STORAGE.md). */
+#define SEARCH_WALK_MAX 1000
+
+/* The words' search as above, in a transaction of its own (a savepoint
+ * inside the caller's) whose settings keep the planner to each step's
+ * path: no parallel workers (their start cost more than a page), and for
+ * the index's step no walk of any other index nor of the table, and a plan
+ * made for the statement's values (a generic one ANDs the id range's
+ * bitmap in). The planner's guess at how many comments have the words
+ * is not trusted either way: one word outside the statistics' most common
+ * ones was planned as common and walked every comment (7 s). */
+static int
+search_words(pg *q, const store_search *f, int limit, arena *a, store_comment_list *out,
+             pl_error *err)
+{
+    int rc = ensure_conn(q, err);
+    if (rc < 0)
+        return rc;
+    bool outer = !txn_open(q);
+    if ((rc = defer(q, outer ? "BEGIN" : "SAVEPOINT search", err)) == 0)
+        rc = defer(q, "SET LOCAL max_parallel_workers_per_gather = 0", err);
+    for (int step = 0; rc == 0 && step < 2; step++) {
+        params p = {0};
+        p_i64(&p, 0);
+        p_text(&p, f->text);
+        p_i64(&p, f->before_id > 0 ? f->before_id : INT64_MAX);
+        p_i64(&p, f->author_id);
+        p_text(&p, f->article_id);
+        p_i64(&p, f->status);
+        p_i64(&p, limit);
+        p_i64(&p, f->site);
+        if (step == 0)
+            p_i64(&p, limit > SEARCH_WALK_MAX ? limit : SEARCH_WALK_MAX);
+        else if ((rc = defer(q, "SET LOCAL enable_seqscan = off", err)) < 0 ||
+                 (rc = defer(q, "SET LOCAL enable_indexscan = off", err)) < 0 ||
+                 (rc = defer(q, "SET LOCAL plan_cache_mode = force_custom_plan", err)) < 0) {
+            params_free(&p);
+            break;
+        }
+        rc = read_comments(q, step == 0 ? ST_SEARCH_TEXT_WALK : ST_SEARCH_TEXT, &p, a, out, err);
+        if (rc == 0 && out->n >= (size_t)limit)
+            break;
+    }
+    if (outer) {
+        if (rc == 0)
+            rc = exec_fixed(q, "COMMIT", err, "search");
+        if (rc < 0)
+            abort_txn(q);
+    } else if (rc == 0 || !drop_queued(q, "SAVEPOINT search")) {
+        /* The savepoint's end undoes its settings (a RELEASE would keep them). */
+        int undone = exec_now(q, "ROLLBACK TO search; RELEASE search", rc == 0 ? err : NULL,
+                              "end the search");
+        if (rc == 0)
+            rc = undone;
+    }
+    return rc;
+}
+
 static int
 pg_comments_search(store *s, const store_search *f, int limit, arena *a, store_comment_list *out,
                    pl_error *err)
@@ -5443,6 +5525,10 @@ pg_comments_search(store *s, const store_search *f, int limit, arena *a, store_c
             return rc;
         else if (small)
             which = ST_SEARCH_TEXT_RANGE;
+    }
+    if (which == ST_SEARCH_TEXT && f->author_id == 0 && f->article_id == NULL && f->status < 0) {
+        params_free(&p);
+        return search_words(to_pg(s), f, limit, a, out, err);
     }
     return read_comments(to_pg(s), which, &p, a, out, err);
 }

@@ -575,6 +575,50 @@ comments_search(void **state)
     assert_int_equal(store_comments_search(f->s, &q, 0, f->a, &l, &err), PL_EINVAL);
 }
 
+/* Words few comments have, beyond the newest 1,000 (PostgreSQL's walk,
+ * SEARCH_WALK_MAX, before its words' index drives): the same pages, newest
+ * first, as words every comment has; inside a caller's transaction too. */
+static void
+search_words_beyond_the_walk(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    char word[64];
+    size_t w = 0;
+    for (const char *p = f->tag; *p && w < sizeof word - 3; p++)
+        word[w++] = *p >= '0' && *p <= '9' ? (char)('a' + (*p - '0')) : 'w';
+    word[w] = '\0';
+    int64_t u = new_user(f, "Walker");
+    const char *art = arena_printf(f->a, "walk-%s", f->tag);
+    const char *old_body = arena_printf(f->a, "An old %s remark.", word);
+    int64_t old[3];
+    for (int i = 0; i < 3; i++)
+        old[i] = add_text(f, art, u, COMMENT_PUBLISHED, old_body);
+    const char *filler = arena_printf(f->a, "Filler %sx here.", word);
+    int64_t last_filler = 0;
+    for (int i = 0; i < 1005; i++)
+        last_filler = add_text(f, art, u, COMMENT_PUBLISHED, filler);
+    int64_t newest =
+        add_text(f, art, u, COMMENT_PUBLISHED, arena_printf(f->a, "A new %s remark.", word));
+
+    store_search q = {.status = -1, .text = word};
+    search_ids(f, &q, 2, (int64_t[]){newest, old[2]}, 2);
+    q.before_id = old[2];
+    search_ids(f, &q, 5, (int64_t[]){old[1], old[0]}, 2);
+    q.before_id = 0;
+    q.text = arena_printf(f->a, "%sx", word); /* a page the walk fills */
+    search_ids(f, &q, 1, (int64_t[]){last_filler}, 1);
+
+    /* In the caller's transaction, which goes on after it. */
+    assert_int_equal(store_begin(f->s, &err), 0);
+    q.text = word;
+    search_ids(f, &q, 10, (int64_t[]){newest, old[2], old[1], old[0]}, 4);
+    int64_t later = add_text(f, art, u, COMMENT_PUBLISHED, old_body);
+    search_ids(f, &q, 1, (int64_t[]){later}, 1);
+    assert_int_equal(store_commit(f->s, &err), 0);
+    search_ids(f, &q, 2, (int64_t[]){later, newest}, 2);
+}
+
 /* The log and the search by site (docs/SITES.md): a log entry keeps the
  * site of its comment, article or site target, and none for a user; the
  * search keeps one site's comments. The site is made here, so on a shared
@@ -1209,6 +1253,7 @@ main(void)
         cmocka_unit_test_setup_teardown(notes_flags_and_log_about_a_user, setup, teardown),
         cmocka_unit_test_setup_teardown(articles_list_and_close, setup, teardown),
         cmocka_unit_test_setup_teardown(comments_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(search_words_beyond_the_walk, setup, teardown),
         cmocka_unit_test_setup_teardown(log_and_search_by_site, setup, teardown),
         cmocka_unit_test_setup_teardown(site_queues_and_search_by_key_range, setup, teardown),
         cmocka_unit_test_setup_teardown(people_search_by_part_of_a_name, setup, teardown),
