@@ -563,9 +563,13 @@ prefetch_rows(const classifier *c, uint32_t mask, const uint32_t *hash, size_t n
  * step halve their cost. Never for FMA: a fused multiply-add rounds once
  * where a multiply and an add round twice, and the scores must stay the
  * same bit for bit on every machine. Vector width changes only how many
- * independent sums advance together, never the order of any one sum. */
+ * independent sums advance together, never the order of any one sum.
+ * Not in sanitizer builds: under ThreadSanitizer the variant picker runs
+ * before the sanitizer's runtime and the program crashes at start (a
+ * two-line program with one clone does); the ASan unit tests run the
+ * default variant. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&                             \
-    !defined(__SANITIZE_ADDRESS__)
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 #define HOT_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define HOT_CLONES
