@@ -145,3 +145,77 @@ test('the people and articles tabs fit a 360 px screen', async () => {
   await shot(page, 'desk-people-360.png');
   assert.deepEqual(page.errors, []);
 });
+
+// The lists by keyboard alone (the queues' and search's keys): / to the
+// search field, Esc back to the rows, j/k between rows, Enter opens a person,
+// e opens an article's edit row and Esc cancels it, unsaved.
+test('people and articles by keyboard alone: j/k, Enter opens a person, e edits an article, Esc cancels', async () => {
+  const kim = await reader('Kim Keyboard');
+  await kim.post('/api/v1/articles/keys-story/comments', { body: 'Typed without a mouse.' });
+  await reader('Kit Keyboard');
+  await mod.put('/api/v1/articles/keys-story', { title: 'Keys and keyboards' });
+  const page = await deskPage('mod@example.com');
+  const focusedText = () => page.evaluate(() => document.activeElement.textContent);
+  const current = (tbody) => page.locator(`#${tbody} tr[aria-current="true"]`);
+
+  await page.getByRole('tab', { name: 'People' }).focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#status', { hasText: /people\./ }).waitFor();
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'p-q');
+  await page.keyboard.type('Keyboard');
+  await page.keyboard.press('Enter');
+  await page.locator('#status', { hasText: '2 people.' }).waitFor();
+  const names = await page.locator('#people-rows tr td:first-child').allTextContents();
+  assert.deepEqual([...names].sort(), ['Kim Keyboard', 'Kit Keyboard']);
+  await page.keyboard.press('Escape'); // out of the field, onto the first row
+  assert.equal(await focusedText(), names[0]);
+  await page.keyboard.press('j');
+  assert.equal(await focusedText(), names[1]);
+  assert.equal(await current('people-rows').locator('td').first().textContent(), names[1]);
+  await page.keyboard.press('j'); // the last row stays
+  assert.equal(await focusedText(), names[1]);
+  await page.keyboard.press('k');
+  assert.equal(await focusedText(), names[0]);
+  if (names[0] !== 'Kim Keyboard') await page.keyboard.press('j');
+  await page.keyboard.press('Enter');
+  await page.locator('#person').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#person-name').textContent(), 'Kim Keyboard');
+  await page.keyboard.press('Escape');
+  await page.locator('#people-list').waitFor({ state: 'visible' });
+  assert.equal(await focusedText(), 'Kim Keyboard');
+
+  await page.getByRole('tab', { name: 'Articles' }).focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#articles-rows tr', { hasText: 'Keys and keyboards' }).waitFor();
+  await page.keyboard.press('/');
+  await page.keyboard.type('keys-story');
+  await page.keyboard.press('Enter');
+  await page.locator('#status', { hasText: /^1 article\b/ }).waitFor();
+  await page.keyboard.press('Escape');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Edit Keys and keyboards');
+  // e opens the edit row; Esc cancels what was typed.
+  await page.keyboard.press('e');
+  const edit = page.locator('.edit-row:not([hidden])');
+  await edit.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.value), 'Keys and keyboards');
+  await page.keyboard.type(' (draft)');
+  await page.keyboard.press('Escape');
+  await edit.waitFor({ state: 'detached' });
+  await page.locator('#status', { hasText: 'Edit of keys-story cancelled: nothing saved.' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-expanded')), 'false');
+  assert.equal((await mod.get('/api/v1/articles/keys-story')).json.article.title, 'Keys and keyboards');
+  // Again, and this time closed by keyboard: title, address, state (c), sensitive, Save.
+  await page.keyboard.press('e');
+  assert.equal(await page.evaluate(() => document.activeElement.value), 'Keys and keyboards', 'the cancelled text is gone');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.tagName), 'SELECT');
+  await page.keyboard.press('c');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.locator('#status', { hasText: 'Article keys-story saved: closed.' }).waitFor();
+  assert.equal((await mod.get('/api/v1/articles/keys-story')).json.article.status, 'closed');
+  assert.deepEqual(page.errors, []);
+});

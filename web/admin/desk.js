@@ -486,6 +486,10 @@
       searchKey(ev);
       return;
     }
+    if (S.view === 'people' || S.view === 'articles') {
+      listKey(ev);
+      return;
+    }
     if (!isQueue(S.view)) return;
     const t = ev.target;
     if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT')) {
@@ -747,6 +751,59 @@
     }
   });
 
+  // ---- keys on the People and Articles lists -----------------------------------
+  // j/k move the current row (marked aria-current) and focus its first
+  // button, so Enter opens the person or the article's edit row as a click
+  // would; e opens the current article's edit row; / goes to the search field.
+  // Esc leaves a field for the list (and an article's edit row cancels it,
+  // articleRow).
+
+  function listRows(tbody) {
+    return [...$(tbody).children].filter((r) => !r.classList.contains('edit-row'));
+  }
+
+  function currentRow(tbody) {
+    const rows = listRows(tbody);
+    const at = rows.findIndex((r) => r.contains(document.activeElement));
+    return at >= 0 ? at : rows.findIndex((r) => r.getAttribute('aria-current') === 'true');
+  }
+
+  function markRow(tbody, i) {
+    const rows = listRows(tbody);
+    if (!rows.length) return null;
+    const k = Math.max(0, Math.min(rows.length - 1, i));
+    rows.forEach((r, n) => r.setAttribute('aria-current', n === k ? 'true' : 'false'));
+    const b = rows[k].querySelector('button');
+    if (b) b.focus();
+    return rows[k];
+  }
+
+  function listKey(ev) {
+    const people = S.view === 'people';
+    const tbody = people ? 'people-rows' : 'articles-rows';
+    const tg = ev.target;
+    if (tg && (tg.tagName === 'INPUT' || tg.tagName === 'TEXTAREA' || tg.tagName === 'SELECT')) {
+      if (ev.key === 'Escape') { tg.blur(); markRow(tbody, Math.max(0, currentRow(tbody))); }
+      return;
+    }
+    if (people && !$('person').hidden) return;
+    const cur = currentRow(tbody);
+    switch (ev.key) {
+    case 'j': markRow(tbody, cur < 0 ? 0 : cur + 1); break;
+    case 'k': markRow(tbody, cur < 0 ? 0 : cur - 1); break;
+    case 'e': {
+      if (people) return;
+      const row = markRow(tbody, Math.max(0, cur));
+      const toggle = row && row.querySelector('button[aria-controls]');
+      if (toggle && toggle.getAttribute('aria-expanded') !== 'true') toggle.click();
+      break;
+    }
+    case '/': $(people ? 'p-q' : 'a-q').focus(); break;
+    default: return;
+    }
+    ev.preventDefault();
+  }
+
   // ---- articles ----------------------------------------------------------------
 
   const A = { articles: [], next: null, seq: 0 };
@@ -767,6 +824,21 @@
       edit.hidden = !edit.hidden;
       toggle.setAttribute('aria-expanded', String(!edit.hidden));
       if (!edit.hidden) $(`${id}-title`).focus();
+    });
+    // Esc anywhere in the edit row cancels it: the fields as stored, the row
+    // closed, focus back on its Edit button.
+    edit.addEventListener('keydown', (ev) => {
+      if (ev.key !== 'Escape') return;
+      ev.preventDefault();
+      ev.stopPropagation();
+      $(`${id}-title`).value = art.title || '';
+      $(`${id}-url`).value = art.url || '';
+      $(`${id}-status`).value = art.status;
+      $(`${id}-sensitive`).checked = art.sensitive;
+      edit.hidden = true;
+      toggle.setAttribute('aria-expanded', 'false');
+      toggle.focus();
+      say(t('desk_edit_cancelled', { id: art.id }));
     });
     const state = articleState(art);
     return [el('tr', {},
