@@ -1654,8 +1654,13 @@ static const stmt_def sql[ST_COUNT] = {
     "SELECT f.id, f.comment_id, f.user_id, fu.name, c.author_id, au.name, f.reason, f.note,"       \
     " f.created_at, f.outcome FROM flags f JOIN comments c ON c.id = f.comment_id"                 \
     " JOIN users fu ON fu.id = f.user_id JOIN users au ON au.id = c.author_id"
-    [ST_FLAGS_GIVEN] = {FLAG_DETAIL " WHERE f.user_id = $1 ORDER BY f.id DESC LIMIT $2", "ii"},
-    [ST_FLAGS_RECEIVED] = {FLAG_DETAIL " WHERE c.author_id = $1 ORDER BY f.id DESC LIMIT $2", "ii"},
+    /* $3 a site (0: every site's). */
+    [ST_FLAGS_GIVEN] = {FLAG_DETAIL " WHERE f.user_id = $1 AND ($3 = 0 OR " SITE_KEY_MATCH(
+                            "c.article_id", "3") ") ORDER BY f.id DESC LIMIT $2",
+                        "iii"},
+    [ST_FLAGS_RECEIVED] = {FLAG_DETAIL " WHERE c.author_id = $1 AND ($3 = 0 OR " SITE_KEY_MATCH(
+                               "c.article_id", "3") ") ORDER BY f.id DESC LIMIT $2",
+                           "iii"},
     [ST_LOG_ABOUT] = {"SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog"
                       " WHERE target_type = $1 AND target_id = $2 ORDER BY id DESC LIMIT $3",
                       "tti"},
@@ -5325,17 +5330,20 @@ pg_notes_list(store *s, int64_t user_id, int limit, arena *a, store_note **out, 
 }
 
 static int
-pg_flags_about_user(store *s, int64_t user_id, bool given, int limit, arena *a,
+pg_flags_about_user(store *s, int64_t user_id, bool given, int64_t site, int limit, arena *a,
                     store_flag_detail **out, size_t *n, pl_error *err)
 {
+    params p = {0};
     PGresult *res;
-    int rows;
     *out = NULL;
     *n = 0;
-    int rc = rows_by_id_limit(to_pg(s), given ? ST_FLAGS_GIVEN : ST_FLAGS_RECEIVED, user_id, limit,
-                              &res, &rows, err, "read flags");
+    p_i64(&p, user_id);
+    p_i64(&p, limit);
+    p_i64(&p, site);
+    int rc = run(to_pg(s), given ? ST_FLAGS_GIVEN : ST_FLAGS_RECEIVED, &p, &res, err, "read flags");
     if (rc < 0)
         return rc;
+    int rows = PQntuples(res);
     store_flag_detail *v = rows > 0 ? arena_alloc(a, (size_t)rows * sizeof *v) : NULL;
     for (int r = 0; r < rows; r++) {
         v[r].id = col_i64(res, r, 0);

@@ -1433,8 +1433,11 @@ static const char *const sql[ST_COUNT] = {
     "SELECT f.id, f.comment_id, f.user_id, fu.name, c.author_id, au.name, f.reason, f.note,"       \
     " f.created_at, f.outcome FROM flags f JOIN comments c ON c.id = f.comment_id"                 \
     " JOIN users fu ON fu.id = f.user_id JOIN users au ON au.id = c.author_id"
-    [ST_FLAGS_GIVEN] = FLAG_DETAIL " WHERE f.user_id = ?1 ORDER BY f.id DESC LIMIT ?2",
-    [ST_FLAGS_RECEIVED] = FLAG_DETAIL " WHERE c.author_id = ?1 ORDER BY f.id DESC LIMIT ?2",
+    /* ?3 a site (0: every site's). */
+    [ST_FLAGS_GIVEN] = FLAG_DETAIL " WHERE f.user_id = ?1 AND (?3 = 0 OR " SITE_KEY_MATCH(
+        "c.article_id", "3") ") ORDER BY f.id DESC LIMIT ?2",
+    [ST_FLAGS_RECEIVED] = FLAG_DETAIL " WHERE c.author_id = ?1 AND (?3 = 0 OR " SITE_KEY_MATCH(
+        "c.article_id", "3") ") ORDER BY f.id DESC LIMIT ?2",
     [ST_LOG_ABOUT] = "SELECT id, at, actor_id, action, target_type, target_id, reason FROM modlog"
                      " WHERE target_type = ?1 AND target_id = ?2 ORDER BY id DESC LIMIT ?3",
     /* ?1/?2 the cursor (?2 NULL starts), ?3 pattern or NULL, ?4 status or -1. */
@@ -4582,7 +4585,7 @@ sq_notes_list(store *s, int64_t user_id, int limit, arena *a, store_note **out, 
 }
 
 static int
-sq_flags_about_user(store *s, int64_t user_id, bool given, int limit, arena *a,
+sq_flags_about_user(store *s, int64_t user_id, bool given, int64_t site, int limit, arena *a,
                     store_flag_detail **out, size_t *n, pl_error *err)
 {
     sq *q = to_sq(s);
@@ -4596,6 +4599,7 @@ sq_flags_about_user(store *s, int64_t user_id, bool given, int limit, arena *a,
         return rc;
     bind_i64(st, 1, user_id);
     bind_i64(st, 2, limit);
+    bind_i64(st, 3, site);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         v = grow(a, v, len, &cap, sizeof *v);
         store_flag_detail *f = &v[len++];

@@ -494,7 +494,8 @@ int store_notes_list(store *s, int64_t user_id, int limit, arena *a, store_note 
                      pl_error *err);
 
 /* Flags a user gave (given) or received on their comments, newest first,
- * with both people's names. */
+ * with both people's names; with site > 0 only those on that site's
+ * comments (the limit applies after that filter). */
 typedef struct store_flag_detail {
     int64_t id;
     int64_t comment_id;
@@ -508,7 +509,7 @@ typedef struct store_flag_detail {
     store_flag_outcome outcome;
 } store_flag_detail;
 
-int store_flags_about_user(store *s, int64_t user_id, bool given, int limit, arena *a,
+int store_flags_about_user(store *s, int64_t user_id, bool given, int64_t site, int limit, arena *a,
                            store_flag_detail **out, size_t *n, pl_error *err);
 
 /* Log entries about one target (target_type, target_id), newest first. */

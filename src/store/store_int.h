@@ -199,9 +199,9 @@
     X(note_add, (store *s, store_note *note, pl_error *err), (s, note, err))                       \
     X(notes_list, (store *s, int64_t user_id, int limit, arena *a, store_note **out, size_t *n,    \
       pl_error *err), (s, user_id, limit, a, out, n, err))                                         \
-    X(flags_about_user, (store *s, int64_t user_id, bool given, int limit, arena *a,               \
+    X(flags_about_user, (store *s, int64_t user_id, bool given, int64_t site, int limit, arena *a, \
       store_flag_detail **out, size_t *n, pl_error *err),                                          \
-      (s, user_id, given, limit, a, out, n, err))                                                  \
+      (s, user_id, given, site, limit, a, out, n, err))                                                  \
     X(log_about, (store *s, const char *target_type, const char *target_id, int limit, arena *a,   \
       store_log_entry **out, size_t *n, pl_error *err),                                            \
       (s, target_type, target_id, limit, a, out, n, err))                                          \

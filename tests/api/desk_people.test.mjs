@@ -256,3 +256,37 @@ test('the log takes names in its filters and names its targets', async () => {
   assert.equal(res.status, 400);
   assert.match(res.json.error.message, /several/);
 });
+
+// A person's page with site=: that site's flags are chosen before the page's
+// limit of 50, so one flag on the default site behind more than 50 on
+// another site is still listed (it was filtered out after the limit).
+test("a person's page by site lists that site's flags behind more than 50 of another site's", async () => {
+  const made = await D.admin.post('/api/v1/mod/sites', { slug: 'flagged-elsewhere', name: 'Elsewhere' });
+  assert.equal(made.status, 201, made.text);
+  const w = await D.reader('Wanda Many');
+  const flaggers = [];
+  for (let i = 0; i < 4; i++) flaggers.push(await D.reader(`Flagger ${i}`, { established: true }));
+  const home = await post(w, 'flags-home', 'One remark on the default site about the harbour.');
+  let res = await flaggers[0].post(`/api/v1/comments/${home.id}/flags`, { reason: 'spam' });
+  assert.equal(res.status, 201, res.text);
+  const topics = ['bridge', 'budget', 'tram', 'library', 'stadium', 'ferry', 'school', 'market', 'park', 'museum', 'harbour', 'station', 'festival'];
+  for (let i = 0; i < 52; i++) {
+    res = await w.post('/api/v1/articles/flags-away/comments?site=flagged-elsewhere',
+      { body: `Thought ${i + 1} on the ${topics[i % topics.length]}: the plans for week ${Math.floor(i / 4) + 1} look different.` });
+    assert.equal(res.status, 201, res.text);
+    const f = await flaggers[i % 4].post(`/api/v1/comments/${res.json.comment.id}/flags`, { reason: 'off_topic' });
+    assert.equal(f.status, 201, f.text);
+  }
+
+  res = await D.mod.get(`/api/v1/mod/users/${w.user.id}?site=default`);
+  assert.equal(res.status, 200, res.text);
+  assert.deepEqual(res.json.flags_received.map((f) => f.comment_id), [home.id]);
+  res = await D.mod.get(`/api/v1/mod/users/${flaggers[0].user.id}?site=default`);
+  assert.deepEqual(res.json.flags_given.map((f) => f.comment_id), [home.id]);
+  res = await D.mod.get(`/api/v1/mod/users/${w.user.id}?site=flagged-elsewhere`);
+  assert.equal(res.json.flags_received.length, 50);
+  assert.ok(!res.json.flags_received.some((f) => f.comment_id === home.id));
+  res = await D.mod.get(`/api/v1/mod/users/${w.user.id}`);
+  assert.equal(res.json.flags_received.length, 50, 'every site\'s: the newest 50');
+  assert.equal((await D.mod.get(`/api/v1/mod/users/${w.user.id}?site=nowhere`)).status, 404);
+});

@@ -343,7 +343,7 @@ notes_flags_and_log_about_a_user(void **state)
 
     store_flag_detail *v;
     size_t n;
-    assert_int_equal(store_flags_about_user(f->s, u, false, 10, f->a, &v, &n, &err), 0);
+    assert_int_equal(store_flags_about_user(f->s, u, false, 0, 10, f->a, &v, &n, &err), 0);
     assert_int_equal(n, 1);
     assert_int_equal(v[0].comment_id, cu);
     assert_int_equal(v[0].flagger_id, g);
@@ -351,11 +351,28 @@ notes_flags_and_log_about_a_user(void **state)
     assert_string_equal(v[0].author_name, "Ulla");
     assert_string_equal(v[0].note, "an ad");
     assert_int_equal(v[0].outcome, FLAG_UPHELD);
-    assert_int_equal(store_flags_about_user(f->s, u, true, 10, f->a, &v, &n, &err), 0);
+    assert_int_equal(store_flags_about_user(f->s, u, true, 0, 10, f->a, &v, &n, &err), 0);
     assert_int_equal(n, 1);
     assert_int_equal(v[0].comment_id, cg);
     assert_string_equal(v[0].author_name, "Gert");
     assert_int_equal(v[0].outcome, FLAG_OPEN);
+    /* By site, filtered before the limit: the default site's (keys without
+     * '/') and none of site 2's; site 2's flag is found behind the default's
+     * with a limit of one. */
+    assert_int_equal(store_flags_about_user(f->s, u, false, 1, 10, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_flags_about_user(f->s, u, false, 2, 10, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 0);
+    int64_t c2 = add_comment(f, arena_printf(f->a, "2/%s", art), u, COMMENT_PUBLISHED);
+    assert_int_equal(store_flag_insert(f->s, c2, g, "spam", "", &fid, &err), 0);
+    int64_t c3 = add_comment(f, art, u, COMMENT_PUBLISHED);
+    assert_int_equal(store_flag_insert(f->s, c3, g, "spam", "", &fid, &err), 0);
+    assert_int_equal(store_flags_about_user(f->s, u, false, 2, 1, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].comment_id, c2);
+    assert_int_equal(store_flags_about_user(f->s, g, true, 2, 1, f->a, &v, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].comment_id, c2);
 
     store_note note = {0, u, m, NULL, "First note", 0};
     assert_int_equal(store_note_add(f->s, &note, &err), 0);
