@@ -567,8 +567,9 @@ prefetch_rows(const classifier *c, uint32_t mask, const uint32_t *hash, size_t n
  * Not in sanitizer builds: under ThreadSanitizer the variant picker runs
  * before the sanitizer's runtime and the program crashes at start (a
  * two-line program with one clone does); the ASan unit tests run the
- * default variant. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&                             \
+ * default variant. The picker is a glibc ifunc: other C libraries (musl)
+ * get the baseline loops. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__GLIBC__) &&       \
     !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 #define HOT_CLONES __attribute__((target_clones("avx2", "default")))
 #else
