@@ -96,6 +96,10 @@ void api_site_field(json_t *o, const char *key);
 /* api_article_id, then the key of the id in the request's site; false when
  * the error was sent. */
 bool api_article_ref(req *r, const char *id, const char **key);
+/* The optional query parameter `article` (the desk's filters) as api_article_ref
+ * does; *key NULL when absent or empty. A bad id is 400 naming `article`, the
+ * parameter sent (as GET /counts does). */
+bool api_article_query(req *r, const char **key);
 /* The desk's site filter: *site is 0 (every site) without a `site`
  * parameter, else the named site's id (api_site's errors). */
 bool api_site_filter(req *r, int64_t *site);

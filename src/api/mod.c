@@ -830,10 +830,8 @@ api_mod_log(req *r, const route_args *a)
         return;
     if (!api_user_param(r, "author", &f.author_id) || !api_mod_site(r, &f.site))
         return;
-    if ((s = req_query(r, "article", NULL)) && s[0] != '\0') {
-        if (!api_article_ref(r, s, &f.article_id))
-            return;
-    }
+    if (!api_article_query(r, &f.article_id))
+        return;
     if ((s = req_query(r, "action", NULL)) && s[0] != '\0') {
         if (strlen(s) > 40) {
             req_send_error(r, 400, "invalid_field", "action is at most 40 characters.", "action",

@@ -55,10 +55,8 @@ api_mod_search(req *r, const route_args *a)
     }
     if (!api_mod_site(r, &q.site))
         return;
-    if ((s = req_query(r, "article", NULL)) && s[0] != '\0') {
-        if (!api_article_ref(r, s, &q.article_id))
-            return;
-    }
+    if (!api_article_query(r, &q.article_id))
+        return;
     if (!api_user_param(r, "author", &q.author_id))
         return;
     store_comment_list list = {0};

@@ -290,6 +290,21 @@ api_article_ref(req *r, const char *id, const char **key)
 }
 
 bool
+api_article_query(req *r, const char **key)
+{
+    const char *s = req_query(r, "article", NULL);
+    if (s == NULL || s[0] == '\0')
+        return true;
+    if (!article_id_valid(s)) {
+        req_send_error(r, 400, "invalid_field",
+                       "An article id is 1 to 128 characters of letters, digits and . _ : -",
+                       "article", NULL);
+        return false;
+    }
+    return api_article_ref(r, s, key);
+}
+
+bool
 api_site_url(req *r, const store_site *site, const char *url)
 {
     const char *origin = api_url_origin(r, url);

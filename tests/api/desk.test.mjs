@@ -129,7 +129,9 @@ test('the log filters by moderator, author, article and action, and has no way t
   const auto = (await D.mod.get('/api/v1/mod/log?moderator=auto')).json.entries;
   assert.ok(auto.every((e) => e.actor_id === null));
   assert.equal((await D.mod.get('/api/v1/mod/log?author=abc')).status, 400);
-  assert.equal((await D.mod.get('/api/v1/mod/log?article=bad%20id')).status, 400);
+  const badArticle = await D.mod.get('/api/v1/mod/log?article=bad%20id');
+  assert.equal(badArticle.status, 400);
+  assert.equal(badArticle.json.error.field, 'article', 'the parameter sent');
   assert.equal((await D.mod.del('/api/v1/mod/log')).status, 405);
   assert.equal((await D.mod.put('/api/v1/mod/log', {})).status, 405);
   const id = byMod[0].id;

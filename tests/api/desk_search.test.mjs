@@ -133,7 +133,7 @@ test('edits, decisions and deletions reach the index', async () => {
 test('bad parameters get 400 naming the field', async () => {
   for (const [q, field] of [[`q=${'x'.repeat(101)}`, 'q'], ['q=%01', 'q'], ['q=%FF', 'q'], ['limit=0', 'limit'],
     ['limit=101', 'limit'], ['limit=x', 'limit'], ['before=x', 'before'], ['before=0', 'before'],
-    ['article=bad%20id', 'article_id'], ['author=Nobody%20Called%20This', 'author'], ['status=deleted', 'status'],
+    ['article=bad%20id', 'article'], ['author=Nobody%20Called%20This', 'author'], ['status=deleted', 'status'],
     ['status=all', 'status']]) {
     const res = await D.mod.get(`/api/v1/mod/search?${q}`);
     assert.equal(res.status, 400, q);
