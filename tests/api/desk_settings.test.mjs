@@ -379,3 +379,33 @@ test('GET /guide: the widget\'s line of guidelines follows the policy and pre-mo
   assert.equal(res.status, 200, res.text);
   assert.equal((await anon.get('/api/v1/guide')).json.rules.length, 8);
 });
+
+// flags_per_hour from the desk: in force for the next flag, and the file's
+// value again once reset.
+test('flags_per_hour set in the desk limits a reader\'s flags at once', async () => {
+  const article = `flagrate-${Date.now()}`;
+  const w = await D.reader('Wilma');
+  const ids = [];
+  for (const body of ['The ferry timetable changed again.', 'Parking by the harbour is free on Sundays.', 'The library opens late on Thursdays.'])
+    ids.push((await post(w, article, body)).id);
+  const f = await D.reader('Flavia', { established: true });
+  let cur = (await D.admin.get('/api/v1/mod/settings')).json.version;
+  let res = await put(D.admin, cur, { flags_per_hour: 2 });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(setting(res, 'flags_per_hour').value, 2);
+  cur = res.json.version;
+  for (const id of ids.slice(0, 2)) {
+    res = await f.post(`/api/v1/comments/${id}/flags`, { reason: 'off_topic' });
+    assert.equal(res.status, 201, res.text);
+  }
+  res = await f.post(`/api/v1/comments/${ids[2]}/flags`, { reason: 'off_topic' });
+  assert.equal(res.status, 429, 'the third flag in the hour');
+  assert.equal(res.json.error.code, 'rate_limited');
+  assert.equal(res.headers.get('retry-after'), '3600');
+
+  res = await put(D.admin, cur, { flags_per_hour: null });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(setting(res, 'flags_per_hour').value, 20, 'the file\'s default again');
+  res = await f.post(`/api/v1/comments/${ids[2]}/flags`, { reason: 'off_topic' });
+  assert.equal(res.status, 201, res.text);
+});
