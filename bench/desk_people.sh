@@ -14,7 +14,11 @@
 # to a third (rare), for the desk's pages by site;
 # then ANALYZE and a WAL checkpoint. Starts the release server on it, logs in
 # as a moderator and times each request 21 times, one at a time on a fresh
-# connection (curl), printing the median and the worst.
+# connection (curl), printing the median and the worst. The admin's pages
+# (settings, their previews, webhooks) are timed as an admin made on the
+# copy being served (admin@example.com, never in a kept seed); PUT
+# /mod/settings changes state: it is timed last, alternating a setting
+# between two values, and the setting is given back after.
 # Usage: sh bench/desk_people.sh  (PARLEY_BIN picks the binary; KEEP=1 keeps
 # the database directory; ONLY=WORDS times only the requests whose name holds
 # them, e.g. ONLY=numbers, or one of several, ONLY='numbers,counts'). With BIN2 set, the same requests are then timed
@@ -292,6 +296,23 @@ else
     "$(du -m "$DB" | cut -f1) MB"
 fi
 
+# The admin for the settings pages, on the copy being served (not the seed).
+add_admin() {
+  printf 'correct horse battery\n' | "$BIN" admin create-user --db "$DBURL" \
+    --email admin@example.com --name 'Ada Admin' --role admin >/dev/null
+}
+# The heaviest author: the most comments, then the most flags on them (the
+# seed gives every reader 10 comments, so this is the first of the readers
+# with the most flags on theirs).
+HEAVY_SQL="SELECT c.author_id FROM comments c LEFT JOIN flags f ON f.comment_id = c.id
+  GROUP BY c.author_id ORDER BY count(*) DESC, count(f.comment_id) DESC, c.author_id LIMIT 1"
+# The person with the most comments on a site (SITE_PREFIX: '2/' sport, '3/'
+# rare), for their page by site.
+site_heavy_sql() {
+  echo "SELECT author_id FROM comments WHERE article_id LIKE '$1%'
+  GROUP BY author_id ORDER BY count(*) DESC, author_id LIMIT 1"
+}
+
 serve() {
   t0=$(date +%s%N)
   rm -f "$DIR/log" # not the last server's listening line
@@ -300,6 +321,10 @@ serve() {
   bench_wait_listening "$DIR/log" "$PID" 20000
   echo "$1: listening after $(( ($(date +%s%N) - t0) / 1000000 )) ms (migrations included)"
   bench_login "$URL" mod@example.com 'correct horse battery'
+  MOD_COOKIE=$COOKIE
+  bench_login "$URL" admin@example.com 'correct horse battery'
+  ADMIN_COOKIE=$COOKIE
+  COOKIE=$MOD_COOKIE
 }
 
 stop() {
@@ -318,6 +343,15 @@ if [ -n "${PG:-}" ]; then
   dropdb --if-exists -h 127.0.0.1 -p "$port" -U parley bench
   createdb -h 127.0.0.1 -p "$port" -U parley -T seed bench
   DBURL="$PGURL/bench"
+  add_admin
+  HEAVY=$(psql -X -A -t -d "$DBURL" -c "$HEAVY_SQL")
+  HEAVY_SPORT=$(psql -X -A -t -d "$DBURL" -c "$(site_heavy_sql 2/)")
+  HEAVY_RARE=$(psql -X -A -t -d "$DBURL" -c "$(site_heavy_sql 3/)")
+else
+  add_admin
+  HEAVY=$(sqlite3 "$DB" "$HEAVY_SQL")
+  HEAVY_SPORT=$(sqlite3 "$DB" "$(site_heavy_sql 2/)")
+  HEAVY_RARE=$(sqlite3 "$DB" "$(site_heavy_sql 3/)")
 fi
 
 measure() {
@@ -327,9 +361,51 @@ measure() {
     case "$name" in *"$(echo "$w" | tr '%' ' ')"*) hit=1 ;; esac
   done
   [ -z "${ONLY:-}" ] || [ "$hit" = 1 ] || return 0
-  code=$(curl -s -o "$DIR/out" -w '%{http_code}' -H "Cookie: $COOKIE" "$URL$path")
+  # METHOD and BODY (a file) for a POST; as=admin for the admin's pages.
+  method=${3:-GET}; body=${4:-}
+  cookie=$COOKIE; [ "${5:-}" != admin ] || cookie=$ADMIN_COOKIE
+  set -- -s -X "$method" -H "Cookie: $cookie"
+  [ -z "$body" ] || set -- "$@" -H 'content-type: application/json' --data-binary "@$body"
+  code=$(curl "$@" -o "$DIR/out" -w '%{http_code}' "$URL$path")
   times=$(for _ in $(seq 21); do
-    curl -s -o /dev/null -w '%{time_total}\n' -H "Cookie: $COOKIE" "$URL$path"; done | sort -n)
+    curl "$@" -o /dev/null -w '%{time_total}\n' "$URL$path"; done | sort -n)
+  med=$(echo "$times" | sed -n 11p); max=$(echo "$times" | tail -1)
+  printf '| %s | %s | %s | %s ms | %s ms |\n' "$name" "$code" "$(wc -c <"$DIR/out")" \
+    "$(echo "$med * 1000" | bc | xargs printf '%.1f')" "$(echo "$max * 1000" | bc | xargs printf '%.1f')"
+}
+
+# measure_put NAME: PUT /mod/settings 21 times as the admin, flag_threshold
+# set to 7 and 8 in turn (each a change, each with the version the last
+# answered), then given back as it was (its value if overridden, else null).
+measure_put() {
+  name=$1
+  hit=0
+  for w in $(echo "${ONLY:-}" | tr ',' '\n' | sed 's/ /%/g'); do
+    case "$name" in *"$(echo "$w" | tr '%' ' ')"*) hit=1 ;; esac
+  done
+  [ -z "${ONLY:-}" ] || [ "$hit" = 1 ] || return 0
+  curl -s -H "Cookie: $ADMIN_COOKIE" "$URL/api/v1/mod/settings" >"$DIR/settings.json"
+  before=$(node -e 'const j = JSON.parse(require("fs").readFileSync(process.argv[1]));
+const s = j.settings.find((x) => x.name === "flag_threshold");
+console.log(s.overridden ? JSON.stringify(s.value) : "null");' "$DIR/settings.json")
+  v=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).version)' \
+    "$DIR/settings.json")
+  put() { # VALUE: sets code, t and v
+    printf '{"version":%s,"settings":{"flag_threshold":%s}}' "$v" "$1" >"$DIR/put.json"
+    r=$(curl -s -X PUT -H "Cookie: $ADMIN_COOKIE" -H 'content-type: application/json' \
+      --data-binary "@$DIR/put.json" -o "$DIR/out" -w '%{http_code} %{time_total}' \
+      "$URL/api/v1/mod/settings")
+    code=${r% *}; t=${r#* }
+    v=$(sed -n 's/^{"version":\([0-9]*\).*/\1/p' "$DIR/out")
+    if [ "$code" != 200 ] || [ -z "$v" ]; then
+      echo "PUT /mod/settings: $code $(cat "$DIR/out")" >&2
+      exit 1
+    fi
+  }
+  : >"$DIR/times"
+  for i in $(seq 21); do put $((7 + i % 2)); echo "$t" >>"$DIR/times"; done
+  times=$(sort -n "$DIR/times")
+  put "$before"
   med=$(echo "$times" | sed -n 11p); max=$(echo "$times" | tail -1)
   printf '| %s | %s | %s | %s ms | %s ms |\n' "$name" "$code" "$(wc -c <"$DIR/out")" \
     "$(echo "$med * 1000" | bc | xargs printf '%.1f')" "$(echo "$max * 1000" | bc | xargs printf '%.1f')"
@@ -396,6 +472,45 @@ for site in sport rare; do
   measure "$site site: numbers, a busy 30 days" "/api/v1/mod/stats?$busy&site=$site"
   measure "$site site: numbers, 365 days" "/api/v1/mod/stats?from=$(date -u -d '364 days ago' +%F)&site=$site"
 done
+# Rows first timed on 1,000,000 comments in the fourth pass (issue 15).
+measure "every site: queue, flagged (50)" "/api/v1/mod/queue?queue=flagged&limit=50"
+measure "every site: queue, rejected (50)" "/api/v1/mod/queue?queue=rejected&limit=50"
+measure "log, by article (story-777)" "/api/v1/mod/log?article=story-777"
+measure "log, by action (reject)" "/api/v1/mod/log?action=reject"
+measure "log, by action (ban)" "/api/v1/mod/log?action=ban"
+measure "log, by action (setting, none in the seed)" "/api/v1/mod/log?action=setting"
+measure "sport site: a user's page (reader 4242)" "/api/v1/mod/users/4243?site=sport"
+measure "sport site: a user's page, its heaviest author ($HEAVY_SPORT)" \
+  "/api/v1/mod/users/$HEAVY_SPORT?site=sport"
+measure "rare site: a user's page, its heaviest author ($HEAVY_RARE)" \
+  "/api/v1/mod/users/$HEAVY_RARE?site=rare"
+measure "a user's page, the heaviest author ($HEAVY)" "/api/v1/mod/users/$HEAVY"
+measure "search, rejected" "/api/v1/mod/search?status=rejected"
+measure "search, hidden" "/api/v1/mod/search?status=hidden"
+measure "numbers, 365 days as CSV" \
+  "/api/v1/mod/stats?from=$(date -u -d '364 days ago' +%F)&format=csv"
+measure "sites" "/api/v1/mod/sites"
+measure "settings" "/api/v1/mod/settings" GET "" admin
+measure "webhooks" "/api/v1/mod/webhooks" GET "" admin
+printf '{"settings":{"words.block":["weather","council budget"]}}' >"$DIR/preview.json"
+measure "settings, preview of blocked words (1,000 newest)" "/api/v1/mod/settings/preview" \
+  POST "$DIR/preview.json" admin
+# The same on one comment: the two engines' building alone.
+measure "settings, preview of blocked words (limit=1)" "/api/v1/mod/settings/preview?limit=1" \
+  POST "$DIR/preview.json" admin
+printf '{"settings":{"moderation.hold_at":0.5}}' >"$DIR/preview2.json"
+measure "settings, preview of the engine's hold_at (1,000 newest)" "/api/v1/mod/settings/preview" \
+  POST "$DIR/preview2.json" admin
+# Guidelines of about 45 KB (the limit is 50,000 characters): headings,
+# lists, links, emphasis.
+for i in $(seq 350); do
+  printf '## Rule %s\n\nBe *kind* to the other readers; see [the FAQ](https://news.example/faq).\n\n- no insults\n- no spam, no **advertising**\n\n' "$i"
+done | node -e 'let s = ""; process.stdin.on("data", (d) => { s += d; });
+process.stdin.on("end", () => { process.stdout.write(JSON.stringify({ markdown: s })); });' \
+  >"$DIR/page.json"
+measure "pages, preview (45 KB of Markdown)" "/api/v1/mod/pages/preview" POST "$DIR/page.json" admin
+# A state change: last, and given back (it adds 22 "setting" entries to the log).
+measure_put "settings, save (PUT, a change each time)"
 }
 
 serve "$BIN"
