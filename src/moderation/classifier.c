@@ -607,7 +607,10 @@ mat_acc(float *acc, const float *w, size_t stride, const float *x, size_t nk, si
 }
 
 /* The same over x[idx[0]], x[idx[1]], ... (nk values of x) and their rows
- * of w only. */
+ * of w only. A copy of mat_acc rather than one function with an optional
+ * idx: with a branch on idx == NULL inside the k loop GCC 12 no longer
+ * vectorises the 32 sums, and the dense product (W1 over the embedding)
+ * is the hottest loop of a score. */
 HOT_CLONES static void
 mat_acc_idx(float *acc, const float *w, size_t stride, const float *x, const uint32_t *idx,
             size_t nk, size_t n)

@@ -5456,6 +5456,23 @@ pg_articles_close_before(store *s, int64_t cutoff, int64_t site, arena *a, const
  * have, or none, answers without walking every comment (docs/STORAGE.md). */
 #define SEARCH_WALK_MAX 1000
 
+/* The eight parameters every search statement starts with, in the order
+ * $1..$8 of the ST_SEARCH_* statements: the viewer (0: none, so no
+ * likes of the desk's own), the words, the cursor (INT64_MAX: the first
+ * page), author, article, status, the page's size and the site. */
+static void
+search_params(params *p, const store_search *f, int limit)
+{
+    p_i64(p, 0);
+    p_text(p, f->text);
+    p_i64(p, f->before_id > 0 ? f->before_id : INT64_MAX);
+    p_i64(p, f->author_id);
+    p_text(p, f->article_id);
+    p_i64(p, f->status);
+    p_i64(p, limit);
+    p_i64(p, f->site);
+}
+
 /* Words, in a transaction of its own (a savepoint inside the caller's)
  * whose settings keep the planner to each step's path. Every statement is
  * planned for its values (force_custom_plan): the plan cache would give one
@@ -5482,14 +5499,7 @@ search_words(pg *q, const store_search *f, int limit, bool walk, arena *a, store
     const int steps[] = {walk ? ST_SEARCH_TEXT_WALK : ST_SEARCH_TEXT, ST_SEARCH_TEXT_INDEX};
     for (int i = 0; rc == 0 && i < (walk ? 2 : 1); i++) {
         params p = {0};
-        p_i64(&p, 0);
-        p_text(&p, f->text);
-        p_i64(&p, f->before_id > 0 ? f->before_id : INT64_MAX);
-        p_i64(&p, f->author_id);
-        p_text(&p, f->article_id);
-        p_i64(&p, f->status);
-        p_i64(&p, limit);
-        p_i64(&p, f->site);
+        search_params(&p, f, limit);
         if (steps[i] == ST_SEARCH_TEXT_WALK)
             p_i64(&p, limit > SEARCH_WALK_MAX ? limit : SEARCH_WALK_MAX);
         else if (steps[i] == ST_SEARCH_TEXT_INDEX &&
@@ -5531,14 +5541,7 @@ pg_comments_search(store *s, const store_search *f, int limit, arena *a, store_c
     int rc = store_search_plan_pick(f, limit, out, &plan, err);
     if (rc < 0 || plan == STORE_SEARCH_NONE)
         return rc;
-    p_i64(&p, 0);
-    p_text(&p, f->text);
-    p_i64(&p, f->before_id > 0 ? f->before_id : INT64_MAX);
-    p_i64(&p, f->author_id);
-    p_text(&p, f->article_id);
-    p_i64(&p, f->status);
-    p_i64(&p, limit);
-    p_i64(&p, f->site);
+    search_params(&p, f, limit);
     int which = stmt[plan];
     if (f->site > 1 && plan != STORE_SEARCH_AUTHOR && plan != STORE_SEARCH_ARTICLE &&
         f->author_id == 0 && f->article_id == NULL) {
