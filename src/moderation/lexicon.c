@@ -31,6 +31,7 @@ typedef struct term_rec {
     char lang[16];     /* "" for every language, else the languages it is abusive in ("es,pt") */
     uint8_t strict;    /* only in text detected as lang (the word is innocent elsewhere) */
     uint8_t homograph; /* the fifth column says "homograph" */
+    uint8_t criticism; /* the fifth column says "criticism" */
 } term_rec;
 
 typedef struct form {
@@ -107,6 +108,12 @@ bool
 lexicon_term_homograph(const lexicon *lx, uint32_t term)
 {
     return term < lx->nterms && lx->terms[term].homograph;
+}
+
+bool
+lexicon_term_criticism(const lexicon *lx, uint32_t term)
+{
+    return term < lx->nterms && lx->terms[term].criticism;
 }
 
 /* ---- building ------------------------------------------------------------ */
@@ -481,9 +488,11 @@ parse_list(lexicon *lx, const lexicon_source *src, pl_error *err)
                              src->name, line);
         if (nf > 6)
             return pl_errorf(err, PL_EINVAL, "%s:%d: more than six columns", src->name, line);
-        if (nf >= 5 && strcmp(f[4], "homograph") != 0 && strcmp(f[4], "-") != 0)
+        if (nf >= 5 && strcmp(f[4], "homograph") != 0 && strcmp(f[4], "criticism") != 0 &&
+            strcmp(f[4], "-") != 0)
             return pl_errorf(err, PL_EINVAL,
-                             "%s:%d: the fifth column may only be \"homograph\" or \"-\"",
+                             "%s:%d: the fifth column may only be \"homograph\", \"criticism\" "
+                             "or \"-\"",
                              src->name, line);
         char lang[16] = "";
         uint8_t strict = 0;
@@ -522,6 +531,10 @@ parse_list(lexicon *lx, const lexicon_source *src, pl_error *err)
         if (f[2][0] < '0' || f[2][0] > '3' || f[2][1] != '\0')
             return pl_errorf(err, PL_EINVAL, "%s:%d: severity must be 0, 1, 2 or 3", src->name,
                              line);
+        if (nf >= 5 && !strcmp(f[4], "criticism") && (cat != LEX_INSULT_ADJ || f[2][0] != '0'))
+            return pl_errorf(err, PL_EINVAL,
+                             "%s:%d: only an insult_adj of severity 0 may be \"criticism\"",
+                             src->name, line);
         int mode;
         if (!strcmp(f[3], "word"))
             mode = LEX_WORD;
@@ -544,7 +557,8 @@ parse_list(lexicon *lx, const lexicon_source *src, pl_error *err)
                        .sev = (uint8_t)(f[2][0] - '0'),
                        .mode = (uint8_t)mode,
                        .strict = strict,
-                       .homograph = nf >= 5 && !strcmp(f[4], "homograph")};
+                       .homograph = nf >= 5 && !strcmp(f[4], "homograph"),
+                       .criticism = nf >= 5 && !strcmp(f[4], "criticism")};
         memcpy(tr.lang, lang, sizeof tr.lang);
         lx->terms[lx->nterms++] = tr;
     }

@@ -2,7 +2,7 @@
  * every listed word in a folded text in a single pass.
  *
  * The lists are the TSV files of data/lexicon/ (term, category, severity,
- * match, an optional flag ("homograph" or "-") and, for the lists of other
+ * match, an optional flag ("homograph", "criticism" or "-") and, for the lists of other
  * languages than English, the language; see data/lexicon/README.md),
  * compiled into the binary. Each term is
  * folded like comment text (normalize.h), expanded into its forms (plurals,
@@ -109,6 +109,12 @@ const char *lexicon_term(const lexicon *lx, uint32_t term);
  * also an innocent one ("cum" in "magna cum laude", "tits" the birds), so
  * its plain spelling is held for a moderator, never rejected. */
 bool lexicon_term_homograph(const lexicon *lx, uint32_t term);
+
+/* True when the list marks the term "criticism": an adjective that judges
+ * a thing harshly ("ridiculous", "disgraceful"; an insult_adj of severity
+ * 0). It gives no reason; said of a thing, the model must reach confirm_at
+ * to hold a comment whose score rests on it. */
+bool lexicon_term_criticism(const lexicon *lx, uint32_t term);
 
 /* Figures for the benchmark: terms, patterns (forms), automaton states and
  * bytes held. */

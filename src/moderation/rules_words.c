@@ -106,10 +106,21 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
     if (tok_in(c, j, first_person))
         return INSULT_NOT; /* "I am such an idiot" was handled above; "me, an idiot" */
     if (!noun) {
+        /* "That's stupid." as "That is stupid.", and the question "How is
+         * that ridiculous?": an adjective said of a thing. */
+        static const char *const thing_is[] = {"thats", "its", "whats", NULL};
+        static const char *const is_thing[] = {"that", "this", "it", NULL};
+        static const char *const inverted[] = {"is", "was", "isnt", "wasnt", NULL};
+        if (tok_in(c, j, thing_is) || (tok_in(c, j, is_thing) && tok_in(c, j - 1, inverted)))
+            return INSULT_NOT;
         /* "a stupid policy", "what a dumb idea": the adjective qualifies
          * a thing. */
-        if (tok_in(c, kend + 1, idea_words) || tok_in(c, kend + 2, idea_words))
-            return INSULT_NOT;
+        for (long q = kend + 1; q <= kend + 2 && (size_t)q < c->ntok; q++) {
+            if (!same_sentence(c, c->t.oend[c->te[kend] - 1], c->t.ostart[c->ts[q]]))
+                break; /* "... in ridiculous statements. What ...": not its noun */
+            if (tok_in(c, q, idea_words))
+                return INSULT_NOT;
+        }
         return INSULT_UNKNOWN;
     }
     /* "idiots like you", "what an idiot you are". */
@@ -184,10 +195,16 @@ rule_words(ctx *c)
         }
         case LEX_INSULT:
         case LEX_INSULT_ADJ: {
-            if (h->severity == 0)
+            /* A word of criticism ("ridiculous") gives no reason: its
+             * reading only tells the model's bars whether it was said of a
+             * thing. Other ambiguous words ("fat", "crazy") are not read. */
+            bool criticism = lexicon_term_criticism(c->m->lx, h->term);
+            if (h->severity == 0 && !criticism)
                 break;
             long from, kend = tok_at(c, h->end - 1);
             c->verdict[i] = (int8_t)insult_target(c, h, k, kend, &from);
+            if (h->severity == 0)
+                break;
             if (c->verdict[i] == INSULT_AIMED) {
                 uint32_t fos, foe;
                 span_tokens(c, (size_t)from, (size_t)kend, &fos, &foe);

@@ -151,7 +151,7 @@ malformed_lists_are_refused(void **state)
     assert_false(lexicon_term_homograph(lx, h[0].term));
     arena_free(a);
     lexicon_free(lx);
-    /* The optional fifth column takes one value, homograph. */
+    /* The optional fifth column takes homograph or criticism. */
     lexicon_source flag[] = {{"h.tsv", "zork\tvulgarity\t2\texact\tbird\n", 28}};
     assert_int_equal(lexicon_new(flag, 1, &lx, &err), PL_EINVAL);
     assert_non_null(strstr(err.msg, "h.tsv:1"));
@@ -168,8 +168,28 @@ malformed_lists_are_refused(void **state)
     assert_true(lexicon_term_homograph(lx, h[0].term));
     assert_false(lexicon_term_homograph(lx, h[1].term));
     assert_false(lexicon_term_homograph(lx, 9999));
+    assert_false(lexicon_term_criticism(lx, h[0].term));
     arena_free(a);
     lexicon_free(lx);
+    /* "criticism" marks an insult_adj of severity 0, nothing else. */
+    lexicon_source crit[] = {{"c.tsv", "zorky\tinsult_adj\t0\texact\tcriticism\n", 35}};
+    assert_int_equal(lexicon_new(crit, 1, &lx, &err), 0);
+    a = arena_new();
+    norm_fold(a, "so zorky", 8, &t);
+    assert_int_equal(lexicon_scan(lx, &t, a, &h), 1);
+    assert_true(lexicon_term_criticism(lx, h[0].term));
+    assert_false(lexicon_term_homograph(lx, h[0].term));
+    arena_free(a);
+    lexicon_free(lx);
+    static const char *const bad_crit[] = {
+        "zorky\tinsult_adj\t1\texact\tcriticism\n", /* severity 1 */
+        "zorky\tinsult\t0\texact\tcriticism\n",     /* a noun */
+    };
+    for (size_t i = 0; i < sizeof bad_crit / sizeof bad_crit[0]; i++) {
+        lexicon_source b[] = {{"c.tsv", bad_crit[i], strlen(bad_crit[i])}};
+        assert_int_equal(lexicon_new(b, 1, &lx, &err), PL_EINVAL);
+        assert_non_null(strstr(err.msg, "criticism"));
+    }
     /* The sixth column is the language; "-" fills the fifth when the term is no homograph. */
     static const char *const bad_lang[] = {
         "zork\tvulgarity\t2\texact\t-\tE\n",        /* upper case */
