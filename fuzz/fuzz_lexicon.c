@@ -2,8 +2,9 @@
  * arbitrary bytes, as a list a publisher puts in moderation.lexicon_dir.
  *
  * The input is one list file. It must be refused cleanly (an error, no
- * lexicon) or give a lexicon that then scans a fixed text, in a reliable
- * language and with the language unknown, with every hit inside the text.
+ * lexicon) or give a lexicon that then scans a fixed text and the same text
+ * forty times over, in a reliable language and with the language unknown,
+ * with every hit inside the text.
  */
 #include "fuzz.h"
 #include "moderation/lexicon.h"
@@ -25,12 +26,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     static const char text[] = "Zork said the mierda council was a bite of merde, کس.";
+    /* The text alone, and forty times over: a long text is walked in
+     * stretches (lexicon.c, scan_walk). */
+    char longer[40 * sizeof text];
+    for (size_t k = 0; k < 40; k++) {
+        memcpy(longer + k * sizeof text, text, sizeof text - 1);
+        longer[(k + 1) * sizeof text - 1] = ' ';
+    }
     arena *a = arena_new();
     norm_text t;
-    norm_fold(a, text, sizeof text - 1, &t);
-    for (int pass = 0; pass < 2; pass++) {
+    for (int pass = 0; pass < 4; pass++) {
+        if (pass % 2 == 0)
+            norm_fold(a, pass ? longer : text, pass ? sizeof longer : sizeof text - 1, &t);
         lex_hit *h;
-        size_t n = pass ? lexicon_scan_in(lx, &t, "fr", true, a, &h) : lexicon_scan(lx, &t, a, &h);
+        size_t n =
+            pass % 2 ? lexicon_scan_in(lx, &t, "fr", true, a, &h) : lexicon_scan(lx, &t, a, &h);
         for (size_t i = 0; i < n; i++)
             if (h[i].start >= h[i].end || h[i].end > t.len || h[i].severity > 3 ||
                 lexicon_term(lx, h[i].term)[0] == '\0')

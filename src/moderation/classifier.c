@@ -240,12 +240,27 @@ emit_chars(fz *z, const uint32_t *cp, size_t len)
     pad[0] = PAD_LEFT;
     memcpy(pad + 1, cp, len * sizeof *cp);
     pad[len + 1] = PAD_RIGHT;
+    uint64_t basis = BASIS_CHAR ^ z->cfg->seed;
     for (size_t s = 0; s < plen; s++) {
-        uint64_t h = BASIS_CHAR ^ z->cfg->seed;
-        for (size_t k = 1; k <= hi && s + k <= plen; k++) {
+        size_t top = plen - s < hi ? plen - s : hi;
+        uint64_t h = basis;
+        size_t k = 1;
+        for (; k < lo && k <= top; k++)
             h = mix(h, pad[s + k - 1]);
-            if (k >= lo)
-                push(z, finish(h) & ~CLASSIFIER_WORD_BIT);
+        /* The n-grams from here on go out as push would send them: a batch
+         * that would fill up on the way is left to push. */
+        if (k <= top && z->n_batch + (top - k + 1) < BATCH) {
+            uint32_t *out = z->batch + z->n_batch;
+            for (; k <= top; k++) {
+                h = mix(h, pad[s + k - 1]);
+                *out++ = finish(h) & ~CLASSIFIER_WORD_BIT;
+            }
+            z->n_batch = (size_t)(out - z->batch);
+            continue;
+        }
+        for (; k <= top; k++) {
+            h = mix(h, pad[s + k - 1]);
+            push(z, finish(h) & ~CLASSIFIER_WORD_BIT);
         }
     }
 }

@@ -39,14 +39,20 @@ hash(const char *s, size_t n)
     return h;
 }
 
-/* The slot of key, or the empty slot where it would go. */
+/* The slot of key, or the empty slot where it would go; the search starts
+ * at slot i (hash(key) & (cap - 1)). */
 static entry *
-slot(const langid *li, const char *key, size_t n)
+slot_from(const langid *li, size_t i, const char *key, size_t n)
 {
-    size_t i = hash(key, n) & (li->cap - 1);
     while (li->tab[i].len != 0 && (li->tab[i].len != n || memcmp(li->tab[i].key, key, n) != 0))
         i = (i + 1) & (li->cap - 1);
     return &li->tab[i];
+}
+
+static entry *
+slot(const langid *li, const char *key, size_t n)
+{
+    return slot_from(li, hash(key, n) & (li->cap - 1), key, n);
 }
 
 static int
@@ -177,16 +183,28 @@ langid_free(langid *li)
     free(li);
 }
 
+#define WORD_MAX 64 /* code points of one word that are scored */
+
 /* Sums the costs of one padded word's trigrams (w: code points as UTF-8,
  * with their byte offsets in at[]). */
 static void
 score_word(const langid *li, const char *w, const size_t *at, int ncp, long *cost, int *count)
 {
+    /* The table is megabytes and each trigram's slot a cache miss: the
+     * word's slots are asked for first, so that their loads overlap. */
+    size_t first[WORD_MAX + 2];
+    int nt = ncp - 2 < WORD_MAX + 2 ? ncp - 2 : WORD_MAX + 2;
+    for (int i = 0; i < nt; i++) {
+        size_t kn = at[i + 3] - at[i];
+        first[i] = kn > KEY_MAX ? 0 : hash(w + at[i], kn) & (li->cap - 1);
+        __builtin_prefetch(&li->tab[first[i]]);
+        __builtin_prefetch((const char *)&li->tab[first[i]] + sizeof(entry) - 1);
+    }
     for (int i = 0; i + 3 <= ncp && *count < LANGID_MAX_TRIGRAMS; i++) {
         size_t kn = at[i + 3] - at[i];
         if (kn > KEY_MAX)
             continue;
-        const entry *s = slot(li, w + at[i], kn);
+        const entry *s = i < nt ? slot_from(li, first[i], w + at[i], kn) : slot(li, w + at[i], kn);
         if (s->len == 0)
             s = &li->miss;
         for (int l = 0; l < li->n; l++)
@@ -194,8 +212,6 @@ score_word(const langid *li, const char *w, const size_t *at, int ncp, long *cos
         (*count)++;
     }
 }
-
-#define WORD_MAX 64 /* code points of one word that are scored */
 
 void
 langid_detect(const langid *li, const char *text, size_t n, langid_result *out)

@@ -84,6 +84,7 @@ struct lexicon {
     uint32_t *out_start, *out_count;
     uint32_t *outs;
     size_t nstates;
+    size_t depth; /* the longest form's length: the automaton's deepest state */
     uint8_t cls[256];
 };
 
@@ -659,6 +660,10 @@ build_automaton(lexicon *lx)
     }
     free(next);
     lx->nstates = n;
+    lx->depth = 0;
+    for (size_t fi = 0; fi < lx->nforms; fi++)
+        if (lx->forms[fi].len > lx->depth)
+            lx->depth = lx->forms[fi].len;
 }
 
 /* Orders the mask words by their first byte, keeping the order they were
@@ -1172,25 +1177,87 @@ lexicon_scan(const lexicon *lx, const norm_text *t, arena *a, lex_hit **out)
     return lexicon_scan_in(lx, t, "", false, a, out);
 }
 
+/* The automaton's walk over a long text is a chain of dependent loads from
+ * a table of megabytes, most of them cache misses, so the scan walks
+ * SCAN_CHAINS stretches of the text at once (the processor overlaps their
+ * misses). The state after a byte is the longest suffix of the text so far
+ * that is a path from the root, at most lx->depth bytes long, so a walk
+ * started at the root lx->depth bytes before its stretch is in the right
+ * state where the stretch begins. The walk only notes where forms end; the
+ * forms are then checked stretch by stretch in the text's order, exactly as
+ * a single walk would check them. */
+#define SCAN_CHAINS 4
+
+typedef struct scan_chain {
+    size_t at, end;  /* next byte to read; the stretch's end */
+    uint32_t row;    /* the state's row offset */
+    uint32_t *ev, n; /* byte index + 1 and state of every byte that ends forms */
+} scan_chain;
+
+static inline void
+scan_step(const lexicon *lx, const unsigned char *s, scan_chain *c)
+{
+    uint32_t v = lx->delta[c->row + lx->cls[s[c->at]]];
+    c->row = v & ~DELTA_OUT;
+    c->at++;
+    if (v & DELTA_OUT) {
+        c->ev[2 * c->n] = (uint32_t)c->at;
+        c->ev[2 * c->n + 1] = c->row / NCLASS;
+        c->n++;
+    }
+}
+
+static void
+scan_walk(const lexicon *lx, const norm_text *t, hits *h, arena *a)
+{
+    const unsigned char *s = (const unsigned char *)t->s;
+    size_t nc = t->len >= 4 * lx->depth + 64 ? SCAN_CHAINS : 1;
+    scan_chain c[SCAN_CHAINS];
+    for (size_t k = 0; k < nc; k++) {
+        size_t b = t->len * k / nc, e = t->len * (k + 1) / nc;
+        c[k] = (scan_chain){.at = b,
+                            .end = e,
+                            .row = 0,
+                            .ev = arena_alloc(a, (2 * (e - b) + 2) * sizeof(uint32_t))};
+    }
+    if (nc == SCAN_CHAINS) {
+        /* Warm up: each later stretch's walk reads the depth bytes before
+         * it (inside the stretch before, which is longer) and notes nothing. */
+        for (size_t i = lx->depth; i > 0; i--)
+            for (size_t k = 1; k < SCAN_CHAINS; k++)
+                c[k].row = lx->delta[c[k].row + lx->cls[s[c[k].at - i]]] & ~DELTA_OUT;
+        size_t common = c[0].end - c[0].at;
+        for (size_t k = 1; k < nc; k++)
+            if (c[k].end - c[k].at < common)
+                common = c[k].end - c[k].at;
+        for (size_t j = 0; j < common; j++) {
+            scan_step(lx, s, &c[0]);
+            scan_step(lx, s, &c[1]);
+            scan_step(lx, s, &c[2]);
+            scan_step(lx, s, &c[3]);
+        }
+    }
+    for (size_t k = 0; k < nc; k++) {
+        while (c[k].at < c[k].end)
+            scan_step(lx, s, &c[k]);
+        for (uint32_t e = 0; e < c[k].n; e++) {
+            size_t end = c[k].ev[2 * e];
+            int32_t st = (int32_t)c[k].ev[2 * e + 1];
+            for (int32_t o = lx->out_count[st] ? st : lx->dict[st]; o >= 0; o = lx->dict[o]) {
+                const uint32_t *fo = lx->outs + lx->out_start[o];
+                for (uint32_t q = 0; q < lx->out_count[o]; q++)
+                    check_form(lx, t, fo[q], end, h, a);
+            }
+        }
+    }
+}
+
 size_t
 lexicon_scan_in(const lexicon *lx, const norm_text *t, const char *lang, bool reliable, arena *a,
                 lex_hit **out)
 {
     hits h = {0};
-    const unsigned char *s = (const unsigned char *)t->s;
-    uint32_t row = 0;
-    for (size_t i = 0; i < t->len; i++) {
-        uint32_t v = lx->delta[row + lx->cls[s[i]]];
-        row = v & ~DELTA_OUT;
-        if (!(v & DELTA_OUT))
-            continue;
-        int32_t st = (int32_t)(row / NCLASS);
-        for (int32_t o = lx->out_count[st] ? st : lx->dict[st]; o >= 0; o = lx->dict[o]) {
-            const uint32_t *fo = lx->outs + lx->out_start[o];
-            for (uint32_t k = 0; k < lx->out_count[o]; k++)
-                check_form(lx, t, fo[k], i + 1, &h, a);
-        }
-    }
+    scan_walk(lx, t, &h, a);
     if (memchr(t->s, '*', t->len) != NULL) {
         size_t i = 0;
         while (i < t->len) {

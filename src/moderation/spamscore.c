@@ -84,9 +84,13 @@ spam_model_free(spam_model *m)
     free(m);
 }
 
+/* The weights are integers, so their sum is kept as one: each partial sum
+ * of the old double accumulator was an exact integer too (far below 2^53),
+ * so (double)sum is the same number, without a chain of dependent
+ * floating-point additions. */
 typedef struct sum_acc {
     const spam_model *m;
-    double sum;
+    int64_t sum;
     size_t count;
 } sum_acc;
 
@@ -112,7 +116,7 @@ spam_model_score(const spam_model *m, const char *text, size_t n)
     features(m, text, n, &s);
     double logit = m->bias;
     if (s.count > 0)
-        logit += s.sum * m->scale / sqrt((double)s.count);
+        logit += (double)s.sum * m->scale / sqrt((double)s.count);
     return 1.0 / (1.0 + exp(-logit));
 }
 
@@ -152,7 +156,7 @@ spam_model_explain(const spam_model *m, const char *text, size_t n, uint32_t *be
             continue;
         sum_acc w;
         features(m, text + st, en - st, &w);
-        double contrib = w.sum * m->scale / norm;
+        double contrib = (double)w.sum * m->scale / norm;
         if (contrib > best) {
             best = contrib;
             *begin = (uint32_t)st;

@@ -229,6 +229,62 @@ malformed_lists_are_refused(void **state)
     lexicon_free(lx);
 }
 
+/* A long text is walked in several stretches at once (lexicon.c,
+ * scan_walk): a word is found wherever it sits, across every stretch's
+ * border, once, and nothing else is. */
+static void
+long_texts_are_scanned_across_their_stretches(void **state)
+{
+    (void)state;
+    lexicon *lx = NULL;
+    pl_error err;
+    static const char list[] = "zorblat\tprofanity\t2\tword\n";
+    lexicon_source src[] = {{"z.tsv", list, sizeof list - 1}};
+    assert_int_equal(lexicon_new(src, 1, &lx, &err), 0);
+    /* "xq xq ... zorblat xq ...", about 1,200 bytes, the word moved along
+     * it three bytes at a time. */
+    enum { PAIRS = 400, WORD = 7 };
+    char text[4 * PAIRS];
+    for (size_t m = 0; m <= PAIRS; m++) {
+        size_t len = 0;
+        for (size_t k = 0; k < m; k++, len += 3)
+            memcpy(text + len, "xq ", 3);
+        memcpy(text + len, "zorblat", WORD);
+        len += WORD;
+        for (size_t k = m; k < PAIRS; k++, len += 3)
+            memcpy(text + len, " xq", 3);
+        text[len] = '\0';
+        arena *a = arena_new();
+        norm_text t;
+        norm_fold(a, text, len, &t);
+        assert_int_equal(t.len, len);
+        lex_hit *h;
+        assert_int_equal(lexicon_scan(lx, &t, a, &h), 1);
+        assert_int_equal(h[0].start, 3 * m);
+        assert_int_equal(h[0].end, 3 * m + WORD);
+        arena_free(a);
+    }
+    /* Several at once, in the text's order. */
+    size_t len = 0, where[] = {0, 99, 100, 200, 201, 300, 399}, nw = sizeof where / sizeof where[0];
+    for (size_t m = 0, w = 0; m < PAIRS; m++) {
+        bool word = w < nw && where[w] == m;
+        memcpy(text + len, word ? "zorblat " : "xq ", word ? WORD + 1 : 3);
+        len += word ? WORD + 1 : 3;
+        w += word;
+    }
+    text[--len] = '\0';
+    arena *a = arena_new();
+    norm_text t;
+    norm_fold(a, text, len, &t);
+    assert_int_equal(t.len, len);
+    lex_hit *h;
+    assert_int_equal(lexicon_scan(lx, &t, a, &h), nw);
+    for (size_t k = 0; k < nw; k++)
+        assert_int_equal(h[k].start, 3 * where[k] + (WORD - 2) * k);
+    arena_free(a);
+    lexicon_free(lx);
+}
+
 static size_t
 scan_text(const lexicon *lx, arena *a, const char *text, lex_hit **h)
 {
@@ -554,6 +610,7 @@ main(void)
         cmocka_unit_test(policy_defaults_match_the_issue),
         cmocka_unit_test(bad_policy_settings_are_named),
         cmocka_unit_test(malformed_lists_are_refused),
+        cmocka_unit_test(long_texts_are_scanned_across_their_stretches),
         cmocka_unit_test(masks_and_swaps_in_the_lexicon),
         cmocka_unit_test(glued_swapped_and_leet_words_in_the_lexicon),
         cmocka_unit_test(lexicon_override_dir_is_read),
