@@ -169,6 +169,43 @@ tok_masked(const ctx *c, long k)
     return memchr(c->t.s + c->ts[k], '*', c->te[k] - c->ts[k]) != NULL;
 }
 
+/* Token k opens its sentence, or follows only a softener that does
+ * ("Please don't ..."). */
+static bool
+opens_sentence(const ctx *c, long k)
+{
+    for (int soft = 0; soft < 2; soft++, k--) {
+        if (k == 0 || !same_sentence(c, c->t.oend[c->te[k - 1] - 1], c->t.ostart[c->ts[k]]))
+            return true;
+        static const char *const softeners[] = {"please", "just", "oh", "so", "now", NULL};
+        if (!tok_in(c, k - 1, softeners))
+            return false;
+    }
+    return false;
+}
+
+/* The negator at j begins an order to the reader about token k, "Don't be
+ * (such) an idiot" or "Do not be (so) stupid": it forbids what follows
+ * without denying that the reader is it ("Don't be such an idiot, read the
+ * article." calls the reader one). Only articles and intensifiers may
+ * stand between "be" and k: in "Don't be afraid to ask stupid questions"
+ * the order is about something else. */
+bool
+order_to_reader(const ctx *c, long j, long k)
+{
+    static const char *const be_fillers[] = {"a",     "an",    "such",     "so",
+                                             "that",  "this",  "complete", "absolute",
+                                             "total", "utter", "real",     NULL};
+    if (!tok_is(c, j + 1, "be"))
+        return false;
+    for (long m = j + 2; m < k; m++)
+        if (!tok_in(c, m, be_fillers))
+            return false;
+    if (tok_is(c, j, "dont"))
+        return opens_sentence(c, j);
+    return tok_is(c, j, "not") && j > 0 && tok_is(c, j - 1, "do") && opens_sentence(c, j - 1);
+}
+
 bool
 negated_before(const ctx *c, long k, int window)
 {
@@ -177,7 +214,7 @@ negated_before(const ctx *c, long k, int window)
         if (!same_sentence(c, c->t.oend[c->te[j] - 1], c->t.ostart[c->ts[k]]))
             return false;
         if (tok_in(c, j, negators))
-            return true;
+            return !order_to_reader(c, j, k);
     }
     return false;
 }

@@ -111,6 +111,9 @@ void span_tokens(const ctx *c, size_t k1, size_t k2, uint32_t *os, uint32_t *oe)
 void span_hit(const ctx *c, const lex_hit *h, uint32_t *os, uint32_t *oe);
 bool tok_masked(const ctx *c, long k);
 bool negated_before(const ctx *c, long k, int window);
+/* The negator at j opens an order to the reader about token k ("Don't be
+ * (such) an idiot", "Do not be so stupid"): no negation of k. */
+bool order_to_reader(const ctx *c, long j, long k);
 bool is_parent_author(const ctx *c, long k);
 bool looks_like_name(const ctx *c, long k);
 char orig_before(const ctx *c, uint32_t os);

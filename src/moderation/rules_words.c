@@ -89,6 +89,10 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
         }
         if (tok_in(c, s, first_person) || tok_in(c, s, idea_words))
             return INSULT_NOT;
+        /* "Don't be stupid.": an order to the reader, who is the one
+         * called it; the rules place it no further, the model decides. */
+        if (tok_is(c, j, "be") && order_to_reader(c, j - 1, k))
+            return INSULT_UNKNOWN;
         /* "Politicians are idiots": a plural subject is a group, and
          * insulting a group is not an attack on a person here. */
         if ((tok_is(c, j, "are") || tok_is(c, j, "were")) && s >= 0 && c->te[s] > c->ts[s] &&
