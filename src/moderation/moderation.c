@@ -26,6 +26,7 @@
  */
 #include "moderation/moderation_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,59 @@ tune(const config *cfg, moderation *m, pl_error *err)
     return 0;
 }
 
+/* The parts of an engine that no setting changes: the built-in lexicon,
+ * the language profiles, the built-in classifier and spam model. They are
+ * immutable once loaded, so they are loaded once per process (the first
+ * engine built pays for them: about 200 ms, most of it the lexicon's
+ * automaton and the 11 MB model) and shared by every engine after, never
+ * freed (the process's own until it exits). A save of the settings, a
+ * reload and a preview then only build what their config sets. */
+static struct {
+    pthread_mutex_t mu;
+    bool lx_done, li_done, models_done;
+    lexicon *lx;
+    langid *li;
+    classifier *clf;
+    spam_model *spam;
+} shared = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* The built-in lexicon, loaded on first use. */
+static int
+shared_lexicon(lexicon **out, pl_error *err)
+{
+    int rc = 0;
+    pthread_mutex_lock(&shared.mu);
+    if (!shared.lx_done && (rc = lexicon_load(NULL, &shared.lx, err)) == 0)
+        shared.lx_done = true;
+    *out = shared.lx;
+    pthread_mutex_unlock(&shared.mu);
+    return rc;
+}
+
+/* The language profiles and the built-in models, loaded on first use; a
+ * model not built in stays NULL (the engine runs without it). */
+static int
+shared_parts(langid **li, classifier **clf, spam_model **spam, pl_error *err)
+{
+    int rc = 0;
+    pthread_mutex_lock(&shared.mu);
+    if (!shared.li_done && (rc = langid_load(&shared.li, err)) == 0)
+        shared.li_done = true;
+    if (rc == 0 && !shared.models_done) {
+        pl_error ignored;
+        if (classifier_load_builtin(&shared.clf, &ignored) < 0)
+            shared.clf = NULL; /* no model built in: the engine runs on the lexicon alone */
+        if (spam_model_load_builtin(&shared.spam, &ignored) < 0)
+            shared.spam = NULL;
+        shared.models_done = true;
+    }
+    *li = shared.li;
+    *clf = shared.clf;
+    *spam = shared.spam;
+    pthread_mutex_unlock(&shared.mu);
+    return rc;
+}
+
 int
 moderation_new(const config *cfg, moderation **out, pl_error *err)
 {
@@ -186,7 +240,13 @@ moderation_new(const config *cfg, moderation **out, pl_error *err)
         goto fail;
     topic_stops_init(&m->stops);
     const char *dir = cfg ? config_extra(cfg, "moderation.lexicon_dir") : NULL;
-    if ((rc = lexicon_load(dir, &m->lx, err)) < 0 || (rc = langid_load(&m->li, err)) < 0)
+    m->own_lx = dir != NULL && dir[0] != '\0';
+    if (m->own_lx)
+        rc = lexicon_load(dir, &m->lx, err);
+    else
+        rc = shared_lexicon(&m->lx, err);
+    classifier *clf = NULL;
+    if (rc < 0 || (rc = shared_parts(&m->li, &clf, &m->spam, err)) < 0)
         goto fail;
     const char *use = cfg ? config_extra(cfg, "moderation.classifier") : NULL;
     if (use != NULL && strcmp(use, "on") != 0 && strcmp(use, "off") != 0) {
@@ -194,13 +254,7 @@ moderation_new(const config *cfg, moderation **out, pl_error *err)
             pl_errorf(err, PL_EINVAL, "moderation.classifier: expected on or off, not \"%s\"", use);
         goto fail;
     }
-    pl_error ignored;
-    if (use != NULL && !strcmp(use, "off"))
-        m->clf = NULL;
-    else if (classifier_load_builtin(&m->clf, &ignored) < 0)
-        m->clf = NULL; /* no model built in: the engine runs on the lexicon alone */
-    if (spam_model_load_builtin(&m->spam, &ignored) < 0)
-        m->spam = NULL;
+    m->clf = use != NULL && !strcmp(use, "off") ? NULL : clf;
     if ((rc = tune(cfg, m, err)) < 0)
         goto fail;
     *out = m;
@@ -232,11 +286,9 @@ moderation_free(moderation *m)
     if (m == NULL)
         return;
     if (m->base == NULL) {
-        lexicon_free(m->lx);
-        langid_free(m->li);
-        classifier_free(m->clf);
+        if (m->own_lx)
+            lexicon_free(m->lx);
         spam_domains_free(m->domains);
-        spam_model_free(m->spam);
     }
     free(m);
 }

@@ -51,6 +51,11 @@ struct moderation {
      * language profiles, models and link lists it shares; NULL: it owns
      * them. */
     const moderation *base;
+    /* An engine of its own (base NULL) owns only its lexicon when it came
+     * from moderation.lexicon_dir; the built-in lexicon, the language
+     * profiles and the built-in models are loaded once per process and
+     * shared by every engine (moderation.c, shared_parts). */
+    bool own_lx;
 };
 
 struct moderation_article {
