@@ -320,6 +320,7 @@ serve() {
   PID=$!
   bench_wait_listening "$DIR/log" "$PID" 20000
   echo "$1: listening after $(( ($(date +%s%N) - t0) / 1000000 )) ms (migrations included)"
+  [ "${2:-}" != nologin ] || return 0 # the seed's first start: no admin there yet
   bench_login "$URL" mod@example.com 'correct horse battery'
   MOD_COOKIE=$COOKIE
   bench_login "$URL" admin@example.com 'correct horse battery'
@@ -336,7 +337,7 @@ if [ -n "${PG:-}" ]; then
   if [ -z "${SEED:-}" ]; then
     # The first start on the seeded rows makes the summary tables.
     echo "seed's migrations:"
-    serve "$BIN"
+    serve "$BIN" nologin
     stop
     psql_on seed -c 'VACUUM ANALYZE' >/dev/null
   fi
