@@ -516,77 +516,104 @@ sample_find(const store_comment_list *l, int64_t id)
 /* Reads what the engine needs about each comment of the sample through st:
  * its article, its parent, its author's account and the author's comments
  * before it (the day before, for the spam rules; how many, for
- * premoderation.first_comments). Sets *n_arts to the articles' count and
- * items[i].art_group to each one's. */
+ * premoderation.first_comments). Each kind is read for the whole sample at
+ * once (store_comments_get_many and the like: one statement each on
+ * PostgreSQL). Sets *n_arts to the articles' count and items[i].art_group
+ * to each one's. */
 static int
 preview_gather(store *st, arena *a, const store_comment_list *l, pv_item *items,
                const store_article ***arts, size_t *n_arts, int64_t first_max, pl_error *err)
 {
     size_t n = l->n;
     pv_key *k = arena_alloc(a, (n + 1) * sizeof *k);
+    int64_t *ids = arena_alloc(a, (n + 1) * sizeof *ids);
+    size_t *at = arena_alloc(a, (n + 1) * sizeof *at);
+    size_t m = 0;
     int rc;
+    /* Parents outside the sample. */
     for (size_t i = 0; i < n; i++) {
         items[i].c = &l->items[i];
         items[i].earlier = -1;
         const store_comment *c = &l->items[i];
         if (c->parent_id != 0 && (items[i].parent = sample_find(l, c->parent_id)) == NULL) {
-            store_comment *p = arena_zalloc(a, sizeof *p);
-            rc = store_comment_get(st, c->parent_id, 0, a, p, err);
-            if (rc == 0)
-                items[i].parent = p;
-            else if (rc != PL_ENOTFOUND)
-                return rc;
+            ids[m] = c->parent_id;
+            at[m++] = i;
         }
+    }
+    if (m > 0) {
+        store_comment *parents = arena_alloc(a, m * sizeof *parents);
+        if ((rc = store_comments_get_many(st, ids, m, a, parents, err)) < 0)
+            return rc;
+        for (size_t x = 0; x < m; x++)
+            if (parents[x].id != 0)
+                items[at[x]].parent = &parents[x];
     }
     /* Articles, each read once. */
     for (size_t i = 0; i < n; i++)
         k[i] = (pv_key){0, l->items[i].article_id ? l->items[i].article_id : "", i};
     qsort(k, n, sizeof *k, by_str);
-    *arts = arena_alloc(a, (n + 1) * sizeof(const store_article *));
-    *n_arts = 0;
-    for (size_t g = 0; g < n;) {
-        size_t e = g;
-        while (e < n && strcmp(k[e].str, k[g].str) == 0)
-            e++;
-        store_article *art = arena_zalloc(a, sizeof *art);
-        rc = store_article_get(st, k[g].str, a, art, err);
-        if (rc < 0 && rc != PL_ENOTFOUND)
-            return rc;
-        for (size_t x = g; x < e; x++) {
-            items[k[x].i].art = rc == 0 ? art : NULL;
-            items[k[x].i].art_group = *n_arts;
-        }
-        (*arts)[(*n_arts)++] = rc == 0 ? art : NULL;
-        g = e;
+    const char **keys = arena_alloc(a, (n + 1) * sizeof *keys);
+    m = 0;
+    for (size_t g = 0; g < n; g++)
+        if (g == 0 || strcmp(k[g].str, k[g - 1].str) != 0)
+            keys[m++] = k[g].str;
+    store_article *found = arena_alloc(a, (m + 1) * sizeof *found);
+    if (m > 0 && (rc = store_articles_get_many(st, keys, m, a, found, err)) < 0)
+        return rc;
+    *arts = arena_alloc(a, (m + 1) * sizeof(const store_article *));
+    *n_arts = m;
+    for (size_t g = 0, group = 0; g < n; g++) {
+        if (g > 0 && strcmp(k[g].str, k[g - 1].str) != 0)
+            group++;
+        const store_article *art = found[group].id != NULL ? &found[group] : NULL;
+        items[k[g].i].art = art;
+        items[k[g].i].art_group = group;
+        (*arts)[group] = art;
     }
     /* Authors: the account once, and their comments before the oldest of
      * theirs here (newest first, as the live check reads them). */
     for (size_t i = 0; i < n; i++)
         k[i] = (pv_key){l->items[i].author_id, NULL, i};
     qsort(k, n, sizeof *k, by_num);
+    int *wants = arena_alloc(a, (n + 1) * sizeof *wants);
+    /* The bodies of the comments a day before the oldest here on: the
+     * only ones the engine reads (the rest are counted). */
+    int64_t oldest = INT64_MAX;
+    for (size_t i = 0; i < n; i++)
+        if (l->items[i].created_at < oldest)
+            oldest = l->items[i].created_at;
+    m = 0;
     for (size_t g = 0; g < n;) {
         size_t e = g;
         while (e < n && k[e].num == k[g].num)
             e++;
-        store_user u = {0};
-        rc = store_user_by_id(st, k[g].num, a, &u, err);
-        if (rc < 0 && rc != PL_ENOTFOUND)
-            return rc;
-        size_t want =
-            (e - g) + (size_t)(first_max > PREVIEW_RECENT_MAX ? first_max : PREVIEW_RECENT_MAX) + 1;
-        store_comment_list h = {0};
-        if ((rc = store_comments_by_author(st, k[g].num, 0, (int)want, a, &h, err)) < 0)
-            return rc;
-        bool whole = h.n < want; /* the author's every comment */
-        for (size_t x = g; x < e; x++) {
-            pv_item *it = &items[k[x].i];
-            it->author_created_at = u.created_at;
-            it->staff = u.id != 0 && u.role != ROLE_READER;
+        ids[m] = k[g].num;
+        wants[m++] = (int)(e - g) +
+                     (int)(first_max > PREVIEW_RECENT_MAX ? first_max : PREVIEW_RECENT_MAX) + 1;
+        g = e;
+    }
+    store_user *users = arena_alloc(a, (m + 1) * sizeof *users);
+    store_comment_list *hist = arena_alloc(a, (m + 1) * sizeof *hist);
+    if (m > 0 && ((rc = store_users_get_many(st, ids, m, a, users, err)) < 0 ||
+                  (rc = store_comments_by_authors(st, ids, wants, m, oldest - PREVIEW_DAY_MS, a,
+                                                  hist, err)) < 0))
+        return rc;
+    for (size_t g = 0, x = 0; g < n; x++) {
+        size_t e = g;
+        while (e < n && k[e].num == k[g].num)
+            e++;
+        const store_user *u = &users[x];
+        const store_comment_list *h = &hist[x];
+        bool whole = h->n < (size_t)wants[x]; /* the author's every comment */
+        for (size_t y = g; y < e; y++) {
+            pv_item *it = &items[k[y].i];
+            it->author_created_at = u->created_at;
+            it->staff = u->id != 0 && u->role != ROLE_READER;
             int64_t before = 0;
             it->recent_bodies = arena_alloc(a, PREVIEW_RECENT_MAX * sizeof *it->recent_bodies);
             it->recent_times = arena_alloc(a, PREVIEW_RECENT_MAX * sizeof *it->recent_times);
-            for (size_t y = 0; y < h.n; y++) {
-                const store_comment *o = &h.items[y];
+            for (size_t z = 0; z < h->n; z++) {
+                const store_comment *o = &h->items[z];
                 if (o->id >= it->c->id)
                     continue;
                 before++;
@@ -665,9 +692,11 @@ preview_compare(store *st, arena *a, const pv_rules *b_now, const pv_rules *b_th
 {
     store_search q = {NULL, 0, NULL, -1, 0, site};
     store_comment_list l = {0};
+    int64_t ts = req_clock_ns();
     int rc = store_comments_search(st, &q, limit, a, &l, err);
     if (rc < 0)
         return rc;
+    ms[2] = (req_clock_ns() - ts) / 1000000;
     int64_t first_now = site_first_comments(b_now->cfg);
     int64_t first_then = site_first_comments(b_then->cfg);
     pv_item *items = arena_zalloc(a, (l.n + 1) * sizeof *items);
@@ -802,23 +831,28 @@ preview_run(job *j)
     }
     int64_t t1 = req_clock_ns();
     store *st = NULL;
-    int64_t ms[2] = {0, 0};
+    int64_t ms[3] = {0, 0, 0};
     pv_rules then = preview_rules(pj, b_then), now = b_now ? preview_rules(pj, b_now) : then;
-    if ((pj->rc = store_open(pj->db, true, &st, &pj->err)) == 0)
+    bool kept = false;
+    pj->rc = site_slow_reader_take(site, pj->db, &st, &kept, &pj->err);
+    int64_t t2 = req_clock_ns();
+    if (pj->rc == 0)
         pj->rc = preview_compare(st, a, b_now ? &now : &then, &then, pj->site, pj->limit,
                                  &pj->answer, ms, &pj->err);
     if (pj->rc == 0 && pj->site > 0)
         json_object_set_new(pj->answer, "site", json_integer((json_int_t)pj->site));
-    store_close(st);
+    if (st != NULL)
+        site_slow_reader_give(site, st, kept, pj->rc < 0);
     site_settings_build_free(site, b_now);
     site_settings_build_free(site, b_then);
     if (pj->rc == 0)
         log_info("msg=\"settings preview\" site=%lld sample=%lld changed=%lld build_ms=%lld "
-                 "read_ms=%lld judge_ms=%lld",
+                 "open_ms=%lld sample_ms=%lld read_ms=%lld judge_ms=%lld",
                  (long long)(pj->site > 0 ? pj->site : 1),
                  (long long)json_integer_value(json_object_get(pj->answer, "sample")),
                  (long long)json_integer_value(json_object_get(pj->answer, "changed_total")),
-                 (long long)((t1 - t0) / 1000000), (long long)ms[0], (long long)ms[1]);
+                 (long long)((t1 - t0) / 1000000), (long long)((t2 - t1) / 1000000),
+                 (long long)ms[2], (long long)ms[0], (long long)ms[1]);
 }
 
 static void

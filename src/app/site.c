@@ -25,6 +25,7 @@ site_new(void)
     site_ctx *s = xcalloc(1, sizeof *s);
     s->cache = cache_new(4096, 4 << 20);
     pthread_mutex_init(&s->layer_mu, NULL);
+    pthread_mutex_init(&s->slow_mu, NULL);
     return s;
 }
 
@@ -111,6 +112,7 @@ site_free(site_ctx *s)
     free(s->settings_body);
     bodies_free(s->site_bodies, s->n_site_bodies);
     pthread_mutex_destroy(&s->layer_mu);
+    pthread_mutex_destroy(&s->slow_mu);
     static_table_free(s->statics);
     cache_free(s->cache);
     free(s);
@@ -348,6 +350,52 @@ site_stop(site_ctx *s)
     notices_stop(s);
     store_close(s->poll_store);
     s->poll_store = NULL;
+    pthread_mutex_lock(&s->slow_mu);
+    store_close(s->slow_reader);
+    s->slow_reader = NULL;
+    free(s->slow_db);
+    s->slow_db = NULL;
+    pthread_mutex_unlock(&s->slow_mu);
+}
+
+int
+site_slow_reader_take(site_ctx *s, const char *db, store **out, bool *kept, pl_error *err)
+{
+    *out = NULL;
+    *kept = pthread_mutex_trylock(&s->slow_mu) == 0;
+    if (!*kept)
+        return store_open(db, true, out, err); /* in use: one of its own */
+    if (s->slow_reader != NULL && strcmp(s->slow_db, db) != 0) {
+        store_close(s->slow_reader); /* the config names another database now */
+        s->slow_reader = NULL;
+    }
+    if (s->slow_reader == NULL) {
+        int rc = store_open(db, true, &s->slow_reader, err);
+        if (rc < 0) {
+            s->slow_reader = NULL;
+            pthread_mutex_unlock(&s->slow_mu);
+            *kept = false;
+            return rc;
+        }
+        free(s->slow_db);
+        s->slow_db = xstrdup(db);
+    }
+    *out = s->slow_reader;
+    return 0;
+}
+
+void
+site_slow_reader_give(site_ctx *s, store *st, bool kept, bool failed)
+{
+    if (!kept) {
+        store_close(st);
+        return;
+    }
+    if (failed) {
+        store_close(s->slow_reader);
+        s->slow_reader = NULL;
+    }
+    pthread_mutex_unlock(&s->slow_mu);
 }
 
 int

@@ -950,6 +950,10 @@ enum {
     ST_PAGE_TOP,
     ST_THREADS,
     ST_BY_AUTHOR,
+    ST_BY_AUTHORS,
+    ST_COMMENTS_BY_IDS,
+    ST_USERS_BY_IDS,
+    ST_ARTICLES_BY_IDS,
     ST_LIKE_INSERT,
     ST_LIKE_DELETE,
     ST_FLAG_INSERT,
@@ -1171,6 +1175,26 @@ static const stmt_def sql[ST_COUNT] = {
     [ST_BY_AUTHOR] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.author_id = $2"
                       " AND c.created_at >= $3 ORDER BY c.created_at DESC, c.id DESC LIMIT $4",
                       "iiii"},
+    /* Each author's newest comments ($2: how many, by position), in the
+     * order of $1, each author's newest first; the body only from $3 on. */
+    [ST_BY_AUTHORS] = {"SELECT w.ord, x.id, x.created_at, x.body"
+                       " FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY"
+                       " AS w(author, lim, ord) CROSS JOIN LATERAL (SELECT c.id, c.created_at,"
+                       " CASE WHEN c.created_at >= $3 THEN c.body END AS body FROM comments c"
+                       " WHERE c.author_id = w.author"
+                       " ORDER BY c.created_at DESC, c.id DESC LIMIT w.lim) x"
+                       " ORDER BY w.ord, x.created_at DESC, x.id DESC",
+                       "IIi"},
+    [ST_COMMENTS_BY_IDS] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id = ANY ($2)"
+                            " ORDER BY c.id",
+                            "iI"},
+    [ST_USERS_BY_IDS] = {"SELECT " USER_COLS " FROM users u WHERE u.id = ANY ($1) ORDER BY u.id",
+                         "I"},
+    /* In strcmp's order, for the search that matches them back. */
+    [ST_ARTICLES_BY_IDS] =
+        {"SELECT id, title, url, text, status, sensitive, comment_count,"
+         " created_at FROM articles WHERE id = ANY ($1) ORDER BY id COLLATE \"C\"",
+         "T"},
     [ST_LIKE_INSERT] = {"INSERT INTO likes (comment_id, user_id, created_at) VALUES ($1, $2, $3)"
                         " ON CONFLICT DO NOTHING",
                         "iii"},
@@ -2757,6 +2781,38 @@ pg_savepoint_rollback(store *s)
 
 /* ---- users and sessions ----------------------------------------------------- */
 
+/* The row of res whose first column compares equal to key (cmp: the row's
+ * value against key, as strcmp), the rows sorted by it; -1 when none. */
+static int
+row_bisect(const PGresult *res, int (*cmp)(const PGresult *, int, const void *), const void *key)
+{
+    int lo = 0, hi = PQntuples(res);
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        int c = cmp(res, mid, key);
+        if (c == 0)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static int
+cmp_id_row(const PGresult *res, int r, const void *key)
+{
+    int64_t v = col_i64(res, r, 0), k = *(const int64_t *)key;
+    return (v > k) - (v < k);
+}
+
+static int
+cmp_text_row(const PGresult *res, int r, const void *key)
+{
+    return strcmp(PQgetvalue(res, r, 0), key);
+}
+
 static void
 read_user(const PGresult *res, int r, arena *a, store_user *u)
 {
@@ -2828,6 +2884,28 @@ pg_user_by_id(store *s, int64_t id, arena *a, store_user *out, pl_error *err)
     params p = {0};
     p_i64(&p, id);
     return user_query(to_pg(s), ST_USER_BY_ID, &p, a, out, err);
+}
+
+static int
+pg_users_get_many(store *s, const int64_t *ids, size_t n, arena *a, store_user *out, pl_error *err)
+{
+    params p = {0};
+    PGresult *res;
+    if (n == 0)
+        return 0;
+    p_array(&p, 20, NULL, ids, n);
+    int rc = run(to_pg(s), ST_USERS_BY_IDS, &p, &res, err, "read users");
+    if (rc < 0)
+        return rc;
+    /* The rows in id order: each id's found by bisection. */
+    for (size_t i = 0; i < n; i++) {
+        out[i] = (store_user){0};
+        int r = row_bisect(res, cmp_id_row, &ids[i]);
+        if (r >= 0)
+            read_user(res, r, a, &out[i]);
+    }
+    PQclear(res);
+    return 0;
 }
 
 static int
@@ -2970,6 +3048,32 @@ pg_article_get(store *s, const char *id, arena *a, store_article *out, pl_error 
     }
     PQclear(res);
     return rc;
+}
+
+static int
+pg_articles_get_many(store *s, const char *const *ids, size_t n, arena *a, store_article *out,
+                     pl_error *err)
+{
+    params p = {0};
+    PGresult *res;
+    int rc;
+    for (size_t i = 0; i < n; i++)
+        if ((rc = check_article_id(ids[i], err)) < 0)
+            return rc;
+    if (n == 0)
+        return 0;
+    p_array(&p, 25, ids, NULL, n);
+    if ((rc = run(to_pg(s), ST_ARTICLES_BY_IDS, &p, &res, err, "read articles")) < 0)
+        return rc;
+    /* The rows in strcmp's order (COLLATE "C"): each id's found by bisection. */
+    for (size_t i = 0; i < n; i++) {
+        out[i] = (store_article){0};
+        int r = row_bisect(res, cmp_text_row, ids[i]);
+        if (r >= 0)
+            read_article(res, r, a, &out[i]);
+    }
+    PQclear(res);
+    return 0;
 }
 
 static int
@@ -3308,6 +3412,83 @@ pg_comments_by_author(store *s, int64_t author_id, int64_t since, int limit, are
     p_i64(&p, since);
     p_i64(&p, limit);
     return read_comments(to_pg(s), ST_BY_AUTHOR, &p, a, out, err);
+}
+
+static int
+pg_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, size_t n,
+                       int64_t body_since, arena *a, store_comment_list *out, pl_error *err)
+{
+    params p = {0};
+    PGresult *res;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = (store_comment_list){0};
+        if (limits[i] < 1)
+            return pl_errorf(err, PL_EINVAL, "limit must be positive");
+    }
+    if (n == 0)
+        return 0;
+    int64_t *lim = xmalloc(n * sizeof *lim);
+    for (size_t i = 0; i < n; i++)
+        lim[i] = limits[i];
+    p_array(&p, 20, NULL, author_ids, n);
+    p_array(&p, 20, NULL, lim, n);
+    p_i64(&p, body_since);
+    free(lim);
+    int rc = run(to_pg(s), ST_BY_AUTHORS, &p, &res, err, "read comments");
+    if (rc < 0)
+        return rc;
+    /* The rows come in the order asked, each with its position in it (from
+     * 1): each list is the run of rows of its position. */
+    int rows = PQntuples(res), r = 0;
+    for (size_t i = 0; i < n; i++) {
+        int start = r;
+        while (r < rows && col_i64(res, r, 0) == (int64_t)i + 1)
+            r++;
+        if (r == start)
+            continue;
+        store_comment *v = arena_alloc(a, (size_t)(r - start) * sizeof *v);
+        for (int k = start; k < r; k++) {
+            store_comment *c = &v[k - start];
+            *c = (store_comment){0};
+            c->id = col_i64(res, k, 1);
+            c->author_id = author_ids[i];
+            c->created_at = col_i64(res, k, 2);
+            c->body = PQgetisnull(res, k, 3) ? NULL : col_text(res, k, 3, a);
+        }
+        out[i].items = v;
+        out[i].n = (size_t)(r - start);
+    }
+    PQclear(res);
+    return 0;
+}
+
+static int
+cmp_comment_id(const void *key, const void *item)
+{
+    int64_t k = *(const int64_t *)key, v = ((const store_comment *)item)->id;
+    return (k > v) - (k < v);
+}
+
+static int
+pg_comments_get_many(store *s, const int64_t *ids, size_t n, arena *a, store_comment *out,
+                     pl_error *err)
+{
+    params p = {0};
+    store_comment_list all;
+    if (n == 0)
+        return 0;
+    p_i64(&p, 0);
+    p_array(&p, 20, NULL, ids, n);
+    int rc = read_comments(to_pg(s), ST_COMMENTS_BY_IDS, &p, a, &all, err);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        const store_comment *c =
+            all.n > 0 ? bsearch(&ids[i], all.items, all.n, sizeof *all.items, cmp_comment_id)
+                      : NULL;
+        out[i] = c != NULL ? *c : (store_comment){0};
+    }
+    return 0;
 }
 
 /* Reads comments.likes of one comment; PL_ENOTFOUND when it does not exist. */

@@ -868,6 +868,7 @@ enum {
     ST_PAGE_TOP,
     ST_THREAD,
     ST_BY_AUTHOR,
+    ST_BY_AUTHOR_LIGHT,
     ST_LIKE_INSERT,
     ST_LIKE_DELETE,
     ST_FLAG_INSERT,
@@ -1072,6 +1073,12 @@ static const char *const sql[ST_COUNT] = {
                   " ORDER BY c.id",
     [ST_BY_AUTHOR] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.author_id = ?2"
                      " AND c.created_at >= ?3 ORDER BY c.created_at DESC, c.id DESC LIMIT ?4",
+    /* The body only from ?3 on: SQLite seeks the table row only for a
+     * column the index (comments_author: author_id, created_at) lacks, so
+     * the older rows are read from the index alone. */
+    [ST_BY_AUTHOR_LIGHT] = "SELECT id, created_at, CASE WHEN created_at >= ?3 THEN body END"
+                           " FROM comments WHERE author_id = ?1"
+                           " ORDER BY created_at DESC, id DESC LIMIT ?2",
     [ST_LIKE_INSERT] = "INSERT OR IGNORE INTO likes (comment_id, user_id, created_at)"
                        " VALUES (?1, ?2, ?3)",
     [ST_LIKE_DELETE] = "DELETE FROM likes WHERE comment_id = ?1 AND user_id = ?2",
@@ -2669,6 +2676,108 @@ sq_comments_by_author(store *s, int64_t author_id, int64_t since, int limit, are
     out->items = l.v;
     out->n = l.n;
     return 0;
+}
+
+/* The reads of many rows below: the one-row statements, each run in one
+ * read transaction (one snapshot; SQLite has no round trip to save). */
+static int
+sq_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, size_t n,
+                       int64_t body_since, arena *a, store_comment_list *out, pl_error *err)
+{
+    sq *q = to_sq(s);
+    sqlite3_stmt *st = NULL;
+    bool outer;
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = (store_comment_list){0};
+        if (limits[i] < 1)
+            return pl_errorf(err, PL_EINVAL, "limit must be positive");
+    }
+    if (n == 0 || (rc = prep(q, ST_BY_AUTHOR_LIGHT, &st, err)) < 0 ||
+        (rc = read_begin(q, &outer, err)) < 0)
+        return rc;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        store_comment *v = arena_alloc(a, (size_t)limits[i] * sizeof *v);
+        size_t k = 0;
+        int step;
+        bind_i64(st, 1, author_ids[i]);
+        bind_i64(st, 2, limits[i]);
+        bind_i64(st, 3, body_since);
+        while ((step = sqlite3_step(st)) == SQLITE_ROW && k < (size_t)limits[i]) {
+            v[k] = (store_comment){0};
+            v[k].id = sqlite3_column_int64(st, 0);
+            v[k].author_id = author_ids[i];
+            v[k].created_at = sqlite3_column_int64(st, 1);
+            v[k].body = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : col_text(st, 2, a);
+            k++;
+        }
+        if (step != SQLITE_ROW && step != SQLITE_DONE)
+            rc = db_fail(q, err, "read comments");
+        finish(st);
+        out[i].items = k > 0 ? v : NULL;
+        out[i].n = k;
+    }
+    read_end(q, outer);
+    return rc;
+}
+
+static int
+sq_comments_get_many(store *s, const int64_t *ids, size_t n, arena *a, store_comment *out,
+                     pl_error *err)
+{
+    sq *q = to_sq(s);
+    bool outer;
+    int rc = 0;
+    if (n == 0 || (rc = read_begin(q, &outer, err)) < 0)
+        return rc;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        out[i] = (store_comment){0};
+        if ((rc = sq_comment_get(s, ids[i], 0, a, &out[i], err)) == PL_ENOTFOUND) {
+            out[i] = (store_comment){0};
+            rc = 0;
+        }
+    }
+    read_end(q, outer);
+    return rc;
+}
+
+static int
+sq_users_get_many(store *s, const int64_t *ids, size_t n, arena *a, store_user *out, pl_error *err)
+{
+    sq *q = to_sq(s);
+    bool outer;
+    int rc = 0;
+    if (n == 0 || (rc = read_begin(q, &outer, err)) < 0)
+        return rc;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        out[i] = (store_user){0};
+        if ((rc = sq_user_by_id(s, ids[i], a, &out[i], err)) == PL_ENOTFOUND) {
+            out[i] = (store_user){0};
+            rc = 0;
+        }
+    }
+    read_end(q, outer);
+    return rc;
+}
+
+static int
+sq_articles_get_many(store *s, const char *const *ids, size_t n, arena *a, store_article *out,
+                     pl_error *err)
+{
+    sq *q = to_sq(s);
+    bool outer;
+    int rc = 0;
+    if (n == 0 || (rc = read_begin(q, &outer, err)) < 0)
+        return rc;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        out[i] = (store_article){0};
+        if ((rc = sq_article_get(s, ids[i], a, &out[i], err)) == PL_ENOTFOUND) {
+            out[i] = (store_article){0};
+            rc = 0;
+        }
+    }
+    read_end(q, outer);
+    return rc;
 }
 
 /* Reads comments.likes of one comment; PL_ENOTFOUND when it does not exist. */

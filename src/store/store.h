@@ -263,6 +263,31 @@ int store_comments_replies(store *s, const int64_t *root_ids, size_t n, int64_t 
 int store_comments_by_author(store *s, int64_t author_id, int64_t since, int limit, arena *a,
                              store_comment_list *out, pl_error *err);
 
+/* Several reads of many rows at once, in one snapshot (one statement on
+ * PostgreSQL, with the ids bound as an array; one read transaction on
+ * SQLite), for a caller that would otherwise read them one by one (the
+ * settings preview, api/settings.c).
+ *
+ * out[i] is author_ids[i]'s newest limits[i] comments (limits[i] >= 1),
+ * newest first, whatever their status: the comments, in that order, that
+ * store_comments_by_author(author_ids[i], 0, limits[i]) gives, of which
+ * only id, author_id and created_at are read, and body for those created
+ * at body_since or later (NULL before; the other fields zero). On SQLite
+ * the older ones are read from the index alone. */
+int store_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, size_t n,
+                              int64_t body_since, arena *a, store_comment_list *out, pl_error *err);
+/* out[i] is the comment ids[i] as store_comment_get with no viewer reads
+ * it; out[i].id is 0 when there is none. */
+int store_comments_get_many(store *s, const int64_t *ids, size_t n, arena *a, store_comment *out,
+                            pl_error *err);
+/* out[i] is the account ids[i]; out[i].id is 0 when there is none. */
+int store_users_get_many(store *s, const int64_t *ids, size_t n, arena *a, store_user *out,
+                         pl_error *err);
+/* out[i] is the article ids[i]; out[i].id is NULL when there is none.
+ * PL_EINVAL when an id is not a valid article id (store_article_get). */
+int store_articles_get_many(store *s, const char *const *ids, size_t n, arena *a,
+                            store_article *out, pl_error *err);
+
 /* What one reader's view of an article adds to the anonymous one (the
  * personal layer of a thread page): the ids of the article's comments they
  * liked, the authors they muted, and whether they have a pending comment

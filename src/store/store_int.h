@@ -73,6 +73,15 @@
       store_comment_list *out, pl_error *err), (s, root_ids, n, viewer_id, a, out, err))           \
     X(comments_by_author, (store *s, int64_t author_id, int64_t since, int limit, arena *a,        \
       store_comment_list *out, pl_error *err), (s, author_id, since, limit, a, out, err))          \
+    X(comments_by_authors, (store *s, const int64_t *author_ids, const int *limits, size_t n,      \
+      int64_t body_since, arena *a, store_comment_list *out, pl_error *err),                       \
+      (s, author_ids, limits, n, body_since, a, out, err))                                         \
+    X(comments_get_many, (store *s, const int64_t *ids, size_t n, arena *a, store_comment *out,    \
+      pl_error *err), (s, ids, n, a, out, err))                                                    \
+    X(users_get_many, (store *s, const int64_t *ids, size_t n, arena *a, store_user *out,          \
+      pl_error *err), (s, ids, n, a, out, err))                                                    \
+    X(articles_get_many, (store *s, const char *const *ids, size_t n, arena *a,                    \
+      store_article *out, pl_error *err), (s, ids, n, a, out, err))                                \
     X(like_add, (store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err),    \
       (s, comment_id, user_id, likes, err))                                                        \
     X(like_remove, (store *s, int64_t comment_id, int64_t user_id, int64_t *likes, pl_error *err), \

@@ -318,6 +318,32 @@ test('the preview judges the newest comments with the settings in force and with
   assert.equal((await check(await D.reader('Quin'), article, 'I had pineapple pizza for lunch.')).decision, 'publish');
 });
 
+test('the preview reads what came before its sample: the author\'s earlier comments repeat and count', async () => {
+  const article = `preview-before-${Date.now()}`;
+  const r = await D.reader('Rex');
+  const body = 'The ferry timetable changes on Monday, so check it before you travel to the island.';
+  const first = await r.post(`/api/v1/articles/${article}/comments`, { body });
+  assert.equal(first.status, 201, first.text);
+  assert.equal(first.json.moderation.decision, 'publish');
+  const again = await r.post(`/api/v1/articles/${article}/comments`, { body });
+  assert.ok(again.status === 201 || again.status === 422, again.text);
+  const dec = again.json.moderation.decision;
+  assert.notEqual(dec, 'publish', 'the same comment again is spam');
+  // A sample of one: the repeat, whose earlier twin is outside it.
+  const preview = async (settings) => {
+    const res = await D.admin.post('/api/v1/mod/settings/preview?limit=1', { settings });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.sample, 1);
+    assert.equal(res.json.decisions.now[dec], 1, 'the comment before the sample makes this one a repeat');
+    return res.json.decisions.then;
+  };
+  // With spam published, only the count of the comments before it is left.
+  assert.equal((await preview({ 'policy.spam': 'publish' })).publish, 1);
+  assert.equal((await preview({ 'policy.spam': 'publish', 'premoderation.first_comments': 1 })).publish, 1);
+  assert.equal((await preview({ 'policy.spam': 'publish', 'premoderation.first_comments': 2 })).hold, 1,
+    'one comment before it: the second of the first two');
+});
+
 test('the preview is rate-limited per admin', async () => {
   const srv = await startServer({ rateLimit: 'on' });
   second.push(srv);

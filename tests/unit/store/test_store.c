@@ -740,6 +740,107 @@ comments_by_author_newest_first(void **state)
     assert_int_equal(l.items[0].id, d);
 }
 
+/* The reads of many rows at once (the settings preview's) answer what the
+ * one-row reads answer, in the order asked, with what is missing left
+ * empty. */
+static void
+many_reads_match_the_one_row_reads(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    /* Upper case sorts before lower case byte by byte, not in every
+     * collation: the article ids are matched back in strcmp's order. */
+    const char *a1 = article(f, "alpha"), *a2 = article(f, "Zeta");
+    int64_t u1 = new_user(f, "u1"), u2 = new_user(f, "u2"), u3 = new_user(f, "u3");
+    int64_t c1 = add_comment(f, a1, 0, u1, COMMENT_PUBLISHED, 100);
+    add_comment(f, a2, 0, u2, COMMENT_PUBLISHED, 150);
+    int64_t c3 = add_comment(f, a1, c1, u2, COMMENT_PENDING, 200);
+    add_comment(f, a2, 0, u1, COMMENT_REJECTED, 300);
+    add_comment(f, a2, 0, u1, COMMENT_PUBLISHED, 300);
+    add_comment(f, a1, 0, u1, COMMENT_PUBLISHED, 400);
+
+    /* Nothing asked: nothing read. */
+    assert_int_equal(store_comments_by_authors(f->s, NULL, NULL, 0, 0, f->a, NULL, &err), 0);
+    assert_int_equal(store_users_get_many(f->s, NULL, 0, f->a, NULL, &err), 0);
+
+    int64_t authors[] = {u2, u1, u3, u1 + 100000, u1};
+    int limits[] = {1, 10, 5, 3, 2};
+    store_comment_list lists[5];
+    /* Bodies from 300 on: the older comments come without theirs. */
+    assert_int_equal(store_comments_by_authors(f->s, authors, limits, 5, 300, f->a, lists, &err),
+                     0);
+    for (size_t i = 0; i < 5; i++) {
+        store_comment_list one;
+        assert_int_equal(store_comments_by_author(f->s, authors[i], 0, limits[i], f->a, &one, &err),
+                         0);
+        assert_int_equal(lists[i].n, one.n);
+        for (size_t k = 0; k < one.n; k++) {
+            const store_comment *c = &lists[i].items[k];
+            assert_int_equal(c->id, one.items[k].id);
+            assert_int_equal(c->created_at, one.items[k].created_at);
+            assert_int_equal(c->author_id, authors[i]);
+            if (c->created_at >= 300)
+                assert_string_equal(c->body, one.items[k].body);
+            else
+                assert_null(c->body);
+        }
+    }
+    assert_int_equal(lists[0].n, 1);
+    assert_null(lists[0].items[0].body); /* u2's newest is at 200 */
+    assert_int_equal(lists[1].n, 4);
+    assert_non_null(lists[1].items[0].body);
+    assert_non_null(lists[1].items[2].body); /* the two at 300 */
+    assert_null(lists[1].items[3].body);
+    assert_int_equal(lists[2].n, 0);
+    assert_int_equal(lists[3].n, 0);
+    assert_int_equal(lists[4].n, 2);
+    int bad[] = {0};
+    assert_int_equal(store_comments_by_authors(f->s, authors, bad, 1, 0, f->a, lists, &err),
+                     PL_EINVAL);
+
+    int64_t cids[] = {c3, c1 + 100000, c1, c3};
+    store_comment cs[4];
+    assert_int_equal(store_comments_get_many(f->s, cids, 4, f->a, cs, &err), 0);
+    assert_int_equal(cs[0].id, c3);
+    assert_int_equal(cs[1].id, 0);
+    assert_int_equal(cs[2].id, c1);
+    assert_int_equal(cs[3].id, c3);
+    store_comment one;
+    assert_int_equal(store_comment_get(f->s, c3, 0, f->a, &one, &err), 0);
+    assert_int_equal(cs[0].parent_id, c1);
+    assert_int_equal(cs[0].status, COMMENT_PENDING);
+    assert_string_equal(cs[0].body, one.body);
+    assert_string_equal(cs[0].author_name, "u2");
+    assert_string_equal(cs[0].article_id, a1);
+
+    int64_t uids[] = {u2, 0, u1 + 100000, u1};
+    store_user us[4];
+    assert_int_equal(store_users_get_many(f->s, uids, 4, f->a, us, &err), 0);
+    assert_int_equal(us[0].id, u2);
+    assert_string_equal(us[0].name, "u2");
+    assert_int_equal(us[1].id, 0);
+    assert_int_equal(us[2].id, 0);
+    assert_int_equal(us[3].id, u1);
+    assert_int_equal(us[3].role, ROLE_READER);
+
+    assert_int_equal(store_article_update(f->s, a2,
+                                          &(store_article_changes){.title = "Zeta title",
+                                                                   .has_sensitive = true,
+                                                                   .sensitive = true},
+                                          &err),
+                     0);
+    const char *aids[] = {a2, article(f, "missing"), a1, a2};
+    store_article as[4];
+    assert_int_equal(store_articles_get_many(f->s, aids, 4, f->a, as, &err), 0);
+    assert_string_equal(as[0].id, a2);
+    assert_string_equal(as[0].title, "Zeta title");
+    assert_true(as[0].sensitive);
+    assert_null(as[1].id);
+    assert_string_equal(as[2].id, a1);
+    assert_false(as[2].sensitive);
+    assert_string_equal(as[3].id, a2);
+}
+
 /* The personal layer of a thread page: the reader's likes in that article
  * only, every author they muted, and whether a pending comment of theirs is
  * there; one query on either backend. */
@@ -2283,6 +2384,7 @@ main(void)
         cmocka_unit_test_setup_teardown(replies_at_depth_carry_root, setup, teardown),
         cmocka_unit_test_setup_teardown(pending_visible_only_to_author, setup, teardown),
         cmocka_unit_test_setup_teardown(comments_by_author_newest_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(many_reads_match_the_one_row_reads, setup, teardown),
         cmocka_unit_test_setup_teardown(likes_are_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(flags_and_flagged_queue, setup, teardown),
         cmocka_unit_test_setup_teardown(queues_by_status, setup, teardown),
