@@ -282,6 +282,28 @@ long_texts_are_scanned_across_their_stretches(void **state)
     for (size_t k = 0; k < nw; k++)
         assert_int_equal(h[k].start, 3 * where[k] + (WORD - 2) * k);
     arena_free(a);
+    /* The longest form ("zorblaters", as long as the automaton is deep)
+     * moved one byte at a time through a text of fixed length,
+     * "xqxq... zorblaters xqxq...": once it ends just after a stretch's
+     * first byte, where a walk warmed up on fewer than depth - 1 bytes
+     * misses it. The shorter word above, moved three bytes at a time,
+     * lets a warm-up four bytes short pass. */
+    enum { LONG = 10, TOTAL = 1200 };
+    for (size_t p = 1; p + LONG + 3 <= TOTAL; p++) {
+        for (size_t i = 0; i < TOTAL; i++)
+            text[i] = i % 2 ? 'q' : 'x';
+        text[p] = ' ';
+        memcpy(text + p + 1, "zorblaters", LONG);
+        text[p + 1 + LONG] = ' ';
+        text[TOTAL] = '\0';
+        a = arena_new();
+        norm_fold(a, text, TOTAL, &t);
+        assert_int_equal(t.len, TOTAL);
+        assert_int_equal(lexicon_scan(lx, &t, a, &h), 1);
+        assert_int_equal(h[0].start, p + 1);
+        assert_int_equal(h[0].end, p + 1 + LONG);
+        arena_free(a);
+    }
     lexicon_free(lx);
 }
 
