@@ -184,10 +184,12 @@ tune(const config *cfg, moderation *m, pl_error *err)
  * engine built pays for them: about 200 ms, most of it the lexicon's
  * automaton and the 11 MB model) and shared by every engine after, never
  * freed (the process's own until it exits). A save of the settings, a
- * reload and a preview then only build what their config sets. */
+ * reload and a preview then only build what their config sets. The
+ * classifier is loaded by the first engine that uses it: with
+ * moderation.classifier = off the process never holds it. */
 static struct {
     pthread_mutex_t mu;
-    bool lx_done, li_done, models_done;
+    bool lx_done, li_done, spam_done, clf_done;
     lexicon *lx;
     langid *li;
     classifier *clf;
@@ -207,28 +209,41 @@ shared_lexicon(lexicon **out, pl_error *err)
     return rc;
 }
 
-/* The language profiles and the built-in models, loaded on first use; a
- * model not built in stays NULL (the engine runs without it). */
+/* The language profiles and the built-in models, loaded on first use
+ * (the classifier only when with_clf; *clf is NULL without); a model not
+ * built in stays NULL (the engine runs without it). */
 static int
-shared_parts(langid **li, classifier **clf, spam_model **spam, pl_error *err)
+shared_parts(bool with_clf, langid **li, classifier **clf, spam_model **spam, pl_error *err)
 {
     int rc = 0;
+    pl_error ignored;
     pthread_mutex_lock(&shared.mu);
     if (!shared.li_done && (rc = langid_load(&shared.li, err)) == 0)
         shared.li_done = true;
-    if (rc == 0 && !shared.models_done) {
-        pl_error ignored;
-        if (classifier_load_builtin(&shared.clf, &ignored) < 0)
-            shared.clf = NULL; /* no model built in: the engine runs on the lexicon alone */
+    if (rc == 0 && !shared.spam_done) {
         if (spam_model_load_builtin(&shared.spam, &ignored) < 0)
             shared.spam = NULL;
-        shared.models_done = true;
+        shared.spam_done = true;
+    }
+    if (rc == 0 && with_clf && !shared.clf_done) {
+        if (classifier_load_builtin(&shared.clf, &ignored) < 0)
+            shared.clf = NULL; /* no model built in: the engine runs on the lexicon alone */
+        shared.clf_done = true;
     }
     *li = shared.li;
-    *clf = shared.clf;
+    *clf = with_clf ? shared.clf : NULL;
     *spam = shared.spam;
     pthread_mutex_unlock(&shared.mu);
     return rc;
+}
+
+bool
+moderation_shared_classifier_loaded(void)
+{
+    pthread_mutex_lock(&shared.mu);
+    bool done = shared.clf_done;
+    pthread_mutex_unlock(&shared.mu);
+    return done;
 }
 
 int
@@ -245,16 +260,15 @@ moderation_new(const config *cfg, moderation **out, pl_error *err)
         rc = lexicon_load(dir, &m->lx, err);
     else
         rc = shared_lexicon(&m->lx, err);
-    classifier *clf = NULL;
-    if (rc < 0 || (rc = shared_parts(&m->li, &clf, &m->spam, err)) < 0)
-        goto fail;
     const char *use = cfg ? config_extra(cfg, "moderation.classifier") : NULL;
+    bool with_clf = use == NULL || strcmp(use, "off") != 0;
+    if (rc < 0 || (rc = shared_parts(with_clf, &m->li, &m->clf, &m->spam, err)) < 0)
+        goto fail;
     if (use != NULL && strcmp(use, "on") != 0 && strcmp(use, "off") != 0) {
         rc =
             pl_errorf(err, PL_EINVAL, "moderation.classifier: expected on or off, not \"%s\"", use);
         goto fail;
     }
-    m->clf = use != NULL && !strcmp(use, "off") ? NULL : clf;
     if ((rc = tune(cfg, m, err)) < 0)
         goto fail;
     *out = m;

@@ -58,6 +58,10 @@ struct moderation {
     bool own_lx;
 };
 
+/* True once an engine of this process has loaded the built-in classifier
+ * (never while every engine built had moderation.classifier = off). */
+bool moderation_shared_classifier_loaded(void);
+
 struct moderation_article {
     topic_set words; /* content words of the title and text */
     bool has_text;   /* the text has enough words to judge a comment against */

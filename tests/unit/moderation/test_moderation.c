@@ -13,6 +13,7 @@
 
 #include "moderation/lexicon.h"
 #include "moderation/moderation.h"
+#include "moderation/moderation_int.h"
 #include "moderation/moderation_json.h"
 #include "moderation/policy.h"
 
@@ -26,6 +27,35 @@ engine_with(const char *key, const char *value, int *rc, pl_error *err)
     *rc = moderation_new(&cfg, &m, err);
     config_fini(&cfg);
     return m;
+}
+
+/* The first test of the binary: the built-in parts are loaded once per
+ * process, by the first engine that needs them. An engine with
+ * moderation.classifier = off loads no model (docs/MODERATION.md, "How the
+ * engine uses the model"); the first engine that uses it does, and one
+ * with it off still runs without it after. */
+static void
+classifier_off_loads_no_model(void **state)
+{
+    (void)state;
+    pl_error err;
+    int rc;
+    classifier_scores cs;
+    assert_false(moderation_shared_classifier_loaded()); /* no engine was built before */
+    moderation *m = engine_with("moderation.classifier", "off", &rc, &err);
+    assert_int_equal(rc, 0);
+    assert_false(moderation_score_text(m, "Hello there.", 12, &cs));
+    assert_false(moderation_shared_classifier_loaded());
+    moderation_free(m);
+    m = engine_with("moderation.classifier", "on", &rc, &err);
+    assert_int_equal(rc, 0);
+    assert_true(moderation_shared_classifier_loaded());
+    assert_true(moderation_score_text(m, "Hello there.", 12, &cs));
+    moderation_free(m);
+    m = engine_with("moderation.classifier", "off", &rc, &err);
+    assert_int_equal(rc, 0);
+    assert_false(moderation_score_text(m, "Hello there.", 12, &cs));
+    moderation_free(m);
 }
 
 static void
@@ -629,6 +659,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(classifier_off_loads_no_model), /* first: see the test */
         cmocka_unit_test(policy_defaults_match_the_issue),
         cmocka_unit_test(bad_policy_settings_are_named),
         cmocka_unit_test(malformed_lists_are_refused),
