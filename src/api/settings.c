@@ -637,11 +637,11 @@ typedef struct pv_rules {
     const moderation *mod;
 } pv_rules;
 
-/* The decision the settings of b would take on it (as api/comments.c takes
- * it: the engine, the site's words, pre-moderation). Results from a. */
+/* The engine's decision on it (mod: the engine of a pv_rules), before the
+ * site's words and pre-moderation (preview_rest). Results from a. */
 static void
-preview_judge(const pv_rules *b, const moderation_article *prepared, const pv_item *it, arena *a,
-              moderation_result *out)
+preview_engine(const moderation *mod, const moderation_article *prepared, const pv_item *it,
+               arena *a, moderation_result *out)
 {
     const store_comment *c = it->c;
     const char *body = c->body ? c->body : "";
@@ -663,9 +663,44 @@ preview_judge(const pv_rules *b, const moderation_article *prepared, const pv_it
     in.recent_bodies = it->recent_bodies;
     in.recent_times = it->recent_times;
     in.n_recent = it->n_recent;
-    moderation_decide(b->mod, &in, a, out);
-    site_words_apply(b->cfg, a, body, out);
-    site_premoderate(b->cfg, a, it->staff, in.article_sensitive, it->earlier, out);
+    moderation_decide(mod, &in, a, out);
+}
+
+/* The rest of the decision the settings of b take on it after the engine's
+ * (engine, a copy of which is changed into *out): the site's words and
+ * pre-moderation, as api/comments.c applies them. */
+static void
+preview_rest(const pv_rules *b, const pv_item *it, const moderation_result *engine, arena *a,
+             moderation_result *out)
+{
+    *out = *engine;
+    if (engine->n_reasons > 0) {
+        /* site_words_apply drops reasons in place: a copy of its own. */
+        out->reasons = arena_alloc(a, engine->n_reasons * sizeof *out->reasons);
+        memcpy(out->reasons, engine->reasons, engine->n_reasons * sizeof *out->reasons);
+    }
+    site_words_apply(b->cfg, a, it->c->body ? it->c->body : "", out);
+    site_premoderate(b->cfg, a, it->staff, it->art && it->art->sensitive, it->earlier, out);
+}
+
+/* Whether the engines of x and y decide alike: every setting the engine
+ * reads (moderation.*, policy.*; the rest of what it loads is the config
+ * file's, the same for both) has the same value in both. A change of the
+ * site's words or of pre-moderation then runs the engine once per comment. */
+static bool
+same_engine_settings(const config *x, const config *y)
+{
+    size_t n;
+    const site_setting *list = site_settings(&n);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = list[i].name;
+        if (strncmp(name, "moderation.", 11) != 0 && strncmp(name, "policy.", 7) != 0)
+            continue;
+        const char *vx = config_extra(x, name), *vy = config_extra(y, name);
+        if ((vx == NULL) != (vy == NULL) || (vx != NULL && strcmp(vx, vy) != 0))
+            return false;
+    }
+    return true;
 }
 
 static json_t *
@@ -707,6 +742,7 @@ preview_compare(store *st, arena *a, const pv_rules *b_now, const pv_rules *b_th
                              first_now > first_then ? first_now : first_then, err)) < 0)
         return rc;
     int64_t t1 = req_clock_ns();
+    bool one_engine = b_then->mod == b_now->mod || same_engine_settings(b_now->cfg, b_then->cfg);
     /* Each article prepared once for each engine. */
     const moderation_article **prep_now =
         arena_zalloc(a, (n_arts + 1) * sizeof(const moderation_article *));
@@ -717,20 +753,24 @@ preview_compare(store *st, arena *a, const pv_rules *b_now, const pv_rules *b_th
         const char *title = ar && ar->title ? ar->title : "",
                    *text = ar && ar->text ? ar->text : "";
         prep_now[i] = moderation_article_prepare(b_now->mod, title, text, a);
-        prep_then[i] = b_then->mod == b_now->mod
-                           ? prep_now[i]
-                           : moderation_article_prepare(b_then->mod, title, text, a);
+        prep_then[i] =
+            one_engine ? prep_now[i] : moderation_article_prepare(b_then->mod, title, text, a);
     }
     int64_t now_n[3] = {0}, then_n[3] = {0}, changed = 0;
     json_t *list = json_array();
     arena *scratch = arena_new();
     for (size_t i = 0; i < l.n; i++) {
-        moderation_result before, after;
-        preview_judge(b_now, prep_now[items[i].art_group], &items[i], scratch, &before);
-        if (b_then == b_now)
+        moderation_result engine, before, after;
+        preview_engine(b_now->mod, prep_now[items[i].art_group], &items[i], scratch, &engine);
+        preview_rest(b_now, &items[i], &engine, scratch, &before);
+        if (b_then == b_now) {
             after = before;
-        else
-            preview_judge(b_then, prep_then[items[i].art_group], &items[i], scratch, &after);
+        } else {
+            if (!one_engine)
+                preview_engine(b_then->mod, prep_then[items[i].art_group], &items[i], scratch,
+                               &engine);
+            preview_rest(b_then, &items[i], &engine, scratch, &after);
+        }
         now_n[before.decision]++;
         then_n[after.decision]++;
         if (before.decision != after.decision) {
