@@ -989,6 +989,124 @@ classifier_logits(const classifier *c, const char *text, size_t n, double out[CL
     forward(c, (const float(*)[ROW_MAX])acc.sum, acc.count, NULL, out);
 }
 
+/* The batches featurize sent with words marked, in order: replaying them
+ * feeds a consumer exactly what featurising the text again would. */
+typedef struct kept_batch {
+    size_t hash, n, mark, n_mark; /* offsets into the kept arrays, and counts */
+} kept_batch;
+
+struct classifier_kept {
+    uint32_t *hash;
+    size_t n_hash, cap_hash;
+    tok_mark *mark;
+    size_t n_mark, cap_mark;
+    kept_batch *batch;
+    size_t n_batch, cap_batch;
+};
+
+typedef struct keep_acc {
+    classifier_kept *k;
+    batch_fn next;
+    void *next_ctx;
+} keep_acc;
+
+static void *
+grow(void *p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return p;
+    size_t c = *cap ? *cap : 64;
+    while (c < need)
+        c *= 2;
+    *cap = c;
+    return xrealloc(p, c * size);
+}
+
+static void
+keep_batch(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark, void *ctx)
+{
+    keep_acc *ka = ctx;
+    classifier_kept *k = ka->k;
+    k->hash = grow(k->hash, &k->cap_hash, k->n_hash + n, sizeof *k->hash);
+    k->mark = grow(k->mark, &k->cap_mark, k->n_mark + n_mark, sizeof *k->mark);
+    k->batch = grow(k->batch, &k->cap_batch, k->n_batch + 1, sizeof *k->batch);
+    if (n > 0)
+        memcpy(k->hash + k->n_hash, hash, n * sizeof *hash);
+    if (n_mark > 0)
+        memcpy(k->mark + k->n_mark, mark, n_mark * sizeof *mark);
+    k->batch[k->n_batch++] = (kept_batch){k->n_hash, n, k->n_mark, n_mark};
+    k->n_hash += n;
+    k->n_mark += n_mark;
+    ka->next(hash, n, mark, n_mark, ka->next_ctx);
+}
+
+static void
+replay(const classifier_kept *k, batch_fn emit, void *ctx)
+{
+    for (size_t b = 0; b < k->n_batch; b++) {
+        const kept_batch *kb = &k->batch[b];
+        emit(k->hash + kb->hash, kb->n, k->mark + kb->mark, kb->n_mark, ctx);
+    }
+}
+
+void
+classifier_kept_free(classifier_kept *k)
+{
+    if (k == NULL)
+        return;
+    free(k->hash);
+    free(k->mark);
+    free(k->batch);
+    free(k);
+}
+
+/* classifier_logits, keeping the features: with words marked, which the
+ * scorer by words asked for already and the plain scorer ignores (it sums
+ * the features in text order whatever the batches). */
+static void
+logits_keep(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS],
+            classifier_kept *k)
+{
+    keep_acc ka = {k, NULL, NULL};
+    if (c->filters > 0) {
+        score_words_acc acc;
+        memset(acc.s.sum, 0, sizeof acc.s.sum);
+        acc.s.count[0] = acc.s.count[1] = 0;
+        acc.s.c = c;
+        acc.s.mask = (UINT32_C(1) << c->log2_buckets) - 1;
+        pool_init(c, &acc.p);
+        ka.next = score_words_batch;
+        ka.next_ctx = &acc;
+        featurize(&c->cfg, text, n, keep_batch, 1, &ka);
+        pool_end(c, &acc.p, acc.s.sum, acc.s.count);
+        forward(c, (const float(*)[ROW_MAX])acc.s.sum, acc.s.count, acc.p.max, out);
+        return;
+    }
+    score_acc acc;
+
+    memset(acc.sum, 0, sizeof acc.sum);
+    acc.count[0] = acc.count[1] = 0;
+    acc.c = c;
+    acc.mask = (UINT32_C(1) << c->log2_buckets) - 1;
+    ka.next = score_batch;
+    ka.next_ctx = &acc;
+    featurize(&c->cfg, text, n, keep_batch, 1, &ka);
+    forward(c, (const float(*)[ROW_MAX])acc.sum, acc.count, NULL, out);
+}
+
+void
+classifier_score_keep(const classifier *c, const char *text, size_t n, classifier_scores *out,
+                      classifier_kept **keep)
+{
+    double logit[CLF_ATTRS];
+
+    *keep = xcalloc(1, sizeof **keep);
+    logits_keep(c, text, n, logit, *keep);
+    for (int a = 0; a < CLF_ATTRS; a++)
+        out->p[a] = calibrate(c, a, logit[a]);
+    out->p[CLF_SEVERE_TOXICITY] = severe(out);
+}
+
 void
 classifier_score(const classifier *c, const char *text, size_t n, classifier_scores *out)
 {
@@ -1156,9 +1274,28 @@ cmp_span_weight(const void *a, const void *b)
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
+static size_t word_drops(const classifier *c, const classifier_kept *kept, const char *text,
+                         size_t n, classifier_word *out, size_t max);
+
 size_t
 classifier_word_drops(const classifier *c, const char *text, size_t n, classifier_word *out,
                       size_t max)
+{
+    return word_drops(c, NULL, text, n, out, max);
+}
+
+size_t
+classifier_word_drops_kept(const classifier *c, const classifier_kept *k, const char *text,
+                           size_t n, classifier_word *out, size_t max)
+{
+    return word_drops(c, k, text, n, out, max);
+}
+
+/* The features come from kept when it is given (kept by classifier_score_keep
+ * from the same text), else from featurising the text. */
+static size_t
+word_drops(const classifier *c, const classifier_kept *kept, const char *text, size_t n,
+           classifier_word *out, size_t max)
 {
     explain_acc e;
     explain_pool ep = {0};
@@ -1174,7 +1311,10 @@ classifier_word_drops(const classifier *c, const char *text, size_t n, classifie
     e.tok = xmalloc(EXPLAIN_TOKENS * sizeof *e.tok);
     e.sums = xmalloc(EXPLAIN_TOKENS * 2 * c->row * sizeof *e.sums);
     e.n_tok = 0;
-    featurize(&c->cfg, text, n, explain_batch, 1, &e);
+    if (kept != NULL)
+        replay(kept, explain_batch, &e);
+    else
+        featurize(&c->cfg, text, n, explain_batch, 1, &e);
     memset(all, 0, sizeof all);
     for (size_t t = 0; t < e.n_tok; t++)
         for (int g = 0; g < 2; g++) {

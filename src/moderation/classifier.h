@@ -63,6 +63,16 @@ void classifier_free(classifier *c); /* c may be NULL */
  * Thread-safe; allocates nothing. */
 void classifier_score(const classifier *c, const char *text, size_t n, classifier_scores *out);
 
+/* A text's features as the scorer read them, kept so that explaining the
+ * same text (classifier_word_drops_kept) does not featurise it again. */
+typedef struct classifier_kept classifier_kept;
+
+/* As classifier_score, and keeps the text's features in *keep (a new
+ * object, freed with classifier_kept_free). The scores are the same bits. */
+void classifier_score_keep(const classifier *c, const char *text, size_t n, classifier_scores *out,
+                           classifier_kept **keep);
+void classifier_kept_free(classifier_kept *k); /* k may be NULL */
+
 /* Calibrated logits before the sigmoid (the trainer fits calibration on
  * them); out[a] is the raw logit of attribute a. */
 void classifier_logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS]);
@@ -103,6 +113,10 @@ typedef struct classifier_word {
  * max >= CLASSIFIER_EXPLAIN_WORDS covers every text. Allocates scratch. */
 size_t classifier_word_drops(const classifier *c, const char *text, size_t n, classifier_word *out,
                              size_t max);
+/* The same, from the features classifier_score_keep kept of the same text
+ * (text and n as given to it): the same values bit for bit. */
+size_t classifier_word_drops_kept(const classifier *c, const classifier_kept *k, const char *text,
+                                  size_t n, classifier_word *out, size_t max);
 
 /* Of n_words words from classifier_word_drops, writes up to max whose
  * removal lowers attr's probability by at least min_drop, largest drop

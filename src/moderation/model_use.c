@@ -81,8 +81,11 @@ word_drops(ctx *c)
 {
     if (c->words == NULL) {
         c->words = arena_alloc(c->a, CLASSIFIER_EXPLAIN_WORDS * sizeof *c->words);
-        c->nwords = classifier_word_drops(c->m->clf, c->in->body, c->in->body_len, c->words,
-                                          CLASSIFIER_EXPLAIN_WORDS);
+        c->nwords = c->kept != NULL ? classifier_word_drops_kept(c->m->clf, c->kept, c->in->body,
+                                                                 c->in->body_len, c->words,
+                                                                 CLASSIFIER_EXPLAIN_WORDS)
+                                    : classifier_word_drops(c->m->clf, c->in->body, c->in->body_len,
+                                                            c->words, CLASSIFIER_EXPLAIN_WORDS);
     }
 }
 

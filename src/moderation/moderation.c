@@ -434,7 +434,9 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
                     .message = "The automatic checks cannot read the language of this comment, so "
                                "a moderator reads it before it appears."};
     if (m->clf != NULL) {
-        classifier_score(m->clf, in->body, in->body_len, &cs);
+        /* Kept for the explainer, which would otherwise featurise the
+         * body again for every comment the model holds. */
+        classifier_score_keep(m->clf, in->body, in->body_len, &cs, &c->kept);
         model_decide(c, &cs);
     }
 
@@ -474,4 +476,6 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
         memcpy(out->language, lr.lang, sizeof out->language);
     else
         out->language[0] = '\0';
+    classifier_kept_free(c->kept);
+    c->kept = NULL;
 }

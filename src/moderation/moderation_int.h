@@ -93,6 +93,7 @@ typedef struct ctx {
     int8_t *verdict;        /* INSULT_* for each hit (insults only) */
     classifier_word *words; /* the model's leave-one-out drops, once asked for */
     size_t nwords;
+    classifier_kept *kept; /* the body's features as the model scored them, or NULL */
 } ctx;
 
 /* Verdicts on an insult word: aimed at a person, said of something else

@@ -862,6 +862,60 @@ scorer_matches_reference_bit_for_bit(void **state)
     }
 }
 
+/* Scoring a text while keeping its features, then explaining it from them,
+ * gives the same bits as scoring and explaining it from scratch: with the
+ * shipped model (no filters) and with pooled filters. */
+static void
+expect_kept_same(const classifier *c, const char *text, size_t n)
+{
+    static classifier_word w[CLASSIFIER_EXPLAIN_WORDS], wk[CLASSIFIER_EXPLAIN_WORDS];
+    classifier_scores want, got;
+    classifier_kept *k = NULL;
+    classifier_score(c, text, n, &want);
+    classifier_score_keep(c, text, n, &got, &k);
+    assert_non_null(k);
+    assert_memory_equal(&got, &want, sizeof got);
+    size_t nw = classifier_word_drops(c, text, n, w, CLASSIFIER_EXPLAIN_WORDS);
+    size_t nk = classifier_word_drops_kept(c, k, text, n, wk, CLASSIFIER_EXPLAIN_WORDS);
+    assert_int_equal(nk, nw);
+    assert_memory_equal(wk, w, nw * sizeof *w);
+    /* A short explanation stops where the fresh one does. */
+    assert_int_equal(classifier_word_drops_kept(c, k, text, n, wk, 3),
+                     classifier_word_drops(c, text, n, w, 3));
+    assert_memory_equal(wk, w, (nw < 3 ? nw : 3) * sizeof *w);
+    classifier_kept_free(k);
+}
+
+static void
+kept_features_give_the_same_bits(void **state)
+{
+    const classifier *shipped = *state;
+    char text[1600];
+    for (int i = 0; i < 40; i++) {
+        size_t n = ref_comment(text, sizeof text);
+        expect_kept_same(shipped, text, n);
+    }
+    static const char *const fixed[] = {"", "idiot", "You are a complete idiot, @user! http://x.y",
+                                        "f u c k this #YouAreAnIdiot \xf0\x9f\x96\x95"};
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+        expect_kept_same(shipped, fixed[i], strlen(fixed[i]));
+    ref_model m;
+    ref_model_init(&m, 12, 37, 3, 37);
+    unsigned char *bytes;
+    size_t nb;
+    pl_error err;
+    assert_int_equal(classifier_encode(&m.p, &bytes, &nb, &err), 0);
+    classifier *c;
+    assert_int_equal(classifier_load(bytes, nb, &c, &err), 0);
+    for (int i = 0; i < 20; i++) {
+        size_t n = ref_comment(text, sizeof text);
+        expect_kept_same(c, text, n);
+    }
+    classifier_free(c);
+    free(bytes);
+    ref_model_free(&m);
+}
+
 static void
 attribute_names_round_trip(void **state)
 {
@@ -885,6 +939,7 @@ main(void)
         cmocka_unit_test(attacks_score_above_threshold),
         cmocka_unit_test(benign_sentences_score_below_threshold),
         cmocka_unit_test(scores_are_probabilities_even_for_odd_input),
+        cmocka_unit_test(kept_features_give_the_same_bits),
     };
     const struct CMUnitTest plain_tests[] = {
         cmocka_unit_test(featuriser_folds_evasions),
