@@ -190,6 +190,10 @@ langid_free(langid *li)
 static void
 score_word(const langid *li, const char *w, const size_t *at, int ncp, long *cost, int *count)
 {
+    /* Past LANGID_MAX_TRIGRAMS no trigram is scored: no word's slots are
+     * hashed or fetched either (a long text has thousands of words). */
+    if (*count >= LANGID_MAX_TRIGRAMS)
+        return;
     /* The table is megabytes and each trigram's slot a cache miss: the
      * word's slots are asked for first, so that their loads overlap. */
     size_t first[WORD_MAX + 2];
