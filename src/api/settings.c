@@ -594,9 +594,15 @@ preview_gather(store *st, arena *a, const store_comment_list *l, pv_item *items,
     }
     store_user *users = arena_alloc(a, (m + 1) * sizeof *users);
     store_comment_list *hist = arena_alloc(a, (m + 1) * sizeof *hist);
-    if (m > 0 && ((rc = store_users_get_many(st, ids, m, a, users, err)) < 0 ||
-                  (rc = store_comments_by_authors(st, ids, wants, m, oldest - PREVIEW_DAY_MS, a,
-                                                  hist, err)) < 0))
+    /* Without premoderation.first_comments on either side no count of the
+     * author's earlier comments is needed: only the day before each
+     * comment is read (on a big site most authors have none there, where
+     * their newest 51 would be read otherwise). */
+    int64_t since = oldest - PREVIEW_DAY_MS;
+    int64_t from = first_max > 0 ? INT64_MIN : since;
+    if (m > 0 &&
+        ((rc = store_users_get_many(st, ids, m, a, users, err)) < 0 ||
+         (rc = store_comments_by_authors(st, ids, wants, m, from, since, a, hist, err)) < 0))
         return rc;
     for (size_t g = 0, x = 0; g < n; x++) {
         size_t e = g;

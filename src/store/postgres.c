@@ -1181,10 +1181,10 @@ static const stmt_def sql[ST_COUNT] = {
                        " FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY"
                        " AS w(author, lim, ord) CROSS JOIN LATERAL (SELECT c.id, c.created_at,"
                        " CASE WHEN c.created_at >= $3 THEN c.body END AS body FROM comments c"
-                       " WHERE c.author_id = w.author"
+                       " WHERE c.author_id = w.author AND c.created_at >= $4"
                        " ORDER BY c.created_at DESC, c.id DESC LIMIT w.lim) x"
                        " ORDER BY w.ord, x.created_at DESC, x.id DESC",
-                       "IIi"},
+                       "IIii"},
     [ST_COMMENTS_BY_IDS] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id = ANY ($2)"
                             " ORDER BY c.id",
                             "iI"},
@@ -3416,7 +3416,8 @@ pg_comments_by_author(store *s, int64_t author_id, int64_t since, int limit, are
 
 static int
 pg_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, size_t n,
-                       int64_t body_since, arena *a, store_comment_list *out, pl_error *err)
+                       int64_t from, int64_t body_since, arena *a, store_comment_list *out,
+                       pl_error *err)
 {
     params p = {0};
     PGresult *res;
@@ -3433,6 +3434,7 @@ pg_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, s
     p_array(&p, 20, NULL, author_ids, n);
     p_array(&p, 20, NULL, lim, n);
     p_i64(&p, body_since);
+    p_i64(&p, from);
     free(lim);
     int rc = run(to_pg(s), ST_BY_AUTHORS, &p, &res, err, "read comments");
     if (rc < 0)

@@ -1077,7 +1077,7 @@ static const char *const sql[ST_COUNT] = {
      * column the index (comments_author: author_id, created_at) lacks, so
      * the older rows are read from the index alone. */
     [ST_BY_AUTHOR_LIGHT] = "SELECT id, created_at, CASE WHEN created_at >= ?3 THEN body END"
-                           " FROM comments WHERE author_id = ?1"
+                           " FROM comments WHERE author_id = ?1 AND created_at >= ?4"
                            " ORDER BY created_at DESC, id DESC LIMIT ?2",
     [ST_LIKE_INSERT] = "INSERT OR IGNORE INTO likes (comment_id, user_id, created_at)"
                        " VALUES (?1, ?2, ?3)",
@@ -2682,7 +2682,8 @@ sq_comments_by_author(store *s, int64_t author_id, int64_t since, int limit, are
  * read transaction (one snapshot; SQLite has no round trip to save). */
 static int
 sq_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, size_t n,
-                       int64_t body_since, arena *a, store_comment_list *out, pl_error *err)
+                       int64_t from, int64_t body_since, arena *a, store_comment_list *out,
+                       pl_error *err)
 {
     sq *q = to_sq(s);
     sqlite3_stmt *st = NULL;
@@ -2703,6 +2704,7 @@ sq_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, s
         bind_i64(st, 1, author_ids[i]);
         bind_i64(st, 2, limits[i]);
         bind_i64(st, 3, body_since);
+        bind_i64(st, 4, from);
         while ((step = sqlite3_step(st)) == SQLITE_ROW && k < (size_t)limits[i]) {
             v[k] = (store_comment){0};
             v[k].id = sqlite3_column_int64(st, 0);

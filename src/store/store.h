@@ -272,10 +272,13 @@ int store_comments_by_author(store *s, int64_t author_id, int64_t since, int lim
  * newest first, whatever their status: the comments, in that order, that
  * store_comments_by_author(author_ids[i], 0, limits[i]) gives, of which
  * only id, author_id and created_at are read, and body for those created
- * at body_since or later (NULL before; the other fields zero). On SQLite
- * the older ones are read from the index alone. */
+ * at body_since or later (NULL before; the other fields zero). Comments
+ * created before from are not read at all (INT64_MIN: every one), as if
+ * they did not exist. On SQLite the comments without a body are read from
+ * the index alone. */
 int store_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, size_t n,
-                              int64_t body_since, arena *a, store_comment_list *out, pl_error *err);
+                              int64_t from, int64_t body_since, arena *a, store_comment_list *out,
+                              pl_error *err);
 /* out[i] is the comment ids[i] as store_comment_get with no viewer reads
  * it; out[i].id is 0 when there is none. */
 int store_comments_get_many(store *s, const int64_t *ids, size_t n, arena *a, store_comment *out,

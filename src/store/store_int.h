@@ -74,8 +74,8 @@
     X(comments_by_author, (store *s, int64_t author_id, int64_t since, int limit, arena *a,        \
       store_comment_list *out, pl_error *err), (s, author_id, since, limit, a, out, err))          \
     X(comments_by_authors, (store *s, const int64_t *author_ids, const int *limits, size_t n,      \
-      int64_t body_since, arena *a, store_comment_list *out, pl_error *err),                       \
-      (s, author_ids, limits, n, body_since, a, out, err))                                         \
+      int64_t from, int64_t body_since, arena *a, store_comment_list *out, pl_error *err),         \
+      (s, author_ids, limits, n, from, body_since, a, out, err))                                   \
     X(comments_get_many, (store *s, const int64_t *ids, size_t n, arena *a, store_comment *out,    \
       pl_error *err), (s, ids, n, a, out, err))                                                    \
     X(users_get_many, (store *s, const int64_t *ids, size_t n, arena *a, store_user *out,          \

@@ -760,15 +760,16 @@ many_reads_match_the_one_row_reads(void **state)
     add_comment(f, a1, 0, u1, COMMENT_PUBLISHED, 400);
 
     /* Nothing asked: nothing read. */
-    assert_int_equal(store_comments_by_authors(f->s, NULL, NULL, 0, 0, f->a, NULL, &err), 0);
+    assert_int_equal(store_comments_by_authors(f->s, NULL, NULL, 0, INT64_MIN, 0, f->a, NULL, &err),
+                     0);
     assert_int_equal(store_users_get_many(f->s, NULL, 0, f->a, NULL, &err), 0);
 
     int64_t authors[] = {u2, u1, u3, u1 + 100000, u1};
     int limits[] = {1, 10, 5, 3, 2};
     store_comment_list lists[5];
     /* Bodies from 300 on: the older comments come without theirs. */
-    assert_int_equal(store_comments_by_authors(f->s, authors, limits, 5, 300, f->a, lists, &err),
-                     0);
+    assert_int_equal(
+        store_comments_by_authors(f->s, authors, limits, 5, INT64_MIN, 300, f->a, lists, &err), 0);
     for (size_t i = 0; i < 5; i++) {
         store_comment_list one;
         assert_int_equal(store_comments_by_author(f->s, authors[i], 0, limits[i], f->a, &one, &err),
@@ -794,9 +795,22 @@ many_reads_match_the_one_row_reads(void **state)
     assert_int_equal(lists[2].n, 0);
     assert_int_equal(lists[3].n, 0);
     assert_int_equal(lists[4].n, 2);
+    /* From 300 on: the older comments are not read at all, and the limit
+     * counts only those. */
+    assert_int_equal(
+        store_comments_by_authors(f->s, authors, limits, 5, 300, 300, f->a, lists, &err), 0);
+    assert_int_equal(lists[0].n, 0); /* u2's only comments are at 150 and 200 */
+    assert_int_equal(lists[1].n, 3); /* u1's at 400 and the two at 300 */
+    for (size_t k = 0; k < lists[1].n; k++) {
+        assert_true(lists[1].items[k].created_at >= 300);
+        assert_non_null(lists[1].items[k].body);
+    }
+    assert_int_equal(lists[4].n, 2);
+    assert_int_equal(lists[4].items[1].created_at, 300);
     int bad[] = {0};
-    assert_int_equal(store_comments_by_authors(f->s, authors, bad, 1, 0, f->a, lists, &err),
-                     PL_EINVAL);
+    assert_int_equal(
+        store_comments_by_authors(f->s, authors, bad, 1, INT64_MIN, 0, f->a, lists, &err),
+        PL_EINVAL);
 
     int64_t cids[] = {c3, c1 + 100000, c1, c3};
     store_comment cs[4];
