@@ -47,14 +47,14 @@ async function audit(page) {
 const TABS = [
   ['Pending', '#queue-panel article, #queue-panel li'],
   ['Flagged', '#queue-panel article, #queue-panel li'],
-  ['Log', '#log-panel'],
+  ['Log', '#log-rows tr'],
   ['People', '#people-rows tr'],
   ['Articles', '#articles-panel tbody tr'],
   ['Search', '#search-panel'],
   ['Numbers', '#numbers-panel svg'],
   ['Settings', '#settings-panel input, #settings-panel select'],
-  ['Sites', '#sites-panel'],
-  ['Webhook', '#webhooks-panel'],
+  ['Sites', '#site-rows tr'],
+  ['Webhook', '#webhook-summary:not(:empty)'],
 ];
 
 for (const [label, viewport] of [['desktop', undefined], ['360 px', PHONE]]) {
