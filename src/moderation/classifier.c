@@ -964,31 +964,6 @@ severe(const classifier_scores *s)
     return s->p[CLF_TOXICITY] * s->p[CLF_TOXICITY] * m;
 }
 
-void
-classifier_logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS])
-{
-    if (c->filters > 0) {
-        score_words_acc acc;
-        memset(acc.s.sum, 0, sizeof acc.s.sum);
-        acc.s.count[0] = acc.s.count[1] = 0;
-        acc.s.c = c;
-        acc.s.mask = (UINT32_C(1) << c->log2_buckets) - 1;
-        pool_init(c, &acc.p);
-        featurize(&c->cfg, text, n, score_words_batch, 1, &acc);
-        pool_end(c, &acc.p, acc.s.sum, acc.s.count);
-        forward(c, (const float(*)[ROW_MAX])acc.s.sum, acc.s.count, acc.p.max, out);
-        return;
-    }
-    score_acc acc;
-
-    memset(acc.sum, 0, sizeof acc.sum);
-    acc.count[0] = acc.count[1] = 0;
-    acc.c = c;
-    acc.mask = (UINT32_C(1) << c->log2_buckets) - 1;
-    featurize(&c->cfg, text, n, score_batch, 0, &acc);
-    forward(c, (const float(*)[ROW_MAX])acc.sum, acc.count, NULL, out);
-}
-
 /* The batches featurize sent with words marked, in order: replaying them
  * feeds a consumer exactly what featurising the text again would. */
 typedef struct kept_batch {
@@ -1060,38 +1035,55 @@ classifier_kept_free(classifier_kept *k)
     free(k);
 }
 
-/* classifier_logits, keeping the features: with words marked, which the
- * scorer by words asked for already and the plain scorer ignores (it sums
- * the features in text order whatever the batches). */
+/* The logits of text; with k, its features are kept in k as they go by
+ * (the explainer replays them): with words marked, which the scorer by
+ * words asks for already and the plain scorer ignores (it sums the
+ * features in text order whatever the batches). */
 static void
-logits_keep(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS],
-            classifier_kept *k)
+logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS], classifier_kept *k)
 {
-    keep_acc ka = {k, NULL, NULL};
-    if (c->filters > 0) {
-        score_words_acc acc;
-        memset(acc.s.sum, 0, sizeof acc.s.sum);
-        acc.s.count[0] = acc.s.count[1] = 0;
-        acc.s.c = c;
-        acc.s.mask = (UINT32_C(1) << c->log2_buckets) - 1;
-        pool_init(c, &acc.p);
-        ka.next = score_words_batch;
-        ka.next_ctx = &acc;
-        featurize(&c->cfg, text, n, keep_batch, 1, &ka);
-        pool_end(c, &acc.p, acc.s.sum, acc.s.count);
-        forward(c, (const float(*)[ROW_MAX])acc.s.sum, acc.s.count, acc.p.max, out);
-        return;
-    }
+    score_words_acc wacc;
     score_acc acc;
+    batch_fn emit;
+    void *ctx;
+    int marks;
+    if (c->filters > 0) {
+        memset(wacc.s.sum, 0, sizeof wacc.s.sum);
+        wacc.s.count[0] = wacc.s.count[1] = 0;
+        wacc.s.c = c;
+        wacc.s.mask = (UINT32_C(1) << c->log2_buckets) - 1;
+        pool_init(c, &wacc.p);
+        emit = score_words_batch;
+        ctx = &wacc;
+        marks = 1;
+    } else {
+        memset(acc.sum, 0, sizeof acc.sum);
+        acc.count[0] = acc.count[1] = 0;
+        acc.c = c;
+        acc.mask = (UINT32_C(1) << c->log2_buckets) - 1;
+        emit = score_batch;
+        ctx = &acc;
+        marks = 0;
+    }
+    keep_acc ka = {k, emit, ctx};
+    if (k != NULL) {
+        emit = keep_batch;
+        ctx = &ka;
+        marks = 1;
+    }
+    featurize(&c->cfg, text, n, emit, marks, ctx);
+    if (c->filters > 0) {
+        pool_end(c, &wacc.p, wacc.s.sum, wacc.s.count);
+        forward(c, (const float(*)[ROW_MAX])wacc.s.sum, wacc.s.count, wacc.p.max, out);
+    } else {
+        forward(c, (const float(*)[ROW_MAX])acc.sum, acc.count, NULL, out);
+    }
+}
 
-    memset(acc.sum, 0, sizeof acc.sum);
-    acc.count[0] = acc.count[1] = 0;
-    acc.c = c;
-    acc.mask = (UINT32_C(1) << c->log2_buckets) - 1;
-    ka.next = score_batch;
-    ka.next_ctx = &acc;
-    featurize(&c->cfg, text, n, keep_batch, 1, &ka);
-    forward(c, (const float(*)[ROW_MAX])acc.sum, acc.count, NULL, out);
+void
+classifier_logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS])
+{
+    logits(c, text, n, out, NULL);
 }
 
 void
@@ -1101,7 +1093,7 @@ classifier_score_keep(const classifier *c, const char *text, size_t n, classifie
     double logit[CLF_ATTRS];
 
     *keep = xcalloc(1, sizeof **keep);
-    logits_keep(c, text, n, logit, *keep);
+    logits(c, text, n, logit, *keep);
     for (int a = 0; a < CLF_ATTRS; a++)
         out->p[a] = calibrate(c, a, logit[a]);
     out->p[CLF_SEVERE_TOXICITY] = severe(out);
