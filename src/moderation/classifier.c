@@ -1047,7 +1047,8 @@ logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS], c
     batch_fn emit;
     void *ctx;
     int marks;
-    if (c->filters > 0) {
+    bool by_words = c->filters > 0; /* read once: both branches below follow it */
+    if (by_words) {
         memset(wacc.s.sum, 0, sizeof wacc.s.sum);
         wacc.s.count[0] = wacc.s.count[1] = 0;
         wacc.s.c = c;
@@ -1072,7 +1073,7 @@ logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS], c
         marks = 1;
     }
     featurize(&c->cfg, text, n, emit, marks, ctx);
-    if (c->filters > 0) {
+    if (by_words) {
         pool_end(c, &wacc.p, wacc.s.sum, wacc.s.count);
         forward(c, (const float(*)[ROW_MAX])wacc.s.sum, wacc.s.count, wacc.p.max, out);
     } else {
