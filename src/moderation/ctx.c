@@ -169,12 +169,12 @@ tok_masked(const ctx *c, long k)
     return memchr(c->t.s + c->ts[k], '*', c->te[k] - c->ts[k]) != NULL;
 }
 
-/* Token k opens its sentence, or follows only a softener that does
- * ("Please don't ..."). */
+/* Token k opens its sentence, or follows only softeners that do, up to
+ * three ("Please don't ...", "Oh please just don't ..."). */
 static bool
 opens_sentence(const ctx *c, long k)
 {
-    for (int soft = 0; soft < 2; soft++, k--) {
+    for (int soft = 0; soft < 4; soft++, k--) {
         if (k == 0 || !same_sentence(c, c->t.oend[c->te[k - 1] - 1], c->t.ostart[c->ts[k]]))
             return true;
         static const char *const softeners[] = {"please", "just", "oh", "so", "now", NULL};
