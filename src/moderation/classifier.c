@@ -90,25 +90,36 @@ typedef void (*batch_fn)(const uint32_t *hash, size_t n, const tok_mark *mark, s
 typedef void (*token_fn)(uint32_t begin, uint32_t end, void *ctx);
 typedef void (*feat_fn)(const uint32_t *hash, size_t n, void *ctx);
 
-typedef struct fz {
+/* One config's features of the text: its hashes, its batches and where it
+ * sends them. The tokens are the same for every config (only the hashing
+ * reads it), so one pass over the text can feed two (FZ_SINKS): the
+ * model's and the spam score's. */
+typedef struct fsink {
     const classifier_config *cfg;
     batch_fn emit;
     int marks; /* mark where words begin (scoring by words, explaining) */
     void *ctx;
-    size_t pos, next; /* byte span of the code point being read */
-    size_t tok_begin; /* byte offset where the current token began */
     uint32_t batch[BATCH];
     size_t n_batch;
     tok_mark mark[BATCH];
     size_t n_mark;
-    uint32_t tok[TOK_MAX];
-    size_t len;
     uint64_t prev_word; /* hash of the previous token, for bigrams */
     int have_prev;
+} fsink;
+
+#define FZ_SINKS 2
+
+typedef struct fz {
+    fsink sink[FZ_SINKS];
+    int n_sink;
+    size_t pos, next; /* byte span of the code point being read */
+    size_t tok_begin; /* byte offset where the current token began */
+    uint32_t tok[TOK_MAX];
+    size_t len;
 } fz;
 
 static void
-emit_batch(fz *z)
+emit_batch(fsink *z)
 {
     z->emit(z->batch, z->n_batch, z->mark, z->n_mark, z->ctx);
     z->n_batch = 0;
@@ -116,7 +127,7 @@ emit_batch(fz *z)
 }
 
 static void
-push(fz *z, uint32_t hash)
+push(fsink *z, uint32_t hash)
 {
     z->batch[z->n_batch++] = hash;
     if (z->n_batch == BATCH)
@@ -204,7 +215,7 @@ leet(uint32_t c)
  * next call belong to it. Marked in the batch, which goes out first only
  * when its marks are full. */
 static void
-token_start(fz *z, size_t begin, size_t end)
+token_start(fsink *z, size_t begin, size_t end)
 {
     if (!z->marks)
         return;
@@ -214,7 +225,7 @@ token_start(fz *z, size_t begin, size_t end)
 }
 
 static void
-emit_word(fz *z, const uint32_t *cp, size_t len)
+emit_word(fsink *z, const uint32_t *cp, size_t len)
 {
     uint64_t h = BASIS_WORD ^ z->cfg->seed;
     for (size_t i = 0; i < len; i++)
@@ -229,7 +240,7 @@ emit_word(fz *z, const uint32_t *cp, size_t len)
 }
 
 static void
-emit_chars(fz *z, const uint32_t *cp, size_t len)
+emit_chars(fsink *z, const uint32_t *cp, size_t len)
 {
     uint32_t lo = z->cfg->char_min, hi = z->cfg->char_max;
     uint32_t pad[TOK_MAX + 2];
@@ -265,11 +276,14 @@ emit_chars(fz *z, const uint32_t *cp, size_t len)
     }
 }
 
+/* A token of one code point (a placeholder, an emoji) in every sink. */
 static void
 emit_placeholder(fz *z, uint32_t ph, size_t begin, size_t end)
 {
-    token_start(z, begin, end);
-    emit_word(z, &ph, 1);
+    for (int i = 0; i < z->n_sink; i++) {
+        token_start(&z->sink[i], begin, end);
+        emit_word(&z->sink[i], &ph, 1);
+    }
 }
 
 /* Ends the current token: trims symbols at its edges, maps leetspeak when it
@@ -310,9 +324,11 @@ flush(fz *z)
     }
     if (n == 0)
         return;
-    token_start(z, z->tok_begin, z->pos);
-    emit_word(z, t, n);
-    emit_chars(z, t, n);
+    for (int i = 0; i < z->n_sink; i++) {
+        token_start(&z->sink[i], z->tok_begin, z->pos);
+        emit_word(&z->sink[i], t, n);
+        emit_chars(&z->sink[i], t, n);
+    }
 }
 
 static void
@@ -333,10 +349,8 @@ add_cp(fz *z, uint32_t c)
     if (c >= 128) {
         utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)c);
         /* Emoji and other symbols carry tone ("🖕", "😂"): one word each. */
-        if (cat == UTF8PROC_CATEGORY_SO) {
-            token_start(z, z->pos, z->next);
-            emit_word(z, &c, 1);
-        }
+        if (cat == UTF8PROC_CATEGORY_SO)
+            emit_placeholder(z, c, z->pos, z->next);
     }
 }
 
@@ -368,25 +382,40 @@ is_name_byte(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+/* Where a sink's features go: its config, its batch function and whether
+ * it wants words marked. */
+typedef struct sink_spec {
+    const classifier_config *cfg;
+    batch_fn emit;
+    int marks;
+    void *ctx;
+} sink_spec;
+
+/* Tokenises text once and sends each token's features of every spec (1 to
+ * FZ_SINKS) to it: each sink gets exactly the batches a pass of its own
+ * would have sent. */
 static void
-featurize(const classifier_config *cfg, const char *text, size_t n, batch_fn emit, int marks,
-          void *ctx)
+featurize_sinks(const sink_spec *spec, int n_spec, const char *text, size_t n)
 {
     const unsigned char *s = (const unsigned char *)text;
     fz z;
     size_t i = 0;
     int boundary = 1; /* at the start of the text or after a space */
 
-    z.cfg = cfg;
-    z.emit = emit;
-    z.marks = marks;
-    z.ctx = ctx;
+    z.n_sink = n_spec;
+    for (int k = 0; k < n_spec; k++) {
+        fsink *f = &z.sink[k];
+        f->cfg = spec[k].cfg;
+        f->emit = spec[k].emit;
+        f->marks = spec[k].marks;
+        f->ctx = spec[k].ctx;
+        f->n_batch = 0;
+        f->n_mark = 0;
+        f->prev_word = 0;
+        f->have_prev = 0;
+    }
     z.pos = z.next = z.tok_begin = 0;
-    z.n_batch = 0;
-    z.n_mark = 0;
     z.len = 0;
-    z.prev_word = 0;
-    z.have_prev = 0;
     while (i < n) {
         unsigned char b = s[i];
         if (boundary && z.len == 0) {
@@ -449,8 +478,17 @@ featurize(const classifier_config *cfg, const char *text, size_t n, batch_fn emi
     }
     z.pos = z.next = n;
     flush(&z);
-    if (z.n_batch > 0 || z.n_mark > 0)
-        emit_batch(&z);
+    for (int k = 0; k < n_spec; k++)
+        if (z.sink[k].n_batch > 0 || z.sink[k].n_mark > 0)
+            emit_batch(&z.sink[k]);
+}
+
+static void
+featurize(const classifier_config *cfg, const char *text, size_t n, batch_fn emit, int marks,
+          void *ctx)
+{
+    sink_spec spec = {cfg, emit, marks, ctx};
+    featurize_sinks(&spec, 1, text, n);
 }
 
 typedef struct one_by_one {
@@ -1144,12 +1182,23 @@ classifier_kept_free(classifier_kept *k)
     free(k);
 }
 
+static void
+rider_batch(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark, void *ctx)
+{
+    const classifier_rider *r = ctx;
+    (void)mark;
+    (void)n_mark;
+    r->feats(hash, n, r->ctx);
+}
+
 /* The logits of text; with k, its features are kept in k as they go by
  * (the explainer replays them): with words marked, which the scorer by
  * words asks for already and the plain scorer ignores (it sums the
- * features in text order whatever the batches). */
+ * features in text order whatever the batches). With rider, the same pass
+ * over the text also gives rider its config's features. */
 static void
-logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS], classifier_kept *k)
+logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS], classifier_kept *k,
+       const classifier_rider *rider)
 {
     score_words_acc wacc;
     score_acc acc;
@@ -1181,7 +1230,13 @@ logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS], c
         ctx = &ka;
         marks = 1;
     }
-    featurize(&c->cfg, text, n, emit, marks, ctx);
+    classifier_rider r = {NULL, NULL, NULL};
+    sink_spec spec[2] = {{&c->cfg, emit, marks, ctx}, {NULL, rider_batch, 0, &r}};
+    if (rider != NULL) {
+        r = *rider;
+        spec[1].cfg = r.cfg;
+    }
+    featurize_sinks(spec, rider != NULL ? 2 : 1, text, n);
     if (by_words) {
         pool_end(c, &wacc.p, wacc.s.sum, wacc.s.count);
         forward(c, (const float(*)[ROW_MAX])wacc.s.sum, wacc.s.count, wacc.p.max, out);
@@ -1193,17 +1248,24 @@ logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS], c
 void
 classifier_logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS])
 {
-    logits(c, text, n, out, NULL);
+    logits(c, text, n, out, NULL, NULL);
 }
 
 void
 classifier_score_keep(const classifier *c, const char *text, size_t n, classifier_scores *out,
                       classifier_kept **keep)
 {
+    classifier_score_keep_with(c, text, n, out, keep, NULL);
+}
+
+void
+classifier_score_keep_with(const classifier *c, const char *text, size_t n, classifier_scores *out,
+                           classifier_kept **keep, const classifier_rider *rider)
+{
     double logit[CLF_ATTRS];
 
     *keep = xcalloc(1, sizeof **keep);
-    logits(c, text, n, logit, *keep);
+    logits(c, text, n, logit, *keep, rider);
     for (int a = 0; a < CLF_ATTRS; a++)
         out->p[a] = calibrate(c, a, logit[a]);
     out->p[CLF_SEVERE_TOXICITY] = severe(out);

@@ -73,6 +73,21 @@ void classifier_score_keep(const classifier *c, const char *text, size_t n, clas
                            classifier_kept **keep);
 void classifier_kept_free(classifier_kept *k); /* k may be NULL */
 
+/* Another featuriser's config riding on the scorer's pass over a text:
+ * feats gets the features classifier_featurize would give for cfg, in the
+ * same order, in batches of n (the text is tokenised once for both). */
+typedef struct classifier_config classifier_config;
+typedef struct classifier_rider {
+    const classifier_config *cfg;
+    void (*feats)(const uint32_t *hash, size_t n, void *ctx);
+    void *ctx;
+} classifier_rider;
+
+/* classifier_score_keep, and rider (may be NULL) gets its features. */
+void classifier_score_keep_with(const classifier *c, const char *text, size_t n,
+                                classifier_scores *out, classifier_kept **keep,
+                                const classifier_rider *rider);
+
 /* Calibrated logits before the sigmoid (the trainer fits calibration on
  * them); out[a] is the raw logit of attribute a. */
 void classifier_logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS]);

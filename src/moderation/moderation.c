@@ -420,6 +420,23 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
     classifier_scores cs;
     for (int k = 0; k < CLF_ATTRS; k++)
         cs.p[k] = -1;
+    if (m->clf != NULL) {
+        /* Kept for the explainer, which would otherwise featurise the
+         * body again for every comment the model holds; and the spam
+         * score's features ride on the same pass over the body (its
+         * tokens are the model's), for rule_spam. */
+        spam_sum ss;
+        classifier_rider rider;
+        bool ride = m->spam != NULL && (m->spam_at <= 1 || m->spam_at_new <= 1);
+        if (ride)
+            spam_model_rider(m->spam, &ss, &rider);
+        classifier_score_keep_with(m->clf, in->body, in->body_len, &cs, &c->kept,
+                                   ride ? &rider : NULL);
+        if (ride) {
+            c->spam_pre = spam_sum_score(&ss);
+            c->spam_ready = true;
+        }
+    }
     rule_repeated_targeting(c);
     rule_tragedy(c);
     double on_topic = rule_topic(c);
@@ -433,12 +450,8 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
             (found){.on = true,
                     .message = "The automatic checks cannot read the language of this comment, so "
                                "a moderator reads it before it appears."};
-    if (m->clf != NULL) {
-        /* Kept for the explainer, which would otherwise featurise the
-         * body again for every comment the model holds. */
-        classifier_score_keep(m->clf, in->body, in->body_len, &cs, &c->kept);
+    if (m->clf != NULL)
         model_decide(c, &cs);
-    }
 
     size_t n = 0;
     for (int r = 0; r < RULE_COUNT; r++)

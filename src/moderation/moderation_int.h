@@ -88,8 +88,10 @@ typedef struct ctx {
     size_t ntok;
     found f[RULE_COUNT];
     bool attack_found;
-    bool model_offensive;   /* the model reads the text as offensive or profane */
-    double spam;            /* the spam score; -1: not computed */
+    bool model_offensive; /* the model reads the text as offensive or profane */
+    double spam;          /* the spam score; -1: not computed */
+    double spam_pre;      /* the spam score from the model's pass, when spam_ready */
+    bool spam_ready;
     int8_t *verdict;        /* INSULT_* for each hit (insults only) */
     classifier_word *words; /* the model's leave-one-out drops, once asked for */
     size_t nwords;

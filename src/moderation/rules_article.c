@@ -235,7 +235,8 @@ rule_spam(ctx *c)
      * above judge bare links. */
     if (c->m->spam != NULL && words >= SPAM_MIN_WORDS &&
         (c->m->spam_at <= 1 || c->m->spam_at_new <= 1)) {
-        c->spam = spam_model_score(c->m->spam, in->body, in->body_len);
+        c->spam =
+            c->spam_ready ? c->spam_pre : spam_model_score(c->m->spam, in->body, in->body_len);
         if (c->spam >= (new_account ? c->m->spam_at_new : c->m->spam_at)) {
             uint32_t os = 0, oe = 0;
             spam_model_explain(c->m->spam, in->body, in->body_len, &os, &oe);

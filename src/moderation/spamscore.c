@@ -88,11 +88,7 @@ spam_model_free(spam_model *m)
  * of the old double accumulator was an exact integer too (far below 2^53),
  * so (double)sum is the same number, without a chain of dependent
  * floating-point additions. */
-typedef struct sum_acc {
-    const spam_model *m;
-    int64_t sum;
-    size_t count;
-} sum_acc;
+typedef spam_sum sum_acc;
 
 static void
 add_feature(uint32_t hash, void *ctx)
@@ -103,10 +99,40 @@ add_feature(uint32_t hash, void *ctx)
 }
 
 static void
+add_features(const uint32_t *hash, size_t n, void *ctx)
+{
+    sum_acc *s = ctx;
+    uint32_t mask = (UINT32_C(1) << s->m->log2_buckets) - 1;
+    int64_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += s->m->w[hash[i] & mask];
+    s->sum += sum;
+    s->count += n;
+}
+
+static void
 features(const spam_model *m, const char *text, size_t n, sum_acc *s)
 {
     *s = (sum_acc){m, 0, 0};
     classifier_featurize(&m->cfg, text, n, add_feature, s);
+}
+
+/* The sum is of integers, exact in any order (int8 weights, far fewer than
+ * 2^55 of them): batches give the same sum as features one by one. */
+void
+spam_model_rider(const spam_model *m, spam_sum *s, classifier_rider *r)
+{
+    *s = (sum_acc){m, 0, 0};
+    *r = (classifier_rider){&m->cfg, add_features, s};
+}
+
+double
+spam_sum_score(const spam_sum *s)
+{
+    double logit = s->m->bias;
+    if (s->count > 0)
+        logit += (double)s->sum * s->m->scale / sqrt((double)s->count);
+    return 1.0 / (1.0 + exp(-logit));
 }
 
 double
@@ -114,14 +140,9 @@ spam_model_score(const spam_model *m, const char *text, size_t n)
 {
     sum_acc s;
     features(m, text, n, &s);
-    double logit = m->bias;
-    if (s.count > 0)
-        logit += (double)s.sum * m->scale / sqrt((double)s.count);
-    return 1.0 / (1.0 + exp(-logit));
+    return spam_sum_score(&s);
 }
 
-/* Words for the excerpt: runs of bytes that are not ASCII space or
- * punctuation (a link stays whole, so its host shows). */
 static bool
 word_byte(unsigned char c)
 {

@@ -37,6 +37,18 @@ void spam_model_free(spam_model *m); /* m may be NULL */
 /* The probability that n bytes of UTF-8 text are spam. Thread-safe. */
 double spam_model_score(const spam_model *m, const char *text, size_t n);
 
+/* The score's running sum, fed by the model's pass over the text
+ * (classifier_score_keep_with): spam_model_rider starts s and points r at
+ * it; after the pass, spam_sum_score gives what spam_model_score gives for
+ * the same text, bit for bit. */
+typedef struct spam_sum {
+    const spam_model *m;
+    int64_t sum;
+    size_t count;
+} spam_sum;
+void spam_model_rider(const spam_model *m, spam_sum *s, classifier_rider *r);
+double spam_sum_score(const spam_sum *s);
+
 /* The word of the text that adds most to its score: its byte span in
  * [*begin, *end). False (spans untouched) when no word adds anything. */
 bool spam_model_explain(const spam_model *m, const char *text, size_t n, uint32_t *begin,

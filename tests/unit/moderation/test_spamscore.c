@@ -271,6 +271,91 @@ honeypot_and_fill_time_are_spam_reasons(void **state)
     arena_free(a);
 }
 
+/* The engine scores spam with features that ride on the model's pass over
+ * the body (classifier_score_keep_with): the score must be spam_model_score's
+ * bit for bit, and the model's scores classifier_score's, on texts that
+ * reach every branch of the tokeniser (links, mentions, the word URL,
+ * emoji, leetspeak and masks, stretched letters, tokens longer than the
+ * token buffer, numbers alone, Unicode spaces and compatibility forms,
+ * invalid bytes), each alone and in random runs. */
+static void
+riding_on_the_model_gives_the_same_bits(void **state)
+{
+    (void)state;
+    static const char *const parts[] = {
+        "Cheap watches ",
+        "http://example.com/x?y=1 ",
+        "https://shop.example ",
+        "www.deals.example ",
+        "@someone ",
+        "@ss ",
+        "URL ",
+        "URLs ",
+        "\xf0\x9f\x96\x95 ",
+        "\xf0\x9f\x98\x82",
+        "sh!t ",
+        "a$$ ",
+        "f*ck ",
+        "@home ",
+        "$$$ ",
+        "'quoted' ",
+        "don't ",
+        "sooooo ",
+        "bo0o ",
+        "12345 ",
+        "4ever ",
+        "\xc2\xa0",
+        "\xef\xbc\xa6\xef\xbd\x95 ",
+        "na\xc3\xafve ",
+        "\xff\xfe ",
+        "\t\n",
+        ",.;! ",
+        "Buy now, limited offer, whatsapp me ",
+        "extraordinarilylongwordthatgoesonandonforeverandeverandeveragain ",
+        "The council should publish the study. ",
+    };
+    classifier *clf;
+    spam_model *m;
+    pl_error err;
+    assert_int_equal(classifier_load_builtin(&clf, &err), 0);
+    assert_int_equal(spam_model_load_builtin(&m, &err), 0);
+    char text[4096];
+    uint32_t rnd = 12345;
+    size_t np = sizeof parts / sizeof *parts;
+    for (size_t round = 0; round < np + 300; round++) {
+        size_t n = 0;
+        if (round < np) {
+            n = strlen(parts[round]);
+            memcpy(text, parts[round], n);
+        } else {
+            rnd = rnd * 1103515245u + 12345u;
+            size_t words = (rnd >> 16) % 400;
+            for (size_t w = 0; w < words; w++) {
+                rnd = rnd * 1103515245u + 12345u;
+                const char *p = parts[(rnd >> 16) % np];
+                size_t l = strlen(p);
+                if (n + l >= sizeof text)
+                    break;
+                memcpy(text + n, p, l);
+                n += l;
+            }
+        }
+        spam_sum ss;
+        classifier_rider rider;
+        classifier_kept *kept;
+        classifier_scores with, plain;
+        spam_model_rider(m, &ss, &rider);
+        classifier_score_keep_with(clf, text, n, &with, &kept, &rider);
+        classifier_kept_free(kept);
+        classifier_score(clf, text, n, &plain);
+        double want = spam_model_score(m, text, n), got = spam_sum_score(&ss);
+        assert_memory_equal(&got, &want, sizeof got);
+        assert_memory_equal(with.p, plain.p, sizeof with.p);
+    }
+    spam_model_free(m);
+    classifier_free(clf);
+}
+
 int
 main(void)
 {
@@ -282,6 +367,7 @@ main(void)
         cmocka_unit_test(the_spam_rule_holds_a_high_score_with_its_word),
         cmocka_unit_test(thresholds_and_policy_are_settings),
         cmocka_unit_test(honeypot_and_fill_time_are_spam_reasons),
+        cmocka_unit_test(riding_on_the_model_gives_the_same_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
