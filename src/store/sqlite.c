@@ -1957,6 +1957,19 @@ store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err)
         sqlite3_finalize(st);
         if (rc == 0)
             rc = migrate(q, err);
+        /* The writer runs every job in a savepoint (server/jobs.c), and
+         * SQLite keeps the old image of each page a savepoint changes in a
+         * sub-journal: in memory up to 64 KiB, then in a temporary file
+         * (opened, unlinked and closed once per group commit). One POST
+         * changes about 19 pages (76 KiB), so with the default every group
+         * spilled and each POST cost about 38 pwrite calls to a file nobody
+         * reads unless a job is undone (bench/RESULTS.md, 2026-12-05).
+         * Kept in memory, the sub-journal is emptied at each job's release.
+         * Set after the migrations, so that their index builds may still sort
+         * through temporary files. Durability is unchanged: the WAL and
+         * synchronous = FULL decide what a commit means. */
+        if (rc == 0)
+            rc = exec_fixed(q, "PRAGMA temp_store = MEMORY", err, "pragma");
         if (rc < 0)
             goto fail;
     }
