@@ -29,7 +29,9 @@
  *   import_map(kind, ext_id, local_id) (migration 5): what each imported
  *          record became, so an import stores it once.
  *   comments_fts (migration 10): FTS5 over comments.body (external
- *          content), kept by triggers; the desk's search.
+ *          content), kept by triggers; the desk's search. Since migration
+ *          25 a new comment waits in comments_fts_pending(id) and is indexed
+ *          just before its transaction commits (fts_flush).
  * Invariants kept by triggers, so no code path can forget them:
  *   articles.comment_count = number of its comments with status published;
  *   comments.likes = number of rows in likes for that comment.
@@ -588,6 +590,33 @@ static const char *const migrations[] = {
      * comments there are counted from the index alone, instead of
      * reading each of their comments' rows. */
     "CREATE INDEX comments_author_article ON comments(author_id, article_id);",
+    /* 25: the search index filled once per transaction instead of once per
+     * comment. FTS5 writes its pending terms out as a new segment at every
+     * savepoint, and the writer runs each job in one (server/jobs.c), so
+     * every POST wrote a segment of one document that the automerge then
+     * merged again. A new comment's id now waits in comments_fts_pending,
+     * and sq_commit / op_end index every waiting comment with its body as
+     * it is then, in one statement outside any savepoint, just before the
+     * COMMIT (fts_flush): readers only ever see committed states, where
+     * the table is empty. A comment still waiting is left to that flush by
+     * the edit and delete triggers (it has nothing in the index to take
+     * out); a deleted one is simply not found by it. */
+    "CREATE TABLE comments_fts_pending (id INTEGER PRIMARY KEY);"
+    "DROP TRIGGER comments_fts_insert;"
+    "DROP TRIGGER comments_fts_update;"
+    "DROP TRIGGER comments_fts_delete;"
+    "CREATE TRIGGER comments_fts_insert AFTER INSERT ON comments"
+    "  BEGIN INSERT OR IGNORE INTO comments_fts_pending (id) VALUES (NEW.id); END;"
+    "CREATE TRIGGER comments_fts_update AFTER UPDATE OF body ON comments"
+    "  WHEN OLD.body IS NOT NEW.body"
+    "  AND NOT EXISTS (SELECT 1 FROM comments_fts_pending p WHERE p.id = OLD.id)"
+    "  BEGIN INSERT INTO comments_fts(comments_fts, rowid, body)"
+    "        VALUES ('delete', OLD.id, OLD.body);"
+    "        INSERT INTO comments_fts(rowid, body) VALUES (NEW.id, NEW.body); END;"
+    "CREATE TRIGGER comments_fts_delete AFTER DELETE ON comments"
+    "  WHEN NOT EXISTS (SELECT 1 FROM comments_fts_pending p WHERE p.id = OLD.id)"
+    "  BEGIN INSERT INTO comments_fts(comments_fts, rowid, body)"
+    "        VALUES ('delete', OLD.id, OLD.body); END;",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -834,6 +863,8 @@ enum {
     ST_BEGIN,
     ST_BEGIN_READ,
     ST_COMMIT,
+    ST_FTS_FLUSH,
+    ST_FTS_PENDING_CLEAR,
     ST_ROLLBACK,
     ST_SAVEPOINT,
     ST_RELEASE,
@@ -1016,6 +1047,9 @@ static const char *const sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_BEGIN_READ] = "BEGIN",
     [ST_COMMIT] = "COMMIT",
+    [ST_FTS_FLUSH] = "INSERT INTO comments_fts(rowid, body) SELECT c.id, c.body"
+                     " FROM comments_fts_pending p JOIN comments c ON c.id = p.id",
+    [ST_FTS_PENDING_CLEAR] = "DELETE FROM comments_fts_pending",
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_SAVEPOINT] = "SAVEPOINT job",
     [ST_RELEASE] = "RELEASE job",
@@ -1747,10 +1781,23 @@ op_begin(sq *q, bool *outer, pl_error *err)
     return run_id(q, *outer ? ST_BEGIN : ST_OP_SAVEPOINT, err, "begin");
 }
 
+/* Indexes the comments waiting in comments_fts_pending (migration 25) and
+ * empties it: run in the transaction just before its COMMIT, outside any
+ * savepoint, so FTS5 writes the whole transaction's comments as one
+ * segment. */
+static int
+fts_flush(sq *q, pl_error *err)
+{
+    int rc = run_id(q, ST_FTS_FLUSH, err, "index comments");
+    return rc < 0 ? rc : run_id(q, ST_FTS_PENDING_CLEAR, err, "index comments");
+}
+
 /* Ends the unit: commits when rc is 0, else undoes it and returns rc. */
 static int
 op_end(sq *q, bool outer, int rc, pl_error *err)
 {
+    if (rc == 0 && outer)
+        rc = fts_flush(q, err);
     if (rc == 0) {
         rc = run_id(q, outer ? ST_COMMIT : ST_OP_RELEASE, err, "commit");
         if (rc == 0)
@@ -1999,7 +2046,9 @@ static int
 sq_commit(store *s, pl_error *err)
 {
     sq *q = to_sq(s);
-    int rc = run_id(q, ST_COMMIT, err, "commit");
+    int rc = fts_flush(q, err);
+    if (rc == 0)
+        rc = run_id(q, ST_COMMIT, err, "commit");
     /* A failed COMMIT may leave the transaction open; close it, so the
      * connection is usable and the caller's rollback finds nothing. */
     if (rc < 0 && !sqlite3_get_autocommit(q->db))
@@ -4871,6 +4920,12 @@ sq_comments_search(store *s, const store_search *f, int limit, arena *a, store_c
         return rc;
     if (plan == STORE_SEARCH_TEXT && (match = store_fts5_query(f->text, a)) == NULL)
         return 0;
+    /* Inside the writer's own transaction, the comments it wrote are
+     * indexed before it searches them (fts_flush; never on a reader, whose
+     * snapshot is a committed one where nothing waits). */
+    if (plan == STORE_SEARCH_TEXT && !q->read_only && !sqlite3_get_autocommit(q->db) &&
+        (rc = fts_flush(q, err)) < 0)
+        return rc;
     int which = stmt[plan];
     if (plan == STORE_SEARCH_TEXT && (f->author_id != 0 || f->article_id != NULL)) {
         bool by_author = f->author_id != 0;

@@ -155,7 +155,7 @@ test('the migration indexes the comments a database already has', async () => {
     // Undo the search's migration and the later ones (SQLite 10, PostgreSQL 11 on: users.language,
     // the numbers' indexes, pow_spent, settings, sites, users_lower_name, the numbers' summary tables,
     // the site of each log entry, the sites' own settings, moderators by site, PostgreSQL's
-    // comments_site_range, users_role, the people's trigram index, comments_author_article), as if
+    // comments_site_range, users_role, the people's trigram index, comments_author_article, SQLite's comments_fts_pending), as if
     // this database came from the version before.
     const later = `${logSiteDropSql(db.url)} ALTER TABLE users DROP COLUMN language; DROP INDEX comments_status_created;`
       + ' DROP INDEX decisions_comment; DROP INDEX decisions_at; DROP INDEX flags_created; DROP INDEX modlog_action_at;'
@@ -164,8 +164,8 @@ test('the migration indexes the comments a database already has', async () => {
       sql(db.url, `DROP INDEX comments_words; ${later} DELETE FROM schema_version WHERE version >= 11`);
       assert.equal(sql(db.url, "SELECT count(*) FROM pg_indexes WHERE indexname = 'comments_words'"), '0');
     } else {
-      sql(db.url, 'DROP TRIGGER comments_fts_insert; DROP TRIGGER comments_fts_update; DROP TRIGGER comments_fts_delete;'
-        + ` DROP TABLE comments_fts; ${later} DELETE FROM schema_version WHERE version >= 10;`);
+      sql(db.url, `${later} DROP TRIGGER comments_fts_insert; DROP TRIGGER comments_fts_update; DROP TRIGGER comments_fts_delete;`
+        + ' DROP TABLE comments_fts; DELETE FROM schema_version WHERE version >= 10;');
     }
     srv = await startServer({ db, keepDb: true });
     createUser(db.url, { email: 'mod-old@example.com', name: 'Mo Old', role: 'moderator' });

@@ -23,6 +23,7 @@
 #include "store/store_int.h"
 
 #include "store_fixture.h"
+#include "util/text.h"
 
 static int64_t
 new_user(fixture *f, const char *name)
@@ -592,6 +593,71 @@ comments_search(void **state)
 
     store_comment_list l;
     assert_int_equal(store_comments_search(f->s, &q, 0, f->a, &l, &err), PL_EINVAL);
+}
+
+/* The writer's group commit (server/jobs.c): comments written, edited,
+ * undone and deleted in savepoints of one transaction are found by their
+ * words as they stand at the commit, and only those (SQLite indexes a new
+ * comment just before the commit, migration 25). */
+static void
+search_after_a_group_commit(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    char word[64];
+    size_t w = 0;
+    for (const char *p = f->tag; *p && w < sizeof word - 3; p++)
+        word[w++] = *p >= '0' && *p <= '9' ? (char)('a' + (*p - '0')) : 'z';
+    word[w] = '\0';
+    int64_t u = new_user(f, "Group Writer");
+    const char *art = arena_printf(f->a, "sg-%s", f->tag);
+    const char *kept = arena_printf(f->a, "%s kept words", word);
+    const char *edited = arena_printf(f->a, "%s edited words", word);
+    const char *first = arena_printf(f->a, "%s first draft", word);
+
+    assert_int_equal(store_begin(f->s, &err), 0);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    int64_t c1 = add_text(f, art, u, COMMENT_PUBLISHED, kept);
+    assert_int_equal(store_savepoint_release(f->s, &err), 0);
+    /* Written, then edited in the same transaction. */
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    int64_t c2 = add_text(f, art, u, COMMENT_PUBLISHED, first);
+    assert_int_equal(store_comment_edit(f->s, c2, edited, "<p>x</p>", COMMENT_PUBLISHED, "",
+                                        time_now_ms(), &err),
+                     0);
+    assert_int_equal(store_savepoint_release(f->s, &err), 0);
+    /* Undone with its savepoint. */
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    add_text(f, art, u, COMMENT_PUBLISHED, arena_printf(f->a, "%s undone words", word));
+    store_savepoint_rollback(f->s);
+    /* Written, then deleted (its body becomes ''). */
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    int64_t c4 = add_text(f, art, u, COMMENT_PUBLISHED, arena_printf(f->a, "%s gone", word));
+    assert_int_equal(store_comment_set_status(f->s, c4, COMMENT_DELETED, &err), 0);
+    assert_int_equal(store_savepoint_release(f->s, &err), 0);
+    assert_int_equal(store_commit(f->s, &err), 0);
+
+    store_search q = {.status = -1, .text = word};
+    search_ids(f, &q, 10, (int64_t[]){c2, c1}, 2);
+    q.text = arena_printf(f->a, "%s kept", word);
+    search_ids(f, &q, 10, (int64_t[]){c1}, 1);
+    q.text = arena_printf(f->a, "%s edited", word);
+    search_ids(f, &q, 10, (int64_t[]){c2}, 1);
+    q.text = arena_printf(f->a, "%s draft", word);
+    search_ids(f, &q, 10, NULL, 0);
+    q.text = arena_printf(f->a, "%s undone", word);
+    search_ids(f, &q, 10, NULL, 0);
+    q.text = arena_printf(f->a, "%s gone", word);
+    search_ids(f, &q, 10, NULL, 0);
+
+    /* Edited again after the commit: the index follows. */
+    assert_int_equal(store_comment_edit(f->s, c1, arena_printf(f->a, "%s later", word), "<p>x</p>",
+                                        COMMENT_PUBLISHED, "", time_now_ms(), &err),
+                     0);
+    q.text = arena_printf(f->a, "%s kept", word);
+    search_ids(f, &q, 10, NULL, 0);
+    q.text = arena_printf(f->a, "%s later", word);
+    search_ids(f, &q, 10, (int64_t[]){c1}, 1);
 }
 
 /* Words few comments have, beyond the newest 1,000 (PostgreSQL's walk,
@@ -1272,6 +1338,7 @@ main(void)
         cmocka_unit_test_setup_teardown(notes_flags_and_log_about_a_user, setup, teardown),
         cmocka_unit_test_setup_teardown(articles_list_and_close, setup, teardown),
         cmocka_unit_test_setup_teardown(comments_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(search_after_a_group_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(search_words_beyond_the_walk, setup, teardown),
         cmocka_unit_test_setup_teardown(log_and_search_by_site, setup, teardown),
         cmocka_unit_test_setup_teardown(site_queues_and_search_by_key_range, setup, teardown),
