@@ -185,10 +185,13 @@ langid_free(langid *li)
 
 #define WORD_MAX 64 /* code points of one word that are scored */
 
+_Static_assert((int64_t)LANGID_MAX_TRIGRAMS *UINT16_MAX < INT32_MAX,
+               "a text's summed trigram costs fit an int32_t");
+
 /* Sums the costs of one padded word's trigrams (w: code points as UTF-8,
  * with their byte offsets in at[]). */
 static void
-score_word(const langid *li, const char *w, const size_t *at, int ncp, long *cost, int *count)
+score_word(const langid *li, const char *w, const size_t *at, int ncp, int32_t *cost, int *count)
 {
     /* Past LANGID_MAX_TRIGRAMS no trigram is scored: no word's slots are
      * hashed or fetched either (a long text has thousands of words). */
@@ -211,7 +214,11 @@ score_word(const langid *li, const char *w, const size_t *at, int ncp, long *cos
         const entry *s = i < nt ? slot_from(li, first[i], w + at[i], kn) : slot(li, w + at[i], kn);
         if (s->len == 0)
             s = &li->miss;
-        for (int l = 0; l < li->n; l++)
+        /* All LANGID_MAX_LANGS lanes, a fixed count the compiler turns into
+         * a few vector additions; the lanes past li->n are never read. At
+         * most LANGID_MAX_TRIGRAMS costs below 2^16 each: no sum reaches
+         * 2^31. */
+        for (int l = 0; l < LANGID_MAX_LANGS; l++)
             cost[l] += s->cost[l];
         (*count)++;
     }
@@ -221,7 +228,7 @@ void
 langid_detect(const langid *li, const char *text, size_t n, langid_result *out)
 {
     memset(out, 0, sizeof *out);
-    long cost[LANGID_MAX_LANGS] = {0};
+    int32_t cost[LANGID_MAX_LANGS] = {0};
     int letters[SCRIPTS] = {0};
     char w[(WORD_MAX + 2) * 4];
     size_t at[WORD_MAX + 3];
