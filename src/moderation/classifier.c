@@ -239,20 +239,12 @@ emit_word(fsink *z, const uint32_t *cp, size_t len)
     z->have_prev = 1;
 }
 
+/* The n-grams of the starts from s on, one start at a time. */
 static void
-emit_chars(fsink *z, const uint32_t *cp, size_t len)
+emit_chars_from(fsink *z, const uint32_t *pad, size_t plen, uint64_t basis, uint32_t lo,
+                uint32_t hi, size_t s)
 {
-    uint32_t lo = z->cfg->char_min, hi = z->cfg->char_max;
-    uint32_t pad[TOK_MAX + 2];
-    size_t plen = len + 2;
-
-    if (hi == 0)
-        return;
-    pad[0] = PAD_LEFT;
-    memcpy(pad + 1, cp, len * sizeof *cp);
-    pad[len + 1] = PAD_RIGHT;
-    uint64_t basis = BASIS_CHAR ^ z->cfg->seed;
-    for (size_t s = 0; s < plen; s++) {
+    for (; s < plen; s++) {
         size_t top = plen - s < hi ? plen - s : hi;
         uint64_t h = basis;
         size_t k = 1;
@@ -274,6 +266,57 @@ emit_chars(fsink *z, const uint32_t *cp, size_t len)
             push(z, finish(h) & ~CLASSIFIER_WORD_BIT);
         }
     }
+}
+
+/* The starts with hi code points ahead of them, each giving its n-grams of
+ * lo to hi code points, as emit_chars_from would: with lo and hi known
+ * when this is compiled (the shipped models' ranges), the loops unroll.
+ * The starts nearer the end go to emit_chars_from. */
+static inline __attribute__((always_inline)) void
+emit_chars_full(fsink *z, const uint32_t *pad, size_t plen, uint64_t basis, uint32_t lo,
+                uint32_t hi)
+{
+    size_t s = 0, per = hi - lo + 1;
+    for (; s + hi <= plen; s++) {
+        uint64_t h = basis;
+        for (uint32_t k = 1; k < lo; k++)
+            h = mix(h, pad[s + k - 1]);
+        if (z->n_batch + per < BATCH) {
+            uint32_t *out = z->batch + z->n_batch;
+            for (uint32_t k = lo; k <= hi; k++) {
+                h = mix(h, pad[s + k - 1]);
+                *out++ = finish(h) & ~CLASSIFIER_WORD_BIT;
+            }
+            z->n_batch += per;
+        } else {
+            for (uint32_t k = lo; k <= hi; k++) {
+                h = mix(h, pad[s + k - 1]);
+                push(z, finish(h) & ~CLASSIFIER_WORD_BIT);
+            }
+        }
+    }
+    emit_chars_from(z, pad, plen, basis, lo, hi, s);
+}
+
+static void
+emit_chars(fsink *z, const uint32_t *cp, size_t len)
+{
+    uint32_t lo = z->cfg->char_min, hi = z->cfg->char_max;
+    uint32_t pad[TOK_MAX + 2];
+    size_t plen = len + 2;
+
+    if (hi == 0)
+        return;
+    pad[0] = PAD_LEFT;
+    memcpy(pad + 1, cp, len * sizeof *cp);
+    pad[len + 1] = PAD_RIGHT;
+    uint64_t basis = BASIS_CHAR ^ z->cfg->seed;
+    if (lo == 2 && hi == 5) /* the shipped model */
+        emit_chars_full(z, pad, plen, basis, 2, 5);
+    else if (lo == 3 && hi == 5) /* the shipped spam score */
+        emit_chars_full(z, pad, plen, basis, 3, 5);
+    else
+        emit_chars_from(z, pad, plen, basis, lo, hi, 0);
 }
 
 /* A token of one code point (a placeholder, an emoji) in every sink. */
