@@ -197,7 +197,12 @@ for c in $CONNS; do
       r, c, a1, pa1, m1, pm1, m1/a1, big, ab, pab, mb, pmb, mb/ab }'
 done
 
-# POST: each wrk connection posts as the bench user.
+# POST: each wrk connection posts as the bench user, every comment into the
+# same article: the worst case for the engine's look at the author's recent
+# comments (the newest 50, all within the repeat window). Beside it, the same
+# POSTs spread over 64 registered readers in turn with varied bodies (8
+# openings by 8 topics, numbered per wrk thread, so no two are the same
+# text): closer to a real comment section.
 cat > "$work/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -209,7 +214,42 @@ request = function()
     '{"body":"Posting comment number ' .. n .. ' about the budget vote and the schools plan."}')
 end
 LUA
+READERS=64
+{
+  printf 'local cookies = {'
+  for i in $(seq "$READERS"); do
+    rc=$(curl -s -D - -o /dev/null -H 'content-type: application/json' \
+      -d "{\"name\":\"Bench Reader $i\",\"email\":\"reader$i@example.com\",\"password\":\"benchmark-pass\"}" \
+      "$B/api/v1/auth/register" | sed -n 's/^[Ss]et-[Cc]ookie: \(parley_session=[^;]*\).*/\1/p')
+    [ -n "$rc" ] || { echo "registering reader $i failed" >&2; exit 1; }
+    printf '"%s",' "$rc"
+  done
+  echo '}'
+  cat <<'LUA'
+local openings = {"I think", "Honestly,", "As a parent,", "Good point, and", "Not sure that",
+  "My view is that", "From the report,", "Agreed:"}
+local topics = {"the budget vote moves money from roads to schools",
+  "the bypass consultation closes on Friday", "the library hours should be longer",
+  "the new bus timetable works better for commuters", "the hearing next week needs more seats",
+  "the school plan ignores the rural villages", "the council should publish the full figures",
+  "the park renovation was worth the wait"}
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+local n = 0
+request = function()
+  n = n + 1
+  local body = string.format("%s %s (%d.%d).", openings[n % 8 + 1], topics[math.floor(n / 8) % 8 + 1], tid, n)
+  return wrk.format("POST", "/api/v1/articles/bench-post-" .. (n % 16) .. "/comments",
+    {["Content-Type"] = "application/json", ["Cookie"] = cookies[n % #cookies + 1]},
+    '{"body":"' .. body .. '"}')
+end
+LUA
+} > "$work/post64.lua"
 for c in $CONNS; do
   run_wrk "parley POST comment" "$B" "$c" "$work/post.lua"
+  run_wrk "parley POST, 64 readers" "$B" "$c" "$work/post64.lua"
 done
 echo "parley memory: idle ${idle} kB RSS (${idle_anon} kB of it private: the rest is shared library pages), under load ${LOAD_RSS_GET} kB (GETs) and ${LOAD_RSS_POST} kB (POSTs), peak ${peak_get} kB after GETs, peak $(hwm_kb $ppid) kB after POSTs (argon2id hashing takes 64 MiB while it runs); load average at the end $(cut -d" " -f1-3 /proc/loadavg)"

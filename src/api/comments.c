@@ -583,15 +583,30 @@ decide(req *r, const char *body, const store_article *art, const store_comment *
         in.parent_body = parent->body ? parent->body : "";
         in.parent_author_name = parent->author_name ? parent->author_name : "";
     }
+    /* The engine and settings of the article's site (docs/SITES.md). */
+    int64_t site = api_article_site(art->id);
+    const config *cfg = api_site_config(r, site);
+    const moderation *mod = api_site_moderation(r, site);
     if (r->user != NULL) {
         in.author_id = r->user->id;
         in.author_created_at = r->user->created_at;
+        /* The author's newest 50 comments of the last day, newest first, of
+         * which each rule reads only what it needs: the repeated-comment
+         * check the bodies of the last minutes (moderation.repeat_window_s),
+         * the repeated-targeting rule the day's bodies, and only on a reply
+         * to a named author. So a top-level comment reads just the window's
+         * comments (the same ones of the newest 50 of the day that fall in
+         * it) with their bodies, from the index and the rows of those. */
+        int64_t day = r->now - 24 * 3600 * 1000LL;
+        bool targets = in.parent_author_name != NULL && in.parent_author_name[0] != '\0';
+        int64_t from = targets ? day : r->now - moderation_repeat_window_ms(mod);
+        if (from < day)
+            from = day;
+        int limit = 50;
         store_comment_list recent = {0};
         pl_error err;
-        /* A day of history: the spam rule looks at the last minutes, the
-         * repeated-targeting rule at the whole day. */
-        if (store_comments_by_author(req_store(r), r->user->id, r->now - 24 * 3600 * 1000LL, 50,
-                                     r->a, &recent, &err) == 0 &&
+        if (store_comments_by_authors(req_store(r), &r->user->id, &limit, 1, from, from, r->a,
+                                      &recent, &err) == 0 &&
             recent.n > 0) {
             const char **bodies = arena_alloc(r->a, recent.n * sizeof *bodies);
             int64_t *times = arena_alloc(r->a, recent.n * sizeof *times);
@@ -607,11 +622,8 @@ decide(req *r, const char *body, const store_article *art, const store_comment *
             in.n_recent = k;
         }
     }
-    /* The engine and settings of the article's site (docs/SITES.md). */
-    int64_t site = api_article_site(art->id);
-    const config *cfg = api_site_config(r, site);
     int64_t t0 = req_clock_ns();
-    moderation_decide(api_site_moderation(r, site), &in, r->a, out);
+    moderation_decide(mod, &in, r->a, out);
     req_metric_count(r, SITE_METRIC_COMMENTS, (int)out->decision);
     req_metric_observe(r, SITE_METRIC_MODERATION, req_clock_ns() - t0);
     /* The write step (on the writer thread) logs these; a reload may free

@@ -316,6 +316,12 @@ moderation_score_text(const moderation *m, const char *text, size_t n, classifie
     return true;
 }
 
+int64_t
+moderation_repeat_window_ms(const moderation *m)
+{
+    return m->repeat_window_ms;
+}
+
 size_t
 moderation_memory(const moderation *m)
 {

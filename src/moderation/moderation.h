@@ -123,6 +123,10 @@ const moderation_article *moderation_article_prepare(const moderation *m, const 
  * (out untouched) when the engine runs without one. Thread-safe. */
 bool moderation_score_text(const moderation *m, const char *text, size_t n, classifier_scores *out);
 
+/* How far back the repeated-comment check looks (moderation.repeat_window_s),
+ * in ms: the only recent comments whose bodies that check reads. */
+int64_t moderation_repeat_window_ms(const moderation *m);
+
 /* Bytes held by the loaded lexicon (and model), for the benchmark. */
 size_t moderation_memory(const moderation *m);
 

@@ -245,15 +245,7 @@ rule_spam(ctx *c)
     }
     if (c->t.len == 0)
         return;
-    for (size_t i = 0; i < in->n_recent; i++) {
-        if (in->recent_times && in->now - in->recent_times[i] > c->m->repeat_window_ms)
-            continue;
-        const char *b = in->recent_bodies[i];
-        norm_text rt;
-        norm_fold(c->a, b, strlen(b), &rt);
-        if (rt.len == c->t.len && !memcmp(rt.s, c->t.s, rt.len)) {
-            set_reason(c, RULE_SPAM, "You posted the same comment a few minutes ago.", 0, 0);
-            break;
-        }
-    }
+    if (spam_repeat_seen(c->a, c->t.s, c->t.len, in->recent_bodies, in->recent_times, in->n_recent,
+                         in->now, c->m->repeat_window_ms))
+        set_reason(c, RULE_SPAM, "You posted the same comment a few minutes ago.", 0, 0);
 }

@@ -1,7 +1,9 @@
 /* moderation/spam.c: see spam.h. */
 #include "moderation/spam.h"
+#include "moderation/normalize.h"
 #include "util/xalloc.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,4 +196,126 @@ spam_links_check(const spam_domains *d, const char *s, size_t n, spam_link_repor
             out->allowed++;
         }
     }
+}
+
+/* ---- the repeated-comment check ------------------------------------------ */
+
+/* The memo: per thread, direct-mapped on the hash of a body's bytes, each
+ * slot a copy of the body (to tell it from another with the same hash) and
+ * the hash and length of its folded text. Bodies over MEMO_BODY_MAX bytes
+ * are folded every time; at most MEMO_SLOTS * MEMO_BODY_MAX bytes a thread. */
+#define MEMO_SLOTS 512
+#define MEMO_BODY_MAX 2048
+
+typedef struct memo_slot {
+    char *body; /* NULL: empty */
+    size_t body_len;
+    uint64_t body_hash;
+    uint64_t fold_hash;
+    size_t fold_len;
+} memo_slot;
+
+static pthread_key_t memo_key;
+static bool memo_ok; /* the key was made */
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+
+static void
+memo_free(void *p)
+{
+    memo_slot *m = p;
+    for (size_t i = 0; i < MEMO_SLOTS; i++)
+        free(m[i].body);
+    free(m);
+}
+
+static void
+memo_init(void)
+{
+    memo_ok = pthread_key_create(&memo_key, memo_free) == 0;
+}
+
+/* This thread's memo; NULL when none can be kept (the check folds then). */
+static memo_slot *
+memo_get(void)
+{
+    pthread_once(&memo_once, memo_init);
+    if (!memo_ok)
+        return NULL;
+    memo_slot *m = pthread_getspecific(memo_key);
+    if (m == NULL) {
+        m = xcalloc(MEMO_SLOTS, sizeof *m);
+        if (pthread_setspecific(memo_key, m) != 0) {
+            free(m);
+            return NULL;
+        }
+    }
+    return m;
+}
+
+/* FNV-1a, 64 bits. */
+static uint64_t
+hash64(const char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* The hash and length of body's folded text: from the memo when it holds
+ * these bytes, else folded (and remembered when small enough). */
+static void
+folded_key(memo_slot *memo, arena *a, const char *body, size_t n, uint64_t *hash, size_t *len)
+{
+    uint64_t bh = hash64(body, n);
+    memo_slot *s = memo != NULL && n <= MEMO_BODY_MAX ? &memo[bh % MEMO_SLOTS] : NULL;
+    if (s != NULL && s->body != NULL && s->body_hash == bh && s->body_len == n &&
+        memcmp(s->body, body, n) == 0) {
+        *hash = s->fold_hash;
+        *len = s->fold_len;
+        return;
+    }
+    norm_text t;
+    norm_fold(a, body, n, &t);
+    *hash = hash64(t.s, t.len);
+    *len = t.len;
+    if (s == NULL)
+        return;
+    if (s->body == NULL || s->body_len < n)
+        s->body = xrealloc(s->body, n + 1);
+    memcpy(s->body, body, n);
+    s->body_len = n;
+    s->body_hash = bh;
+    s->fold_hash = *hash;
+    s->fold_len = *len;
+}
+
+bool
+spam_repeat_seen(arena *a, const char *folded, size_t len, const char *const *bodies,
+                 const int64_t *times, size_t n, int64_t now, int64_t window_ms)
+{
+    memo_slot *memo = NULL;
+    uint64_t want = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (times != NULL && now - times[i] > window_ms)
+            continue;
+        if (memo == NULL) {
+            memo = memo_get();
+            want = hash64(folded, len);
+        }
+        const char *b = bodies[i];
+        size_t bn = strlen(b);
+        uint64_t h;
+        size_t hl;
+        folded_key(memo, a, b, bn, &h, &hl);
+        if (hl != len || h != want)
+            continue; /* folded texts of other lengths or hashes differ */
+        norm_text rt;
+        norm_fold(a, b, bn, &rt);
+        if (rt.len == len && memcmp(rt.s, folded, len) == 0)
+            return true;
+    }
+    return false;
 }

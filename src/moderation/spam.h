@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/arena.h"
 #include "util/config.h"
 #include "util/error.h"
 
@@ -41,6 +42,19 @@ typedef struct spam_link_report {
 
 /* Looks at every link in s[0..n). d may be NULL (no lists). */
 void spam_links_check(const spam_domains *d, const char *s, size_t n, spam_link_report *out);
+
+/* The repeated-comment check (rule "spam"): whether one of the author's
+ * recent bodies (bodies[i] posted at times[i]; times may be NULL: all
+ * recent) within window_ms of now folds (normalize.h) to the same text as
+ * the comment, whose folded text is folded[0..len). Exactly what folding
+ * each of them and comparing would answer, without folding each on every
+ * comment: each thread keeps, for bodies it has folded, the hash and length
+ * of their folded text, keyed on the body's bytes (a memo of a function of
+ * those bytes alone, so no two threads or nodes can answer differently);
+ * a body whose folded hash and length match is folded again and compared
+ * byte for byte. Folds into a. */
+bool spam_repeat_seen(arena *a, const char *folded, size_t len, const char *const *bodies,
+                      const int64_t *times, size_t n, int64_t now, int64_t window_ms);
 
 /* True when host (lower case, no port) is domain or one of its subdomains. */
 bool spam_host_in(const char *host, size_t host_len, const char *domain);

@@ -2756,8 +2756,11 @@ sq_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, s
         if (limits[i] < 1)
             return pl_errorf(err, PL_EINVAL, "limit must be positive");
     }
+    /* One author is one statement, a snapshot of its own: no transaction
+     * around it (the comment write's history read, api/comments.c). */
+    outer = false;
     if (n == 0 || (rc = prep(q, ST_BY_AUTHOR_LIGHT, &st, err)) < 0 ||
-        (rc = read_begin(q, &outer, err)) < 0)
+        (n > 1 && (rc = read_begin(q, &outer, err)) < 0))
         return rc;
     for (size_t i = 0; i < n && rc == 0; i++) {
         store_comment *v = arena_alloc(a, (size_t)limits[i] * sizeof *v);

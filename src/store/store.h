@@ -265,8 +265,10 @@ int store_comments_by_author(store *s, int64_t author_id, int64_t since, int lim
 
 /* Several reads of many rows at once, in one snapshot (one statement on
  * PostgreSQL, with the ids bound as an array; one read transaction on
- * SQLite), for a caller that would otherwise read them one by one (the
- * settings preview, api/settings.c).
+ * SQLite, or the one statement alone for one author), for a caller that
+ * would otherwise read them one by one (the settings preview, api/settings.c),
+ * and the light read of one author's recent comments (a comment write's
+ * look at the author's history, api/comments.c).
  *
  * out[i] is author_ids[i]'s newest limits[i] comments (limits[i] >= 1),
  * newest first, whatever their status: the comments, in that order, that

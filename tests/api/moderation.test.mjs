@@ -3,12 +3,16 @@
 // Refused comments get 422 with reasons and are kept for moderators; held
 // ones wait (visible to their author); POST /check stores nothing; an
 // off-topic comment is published and queued for review; a refused edit
-// leaves the comment as it was; repeated refusals suspend the author.
+// leaves the comment as it was; repeated refusals suspend the author; the
+// author's recent comments (aged in the database, the clock being the only
+// thing faked) make a repeat spam within the repeat window only, and
+// attacks on the same person over the day harassment.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { startServer, Client, BIN } from '../lib/server.mjs';
 import { configFile, cast } from '../lib/api.mjs';
+import { sql } from './desk_helpers.mjs';
 
 let srv, alice, bob, mod, anon;
 
@@ -24,6 +28,53 @@ after(async () => {
 });
 
 const post = (c, art, body, extra = {}) => c.post(`/api/v1/articles/${art}/comments`, { body, ...extra });
+
+// Moves a comment back in time by ms.
+const age = (id, ms) => sql(srv.dbUrl, `UPDATE comments SET created_at = created_at - ${ms} WHERE id = ${id}`);
+const WINDOW = 600000; // moderation.repeat_window_s, 600 by default
+const rules = (r) => r.json.moderation.reasons.map((x) => x.rule).sort();
+
+test('the same comment again is spam within the repeat window and published just outside it', async () => {
+  const rita = new Client(srv.url);
+  assert.equal((await rita.register('Rita Repeat', 'rita.repeat@example.com')).status, 201);
+  const text = 'The consultation on the bypass closes on Friday, send your views in.';
+  const first = await post(rita, 'm-repeat', text);
+  assert.equal(first.json.comment.status, 'published', first.text);
+  // Posted nine minutes ago: the same words, however spaced and shouted, are a repeat.
+  age(first.json.comment.id, WINDOW - 60000);
+  const again = await post(rita, 'm-repeat', text.toUpperCase().replace(/ /g, '   '));
+  assert.equal(again.status, 201, again.text);
+  assert.equal(again.json.comment.status, 'pending');
+  assert.deepEqual(rules(again), ['spam']);
+  assert.match(again.json.moderation.reasons[0].message, /same comment a few minutes ago/);
+  // Both just outside the window (by a second): published.
+  age(first.json.comment.id, 61000);
+  age(again.json.comment.id, WINDOW + 1000);
+  const later = await post(rita, 'm-repeat', text);
+  assert.equal(later.json.comment.status, 'published', later.text);
+  assert.deepEqual(rules(later), []);
+});
+
+test('attacks on the same person over the last day are harassment, read from comments older than the repeat window', async () => {
+  const dave = new Client(srv.url);
+  assert.equal((await dave.register('Dave', 'dave.target@example.com')).status, 201);
+  const rob = new Client(srv.url);
+  assert.equal((await rob.register('Rob Rude', 'rob.rude@example.com')).status, 201);
+  const parent = await post(dave, 'm-target', 'The bypass is a good idea.');
+  const a = await post(rob, 'm-target', 'Dave, you have no idea what you are talking about.');
+  const b = await post(rob, 'm-target', 'Typical Dave, wrong again.');
+  age(a.json.comment.id, 2 * 3600000); // within the day
+  age(b.json.comment.id, 25 * 3600000); // a day and an hour ago: not counted
+  const one = await post(rob, 'm-target', 'Dave is a moron.', { parent_id: parent.json.comment.id });
+  assert.equal(one.json.comment.status, 'pending', one.text);
+  assert.deepEqual(rules(one), ['personal_attack']);
+  // Three hours ago (outside the repeat window): the same words again are no
+  // repeat, but two attacks on Dave in the day make this one harassment.
+  age(one.json.comment.id, 3 * 3600000);
+  const two = await post(rob, 'm-target', 'Dave is a moron.', { parent_id: parent.json.comment.id });
+  assert.equal(two.json.comment.status, 'pending', two.text);
+  assert.deepEqual(rules(two), ['harassment', 'personal_attack']);
+});
 
 test('strong profanity is refused with 422, its reasons and the words at fault, and kept as rejected', async () => {
   const r = await post(alice, 'm-1', 'This is total bullshit, what a f.u.c.k.i.n.g mess');

@@ -1,17 +1,24 @@
 /* tests/unit/moderation/test_spam.c: the link lists of moderation/spam.h:
  * which hosts a domain covers, what the list settings accept, and what
- * spam_links_check reports (counts, allowed links, the blocked link's span).
+ * spam_links_check reports (counts, allowed links, the blocked link's span);
+ * and the repeated-comment check, whose answers must be those of folding
+ * every recent body, whatever its per-thread memo holds.
  * The engine's use of them is in tests/moderation/spam.case. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "moderation/normalize.h"
 #include "moderation/spam.h"
+#include "util/arena.h"
 
 static bool
 in(const char *host, const char *domain)
@@ -104,6 +111,129 @@ links_are_counted_allowed_and_blocked(void **state)
     spam_domains_free(d);
 }
 
+#define NOW 1800000000000LL
+#define WINDOW (600 * 1000LL)
+
+/* spam_repeat_seen for text against bodies posted at times. */
+static bool
+repeat(arena *a, const char *text, const char *const *bodies, const int64_t *times, size_t n)
+{
+    norm_text t;
+    norm_fold(a, text, strlen(text), &t);
+    return spam_repeat_seen(a, t.s, t.len, bodies, times, n, NOW, WINDOW);
+}
+
+/* What the check answers without a memo: every body in the window folded
+ * and compared. */
+static bool
+repeat_by_folding(arena *a, const char *text, const char *const *bodies, const int64_t *times,
+                  size_t n)
+{
+    norm_text t;
+    norm_fold(a, text, strlen(text), &t);
+    for (size_t i = 0; i < n; i++) {
+        if (times != NULL && NOW - times[i] > WINDOW)
+            continue;
+        norm_text b;
+        norm_fold(a, bodies[i], strlen(bodies[i]), &b);
+        if (b.len == t.len && memcmp(b.s, t.s, t.len) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void
+a_repeat_is_found_in_the_window_only(void **state)
+{
+    (void)state;
+    arena *a = arena_new();
+    const char *bodies[] = {"The bypass consultation closes on Friday.", "Vote no on the bypass!"};
+    int64_t times[] = {NOW - 60000, NOW - 120000};
+    /* Asked twice: the second answer comes from the memo. */
+    for (int round = 0; round < 2; round++) {
+        assert_true(repeat(a, "Vote no on the bypass!", bodies, times, 2));
+        assert_true(repeat(a, "VOTE   no on the bypass!!", bodies, times, 2)); /* after folding */
+        assert_false(repeat(a, "Vote yes on the bypass!", bodies, times, 2));
+    }
+    /* Posted exactly the window ago: inside; a millisecond earlier: out. */
+    times[1] = NOW - WINDOW;
+    assert_true(repeat(a, "Vote no on the bypass!", bodies, times, 2));
+    times[1] = NOW - WINDOW - 1;
+    assert_false(repeat(a, "Vote no on the bypass!", bodies, times, 2));
+    /* No times: every body is recent. */
+    assert_true(repeat(a, "vote no on the bypass", bodies, NULL, 2));
+    assert_false(repeat(a, "Vote no on the bypass!", bodies, times, 0));
+    arena_free(a);
+}
+
+/* More bodies than the memo has slots, long ones it does not keep, and
+ * bodies that share a folded length: each answer is folding's. */
+static void
+the_memo_never_changes_an_answer(void **state)
+{
+    (void)state;
+    arena *a = arena_new();
+    enum { N = 1500 };
+    static char texts[N][48];
+    const char *bodies[N];
+    int64_t times[N];
+    for (size_t i = 0; i < N; i++) {
+        snprintf(texts[i], sizeof texts[i], "Posting comment number %zu about the vote.", i);
+        bodies[i] = texts[i];
+        times[i] = NOW - (int64_t)(i % 900) * 1000; /* some outside the window */
+    }
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < N; i += 7) {
+            arena_reset(a);
+            bool want = repeat_by_folding(a, texts[i], bodies, times, N);
+            assert_int_equal(repeat(a, texts[i], bodies, times, N), want);
+            assert_int_equal(want, NOW - times[i] <= WINDOW);
+        }
+    char *big = malloc(6001);
+    assert_non_null(big);
+    for (size_t i = 0; i < 6000; i++)
+        big[i] = (char)('a' + i % 7);
+    for (size_t i = 10; i < 6000; i += 11)
+        big[i] = ' ';
+    big[6000] = '\0';
+    const char *one[] = {big};
+    int64_t t1[] = {NOW};
+    for (int round = 0; round < 2; round++) {
+        arena_reset(a);
+        assert_true(repeat(a, big, one, t1, 1));
+        assert_false(repeat(a, "aaaa", one, t1, 1));
+    }
+    free(big);
+    arena_free(a);
+}
+
+/* A thread's memo is its own and is freed when the thread ends (the
+ * sanitizer build reports a leak otherwise). */
+static void *
+check_on_a_thread(void *arg)
+{
+    (void)arg;
+    arena *a = arena_new();
+    const char *bodies[] = {"Vote no on the bypass!"};
+    int64_t times[] = {NOW - 1000};
+    bool seen = repeat(a, "Vote no on the bypass!", bodies, times, 1);
+    arena_free(a);
+    return seen ? (void *)1 : NULL;
+}
+
+static void
+each_thread_has_its_own_memo(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 3; i++) {
+        pthread_t t;
+        void *seen = NULL;
+        assert_int_equal(pthread_create(&t, NULL, check_on_a_thread, NULL), 0);
+        assert_int_equal(pthread_join(t, &seen), 0);
+        assert_non_null(seen);
+    }
+}
+
 int
 main(void)
 {
@@ -111,6 +241,9 @@ main(void)
         cmocka_unit_test(a_domain_covers_itself_and_its_subdomains_only),
         cmocka_unit_test(bad_names_are_refused_with_the_setting_named),
         cmocka_unit_test(links_are_counted_allowed_and_blocked),
+        cmocka_unit_test(a_repeat_is_found_in_the_window_only),
+        cmocka_unit_test(the_memo_never_changes_an_answer),
+        cmocka_unit_test(each_thread_has_its_own_memo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
