@@ -204,8 +204,8 @@ spam_links_check(const spam_domains *d, const char *s, size_t n, spam_link_repor
  * slot a copy of the body (to tell it from another with the same hash) and
  * the hash and length of its folded text. Bodies over MEMO_BODY_MAX bytes
  * are folded every time; at most MEMO_SLOTS * MEMO_BODY_MAX bytes a thread. */
-#define MEMO_SLOTS 512
-#define MEMO_BODY_MAX 2048
+#define MEMO_SLOTS 1024
+#define MEMO_BODY_MAX 1024
 
 typedef struct memo_slot {
     char *body; /* NULL: empty */
