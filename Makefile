@@ -188,6 +188,22 @@ build/asan/tests/%: tests/unit/%.c build/asan/testlib/filter.o $(SAN_OBJ)
 	  -MMD -MP -Wl,--wrap=_cmocka_run_group_tests \
 	  -o $@ $< build/asan/testlib/filter.o $(SAN_OBJ) $(LIBS) $(PQ_LIBS) -lcmocka
 
+# The engine's unit tests once more against the release objects: the
+# sanitizer builds never take the code paths picked at run time for the
+# processor (classifier.c's AVX2 row sums and target clones), so these runs
+# are what tests them bit for bit against the plain loops.
+REL_UNIT := build/rel/tests/moderation/test_classifier build/rel/tests/moderation/test_spamscore \
+  build/rel/tests/moderation/test_golden
+build/rel/testlib/filter.o: tests/unit/filter.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) -Wno-missing-prototypes $(CFLAGS) -MMD -MP -c -o $@ $<
+
+build/rel/tests/%: tests/unit/%.c build/rel/testlib/filter.o $(REL_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -Itests $(WARN) -Wno-missing-prototypes $(CFLAGS) \
+	  -MMD -MP -Wl,--wrap=_cmocka_run_group_tests \
+	  -o $@ $< build/rel/testlib/filter.o $(REL_OBJ) $(LIBS) $(PQ_LIBS) -lcmocka
+
 build/asan/testlib/replay.o: fuzz/replay.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(SAN_FLAGS) -MMD -MP -c -o $@ $<
@@ -240,7 +256,7 @@ evalmodel: build/tools/evalmodel
 	$(need-data)
 	build/tools/evalmodel --data $(DATA_DIR) --model data/model/parley.model
 
--include $(shell find build/obj build/asan/obj build/tsan/obj build/asan/tests build/asan/testlib \
+-include $(shell find build/obj build/asan/obj build/tsan/obj build/asan/tests build/asan/testlib build/rel \
   build/asan/fuzz build/fuzz -name '*.d' 2>/dev/null)
 
 # ---- run -------------------------------------------------------------------
@@ -290,8 +306,8 @@ check: unit fuzz-replay
 
 # Every binary runs even when one fails; the failing ones are named at the
 # end. PARLEY_TEST_FILTER='pattern' runs only the matching test cases.
-unit: $(UNIT_BIN)
-	@failed=""; for t in $(UNIT_BIN); do echo "== $$t"; \
+unit: $(UNIT_BIN) $(REL_UNIT)
+	@failed=""; for t in $(UNIT_BIN) $(REL_UNIT); do echo "== $$t"; \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t || failed="$$failed $$t"; \
 	done; if [ -n "$$failed" ]; then echo "unit: FAILED:$$failed" >&2; exit 1; fi
 
