@@ -202,18 +202,25 @@ spam_links_check(const spam_domains *d, const char *s, size_t n, spam_link_repor
 
 /* The memo: per thread, direct-mapped on the hash of a body's bytes, each
  * slot a copy of the body (to tell it from another with the same hash) and
- * the hash and length of its folded text. Bodies over MEMO_BODY_MAX bytes
- * are folded every time; at most MEMO_SLOTS * MEMO_BODY_MAX bytes a thread. */
-#define MEMO_SLOTS 1024
-#define MEMO_BODY_MAX 1024
+ * the hash and length of its folded text. Bodies over MEMO_BODY_MAX bytes,
+ * and bodies that would take the copies past MEMO_BYTES, are folded every
+ * time: a thread holds at most MEMO_BYTES of copies beside its slots. */
+#define MEMO_SLOTS 4096
+#define MEMO_BODY_MAX 2048
+#define MEMO_BYTES (1024 * 1024)
 
 typedef struct memo_slot {
     char *body; /* NULL: empty */
-    size_t body_len;
+    size_t body_len, body_cap;
     uint64_t body_hash;
     uint64_t fold_hash;
     size_t fold_len;
 } memo_slot;
+
+typedef struct memo {
+    size_t bytes; /* the copies' capacity, summed */
+    memo_slot slot[MEMO_SLOTS];
+} memo;
 
 static pthread_key_t memo_key;
 static bool memo_ok; /* the key was made */
@@ -222,9 +229,9 @@ static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
 static void
 memo_free(void *p)
 {
-    memo_slot *m = p;
+    memo *m = p;
     for (size_t i = 0; i < MEMO_SLOTS; i++)
-        free(m[i].body);
+        free(m->slot[i].body);
     free(m);
 }
 
@@ -235,15 +242,15 @@ memo_init(void)
 }
 
 /* This thread's memo; NULL when none can be kept (the check folds then). */
-static memo_slot *
+static memo *
 memo_get(void)
 {
     pthread_once(&memo_once, memo_init);
     if (!memo_ok)
         return NULL;
-    memo_slot *m = pthread_getspecific(memo_key);
+    memo *m = pthread_getspecific(memo_key);
     if (m == NULL) {
-        m = xcalloc(MEMO_SLOTS, sizeof *m);
+        m = xcalloc(1, sizeof *m);
         if (pthread_setspecific(memo_key, m) != 0) {
             free(m);
             return NULL;
@@ -265,12 +272,12 @@ hash64(const char *s, size_t n)
 }
 
 /* The hash and length of body's folded text: from the memo when it holds
- * these bytes, else folded (and remembered when small enough). */
+ * these bytes, else folded (and remembered when it fits). */
 static void
-folded_key(memo_slot *memo, arena *a, const char *body, size_t n, uint64_t *hash, size_t *len)
+folded_key(memo *m, arena *a, const char *body, size_t n, uint64_t *hash, size_t *len)
 {
     uint64_t bh = hash64(body, n);
-    memo_slot *s = memo != NULL && n <= MEMO_BODY_MAX ? &memo[bh % MEMO_SLOTS] : NULL;
+    memo_slot *s = m != NULL && n > 0 && n <= MEMO_BODY_MAX ? &m->slot[bh % MEMO_SLOTS] : NULL;
     if (s != NULL && s->body != NULL && s->body_hash == bh && s->body_len == n &&
         memcmp(s->body, body, n) == 0) {
         *hash = s->fold_hash;
@@ -283,8 +290,13 @@ folded_key(memo_slot *memo, arena *a, const char *body, size_t n, uint64_t *hash
     *len = t.len;
     if (s == NULL)
         return;
-    if (s->body == NULL || s->body_len < n)
-        s->body = xrealloc(s->body, n + 1);
+    if (s->body == NULL || s->body_cap < n) {
+        if (m->bytes - s->body_cap + n > MEMO_BYTES)
+            return; /* full: this one is folded every time */
+        s->body = xrealloc(s->body, n);
+        m->bytes += n - s->body_cap;
+        s->body_cap = n;
+    }
     memcpy(s->body, body, n);
     s->body_len = n;
     s->body_hash = bh;
@@ -296,20 +308,22 @@ bool
 spam_repeat_seen(arena *a, const char *folded, size_t len, const char *const *bodies,
                  const int64_t *times, size_t n, int64_t now, int64_t window_ms)
 {
-    memo_slot *memo = NULL;
+    memo *m = NULL;
+    bool asked = false;
     uint64_t want = 0;
     for (size_t i = 0; i < n; i++) {
         if (times != NULL && now - times[i] > window_ms)
             continue;
-        if (memo == NULL) {
-            memo = memo_get();
+        if (!asked) {
+            m = memo_get();
             want = hash64(folded, len);
+            asked = true;
         }
         const char *b = bodies[i];
         size_t bn = strlen(b);
         uint64_t h;
         size_t hl;
-        folded_key(memo, a, b, bn, &h, &hl);
+        folded_key(m, a, b, bn, &h, &hl);
         if (hl != len || h != want)
             continue; /* folded texts of other lengths or hashes differ */
         norm_text rt;

@@ -123,25 +123,6 @@ repeat(arena *a, const char *text, const char *const *bodies, const int64_t *tim
     return spam_repeat_seen(a, t.s, t.len, bodies, times, n, NOW, WINDOW);
 }
 
-/* What the check answers without a memo: every body in the window folded
- * and compared. */
-static bool
-repeat_by_folding(arena *a, const char *text, const char *const *bodies, const int64_t *times,
-                  size_t n)
-{
-    norm_text t;
-    norm_fold(a, text, strlen(text), &t);
-    for (size_t i = 0; i < n; i++) {
-        if (times != NULL && NOW - times[i] > WINDOW)
-            continue;
-        norm_text b;
-        norm_fold(a, bodies[i], strlen(bodies[i]), &b);
-        if (b.len == t.len && memcmp(b.s, t.s, t.len) == 0)
-            return true;
-    }
-    return false;
-}
-
 static void
 a_repeat_is_found_in_the_window_only(void **state)
 {
@@ -166,42 +147,91 @@ a_repeat_is_found_in_the_window_only(void **state)
     arena_free(a);
 }
 
-/* More bodies than the memo has slots, long ones it does not keep, and
- * bodies that share a folded length: each answer is folding's. */
+/* Whether text's folded form is one of the window's folded bodies. */
+static bool
+repeat_among(arena *a, const char *text, char *const *folded, const size_t *flen,
+             const int64_t *times, size_t n)
+{
+    norm_text t;
+    norm_fold(a, text, strlen(text), &t);
+    for (size_t i = 0; i < n; i++)
+        if (NOW - times[i] <= WINDOW && flen[i] == t.len && memcmp(folded[i], t.s, t.len) == 0)
+            return true;
+    return false;
+}
+
+/* n bodies made by make(i), checked twice over against folding each. */
+static void
+memo_matches_folding(size_t n, size_t step, void (*make)(char *, size_t, size_t), size_t size)
+{
+    arena *a = arena_new(), *keep = arena_new();
+    char **texts = calloc(n, sizeof *texts), **folded = calloc(n, sizeof *folded);
+    size_t *flen = calloc(n, sizeof *flen);
+    int64_t *times = calloc(n, sizeof *times);
+    assert_true(texts && folded && flen && times);
+    for (size_t i = 0; i < n; i++) {
+        texts[i] = arena_alloc(keep, size);
+        make(texts[i], size, i);
+        norm_text t;
+        norm_fold(keep, texts[i], strlen(texts[i]), &t);
+        folded[i] = t.s;
+        flen[i] = t.len;
+        times[i] = NOW - (int64_t)(i % 900) * 1000; /* some outside the window */
+    }
+    for (int round = 0; round < 2; round++)
+        for (size_t i = round; i < n; i += step) {
+            arena_reset(a);
+            bool want = repeat_among(a, texts[i], folded, flen, times, n);
+            assert_int_equal(want, NOW - times[i] <= WINDOW);
+            norm_text t;
+            norm_fold(a, texts[i], strlen(texts[i]), &t);
+            assert_int_equal(
+                spam_repeat_seen(a, t.s, t.len, (const char *const *)texts, times, n, NOW, WINDOW),
+                want);
+        }
+    free(texts);
+    free(folded);
+    free(flen);
+    free(times);
+    arena_free(keep);
+    arena_free(a);
+}
+
+static void
+short_body(char *out, size_t size, size_t i)
+{
+    snprintf(out, size, "Posting comment number %zu about the vote.", i);
+}
+
+/* About 1,000 bytes: 1,200 of them are more than the memo keeps. */
+static void
+long_body(char *out, size_t size, size_t i)
+{
+    int k = snprintf(out, size, "Comment %zu:", i);
+    while ((size_t)k + 12 < size)
+        k += snprintf(out + k, size - (size_t)k, " word%zu", (i + (size_t)k) % 97);
+}
+
+/* More bodies than the memo has slots, more bytes than it keeps, long ones
+ * it does not keep at all: each answer is folding's. */
 static void
 the_memo_never_changes_an_answer(void **state)
 {
     (void)state;
+    memo_matches_folding(6000, 97, short_body, 48);
+    memo_matches_folding(1200, 41, long_body, 1000);
     arena *a = arena_new();
-    enum { N = 1500 };
-    static char texts[N][48];
-    const char *bodies[N];
-    int64_t times[N];
-    for (size_t i = 0; i < N; i++) {
-        snprintf(texts[i], sizeof texts[i], "Posting comment number %zu about the vote.", i);
-        bodies[i] = texts[i];
-        times[i] = NOW - (int64_t)(i % 900) * 1000; /* some outside the window */
-    }
-    for (int round = 0; round < 2; round++)
-        for (size_t i = 0; i < N; i += 7) {
-            arena_reset(a);
-            bool want = repeat_by_folding(a, texts[i], bodies, times, N);
-            assert_int_equal(repeat(a, texts[i], bodies, times, N), want);
-            assert_int_equal(want, NOW - times[i] <= WINDOW);
-        }
     char *big = malloc(6001);
     assert_non_null(big);
     for (size_t i = 0; i < 6000; i++)
-        big[i] = (char)('a' + i % 7);
-    for (size_t i = 10; i < 6000; i += 11)
-        big[i] = ' ';
+        big[i] = (char)(i % 11 == 10 ? ' ' : 'a' + i % 7);
     big[6000] = '\0';
-    const char *one[] = {big};
-    int64_t t1[] = {NOW};
+    const char *one[] = {big, ""};
+    int64_t t1[] = {NOW, NOW};
     for (int round = 0; round < 2; round++) {
         arena_reset(a);
-        assert_true(repeat(a, big, one, t1, 1));
-        assert_false(repeat(a, "aaaa", one, t1, 1));
+        assert_true(repeat(a, big, one, t1, 2));
+        assert_false(repeat(a, "aaaa", one, t1, 2));
     }
     free(big);
     arena_free(a);
