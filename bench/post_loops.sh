@@ -17,7 +17,7 @@ shift 3
 . bench/lib.sh
 bench_workdir
 one() { # bin
-  local port pid B ppid out req rps
+  local port pid B ppid out req rps bad
   rm -f "$work/b.db"*
   port=$(bench_free_port)
   "$1" serve --listen 127.0.0.1:$port --db "sqlite:$work/b.db" --rate-limit off --log-level warn 2>"$work/log" &
@@ -29,17 +29,9 @@ one() { # bin
     -d "{\"name\":\"Bench Reader $1\",\"email\":\"reader$1@example.com\",\"password\":\"benchmark-pass\"}" \
     "$B/api/v1/auth/register" | sed -n 's/^[Ss]et-[Cc]ookie: \(parley_session=[^;]*\).*/\1/p'; }
   if [ "$MODE" = one ]; then
-    cat >"$work/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Cookie"] = "$(reg 0)"
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format(nil, "/api/v1/articles/bench-post/comments", nil,
-    '{"body":"Posting comment number ' .. n .. ' about the budget vote and the schools plan."}')
-end
-LUA
+    # The one-author Lua of bench/http_bench.sh, with this server's cookie.
+    sed -n '/^cat > "$work\/post.lua" <<LUA$/,/^LUA$/p' bench/http_bench.sh | sed '1d;$d' |
+      sed "s|parley_session=\$cookie|$(reg 0)|" >"$work/post.lua"
   else
     {
       printf 'local cookies = {'
@@ -58,6 +50,7 @@ LUA
   wait $pid 2>/dev/null || true
   req=$(awk '/requests in/ {print $1}' <<<"$out")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  bad=$(awk '/Non-2xx/ {print $4}' <<<"$out")
   perf script -i "$work/perf.data" -F tid,ip,sym,dso 2>/dev/null | python3 -c '
 import sys, collections
 req = int(sys.argv[1]); cnt = collections.Counter(); kind = collections.defaultdict(collections.Counter)
@@ -76,7 +69,7 @@ for t, c in cnt.items():
     if k["loop"] > c * 0.01: loops += c; fold += k["fold"]
     else: writer += c
 print("loops %.3f writer+rest %.3f norm_fold %.3f samples/POST" % (loops / req, writer / req, fold / req))
-' "$req" | sed "s|^|$(basename "$1") $MODE c=$C POSTs=$req POST/s=$rps |"
+' "$req" | sed "s|^|$(basename "$1") $MODE c=$C POSTs=$req POST/s=$rps non-2xx=${bad:-0} |"
 }
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg)"
 for _ in $(seq "${ROUNDS:-3}"); do
