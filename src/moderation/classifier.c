@@ -835,6 +835,9 @@ sum_rows_blocks(const classifier *c, uint32_t mask, const uint32_t *hash, size_t
         _mm256_storeu_ps(acc + block_at(row, j, nb), a[j]);
 }
 
+/* One case per block count (the caller keeps rows of 8 to 64 values), so
+ * that each call has a constant count: its loops over the blocks unroll and
+ * the sums stay in registers. */
 __attribute__((target("avx2"))) static void
 sum_rows_avx2(const classifier *c, uint32_t mask, const uint32_t *hash, size_t n, float *acc)
 {
