@@ -297,10 +297,90 @@ human_at(const ctx *c, long k)
     return n > 5 && (!memcmp(w + n - 4, "ists", 4) || !memcmp(w + n - 4, "ians", 4));
 }
 
+/* What politics and business say a verb of violence of: "kill the bill",
+ * "kill Canadian jobs", "shoot down the idea", "kill the motion". No person
+ * is harmed; words for places and buildings ("burn the school") are not
+ * here, nor anything that names people ("the business", "the industry"). */
+static const char *const thing_nouns[] = {
+    "bill",        "bills",        "deal",        "deals",       "job",       "jobs",
+    "project",     "projects",     "motion",      "motions",     "plan",      "plans",
+    "proposal",    "proposals",    "idea",        "ideas",       "law",       "laws",
+    "legislation", "pipeline",     "pipelines",   "tax",         "taxes",     "budget",
+    "economy",     "program",      "programs",    "programme",   "agreement", "treaty",
+    "amendment",   "reform",       "reforms",     "initiative",  "policy",    "policies",
+    "debate",      "momentum",     "mood",        "competition", "chances",   "growth",
+    "investment",  "funding",      "contract",    "merger",      "talks",     "negotiations",
+    "argument",    "arguments",    "proposition", "referendum",  "subsidy",   "subsidies",
+    "tariff",      "tariffs",      "mandate",     "scheme",      "vote",      "votes",
+    "measure",     "ordinance",    "bylaw",       "question",    "story",     "rumour",
+    "rumor",       "conversation", "engine",      "lights",      "sales",     NULL};
+/* Words that may stand between the verb and its object: "kill off the bill". */
+static const char *const object_lead[] = {"the", "this",  "that",    "these", "those", "a",   "an",
+                                          "our", "my",    "your",    "their", "his",   "her", "its",
+                                          "any", "every", "another", "off",   "down",  NULL};
+
+/* The last token of the verb's object when that object is a thing
+ * (thing_nouns), at most one other word before it ("kill Canadian jobs",
+ * "the climate deal"), within the sentence; -1 otherwise ("kill them",
+ * "kill the bastard", "burn your house"). */
+static long
+thing_object(const ctx *c, long kend, uint32_t oe)
+{
+    bool modifier = false;
+    for (long j = kend + 1; j <= kend + 4 && (size_t)j < c->ntok; j++) {
+        if (!same_sentence(c, oe, c->t.ostart[c->ts[j]]))
+            return -1;
+        if (tok_in(c, j, thing_nouns))
+            return j;
+        if (tok_in(c, j, object_lead))
+            continue;
+        if (modifier || tok_in(c, j, human_words) || tok_in(c, j, object_nouns))
+            return -1;
+        modifier = true;
+    }
+    return -1;
+}
+
+/* A verb of violence used as a noun in law or in a report: "charged with
+ * attempted murder", "accused of rape", "the murder rate", "the murder
+ * trial". It names a crime; it threatens nobody. */
+static bool
+noun_use(const ctx *c, long k, long kend, uint32_t os, uint32_t oe)
+{
+    static const char *const nouns[] = {
+        "murder",   "murders",   "killing",   "killings",   "rape",    "rapes",
+        "shooting", "shootings", "stabbing",  "stabbings",  "torture", "slaughter",
+        "lynching", "lynchings", "execution", "executions", NULL};
+    static const char *const legal[] = {
+        "charged",  "charge",    "charges",  "convicted", "conviction", "accused",
+        "guilty",   "attempted", "arrested", "indicted",  "suspected",  "acquitted",
+        "alleged",  "sentenced", "jailed",   "degree",    "prosecuted", "tried",
+        "innocent", "confessed", "admitted", NULL};
+    static const char *const after[] = {
+        "rate",       "rates",       "trial",       "trials",     "case",          "cases",
+        "charge",     "charges",     "suspect",     "suspects",   "investigation", "investigations",
+        "conviction", "convictions", "victim",      "victims",    "scene",         "weapon",
+        "count",      "counts",      "sentence",    "statistics", "stats",         "mystery",
+        "probe",      "inquiry",     "inquest",     "verdict",    "numbers",       "epidemic",
+        "accusation", "accusations", "allegations", NULL};
+    if (k != kend || !tok_in(c, k, nouns))
+        return false;
+    long j = k - 1;
+    if (tok_in(c, j, (const char *const[]){"with", "of", "for", NULL}))
+        j--;
+    if (j >= 0 && tok_in(c, j, legal) && same_sentence(c, c->t.ostart[c->ts[j]], os))
+        return true;
+    return (size_t)kend + 1 < c->ntok && tok_in(c, kend + 1, after) &&
+           same_sentence(c, oe, c->t.ostart[c->ts[kend + 1]]);
+}
+
 /* Verbs of violence are threats in context: a person says they will do it
  * to someone ("I'm going to stab ..."), or that it should be done to
  * someone ("... should be shot", "someone should strangle ..."), within
- * one sentence, not negated. */
+ * one sentence, not negated. A verb said of a thing ("kill the bill") or
+ * used as the name of a crime ("charged with murder") is read as innocent
+ * (INSULT_NOT in c->verdict): the model's bar for it is confirm_at while
+ * its score rests on that word (model_use.c). */
 void
 rule_threats(ctx *c)
 {
@@ -313,6 +393,15 @@ rule_threats(ctx *c)
         span_hit(c, h, &os, &oe);
         if (negated_before(c, k, 6))
             continue;
+        if (noun_use(c, k, kend, os, oe)) {
+            c->verdict[i] = INSULT_NOT;
+            continue;
+        }
+        /* "Smith should kill the bill": with a thing as the object, a
+         * person before the verb is who does it, not whom it is done to */
+        long thing = thing_object(c, kend, oe);
+        if (thing >= 0)
+            c->verdict[i] = INSULT_NOT;
         bool intent = false, wish = false, person = false;
         for (long j = k - 1; j >= 0 && j >= k - 6; j--) {
             if (!same_sentence(c, c->t.ostart[c->ts[j]], os))
@@ -325,8 +414,9 @@ rule_threats(ctx *c)
             /* Before the verb a capitalised word is a name only as the
              * subject of the wish ("Smith should be shot"), not as the
              * first word of a sentence ("Somebody should ..."). */
-            if (looks_like_name(c, j) ? tok_in(c, j + 1, wish_words) || tok_in(c, j + 1, copulas)
-                                      : human_at(c, j))
+            if (thing < 0 &&
+                (looks_like_name(c, j) ? tok_in(c, j + 1, wish_words) || tok_in(c, j + 1, copulas)
+                                       : human_at(c, j)))
                 person = true;
         }
         bool death_to = tok_is(c, k, "death") && tok_is(c, kend, "to");
@@ -347,7 +437,8 @@ rule_threats(ctx *c)
                 intent = person = true;
         }
         /* "shoot the next gay person", four words on */
-        for (long j = kend + 1; j <= kend + 4 && (size_t)j < c->ntok; j++) {
+        for (long j = thing >= 0 ? thing + 1 : kend + 1; j <= kend + 4 && (size_t)j < c->ntok;
+             j++) {
             if (!same_sentence(c, oe, c->t.ostart[c->ts[j]]))
                 break;
             if (human_at(c, j))
