@@ -279,14 +279,38 @@ static const char *const belongings[] = {
     "mother", "mom",    "father", "dad",    "son",      "daughter", "car",
     "dog",    "office", "head",   "throat", "face",     "skull",    NULL};
 
+/* Where people gather to worship: burning or bombing one is violence
+ * against the people in it and those it belongs to ("Someone should burn
+ * the mosque down."). */
+static const char *const worship_places[] = {"mosque",     "mosques",  "church",    "churches",
+                                             "chapel",     "temple",   "temples",   "synagogue",
+                                             "synagogues", "gurdwara", "gurdwaras", NULL};
+
+/* A place of worship in token k that ends its noun phrase: "burn the
+ * mosque down", "the church, and", not "the temple photos". */
+static bool
+worship_at(const ctx *c, long k)
+{
+    static const char *const enders[] = {
+        "down",  "to",    "and",     "or",    "in",     "on",    "at",    "with", "now",
+        "too",   "again", "tonight", "then",  "before", "after", "while", "so",   "if",
+        "until", "of",    "because", "where", "that",   "which", NULL};
+    if (!tok_in(c, k, worship_places))
+        return false;
+    return (size_t)k + 1 >= c->ntok ||
+           !same_sentence(c, c->t.ostart[c->ts[k]], c->t.ostart[c->ts[k + 1]]) ||
+           tok_in(c, k + 1, enders);
+}
+
 /* A person in token k: a pronoun, a group of people ("women", and words
- * for followers or members: "-ists", "-ians"), a name. "Those" and "all"
- * alone are not enough: "stab those balloons" threatens no one. */
+ * for followers or members: "-ists", "-ians"), a name, a place of worship.
+ * "Those" and "all" alone are not enough: "stab those balloons" threatens
+ * no one. */
 static bool
 human_at(const ctx *c, long k)
 {
     if (tok_in(c, k, human_words) || is_parent_author(c, k) ||
-        (looks_like_name(c, k) && !tok_in(c, k, idea_words)))
+        (looks_like_name(c, k) && !tok_in(c, k, idea_words)) || worship_at(c, k))
         return true;
     if (tok_in(c, k, possessives) && tok_in(c, k + 1, belongings))
         return true;
@@ -430,7 +454,8 @@ rule_threats(ctx *c)
             long o = kend + 1;
             bool obj = tok_in(c, o, objects) ||
                        (tok_in(c, o, pointers) && tok_in(c, o + 1, object_nouns)) ||
-                       (tok_in(c, o, possessives) && tok_in(c, o + 1, belongings));
+                       (tok_in(c, o, possessives) && tok_in(c, o + 1, belongings)) ||
+                       (tok_in(c, o, object_lead) && worship_at(c, o + 1));
             if (obj && !(tok_is(c, o + 1, "with") && tok_is(c, o + 2, "kindness")) &&
                 !tok_in(c, o + 1, (const char *const[]){"a", "an", NULL}) &&
                 same_sentence(c, os, c->t.ostart[c->ts[o]]))
