@@ -488,14 +488,15 @@ build/bench/fox-news.tsv: build/tools/spamtrain
 	build/tools/spamtrain --jsonl2tsv $(SHARED_DATA)/fox-news-comments/fox-news-comments.json > $@.tmp
 	mv $@.tmp $@
 
-# Retrains the spam score (data/spam/spam.model) from the same sets.
+# Retrains the spam score (data/spam/spam.model) from the same sets, with
+# hard negatives from the TRAIN comments of the corpora in $(SHARED_DATA).
 spam-model: build/tools/spamtrain $(SPAM_TSV)
 	@mkdir -p data/spam
-	build/tools/spamtrain --out data/spam/spam.model $(SPAM_TSV)
+	build/tools/spamtrain --data $(SHARED_DATA) --out data/spam/spam.model $(SPAM_TSV)
 
-build/tools/spamtrain: tools/spamtrain.c $(REL_OBJ)
+build/tools/spamtrain: tools/spamtrain.c tools/corpora.c tools/corpora.h $(REL_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) -O2 -o $@ tools/spamtrain.c $(REL_OBJ) $(LIBS)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) -O2 -o $@ tools/spamtrain.c tools/corpora.c $(REL_OBJ) $(LIBS)
 
 build/bench/spam_eval: bench/spam_eval.c $(REL_OBJ)
 	@mkdir -p $(dir $@)

@@ -6,9 +6,11 @@
  * labelled comments: the YouTube Spam Collection, the news-comment spam and
  * clean comments of bench/spam_news.tsv and clean news comments; a quarter
  * of every set (chosen by spam_heldout) is never trained on, so that
- * bench/spam_eval measures on unseen rows. The model is committed as
- * data/spam/spam.model and compiled into the binary. A loaded model is
- * immutable and shared read-only by all threads.
+ * bench/spam_eval measures on unseen rows. Clean comments of other corpora
+ * that a first model took for spam are added as hard negatives
+ * (docs/ANTISPAM.md). The model is committed as data/spam/spam.model and
+ * compiled into the binary. A loaded model is immutable and shared
+ * read-only by all threads.
  *
  * The engine (rules_article.c, rule "spam") holds a comment whose score
  * reaches moderation.spam_at (moderation.spam_at_new for accounts younger
