@@ -562,9 +562,10 @@ premoderate(req *r, const config *cfg, const store_article *art, int64_t editing
     site_premoderate(cfg, r->a, staff, art->sensitive, earlier, out);
 }
 
+/* fold gets the body's repeat key, to store with the comment. */
 static void
 decide(req *r, const char *body, const store_article *art, const store_comment *parent,
-       int64_t editing, const bot_traps *traps, moderation_result *out)
+       int64_t editing, const bot_traps *traps, moderation_result *out, store_fold_key *fold)
 {
     moderation_input in = {0};
     if (traps != NULL) {
@@ -574,6 +575,11 @@ decide(req *r, const char *body, const store_article *art, const store_comment *
     }
     in.body = body;
     in.body_len = strlen(body);
+    /* Folded once, here: the key reads the author's history and is stored
+     * with the comment, and the engine reuses the folded text. */
+    moderation_fold_key key;
+    in.folded = moderation_fold(body, in.body_len, r->a, &key);
+    *fold = (store_fold_key){key.hash, key.len, key.ver};
     in.article_title = art->title ? art->title : "";
     in.article_text = art->text ? art->text : "";
     in.article_status = (moderation_article_status)art->status;
@@ -592,11 +598,13 @@ decide(req *r, const char *body, const store_article *art, const store_comment *
         in.author_created_at = r->user->created_at;
         /* The author's newest 50 comments of the last day, newest first, of
          * which each rule reads only what it needs: the repeated-comment
-         * check the bodies of the last minutes (moderation.repeat_window_s),
-         * the repeated-targeting rule the day's bodies, and only on a reply
-         * to a named author. So a top-level comment reads just the window's
-         * comments (the same ones of the newest 50 of the day that fall in
-         * it) with their bodies, from the index and the rows of those. */
+         * check the keys of the last minutes (moderation.repeat_window_s)
+         * and the bodies of those without a key of this version or with
+         * the comment's own, the repeated-targeting rule the day's bodies,
+         * and only on a reply to a named author. So a top-level comment
+         * reads just the window's comments (the same ones of the newest 50
+         * of the day that fall in it), from the index alone on SQLite,
+         * and the bodies of a repeat's candidates. */
         int64_t day = r->now - 24 * 3600 * 1000LL;
         bool targets = in.parent_author_name != NULL && in.parent_author_name[0] != '\0';
         int64_t from = targets ? day : r->now - moderation_repeat_window_ms(mod);
@@ -605,19 +613,25 @@ decide(req *r, const char *body, const store_article *art, const store_comment *
         int limit = 50;
         store_comment_list recent = {0};
         pl_error err;
-        if (store_comments_by_authors(req_store(r), &r->user->id, &limit, 1, from, from, r->a,
-                                      &recent, &err) == 0 &&
+        if (store_comments_by_authors(req_store(r), &r->user->id, &limit, 1, from, from,
+                                      targets ? NULL : fold, r->a, &recent, &err) == 0 &&
             recent.n > 0) {
             const char **bodies = arena_alloc(r->a, recent.n * sizeof *bodies);
             int64_t *times = arena_alloc(r->a, recent.n * sizeof *times);
+            moderation_fold_key *keys = arena_alloc(r->a, recent.n * sizeof *keys);
             size_t k = 0;
             for (size_t i = 0; i < recent.n; i++) {
-                if (recent.items[i].id == editing)
+                const store_comment *c = &recent.items[i];
+                if (c->id == editing)
                     continue;
-                bodies[k] = recent.items[i].body ? recent.items[i].body : "";
-                times[k++] = recent.items[i].created_at;
+                /* No body with a key: the read left out one that cannot
+                 * match; without either, the comment had an empty body. */
+                bodies[k] = c->body != NULL ? c->body : c->fold.ver != 0 ? NULL : "";
+                keys[k] = (moderation_fold_key){c->fold.hash, c->fold.len, c->fold.ver};
+                times[k++] = c->created_at;
             }
             in.recent_bodies = bodies;
+            in.recent_keys = keys;
             in.recent_times = times;
             in.n_recent = k;
         }
@@ -896,7 +910,7 @@ edit_write(job *j, store *s, post_job *pj, pl_error *err)
         pj->c.status = COMMENT_HIDDEN;
     }
     if ((rc = store_comment_edit(s, pj->c.id, pj->c.body, pj->c.html, pj->c.status,
-                                 pj->c.moderation, j->r->now, err)) < 0)
+                                 pj->c.moderation, &pj->c.fold, j->r->now, err)) < 0)
         return rc;
     if (cur.featured && (rc = store_comment_set_featured(s, cur.id, false, err)) < 0)
         return rc;
@@ -1041,7 +1055,7 @@ static void
 prepare(req *r, post_job *pj, const char *body, const store_article *art,
         const store_comment *parent, const bot_traps *traps)
 {
-    decide(r, body, art, parent, pj->edit ? pj->c.id : 0, traps, &pj->mod);
+    decide(r, body, art, parent, pj->edit ? pj->c.id : 0, traps, &pj->mod, &pj->c.fold);
     pj->mod_json = moderation_result_to_json(&pj->mod, false);
     json_t *stored = moderation_result_to_json(&pj->mod, true);
     char *text = json_dumps(stored, JSON_COMPACT);
@@ -1456,6 +1470,7 @@ api_check(req *r, const route_args *a)
     if (editing_s != NULL && parse_int(editing_s, 1, INT64_MAX, &editing) < 0)
         editing = 0;
     moderation_result m;
-    decide(r, body, &art, has_parent ? &parent : NULL, editing, NULL, &m);
+    store_fold_key fold;
+    decide(r, body, &art, has_parent ? &parent : NULL, editing, NULL, &m, &fold);
     req_send_json(r, 200, moderation_result_to_json(&m, false));
 }

@@ -602,7 +602,7 @@ preview_gather(store *st, arena *a, const store_comment_list *l, pv_item *items,
     int64_t from = first_max > 0 ? INT64_MIN : since;
     if (m > 0 &&
         ((rc = store_users_get_many(st, ids, m, a, users, err)) < 0 ||
-         (rc = store_comments_by_authors(st, ids, wants, m, from, since, a, hist, err)) < 0))
+         (rc = store_comments_by_authors(st, ids, wants, m, from, since, NULL, a, hist, err)) < 0))
         return rc;
     for (size_t g = 0, x = 0; g < n; x++) {
         size_t e = g;

@@ -404,6 +404,17 @@ judged_language(const langid_result *lr)
     return false;
 }
 
+const moderation_folded *
+moderation_fold(const char *body, size_t n, arena *a, moderation_fold_key *key)
+{
+    moderation_folded *f = arena_alloc(a, sizeof *f);
+    norm_fold(a, body, n, &f->t);
+    key->hash = spam_fold_hash(f->t.s, f->t.len);
+    key->len = (uint32_t)f->t.len;
+    key->ver = SPAM_FOLD_VERSION;
+    return f;
+}
+
 void
 moderation_decide(const moderation *m, const moderation_input *in, arena *a, moderation_result *out)
 {
@@ -412,7 +423,10 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
     c->in = in;
     c->a = a;
     c->spam = -1;
-    norm_fold(a, in->body, in->body_len, &c->t);
+    if (in->folded != NULL)
+        c->t = in->folded->t;
+    else
+        norm_fold(a, in->body, in->body_len, &c->t);
     langid_result lr;
     langid_detect(m->li, in->body, in->body_len, &lr);
     c->nhits = lexicon_scan_in(m->lx, &c->t, lr.lang, lr.reliable, a, &c->hits);

@@ -35,6 +35,20 @@ typedef enum {
  * comments on it; see moderation_article_prepare. */
 typedef struct moderation_article moderation_article;
 
+/* A comment's repeat key (docs/MODERATION.md, "Repeated comments"): the
+ * hash and length of its body's folded text, and the version of the fold
+ * and hash that made them (ver 0: no key). Stored with each comment
+ * (docs/STORAGE.md), so that the repeated-comment check compares keys
+ * instead of folding the author's recent bodies. */
+typedef struct moderation_fold_key {
+    uint64_t hash;
+    uint32_t len;
+    uint32_t ver;
+} moderation_fold_key;
+
+/* A comment's body folded once (see moderation_fold). */
+typedef struct moderation_folded moderation_folded;
+
 typedef struct moderation_input {
     const char *body; /* UTF-8, already validated; body_len bytes */
     size_t body_len;
@@ -54,6 +68,16 @@ typedef struct moderation_input {
     const char *const *recent_bodies;
     const int64_t *recent_times;
     size_t n_recent;
+    /* Optional (NULL: none): the recent comments' stored repeat keys. Where
+     * recent_keys[i] is of this build's version and is not the comment's
+     * key, recent_bodies[i] may be NULL (not read); the repeated-comment
+     * check folds only the bodies of matching keys and of comments without
+     * a key of this version (moderation/spam.h). The repeated-targeting
+     * rule reads every body: give them all for a reply to a named author. */
+    const moderation_fold_key *recent_keys;
+    /* Optional: moderation_fold(body, body_len), so the body is not folded
+     * again (NULL: moderation_decide folds it). */
+    const moderation_folded *folded;
     /* The widget's bot traps (docs/ANTISPAM.md): the hidden field that a
      * person never sees was filled in; the form was sent fill_ms after it
      * was shown (only when fill_known). Both spam reasons. */
@@ -110,6 +134,14 @@ int moderation_derive(const moderation *base, const config *cfg, moderation **ou
  * fails: an engine that cannot judge publishes nothing it doubts. */
 void moderation_decide(const moderation *m, const moderation_input *in, arena *a,
                        moderation_result *out);
+
+/* Folds a comment's body (n bytes of valid UTF-8) as moderation_decide
+ * does, for a caller that needs its repeat key before deciding (to store it
+ * with the comment, and to read the author's history by it): sets *key
+ * and returns the folded body to pass as moderation_input.folded with the
+ * same body. Allocated from a. Thread-safe; needs no engine. */
+const moderation_folded *moderation_fold(const char *body, size_t n, arena *a,
+                                         moderation_fold_key *key);
 
 /* Prepares an article once so that judging each comment on it does not
  * read the article again (the on-topic score and the tragedy guard need its

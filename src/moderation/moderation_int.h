@@ -77,6 +77,11 @@ typedef struct found {
     uint32_t os, oe; /* excerpt in the original body; os == oe: none */
 } found;
 
+/* moderation_fold's result: the folded body. */
+struct moderation_folded {
+    norm_text t;
+};
+
 typedef struct ctx {
     const moderation *m;
     const moderation_input *in;

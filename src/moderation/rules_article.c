@@ -21,6 +21,8 @@ rule_repeated_targeting(ctx *c)
         if (in->recent_times && in->now - in->recent_times[i] > 86400000)
             continue;
         const char *b = in->recent_bodies[i];
+        if (b == NULL)
+            continue; /* not read: only the repeat check's key was */
         for (const char *p = b; (p = strchr(p, in->parent_author_name[0])) != NULL; p++)
             if (!strncmp(p, in->parent_author_name, nl)) {
                 times++;
@@ -245,7 +247,7 @@ rule_spam(ctx *c)
     }
     if (c->t.len == 0)
         return;
-    if (spam_repeat_seen(c->a, c->t.s, c->t.len, in->recent_bodies, in->recent_times, in->n_recent,
-                         in->now, c->m->repeat_window_ms))
+    if (spam_repeat_seen(c->a, c->t.s, c->t.len, in->recent_bodies, in->recent_keys,
+                         in->recent_times, in->n_recent, in->now, c->m->repeat_window_ms))
         set_reason(c, RULE_SPAM, "You posted the same comment a few minutes ago.", 0, 0);
 }

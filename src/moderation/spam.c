@@ -259,24 +259,40 @@ memo_get(void)
     return m;
 }
 
+/* n <= 8 bytes at p as a little-endian number (the missing high bytes 0),
+ * so the hash is the same on every machine. */
+static inline uint64_t
+le_word(const char *p, size_t n)
+{
+    const unsigned char *b = (const unsigned char *)p;
+    uint64_t w = 0;
+    for (size_t k = 0; k < n; k++)
+        w |= (uint64_t)b[k] << (8 * k);
+    return w;
+}
+
 /* A 64-bit hash of n bytes, eight at a time (a multiply and a shift per
- * word). Only the memo's slots and a first sieve hang on it: equal hashes
- * are always confirmed byte for byte. */
+ * word). The memo's slots and the stored repeat keys hang on it, so it is
+ * part of the stored format (spam_fold_hash): never change it without
+ * raising SPAM_FOLD_VERSION. Equal hashes are always confirmed byte for
+ * byte. */
 static uint64_t
 hash64(const char *s, size_t n)
 {
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h = (h ^ le_word(s + i, 8)) * 0xff51afd7ed558ccdULL;
         h ^= h >> 32;
     }
-    uint64_t w = 0;
-    memcpy(&w, s + i, n - i);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    h = (h ^ le_word(s + i, n - i)) * 0xc4ceb9fe1a85ec53ULL;
     return h ^ (h >> 29);
+}
+
+uint64_t
+spam_fold_hash(const char *folded, size_t len)
+{
+    return hash64(folded, len);
 }
 
 /* The hash and length of body's folded text: from the memo when it holds
@@ -314,26 +330,37 @@ folded_key(memo *m, arena *a, const char *body, size_t n, uint64_t *hash, size_t
 
 bool
 spam_repeat_seen(arena *a, const char *folded, size_t len, const char *const *bodies,
-                 const int64_t *times, size_t n, int64_t now, int64_t window_ms)
+                 const moderation_fold_key *keys, const int64_t *times, size_t n, int64_t now,
+                 int64_t window_ms)
 {
     memo *m = NULL;
-    bool asked = false;
+    bool asked = false, memo_asked = false;
     uint64_t want = 0;
     for (size_t i = 0; i < n; i++) {
         if (times != NULL && now - times[i] > window_ms)
             continue;
         if (!asked) {
-            m = memo_get();
             want = hash64(folded, len);
             asked = true;
         }
         const char *b = bodies[i];
-        size_t bn = strlen(b);
         uint64_t h;
-        size_t hl;
-        folded_key(m, a, b, bn, &h, &hl);
-        if (hl != len || h != want)
+        size_t hl, bn = 0;
+        if (keys != NULL && keys[i].ver == SPAM_FOLD_VERSION) {
+            h = keys[i].hash;
+            hl = keys[i].len;
+        } else {
+            if (!memo_asked) {
+                m = memo_get();
+                memo_asked = true;
+            }
+            bn = b != NULL ? strlen(b) : 0;
+            folded_key(m, a, b != NULL ? b : "", bn, &h, &hl);
+        }
+        if (hl != len || h != want || b == NULL)
             continue; /* folded texts of other lengths or hashes differ */
+        if (bn == 0)
+            bn = strlen(b);
         norm_text rt;
         norm_fold(a, b, bn, &rt);
         if (rt.len == len && memcmp(rt.s, folded, len) == 0)

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "moderation/moderation.h"
 #include "util/arena.h"
 #include "util/config.h"
 #include "util/error.h"
@@ -48,13 +49,37 @@ void spam_links_check(const spam_domains *d, const char *s, size_t n, spam_link_
  * recent) within window_ms of now folds (normalize.h) to the same text as
  * the comment, whose folded text is folded[0..len). Exactly what folding
  * each of them and comparing would answer, without folding each on every
- * comment: each thread keeps, for bodies it has folded, the hash and length
- * of their folded text, keyed on the body's bytes (a memo of a function of
- * those bytes alone, so no two threads or nodes can answer differently);
- * a body whose folded hash and length match is folded again and compared
- * byte for byte. Folds into a. */
+ * comment:
+ *  - keys (may be NULL: none) are the recent comments' stored repeat keys
+ *    (moderation.h, moderation_fold_key). Where keys[i].ver is
+ *    SPAM_FOLD_VERSION, the key stands for bodies[i]'s folded text: one of
+ *    another hash or length cannot fold the same, and bodies[i] may be NULL
+ *    then (the store did not read it); where the key matches, bodies[i]
+ *    must be given, and is folded and compared byte for byte. A key of
+ *    another version (or none, ver 0) is ignored and the body folded.
+ *  - for the bodies folded, each thread keeps the hash and length of their
+ *    folded text, keyed on the body's bytes (a memo of a function of those
+ *    bytes alone, so no two threads or nodes can answer differently); a
+ *    body whose folded hash and length match is folded again and compared
+ *    byte for byte.
+ * Folds into a. */
 bool spam_repeat_seen(arena *a, const char *folded, size_t len, const char *const *bodies,
-                      const int64_t *times, size_t n, int64_t now, int64_t window_ms);
+                      const moderation_fold_key *keys, const int64_t *times, size_t n, int64_t now,
+                      int64_t window_ms);
+
+/* The version of the repeat key: SPAM_FOLD_VERSION names the pair (norm_fold,
+ * spam_fold_hash) that made a key. Keys are stored with the comments
+ * (docs/STORAGE.md), so raise it with any change to either that can change
+ * a key (what a text folds to, or the hash of the folded bytes):
+ * test_spam pins the keys of texts that exercise every folding step, and
+ * fails until the pins and this number are changed together. Keys of
+ * another version are never compared: their bodies are folded again. */
+#define SPAM_FOLD_VERSION 1
+
+/* The repeat key's hash of a folded text: 64 bits, the same on every
+ * machine and build (the bytes are read as little-endian words), part of
+ * the stored format. */
+uint64_t spam_fold_hash(const char *folded, size_t len);
 
 /* True when host (lower case, no port) is domain or one of its subdomains. */
 bool spam_host_in(const char *host, size_t host_len, const char *domain);

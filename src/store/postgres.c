@@ -841,6 +841,16 @@ static const char *const migration_26[] = {
     NULL,
 };
 
+/* Each comment's repeat key, as sqlite.c's 26: NULL for the comments
+ * written before. The author index stays as it is: the rows the check
+ * reads are the newest, which an index-only scan would still visit in
+ * the table until a vacuum marks their pages all-visible. */
+static const char *const migration_27[] = {
+    "ALTER TABLE comments ADD COLUMN fold_hash bigint, ADD COLUMN fold_len integer,"
+    " ADD COLUMN fold_ver integer",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1,  /* the initial schema */
     migration_2,  /* the moderator's desk */
@@ -868,6 +878,7 @@ static const char *const *const migrations[] = {
     migration_24, /* people by role */
     migration_25, /* people by a part of a name or address */
     migration_26, /* people by site through (author_id, article_id) */
+    migration_27, /* the comments' repeat keys */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -1148,20 +1159,25 @@ static const stmt_def sql[ST_COUNT] = {
     [ST_COMMENT_INSERT] =
         {"WITH n AS (SELECT nextval(pg_get_serial_sequence('comments', 'id')) AS id)"
          " INSERT INTO comments (id, article_id, parent_id, root_id, author_id, body, html,"
-         " moderation, status, featured, created_at)"
-         " SELECT n.id, $1, $2, coalesce(p.root_id, n.id), $3, $4, $5, $6, $7, $8, $9"
-         " FROM n LEFT JOIN comments p ON p.id = $2"
+         " moderation, status, featured, created_at, fold_hash, fold_len, fold_ver)"
+         " SELECT n.id, $1, $2, coalesce(p.root_id, n.id), $3, $4, $5, $6, $7, $8, $9, $10,"
+         " $11, $12 FROM n LEFT JOIN comments p ON p.id = $2"
          " WHERE $2 IS NULL OR p.article_id = $1"
          " RETURNING id, root_id",
-         "tiitttiBi"},
+         "tiitttiBiiii"},
     [ST_COMMENT_GET] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id = $2", "ii"},
     /* Never on a rejected or deleted comment: an edit cannot bring one back. */
     [ST_COMMENT_EDIT] = {"UPDATE comments SET body = $2, html = $3, status = $4, moderation = $5,"
-                         " edited_at = $6 WHERE id = $1 AND status NOT IN (2, 3)",
-                         "ittiti"},
+                         " edited_at = $6, fold_hash = $7, fold_len = $8, fold_ver = $9"
+                         " WHERE id = $1 AND status NOT IN (2, 3)",
+                         "ittitiiii"},
     [ST_COMMENT_SET_STATUS] = {"UPDATE comments SET status = $2,"
                                " body = CASE WHEN $2 = 3 THEN '' ELSE body END,"
-                               " html = CASE WHEN $2 = 3 THEN '' ELSE html END WHERE id = $1",
+                               " html = CASE WHEN $2 = 3 THEN '' ELSE html END,"
+                               " fold_hash = CASE WHEN $2 = 3 THEN NULL ELSE fold_hash END,"
+                               " fold_len = CASE WHEN $2 = 3 THEN NULL ELSE fold_len END,"
+                               " fold_ver = CASE WHEN $2 = 3 THEN NULL ELSE fold_ver END"
+                               " WHERE id = $1",
                                "ii"},
     [ST_COMMENT_SET_FEATURED] = {"UPDATE comments SET featured = $2 WHERE id = $1", "iB"},
     [ST_COMMENT_LIKES] = {"SELECT likes FROM comments WHERE id = $1", "i"},
@@ -1177,14 +1193,20 @@ static const stmt_def sql[ST_COUNT] = {
                       "iiii"},
     /* Each author's newest comments ($2: how many, by position), in the
      * order of $1, each author's newest first; the body only from $3 on. */
-    [ST_BY_AUTHORS] = {"SELECT w.ord, x.id, x.created_at, x.body"
-                       " FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY"
+    /* The body from $3 on, and with a wanted key ($5, $6, $7: hash, len,
+     * ver; $7 NULL for none) only where the stored key is not of $7's
+     * version or equals ($5, $6). */
+    [ST_BY_AUTHORS] = {"SELECT w.ord, x.id, x.created_at, x.body, x.fold_hash, x.fold_len,"
+                       " x.fold_ver FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY"
                        " AS w(author, lim, ord) CROSS JOIN LATERAL (SELECT c.id, c.created_at,"
-                       " CASE WHEN c.created_at >= $3 THEN c.body END AS body FROM comments c"
+                       " CASE WHEN c.created_at >= $3 AND ($7::bigint IS NULL"
+                       " OR c.fold_ver IS DISTINCT FROM $7::bigint OR (c.fold_hash = $5::bigint"
+                       " AND c.fold_len = $6::bigint)) THEN c.body END AS body, c.fold_hash,"
+                       " c.fold_len, c.fold_ver FROM comments c"
                        " WHERE c.author_id = w.author AND c.created_at >= $4"
                        " ORDER BY c.created_at DESC, c.id DESC LIMIT w.lim) x"
                        " ORDER BY w.ord, x.created_at DESC, x.id DESC",
-                       "IIii"},
+                       "IIiiiii"},
     [ST_COMMENTS_BY_IDS] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id = ANY ($2)"
                             " ORDER BY c.id",
                             "iI"},
@@ -1464,7 +1486,8 @@ static const stmt_def sql[ST_COUNT] = {
                         "i"},
     [ST_USER_DELETE_SESSIONS] = {"DELETE FROM sessions WHERE user_id = $1", "i"},
     [ST_USER_DELETE_MUTES] = {"DELETE FROM mutes WHERE user_id = $1 OR muted_id = $1", "i"},
-    [ST_USER_REMOVE_COMMENTS] = {"UPDATE comments SET status = 3, body = '', html = ''"
+    [ST_USER_REMOVE_COMMENTS] = {"UPDATE comments SET status = 3, body = '', html = '',"
+                                 " fold_hash = NULL, fold_len = NULL, fold_ver = NULL"
                                  " WHERE author_id = $1 AND status <> 3",
                                  "i"},
     [ST_SSO_JTI_PURGE] = {"DELETE FROM sso_jti WHERE expires_at < $1", "i"},
@@ -1992,6 +2015,21 @@ p_id_or_null(params *p, int64_t x)
     } else {
         assert(p->n < MAX_PARAMS);
         p->v[p->n++] = NULL;
+    }
+}
+
+/* A repeat key as three parameters (hash, len, ver); NULLs for none (k
+ * NULL or ver 0). */
+static void
+p_fold(params *p, const store_fold_key *k)
+{
+    for (int i = 0; i < 3; i++) {
+        if (k == NULL || k->ver == 0) {
+            assert(p->n < MAX_PARAMS);
+            p->v[p->n++] = NULL;
+        } else {
+            p_i64(p, i == 0 ? (int64_t)k->hash : i == 1 ? (int64_t)k->len : (int64_t)k->ver);
+        }
     }
 }
 
@@ -3238,6 +3276,7 @@ pg_comment_insert(store *s, store_comment *c, pl_error *err)
         p_i64(&p, c->status);
         p_bool(&p, c->featured);
         p_i64(&p, created);
+        p_fold(&p, &c->fold);
         rc = run(q, ST_COMMENT_INSERT, &p, &res, err, "insert comment");
     }
     if (rc == 0 && PQntuples(res) != 1)
@@ -3280,7 +3319,8 @@ pg_comment_get(store *s, int64_t id, int64_t viewer_id, arena *a, store_comment 
 
 static int
 pg_comment_edit(store *s, int64_t id, const char *body, const char *html,
-                store_comment_status status, const char *moderation, int64_t now, pl_error *err)
+                store_comment_status status, const char *moderation, const store_fold_key *fold,
+                int64_t now, pl_error *err)
 {
     params p = {0};
     if (body == NULL || html == NULL || !valid_status(status))
@@ -3291,6 +3331,7 @@ pg_comment_edit(store *s, int64_t id, const char *body, const char *html,
     p_i64(&p, status);
     p_text(&p, moderation != NULL ? moderation : "");
     p_i64(&p, now != 0 ? now : time_now_ms());
+    p_fold(&p, fold);
     return update_one(to_pg(s), ST_COMMENT_EDIT, &p, err, "edit comment",
                       "no such comment, or it was removed");
 }
@@ -3416,8 +3457,8 @@ pg_comments_by_author(store *s, int64_t author_id, int64_t since, int limit, are
 
 static int
 pg_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, size_t n,
-                       int64_t from, int64_t body_since, arena *a, store_comment_list *out,
-                       pl_error *err)
+                       int64_t from, int64_t body_since, const store_fold_key *want, arena *a,
+                       store_comment_list *out, pl_error *err)
 {
     params p = {0};
     PGresult *res;
@@ -3435,6 +3476,7 @@ pg_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, s
     p_array(&p, 20, NULL, lim, n);
     p_i64(&p, body_since);
     p_i64(&p, from);
+    p_fold(&p, want);
     free(lim);
     int rc = run(to_pg(s), ST_BY_AUTHORS, &p, &res, err, "read comments");
     if (rc < 0)
@@ -3456,6 +3498,11 @@ pg_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, s
             c->author_id = author_ids[i];
             c->created_at = col_i64(res, k, 2);
             c->body = PQgetisnull(res, k, 3) ? NULL : col_text(res, k, 3, a);
+            if (!PQgetisnull(res, k, 6)) {
+                c->fold.hash = (uint64_t)col_i64(res, k, 4);
+                c->fold.len = (uint32_t)col_i64(res, k, 5);
+                c->fold.ver = (uint32_t)col_i64(res, k, 6);
+            }
         }
         out[i].items = v;
         out[i].n = (size_t)(r - start);

@@ -617,6 +617,22 @@ static const char *const migrations[] = {
     "  WHEN NOT EXISTS (SELECT 1 FROM comments_fts_pending p WHERE p.id = OLD.id)"
     "  BEGIN INSERT INTO comments_fts(comments_fts, rowid, body)"
     "        VALUES ('delete', OLD.id, OLD.body); END;",
+    /* 26: each comment's repeat key (store_fold_key, docs/STORAGE.md): the
+     * hash and length of its body's folded text and the fold's version,
+     * NULL for the comments written before (their bodies are folded when
+     * needed, so nothing is filled in). The author index carries the key,
+     * so the repeated-comment check reads an author's last minutes from
+     * the index alone, and the table row only for a key that matches; it
+     * replaces comments_author (author_id, created_at), whose every use it
+     * serves, so a write still updates one index for the author. The id
+     * comes before the key so that the index keeps the order (created_at,
+     * id) the reads sort by (no sort step). */
+    "ALTER TABLE comments ADD COLUMN fold_hash INTEGER;"
+    "ALTER TABLE comments ADD COLUMN fold_len INTEGER;"
+    "ALTER TABLE comments ADD COLUMN fold_ver INTEGER;"
+    "CREATE INDEX comments_author_fold"
+    "  ON comments(author_id, created_at, id, fold_ver, fold_len, fold_hash);"
+    "DROP INDEX comments_author;",
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -1088,16 +1104,22 @@ static const char *const sql[ST_COUNT] = {
     [ST_ARTICLE_COUNT] = "SELECT comment_count FROM articles WHERE id = ?1",
     [ST_COMMENT_PARENT] = "SELECT article_id, root_id FROM comments WHERE id = ?1",
     [ST_COMMENT_INSERT] = "INSERT INTO comments (article_id, parent_id, root_id, author_id, body,"
-                          " html, moderation, status, featured, created_at)"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                          " html, moderation, status, featured, created_at, fold_hash,"
+                          " fold_len, fold_ver)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     [ST_COMMENT_SET_ROOT] = "UPDATE comments SET root_id = id WHERE id = ?1",
     [ST_COMMENT_GET] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id = ?2",
     /* Never on a rejected or deleted comment: an edit cannot bring one back. */
     [ST_COMMENT_EDIT] = "UPDATE comments SET body = ?2, html = ?3, status = ?4, moderation = ?5,"
-                        " edited_at = ?6 WHERE id = ?1 AND status NOT IN (2, 3)",
+                        " edited_at = ?6, fold_hash = ?7, fold_len = ?8, fold_ver = ?9"
+                        " WHERE id = ?1 AND status NOT IN (2, 3)",
     [ST_COMMENT_SET_STATUS] = "UPDATE comments SET status = ?2,"
                               " body = CASE WHEN ?2 = 3 THEN '' ELSE body END,"
-                              " html = CASE WHEN ?2 = 3 THEN '' ELSE html END WHERE id = ?1",
+                              " html = CASE WHEN ?2 = 3 THEN '' ELSE html END,"
+                              " fold_hash = CASE WHEN ?2 = 3 THEN NULL ELSE fold_hash END,"
+                              " fold_len = CASE WHEN ?2 = 3 THEN NULL ELSE fold_len END,"
+                              " fold_ver = CASE WHEN ?2 = 3 THEN NULL ELSE fold_ver END"
+                              " WHERE id = ?1",
     [ST_COMMENT_SET_FEATURED] = "UPDATE comments SET featured = ?2 WHERE id = ?1",
     [ST_COMMENT_LIKES] = "SELECT likes FROM comments WHERE id = ?1",
     [ST_PAGE_OLDEST] = PAGE("(c.created_at, c.id) > (?3, ?4)", "c.created_at, c.id"),
@@ -1107,10 +1129,15 @@ static const char *const sql[ST_COUNT] = {
                   " ORDER BY c.id",
     [ST_BY_AUTHOR] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.author_id = ?2"
                      " AND c.created_at >= ?3 ORDER BY c.created_at DESC, c.id DESC LIMIT ?4",
-    /* The body only from ?3 on: SQLite seeks the table row only for a
-     * column the index (comments_author: author_id, created_at) lacks, so
-     * the older rows are read from the index alone. */
-    [ST_BY_AUTHOR_LIGHT] = "SELECT id, created_at, CASE WHEN created_at >= ?3 THEN body END"
+    /* The body only from ?3 on, and with a wanted key (?5, ?6, ?7: hash,
+     * len, ver; ?7 NULL for none) only where the stored key is not of ?7's
+     * version or equals (?5, ?6): SQLite
+     * seeks the table row only for a column the index (comments_author_fold:
+     * author_id, created_at and the key) lacks, so the other rows are read
+     * from the index alone. */
+    [ST_BY_AUTHOR_LIGHT] = "SELECT id, created_at, CASE WHEN created_at >= ?3 AND (?7 IS NULL"
+                           " OR fold_ver IS NOT ?7 OR (fold_hash = ?5 AND fold_len = ?6))"
+                           " THEN body END, fold_hash, fold_len, fold_ver"
                            " FROM comments WHERE author_id = ?1 AND created_at >= ?4"
                            " ORDER BY created_at DESC, id DESC LIMIT ?2",
     [ST_LIKE_INSERT] = "INSERT OR IGNORE INTO likes (comment_id, user_id, created_at)"
@@ -1283,7 +1310,8 @@ static const char *const sql[ST_COUNT] = {
                        " banned = 0, banned_until = 0, ban_reason = NULL WHERE id = ?1",
     [ST_USER_DELETE_SESSIONS] = "DELETE FROM sessions WHERE user_id = ?1",
     [ST_USER_DELETE_MUTES] = "DELETE FROM mutes WHERE user_id = ?1 OR muted_id = ?1",
-    [ST_USER_REMOVE_COMMENTS] = "UPDATE comments SET status = 3, body = '', html = ''"
+    [ST_USER_REMOVE_COMMENTS] = "UPDATE comments SET status = 3, body = '', html = '',"
+                                " fold_hash = NULL, fold_len = NULL, fold_ver = NULL"
                                 " WHERE author_id = ?1 AND status <> 3",
     [ST_SSO_JTI_PURGE] = "DELETE FROM sso_jti WHERE expires_at < ?1",
     [ST_SSO_JTI_INSERT] = "INSERT INTO sso_jti (jti, expires_at) VALUES (?1, ?2)",
@@ -1712,6 +1740,24 @@ bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
     int rc = v != 0 ? sqlite3_bind_int64(st, i, v) : sqlite3_bind_null(st, i);
     assert(rc == SQLITE_OK);
     (void)rc;
+}
+
+/* A repeat key as three parameters from i on (hash, len, ver); NULLs for
+ * none (k NULL or ver 0). */
+static void
+bind_fold(sqlite3_stmt *st, int i, const store_fold_key *k)
+{
+    if (k == NULL || k->ver == 0) {
+        for (int p = 0; p < 3; p++) {
+            int rc = sqlite3_bind_null(st, i + p);
+            assert(rc == SQLITE_OK);
+            (void)rc;
+        }
+        return;
+    }
+    bind_i64(st, i, (int64_t)k->hash);
+    bind_i64(st, i + 1, k->len);
+    bind_i64(st, i + 2, k->ver);
 }
 
 /* The string is borrowed until finish(). NULL binds SQL NULL. */
@@ -2534,6 +2580,7 @@ sq_comment_insert(store *s, store_comment *c, pl_error *err)
     bind_i64(st, 8, c->status);
     bind_i64(st, 9, c->featured);
     bind_i64(st, 10, c->created_at);
+    bind_fold(st, 11, &c->fold);
     if ((rc = run(q, st, err, "insert comment")) < 0)
         goto done;
     c->id = sqlite3_last_insert_rowid(q->db);
@@ -2581,7 +2628,8 @@ sq_comment_get(store *s, int64_t id, int64_t viewer_id, arena *a, store_comment 
 
 static int
 sq_comment_edit(store *s, int64_t id, const char *body, const char *html,
-                store_comment_status status, const char *moderation, int64_t now, pl_error *err)
+                store_comment_status status, const char *moderation, const store_fold_key *fold,
+                int64_t now, pl_error *err)
 {
     sq *q = to_sq(s);
     sqlite3_stmt *st = NULL;
@@ -2596,6 +2644,7 @@ sq_comment_edit(store *s, int64_t id, const char *body, const char *html,
     bind_i64(st, 4, status);
     bind_text(st, 5, moderation != NULL ? moderation : "");
     bind_i64(st, 6, now != 0 ? now : time_now_ms());
+    bind_fold(st, 7, fold);
     return update_one(q, st, err, "edit comment", "no such comment, or it was removed");
 }
 
@@ -2744,8 +2793,8 @@ sq_comments_by_author(store *s, int64_t author_id, int64_t since, int limit, are
  * read transaction (one snapshot; SQLite has no round trip to save). */
 static int
 sq_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, size_t n,
-                       int64_t from, int64_t body_since, arena *a, store_comment_list *out,
-                       pl_error *err)
+                       int64_t from, int64_t body_since, const store_fold_key *want, arena *a,
+                       store_comment_list *out, pl_error *err)
 {
     sq *q = to_sq(s);
     sqlite3_stmt *st = NULL;
@@ -2770,12 +2819,18 @@ sq_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, s
         bind_i64(st, 2, limits[i]);
         bind_i64(st, 3, body_since);
         bind_i64(st, 4, from);
+        bind_fold(st, 5, want);
         while ((step = sqlite3_step(st)) == SQLITE_ROW && k < (size_t)limits[i]) {
             v[k] = (store_comment){0};
             v[k].id = sqlite3_column_int64(st, 0);
             v[k].author_id = author_ids[i];
             v[k].created_at = sqlite3_column_int64(st, 1);
             v[k].body = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : col_text(st, 2, a);
+            if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+                v[k].fold.hash = (uint64_t)sqlite3_column_int64(st, 3);
+                v[k].fold.len = (uint32_t)sqlite3_column_int64(st, 4);
+                v[k].fold.ver = (uint32_t)sqlite3_column_int64(st, 5);
+            }
             k++;
         }
         if (step != SQLITE_ROW && step != SQLITE_DONE)

@@ -181,6 +181,17 @@ typedef enum {
     COMMENT_HIDDEN = 4    /* hidden from readers by flags until a moderator reviews it */
 } store_comment_status;
 
+/* A comment's repeat key (docs/STORAGE.md, "Repeat keys"): the hash and
+ * length of its body's folded text, and the version of the fold that made
+ * them (moderation.h, moderation_fold_key). ver 0: none, stored as NULL
+ * (a comment imported or written before the key existed): whoever needs
+ * the key folds the body. */
+typedef struct store_fold_key {
+    uint64_t hash;
+    uint32_t len;
+    uint32_t ver;
+} store_fold_key;
+
 typedef struct store_comment {
     int64_t id;
     const char *article_id;
@@ -200,6 +211,9 @@ typedef struct store_comment {
     int64_t reply_count;          /* direct replies visible to everyone (published) */
     const char *moderator_reason; /* the reason of the last moderator decision, "" if none */
     store_role author_role;       /* filled on reads: staff wear a badge */
+    /* Written by store_comment_insert (ver 0: none); read only by
+     * store_comments_by_authors (zero elsewhere). */
+    store_fold_key fold;
 } store_comment;
 
 /* Inserts c (id, root_id and created_at are set by the store: created_at
@@ -214,18 +228,19 @@ int store_comment_get(store *s, int64_t id, int64_t viewer_id, arena *a, store_c
                       pl_error *err);
 
 /* Replaces the body after an edit (edited_at = now), with its new html,
- * status and moderation JSON. PL_ENOTFOUND when the comment is rejected or
- * deleted: an edit never brings one of those back. */
+ * status, moderation JSON and repeat key (fold; NULL or ver 0: none).
+ * PL_ENOTFOUND when the comment is rejected or deleted: an edit never
+ * brings one of those back. */
 int store_comment_edit(store *s, int64_t id, const char *body, const char *html,
-                       store_comment_status status, const char *moderation, int64_t now,
-                       pl_error *err);
+                       store_comment_status status, const char *moderation,
+                       const store_fold_key *fold, int64_t now, pl_error *err);
 
 /* Sets *reviewed when a moderator approved or featured the comment and
  * that decision still stands (it was not undone). */
 int store_comment_reviewed(store *s, int64_t id, bool *reviewed, pl_error *err);
 
-/* Sets status (a moderator decision, or deletion). Deleting clears body and
- * html but keeps the row, so replies keep their place. */
+/* Sets status (a moderator decision, or deletion). Deleting clears body,
+ * html and repeat key but keeps the row, so replies keep their place. */
 int store_comment_set_status(store *s, int64_t id, store_comment_status status, pl_error *err);
 int store_comment_set_featured(store *s, int64_t id, bool featured, pl_error *err);
 
@@ -273,14 +288,18 @@ int store_comments_by_author(store *s, int64_t author_id, int64_t since, int lim
  * out[i] is author_ids[i]'s newest limits[i] comments (limits[i] >= 1),
  * newest first, whatever their status: the comments, in that order, that
  * store_comments_by_author(author_ids[i], 0, limits[i]) gives, of which
- * only id, author_id and created_at are read, and body for those created
- * at body_since or later (NULL before; the other fields zero). Comments
- * created before from are not read at all (INT64_MIN: every one), as if
- * they did not exist. On SQLite the comments without a body are read from
- * the index alone. */
+ * only id, author_id, created_at and the repeat key (fold) are read, and
+ * body for those created at body_since or later (NULL before; the other
+ * fields zero). With want (NULL: every body from body_since), the body is
+ * read only where the stored key is not of want->ver (or is none) or is
+ * equal to *want: the repeated-comment check's read of the author's last
+ * minutes, which needs no body whose key differs. Comments created before
+ * from are not read at all (INT64_MIN: every one), as if they did not
+ * exist. On SQLite the comments without a body are read from the index
+ * alone. */
 int store_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, size_t n,
-                              int64_t from, int64_t body_since, arena *a, store_comment_list *out,
-                              pl_error *err);
+                              int64_t from, int64_t body_since, const store_fold_key *want,
+                              arena *a, store_comment_list *out, pl_error *err);
 /* out[i] is the comment ids[i] as store_comment_get with no viewer reads
  * it; out[i].id is 0 when there is none. */
 int store_comments_get_many(store *s, const int64_t *ids, size_t n, arena *a, store_comment *out,

@@ -60,8 +60,8 @@
     X(comment_get, (store *s, int64_t id, int64_t viewer_id, arena *a, store_comment *out,         \
       pl_error *err), (s, id, viewer_id, a, out, err))                                             \
     X(comment_edit, (store *s, int64_t id, const char *body, const char *html,                     \
-      store_comment_status status, const char *moderation, int64_t now, pl_error *err),            \
-      (s, id, body, html, status, moderation, now, err))                                           \
+      store_comment_status status, const char *moderation, const store_fold_key *fold,             \
+      int64_t now, pl_error *err), (s, id, body, html, status, moderation, fold, now, err))        \
     X(comment_set_status, (store *s, int64_t id, store_comment_status status, pl_error *err),      \
       (s, id, status, err))                                                                        \
     X(comment_set_featured, (store *s, int64_t id, bool featured, pl_error *err),                  \
@@ -74,8 +74,9 @@
     X(comments_by_author, (store *s, int64_t author_id, int64_t since, int limit, arena *a,        \
       store_comment_list *out, pl_error *err), (s, author_id, since, limit, a, out, err))          \
     X(comments_by_authors, (store *s, const int64_t *author_ids, const int *limits, size_t n,      \
-      int64_t from, int64_t body_since, arena *a, store_comment_list *out, pl_error *err),         \
-      (s, author_ids, limits, n, from, body_since, a, out, err))                                   \
+      int64_t from, int64_t body_since, const store_fold_key *want, arena *a,                      \
+      store_comment_list *out, pl_error *err),                                                     \
+      (s, author_ids, limits, n, from, body_since, want, a, out, err))                             \
     X(comments_get_many, (store *s, const int64_t *ids, size_t n, arena *a, store_comment *out,    \
       pl_error *err), (s, ids, n, a, out, err))                                                    \
     X(users_get_many, (store *s, const int64_t *ids, size_t n, arena *a, store_user *out,          \

@@ -44,12 +44,15 @@ export function summaryDropSql(dbUrl) {
 // moderators' sites (SQLite 20, PostgreSQL 21), PostgreSQL's
 // comments_site_range (22; SQLite has none), users_role (SQLite 22,
 // PostgreSQL 24), the people's trigram index (SQLite 23, PostgreSQL 25),
-// comments_author_article (SQLite 24, PostgreSQL 26) and SQLite's
+// comments_author_article (SQLite 24, PostgreSQL 26), SQLite's
 // comments_fts_pending (25), with the search index's triggers as migration
-// 10 made them (the later migrations' writes to comments fire them).
+// 10 made them (the later migrations' writes to comments fire them), and the
+// comments' repeat keys (SQLite 26, with comments_author back in place of
+// comments_author_fold; PostgreSQL 27).
 export function logSiteDropSql(dbUrl) {
   const trigram = /^postgres(ql)?:\/\//.test(dbUrl)
     ? ' DROP INDEX IF EXISTS users_name_trgm; DROP INDEX IF EXISTS users_email_trgm;'
+      + ' ALTER TABLE comments DROP COLUMN fold_hash, DROP COLUMN fold_len, DROP COLUMN fold_ver;'
     : ' DROP TRIGGER IF EXISTS users_trgm_insert; DROP TRIGGER IF EXISTS users_trgm_update;'
       + ' DROP TRIGGER IF EXISTS users_trgm_delete; DROP TABLE IF EXISTS users_trgm;'
       + ' DROP TRIGGER comments_fts_insert; DROP TRIGGER comments_fts_update; DROP TRIGGER comments_fts_delete;'
@@ -60,7 +63,10 @@ export function logSiteDropSql(dbUrl) {
       + '  INSERT INTO comments_fts(rowid, body) VALUES (NEW.id, NEW.body); END;'
       + ' CREATE TRIGGER comments_fts_delete AFTER DELETE ON comments'
       + "  BEGIN INSERT INTO comments_fts(comments_fts, rowid, body) VALUES ('delete', OLD.id, OLD.body); END;"
-      + ' DROP TABLE comments_fts_pending;';
+      + ' DROP TABLE comments_fts_pending;'
+      + ' DROP INDEX comments_author_fold; ALTER TABLE comments DROP COLUMN fold_hash;'
+      + ' ALTER TABLE comments DROP COLUMN fold_len; ALTER TABLE comments DROP COLUMN fold_ver;'
+      + ' CREATE INDEX comments_author ON comments(author_id, created_at);';
   return ' DROP INDEX modlog_site; ALTER TABLE modlog DROP COLUMN site; DROP TABLE site_moderators;'
     + ` DROP INDEX IF EXISTS comments_site_range; DROP INDEX users_role;${trigram}`
     + ' DROP INDEX comments_author_article;';

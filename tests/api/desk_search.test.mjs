@@ -155,7 +155,8 @@ test('the migration indexes the comments a database already has', async () => {
     // Undo the search's migration and the later ones (SQLite 10, PostgreSQL 11 on: users.language,
     // the numbers' indexes, pow_spent, settings, sites, users_lower_name, the numbers' summary tables,
     // the site of each log entry, the sites' own settings, moderators by site, PostgreSQL's
-    // comments_site_range, users_role, the people's trigram index, comments_author_article, SQLite's comments_fts_pending), as if
+    // comments_site_range, users_role, the people's trigram index, comments_author_article, SQLite's comments_fts_pending,
+    // the comments' repeat keys), as if
     // this database came from the version before.
     const later = `${logSiteDropSql(db.url)} ALTER TABLE users DROP COLUMN language; DROP INDEX comments_status_created;`
       + ' DROP INDEX decisions_comment; DROP INDEX decisions_at; DROP INDEX flags_created; DROP INDEX modlog_action_at;'

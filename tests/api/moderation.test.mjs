@@ -55,6 +55,46 @@ test('the same comment again is spam within the repeat window and published just
   assert.deepEqual(rules(later), []);
 });
 
+test('each comment stores its repeat key: a repeat is caught across an edit, from a comment without a key, and not outside the window', async () => {
+  const rosa = new Client(srv.url);
+  assert.equal((await rosa.register('Rosa Keys', 'rosa.keys@example.com')).status, 201);
+  const key = (id) => sql(srv.dbUrl, `SELECT fold_ver, fold_len, fold_hash FROM comments WHERE id = ${id}`).split('|');
+  const first = (await post(rosa, 'm-keys', 'First thoughts on the bypass plan.')).json.comment;
+  assert.equal(first.status, 'published');
+  const [ver, len, hash] = key(first.id);
+  assert.equal(ver, '1');
+  assert.equal(len, '32'); // folded: 'first thoughts on the bypas plan' (runs of a letter kept once)
+  assert.match(hash, /^-?[0-9]+$/);
+  // The edit writes the new body's key, so the new words are a repeat and
+  // the old ones are not.
+  const text = 'The library should open on Sundays, please sign the petition.';
+  const edited = await rosa.patch(`/api/v1/comments/${first.id}`, { body: text });
+  assert.equal(edited.status, 200, edited.text);
+  assert.notEqual(key(first.id)[2], hash);
+  const again = await post(rosa, 'm-keys', text.toLowerCase());
+  assert.equal(again.json.comment.status, 'pending', again.text);
+  assert.deepEqual(rules(again), ['spam']);
+  const old = await post(rosa, 'm-keys', 'First thoughts on the bypass plan.');
+  assert.equal(old.json.comment.status, 'published', old.text);
+  assert.deepEqual(rules(old), []);
+  // Comments without a key (imported, or written before keys were stored)
+  // and with a key of another fold version: their bodies are folded.
+  sql(srv.dbUrl, `UPDATE comments SET fold_hash = NULL, fold_len = NULL, fold_ver = NULL WHERE id = ${first.id}`);
+  sql(srv.dbUrl, `UPDATE comments SET fold_hash = 12345, fold_len = 3, fold_ver = 99 WHERE id = ${again.json.comment.id}`);
+  const third = await post(rosa, 'm-keys', `  ${text.toUpperCase()} `);
+  assert.equal(third.json.comment.status, 'pending', third.text);
+  assert.deepEqual(rules(third), ['spam']);
+  age(third.json.comment.id, WINDOW + 1000);
+  age(again.json.comment.id, WINDOW + 1000);
+  const fourth = await post(rosa, 'm-keys', text);
+  assert.equal(fourth.json.comment.status, 'pending', fourth.text); // the edited one, without a key
+  // All of them just outside the window: published.
+  for (const c of [first, fourth.json.comment]) age(c.id, WINDOW + 1000);
+  const fifth = await post(rosa, 'm-keys', text);
+  assert.equal(fifth.json.comment.status, 'published', fifth.text);
+  assert.deepEqual(rules(fifth), []);
+});
+
 test('attacks on the same person over the last day are harassment, read from comments older than the repeat window', async () => {
   const dave = new Client(srv.url);
   assert.equal((await dave.register('Dave', 'dave.target@example.com')).status, 201);

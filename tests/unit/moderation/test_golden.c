@@ -11,11 +11,13 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "moderation/moderation.h"
+#include "moderation/moderation_json.h"
 #include "util/file.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -170,6 +172,34 @@ run_case(moderation *shared, golden_case *gc, const char *file, char *report, si
     arena *a = arena_new();
     moderation_result r;
     moderation_decide(m, &in, a, &r);
+
+    /* The same decision, to the byte, as a comment write takes it
+     * (api/comments.c): the body folded once beforehand, the recent
+     * comments' stored keys, and no body where a key differs (but on a
+     * reply to a named author, whose rule reads them all). */
+    moderation_fold_key keys[MAX_LIST], key;
+    const char *given[MAX_LIST];
+    moderation_input kin = in;
+    kin.folded = moderation_fold(in.body, in.body_len, a, &key);
+    bool targets = in.parent_author_name != NULL && in.parent_author_name[0] != '\0';
+    for (size_t i = 0; i < gc->n_recent; i++) {
+        moderation_fold(bodies[i], strlen(bodies[i]), a, &keys[i]);
+        bool differs = keys[i].hash != key.hash || keys[i].len != key.len;
+        given[i] = differs && !targets ? NULL : bodies[i];
+    }
+    kin.recent_bodies = given;
+    kin.recent_keys = keys;
+    moderation_result kr;
+    moderation_decide(m, &kin, a, &kr);
+    json_t *j1 = moderation_result_to_json(&r, true), *j2 = moderation_result_to_json(&kr, true);
+    char *s1 = json_dumps(j1, JSON_COMPACT | JSON_SORT_KEYS);
+    char *s2 = json_dumps(j2, JSON_COMPACT | JSON_SORT_KEYS);
+    if (strcmp(s1, s2) != 0)
+        snprintf(why, sizeof why, "with stored keys: %s, without: %s", s2, s1);
+    free(s1);
+    free(s2);
+    json_decref(j1);
+    json_decref(j2);
 
     /* Actual "decision rule,rule" with rules sorted. */
     const char *rules[RULE_LIMIT_FOR_TEST];

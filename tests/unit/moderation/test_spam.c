@@ -120,7 +120,7 @@ repeat(arena *a, const char *text, const char *const *bodies, const int64_t *tim
 {
     norm_text t;
     norm_fold(a, text, strlen(text), &t);
-    return spam_repeat_seen(a, t.s, t.len, bodies, times, n, NOW, WINDOW);
+    return spam_repeat_seen(a, t.s, t.len, bodies, NULL, times, n, NOW, WINDOW);
 }
 
 static void
@@ -185,9 +185,27 @@ memo_matches_folding(size_t n, size_t step, void (*make)(char *, size_t, size_t)
             assert_int_equal(want, NOW - times[i] <= WINDOW);
             norm_text t;
             norm_fold(a, texts[i], strlen(texts[i]), &t);
-            assert_int_equal(
-                spam_repeat_seen(a, t.s, t.len, (const char *const *)texts, times, n, NOW, WINDOW),
-                want);
+            assert_int_equal(spam_repeat_seen(a, t.s, t.len, (const char *const *)texts, NULL,
+                                              times, n, NOW, WINDOW),
+                             want);
+            /* With stored keys (every third body without one, as an
+             * imported comment), and no body where the key differs. */
+            moderation_fold_key *keys = arena_alloc(a, n * sizeof *keys);
+            const char **given = arena_alloc(a, n * sizeof *given);
+            moderation_fold_key k;
+            moderation_fold(texts[i], strlen(texts[i]), a, &k);
+            for (size_t x = 0; x < n; x++) {
+                if (x % 3 == 0) {
+                    keys[x] = (moderation_fold_key){0};
+                } else {
+                    keys[x] = (moderation_fold_key){spam_fold_hash(folded[x], flen[x]),
+                                                    (uint32_t)flen[x], SPAM_FOLD_VERSION};
+                }
+                bool match = keys[x].ver != 0 && keys[x].hash == k.hash && keys[x].len == k.len;
+                given[x] = keys[x].ver == 0 || match ? texts[x] : NULL;
+            }
+            assert_int_equal(spam_repeat_seen(a, t.s, t.len, given, keys, times, n, NOW, WINDOW),
+                             want);
         }
     free(texts);
     free(folded);
@@ -237,6 +255,106 @@ the_memo_never_changes_an_answer(void **state)
     arena_free(a);
 }
 
+/* keys[i] for bodies[i] as moderation_fold makes it. */
+static void
+keys_of(arena *a, const char *const *bodies, size_t n, moderation_fold_key *keys)
+{
+    for (size_t i = 0; i < n; i++)
+        moderation_fold(bodies[i], strlen(bodies[i]), a, &keys[i]);
+}
+
+/* With stored keys: a body is folded only where its key matches (then
+ * confirmed byte for byte) or is of another version; no body is needed
+ * where the key differs. */
+static void
+a_repeat_is_found_by_its_key(void **state)
+{
+    (void)state;
+    arena *a = arena_new();
+    const char *bodies[] = {"The bypass consultation closes on Friday.", "Vote no on the bypass!"};
+    int64_t times[] = {NOW - 60000, NOW - 120000};
+    moderation_fold_key keys[2];
+    keys_of(a, bodies, 2, keys);
+    assert_int_equal(keys[1].ver, SPAM_FOLD_VERSION);
+    norm_text t;
+    norm_fold(a, "VOTE   no on the bypass!!", 25, &t);
+    assert_int_equal(keys[1].len, t.len);
+    assert_true(keys[1].hash == spam_fold_hash(t.s, t.len));
+    /* The first body is not given: its key differs, so it is never read. */
+    const char *given[] = {NULL, bodies[1]};
+    assert_true(spam_repeat_seen(a, t.s, t.len, given, keys, times, 2, NOW, WINDOW));
+    /* Outside the window, the key is not even looked at. */
+    int64_t old[] = {NOW - 60000, NOW - WINDOW - 1};
+    assert_false(spam_repeat_seen(a, t.s, t.len, given, keys, old, 2, NOW, WINDOW));
+    /* A key that matches a body that does not fold the same (a hash
+     * collision, or a key stored wrong): the bytes decide. */
+    const char *liar[] = {NULL, "Vote yes on the bypass!"};
+    assert_false(spam_repeat_seen(a, t.s, t.len, liar, keys, times, 2, NOW, WINDOW));
+    /* A matching key without its body cannot be confirmed: no repeat. */
+    const char *none[] = {NULL, NULL};
+    assert_false(spam_repeat_seen(a, t.s, t.len, none, keys, times, 2, NOW, WINDOW));
+    /* A key of another version (a fold since changed), or none (ver 0):
+     * the body is folded, whatever the key says. */
+    moderation_fold_key stale[2] = {keys[0], {keys[0].hash, keys[0].len, SPAM_FOLD_VERSION + 1}};
+    assert_true(spam_repeat_seen(a, t.s, t.len, bodies, stale, times, 2, NOW, WINDOW));
+    stale[1] = (moderation_fold_key){0};
+    assert_true(spam_repeat_seen(a, t.s, t.len, bodies, stale, times, 2, NOW, WINDOW));
+    /* A differing key of this version is believed: the body is not read. */
+    stale[1] = keys[0];
+    assert_false(spam_repeat_seen(a, t.s, t.len, bodies, stale, times, 2, NOW, WINDOW));
+    arena_free(a);
+}
+
+/* The keys are stored with the comments (docs/STORAGE.md), so what a text
+ * folds to and the hash of the folded bytes are part of the stored format:
+ * these pins fail on any change to either. Such a change must raise
+ * SPAM_FOLD_VERSION (so that stored keys of the old version are not
+ * compared) and update the pins, together. The texts go through each
+ * folding step (normalize.h). */
+static void
+the_keys_of_this_version_are_pinned(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        uint64_t hash;
+        uint32_t len;
+    } pins[] = {
+        {"Vote no on the bypass!", 0x3396b07dca022f71ULL, 20},
+        {"VOTE   no on the BYPASS!!", 0x3396b07dca022f71ULL, 20},
+        {"\uff36\uff4f\uff54\uff45 no", 0x6b983c47aa359b4bULL, 7},
+        {"by\u200bpass caf\u00e9 na\u0131\u0308ve", 0x70eed91a8b549f9aULL, 16},
+        {"\u0412\u043e\u0442\u0435 n\u043e", 0xa548f42b1f7c2c21ULL, 7},
+        {"\U0001f1fa\U0001f1f8 \U0001f595 \U0001f602", 0x607d4c5147e380acULL, 18},
+        {"sh1t @ss a$$ f*ck", 0xf737af78ade0f909ULL, 15},
+        {"f.u.c.k and f u c k", 0x69ad1c8b133f89c1ULL, 13},
+        {"#YouAreAnIdiot", 0x5bf766fbabfadb3eULL, 16},
+        {"fuuuuuck sooo baaad", 0x237a341e1ec897bfULL, 11},
+        {"\u4f60\u597d\u4e16\u754c \u0645\u0631\u062d\u0628\u0627", 0x38d9cb120e4606c9ULL, 23},
+        {"", 0x90f8749b0fb13233ULL, 0},
+        {"a", 0x5e7e33eb895aaaa4ULL, 1},
+        {"seven77", 0x773e11fa6e3035eeULL, 6},
+        {"eight888", 0x8f98448e49769913ULL, 6},
+        {"The council's consultation on the northern bypass closes on Friday; write before then.",
+         0xd65ef21ca8713985ULL, 82},
+    };
+    assert_int_equal(SPAM_FOLD_VERSION, 1);
+    arena *a = arena_new();
+    bool ok = true;
+    for (size_t i = 0; i < sizeof pins / sizeof pins[0]; i++) {
+        moderation_fold_key k;
+        moderation_fold(pins[i].text, strlen(pins[i].text), a, &k);
+        if (k.hash != pins[i].hash || k.len != pins[i].len || k.ver != SPAM_FOLD_VERSION) {
+            printf("    {\"%s\", 0x%016llxULL, %u}, /* pinned: 0x%016llxULL, %u */\n", pins[i].text,
+                   (unsigned long long)k.hash, k.len, (unsigned long long)pins[i].hash,
+                   pins[i].len);
+            ok = false;
+        }
+    }
+    arena_free(a);
+    assert_true(ok);
+}
+
 /* A thread's memo is its own and is freed when the thread ends (the
  * sanitizer build reports a leak otherwise). */
 static void *
@@ -274,6 +392,8 @@ main(void)
         cmocka_unit_test(a_repeat_is_found_in_the_window_only),
         cmocka_unit_test(the_memo_never_changes_an_answer),
         cmocka_unit_test(each_thread_has_its_own_memo),
+        cmocka_unit_test(a_repeat_is_found_by_its_key),
+        cmocka_unit_test(the_keys_of_this_version_are_pinned),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -622,7 +622,7 @@ search_after_a_group_commit(void **state)
     /* Written, then edited in the same transaction. */
     assert_int_equal(store_savepoint(f->s, &err), 0);
     int64_t c2 = add_text(f, art, u, COMMENT_PUBLISHED, first);
-    assert_int_equal(store_comment_edit(f->s, c2, edited, "<p>x</p>", COMMENT_PUBLISHED, "",
+    assert_int_equal(store_comment_edit(f->s, c2, edited, "<p>x</p>", COMMENT_PUBLISHED, "", NULL,
                                         time_now_ms(), &err),
                      0);
     assert_int_equal(store_savepoint_release(f->s, &err), 0);
@@ -652,7 +652,7 @@ search_after_a_group_commit(void **state)
 
     /* Edited again after the commit: the index follows. */
     assert_int_equal(store_comment_edit(f->s, c1, arena_printf(f->a, "%s later", word), "<p>x</p>",
-                                        COMMENT_PUBLISHED, "", time_now_ms(), &err),
+                                        COMMENT_PUBLISHED, "", NULL, time_now_ms(), &err),
                      0);
     q.text = arena_printf(f->a, "%s kept", word);
     search_ids(f, &q, 10, NULL, 0);

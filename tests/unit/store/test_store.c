@@ -477,7 +477,7 @@ comments_count_stays_exact(void **state)
 
     /* An edit sent back to moderation stops counting; approval counts again. */
     assert_int_equal(store_comment_edit(f->s, a, "changed", "<p>changed</p>", COMMENT_PENDING,
-                                        "{\"hold\":1}", 7777, &err),
+                                        "{\"hold\":1}", NULL, 7777, &err),
                      0);
     assert_int_equal(count_of(f, art), 1);
     store_comment got;
@@ -500,8 +500,9 @@ comments_count_stays_exact(void **state)
 
     assert_int_equal(store_comment_set_status(f->s, c + 100000, COMMENT_DELETED, &err),
                      PL_ENOTFOUND);
-    assert_int_equal(store_comment_edit(f->s, c + 100000, "x", "x", COMMENT_PUBLISHED, "", 1, &err),
-                     PL_ENOTFOUND);
+    assert_int_equal(
+        store_comment_edit(f->s, c + 100000, "x", "x", COMMENT_PUBLISHED, "", NULL, 1, &err),
+        PL_ENOTFOUND);
     assert_int_equal(store_comment_set_status(f->s, c, (store_comment_status)9, &err), PL_EINVAL);
 }
 
@@ -740,6 +741,94 @@ comments_by_author_newest_first(void **state)
     assert_int_equal(l.items[0].id, d);
 }
 
+/* One author's history as the repeated-comment check reads it
+ * (store_comments_by_authors with a wanted key): the repeat key written on
+ * insert and on edit, cleared by deletion, NULL on a comment written
+ * without one (an import); the body read only where the key is none, of
+ * another version, or the wanted one. */
+static void
+repeat_keys_are_kept_and_read(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *art = article(f, "keys");
+    int64_t u = new_user(f, "keyed");
+    store_fold_key k1 = {0xfedcba9876543210ULL, 17, 1}, k2 = {0x0123456789abcdefULL, 17, 1};
+    store_fold_key old = {0x1111111111111111ULL, 17, 7};
+    store_comment c = {0};
+    c.article_id = art;
+    c.author_id = u;
+    c.html = "<p>x</p>";
+    c.status = COMMENT_PUBLISHED;
+    const char *bodies[] = {"no key (an import)", "first", "second", "old version", "gone"};
+    const store_fold_key *keys[] = {NULL, &k1, &k2, &old, &k1};
+    int64_t ids[5];
+    for (int i = 0; i < 5; i++) {
+        c.id = 0;
+        c.body = bodies[i];
+        c.fold = keys[i] != NULL ? *keys[i] : (store_fold_key){0};
+        c.created_at = 1000 + i;
+        assert_int_equal(store_comment_insert(f->s, &c, &err), 0);
+        ids[i] = c.id;
+    }
+    assert_int_equal(store_comment_set_status(f->s, ids[4], COMMENT_DELETED, &err), 0);
+    int limit = 10;
+    store_comment_list l;
+    /* No wanted key: every body, and each comment's key as stored. */
+    assert_int_equal(
+        store_comments_by_authors(f->s, &u, &limit, 1, INT64_MIN, 0, NULL, f->a, &l, &err), 0);
+    assert_int_equal(l.n, 5);
+    for (size_t i = 0; i < 5; i++) {
+        const store_comment *g = &l.items[4 - i];
+        assert_int_equal(g->id, ids[i]);
+        const store_fold_key *k = i == 4 ? NULL : keys[i]; /* deletion cleared it */
+        assert_string_equal(g->body, i == 4 ? "" : bodies[i]);
+        assert_int_equal(g->fold.ver, k != NULL ? k->ver : 0);
+        assert_true(g->fold.hash == (k != NULL ? k->hash : 0));
+        assert_int_equal(g->fold.len, k != NULL ? k->len : 0);
+    }
+    /* Wanting k2: the body of the comment keyed k2, and of those without a
+     * key of version 1; none of k1's. */
+    assert_int_equal(
+        store_comments_by_authors(f->s, &u, &limit, 1, INT64_MIN, 0, &k2, f->a, &l, &err), 0);
+    assert_int_equal(l.n, 5);
+    assert_string_equal(l.items[4].body, bodies[0]);
+    assert_null(l.items[3].body);
+    assert_int_equal(l.items[3].fold.ver, 1);
+    assert_string_equal(l.items[2].body, bodies[2]);
+    assert_string_equal(l.items[1].body, bodies[3]);
+    assert_string_equal(l.items[0].body, "");
+    /* The window: only what was written from 1002 on, bodies from there. */
+    assert_int_equal(
+        store_comments_by_authors(f->s, &u, &limit, 1, 1002, 1002, &k1, f->a, &l, &err), 0);
+    assert_int_equal(l.n, 3);
+    assert_null(l.items[2].body); /* k2's */
+    /* An edit writes the new body's key; without one it clears it. */
+    assert_int_equal(store_comment_edit(f->s, ids[2], "first", "<p>first</p>", COMMENT_PUBLISHED,
+                                        "", &k1, 2000, &err),
+                     0);
+    assert_int_equal(
+        store_comments_by_authors(f->s, &u, &limit, 1, 1002, 1002, &k1, f->a, &l, &err), 0);
+    assert_string_equal(l.items[2].body, "first");
+    assert_int_equal(l.items[2].fold.ver, 1);
+    assert_true(l.items[2].fold.hash == k1.hash);
+    assert_int_equal(store_comment_edit(f->s, ids[1], "plain", "<p>plain</p>", COMMENT_PUBLISHED,
+                                        "", NULL, 2001, &err),
+                     0);
+    assert_int_equal(
+        store_comments_by_authors(f->s, &u, &limit, 1, INT64_MIN, 0, &k2, f->a, &l, &err), 0);
+    assert_int_equal(l.items[3].fold.ver, 0);
+    assert_string_equal(l.items[3].body, "plain");
+    /* Removing an account's comments clears their keys with their bodies. */
+    assert_int_equal(store_user_delete(f->s, u, true, &err), 0);
+    assert_int_equal(
+        store_comments_by_authors(f->s, &u, &limit, 1, INT64_MIN, 0, NULL, f->a, &l, &err), 0);
+    for (size_t i = 0; i < l.n; i++) {
+        assert_string_equal(l.items[i].body, "");
+        assert_int_equal(l.items[i].fold.ver, 0);
+    }
+}
+
 /* The reads of many rows at once (the settings preview's) answer what the
  * one-row reads answer, in the order asked, with what is missing left
  * empty. */
@@ -760,16 +849,17 @@ many_reads_match_the_one_row_reads(void **state)
     add_comment(f, a1, 0, u1, COMMENT_PUBLISHED, 400);
 
     /* Nothing asked: nothing read. */
-    assert_int_equal(store_comments_by_authors(f->s, NULL, NULL, 0, INT64_MIN, 0, f->a, NULL, &err),
-                     0);
+    assert_int_equal(
+        store_comments_by_authors(f->s, NULL, NULL, 0, INT64_MIN, 0, NULL, f->a, NULL, &err), 0);
     assert_int_equal(store_users_get_many(f->s, NULL, 0, f->a, NULL, &err), 0);
 
     int64_t authors[] = {u2, u1, u3, u1 + 100000, u1};
     int limits[] = {1, 10, 5, 3, 2};
     store_comment_list lists[5];
     /* Bodies from 300 on: the older comments come without theirs. */
-    assert_int_equal(
-        store_comments_by_authors(f->s, authors, limits, 5, INT64_MIN, 300, f->a, lists, &err), 0);
+    assert_int_equal(store_comments_by_authors(f->s, authors, limits, 5, INT64_MIN, 300, NULL, f->a,
+                                               lists, &err),
+                     0);
     for (size_t i = 0; i < 5; i++) {
         store_comment_list one;
         assert_int_equal(store_comments_by_author(f->s, authors[i], 0, limits[i], f->a, &one, &err),
@@ -798,7 +888,7 @@ many_reads_match_the_one_row_reads(void **state)
     /* From 300 on: the older comments are not read at all, and the limit
      * counts only those. */
     assert_int_equal(
-        store_comments_by_authors(f->s, authors, limits, 5, 300, 300, f->a, lists, &err), 0);
+        store_comments_by_authors(f->s, authors, limits, 5, 300, 300, NULL, f->a, lists, &err), 0);
     assert_int_equal(lists[0].n, 0); /* u2's only comments are at 150 and 200 */
     assert_int_equal(lists[1].n, 3); /* u1's at 400 and the two at 300 */
     for (size_t k = 0; k < lists[1].n; k++) {
@@ -809,7 +899,7 @@ many_reads_match_the_one_row_reads(void **state)
     assert_int_equal(lists[4].items[1].created_at, 300);
     int bad[] = {0};
     assert_int_equal(
-        store_comments_by_authors(f->s, authors, bad, 1, INT64_MIN, 0, f->a, lists, &err),
+        store_comments_by_authors(f->s, authors, bad, 1, INT64_MIN, 0, NULL, f->a, lists, &err),
         PL_EINVAL);
 
     int64_t cids[] = {c3, c1 + 100000, c1, c3};
@@ -2398,6 +2488,7 @@ main(void)
         cmocka_unit_test_setup_teardown(replies_at_depth_carry_root, setup, teardown),
         cmocka_unit_test_setup_teardown(pending_visible_only_to_author, setup, teardown),
         cmocka_unit_test_setup_teardown(comments_by_author_newest_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(repeat_keys_are_kept_and_read, setup, teardown),
         cmocka_unit_test_setup_teardown(many_reads_match_the_one_row_reads, setup, teardown),
         cmocka_unit_test_setup_teardown(likes_are_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(flags_and_flagged_queue, setup, teardown),
