@@ -550,10 +550,12 @@ premoderate(req *r, const config *cfg, const store_article *art, int64_t editing
     bool staff = r->user != NULL && r->user->role != ROLE_READER;
     int64_t first = site_first_comments(cfg), earlier = -1;
     if (out->decision == MOD_PUBLISH && !staff && r->user != NULL && first > 0) {
+        /* Ids only (no body: from the author index alone on SQLite). */
         store_comment_list list = {0};
         pl_error err;
-        if (store_comments_by_author(req_store(r), r->user->id, 0, (int)first + 1, r->a, &list,
-                                     &err) == 0) {
+        int limit = (int)first + 1;
+        if (store_comments_by_authors(req_store(r), &r->user->id, &limit, 1, INT64_MIN, INT64_MAX,
+                                      NULL, r->a, &list, &err) == 0) {
             earlier = 0;
             for (size_t i = 0; i < list.n; i++)
                 earlier += list.items[i].id != editing;
@@ -1137,9 +1139,12 @@ first_comment_pow(req *r, const char *altcha, api_pow *pow)
     *pow = (api_pow){0};
     if (!req_config(r)->pow || r->user->role != ROLE_READER)
         return true;
+    /* Whether the author wrote any comment: one id, no body. */
     store_comment_list mine = {0};
     pl_error err;
-    int rc = store_comments_by_author(req_store(r), r->user->id, 0, 1, r->a, &mine, &err);
+    int one = 1;
+    int rc = store_comments_by_authors(req_store(r), &r->user->id, &one, 1, INT64_MIN, INT64_MAX,
+                                       NULL, r->a, &mine, &err);
     if (rc < 0) {
         api_send_rc(r, rc, &err);
         return false;
