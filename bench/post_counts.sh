@@ -16,7 +16,10 @@
 # case; under wrk some reads share a commit). Wall clock plays no part, so
 # the counts hold on a busy machine. PAR=32 sends the counted POSTs 32 at a
 # time instead (curl --parallel), so the writer commits them in groups as
-# under wrk.
+# under wrk. ONE=1 posts as one reader into one article instead (the
+# bench's one-author case, without its repeats).
+# BENCH_DB_URL=postgres://... runs it on PostgreSQL (one build per database:
+# e.g. tests/pg.sh -- bench/post_counts.sh 320 50 BIN, once per build).
 # Usage: bench/post_counts.sh N WARM BIN...   (e.g. 320 50 /tmp/old /tmp/new)
 # Needs: curl, valgrind, strace, python3.
 set -euo pipefail
@@ -38,11 +41,17 @@ topics=("the budget vote moves money from roads to schools" "the bypass consulta
 posts() {
   local n
   for ((n = $2; n < $2 + $3; n++)); do
-    printf 'url = "%s/api/v1/articles/bench-post-%d/comments"\n' "$B" $((n % 16))
+    if [ -n "${ONE:-}" ]; then # http_bench.sh's one-author case
+      printf 'url = "%s/api/v1/articles/bench-post/comments"\n' "$B"
+      printf 'header = "Cookie: %s"\n' "${cookies[0]}"
+      printf 'data = "{\\"body\\":\\"Posting comment number %d about the budget vote and the schools plan.\\"}"\n' "$n"
+    else
+      printf 'url = "%s/api/v1/articles/bench-post-%d/comments"\n' "$B" $((n % 16))
+      printf 'header = "Cookie: %s"\n' "${cookies[n % 64]}"
+      printf 'data = "{\\"body\\":\\"%s %s (%d).\\"}"\n' "${openings[n % 8]}" \
+        "${topics[(n / 8) % 8]}" "$n"
+    fi
     printf 'header = "Content-Type: application/json"\n'
-    printf 'header = "Cookie: %s"\n' "${cookies[n % 64]}"
-    printf 'data = "{\\"body\\":\\"%s %s (%d).\\"}"\n' "${openings[n % 8]}" \
-      "${topics[(n / 8) % 8]}" "$n"
     printf 'output = /dev/null\nwrite-out = "%%{http_code}\\n"\n'
     if [ $((n + 1)) -lt $(($2 + $3)) ]; then echo next; fi
   done >"$1"
@@ -54,7 +63,7 @@ start() {
   shift
   port=$(bench_free_port)
   : >"$work/log"
-  "$@" "$bin" serve --listen 127.0.0.1:$port --db "sqlite:$work/b.db" --rate-limit off \
+  "$@" "$bin" serve --listen 127.0.0.1:$port --db "${BENCH_DB_URL:-sqlite:$work/b.db}" --rate-limit off \
     --log-level info 2>"$work/log" &
   pid=$!
   bench_track $pid
