@@ -199,19 +199,31 @@ done
 
 # POST: each wrk connection posts as the bench user, every comment into the
 # same article: the worst case for the engine's look at the author's recent
-# comments (the newest 50, all within the repeat window). Beside it, the same
-# POSTs spread over 64 registered readers in turn with varied bodies (8
-# openings by 8 topics, numbered per wrk thread, so no two are the same
-# text): closer to a real comment section.
+# comments (the newest 50, all within the repeat window). Every body is new:
+# wrk gives each thread its own Lua state, so a counter alone repeats across
+# its threads (and across runs on the same database, within the 600 s repeat
+# window), and the repeat rule held some of them (bench/RESULTS.md). setup() (run
+# in wrk's main state, once per thread) hands each thread its number and the
+# run's start time. Beside it, the same POSTs spread over 64 registered
+# readers in turn with varied bodies (8 openings by 8 topics, numbered per
+# wrk thread and run, so no two are the same text): closer to a real comment
+# section.
 cat > "$work/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Cookie"] = "parley_session=$cookie"
+local threads = 0
+local started = os.time()
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+  thread:set("run", started)
+end
 local n = 0
 request = function()
   n = n + 1
   return wrk.format(nil, "/api/v1/articles/bench-post/comments", nil,
-    '{"body":"Posting comment number ' .. n .. ' about the budget vote and the schools plan."}')
+    '{"body":"Posting comment number ' .. n .. ' (' .. run .. '.' .. tid .. ') about the budget vote and the schools plan."}')
 end
 LUA
 READERS=64
@@ -234,14 +246,16 @@ local topics = {"the budget vote moves money from roads to schools",
   "the school plan ignores the rural villages", "the council should publish the full figures",
   "the park renovation was worth the wait"}
 local threads = 0
+local started = os.time()
 setup = function(thread)
   threads = threads + 1
   thread:set("tid", threads)
+  thread:set("run", started)
 end
 local n = 0
 request = function()
   n = n + 1
-  local body = string.format("%s %s (%d.%d).", openings[n % 8 + 1], topics[math.floor(n / 8) % 8 + 1], tid, n)
+  local body = string.format("%s %s (%d.%d.%d).", openings[n % 8 + 1], topics[math.floor(n / 8) % 8 + 1], run, tid, n)
   return wrk.format("POST", "/api/v1/articles/bench-post-" .. (n % 16) .. "/comments",
     {["Content-Type"] = "application/json", ["Cookie"] = cookies[n % #cookies + 1]},
     '{"body":"' .. body .. '"}')
