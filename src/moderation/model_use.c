@@ -272,6 +272,10 @@ model_decide(ctx *c, const classifier_scores *cs)
             /* mild swearing: the model's usual thresholds, or homonym_at
              * when the word has an innocent twin */
             homonym |= lexicon_term_homograph(m->lx, h->term);
+        } else if (h->category == LEX_ATTACK && h->severity == 1) {
+            /* "Shut up.", "Get lost." outside a reply: the rules give no
+             * reason (they need someone to say it to), but the words are
+             * no innocent reading either: the model's usual thresholds. */
         } else {
             g = h->severity <= 1;
         }

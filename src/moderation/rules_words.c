@@ -33,6 +33,31 @@ mentioned(const ctx *c, const lex_hit *h, long k)
     return open && close;
 }
 
+/* Does the insult noun ending in token kend end its noun phrase ("this
+ * crook.", "this sicko thinks", "this creep keeps ...") rather than qualify
+ * the next noun ("this clown show", "this troll farm", "this snowflake
+ * generation")? The next word of the sentence must be a function word or
+ * look like a verb (-s, -ed). */
+static bool
+noun_ends_phrase(const ctx *c, long kend)
+{
+    static const char *const next[] = {
+        "is",    "was",    "has",   "had",    "will",   "would", "should", "can",   "could",
+        "does",  "did",    "just",  "who",    "that",   "and",   "or",     "but",   "to",
+        "in",    "on",     "at",    "with",   "for",    "from",  "of",     "again", "here",
+        "there", "now",    "never", "always", "really", "still", "even",   "also",  "isnt",
+        "wasnt", "doesnt", "didnt", "wont",   "cant",   "needs", "thinks", "keeps", NULL};
+    long q = kend + 1;
+    if ((size_t)q >= c->ntok ||
+        !same_sentence(c, c->t.oend[c->te[kend] - 1], c->t.ostart[c->ts[q]]))
+        return true;
+    if (tok_in(c, q, next))
+        return true;
+    size_t n = c->te[q] - c->ts[q];
+    const char *w = c->t.s + c->ts[q];
+    return n > 3 && (w[n - 1] == 's' || (w[n - 2] == 'e' && w[n - 1] == 'd'));
+}
+
 /* Is the insult in tokens [k, kend] aimed at a person? Sets the excerpt
  * start token in *from. */
 static int
@@ -126,6 +151,13 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
                 return INSULT_NOT;
         }
         return INSULT_UNKNOWN;
+    }
+    /* "This sicko thinks ...", "close to this crook": "this" right before
+     * an insult noun points at one person ("that" is as often a
+     * conjunction: "the fact that incels ..."). */
+    if (j == k - 1 && tok_is(c, j, "this") && noun_ends_phrase(c, kend)) {
+        *from = j;
+        return INSULT_AIMED;
     }
     /* "idiots like you", "what an idiot you are". */
     if (tok_is(c, kend + 1, "like") && tok_in(c, kend + 2, second_person))
@@ -398,6 +430,34 @@ noun_use(const ctx *c, long k, long kend, uint32_t os, uint32_t oe)
            same_sentence(c, oe, c->t.ostart[c->ts[kend + 1]]);
 }
 
+/* How far before a verb of violence its wish or intent, its victim and a
+ * negation are looked for, within the sentence: six words, or ten when the
+ * verb is coordinated with an earlier one ("and", "then", "or" among the six
+ * words before it), whose wish it shares: "They should be charged with
+ * murder and then hanged." has "should" eight words back, "I hope he tries
+ * to get away and gets shot" nine. A relative clause or a clause of reason
+ * ends the look: in "I hope the police find the man who was shot" the man
+ * was shot before anyone wished anything ("if" does not: "We would be
+ * better off if those people were eradicated" is the wish). */
+static long
+threat_reach(const ctx *c, long k, uint32_t os)
+{
+    static const char *const joins[] = {"and", "then", "or", NULL};
+    static const char *const clauses[] = {"who",   "whom",  "whose",   "which", "whoever",
+                                          "since", "where", "because", NULL};
+    long reach = 6;
+    for (long j = k - 1; j >= 0 && j >= k - 6; j--) {
+        if (!same_sentence(c, c->t.ostart[c->ts[j]], os) || tok_in(c, j, clauses))
+            break;
+        if (tok_in(c, j, joins))
+            reach = 10;
+    }
+    for (long j = k - 1; j >= 0 && j >= k - reach; j--)
+        if (tok_in(c, j, clauses))
+            return k - 1 - j;
+    return reach;
+}
+
 /* Verbs of violence are threats in context: a person says they will do it
  * to someone ("I'm going to stab ..."), or that it should be done to
  * someone ("... should be shot", "someone should strangle ..."), within
@@ -415,7 +475,8 @@ rule_threats(ctx *c)
         long k = tok_at(c, h->start), kend = tok_at(c, h->end - 1);
         uint32_t os, oe;
         span_hit(c, h, &os, &oe);
-        if (negated_before(c, k, 6))
+        long reach = threat_reach(c, k, os);
+        if (negated_before(c, k, (int)reach))
             continue;
         if (noun_use(c, k, kend, os, oe)) {
             c->verdict[i] = INSULT_NOT;
@@ -427,7 +488,7 @@ rule_threats(ctx *c)
         if (thing >= 0)
             c->verdict[i] = INSULT_NOT;
         bool intent = false, wish = false, person = false;
-        for (long j = k - 1; j >= 0 && j >= k - 6; j--) {
+        for (long j = k - 1; j >= 0 && j >= k - reach; j--) {
             if (!same_sentence(c, c->t.ostart[c->ts[j]], os))
                 break;
             if (tok_in(c, j, first_subject) &&
