@@ -261,7 +261,7 @@ rule_words(ctx *c)
             break;
         case LEX_HARASSMENT:
             /* "don't kill yourself" is care, not a threat. */
-            if (h->severity >= 2 && !negated_before(c, k, 2) && !tok_is(c, k - 1, "please"))
+            if (h->severity >= 2 && !negated_before(c, k, 4) && !tok_is(c, k - 1, "please"))
                 set_reason(c, RULE_HARASSMENT,
                            "This reads as a threat or a wish of harm against a person.", os, oe);
             break;
