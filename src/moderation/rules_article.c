@@ -239,7 +239,8 @@ rule_spam(ctx *c)
         (c->m->spam_at <= 1 || c->m->spam_at_new <= 1)) {
         c->spam =
             c->spam_ready ? c->spam_pre : spam_model_score(c->m->spam, in->body, in->body_len);
-        if (c->spam >= (new_account ? c->m->spam_at_new : c->m->spam_at)) {
+        if (c->spam >=
+            spam_hold_at(new_account ? c->m->spam_at_new : c->m->spam_at, words, links)) {
             uint32_t os = 0, oe = 0;
             spam_model_explain(c->m->spam, in->body, in->body_len, &os, &oe);
             set_reason(c, RULE_SPAM, "This comment reads like advertising or spam.", os, oe);

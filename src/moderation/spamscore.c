@@ -195,6 +195,14 @@ spam_model_thresholds(const spam_model *m, double *hold, double *hold_new)
     *hold_new = m->hold_new;
 }
 
+double
+spam_hold_at(double at, size_t words, size_t links)
+{
+    if (links == 0 && words < SPAM_SHORT_WORDS && at < SPAM_SHORT_AT)
+        return SPAM_SHORT_AT;
+    return at;
+}
+
 bool
 spam_heldout(const char *text, size_t n)
 {

@@ -184,6 +184,39 @@ the_spam_rule_holds_a_high_score_with_its_word(void **state)
     moderation_free(m);
 }
 
+/* A comment of fewer than SPAM_SHORT_WORDS words without a link is held by
+ * the score from SPAM_SHORT_AT (or the site's higher threshold); longer ones
+ * and ones with a link from the threshold itself. */
+static void
+short_comments_without_links_need_a_higher_score(void **state)
+{
+    (void)state;
+    assert_true(spam_hold_at(0.57, 5, 0) == SPAM_SHORT_AT);
+    assert_true(spam_hold_at(0.57, SPAM_SHORT_WORDS - 1, 0) == SPAM_SHORT_AT);
+    assert_true(spam_hold_at(0.57, SPAM_SHORT_WORDS, 0) == 0.57);
+    assert_true(spam_hold_at(0.57, 5, 1) == 0.57);
+    assert_true(spam_hold_at(0.95, 5, 0) == 0.95);
+    assert_true(spam_hold_at(2.0, 5, 0) == 2.0); /* off stays off */
+    moderation *m = engine(NULL, NULL, NULL, NULL);
+    arena *a = arena_new();
+    moderation_result r;
+    /* 0.78 on the score: above 0.57, below the short bar */
+    const char *plain = "A comment needing no address check.";
+    assert_null(judge(m, a, plain, OLD, false, -1, &r));
+    assert_int_equal(r.decision, MOD_PUBLISH);
+    assert_true(r.spam > 0.57 && r.spam < SPAM_SHORT_AT);
+    arena_reset(a);
+    assert_null(judge(m, a, plain, HOUR_MS, false, -1, &r)); /* new account: same bar */
+    arena_reset(a);
+    /* a short request to subscribe scores far above the bar */
+    const moderation_reason *x = judge(m, a, "Please subscribe to my channel", OLD, false, -1, &r);
+    assert_non_null(x);
+    assert_int_equal(r.decision, MOD_HOLD);
+    assert_true(r.spam >= SPAM_SHORT_AT);
+    arena_free(a);
+    moderation_free(m);
+}
+
 static void
 thresholds_and_policy_are_settings(void **state)
 {
@@ -365,6 +398,7 @@ main(void)
         cmocka_unit_test(bad_model_files_are_refused),
         cmocka_unit_test(heldout_is_a_stable_quarter),
         cmocka_unit_test(the_spam_rule_holds_a_high_score_with_its_word),
+        cmocka_unit_test(short_comments_without_links_need_a_higher_score),
         cmocka_unit_test(thresholds_and_policy_are_settings),
         cmocka_unit_test(honeypot_and_fill_time_are_spam_reasons),
         cmocka_unit_test(riding_on_the_model_gives_the_same_bits),
