@@ -1,14 +1,16 @@
 // bench/gen_disqus.mjs: writes a synthetic Disqus export for measuring
 // `parley import disqus` (docs/IMPORT.md, "Memory and time").
 //
-//   node bench/gen_disqus.mjs POSTS THREADS > export.xml
+//   node bench/gen_disqus.mjs POSTS THREADS [AUTHORS] > export.xml
 //
 // Deterministic (a fixed-seed generator): POSTS posts spread over THREADS
 // threads, about a third of them replies (some to parents later in the
-// file), 2% deleted, 1% spam, a few hundred authors, messages of 100 to 1,500
-// characters of HTML with paragraphs, links, emphasis and entities.
+// file), 2% deleted, 1% spam, AUTHORS authors (default 300: the same export
+// as before the argument existed), messages of 100 to 1,500 characters of
+// HTML with paragraphs, links, emphasis and entities.
 const posts = Number(process.argv[2] || 20000);
 const threads = Number(process.argv[3] || 1000);
+const authors = Number(process.argv[4] || 300);
 let seed = 42;
 // mulberry32: small, fast and evenly spread.
 const rnd = () => {
@@ -57,13 +59,18 @@ for (let p = 1; p <= posts; p++) {
   }
   prev.push(p);
   byThread.set(t, prev);
-  const a = Math.floor(rnd() * 300);
+  const a = Math.floor(rnd() * authors);
   const ts = new Date(Date.UTC(2015, 0, 1) + p * 60000).toISOString().replace(/\.\d+Z$/, 'Z');
   out.push(`<post dsq:id="${p}"><id/><message><![CDATA[${message()}]]></message><createdAt>${ts}</createdAt>` +
     `<isDeleted>${rnd() < 0.02}</isDeleted><isSpam>${rnd() < 0.01}</isSpam>` +
     `<author><name>Reader ${a}</name><email>reader${a}@example.com</email><isAnonymous>false</isAnonymous>` +
     `<username>reader${a}</username></author><ipAddress>192.0.2.${a % 250}</ipAddress>` +
     `<thread dsq:id="${t}"/>${parent}</post>`);
+  // Written in batches: a million posts would pass V8's longest string.
+  if (out.length >= 4096) {
+    process.stdout.write(out.join('\n') + '\n');
+    out.length = 0;
+  }
 }
 out.push('</disqus>');
 process.stdout.write(out.join('\n') + '\n');
