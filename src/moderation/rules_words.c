@@ -84,12 +84,13 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
         /* "you idiot", "you're a moron", "your an idiot"; but "your stupid
          * plan" is about the plan: an adjective after "your" needs "you". */
         /* "your dumb", "Your ugly.", "your dumb though": an adjective
-         * that ends its sentence after "your" stands for "you're". */
+         * that ends its sentence after "your" stands for "you're"; so
+         * does "your a" ("your a dumb @$$"). */
         bool ends = (size_t)kend + 1 >= c->ntok ||
                     !same_sentence(c, c->t.oend[c->te[kend] - 1], c->t.ostart[c->ts[kend + 1]]) ||
                     tok_in(c, kend + 1, (const char *const[]){"though", "af", "lol", NULL});
         if (tok_is(c, j, "your") && !(!noun && skipped == 0 && ends) &&
-            !(noun && skipped > 0 && tok_in(c, j + 1, (const char *const[]){"a", "an", NULL})))
+            !(skipped > 0 && tok_in(c, j + 1, (const char *const[]){"a", "an", NULL})))
             return INSULT_NOT;
         *from = j;
         return INSULT_AIMED;
@@ -172,10 +173,107 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
         return INSULT_AIMED;
     if (b == 0 && (a == ',' || a == '!' || a == 0 || a == '.'))
         return INSULT_AIMED;
-    /* "What an idiot." */
-    if (j >= 0 && tok_is(c, j, "what") && j == 0)
+    /* "What an idiot.", also after other sentences ("I've seen you on
+     * here before. What a poser."), when the noun ends its phrase ("What a
+     * clown show." is about the show). */
+    if (j >= 0 && tok_is(c, j, "what") &&
+        (j == 0 || (!same_sentence(c, c->t.oend[c->te[j - 1] - 1], c->t.ostart[c->ts[j]]) &&
+                    noun_ends_phrase(c, kend))))
         return INSULT_AIMED;
     return INSULT_UNKNOWN;
+}
+
+/* Is byte offset os inside a quotation: an odd number of double quotes
+ * (straight or curly) before it? */
+static bool
+quoted(const ctx *c, uint32_t os)
+{
+    const unsigned char *b = (const unsigned char *)c->in->body;
+    unsigned n = 0;
+    for (uint32_t i = 0; i < os && i < c->in->body_len; i++)
+        n += b[i] == '"' || (i + 2 < c->in->body_len && b[i] == 0xE2 && b[i + 1] == 0x80 &&
+                             (b[i + 2] == 0x9C || b[i + 2] == 0x9D));
+    return n % 2 == 1;
+}
+
+/* Is the ambiguous adjective in token k said of the reader by a copula
+ * ("you are insane", "You're crazy", "you re so thick", "ur insane."; no article between)?
+ * "your"/"ur" stand for "you're" only when the adjective ends its sentence
+ * ("your crazy ideas" is about the ideas). Sets the excerpt start token in
+ * *from. */
+static bool
+reader_is(ctx *c, const lex_hit *h, long k, long *from)
+{
+    if (negated_before(c, k, 4) || mentioned(c, h, k))
+        return false;
+    long j = k - 1;
+    /* predicative only: "you're the crazy guy from up the thread" names
+     * someone, it calls no one crazy */
+    static const char *const articles[] = {"a", "an", "the", NULL};
+    for (int skipped = 0; j >= 0 && skipped < 3 && tok_in(c, j, fillers); skipped++) {
+        if (tok_in(c, j, articles))
+            return false;
+        j--;
+    }
+    if (j < 0 || !same_sentence(c, c->t.ostart[c->ts[j]], c->t.ostart[c->ts[k]]))
+        return false;
+    long kend = tok_at(c, h->end - 1);
+    bool ends = (size_t)kend + 1 >= c->ntok ||
+                !same_sentence(c, c->t.oend[c->te[kend] - 1], c->t.ostart[c->ts[kend + 1]]);
+    *from = j;
+    if (tok_is(c, j, "youre") || (tok_in(c, j, (const char *const[]){"your", "ur", NULL}) && ends))
+        return true;
+    static const char *const be[] = {"are", "r", "re", "were", NULL};
+    if (j >= 1 && tok_in(c, j, be) && tok_in(c, j - 1, (const char *const[]){"you", "u", NULL})) {
+        *from = j - 1;
+        return true;
+    }
+    return false;
+}
+
+/* Is the contextual slur (severity 1) in token k, starting at byte os,
+ * aimed at someone? Reclaimed or innocent in most uses, it counts only
+ * when aimed ("you ...", "... like you", "dirty ...") or disguised. */
+static bool
+slur_aimed(ctx *c, const lex_hit *h, long k, uint32_t os)
+{
+    static const char *const cues[] = {"dirty",  "filthy",     "stinking",  "fucking", "fuckin",
+                                       "damn",   "bloody",     "typical",   "those",   "these",
+                                       "stupid", "disgusting", "worthless", "lazy",    "ugly",
+                                       "fat",    "bunch",      "kill",      "many",    NULL};
+    bool aimed = false;
+    long kend = tok_at(c, h->end - 1);
+    for (long j = k - 1; j >= 0 && j >= k - 3 && !aimed; j--)
+        aimed = (tok_in(c, j, second_person) || tok_is(c, j, "youre")) &&
+                same_sentence(c, c->t.ostart[c->ts[j]], os);
+    /* "and you are obviously a homo": "you are" and up to three fillers
+     * before the word, outside a quotation (counter-speech quotes the
+     * abuse it answers) */
+    long r = k - 1;
+    for (int s = 0; r >= 1 && s < 3 && tok_in(c, r, fillers); s++)
+        r--;
+    aimed = aimed ||
+            (r >= 1 && !quoted(c, os) &&
+             tok_in(c, r, (const char *const[]){"are", "r", "were", NULL}) &&
+             tok_in(c, r - 1, second_person) && same_sentence(c, c->t.ostart[c->ts[r - 1]], os));
+    /* Disguised ("f4gg0t", "ｆａｇｇｏｔ"): nobody hides a word for a
+     * meatball or a cigarette. */
+    return aimed || disguised(c, h) || tok_in(c, k - 1, cues) ||
+           (tok_is(c, kend + 1, "like") && tok_in(c, kend + 2, second_person));
+}
+
+/* An ambiguous adjective in token k said of the reader (reader_is) is a
+ * personal attack; the excerpt ends at byte oe. */
+static void
+reader_called(ctx *c, const lex_hit *h, long k, uint32_t oe)
+{
+    long from;
+    if (!reader_is(c, h, k, &from))
+        return;
+    uint32_t fos, foe;
+    span_tokens(c, (size_t)from, (size_t)tok_at(c, h->end - 1), &fos, &foe);
+    set_reason(c, RULE_PERSONAL_ATTACK, MSG_ATTACK, fos, oe);
+    c->attack_found = true;
 }
 
 void
@@ -205,24 +303,7 @@ rule_words(ctx *c)
         case LEX_SLUR: {
             if (h->severity == 0)
                 break;
-            bool aimed = h->severity >= 2;
-            if (!aimed) {
-                /* Reclaimed or innocent in most uses: only when aimed at
-                 * someone ("you ...", "... like you", "dirty ..."). */
-                static const char *const cues[] = {
-                    "dirty",   "filthy", "stinking", "fucking", "fuckin",     "damn",      "bloody",
-                    "typical", "those",  "these",    "stupid",  "disgusting", "worthless", "lazy",
-                    "ugly",    "fat",    "bunch",    "kill",    "many",       NULL};
-                long kend = tok_at(c, h->end - 1);
-                for (long j = k - 1; j >= 0 && j >= k - 3 && !aimed; j--)
-                    aimed = (tok_in(c, j, second_person) || tok_is(c, j, "youre")) &&
-                            same_sentence(c, c->t.ostart[c->ts[j]], os);
-                /* Disguised ("f4gg0t", "ｆａｇｇｏｔ"): nobody hides a word for a
-                 * meatball or a cigarette. */
-                aimed = aimed || disguised(c, h) || tok_in(c, k - 1, cues) ||
-                        (tok_is(c, kend + 1, "like") && tok_in(c, kend + 2, second_person));
-            }
-            if (aimed) {
+            if (h->severity >= 2 || slur_aimed(c, h, k, os)) {
                 set_reason(c, RULE_SLUR, "This comment uses a slur. Slurs are not allowed here.",
                            os, oe);
                 mark_certain(c, RULE_SLUR, h);
@@ -235,8 +316,14 @@ rule_words(ctx *c)
              * reading only tells the model's bars whether it was said of a
              * thing. Other ambiguous words ("fat", "crazy") are not read. */
             bool criticism = lexicon_term_criticism(c->m->lx, h->term);
-            if (h->severity == 0 && !criticism)
+            if (h->severity == 0 && !criticism) {
+                /* "you are insane", "You're crazy.": an ambiguous adjective
+                 * said to the reader's face; elsewhere ("That's insane.",
+                 * "crazy weather", "your fat butt") it is not read. */
+                if (h->category == LEX_INSULT_ADJ)
+                    reader_called(c, h, k, oe);
                 break;
+            }
             long from, kend = tok_at(c, h->end - 1);
             c->verdict[i] = (int8_t)insult_target(c, h, k, kend, &from);
             if (h->severity == 0)
