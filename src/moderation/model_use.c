@@ -199,15 +199,6 @@ model_excerpt(ctx *c, classifier_attr a, uint32_t *os, uint32_t *oe)
     }
 }
 
-/* Is the mild swear word of hit h an intensifier of agreement or praise
- * ("Damn right.", "you damn right!!", "a damn fine job")? */
-static bool
-praise_intensifier(const ctx *c, const lex_hit *h)
-{
-    static const char *const next[] = {"right", "straight", "good", "fine", "proud", "glad", NULL};
-    return tok_in(c, tok_at(c, h->end - 1) + 1, next);
-}
-
 void
 model_decide(ctx *c, const classifier_scores *cs)
 {
@@ -279,11 +270,8 @@ model_decide(ctx *c, const classifier_scores *cs)
         } else if (h->severity == 1 &&
                    (h->category == LEX_PROFANITY || h->category == LEX_VULGARITY)) {
             /* mild swearing: the model's usual thresholds, or homonym_at
-             * when the word has an innocent twin; as the intensifier of
-             * agreement or praise ("Damn right.", "damn good crepes") the
-             * model must be sure while the score rests on it */
+             * when the word has an innocent twin */
             homonym |= lexicon_term_homograph(m->lx, h->term);
-            g = h->category == LEX_PROFANITY && praise_intensifier(c, h);
         } else if (h->category == LEX_ATTACK && h->severity == 1) {
             /* "Shut up.", "Get lost." outside a reply: the rules give no
              * reason (they need someone to say it to), but the words are
