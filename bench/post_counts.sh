@@ -18,6 +18,8 @@
 # time instead (curl --parallel), so the writer commits them in groups as
 # under wrk. ONE=1 posts as one reader into one article instead (the
 # bench's one-author case, without its repeats).
+# KEEP=DIR keeps each build's callgrind dumps (DIR/NAME/cg.*) and strace
+# summary (DIR/NAME/strace) for callgrind_annotate.
 # BENCH_DB_URL=postgres://... runs it on PostgreSQL (one build per database:
 # e.g. tests/pg.sh -- bench/post_counts.sh 320 50 BIN, once per build).
 # Usage: bench/post_counts.sh N WARM BIN...   (e.g. 320 50 /tmp/old /tmp/new)
@@ -116,6 +118,10 @@ one() { # bin
   callgrind_control -d $pid >/dev/null
   callgrind_control -i off $pid >/dev/null
   stop
+  if [ -n "${KEEP:-}" ]; then
+    mkdir -p "$KEEP/$name"
+    cp "$work"/cg.* "$work/strace" "$KEEP/$name/"
+  fi
   python3 - "$N" "$name" "$work" <<'PY'
 import glob, re, sys
 n, name, work = int(sys.argv[1]), sys.argv[2], sys.argv[3]
