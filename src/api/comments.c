@@ -17,6 +17,7 @@
 #include "moderation/moderation_json.h"
 #include "moderation/policy.h"
 #include "render/markdown.h"
+#include "util/json_out.h"
 #include "util/log.h"
 #include "util/text.h"
 
@@ -1060,7 +1061,7 @@ prepare(req *r, post_job *pj, const char *body, const store_article *art,
     decide(r, body, art, parent, pj->edit ? pj->c.id : 0, traps, &pj->mod, &pj->c.fold);
     pj->mod_json = moderation_result_to_json(&pj->mod, false);
     json_t *stored = moderation_result_to_json(&pj->mod, true);
-    char *text = json_dumps(stored, JSON_COMPACT);
+    char *text = json_out_compact(stored, NULL); /* json_dumps(stored, JSON_COMPACT)'s bytes */
     pj->c.moderation = arena_strdup(r->a, text);
     free(text);
     json_decref(stored);

@@ -16,6 +16,7 @@
  * sweep notices.
  */
 #include "server/server_int.h"
+#include "util/json_out.h"
 #include "util/log.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -528,7 +529,8 @@ req_send_static(req *r, int status, const char *content_type, const void *data, 
 void
 req_send_json(req *r, int status, json_t *body)
 {
-    char *s = json_dumps(body, JSON_COMPACT);
+    size_t n = 0;
+    char *s = json_out_compact(body, &n); /* json_dumps(body, JSON_COMPACT)'s bytes */
     json_decref(body);
     common_headers(r);
     struct evkeyvalq *h = evhttp_request_get_output_headers(rf(r)->ev);
@@ -536,7 +538,7 @@ req_send_json(req *r, int status, json_t *body)
     if (evhttp_find_header(h, "Cache-Control") == NULL)
         evhttp_add_header(h, "Cache-Control", "no-store");
     struct evbuffer *buf = evbuffer_new();
-    evbuffer_add(buf, s, strlen(s));
+    evbuffer_add(buf, s, n);
     free(s);
     send_buffer(r, status, buf);
 }
