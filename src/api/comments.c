@@ -607,7 +607,8 @@ decide(req *r, const char *body, const store_article *art, const store_comment *
          * and only on a reply to a named author. So a top-level comment
          * reads just the window's comments (the same ones of the newest 50
          * of the day that fall in it), from the index alone on SQLite,
-         * and the bodies of a repeat's candidates. */
+         * and is handed only a repeat's candidates, with their bodies: a
+         * comment whose key differs could not match (spam_repeat_seen). */
         int64_t day = r->now - 24 * 3600 * 1000LL;
         bool targets = in.parent_author_name != NULL && in.parent_author_name[0] != '\0';
         int64_t from = targets ? day : r->now - moderation_repeat_window_ms(mod);

@@ -1193,9 +1193,9 @@ static const stmt_def sql[ST_COUNT] = {
                       "iiii"},
     /* Each author's newest comments ($2: how many, by position), in the
      * order of $1, each author's newest first; the body only from $3 on. */
-    /* The body from $3 on, and with a wanted key ($5, $6, $7: hash, len,
-     * ver; $7 NULL for none) only where the stored key is not of $7's
-     * version or equals ($5, $6). */
+    /* The body from $3 on; with a wanted key ($5, $6, $7: hash, len, ver;
+     * $7 NULL for none) only the comments whose stored key is not of $7's
+     * version or equals ($5, $6), of each author's newest. */
     [ST_BY_AUTHORS] = {"SELECT w.ord, x.id, x.created_at, x.body, x.fold_hash, x.fold_len,"
                        " x.fold_ver FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY"
                        " AS w(author, lim, ord) CROSS JOIN LATERAL (SELECT c.id, c.created_at,"
@@ -1205,6 +1205,8 @@ static const stmt_def sql[ST_COUNT] = {
                        " c.fold_len, c.fold_ver FROM comments c"
                        " WHERE c.author_id = w.author AND c.created_at >= $4"
                        " ORDER BY c.created_at DESC, c.id DESC LIMIT w.lim) x"
+                       " WHERE $7::bigint IS NULL OR x.fold_ver IS DISTINCT FROM $7::bigint"
+                       " OR (x.fold_hash = $5::bigint AND x.fold_len = $6::bigint)"
                        " ORDER BY w.ord, x.created_at DESC, x.id DESC",
                        "IIiiiii"},
     [ST_COMMENTS_BY_IDS] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id = ANY ($2)"

@@ -290,10 +290,11 @@ int store_comments_by_author(store *s, int64_t author_id, int64_t since, int lim
  * store_comments_by_author(author_ids[i], 0, limits[i]) gives, of which
  * only id, author_id, created_at and the repeat key (fold) are read, and
  * body for those created at body_since or later (NULL before; the other
- * fields zero). With want (NULL: every body from body_since), the body is
- * read only where the stored key is not of want->ver (or is none) or is
- * equal to *want: the repeated-comment check's read of the author's last
- * minutes, which needs no body whose key differs. Comments created before
+ * fields zero). With want (NULL, or ver 0: every comment, each body from
+ * body_since), only the comments of those newest whose stored key is not
+ * of want->ver (or is none) or is equal to *want are given out, still
+ * newest first: the repeated-comment check's read of the author's last
+ * minutes, which has no use for a comment whose key differs. Comments created before
  * from are not read at all (INT64_MIN: every one), as if they did not
  * exist. On SQLite the comments without a body are read from the index
  * alone. */

@@ -744,8 +744,8 @@ comments_by_author_newest_first(void **state)
 /* One author's history as the repeated-comment check reads it
  * (store_comments_by_authors with a wanted key): the repeat key written on
  * insert and on edit, cleared by deletion, NULL on a comment written
- * without one (an import); the body read only where the key is none, of
- * another version, or the wanted one. */
+ * without one (an import); only the comments whose key is none, of another
+ * version, or the wanted one given out, with their bodies. */
 static void
 repeat_keys_are_kept_and_read(void **state)
 {
@@ -787,22 +787,43 @@ repeat_keys_are_kept_and_read(void **state)
         assert_true(g->fold.hash == (k != NULL ? k->hash : 0));
         assert_int_equal(g->fold.len, k != NULL ? k->len : 0);
     }
-    /* Wanting k2: the body of the comment keyed k2, and of those without a
-     * key of version 1; none of k1's. */
+    /* Wanting k2: the comment keyed k2, and those without a key of version
+     * 1, newest first, with their bodies; not k1's. */
     assert_int_equal(
         store_comments_by_authors(f->s, &u, &limit, 1, INT64_MIN, 0, &k2, f->a, &l, &err), 0);
-    assert_int_equal(l.n, 5);
-    assert_string_equal(l.items[4].body, bodies[0]);
-    assert_null(l.items[3].body);
-    assert_int_equal(l.items[3].fold.ver, 1);
+    assert_int_equal(l.n, 4);
+    const int64_t want_k2[] = {ids[4], ids[3], ids[2], ids[0]};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(l.items[i].id, want_k2[i]);
+    assert_string_equal(l.items[3].body, bodies[0]);
     assert_string_equal(l.items[2].body, bodies[2]);
+    assert_int_equal(l.items[2].fold.ver, 1);
+    assert_true(l.items[2].fold.hash == k2.hash);
     assert_string_equal(l.items[1].body, bodies[3]);
+    assert_int_equal(l.items[1].fold.ver, 7);
     assert_string_equal(l.items[0].body, "");
-    /* The window: only what was written from 1002 on, bodies from there. */
+    /* Of the newest ones only: the limit counts the left-out comments too.
+     * Wanting k1 of the newest three leaves out k2's (the third) and does
+     * not reach k1's (the fourth). */
+    int three = 3;
+    assert_int_equal(
+        store_comments_by_authors(f->s, &u, &three, 1, INT64_MIN, 0, &k1, f->a, &l, &err), 0);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.items[0].id, ids[4]);
+    assert_int_equal(l.items[1].id, ids[3]);
+    /* The window: only what was written from 1002 on (k2's left out). */
     assert_int_equal(
         store_comments_by_authors(f->s, &u, &limit, 1, 1002, 1002, &k1, f->a, &l, &err), 0);
-    assert_int_equal(l.n, 3);
-    assert_null(l.items[2].body); /* k2's */
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.items[0].id, ids[4]);
+    assert_int_equal(l.items[1].id, ids[3]);
+    /* Bodies only from body_since on. */
+    assert_int_equal(
+        store_comments_by_authors(f->s, &u, &limit, 1, INT64_MIN, 1003, &k2, f->a, &l, &err), 0);
+    assert_int_equal(l.n, 4);
+    assert_string_equal(l.items[1].body, bodies[3]);
+    assert_null(l.items[2].body);
+    assert_null(l.items[3].body);
     /* An edit writes the new body's key; without one it clears it. */
     assert_int_equal(store_comment_edit(f->s, ids[2], "first", "<p>first</p>", COMMENT_PUBLISHED,
                                         "", &k1, 2000, &err),
@@ -817,8 +838,10 @@ repeat_keys_are_kept_and_read(void **state)
                      0);
     assert_int_equal(
         store_comments_by_authors(f->s, &u, &limit, 1, INT64_MIN, 0, &k2, f->a, &l, &err), 0);
-    assert_int_equal(l.items[3].fold.ver, 0);
-    assert_string_equal(l.items[3].body, "plain");
+    assert_int_equal(l.n, 4); /* k1's (ids[2], edited to it) left out */
+    assert_int_equal(l.items[2].id, ids[1]);
+    assert_int_equal(l.items[2].fold.ver, 0);
+    assert_string_equal(l.items[2].body, "plain");
     /* Removing an account's comments clears their keys with their bodies. */
     assert_int_equal(store_user_delete(f->s, u, true, &err), 0);
     assert_int_equal(
