@@ -72,6 +72,20 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
     if (k >= 1 && tok_is(c, k - 1, "you") && !mentioned(c, h, k) &&
         !(k >= 2 && tok_in(c, k - 2, (const char *const[]){"not", "never", "arent", NULL})))
         return INSULT_AIMED;
+    /* A vocative after an order or a clause, no comma: "Then don't watch
+     * it loser.", "Go home now idiot": the word before is an object or an
+     * adverb that a noun phrase cannot start with, and the insult ends its
+     * sentence; the negation before is the order's ("don't watch"). */
+    /* (tok_is folds doubled letters: "off" and "too" would be "of", "to") */
+    static const char *const clause_end[] = {"it",   "me",     "him",    "her",     "them",
+                                             "up",   "out",    "now",    "again",   "lol",
+                                             "home", "please", "anyway", "already", NULL};
+    uint32_t vos = c->t.ostart[c->ts[k]];
+    if (noun && k >= 1 && tok_in(c, k - 1, clause_end) &&
+        same_sentence(c, c->t.ostart[c->ts[k - 1]], vos) && !mentioned(c, h, k) &&
+        ((size_t)kend + 1 >= c->ntok ||
+         !same_sentence(c, c->t.oend[c->te[kend] - 1], c->t.ostart[c->ts[kend + 1]])))
+        return INSULT_AIMED;
     if (negated_before(c, k, 4) || mentioned(c, h, k))
         return INSULT_NOT;
     long j = k - 1;
