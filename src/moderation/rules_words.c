@@ -33,6 +33,15 @@ mentioned(const ctx *c, const lex_hit *h, long k)
     return open && close;
 }
 
+/* Does token kend end its sentence (the last token, or the next one is in
+ * another sentence)? */
+static bool
+ends_sentence(const ctx *c, long kend)
+{
+    return (size_t)kend + 1 >= c->ntok ||
+           !same_sentence(c, c->t.oend[c->te[kend] - 1], c->t.ostart[c->ts[kend + 1]]);
+}
+
 /* Does the insult noun ending in token kend end its noun phrase ("this
  * crook.", "this sicko thinks", "this creep keeps ...") rather than qualify
  * the next noun ("this clown show", "this troll farm", "this snowflake
@@ -48,8 +57,7 @@ noun_ends_phrase(const ctx *c, long kend)
         "there", "now",    "never", "always", "really", "still", "even",   "also",  "isnt",
         "wasnt", "doesnt", "didnt", "wont",   "cant",   "needs", "thinks", "keeps", NULL};
     long q = kend + 1;
-    if ((size_t)q >= c->ntok ||
-        !same_sentence(c, c->t.oend[c->te[kend] - 1], c->t.ostart[c->ts[q]]))
+    if (ends_sentence(c, kend))
         return true;
     if (tok_in(c, q, next))
         return true;
@@ -83,8 +91,7 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
     uint32_t vos = c->t.ostart[c->ts[k]];
     if (noun && k >= 1 && tok_in(c, k - 1, clause_end) &&
         same_sentence(c, c->t.ostart[c->ts[k - 1]], vos) && !mentioned(c, h, k) &&
-        ((size_t)kend + 1 >= c->ntok ||
-         !same_sentence(c, c->t.oend[c->te[kend] - 1], c->t.ostart[c->ts[kend + 1]])))
+        ends_sentence(c, kend))
         return INSULT_AIMED;
     if (negated_before(c, k, 4) || mentioned(c, h, k))
         return INSULT_NOT;
@@ -100,8 +107,7 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
         /* "your dumb", "Your ugly.", "your dumb though": an adjective
          * that ends its sentence after "your" stands for "you're"; so
          * does "your a" ("your a dumb @$$"). */
-        bool ends = (size_t)kend + 1 >= c->ntok ||
-                    !same_sentence(c, c->t.oend[c->te[kend] - 1], c->t.ostart[c->ts[kend + 1]]) ||
+        bool ends = ends_sentence(c, kend) ||
                     tok_in(c, kend + 1, (const char *const[]){"though", "af", "lol", NULL});
         if (tok_is(c, j, "your") && !(!noun && skipped == 0 && ends) &&
             !(skipped > 0 && tok_in(c, j + 1, (const char *const[]){"a", "an", NULL})))
@@ -232,8 +238,7 @@ reader_is(ctx *c, const lex_hit *h, long k, long *from)
     if (j < 0 || !same_sentence(c, c->t.ostart[c->ts[j]], c->t.ostart[c->ts[k]]))
         return false;
     long kend = tok_at(c, h->end - 1);
-    bool ends = (size_t)kend + 1 >= c->ntok ||
-                !same_sentence(c, c->t.oend[c->te[kend] - 1], c->t.ostart[c->ts[kend + 1]]);
+    bool ends = ends_sentence(c, kend);
     *from = j;
     if (tok_is(c, j, "youre") || (tok_in(c, j, (const char *const[]){"your", "ur", NULL}) && ends))
         return true;
