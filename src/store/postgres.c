@@ -2635,6 +2635,7 @@ schema_version(pg *q, int64_t *v, pl_error *err)
 static int
 migrate(pg *q, pl_error *err)
 {
+    int64_t found = -1;
     for (int i = 0; i < MIGRATIONS; i++) {
         int64_t v = 0;
         int rc = exec_fixed(q, "BEGIN", err, "begin migration");
@@ -2649,11 +2650,15 @@ migrate(pg *q, pl_error *err)
                             err, "create schema_version");
         if (rc == 0)
             rc = schema_version(q, &v, err);
+        if (rc == 0 && found < 0)
+            found = v; /* the version the database had when it was opened */
         if (rc == 0 && v > MIGRATIONS)
             rc = pl_errorf(err, PL_ESTORE,
                            "postgres: database schema version %lld is newer than this program's %d",
                            (long long)v, MIGRATIONS);
+        int64_t started = 0;
         if (rc == 0 && v < i + 1) {
+            started = migration_starts("postgres", found, i + 1);
             for (const char *const *st = migrations[i]; rc == 0 && *st != NULL; st++)
                 rc = exec_fixed(q, *st, err, "migration");
             if (rc == 0) {
@@ -2670,6 +2675,8 @@ migrate(pg *q, pl_error *err)
         }
         if (rc == 0)
             rc = exec_fixed(q, "COMMIT", err, "commit migration");
+        if (rc == 0 && started != 0)
+            migration_done("postgres", i + 1, started);
         if (rc < 0) {
             if (txn_open(q))
                 exec_fixed(q, "ROLLBACK", NULL, "rollback");

@@ -1948,6 +1948,7 @@ schema_version(sq *q, int64_t *v, pl_error *err)
 static int
 migrate(sq *q, pl_error *err)
 {
+    int64_t found = -1;
     for (int i = 0; i < MIGRATIONS; i++) {
         int64_t v = 0;
         int rc = exec_fixed(q, "BEGIN IMMEDIATE", err, "begin migration");
@@ -1959,12 +1960,16 @@ migrate(sq *q, pl_error *err)
                         err, "create schema_version");
         if (rc == 0)
             rc = schema_version(q, &v, err);
+        if (rc == 0 && found < 0)
+            found = v; /* the version the database had when it was opened */
         if (rc == 0 && v > MIGRATIONS)
             rc = pl_errorf(err, PL_ESTORE,
                            "sqlite: database schema version %lld is newer than this program's %d",
                            (long long)v, MIGRATIONS);
+        int64_t started = 0;
         if (rc == 0 && v < i + 1) {
             sqlite3_stmt *st = NULL;
+            started = migration_starts("sqlite", found, i + 1);
             rc = exec_fixed(q, migrations[i], err, "migration");
             for (size_t m = 0; m < sizeof migration_more / sizeof migration_more[0]; m++)
                 for (const char *const *p = migration_more[m].sql;
@@ -1983,6 +1988,8 @@ migrate(sq *q, pl_error *err)
         }
         if (rc == 0)
             rc = exec_fixed(q, "COMMIT", err, "commit migration");
+        if (rc == 0 && started != 0)
+            migration_done("sqlite", i + 1, started);
         if (rc < 0) {
             if (!sqlite3_get_autocommit(q->db))
                 sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);

@@ -3,8 +3,10 @@
  * stay as placeholders), and ordering replies; the search's query text;
  * adding up the rows of the desk's numbers; folding e-mail addresses.
  * sqlite.c and postgres.c fetch the rows their own way and share these, so
- * both keep the same rule. */
+ * both keep the same rule. Also the log lines of a schema upgrade. */
 #include "store/store_int.h"
+#include "util/log.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 #include <stddef.h>
@@ -485,4 +487,21 @@ store_stats_end(store_stats *s, arena *a)
     }
     if (s->n_reasons > 1)
         qsort(s->reasons, s->n_reasons, sizeof *s->reasons, cmp_reason);
+}
+
+int64_t
+migration_starts(const char *db, int64_t from, int to)
+{
+    if (from <= 0)
+        return 0;
+    log_info("msg=\"applying migration\" db=%s version=%d from=%lld", db, to, (long long)from);
+    int64_t now = time_now_ms();
+    return now != 0 ? now : 1;
+}
+
+void
+migration_done(const char *db, int to, int64_t started)
+{
+    log_info("msg=\"applied migration\" db=%s version=%d ms=%lld", db, to,
+             (long long)(time_now_ms() - started));
 }

@@ -405,6 +405,16 @@ int store_sqlite_open(const char *path, bool read_only, store **out, pl_error *e
 int store_sqlite_schema_target(void);
 int store_postgres_open(const char *url, bool read_only, store **out, pl_error *err);
 
+/* Migration progress in the log, for an upgrade of an existing database
+ * only (from > 0; a new database's schema is made silently): a migration
+ * can take seconds on a large database (docs/STORAGE.md), during which the
+ * server does not listen yet. migration_starts logs the version about to
+ * be applied and returns the time it started (Unix ms, never 0 when it
+ * logged, else 0); migration_done logs how long it took. DB names the
+ * backend ("sqlite" or "postgres"). */
+int64_t migration_starts(const char *db, int64_t from, int to);
+void migration_done(const char *db, int to, int64_t started);
+
 /* E-mail addresses are compared after ASCII lower-casing (the domain is
  * case-insensitive; treating the local part so too is what users expect).
  * Returns the folded copy (xmalloc, the caller frees). */

@@ -148,6 +148,8 @@ test('the migration indexes the comments a database already has', async () => {
   const db = tempDb();
   let srv = await startServer({ db, keepDb: true });
   try {
+    // A new database's schema is made without a line per migration.
+    assert.doesNotMatch(srv.log(), /applying migration/);
     const w = new Client(srv.url);
     assert.equal((await w.register('Old Timer', 'oldtimer@example.com')).status, 201);
     const old = (await w.post('/api/v1/articles/search-old/comments', { body: 'Written before the search: barnacles.' })).json.comment;
@@ -169,6 +171,14 @@ test('the migration indexes the comments a database already has', async () => {
         + ' DROP TABLE comments_fts; DELETE FROM schema_version WHERE version >= 10;');
     }
     srv = await startServer({ db, keepDb: true });
+    // An upgrade says what it applies and how long each step took, since a
+    // large database keeps the server from listening for a while.
+    const [first, last, backend] = isPg(db.url) ? [11, 27, 'postgres'] : [10, 26, 'sqlite'];
+    const log = srv.log();
+    assert.match(log, new RegExp(`msg="applying migration" db=${backend} version=${first} from=${first - 1}\\b`));
+    assert.match(log, new RegExp(`msg="applied migration" db=${backend} version=${last} ms=\\d+`));
+    assert.equal(log.match(/msg="applied migration"/g).length, last - first + 1);
+    assert.ok(log.indexOf('applied migration') < log.indexOf('msg=listening'));
     createUser(db.url, { email: 'mod-old@example.com', name: 'Mo Old', role: 'moderator' });
     const mod = new Client(srv.url);
     await mod.login('mod-old@example.com');
