@@ -272,9 +272,9 @@ slur_aimed(ctx *c, const lex_hit *h, long k, uint32_t os)
     for (int s = 0; r >= 1 && s < 3 && tok_in(c, r, fillers); s++)
         r--;
     aimed = aimed ||
-            (r >= 1 && !quoted(c, os) &&
-             tok_in(c, r, (const char *const[]){"are", "r", "were", NULL}) &&
-             tok_in(c, r - 1, second_person) && same_sentence(c, c->t.ostart[c->ts[r - 1]], os));
+            (r >= 1 && tok_in(c, r, (const char *const[]){"are", "r", "were", NULL}) &&
+             tok_in(c, r - 1, second_person) && same_sentence(c, c->t.ostart[c->ts[r - 1]], os) &&
+             !quoted(c, os)); /* last: it reads the body up to the word */
     /* Disguised ("f4gg0t", "ｆａｇｇｏｔ"): nobody hides a word for a
      * meatball or a cigarette. */
     return aimed || disguised(c, h) || tok_in(c, k - 1, cues) ||
