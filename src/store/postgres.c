@@ -1192,16 +1192,15 @@ static const stmt_def sql[ST_COUNT] = {
                       " AND c.created_at >= $3 ORDER BY c.created_at DESC, c.id DESC LIMIT $4",
                       "iiii"},
     /* Each author's newest comments ($2: how many, by position), in the
-     * order of $1, each author's newest first; the body only from $3 on. */
-    /* The body from $3 on; with a wanted key ($5, $6, $7: hash, len, ver;
-     * $7 NULL for none) only the comments whose stored key is not of $7's
-     * version or equals ($5, $6), of each author's newest. */
+     * order of $1, each author's newest first; the body only from $3 on.
+     * With a wanted key ($5, $6, $7: hash, len, ver; $7 NULL for none) only
+     * the comments whose stored key is not of $7's version or equals ($5,
+     * $6), of each author's newest: the outer WHERE drops the others, so
+     * the body needs no test of the key. */
     [ST_BY_AUTHORS] = {"SELECT w.ord, x.id, x.created_at, x.body, x.fold_hash, x.fold_len,"
                        " x.fold_ver FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY"
                        " AS w(author, lim, ord) CROSS JOIN LATERAL (SELECT c.id, c.created_at,"
-                       " CASE WHEN c.created_at >= $3 AND ($7::bigint IS NULL"
-                       " OR c.fold_ver IS DISTINCT FROM $7::bigint OR (c.fold_hash = $5::bigint"
-                       " AND c.fold_len = $6::bigint)) THEN c.body END AS body, c.fold_hash,"
+                       " CASE WHEN c.created_at >= $3 THEN c.body END AS body, c.fold_hash,"
                        " c.fold_len, c.fold_ver FROM comments c"
                        " WHERE c.author_id = w.author AND c.created_at >= $4"
                        " ORDER BY c.created_at DESC, c.id DESC LIMIT w.lim) x"

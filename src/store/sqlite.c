@@ -1130,18 +1130,16 @@ static const char *const sql[ST_COUNT] = {
                   " ORDER BY c.id",
     [ST_BY_AUTHOR] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.author_id = ?2"
                      " AND c.created_at >= ?3 ORDER BY c.created_at DESC, c.id DESC LIMIT ?4",
-    /* The body only from ?3 on, and with a wanted key (?5, ?6, ?7: hash,
-     * len, ver; ?7 NULL for none) only where the stored key is not of ?7's
-     * version or equals (?5, ?6): SQLite
-     * seeks the table row only for a column the index (comments_author_fold:
+    /* Without a wanted key: the body only from ?3 on. SQLite seeks the
+     * table row only for a column the index (comments_author_fold:
      * author_id, created_at and the key) lacks, so the other rows are read
      * from the index alone. */
-    [ST_BY_AUTHOR_LIGHT] = "SELECT id, created_at, CASE WHEN created_at >= ?3 AND (?7 IS NULL"
-                           " OR fold_ver IS NOT ?7 OR (fold_hash = ?5 AND fold_len = ?6))"
-                           " THEN body END, fold_hash, fold_len, fold_ver"
+    [ST_BY_AUTHOR_LIGHT] = "SELECT id, created_at, CASE WHEN created_at >= ?3 THEN body END,"
+                           " fold_hash, fold_len, fold_ver"
                            " FROM comments WHERE author_id = ?1 AND created_at >= ?4"
                            " ORDER BY created_at DESC, id DESC LIMIT ?2",
-    /* The same with a wanted key, for the repeated-comment check: of the
+    /* The same with a wanted key (?5, ?6, ?7: hash, len, ver; never NULL
+     * here), for the repeated-comment check: of the
      * newest ?2 (read from the index alone, comments_author_fold), only the
      * comments whose key is not of ?7's version or equals (?5, ?6), each
      * with its body from ?3 on (one seek of its table row). The others
@@ -1154,7 +1152,7 @@ static const char *const sql[ST_COUNT] = {
         " (SELECT b.body FROM comments b WHERE b.id = w.id) END, fold_hash, fold_len, fold_ver"
         " FROM (SELECT id, created_at, fold_hash, fold_len, fold_ver FROM comments"
         " WHERE author_id = ?1 AND created_at >= ?4 ORDER BY created_at DESC, id DESC LIMIT ?2) w"
-        " WHERE ?7 IS NULL OR fold_ver IS NOT ?7 OR (fold_hash = ?5 AND fold_len = ?6)"
+        " WHERE fold_ver IS NOT ?7 OR (fold_hash = ?5 AND fold_len = ?6)"
         " ORDER BY created_at DESC, id DESC",
     [ST_LIKE_INSERT] = "INSERT OR IGNORE INTO likes (comment_id, user_id, created_at)"
                        " VALUES (?1, ?2, ?3)",
@@ -2821,7 +2819,7 @@ sq_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, s
 {
     sq *q = to_sq(s);
     sqlite3_stmt *st = NULL;
-    bool outer;
+    bool outer, repeat;
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         out[i] = (store_comment_list){0};
@@ -2831,9 +2829,8 @@ sq_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, s
     /* One author is one statement, a snapshot of its own: no transaction
      * around it (the comment write's history read, api/comments.c). */
     outer = false;
-    if (n == 0 ||
-        (rc = prep(q, want != NULL && want->ver != 0 ? ST_BY_AUTHOR_REPEAT : ST_BY_AUTHOR_LIGHT,
-                   &st, err)) < 0 ||
+    repeat = want != NULL && want->ver != 0;
+    if (n == 0 || (rc = prep(q, repeat ? ST_BY_AUTHOR_REPEAT : ST_BY_AUTHOR_LIGHT, &st, err)) < 0 ||
         (n > 1 && (rc = read_begin(q, &outer, err)) < 0))
         return rc;
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -2844,7 +2841,8 @@ sq_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, s
         bind_i64(st, 2, limits[i]);
         bind_i64(st, 3, body_since);
         bind_i64(st, 4, from);
-        bind_fold(st, 5, want);
+        if (repeat)
+            bind_fold(st, 5, want);
         while ((step = sqlite3_step(st)) == SQLITE_ROW && k < (size_t)limits[i]) {
             v[k] = (store_comment){0};
             v[k].id = sqlite3_column_int64(st, 0);
