@@ -66,6 +66,49 @@ noun_ends_phrase(const ctx *c, long kend)
     return n > 3 && (w[n - 1] == 's' || (w[n - 2] == 'e' && w[n - 1] == 'd'));
 }
 
+/* "how ignorant you sound", "how dumb u look", "what a twit you are": is
+ * the reader the subject of the insult in tokens [k, kend], whatever was
+ * negated before ("by not recognizing how ignorant you sound")? Not across
+ * a comma ("You are not stupid, you look tired.") nor after a verb of
+ * saying ("I never said how dumb you were"). */
+static bool
+reader_subject(const ctx *c, const lex_hit *h, long k, long kend)
+{
+    static const char *const seem[] = {"are",    "r",        "sound",  "sounded", "look",
+                                       "looked", "seem",     "seemed", "act",     "were",
+                                       "appear", "appeared", NULL};
+    static const char *const say[] = {"say",    "said",    "saying", "says",   "claim",
+                                      "claims", "claimed", "think",  "thinks", NULL};
+    if (!tok_in(c, kend + 1, second_person) || !tok_in(c, kend + 2, seem))
+        return false;
+    char next = orig_after(c, c->t.oend[h->end - 1]);
+    return ((next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z')) &&
+           same_sentence(c, c->t.ostart[h->start], c->t.ostart[c->ts[kend + 2]]) &&
+           !mentioned(c, h, k) && !tok_in(c, k - 1, say) && !tok_in(c, k - 2, say) &&
+           !tok_in(c, k - 3, say);
+}
+
+/* "a stupid policy", "what a dumb idea": does the adjective ending at token
+ * kend qualify a thing (an idea word within two words, in its sentence)?
+ * A pronoun or determiner right after it is no noun it qualifies ("how
+ * stupid this woman is", "so dumb that I ..."); one word on it still counts
+ * ("How stupid is that?", and "as ignorant as it gets", an idiom). */
+static bool
+qualifies_idea(const ctx *c, long kend)
+{
+    static const char *const pointing[] = {"this",  "that",  "it",   "its",
+                                           "thats", "which", "what", NULL};
+    for (long q = kend + 1; q <= kend + 2 && (size_t)q < c->ntok; q++) {
+        if (!same_sentence(c, c->t.oend[c->te[kend] - 1], c->t.ostart[c->ts[q]]))
+            break; /* "... in ridiculous statements. What ...": not its noun */
+        if (q == kend + 1 && tok_in(c, q, pointing))
+            continue;
+        if (tok_in(c, q, idea_words))
+            return true;
+    }
+    return false;
+}
+
 /* Is the insult in tokens [k, kend] aimed at a person? Sets the excerpt
  * start token in *from. */
 static int
@@ -92,6 +135,8 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
     if (noun && k >= 1 && tok_in(c, k - 1, clause_end) &&
         same_sentence(c, c->t.ostart[c->ts[k - 1]], vos) && !mentioned(c, h, k) &&
         ends_sentence(c, kend))
+        return INSULT_AIMED;
+    if (reader_subject(c, h, k, kend))
         return INSULT_AIMED;
     if (negated_before(c, k, 4) || mentioned(c, h, k))
         return INSULT_NOT;
@@ -163,14 +208,8 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
         static const char *const inverted[] = {"is", "was", "isnt", "wasnt", NULL};
         if (tok_in(c, j, thing_is) || (tok_in(c, j, is_thing) && tok_in(c, j - 1, inverted)))
             return INSULT_NOT;
-        /* "a stupid policy", "what a dumb idea": the adjective qualifies
-         * a thing. */
-        for (long q = kend + 1; q <= kend + 2 && (size_t)q < c->ntok; q++) {
-            if (!same_sentence(c, c->t.oend[c->te[kend] - 1], c->t.ostart[c->ts[q]]))
-                break; /* "... in ridiculous statements. What ...": not its noun */
-            if (tok_in(c, q, idea_words))
-                return INSULT_NOT;
-        }
+        if (qualifies_idea(c, kend))
+            return INSULT_NOT;
         return INSULT_UNKNOWN;
     }
     /* "This sicko thinks ...", "close to this crook": "this" right before
