@@ -514,7 +514,8 @@ static const char *const thing_nouns[] = {
     "argument",    "arguments",    "proposition", "referendum",  "subsidy",   "subsidies",
     "tariff",      "tariffs",      "mandate",     "scheme",      "vote",      "votes",
     "measure",     "ordinance",    "bylaw",       "question",    "story",     "rumour",
-    "rumor",       "conversation", "engine",      "lights",      "sales",     NULL};
+    "rumor",       "conversation", "engine",      "lights",      "sales",     "value",
+    "career",      "careers",      "reputation",  "credibility", NULL};
 /* Words that may stand between the verb and its object: "kill off the bill". */
 static const char *const object_lead[] = {"the", "this",  "that",    "these", "those", "a",   "an",
                                           "our", "my",    "your",    "their", "his",   "her", "its",
