@@ -66,20 +66,27 @@ noun_ends_phrase(const ctx *c, long kend)
     return n > 3 && (w[n - 1] == 's' || (w[n - 2] == 'e' && w[n - 1] == 'd'));
 }
 
-/* "how ignorant you sound", "how dumb u look", "what a twit you are": is
- * the reader the subject of the insult in tokens [k, kend], whatever was
- * negated before ("by not recognizing how ignorant you sound")? Not across
- * a comma ("You are not stupid, you look tired.") nor after a verb of
- * saying ("I never said how dumb you were"). */
+/* "how ignorant you sound", "how dumb u look", "what a twit you are", "how
+ * ugly she is": is the reader (or one person, "he", "she") the subject of
+ * the insult in tokens [k, kend], whatever was negated before ("by not
+ * recognizing how ignorant you sound")? Not across a comma ("You are not
+ * stupid, you look tired.") nor after a verb of saying ("I never said how
+ * dumb you were"); not "they", a group. */
 static bool
 reader_subject(const ctx *c, const lex_hit *h, long k, long kend)
 {
     static const char *const seem[] = {"are",    "r",        "sound",  "sounded", "look",
                                        "looked", "seem",     "seemed", "act",     "were",
                                        "appear", "appeared", NULL};
+    static const char *const seems[] = {"is",    "was",     "sounds",   "sounded",
+                                        "looks", "looked",  "seems",    "seemed",
+                                        "acts",  "appears", "appeared", NULL};
     static const char *const say[] = {"say",    "said",    "saying", "says",   "claim",
                                       "claims", "claimed", "think",  "thinks", NULL};
-    if (!tok_in(c, kend + 1, second_person) || !tok_in(c, kend + 2, seem))
+    bool you = tok_in(c, kend + 1, second_person) && tok_in(c, kend + 2, seem);
+    bool one =
+        tok_in(c, kend + 1, (const char *const[]){"he", "she", NULL}) && tok_in(c, kend + 2, seems);
+    if (!you && !one)
         return false;
     char next = orig_after(c, c->t.oend[h->end - 1]);
     return ((next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z')) &&
