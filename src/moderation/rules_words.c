@@ -66,11 +66,25 @@ noun_ends_phrase(const ctx *c, long kend)
     return n > 3 && (w[n - 1] == 's' || (w[n - 2] == 'e' && w[n - 1] == 'd'));
 }
 
+/* Does a letter follow the hit h after spaces only, with no punctuation
+ * between ("stupid this", not "stupid, this"), and does the hit end its
+ * word ("#twitch" holds the listed "twit" inside)? */
+static bool
+word_then_word(const ctx *c, const lex_hit *h)
+{
+    uint32_t oe = c->t.oend[h->end - 1];
+    if (oe >= c->in->body_len || (c->in->body[oe] != ' ' && c->in->body[oe] != '\t'))
+        return false;
+    char next = orig_after(c, oe);
+    return (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z');
+}
+
 /* "how ignorant you sound", "how dumb u look", "what a twit you are", "how
  * ugly she is": is the reader (or one person, "he", "she") the subject of
  * the insult in tokens [k, kend], whatever was negated before ("by not
  * recognizing how ignorant you sound")? Not across a comma ("You are not
- * stupid, you look tired.") nor after a verb of saying ("I never said how
+ * stupid, you look tired."), nor for a hit inside a longer word ("#twitch
+ * He is ..."), nor after a verb of saying ("I never said how
  * dumb you were"); not "they", a group. */
 static bool
 reader_subject(const ctx *c, const lex_hit *h, long k, long kend)
@@ -88,27 +102,29 @@ reader_subject(const ctx *c, const lex_hit *h, long k, long kend)
         tok_in(c, kend + 1, (const char *const[]){"he", "she", NULL}) && tok_in(c, kend + 2, seems);
     if (!you && !one)
         return false;
-    char next = orig_after(c, c->t.oend[h->end - 1]);
-    return ((next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z')) &&
+    return word_then_word(c, h) &&
            same_sentence(c, c->t.ostart[h->start], c->t.ostart[c->ts[kend + 2]]) &&
            !mentioned(c, h, k) && !tok_in(c, k - 1, say) && !tok_in(c, k - 2, say) &&
            !tok_in(c, k - 3, say);
 }
 
-/* "a stupid policy", "what a dumb idea": does the adjective ending at token
- * kend qualify a thing (an idea word within two words, in its sentence)?
- * A pronoun or determiner right after it is no noun it qualifies ("how
- * stupid this woman is", "so dumb that I ..."); one word on it still counts
- * ("How stupid is that?", and "as ignorant as it gets", an idiom). */
+/* "a stupid policy", "what a dumb idea": does the adjective h, ending at
+ * token kend, qualify a thing (an idea word within two words, in its
+ * sentence)? A pronoun or determiner right after it, in the same clause and
+ * before a word that is no copula, is no noun it qualifies ("how stupid this
+ * woman is", "so dumb that I ..."); before a copula it is the thing ("how
+ * stupid it is"), and one word on it still counts ("How stupid is that?",
+ * and "as ignorant as it gets", an idiom). */
 static bool
-qualifies_idea(const ctx *c, long kend)
+qualifies_idea(const ctx *c, const lex_hit *h, long kend)
 {
     static const char *const pointing[] = {"this",  "that",  "it",   "its",
                                            "thats", "which", "what", NULL};
     for (long q = kend + 1; q <= kend + 2 && (size_t)q < c->ntok; q++) {
         if (!same_sentence(c, c->t.oend[c->te[kend] - 1], c->t.ostart[c->ts[q]]))
             break; /* "... in ridiculous statements. What ...": not its noun */
-        if (q == kend + 1 && tok_in(c, q, pointing))
+        if (q == kend + 1 && tok_in(c, q, pointing) && word_then_word(c, h) &&
+            !tok_in(c, q + 1, copulas))
             continue;
         if (tok_in(c, q, idea_words))
             return true;
@@ -215,7 +231,7 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
         static const char *const inverted[] = {"is", "was", "isnt", "wasnt", NULL};
         if (tok_in(c, j, thing_is) || (tok_in(c, j, is_thing) && tok_in(c, j - 1, inverted)))
             return INSULT_NOT;
-        if (qualifies_idea(c, kend))
+        if (qualifies_idea(c, h, kend))
             return INSULT_NOT;
         return INSULT_UNKNOWN;
     }
