@@ -409,7 +409,8 @@ moderation_fold(const char *body, size_t n, arena *a, moderation_fold_key *key)
 {
     moderation_folded *f = arena_alloc(a, sizeof *f);
     norm_fold(a, body, n, &f->t);
-    key->hash = spam_fold_hash(f->t.s, f->t.len);
+    f->hash = spam_fold_hash(f->t.s, f->t.len);
+    key->hash = f->hash;
     key->len = (uint32_t)f->t.len;
     key->ver = SPAM_FOLD_VERSION;
     return f;

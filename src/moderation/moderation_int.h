@@ -77,9 +77,10 @@ typedef struct found {
     uint32_t os, oe; /* excerpt in the original body; os == oe: none */
 } found;
 
-/* moderation_fold's result: the folded body. */
+/* moderation_fold's result: the folded body and its hash. */
 struct moderation_folded {
     norm_text t;
+    uint64_t hash; /* spam_fold_hash(t.s, t.len): the repeat key's hash */
 };
 
 typedef struct ctx {

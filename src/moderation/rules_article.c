@@ -248,7 +248,9 @@ rule_spam(ctx *c)
     }
     if (c->t.len == 0)
         return;
-    if (spam_repeat_seen(c->a, c->t.s, c->t.len, in->recent_bodies, in->recent_keys,
-                         in->recent_times, in->n_recent, in->now, c->m->repeat_window_ms))
+    /* The comment's own key's hash comes with its folded text. */
+    if (spam_repeat_seen(c->a, c->t.s, c->t.len, in->folded != NULL ? &in->folded->hash : NULL,
+                         in->recent_bodies, in->recent_keys, in->recent_times, in->n_recent,
+                         in->now, c->m->repeat_window_ms))
         set_reason(c, RULE_SPAM, "You posted the same comment a few minutes ago.", 0, 0);
 }

@@ -204,7 +204,18 @@ spam_links_check(const spam_domains *d, const char *s, size_t n, spam_link_repor
  * slot a copy of the body (to tell it from another with the same hash) and
  * the hash and length of its folded text. Bodies over MEMO_BODY_MAX bytes,
  * and bodies that would take the copies past MEMO_BYTES, are folded every
- * time: a thread holds at most MEMO_BYTES of copies beside its slots. */
+ * time: a thread holds at most MEMO_BYTES of copies beside its slots.
+ * Since the stored repeat keys it serves only the bodies that come without
+ * a key of this version. On a comment write those are few: comments
+ * imported, or written before the keys or under an older fold (until they
+ * leave the window). It stays for the desk's settings preview
+ * (api/settings.c, preview_engine, on the slow threads), which hands the
+ * engine its sample's recent bodies without keys: an author's comments of
+ * the last minutes fall in the windows of each of their later ones, a
+ * sample may be judged under two engines (the settings in force and the
+ * change), and a moderator previews change after change on the same
+ * sample, so the same bodies come back. It answers what folding answers
+ * (test_spam), so it can only save work. */
 #define MEMO_SLOTS 4096
 #define MEMO_BODY_MAX 2048
 #define MEMO_BYTES (1024 * 1024)
@@ -329,13 +340,13 @@ folded_key(memo *m, arena *a, const char *body, size_t n, uint64_t *hash, size_t
 }
 
 bool
-spam_repeat_seen(arena *a, const char *folded, size_t len, const char *const *bodies,
-                 const moderation_fold_key *keys, const int64_t *times, size_t n, int64_t now,
-                 int64_t window_ms)
+spam_repeat_seen(arena *a, const char *folded, size_t len, const uint64_t *hash,
+                 const char *const *bodies, const moderation_fold_key *keys, const int64_t *times,
+                 size_t n, int64_t now, int64_t window_ms)
 {
     memo *m = NULL;
-    bool asked = false, memo_asked = false;
-    uint64_t want = 0;
+    bool asked = hash != NULL, memo_asked = false;
+    uint64_t want = hash != NULL ? *hash : 0;
     for (size_t i = 0; i < n; i++) {
         if (times != NULL && now - times[i] > window_ms)
             continue;

@@ -47,7 +47,10 @@ void spam_links_check(const spam_domains *d, const char *s, size_t n, spam_link_
 /* The repeated-comment check (rule "spam"): whether one of the author's
  * recent bodies (bodies[i] posted at times[i]; times may be NULL: all
  * recent) within window_ms of now folds (normalize.h) to the same text as
- * the comment, whose folded text is folded[0..len). Exactly what folding
+ * the comment, whose folded text is folded[0..len) and the hash of that
+ * text spam_fold_hash(folded, len) = *hash (NULL: hashed here when a
+ * recent comment is in the window; moderation_fold computes it with the
+ * comment's key). Exactly what folding
  * each of them and comparing would answer, without folding each on every
  * comment:
  *  - keys (may be NULL: none) are the recent comments' stored repeat keys
@@ -63,9 +66,9 @@ void spam_links_check(const spam_domains *d, const char *s, size_t n, spam_link_
  *    body whose folded hash and length match is folded again and compared
  *    byte for byte.
  * Folds into a. */
-bool spam_repeat_seen(arena *a, const char *folded, size_t len, const char *const *bodies,
-                      const moderation_fold_key *keys, const int64_t *times, size_t n, int64_t now,
-                      int64_t window_ms);
+bool spam_repeat_seen(arena *a, const char *folded, size_t len, const uint64_t *hash,
+                      const char *const *bodies, const moderation_fold_key *keys,
+                      const int64_t *times, size_t n, int64_t now, int64_t window_ms);
 
 /* The version of the repeat key: SPAM_FOLD_VERSION names the pair (norm_fold,
  * spam_fold_hash) that made a key. Keys are stored with the comments

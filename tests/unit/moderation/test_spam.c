@@ -120,7 +120,7 @@ repeat(arena *a, const char *text, const char *const *bodies, const int64_t *tim
 {
     norm_text t;
     norm_fold(a, text, strlen(text), &t);
-    return spam_repeat_seen(a, t.s, t.len, bodies, NULL, times, n, NOW, WINDOW);
+    return spam_repeat_seen(a, t.s, t.len, NULL, bodies, NULL, times, n, NOW, WINDOW);
 }
 
 static void
@@ -185,11 +185,12 @@ memo_matches_folding(size_t n, size_t step, void (*make)(char *, size_t, size_t)
             assert_int_equal(want, NOW - times[i] <= WINDOW);
             norm_text t;
             norm_fold(a, texts[i], strlen(texts[i]), &t);
-            assert_int_equal(spam_repeat_seen(a, t.s, t.len, (const char *const *)texts, NULL,
+            assert_int_equal(spam_repeat_seen(a, t.s, t.len, NULL, (const char *const *)texts, NULL,
                                               times, n, NOW, WINDOW),
                              want);
             /* With stored keys (every third body without one, as an
-             * imported comment), and no body where the key differs. */
+             * imported comment), and no body where the key differs; the
+             * comment's own hash given, as moderation_fold computed it. */
             moderation_fold_key *keys = arena_alloc(a, n * sizeof *keys);
             const char **given = arena_alloc(a, n * sizeof *given);
             moderation_fold_key k;
@@ -204,8 +205,8 @@ memo_matches_folding(size_t n, size_t step, void (*make)(char *, size_t, size_t)
                 bool match = keys[x].ver != 0 && keys[x].hash == k.hash && keys[x].len == k.len;
                 given[x] = keys[x].ver == 0 || match ? texts[x] : NULL;
             }
-            assert_int_equal(spam_repeat_seen(a, t.s, t.len, given, keys, times, n, NOW, WINDOW),
-                             want);
+            assert_int_equal(
+                spam_repeat_seen(a, t.s, t.len, &k.hash, given, keys, times, n, NOW, WINDOW), want);
         }
     free(texts);
     free(folded);
@@ -282,26 +283,32 @@ a_repeat_is_found_by_its_key(void **state)
     assert_true(keys[1].hash == spam_fold_hash(t.s, t.len));
     /* The first body is not given: its key differs, so it is never read. */
     const char *given[] = {NULL, bodies[1]};
-    assert_true(spam_repeat_seen(a, t.s, t.len, given, keys, times, 2, NOW, WINDOW));
+    assert_true(spam_repeat_seen(a, t.s, t.len, NULL, given, keys, times, 2, NOW, WINDOW));
+    /* The comment's own hash, when the caller has it (moderation_fold), is
+     * taken as given: the folded text is not hashed again. */
+    uint64_t own = spam_fold_hash(t.s, t.len);
+    assert_true(spam_repeat_seen(a, t.s, t.len, &own, given, keys, times, 2, NOW, WINDOW));
+    own ^= 1;
+    assert_false(spam_repeat_seen(a, t.s, t.len, &own, given, keys, times, 2, NOW, WINDOW));
     /* Outside the window, the key is not even looked at. */
     int64_t old[] = {NOW - 60000, NOW - WINDOW - 1};
-    assert_false(spam_repeat_seen(a, t.s, t.len, given, keys, old, 2, NOW, WINDOW));
+    assert_false(spam_repeat_seen(a, t.s, t.len, NULL, given, keys, old, 2, NOW, WINDOW));
     /* A key that matches a body that does not fold the same (a hash
      * collision, or a key stored wrong): the bytes decide. */
     const char *liar[] = {NULL, "Vote yes on the bypass!"};
-    assert_false(spam_repeat_seen(a, t.s, t.len, liar, keys, times, 2, NOW, WINDOW));
+    assert_false(spam_repeat_seen(a, t.s, t.len, NULL, liar, keys, times, 2, NOW, WINDOW));
     /* A matching key without its body cannot be confirmed: no repeat. */
     const char *none[] = {NULL, NULL};
-    assert_false(spam_repeat_seen(a, t.s, t.len, none, keys, times, 2, NOW, WINDOW));
+    assert_false(spam_repeat_seen(a, t.s, t.len, NULL, none, keys, times, 2, NOW, WINDOW));
     /* A key of another version (a fold since changed), or none (ver 0):
      * the body is folded, whatever the key says. */
     moderation_fold_key stale[2] = {keys[0], {keys[0].hash, keys[0].len, SPAM_FOLD_VERSION + 1}};
-    assert_true(spam_repeat_seen(a, t.s, t.len, bodies, stale, times, 2, NOW, WINDOW));
+    assert_true(spam_repeat_seen(a, t.s, t.len, NULL, bodies, stale, times, 2, NOW, WINDOW));
     stale[1] = (moderation_fold_key){0};
-    assert_true(spam_repeat_seen(a, t.s, t.len, bodies, stale, times, 2, NOW, WINDOW));
+    assert_true(spam_repeat_seen(a, t.s, t.len, NULL, bodies, stale, times, 2, NOW, WINDOW));
     /* A differing key of this version is believed: the body is not read. */
     stale[1] = keys[0];
-    assert_false(spam_repeat_seen(a, t.s, t.len, bodies, stale, times, 2, NOW, WINDOW));
+    assert_false(spam_repeat_seen(a, t.s, t.len, NULL, bodies, stale, times, 2, NOW, WINDOW));
     arena_free(a);
 }
 
