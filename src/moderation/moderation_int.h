@@ -102,6 +102,12 @@ typedef struct ctx {
     classifier_word *words; /* the model's leave-one-out drops, once asked for */
     size_t nwords;
     classifier_kept *kept; /* the body's features as the model scored them, or NULL */
+    /* The byte offsets of the body's double quotation marks (straight or
+     * curly), ascending: read once, when a rule first asks (rules_words.c,
+     * quoted). */
+    uint32_t *quotes;
+    size_t nquotes;
+    bool quotes_read;
 } ctx;
 
 /* Verdicts on an insult word: aimed at a person, said of something else

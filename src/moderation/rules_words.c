@@ -265,17 +265,44 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
     return INSULT_UNKNOWN;
 }
 
-/* Is byte offset os inside a quotation: an odd number of double quotes
- * (straight or curly) before it? */
+/* Does a double quotation mark (straight, or curly: U+201C, U+201D)
+ * start at byte i of the n bytes at b? */
 static bool
-quoted(const ctx *c, uint32_t os)
+quote_mark(const unsigned char *b, size_t n, size_t i)
+{
+    return b[i] == '"' || (i + 2 < n && b[i] == 0xE2 && b[i + 1] == 0x80 &&
+                           (b[i + 2] == 0x9C || b[i + 2] == 0x9D));
+}
+
+/* Is byte offset os inside a quotation: an odd number of double quotes
+ * (straight or curly) before it? The marks are found in one pass over the
+ * body, on the first question; each question is then a binary search, so
+ * a long comment of quoted slurs costs no pass per slur. */
+static bool
+quoted(ctx *c, uint32_t os)
 {
     const unsigned char *b = (const unsigned char *)c->in->body;
-    unsigned n = 0;
-    for (uint32_t i = 0; i < os && i < c->in->body_len; i++)
-        n += b[i] == '"' || (i + 2 < c->in->body_len && b[i] == 0xE2 && b[i + 1] == 0x80 &&
-                             (b[i + 2] == 0x9C || b[i + 2] == 0x9D));
-    return n % 2 == 1;
+    size_t n = c->in->body_len;
+    if (!c->quotes_read) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            k += quote_mark(b, n, i);
+        c->quotes = k > 0 ? arena_alloc(c->a, k * sizeof *c->quotes) : NULL;
+        for (size_t i = 0, j = 0; j < k; i++)
+            if (quote_mark(b, n, i))
+                c->quotes[j++] = (uint32_t)i;
+        c->nquotes = k;
+        c->quotes_read = true;
+    }
+    size_t lo = 0, hi = c->nquotes; /* the marks before os: the first at or after it */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->quotes[mid] < os)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo % 2 == 1;
 }
 
 /* Is the ambiguous adjective in token k said of the reader by a copula
@@ -336,7 +363,7 @@ slur_aimed(ctx *c, const lex_hit *h, long k, uint32_t os)
     aimed = aimed ||
             (r >= 1 && tok_in(c, r, (const char *const[]){"are", "r", "were", NULL}) &&
              tok_in(c, r - 1, second_person) && same_sentence(c, c->t.ostart[c->ts[r - 1]], os) &&
-             !quoted(c, os)); /* last: it reads the body up to the word */
+             !quoted(c, os)); /* last: its first use reads the whole body */
     /* Disguised ("f4gg0t", "ｆａｇｇｏｔ"): nobody hides a word for a
      * meatball or a cigarette. */
     return aimed || disguised(c, h) || tok_in(c, k - 1, cues) ||

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -655,6 +656,61 @@ pathological_comments_finish(void **state)
     moderation_free(m);
 }
 
+/* The reason of rule in r, or NULL. */
+static const moderation_reason *
+reason_of(const moderation_result *r, const char *rule)
+{
+    for (size_t i = 0; i < r->n_reasons; i++)
+        if (strcmp(r->reasons[i].rule, rule) == 0)
+            return &r->reasons[i];
+    return NULL;
+}
+
+/* About 9 KB of counter-speech quoting the same slur 310 times, in straight
+ * and curly quotation marks: "you are ... a homo" aims the word only
+ * outside a quotation, which is told by the marks before each of the 310
+ * (read once per comment, rules_words.c, quoted). Then one unquoted at the
+ * end, and one after an unmatched mark. */
+static void
+quoted_slurs_in_a_long_comment(void **state)
+{
+    (void)state;
+    moderation *m;
+    pl_error err;
+    assert_int_equal(moderation_new(NULL, &m, &err), 0);
+    arena *a = arena_new();
+    size_t cap = 10000, n = 0;
+    char *s = malloc(cap);
+    assert_non_null(s);
+    n += (size_t)snprintf(s, cap, "He wrote, and I quote: ");
+    for (int i = 0; n < 9000; i++)
+        n += (size_t)snprintf(s + n, cap - n, "%s",
+                              i % 2 == 0 ? "\"you are obviously a homo\" "
+                                         : "\u201cyou are obviously a homo\u201d ");
+    const char *const ends[] = {"", "and you are obviously a queer",
+                                "\" and you are obviously a queer",
+                                "\u201d and you are obviously a queer"};
+    for (size_t e = 0; e < sizeof ends / sizeof ends[0]; e++) {
+        snprintf(s + n, cap - n, "%s", ends[e]);
+        moderation_input in = {
+            .body = s, .body_len = strlen(s), .article_title = "", .article_text = ""};
+        moderation_result r;
+        arena_reset(a);
+        moderation_decide(m, &in, a, &r);
+        const moderation_reason *slur = reason_of(&r, "slur");
+        if (e == 1) {
+            assert_non_null(slur);
+            assert_string_equal(slur->excerpt, "queer");
+            assert_int_equal(r.decision, MOD_REJECT);
+        } else {
+            assert_null(slur);
+        }
+    }
+    free(s);
+    arena_free(a);
+    moderation_free(m);
+}
+
 int
 main(void)
 {
@@ -670,6 +726,7 @@ main(void)
         cmocka_unit_test(scores_and_review_flag),
         cmocka_unit_test(identity_hate_reason_and_policy),
         cmocka_unit_test(pathological_comments_finish),
+        cmocka_unit_test(quoted_slurs_in_a_long_comment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
