@@ -272,12 +272,13 @@ model_decide(ctx *c, const classifier_scores *cs)
             /* mild swearing: the model's usual thresholds, or homonym_at
              * when the word has an innocent twin */
             homonym |= lexicon_term_homograph(m->lx, h->term);
-        } else if (h->category == LEX_ATTACK && h->severity == 1) {
-            /* "Shut up.", "Get lost." outside a reply: the rules give no
-             * reason (they need someone to say it to), but the words are
-             * no innocent reading either: the model's usual thresholds. */
         } else {
-            g = h->severity <= 1;
+            /* An ambiguous word (severity 0), or a mild one the rules gave
+             * no reason for, was read as innocent. Not a mild attack:
+             * "Shut up.", "Get lost." outside a reply get no reason (the
+             * rules need someone to say it to), but the words have no
+             * innocent reading either: the model's usual thresholds. */
+            g = h->severity == 0 || (h->severity == 1 && h->category != LEX_ATTACK);
         }
         /* Swearing the publisher allows is not the model's to hold. */
         if (h->category == LEX_PROFANITY)
