@@ -204,14 +204,11 @@ done
 # its threads (and across runs on the same database, within the 600 s repeat
 # window), and the repeat rule held some of them (bench/RESULTS.md). setup() (run
 # in wrk's main state, once per thread) hands each thread its number and the
-# run's start time. Beside it, the same POSTs spread over 64 registered
-# readers in turn with varied bodies (8 openings by 8 topics, numbered per
-# wrk thread and run, so no two are the same text): closer to a real comment
-# section.
-cat > "$work/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Cookie"] = "parley_session=$cookie"
+# run's start time; both scripts load it from threads.lua. Beside it, the same
+# POSTs spread over 64 registered readers in turn with varied bodies (8
+# openings by 8 topics, numbered per wrk thread and run, so no two are the
+# same text): closer to a real comment section.
+cat > "$work/threads.lua" <<'LUA'
 local threads = 0
 local started = os.time()
 setup = function(thread)
@@ -219,6 +216,12 @@ setup = function(thread)
   thread:set("tid", threads)
   thread:set("run", started)
 end
+LUA
+cat > "$work/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Cookie"] = "parley_session=$cookie"
+dofile("$work/threads.lua")
 local n = 0
 request = function()
   n = n + 1
@@ -237,6 +240,7 @@ READERS=64
     printf '"%s",' "$rc"
   done
   echo '}'
+  printf 'dofile("%s")\n' "$work/threads.lua"
   cat <<'LUA'
 local openings = {"I think", "Honestly,", "As a parent,", "Good point, and", "Not sure that",
   "My view is that", "From the report,", "Agreed:"}
@@ -245,13 +249,6 @@ local topics = {"the budget vote moves money from roads to schools",
   "the new bus timetable works better for commuters", "the hearing next week needs more seats",
   "the school plan ignores the rural villages", "the council should publish the full figures",
   "the park renovation was worth the wait"}
-local threads = 0
-local started = os.time()
-setup = function(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-  thread:set("run", started)
-end
 local n = 0
 request = function()
   n = n + 1
