@@ -1695,6 +1695,13 @@ typedef struct sq {
     struct store base; /* first: a store * is an sq * */
     sqlite3 *db;
     bool read_only;
+    /* comments_fts_pending may hold rows in this connection's transaction
+     * (fts_flush): set when a comment is inserted, when a savepoint is
+     * rolled back to (it may bring back rows a flush inside it had taken)
+     * and when the store is opened; cleared only by a flush that emptied
+     * the table. A committed state never holds any, so a transaction
+     * without a new comment has nothing to flush. */
+    bool fts_pending;
     sqlite3_stmt *st[ST_COUNT]; /* prepared on first use */
 } sq;
 
@@ -1844,12 +1851,18 @@ op_begin(sq *q, bool *outer, pl_error *err)
 /* Indexes the comments waiting in comments_fts_pending (migration 25) and
  * empties it: run in the transaction just before its COMMIT, outside any
  * savepoint, so FTS5 writes the whole transaction's comments as one
- * segment. */
+ * segment. Nothing to do when no comment was inserted since the last flush
+ * (q->fts_pending): then the two statements, and the search index's part
+ * in the transaction (FTS5's begin, sync and commit), are left out. */
 static int
 fts_flush(sq *q, pl_error *err)
 {
+    if (!q->fts_pending)
+        return 0;
     int rc = run_id(q, ST_FTS_FLUSH, err, "index comments");
-    return rc < 0 ? rc : run_id(q, ST_FTS_PENDING_CLEAR, err, "index comments");
+    if (rc == 0 && (rc = run_id(q, ST_FTS_PENDING_CLEAR, err, "index comments")) == 0)
+        q->fts_pending = false;
+    return rc;
 }
 
 /* Ends the unit: commits when rc is 0, else undoes it and returns rc. */
@@ -1868,8 +1881,10 @@ op_end(sq *q, bool outer, int rc, pl_error *err)
     if (outer) {
         if (!sqlite3_get_autocommit(q->db))
             run_id(q, ST_ROLLBACK, NULL, "rollback");
-    } else if (run_id(q, ST_OP_ROLLBACK_TO, NULL, "rollback") == 0) {
-        run_id(q, ST_OP_RELEASE, NULL, "release");
+    } else {
+        q->fts_pending = true; /* the rollback may bring back flushed rows */
+        if (run_id(q, ST_OP_ROLLBACK_TO, NULL, "rollback") == 0)
+            run_id(q, ST_OP_RELEASE, NULL, "release");
     }
     return rc;
 }
@@ -2008,6 +2023,7 @@ store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err)
 
     q->base.ops = &sqlite_ops;
     q->read_only = read_only;
+    q->fts_pending = true;
     *out = NULL;
     /* The database holds e-mail addresses and password hashes: a new file
      * is made readable by its owner only. SQLite gives the -wal and -shm
@@ -2149,6 +2165,7 @@ static void
 sq_savepoint_rollback(store *s)
 {
     sq *q = to_sq(s);
+    q->fts_pending = true; /* the rollback may bring back flushed rows */
     /* ROLLBACK TO keeps the savepoint on the stack; RELEASE pops it. */
     if (run_id(q, ST_ROLLBACK_TO, NULL, "rollback to") == 0)
         run_id(q, ST_RELEASE, NULL, "release");
@@ -2602,6 +2619,7 @@ sq_comment_insert(store *s, store_comment *c, pl_error *err)
     bind_i64(st, 9, c->featured);
     bind_i64(st, 10, c->created_at);
     bind_fold(st, 11, &c->fold);
+    q->fts_pending = true; /* comments_fts_insert queues the new comment */
     if ((rc = run(q, st, err, "insert comment")) < 0)
         goto done;
     c->id = sqlite3_last_insert_rowid(q->db);

@@ -660,6 +660,59 @@ search_after_a_group_commit(void **state)
     search_ids(f, &q, 10, (int64_t[]){c1}, 1);
 }
 
+/* A search inside a job indexes what the transaction wrote so far (SQLite's
+ * fts_flush); when that job is undone, the comments it indexed wait again
+ * and the commit indexes them: every comment of the group is found after
+ * it, and a later group that writes no comment changes nothing. */
+static void
+search_in_an_undone_job(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    char word[64];
+    size_t w = 0;
+    for (const char *p = f->tag; *p && w < sizeof word - 3; p++)
+        word[w++] = *p >= '0' && *p <= '9' ? (char)('a' + (*p - '0')) : 'u';
+    word[w] = '\0';
+    int64_t u = new_user(f, "Undone Searcher");
+    const char *art = arena_printf(f->a, "su-%s", f->tag);
+
+    assert_int_equal(store_begin(f->s, &err), 0);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    int64_t c1 = add_text(f, art, u, COMMENT_PUBLISHED, arena_printf(f->a, "%s first job", word));
+    assert_int_equal(store_savepoint_release(f->s, &err), 0);
+    /* The second job searches (finding the first job's comment), then is
+     * undone. */
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    store_search q = {.status = -1, .text = word};
+    search_ids(f, &q, 10, (int64_t[]){c1}, 1);
+    store_savepoint_rollback(f->s);
+    assert_int_equal(store_commit(f->s, &err), 0);
+    search_ids(f, &q, 10, (int64_t[]){c1}, 1);
+
+    /* A job writes and searches, the next one is undone after writing. */
+    assert_int_equal(store_begin(f->s, &err), 0);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    int64_t c2 = add_text(f, art, u, COMMENT_PUBLISHED, arena_printf(f->a, "%s second job", word));
+    search_ids(f, &q, 10, (int64_t[]){c2, c1}, 2);
+    assert_int_equal(store_savepoint_release(f->s, &err), 0);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    add_text(f, art, u, COMMENT_PUBLISHED, arena_printf(f->a, "%s undone job", word));
+    store_savepoint_rollback(f->s);
+    assert_int_equal(store_commit(f->s, &err), 0);
+    search_ids(f, &q, 10, (int64_t[]){c2, c1}, 2);
+
+    /* A group without a new comment. */
+    assert_int_equal(store_begin(f->s, &err), 0);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    assert_int_equal(store_comment_set_status(f->s, c2, COMMENT_HIDDEN, &err), 0);
+    assert_int_equal(store_savepoint_release(f->s, &err), 0);
+    assert_int_equal(store_commit(f->s, &err), 0);
+    search_ids(f, &q, 10, (int64_t[]){c2, c1}, 2);
+    int64_t c3 = add_text(f, art, u, COMMENT_PUBLISHED, arena_printf(f->a, "%s alone", word));
+    search_ids(f, &q, 10, (int64_t[]){c3, c2, c1}, 3);
+}
+
 /* Words few comments have, beyond the newest 1,000 (PostgreSQL's walk,
  * SEARCH_WALK_MAX, before its words' index drives): the same pages, newest
  * first, as words every comment has; inside a caller's transaction too. */
@@ -1339,6 +1392,7 @@ main(void)
         cmocka_unit_test_setup_teardown(articles_list_and_close, setup, teardown),
         cmocka_unit_test_setup_teardown(comments_search, setup, teardown),
         cmocka_unit_test_setup_teardown(search_after_a_group_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(search_in_an_undone_job, setup, teardown),
         cmocka_unit_test_setup_teardown(search_words_beyond_the_walk, setup, teardown),
         cmocka_unit_test_setup_teardown(log_and_search_by_site, setup, teardown),
         cmocka_unit_test_setup_teardown(site_queues_and_search_by_key_range, setup, teardown),
