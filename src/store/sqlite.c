@@ -904,6 +904,8 @@ enum {
     ST_ARTICLE_COUNT,
     ST_COMMENT_PARENT,
     ST_COMMENT_INSERT,
+    ST_COMMENT_INSERT_TOP,
+    ST_COMMENT_LAST_ID,
     ST_COMMENT_SET_ROOT,
     ST_COMMENT_GET,
     ST_COMMENT_EDIT,
@@ -1108,6 +1110,14 @@ static const char *const sql[ST_COUNT] = {
                           " html, moderation, status, featured, created_at, fold_hash,"
                           " fold_len, fold_ver)"
                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    /* A top-level comment's id, chosen before the insert as SQLite would
+     * (the largest + 1), so that it is its own root from the start. */
+    [ST_COMMENT_INSERT_TOP] =
+        "INSERT INTO comments (id, article_id, parent_id, root_id, author_id,"
+        " body, html, moderation, status, featured, created_at, fold_hash,"
+        " fold_len, fold_ver)"
+        " VALUES (?3, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [ST_COMMENT_LAST_ID] = "SELECT max(id) FROM comments",
     [ST_COMMENT_SET_ROOT] = "UPDATE comments SET root_id = id WHERE id = ?1",
     [ST_COMMENT_GET] = "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id = ?2",
     /* Never on a rejected or deleted comment: an edit cannot bring one back. */
@@ -2603,8 +2613,30 @@ sq_comment_insert(store *s, store_comment *c, pl_error *err)
         if (rc < 0)
             goto done;
     }
-    if ((rc = article_create(q, c->article_id, err)) < 0 ||
-        (rc = prep(q, ST_COMMENT_INSERT, &st, err)) < 0)
+    if ((rc = article_create(q, c->article_id, err)) < 0)
+        goto done;
+    /* A top-level comment is its own root: its id is taken here (the
+     * writer holds the database's write lock, so nobody else takes it)
+     * instead of being set by a second statement after the insert, which
+     * rewrote the row and moved its comments_root entry. When the largest
+     * id is the largest there can be, SQLite picks a free one at random;
+     * then it is set after the insert, as before. */
+    bool set_root = false;
+    if (c->parent_id == 0) {
+        if ((rc = prep(q, ST_COMMENT_LAST_ID, &st, err)) < 0)
+            goto done;
+        rc = one_row(q, st, err, "read the last comment id", &found);
+        int64_t last = rc == 0 && found ? sqlite3_column_int64(st, 0) : 0;
+        finish(st);
+        if (rc < 0)
+            goto done;
+        if (last < INT64_MAX)
+            root_id = last + 1;
+        else
+            set_root = true;
+    }
+    if ((rc = prep(q, c->parent_id != 0 || set_root ? ST_COMMENT_INSERT : ST_COMMENT_INSERT_TOP,
+                   &st, err)) < 0)
         goto done;
     if (c->created_at == 0)
         c->created_at = time_now_ms();
@@ -2623,7 +2655,7 @@ sq_comment_insert(store *s, store_comment *c, pl_error *err)
     if ((rc = run(q, st, err, "insert comment")) < 0)
         goto done;
     c->id = sqlite3_last_insert_rowid(q->db);
-    if (root_id == 0) {
+    if (set_root) {
         /* A top-level comment is its own root; its id exists only now. */
         root_id = c->id;
         if ((rc = prep(q, ST_COMMENT_SET_ROOT, &st, err)) < 0)
