@@ -47,6 +47,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2024,6 +2025,17 @@ migrate(sq *q, pl_error *err)
 
 static const store_ops sqlite_ops;
 
+/* Whether the sub-journal's in-memory limit is ours (store_sqlite_open's
+ * comment on temp_store): sqlite3_config works only before SQLite is first
+ * used in the process, which every use here goes through a store for. */
+static bool spill_set;
+
+static void
+spill_once(void)
+{
+    spill_set = sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 1 << 20) == SQLITE_OK;
+}
+
 int
 store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err)
 {
@@ -2034,6 +2046,8 @@ store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err)
     q->base.ops = &sqlite_ops;
     q->read_only = read_only;
     q->fts_pending = true;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, spill_once);
     *out = NULL;
     /* The database holds e-mail addresses and password hashes: a new file
      * is made readable by its owner only. SQLite gives the -wal and -shm
@@ -2099,16 +2113,23 @@ store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err)
             rc = migrate(q, err);
         /* The writer runs every job in a savepoint (server/jobs.c), and
          * SQLite keeps the old image of each page a savepoint changes in a
-         * sub-journal: in memory up to 64 KiB, then in a temporary file
-         * (opened, unlinked and closed once per group commit). One POST
-         * changes about 19 pages (76 KiB), so with the default every group
-         * spilled and each POST cost about 38 pwrite calls to a file nobody
-         * reads unless a job is undone (bench/RESULTS.md, 2026-12-05).
-         * Kept in memory, the sub-journal is emptied at each job's release.
-         * Set after the migrations, so that their index builds may still sort
-         * through temporary files. Durability is unchanged: the WAL and
-         * synchronous = FULL decide what a commit means. */
-        if (rc == 0)
+         * sub-journal, which spills to a temporary file beyond
+         * SQLITE_CONFIG_STMTJRNL_SPILL (64 KiB by default; opened, unlinked
+         * and closed once per group commit). One POST changes about 19
+         * pages (76 KiB), so with the default every group spilled and each
+         * POST cost about 38 pwrite calls to a file nobody reads unless a
+         * job is undone (bench/RESULTS.md, 2026-12-05). spill_once raises
+         * that limit to 1 MiB for the process: the sub-journal stays in
+         * memory in one block, allocated at a job's first change and freed
+         * at its release. temp_store = MEMORY kept it in memory too, but
+         * in 1 KiB pieces, each allocated and freed per job (about 50,000
+         * instructions per POST, bench/RESULTS.md, 2026-12-06); it stays
+         * the fallback when SQLite was set up before the first store was
+         * opened (then the limit cannot change). Set after the migrations,
+         * so that their index builds may still sort through temporary
+         * files. Durability is unchanged: the WAL and synchronous = FULL
+         * decide what a commit means. */
+        if (rc == 0 && !spill_set)
             rc = exec_fixed(q, "PRAGMA temp_store = MEMORY", err, "pragma");
         if (rc < 0)
             goto fail;
