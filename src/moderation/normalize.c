@@ -412,7 +412,7 @@ join_spelled(unit *v, size_t n)
                 i++;
             continue;
         }
-        size_t first = i, count = 1, last_end = e;
+        size_t first = i, count = 1, last_end = e, second = n, third = n;
         /* Every gap is spelled the same: "a f.u.c.k" joins only f..k. */
         uint32_t sep[3];
         size_t nsep = 0;
@@ -439,6 +439,17 @@ join_spelled(unit *v, size_t n)
                 break;
             count++;
             last_end = e2;
+            if (count == 2)
+                second = g;
+            if (count == 3)
+                third = g;
+        }
+        /* "u r a ...", "r u a ...": texting for "you are", "are you", not
+         * letters of one word; a run may start after them ("u r a b i t c h") */
+        if (count >= 3 && ((v[first].cp == 'u' && v[second].cp == 'r') ||
+                           (v[first].cp == 'r' && v[second].cp == 'u'))) {
+            i = third;
+            continue;
         }
         if (count >= 3) {
             for (size_t k = first; k < last_end; k++)

@@ -354,16 +354,23 @@ slur_aimed(ctx *c, const lex_hit *h, long k, uint32_t os)
     for (long j = k - 1; j >= 0 && j >= k - 3 && !aimed; j--)
         aimed = (tok_in(c, j, second_person) || tok_is(c, j, "youre")) &&
                 same_sentence(c, c->t.ostart[c->ts[j]], os);
-    /* "and you are obviously a homo": "you are" and up to three fillers
-     * before the word, outside a quotation (counter-speech quotes the
-     * abuse it answers) */
+    /* "and you are obviously a homo": "you are" (or "ur", "youre") and up
+     * to three fillers before the word, outside a quotation (counter-speech
+     * quotes the abuse it answers) */
     long r = k - 1;
     for (int s = 0; r >= 1 && s < 3 && tok_in(c, r, fillers); s++)
         r--;
-    aimed = aimed ||
-            (r >= 1 && tok_in(c, r, (const char *const[]){"are", "r", "were", NULL}) &&
-             tok_in(c, r - 1, second_person) && same_sentence(c, c->t.ostart[c->ts[r - 1]], os) &&
-             !quoted(c, os)); /* last: its first use reads the whole body */
+    /* "ur a homo", "your such a homo": "your" for "you're" before an
+     * article ("your homo friend" is about the friend) */
+    bool contracted = r >= 0 && r < k - 1 && tok_in(c, r, second_copula) &&
+                      tok_in(c, r + 1, (const char *const[]){"a", "an", "such", NULL}) &&
+                      same_sentence(c, c->t.ostart[c->ts[r]], os);
+    aimed =
+        aimed ||
+        ((contracted ||
+          (r >= 1 && tok_in(c, r, (const char *const[]){"are", "r", "were", NULL}) &&
+           tok_in(c, r - 1, second_person) && same_sentence(c, c->t.ostart[c->ts[r - 1]], os))) &&
+         !quoted(c, os)); /* last: its first use reads the whole body */
     /* Disguised ("f4gg0t", "ｆａｇｇｏｔ"): nobody hides a word for a
      * meatball or a cigarette. */
     return aimed || disguised(c, h) || tok_in(c, k - 1, cues) ||

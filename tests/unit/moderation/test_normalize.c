@@ -116,6 +116,10 @@ joins_spelled_letters(void **state)
     assert_string_equal(fold("f-u-c-k off"), "fuck off");
     assert_string_equal(fold("a b"), "a b");
     assert_string_equal(fold("f\nu\nc"), "f u c");
+    /* texting "you are", "are you": words, not letters of one word */
+    assert_string_equal(fold("u r a homo"), "u r a homo");
+    assert_string_equal(fold("R U A fool"), "r u a fool");
+    assert_string_equal(fold("u r a b i t c h"), "u r abitch");
 }
 
 static void
