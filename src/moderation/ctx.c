@@ -77,6 +77,22 @@ tok_in(const ctx *c, long k, const char *const *set)
 const char *const second_person[] = {"you", "u", "ya", "ye", "yall", "thou", "yourself", NULL};
 const char *const second_copula[] = {"youre", "ur", "your", "yer", "youve", NULL};
 const char *const third_copula[] = {"hes", "shes", "theyre", NULL};
+/* The verbs that say what someone is or seems: the plain "be" of the
+ * reader or of a plural subject ("you are", "they were") and of one person
+ * or thing ("he is", "a woman was"); the verbs of seeming in the same two
+ * persons ("you sound", "she looks"); and the verbs of saying that report
+ * the words after them ("I never said how dumb you were"). copulas is the
+ * wider set of linking verbs, of any person, that stand between a subject
+ * and what it is called ("you really are", "they become"). */
+const char *const be_you[] = {"are", "r", "were", NULL};
+const char *const be_one[] = {"is", "was", NULL};
+const char *const be_one_not[] = {"isnt", "wasnt", NULL};
+const char *const seem_you[] = {"sound",  "sounded", "look",   "looked",   "seem",
+                                "seemed", "act",     "appear", "appeared", NULL};
+const char *const seem_one[] = {"sounds", "sounded", "looks",   "looked",   "seems",
+                                "seemed", "acts",    "appears", "appeared", NULL};
+const char *const say_verbs[] = {"say",    "said",    "saying", "says",   "claim",
+                                 "claims", "claimed", "think",  "thinks", NULL};
 const char *const copulas[] = {"is",       "are",   "was",     "were", "be",     "been",
                                "being",    "r",     "am",      "seem", "seems",  "look",
                                "looks",    "sound", "sounds",  "act",  "acting", "become",

@@ -124,6 +124,13 @@ bool tok_in(const ctx *c, long k, const char *const *set);
 extern const char *const second_person[];
 extern const char *const second_copula[];
 extern const char *const third_copula[];
+/* Verbs of being, seeming and saying, by person (ctx.c says which is which). */
+extern const char *const be_you[];
+extern const char *const be_one[];
+extern const char *const be_one_not[];
+extern const char *const seem_you[];
+extern const char *const seem_one[];
+extern const char *const say_verbs[];
 extern const char *const copulas[];
 extern const char *const fillers[];
 extern const char *const negators[];

@@ -68,7 +68,6 @@ static const char *const ih_post_skip[] = {
     "around",    "there",     "these",     "days",   NULL};
 static const char *const ih_like_whom[] = {"you",   "them",  "her", "him", "that", "this",
                                            "these", "those", "me",  "us",  NULL};
-static const char *const ih_copulas[] = {"are", "r", "were", "is", "was", NULL};
 static const char *const ih_generic[] = {"a", "an", "any", "every", "each", NULL};
 /* Between the copula and the predicate: "are all just", "are nothing but". */
 static const char *const ih_attr_gap[] = {
@@ -194,7 +193,7 @@ ih_disowned(const ctx *c, long g)
     for (long k = g - 1, n = 0; k >= 0 && n < 10 && !ih_start(c, k + 1); k--, n++) {
         /* "nothing but", and the rhetorical "isn't it ..." */
         if ((tok_is(c, k, "nothing") && tok_is(c, k + 1, "but")) ||
-            (tok_in(c, k, (const char *const[]){"isnt", "wasnt", NULL}) &&
+            (tok_in(c, k, be_one_not) &&
              tok_in(c, k + 1, (const char *const[]){"it", "that", "this", NULL})))
             continue;
         if (tok_in(c, k, negators))
@@ -376,9 +375,10 @@ ih_after(const ctx *c, long g, long ge, bool question)
             return q;
         return -1;
     }
-    if (tok_in(c, p, ih_copulas)) {
+    bool one = tok_in(c, p, be_one);
+    if (one || tok_in(c, p, be_you)) {
         /* "a woman is", "every Muslim is"; but "the woman is" is one person. */
-        if ((tok_is(c, p, "is") || tok_is(c, p, "was")) && !tok_in(c, g - 1, ih_generic))
+        if (one && !tok_in(c, g - 1, ih_generic))
             return -1;
         return ih_predicate(c, p, false);
     }

@@ -89,23 +89,16 @@ word_then_word(const ctx *c, const lex_hit *h)
 static bool
 reader_subject(const ctx *c, const lex_hit *h, long k, long kend)
 {
-    static const char *const seem[] = {"are",    "r",        "sound",  "sounded", "look",
-                                       "looked", "seem",     "seemed", "act",     "were",
-                                       "appear", "appeared", NULL};
-    static const char *const seems[] = {"is",    "was",     "sounds",   "sounded",
-                                        "looks", "looked",  "seems",    "seemed",
-                                        "acts",  "appears", "appeared", NULL};
-    static const char *const say[] = {"say",    "said",    "saying", "says",   "claim",
-                                      "claims", "claimed", "think",  "thinks", NULL};
-    bool you = tok_in(c, kend + 1, second_person) && tok_in(c, kend + 2, seem);
-    bool one =
-        tok_in(c, kend + 1, (const char *const[]){"he", "she", NULL}) && tok_in(c, kend + 2, seems);
+    bool you = tok_in(c, kend + 1, second_person) &&
+               (tok_in(c, kend + 2, be_you) || tok_in(c, kend + 2, seem_you));
+    bool one = tok_in(c, kend + 1, (const char *const[]){"he", "she", NULL}) &&
+               (tok_in(c, kend + 2, be_one) || tok_in(c, kend + 2, seem_one));
     if (!you && !one)
         return false;
     return word_then_word(c, h) &&
            same_sentence(c, c->t.ostart[h->start], c->t.ostart[c->ts[kend + 2]]) &&
-           !mentioned(c, h, k) && !tok_in(c, k - 1, say) && !tok_in(c, k - 2, say) &&
-           !tok_in(c, k - 3, say);
+           !mentioned(c, h, k) && !tok_in(c, k - 1, say_verbs) && !tok_in(c, k - 2, say_verbs) &&
+           !tok_in(c, k - 3, say_verbs);
 }
 
 /* "a stupid policy", "what a dumb idea": does the adjective h, ending at
@@ -228,8 +221,8 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
          * that ridiculous?": an adjective said of a thing. */
         static const char *const thing_is[] = {"thats", "its", "whats", NULL};
         static const char *const is_thing[] = {"that", "this", "it", NULL};
-        static const char *const inverted[] = {"is", "was", "isnt", "wasnt", NULL};
-        if (tok_in(c, j, thing_is) || (tok_in(c, j, is_thing) && tok_in(c, j - 1, inverted)))
+        if (tok_in(c, j, thing_is) ||
+            (tok_in(c, j, is_thing) && (tok_in(c, j - 1, be_one) || tok_in(c, j - 1, be_one_not))))
             return INSULT_NOT;
         if (qualifies_idea(c, h, kend))
             return INSULT_NOT;
@@ -331,8 +324,8 @@ reader_is(ctx *c, const lex_hit *h, long k, long *from)
     *from = j;
     if (tok_is(c, j, "youre") || (tok_in(c, j, (const char *const[]){"your", "ur", NULL}) && ends))
         return true;
-    static const char *const be[] = {"are", "r", "re", "were", NULL};
-    if (j >= 1 && tok_in(c, j, be) && tok_in(c, j - 1, (const char *const[]){"you", "u", NULL})) {
+    if (j >= 1 && (tok_in(c, j, be_you) || tok_is(c, j, "re")) &&
+        tok_in(c, j - 1, (const char *const[]){"you", "u", NULL})) {
         *from = j - 1;
         return true;
     }
@@ -365,12 +358,10 @@ slur_aimed(ctx *c, const lex_hit *h, long k, uint32_t os)
     bool contracted = r >= 0 && r < k - 1 && tok_in(c, r, second_copula) &&
                       tok_in(c, r + 1, (const char *const[]){"a", "an", "such", NULL}) &&
                       same_sentence(c, c->t.ostart[c->ts[r]], os);
-    aimed =
-        aimed ||
-        ((contracted ||
-          (r >= 1 && tok_in(c, r, (const char *const[]){"are", "r", "were", NULL}) &&
-           tok_in(c, r - 1, second_person) && same_sentence(c, c->t.ostart[c->ts[r - 1]], os))) &&
-         !quoted(c, os)); /* last: its first use reads the whole body */
+    aimed = aimed ||
+            ((contracted || (r >= 1 && tok_in(c, r, be_you) && tok_in(c, r - 1, second_person) &&
+                             same_sentence(c, c->t.ostart[c->ts[r - 1]], os))) &&
+             !quoted(c, os)); /* last: its first use reads the whole body */
     /* Disguised ("f4gg0t", "ｆａｇｇｏｔ"): nobody hides a word for a
      * meatball or a cigarette. */
     return aimed || disguised(c, h) || tok_in(c, k - 1, cues) ||
