@@ -2027,7 +2027,13 @@ static const store_ops sqlite_ops;
 
 /* Whether the sub-journal's in-memory limit is ours (store_sqlite_open's
  * comment on temp_store): sqlite3_config works only before SQLite is first
- * used in the process, which every use here goes through a store for. */
+ * used in the process. Every command that writes through a store first
+ * uses SQLite through it (backup.c's backup and restore use SQLite alone,
+ * with no store), except `parley import isso`: it reads the Isso database
+ * (import/isso.c, sqlite3_open_v2) before it opens the store it writes to,
+ * as every import reads its whole source first. There the limit can no
+ * longer change (spill_set stays false: checked with gdb on 2026-12-06)
+ * and the fallback runs, so it stays. */
 static bool spill_set;
 
 static void
@@ -2125,7 +2131,8 @@ store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err)
          * in 1 KiB pieces, each allocated and freed per job (about 50,000
          * instructions per POST, bench/RESULTS.md, 2026-12-06); it stays
          * the fallback when SQLite was set up before the first store was
-         * opened (then the limit cannot change). Set after the migrations,
+         * opened (then the limit cannot change): the Isso import's case
+         * (spill_set). Set after the migrations,
          * so that their index builds may still sort through temporary
          * files. Durability is unchanged: the WAL and synchronous = FULL
          * decide what a commit means. */
