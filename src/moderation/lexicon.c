@@ -921,6 +921,58 @@ glued(const lexicon *lx, const norm_text *t, const term_rec *tr, size_t ts, size
     return true;
 }
 
+/* Is w[0, n) a word of a hashtag: a word of the dictionary of three letters
+ * or more, or a common short one? The dictionary's other short entries
+ * ("au", "ow") would split anything ("#auspicious" is no "au spic ious"). */
+static bool
+hashtag_piece(const lexicon *lx, const char *w, size_t n)
+{
+    static const char *const shorts[] = {"a",  "i",  "am", "an", "as", "at", "be", "by",
+                                         "do", "go", "he", "if", "in", "is", "it", "me",
+                                         "my", "no", "of", "oh", "ok", "on", "or", "so",
+                                         "to", "u",  "up", "ur", "us", "we", NULL};
+    if (n >= 3)
+        return dict_has(lx->words, w, n);
+    for (size_t i = 0; shorts[i] != NULL; i++)
+        if (strlen(shorts[i]) == n && memcmp(shorts[i], w, n) == 0)
+            return true;
+    return false;
+}
+
+/* Does w[0, n) split into words of a hashtag ("youarean": "you are an")? An
+ * empty piece does. n < 64, so the table of split points is small and the
+ * work at most 64 * 24 look-ups. */
+static bool
+splits_into_words(const lexicon *lx, const char *w, size_t n)
+{
+    bool ok[64] = {true};
+    if (n >= sizeof ok)
+        return false;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = i > 24 ? i - 24 : 0; j < i && !ok[i]; j++)
+            ok[i] = ok[j] && hashtag_piece(lx, w + j, i - j);
+    return ok[n];
+}
+
+/* A strong word inside a hashtag, where the spaces were lost
+ * ("#fuckthepolice", "#youareanidiot"): the hashtag is no word of the
+ * dictionary ("#twitch" holds "twit") and the pieces before and after the
+ * hit split into words ("#twitchstreamer" does not: "chstreamer"). */
+static bool
+hashtag_word(const lexicon *lx, const norm_text *t, size_t ts, size_t start, size_t end)
+{
+    size_t te = end;
+    while (te < t->len && t->s[te] != ' ')
+        te++;
+    char w[64];
+    size_t n;
+    if (!spell(t, ts, te, w, sizeof w, &n) || dict_has(lx->words, w, n))
+        return false;
+    if (!spell(t, ts, start, w, sizeof w, &n) || !splits_into_words(lx, w, n))
+        return false;
+    return spell(t, end, te, w, sizeof w, &n) && splits_into_words(lx, w, n);
+}
+
 /* "You are nothing but a b i t c h": the article before a spelled-out word
  * is a single letter too, so the normaliser joins it ("abitch"). A listed
  * word (a slur, a swear word or an insult, four letters or more) that ends
@@ -964,7 +1016,9 @@ check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits 
             /* Inside a hashtag or a spelled-out run the spaces are lost:
              * strong words match anywhere there. */
             bool strong = tr->sev >= 2 && f->len >= 4 && tr->cat < LEX_HARASSMENT;
-            if (strong && (t->flags[ts] & (NORM_HASHTAG | NORM_JOINED)))
+            if (strong && (t->flags[ts] & NORM_JOINED))
+                ;
+            else if (strong && (t->flags[ts] & NORM_HASHTAG) && hashtag_word(lx, t, ts, start, end))
                 ;
             else if (joined_after_article(t, tr, ts, start, end))
                 ;
