@@ -18,6 +18,7 @@
 #include "util/text.h"
 #include "util/xalloc.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -604,6 +605,32 @@ preview_gather(store *st, arena *a, const store_comment_list *l, pv_item *items,
         ((rc = store_users_get_many(st, ids, m, a, users, err)) < 0 ||
          (rc = store_comments_by_authors(st, ids, wants, m, from, since, NULL, a, hist, err)) < 0))
         return rc;
+    /* An author's newest comments may be on other sites than the sample's
+     * (a site's preview) and newer than theirs here: then they took the
+     * places of the comments before those, which a POST would have read
+     * (a repeat, the first comments). Such an author is read again with
+     * twice the room until the comments before their oldest here are
+     * there, or all of them are. */
+    int64_t need = (first_max > PREVIEW_RECENT_MAX ? first_max : PREVIEW_RECENT_MAX) + 1;
+    for (size_t g = 0, x = 0; g < n; x++) {
+        int64_t oldest_id = l->items[k[g].i].id;
+        size_t e = g;
+        for (; e < n && k[e].num == k[g].num; e++)
+            if (l->items[k[e].i].id < oldest_id)
+                oldest_id = l->items[k[e].i].id;
+        for (;;) {
+            int64_t older = 0;
+            for (size_t z = 0; z < hist[x].n; z++)
+                older += hist[x].items[z].id < oldest_id;
+            if (hist[x].n < (size_t)wants[x] || older >= need || wants[x] > INT_MAX / 2)
+                break;
+            wants[x] *= 2;
+            if ((rc = store_comments_by_authors(st, &ids[x], &wants[x], 1, from, since, NULL, a,
+                                                &hist[x], err)) < 0)
+                return rc;
+        }
+        g = e;
+    }
     for (size_t g = 0, x = 0; g < n; x++) {
         size_t e = g;
         while (e < n && k[e].num == k[g].num)

@@ -328,3 +328,37 @@ test('the preview of a site\'s settings judges that site\'s newest comments with
   res = await put(D.admin, v + 1, { 'words.block': null }, 'club');
   assert.equal(res.status, 200, res.text);
 });
+
+// The preview of a site's settings reads each author's comments before
+// theirs in the sample as a POST reads them, whatever the author wrote on
+// other sites after: here a repeat on the rowing site, then 52 comments
+// on the default site, newer than it and more than the preview's first
+// read of the author holds (the newest 51 beside the sample's one).
+test('a site\'s preview finds a repeat behind the author\'s newer comments on other sites', async () => {
+  const made = await D.admin.post('/api/v1/mod/sites', { slug: 'rowing', name: 'Rowing club' });
+  assert.equal(made.status, 201, made.text);
+  const r = await D.reader('Rowan');
+  const body = 'The regatta starts at nine, so bring the boats down to the slipway early.';
+  const first = await r.post('/api/v1/articles/regatta/comments?site=rowing', { body });
+  assert.equal(first.status, 201, first.text);
+  assert.equal(first.json.moderation.decision, 'publish');
+  const again = await r.post('/api/v1/articles/regatta/comments?site=rowing', { body });
+  assert.ok(again.status === 201 || again.status === 422, again.text);
+  const dec = again.json.moderation.decision;
+  assert.notEqual(dec, 'publish', 'the same comment again is spam');
+  assert.ok(again.json.moderation.reasons.some((x) => x.rule === 'spam'), again.text);
+  const colours = ['red', 'green', 'blue', 'grey'], animals = ['heron', 'otter', 'swan', 'trout'];
+  const places = ['weir', 'lock', 'bridge', 'meadow'];
+  for (let i = 0; i < 52; i++) {
+    const text = `The ${colours[i % 4]} ${animals[(i >> 2) % 4]} by the ${places[(i >> 4) % 4]} was seen on walk ${['one', 'two', 'three', 'four'][i % 4]}.`;
+    const res = await r.post('/api/v1/articles/towpath/comments', { body: text });
+    assert.ok(res.status === 201 || res.status === 422, res.text);
+  }
+  const res = await D.admin.post('/api/v1/mod/settings/preview?site=rowing&limit=1', { settings: { 'policy.spam': 'publish' } });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.sample, 1);
+  assert.equal(res.json.decisions.now[dec], 1, 'the settings in force decide the repeat as its POST was decided');
+  assert.equal(res.json.decisions.then.publish, 1);
+  assert.equal(res.json.changed.length, 1);
+  assert.ok(res.json.changed[0].rules_before.includes('spam'), JSON.stringify(res.json.changed[0]));
+});
