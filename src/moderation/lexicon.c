@@ -1306,12 +1306,90 @@ scan_walk(const lexicon *lx, const norm_text *t, hits *h, arena *a)
     }
 }
 
+/* Is the mark at byte m of the original text inside a link or an address
+ * ("www.bit.ch", "x.com/a", "me@mail.com"): a slash, a colon or an "@" in
+ * its run of non-blank bytes, or a second dot there? */
+static bool
+in_link(const norm_text *t, uint32_t m)
+{
+    uint32_t b = m, e = m + 1;
+    while (b > 0 && t->src[b - 1] != ' ' && t->src[b - 1] != '\n' && m - b < 256)
+        b--;
+    while (e < t->src_len && t->src[e] != ' ' && t->src[e] != '\n' && e - m < 256)
+        e++;
+    int dots = 0;
+    for (uint32_t k = b; k < e; k++) {
+        char ch = t->src[k];
+        if (ch == '/' || ch == ':' || ch == '@')
+            return true;
+        dots += ch == '.' && k + 1 < e && t->src[k + 1] != '.';
+    }
+    return dots >= 2;
+}
+
+/* "re.tarded", "sh.it", "fu-ck": one dot or hyphen inside a word splits it
+ * in two tokens. Where a lower-case letter follows the mark right after a
+ * letter ("idiot.Then" is a missing space, "U.S." an abbreviation), the two
+ * tokens are scanned again as one word, and a listed word that is the whole
+ * of it counts. Linear: each mark is looked at once, and the two tokens it
+ * joins are read twice at most (a word of up to 40 letters). */
+static void
+resolve_split(const lexicon *lx, const norm_text *t, hits *h, arena *a)
+{
+    for (size_t sp = 1; sp + 1 < t->len; sp++) {
+        if (t->s[sp] != ' ' || t->s[sp - 1] < 'a' || t->s[sp - 1] > 'z' || t->s[sp + 1] < 'a' ||
+            t->s[sp + 1] > 'z')
+            continue;
+        uint32_t ge = t->oend[sp - 1], gs = t->ostart[sp + 1];
+        if (gs != ge + 1 || gs >= t->src_len || (t->src[ge] != '.' && t->src[ge] != '-') ||
+            t->src[gs] < 'a' || t->src[gs] > 'z')
+            continue;
+        if (in_link(t, ge))
+            continue;
+        size_t i = token_start(t, sp - 1), e = sp + 1;
+        while (e < t->len && t->s[e] != ' ')
+            e++;
+        size_t n = e - i - 1, na = sp - i;
+        if (n > 40)
+            continue;
+        norm_text u = {.s = arena_alloc(a, n + 1),
+                       .len = n,
+                       .run = arena_alloc(a, n),
+                       .flags = arena_alloc(a, n),
+                       .ostart = arena_alloc(a, n * sizeof(uint32_t)),
+                       .oend = arena_alloc(a, n * sizeof(uint32_t)),
+                       .src = t->src,
+                       .src_len = t->src_len};
+        for (size_t k = 0; k < n; k++) {
+            size_t from = k < na ? i + k : sp + 1 + (k - na);
+            u.s[k] = t->s[from];
+            u.run[k] = t->run[from];
+            u.flags[k] = t->flags[from];
+            u.ostart[k] = t->ostart[from];
+            u.oend[k] = t->oend[from];
+        }
+        u.s[n] = '\0';
+        hits sub = {0};
+        scan_walk(lx, &u, &sub, a);
+        for (size_t k = 0; k < sub.n; k++)
+            if (sub.v[k].start == 0 && sub.v[k].end == n) { /* an allow hit shields "cock-tail" */
+                lex_hit x = sub.v[k];
+                x.start = (uint32_t)i;
+                x.end = (uint32_t)e;
+                hit_push(h, a, x);
+            }
+    }
+}
+
 size_t
 lexicon_scan_in(const lexicon *lx, const norm_text *t, const char *lang, bool reliable, arena *a,
                 lex_hit **out)
 {
     hits h = {0};
     scan_walk(lx, t, &h, a);
+    if (t->src != NULL &&
+        (memchr(t->src, '.', t->src_len) != NULL || memchr(t->src, '-', t->src_len) != NULL))
+        resolve_split(lx, t, &h, a);
     if (memchr(t->s, '*', t->len) != NULL) {
         size_t i = 0;
         while (i < t->len) {
