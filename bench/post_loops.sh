@@ -28,15 +28,18 @@ one() { # bin
   reg() { curl -s -D - -o /dev/null -H 'content-type: application/json' \
     -d "{\"name\":\"Bench Reader $1\",\"email\":\"reader$1@example.com\",\"password\":\"benchmark-pass\"}" \
     "$B/api/v1/auth/register" | sed -n 's/^[Ss]et-[Cc]ookie: \(parley_session=[^;]*\).*/\1/p'; }
+  # wrk's per-thread number and start time, as http_bench.sh hands them.
+  sed -n "/^cat > \"\$work\/threads.lua\" <<'LUA'$/,/^LUA$/p" bench/http_bench.sh | sed '1d;$d' >"$work/threads.lua"
   if [ "$MODE" = one ]; then
     # The one-author Lua of bench/http_bench.sh, with this server's cookie.
     sed -n '/^cat > "$work\/post.lua" <<LUA$/,/^LUA$/p' bench/http_bench.sh | sed '1d;$d' |
-      sed "s|parley_session=\$cookie|$(reg 0)|" >"$work/post.lua"
+      sed "s|parley_session=\$cookie|$(reg 0)|; s|\$work|$work|" >"$work/post.lua"
   else
     {
       printf 'local cookies = {'
       for i in $(seq 64); do printf '"%s",' "$(reg "$i")"; done
       echo '}'
+      printf 'dofile("%s")\n' "$work/threads.lua"
       sed -n "/^  cat <<'LUA'$/,/^LUA$/p" bench/http_bench.sh | sed '1d;$d'
     } >"$work/post.lua"
   fi
