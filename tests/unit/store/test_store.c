@@ -1703,6 +1703,48 @@ concurrent_first_open_is_safe(void **state)
     }
 }
 
+/* SQLite: the WAL is checkpointed every 10,000 pages, not SQLite's default
+ * 1,000: a writer's commits pile up in it past 1,000 pages (with the
+ * default, it started over at about 1,000 and stayed that size). */
+static void
+wal_checkpoints_every_10000_pages(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    if (is_pg(f) || f->dir[0] == '\0')
+        skip(); /* only a file has a WAL */
+    char url[160], wal[160];
+    snprintf(url, sizeof url, "sqlite:%s/test.db-wal3k", f->dir);
+    snprintf(wal, sizeof wal, "%s/test.db-wal3k-wal", f->dir);
+    store *s = NULL;
+    assert_int_equal(store_open(url, false, &s, &err), 0);
+    const long frame = 4096 + 24; /* a page and its frame header */
+    long frames = 0;
+    for (int i = 0; i < 3000 && frames < 3000; i++) {
+        store_user u = {.email = arena_printf(f->a, "wal%d@example.org", i),
+                        .name = arena_printf(f->a, "Walter %d", i)};
+        assert_int_equal(store_user_insert(s, &u, &err), 0);
+        FILE *fp = fopen(wal, "rb");
+        assert_non_null(fp);
+        assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+        frames = (ftell(fp) - 32) / frame;
+        fclose(fp);
+    }
+    assert_true(frames >= 3000);
+    store_close(s);
+    /* Everything was committed: a reader finds the last one. */
+    store_user got;
+    assert_int_equal(store_open(url, true, &s, &err), 0);
+    assert_int_equal(store_user_by_email(s, "wal0@example.org", f->a, &got, &err), 0);
+    store_close(s);
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        char path[200];
+        snprintf(path, sizeof path, "%s/test.db-wal3k%s", f->dir, suffix[i]);
+        unlink(path);
+    }
+}
+
 /* PostgreSQL only: a connection the server drops fails the call in flight,
  * and the next call opens a new one; inside a transaction the calls fail
  * until the caller rolls back (the transaction is gone). */
@@ -2524,6 +2566,7 @@ main(void)
         cmocka_unit_test_setup_teardown(reopen_keeps_data, setup, teardown),
         cmocka_unit_test_setup_teardown(reader_sees_committed_data, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_first_open_is_safe, setup, teardown),
+        cmocka_unit_test_setup_teardown(wal_checkpoints_every_10000_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(commit_survives_kill, setup, teardown),
         cmocka_unit_test_setup_teardown(lost_connection_is_reopened, setup, teardown),
         cmocka_unit_test_setup_teardown(notices_follow_commits, setup, teardown),
