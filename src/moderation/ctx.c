@@ -160,7 +160,7 @@ set_reason(ctx *c, moderation_rule r, const char *message, uint32_t os, uint32_t
 {
     if (c->f[r].on || c->m->pol.action[r] == POLICY_OFF)
         return;
-    c->f[r] = (found){true, false, false, false, message, os, oe};
+    c->f[r] = (found){true, false, false, false, message, os, oe, false, false};
 }
 
 /* Original byte span of folded tokens [k1, k2]. */
@@ -321,6 +321,15 @@ mark_certain(ctx *c, moderation_rule r, const lex_hit *h)
 {
     if (!c->f[r].on || c->f[r].model)
         return;
+    /* A word found only across the dot or hyphen of what could be a host
+     * name ("visit bit.ch", "sex.com"-like names, "cu.nt"): a moderator
+     * decides (moderation.c caps the rule at a hold unless another word
+     * made it fire). */
+    if (h->host) {
+        c->f[r].host = true;
+        return;
+    }
+    c->f[r].firm = true;
     /* Strong words that are also innocent ones (degrees: "magna cum
      * laude"; birds: "blue tits"; plants and names: "pussy willow", "Dick";
      * doors: "knob") are marked "homograph" in the lexicon: the model cannot

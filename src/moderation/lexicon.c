@@ -1028,7 +1028,8 @@ check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits 
                 return;
         }
     }
-    hit_push(h, a, (lex_hit){(uint32_t)start, (uint32_t)end, f->term, tr->cat, tr->sev, via});
+    hit_push(h, a,
+             (lex_hit){(uint32_t)start, (uint32_t)end, f->term, tr->cat, tr->sev, via, false});
 }
 
 /* True when the folded text at [at, at + n) spells p[0, n) with the
@@ -1074,7 +1075,7 @@ resolve_phrase_mask(const lexicon *lx, const norm_text *t, size_t ts, size_t te,
         const term_rec *tr = &lx->terms[ps->term];
         hit_push(h, a,
                  (lex_hit){(uint32_t)ps0, (uint32_t)(te + rest), ps->term, tr->cat, tr->sev,
-                           LEX_VIA_MASK});
+                           LEX_VIA_MASK, false});
     }
 }
 
@@ -1121,7 +1122,8 @@ resolve_mask(const lexicon *lx, const norm_text *t, size_t ts, size_t te, hits *
     if (best != NULL) {
         const term_rec *tr = &lx->terms[best->term];
         hit_push(h, a,
-                 (lex_hit){(uint32_t)ts, (uint32_t)te, best->term, tr->cat, tr->sev, LEX_VIA_MASK});
+                 (lex_hit){(uint32_t)ts, (uint32_t)te, best->term, tr->cat, tr->sev, LEX_VIA_MASK,
+                           false});
     }
 }
 
@@ -1188,7 +1190,8 @@ resolve_leet(const lexicon *lx, const norm_text *t, size_t ts, size_t te, hits *
     if (best != NULL) {
         const term_rec *tr = &lx->terms[best->term];
         hit_push(h, a,
-                 (lex_hit){(uint32_t)ts, (uint32_t)te, best->term, tr->cat, tr->sev, LEX_VIA_LEET});
+                 (lex_hit){(uint32_t)ts, (uint32_t)te, best->term, tr->cat, tr->sev, LEX_VIA_LEET,
+                           false});
     }
 }
 
@@ -1327,6 +1330,48 @@ in_link(const norm_text *t, uint32_t m)
     return dots >= 2;
 }
 
+static bool
+ascii_letter(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+/* Could the run of non-blank bytes around the mark at byte m of the
+ * original text be a host name ("bit.ch", "sex.com", "cu.nt", "s-lut.com")?
+ * Letters, digits and hyphens in labels, exactly one dot, and a last label
+ * of two or three letters (a country's or a generic top-level domain) that
+ * ends the run; brackets, quotes and sentence marks around it do not count.
+ * A word read across such a mark has an innocent reading. */
+static bool
+host_like(const norm_text *t, uint32_t m)
+{
+    uint32_t b = m, e = m + 1;
+    while (b > 0 && t->src[b - 1] != ' ' && t->src[b - 1] != '\n' && m - b < 256)
+        b--;
+    while (e < t->src_len && t->src[e] != ' ' && t->src[e] != '\n' && e - m < 256)
+        e++;
+    while (b < m && t->src[b] != '\0' && strchr("([{\"'", t->src[b]) != NULL)
+        b++;
+    while (e > m + 1 && t->src[e - 1] != '\0' && strchr(".,;!?)]}\"'", t->src[e - 1]) != NULL)
+        e--;
+    uint32_t dot = e, dots = 0;
+    for (uint32_t k = b; k < e; k++) {
+        char ch = t->src[k];
+        if (ch == '.') {
+            dot = k;
+            dots++;
+        } else if (!ascii_letter(ch) && !(ch >= '0' && ch <= '9') && ch != '-') {
+            return false;
+        }
+    }
+    if (dots != 1 || dot == b || e - dot - 1 < 2 || e - dot - 1 > 3)
+        return false;
+    for (uint32_t k = dot + 1; k < e; k++)
+        if (!ascii_letter(t->src[k]))
+            return false;
+    return true;
+}
+
 /* "re.tarded", "sh.it", "fu-ck": one dot or hyphen inside a word splits it
  * in two tokens. Where a lower-case letter follows the mark right after a
  * letter ("idiot.Then" is a missing space, "U.S." an abbreviation), the two
@@ -1369,6 +1414,7 @@ resolve_split(const lexicon *lx, const norm_text *t, hits *h, arena *a)
             u.oend[k] = t->oend[from];
         }
         u.s[n] = '\0';
+        bool host = host_like(t, ge);
         hits sub = {0};
         scan_walk(lx, &u, &sub, a);
         for (size_t k = 0; k < sub.n; k++)
@@ -1376,6 +1422,7 @@ resolve_split(const lexicon *lx, const norm_text *t, hits *h, arena *a)
                 lex_hit x = sub.v[k];
                 x.start = (uint32_t)i;
                 x.end = (uint32_t)e;
+                x.host = host;
                 hit_push(h, a, x);
             }
     }

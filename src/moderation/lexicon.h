@@ -67,6 +67,8 @@ typedef struct lex_hit {
     uint8_t category;    /* lex_category */
     uint8_t severity;    /* 0..3 */
     uint8_t via;         /* LEX_VIA_* */
+    bool host;           /* read across the dot or hyphen of what could be a host name
+                          * ("bit.ch", "cu.nt", "s-lut.com"): never more than a hold */
 } lex_hit;
 
 typedef struct lexicon lexicon;

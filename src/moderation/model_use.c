@@ -351,7 +351,8 @@ model_decide(ctx *c, const classifier_scores *cs)
                 continue;
             uint32_t sos, soe;
             model_excerpt(c, sure[i], &sos, &soe);
-            c->f[sr] = (found){true, true, false, false, attr_message(sure[i]), sos, soe};
+            c->f[sr] =
+                (found){true, true, false, false, attr_message(sure[i]), sos, soe, false, false};
         }
         return;
     }
@@ -361,7 +362,8 @@ model_decide(ctx *c, const classifier_scores *cs)
     model_excerpt(c, (classifier_attr)best, &os, &oe);
     if (oe == os && best != CLF_TOXICITY)
         model_excerpt(c, CLF_TOXICITY, &os, &oe);
-    c->f[r] = (found){true, true, false, false, attr_message((classifier_attr)best), os, oe};
+    c->f[r] = (found){true, true, false, false, attr_message((classifier_attr)best),
+                      os,   oe,   false, false};
 }
 
 /* What the policy says for rule r, tempered by the model: a reject needs
