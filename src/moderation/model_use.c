@@ -199,24 +199,6 @@ model_excerpt(ctx *c, classifier_attr a, uint32_t *os, uint32_t *oe)
     }
 }
 
-/* Is the mild swear word h an intensifier of the word after it, in the same
- * sentence, when that word agrees or praises ("Damn right.", "damn good
- * point", "hell yes", "bloody brilliant")? */
-static bool
-approving(const ctx *c, const lex_hit *h)
-{
-    static const char *const approval[] = {
-        "right",     "good",    "great",     "fine",     "true",       "straight",  "sure",
-        "yes",       "yeah",    "glad",      "proud",    "happy",      "lucky",     "excellent",
-        "nice",      "correct", "cool",      "awesome",  "impressive", "brilliant", "smart",
-        "beautiful", "tasty",   "delicious", "best",     "well",       "amazing",   "wonderful",
-        "impressed", "clever",  "funny",     "handsome", "fantastic",  "perfect",   NULL};
-    long k = tok_at(c, h->end - 1);
-    if ((size_t)k + 1 >= c->ntok || !tok_in(c, k + 1, approval))
-        return false;
-    return same_sentence(c, c->t.oend[h->end - 1], c->t.ostart[c->ts[k + 1]]);
-}
-
 void
 model_decide(ctx *c, const classifier_scores *cs)
 {
@@ -290,10 +272,6 @@ model_decide(ctx *c, const classifier_scores *cs)
             /* mild swearing: the model's usual thresholds, or homonym_at
              * when the word has an innocent twin */
             homonym |= lexicon_term_homograph(m->lx, h->term);
-            /* ... but as an intensifier of agreement or praise ("Damn
-             * right.", "damn good point", "hell yes") it is no hostility:
-             * confirm_at while the score rests on it */
-            g = approving(c, h);
         } else {
             /* An ambiguous word (severity 0), or a mild one the rules gave
              * no reason for, was read as innocent. Not a mild attack:
