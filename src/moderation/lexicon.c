@@ -1309,17 +1309,27 @@ scan_walk(const lexicon *lx, const norm_text *t, hits *h, arena *a)
     }
 }
 
+/* The run [*b, *e) of non-blank bytes of the original text around byte m,
+ * at most 256 bytes to either side. */
+static void
+blank_run(const norm_text *t, uint32_t m, uint32_t *b, uint32_t *e)
+{
+    *b = m;
+    *e = m + 1;
+    while (*b > 0 && t->src[*b - 1] != ' ' && t->src[*b - 1] != '\n' && m - *b < 256)
+        (*b)--;
+    while (*e < t->src_len && t->src[*e] != ' ' && t->src[*e] != '\n' && *e - m < 256)
+        (*e)++;
+}
+
 /* Is the mark at byte m of the original text inside a link or an address
  * ("www.bit.ch", "x.com/a", "me@mail.com"): a slash, a colon or an "@" in
  * its run of non-blank bytes, or a second dot there? */
 static bool
 in_link(const norm_text *t, uint32_t m)
 {
-    uint32_t b = m, e = m + 1;
-    while (b > 0 && t->src[b - 1] != ' ' && t->src[b - 1] != '\n' && m - b < 256)
-        b--;
-    while (e < t->src_len && t->src[e] != ' ' && t->src[e] != '\n' && e - m < 256)
-        e++;
+    uint32_t b, e;
+    blank_run(t, m, &b, &e);
     int dots = 0;
     for (uint32_t k = b; k < e; k++) {
         char ch = t->src[k];
@@ -1345,11 +1355,8 @@ ascii_letter(char ch)
 static bool
 host_like(const norm_text *t, uint32_t m)
 {
-    uint32_t b = m, e = m + 1;
-    while (b > 0 && t->src[b - 1] != ' ' && t->src[b - 1] != '\n' && m - b < 256)
-        b--;
-    while (e < t->src_len && t->src[e] != ' ' && t->src[e] != '\n' && e - m < 256)
-        e++;
+    uint32_t b, e;
+    blank_run(t, m, &b, &e);
     while (b < m && t->src[b] != '\0' && strchr("([{\"'", t->src[b]) != NULL)
         b++;
     while (e > m + 1 && t->src[e - 1] != '\0' && strchr(".,;!?)]}\"'", t->src[e - 1]) != NULL)
