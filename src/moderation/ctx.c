@@ -160,7 +160,7 @@ set_reason(ctx *c, moderation_rule r, const char *message, uint32_t os, uint32_t
 {
     if (c->f[r].on || c->m->pol.action[r] == POLICY_OFF)
         return;
-    c->f[r] = (found){true, false, false, false, message, os, oe, false, false};
+    c->f[r] = (found){true, false, false, false, message, os, oe, false};
 }
 
 /* Original byte span of folded tokens [k1, k2]. */
@@ -329,7 +329,6 @@ mark_certain(ctx *c, moderation_rule r, const lex_hit *h)
         c->f[r].host = true;
         return;
     }
-    c->f[r].firm = true;
     /* Strong words that are also innocent ones (degrees: "magna cum
      * laude"; birds: "blue tits"; plants and names: "pussy willow", "Dick";
      * doors: "knob") are marked "homograph" in the lexicon: the model cannot

@@ -329,8 +329,7 @@ model_decide(ctx *c, const classifier_scores *cs)
                 continue;
             uint32_t sos, soe;
             model_excerpt(c, sure[i], &sos, &soe);
-            c->f[sr] =
-                (found){true, true, false, false, attr_message(sure[i]), sos, soe, false, false};
+            c->f[sr] = (found){true, true, false, false, attr_message(sure[i]), sos, soe, false};
         }
         return;
     }
@@ -340,8 +339,7 @@ model_decide(ctx *c, const classifier_scores *cs)
     model_excerpt(c, (classifier_attr)best, &os, &oe);
     if (oe == os && best != CLF_TOXICITY)
         model_excerpt(c, CLF_TOXICITY, &os, &oe);
-    c->f[r] = (found){true, true, false, false, attr_message((classifier_attr)best),
-                      os,   oe,   false, false};
+    c->f[r] = (found){true, true, false, false, attr_message((classifier_attr)best), os, oe, false};
 }
 
 /* What the policy says for rule r, tempered by the model: a reject needs

@@ -489,8 +489,9 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
         policy_action act = r == RULE_PREMODERATED ? POLICY_HOLD : m->pol.action[r];
         if (!plain)
             act = model_temper(c, (moderation_rule)r, act, &cs);
-        /* A word read only across a mark of what could be a host name. */
-        if (act == POLICY_REJECT && c->f[r].host && !c->f[r].firm)
+        /* A word read only across a mark of what could be a host name
+         * (every other word makes the rule certain or a homograph). */
+        if (act == POLICY_REJECT && c->f[r].host && !c->f[r].certain && !c->f[r].homograph)
             act = POLICY_HOLD;
         const char *msg =
             plain ? c->f[r].message : arena_printf(a, "%s%s", c->f[r].message, suffix_for(act));

@@ -75,8 +75,8 @@ typedef struct found {
     bool homograph; /* a plain word with an innocent twin: never rejected */
     const char *message;
     uint32_t os, oe; /* excerpt in the original body; os == oe: none */
-    bool host;       /* a word read across a mark of what could be a host name ("bit.ch") */
-    bool firm;       /* a word not so read: the host reading is not all there is */
+    bool host;       /* a word read across a mark of what could be a host name ("bit.ch");
+                      * any other word sets certain or homograph */
 } found;
 
 /* moderation_fold's result: the folded body and its hash. */
