@@ -1346,12 +1346,49 @@ ascii_letter(char ch)
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
 }
 
+/* The top-level domains a host name in a comment may end with: every
+ * country code of the root zone and the common generic ones, lower case,
+ * separated by spaces. Written for Parley (2026-12-06) from the root zone's
+ * country codes; the generic ones are those a reader is likely to cite. */
+static const char tlds[] =
+    " ac ad ae af ag ai al am ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bm bn bo bq"
+    " br bs bt bv bw by bz ca cc cd cf cg ch ci ck cl cm cn co cr cu cv cw cx cy cz de dj dk dm"
+    " do dz ec ee eg er es et eu fi fj fk fm fo fr ga gb gd ge gf gg gh gi gl gm gn gp gq gr gs"
+    " gt gu gw gy hk hm hn hr ht hu id ie il im in io iq ir is it je jm jo jp ke kg kh ki km kn"
+    " kp kr kw ky kz la lb lc li lk lr ls lt lu lv ly ma mc md me mg mh mk ml mm mn mo mp mq mr"
+    " ms mt mu mv mw mx my mz na nc ne nf ng ni nl no np nr nu nz om pa pe pf pg ph pk pl pm pn"
+    " pr ps pt pw py qa re ro rs ru rw sa sb sc sd se sg sh si sj sk sl sm sn so sr ss st su sv"
+    " sx sy sz tc td tf tg th tj tk tl tm tn to tr tt tv tw tz ua ug uk us uy uz va vc ve vg vi"
+    " vn vu wf ws ye yt za zm zw"
+    " com net org edu gov mil int biz info name pro mobi aero coop asia jobs museum tel travel"
+    " app dev xyz top art fun icu vip win ltd inc llc bid ink"
+    " online site website shop store club live blog news tech life world today space email"
+    " cloud page link click media ";
+
+/* Country codes whose registry takes no names right under the code: names
+ * are registered a level lower ("x.co.ck"), so "fu.ck" names no site
+ * (the Public Suffix List's "*.ck", "*.er", "*.bd"; "www.ck" is the one
+ * exception). */
+static const char third_level_only[] = " bd ck er ";
+
+/* Is s[0, n) (lower case) one of the space-separated words of list? */
+static bool
+in_word_list(const char *list, const char *s, size_t n)
+{
+    for (const char *p = strchr(list, ' '); p != NULL && p[1] != '\0'; p = strchr(p + 1, ' '))
+        if (strncmp(p + 1, s, n) == 0 && p[1 + n] == ' ')
+            return true;
+    return false;
+}
+
 /* Could the run of non-blank bytes around the mark at byte m of the
- * original text be a host name ("bit.ch", "sex.com", "cu.nt", "s-lut.com")?
- * Letters, digits and hyphens in labels, exactly one dot, and a last label
- * of two or three letters (a country's or a generic top-level domain) that
- * ends the run; brackets, quotes and sentence marks around it do not count.
- * A word read across such a mark has an innocent reading. */
+ * original text be a host name ("bit.ch", "sex.com", "s-lut.com")? Letters,
+ * digits and hyphens in labels, exactly one dot, and a last label that is a
+ * top-level domain of tlds and ends the run; brackets, quotes and sentence
+ * marks around it do not count. Under a country code that registers names
+ * only a level lower, only "www" is a host ("fu.ck" is none). A word read
+ * across such a mark has an innocent reading; one read across "cu.nt" or
+ * "wh.ore" has none. */
 static bool
 host_like(const norm_text *t, uint32_t m)
 {
@@ -1371,11 +1408,20 @@ host_like(const norm_text *t, uint32_t m)
             return false;
         }
     }
-    if (dots != 1 || dot == b || e - dot - 1 < 2 || e - dot - 1 > 3)
+    char tld[8];
+    size_t n = e - dot - 1;
+    if (dots != 1 || dot == b || n < 2 || n >= sizeof tld)
         return false;
-    for (uint32_t k = dot + 1; k < e; k++)
-        if (!ascii_letter(t->src[k]))
+    for (size_t k = 0; k < n; k++) {
+        char ch = t->src[dot + 1 + k];
+        if (!ascii_letter(ch))
             return false;
+        tld[k] = (char)(ch | 0x20);
+    }
+    if (!in_word_list(tlds, tld, n))
+        return false;
+    if (in_word_list(third_level_only, tld, n))
+        return dot - b == 3 && strncasecmp(t->src + b, "www", 3) == 0;
     return true;
 }
 
