@@ -1425,6 +1425,33 @@ host_like(const norm_text *t, uint32_t m)
     return true;
 }
 
+/* "fu.cking", "f.ucking", "sh-ithead": a strong glue word ("fuck", "shit",
+ * "cunt") that opens the word joined across a mark at na, with the mark
+ * inside it, and a rest that is an ending of the word or a word of the
+ * dictionary of three letters or more. A hyphenated compound splits
+ * between two words ("class-action", "shit-faced"), never inside a swear
+ * word that opens it; "shi-tao" leaves "ao", no ending and no word. */
+static bool
+split_stem(const lexicon *lx, const norm_text *u, const lex_hit *x, size_t na)
+{
+    static const char *const endings[] = {"s",  "es",  "ed",   "er", "ers",
+                                          "in", "ing", "ings", "y",  NULL};
+    const term_rec *tr = &lx->terms[x->term];
+    if (x->start != 0 || x->end <= na || x->end >= u->len || x->via != LEX_VIA_LIST)
+        return false;
+    if (tr->mode != LEX_GLUE || tr->homograph || tr->lang[0] != '\0' || tr->sev < 2 ||
+        (tr->cat != LEX_PROFANITY && tr->cat != LEX_VULGARITY && tr->cat != LEX_SLUR))
+        return false;
+    char w[64];
+    size_t n;
+    if (!spell(u, x->end, u->len, w, sizeof w, &n))
+        return false;
+    for (size_t i = 0; endings[i] != NULL; i++)
+        if (strcmp(endings[i], w) == 0)
+            return true;
+    return n >= 3 && dict_has(lx->words, w, n);
+}
+
 /* "re.tarded", "sh.it", "fu-ck": one dot or hyphen inside a word splits it
  * in two tokens. Where a lower-case letter follows the mark right after a
  * letter ("idiot.Then" is a missing space, "U.S." an abbreviation), the two
@@ -1471,7 +1498,8 @@ resolve_split(const lexicon *lx, const norm_text *t, hits *h, arena *a)
         hits sub = {0};
         scan_walk(lx, &u, &sub, a);
         for (size_t k = 0; k < sub.n; k++)
-            if (sub.v[k].start == 0 && sub.v[k].end == n) { /* an allow hit shields "cock-tail" */
+            if ((sub.v[k].start == 0 && sub.v[k].end == n) || /* an allow hit shields "cock-tail" */
+                split_stem(lx, &u, &sub.v[k], na)) {
                 lex_hit x = sub.v[k];
                 x.start = (uint32_t)i;
                 x.end = (uint32_t)e;
