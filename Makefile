@@ -188,6 +188,15 @@ build/asan/tests/%: tests/unit/%.c build/asan/testlib/filter.o $(SAN_OBJ)
 	  -MMD -MP -Wl,--wrap=_cmocka_run_group_tests \
 	  -o $@ $< build/asan/testlib/filter.o $(SAN_OBJ) $(LIBS) $(PQ_LIBS) -lcmocka
 
+# The trainer's disguised copies (tools/augment.c) are build-time code, tested
+# like the server's.
+build/asan/tests/tools/test_augment: tests/unit/tools/test_augment.c tools/augment.c tools/augment.h \
+  build/asan/testlib/filter.o $(SAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -Itests -Itools $(WARN) -Wno-missing-prototypes $(SAN_FLAGS) \
+	  -Wl,--wrap=_cmocka_run_group_tests -o $@ $< tools/augment.c build/asan/testlib/filter.o \
+	  $(SAN_OBJ) $(LIBS) $(PQ_LIBS) -lcmocka
+
 # The engine's unit tests once more against the release objects: the
 # sanitizer builds never take the code paths picked at run time for the
 # processor (classifier.c's AVX2 row sums and target clones), so these runs
@@ -215,9 +224,11 @@ build/asan/fuzz/%: fuzz/%.c build/asan/testlib/replay.o $(SAN_OBJ)
 
 # Classifier trainer and evaluator (build time only; they link the server's
 # featuriser so both hash the same features). `make model` retrains.
-build/tools/train: tools/train.c tools/corpora.c tools/corpora.h tools/metrics.c tools/metrics.h $(REL_OBJ)
+build/tools/train: tools/train.c tools/corpora.c tools/corpora.h tools/metrics.c tools/metrics.h \
+  tools/augment.c tools/augment.h $(REL_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) -O3 -march=x86-64-v2 -o $@ tools/train.c tools/corpora.c tools/metrics.c $(REL_OBJ) $(LIBS)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) -O3 -march=x86-64-v2 -o $@ tools/train.c tools/corpora.c \
+	  tools/metrics.c tools/augment.c $(REL_OBJ) $(LIBS)
 
 build/tools/evalmodel: tools/evalmodel.c tools/corpora.c tools/corpora.h tools/metrics.c tools/metrics.h $(REL_OBJ)
 	@mkdir -p $(dir $@)

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "augment.h"
 #include "corpora.h"
 #include "metrics.h"
 #include "moderation/classifier.h"
@@ -49,6 +50,8 @@ typedef struct opts {
     double lr, lr_dense, l2;
     int open_only; /* train only on openly licensed corpora */
     double target_fpr;
+    double augment;       /* share of the abusive TRAIN samples given a disguised copy */
+    double augment_clean; /* share of the clean ones */
     uint64_t seed;
     /* per-corpus weight overrides: "name=weight" */
     const char *weights[32];
@@ -697,6 +700,81 @@ add_identity_neutral(mset *s)
                   sizeof identity_nouns / sizeof *identity_nouns);
 }
 
+/* ---- disguised copies (--augment) ------------------------------------------------ */
+
+/* Toxic, insulting or profane: the samples whose words get disguised. */
+static int
+abusive(const msample *x)
+{
+    return x->y[CLF_TOXICITY] >= 0.5f || x->y[CLF_INSULT] >= 0.5f || x->y[CLF_PROFANITY] >= 0.5f;
+}
+
+/* Labelled on one of those three and on none of them positive. */
+static int
+is_clean(const msample *x)
+{
+    int labelled = x->y[CLF_TOXICITY] >= 0 || x->y[CLF_INSULT] >= 0 || x->y[CLF_PROFANITY] >= 0;
+    return labelled && !abusive(x);
+}
+
+static double corpus_weight(const opts *o, const char *corpus);
+
+static int
+trained_on(const opts *o, const msample *x)
+{
+    return x->split == SPLIT_TRAIN && !(o->open_only && x->licence != LIC_OPEN) &&
+           corpus_weight(o, x->corpus) > 0;
+}
+
+/* Adds to TRAIN a disguised copy (tools/augment.h) of o->augment of the
+ * abusive TRAIN samples and of o->augment_clean of the clean ones, with
+ * their labels, weight and corpus. Which samples, which word and which
+ * disguise are drawn from the seed and the text, so the same options give
+ * the same copies. */
+static void
+add_disguised(mset *s, const opts *o)
+{
+    augment *a = augment_new();
+    size_t n = s->n, added[2] = {0, 0}, eligible[2] = {0, 0};
+    for (size_t i = 0; i < n; i++)
+        if (trained_on(o, &s->v[i]) && (abusive(&s->v[i]) || is_clean(&s->v[i])))
+            augment_count(a, s->v[i].text, s->v[i].len, abusive(&s->v[i]));
+    uint64_t cut[2] = {(uint64_t)(o->augment_clean * 1e6), (uint64_t)(o->augment * 1e6)};
+    for (size_t i = 0; i < n; i++) {
+        if (!trained_on(o, &s->v[i]))
+            continue;
+        int bad = abusive(&s->v[i]);
+        if (!bad && !is_clean(&s->v[i]))
+            continue;
+        eligible[bad]++;
+        uint64_t rng = (o->seed ^ corpora_hash(s->v[i].text, s->v[i].len)) | 1;
+        if (augment_rng(&rng) % 1000000 >= cut[bad])
+            continue;
+        size_t cap = 4 * s->v[i].len + 64;
+        char *copy = xmalloc(cap);
+        size_t len = bad ? augment_disguise(a, s->v[i].text, s->v[i].len, &rng, copy, cap)
+                         : augment_disguise_any(s->v[i].text, s->v[i].len, &rng, copy, cap);
+        if (len == 0) {
+            free(copy);
+            continue;
+        }
+        if (s->n == s->cap) {
+            s->cap = s->cap ? s->cap * 2 : 1024;
+            s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+        }
+        msample *x = &s->v[s->n++];
+        *x = s->v[i];
+        x->text = copy;
+        x->len = len;
+        added[bad]++;
+    }
+    fprintf(stderr,
+            "train: disguised copies: %zu of %zu abusive TRAIN samples (--augment %.2f), %zu of "
+            "%zu clean ones (--augment-clean %.2f)\n",
+            added[1], eligible[1], o->augment, added[0], eligible[0], o->augment_clean);
+    augment_free(a);
+}
+
 /* ---- options ----------------------------------------------------------------- */
 
 static void
@@ -706,7 +784,8 @@ usage(FILE *to, int status)
             "usage: train [--data DIR] [--out FILE] [--epochs N] [--log2-buckets N] [--dim N]\n"
             "             [--hidden N] [--filters N] [--width N] [--char-min N] [--char-max N]\n"
             "             [--lr X] [--lr-dense X] [--l2 X] [--open-only] [--target-fpr X]\n"
-            "             [--seed N] [--weight CORPUS=X]... [--eval MODEL]\n"
+            "             [--seed N] [--weight CORPUS=X]... [--augment SHARE]\n"
+            "             [--augment-clean SHARE] [--eval MODEL]\n"
             "Trains the moderation model from the labelled corpora in DIR (default\n"
             "../shared/data) and writes it to FILE (default data/model/parley.model).\n"
             "--open-only trains on openly licensed corpora only (docs/MODERATION.md).\n"
@@ -715,6 +794,10 @@ usage(FILE *to, int status)
             "--filters N (default 0: none) adds N filters over --width consecutive\n"
             "words (default 1: a max-pool over single words), max-pooled over the\n"
             "text, to the hidden layer's input (model file version 3).\n"
+            "--augment SHARE (default 0: none) adds a disguised copy (leet, masks,\n"
+            "spaced or dotted letters, glued words, doubled letters, look-alike\n"
+            "letters) of SHARE of the toxic, insulting or profane TRAIN samples;\n"
+            "--augment-clean SHARE (default 0) of the clean ones.\n"
             "--eval MODEL trains nothing: it prints the DEV (and TEST) figures of\n"
             "MODEL as a training run prints them, and writes no file.\n");
     exit(status);
@@ -848,6 +931,10 @@ main(int argc, char **argv)
             o.l2 = num_arg(a, v, 0, 1);
         else if (!strcmp(a, "--target-fpr"))
             o.target_fpr = num_arg(a, v, 0.001, 0.5);
+        else if (!strcmp(a, "--augment"))
+            o.augment = num_arg(a, v, 0, 1);
+        else if (!strcmp(a, "--augment-clean"))
+            o.augment_clean = num_arg(a, v, 0, 1);
         else if (!strcmp(a, "--seed"))
             o.seed = (uint64_t)num_arg(a, v, 1, 1e15);
         else if (!strcmp(a, "--weight") && o.n_weights < 32 && strchr(v, '=') != NULL)
@@ -882,6 +969,8 @@ main(int argc, char **argv)
     }
     if (corpus_weight(&o, "identity-neutral") > 0)
         add_identity_neutral(&s);
+    if ((o.augment > 0 || o.augment_clean > 0) && o.eval == NULL)
+        add_disguised(&s, &o);
 
     classifier_config cfg = {CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS, o.char_min, o.char_max,
                              0x5eed1e55u};
