@@ -47,7 +47,6 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2025,23 +2024,6 @@ migrate(sq *q, pl_error *err)
 
 static const store_ops sqlite_ops;
 
-/* Whether the sub-journal's in-memory limit is ours (store_sqlite_open's
- * comment on temp_store): sqlite3_config works only before SQLite is first
- * used in the process. Every command that writes through a store first
- * uses SQLite through it (backup.c's backup and restore use SQLite alone,
- * with no store), except `parley import isso`: it reads the Isso database
- * (import/isso.c, sqlite3_open_v2) before it opens the store it writes to,
- * as every import reads its whole source first. There the limit can no
- * longer change (spill_set stays false: checked with gdb on 2026-12-06)
- * and the fallback runs, so it stays. */
-static bool spill_set;
-
-static void
-spill_once(void)
-{
-    spill_set = sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 1 << 20) == SQLITE_OK;
-}
-
 int
 store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err)
 {
@@ -2052,8 +2034,6 @@ store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err)
     q->base.ops = &sqlite_ops;
     q->read_only = read_only;
     q->fts_pending = true;
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, spill_once);
     *out = NULL;
     /* The database holds e-mail addresses and password hashes: a new file
      * is made readable by its owner only. SQLite gives the -wal and -shm
@@ -2124,19 +2104,18 @@ store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err)
          * and closed once per group commit). One POST changes about 19
          * pages (76 KiB), so with the default every group spilled and each
          * POST cost about 38 pwrite calls to a file nobody reads unless a
-         * job is undone (bench/RESULTS.md, 2026-12-05). spill_once raises
-         * that limit to 1 MiB for the process: the sub-journal stays in
-         * memory in one block, allocated at a job's first change and freed
-         * at its release. temp_store = MEMORY kept it in memory too, but
-         * in 1 KiB pieces, each allocated and freed per job (about 50,000
-         * instructions per POST, bench/RESULTS.md, 2026-12-06); it stays
-         * the fallback when SQLite was set up before the first store was
-         * opened (then the limit cannot change): the Isso import's case
-         * (spill_set). Set after the migrations,
-         * so that their index builds may still sort through temporary
-         * files. Durability is unchanged: the WAL and synchronous = FULL
-         * decide what a commit means. */
-        if (rc == 0 && !spill_set)
+         * job is undone (bench/RESULTS.md, 2026-12-05). temp_store = MEMORY
+         * keeps it in memory, in 1 KiB pieces, never spilled. Raising the
+         * spill limit to 1 MiB instead (one block per job, 2026-12-06) made
+         * SQLite 3.40.1 fail every statement whose sub-journal then spilled
+         * with SQLITE_FULL ("database or disk is full"): an account removed
+         * with 3,000 comments, migration 27 on 1,000,000 comments (the same
+         * at 192 KiB; docs/STORAGE.md), so it is gone. Set after the
+         * migrations, so that their index builds may still sort through
+         * temporary files and their sub-journals spill at the default.
+         * Durability is unchanged: the WAL and synchronous = FULL decide
+         * what a commit means. */
+        if (rc == 0)
             rc = exec_fixed(q, "PRAGMA temp_store = MEMORY", err, "pragma");
         /* The automatic checkpoint runs in the connection that committed,
          * right after its commit: on the server's writer thread, while the

@@ -2083,6 +2083,47 @@ db_int(fixture *f, const char *sql)
     return v;
 }
 
+/* A job whose savepoint changes megabytes of pages succeeds: an account
+ * removed with its 3,000 comments of 1 KiB clears some 4 MiB of rows in
+ * one statement. With the sub-journal's spill limit at 1 MiB, SQLite
+ * 3.40.1 failed such a statement with SQLITE_FULL ("database or disk is
+ * full") once its sub-journal spilled, and so failed migration 27 on a
+ * database of 1,000,000 comments (docs/STORAGE.md, "Durability and
+ * concurrency settings"). */
+static void
+big_savepoint_succeeds(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *art = article(f, "big");
+    int64_t author = new_user(f, "big");
+    char body[1024];
+    memset(body, 'x', sizeof body - 1);
+    body[sizeof body - 1] = '\0';
+    assert_int_equal(store_begin(f->s, &err), 0);
+    for (int i = 0; i < 3000; i++) {
+        store_comment c = {.article_id = art,
+                           .author_id = author,
+                           .body = body,
+                           .html = body,
+                           .status = COMMENT_PUBLISHED,
+                           .created_at = 1000 + i};
+        assert_int_equal(store_comment_insert(f->s, &c, &err), 0);
+    }
+    assert_int_equal(store_commit(f->s, &err), 0);
+    assert_int_equal(store_begin(f->s, &err), 0);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    int rc = store_user_delete(f->s, author, true, &err);
+    if (rc != 0)
+        fail_msg("remove the account's comments: %s", err.msg);
+    assert_int_equal(store_savepoint_release(f->s, &err), 0);
+    assert_int_equal(store_commit(f->s, &err), 0);
+    int64_t n = -1;
+    const char *ids[1] = {art};
+    assert_int_equal(store_article_counts(f->s, ids, 1, &n, &err), 0);
+    assert_int_equal(n, 0);
+}
+
 /* Proof of work: a solution is spent once, whichever connection (node)
  * spends it, until its challenge expires and the record is purged; a spend
  * in a job that is rolled back is undone with it, and a replay inside a
@@ -2572,6 +2613,7 @@ main(void)
         cmocka_unit_test_setup_teardown(notices_follow_commits, setup, teardown),
         cmocka_unit_test_setup_teardown(lost_listener_is_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(rate_buckets_are_shared, setup, teardown),
+        cmocka_unit_test_setup_teardown(big_savepoint_succeeds, setup, teardown),
         cmocka_unit_test_setup_teardown(viewer_layer_holds_likes_mutes_and_own_pending, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(session_layer_is_the_session_and_its_layer, setup,
