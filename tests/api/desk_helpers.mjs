@@ -44,7 +44,8 @@ export function summaryDropSql(dbUrl) {
 // moderators' sites (SQLite 20, PostgreSQL 21), PostgreSQL's
 // comments_site_range (22; SQLite has none), users_role (SQLite 22,
 // PostgreSQL 24), the people's trigram index (SQLite 23, PostgreSQL 25),
-// comments_author_article (SQLite 24, PostgreSQL 26), SQLite's
+// comments_author_article (SQLite 24, PostgreSQL 26; gone again since
+// SQLite 27 and PostgreSQL 28, which widen the indexes that stay), SQLite's
 // comments_fts_pending (25), with the search index's triggers as migration
 // 10 made them (the later migrations' writes to comments fire them), and the
 // comments' repeat keys (SQLite 26, with comments_author back in place of
@@ -69,7 +70,7 @@ export function logSiteDropSql(dbUrl) {
       + ' CREATE INDEX comments_author ON comments(author_id, created_at);';
   return ' DROP INDEX modlog_site; ALTER TABLE modlog DROP COLUMN site; DROP TABLE site_moderators;'
     + ` DROP INDEX IF EXISTS comments_site_range; DROP INDEX users_role;${trigram}`
-    + ' DROP INDEX comments_author_article;';
+    + ' DROP INDEX IF EXISTS comments_author_article;';
 }
 
 export async function deskServer(env = {}) {

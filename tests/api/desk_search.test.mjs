@@ -158,7 +158,7 @@ test('the migration indexes the comments a database already has', async () => {
     // the numbers' indexes, pow_spent, settings, sites, users_lower_name, the numbers' summary tables,
     // the site of each log entry, the sites' own settings, moderators by site, PostgreSQL's
     // comments_site_range, users_role, the people's trigram index, comments_author_article, SQLite's comments_fts_pending,
-    // the comments' repeat keys), as if
+    // the comments' repeat keys, the one author index), as if
     // this database came from the version before.
     const later = `${logSiteDropSql(db.url)} ALTER TABLE users DROP COLUMN language; DROP INDEX comments_status_created;`
       + ' DROP INDEX decisions_comment; DROP INDEX decisions_at; DROP INDEX flags_created; DROP INDEX modlog_action_at;'
@@ -173,7 +173,7 @@ test('the migration indexes the comments a database already has', async () => {
     srv = await startServer({ db, keepDb: true });
     // An upgrade says what it applies and how long each step took, since a
     // large database keeps the server from listening for a while.
-    const [first, last, backend] = isPg(db.url) ? [11, 27, 'postgres'] : [10, 26, 'sqlite'];
+    const [first, last, backend] = isPg(db.url) ? [11, 28, 'postgres'] : [10, 27, 'sqlite'];
     const log = srv.log();
     assert.match(log, new RegExp(`msg="applying migration" db=${backend} version=${first} from=${first - 1}\\b`));
     assert.match(log, new RegExp(`msg="applied migration" db=${backend} version=${last} ms=\\d+`));

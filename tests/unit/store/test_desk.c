@@ -815,6 +815,55 @@ search_words_beyond_the_walk(void **state)
     search_ids(f, &q, 2, (int64_t[]){later, newest}, 2);
 }
 
+/* The people of a site: those with a comment there, each with their
+ * comments there counted, whatever the status; the default site's are
+ * those of article keys without '/'. Read from the author index since
+ * migration 27 (SQLite; PostgreSQL 28), which carries the article key. */
+static void
+people_by_site_count_their_comments_there(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *tag = f->tag;
+    int64_t site = 0;
+    assert_int_equal(
+        store_site_create(f->s, arena_printf(f->a, "ppl-%s", tag), "People", "", 5000, &site, &err),
+        0);
+    const char *home = arena_printf(f->a, "ppl-%s", tag);
+    const char *there = arena_printf(f->a, "%lld/ppl-%s", (long long)site, tag);
+    const char *next = arena_printf(f->a, "%lld0/ppl-%s", (long long)site, tag);
+    int64_t a = new_user(f, arena_printf(f->a, "Ada %s", tag));
+    int64_t b = new_user(f, arena_printf(f->a, "Bo %s", tag));
+    int64_t c = new_user(f, arena_printf(f->a, "Cy %s", tag));
+    add_comment(f, home, a, COMMENT_PUBLISHED);
+    add_comment(f, home, a, COMMENT_PENDING);
+    add_comment(f, there, a, COMMENT_REJECTED);
+    add_comment(f, there, b, COMMENT_PUBLISHED);
+    add_comment(f, there, b, COMMENT_PUBLISHED);
+    add_comment(f, next, c, COMMENT_PUBLISHED); /* another site's key, just past the range */
+
+    store_user_filter flt = {.role = -1, .now = (int64_t)time(NULL) * 1000, .text = tag};
+    store_user_row *rows;
+    size_t n;
+    flt.site = 1;
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].user.id, a);
+    assert_int_equal(rows[0].comments, 2);
+    flt.site = site;
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].user.id, b);
+    assert_int_equal(rows[0].comments, 2);
+    assert_int_equal(rows[1].user.id, a);
+    assert_int_equal(rows[1].comments, 1);
+    flt.site = 0;
+    assert_int_equal(store_users_search(f->s, &flt, 10, f->a, &rows, &n, &err), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(rows[2].user.id, a);
+    assert_int_equal(rows[2].comments, 3);
+}
+
 /* The log and the search by site (docs/SITES.md): a log entry keeps the
  * site of its comment, article or site target, and none for a user; the
  * search keeps one site's comments. The site is made here, so on a shared
@@ -1446,6 +1495,7 @@ main(void)
         cmocka_unit_test_setup_teardown(log_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(mutes_delete_and_sso, setup, teardown),
         cmocka_unit_test_setup_teardown(people_search_filters_and_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(people_by_site_count_their_comments_there, setup, teardown),
         cmocka_unit_test_setup_teardown(notes_flags_and_log_about_a_user, setup, teardown),
         cmocka_unit_test_setup_teardown(articles_list_and_close, setup, teardown),
         cmocka_unit_test_setup_teardown(comments_search, setup, teardown),

@@ -2124,6 +2124,21 @@ big_savepoint_succeeds(void **state)
     assert_int_equal(n, 0);
 }
 
+/* A new comment is written to one index keyed by its author (migration
+ * 27, PostgreSQL 28): a group commit writes a leaf page of each such index
+ * per author it touches (docs/STORAGE.md, "One author index"). */
+static void
+one_author_index_per_comment(void **state)
+{
+    fixture *f = *state;
+    const char *sql = is_pg(f) ? "SELECT count(*) FROM pg_indexes WHERE tablename = 'comments'"
+                                 " AND schemaname = current_schema()"
+                                 " AND indexdef LIKE '%(author_id%'"
+                               : "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                                 " AND tbl_name = 'comments' AND sql LIKE '%(author_id%'";
+    assert_int_equal(db_int(f, sql), 1);
+}
+
 /* Proof of work: a solution is spent once, whichever connection (node)
  * spends it, until its challenge expires and the record is purged; a spend
  * in a job that is rolled back is undone with it, and a replay inside a
@@ -2613,6 +2628,7 @@ main(void)
         cmocka_unit_test_setup_teardown(notices_follow_commits, setup, teardown),
         cmocka_unit_test_setup_teardown(lost_listener_is_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(rate_buckets_are_shared, setup, teardown),
+        cmocka_unit_test_setup_teardown(one_author_index_per_comment, setup, teardown),
         cmocka_unit_test_setup_teardown(big_savepoint_succeeds, setup, teardown),
         cmocka_unit_test_setup_teardown(viewer_layer_holds_likes_mutes_and_own_pending, setup,
                                         teardown),
