@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#include <zlib.h>
 
 #include "util/assets.h"
 #include "util/le.h"
@@ -298,18 +299,15 @@ emit_chars_full(fsink *z, const uint32_t *pad, size_t plen, uint64_t basis, uint
     emit_chars_from(z, pad, plen, basis, lo, hi, s);
 }
 
+/* The character n-grams of a token, given padded: PAD_LEFT, its plen - 2
+ * code points, PAD_RIGHT (flush pads it once for every sink). */
 static void
-emit_chars(fsink *z, const uint32_t *cp, size_t len)
+emit_chars(fsink *z, const uint32_t *pad, size_t plen)
 {
     uint32_t lo = z->cfg->char_min, hi = z->cfg->char_max;
-    uint32_t pad[TOK_MAX + 2];
-    size_t plen = len + 2;
 
     if (hi == 0)
         return;
-    pad[0] = PAD_LEFT;
-    memcpy(pad + 1, cp, len * sizeof *cp);
-    pad[len + 1] = PAD_RIGHT;
     uint64_t basis = BASIS_CHAR ^ z->cfg->seed;
     if (lo == 2 && hi == 5) /* the shipped model */
         emit_chars_full(z, pad, plen, basis, 2, 5);
@@ -356,21 +354,25 @@ flush(fz *z)
             emit_placeholder(z, PH_NUM, z->tok_begin, z->pos);
         return;
     }
+    /* The word goes straight between its pads for the n-grams. */
+    uint32_t pad[TOK_MAX + 2], *w = pad + 1;
     for (size_t i = a; i < b; i++) {
         uint32_t c = leet(t[i]);
         if (c == '\'')
             continue;
         /* Leet mapping can create new runs ("bo0o"): collapse again. */
-        if (n >= 2 && t[n - 1] == c && t[n - 2] == c)
+        if (n >= 2 && w[n - 1] == c && w[n - 2] == c)
             continue;
-        t[n++] = c;
+        w[n++] = c;
     }
     if (n == 0)
         return;
+    pad[0] = PAD_LEFT;
+    pad[n + 1] = PAD_RIGHT;
     for (int i = 0; i < z->n_sink; i++) {
         token_start(&z->sink[i], z->tok_begin, z->pos);
-        emit_word(&z->sink[i], t, n);
-        emit_chars(&z->sink[i], t, n);
+        emit_word(&z->sink[i], w, n);
+        emit_chars(&z->sink[i], pad, n + 2);
     }
 }
 
@@ -1178,12 +1180,16 @@ typedef struct keep_acc {
     void *next_ctx;
 } keep_acc;
 
+/* Room for need items of size bytes, first of them at the first call: the
+ * kept arrays start large enough for a short comment's features (a tweet
+ * has a few hundred), so most comments allocate each array once instead of
+ * doubling it four or five times. */
 static void *
-grow(void *p, size_t *cap, size_t need, size_t size)
+grow(void *p, size_t *cap, size_t need, size_t size, size_t first)
 {
     if (need <= *cap)
         return p;
-    size_t c = *cap ? *cap : 64;
+    size_t c = *cap ? *cap : first;
     while (c < need)
         c *= 2;
     *cap = c;
@@ -1195,9 +1201,9 @@ keep_batch(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark, 
 {
     keep_acc *ka = ctx;
     classifier_kept *k = ka->k;
-    k->hash = grow(k->hash, &k->cap_hash, k->n_hash + n, sizeof *k->hash);
-    k->mark = grow(k->mark, &k->cap_mark, k->n_mark + n_mark, sizeof *k->mark);
-    k->batch = grow(k->batch, &k->cap_batch, k->n_batch + 1, sizeof *k->batch);
+    k->hash = grow(k->hash, &k->cap_hash, k->n_hash + n, sizeof *k->hash, 1024);
+    k->mark = grow(k->mark, &k->cap_mark, k->n_mark + n_mark, sizeof *k->mark, 256);
+    k->batch = grow(k->batch, &k->cap_batch, k->n_batch + 1, sizeof *k->batch, 32);
     if (n > 0)
         memcpy(k->hash + k->n_hash, hash, n * sizeof *hash);
     if (n_mark > 0)
@@ -1660,20 +1666,13 @@ classifier_attr_parse(const char *name, size_t n)
 
 /* ---- file format ---------------------------------------------------------- */
 
+/* CRC-32 (IEEE 802.3, reflected, as gzip and PNG use): zlib's, which reads
+ * several bytes a step where a table loop reads one (the model file is
+ * 11 MB, checked at every start). */
 static uint32_t
 crc32_ieee(const unsigned char *p, size_t n)
 {
-    uint32_t table[256];
-    for (uint32_t i = 0; i < 256; i++) {
-        uint32_t c = i;
-        for (int k = 0; k < 8; k++)
-            c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-        table[i] = c;
-    }
-    uint32_t crc = 0xffffffffu;
-    for (size_t i = 0; i < n; i++)
-        crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
-    return crc ^ 0xffffffffu;
+    return (uint32_t)crc32_z(0, p, n);
 }
 
 /* Header layout (little-endian): magic[8], version, attributes, log2

@@ -3,6 +3,7 @@
 #include "util/assets.h"
 #include "util/xalloc.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,12 +40,26 @@ hash(const char *s, size_t n)
     return h;
 }
 
+/* Whether the n bytes at a and b are the same: keys are a few bytes (three
+ * for most trigrams), which a plain loop compares for less than a call to
+ * memcmp costs. */
+static bool
+key_eq(const char *a, const char *b, size_t n)
+{
+    if (n == 3) /* three ASCII bytes: most trigrams */
+        return a[0] == b[0] && a[1] == b[1] && a[2] == b[2];
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
 /* The slot of key, or the empty slot where it would go; the search starts
  * at slot i (hash(key) & (cap - 1)). */
-static entry *
+static inline entry *
 slot_from(const langid *li, size_t i, const char *key, size_t n)
 {
-    while (li->tab[i].len != 0 && (li->tab[i].len != n || memcmp(li->tab[i].key, key, n) != 0))
+    while (li->tab[i].len != 0 && (li->tab[i].len != n || !key_eq(li->tab[i].key, key, n)))
         i = (i + 1) & (li->cap - 1);
     return &li->tab[i];
 }
@@ -236,6 +251,15 @@ langid_detect(const langid *li, const char *text, size_t n, langid_result *out)
     const uint8_t *p = (const uint8_t *)text;
     size_t i = 0;
     for (;;) {
+        /* The rest of a word's ASCII letters, most of the text: what the
+         * loop below does for each, without its other cases. */
+        while (ncp > 0 && ncp <= WORD_MAX && i < n && (unsigned)((p[i] | 0x20) - 'a') < 26) {
+            letters[SCRIPT_LATIN]++;
+            w[at[ncp]] = (char)(p[i] | 0x20);
+            at[ncp + 1] = at[ncp] + 1;
+            ncp++;
+            i++;
+        }
         int32_t cp = -1;
         utf8proc_ssize_t k = 1;
         bool letter = false, skip = false;

@@ -153,26 +153,12 @@ rule_topic(ctx *c)
     return score;
 }
 
-/* Could the text hold a link at all? "://" or "www." (any case). */
-static bool
-maybe_link(const char *s, size_t n)
-{
-    for (const char *d = s; (d = memchr(d, ':', n - (size_t)(d - s))) != NULL; d++)
-        if ((size_t)(d - s) + 2 < n && d[1] == '/' && d[2] == '/')
-            return true;
-    for (const char *d = s; (d = memchr(d, '.', n - (size_t)(d - s))) != NULL; d++)
-        if (d - s >= 3 && ((d[-1] | 0x20) == 'w') && ((d[-2] | 0x20) == 'w') &&
-            ((d[-3] | 0x20) == 'w'))
-            return true;
-    return false;
-}
-
 static size_t
 count_links(const char *s, size_t n, size_t *words_outside)
 {
     size_t links = 0, words = 0, i = 0;
     *words_outside = 0;
-    bool may = maybe_link(s, n);
+    bool may = spam_maybe_link(s, n);
     while (i < n) {
         while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
             i++;

@@ -41,6 +41,10 @@ typedef struct spam_link_report {
     uint32_t blocked_start, blocked_end;
 } spam_link_report;
 
+/* Whether s[0..n) could hold a link at all: it has "://" or "www." (any
+ * case). When not, spam_links_check finds none. */
+bool spam_maybe_link(const char *s, size_t n);
+
 /* Looks at every link in s[0..n). d may be NULL (no lists). */
 void spam_links_check(const spam_domains *d, const char *s, size_t n, spam_link_report *out);
 

@@ -111,6 +111,43 @@ links_are_counted_allowed_and_blocked(void **state)
     spam_domains_free(d);
 }
 
+/* spam_links_check looks for links only where spam_maybe_link sees "://"
+ * or "www.": links at the text's very edges, in any case, are still found,
+ * and texts with "h" and "w" but no link give none. */
+static void
+the_link_prefilter_misses_no_link(void **state)
+{
+    (void)state;
+    spam_domains *d = lists("news.example", "casino.example");
+    spam_link_report r;
+    static const struct {
+        const char *text;
+        size_t links;
+    } cases[] = {
+        {"WWW.Casino.Example", 1},
+        {"www.casino.example/x", 1},
+        {"a http://casino.example", 1},
+        {"HTTPS://casino.example", 1},
+        {"h://w", 0},
+        {"what we want, who knows", 0},
+        {"ww.casino.example", 0},
+        {"http:/casino.example", 0},
+        {"", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *t = cases[i].text;
+        spam_links_check(d, t, strlen(t), &r);
+        assert_int_equal(r.links, cases[i].links);
+        if (cases[i].links > 0)
+            assert_true(spam_maybe_link(t, strlen(t)));
+    }
+    assert_false(spam_maybe_link("what we want, who knows", 23));
+    assert_false(spam_maybe_link("www", 3));
+    assert_true(spam_maybe_link("a://", 4));
+    assert_false(spam_maybe_link("a:/", 3));
+    spam_domains_free(d);
+}
+
 #define NOW 1800000000000LL
 #define WINDOW (600 * 1000LL)
 
@@ -396,6 +433,7 @@ main(void)
         cmocka_unit_test(a_domain_covers_itself_and_its_subdomains_only),
         cmocka_unit_test(bad_names_are_refused_with_the_setting_named),
         cmocka_unit_test(links_are_counted_allowed_and_blocked),
+        cmocka_unit_test(the_link_prefilter_misses_no_link),
         cmocka_unit_test(a_repeat_is_found_in_the_window_only),
         cmocka_unit_test(the_memo_never_changes_an_answer),
         cmocka_unit_test(each_thread_has_its_own_memo),
