@@ -47,6 +47,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2040,6 +2041,32 @@ migrate(sq *q, pl_error *err)
 
 static const store_ops sqlite_ops;
 
+/* The sub-journal's in-memory limit (store_sqlite_open's comment on
+ * temp_store). SQLite's in-memory journal uses the limit as the size of
+ * its one block, and when a job passes it, writes that block to a file in
+ * one call; the unix VFS writes at most 0x1ffff bytes a call
+ * (seekAndWriteFd masks the length), so a block of 128 KiB or more is cut
+ * short and the statement fails with SQLITE_FULL ("database or disk is
+ * full"; a limit of 1 MiB did that on 2026-12-06). 120 KiB holds a POST's
+ * 76 KiB in one block and spills in writes the VFS takes whole. */
+#define SUBJOURNAL_SPILL (120 * 1024)
+
+/* Whether that limit is ours: sqlite3_config works only before SQLite is
+ * first used in the process. Every command that writes through a store
+ * first uses SQLite through it (backup.c's backup and restore use SQLite
+ * alone, with no store), except `parley import isso`: it reads the Isso
+ * database (import/isso.c, sqlite3_open_v2) before it opens the store it
+ * writes to. There the limit can no longer change (spill_set stays false:
+ * checked with gdb on 2026-12-06) and the writer falls back to
+ * temp_store = MEMORY. */
+static bool spill_set;
+
+static void
+spill_once(void)
+{
+    spill_set = sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, SUBJOURNAL_SPILL) == SQLITE_OK;
+}
+
 int
 store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err)
 {
@@ -2050,6 +2077,8 @@ store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err)
     q->base.ops = &sqlite_ops;
     q->read_only = read_only;
     q->fts_pending = true;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, spill_once);
     *out = NULL;
     /* The database holds e-mail addresses and password hashes: a new file
      * is made readable by its owner only. SQLite gives the -wal and -shm
@@ -2120,18 +2149,20 @@ store_sqlite_open(const char *path, bool read_only, store **out, pl_error *err)
          * and closed once per group commit). One POST changes about 19
          * pages (76 KiB), so with the default every group spilled and each
          * POST cost about 38 pwrite calls to a file nobody reads unless a
-         * job is undone (bench/RESULTS.md, 2026-12-05). temp_store = MEMORY
-         * keeps it in memory, in 1 KiB pieces, never spilled. Raising the
-         * spill limit to 1 MiB instead (one block per job, 2026-12-06) made
-         * SQLite 3.40.1 fail every statement whose sub-journal then spilled
-         * with SQLITE_FULL ("database or disk is full"): an account removed
-         * with 3,000 comments, migration 27 on 1,000,000 comments (the same
-         * at 192 KiB; docs/STORAGE.md), so it is gone. Set after the
-         * migrations, so that their index builds may still sort through
-         * temporary files and their sub-journals spill at the default.
-         * Durability is unchanged: the WAL and synchronous = FULL decide
-         * what a commit means. */
-        if (rc == 0)
+         * job is undone (bench/RESULTS.md, 2026-12-05). spill_once raises
+         * the limit to SUBJOURNAL_SPILL (120 KiB) for the process: a job's
+         * sub-journal is one block, allocated at its first change and freed
+         * at its release, and a bigger one (an account removed with its
+         * thousands of comments) spills to a file as before. A limit of
+         * 128 KiB or more fails such jobs (SUBJOURNAL_SPILL's comment).
+         * temp_store = MEMORY keeps it in memory too, but in 1 KiB pieces,
+         * each allocated and freed per job (about 50,000 instructions per
+         * POST, bench/RESULTS.md, 2026-12-06): it is the fallback when
+         * SQLite was set up before the first store was opened (spill_set).
+         * Set after the migrations, so that their index builds may still
+         * sort through temporary files. Durability is unchanged: the WAL
+         * and synchronous = FULL decide what a commit means. */
+        if (rc == 0 && !spill_set)
             rc = exec_fixed(q, "PRAGMA temp_store = MEMORY", err, "pragma");
         /* The automatic checkpoint runs in the connection that committed,
          * right after its commit: on the server's writer thread, while the
