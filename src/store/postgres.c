@@ -858,8 +858,7 @@ static const char *const migration_27[] = {
  * comments_article_status carries the author, for the thread page's "an
  * own pending comment here" probe. */
 static const char *const migration_28[] = {
-    "CREATE INDEX comments_author_site ON comments(author_id, created_at, id)"
-    " INCLUDE (article_id)",
+    "CREATE INDEX comments_author_site ON comments(author_id, created_at, id) INCLUDE (article_id)",
     "DROP INDEX comments_author",
     "ALTER INDEX comments_author_site RENAME TO comments_author",
     "CREATE INDEX comments_article_author ON comments(article_id, status, author_id)",
