@@ -153,12 +153,12 @@ rule_topic(ctx *c)
     return score;
 }
 
+/* may is spam_maybe_link(s, n): when false, no word is a link. */
 static size_t
-count_links(const char *s, size_t n, size_t *words_outside)
+count_links(const char *s, size_t n, bool may, size_t *words_outside)
 {
     size_t links = 0, words = 0, i = 0;
     *words_outside = 0;
-    bool may = spam_maybe_link(s, n);
     while (i < n) {
         while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
             i++;
@@ -194,9 +194,12 @@ rule_spam(ctx *c)
 {
     const moderation_input *in = c->in;
     size_t words;
-    size_t links = count_links(in->body, in->body_len, &words);
+    /* Both counts skip their walks when the text has no "://" nor "www.":
+     * asked once here for both. */
+    bool may_link = spam_maybe_link(in->body, in->body_len);
+    size_t links = count_links(in->body, in->body_len, may_link, &words);
     spam_link_report lr;
-    spam_links_check(c->m->domains, in->body, in->body_len, &lr);
+    spam_links_check(c->m->domains, in->body, in->body_len, may_link, &lr);
     if (lr.blocked_end > 0)
         set_reason(c, RULE_SPAM, "This comment links to a site this community does not accept.",
                    lr.blocked_start, lr.blocked_end);

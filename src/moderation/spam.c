@@ -151,13 +151,14 @@ spam_maybe_link(const char *s, size_t n)
 }
 
 void
-spam_links_check(const spam_domains *d, const char *s, size_t n, spam_link_report *out)
+spam_links_check(const spam_domains *d, const char *s, size_t n, bool maybe_link,
+                 spam_link_report *out)
 {
     memset(out, 0, sizeof *out);
     /* Every link begins "http://", "https://" or "www.": most comments
-     * have none, and two memchr passes rule that out sooner than the walk
-     * below looking at every "h" and "w". */
-    if (!spam_maybe_link(s, n))
+     * have none, and spam_maybe_link's two memchr passes rule that out
+     * sooner than the walk below looking at every "h" and "w". */
+    if (!maybe_link)
         return;
     for (size_t i = 0; i < n; i++) {
         char ch = (char)(s[i] | 0x20);

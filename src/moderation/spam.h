@@ -42,11 +42,16 @@ typedef struct spam_link_report {
 } spam_link_report;
 
 /* Whether s[0..n) could hold a link at all: it has "://" or "www." (any
- * case). When not, spam_links_check finds none. */
+ * case). When not, s holds no link. */
 bool spam_maybe_link(const char *s, size_t n);
 
-/* Looks at every link in s[0..n). d may be NULL (no lists). */
-void spam_links_check(const spam_domains *d, const char *s, size_t n, spam_link_report *out);
+/* Looks at every link in s[0..n). d may be NULL (no lists). maybe_link is
+ * spam_maybe_link(s, n), asked once by the caller, which needs the answer
+ * for its own count of links too: when false, the report is empty and s is
+ * not read. true is always safe (the same report, found the slow way);
+ * false for a text with a link loses that link. */
+void spam_links_check(const spam_domains *d, const char *s, size_t n, bool maybe_link,
+                      spam_link_report *out);
 
 /* The repeated-comment check (rule "spam"): whether one of the author's
  * recent bodies (bodies[i] posted at times[i]; times may be NULL: all
