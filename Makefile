@@ -188,13 +188,14 @@ build/asan/tests/%: tests/unit/%.c build/asan/testlib/filter.o $(SAN_OBJ)
 	  -MMD -MP -Wl,--wrap=_cmocka_run_group_tests \
 	  -o $@ $< build/asan/testlib/filter.o $(SAN_OBJ) $(LIBS) $(PQ_LIBS) -lcmocka
 
-# The trainer's disguised copies (tools/augment.c) are build-time code, tested
-# like the server's.
-build/asan/tests/tools/test_augment: tests/unit/tools/test_augment.c tools/augment.c tools/augment.h \
+# The trainer's build-time code is tested like the server's: tools/NAME.c by
+# tests/unit/tools/test_NAME.c (augment: the disguised copies; cbias: the
+# corpus groups of --corpus-bias).
+build/asan/tests/tools/test_%: tests/unit/tools/test_%.c tools/%.c tools/%.h \
   build/asan/testlib/filter.o $(SAN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -Itests -Itools $(WARN) -Wno-missing-prototypes $(SAN_FLAGS) \
-	  -Wl,--wrap=_cmocka_run_group_tests -o $@ $< tools/augment.c build/asan/testlib/filter.o \
+	  -Wl,--wrap=_cmocka_run_group_tests -o $@ $< tools/$*.c build/asan/testlib/filter.o \
 	  $(SAN_OBJ) $(LIBS) $(PQ_LIBS) -lcmocka
 
 # The engine's unit tests once more against the release objects: the
@@ -225,10 +226,10 @@ build/asan/fuzz/%: fuzz/%.c build/asan/testlib/replay.o $(SAN_OBJ)
 # Classifier trainer and evaluator (build time only; they link the server's
 # featuriser so both hash the same features). `make model` retrains.
 build/tools/train: tools/train.c tools/corpora.c tools/corpora.h tools/metrics.c tools/metrics.h \
-  tools/augment.c tools/augment.h $(REL_OBJ)
+  tools/augment.c tools/augment.h tools/cbias.c tools/cbias.h $(REL_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) -O3 -march=x86-64-v2 -o $@ tools/train.c tools/corpora.c \
-	  tools/metrics.c tools/augment.c $(REL_OBJ) $(LIBS)
+	  tools/metrics.c tools/augment.c tools/cbias.c $(REL_OBJ) $(LIBS)
 
 build/tools/evalmodel: tools/evalmodel.c tools/corpora.c tools/corpora.h tools/metrics.c tools/metrics.h $(REL_OBJ)
 	@mkdir -p $(dir $@)

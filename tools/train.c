@@ -13,7 +13,10 @@
  * file version 3; off by default). It is fitted by
  * AdaGrad on a masked, weighted binary cross-entropy: each corpus labels
  * only the attributes it speaks to (tools/corpora.h), and crowd shares are
- * soft targets.
+ * soft targets. With --corpus-bias, each group of corpora (tools/cbias.h)
+ * also has a learnt offset per attribute, added to the logit in training
+ * only, so that the shared weights need not learn each corpus's base rate;
+ * the file has no offsets (off by default).
  *
  * Everything runs on one thread in a fixed order drawn from a fixed seed,
  * so the same data and options give the same file, byte for byte.
@@ -32,6 +35,7 @@
 #include <time.h>
 
 #include "augment.h"
+#include "cbias.h"
 #include "corpora.h"
 #include "metrics.h"
 #include "moderation/classifier.h"
@@ -52,6 +56,7 @@ typedef struct opts {
     double target_fpr;
     double augment;       /* share of the abusive TRAIN samples given a disguised copy */
     double augment_clean; /* share of the clean ones */
+    int corpus_bias;      /* a learnt offset per (corpus group, attribute), in training only */
     uint64_t seed;
     /* per-corpus weight overrides: "name=weight" */
     const char *weights[32];
@@ -140,6 +145,11 @@ typedef struct net {
     float *conv, *g_conv; /* [width][dim][filters] (the file's order transposed) */
     float *cb, *g_cb;     /* [filters] */
     float *wp, *g_wp;     /* [hidden][filters] */
+    /* --corpus-bias: off[g * K + a] for group g (training only, never in
+     * the file); learnt[g * K + a] says whether it is learnt or stays 0 */
+    size_t groups;
+    float *off, *g_off;
+    unsigned char *learnt;
 } net;
 
 static uint64_t
@@ -217,6 +227,9 @@ net_free(net *m)
     free(m->g_cb);
     free(m->wp);
     free(m->g_wp);
+    free(m->off);
+    free(m->g_off);
+    free(m->learnt);
 }
 
 #define ROWCAP (CLASSIFIER_MAX_DIM + K)
@@ -389,10 +402,11 @@ adagrad(float *w, float *g2, float grad, float lr)
     *w -= lr * grad / sqrtf(*g2 + 1e-8f);
 }
 
-/* One step on sample i; returns its loss. */
+/* One step on sample i of corpus group grp (-1: no offsets); returns its
+ * loss. */
 static double
-net_step(net *m, const feats *f, const msample *x, size_t i, const double *attr_w, const opts *o,
-         float lr, float lr_dense)
+net_step(net *m, const feats *f, const msample *x, size_t i, long grp, const double *attr_w,
+         const opts *o, float lr, float lr_dense)
 {
     fwd fw;
     float gl[K], dx[ROWCAP], dz1[CLASSIFIER_MAX_HIDDEN], dp[CLASSIFIER_MAX_FILTERS];
@@ -400,6 +414,9 @@ net_step(net *m, const feats *f, const msample *x, size_t i, const double *attr_
     int any = 0;
 
     net_forward(m, f, i, &fw);
+    if (grp >= 0)
+        for (int a = 0; a < K; a++)
+            fw.logit[a] += (double)m->off[(size_t)grp * K + (size_t)a];
     for (int a = 0; a < K; a++) {
         gl[a] = 0;
         if (x->y[a] < 0)
@@ -476,6 +493,11 @@ net_step(net *m, const feats *f, const msample *x, size_t i, const double *attr_
             adagrad(&m->w2[(size_t)a * m->hidden + j], &m->g_w2[(size_t)a * m->hidden + j],
                     gl[a] * fw.h[j], lr_dense);
         adagrad(&m->b2[a], &m->g_b2[a], gl[a], lr_dense);
+        /* the group's offset: AdaGrad at the dense rate, no L2 */
+        if (grp >= 0 && m->learnt[(size_t)grp * K + (size_t)a]) {
+            size_t at = (size_t)grp * K + (size_t)a;
+            adagrad(&m->off[at], &m->g_off[at], gl[a], lr_dense);
+        }
     }
     for (uint32_t j = 0; j < m->hidden; j++) {
         if (dz1[j] == 0)
@@ -775,6 +797,57 @@ add_disguised(mset *s, const opts *o)
     augment_free(a);
 }
 
+/* ---- corpus offsets (--corpus-bias) --------------------------------------------- */
+
+/* Gives each of the n_train samples order[] names its corpus group
+ * (cbias_group), sets *names to the groups' names (m->groups of them) and
+ * allocates m's offsets, learnt where the group's TRAIN samples have both
+ * classes of the attribute (cbias_learnt). Returns each sample's group, -1
+ * for samples not trained on; the caller frees both. */
+static long *
+corpus_groups(const mset *s, const size_t *order, size_t n_train, net *m, const char ***names)
+{
+    long *grp = xmalloc((s->n ? s->n : 1) * sizeof *grp);
+    const char **name = xmalloc((s->n ? s->n : 1) * sizeof *name);
+    size_t ng = 0;
+    for (size_t i = 0; i < s->n; i++)
+        grp[i] = -1;
+    for (size_t t = 0; t < n_train; t++) {
+        const char *g = cbias_group(s->v[order[t]].corpus);
+        size_t k = 0;
+        while (k < ng && strcmp(name[k], g) != 0)
+            k++;
+        if (k == ng)
+            name[ng++] = g;
+        grp[order[t]] = (long)k;
+    }
+    size_t *pos = xcalloc((ng ? ng : 1) * K, sizeof *pos);
+    size_t *lab = xcalloc((ng ? ng : 1) * K, sizeof *lab);
+    for (size_t t = 0; t < n_train; t++) {
+        const msample *x = &s->v[order[t]];
+        for (int a = 0; a < K; a++)
+            if (x->y[a] >= 0) {
+                lab[(size_t)grp[order[t]] * K + (size_t)a]++;
+                pos[(size_t)grp[order[t]] * K + (size_t)a] += x->y[a] >= 0.5f;
+            }
+    }
+    m->groups = ng;
+    m->off = xcalloc((ng ? ng : 1) * K, sizeof *m->off);
+    m->g_off = xcalloc((ng ? ng : 1) * K, sizeof *m->g_off);
+    m->learnt = xcalloc((ng ? ng : 1) * K, sizeof *m->learnt);
+    size_t n_learnt = 0;
+    for (size_t k = 0; k < ng * K; k++) {
+        m->learnt[k] = (unsigned char)cbias_learnt(pos[k], lab[k]);
+        n_learnt += m->learnt[k];
+    }
+    fprintf(stderr, "train: corpus offsets: %zu groups, %zu (group, attribute) offsets learnt\n",
+            ng, n_learnt);
+    free(pos);
+    free(lab);
+    *names = name;
+    return grp;
+}
+
 /* ---- options ----------------------------------------------------------------- */
 
 static void
@@ -785,7 +858,7 @@ usage(FILE *to, int status)
             "             [--hidden N] [--filters N] [--width N] [--char-min N] [--char-max N]\n"
             "             [--lr X] [--lr-dense X] [--l2 X] [--open-only] [--target-fpr X]\n"
             "             [--seed N] [--weight CORPUS=X]... [--augment SHARE]\n"
-            "             [--augment-clean SHARE] [--eval MODEL]\n"
+            "             [--augment-clean SHARE] [--corpus-bias] [--eval MODEL]\n"
             "Trains the moderation model from the labelled corpora in DIR (default\n"
             "../shared/data) and writes it to FILE (default data/model/parley.model).\n"
             "--open-only trains on openly licensed corpora only (docs/MODERATION.md).\n"
@@ -798,6 +871,10 @@ usage(FILE *to, int status)
             "spaced or dotted letters, glued words, doubled letters, look-alike\n"
             "letters) of SHARE of the toxic, insulting or profane TRAIN samples;\n"
             "--augment-clean SHARE (default 0) of the clean ones.\n"
+            "--corpus-bias learns an offset per corpus group and attribute, added\n"
+            "to the logit in training only (the news sites' corpora are one group),\n"
+            "so that the shared weights need not learn each corpus's base rate; the\n"
+            "written model has no offsets (default: off).\n"
             "--eval MODEL trains nothing: it prints the DEV (and TEST) figures of\n"
             "MODEL as a training run prints them, and writes no file.\n");
     exit(status);
@@ -896,6 +973,10 @@ main(int argc, char **argv)
             usage(stdout, 0);
         if (!strcmp(a, "--open-only")) {
             o.open_only = 1;
+            continue;
+        }
+        if (!strcmp(a, "--corpus-bias")) {
+            o.corpus_bias = 1;
             continue;
         }
         if (i + 1 >= argc)
@@ -1015,6 +1096,10 @@ main(int argc, char **argv)
     memset(&m, 0, sizeof m);
     if (o.eval == NULL)
         net_init(&m, &o);
+    long *grp = NULL;
+    const char **gname = NULL;
+    if (o.corpus_bias && o.eval == NULL)
+        grp = corpus_groups(&s, order, n_train, &m, &gname);
     uint64_t rs = o.seed ^ 0x243f6a8885a308d3u;
     for (int ep = 0; ep < (o.eval == NULL ? o.epochs : 0); ep++) {
         for (size_t t = n_train; t > 1; t--) {
@@ -1028,12 +1113,24 @@ main(int argc, char **argv)
         for (size_t t = 0; t < n_train; t++) {
             msample x = s.v[order[t]];
             x.w *= cw[order[t]];
-            loss += net_step(&m, &f, &x, order[t], attr_w, &o, (float)o.lr * decay,
-                             (float)o.lr_dense * decay);
+            loss += net_step(&m, &f, &x, order[t], grp != NULL ? grp[order[t]] : -1, attr_w, &o,
+                             (float)o.lr * decay, (float)o.lr_dense * decay);
         }
         fprintf(stderr, "train: epoch %d/%d loss %.4f (%.1f s)\n", ep + 1, o.epochs,
                 loss / (double)n_train, (double)(clock() - t0) / CLOCKS_PER_SEC);
     }
+    for (size_t g = 0; grp != NULL && g < m.groups; g++) {
+        char line[256];
+        int at = 0;
+        for (int a = 0; a < K; a++) {
+            size_t k = g * K + (size_t)a;
+            at += snprintf(line + at, sizeof line - (size_t)at, m.learnt[k] ? " %+6.2f" : "      -",
+                           (double)m.off[k]);
+        }
+        fprintf(stderr, "train: corpus offset %-20s%s\n", gname[g], line);
+    }
+    free(grp);
+    free(gname);
 
     /* Encode without calibration, load it as the server would, and fit the
      * calibration on the quantised model's logits over DEV. */
@@ -1108,6 +1205,38 @@ main(int argc, char **argv)
         if (n > 0)
             fprintf(stderr, "train: DEV %-16s n=%5zu TOXICITY AUC %.3f\n", dev_report[r], n,
                     roc_auc(v, n));
+    }
+    /* The low end of the news ranking: toxic news-like DEV comments scored
+     * above the (n+1)-th highest clean one, where a few clean comments
+     * held is all a site accepts. */
+    {
+        size_t nt = 0, nn = 0;
+        double *tox = xmalloc(s.n * sizeof *tox), *cln = xmalloc(s.n * sizeof *cln);
+        for (size_t i = 0; i < s.n; i++) {
+            const msample *x = &s.v[i];
+            if (x->split != SPLIT_DEV || !news_like(x) || x->y[CLF_TOXICITY] < 0)
+                continue;
+            if (x->y[CLF_TOXICITY] >= 0.5)
+                tox[nt++] = logit[i][CLF_TOXICITY];
+            else
+                cln[nn++] = -logit[i][CLF_TOXICITY];
+        }
+        qsort(cln, nn, sizeof *cln, cmp_double); /* highest logit first */
+        static const size_t at_n[] = {2, 5, 8, 16};
+        char line[256];
+        int at = 0;
+        for (size_t r = 0; r < sizeof at_n / sizeof *at_n && at_n[r] < nn; r++) {
+            size_t above = 0;
+            for (size_t j = 0; j < nt; j++)
+                above += tox[j] > -cln[at_n[r]];
+            at += snprintf(line + at, sizeof line - (size_t)at, " n=%zu: %zu", at_n[r], above);
+        }
+        if (nn > 0 && nt > 0)
+            fprintf(stderr,
+                    "train: DEV news-like: of %zu toxic, above the (n+1)-th of %zu clean:%s\n", nt,
+                    nn, line);
+        free(tox);
+        free(cln);
     }
     /* The hold threshold: the calibrated TOXICITY score that flags
      * target_fpr of the clean DEV comments of the news-like corpora. One
