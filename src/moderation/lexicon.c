@@ -1372,10 +1372,13 @@ static const char tlds[] =
     " cloud page link click media ";
 
 /* Country codes whose registry takes no names right under the code: names
- * are registered a level lower ("x.co.ck"), so "fu.ck" names no site
- * (the Public Suffix List's "*.ck", "*.er", "*.bd"; "www.ck" is the one
- * exception). */
-static const char third_level_only[] = " bd ck er ";
+ * are registered a level lower ("x.co.ck"), so "fu.ck" names no site.
+ * These are every two-letter wildcard of the Public Suffix List ("*.ck";
+ * `grep -E '^\*\.[a-z]{2}$'` over public_suffix_list.dat of Debian's
+ * publicsuffix 20230209), copied here: nothing reads the list at build or
+ * run time. Its one exception among them is "!www.ck"; host_like takes
+ * "www" under any of them for a host, which reads no word either way. */
+static const char third_level_only[] = " bd ck er fk jm kh mm np pg ";
 
 /* Is s[0, n) (lower case) one of the space-separated words of list? */
 static bool

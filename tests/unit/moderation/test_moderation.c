@@ -411,6 +411,56 @@ masks_and_swaps_in_the_lexicon(void **state)
     lexicon_free(lx);
 }
 
+/* A word read across the one dot of what could be a host name carries
+ * the host mark (the engine holds it at worst). Under a country code whose
+ * registry takes names only a level lower (every two-letter wildcard of
+ * the Public Suffix List), "bla.kh" names no site and is read as a word; a
+ * name a level lower ("bla.com.kh") is a host, and no word is read in it. */
+static void
+a_word_across_a_host_names_dot(void **state)
+{
+    (void)state;
+    static const char list[] = "blabd\tvulgarity\t2\texact\n"
+                               "black\tvulgarity\t2\texact\n"
+                               "blaer\tvulgarity\t2\texact\n"
+                               "blafk\tvulgarity\t2\texact\n"
+                               "blajm\tvulgarity\t2\texact\n"
+                               "blakh\tvulgarity\t2\texact\n"
+                               "blamm\tvulgarity\t2\texact\n"
+                               "blanp\tvulgarity\t2\texact\n"
+                               "blapg\tvulgarity\t2\texact\n"
+                               "blait\tvulgarity\t2\texact\n"
+                               "blacom\tvulgarity\t2\texact\n";
+    lexicon_source src[] = {{"h.tsv", list, sizeof list - 1}};
+    lexicon *lx = NULL;
+    pl_error err;
+    assert_int_equal(lexicon_new(src, 1, &lx, &err), 0);
+    arena *a = arena_new();
+    lex_hit *h;
+    static const char *const third_level[] = {"bd", "ck", "er", "fk", "jm", "kh", "mm", "np", "pg"};
+    for (size_t i = 0; i < sizeof third_level / sizeof third_level[0]; i++) {
+        char text[32], word[8];
+        snprintf(text, sizeof text, "see bla.%s now", third_level[i]);
+        snprintf(word, sizeof word, "bla%s", third_level[i]);
+        assert_int_equal(scan_text(lx, a, text, &h), 1);
+        assert_string_equal(lexicon_term(lx, h[0].term), word);
+        assert_false(h[0].host);
+        /* A level lower it is a host name, and no word is read in it. */
+        snprintf(text, sizeof text, "see bla.com.%s now", third_level[i]);
+        assert_int_equal(scan_text(lx, a, text, &h), 0);
+        snprintf(text, sizeof text, "see www.bla.%s now", third_level[i]);
+        assert_int_equal(scan_text(lx, a, text, &h), 0);
+    }
+    /* Italy and ".com" take names right under them: host names. */
+    assert_int_equal(scan_text(lx, a, "see bla.it now", &h), 1);
+    assert_string_equal(lexicon_term(lx, h[0].term), "blait");
+    assert_true(h[0].host);
+    assert_int_equal(scan_text(lx, a, "see bla.com now", &h), 1);
+    assert_true(h[0].host);
+    arena_free(a);
+    lexicon_free(lx);
+}
+
 /* Disguises that keep every letter: words glued together, a four-letter
  * swap, leetspeak standing for another vowel, and a spelled-out word that
  * swallowed its article. And the ordinary words that look like them. */
@@ -722,6 +772,7 @@ main(void)
         cmocka_unit_test(long_texts_are_scanned_across_their_stretches),
         cmocka_unit_test(masks_and_swaps_in_the_lexicon),
         cmocka_unit_test(glued_swapped_and_leet_words_in_the_lexicon),
+        cmocka_unit_test(a_word_across_a_host_names_dot),
         cmocka_unit_test(lexicon_override_dir_is_read),
         cmocka_unit_test(scores_and_review_flag),
         cmocka_unit_test(identity_hate_reason_and_policy),
