@@ -868,6 +868,28 @@ static const char *const migration_28[] = {
     NULL,
 };
 
+/* Migration 29: the desk numbers' helper functions in PL/pgSQL. They were
+ * LANGUAGE sql, and PostgreSQL plans a non-inlined SQL function's
+ * statements again at every call: the comment insert's trigger calls two of
+ * them, which took about half of the writer's time per POST
+ * (bench/RESULTS.md, 2026-12-06). PL/pgSQL keeps each statement's plan for
+ * the session. The bodies are the current ones, read back from the catalogue
+ * and wrapped in BEGIN ... END, so they cannot drift from the migrations
+ * that wrote them; the names and types stay. */
+static const char *const migration_29[] = {
+    "DO $m$ DECLARE r record; BEGIN"
+    " FOR r IN SELECT p.oid, p.proname, pg_get_function_arguments(p.oid) AS args,"
+    "  rtrim(btrim(p.prosrc, E' \\n\\t'), ';') AS body FROM pg_proc p"
+    "  JOIN pg_namespace n ON n.oid = p.pronamespace"
+    "  WHERE n.nspname = current_schema() AND p.prolang = (SELECT oid FROM pg_language"
+    "  WHERE lanname = 'sql') AND p.proname IN ('stats_add', 'stats_span_refresh',"
+    "  'stats_engine_refresh', 'stats_decision_refresh') LOOP"
+    " EXECUTE format('CREATE OR REPLACE FUNCTION %I(%s) RETURNS void LANGUAGE plpgsql AS %L',"
+    "  r.proname, r.args, 'BEGIN ' || r.body || '; END');"
+    " END LOOP; END $m$",
+    NULL,
+};
+
 static const char *const *const migrations[] = {
     migration_1,  /* the initial schema */
     migration_2,  /* the moderator's desk */
@@ -897,6 +919,7 @@ static const char *const *const migrations[] = {
     migration_26, /* people by site through (author_id, article_id) */
     migration_27, /* the comments' repeat keys */
     migration_28, /* one author index fewer */
+    migration_29, /* the numbers' functions in PL/pgSQL */
 };
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

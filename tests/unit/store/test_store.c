@@ -1573,6 +1573,13 @@ reopen_keeps_data(void **state)
         assert_true(rows >= 1);
         assert_int_equal(pg_int(pc, "SELECT count(DISTINCT version) FROM schema_version"), rows);
         assert_int_equal(pg_int(pc, "SELECT max(version) FROM schema_version"), rows);
+        /* Migration 29: the numbers' helpers run in PL/pgSQL, whose plans
+         * last the session (in SQL they were planned at every call). */
+        assert_int_equal(pg_int(pc, "SELECT count(*) FROM pg_proc p JOIN pg_language l"
+                                    " ON l.oid = p.prolang WHERE l.lanname = 'plpgsql'"
+                                    " AND p.proname IN ('stats_add', 'stats_span_refresh',"
+                                    " 'stats_engine_refresh', 'stats_decision_refresh')"),
+                         4);
         PQfinish(pc);
     }
 }
