@@ -160,6 +160,8 @@ test('the migration indexes the comments a database already has', async () => {
     // comments_site_range, users_role, the people's trigram index, comments_author_article, SQLite's comments_fts_pending,
     // the comments' repeat keys, the one author index), as if
     // this database came from the version before.
+    // The newest migration is whatever this build wrote; the upgrade below must apply every one up to it.
+    const last = Number(sql(db.url, 'SELECT max(version) FROM schema_version'));
     const later = `${logSiteDropSql(db.url)} ALTER TABLE users DROP COLUMN language; DROP INDEX comments_status_created;`
       + ' DROP INDEX decisions_comment; DROP INDEX decisions_at; DROP INDEX flags_created; DROP INDEX modlog_action_at;'
       + ` DROP TABLE pow_spent; DROP TABLE settings; DROP TABLE site_settings; DROP TABLE sites; DROP INDEX users_lower_name; ${summaryDropSql(db.url)}`;
@@ -173,7 +175,8 @@ test('the migration indexes the comments a database already has', async () => {
     srv = await startServer({ db, keepDb: true });
     // An upgrade says what it applies and how long each step took, since a
     // large database keeps the server from listening for a while.
-    const [first, last, backend] = isPg(db.url) ? [11, 28, 'postgres'] : [10, 27, 'sqlite'];
+    const [first, backend] = isPg(db.url) ? [11, 'postgres'] : [10, 'sqlite'];
+    assert.ok(last > first, `the schema is at version ${last}`);
     const log = srv.log();
     assert.match(log, new RegExp(`msg="applying migration" db=${backend} version=${first} from=${first - 1}\\b`));
     assert.match(log, new RegExp(`msg="applied migration" db=${backend} version=${last} ms=\\d+`));
