@@ -899,6 +899,21 @@ many_reads_match_the_one_row_reads(void **state)
                 assert_null(c->body);
         }
     }
+    /* Each author asked alone (PostgreSQL reads one author with a
+     * statement of its own) answers the same list. */
+    for (size_t i = 0; i < 5; i++) {
+        store_comment_list alone;
+        assert_int_equal(store_comments_by_authors(f->s, &authors[i], &limits[i], 1, INT64_MIN, 300,
+                                                   NULL, f->a, &alone, &err),
+                         0);
+        assert_int_equal(alone.n, lists[i].n);
+        for (size_t k = 0; k < alone.n; k++) {
+            assert_int_equal(alone.items[k].id, lists[i].items[k].id);
+            assert_int_equal(alone.items[k].created_at, lists[i].items[k].created_at);
+            assert_int_equal(alone.items[k].author_id, authors[i]);
+            assert_true((alone.items[k].body == NULL) == (lists[i].items[k].body == NULL));
+        }
+    }
     assert_int_equal(lists[0].n, 1);
     assert_null(lists[0].items[0].body); /* u2's newest is at 200 */
     assert_int_equal(lists[1].n, 4);
