@@ -21,17 +21,18 @@
 #include "util/log.h"
 #include "util/text.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- reading ------------------------------------------------------------- */
 
+/* The article as a comment on it sees it, from store_article_get's rc
+ * and *out (a missing one is open and empty); false with the error sent. */
 static bool
-load_article(req *r, const char *id, store_article *out)
+article_read(req *r, const char *id, int rc, const pl_error *err, store_article *out)
 {
-    pl_error err;
-    int rc = store_article_get(req_store(r), id, r->a, out, &err);
     if (rc == PL_ENOTFOUND) {
         memset(out, 0, sizeof *out);
         out->id = id;
@@ -40,8 +41,8 @@ load_article(req *r, const char *id, store_article *out)
         return true;
     }
     if (rc < 0) {
-        log_error("msg=\"article read failed\" error=\"%s\"", err.msg);
-        api_send_rc(r, rc, &err);
+        log_error("msg=\"article read failed\" error=\"%s\"", err->msg);
+        api_send_rc(r, rc, err);
         return false;
     }
     /* auto_close_days is applied when an article is read, not by a
@@ -53,6 +54,14 @@ load_article(req *r, const char *id, store_article *out)
         r->now - out->created_at > days * 86400000LL)
         out->status = ARTICLE_CLOSED;
     return true;
+}
+
+static bool
+load_article(req *r, const char *id, store_article *out)
+{
+    pl_error err;
+    int rc = store_article_get(req_store(r), id, r->a, out, &err);
+    return article_read(r, id, rc, &err, out);
 }
 
 void
@@ -565,10 +574,35 @@ premoderate(req *r, const config *cfg, const store_article *art, int64_t editing
     site_premoderate(cfg, r->a, staff, art->sensitive, earlier, out);
 }
 
-/* fold gets the body's repeat key, to store with the comment. */
+/* How many of the author's newest comments the engine reads (see decide). */
+#define RECENT_LIMIT 50
+
+/* What a top-level comment's POST reads with its article, in one read
+ * (store_article_recent): the body folded, its repeat key, and the
+ * author's comments of the repeat window. */
+typedef struct early_read {
+    const moderation_folded *folded;
+    moderation_fold_key key;
+    store_comment_list recent;
+} early_read;
+
+/* The oldest instant of the author's history the engine reads: the repeat
+ * window, or the whole day on a reply to a named author (see decide). */
+static int64_t
+history_from(const req *r, const moderation *mod, bool targets)
+{
+    int64_t day = r->now - 24 * 3600 * 1000LL;
+    int64_t from = targets ? day : r->now - moderation_repeat_window_ms(mod);
+    return from < day ? day : from;
+}
+
+/* fold gets the body's repeat key, to store with the comment. pre, when
+ * not NULL, is what load_article_recent already read for this body (a
+ * top-level comment's). */
 static void
 decide(req *r, const char *body, const store_article *art, const store_comment *parent,
-       int64_t editing, const bot_traps *traps, moderation_result *out, store_fold_key *fold)
+       int64_t editing, const bot_traps *traps, const early_read *pre, moderation_result *out,
+       store_fold_key *fold)
 {
     moderation_input in = {0};
     if (traps != NULL) {
@@ -581,7 +615,12 @@ decide(req *r, const char *body, const store_article *art, const store_comment *
     /* Folded once, here: the key reads the author's history and is stored
      * with the comment, and the engine reuses the folded text. */
     moderation_fold_key key;
-    in.folded = moderation_fold(body, in.body_len, r->a, &key);
+    if (pre != NULL) {
+        in.folded = pre->folded;
+        key = pre->key;
+    } else {
+        in.folded = moderation_fold(body, in.body_len, r->a, &key);
+    }
     *fold = (store_fold_key){key.hash, key.len, key.ver};
     in.article_title = art->title ? art->title : "";
     in.article_text = art->text ? art->text : "";
@@ -609,17 +648,18 @@ decide(req *r, const char *body, const store_article *art, const store_comment *
          * of the day that fall in it), from the index alone on SQLite,
          * and is handed only a repeat's candidates, with their bodies: a
          * comment whose key differs could not match (spam_repeat_seen). */
-        int64_t day = r->now - 24 * 3600 * 1000LL;
         bool targets = in.parent_author_name != NULL && in.parent_author_name[0] != '\0';
-        int64_t from = targets ? day : r->now - moderation_repeat_window_ms(mod);
-        if (from < day)
-            from = day;
-        int limit = 50;
+        assert(pre == NULL || !targets);
+        int64_t from = history_from(r, mod, targets);
+        int limit = RECENT_LIMIT;
         store_comment_list recent = {0};
         pl_error err;
-        if (store_comments_by_authors(req_store(r), &r->user->id, &limit, 1, from, from,
-                                      targets ? NULL : fold, r->a, &recent, &err) == 0 &&
-            recent.n > 0) {
+        if (pre != NULL)
+            recent = pre->recent;
+        else if (store_comments_by_authors(req_store(r), &r->user->id, &limit, 1, from, from,
+                                           targets ? NULL : fold, r->a, &recent, &err) < 0)
+            recent = (store_comment_list){0};
+        if (recent.n > 0) {
             const char **bodies = arena_alloc(r->a, recent.n * sizeof *bodies);
             int64_t *times = arena_alloc(r->a, recent.n * sizeof *times);
             moderation_fold_key *keys = arena_alloc(r->a, recent.n * sizeof *keys);
@@ -1055,11 +1095,28 @@ post_done(job *j)
 }
 
 /* Fills pj->c's body, html, status and moderation from the decision. */
+/* A top-level comment's article and its author's repeat window, in one
+ * read (store_article_recent); the body is folded first, for its repeat
+ * key. The same read as decide's own for a comment without a parent. */
+static bool
+load_article_recent(req *r, const char *id, const char *body, store_article *out, early_read *e)
+{
+    e->folded = moderation_fold(body, strlen(body), r->a, &e->key);
+    int64_t from = history_from(r, api_site_moderation(r, api_article_site(id)), false);
+    store_fold_key want = {e->key.hash, e->key.len, e->key.ver};
+    pl_error err;
+    int rc = store_article_recent(req_store(r), id, r->user->id, RECENT_LIMIT, from, from, &want,
+                                  r->a, out, &e->recent, &err);
+    if (rc == 0 && out->id == NULL)
+        rc = PL_ENOTFOUND;
+    return article_read(r, id, rc, &err, out);
+}
+
 static void
 prepare(req *r, post_job *pj, const char *body, const store_article *art,
-        const store_comment *parent, const bot_traps *traps)
+        const store_comment *parent, const bot_traps *traps, const early_read *pre)
 {
-    decide(r, body, art, parent, pj->edit ? pj->c.id : 0, traps, &pj->mod, &pj->c.fold);
+    decide(r, body, art, parent, pj->edit ? pj->c.id : 0, traps, pre, &pj->mod, &pj->c.fold);
     pj->mod_json = moderation_result_to_json(&pj->mod, false);
     json_t *stored = moderation_result_to_json(&pj->mod, true);
     char *text = json_out_compact(stored, NULL); /* json_dumps(stored, JSON_COMPACT)'s bytes */
@@ -1191,9 +1248,18 @@ api_comment_post(req *r, const route_args *a)
                        "article_url", NULL);
         return;
     }
+    /* A top-level comment reads its article and its author's repeat window
+     * together (one round trip on PostgreSQL); a reply reads its parent
+     * first, since a reply to a named author reads the whole day. */
     store_article art;
-    if (!load_article(r, article_id, &art))
+    early_read early, *pre = NULL;
+    if (parent_s == NULL) {
+        if (!load_article_recent(r, article_id, body, &art, &early))
+            return;
+        pre = &early;
+    } else if (!load_article(r, article_id, &art)) {
         return;
+    }
     if (art.status == ARTICLE_CLOSED) {
         req_send_error(r, 423, "comments_closed", "Comments on this article are closed.", NULL,
                        NULL);
@@ -1240,7 +1306,7 @@ api_comment_post(req *r, const route_args *a)
     pj->c.created_at = r->now;
     pj->title = title;
     pj->url = url;
-    prepare(r, pj, body, &art, has_parent ? &parent : NULL, &traps);
+    prepare(r, pj, body, &art, has_parent ? &parent : NULL, &traps, pre);
     job *j = job_new(r, pj);
     j->write = post_write;
     j->done = post_done;
@@ -1313,7 +1379,7 @@ api_comment_patch(req *r, const route_args *a)
     post_job *pj = arena_zalloc(r->a, sizeof *pj);
     pj->c = c;
     pj->edit = true;
-    prepare(r, pj, body, &art, has_parent ? &parent : NULL, NULL);
+    prepare(r, pj, body, &art, has_parent ? &parent : NULL, NULL, NULL);
     job *j = job_new(r, pj);
     j->write = post_write;
     j->done = post_done;
@@ -1478,6 +1544,6 @@ api_check(req *r, const route_args *a)
         editing = 0;
     moderation_result m;
     store_fold_key fold;
-    decide(r, body, &art, has_parent ? &parent : NULL, editing, NULL, &m, &fold);
+    decide(r, body, &art, has_parent ? &parent : NULL, editing, NULL, NULL, &m, &fold);
     req_send_json(r, 200, moderation_result_to_json(&m, false));
 }

@@ -3522,6 +3522,40 @@ pg_comments_by_author(store *s, int64_t author_id, int64_t since, int limit, are
     return read_comments(to_pg(s), ST_BY_AUTHOR, &p, a, out, err);
 }
 
+/* The lists of ST_BY_AUTHORS' or ST_BY_AUTHOR_ONE's rows (res, cleared
+ * here) for the n authors asked. The rows come in the order asked, each
+ * with its position in it (from 1): each list is the run of rows of its
+ * position. */
+static void
+authors_rows(PGresult *res, const int64_t *author_ids, size_t n, arena *a, store_comment_list *out)
+{
+    int rows = PQntuples(res), r = 0;
+    for (size_t i = 0; i < n; i++) {
+        int start = r;
+        while (r < rows && col_i64(res, r, 0) == (int64_t)i + 1)
+            r++;
+        if (r == start)
+            continue;
+        store_comment *v = arena_alloc(a, (size_t)(r - start) * sizeof *v);
+        for (int k = start; k < r; k++) {
+            store_comment *c = &v[k - start];
+            *c = (store_comment){0};
+            c->id = col_i64(res, k, 1);
+            c->author_id = author_ids[i];
+            c->created_at = col_i64(res, k, 2);
+            c->body = PQgetisnull(res, k, 3) ? NULL : col_text(res, k, 3, a);
+            if (!PQgetisnull(res, k, 6)) {
+                c->fold.hash = (uint64_t)col_i64(res, k, 4);
+                c->fold.len = (uint32_t)col_i64(res, k, 5);
+                c->fold.ver = (uint32_t)col_i64(res, k, 6);
+            }
+        }
+        out[i].items = v;
+        out[i].n = (size_t)(r - start);
+    }
+    PQclear(res);
+}
+
 static int
 pg_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, size_t n,
                        int64_t from, int64_t body_since, const store_fold_key *want, arena *a,
@@ -3554,33 +3588,7 @@ pg_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, s
         run(to_pg(s), n == 1 ? ST_BY_AUTHOR_ONE : ST_BY_AUTHORS, &p, &res, err, "read comments");
     if (rc < 0)
         return rc;
-    /* The rows come in the order asked, each with its position in it (from
-     * 1): each list is the run of rows of its position. */
-    int rows = PQntuples(res), r = 0;
-    for (size_t i = 0; i < n; i++) {
-        int start = r;
-        while (r < rows && col_i64(res, r, 0) == (int64_t)i + 1)
-            r++;
-        if (r == start)
-            continue;
-        store_comment *v = arena_alloc(a, (size_t)(r - start) * sizeof *v);
-        for (int k = start; k < r; k++) {
-            store_comment *c = &v[k - start];
-            *c = (store_comment){0};
-            c->id = col_i64(res, k, 1);
-            c->author_id = author_ids[i];
-            c->created_at = col_i64(res, k, 2);
-            c->body = PQgetisnull(res, k, 3) ? NULL : col_text(res, k, 3, a);
-            if (!PQgetisnull(res, k, 6)) {
-                c->fold.hash = (uint64_t)col_i64(res, k, 4);
-                c->fold.len = (uint32_t)col_i64(res, k, 5);
-                c->fold.ver = (uint32_t)col_i64(res, k, 6);
-            }
-        }
-        out[i].items = v;
-        out[i].n = (size_t)(r - start);
-    }
-    PQclear(res);
+    authors_rows(res, author_ids, n, a, out);
     return 0;
 }
 
@@ -4248,6 +4256,35 @@ pg_session_layer(store *s, const unsigned char *hash, int64_t now, const char *a
     read_user(res[0], 0, a, user);
     PQclear(res[0]);
     layer_rows(res[1], a, layer);
+    return 0;
+}
+
+/* The article and its author's recent comments in one pipeline (one round
+ * trip): a top-level comment's POST needs both before it is judged. */
+static int
+pg_article_recent(store *s, const char *article_id, int64_t author_id, int limit, int64_t from,
+                  int64_t body_since, const store_fold_key *want, arena *a, store_article *art,
+                  store_comment_list *recent, pl_error *err)
+{
+    static const int which[2] = {ST_ARTICLE_GET, ST_BY_AUTHOR_ONE};
+    params p[2] = {{0}};
+    PGresult *res[2];
+    int rc;
+    if ((rc = check_article_id(article_id, err)) < 0)
+        return rc;
+    p_text(&p[0], article_id);
+    p_i64(&p[1], author_id);
+    p_i64(&p[1], limit);
+    p_i64(&p[1], body_since);
+    p_i64(&p[1], from);
+    p_fold(&p[1], want);
+    if ((rc = run_pipelined(to_pg(s), 2, which, p, res, err, "read article and recent comments")) <
+        0)
+        return rc;
+    if (PQntuples(res[0]) == 1)
+        read_article(res[0], 0, a, art);
+    PQclear(res[0]);
+    authors_rows(res[1], &author_id, 1, a, recent);
     return 0;
 }
 
@@ -5951,6 +5988,7 @@ static const store_ops postgres_ops = {
     .savepoint_rollback = pg_savepoint_rollback,
     .viewer_layer = pg_viewer_layer,
     .session_layer = pg_session_layer,
+    .article_recent = pg_article_recent,
     .pow_spend = pg_pow_spend,
     .comment_reviewed = pg_comment_reviewed,
     .email_ban_get = pg_email_ban_get,

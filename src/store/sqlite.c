@@ -3716,6 +3716,20 @@ sq_session_layer(store *s, const unsigned char *hash, int64_t now, const char *a
     return sq_viewer_layer(s, article_id, user->id, a, layer, err);
 }
 
+/* Two local statements here too. */
+static int
+sq_article_recent(store *s, const char *article_id, int64_t author_id, int limit, int64_t from,
+                  int64_t body_since, const store_fold_key *want, arena *a, store_article *art,
+                  store_comment_list *recent, pl_error *err)
+{
+    int rc = sq_article_get(s, article_id, a, art, err);
+    if (rc == PL_ENOTFOUND)
+        memset(art, 0, sizeof *art);
+    else if (rc < 0)
+        return rc;
+    return sq_comments_by_authors(s, &author_id, &limit, 1, from, body_since, want, a, recent, err);
+}
+
 static int
 sq_flags_by_user(store *s, int64_t user_id, arena *a, store_flag_row **out, size_t *n,
                  pl_error *err)
@@ -5223,6 +5237,7 @@ static const store_ops sqlite_ops = {
     .savepoint_rollback = sq_savepoint_rollback,
     .viewer_layer = sq_viewer_layer,
     .session_layer = sq_session_layer,
+    .article_recent = sq_article_recent,
     .pow_spend = sq_pow_spend,
     .comment_reviewed = sq_comment_reviewed,
     .email_ban_get = sq_email_ban_get,

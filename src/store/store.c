@@ -132,6 +132,20 @@ store_session_layer(store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN], in
     DISPATCH(s, err, session_layer(s, hash, now, article_id, a, user, layer, err));
 }
 
+int
+store_article_recent(store *s, const char *article_id, int64_t author_id, int limit, int64_t from,
+                     int64_t body_since, const store_fold_key *want, arena *a, store_article *art,
+                     store_comment_list *recent, pl_error *err)
+{
+    memset(art, 0, sizeof *art);
+    *recent = (store_comment_list){0};
+    if (limit < 1)
+        return pl_errorf(err, PL_EINVAL, "limit must be positive");
+    DISPATCH(s, err,
+             article_recent(s, article_id, author_id, limit, from, body_since, want, a, art, recent,
+                            err));
+}
+
 /* ---- moderation desk ---- */
 
 int

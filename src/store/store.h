@@ -301,6 +301,15 @@ int store_comments_by_author(store *s, int64_t author_id, int64_t since, int lim
 int store_comments_by_authors(store *s, const int64_t *author_ids, const int *limits, size_t n,
                               int64_t from, int64_t body_since, const store_fold_key *want,
                               arena *a, store_comment_list *out, pl_error *err);
+/* store_article_get(article_id) and store_comments_by_authors for the one
+ * author_id (limit, from, body_since, want as there) together, as a
+ * top-level comment's POST asks them: on PostgreSQL the two statements
+ * travel in one pipeline, so they cost one round trip. art->id is NULL
+ * when there is no such article; *recent is read either way. PL_EINVAL
+ * for an empty article id or a limit below 1. */
+int store_article_recent(store *s, const char *article_id, int64_t author_id, int limit,
+                         int64_t from, int64_t body_since, const store_fold_key *want, arena *a,
+                         store_article *art, store_comment_list *recent, pl_error *err);
 /* out[i] is the comment ids[i] as store_comment_get with no viewer reads
  * it; out[i].id is 0 when there is none. */
 int store_comments_get_many(store *s, const int64_t *ids, size_t n, arena *a, store_comment *out,

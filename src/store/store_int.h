@@ -282,6 +282,9 @@ typedef struct store_ops {
                         store_viewer_layer *out, pl_error *err);
     int (*session_layer)(store *s, const unsigned char *hash, int64_t now, const char *article_id,
                          arena *a, store_user *user, store_viewer_layer *layer, pl_error *err);
+    int (*article_recent)(store *s, const char *article_id, int64_t author_id, int limit,
+                          int64_t from, int64_t body_since, const store_fold_key *want, arena *a,
+                          store_article *art, store_comment_list *recent, pl_error *err);
     int (*pow_spend)(store *s, const char *challenge, int64_t expires_at, int64_t now,
                      pl_error *err);
     int (*comment_reviewed)(store *s, int64_t id, bool *reviewed, pl_error *err);

@@ -852,6 +852,60 @@ repeat_keys_are_kept_and_read(void **state)
     }
 }
 
+/* store_article_recent answers what store_article_get and
+ * store_comments_by_authors answer for one author, also when the article
+ * does not exist yet (a first comment creates it). */
+static void
+article_and_recent_in_one_read(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    const char *a1 = article(f, "alpha");
+    int64_t u1 = new_user(f, "u1"), u2 = new_user(f, "u2");
+    add_comment(f, a1, 0, u1, COMMENT_PUBLISHED, 100);
+    add_comment(f, a1, 0, u1, COMMENT_PENDING, 200);
+    add_comment(f, a1, 0, u2, COMMENT_PUBLISHED, 250);
+    add_comment(f, a1, 0, u1, COMMENT_REJECTED, 300);
+
+    store_article art, want_art;
+    store_comment_list recent, want;
+    int limit = 2;
+    assert_int_equal(
+        store_article_recent(f->s, a1, u1, limit, 150, 250, NULL, f->a, &art, &recent, &err), 0);
+    assert_int_equal(store_article_get(f->s, a1, f->a, &want_art, &err), 0);
+    assert_string_equal(art.id, a1);
+    assert_string_equal(art.title, want_art.title);
+    assert_int_equal(art.status, want_art.status);
+    assert_int_equal(art.comment_count, want_art.comment_count);
+    assert_int_equal(art.created_at, want_art.created_at);
+    assert_int_equal(
+        store_comments_by_authors(f->s, &u1, &limit, 1, 150, 250, NULL, f->a, &want, &err), 0);
+    assert_int_equal(recent.n, 2); /* u1's at 300 and 200; the one at 100 is before from */
+    assert_int_equal(recent.n, want.n);
+    for (size_t k = 0; k < recent.n; k++) {
+        assert_int_equal(recent.items[k].id, want.items[k].id);
+        assert_int_equal(recent.items[k].author_id, u1);
+        assert_true((recent.items[k].body == NULL) == (want.items[k].body == NULL));
+    }
+    assert_int_equal(recent.items[0].created_at, 300);
+    assert_non_null(recent.items[0].body);
+    assert_null(recent.items[1].body); /* before body_since */
+
+    /* No such article: none, and the author's comments all the same. */
+    assert_int_equal(store_article_recent(f->s, "not-yet", u1, 10, INT64_MIN, 0, NULL, f->a, &art,
+                                          &recent, &err),
+                     0);
+    assert_null(art.id);
+    assert_int_equal(recent.n, 3);
+
+    assert_int_equal(
+        store_article_recent(f->s, "", u1, 10, INT64_MIN, 0, NULL, f->a, &art, &recent, &err),
+        PL_EINVAL);
+    assert_int_equal(
+        store_article_recent(f->s, a1, u1, 0, INT64_MIN, 0, NULL, f->a, &art, &recent, &err),
+        PL_EINVAL);
+}
+
 /* The reads of many rows at once (the settings preview's) answer what the
  * one-row reads answer, in the order asked, with what is missing left
  * empty. */
@@ -2633,6 +2687,7 @@ main(void)
         cmocka_unit_test_setup_teardown(comments_by_author_newest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(repeat_keys_are_kept_and_read, setup, teardown),
         cmocka_unit_test_setup_teardown(many_reads_match_the_one_row_reads, setup, teardown),
+        cmocka_unit_test_setup_teardown(article_and_recent_in_one_read, setup, teardown),
         cmocka_unit_test_setup_teardown(likes_are_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(flags_and_flagged_queue, setup, teardown),
         cmocka_unit_test_setup_teardown(queues_by_status, setup, teardown),
