@@ -612,8 +612,9 @@ decide(req *r, const char *body, const store_article *art, const store_comment *
     }
     in.body = body;
     in.body_len = strlen(body);
-    /* Folded once, here: the key reads the author's history and is stored
-     * with the comment, and the engine reuses the folded text. */
+    /* Folded once, here or in load_article_recent: the key reads the
+     * author's history and is stored with the comment, and the engine
+     * reuses the folded text. */
     moderation_fold_key key;
     if (pre != NULL) {
         in.folded = pre->folded;
@@ -1094,7 +1095,6 @@ post_done(job *j)
                   json_pack("{s:o, s:o}", "comment", c, "moderation", pj->mod_json));
 }
 
-/* Fills pj->c's body, html, status and moderation from the decision. */
 /* A top-level comment's article and its author's repeat window, in one
  * read (store_article_recent); the body is folded first, for its repeat
  * key. The same read as decide's own for a comment without a parent. */
@@ -1112,6 +1112,7 @@ load_article_recent(req *r, const char *id, const char *body, store_article *out
     return article_read(r, id, rc, &err, out);
 }
 
+/* Fills pj->c's body, html, status and moderation from the decision. */
 static void
 prepare(req *r, post_job *pj, const char *body, const store_article *art,
         const store_comment *parent, const bot_traps *traps, const early_read *pre)
