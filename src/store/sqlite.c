@@ -3722,10 +3722,9 @@ sq_article_recent(store *s, const char *article_id, int64_t author_id, int limit
                   int64_t body_since, const store_fold_key *want, arena *a, store_article *art,
                   store_comment_list *recent, pl_error *err)
 {
+    /* Not found leaves *art as store_article_recent cleared it. */
     int rc = sq_article_get(s, article_id, a, art, err);
-    if (rc == PL_ENOTFOUND)
-        memset(art, 0, sizeof *art);
-    else if (rc < 0)
+    if (rc < 0 && rc != PL_ENOTFOUND)
         return rc;
     return sq_comments_by_authors(s, &author_id, &limit, 1, from, body_since, want, a, recent, err);
 }
