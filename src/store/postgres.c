@@ -896,11 +896,11 @@ static const char *const migration_29[] = {
  * moment ago has none of them (each references it), so its span row is
  * simply (id, created_at, nothing else, its site), written only when it is
  * held (status 1: it enters the queue of held comments), as the refresh
- * would. In a group commit of 32
- * comments sent by pgbench a job took 431-579 us against 512-695 before
- * (bench/RESULTS.md, 2026-12-06 evening). UPDATE and DELETE keep the
- * refresh: by then there may be decisions and flags. (clang-format cannot
- * lay out SITE_OF_KEY between these strings, hence off.) */
+ * would. In a group commit of 32 comments sent by pgbench a job took
+ * 431-579 us against 512-695 before (bench/RESULTS.md, 2026-12-06
+ * evening). UPDATE and DELETE keep the refresh: by then there may be
+ * decisions and flags. (clang-format cannot lay out SITE_OF_KEY between
+ * these strings, hence off.) */
 /* clang-format off */
 static const char *const migration_30[] = {
     "CREATE OR REPLACE FUNCTION stats_comments_changed() RETURNS trigger LANGUAGE plpgsql AS $$"
