@@ -1266,8 +1266,9 @@ flag_at(fixture *f, int64_t comment, int64_t user, const char *reason, int64_t a
 }
 
 /* The desk's numbers over three days of a past that no other test writes
- * to (a day of 1980-1993 picked from the test's tag), so a shared database
- * does not disturb them. */
+ * to (a day of 1980-1993 picked from the test's tag), on a site of its own:
+ * a shared database, or an earlier run's comments still held there, does
+ * not disturb them. */
 static void
 stats_over_three_days(void **state)
 {
@@ -1278,7 +1279,11 @@ stats_over_three_days(void **state)
     for (const char *p = f->tag; *p; p++)
         h = h * 33 + (unsigned char)*p;
     const int64_t d0 = 315532800000LL + (int64_t)(h % 5000) * D; /* 1980-01-01 + n days */
-    const char *art = arena_printf(f->a, "st-%s", f->tag);
+    int64_t site = 0;
+    assert_int_equal(store_site_create(f->s, arena_printf(f->a, "st-%s", f->tag), "Stats", "", 5000,
+                                       &site, &err),
+                     0);
+    const char *art = arena_printf(f->a, "%lld/st-%s", (long long)site, f->tag);
     int64_t author = new_user(f, "Stats Author"), mod = new_user(f, "Stats Moderator");
     int64_t r1 = new_user(f, "Stats Flagger One"), r2 = new_user(f, "Stats Flagger Two");
     store_user eu = {0};
@@ -1330,7 +1335,7 @@ stats_over_three_days(void **state)
     add_at(f, art, author, COMMENT_PUBLISHED, d0 + 3 * D + 1 * H);
 
     store_stats st;
-    assert_int_equal(store_stats_get(f->s, d0, d0 + 3 * D, NULL, 0, f->a, &st, &err), 0);
+    assert_int_equal(store_stats_get(f->s, d0, d0 + 3 * D, &site, 1, f->a, &st, &err), 0);
     assert_int_equal(st.n_days, 3);
     const store_stats_day *d = st.days;
     /* Comments by the status they have now. */
@@ -1381,15 +1386,15 @@ stats_over_three_days(void **state)
     assert_int_equal(st.overturned[STATS_REFUSED], 1);
 
     /* A day alone; ranges that are not whole days or too long. */
-    assert_int_equal(store_stats_get(f->s, d0 + D, d0 + 2 * D, NULL, 0, f->a, &st, &err), 0);
+    assert_int_equal(store_stats_get(f->s, d0 + D, d0 + 2 * D, &site, 1, f->a, &st, &err), 0);
     assert_int_equal(st.n_days, 1);
     assert_int_equal(st.days[0].pending_queue, 1);
     assert_int_equal(st.days[0].flagged_queue, 1);
     assert_int_equal(st.median_wait, 13 * H);
     assert_int_equal(st.engine[STATS_HELD], 0); /* the premoderated hold */
-    assert_int_equal(store_stats_get(f->s, d0, d0 + D + 1, NULL, 0, f->a, &st, &err), PL_EINVAL);
-    assert_int_equal(store_stats_get(f->s, d0, d0, NULL, 0, f->a, &st, &err), PL_EINVAL);
-    assert_int_equal(store_stats_get(f->s, d0, d0 + 367 * D, NULL, 0, f->a, &st, &err), PL_EINVAL);
+    assert_int_equal(store_stats_get(f->s, d0, d0 + D + 1, &site, 1, f->a, &st, &err), PL_EINVAL);
+    assert_int_equal(store_stats_get(f->s, d0, d0, &site, 1, f->a, &st, &err), PL_EINVAL);
+    assert_int_equal(store_stats_get(f->s, d0, d0 + 367 * D, &site, 1, f->a, &st, &err), PL_EINVAL);
 }
 
 static int
