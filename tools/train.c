@@ -29,6 +29,7 @@
  * everything).
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,7 @@ typedef struct opts {
     double augment;       /* share of the abusive TRAIN samples given a disguised copy */
     double augment_clean; /* share of the clean ones */
     int corpus_bias;      /* a learnt offset per (corpus group, attribute), in training only */
+    double dropout;       /* share of a sample's features left out of each training step */
     uint64_t seed;
     /* per-corpus weight overrides: "name=weight" */
     const char *weights[32];
@@ -273,6 +275,24 @@ word_end(const feats *f, size_t i, size_t w)
     return w + 1 < f->wstart[i + 1] ? f->word[w + 1] : f->start[i + 1];
 }
 
+/* Feature dropout (--dropout): while drop_cut is non-zero, feature
+ * occurrence j of the sample in the current step is left out of both the
+ * forward pass and the update when a hash of (drop_key, j) falls below
+ * drop_cut; drop_key changes with every step, so each step drops another
+ * set, and the run stays deterministic. Off (0) outside training. */
+static uint64_t drop_key, drop_cut;
+
+static bool
+dropped(size_t j)
+{
+    if (drop_cut == 0)
+        return false;
+    uint64_t z = drop_key ^ ((uint64_t)j * 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return (z ^ (z >> 31)) < drop_cut;
+}
+
 static void
 add_feature(const net *m, uint32_t e, float sum[2][ROWCAP], uint32_t cnt[2], float *v)
 {
@@ -363,7 +383,8 @@ net_forward(const net *m, const feats *f, size_t i, fwd *o)
         pool_forward(m, o);
     } else {
         for (size_t j = f->start[i]; j < f->start[i + 1]; j++)
-            add_feature(m, f->idx[j], sum, cnt, NULL);
+            if (!dropped(j))
+                add_feature(m, f->idx[j], sum, cnt, NULL);
     }
     for (int g = 0; g < 2; g++)
         o->inv[g] = cnt[g] ? 1.0f / sqrtf((float)cnt[g]) : 0.0f;
@@ -521,6 +542,8 @@ net_step(net *m, const feats *f, const msample *x, size_t i, long grp, const dou
             t_end = word_end(f, i, w0 + t);
             t++;
         }
+        if (m->filters == 0 && dropped(j))
+            continue;
         uint32_t e = f->idx[j];
         float s = fw.inv[(e & CLASSIFIER_WORD_BIT) != 0];
         size_t b = (size_t)(e & ~CLASSIFIER_WORD_BIT) * m->row;
@@ -858,7 +881,8 @@ usage(FILE *to, int status)
             "             [--hidden N] [--filters N] [--width N] [--char-min N] [--char-max N]\n"
             "             [--lr X] [--lr-dense X] [--l2 X] [--open-only] [--target-fpr X]\n"
             "             [--seed N] [--weight CORPUS=X]... [--augment SHARE]\n"
-            "             [--augment-clean SHARE] [--corpus-bias] [--eval MODEL]\n"
+            "             [--augment-clean SHARE] [--corpus-bias] [--dropout SHARE]\n"
+            "             [--eval MODEL]\n"
             "Trains the moderation model from the labelled corpora in DIR (default\n"
             "../shared/data) and writes it to FILE (default data/model/parley.model).\n"
             "--open-only trains on openly licensed corpora only (docs/MODERATION.md).\n"
@@ -875,6 +899,8 @@ usage(FILE *to, int status)
             "to the logit in training only (the news sites' corpora are one group),\n"
             "so that the shared weights need not learn each corpus's base rate; the\n"
             "written model has no offsets (default: off).\n"
+            "--dropout SHARE (default 0: none) leaves a random SHARE of a sample's\n"
+            "features out of each training step (models without --filters only).\n"
             "--eval MODEL trains nothing: it prints the DEV (and TEST) figures of\n"
             "MODEL as a training run prints them, and writes no file.\n");
     exit(status);
@@ -986,6 +1012,8 @@ main(int argc, char **argv)
             o.data = v;
         else if (!strcmp(a, "--out"))
             o.out = v;
+        else if (!strcmp(a, "--dropout"))
+            o.dropout = num_arg(a, v, 0, 0.9);
         else if (!strcmp(a, "--epochs"))
             o.epochs = (int)num_arg(a, v, 1, 100);
         else if (!strcmp(a, "--log2-buckets"))
@@ -1029,6 +1057,10 @@ main(int argc, char **argv)
     }
     if (o.filters > 0 && o.dim == 0) {
         fprintf(stderr, "train: --filters needs --dim and --hidden\n");
+        return 2;
+    }
+    if (o.filters > 0 && o.dropout > 0) {
+        fprintf(stderr, "train: --dropout works only without --filters\n");
         return 2;
     }
     if (o.filters == 0)
@@ -1113,9 +1145,14 @@ main(int argc, char **argv)
         for (size_t t = 0; t < n_train; t++) {
             msample x = s.v[order[t]];
             x.w *= cw[order[t]];
+            if (o.dropout > 0) {
+                drop_key = rng_next(&rs);
+                drop_cut = (uint64_t)(o.dropout * 18446744073709551615.0);
+            }
             loss += net_step(&m, &f, &x, order[t], grp != NULL ? grp[order[t]] : -1, attr_w, &o,
                              (float)o.lr * decay, (float)o.lr_dense * decay);
         }
+        drop_cut = 0;
         fprintf(stderr, "train: epoch %d/%d loss %.4f (%.1f s)\n", ep + 1, o.epochs,
                 loss / (double)n_train, (double)(clock() - t0) / CLOCKS_PER_SEC);
     }

@@ -138,13 +138,21 @@ pg_ok(PGconn *c, const char *sql)
     return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
-/* The integer in the first column of the first row of sql. */
-static long long
-pg_int(PGconn *c, const char *sql)
+/* The result of sql, which must be one row (the test fails otherwise). */
+static PGresult *
+pg_one_row(PGconn *c, const char *sql)
 {
     PGresult *r = PQexec(c, sql);
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
         fail_msg("%s: %s", sql, PQerrorMessage(c));
+    return r;
+}
+
+/* The integer in the first column of the first row of sql. */
+static long long
+pg_int(PGconn *c, const char *sql)
+{
+    PGresult *r = pg_one_row(c, sql);
     long long v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
     return v;
@@ -2219,9 +2227,7 @@ one_author_index_per_comment(void **state)
 static const char *
 pg_text(fixture *f, PGconn *c, const char *sql)
 {
-    PGresult *r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
-        fail_msg("%s: %s", sql, PQerrorMessage(c));
+    PGresult *r = pg_one_row(c, sql);
     const char *v = arena_printf(f->a, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
     return v;
