@@ -43,6 +43,7 @@
 #include "util/xalloc.h"
 
 #define K CLF_ATTRS
+#define DEFAULT_OUT "data/model/parley.model"
 
 typedef struct opts {
     const char *data;
@@ -55,10 +56,12 @@ typedef struct opts {
     double lr, lr_dense, l2;
     int open_only; /* train only on openly licensed corpora */
     double target_fpr;
-    double augment;       /* share of the abusive TRAIN samples given a disguised copy */
-    double augment_clean; /* share of the clean ones */
-    int corpus_bias;      /* a learnt offset per (corpus group, attribute), in training only */
-    double dropout;       /* share of a sample's features left out of each training step */
+    double augment;        /* share of the abusive TRAIN samples given a disguised copy */
+    double augment_clean;  /* share of the clean ones */
+    int corpus_bias;       /* a learnt offset per (corpus group, attribute), in training only */
+    double dropout;        /* share of a sample's features left out of each training step */
+    int fold, folds;       /* --news-fold K/N: the news DEV is fold K of N (folds 0: as shipped) */
+    const char *dump_news; /* --dump-news FILE: each news DEV comment's label and logit */
     uint64_t seed;
     /* per-corpus weight overrides: "name=weight" */
     const char *weights[32];
@@ -629,6 +632,28 @@ news_like(const msample *x)
     return is_corpus(x, "civil") || is_corpus(x, "fox-news");
 }
 
+/* --news-fold K/N: the news-like comments of TRAIN and DEV (TEST stays
+ * aside) are dealt into N folds by a hash of their text, another part of
+ * it than the one that chose the splits; fold K becomes DEV and the others
+ * TRAIN. N runs, one per fold, give every such comment a score from a model
+ * that did not train on it: 2,043 comments to rank models on instead of
+ * the 257 of the fixed DEV split (tools/news_cv.sh pools them). */
+static void
+news_folds(mset *s, int k, int n)
+{
+    size_t moved[2] = {0, 0};
+    for (size_t i = 0; i < s->n; i++) {
+        msample *x = &s->v[i];
+        if (!news_like(x) || x->split == SPLIT_TEST)
+            continue;
+        uint64_t h = corpora_hash(x->text, x->len) >> 20;
+        x->split = (int)(h % (uint64_t)n) == k ? SPLIT_DEV : SPLIT_TRAIN;
+        moved[x->split == SPLIT_DEV]++;
+    }
+    fprintf(stderr, "train: news fold %d/%d: %zu news-like comments in DEV, %zu in TRAIN\n", k, n,
+            moved[1], moved[0]);
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -882,7 +907,7 @@ usage(FILE *to, int status)
             "             [--lr X] [--lr-dense X] [--l2 X] [--open-only] [--target-fpr X]\n"
             "             [--seed N] [--weight CORPUS=X]... [--augment SHARE]\n"
             "             [--augment-clean SHARE] [--corpus-bias] [--dropout SHARE]\n"
-            "             [--eval MODEL]\n"
+            "             [--news-fold K/N] [--dump-news FILE] [--eval MODEL]\n"
             "Trains the moderation model from the labelled corpora in DIR (default\n"
             "../shared/data) and writes it to FILE (default data/model/parley.model).\n"
             "--open-only trains on openly licensed corpora only (docs/MODERATION.md).\n"
@@ -901,6 +926,12 @@ usage(FILE *to, int status)
             "written model has no offsets (default: off).\n"
             "--dropout SHARE (default 0: none) leaves a random SHARE of a sample's\n"
             "features out of each training step (models without --filters only).\n"
+            "--news-fold K/N makes fold K of N of the news-like TRAIN and DEV\n"
+            "comments the DEV split, the rest TRAIN (tools/news_cv.sh runs every\n"
+            "fold); --dump-news FILE writes each news-like DEV comment as\n"
+            "corpus<TAB>toxicity label<TAB>TOXICITY logit<TAB>calibrated score<TAB>\n"
+            "text (tabs and line breaks as spaces). --eval MODEL with --news-fold\n"
+            "K/N measures MODEL on fold K: it must be the model trained on fold K.\n"
             "--eval MODEL trains nothing: it prints the DEV (and TEST) figures of\n"
             "MODEL as a training run prints them, and writes no file.\n");
     exit(status);
@@ -978,7 +1009,7 @@ int
 main(int argc, char **argv)
 {
     opts o = {.data = "../shared/data",
-              .out = "data/model/parley.model",
+              .out = DEFAULT_OUT,
               .epochs = 2,
               .log2_buckets = 18,
               .dim = 32,
@@ -1012,6 +1043,17 @@ main(int argc, char **argv)
             o.data = v;
         else if (!strcmp(a, "--out"))
             o.out = v;
+        else if (!strcmp(a, "--news-fold")) {
+            char *end = NULL;
+            long k = strtol(v, &end, 10), n = *end == '/' ? strtol(end + 1, &end, 10) : 0;
+            if (*end != '\0' || n < 2 || n > 20 || k < 0 || k >= n) {
+                fprintf(stderr, "train: --news-fold wants K/N with 2 <= N <= 20, 0 <= K < N\n");
+                return 2;
+            }
+            o.fold = (int)k;
+            o.folds = (int)n;
+        } else if (!strcmp(a, "--dump-news"))
+            o.dump_news = v;
         else if (!strcmp(a, "--dropout"))
             o.dropout = num_arg(a, v, 0, 0.9);
         else if (!strcmp(a, "--epochs"))
@@ -1059,6 +1101,13 @@ main(int argc, char **argv)
         fprintf(stderr, "train: --filters needs --dim and --hidden\n");
         return 2;
     }
+    if (o.folds > 0 && o.eval == NULL && !strcmp(o.out, DEFAULT_OUT)) {
+        /* A fold's model is trained on another split: never the shipped
+         * file. (With --eval, MODEL must be the same fold's model: the
+         * shipped one trained on most of any fold.) */
+        fprintf(stderr, "train: --news-fold needs --out FILE (not the shipped model)\n");
+        return 2;
+    }
     if (o.filters > 0 && o.dropout > 0) {
         fprintf(stderr, "train: --dropout works only without --filters\n");
         return 2;
@@ -1082,6 +1131,8 @@ main(int argc, char **argv)
     }
     if (corpus_weight(&o, "identity-neutral") > 0)
         add_identity_neutral(&s);
+    if (o.folds > 0)
+        news_folds(&s, o.fold, o.folds);
     if ((o.augment > 0 || o.augment_clean > 0) && o.eval == NULL)
         add_disguised(&s, &o);
 
@@ -1242,6 +1293,29 @@ main(int argc, char **argv)
         if (n > 0)
             fprintf(stderr, "train: DEV %-16s n=%5zu TOXICITY AUC %.3f\n", dev_report[r], n,
                     roc_auc(v, n));
+    }
+    if (o.dump_news != NULL) {
+        FILE *d = fopen(o.dump_news, "w");
+        if (d == NULL) {
+            fprintf(stderr, "train: %s: cannot write\n", o.dump_news);
+            return 1;
+        }
+        for (size_t i = 0; i < s.n; i++) {
+            const msample *x = &s.v[i];
+            if (x->split != SPLIT_DEV || !news_like(x) || x->y[CLF_TOXICITY] < 0)
+                continue;
+            fprintf(d, "%s\t%.4f\t%.6f\t%.6f\t", x->corpus, (double)x->y[CLF_TOXICITY],
+                    logit[i][CLF_TOXICITY],
+                    sigmoid(p.cal_a[0] * logit[i][CLF_TOXICITY] + p.cal_b[0]));
+            /* the text last, on one line, for `parley check --tsv` */
+            for (size_t k = 0; k < x->len; k++)
+                fputc(strchr("\t\r\n", x->text[k]) != NULL ? ' ' : x->text[k], d);
+            fputc('\n', d);
+        }
+        if (fclose(d) != 0) {
+            fprintf(stderr, "train: %s: write failed\n", o.dump_news);
+            return 1;
+        }
     }
     /* The low end of the news ranking: toxic news-like DEV comments scored
      * above the (n+1)-th highest clean one, where a few clean comments
