@@ -4,9 +4,13 @@
 # toxic) and two seeds of one recipe differ there by as much as any change
 # (docs/MODERATION.md, "Training", tenth pass).
 #
-# Usage: tools/news_cv.sh [-n N] [-j J] [-o DIR] [-p] [-- TRAIN OPTIONS...]
+# Usage: tools/news_cv.sh [-n N] [-j J] [-o DIR] [-p] [-e] [-- TRAIN OPTIONS...]
 #   -n N  folds (default 5); -j J  trainings at once (default 2);
 #   -p    trains nothing: pools the folds already in DIR again;
+#   -e    also judges each fold's comments with the whole engine: the
+#         fold's model is linked into a server built in a git worktree
+#         (build/news_cv/worktree, at HEAD) and `parley check --tsv`
+#         decides them with today's rules and default settings;
 #   -o DIR  where the fold models, logs and scores go (default
 #           build/news_cv/<the options, joined>).
 # Every option after -- goes to build/tools/train unchanged (--seed,
@@ -20,15 +24,16 @@
 # scored above the clean one at 2, 3 and 5% of the clean comments (what a
 # site accepts to hold). Compare recipes on these, with the same -n.
 set -eu
-N=5 J=2 OUT='' POOL=''
+N=5 J=2 OUT='' POOL='' ENGINE=''
 while [ $# -gt 0 ]; do
     case $1 in
     -n) N=$2; shift 2 ;;
     -j) J=$2; shift 2 ;;
     -o) OUT=$2; shift 2 ;;
     -p) POOL=1; shift ;;
+    -e) ENGINE=1; shift ;;
     --) shift; break ;;
-    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "news_cv.sh: unknown option $1 (train's options go after --)" >&2; exit 2 ;;
     esac
 done
@@ -133,3 +138,33 @@ done | awk '
 END {
     printf "fold by fold, toxic above each fold'\''s line at 2%% / 3%% / 5%% of its clean (%d / %d / %d clean above): %d / %d / %d of %d toxic (%.1f%% / %.1f%% / %.1f%%)\n", at[1], at[2], at[3], got[1], got[2], got[3], got[0], 100 * got[1] / got[0], 100 * got[2] / got[0], 100 * got[3] / got[0]
 }' | tee -a "$OUT/summary.txt"
+
+[ -n "$ENGINE" ] || exit 0
+# The engine, fold by fold: the server embeds its model, so each fold's
+# model is linked into a build of HEAD in a worktree of its own (the
+# checkout's data/model/parley.model is never touched).
+WT=build/news_cv/worktree
+if [ ! -d "$WT" ]; then
+    git worktree add -q --detach "$WT" HEAD
+else # the engine of today's commit (uncommitted changes are not in it)
+    git -C "$WT" checkout -q --detach "$(git rev-parse HEAD)"
+fi
+k=0
+: >"$OUT/engine.tsv"
+while [ "$k" -lt "$N" ]; do
+    cp "$OUT/fold-$k.model" "$WT/data/model/parley.model"
+    make -s -C "$WT" build/parley >"$OUT/engine-build.log" 2>&1 ||
+        { echo "news_cv.sh: the worktree build failed; see $OUT/engine-build.log" >&2; exit 1; }
+    awk -F'\t' '{ printf "%d\t%s\n", NR, $5 }' "$OUT/fold-$k.tsv" >"$OUT/in-$k.tsv"
+    "$WT/build/parley" check --tsv "$OUT/in-$k.tsv" >"$OUT/out-$k.tsv"
+    paste "$OUT/fold-$k.tsv" "$OUT/out-$k.tsv" |
+        awk -F'\t' '{ print $1 "\t" ($2 >= 0.5) "\t" $7 }' >>"$OUT/engine.tsv"
+    k=$((k + 1))
+done
+git -C "$WT" checkout -q -- data/model/parley.model
+awk -F'\t' '
+{ for (g = 0; g < 2; g++) { c = g ? "all" : $1; n[c]++
+    if ($2) { t[c]++; if ($3 != "publish") tf[c]++ }
+    else { cl[c]++; if ($3 == "hold") ch[c]++; if ($3 == "reject") cr[c]++ } } }
+END { for (c in n) printf "engine, %s: %d toxic, %.1f%% flagged; %d clean, %.1f%% held, %.1f%% rejected\n", c, t[c], 100 * tf[c] / t[c], cl[c], 100 * ch[c] / cl[c], 100 * cr[c] / cl[c] }' \
+    "$OUT/engine.tsv" | sort | tee -a "$OUT/summary.txt"
