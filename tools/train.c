@@ -61,7 +61,7 @@ typedef struct opts {
     int corpus_bias;       /* a learnt offset per (corpus group, attribute), in training only */
     double dropout;        /* share of a sample's features left out of each training step */
     int fold, folds;       /* --news-fold K/N: the news DEV is fold K of N (folds 0: as shipped) */
-    const char *dump_news; /* --dump-news FILE: each news DEV comment's label and logit */
+    const char *dump_news; /* --dump-news FILE: each news DEV comment, scored, with its text */
     uint64_t seed;
     /* per-corpus weight overrides: "name=weight" */
     const char *weights[32];
