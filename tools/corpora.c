@@ -90,6 +90,15 @@ corpora_hash(const char *p, size_t n)
     return h;
 }
 
+void
+corpora_put_line(FILE *f, const char *text, size_t len)
+{
+    for (size_t j = 0; j < len; j++) {
+        char ch = text[j];
+        fputc(ch == '\t' || ch == '\n' || ch == '\r' ? ' ' : ch, f);
+    }
+}
+
 /* ---- growable byte buffer and text decoding --------------------------------- */
 
 typedef struct sbuf {

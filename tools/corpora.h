@@ -13,6 +13,7 @@
 #define PARLEY_TOOLS_CORPORA_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "moderation/classifier.h"
 
@@ -51,5 +52,9 @@ int corpora_load(mset *s, const char *dir);
 
 /* 64-bit FNV-1a of bytes, for deterministic splits and shuffles. */
 uint64_t corpora_hash(const char *p, size_t n);
+
+/* Writes text[0, len) to f on one line: tabs and line breaks become
+ * spaces, so that it fits a TSV field (`parley check --tsv` reads them). */
+void corpora_put_line(FILE *f, const char *text, size_t len);
 
 #endif

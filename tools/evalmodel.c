@@ -676,10 +676,7 @@ dump_split(const mset *s, int split, const char *list, const char *prefix)
             continue;
         id++;
         fprintf(ft, "%zu\t", id);
-        for (size_t j = 0; j < x->len; j++) {
-            char ch = x->text[j];
-            fputc(ch == '\t' || ch == '\n' || ch == '\r' ? ' ' : ch, ft);
-        }
+        corpora_put_line(ft, x->text, x->len);
         fputc('\n', ft);
         float y = x->y[CLF_TOXICITY];
         fprintf(fk, "%zu\t%s\t%d\t%s\n", id, x->corpus, y < 0 ? -1 : y >= 0.5f,

@@ -1307,9 +1307,7 @@ main(int argc, char **argv)
             fprintf(d, "%s\t%.4f\t%.6f\t%.6f\t", x->corpus, (double)x->y[CLF_TOXICITY],
                     logit[i][CLF_TOXICITY],
                     sigmoid(p.cal_a[0] * logit[i][CLF_TOXICITY] + p.cal_b[0]));
-            /* the text last, on one line, for `parley check --tsv` */
-            for (size_t k = 0; k < x->len; k++)
-                fputc(strchr("\t\r\n", x->text[k]) != NULL ? ' ' : x->text[k], d);
+            corpora_put_line(d, x->text, x->len); /* last, for `parley check --tsv` */
             fputc('\n', d);
         }
         if (fclose(d) != 0) {
