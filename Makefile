@@ -252,10 +252,18 @@ need-data = @[ -d "$(DATA_DIR)" ] || { \
   echo "  per set; data/README.md lists each set, the files read and where it comes from." >&2; \
   exit 2; }
 
+# The shipped model's recipe (docs/MODERATION.md, "Training", twelfth pass):
+# 32 pooled filters over single words, disguised copies of 30% of the
+# abusive and of the clean TRAIN samples, the news sites' comments weighted
+# up, and the hold threshold chosen on the news comments' folds
+# (`tools/news_cv.sh -e -- $(MODEL_RECIPE)`, without --hold-at).
+MODEL_RECIPE = --filters 32 --width 1 --augment 0.3 --augment-clean 0.3 \
+  --weight civil=3 --weight fox-news=2 --hold-at 0.56
+
 model: build/tools/train
 	$(need-data)
 	@mkdir -p data/model
-	build/tools/train --data $(DATA_DIR) --out data/model/parley.model
+	build/tools/train --data $(DATA_DIR) --out data/model/parley.model $(MODEL_RECIPE)
 
 # Character trigram profiles for language detection (src/moderation/langid.c),
 # from the gettext translations Debian packages install (tools/langprofile.mjs;

@@ -56,6 +56,7 @@ typedef struct opts {
     double lr, lr_dense, l2;
     int open_only; /* train only on openly licensed corpora */
     double target_fpr;
+    double hold_at;        /* --hold-at: the hold threshold chosen elsewhere; 0: by target_fpr */
     double augment;        /* share of the abusive TRAIN samples given a disguised copy */
     double augment_clean;  /* share of the clean ones */
     int corpus_bias;       /* a learnt offset per (corpus group, attribute), in training only */
@@ -905,14 +906,16 @@ usage(FILE *to, int status)
             "usage: train [--data DIR] [--out FILE] [--epochs N] [--log2-buckets N] [--dim N]\n"
             "             [--hidden N] [--filters N] [--width N] [--char-min N] [--char-max N]\n"
             "             [--lr X] [--lr-dense X] [--l2 X] [--open-only] [--target-fpr X]\n"
-            "             [--seed N] [--weight CORPUS=X]... [--augment SHARE]\n"
+            "             [--hold-at X] [--seed N] [--weight CORPUS=X]... [--augment SHARE]\n"
             "             [--augment-clean SHARE] [--corpus-bias] [--dropout SHARE]\n"
             "             [--news-fold K/N] [--dump-news FILE] [--eval MODEL]\n"
             "Trains the moderation model from the labelled corpora in DIR (default\n"
             "../shared/data) and writes it to FILE (default data/model/parley.model).\n"
             "--open-only trains on openly licensed corpora only (docs/MODERATION.md).\n"
             "--target-fpr is the share of clean DEV comments the hold threshold may\n"
-            "flag (default 0.02). --dim 0 --hidden 0 trains a linear model.\n"
+            "flag (default 0.02); --hold-at X sets the threshold instead (chosen on\n"
+            "the folds of tools/news_cv.sh -e). --dim 0 --hidden 0 trains a linear\n"
+            "model.\n"
             "--filters N (default 0: none) adds N filters over --width consecutive\n"
             "words (default 1: a max-pool over single words), max-pooled over the\n"
             "text, to the hidden layer's input (model file version 3).\n"
@@ -1082,6 +1085,8 @@ main(int argc, char **argv)
             o.l2 = num_arg(a, v, 0, 1);
         else if (!strcmp(a, "--target-fpr"))
             o.target_fpr = num_arg(a, v, 0.001, 0.5);
+        else if (!strcmp(a, "--hold-at"))
+            o.hold_at = num_arg(a, v, 0.05, 0.95);
         else if (!strcmp(a, "--augment"))
             o.augment = num_arg(a, v, 0, 1);
         else if (!strcmp(a, "--augment-clean"))
@@ -1361,6 +1366,14 @@ main(int argc, char **argv)
     fprintf(stderr,
             "train: hold threshold %.3f (flags %.1f%% of %zu clean news-like DEV comments)\n", thr,
             100 * o.target_fpr, nc);
+    if (o.hold_at > 0) {
+        size_t above = 0;
+        for (size_t i = 0; i < nc; i++)
+            above += clean[i] >= o.hold_at;
+        thr = o.hold_at;
+        fprintf(stderr, "train: hold threshold set to %.3f (flags %zu of those %zu)\n", thr, above,
+                nc);
+    }
     for (int a = 0; a < K; a++)
         p.threshold[a] = (float)thr;
     free(clean);

@@ -700,20 +700,25 @@ rule_threats(ctx *c)
         }
         bool death_to = tok_is(c, k, "death") && tok_is(c, kend, "to");
         /* An order with a person as its object: "Shoot them all.", "Castrate
-         * this guy." (the verb opens its sentence; "kill them with kindness"
-         * is an idiom, "shoot him a message" an errand; "beat", "hang" and
-         * "hurt" are left out: "beat them at the polls", "hang them out to
-         * dry"). */
-        if (k == kend && (k == 0 || !same_sentence(c, c->t.ostart[c->ts[k - 1]], os)) &&
-            tok_in(c, k, imperatives)) {
+         * this guy.", "Kill the senator." (the verb opens its sentence or
+         * follows "then": "Kill the bill, then kill the senator"; "kill them
+         * with kindness" is an idiom, "shoot him a message" an errand; after
+         * "the" only the listed words for people count, not a capitalised
+         * word: "Kill the Bill" is a slogan; "beat", "hang" and "hurt" are
+         * left out: "beat them at the polls", "hang them out to dry"). */
+        static const char *const a_an[] = {"a", "an", NULL};
+        bool opens =
+            k == 0 || !same_sentence(c, c->t.ostart[c->ts[k - 1]], os) || tok_is(c, k - 1, "then");
+        if (k == kend && opens && tok_in(c, k, imperatives)) {
             long o = kend + 1;
-            bool obj = tok_in(c, o, objects) ||
+            bool the_people =
+                tok_is(c, o, "the") && tok_in(c, o + 1, human_words) && !tok_in(c, o + 2, a_an);
+            bool obj = tok_in(c, o, objects) || the_people ||
                        (tok_in(c, o, pointers) && tok_in(c, o + 1, object_nouns)) ||
                        (tok_in(c, o, possessives) && tok_in(c, o + 1, belongings)) ||
                        (tok_in(c, o, object_lead) && worship_at(c, o + 1));
             if (obj && !(tok_is(c, o + 1, "with") && tok_is(c, o + 2, "kindness")) &&
-                !tok_in(c, o + 1, (const char *const[]){"a", "an", NULL}) &&
-                same_sentence(c, os, c->t.ostart[c->ts[o]]))
+                !tok_in(c, o + 1, a_an) && same_sentence(c, os, c->t.ostart[c->ts[o]]))
                 intent = person = true;
         }
         /* "shoot the next gay person", four words on */

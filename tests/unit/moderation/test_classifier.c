@@ -229,9 +229,10 @@ load_rejects_corrupt_bytes(void **state)
     p[n / 2] ^= 0x01; /* one flipped bit in the weights */
     assert_rejected(p, n, "checksum");
     p[n / 2] ^= 0x01;
+    unsigned char version = p[8];
     p[8] = 99; /* version */
     assert_rejected(p, n, "version");
-    p[8] = 2;
+    p[8] = version;
     unsigned char b16 = p[16];
     p[16] = 30; /* 2^30 buckets */
     assert_rejected(p, n, "bucket");

@@ -699,7 +699,12 @@ pathological_comments_finish(void **state)
         s[i] = "I hate women. "[i % 14];
     moderation_decide(m, &in, a, &r);
     assert_true(r.decision != MOD_PUBLISH);
-    assert_string_equal(r.reasons[0].rule, "identity_hate");
+    /* the rule fires; the model, saturated by the repetition, may add its
+     * own reasons before it */
+    bool identity = false;
+    for (size_t i = 0; i < r.n_reasons; i++)
+        identity |= strcmp(r.reasons[i].rule, "identity_hate") == 0;
+    assert_true(identity);
 
     free(s);
     arena_free(a);
