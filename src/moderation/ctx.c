@@ -222,12 +222,28 @@ order_to_reader(const ctx *c, long j, long k)
     return tok_is(c, j, "not") && j > 0 && tok_is(c, j - 1, "do") && opens_sentence(c, j - 1);
 }
 
+/* A comma, semicolon or colon between tokens j and j + 1 of the original
+ * text. */
+static bool
+clause_break_after(const ctx *c, long j)
+{
+    for (uint32_t b = c->t.oend[c->te[j] - 1]; b < c->t.ostart[c->ts[j + 1]]; b++) {
+        char ch = c->in->body[b];
+        if (ch == ',' || ch == ';' || ch == ':')
+            return true;
+    }
+    return false;
+}
+
 bool
 negated_before(const ctx *c, long k, int window)
 {
     for (long j = k - 1; j >= 0 && j >= k - window; j--) {
-        /* "Not illegals. Coward ...": a negation ends with its sentence */
-        if (!same_sentence(c, c->t.oend[c->te[j] - 1], c->t.ostart[c->ts[k]]))
+        /* "Not illegals. Coward ...": a negation ends with its sentence;
+         * "No, I will kill you", "Don't worry, I will shoot you": and with
+         * its clause */
+        if (!same_sentence(c, c->t.oend[c->te[j] - 1], c->t.ostart[c->ts[k]]) ||
+            clause_break_after(c, j))
             return false;
         if (tok_in(c, j, negators))
             return !order_to_reader(c, j, k);
