@@ -60,6 +60,7 @@ typedef struct opts {
     double augment;        /* share of the abusive TRAIN samples given a disguised copy */
     double augment_clean;  /* share of the clean ones */
     int corpus_bias;       /* a learnt offset per (corpus group, attribute), in training only */
+    int mean;              /* --mean: a text's rows averaged (CLASSIFIER_F_MEAN) */
     double dropout;        /* share of a sample's features left out of each training step */
     int fold, folds;       /* --news-fold K/N: the news DEV is fold K of N (folds 0: as shipped) */
     const char *dump_news; /* --dump-news FILE: each news DEV comment, scored, with its text */
@@ -148,6 +149,7 @@ typedef struct net {
     float *w2, *g_w2;     /* [K][hidden] */
     float b2[K], g_b2[K];
     uint32_t width, filters;
+    int mean;             /* CLASSIFIER_F_MEAN: the groups' sums over count, not sqrt(count) */
     float *conv, *g_conv; /* [width][dim][filters] (the file's order transposed) */
     float *cb, *g_cb;     /* [filters] */
     float *wp, *g_wp;     /* [hidden][filters] */
@@ -203,6 +205,7 @@ net_init(net *m, const opts *o)
     memset(m->g_b2, 0, sizeof m->g_b2);
     m->width = o->width;
     m->filters = o->filters;
+    m->mean = o->mean;
     size_t nc = (size_t)m->filters * m->width * m->dim, np = (size_t)m->hidden * m->filters;
     m->conv = xmalloc((nc ? nc : 1) * sizeof *m->conv);
     m->g_conv = xcalloc(nc ? nc : 1, sizeof *m->g_conv);
@@ -391,7 +394,7 @@ net_forward(const net *m, const feats *f, size_t i, fwd *o)
                 add_feature(m, f->idx[j], sum, cnt, NULL);
     }
     for (int g = 0; g < 2; g++)
-        o->inv[g] = cnt[g] ? 1.0f / sqrtf((float)cnt[g]) : 0.0f;
+        o->inv[g] = !cnt[g] ? 0.0f : m->mean ? 1.0f / (float)cnt[g] : 1.0f / sqrtf((float)cnt[g]);
     for (size_t k = 0; k < m->row; k++)
         o->x[k] = sum[0][k] * o->inv[0] + sum[1][k] * o->inv[1];
     for (uint32_t j = 0; j < m->hidden; j++) {
@@ -907,7 +910,7 @@ usage(FILE *to, int status)
             "             [--hidden N] [--filters N] [--width N] [--char-min N] [--char-max N]\n"
             "             [--lr X] [--lr-dense X] [--l2 X] [--open-only] [--target-fpr X]\n"
             "             [--hold-at X] [--seed N] [--weight CORPUS=X]... [--augment SHARE]\n"
-            "             [--augment-clean SHARE] [--corpus-bias] [--dropout SHARE]\n"
+            "             [--augment-clean SHARE] [--corpus-bias] [--dropout SHARE] [--mean]\n"
             "             [--news-fold K/N] [--dump-news FILE] [--eval MODEL]\n"
             "Trains the moderation model from the labelled corpora in DIR (default\n"
             "../shared/data) and writes it to FILE (default data/model/parley.model).\n"
@@ -927,6 +930,8 @@ usage(FILE *to, int status)
             "to the logit in training only (the news sites' corpora are one group),\n"
             "so that the shared weights need not learn each corpus's base rate; the\n"
             "written model has no offsets (default: off).\n"
+            "--mean averages a text's feature rows (divides their sum by their\n"
+            "count, not its square root), so a text said twice scores as once.\n"
             "--dropout SHARE (default 0: none) leaves a random SHARE of a sample's\n"
             "features out of each training step (models without --filters only).\n"
             "--news-fold K/N makes fold K of N of the news-like TRAIN and DEV\n"
@@ -1035,6 +1040,10 @@ main(int argc, char **argv)
             o.open_only = 1;
             continue;
         }
+        if (!strcmp(a, "--mean")) {
+            o.mean = 1;
+            continue;
+        }
         if (!strcmp(a, "--corpus-bias")) {
             o.corpus_bias = 1;
             continue;
@@ -1141,8 +1150,9 @@ main(int argc, char **argv)
     if ((o.augment > 0 || o.augment_clean > 0) && o.eval == NULL)
         add_disguised(&s, &o);
 
-    classifier_config cfg = {CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS, o.char_min, o.char_max,
-                             0x5eed1e55u};
+    classifier_config cfg = {CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS |
+                                 (o.mean ? CLASSIFIER_F_MEAN : 0u),
+                             o.char_min, o.char_max, 0x5eed1e55u};
     feats f = {0};
     if (o.eval == NULL) {
         featurize_all(&s, &cfg, o.log2_buckets, o.filters > 0, &f);

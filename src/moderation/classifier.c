@@ -1072,6 +1072,16 @@ output(const classifier *c, const float *lin, const float *h, double logit[CLF_A
         logit[a] = z[a];
 }
 
+/* What a group's summed rows are multiplied by: 1 / sqrt(count), or with
+ * CLASSIFIER_F_MEAN 1 / count, so that a text said twice scores as once. */
+static inline float
+group_inv(const classifier *c, uint32_t count)
+{
+    if (count == 0)
+        return 0.0f;
+    return (c->cfg.flags & CLASSIFIER_F_MEAN) ? 1.0f / (float)count : 1.0f / sqrtf((float)count);
+}
+
 /* Logits of every attribute from the two group sums and counts. W1 is
  * kept transposed ([dim][hidden], see load): the loop over the hidden units
  * is then the inner one and needs no reordering of any sum to run on
@@ -1084,7 +1094,7 @@ forward(const classifier *c, const float sum[2][ROW_MAX], const uint32_t count[2
     float inv[2];
     uint32_t hidden = c->hidden;
     for (int g = 0; g < 2; g++)
-        inv[g] = count[g] > 0 ? 1.0f / sqrtf((float)count[g]) : 0.0f;
+        inv[g] = group_inv(c, count[g]);
     for (size_t k = 0; k < c->row; k++)
         x[k] = sum[0][k] * inv[0] + sum[1][k] * inv[1];
     memcpy(h, c->b1, hidden * sizeof *h);
@@ -1114,7 +1124,7 @@ forward_pair(const classifier *c, const float sum[2][2][ROW_MAX], const uint32_t
     for (int t = 0; t < 2; t++) {
         float inv[2];
         for (int g = 0; g < 2; g++)
-            inv[g] = count[t][g] > 0 ? 1.0f / sqrtf((float)count[t][g]) : 0.0f;
+            inv[g] = group_inv(c, count[t][g]);
         for (size_t k = 0; k < c->row; k++)
             x[t][k] = sum[t][0][k] * inv[0] + sum[t][1][k] * inv[1];
         memcpy(h[t], c->b1, hidden * sizeof *h[t]);
@@ -1714,7 +1724,7 @@ check_shape(const classifier_config *cfg, uint32_t log2_buckets, uint32_t dim, u
         return pl_errorf(err, PL_EINVAL, "model: bucket count 2^%u out of range", log2_buckets);
     if (dim > CLASSIFIER_MAX_DIM || hidden > CLASSIFIER_MAX_HIDDEN || (dim == 0) != (hidden == 0))
         return pl_errorf(err, PL_EINVAL, "model: layer sizes %u/%u invalid", dim, hidden);
-    if (cfg->flags & ~(uint32_t)(CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS))
+    if (cfg->flags & ~(uint32_t)(CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS | CLASSIFIER_F_MEAN))
         return pl_errorf(err, PL_EINVAL, "model: unknown feature flags %#x", cfg->flags);
     if (cfg->char_max != 0 && (cfg->char_min < 1 || cfg->char_min > cfg->char_max ||
                                cfg->char_max > CLASSIFIER_MAX_CHAR_N))

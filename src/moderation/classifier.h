@@ -147,6 +147,7 @@ size_t classifier_memory(const classifier *c);
 enum {
     CLASSIFIER_F_WORDS = 1,    /* word unigrams */
     CLASSIFIER_F_BIGRAMS = 2,  /* word bigrams */
+    CLASSIFIER_F_MEAN = 4,     /* a text's rows averaged, not over sqrt(count) */
     CLASSIFIER_MAX_CHAR_N = 8, /* longest character n-gram a file may ask for */
     CLASSIFIER_MIN_LOG2 = 10,  /* bucket count bounds (log2) */
     CLASSIFIER_MAX_LOG2 = 24,

@@ -547,6 +547,62 @@ max_pool_is_not_diluted(void **state)
     free(bytes);
 }
 
+/* A linear model in which "idiot" raises TOXICITY: divided by the square
+ * root of their count, the rows of a text said ten times weigh sqrt(10)
+ * times as much as said once; averaged (CLASSIFIER_F_MEAN), exactly as
+ * much, so repeating a comment cannot raise its score. */
+static double
+tox_said(const classifier *c, const char *once, int times)
+{
+    char text[256] = "";
+    for (int i = 0; i < times; i++) {
+        assert_true(strlen(text) + strlen(once) + 2 < sizeof text);
+        strcat(text, once);
+        strcat(text, " ");
+    }
+    return tox(c, text);
+}
+
+static void
+mean_rows_ignore_repetition(void **state)
+{
+    (void)state;
+    enum { LOG2 = 10, ROW = CLF_ATTRS };
+    static float rows[(size_t)ROW << LOG2];
+    for (int mean = 0; mean < 2; mean++) {
+        classifier_config cfg = {CLASSIFIER_F_WORDS | (mean ? CLASSIFIER_F_MEAN : 0u), 0, 0, 5};
+        memset(rows, 0, sizeof rows);
+        rows[bucket_of(&cfg, "idiot", LOG2) * ROW + CLF_TOXICITY] = 2.0f;
+        classifier_params p;
+        memset(&p, 0, sizeof p);
+        p.cfg = cfg;
+        p.log2_buckets = LOG2;
+        p.rows = rows;
+        for (int a = 0; a < CLF_ATTRS; a++) {
+            p.b2[a] = -1.0f;
+            p.cal_a[a] = 1.0f;
+            p.threshold[a] = 0.5f;
+        }
+        unsigned char *bytes;
+        size_t n;
+        pl_error err;
+        assert_int_equal(classifier_encode(&p, &bytes, &n, &err), 0);
+        classifier *c;
+        assert_int_equal(classifier_load(bytes, n, &c, &err), 0);
+        /* "you idiot": rows 0 and 2, summed 2 over two features. */
+        double once = tox_said(c, "you idiot", 1), ten = tox_said(c, "you idiot", 10);
+        if (mean) {
+            assert_float_equal(once, sig(2.0 / 2 - 1), 1e-6);
+            assert_float_equal(ten, once, 1e-6);
+        } else {
+            assert_float_equal(once, sig(2.0 / sqrt(2) - 1), 1e-6);
+            assert_float_equal(ten, sig(20.0 / sqrt(20) - 1), 1e-6);
+        }
+        classifier_free(c);
+        free(bytes);
+    }
+}
+
 /* ---- the scorer against a plain reference ----------------------------------- */
 
 /* The network written out the plain way (one feature, one word, one
@@ -741,8 +797,14 @@ ref_logits(const ref_model *m, const ref_text *x, size_t skip, double out[CLF_AT
     }
     float x0[CLASSIFIER_MAX_DIM + 8], h[CLASSIFIER_MAX_HIDDEN];
     float inv[2];
-    for (int g = 0; g < 2; g++)
-        inv[g] = count[g] > 0 ? 1.0f / sqrtf((float)count[g]) : 0.0f;
+    for (int g = 0; g < 2; g++) {
+        if (count[g] == 0)
+            inv[g] = 0.0f;
+        else if (p->cfg.flags & CLASSIFIER_F_MEAN)
+            inv[g] = 1.0f / (float)count[g];
+        else
+            inv[g] = 1.0f / sqrtf((float)count[g]);
+    }
     for (size_t k = 0; k < row; k++)
         x0[k] = sum[0][k] * inv[0] + sum[1][k] * inv[1];
     for (size_t j = 0; j < p->hidden; j++) {
@@ -816,12 +878,14 @@ static void
 scorer_matches_reference_bit_for_bit(void **state)
 {
     (void)state;
-    static const uint32_t shapes[][4] = {
-        /* dim, hidden, width, filters: model A's shape, then odd sizes and
-         * a wider window (the blocks' remainders, the ring of windows). */
-        {32, 32, 1, 32},
-        {12, 37, 3, 37},
-        {40, 8, 2, 5},
+    static const uint32_t shapes[][5] = {
+        /* dim, hidden, width, filters, extra flags: model A's shape, then
+         * odd sizes and a wider window (the blocks' remainders, the ring of
+         * windows), then the shipped shape with the rows averaged. */
+        {32, 32, 1, 32, 0},
+        {12, 37, 3, 37, 0},
+        {40, 8, 2, 5, 0},
+        {32, 32, 1, 32, CLASSIFIER_F_MEAN},
     };
     static ref_text x;
     static classifier_word w[CLASSIFIER_EXPLAIN_WORDS];
@@ -829,6 +893,7 @@ scorer_matches_reference_bit_for_bit(void **state)
     for (size_t sh = 0; sh < sizeof shapes / sizeof *shapes; sh++) {
         ref_model m;
         ref_model_init(&m, shapes[sh][0], shapes[sh][1], shapes[sh][2], shapes[sh][3]);
+        m.p.cfg.flags |= shapes[sh][4];
         unsigned char *bytes;
         size_t nb;
         pl_error err;
@@ -951,6 +1016,7 @@ main(void)
         cmocka_unit_test(encode_and_load_round_trip),
         cmocka_unit_test(pooled_filters_read_word_order),
         cmocka_unit_test(max_pool_is_not_diluted),
+        cmocka_unit_test(mean_rows_ignore_repetition),
         cmocka_unit_test(scorer_matches_reference_bit_for_bit),
     };
     int failed = cmocka_run_group_tests(model_tests, setup, teardown);
