@@ -212,24 +212,37 @@ shared_lexicon(lexicon **out, pl_error *err)
 
 /* The language profiles and the built-in models, loaded on first use
  * (the classifier only when with_clf; *clf is NULL without); a model not
- * built in stays NULL (the engine runs without it). */
+ * built in stays NULL (the engine runs without it), but one built in that
+ * does not load is an error: the engine must not quietly run without the
+ * model its binary was built with. */
 static int
 shared_parts(bool with_clf, langid **li, classifier **clf, spam_model **spam, pl_error *err)
 {
     int rc = 0;
-    pl_error ignored;
     pthread_mutex_lock(&shared.mu);
     if (!shared.li_done && (rc = langid_load(&shared.li, err)) == 0)
         shared.li_done = true;
     if (rc == 0 && !shared.spam_done) {
-        if (spam_model_load_builtin(&shared.spam, &ignored) < 0)
+        int lr = spam_model_load_builtin(&shared.spam, err);
+        if (lr == PL_ENOTFOUND)
+            lr = 0;
+        if (lr < 0) {
             shared.spam = NULL;
-        shared.spam_done = true;
+            rc = lr;
+        } else {
+            shared.spam_done = true;
+        }
     }
     if (rc == 0 && with_clf && !shared.clf_done) {
-        if (classifier_load_builtin(&shared.clf, &ignored) < 0)
-            shared.clf = NULL; /* no model built in: the engine runs on the lexicon alone */
-        shared.clf_done = true;
+        int lr = classifier_load_builtin(&shared.clf, err);
+        if (lr == PL_ENOTFOUND) /* no model built in: the engine runs on the lexicon alone */
+            lr = 0;
+        if (lr < 0) {
+            shared.clf = NULL;
+            rc = lr;
+        } else {
+            shared.clf_done = true;
+        }
     }
     *li = shared.li;
     *clf = with_clf ? shared.clf : NULL;
