@@ -652,6 +652,65 @@ threat_reach(const ctx *c, long k, uint32_t os)
     return reach;
 }
 
+/* Where the clause of a verb of violence begins, for its negation: at the
+ * speaker's own intent ("I will", "I'll", "we're gonna ... to") or after
+ * "make me" ("Don't make me come over there and kill you"; *made is then
+ * set: the speaker says what they will do). A negation before that belongs
+ * to another verb: "Don't you dare come here or I will shoot you." Returns
+ * how many words before k the negation is looked for. */
+static long
+threat_clause(const ctx *c, long k, long reach, uint32_t os, bool *made)
+{
+    static const char *const make[] = {"make", "makes", "making", NULL};
+    static const char *const me[] = {"me", "us", NULL};
+    *made = false;
+    for (long j = k - 1; j >= 0 && j >= k - reach; j--) {
+        if (!same_sentence(c, c->t.ostart[c->ts[j]], os))
+            break;
+        if (tok_in(c, j, first_subject) &&
+            (tok_in(c, j, intent_words) || tok_in(c, j + 1, intent_words) ||
+             tok_in(c, k - 1, intent_words)))
+            return k - j;
+        if (tok_in(c, j, me) && j > 0 && tok_in(c, j - 1, make)) {
+            *made = true;
+            return k - j - 1;
+        }
+    }
+    return reach;
+}
+
+/* "You don't deserve to live.", "He does not deserve to breathe.": a wish
+ * of death said by its negation, aimed at a person named before it, ending
+ * its sentence ("They do not deserve to live in fear." defends them; "I
+ * don't deserve to live" is no threat to anyone else). */
+static bool
+denied_life(const ctx *c, uint32_t *os, uint32_t *oe)
+{
+    static const char *const lives[] = {"live", "breathe", "exist", NULL};
+    static const char *const deserve[] = {"deserve", "deserves", NULL};
+    for (size_t k = 2; k < c->ntok; k++) {
+        if (!tok_in(c, (long)k, lives) || !tok_is(c, (long)k - 1, "to") ||
+            !tok_in(c, (long)k - 2, deserve))
+            continue;
+        uint32_t end = c->t.oend[c->te[k] - 1];
+        if (k + 1 < c->ntok && same_sentence(c, end, c->t.ostart[c->ts[k + 1]]) &&
+            !tok_is(c, (long)k + 1, "anymore"))
+            continue;
+        long d = (long)k - 2;
+        if (!negated_before(c, d, 2))
+            continue;
+        for (long j = d - 1; j >= 0 && j >= d - 6; j--) {
+            if (!same_sentence(c, c->t.ostart[c->ts[j]], end))
+                break;
+            if (human_at(c, j)) {
+                span_tokens(c, (size_t)j, k, os, oe);
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* Verbs of violence are threats in context: a person says they will do it
  * to someone ("I'm going to stab ..."), or that it should be done to
  * someone ("... should be shot", "someone should strangle ..."), within
@@ -670,7 +729,8 @@ rule_threats(ctx *c)
         uint32_t os, oe;
         span_hit(c, h, &os, &oe);
         long reach = threat_reach(c, k, os);
-        if (negated_before(c, k, (int)reach))
+        bool made;
+        if (negated_before(c, k, (int)threat_clause(c, k, reach, os, &made)))
             continue;
         if (noun_use(c, k, kend, os, oe)) {
             c->verdict[i] = INSULT_NOT;
@@ -681,7 +741,10 @@ rule_threats(ctx *c)
         long thing = thing_object(c, kend, oe);
         if (thing >= 0)
             c->verdict[i] = INSULT_NOT;
-        bool intent = false, wish = false, person = false;
+        /* "you make me want to kill myself" threatens no one else */
+        bool intent =
+                 made && !tok_in(c, kend + 1, (const char *const[]){"myself", "ourselves", NULL}),
+             wish = false, person = false;
         for (long j = k - 1; j >= 0 && j >= k - reach; j--) {
             if (!same_sentence(c, c->t.ostart[c->ts[j]], os))
                 break;
@@ -735,6 +798,10 @@ rule_threats(ctx *c)
             return;
         }
     }
+    uint32_t os, oe;
+    if (denied_life(c, &os, &oe))
+        set_reason(c, RULE_HARASSMENT, "This reads as a threat or a wish of harm against a person.",
+                   os, oe);
 }
 
 /* Personal details: "his address is 12 ...", "she lives at 4 ...". */
