@@ -481,6 +481,7 @@ static const char *const intent_words[] = {"to",    "will", "shall", "ill",   "w
                                            "wanna", "lets", "must",  "would", "gotta", NULL};
 static const char *const wish_words[] = {"should", "ought", "must", "deserve", "deserves", "wish",
                                          "hope",   "love",  "only", "better",  "just",     NULL};
+static const char *const things_as_subject[] = {"this", "it", "that", "which", NULL};
 static const char *const first_subject[] = {"i",    "im",   "ill",  "id",  "we",
                                             "well", "were", "lets", "ive", NULL};
 
@@ -748,8 +749,11 @@ rule_threats(ctx *c)
         for (long j = k - 1; j >= 0 && j >= k - reach; j--) {
             if (!same_sentence(c, c->t.ostart[c->ts[j]], os))
                 break;
+            /* the speaker's intent, not a thing's: "I think this will hurt
+             * them" says what a policy does */
             if (tok_in(c, j, first_subject) &&
-                (tok_in(c, k - 1, intent_words) || tok_in(c, j, intent_words)))
+                ((tok_in(c, k - 1, intent_words) && !tok_in(c, k - 2, things_as_subject)) ||
+                 tok_in(c, j, intent_words)))
                 intent = true;
             if (tok_in(c, j, wish_words))
                 wish = true;
