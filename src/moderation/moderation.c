@@ -210,6 +210,19 @@ shared_lexicon(lexicon **out, pl_error *err)
     return rc;
 }
 
+/* What a built-in model's load returned, as shared_parts() takes it: none
+ * built in (the engine runs without it) is no error; one built in that
+ * does not load is. *done is set once the question is settled; the model's
+ * pointer stays NULL until a load succeeds. */
+static int
+builtin_loaded(int rc, bool *done)
+{
+    if (rc == PL_ENOTFOUND)
+        rc = 0;
+    *done = rc == 0;
+    return rc;
+}
+
 /* The language profiles and the built-in models, loaded on first use
  * (the classifier only when with_clf; *clf is NULL without); a model not
  * built in stays NULL (the engine runs without it), but one built in that
@@ -222,28 +235,10 @@ shared_parts(bool with_clf, langid **li, classifier **clf, spam_model **spam, pl
     pthread_mutex_lock(&shared.mu);
     if (!shared.li_done && (rc = langid_load(&shared.li, err)) == 0)
         shared.li_done = true;
-    if (rc == 0 && !shared.spam_done) {
-        int lr = spam_model_load_builtin(&shared.spam, err);
-        if (lr == PL_ENOTFOUND)
-            lr = 0;
-        if (lr < 0) {
-            shared.spam = NULL;
-            rc = lr;
-        } else {
-            shared.spam_done = true;
-        }
-    }
-    if (rc == 0 && with_clf && !shared.clf_done) {
-        int lr = classifier_load_builtin(&shared.clf, err);
-        if (lr == PL_ENOTFOUND) /* no model built in: the engine runs on the lexicon alone */
-            lr = 0;
-        if (lr < 0) {
-            shared.clf = NULL;
-            rc = lr;
-        } else {
-            shared.clf_done = true;
-        }
-    }
+    if (rc == 0 && !shared.spam_done)
+        rc = builtin_loaded(spam_model_load_builtin(&shared.spam, err), &shared.spam_done);
+    if (rc == 0 && with_clf && !shared.clf_done)
+        rc = builtin_loaded(classifier_load_builtin(&shared.clf, err), &shared.clf_done);
     *li = shared.li;
     *clf = with_clf ? shared.clf : NULL;
     *spam = shared.spam;
