@@ -323,6 +323,23 @@ is_edge_sym(const unit *x)
     return x->kind == U_APOS || (x->kind == U_SYM && x->cp != '@' && x->cp != '$');
 }
 
+/* "who're" is "who are": its apostrophe parts two words, where dropping it,
+ * as in "you're", would spell a listed insult. */
+static bool
+who_are(const unit *v, size_t ts, size_t k, size_t te)
+{
+    static const char who[] = "who", re[] = "re";
+    if (k - ts != 3 || te - k != 3)
+        return false;
+    for (size_t i = 0; i < 3; i++)
+        if (v[ts + i].kind != U_LETTER || v[ts + i].cp != (uint32_t)who[i])
+            return false;
+    for (size_t i = 0; i < 2; i++)
+        if (v[k + 1 + i].kind != U_LETTER || v[k + 1 + i].cp != (uint32_t)re[i])
+            return false;
+    return true;
+}
+
 /* Pass 2a: decides, token by token, what each symbol and digit means. */
 static void
 resolve_tokens(unit *v, size_t n)
@@ -374,7 +391,7 @@ resolve_tokens(unit *v, size_t n)
             } else if (x->kind == U_MASK) {
                 x->cp = '*';
             } else if (x->kind == U_APOS) {
-                x->kind = U_DROP;
+                x->kind = who_are(v, ts, k, te) ? U_SEP : U_DROP;
             }
         }
         v[ts].tokf |= tokf;

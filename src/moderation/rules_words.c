@@ -625,6 +625,65 @@ noun_use(const ctx *c, long k, long kend, uint32_t os, uint32_t oe)
            same_sentence(c, oe, c->t.ostart[c->ts[kend + 1]]);
 }
 
+/* A verb of violence in an everyday idiom that harms nobody: a phrasal verb
+ * ("hang out with him", "hang on to them"), a shot that is a try or a jab
+ * ("give them a shot", "shoot your shot", "shoot him a message"), a win
+ * ("beat them at the polls", "beat me to it", "I hope we beat them"). A
+ * word of violence after "beat" keeps the threat: "we beat them up",
+ * "beat him to death". */
+static bool
+idiom_use(const ctx *c, long k, long kend, uint32_t oe)
+{
+    static const char *const hang_on[] = {"out",   "around", "on",    "onto",     "in",   "up",
+                                          "about", "tight",  "loose", "together", "with", NULL};
+    static const char *const shot_owner[] = {
+        "a",       "your", "my",   "his", "her",     "our", "their", "best",    "big",   "cheap",
+        "parting", "long", "good", "flu", "booster", "mug", "free",  "another", "first", NULL};
+    static const char *const errands[] = {"message", "email",  "text", "note", "line",
+                                          "look",    "glance", "dm",   "pm",   "question",
+                                          "smile",   "shot",   NULL};
+    static const char *const contests[] = {
+        "polls",    "poll",   "election", "elections",    "ballot", "vote",    "votes",
+        "game",     "games",  "match",    "playoffs",     "race",   "primary", "primaries",
+        "november", "odds",   "deadline", "record",       "rush",   "traffic", "score",
+        "points",   "finals", "final",    "championship", "series", "season",  "debate",
+        "punch",    "it",     "chess",    "cup",          "league", NULL};
+    static const char *const harm_after[] = {"up",   "death",  "senseless",   "shit",
+                                             "crap", "hell",   "daylights",   "head",
+                                             "face", "bloody", "unconscious", NULL};
+    if (k != kend)
+        return false;
+    if (tok_is(c, k, "hang"))
+        return tok_in(c, k + 1, hang_on);
+    if (tok_is(c, k, "shot")) {
+        /* "a shot in the head" is still one */
+        static const char *const body[] = {"head",  "face", "back",  "chest", "heart",
+                                           "skull", "knee", "knees", "leg",   "legs",
+                                           "gut",   "neck", NULL};
+        for (long j = k + 1; j <= k + 3; j++)
+            if (tok_in(c, j, body))
+                return false;
+        return tok_in(c, k - 1, shot_owner);
+    }
+    if (tok_is(c, k, "shoot")) {
+        long o = tok_in(c, k + 1, objects) || tok_in(c, k + 1, human_words) ? k + 2 : k + 1;
+        if (tok_in(c, o, possessives) || tok_is(c, o, "a") || tok_is(c, o, "an"))
+            o++;
+        return o > k + 1 && tok_in(c, o, errands);
+    }
+    if (!tok_is(c, k, "beat"))
+        return false;
+    bool contest = tok_is(c, k - 1, "we");
+    for (long j = k + 1; j <= k + 6 && (size_t)j < c->ntok; j++) {
+        if (!same_sentence(c, oe, c->t.ostart[c->ts[j]]))
+            break;
+        if (tok_in(c, j, harm_after))
+            return false;
+        contest |= tok_in(c, j, contests);
+    }
+    return contest;
+}
+
 /* How far before a verb of violence its wish or intent, its victim and a
  * negation are looked for, within the sentence: six words, or ten when the
  * verb is coordinated with an earlier one ("and", "then", "or" among the six
@@ -694,8 +753,11 @@ denied_life(const ctx *c, uint32_t *os, uint32_t *oe)
             !tok_in(c, (long)k - 2, deserve))
             continue;
         uint32_t end = c->t.oend[c->te[k] - 1];
+        /* "... to breathe the same air as us" denies it as much */
+        bool air = tok_is(c, (long)k + 1, "the") && tok_is(c, (long)k + 2, "same") &&
+                   tok_is(c, (long)k + 3, "air");
         if (k + 1 < c->ntok && same_sentence(c, end, c->t.ostart[c->ts[k + 1]]) &&
-            !tok_is(c, (long)k + 1, "anymore"))
+            !tok_is(c, (long)k + 1, "anymore") && !air)
             continue;
         long d = (long)k - 2;
         if (!negated_before(c, d, 2))
@@ -733,7 +795,7 @@ rule_threats(ctx *c)
         bool made;
         if (negated_before(c, k, (int)threat_clause(c, k, reach, os, &made)))
             continue;
-        if (noun_use(c, k, kend, os, oe)) {
+        if (noun_use(c, k, kend, os, oe) || idiom_use(c, k, kend, oe)) {
             c->verdict[i] = INSULT_NOT;
             continue;
         }
@@ -746,6 +808,10 @@ rule_threats(ctx *c)
         bool intent =
                  made && !tok_in(c, kend + 1, (const char *const[]){"myself", "ourselves", NULL}),
              wish = false, person = false;
+        /* the verb joined to an earlier one whose intent it shares: "I'm
+         * going to find you and hurt you" (the intent at most five words
+         * back; "were" is too often the past of "be" to be "we're" here) */
+        bool joined = tok_is(c, k - 1, "and") || tok_is(c, k - 1, "then"), planned = false;
         for (long j = k - 1; j >= 0 && j >= k - reach; j--) {
             if (!same_sentence(c, c->t.ostart[c->ts[j]], os))
                 break;
@@ -753,8 +819,10 @@ rule_threats(ctx *c)
              * them" says what a policy does */
             if (tok_in(c, j, first_subject) &&
                 ((tok_in(c, k - 1, intent_words) && !tok_in(c, k - 2, things_as_subject)) ||
-                 tok_in(c, j, intent_words)))
+                 tok_in(c, j, intent_words) || (planned && !tok_is(c, j, "were"))))
                 intent = true;
+            planned |= joined && j < k - 2 && j >= k - 5 && tok_in(c, j, intent_words) &&
+                       !tok_in(c, j - 1, things_as_subject);
             if (tok_in(c, j, wish_words))
                 wish = true;
             /* Before the verb a capitalised word is a name only as the

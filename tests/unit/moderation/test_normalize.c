@@ -82,6 +82,10 @@ folds_leetspeak(void **state)
     assert_string_equal(fold("f*ck"), "f*ck");
     assert_string_equal(fold("you are an *idiot*"), "you are an idiot");
     assert_string_equal(fold("you're"), "youre");
+    /* "who're" parts in two: glued it would be "whore" */
+    assert_string_equal(fold("those who're here"), "those who re here");
+    assert_string_equal(fold("WHO\xe2\x80\x99RE"), "who re");
+    assert_string_equal(fold("wh'ore"), "whore");
 }
 
 /* Masks: inside a word they are letters; at a word's start, alone, or
