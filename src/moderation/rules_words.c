@@ -627,7 +627,8 @@ noun_use(const ctx *c, long k, long kend, uint32_t os, uint32_t oe)
 
 /* A verb of violence in an everyday idiom that harms nobody: a phrasal verb
  * ("hang out with him", "hang on to them"), a shot that is a try or a jab
- * ("give them a shot", "shoot your shot", "shoot him a message"), a win
+ * ("give them a shot", "shoot your shot", "shoot him a message", "shoot for
+ * the stars"), time to pass ("an hour to kill", "kill some time"), a win
  * ("beat them at the polls", "beat me to it", "I hope we beat them"). A
  * word of violence after "beat" keeps the threat: "we beat them up",
  * "beat him to death". */
@@ -655,7 +656,10 @@ idiom_use(const ctx *c, long k, long kend, uint32_t oe)
         return false;
     if (tok_is(c, k, "hang"))
         return tok_in(c, k + 1, hang_on);
-    if (tok_is(c, k, "shot")) {
+    /* tok_is() reads a double letter as one: "shot" and "shoot" are
+     * told apart by the run of the 'o' */
+    bool shoot = tok_is(c, k, "shot") && c->t.run[c->ts[k] + 2] >= 2;
+    if (tok_is(c, k, "shot") && !shoot) {
         /* "a shot in the head" is still one */
         static const char *const body[] = {"head",  "face", "back",  "chest", "heart",
                                            "skull", "knee", "knees", "leg",   "legs",
@@ -665,11 +669,20 @@ idiom_use(const ctx *c, long k, long kend, uint32_t oe)
                 return false;
         return tok_in(c, k - 1, shot_owner);
     }
-    if (tok_is(c, k, "shoot")) {
+    if (shoot && tok_is(c, k + 1, "for"))
+        return true; /* "shoot for the stars", "shoot for a June release" */
+    if (shoot) {
         long o = tok_in(c, k + 1, objects) || tok_in(c, k + 1, human_words) ? k + 2 : k + 1;
         if (tok_in(c, o, possessives) || tok_is(c, o, "a") || tok_is(c, o, "an"))
             o++;
         return o > k + 1 && tok_in(c, o, errands);
+    }
+    if (tok_is(c, k, "kill")) {
+        /* "kill time", "an hour to kill" */
+        static const char *const spans[] = {"hour", "hours", "minutes",   "time",    "while",
+                                            "day",  "days",  "afternoon", "evening", NULL};
+        return tok_is(c, k + 1, "time") || (tok_is(c, k + 1, "some") && tok_is(c, k + 2, "time")) ||
+               (tok_is(c, k - 1, "to") && tok_in(c, k - 2, spans) && !human_at(c, k + 1));
     }
     if (!tok_is(c, k, "beat"))
         return false;

@@ -300,9 +300,9 @@ run_file(void **state)
         bool header = ln != NULL && !strncmp(ln, "=== ", 4);
         if ((ln == NULL || header) && open) {
             total++;
-            if (gc.text == NULL || gc.expect == NULL) {
+            if (gc.text == NULL || gc.text[0] == '\0' || gc.expect == NULL) {
                 size_t used = strlen(report);
-                snprintf(report + used, cap - used, "  %s:%d (%s): needs text and expect\n", file,
+                snprintf(report + used, cap - used, "  %s:%d (%s): needs a text and expect\n", file,
                          gc.line, gc.name);
                 failed++;
             } else if (!run_case(m, &gc, file, report, cap)) {
