@@ -61,12 +61,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (t.s[i] != ' ' && t.ostart[i] == t.oend[i])
             abort();
     }
-    lex_hit *h;
-    size_t n = lexicon_scan(words(), &t, a, &h);
+    lex_hit *h, *al;
+    size_t nal;
+    size_t n = lexicon_scan_allow(words(), &t, "", false, a, &h, &al, &nal);
     if (n > LEXICON_MAX_HITS)
         abort();
     for (size_t i = 0; i < n; i++)
         if (h[i].start >= h[i].end || h[i].end > t.len || h[i].category >= LEX_NCATEGORIES)
+            abort();
+    for (size_t i = 0; i < nal; i++)
+        if (al[i].start >= al[i].end || al[i].end > t.len || al[i].category != LEX_ALLOW)
             abort();
 
     /* The whole engine, with the input as comment, article and parent. */

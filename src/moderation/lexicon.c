@@ -1528,6 +1528,17 @@ size_t
 lexicon_scan_in(const lexicon *lx, const norm_text *t, const char *lang, bool reliable, arena *a,
                 lex_hit **out)
 {
+    return lexicon_scan_allow(lx, t, lang, reliable, a, out, NULL, NULL);
+}
+
+size_t
+lexicon_scan_allow(const lexicon *lx, const norm_text *t, const char *lang, bool reliable, arena *a,
+                   lex_hit **out, lex_hit **allowed, size_t *nallowed)
+{
+    if (allowed != NULL) {
+        *allowed = NULL;
+        *nallowed = 0;
+    }
     hits h = {0};
     scan_walk(lx, t, &h, a);
     if (t->src != NULL &&
@@ -1571,29 +1582,48 @@ lexicon_scan_in(const lexicon *lx, const norm_text *t, const char *lang, bool re
     }
     qsort(h.v, h.n, sizeof *h.v, cmp_hit);
     /* Drop allow-listed hits and hits inside a longer one of the same
-     * category; keep the allow hits out of the result. */
-    size_t k = 0;
+     * category; keep the allow hits out of the result. The kept hits are
+     * written over h.v, so the hits are read from a copy: a hit that an
+     * earlier kept one overwrote could otherwise no longer shield. */
+    lex_hit *v = arena_alloc(a, h.n * sizeof *v);
+    memcpy(v, h.v, h.n * sizeof *v);
+    /* per allow hit: 1 when it shielded a listed word, 2 when one of them
+     * names a group ("homosexual"): a name is no look-alike */
+    uint8_t *shield = allowed != NULL ? arena_zalloc(a, h.n * sizeof *shield) : NULL;
+    size_t k = 0, nshield = 0;
     for (size_t i = 0; i < h.n; i++) {
-        const lex_hit *x = &h.v[i];
+        const lex_hit *x = &v[i];
         if (x->category == LEX_ALLOW || !lang_ok(lx, x->term, lang, reliable))
             continue;
         bool drop = false;
         for (size_t j = 0; j < h.n && !drop; j++) {
-            const lex_hit *y = &h.v[j];
+            const lex_hit *y = &v[j];
             if (y->start > x->start)
                 break; /* sorted by start */
             if (j == i || !lang_ok(lx, y->term, lang, reliable))
                 continue;
             if (y->end < x->end)
                 continue;
-            if (y->category == LEX_ALLOW)
+            if (y->category == LEX_ALLOW) {
                 drop = true;
-            else if (y->category == x->category &&
-                     (y->start < x->start || y->end > x->end || j < i))
+                if (shield != NULL && shield[j] != 2)
+                    shield[j] = x->category == LEX_GROUP ? 2 : 1;
+            } else if (y->category == x->category &&
+                       (y->start < x->start || y->end > x->end || j < i)) {
                 drop = true;
+            }
         }
         if (!drop && k < LEXICON_MAX_HITS)
             h.v[k++] = *x;
+    }
+    for (size_t i = 0; shield != NULL && i < h.n; i++)
+        nshield += shield[i] == 1;
+    if (nshield > 0) {
+        /* the allow hits that shielded a listed word */
+        *allowed = arena_alloc(a, nshield * sizeof **allowed);
+        for (size_t i = 0; i < h.n; i++)
+            if (shield[i] == 1)
+                (*allowed)[(*nallowed)++] = v[i];
     }
     *out = h.v;
     return k;

@@ -104,6 +104,15 @@ size_t lexicon_scan(const lexicon *lx, const norm_text *t, arena *a, lex_hit **o
 size_t lexicon_scan_in(const lexicon *lx, const norm_text *t, const char *lang, bool reliable,
                        arena *a, lex_hit **out);
 
+/* lexicon_scan_in, and the allow-list's hits that shielded a listed word
+ * ("snigger" over "nigger", "scunthorpe" over "cunt"), sorted by start, in
+ * *allowed (from a; NULL and 0 when there are none; not one that also
+ * covered a group's name: "homosexual" over "homo"). The engine keeps the
+ * model from holding a comment on such a word alone (docs/MODERATION.md).
+ * allowed may be NULL. */
+size_t lexicon_scan_allow(const lexicon *lx, const norm_text *t, const char *lang, bool reliable,
+                          arena *a, lex_hit **out, lex_hit **allowed, size_t *nallowed);
+
 /* The term as listed ("fuck"); lives as long as the lexicon. */
 const char *lexicon_term(const lexicon *lx, uint32_t term);
 

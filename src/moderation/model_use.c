@@ -127,6 +127,30 @@ mention_driven(ctx *c, classifier_attr a)
     return false;
 }
 
+/* True when the word that raises attribute a the most is an allow-listed
+ * one that shielded a listed word: an innocent word spelt like a listed one
+ * ("He sniggered.", "a chink in the armour"). The model reads letters, and
+ * scores those as the slur they resemble; it must then be as sure as
+ * confirm_at. An allow-listed group's name ("homosexual" over "homo") does
+ * not count (lexicon_scan_allow). */
+static bool
+allow_driven(ctx *c, classifier_attr a)
+{
+    if (c->nallowed == 0)
+        return false;
+    classifier_span sp[1];
+    word_drops(c);
+    if (classifier_pick_words(c->words, c->nwords, a, 0.02, sp, 1) == 0)
+        return false;
+    for (size_t i = 0; i < c->nallowed; i++) {
+        const lex_hit *w = &c->allowed[i];
+        uint32_t os = c->t.ostart[w->start], oe = c->t.oend[w->end - 1];
+        if (os < sp[0].end && oe > sp[0].begin)
+            return true;
+    }
+    return false;
+}
+
 /* True when the words the rules read as innocent (the hits marked in
  * guard), with the group terms, are what lifts attribute a over its hold
  * threshold: without them, by the leave-one-out drops, it would fall below. A comment whose
@@ -308,6 +332,8 @@ model_decide(ctx *c, const classifier_scores *cs)
     if (!listed && praised(c))
         guarded = true;
     if (!listed && !guarded && conf < m->confirm_at && mention_driven(c, (classifier_attr)best))
+        guarded = true;
+    if (!guarded && conf < m->confirm_at && allow_driven(c, (classifier_attr)best))
         guarded = true;
     if (guarded && conf < m->confirm_at)
         return;

@@ -439,7 +439,8 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
         norm_fold(a, in->body, in->body_len, &c->t);
     langid_result lr;
     langid_detect(m->li, in->body, in->body_len, &lr);
-    c->nhits = lexicon_scan_in(m->lx, &c->t, lr.lang, lr.reliable, a, &c->hits);
+    c->nhits = lexicon_scan_allow(m->lx, &c->t, lr.lang, lr.reliable, a, &c->hits, &c->allowed,
+                                  &c->nallowed);
     c->verdict = arena_zalloc(a, c->nhits + 1);
     tokenize(c);
 

@@ -92,6 +92,8 @@ typedef struct ctx {
     norm_text t;
     lex_hit *hits;
     size_t nhits;
+    lex_hit *allowed; /* the allow-list's hits: innocent words ("snigger") */
+    size_t nallowed;
     uint32_t *ts, *te; /* folded token spans */
     size_t ntok;
     found f[RULE_COUNT];

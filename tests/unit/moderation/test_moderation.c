@@ -346,6 +346,53 @@ scan_text(const lexicon *lx, arena *a, const char *text, lex_hit **h)
     return lexicon_scan(lx, &t, a, h);
 }
 
+/* The allow-list's hits that shielded a listed word, which the engine
+ * reads as "the model must be sure" (lexicon_scan_allow). */
+static void
+allow_hits_that_shield(void **state)
+{
+    (void)state;
+    pl_error err;
+    lexicon *lx = NULL;
+    assert_int_equal(lexicon_load(NULL, &lx, &err), 0);
+    arena *a = arena_new();
+    lex_hit *h, *al;
+    size_t nal = 99;
+    norm_text t;
+
+    /* "snigger" shields the slur inside "sniggered" */
+    norm_fold(a, "He sniggered at us, you idiot.", 30, &t);
+    assert_int_equal(lexicon_scan_allow(lx, &t, "", false, a, &h, &al, &nal), 1);
+    assert_string_equal(lexicon_term(lx, h[0].term), "idiot");
+    assert_int_equal(nal, 1);
+    assert_string_equal(lexicon_term(lx, al[0].term), "snigger");
+    assert_int_equal(al[0].category, LEX_ALLOW);
+
+    /* a plain text has none */
+    norm_fold(a, "A quiet street.", 15, &t);
+    assert_int_equal(lexicon_scan_allow(lx, &t, "", false, a, &h, &al, &nal), 0);
+    assert_int_equal(nal, 0);
+
+    /* a group's name is no look-alike: "homosexual" covers "homo" */
+    norm_fold(a, "The homosexual community met.", 29, &t);
+    lexicon_scan_allow(lx, &t, "", false, a, &h, &al, &nal);
+    assert_int_equal(nal, 0);
+    assert_null(al);
+
+    /* the same hits as lexicon_scan_in */
+    lex_hit *h2;
+    norm_fold(a, "Scunthorpe, you idiot.", 22, &t);
+    assert_int_equal(lexicon_scan_allow(lx, &t, "", false, a, &h, &al, &nal), 1);
+    assert_int_equal(nal, 1);
+    assert_string_equal(lexicon_term(lx, al[0].term), "scunthorpe");
+    assert_int_equal(lexicon_scan_in(lx, &t, "", false, a, &h2), 1);
+    assert_int_equal(h2[0].start, h[0].start);
+    assert_int_equal(h2[0].end, h[0].end);
+    assert_int_equal(h2[0].term, h[0].term);
+    arena_free(a);
+    lexicon_free(lx);
+}
+
 /* Masks inside attack and harassment phrases, masks of mild words, and
  * swapped letters: what the lexicon reports, and how it found it. */
 static void
@@ -774,6 +821,7 @@ main(void)
         cmocka_unit_test(long_texts_are_scanned_across_their_stretches),
         cmocka_unit_test(masks_and_swaps_in_the_lexicon),
         cmocka_unit_test(glued_swapped_and_leet_words_in_the_lexicon),
+        cmocka_unit_test(allow_hits_that_shield),
         cmocka_unit_test(a_word_across_a_host_names_dot),
         cmocka_unit_test(lexicon_override_dir_is_read),
         cmocka_unit_test(scores_and_review_flag),
