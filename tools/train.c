@@ -28,6 +28,7 @@
  * trainer prints their ROC AUC for the record only (tools/evalmodel reports
  * everything).
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -56,9 +57,10 @@ typedef struct opts {
     double lr, lr_dense, l2;
     int open_only; /* train only on openly licensed corpora */
     double target_fpr;
-    double hold_at;        /* --hold-at: the hold threshold chosen elsewhere; 0: by target_fpr */
-    double augment;        /* share of the abusive TRAIN samples given a disguised copy */
-    double augment_clean;  /* share of the clean ones */
+    double hold_at; /* --hold-at: the hold threshold chosen elsewhere; 0: by target_fpr */
+    double hold_attr[CLF_ATTRS]; /* --hold-at ATTR=X: one attribute's own; 0: hold_at's */
+    double augment;              /* share of the abusive TRAIN samples given a disguised copy */
+    double augment_clean;        /* share of the clean ones */
     int corpus_bias;       /* a learnt offset per (corpus group, attribute), in training only */
     int mean;              /* --mean: a text's rows averaged (CLASSIFIER_F_MEAN) */
     double dropout;        /* share of a sample's features left out of each training step */
@@ -909,7 +911,8 @@ usage(FILE *to, int status)
             "usage: train [--data DIR] [--out FILE] [--epochs N] [--log2-buckets N] [--dim N]\n"
             "             [--hidden N] [--filters N] [--width N] [--char-min N] [--char-max N]\n"
             "             [--lr X] [--lr-dense X] [--l2 X] [--open-only] [--target-fpr X]\n"
-            "             [--hold-at X] [--seed N] [--weight CORPUS=X]... [--augment SHARE]\n"
+            "             [--hold-at [ATTR=]X]... [--seed N] [--weight CORPUS=X]...\n"
+            "             [--augment SHARE]\n"
             "             [--augment-clean SHARE] [--corpus-bias] [--dropout SHARE] [--mean]\n"
             "             [--news-fold K/N] [--dump-news FILE] [--eval MODEL]\n"
             "Trains the moderation model from the labelled corpora in DIR (default\n"
@@ -917,7 +920,8 @@ usage(FILE *to, int status)
             "--open-only trains on openly licensed corpora only (docs/MODERATION.md).\n"
             "--target-fpr is the share of clean DEV comments the hold threshold may\n"
             "flag (default 0.02); --hold-at X sets the threshold instead (chosen on\n"
-            "the folds of tools/news_cv.sh -e). --dim 0 --hidden 0 trains a linear\n"
+            "the folds of tools/news_cv.sh -e); --hold-at ATTR=X sets one\n"
+            "attribute's (threat=0.40). --dim 0 --hidden 0 trains a linear\n"
             "model.\n"
             "--filters N (default 0: none) adds N filters over --width consecutive\n"
             "words (default 1: a max-pool over single words), max-pooled over the\n"
@@ -955,6 +959,31 @@ num_arg(const char *name, const char *v, double lo, double hi)
         exit(2);
     }
     return d;
+}
+
+/* --hold-at X (every attribute) or --hold-at ATTR=X (one attribute, by
+ * its name in any case: "threat=0.40"), which wins over X for it. */
+static void
+hold_arg(opts *o, const char *name, const char *v)
+{
+    const char *eq = strchr(v, '=');
+    if (eq == NULL) {
+        o->hold_at = num_arg(name, v, 0.05, 0.95);
+        return;
+    }
+    char up[32];
+    size_t n = (size_t)(eq - v);
+    for (size_t i = 0; i < n && i < sizeof up; i++)
+        up[i] = (char)toupper((unsigned char)v[i]);
+    int a = n < sizeof up ? classifier_attr_parse(up, n) : -1;
+    if (a < 0) {
+        fprintf(stderr,
+                "train: %s: no attribute \"%.*s\" (toxicity, severe_toxicity, insult, "
+                "profanity, threat, identity_attack)\n",
+                name, (int)n, v);
+        exit(2);
+    }
+    o->hold_attr[a] = num_arg(name, eq + 1, 0.05, 0.95);
 }
 
 /* The weight of a corpus: --weight CORPUS=X, else its default. The Civil
@@ -1095,7 +1124,7 @@ main(int argc, char **argv)
         else if (!strcmp(a, "--target-fpr"))
             o.target_fpr = num_arg(a, v, 0.001, 0.5);
         else if (!strcmp(a, "--hold-at"))
-            o.hold_at = num_arg(a, v, 0.05, 0.95);
+            hold_arg(&o, a, v);
         else if (!strcmp(a, "--augment"))
             o.augment = num_arg(a, v, 0, 1);
         else if (!strcmp(a, "--augment-clean"))
@@ -1384,8 +1413,12 @@ main(int argc, char **argv)
         fprintf(stderr, "train: hold threshold set to %.3f (flags %zu of those %zu)\n", thr, above,
                 nc);
     }
-    for (int a = 0; a < K; a++)
-        p.threshold[a] = (float)thr;
+    for (int a = 0; a < K; a++) {
+        p.threshold[a] = (float)(o.hold_attr[a] > 0 ? o.hold_attr[a] : thr);
+        if (o.hold_attr[a] > 0)
+            fprintf(stderr, "train: hold threshold of %s set to %.3f\n",
+                    classifier_attr_name((classifier_attr)a), o.hold_attr[a]);
+    }
     free(clean);
 
     /* TEST: for the record only; nothing above looked at it. */

@@ -327,41 +327,13 @@ emit_placeholder(fz *z, uint32_t ph, size_t begin, size_t end)
     }
 }
 
-/* Emits the word t[0..len) (symbols trimmed from its edges) with its
- * features: leetspeak mapped, apostrophes dropped. */
-static void
-emit_token(fz *z, const uint32_t *t, size_t len)
-{
-    size_t n = 0;
-    /* The word goes straight between its pads for the n-grams. */
-    uint32_t pad[TOK_MAX + 2], *w = pad + 1;
-    for (size_t i = 0; i < len; i++) {
-        uint32_t c = leet(t[i]);
-        if (c == '\'')
-            continue;
-        /* Leet mapping can create new runs ("bo0o"): collapse again. */
-        if (n >= 2 && w[n - 1] == c && w[n - 2] == c)
-            continue;
-        w[n++] = c;
-    }
-    if (n == 0)
-        return;
-    pad[0] = PAD_LEFT;
-    pad[n + 1] = PAD_RIGHT;
-    for (int i = 0; i < z->n_sink; i++) {
-        token_start(&z->sink[i], z->tok_begin, z->pos);
-        emit_word(&z->sink[i], w, n);
-        emit_chars(&z->sink[i], pad, n + 2);
-    }
-}
-
 /* Ends the current token: trims symbols at its edges, maps leetspeak when it
  * holds a letter, and emits its features. */
 static void
 flush(fz *z)
 {
     uint32_t *t = z->tok;
-    size_t a = 0, b = z->len;
+    size_t a = 0, b = z->len, n = 0;
     int letters = 0, digits = 0;
 
     z->len = 0;
@@ -382,14 +354,26 @@ flush(fz *z)
             emit_placeholder(z, PH_NUM, z->tok_begin, z->pos);
         return;
     }
-    /* "who're" is "who are": without its apostrophe it spells an insult */
-    static const uint32_t who_re[] = {'w', 'h', 'o', '\'', 'r', 'e'};
-    if (b - a == 6 && memcmp(t + a, who_re, sizeof who_re) == 0) {
-        emit_token(z, t + a, 3);
-        emit_token(z, t + a + 4, 2);
-        return;
+    /* The word goes straight between its pads for the n-grams. */
+    uint32_t pad[TOK_MAX + 2], *w = pad + 1;
+    for (size_t i = a; i < b; i++) {
+        uint32_t c = leet(t[i]);
+        if (c == '\'')
+            continue;
+        /* Leet mapping can create new runs ("bo0o"): collapse again. */
+        if (n >= 2 && w[n - 1] == c && w[n - 2] == c)
+            continue;
+        w[n++] = c;
     }
-    emit_token(z, t + a, b - a);
+    if (n == 0)
+        return;
+    pad[0] = PAD_LEFT;
+    pad[n + 1] = PAD_RIGHT;
+    for (int i = 0; i < z->n_sink; i++) {
+        token_start(&z->sink[i], z->tok_begin, z->pos);
+        emit_word(&z->sink[i], w, n);
+        emit_chars(&z->sink[i], pad, n + 2);
+    }
 }
 
 static void

