@@ -421,11 +421,14 @@ add_term_forms(lexicon *lx, arena *tmp, uint32_t ti)
     if (t->mode == LEX_WORD && n + 4 < sizeof buf) {
         static const char *const short_sfx[] = {"s", "es"};
         static const char *const long_sfx[] = {"ed", "ing", "in", "er", "ers"};
-        /* "-es" only where English puts it (asses, bitches, negroes): a
-         * word that ends otherwise makes another word with it ("spic" and
-         * "spices", "jap" and "japes", "prat" and "prates") */
+        /* An English word takes "-es" only where English puts it (asses,
+         * bitches, negroes): ending otherwise, it makes another word with
+         * it ("spic" and "spices", "jap" and "japes", "prat" and "prates").
+         * Another language's word keeps "-es" ("cabrones") but takes no
+         * English ending: German "nutte" is no "nutting". */
+        bool english = t->lang[0] == '\0';
         char last = n > 0 ? t->text[n - 1] : '\0';
-        bool es = (last != '\0' && strchr("sxzo", last) != NULL) ||
+        bool es = !english || (last != '\0' && strchr("sxzo", last) != NULL) ||
                   (n >= 2 && last == 'h' && (t->text[n - 2] == 'c' || t->text[n - 2] == 's'));
         for (size_t k = 0; k < (es ? 2U : 1U); k++) {
             snprintf(buf, sizeof buf, "%s%s", t->text, short_sfx[k]);
@@ -433,7 +436,7 @@ add_term_forms(lexicon *lx, arena *tmp, uint32_t ti)
             if (mask)
                 add_mask(lx, buf, ti);
         }
-        if (n >= 4) {
+        if (n >= 4 && english) {
             for (size_t k = 0; k < 5; k++) {
                 snprintf(buf, sizeof buf, "%s%s", t->text, long_sfx[k]);
                 add_form(lx, tmp, buf, ti, LEX_VIA_LIST);
