@@ -465,18 +465,22 @@ rule_words(ctx *c)
 }
 
 static const char *const human_words[] = {
-    "you",         "u",           "ya",         "him",       "her",           "them",
-    "their",       "his",         "he",         "she",       "they",          "everyone",
-    "everybody",   "anyone",      "anybody",    "people",    "person",        "women",
-    "woman",       "men",         "man",        "girl",      "girls",         "boy",
-    "boys",        "kids",        "children",   "child",     "muslims",       "jews",
-    "christians",  "immigrants",  "refugees",   "migrants",  "blacks",        "whites",
-    "gays",        "lesbians",    "trans",      "liberals",  "conservatives", "democrats",
-    "republicans", "politicians", "cops",       "police",    "journalists",   "reporters",
-    "mayor",       "president",   "minister",   "senator",   "judge",         "voters",
-    "foreigners",  "yourself",    "yourselves", "himself",   "herself",       "themselves",
-    "family",      "wife",        "husband",    "immigrant", "muslim",        "jew",
-    "refugee",     "migrant",     "foreigner",  NULL};
+    "you",         "u",           "ya",         "him",        "her",           "them",
+    "their",       "his",         "he",         "she",        "they",          "everyone",
+    "everybody",   "anyone",      "anybody",    "people",     "person",        "women",
+    "woman",       "men",         "man",        "girl",       "girls",         "boy",
+    "boys",        "kids",        "children",   "child",      "muslims",       "jews",
+    "christians",  "immigrants",  "refugees",   "migrants",   "blacks",        "whites",
+    "gays",        "lesbians",    "trans",      "liberals",   "conservatives", "democrats",
+    "republicans", "politicians", "cops",       "police",     "journalists",   "reporters",
+    "mayor",       "president",   "minister",   "senator",    "judge",         "voters",
+    "foreigners",  "yourself",    "yourselves", "himself",    "herself",       "themselves",
+    "family",      "wife",        "husband",    "immigrant",  "muslim",        "jew",
+    "refugee",     "migrant",     "foreigner",  "journalist", "reporter",      "politician",
+    "cop",         "officer",     "teacher",    "doctor",     "editor",        "columnist",
+    "governor",    "premier",     "councillor", "councilor",  "official",      "officials",
+    "protester",   "protesters",  "activist",   "judges",     "mayors",        "senators",
+    "ministers",   "traitor",     "traitors",   NULL};
 static const char *const intent_words[] = {"to",    "will", "shall", "ill",   "well",  "gonna",
                                            "wanna", "lets", "must",  "would", "gotta", NULL};
 static const char *const wish_words[] = {"should", "ought", "must", "deserve", "deserves", "wish",
@@ -552,19 +556,24 @@ human_at(const ctx *c, long k)
  * is harmed; words for places and buildings ("burn the school") are not
  * here, nor anything that names people ("the business", "the industry"). */
 static const char *const thing_nouns[] = {
-    "bill",        "bills",        "deal",        "deals",       "job",       "jobs",
-    "project",     "projects",     "motion",      "motions",     "plan",      "plans",
-    "proposal",    "proposals",    "idea",        "ideas",       "law",       "laws",
-    "legislation", "pipeline",     "pipelines",   "tax",         "taxes",     "budget",
-    "economy",     "program",      "programs",    "programme",   "agreement", "treaty",
-    "amendment",   "reform",       "reforms",     "initiative",  "policy",    "policies",
-    "debate",      "momentum",     "mood",        "competition", "chances",   "growth",
-    "investment",  "funding",      "contract",    "merger",      "talks",     "negotiations",
-    "argument",    "arguments",    "proposition", "referendum",  "subsidy",   "subsidies",
-    "tariff",      "tariffs",      "mandate",     "scheme",      "vote",      "votes",
-    "measure",     "ordinance",    "bylaw",       "question",    "story",     "rumour",
-    "rumor",       "conversation", "engine",      "lights",      "sales",     "value",
-    "career",      "careers",      "reputation",  "credibility", NULL};
+    "bill",        "bills",      "deal",         "deals",       "job",
+    "jobs",        "project",    "projects",     "motion",      "motions",
+    "plan",        "plans",      "proposal",     "proposals",   "idea",
+    "ideas",       "law",        "laws",         "legislation", "pipeline",
+    "pipelines",   "tax",        "taxes",        "budget",      "economy",
+    "program",     "programs",   "programme",    "agreement",   "treaty",
+    "amendment",   "reform",     "reforms",      "initiative",  "policy",
+    "policies",    "debate",     "momentum",     "mood",        "competition",
+    "chances",     "growth",     "investment",   "funding",     "contract",
+    "merger",      "talks",      "negotiations", "argument",    "arguments",
+    "proposition", "referendum", "subsidy",      "subsidies",   "tariff",
+    "tariffs",     "mandate",    "scheme",       "vote",        "votes",
+    "measure",     "ordinance",  "bylaw",        "question",    "story",
+    "rumour",      "rumor",      "conversation", "engine",      "lights",
+    "sales",       "value",      "career",       "careers",     "reputation",
+    "credibility", "order",      "orders",       "strategy",    "warrant",
+    "warrants",    "mission",    "trade",        "trades",      "task",
+    NULL};
 /* Words that may stand between the verb and its object: "kill off the bill". */
 static const char *const object_lead[] = {"the", "this",  "that",    "these", "those", "a",   "an",
                                           "our", "my",    "your",    "their", "his",   "her", "its",
@@ -654,6 +663,8 @@ idiom_use(const ctx *c, long k, long kend, uint32_t oe)
                                              "face", "bloody", "unconscious", NULL};
     if (k != kend)
         return false;
+    if (tok_is(c, k, "burns") && (tok_in(c, k - 1, possessives) || tok_is(c, k - 1, "my")))
+        return true; /* "his burns have healed": the injury, a noun */
     if (tok_is(c, k, "hang"))
         return tok_in(c, k + 1, hang_on);
     /* tok_is() reads a double letter as one: "shot" and "shoot" are
