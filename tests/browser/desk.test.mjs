@@ -161,11 +161,15 @@ test('a slow answer for the queue shown first does not replace the queue the mod
   let release;
   const held = new Promise((r) => { release = r; });
   await page.route('**/api/v1/mod/queue?queue=pending*', async (route) => { await held; await route.continue(); });
+  // The desk asks for Pending once its site list is in: Flagged is chosen
+  // after that (chosen before, the desk keeps it and never asks for Pending).
+  const asked = page.waitForRequest((r) => r.url().includes('queue=pending'));
   await page.goto(`${srv.url}/admin/`);
   await page.getByLabel('E-mail').fill('mod@example.com');
   await page.getByLabel('Password').fill('correct horse battery');
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.locator('#desk').waitFor({ state: 'visible' });
+  await asked;
   await page.getByRole('tab', { name: /Flagged/ }).click();
   const item = page.locator('.item', { hasText: 'A remark somebody flags.' });
   await item.waitFor();

@@ -106,3 +106,40 @@ test('numbers: the tab fits a 360 px screen', async () => {
   await shot(page, 'desk-numbers-360.png');
   assert.deepEqual(page.errors, []);
 });
+
+test('numbers: a tab chosen while the desk still loads its site list is kept when the list arrives', async () => {
+  // The desk shows itself, then asks for the sites, then opened Pending: a
+  // moderator quick enough to pick Numbers in between was sent back to
+  // Pending with the charts hidden (found as a one-off failure of
+  // i18n_site.test.mjs). The site list is held here until Numbers is shown.
+  const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(10000);
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  let release;
+  const held = new Promise((r) => { release = r; });
+  const asked = page.waitForRequest((r) => r.url().includes('/api/v1/mod/sites'));
+  await page.route('**/api/v1/mod/sites*', async (route) => { await held; await route.continue(); });
+  await page.goto(`${srv.url}/admin/`);
+  await page.getByLabel('E-mail').fill('mod@example.com');
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#desk').waitFor({ state: 'visible' });
+  await asked;
+  await page.getByRole('tab', { name: 'Numbers' }).click();
+  await page.locator('#status', { hasText: 'Numbers from' }).waitFor();
+  // The list arrives; the Numbers tab is loaded again for the site it settles on.
+  const again = page.waitForResponse((r) => r.url().includes('/api/v1/mod/stats'));
+  const sites = page.waitForResponse((r) => r.url().includes('/api/v1/mod/sites'));
+  release();
+  await sites;
+  await again;
+  await page.locator('#status', { hasText: 'Numbers from' }).waitFor();
+  assert.equal(await page.getByRole('tab', { name: 'Numbers' }).getAttribute('aria-selected'), 'true');
+  assert.equal(await page.locator('#numbers-panel').isVisible(), true);
+  assert.equal(await page.locator('#queue-panel').isVisible(), false);
+  await page.getByRole('img', { name: /^Comments per day by status/ }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await ctx.close();
+});

@@ -14,7 +14,7 @@
 'use strict';
 (function () {
   const API = '/api/v1';
-  const S = { view: 'pending', items: [], sel: 0, next: null, me: null, site: '', sites: [] };
+  const S = { view: 'pending', picked: false, items: [], sel: 0, next: null, me: null, site: '', sites: [] };
   const $ = (id) => document.getElementById(id);
   const LANG = document.documentElement.lang || 'en';
   let CAT = {};
@@ -144,8 +144,13 @@
     $('tab-webhooks').hidden = S.me.role !== 'admin';
     $('tab-settings').hidden = S.me.role !== 'admin';
     $('tab-sites').hidden = S.me.role !== 'admin';
+    // A tab chosen while the site picker loads is kept (and loaded again for
+    // the site the picker settles on); otherwise the desk opens on pending.
+    S.picked = false;
     await loadSitePicker(); // first: a moderator of some sites starts in one of them
-    select('pending');
+    if (!S.picked) select('pending');
+    else if (S.view === 'numbers') loadNumbers();
+    else select(S.view);
     refreshCounts();
     loadStaffNames();
     setInterval(refreshCounts, 15000);
@@ -267,9 +272,15 @@
     }
   }
 
+  // The moderator's own choice of a tab (showDesk keeps it).
+  function pick(view) {
+    S.picked = true;
+    select(view);
+  }
+
   document.querySelector('[role=tablist]').addEventListener('click', (ev) => {
     const t = ev.target.closest('[role=tab]');
-    if (t) select(t.dataset.view);
+    if (t) pick(t.dataset.view);
   });
   document.querySelector('[role=tablist]').addEventListener('keydown', (ev) => {
     if (ev.key !== 'ArrowRight' && ev.key !== 'ArrowLeft') return;
@@ -278,7 +289,7 @@
     if (i < 0) return;
     const j = (i + (ev.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length;
     tabs[j].focus();
-    select(tabs[j].dataset.view);
+    pick(tabs[j].dataset.view);
   });
 
   // ---- queue ---------------------------------------------------------------
@@ -964,7 +975,7 @@
   }
 
   function openAuthor(id) {
-    select('people');
+    pick('people');
     openPerson(id);
   }
 
