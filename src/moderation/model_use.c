@@ -89,6 +89,15 @@ word_drops(ctx *c)
     }
 }
 
+/* The word that raises attribute a the most (the explanation's first), in
+ * *sp; false when no word raises it by 0.02. */
+static bool
+top_word(ctx *c, classifier_attr a, classifier_span *sp)
+{
+    word_drops(c);
+    return classifier_pick_words(c->words, c->nwords, a, 0.02, sp, 1) > 0;
+}
+
 /* True when the word that raises attribute a the most names one person by
  * a group they belong to: "a Muslim", "a gay person", "an immigrant" (a
  * group term of the lexicon right after "a" or "an"). The model learned
@@ -107,8 +116,7 @@ mention_driven(ctx *c, classifier_attr a)
     for (size_t i = 0; i < c->nhits; i++)
         if (c->hits[i].category == LEX_VIOLENCE)
             return false; /* "Murdering a Muslim ... should be legal" */
-    word_drops(c);
-    if (classifier_pick_words(c->words, c->nwords, a, 0.02, sp, 1) == 0)
+    if (!top_word(c, a, sp))
         return false;
     for (size_t i = 0; i < c->nhits; i++) {
         const lex_hit *h = &c->hits[i];
@@ -139,8 +147,7 @@ allow_driven(ctx *c, classifier_attr a)
     if (c->nallowed == 0)
         return false;
     classifier_span sp[1];
-    word_drops(c);
-    if (classifier_pick_words(c->words, c->nwords, a, 0.02, sp, 1) == 0)
+    if (!top_word(c, a, sp))
         return false;
     for (size_t i = 0; i < c->nallowed; i++) {
         const lex_hit *w = &c->allowed[i];
@@ -185,8 +192,7 @@ static bool
 violence_driven(ctx *c, bool *guard, int a)
 {
     classifier_span sp[1];
-    word_drops(c);
-    if (classifier_pick_words(c->words, c->nwords, (classifier_attr)a, 0.02, sp, 1) == 0)
+    if (!top_word(c, (classifier_attr)a, sp))
         return false;
     bool on = false;
     for (size_t i = 0; i < c->nhits; i++) {

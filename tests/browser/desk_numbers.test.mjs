@@ -112,20 +112,12 @@ test('numbers: a tab chosen while the desk still loads its site list is kept whe
   // moderator quick enough to pick Numbers in between was sent back to
   // Pending with the charts hidden (found as a one-off failure of
   // i18n_site.test.mjs). The site list is held here until Numbers is shown.
-  const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(10000);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(String(e)));
-  let release;
+  let release, asked;
   const held = new Promise((r) => { release = r; });
-  const asked = page.waitForRequest((r) => r.url().includes('/api/v1/mod/sites'));
-  await page.route('**/api/v1/mod/sites*', async (route) => { await held; await route.continue(); });
-  await page.goto(`${srv.url}/admin/`);
-  await page.getByLabel('E-mail').fill('mod@example.com');
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.locator('#desk').waitFor({ state: 'visible' });
+  const page = await openDesk(browser, srv.url, 'mod@example.com', {}, async (p) => {
+    asked = p.waitForRequest((r) => r.url().includes('/api/v1/mod/sites'));
+    await p.route('**/api/v1/mod/sites*', async (route) => { await held; await route.continue(); });
+  });
   await asked;
   await page.getByRole('tab', { name: 'Numbers' }).click();
   await page.locator('#status', { hasText: 'Numbers from' }).waitFor();
@@ -141,5 +133,5 @@ test('numbers: a tab chosen while the desk still loads its site list is kept whe
   assert.equal(await page.locator('#queue-panel').isVisible(), false);
   await page.getByRole('img', { name: /^Comments per day by status/ }).waitFor();
   assert.deepEqual(page.errors, []);
-  await ctx.close();
+  await page.context().close();
 });

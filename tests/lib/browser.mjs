@@ -71,12 +71,14 @@ export async function deskFixture(users = []) {
 // Opens the desk (base/admin/) in a new context of browser and logs in as
 // email with the tests' password; context: the context's options (a
 // 1100x900 viewport unless given). page.errors collects uncaught errors.
-export async function deskPage(browser, base, email, context = {}) {
+// prepare(page), when given, runs before the desk is opened (to route its requests).
+export async function deskPage(browser, base, email, context = {}, prepare = null) {
   const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...context });
   const page = await ctx.newPage();
   page.setDefaultTimeout(10000);
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(String(e)));
+  if (prepare) await prepare(page);
   await page.goto(`${base}/admin/`);
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password').fill('correct horse battery');
