@@ -53,6 +53,8 @@ static const row rows[] = {
     S("moderation.homonym_at", "model", SITE_PROB, 0, 0, true, false,
       "The model's score that holds a comment with a slur that has innocent uses, not aimed.",
       NULL),
+    S("moderation.swear_at", "model", SITE_PROB, 0, 0, true, false,
+      "The model's score that holds a comment with mild swearing (damn, crap).", NULL),
     S("moderation.spam_at", "model", SITE_PROB, 0, 0, true, false,
       "The spam score at or above which a comment is held.", NULL),
     S("moderation.spam_at_new", "model", SITE_PROB, 0, 0, true, false,

@@ -4,6 +4,7 @@
  */
 #include "moderation/moderation_int.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,26 @@ model_excerpt(ctx *c, classifier_attr a, uint32_t *os, uint32_t *oe)
     }
 }
 
+/* Two kinds of word lower the bar (model_decide): an insult the rules
+ * could not place, TOXICITY or INSULT at word_at; mild swearing, TOXICITY
+ * or PROFANITY at swear_at (*swore: the hold names the swear word). The
+ * attribute that then holds, or -1. */
+static int
+lowered_bar(const moderation *m, const classifier_scores *cs, bool mild, bool swear, bool *swore)
+{
+    double t = cs->p[CLF_TOXICITY], u = cs->p[CLF_INSULT], p = cs->p[CLF_PROFANITY];
+    *swore = false;
+    if (mild && u >= m->word_at && u >= t)
+        return CLF_INSULT;
+    if (mild && t >= m->word_at)
+        return CLF_TOXICITY;
+    if (swear && (t >= m->swear_at || p >= m->swear_at)) {
+        *swore = true;
+        return CLF_PROFANITY;
+    }
+    return -1;
+}
+
 void
 model_decide(ctx *c, const classifier_scores *cs)
 {
@@ -268,17 +289,17 @@ model_decide(ctx *c, const classifier_scores *cs)
     /* Where the rules looked at offensive-looking words and read them as
      * innocent (an insult said of an idea, of oneself, negated or quoted;
      * an ambiguous word; swearing the publisher allows), the model must be
-     * as sure as confirm_at to hold. Mild swearing ("damn", "ass") and a
-     * slur with an innocent or reclaimed use that was not aimed at anyone
-     * do not raise the bar: the model holds them at its usual thresholds,
-     * so "keep his f****t ass in the closet" is held while "queer theory"
-     * and "damn, that is impressive" publish (a contextual slur is held
-     * when the model reads the comment as hostile, never rejected on the
-     * word alone). An insult the rules could not place (no target found:
-     * "Typical clueless clown.") lowers the bar: news readers call most
-     * comments with one uncivil, so TOXICITY or INSULT at word_at is
-     * enough there. */
+     * as sure as confirm_at to hold. A slur with an innocent or reclaimed
+     * use that was not aimed at anyone needs homonym_at, so "keep his
+     * f****t ass in the closet" is held while "queer theory" publishes (a
+     * contextual slur is held when the model reads the comment as hostile,
+     * never rejected on the word alone). Two kinds of word lower the bar,
+     * because news readers call nearly every comment with one uncivil: an
+     * insult the rules could not place (no target found: "Typical clueless
+     * clown."), TOXICITY or INSULT at word_at; mild swearing ("damn",
+     * "crap", "ass"), TOXICITY or PROFANITY at swear_at. */
     bool guarded = false, mild = false, homonym = false, listed = false, violence = false;
+    long swear = -1; /* a mild swear word with no innocent twin (swear_at) */
     /* which hits raise the bar: the guard holds only while they are what
      * the score rests on (guard_driven) */
     bool *guard = c->nhits > 0 ? arena_zalloc(c->a, c->nhits * sizeof *guard) : NULL;
@@ -299,9 +320,12 @@ model_decide(ctx *c, const classifier_scores *cs)
             homonym = true;
         } else if (h->severity == 1 &&
                    (h->category == LEX_PROFANITY || h->category == LEX_VULGARITY)) {
-            /* mild swearing: the model's usual thresholds, or homonym_at
-             * when the word has an innocent twin */
-            homonym |= lexicon_term_homograph(m->lx, h->term);
+            /* Mild swearing ("damn", "crap", "ass", "boobs"): swear_at, or
+             * homonym_at when the word has an innocent twin. */
+            if (lexicon_term_homograph(m->lx, h->term))
+                homonym = true;
+            else if (swear < 0)
+                swear = (long)i;
         } else {
             /* An ambiguous word (severity 0), or a mild one the rules gave
              * no reason for, was read as innocent. Not a mild attack:
@@ -318,14 +342,12 @@ model_decide(ctx *c, const classifier_scores *cs)
         guard[i] = g;
         guarded |= g;
     }
-    if (mild && !guarded && best < 0) {
-        /* The word lowers the bar for TOXICITY and INSULT to word_at. */
-        double t = cs->p[CLF_TOXICITY], u = cs->p[CLF_INSULT];
-        if (u >= m->word_at && u >= t)
-            best = CLF_INSULT;
-        else if (t >= m->word_at)
-            best = CLF_TOXICITY;
-        conf = best >= 0 ? cs->p[best] : 0;
+    bool swore = false;
+    if (!guarded && best < 0) {
+        best = lowered_bar(m, cs, mild, swear >= 0, &swore);
+        conf = swore       ? fmax(cs->p[CLF_TOXICITY], cs->p[CLF_PROFANITY])
+               : best >= 0 ? cs->p[best]
+                           : 0;
     }
     if (best < 0)
         return;
@@ -346,6 +368,8 @@ model_decide(ctx *c, const classifier_scores *cs)
     if (homonym && conf < m->homonym_at)
         return;
     moderation_rule r = attr_rule((classifier_attr)best);
+    if (swore && c->hits[swear].category == LEX_VULGARITY)
+        r = RULE_VULGARITY;
     /* Beside a rule that already fired, the model adds only what it is
      * sure of (reject_at) and the rules did not name: an insult or a
      * threat. General toxicity adds nothing to a reason already given. */
@@ -368,6 +392,12 @@ model_decide(ctx *c, const classifier_scores *cs)
     if (c->f[r].on || m->pol.action[r] == POLICY_OFF)
         return;
     uint32_t os, oe;
+    if (swore) { /* the word the rules found is the reason */
+        const lex_hit *h = &c->hits[swear];
+        span_tokens(c, (size_t)tok_at(c, h->start), (size_t)tok_at(c, h->end - 1), &os, &oe);
+        c->f[r] = (found){true, true, false, false, attr_message(CLF_PROFANITY), os, oe, false};
+        return;
+    }
     model_excerpt(c, (classifier_attr)best, &os, &oe);
     if (oe == os && best != CLF_TOXICITY)
         model_excerpt(c, CLF_TOXICITY, &os, &oe);

@@ -44,6 +44,11 @@
  * news comments' folds (tools/news_cv.sh) with the golden cases
  * (docs/MODERATION.md, twelfth pass). */
 #define MODEL_WORD_AT 0.35
+/* The default of moderation.swear_at: the TOXICITY or PROFANITY score that
+ * holds a comment with mild swearing ("damn", "crap", "ass"), chosen on the
+ * news comments' folds
+ * (docs/MODERATION.md, fifteenth pass). */
+#define MODEL_SWEAR_AT 0.3
 /* The default of moderation.homonym_at: the score at which the model holds
  * a comment with a word that has an innocent twin: a slur with innocent or
  * reclaimed uses that the rules did not find aimed at anyone ("bitch",
@@ -94,7 +99,8 @@ extra_prob(const config *cfg, const char *name, double def, double off_value, do
 
 /* moderation.hold_at (every attribute), moderation.hold_at.<attribute>
  * (toxicity, severe_toxicity, insult, profanity, threat, identity_attack),
- * moderation.reject_at, moderation.confirm_at and moderation.word_at; the
+ * moderation.reject_at, moderation.confirm_at, moderation.homonym_at,
+ * moderation.swear_at and moderation.word_at; the
  * hold thresholds come with the model. */
 static int
 model_settings(const config *cfg, moderation *m, pl_error *err)
@@ -128,6 +134,8 @@ model_settings(const config *cfg, moderation *m, pl_error *err)
         return rc;
     if ((rc = extra_prob(cfg, "moderation.homonym_at", MODEL_HOMONYM_AT, 2.0, &m->homonym_at,
                          err)) < 0)
+        return rc;
+    if ((rc = extra_prob(cfg, "moderation.swear_at", MODEL_SWEAR_AT, 2.0, &m->swear_at, err)) < 0)
         return rc;
     return extra_prob(cfg, "moderation.word_at", MODEL_WORD_AT, 2.0, &m->word_at, err);
 }

@@ -34,6 +34,7 @@ struct moderation {
     double reject_at;          /* model score that turns a rule's hold into a reject; >1: never */
     double confirm_at; /* model score that holds over the rules' innocent reading; >1: never */
     double word_at;    /* TOXICITY or INSULT that holds beside a mild word; >1: never */
+    double swear_at;   /* TOXICITY or PROFANITY that holds beside mild swearing; >1: never */
     double homonym_at; /* model score that holds beside a word with an innocent twin */
     policy pol;
     int64_t repeat_window_ms;

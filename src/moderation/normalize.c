@@ -323,21 +323,28 @@ is_edge_sym(const unit *x)
     return x->kind == U_APOS || (x->kind == U_SYM && x->cp != '@' && x->cp != '$');
 }
 
-/* "who're" is "who are": its apostrophe parts two words, where dropping it,
- * as in "you're", would spell a listed insult. */
+/* A contraction whose apostrophe parts two words, where dropping it, as in
+ * "you're", would spell a listed word: "who're" ("whore"), "he'll"
+ * ("hell"). */
 static bool
-who_are(const unit *v, size_t ts, size_t k, size_t te)
+parted_contraction(const unit *v, size_t ts, size_t k, size_t te)
 {
-    static const char who[] = "who", re[] = "re";
-    if (k - ts != 3 || te - k != 3)
-        return false;
-    for (size_t i = 0; i < 3; i++)
-        if (v[ts + i].kind != U_LETTER || v[ts + i].cp != (uint32_t)who[i])
-            return false;
-    for (size_t i = 0; i < 2; i++)
-        if (v[k + 1 + i].kind != U_LETTER || v[k + 1 + i].cp != (uint32_t)re[i])
-            return false;
-    return true;
+    static const char *const pairs[][2] = {{"who", "re"}, {"he", "ll"}};
+    for (size_t p = 0; p < sizeof pairs / sizeof *pairs; p++) {
+        const char *a = pairs[p][0], *b = pairs[p][1];
+        size_t la = strlen(a), lb = strlen(b), i = 0;
+        if (k - ts != la || te - k != lb + 1)
+            continue;
+        while (i < la && v[ts + i].kind == U_LETTER && v[ts + i].cp == (uint32_t)a[i])
+            i++;
+        if (i < la)
+            continue;
+        for (i = 0; i < lb && v[k + 1 + i].kind == U_LETTER && v[k + 1 + i].cp == (uint32_t)b[i];)
+            i++;
+        if (i == lb)
+            return true;
+    }
+    return false;
 }
 
 /* Pass 2a: decides, token by token, what each symbol and digit means. */
@@ -391,7 +398,7 @@ resolve_tokens(unit *v, size_t n)
             } else if (x->kind == U_MASK) {
                 x->cp = '*';
             } else if (x->kind == U_APOS) {
-                x->kind = who_are(v, ts, k, te) ? U_SEP : U_DROP;
+                x->kind = parted_contraction(v, ts, k, te) ? U_SEP : U_DROP;
             }
         }
         v[ts].tokf |= tokf;

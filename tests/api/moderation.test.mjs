@@ -62,7 +62,7 @@ test('each comment stores its repeat key: a repeat is caught across an edit, fro
   const first = (await post(rosa, 'm-keys', 'First thoughts on the bypass plan.')).json.comment;
   assert.equal(first.status, 'published');
   const [ver, len, hash] = key(first.id);
-  assert.equal(ver, '2'); // SPAM_FOLD_VERSION
+  assert.equal(ver, '3'); // SPAM_FOLD_VERSION
   assert.equal(len, '32'); // folded: 'first thoughts on the bypas plan' (runs of a letter kept once)
   assert.match(hash, /^-?[0-9]+$/);
   // The edit writes the new body's key, so the new words are a repeat and

@@ -86,6 +86,11 @@ folds_leetspeak(void **state)
     assert_string_equal(fold("those who're here"), "those who re here");
     assert_string_equal(fold("WHO\xe2\x80\x99RE"), "who re");
     assert_string_equal(fold("wh'ore"), "whore");
+    /* "he'll" too ("hell"); other contractions stay glued */
+    assert_string_equal(fold("He'll go"), "he ll go");
+    assert_string_equal(fold("HE\xe2\x80\x99LL"), "he ll");
+    assert_string_equal(fold("she'll"), "shell");
+    assert_string_equal(fold("hel'l"), "hell");
 }
 
 /* Masks: inside a word they are letters; at a word's start, alone, or
