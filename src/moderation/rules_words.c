@@ -486,6 +486,9 @@ static const char *const intent_words[] = {"to",    "will", "shall", "ill",   "w
 static const char *const wish_words[] = {"should", "ought", "must", "deserve", "deserves", "wish",
                                          "hope",   "love",  "only", "better",  "just",     NULL};
 static const char *const things_as_subject[] = {"this", "it", "that", "which", NULL};
+/* "Someone will shoot you": another's intent, told to the victim */
+static const char *const someone_subject[] = {"someone", "somebody", NULL};
+static const char *const someone_will[] = {"will", "shall", "gonna", "going", NULL};
 static const char *const first_subject[] = {"i",    "im",   "ill",  "id",  "we",
                                             "well", "were", "lets", "ive", NULL};
 
@@ -831,7 +834,7 @@ rule_threats(ctx *c)
         /* "you make me want to kill myself" threatens no one else */
         bool intent =
                  made && !tok_in(c, kend + 1, (const char *const[]){"myself", "ourselves", NULL}),
-             wish = false, person = false;
+             wish = false, person = false, someone = false, person_after = false;
         /* the verb joined to an earlier one whose intent it shares: "I'm
          * going to find you and hurt you" (the intent at most five words
          * back; "were" is too often the past of "be" to be "we're" here) */
@@ -849,6 +852,10 @@ rule_threats(ctx *c)
                        !tok_in(c, j - 1, things_as_subject);
             if (tok_in(c, j, wish_words))
                 wish = true;
+            if (tok_in(c, j, someone_subject) &&
+                (tok_in(c, j + 1, someone_will) ||
+                 (tok_is(c, j + 1, "is") && tok_in(c, j + 2, someone_will))))
+                someone = true;
             /* Before the verb a capitalised word is a name only as the
              * subject of the wish ("Smith should be shot"), not as the
              * first word of a sentence ("Somebody should ..."). */
@@ -886,8 +893,12 @@ rule_threats(ctx *c)
             if (!same_sentence(c, oe, c->t.ostart[c->ts[j]]))
                 break;
             if (human_at(c, j))
-                person = true;
+                person = person_after = true;
         }
+        /* another's intent counts only against a person named after the
+         * verb: "Someone is going to get hurt" threatens no one */
+        if (someone && person_after)
+            intent = true;
         if (person && (intent || wish || death_to)) {
             set_reason(c, RULE_HARASSMENT, MSG_THREAT, os, oe);
             return;
