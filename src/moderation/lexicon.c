@@ -1000,6 +1000,23 @@ joined_after_article(const norm_text *t, const term_rec *tr, size_t ts, size_t s
     return spell(t, start, end, w, sizeof w, &n) && n >= 4;
 }
 
+/* Is [start, end) a part of a longer token that is an English word of the
+ * dictionary? Another language's glue word matches inside its compounds
+ * ("teringlijer"), not inside an English word that happens to hold it
+ * ("teetering", "sputtering"), even where the detector takes a one-word
+ * comment for that language. */
+static bool
+in_english_word(const lexicon *lx, const norm_text *t, size_t start, size_t end)
+{
+    size_t ts = token_start(t, start), te = end;
+    while (te < t->len && t->s[te] != ' ')
+        te++;
+    char w[64];
+    size_t n;
+    return (ts < start || te > end) && spell(t, ts, te, w, sizeof w, &n) &&
+           dict_has(lx->words, w, n);
+}
+
 static void
 check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits *h, arena *a)
 {
@@ -1012,6 +1029,8 @@ check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits 
     if (!runs_fit(lx, f, t, start))
         return;
     if (f->via == LEX_VIA_GAP && !gap_masked(t, start + f->gap, f->gap_len))
+        return;
+    if (tr->mode == LEX_GLUE && tr->lang[0] != '\0' && in_english_word(lx, t, start, end))
         return;
     if (tr->mode != LEX_GLUE || f->via == LEX_VIA_TRANSPOSED) {
         bool left = start == 0 || t->s[start - 1] == ' ';
