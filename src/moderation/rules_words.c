@@ -512,6 +512,35 @@ static const char *const belongings[] = {
     "mother", "mom",    "father", "dad",    "son",      "daughter", "car",
     "dog",    "office", "head",   "throat", "face",     "skull",    NULL};
 
+/* People named by what they did: "Execute drug dealers.", "Shoot all the
+ * looters.", "Kill the pedophiles." An order to kill them is a call for
+ * violence against people, not a view on sentencing ("Murderers should get
+ * life" names no act of violence). */
+static const char *const offenders[] = {"dealers",    "criminals",   "murderers",  "rapists",
+                                        "pedophiles", "paedophiles", "terrorists", "traitors",
+                                        "looters",    "rioters",     "thieves",    "thugs",
+                                        "killers",    "gangsters",   "illegals",   NULL};
+static const char *const offender_lead[] = {"all", "the", "these", "those", "every", NULL};
+
+static bool
+offenders_at(const ctx *c, long o)
+{
+    if (tok_in(c, o, offender_lead))
+        o++;
+    if (tok_is(c, o, "the"))
+        o++;
+    if (tok_is(c, o, "drug"))
+        o++;
+    if (!(tok_in(c, o, offenders) ||
+          (tok_is(c, o - 1, "drug") &&
+           tok_in(c, o, (const char *const[]){"pushers", "lords", NULL}))) ||
+        tok_is(c, o, "drug"))
+        return false;
+    /* not their belongings: "Burn the criminals' records." */
+    uint32_t oe = c->t.oend[c->te[o] - 1];
+    return oe >= c->in->body_len || (c->in->body[oe] != '\'' && c->in->body[oe] != '\xe2');
+}
+
 /* Where people gather to worship: burning or bombing one is violence
  * against the people in it and those it belongs to ("Someone should burn
  * the mosque down."). */
@@ -882,7 +911,7 @@ rule_threats(ctx *c)
             bool obj = tok_in(c, o, objects) || the_people ||
                        (tok_in(c, o, pointers) && tok_in(c, o + 1, object_nouns)) ||
                        (tok_in(c, o, possessives) && tok_in(c, o + 1, belongings)) ||
-                       (tok_in(c, o, object_lead) && worship_at(c, o + 1));
+                       (tok_in(c, o, object_lead) && worship_at(c, o + 1)) || offenders_at(c, o);
             if (obj && !(tok_is(c, o + 1, "with") && tok_is(c, o + 2, "kindness")) &&
                 !tok_in(c, o + 1, a_an) && same_sentence(c, os, c->t.ostart[c->ts[o]]))
                 intent = person = true;
