@@ -77,6 +77,30 @@ praised(const ctx *c)
     return false;
 }
 
+/* The body's sexual words (severity 0 in data/lexicon/profanity.tsv, read
+ * as ambiguous: a doctor's words too), and the words that make their use
+ * clinical. News readers call most comments with one of them uncivil
+ * ("Hey everyone, look at my high-capacity penis substitute!"); in a
+ * clinical context ("Screening for cancer of the penis is free at the
+ * clinic.") they keep the guard of an ambiguous word. */
+static const char *const body_words[] = {"penis",   "penises",  "vagina", "vaginas", "testicles",
+                                         "scrotum", "clitoris", "anus",   NULL};
+static const char *const clinical_words[] = {
+    "cancer",    "screening",   "clinic",       "clinical",      "doctor",     "doctors",
+    "medical",   "surgery",     "surgeon",      "health",        "exam",       "biopsy",
+    "tumor",     "tumour",      "patient",      "patients",      "hospital",   "nurse",
+    "infection", "disease",     "urologist",    "anatomy",       "diagnosis",  "treatment",
+    "symptoms",  "examination", "gynecologist", "gynaecologist", "mutilation", NULL};
+
+static bool
+clinical(const ctx *c)
+{
+    for (size_t k = 0; k < c->ntok; k++)
+        if (tok_in(c, (long)k, clinical_words))
+            return true;
+    return false;
+}
+
 static void
 word_drops(ctx *c)
 {
@@ -230,6 +254,70 @@ model_excerpt(ctx *c, classifier_attr a, uint32_t *os, uint32_t *oe)
     }
 }
 
+/* What the rules' words say about the model's bar (model_decide): guard[i]
+ * is set for each hit the rules read as innocent. */
+typedef struct word_bars {
+    bool guarded;  /* a word read as innocent: confirm_at while the score rests on it */
+    bool listed;   /* a word of the lists (not a verb of violence) */
+    bool mild;     /* an insult the rules could not place: word_at */
+    bool homonym;  /* a word with an innocent twin, not aimed: homonym_at */
+    bool violence; /* a verb of violence read as innocent ("kill the bill") */
+    long swear;    /* the first mild swear word with no innocent twin (swear_at), or -1 */
+} word_bars;
+
+static word_bars
+read_words(const ctx *c, bool *guard)
+{
+    const moderation *m = c->m;
+    word_bars b = {.swear = -1};
+    for (size_t i = 0; i < c->nhits; i++) {
+        const lex_hit *h = &c->hits[i];
+        if (h->category == LEX_VIOLENCE && c->verdict[i] == INSULT_NOT) {
+            b.violence = true; /* read below, once the model holds */
+            continue;
+        }
+        if (h->category > LEX_HARASSMENT)
+            continue;
+        b.listed = true;
+        bool g = false;
+        if (h->category == LEX_INSULT || h->category == LEX_INSULT_ADJ) {
+            g = c->verdict[i] == INSULT_NOT;
+            b.mild |= h->severity >= 1 && c->verdict[i] == INSULT_UNKNOWN;
+        } else if (h->severity == 1 && h->category == LEX_SLUR) {
+            b.homonym = true;
+        } else if (h->severity == 1 &&
+                   (h->category == LEX_PROFANITY || h->category == LEX_VULGARITY)) {
+            /* Mild swearing ("damn", "crap", "ass", "boobs"): swear_at, or
+             * homonym_at when the word has an innocent twin. */
+            if (lexicon_term_homograph(m->lx, h->term))
+                b.homonym = true;
+            else if (b.swear < 0)
+                b.swear = (long)i;
+        } else if (h->severity == 0 && h->category == LEX_VULGARITY &&
+                   tok_in(c, tok_at(c, h->start), body_words) && !clinical(c)) {
+            /* A word of the body's sex ("penis") outside a clinical
+             * context: as mild swearing. */
+            if (b.swear < 0)
+                b.swear = (long)i;
+        } else {
+            /* An ambiguous word (severity 0), or a mild one the rules gave
+             * no reason for, was read as innocent. Not a mild attack:
+             * "Shut up.", "Get lost." outside a reply get no reason (the
+             * rules need someone to say it to), but the words have no
+             * innocent reading either: the model's usual thresholds. */
+            g = h->severity == 0 || (h->severity == 1 && h->category != LEX_ATTACK);
+        }
+        /* Swearing the publisher allows is not the model's to hold. */
+        if (h->category == LEX_PROFANITY)
+            g |= m->pol.action[RULE_PROFANITY] <= POLICY_PUBLISH;
+        if (h->category == LEX_VULGARITY)
+            g |= m->pol.action[RULE_VULGARITY] <= POLICY_PUBLISH;
+        guard[i] = g;
+        b.guarded |= g;
+    }
+    return b;
+}
+
 /* Two kinds of word lower the bar (model_decide): an insult the rules
  * could not place, TOXICITY or INSULT at word_at; mild swearing, TOXICITY
  * or PROFANITY at swear_at (*swore: the hold names the swear word). The
@@ -298,50 +386,13 @@ model_decide(ctx *c, const classifier_scores *cs)
      * insult the rules could not place (no target found: "Typical clueless
      * clown."), TOXICITY or INSULT at word_at; mild swearing ("damn",
      * "crap", "ass"), TOXICITY or PROFANITY at swear_at. */
-    bool guarded = false, mild = false, homonym = false, listed = false, violence = false;
-    long swear = -1; /* a mild swear word with no innocent twin (swear_at) */
     /* which hits raise the bar: the guard holds only while they are what
      * the score rests on (guard_driven) */
     bool *guard = c->nhits > 0 ? arena_zalloc(c->a, c->nhits * sizeof *guard) : NULL;
-    for (size_t i = 0; i < c->nhits; i++) {
-        const lex_hit *h = &c->hits[i];
-        if (h->category == LEX_VIOLENCE && c->verdict[i] == INSULT_NOT) {
-            violence = true; /* read below, once the model holds */
-            continue;
-        }
-        if (h->category > LEX_HARASSMENT)
-            continue;
-        listed = true;
-        bool g = false;
-        if (h->category == LEX_INSULT || h->category == LEX_INSULT_ADJ) {
-            g = c->verdict[i] == INSULT_NOT;
-            mild |= h->severity >= 1 && c->verdict[i] == INSULT_UNKNOWN;
-        } else if (h->severity == 1 && h->category == LEX_SLUR) {
-            homonym = true;
-        } else if (h->severity == 1 &&
-                   (h->category == LEX_PROFANITY || h->category == LEX_VULGARITY)) {
-            /* Mild swearing ("damn", "crap", "ass", "boobs"): swear_at, or
-             * homonym_at when the word has an innocent twin. */
-            if (lexicon_term_homograph(m->lx, h->term))
-                homonym = true;
-            else if (swear < 0)
-                swear = (long)i;
-        } else {
-            /* An ambiguous word (severity 0), or a mild one the rules gave
-             * no reason for, was read as innocent. Not a mild attack:
-             * "Shut up.", "Get lost." outside a reply get no reason (the
-             * rules need someone to say it to), but the words have no
-             * innocent reading either: the model's usual thresholds. */
-            g = h->severity == 0 || (h->severity == 1 && h->category != LEX_ATTACK);
-        }
-        /* Swearing the publisher allows is not the model's to hold. */
-        if (h->category == LEX_PROFANITY)
-            g |= m->pol.action[RULE_PROFANITY] <= POLICY_PUBLISH;
-        if (h->category == LEX_VULGARITY)
-            g |= m->pol.action[RULE_VULGARITY] <= POLICY_PUBLISH;
-        guard[i] = g;
-        guarded |= g;
-    }
+    word_bars wb = read_words(c, guard);
+    bool guarded = wb.guarded, listed = wb.listed;
+    bool mild = wb.mild, homonym = wb.homonym, violence = wb.violence;
+    long swear = wb.swear;
     bool swore = false;
     if (!guarded && best < 0) {
         best = lowered_bar(m, cs, mild, swear >= 0, &swore);
