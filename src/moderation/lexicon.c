@@ -541,10 +541,12 @@ parse_list(lexicon *lx, const lexicon_source *src, pl_error *err)
         if (f[2][0] < '0' || f[2][0] > '3' || f[2][1] != '\0')
             return pl_errorf(err, PL_EINVAL, "%s:%d: severity must be 0, 1, 2 or 3", src->name,
                              line);
-        if (nf >= 5 && !strcmp(f[4], "criticism") && (cat != LEX_INSULT_ADJ || f[2][0] != '0'))
-            return pl_errorf(err, PL_EINVAL,
-                             "%s:%d: only an insult_adj of severity 0 may be \"criticism\"",
-                             src->name, line);
+        if (nf >= 5 && !strcmp(f[4], "criticism") &&
+            ((cat != LEX_INSULT_ADJ && cat != LEX_INSULT) || f[2][0] != '0'))
+            return pl_errorf(
+                err, PL_EINVAL,
+                "%s:%d: only an insult or insult_adj of severity 0 may be \"criticism\"", src->name,
+                line);
         int mode;
         if (!strcmp(f[3], "word"))
             mode = LEX_WORD;

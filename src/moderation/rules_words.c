@@ -217,6 +217,12 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
     }
     if (tok_in(c, j, first_person))
         return INSULT_NOT; /* "I am such an idiot" was handled above; "me, an idiot" */
+    /* "a load of rubbish", "a pile of garbage": said of what was said */
+    if (noun && lexicon_term_criticism(c->m->lx, h->term) &&
+        tok_is(c, j + 1, "of") && /* "of" is a filler: j is the word before it */
+        tok_in(c, j, (const char *const[]){"load", "pile", "heap", "crock", NULL}) &&
+        !tok_in(c, kend + 1, (const char *const[]){"like", "who", NULL}))
+        return INSULT_NOT;
     if (!noun) {
         /* "That's stupid." as "That is stupid.", and the question "How is
          * that ridiculous?": an adjective said of a thing. */

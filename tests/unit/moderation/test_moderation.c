@@ -230,7 +230,8 @@ malformed_lists_are_refused(void **state)
     assert_false(lexicon_term_criticism(lx, h[0].term));
     arena_free(a);
     lexicon_free(lx);
-    /* "criticism" marks an insult_adj of severity 0, nothing else. */
+    /* "criticism" marks an insult_adj or insult of severity 0, nothing
+     * else. */
     lexicon_source crit[] = {{"c.tsv", "zorky\tinsult_adj\t0\texact\tcriticism\n", 35}};
     assert_int_equal(lexicon_new(crit, 1, &lx, &err), 0);
     a = arena_new();
@@ -242,7 +243,8 @@ malformed_lists_are_refused(void **state)
     lexicon_free(lx);
     static const char *const bad_crit[] = {
         "zorky\tinsult_adj\t1\texact\tcriticism\n", /* severity 1 */
-        "zorky\tinsult\t0\texact\tcriticism\n",     /* a noun */
+        "zorky\tinsult\t1\texact\tcriticism\n",     /* a noun of severity 1 */
+        "zorky\tprofanity\t0\texact\tcriticism\n",  /* not an insult */
     };
     for (size_t i = 0; i < sizeof bad_crit / sizeof bad_crit[0]; i++) {
         lexicon_source b[] = {{"c.tsv", bad_crit[i], strlen(bad_crit[i])}};
