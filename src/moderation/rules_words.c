@@ -695,7 +695,8 @@ idiom_use(const ctx *c, long k, long kend, uint32_t oe)
         "game",     "games",  "match",    "playoffs",     "race",   "primary", "primaries",
         "november", "odds",   "deadline", "record",       "rush",   "traffic", "score",
         "points",   "finals", "final",    "championship", "series", "season",  "debate",
-        "punch",    "it",     "chess",    "cup",          "league", NULL};
+        "punch",    "it",     "chess",    "cup",          "league", "tonight", "tomorrow",
+        "saturday", "sunday", "weekend",  "again",        NULL};
     static const char *const harm_after[] = {"up",   "death",  "senseless",   "shit",
                                              "crap", "hell",   "daylights",   "head",
                                              "face", "bloody", "unconscious", NULL};
@@ -720,6 +721,10 @@ idiom_use(const ctx *c, long k, long kend, uint32_t oe)
     }
     if (shoot && tok_is(c, k + 1, "for"))
         return true; /* "shoot for the stars", "shoot for a June release" */
+    /* "Don't shoot the messenger." (news raters call the order "Shoot the
+     * messenger!" toxic) */
+    if (shoot && tok_is(c, k + 1, "the") && tok_is(c, k + 2, "messenger"))
+        return negated_before(c, k, 3);
     if (shoot) {
         long o = tok_in(c, k + 1, objects) || tok_in(c, k + 1, human_words) ? k + 2 : k + 1;
         if (tok_in(c, o, possessives) || tok_is(c, o, "a") || tok_is(c, o, "an"))
@@ -855,12 +860,13 @@ rule_threats(ctx *c)
         span_hit(c, h, &os, &oe);
         long reach = threat_reach(c, k, os);
         bool made;
-        if (negated_before(c, k, (int)threat_clause(c, k, reach, os, &made)))
-            continue;
+        /* an idiom is one negated or not: "Don't shoot the messenger." */
         if (noun_use(c, k, kend, os, oe) || idiom_use(c, k, kend, oe)) {
             c->verdict[i] = INSULT_NOT;
             continue;
         }
+        if (negated_before(c, k, (int)threat_clause(c, k, reach, os, &made)))
+            continue;
         /* "Smith should kill the bill": with a thing as the object, a
          * person before the verb is who does it, not whom it is done to */
         long thing = thing_object(c, kend, oe);
