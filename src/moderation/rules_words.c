@@ -514,9 +514,10 @@ static const char *const object_nouns[] = {"guy",    "guys",   "man",     "men",
  * "I will find your kids". */
 static const char *const possessives[] = {"your", "ur", "his", "her", "their", NULL};
 static const char *const belongings[] = {
-    "house",  "home",   "family", "kids",   "children", "wife",     "husband",
-    "mother", "mom",    "father", "dad",    "son",      "daughter", "car",
-    "dog",    "office", "head",   "throat", "face",     "skull",    NULL};
+    "house",  "home",   "family",   "kids",   "children", "wife",     "husband",
+    "mother", "mom",    "father",   "dad",    "son",      "daughter", "car",
+    "dog",    "office", "head",     "throat", "face",     "skull",    "restaurant",
+    "shop",   "store",  "business", "farm",   "truck",    "barn",     NULL};
 
 /* People named by what they did: "Execute drug dealers.", "Shoot all the
  * looters.", "Kill the pedophiles." An order to kill them is a call for
