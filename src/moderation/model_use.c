@@ -270,6 +270,7 @@ read_words(const ctx *c, bool *guard)
 {
     const moderation *m = c->m;
     word_bars b = {.swear = -1};
+    int clinic = -1; /* clinical(c), read once when a body word is found */
     for (size_t i = 0; i < c->nhits; i++) {
         const lex_hit *h = &c->hits[i];
         if (h->category == LEX_VIOLENCE && c->verdict[i] == INSULT_NOT) {
@@ -294,7 +295,8 @@ read_words(const ctx *c, bool *guard)
             else if (b.swear < 0)
                 b.swear = (long)i;
         } else if (h->severity == 0 && h->category == LEX_VULGARITY &&
-                   tok_in(c, tok_at(c, h->start), body_words) && !clinical(c)) {
+                   tok_in(c, tok_at(c, h->start), body_words) &&
+                   !(clinic < 0 ? (clinic = clinical(c)) : clinic)) {
             /* A word of the body's sex ("penis") outside a clinical
              * context: as mild swearing. */
             if (b.swear < 0)

@@ -536,12 +536,10 @@ offenders_at(const ctx *c, long o)
         o++;
     if (tok_is(c, o, "the"))
         o++;
-    if (tok_is(c, o, "drug"))
-        o++;
-    if (!(tok_in(c, o, offenders) ||
-          (tok_is(c, o - 1, "drug") &&
-           tok_in(c, o, (const char *const[]){"pushers", "lords", NULL}))) ||
-        tok_is(c, o, "drug"))
+    bool drug = tok_is(c, o, "drug");
+    o += drug;
+    if (!tok_in(c, o, offenders) &&
+        !(drug && tok_in(c, o, (const char *const[]){"pushers", "lords", NULL})))
         return false;
     /* not their belongings: "Burn the criminals' records." */
     uint32_t oe = c->t.oend[c->te[o] - 1];
