@@ -949,39 +949,54 @@ rule_threats(ctx *c)
         set_reason(c, RULE_HARASSMENT, MSG_THREAT, os, oe);
 }
 
-/* Personal details: "his address is 12 ...", "she lives at 4 ...". */
+/* Personal details: "his address is 12 ...", "she lives at 4 ...". The
+ * number must follow the cue closely, in its sentence: "having company at
+ * your home" in a comment that later says "200 years" gives no address. */
+#define DETAILS_NEAR 5 /* tokens after the cue in which the number may stand */
+
+static bool
+number_tok(const ctx *c, size_t k)
+{
+    size_t n = c->te[k] - c->ts[k], digits = 0;
+    for (size_t i = c->ts[k]; i < c->te[k]; i++)
+        digits += c->t.s[i] >= '0' && c->t.s[i] <= '9';
+    return digits >= 2 && digits == n;
+}
+
 void
 rule_personal_details(ctx *c)
 {
     static const char *const owners[] = {"his", "her", "their", "your", "ur", NULL};
     static const char *const details[] = {"address", "phone", "number", "home", "cell", NULL};
-    bool number = false;
-    long cue = -1;
+    /* "his home state", "your home team": a place or a side, not an address */
+    static const char *const not_address[] = {"state", "town",      "city", "country", "team",
+                                              "game",  "games",     "run",  "runs",    "office",
+                                              "page",  "secretary", NULL};
     if (strpbrk(c->t.s, "0123456789") == NULL)
         return;
-    for (size_t k = 0; k < c->ntok && !number; k++) {
-        size_t n = c->te[k] - c->ts[k], digits = 0;
-        for (size_t i = c->ts[k]; i < c->te[k]; i++)
-            digits += c->t.s[i] >= '0' && c->t.s[i] <= '9';
-        number = digits >= 2 && digits == n;
-    }
-    if (!number)
-        return;
-    for (size_t k = 0; k < c->ntok; k++) {
+    for (size_t k = 0; k + 1 < c->ntok; k++) {
         char f = c->t.s[c->ts[k]];
         if (f != 'h' && f != 't' && f != 'y' && f != 'u' && f != 'l')
             continue; /* no owner word nor "lives" starts otherwise */
-        if ((tok_in(c, (long)k, owners) && tok_in(c, (long)k + 1, details)) ||
-            (tok_is(c, (long)k, "lives") &&
-             tok_in(c, (long)k + 1, (const char *const[]){"at", "on", NULL})))
-            cue = (long)k;
-    }
-    if (number && cue >= 0) {
-        uint32_t os, oe;
-        span_tokens(c, (size_t)cue, (size_t)cue + 1, &os, &oe);
-        set_reason(c, RULE_HARASSMENT,
-                   "Do not share a person's private details such as an "
-                   "address or phone number.",
-                   os, oe);
+        bool cue = (tok_in(c, (long)k, owners) && tok_in(c, (long)k + 1, details) &&
+                    !tok_in(c, (long)k + 2, not_address)) ||
+                   (tok_is(c, (long)k, "lives") &&
+                    tok_in(c, (long)k + 1, (const char *const[]){"at", "on", NULL}));
+        if (!cue)
+            continue;
+        uint32_t cue_end = c->t.oend[c->te[k + 1] - 1];
+        for (size_t j = k + 2; j < c->ntok && j <= k + 1 + DETAILS_NEAR; j++) {
+            if (!same_sentence(c, cue_end, c->t.ostart[c->ts[j]]))
+                break;
+            if (number_tok(c, j)) {
+                uint32_t os, oe;
+                span_tokens(c, k, k + 1, &os, &oe);
+                set_reason(c, RULE_HARASSMENT,
+                           "Do not share a person's private details such as an "
+                           "address or phone number.",
+                           os, oe);
+                return;
+            }
+        }
     }
 }
