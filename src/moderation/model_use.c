@@ -237,6 +237,11 @@ model_excerpt(ctx *c, classifier_attr a, uint32_t *os, uint32_t *oe)
     classifier_span sp[4];
     word_drops(c);
     size_t n = classifier_pick_words(c->words, c->nwords, a, 0.02, sp, 4);
+    /* In a long comment no single word may move the score by 0.02; the
+     * hold still names the word that moves it most (every hold explains
+     * itself), alone. */
+    if (n == 0)
+        n = classifier_pick_words(c->words, c->nwords, a, 1e-6, sp, 1);
     *os = *oe = 0;
     if (n == 0)
         return;

@@ -153,12 +153,16 @@ rule_topic(ctx *c)
     return score;
 }
 
-/* may is spam_maybe_link(s, n): when false, no word is a link. */
+/* may is spam_maybe_link(s, n): when false, no word is a link. The last
+ * link's bytes go to [*last_s, *last_e) (0, 0 without one): the excerpt of
+ * a link reason, so the desk shows which word was read as a link. */
 static size_t
-count_links(const char *s, size_t n, bool may, size_t *words_outside)
+count_links(const char *s, size_t n, bool may, size_t *words_outside, uint32_t *last_s,
+            uint32_t *last_e)
 {
     size_t links = 0, words = 0, i = 0;
     *words_outside = 0;
+    *last_s = *last_e = 0;
     while (i < n) {
         while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
             i++;
@@ -169,7 +173,7 @@ count_links(const char *s, size_t n, bool may, size_t *words_outside)
             letter |= (ch >= 'a' && ch <= 'z') || (unsigned char)s[i] >= 0x80;
             i++;
         }
-        size_t len = i - st;
+        size_t len = i - st, at = st;
         for (size_t k = st; may && k < i && !link; k++) {
             char lc = s[k] | 0x20;
             if (lc != 'h' && lc != 'w')
@@ -177,13 +181,23 @@ count_links(const char *s, size_t n, bool may, size_t *words_outside)
             size_t rest = i - k;
             if ((rest >= 7 && !strncasecmp(s + k, "http://", 7)) ||
                 (rest >= 8 && !strncasecmp(s + k, "https://", 8)) ||
-                (rest >= 4 && !strncasecmp(s + k, "www.", 4)))
+                (rest >= 4 && !strncasecmp(s + k, "www.", 4))) {
                 link = true;
+                at = k;
+            }
         }
-        if (link)
+        if (link) {
             links++;
-        else if (letter && len > 0)
+            /* the link itself: not the Markdown around it, "](" before and ")," after */
+            static const char trail[] = ")]>,.;:!?'\"";
+            size_t e = i;
+            while (e > at && memchr(trail, s[e - 1], sizeof trail - 1) != NULL)
+                e--;
+            *last_s = (uint32_t)at;
+            *last_e = (uint32_t)e;
+        } else if (letter && len > 0) {
             words++;
+        }
     }
     *words_outside = words;
     return links;
@@ -197,7 +211,8 @@ rule_spam(ctx *c)
     /* Both counts skip their walks when the text has no "://" nor "www.":
      * asked once here for both. */
     bool may_link = spam_maybe_link(in->body, in->body_len);
-    size_t links = count_links(in->body, in->body_len, may_link, &words);
+    uint32_t ls, le;
+    size_t links = count_links(in->body, in->body_len, may_link, &words, &ls, &le);
     spam_link_report lr;
     spam_links_check(c->m->domains, in->body, in->body_len, may_link, &lr);
     if (lr.blocked_end > 0)
@@ -205,16 +220,16 @@ rule_spam(ctx *c)
                    lr.blocked_start, lr.blocked_end);
     links -= lr.allowed < links ? lr.allowed : links; /* allowed sites do not count */
     if ((int64_t)links >= c->m->max_links)
-        set_reason(c, RULE_SPAM, "This comment has too many links.", 0, 0);
+        set_reason(c, RULE_SPAM, "This comment has too many links.", ls, le);
     bool new_account = in->author_created_at > 0 && in->now > 0 &&
                        in->now - in->author_created_at < c->m->new_user_ms;
     if (links > 0 && new_account) {
         if (words == 0)
-            set_reason(c, RULE_SPAM, "New accounts cannot post comments that are only links.", 0,
-                       0);
+            set_reason(c, RULE_SPAM, "New accounts cannot post comments that are only links.", ls,
+                       le);
         else
-            set_reason(c, RULE_NEW_USER, "This comment has links and comes from a new account.", 0,
-                       0);
+            set_reason(c, RULE_NEW_USER, "This comment has links and comes from a new account.", ls,
+                       le);
     }
     if (in->honeypot)
         set_reason(c, RULE_SPAM, "This comment filled in a field that is hidden from readers.", 0,
