@@ -838,6 +838,11 @@ lexicon_get_stats(const lexicon *lx, lexicon_stats *out)
 typedef struct hits {
     lex_hit *v;
     size_t n, cap;
+    /* when not NULL, check_form also keeps here the listed forms that
+     * matched but failed only their word boundary ("retard" in
+     * "retardant"): lexicon_scan_allow tells from them which allow hits
+     * stand over a listed word's letters */
+    struct hits *near;
 } hits;
 
 static void
@@ -1054,8 +1059,13 @@ check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits 
                 ;
             else if (glued(lx, t, tr, ts, start, end))
                 via = LEX_VIA_GLUED;
-            else
+            else {
+                if (h->near != NULL && tr->cat != LEX_ALLOW)
+                    hit_push(h->near, a,
+                             (lex_hit){(uint32_t)start, (uint32_t)end, f->term, tr->cat, tr->sev,
+                                       via, false});
                 return;
+            }
         }
     }
     hit_push(h, a,
@@ -1563,8 +1573,11 @@ lexicon_scan_allow(const lexicon *lx, const norm_text *t, const char *lang, bool
         *allowed = NULL;
         *nallowed = 0;
     }
-    hits h = {0};
+    hits h = {0}, near = {0};
+    if (allowed != NULL)
+        h.near = &near;
     scan_walk(lx, t, &h, a);
+    h.near = NULL;
     if (t->src != NULL &&
         (memchr(t->src, '.', t->src_len) != NULL || memchr(t->src, '-', t->src_len) != NULL))
         resolve_split(lx, t, &h, a);
@@ -1639,6 +1652,33 @@ lexicon_scan_allow(const lexicon *lx, const norm_text *t, const char *lang, bool
         }
         if (!drop && k < LEXICON_MAX_HITS)
             h.v[k++] = *x;
+    }
+    /* An allow hit that is a whole word over a mild or contextual listed
+     * form that failed only its word boundary ("retardant" over "retard")
+     * shields it too; not when a listed word is read over the same letters
+     * ("bitches" beside the town of Bitche), nor over a group's name or a
+     * strong word ("homosexuality", "Pakistani"): those are no look-alikes
+     * the model mistakes, and "massive" inside a glued insult is no word. */
+    for (size_t j = 0; shield != NULL && j < h.n && near.n > 0; j++) {
+        const lex_hit *y = &v[j];
+        if (y->category != LEX_ALLOW || shield[j] != 0 ||
+            (y->start > 0 && t->s[y->start - 1] != ' ') ||
+            (y->end < t->len && t->s[y->end] != ' ') || !lang_ok(lx, y->term, lang, reliable))
+            continue;
+        bool look_alike = false, other = false;
+        for (size_t i = 0; i < near.n && !other; i++) {
+            const lex_hit *x = &near.v[i];
+            if (x->start < y->start || x->end > y->end || !lang_ok(lx, x->term, lang, reliable))
+                continue;
+            if (x->category == LEX_GROUP || x->severity >= 2)
+                other = true;
+            else
+                look_alike = true;
+        }
+        for (size_t i = 0; i < k && look_alike && !other; i++)
+            other = h.v[i].start < y->end && h.v[i].end > y->start;
+        if (look_alike && !other)
+            shield[j] = 1;
     }
     for (size_t i = 0; shield != NULL && i < h.n; i++)
         nshield += shield[i] == 1;
