@@ -238,12 +238,17 @@ clause_break_after(const ctx *c, long j)
 bool
 negated_before(const ctx *c, long k, int window)
 {
+    /* a clause of time opens between the negation and the word: "You won't
+     * be smiling when I find you" negates the smiling */
+    static const char *const time_clause[] = {"when", "whenever", "once", "until", "till", NULL};
+    if (tok_in(c, k, time_clause))
+        return false; /* the phrase opens one itself */
     for (long j = k - 1; j >= 0 && j >= k - window; j--) {
         /* "Not illegals. Coward ...": a negation ends with its sentence;
          * "No, I will kill you", "Don't worry, I will shoot you": and with
          * its clause */
         if (!same_sentence(c, c->t.oend[c->te[j] - 1], c->t.ostart[c->ts[k]]) ||
-            clause_break_after(c, j))
+            clause_break_after(c, j) || tok_in(c, j, time_clause))
             return false;
         if (tok_in(c, j, negators))
             return !order_to_reader(c, j, k);

@@ -223,6 +223,15 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
         tok_in(c, j, (const char *const[]){"load", "pile", "heap", "crock", NULL}) &&
         !tok_in(c, kend + 1, (const char *const[]){"like", "who", NULL}))
         return INSULT_NOT;
+    /* "Only a complete halfwit would believe this": aimed at whoever does,
+     * the reader who disagrees; a strong noun only ("Only a fool would bet
+     * against her" is an idiom of praise) */
+    if (noun && h->severity >= 2 && tok_is(c, j, "only") &&
+        tok_in(c, kend + 1,
+               (const char *const[]){"would", "could", "believes", "thinks", "votes", NULL})) {
+        *from = j;
+        return INSULT_AIMED;
+    }
     if (!noun) {
         /* "That's stupid." as "That is stupid.", and the question "How is
          * that ridiculous?": an adjective said of a thing. */
