@@ -501,9 +501,11 @@ static const char *const intent_words[] = {"to",    "will", "shall", "ill",   "w
 static const char *const wish_words[] = {"should", "ought", "must", "deserve", "deserves", "wish",
                                          "hope",   "love",  "only", "better",  "just",     NULL};
 static const char *const things_as_subject[] = {"this", "it", "that", "which", NULL};
-/* "Someone will shoot you": another's intent, told to the victim */
+/* "Someone will shoot you": another's intent, told to the victim; "needs
+ * to" only after "someone": "Somebody needs to shoot that senator", but "You
+ * need to shoot more" is coaching */
 static const char *const someone_subject[] = {"someone", "somebody", NULL};
-static const char *const someone_will[] = {"will", "shall", "gonna", "going", NULL};
+static const char *const someone_will[] = {"will", "shall", "gonna", "going", "needs", NULL};
 static const char *const first_subject[] = {"i",    "im",   "ill",  "id",  "we",
                                             "well", "were", "lets", "ive", NULL};
 
