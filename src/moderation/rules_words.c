@@ -552,9 +552,16 @@ offenders_at(const ctx *c, long o)
     if (!tok_in(c, o, offenders) &&
         !(drug && tok_in(c, o, (const char *const[]){"pushers", "lords", NULL})))
         return false;
-    /* not their belongings: "Burn the criminals' records." */
+    /* not their belongings: "Burn the criminals' records.", also with a
+     * right single quotation mark (U+2019); an em dash after the noun
+     * ("Shoot the looters" and an em dash) is no possessive */
     uint32_t oe = c->t.oend[c->te[o] - 1];
-    return oe >= c->in->body_len || (c->in->body[oe] != '\'' && c->in->body[oe] != '\xe2');
+    const unsigned char *b = (const unsigned char *)c->in->body;
+    size_t n = c->in->body_len;
+    bool possessive =
+        oe < n &&
+        (b[oe] == '\'' || (oe + 2 < n && b[oe] == 0xE2 && b[oe + 1] == 0x80 && b[oe + 2] == 0x99));
+    return !possessive;
 }
 
 /* Where people gather to worship: burning or bombing one is violence
