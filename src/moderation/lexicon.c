@@ -379,6 +379,59 @@ add_transposed_word(lexicon *lx, arena *tmp, uint32_t ti)
     }
 }
 
+/* "despicble", "murdr", "womn", "Muslm": a word of six letters or more (a
+ * group's name of five) with one letter inside it left out, as people misspell a word on purpose
+ * to slip past a list (HateCheck's "char_del" cases) or by haste. Only for
+ * the words the rules read for attacks on people (groups, strong slurs and
+ * insults, insult adjectives, verbs of violence; swear words have their own
+ * spellings, and a guess would turn a listed "fuckn" from a reject into a
+ * hold), never the first or the last letter (such spellings keep the first,
+ * and without the last "idiotic" reads the Italian "idioti"), and never a
+ * spelling that is a word of the dictionary. The forms match whole words
+ * only (check_form) and a hit never makes a reject certain (mark_certain):
+ * a guess is for a moderator. */
+static void
+add_deleted_word(lexicon *lx, arena *tmp, uint32_t ti)
+{
+    const term_rec *t = &lx->terms[ti];
+    size_t n = strlen(t->text);
+    char buf[64];
+    /* four letters left of a five-letter slur are too often a name
+     * ("Chik-fil-A" against "chink"): only a group's name is that short */
+    if (n < (t->cat == LEX_GROUP ? 5u : 6u) || n >= sizeof buf || t->lang[0] != '\0' ||
+        t->homograph)
+        return;
+    for (const char *c = t->text; *c; c++)
+        if (*c < 'a' || *c > 'z')
+            return;
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (t->text[i] == t->text[i - 1])
+            continue; /* "kiled" once for "killed" */
+        memcpy(buf, t->text, i);
+        memcpy(buf + i, t->text + i + 1, n - i);
+        if (!dict_has(lx->words, buf, n - 1))
+            add_form(lx, tmp, buf, ti, LEX_VIA_DELETED);
+    }
+}
+
+/* Whether a term gets the forms of add_deleted_word. */
+static bool
+deletable(const term_rec *t)
+{
+    switch (t->cat) {
+    case LEX_GROUP:
+    case LEX_VIOLENCE:
+        return true;
+    case LEX_SLUR:
+    case LEX_INSULT:
+        return t->sev >= 2;
+    case LEX_INSULT_ADJ:
+        return t->sev >= 1;
+    default:
+        return false;
+    }
+}
+
 /* All forms of one term: the term, its inflections, and for insults the
  * glued second-person forms. */
 static void
@@ -399,6 +452,8 @@ add_term_forms(lexicon *lx, arena *tmp, uint32_t ti)
     }
     if ((t->cat == LEX_PROFANITY || t->cat == LEX_VULGARITY) && t->sev >= 2)
         add_transposed_word(lx, tmp, ti);
+    if (deletable(t) && !is_phrase(t))
+        add_deleted_word(lx, tmp, ti);
     if (strchr(t->text, ' ') != NULL && t->cat >= LEX_INSULT && t->cat <= LEX_HARASSMENT &&
         n < sizeof buf) {
         /* "fuckyou", "killyourself": the phrase run together. */
@@ -1039,11 +1094,11 @@ check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits 
         return;
     if (tr->mode == LEX_GLUE && tr->lang[0] != '\0' && in_english_word(lx, t, start, end))
         return;
-    if (tr->mode != LEX_GLUE || f->via == LEX_VIA_TRANSPOSED) {
+    if (tr->mode != LEX_GLUE || f->via == LEX_VIA_TRANSPOSED || f->via == LEX_VIA_DELETED) {
         bool left = start == 0 || t->s[start - 1] == ' ';
         bool right = end == t->len || t->s[end] == ' ';
         if (!left || !right) {
-            if (f->via == LEX_VIA_TRANSPOSED || f->via == LEX_VIA_GAP)
+            if (f->via == LEX_VIA_TRANSPOSED || f->via == LEX_VIA_GAP || f->via == LEX_VIA_DELETED)
                 return; /* a guess: whole words only */
             if (memchr(t->s + start, ' ', f->len) != NULL)
                 return;
