@@ -922,6 +922,68 @@ score_batch(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark,
 
 /* ---- words in order: the pooled filters ---------------------------------- */
 
+/* Room for need items of size bytes, first of them at the first call: the
+ * kept arrays start large enough for a short comment's features (a tweet
+ * has a few hundred), so most comments allocate each array once instead of
+ * doubling it four or five times. */
+static void *
+grow(void *p, size_t *cap, size_t need, size_t size, size_t first)
+{
+    if (need <= *cap)
+        return p;
+    size_t c = *cap ? *cap : first;
+    while (c < need)
+        c *= 2;
+    *cap = c;
+    return xrealloc(p, c * size);
+}
+
+/* Words beyond this many are scored together with the last one: an
+ * explanation names a few words, and the cost stays bounded. */
+#define EXPLAIN_TOKENS CLASSIFIER_EXPLAIN_WORDS
+
+/* Per word: its byte span, and the features of each group it has. */
+typedef struct tok_acc {
+    uint32_t begin, end;
+    uint32_t count[2];
+} tok_acc;
+
+/* The words of a text as the scorer by words read them, kept for the
+ * explainer (classifier_word_drops_kept): each word's span, its two group
+ * sums and counts, its vector and the output of every window of the
+ * filters before the pool. The scorer sums a word's rows from zero in its
+ * features' order, exactly as the explainer does, and adds the words to
+ * the text's sums in order, exactly as the explainer adds them up, so the
+ * explainer takes all of it as it is instead of summing every row a second
+ * time and running the filters over every word again. Only for a text of
+ * at most EXPLAIN_TOKENS words (whole): beyond, the explainer joins the
+ * overflow into its last word, sums the scorer never formed, and
+ * featurises the text again. */
+typedef struct kept_words {
+    bool whole;            /* every word of the text is here */
+    size_t n, cap;         /* words kept, and room */
+    tok_acc *tok;          /* [cap] */
+    float *sums;           /* [cap][2][row]: word t, group g at (2t + g) * row */
+    float *v;              /* [cap][dim] */
+    float *win;            /* [cap + width - 1][filters] */
+    float all[2][ROW_MAX]; /* the text's sums, by group */
+    uint32_t count[2];     /* and its features, by group */
+} kept_words;
+
+/* Room for one more word in kw; the first room is for first words. */
+static void
+kept_words_room(const classifier *c, kept_words *kw, size_t first)
+{
+    size_t cap = kw->cap;
+    kw->tok = grow(kw->tok, &cap, kw->n + 1, sizeof *kw->tok, first);
+    if (cap == kw->cap)
+        return;
+    kw->sums = xrealloc(kw->sums, cap * 2 * c->row * sizeof *kw->sums);
+    kw->v = xrealloc(kw->v, cap * c->dim * sizeof *kw->v);
+    kw->win = xrealloc(kw->win, (cap + c->width - 1) * c->filters * sizeof *kw->win);
+    kw->cap = cap;
+}
+
 /* The running state of one text through the pooled filters. Window e holds
  * words e - width + 1 .. e (zero vectors beyond the text's ends); the width
  * windows a word falls in are open together, in a ring, and each is
@@ -929,10 +991,13 @@ score_batch(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark,
  * clipping at 0 (relu of a max is the max with 0), and a text without words
  * pools to 0. */
 typedef struct pool_acc {
-    float word[2][ROW_MAX]; /* the current word's row sums, by group */
-    uint32_t word_n[2];     /* its features, by group */
-    int in_word;            /* a word has begun */
-    uint32_t words;         /* words pooled so far */
+    float *word[2];        /* the current word's row sums, by group */
+    float own[2][ROW_MAX]; /* where they are when kw does not take them */
+    uint32_t word_n[2];    /* its features, by group */
+    int in_word;           /* a word has begun */
+    uint32_t words;        /* words pooled so far */
+    kept_words *kw;        /* the words kept for the explainer, or NULL */
+    size_t kw_first;       /* room for so many words at first */
     float open[CLASSIFIER_MAX_WIDTH][CLASSIFIER_MAX_FILTERS];
     float max[CLASSIFIER_MAX_FILTERS];
 } pool_acc;
@@ -954,16 +1019,40 @@ pool_max(uint32_t nf, float *max, const float *win)
         max[f] = win[f] > max[f] ? win[f] : max[f];
 }
 
+/* kw (may be NULL) is given the words as they go by; text_len is the
+ * length of the text in bytes. */
 static void
-pool_init(const classifier *c, pool_acc *p)
+pool_init(const classifier *c, pool_acc *p, kept_words *kw, size_t text_len)
 {
-    memset(p->word, 0, sizeof p->word);
     memset(p->max, 0, sizeof p->max);
+    p->word[0] = p->own[0];
+    p->word[1] = p->own[1];
     p->word_n[0] = p->word_n[1] = 0;
     p->in_word = 0;
     p->words = 0;
+    p->kw = kw;
+    /* A word takes a byte and a blank at least, bar the rare character
+     * whose compatibility form holds several words: room for every word
+     * at once, short of a growth that copies the arrays. */
+    p->kw_first = text_len / 2 + 8 < EXPLAIN_TOKENS ? text_len / 2 + 8 : EXPLAIN_TOKENS;
     for (uint32_t s = 0; s < c->width; s++)
         memcpy(p->open[s], c->conv_b, c->filters * sizeof *c->conv_b);
+}
+
+/* True while every word so far is kept in p->kw. */
+static bool
+pool_keeps(const pool_acc *p)
+{
+    return p->kw != NULL && p->kw->whole;
+}
+
+/* Window e is complete: the explainer gets its outputs as they are. */
+static void
+pool_keep_window(const classifier *c, pool_acc *p, uint32_t e)
+{
+    if (pool_keeps(p))
+        memcpy(p->kw->win + (size_t)e * c->filters, p->open[e % c->width],
+               c->filters * sizeof *p->kw->win);
 }
 
 /* Word number p->words, vector v: it ends one window and adds to the next
@@ -975,8 +1064,32 @@ pool_word(const classifier *c, pool_acc *p, const float *v)
     memcpy(p->open[(t + w - 1) % w], c->conv_b, c->filters * sizeof *c->conv_b);
     for (uint32_t j = 0; j < w; j++)
         conv_add(c, p->open[(t + j) % w], w - 1 - j, v);
+    pool_keep_window(c, p, t);
     pool_max(c->filters, p->max, p->open[t % w]);
     p->words++;
+}
+
+/* A word begins, spanning bytes [begin, end): its sums start at zero, in
+ * the kept words while they take it, else in p->own. */
+static void
+pool_word_begin(const classifier *c, pool_acc *p, uint32_t begin, uint32_t end)
+{
+    kept_words *kw = p->kw;
+    if (pool_keeps(p) && kw->n == EXPLAIN_TOKENS)
+        kw->whole = false;
+    if (pool_keeps(p)) {
+        kept_words_room(c, kw, p->kw_first);
+        kw->tok[kw->n] = (tok_acc){begin, end, {0, 0}};
+        p->word[0] = kw->sums + 2 * kw->n * c->row;
+        p->word[1] = p->word[0] + c->row;
+        kw->n++;
+    } else {
+        p->word[0] = p->own[0];
+        p->word[1] = p->own[1];
+    }
+    memset(p->word[0], 0, c->row * sizeof *p->word[0]);
+    memset(p->word[1], 0, c->row * sizeof *p->word[1]);
+    p->in_word = 1;
 }
 
 /* Ends the current word, if one has begun: its sums join the text's
@@ -986,7 +1099,13 @@ pool_word_end(const classifier *c, pool_acc *p, float sum[2][ROW_MAX], uint32_t 
 {
     if (!p->in_word)
         return;
-    float v[CLASSIFIER_MAX_DIM];
+    float own_v[CLASSIFIER_MAX_DIM], *v = own_v;
+    if (pool_keeps(p)) {
+        tok_acc *t = &p->kw->tok[p->words];
+        t->count[0] = p->word_n[0];
+        t->count[1] = p->word_n[1];
+        v = p->kw->v + (size_t)p->words * c->dim;
+    }
     uint32_t n = p->word_n[0] + p->word_n[1];
     float inv = n > 0 ? 1.0f / sqrtf((float)n) : 0.0f;
     for (uint32_t k = 0; k < c->dim; k++)
@@ -995,7 +1114,6 @@ pool_word_end(const classifier *c, pool_acc *p, float sum[2][ROW_MAX], uint32_t 
         for (uint32_t k = 0; k < c->row; k++)
             sum[g][k] += p->word[g][k];
         count[g] += p->word_n[g];
-        memset(p->word[g], 0, c->row * sizeof *p->word[g]);
         p->word_n[g] = 0;
     }
     pool_word(c, p, v);
@@ -1009,8 +1127,10 @@ pool_end(const classifier *c, pool_acc *p, float sum[2][ROW_MAX], uint32_t count
     pool_word_end(c, p, sum, count);
     if (p->words == 0)
         return;
-    for (uint32_t e = p->words; e + 1 < p->words + c->width; e++)
+    for (uint32_t e = p->words; e + 1 < p->words + c->width; e++) {
+        pool_keep_window(c, p, e);
         pool_max(c->filters, p->max, p->open[e % c->width]);
+    }
 }
 
 typedef struct score_words_acc {
@@ -1024,20 +1144,21 @@ static void
 score_words_feats(const uint32_t *hash, size_t n, void *ctx)
 {
     score_words_acc *a = ctx;
-    if (a->p.in_word)
-        add_rows(a->s.c, a->s.mask, hash, n, a->p.word, a->p.word_n);
-    else
+    if (a->p.in_word) {
+        add_rows_to(a->s.c, a->s.mask, hash, n, a->p.word[0], a->p.word[1], a->p.word_n);
+    } else {
+        if (a->p.kw != NULL) /* the explainer would make a word of them */
+            a->p.kw->whole = false;
         add_rows(a->s.c, a->s.mask, hash, n, a->s.sum, a->s.count);
+    }
 }
 
 static void
 score_words_token(uint32_t begin, uint32_t end, void *ctx)
 {
     score_words_acc *a = ctx;
-    (void)begin;
-    (void)end;
     pool_word_end(a->s.c, &a->p, a->s.sum, a->s.count);
-    a->p.in_word = 1;
+    pool_word_begin(a->s.c, &a->p, begin, end);
 }
 
 /* A batch of features over several words: every row is asked for first,
@@ -1175,7 +1296,11 @@ typedef struct kept_batch {
     size_t hash, n, mark, n_mark; /* offsets into the kept arrays, and counts */
 } kept_batch;
 
+/* What the scorer keeps of a text: with pooled filters its words
+ * (kept_words), else its batches. */
 struct classifier_kept {
+    bool by_words;
+    kept_words words;
     uint32_t *hash;
     size_t n_hash, cap_hash;
     tok_mark *mark;
@@ -1189,22 +1314,6 @@ typedef struct keep_acc {
     batch_fn next;
     void *next_ctx;
 } keep_acc;
-
-/* Room for need items of size bytes, first of them at the first call: the
- * kept arrays start large enough for a short comment's features (a tweet
- * has a few hundred), so most comments allocate each array once instead of
- * doubling it four or five times. */
-static void *
-grow(void *p, size_t *cap, size_t need, size_t size, size_t first)
-{
-    if (need <= *cap)
-        return p;
-    size_t c = *cap ? *cap : first;
-    while (c < need)
-        c *= 2;
-    *cap = c;
-    return xrealloc(p, c * size);
-}
 
 static void
 keep_batch(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark, void *ctx)
@@ -1241,6 +1350,10 @@ classifier_kept_free(classifier_kept *k)
     free(k->hash);
     free(k->mark);
     free(k->batch);
+    free(k->words.tok);
+    free(k->words.sums);
+    free(k->words.v);
+    free(k->words.win);
     free(k);
 }
 
@@ -1253,11 +1366,12 @@ rider_batch(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark,
     r->feats(hash, n, r->ctx);
 }
 
-/* The logits of text; with k, its features are kept in k as they go by
- * (the explainer replays them): with words marked, which the scorer by
- * words asks for already and the plain scorer ignores (it sums the
- * features in text order whatever the batches). With rider, the same pass
- * over the text also gives rider its config's features. */
+/* The logits of text; with k, what the explainer needs is kept in k as it
+ * goes by: the scorer by words keeps its words (kept_words); the plain
+ * scorer keeps the batches, with words marked, which it ignores (it sums
+ * the features in text order whatever the batches) and the explainer
+ * replays. With rider, the same pass over the text also gives rider its
+ * config's features. */
 static void
 logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS], classifier_kept *k,
        const classifier_rider *rider)
@@ -1273,7 +1387,11 @@ logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS], c
         wacc.s.count[0] = wacc.s.count[1] = 0;
         wacc.s.c = c;
         wacc.s.mask = (UINT32_C(1) << c->log2_buckets) - 1;
-        pool_init(c, &wacc.p);
+        if (k != NULL) {
+            k->by_words = true;
+            k->words.whole = true;
+        }
+        pool_init(c, &wacc.p, k != NULL ? &k->words : NULL, n);
         emit = score_words_batch;
         ctx = &wacc;
         marks = 1;
@@ -1287,7 +1405,7 @@ logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS], c
         marks = 0;
     }
     keep_acc ka = {k, emit, ctx};
-    if (k != NULL) {
+    if (k != NULL && !by_words) {
         emit = keep_batch;
         ctx = &ka;
         marks = 1;
@@ -1301,6 +1419,10 @@ logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS], c
     featurize_sinks(spec, rider != NULL ? 2 : 1, text, n);
     if (by_words) {
         pool_end(c, &wacc.p, wacc.s.sum, wacc.s.count);
+        if (k != NULL) {
+            memcpy(k->words.all, wacc.s.sum, sizeof k->words.all);
+            memcpy(k->words.count, wacc.s.count, sizeof k->words.count);
+        }
         forward(c, (const float(*)[ROW_MAX])wacc.s.sum, wacc.s.count, wacc.p.max, out);
     } else {
         forward(c, (const float(*)[ROW_MAX])acc.sum, acc.count, NULL, out);
@@ -1346,17 +1468,9 @@ classifier_score(const classifier *c, const char *text, size_t n, classifier_sco
 
 /* ---- explanations ----------------------------------------------------------- */
 
-/* Words beyond this many are scored together with the last one: an
- * explanation names a few words, and the cost stays bounded. */
-#define EXPLAIN_TOKENS CLASSIFIER_EXPLAIN_WORDS
-
-/* Per word: its byte span, and the two group sums (row values each) and
- * counts of its features, in one flat scratch buffer. */
-typedef struct tok_acc {
-    uint32_t begin, end;
-    uint32_t count[2];
-} tok_acc;
-
+/* The words of a text summed by featurising it or replaying its kept
+ * batches: per word its span and counts, and its two group sums (row
+ * values each) in one flat scratch buffer. */
 typedef struct explain_acc {
     const classifier *c;
     uint32_t mask;
@@ -1365,10 +1479,12 @@ typedef struct explain_acc {
     size_t n_tok; /* tokens seen (the last entry takes the overflow) */
 } explain_acc;
 
-static float *
-tok_sum(const explain_acc *e, size_t t, int g)
+/* Word t's sums of group g in a flat buffer of sums (explain_acc's, or the
+ * kept words'). */
+static const float *
+word_sum(const classifier *c, const float *sums, size_t t, int g)
 {
-    return e->sums + (2 * t + (size_t)g) * e->c->row;
+    return sums + (2 * t + (size_t)g) * c->row;
 }
 
 static void
@@ -1383,7 +1499,7 @@ explain_token(uint32_t begin, uint32_t end, void *ctx)
     t->begin = begin;
     t->end = end;
     t->count[0] = t->count[1] = 0;
-    memset(tok_sum(e, e->n_tok, 0), 0, 2 * e->c->row * sizeof(float));
+    memset(e->sums + 2 * e->n_tok * e->c->row, 0, 2 * e->c->row * sizeof(float));
     e->n_tok++;
 }
 
@@ -1394,7 +1510,8 @@ explain_feats(const uint32_t *hash, size_t n, void *ctx)
     if (e->n_tok == 0) /* cannot happen: every feature follows a token */
         explain_token(0, 0, ctx);
     size_t t = e->n_tok - 1;
-    add_rows_to(e->c, e->mask, hash, n, tok_sum(e, t, 0), tok_sum(e, t, 1), e->tok[t].count);
+    float *s0 = e->sums + 2 * t * e->c->row;
+    add_rows_to(e->c, e->mask, hash, n, s0, s0 + e->c->row, e->tok[t].count);
 }
 
 static void
@@ -1412,50 +1529,65 @@ explain_batch(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mar
  * width - 1 windows that now join its neighbours are computed afresh. */
 typedef struct explain_pool {
     size_t words, windows;
-    float *v;                          /* [words][dim] */
+    float *buf;                        /* what follows, in one allocation */
+    const float *v;                    /* [words][dim] */
     float *pre, *suf;                  /* [windows][filters] */
     float all[CLASSIFIER_MAX_FILTERS]; /* pooled over the whole text */
 } explain_pool;
 
+/* From the nt words' spans and sums; or with kw, from the vectors and
+ * window outputs the scorer kept (the same values: see kept_words). */
 static void
-explain_pool_build(const explain_acc *e, explain_pool *ep)
+explain_pool_build(const classifier *c, const tok_acc *tok, const float *sums, size_t nt,
+                   const kept_words *kw, explain_pool *ep)
 {
-    const classifier *c = e->c;
-    size_t nf = c->filters, dim = c->dim, w = c->width, nt = e->n_tok;
+    size_t nf = c->filters, dim = c->dim, w = c->width;
+    const float *win; /* window x's outputs before the pool at x * nf */
 
     ep->words = nt;
     ep->windows = nt > 0 ? nt + w - 1 : 0;
-    ep->v = xmalloc((nt * dim + 2 * ep->windows * nf + 1) * sizeof *ep->v);
-    ep->pre = ep->v + nt * dim;
-    ep->suf = ep->pre + ep->windows * nf;
-    for (size_t t = 0; t < nt; t++) {
-        const float *s0 = tok_sum(e, t, 0), *s1 = tok_sum(e, t, 1);
-        uint32_t n = e->tok[t].count[0] + e->tok[t].count[1];
-        float inv = n > 0 ? 1.0f / sqrtf((float)n) : 0.0f;
-        for (size_t k = 0; k < dim; k++)
-            ep->v[t * dim + k] = (s0[k] + s1[k]) * inv;
-    }
-    /* pre[e] first holds window e's own outputs. */
-    for (size_t x = 0; x < ep->windows; x++) {
-        float *u = ep->pre + x * nf;
-        memcpy(u, c->conv_b, nf * sizeof *u);
-        for (size_t o = 0; o < w; o++) {
-            size_t p = x + o; /* word p - (w - 1) */
-            if (p >= w - 1 && p - (w - 1) < nt)
-                conv_add(c, u, (uint32_t)o, ep->v + (p - (w - 1)) * dim);
+    if (kw != NULL) {
+        ep->buf = xmalloc((2 * ep->windows * nf + 1) * sizeof *ep->buf);
+        ep->v = kw->v;
+        ep->pre = ep->buf;
+        win = kw->win;
+    } else {
+        ep->buf = xmalloc((nt * dim + 2 * ep->windows * nf + 1) * sizeof *ep->buf);
+        float *v = ep->buf;
+        ep->v = v;
+        ep->pre = ep->buf + nt * dim;
+        for (size_t t = 0; t < nt; t++) {
+            const float *s0 = word_sum(c, sums, t, 0), *s1 = word_sum(c, sums, t, 1);
+            uint32_t n = tok[t].count[0] + tok[t].count[1];
+            float inv = n > 0 ? 1.0f / sqrtf((float)n) : 0.0f;
+            for (size_t k = 0; k < dim; k++)
+                v[t * dim + k] = (s0[k] + s1[k]) * inv;
         }
+        /* pre[x] first holds window x's own outputs. */
+        for (size_t x = 0; x < ep->windows; x++) {
+            float *u = ep->pre + x * nf;
+            memcpy(u, c->conv_b, nf * sizeof *u);
+            for (size_t o = 0; o < w; o++) {
+                size_t p = x + o; /* word p - (w - 1) */
+                if (p >= w - 1 && p - (w - 1) < nt)
+                    conv_add(c, u, (uint32_t)o, v + (p - (w - 1)) * dim);
+            }
+        }
+        win = ep->pre;
     }
+    ep->suf = ep->pre + ep->windows * nf;
     for (size_t x = ep->windows; x-- > 0;) {
         float *d = ep->suf + x * nf;
         memset(d, 0, nf * sizeof *d);
-        pool_max((uint32_t)nf, d, ep->pre + x * nf);
+        pool_max((uint32_t)nf, d, win + x * nf);
         if (x + 1 < ep->windows)
             pool_max((uint32_t)nf, d, ep->suf + (x + 1) * nf);
     }
     for (size_t x = 0; x < ep->windows; x++) {
+        const float *u = win + x * nf;
         float *d = ep->pre + x * nf;
         for (size_t f = 0; f < nf; f++)
-            d[f] = d[f] > 0 ? d[f] : 0;
+            d[f] = u[f] > 0 ? u[f] : 0;
         if (x > 0)
             pool_max((uint32_t)nf, d, ep->pre + (x - 1) * nf);
     }
@@ -1517,40 +1649,58 @@ classifier_word_drops_kept(const classifier *c, const classifier_kept *k, const 
     return word_drops(c, k, text, n, out, max);
 }
 
-/* The features come from kept when it is given (kept by classifier_score_keep
- * from the same text), else from featurising the text. */
+/* The words come from kept when it is given (kept by classifier_score_keep
+ * from the same text): as the scorer by words left them, or replayed from
+ * the batches; else, and when the scorer could not keep every word, from
+ * featurising the text. */
 static size_t
 word_drops(const classifier *c, const classifier_kept *kept, const char *text, size_t n,
            classifier_word *out, size_t max)
 {
-    explain_acc e;
+    explain_acc e = {0};
     explain_pool ep = {0};
     float all[2][ROW_MAX], rest[2][2][ROW_MAX], pooled[2][CLASSIFIER_MAX_FILTERS];
     uint32_t count[2] = {0, 0}, rc[2][2];
     double logit[2][CLF_ATTRS], p_all[CLF_ATTRS];
     size_t n_out = 0;
+    const kept_words *kw = NULL;
+    const tok_acc *tok;
+    const float *sums;
+    size_t nt;
 
     if (max == 0)
         return 0;
-    e.c = c;
-    e.mask = (UINT32_C(1) << c->log2_buckets) - 1;
-    e.tok = xmalloc(EXPLAIN_TOKENS * sizeof *e.tok);
-    e.sums = xmalloc(EXPLAIN_TOKENS * 2 * c->row * sizeof *e.sums);
-    e.n_tok = 0;
-    if (kept != NULL)
-        replay(kept, explain_batch, &e);
-    else
-        featurize(&c->cfg, text, n, explain_batch, 1, &e);
-    memset(all, 0, sizeof all);
-    for (size_t t = 0; t < e.n_tok; t++)
-        for (int g = 0; g < 2; g++) {
-            const float *ts = tok_sum(&e, t, g);
-            for (size_t k = 0; k < c->row; k++)
-                all[g][k] += ts[k];
-            count[g] += e.tok[t].count[g];
-        }
+    if (kept != NULL && kept->by_words && kept->words.whole) {
+        kw = &kept->words;
+        tok = kw->tok;
+        sums = kw->sums;
+        nt = kw->n;
+        memcpy(all, kw->all, sizeof all);
+        memcpy(count, kw->count, sizeof count);
+    } else {
+        e.c = c;
+        e.mask = (UINT32_C(1) << c->log2_buckets) - 1;
+        e.tok = xmalloc(EXPLAIN_TOKENS * sizeof *e.tok);
+        e.sums = xmalloc(EXPLAIN_TOKENS * 2 * c->row * sizeof *e.sums);
+        e.n_tok = 0;
+        if (kept != NULL && !kept->by_words)
+            replay(kept, explain_batch, &e);
+        else
+            featurize(&c->cfg, text, n, explain_batch, 1, &e);
+        tok = e.tok;
+        sums = e.sums;
+        nt = e.n_tok;
+        memset(all, 0, sizeof all);
+        for (size_t t = 0; t < nt; t++)
+            for (int g = 0; g < 2; g++) {
+                const float *ts = word_sum(c, sums, t, g);
+                for (size_t k = 0; k < c->row; k++)
+                    all[g][k] += ts[k];
+                count[g] += tok[t].count[g];
+            }
+    }
     if (c->filters > 0)
-        explain_pool_build(&e, &ep);
+        explain_pool_build(c, tok, sums, nt, kw, &ep);
     memset(pooled, 0, sizeof pooled);
     forward(c, (const float(*)[ROW_MAX])all, count, ep.all, logit[0]);
     for (int a = 0; a < CLF_ATTRS; a++)
@@ -1561,18 +1711,18 @@ word_drops(const classifier *c, const classifier_kept *kept, const char *text, s
     while (n_out < max) {
         size_t pick[2];
         int n_pick = 0;
-        for (; t < e.n_tok && n_pick < 2 && n_out + (size_t)n_pick < max; t++)
-            if (e.tok[t].end > e.tok[t].begin && e.tok[t].end <= n)
+        for (; t < nt && n_pick < 2 && n_out + (size_t)n_pick < max; t++)
+            if (tok[t].end > tok[t].begin && tok[t].end <= n)
                 pick[n_pick++] = t;
         if (n_pick == 0)
             break;
         for (int i = 0; i < n_pick; i++) {
             size_t u = pick[i];
             for (int g = 0; g < 2; g++) {
-                const float *ts = tok_sum(&e, u, g);
+                const float *ts = word_sum(c, sums, u, g);
                 for (size_t k = 0; k < c->row; k++)
                     rest[i][g][k] = all[g][k] - ts[k];
-                rc[i][g] = count[g] - e.tok[u].count[g];
+                rc[i][g] = count[g] - tok[u].count[g];
             }
             if (c->filters > 0)
                 explain_pool_without(c, &ep, u, pooled[i]);
@@ -1585,13 +1735,13 @@ word_drops(const classifier *c, const classifier_kept *kept, const char *text, s
         }
         for (int i = 0; i < n_pick; i++) {
             classifier_word *w = &out[n_out++];
-            w->begin = e.tok[pick[i]].begin;
-            w->end = e.tok[pick[i]].end;
+            w->begin = tok[pick[i]].begin;
+            w->end = tok[pick[i]].end;
             for (int a = 0; a < CLF_ATTRS; a++)
                 w->drop[a] = p_all[a] - calibrate(c, a, logit[i][a]);
         }
     }
-    free(ep.v);
+    free(ep.buf);
     free(e.sums);
     free(e.tok);
     return n_out;

@@ -63,8 +63,11 @@ void classifier_free(classifier *c); /* c may be NULL */
  * Thread-safe; allocates nothing. */
 void classifier_score(const classifier *c, const char *text, size_t n, classifier_scores *out);
 
-/* A text's features as the scorer read them, kept so that explaining the
- * same text (classifier_word_drops_kept) does not featurise it again. */
+/* What the scorer read of a text, kept so that explaining the same text
+ * (classifier_word_drops_kept) does not featurise it again: with pooled
+ * filters, each word's sums, vector and filter outputs (so the explainer
+ * does not sum the rows again either, up to CLASSIFIER_EXPLAIN_WORDS
+ * words); without, the text's features. */
 typedef struct classifier_kept classifier_kept;
 
 /* As classifier_score, and keeps the text's features in *keep (a new
@@ -128,8 +131,8 @@ typedef struct classifier_word {
  * max >= CLASSIFIER_EXPLAIN_WORDS covers every text. Allocates scratch. */
 size_t classifier_word_drops(const classifier *c, const char *text, size_t n, classifier_word *out,
                              size_t max);
-/* The same, from the features classifier_score_keep kept of the same text
- * (text and n as given to it): the same values bit for bit. */
+/* The same, from what classifier_score_keep kept of the same text (text
+ * and n as given to it): the same values bit for bit. */
 size_t classifier_word_drops_kept(const classifier *c, const classifier_kept *k, const char *text,
                                   size_t n, classifier_word *out, size_t max);
 

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -388,9 +389,9 @@ sig(double x)
 /* A one-unit network over 2^LOG2 rows of DIM with one pooled filter of WIDTH words: every
  * attribute's bias -3, uncalibrated, threshold 0.5. */
 static void
-pooled_params(classifier_params *p, classifier_config cfg, uint32_t log2, uint32_t dim, float *rows,
-              float *w1, float *b1, float *w2, uint32_t width, float *conv, float *conv_b,
-              float *w_pool)
+pooled_params(classifier_params *p, classifier_config cfg, uint32_t log2, uint32_t dim,
+              const float *rows, const float *w1, const float *b1, const float *w2, uint32_t width,
+              const float *conv, const float *conv_b, const float *w_pool)
 {
     memset(p, 0, sizeof *p);
     p->cfg = cfg;
@@ -874,6 +875,62 @@ ref_comment(char *out, size_t cap)
     return n;
 }
 
+/* A reference model of this shape (and extra config flags), encoded and
+ * loaded. */
+static classifier *
+ref_classifier(ref_model *m, uint32_t dim, uint32_t hidden, uint32_t width, uint32_t filters,
+               uint32_t flags)
+{
+    ref_model_init(m, dim, hidden, width, filters);
+    m->p.cfg.flags |= flags;
+    unsigned char *bytes;
+    size_t nb;
+    pl_error err;
+    assert_int_equal(classifier_encode(&m->p, &bytes, &nb, &err), 0);
+    classifier *c;
+    assert_int_equal(classifier_load(bytes, nb, &c, &err), 0);
+    free(bytes);
+    return c;
+}
+
+static bool
+same_bits(double a, double b)
+{
+    uint64_t x, y;
+    memcpy(&x, &a, sizeof x);
+    memcpy(&y, &b, sizeof y);
+    return x == y;
+}
+
+/* c's logits of text and every word's drops are the reference's, bit for
+ * bit (shape sh, text i name a failure). */
+static void
+expect_reference_bits(const classifier *c, const ref_model *m, const char *text, size_t n,
+                      size_t sh, int i)
+{
+    static ref_text x;
+    static classifier_word w[CLASSIFIER_EXPLAIN_WORDS];
+    memset(&x, 0, sizeof x);
+    classifier_featurize_words(&m->p.cfg, text, n, ref_feat, ref_word, &x);
+    double got[CLF_ATTRS], want[CLF_ATTRS];
+    classifier_logits(c, text, n, got);
+    ref_logits(m, &x, SIZE_MAX, want);
+    assert_memory_equal(got, want, sizeof got);
+    /* Leaving each word out: the same as the reference without it. */
+    size_t nw = classifier_word_drops(c, text, n, w, CLASSIFIER_EXPLAIN_WORDS);
+    assert_int_equal(nw, x.n_words);
+    for (size_t t = 0; t < nw; t++) {
+        double rest[CLF_ATTRS];
+        ref_logits(m, &x, t, rest);
+        for (int a = 0; a < CLF_ATTRS; a++) {
+            double drop = ref_p(want[a]) - ref_p(rest[a]);
+            if (!same_bits(drop, w[t].drop[a]))
+                fail_msg("shape %zu text %d word %zu attr %d: %a, reference %a", sh, i, t, a,
+                         w[t].drop[a], drop);
+        }
+    }
+}
+
 static void
 scorer_matches_reference_bit_for_bit(void **state)
 {
@@ -887,50 +944,24 @@ scorer_matches_reference_bit_for_bit(void **state)
         {40, 8, 2, 5, 0},
         {32, 32, 1, 32, CLASSIFIER_F_MEAN},
     };
-    static ref_text x;
-    static classifier_word w[CLASSIFIER_EXPLAIN_WORDS];
     char text[1600];
     for (size_t sh = 0; sh < sizeof shapes / sizeof *shapes; sh++) {
         ref_model m;
-        ref_model_init(&m, shapes[sh][0], shapes[sh][1], shapes[sh][2], shapes[sh][3]);
-        m.p.cfg.flags |= shapes[sh][4];
-        unsigned char *bytes;
-        size_t nb;
-        pl_error err;
-        assert_int_equal(classifier_encode(&m.p, &bytes, &nb, &err), 0);
-        classifier *c;
-        assert_int_equal(classifier_load(bytes, nb, &c, &err), 0);
+        classifier *c = ref_classifier(&m, shapes[sh][0], shapes[sh][1], shapes[sh][2],
+                                       shapes[sh][3], shapes[sh][4]);
         for (int i = 0; i < 30; i++) {
             size_t n = ref_comment(text, sizeof text);
-            memset(&x, 0, sizeof x);
-            classifier_featurize_words(&m.p.cfg, text, n, ref_feat, ref_word, &x);
-            double got[CLF_ATTRS], want[CLF_ATTRS];
-            classifier_logits(c, text, n, got);
-            ref_logits(&m, &x, SIZE_MAX, want);
-            assert_memory_equal(got, want, sizeof got);
-            /* Leaving each word out: the same as the reference without it. */
-            size_t nw = classifier_word_drops(c, text, n, w, CLASSIFIER_EXPLAIN_WORDS);
-            assert_int_equal(nw, x.n_words);
-            for (size_t t = 0; t < nw; t++) {
-                double rest[CLF_ATTRS];
-                ref_logits(&m, &x, t, rest);
-                for (int a = 0; a < CLF_ATTRS; a++) {
-                    double drop = ref_p(want[a]) - ref_p(rest[a]);
-                    if (memcmp(&drop, &w[t].drop[a], sizeof drop) != 0)
-                        fail_msg("shape %zu text %d word %zu attr %d: %a, reference %a", sh, i, t,
-                                 a, w[t].drop[a], drop);
-                }
-            }
+            expect_reference_bits(c, &m, text, n, sh, i);
         }
         classifier_free(c);
-        free(bytes);
         ref_model_free(&m);
     }
 }
 
 /* Scoring a text while keeping its features, then explaining it from them,
  * gives the same bits as scoring and explaining it from scratch: with the
- * shipped model (no filters) and with pooled filters. */
+ * shipped model (pooled filters of width 1: the scorer keeps its words),
+ * with wider filters, and without filters (the scorer keeps its batches). */
 static void
 expect_kept_same(const classifier *c, const char *text, size_t n)
 {
@@ -952,34 +983,69 @@ expect_kept_same(const classifier *c, const char *text, size_t n)
     classifier_kept_free(k);
 }
 
-static void
-kept_features_give_the_same_bits(void **state)
+/* A text of exactly words words (the explainer keeps CLASSIFIER_EXPLAIN_WORDS
+ * and joins the rest into the last), some of them insults. */
+static size_t
+words_text(char *out, size_t cap, size_t words)
 {
-    const classifier *shipped = *state;
-    char text[1600];
-    for (int i = 0; i < 40; i++) {
-        size_t n = ref_comment(text, sizeof text);
-        expect_kept_same(shipped, text, n);
+    static const char *const w[] = {"you", "idiot", "the", "council", "stupid", "road", "x"};
+    size_t n = 0;
+    for (size_t i = 0; i < words; i++) {
+        const char *s = w[(i * 5 + i / 7) % (sizeof w / sizeof *w)];
+        size_t l = strlen(s);
+        assert_true(n + l + 1 < cap);
+        if (i > 0)
+            out[n++] = ' ';
+        memcpy(out + n, s, l);
+        n += l;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+static void
+expect_kept_same_all(const classifier *c, int random_texts)
+{
+    static char text[4096];
+    for (int i = 0; i < random_texts; i++) {
+        size_t n = ref_comment(text, 1600);
+        expect_kept_same(c, text, n);
     }
     static const char *const fixed[] = {"", "idiot", "You are a complete idiot, @user! http://x.y",
                                         "f u c k this #YouAreAnIdiot \xf0\x9f\x96\x95"};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
-        expect_kept_same(shipped, fixed[i], strlen(fixed[i]));
-    ref_model m;
-    ref_model_init(&m, 12, 37, 3, 37);
-    unsigned char *bytes;
-    size_t nb;
-    pl_error err;
-    assert_int_equal(classifier_encode(&m.p, &bytes, &nb, &err), 0);
-    classifier *c;
-    assert_int_equal(classifier_load(bytes, nb, &c, &err), 0);
-    for (int i = 0; i < 20; i++) {
-        size_t n = ref_comment(text, sizeof text);
-        expect_kept_same(c, text, n);
+        expect_kept_same(c, fixed[i], strlen(fixed[i]));
+    /* Around the explainer's last word: the scorer keeps every word up to
+     * CLASSIFIER_EXPLAIN_WORDS, and beyond, the explainer featurises again. */
+    static const size_t words[] = {1,
+                                   63,
+                                   64,
+                                   65,
+                                   CLASSIFIER_EXPLAIN_WORDS - 1,
+                                   CLASSIFIER_EXPLAIN_WORDS,
+                                   CLASSIFIER_EXPLAIN_WORDS + 1,
+                                   400};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        expect_kept_same(c, text, words_text(text, sizeof text, words[i]));
+}
+
+static void
+kept_features_give_the_same_bits(void **state)
+{
+    expect_kept_same_all(*state, 40);
+    static const uint32_t shapes[][4] = {
+        /* dim, hidden, width, filters: wider filters; no filters at all */
+        {12, 37, 3, 37},
+        {16, 8, 0, 0},
+    };
+    for (size_t sh = 0; sh < sizeof shapes / sizeof *shapes; sh++) {
+        ref_model m;
+        classifier *c =
+            ref_classifier(&m, shapes[sh][0], shapes[sh][1], shapes[sh][2], shapes[sh][3], 0);
+        expect_kept_same_all(c, 20);
+        classifier_free(c);
+        ref_model_free(&m);
     }
-    classifier_free(c);
-    free(bytes);
-    ref_model_free(&m);
 }
 
 static void
