@@ -345,6 +345,16 @@ lowered_bar(const moderation *m, const classifier_scores *cs, bool mild, bool sw
     return -1;
 }
 
+/* True when the model, sure of attribute a (INSULT or THREAT: reject_at),
+ * adds a reason beside the rules' that none of them gave. The two map to
+ * rules of their own, so adding one does not change the other's answer. */
+static bool
+sure_adds(const ctx *c, const classifier_scores *cs, classifier_attr a)
+{
+    moderation_rule r = attr_rule(a);
+    return cs->p[a] >= c->m->reject_at && !c->f[r].on && c->m->pol.action[r] != POLICY_OFF;
+}
+
 void
 model_decide(ctx *c, const classifier_scores *cs)
 {
@@ -409,6 +419,24 @@ model_decide(ctx *c, const classifier_scores *cs)
     }
     if (best < 0)
         return;
+    moderation_rule r = attr_rule((classifier_attr)best);
+    if (swore && c->hits[swear].category == LEX_VULGARITY)
+        r = RULE_VULGARITY;
+    /* Beside a rule that already fired, the model adds only what it is
+     * sure of (reject_at) and the rules did not name: an insult or a
+     * threat. General toxicity adds nothing to a reason already given. */
+    bool fired = false;
+    for (int k = 0; k < RULE_COUNT; k++)
+        fired |= c->f[k].on && k != RULE_OFF_TOPIC && k != RULE_NEW_USER && k != RULE_SPAM &&
+                 k != RULE_PREMODERATED;
+    /* Where the model has nothing to add, the readings below cannot
+     * change the decision: asked first, they would cost an explanation
+     * (the leave-one-out pass over every word) for nothing. */
+    if (homonym && conf < m->homonym_at)
+        return;
+    if (fired ? !sure_adds(c, cs, CLF_INSULT) && !sure_adds(c, cs, CLF_THREAT)
+              : c->f[r].on || m->pol.action[r] == POLICY_OFF)
+        return;
     if (violence && over >= 0 && conf < m->confirm_at)
         guarded |= violence_driven(c, guard, over);
     /* The rules' innocent reading of a word counts only while that word
@@ -423,32 +451,18 @@ model_decide(ctx *c, const classifier_scores *cs)
         guarded = true;
     if (guarded && conf < m->confirm_at)
         return;
-    if (homonym && conf < m->homonym_at)
-        return;
-    moderation_rule r = attr_rule((classifier_attr)best);
-    if (swore && c->hits[swear].category == LEX_VULGARITY)
-        r = RULE_VULGARITY;
-    /* Beside a rule that already fired, the model adds only what it is
-     * sure of (reject_at) and the rules did not name: an insult or a
-     * threat. General toxicity adds nothing to a reason already given. */
-    bool fired = false;
-    for (int k = 0; k < RULE_COUNT; k++)
-        fired |= c->f[k].on && k != RULE_OFF_TOPIC && k != RULE_NEW_USER && k != RULE_SPAM &&
-                 k != RULE_PREMODERATED;
     if (fired) {
         static const classifier_attr sure[] = {CLF_INSULT, CLF_THREAT};
         for (size_t i = 0; i < sizeof sure / sizeof *sure; i++) {
-            moderation_rule sr = attr_rule(sure[i]);
-            if (cs->p[sure[i]] < m->reject_at || c->f[sr].on || m->pol.action[sr] == POLICY_OFF)
+            if (!sure_adds(c, cs, sure[i]))
                 continue;
             uint32_t sos, soe;
             model_excerpt(c, sure[i], &sos, &soe);
-            c->f[sr] = (found){true, true, false, false, attr_message(sure[i]), sos, soe, false};
+            c->f[attr_rule(sure[i])] =
+                (found){true, true, false, false, attr_message(sure[i]), sos, soe, false};
         }
         return;
     }
-    if (c->f[r].on || m->pol.action[r] == POLICY_OFF)
-        return;
     uint32_t os, oe;
     if (swore) { /* the word the rules found is the reason */
         const lex_hit *h = &c->hits[swear];
