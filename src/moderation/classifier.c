@@ -1193,6 +1193,37 @@ output(const classifier *c, const float *lin, const float *h, double logit[CLF_A
         logit[a] = z[a];
 }
 
+/* output's logit of attribute a alone, for n texts at once: text t's
+ * linear part at lin + t * CLF_ATTRS, its hidden layer at h + t * hidden.
+ * Each sum adds its terms as output adds them, in the order of j; the
+ * sums of OUT_BLOCK texts advance together (independent chains of
+ * additions, as output's six attributes). */
+#define OUT_BLOCK 4
+
+HOT_CLONES static void
+output_attr(const classifier *c, int a, const float *lin, const float *h, size_t n, double *logit)
+{
+    uint32_t hidden = c->hidden;
+    const float *w = c->w2 + (size_t)a * hidden;
+    size_t t = 0;
+    for (; t + OUT_BLOCK <= n; t += OUT_BLOCK) {
+        double z[OUT_BLOCK];
+        for (int q = 0; q < OUT_BLOCK; q++)
+            z[q] = (double)c->b2[a] + (double)lin[(t + (size_t)q) * CLF_ATTRS + (size_t)a];
+        for (uint32_t j = 0; j < hidden; j++)
+            for (int q = 0; q < OUT_BLOCK; q++)
+                z[q] += (double)(w[j] * h[(t + (size_t)q) * hidden + j]);
+        for (int q = 0; q < OUT_BLOCK; q++)
+            logit[t + (size_t)q] = z[q];
+    }
+    for (; t < n; t++) {
+        double z = (double)c->b2[a] + (double)lin[t * CLF_ATTRS + (size_t)a];
+        for (uint32_t j = 0; j < hidden; j++)
+            z += (double)(w[j] * h[t * hidden + j]);
+        logit[t] = z;
+    }
+}
+
 /* What a group's summed rows are multiplied by: 1 / sqrt(count), or with
  * CLASSIFIER_F_MEAN 1 / count, so that a text said twice scores as once. */
 static inline float
@@ -1203,15 +1234,15 @@ group_inv(const classifier *c, uint32_t count)
     return (c->cfg.flags & CLASSIFIER_F_MEAN) ? 1.0f / (float)count : 1.0f / sqrtf((float)count);
 }
 
-/* Logits of every attribute from the two group sums and counts. W1 is
- * kept transposed ([dim][hidden], see load): the loop over the hidden units
- * is then the inner one and needs no reordering of any sum to run on
+/* The input x (row values: the embedding, then the linear part) and the
+ * hidden layer h, after the relu, from the two group sums and counts. W1
+ * is kept transposed ([dim][hidden], see load): the loop over the hidden
+ * units is then the inner one and needs no reordering of any sum to run on
  * vector registers, and each unit still adds its terms in the order of k. */
 static void
-forward(const classifier *c, const float sum[2][ROW_MAX], const uint32_t count[2],
-        const float *pooled, double logit[CLF_ATTRS])
+hidden_layer(const classifier *c, const float sum[2][ROW_MAX], const uint32_t count[2],
+             const float *pooled, float x[ROW_MAX], float *h)
 {
-    float x[ROW_MAX] = {0}, h[CLASSIFIER_MAX_HIDDEN];
     float inv[2];
     uint32_t hidden = c->hidden;
     for (int g = 0; g < 2; g++)
@@ -1229,19 +1260,27 @@ forward(const classifier *c, const float sum[2][ROW_MAX], const uint32_t count[2
     }
     for (uint32_t j = 0; j < hidden; j++)
         h[j] = h[j] > 0 ? h[j] : 0;
+}
+
+/* Logits of every attribute from the two group sums and counts. */
+static void
+forward(const classifier *c, const float sum[2][ROW_MAX], const uint32_t count[2],
+        const float *pooled, double logit[CLF_ATTRS])
+{
+    float x[ROW_MAX] = {0}, h[CLASSIFIER_MAX_HIDDEN];
+    hidden_layer(c, sum, count, pooled, x, h);
     output(c, x + c->dim, h, logit);
 }
 
-/* forward for two texts at once (the explainer's leave-one-out passes are
- * independent of each other): the same logits, bit for bit, as two calls. */
+/* hidden_layer for two texts at once (the explainer's leave-one-out passes
+ * are independent of each other): the same values, bit for bit, as two
+ * calls. */
 static void
-forward_pair(const classifier *c, const float sum[2][2][ROW_MAX], const uint32_t count[2][2],
-             const float *pooled[2], double logit[2][CLF_ATTRS])
+hidden_pair(const classifier *c, const float sum[2][2][ROW_MAX], const uint32_t count[2][2],
+            const float *pooled[2], float x[2][ROW_MAX], float h[2][CLASSIFIER_MAX_HIDDEN])
 {
-    float x[2][ROW_MAX], h[2][CLASSIFIER_MAX_HIDDEN];
     uint32_t hidden = c->hidden, on[2][CLASSIFIER_MAX_FILTERS], n_on[2] = {0, 0};
     uint32_t dims[CLASSIFIER_MAX_DIM];
-    memset(x, 0, sizeof x);
     for (int t = 0; t < 2; t++) {
         float inv[2];
         for (int g = 0; g < 2; g++)
@@ -1259,11 +1298,9 @@ forward_pair(const classifier *c, const float sum[2][2][ROW_MAX], const uint32_t
     if (c->filters > 0)
         mat_acc_pair(h[0], h[1], c->wpt, hidden, pooled[0], pooled[1], on[0], on[1], n_on[0],
                      n_on[1], hidden);
-    for (int t = 0; t < 2; t++) {
+    for (int t = 0; t < 2; t++)
         for (uint32_t j = 0; j < hidden; j++)
             h[t][j] = h[t][j] > 0 ? h[t][j] : 0;
-        output(c, x[t] + c->dim, h[t], logit[t]);
-    }
 }
 
 static double
@@ -1632,44 +1669,60 @@ cmp_span_weight(const void *a, const void *b)
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
-static size_t word_drops(const classifier *c, const classifier_kept *kept, const char *text,
-                         size_t n, classifier_word *out, size_t max);
+/* Every word left out, up to the hidden layer: a word's drop for one
+ * attribute is then a dot product away (output_attr), and an attribute no
+ * one asks about costs nothing more. */
+struct classifier_drops {
+    const classifier *c;
+    size_t n;                /* words */
+    uint32_t *span;          /* [n][2]: each word's begin and end */
+    float *lin;              /* [n][CLF_ATTRS]: the linear part without the word */
+    float *h;                /* [n][hidden]: the hidden layer without it */
+    double p_all[CLF_ATTRS]; /* the probabilities with every word */
+};
 
 size_t
 classifier_word_drops(const classifier *c, const char *text, size_t n, classifier_word *out,
                       size_t max)
 {
-    return word_drops(c, NULL, text, n, out, max);
+    return classifier_word_drops_kept(c, NULL, text, n, out, max);
 }
 
 size_t
 classifier_word_drops_kept(const classifier *c, const classifier_kept *k, const char *text,
                            size_t n, classifier_word *out, size_t max)
 {
-    return word_drops(c, k, text, n, out, max);
+    classifier_drops *d = classifier_drops_new(c, k, text, n, max);
+    size_t nw = 0;
+    for (int a = 0; a < CLF_ATTRS; a++)
+        nw = classifier_drops_fill(d, (classifier_attr)a, out);
+    classifier_drops_free(d);
+    return nw;
 }
 
 /* The words come from kept when it is given (kept by classifier_score_keep
  * from the same text): as the scorer by words left them, or replayed from
  * the batches; else, and when the scorer could not keep every word, from
  * featurising the text. */
-static size_t
-word_drops(const classifier *c, const classifier_kept *kept, const char *text, size_t n,
-           classifier_word *out, size_t max)
+classifier_drops *
+classifier_drops_new(const classifier *c, const classifier_kept *kept, const char *text, size_t n,
+                     size_t max)
 {
     explain_acc e = {0};
     explain_pool ep = {0};
     float all[2][ROW_MAX], rest[2][2][ROW_MAX], pooled[2][CLASSIFIER_MAX_FILTERS];
+    float x[2][ROW_MAX] = {{0}}, h[2][CLASSIFIER_MAX_HIDDEN];
     uint32_t count[2] = {0, 0}, rc[2][2];
-    double logit[2][CLF_ATTRS], p_all[CLF_ATTRS];
-    size_t n_out = 0;
+    double logit[CLF_ATTRS];
     const kept_words *kw = NULL;
     const tok_acc *tok;
     const float *sums;
     size_t nt;
+    classifier_drops *d = xcalloc(1, sizeof *d);
 
+    d->c = c;
     if (max == 0)
-        return 0;
+        return d;
     if (kept != NULL && kept->by_words && kept->words.whole) {
         kw = &kept->words;
         tok = kw->tok;
@@ -1702,16 +1755,19 @@ word_drops(const classifier *c, const classifier_kept *kept, const char *text, s
     if (c->filters > 0)
         explain_pool_build(c, tok, sums, nt, kw, &ep);
     memset(pooled, 0, sizeof pooled);
-    forward(c, (const float(*)[ROW_MAX])all, count, ep.all, logit[0]);
+    forward(c, (const float(*)[ROW_MAX])all, count, ep.all, logit);
     for (int a = 0; a < CLF_ATTRS; a++)
-        p_all[a] = calibrate(c, a, logit[0][a]);
-    /* Leave one word out: how far each probability falls without it, two
-     * words at a time (forward_pair). */
+        d->p_all[a] = calibrate(c, a, logit[a]);
+    size_t room = nt < max ? nt : max;
+    d->span = xmalloc((2 * room + 1) * sizeof *d->span);
+    d->lin = xmalloc((room * CLF_ATTRS + 1) * sizeof *d->lin);
+    d->h = xmalloc((room * c->hidden + 1) * sizeof *d->h);
+    /* Leave one word out, two words at a time (hidden_pair). */
     size_t t = 0;
-    while (n_out < max) {
+    while (d->n < max) {
         size_t pick[2];
         int n_pick = 0;
-        for (; t < nt && n_pick < 2 && n_out + (size_t)n_pick < max; t++)
+        for (; t < nt && n_pick < 2 && d->n + (size_t)n_pick < max; t++)
             if (tok[t].end > tok[t].begin && tok[t].end <= n)
                 pick[n_pick++] = t;
         if (n_pick == 0)
@@ -1729,22 +1785,49 @@ word_drops(const classifier *c, const classifier_kept *kept, const char *text, s
         }
         if (n_pick == 2) {
             const float *pp[2] = {pooled[0], pooled[1]};
-            forward_pair(c, (const float(*)[2][ROW_MAX])rest, (const uint32_t(*)[2])rc, pp, logit);
+            hidden_pair(c, (const float(*)[2][ROW_MAX])rest, (const uint32_t(*)[2])rc, pp, x, h);
         } else {
-            forward(c, (const float(*)[ROW_MAX])rest[0], rc[0], pooled[0], logit[0]);
+            hidden_layer(c, (const float(*)[ROW_MAX])rest[0], rc[0], pooled[0], x[0], h[0]);
         }
         for (int i = 0; i < n_pick; i++) {
-            classifier_word *w = &out[n_out++];
-            w->begin = tok[pick[i]].begin;
-            w->end = tok[pick[i]].end;
-            for (int a = 0; a < CLF_ATTRS; a++)
-                w->drop[a] = p_all[a] - calibrate(c, a, logit[i][a]);
+            size_t w = d->n++;
+            d->span[2 * w] = tok[pick[i]].begin;
+            d->span[2 * w + 1] = tok[pick[i]].end;
+            memcpy(d->lin + w * CLF_ATTRS, x[i] + c->dim, CLF_ATTRS * sizeof *d->lin);
+            memcpy(d->h + w * c->hidden, h[i], c->hidden * sizeof *d->h);
         }
     }
     free(ep.buf);
     free(e.sums);
     free(e.tok);
-    return n_out;
+    return d;
+}
+
+size_t
+classifier_drops_fill(const classifier_drops *d, classifier_attr a, classifier_word *out)
+{
+    if (d->n == 0 || (unsigned)a >= CLF_ATTRS)
+        return 0;
+    double *logit = xmalloc(d->n * sizeof *logit);
+    output_attr(d->c, (int)a, d->lin, d->h, d->n, logit);
+    for (size_t w = 0; w < d->n; w++) {
+        out[w].begin = d->span[2 * w];
+        out[w].end = d->span[2 * w + 1];
+        out[w].drop[a] = d->p_all[a] - calibrate(d->c, (int)a, logit[w]);
+    }
+    free(logit);
+    return d->n;
+}
+
+void
+classifier_drops_free(classifier_drops *d)
+{
+    if (d == NULL)
+        return;
+    free(d->span);
+    free(d->lin);
+    free(d->h);
+    free(d);
 }
 
 size_t

@@ -136,6 +136,20 @@ size_t classifier_word_drops(const classifier *c, const char *text, size_t n, cl
 size_t classifier_word_drops_kept(const classifier *c, const classifier_kept *k, const char *text,
                                   size_t n, classifier_word *out, size_t max);
 
+/* The leave-one-out pass of classifier_word_drops_kept (k may be NULL:
+ * the text is featurised), kept up to the network's hidden layer, so that
+ * a caller who needs the drops of one or two attributes does not pay for
+ * the others (each costs a dot product per word and a sigmoid). Free with
+ * classifier_drops_free. */
+typedef struct classifier_drops classifier_drops;
+classifier_drops *classifier_drops_new(const classifier *c, const classifier_kept *k,
+                                       const char *text, size_t n, size_t max);
+/* Writes each word's span and drop[a] into out (its other drops are left
+ * as they are) and returns how many words: for those fields, what
+ * classifier_word_drops_kept writes, bit for bit. */
+size_t classifier_drops_fill(const classifier_drops *d, classifier_attr a, classifier_word *out);
+void classifier_drops_free(classifier_drops *d); /* d may be NULL */
+
 /* Of n_words words from classifier_word_drops, writes up to max whose
  * removal lowers attr's probability by at least min_drop, largest drop
  * first, and returns how many. */

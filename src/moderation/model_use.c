@@ -58,8 +58,9 @@ attr_message(classifier_attr a)
 
 /* Words that explain attribute a's score, as one excerpt: the strongest
  * word, widened to the next strongest ones when they sit close by. The
- * leave-one-out pass runs once per comment, for every attribute at once,
- * and only for comments the model holds. */
+ * leave-one-out pass runs once per comment, only for comments the model
+ * holds, and each attribute's drops are read from it when first asked for
+ * (word_drops). */
 /* Words of praise for people. A comment with one of them and no word the
  * lists know is read by the model as an insult mostly for its shape ("Muslims
  * like you are absolute heroes." scores like "... like you are vermin"):
@@ -101,16 +102,20 @@ clinical(const ctx *c)
     return false;
 }
 
+/* Sets c->words[i].drop[a] (and c->nwords): the leave-one-out pass runs
+ * once per comment, and each attribute's drops are read from it when first
+ * asked for (most holds ask about one or two of the six). */
 static void
-word_drops(ctx *c)
+word_drops(ctx *c, classifier_attr a)
 {
-    if (c->words == NULL) {
+    if (c->drops == NULL) {
         c->words = arena_alloc(c->a, CLASSIFIER_EXPLAIN_WORDS * sizeof *c->words);
-        c->nwords = c->kept != NULL ? classifier_word_drops_kept(c->m->clf, c->kept, c->in->body,
-                                                                 c->in->body_len, c->words,
-                                                                 CLASSIFIER_EXPLAIN_WORDS)
-                                    : classifier_word_drops(c->m->clf, c->in->body, c->in->body_len,
-                                                            c->words, CLASSIFIER_EXPLAIN_WORDS);
+        c->drops = classifier_drops_new(c->m->clf, c->kept, c->in->body, c->in->body_len,
+                                        CLASSIFIER_EXPLAIN_WORDS);
+    }
+    if (!(c->drops_read & (1u << a))) {
+        c->nwords = classifier_drops_fill(c->drops, a, c->words);
+        c->drops_read |= 1u << a;
     }
 }
 
@@ -119,7 +124,7 @@ word_drops(ctx *c)
 static bool
 top_word(ctx *c, classifier_attr a, classifier_span *sp)
 {
-    word_drops(c);
+    word_drops(c, a);
     return classifier_pick_words(c->words, c->nwords, a, 0.02, sp, 1) > 0;
 }
 
@@ -191,7 +196,7 @@ allow_driven(ctx *c, classifier_attr a)
 static bool
 guard_driven(ctx *c, const bool *guard, int a, const classifier_scores *cs)
 {
-    word_drops(c);
+    word_drops(c, (classifier_attr)a);
     double drop = 0;
     for (size_t i = 0; i < c->nhits; i++) {
         /* group terms too: the model's known lean on a mere mention
@@ -235,7 +240,7 @@ static void
 model_excerpt(ctx *c, classifier_attr a, uint32_t *os, uint32_t *oe)
 {
     classifier_span sp[4];
-    word_drops(c);
+    word_drops(c, a);
     size_t n = classifier_pick_words(c->words, c->nwords, a, 0.02, sp, 4);
     /* In a long comment no single word may move the score by 0.02; the
      * hold still names the word that moves it most (every hold explains

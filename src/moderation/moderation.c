@@ -532,6 +532,8 @@ moderation_decide(const moderation *m, const moderation_input *in, arena *a, mod
         memcpy(out->language, lr.lang, sizeof out->language);
     else
         out->language[0] = '\0';
+    classifier_drops_free(c->drops);
+    c->drops = NULL;
     classifier_kept_free(c->kept);
     c->kept = NULL;
 }

@@ -103,9 +103,14 @@ typedef struct ctx {
     double spam;          /* the spam score; -1: not computed */
     double spam_pre;      /* the spam score from the model's pass, when spam_ready */
     bool spam_ready;
-    int8_t *verdict;        /* INSULT_* for each hit (insults only) */
-    classifier_word *words; /* the model's leave-one-out drops, once asked for */
+    int8_t *verdict; /* INSULT_* for each hit (insults only) */
+    /* The model's leave-one-out pass, once asked for (or NULL), and the
+     * drops read from it: words[i].drop[a] is set for the attributes a
+     * whose bit is in drops_read. */
+    classifier_drops *drops;
+    classifier_word *words;
     size_t nwords;
+    unsigned drops_read;
     classifier_kept *kept; /* the body's features as the model scored them, or NULL */
     /* The byte offsets of the body's double quotation marks (straight or
      * curly), ascending: read once, when a rule first asks (rules_words.c,

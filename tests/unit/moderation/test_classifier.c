@@ -976,6 +976,18 @@ expect_kept_same(const classifier *c, const char *text, size_t n)
     size_t nk = classifier_word_drops_kept(c, k, text, n, wk, CLASSIFIER_EXPLAIN_WORDS);
     assert_int_equal(nk, nw);
     assert_memory_equal(wk, w, nw * sizeof *w);
+    /* One attribute at a time, in any order: the same spans and drops. */
+    static classifier_word one[CLASSIFIER_EXPLAIN_WORDS];
+    classifier_drops *d = classifier_drops_new(c, k, text, n, CLASSIFIER_EXPLAIN_WORDS);
+    for (int a = CLF_ATTRS; a-- > 0;) {
+        assert_int_equal(classifier_drops_fill(d, (classifier_attr)a, one), nw);
+        for (size_t t = 0; t < nw; t++) {
+            assert_int_equal(one[t].begin, w[t].begin);
+            assert_int_equal(one[t].end, w[t].end);
+            assert_true(same_bits(one[t].drop[a], w[t].drop[a]));
+        }
+    }
+    classifier_drops_free(d);
     /* A short explanation stops where the fresh one does. */
     assert_int_equal(classifier_word_drops_kept(c, k, text, n, wk, 3),
                      classifier_word_drops(c, text, n, w, 3));
