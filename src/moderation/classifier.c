@@ -1234,6 +1234,22 @@ group_inv(const classifier *c, uint32_t count)
     return (c->cfg.flags & CLASSIFIER_F_MEAN) ? 1.0f / (float)count : 1.0f / sqrtf((float)count);
 }
 
+/* Writes the filters whose pooled value is not 0 into on, in order, and
+ * returns how many: the products over pooled skip the others (clipped at
+ * 0: many filters on most texts). Without a branch per filter, which the
+ * processor could not predict (whether a filter is 0 varies from text to
+ * text). */
+static size_t
+filters_on(const classifier *c, const float *pooled, uint32_t *on)
+{
+    size_t n = 0;
+    for (uint32_t f = 0; f < c->filters; f++) {
+        on[n] = f;
+        n += pooled[f] != 0;
+    }
+    return n;
+}
+
 /* The input x (row values: the embedding, then the linear part) and the
  * hidden layer h, after the relu, from the two group sums and counts. W1
  * is kept transposed ([dim][hidden], see load): the loop over the hidden
@@ -1252,10 +1268,9 @@ hidden_layer(const classifier *c, const float sum[2][ROW_MAX], const uint32_t co
     memcpy(h, c->b1, hidden * sizeof *h);
     mat_acc(h, c->w1t, hidden, x, c->dim, hidden);
     if (c->filters > 0) {
-        uint32_t on[CLASSIFIER_MAX_FILTERS], n_on = 0;
-        for (uint32_t f = 0; f < c->filters; f++)
-            if (pooled[f] != 0) /* clipped: many filters on most texts */
-                on[n_on++] = f;
+        /* Zeroed only for clang's analyzer, which loses filters_on's count. */
+        uint32_t on[CLASSIFIER_MAX_FILTERS] = {0};
+        size_t n_on = filters_on(c, pooled, on);
         mat_acc_idx(h, c->wpt, hidden, pooled, on, n_on, hidden);
     }
     for (uint32_t j = 0; j < hidden; j++)
@@ -1279,7 +1294,8 @@ static void
 hidden_pair(const classifier *c, const float sum[2][2][ROW_MAX], const uint32_t count[2][2],
             const float *pooled[2], float x[2][ROW_MAX], float h[2][CLASSIFIER_MAX_HIDDEN])
 {
-    uint32_t hidden = c->hidden, on[2][CLASSIFIER_MAX_FILTERS], n_on[2] = {0, 0};
+    uint32_t hidden = c->hidden, on[2][CLASSIFIER_MAX_FILTERS] = {{0}}; /* see hidden_layer */
+    size_t n_on[2] = {0, 0};
     uint32_t dims[CLASSIFIER_MAX_DIM];
     for (int t = 0; t < 2; t++) {
         float inv[2];
@@ -1288,9 +1304,7 @@ hidden_pair(const classifier *c, const float sum[2][2][ROW_MAX], const uint32_t 
         for (size_t k = 0; k < c->row; k++)
             x[t][k] = sum[t][0][k] * inv[0] + sum[t][1][k] * inv[1];
         memcpy(h[t], c->b1, hidden * sizeof *h[t]);
-        for (uint32_t f = 0; f < c->filters; f++)
-            if (pooled[t][f] != 0)
-                on[t][n_on[t]++] = f;
+        n_on[t] = filters_on(c, pooled[t], on[t]);
     }
     for (uint32_t k = 0; k < c->dim; k++)
         dims[k] = k;
