@@ -346,8 +346,8 @@ mark_certain(ctx *c, moderation_rule r, const lex_hit *h)
      * name ("visit bit.ch", "sex.com"-like names, "cu.nt"): a moderator
      * decides (moderation.c caps the rule at a hold unless another word
      * made it fire). */
-    /* A word with a letter left out ("despicble") is a guess: the same. */
-    if (h->host || h->via == LEX_VIA_DELETED) {
+    /* A misspelt word ("despicble", "thraet") is a guess: the same. */
+    if (h->host || h->via == LEX_VIA_GUESS) {
         c->f[r].host = true;
         return;
     }

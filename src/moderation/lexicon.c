@@ -379,44 +379,56 @@ add_transposed_word(lexicon *lx, arena *tmp, uint32_t ti)
     }
 }
 
-/* "despicble", "murdr", "womn", "Muslm": a word of six letters or more (a
- * group's name of five) with one letter inside it left out, as people misspell a word on purpose
- * to slip past a list (HateCheck's "char_del" cases) or by haste. Only for
- * the words the rules read for attacks on people (groups, strong slurs and
- * insults, insult adjectives, verbs of violence; swear words have their own
- * spellings, and a guess would turn a listed "fuckn" from a reject into a
- * hold), never the first or the last letter (such spellings keep the first,
- * and without the last "idiotic" reads the Italian "idioti"), and never a
- * spelling that is a word of the dictionary. The forms match whole words
- * only (check_form) and a hit never makes a reject certain (mark_certain):
- * a guess is for a moderator. */
+/* Misspellings of the words the rules read for attacks on people, as
+ * people make them on purpose to slip past a list (HateCheck's "char_del"
+ * and "char_swap" cases) or in haste: one letter inside the word left out
+ * ("despicble", "murdr", "womn", "Muslm") or two adjacent letters swapped
+ * ("klil", "tortuer", "thraet"). Only for groups, strong slurs and insults,
+ * insult adjectives and verbs of violence (guessable): swear words have
+ * their own spellings, and a guess would turn a listed "fuckn" from a
+ * reject into a hold. The first letter stays, as it does in such
+ * spellings; a deletion keeps the last letter too (without it "idiotic"
+ * reads the Italian "idioti"); no guess that is a word of the dictionary
+ * is a form. A deletion needs six letters or more (a group's name five:
+ * four letters left of a five-letter slur are too often a name,
+ * "Chik-fil-A" against "chink"); a swap five (a verb of violence four,
+ * "klil"). The forms match whole words only (check_form) and a hit never
+ * makes a reject certain (mark_certain): a guess is for a moderator. */
 static void
-add_deleted_word(lexicon *lx, arena *tmp, uint32_t ti)
+add_guessed_words(lexicon *lx, arena *tmp, uint32_t ti)
 {
     const term_rec *t = &lx->terms[ti];
     size_t n = strlen(t->text);
     char buf[64];
-    /* four letters left of a five-letter slur are too often a name
-     * ("Chik-fil-A" against "chink"): only a group's name is that short */
-    if (n < (t->cat == LEX_GROUP ? 5u : 6u) || n >= sizeof buf || t->lang[0] != '\0' ||
-        t->homograph)
+    size_t min_del = t->cat == LEX_GROUP ? 5 : 6;
+    size_t min_swap = t->cat == LEX_VIOLENCE ? 4 : 5;
+    if (n < min_swap || n >= sizeof buf || t->lang[0] != '\0' || t->homograph)
         return;
     for (const char *c = t->text; *c; c++)
         if (*c < 'a' || *c > 'z')
             return;
-    for (size_t i = 1; i + 1 < n; i++) {
+    for (size_t i = 1; n >= min_del && i + 1 < n; i++) {
         if (t->text[i] == t->text[i - 1])
             continue; /* "kiled" once for "killed" */
         memcpy(buf, t->text, i);
         memcpy(buf + i, t->text + i + 1, n - i);
         if (!dict_has(lx->words, buf, n - 1))
-            add_form(lx, tmp, buf, ti, LEX_VIA_DELETED);
+            add_form(lx, tmp, buf, ti, LEX_VIA_GUESS);
+    }
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (t->text[i] == t->text[i + 1])
+            continue;
+        memcpy(buf, t->text, n + 1);
+        buf[i] = t->text[i + 1];
+        buf[i + 1] = t->text[i];
+        if (!dict_has(lx->words, buf, n))
+            add_form(lx, tmp, buf, ti, LEX_VIA_GUESS);
     }
 }
 
-/* Whether a term gets the forms of add_deleted_word. */
+/* Whether a term gets the forms of add_guessed_words. */
 static bool
-deletable(const term_rec *t)
+guessable(const term_rec *t)
 {
     switch (t->cat) {
     case LEX_GROUP:
@@ -452,8 +464,8 @@ add_term_forms(lexicon *lx, arena *tmp, uint32_t ti)
     }
     if ((t->cat == LEX_PROFANITY || t->cat == LEX_VULGARITY) && t->sev >= 2)
         add_transposed_word(lx, tmp, ti);
-    if (deletable(t) && !is_phrase(t))
-        add_deleted_word(lx, tmp, ti);
+    if (guessable(t) && !is_phrase(t))
+        add_guessed_words(lx, tmp, ti);
     if (strchr(t->text, ' ') != NULL && t->cat >= LEX_INSULT && t->cat <= LEX_HARASSMENT &&
         n < sizeof buf) {
         /* "fuckyou", "killyourself": the phrase run together. */
@@ -1094,11 +1106,11 @@ check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits 
         return;
     if (tr->mode == LEX_GLUE && tr->lang[0] != '\0' && in_english_word(lx, t, start, end))
         return;
-    if (tr->mode != LEX_GLUE || f->via == LEX_VIA_TRANSPOSED || f->via == LEX_VIA_DELETED) {
+    if (tr->mode != LEX_GLUE || f->via == LEX_VIA_TRANSPOSED || f->via == LEX_VIA_GUESS) {
         bool left = start == 0 || t->s[start - 1] == ' ';
         bool right = end == t->len || t->s[end] == ' ';
         if (!left || !right) {
-            if (f->via == LEX_VIA_TRANSPOSED || f->via == LEX_VIA_GAP || f->via == LEX_VIA_DELETED)
+            if (f->via == LEX_VIA_TRANSPOSED || f->via == LEX_VIA_GAP || f->via == LEX_VIA_GUESS)
                 return; /* a guess: whole words only */
             if (memchr(t->s + start, ' ', f->len) != NULL)
                 return;

@@ -59,8 +59,9 @@ enum {
     LEX_VIA_GAP = 4,        /* a phrase with its swear word all masks ("go **** yourself") */
     LEX_VIA_GLUED = 5,      /* glued to an ordinary word ("manyfags", "coonbehaviour") */
     LEX_VIA_LEET = 6,       /* leetspeak for another vowel ("f0ck", "f@cker", "fvck3r") */
-    LEX_VIA_DELETED = 7,    /* one letter left out ("despicble", "murdr", "womn"): a guess,
-                             * whole words only, never more than a hold */
+    LEX_VIA_GUESS = 7,      /* one letter left out or two swapped in a word read for attacks
+                             * on people ("murdr", "Muslms", "klil"): whole words only, never
+                             * more than a hold */
 };
 
 typedef struct lex_hit {
