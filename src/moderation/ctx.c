@@ -74,6 +74,56 @@ tok_in(const ctx *c, long k, const char *const *set)
     return false;
 }
 
+/* True when token s[0, n) is w with one letter inside it left out, or with
+ * two adjacent letters swapped; the first letter kept. w is spelled with its
+ * doubled letters once, as tokens are folded (tok_is). */
+static bool
+misspells(const char *s, size_t n, const char *w)
+{
+    char f[32];
+    size_t m = 0;
+    for (const char *p = w; *p; p++) {
+        if (p > w && *p == p[-1])
+            continue;
+        if (m + 1 >= sizeof f)
+            return false;
+        f[m++] = *p;
+    }
+    if (m == 0 || n == 0 || s[0] != f[0])
+        return false;
+    if (m == n + 1 && m >= 5 && s[n - 1] == f[m - 1]) { /* one inner letter left out */
+        size_t i = 0;
+        while (i < n && s[i] == f[i])
+            i++;
+        return memcmp(s + i, f + i + 1, n - i) == 0;
+    }
+    if (m == n && m >= 4) { /* two adjacent letters swapped */
+        size_t i = 0;
+        while (i < n && s[i] == f[i])
+            i++;
+        return i + 1 < n && s[i] == f[i + 1] && s[i + 1] == f[i] &&
+               memcmp(s + i + 2, f + i + 2, n - i - 2) == 0;
+    }
+    return false;
+}
+
+bool
+tok_guess_in(const ctx *c, long k, const char *const *set)
+{
+    if (tok_in(c, k, set))
+        return true;
+    if (k < 0 || (size_t)k >= c->ntok)
+        return false;
+    const char *s = c->t.s + c->ts[k];
+    size_t n = c->te[k] - c->ts[k];
+    if (n < 3 || lexicon_has_word(c->m->lx, s, n))
+        return false;
+    for (; *set; set++)
+        if ((*set)[0] == s[0] && misspells(s, n, *set))
+            return true;
+    return false;
+}
+
 const char *const second_person[] = {"you", "u", "ya", "ye", "yall", "thou", "yourself", NULL};
 const char *const second_copula[] = {"youre", "ur", "your", "yer", "youve", NULL};
 const char *const third_copula[] = {"hes", "shes", "theyre", NULL};

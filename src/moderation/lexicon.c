@@ -106,6 +106,12 @@ lexicon_term(const lexicon *lx, uint32_t term)
 }
 
 bool
+lexicon_has_word(const lexicon *lx, const char *w, size_t n)
+{
+    return lx != NULL && lx->words != NULL && dict_has(lx->words, w, n);
+}
+
+bool
 lexicon_term_homograph(const lexicon *lx, uint32_t term)
 {
     return term < lx->nterms && lx->terms[term].homograph;

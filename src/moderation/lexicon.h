@@ -124,6 +124,11 @@ const char *lexicon_term(const lexicon *lx, uint32_t term);
  * its plain spelling is held for a moderator, never rejected. */
 bool lexicon_term_homograph(const lexicon *lx, uint32_t term);
 
+/* True when the folded word w[0, n) is a word of the English dictionary
+ * the lexicon was built with (data/lexicon/words; the guesses of the rules
+ * leave real words alone). */
+bool lexicon_has_word(const lexicon *lx, const char *w, size_t n);
+
 /* True when the list marks the term "criticism": an adjective that judges
  * a thing harshly ("ridiculous", "disgraceful"; an insult_adj of severity
  * 0). It gives no reason; said of a thing, the model must reach confirm_at

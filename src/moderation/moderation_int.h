@@ -131,6 +131,12 @@ void tokenize(ctx *c);
 long tok_at(const ctx *c, uint32_t pos);
 bool tok_is(const ctx *c, long k, const char *w);
 bool tok_in(const ctx *c, long k, const char *const *set);
+/* tok_in, or token k misspells a word of set of four letters or more: one
+ * letter inside it left out (five or more) or two adjacent letters swapped,
+ * the first letter kept ("haet", "contmpt", "disgutsed"), when the token is
+ * no word of the dictionary. For the few word lists the identity rules
+ * read beside a group's name, where HateCheck's misspellings hide them. */
+bool tok_guess_in(const ctx *c, long k, const char *const *set);
 extern const char *const second_person[];
 extern const char *const second_copula[];
 extern const char *const third_copula[];

@@ -248,7 +248,8 @@ ih_quoted(const ctx *c, uint32_t pos, uint32_t *q, bool *inq)
 static bool
 ih_degrading(const ctx *c, long k)
 {
-    if (tok_in(c, k, ih_dehum) || tok_in(c, k, ih_attr))
+    /* misspelt too: "a plageu to society", "so ignoratn" */
+    if (tok_guess_in(c, k, ih_dehum) || tok_guess_in(c, k, ih_attr))
         return true;
     uint32_t s = c->ts[k];
     size_t lo = 0, hi = c->nhits;
@@ -530,10 +531,11 @@ ih_before(const ctx *c, long g, bool *question)
     }
     /* A feeling: "I hate (all) women", "contempt for women". */
     for (k = j; k >= 0 && g - k <= 6 && !ih_start(c, k + 1); k--) {
-        bool verb = tok_in(c, k, ih_hate_verbs) ||
+        /* misspelt too: "I haet", "nothing but contmpt for" */
+        bool verb = tok_guess_in(c, k, ih_hate_verbs) ||
                     (tok_is(c, k, "stand") &&
                      tok_in(c, k - 1, (const char *const[]){"cant", "cannot", NULL}));
-        bool feeling = tok_in(c, k, ih_hate_feelings);
+        bool feeling = tok_guess_in(c, k, ih_hate_feelings);
         if (verb || feeling) {
             long s = tok_is(c, k, "stand") ? k - 1 : k;
             /* "contempt for", "sick of", "disgusted by": a feeling needs a
@@ -586,9 +588,10 @@ rule_identity_hate(ctx *c)
         bool question;
         long cue = ih_before(c, g, &question);
         bool feeling =
-            cue >= 0 && (tok_in(c, cue, ih_hate_verbs) || tok_in(c, cue, ih_hate_feelings) ||
-                         (tok_in(c, cue, (const char *const[]){"cant", "cannot", NULL}) &&
-                          tok_is(c, cue + 1, "stand")));
+            cue >= 0 &&
+            (tok_guess_in(c, cue, ih_hate_verbs) || tok_guess_in(c, cue, ih_hate_feelings) ||
+             (tok_in(c, cue, (const char *const[]){"cant", "cannot", NULL}) &&
+              tok_is(c, cue + 1, "stand")));
         if (feeling && tok_in(c, ge + 1, ih_done_to))
             cue = -1;
         if (cue < 0) {
