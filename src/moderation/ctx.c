@@ -91,7 +91,7 @@ misspells(const char *s, size_t n, const char *w)
     }
     if (m == 0 || n == 0 || s[0] != f[0])
         return false;
-    if (m == n + 1 && m >= 5 && s[n - 1] == f[m - 1]) { /* one inner letter left out */
+    if (m == n + 1 && m >= 6 && s[n - 1] == f[m - 1]) { /* one inner letter left out */
         size_t i = 0;
         while (i < n && s[i] == f[i])
             i++;

@@ -132,7 +132,8 @@ long tok_at(const ctx *c, uint32_t pos);
 bool tok_is(const ctx *c, long k, const char *w);
 bool tok_in(const ctx *c, long k, const char *const *set);
 /* tok_in, or token k misspells a word of set of four letters or more: one
- * letter inside it left out (five or more) or two adjacent letters swapped,
+ * letter inside it left out (six or more: "tash", a moustache, is no
+ * "trash") or two adjacent letters swapped,
  * the first letter kept ("haet", "contmpt", "disgutsed"), when the token is
  * no word of the dictionary. For the few word lists the identity rules
  * read beside a group's name, where HateCheck's misspellings hide them. */

@@ -314,9 +314,9 @@ ih_predicate(const ctx *c, long p, bool neg)
             return -1;
         if (ih_degrading(c, q) && !tok_in(c, q, ih_attr_gap))
             return neg || ih_not_of_them(c, q) ? -1 : q;
-        if (tok_in(c, q, ih_worth)) {
-            /* "worth nothing", "worth absolutely nothing" */
-            if (!neg && tok_is(c, q, "worth") &&
+        if (tok_guess_in(c, q, ih_worth)) {
+            /* "worth nothing", "worth absolutely nothing" (or "worht") */
+            if (!neg && tok_guess_in(c, q, (const char *const[]){"worth", NULL}) &&
                 (tok_is(c, q + 1, "nothing") ||
                  (tok_in(c, q + 1, ih_attr_gap) && tok_is(c, q + 2, "nothing"))))
                 return q;
@@ -360,9 +360,9 @@ ih_after(const ctx *c, long g, long ge, bool question)
     if (question) /* "why are women so ...", "I find women ...": the verb came first */
         return ih_predicate(c, p - 1, false);
     /* "... disgust me", "... make me sick" */
-    if (tok_in(c, p,
-               (const char *const[]){"disgust", "disgusts", "sicken", "sickens", "repulse",
-                                     "repulses", "revolt", "revolts", "nauseate", NULL}) &&
+    if (tok_guess_in(c, p,
+                     (const char *const[]){"disgust", "disgusts", "sicken", "sickens", "repulse",
+                                           "repulses", "revolt", "revolts", "nauseate", NULL}) &&
         tok_in(c, p + 1, (const char *const[]){"me", "us", NULL}))
         return p;
     if (tok_in(c, p, (const char *const[]){"make", "makes", NULL}) &&
@@ -370,9 +370,9 @@ ih_after(const ctx *c, long g, long ge, bool question)
         long q = p + 2;
         if (tok_in(c, q, (const char *const[]){"so", "really", "physically", "feel", NULL}))
             q++;
-        if (tok_in(c, q,
-                   (const char *const[]){"sick", "ill", "angry", "furious", "puke", "vomit", "boil",
-                                         "mad", "gag", "retch", "cringe", NULL}))
+        if (tok_guess_in(c, q,
+                         (const char *const[]){"sick", "ill", "angry", "furious", "puke", "vomit",
+                                               "boil", "mad", "gag", "retch", "cringe", NULL}))
             return q;
         return -1;
     }
@@ -574,7 +574,7 @@ rule_identity_hate(ctx *c)
             continue;
         if (tok_in(c, ge + 1, ih_people) && !ih_start(c, ge + 1))
             ge++;
-        else if (tok_in(c, ge + 1, ih_dehum_next) && !ih_start(c, ge + 1)) {
+        else if (tok_guess_in(c, ge + 1, ih_dehum_next) && !ih_start(c, ge + 1)) {
             /* "female vermin", "common Muslim trash" */
             long cue = ge + 1;
             if (ih_disowned(c, g) || ih_quoted(c, c->t.ostart[h->start], &qpos, &inq))
