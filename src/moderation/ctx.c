@@ -91,19 +91,14 @@ misspells(const char *s, size_t n, const char *w)
     }
     if (m == 0 || n == 0 || s[0] != f[0])
         return false;
-    if (m == n + 1 && m >= 6 && s[n - 1] == f[m - 1]) { /* one inner letter left out */
-        size_t i = 0;
-        while (i < n && s[i] == f[i])
-            i++;
+    size_t i = 0; /* the common start */
+    while (i < n && i < m && s[i] == f[i])
+        i++;
+    if (m == n + 1 && m >= 6 && s[n - 1] == f[m - 1]) /* one inner letter left out */
         return memcmp(s + i, f + i + 1, n - i) == 0;
-    }
-    if (m == n && m >= 4) { /* two adjacent letters swapped */
-        size_t i = 0;
-        while (i < n && s[i] == f[i])
-            i++;
+    if (m == n && m >= 4) /* two adjacent letters swapped */
         return i + 1 < n && s[i] == f[i + 1] && s[i + 1] == f[i] &&
                memcmp(s + i + 2, f + i + 2, n - i - 2) == 0;
-    }
     return false;
 }
 
@@ -116,11 +111,12 @@ tok_guess_in(const ctx *c, long k, const char *const *set)
         return false;
     const char *s = c->t.s + c->ts[k];
     size_t n = c->te[k] - c->ts[k];
-    if (n < 3 || lexicon_has_word(c->m->lx, s, n))
+    if (n < 3)
         return false;
+    /* the dictionary only for a token that spells a guess at all */
     for (; *set; set++)
         if ((*set)[0] == s[0] && misspells(s, n, *set))
-            return true;
+            return !lexicon_has_word(c->m->lx, s, n);
     return false;
 }
 

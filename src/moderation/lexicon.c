@@ -1097,6 +1097,14 @@ in_english_word(const lexicon *lx, const norm_text *t, size_t start, size_t end)
            dict_has(lx->words, w, n);
 }
 
+/* The guessed forms (a swap, a masked gap, a misspelling) match whole
+ * words only. */
+static bool
+whole_words_only(uint8_t via)
+{
+    return via == LEX_VIA_TRANSPOSED || via == LEX_VIA_GAP || via == LEX_VIA_GUESS;
+}
+
 static void
 check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits *h, arena *a)
 {
@@ -1116,8 +1124,8 @@ check_form(const lexicon *lx, const norm_text *t, uint32_t fi, size_t end, hits 
         bool left = start == 0 || t->s[start - 1] == ' ';
         bool right = end == t->len || t->s[end] == ' ';
         if (!left || !right) {
-            if (f->via == LEX_VIA_TRANSPOSED || f->via == LEX_VIA_GAP || f->via == LEX_VIA_GUESS)
-                return; /* a guess: whole words only */
+            if (whole_words_only(f->via))
+                return;
             if (memchr(t->s + start, ' ', f->len) != NULL)
                 return;
             size_t ts = token_start(t, start);
