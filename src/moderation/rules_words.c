@@ -378,6 +378,24 @@ slur_aimed(ctx *c, const lex_hit *h, long k, uint32_t os)
             ((contracted || (r >= 1 && tok_in(c, r, be_you) && tok_in(c, r - 1, second_person) &&
                              same_sentence(c, c->t.ostart[c->ts[r - 1]], os))) &&
              !quoted(c, os)); /* last: its first use reads the whole body */
+    /* an order to the reader: "Stop acting like a spaz.", "Quit being a
+     * homo.", "Don't be a fag." */
+    if (!aimed && tok_in(c, k - 1, (const char *const[]){"a", "an", NULL})) {
+        static const char *const stop[] = {"stop", "quit", NULL};
+        /* not the speaker's resolution: "I need to stop being a ...",
+         * "ima stop being a ..." */
+        static const char *const own[] = {"i",    "im",   "ima",   "me",    "we",   "to",
+                                          "need", "will", "ill",   "gonna", "must", "should",
+                                          "cant", "can",  "never", NULL};
+        long v = k - 2, o = -1;
+        if (tok_is(c, v, "like") && tok_in(c, v - 1, (const char *const[]){"acting", "act", NULL}))
+            o = tok_in(c, v - 2, stop) || tok_is(c, v - 2, "dont") ? v - 2 : -1;
+        else if (tok_is(c, v, "being"))
+            o = tok_in(c, v - 1, stop) ? v - 1 : -1;
+        else if (tok_is(c, v, "be"))
+            o = tok_is(c, v - 1, "dont") ? v - 1 : -1;
+        aimed = o >= 0 && !tok_in(c, o - 1, own);
+    }
     /* Disguised ("f4gg0t", "ｆａｇｇｏｔ"): nobody hides a word for a
      * meatball or a cigarette. */
     return aimed || disguised(c, h) || tok_in(c, k - 1, cues) ||
@@ -858,6 +876,105 @@ denied_life(const ctx *c, uint32_t *os, uint32_t *oe)
     return false;
 }
 
+/* The person a phrasal verb is done to, standing between the verb and its
+ * particle: "run him over", "run that reporter over", "take the senator
+ * out". Returns the token after the object, or -1. */
+static long
+person_object_end(const ctx *c, long o)
+{
+    if (tok_in(c, o, objects) || tok_in(c, o, second_person) || tok_in(c, o, human_words))
+        return o + 1;
+    if ((tok_in(c, o, pointers) || tok_is(c, o, "the")) &&
+        (tok_in(c, o + 1, human_words) || tok_in(c, o + 1, object_nouns)))
+        return o + 2;
+    return -1;
+}
+
+/* Verbs of violence split around their object, which the lexicon's word
+ * lists cannot see: "Someone should run that reporter over." (run ... over),
+ * "I'll string him up", "Somebody needs to take that senator out." The
+ * particle must end the phrase ("run the numbers over lunch", "take her
+ * out to dinner", "take him out of office" are errands and politics), and
+ * "take ... out" counts only after "someone should" and the like: "I will
+ * take them out" is as often a date. Within one sentence, not negated;
+ * the intent is the speaker's, another's told to the reader, or a wish. */
+static bool
+split_threat(const ctx *c, uint32_t *os, uint32_t *oe)
+{
+    static const char *const verbs[] = {"run", "string", "take", NULL};
+    static const char *const particle_next[] = {"to", "for", "of",  "on",   "with",
+                                                "in", "at",  "and", "back", NULL};
+    static const char *const modals[] = {"should", "must",  "ought", "needs", "need",  "has",
+                                         "have",   "gotta", "will",  "ill",   "gonna", "going",
+                                         "lets",   "wanna", "want",  NULL};
+    for (size_t k = 0; k < c->ntok; k++) {
+        if (!tok_in(c, (long)k, verbs))
+            continue;
+        long p = person_object_end(c, (long)k + 1);
+        bool take = tok_is(c, (long)k, "take");
+        const char *part = tok_is(c, (long)k, "run") ? "over" : take ? "out" : "up";
+        if (p < 0 || !tok_is(c, p, part) || tok_in(c, p + 1, particle_next))
+            continue;
+        uint32_t vs = c->t.ostart[c->ts[k]];
+        if (!same_sentence(c, vs, c->t.ostart[c->ts[p]]) || negated_before(c, (long)k, 4))
+            continue;
+        /* a modal counts with a person as its subject: "a car will run
+         * you over" is a warning */
+        bool modal = false, wish = false, speaker = false, someone = false;
+        for (long j = (long)k - 1; j >= 0 && j >= (long)k - 5; j--) {
+            if (!same_sentence(c, c->t.ostart[c->ts[j]], vs))
+                break;
+            modal |= tok_in(c, j, modals);
+            wish |= tok_in(c, j, (const char *const[]){"should", "ought", "must", NULL});
+            speaker |= tok_in(c, j, first_subject);
+            someone |= tok_in(c, j, someone_subject);
+        }
+        bool intent = wish || (modal && (speaker || someone));
+        /* an order: "Run him over." opens its sentence */
+        bool opens = k == 0 || !same_sentence(c, c->t.ostart[c->ts[k - 1]], vs);
+        if (take ? someone && (modal || wish) : intent || opens) {
+            span_tokens(c, k, (size_t)p, os, oe);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A threat made on a condition met by the reader: "If I see you at the
+ * rally you're done.", "if I ever catch you here again, you're dead". The
+ * condition's "you" and the consequence's "you're" stand in one sentence,
+ * the consequence within twelve words of "if". */
+static bool
+conditional_threat(const ctx *c, uint32_t *os, uint32_t *oe)
+{
+    static const char *const meet[] = {"see", "catch", "find", "meet", "spot", NULL};
+    static const char *const fates[] = {"dead", "done", "finished", "toast", "history", NULL};
+    static const char *const you_are[] = {"youre", "ur", NULL};
+    for (size_t k = 0; k + 4 < c->ntok; k++) {
+        if (!tok_is(c, (long)k, "if") || !tok_in(c, (long)k + 1, first_subject))
+            continue;
+        long v = (long)k + 2 + tok_is(c, (long)k + 2, "ever");
+        if (!tok_in(c, v, meet) || !tok_in(c, v + 1, second_person))
+            continue;
+        uint32_t is = c->t.ostart[c->ts[k]];
+        for (long j = v + 2; j + 1 < (long)c->ntok && j <= (long)k + 12; j++) {
+            if (!same_sentence(c, is, c->t.ostart[c->ts[j]]))
+                break;
+            long f = tok_in(c, j, you_are)                             ? j + 1
+                     : tok_is(c, j, "you") && tok_in(c, j + 1, be_you) ? j + 2
+                     : tok_is(c, j, "youll") && tok_is(c, j + 1, "be") ? j + 2
+                                                                       : -1;
+            /* "you're dead wrong" is a verdict on an argument */
+            if (f >= 0 && tok_in(c, f, fates) && !tok_is(c, f + 1, "wrong") &&
+                same_sentence(c, is, c->t.ostart[c->ts[f]])) {
+                span_tokens(c, k, (size_t)f, os, oe);
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* Verbs of violence are threats in context: a person says they will do it
  * to someone ("I'm going to stab ..."), or that it should be done to
  * someone ("... should be shot", "someone should strangle ..."), within
@@ -963,7 +1080,7 @@ rule_threats(ctx *c)
         }
     }
     uint32_t os, oe;
-    if (denied_life(c, &os, &oe))
+    if (denied_life(c, &os, &oe) || split_threat(c, &os, &oe) || conditional_threat(c, &os, &oe))
         set_reason(c, RULE_HARASSMENT, MSG_THREAT, os, oe);
 }
 
