@@ -281,6 +281,25 @@ clause_break_after(const ctx *c, long j)
     return false;
 }
 
+/* A negation that compares or adds affirms what follows: "You're nothing
+ * but a liar.", "no better than a thief", "none other than", "not only a
+ * liar". */
+static bool
+affirming(const ctx *c, long j)
+{
+    if (tok_is(c, j, "nothing"))
+        return tok_in(c, j + 1, (const char *const[]){"but", "more", "less", "short", NULL});
+    if (tok_is(c, j, "no"))
+        return tok_in(c, j + 1,
+                      (const char *const[]){"more", "better", "less", "different", NULL}) &&
+               tok_is(c, j + 2, "than");
+    if (tok_is(c, j, "none"))
+        return tok_is(c, j + 1, "other");
+    if (tok_is(c, j, "not"))
+        return tok_in(c, j + 1, (const char *const[]){"only", "just", "merely", NULL});
+    return false;
+}
+
 bool
 negated_before(const ctx *c, long k, int window)
 {
@@ -296,7 +315,7 @@ negated_before(const ctx *c, long k, int window)
         if (!same_sentence(c, c->t.oend[c->te[j] - 1], c->t.ostart[c->ts[k]]) ||
             clause_break_after(c, j) || tok_in(c, j, time_clause))
             return false;
-        if (tok_in(c, j, negators))
+        if (tok_in(c, j, negators) && !affirming(c, j))
             return !order_to_reader(c, j, k);
     }
     return false;

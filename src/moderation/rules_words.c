@@ -516,8 +516,9 @@ static const char *const human_words[] = {
     "ministers",   "traitor",     "traitors",   NULL};
 static const char *const intent_words[] = {"to",    "will", "shall", "ill",   "well",  "gonna",
                                            "wanna", "lets", "must",  "would", "gotta", NULL};
-static const char *const wish_words[] = {"should", "ought", "must", "deserve", "deserves", "wish",
-                                         "hope",   "love",  "only", "better",  "just",     NULL};
+static const char *const wish_words[] = {"should",   "ought", "must", "deserve", "deserves",
+                                         "deserved", "wish",  "hope", "love",    "only",
+                                         "better",   "just",  NULL};
 static const char *const things_as_subject[] = {"this", "it", "that", "which", NULL};
 /* "Someone will shoot you": another's intent, told to the victim; "needs
  * to" only after "someone": "Somebody needs to shoot that senator", but "You
