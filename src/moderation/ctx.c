@@ -283,7 +283,7 @@ clause_break_after(const ctx *c, long j)
 
 /* A negation that compares or adds affirms what follows: "You're nothing
  * but a liar.", "no better than a thief", "none other than", "not only a
- * liar". */
+ * liar"; and so does a suggestion. */
 static bool
 affirming(const ctx *c, long j)
 {
@@ -295,6 +295,9 @@ affirming(const ctx *c, long j)
                tok_is(c, j + 2, "than");
     if (tok_is(c, j, "none"))
         return tok_is(c, j + 1, "other");
+    /* a suggestion: "Why don't we just kill all the men?", "why not" */
+    if (tok_is(c, j - 1, "why") && (tok_is(c, j, "not") || tok_is(c, j, "dont")))
+        return true;
     if (tok_is(c, j, "not"))
         return tok_in(c, j + 1, (const char *const[]){"only", "just", "merely", NULL});
     return false;

@@ -613,8 +613,14 @@ worship_at(const ctx *c, long k)
 static bool
 human_at(const ctx *c, long k)
 {
+    /* people named by what they did: "I sure wish the intruder was shot
+     * dead.", "Gotta start shooting these thieves!" */
+    static const char *const wrongdoers[] = {"intruder", "intruders", "burglar",    "burglars",
+                                             "thief",    "robber",    "robbers",    "looter",
+                                             "rapist",   "pedophile", "paedophile", NULL};
     if (tok_in(c, k, human_words) || is_parent_author(c, k) ||
-        (looks_like_name(c, k) && !tok_in(c, k, idea_words)) || worship_at(c, k))
+        (looks_like_name(c, k) && !tok_in(c, k, idea_words)) || worship_at(c, k) ||
+        tok_in(c, k, offenders) || tok_in(c, k, wrongdoers))
         return true;
     if (tok_in(c, k, possessives) && tok_in(c, k + 1, belongings))
         return true;
@@ -877,6 +883,17 @@ denied_life(const ctx *c, uint32_t *os, uint32_t *oe)
     return false;
 }
 
+/* An insult noun of the lexicon in token k: "those monsters". */
+static bool
+insult_noun_at(const ctx *c, long k)
+{
+    for (size_t i = 0; i < c->nhits; i++)
+        if (c->hits[i].category == LEX_INSULT && c->hits[i].severity >= 1 &&
+            tok_at(c, c->hits[i].start) == k)
+            return true;
+    return false;
+}
+
 /* The person a phrasal verb is done to, standing between the verb and its
  * particle: "run him over", "run that reporter over", "take the senator
  * out". Returns the token after the object, or -1. */
@@ -1026,7 +1043,11 @@ rule_threats(ctx *c)
                 intent = true;
             planned |= joined && j < k - 2 && j >= k - 5 && tok_in(c, j, intent_words) &&
                        !tok_in(c, j - 1, things_as_subject);
-            if (tok_in(c, j, wish_words))
+            /* "Gotta start shooting these thieves!": "we've gotta", the
+             * subject left out ("You gotta shoot more" is coaching) */
+            if (tok_in(c, j, wish_words) ||
+                (tok_is(c, j, "gotta") &&
+                 (j == 0 || !same_sentence(c, c->t.ostart[c->ts[j - 1]], c->t.ostart[c->ts[j]]))))
                 wish = true;
             if (tok_in(c, j, someone_subject) &&
                 (tok_in(c, j + 1, someone_will) ||
@@ -1053,10 +1074,16 @@ rule_threats(ctx *c)
             k == 0 || !same_sentence(c, c->t.ostart[c->ts[k - 1]], os) || tok_is(c, k - 1, "then");
         if (k == kend && opens && tok_in(c, k, imperatives)) {
             long o = kend + 1;
+            /* "Kill all four of those monsters.": "all", a number, "of" */
+            if (tok_is(c, o, "all") && tok_is(c, o + 2, "of") && tok_in(c, o + 3, pointers))
+                o += 3;
+            else if (tok_is(c, o, "all") && tok_is(c, o + 1, "of") && tok_in(c, o + 2, pointers))
+                o += 2;
             bool the_people =
                 tok_is(c, o, "the") && tok_in(c, o + 1, human_words) && !tok_in(c, o + 2, a_an);
             bool obj = tok_in(c, o, objects) || the_people ||
-                       (tok_in(c, o, pointers) && tok_in(c, o + 1, object_nouns)) ||
+                       (tok_in(c, o, pointers) &&
+                        (tok_in(c, o + 1, object_nouns) || insult_noun_at(c, o + 1))) ||
                        (tok_in(c, o, possessives) && tok_in(c, o + 1, belongings)) ||
                        (tok_in(c, o, object_lead) && worship_at(c, o + 1)) || offenders_at(c, o);
             if (obj && !(tok_is(c, o + 1, "with") && tok_is(c, o + 2, "kindness")) &&
