@@ -113,10 +113,21 @@ tok_guess_in(const ctx *c, long k, const char *const *set)
     size_t n = c->te[k] - c->ts[k];
     if (n < 3)
         return false;
-    /* the dictionary only for a token that spells a guess at all */
-    for (; *set; set++)
-        if ((*set)[0] == s[0] && misspells(s, n, *set))
-            return !lexicon_has_word(c->m->lx, s, n);
+    /* the dictionary only for a token that spells a guess at all, and
+     * with its double letters, which the folded text keeps once: "running"
+     * is a word, not "ruining" less its i */
+    for (; *set; set++) {
+        if ((*set)[0] != s[0] || !misspells(s, n, *set))
+            continue;
+        if (lexicon_has_word(c->m->lx, s, n))
+            return false;
+        char w[64];
+        size_t m = 0;
+        for (size_t i = c->ts[k]; i < c->te[k]; i++)
+            for (int r = 0; r < (c->t.run[i] >= 2 ? 2 : 1) && m < sizeof w; r++)
+                w[m++] = c->t.s[i];
+        return m == sizeof w || !lexicon_has_word(c->m->lx, w, m);
+    }
     return false;
 }
 

@@ -99,7 +99,11 @@ static const char *const ih_dehum_next[] = {
     "parasites", "cockroaches", "subhumans", "subhuman", "maggots",       "swine",
     "pigs",      "apes",        "monkeys",   "savages",  "untermenschen", "leeches",
     "lice",      "roaches",     "mongrels",  NULL};
-/* Degrading attributes of a whole group. */
+/* Degrading attributes of a whole group ("sneaky" to "infesting" since a
+ * probe of 25 statements of identity hate written for the project,
+ * 2026-12-07, evening: "Asians are sneaky.", "Disabled people are a burden
+ * on society.", "Immigrants are ruining this country."; not "destroying":
+ * "Women are destroying the competition this season."). */
 static const char *const ih_attr[] = {
     "problem",    "enemy",       "stupid",      "dumb",        "disgusting",    "repulsive",
     "despicable", "sickening",   "revolting",   "repugnant",   "dishonest",     "vile",
@@ -114,6 +118,7 @@ static const char *const ih_attr[] = {
     "inbred",     "unclean",     "diseased",    "abhorrent",   "loathsome",     "contemptible",
     "detestable", "wicked",      "savage",      "sick",        "twisted",       "insane",
     "unfit",      "liar",        "criminal",    "thief",       "rapist",        "terrorist",
+    "sneaky",     "smelly",      "burden",      "burdens",     "ruining",       "infesting",
     NULL};
 /* Worth a group is denied when these are negated: "women are not human". */
 static const char *const ih_worth[] = {
