@@ -486,11 +486,16 @@ rule_words(ctx *c)
                 c->attack_found = true;
             }
             break;
-        case LEX_HARASSMENT:
-            /* "don't kill yourself" is care, not a threat. */
-            if (h->severity >= 2 && !negated_before(c, k, 4) && !tok_is(c, k - 1, "please"))
+        case LEX_HARASSMENT: {
+            /* "don't kill yourself" is care, not a threat; "run him over
+             * to the clinic" is a lift. */
+            long kend = tok_at(c, h->end - 1);
+            bool errand = tok_is(c, kend, "over") && tok_is(c, kend + 1, "to");
+            if (h->severity >= 2 && !negated_before(c, k, 4) && !tok_is(c, k - 1, "please") &&
+                !errand)
                 set_reason(c, RULE_HARASSMENT, MSG_THREAT, os, oe);
             break;
+        }
         default:
             break;
         }
