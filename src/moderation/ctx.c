@@ -434,9 +434,11 @@ mark_certain(ctx *c, moderation_rule r, const lex_hit *h)
      * laude"; birds: "blue tits"; plants and names: "pussy willow", "Dick";
      * doors: "knob") are marked "homograph" in the lexicon: the model cannot
      * tell the twins apart any better than a word list (it scores "pussy
-     * willow" as offensive), so their plain spellings are never rejected. */
+     * willow" as offensive), so their plain spellings are never rejected,
+     * whatever their severity (a slur that is one is certain when aimed:
+     * rule_words). */
     bool homograph = lexicon_term_homograph(c->m->lx, h->term);
-    if (h->severity >= 3 || disguised(c, h) || !homograph)
+    if (disguised(c, h) || !homograph)
         c->f[r].certain = true;
     else
         c->f[r].homograph = true;

@@ -988,7 +988,9 @@ static bool
 glued(const lexicon *lx, const norm_text *t, const term_rec *tr, size_t ts, size_t start,
       size_t end)
 {
-    if (tr->homograph || tr->lang[0] != '\0')
+    /* slurs that are homographs too: nobody glues a gearbox to a word
+     * ("Typical trannybehaviour.") */
+    if ((tr->homograph && tr->cat != LEX_SLUR) || tr->lang[0] != '\0')
         return false;
     if (tr->cat == LEX_SLUR ? tr->sev < 1
                             : (tr->cat != LEX_PROFANITY && tr->cat != LEX_VULGARITY) || tr->sev < 2)

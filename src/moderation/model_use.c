@@ -493,7 +493,7 @@ model_temper(const ctx *c, moderation_rule r, policy_action act, const classifie
     if (c->f[r].model)
         return act == POLICY_REJECT ? POLICY_HOLD : act;
     bool word_rule = r == RULE_PROFANITY || r == RULE_VULGARITY || r == RULE_SLUR;
-    if (act == POLICY_REJECT && word_rule && c->f[r].homograph)
+    if (act == POLICY_REJECT && word_rule && c->f[r].homograph && !c->f[r].certain)
         return POLICY_HOLD; /* an innocent twin is possible: a moderator decides */
     if (act == POLICY_REJECT && word_rule && !c->model_offensive && !c->f[r].certain)
         return POLICY_HOLD; /* the words may be innocent here: a moderator decides */

@@ -443,10 +443,16 @@ rule_words(ctx *c)
         case LEX_SLUR: {
             if (h->severity == 0)
                 break;
-            if (h->severity >= 2 || slur_aimed(c, h, k, os)) {
+            /* A slur that is also an innocent word ("sambo", the wrestling;
+             * "tranny", a gearbox) is certain only when aimed at someone. */
+            bool homograph = lexicon_term_homograph(c->m->lx, h->term);
+            bool aimed = (h->severity == 1 || homograph) && slur_aimed(c, h, k, os);
+            if (h->severity >= 2 || aimed) {
                 set_reason(c, RULE_SLUR, "This comment uses a slur. Slurs are not allowed here.",
                            os, oe);
                 mark_certain(c, RULE_SLUR, h);
+                if (homograph && aimed)
+                    c->f[RULE_SLUR].certain = true;
             }
             break;
         }
