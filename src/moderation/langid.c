@@ -239,6 +239,37 @@ score_word(const langid *li, const char *w, const size_t *at, int ncp, int32_t *
     }
 }
 
+/* What langid_detect's walk does to letters[] from byte i on, without
+ * building words: once LANGID_MAX_TRIGRAMS are scored, no word of the rest
+ * of the text is (score_word), and only its letters still count towards
+ * the script. The same letters, marks and bytes that are not UTF-8 as the
+ * walk's. */
+static void
+count_letters(const uint8_t *p, size_t i, size_t n, int *letters)
+{
+    while (i < n) {
+        int latin = 0;
+        for (; i < n && p[i] < 0x80; i++)
+            latin += (unsigned)((p[i] | 0x20) - 'a') < 26;
+        letters[SCRIPT_LATIN] += latin;
+        if (i >= n)
+            break;
+        int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (k <= 0) {
+            i++;
+            continue;
+        }
+        const utf8proc_property_t *pr = utf8proc_get_property(cp);
+        bool letter = pr->category >= UTF8PROC_CATEGORY_LU && pr->category <= UTF8PROC_CATEGORY_LO;
+        bool skip = cp == 0x640 || pr->category == UTF8PROC_CATEGORY_MN ||
+                    pr->category == UTF8PROC_CATEGORY_MC || pr->ignorable;
+        if (letter && !skip)
+            letters[script_of_cp(cp)]++;
+        i += (size_t)k;
+    }
+}
+
 void
 langid_detect(const langid *li, const char *text, size_t n, langid_result *out)
 {
@@ -311,6 +342,11 @@ langid_detect(const langid *li, const char *text, size_t n, langid_result *out)
             ncp++;
             score_word(li, w, at, ncp, cost, &out->trigrams);
             ncp = 0;
+            if (out->trigrams >= LANGID_MAX_TRIGRAMS) {
+                if (i < n)
+                    count_letters(p, i + (size_t)k, n, letters);
+                break;
+            }
         }
         if (i >= n)
             break;
