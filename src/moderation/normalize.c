@@ -358,9 +358,12 @@ resolve_tokens(unit *v, size_t n)
             continue;
         }
         size_t ts = i, te = i;
-        while (te < n && v[te].kind != U_SEP)
-            te++;
+        bool plain = true; /* letters a-z only: nothing below changes them */
+        for (; te < n && v[te].kind != U_SEP; te++)
+            plain &= v[te].kind == U_LETTER;
         i = te;
+        if (plain)
+            continue;
         uint8_t tokf = 0;
         if (v[ts].kind == U_MASK && v[ts].cp == '#' && ts + 1 < te) {
             v[ts].kind = U_SEP;
@@ -530,6 +533,21 @@ write_out(arena *a, const unit *v, size_t n, size_t n_other, norm_text *t)
         }
         if (x->kind == U_DROP)
             continue;
+        if (in_token && x->kind == U_LETTER && !(tok_flags & NORM_HASHTAG)) {
+            /* A letter inside a token, outside a hashtag: what the general
+             * case below does for it (a token has written a byte once it is
+             * in_token, so the byte's flags are 0). */
+            char c = (char)x->cp;
+            prev_lower = !(x->bits & UB_CAP);
+            if (t->len > tok_start && t->s[t->len - 1] == c) {
+                if (t->run[t->len - 1] < 255)
+                    t->run[t->len - 1]++;
+                t->oend[t->len - 1] = UNIT_OE(x);
+            } else {
+                emit(t, c, x->os, UNIT_OE(x), 0);
+            }
+            continue;
+        }
         bool new_token = !in_token;
         if (new_token) {
             tok_flags = x->tokf;
@@ -600,8 +618,24 @@ norm_fold(arena *a, const char *src, size_t n, norm_text *out)
     bool ascii = true;
     while (i < n) {
         if (p[i] < 0x80) {
-            classify_ascii(&u, (uint32_t)i, (uint32_t)i + 1, p[i], 0);
-            i++;
+            /* A run of ASCII bytes, most of a comment: one unit each, as
+             * classify_ascii makes them (upper case: the letter lowered and
+             * UB_CAP; a line break: UB_NL), with room made once. */
+            size_t e = i + 1;
+            while (e < n && p[e] < 0x80)
+                e++;
+            if (u.cap - u.n < e - i) {
+                u.cap = u.n + (e - i) + 64;
+                u.v = xrealloc(u.v, u.cap * sizeof *u.v);
+            }
+            unit *x = u.v + u.n;
+            for (; i < e; i++, x++) {
+                uint32_t c = p[i];
+                uint8_t k = ascii_kind[c];
+                *x = (unit){(uint32_t)i, c + ((k & 0x80u) >> 2), (uint8_t)(k & 0x7F),
+                            (uint8_t)((k >> 7) | (c == '\n' ? UB_NL : 0)), 1, 0};
+            }
+            u.n = (size_t)(x - u.v);
             continue;
         }
         ascii = false;
