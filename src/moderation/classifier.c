@@ -1028,6 +1028,40 @@ mat_acc_idx(float *acc, const float *w, size_t stride, const float *x, const uin
     }
 }
 
+/* mat_acc for two inputs x0 and x1 over the same weights (acc0 from x0,
+ * acc1 from x1): each row of w is loaded once for both. Every sum adds the
+ * terms mat_acc would add, in the same order. */
+HOT_CLONES static void
+mat_acc2(float *acc0, float *acc1, const float *w, size_t stride, const float *x0, const float *x1,
+         size_t nk, size_t n)
+{
+    size_t i = 0;
+    for (; i + SUM_BLOCK <= n; i += SUM_BLOCK) {
+        float a[SUM_BLOCK], b[SUM_BLOCK];
+        memcpy(a, acc0 + i, sizeof a);
+        memcpy(b, acc1 + i, sizeof b);
+        for (size_t k = 0; k < nk; k++) {
+            const float *wk = w + k * stride + i;
+            float xa = x0[k], xb = x1[k];
+            for (int j = 0; j < SUM_BLOCK; j++)
+                a[j] += wk[j] * xa;
+            for (int j = 0; j < SUM_BLOCK; j++)
+                b[j] += wk[j] * xb;
+        }
+        memcpy(acc0 + i, a, sizeof a);
+        memcpy(acc1 + i, b, sizeof b);
+    }
+    for (; i < n; i++) {
+        float a = acc0[i], b = acc1[i];
+        for (size_t k = 0; k < nk; k++) {
+            a += w[k * stride + i] * x0[k];
+            b += w[k * stride + i] * x1[k];
+        }
+        acc0[i] = a;
+        acc1[i] = b;
+    }
+}
+
 /* mat_acc_idx for two independent sets of sums at once, acc0 over the first
  * nk0 of idx0 and acc1 over the first nk1 of idx1: while their common
  * steps interleave, one set's additions fill the adder while the other's
@@ -1372,7 +1406,7 @@ pool_word_begin(const classifier *c, pool_acc *p, uint32_t begin, uint32_t end)
 
 /* Ends the current word, if one has begun: its sums join the text's
  * (sum, count) and its vector goes to the filters. */
-static void
+HOT_CLONES static void
 pool_word_end(const classifier *c, pool_acc *p, float sum[2][ROW_MAX], uint32_t count[2])
 {
     if (!p->in_word)
@@ -1574,7 +1608,6 @@ hidden_pair(const classifier *c, const float sum[2][2][ROW_MAX], const uint32_t 
 {
     uint32_t hidden = c->hidden, on[2][CLASSIFIER_MAX_FILTERS] = {{0}}; /* see hidden_layer */
     size_t n_on[2] = {0, 0};
-    uint32_t dims[CLASSIFIER_MAX_DIM];
     for (int t = 0; t < 2; t++) {
         float inv[2];
         for (int g = 0; g < 2; g++)
@@ -1584,9 +1617,7 @@ hidden_pair(const classifier *c, const float sum[2][2][ROW_MAX], const uint32_t 
         memcpy(h[t], c->b1, hidden * sizeof *h[t]);
         n_on[t] = filters_on(c, pooled[t], on[t]);
     }
-    for (uint32_t k = 0; k < c->dim; k++)
-        dims[k] = k;
-    mat_acc_pair(h[0], h[1], c->w1t, hidden, x[0], x[1], dims, dims, c->dim, c->dim, hidden);
+    mat_acc2(h[0], h[1], c->w1t, hidden, x[0], x[1], c->dim, hidden);
     if (c->filters > 0)
         mat_acc_pair(h[0], h[1], c->wpt, hidden, pooled[0], pooled[1], on[0], on[1], n_on[0],
                      n_on[1], hidden);
@@ -1997,7 +2028,7 @@ classifier_word_drops_kept(const classifier *c, const classifier_kept *k, const 
  * from the same text): as the scorer by words left them, or replayed from
  * the batches; else, and when the scorer could not keep every word, from
  * featurising the text. */
-classifier_drops *
+HOT_CLONES classifier_drops *
 classifier_drops_new(const classifier *c, const classifier_kept *kept, const char *text, size_t n,
                      size_t max)
 {
