@@ -1208,22 +1208,17 @@ add_rows_to(const classifier *c, uint32_t mask, const uint32_t *hash, size_t n, 
 #if ROWS_AVX2
     if (c->row >= 8 && c->row <= 64 && __builtin_cpu_supports("avx2")) {
         /* The two groups never share a sum: each is summed in its own
-         * features' order. */
-        uint32_t part[2][BATCH];
-        while (n > 0) {
-            size_t m = n < BATCH ? n : BATCH, k[2] = {0, 0};
-            for (size_t i = 0; i < m; i++) {
-                int g = (hash[i] & CLASSIFIER_WORD_BIT) != 0;
-                part[g][k[g]++] = hash[i];
-            }
-            if (k[0] > 0)
-                sum_rows_avx2(c, mask, part[0], k[0], s0);
-            if (k[1] > 0)
-                sum_rows_avx2(c, mask, part[1], k[1], s1);
-            count[0] += (uint32_t)k[0];
-            count[1] += (uint32_t)k[1];
-            hash += m;
-            n -= m;
+         * features' order, a run of one group at a time (a word's are its
+         * word and bigram, then its character n-grams: two runs). */
+        size_t i = 0;
+        while (i < n) {
+            uint32_t g = hash[i] & CLASSIFIER_WORD_BIT;
+            size_t j = i + 1;
+            while (j < n && (hash[j] & CLASSIFIER_WORD_BIT) == g)
+                j++;
+            sum_rows_avx2(c, mask, hash + i, j - i, g ? s1 : s0);
+            count[g != 0] += (uint32_t)(j - i);
+            i = j;
         }
         return;
     }
@@ -1369,7 +1364,7 @@ pool_keep_window(const classifier *c, pool_acc *p, uint32_t e)
 
 /* Word number p->words, vector v: it ends one window and adds to the next
  * width - 1, the last of which opens now. */
-static void
+HOT_CLONES static void
 pool_word(const classifier *c, pool_acc *p, const float *v)
 {
     uint32_t w = c->width, t = p->words;
@@ -1602,7 +1597,7 @@ forward(const classifier *c, const float sum[2][ROW_MAX], const uint32_t count[2
 /* hidden_layer for two texts at once (the explainer's leave-one-out passes
  * are independent of each other): the same values, bit for bit, as two
  * calls. */
-static void
+HOT_CLONES static void
 hidden_pair(const classifier *c, const float sum[2][2][ROW_MAX], const uint32_t count[2][2],
             const float *pooled[2], float x[2][ROW_MAX], float h[2][CLASSIFIER_MAX_HIDDEN])
 {
@@ -1898,7 +1893,7 @@ typedef struct explain_pool {
 
 /* From the nt words' spans and sums; or with kw, from the vectors and
  * window outputs the scorer kept (the same values: see kept_words). */
-static void
+HOT_CLONES static void
 explain_pool_build(const classifier *c, const tok_acc *tok, const float *sums, size_t nt,
                    const kept_words *kw, explain_pool *ep)
 {
@@ -1958,7 +1953,7 @@ explain_pool_build(const classifier *c, const tok_acc *tok, const float *sums, s
 }
 
 /* The pooled values of the text without word t. */
-static void
+HOT_CLONES static void
 explain_pool_without(const classifier *c, const explain_pool *ep, size_t t, float *out)
 {
     size_t nf = c->filters, dim = c->dim, w = c->width, nt = ep->words;
