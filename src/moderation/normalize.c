@@ -632,8 +632,12 @@ norm_fold(arena *a, const char *src, size_t n, norm_text *out)
             for (; i < e; i++, x++) {
                 uint32_t c = p[i];
                 uint8_t k = ascii_kind[c];
-                *x = (unit){(uint32_t)i, c + ((k & 0x80u) >> 2), (uint8_t)(k & 0x7F),
-                            (uint8_t)((k >> 7) | (c == '\n' ? UB_NL : 0)), 1, 0};
+                *x = (unit){(uint32_t)i,
+                            c + ((k & 0x80u) >> 2),
+                            (uint8_t)(k & 0x7F),
+                            (uint8_t)((k >> 7) | (c == '\n' ? UB_NL : 0)),
+                            1,
+                            0};
             }
             u.n = (size_t)(x - u.v);
             continue;
