@@ -621,20 +621,15 @@ flush(fz *z)
         b--;
     if (a == b)
         return;
+    /* The word goes straight between its pads for the n-grams; it is
+     * written in the same walk that counts letters and digits, and used
+     * only when there is a letter. */
+    uint32_t pad[TOK_MAX + 2], *w = pad + 1;
     for (size_t i = a; i < b; i++) {
         if (is_digit_cp(t[i]))
             digits++;
         else if (!is_inner_symbol(t[i]))
             letters++;
-    }
-    if (letters == 0) {
-        if (digits > 0)
-            emit_placeholder(z, PH_NUM, z->tok_begin, z->pos);
-        return;
-    }
-    /* The word goes straight between its pads for the n-grams. */
-    uint32_t pad[TOK_MAX + 2], *w = pad + 1;
-    for (size_t i = a; i < b; i++) {
         uint32_t c = leet(t[i]);
         if (c == '\'')
             continue;
@@ -642,6 +637,11 @@ flush(fz *z)
         if (n >= 2 && w[n - 1] == c && w[n - 2] == c)
             continue;
         w[n++] = c;
+    }
+    if (letters == 0) {
+        if (digits > 0)
+            emit_placeholder(z, PH_NUM, z->tok_begin, z->pos);
+        return;
     }
     if (n == 0)
         return;
@@ -783,7 +783,17 @@ featurize_sinks(const sink_spec *spec, int n_spec, const char *text, size_t n)
         z.pos = i;
         if (b < 128) {
             z.next = i + 1;
-            add_cp(&z, (uint32_t)ascii_lower(b));
+            uint32_t c = (uint32_t)ascii_lower(b);
+            if (c >= 'a' && c <= 'z' && z.len > 0 && z.len < TOK_MAX) {
+                /* A letter inside a token, most of a text: what add_cp
+                 * does with it (a letter is no blank: boundary is 0). */
+                if (!(z.len >= 2 && z.tok[z.len - 1] == c && z.tok[z.len - 2] == c))
+                    z.tok[z.len++] = c;
+                boundary = 0;
+                i++;
+                continue;
+            }
+            add_cp(&z, c);
             boundary = is_space_byte(b);
             i++;
             continue;
@@ -1399,6 +1409,14 @@ pool_word_begin(const classifier *c, pool_acc *p, uint32_t begin, uint32_t end)
     p->in_word = 1;
 }
 
+/* s[k] += x[k] for k < n; s and x do not overlap. */
+static inline void
+add_to(float *restrict s, const float *restrict x, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        s[k] += x[k];
+}
+
 /* Ends the current word, if one has begun: its sums join the text's
  * (sum, count) and its vector goes to the filters. */
 HOT_CLONES static void
@@ -1418,8 +1436,7 @@ pool_word_end(const classifier *c, pool_acc *p, float sum[2][ROW_MAX], uint32_t 
     for (uint32_t k = 0; k < c->dim; k++)
         v[k] = (p->word[0][k] + p->word[1][k]) * inv;
     for (int g = 0; g < 2; g++) {
-        for (uint32_t k = 0; k < c->row; k++)
-            sum[g][k] += p->word[g][k];
+        add_to(sum[g], p->word[g], c->row);
         count[g] += p->word_n[g];
         p->word_n[g] = 0;
     }
