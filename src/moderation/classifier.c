@@ -229,7 +229,7 @@ token_start(fsink *z, size_t begin, size_t end)
 
 /* A word's unigram and the bigram it ends, from its hash h (unigram:
  * finish(h) with CLASSIFIER_WORD_BIT). */
-static void
+static inline __attribute__((always_inline)) void
 emit_word_hashed(fsink *z, uint64_t h, uint32_t unigram)
 {
     if (z->cfg->flags & CLASSIFIER_F_WORDS)

@@ -249,6 +249,20 @@ count_letters(const uint8_t *p, size_t i, size_t n, int *letters)
 {
     while (i < n) {
         int latin = 0;
+        /* Eight ASCII bytes at a time: with every byte below 0x80, adding
+         * 0x1f sets a byte's top bit when its lower case is 'a' or more,
+         * adding 0x05 when it is past 'z', and no byte carries into the
+         * next. */
+        for (; i + 8 <= n; i += 8) {
+            uint64_t x;
+            memcpy(&x, p + i, sizeof x);
+            if (x & UINT64_C(0x8080808080808080))
+                break;
+            uint64_t y = x | UINT64_C(0x2020202020202020);
+            uint64_t ge_a = y + UINT64_C(0x1f1f1f1f1f1f1f1f);
+            uint64_t gt_z = y + UINT64_C(0x0505050505050505);
+            latin += __builtin_popcountll(ge_a & ~gt_z & UINT64_C(0x8080808080808080));
+        }
         for (; i < n && p[i] < 0x80; i++)
             latin += (unsigned)((p[i] | 0x20) - 'a') < 26;
         letters[SCRIPT_LATIN] += latin;
