@@ -80,7 +80,7 @@ script_of_lang(const char *code)
     return SCRIPT_LATIN;
 }
 
-static int
+static inline int
 script_of_cp(int32_t cp)
 {
     if (cp < 0x250 || (cp >= 0x1E00 && cp <= 0x1EFF))
