@@ -106,6 +106,7 @@ typedef struct fsink {
     size_t n_mark;
     uint64_t prev_word; /* hash of the previous token, for bigrams */
     int have_prev;
+    const classifier_grams *grams; /* cfg's common words, or NULL */
 } fsink;
 
 #define FZ_SINKS 2
@@ -117,6 +118,7 @@ typedef struct fz {
     size_t tok_begin; /* byte offset where the current token began */
     uint32_t tok[TOK_MAX];
     size_t len;
+    int grams; /* a sink has common words to look tokens up in */
 } fz;
 
 static void
@@ -225,19 +227,34 @@ token_start(fsink *z, size_t begin, size_t end)
     z->mark[z->n_mark++] = (tok_mark){(uint32_t)z->n_batch, (uint32_t)begin, (uint32_t)end};
 }
 
-static void
-emit_word(fsink *z, const uint32_t *cp, size_t len)
+/* A word's unigram and the bigram it ends, from its hash h (unigram:
+ * finish(h) with CLASSIFIER_WORD_BIT). */
+static inline __attribute__((always_inline)) void
+emit_word_hashed(fsink *z, uint64_t h, uint32_t unigram)
 {
-    uint64_t h = BASIS_WORD ^ z->cfg->seed;
-    for (size_t i = 0; i < len; i++)
-        h = mix(h, cp[i]);
     if (z->cfg->flags & CLASSIFIER_F_WORDS)
-        push(z, finish(h) | CLASSIFIER_WORD_BIT);
+        push(z, unigram);
     if ((z->cfg->flags & CLASSIFIER_F_BIGRAMS) && z->have_prev)
         push(z, finish(mix(mix(BASIS_BIGRAM ^ z->cfg->seed, (uint32_t)z->prev_word), (uint32_t)h)) |
                     CLASSIFIER_WORD_BIT);
     z->prev_word = h;
     z->have_prev = 1;
+}
+
+static uint64_t
+word_hash(const classifier_config *cfg, const uint32_t *cp, size_t len)
+{
+    uint64_t h = BASIS_WORD ^ cfg->seed;
+    for (size_t i = 0; i < len; i++)
+        h = mix(h, cp[i]);
+    return h;
+}
+
+static void
+emit_word(fsink *z, const uint32_t *cp, size_t len)
+{
+    uint64_t h = word_hash(z->cfg, cp, len);
+    emit_word_hashed(z, h, finish(h) | CLASSIFIER_WORD_BIT);
 }
 
 /* The n-grams of the starts from s on, one start at a time. */
@@ -317,6 +334,267 @@ emit_chars(fsink *z, const uint32_t *pad, size_t plen)
         emit_chars_from(z, pad, plen, basis, lo, hi, 0);
 }
 
+/* n features worked out before, sent as push would send them one by one:
+ * the batch goes out whenever it fills up. */
+static void
+emit_known(fsink *z, const uint32_t *hash, size_t n)
+{
+    while (n > 0) {
+        size_t m = BATCH - z->n_batch < n ? BATCH - z->n_batch : n;
+        memcpy(z->batch + z->n_batch, hash, m * sizeof *hash);
+        z->n_batch += m;
+        hash += m;
+        n -= m;
+        if (z->n_batch == BATCH)
+            emit_batch(z);
+    }
+}
+
+/* Room for need items of size bytes, first of them at the first call: the
+ * kept arrays start large enough for a short comment's features (a tweet
+ * has a few hundred), so most comments allocate each array once instead of
+ * doubling it four or five times. */
+static void *
+grow(void *p, size_t *cap, size_t need, size_t size, size_t first)
+{
+    if (need <= *cap)
+        return p;
+    size_t c = *cap ? *cap : first;
+    while (c < need)
+        c *= 2;
+    *cap = c;
+    return xrealloc(p, c * size);
+}
+
+/* ---- common words ----------------------------------------------------------- */
+
+/* About half the character n-grams of English comments are those of a few
+ * hundred words (the function words above all), which every comment hashes
+ * again and again. A table per config holds their n-grams and word hash,
+ * found by the word's letters packed into two 64-bit keys. */
+#define GRAMS_WORD_MAX 16
+
+/* Commonest words of English and of news comments, in no particular order:
+ * lower-case letters only, as the featuriser folds them (apostrophes
+ * dropped: "dont"). A word listed twice is kept once. */
+static const char common_words[] =
+    "the be to of and a in that have i it for not on with he as you do at this but his by "
+    "from they we say her she or an will my one all would there their what so up out if "
+    "about who get which go me when make can like time no just him know take people into "
+    "year your good some could them see other than then now look only come its over think "
+    "also back after use two how our work first well way even new want because any these "
+    "give day most us is are was were been being has had did does doing said says going got "
+    "made thought knew told tell dont cant wont im ive youre thats isnt doesnt didnt hes "
+    "shes theyre whats lets theres wasnt arent wouldnt couldnt shouldnt ill youll theyll "
+    "weve youve id very really much many more less still never always ever again here where "
+    "why too yes yeah ok okay oh lol man men woman women child children kids life world "
+    "country state states city home house school family friend friends money business "
+    "government law right rights left part place case point group number problem fact hand "
+    "eye eyes head face week month years days thing things ways side should must may might "
+    "need needs let put keep keeps kept try tried start started stop stopped help show shows "
+    "shown hear heard play run move live lives believe hold bring happen happens happened "
+    "write sit stand lose lost pay paid meet include continue set learn change lead "
+    "understand watch follow create speak read spend grow open walk win offer remember love "
+    "loved consider appear buy wait serve die died send expect build stay fall cut reach "
+    "kill killed remain suggest raise pass sell require report decide pull whom whose "
+    "someone something anything nothing everything everyone anyone nobody somebody everybody "
+    "before while during since until through between against among without within along "
+    "across behind around above below under off down near big small old young long short "
+    "high low great little own same different last next few early late important public bad "
+    "best better worse worst sure real true false free full whole hard easy clear able wrong "
+    "possible likely black white red blue american americans america president trump obama "
+    "biden clinton hillary democrats democrat republicans republican liberals liberal "
+    "conservatives conservative party vote voted voting voters election police gun guns "
+    "control news media fake truth lie lies lying war military border illegal immigration "
+    "immigrants tax taxes health care court judge justice congress senate god church "
+    "christian muslim muslims jesus stupid idiot idiots dumb crazy hate hates shit fuck "
+    "fucking damn hell ass please thank thanks sorry welcome hello hi person game games team "
+    "player players support supporters issue issues question questions story article comment "
+    "comments words word name mr mrs ms st three four five six seven eight nine ten hundred "
+    "thousand million billion every each both either neither such another yet though "
+    "although however whether unless already soon later today tomorrow yesterday tonight "
+    "maybe perhaps probably actually exactly gets getting gotten goes went gone comes came "
+    "coming sees saw seen seeing makes making takes took taken taking gives gave given "
+    "giving find finds found tells telling ask asks asked feel feels felt become became "
+    "leave leaves call calls called seem seems seemed turn turns turned mean means meant "
+    "hers ours yours theirs myself yourself himself herself itself ourselves themselves don "
+    "doesn didn isn wasn aren weren haven hasn hadn won wouldn couldn shouldn";
+
+typedef struct gram_key {
+    uint64_t k[2];
+    uint32_t len, hash;
+} gram_key;
+
+typedef struct gram_word {
+    uint64_t k[2];
+    uint32_t len;
+    uint32_t unigram; /* finish(word) with CLASSIFIER_WORD_BIT */
+    uint64_t word;    /* the word's hash, for the bigrams */
+    uint32_t at, n;   /* its character n-grams: hash[at .. at + n) */
+    char text[GRAMS_WORD_MAX + 1];
+} gram_word;
+
+struct classifier_grams {
+    classifier_config cfg;
+    uint32_t mask;   /* slots - 1 */
+    uint32_t *slot;  /* [mask + 1]: word index + 1, or 0 */
+    gram_word *word; /* [n_word] */
+    size_t n_word;
+    uint32_t *hash; /* [n_hash] */
+    size_t n_hash, cap_hash;
+};
+
+/* The key of a token of n code points, false when it cannot be in a table
+ * (too long, or not ASCII). */
+static inline bool
+gram_key_of(const uint32_t *w, size_t n, gram_key *key)
+{
+    if (n > GRAMS_WORD_MAX)
+        return false;
+    uint64_t k[2] = {0, 0}, any = 0;
+    for (size_t i = 0; i < n; i++) {
+        any |= w[i];
+        k[i >> 3] |= (uint64_t)w[i] << (8 * (i & 7));
+    }
+    if (any >= 128)
+        return false;
+    key->k[0] = k[0];
+    key->k[1] = k[1];
+    key->len = (uint32_t)n;
+    key->hash = (uint32_t)(((k[0] ^ (k[1] * UINT64_C(0xc2b2ae3d27d4eb4f)) ^ n) *
+                            UINT64_C(0x9e3779b97f4a7c15)) >>
+                           32);
+    return true;
+}
+
+static const gram_word *
+grams_lookup(const classifier_grams *g, const gram_key *key)
+{
+    for (uint32_t i = key->hash & g->mask;; i = (i + 1) & g->mask) {
+        uint32_t e = g->slot[i];
+        if (e == 0)
+            return NULL;
+        const gram_word *w = &g->word[e - 1];
+        if (w->k[0] == key->k[0] && w->k[1] == key->k[1] && w->len == key->len)
+            return w;
+    }
+}
+
+static void
+grams_collect(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark, void *ctx)
+{
+    classifier_grams *g = ctx;
+    (void)mark;
+    (void)n_mark;
+    g->hash = grow(g->hash, &g->cap_hash, g->n_hash + n, sizeof *g->hash, 4096);
+    if (n > 0)
+        memcpy(g->hash + g->n_hash, hash, n * sizeof *hash);
+    g->n_hash += n;
+}
+
+classifier_grams *
+classifier_grams_new(const classifier_config *cfg)
+{
+    classifier_grams *g = xcalloc(1, sizeof *g);
+    size_t words = 0;
+    for (const char *p = common_words; *p != '\0'; p++)
+        words += *p != ' ' && (p[1] == ' ' || p[1] == '\0');
+    uint32_t slots = 16;
+    while (slots < 2 * words)
+        slots *= 2;
+    g->cfg = *cfg;
+    g->mask = slots - 1;
+    g->slot = xcalloc(slots, sizeof *g->slot);
+    g->word = xcalloc(words + 1, sizeof *g->word);
+    for (const char *p = common_words; *p != '\0';) {
+        size_t n = strcspn(p, " ");
+        const char *text = p;
+        p += n;
+        p += *p == ' ';
+        uint32_t w[GRAMS_WORD_MAX + 2], *cp = w + 1;
+        gram_key key;
+        bool ok = n > 0 && n <= GRAMS_WORD_MAX;
+        for (size_t i = 0; ok && i < n; i++) {
+            ok = text[i] >= 'a' && text[i] <= 'z' &&
+                 !(i >= 2 && text[i] == text[i - 1] && text[i] == text[i - 2]);
+            cp[i] = (unsigned char)text[i];
+        }
+        if (!ok || !gram_key_of(cp, n, &key) || grams_lookup(g, &key) != NULL)
+            continue;
+        /* The n-grams as emit_chars would send them for this token. */
+        fsink z = {.cfg = &g->cfg, .emit = grams_collect, .ctx = g};
+        size_t at = g->n_hash;
+        w[0] = PAD_LEFT;
+        w[n + 1] = PAD_RIGHT;
+        emit_chars(&z, w, n + 2);
+        if (z.n_batch > 0)
+            emit_batch(&z);
+        uint64_t h = word_hash(&g->cfg, cp, n);
+        gram_word *e = &g->word[g->n_word];
+        e->k[0] = key.k[0];
+        e->k[1] = key.k[1];
+        e->len = key.len;
+        e->unigram = finish(h) | CLASSIFIER_WORD_BIT;
+        e->word = h;
+        e->at = (uint32_t)at;
+        e->n = (uint32_t)(g->n_hash - at);
+        memcpy(e->text, text, n);
+        uint32_t i = key.hash & g->mask;
+        while (g->slot[i] != 0)
+            i = (i + 1) & g->mask;
+        g->slot[i] = (uint32_t)++g->n_word;
+    }
+    return g;
+}
+
+void
+classifier_grams_free(classifier_grams *g)
+{
+    if (g == NULL)
+        return;
+    free(g->slot);
+    free(g->word);
+    free(g->hash);
+    free(g);
+}
+
+size_t
+classifier_grams_memory(const classifier_grams *g)
+{
+    if (g == NULL)
+        return 0;
+    return sizeof *g + (g->mask + 1) * sizeof *g->slot + g->n_word * sizeof *g->word +
+           g->cap_hash * sizeof *g->hash;
+}
+
+size_t
+classifier_grams_count(const classifier_grams *g)
+{
+    return g->n_word;
+}
+
+const char *
+classifier_grams_word(const classifier_grams *g, size_t i)
+{
+    return i < g->n_word ? g->word[i].text : NULL;
+}
+
+long
+classifier_grams_find(const classifier_grams *g, const char *word, size_t n, const uint32_t **hash)
+{
+    uint32_t w[GRAMS_WORD_MAX];
+    gram_key key;
+    if (n > GRAMS_WORD_MAX)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        w[i] = (unsigned char)word[i];
+    const gram_word *e = gram_key_of(w, n, &key) ? grams_lookup(g, &key) : NULL;
+    if (e == NULL)
+        return -1;
+    *hash = g->hash + e->at;
+    return (long)e->n;
+}
+
 /* A token of one code point (a placeholder, an emoji) in every sink. */
 static void
 emit_placeholder(fz *z, uint32_t ph, size_t begin, size_t end)
@@ -343,20 +621,15 @@ flush(fz *z)
         b--;
     if (a == b)
         return;
+    /* The word goes straight between its pads for the n-grams; it is
+     * written in the same walk that counts letters and digits, and used
+     * only when there is a letter. */
+    uint32_t pad[TOK_MAX + 2], *w = pad + 1;
     for (size_t i = a; i < b; i++) {
         if (is_digit_cp(t[i]))
             digits++;
         else if (!is_inner_symbol(t[i]))
             letters++;
-    }
-    if (letters == 0) {
-        if (digits > 0)
-            emit_placeholder(z, PH_NUM, z->tok_begin, z->pos);
-        return;
-    }
-    /* The word goes straight between its pads for the n-grams. */
-    uint32_t pad[TOK_MAX + 2], *w = pad + 1;
-    for (size_t i = a; i < b; i++) {
         uint32_t c = leet(t[i]);
         if (c == '\'')
             continue;
@@ -365,14 +638,28 @@ flush(fz *z)
             continue;
         w[n++] = c;
     }
+    if (letters == 0) {
+        if (digits > 0)
+            emit_placeholder(z, PH_NUM, z->tok_begin, z->pos);
+        return;
+    }
     if (n == 0)
         return;
     pad[0] = PAD_LEFT;
     pad[n + 1] = PAD_RIGHT;
+    gram_key key;
+    bool keyed = z->grams && gram_key_of(w, n, &key);
     for (int i = 0; i < z->n_sink; i++) {
-        token_start(&z->sink[i], z->tok_begin, z->pos);
-        emit_word(&z->sink[i], w, n);
-        emit_chars(&z->sink[i], pad, n + 2);
+        fsink *f = &z->sink[i];
+        const gram_word *g = keyed && f->grams != NULL ? grams_lookup(f->grams, &key) : NULL;
+        token_start(f, z->tok_begin, z->pos);
+        if (g != NULL) {
+            emit_word_hashed(f, g->word, g->unigram);
+            emit_known(f, f->grams->hash + g->at, g->n);
+        } else {
+            emit_word(f, w, n);
+            emit_chars(f, pad, n + 2);
+        }
     }
 }
 
@@ -434,6 +721,7 @@ typedef struct sink_spec {
     batch_fn emit;
     int marks;
     void *ctx;
+    const classifier_grams *grams; /* cfg's common words, or NULL */
 } sink_spec;
 
 /* Tokenises text once and sends each token's features of every spec (1 to
@@ -448,6 +736,7 @@ featurize_sinks(const sink_spec *spec, int n_spec, const char *text, size_t n)
     int boundary = 1; /* at the start of the text or after a space */
 
     z.n_sink = n_spec;
+    z.grams = 0;
     for (int k = 0; k < n_spec; k++) {
         fsink *f = &z.sink[k];
         f->cfg = spec[k].cfg;
@@ -458,6 +747,10 @@ featurize_sinks(const sink_spec *spec, int n_spec, const char *text, size_t n)
         f->n_mark = 0;
         f->prev_word = 0;
         f->have_prev = 0;
+        /* A table is used only with the config it was made for. */
+        const classifier_grams *g = spec[k].grams;
+        f->grams = g != NULL && memcmp(&g->cfg, f->cfg, sizeof g->cfg) == 0 ? g : NULL;
+        z.grams |= f->grams != NULL;
     }
     z.pos = z.next = z.tok_begin = 0;
     z.len = 0;
@@ -490,7 +783,17 @@ featurize_sinks(const sink_spec *spec, int n_spec, const char *text, size_t n)
         z.pos = i;
         if (b < 128) {
             z.next = i + 1;
-            add_cp(&z, (uint32_t)ascii_lower(b));
+            uint32_t c = (uint32_t)ascii_lower(b);
+            if (c >= 'a' && c <= 'z' && z.len > 0 && z.len < TOK_MAX) {
+                /* A letter inside a token, most of a text: what add_cp
+                 * does with it (a letter is no blank: boundary is 0). */
+                if (!(z.len >= 2 && z.tok[z.len - 1] == c && z.tok[z.len - 2] == c))
+                    z.tok[z.len++] = c;
+                boundary = 0;
+                i++;
+                continue;
+            }
+            add_cp(&z, c);
             boundary = is_space_byte(b);
             i++;
             continue;
@@ -532,7 +835,7 @@ static void
 featurize(const classifier_config *cfg, const char *text, size_t n, batch_fn emit, int marks,
           void *ctx)
 {
-    sink_spec spec = {cfg, emit, marks, ctx};
+    sink_spec spec = {cfg, emit, marks, ctx, NULL};
     featurize_sinks(&spec, 1, text, n);
 }
 
@@ -625,6 +928,7 @@ struct classifier {
     float *w1t, *b1, *w2;                    /* [dim][hidden], [hidden], [CLF_ATTRS][hidden] */
     float *convt, *conv_b, *wpt; /* [width][dim][filters], [filters], [filters][hidden] */
     float b2[CLF_ATTRS], cal_a[CLF_ATTRS], cal_b[CLF_ATTRS], threshold[CLF_ATTRS];
+    classifier_grams *grams; /* cfg's common words */
 };
 
 #define ROW_MAX (CLASSIFIER_MAX_DIM + CLF_ATTRS)
@@ -731,6 +1035,40 @@ mat_acc_idx(float *acc, const float *w, size_t stride, const float *x, const uin
         for (size_t q = 0; q < nk; q++)
             a += w[idx[q] * stride + i] * x[idx[q]];
         acc[i] = a;
+    }
+}
+
+/* mat_acc for two inputs x0 and x1 over the same weights (acc0 from x0,
+ * acc1 from x1): each row of w is loaded once for both. Every sum adds the
+ * terms mat_acc would add, in the same order. */
+HOT_CLONES static void
+mat_acc2(float *acc0, float *acc1, const float *w, size_t stride, const float *x0, const float *x1,
+         size_t nk, size_t n)
+{
+    size_t i = 0;
+    for (; i + SUM_BLOCK <= n; i += SUM_BLOCK) {
+        float a[SUM_BLOCK], b[SUM_BLOCK];
+        memcpy(a, acc0 + i, sizeof a);
+        memcpy(b, acc1 + i, sizeof b);
+        for (size_t k = 0; k < nk; k++) {
+            const float *wk = w + k * stride + i;
+            float xa = x0[k], xb = x1[k];
+            for (int j = 0; j < SUM_BLOCK; j++)
+                a[j] += wk[j] * xa;
+            for (int j = 0; j < SUM_BLOCK; j++)
+                b[j] += wk[j] * xb;
+        }
+        memcpy(acc0 + i, a, sizeof a);
+        memcpy(acc1 + i, b, sizeof b);
+    }
+    for (; i < n; i++) {
+        float a = acc0[i], b = acc1[i];
+        for (size_t k = 0; k < nk; k++) {
+            a += w[k * stride + i] * x0[k];
+            b += w[k * stride + i] * x1[k];
+        }
+        acc0[i] = a;
+        acc1[i] = b;
     }
 }
 
@@ -880,22 +1218,17 @@ add_rows_to(const classifier *c, uint32_t mask, const uint32_t *hash, size_t n, 
 #if ROWS_AVX2
     if (c->row >= 8 && c->row <= 64 && __builtin_cpu_supports("avx2")) {
         /* The two groups never share a sum: each is summed in its own
-         * features' order. */
-        uint32_t part[2][BATCH];
-        while (n > 0) {
-            size_t m = n < BATCH ? n : BATCH, k[2] = {0, 0};
-            for (size_t i = 0; i < m; i++) {
-                int g = (hash[i] & CLASSIFIER_WORD_BIT) != 0;
-                part[g][k[g]++] = hash[i];
-            }
-            if (k[0] > 0)
-                sum_rows_avx2(c, mask, part[0], k[0], s0);
-            if (k[1] > 0)
-                sum_rows_avx2(c, mask, part[1], k[1], s1);
-            count[0] += (uint32_t)k[0];
-            count[1] += (uint32_t)k[1];
-            hash += m;
-            n -= m;
+         * features' order, a run of one group at a time (a word's are its
+         * word and bigram, then its character n-grams: two runs). */
+        size_t i = 0;
+        while (i < n) {
+            uint32_t g = hash[i] & CLASSIFIER_WORD_BIT;
+            size_t j = i + 1;
+            while (j < n && (hash[j] & CLASSIFIER_WORD_BIT) == g)
+                j++;
+            sum_rows_avx2(c, mask, hash + i, j - i, g ? s1 : s0);
+            count[g != 0] += (uint32_t)(j - i);
+            i = j;
         }
         return;
     }
@@ -921,22 +1254,6 @@ score_batch(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark,
 }
 
 /* ---- words in order: the pooled filters ---------------------------------- */
-
-/* Room for need items of size bytes, first of them at the first call: the
- * kept arrays start large enough for a short comment's features (a tweet
- * has a few hundred), so most comments allocate each array once instead of
- * doubling it four or five times. */
-static void *
-grow(void *p, size_t *cap, size_t need, size_t size, size_t first)
-{
-    if (need <= *cap)
-        return p;
-    size_t c = *cap ? *cap : first;
-    while (c < need)
-        c *= 2;
-    *cap = c;
-    return xrealloc(p, c * size);
-}
 
 /* Words beyond this many are scored together with the last one: an
  * explanation names a few words, and the cost stays bounded. */
@@ -1057,7 +1374,7 @@ pool_keep_window(const classifier *c, pool_acc *p, uint32_t e)
 
 /* Word number p->words, vector v: it ends one window and adds to the next
  * width - 1, the last of which opens now. */
-static void
+HOT_CLONES static void
 pool_word(const classifier *c, pool_acc *p, const float *v)
 {
     uint32_t w = c->width, t = p->words;
@@ -1092,9 +1409,17 @@ pool_word_begin(const classifier *c, pool_acc *p, uint32_t begin, uint32_t end)
     p->in_word = 1;
 }
 
+/* s[k] += x[k] for k < n; s and x do not overlap. */
+static inline void
+add_to(float *restrict s, const float *restrict x, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        s[k] += x[k];
+}
+
 /* Ends the current word, if one has begun: its sums join the text's
  * (sum, count) and its vector goes to the filters. */
-static void
+HOT_CLONES static void
 pool_word_end(const classifier *c, pool_acc *p, float sum[2][ROW_MAX], uint32_t count[2])
 {
     if (!p->in_word)
@@ -1111,8 +1436,7 @@ pool_word_end(const classifier *c, pool_acc *p, float sum[2][ROW_MAX], uint32_t 
     for (uint32_t k = 0; k < c->dim; k++)
         v[k] = (p->word[0][k] + p->word[1][k]) * inv;
     for (int g = 0; g < 2; g++) {
-        for (uint32_t k = 0; k < c->row; k++)
-            sum[g][k] += p->word[g][k];
+        add_to(sum[g], p->word[g], c->row);
         count[g] += p->word_n[g];
         p->word_n[g] = 0;
     }
@@ -1290,13 +1614,12 @@ forward(const classifier *c, const float sum[2][ROW_MAX], const uint32_t count[2
 /* hidden_layer for two texts at once (the explainer's leave-one-out passes
  * are independent of each other): the same values, bit for bit, as two
  * calls. */
-static void
+HOT_CLONES static void
 hidden_pair(const classifier *c, const float sum[2][2][ROW_MAX], const uint32_t count[2][2],
             const float *pooled[2], float x[2][ROW_MAX], float h[2][CLASSIFIER_MAX_HIDDEN])
 {
     uint32_t hidden = c->hidden, on[2][CLASSIFIER_MAX_FILTERS] = {{0}}; /* see hidden_layer */
     size_t n_on[2] = {0, 0};
-    uint32_t dims[CLASSIFIER_MAX_DIM];
     for (int t = 0; t < 2; t++) {
         float inv[2];
         for (int g = 0; g < 2; g++)
@@ -1306,9 +1629,7 @@ hidden_pair(const classifier *c, const float sum[2][2][ROW_MAX], const uint32_t 
         memcpy(h[t], c->b1, hidden * sizeof *h[t]);
         n_on[t] = filters_on(c, pooled[t], on[t]);
     }
-    for (uint32_t k = 0; k < c->dim; k++)
-        dims[k] = k;
-    mat_acc_pair(h[0], h[1], c->w1t, hidden, x[0], x[1], dims, dims, c->dim, c->dim, hidden);
+    mat_acc2(h[0], h[1], c->w1t, hidden, x[0], x[1], c->dim, hidden);
     if (c->filters > 0)
         mat_acc_pair(h[0], h[1], c->wpt, hidden, pooled[0], pooled[1], on[0], on[1], n_on[0],
                      n_on[1], hidden);
@@ -1461,11 +1782,12 @@ logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS], c
         ctx = &ka;
         marks = 1;
     }
-    classifier_rider r = {NULL, NULL, NULL};
-    sink_spec spec[2] = {{&c->cfg, emit, marks, ctx}, {NULL, rider_batch, 0, &r}};
+    classifier_rider r = {NULL, NULL, NULL, NULL};
+    sink_spec spec[2] = {{&c->cfg, emit, marks, ctx, c->grams}, {NULL, rider_batch, 0, &r, NULL}};
     if (rider != NULL) {
         r = *rider;
         spec[1].cfg = r.cfg;
+        spec[1].grams = r.grams;
     }
     featurize_sinks(spec, rider != NULL ? 2 : 1, text, n);
     if (by_words) {
@@ -1588,7 +1910,7 @@ typedef struct explain_pool {
 
 /* From the nt words' spans and sums; or with kw, from the vectors and
  * window outputs the scorer kept (the same values: see kept_words). */
-static void
+HOT_CLONES static void
 explain_pool_build(const classifier *c, const tok_acc *tok, const float *sums, size_t nt,
                    const kept_words *kw, explain_pool *ep)
 {
@@ -1648,7 +1970,7 @@ explain_pool_build(const classifier *c, const tok_acc *tok, const float *sums, s
 }
 
 /* The pooled values of the text without word t. */
-static void
+HOT_CLONES static void
 explain_pool_without(const classifier *c, const explain_pool *ep, size_t t, float *out)
 {
     size_t nf = c->filters, dim = c->dim, w = c->width, nt = ep->words;
@@ -1718,7 +2040,7 @@ classifier_word_drops_kept(const classifier *c, const classifier_kept *k, const 
  * from the same text): as the scorer by words left them, or replayed from
  * the batches; else, and when the scorer could not keep every word, from
  * featurising the text. */
-classifier_drops *
+HOT_CLONES classifier_drops *
 classifier_drops_new(const classifier *c, const classifier_kept *kept, const char *text, size_t n,
                      size_t max)
 {
@@ -1897,7 +2219,8 @@ classifier_memory(const classifier *c)
         (size_t)c->width * c->dim * c->filters + c->filters + (size_t)c->hidden * c->filters;
     return sizeof *c + b * c->row + b * sizeof *c->scale +
            ((size_t)c->hidden * c->dim + c->hidden + (size_t)CLF_ATTRS * c->hidden + pool) *
-               sizeof(float);
+               sizeof(float) +
+           classifier_grams_memory(c->grams);
 }
 
 static const char *const attr_names[CLF_ATTRS] = {
@@ -2173,6 +2496,7 @@ load(const unsigned char *data, size_t n, bool keep, classifier **out, pl_error 
         memcpy(c.rows_owned, rows, b * c.row);
         c.rows = c.rows_owned;
     }
+    c.grams = classifier_grams_new(&c.cfg);
     classifier *m = xmalloc(sizeof *m);
     *m = c;
     *out = m;
@@ -2203,5 +2527,6 @@ classifier_free(classifier *c)
         return;
     free(c->rows_owned);
     free(c->w1t); /* b1, w2 and scale live in the same block */
+    classifier_grams_free(c->grams);
     free(c);
 }

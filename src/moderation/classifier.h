@@ -80,10 +80,12 @@ void classifier_kept_free(classifier_kept *k); /* k may be NULL */
  * feats gets the features classifier_featurize would give for cfg, in the
  * same order, in batches of n (the text is tokenised once for both). */
 typedef struct classifier_config classifier_config;
+typedef struct classifier_grams classifier_grams;
 typedef struct classifier_rider {
     const classifier_config *cfg;
     void (*feats)(const uint32_t *hash, size_t n, void *ctx);
     void *ctx;
+    const classifier_grams *grams; /* cfg's common words (classifier_grams_new), or NULL */
 } classifier_rider;
 
 /* classifier_score_keep, and rider (may be NULL) gets its features. */
@@ -195,6 +197,23 @@ void classifier_featurize(const classifier_config *cfg, const char *text, size_t
 void classifier_featurize_words(const classifier_config *cfg, const char *text, size_t n,
                                 void (*emit)(uint32_t hash, void *ctx),
                                 void (*word)(uint32_t begin, uint32_t end, void *ctx), void *ctx);
+
+/* The features of the commonest English words ("the", "people", "dont"),
+ * worked out once for one config: when the featuriser meets one of them it
+ * copies its character n-grams and its word hash from here instead of
+ * hashing them again (the same features, in the same order). Built once,
+ * then immutable and shared by all threads. A model builds its own at
+ * load; a rider hands its config's in classifier_rider.grams. */
+classifier_grams *classifier_grams_new(const classifier_config *cfg);
+void classifier_grams_free(classifier_grams *g); /* g may be NULL */
+size_t classifier_grams_memory(const classifier_grams *g);
+/* Words in the table, and word i's letters (NUL-terminated). */
+size_t classifier_grams_count(const classifier_grams *g);
+const char *classifier_grams_word(const classifier_grams *g, size_t i);
+/* The character n-grams of the n letters at word when the table holds them
+ * (*hash, returning their count, 0 or more), else -1. */
+long classifier_grams_find(const classifier_grams *g, const char *word, size_t n,
+                           const uint32_t **hash);
 
 /* Everything a model file holds, in floating point. rows[b * (dim +
  * CLF_ATTRS) + k] is value k of bucket b: dim embedding values, then one

@@ -80,7 +80,7 @@ script_of_lang(const char *code)
     return SCRIPT_LATIN;
 }
 
-static int
+static inline int
 script_of_cp(int32_t cp)
 {
     if (cp < 0x250 || (cp >= 0x1E00 && cp <= 0x1EFF))
@@ -239,6 +239,51 @@ score_word(const langid *li, const char *w, const size_t *at, int ncp, int32_t *
     }
 }
 
+/* What langid_detect's walk does to letters[] from byte i on, without
+ * building words: once LANGID_MAX_TRIGRAMS are scored, no word of the rest
+ * of the text is (score_word), and only its letters still count towards
+ * the script. The same letters, marks and bytes that are not UTF-8 as the
+ * walk's. */
+static void
+count_letters(const uint8_t *p, size_t i, size_t n, int *letters)
+{
+    while (i < n) {
+        int latin = 0;
+        /* Eight ASCII bytes at a time: with every byte below 0x80, adding
+         * 0x1f sets a byte's top bit when its lower case is 'a' or more,
+         * adding 0x05 when it is past 'z', and no byte carries into the
+         * next. */
+        for (; i + 8 <= n; i += 8) {
+            uint64_t x;
+            memcpy(&x, p + i, sizeof x);
+            if (x & UINT64_C(0x8080808080808080))
+                break;
+            uint64_t y = x | UINT64_C(0x2020202020202020);
+            uint64_t ge_a = y + UINT64_C(0x1f1f1f1f1f1f1f1f);
+            uint64_t gt_z = y + UINT64_C(0x0505050505050505);
+            latin += __builtin_popcountll(ge_a & ~gt_z & UINT64_C(0x8080808080808080));
+        }
+        for (; i < n && p[i] < 0x80; i++)
+            latin += (unsigned)((p[i] | 0x20) - 'a') < 26;
+        letters[SCRIPT_LATIN] += latin;
+        if (i >= n)
+            break;
+        int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (k <= 0) {
+            i++;
+            continue;
+        }
+        const utf8proc_property_t *pr = utf8proc_get_property(cp);
+        bool letter = pr->category >= UTF8PROC_CATEGORY_LU && pr->category <= UTF8PROC_CATEGORY_LO;
+        bool skip = cp == 0x640 || pr->category == UTF8PROC_CATEGORY_MN ||
+                    pr->category == UTF8PROC_CATEGORY_MC || pr->ignorable;
+        if (letter && !skip)
+            letters[script_of_cp(cp)]++;
+        i += (size_t)k;
+    }
+}
+
 void
 langid_detect(const langid *li, const char *text, size_t n, langid_result *out)
 {
@@ -311,6 +356,11 @@ langid_detect(const langid *li, const char *text, size_t n, langid_result *out)
             ncp++;
             score_word(li, w, at, ncp, cost, &out->trigrams);
             ncp = 0;
+            if (out->trigrams >= LANGID_MAX_TRIGRAMS) {
+                if (i < n)
+                    count_letters(p, i + (size_t)k, n, letters);
+                break;
+            }
         }
         if (i >= n)
             break;

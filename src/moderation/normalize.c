@@ -12,6 +12,7 @@
 #include "moderation/normalize.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -111,37 +112,86 @@ cmp_emoji(const void *k, const void *e)
     return a < b ? -1 : a > b;
 }
 
-/* Kind of each ASCII byte; upper-case letters are U_LETTER + 0x80. */
-#define UC (U_LETTER | 0x80)
-static const uint8_t ascii_kind[128] = {
-    ['0'] = U_DIGIT,  ['1'] = U_DIGIT,  ['2'] = U_DIGIT,  ['3'] = U_DIGIT,  ['4'] = U_DIGIT,
-    ['5'] = U_DIGIT,  ['6'] = U_DIGIT,  ['7'] = U_DIGIT,  ['8'] = U_DIGIT,  ['9'] = U_DIGIT,
-    ['@'] = U_SYM,    ['$'] = U_SYM,    ['!'] = U_SYM,    ['|'] = U_SYM,    ['+'] = U_SYM,
-    ['('] = U_SYM,    ['*'] = U_MASK,   ['#'] = U_MASK,   ['%'] = U_MASK,   ['\''] = U_APOS,
-    ['a'] = U_LETTER, ['b'] = U_LETTER, ['c'] = U_LETTER, ['d'] = U_LETTER, ['e'] = U_LETTER,
-    ['f'] = U_LETTER, ['g'] = U_LETTER, ['h'] = U_LETTER, ['i'] = U_LETTER, ['j'] = U_LETTER,
-    ['k'] = U_LETTER, ['l'] = U_LETTER, ['m'] = U_LETTER, ['n'] = U_LETTER, ['o'] = U_LETTER,
-    ['p'] = U_LETTER, ['q'] = U_LETTER, ['r'] = U_LETTER, ['s'] = U_LETTER, ['t'] = U_LETTER,
-    ['u'] = U_LETTER, ['v'] = U_LETTER, ['w'] = U_LETTER, ['x'] = U_LETTER, ['y'] = U_LETTER,
-    ['z'] = U_LETTER, ['A'] = UC,       ['B'] = UC,       ['C'] = UC,       ['D'] = UC,
-    ['E'] = UC,       ['F'] = UC,       ['G'] = UC,       ['H'] = UC,       ['I'] = UC,
-    ['J'] = UC,       ['K'] = UC,       ['L'] = UC,       ['M'] = UC,       ['N'] = UC,
-    ['O'] = UC,       ['P'] = UC,       ['Q'] = UC,       ['R'] = UC,       ['S'] = UC,
-    ['T'] = UC,       ['U'] = UC,       ['V'] = UC,       ['W'] = UC,       ['X'] = UC,
-    ['Y'] = UC,       ['Z'] = UC,
+/* The unit each ASCII byte makes, but for its offset: its kind, upper-case
+ * letters lowered with UB_CAP, a line break a separator with UB_NL. A unit
+ * is its offset followed by these eight bytes (see the assertion below), so
+ * the walk over an ASCII run copies them whole. */
+typedef struct unit_tail {
+    uint32_t cp;
+    uint8_t kind, bits, slen, tokf;
+} unit_tail;
+_Static_assert(sizeof(unit) == sizeof(uint32_t) + sizeof(unit_tail) &&
+                   offsetof(unit, cp) == sizeof(uint32_t) + offsetof(unit_tail, cp) &&
+                   offsetof(unit, kind) == sizeof(uint32_t) + offsetof(unit_tail, kind) &&
+                   offsetof(unit, bits) == sizeof(uint32_t) + offsetof(unit_tail, bits) &&
+                   offsetof(unit, slen) == sizeof(uint32_t) + offsetof(unit_tail, slen) &&
+                   offsetof(unit, tokf) == sizeof(uint32_t) + offsetof(unit_tail, tokf),
+               "a unit is its offset and a unit_tail");
+
+#define LOW(c)                                                                                     \
+    {                                                                                              \
+        (c), U_LETTER, 0, 1, 0                                                                     \
+    }
+#define CAP(c)                                                                                     \
+    {                                                                                              \
+        (c) + 32, U_LETTER, UB_CAP, 1, 0                                                           \
+    }
+#define DIG(c)                                                                                     \
+    {                                                                                              \
+        (c), U_DIGIT, 0, 1, 0                                                                      \
+    }
+#define SYM(c)                                                                                     \
+    {                                                                                              \
+        (c), U_SYM, 0, 1, 0                                                                        \
+    }
+#define MSK(c)                                                                                     \
+    {                                                                                              \
+        (c), U_MASK, 0, 1, 0                                                                       \
+    }
+#define APO(c)                                                                                     \
+    {                                                                                              \
+        (c), U_APOS, 0, 1, 0                                                                       \
+    }
+#define NL(c)                                                                                      \
+    {                                                                                              \
+        (c), U_SEP, UB_NL, 1, 0                                                                    \
+    }
+#define SEP(c)                                                                                     \
+    {                                                                                              \
+        (c), U_SEP, 0, 1, 0                                                                        \
+    }
+static const unit_tail ascii_unit[128] = {
+    SEP(0),   SEP(1),   SEP(2),    SEP(3),    SEP(4),   SEP(5),   SEP(6),   SEP(7),   SEP(8),
+    SEP(9),   NL('\n'), SEP(11),   SEP(12),   SEP(13),  SEP(14),  SEP(15),  SEP(16),  SEP(17),
+    SEP(18),  SEP(19),  SEP(20),   SEP(21),   SEP(22),  SEP(23),  SEP(24),  SEP(25),  SEP(26),
+    SEP(27),  SEP(28),  SEP(29),   SEP(30),   SEP(31),  SEP(' '), SYM('!'), SEP('"'), MSK('#'),
+    SYM('$'), MSK('%'), SEP('&'),  APO('\''), SYM('('), SEP(')'), MSK('*'), SYM('+'), SEP(','),
+    SEP('-'), SEP('.'), SEP('/'),  DIG('0'),  DIG('1'), DIG('2'), DIG('3'), DIG('4'), DIG('5'),
+    DIG('6'), DIG('7'), DIG('8'),  DIG('9'),  SEP(':'), SEP(';'), SEP('<'), SEP('='), SEP('>'),
+    SEP('?'), SYM('@'), CAP('A'),  CAP('B'),  CAP('C'), CAP('D'), CAP('E'), CAP('F'), CAP('G'),
+    CAP('H'), CAP('I'), CAP('J'),  CAP('K'),  CAP('L'), CAP('M'), CAP('N'), CAP('O'), CAP('P'),
+    CAP('Q'), CAP('R'), CAP('S'),  CAP('T'),  CAP('U'), CAP('V'), CAP('W'), CAP('X'), CAP('Y'),
+    CAP('Z'), SEP('['), SEP('\\'), SEP(']'),  SEP('^'), SEP('_'), SEP('`'), LOW('a'), LOW('b'),
+    LOW('c'), LOW('d'), LOW('e'),  LOW('f'),  LOW('g'), LOW('h'), LOW('i'), LOW('j'), LOW('k'),
+    LOW('l'), LOW('m'), LOW('n'),  LOW('o'),  LOW('p'), LOW('q'), LOW('r'), LOW('s'), LOW('t'),
+    LOW('u'), LOW('v'), LOW('w'),  LOW('x'),  LOW('y'), LOW('z'), SEP('{'), SYM('|'), SEP('}'),
+    SEP('~'), SEP(127),
 };
-#undef UC
+#undef LOW
+#undef CAP
+#undef DIG
+#undef SYM
+#undef MSK
+#undef APO
+#undef NL
+#undef SEP
 
 static inline void
 classify_ascii(units *u, uint32_t os, uint32_t oe, uint32_t c, int cap)
 {
-    uint8_t k = ascii_kind[c & 0x7F];
-    if (k & 0x80)
-        push(u, os, oe, c + 32, U_LETTER, 1);
-    else
-        push(u, os, oe, c, k, k == U_LETTER ? cap : 0);
-    if (c == '\n')
-        u->v[u->n - 1].bits |= UB_NL;
+    const unit_tail *x = &ascii_unit[c & 0x7F];
+    push(u, os, oe, x->cp, x->kind, (x->bits & UB_CAP) || (x->kind == U_LETTER && cap));
+    u->v[u->n - 1].bits |= x->bits & UB_NL;
 }
 
 static void
@@ -358,9 +408,12 @@ resolve_tokens(unit *v, size_t n)
             continue;
         }
         size_t ts = i, te = i;
-        while (te < n && v[te].kind != U_SEP)
-            te++;
+        bool plain = true; /* letters a-z only: nothing below changes them */
+        for (; te < n && v[te].kind != U_SEP; te++)
+            plain &= v[te].kind == U_LETTER;
         i = te;
+        if (plain)
+            continue;
         uint8_t tokf = 0;
         if (v[ts].kind == U_MASK && v[ts].cp == '#' && ts + 1 < te) {
             v[ts].kind = U_SEP;
@@ -530,6 +583,21 @@ write_out(arena *a, const unit *v, size_t n, size_t n_other, norm_text *t)
         }
         if (x->kind == U_DROP)
             continue;
+        if (in_token && x->kind == U_LETTER && !(tok_flags & NORM_HASHTAG)) {
+            /* A letter inside a token, outside a hashtag: what the general
+             * case below does for it (a token has written a byte once it is
+             * in_token, so the byte's flags are 0). */
+            char c = (char)x->cp;
+            prev_lower = !(x->bits & UB_CAP);
+            if (t->len > tok_start && t->s[t->len - 1] == c) {
+                if (t->run[t->len - 1] < 255)
+                    t->run[t->len - 1]++;
+                t->oend[t->len - 1] = UNIT_OE(x);
+            } else {
+                emit(t, c, x->os, UNIT_OE(x), 0);
+            }
+            continue;
+        }
         bool new_token = !in_token;
         if (new_token) {
             tok_flags = x->tokf;
@@ -600,8 +668,22 @@ norm_fold(arena *a, const char *src, size_t n, norm_text *out)
     bool ascii = true;
     while (i < n) {
         if (p[i] < 0x80) {
-            classify_ascii(&u, (uint32_t)i, (uint32_t)i + 1, p[i], 0);
-            i++;
+            /* A run of ASCII bytes, most of a comment: one unit each, as
+             * classify_ascii makes them (upper case: the letter lowered and
+             * UB_CAP; a line break: UB_NL), with room made once. */
+            size_t e = i + 1;
+            while (e < n && p[e] < 0x80)
+                e++;
+            if (u.cap - u.n < e - i) {
+                u.cap = u.n + (e - i) + 64;
+                u.v = xrealloc(u.v, u.cap * sizeof *u.v);
+            }
+            unit *x = u.v + u.n;
+            for (; i < e; i++, x++) {
+                x->os = (uint32_t)i;
+                memcpy((char *)x + offsetof(unit, cp), &ascii_unit[p[i]], sizeof(unit_tail));
+            }
+            u.n = (size_t)(x - u.v);
             continue;
         }
         ascii = false;

@@ -22,7 +22,8 @@ struct spam_model {
     classifier_config cfg;
     uint32_t log2_buckets;
     float bias, scale, hold, hold_new;
-    int8_t *w; /* [1 << log2_buckets] */
+    int8_t *w;               /* [1 << log2_buckets] */
+    classifier_grams *grams; /* cfg's common words */
 };
 
 static bool
@@ -59,6 +60,7 @@ spam_model_load(const unsigned char *data, size_t n, spam_model **out, pl_error 
                          HEADER + buckets);
     m.w = xmalloc(buckets);
     memcpy(m.w, data + HEADER, buckets);
+    m.grams = classifier_grams_new(&m.cfg);
     *out = xmalloc(sizeof **out);
     **out = m;
     return 0;
@@ -81,6 +83,7 @@ spam_model_free(spam_model *m)
     if (m == NULL)
         return;
     free(m->w);
+    classifier_grams_free(m->grams);
     free(m);
 }
 
@@ -123,7 +126,7 @@ void
 spam_model_rider(const spam_model *m, spam_sum *s, classifier_rider *r)
 {
     *s = (sum_acc){m, 0, 0};
-    *r = (classifier_rider){&m->cfg, add_features, s};
+    *r = (classifier_rider){&m->cfg, add_features, s, m->grams};
 }
 
 double

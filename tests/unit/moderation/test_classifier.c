@@ -1060,6 +1060,66 @@ kept_features_give_the_same_bits(void **state)
     }
 }
 
+typedef struct hash_list {
+    uint32_t h[256];
+    size_t n;
+} hash_list;
+
+static void
+collect_hash(uint32_t hash, void *ctx)
+{
+    hash_list *l = ctx;
+    assert_true(l->n < sizeof l->h / sizeof *l->h);
+    l->h[l->n++] = hash;
+}
+
+/* The table of common words holds, for each, the character n-grams the
+ * featuriser gives that word (its config without words and bigrams), for
+ * the shipped ranges and others; nothing else is found in it. */
+static void
+common_words_hold_the_featurisers_ngrams(void **state)
+{
+    (void)state;
+    static const classifier_config cfgs[] = {
+        {CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS, 2, 5, 0x1234u},
+        {CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS, 3, 5, 0x5eed5a11u},
+        {CLASSIFIER_F_WORDS, 1, 8, 7},
+        {CLASSIFIER_F_WORDS | CLASSIFIER_F_BIGRAMS, 0, 0, 9},
+    };
+    for (size_t k = 0; k < sizeof cfgs / sizeof *cfgs; k++) {
+        classifier_grams *g = classifier_grams_new(&cfgs[k]);
+        classifier_config chars = cfgs[k];
+        chars.flags = 0;
+        size_t n = classifier_grams_count(g);
+        assert_true(n >= 500);
+        assert_true(classifier_grams_memory(g) > n * sizeof(uint32_t));
+        assert_null(classifier_grams_word(g, n));
+        for (size_t i = 0; i < n; i++) {
+            const char *w = classifier_grams_word(g, i);
+            hash_list want = {.n = 0};
+            classifier_featurize(&chars, w, strlen(w), collect_hash, &want);
+            const uint32_t *got = NULL;
+            long m = classifier_grams_find(g, w, strlen(w), &got);
+            if (m < 0 || (size_t)m != want.n)
+                fail_msg("config %zu word %s: %ld n-grams, featuriser %zu", k, w, m, want.n);
+            if (m > 0)
+                assert_memory_equal(got, want.h, want.n * sizeof *want.h);
+        }
+        static const char *const absent[] = {"zzyzx", "The",  "peoplee",
+                                             "p",     "sh1t", "counterrevolutionary"};
+        for (size_t i = 0; i < sizeof absent / sizeof *absent; i++) {
+            const uint32_t *got = NULL;
+            assert_int_equal(classifier_grams_find(g, absent[i], strlen(absent[i]), &got), -1);
+        }
+        const uint32_t *got = NULL;
+        assert_true(classifier_grams_find(g, "the", 3, &got) >= 0);
+        assert_true(classifier_grams_find(g, "dont", 4, &got) >= 0);
+        assert_int_equal(classifier_grams_find(g, "people", 5, &got), -1);
+        classifier_grams_free(g);
+    }
+    classifier_grams_free(NULL);
+}
+
 static void
 attribute_names_round_trip(void **state)
 {
@@ -1096,6 +1156,7 @@ main(void)
         cmocka_unit_test(max_pool_is_not_diluted),
         cmocka_unit_test(mean_rows_ignore_repetition),
         cmocka_unit_test(scorer_matches_reference_bit_for_bit),
+        cmocka_unit_test(common_words_hold_the_featurisers_ngrams),
     };
     int failed = cmocka_run_group_tests(model_tests, setup, teardown);
     return failed + cmocka_run_group_tests(plain_tests, NULL, NULL);

@@ -117,6 +117,55 @@ bad_bytes_and_long_input(void **state)
     free(s);
 }
 
+/* Past LANGID_MAX_TRIGRAMS the words are no longer scored, but every
+ * letter still counts towards the script: a long Latin opening does not
+ * hide the Cyrillic (or Arabic) text after it, and marks, tatweel and bytes
+ * that are not UTF-8 there count for nothing. */
+static void
+letters_past_the_scored_trigrams_still_count(void **state)
+{
+    (void)state;
+    static const char *const tails[] = {
+        "\xd0\xb3\xd0\xbe\xd1\x80\xd0\xbe\xd0\xb4 ",                 /* город */
+        "\xd9\x85\xd9\x80\xd9\x80\xd9\x83\xd8\xaa\xd8\xa8\xd8\xa9 ", /* مـــكتبة with tatweel */
+    };
+    static const char latin[] = "the council voted to close the library on sundays ";
+    for (size_t t = 0; t < sizeof tails / sizeof *tails; t++) {
+        size_t cap = 64 * 1024, n = 0;
+        char *s = malloc(cap);
+        assert_non_null(s);
+        while (n + sizeof latin < 4000) {
+            memcpy(s + n, latin, sizeof latin - 1);
+            n += sizeof latin - 1;
+        }
+        size_t tl = strlen(tails[t]);
+        langid_result r;
+        langid_detect(L, s, n, &r);
+        assert_int_equal(r.trigrams, LANGID_MAX_TRIGRAMS);
+        assert_false(r.other_script);
+        assert_string_equal(r.lang, "en");
+        /* Twice as many letters of the other script after the cap. */
+        for (int k = 0; k < 1000 && n + tl + 4 < cap; k++) {
+            memcpy(s + n, tails[t], tl);
+            n += tl;
+            if (k % 50 == 0)
+                s[n++] = (char)0xff;
+        }
+        langid_detect(L, s, n, &r);
+        assert_int_equal(r.trigrams, LANGID_MAX_TRIGRAMS);
+        if (t == 0) {
+            assert_true(r.other_script);
+            assert_string_equal(r.lang, "");
+        } else {
+            /* The Arabic script wins: one of its languages, by the costs
+             * of the Latin words scored before the cap. */
+            assert_false(r.other_script);
+            assert_true(strcmp(r.lang, "ar") == 0 || strcmp(r.lang, "fa") == 0);
+        }
+        free(s);
+    }
+}
+
 static void
 malformed_profiles_are_refused(void **state)
 {
@@ -154,6 +203,7 @@ main(void)
         cmocka_unit_test(short_text_is_not_reliable),
         cmocka_unit_test(other_scripts_are_reported),
         cmocka_unit_test(bad_bytes_and_long_input),
+        cmocka_unit_test(letters_past_the_scored_trigrams_still_count),
         cmocka_unit_test(malformed_profiles_are_refused),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
