@@ -1310,6 +1310,7 @@ api_comment_post(req *r, const route_args *a)
     prepare(r, pj, body, &art, has_parent ? &parent : NULL, &traps, pre);
     job *j = job_new(r, pj);
     j->write = post_write;
+    j->batch = true; /* post_write sets again all it keeps: may run twice */
     j->done = post_done;
     job_change(j)->article = article_id;
     job_submit(j);

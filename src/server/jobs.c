@@ -6,6 +6,13 @@
  * after the commit returned, so a 2xx always means the write is durable. If
  * the commit fails, every job of the group fails with PL_ESTORE and nothing
  * of it was acknowledged.
+ *
+ * Consecutive jobs marked `batch` (two or more) are first tried as one
+ * batch (store_batch_begin: on PostgreSQL, no savepoint per job and the new
+ * comments in one insert). If any of them fails, or the batch does, the
+ * batch is undone and the same jobs run again one by one in savepoints, so
+ * each ends as it would have without the batch. A store without batches
+ * (SQLite) runs them in savepoints at once.
  */
 #include "server/server_int.h"
 #include "util/log.h"
@@ -157,6 +164,64 @@ slow_main(void *arg)
     return NULL;
 }
 
+/* A job's write step: the shared rate buckets, the write, the product's
+ * work inside the commit; sets j->rc. */
+static void
+run_job(app *a, store *s, job *j)
+{
+    const server_product *p = a->product;
+    j->rc = 0;
+    for (int k = 0; k < rf(j->r)->n_shared && j->rc == 0 && a->cfg->rate_limit; k++)
+        j->rc = store_rate_take(s, rf(j->r)->shared[k].key, rf(j->r)->shared[k].per_minute,
+                                rf(j->r)->shared[k].burst, j->r->now, &j->retry_after, &j->err);
+    if (j->rc == 0)
+        j->rc = j->write(j, s, &j->err);
+    if (j->rc >= 0 && p->in_commit != NULL && p->in_commit(p->ctx, j, s, &j->err) < 0)
+        j->rc = PL_ESTORE;
+}
+
+/* A job in its own savepoint: a failure undoes this job only. */
+static void
+run_saved(app *a, store *s, job *j)
+{
+    if (store_savepoint(s, &j->err) < 0) {
+        j->rc = PL_ESTORE;
+        return;
+    }
+    run_job(a, s, j);
+    if (j->rc < 0) {
+        /* Undoes the job and ends its savepoint: releasing it again would
+         * fail, and on PostgreSQL that error aborts the whole group. */
+        store_savepoint_rollback(s);
+    } else if (store_savepoint_release(s, &j->err) < 0) {
+        store_savepoint_rollback(s);
+        j->rc = PL_ESTORE;
+    }
+}
+
+/* The n jobs from first up to end as one batch; false when the store has no
+ * batches or the batch failed and was undone (its jobs are to run again). */
+static bool
+run_batch(app *a, store *s, job *first, const job *end, size_t n)
+{
+    pl_error err;
+    if (store_batch_begin(s, n, &err) <= 0)
+        return false;
+    const job *failed = NULL;
+    for (job *j = first; j != end && failed == NULL; j = j->next) {
+        run_job(a, s, j);
+        if (j->rc < 0)
+            failed = j;
+    }
+    if (failed == NULL && store_batch_end(s, &err) == 0)
+        return true;
+    store_batch_rollback(s);
+    atomic_fetch_add_explicit(&a->metrics.batches_undone, 1, memory_order_relaxed);
+    log_info("msg=\"batch undone, its jobs run one by one\" jobs=%zu error=\"%s\"", n,
+             failed != NULL ? failed->err.msg : err.msg);
+    return false;
+}
+
 static void
 run_group(app *a, job *list)
 {
@@ -173,27 +238,21 @@ run_group(app *a, job *list)
         }
         goto hand_back;
     }
-    for (job *j = list; j != NULL; j = j->next) {
-        if (store_savepoint(s, &j->err) < 0) {
-            j->rc = PL_ESTORE;
+    for (job *j = list; j != NULL;) {
+        job *end = j;
+        size_t n = 0;
+        while (end != NULL && end->batch) {
+            end = end->next;
+            n++;
+        }
+        if (n >= 2 && run_batch(a, s, j, end, n)) {
+            j = end;
             continue;
         }
-        j->rc = 0;
-        for (int k = 0; k < rf(j->r)->n_shared && j->rc == 0 && a->cfg->rate_limit; k++)
-            j->rc = store_rate_take(s, rf(j->r)->shared[k].key, rf(j->r)->shared[k].per_minute,
-                                    rf(j->r)->shared[k].burst, j->r->now, &j->retry_after, &j->err);
-        if (j->rc == 0)
-            j->rc = j->write(j, s, &j->err);
-        if (j->rc >= 0 && p->in_commit != NULL && p->in_commit(p->ctx, j, s, &j->err) < 0)
-            j->rc = PL_ESTORE;
-        if (j->rc < 0) {
-            /* Undoes the job and ends its savepoint: releasing it again would
-             * fail, and on PostgreSQL that error aborts the whole group. */
-            store_savepoint_rollback(s);
-        } else if (store_savepoint_release(s, &j->err) < 0) {
-            store_savepoint_rollback(s);
-            j->rc = PL_ESTORE;
-        }
+        if (n == 0)
+            end = j->next;
+        for (; j != end; j = j->next)
+            run_saved(a, s, j);
     }
     if (store_commit(s, &err) < 0) {
         log_error("msg=\"group commit failed\" error=\"%s\"", err.msg);

@@ -266,6 +266,9 @@ render(app *a, struct evbuffer *b)
     histogram_series(b, "parley_commit_duration_seconds", "", &am->commit);
     header(b, "parley_commit_failures_total", "counter", "Group commits that failed.");
     evbuffer_add_printf(b, "parley_commit_failures_total %llu\n", get(&am->commit_failures));
+    header(b, "parley_batches_undone_total", "counter",
+           "Batches of a group commit undone and run again job by job.");
+    evbuffer_add_printf(b, "parley_batches_undone_total %llu\n", get(&am->batches_undone));
     header(b, "parley_jobs_committed_total", "counter", "Write jobs in committed groups.");
     evbuffer_add_printf(b, "parley_jobs_committed_total %llu\n", get(&am->jobs_committed));
     header(b, "parley_rate_limited_total", "counter", "Requests refused with 429.");

@@ -58,6 +58,7 @@ typedef struct app_metrics {
     int product_slot[SERVER_METRICS_MAX];
     histogram commit;
     atomic_ullong commit_failures;
+    atomic_ullong batches_undone;
     atomic_ullong jobs_committed;
     atomic_long streams;
     atomic_ullong rate_limited;

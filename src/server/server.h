@@ -76,6 +76,11 @@ struct job {
     /* Runs on the writer thread inside a savepoint; a negative return rolls
      * back this job's writes only. Optional. */
     int (*write)(job *j, store *s, pl_error *err);
+    /* True when write may share a batch with its neighbours (store_batch_*):
+     * it may then run a second time from its start, after everything it
+     * wrote was undone, so it must keep nothing of a first run but what it
+     * sets again (server/jobs.c). */
+    bool batch;
     /* Runs on the request's loop; sends the response. Required. */
     void (*done)(job *j);
     void *data; /* the handler's own state */

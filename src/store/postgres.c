@@ -1041,6 +1041,9 @@ enum {
     ST_ARTICLE_UPDATE,
     ST_ARTICLE_COUNTS,
     ST_COMMENT_INSERT,
+    ST_COMMENT_IDS,
+    ST_ARTICLES_CREATE,
+    ST_COMMENTS_INSERT,
     ST_COMMENT_GET,
     ST_COMMENT_EDIT,
     ST_COMMENT_SET_STATUS,
@@ -1114,6 +1117,7 @@ enum {
     ST_EMAIL_BAN_SET,
     ST_EMAIL_BAN_GET,
     ST_NOTIFY,
+    ST_NOTIFY_MANY,
     ST_RATE_TAKE,
     ST_RATE_PURGE,
     ST_USER_MAIL_GET,
@@ -1256,6 +1260,31 @@ static const stmt_def sql[ST_COUNT] = {
          " WHERE $2 IS NULL OR p.article_id = $1"
          " RETURNING id, root_id",
          "tiitttiBiiii"},
+    /* A batch's ids, taken before its comments are written (see "the
+     * writer's batches"). */
+    [ST_COMMENT_IDS] = {"SELECT nextval(pg_get_serial_sequence('comments', 'id')) AS id"
+                        " FROM generate_series(1, $1) ORDER BY id",
+                        "i"},
+    /* A batch's articles, each created at the time its first comment gave. */
+    [ST_ARTICLES_CREATE] = {"INSERT INTO articles (id, created_at)"
+                            " SELECT DISTINCT ON (a.id) a.id, a.at"
+                            " FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS a(id, at, k)"
+                            " ORDER BY a.id, a.k ON CONFLICT (id) DO NOTHING",
+                            "TI"},
+    /* A batch's top-level comments in one statement, in the order they were
+     * written, each its own root; a repeat key with version 0 is none. */
+    [ST_COMMENTS_INSERT] =
+        {"INSERT INTO comments (id, article_id, parent_id, root_id, author_id, body, html,"
+         " moderation, status, featured, created_at, fold_hash, fold_len, fold_ver)"
+         " SELECT v.id, v.article_id, NULL, v.id, v.author_id, v.body, v.html, v.moderation,"
+         " v.status, v.featured <> 0, v.created_at, CASE WHEN v.ver <> 0 THEN v.hash END,"
+         " CASE WHEN v.ver <> 0 THEN v.len END, nullif(v.ver, 0)"
+         " FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[],"
+         " $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[],"
+         " $12::bigint[]) WITH ORDINALITY AS v(id, article_id, author_id, body, html, moderation,"
+         " status, featured, created_at, hash, len, ver, k)"
+         " ORDER BY v.k",
+         "ITITTTIIIIII"},
     [ST_COMMENT_GET] = {"SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id = $2", "ii"},
     /* Never on a rejected or deleted comment: an edit cannot bring one back. */
     [ST_COMMENT_EDIT] = {"UPDATE comments SET body = $2, html = $3, status = $4, moderation = $5,"
@@ -1616,6 +1645,8 @@ static const stmt_def sql[ST_COUNT] = {
                              " (SELECT 1 FROM users o WHERE o.email = $2 AND o.id <> $1)",
                              "it"},
     [ST_NOTIFY] = {NOTIFY_SQL, "t"},
+    /* A batch's change notices, in the order they were sent. */
+    [ST_NOTIFY_MANY] = {"SELECT pg_notify('parley', n) FROM unnest($1::text[]) AS n", "T"},
     [ST_COMMENT_REVIEWED] = {"SELECT EXISTS (SELECT 1 FROM decisions WHERE comment_id = $1"
                              " AND NOT undone AND action IN ('approve', 'feature'))::int",
                              "i"},
@@ -2050,6 +2081,14 @@ typedef struct queued {
     char *arg;
 } queued;
 
+/* A new top-level comment held back in a batch (see "the writer's
+ * batches"): its id is taken already; the texts are copies. */
+typedef struct held_comment {
+    int64_t id, author_id, status, featured, created_at, article_at;
+    int64_t fold[3]; /* hash, len, ver; ver 0: no repeat key */
+    char *article_id, *body, *html, *moderation;
+} held_comment;
+
 typedef struct pg {
     struct store base; /* first: a store * is a pg * */
     PGconn *conn;
@@ -2067,6 +2106,18 @@ typedef struct pg {
      * go out with the next statement, in one round trip (see deferred). */
     queued pending[MAX_PENDING];
     int npending;
+    /* The writer's batch (store_batch_begin), see "the writer's batches":
+     * the comments and change notices held back, the ids taken for the
+     * batch and not yet given out, and whether an operation failed. */
+    bool batching;
+    bool batch_failed;
+    size_t batch_left; /* jobs of the batch not yet given an id */
+    held_comment *held;
+    size_t nheld, held_cap;
+    char **notes;
+    size_t nnotes, notes_cap;
+    int64_t *ids;
+    size_t nids, next_id;
     /* store_async_*: reads sent and not yet answered, where the oldest
      * one's answer has got to (async_stage) and its results so far. */
     bool async;
@@ -2333,6 +2384,7 @@ queue_has_notice(const pg *q)
  * cancels both: nothing ran in between. */
 static int send_batch(pg *q, const char *fixed, int which, params *p, PGresult **out, pl_error *err,
                       const char *what);
+static int flush_held(pg *q, pl_error *err);
 
 /* Queues text with its parameter arg (NULL for none; the queue takes it). */
 static int
@@ -2447,6 +2499,13 @@ send_batch(pg *q, const char *fixed, int which, params *p, PGresult **out, pl_er
 
     if (out != NULL)
         *out = NULL;
+    /* A batch's held comments go first: the statement may read or refer
+     * to them. Queued commands alone (a full queue) need not wait. */
+    if (final && (q->nheld > 0 || q->nnotes > 0) && (rc = flush_held(q, err)) < 0) {
+        if (p != NULL)
+            params_free(p);
+        return rc;
+    }
     if ((rc = ensure_conn(q, err)) < 0 ||
         (fixed == NULL && which >= 0 && !q->prepared[which] && (rc = prepare(q, which, err)) < 0)) {
         if (p != NULL)
@@ -2504,6 +2563,7 @@ send_batch(pg *q, const char *fixed, int which, params *p, PGresult **out, pl_er
 /* Runs prepared statement `which` with p (freed here), after the queued
  * commands; see send_batch. */
 static int
+/* NOLINTNEXTLINE(misc-no-recursion): flush_held empties the held lists before it calls back */
 run(pg *q, int which, params *p, PGresult **out, pl_error *err, const char *what)
 {
     assert(p->n == (int)strlen(sql[which].types));
@@ -2523,7 +2583,7 @@ run_pipelined(pg *q, int n, const int *which, params *p, PGresult **out, pl_erro
     int rc = 0, i;
     for (i = 0; i < n; i++)
         out[i] = NULL;
-    if (q->npending > 0) {
+    if (q->npending > 0 || q->nheld > 0 || q->nnotes > 0) {
         for (i = 0; i < n && rc == 0; i++)
             rc = run(q, which[i], &p[i], &out[i], err, what);
         for (; i < n; i++)
@@ -2626,13 +2686,18 @@ op_begin(pg *q, bool *outer, pl_error *err)
     if ((rc = ensure_conn(q, err)) < 0)
         return rc;
     *outer = !txn_open(q);
+    if (!*outer && q->batching)
+        return 0; /* the batch is the unit (see "the writer's batches") */
     return defer(q, *outer ? "BEGIN" : "SAVEPOINT op", err);
 }
 
 /* Undoes a whole transaction (queued or sent). */
+static void batch_clear(pg *q);
+
 static void
 abort_txn(pg *q)
 {
+    batch_clear(q);
     if (drop_queued(q, "BEGIN"))
         truncate_queue(q, 0);
     else if (PQstatus(q->conn) == CONNECTION_OK && txn_open(q))
@@ -2644,6 +2709,11 @@ abort_txn(pg *q)
 static int
 op_end(pg *q, bool outer, int rc, pl_error *err)
 {
+    if (!outer && q->batching) {
+        /* Nothing to undo alone: the whole batch will be. */
+        q->batch_failed = q->batch_failed || rc < 0;
+        return rc;
+    }
     if (rc == 0) {
         if (!outer)
             return defer(q, "RELEASE op", err);
@@ -2672,7 +2742,7 @@ write1(pg *q, int which, params *p, PGresult **out, pl_error *err, const char *w
     if (rc == 0)
         rc = ensure_conn(q, err);
     bool outer = rc == 0 && !txn_open(q);
-    if (rc == 0 && !outer)
+    if (rc == 0 && !outer && !q->batching)
         rc = defer(q, "SAVEPOINT op", err);
     if (rc < 0) {
         params_free(p);
@@ -2686,6 +2756,217 @@ write1(pg *q, int which, params *p, PGresult **out, pl_error *err, const char *w
         *out = NULL;
     }
     return rc;
+}
+
+/* ---- the writer's batches ---------------------------------------------------
+ *
+ * In a group commit every job runs in a savepoint and every write in one of
+ * its own, so that a failure is undone alone; and every new comment is an
+ * insert of one row. PostgreSQL pays for both: a subtransaction per
+ * savepoint, and per statement the protocol's messages, the executor's
+ * start and the triggers' setup. A batch (store_batch_begin) is a run of
+ * jobs written inside one savepoint, "batch", and nothing else: no savepoint
+ * per job or operation, and each new top-level comment held back (its id
+ * taken beforehand with the others', ST_COMMENT_IDS, so the caller has it
+ * at once) until the next statement of any kind, before which the held
+ * comments go out as one insert (their articles as one more), and the
+ * held change notices as one statement. Every statement therefore still
+ * sees every write made before it, in order. A failure anywhere (an
+ * operation, the held insert, the transaction) fails the batch: the caller
+ * rolls back to "batch" and runs the same jobs again, each in its own
+ * savepoint as before, where each fails or succeeds alone as it would have
+ * without the batch. Ids taken and not used leave gaps, as a rolled-back
+ * insert's always did. */
+
+/* Forgets the batch: its held comments and notices, its unused ids. */
+static void
+batch_clear(pg *q)
+{
+    for (size_t i = 0; i < q->nheld; i++) {
+        held_comment *h = &q->held[i];
+        free(h->article_id);
+        free(h->body);
+        free(h->html);
+        free(h->moderation);
+    }
+    for (size_t i = 0; i < q->nnotes; i++)
+        free(q->notes[i]);
+    q->nheld = q->nnotes = q->nids = q->next_id = q->batch_left = 0;
+    q->batching = q->batch_failed = false;
+}
+
+/* Takes ids for the jobs of the batch that have none yet (at least one). */
+static int
+take_ids(pg *q, pl_error *err)
+{
+    params p = {0};
+    PGresult *res;
+    size_t n = q->batch_left > 0 ? q->batch_left : 1;
+    p_i64(&p, (int64_t)n);
+    int rc = run(q, ST_COMMENT_IDS, &p, &res, err, "take comment ids");
+    if (rc < 0)
+        return rc;
+    size_t got = (size_t)PQntuples(res);
+    q->ids = xrealloc(q->ids, (got > 0 ? got : 1) * sizeof *q->ids);
+    for (size_t i = 0; i < got; i++)
+        q->ids[i] = col_i64(res, (int)i, 0);
+    PQclear(res);
+    q->nids = got;
+    q->next_id = 0;
+    return got > 0 ? 0 : pl_errorf(err, PL_ESTORE, "postgres: no comment id taken");
+}
+
+/* Holds back a new top-level comment in the batch and gives it its id. */
+static int
+hold_comment(pg *q, store_comment *c, int64_t created, pl_error *err)
+{
+    int rc;
+    if (q->next_id == q->nids && (rc = take_ids(q, err)) < 0) {
+        q->batch_failed = true;
+        return rc;
+    }
+    if (q->nheld == q->held_cap) {
+        q->held_cap = q->held_cap ? 2 * q->held_cap : 32;
+        q->held = xrealloc(q->held, q->held_cap * sizeof *q->held);
+    }
+    held_comment *h = &q->held[q->nheld++];
+    h->id = q->ids[q->next_id++];
+    h->author_id = c->author_id;
+    h->status = c->status;
+    h->featured = c->featured;
+    h->created_at = created;
+    h->article_at = time_now_ms();
+    bool key = c->fold.ver != 0;
+    h->fold[0] = key ? (int64_t)c->fold.hash : 0;
+    h->fold[1] = key ? (int64_t)c->fold.len : 0;
+    h->fold[2] = key ? (int64_t)c->fold.ver : 0;
+    h->article_id = xstrdup(c->article_id);
+    h->body = xstrdup(c->body);
+    h->html = xstrdup(c->html);
+    h->moderation = xstrdup(c->moderation != NULL ? c->moderation : "");
+    if (q->batch_left > 0)
+        q->batch_left--;
+    c->id = h->id;
+    c->root_id = h->id;
+    return 0;
+}
+
+/* Writes the batch's held comments and sends its held notices, after the
+ * queued commands; the held ones are taken off first, so the statements
+ * run here do not come back to this. */
+static int
+/* NOLINTNEXTLINE(misc-no-recursion): the held lists are empty when run() calls back */
+flush_held(pg *q, pl_error *err)
+{
+    held_comment *h = q->held;
+    size_t n = q->nheld;
+    char **notes = q->notes;
+    size_t nn = q->nnotes;
+    int rc = 0;
+    q->held = NULL;
+    q->nheld = q->held_cap = 0;
+    q->notes = NULL;
+    q->nnotes = q->notes_cap = 0;
+    if (n > 0) {
+        const char **texts = xmalloc(4 * n * sizeof *texts);
+        int64_t *ints = xmalloc(9 * n * sizeof *ints);
+        for (size_t i = 0; i < n; i++) {
+            texts[i] = h[i].article_id;
+            texts[n + i] = h[i].body;
+            texts[2 * n + i] = h[i].html;
+            texts[3 * n + i] = h[i].moderation;
+            int64_t row[9] = {h[i].id,       h[i].author_id,  h[i].status,
+                              h[i].featured, h[i].created_at, h[i].fold[0],
+                              h[i].fold[1],  h[i].fold[2],    h[i].article_at};
+            for (size_t k = 0; k < 9; k++)
+                ints[k * n + i] = row[k];
+        }
+        params a = {0}, c = {0};
+        p_array(&a, 25, texts, NULL, n);
+        p_array(&a, 20, NULL, ints + 8 * n, n);
+        p_array(&c, 20, NULL, ints, n);
+        p_array(&c, 25, texts, NULL, n);
+        p_array(&c, 20, NULL, ints + n, n);
+        for (size_t k = 1; k < 4; k++)
+            p_array(&c, 25, texts + k * n, NULL, n);
+        for (size_t k = 2; k < 8; k++)
+            p_array(&c, 20, NULL, ints + k * n, n);
+        PGresult *res = NULL;
+        rc = run(q, ST_ARTICLES_CREATE, &a, NULL, err, "create articles");
+        if (rc == 0)
+            rc = run(q, ST_COMMENTS_INSERT, &c, &res, err, "insert comments");
+        else
+            params_free(&c);
+        if (rc == 0 && strtoull(PQcmdTuples(res), NULL, 10) != n)
+            rc = pl_errorf(err, PL_ESTORE, "postgres: the batch's comments were not all written");
+        PQclear(res);
+        free(texts);
+        free(ints);
+    }
+    if (rc == 0 && nn > 0 && notes != NULL) {
+        params p = {0};
+        p_array(&p, 25, (const char *const *)notes, NULL, nn);
+        rc = run(q, ST_NOTIFY_MANY, &p, NULL, err, "notify");
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(h[i].article_id);
+        free(h[i].body);
+        free(h[i].html);
+        free(h[i].moderation);
+    }
+    free(h);
+    for (size_t i = 0; notes != NULL && i < nn; i++)
+        free(notes[i]);
+    free(notes);
+    if (rc < 0)
+        q->batch_failed = true;
+    return rc;
+}
+
+static int
+pg_batch_begin(store *s, size_t jobs, pl_error *err)
+{
+    pg *q = to_pg(s);
+    int rc = check_writable(q, err);
+    if (rc == 0 && (q->batching || !txn_open(q)))
+        rc = pl_errorf(err, PL_ESTORE, "postgres: a batch needs an open transaction and no batch");
+    if (rc == 0)
+        rc = defer(q, "SAVEPOINT batch", err);
+    if (rc < 0)
+        return rc;
+    q->batching = true;
+    q->batch_left = jobs;
+    return 1;
+}
+
+static int
+pg_batch_end(store *s, pl_error *err)
+{
+    pg *q = to_pg(s);
+    int rc = 0;
+    if (!q->batching)
+        rc = pl_errorf(err, PL_ESTORE, "postgres: no batch to end");
+    else if (q->batch_failed)
+        rc = pl_errorf(err, PL_ESTORE, "postgres: an operation of the batch failed");
+    else if (PQtransactionStatus(q->conn) == PQTRANS_INERROR)
+        rc = pl_errorf(err, PL_ESTORE, "postgres: the batch's transaction failed");
+    else if (q->nheld > 0 || q->nnotes > 0)
+        rc = flush_held(q, err);
+    if (rc < 0)
+        return rc;
+    batch_clear(q); /* ids taken and not used are dropped */
+    return defer(q, "RELEASE batch", err);
+}
+
+static void
+pg_batch_rollback(store *s)
+{
+    pg *q = to_pg(s);
+    batch_clear(q);
+    /* The batch's queued commands come after its savepoint: if that was
+     * never sent, neither were they, and dropping it drops them. */
+    if (!drop_queued(q, "SAVEPOINT batch"))
+        exec_now(q, "ROLLBACK TO batch; RELEASE batch", NULL, "rollback to");
 }
 
 /* ---- lifecycle -------------------------------------------------------------- */
@@ -2715,6 +2996,10 @@ pg_close(store *s)
 {
     pg *q = to_pg(s);
     truncate_queue(q, 0);
+    batch_clear(q);
+    free(q->held);
+    free(q->notes);
+    free(q->ids);
     PQclear(q->async_res[0]);
     PQclear(q->async_res[1]);
     PQfinish(q->conn);
@@ -3379,9 +3664,22 @@ pg_comment_insert(store *s, store_comment *c, pl_error *err)
         return rc;
     if (c->body == NULL || c->html == NULL || !valid_status(c->status))
         return pl_errorf(err, PL_EINVAL, "comment without body, html or valid status");
+    int64_t created = c->created_at != 0 ? c->created_at : time_now_ms();
+    if (q->batching && c->parent_id == 0) {
+        /* Written with the batch's others (see "the writer's batches"). */
+        if ((rc = hold_comment(q, c, created, err)) < 0) {
+            c->id = 0;
+            return rc;
+        }
+        c->created_at = created;
+        c->edited_at = 0;
+        c->likes = 0;
+        c->liked_by_me = false;
+        c->reply_count = 0;
+        return 0;
+    }
     if ((rc = op_begin(q, &outer, err)) < 0)
         return rc;
-    int64_t created = c->created_at != 0 ? c->created_at : time_now_ms();
     if ((rc = article_create(q, c->article_id, err)) == 0) {
         p_text(&p, c->article_id);
         p_id_or_null(&p, c->parent_id);
@@ -5006,6 +5304,15 @@ pg_notify(store *s, const char *payload, pl_error *err)
         rc = ensure_conn(q, err);
     if (rc < 0)
         return rc;
+    if (q->batching) {
+        /* Held with the batch's comments, sent in one statement. */
+        if (q->nnotes == q->notes_cap) {
+            q->notes_cap = q->notes_cap ? 2 * q->notes_cap : 32;
+            q->notes = xrealloc(q->notes, q->notes_cap * sizeof *q->notes);
+        }
+        q->notes[q->nnotes++] = xstrdup(payload);
+        return 0;
+    }
     if (txn_open(q))
         return defer_arg(q, NOTIFY_SQL, xstrdup(payload), err);
     p_text(&p, payload);
@@ -6048,6 +6355,9 @@ static const store_ops postgres_ops = {
     .pow_spend = pg_pow_spend,
     .comment_reviewed = pg_comment_reviewed,
     .email_ban_get = pg_email_ban_get,
+    .batch_begin = pg_batch_begin,
+    .batch_end = pg_batch_end,
+    .batch_rollback = pg_batch_rollback,
     .notify = pg_notify,
     .listen = pg_listen,
     .notices = pg_notices,

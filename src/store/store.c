@@ -3,8 +3,8 @@
  * store_open chooses the backend from the URL scheme; every other function
  * counts itself for fault injection and calls through s->ops (store_int.h).
  * An injected fault happens before the backend is called, so a failed call
- * has written nothing. rollback, savepoint_rollback, close and fail_after
- * are not counted and never fail: they are how a caller cleans up after a
+ * has written nothing. rollback, savepoint_rollback, batch_rollback, close
+ * and fail_after are not counted and never fail: they are how a caller cleans up after a
  * failure, so failing them would test nothing real.
  */
 #include "store/store_int.h"
@@ -113,6 +113,30 @@ void
 store_savepoint_rollback(store *s)
 {
     s->ops->savepoint_rollback(s);
+}
+
+int
+store_batch_begin(store *s, size_t jobs, pl_error *err)
+{
+    if (s->ops->batch_begin == NULL)
+        return 0;
+    DISPATCH(s, err, batch_begin(s, jobs, err));
+}
+
+int
+store_batch_end(store *s, pl_error *err)
+{
+    if (s->ops->batch_end == NULL)
+        return 0;
+    DISPATCH(s, err, batch_end(s, err));
+}
+
+/* Not counted, like the other rollbacks. */
+void
+store_batch_rollback(store *s)
+{
+    if (s->ops->batch_rollback != NULL)
+        s->ops->batch_rollback(s);
 }
 
 int

@@ -55,6 +55,24 @@ int store_savepoint(store *s, pl_error *err);
 int store_savepoint_release(store *s, pl_error *err);
 void store_savepoint_rollback(store *s);
 
+/* A batch: a run of jobs of a group commit written together, without a
+ * savepoint per job or per operation, for a backend where savepoints and
+ * row-at-a-time inserts are what a job costs (PostgreSQL; docs/STORAGE.md,
+ * "The writer's batches"). Inside an open transaction, batch_begin starts
+ * one for about `jobs` jobs and returns 1, or returns 0 when the backend
+ * has no batches (SQLite: the caller runs the jobs in savepoints as
+ * usual). Inside a batch a new top-level comment may be held back and
+ * written with the others in one statement before anything else is sent;
+ * store_comment_insert still sets its id and root_id at once. batch_end
+ * writes what was held back and returns 0, or fails when any operation of
+ * the batch failed or the batch's own write did: then, as after any
+ * failure inside the batch, batch_rollback undoes everything since
+ * batch_begin (nothing of it was acknowledged) and the caller runs the
+ * same jobs again in savepoints, where each fails alone as it would have. */
+int store_batch_begin(store *s, size_t jobs, pl_error *err);
+int store_batch_end(store *s, pl_error *err);
+void store_batch_rollback(store *s);
+
 /* Test-only fault injection: the nth store call from now (1 = the next)
  * fails with PL_ESTORE; 0 disables. Counted per store. */
 void store_fail_after(store *s, int nth);

@@ -303,6 +303,11 @@ typedef struct store_ops {
     int (*async_flush)(store *s, pl_error *err);
     int (*async_next)(store *s, arena *a, store_user *user, store_viewer_layer *layer, int *result,
                       pl_error *err);
+    /* The writer's batches (store_batch_*); NULL when the backend has none
+     * (store.c then answers that there is no batch). */
+    int (*batch_begin)(store *s, size_t jobs, pl_error *err);
+    int (*batch_end)(store *s, pl_error *err);
+    void (*batch_rollback)(store *s);
     /* Shared rate-limit buckets; NULL when the backend has none (allowed). */
     int (*rate_take)(store *s, const char *key, double per_minute, double burst, int64_t now,
                      int *retry_after_s, pl_error *err);

@@ -2043,6 +2043,157 @@ notices_follow_commits(void **state)
     store_close(l);
 }
 
+/* The writer's batches (store_batch_*): on PostgreSQL the new top-level
+ * comments of a batch are held back and written together, yet each gets
+ * its id and root at once, a statement run inside the batch (a read, a
+ * reply) sees every one written before it, and the commit keeps the
+ * counts and the desk's numbers as comments written one by one would. On
+ * SQLite there is no batch and the same writes run as they are. */
+static void
+batch_writes_held_comments_in_order(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    store_comment got;
+    store_article art;
+    int64_t u = new_user(f, "Batch Writer");
+    const char *a1 = article(f, "batch-one"), *a2 = article(f, "batch-two");
+    int64_t counts[3];
+    assert_int_equal(store_queue_counts(f->s, counts, &err), 0);
+    int64_t held_before = counts[QUEUE_PENDING];
+
+    assert_int_equal(store_begin(f->s, &err), 0);
+    assert_int_equal(store_batch_begin(f->s, 4, &err), is_pg(f) ? 1 : 0);
+    int64_t c1 = add_comment(f, a1, 0, u, COMMENT_PUBLISHED, 1000);
+    int64_t c2 = add_comment(f, a2, 0, u, COMMENT_PENDING, 2000); /* a new article */
+    /* A reply to a comment held a moment ago, and a read of it. */
+    int64_t r1 = add_comment(f, a1, c1, u, COMMENT_PUBLISHED, 3000);
+    assert_int_equal(store_comment_get(f->s, c2, 0, f->a, &got, &err), 0);
+    assert_int_equal(got.status, COMMENT_PENDING);
+    int64_t c3 = add_comment(f, a1, 0, u, COMMENT_PUBLISHED, 4000);
+    assert_true(c1 > 0 && c1 < c2 && c2 < c3 && r1 > c1);
+    if (is_pg(f))
+        assert_int_equal(store_batch_end(f->s, &err), 0);
+    assert_int_equal(store_commit(f->s, &err), 0);
+
+    assert_int_equal(count_of(f, a1), 3);
+    assert_int_equal(count_of(f, a2), 0);
+    assert_int_equal(store_article_get(f->s, a2, f->a, &art, &err), 0);
+    assert_string_equal(art.id, a2);
+    assert_int_equal(store_comment_get(f->s, c3, 0, f->a, &got, &err), 0);
+    assert_int_equal(got.root_id, c3);
+    assert_int_equal(got.parent_id, 0);
+    assert_int_equal(got.created_at, 4000);
+    assert_string_equal(got.body, "hello *world*");
+    assert_int_equal(store_comment_get(f->s, r1, 0, f->a, &got, &err), 0);
+    assert_int_equal(got.root_id, c1);
+    assert_int_equal(got.parent_id, c1);
+    assert_int_equal(store_queue_counts(f->s, counts, &err), 0);
+    assert_int_equal(counts[QUEUE_PENDING] - held_before, 1);
+}
+
+/* A batch in which one job fails fails whole, and nothing of it stays; the
+ * writer then runs the same jobs one by one in savepoints, where the bad
+ * one fails alone and the others commit. A failed operation inside the
+ * batch fails it too, even when the caller goes on. Change notices held in
+ * an undone batch are never delivered; those of the committed jobs are. */
+static void
+batch_failure_runs_the_jobs_again(void **state)
+{
+    fixture *f = *state;
+    pl_error err = {0};
+    store_comment got;
+    store *l = NULL;
+    int fd = -1;
+    seen v = {.tag = f->tag, .a = f->a};
+    const char *t = f->tag;
+    int64_t u = new_user(f, "Batch Failer");
+    const char *art = article(f, "batch-fail");
+    int64_t undone[2] = {0, 0};
+    if (is_pg(f)) {
+        assert_int_equal(store_open(f->url, true, &l, &err), 0);
+        assert_int_equal(store_listen(l, &fd, &err), 0);
+    }
+
+    assert_int_equal(store_begin(f->s, &err), 0);
+    if (store_batch_begin(f->s, 3, &err) == 1) {
+        undone[0] = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 1000);
+        assert_int_equal(store_notify(f->s, arena_printf(f->a, "%s batch-undone", t), &err), 0);
+        store_comment bad = {0};
+        bad.article_id = art;
+        bad.author_id = INT64_MAX; /* no such user: refused only when written */
+        bad.body = "bad";
+        bad.html = "<p>bad</p>";
+        bad.status = COMMENT_PUBLISHED;
+        assert_int_equal(store_comment_insert(f->s, &bad, &err), 0);
+        undone[1] = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 3000);
+        assert_true(store_batch_end(f->s, &err) < 0);
+        store_batch_rollback(f->s);
+    }
+    /* Again, job by job, as server/jobs.c does after a failed batch. */
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    int64_t c1 = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 1000);
+    assert_int_equal(store_notify(f->s, arena_printf(f->a, "%s batch-kept", t), &err), 0);
+    assert_int_equal(store_savepoint_release(f->s, &err), 0);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    store_comment bad = {0};
+    bad.article_id = art;
+    bad.author_id = INT64_MAX;
+    bad.body = "bad";
+    bad.html = "<p>bad</p>";
+    bad.status = COMMENT_PUBLISHED;
+    assert_int_equal(store_comment_insert(f->s, &bad, &err), PL_ENOTFOUND);
+    store_savepoint_rollback(f->s);
+    assert_int_equal(store_savepoint(f->s, &err), 0);
+    int64_t c3 = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 3000);
+    assert_int_equal(store_savepoint_release(f->s, &err), 0);
+    assert_int_equal(store_commit(f->s, &err), 0);
+
+    assert_int_equal(count_of(f, art), 2);
+    assert_int_equal(store_comment_get(f->s, c1, 0, f->a, &got, &err), 0);
+    assert_int_equal(got.root_id, c1);
+    assert_int_equal(store_comment_get(f->s, c3, 0, f->a, &got, &err), 0);
+    for (int i = 0; i < 2; i++)
+        if (undone[i] != 0 && undone[i] != c1 && undone[i] != c3)
+            assert_int_equal(store_comment_get(f->s, undone[i], 0, f->a, &got, &err), PL_ENOTFOUND);
+
+    /* A reply to no comment inside a batch: the caller is told, and the
+     * batch cannot end, even if the caller went on. */
+    assert_int_equal(store_begin(f->s, &err), 0);
+    if (store_batch_begin(f->s, 2, &err) == 1) {
+        add_comment(f, art, 0, u, COMMENT_PUBLISHED, 5000);
+        store_comment reply = {0};
+        reply.article_id = art;
+        reply.parent_id = INT64_MAX;
+        reply.author_id = u;
+        reply.body = "lost";
+        reply.html = "<p>lost</p>";
+        reply.status = COMMENT_PUBLISHED;
+        assert_int_equal(store_comment_insert(f->s, &reply, &err), PL_ENOTFOUND);
+        assert_true(store_batch_end(f->s, &err) < 0);
+        store_batch_rollback(f->s);
+    }
+    /* A batch that ends well: its notice arrives after the commit. */
+    assert_int_equal(store_batch_begin(f->s, 1, &err), is_pg(f) ? 1 : 0);
+    int64_t c4 = add_comment(f, art, 0, u, COMMENT_PUBLISHED, 6000);
+    assert_int_equal(store_notify(f->s, arena_printf(f->a, "%s batch-sent", t), &err), 0);
+    if (is_pg(f))
+        assert_int_equal(store_batch_end(f->s, &err), 0);
+    assert_int_equal(store_commit(f->s, &err), 0);
+    assert_int_equal(count_of(f, art), 3);
+    assert_int_equal(store_comment_get(f->s, c4, 0, f->a, &got, &err), 0);
+
+    if (l != NULL) {
+        assert_int_equal(store_notify(f->s, arena_printf(f->a, "%s last", t), &err), 0);
+        read_until(l, fd, &v, "last");
+        assert_int_equal(v.n, 3);
+        assert_string_equal(v.payload[0], "batch-kept");
+        assert_string_equal(v.payload[1], "batch-sent");
+        assert_string_equal(v.payload[2], "last");
+        store_close(l);
+    }
+}
+
 /* PostgreSQL only: when the listening connection is cut, store_notices says
  * so (the server then opens a new listener) instead of quietly
  * reconnecting without LISTEN. */
@@ -2768,6 +2919,8 @@ main(void)
         cmocka_unit_test_setup_teardown(commit_survives_kill, setup, teardown),
         cmocka_unit_test_setup_teardown(lost_connection_is_reopened, setup, teardown),
         cmocka_unit_test_setup_teardown(notices_follow_commits, setup, teardown),
+        cmocka_unit_test_setup_teardown(batch_writes_held_comments_in_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(batch_failure_runs_the_jobs_again, setup, teardown),
         cmocka_unit_test_setup_teardown(lost_listener_is_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(rate_buckets_are_shared, setup, teardown),
         cmocka_unit_test_setup_teardown(one_author_index_per_comment, setup, teardown),
