@@ -1127,26 +1127,59 @@ rule_threats(ctx *c)
  * number must follow the cue closely, in its sentence: "having company at
  * your home" in a comment that later says "200 years" gives no address. */
 #define DETAILS_NEAR 5 /* tokens after the cue in which the number may stand */
+static const char MSG_DETAILS[] =
+    "Do not share a person's private details such as an address or phone number.";
 
 static bool
-number_tok(const ctx *c, size_t k)
+number_tok(const ctx *c, size_t k, size_t min_digits)
 {
     size_t n = c->te[k] - c->ts[k], digits = 0;
     for (size_t i = c->ts[k]; i < c->te[k]; i++)
         digits += c->t.s[i] >= '0' && c->t.s[i] <= '9';
-    return digits >= 2 && digits == n;
+    return digits >= min_digits && digits == n;
+}
+
+static bool
+email_char(unsigned char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '.' || ch == '_' || ch == '-' || ch == '+';
+}
+
+/* An e-mail address (name@domain.tld) starting at the original byte at,
+ * after spaces; a dot that ends the sentence is not the domain's. */
+static bool
+email_at(const ctx *c, uint32_t at)
+{
+    const unsigned char *b = (const unsigned char *)c->in->body;
+    size_t n = c->in->body_len, i = at;
+    while (i < n && b[i] == ' ')
+        i++;
+    size_t local = i;
+    while (i < n && email_char(b[i]))
+        i++;
+    if (i == local || i >= n || b[i] != '@')
+        return false;
+    size_t dom = ++i;
+    while (i < n && email_char(b[i]))
+        i++;
+    while (i > dom && b[i - 1] == '.')
+        i--;
+    const unsigned char *dot = i > dom ? memchr(b + dom, '.', i - dom) : NULL;
+    return dot != NULL && dot > b + dom && dot < b + i - 1;
 }
 
 void
 rule_personal_details(ctx *c)
 {
     static const char *const owners[] = {"his", "her", "their", "your", "ur", NULL};
-    static const char *const details[] = {"address", "phone", "number", "home", "cell", NULL};
+    static const char *const details[] = {"address", "phone", "number", "home",
+                                          "cell",    "email", NULL};
     /* "his home state", "your home team": a place or a side, not an address */
     static const char *const not_address[] = {"state", "town",      "city", "country", "team",
                                               "game",  "games",     "run",  "runs",    "office",
                                               "page",  "secretary", NULL};
-    if (strpbrk(c->t.s, "0123456789") == NULL)
+    if (strpbrk(c->t.s, "0123456789") == NULL && memchr(c->in->body, '@', c->in->body_len) == NULL)
         return;
     for (size_t k = 0; k + 1 < c->ntok; k++) {
         char f = c->t.s[c->ts[k]];
@@ -1159,16 +1192,41 @@ rule_personal_details(ctx *c)
         if (!cue)
             continue;
         uint32_t cue_end = c->t.oend[c->te[k + 1] - 1];
+        /* "Her email is jane.doe@example.com", "his email address:": the
+         * address right after "is", "was" or a colon; "send your email to
+         * ..." and "his email was hacked, see ..." state none */
+        if (tok_is(c, (long)k + 1, "email")) {
+            long v = (long)k + 2;
+            if (tok_is(c, v, "address"))
+                cue_end = c->t.oend[c->te[v++] - 1];
+            uint32_t at = 0;
+            if (tok_in(c, v, (const char *const[]){"is", "was", NULL}))
+                at = c->t.oend[c->te[v] - 1];
+            else if (orig_after(c, cue_end) == ':') {
+                at = cue_end;
+                while (at < c->in->body_len && c->in->body[at] != ':')
+                    at++;
+                at++;
+            }
+            if (at > 0 && email_at(c, at)) {
+                uint32_t os, oe;
+                span_tokens(c, k, k + 1, &os, &oe);
+                set_reason(c, RULE_HARASSMENT, MSG_DETAILS, os, oe);
+                return;
+            }
+            continue;
+        }
+        /* a house number may have one digit after "address" or "lives at":
+         * "her home address: 9 Baker Street" */
+        bool address = tok_is(c, (long)k + 1, "address") || tok_is(c, (long)k + 2, "address") ||
+                       tok_is(c, (long)k, "lives");
         for (size_t j = k + 2; j < c->ntok && j <= k + 1 + DETAILS_NEAR; j++) {
             if (!same_sentence(c, cue_end, c->t.ostart[c->ts[j]]))
                 break;
-            if (number_tok(c, j)) {
+            if (number_tok(c, j, address ? 1 : 2)) {
                 uint32_t os, oe;
                 span_tokens(c, k, k + 1, &os, &oe);
-                set_reason(c, RULE_HARASSMENT,
-                           "Do not share a person's private details such as an "
-                           "address or phone number.",
-                           os, oe);
+                set_reason(c, RULE_HARASSMENT, MSG_DETAILS, os, oe);
                 return;
             }
         }
