@@ -119,14 +119,8 @@ tok_guess_in(const ctx *c, long k, const char *const *set)
     for (; *set; set++) {
         if ((*set)[0] != s[0] || !misspells(s, n, *set))
             continue;
-        if (lexicon_has_word(c->m->lx, s, n))
-            return false;
-        char w[64];
-        size_t m = 0;
-        for (size_t i = c->ts[k]; i < c->te[k]; i++)
-            for (int r = 0; r < (c->t.run[i] >= 2 ? 2 : 1) && m < sizeof w; r++)
-                w[m++] = c->t.s[i];
-        return m == sizeof w || !lexicon_has_word(c->m->lx, w, m);
+        return !lexicon_has_word(c->m->lx, s, n) &&
+               !lexicon_has_spelled(c->m->lx, &c->t, c->ts[k], c->te[k]);
     }
     return false;
 }

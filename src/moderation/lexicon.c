@@ -977,6 +977,15 @@ spell(const norm_text *t, size_t a, size_t b, char *w, size_t cap, size_t *n)
     return true;
 }
 
+bool
+lexicon_has_spelled(const lexicon *lx, const norm_text *t, size_t a, size_t b)
+{
+    char w[64];
+    size_t n;
+    return lx != NULL && lx->words != NULL && spell(t, a, b, w, sizeof w, &n) &&
+           dict_has(lx->words, w, n);
+}
+
 /* "Too manyfags", "Typical coonbehaviour": a slur, or a strong swear word,
  * of four letters or more glued to ordinary words. The token itself must not
  * be a word of the dictionary ("therapist", "cocktails", "scunthorpe" stay

@@ -129,6 +129,10 @@ bool lexicon_term_homograph(const lexicon *lx, uint32_t term);
  * leave real words alone). */
 bool lexicon_has_word(const lexicon *lx, const char *w, size_t n);
 
+/* True when the folded bytes [a, b) of t, spelt with their double letters
+ * ("runing" with a run of two is "running"), are a word of the dictionary. */
+bool lexicon_has_spelled(const lexicon *lx, const norm_text *t, size_t a, size_t b);
+
 /* True when the list marks the term "criticism": an adjective that judges
  * a thing harshly ("ridiculous", "disgraceful"; an insult_adj of severity
  * 0). It gives no reason; said of a thing, the model must reach confirm_at
