@@ -53,6 +53,8 @@ test('a moderator works through the pending queue by keyboard', async () => {
   sql(srv.dbUrl, `UPDATE comments SET moderation = '${JSON.stringify(engine)}' WHERE id = ${ids[1]}`);
   const page = await modPage();
   await page.locator('.item').first().waitFor();
+  // The counts come from their own request; aria-label is set only when they arrive.
+  await page.locator('[data-count=pending][aria-label]').waitFor();
   assert.equal(await page.locator('[data-count=pending]').textContent(), '3');
   const second = page.locator('.item').nth(1);
   assert.equal(await second.locator('.body mark').textContent(), 'an idiot');

@@ -126,6 +126,7 @@ test('the desk in German, chosen by Accept-Language: the page and the script\'s 
   const item = page.locator('.item', { hasText: 'The harbour wall' });
   await item.getByRole('button', { name: DE.desk_approve_a }).waitFor();
   await item.locator('h3', { hasText: DE.desk_author }).waitFor();
+  await page.locator('[data-count=pending][aria-label]').waitFor(); // set when the counts arrive
   assert.equal(await page.locator('[data-count=pending]').getAttribute('aria-label'), DE.desk_n_waiting.one.replace('{n}', '1'));
   await item.getByRole('button', { name: DE.desk_approve_a }).click();
   await page.locator('#status', { hasText: DE.desk_done_undo.replace('{action}', 'approve').replace('{name}', name) }).waitFor();
