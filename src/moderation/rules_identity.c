@@ -28,11 +28,11 @@ static const char MSG_IDENTITY_HATE[] =
 
 /* Words for people after an adjective group ("black people", "trans women"). */
 static const char *const ih_people[] = {
-    "people",      "person",     "persons",   "folk",        "folks",    "men",
-    "women",       "man",        "woman",     "guys",        "kids",     "children",
-    "lives",       "life",       "community", "communities", "families", "members",
-    "individuals", "couples",    "students",  "workers",     "girls",    "boys",
-    "citizens",    "immigrants", "migrants",  "refugees",    NULL};
+    "people",  "person",      "persons",    "folk",        "folks",    "men",
+    "women",   "man",         "woman",      "guys",        "kids",     "children",
+    "lives",   "life",        "community",  "communities", "families", "family",
+    "members", "individuals", "couples",    "students",    "workers",  "girls",
+    "boys",    "citizens",    "immigrants", "migrants",    "refugees", NULL};
 /* Between a verb of hate and the group: "I hate all these women". */
 static const char *const ih_pre_gap[] = {
     "all", "the",     "these",  "those",  "most", "any",  "every", "of",   "for",
@@ -120,6 +120,26 @@ static const char *const ih_attr[] = {
     "unfit",      "liar",        "criminal",    "thief",       "rapist",        "terrorist",
     "sneaky",     "smelly",      "burden",      "burdens",     "ruining",       "infesting",
     NULL};
+/* "too emotional to lead": unfit by nature. Probes of identity hate written
+ * for the project, 2026-12-07 (night). */
+static const char *const ih_too[] = {"emotional",  "weak",       "stupid",       "dumb",
+                                     "irrational", "hysterical", "hormonal",     "primitive",
+                                     "lazy",       "simple",     "ignorant",     "backward",
+                                     "savage",     "violent",    "feebleminded", NULL};
+/* "good for nothing", "only good for one thing" */
+static const char *const ih_good_for[] = {"nothing",  "one",     "sex",    "breeding", "cooking",
+                                          "cleaning", "slavery", "labour", "labor",    NULL};
+/* What Jews are said to control in the old antisemitic trope: "Jews control the banks". */
+static const char *const ih_controlled[] = {"banks",       "media", "world",     "government",
+                                            "governments", "press", "hollywood", NULL};
+/* "They breed like rabbits": animals people are likened to when they breed. */
+static const char *const ih_breed_like[] = {"rabbits", "rats",    "cockroaches", "roaches", "flies",
+                                            "vermin",  "mice",    "insects",     "animals", "lice",
+                                            "locusts", "maggots", "dogs",        "pigs",    NULL};
+/* Discrimination in the speaker's own acts: "I would never hire a woman". */
+static const char *const ih_never_verbs[] = {"hire", "employ", "promote", "rent",
+                                             "sell", "serve",  "elect",   NULL};
+
 /* Worth a group is denied when these are negated: "women are not human". */
 static const char *const ih_worth[] = {
     "human",    "humans",      "people",  "equal",       "equals",     "worthy",
@@ -319,6 +339,12 @@ ih_predicate(const ctx *c, long p, bool neg)
             return -1;
         if (ih_degrading(c, q) && !tok_in(c, q, ih_attr_gap))
             return neg || ih_not_of_them(c, q) ? -1 : q;
+        /* "too emotional to lead", "good for nothing", "only good for one thing" */
+        if (tok_is(c, q, "too") && tok_in(c, q + 1, ih_too) && tok_is(c, q + 2, "to"))
+            return neg ? -1 : q + 1;
+        if (tok_is(c, q, "good") && tok_is(c, q + 1, "for") && tok_in(c, q + 2, ih_good_for) &&
+            !(tok_is(c, q + 2, "one") && !tok_is(c, q + 3, "thing")))
+            return neg ? -1 : q;
         if (tok_guess_in(c, q, ih_worth)) {
             /* "worth nothing", "worth absolutely nothing" (or "worht") */
             if (!neg && tok_guess_in(c, q, (const char *const[]){"worth", NULL}) &&
@@ -343,6 +369,28 @@ ih_predicate(const ctx *c, long p, bool neg)
             return neg || ih_not_of_them(c, q) ? -1 : q;
         if (ih_degrading(c, q) && ((size_t)q + 1 >= c->ntok || ih_start(c, q + 1)))
             return neg ? -1 : q;
+    }
+    return -1;
+}
+
+/* "Being gay is a disease", "being trans is a mental illness": who someone
+ * is called a sickness or a sin. Only such nouns: "being gay is a problem in
+ * Uganda" reports a danger. p is the copula. */
+static long
+ih_being(const ctx *c, long p)
+{
+    static const char *const sick[] = {"disease",    "illness", "disorder",    "sickness",
+                                       "sin",        "plague",  "abomination", "perversion",
+                                       "aberration", "defect",  "cancer",      NULL};
+    static const char *const gap[] = {"a",       "an",      "just", "really", "mental", "sexual",
+                                      "serious", "curable", "kind", "form",   "of",     NULL};
+    for (long q = p + 1; q <= p + 5 && (size_t)q < c->ntok && !ih_start(c, q); q++) {
+        if (tok_in(c, q, negators))
+            return -1;
+        if (tok_in(c, q, sick))
+            return q;
+        if (!tok_in(c, q, gap))
+            return -1;
     }
     return -1;
 }
@@ -384,10 +432,22 @@ ih_after(const ctx *c, long g, long ge, bool question)
     bool one = tok_in(c, p, be_one);
     if (one || tok_in(c, p, be_you)) {
         /* "a woman is", "every Muslim is"; but "the woman is" is one person. */
+        if (one && tok_is(c, g - 1, "being"))
+            return ih_being(c, p);
         if (one && !tok_in(c, g - 1, ih_generic))
             return -1;
         return ih_predicate(c, p, false);
     }
+    /* "Jews control the banks" */
+    if (tok_in(c, g, (const char *const[]){"jews", "jew", "jewish", "zionists", NULL}) &&
+        tok_in(c, p,
+               (const char *const[]){"control", "controls", "run", "runs", "own", "owns", NULL}) &&
+        tok_is(c, p + 1, "the") && tok_in(c, p + 2, ih_controlled))
+        return p;
+    /* "immigrants breed like rats" */
+    if (tok_in(c, p, (const char *const[]){"breed", "multiply", NULL}) &&
+        tok_is(c, p + 1, "like") && tok_in(c, p + 2, ih_breed_like))
+        return p + 2;
     /* "can be so ignorant", "can never be as smart", "will always be" */
     if (tok_in(c, p,
                (const char *const[]){"can", "will", "would", "could", "cant", "wont", "cannot",
@@ -436,6 +496,21 @@ ih_after(const ctx *c, long g, long ge, bool question)
         if (tok_in(c, q, (const char *const[]){"go", "get", NULL}) &&
             tok_in(c, q + 1, (const char *const[]){"back", "out", NULL}))
             return q + 1;
+        /* "should stay in the kitchen (where they belong)" */
+        if (tok_in(c, q, (const char *const[]){"stay", "go", "get", "be", NULL})) {
+            long r = q + 1;
+            if (tok_is(c, r, "back"))
+                r++;
+            if (tok_in(c, r, (const char *const[]){"in", "to", "into", NULL})) {
+                r++;
+                if (tok_in(c, r, (const char *const[]){"a", "the", "their", NULL}))
+                    r++;
+                /* not "should be in jail": that is about what they did */
+                if (tok_in(c, r, ih_belong_in) &&
+                    !tok_in(c, r, (const char *const[]){"jail", "prison", NULL}))
+                    return r;
+            }
+        }
         return -1;
     }
     /* "don't deserve rights", but "don't deserve to be hurt" defends them. */
@@ -506,6 +581,31 @@ ih_before(const ctx *c, long g, bool *question)
                                           NULL}))
             break;
     }
+    /* "I would never hire a woman", "never rent to a black family", "take
+     * orders from a woman" after a negation: the group, whole, ends the
+     * clause ("never hire a man who hits women" is about the man). */
+    if (tok_in(c, j, ih_generic) || tok_in(c, j, (const char *const[]){"to", "from", NULL})) {
+        long ge = g;
+        if (tok_in(c, ge + 1, ih_people))
+            ge++;
+        bool ends = (size_t)ge + 1 >= c->ntok || ih_start(c, ge + 1) ||
+                    tok_in(c, ge + 1, (const char *const[]){"again", "ever", "family", NULL});
+        long k = j;
+        while (k >= g - 3 &&
+               tok_in(c, k, (const char *const[]){"a", "an", "any", "to", "from", "for", NULL}))
+            k--;
+        long v = -1;
+        if (tok_in(c, k, ih_never_verbs) || (tok_is(c, k, "vote") && tok_is(c, k + 1, "for")))
+            v = k;
+        else if (tok_is(c, k, "orders") && tok_is(c, k + 1, "from") && tok_is(c, k - 1, "take"))
+            v = k - 1;
+        if (ends && v >= 0) {
+            for (long n = v - 1; n >= 0 && v - n <= 5 && !ih_start(c, n + 1); n--)
+                if (tok_in(c, n, negators) ||
+                    tok_in(c, n, (const char *const[]){"wouldnt", "refuse", NULL}))
+                    return n;
+        }
+    }
     /* "deport all immigrants", "get rid of Muslims"; "are women ..." */
     long k = j;
     while (k >= 0 && g - k <= 4 &&
@@ -557,6 +657,33 @@ ih_before(const ctx *c, long g, bool *question)
     return -1;
 }
 
+/* "They breed like rabbits.", "these people multiply like rats": people
+ * likened to animals for their numbers, with no group word to carry it.
+ * Not a group of animals ("Rabbits breed like rabbits", "the mice breed
+ * like flies"): the subject must be "they" or people. Returns the first
+ * token of the cue, or -1; *e is set to its last. */
+static long
+ih_they_breed(const ctx *c, long *e)
+{
+    for (long k = 1; (size_t)k + 2 < c->ntok; k++) {
+        if (!tok_in(c, k, (const char *const[]){"breed", "multiply", NULL}) ||
+            !tok_is(c, k + 1, "like") || !tok_in(c, k + 2, ih_breed_like))
+            continue;
+        long s = k - 1;
+        if (tok_in(c, s, (const char *const[]){"all", "just", "simply", NULL}))
+            s--;
+        if (tok_is(c, s, "they") ||
+            (tok_in(c, s, (const char *const[]){"people", "folks", NULL}) &&
+             tok_in(c, s - 1, (const char *const[]){"these", "those", "such", NULL}))) {
+            if (ih_disowned(c, s) || ih_attributed(c, k + 2))
+                continue;
+            *e = k + 2;
+            return s;
+        }
+    }
+    return -1;
+}
+
 void
 rule_identity_hate(ctx *c)
 {
@@ -588,7 +715,7 @@ rule_identity_hate(ctx *c)
             span_tokens(c, (size_t)g, (size_t)cue, &os, &oe);
             set_reason(c, RULE_IDENTITY_HATE, MSG_IDENTITY_HATE, os, oe);
             return;
-        } else if (h->severity == 0)
+        } else if (h->severity == 0 && !tok_is(c, g - 1, "being")) /* "being gay is" */
             continue;
         bool question;
         long cue = ih_before(c, g, &question);
@@ -640,5 +767,11 @@ rule_identity_hate(ctx *c)
         span_tokens(c, (size_t)(cue < g ? cue : g), (size_t)(cue > ge ? cue : ge), &os, &oe);
         set_reason(c, RULE_IDENTITY_HATE, MSG_IDENTITY_HATE, os, oe);
         return;
+    }
+    long e = -1, s = ih_they_breed(c, &e);
+    if (s >= 0) {
+        uint32_t os, oe;
+        span_tokens(c, (size_t)s, (size_t)e, &os, &oe);
+        set_reason(c, RULE_IDENTITY_HATE, MSG_IDENTITY_HATE, os, oe);
     }
 }
