@@ -665,6 +665,10 @@ ih_before(const ctx *c, long g, bool *question)
 static long
 ih_they_breed(const ctx *c, long *e)
 {
+    /* Most comments say neither word: skip the token walk. The folded text
+     * keeps a doubled letter once ("breed" is "bred" there). */
+    if (!strstr(c->t.s, "bred") && !strstr(c->t.s, "multiply"))
+        return -1;
     for (long k = 1; (size_t)k + 2 < c->ntok; k++) {
         if (!tok_in(c, k, (const char *const[]){"breed", "multiply", NULL}) ||
             !tok_is(c, k + 1, "like") || !tok_in(c, k + 2, ih_breed_like))
