@@ -642,29 +642,25 @@ human_at(const ctx *c, long k)
     return n > 5 && (!memcmp(w + n - 4, "ists", 4) || !memcmp(w + n - 4, "ians", 4));
 }
 
-/* What politics and business say a verb of violence of: "kill the bill",
+/* What politics and business (and gardeners) say a verb of violence of: "kill the bill",
  * "kill Canadian jobs", "shoot down the idea", "kill the motion". No person
  * is harmed; words for places and buildings ("burn the school") are not
  * here, nor anything that names people ("the business", "the industry"). */
 static const char *const thing_nouns[] = {
-    "bill",        "bills",      "deal",         "deals",       "job",
-    "jobs",        "project",    "projects",     "motion",      "motions",
-    "plan",        "plans",      "proposal",     "proposals",   "idea",
-    "ideas",       "law",        "laws",         "legislation", "pipeline",
-    "pipelines",   "tax",        "taxes",        "budget",      "economy",
-    "program",     "programs",   "programme",    "agreement",   "treaty",
-    "amendment",   "reform",     "reforms",      "initiative",  "policy",
-    "policies",    "debate",     "momentum",     "mood",        "competition",
-    "chances",     "growth",     "investment",   "funding",     "contract",
-    "merger",      "talks",      "negotiations", "argument",    "arguments",
-    "proposition", "referendum", "subsidy",      "subsidies",   "tariff",
-    "tariffs",     "mandate",    "scheme",       "vote",        "votes",
-    "measure",     "ordinance",  "bylaw",        "question",    "story",
-    "rumour",      "rumor",      "conversation", "engine",      "lights",
-    "sales",       "value",      "career",       "careers",     "reputation",
-    "credibility", "order",      "orders",       "strategy",    "warrant",
-    "warrants",    "mission",    "trade",        "trades",      "task",
-    NULL};
+    "bill", "bills", "deal", "deals", "job", "jobs", "project", "projects", "motion", "motions",
+    "plan", "plans", "proposal", "proposals", "idea", "ideas", "law", "laws", "legislation",
+    "pipeline", "pipelines", "tax", "taxes", "budget", "economy", "program", "programs",
+    "programme", "agreement", "treaty", "amendment", "reform", "reforms", "initiative", "policy",
+    "policies", "debate", "momentum", "mood", "competition", "chances", "growth", "investment",
+    "funding", "contract", "merger", "talks", "negotiations", "argument", "arguments",
+    "proposition", "referendum", "subsidy", "subsidies", "tariff", "tariffs", "mandate", "scheme",
+    "vote", "votes", "measure", "ordinance", "bylaw", "question", "story", "rumour", "rumor",
+    "conversation", "engine", "lights", "sales", "value", "career", "careers", "reputation",
+    "credibility", "order", "orders", "strategy", "warrant", "warrants", "mission", "trade",
+    "trades", "task",
+    /* the garden and the kitchen: "Kill those weeds.", "kill the germs",
+     * "kill some time" (2026-12-07, night) */
+    "weeds", "weed", "lawn", "grass", "mold", "mould", "germs", "bacteria", "fungus", "time", NULL};
 /* Words that may stand between the verb and its object: "kill off the bill". */
 static const char *const object_lead[] = {"the", "this",  "that",    "these", "those", "a",   "an",
                                           "our", "my",    "your",    "their", "his",   "her", "its",
