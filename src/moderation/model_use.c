@@ -132,13 +132,33 @@ top_word(ctx *c, classifier_attr a, classifier_span *sp)
  * a group they belong to: "a Muslim", "a gay person", "an immigrant" (a
  * group term of the lexicon right after "a" or "an"). The model learned
  * from data where groups are named mostly to attack them, so "His therapist
- * is a Muslim." scores as hostile for the mention alone; with no listed
+ * is a Muslim." scores as hostile for the mention alone (and "We are a
+ * group of Muslims.", the speaker's own); with no listed
  * word in the comment, the model must then be as sure as confirm_at.
  * Statements about the group itself ("Gays are ...", "most blacks ...")
  * keep the usual thresholds: on the news DEV rows, that is where hate
  * without a listed word lives (guarding every mention lost 4 of 94 toxic
  * news comments there); so do a person "like you" and a comment with a
  * word of violence. The explanation pass is the one the excerpt uses. */
+/* Does the group term at token k name the speaker: "We are a group of
+ * Muslims.", "I am a proud gay man", "I'm a devout Catholic"? (2026-12-07,
+ * night: the first was held at TOXICITY 0.64.) */
+static bool
+self_named(const ctx *c, long k)
+{
+    static const char *const gap[] = {"a",      "an",    "group",      "of",         "proud",
+                                      "devout", "young", "practicing", "practising", "bunch",
+                                      "couple", "few",   "just",       "also",       "both",
+                                      "all",    "two",   "three",      "family",     NULL};
+    long j = k - 1;
+    for (int n = 0; n < 5 && j >= 0 && tok_in(c, j, gap); n++)
+        j--;
+    if (tok_is(c, j, "im"))
+        return true;
+    return (tok_is(c, j, "am") && tok_is(c, j - 1, "i")) ||
+           (tok_is(c, j, "are") && tok_is(c, j - 1, "we"));
+}
+
 static bool
 mention_driven(ctx *c, classifier_attr a)
 {
@@ -159,7 +179,7 @@ mention_driven(ctx *c, classifier_attr a)
         bool aimed = false;
         for (long j = kend + 1; j <= kend + 2 && !aimed; j++)
             aimed = tok_is(c, j, "like") && tok_in(c, j + 1, second_person);
-        if (os < sp[0].end && oe > sp[0].begin && one && !aimed)
+        if (os < sp[0].end && oe > sp[0].begin && (one || self_named(c, k)) && !aimed)
             return true;
     }
     return false;
