@@ -461,6 +461,23 @@ ih_after(const ctx *c, long g, long ge, bool question)
         if (tok_is(c, q, "be"))
             return ih_predicate(c, q, neg);
     }
+    /* "can't think logically", "cannot think for themselves", "can't lead":
+     * unable by nature. The verb must end the clause or take a manner word:
+     * "can't lead normal lives", "can't vote in this election" state facts. */
+    if (tok_in(c, p, (const char *const[]){"cant", "cannot", NULL}) ||
+        (tok_is(c, p, "can") && tok_is(c, p + 1, "not"))) {
+        long q = tok_is(c, p, "can") ? p + 2 : p + 1;
+        if (tok_is(c, q, "even"))
+            q++;
+        if (tok_in(c, q,
+                   (const char *const[]){"think", "reason", "lead", "govern", "learn", NULL}) &&
+            ((size_t)q + 1 >= c->ntok || ih_start(c, q + 1) ||
+             tok_in(c, q + 1,
+                    (const char *const[]){"logically", "rationally", "properly", "clearly",
+                                          "straight", NULL}) ||
+             (tok_is(c, q + 1, "for") && tok_is(c, q + 2, "themselves"))))
+            return q;
+    }
     /* "can't be trusted", "can never be trusted" */
     for (long q = p; q <= p + 3 && (size_t)q < c->ntok; q++)
         if (tok_is(c, q, "trusted") &&
