@@ -29,6 +29,8 @@ async function settingsIn(locale, viewport) {
   await page.locator('#login-password').fill('correct horse battery');
   await page.locator('#login-form button[type=submit]').click();
   await page.locator('#desk').waitFor({ state: 'visible' });
+  // Counts come after the site list, which loads a tab picked before it again (a new, empty form).
+  await page.locator('[data-count=pending][aria-label]').waitFor();
   await page.locator('#tab-settings').click();
   await page.locator('#settings-groups fieldset').first().waitFor();
   return page;

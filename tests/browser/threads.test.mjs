@@ -54,6 +54,8 @@ test('a thread nests at most four replies deep; a deeper reply appears beside it
   await dlg.getByRole('button', { name: 'Log in' }).click();
   await page.locator('.pl-account', { hasText: 'Logged in as Ann Thread' }).waitFor();
   const deepest = page.locator(`#pl-c-${chain[4].id}`);
+  // The list is fetched again for Ann; a reply form opened in the old one would vanish.
+  await deepest.getByRole('button', { name: 'Edit' }).waitFor();
   await deepest.getByRole('button', { name: 'Reply' }).click();
   await page.getByLabel('Reply to Ann Thread').fill('And a fifth level, which sits beside the fourth.');
   await page.getByRole('button', { name: 'Post reply' }).click();

@@ -51,7 +51,9 @@ export async function articlePage(context, base, article, attrs = {}, { lang = '
   await page.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
   await page.goto(url);
   await page.locator('#parley .pl-list').waitFor({ state: 'attached' });
-  await page.locator('.pl-status, .pl-c').first().waitFor({ state: 'attached' });
+  // The first page of comments is in (and the account bar drawn with it): a
+  // comment, or the status line's sentence (it is there, empty, from the start).
+  await page.locator('.pl-c, .pl-status:not(:empty)').first().waitFor({ state: 'attached' });
   return page;
 }
 
@@ -71,7 +73,10 @@ export async function deskFixture(users = []) {
 // Opens the desk (base/admin/) in a new context of browser and logs in as
 // email with the tests' password; context: the context's options (a
 // 1100x900 viewport unless given). page.errors collects uncaught errors.
-// prepare(page), when given, runs before the desk is opened (to route its requests).
+// Returns once the desk has settled: its site list is in (a tab picked before
+// that is loaded again, redrawn under the test) and so are its counts.
+// prepare(page), when given, runs before the desk is opened (to route its
+// requests); the desk is then returned as soon as it shows, unsettled.
 export async function deskPage(browser, base, email, context = {}, prepare = null) {
   const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...context });
   const page = await ctx.newPage();
@@ -84,6 +89,8 @@ export async function deskPage(browser, base, email, context = {}, prepare = nul
   await page.getByLabel('Password').fill('correct horse battery');
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.locator('#desk').waitFor({ state: 'visible' });
+  // aria-label is set when the counts arrive, asked for after the site list.
+  if (!prepare) await page.locator('[data-count=pending][aria-label]').waitFor();
   return page;
 }
 

@@ -222,9 +222,12 @@
     else if (S.view === 'numbers') loadNumbers();
   });
 
+  let countsSeq = 0;
   async function refreshCounts() {
+    const seq = ++countsSeq; // an older answer (another site's, or before a decision) must not win
     try {
       const c = await call('GET', `/mod/counts${siteParam('?')}`);
+      if (seq !== countsSeq) return;
       for (const k of ['pending', 'flagged', 'rejected']) {
         const n = document.querySelector(`[data-count="${k}"]`);
         n.textContent = String(c[k]);
