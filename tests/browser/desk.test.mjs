@@ -186,6 +186,39 @@ test('a slow answer for the queue shown first does not replace the queue the mod
   await ctx.close();
 });
 
+test('a decision answered after the queue was loaded again takes its own item out, not the last one', async () => {
+  const mod = new Client(srv.url);
+  await mod.login('mod@example.com');
+  const art = 'reload-story';
+  await mod.put(`/api/v1/articles/${art}`, { status: 'premoderated', title: 'A queue loaded twice' });
+  const w = await reader('Vera');
+  for (const body of ['Reload one: approve me.', 'Reload two: wait.', 'Reload three: wait too.']) {
+    await w.post(`/api/v1/articles/${art}/comments`, { body });
+  }
+  const page = await modPage();
+  const one = page.locator('.item', { hasText: 'Reload one' });
+  await one.waitFor();
+  // Hold the decision's answer while the queue is loaded again: the item the
+  // moderator decided on is then a new object in the desk's list.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route('**/api/v1/mod/comments/*/decision', async (route) => { await held; await route.continue(); });
+  const sent = page.waitForRequest((r) => r.url().includes('/decision'));
+  await one.getByRole('button', { name: 'Approve (a)' }).click();
+  await sent;
+  const reloaded = page.waitForResponse((r) => r.url().includes('queue=pending'));
+  await page.getByRole('tab', { name: /Pending/ }).click();
+  await reloaded;
+  await page.evaluate(() => fetch('/api/v1/mod/counts').then((r) => r.json())); // the reload is drawn
+  release();
+  await page.locator('#status', { hasText: 'approve done' }).waitFor();
+  assert.equal(await one.count(), 0, 'the approved comment left the queue');
+  assert.equal(await page.locator('.item', { hasText: 'Reload two' }).count(), 1);
+  assert.equal(await page.locator('.item', { hasText: 'Reload three' }).count(), 1);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('a banned reader\'s post gets 403 with the reason, banned from the desk', async () => {
   const art = 'ban-story';
   const bad = await reader('Boris');

@@ -426,11 +426,13 @@
     try {
       const r = await call('POST', `/mod/comments/${it.comment.id}/decision`, reason ? { action, reason } : { action });
       $('reason').value = '';
-      const i = S.items.indexOf(it);
-      if (stillBelongs(action, r.comment)) {
-        it.comment = r.comment;
-        S.items[i] = it;
-      } else {
+      // The queue may have been loaded again while the decision was on its
+      // way: find the item by its comment, and leave the list alone if it
+      // is gone (splice(-1) would drop the last item).
+      const i = S.items.findIndex((x) => x.comment.id === it.comment.id);
+      if (i >= 0 && stillBelongs(action, r.comment)) {
+        S.items[i].comment = r.comment;
+      } else if (i >= 0) {
         S.items.splice(i, 1);
       }
       render();
