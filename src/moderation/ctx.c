@@ -388,10 +388,13 @@ disguised(const ctx *c, const lex_hit *h)
         return true; /* nobody glues a bird's name to the next word */
     uint32_t os = c->t.ostart[h->start], oe = c->t.oend[h->end - 1];
     const char *b = c->in->body;
+    bool phrase = tok_at(c, h->start) != tok_at(c, h->end - 1);
     for (uint32_t i = os; i < oe; i++) {
         unsigned char ch = (unsigned char)b[i];
         if (ch == '\'')
             continue; /* "nigga's" is a possessive, not a disguise */
+        if (phrase && ch == ' ' && i > os && b[i - 1] != ' ')
+            continue; /* one space between a phrase's words: "sit on my face" */
         if (ch == 0xE2 && i + 2 < oe && (unsigned char)b[i + 1] == 0x80 &&
             (unsigned char)b[i + 2] == 0x99) {
             i += 2; /* U+2019, the typographic apostrophe */
