@@ -395,6 +395,37 @@ ih_being(const ctx *c, long p)
     return -1;
 }
 
+/* After the group, at token p: unable by nature ("can't think logically",
+ * "cannot think for themselves", "can't lead.") or not to be trusted ("can't
+ * be trusted", "can never be trusted"). The verb of ability must end the
+ * clause or take a manner word: "can't lead normal lives", "can't vote in
+ * this election" state facts. Returns the deciding token or -1. */
+static long
+ih_unable(const ctx *c, long p)
+{
+    if (tok_in(c, p, (const char *const[]){"cant", "cannot", NULL}) ||
+        (tok_is(c, p, "can") && tok_is(c, p + 1, "not"))) {
+        long q = tok_is(c, p, "can") ? p + 2 : p + 1;
+        if (tok_is(c, q, "even"))
+            q++;
+        if (tok_in(c, q,
+                   (const char *const[]){"think", "reason", "lead", "govern", "learn", NULL}) &&
+            ((size_t)q + 1 >= c->ntok || ih_start(c, q + 1) ||
+             tok_in(c, q + 1,
+                    (const char *const[]){"logically", "rationally", "properly", "clearly",
+                                          "straight", NULL}) ||
+             (tok_is(c, q + 1, "for") && tok_is(c, q + 2, "themselves"))))
+            return q;
+    }
+    /* "can't be trusted", "can never be trusted" */
+    for (long q = p; q <= p + 3 && (size_t)q < c->ntok; q++)
+        if (tok_is(c, q, "trusted") &&
+            tok_in(c, p, (const char *const[]){"cant", "cannot", "can", "shouldnt", NULL}) &&
+            (tok_in(c, p, negators) || tok_in(c, p + 1, negators)))
+            return q;
+    return -1;
+}
+
 /* What follows the group at tokens [g, ge]; returns the deciding token or -1. */
 static long
 ih_after(const ctx *c, long g, long ge, bool question)
@@ -461,29 +492,9 @@ ih_after(const ctx *c, long g, long ge, bool question)
         if (tok_is(c, q, "be"))
             return ih_predicate(c, q, neg);
     }
-    /* "can't think logically", "cannot think for themselves", "can't lead":
-     * unable by nature. The verb must end the clause or take a manner word:
-     * "can't lead normal lives", "can't vote in this election" state facts. */
-    if (tok_in(c, p, (const char *const[]){"cant", "cannot", NULL}) ||
-        (tok_is(c, p, "can") && tok_is(c, p + 1, "not"))) {
-        long q = tok_is(c, p, "can") ? p + 2 : p + 1;
-        if (tok_is(c, q, "even"))
-            q++;
-        if (tok_in(c, q,
-                   (const char *const[]){"think", "reason", "lead", "govern", "learn", NULL}) &&
-            ((size_t)q + 1 >= c->ntok || ih_start(c, q + 1) ||
-             tok_in(c, q + 1,
-                    (const char *const[]){"logically", "rationally", "properly", "clearly",
-                                          "straight", NULL}) ||
-             (tok_is(c, q + 1, "for") && tok_is(c, q + 2, "themselves"))))
-            return q;
-    }
-    /* "can't be trusted", "can never be trusted" */
-    for (long q = p; q <= p + 3 && (size_t)q < c->ntok; q++)
-        if (tok_is(c, q, "trusted") &&
-            tok_in(c, p, (const char *const[]){"cant", "cannot", "can", "shouldnt", NULL}) &&
-            (tok_in(c, p, negators) || tok_in(c, p + 1, negators)))
-            return q;
+    long u = ih_unable(c, p);
+    if (u >= 0)
+        return u;
     bool modal = tok_in(c, p, (const char *const[]){"should", "must", "need", "ought", NULL});
     bool modal_not = tok_in(c, p, (const char *const[]){"shouldnt", "mustnt", NULL}) ||
                      (modal && tok_in(c, p + 1, (const char *const[]){"not", "never", NULL}));
