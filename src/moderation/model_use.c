@@ -128,18 +128,6 @@ top_word(ctx *c, classifier_attr a, classifier_span *sp)
     return classifier_pick_words(c->words, c->nwords, a, 0.02, sp, 1) > 0;
 }
 
-/* True when the word that raises attribute a the most names one person by
- * a group they belong to: "a Muslim", "a gay person", "an immigrant" (a
- * group term of the lexicon right after "a" or "an"). The model learned
- * from data where groups are named mostly to attack them, so "His therapist
- * is a Muslim." scores as hostile for the mention alone (and "We are a
- * group of Muslims.", the speaker's own); with no listed
- * word in the comment, the model must then be as sure as confirm_at.
- * Statements about the group itself ("Gays are ...", "most blacks ...")
- * keep the usual thresholds: on the news DEV rows, that is where hate
- * without a listed word lives (guarding every mention lost 4 of 94 toxic
- * news comments there); so do a person "like you" and a comment with a
- * word of violence. The explanation pass is the one the excerpt uses. */
 /* Does the group term at token k name the speaker: "We are a group of
  * Muslims.", "I am a proud gay man", "I'm a devout Catholic"? (2026-12-07,
  * night: the first was held at TOXICITY 0.64.) */
@@ -159,6 +147,18 @@ self_named(const ctx *c, long k)
            (tok_is(c, j, "are") && tok_is(c, j - 1, "we"));
 }
 
+/* True when the word that raises attribute a the most names one person by
+ * a group they belong to: "a Muslim", "a gay person", "an immigrant" (a
+ * group term of the lexicon right after "a" or "an"). The model learned
+ * from data where groups are named mostly to attack them, so "His therapist
+ * is a Muslim." scores as hostile for the mention alone (and "We are a
+ * group of Muslims.", the speaker's own); with no listed
+ * word in the comment, the model must then be as sure as confirm_at.
+ * Statements about the group itself ("Gays are ...", "most blacks ...")
+ * keep the usual thresholds: on the news DEV rows, that is where hate
+ * without a listed word lives (guarding every mention lost 4 of 94 toxic
+ * news comments there); so do a person "like you" and a comment with a
+ * word of violence. The explanation pass is the one the excerpt uses. */
 static bool
 mention_driven(ctx *c, classifier_attr a)
 {

@@ -373,6 +373,15 @@ ih_predicate(const ctx *c, long p, bool neg)
     return -1;
 }
 
+/* Tokens k..k+2 say "breed (or multiply) like rats": people likened to
+ * animals for their numbers. */
+static bool
+ih_breeds_like(const ctx *c, long k)
+{
+    return tok_in(c, k, (const char *const[]){"breed", "multiply", NULL}) &&
+           tok_is(c, k + 1, "like") && tok_in(c, k + 2, ih_breed_like);
+}
+
 /* "Being gay is a disease", "being trans is a mental illness": who someone
  * is called a sickness or a sin. Only such nouns: "being gay is a problem in
  * Uganda" reports a danger. p is the copula. */
@@ -476,8 +485,7 @@ ih_after(const ctx *c, long g, long ge, bool question)
         tok_is(c, p + 1, "the") && tok_in(c, p + 2, ih_controlled))
         return p;
     /* "immigrants breed like rats" */
-    if (tok_in(c, p, (const char *const[]){"breed", "multiply", NULL}) &&
-        tok_is(c, p + 1, "like") && tok_in(c, p + 2, ih_breed_like))
+    if (ih_breeds_like(c, p))
         return p + 2;
     /* "can be so ignorant", "can never be as smart", "will always be" */
     if (tok_in(c, p,
@@ -698,8 +706,7 @@ ih_they_breed(const ctx *c, long *e)
     if (!strstr(c->t.s, "bred") && !strstr(c->t.s, "multiply"))
         return -1;
     for (long k = 1; (size_t)k + 2 < c->ntok; k++) {
-        if (!tok_in(c, k, (const char *const[]){"breed", "multiply", NULL}) ||
-            !tok_is(c, k + 1, "like") || !tok_in(c, k + 2, ih_breed_like))
+        if (!ih_breeds_like(c, k))
             continue;
         long s = k - 1;
         if (tok_in(c, s, (const char *const[]){"all", "just", "simply", NULL}))
