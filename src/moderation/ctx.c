@@ -174,37 +174,33 @@ const char *const person_words[] = {
     "manager",    "player",      "owner",    "founder",  "host",      "anchor",     NULL};
 const char *const first_person[] = {"i",         "im",  "me", "we",  "us", "myself",
                                     "ourselves", "ive", "id", "ill", NULL};
+/* Capitalised words that are no name (with idea_words, which are not either). */
 static const char *const not_names[] = {
-    "this",       "that",      "it",         "its",      "thats",      "which",     "what",
-    "there",      "here",      "the",        "a",        "an",         "and",       "but",
-    "or",         "so",        "if",         "then",     "everything", "nothing",   "something",
-    "all",        "some",      "many",       "most",     "who",        "why",       "how",
-    "when",       "where",     "my",         "our",      "his",        "their",     "these",
-    "those",      "today",     "now",        "well",     "yes",        "no",        "oh",
-    "ok",         "okay",      "sure",       "honestly", "frankly",    "also",      "plan",
-    "idea",       "policy",    "article",    "argument", "law",        "bill",      "decision",
-    "proposal",   "comment",   "post",       "claim",    "statement",  "move",      "approach",
-    "logic",      "reasoning", "theory",     "rule",     "budget",     "scheme",    "design",
-    "piece",      "story",     "take",       "view",     "opinion",    "point",     "question",
-    "answer",     "response",  "reply",      "system",   "program",    "programme", "strategy",
-    "deal",       "report",    "study",      "vote",     "tax",        "thing",     "stuff",
-    "headline",   "title",     "government", "council",  "party",      "brexit",    "congress",
-    "parliament", "senate",    "court",      "city",     "country",    "state",     "economy",
-    "market",     "company",   "team",       "club",     "school",     "church",    "media",
-    "news",       "internet",  "twitter",    "facebook", "somebody",   "someone",   "let",
-    "lets",       "please",    "maybe",      "perhaps",  "just",       "only",      "one",
-    "nobody",     "anyone",    "anybody",    NULL};
+    "there",   "here",     "the",        "a",        "an",       "and",     "but",     "or",
+    "so",      "if",       "then",       "all",      "some",     "many",    "most",    "who",
+    "why",     "how",      "when",       "where",    "my",       "our",     "his",     "their",
+    "these",   "those",    "today",      "now",      "well",     "yes",     "no",      "oh",
+    "ok",      "okay",     "sure",       "honestly", "frankly",  "also",    "council", "party",
+    "brexit",  "congress", "parliament", "senate",   "court",    "city",    "country", "state",
+    "economy", "market",   "company",    "team",     "club",     "school",  "church",  "media",
+    "news",    "internet", "twitter",    "facebook", "somebody", "someone", "let",     "lets",
+    "please",  "maybe",    "perhaps",    "just",     "only",     "one",     "nobody",  "anyone",
+    "anybody", NULL};
+/* Things a harsh word may be said of; since 2026-12-07 (late night) also
+ * what a team or a crowd did ("What a pathetic turnout"), but not "excuse":
+ * "a pathetic excuse for a man" is said of a person. */
 const char *const idea_words[] = {
-    "this",     "that",      "it",         "its",      "thats",     "which",      "plan",
-    "idea",     "policy",    "article",    "argument", "law",       "bill",       "decision",
-    "proposal", "comment",   "post",       "claim",    "statement", "move",       "approach",
-    "logic",    "reasoning", "theory",     "rule",     "budget",    "scheme",     "design",
-    "piece",    "story",     "take",       "view",     "opinion",   "point",      "question",
-    "answer",   "response",  "reply",      "system",   "program",   "programme",  "strategy",
-    "deal",     "report",    "study",      "vote",     "tax",       "thing",      "stuff",
-    "headline", "title",     "everything", "nothing",  "something", "government", "plans",
-    "ideas",    "policies",  "arguments",  "laws",     "decisions", "comments",   "claims",
-    "rules",    "idea",      "what",       NULL};
+    "this",     "that",      "it",         "its",      "thats",       "which",      "plan",
+    "idea",     "policy",    "article",    "argument", "law",         "bill",       "decision",
+    "proposal", "comment",   "post",       "claim",    "statement",   "move",       "approach",
+    "logic",    "reasoning", "theory",     "rule",     "budget",      "scheme",     "design",
+    "piece",    "story",     "take",       "view",     "opinion",     "point",      "question",
+    "answer",   "response",  "reply",      "system",   "program",     "programme",  "strategy",
+    "deal",     "report",    "study",      "vote",     "tax",         "thing",      "stuff",
+    "headline", "title",     "everything", "nothing",  "something",   "government", "plans",
+    "ideas",    "policies",  "arguments",  "laws",     "decisions",   "comments",   "claims",
+    "rules",    "idea",      "what",       "turnout",  "performance", "showing",    "effort",
+    "efforts",  "attempt",   "attempts",   "display",  NULL};
 
 void
 set_reason(ctx *c, moderation_rule r, const char *message, uint32_t os, uint32_t oe)
@@ -353,7 +349,7 @@ looks_like_name(const ctx *c, long k)
     if (k < 0 || (size_t)k >= c->ntok)
         return false;
     return (c->t.flags[c->ts[k]] & NORM_CAPITAL) && !tok_in(c, k, not_names) &&
-           !tok_in(c, k, first_person);
+           !tok_in(c, k, idea_words) && !tok_in(c, k, first_person);
 }
 
 /* The original character before byte os, skipping spaces; 0 at the start. */

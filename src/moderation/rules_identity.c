@@ -723,6 +723,117 @@ ih_they_breed(const ctx *c, long *e)
     return -1;
 }
 
+/* Pests and diseases: the nouns that liken people to what is wiped out.
+ * Without a group word ("These people are a plague on our cities.") only
+ * these count: "animals", "scum" and "savages" are as often said of the
+ * men who did what an article reports. */
+static const char *const ih_pests[] = {
+    "vermin",        "plague",   "parasites", "parasite", "cockroaches", "cockroach",
+    "roaches",       "rats",     "rodents",   "termites", "locusts",     "lice",
+    "leeches",       "maggots",  "pests",     "virus",    "infestation", "cancer",
+    "disease",       "blight",   "scourge",   "invaders", "subhuman",    "subhumans",
+    "untermenschen", "mongrels", "apes",      "monkeys",  "insects",     NULL};
+
+/* Is the cue that ih_after() found after "these people" one that needs no
+ * group word to be hate? Pests, rights and life denied ("don't deserve
+ * rights", "have no right to exist"), a zoo or a cage, extermination;
+ * not "don't deserve a second chance" nor "should be locked up". */
+static bool
+ih_unnamed_cue(const ctx *c, long q)
+{
+    static const char *const wiped[] = {"exterminated", "eradicated", "gassed",     "sterilised",
+                                        "sterilized",   "euthanised", "euthanized", "culled",
+                                        "purged",       "wiped",      NULL};
+    static const char *const places[] = {"zoo",   "zoos",  "cage", "cages", "gutter",
+                                         "sewer", "ovens", "oven", NULL};
+    static const char *const lives[] = {"live", "exist", "breathe", NULL};
+    if (tok_in(c, q, ih_pests) || tok_in(c, q, wiped) || tok_in(c, q, places))
+        return true;
+    if (tok_in(c, q, (const char *const[]){"deserve", "deserves", NULL}))
+        return tok_in(c, q + 1, (const char *const[]){"rights", "life", "dignity", NULL}) ||
+               (tok_is(c, q + 1, "to") && tok_in(c, q + 2, lives));
+    if (tok_in(c, q, (const char *const[]){"right", "rights", NULL}))
+        return tok_is(c, q + 1, "to") && tok_in(c, q + 2, lives);
+    return false;
+}
+
+/* "These people are a plague on our cities.", "those people don't deserve
+ * rights": hate said of people the comment does not name, with the cues
+ * ih_unnamed_cue() accepts. Returns the first token ("these"), or -1; *e
+ * is set to the cue. */
+static long
+ih_these_people(const ctx *c, long *e)
+{
+    for (long k = 0; (size_t)k + 2 < c->ntok; k++) {
+        if (!tok_in(c, k, (const char *const[]){"these", "those", "such", NULL}) ||
+            !tok_in(c, k + 1, (const char *const[]){"people", "folks", NULL}))
+            continue;
+        long cue = ih_after(c, k, k + 1, false);
+        if (cue < 0 || !ih_unnamed_cue(c, cue) || ih_disowned(c, k) || ih_attributed(c, cue))
+            continue;
+        *e = cue;
+        return k;
+    }
+    return -1;
+}
+
+/* "Send them all back where they came from.", "ship them back to their own
+ * country", "they should go back to their own country": people sent or told
+ * back to where they came from, the call of anti-immigrant hate. The
+ * destination decides: "send them back to the store" and "the visitors go
+ * back to their own country tomorrow" (no modal) are not it. Returns the
+ * first token of the cue, or -1; *e is set to its last. */
+static long
+ih_send_back(const ctx *c, long *e)
+{
+    if (!strstr(c->t.s, "back"))
+        return -1;
+    static const char *const lands[] = {"country",    "countries", "homeland",  "homelands",
+                                        "motherland", "shithole",  "shitholes", NULL};
+    for (long k = 0; (size_t)k + 3 < c->ntok; k++) {
+        long b = -1;
+        if (tok_in(c, k, (const char *const[]){"send", "ship", NULL}) &&
+            tok_in(c, k + 1, (const char *const[]){"them", "em", NULL}))
+            b = tok_is(c, k + 2, "all") ? k + 3 : k + 2;
+        else if (tok_is(c, k, "go") &&
+                 tok_in(c, tok_is(c, k - 1, "all") ? k - 2 : k - 1,
+                        (const char *const[]){"should", "must", "need", "ought", "better", NULL}))
+            b = k + 1;
+        else if (tok_is(c, k, "go") && tok_is(c, k - 1, "to") &&
+                 tok_in(c, k - 2, (const char *const[]){"need", "needs", "ought", NULL}))
+            b = k + 1;
+        if (b < 0 || !tok_is(c, b, "back"))
+            continue;
+        long d = b + 1;
+        if (tok_is(c, d, "to"))
+            d++;
+        long end = -1;
+        /* "where (or "were") they came from" */
+        if (tok_in(c, d, (const char *const[]){"where", "were", NULL}) &&
+            tok_is(c, d + 1, "they") && tok_is(c, d + 2, "came"))
+            end = d + 2;
+        /* "to their (own) country", "to the countries they came from" */
+        else if (tok_is(c, d - 1, "to") &&
+                 tok_in(c, d, (const char *const[]){"their", "there", "the", NULL})) {
+            long l = tok_is(c, d + 1, "own") ? d + 2 : d + 1;
+            if (tok_in(c, l, lands) &&
+                (!tok_is(c, d, "the") || (tok_is(c, l + 1, "they") && tok_is(c, l + 2, "came"))))
+                end = tok_is(c, d, "the") ? l + 2 : l;
+        }
+        /* "back on the boats" */
+        else if (tok_is(c, d, "on") && tok_is(c, d + 1, "the") &&
+                 tok_in(c, d + 2, (const char *const[]){"boat", "boats", NULL}) &&
+                 !tok_is(c, k, "go"))
+            end = d + 2;
+        long s = !tok_is(c, k, "go") ? k : tok_is(c, k - 1, "all") ? k - 2 : k - 1;
+        if (end < 0 || ih_disowned(c, s) || ih_attributed(c, end))
+            continue;
+        *e = end;
+        return s;
+    }
+    return -1;
+}
+
 void
 rule_identity_hate(ctx *c)
 {
@@ -808,6 +919,10 @@ rule_identity_hate(ctx *c)
         return;
     }
     long e = -1, s = ih_they_breed(c, &e);
+    if (s < 0)
+        s = ih_these_people(c, &e);
+    if (s < 0)
+        s = ih_send_back(c, &e);
     if (s >= 0) {
         uint32_t os, oe;
         span_tokens(c, (size_t)s, (size_t)e, &os, &oe);

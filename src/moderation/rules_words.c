@@ -155,6 +155,11 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
         return INSULT_AIMED;
     if (reader_subject(c, h, k, kend))
         return INSULT_AIMED;
+    /* "idiots like you" whatever was negated before: "Nobody cares what a
+     * hack like you thinks." */
+    if (noun && tok_is(c, kend + 1, "like") && tok_in(c, kend + 2, second_person) &&
+        !mentioned(c, h, k))
+        return INSULT_AIMED;
     if (negated_before(c, k, 4) || mentioned(c, h, k))
         return INSULT_NOT;
     long j = k - 1;
