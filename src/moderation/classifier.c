@@ -1528,8 +1528,8 @@ pool_word_known(score_words_acc *a, uint32_t w)
 }
 
 /* A batch of features over several words: every row is asked for first,
- * then the words are summed and pooled in order (batch_walk, and a common
- * word's character n-grams from the table). */
+ * then the words are summed and pooled in order, walked as batch_walk
+ * walks them; a common word's character n-grams come from the table. */
 static void
 score_words_batch(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark, void *ctx)
 {
