@@ -76,9 +76,11 @@ finish(uint64_t h)
 
 /* Word number i of a batch begins before feature at (at <= the batch's
  * length; words without features have equal at) and spans bytes [begin,
- * end) of the text. */
+ * end) of the text. known is 0, or for a sink that sums common words from
+ * the model's table (sink_spec.known) 1 + the word's index in it: its
+ * character n-grams are then left out of the batch. */
 typedef struct tok_mark {
-    uint32_t at, begin, end;
+    uint32_t at, begin, end, known;
 } tok_mark;
 
 /* n features, and (when words are asked for) n_mark words beginning among
@@ -107,6 +109,7 @@ typedef struct fsink {
     uint64_t prev_word; /* hash of the previous token, for bigrams */
     int have_prev;
     const classifier_grams *grams; /* cfg's common words, or NULL */
+    int known;                     /* a common word is marked, without its character n-grams */
 } fsink;
 
 #define FZ_SINKS 2
@@ -224,7 +227,7 @@ token_start(fsink *z, size_t begin, size_t end)
         return;
     if (z->n_mark == BATCH)
         emit_batch(z);
-    z->mark[z->n_mark++] = (tok_mark){(uint32_t)z->n_batch, (uint32_t)begin, (uint32_t)end};
+    z->mark[z->n_mark++] = (tok_mark){(uint32_t)z->n_batch, (uint32_t)begin, (uint32_t)end, 0};
 }
 
 /* A word's unigram and the bigram it ends, from its hash h (unigram:
@@ -653,7 +656,11 @@ flush(fz *z)
         fsink *f = &z->sink[i];
         const gram_word *g = keyed && f->grams != NULL ? grams_lookup(f->grams, &key) : NULL;
         token_start(f, z->tok_begin, z->pos);
-        if (g != NULL) {
+        if (g != NULL && f->known) {
+            /* marked before the word's features, which may send the batch */
+            f->mark[f->n_mark - 1].known = (uint32_t)(g - f->grams->word) + 1;
+            emit_word_hashed(f, g->word, g->unigram);
+        } else if (g != NULL) {
             emit_word_hashed(f, g->word, g->unigram);
             emit_known(f, f->grams->hash + g->at, g->n);
         } else {
@@ -722,6 +729,10 @@ typedef struct sink_spec {
     int marks;
     void *ctx;
     const classifier_grams *grams; /* cfg's common words, or NULL */
+    /* With marks and grams: a common word's character n-grams are not
+     * sent, its mark names it instead (the scorer by words takes their
+     * sum from the model's table, classifier.gram_sums). */
+    int known;
 } sink_spec;
 
 /* Tokenises text once and sends each token's features of every spec (1 to
@@ -750,6 +761,7 @@ featurize_sinks(const sink_spec *spec, int n_spec, const char *text, size_t n)
         /* A table is used only with the config it was made for. */
         const classifier_grams *g = spec[k].grams;
         f->grams = g != NULL && memcmp(&g->cfg, f->cfg, sizeof g->cfg) == 0 ? g : NULL;
+        f->known = spec[k].known && f->marks && f->grams != NULL;
         z.grams |= f->grams != NULL;
     }
     z.pos = z.next = z.tok_begin = 0;
@@ -835,7 +847,7 @@ static void
 featurize(const classifier_config *cfg, const char *text, size_t n, batch_fn emit, int marks,
           void *ctx)
 {
-    sink_spec spec = {cfg, emit, marks, ctx, NULL};
+    sink_spec spec = {cfg, emit, marks, ctx, NULL, 0};
     featurize_sinks(&spec, 1, text, n);
 }
 
@@ -929,6 +941,10 @@ struct classifier {
     float *convt, *conv_b, *wpt; /* [width][dim][filters], [filters], [filters][hidden] */
     float b2[CLF_ATTRS], cal_a[CLF_ATTRS], cal_b[CLF_ATTRS], threshold[CLF_ATTRS];
     classifier_grams *grams; /* cfg's common words */
+    /* [words in grams][row]: each common word's character n-gram rows
+     * summed from zero in their order, as the scorer by words sums them
+     * into the word's own sums (pool_word_known) */
+    float *gram_sums;
 };
 
 #define ROW_MAX (CLASSIFIER_MAX_DIM + CLF_ATTRS)
@@ -1409,12 +1425,25 @@ pool_word_begin(const classifier *c, pool_acc *p, uint32_t begin, uint32_t end)
     p->in_word = 1;
 }
 
-/* s[k] += x[k] for k < n; s and x do not overlap. */
+/* s[k] += x[k] for k < n; s and x do not overlap. In blocks of 8 (one
+ * vector with AVX2) without a loop for the rest: the last block ends at n
+ * and is added before the others are stored, so where it overlaps the one
+ * before, both hold the same sum of the same two values. */
 static inline void
 add_to(float *restrict s, const float *restrict x, size_t n)
 {
-    for (size_t k = 0; k < n; k++)
-        s[k] += x[k];
+    if (n < 8) {
+        for (size_t k = 0; k < n; k++)
+            s[k] += x[k];
+        return;
+    }
+    float last[8];
+    for (int j = 0; j < 8; j++)
+        last[j] = s[n - 8 + j] + x[n - 8 + j];
+    for (size_t i = 0; i + 8 < n; i += 8)
+        for (int j = 0; j < 8; j++)
+            s[i + j] += x[i + j];
+    memcpy(s + n - 8, last, sizeof last);
 }
 
 /* Ends the current word, if one has begun: its sums join the text's
@@ -1485,14 +1514,39 @@ score_words_token(uint32_t begin, uint32_t end, void *ctx)
     pool_word_begin(a->s.c, &a->p, begin, end);
 }
 
+/* The word just begun is common word w of the model's table, whose
+ * character n-grams the featuriser left out: their sum is the table's.
+ * They are the only features of the word's first group, and the word's
+ * sums start at zero, so the sum is the one their rows would have given
+ * (the same kernel, from zero, in the same order). */
+static void
+pool_word_known(score_words_acc *a, uint32_t w)
+{
+    const classifier *c = a->s.c;
+    memcpy(a->p.word[0], c->gram_sums + (size_t)w * c->row, c->row * sizeof *c->gram_sums);
+    a->p.word_n[0] = c->grams->word[w].n;
+}
+
 /* A batch of features over several words: every row is asked for first,
- * then the words are summed and pooled in order. */
+ * then the words are summed and pooled in order, walked as batch_walk
+ * walks them; a common word's character n-grams come from the table. */
 static void
 score_words_batch(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark, void *ctx)
 {
     score_words_acc *a = ctx;
     prefetch_rows(a->s.c, a->s.mask, hash, n);
-    batch_walk(hash, n, mark, n_mark, score_words_feats, score_words_token, ctx);
+    size_t i = 0;
+    for (size_t m = 0; m <= n_mark; m++) {
+        size_t end = m < n_mark ? mark[m].at : n;
+        if (end > i)
+            score_words_feats(hash + i, end - i, ctx);
+        i = end;
+        if (m == n_mark)
+            break;
+        score_words_token(mark[m].begin, mark[m].end, ctx);
+        if (mark[m].known != 0)
+            pool_word_known(a, mark[m].known - 1);
+    }
 }
 
 static double
@@ -1783,7 +1837,8 @@ logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS], c
         marks = 1;
     }
     classifier_rider r = {NULL, NULL, NULL, NULL};
-    sink_spec spec[2] = {{&c->cfg, emit, marks, ctx, c->grams}, {NULL, rider_batch, 0, &r, NULL}};
+    sink_spec spec[2] = {{&c->cfg, emit, marks, ctx, c->grams, by_words},
+                         {NULL, rider_batch, 0, &r, NULL, 0}};
     if (rider != NULL) {
         r = *rider;
         spec[1].cfg = r.cfg;
@@ -2220,7 +2275,7 @@ classifier_memory(const classifier *c)
     return sizeof *c + b * c->row + b * sizeof *c->scale +
            ((size_t)c->hidden * c->dim + c->hidden + (size_t)CLF_ATTRS * c->hidden + pool) *
                sizeof(float) +
-           classifier_grams_memory(c->grams);
+           classifier_grams_memory(c->grams) + c->grams->n_word * c->row * sizeof *c->gram_sums;
 }
 
 static const char *const attr_names[CLF_ATTRS] = {
@@ -2379,6 +2434,24 @@ classifier_encode(const classifier_params *p, unsigned char **out, size_t *n, pl
     return 0;
 }
 
+/* classifier.gram_sums: each common word's character n-gram rows (group
+ * 0: they never carry CLASSIFIER_WORD_BIT) summed from zero by add_rows_to,
+ * the kernel the scorer would sum them with. */
+static float *
+gram_sums_new(const classifier *c)
+{
+    const classifier_grams *g = c->grams;
+    uint32_t mask = (UINT32_C(1) << c->log2_buckets) - 1;
+    float *sums = xcalloc(g->n_word + 1, c->row * sizeof *sums);
+    for (size_t i = 0; i < g->n_word; i++) {
+        float words[ROW_MAX] = {0};
+        uint32_t count[2] = {0, 0};
+        add_rows_to(c, mask, g->hash + g->word[i].at, g->word[i].n, sums + i * c->row, words,
+                    count);
+    }
+    return sums;
+}
+
 static int
 finite_in(float v, float lim)
 {
@@ -2497,6 +2570,7 @@ load(const unsigned char *data, size_t n, bool keep, classifier **out, pl_error 
         c.rows = c.rows_owned;
     }
     c.grams = classifier_grams_new(&c.cfg);
+    c.gram_sums = gram_sums_new(&c);
     classifier *m = xmalloc(sizeof *m);
     *m = c;
     *out = m;
@@ -2528,5 +2602,6 @@ classifier_free(classifier *c)
     free(c->rows_owned);
     free(c->w1t); /* b1, w2 and scale live in the same block */
     classifier_grams_free(c->grams);
+    free(c->gram_sums);
     free(c);
 }
