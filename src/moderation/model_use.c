@@ -147,12 +147,45 @@ self_named(const ctx *c, long k)
            (tok_is(c, j, "are") && tok_is(c, j - 1, "we"));
 }
 
+/* Is the group term ending at token kend the subject of praise: "Gay
+ * people are a lovely bunch.", "Muslims are such kind neighbours"? The
+ * model, which learnt that groups are named mostly to attack them, held the
+ * first at 0.565 on "Gay" (2026-12-07, late night). Only a copula and a few
+ * articles and intensifiers may stand between the group and the word of
+ * praise, and no negator: "are not lovely" is no praise. */
+static bool
+group_praised(const ctx *c, long kend)
+{
+    static const char *const people[] = {"people", "folks", "men", "women", "persons", NULL};
+    static const char *const gap[] = {"a",      "an",    "such",   "so",         "very",
+                                      "really", "truly", "always", "incredibly", "the",
+                                      "most",   "just",  "all",    NULL};
+    static const char *const praise[] = {
+        "lovely",    "wonderful", "kind",      "kindest",   "great",  "amazing",   "beautiful",
+        "brilliant", "generous",  "welcoming", "welcome",   "warm",   "friendly",  "delightful",
+        "caring",    "gentle",    "admirable", "inspiring", "valued", "cherished", "loved",
+        "precious",  "awesome",   "fantastic", NULL};
+    long q = kend + 1;
+    if (tok_in(c, q, people))
+        q++;
+    if (!tok_in(c, q, (const char *const[]){"are", "is", "were", "r", NULL}))
+        return false;
+    for (long j = q + 1; j <= q + 4; j++) {
+        if (tok_in(c, j, praise))
+            return true;
+        if (!tok_in(c, j, gap))
+            return false;
+    }
+    return false;
+}
+
 /* True when the word that raises attribute a the most names one person by
  * a group they belong to: "a Muslim", "a gay person", "an immigrant" (a
  * group term of the lexicon right after "a" or "an"). The model learned
  * from data where groups are named mostly to attack them, so "His therapist
  * is a Muslim." scores as hostile for the mention alone (and "We are a
- * group of Muslims.", the speaker's own); with no listed
+ * group of Muslims.", the speaker's own; and "Gay people are a lovely
+ * bunch.", praise); with no listed
  * word in the comment, the model must then be as sure as confirm_at.
  * Statements about the group itself ("Gays are ...", "most blacks ...")
  * keep the usual thresholds: on the news DEV rows, that is where hate
@@ -179,7 +212,8 @@ mention_driven(ctx *c, classifier_attr a)
         bool aimed = false;
         for (long j = kend + 1; j <= kend + 2 && !aimed; j++)
             aimed = tok_is(c, j, "like") && tok_in(c, j + 1, second_person);
-        if (os < sp[0].end && oe > sp[0].begin && (one || self_named(c, k)) && !aimed)
+        if (os < sp[0].end && oe > sp[0].begin &&
+            (one || self_named(c, k) || group_praised(c, kend)) && !aimed)
             return true;
     }
     return false;
