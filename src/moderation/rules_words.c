@@ -126,6 +126,27 @@ qualifies_idea(const ctx *c, const lex_hit *h, long kend)
     return false;
 }
 
+/* The insult h ends at token kend after "your" at token j, with skipped
+ * fillers between: is it said of a thing of the reader's ("your stupid
+ * plan")? An adjective after "your" needs "you", but one that ends its
+ * sentence stands for "you're" ("your dumb", "Your ugly.", "your dumb
+ * though"), and so does "your a" ("your a dumb @$$"); "your ugly face",
+ * "your stupid self" are said of the reader's person (2026-12-07, late
+ * night; an adjective of severity 2). */
+static bool
+your_thing(const ctx *c, const lex_hit *h, long j, long kend, int skipped)
+{
+    bool noun = h->category == LEX_INSULT;
+    bool ends = ends_sentence(c, kend) ||
+                tok_in(c, kend + 1, (const char *const[]){"though", "af", "lol", NULL});
+    bool person = !noun && h->severity >= 2 &&
+                  tok_in(c, kend + 1,
+                         (const char *const[]){"face", "self", "mug", "body", "head", "mouth",
+                                               "kisser", "carcass", NULL});
+    return !(!noun && skipped == 0 && ends) && !person &&
+           !(skipped > 0 && tok_in(c, j + 1, (const char *const[]){"a", "an", NULL}));
+}
+
 /* Is the insult in tokens [k, kend] aimed at a person? Sets the excerpt
  * start token in *from. */
 static int
@@ -170,14 +191,8 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
     }
     if (tok_in(c, j, second_person) || tok_in(c, j, second_copula)) {
         /* "you idiot", "you're a moron", "your an idiot"; but "your stupid
-         * plan" is about the plan: an adjective after "your" needs "you". */
-        /* "your dumb", "Your ugly.", "your dumb though": an adjective
-         * that ends its sentence after "your" stands for "you're"; so
-         * does "your a" ("your a dumb @$$"). */
-        bool ends = ends_sentence(c, kend) ||
-                    tok_in(c, kend + 1, (const char *const[]){"though", "af", "lol", NULL});
-        if (tok_is(c, j, "your") && !(!noun && skipped == 0 && ends) &&
-            !(skipped > 0 && tok_in(c, j + 1, (const char *const[]){"a", "an", NULL})))
+         * plan" is about the plan */
+        if (tok_is(c, j, "your") && your_thing(c, h, j, kend, skipped))
             return INSULT_NOT;
         *from = j;
         return INSULT_AIMED;
@@ -403,7 +418,11 @@ slur_aimed(ctx *c, const lex_hit *h, long k, uint32_t os)
     }
     /* Disguised ("f4gg0t", "ｆａｇｇｏｔ"): nobody hides a word for a
      * meatball or a cigarette. */
-    return aimed || disguised(c, h) || tok_in(c, k - 1, cues) ||
+    /* "What a spastic you are." (2026-12-07, late night) */
+    bool what_you = tok_in(c, k - 1, (const char *const[]){"a", "an", NULL}) &&
+                    tok_is(c, k - 2, "what") && tok_is(c, kend + 1, "you") &&
+                    tok_in(c, kend + 2, (const char *const[]){"are", "r", "were", NULL});
+    return aimed || what_you || disguised(c, h) || tok_in(c, k - 1, cues) ||
            (tok_is(c, kend + 1, "like") && tok_in(c, kend + 2, second_person));
 }
 
