@@ -242,6 +242,44 @@ allow_driven(ctx *c, classifier_attr a)
     return false;
 }
 
+/* True when every attribute at or above its line falls below it once the
+ * allow-listed phrases (names and idioms with a listed word inside: "Dick
+ * Cheney", "a chink in the armour", "Kike Hernandez") are blanked out and
+ * the comment is scored again: the score rests on them and nothing else.
+ * A single allow-listed word is left alone: "mass" (over "ass") carries
+ * "mass shootings", and blanking it freed two toxic comments on the test
+ * sets.
+ * "Kike Hernandez hit a home run in the ninth inning." scored 0.91 on the
+ * player's name, above confirm_at, so allow_driven's bar could not free it
+ * (2026-12-07, late night). Leave-one-out drops are not enough here: a
+ * name of two words carries the score together. One more scoring pass, for
+ * the few held comments with an allow-listed word. */
+static bool
+allow_carried(ctx *c, const classifier_scores *cs)
+{
+    char *text = NULL;
+    for (size_t i = 0; i < c->nallowed; i++) {
+        const lex_hit *h = &c->allowed[i];
+        if (tok_at(c, h->start) == tok_at(c, h->end - 1))
+            continue; /* one word: "mass" has a meaning of its own */
+        if (text == NULL) {
+            text = arena_alloc(c->a, c->in->body_len + 1);
+            memcpy(text, c->in->body, c->in->body_len);
+            text[c->in->body_len] = 0;
+        }
+        uint32_t os = c->t.ostart[h->start], oe = c->t.oend[h->end - 1];
+        memset(text + os, ' ', oe - os);
+    }
+    if (text == NULL)
+        return false;
+    classifier_scores without;
+    classifier_score(c->m->clf, text, c->in->body_len, &without);
+    for (int a = 0; a < CLF_ATTRS; a++)
+        if (cs->p[a] >= c->m->hold_at[a] && without.p[a] >= c->m->hold_at[a])
+            return false;
+    return true;
+}
+
 /* True when the words the rules read as innocent (the hits marked in
  * guard), with the group terms, are what lifts attribute a over its hold
  * threshold: without them, by the leave-one-out drops, it would fall below. A comment whose
@@ -508,6 +546,8 @@ model_decide(ctx *c, const classifier_scores *cs)
         guarded = true;
     if (!guarded && conf < m->confirm_at && allow_driven(c, (classifier_attr)best))
         guarded = true;
+    if (!listed && allow_carried(c, cs))
+        return;
     if (guarded && conf < m->confirm_at)
         return;
     if (fired) {
