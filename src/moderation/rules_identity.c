@@ -764,6 +764,8 @@ ih_unnamed_cue(const ctx *c, long q)
 static long
 ih_these_people(const ctx *c, long *e)
 {
+    if (!strstr(c->t.s, "people") && !strstr(c->t.s, "folks"))
+        return -1; /* most comments: no walk */
     for (long k = 0; (size_t)k + 2 < c->ntok; k++) {
         if (!tok_in(c, k, (const char *const[]){"these", "those", "such", NULL}) ||
             !tok_in(c, k + 1, (const char *const[]){"people", "folks", NULL}))
@@ -791,17 +793,21 @@ ih_send_back(const ctx *c, long *e)
     static const char *const lands[] = {"country",    "countries", "homeland",  "homelands",
                                         "motherland", "shithole",  "shitholes", NULL};
     for (long k = 0; (size_t)k + 3 < c->ntok; k++) {
-        long b = -1;
+        long b = -1, s = k;                               /* "back", and the cue's first token */
+        long m = tok_is(c, k - 1, "all") ? k - 2 : k - 1; /* the modal before "go" */
         if (tok_in(c, k, (const char *const[]){"send", "ship", NULL}) &&
             tok_in(c, k + 1, (const char *const[]){"them", "em", NULL}))
             b = tok_is(c, k + 2, "all") ? k + 3 : k + 2;
         else if (tok_is(c, k, "go") &&
-                 tok_in(c, tok_is(c, k - 1, "all") ? k - 2 : k - 1,
-                        (const char *const[]){"should", "must", "need", "ought", "better", NULL}))
+                 tok_in(c, m,
+                        (const char *const[]){"should", "must", "need", "ought", "better", NULL})) {
             b = k + 1;
-        else if (tok_is(c, k, "go") && tok_is(c, k - 1, "to") &&
-                 tok_in(c, k - 2, (const char *const[]){"need", "needs", "ought", NULL}))
+            s = m;
+        } else if (tok_is(c, k, "go") && tok_is(c, k - 1, "to") &&
+                   tok_in(c, k - 2, (const char *const[]){"need", "needs", "ought", NULL})) {
             b = k + 1;
+            s = k - 2;
+        }
         if (b < 0 || !tok_is(c, b, "back"))
             continue;
         long d = b + 1;
@@ -825,7 +831,6 @@ ih_send_back(const ctx *c, long *e)
                  tok_in(c, d + 2, (const char *const[]){"boat", "boats", NULL}) &&
                  !tok_is(c, k, "go"))
             end = d + 2;
-        long s = !tok_is(c, k, "go") ? k : tok_is(c, k - 1, "all") ? k - 2 : k - 1;
         if (end < 0 || ih_disowned(c, s) || ih_attributed(c, end))
             continue;
         *e = end;
