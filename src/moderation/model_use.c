@@ -246,14 +246,14 @@ allow_driven(ctx *c, classifier_attr a)
  * allow-listed phrases (names and idioms with a listed word inside: "Dick
  * Cheney", "a chink in the armour", "Kike Hernandez") are blanked out and
  * the comment is scored again: the score rests on them and nothing else.
- * A single allow-listed word is left alone: "mass" (over "ass") carries
- * "mass shootings", and blanking it freed two toxic comments on the test
- * sets.
  * "Kike Hernandez hit a home run in the ninth inning." scored 0.91 on the
  * player's name, above confirm_at, so allow_driven's bar could not free it
- * (2026-12-07, late night). Leave-one-out drops are not enough here: a
- * name of two words carries the score together. One more scoring pass, for
- * the few held comments with an allow-listed word. */
+ * (2026-12-07, late night); leave-one-out drops did not either, because a
+ * name of two words carries the score together. A single allow-listed word
+ * is left alone: "mass" (over "ass") carries "mass shootings", and blanking
+ * it freed two toxic comments of the test sets. The cost is one more
+ * scoring pass, for the few comments the model would hold that have such a
+ * phrase. */
 static bool
 allow_carried(ctx *c, const classifier_scores *cs)
 {

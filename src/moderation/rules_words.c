@@ -416,12 +416,12 @@ slur_aimed(ctx *c, const lex_hit *h, long k, uint32_t os)
             o = tok_is(c, v - 1, "dont") ? v - 1 : -1;
         aimed = o >= 0 && !tok_in(c, o - 1, own);
     }
-    /* Disguised ("f4gg0t", "ｆａｇｇｏｔ"): nobody hides a word for a
-     * meatball or a cigarette. */
     /* "What a spastic you are." (2026-12-07, late night) */
     bool what_you = tok_in(c, k - 1, (const char *const[]){"a", "an", NULL}) &&
                     tok_is(c, k - 2, "what") && tok_is(c, kend + 1, "you") &&
                     tok_in(c, kend + 2, (const char *const[]){"are", "r", "were", NULL});
+    /* Disguised ("f4gg0t", "ｆａｇｇｏｔ"): nobody hides a word for a
+     * meatball or a cigarette. */
     return aimed || what_you || disguised(c, h) || tok_in(c, k - 1, cues) ||
            (tok_is(c, kend + 1, "like") && tok_in(c, kend + 2, second_person));
 }
