@@ -110,6 +110,9 @@ typedef struct fsink {
     int have_prev;
     const classifier_grams *grams; /* cfg's common words, or NULL */
     int known;                     /* a common word is marked, without its character n-grams */
+    /* or, with grams, told a common word's index instead of its n-grams */
+    void (*known_word)(uint32_t word, void *ctx);
+    void *known_ctx;
 } fsink;
 
 #define FZ_SINKS 2
@@ -121,7 +124,11 @@ typedef struct fz {
     size_t tok_begin; /* byte offset where the current token began */
     uint32_t tok[TOK_MAX];
     size_t len;
-    int grams; /* a sink has common words to look tokens up in */
+    /* The first sink's common words, or NULL when no sink has any: every
+     * table is built from common_words in the same order and keeps a word
+     * once (classifier_grams_new), so a word has the same index in all of
+     * them, and one look-up serves every sink. */
+    const classifier_grams *grams;
 } fz;
 
 static void
@@ -629,13 +636,20 @@ flush(fz *z)
      * only when there is a letter. */
     uint32_t pad[TOK_MAX + 2], *w = pad + 1;
     for (size_t i = a; i < b; i++) {
-        if (is_digit_cp(t[i]))
-            digits++;
-        else if (!is_inner_symbol(t[i]))
+        uint32_t c = t[i];
+        /* a letter a-z, most of a token, is no digit, no symbol, and
+         * leetspeak leaves it as it is */
+        if (c - 'a' < 26u) {
             letters++;
-        uint32_t c = leet(t[i]);
-        if (c == '\'')
-            continue;
+        } else {
+            if (is_digit_cp(c))
+                digits++;
+            else if (!is_inner_symbol(c))
+                letters++;
+            c = leet(c);
+            if (c == '\'')
+                continue;
+        }
         /* Leet mapping can create new runs ("bo0o"): collapse again. */
         if (n >= 2 && w[n - 1] == c && w[n - 2] == c)
             continue;
@@ -651,15 +665,20 @@ flush(fz *z)
     pad[0] = PAD_LEFT;
     pad[n + 1] = PAD_RIGHT;
     gram_key key;
-    bool keyed = z->grams && gram_key_of(w, n, &key);
+    const gram_word *found =
+        z->grams != NULL && gram_key_of(w, n, &key) ? grams_lookup(z->grams, &key) : NULL;
     for (int i = 0; i < z->n_sink; i++) {
         fsink *f = &z->sink[i];
-        const gram_word *g = keyed && f->grams != NULL ? grams_lookup(f->grams, &key) : NULL;
+        const gram_word *g =
+            found != NULL && f->grams != NULL ? &f->grams->word[found - z->grams->word] : NULL;
         token_start(f, z->tok_begin, z->pos);
         if (g != NULL && f->known) {
             /* marked before the word's features, which may send the batch */
             f->mark[f->n_mark - 1].known = (uint32_t)(g - f->grams->word) + 1;
             emit_word_hashed(f, g->word, g->unigram);
+        } else if (g != NULL && f->known_word != NULL) {
+            emit_word_hashed(f, g->word, g->unigram);
+            f->known_word((uint32_t)(g - f->grams->word), f->known_ctx);
         } else if (g != NULL) {
             emit_word_hashed(f, g->word, g->unigram);
             emit_known(f, f->grams->hash + g->at, g->n);
@@ -733,6 +752,10 @@ typedef struct sink_spec {
      * sent, its mark names it instead (the scorer by words takes their
      * sum from the model's table, classifier.gram_sums). */
     int known;
+    /* With grams: a common word's index goes to known_word, its character
+     * n-grams nowhere (classifier_rider.known). */
+    void (*known_word)(uint32_t word, void *ctx);
+    void *known_ctx;
 } sink_spec;
 
 /* Tokenises text once and sends each token's features of every spec (1 to
@@ -747,7 +770,7 @@ featurize_sinks(const sink_spec *spec, int n_spec, const char *text, size_t n)
     int boundary = 1; /* at the start of the text or after a space */
 
     z.n_sink = n_spec;
-    z.grams = 0;
+    z.grams = NULL;
     for (int k = 0; k < n_spec; k++) {
         fsink *f = &z.sink[k];
         f->cfg = spec[k].cfg;
@@ -762,7 +785,10 @@ featurize_sinks(const sink_spec *spec, int n_spec, const char *text, size_t n)
         const classifier_grams *g = spec[k].grams;
         f->grams = g != NULL && memcmp(&g->cfg, f->cfg, sizeof g->cfg) == 0 ? g : NULL;
         f->known = spec[k].known && f->marks && f->grams != NULL;
-        z.grams |= f->grams != NULL;
+        f->known_word = f->grams != NULL ? spec[k].known_word : NULL;
+        f->known_ctx = spec[k].known_ctx;
+        if (z.grams == NULL)
+            z.grams = f->grams;
     }
     z.pos = z.next = z.tok_begin = 0;
     z.len = 0;
@@ -847,7 +873,7 @@ static void
 featurize(const classifier_config *cfg, const char *text, size_t n, batch_fn emit, int marks,
           void *ctx)
 {
-    sink_spec spec = {cfg, emit, marks, ctx, NULL, 0};
+    sink_spec spec = {cfg, emit, marks, ctx, NULL, 0, NULL, NULL};
     featurize_sinks(&spec, 1, text, n);
 }
 
@@ -1836,13 +1862,15 @@ logits(const classifier *c, const char *text, size_t n, double out[CLF_ATTRS], c
         ctx = &ka;
         marks = 1;
     }
-    classifier_rider r = {NULL, NULL, NULL, NULL};
-    sink_spec spec[2] = {{&c->cfg, emit, marks, ctx, c->grams, by_words},
-                         {NULL, rider_batch, 0, &r, NULL, 0}};
+    classifier_rider r = {NULL, NULL, NULL, NULL, NULL};
+    sink_spec spec[2] = {{&c->cfg, emit, marks, ctx, c->grams, by_words, NULL, NULL},
+                         {NULL, rider_batch, 0, &r, NULL, 0, NULL, NULL}};
     if (rider != NULL) {
         r = *rider;
         spec[1].cfg = r.cfg;
         spec[1].grams = r.grams;
+        spec[1].known_word = r.known;
+        spec[1].known_ctx = r.ctx;
     }
     featurize_sinks(spec, rider != NULL ? 2 : 1, text, n);
     if (by_words) {

@@ -78,7 +78,11 @@ void classifier_kept_free(classifier_kept *k); /* k may be NULL */
 
 /* Another featuriser's config riding on the scorer's pass over a text:
  * feats gets the features classifier_featurize would give for cfg, in the
- * same order, in batches of n (the text is tokenised once for both). */
+ * same order, in batches of n (the text is tokenised once for both). With
+ * grams and known, a common word's character n-grams are not sent: known
+ * gets the word's index in grams (classifier_grams_word) instead, at once,
+ * ahead of features sent before it, so it is only for a rider to which
+ * the order of the features makes no difference (a sum of integers). */
 typedef struct classifier_config classifier_config;
 typedef struct classifier_grams classifier_grams;
 typedef struct classifier_rider {
@@ -86,6 +90,7 @@ typedef struct classifier_rider {
     void (*feats)(const uint32_t *hash, size_t n, void *ctx);
     void *ctx;
     const classifier_grams *grams; /* cfg's common words (classifier_grams_new), or NULL */
+    void (*known)(uint32_t word, void *ctx); /* NULL: every feature goes to feats */
 } classifier_rider;
 
 /* classifier_score_keep, and rider (may be NULL) gets its features. */

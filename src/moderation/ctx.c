@@ -61,19 +61,6 @@ tok_is(const ctx *c, long k, const char *w)
     return i == n;
 }
 
-bool
-tok_in(const ctx *c, long k, const char *const *set)
-{
-    if (k < 0 || (size_t)k >= c->ntok)
-        return false;
-    /* The first letter rules out almost every word without a call. */
-    char first = c->t.s[c->ts[k]];
-    for (; *set; set++)
-        if ((*set)[0] == first && tok_is(c, k, *set))
-            return true;
-    return false;
-}
-
 /* True when token s[0, n) is w with one letter inside it left out, or with
  * two adjacent letters swapped; the first letter kept. w is spelled with its
  * doubled letters once, as tokens are folded (tok_is). */

@@ -74,6 +74,10 @@ struct lexicon {
     uint32_t mask_first[257]; /* masks[mask_first[c] .. mask_first[c + 1]) begin with byte c */
     phrase_slot *slots;
     size_t nslots, slots_cap;
+    /* While the forms are added: the profanity and vulgarity terms, in
+     * order (swear_word); NULL after. */
+    uint32_t *swears;
+    size_t nswears;
 
     /* nstates * NCLASS transitions. Each holds the target state's row
      * offset (state * NCLASS), with bit 31 set when the target has forms
@@ -187,14 +191,16 @@ is_phrase(const term_rec *t)
 }
 
 /* A swear word people disguise: listed as profanity or vulgarity of at
- * least min_sev. */
+ * least min_sev. Called for every word of every phrase at start-up, so it
+ * walks only those terms (lexicon.swears), and passes over one whose first
+ * byte differs before counting its length. */
 static bool
 swear_word(const lexicon *lx, const char *w, size_t n, int min_sev)
 {
-    for (size_t i = 0; i < lx->nterms; i++) {
-        const term_rec *t = &lx->terms[i];
-        if ((t->cat == LEX_PROFANITY || t->cat == LEX_VULGARITY) && t->sev >= min_sev &&
-            strlen(t->text) == n && memcmp(t->text, w, n) == 0)
+    for (size_t i = 0; i < lx->nswears; i++) {
+        const term_rec *t = &lx->terms[lx->swears[i]];
+        if (t->sev >= min_sev && (n == 0 || t->text[0] == w[0]) && strlen(t->text) == n &&
+            memcmp(t->text, w, n) == 0)
             return true;
     }
     return false;
@@ -795,6 +801,10 @@ lexicon_new(const lexicon_source *src, size_t n, lexicon **out, pl_error *err)
             return rc;
         }
     }
+    lx->swears = xmalloc((lx->nterms + 1) * sizeof *lx->swears);
+    for (size_t i = 0; i < lx->nterms; i++)
+        if (lx->terms[i].cat == LEX_PROFANITY || lx->terms[i].cat == LEX_VULGARITY)
+            lx->swears[lx->nswears++] = (uint32_t)i;
     arena *tmp = arena_new();
     for (size_t i = 0; i < lx->nterms; i++) {
         add_term_forms(lx, tmp, (uint32_t)i);
@@ -802,6 +812,9 @@ lexicon_new(const lexicon_source *src, size_t n, lexicon **out, pl_error *err)
             arena_reset(tmp);
     }
     arena_free(tmp);
+    free(lx->swears);
+    lx->swears = NULL;
+    lx->nswears = 0;
     build_automaton(lx);
     index_masks(lx);
     *out = lx;

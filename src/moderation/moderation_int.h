@@ -130,7 +130,22 @@ enum { INSULT_NOT = -1, INSULT_UNKNOWN = 0, INSULT_AIMED = 1 };
 void tokenize(ctx *c);
 long tok_at(const ctx *c, uint32_t pos);
 bool tok_is(const ctx *c, long k, const char *w);
-bool tok_in(const ctx *c, long k, const char *const *set);
+/* Whether token k is one of the words of set (NULL-terminated), as tok_is
+ * reads them. Called hundreds of thousands of times per thousand comments,
+ * mostly for a token that begins with no list word's letter: compiled into
+ * each caller, so that such a call costs the walk over the list alone. */
+static inline __attribute__((always_inline)) bool
+tok_in(const ctx *c, long k, const char *const *set)
+{
+    if (k < 0 || (size_t)k >= c->ntok)
+        return false;
+    /* The first letter rules out almost every word without a call. */
+    char first = c->t.s[c->ts[k]];
+    for (; *set; set++)
+        if ((*set)[0] == first && tok_is(c, k, *set))
+            return true;
+    return false;
+}
 /* tok_in, or token k misspells a word of set of four letters or more: one
  * letter inside it left out (six or more: "tash", a moustache, is no
  * "trash") or two adjacent letters swapped,

@@ -46,6 +46,7 @@ typedef struct unit {
 typedef struct units {
     unit *v;
     size_t n, cap;
+    size_t n_other; /* U_OTHER units: the later passes neither make nor change one */
 } units;
 
 static inline void
@@ -322,10 +323,12 @@ classify_cp(units *u, uint32_t os, uint32_t oe, int32_t cp)
             q->category == UTF8PROC_CATEGORY_MC || q->category == UTF8PROC_CATEGORY_ME)
             continue;
         if ((q->category >= UTF8PROC_CATEGORY_LU && q->category <= UTF8PROC_CATEGORY_LO) ||
-            (q->category >= UTF8PROC_CATEGORY_ND && q->category <= UTF8PROC_CATEGORY_NO))
+            (q->category >= UTF8PROC_CATEGORY_ND && q->category <= UTF8PROC_CATEGORY_NO)) {
             push(u, os, oe, rk, U_OTHER, cap);
-        else
+            u->n_other++;
+        } else {
             push(u, os, oe, ' ', U_SEP, 0);
+        }
     }
 }
 
@@ -665,7 +668,6 @@ norm_fold(arena *a, const char *src, size_t n, norm_text *out)
     u.v = xmalloc(u.cap * sizeof *u.v);
     const uint8_t *p = (const uint8_t *)src;
     size_t i = 0;
-    bool ascii = true;
     while (i < n) {
         if (p[i] < 0x80) {
             /* A run of ASCII bytes, most of a comment: one unit each, as
@@ -686,7 +688,6 @@ norm_fold(arena *a, const char *src, size_t n, norm_text *out)
             u.n = (size_t)(x - u.v);
             continue;
         }
-        ascii = false;
         utf8proc_int32_t cp;
         utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
         if (k <= 0) { /* not UTF-8 after all: treat the byte as a separator */
@@ -699,11 +700,7 @@ norm_fold(arena *a, const char *src, size_t n, norm_text *out)
     }
     resolve_tokens(u.v, u.n);
     join_spelled(u.v, u.n);
-    size_t n_other = 0;
-    if (!ascii)
-        for (size_t k = 0; k < u.n; k++)
-            n_other += u.v[k].kind == U_OTHER;
-    write_out(a, u.v, u.n, n_other, out);
+    write_out(a, u.v, u.n, u.n_other, out);
     out->src = src;
     out->src_len = n;
     free(u.v);

@@ -24,7 +24,32 @@ struct spam_model {
     float bias, scale, hold, hold_new;
     int8_t *w;               /* [1 << log2_buckets] */
     classifier_grams *grams; /* cfg's common words */
+    /* [words in grams]: each common word's character n-gram weights summed,
+     * and how many n-grams it has (the rider's known words) */
+    int32_t *gram_sum;
+    uint32_t *gram_n;
 };
+
+/* The weights of each common word's character n-grams summed at load, so
+ * that the rider adds one number for the word (add_known). */
+static void
+gram_sums_new(spam_model *m)
+{
+    size_t words = classifier_grams_count(m->grams);
+    uint32_t mask = (UINT32_C(1) << m->log2_buckets) - 1;
+    m->gram_sum = xcalloc(words + 1, sizeof *m->gram_sum);
+    m->gram_n = xcalloc(words + 1, sizeof *m->gram_n);
+    for (size_t i = 0; i < words; i++) {
+        const char *word = classifier_grams_word(m->grams, i);
+        const uint32_t *hash;
+        long n = classifier_grams_find(m->grams, word, strlen(word), &hash);
+        int32_t sum = 0;
+        for (long k = 0; k < n; k++)
+            sum += m->w[hash[k] & mask];
+        m->gram_sum[i] = sum;
+        m->gram_n[i] = n > 0 ? (uint32_t)n : 0;
+    }
+}
 
 static bool
 prob_ok(float f)
@@ -61,6 +86,7 @@ spam_model_load(const unsigned char *data, size_t n, spam_model **out, pl_error 
     m.w = xmalloc(buckets);
     memcpy(m.w, data + HEADER, buckets);
     m.grams = classifier_grams_new(&m.cfg);
+    gram_sums_new(&m);
     *out = xmalloc(sizeof **out);
     **out = m;
     return 0;
@@ -83,6 +109,8 @@ spam_model_free(spam_model *m)
     if (m == NULL)
         return;
     free(m->w);
+    free(m->gram_sum);
+    free(m->gram_n);
     classifier_grams_free(m->grams);
     free(m);
 }
@@ -120,13 +148,24 @@ features(const spam_model *m, const char *text, size_t n, sum_acc *s)
     classifier_featurize(&m->cfg, text, n, add_feature, s);
 }
 
+/* A common word's character n-grams, summed at load (gram_sums_new). */
+static void
+add_known(uint32_t word, void *ctx)
+{
+    sum_acc *s = ctx;
+    s->sum += s->m->gram_sum[word];
+    s->count += s->m->gram_n[word];
+}
+
 /* The sum is of integers, exact in any order (int8 weights, far fewer than
- * 2^55 of them): batches give the same sum as features one by one. */
+ * 2^55 of them): batches give the same sum as features one by one, and a
+ * common word's n-grams added as one sum, out of their place, the same as
+ * one by one. */
 void
 spam_model_rider(const spam_model *m, spam_sum *s, classifier_rider *r)
 {
     *s = (sum_acc){m, 0, 0};
-    *r = (classifier_rider){&m->cfg, add_features, s, m->grams};
+    *r = (classifier_rider){&m->cfg, add_features, s, m->grams, add_known};
 }
 
 double

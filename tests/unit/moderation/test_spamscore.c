@@ -333,6 +333,7 @@ riding_on_the_model_gives_the_same_bits(void **state)
         "$$$ ",
         "'quoted' ",
         "don't ",
+        "the people ",
         "sooooo ",
         "bo0o ",
         "12345 ",
