@@ -88,9 +88,10 @@ typedef struct tok_mark {
  * before the batch. */
 typedef void (*batch_fn)(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark,
                          void *ctx);
-/* Told the byte span of each token before its features (the explainer
- * needs to know which words a feature came from). */
-typedef void (*token_fn)(uint32_t begin, uint32_t end, void *ctx);
+/* Told each token's mark (its byte span, and the common word it is when
+ * its character n-grams were left out) before its features: the explainer
+ * needs to know which words a feature came from. */
+typedef void (*token_fn)(const tok_mark *mark, void *ctx);
 typedef void (*feat_fn)(const uint32_t *hash, size_t n, void *ctx);
 
 /* One config's features of the text: its hashes, its batches and where it
@@ -160,7 +161,7 @@ batch_walk(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark, 
             feat(hash + i, end - i, ctx);
         i = end;
         if (m < n_mark)
-            tok(mark[m].begin, mark[m].end, ctx);
+            tok(&mark[m], ctx);
     }
 }
 
@@ -912,10 +913,10 @@ typedef struct words_ctx {
 } words_ctx;
 
 static void
-word_each(uint32_t begin, uint32_t end, void *ctx)
+word_each(const tok_mark *mark, void *ctx)
 {
     words_ctx *w = ctx;
-    w->word(begin, end, w->o.ctx);
+    w->word(mark->begin, mark->end, w->o.ctx);
 }
 
 static void
@@ -1532,14 +1533,6 @@ score_words_feats(const uint32_t *hash, size_t n, void *ctx)
     }
 }
 
-static void
-score_words_token(uint32_t begin, uint32_t end, void *ctx)
-{
-    score_words_acc *a = ctx;
-    pool_word_end(a->s.c, &a->p, a->s.sum, a->s.count);
-    pool_word_begin(a->s.c, &a->p, begin, end);
-}
-
 /* The word just begun is common word w of the model's table, whose
  * character n-grams the featuriser left out: their sum is the table's.
  * They are the only features of the word's first group, and the word's
@@ -1553,26 +1546,26 @@ pool_word_known(score_words_acc *a, uint32_t w)
     a->p.word_n[0] = c->grams->word[w].n;
 }
 
+/* A word begins: the one before it ends, and a common word's character
+ * n-grams come from the table. */
+static void
+score_words_token(const tok_mark *mark, void *ctx)
+{
+    score_words_acc *a = ctx;
+    pool_word_end(a->s.c, &a->p, a->s.sum, a->s.count);
+    pool_word_begin(a->s.c, &a->p, mark->begin, mark->end);
+    if (mark->known != 0)
+        pool_word_known(a, mark->known - 1);
+}
+
 /* A batch of features over several words: every row is asked for first,
- * then the words are summed and pooled in order, walked as batch_walk
- * walks them; a common word's character n-grams come from the table. */
+ * then the words are summed and pooled in order. */
 static void
 score_words_batch(const uint32_t *hash, size_t n, const tok_mark *mark, size_t n_mark, void *ctx)
 {
     score_words_acc *a = ctx;
     prefetch_rows(a->s.c, a->s.mask, hash, n);
-    size_t i = 0;
-    for (size_t m = 0; m <= n_mark; m++) {
-        size_t end = m < n_mark ? mark[m].at : n;
-        if (end > i)
-            score_words_feats(hash + i, end - i, ctx);
-        i = end;
-        if (m == n_mark)
-            break;
-        score_words_token(mark[m].begin, mark[m].end, ctx);
-        if (mark[m].known != 0)
-            pool_word_known(a, mark[m].known - 1);
-    }
+    batch_walk(hash, n, mark, n_mark, score_words_feats, score_words_token, ctx);
 }
 
 static double
@@ -1944,8 +1937,9 @@ word_sum(const classifier *c, const float *sums, size_t t, int g)
 }
 
 static void
-explain_token(uint32_t begin, uint32_t end, void *ctx)
+explain_token(const tok_mark *mark, void *ctx)
 {
+    uint32_t begin = mark->begin, end = mark->end;
     explain_acc *e = ctx;
     if (e->n_tok == EXPLAIN_TOKENS) {
         e->tok[EXPLAIN_TOKENS - 1].end = end; /* overflow joins the last word */
@@ -1964,7 +1958,7 @@ explain_feats(const uint32_t *hash, size_t n, void *ctx)
 {
     explain_acc *e = ctx;
     if (e->n_tok == 0) /* cannot happen: every feature follows a token */
-        explain_token(0, 0, ctx);
+        explain_token(&(tok_mark){0, 0, 0, 0}, ctx);
     size_t t = e->n_tok - 1;
     float *s0 = e->sums + 2 * t * e->c->row;
     add_rows_to(e->c, e->mask, hash, n, s0, s0 + e->c->row, e->tok[t].count);

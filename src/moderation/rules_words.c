@@ -271,9 +271,7 @@ insult_target(ctx *c, const lex_hit *h, long k, long kend, long *from)
         *from = j;
         return INSULT_AIMED;
     }
-    /* "idiots like you", "what an idiot you are". */
-    if (tok_is(c, kend + 1, "like") && tok_in(c, kend + 2, second_person))
-        return INSULT_AIMED;
+    /* "what an idiot you are" ("idiots like you" was read above) */
     if (tok_in(c, kend + 1, second_person) && (j < 0 || tok_is(c, j, "what")))
         return INSULT_AIMED;
     /* A vocative: "Nice try, idiot." or "Idiot, read the article." */
